@@ -1,0 +1,37 @@
+// Command-line and environment configuration (SPEC §1). Every flag has an
+// environment twin SWITCHBOARD_<FLAG>, the flag winning when both are given.
+#pragma once
+
+#include "switchboard/core/log.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace switchboard::app {
+
+struct config {
+    unsigned short port = 8080;
+    std::string bind = "127.0.0.1";
+    std::string data = "./data";  // a directory, or ":memory:"
+    unsigned threads = 0;         // 0: one per core
+    std::string web_root;         // default: the console shipped beside the source
+    std::size_t max_body = 64 * 1024;
+    unsigned header_timeout = 10;     // seconds
+    unsigned keepalive_timeout = 60;  // seconds
+    log::level log_level = log::level::info;
+    log::format log_format = log::format::text;
+};
+
+struct parse_result {
+    enum class action { run, help, version, error } what = action::run;
+    std::string message;  // usage text, version line or the error
+    config cfg;
+};
+
+// `args` excludes the program name; `environment` holds "NAME=value" entries.
+parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment);
+
+std::string_view version();
+
+}  // namespace switchboard::app

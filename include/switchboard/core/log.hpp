@@ -1,0 +1,32 @@
+// Logging to stderr, one line per event, as text or JSON.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace switchboard::log {
+
+enum class level { debug, info, warn, error };
+enum class format { text, json };
+
+std::optional<level> level_from_string(std::string_view s);
+std::optional<format> format_from_string(std::string_view s);
+
+void configure(level min_level, format fmt);
+bool enabled(level l);
+
+using field = std::pair<std::string_view, std::string>;
+void write(level l, std::string_view message, std::initializer_list<field> fields = {});
+
+inline void debug(std::string_view m, std::initializer_list<field> f = {}) { write(level::debug, m, f); }
+inline void info(std::string_view m, std::initializer_list<field> f = {}) { write(level::info, m, f); }
+inline void warn(std::string_view m, std::initializer_list<field> f = {}) { write(level::warn, m, f); }
+inline void error(std::string_view m, std::initializer_list<field> f = {}) { write(level::error, m, f); }
+
+// ISO-8601 UTC with milliseconds and a `Z`, the one timestamp format of the project.
+std::string iso8601_now();
+
+}  // namespace switchboard::log

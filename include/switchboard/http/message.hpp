@@ -1,0 +1,65 @@
+// The request and response that route handlers see. Plain structs, so that
+// handlers and their tests never need Beast's headers.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::http {
+
+enum class verb { get, head, post, put, patch, delete_, options, other };
+
+std::string_view to_string(verb v);
+verb verb_from_string(std::string_view s);
+
+struct header_field {
+    std::string name;
+    std::string value;
+};
+
+struct request {
+    verb method = verb::get;
+    std::string target;  // as sent: path plus query, percent-encoded
+    std::string path;    // target without the query, still encoded
+    std::string query;   // after '?', still encoded
+    std::vector<header_field> headers;
+    std::string body;
+    std::string remote_address;
+    bool secure = false;  // arrived over TLS
+    // Filled by the router from `{name}` segments, percent-decoded.
+    std::map<std::string, std::string, std::less<>> params;
+
+    // Case-insensitive; empty when absent.
+    std::string_view header(std::string_view name) const;
+    // Percent-decoded value of a query parameter, `+` read as space.
+    std::optional<std::string> query_param(std::string_view name) const;
+    std::string_view param(std::string_view name) const;
+};
+
+struct response {
+    unsigned status = 200;
+    std::string content_type;
+    std::string body;
+    std::vector<header_field> headers;
+    // For 4xx answers: the reason counted in the rejection metrics.
+    std::string reject_reason;
+
+    void set_header(std::string name, std::string value);
+    std::string_view header(std::string_view name) const;
+
+    static response json(unsigned status, std::string body);
+    static response text(unsigned status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+    // `{"error":{"code":…,"message":…}}`, the one error shape of the whole API.
+    static response error(unsigned status, std::string_view code, std::string_view message);
+};
+
+// Percent-decoding; returns nullopt on a malformed escape. `plus_is_space`
+// for query strings.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space = false);
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace switchboard::http

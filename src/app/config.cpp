@@ -1,0 +1,113 @@
+// Flag parsing with Boost.Program_options; environment twins are read as a
+// second, lower-priority command line.
+#include "switchboard/app/config.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <sstream>
+#include <thread>
+
+#ifndef SWITCHBOARD_VERSION
+#define SWITCHBOARD_VERSION "0.0.0"
+#endif
+#ifndef SWITCHBOARD_DEFAULT_WEB_ROOT
+#define SWITCHBOARD_DEFAULT_WEB_ROOT "web"
+#endif
+
+namespace switchboard::app {
+
+namespace po = boost::program_options;
+
+std::string_view version() { return SWITCHBOARD_VERSION; }
+
+namespace {
+
+constexpr std::string_view env_prefix = "SWITCHBOARD_";
+
+po::options_description describe(config& c, std::string& log_level, std::string& log_format) {
+    po::options_description d("Usage: switchboard [options]\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
+                              "e.g. SWITCHBOARD_MAX_BODY)");
+    // clang-format off
+    d.add_options()
+        ("help", "print this help and exit")
+        ("version", "print the version and exit")
+        ("port", po::value(&c.port)->default_value(c.port), "TCP port; 0 picks a free one")
+        ("bind", po::value(&c.bind)->default_value(c.bind), "address to listen on")
+        ("data", po::value(&c.data)->default_value(c.data), "data directory, or :memory:")
+        ("threads", po::value(&c.threads)->default_value(c.threads), "I/O threads; 0 = one per core")
+        ("web-root", po::value(&c.web_root)->default_value(SWITCHBOARD_DEFAULT_WEB_ROOT), "directory of the console's static files")
+        ("max-body", po::value(&c.max_body)->default_value(c.max_body), "largest request body in bytes")
+        ("header-timeout", po::value(&c.header_timeout)->default_value(c.header_timeout), "seconds for a request's headers to arrive")
+        ("keepalive-timeout", po::value(&c.keepalive_timeout)->default_value(c.keepalive_timeout), "seconds an idle keep-alive connection stays open")
+        ("log-level", po::value(&log_level)->default_value("info"), "debug | info | warn | error")
+        ("log-format", po::value(&log_format)->default_value("text"), "text | json");
+    // clang-format on
+    return d;
+}
+
+// SWITCHBOARD_MAX_BODY=1024 → --max-body=1024, for flags that exist.
+std::vector<std::string> environment_as_flags(const std::vector<std::string>& environment,
+                                              const po::options_description& d) {
+    std::vector<std::string> flags;
+    for (auto& entry : environment) {
+        if (!entry.starts_with(env_prefix)) continue;
+        auto eq = entry.find('=');
+        if (eq == std::string::npos) continue;
+        std::string name = entry.substr(env_prefix.size(), eq - env_prefix.size());
+        for (auto& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (name == "help" || name == "version") continue;
+        if (!d.find_nothrow(name, false)) continue;
+        flags.push_back("--" + name + "=" + entry.substr(eq + 1));
+    }
+    return flags;
+}
+
+}  // namespace
+
+parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
+    parse_result out;
+    std::string log_level, log_format;
+    auto desc = describe(out.cfg, log_level, log_format);
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        if (vm.count("help")) {
+            std::ostringstream usage;
+            usage << desc;
+            out.what = parse_result::action::help;
+            out.message = usage.str();
+            return out;
+        }
+        if (vm.count("version")) {
+            out.what = parse_result::action::version;
+            out.message = "switchboard " + std::string(version());
+            return out;
+        }
+        po::store(po::command_line_parser(environment_as_flags(environment, desc)).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        out.what = parse_result::action::error;
+        out.message = e.what();
+        return out;
+    }
+
+    auto fail = [&](std::string message) {
+        out.what = parse_result::action::error;
+        out.message = std::move(message);
+        return out;
+    };
+    auto level = log::level_from_string(log_level);
+    if (!level) return fail("--log-level must be debug, info, warn or error, not '" + log_level + "'");
+    auto format = log::format_from_string(log_format);
+    if (!format) return fail("--log-format must be text or json, not '" + log_format + "'");
+    out.cfg.log_level = *level;
+    out.cfg.log_format = *format;
+    if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
+    if (out.cfg.header_timeout == 0) return fail("--header-timeout must be at least 1 second");
+    if (out.cfg.keepalive_timeout == 0) return fail("--keepalive-timeout must be at least 1 second");
+    if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
+    if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
+    return out;
+}
+
+}  // namespace switchboard::app

@@ -1,0 +1,101 @@
+// Start-up and shutdown of the server process (SPEC §1).
+#include "switchboard/app/server_app.hpp"
+
+#include "switchboard/api/system_routes.hpp"
+#include "switchboard/core/log.hpp"
+#include "switchboard/core/metrics.hpp"
+#include "switchboard/http/router.hpp"
+#include "switchboard/http/server.hpp"
+#include "switchboard/http/static_files.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace switchboard::app {
+
+namespace net = boost::asio;
+
+namespace {
+
+// SPEC §1: exit within 5 s of the signal, whatever a client is doing.
+constexpr std::chrono::milliseconds shutdown_backstop{4000};
+
+http::server_limits limits_from(const config& cfg) {
+    http::server_limits l;
+    l.max_body = cfg.max_body;
+    l.header_timeout = std::chrono::seconds(cfg.header_timeout);
+    l.keepalive_timeout = std::chrono::seconds(cfg.keepalive_timeout);
+    return l;
+}
+
+void prepare_data_dir(const config& cfg) {
+    if (cfg.data == ":memory:") {
+        log::warn("data is kept in memory only: nothing survives a restart", {{"data", cfg.data}});
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.data, ec);
+    if (ec) throw std::runtime_error("cannot create data directory " + cfg.data + ": " + ec.message());
+}
+
+}  // namespace
+
+int run_server(const config& cfg) {
+    log::configure(cfg.log_level, cfg.log_format);
+    try {
+        prepare_data_dir(cfg);
+
+        net::io_context ioc(static_cast<int>(cfg.threads));
+        // Installed before the port is announced, so a signal sent as soon as
+        // the port is known is always handled.
+        net::signal_set signals(ioc, SIGINT, SIGTERM);
+        metrics::registry metrics;
+        http::router routes;
+        api::add_system_routes(routes, metrics);
+        routes.set_fallback(http::make_static_handler(cfg.web_root));
+
+        http::server server(ioc, routes, metrics, limits_from(cfg));
+        auto endpoint = server.listen(cfg.bind, cfg.port);
+        server.start();
+
+        // One line each, flushed at once: tests read the port from here.
+        std::cout << "listening on " << endpoint.to_string() << std::endl;
+        std::cout << "console: http://" << endpoint.to_string() << "/" << std::endl;
+        log::info("switchboard started", {{"version", std::string(version())},
+                                          {"address", endpoint.to_string()},
+                                          {"threads", std::to_string(cfg.threads)},
+                                          {"data", cfg.data}});
+
+        net::steady_timer backstop(ioc);
+        signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+            if (ec) return;
+            log::info("shutting down", {{"signal", std::to_string(signo)}});
+            server.shutdown([&] { net::post(ioc, [&] { backstop.cancel(); }); });
+            backstop.expires_after(shutdown_backstop);
+            backstop.async_wait([&](const boost::system::error_code& tec) {
+                if (tec) return;
+                log::warn("shutdown backstop reached: closing remaining connections",
+                          {{"open", std::to_string(server.open_connections())}});
+                ioc.stop();
+            });
+        });
+
+        std::vector<std::jthread> pool;
+        for (unsigned i = 1; i < cfg.threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+        ioc.run();
+        pool.clear();
+        log::info("stopped");
+        return 0;
+    } catch (const std::exception& e) {
+        log::error("cannot start", {{"error", e.what()}});
+        std::cerr << "switchboard: " << e.what() << std::endl;
+        return 1;
+    }
+}
+
+}  // namespace switchboard::app

@@ -1,0 +1,198 @@
+// The per-connection coroutine: deadlines, limits and error answers of SPEC §6.
+#include "connection.hpp"
+
+#include "switchboard/core/log.hpp"
+
+namespace switchboard::http {
+
+namespace {
+
+request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
+    request out;
+    out.method = verb_from_string(in.method_string());
+    out.target = std::string(in.target());
+    auto q = out.target.find('?');
+    out.path = out.target.substr(0, q);
+    if (q != std::string::npos) out.query = out.target.substr(q + 1);
+    for (auto& f : in) out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    out.body = std::move(in.body());
+    out.remote_address = remote;
+    return out;
+}
+
+bhttp::response<bhttp::string_body> to_beast(response&& in, unsigned version, bool head, bool keep_alive) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), version};
+    out.set(bhttp::field::server, "switchboard");
+    if (!in.content_type.empty()) out.set(bhttp::field::content_type, in.content_type);
+    for (auto& h : in.headers) out.set(h.name, h.value);
+    auto size = in.body.size();
+    out.body() = std::move(in.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    if (head) {
+        out.body().clear();
+        out.content_length(size);
+    }
+    return out;
+}
+
+bhttp::response<bhttp::string_body> error_answer(unsigned status, std::string_view code, std::string_view message) {
+    return to_beast(response::error(status, code, message), 11, false, false);
+}
+
+}  // namespace
+
+connection::connection(tcp::socket socket, std::shared_ptr<server::impl> owner)
+    : stream_(std::move(socket)), owner_(std::move(owner)), accepted_at_(std::chrono::steady_clock::now()) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = ep.address().to_string();
+}
+
+void connection::stop() {
+    stopping_ = true;
+    // Bytes already in the socket are a request in flight: let it finish.
+    beast::error_code ec;
+    if (idle_ && stream_.socket().available(ec) == 0) stream_.cancel();
+}
+
+void connection::close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+}
+
+net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
+                                              bhttp::request_parser<bhttp::string_body>& parser, bool first) {
+    auto& limits = owner_->limits;
+    // The first request's headers are due header_timeout after connect; a
+    // later one's after its first byte, which may take keepalive_timeout.
+    auto header_deadline = accepted_at_ + limits.header_timeout;
+    if (buffer.size() == 0) {
+        idle_ = true;
+        if (stopping_) co_return false;
+        if (first)
+            stream_.expires_at(header_deadline);
+        else
+            stream_.expires_after(limits.keepalive_timeout);
+        auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(2048), use_tuple);
+        if (ec) {
+            if (ec == beast::error::timeout && first) owner_->reject("header_timeout");
+            co_return false;
+        }
+        buffer.commit(n);
+        if (!first) header_deadline = std::chrono::steady_clock::now() + limits.header_timeout;
+    }
+    idle_ = false;
+
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
+    parser.body_limit(limits.max_body);
+    stream_.expires_at(header_deadline);
+    if (auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer, parser, use_tuple); ec) {
+        co_await answer_read_error(ec);
+        co_return false;
+    }
+    if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream_.expires_after(limits.write_timeout);
+        if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple); ec)
+            co_return false;
+    }
+    if (!parser.is_done()) {
+        stream_.expires_after(limits.body_timeout);
+        if (auto [ec, n] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple); ec) {
+            co_await answer_read_error(ec);
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+net::awaitable<void> connection::answer_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+        owner_->reject("body_too_large");
+        auto res = error_answer(413, "body_too_large",
+                                "request body exceeds " + std::to_string(owner_->limits.max_body) + " bytes");
+        co_await write(res);
+        co_await linger_and_close();
+    } else if (ec == bhttp::error::header_limit) {
+        owner_->reject("header_too_large");
+        auto res = error_answer(431, "header_too_large", "request headers are too large");
+        co_await write(res);
+        co_await linger_and_close();
+    } else if (ec == beast::error::timeout) {
+        owner_->reject("header_timeout");  // a slow client is dropped without an answer
+    } else if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
+               ec != bhttp::error::partial_message) {
+        owner_->reject("malformed_http");
+        auto res = error_answer(400, "malformed_http", "malformed HTTP request: " + ec.message());
+        co_await write(res);
+        co_await linger_and_close();
+    }
+    // Anything else is the peer going away: nothing to answer.
+}
+
+net::awaitable<beast::error_code> connection::write(bhttp::response<bhttp::string_body>& res) {
+    stream_.expires_after(owner_->limits.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream_, res, use_tuple);
+    co_return ec;
+}
+
+net::awaitable<void> connection::linger_and_close() {
+    // Closing with unread input makes the kernel send RST, which can destroy
+    // the error answer before the client reads it. Half-close and drain a
+    // bounded amount first.
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(owner_->limits.linger);
+    std::array<char, 8192> scratch;
+    std::size_t drained = 0;
+    while (drained < 16 * owner_->limits.max_body + (1u << 20)) {
+        auto [rec, n] = co_await stream_.async_read_some(net::buffer(scratch), use_tuple);
+        if (rec) break;
+        drained += n;
+    }
+    close();
+}
+
+net::awaitable<void> connection::run() {
+    auto self = shared_from_this();
+    beast::flat_buffer buffer;
+    for (bool first = true;; first = false) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        if (!co_await read_request(buffer, parser, first)) break;
+
+        auto started = std::chrono::steady_clock::now();
+        auto version = parser.get().version();
+        bool keep_alive = parser.get().keep_alive();
+        request req = to_request(parser.release(), remote_address_);
+        std::string route;
+        response res;
+        try {
+            res = co_await owner_->routes.dispatch(req, &route);
+        } catch (const std::exception& e) {
+            log::error("handler failed", {{"route", route}, {"path", req.path}, {"error", e.what()}});
+            res = response::error(500, "internal_error", "internal server error");
+        }
+        keep_alive = keep_alive && !stopping_;
+        auto status = res.status;
+        auto reason = std::move(res.reject_reason);
+        auto out = to_beast(std::move(res), version, req.method == verb::head, keep_alive);
+        auto ec = co_await write(out);
+
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        owner_->record(route, status, reason, seconds);
+        if (log::enabled(log::level::debug))
+            log::debug("request", {{"method", std::string(to_string(req.method))},
+                                   {"path", req.path},
+                                   {"status", std::to_string(status)},
+                                   {"ms", std::to_string(seconds * 1000)},
+                                   {"remote", remote_address_}});
+        if (ec || !keep_alive) break;
+    }
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    close();
+}
+
+}  // namespace switchboard::http

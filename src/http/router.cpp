@@ -1,0 +1,103 @@
+// Route matching: few routes, so a linear scan over pre-split patterns.
+#include "switchboard/http/router.hpp"
+
+#include <stdexcept>
+
+namespace switchboard::http {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    if (!path.empty() && path.front() == '/') start = 1;
+    while (start <= path.size()) {
+        auto slash = path.find('/', start);
+        if (slash == std::string_view::npos) {
+            out.push_back(path.substr(start));
+            break;
+        }
+        out.push_back(path.substr(start, slash - start));
+        start = slash + 1;
+    }
+    return out;
+}
+
+bool is_param(std::string_view seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+
+}  // namespace
+
+void router::add(verb method, std::string_view pattern, handler h) {
+    for (auto& r : routes_)
+        if (r.method == method && r.pattern == pattern)
+            throw std::logic_error("route added twice: " + std::string(to_string(method)) + " " + std::string(pattern));
+    route r{method, std::string(pattern), {}, std::move(h)};
+    for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
+    routes_.push_back(std::move(r));
+}
+
+void router::set_fallback(handler h) { fallback_ = std::move(h); }
+
+router::match_result router::match(request& req) const {
+    auto segments = split_path(req.path);
+    match_result result;
+    for (auto& r : routes_) {
+        if (r.segments.size() != segments.size()) continue;
+        std::map<std::string, std::string, std::less<>> params;
+        bool ok = true;
+        for (std::size_t i = 0; i < segments.size() && ok; ++i) {
+            if (is_param(r.segments[i])) {
+                auto decoded = percent_decode(segments[i]);
+                ok = decoded && !decoded->empty();
+                if (ok) params.emplace(r.segments[i].substr(1, r.segments[i].size() - 2), std::move(*decoded));
+            } else {
+                ok = r.segments[i] == segments[i];
+            }
+        }
+        if (!ok) continue;
+        // HEAD is served by every GET route.
+        bool method_ok = r.method == req.method || (req.method == verb::head && r.method == verb::get);
+        if (method_ok) {
+            req.params = std::move(params);
+            result.result = outcome::matched;
+            result.target = &r.h;
+            result.route = r.pattern;
+            return result;
+        }
+        result.result = outcome::method_not_allowed;
+        result.route = r.pattern;
+        auto name = std::string(to_string(r.method));
+        if (result.allow.find(name) == std::string::npos) {
+            if (!result.allow.empty()) result.allow += ", ";
+            result.allow += name;
+            if (r.method == verb::get) result.allow += ", HEAD";
+        }
+    }
+    if (result.result == outcome::not_found && fallback_ && (req.method == verb::get || req.method == verb::head)) {
+        result.result = outcome::fallback;
+        result.target = &fallback_;
+        result.route = "static";
+    }
+    return result;
+}
+
+boost::asio::awaitable<response> router::dispatch(request& req, std::string* route_label) const {
+    auto m = match(req);
+    if (route_label) *route_label = m.route.empty() ? "unmatched" : m.route;
+    switch (m.result) {
+    case outcome::matched:
+    case outcome::fallback:
+        co_return co_await (*m.target)(req);
+    case outcome::method_not_allowed: {
+        auto r = response::error(405, "method_not_allowed",
+                                 std::string(to_string(req.method)) + " is not allowed on " + req.path);
+        r.set_header("Allow", m.allow);
+        co_return r;
+    }
+    case outcome::not_found:
+        break;
+    }
+    co_return response::error(404, "not_found", "no route for " + req.path);
+}
+
+}  // namespace switchboard::http

@@ -1,0 +1,44 @@
+// Shared state of one HTTP server: the acceptor, the live connections and the
+// metrics they report to. Internal to src/http.
+#pragma once
+
+#include "beast.hpp"
+#include "switchboard/core/metrics.hpp"
+#include "switchboard/http/router.hpp"
+#include "switchboard/http/server.hpp"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace switchboard::http {
+
+class connection;
+
+struct server::impl : std::enable_shared_from_this<server::impl> {
+    impl(net::io_context& ioc, const router& routes, metrics::registry& metrics, server_limits limits);
+
+    net::awaitable<void> accept_loop();
+    void add(const std::shared_ptr<connection>& c);
+    void remove(const connection* c);
+    void record(const std::string& route, unsigned status, std::string_view reject_reason, double seconds);
+    void reject(std::string_view reason);
+
+    net::io_context& ioc;
+    const router& routes;
+    metrics::registry& metrics;
+    server_limits limits;
+    tcp::acceptor acceptor;
+
+    metrics::gauge& open_connections;
+    metrics::counter& accepted;
+    metrics::histogram& latency;
+
+    mutable std::mutex mutex;  // guards the set below; never held across I/O
+    std::unordered_map<const connection*, std::weak_ptr<connection>> live;
+    bool stopping = false;
+    std::function<void()> on_drained;
+};
+
+}  // namespace switchboard::http

@@ -1,0 +1,227 @@
+// The HTTP core against the real binary: routes, static files, limits, deadlines.
+#include "http_client.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <regex>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The value of one sample line of /metrics, or -1 when absent.
+double metric_value(const std::string& metrics_text, const std::string& series) {
+    auto at = metrics_text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(metrics_text.substr(at + series.size() + 2));
+}
+
+struct web_root {
+    temp_dir dir;
+    std::filesystem::path root = dir.path() / "web";
+    web_root() {
+        std::filesystem::create_directories(root / "js");
+        std::ofstream(root / "index.html") << "<!doctype html><title>console</title>";
+        std::ofstream(root / "js" / "app.js") << "export const x = 1;";
+        std::ofstream(dir.path() / "secret.txt") << "TOP-SECRET";
+        std::filesystem::create_symlink(dir.path() / "secret.txt", root / "link.txt");
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(http_server)
+
+BOOST_AUTO_TEST_CASE(healthz_answers_ok) {
+    server_process server;
+    auto res = http_request(server.port(), "GET", "/healthz");
+    BOOST_TEST(res.status == 200u);
+    BOOST_TEST(res.body == R"({"status":"ok"})");
+    BOOST_TEST(res.header("content-type") == "application/json");
+
+    auto head = http_request(server.port(), "HEAD", "/healthz");
+    BOOST_TEST(head.status == 200u);
+    BOOST_TEST(head.header("content-length") == "15");
+    BOOST_TEST(head.body.empty());
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_requests_rejections_and_connections) {
+    server_process server;
+    for (int i = 0; i < 3; ++i) BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200u);
+    BOOST_TEST(http_request(server.port(), "POST", "/no/such/route", "{}").status == 404u);
+    BOOST_TEST(http_request(server.port(), "POST", "/healthz", "{}").status == 405u);
+
+    auto res = http_request(server.port(), "GET", "/metrics");
+    BOOST_TEST(res.status == 200u);
+    BOOST_TEST(res.header("content-type").starts_with("text/plain; version=0.0.4"));
+    auto& m = res.body;
+    BOOST_TEST(metric_value(m, R"(switchboard_http_requests_total{route="/healthz",status="200"})") == 3);
+    BOOST_TEST(metric_value(m, R"(switchboard_http_requests_total{route="unmatched",status="404"})") == 1);
+    BOOST_TEST(metric_value(m, R"(switchboard_rejections_total{reason="not_found"})") == 1);
+    BOOST_TEST(metric_value(m, R"(switchboard_rejections_total{reason="method_not_allowed"})") == 1);
+    BOOST_TEST(metric_value(m, R"(switchboard_http_request_duration_seconds_count)") == 5);
+    BOOST_TEST(metric_value(m, "switchboard_http_connections_total") == 6);
+
+    // Closed connections leave the gauge asynchronously, so only held ones are certain.
+    std::vector<std::unique_ptr<test_connection>> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(std::make_unique<test_connection>(server.port()));
+        BOOST_TEST(held.back()->request("GET", "/healthz").status == 200u);
+    }
+    auto open = metric_value(held.back()->request("GET", "/metrics").body, "switchboard_http_open_connections");
+    BOOST_TEST(open >= 3);
+    BOOST_TEST(open <= 9);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_route_404_and_wrong_method_405_in_the_error_shape) {
+    server_process server;
+    auto missing = http_request(server.port(), "DELETE", "/nothing-here");
+    BOOST_TEST(missing.status == 404u);
+    BOOST_TEST(missing.body.find(R"({"error":{"code":"not_found","message":)") == 0u);
+
+    auto wrong = http_request(server.port(), "POST", "/metrics", "{}");
+    BOOST_TEST(wrong.status == 405u);
+    BOOST_TEST(wrong.header("allow") == "GET, HEAD");
+    BOOST_TEST(wrong.body.find(R"("code":"method_not_allowed")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(static_files_with_mime_types_and_validators) {
+    web_root web;
+    server_process server({"--web-root", web.root.string()});
+
+    auto index = http_request(server.port(), "GET", "/");
+    BOOST_TEST(index.status == 200u);
+    BOOST_TEST(index.body == "<!doctype html><title>console</title>");
+    BOOST_TEST(index.header("content-type") == "text/html; charset=utf-8");
+    BOOST_TEST(index.header("content-security-policy").find("default-src 'self'") != std::string::npos);
+    BOOST_TEST(!index.header("last-modified").empty());
+
+    auto js = http_request(server.port(), "GET", "/js/app.js");
+    BOOST_TEST(js.status == 200u);
+    BOOST_TEST(js.header("content-type") == "text/javascript; charset=utf-8");
+    auto etag = js.header("etag");
+    BOOST_TEST(!etag.empty());
+
+    auto again = http_request(server.port(), "GET", "/js/app.js", {}, {{"If-None-Match", etag}});
+    BOOST_TEST(again.status == 304u);
+    BOOST_TEST(again.body.empty());
+
+    BOOST_TEST(http_request(server.port(), "GET", "/js/missing.js").status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(the_shipped_console_is_served_by_default) {
+    server_process server;
+    auto index = http_request(server.port(), "GET", "/");
+    BOOST_TEST(index.status == 200u);
+    BOOST_TEST(index.body.find("Switchboard") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(no_path_leads_out_of_the_web_root) {
+    web_root web;
+    server_process server({"--web-root", web.root.string()});
+    for (auto target : {"/../secret.txt", "/js/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt",
+                        "/js/%2e%2e/%2e%2e/secret.txt", "/link.txt", "/..%5csecret.txt", "/%00", "//secret.txt",
+                        "/..;/secret.txt"}) {
+        BOOST_TEST_INFO("target " << target);
+        auto res = http_request(server.port(), "GET", target);
+        BOOST_TEST(res.status == 404u);
+        BOOST_TEST(res.body.find("TOP-SECRET") == std::string::npos);
+    }
+    // An absolute URI as the request target is not a way out either.
+    auto absolute = http_request(server.port(), "GET", (web.dir.path() / "secret.txt").string());
+    BOOST_TEST(absolute.body.find("TOP-SECRET") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(oversized_body_gets_413_before_the_close) {
+    server_process server({"--max-body", "1024"});
+    test_connection c(server.port());
+    std::string body(200 * 1024, 'x');
+    c.send_raw("POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body);
+    auto res = c.read_response();
+    BOOST_TEST(res.status == 413u);
+    BOOST_TEST(res.body.find(R"("code":"body_too_large")") != std::string::npos);
+    BOOST_TEST(!res.keep_alive);
+    BOOST_TEST(c.closed_by_server(5s));
+
+    // A chunked body that grows past the limit is caught while it is read.
+    test_connection chunked(server.port());
+    std::string chunk(800, 'y');
+    chunked.send_raw("POST /healthz HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" + chunk +
+                     "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+    BOOST_TEST(chunked.read_response().status == 413u);
+
+    auto metrics = http_request(server.port(), "GET", "/metrics").body;
+    BOOST_TEST(metric_value(metrics, R"(switchboard_rejections_total{reason="body_too_large"})") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_body_at_the_limit_is_accepted) {
+    server_process server({"--max-body", "1024"});
+    // Reaches the route (which then says 405): the limit is inclusive.
+    auto res = http_request(server.port(), "POST", "/healthz", std::string(1024, 'x'));
+    BOOST_TEST(res.status == 405u);
+}
+
+BOOST_AUTO_TEST_CASE(oversized_headers_get_431) {
+    server_process server;
+    test_connection c(server.port());
+    c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(32 * 1024, 'h') + "\r\n\r\n");
+    auto res = c.read_response();
+    BOOST_TEST(res.status == 431u);
+    BOOST_TEST(res.body.find(R"("code":"header_too_large")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_request_gets_400) {
+    server_process server;
+    test_connection c(server.port());
+    c.send_raw("THIS IS NOT HTTP\r\n\r\n");
+    auto res = c.read_response();
+    BOOST_TEST(res.status == 400u);
+    BOOST_TEST(res.body.find(R"("code":"malformed_http")") != std::string::npos);
+    // And the server is still there.
+    BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_reuses_one_connection_and_pipelining_keeps_order) {
+    server_process server;
+    test_connection c(server.port());
+    auto before = metric_value(c.request("GET", "/metrics").body, "switchboard_http_connections_total");
+    for (int i = 0; i < 5; ++i) {
+        auto res = c.request("GET", "/healthz");
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.keep_alive);
+    }
+    // Two requests in one write: two answers, in order.
+    c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /nope-pipelined HTTP/1.1\r\nHost: t\r\n\r\n");
+    BOOST_TEST(c.read_response().status == 200u);
+    BOOST_TEST(c.read_response().status == 404u);
+    auto after = metric_value(c.request("GET", "/metrics").body, "switchboard_http_connections_total");
+    BOOST_TEST(before == 1);
+    BOOST_TEST(after == 1);
+}
+
+BOOST_AUTO_TEST_CASE(slow_headers_are_dropped) {
+    server_process server({"--header-timeout", "1"});
+    test_connection slow(server.port());
+    slow.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n");  // and never the blank line
+    BOOST_TEST(slow.closed_by_server(10s));
+
+    test_connection silent(server.port());  // connects and sends nothing at all
+    BOOST_TEST(silent.closed_by_server(10s));
+
+    auto metrics = http_request(server.port(), "GET", "/metrics").body;
+    BOOST_TEST(metric_value(metrics, R"(switchboard_rejections_total{reason="header_timeout"})") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_are_closed) {
+    server_process server({"--keepalive-timeout", "1"});
+    test_connection c(server.port());
+    BOOST_TEST(c.request("GET", "/healthz").status == 200u);
+    BOOST_TEST(c.closed_by_server(10s));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,110 @@
+// The process as a user meets it: flags, environment twins, start-up output,
+// and shutdown on a signal.
+#include "http_client.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <regex>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(process)
+
+BOOST_AUTO_TEST_CASE(help_and_version) {
+    auto help = run_binary({"--help"});
+    BOOST_TEST(help.exit_code == 0);
+    for (auto flag : {"--port", "--data", "--threads", "--web-root", "--max-body", "--log-level", "--log-format"}) {
+        BOOST_TEST_INFO("flag " << flag);
+        BOOST_TEST(help.out.find(flag) != std::string::npos);
+    }
+    auto version = run_binary({"--version"});
+    BOOST_TEST(version.exit_code == 0);
+    BOOST_TEST(std::regex_match(version.out, std::regex("switchboard \\d+\\.\\d+\\.\\d+\n")));
+}
+
+BOOST_AUTO_TEST_CASE(bad_flags_exit_2_with_a_clear_message) {
+    auto unknown = run_binary({"--no-such-flag"});
+    BOOST_TEST(unknown.exit_code == 2);
+    BOOST_TEST(unknown.err.find("no-such-flag") != std::string::npos);
+
+    auto bad_env = run_binary({}, {"SWITCHBOARD_LOG_LEVEL=chatty"});
+    BOOST_TEST(bad_env.exit_code == 2);
+    BOOST_TEST(bad_env.err.find("chatty") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(port_zero_prints_the_bound_address) {
+    server_process server;
+    BOOST_TEST(server.port() != 0);
+    BOOST_TEST(std::regex_search(server.stdout_text(), std::regex("(^|\n)listening on 127\\.0\\.0\\.1:\\d+\n")));
+    BOOST_TEST(server.stdout_text().find("console: http://127.0.0.1:" + std::to_string(server.port()) + "/") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(environment_twin_takes_effect) {
+    server_process server({}, {"SWITCHBOARD_MAX_BODY=100"});
+    BOOST_TEST(http_request(server.port(), "POST", "/healthz", std::string(200, 'x')).status == 413u);
+    BOOST_TEST(http_request(server.port(), "POST", "/healthz", std::string(100, 'x')).status == 405u);
+}
+
+BOOST_AUTO_TEST_CASE(json_logs_when_asked) {
+    server_process server({"--log-format", "json"});
+    server.send_signal(SIGTERM);
+    BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    auto err = server.stderr_text();
+    BOOST_TEST(err.find(R"("msg":"switchboard started")") != std::string::npos);
+    BOOST_TEST(err.find(R"("level":"info")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(data_directory_is_created_and_an_unusable_one_is_an_error) {
+    temp_dir dir;
+    auto data = dir.path() / "nested" / "data";
+    {
+        server_process server({"--data", data.string()});
+        BOOST_TEST(std::filesystem::is_directory(data));
+    }
+    std::ofstream(dir.path() / "a-file") << "x";
+    auto bad = run_binary({"--port", "0", "--data", (dir.path() / "a-file" / "data").string()});
+    BOOST_TEST(bad.exit_code == 1);
+    BOOST_TEST(bad.err.find("data directory") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_finishes_the_request_in_flight_then_exits_0) {
+    server_process server;
+    test_connection idle(server.port());
+    BOOST_TEST(idle.request("GET", "/healthz").status == 200u);
+
+    test_connection busy(server.port());
+    BOOST_TEST(busy.request("GET", "/healthz").status == 200u);  // accepted, not just queued in the backlog
+    busy.send_raw("POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345");
+    server.send_signal(SIGTERM);
+    busy.send_raw("67890");
+    BOOST_TEST(busy.read_response().status == 405u);  // answered, not cut off
+
+    BOOST_TEST(idle.closed_by_server(5s));
+    BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    BOOST_TEST(server.stderr_text().find("shutting down") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_exits_0) {
+    server_process server;
+    server.send_signal(SIGINT);
+    BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_stuck_client_does_not_hold_shutdown_past_5s) {
+    server_process server;
+    test_connection stuck(server.port());
+    BOOST_TEST(stuck.request("GET", "/healthz").status == 200u);
+    stuck.send_raw("POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n123");  // never finishes
+    auto started = std::chrono::steady_clock::now();
+    server.send_signal(SIGTERM);
+    BOOST_TEST(server.wait_exit(6s).value_or(-1) == 0);
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 5s));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,56 @@
+#include "switchboard/app/config.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using switchboard::app::parse_config;
+using action = switchboard::app::parse_result::action;
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(defaults_match_the_spec) {
+    auto r = parse_config({}, {});
+    BOOST_TEST((r.what == action::run));
+    BOOST_TEST(r.cfg.port == 8080);
+    BOOST_TEST(r.cfg.data == "./data");
+    BOOST_TEST(r.cfg.max_body == 64u * 1024);
+    BOOST_TEST(r.cfg.header_timeout == 10u);
+    BOOST_TEST(r.cfg.keepalive_timeout == 60u);
+    BOOST_TEST(r.cfg.threads >= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(environment_twin_applies_and_the_flag_wins) {
+    auto env_only = parse_config({}, {"SWITCHBOARD_MAX_BODY=1024", "SWITCHBOARD_LOG_FORMAT=json", "OTHER=1"});
+    BOOST_TEST(env_only.cfg.max_body == 1024u);
+    BOOST_TEST((env_only.cfg.log_format == switchboard::log::format::json));
+
+    auto both = parse_config({"--max-body", "2048"}, {"SWITCHBOARD_MAX_BODY=1024"});
+    BOOST_TEST(both.cfg.max_body == 2048u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
+    auto bad_port = parse_config({"--port", "notanumber"}, {});
+    BOOST_TEST((bad_port.what == action::error));
+    BOOST_TEST(bad_port.message.find("port") != std::string::npos);
+
+    auto bad_level = parse_config({"--log-level", "loud"}, {});
+    BOOST_TEST((bad_level.what == action::error));
+    BOOST_TEST(bad_level.message.find("loud") != std::string::npos);
+
+    auto unknown = parse_config({"--frobnicate"}, {});
+    BOOST_TEST((unknown.what == action::error));
+    BOOST_TEST(unknown.message.find("frobnicate") != std::string::npos);
+
+    auto bad_env = parse_config({}, {"SWITCHBOARD_PORT=99999"});
+    BOOST_TEST((bad_env.what == action::error));
+}
+
+BOOST_AUTO_TEST_CASE(help_and_version) {
+    auto help = parse_config({"--help"}, {});
+    BOOST_TEST((help.what == action::help));
+    BOOST_TEST(help.message.find("--max-body") != std::string::npos);
+    auto version = parse_config({"--version"}, {});
+    BOOST_TEST((version.what == action::version));
+    BOOST_TEST(version.message.find(std::string(switchboard::app::version())) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

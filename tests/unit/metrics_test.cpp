@@ -1,0 +1,40 @@
+#include "switchboard/core/metrics.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace switchboard::metrics;
+
+BOOST_AUTO_TEST_SUITE(metrics)
+
+BOOST_AUTO_TEST_CASE(counters_render_with_labels) {
+    registry r;
+    r.get_counter("x_total", "things", {{"route", "/a"}, {"status", "200"}}).inc(3);
+    r.get_counter("x_total", "things", {{"route", "/a"}, {"status", "200"}}).inc();
+    r.get_counter("x_total", "things", {{"route", "/b\"q"}}).inc();
+    auto text = r.render();
+    BOOST_TEST(text.find("# HELP x_total things\n# TYPE x_total counter\n") != std::string::npos);
+    BOOST_TEST(text.find("x_total{route=\"/a\",status=\"200\"} 4\n") != std::string::npos);
+    BOOST_TEST(text.find("x_total{route=\"/b\\\"q\"} 1\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(histogram_buckets_are_cumulative) {
+    registry r;
+    auto& h = r.get_histogram("lat_seconds", "latency", {0.1, 1.0});
+    h.observe(0.05);
+    h.observe(0.5);
+    h.observe(5);
+    auto text = r.render();
+    BOOST_TEST(text.find("lat_seconds_bucket{le=\"0.1\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("lat_seconds_bucket{le=\"1\"} 2\n") != std::string::npos);
+    BOOST_TEST(text.find("lat_seconds_bucket{le=\"+Inf\"} 3\n") != std::string::npos);
+    BOOST_TEST(text.find("lat_seconds_count 3\n") != std::string::npos);
+    BOOST_TEST(text.find("lat_seconds_sum 5.5") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(one_name_one_type) {
+    registry r;
+    r.get_counter("m", "help");
+    BOOST_CHECK_THROW(r.get_gauge("m", "help"), std::logic_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
