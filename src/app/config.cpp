@@ -39,6 +39,15 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("max-body", po::value(&c.max_body)->default_value(c.max_body), "largest request body in bytes")
         ("header-timeout", po::value(&c.header_timeout)->default_value(c.header_timeout), "seconds for a request's headers to arrive")
         ("keepalive-timeout", po::value(&c.keepalive_timeout)->default_value(c.keepalive_timeout), "seconds an idle keep-alive connection stays open")
+        ("idle-timeout", po::value(&c.idle_timeout)->default_value(c.idle_timeout), "seconds without a message before a conversation returns to IDLE (an open chat ends)")
+        ("bot-texts", po::value(&c.bot_texts), "JSON file overriding the bot's texts")
+        ("outbound-url", po::value(&c.outbound_url), "URL that receives messages for plain-webhook users")
+        ("wa-verify-token", po::value(&c.wa_verify_token), "WhatsApp webhook verification token")
+        ("wa-app-secret", po::value(&c.wa_app_secret), "WhatsApp app secret: X-Hub-Signature-256 is checked when set")
+        ("wa-token", po::value(&c.wa_token), "WhatsApp Cloud API access token")
+        ("wa-api-base", po::value(&c.wa_api_base)->default_value(c.wa_api_base), "WhatsApp Cloud API base URL")
+        ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
+        ("outbound-connections", po::value(&c.outbound_connections)->default_value(c.outbound_connections), "connections per outbound host")
         ("log-level", po::value(&log_level)->default_value("info"), "debug | info | warn | error")
         ("log-format", po::value(&log_format)->default_value("text"), "text | json");
     // clang-format on
@@ -105,6 +114,12 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
     if (out.cfg.header_timeout == 0) return fail("--header-timeout must be at least 1 second");
     if (out.cfg.keepalive_timeout == 0) return fail("--keepalive-timeout must be at least 1 second");
+    if (out.cfg.idle_timeout == 0) return fail("--idle-timeout must be at least 1 second");
+    if (out.cfg.outbox_max_backoff == 0) return fail("--outbox-max-backoff must be at least 1 second");
+    if (out.cfg.outbound_connections == 0) return fail("--outbound-connections must be at least 1");
+    for (auto* url : {&out.cfg.outbound_url, &out.cfg.wa_api_base})
+        if (!url->empty() && !url->starts_with("http://") && !url->starts_with("https://"))
+            return fail("'" + *url + "' is not an http:// or https:// URL");
     if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
     if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
     return out;

@@ -2,6 +2,11 @@
 #include "switchboard/app/server_app.hpp"
 
 #include "switchboard/api/system_routes.hpp"
+#include "switchboard/channels/outbox.hpp"
+#include "switchboard/channels/webhooks.hpp"
+#include "switchboard/chat/engine.hpp"
+#include "switchboard/events/event.hpp"
+#include "switchboard/store/store.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/http/router.hpp"
@@ -33,14 +38,33 @@ http::server_limits limits_from(const config& cfg) {
     return l;
 }
 
-void prepare_data_dir(const config& cfg) {
+std::unique_ptr<store::store> open_store(const config& cfg) {
     if (cfg.data == ":memory:") {
         log::warn("data is kept in memory only: nothing survives a restart", {{"data", cfg.data}});
-        return;
+        return store::make_memory_store();
     }
     std::error_code ec;
     std::filesystem::create_directories(cfg.data, ec);
     if (ec) throw std::runtime_error("cannot create data directory " + cfg.data + ": " + ec.message());
+    log::warn("the SQLite store is not built yet: data is kept in memory only", {{"data", cfg.data}});
+    return store::make_memory_store();
+}
+
+channels::outbox_options outbox_options_from(const config& cfg) {
+    channels::outbox_options o;
+    o.wa_api_base = cfg.wa_api_base;
+    o.wa_token = cfg.wa_token;
+    o.outbound_url = cfg.outbound_url;
+    o.max_backoff = std::chrono::seconds(cfg.outbox_max_backoff);
+    o.connections_per_host = cfg.outbound_connections;
+    return o;
+}
+
+chat::engine_options engine_options_from(const config& cfg) {
+    chat::engine_options o;
+    o.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+    if (!cfg.bot_texts.empty()) o.texts = chat::bot_texts::load(cfg.bot_texts);
+    return o;
 }
 
 }  // namespace
@@ -48,15 +72,23 @@ void prepare_data_dir(const config& cfg) {
 int run_server(const config& cfg) {
     log::configure(cfg.log_level, cfg.log_format);
     try {
-        prepare_data_dir(cfg);
+        auto engine_opts = engine_options_from(cfg);
+        auto store = open_store(cfg);
 
         net::io_context ioc(static_cast<int>(cfg.threads));
         // Installed before the port is announced, so a signal sent as soon as
         // the port is known is always handled.
         net::signal_set signals(ioc, SIGINT, SIGTERM);
         metrics::registry metrics;
+        events::null_sink events;
+        channels::outbox outbox(ioc, *store, metrics, outbox_options_from(cfg));
+        chat::engine engine(ioc, *store, events, outbox, metrics, std::move(engine_opts));
+        engine.start();
+
         http::router routes;
         api::add_system_routes(routes, metrics);
+        channels::add_plain_webhook_routes(routes, engine);
+        channels::add_whatsapp_webhook_routes(routes, engine, {cfg.wa_verify_token, cfg.wa_app_secret});
         routes.set_fallback(http::make_static_handler(cfg.web_root));
 
         http::server server(ioc, routes, metrics, limits_from(cfg));
@@ -75,7 +107,13 @@ int run_server(const config& cfg) {
         signals.async_wait([&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
             log::info("shutting down", {{"signal", std::to_string(signo)}});
-            server.shutdown([&] { net::post(ioc, [&] { backstop.cancel(); }); });
+            server.shutdown([&] {
+                net::post(ioc, [&] {
+                    engine.stop();
+                    outbox.stop();
+                    backstop.cancel();
+                });
+            });
             backstop.expires_after(shutdown_backstop);
             backstop.async_wait([&](const boost::system::error_code& tec) {
                 if (tec) return;
@@ -89,6 +127,7 @@ int run_server(const config& cfg) {
         for (unsigned i = 1; i < cfg.threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
         ioc.run();
         pool.clear();
+        store->close();
         log::info("stopped");
         return 0;
     } catch (const std::exception& e) {

@@ -2,13 +2,14 @@
 // from different threads never interleave.
 #include "switchboard/core/log.hpp"
 
+#include "switchboard/core/time.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <unistd.h>
 
 namespace switchboard::log {
@@ -39,17 +40,7 @@ void configure(level l, format f) {
 
 bool enabled(level l) { return l >= min_level.load(std::memory_order_relaxed); }
 
-std::string iso8601_now() {
-    auto now = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-    return buf;
-}
+std::string iso8601_now() { return to_iso8601(std::chrono::system_clock::now()); }
 
 void write(level l, std::string_view message, std::initializer_list<field> fields) {
     if (!enabled(l)) return;

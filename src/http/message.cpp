@@ -124,4 +124,11 @@ response response::error(unsigned status, std::string_view code, std::string_vie
     return r;
 }
 
+response response::invalid_field(std::string_view field, std::string_view message) {
+    boost::json::value v = {{"error", {{"code", "invalid_field"}, {"message", message}, {"field", field}}}};
+    response r = json(400, boost::json::serialize(v));
+    r.reject_reason = "invalid_field";
+    return r;
+}
+
 }  // namespace switchboard::http

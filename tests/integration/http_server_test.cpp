@@ -1,5 +1,6 @@
 // The HTTP core against the real binary: routes, static files, limits, deadlines.
 #include "http_client.hpp"
+#include "metrics_probe.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
 
@@ -12,13 +13,6 @@ using namespace switchboard::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The value of one sample line of /metrics, or -1 when absent.
-double metric_value(const std::string& metrics_text, const std::string& series) {
-    auto at = metrics_text.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(metrics_text.substr(at + series.size() + 2));
-}
 
 struct web_root {
     temp_dir dir;

@@ -41,8 +41,7 @@ BOOST_AUTO_TEST_CASE(port_zero_prints_the_bound_address) {
     server_process server;
     BOOST_TEST(server.port() != 0);
     BOOST_TEST(std::regex_search(server.stdout_text(), std::regex("(^|\n)listening on 127\\.0\\.0\\.1:\\d+\n")));
-    BOOST_TEST(server.stdout_text().find("console: http://127.0.0.1:" + std::to_string(server.port()) + "/") !=
-               std::string::npos);
+    BOOST_TEST(server.wait_for_stdout("console: http://127.0.0.1:" + std::to_string(server.port()) + "/\n"));
 }
 
 BOOST_AUTO_TEST_CASE(environment_twin_takes_effect) {

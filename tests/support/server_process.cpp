@@ -193,6 +193,13 @@ std::string server_process::stdout_text() const {
     return state_->out;
 }
 
+bool server_process::wait_for_stdout(const std::string& needle, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] {
+        return state_->out.find(needle) != std::string::npos || state_->eof;
+    }) && state_->out.find(needle) != std::string::npos;
+}
+
 std::string server_process::stderr_text() const { return read_file(state_->dir.path() / "stderr"); }
 
 }  // namespace switchboard::test

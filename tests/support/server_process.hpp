@@ -38,6 +38,8 @@ public:
     // The exit code, or nullopt if the process is still running after `timeout`.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout);
     std::string stdout_text() const;
+    // Blocks until stdout contains `needle`; false after `timeout`.
+    bool wait_for_stdout(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(10));
     std::string stderr_text() const;
 
 private:

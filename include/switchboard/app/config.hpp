@@ -19,6 +19,15 @@ struct config {
     std::size_t max_body = 64 * 1024;
     unsigned header_timeout = 10;     // seconds
     unsigned keepalive_timeout = 60;  // seconds
+    unsigned idle_timeout = 1800;  // seconds without a message before a conversation returns to IDLE
+    std::string bot_texts;         // JSON file overriding the bot's texts
+    std::string outbound_url;      // plain-webhook users' messages are POSTed here
+    std::string wa_verify_token;
+    std::string wa_app_secret;
+    std::string wa_token;
+    std::string wa_api_base = "https://graph.facebook.com/v21.0";
+    unsigned outbox_max_backoff = 60;  // seconds
+    unsigned outbound_connections = 16;
     log::level log_level = log::level::info;
     log::format log_format = log::format::text;
 };

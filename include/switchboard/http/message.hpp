@@ -54,6 +54,8 @@ struct response {
     static response text(unsigned status, std::string body, std::string content_type = "text/plain; charset=utf-8");
     // `{"error":{"code":…,"message":…}}`, the one error shape of the whole API.
     static response error(unsigned status, std::string_view code, std::string_view message);
+    // 400 naming the offending field: {"error":{"code":"invalid_field","message":…,"field":…}}.
+    static response invalid_field(std::string_view field, std::string_view message);
 };
 
 // Percent-decoding; returns nullopt on a malformed escape. `plus_is_space`

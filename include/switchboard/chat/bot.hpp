@@ -1,0 +1,69 @@
+// The bot: a pure function from (conversation, user text) to a decision, and
+// the texts it answers with. No I/O, no clock: unit-tested row by row.
+#pragma once
+
+#include "switchboard/chat/conversation.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::chat {
+
+// Every text the bot sends; an operator overrides any of them from a JSON
+// file (`--bot-texts`). `{name}`, `{position}` and `{agent}` are filled in.
+struct bot_texts {
+    std::string menu_unregistered =
+        "Welcome! Reply *support* to chat with a person, or *register* to tell us your name.";
+    std::string menu_registered = "Hi {name}! 💬 Reply *support* to chat with a person.";
+    std::string ask_name = "What's your name?";
+    std::string bad_name = "Please send a name of 1 to 64 characters.";
+    std::string registered = "Hi {name}! 💬 Nice to meet you. Reply *support* any time to chat with a person.";
+    std::string support_connecting = "Connecting you to support… You are number {position} in the queue.";
+    std::string support_assigned = "You're now chatting with {agent}.";
+    std::string message_sent = "✓ Your message has been sent to support";
+    std::string chat_ended =
+        "Chat support session ended. How would you rate our support? Reply with a number from 1 (poor) to 5 (great).";
+    std::string rating_thanks = "Thanks for your feedback!";
+    std::string idle_timeout = "Your chat with support was closed after a period of inactivity.";
+
+    // Throws std::runtime_error naming the file and the problem: a malformed
+    // file is a start-up error, never silently ignored.
+    static bot_texts load(const std::filesystem::path& file);
+};
+
+// Replaces each `{key}` in `tmpl`.
+std::string fill(std::string_view tmpl, std::string_view key, std::string_view value);
+
+enum class bot_action {
+    show_menu,       // unrecognised input outside a chat
+    ask_name,        // `register`
+    reject_name,     // a name outside 1–64 characters
+    register_name,   // the name arrives
+    open_support,    // `support`
+    chat_message,    // anything during a chat: for the agents
+    end_support,     // an end-chat keyword
+    rate,            // 1–5 in RATING
+};
+
+struct bot_decision {
+    bot_action action = bot_action::show_menu;
+    conv_state next = conv_state::idle;
+    std::string name;  // register_name: the trimmed name
+    int rating = 0;    // rate: 1–5
+};
+
+// SPEC §2: keywords are matched case-insensitively on the trimmed text.
+bot_decision bot_decide(const conversation& c, std::string_view text);
+
+// What the user reads after `d` has been carried out. `queue_position` is the
+// place the chat took in the queue (open_support); `name` the user's name
+// after the step.
+std::vector<std::string> bot_replies(const bot_decision& d, const conversation& after, const bot_texts& texts,
+                                     std::size_t queue_position = 0);
+
+// The trimmed, lower-cased text with inner white space folded to one space.
+std::string normalize_keyword(std::string_view text);
+
+}  // namespace switchboard::chat

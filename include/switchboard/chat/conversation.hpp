@@ -1,0 +1,81 @@
+// The conversation and message records: what an actor owns, what the store
+// keeps and what the API shows.
+#pragma once
+
+#include "switchboard/core/time.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchboard::chat {
+
+enum class conv_state { idle, registering, chat_support_active, rating };
+enum class sender { user, admin, bot };
+// In delivery order: a status only ever moves forward (except to failed).
+enum class message_status { received, sent, delivered, read, failed };
+enum class channel { plain, whatsapp };
+
+std::string_view to_string(conv_state s);  // "IDLE", "CHAT_SUPPORT_ACTIVE", …
+std::string_view to_string(sender s);      // "user", "admin", "bot"
+std::string_view to_string(message_status s);
+std::string_view to_string(channel c);
+std::optional<conv_state> conv_state_from_string(std::string_view s);
+std::optional<sender> sender_from_string(std::string_view s);
+std::optional<message_status> message_status_from_string(std::string_view s);
+std::optional<channel> channel_from_string(std::string_view s);
+
+// Whether `next` may replace `current`: forward only; `failed` only before delivery.
+bool status_may_advance(message_status current, message_status next);
+
+struct message {
+    std::string id;  // ours, stable across delivery retries
+    std::string phone;
+    std::uint64_t seq = 0;  // per conversation, from 1
+    sender from = sender::user;
+    std::string agent;  // username, for admin messages
+    std::string text;
+    std::string kind = "text";  // text, image, audio, document, location, …
+    timestamp at{};
+    message_status status = message_status::received;
+    std::string channel_id;  // the provider's id: inbound id or the send API's wamid
+    std::string client_id;   // echoed for the console's optimistic copy
+};
+
+// Memory per conversation must stay small: the last message is kept as a
+// short preview, history lives in the store.
+inline constexpr std::size_t last_message_preview_chars = 160;
+
+struct conversation {
+    std::string phone;
+    std::string name;
+    bool registered = false;
+    conv_state state = conv_state::idle;
+    bool in_chat_support = false;
+    bool chat_support_active = false;
+    std::optional<timestamp> chat_start_time;
+    std::string support_ticket_id;  // empty when no chat is open
+    std::string assignee;           // agent username, empty when none
+    std::optional<timestamp> queued_at;
+    // The chat that ended last, so a rating given in RATING is filed with it.
+    std::string rated_ticket_id;
+    std::string rated_agent;
+    channel via = channel::plain;
+    std::string wa_phone_number_id;  // WhatsApp: the business number the user wrote to
+    std::uint64_t last_seq = 0;
+    std::uint64_t read_seq = 0;  // agents have read user messages up to here
+    std::uint32_t unread = 0;    // user messages after read_seq
+    std::string last_message;    // preview
+    sender last_sender = sender::user;
+    timestamp created_at{};
+    timestamp updated_at{};
+    timestamp last_activity{};  // last message from either side, for the idle timeout
+};
+
+// Unicode code points in UTF-8 text; nullopt when the bytes are not UTF-8.
+std::optional<std::size_t> utf8_length(std::string_view s);
+// The first `n` code points (whole characters only).
+std::string utf8_prefix(std::string_view s, std::size_t n);
+
+}  // namespace switchboard::chat

@@ -1,0 +1,38 @@
+// The FIFO queue of chats waiting for an agent. Shared by every conversation,
+// so it is an actor of its own: all of its state lives on one strand.
+#pragma once
+
+#include "switchboard/core/time.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::chat {
+
+class support_queue {
+public:
+    struct entry {
+        std::string phone;
+        timestamp queued_at;
+    };
+
+    explicit support_queue(boost::asio::any_io_executor strand);
+
+    // Joins at the back (or stays where it is); returns the 1-based position.
+    boost::asio::awaitable<std::size_t> join(std::string phone, timestamp queued_at);
+    boost::asio::awaitable<void> leave(std::string phone);
+    boost::asio::awaitable<std::vector<entry>> waiting();
+    boost::asio::awaitable<std::optional<std::size_t>> position(std::string phone);
+    // At start-up, before anything runs: entries in any order.
+    void restore(std::vector<entry> entries);
+
+private:
+    boost::asio::any_io_executor strand_;
+    std::vector<entry> entries_;  // front is next; only touched on strand_
+};
+
+}  // namespace switchboard::chat

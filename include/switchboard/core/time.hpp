@@ -1,0 +1,19 @@
+// Wall-clock timestamps as the API shows them: ISO-8601, UTC, with a `Z`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchboard {
+
+using timestamp = std::chrono::system_clock::time_point;
+
+std::string to_iso8601(timestamp t);  // 2026-11-24T04:40:00.123Z
+std::optional<timestamp> parse_iso8601(std::string_view s);
+std::int64_t to_unix_ms(timestamp t);
+timestamp from_unix_ms(std::int64_t ms);
+
+}  // namespace switchboard

@@ -1,0 +1,33 @@
+// Events pushed to agents (SPEC §5). The engine publishes; the WebSocket hub
+// numbers, retains and fans them out.
+#pragma once
+
+#include "switchboard/core/time.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace switchboard::events {
+
+struct event {
+    std::string type;          // message.created, chat.started, …
+    std::string conversation;  // the phone
+    boost::json::object data;
+    timestamp at{};
+};
+
+class event_sink {
+public:
+    virtual ~event_sink() = default;
+    // Must not block: called from conversation actors.
+    virtual void publish(event e) = 0;
+};
+
+// For when nobody listens (tools, some tests).
+class null_sink final : public event_sink {
+public:
+    void publish(event) override {}
+};
+
+}  // namespace switchboard::events

@@ -1,0 +1,83 @@
+// The storage interface the engine writes through. The engine never knows
+// which store it has: in-memory for tests and benchmarks, SQLite by default.
+#pragma once
+
+#include "switchboard/chat/conversation.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::store {
+
+// An outbound message waiting for its provider to accept it.
+struct outbox_item {
+    std::string message_id;
+    std::string phone;
+    std::uint64_t seq = 0;
+    chat::channel via = chat::channel::plain;
+    std::string wa_phone_number_id;  // WhatsApp: the sending business number
+    std::string text;
+    std::uint32_t attempts = 0;
+    timestamp created_at{};
+};
+
+struct rating {
+    std::string phone;
+    std::string ticket_id;
+    std::string agent;
+    int score = 0;
+    timestamp at{};
+};
+
+// Everything one step of one conversation changes, written atomically.
+struct write_batch {
+    std::optional<chat::conversation> conversation;
+    std::vector<chat::message> messages;  // insert or replace by (phone, seq)
+    std::vector<outbox_item> outbox_put;  // insert or replace by message_id
+    std::vector<std::string> outbox_remove;
+    std::vector<std::pair<std::string, std::string>> dedupe;  // key → the first answer
+    std::vector<rating> ratings;
+    bool empty() const {
+        return !conversation && messages.empty() && outbox_put.empty() && outbox_remove.empty() && dedupe.empty() &&
+               ratings.empty();
+    }
+};
+
+// The store cannot take writes now (disk full, I/O error): webhooks answer
+// 503 so that the provider retries; nothing of the batch was written.
+class unavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class store {
+public:
+    virtual ~store() = default;
+
+    // Resumes once the batch is durable; throws `unavailable` if it cannot be.
+    virtual boost::asio::awaitable<void> write(write_batch batch) = 0;
+
+    virtual std::optional<std::string> find_dedupe(std::string_view key) const = 0;
+    virtual std::vector<chat::conversation> load_conversations() const = 0;
+    // Up to `limit` messages with seq < before_seq, oldest first.
+    virtual std::vector<chat::message> load_messages(std::string_view phone, std::uint64_t before_seq,
+                                                     std::size_t limit) const = 0;
+    virtual std::optional<chat::message> find_message(std::string_view phone, std::uint64_t seq) const = 0;
+    virtual std::optional<chat::message> find_message_by_channel_id(std::string_view phone,
+                                                                    std::string_view channel_id) const = 0;
+    virtual std::vector<outbox_item> load_outbox() const = 0;
+    virtual std::vector<rating> load_ratings() const = 0;
+    // Flushes whatever is pending; called once at shutdown.
+    virtual void close() = 0;
+};
+
+std::unique_ptr<store> make_memory_store();
+
+}  // namespace switchboard::store

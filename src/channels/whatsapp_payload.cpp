@@ -1,0 +1,211 @@
+// Meta's webhook JSON → our inbound messages and statuses, in one place.
+#include "switchboard/channels/whatsapp.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cctype>
+
+namespace switchboard::channels {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_text_chars = 4096;
+
+struct parse_failure {
+    wa_parse_error error;
+};
+
+const json::object& object_at(const json::value& v, const std::string& path) {
+    if (!v.is_object()) throw parse_failure{{path, path + " must be an object"}};
+    return v.as_object();
+}
+
+const json::array* optional_array(const json::object& o, std::string_view key, const std::string& path) {
+    auto* v = o.if_contains(key);
+    if (!v || v->is_null()) return nullptr;
+    if (!v->is_array()) throw parse_failure{{path + "." + std::string(key), path + "." + std::string(key) + " must be an array"}};
+    return &v->as_array();
+}
+
+std::string string_at(const json::object& o, std::string_view key, const std::string& path, bool required = true) {
+    auto* v = o.if_contains(key);
+    auto field = path + "." + std::string(key);
+    if (!v || v->is_null()) {
+        if (required) throw parse_failure{{field, field + " is missing"}};
+        return {};
+    }
+    if (!v->is_string()) throw parse_failure{{field, field + " must be a string"}};
+    return std::string(v->as_string());
+}
+
+std::string optional_string(const json::object& o, std::string_view key) {
+    auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string{};
+}
+
+std::string wa_id(std::string s, const std::string& field) {
+    if (!s.empty() && s.front() == '+') s.erase(0, 1);
+    if (s.empty() || s.size() > 32 || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); }))
+        throw parse_failure{{field, field + " must be a phone number of 1 to 32 digits"}};
+    return s;
+}
+
+// Text for a message of any type: never dropped, non-text types get a
+// bracketed placeholder so agents see that something arrived.
+std::string text_of(const json::object& m, const std::string& kind) {
+    auto sub = [&](std::string_view key) -> const json::object* {
+        auto* v = m.if_contains(key);
+        return v && v->is_object() ? &v->as_object() : nullptr;
+    };
+    if (kind == "text") {
+        if (auto* t = sub("text")) return optional_string(*t, "body");
+        return {};
+    }
+    if (kind == "interactive") {
+        if (auto* i = sub("interactive"))
+            for (auto key : {"button_reply", "list_reply", "nfm_reply"})
+                if (auto* r = i->if_contains(key); r && r->is_object()) {
+                    auto title = optional_string(r->as_object(), "title");
+                    if (!title.empty()) return title;
+                }
+        return "[interactive]";
+    }
+    if (kind == "button") {
+        if (auto* b = sub("button")) return optional_string(*b, "text");
+        return "[button]";
+    }
+    if (kind == "location") {
+        std::string out = "[location]";
+        if (auto* l = sub("location")) {
+            auto num = [&](std::string_view k) {
+                auto* v = l->if_contains(k);
+                return v && v->is_number() ? std::to_string(v->to_number<double>()) : std::string{};
+            };
+            out += " " + num("latitude") + "," + num("longitude");
+            for (auto k : {"name", "address"})
+                if (auto s = optional_string(*l, k); !s.empty()) out += " " + s;
+        }
+        return out;
+    }
+    std::string out = "[" + kind + "]";
+    if (auto* media = sub(kind)) {
+        for (auto k : {"caption", "filename", "emoji"})
+            if (auto s = optional_string(*media, k); !s.empty()) out += " " + s;
+    }
+    return out;
+}
+
+std::optional<chat::message_status> status_from(std::string_view s) {
+    if (s == "sent") return chat::message_status::sent;
+    if (s == "delivered") return chat::message_status::delivered;
+    if (s == "read") return chat::message_status::read;
+    if (s == "failed") return chat::message_status::failed;
+    return std::nullopt;  // e.g. "deleted": nothing we track
+}
+
+void parse_value(const json::object& value, const std::string& path, wa_payload& out) {
+    std::string phone_number_id;
+    if (auto* md = value.if_contains("metadata"); md && md->is_object())
+        phone_number_id = optional_string(md->as_object(), "phone_number_id");
+
+    std::vector<std::pair<std::string, std::string>> names;  // wa_id → profile name
+    if (auto* contacts = optional_array(value, "contacts", path))
+        for (auto& c : *contacts)
+            if (c.is_object()) {
+                std::string name;
+                if (auto* p = c.as_object().if_contains("profile"); p && p->is_object())
+                    name = optional_string(p->as_object(), "name");
+                names.emplace_back(optional_string(c.as_object(), "wa_id"), name);
+            }
+
+    if (auto* messages = optional_array(value, "messages", path))
+        for (std::size_t i = 0; i < messages->size(); ++i) {
+            auto mpath = path + ".messages[" + std::to_string(i) + "]";
+            auto& m = object_at((*messages)[i], mpath);
+            wa_message msg;
+            msg.from = wa_id(string_at(m, "from", mpath), mpath + ".from");
+            msg.id = string_at(m, "id", mpath);
+            if (msg.id.empty()) throw parse_failure{{mpath + ".id", mpath + ".id must not be empty"}};
+            msg.kind = string_at(m, "type", mpath, false);
+            if (msg.kind.empty()) msg.kind = "unknown";
+            msg.text = chat::utf8_prefix(text_of(m, msg.kind), max_text_chars);
+            if (msg.text.empty()) msg.text = "[" + msg.kind + "]";
+            if (msg.kind == "interactive" || msg.kind == "button") msg.kind = "text";  // a reply is text to the bot
+            msg.phone_number_id = phone_number_id;
+            for (auto& [id, name] : names)
+                if (id == msg.from) msg.profile_name = name;
+            out.messages.push_back(std::move(msg));
+        }
+
+    if (auto* statuses = optional_array(value, "statuses", path))
+        for (std::size_t i = 0; i < statuses->size(); ++i) {
+            auto spath = path + ".statuses[" + std::to_string(i) + "]";
+            auto& s = object_at((*statuses)[i], spath);
+            auto status = status_from(string_at(s, "status", spath));
+            if (!status) continue;
+            out.statuses.push_back(
+                {string_at(s, "id", spath), wa_id(string_at(s, "recipient_id", spath), spath + ".recipient_id"), *status});
+        }
+}
+
+}  // namespace
+
+std::variant<wa_payload, wa_parse_error> parse_whatsapp_webhook(std::string_view body) {
+    boost::system::error_code ec;
+    auto doc = json::parse(body, ec);
+    if (ec) return wa_parse_error{"body", "body is not valid JSON: " + ec.message()};
+    try {
+        auto& root = object_at(doc, "body");
+        wa_payload out;
+        auto* entries = optional_array(root, "entry", "body");
+        if (!entries) return wa_parse_error{"entry", "entry is missing"};
+        for (std::size_t e = 0; e < entries->size(); ++e) {
+            auto epath = "entry[" + std::to_string(e) + "]";
+            auto& entry = object_at((*entries)[e], epath);
+            if (auto* changes = optional_array(entry, "changes", epath))
+                for (std::size_t c = 0; c < changes->size(); ++c) {
+                    auto cpath = epath + ".changes[" + std::to_string(c) + "]";
+                    auto& change = object_at((*changes)[c], cpath);
+                    auto* value = change.if_contains("value");
+                    if (!value) continue;
+                    parse_value(object_at(*value, cpath + ".value"), cpath + ".value", out);
+                }
+        }
+        return out;
+    } catch (const parse_failure& f) {
+        return f.error;
+    }
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), digest, &len);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out.push_back(hex[digest[i] >> 4]);
+        out.push_back(hex[digest[i] & 15]);
+    }
+    return out;
+}
+
+bool valid_signature(std::string_view app_secret, std::string_view body, std::string_view header) {
+    constexpr std::string_view prefix = "sha256=";
+    if (!header.starts_with(prefix)) return false;
+    std::string given(header.substr(prefix.size()));
+    for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto expected = hmac_sha256_hex(app_secret, body);
+    if (given.size() != expected.size()) return false;
+    return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
+}  // namespace switchboard::channels

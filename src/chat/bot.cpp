@@ -1,0 +1,143 @@
+// The bot of SPEC §2, one branch per row of its table.
+#include "switchboard/chat/bot.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace switchboard::chat {
+
+namespace {
+
+constexpr std::array<std::string_view, 5> end_chat_keywords{"end chat", "close", "done", "quit chat", "exit"};
+constexpr std::size_t max_name_chars = 64;
+
+std::string_view trim(std::string_view s) {
+    auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+std::string menu(const conversation& c, const bot_texts& t) {
+    return c.registered ? fill(t.menu_registered, "name", c.name) : t.menu_unregistered;
+}
+
+// IDLE's rows; RATING falls through to them when the text is not a rating.
+bot_decision decide_idle(std::string_view keyword) {
+    if (keyword == "register") return {bot_action::ask_name, conv_state::registering};
+    if (keyword == "support") return {bot_action::open_support, conv_state::chat_support_active};
+    return {bot_action::show_menu, conv_state::idle};
+}
+
+}  // namespace
+
+std::string fill(std::string_view tmpl, std::string_view key, std::string_view value) {
+    std::string out(tmpl);
+    std::string marker = "{" + std::string(key) + "}";
+    for (auto at = out.find(marker); at != std::string::npos; at = out.find(marker, at + value.size()))
+        out.replace(at, marker.size(), value);
+    return out;
+}
+
+std::string normalize_keyword(std::string_view text) {
+    std::string out;
+    bool space = false;
+    for (char c : trim(text)) {
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            space = true;
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    return out;
+}
+
+bot_decision bot_decide(const conversation& c, std::string_view text) {
+    auto keyword = normalize_keyword(text);
+    switch (c.state) {
+    case conv_state::chat_support_active:
+        for (auto k : end_chat_keywords)
+            if (keyword == k) return {bot_action::end_support, conv_state::rating};
+        return {bot_action::chat_message, conv_state::chat_support_active};
+    case conv_state::registering: {
+        if (keyword == "support") return {bot_action::open_support, conv_state::chat_support_active};
+        auto name = trim(text);
+        auto chars = utf8_length(name).value_or(0);
+        if (chars == 0 || chars > max_name_chars) return {bot_action::reject_name, conv_state::registering};
+        return {bot_action::register_name, conv_state::idle, std::string(name)};
+    }
+    case conv_state::rating:
+        if (keyword.size() == 1 && keyword[0] >= '1' && keyword[0] <= '5')
+            return {bot_action::rate, conv_state::idle, {}, keyword[0] - '0'};
+        return decide_idle(keyword);
+    case conv_state::idle:
+        break;
+    }
+    return decide_idle(keyword);
+}
+
+std::vector<std::string> bot_replies(const bot_decision& d, const conversation& after, const bot_texts& t,
+                                     std::size_t queue_position) {
+    switch (d.action) {
+    case bot_action::show_menu:
+        return {menu(after, t)};
+    case bot_action::ask_name:
+        return {t.ask_name};
+    case bot_action::reject_name:
+        return {t.bad_name};
+    case bot_action::register_name:
+        return {fill(t.registered, "name", after.name)};
+    case bot_action::open_support:
+        return {fill(t.support_connecting, "position", std::to_string(queue_position))};
+    case bot_action::chat_message:
+        return {t.message_sent};
+    case bot_action::end_support:
+        return {t.chat_ended};
+    case bot_action::rate:
+        return {t.rating_thanks + "\n\n" + menu(after, t)};
+    }
+    return {};
+}
+
+bot_texts bot_texts::load(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read bot texts file " + file.string());
+    std::stringstream buf;
+    buf << in.rdbuf();
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(buf.str(), ec);
+    if (ec) throw std::runtime_error("bot texts file " + file.string() + " is not valid JSON: " + ec.message());
+    if (!doc.is_object()) throw std::runtime_error("bot texts file " + file.string() + " must hold a JSON object");
+
+    bot_texts t;
+    const std::pair<std::string_view, std::string*> fields[] = {
+        {"menu_unregistered", &t.menu_unregistered}, {"menu_registered", &t.menu_registered},
+        {"ask_name", &t.ask_name},                   {"bad_name", &t.bad_name},
+        {"registered", &t.registered},               {"support_connecting", &t.support_connecting},
+        {"support_assigned", &t.support_assigned},   {"message_sent", &t.message_sent},
+        {"chat_ended", &t.chat_ended},               {"rating_thanks", &t.rating_thanks},
+        {"idle_timeout", &t.idle_timeout},
+    };
+    for (auto& [key, value] : doc.as_object()) {
+        std::string* target = nullptr;
+        for (auto& [name, field] : fields)
+            if (name == key) target = field;
+        if (!target) throw std::runtime_error("bot texts file " + file.string() + ": unknown key '" +
+                                             std::string(key) + "'");
+        if (!value.is_string() || value.as_string().empty())
+            throw std::runtime_error("bot texts file " + file.string() + ": '" + std::string(key) +
+                                     "' must be a non-empty string");
+        *target = std::string(value.as_string());
+    }
+    return t;
+}
+
+}  // namespace switchboard::chat

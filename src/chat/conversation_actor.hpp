@@ -1,0 +1,63 @@
+// One conversation's actor: it alone owns the conversation's state, all of
+// it touched only on its strand, one command at a time (a command may await
+// the store; the next waits for it). Internal to src/chat.
+#pragma once
+
+#include "../core/strand_semaphore.hpp"
+#include "engine_context.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <memory>
+
+namespace switchboard::chat {
+
+class conversation_actor : public std::enable_shared_from_this<conversation_actor> {
+public:
+    conversation_actor(engine_context& ctx, boost::asio::any_io_executor strand, conversation initial);
+
+    boost::asio::awaitable<inbound_result> receive(inbound_message m);
+    boost::asio::awaitable<void> apply_status(std::string channel_id, message_status status);
+    boost::asio::awaitable<void> record_delivery(channels::delivery_outcome outcome);
+    boost::asio::awaitable<void> expire_if_idle(timestamp now);
+    boost::asio::awaitable<conversation> snapshot();
+
+    // For the idle sweep, without a trip to the strand: when this
+    // conversation falls idle (max when it is IDLE already).
+    std::int64_t expires_at_ms() const { return expires_at_ms_.load(std::memory_order_relaxed); }
+
+private:
+    // Runs `body` on the strand, after every command queued before it. Not a
+    // coroutine itself: GCC 12 copies closures moved out of coroutine
+    // parameters bitwise, so the body is moved here, in a plain function.
+    template <class R, class F>
+    boost::asio::awaitable<R> exclusive(F body) {
+        return boost::asio::co_spawn(
+            strand_,
+            [self = shared_from_this(), body = std::move(body)]() mutable -> boost::asio::awaitable<R> {
+                co_await self->turn_.acquire();
+                semaphore_permit permit(self->turn_);
+                co_return co_await body();
+            },
+            boost::asio::use_awaitable);
+    }
+
+    struct step;  // what one command changes, gathered before it is written
+    message& add_message(step& s, sender from, std::string text, timestamp at);
+    void add_bot_message(step& s, std::string text, timestamp at, bool answered_inline);
+    static void close_chat(conversation& c);
+    // Writes the step, then makes it the actor's state and tells everyone.
+    boost::asio::awaitable<void> commit(step& s);
+    void update_expiry();
+
+    engine_context& ctx_;
+    boost::asio::any_io_executor strand_;
+    strand_semaphore turn_{1};
+    conversation state_;
+    std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
+};
+
+}  // namespace switchboard::chat

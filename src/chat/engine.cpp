@@ -1,0 +1,199 @@
+// The engine: the phone → actor registry (sharded, so that two first messages
+// from one number meet in one actor), start-up restore and the idle sweep.
+#include "switchboard/chat/engine.hpp"
+
+#include "conversation_actor.hpp"
+#include "switchboard/core/log.hpp"
+
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <unordered_map>
+
+namespace switchboard::chat {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::size_t shard_count = 64;
+
+// How often the idle sweep looks: often enough to be on time within a
+// quarter of the timeout, never busier than 4× a second.
+std::chrono::milliseconds sweep_period(std::chrono::seconds idle_timeout) {
+    auto quarter = std::chrono::duration_cast<std::chrono::milliseconds>(idle_timeout) / 4;
+    return std::clamp<std::chrono::milliseconds>(quarter, std::chrono::milliseconds(250), std::chrono::seconds(30));
+}
+
+void log_failure(std::string_view what, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        log::error(what, {{"error", ex.what()}});
+    }
+}
+
+}  // namespace
+
+struct engine::impl : std::enable_shared_from_this<engine::impl> {
+    impl(net::io_context& ioc_, store::store& store, events::event_sink& events, channels::outbox& outbox_,
+         metrics::registry& metrics, engine_options options_)
+        : ioc(ioc_),
+          options(std::move(options_)),
+          queue(net::make_strand(ioc_)),
+          outbox(outbox_),
+          ctx{store,
+              events,
+              queue,
+              outbox_,
+              options,
+              metrics.get_counter("switchboard_messages_received_total", "User messages taken in"),
+              metrics.get_counter("switchboard_messages_duplicate_total", "Inbound messages dropped as duplicates"),
+              metrics.get_counter("switchboard_chats_opened_total", "Support chats opened"),
+              metrics.get_counter("switchboard_chats_closed_total", "Support chats closed"),
+              metrics.get_counter("switchboard_message_statuses_total", "Provider statuses, by outcome",
+                                  {{"outcome", "applied"}}),
+              metrics.get_counter("switchboard_message_statuses_total", "Provider statuses, by outcome",
+                                  {{"outcome", "ignored"}}),
+              metrics.get_counter("switchboard_conversations_expired_total",
+                                  "Conversations returned to IDLE by the idle timeout")},
+          sweep_timer(net::make_strand(ioc_)),
+          conversations(metrics.get_gauge("switchboard_conversations", "Conversations known")) {}
+
+    struct shard {
+        mutable std::mutex mutex;  // guards the map only; never held across an await
+        std::unordered_map<std::string, std::shared_ptr<conversation_actor>> actors;
+    };
+
+    shard& shard_for(std::string_view phone) { return shards[std::hash<std::string_view>{}(phone) % shard_count]; }
+
+    std::shared_ptr<conversation_actor> find(std::string_view phone) {
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto it = s.actors.find(std::string(phone));
+        return it == s.actors.end() ? nullptr : it->second;
+    }
+
+    std::shared_ptr<conversation_actor> get_or_create(const std::string& phone) {
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto& slot = s.actors[phone];
+        if (!slot) {
+            conversation c;
+            c.phone = phone;
+            c.created_at = c.updated_at = c.last_activity = std::chrono::system_clock::now();
+            slot = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
+            conversations.add(1);
+        }
+        return slot;
+    }
+
+    void restore() {
+        std::vector<support_queue::entry> waiting;
+        std::size_t count = 0;
+        for (auto& c : ctx.store.load_conversations()) {
+            if (c.chat_support_active && c.assignee.empty() && c.queued_at) waiting.push_back({c.phone, *c.queued_at});
+            auto& s = shard_for(c.phone);
+            std::lock_guard lock(s.mutex);
+            s.actors[c.phone] = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
+            ++count;
+        }
+        conversations.add(static_cast<double>(count));
+        queue.restore(std::move(waiting));
+        auto pending = ctx.store.load_outbox();
+        std::sort(pending.begin(), pending.end(),
+                  [](auto& a, auto& b) { return std::tie(a.phone, a.seq) < std::tie(b.phone, b.seq); });
+        if (count || !pending.empty())
+            log::info("restored", {{"conversations", std::to_string(count)}, {"outbox", std::to_string(pending.size())}});
+        outbox.enqueue(std::move(pending));
+    }
+
+    void schedule_sweep() {
+        sweep_timer.expires_after(sweep_period(options.idle_timeout));
+        sweep_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (ec || self->stopped) return;
+            self->sweep();
+            self->schedule_sweep();
+        });
+    }
+
+    // Reads each actor's expiry mirror; only conversations that are due get a command.
+    void sweep() {
+        auto now = std::chrono::system_clock::now();
+        auto now_ms = to_unix_ms(now);
+        std::vector<std::shared_ptr<conversation_actor>> due;
+        for (auto& s : shards) {
+            std::lock_guard lock(s.mutex);
+            for (auto& [_, a] : s.actors)
+                if (a->expires_at_ms() <= now_ms) due.push_back(a);
+        }
+        for (auto& a : due)
+            net::co_spawn(ioc, a->expire_if_idle(now), [](std::exception_ptr e) { log_failure("idle expiry failed", e); });
+    }
+
+    net::io_context& ioc;
+    engine_options options;
+    support_queue queue;
+    channels::outbox& outbox;
+    engine_context ctx;
+    std::array<shard, shard_count> shards;
+    net::steady_timer sweep_timer;
+    metrics::gauge& conversations;
+    std::atomic<bool> stopped{false};
+};
+
+engine::engine(net::io_context& ioc, store::store& store, events::event_sink& events, channels::outbox& outbox,
+               metrics::registry& metrics, engine_options options)
+    : impl_(std::make_shared<impl>(ioc, store, events, outbox, metrics, std::move(options))) {}
+
+engine::~engine() { stop(); }
+
+void engine::start() {
+    std::weak_ptr<impl> weak = impl_;
+    impl_->outbox.on_outcome([weak](channels::delivery_outcome o) -> net::awaitable<void> {
+        auto self = weak.lock();
+        if (!self) co_return;
+        co_await self->get_or_create(o.phone)->record_delivery(std::move(o));
+    });
+    impl_->restore();
+    impl_->schedule_sweep();
+}
+
+void engine::stop() {
+    if (impl_->stopped.exchange(true)) return;
+    net::post(impl_->sweep_timer.get_executor(), [self = impl_] { self->sweep_timer.cancel(); });
+}
+
+net::awaitable<inbound_result> engine::receive(inbound_message m) {
+    auto actor = impl_->get_or_create(m.phone);
+    co_return co_await actor->receive(std::move(m));
+}
+
+net::awaitable<void> engine::apply_status(std::string phone, std::string channel_id, message_status status) {
+    auto actor = impl_->find(phone);
+    if (!actor) co_return;  // a status for a number we never wrote to
+    co_await actor->apply_status(std::move(channel_id), status);
+}
+
+net::awaitable<std::optional<conversation>> engine::find(std::string phone) {
+    auto actor = impl_->find(phone);
+    if (!actor) co_return std::nullopt;
+    co_return co_await actor->snapshot();
+}
+
+std::size_t engine::conversation_count() const {
+    std::size_t n = 0;
+    for (auto& s : impl_->shards) {
+        std::lock_guard lock(s.mutex);
+        n += s.actors.size();
+    }
+    return n;
+}
+
+}  // namespace switchboard::chat

@@ -1,0 +1,29 @@
+// What every conversation actor shares: the store, the queue, the outbox and
+// the event sink. Internal to src/chat.
+#pragma once
+
+#include "switchboard/channels/outbox.hpp"
+#include "switchboard/chat/engine.hpp"
+#include "switchboard/chat/support_queue.hpp"
+#include "switchboard/core/metrics.hpp"
+#include "switchboard/events/event.hpp"
+#include "switchboard/store/store.hpp"
+
+namespace switchboard::chat {
+
+struct engine_context {
+    store::store& store;
+    events::event_sink& events;
+    support_queue& queue;
+    channels::outbox& outbox;
+    const engine_options& options;
+    metrics::counter& messages_in;
+    metrics::counter& duplicates;
+    metrics::counter& chats_opened;
+    metrics::counter& chats_closed;
+    metrics::counter& statuses_applied;
+    metrics::counter& statuses_ignored;
+    metrics::counter& expired;
+};
+
+}  // namespace switchboard::chat

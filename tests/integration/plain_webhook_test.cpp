@@ -1,0 +1,214 @@
+// POST /webhook against the real server: the conversation flow, validation,
+// idempotency, concurrency, outbound delivery and the idle timeout.
+#include "http_client.hpp"
+#include "metrics_probe.hpp"
+#include "receiver.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <atomic>
+#include <thread>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+struct answer {
+    unsigned status;
+    json::value body;
+    std::string text() const {  // all replies, one per line
+        std::string out;
+        for (auto& r : body.at("replies").as_array()) out += std::string(r.at("text").as_string()) + "\n";
+        return out;
+    }
+    std::string state() const { return std::string(body.at("state").as_string()); }
+};
+
+answer post(unsigned short port, const json::value& body) {
+    auto res = http_request(port, "POST", "/webhook", json::serialize(body));
+    return {res.status, json::parse(res.body)};
+}
+
+answer say(unsigned short port, const std::string& from, const std::string& text) {
+    return post(port, {{"from", from}, {"text", text}});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(plain_webhook)
+
+BOOST_AUTO_TEST_CASE(a_whole_conversation_through_the_bot) {
+    server_process server;
+    auto p = server.port();
+    auto menu = say(p, "+15550001", "hello");
+    BOOST_TEST(menu.status == 200u);
+    BOOST_TEST(menu.state() == "IDLE");
+    BOOST_TEST(menu.text().find("support") != std::string::npos);
+    BOOST_TEST(menu.text().find("register") != std::string::npos);
+
+    BOOST_TEST(say(p, "15550001", "register").state() == "REGISTERING");
+    auto hi = say(p, "15550001", "John");
+    BOOST_TEST(hi.state() == "IDLE");
+    BOOST_TEST(hi.text().find("Hi John!") != std::string::npos);
+    BOOST_TEST(say(p, "15550001", "anything").text().find("Hi John!") != std::string::npos);
+
+    auto support = say(p, "15550001", "support");
+    BOOST_TEST(support.state() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(support.text().find("1") != std::string::npos);  // first in the queue
+
+    auto chat = say(p, "15550001", "end");  // not a keyword: goes to the agents
+    BOOST_TEST(chat.state() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(chat.text().find("✓ Your message has been sent to support") != std::string::npos);
+
+    auto ended = say(p, "15550001", "  Quit CHAT ");
+    BOOST_TEST(ended.state() == "RATING");
+    BOOST_TEST(ended.text().find("Chat support session ended") != std::string::npos);
+
+    auto rated = say(p, "15550001", "5");
+    BOOST_TEST(rated.state() == "IDLE");
+    BOOST_TEST(rated.text().find("Thanks") != std::string::npos);
+
+    auto m = http_request(p, "GET", "/metrics").body;
+    BOOST_TEST(metric_value(m, "switchboard_chats_opened_total") == 1);
+    BOOST_TEST(metric_value(m, "switchboard_chats_closed_total") == 1);
+    BOOST_TEST(metric_value(m, "switchboard_messages_received_total") == 8);
+}
+
+BOOST_AUTO_TEST_CASE(queue_positions_count_up) {
+    server_process server;
+    BOOST_TEST(say(server.port(), "1001", "support").text().find("number 1 ") != std::string::npos);
+    BOOST_TEST(say(server.port(), "1002", "support").text().find("number 2 ") != std::string::npos);
+    BOOST_TEST(say(server.port(), "1003", "support").text().find("number 3 ") != std::string::npos);
+    BOOST_TEST(say(server.port(), "1002", "done").state() == "RATING");
+    BOOST_TEST(say(server.port(), "1004", "support").text().find("number 3 ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_400_naming_the_field_and_changes_nothing) {
+    server_process server;
+    auto p = server.port();
+    struct bad_case {
+        std::string body, field;
+    };
+    std::string too_long;
+    for (int i = 0; i < 4097; ++i) too_long += "é";
+    std::vector<bad_case> cases = {
+        {"not json", "body"},
+        {"[1,2]", "body"},
+        {R"({"text":"hi"})", "from"},
+        {R"({"from":15550001,"text":"hi"})", "from"},
+        {R"({"from":"abc","text":"hi"})", "from"},
+        {R"({"from":"++1555","text":"hi"})", "from"},
+        {R"({"from":")" + std::string(33, '1') + R"(","text":"hi"})", "from"},
+        {R"({"from":"1555"})", "text"},
+        {R"({"from":"1555","text":""})", "text"},
+        {R"({"from":"1555","text":7})", "text"},
+        {R"({"from":"1555","text":")" + too_long + R"("})", "text"},
+        {R"({"from":"1555","text":"hi","id":5})", "id"},
+        {R"({"from":"1555","text":"hi","name":["x"]})", "name"},
+    };
+    for (auto& c : cases) {
+        BOOST_TEST_INFO("body " << c.body.substr(0, 80));
+        auto res = http_request(p, "POST", "/webhook", c.body);
+        BOOST_TEST(res.status == 400u);
+        auto err = json::parse(res.body).at("error");
+        BOOST_TEST(err.at("field").as_string() == c.field);
+        BOOST_TEST(!err.at("message").as_string().empty());
+    }
+    auto m = http_request(p, "GET", "/metrics").body;
+    BOOST_TEST(metric_value(m, "switchboard_messages_received_total") == 0);
+    BOOST_TEST(metric_value(m, R"(switchboard_rejections_total{reason="invalid_field"})") == double(cases.size()));
+}
+
+BOOST_AUTO_TEST_CASE(text_is_limited_in_characters_not_bytes) {
+    server_process server;
+    std::string max;
+    for (int i = 0; i < 4096; ++i) max += "💬";  // 16 KiB of bytes, 4096 characters
+    auto ok = post(server.port(), {{"from", "1555"}, {"text", max}});
+    BOOST_TEST(ok.status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_id_twice_is_processed_once_with_the_first_answer) {
+    server_process server;
+    auto p = server.port();
+    auto first = http_request(p, "POST", "/webhook", R"({"from":"1555","text":"support","id":"m-1"})");
+    auto again = http_request(p, "POST", "/webhook", R"({"from":"1555","text":"support","id":"m-1"})");
+    BOOST_TEST(first.status == 200u);
+    BOOST_TEST(again.status == 200u);
+    BOOST_TEST(again.body == first.body);
+    // A different text under the same id is still the same message.
+    auto third = http_request(p, "POST", "/webhook", R"({"from":"1555","text":"hello","id":"m-1"})");
+    BOOST_TEST(third.body == first.body);
+    auto m = http_request(p, "GET", "/metrics").body;
+    BOOST_TEST(metric_value(m, "switchboard_messages_received_total") == 1);
+    BOOST_TEST(metric_value(m, "switchboard_messages_duplicate_total") == 2);
+    BOOST_TEST(metric_value(m, "switchboard_chats_opened_total") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_first_messages_from_one_number_make_one_conversation) {
+    server_process server;
+    constexpr int threads = 8, per_thread = 10;
+    std::vector<std::thread> pool;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                auto res = http_request(server.port(), "POST", "/webhook",
+                                        R"({"from":"15557777","text":"hi","id":"c-)" + std::to_string(t) + "-" +
+                                            std::to_string(i) + R"("})");
+                if (res.status == 200) ++ok;
+            }
+        });
+    for (auto& th : pool) th.join();
+    BOOST_TEST(ok.load() == threads * per_thread);
+    auto m = http_request(server.port(), "GET", "/metrics").body;
+    BOOST_TEST(metric_value(m, "switchboard_conversations") == 1);
+    BOOST_TEST(metric_value(m, "switchboard_messages_received_total") == threads * per_thread);
+}
+
+BOOST_AUTO_TEST_CASE(bot_texts_come_from_a_file) {
+    temp_dir dir;
+    auto file = dir.path() / "texts.json";
+    std::ofstream(file) << R"({"menu_unregistered": "Bienvenido. Escribe support o register."})";
+    server_process server({"--bot-texts", file.string()});
+    BOOST_TEST(say(server.port(), "1555", "hola").text() == "Bienvenido. Escribe support o register.\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_bot_texts_file_stops_start_up) {
+    temp_dir dir;
+    auto file = dir.path() / "texts.json";
+    std::ofstream(file) << R"({"menu_unregistered": )";
+    auto out = run_binary({"--port", "0", "--data", ":memory:", "--bot-texts", file.string()});
+    BOOST_TEST(out.exit_code == 1);
+    BOOST_TEST(out.err.find("texts.json is not valid JSON") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(idle_timeout_ends_the_chat_and_tells_the_user) {
+    receiver outbound;
+    server_process server({"--idle-timeout", "1", "--outbound-url", outbound.url() + "/inbox"});
+    BOOST_TEST(say(server.port(), "1555", "support").state() == "CHAT_SUPPORT_ACTIVE");
+    auto got = outbound.wait_for(1);  // the notice, pushed to the user's endpoint
+    auto msg = json::parse(got[0].body);
+    BOOST_TEST(got[0].target == "/inbox");
+    BOOST_TEST(msg.at("to").as_string() == "1555");
+    BOOST_TEST(std::string(msg.at("text").as_string()).find("inactivity") != std::string::npos);
+    BOOST_TEST(!msg.at("id").as_string().empty());
+    BOOST_TEST(read_metric(server.port(), "switchboard_chats_closed_total") == 1);
+    BOOST_TEST(say(server.port(), "1555", "hi").state() == "IDLE");
+}
+
+BOOST_AUTO_TEST_CASE(idle_timeout_returns_registering_to_idle) {
+    server_process server({"--idle-timeout", "1"});
+    BOOST_TEST(say(server.port(), "1555", "register").state() == "REGISTERING");
+    wait_for_metric(server.port(), "switchboard_conversations_expired_total", 1);
+    auto after = say(server.port(), "1555", "Bob");  // no longer taken as a name
+    BOOST_TEST(after.state() == "IDLE");
+    BOOST_TEST(after.text().find("Hi Bob") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

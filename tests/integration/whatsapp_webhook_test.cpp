@@ -1,0 +1,255 @@
+// /webhook/whatsapp against the real server with Meta's sample payloads, and
+// the outbox delivering to a local stand-in for the Graph API.
+#include "http_client.hpp"
+#include "metrics_probe.hpp"
+#include "receiver.hpp"
+#include "server_process.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+constexpr auto secret = "test-app-secret";
+
+std::string sample(const std::string& name) {
+    std::ifstream in(std::string(SWITCHBOARD_TEST_DATA) + "/whatsapp/" + name, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Meta's signature of text.json under `secret`, as shipped with the samples.
+std::string text_json_signature() {
+    auto sig = sample("text.json.sig");
+    while (!sig.empty() && (sig.back() == '\n' || sig.back() == '\r')) sig.pop_back();
+    return sig;
+}
+
+// A server wired to a local Graph API stand-in.
+struct wa_server {
+    receiver graph;
+    server_process server;
+    explicit wa_server(std::vector<std::string> extra = {})
+        : server([&] {
+              std::vector<std::string> args{"--wa-api-base", graph.url() + "/v99.0", "--wa-token", "tok-123",
+                                            "--wa-verify-token", "verify-me"};
+              args.insert(args.end(), extra.begin(), extra.end());
+              return args;
+          }()) {}
+    http_result post(const std::string& body, header_list headers = {}) {
+        return http_request(server.port(), "POST", "/webhook/whatsapp", body, headers);
+    }
+    double metric(const std::string& series) { return read_metric(server.port(), series); }
+};
+
+std::string text_payload(const std::string& from, const std::string& id, const std::string& text) {
+    json::value v = {
+        {"object", "whatsapp_business_account"},
+        {"entry",
+         {{{"id", "1"},
+           {"changes",
+            {{{"field", "messages"},
+              {"value",
+               {{"messaging_product", "whatsapp"},
+                {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "106540352242922"}}},
+                {"contacts", {{{"profile", {{"name", "Sam"}}}, {"wa_id", from}}}},
+                {"messages",
+                 {{{"from", from}, {"id", id}, {"timestamp", "1763900000"}, {"type", "text"}, {"text", {{"body", text}}}}}}}}}}}}}}};
+    return json::serialize(v);
+}
+
+std::string status_payload(const std::string& recipient, const std::string& wamid, const std::string& status) {
+    json::value v = {
+        {"object", "whatsapp_business_account"},
+        {"entry",
+         {{{"id", "1"},
+           {"changes",
+            {{{"field", "messages"},
+              {"value",
+               {{"messaging_product", "whatsapp"},
+                {"statuses",
+                 {{{"id", wamid}, {"status", status}, {"timestamp", "1763900160"}, {"recipient_id", recipient}}}}}}}}}}}}};
+    return json::serialize(v);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(whatsapp_webhook)
+
+BOOST_AUTO_TEST_CASE(verification_handshake) {
+    wa_server wa;
+    auto p = wa.server.port();
+    auto ok = http_request(p, "GET", "/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444");
+    BOOST_TEST(ok.status == 200u);
+    BOOST_TEST(ok.body == "1158201444");
+    BOOST_TEST(ok.header("content-type").starts_with("text/plain"));
+    BOOST_TEST(http_request(p, "GET", "/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1").status == 403u);
+    BOOST_TEST(http_request(p, "GET", "/webhook/whatsapp?hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1").status == 403u);
+    BOOST_TEST(http_request(p, "GET", "/webhook/whatsapp").status == 403u);
+}
+
+BOOST_AUTO_TEST_CASE(no_verify_token_configured_refuses_every_handshake) {
+    server_process server;
+    BOOST_TEST(http_request(server.port(), "GET", "/webhook/whatsapp?hub.mode=subscribe&hub.verify_token=&hub.challenge=1").status == 403u);
+}
+
+BOOST_AUTO_TEST_CASE(signed_message_is_taken_and_answered_through_the_graph_api) {
+    wa_server wa({"--wa-app-secret", secret});
+    auto body = sample("text.json");  // "support" from Sheena Nelson
+    auto res = wa.post(body, {{"X-Hub-Signature-256", text_json_signature()}});
+    BOOST_TEST(res.status == 200u);
+
+    auto sent = wa.graph.wait_for(1);
+    BOOST_TEST(sent[0].method == "POST");
+    BOOST_TEST(sent[0].target == "/v99.0/106540352242922/messages");
+    BOOST_TEST(sent[0].authorization == "Bearer tok-123");
+    auto out = json::parse(sent[0].body);
+    BOOST_TEST(out.at("messaging_product").as_string() == "whatsapp");
+    BOOST_TEST(out.at("to").as_string() == "16505551234");
+    BOOST_TEST(out.at("type").as_string() == "text");
+    BOOST_TEST(std::string(out.at("text").at("body").as_string()).find("queue") != std::string::npos);
+    BOOST_TEST(wa.metric("switchboard_chats_opened_total") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_or_missing_signature_is_401_and_changes_nothing) {
+    wa_server wa({"--wa-app-secret", secret});
+    auto body = sample("text.json");
+    BOOST_TEST(wa.post(body).status == 401u);
+    BOOST_TEST(wa.post(body, {{"X-Hub-Signature-256", "sha256=" + std::string(64, '0')}}).status == 401u);
+    BOOST_TEST(wa.post(body + "\n", {{"X-Hub-Signature-256", text_json_signature()}}).status == 401u);
+    auto res = wa.post(body, {{"X-Hub-Signature-256", "garbage"}});
+    BOOST_TEST(res.status == 401u);
+    BOOST_TEST(res.body.find(R"("code":"bad_signature")") != std::string::npos);
+    BOOST_TEST(wa.metric("switchboard_messages_received_total") == 0);
+    BOOST_TEST(wa.metric(R"(switchboard_rejections_total{reason="bad_signature"})") == 4);
+    BOOST_TEST(wa.graph.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(malformed_payload_is_400_naming_the_field) {
+    wa_server wa;
+    auto res = wa.post(R"({"entry":[{"changes":[{"value":{"messages":[{"id":"w1","type":"text"}]}}]}]})");
+    BOOST_TEST(res.status == 400u);
+    BOOST_TEST(json::parse(res.body).at("error").at("field").as_string() == "entry[0].changes[0].value.messages[0].from");
+    BOOST_TEST(wa.post("not json").status == 400u);
+    BOOST_TEST(wa.metric("switchboard_messages_received_total") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_is_processed_whole_and_in_order) {
+    wa_server wa;
+    BOOST_TEST(wa.post(sample("text-batch.json")).status == 200u);
+    BOOST_TEST(wa.metric("switchboard_messages_received_total") == 3);
+    BOOST_TEST(wa.metric("switchboard_conversations") == 2);
+    auto sent = wa.graph.wait_for(3);  // a menu for each message
+    std::vector<std::string> to;
+    for (auto& r : sent) to.push_back(std::string(json::parse(r.body).at("to").as_string()));
+    BOOST_TEST(std::count(to.begin(), to.end(), "16505551234") == 2);
+    BOOST_TEST(std::count(to.begin(), to.end(), "447700900123") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(metas_retries_are_deduplicated) {
+    wa_server wa;
+    BOOST_TEST(wa.post(sample("text.json")).status == 200u);
+    BOOST_TEST(wa.post(sample("text.json")).status == 200u);
+    BOOST_TEST(wa.metric("switchboard_messages_received_total") == 1);
+    BOOST_TEST(wa.metric("switchboard_messages_duplicate_total") == 1);
+    BOOST_TEST(wa.metric("switchboard_chats_opened_total") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(interactive_replies_and_media_reach_the_bot) {
+    wa_server wa;
+    BOOST_TEST(wa.post(sample("interactive-list.json")).status == 200u);  // "register"
+    BOOST_TEST(wa.post(sample("interactive-button.json")).status == 200u);  // "support"
+    BOOST_TEST(wa.metric("switchboard_chats_opened_total") == 1);
+    BOOST_TEST(wa.post(sample("image.json")).status == 200u);     // in the chat now: for the agents
+    BOOST_TEST(wa.post(sample("location.json")).status == 200u);
+    BOOST_TEST(wa.metric("switchboard_messages_received_total") == 4);
+    auto sent = wa.graph.wait_for(4);
+    BOOST_TEST(std::string(json::parse(sent[3].body).at("text").at("body").as_string()).find("sent to support") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(statuses_move_forward_only) {
+    wa_server wa;
+    BOOST_TEST(wa.post(text_payload("15551234", "wamid.in-1", "hi")).status == 200u);
+    wa.graph.wait_for(1);  // the menu, which the stand-in accepts as wamid.default
+    wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", 1);
+
+    BOOST_TEST(wa.post(status_payload("15551234", "wamid.default", "delivered")).status == 200u);
+    BOOST_TEST(wa.post(status_payload("15551234", "wamid.default", "read")).status == 200u);
+    BOOST_TEST(wa.post(status_payload("15551234", "wamid.default", "sent")).status == 200u);       // late
+    BOOST_TEST(wa.post(status_payload("15551234", "wamid.default", "delivered")).status == 200u);  // late
+    BOOST_TEST(wa.post(status_payload("15551234", "wamid.unknown", "read")).status == 200u);
+    BOOST_TEST(wa.metric(R"(switchboard_message_statuses_total{outcome="applied"})") == 2);
+    BOOST_TEST(wa.metric(R"(switchboard_message_statuses_total{outcome="ignored"})") == 3);
+}
+
+BOOST_AUTO_TEST_CASE(sample_statuses_are_answered_200) {
+    wa_server wa;
+    for (auto f : {"status-sent.json", "status-read.json", "status-failed.json"}) {
+        BOOST_TEST_INFO(f);
+        BOOST_TEST(wa.post(sample(f)).status == 200u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(server_errors_are_retried_soon_with_the_same_message) {
+    wa_server wa;
+    wa.graph.script({{500, "oops", {}}, {503, "busy", {}}, {200, R"({"messages":[{"id":"wamid.ok"}]})", {}}});
+    BOOST_TEST(wa.post(text_payload("15551234", "wamid.in-1", "hi")).status == 200u);
+    auto sent = wa.graph.wait_for(3);
+    BOOST_TEST(sent[0].body == sent[1].body);
+    BOOST_TEST(sent[1].body == sent[2].body);
+    BOOST_TEST((sent[1].at - sent[0].at < 1000ms));  // the first retry comes within 1 s
+    wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", 1);
+    BOOST_TEST(wa.metric("switchboard_outbox_retries_total") == 2);
+    BOOST_TEST(wa.metric("switchboard_outbox_failed_total") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_is_honoured_on_429) {
+    wa_server wa;
+    wa.graph.script({{429, "slow down", "1"}, {200, R"({"messages":[{"id":"wamid.ok"}]})", {}}});
+    BOOST_TEST(wa.post(text_payload("15551234", "wamid.in-1", "hi")).status == 200u);
+    auto sent = wa.graph.wait_for(2);
+    BOOST_TEST((sent[1].at - sent[0].at >= 1000ms));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_error_fails_the_message_without_retrying) {
+    wa_server wa;
+    wa.graph.script({{400, R"({"error":{"message":"bad"}})", {}}});
+    BOOST_TEST(wa.post(text_payload("15551234", "wamid.in-1", "hi")).status == 200u);
+    wait_for_metric(wa.server.port(), "switchboard_outbox_failed_total", 1);
+    // Per conversation in order: had the first been retried, the retry would come next.
+    BOOST_TEST(wa.post(text_payload("15551234", "wamid.in-2", "hi again")).status == 200u);
+    wa.graph.wait_for(2);
+    wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", 1);
+    BOOST_TEST(wa.graph.requests().size() == 2u);
+    BOOST_TEST(wa.metric("switchboard_outbox_retries_total") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_receiver_that_is_down_gets_the_message_once_it_is_back) {
+    unsigned short port;
+    {
+        receiver probe;  // find a free port, then leave it closed: connections are refused
+        port = probe.port();
+    }
+    server_process server({"--wa-api-base", "http://127.0.0.1:" + std::to_string(port), "--outbox-max-backoff", "1"});
+    BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15551234", "wamid.in-1", "hi"))
+                   .status == 200u);
+    wait_for_metric(server.port(), "switchboard_outbox_retries_total", 2);
+    BOOST_TEST(read_metric(server.port(), "switchboard_outbox_pending") == 1);
+
+    receiver graph({200, R"({"messages":[{"id":"wamid.late"}]})", {}}, port);
+    auto sent = graph.wait_for(1);
+    BOOST_TEST(json::parse(sent[0].body).at("to").as_string() == "15551234");
+    wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
+    BOOST_TEST(read_metric(server.port(), "switchboard_outbox_pending") == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

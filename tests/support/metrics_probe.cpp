@@ -1,0 +1,32 @@
+#include "metrics_probe.hpp"
+
+#include "http_client.hpp"
+
+#include <stdexcept>
+#include <thread>
+
+namespace switchboard::test {
+
+double metric_value(const std::string& metrics_text, const std::string& series) {
+    auto at = metrics_text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(metrics_text.substr(at + series.size() + 2));
+}
+
+double read_metric(unsigned short port, const std::string& series) {
+    return metric_value(http_request(port, "GET", "/metrics").body, series);
+}
+
+double wait_for_metric(unsigned short port, const std::string& series, double value,
+                       std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto v = read_metric(port, series);
+        if (v >= value) return v;
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error(series + " is " + std::to_string(v) + ", waited for " + std::to_string(value));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a poll interval, not a synchronisation
+    }
+}
+
+}  // namespace switchboard::test

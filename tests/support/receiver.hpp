@@ -1,0 +1,49 @@
+// A local HTTP receiver standing in for Meta's Graph API or an
+// --outbound-url endpoint: records every request and answers from a script.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace switchboard::test {
+
+struct received_request {
+    std::string method;
+    std::string target;
+    std::string authorization;
+    std::string body;
+    std::chrono::steady_clock::time_point at;
+};
+
+struct scripted_answer {
+    unsigned status = 200;
+    std::string body;
+    std::string retry_after;
+};
+
+class receiver {
+public:
+    // Answers `fallback` once the script runs out.
+    explicit receiver(scripted_answer fallback = {200, R"({"messages":[{"id":"wamid.default"}]})", {}},
+                      unsigned short port = 0);
+    ~receiver();
+    receiver(const receiver&) = delete;
+    receiver& operator=(const receiver&) = delete;
+
+    unsigned short port() const;
+    std::string url() const;  // http://127.0.0.1:<port>
+    void script(std::vector<scripted_answer> answers);
+    // Blocks until at least `count` requests have arrived; throws after `timeout`.
+    std::vector<received_request> wait_for(std::size_t count,
+                                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    std::vector<received_request> requests() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::test

@@ -1,0 +1,129 @@
+// Meta's sample payloads through the parser; the signature check.
+#include "switchboard/channels/outbox.hpp"
+#include "switchboard/channels/whatsapp.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace switchboard::channels;
+using switchboard::chat::message_status;
+
+namespace {
+
+std::string sample(const std::string& name) {
+    std::ifstream in(std::string(SWITCHBOARD_TEST_DATA) + "/whatsapp/" + name, std::ios::binary);
+    BOOST_REQUIRE_MESSAGE(in, "missing sample " << name);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+wa_payload parse_ok(const std::string& body) {
+    auto r = parse_whatsapp_webhook(body);
+    if (auto* e = std::get_if<wa_parse_error>(&r)) BOOST_FAIL("parse error at " << e->field << ": " << e->message);
+    return std::get<wa_payload>(r);
+}
+
+wa_parse_error parse_error(const std::string& body) {
+    auto r = parse_whatsapp_webhook(body);
+    BOOST_REQUIRE(std::holds_alternative<wa_parse_error>(r));
+    return std::get<wa_parse_error>(r);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(whatsapp)
+
+BOOST_AUTO_TEST_CASE(text_message_with_contact_name_and_business_number) {
+    auto p = parse_ok(sample("text.json"));
+    BOOST_REQUIRE(p.messages.size() == 1u);
+    auto& m = p.messages[0];
+    BOOST_TEST(m.from == "16505551234");
+    BOOST_TEST(m.id == "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUY001QTA=");
+    BOOST_TEST(m.text == "support");
+    BOOST_TEST(m.kind == "text");
+    BOOST_TEST(m.profile_name == "Sheena Nelson");
+    BOOST_TEST(m.phone_number_id == "106540352242922");
+    BOOST_TEST(p.statuses.empty());
+}
+
+BOOST_AUTO_TEST_CASE(batch_keeps_every_message_in_order) {
+    auto p = parse_ok(sample("text-batch.json"));
+    BOOST_REQUIRE(p.messages.size() == 3u);
+    BOOST_TEST(p.messages[0].text == "first");
+    BOOST_TEST(p.messages[1].text == "second");
+    BOOST_TEST(p.messages[2].text == "hello");
+    BOOST_TEST(p.messages[2].from == "447700900123");
+    BOOST_TEST(p.messages[2].profile_name == "Ada");
+}
+
+BOOST_AUTO_TEST_CASE(interactive_replies_use_the_title) {
+    auto button = parse_ok(sample("interactive-button.json"));
+    BOOST_TEST(button.messages.at(0).text == "support");
+    BOOST_TEST(button.messages.at(0).kind == "text");
+    auto list = parse_ok(sample("interactive-list.json"));
+    BOOST_TEST(list.messages.at(0).text == "register");
+}
+
+BOOST_AUTO_TEST_CASE(media_and_location_get_a_type_and_placeholder) {
+    auto image = parse_ok(sample("image.json"));
+    BOOST_TEST(image.messages.at(0).kind == "image");
+    BOOST_TEST(image.messages.at(0).text == "[image] my receipt");
+    auto loc = parse_ok(sample("location.json"));
+    BOOST_TEST(loc.messages.at(0).kind == "location");
+    BOOST_TEST(loc.messages.at(0).text.starts_with("[location] 38.98"));
+    BOOST_TEST(loc.messages.at(0).text.find("Main Street Store") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(statuses) {
+    auto sent = parse_ok(sample("status-sent.json"));
+    BOOST_REQUIRE(sent.statuses.size() == 1u);
+    BOOST_TEST((sent.statuses[0].status == message_status::sent));
+    BOOST_TEST(sent.statuses[0].recipient == "16505551234");
+    BOOST_TEST((parse_ok(sample("status-read.json")).statuses.at(0).status == message_status::read));
+    BOOST_TEST((parse_ok(sample("status-failed.json")).statuses.at(0).status == message_status::failed));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_payloads_name_the_field) {
+    BOOST_TEST(parse_error("{nope").field == "body");
+    BOOST_TEST(parse_error("[]").field == "body");
+    BOOST_TEST(parse_error(R"({"object":"x"})").field == "entry");
+    auto no_from = parse_error(
+        R"({"entry":[{"changes":[{"value":{"messages":[{"id":"w1","type":"text","text":{"body":"x"}}]}}]}]})");
+    BOOST_TEST(no_from.field == "entry[0].changes[0].value.messages[0].from");
+    auto bad_from = parse_error(
+        R"({"entry":[{"changes":[{"value":{"messages":[{"from":"abc","id":"w1","type":"text"}]}}]}]})");
+    BOOST_TEST(bad_from.field == "entry[0].changes[0].value.messages[0].from");
+    auto bad_messages = parse_error(R"({"entry":[{"changes":[{"value":{"messages":{}}}]}]})");
+    BOOST_TEST(bad_messages.field == "entry[0].changes[0].value.messages");
+}
+
+BOOST_AUTO_TEST_CASE(signature_matches_metas_sample) {
+    auto body = sample("text.json");
+    auto sig = sample("text.json.sig");
+    while (!sig.empty() && (sig.back() == '\n' || sig.back() == '\r')) sig.pop_back();
+    BOOST_TEST(valid_signature("test-app-secret", body, sig));
+    std::string upper = sig;
+    for (std::size_t i = 7; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+    BOOST_TEST(valid_signature("test-app-secret", body, upper));
+    BOOST_TEST(!valid_signature("other-secret", body, sig));
+    BOOST_TEST(!valid_signature("test-app-secret", body + " ", sig));
+    BOOST_TEST(!valid_signature("test-app-secret", body, ""));
+    BOOST_TEST(!valid_signature("test-app-secret", body, "sha256="));
+    BOOST_TEST(!valid_signature("test-app-secret", body, sig.substr(7)));  // no prefix
+}
+
+BOOST_AUTO_TEST_CASE(retry_delays_double_up_to_the_cap_with_jitter) {
+    using std::chrono::milliseconds;
+    auto first = milliseconds(500), cap = milliseconds(8000);
+    BOOST_TEST(retry_delay(1, first, cap, 1.0).count() == 500);
+    BOOST_TEST(retry_delay(1, first, cap, 0.0).count() == 250);
+    BOOST_TEST(retry_delay(2, first, cap, 1.0).count() == 1000);
+    BOOST_TEST(retry_delay(4, first, cap, 1.0).count() == 4000);
+    BOOST_TEST(retry_delay(5, first, cap, 1.0).count() == 8000);
+    BOOST_TEST(retry_delay(60, first, cap, 1.0).count() == 8000);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
