@@ -1,0 +1,154 @@
+// The engine in-process: actors, the store and the queue without HTTP.
+#include "switchboard/channels/outbox.hpp"
+#include "switchboard/chat/engine.hpp"
+#include "switchboard/core/metrics.hpp"
+#include "switchboard/events/event.hpp"
+#include "switchboard/store/store.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace switchboard;
+namespace net = boost::asio;
+
+namespace {
+
+struct recording_sink final : events::event_sink {
+    std::mutex mutex;
+    std::vector<events::event> seen;
+    void publish(events::event e) override {
+        std::lock_guard lock(mutex);
+        seen.push_back(std::move(e));
+    }
+    std::vector<std::string> types() {
+        std::lock_guard lock(mutex);
+        std::vector<std::string> out;
+        for (auto& e : seen) out.push_back(e.type);
+        return out;
+    }
+};
+
+// An engine on a 2-thread io_context, as in the server.
+struct engine_fixture {
+    net::io_context ioc{2};
+    std::unique_ptr<store::store> db = store::make_memory_store();
+    recording_sink events;
+    metrics::registry metrics;
+    channels::outbox outbox{ioc, *db, metrics, {}};
+    chat::engine engine{ioc, *db, events, outbox, metrics, {}};
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
+    std::vector<std::thread> threads;
+
+    engine_fixture() {
+        engine.start();
+        for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
+    }
+    ~engine_fixture() {
+        engine.stop();
+        outbox.stop();
+        work.reset();
+        ioc.stop();
+        for (auto& t : threads) t.join();
+    }
+
+    template <class T>
+    T run(net::awaitable<T> a) {
+        return net::co_spawn(ioc, std::move(a), net::use_future).get();
+    }
+
+    chat::inbound_result say(std::string phone, std::string text, chat::channel via = chat::channel::plain,
+                             std::string profile_name = {}) {
+        chat::inbound_message m;
+        m.via = via;
+        m.phone = std::move(phone);
+        m.text = std::move(text);
+        m.profile_name = std::move(profile_name);
+        return run(engine.receive(std::move(m)));
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(engine)
+
+BOOST_AUTO_TEST_CASE(profile_name_fills_the_name_of_an_unregistered_user_only) {
+    engine_fixture f;
+    f.say("16505551234", "hi", chat::channel::whatsapp, "Sheena Nelson");
+    auto c = f.run(f.engine.find("16505551234")).value();
+    BOOST_TEST(c.name == "Sheena Nelson");
+    BOOST_TEST(!c.registered);
+
+    f.say("16505551234", "register", chat::channel::whatsapp, "Sheena Nelson");
+    f.say("16505551234", "Sheena", chat::channel::whatsapp, "Sheena Nelson");
+    f.say("16505551234", "hello", chat::channel::whatsapp, "Someone Else");
+    c = f.run(f.engine.find("16505551234")).value();
+    BOOST_TEST(c.name == "Sheena");  // a registered name is the user's choice
+    BOOST_TEST(c.registered);
+}
+
+BOOST_AUTO_TEST_CASE(support_sets_the_chat_flags_and_end_clears_them) {
+    engine_fixture f;
+    f.say("1555", "support");
+    auto c = f.run(f.engine.find("1555")).value();
+    BOOST_TEST(c.in_chat_support);
+    BOOST_TEST(c.chat_support_active);
+    BOOST_TEST(c.chat_start_time.has_value());
+    BOOST_TEST(!c.support_ticket_id.empty());
+    BOOST_TEST(c.queued_at.has_value());
+
+    f.say("1555", "done");
+    c = f.run(f.engine.find("1555")).value();
+    BOOST_TEST(!c.in_chat_support);
+    BOOST_TEST(!c.chat_support_active);
+    BOOST_TEST(!c.chat_start_time.has_value());
+    BOOST_TEST(c.support_ticket_id.empty());
+    BOOST_TEST((c.state == chat::conv_state::rating));
+
+    f.say("1555", "4");
+    auto ratings = f.db->load_ratings();
+    BOOST_REQUIRE(ratings.size() == 1u);
+    BOOST_TEST(ratings[0].score == 4);
+    BOOST_TEST(!ratings[0].ticket_id.empty());
+}
+
+BOOST_AUTO_TEST_CASE(events_follow_each_step) {
+    engine_fixture f;
+    f.say("1555", "support");
+    auto types = f.events.types();
+    std::vector<std::string> expected{"message.created", "message.created", "chat.started", "chat.queued",
+                                      "conversation.updated"};
+    BOOST_TEST(types == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_messages_from_one_number_land_in_one_conversation_in_sequence) {
+    engine_fixture f;
+    constexpr int n = 200;
+    std::vector<std::future<chat::inbound_result>> pending;
+    for (int i = 0; i < n; ++i) {
+        chat::inbound_message m;
+        m.phone = "15550009";
+        m.text = "message " + std::to_string(i);
+        pending.push_back(net::co_spawn(f.ioc, f.engine.receive(std::move(m)), net::use_future));
+    }
+    for (auto& p : pending) p.get();
+    BOOST_TEST(f.engine.conversation_count() == 1u);
+    auto messages = f.db->load_messages("15550009", UINT64_MAX, 10 * n);
+    BOOST_TEST(messages.size() == 2u * n);  // each message and its menu
+    std::set<std::uint64_t> seqs;
+    for (auto& m : messages) seqs.insert(m.seq);
+    BOOST_TEST(seqs.size() == 2u * n);
+    BOOST_TEST(*seqs.begin() == 1u);
+    BOOST_TEST(*seqs.rbegin() == 2u * n);
+    for (std::size_t i = 0; i + 1 < messages.size(); i += 2) {  // every answer right after its message
+        BOOST_TEST((messages[i].from == chat::sender::user));
+        BOOST_TEST((messages[i + 1].from == chat::sender::bot));
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
