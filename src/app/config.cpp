@@ -34,6 +34,8 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("port", po::value(&c.port)->default_value(c.port), "TCP port; 0 picks a free one")
         ("bind", po::value(&c.bind)->default_value(c.bind), "address to listen on")
         ("data", po::value(&c.data)->default_value(c.data), "data directory, or :memory:")
+        ("data-max-mb", po::value(&c.data_max_mb)->default_value(c.data_max_mb), "refuse writes past this database size in MiB (webhooks get 503); 0 = no limit")
+        ("group-commit-max", po::value(&c.group_commit_max)->default_value(c.group_commit_max), "most writes per transaction; 1 = one commit per write (for comparison); 0 = default")
         ("threads", po::value(&c.threads)->default_value(c.threads), "I/O threads; 0 = one per core")
         ("web-root", po::value(&c.web_root)->default_value(SWITCHBOARD_DEFAULT_WEB_ROOT), "directory of the console's static files")
         ("max-body", po::value(&c.max_body)->default_value(c.max_body), "largest request body in bytes")

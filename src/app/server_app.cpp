@@ -43,11 +43,12 @@ std::unique_ptr<store::store> open_store(const config& cfg) {
         log::warn("data is kept in memory only: nothing survives a restart", {{"data", cfg.data}});
         return store::make_memory_store();
     }
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.data, ec);
-    if (ec) throw std::runtime_error("cannot create data directory " + cfg.data + ": " + ec.message());
-    log::warn("the SQLite store is not built yet: data is kept in memory only", {{"data", cfg.data}});
-    return store::make_memory_store();
+    store::sqlite_options o;
+    o.max_size_mb = cfg.data_max_mb;
+    if (cfg.group_commit_max) o.group_commit_max = cfg.group_commit_max;
+    auto db = store::open_sqlite_store(cfg.data, o);
+    log::info("store opened", {{"file", store::sqlite_file_in(cfg.data)}});
+    return db;
 }
 
 channels::outbox_options outbox_options_from(const config& cfg) {

@@ -99,9 +99,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         std::size_t count = 0;
         for (auto& c : ctx.store.load_conversations()) {
             if (c.chat_support_active && c.assignee.empty() && c.queued_at) waiting.push_back({c.phone, *c.queued_at});
-            auto& s = shard_for(c.phone);
+            auto phone = c.phone;
+            auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
+            auto& s = shard_for(phone);
             std::lock_guard lock(s.mutex);
-            s.actors[c.phone] = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
+            s.actors[phone] = std::move(actor);
             ++count;
         }
         conversations.add(static_cast<double>(count));

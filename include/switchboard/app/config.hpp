@@ -5,6 +5,7 @@
 #include "switchboard/core/log.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct config {
     unsigned short port = 8080;
     std::string bind = "127.0.0.1";
     std::string data = "./data";  // a directory, or ":memory:"
+    std::uint64_t data_max_mb = 0;    // refuse writes past this database size; 0: no limit
+    std::size_t group_commit_max = 0;  // 0: the store's default; 1: one commit per write
     unsigned threads = 0;         // 0: one per core
     std::string web_root;         // default: the console shipped beside the source
     std::size_t max_body = 64 * 1024;

@@ -80,4 +80,19 @@ public:
 
 std::unique_ptr<store> make_memory_store();
 
+struct sqlite_options {
+    // Batches written in one transaction at most: 1 is one commit (one
+    // fsync) per batch, for comparison; the default is group commit.
+    std::size_t group_commit_max = 1024;
+    // Refuse writes past this size (SQLITE_FULL → `unavailable`); 0: no limit.
+    std::uint64_t max_size_mb = 0;
+};
+
+// `dir`/switchboard.db, created on first start, migrated forward on every
+// start. Throws with the path and the reason when the file is unusable.
+std::unique_ptr<store> open_sqlite_store(const std::string& dir, sqlite_options options = {});
+std::string sqlite_file_in(const std::string& dir);
+// The schema version this build writes (PRAGMA user_version).
+int schema_version();
+
 }  // namespace switchboard::store

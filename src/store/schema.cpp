@@ -1,0 +1,105 @@
+// Append a migration to the list; never edit one that has shipped.
+#include "schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace switchboard::store {
+
+namespace {
+
+// Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
+constexpr std::array<std::string_view, 1> migrations{
+    // 1: the conversation engine.
+    R"sql(
+CREATE TABLE conversations (
+    phone TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    registered INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    in_chat_support INTEGER NOT NULL DEFAULT 0,
+    chat_support_active INTEGER NOT NULL DEFAULT 0,
+    chat_start_time INTEGER,
+    support_ticket_id TEXT NOT NULL DEFAULT '',
+    assignee TEXT NOT NULL DEFAULT '',
+    queued_at INTEGER,
+    rated_ticket_id TEXT NOT NULL DEFAULT '',
+    rated_agent TEXT NOT NULL DEFAULT '',
+    channel TEXT NOT NULL,
+    wa_phone_number_id TEXT NOT NULL DEFAULT '',
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    read_seq INTEGER NOT NULL DEFAULT 0,
+    unread INTEGER NOT NULL DEFAULT 0,
+    last_message TEXT NOT NULL DEFAULT '',
+    last_sender TEXT NOT NULL DEFAULT 'user',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_activity INTEGER NOT NULL
+);
+CREATE TABLE messages (
+    phone TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    sender TEXT NOT NULL,
+    agent TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'text',
+    at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    channel_id TEXT NOT NULL DEFAULT '',
+    client_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (phone, seq)
+) WITHOUT ROWID;
+CREATE INDEX messages_by_channel_id ON messages (phone, channel_id) WHERE channel_id <> '';
+CREATE INDEX messages_by_time ON messages (at);
+CREATE TABLE outbox (
+    message_id TEXT PRIMARY KEY,
+    phone TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    wa_phone_number_id TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE dedupe (
+    key TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE TABLE ratings (
+    id INTEGER PRIMARY KEY,
+    phone TEXT NOT NULL,
+    ticket_id TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    at INTEGER NOT NULL
+);
+)sql",
+};
+
+int user_version(sqlite::connection& db) {
+    auto st = db.prepare("PRAGMA user_version");
+    st.step();
+    return static_cast<int>(st.get_int(0));
+}
+
+}  // namespace
+
+int current_schema_version() { return static_cast<int>(migrations.size()); }
+
+void migrate(sqlite::connection& db) {
+    int version = user_version(db);
+    if (version > current_schema_version())
+        throw std::runtime_error("the database has schema version " + std::to_string(version) +
+                                 ", newer than this build's " + std::to_string(current_schema_version()) +
+                                 ": refusing to touch it");
+    for (; version < current_schema_version(); ++version) {
+        sqlite::transaction tx(db);
+        db.exec(migrations[static_cast<std::size_t>(version)]);
+        db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+        tx.commit();
+    }
+}
+
+}  // namespace switchboard::store

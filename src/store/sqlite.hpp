@@ -1,0 +1,87 @@
+// A thin RAII layer over the SQLite C API: a connection and prepared
+// statements with typed bind/get, errors as exceptions carrying the SQL.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace switchboard::store::sqlite {
+
+class error : public std::runtime_error {
+public:
+    error(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+    int code() const { return code_; }
+    // Disk full, I/O error, read-only: the store cannot take writes now.
+    bool unavailable() const;
+
+private:
+    int code_;
+};
+
+class statement;
+
+class connection {
+public:
+    connection(const std::string& path, int flags);
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    void exec(std::string_view sql);
+    statement prepare(std::string_view sql);
+    sqlite3* handle() const { return db_; }
+    [[noreturn]] void fail(int code, std::string_view context) const;
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+class statement {
+public:
+    statement(connection& db, std::string_view sql);
+    ~statement();
+    statement(statement&& other) noexcept;
+    statement(const statement&) = delete;
+    statement& operator=(const statement&) = delete;
+
+    statement& bind(int index, std::string_view text);
+    statement& bind(int index, std::int64_t value);
+    statement& bind(int index, std::nullptr_t);
+    statement& bind_optional(int index, const std::optional<std::int64_t>& value);
+
+    // True while there is a row; false when done.
+    bool step();
+    // Runs to completion and resets, for statements that return no rows.
+    void run();
+    void reset();
+
+    std::int64_t get_int(int col) const;
+    std::string get_text(int col) const;
+    std::optional<std::int64_t> get_optional_int(int col) const;
+    bool is_null(int col) const;
+
+private:
+    connection* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+    std::string sql_;
+};
+
+// BEGIN IMMEDIATE … COMMIT, rolled back if not committed.
+class transaction {
+public:
+    explicit transaction(connection& db);
+    ~transaction();
+    void commit();
+
+private:
+    connection& db_;
+    bool done_ = false;
+};
+
+}  // namespace switchboard::store::sqlite

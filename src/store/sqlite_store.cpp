@@ -1,0 +1,424 @@
+// The embedded default store. One writer thread takes the batches of every
+// actor and commits as many as are waiting in one transaction (group commit),
+// so the io threads never wait on fsync; reads use their own connection.
+#include "switchboard/store/store.hpp"
+
+#include "schema.hpp"
+#include "sqlite.hpp"
+#include "switchboard/core/log.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/system_executor.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace switchboard::store {
+
+namespace net = boost::asio;
+using chat::conversation;
+using chat::message;
+
+namespace {
+
+std::optional<std::int64_t> ms(const std::optional<timestamp>& t) {
+    if (!t) return std::nullopt;
+    return to_unix_ms(*t);
+}
+std::optional<timestamp> time_of(const std::optional<std::int64_t>& v) {
+    if (!v) return std::nullopt;
+    return from_unix_ms(*v);
+}
+
+constexpr std::string_view message_columns = "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id";
+
+message read_message(const sqlite::statement& st) {
+    message m;
+    m.phone = st.get_text(0);
+    m.seq = static_cast<std::uint64_t>(st.get_int(1));
+    m.id = st.get_text(2);
+    m.from = chat::sender_from_string(st.get_text(3)).value_or(chat::sender::user);
+    m.agent = st.get_text(4);
+    m.text = st.get_text(5);
+    m.kind = st.get_text(6);
+    m.at = from_unix_ms(st.get_int(7));
+    m.status = chat::message_status_from_string(st.get_text(8)).value_or(chat::message_status::received);
+    m.channel_id = st.get_text(9);
+    m.client_id = st.get_text(10);
+    return m;
+}
+
+using completion = net::any_completion_handler<void(std::exception_ptr)>;
+
+struct pending_write {
+    write_batch batch;
+    completion done;
+};
+
+// Resumes the waiting coroutine on its own executor, never on the writer
+// thread (which runs no io_context, so `execute` always queues).
+void complete(completion done, std::exception_ptr e) {
+    auto ex = net::get_associated_executor(done, net::system_executor());
+    ex.execute([d = std::move(done), e]() mutable { std::move(d)(e); });
+}
+
+// The writer's connection and its statements, used only by the writer thread.
+class writer_tables {
+public:
+    explicit writer_tables(sqlite::connection& db)
+        : db_(db),
+          put_conversation_(db.prepare(R"(INSERT OR REPLACE INTO conversations (phone, name, registered, state,
+              in_chat_support, chat_support_active, chat_start_time, support_ticket_id, assignee, queued_at,
+              rated_ticket_id, rated_agent, channel, wa_phone_number_id, last_seq, read_seq, unread, last_message,
+              last_sender, created_at, updated_at, last_activity)
+              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
+          // An update by (phone, seq); a clash on the message id is a bug and fails the batch.
+          put_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
+                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (phone, seq) DO UPDATE SET "
+                                  "id = excluded.id, sender = excluded.sender, agent = excluded.agent, "
+                                  "text = excluded.text, kind = excluded.kind, at = excluded.at, "
+                                  "status = excluded.status, channel_id = excluded.channel_id, "
+                                  "client_id = excluded.client_id")),
+          put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
+              wa_phone_number_id, text, attempts, created_at) VALUES (?,?,?,?,?,?,?,?))")),
+          remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
+          put_dedupe_(db.prepare("INSERT OR REPLACE INTO dedupe (key, answer, at) VALUES (?,?,?)")),
+          put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")) {}
+
+    void apply(const write_batch& b) {
+        auto now = to_unix_ms(std::chrono::system_clock::now());
+        if (b.conversation) {
+            auto& c = *b.conversation;
+            put_conversation_.bind(1, c.phone)
+                .bind(2, c.name)
+                .bind(3, std::int64_t{c.registered})
+                .bind(4, chat::to_string(c.state))
+                .bind(5, std::int64_t{c.in_chat_support})
+                .bind(6, std::int64_t{c.chat_support_active})
+                .bind_optional(7, ms(c.chat_start_time))
+                .bind(8, c.support_ticket_id)
+                .bind(9, c.assignee)
+                .bind_optional(10, ms(c.queued_at))
+                .bind(11, c.rated_ticket_id)
+                .bind(12, c.rated_agent)
+                .bind(13, chat::to_string(c.via))
+                .bind(14, c.wa_phone_number_id)
+                .bind(15, static_cast<std::int64_t>(c.last_seq))
+                .bind(16, static_cast<std::int64_t>(c.read_seq))
+                .bind(17, std::int64_t{c.unread})
+                .bind(18, c.last_message)
+                .bind(19, chat::to_string(c.last_sender))
+                .bind(20, to_unix_ms(c.created_at))
+                .bind(21, to_unix_ms(c.updated_at))
+                .bind(22, to_unix_ms(c.last_activity))
+                .run();
+        }
+        for (auto& m : b.messages)
+            put_message_.bind(1, m.phone)
+                .bind(2, static_cast<std::int64_t>(m.seq))
+                .bind(3, m.id)
+                .bind(4, chat::to_string(m.from))
+                .bind(5, m.agent)
+                .bind(6, m.text)
+                .bind(7, m.kind)
+                .bind(8, to_unix_ms(m.at))
+                .bind(9, chat::to_string(m.status))
+                .bind(10, m.channel_id)
+                .bind(11, m.client_id)
+                .run();
+        for (auto& o : b.outbox_put)
+            put_outbox_.bind(1, o.message_id)
+                .bind(2, o.phone)
+                .bind(3, static_cast<std::int64_t>(o.seq))
+                .bind(4, chat::to_string(o.via))
+                .bind(5, o.wa_phone_number_id)
+                .bind(6, o.text)
+                .bind(7, std::int64_t{o.attempts})
+                .bind(8, to_unix_ms(o.created_at))
+                .run();
+        for (auto& id : b.outbox_remove) remove_outbox_.bind(1, id).run();
+        for (auto& [key, answer] : b.dedupe) put_dedupe_.bind(1, key).bind(2, answer).bind(3, now).run();
+        for (auto& r : b.ratings)
+            put_rating_.bind(1, r.phone)
+                .bind(2, r.ticket_id)
+                .bind(3, r.agent)
+                .bind(4, std::int64_t{r.score})
+                .bind(5, to_unix_ms(r.at))
+                .run();
+    }
+
+    // A statement that failed midway leaves itself bound: clear all of them.
+    void reset_all() {
+        for (auto* st : {&put_conversation_, &put_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_})
+            st->reset();
+    }
+
+    sqlite::connection& db() { return db_; }
+
+private:
+    sqlite::connection& db_;
+    sqlite::statement put_conversation_, put_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_;
+};
+
+class sqlite_store final : public store {
+public:
+    sqlite_store(const std::string& path, sqlite_options options)
+        : options_(options),
+          writer_db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX),
+          reader_db_(nullptr) {
+        // journal_mode reads the header: the first statement to fail on a file that is not a database.
+        writer_db_.exec("PRAGMA journal_mode = WAL");
+        writer_db_.exec("PRAGMA synchronous = FULL");  // an acknowledged commit survives power loss too
+        writer_db_.exec("PRAGMA foreign_keys = ON");
+        if (options_.max_size_mb) {
+            auto st = writer_db_.prepare("PRAGMA page_size");
+            st.step();
+            auto pages = options_.max_size_mb * 1024 * 1024 / static_cast<std::uint64_t>(st.get_int(0));
+            writer_db_.exec("PRAGMA max_page_count = " + std::to_string(pages));
+        }
+        migrate(writer_db_);
+        reader_db_ = std::make_unique<sqlite::connection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX);
+        tables_ = std::make_unique<writer_tables>(writer_db_);
+        writer_ = std::thread([this] { write_loop(); });
+    }
+
+    ~sqlite_store() override { close(); }
+
+    net::awaitable<void> write(write_batch batch) override {
+        // Outstanding work on the caller's executor while the writer thread has
+        // the batch, so that its io_context cannot run dry and drop the answer.
+        auto work = net::prefer(co_await net::this_coro::executor, net::execution::outstanding_work.tracked);
+        co_await net::async_initiate<const net::use_awaitable_t<>, void(std::exception_ptr)>(
+            [this](completion done, write_batch b) {
+                std::unique_lock lock(mutex_);
+                if (closing_) {
+                    lock.unlock();
+                    complete(std::move(done), std::make_exception_ptr(unavailable("the store is closed")));
+                    return;
+                }
+                queue_.push_back({std::move(b), std::move(done)});
+                wake_.notify_one();
+            },
+            net::use_awaitable, std::move(batch));
+    }
+
+    std::optional<std::string> find_dedupe(std::string_view key) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT answer FROM dedupe WHERE key = ?"));
+        auto& st = *st_guard;
+        st.bind(1, key);
+        if (!st.step()) return std::nullopt;
+        return st.get_text(0);
+    }
+
+    std::vector<conversation> load_conversations() const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
+            chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
+            wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
+            last_activity FROM conversations)"));
+        auto& st = *st_guard;
+        std::vector<conversation> out;
+        while (st.step()) {
+            conversation c;
+            c.phone = st.get_text(0);
+            c.name = st.get_text(1);
+            c.registered = st.get_int(2) != 0;
+            c.state = chat::conv_state_from_string(st.get_text(3)).value_or(chat::conv_state::idle);
+            c.in_chat_support = st.get_int(4) != 0;
+            c.chat_support_active = st.get_int(5) != 0;
+            c.chat_start_time = time_of(st.get_optional_int(6));
+            c.support_ticket_id = st.get_text(7);
+            c.assignee = st.get_text(8);
+            c.queued_at = time_of(st.get_optional_int(9));
+            c.rated_ticket_id = st.get_text(10);
+            c.rated_agent = st.get_text(11);
+            c.via = chat::channel_from_string(st.get_text(12)).value_or(chat::channel::plain);
+            c.wa_phone_number_id = st.get_text(13);
+            c.last_seq = static_cast<std::uint64_t>(st.get_int(14));
+            c.read_seq = static_cast<std::uint64_t>(st.get_int(15));
+            c.unread = static_cast<std::uint32_t>(st.get_int(16));
+            c.last_message = st.get_text(17);
+            c.last_sender = chat::sender_from_string(st.get_text(18)).value_or(chat::sender::user);
+            c.created_at = from_unix_ms(st.get_int(19));
+            c.updated_at = from_unix_ms(st.get_int(20));
+            c.last_activity = from_unix_ms(st.get_int(21));
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
+
+    std::vector<message> load_messages(std::string_view phone, std::uint64_t before_seq,
+                                       std::size_t limit) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
+                                      " FROM messages WHERE phone = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
+        auto& st = *st_guard;
+        st.bind(1, phone)
+            .bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(before_seq, INT64_MAX)))
+            .bind(3, static_cast<std::int64_t>(limit));
+        std::vector<message> out;
+        while (st.step()) out.push_back(read_message(st));
+        return {out.rbegin(), out.rend()};
+    }
+
+    std::optional<message> find_message(std::string_view phone, std::uint64_t seq) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
+                                      " FROM messages WHERE phone = ? AND seq = ?"));
+        auto& st = *st_guard;
+        st.bind(1, phone).bind(2, static_cast<std::int64_t>(seq));
+        if (!st.step()) return std::nullopt;
+        return read_message(st);
+    }
+
+    std::optional<message> find_message_by_channel_id(std::string_view phone,
+                                                      std::string_view channel_id) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
+                                      " FROM messages WHERE phone = ? AND channel_id = ? AND channel_id <> ''"));
+        auto& st = *st_guard;
+        st.bind(1, phone).bind(2, channel_id);
+        if (!st.step()) return std::nullopt;
+        return read_message(st);
+    }
+
+    std::vector<outbox_item> load_outbox() const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared(R"(SELECT message_id, phone, seq, channel, wa_phone_number_id, text, attempts,
+            created_at FROM outbox ORDER BY phone, seq)"));
+        auto& st = *st_guard;
+        std::vector<outbox_item> out;
+        while (st.step())
+            out.push_back({st.get_text(0), st.get_text(1), static_cast<std::uint64_t>(st.get_int(2)),
+                           chat::channel_from_string(st.get_text(3)).value_or(chat::channel::plain), st.get_text(4),
+                           st.get_text(5), static_cast<std::uint32_t>(st.get_int(6)), from_unix_ms(st.get_int(7))});
+        return out;
+    }
+
+    std::vector<rating> load_ratings() const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT phone, ticket_id, agent, score, at FROM ratings ORDER BY id"));
+        auto& st = *st_guard;
+        std::vector<rating> out;
+        while (st.step())
+            out.push_back({st.get_text(0), st.get_text(1), st.get_text(2), static_cast<int>(st.get_int(3)),
+                           from_unix_ms(st.get_int(4))});
+        return out;
+    }
+
+    void close() override {
+        {
+            std::lock_guard lock(mutex_);
+            if (closing_) return;
+            closing_ = true;  // the writer finishes what is queued, then stops
+            wake_.notify_one();
+        }
+        if (writer_.joinable()) writer_.join();
+    }
+
+private:
+    // Read statements are prepared once and reset after each use; callers hold read_mutex_.
+    class reset_on_exit {
+    public:
+        explicit reset_on_exit(sqlite::statement& st) : st_(st) {}
+        ~reset_on_exit() { st_.reset(); }
+        sqlite::statement& operator*() const { return st_; }
+
+    private:
+        sqlite::statement& st_;
+    };
+    sqlite::statement& prepared(const std::string& sql) const {
+        auto it = read_statements_.find(sql);
+        if (it == read_statements_.end()) it = read_statements_.emplace(sql, reader_db_->prepare(sql)).first;
+        return it->second;
+    }
+
+    void write_loop() {
+        for (;;) {
+            std::vector<pending_write> group;
+            {
+                std::unique_lock lock(mutex_);
+                wake_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+                if (queue_.empty()) return;  // closing, nothing left
+                while (!queue_.empty() && group.size() < options_.group_commit_max) {
+                    group.push_back(std::move(queue_.front()));
+                    queue_.pop_front();
+                }
+            }
+            if (!commit(group)) {
+                // One bad batch must not fail the others: isolate it.
+                for (auto& p : group) {
+                    std::vector<pending_write> one;
+                    one.push_back(std::move(p));
+                    bool ok = commit(one);
+                    complete(std::move(one[0].done), ok ? nullptr : failure_);
+                }
+                continue;
+            }
+            for (auto& p : group) complete(std::move(p.done), nullptr);
+        }
+    }
+
+    // All of `group` in one transaction. On failure nothing of it is written
+    // and `failure_` says why; the completions are left to the caller.
+    bool commit(std::vector<pending_write>& group) {
+        try {
+            sqlite::transaction tx(writer_db_);
+            for (auto& p : group) tables_->apply(p.batch);
+            tx.commit();
+            return true;
+        } catch (const sqlite::error& e) {
+            tables_->reset_all();
+            log::error("store write failed", {{"error", e.what()}, {"batches", std::to_string(group.size())}});
+            failure_ = std::make_exception_ptr(unavailable(e.what()));
+        } catch (const std::exception& e) {
+            tables_->reset_all();
+            log::error("store write failed", {{"error", e.what()}});
+            failure_ = std::make_exception_ptr(unavailable(e.what()));
+        }
+        return false;
+    }
+
+    sqlite_options options_;
+    sqlite::connection writer_db_;
+    std::unique_ptr<sqlite::connection> reader_db_;
+    std::unique_ptr<writer_tables> tables_;
+    mutable std::mutex read_mutex_;  // the reader connection is shared by the io threads
+    mutable std::unordered_map<std::string, sqlite::statement> read_statements_;
+
+    std::mutex mutex_;  // guards the queue between actors and the writer thread
+    std::condition_variable wake_;
+    std::deque<pending_write> queue_;
+    bool closing_ = false;
+    std::exception_ptr failure_;
+    std::thread writer_;
+};
+
+}  // namespace
+
+int schema_version() { return current_schema_version(); }
+
+std::string sqlite_file_in(const std::string& dir) { return (std::filesystem::path(dir) / "switchboard.db").string(); }
+
+std::unique_ptr<store> open_sqlite_store(const std::string& dir, sqlite_options options) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create data directory " + dir + ": " + ec.message());
+    auto path = sqlite_file_in(dir);
+    try {
+        return std::make_unique<sqlite_store>(path, options);
+    } catch (const sqlite::error& e) {
+        throw std::runtime_error("cannot use the database " + path + ": " + e.what());
+    }
+}
+
+}  // namespace switchboard::store

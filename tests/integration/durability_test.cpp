@@ -1,0 +1,230 @@
+// The SQLite store under the real server: restarts, kill -9, a full disk and
+// a database from the first schema.
+#include "http_client.hpp"
+#include "metrics_probe.hpp"
+#include "receiver.hpp"
+#include "server_process.hpp"
+#include "sqlite_probe.hpp"
+#include "temp_dir.hpp"
+
+#include "switchboard/store/store.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+json::value say(unsigned short port, const std::string& from, const std::string& text, const std::string& id = {}) {
+    json::object body{{"from", from}, {"text", text}};
+    if (!id.empty()) body["id"] = id;
+    auto res = http_request(port, "POST", "/webhook", json::serialize(body));
+    BOOST_REQUIRE_MESSAGE(res.status == 200u, "webhook answered " << res.status << ": " << res.body);
+    return json::parse(res.body);
+}
+
+std::string state_of(const json::value& answer) { return std::string(answer.at("state").as_string()); }
+std::string reply_of(const json::value& answer) {
+    return std::string(answer.at("replies").as_array().at(0).at("text").as_string());
+}
+
+void stop(server_process& s) {
+    s.send_signal(SIGTERM);
+    BOOST_REQUIRE(s.wait_exit(5s).value_or(-1) == 0);
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(durability)
+
+BOOST_AUTO_TEST_CASE(a_restart_keeps_every_conversation_where_it_was) {
+    temp_dir dir;
+    auto data = dir.path().string();
+    std::string first_answer;
+    {
+        server_process server({"--data", data});
+        auto p = server.port();
+        say(p, "1001", "register");
+        say(p, "1001", "John");
+        say(p, "1002", "support");
+        first_answer = json::serialize(say(p, "1003", "support", "dup-1"));
+        say(p, "1004", "register");  // left half-way through registration
+        say(p, "1005", "support");
+        say(p, "1005", "close");  // left waiting for a rating
+        stop(server);
+    }
+    BOOST_TEST(std::filesystem::exists(dir.path() / "switchboard.db"));
+    server_process server({"--data", data});
+    auto p = server.port();
+    BOOST_TEST(reply_of(say(p, "1001", "hi")).find("Hi John!") != std::string::npos);   // name and registration
+    BOOST_TEST(state_of(say(p, "1002", "still there?")) == "CHAT_SUPPORT_ACTIVE");       // open chats stay open
+    BOOST_TEST(reply_of(say(p, "1006", "support")).find("number 3 ") != std::string::npos);  // the queue is back
+    auto again = http_request(p, "POST", "/webhook", R"({"from":"1003","text":"support","id":"dup-1"})");
+    BOOST_TEST(again.body == first_answer);  // deduplication outlives the process
+    BOOST_TEST(state_of(say(p, "1004", "Ada")) == "IDLE");
+    BOOST_TEST(reply_of(say(p, "1004", "hi")).find("Hi Ada!") != std::string::npos);
+    BOOST_TEST(state_of(say(p, "1005", "4")) == "IDLE");
+    stop(server);
+    auto rows = sqlite_rows(dir.path() / "switchboard.db", "SELECT phone, score FROM ratings");
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0][0] == "1005");
+    BOOST_TEST(rows[0][1] == "4");
+    // Sequence numbers continue: no message was overwritten.
+    BOOST_TEST(sqlite_value(dir.path() / "switchboard.db", "SELECT count(*) FROM messages WHERE phone = '1002'") == "4");
+    BOOST_TEST(sqlite_value(dir.path() / "switchboard.db", "SELECT max(seq) FROM messages WHERE phone = '1002'") == "4");
+}
+
+BOOST_AUTO_TEST_CASE(kill_9_under_load_loses_nothing_that_was_acknowledged) {
+    temp_dir dir;
+    auto data = dir.path().string();
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::string>> acked;  // (from, id)
+    {
+        server_process server({"--data", data});
+        auto port = server.port();
+        std::atomic<bool> killed{false};
+        std::atomic<int> count{0};
+        std::vector<std::thread> clients;
+        for (int t = 0; t < 8; ++t)
+            clients.emplace_back([&, t] {
+                for (int i = 0; i < 2000 && !killed; ++i) {
+                    auto from = std::to_string(2000000 + t * 100 + i % 50);  // 400 conversations
+                    auto id = "k-" + std::to_string(t) + "-" + std::to_string(i);
+                    try {
+                        auto res = http_request(port, "POST", "/webhook",
+                                                R"({"from":")" + from + R"(","text":"message )" + id + R"(","id":")" +
+                                                    id + R"("})");
+                        if (res.status != 200) continue;
+                        std::lock_guard lock(mutex);
+                        acked.emplace_back(from, id);
+                        ++count;
+                    } catch (const std::exception&) {
+                        // the server died under this request: not acknowledged
+                    }
+                }
+            });
+        while (count < 3000) std::this_thread::yield();  // well into sustained group commits
+        server.send_signal(SIGKILL);
+        killed = true;
+        for (auto& c : clients) c.join();
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 128 + SIGKILL);
+    }
+    BOOST_TEST_MESSAGE(acked.size() << " messages acknowledged before the kill");
+    {
+        server_process server({"--data", data});  // the store opens cleanly after the crash
+        BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200u);
+        stop(server);
+    }
+    std::set<std::pair<std::string, std::string>> stored;
+    for (auto& row : sqlite_rows(dir.path() / "switchboard.db",
+                                 "SELECT phone, channel_id FROM messages WHERE sender = 'user'"))
+        stored.emplace(row[0], row[1]);
+    std::size_t missing = 0;
+    for (auto& a : acked)
+        if (!stored.count(a)) ++missing;
+    BOOST_TEST(missing == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_outbox_delivers_after_a_crash) {
+    temp_dir dir;
+    unsigned short graph_port;
+    {
+        receiver probe;
+        graph_port = probe.port();  // closed again: the API is down
+    }
+    auto base = "http://127.0.0.1:" + std::to_string(graph_port);
+    {
+        server_process server({"--data", dir.path().string(), "--wa-api-base", base});
+        auto payload = R"({"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"777"},
+            "messages":[{"from":"15551234","id":"wamid.crash-1","type":"text","text":{"body":"support"}}]}}]}]})";
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", payload).status == 200u);
+        wait_for_metric(server.port(), "switchboard_outbox_retries_total", 1);
+        server.send_signal(SIGKILL);
+        server.wait_exit(5s);
+    }
+    receiver graph({200, R"({"messages":[{"id":"wamid.after-crash"}]})", {}}, graph_port);
+    server_process server({"--data", dir.path().string(), "--wa-api-base", base});
+    auto sent = graph.wait_for(1);
+    BOOST_TEST(sent[0].target == "/777/messages");
+    BOOST_TEST(std::string(json::parse(sent[0].body).at("text").at("body").as_string()).find("queue") !=
+               std::string::npos);
+    wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
+    stop(server);
+    BOOST_TEST(sqlite_value(dir.path() / "switchboard.db", "SELECT count(*) FROM outbox") == "0");
+    BOOST_TEST(sqlite_value(dir.path() / "switchboard.db",
+                            "SELECT status || ' ' || channel_id FROM messages WHERE sender = 'bot'") ==
+               "sent wamid.after-crash");
+}
+
+BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_and_writes_nothing_half_way) {
+    temp_dir dir;
+    server_process server({"--data", dir.path().string(), "--data-max-mb", "1"});
+    auto p = server.port();
+    std::string big(4000, 'x');
+    int i = 0;
+    http_result res;
+    for (; i < 2000; ++i) {
+        res = http_request(p, "POST", "/webhook",
+                           R"({"from":"1555","text":")" + big + R"(","id":"full-)" + std::to_string(i) + R"("})");
+        if (res.status != 200) break;
+    }
+    BOOST_REQUIRE(res.status == 503u);
+    BOOST_TEST(res.header("retry-after") == "1");
+    BOOST_TEST(res.body.find(R"("code":"unavailable")") != std::string::npos);
+    BOOST_TEST(http_request(p, "GET", "/healthz").status == 200u);
+    // The provider retries: still refused, and still not half-written.
+    BOOST_TEST(http_request(p, "POST", "/webhook",
+                            R"({"from":"1555","text":")" + big + R"(","id":"full-)" + std::to_string(i) + R"("})")
+                   .status == 503u);
+    stop(server);
+    auto db = dir.path() / "switchboard.db";
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE channel_id = 'full-" + std::to_string(i) + "'") == "0");
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE sender = 'user'") == std::to_string(i));
+    BOOST_TEST(sqlite_value(db, "SELECT last_seq FROM conversations WHERE phone = '1555'") == std::to_string(2 * i));
+}
+
+BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {
+    temp_dir dir;
+    auto db = dir.path() / "switchboard.db";
+    sqlite_script(db, read_text(std::string(SWITCHBOARD_TEST_DATA) + "/schema-v1.sql"));
+    server_process server({"--data", dir.path().string()});
+    auto p = server.port();
+    auto answer = say(p, "15550001", "are you there?");
+    BOOST_TEST(state_of(answer) == "CHAT_SUPPORT_ACTIVE");  // the open chat from v1
+    BOOST_TEST(reply_of(say(p, "15550002", "hi")).find("Hi Ada!") != std::string::npos);
+    BOOST_TEST(reply_of(say(p, "15550003", "support")).find("number 2 ") != std::string::npos);
+    auto dup = http_request(p, "POST", "/webhook", R"({"from":"15550001","text":"I need help","id":"v1-b"})");
+    BOOST_TEST(dup.body.find("sent to support") != std::string::npos);
+    stop(server);
+    BOOST_TEST(sqlite_value(db, "SELECT max(seq) FROM messages WHERE phone = '15550001'") == "6");
+    BOOST_TEST(std::stoi(sqlite_value(db, "PRAGMA user_version")) == switchboard::store::schema_version());
+}
+
+BOOST_AUTO_TEST_CASE(unusable_data_is_a_clear_start_up_error) {
+    temp_dir dir;
+    std::ofstream(dir.path() / "switchboard.db") << std::string(4096, 'z');
+    auto corrupt = run_binary({"--port", "0", "--data", dir.path().string()});
+    BOOST_TEST(corrupt.exit_code == 1);
+    BOOST_TEST(corrupt.err.find("switchboard.db") != std::string::npos);
+    BOOST_TEST(corrupt.err.find("not a database") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

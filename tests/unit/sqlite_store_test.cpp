@@ -1,0 +1,257 @@
+// The SQLite store: every field survives a reopen, batches are atomic,
+// start-up refuses what it cannot use.
+#include "switchboard/store/store.hpp"
+
+#include "temp_dir.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <sqlite3.h>
+
+#include <fstream>
+#include <thread>
+
+using namespace switchboard;
+namespace net = boost::asio;
+
+namespace {
+
+void write(store::store& s, store::write_batch b) {
+    net::io_context ioc;
+    auto f = net::co_spawn(ioc, s.write(std::move(b)), net::use_future);
+    ioc.run();
+    f.get();
+}
+
+chat::conversation full_conversation() {
+    chat::conversation c;
+    c.phone = "15550001";
+    c.name = "Zoë O'Brien";
+    c.registered = true;
+    c.state = chat::conv_state::chat_support_active;
+    c.in_chat_support = c.chat_support_active = true;
+    c.chat_start_time = from_unix_ms(1763900000123);
+    c.support_ticket_id = "t_abc";
+    c.assignee = "alice";
+    c.queued_at = from_unix_ms(1763900000200);
+    c.rated_ticket_id = "t_old";
+    c.rated_agent = "bob";
+    c.via = chat::channel::whatsapp;
+    c.wa_phone_number_id = "106540352242922";
+    c.last_seq = 42;
+    c.read_seq = 40;
+    c.unread = 2;
+    c.last_message = "last 💬";
+    c.last_sender = chat::sender::admin;
+    c.created_at = from_unix_ms(1763800000000);
+    c.updated_at = from_unix_ms(1763900000300);
+    c.last_activity = from_unix_ms(1763900000400);
+    return c;
+}
+
+chat::message full_message(std::uint64_t seq) {
+    chat::message m;
+    m.id = "msg_" + std::to_string(seq);
+    m.phone = "15550001";
+    m.seq = seq;
+    m.from = chat::sender::admin;
+    m.agent = "alice";
+    m.text = "hello <b>\"there\"</b> 💬";
+    m.kind = "image";
+    m.at = from_unix_ms(1763900000500 + static_cast<std::int64_t>(seq));
+    m.status = chat::message_status::delivered;
+    m.channel_id = "wamid." + std::to_string(seq);
+    m.client_id = "c-" + std::to_string(seq);
+    return m;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sqlite_store)
+
+BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
+    test::temp_dir dir;
+    auto c = full_conversation();
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch b;
+        b.conversation = c;
+        for (std::uint64_t seq = 1; seq <= 3; ++seq) b.messages.push_back(full_message(seq));
+        b.outbox_put.push_back({"msg_3", c.phone, 3, chat::channel::whatsapp, "106540352242922", "hi", 2,
+                                from_unix_ms(1763900000600)});
+        b.outbox_put.push_back({"msg_9", c.phone, 9, chat::channel::plain, "", "gone", 0, from_unix_ms(1)});
+        b.dedupe.push_back({"plain:m-1", R"({"replies":[],"state":"IDLE"})"});
+        b.ratings.push_back({c.phone, "t_old", "bob", 4, from_unix_ms(1763900000700)});
+        write(*db, b);
+        store::write_batch remove;
+        remove.outbox_remove.push_back("msg_9");
+        write(*db, remove);
+    }
+    auto db = store::open_sqlite_store(dir.path().string());
+    auto convs = db->load_conversations();
+    BOOST_REQUIRE(convs.size() == 1u);
+    auto& r = convs[0];
+    BOOST_TEST(r.phone == c.phone);
+    BOOST_TEST(r.name == c.name);
+    BOOST_TEST(r.registered);
+    BOOST_TEST((r.state == c.state));
+    BOOST_TEST(r.in_chat_support);
+    BOOST_TEST(r.chat_support_active);
+    BOOST_TEST((r.chat_start_time == c.chat_start_time));
+    BOOST_TEST(r.support_ticket_id == c.support_ticket_id);
+    BOOST_TEST(r.assignee == c.assignee);
+    BOOST_TEST((r.queued_at == c.queued_at));
+    BOOST_TEST(r.rated_ticket_id == c.rated_ticket_id);
+    BOOST_TEST(r.rated_agent == c.rated_agent);
+    BOOST_TEST((r.via == c.via));
+    BOOST_TEST(r.wa_phone_number_id == c.wa_phone_number_id);
+    BOOST_TEST(r.last_seq == c.last_seq);
+    BOOST_TEST(r.read_seq == c.read_seq);
+    BOOST_TEST(r.unread == c.unread);
+    BOOST_TEST(r.last_message == c.last_message);
+    BOOST_TEST((r.last_sender == c.last_sender));
+    BOOST_TEST((r.created_at == c.created_at));
+    BOOST_TEST((r.updated_at == c.updated_at));
+    BOOST_TEST((r.last_activity == c.last_activity));
+
+    auto messages = db->load_messages(c.phone, UINT64_MAX, 50);
+    BOOST_REQUIRE(messages.size() == 3u);
+    auto want = full_message(2);
+    auto& got = messages[1];
+    BOOST_TEST(got.id == want.id);
+    BOOST_TEST(got.seq == want.seq);
+    BOOST_TEST((got.from == want.from));
+    BOOST_TEST(got.agent == want.agent);
+    BOOST_TEST(got.text == want.text);
+    BOOST_TEST(got.kind == want.kind);
+    BOOST_TEST((got.at == want.at));
+    BOOST_TEST((got.status == want.status));
+    BOOST_TEST(got.channel_id == want.channel_id);
+    BOOST_TEST(got.client_id == want.client_id);
+    BOOST_TEST(db->find_message_by_channel_id(c.phone, "wamid.3")->seq == 3u);
+    BOOST_TEST(db->find_message(c.phone, 1)->id == "msg_1");
+    BOOST_TEST(!db->find_message(c.phone, 7));
+
+    auto outbox = db->load_outbox();
+    BOOST_REQUIRE(outbox.size() == 1u);
+    BOOST_TEST(outbox[0].message_id == "msg_3");
+    BOOST_TEST(outbox[0].attempts == 2u);
+    BOOST_TEST(outbox[0].wa_phone_number_id == "106540352242922");
+    BOOST_TEST((outbox[0].via == chat::channel::whatsapp));
+    BOOST_TEST(*db->find_dedupe("plain:m-1") == R"({"replies":[],"state":"IDLE"})");
+    BOOST_TEST(!db->find_dedupe("plain:m-2"));
+    auto ratings = db->load_ratings();
+    BOOST_REQUIRE(ratings.size() == 1u);
+    BOOST_TEST(ratings[0].score == 4);
+    BOOST_TEST(ratings[0].agent == "bob");
+}
+
+BOOST_AUTO_TEST_CASE(history_pages_by_seq_oldest_first) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    store::write_batch b;
+    for (std::uint64_t seq = 1; seq <= 120; ++seq) b.messages.push_back(full_message(seq));
+    write(*db, b);
+    auto latest = db->load_messages("15550001", UINT64_MAX, 50);
+    BOOST_TEST(latest.front().seq == 71u);
+    BOOST_TEST(latest.back().seq == 120u);
+    auto older = db->load_messages("15550001", 71, 50);
+    BOOST_TEST(older.front().seq == 21u);
+    BOOST_TEST(older.back().seq == 70u);
+    BOOST_TEST(db->load_messages("15550001", 3, 50).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    store::write_batch first;
+    first.messages.push_back(full_message(1));
+    write(*db, first);
+
+    // Same message id at another seq violates UNIQUE(id): the whole batch goes.
+    store::write_batch bad;
+    bad.conversation = full_conversation();
+    bad.messages.push_back(full_message(2));
+    auto dup = full_message(1);
+    dup.seq = 3;
+    bad.messages.push_back(dup);
+    BOOST_CHECK_THROW(write(*db, bad), store::unavailable);
+    BOOST_TEST(db->load_conversations().empty());
+    BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 50).size() == 1u);
+
+    // Concurrent good batches queued with a bad one still land.
+    net::io_context ioc;
+    std::vector<std::future<void>> done;
+    for (std::uint64_t seq = 10; seq < 20; ++seq) {
+        store::write_batch b;
+        b.messages.push_back(full_message(seq));
+        done.push_back(net::co_spawn(ioc, db->write(std::move(b)), net::use_future));
+    }
+    done.push_back(net::co_spawn(ioc, db->write(bad), net::use_future));
+    ioc.run();
+    int failed = 0;
+    for (auto& f : done) {
+        try {
+            f.get();
+        } catch (const store::unavailable&) {
+            ++failed;
+        }
+    }
+    BOOST_TEST(failed == 1);
+    BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 50).size() == 11u);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_clear_error) {
+    test::temp_dir dir;
+    std::ofstream(dir.path() / "switchboard.db") << std::string(8192, 'x');
+    try {
+        store::open_sqlite_store(dir.path().string());
+        BOOST_ERROR("opened a corrupt database");
+    } catch (const std::runtime_error& e) {
+        std::string what = e.what();
+        BOOST_TEST(what.find("switchboard.db") != std::string::npos, what);
+        BOOST_TEST(what.find("not a database") != std::string::npos, what);
+    }
+    // And the file is left as it was: nothing overwritten.
+    BOOST_TEST(std::filesystem::file_size(dir.path() / "switchboard.db") == 8192u);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_from_a_newer_build_is_refused) {
+    test::temp_dir dir;
+    store::open_sqlite_store(dir.path().string());
+    sqlite3* raw = nullptr;
+    sqlite3_open((dir.path() / "switchboard.db").c_str(), &raw);
+    sqlite3_exec(raw, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    BOOST_CHECK_EXCEPTION(store::open_sqlite_store(dir.path().string()), std::runtime_error,
+                          [](const std::runtime_error& e) { return std::string(e.what()).find("999") != std::string::npos; });
+}
+
+BOOST_AUTO_TEST_CASE(a_full_disk_refuses_writes_and_keeps_what_was_written) {
+    test::temp_dir dir;
+    store::sqlite_options opts;
+    opts.max_size_mb = 1;
+    auto db = store::open_sqlite_store(dir.path().string(), opts);
+    std::uint64_t seq = 1;
+    bool refused = false;
+    for (; seq < 5000 && !refused; ++seq) {
+        store::write_batch b;
+        auto m = full_message(seq);
+        m.text = std::string(4000, 'x');
+        b.messages.push_back(m);
+        try {
+            write(*db, b);
+        } catch (const store::unavailable& e) {
+            refused = true;
+            BOOST_TEST(std::string(e.what()).find("full") != std::string::npos, e.what());
+        }
+    }
+    BOOST_TEST(refused);
+    auto kept = db->load_messages("15550001", UINT64_MAX, 100000);
+    BOOST_TEST(kept.size() == seq - 2);  // every write before the refusal, none after
+}
+
+BOOST_AUTO_TEST_SUITE_END()
