@@ -50,6 +50,11 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("wa-api-base", po::value(&c.wa_api_base)->default_value(c.wa_api_base), "WhatsApp Cloud API base URL")
         ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
         ("outbound-connections", po::value(&c.outbound_connections)->default_value(c.outbound_connections), "connections per outbound host")
+        ("admin-password", po::value(&c.admin_password), "password for the admin account (set on every start when given)")
+        ("session-ttl", po::value(&c.session_ttl)->default_value(c.session_ttl), "seconds a login lasts")
+        ("allowed-origins", po::value(&c.allowed_origins), "comma-separated origins allowed to open /ws (default: the server's own host)")
+        ("event-retention", po::value(&c.event_retention)->default_value(c.event_retention), "seconds of events kept for WebSocket resume")
+        ("ws-max-lag", po::value(&c.ws_max_lag)->default_value(c.ws_max_lag), "events an agent socket may fall behind before it is closed with 1013")
         ("log-level", po::value(&log_level)->default_value("info"), "debug | info | warn | error")
         ("log-format", po::value(&log_format)->default_value("text"), "text | json");
     // clang-format on
@@ -116,6 +121,8 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
     if (out.cfg.header_timeout == 0) return fail("--header-timeout must be at least 1 second");
     if (out.cfg.keepalive_timeout == 0) return fail("--keepalive-timeout must be at least 1 second");
+    if (out.cfg.session_ttl == 0) return fail("--session-ttl must be at least 1 second");
+    if (out.cfg.ws_max_lag == 0) return fail("--ws-max-lag must be at least 1");
     if (out.cfg.idle_timeout == 0) return fail("--idle-timeout must be at least 1 second");
     if (out.cfg.outbox_max_backoff == 0) return fail("--outbox-max-backoff must be at least 1 second");
     if (out.cfg.outbound_connections == 0) return fail("--outbound-connections must be at least 1");

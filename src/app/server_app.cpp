@@ -1,7 +1,10 @@
 // Start-up and shutdown of the server process (SPEC §1).
 #include "switchboard/app/server_app.hpp"
 
+#include "switchboard/api/routes.hpp"
 #include "switchboard/api/system_routes.hpp"
+#include "switchboard/auth/agents.hpp"
+#include "switchboard/ws/hub.hpp"
 #include "switchboard/channels/outbox.hpp"
 #include "switchboard/channels/webhooks.hpp"
 #include "switchboard/chat/engine.hpp"
@@ -61,6 +64,21 @@ channels::outbox_options outbox_options_from(const config& cfg) {
     return o;
 }
 
+std::vector<std::string> split_origins(const std::string& list) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        auto comma = list.find(',', start);
+        auto item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '/')) item.pop_back();
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
 chat::engine_options engine_options_from(const config& cfg) {
     chat::engine_options o;
     o.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
@@ -81,15 +99,23 @@ int run_server(const config& cfg) {
         // the port is known is always handled.
         net::signal_set signals(ioc, SIGINT, SIGTERM);
         metrics::registry metrics;
-        events::null_sink events;
+        auth::agents_service agents(*store, {std::chrono::seconds(cfg.session_ttl)});
+        auto generated_password = agents.bootstrap(cfg.admin_password);
+        ws::hub_options hub_opts;
+        hub_opts.retention = std::chrono::seconds(cfg.event_retention);
+        hub_opts.max_lag = cfg.ws_max_lag;
+        ws::hub hub(ioc, *store, metrics, hub_opts);
+        hub.start();
         channels::outbox outbox(ioc, *store, metrics, outbox_options_from(cfg));
-        chat::engine engine(ioc, *store, events, outbox, metrics, std::move(engine_opts));
+        chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
+        api::api_context api_ctx{engine, agents, hub, *store, split_origins(cfg.allowed_origins)};
 
         http::router routes;
         api::add_system_routes(routes, metrics);
         channels::add_plain_webhook_routes(routes, engine);
         channels::add_whatsapp_webhook_routes(routes, engine, {cfg.wa_verify_token, cfg.wa_app_secret});
+        api::add_api_routes(routes, api_ctx);
         routes.set_fallback(http::make_static_handler(cfg.web_root));
 
         http::server server(ioc, routes, metrics, limits_from(cfg));
@@ -99,6 +125,9 @@ int run_server(const config& cfg) {
         // One line each, flushed at once: tests read the port from here.
         std::cout << "listening on " << endpoint.to_string() << std::endl;
         std::cout << "console: http://" << endpoint.to_string() << "/" << std::endl;
+        if (generated_password)
+            std::cout << "admin password: " << *generated_password << "  (user admin; shown once, change it)"
+                      << std::endl;
         log::info("switchboard started", {{"version", std::string(version())},
                                           {"address", endpoint.to_string()},
                                           {"threads", std::to_string(cfg.threads)},
@@ -108,6 +137,7 @@ int run_server(const config& cfg) {
         signals.async_wait([&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
             log::info("shutting down", {{"signal", std::to_string(signo)}});
+            hub.shutdown();
             server.shutdown([&] {
                 net::post(ioc, [&] {
                     engine.stop();

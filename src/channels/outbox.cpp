@@ -43,6 +43,12 @@ std::string whatsapp_send_body(const store::outbox_item& item) {
     return boost::json::serialize(body);
 }
 
+// Meta's mark-as-read of the user's message `ref`.
+std::string whatsapp_read_body(const store::outbox_item& item) {
+    boost::json::value body = {{"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", item.ref}};
+    return boost::json::serialize(body);
+}
+
 // --outbound-url: {"to","text","id"}, the id stable across retries.
 std::string plain_send_body(const store::outbox_item& item) {
     boost::json::value body = {{"to", item.phone}, {"text", item.text}, {"id", item.message_id}};
@@ -78,7 +84,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         client_response res;
         if (item.via == chat::channel::whatsapp) {
             auto target = "/" + item.wa_phone_number_id + "/messages";
-            auto body = whatsapp_send_body(item);
+            auto body = item.kind == "read" ? whatsapp_read_body(item) : whatsapp_send_body(item);
             auto headers = bearer(options.wa_token);
             res = co_await client.post(*wa_base, std::move(target), std::move(body), std::move(headers));
         } else {

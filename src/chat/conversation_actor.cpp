@@ -18,6 +18,12 @@ struct conversation_actor::step {
     std::vector<events::event> events;
     std::optional<std::size_t> queue_position;
     bool leave_queue = false;
+
+    void event(std::string type, boost::json::object data, timestamp at) {
+        events.push_back(events::event{std::move(type), next.phone, std::move(data), at});
+    }
+    void message_event(const message& m, timestamp at) { event("message.created", to_json(m), at); }
+    void conversation_event(timestamp at) { event("conversation.updated", to_json(next, queue_position), at); }
 };
 
 namespace {
@@ -27,21 +33,40 @@ std::string dedupe_key(const inbound_message& m) {
     return std::string(to_string(m.via)) + ':' + m.channel_id;
 }
 
-events::event make_event(std::string type, const conversation& c, boost::json::object data, timestamp at) {
-    return events::event{std::move(type), c.phone, std::move(data), at};
+boost::json::object chat_data(const conversation& c) { return {{"phone", c.phone}, {"ticket", c.support_ticket_id}}; }
+
+boost::json::object queued_data(const conversation& c, std::size_t position, timestamp at) {
+    return {{"phone", c.phone}, {"position", position}, {"queued_at", to_iso8601(at)}};
 }
+
+boost::json::object ended_data(const conversation& c, std::string_view reason, std::string_view agent) {
+    boost::json::object o{{"phone", c.phone}, {"reason", reason}, {"ticket", c.rated_ticket_id}};
+    o["agent"] = agent.empty() ? boost::json::value(nullptr) : boost::json::value(agent);
+    return o;
+}
+
+boost::json::object assigned_data(const conversation& c, std::string_view agent) {
+    return {{"phone", c.phone}, {"agent", agent}, {"ticket", c.support_ticket_id}};
+}
+
+boost::json::object transferred_data(const conversation& c, std::string_view from, std::string_view to) {
+    return {{"phone", c.phone}, {"from", from}, {"to", to}, {"ticket", c.support_ticket_id}};
+}
+
+[[noreturn]] void refuse(command_error::kind k, std::string why) { throw command_error(k, std::move(why)); }
 
 }  // namespace
 
 conversation_actor::conversation_actor(engine_context& ctx, net::any_io_executor strand, conversation initial)
-    : ctx_(ctx), strand_(std::move(strand)), state_(std::move(initial)) {
+    : ctx_(ctx), strand_(std::move(strand)), state_(std::make_shared<const conversation>(std::move(initial))) {
     update_expiry();
 }
 
 void conversation_actor::update_expiry() {
-    auto v = state_.state == conv_state::idle
+    auto c = state_.load();
+    auto v = c->state == conv_state::idle
                  ? INT64_MAX
-                 : to_unix_ms(state_.last_activity) +
+                 : to_unix_ms(c->last_activity) +
                        std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.options.idle_timeout).count();
     expires_at_ms_.store(v, std::memory_order_relaxed);
 }
@@ -61,15 +86,19 @@ message& conversation_actor::add_message(step& s, sender from, std::string text,
     return s.batch.messages.back();
 }
 
-// A bot message answered inline (in the plain webhook's response) is sent
-// already; any other goes out through the outbox.
-void conversation_actor::add_bot_message(step& s, std::string text, timestamp at, bool answered_inline) {
-    auto& m = add_message(s, sender::bot, std::move(text), at);
+message& conversation_actor::add_outgoing(step& s, sender from, std::string text, timestamp at,
+                                          bool answered_inline) {
+    auto& m = add_message(s, from, std::move(text), at);
     if (answered_inline) {
         m.status = message_status::sent;
     } else if (ctx_.outbox.can_deliver(s.next.via)) {
         s.outbound.push_back({m.id, m.phone, m.seq, s.next.via, s.next.wa_phone_number_id, m.text, 0, at});
     }
+    return m;
+}
+
+void conversation_actor::tell_user(step& s, std::string text, timestamp at) {
+    s.message_event(add_outgoing(s, sender::bot, std::move(text), at, false), at);
 }
 
 void conversation_actor::close_chat(conversation& c) {
@@ -88,9 +117,9 @@ net::awaitable<void> conversation_actor::commit(step& s) {
     s.batch.outbox_put = s.outbound;
     co_await ctx_.store.write(std::move(s.batch));
 
-    state_ = std::move(s.next);
+    state_.store(std::make_shared<const conversation>(std::move(s.next)));
     update_expiry();
-    if (s.leave_queue) co_await ctx_.queue.leave(state_.phone);
+    if (s.leave_queue) co_await ctx_.queue.leave(state_.load()->phone);
     for (auto& e : s.events) ctx_.events.publish(std::move(e));
     if (!s.outbound.empty()) ctx_.outbox.enqueue(std::move(s.outbound));
 }
@@ -101,12 +130,12 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
         if (!key.empty())
             if (auto first = ctx_.store.find_dedupe(key)) {
                 ctx_.duplicates.inc();
-                co_return inbound_result{{}, state_.state, std::move(first)};
+                co_return inbound_result{{}, state_.load()->state, std::move(first)};
             }
         ctx_.messages_in.inc();
 
         auto now = std::chrono::system_clock::now();
-        step s{state_};
+        step s{*state_.load()};
         auto& c = s.next;
         c.via = in.via;
         if (!in.wa_phone_number_id.empty()) c.wa_phone_number_id = in.wa_phone_number_id;
@@ -117,7 +146,8 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
         auto& user_msg = add_message(s, sender::user, in.text, now);
         user_msg.kind = in.kind;
         user_msg.channel_id = in.channel_id;
-        auto user_json = to_json(user_msg);
+        ++c.unread;
+        s.message_event(user_msg, now);
 
         bool joined = false;
         switch (decision.action) {
@@ -143,9 +173,6 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
         case bot_action::rate:
             s.batch.ratings.push_back({c.phone, c.rated_ticket_id, c.rated_agent, decision.rating, now});
             break;
-        case bot_action::chat_message:
-            ++c.unread;
-            break;
         default:
             break;
         }
@@ -158,21 +185,16 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
 
         auto replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
         bool inline_answer = in.via == channel::plain;
-        for (auto& r : replies) add_bot_message(s, r, now, inline_answer);
+        for (auto& r : replies) s.message_event(add_outgoing(s, sender::bot, r, now, inline_answer), now);
         if (!key.empty()) s.batch.dedupe.push_back({key, webhook_answer(replies, c.state)});
 
-        s.events.push_back(make_event("message.created", c, std::move(user_json), now));
-        for (std::size_t i = 1; i < s.batch.messages.size(); ++i)
-            s.events.push_back(make_event("message.created", c, to_json(s.batch.messages[i]), now));
         if (decision.action == bot_action::open_support) {
-            s.events.push_back(make_event("chat.started", c, to_json(c, s.queue_position), now));
-            s.events.push_back(make_event(
-                "chat.queued", c,
-                {{"phone", c.phone}, {"position", *s.queue_position}, {"queued_at", to_iso8601(now)}}, now));
+            s.event("chat.started", to_json(c, s.queue_position), now);
+            s.event("chat.queued", queued_data(c, *s.queue_position, now), now);
         } else if (decision.action == bot_action::end_support) {
-            s.events.push_back(make_event("chat.ended", c, {{"phone", c.phone}, {"reason", "user"}}, now));
+            s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
         }
-        s.events.push_back(make_event("conversation.updated", c, to_json(c, s.queue_position), now));
+        s.conversation_event(now);
 
         std::exception_ptr failed;
         try {
@@ -184,21 +206,21 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
             if (joined) co_await ctx_.queue.leave(c.phone);  // nothing of the step remains
             std::rethrow_exception(failed);
         }
-        co_return inbound_result{std::move(replies), state_.state, std::nullopt};
+        co_return inbound_result{std::move(replies), state_.load()->state, std::nullopt};
     });
 }
 
 net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status) {
     return exclusive<void>([this, channel_id = std::move(channel_id), status]() -> net::awaitable<void> {
-        auto m = ctx_.store.find_message_by_channel_id(state_.phone, channel_id);
+        auto m = ctx_.store.find_message_by_channel_id(state_.load()->phone, channel_id);
         if (!m || !status_may_advance(m->status, status)) {  // unknown, or a late status going backwards
             ctx_.statuses_ignored.inc();
             co_return;
         }
         ctx_.statuses_applied.inc();
         m->status = status;
-        step s{state_};
-        s.events.push_back(make_event("message.status", s.next, to_json(*m), std::chrono::system_clock::now()));
+        step s{*state_.load()};
+        s.event("message.status", to_json(*m), std::chrono::system_clock::now());
         s.batch.messages.push_back(std::move(*m));
         co_await commit(s);
     });
@@ -206,13 +228,13 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
 
 net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outcome outcome) {
     return exclusive<void>([this, outcome = std::move(outcome)]() -> net::awaitable<void> {
-        step s{state_};
+        step s{*state_.load()};
         s.batch.outbox_remove.push_back(outcome.message_id);
-        if (auto m = ctx_.store.find_message(state_.phone, outcome.seq)) {
+        if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
             if (status_may_advance(m->status, status)) m->status = status;
-            s.events.push_back(make_event("message.status", s.next, to_json(*m), std::chrono::system_clock::now()));
+            s.event("message.status", to_json(*m), std::chrono::system_clock::now());
             s.batch.messages.push_back(std::move(*m));
         }
         co_await commit(s);
@@ -221,31 +243,164 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
 
 net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
     return exclusive<void>([this, now]() -> net::awaitable<void> {
-        if (state_.state == conv_state::idle || state_.last_activity + ctx_.options.idle_timeout > now) co_return;
-        step s{state_};
+        auto cur = state_.load();
+        if (cur->state == conv_state::idle || cur->last_activity + ctx_.options.idle_timeout > now) co_return;
+        step s{*cur};
         auto& c = s.next;
         bool had_chat = c.chat_support_active;
         if (had_chat) {
+            s.leave_queue = true;
             close_chat(c);
+            tell_user(s, ctx_.options.texts.idle_timeout, now);
+            s.event("chat.ended", ended_data(c, "timeout", c.rated_agent), now);
             c.rated_ticket_id.clear();  // a timed-out chat is not rated
             c.rated_agent.clear();
-            s.leave_queue = true;
-            add_bot_message(s, ctx_.options.texts.idle_timeout, now, false);
-            s.events.push_back(make_event("message.created", c, to_json(s.batch.messages.back()), now));
-            s.events.push_back(make_event("chat.ended", c, {{"phone", c.phone}, {"reason", "timeout"}}, now));
             ctx_.chats_closed.inc();
         }
         c.state = conv_state::idle;
         c.updated_at = now;
-        s.events.push_back(make_event("conversation.updated", c, to_json(c, std::nullopt), now));
+        s.conversation_event(now);
         co_await commit(s);
         ctx_.expired.inc();
-        log::debug("conversation idle", {{"phone", state_.phone}, {"chat_ended", had_chat ? "yes" : "no"}});
+        log::debug("conversation idle", {{"phone", c.phone}, {"chat_ended", had_chat ? "yes" : "no"}});
     });
 }
 
-net::awaitable<conversation> conversation_actor::snapshot() {
-    return exclusive<conversation>([this]() -> net::awaitable<conversation> { co_return state_; });
+net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
+    return exclusive<conversation>([this, by = std::move(by)]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*state_.load()};
+        auto& c = s.next;
+        if (c.chat_support_active && c.assignee == by.username) co_return c;  // claimed already: nothing to do
+        if (c.chat_support_active && !c.assignee.empty())
+            refuse(command_error::kind::conflict, "the chat is assigned to " + c.assignee + "; transfer it instead");
+        if (c.chat_support_active) {  // waiting in the queue: claim it
+            s.leave_queue = true;
+            c.queued_at.reset();
+        } else {  // an agent opens a chat with a user who is not in one
+            c.in_chat_support = c.chat_support_active = true;
+            c.chat_start_time = now;
+            c.support_ticket_id = random_hex_id("t_", 8);
+            c.rated_ticket_id.clear();
+            c.rated_agent.clear();
+            c.state = conv_state::chat_support_active;
+            s.event("chat.started", to_json(c, std::nullopt), now);
+            ctx_.chats_opened.inc();
+        }
+        c.assignee = by.username;
+        c.last_activity = now;
+        c.updated_at = now;
+        tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
+        s.event("chat.assigned", assigned_data(c, by.username), now);
+        s.conversation_event(now);
+        co_await commit(s);
+        co_return *state_.load();
+    });
+}
+
+net::awaitable<message> conversation_actor::send(agent_ref by, std::string text, std::string client_id) {
+    return exclusive<message>([this, by = std::move(by), text = std::move(text),
+                               client_id = std::move(client_id)]() -> net::awaitable<message> {
+        auto now = std::chrono::system_clock::now();
+        step s{*state_.load()};
+        auto& c = s.next;
+        if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
+        if (c.assignee != by.username)
+            refuse(command_error::kind::conflict,
+                   c.assignee.empty() ? "start the chat before sending" : "the chat is assigned to " + c.assignee);
+        auto& m = add_outgoing(s, sender::admin, text, now, false);
+        m.agent = by.username;
+        m.client_id = client_id;
+        auto sent = m;
+        c.last_activity = now;
+        s.message_event(sent, now);
+        s.conversation_event(now);
+        co_await commit(s);
+        co_return sent;
+    });
+}
+
+net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::string closing_message) {
+    return exclusive<conversation>([this, by = std::move(by),
+                                    closing = std::move(closing_message)]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*state_.load()};
+        auto& c = s.next;
+        if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
+        if (!c.assignee.empty() && c.assignee != by.username && !by.is_admin)
+            refuse(command_error::kind::forbidden, "the chat is assigned to " + c.assignee);
+        if (!closing.empty()) {
+            auto& m = add_outgoing(s, sender::admin, closing, now, false);
+            m.agent = by.username;
+            s.message_event(m, now);
+        }
+        s.leave_queue = true;
+        close_chat(c);
+        c.state = conv_state::rating;
+        c.last_activity = now;
+        tell_user(s, ctx_.options.texts.chat_ended, now);
+        s.event("chat.ended", ended_data(c, "agent", by.username), now);
+        s.conversation_event(now);
+        ctx_.chats_closed.inc();
+        co_await commit(s);
+        co_return *state_.load();
+    });
+}
+
+net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_ref to) {
+    return exclusive<conversation>([this, by = std::move(by), to = std::move(to)]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*state_.load()};
+        auto& c = s.next;
+        if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
+        if (!c.assignee.empty() && c.assignee != by.username && !by.is_admin)
+            refuse(command_error::kind::forbidden, "only " + c.assignee + " or an admin can transfer this chat");
+        if (c.assignee == to.username) co_return c;
+        auto from = c.assignee;
+        if (c.queued_at) {
+            s.leave_queue = true;
+            c.queued_at.reset();
+        }
+        c.assignee = to.username;
+        c.last_activity = now;
+        // A note for the agents, in the history but never sent to the user.
+        auto& note = add_message(s, sender::bot,
+                                 "Transferred " + (from.empty() ? std::string("from the queue") : "from " + from) +
+                                     " to " + to.username + " by " + by.username,
+                                 now);
+        note.kind = "system";
+        note.status = message_status::sent;
+        s.message_event(note, now);
+        tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
+        s.event("chat.transferred", transferred_data(c, from, to.username), now);
+        s.conversation_event(now);
+        co_await commit(s);
+        co_return *state_.load();
+    });
+}
+
+net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::uint64_t up_to) {
+    return exclusive<conversation>([this, up_to]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*state_.load()};
+        auto& c = s.next;
+        auto target = std::min(up_to, c.last_seq);
+        if (target <= c.read_seq) co_return c;
+        // WhatsApp shows the user blue ticks for their latest message read.
+        if (c.via == channel::whatsapp && ctx_.outbox.can_deliver(c.via))
+            for (auto& m : ctx_.store.load_messages(c.phone, target + 1, 50))
+                if (m.from == sender::user && m.seq > c.read_seq && !m.channel_id.empty()) {
+                    s.outbound.clear();
+                    s.outbound.push_back({"read_" + m.id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0, now,
+                                          "read", m.channel_id});
+                }
+        c.read_seq = target;
+        c.unread = ctx_.store.count_user_messages_after(c.phone, target);
+        c.updated_at = now;
+        s.conversation_event(now);
+        co_await commit(s);
+        co_return *state_.load();
+    });
 }
 
 }  // namespace switchboard::chat

@@ -23,7 +23,14 @@ public:
     boost::asio::awaitable<void> apply_status(std::string channel_id, message_status status);
     boost::asio::awaitable<void> record_delivery(channels::delivery_outcome outcome);
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
-    boost::asio::awaitable<conversation> snapshot();
+    boost::asio::awaitable<conversation> start_chat(agent_ref by);
+    boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id);
+    boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
+    boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
+    boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
+
+    // The latest committed state, for readers outside the strand (lists).
+    std::shared_ptr<const conversation> current() const { return state_.load(); }
 
     // For the idle sweep, without a trip to the strand: when this
     // conversation falls idle (max when it is IDLE already).
@@ -47,7 +54,10 @@ private:
 
     struct step;  // what one command changes, gathered before it is written
     message& add_message(step& s, sender from, std::string text, timestamp at);
-    void add_bot_message(step& s, std::string text, timestamp at, bool answered_inline);
+    // A message for the user that is not part of a webhook answer goes out
+    // through the outbox; `answered_inline` ones are in the answer already.
+    message& add_outgoing(step& s, sender from, std::string text, timestamp at, bool answered_inline);
+    void tell_user(step& s, std::string text, timestamp at);
     static void close_chat(conversation& c);
     // Writes the step, then makes it the actor's state and tells everyone.
     boost::asio::awaitable<void> commit(step& s);
@@ -56,7 +66,7 @@ private:
     engine_context& ctx_;
     boost::asio::any_io_executor strand_;
     strand_semaphore turn_{1};
-    conversation state_;
+    std::atomic<std::shared_ptr<const conversation>> state_;  // replaced whole on each commit
     std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
 };
 

@@ -186,7 +186,68 @@ net::awaitable<void> engine::apply_status(std::string phone, std::string channel
 net::awaitable<std::optional<conversation>> engine::find(std::string phone) {
     auto actor = impl_->find(phone);
     if (!actor) co_return std::nullopt;
-    co_return co_await actor->snapshot();
+    co_return *actor->current();
+}
+
+net::awaitable<conversation> engine::start_chat(std::string phone, agent_ref by) {
+    auto actor = impl_->find(phone);
+    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    co_return co_await actor->start_chat(std::move(by));
+}
+
+net::awaitable<message> engine::send(std::string phone, agent_ref by, std::string text, std::string client_id) {
+    auto actor = impl_->find(phone);
+    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    co_return co_await actor->send(std::move(by), std::move(text), std::move(client_id));
+}
+
+net::awaitable<conversation> engine::end_chat(std::string phone, agent_ref by, std::string closing_message) {
+    auto actor = impl_->find(phone);
+    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    co_return co_await actor->end_chat(std::move(by), std::move(closing_message));
+}
+
+net::awaitable<conversation> engine::transfer(std::string phone, agent_ref by, agent_ref to) {
+    auto actor = impl_->find(phone);
+    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    co_return co_await actor->transfer(std::move(by), std::move(to));
+}
+
+net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, std::uint64_t up_to) {
+    auto actor = impl_->find(phone);
+    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    co_return co_await actor->mark_read(std::move(by), up_to);
+}
+
+net::awaitable<std::vector<queue_entry>> engine::queue() {
+    auto waiting = co_await impl_->queue.waiting();
+    std::vector<queue_entry> out;
+    for (std::size_t i = 0; i < waiting.size(); ++i) out.push_back({waiting[i].phone, waiting[i].queued_at, i + 1});
+    co_return out;
+}
+
+net::awaitable<std::vector<conversation_view>> engine::snapshot_all() {
+    std::vector<conversation_view> out;
+    for (auto& s : impl_->shards) {
+        std::lock_guard lock(s.mutex);
+        for (auto& [_, a] : s.actors) out.push_back({a->current(), std::nullopt});
+    }
+    auto waiting = co_await impl_->queue.waiting();
+    if (!waiting.empty()) {
+        std::unordered_map<std::string_view, std::size_t> positions;
+        for (std::size_t i = 0; i < waiting.size(); ++i) positions[waiting[i].phone] = i + 1;
+        for (auto& v : out)
+            if (auto it = positions.find(v.record->phone); it != positions.end()) v.queue_position = it->second;
+    }
+    co_return out;
+}
+
+net::awaitable<std::optional<conversation_view>> engine::view(std::string phone) {
+    auto actor = impl_->find(phone);
+    if (!actor) co_return std::nullopt;
+    conversation_view v{actor->current(), std::nullopt};
+    if (v.record->queued_at) v.queue_position = co_await impl_->queue.position(phone);
+    co_return v;
 }
 
 std::size_t engine::conversation_count() const {

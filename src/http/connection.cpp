@@ -2,6 +2,9 @@
 #include "connection.hpp"
 
 #include "switchboard/core/log.hpp"
+#include "upgraded_connection.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
 
 namespace switchboard::http {
 
@@ -43,7 +46,7 @@ bhttp::response<bhttp::string_body> error_answer(unsigned status, std::string_vi
 }  // namespace
 
 connection::connection(tcp::socket socket, std::shared_ptr<server::impl> owner)
-    : stream_(std::move(socket)), owner_(std::move(owner)), accepted_at_(std::chrono::steady_clock::now()) {
+    : strand_(socket.get_executor()), stream_(std::move(socket)), owner_(std::move(owner)), accepted_at_(std::chrono::steady_clock::now()) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
@@ -51,6 +54,7 @@ connection::connection(tcp::socket socket, std::shared_ptr<server::impl> owner)
 
 void connection::stop() {
     stopping_ = true;
+    if (handed_over_) return;
     // Bytes already in the socket are a request in flight: let it finish.
     beast::error_code ec;
     if (idle_ && stream_.socket().available(ec) == 0) stream_.cancel();
@@ -165,7 +169,11 @@ net::awaitable<void> connection::run() {
         auto started = std::chrono::steady_clock::now();
         auto version = parser.get().version();
         bool keep_alive = parser.get().keep_alive();
+        bool upgrade = beast::websocket::is_upgrade(parser.get());
+        bhttp::request<bhttp::string_body> upgrade_request;
+        if (upgrade) upgrade_request = parser.get();  // headers only: an upgrade has no body
         request req = to_request(parser.release(), remote_address_);
+        req.websocket = upgrade;
         std::string route;
         response res;
         try {
@@ -173,6 +181,14 @@ net::awaitable<void> connection::run() {
         } catch (const std::exception& e) {
             log::error("handler failed", {{"route", route}, {"path", req.path}, {"error", e.what()}});
             res = response::error(500, "internal_error", "internal server error");
+        }
+        if (res.upgrade && upgrade && !stopping_) {
+            owner_->record(route, 101, {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            stream_.expires_never();
+            handed_over_ = true;
+            res.upgrade->start(std::make_unique<upgraded_connection>(std::move(stream_), std::move(buffer),
+                                                                     std::move(upgrade_request)));
+            co_return;  // the connection has a new owner
         }
         keep_alive = keep_alive && !stopping_;
         auto status = res.status;

@@ -18,7 +18,7 @@ public:
     // Called on the connection's strand: close now if between requests,
     // otherwise after the response in flight.
     void stop();
-    net::any_io_executor executor() { return stream_.get_executor(); }
+    net::any_io_executor executor() { return strand_; }
 
 private:
     net::awaitable<bool> read_request(beast::flat_buffer& buffer, bhttp::request_parser<bhttp::string_body>& parser,
@@ -28,7 +28,9 @@ private:
     net::awaitable<void> linger_and_close();
     void close();
 
+    net::any_io_executor strand_;  // kept apart: the stream moves away on an upgrade
     beast::tcp_stream stream_;
+    bool handed_over_ = false;
     std::shared_ptr<server::impl> owner_;
     std::string remote_address_;
     std::chrono::steady_clock::time_point accepted_at_;

@@ -24,6 +24,12 @@ public:
         for (auto& id : b.outbox_remove) outbox_.erase(id);
         for (auto& [k, v] : b.dedupe) dedupe_[k] = std::move(v);
         for (auto& r : b.ratings) ratings_.push_back(std::move(r));
+        for (auto& a : b.agents_put) agents_[a.username] = std::move(a);
+        for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
+        for (auto& h : b.sessions_remove) sessions_.erase(h);
+        for (auto& e : b.events_put) events_[e.seq] = std::move(e);
+        if (b.events_prune_before)
+            std::erase_if(events_, [&](auto& kv) { return kv.second.at < *b.events_prune_before; });
         co_return;
     }
 
@@ -88,6 +94,71 @@ public:
         return ratings_;
     }
 
+    std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
+        std::lock_guard lock(mutex_);
+        auto it = messages_.find(std::string(phone));
+        if (it == messages_.end()) return 0;
+        std::uint32_t n = 0;
+        for (auto m = it->second.upper_bound(seq); m != it->second.end(); ++m)
+            if (m->second.from == chat::sender::user) ++n;
+        return n;
+    }
+
+    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const override {
+        auto lower = [](std::string s) {
+            for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return s;
+        };
+        auto needle = lower(std::string(text));
+        std::lock_guard lock(mutex_);
+        std::vector<std::string> out;
+        for (auto& [phone, list] : messages_) {
+            if (out.size() >= limit) break;
+            for (auto& [_, m] : list)
+                if (lower(m.text).find(needle) != std::string::npos) {
+                    out.push_back(phone);
+                    break;
+                }
+        }
+        return out;
+    }
+
+    std::vector<agent_record> load_agents() const override {
+        std::lock_guard lock(mutex_);
+        std::vector<agent_record> out;
+        for (auto& [_, a] : agents_) out.push_back(a);
+        return out;
+    }
+
+    std::optional<agent_record> find_agent(std::string_view username) const override {
+        std::lock_guard lock(mutex_);
+        auto it = agents_.find(std::string(username));
+        if (it == agents_.end()) return std::nullopt;
+        return it->second;
+    }
+
+    std::vector<session_record> load_sessions(timestamp now) const override {
+        std::lock_guard lock(mutex_);
+        std::vector<session_record> out;
+        for (auto& [_, x] : sessions_)
+            if (x.expires_at > now) out.push_back(x);
+        return out;
+    }
+
+    std::vector<event_record> load_events(std::uint64_t after, std::size_t limit) const override {
+        std::lock_guard lock(mutex_);
+        std::vector<event_record> out;
+        for (auto it = events_.upper_bound(after); it != events_.end() && out.size() < limit; ++it)
+            out.push_back(it->second);
+        return out;
+    }
+
+    std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
+        std::lock_guard lock(mutex_);
+        if (events_.empty()) return {0, 0};
+        return {events_.begin()->first, events_.rbegin()->first};
+    }
+
     void close() override {}
 
 private:
@@ -98,6 +169,9 @@ private:
     std::map<std::string, outbox_item> outbox_;
     std::unordered_map<std::string, std::string> dedupe_;
     std::vector<rating> ratings_;
+    std::map<std::string, agent_record> agents_;
+    std::unordered_map<std::string, session_record> sessions_;
+    std::map<std::uint64_t, event_record> events_;
 };
 
 }  // namespace

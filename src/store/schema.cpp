@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 1> migrations{
+constexpr std::array<std::string_view, 2> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -75,6 +75,32 @@ CREATE TABLE ratings (
     score INTEGER NOT NULL,
     at INTEGER NOT NULL
 );
+)sql",
+    // 2: agents, their sessions, the event log; read receipts in the outbox.
+    R"sql(
+CREATE TABLE agents (
+    username TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    available INTEGER NOT NULL DEFAULT 1,
+    max_chats INTEGER NOT NULL DEFAULT 5,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX events_by_time ON events (at);
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+ALTER TABLE outbox ADD COLUMN ref TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

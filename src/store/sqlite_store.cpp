@@ -56,6 +56,11 @@ message read_message(const sqlite::statement& st) {
     return m;
 }
 
+agent_record read_agent(const sqlite::statement& st) {
+    return {st.get_text(0), st.get_text(1), st.get_text(2), st.get_text(3), st.get_int(4) != 0,
+            static_cast<std::uint32_t>(st.get_int(5)), from_unix_ms(st.get_int(6))};
+}
+
 using completion = net::any_completion_handler<void(std::exception_ptr)>;
 
 struct pending_write {
@@ -88,10 +93,17 @@ public:
                                   "status = excluded.status, channel_id = excluded.channel_id, "
                                   "client_id = excluded.client_id")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
-              wa_phone_number_id, text, attempts, created_at) VALUES (?,?,?,?,?,?,?,?))")),
+              wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
           put_dedupe_(db.prepare("INSERT OR REPLACE INTO dedupe (key, answer, at) VALUES (?,?,?)")),
-          put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")) {}
+          put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")),
+          put_agent_(db.prepare(R"(INSERT OR REPLACE INTO agents (username, display_name, role, password_hash,
+              available, max_chats, created_at) VALUES (?,?,?,?,?,?,?))")),
+          put_session_(db.prepare(
+              "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)")),
+          remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
+          put_event_(db.prepare("INSERT OR REPLACE INTO events (seq, at, json) VALUES (?,?,?)")),
+          prune_events_(db.prepare("DELETE FROM events WHERE at < ?")) {}
 
     void apply(const write_batch& b) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
@@ -143,6 +155,8 @@ public:
                 .bind(6, o.text)
                 .bind(7, std::int64_t{o.attempts})
                 .bind(8, to_unix_ms(o.created_at))
+                .bind(9, o.kind)
+                .bind(10, o.ref)
                 .run();
         for (auto& id : b.outbox_remove) remove_outbox_.bind(1, id).run();
         for (auto& [key, answer] : b.dedupe) put_dedupe_.bind(1, key).bind(2, answer).bind(3, now).run();
@@ -153,11 +167,31 @@ public:
                 .bind(4, std::int64_t{r.score})
                 .bind(5, to_unix_ms(r.at))
                 .run();
+        for (auto& a : b.agents_put)
+            put_agent_.bind(1, a.username)
+                .bind(2, a.display_name)
+                .bind(3, a.role)
+                .bind(4, a.password_hash)
+                .bind(5, std::int64_t{a.available})
+                .bind(6, std::int64_t{a.max_chats})
+                .bind(7, to_unix_ms(a.created_at))
+                .run();
+        for (auto& x : b.sessions_put)
+            put_session_.bind(1, x.token_hash)
+                .bind(2, x.username)
+                .bind(3, to_unix_ms(x.created_at))
+                .bind(4, to_unix_ms(x.expires_at))
+                .run();
+        for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
+        for (auto& e : b.events_put)
+            put_event_.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, to_unix_ms(e.at)).bind(3, e.json).run();
+        if (b.events_prune_before) prune_events_.bind(1, to_unix_ms(*b.events_prune_before)).run();
     }
 
     // A statement that failed midway leaves itself bound: clear all of them.
     void reset_all() {
-        for (auto* st : {&put_conversation_, &put_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_})
+        for (auto* st : {&put_conversation_, &put_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_,
+                         &put_agent_, &put_session_, &remove_session_, &put_event_, &prune_events_})
             st->reset();
     }
 
@@ -165,7 +199,8 @@ public:
 
 private:
     sqlite::connection& db_;
-    sqlite::statement put_conversation_, put_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_;
+    sqlite::statement put_conversation_, put_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_,
+        put_agent_, put_session_, remove_session_, put_event_, prune_events_;
 };
 
 class sqlite_store final : public store {
@@ -294,13 +329,14 @@ public:
     std::vector<outbox_item> load_outbox() const override {
         std::lock_guard lock(read_mutex_);
         reset_on_exit st_guard(prepared(R"(SELECT message_id, phone, seq, channel, wa_phone_number_id, text, attempts,
-            created_at FROM outbox ORDER BY phone, seq)"));
+            created_at, kind, ref FROM outbox ORDER BY phone, seq)"));
         auto& st = *st_guard;
         std::vector<outbox_item> out;
         while (st.step())
             out.push_back({st.get_text(0), st.get_text(1), static_cast<std::uint64_t>(st.get_int(2)),
                            chat::channel_from_string(st.get_text(3)).value_or(chat::channel::plain), st.get_text(4),
-                           st.get_text(5), static_cast<std::uint32_t>(st.get_int(6)), from_unix_ms(st.get_int(7))});
+                           st.get_text(5), static_cast<std::uint32_t>(st.get_int(6)), from_unix_ms(st.get_int(7)),
+                           st.get_text(8), st.get_text(9)});
         return out;
     }
 
@@ -313,6 +349,85 @@ public:
             out.push_back({st.get_text(0), st.get_text(1), st.get_text(2), static_cast<int>(st.get_int(3)),
                            from_unix_ms(st.get_int(4))});
         return out;
+    }
+
+    std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT count(*) FROM messages WHERE phone = ? AND seq > ? AND sender = 'user'"));
+        auto& st = *st_guard;
+        st.bind(1, phone).bind(2, static_cast<std::int64_t>(seq));
+        st.step();
+        return static_cast<std::uint32_t>(st.get_int(0));
+    }
+
+    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const override {
+        std::string pattern = "%";
+        for (char c : text) {  // LIKE wildcards in the query are literal characters
+            if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+            pattern += c;
+        }
+        pattern += '%';
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared(
+            "SELECT DISTINCT phone FROM messages WHERE text LIKE ? ESCAPE '\\' LIMIT ?"));
+        auto& st = *st_guard;
+        st.bind(1, pattern).bind(2, static_cast<std::int64_t>(limit));
+        std::vector<std::string> out;
+        while (st.step()) out.push_back(st.get_text(0));
+        return out;
+    }
+
+    std::vector<agent_record> load_agents() const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared(
+            "SELECT username, display_name, role, password_hash, available, max_chats, created_at FROM agents "
+            "ORDER BY username"));
+        auto& st = *st_guard;
+        std::vector<agent_record> out;
+        while (st.step()) out.push_back(read_agent(st));
+        return out;
+    }
+
+    std::optional<agent_record> find_agent(std::string_view username) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared(
+            "SELECT username, display_name, role, password_hash, available, max_chats, created_at FROM agents "
+            "WHERE username = ?"));
+        auto& st = *st_guard;
+        st.bind(1, username);
+        if (!st.step()) return std::nullopt;
+        return read_agent(st);
+    }
+
+    std::vector<session_record> load_sessions(timestamp now) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(
+            prepared("SELECT token_hash, username, created_at, expires_at FROM sessions WHERE expires_at > ?"));
+        auto& st = *st_guard;
+        st.bind(1, to_unix_ms(now));
+        std::vector<session_record> out;
+        while (st.step())
+            out.push_back({st.get_text(0), st.get_text(1), from_unix_ms(st.get_int(2)), from_unix_ms(st.get_int(3))});
+        return out;
+    }
+
+    std::vector<event_record> load_events(std::uint64_t after, std::size_t limit) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT seq, at, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?"));
+        auto& st = *st_guard;
+        st.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(limit));
+        std::vector<event_record> out;
+        while (st.step())
+            out.push_back({static_cast<std::uint64_t>(st.get_int(0)), from_unix_ms(st.get_int(1)), st.get_text(2)});
+        return out;
+    }
+
+    std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM events"));
+        auto& st = *st_guard;
+        st.step();
+        return {static_cast<std::uint64_t>(st.get_int(0)), static_cast<std::uint64_t>(st.get_int(1))};
     }
 
     void close() override {

@@ -31,6 +31,11 @@ struct config {
     std::string wa_api_base = "https://graph.facebook.com/v21.0";
     unsigned outbox_max_backoff = 60;  // seconds
     unsigned outbound_connections = 16;
+    std::string admin_password;         // sets admin's password; on first start a random one is printed otherwise
+    unsigned session_ttl = 43200;       // seconds a login lasts
+    std::string allowed_origins;        // comma-separated origins allowed to open /ws; empty: same host
+    unsigned event_retention = 86400;   // seconds of events kept for WebSocket resume
+    std::size_t ws_max_lag = 8192;      // events an agent socket may fall behind before it is closed
     log::level log_level = log::level::info;
     log::format log_format = log::format::text;
 };

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,36 @@ struct inbound_result {
     std::optional<std::string> duplicate_of;
 };
 
+// Who acts, for commands that agents give.
+struct agent_ref {
+    std::string username;
+    std::string display_name;
+    bool is_admin = false;
+};
+
+// Why an agent's command was refused; the REST layer maps it to a status.
+class command_error : public std::runtime_error {
+public:
+    enum class kind { not_found, conflict, forbidden, invalid };
+    command_error(kind k, std::string what) : std::runtime_error(std::move(what)), kind_(k) {}
+    kind what_kind() const { return kind_; }
+
+private:
+    kind kind_;
+};
+
+// A conversation as lists show it, read without a trip to its actor.
+struct conversation_view {
+    std::shared_ptr<const conversation> record;
+    std::optional<std::size_t> queue_position;
+};
+
+struct queue_entry {
+    std::string phone;
+    timestamp queued_at;
+    std::size_t position;
+};
+
 class engine {
 public:
     engine(boost::asio::io_context& ioc, store::store& store, events::event_sink& events, channels::outbox& outbox,
@@ -74,6 +105,18 @@ public:
 
     boost::asio::awaitable<std::optional<conversation>> find(std::string phone);
     std::size_t conversation_count() const;
+
+    // Agents' commands (SPEC §4). Each throws command_error when refused.
+    boost::asio::awaitable<conversation> start_chat(std::string phone, agent_ref by);
+    boost::asio::awaitable<message> send(std::string phone, agent_ref by, std::string text, std::string client_id);
+    boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);
+    boost::asio::awaitable<conversation> transfer(std::string phone, agent_ref by, agent_ref to);
+    boost::asio::awaitable<conversation> mark_read(std::string phone, agent_ref by, std::uint64_t up_to);
+
+    // Every conversation's latest state, unordered; queue positions filled in.
+    boost::asio::awaitable<std::vector<conversation_view>> snapshot_all();
+    boost::asio::awaitable<std::optional<conversation_view>> view(std::string phone);
+    boost::asio::awaitable<std::vector<queue_entry>> queue();
 
     struct impl;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,15 @@ enum class verb { get, head, post, put, patch, delete_, options, other };
 
 std::string_view to_string(verb v);
 verb verb_from_string(std::string_view s);
+
+class upgraded_connection;  // the socket and request of an accepted upgrade; defined in src/http
+
+// What takes over a connection that a handler upgrades (the WebSocket hub).
+class websocket_upgrade {
+public:
+    virtual ~websocket_upgrade() = default;
+    virtual void start(std::unique_ptr<upgraded_connection> connection) = 0;
+};
 
 struct header_field {
     std::string name;
@@ -29,6 +39,7 @@ struct request {
     std::string body;
     std::string remote_address;
     bool secure = false;  // arrived over TLS
+    bool websocket = false;  // a WebSocket upgrade request
     // Filled by the router from `{name}` segments, percent-decoded.
     std::map<std::string, std::string, std::less<>> params;
 
@@ -46,6 +57,9 @@ struct response {
     std::vector<header_field> headers;
     // For 4xx answers: the reason counted in the rejection metrics.
     std::string reject_reason;
+    // Set by a handler that accepts a WebSocket upgrade: the connection is
+    // handed over instead of answered.
+    std::shared_ptr<websocket_upgrade> upgrade;
 
     void set_header(std::string name, std::string value);
     std::string_view header(std::string_view name) const;

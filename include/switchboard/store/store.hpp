@@ -26,6 +26,34 @@ struct outbox_item {
     std::string text;
     std::uint32_t attempts = 0;
     timestamp created_at{};
+    // "text": a message for the user; "read": WhatsApp's mark-as-read of
+    // the user's message `ref` (a wamid), which carries no text.
+    std::string kind = "text";
+    std::string ref;
+};
+
+struct agent_record {
+    std::string username;
+    std::string display_name;
+    std::string role = "agent";  // admin | agent
+    std::string password_hash;   // Argon2id, libsodium's encoded form
+    bool available = true;
+    std::uint32_t max_chats = 5;
+    timestamp created_at{};
+};
+
+struct session_record {
+    std::string token_hash;  // SHA-256 of the token: the token itself is never stored
+    std::string username;
+    timestamp created_at{};
+    timestamp expires_at{};
+};
+
+// One event as agents receive it: the serialized envelope with its seq.
+struct event_record {
+    std::uint64_t seq = 0;
+    timestamp at{};
+    std::string json;
 };
 
 struct rating {
@@ -44,9 +72,15 @@ struct write_batch {
     std::vector<std::string> outbox_remove;
     std::vector<std::pair<std::string, std::string>> dedupe;  // key → the first answer
     std::vector<rating> ratings;
+    std::vector<agent_record> agents_put;  // insert or replace by username
+    std::vector<session_record> sessions_put;
+    std::vector<std::string> sessions_remove;  // token hashes
+    std::vector<event_record> events_put;
+    std::optional<timestamp> events_prune_before;  // drop older events (retention)
     bool empty() const {
         return !conversation && messages.empty() && outbox_put.empty() && outbox_remove.empty() && dedupe.empty() &&
-               ratings.empty();
+               ratings.empty() && agents_put.empty() && sessions_put.empty() && sessions_remove.empty() &&
+               events_put.empty() && !events_prune_before;
     }
 };
 
@@ -74,6 +108,20 @@ public:
                                                                     std::string_view channel_id) const = 0;
     virtual std::vector<outbox_item> load_outbox() const = 0;
     virtual std::vector<rating> load_ratings() const = 0;
+    // User messages after `seq`: a conversation's unread count after a read mark.
+    virtual std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const = 0;
+
+    // Phones whose messages contain `text` (case-insensitive), at most `limit`.
+    virtual std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const = 0;
+
+    virtual std::vector<agent_record> load_agents() const = 0;
+    virtual std::optional<agent_record> find_agent(std::string_view username) const = 0;
+    // Sessions that have not expired at `now`.
+    virtual std::vector<session_record> load_sessions(timestamp now) const = 0;
+    // Events with seq > after, oldest first, at most `limit`.
+    virtual std::vector<event_record> load_events(std::uint64_t after, std::size_t limit) const = 0;
+    // The lowest and highest stored event seq; {0, 0} when there is none.
+    virtual std::pair<std::uint64_t, std::uint64_t> event_bounds() const = 0;
     // Flushes whatever is pending; called once at shutdown.
     virtual void close() = 0;
 };

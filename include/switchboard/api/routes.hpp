@@ -1,0 +1,46 @@
+// The agents' API (SPEC §4) and the WebSocket route (§5).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace switchboard::http {
+class router;
+}
+namespace switchboard::chat {
+class engine;
+}
+namespace switchboard::auth {
+class agents_service;
+}
+namespace switchboard::ws {
+class hub;
+}
+namespace switchboard::store {
+class store;
+}
+
+namespace switchboard::api {
+
+struct api_context {
+    chat::engine& engine;
+    auth::agents_service& agents;
+    ws::hub& hub;
+    store::store& store;
+    // Origins allowed to open /ws with an agent's cookie; empty: the request's own host only.
+    std::vector<std::string> allowed_origins;
+};
+
+void add_auth_routes(http::router& routes, api_context& ctx);
+void add_conversation_routes(http::router& routes, api_context& ctx);
+void add_agent_routes(http::router& routes, api_context& ctx);
+void add_websocket_route(http::router& routes, api_context& ctx);
+
+inline void add_api_routes(http::router& routes, api_context& ctx) {
+    add_auth_routes(routes, ctx);
+    add_conversation_routes(routes, ctx);
+    add_agent_routes(routes, ctx);
+    add_websocket_route(routes, ctx);
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,62 @@
+// The WebSocket hub (SPEC §5): numbers every event with a global, gap-free
+// seq, keeps the latest in a ring (and all within retention in the store),
+// and lets each agent socket's writer read the ring from its own cursor, so
+// an event is serialized once and a slow socket never holds anyone up.
+#pragma once
+
+#include "switchboard/events/event.hpp"
+#include "switchboard/http/message.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+namespace switchboard::store {
+class store;
+}
+namespace switchboard::metrics {
+class registry;
+}
+
+namespace switchboard::ws {
+
+struct hub_options {
+    std::size_t ring_capacity = 65536;          // events kept in memory for resume and fan-out
+    std::size_t max_lag = 8192;                 // events a socket may fall behind before it is closed (1013)
+    std::size_t max_side_frames = 256;          // queued control/typing frames per socket
+    std::size_t max_events_per_frame = 512;     // batching bound
+    std::size_t max_backfill = 100000;          // events a resume may read back from the store
+    std::chrono::seconds retention{86400};      // stored event log
+    std::chrono::milliseconds flush_interval{5};
+};
+
+class hub final : public events::event_sink {
+public:
+    hub(boost::asio::io_context& ioc, store::store& store, metrics::registry& metrics, hub_options options);
+    ~hub() override;
+
+    // Continues numbering after the stored log; starts the flusher.
+    void start();
+    // Closes every socket with 1001 and writes what is pending to the store.
+    void shutdown();
+
+    void publish(events::event e) override;
+    std::uint64_t latest() const;
+
+    // The upgrade that turns an authenticated request into an agent socket.
+    std::shared_ptr<http::websocket_upgrade> upgrade_for(std::string username, std::string display_name);
+    // Usernames with at least one socket open.
+    std::vector<std::string> online() const;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::ws

@@ -1,0 +1,63 @@
+// POST /auth/login, POST /auth/logout, GET /me.
+#include "request_helpers.hpp"
+
+#include "switchboard/auth/agents.hpp"
+
+namespace switchboard::api {
+
+namespace {
+
+bool over_tls(const http::request& req) {
+    return req.secure || http::iequals(req.header("X-Forwarded-Proto"), "https");
+}
+
+std::string cookie(const http::request& req, std::string_view token, std::chrono::seconds max_age) {
+    return std::string(session_cookie) + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+           std::to_string(max_age.count()) + (over_tls(req) ? "; Secure" : "");
+}
+
+boost::asio::awaitable<http::response> login(api_context& ctx, http::request& req) {
+    auto body = json_body(req);
+    if (auto* err = std::get_if<http::response>(&body)) co_return std::move(*err);
+    auto& o = std::get<boost::json::object>(body);
+    auto* user = o.if_contains("username");
+    auto* pass = o.if_contains("password");
+    if (!user || !user->is_string()) co_return http::response::invalid_field("username", "username must be a string");
+    if (!pass || !pass->is_string()) co_return http::response::invalid_field("password", "password must be a string");
+
+    auto result = co_await ctx.agents.login(std::string(user->as_string()), std::string(pass->as_string()),
+                                            req.remote_address);
+    using outcome = auth::agents_service::login_result::outcome;
+    if (result.what == outcome::rate_limited) {
+        auto r = http::response::error(429, "too_many_attempts", "too many failed logins: try again later");
+        r.set_header("Retry-After", std::to_string(result.retry_after.count()));
+        co_return r;
+    }
+    if (result.what != outcome::ok)
+        co_return http::response::error(401, "invalid_credentials", "wrong username or password");
+    auto res = json_response(200, {{"token", result.token}, {"agent", agent_json(result.who)}});
+    res.set_header("Set-Cookie", cookie(req, result.token, ctx.agents.session_ttl()));
+    res.set_header("Cache-Control", "no-store");
+    co_return res;
+}
+
+}  // namespace
+
+void add_auth_routes(http::router& routes, api_context& ctx) {
+    routes.add(http::verb::post, "/auth/login", [&ctx](http::request& req) { return login(ctx, req); });
+
+    routes.add(http::verb::post, "/auth/logout",
+               authed(ctx, [&ctx](http::request& req, const auth::agent&) -> boost::asio::awaitable<http::response> {
+                   co_await ctx.agents.logout(session_token(req, false));
+                   auto res = json_response(200, {{"status", "logged out"}});
+                   res.set_header("Set-Cookie", cookie(req, "", std::chrono::seconds(0)));
+                   co_return res;
+               }));
+
+    routes.add(http::verb::get, "/me",
+               authed(ctx, [](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {
+                   co_return json_response(200, {{"agent", agent_json(who)}});
+               }));
+}
+
+}  // namespace switchboard::api

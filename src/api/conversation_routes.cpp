@@ -1,0 +1,313 @@
+// /conversations…, /queue: what agents read and the commands they give.
+#include "request_helpers.hpp"
+
+#include "switchboard/chat/json.hpp"
+#include "switchboard/store/store.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_set>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::size_t default_page = 50, max_page = 200;
+constexpr std::size_t max_text_chars = 4096;
+
+std::optional<std::uint64_t> parse_uint(std::string_view s) {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+    return v;
+}
+
+std::size_t page_limit(const http::request& req) {
+    auto l = req.query_param("limit");
+    if (!l) return default_page;
+    auto v = parse_uint(*l);
+    if (!v || *v == 0 || *v > max_page)
+        throw field_error{"limit", "limit must be a whole number from 1 to " + std::to_string(max_page)};
+    return *v;
+}
+
+std::string require_phone(const http::request& req) {
+    auto p = path_phone(req);
+    if (!p) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with that phone");
+    return *p;
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+json::array messages_json(const std::vector<chat::message>& list) {
+    json::array out;
+    for (auto& m : list) out.push_back(chat::to_json(m));
+    return out;
+}
+
+// "newest activity first": by updated_at, then phone, and the cursor is the
+// last row's pair, so pages never overlap or skip while rows change.
+struct list_cursor {
+    std::int64_t updated_ms;
+    std::string phone;
+};
+
+std::optional<list_cursor> parse_cursor(std::string_view s) {
+    auto sep = s.find('_');
+    if (sep == std::string_view::npos) return std::nullopt;
+    auto ms = parse_uint(s.substr(0, sep));
+    if (!ms) return std::nullopt;
+    return list_cursor{static_cast<std::int64_t>(*ms), std::string(s.substr(sep + 1))};
+}
+
+awaitable<http::response> list_conversations(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto filter = req.query_param("filter").value_or("all");
+    if (filter != "all" && filter != "active" && filter != "queued" && filter != "mine")
+        throw field_error{"filter", "filter must be all, active, queued or mine"};
+    auto limit = page_limit(req);
+    std::optional<list_cursor> after;
+    if (auto c = req.query_param("cursor"); c && !c->empty()) {
+        after = parse_cursor(*c);
+        if (!after) throw field_error{"cursor", "cursor is not one this server gave out"};
+    }
+    auto q = lower(req.query_param("q").value_or(""));
+    std::unordered_set<std::string> text_hits;
+    if (!q.empty())
+        for (auto& p : ctx.store.phones_with_text(q, 1000)) text_hits.insert(std::move(p));
+
+    auto all = co_await ctx.engine.snapshot_all();
+    std::vector<chat::conversation_view> rows;
+    for (auto& v : all) {
+        auto& c = *v.record;
+        if (filter == "active" && !c.chat_support_active) continue;
+        if (filter == "queued" && !v.queue_position) continue;
+        if (filter == "mine" && c.assignee != who.username) continue;
+        if (!q.empty() && lower(c.name).find(q) == std::string::npos && c.phone.find(q) == std::string::npos &&
+            !text_hits.count(c.phone))
+            continue;
+        if (after) {
+            auto ms = to_unix_ms(c.updated_at);
+            if (ms > after->updated_ms || (ms == after->updated_ms && c.phone <= after->phone)) continue;
+        }
+        rows.push_back(v);
+    }
+    auto newer = [](const chat::conversation_view& a, const chat::conversation_view& b) {
+        if (a.record->updated_at != b.record->updated_at) return a.record->updated_at > b.record->updated_at;
+        return a.record->phone < b.record->phone;
+    };
+    auto take = std::min(limit, rows.size());
+    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(take), rows.end(), newer);
+
+    json::array list;
+    for (std::size_t i = 0; i < take; ++i) list.push_back(chat::to_json(*rows[i].record, rows[i].queue_position));
+    json::value next = nullptr;
+    if (rows.size() > take) {
+        auto& last = *rows[take - 1].record;
+        next = std::to_string(to_unix_ms(last.updated_at)) + "_" + last.phone;
+    }
+    json::object out;
+    out["conversations"] = std::move(list);
+    out["next_cursor"] = next;
+    co_return json_response(200, out);
+}
+
+awaitable<http::response> get_conversation(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto v = co_await ctx.engine.view(phone);
+    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    auto o = chat::to_json(*v->record, v->queue_position);
+    o["messages"] = messages_json(ctx.store.load_messages(phone, UINT64_MAX, default_page));
+    co_return json_response(200, o);
+}
+
+awaitable<http::response> get_messages(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    std::uint64_t before = UINT64_MAX;
+    if (auto b = req.query_param("before")) {
+        auto v = parse_uint(*b);
+        if (!v) throw field_error{"before", "before must be a message seq"};
+        before = *v;
+    }
+    auto limit = page_limit(req);
+    if (!co_await ctx.engine.view(phone))
+        throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    co_return json_response(200, {{"messages", messages_json(ctx.store.load_messages(phone, before, limit))}});
+}
+
+std::string string_field(const json::object& o, std::string_view key, bool required, std::size_t max_chars) {
+    auto* v = o.if_contains(key);
+    if (!v || v->is_null()) {
+        if (required) throw field_error{std::string(key), std::string(key) + " is required"};
+        return {};
+    }
+    if (!v->is_string()) throw field_error{std::string(key), std::string(key) + " must be a string"};
+    std::string s(v->as_string());
+    auto n = chat::utf8_length(s).value_or(0);
+    if ((required && n == 0) || n > max_chars)
+        throw field_error{std::string(key),
+                          std::string(key) + " must be " + (required ? "1" : "0") + " to " + std::to_string(max_chars) +
+                              " characters"};
+    return s;
+}
+
+json::object body_of(const http::request& req) {
+    auto body = json_body(req);
+    if (auto* err = std::get_if<http::response>(&body)) {
+        auto parsed = json::parse(err->body);
+        throw field_error{"body", std::string(parsed.at("error").at("message").as_string())};
+    }
+    return std::get<json::object>(std::move(body));
+}
+
+awaitable<http::response> start_chat(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto c = co_await ctx.engine.start_chat(phone, as_ref(who));
+    auto v = co_await ctx.engine.view(phone);
+    co_return json_response(200, chat::to_json(c, v ? v->queue_position : std::nullopt));
+}
+
+awaitable<http::response> send_message(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = body_of(req);
+    auto text = string_field(o, "text", true, max_text_chars);
+    auto client_id = string_field(o, "client_id", false, 128);
+    auto m = co_await ctx.engine.send(phone, as_ref(who), std::move(text), std::move(client_id));
+    co_return json_response(201, chat::to_json(m));
+}
+
+awaitable<http::response> end_chat(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = body_of(req);
+    auto closing = string_field(o, "message", false, max_text_chars);
+    auto c = co_await ctx.engine.end_chat(phone, as_ref(who), std::move(closing));
+    co_return json_response(200, chat::to_json(c, std::nullopt));
+}
+
+awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = body_of(req);
+    auto to = string_field(o, "to", true, 64);
+    auto target = ctx.agents.find(to);
+    if (!target) throw field_error{"to", "no agent named " + to};
+    auto c = co_await ctx.engine.transfer(phone, as_ref(who), as_ref(*target));
+    co_return json_response(200, chat::to_json(c, std::nullopt));
+}
+
+awaitable<http::response> mark_read(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = body_of(req);
+    auto* up_to = o.if_contains("up_to");
+    if (!up_to || !(up_to->is_uint64() || up_to->is_int64()) || (up_to->is_int64() && up_to->as_int64() < 0))
+        throw field_error{"up_to", "up_to must be a message seq (a whole number)"};
+    auto seq = up_to->is_uint64() ? up_to->as_uint64() : static_cast<std::uint64_t>(up_to->as_int64());
+    auto c = co_await ctx.engine.mark_read(phone, as_ref(who), seq);
+    co_return json_response(200, chat::to_json(c, std::nullopt));
+}
+
+// Quotes a CSV field when it needs it (RFC 4180), and defuses spreadsheet formulas.
+std::string csv_field(std::string_view s) {
+    std::string v(s);
+    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(v.begin(), '\'');
+    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+awaitable<http::response> transcript(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto format = req.query_param("format").value_or("txt");
+    if (format != "txt" && format != "json" && format != "csv")
+        throw field_error{"format", "format must be txt, json or csv"};
+    auto v = co_await ctx.engine.view(phone);
+    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    auto& c = *v->record;
+
+    // Oldest first, read from the store a page at a time.
+    std::vector<chat::message> all;
+    for (std::uint64_t from = 0;;) {
+        auto page = ctx.store.load_messages(phone, from + 501, 500);
+        std::erase_if(page, [&](auto& m) { return m.seq <= from; });
+        if (page.empty()) break;
+        from = page.back().seq;
+        std::move(page.begin(), page.end(), std::back_inserter(all));
+    }
+    std::string body, type;
+    if (format == "json") {
+        json::object o = chat::to_json(c, v->queue_position);
+        o["messages"] = messages_json(all);
+        body = json::serialize(o);
+        type = "application/json";
+    } else if (format == "csv") {
+        body = "seq,timestamp,sender,agent,type,status,text\r\n";
+        for (auto& m : all)
+            body += std::to_string(m.seq) + "," + to_iso8601(m.at) + "," + std::string(chat::to_string(m.from)) + "," +
+                    csv_field(m.agent) + "," + csv_field(m.kind) + "," + std::string(chat::to_string(m.status)) + "," +
+                    csv_field(m.text) + "\r\n";
+        type = "text/csv; charset=utf-8";
+    } else {
+        body = "Conversation with " + (c.name.empty() ? c.phone : c.name + " (" + c.phone + ")") + "\n\n";
+        for (auto& m : all) {
+            auto who = m.from == chat::sender::user  ? (c.name.empty() ? c.phone : c.name)
+                       : m.from == chat::sender::admin ? "Agent " + m.agent
+                                                       : std::string("Bot");
+            body += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text + "\n";
+        }
+        type = "text/plain; charset=utf-8";
+    }
+    auto res = http::response::text(200, std::move(body), type);
+    res.set_header("Content-Disposition", "attachment; filename=\"conversation-" + phone + "." + format + "\"");
+    co_return res;
+}
+
+awaitable<http::response> get_queue(api_context& ctx, http::request&, const auth::agent&) {
+    auto now = std::chrono::system_clock::now();
+    json::array list;
+    for (auto& e : co_await ctx.engine.queue()) {
+        auto v = co_await ctx.engine.view(e.phone);
+        list.push_back({{"phone", e.phone},
+                        {"name", v ? v->record->name : std::string{}},
+                        {"position", e.position},
+                        {"queued_at", to_iso8601(e.queued_at)},
+                        {"waiting_seconds", std::chrono::duration_cast<std::chrono::seconds>(now - e.queued_at).count()}});
+    }
+    co_return json_response(200, {{"queue", std::move(list)}});
+}
+
+using route_fn = awaitable<http::response> (*)(api_context&, http::request&, const auth::agent&);
+
+void add(http::router& routes, api_context& ctx, http::verb v, std::string_view pattern, route_fn fn) {
+    routes.add(v, pattern, authed(ctx, [&ctx, fn](http::request& req, const auth::agent& who) {
+                   return fn(ctx, req, who);
+               }));
+}
+
+}  // namespace
+
+void add_conversation_routes(http::router& routes, api_context& ctx) {
+    using http::verb;
+    add(routes, ctx, verb::get, "/conversations", list_conversations);
+    add(routes, ctx, verb::get, "/conversations/{phone}", get_conversation);
+    add(routes, ctx, verb::get, "/conversations/{phone}/messages", get_messages);
+    add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/start", start_chat);
+    add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/send", send_message);
+    add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/end", end_chat);
+    add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
+    add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
+    add(routes, ctx, verb::get, "/conversations/{phone}/transcript", transcript);
+    add(routes, ctx, verb::get, "/queue", get_queue);
+}
+
+}  // namespace switchboard::api

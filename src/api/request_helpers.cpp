@@ -1,0 +1,95 @@
+#include "request_helpers.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cctype>
+
+namespace switchboard::api {
+
+std::string session_token(const http::request& req, bool allow_query) {
+    auto auth = req.header("Authorization");
+    if (auth.size() > 7 && http::iequals(auth.substr(0, 7), "Bearer ")) return std::string(auth.substr(7));
+    auto cookies = req.header("Cookie");
+    std::string_view rest = cookies;
+    while (!rest.empty()) {
+        auto semi = rest.find(';');
+        auto pair = rest.substr(0, semi);
+        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        auto eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == session_cookie) return std::string(pair.substr(eq + 1));
+    }
+    if (allow_query)
+        if (auto t = req.query_param("token")) return *t;
+    return {};
+}
+
+http::response json_response(unsigned status, const boost::json::value& v) {
+    return http::response::json(status, boost::json::serialize(v));
+}
+
+namespace {
+
+http::response command_failure(const chat::command_error& e) {
+    switch (e.what_kind()) {
+    case chat::command_error::kind::not_found:
+        return http::response::error(404, "not_found", e.what());
+    case chat::command_error::kind::conflict:
+        return http::response::error(409, "conflict", e.what());
+    case chat::command_error::kind::forbidden:
+        return http::response::error(403, "forbidden", e.what());
+    case chat::command_error::kind::invalid:
+        break;
+    }
+    return http::response::error(400, "invalid", e.what());
+}
+
+// The wrapper's coroutine, a plain function of its arguments (no captures).
+boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed_handler& h, bool admin_only,
+                                                  http::request& req) {
+    auto who = ctx.agents.authenticate(session_token(req, false));
+    if (!who) co_return http::response::error(401, "unauthorized", "log in first: no valid session");
+    if (admin_only && !who->is_admin()) co_return http::response::error(403, "forbidden", "only an admin may do this");
+    http::response res;
+    try {
+        res = co_await h(req, *who);
+    } catch (const chat::command_error& e) {
+        res = command_failure(e);
+    } catch (const field_error& e) {
+        res = http::response::invalid_field(e.field, e.message);
+    }
+    co_return res;
+}
+
+}  // namespace
+
+http::handler authed(api_context& ctx, authed_handler h, bool admin_only) {
+    return [&ctx, h = std::move(h), admin_only](http::request& req) { return run_authed(ctx, h, admin_only, req); };
+}
+
+std::variant<boost::json::object, http::response> json_body(const http::request& req) {
+    if (req.body.empty()) return boost::json::object{};
+    boost::system::error_code ec;
+    auto v = boost::json::parse(req.body, ec);
+    if (ec) return http::response::invalid_field("body", "body is not valid JSON: " + ec.message());
+    if (!v.is_object()) return http::response::invalid_field("body", "body must be a JSON object");
+    return std::move(v.as_object());
+}
+
+std::optional<std::string> path_phone(const http::request& req) {
+    std::string p(req.param("phone"));
+    if (!p.empty() && p.front() == '+') p.erase(0, 1);
+    if (p.empty() || p.size() > 32 || !std::all_of(p.begin(), p.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return std::nullopt;
+    return p;
+}
+
+chat::agent_ref as_ref(const auth::agent& a) { return {a.username, a.display_name, a.is_admin()}; }
+
+boost::json::object agent_json(const auth::agent& a) {
+    return {{"username", a.username},       {"display_name", a.display_name}, {"role", a.role},
+            {"available", a.available},     {"max_chats", a.max_chats},       {"created_at", to_iso8601(a.created_at)}};
+}
+
+}  // namespace switchboard::api

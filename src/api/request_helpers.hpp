@@ -1,0 +1,42 @@
+// What every API handler needs: the caller's identity, JSON bodies, and
+// errors mapped to statuses. Internal to src/api.
+#pragma once
+
+#include "switchboard/api/routes.hpp"
+#include "switchboard/auth/agents.hpp"
+#include "switchboard/chat/engine.hpp"
+#include "switchboard/http/router.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <optional>
+#include <variant>
+
+namespace switchboard::api {
+
+inline constexpr std::string_view session_cookie = "switchboard_session";
+
+// The session token from `Authorization: Bearer …`, the cookie, or (for
+// WebSocket upgrades, which browsers cannot give headers) `?token=`.
+std::string session_token(const http::request& req, bool allow_query);
+
+using authed_handler = std::function<boost::asio::awaitable<http::response>(http::request&, const auth::agent&)>;
+// 401 without a live session; command_error and bad input mapped to 4xx.
+http::handler authed(api_context& ctx, authed_handler h, bool admin_only = false);
+
+// The body as a JSON object, or the 400 to answer.
+std::variant<boost::json::object, http::response> json_body(const http::request& req);
+// The phone in the path, `+` dropped; nullopt when it is not a phone number.
+std::optional<std::string> path_phone(const http::request& req);
+
+chat::agent_ref as_ref(const auth::agent& a);
+http::response json_response(unsigned status, const boost::json::value& v);
+boost::json::object agent_json(const auth::agent& a);
+
+// Input that names its field: becomes 400 invalid_field.
+struct field_error {
+    std::string field, message;
+};
+
+}  // namespace switchboard::api

@@ -1,0 +1,290 @@
+// Accounts, sessions and the failed-login limit. Password hashing runs on a
+// small thread pool of its own so that a login never stalls the I/O threads.
+#include "switchboard/auth/agents.hpp"
+
+#include "switchboard/core/ids.hpp"
+#include "switchboard/core/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace switchboard::auth {
+
+namespace net = boost::asio;
+
+std::string hash_password(std::string_view password) {
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        throw std::runtime_error("password hashing ran out of memory");
+    return out;
+}
+
+bool verify_password(std::string_view password, std::string_view hash) {
+    std::string h(hash);
+    return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (auto b : digest) {
+        out.push_back(hex[b >> 4]);
+        out.push_back(hex[b & 15]);
+    }
+    return out;
+}
+
+std::string validate_username(std::string_view u) {
+    if (u.empty() || u.size() > 32) return "username must be 1 to 32 characters";
+    for (char c : u)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+            return "username may hold only a-z, 0-9, '_', '-' and '.'";
+    return {};
+}
+
+std::string validate_password(std::string_view p) {
+    if (p.size() < 8) return "password must be at least 8 characters";
+    if (p.size() > 256) return "password must be at most 256 characters";
+    return {};
+}
+
+std::string validate_role(std::string_view r) {
+    return r == "admin" || r == "agent" ? std::string{} : std::string("role must be admin or agent");
+}
+
+namespace {
+
+agent public_view(const store::agent_record& r) {
+    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at};
+}
+
+// Runs a store write to completion from plain code (start-up, the CLI).
+void write_now(store::store& s, store::write_batch b) {
+    net::io_context ioc;
+    auto done = net::co_spawn(ioc, s.write(std::move(b)), net::use_future);
+    ioc.run();
+    done.get();
+}
+
+// Runs `f` on `pool` and resumes the caller with its result. A plain function
+// on purpose: coroutine lambdas are made outside coroutines (GCC 12).
+template <class F>
+auto run_on(net::thread_pool& pool, F f) -> net::awaitable<decltype(f())> {
+    using result = decltype(f());
+    return net::co_spawn(
+        pool, [f = std::move(f)]() mutable -> net::awaitable<result> { co_return f(); }, net::use_awaitable);
+}
+
+// Failures per key within a sliding window.
+class failure_log {
+public:
+    // How long until `key` may try again; zero when it may now.
+    std::chrono::seconds blocked_for(const std::string& key, std::size_t max, std::chrono::seconds window,
+                                     std::chrono::steady_clock::time_point now) {
+        auto& q = failures_[key];
+        while (!q.empty() && now - q.front() >= window) q.pop_front();
+        if (q.size() < max) return std::chrono::seconds(0);
+        auto wait = std::chrono::duration_cast<std::chrono::seconds>(q.front() + window - now);
+        return std::max(wait, std::chrono::seconds(1));
+    }
+    void add(const std::string& key, std::size_t max, std::chrono::steady_clock::time_point now) {
+        auto& q = failures_[key];
+        q.push_back(now);
+        while (q.size() > max) q.pop_front();  // bounded per key
+        if (failures_.size() > 100000) failures_.clear();  // bounded overall: forget rather than grow
+    }
+    void clear(const std::string& key) { failures_.erase(key); }
+
+private:
+    std::unordered_map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+};
+
+}  // namespace
+
+struct agents_service::impl {
+    mutable std::mutex mutex;  // accounts and sessions; never held across an await
+    std::map<std::string, store::agent_record> agents;
+    std::unordered_map<std::string, store::session_record> sessions;  // by token hash
+    failure_log failures;
+    net::thread_pool hashing{1};
+};
+
+agents_service::agents_service(store::store& store, agents_options options)
+    : store_(store), options_(options), impl_(std::make_unique<impl>()) {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+agents_service::~agents_service() { impl_->hashing.join(); }
+
+std::optional<std::string> agents_service::bootstrap(const std::string& admin_password) {
+    auto now = std::chrono::system_clock::now();
+    for (auto& a : store_.load_agents()) impl_->agents[a.username] = a;
+    for (auto& s : store_.load_sessions(now)) impl_->sessions[s.token_hash] = s;
+
+    bool fresh = impl_->agents.empty();
+    if (!fresh && admin_password.empty()) return std::nullopt;
+    if (!admin_password.empty())
+        if (auto why = validate_password(admin_password); !why.empty())
+            throw std::invalid_argument("--admin-password: " + why);
+    auto password = admin_password.empty() ? random_hex_id("", 9) : admin_password;
+    auto existing = impl_->agents.find("admin");
+    store::agent_record r = existing != impl_->agents.end()
+                                ? existing->second
+                                : store::agent_record{"admin", "Administrator", "admin", {}, true, 5, now};
+    r.password_hash = hash_password(password);
+    store::write_batch b;
+    b.agents_put.push_back(r);
+    write_now(store_, std::move(b));
+    impl_->agents[r.username] = r;
+    // Only a generated password is shown: an operator's own stays out of the logs.
+    if (fresh && admin_password.empty()) return password;
+    return std::nullopt;
+}
+
+net::awaitable<agents_service::login_result> agents_service::login(std::string username, std::string password,
+                                                                   std::string address) {
+    login_result out;
+    auto now = std::chrono::steady_clock::now();
+    auto user_key = "u:" + username, addr_key = "a:" + address;
+    {
+        std::lock_guard lock(impl_->mutex);
+        auto wait = std::max(
+            impl_->failures.blocked_for(user_key, options_.max_failed_logins, options_.failure_window, now),
+            impl_->failures.blocked_for(addr_key, options_.max_failed_logins, options_.failure_window, now));
+        if (wait.count() > 0) {
+            out.what = login_result::outcome::rate_limited;
+            out.retry_after = wait;
+            co_return out;
+        }
+    }
+    auto record = store_.find_agent(username);
+    // Verify even for unknown users, so that timing does not tell which exist.
+    static const std::string decoy = hash_password("not-a-real-password");
+    auto hash = record ? record->password_hash : decoy;
+    bool ok = co_await run_on(impl_->hashing, [password, hash] { return verify_password(password, hash); });
+    ok = ok && record.has_value();
+    if (!ok) {
+        std::lock_guard lock(impl_->mutex);
+        impl_->failures.add(user_key, options_.max_failed_logins, now);
+        impl_->failures.add(addr_key, options_.max_failed_logins, now);
+        co_return out;
+    }
+
+    auto token = random_hex_id("", 32);  // 256 bits
+    auto wall = std::chrono::system_clock::now();
+    store::session_record session{sha256_hex(token), record->username, wall, wall + options_.session_ttl};
+    store::write_batch b;
+    b.sessions_put.push_back(session);
+    co_await store_.write(std::move(b));
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->failures.clear(user_key);
+        impl_->sessions[session.token_hash] = session;
+        impl_->agents[record->username] = *record;
+    }
+    out.what = login_result::outcome::ok;
+    out.token = std::move(token);
+    out.who = public_view(*record);
+    co_return out;
+}
+
+net::awaitable<void> agents_service::logout(std::string token) {
+    auto h = sha256_hex(token);
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->sessions.erase(h);
+    }
+    store::write_batch b;
+    b.sessions_remove.push_back(h);
+    co_await store_.write(std::move(b));
+}
+
+std::optional<agent> agents_service::authenticate(std::string_view token) const {
+    if (token.empty()) return std::nullopt;
+    auto h = sha256_hex(token);
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->sessions.find(h);
+    if (it == impl_->sessions.end() || it->second.expires_at <= std::chrono::system_clock::now()) return std::nullopt;
+    auto a = impl_->agents.find(it->second.username);
+    if (a == impl_->agents.end()) return std::nullopt;
+    return public_view(a->second);
+}
+
+std::vector<agent> agents_service::list() const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<agent> out;
+    for (auto& [_, r] : impl_->agents) out.push_back(public_view(r));
+    return out;
+}
+
+std::optional<agent> agents_service::find(std::string_view username) const {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->agents.find(std::string(username));
+    if (it == impl_->agents.end()) return std::nullopt;
+    return public_view(it->second);
+}
+
+net::awaitable<agent> agents_service::create(std::string username, std::string password, std::string role,
+                                             std::string display_name) {
+    for (auto why : {validate_username(username), validate_password(password), validate_role(role)})
+        if (!why.empty()) throw std::invalid_argument(why);
+    if (display_name.empty()) display_name = username;
+    if (display_name.size() > 64) throw std::invalid_argument("display_name must be at most 64 characters");
+    {
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->agents.count(username)) throw std::domain_error("agent " + username + " exists already");
+    }
+    auto hash = co_await run_on(impl_->hashing, [password] { return hash_password(password); });
+    store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
+    store::write_batch b;
+    b.agents_put.push_back(r);
+    co_await store_.write(std::move(b));
+    std::lock_guard lock(impl_->mutex);
+    impl_->agents[username] = r;
+    co_return public_view(r);
+}
+
+net::awaitable<agent> agents_service::update(std::string username, std::optional<bool> available,
+                                             std::optional<std::uint32_t> max_chats) {
+    store::agent_record r;
+    {
+        std::lock_guard lock(impl_->mutex);
+        auto it = impl_->agents.find(username);
+        if (it == impl_->agents.end()) throw std::out_of_range("no agent " + username);
+        r = it->second;
+    }
+    if (available) r.available = *available;
+    if (max_chats) r.max_chats = *max_chats;
+    store::write_batch b;
+    b.agents_put.push_back(r);
+    co_await store_.write(std::move(b));
+    std::lock_guard lock(impl_->mutex);
+    impl_->agents[username] = r;
+    co_return public_view(r);
+}
+
+net::awaitable<void> agents_service::set_password(std::string username, std::string password) {
+    if (auto why = validate_password(password); !why.empty()) throw std::invalid_argument(why);
+    auto record = store_.find_agent(username);
+    if (!record) throw std::out_of_range("no agent " + username);
+    record->password_hash = co_await run_on(impl_->hashing, [password] { return hash_password(password); });
+    store::write_batch b;
+    b.agents_put.push_back(*record);
+    co_await store_.write(std::move(b));
+    std::lock_guard lock(impl_->mutex);
+    impl_->agents[username] = *record;
+}
+
+}  // namespace switchboard::auth

@@ -1,0 +1,285 @@
+// The hub: numbering, the ring, persistence of the event log, presence and
+// typing, and closing sockets that fall too far behind.
+#include "hub_core.hpp"
+
+#include "agent_socket.hpp"
+#include "switchboard/core/log.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace switchboard::ws {
+
+namespace {
+
+void log_failure(std::string_view what, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        log::error(what, {{"error", ex.what()}});
+    }
+}
+
+}  // namespace
+
+std::string envelope(std::uint64_t seq, const events::event& e) {
+    boost::json::object o;
+    o["seq"] = seq;
+    o["type"] = e.type;
+    o["conversation"] = e.conversation;
+    o["data"] = e.data;
+    o["at"] = to_iso8601(e.at);
+    return boost::json::serialize(o);
+}
+
+hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registry& metrics, hub_options options_)
+    : ioc(ioc_),
+      store(store_),
+      options(options_),
+      strand(net::make_strand(ioc_)),
+      ring(options_.ring_capacity),
+      flush_timer(strand),
+      sweep_timer(strand),
+      open_sockets(metrics.get_gauge("switchboard_ws_connections", "Agent WebSockets open")),
+      frames_sent(metrics.get_counter("switchboard_ws_frames_sent_total", "WebSocket frames sent to agents")),
+      events_published(metrics.get_counter("switchboard_events_total", "Events published to agents")) {}
+
+std::uint64_t hub_core::append(const events::event& e) {
+    std::vector<std::shared_ptr<agent_socket>> to_wake;
+    std::uint64_t seq;
+    {
+        std::lock_guard lock(mutex);
+        seq = ++last;
+        auto text = std::make_shared<const std::string>(envelope(seq, e));
+        ring[seq % ring.size()] = text;
+        if (last - first + 1 > ring.size()) first = last - ring.size() + 1;
+        pending.push_back({seq, e.at, *text});
+        for (auto& [_, weak] : sockets)
+            if (auto s = weak.lock(); s && s->waiting.exchange(false)) to_wake.push_back(std::move(s));
+    }
+    events_published.inc();
+    for (auto& s : to_wake) s->wake();
+    schedule_flush();
+    return seq;
+}
+
+hub_core::collect_result hub_core::collect(std::uint64_t cursor, std::size_t max,
+                                           std::vector<std::shared_ptr<const std::string>>& out) {
+    std::lock_guard lock(mutex);
+    if (cursor > last) return collect_result::ok;
+    if (cursor < first || last - cursor + 1 > options.max_lag) return collect_result::lagged;
+    for (auto seq = cursor; seq <= last && out.size() < max; ++seq) out.push_back(ring[seq % ring.size()]);
+    return collect_result::ok;
+}
+
+std::uint64_t hub_core::latest() const {
+    std::lock_guard lock(mutex);
+    return last;
+}
+
+hub_core::resume_plan hub_core::plan_resume(std::uint64_t after) {
+    resume_plan plan;
+    std::uint64_t ring_first, ring_last;
+    {
+        std::lock_guard lock(mutex);
+        ring_first = first;
+        ring_last = last;
+    }
+    if (after > ring_last) {  // from before a restart that lost them, or made up
+        plan.resync = true;
+        plan.cursor = ring_last + 1;
+        return plan;
+    }
+    if (after + 1 >= ring_first) {
+        plan.cursor = after + 1;
+        return plan;
+    }
+    // Older than the ring: the stored log, if it still has them all.
+    auto [stored_first, stored_last] = store.event_bounds();
+    if (stored_first == 0 || stored_first > after + 1 || ring_first - (after + 1) > options.max_backfill) {
+        plan.resync = true;
+        plan.cursor = ring_last + 1;
+        return plan;
+    }
+    for (auto& e : store.load_events(after, ring_first - after - 1)) plan.backfill.push_back(std::move(e.json));
+    if (plan.backfill.size() != ring_first - after - 1) {  // a gap: pruned meanwhile
+        plan.backfill.clear();
+        plan.resync = true;
+        plan.cursor = ring_last + 1;
+        return plan;
+    }
+    plan.cursor = ring_first;
+    return plan;
+}
+
+void hub_core::opened(const std::shared_ptr<agent_socket>& s) {
+    bool first_socket;
+    {
+        std::lock_guard lock(mutex);
+        sockets[s.get()] = s;
+        first_socket = ++online[s->username()] == 1;
+        open_sockets.set(static_cast<double>(sockets.size()));
+    }
+    if (first_socket)
+        append({"agent.presence", "", {{"agent", s->username()}, {"online", true}}, std::chrono::system_clock::now()});
+}
+
+void hub_core::closed(const agent_socket* s, std::string_view reason) {
+    bool last_socket = false;
+    {
+        std::lock_guard lock(mutex);
+        if (!sockets.erase(s)) return;
+        auto it = online.find(s->username());
+        if (it != online.end() && --it->second == 0) {
+            online.erase(it);
+            last_socket = true;
+        }
+        open_sockets.set(static_cast<double>(sockets.size()));
+    }
+    log::debug("agent socket closed", {{"agent", s->username()}, {"reason", std::string(reason)}});
+    if (last_socket && !stopped)
+        append({"agent.presence", "", {{"agent", s->username()}, {"online", false}}, std::chrono::system_clock::now()});
+}
+
+void hub_core::typing(const agent_socket* from, std::string conversation, bool on) {
+    boost::json::object o{{"type", "typing"},
+                          {"conversation", conversation},
+                          {"data", {{"agent", from->username()}, {"on", on}}},
+                          {"at", to_iso8601(std::chrono::system_clock::now())}};
+    auto frame = std::make_shared<const std::string>(boost::json::serialize(o));
+    std::vector<std::shared_ptr<agent_socket>> others;
+    {
+        std::lock_guard lock(mutex);
+        for (auto& [key, weak] : sockets)
+            if (key != from)
+                if (auto s = weak.lock()) others.push_back(std::move(s));
+    }
+    for (auto& s : others) s->push_frame(frame, true);
+}
+
+void hub_core::schedule_flush() {
+    net::post(strand, [self = shared_from_this()] {
+        if (self->flushing) return;
+        self->flushing = true;
+        net::co_spawn(self->strand, self->flush_loop(),
+                      [self](std::exception_ptr e) { log_failure("event log flush failed", e); });
+    });
+}
+
+// Writes pending events in batches; one write at a time, so in seq order.
+net::awaitable<void> hub_core::flush_loop() {
+    auto self = shared_from_this();
+    auto last_prune = std::chrono::steady_clock::now();
+    for (;;) {
+        flush_timer.expires_after(options.flush_interval);
+        co_await flush_timer.async_wait(use_tuple);
+        store::write_batch b;
+        {
+            std::lock_guard lock(mutex);
+            b.events_put.swap(pending);
+        }
+        if (std::chrono::steady_clock::now() - last_prune > std::chrono::minutes(1)) {
+            b.events_prune_before = std::chrono::system_clock::now() - options.retention;
+            last_prune = std::chrono::steady_clock::now();
+        }
+        if (b.empty()) {
+            flushing = false;
+            co_return;
+        }
+        try {
+            co_await store.write(std::move(b));
+        } catch (const std::exception& e) {
+            // The ring still has them; a resume beyond the ring will resync.
+            log::warn("event log not stored", {{"error", e.what()}});
+        }
+    }
+}
+
+void hub_core::schedule_sweep() {
+    sweep_timer.expires_after(std::chrono::milliseconds(250));
+    sweep_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->stopped) return;
+        self->sweep_lagging();
+        self->schedule_sweep();
+    });
+}
+
+// A writer stuck on a client that does not read never sees its own lag: look from here.
+void hub_core::sweep_lagging() {
+    std::vector<std::shared_ptr<agent_socket>> lagging;
+    {
+        std::lock_guard lock(mutex);
+        for (auto& [_, weak] : sockets)
+            if (auto s = weak.lock()) {
+                auto c = s->cursor.load();
+                if (c <= last && (c < first || last - c + 1 > options.max_lag)) lagging.push_back(std::move(s));
+            }
+    }
+    for (auto& s : lagging) s->close(beast::websocket::close_code::try_again_later, "too far behind");
+}
+
+struct hub::impl {
+    std::shared_ptr<hub_core> core;
+};
+
+namespace {
+
+class socket_upgrade final : public http::websocket_upgrade {
+public:
+    socket_upgrade(std::shared_ptr<hub_core> hub, std::string username, std::string display_name)
+        : hub_(std::move(hub)), username_(std::move(username)), display_name_(std::move(display_name)) {}
+    void start(std::unique_ptr<http::upgraded_connection> c) override {
+        std::make_shared<agent_socket>(hub_, std::move(c), username_, display_name_)->start();
+    }
+
+private:
+    std::shared_ptr<hub_core> hub_;
+    std::string username_, display_name_;
+};
+
+}  // namespace
+
+hub::hub(net::io_context& ioc, store::store& store, metrics::registry& metrics, hub_options options)
+    : impl_(std::make_shared<impl>()) {
+    impl_->core = std::make_shared<hub_core>(ioc, store, metrics, options);
+}
+
+hub::~hub() = default;
+
+void hub::start() {
+    auto& core = *impl_->core;
+    auto [_, stored_last] = core.store.event_bounds();
+    core.first = stored_last + 1;
+    core.last = stored_last;
+    core.schedule_sweep();
+}
+
+void hub::shutdown() {
+    auto core = impl_->core;
+    std::vector<std::shared_ptr<agent_socket>> all;
+    {
+        std::lock_guard lock(core->mutex);
+        core->stopped = true;
+        for (auto& [_, weak] : core->sockets)
+            if (auto s = weak.lock()) all.push_back(std::move(s));
+    }
+    net::post(core->strand, [core] { core->sweep_timer.cancel(); });
+    for (auto& s : all) s->close(beast::websocket::close_code::going_away, "server shutting down");
+}
+
+void hub::publish(events::event e) { impl_->core->append(e); }
+
+std::uint64_t hub::latest() const { return impl_->core->latest(); }
+
+std::shared_ptr<http::websocket_upgrade> hub::upgrade_for(std::string username, std::string display_name) {
+    return std::make_shared<socket_upgrade>(impl_->core, std::move(username), std::move(display_name));
+}
+
+std::vector<std::string> hub::online() const {
+    std::lock_guard lock(impl_->core->mutex);
+    std::vector<std::string> out;
+    for (auto& [name, _] : impl_->core->online) out.push_back(name);
+    return out;
+}
+
+}  // namespace switchboard::ws

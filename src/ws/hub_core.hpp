@@ -1,0 +1,68 @@
+// The hub's shared state: the event ring, the sockets and the store flusher.
+// Internal to src/ws.
+#pragma once
+
+#include "switchboard/core/metrics.hpp"
+#include "switchboard/store/store.hpp"
+#include "switchboard/ws/hub.hpp"
+
+#include "../http/beast.hpp"
+
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+namespace switchboard::ws {
+
+class agent_socket;
+
+struct hub_core : std::enable_shared_from_this<hub_core> {
+    hub_core(net::io_context& ioc, store::store& store, metrics::registry& metrics, hub_options options);
+
+    // Appends one event; returns its seq.
+    std::uint64_t append(const events::event& e);
+    enum class collect_result { ok, lagged };
+    // Events [cursor, …] up to `max`, in order.
+    collect_result collect(std::uint64_t cursor, std::size_t max, std::vector<std::shared_ptr<const std::string>>& out);
+    std::uint64_t latest() const;
+
+    struct resume_plan {
+        bool resync = false;
+        std::uint64_t cursor = 0;
+        std::vector<std::string> backfill;  // stored events older than the ring, in order
+    };
+    resume_plan plan_resume(std::uint64_t after);
+
+    void opened(const std::shared_ptr<agent_socket>& s);
+    void closed(const agent_socket* s, std::string_view reason);
+    void typing(const agent_socket* from, std::string conversation, bool on);
+
+    void schedule_flush();
+    net::awaitable<void> flush_loop();
+    void sweep_lagging();
+    void schedule_sweep();
+
+    net::io_context& ioc;
+    store::store& store;
+    hub_options options;
+    net::strand<net::io_context::executor_type> strand;
+
+    mutable std::mutex mutex;  // the ring, the seq and the socket list; held only briefly
+    std::vector<std::shared_ptr<const std::string>> ring;
+    std::uint64_t first = 1, last = 0;  // the seqs in the ring: [first, last]
+    std::vector<store::event_record> pending;  // not yet in the store
+    std::unordered_map<const agent_socket*, std::weak_ptr<agent_socket>> sockets;
+    std::map<std::string, int, std::less<>> online;
+    bool flushing = false;
+    bool stopped = false;
+
+    net::steady_timer flush_timer;
+    net::steady_timer sweep_timer;
+    metrics::gauge& open_sockets;
+    metrics::counter& frames_sent;
+    metrics::counter& events_published;
+};
+
+std::string envelope(std::uint64_t seq, const events::event& e);
+
+}  // namespace switchboard::ws
