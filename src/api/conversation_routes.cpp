@@ -100,8 +100,10 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
         }
         rows.push_back(v);
     }
+    // Milliseconds, as in the cursor: finer ordering would disagree with it.
     auto newer = [](const chat::conversation_view& a, const chat::conversation_view& b) {
-        if (a.record->updated_at != b.record->updated_at) return a.record->updated_at > b.record->updated_at;
+        auto am = to_unix_ms(a.record->updated_at), bm = to_unix_ms(b.record->updated_at);
+        if (am != bm) return am > bm;
         return a.record->phone < b.record->phone;
     };
     auto take = std::min(limit, rows.size());

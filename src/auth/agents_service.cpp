@@ -78,14 +78,12 @@ void write_now(store::store& s, store::write_batch b) {
     done.get();
 }
 
-// Runs `f` on `pool` and resumes the caller with its result. A plain function
-// on purpose: coroutine lambdas are made outside coroutines (GCC 12).
-template <class F>
-auto run_on(net::thread_pool& pool, F f) -> net::awaitable<decltype(f())> {
-    using result = decltype(f());
-    return net::co_spawn(
-        pool, [f = std::move(f)]() mutable -> net::awaitable<result> { co_return f(); }, net::use_awaitable);
+// Hashing as coroutines spawned onto the hashing pool. Free functions, not
+// lambdas: GCC 12 miscompiles a coroutine lambda that captures a closure.
+net::awaitable<bool> verify_async(std::string password, std::string hash) {
+    co_return verify_password(password, hash);
 }
+net::awaitable<std::string> hash_async(std::string password) { co_return hash_password(password); }
 
 // Failures per key within a sliding window.
 class failure_log {
@@ -173,7 +171,7 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
     // Verify even for unknown users, so that timing does not tell which exist.
     static const std::string decoy = hash_password("not-a-real-password");
     auto hash = record ? record->password_hash : decoy;
-    bool ok = co_await run_on(impl_->hashing, [password, hash] { return verify_password(password, hash); });
+    bool ok = co_await net::co_spawn(impl_->hashing, verify_async(password, hash), net::use_awaitable);
     ok = ok && record.has_value();
     if (!ok) {
         std::lock_guard lock(impl_->mutex);
@@ -246,7 +244,7 @@ net::awaitable<agent> agents_service::create(std::string username, std::string p
         std::lock_guard lock(impl_->mutex);
         if (impl_->agents.count(username)) throw std::domain_error("agent " + username + " exists already");
     }
-    auto hash = co_await run_on(impl_->hashing, [password] { return hash_password(password); });
+    auto hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
     store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
     store::write_batch b;
     b.agents_put.push_back(r);
@@ -279,7 +277,7 @@ net::awaitable<void> agents_service::set_password(std::string username, std::str
     if (auto why = validate_password(password); !why.empty()) throw std::invalid_argument(why);
     auto record = store_.find_agent(username);
     if (!record) throw std::out_of_range("no agent " + username);
-    record->password_hash = co_await run_on(impl_->hashing, [password] { return hash_password(password); });
+    record->password_hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
     store::write_batch b;
     b.agents_put.push_back(*record);
     co_await store_.write(std::move(b));

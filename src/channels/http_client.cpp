@@ -122,7 +122,9 @@ net::awaitable<client_response> http_client::post(const url_parts& url, std::str
     co_await limit.acquire();
     semaphore_permit permit(limit);
 
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, url.path + target, 11};
+    auto full_target = url.path + target;
+    if (full_target.empty()) full_target = "/";
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, full_target, 11};
     req.set(bhttp::field::host, url.host);
     req.set(bhttp::field::user_agent, "switchboard");
     req.set(bhttp::field::content_type, "application/json");

@@ -1,0 +1,366 @@
+// The agents' REST API against the real server: auth, every route's success
+// and refusals, and what reaches the user.
+#include "api_session.hpp"
+#include "http_client.hpp"
+#include "metrics_probe.hpp"
+#include "receiver.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+
+#include <csignal>
+#include <set>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+json::value user_says(unsigned short port, const std::string& from, const std::string& text,
+                      const std::string& name = {}) {
+    json::object b{{"from", from}, {"text", text}};
+    if (!name.empty()) b["name"] = name;
+    auto res = http_request(port, "POST", "/webhook", json::serialize(b));
+    BOOST_REQUIRE(res.status == 200u);
+    return json::parse(res.body);
+}
+
+std::string error_code(const http_result& r) {
+    return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(api)
+
+BOOST_AUTO_TEST_CASE(login_logout_cookie_and_me) {
+    server_process server;
+    auto password = printed_admin_password(server);
+    auto res = http_request(server.port(), "POST", "/auth/login", R"({"username":"admin","password":")" + password + R"("})");
+    BOOST_TEST(res.status == 200u);
+    auto body = json::parse(res.body);
+    auto token = std::string(body.at("token").as_string());
+    BOOST_TEST(token.size() == 64u);  // 256 bits, hex
+    BOOST_TEST(body.at("agent").at("role").as_string() == "admin");
+    auto cookie = res.header("set-cookie");
+    BOOST_TEST(cookie.find("switchboard_session=" + token) == 0u);
+    BOOST_TEST(cookie.find("HttpOnly") != std::string::npos);
+    BOOST_TEST(cookie.find("SameSite=Strict") != std::string::npos);
+    BOOST_TEST(cookie.find("Secure") == std::string::npos);  // plain HTTP here
+    auto tls = http_request(server.port(), "POST", "/auth/login",
+                            R"({"username":"admin","password":")" + password + R"("})", {{"X-Forwarded-Proto", "https"}});
+    BOOST_TEST(tls.header("set-cookie").find("; Secure") != std::string::npos);
+
+    auto me = http_request(server.port(), "GET", "/me", {}, {{"Cookie", "a=b; switchboard_session=" + token}});
+    BOOST_TEST(me.status == 200u);
+    BOOST_TEST(json::parse(me.body).at("agent").at("username").as_string() == "admin");
+    BOOST_TEST(http_request(server.port(), "GET", "/me", {}, {{"Authorization", "Bearer " + token}}).status == 200u);
+
+    BOOST_TEST(http_request(server.port(), "POST", "/auth/logout", {}, {{"Authorization", "Bearer " + token}}).status == 200u);
+    BOOST_TEST(http_request(server.port(), "GET", "/me", {}, {{"Authorization", "Bearer " + token}}).status == 401u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_logins_are_refused_then_rate_limited) {
+    server_process server;
+    auto password = printed_admin_password(server);
+    auto attempt = [&](const std::string& pw) {
+        return http_request(server.port(), "POST", "/auth/login", R"({"username":"admin","password":")" + pw + R"("})");
+    };
+    BOOST_TEST(attempt("wrong").status == 401u);
+    BOOST_TEST(http_request(server.port(), "POST", "/auth/login", R"({"username":"admin"})").status == 400u);
+    BOOST_TEST(http_request(server.port(), "POST", "/auth/login", "nope").status == 400u);
+    for (int i = 0; i < 4; ++i) attempt("wrong");
+    auto limited = attempt(password);  // even the right password waits now
+    BOOST_TEST(limited.status == 429u);
+    BOOST_TEST(std::stoi(limited.header("retry-after")) >= 1);
+    BOOST_TEST(error_code(limited) == "too_many_attempts");
+}
+
+BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
+    server_process server;
+    for (auto [method, target] : std::vector<std::pair<std::string, std::string>>{
+             {"GET", "/conversations"},
+             {"GET", "/conversations/999"},
+             {"GET", "/conversations/999/messages"},
+             {"POST", "/conversations/999/chat-support/start"},
+             {"POST", "/conversations/999/chat-support/send"},
+             {"POST", "/conversations/999/chat-support/end"},
+             {"POST", "/conversations/999/chat-support/transfer"},
+             {"POST", "/conversations/999/read"},
+             {"GET", "/conversations/999/transcript"},
+             {"GET", "/queue"},
+             {"GET", "/agents"},
+             {"POST", "/agents"},
+             {"PATCH", "/agents/admin"},
+             {"GET", "/me"},
+             {"POST", "/auth/logout"}}) {
+        BOOST_TEST_INFO(method << " " << target);
+        auto res = http_request(server.port(), method, target, "{}", {{"Authorization", "Bearer not-a-token"}});
+        BOOST_TEST(res.status == 401u);
+        BOOST_TEST(error_code(res) == "unauthorized");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto admin = admin_client(server);
+    auto p = server.port();
+    user_says(p, "15550001", "support", "John");
+
+    auto list = admin.json("GET", "/conversations?filter=queued");
+    BOOST_REQUIRE(list.at("conversations").as_array().size() == 1u);
+    auto& c = list.at("conversations").as_array()[0];
+    BOOST_TEST(c.at("queue_position").as_int64() == 1);
+    BOOST_TEST(c.at("is_chat_support").as_bool());
+    BOOST_TEST(c.at("assignee").is_null());
+    BOOST_TEST(c.at("name").as_string() == "John");
+    auto queue = admin.json("GET", "/queue");
+    BOOST_TEST(queue.at("queue").as_array().at(0).at("phone").as_string() == "15550001");
+    BOOST_TEST(queue.at("queue").as_array().at(0).at("waiting_seconds").as_int64() >= 0);
+
+    auto started = admin.json("POST", "/conversations/15550001/chat-support/start");
+    BOOST_TEST(started.at("assignee").as_string() == "admin");
+    BOOST_TEST(started.at("queue_position").is_null());
+    BOOST_TEST(admin.json("GET", "/queue").at("queue").as_array().empty());
+    auto told = outbound.wait_for(1);  // "You're now chatting with …"
+    BOOST_TEST(std::string(json::parse(told[0].body).at("text").as_string()).find("Administrator") != std::string::npos);
+
+    auto sent = admin.json("POST", "/conversations/15550001/chat-support/send", R"({"text":"Hi John","client_id":"tmp-1"})", 201);
+    BOOST_TEST(sent.at("sender").as_string() == "admin");
+    BOOST_TEST(sent.at("agent").as_string() == "admin");
+    BOOST_TEST(sent.at("client_id").as_string() == "tmp-1");
+    BOOST_TEST(sent.at("seq").as_int64() == 4);
+    auto delivered = json::parse(outbound.wait_for(2)[1].body);
+    BOOST_TEST(delivered.at("to").as_string() == "15550001");
+    BOOST_TEST(delivered.at("text").as_string() == "Hi John");
+    BOOST_TEST(delivered.at("id").as_string() == sent.at("id").as_string());
+
+    auto reply = user_says(p, "15550001", "thanks!");
+    BOOST_TEST(reply.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+
+    auto ended = admin.json("POST", "/conversations/15550001/chat-support/end", R"({"message":"Glad to help"})");
+    BOOST_TEST(ended.at("state").as_string() == "RATING");
+    BOOST_TEST(!ended.at("in_chat_support").as_bool());
+    BOOST_TEST(ended.at("chat_start_time").is_null());
+    BOOST_TEST(ended.at("assignee").is_null());
+    auto after_end = outbound.wait_for(4);
+    BOOST_TEST(json::parse(after_end[2].body).at("text").as_string() == "Glad to help");
+    BOOST_TEST(std::string(json::parse(after_end[3].body).at("text").as_string()).find("Chat support session ended") != std::string::npos);
+    BOOST_TEST(user_says(p, "15550001", "5").at("state").as_string() == "IDLE");
+
+    auto history = admin.json("GET", "/conversations/15550001");
+    auto& msgs = history.at("messages").as_array();
+    BOOST_TEST(msgs.front().at("seq").as_int64() == 1);
+    bool closing_stored = false;
+    for (auto& m : msgs)
+        closing_stored |= m.at("sender").as_string() == "admin" && m.at("text").as_string() == "Glad to help";
+    BOOST_TEST(closing_stored);
+}
+
+BOOST_AUTO_TEST_CASE(command_refusals) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    user_says(p, "1555", "hello");
+
+    BOOST_TEST(admin.call("POST", "/conversations/999/chat-support/start").status == 404u);
+    BOOST_TEST(admin.call("POST", "/conversations/not-a-phone/chat-support/start").status == 404u);
+    auto not_active = admin.call("POST", "/conversations/1555/chat-support/send", R"({"text":"hi"})");
+    BOOST_TEST(not_active.status == 409u);
+    BOOST_TEST(admin.call("POST", "/conversations/1555/chat-support/end").status == 409u);
+
+    // An agent may open a chat with an idle user.
+    auto opened = bob.json("POST", "/conversations/1555/chat-support/start");
+    BOOST_TEST(opened.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(opened.at("assignee").as_string() == "bob");
+    BOOST_TEST(bob.json("POST", "/conversations/1555/chat-support/start").at("assignee").as_string() == "bob");
+    BOOST_TEST(admin.call("POST", "/conversations/1555/chat-support/start").status == 409u);
+    BOOST_TEST(admin.call("POST", "/conversations/1555/chat-support/send", R"({"text":"not mine"})").status == 409u);
+
+    for (auto body : {R"({})", R"({"text":""})", R"({"text":5})", "garbage", R"({"text":"ok","client_id":7})"}) {
+        BOOST_TEST_INFO(body);
+        auto r = bob.call("POST", "/conversations/1555/chat-support/send", body);
+        BOOST_TEST(r.status == 400u);
+    }
+    BOOST_TEST(bob.call("POST", "/conversations/1555/chat-support/send", R"({"text":")" + std::string(4097, 'x') + R"("})").status == 400u);
+    BOOST_TEST(bob.call("POST", "/conversations/1555/read", R"({"up_to":"x"})").status == 400u);
+    BOOST_TEST(bob.call("POST", "/conversations/1555/chat-support/transfer", R"({"to":"nobody"})").status == 400u);
+    BOOST_TEST(bob.call("GET", "/conversations?filter=weird").status == 400u);
+    BOOST_TEST(bob.call("GET", "/conversations?limit=0").status == 400u);
+    BOOST_TEST(bob.call("GET", "/conversations?cursor=zzz").status == 400u);
+    BOOST_TEST(bob.call("GET", "/conversations/1555/transcript?format=pdf").status == 400u);
+
+    // Transfer: bob hands over to admin; afterwards bob may not send.
+    auto moved = bob.json("POST", "/conversations/1555/chat-support/transfer", R"({"to":"admin"})");
+    BOOST_TEST(moved.at("assignee").as_string() == "admin");
+    BOOST_TEST(bob.call("POST", "/conversations/1555/chat-support/send", R"({"text":"hi"})").status == 409u);
+    BOOST_TEST(bob.call("POST", "/conversations/1555/chat-support/transfer", R"({"to":"bob"})").status == 403u);
+    BOOST_TEST(bob.call("POST", "/conversations/1555/chat-support/end").status == 403u);
+    BOOST_TEST(admin.call("POST", "/conversations/1555/chat-support/end").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    user_says(p, "1001", "hi", "Alice Archer");
+    user_says(p, "1002", "support", "Bruno");
+    user_says(p, "1003", "support", "Carla");
+    user_says(p, "1004", "my order 77 is late", "Dmitri");
+    user_says(p, "1005", "hi", "Eve");
+    bob.json("POST", "/conversations/1003/chat-support/start");
+
+    auto count = [&](const api_client& who, const std::string& query) {
+        return who.json("GET", "/conversations" + query).at("conversations").as_array().size();
+    };
+    BOOST_TEST(count(admin, "") == 5u);
+    BOOST_TEST(count(admin, "?filter=active") == 2u);
+    BOOST_TEST(count(admin, "?filter=queued") == 1u);
+    BOOST_TEST(count(bob, "?filter=mine") == 1u);
+    BOOST_TEST(count(admin, "?filter=mine") == 0u);
+    BOOST_TEST(count(admin, "?q=archer") == 1u);     // by name, any case
+    BOOST_TEST(count(admin, "?q=1004") == 1u);       // by phone
+    BOOST_TEST(count(admin, "?q=order%2077") == 1u); // by message text
+    BOOST_TEST(count(admin, "?q=nothing-like-this") == 0u);
+
+    auto newest = admin.json("GET", "/conversations?limit=1").at("conversations").as_array()[0];
+    BOOST_TEST(newest.at("phone").as_string() == "1003");  // the last activity: the claim
+
+    std::set<std::string> seen;
+    std::string cursor;
+    int pages = 0;
+    do {
+        auto page = admin.json("GET", "/conversations?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+        for (auto& c : page.at("conversations").as_array())
+            BOOST_TEST(seen.insert(std::string(c.at("phone").as_string())).second);
+        cursor = page.at("next_cursor").is_null() ? "" : std::string(page.at("next_cursor").as_string());
+        ++pages;
+    } while (!cursor.empty() && pages < 10);
+    BOOST_TEST(seen.size() == 5u);
+    BOOST_TEST(pages == 3);
+}
+
+BOOST_AUTO_TEST_CASE(history_pages_by_seq) {
+    server_process server;
+    auto admin = admin_client(server);
+    for (int i = 0; i < 30; ++i) user_says(server.port(), "1555", "message " + std::to_string(i));
+    auto one = admin.json("GET", "/conversations/1555");
+    auto& latest = one.at("messages").as_array();
+    BOOST_TEST(latest.size() == 50u);
+    BOOST_TEST(latest.front().at("seq").as_int64() == 11);
+    BOOST_TEST(latest.back().at("seq").as_int64() == 60);
+    auto older = admin.json("GET", "/conversations/1555/messages?before=11&limit=5").at("messages").as_array();
+    BOOST_TEST(older.size() == 5u);
+    BOOST_TEST(older.front().at("seq").as_int64() == 6);
+    BOOST_TEST(older.back().at("seq").as_int64() == 10);
+    BOOST_TEST(admin.call("GET", "/conversations/1555/messages?before=x").status == 400u);
+    BOOST_TEST(admin.call("GET", "/conversations/1999/messages").status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(read_marks_clear_unread) {
+    server_process server;
+    auto admin = admin_client(server);
+    for (int i = 0; i < 3; ++i) user_says(server.port(), "1555", "hi " + std::to_string(i));
+    BOOST_TEST(admin.json("GET", "/conversations/1555").at("unread").as_int64() == 3);
+    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":3})").at("unread").as_int64() == 1);
+    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":6})").at("unread").as_int64() == 0);
+    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":2})").at("unread").as_int64() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(reading_a_whatsapp_chat_sends_metas_mark_as_read) {
+    receiver graph;
+    server_process server({"--wa-api-base", graph.url()});
+    auto admin = admin_client(server);
+    auto payload = R"({"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"42"},
+        "messages":[{"from":"15551234","id":"wamid.user-1","type":"text","text":{"body":"hi"}}]}}]}]})";
+    BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", payload).status == 200u);
+    graph.wait_for(1);  // the menu
+    admin.json("POST", "/conversations/15551234/read", R"({"up_to":1})");
+    auto sent = graph.wait_for(2);
+    auto body = json::parse(sent[1].body);
+    BOOST_TEST(sent[1].target == "/42/messages");
+    BOOST_TEST(body.at("status").as_string() == "read");
+    BOOST_TEST(body.at("message_id").as_string() == "wamid.user-1");
+}
+
+BOOST_AUTO_TEST_CASE(transcripts_in_three_formats) {
+    server_process server;
+    auto admin = admin_client(server);
+    user_says(server.port(), "1555", "support", "Ann");
+    user_says(server.port(), "1555", "a \"quoted\", comma\nline");
+    auto txt = admin.call("GET", "/conversations/1555/transcript");
+    BOOST_TEST(txt.status == 200u);
+    BOOST_TEST(txt.header("content-type").starts_with("text/plain"));
+    BOOST_TEST(txt.header("content-disposition").find("conversation-1555.txt") != std::string::npos);
+    BOOST_TEST(txt.body.find("Ann: support") != std::string::npos);
+    auto csv = admin.call("GET", "/conversations/1555/transcript?format=csv");
+    BOOST_TEST(csv.body.starts_with("seq,timestamp,sender,agent,type,status,text\r\n"));
+    BOOST_TEST(csv.body.find("\"a \"\"quoted\"\", comma\nline\"") != std::string::npos);
+    auto j = admin.json("GET", "/conversations/1555/transcript?format=json");
+    BOOST_TEST(j.at("messages").as_array().size() == 4u);
+    BOOST_TEST(admin.call("GET", "/conversations/1999/transcript").status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(agents_are_managed_by_admins) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto list = bob.json("GET", "/agents").at("agents").as_array();
+    BOOST_TEST(list.size() == 2u);
+    for (auto& a : list) BOOST_TEST(!a.as_object().contains("password_hash"));
+
+    auto forbidden = bob.call("POST", "/agents", R"({"username":"eve","password":"long-enough","role":"admin"})");
+    BOOST_TEST(forbidden.status == 403u);
+    BOOST_TEST(admin.call("POST", "/agents", R"({"username":"bob","password":"long-enough"})").status == 409u);
+    for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"password":"long-enough"})", "username"},
+             {R"({"username":"Bad Name","password":"long-enough"})", "username"},
+             {R"({"username":"carl","password":"short"})", "password"},
+             {R"({"username":"carl","password":"long-enough","role":"boss"})", "role"},
+             {"[]", "body"}}) {
+        BOOST_TEST_INFO(body);
+        auto r = admin.call("POST", "/agents", body);
+        BOOST_TEST(r.status == 400u);
+        BOOST_TEST(json::parse(r.body).at("error").at("field").as_string() == field);
+    }
+
+    auto patched = bob.json("PATCH", "/agents/bob", R"({"available":false,"max_chats":3})");
+    BOOST_TEST(!patched.at("available").as_bool());
+    BOOST_TEST(patched.at("max_chats").as_int64() == 3);
+    BOOST_TEST(bob.call("PATCH", "/agents/admin", R"({"available":false})").status == 403u);
+    BOOST_TEST(admin.call("PATCH", "/agents/nobody", R"({"available":false})").status == 404u);
+    BOOST_TEST(admin.call("PATCH", "/agents/bob", R"({"max_chats":0})").status == 400u);
+    BOOST_TEST(admin.call("PATCH", "/agents/bob", R"({"available":"no"})").status == 400u);
+    BOOST_TEST(admin.json("PATCH", "/agents/bob", R"({"available":true})").at("available").as_bool());
+}
+
+BOOST_AUTO_TEST_CASE(accounts_and_sessions_survive_a_restart) {
+    temp_dir dir;
+    std::string bob_token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto admin = admin_client(server);
+        bob_token = agent_client(admin, "bob").token;
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server({"--data", dir.path().string()});
+    BOOST_TEST(!server.wait_for_stdout("admin password: ", 300ms));  // shown on first start only
+    api_client bob{server.port(), bob_token};
+    BOOST_TEST(bob.json("GET", "/me").at("agent").at("username").as_string() == "bob");
+    BOOST_TEST(login(server.port(), "bob", "secret-bob").size() == 64u);
+}
+
+BOOST_AUTO_TEST_CASE(admin_password_flag_sets_the_password) {
+    server_process server({"--admin-password", "correct-horse-battery"});
+    BOOST_TEST(login(server.port(), "admin", "correct-horse-battery").size() == 64u);
+    BOOST_TEST(server.stdout_text().find("admin password") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,49 @@
+#include "api_session.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <stdexcept>
+
+namespace switchboard::test {
+
+std::string printed_admin_password(server_process& server) {
+    if (!server.wait_for_stdout("admin password: ")) throw std::runtime_error("no admin password printed");
+    server.wait_for_stdout("(user admin");
+    auto out = server.stdout_text();
+    auto at = out.find("admin password: ") + 16;
+    return out.substr(at, out.find(' ', at) - at);
+}
+
+std::string login(unsigned short port, const std::string& username, const std::string& password) {
+    auto res = http_request(port, "POST", "/auth/login",
+                            R"({"username":")" + username + R"(","password":")" + password + R"("})");
+    if (res.status != 200) throw std::runtime_error("login as " + username + " failed: " + res.body);
+    return std::string(boost::json::parse(res.body).at("token").as_string());
+}
+
+http_result api_client::call(const std::string& method, const std::string& target, const std::string& body) const {
+    return http_request(port, method, target, body, {{"Authorization", "Bearer " + token}});
+}
+
+boost::json::value api_client::json(const std::string& method, const std::string& target, const std::string& body,
+                                    unsigned expect) const {
+    auto res = call(method, target, body);
+    if (res.status != expect)
+        throw std::runtime_error(method + " " + target + " answered " + std::to_string(res.status) + ", expected " +
+                                 std::to_string(expect) + ": " + res.body);
+    return boost::json::parse(res.body);
+}
+
+api_client admin_client(server_process& server) {
+    return {server.port(), login(server.port(), "admin", printed_admin_password(server))};
+}
+
+api_client agent_client(const api_client& admin, const std::string& username, const std::string& role) {
+    admin.json("POST", "/agents",
+               R"({"username":")" + username + R"(","password":"secret-)" + username + R"(","role":")" + role +
+                   R"(","display_name":")" + username + R"( Display"})",
+               201);
+    return {admin.port, login(admin.port, username, "secret-" + username)};
+}
+
+}  // namespace switchboard::test

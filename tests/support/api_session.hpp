@@ -1,0 +1,32 @@
+// A server with a logged-in admin: the usual start of an API test.
+#pragma once
+
+#include "http_client.hpp"
+#include "server_process.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace switchboard::test {
+
+// The admin password the server printed on first start.
+std::string printed_admin_password(server_process& server);
+
+// Logs in; throws unless it works. Returns the token.
+std::string login(unsigned short port, const std::string& username, const std::string& password);
+
+// Requests with a bearer token; the body parsed when it is JSON.
+struct api_client {
+    unsigned short port;
+    std::string token;
+    http_result call(const std::string& method, const std::string& target, const std::string& body = {}) const;
+    boost::json::value json(const std::string& method, const std::string& target, const std::string& body = {},
+                            unsigned expect = 200) const;
+};
+
+api_client admin_client(server_process& server);
+// Creates an agent (as `admin`) and logs them in.
+api_client agent_client(const api_client& admin, const std::string& username, const std::string& role = "agent");
+
+}  // namespace switchboard::test

@@ -1,0 +1,44 @@
+// A WebSocket client for tests, with a deadline on every read. Event frames
+// may be single objects or arrays of them: `next_event` flattens both.
+#pragma once
+
+#include "http_client.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace switchboard::test {
+
+class ws_client {
+public:
+    // Connects and upgrades; throws with the HTTP status if the server refuses.
+    ws_client(unsigned short port, const std::string& target, const header_list& headers = {});
+    ~ws_client();
+
+    // The upgrade's refusal status, or 101.
+    static unsigned try_upgrade(unsigned short port, const std::string& target, const header_list& headers = {});
+
+    void send(const std::string& text);
+    // The next JSON object the server sent; throws after `timeout`.
+    boost::json::object next(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // The next object with this "type" (others are skipped and returned by `skipped`).
+    boost::json::object next_of_type(const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // Nothing arrives within `window` (a negative check: keep it short).
+    bool quiet_for(std::chrono::milliseconds window);
+    // The close code once the server closes; nullopt if it does not within `timeout`.
+    std::optional<unsigned> wait_close(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Drops the TCP connection without a close handshake.
+    void drop();
+    std::size_t frames_received() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::test
