@@ -60,6 +60,7 @@ void agent_socket::push_frame(std::shared_ptr<const std::string> frame, bool dro
         if (self->side_.size() >= self->hub_->options.max_side_frames) {
             if (droppable) return;  // typing is best effort
             self->closing_ = websocket::close_reason(websocket::close_code::try_again_later, "too far behind");
+            self->hub_->count_slow_close();
         } else {
             self->side_.push_back(frame);
         }
@@ -71,6 +72,7 @@ void agent_socket::close(websocket::close_code code, std::string reason) {
     net::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
         if (self->closing_ || self->stopped_) return;
         self->closing_ = websocket::close_reason(code, reason);
+        if (code == websocket::close_code::try_again_later) self->hub_->count_slow_close();
         if (self->writing)  // stuck on a client that does not read: no close handshake is possible
             beast::get_lowest_layer(self->ws_).cancel();
         self->signal_.cancel();
@@ -92,6 +94,10 @@ net::awaitable<void> agent_socket::run() {
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(bhttp::field::server, "switchboard"); }));
     ws_.read_message_max(64 * 1024);
+    // A bounded kernel buffer too: a client that stops reading blocks its
+    // writer soon, where the hub can see it.
+    beast::error_code opt_ec;
+    beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(256 * 1024), opt_ec);
     auto [ec] = co_await ws_.async_accept(conn_->req, use_tuple);
     conn_.reset();
     if (ec) co_return;
@@ -175,6 +181,7 @@ net::awaitable<void> agent_socket::writer() {
             auto c = cursor.load();
             if (hub_->collect(c, hub_->options.max_events_per_frame, batch) == hub_core::collect_result::lagged) {
                 closing_ = websocket::close_reason(websocket::close_code::try_again_later, "too far behind");
+                hub_->count_slow_close();
                 continue;
             }
             if (batch.size() == 1) {

@@ -42,7 +42,9 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
       sweep_timer(strand),
       open_sockets(metrics.get_gauge("switchboard_ws_connections", "Agent WebSockets open")),
       frames_sent(metrics.get_counter("switchboard_ws_frames_sent_total", "WebSocket frames sent to agents")),
-      events_published(metrics.get_counter("switchboard_events_total", "Events published to agents")) {}
+      events_published(metrics.get_counter("switchboard_events_total", "Events published to agents")),
+      closed_slow(metrics.get_counter("switchboard_ws_closed_total", "Agent sockets closed by the server, by reason",
+                                      {{"reason", "slow"}})) {}
 
 std::uint64_t hub_core::append(const events::event& e) {
     std::vector<std::shared_ptr<agent_socket>> to_wake;
@@ -67,7 +69,7 @@ hub_core::collect_result hub_core::collect(std::uint64_t cursor, std::size_t max
                                            std::vector<std::shared_ptr<const std::string>>& out) {
     std::lock_guard lock(mutex);
     if (cursor > last) return collect_result::ok;
-    if (cursor < first || last - cursor + 1 > options.max_lag) return collect_result::lagged;
+    if (cursor < first) return collect_result::lagged;  // overwritten: it can never catch up
     for (auto seq = cursor; seq <= last && out.size() < max; ++seq) out.push_back(ring[seq % ring.size()]);
     return collect_result::ok;
 }
@@ -204,7 +206,9 @@ void hub_core::schedule_sweep() {
     });
 }
 
-// A writer stuck on a client that does not read never sees its own lag: look from here.
+// A writer stuck on a client that does not read never sees its own lag: look
+// from here. Only a socket caught mid-write counts, so a reader that is
+// merely catching up (its writer batching) is left alone.
 void hub_core::sweep_lagging() {
     std::vector<std::shared_ptr<agent_socket>> lagging;
     {
@@ -212,11 +216,14 @@ void hub_core::sweep_lagging() {
         for (auto& [_, weak] : sockets)
             if (auto s = weak.lock()) {
                 auto c = s->cursor.load();
-                if (c <= last && (c < first || last - c + 1 > options.max_lag)) lagging.push_back(std::move(s));
+                bool behind = c <= last && last - c + 1 > options.max_lag;
+                if (c < first || (behind && s->writing)) lagging.push_back(std::move(s));
             }
     }
     for (auto& s : lagging) s->close(beast::websocket::close_code::try_again_later, "too far behind");
 }
+
+void hub_core::count_slow_close() { closed_slow.inc(); }
 
 struct hub::impl {
     std::shared_ptr<hub_core> core;

@@ -40,6 +40,7 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     void schedule_flush();
     net::awaitable<void> flush_loop();
     void sweep_lagging();
+    void count_slow_close();
     void schedule_sweep();
 
     net::io_context& ioc;
@@ -61,6 +62,7 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     metrics::gauge& open_sockets;
     metrics::counter& frames_sent;
     metrics::counter& events_published;
+    metrics::counter& closed_slow;
 };
 
 std::string envelope(std::uint64_t seq, const events::event& e);

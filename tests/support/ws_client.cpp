@@ -1,3 +1,5 @@
+// A reader thread keeps reading into a queue, so that waiting with a deadline
+// never cancels a WebSocket read (which would break the stream).
 #include "ws_client.hpp"
 
 #include <boost/asio.hpp>
@@ -6,7 +8,11 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace switchboard::test {
 
@@ -15,53 +21,15 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace json = boost::json;
 
-struct ws_client::impl {
-    net::io_context ioc;
-    websocket::stream<beast::tcp_stream> ws{ioc};
-    std::deque<json::object> pending;
-    std::size_t frames = 0;
-    bool closed = false;
-    std::optional<unsigned> close_code;
-
-    // One read with a deadline; false on timeout, throws on other errors.
-    bool read_frame(std::chrono::milliseconds timeout) {
-        beast::flat_buffer buffer;
-        beast::error_code result;
-        bool done = false;
-        ws.async_read(buffer, [&](beast::error_code ec, std::size_t) {
-            result = ec;
-            done = true;
-        });
-        ioc.restart();
-        ioc.run_for(timeout);
-        if (!done) {
-            beast::get_lowest_layer(ws).cancel();
-            ioc.restart();
-            ioc.run();
-            return false;
-        }
-        if (result == websocket::error::closed) {
-            closed = true;
-            close_code = ws.reason().code;
-            throw std::runtime_error("closed by the server with " + std::to_string(ws.reason().code));
-        }
-        if (result) throw std::runtime_error("websocket read: " + result.message());
-        ++frames;
-        auto v = json::parse(beast::buffers_to_string(buffer.data()));
-        if (v.is_array())
-            for (auto& e : v.as_array()) pending.push_back(e.as_object());
-        else
-            pending.push_back(v.as_object());
-        return true;
-    }
-};
-
 namespace {
 
 void handshake(websocket::stream<beast::tcp_stream>& ws, net::io_context& ioc, unsigned short port,
                const std::string& target, const header_list& headers, websocket::response_type& res,
-               beast::error_code& result) {
-    beast::get_lowest_layer(ws).connect(net::ip::tcp::endpoint{net::ip::make_address("127.0.0.1"), port});
+               beast::error_code& result, bool tiny_buffer = false) {
+    auto& sock = beast::get_lowest_layer(ws).socket();
+    sock.open(net::ip::tcp::v4());
+    if (tiny_buffer) sock.set_option(net::socket_base::receive_buffer_size(4096));
+    sock.connect(net::ip::tcp::endpoint{net::ip::make_address("127.0.0.1"), port});
     ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
         for (auto& [k, v] : headers) req.set(k, v);
     }));
@@ -74,15 +42,61 @@ void handshake(websocket::stream<beast::tcp_stream>& ws, net::io_context& ioc, u
 
 }  // namespace
 
-ws_client::ws_client(unsigned short port, const std::string& target, const header_list& headers)
+struct ws_client::impl {
+    net::io_context ioc;
+    websocket::stream<beast::tcp_stream> ws{ioc};
+    beast::flat_buffer buffer;
+    std::thread thread;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<json::object> pending;
+    std::size_t frames = 0;
+    bool closed = false;
+    unsigned close_code = 1006;
+    bool reading = true;  // false: a stalled client, reads nothing
+
+    void read_next() {
+        ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
+            std::lock_guard lock(mutex);
+            if (ec) {
+                closed = true;
+                if (ec == websocket::error::closed) close_code = ws.reason().code;
+                changed.notify_all();
+                return;
+            }
+            ++frames;
+            auto v = json::parse(beast::buffers_to_string(buffer.data()));
+            buffer.consume(buffer.size());
+            if (v.is_array())
+                for (auto& e : v.as_array()) pending.push_back(e.as_object());
+            else
+                pending.push_back(v.as_object());
+            changed.notify_all();
+            read_next();
+        });
+    }
+};
+
+ws_client::ws_client(unsigned short port, const std::string& target, const header_list& headers, bool tiny_buffer)
     : impl_(std::make_unique<impl>()) {
     websocket::response_type res;
     beast::error_code ec;
-    handshake(impl_->ws, impl_->ioc, port, target, headers, res, ec);
+    handshake(impl_->ws, impl_->ioc, port, target, headers, res, ec, tiny_buffer);
     if (ec) throw std::runtime_error("upgrade refused with HTTP " + std::to_string(res.result_int()) + ": " + ec.message());
+    impl_->reading = !tiny_buffer;
+    if (impl_->reading) impl_->read_next();
+    auto work = net::make_work_guard(impl_->ioc);
+    impl_->thread = std::thread([i = impl_.get(), w = std::move(work)]() mutable { i->ioc.run(); });
 }
 
-ws_client::~ws_client() = default;
+ws_client::~ws_client() {
+    net::post(impl_->ioc, [i = impl_.get()] {
+        beast::error_code ec;
+        beast::get_lowest_layer(i->ws).socket().close(ec);
+    });
+    impl_->ioc.stop();
+    impl_->thread.join();
+}
 
 unsigned ws_client::try_upgrade(unsigned short port, const std::string& target, const header_list& headers) {
     net::io_context ioc;
@@ -94,22 +108,31 @@ unsigned ws_client::try_upgrade(unsigned short port, const std::string& target, 
 }
 
 void ws_client::send(const std::string& text) {
-    beast::error_code result;
-    impl_->ws.async_write(net::buffer(text), [&](beast::error_code ec, std::size_t) { result = ec; });
-    impl_->ioc.restart();
-    impl_->ioc.run();
-    if (result) throw std::runtime_error("websocket write: " + result.message());
+    std::promise<beast::error_code> done;
+    auto copy = std::make_shared<std::string>(text);
+    net::post(impl_->ioc, [&, copy] {
+        impl_->ws.async_write(net::buffer(*copy), [&, copy](beast::error_code ec, std::size_t) { done.set_value(ec); });
+    });
+    if (auto ec = done.get_future().get()) throw std::runtime_error("websocket write: " + ec.message());
 }
 
-json::object ws_client::next(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (impl_->pending.empty()) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || !impl_->read_frame(left)) throw std::runtime_error("no frame within the timeout");
+std::optional<json::object> ws_client::try_next(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(impl_->mutex);
+    impl_->changed.wait_for(lock, timeout, [&] { return !impl_->pending.empty() || impl_->closed; });
+    if (impl_->pending.empty()) {
+        if (impl_->closed)
+            throw std::runtime_error("closed by the server with " + std::to_string(impl_->close_code));
+        return std::nullopt;
     }
     auto o = std::move(impl_->pending.front());
     impl_->pending.pop_front();
     return o;
+}
+
+json::object ws_client::next(std::chrono::milliseconds timeout) {
+    auto o = try_next(timeout);
+    if (!o) throw std::runtime_error("no frame within the timeout");
+    return std::move(*o);
 }
 
 json::object ws_client::next_of_type(const std::string& type, std::chrono::milliseconds timeout) {
@@ -122,30 +145,33 @@ json::object ws_client::next_of_type(const std::string& type, std::chrono::milli
 }
 
 bool ws_client::quiet_for(std::chrono::milliseconds window) {
-    if (!impl_->pending.empty()) return false;
-    return !impl_->read_frame(window);
+    std::unique_lock lock(impl_->mutex);
+    return !impl_->changed.wait_for(lock, window, [&] { return !impl_->pending.empty(); });
 }
 
 std::optional<unsigned> ws_client::wait_close(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    try {
-        for (;;) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return std::nullopt;
-            impl_->pending.clear();
-            impl_->read_frame(left);
-        }
-    } catch (const std::runtime_error&) {
-        if (impl_->close_code) return impl_->close_code;
-        return 1006;  // dropped without a close frame
+    if (!impl_->reading) {  // a stalled client starts reading now, to see how it ends
+        impl_->reading = true;
+        net::post(impl_->ioc, [i = impl_.get()] { i->read_next(); });
     }
+    std::unique_lock lock(impl_->mutex);
+    if (!impl_->changed.wait_for(lock, timeout, [&] { return impl_->closed; })) return std::nullopt;
+    return impl_->close_code;
 }
 
 void ws_client::drop() {
-    beast::error_code ec;
-    beast::get_lowest_layer(impl_->ws).socket().close(ec);
+    std::promise<void> done;
+    net::post(impl_->ioc, [&] {
+        beast::error_code ec;
+        beast::get_lowest_layer(impl_->ws).socket().close(ec);
+        done.set_value();
+    });
+    done.get_future().get();
 }
 
-std::size_t ws_client::frames_received() const { return impl_->frames; }
+std::size_t ws_client::frames_received() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->frames;
+}
 
 }  // namespace switchboard::test

@@ -17,7 +17,9 @@ namespace switchboard::test {
 class ws_client {
 public:
     // Connects and upgrades; throws with the HTTP status if the server refuses.
-    ws_client(unsigned short port, const std::string& target, const header_list& headers = {});
+    // `tiny_buffer`: a 4 KiB receive buffer, to play a client that stops reading.
+    ws_client(unsigned short port, const std::string& target, const header_list& headers = {},
+              bool tiny_buffer = false);
     ~ws_client();
 
     // The upgrade's refusal status, or 101.
@@ -26,6 +28,8 @@ public:
     void send(const std::string& text);
     // The next JSON object the server sent; throws after `timeout`.
     boost::json::object next(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // Like next, but nullopt when nothing arrives within `timeout`.
+    std::optional<boost::json::object> try_next(std::chrono::milliseconds timeout);
     // The next object with this "type" (others are skipped and returned by `skipped`).
     boost::json::object next_of_type(const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // Nothing arrives within `window` (a negative check: keep it short).

@@ -1,0 +1,282 @@
+// /ws against the real server: auth and Origin, hello, every event type from
+// the action that causes it, consecutive seqs, resume, typing, slow clients.
+#include "api_session.hpp"
+#include "http_client.hpp"
+#include "metrics_probe.hpp"
+#include "server_process.hpp"
+#include "receiver.hpp"
+#include "temp_dir.hpp"
+#include "ws_client.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+void user_says(unsigned short port, const std::string& from, const std::string& text) {
+    auto res = http_request(port, "POST", "/webhook", R"({"from":")" + from + R"(","text":")" + text + R"("})");
+    BOOST_REQUIRE(res.status == 200u);
+}
+
+std::string ws_target(const api_client& c) { return "/ws?token=" + c.token; }
+
+std::uint64_t seq_of(const json::object& e) { return e.at("seq").to_number<std::uint64_t>(); }
+
+// Reads events until one of `type` arrives, checking that seqs are consecutive.
+json::object expect_event(ws_client& ws, std::uint64_t& last_seq, const std::string& type) {
+    for (;;) {
+        auto e = ws.next();
+        if (e.at("type").as_string() == "typing") continue;
+        BOOST_REQUIRE(e.contains("seq"));
+        BOOST_TEST(seq_of(e) == last_seq + 1, "seq " << seq_of(e) << " after " << last_seq);
+        last_seq = seq_of(e);
+        if (e.at("type").as_string() == type) return e;
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(websocket)
+
+BOOST_AUTO_TEST_CASE(upgrade_needs_a_session_and_an_allowed_origin) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto p = server.port();
+    BOOST_TEST(ws_client::try_upgrade(p, "/ws") == 401u);
+    BOOST_TEST(ws_client::try_upgrade(p, "/ws?token=bogus") == 401u);
+    BOOST_TEST(ws_client::try_upgrade(p, ws_target(admin), {{"Origin", "https://evil.example"}}) == 403u);
+    BOOST_TEST(ws_client::try_upgrade(p, "/ws", {{"Cookie", "switchboard_session=" + admin.token},
+                                                 {"Origin", "http://127.0.0.1:" + std::to_string(p)}}) == 101u);
+    BOOST_TEST(ws_client::try_upgrade(p, ws_target(admin)) == 101u);  // no Origin: not a browser
+    BOOST_TEST(http_request(p, "GET", ws_target(admin)).status == 426u);  // plain GET
+}
+
+BOOST_AUTO_TEST_CASE(allowed_origins_flag) {
+    server_process server({"--allowed-origins", "https://console.example.com"});
+    auto admin = admin_client(server);
+    BOOST_TEST(ws_client::try_upgrade(server.port(), ws_target(admin), {{"Origin", "https://console.example.com"}}) == 101u);
+    BOOST_TEST(ws_client::try_upgrade(server.port(), ws_target(admin),
+                                      {{"Origin", "http://127.0.0.1:" + std::to_string(server.port())}}) == 403u);
+}
+
+BOOST_AUTO_TEST_CASE(hello_then_every_event_type_from_its_cause) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    user_says(p, "1555", "hi");  // events before the socket: hello must count them
+
+    ws_client ws(p, ws_target(admin));
+    auto hello = ws.next();
+    BOOST_TEST(hello.at("type").as_string() == "hello");
+    std::uint64_t last = hello.at("seq").to_number<std::uint64_t>();
+    BOOST_TEST(last >= 3u);  // presence of admin + the message events
+
+    // The admin's own connection shows up as presence.
+    auto presence = expect_event(ws, last, "agent.presence");
+    BOOST_TEST(presence.at("data").at("agent").as_string() == "admin");
+    BOOST_TEST(presence.at("data").at("online").as_bool());
+
+    user_says(p, "1555", "support");
+    auto created = expect_event(ws, last, "message.created");
+    BOOST_TEST(created.at("conversation").as_string() == "1555");
+    BOOST_TEST(created.at("data").at("text").as_string() == "support");
+    BOOST_TEST(created.at("data").at("sender").as_string() == "user");
+    BOOST_TEST(!created.at("at").as_string().empty());
+    expect_event(ws, last, "message.created");  // the bot's answer
+    auto started = expect_event(ws, last, "chat.started");
+    auto queued = expect_event(ws, last, "chat.queued");  // right after chat.started
+    BOOST_TEST(seq_of(queued) == seq_of(started) + 1);
+    BOOST_TEST(queued.at("data").at("position").as_int64() == 1);
+    expect_event(ws, last, "conversation.updated");
+
+    admin.json("POST", "/conversations/1555/chat-support/start");
+    auto assigned = expect_event(ws, last, "chat.assigned");
+    BOOST_TEST(assigned.at("data").at("agent").as_string() == "admin");
+
+    admin.json("POST", "/conversations/1555/chat-support/send", R"({"text":"hello","client_id":"opt-1"})", 201);
+    auto mine = expect_event(ws, last, "message.created");  // an agent's own actions come back too
+    while (mine.at("data").at("sender").as_string() != "admin") mine = expect_event(ws, last, "message.created");
+    BOOST_TEST(mine.at("data").at("client_id").as_string() == "opt-1");
+
+    admin.json("POST", "/conversations/1555/chat-support/transfer", R"({"to":"bob"})");
+    auto moved = expect_event(ws, last, "chat.transferred");
+    BOOST_TEST(moved.at("data").at("from").as_string() == "admin");
+    BOOST_TEST(moved.at("data").at("to").as_string() == "bob");
+
+    bob.json("POST", "/conversations/1555/chat-support/end");
+    auto ended = expect_event(ws, last, "chat.ended");
+    BOOST_TEST(ended.at("data").at("reason").as_string() == "agent");
+
+    {
+        ws_client bob_ws(p, ws_target(bob));
+        auto bob_online = expect_event(ws, last, "agent.presence");
+        BOOST_TEST(bob_online.at("data").at("agent").as_string() == "bob");
+    }
+    auto bob_offline = expect_event(ws, last, "agent.presence");
+    BOOST_TEST(!bob_offline.at("data").at("online").as_bool());
+}
+
+BOOST_AUTO_TEST_CASE(message_status_events_follow_whatsapp_statuses) {
+    receiver graph({200, R"({"messages":[{"id":"wamid.out-1"}]})", {}});
+    server_process server({"--wa-api-base", graph.url()});
+    auto admin = admin_client(server);
+    ws_client ws(server.port(), ws_target(admin));
+    std::uint64_t last = ws.next().at("seq").to_number<std::uint64_t>();
+    auto payload = R"({"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"42"},
+        "messages":[{"from":"15551234","id":"wamid.in-1","type":"text","text":{"body":"hi"}}]}}]}]})";
+    BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", payload).status == 200u);
+    auto sent = expect_event(ws, last, "message.status");  // the menu, accepted by the API
+    BOOST_TEST(sent.at("data").at("status").as_string() == "sent");
+    auto read = R"({"entry":[{"changes":[{"value":{"statuses":[{"id":"wamid.out-1","status":"read","recipient_id":"15551234"}]}}]}]})";
+    BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", read).status == 200u);
+    auto status = expect_event(ws, last, "message.status");
+    BOOST_TEST(status.at("data").at("status").as_string() == "read");
+    BOOST_TEST(status.at("data").at("seq").as_int64() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(typing_goes_to_others_only_and_has_no_seq) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    ws_client a(server.port(), ws_target(admin));
+    ws_client b(server.port(), ws_target(bob));
+    a.next_of_type("hello");
+    b.next_of_type("hello");
+    a.send(R"({"type":"typing","conversation":"1555","on":true})");
+    auto t = b.next_of_type("typing");
+    BOOST_TEST(!t.contains("seq"));
+    BOOST_TEST(t.at("conversation").as_string() == "1555");
+    BOOST_TEST(t.at("data").at("agent").as_string() == "admin");
+    BOOST_TEST(t.at("data").at("on").as_bool());
+    // Not echoed: the next thing admin's socket sees is an event caused later.
+    user_says(server.port(), "1777", "hi");
+    for (;;) {
+        auto e = a.next();
+        BOOST_TEST(e.at("type").as_string() != "typing");
+        if (e.at("type").as_string() == "message.created") break;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(resume_after_a_disconnect_misses_nothing) {
+    server_process server;
+    auto admin = admin_client(server);
+    std::uint64_t last;
+    {
+        ws_client ws(server.port(), ws_target(admin));
+        last = ws.next().at("seq").to_number<std::uint64_t>();
+        user_says(server.port(), "1555", "one");
+        while (last < 3) last = seq_of(ws.next_of_type("message.created"));
+        ws.drop();
+    }
+    for (int i = 0; i < 20; ++i) user_says(server.port(), "1555", "while away " + std::to_string(i));
+    ws_client ws(server.port(), ws_target(admin));
+    auto hello = ws.next();
+    auto latest = hello.at("seq").to_number<std::uint64_t>();
+    BOOST_TEST(latest > last + 40);
+    ws.send(R"({"type":"resume","after":)" + std::to_string(last) + "}");
+    std::uint64_t seen = last;
+    while (seen < latest) {
+        auto e = ws.next();
+        if (!e.contains("seq")) continue;
+        BOOST_TEST(seq_of(e) == seen + 1);
+        seen = seq_of(e);
+    }
+    user_says(server.port(), "1555", "live again");  // and live events carry on after the backlog
+    for (;;) {
+        auto e = ws.next();
+        if (!e.contains("seq")) continue;
+        BOOST_TEST(seq_of(e) == seen + 1);
+        seen = seq_of(e);
+        if (e.at("type").as_string() == "message.created" && e.at("data").at("text").as_string() == "live again") break;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(resume_from_the_stored_log_after_a_restart_and_resync_beyond_it) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    std::uint64_t before;
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        ws_client ws(server.port(), ws_target(admin));
+        before = ws.next().at("seq").to_number<std::uint64_t>();
+        for (int i = 0; i < 5; ++i) user_says(server.port(), "1555", "m" + std::to_string(i));
+        server.send_signal(SIGTERM);
+        BOOST_TEST(ws.wait_close().value_or(0) == 1001u);  // going away
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    ws_client ws(server.port(), ws_target(admin));
+    auto latest = ws.next().at("seq").to_number<std::uint64_t>();
+    BOOST_TEST(latest >= before + 15);  // numbering continues after the restart
+    ws.send(R"({"type":"resume","after":)" + std::to_string(before) + "}");
+    std::uint64_t seen = before;
+    while (seen < latest) {
+        auto e = ws.next();
+        BOOST_TEST(seq_of(e) == seen + 1);
+        seen = seq_of(e);
+    }
+
+    ws_client lost(server.port(), ws_target(admin));
+    auto hello = lost.next();
+    lost.send(R"({"type":"resume","after":)" + std::to_string(hello.at("seq").to_number<std::uint64_t>() + 1000) + "}");
+    BOOST_TEST(lost.next_of_type("resync").at("type").as_string() == "resync");
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_closed_and_slows_nobody) {
+    server_process server({"--ws-max-lag", "3000"});
+    auto admin = admin_client(server);
+    ws_client reader(server.port(), ws_target(admin));
+    ws_client stalled(server.port(), ws_target(admin), {}, true);  // tiny receive buffer, never read
+    std::uint64_t seen = reader.next().at("seq").to_number<std::uint64_t>();
+
+    // The reading client reads on its own thread, checking order, while the load goes on.
+    std::atomic<bool> done{false};
+    std::atomic<bool> in_order{true};
+    std::atomic<std::uint64_t> reader_seen{seen};
+    std::thread consumer([&] {
+        try {
+            for (;;) {
+                auto next = reader.try_next(200ms);
+                if (!next) {
+                    if (done && reader_seen >= read_metric(server.port(), "switchboard_events_total")) break;
+                    continue;
+                }
+                auto& e = *next;
+                if (!e.contains("seq")) continue;
+                if (seq_of(e) != reader_seen + 1) {
+                    BOOST_TEST_MESSAGE("out of order: " << seq_of(e) << " after " << reader_seen);
+                    in_order = false;
+                }
+                reader_seen = seq_of(e);
+            }
+        } catch (const std::exception& e) {
+            BOOST_TEST_MESSAGE("reader stopped: " << e.what() << " at " << reader_seen << " of "
+                                                  << read_metric(server.port(), "switchboard_events_total"));
+            in_order = false;
+        }
+    });
+    for (int i = 0; i < 1500; ++i) user_says(server.port(), std::to_string(20000 + i % 100), "load " + std::to_string(i));
+    done = true;
+    consumer.join();
+    BOOST_TEST(in_order.load());
+    BOOST_TEST(reader_seen.load() >= 4500u);
+
+    wait_for_metric(server.port(), R"(switchboard_ws_closed_total{reason="slow"})", 1);
+    auto code = stalled.wait_close();
+    BOOST_TEST(code.has_value());
+    BOOST_TEST((*code == 1013u || *code == 1006u || *code == 1008u));
+    BOOST_TEST(read_metric(server.port(), "switchboard_ws_connections") == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
