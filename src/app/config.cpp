@@ -25,7 +25,8 @@ namespace {
 constexpr std::string_view env_prefix = "SWITCHBOARD_";
 
 po::options_description describe(config& c, std::string& log_level, std::string& log_format) {
-    po::options_description d("Usage: switchboard [options]\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
+    po::options_description d("Usage: switchboard [options]\n       switchboard agent add|passwd|list … "
+                              "(switchboard agent --help)\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
                               "e.g. SWITCHBOARD_MAX_BODY)");
     // clang-format off
     d.add_options()

@@ -1,4 +1,5 @@
 // The switchboard executable: parse flags, then run.
+#include "switchboard/app/agent_cli.hpp"
 #include "switchboard/app/config.hpp"
 #include "switchboard/app/server_app.hpp"
 
@@ -12,6 +13,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> env;
     for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
 
+    if (!args.empty() && args[0] == "agent")
+        return switchboard::app::run_agent_cli({args.begin() + 1, args.end()}, env);
     auto parsed = switchboard::app::parse_config(args, env);
     switch (parsed.what) {
     case parse_result::action::help:

@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <set>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -357,10 +358,49 @@ BOOST_AUTO_TEST_CASE(accounts_and_sessions_survive_a_restart) {
     BOOST_TEST(login(server.port(), "bob", "secret-bob").size() == 64u);
 }
 
+BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
+    server_process server({"--session-ttl", "1", "--admin-password", "long-password-1"});
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    BOOST_TEST(admin.call("GET", "/me").status == 200u);
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    unsigned status = 200;
+    while (status == 200 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);  // polling the expiry, not synchronising
+        status = admin.call("GET", "/me").status;
+    }
+    BOOST_TEST(status == 401u);
+}
+
 BOOST_AUTO_TEST_CASE(admin_password_flag_sets_the_password) {
     server_process server({"--admin-password", "correct-horse-battery"});
     BOOST_TEST(login(server.port(), "admin", "correct-horse-battery").size() == 64u);
     BOOST_TEST(server.stdout_text().find("admin password") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(agent_cli)
+
+BOOST_AUTO_TEST_CASE(add_passwd_and_list_from_the_shell) {
+    temp_dir dir;
+    auto data = dir.path().string();
+    auto added = run_binary({"agent", "add", "carol", "--password", "carol-pass-1", "--display-name", "Carol C", "--data", data});
+    BOOST_TEST(added.exit_code == 0);
+    BOOST_TEST(added.out.find("added agent carol") != std::string::npos);
+    BOOST_TEST(added.out.find("admin password: ") != std::string::npos);  // a new directory gets its admin too
+    BOOST_TEST(run_binary({"agent", "add", "carol", "--password", "carol-pass-1", "--data", data}).exit_code == 1);
+    BOOST_TEST(run_binary({"agent", "add", "dave", "--password", "short", "--data", data}).exit_code == 1);
+    BOOST_TEST(run_binary({"agent", "add", "--data", data}).exit_code == 2);
+    BOOST_TEST(run_binary({"agent", "frobnicate", "x", "--data", data}).exit_code == 2);
+    BOOST_TEST(run_binary({"agent", "passwd", "carol", "--data", data}, {"SWITCHBOARD_AGENT_PASSWORD=carol-pass-2"}).exit_code == 0);
+    auto list = run_binary({"agent", "list", "--data", data});
+    BOOST_TEST(list.exit_code == 0);
+    BOOST_TEST(list.out.find("carol") != std::string::npos);
+    BOOST_TEST(list.out.find("Carol C") != std::string::npos);
+
+    server_process server({"--data", data});
+    BOOST_TEST(login(server.port(), "carol", "carol-pass-2").size() == 64u);
+    BOOST_TEST(http_request(server.port(), "POST", "/auth/login", R"({"username":"carol","password":"carol-pass-1"})").status == 401u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,100 @@
+// Agent management on the data directory. A running server sees new agents
+// and passwords at once (logins read the store); its agent list refreshes as
+// agents log in or at its next start.
+#include "switchboard/app/agent_cli.hpp"
+
+#include "switchboard/auth/agents.hpp"
+#include "switchboard/store/store.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+namespace switchboard::app {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr const char* usage =
+    "Usage:\n"
+    "  switchboard agent add USERNAME --password PASSWORD [--role agent|admin] [--display-name NAME] [--data DIR]\n"
+    "  switchboard agent passwd USERNAME --password PASSWORD [--data DIR]\n"
+    "  switchboard agent list [--data DIR]\n"
+    "The password may also come from SWITCHBOARD_AGENT_PASSWORD; --data from SWITCHBOARD_DATA.\n";
+
+template <class T>
+T run(net::awaitable<T> a) {
+    net::io_context ioc;
+    auto f = net::co_spawn(ioc, std::move(a), net::use_future);
+    ioc.run();
+    return f.get();
+}
+
+}  // namespace
+
+int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
+    std::map<std::string, std::string> flags{{"--data", "./data"}, {"--role", "agent"}};
+    for (auto& e : environment) {
+        if (e.starts_with("SWITCHBOARD_DATA=")) flags["--data"] = e.substr(17);
+        if (e.starts_with("SWITCHBOARD_AGENT_PASSWORD=")) flags["--password"] = e.substr(27);
+    }
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].starts_with("--")) {
+            if (i + 1 >= args.size() || args[i] == "--help") {
+                std::cerr << usage;
+                return args[i] == "--help" ? 0 : 2;
+            }
+            flags[args[i]] = args[i + 1];
+            ++i;
+        } else {
+            words.push_back(args[i]);
+        }
+    }
+    for (auto& [k, _] : flags)
+        if (k != "--data" && k != "--role" && k != "--password" && k != "--display-name") {
+            std::cerr << "switchboard agent: unknown option " << k << "\n" << usage;
+            return 2;
+        }
+    if (words.empty() || (words[0] != "list" && words.size() != 2) || (words[0] == "list" && words.size() != 1)) {
+        std::cerr << usage;
+        return 2;
+    }
+    if (flags["--data"] == ":memory:") {
+        std::cerr << "switchboard agent: --data must be a directory: an in-memory store has no agents to manage\n";
+        return 2;
+    }
+    try {
+        auto db = store::open_sqlite_store(flags["--data"]);
+        auth::agents_service agents(*db, {});
+        if (auto generated = agents.bootstrap({}))  // a new data directory gets its admin here
+            std::cout << "admin password: " << *generated << "  (user admin; shown once, change it)\n";
+        if (words[0] == "list") {
+            std::printf("%-24s %-6s %-9s %s\n", "USERNAME", "ROLE", "AVAILABLE", "DISPLAY NAME");
+            for (auto& a : agents.list())
+                std::printf("%-24s %-6s %-9s %s\n", a.username.c_str(), a.role.c_str(), a.available ? "yes" : "no",
+                            a.display_name.c_str());
+        } else if (words[0] == "add") {
+            auto a = run(agents.create(words[1], flags["--password"], flags["--role"], flags["--display-name"]));
+            std::cout << "added " << a.role << " " << a.username << "\n";
+        } else if (words[0] == "passwd") {
+            run(agents.set_password(words[1], flags["--password"]));
+            std::cout << "password changed for " << words[1] << "\n";
+        } else {
+            std::cerr << usage;
+            return 2;
+        }
+        db->close();
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "switchboard agent: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace switchboard::app
