@@ -192,12 +192,13 @@ net::awaitable<void> connection::run() {
         }
         keep_alive = keep_alive && !stopping_;
         auto status = res.status;
-        auto reason = std::move(res.reject_reason);
+        // Counted before the answer leaves, so that a client that has the
+        // answer also finds it in /metrics.
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        owner_->record(route, status, res.reject_reason, seconds);
         auto out = to_beast(std::move(res), version, req.method == verb::head, keep_alive);
         auto ec = co_await write(out);
 
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        owner_->record(route, status, reason, seconds);
         if (log::enabled(log::level::debug))
             log::debug("request", {{"method", std::string(to_string(req.method))},
                                    {"path", req.path},

@@ -13,5 +13,8 @@ double read_metric(unsigned short port, const std::string& series);
 // For outcomes that happen after the HTTP answer (outbox deliveries, idle expiry).
 double wait_for_metric(unsigned short port, const std::string& series, double value,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// The same, until the series is at most `value` (gauges that go down).
+double wait_for_metric_at_most(unsigned short port, const std::string& series, double value,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace switchboard::test

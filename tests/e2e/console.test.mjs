@@ -1,0 +1,184 @@
+// The agent console in real headless chromium against the real server.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ADMIN_PASSWORD, apiAs, consolePage, freePort, launchBrowser, startReceiver, startServer, tempDir, userSays,
+} from './harness.mjs';
+
+// docs/console.png is refreshed with SWITCHBOARD_SCREENSHOT=docs/console.png; a plain run keeps the tree clean.
+const screenshot = process.env.SWITCHBOARD_SCREENSHOT
+  ?? join(tmpdir(), `switchboard-console-${process.pid}.png`);
+let browser, receiver;
+
+before(async () => {
+  browser = await launchBrowser();
+  receiver = await startReceiver();
+});
+after(async () => {
+  await browser?.close();
+  await receiver?.close();
+});
+
+test('an agent works a chat from the first message to its end', async () => {
+  const data = tempDir();
+  const server = await startServer(['--port', '0', '--data', data.dir, '--outbound-url', receiver.url]);
+  try {
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    await admin('POST', '/agents', { username: 'bob', password: 'bob-password', display_name: 'Bob' });
+
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    assert.equal(await page.locator('#me').textContent(), 'Administrator (admin)');
+
+    // A user's message appears live, with its badge.
+    await userSays(server, '15550001', 'support', 'John Doe');
+    const row = page.locator('#conversation-list li[data-phone="15550001"]');
+    await row.waitFor();
+    await row.locator('.badge.live', { hasText: '💬 Chat' }).waitFor();
+    await row.locator('.badge.queued', { hasText: 'Queued #1' }).waitFor();
+
+    // Open, claim, reply: the reply reaches the user's endpoint.
+    await row.click();
+    await page.locator('#conv-name', { hasText: 'John Doe' }).waitFor();
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-live').waitFor();
+    await page.locator('#composer-text').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+
+    // Typing shows on another agent's console.
+    const bobPage = await consolePage(browser.browser, server, 'bob', 'bob-password');
+    await bobPage.locator('#conversation-list li[data-phone="15550001"]').click();
+    await bobPage.locator('#conv-assignee', { hasText: 'Assigned to admin' }).waitFor();
+    await page.locator('#composer-text').pressSequentially('Hello John', { delay: 20 });
+    await bobPage.locator('#typing', { hasText: 'admin is typing' }).waitFor();
+
+    await page.locator('#composer-text').press('Enter');
+    const reply = await receiver.waitFor((m) => m.text === 'Hello John');
+    assert.equal(reply.to, '15550001');
+    await page.locator('.message.admin:not(.pending)', { hasText: 'Hello John' }).waitFor();
+    await bobPage.locator('.message.admin', { hasText: 'Hello John' }).waitFor();  // live on the other console too
+
+    // Shift+Enter is a new line, not a send.
+    await page.locator('#composer-text').press('Shift+Enter');
+    assert.equal(await page.locator('#composer-text').inputValue(), '\n');
+    await page.locator('#composer-text').fill('');
+
+    // A user's attempt at markup is shown as text and runs nothing.
+    const hostile = '<img src=x onerror=alert(1)>';
+    await userSays(server, '15550001', hostile);
+    const shown = page.locator('.message.user .text', { hasText: '<img src=x' });
+    await shown.waitFor();
+    assert.equal(await shown.textContent(), hostile);
+    assert.equal(await page.locator('.messages img').count(), 0);
+    assert.deepEqual(page.dialogs, []);
+
+    await page.screenshot({ path: screenshot });
+
+    // End the chat with a closing message.
+    await page.getByRole('button', { name: 'End Chat' }).click();
+    await page.getByLabel('Closing message (optional)').fill('Thanks for writing in!');
+    await page.locator('#end-confirm').click();
+    await page.locator('#conv-state', { hasText: 'RATING' }).waitFor();
+    await receiver.waitFor((m) => m.text === 'Thanks for writing in!');
+    await receiver.waitFor((m) => m.text.includes('Chat support session ended'));
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(bobPage.errors, []);
+  } finally {
+    await server.stop();
+    data.remove();
+  }
+});
+
+test('the console recovers from a server restart without missing a message', async () => {
+  const data = tempDir();
+  const port = String(await freePort());
+  let server = await startServer(['--port', port, '--data', data.dir]);
+  try {
+    await userSays(server, '15550002', 'support', 'Ada');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15550002"]').click();
+    await page.locator('#conv-name', { hasText: 'Ada' }).waitFor();
+
+    await server.stop();  // the server closes every socket (1001)
+    await page.locator('#connection', { hasText: 'Reconnecting' }).waitFor();
+    server = await startServer(['--port', port, '--data', data.dir]);
+    for (let i = 1; i <= 5; i += 1) await userSays(server, '15550002', `while you were away ${i}`);
+
+    await page.locator('#connection.live').waitFor({ timeout: 20000 });
+    await userSays(server, '15550002', 'and one more, live');
+    await page.locator('.message.user', { hasText: 'and one more, live' }).waitFor();
+    const texts = await page.locator('.message.user .text').allTextContents();
+    const away = texts.filter((t) => t.startsWith('while you were away'));
+    assert.deepEqual(away, [1, 2, 3, 4, 5].map((i) => `while you were away ${i}`));
+    const seqs = await page.locator('.message').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.equal(new Set(seqs).size, seqs.length);  // nothing shown twice
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await server.stop();
+    data.remove();
+  }
+});
+
+test('a narrow window, keyboard only', async () => {
+  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
+  try {
+    await userSays(server, '15550003', 'support', 'Kim');
+    const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });
+    const page = await context.newPage();
+    await page.goto(server.url + '/');
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type('admin');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('#connection.live').waitFor();
+    assert.equal(await page.locator('#pane').isVisible(), false);  // one column: the list first
+
+    await page.locator('#conversation-list li[data-phone="15550003"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#conv-name', { hasText: 'Kim' }).waitFor();
+    assert.equal(await page.locator('.sidebar').isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'start-chat');
+    await page.keyboard.press('Enter');  // claim
+    await page.waitForFunction(() => document.activeElement.id === 'composer-text');
+    await page.keyboard.type('Typed without a mouse');
+    await page.keyboard.press('Enter');
+    await receiver.waitFor((m) => m.text === 'Typed without a mouse');
+
+    await page.getByRole('button', { name: '← Back' }).click();
+    await page.locator('#conversation-list li[data-phone="15550003"]').waitFor();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a wrong password is refused and the session survives a reload', async () => {
+  const server = await startServer(['--port', '0', '--data', ':memory:']);
+  try {
+    const context = await browser.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url + '/');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#login-error', { hasText: 'Wrong username or password' }).waitFor();
+
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');  // keyboard only
+    await page.locator('#connection.live').waitFor();
+    await page.reload();
+    await page.locator('#connection.live').waitFor();  // the cookie remembers
+    assert.equal(await page.locator('#login-view').isHidden(), true);
+    const csp = (await (await fetch(server.url + '/')).headers).get('content-security-policy');
+    assert.match(csp, /script-src 'self'/);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#login-view').waitFor();
+  } finally {
+    await server.stop();
+  }
+});

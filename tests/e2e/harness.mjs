@@ -1,0 +1,130 @@
+// What the console tests stand on: the real server, a receiver for outbound
+// messages, and Debian's chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const binary = process.env.SWITCHBOARD_BINARY;
+if (!binary) throw new Error('SWITCHBOARD_BINARY is not set (run through ctest)');
+
+export const ADMIN_PASSWORD = 'console-test-admin';
+
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// Starts switchboard and resolves once it prints its port.
+export function startServer(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['--admin-password', ADMIN_PASSWORD, '--log-level', 'warn', ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
+    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on [^\n]*:(\d+)\n/);
+      if (m) {
+        clearTimeout(timer);
+        const port = Number(m[1]);
+        resolve({
+          port, child, url: `http://127.0.0.1:${port}`,
+          stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+}
+
+// A free port number, for a server that must come back on the same one.
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+// Records what the server POSTs to --outbound-url.
+export function startReceiver() {
+  const received = [];
+  const waiters = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      for (const w of waiters.splice(0)) w();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}/inbox`,
+    received,
+    // Resolves with the first received message that satisfies `pred`.
+    async waitFor(pred, timeoutMs = 10000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = received.find(pred);
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`receiver never got it; got ${JSON.stringify(received)}`);
+        await new Promise((r) => { waiters.push(r); setTimeout(r, 200); });
+      }
+    },
+    close: () => new Promise((r) => server.close(r)),
+  })));
+}
+
+export async function userSays(server, from, text, name) {
+  const res = await fetch(`${server.url}/webhook`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ from, text, ...(name ? { name } : {}) }),
+  });
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+  return res.json();
+}
+
+export async function apiAs(server, username, password) {
+  const login = await fetch(`${server.url}/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  const { token } = await login.json();
+  return async (method, path, body) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return res.json();
+  };
+}
+
+// playwright-core gives every launch a fresh, empty --user-data-dir of its own
+// (it refuses one passed in args), and each context its own cookie jar.
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  return { browser, close: () => browser.close() };
+}
+
+// A page logged in to the console, with every dialog and page error recorded.
+export async function consolePage(browser, server, username, password) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.dialogs = [];
+  page.errors = [];
+  page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss(); });
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  await page.goto(server.url + '/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#connection.live').waitFor();
+  return page;
+}

@@ -1,0 +1,225 @@
+// The open conversation: header, history (older pages on scroll-up), the
+// composer with optimistic sends, typing and read receipts.
+import { api, enc } from './api.js';
+import { h, $, clockTime } from './dom.js';
+
+const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
+
+export class ConversationPane {
+  constructor({ me, live, onChange }) {
+    this.me = me;
+    this.live = live;
+    this.onChange = onChange;
+    this.phone = null;
+    this.conv = null;
+    this.messages = [];  // sorted by seq; optimistic copies have no seq yet
+    this.loadingOlder = false;
+    this.typingTimers = new Map();
+    this.lastTypingSent = 0;
+    this.list = $('messages');
+    this.list.addEventListener('scroll', () => this.onScroll());
+    $('new-messages').addEventListener('click', () => this.scrollToBottom());
+    const text = $('composer-text');
+    text.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.send(); }
+    });
+    text.addEventListener('input', () => this.typing());
+    $('composer').addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
+    $('start-chat').addEventListener('click', () => this.act('start'));
+    $('end-chat').addEventListener('click', () => { $('end-message').value = ''; $('end-dialog').showModal(); });
+    $('end-dialog').addEventListener('close', () => {
+      if ($('end-dialog').returnValue === 'end') this.act('end', { message: $('end-message').value.trim() || undefined });
+    });
+    $('transfer-chat').addEventListener('click', () => this.openTransfer());
+    $('transfer-dialog').addEventListener('close', () => {
+      if ($('transfer-dialog').returnValue === 'transfer' && $('transfer-to').value)
+        this.act('transfer', { to: $('transfer-to').value });
+    });
+    document.addEventListener('visibilitychange', () => this.markRead());
+  }
+
+  async open(phone) {
+    this.phone = phone;
+    const data = await api.get(`/conversations/${enc(phone)}`);
+    if (this.phone !== phone) return;
+    const { messages, ...conv } = data;
+    this.conv = conv;
+    this.messages = messages;
+    $('pane-empty').hidden = true;
+    $('conversation').hidden = false;
+    this.renderHeader();
+    this.renderMessages();
+    this.scrollToBottom();
+    $('typing').textContent = '';
+    this.markRead();
+  }
+
+  close() {
+    this.phone = null;
+    $('conversation').hidden = true;
+    $('pane-empty').hidden = false;
+  }
+
+  mine() { return this.conv?.chat_support_active && this.conv.assignee === this.me.username; }
+
+  renderHeader() {
+    const c = this.conv;
+    $('conv-name').textContent = c.name || `+${c.phone}`;
+    $('conv-phone').textContent = `+${c.phone}`;
+    $('conv-state').textContent = c.state;
+    $('conv-live').hidden = !c.chat_support_active;
+    $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
+      : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
+    const canManage = c.chat_support_active && (!c.assignee || c.assignee === this.me.username || this.me.role === 'admin');
+    $('start-chat').hidden = this.mine() || (c.chat_support_active && c.assignee && c.assignee !== this.me.username);
+    $('start-chat').textContent = c.chat_support_active ? 'Claim Chat' : 'Start Chat';
+    $('end-chat').hidden = !canManage;
+    $('transfer-chat').hidden = !canManage;
+    for (const f of ['txt', 'csv', 'json'])
+      $(`dl-${f}`).href = `/conversations/${enc(c.phone)}/transcript?format=${f}`;
+    const enabled = this.mine();
+    $('composer-text').disabled = !enabled;
+    $('send').disabled = !enabled;
+    $('composer-hint').textContent = enabled ? ''
+      : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat.` : 'Claim the chat to reply.')
+      : 'Start a chat to reply.';
+  }
+
+  messageItem(m) {
+    const kind = m.type === 'system' ? 'system' : m.sender;
+    const who = m.sender === 'admin' ? (m.agent === this.me.username ? 'You' : m.agent)
+      : m.sender === 'bot' ? 'Bot' : (this.conv.name || `+${this.conv.phone}`);
+    const ticks = m.sender === 'user' ? null
+      : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
+    return h('li', { class: `message ${kind}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
+      h('span', { class: 'text', text: m.text }),
+      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks));
+  }
+
+  renderMessages() {
+    this.list.replaceChildren(...this.messages.map((m) => this.messageItem(m)));
+  }
+
+  nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }
+  scrollToBottom() { this.list.scrollTop = this.list.scrollHeight; $('new-messages').hidden = true; this.markRead(); }
+
+  async onScroll() {
+    if (this.nearBottom()) { $('new-messages').hidden = true; this.markRead(); }
+    const oldest = this.messages.find((m) => m.seq)?.seq;
+    if (this.list.scrollTop > 40 || this.loadingOlder || !oldest || oldest <= 1) return;
+    this.loadingOlder = true;
+    const phone = this.phone;
+    try {
+      const { messages } = await api.get(`/conversations/${enc(phone)}/messages?before=${oldest}&limit=50`);
+      if (phone !== this.phone) return;
+      const height = this.list.scrollHeight;
+      this.messages = [...messages, ...this.messages];
+      this.renderMessages();
+      this.list.scrollTop = this.list.scrollHeight - height;  // stay where the agent was reading
+    } finally { this.loadingOlder = false; }
+  }
+
+  // A stored message: replaces its optimistic copy, or takes its place by seq.
+  addMessage(m) {
+    if (m.conversation !== this.phone) return;
+    const stick = this.nearBottom();
+    const byClient = m.client_id ? this.messages.findIndex((x) => x.pending && x.client_id === m.client_id) : -1;
+    const bySeq = this.messages.findIndex((x) => x.seq === m.seq);
+    if (byClient >= 0) this.messages[byClient] = m;
+    else if (bySeq >= 0) this.messages[bySeq] = m;
+    else {
+      this.messages.push(m);
+      this.messages.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
+    }
+    this.renderMessages();
+    if (stick || m.sender === 'admin' && m.agent === this.me.username) this.scrollToBottom();
+    else $('new-messages').hidden = false;
+  }
+
+  updateStatus(m) {
+    if (m.conversation !== this.phone) return;
+    const i = this.messages.findIndex((x) => x.seq === m.seq);
+    if (i >= 0) { this.messages[i] = m; this.renderMessages(); }
+  }
+
+  updateConversation(c) {
+    if (c.phone !== this.phone) return;
+    if (this.conv && Date.parse(this.conv.updated_at) > Date.parse(c.updated_at)) return;
+    this.conv = c;
+    this.renderHeader();
+    this.markRead();  // new user messages while the agent is looking at them
+  }
+
+  async send() {
+    const box = $('composer-text');
+    const text = box.value.trim();
+    if (!text || !this.mine()) return;
+    const clientId = `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    this.messages.push({ conversation: this.phone, sender: 'admin', agent: this.me.username, text, client_id: clientId,
+      timestamp: new Date().toISOString(), status: 'received', pending: true });
+    box.value = '';
+    this.renderMessages();
+    this.scrollToBottom();
+    this.live.send({ type: 'typing', conversation: this.phone, on: false });
+    this.lastTypingSent = 0;
+    try {
+      const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send`, { text, client_id: clientId });
+      this.addMessage(stored);
+    } catch (e) {
+      const i = this.messages.findIndex((x) => x.client_id === clientId && x.pending);
+      if (i >= 0) { this.messages[i] = { ...this.messages[i], pending: false, status: 'failed' }; this.renderMessages(); }
+      $('composer-hint').textContent = `Not sent: ${e.message}`;
+    }
+  }
+
+  typing() {
+    if (!this.mine()) return;
+    const now = Date.now();
+    if (now - this.lastTypingSent > 2000) {
+      this.live.send({ type: 'typing', conversation: this.phone, on: true });
+      this.lastTypingSent = now;
+    }
+    clearTimeout(this.stopTyping);
+    this.stopTyping = setTimeout(() => {
+      this.live.send({ type: 'typing', conversation: this.phone, on: false });
+      this.lastTypingSent = 0;
+    }, 3000);
+  }
+
+  showTyping(e) {
+    if (e.conversation !== this.phone || e.data.agent === this.me.username) return;
+    clearTimeout(this.typingTimers.get(e.data.agent));
+    if (e.data.on) this.typingTimers.set(e.data.agent, setTimeout(() => this.showTyping({ ...e, data: { ...e.data, on: false } }), 5000));
+    else this.typingTimers.delete(e.data.agent);
+    const who = [...this.typingTimers.keys()];
+    $('typing').textContent = who.length ? `${who.join(', ')} ${who.length > 1 ? 'are' : 'is'} typing…` : '';
+  }
+
+  markRead() {
+    if (!this.conv || this.conv.unread === 0 || document.visibilityState !== 'visible' || !this.nearBottom()) return;
+    const last = this.messages.filter((m) => m.seq).at(-1)?.seq;
+    if (!last || last <= (this.readSent ?? 0) && this.readPhone === this.phone) return;
+    this.readSent = last;
+    this.readPhone = this.phone;
+    api.post(`/conversations/${enc(this.phone)}/read`, { up_to: last }).then((c) => this.onChange(c)).catch(() => {});
+  }
+
+  async act(action, body) {
+    try {
+      const c = await api.post(`/conversations/${enc(this.phone)}/chat-support/${action}`, body);
+      this.onChange(c);
+      this.updateConversation(c);
+      if (action === 'start' && this.mine()) $('composer-text').focus();  // the button just went away
+    } catch (e) {
+      $('composer-hint').textContent = e.message;
+    }
+  }
+
+  async openTransfer() {
+    const { agents } = await api.get('/agents');
+    const select = $('transfer-to');
+    select.replaceChildren(...agents.filter((a) => a.username !== this.conv.assignee)
+      .map((a) => h('option', { value: a.username, text: `${a.display_name} (${a.username})${a.online ? ' — online' : ''}` })));
+    $('transfer-dialog').showModal();
+  }
+}

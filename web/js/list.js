@@ -1,0 +1,70 @@
+// The conversation list: one row per phone, newest activity first, kept in
+// step with events. Rows are keyed by phone, so no order of events can
+// produce a duplicate.
+import { h, $, relativeTime } from './dom.js';
+
+export class ConversationList {
+  constructor({ me, onOpen }) {
+    this.me = me;
+    this.onOpen = onOpen;
+    this.rows = new Map();  // phone → conversation object
+    this.filter = 'all';
+    this.query = '';
+    this.textHits = null;   // phones the server matched on message text, for `query`
+    this.current = null;
+    this.el = $('conversation-list');
+  }
+
+  // Takes a conversation object unless an older copy of it.
+  upsert(c) {
+    const known = this.rows.get(c.phone);
+    if (known && Date.parse(known.updated_at) > Date.parse(c.updated_at)) return;
+    this.rows.set(c.phone, c);
+  }
+
+  replaceAll(list) {
+    this.rows.clear();
+    for (const c of list) this.rows.set(c.phone, c);
+  }
+
+  matches(c) {
+    switch (this.filter) {
+      case 'active': if (!c.chat_support_active) return false; break;
+      case 'queued': if (c.queue_position == null) return false; break;
+      case 'mine': if (c.assignee !== this.me.username) return false; break;
+    }
+    if (!this.query) return true;
+    const q = this.query.toLowerCase();
+    return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (this.textHits?.has(c.phone) ?? false);
+  }
+
+  render() {
+    const visible = [...this.rows.values()].filter((c) => this.matches(c))
+      .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at) || a.phone.localeCompare(b.phone));
+    const focused = document.activeElement?.dataset?.phone;
+    this.el.replaceChildren(...visible.map((c) => this.row(c)));
+    $('list-empty').hidden = visible.length > 0;
+    if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  row(c) {
+    const badges = [];
+    if (c.chat_support_active) badges.push(h('span', { class: 'badge live', text: '💬 Chat' }));
+    if (c.queue_position != null)
+      badges.push(h('span', { class: 'badge queued', text: `Queued #${c.queue_position} · ${relativeTime(c.queued_at)}` }));
+    if (c.assignee === this.me.username) badges.push(h('span', { class: 'badge mine', text: 'Mine' }));
+    else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
+    if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));
+    const open = () => this.onOpen(c.phone);
+    return h('li', {
+      tabindex: 0, role: 'button', 'data-phone': c.phone,
+      'aria-current': this.current === c.phone ? 'true' : 'false',
+      onclick: open,
+      onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } },
+    },
+      h('span', { class: 'name', text: c.name || `+${c.phone}` }),
+      h('span', { class: 'time', text: relativeTime(c.updated_at) }),
+      h('span', { class: 'preview', text: c.last_message ? c.last_message.text : '' }),
+      h('span', { class: 'badges' }, badges));
+  }
+}

@@ -1,0 +1,76 @@
+// The /ws channel: reconnects with backoff, resumes after the last seq it
+// saw, notices gaps, and asks for a REST reload when it cannot fill them.
+export class Live {
+  constructor({ onEvent, onStatus, onResync, onHello }) {
+    this.onEvent = onEvent;
+    this.onStatus = onStatus;
+    this.onResync = onResync;
+    this.onHello = onHello;
+    this.lastSeq = null;  // null until the first hello
+    this.attempt = 0;
+    this.closedByUs = false;
+  }
+
+  connect() {
+    this.closedByUs = false;
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(`${proto}//${location.host}/ws`);
+    this.ws = ws;
+    this.onStatus('connecting');
+    ws.onmessage = (msg) => {
+      let data;
+      try { data = JSON.parse(msg.data); } catch { return; }
+      for (const item of Array.isArray(data) ? data : [data]) this.receive(item);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.closedByUs) return;
+      const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+      this.attempt += 1;
+      this.onStatus('reconnecting', Math.round(delay / 1000));
+      this.timer = setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  receive(item) {
+    if (item.type === 'hello') {
+      this.attempt = 0;
+      this.onStatus('live');
+      if (this.lastSeq === null) {
+        this.lastSeq = item.seq;
+        this.onHello?.(item);
+      } else if (item.seq !== this.lastSeq) {
+        this.send({ type: 'resume', after: this.lastSeq });
+      }
+      return;
+    }
+    if (item.type === 'resync') {
+      this.lastSeq = item.seq;
+      this.onResync();
+      return;
+    }
+    if (typeof item.seq !== 'number') {  // typing: ephemeral
+      this.onEvent(item);
+      return;
+    }
+    if (item.seq <= this.lastSeq) return;  // seen already
+    if (item.seq > this.lastSeq + 1) {     // a gap: reload rather than show a partial picture
+      this.lastSeq = item.seq;
+      this.onResync();
+      return;
+    }
+    this.lastSeq = item.seq;
+    this.onEvent(item);
+  }
+
+  send(obj) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(obj));
+  }
+
+  close() {
+    this.closedByUs = true;
+    clearTimeout(this.timer);
+    this.ws?.close();
+  }
+}

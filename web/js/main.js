@@ -1,0 +1,140 @@
+// The console's entry point: login, then the live list and the open chat.
+import { api, ApiError, enc } from './api.js';
+import { $ } from './dom.js';
+import { Live } from './live.js';
+import { ConversationList } from './list.js';
+import { ConversationPane } from './conversation.js';
+
+let live, list, pane, me;
+
+async function boot() {
+  try {
+    const { agent } = await api.get('/me');
+    start(agent);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) showLogin();
+    else throw e;
+  }
+}
+
+function showLogin() {
+  $('app-view').hidden = true;
+  $('login-view').hidden = false;
+  $('login-username').focus();
+}
+
+$('login-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('login-error').textContent = '';
+  try {
+    const { agent } = await api.post('/auth/login', { username: $('login-username').value.trim(), password: $('login-password').value });
+    $('login-password').value = '';
+    start(agent);
+  } catch (err) {
+    $('login-error').textContent = err.status === 429 ? 'Too many attempts. Try again in a few minutes.' : 'Wrong username or password.';
+  }
+});
+
+$('logout').addEventListener('click', async () => {
+  try { await api.post('/auth/logout'); } catch { /* the session is gone either way */ }
+  live?.close();
+  location.reload();
+});
+
+function setStatus(state, seconds) {
+  const el = $('connection');
+  el.classList.toggle('live', state === 'live');
+  el.textContent = state === 'live' ? 'Live' : state === 'reconnecting' ? `Reconnecting in ${seconds}s…` : 'Connecting…';
+}
+
+async function loadList() {
+  const params = new URLSearchParams({ limit: '200' });
+  if (list.query) params.set('q', list.query);
+  const { conversations } = await api.get(`/conversations?${params}`);
+  if (list.query) list.textHits = new Set(conversations.map((c) => c.phone));
+  else list.textHits = null;
+  for (const c of conversations) list.upsert(c);
+  list.render();
+}
+
+// After a resync: everything from REST again.
+async function reload() {
+  const { conversations } = await api.get('/conversations?limit=200');
+  list.replaceAll(conversations);
+  list.render();
+  if (pane.phone) await pane.open(pane.phone);
+}
+
+let queueRefresh;
+function refreshQueuedSoon() {
+  clearTimeout(queueRefresh);
+  queueRefresh = setTimeout(async () => {
+    const { conversations } = await api.get('/conversations?filter=queued&limit=200');
+    const queued = new Set(conversations.map((c) => c.phone));
+    for (const c of list.rows.values())
+      if (c.queue_position != null && !queued.has(c.phone)) list.rows.set(c.phone, { ...c, queue_position: null });
+    for (const c of conversations) list.upsert(c);
+    list.render();
+  }, 200);
+}
+
+function onEvent(e) {
+  switch (e.type) {
+    case 'conversation.updated':
+    case 'chat.started':
+      list.upsert(e.data);
+      list.render();
+      pane.updateConversation(e.data);
+      break;
+    case 'message.created':
+      pane.addMessage(e.data);
+      break;
+    case 'message.status':
+      pane.updateStatus(e.data);
+      break;
+    case 'chat.assigned':
+    case 'chat.ended':
+    case 'chat.transferred':
+      refreshQueuedSoon();  // everyone behind moves up
+      break;
+    case 'typing':
+      pane.showTyping(e);
+      break;
+  }
+}
+
+function start(agent) {
+  me = agent;
+  $('login-view').hidden = true;
+  $('app-view').hidden = false;
+  $('me').textContent = `${agent.display_name} (${agent.role})`;
+  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList() });
+  list = new ConversationList({ me, onOpen: openConversation });
+  pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.render(); } });
+  live.connect();
+
+  for (const tab of document.querySelectorAll('.tabs [role=tab]'))
+    tab.addEventListener('click', () => {
+      for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t === tab));
+      list.filter = tab.dataset.filter;
+      list.render();
+    });
+  let searchTimer;
+  $('search').addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => { list.query = $('search').value.trim(); loadList(); }, 250);
+  });
+  $('back').addEventListener('click', () => { $('app-view').classList.remove('show-pane'); pane.close(); list.current = null; list.render(); });
+  setInterval(() => list.render(), 30000);  // waiting times and "x minutes ago" move on
+}
+
+async function openConversation(phone) {
+  list.current = phone;
+  list.render();
+  $('app-view').classList.add('show-pane');
+  await pane.open(phone);
+  $('composer-text').disabled ? $('start-chat').focus() : $('composer-text').focus();
+}
+
+boot();
+export { enc };
