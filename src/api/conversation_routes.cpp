@@ -215,19 +215,6 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
     co_return json_response(200, chat::to_json(c, std::nullopt));
 }
 
-// Quotes a CSV field when it needs it (RFC 4180), and defuses spreadsheet formulas.
-std::string csv_field(std::string_view s) {
-    std::string v(s);
-    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(v.begin(), '\'');
-    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 awaitable<http::response> transcript(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
     auto format = req.query_param("format").value_or("txt");
@@ -253,11 +240,8 @@ awaitable<http::response> transcript(api_context& ctx, http::request& req, const
         body = json::serialize(o);
         type = "application/json";
     } else if (format == "csv") {
-        body = "seq,timestamp,sender,agent,type,status,text\r\n";
-        for (auto& m : all)
-            body += std::to_string(m.seq) + "," + to_iso8601(m.at) + "," + std::string(chat::to_string(m.from)) + "," +
-                    csv_field(m.agent) + "," + csv_field(m.kind) + "," + std::string(chat::to_string(m.status)) + "," +
-                    csv_field(m.text) + "\r\n";
+        body = std::string(message_csv_header) + "\r\n";
+        for (auto& m : all) body += message_csv_row(m) + "\r\n";
         type = "text/csv; charset=utf-8";
     } else {
         body = "Conversation with " + (c.name.empty() ? c.phone : c.name + " (" + c.phone + ")") + "\n\n";

@@ -85,6 +85,34 @@ std::optional<std::string> path_phone(const http::request& req) {
     return p;
 }
 
+timestamp time_param(const http::request& req, std::string_view name, timestamp fallback) {
+    auto v = req.query_param(name);
+    if (!v || v->empty()) return fallback;
+    auto t = parse_iso8601(*v);
+    if (!t)
+        throw field_error{std::string(name),
+                          std::string(name) + " must be an ISO-8601 UTC time like 2026-11-24T00:00:00Z"};
+    return *t;
+}
+
+std::string csv_field(std::string_view s) {
+    std::string v(s);
+    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(v.begin(), '\'');
+    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string message_csv_row(const chat::message& m) {
+    return csv_field(m.phone) + "," + std::to_string(m.seq) + "," + to_iso8601(m.at) + "," +
+           std::string(chat::to_string(m.from)) + "," + csv_field(m.agent) + "," + csv_field(m.kind) + "," +
+           std::string(chat::to_string(m.status)) + "," + csv_field(m.text);
+}
+
 chat::agent_ref as_ref(const auth::agent& a) { return {a.username, a.display_name, a.is_admin()}; }
 
 boost::json::object agent_json(const auth::agent& a) {

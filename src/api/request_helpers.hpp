@@ -34,6 +34,15 @@ chat::agent_ref as_ref(const auth::agent& a);
 http::response json_response(unsigned status, const boost::json::value& v);
 boost::json::object agent_json(const auth::agent& a);
 
+// An ISO-8601 UTC query parameter, `fallback` when absent; field_error when malformed.
+timestamp time_param(const http::request& req, std::string_view name, timestamp fallback);
+
+// A CSV field (RFC 4180 quoting), with spreadsheet formulas defused.
+std::string csv_field(std::string_view s);
+// One message as a CSV row (without the line end), for transcripts and exports.
+std::string message_csv_row(const chat::message& m);
+inline constexpr std::string_view message_csv_header = "conversation,seq,timestamp,sender,agent,type,status,text";
+
 // Input that names its field: becomes 400 invalid_field.
 struct field_error {
     std::string field, message;

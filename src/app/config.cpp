@@ -56,6 +56,8 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("allowed-origins", po::value(&c.allowed_origins), "comma-separated origins allowed to open /ws (default: the server's own host)")
         ("event-retention", po::value(&c.event_retention)->default_value(c.event_retention), "seconds of events kept for WebSocket resume")
         ("ws-max-lag", po::value(&c.ws_max_lag)->default_value(c.ws_max_lag), "events an agent socket may fall behind before it is closed with 1013")
+        ("routing", po::value(&c.routing)->default_value(c.routing), "manual | round-robin | least-busy")
+        ("reassign-after", po::value(&c.reassign_after)->default_value(c.reassign_after), "seconds an assigned chat may go unanswered before it returns to the head of the queue; 0 = never")
         ("log-level", po::value(&log_level)->default_value("info"), "debug | info | warn | error")
         ("log-format", po::value(&log_format)->default_value("text"), "text | json");
     // clang-format on
@@ -122,6 +124,8 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
     if (out.cfg.header_timeout == 0) return fail("--header-timeout must be at least 1 second");
     if (out.cfg.keepalive_timeout == 0) return fail("--keepalive-timeout must be at least 1 second");
+    if (out.cfg.routing != "manual" && out.cfg.routing != "round-robin" && out.cfg.routing != "least-busy")
+        return fail("--routing must be manual, round-robin or least-busy, not '" + out.cfg.routing + "'");
     if (out.cfg.session_ttl == 0) return fail("--session-ttl must be at least 1 second");
     if (out.cfg.ws_max_lag == 0) return fail("--ws-max-lag must be at least 1");
     if (out.cfg.idle_timeout == 0) return fail("--idle-timeout must be at least 1 second");

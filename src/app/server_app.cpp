@@ -4,6 +4,7 @@
 #include "switchboard/api/routes.hpp"
 #include "switchboard/api/system_routes.hpp"
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/ops/assigner.hpp"
 #include "switchboard/ws/hub.hpp"
 #include "switchboard/channels/outbox.hpp"
 #include "switchboard/channels/webhooks.hpp"
@@ -109,6 +110,11 @@ int run_server(const config& cfg) {
         channels::outbox outbox(ioc, *store, metrics, outbox_options_from(cfg));
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
+        ops::assigner_options routing_opts;
+        routing_opts.mode = *ops::routing_mode_from_string(cfg.routing);
+        routing_opts.reassign_after = std::chrono::seconds(cfg.reassign_after);
+        ops::assigner assigner(ioc, engine, agents, hub, routing_opts);
+        assigner.start();
         api::api_context api_ctx{engine, agents, hub, *store, split_origins(cfg.allowed_origins)};
 
         http::router routes;
@@ -140,6 +146,7 @@ int run_server(const config& cfg) {
             hub.shutdown();
             server.shutdown([&] {
                 net::post(ioc, [&] {
+                    assigner.stop();
                     engine.stop();
                     outbox.stop();
                     backstop.cancel();

@@ -123,6 +123,7 @@ bot_texts bot_texts::load(const std::filesystem::path& file) {
         {"ask_name", &t.ask_name},                   {"bad_name", &t.bad_name},
         {"registered", &t.registered},               {"support_connecting", &t.support_connecting},
         {"support_assigned", &t.support_assigned},   {"message_sent", &t.message_sent},
+        {"queue_moved", &t.queue_moved},
         {"chat_ended", &t.chat_ended},               {"rating_thanks", &t.rating_thanks},
         {"idle_timeout", &t.idle_timeout},
     };

@@ -101,7 +101,27 @@ void conversation_actor::tell_user(step& s, std::string text, timestamp at) {
     s.message_event(add_outgoing(s, sender::bot, std::move(text), at, false), at);
 }
 
-void conversation_actor::close_chat(conversation& c) {
+void conversation_actor::open_chat(step& s, std::string_view opened_by, timestamp now) {
+    auto& c = s.next;
+    c.in_chat_support = c.chat_support_active = true;
+    c.chat_start_time = now;
+    c.support_ticket_id = random_hex_id("t_", 8);
+    c.assignee.clear();
+    c.chat = chat_record{c.support_ticket_id, c.phone, now, std::string(opened_by)};
+}
+
+void conversation_actor::save_chat(step& s) {
+    if (s.next.chat) s.batch.chats_put.push_back(*s.next.chat);
+}
+
+void conversation_actor::close_chat(step& s, std::string_view reason, timestamp now) {
+    auto& c = s.next;
+    if (c.chat) {
+        c.chat->closed_at = now;
+        c.chat->close_reason = std::string(reason);
+        save_chat(s);
+        c.chat.reset();
+    }
     c.rated_ticket_id = c.support_ticket_id;
     c.rated_agent = c.assignee;
     c.in_chat_support = false;
@@ -119,7 +139,10 @@ net::awaitable<void> conversation_actor::commit(step& s) {
 
     state_.store(std::make_shared<const conversation>(std::move(s.next)));
     update_expiry();
-    if (s.leave_queue) co_await ctx_.queue.leave(state_.load()->phone);
+    if (s.leave_queue) {
+        auto moved = co_await ctx_.queue.leave(state_.load()->phone);
+        if (!moved.empty() && ctx_.on_queue_moved) ctx_.on_queue_moved(std::move(moved));
+    }
     for (auto& e : s.events) ctx_.events.publish(std::move(e));
     if (!s.outbound.empty()) ctx_.outbox.enqueue(std::move(s.outbound));
 }
@@ -156,17 +179,16 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
             c.registered = true;
             break;
         case bot_action::open_support:
-            c.in_chat_support = c.chat_support_active = true;
-            c.chat_start_time = now;
-            c.support_ticket_id = random_hex_id("t_", 8);
-            c.assignee.clear();
+            open_chat(s, "user", now);
             c.queued_at = now;
+            c.chat->queued_at = now;
+            save_chat(s);
             s.queue_position = co_await ctx_.queue.join(c.phone, now);
             joined = true;
             ctx_.chats_opened.inc();
             break;
         case bot_action::end_support:
-            close_chat(c);
+            close_chat(s, "user", now);
             s.leave_queue = true;
             ctx_.chats_closed.inc();
             break;
@@ -203,7 +225,7 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
             failed = std::current_exception();
         }
         if (failed) {
-            if (joined) co_await ctx_.queue.leave(c.phone);  // nothing of the step remains
+            if (joined) co_await ctx_.queue.leave(c.phone);  // nothing of the step remains (the rest never moved)
             std::rethrow_exception(failed);
         }
         co_return inbound_result{std::move(replies), state_.load()->state, std::nullopt};
@@ -250,7 +272,7 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
         bool had_chat = c.chat_support_active;
         if (had_chat) {
             s.leave_queue = true;
-            close_chat(c);
+            close_chat(s, "timeout", now);
             tell_user(s, ctx_.options.texts.idle_timeout, now);
             s.event("chat.ended", ended_data(c, "timeout", c.rated_agent), now);
             c.rated_ticket_id.clear();  // a timed-out chat is not rated
@@ -278,9 +300,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
             s.leave_queue = true;
             c.queued_at.reset();
         } else {  // an agent opens a chat with a user who is not in one
-            c.in_chat_support = c.chat_support_active = true;
-            c.chat_start_time = now;
-            c.support_ticket_id = random_hex_id("t_", 8);
+            open_chat(s, "agent", now);
             c.rated_ticket_id.clear();
             c.rated_agent.clear();
             c.state = conv_state::chat_support_active;
@@ -288,6 +308,11 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
             ctx_.chats_opened.inc();
         }
         c.assignee = by.username;
+        if (!c.chat) c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
+        if (!c.chat->assigned_at) c.chat->assigned_at = now;
+        c.chat->last_assigned_at = now;
+        c.chat->agent = by.username;
+        save_chat(s);
         c.last_activity = now;
         c.updated_at = now;
         tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
@@ -312,6 +337,11 @@ net::awaitable<message> conversation_actor::send(agent_ref by, std::string text,
         m.agent = by.username;
         m.client_id = client_id;
         auto sent = m;
+        if (c.chat) {
+            if (!c.chat->first_response_at) c.chat->first_response_at = now;
+            c.chat->last_response_at = now;
+            save_chat(s);
+        }
         c.last_activity = now;
         s.message_event(sent, now);
         s.conversation_event(now);
@@ -335,7 +365,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
             s.message_event(m, now);
         }
         s.leave_queue = true;
-        close_chat(c);
+        close_chat(s, "agent", now);
         c.state = conv_state::rating;
         c.last_activity = now;
         tell_user(s, ctx_.options.texts.chat_ended, now);
@@ -363,6 +393,12 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
         }
         c.assignee = to.username;
         c.last_activity = now;
+        if (c.chat) {
+            if (!c.chat->assigned_at) c.chat->assigned_at = now;
+            c.chat->last_assigned_at = now;
+            c.chat->agent = to.username;
+            save_chat(s);
+        }
         // A note for the agents, in the history but never sent to the user.
         auto& note = add_message(s, sender::bot,
                                  "Transferred " + (from.empty() ? std::string("from the queue") : "from " + from) +
@@ -400,6 +436,50 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         s.conversation_event(now);
         co_await commit(s);
         co_return *state_.load();
+    });
+}
+
+net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {
+    return exclusive<void>([this, position]() -> net::awaitable<void> {
+        auto now = std::chrono::system_clock::now();
+        step s{*state_.load()};
+        if (!s.next.queued_at || !s.next.assignee.empty()) co_return;
+        if (last_position_notice_ && now - *last_position_notice_ < std::chrono::minutes(1)) co_return;
+        s.queue_position = position;
+        tell_user(s, fill(ctx_.options.texts.queue_moved, "position", std::to_string(position)), now);
+        s.event("chat.queued", queued_data(s.next, position, *s.next.queued_at), now);
+        s.conversation_event(now);
+        co_await commit(s);
+        last_position_notice_ = now;
+    });
+}
+
+net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seconds after) {
+    return exclusive<bool>([this, after]() -> net::awaitable<bool> {
+        auto now = std::chrono::system_clock::now();
+        step s{*state_.load()};
+        auto& c = s.next;
+        if (!c.chat_support_active || c.assignee.empty() || !c.chat || !c.chat->last_assigned_at) co_return false;
+        auto& ch = *c.chat;
+        bool answered = ch.last_response_at && *ch.last_response_at >= *ch.last_assigned_at;
+        if (answered || now - *ch.last_assigned_at < after) co_return false;
+        auto from = c.assignee;
+        c.assignee.clear();
+        c.queued_at = now;
+        ch.agent.clear();
+        ch.last_assigned_at.reset();
+        save_chat(s);
+        s.queue_position = 1;
+        auto& note = add_message(s, sender::bot, "Back to the queue: " + from + " did not answer in time", now);
+        note.kind = "system";
+        note.status = message_status::sent;
+        s.message_event(note, now);
+        s.event("chat.queued", queued_data(c, 1, now), now);
+        s.conversation_event(now);
+        auto phone = c.phone;
+        co_await commit(s);
+        co_await ctx_.queue.join_front(phone, now);
+        co_return true;
     });
 }
 

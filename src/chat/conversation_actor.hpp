@@ -28,6 +28,11 @@ public:
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
+    // Tells a waiting user their better place, at most once a minute.
+    boost::asio::awaitable<void> queue_moved(std::size_t position);
+    // Back to the head of the queue if the assigned agent has not answered
+    // within `after` of the assignment; true when it was.
+    boost::asio::awaitable<bool> requeue_if_unanswered(std::chrono::seconds after);
 
     // The latest committed state, for readers outside the strand (lists).
     std::shared_ptr<const conversation> current() const { return state_.load(); }
@@ -58,7 +63,10 @@ private:
     // through the outbox; `answered_inline` ones are in the answer already.
     message& add_outgoing(step& s, sender from, std::string text, timestamp at, bool answered_inline);
     void tell_user(step& s, std::string text, timestamp at);
-    static void close_chat(conversation& c);
+    // Clears the chat flags and files the chat record as closed.
+    static void close_chat(step& s, std::string_view reason, timestamp now);
+    static void open_chat(step& s, std::string_view opened_by, timestamp now);
+    static void save_chat(step& s);
     // Writes the step, then makes it the actor's state and tells everyone.
     boost::asio::awaitable<void> commit(step& s);
     void update_expiry();
@@ -68,6 +76,7 @@ private:
     strand_semaphore turn_{1};
     std::atomic<std::shared_ptr<const conversation>> state_;  // replaced whole on each commit
     std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
+    std::optional<timestamp> last_position_notice_;  // strand-only, like the state
 };
 
 }  // namespace switchboard::chat

@@ -97,7 +97,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     void restore() {
         std::vector<support_queue::entry> waiting;
         std::size_t count = 0;
+        std::unordered_map<std::string, chat_record> open_chats;
+        for (auto& ch : ctx.store.load_open_chats()) open_chats.emplace(ch.ticket_id, std::move(ch));
         for (auto& c : ctx.store.load_conversations()) {
+            if (auto it = open_chats.find(c.support_ticket_id); it != open_chats.end() && c.chat_support_active)
+                c.chat = std::move(it->second);
             if (c.chat_support_active && c.assignee.empty() && c.queued_at) waiting.push_back({c.phone, *c.queued_at});
             auto phone = c.phone;
             auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
@@ -158,6 +162,14 @@ engine::~engine() { stop(); }
 
 void engine::start() {
     std::weak_ptr<impl> weak = impl_;
+    impl_->ctx.on_queue_moved = [weak](std::vector<support_queue::moved> moved) {
+        auto self = weak.lock();
+        if (!self) return;
+        for (auto& m : moved)
+            if (auto actor = self->find(m.phone))
+                net::co_spawn(self->ioc, actor->queue_moved(m.position),
+                              [](std::exception_ptr e) { log_failure("queue notice failed", e); });
+    };
     impl_->outbox.on_outcome([weak](channels::delivery_outcome o) -> net::awaitable<void> {
         auto self = weak.lock();
         if (!self) co_return;
@@ -217,6 +229,24 @@ net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, 
     auto actor = impl_->find(phone);
     if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
     co_return co_await actor->mark_read(std::move(by), up_to);
+}
+
+net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {
+    auto now = std::chrono::system_clock::now();
+    std::vector<std::shared_ptr<conversation_actor>> due;
+    for (auto& s : impl_->shards) {
+        std::lock_guard lock(s.mutex);
+        for (auto& [_, a] : s.actors) {
+            auto c = a->current();
+            if (c->chat_support_active && !c->assignee.empty() && c->chat && c->chat->last_assigned_at &&
+                now - *c->chat->last_assigned_at >= after)
+                due.push_back(a);
+        }
+    }
+    std::size_t n = 0;
+    for (auto& a : due)
+        if (co_await a->requeue_if_unanswered(after)) ++n;
+    co_return n;
 }
 
 net::awaitable<std::vector<queue_entry>> engine::queue() {

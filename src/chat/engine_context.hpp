@@ -9,6 +9,8 @@
 #include "switchboard/events/event.hpp"
 #include "switchboard/store/store.hpp"
 
+#include <functional>
+
 namespace switchboard::chat {
 
 struct engine_context {
@@ -24,6 +26,8 @@ struct engine_context {
     metrics::counter& statuses_applied;
     metrics::counter& statuses_ignored;
     metrics::counter& expired;
+    // Told when chats move up the queue; set by the engine.
+    std::function<void(std::vector<support_queue::moved>)> on_queue_moved;
 };
 
 }  // namespace switchboard::chat

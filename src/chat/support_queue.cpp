@@ -33,11 +33,27 @@ net::awaitable<std::size_t> support_queue::join(std::string phone, timestamp que
         net::use_awaitable);
 }
 
-net::awaitable<void> support_queue::leave(std::string phone) {
+net::awaitable<std::vector<support_queue::moved>> support_queue::leave(std::string phone) {
     return net::co_spawn(
         strand_,
-        [this, phone = std::move(phone)]() -> net::awaitable<void> {
+        [this, phone = std::move(phone)]() -> net::awaitable<std::vector<moved>> {
+            std::vector<moved> out;
+            auto it = std::find_if(entries_.begin(), entries_.end(), [&](auto& e) { return e.phone == phone; });
+            if (it == entries_.end()) co_return out;
+            auto index = static_cast<std::size_t>(it - entries_.begin());
+            entries_.erase(it);
+            for (auto i = index; i < entries_.size(); ++i) out.push_back({entries_[i].phone, i + 1});
+            co_return out;
+        },
+        net::use_awaitable);
+}
+
+net::awaitable<void> support_queue::join_front(std::string phone, timestamp queued_at) {
+    return net::co_spawn(
+        strand_,
+        [this, phone = std::move(phone), queued_at]() -> net::awaitable<void> {
             std::erase_if(entries_, [&](auto& e) { return e.phone == phone; });
+            entries_.insert(entries_.begin(), {phone, queued_at});
             co_return;
         },
         net::use_awaitable);

@@ -142,6 +142,46 @@ net::awaitable<beast::error_code> connection::write(bhttp::response<bhttp::strin
     co_return ec;
 }
 
+namespace {
+
+class chunk_writer final : public body_writer {
+public:
+    chunk_writer(beast::tcp_stream& s, std::chrono::seconds timeout) : stream_(s), timeout_(timeout) {}
+    net::awaitable<bool> write(std::string chunk) override {
+        if (failed_ || chunk.empty()) co_return !failed_;
+        stream_.expires_after(timeout_);
+        auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk)), use_tuple);
+        failed_ = static_cast<bool>(ec);
+        co_return !failed_;
+    }
+    bool failed() const { return failed_; }
+
+private:
+    beast::tcp_stream& stream_;
+    std::chrono::seconds timeout_;
+    bool failed_ = false;
+};
+
+}  // namespace
+
+net::awaitable<beast::error_code> connection::write_streamed(response& res, unsigned version, bool keep_alive) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
+    head.set(bhttp::field::server, "switchboard");
+    if (!res.content_type.empty()) head.set(bhttp::field::content_type, res.content_type);
+    for (auto& h : res.headers) head.set(h.name, h.value);
+    head.keep_alive(keep_alive);
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> sr{head};
+    stream_.expires_after(owner_->limits.write_timeout);
+    if (auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, use_tuple); ec) co_return ec;
+    chunk_writer out(stream_, owner_->limits.write_timeout);
+    co_await res.stream(out);
+    if (out.failed()) co_return beast::error_code(net::error::broken_pipe);
+    stream_.expires_after(owner_->limits.write_timeout);
+    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
+    co_return ec;
+}
+
 net::awaitable<void> connection::linger_and_close() {
     // Closing with unread input makes the kernel send RST, which can destroy
     // the error answer before the client reads it. Half-close and drain a
@@ -196,8 +236,13 @@ net::awaitable<void> connection::run() {
         // answer also finds it in /metrics.
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         owner_->record(route, status, res.reject_reason, seconds);
-        auto out = to_beast(std::move(res), version, req.method == verb::head, keep_alive);
-        auto ec = co_await write(out);
+        beast::error_code ec;
+        if (res.stream && req.method != verb::head) {
+            ec = co_await write_streamed(res, version, keep_alive);
+        } else {
+            auto out = to_beast(std::move(res), version, req.method == verb::head, keep_alive);
+            ec = co_await write(out);
+        }
 
         if (log::enabled(log::level::debug))
             log::debug("request", {{"method", std::string(to_string(req.method))},

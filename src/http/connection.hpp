@@ -25,6 +25,7 @@ private:
                                       bool first);
     net::awaitable<void> answer_read_error(beast::error_code ec);
     net::awaitable<beast::error_code> write(bhttp::response<bhttp::string_body>& res);
+    net::awaitable<beast::error_code> write_streamed(response& res, unsigned version, bool keep_alive);
     net::awaitable<void> linger_and_close();
     void close();
 

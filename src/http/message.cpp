@@ -110,11 +110,11 @@ std::string_view response::header(std::string_view name) const {
 }
 
 response response::json(unsigned status, std::string body) {
-    return response{status, "application/json", std::move(body), {}, {}, {}};
+    return response{status, "application/json", std::move(body), {}, {}, {}, {}};
 }
 
 response response::text(unsigned status, std::string body, std::string content_type) {
-    return response{status, std::move(content_type), std::move(body), {}, {}, {}};
+    return response{status, std::move(content_type), std::move(body), {}, {}, {}, {}};
 }
 
 response response::error(unsigned status, std::string_view code, std::string_view message) {

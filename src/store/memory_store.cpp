@@ -2,6 +2,7 @@
 // with nothing surviving the process.
 #include "switchboard/store/store.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -28,6 +29,7 @@ public:
         for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
         for (auto& h : b.sessions_remove) sessions_.erase(h);
         for (auto& e : b.events_put) events_[e.seq] = std::move(e);
+        for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
         if (b.events_prune_before)
             std::erase_if(events_, [&](auto& kv) { return kv.second.at < *b.events_prune_before; });
         co_return;
@@ -123,6 +125,42 @@ public:
         return out;
     }
 
+    std::vector<chat::message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
+                                                     std::size_t limit) const override {
+        std::lock_guard lock(mutex_);
+        auto key = [](const chat::message& m) { return std::tie(m.at, m.phone, m.seq); };
+        std::vector<const chat::message*> hits;
+        for (auto& [_, list] : messages_)
+            for (auto& [seq, m] : list) {
+                if (m.at < from || m.at >= to) continue;
+                if (after && key(m) <= std::tie(after->at, after->phone, after->seq)) continue;
+                hits.push_back(&m);
+            }
+        auto n = std::min(limit, hits.size());
+        std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(n), hits.end(),
+                          [&](auto* a, auto* b) { return key(*a) < key(*b); });
+        std::vector<chat::message> out;
+        for (std::size_t i = 0; i < n; ++i) out.push_back(*hits[i]);
+        return out;
+    }
+
+    std::vector<chat::chat_record> load_open_chats() const override {
+        std::lock_guard lock(mutex_);
+        std::vector<chat::chat_record> out;
+        for (auto& [_, c] : chats_)
+            if (!c.closed_at) out.push_back(c);
+        return out;
+    }
+
+    std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const override {
+        std::lock_guard lock(mutex_);
+        std::vector<chat::chat_record> out;
+        auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
+        for (auto& [_, c] : chats_)
+            if (in(c.opened_at) || in(c.closed_at)) out.push_back(c);
+        return out;
+    }
+
     std::vector<agent_record> load_agents() const override {
         std::lock_guard lock(mutex_);
         std::vector<agent_record> out;
@@ -172,6 +210,7 @@ private:
     std::map<std::string, agent_record> agents_;
     std::unordered_map<std::string, session_record> sessions_;
     std::map<std::uint64_t, event_record> events_;
+    std::map<std::string, chat::chat_record> chats_;
 };
 
 }  // namespace

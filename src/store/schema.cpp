@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 2> migrations{
+constexpr std::array<std::string_view, 3> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -101,6 +101,29 @@ CREATE TABLE events (
 CREATE INDEX events_by_time ON events (at);
 ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
 ALTER TABLE outbox ADD COLUMN ref TEXT NOT NULL DEFAULT '';
+)sql",
+    // 3: one row per support chat, for reports.
+    R"sql(
+CREATE TABLE chats (
+    ticket_id TEXT PRIMARY KEY,
+    phone TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    opened_by TEXT NOT NULL,
+    queued_at INTEGER,
+    assigned_at INTEGER,
+    agent TEXT NOT NULL DEFAULT '',
+    first_response_at INTEGER,
+    last_assigned_at INTEGER,
+    last_response_at INTEGER,
+    closed_at INTEGER,
+    close_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX chats_by_opened ON chats (opened_at);
+CREATE INDEX chats_by_closed ON chats (closed_at);
+CREATE INDEX chats_open ON chats (ticket_id) WHERE closed_at IS NULL;
+-- Exports page through messages by (at, phone, seq).
+DROP INDEX messages_by_time;
+CREATE INDEX messages_by_time ON messages (at, phone, seq);
 )sql",
 };
 

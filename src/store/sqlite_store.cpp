@@ -56,6 +56,25 @@ message read_message(const sqlite::statement& st) {
     return m;
 }
 
+constexpr std::string_view chat_select =
+    "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
+    "last_assigned_at, last_response_at, closed_at, close_reason FROM chats";
+
+chat::chat_record read_chat(const sqlite::statement& st) {
+    return {st.get_text(0),
+            st.get_text(1),
+            from_unix_ms(st.get_int(2)),
+            st.get_text(3),
+            time_of(st.get_optional_int(4)),
+            time_of(st.get_optional_int(5)),
+            st.get_text(6),
+            time_of(st.get_optional_int(7)),
+            time_of(st.get_optional_int(8)),
+            time_of(st.get_optional_int(9)),
+            time_of(st.get_optional_int(10)),
+            st.get_text(11)};
+}
+
 agent_record read_agent(const sqlite::statement& st) {
     return {st.get_text(0), st.get_text(1), st.get_text(2), st.get_text(3), st.get_int(4) != 0,
             static_cast<std::uint32_t>(st.get_int(5)), from_unix_ms(st.get_int(6))};
@@ -103,7 +122,10 @@ public:
               "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
           put_event_(db.prepare("INSERT OR REPLACE INTO events (seq, at, json) VALUES (?,?,?)")),
-          prune_events_(db.prepare("DELETE FROM events WHERE at < ?")) {}
+          prune_events_(db.prepare("DELETE FROM events WHERE at < ?")),
+          put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
+              assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason)
+              VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {}
 
     void apply(const write_batch& b) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
@@ -186,12 +208,26 @@ public:
         for (auto& e : b.events_put)
             put_event_.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, to_unix_ms(e.at)).bind(3, e.json).run();
         if (b.events_prune_before) prune_events_.bind(1, to_unix_ms(*b.events_prune_before)).run();
+        for (auto& c : b.chats_put)
+            put_chat_.bind(1, c.ticket_id)
+                .bind(2, c.phone)
+                .bind(3, to_unix_ms(c.opened_at))
+                .bind(4, c.opened_by)
+                .bind_optional(5, ms(c.queued_at))
+                .bind_optional(6, ms(c.assigned_at))
+                .bind(7, c.agent)
+                .bind_optional(8, ms(c.first_response_at))
+                .bind_optional(9, ms(c.last_assigned_at))
+                .bind_optional(10, ms(c.last_response_at))
+                .bind_optional(11, ms(c.closed_at))
+                .bind(12, c.close_reason)
+                .run();
     }
 
     // A statement that failed midway leaves itself bound: clear all of them.
     void reset_all() {
         for (auto* st : {&put_conversation_, &put_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_,
-                         &put_agent_, &put_session_, &remove_session_, &put_event_, &prune_events_})
+                         &put_agent_, &put_session_, &remove_session_, &put_event_, &prune_events_, &put_chat_})
             st->reset();
     }
 
@@ -200,7 +236,7 @@ public:
 private:
     sqlite::connection& db_;
     sqlite::statement put_conversation_, put_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_,
-        put_agent_, put_session_, remove_session_, put_event_, prune_events_;
+        put_agent_, put_session_, remove_session_, put_event_, prune_events_, put_chat_;
 };
 
 class sqlite_store final : public store {
@@ -374,6 +410,44 @@ public:
         st.bind(1, pattern).bind(2, static_cast<std::int64_t>(limit));
         std::vector<std::string> out;
         while (st.step()) out.push_back(st.get_text(0));
+        return out;
+    }
+
+    std::vector<message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
+                                               std::size_t limit) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
+                                        " FROM messages WHERE at >= ?1 AND at < ?2 AND (at, phone, seq) > (?3, ?4, ?5)"
+                                        " ORDER BY at, phone, seq LIMIT ?6"));
+        auto& st = *st_guard;
+        st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
+        if (after)
+            st.bind(3, to_unix_ms(after->at)).bind(4, after->phone).bind(5, static_cast<std::int64_t>(after->seq));
+        else
+            st.bind(3, to_unix_ms(from) - 1).bind(4, std::string_view{}).bind(5, std::int64_t{0});
+        st.bind(6, static_cast<std::int64_t>(limit));
+        std::vector<message> out;
+        while (st.step()) out.push_back(read_message(st));
+        return out;
+    }
+
+    std::vector<chat::chat_record> load_open_chats() const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared(std::string(chat_select) + " WHERE closed_at IS NULL"));
+        auto& st = *st_guard;
+        std::vector<chat::chat_record> out;
+        while (st.step()) out.push_back(read_chat(st));
+        return out;
+    }
+
+    std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(prepared(std::string(chat_select) +
+                                        " WHERE (opened_at >= ?1 AND opened_at < ?2) OR (closed_at >= ?1 AND closed_at < ?2)"));
+        auto& st = *st_guard;
+        st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
+        std::vector<chat::chat_record> out;
+        while (st.step()) out.push_back(read_chat(st));
         return out;
     }
 

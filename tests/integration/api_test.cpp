@@ -301,7 +301,7 @@ BOOST_AUTO_TEST_CASE(transcripts_in_three_formats) {
     BOOST_TEST(txt.header("content-disposition").find("conversation-1555.txt") != std::string::npos);
     BOOST_TEST(txt.body.find("Ann: support") != std::string::npos);
     auto csv = admin.call("GET", "/conversations/1555/transcript?format=csv");
-    BOOST_TEST(csv.body.starts_with("seq,timestamp,sender,agent,type,status,text\r\n"));
+    BOOST_TEST(csv.body.starts_with("conversation,seq,timestamp,sender,agent,type,status,text\r\n"));
     BOOST_TEST(csv.body.find("\"a \"\"quoted\"\", comma\nline\"") != std::string::npos);
     auto j = admin.json("GET", "/conversations/1555/transcript?format=json");
     BOOST_TEST(j.at("messages").as_array().size() == 4u);

@@ -22,6 +22,7 @@ struct bot_texts {
     std::string registered = "Hi {name}! 💬 Nice to meet you. Reply *support* any time to chat with a person.";
     std::string support_connecting = "Connecting you to support… You are number {position} in the queue.";
     std::string support_assigned = "You're now chatting with {agent}.";
+    std::string queue_moved = "You're now number {position} in the queue.";
     std::string message_sent = "✓ Your message has been sent to support";
     std::string chat_ended =
         "Chat support session ended. How would you rate our support? Reply with a number from 1 (poor) to 5 (great).";

@@ -43,6 +43,23 @@ struct message {
     std::string client_id;   // echoed for the console's optimistic copy
 };
 
+// One support chat (a ticket) from opening to close: what reports are
+// computed from. The open one rides along with its conversation.
+struct chat_record {
+    std::string ticket_id;
+    std::string phone;
+    timestamp opened_at{};
+    std::string opened_by;  // user (typed support) | agent (started it)
+    std::optional<timestamp> queued_at;
+    std::optional<timestamp> assigned_at;  // first time an agent had it
+    std::string agent;                      // the agent who has it (last one)
+    std::optional<timestamp> first_response_at;
+    std::optional<timestamp> last_assigned_at;  // the latest claim, transfer or automatic assignment
+    std::optional<timestamp> last_response_at;  // the latest agent message
+    std::optional<timestamp> closed_at;
+    std::string close_reason;  // user | agent | timeout
+};
+
 // Memory per conversation must stay small: the last message is kept as a
 // short preview, history lives in the store.
 inline constexpr std::size_t last_message_preview_chars = 160;
@@ -71,6 +88,7 @@ struct conversation {
     timestamp created_at{};
     timestamp updated_at{};
     timestamp last_activity{};  // last message from either side, for the idle timeout
+    std::optional<chat_record> chat;  // the open chat, if any
 };
 
 // Unicode code points in UTF-8 text; nullopt when the bytes are not UTF-8.

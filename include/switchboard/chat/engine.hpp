@@ -117,6 +117,9 @@ public:
     boost::asio::awaitable<std::vector<conversation_view>> snapshot_all();
     boost::asio::awaitable<std::optional<conversation_view>> view(std::string phone);
     boost::asio::awaitable<std::vector<queue_entry>> queue();
+    // Chats whose assigned agent has not answered within `after` go back to
+    // the head of the queue; returns how many did.
+    boost::asio::awaitable<std::size_t> requeue_unanswered(std::chrono::seconds after);
 
     struct impl;
 

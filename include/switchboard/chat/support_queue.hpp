@@ -24,7 +24,14 @@ public:
 
     // Joins at the back (or stays where it is); returns the 1-based position.
     boost::asio::awaitable<std::size_t> join(std::string phone, timestamp queued_at);
-    boost::asio::awaitable<void> leave(std::string phone);
+    struct moved {
+        std::string phone;
+        std::size_t position;  // the new, better one
+    };
+    // Leaves the queue; returns the chats behind it, which moved up.
+    boost::asio::awaitable<std::vector<moved>> leave(std::string phone);
+    // Back at the head (an agent did not answer in time).
+    boost::asio::awaitable<void> join_front(std::string phone, timestamp queued_at);
     boost::asio::awaitable<std::vector<entry>> waiting();
     boost::asio::awaitable<std::optional<std::size_t>> position(std::string phone);
     // At start-up, before anything runs: entries in any order.

@@ -2,6 +2,9 @@
 // handlers and their tests never need Beast's headers.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +26,14 @@ class websocket_upgrade {
 public:
     virtual ~websocket_upgrade() = default;
     virtual void start(std::unique_ptr<upgraded_connection> connection) = 0;
+};
+
+// Where a streamed response writes its body, chunk by chunk (chunked
+// transfer encoding); false once the client has gone.
+class body_writer {
+public:
+    virtual ~body_writer() = default;
+    virtual boost::asio::awaitable<bool> write(std::string chunk) = 0;
 };
 
 struct header_field {
@@ -60,6 +71,8 @@ struct response {
     // Set by a handler that accepts a WebSocket upgrade: the connection is
     // handed over instead of answered.
     std::shared_ptr<websocket_upgrade> upgrade;
+    // Set for a body produced while it is sent (exports): `body` is unused.
+    std::function<boost::asio::awaitable<void>(body_writer&)> stream;
 
     void set_header(std::string name, std::string value);
     std::string_view header(std::string_view name) const;

@@ -77,10 +77,11 @@ struct write_batch {
     std::vector<std::string> sessions_remove;  // token hashes
     std::vector<event_record> events_put;
     std::optional<timestamp> events_prune_before;  // drop older events (retention)
+    std::vector<chat::chat_record> chats_put;      // insert or replace by ticket
     bool empty() const {
         return !conversation && messages.empty() && outbox_put.empty() && outbox_remove.empty() && dedupe.empty() &&
                ratings.empty() && agents_put.empty() && sessions_put.empty() && sessions_remove.empty() &&
-               events_put.empty() && !events_prune_before;
+               events_put.empty() && !events_prune_before && chats_put.empty();
     }
 };
 
@@ -111,8 +112,23 @@ public:
     // User messages after `seq`: a conversation's unread count after a read mark.
     virtual std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const = 0;
 
+    // Messages with `at` in [from, to), in (at, phone, seq) order, after the
+    // given key (none: from the start), at most `limit`: export pages.
+    struct message_key {
+        timestamp at{};
+        std::string phone;
+        std::uint64_t seq = 0;
+    };
+    virtual std::vector<chat::message> load_messages_between(timestamp from, timestamp to,
+                                                             const std::optional<message_key>& after,
+                                                             std::size_t limit) const = 0;
     // Phones whose messages contain `text` (case-insensitive), at most `limit`.
     virtual std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const = 0;
+
+    // Chats not closed yet (restored onto their conversations at start).
+    virtual std::vector<chat::chat_record> load_open_chats() const = 0;
+    // Chats opened or closed within [from, to).
+    virtual std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const = 0;
 
     virtual std::vector<agent_record> load_agents() const = 0;
     virtual std::optional<agent_record> find_agent(std::string_view username) const = 0;

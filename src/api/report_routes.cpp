@@ -1,0 +1,103 @@
+// GET /reports/summary: chats opened and closed, CSAT, first response and
+// queue wait, overall and per agent, computed from the stored chats and
+// ratings (so they are right after a restart).
+#include "request_helpers.hpp"
+
+#include "switchboard/store/store.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+// Nearest-rank percentile: the smallest value with at least p of the sample at or below it.
+json::value percentile(std::vector<double> v, double p) {
+    if (v.empty()) return nullptr;
+    std::sort(v.begin(), v.end());
+    auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+    return v[std::max<std::size_t>(rank, 1) - 1];
+}
+
+double seconds_between(timestamp a, timestamp b) { return std::chrono::duration<double>(b - a).count(); }
+
+struct tally {
+    std::uint64_t opened = 0, closed = 0;
+    std::vector<double> first_response, queue_wait;
+    double rating_sum = 0;
+    std::uint64_t ratings = 0;
+
+    json::object to_json() const {
+        json::object o;
+        o["chats_opened"] = opened;
+        o["chats_closed"] = closed;
+        o["csat"] = {{"average", ratings ? json::value(rating_sum / static_cast<double>(ratings)) : json::value(nullptr)},
+                     {"count", ratings}};
+        o["first_response_seconds"] = {{"p50", percentile(first_response, 0.5)},
+                                       {"p90", percentile(first_response, 0.9)},
+                                       {"count", first_response.size()}};
+        o["queue_wait_seconds"] = {{"p50", percentile(queue_wait, 0.5)},
+                                   {"p90", percentile(queue_wait, 0.9)},
+                                   {"count", queue_wait.size()}};
+        return o;
+    }
+};
+
+awaitable<http::response> summary(api_context& ctx, http::request& req, const auth::agent&) {
+    auto now = std::chrono::system_clock::now();
+    auto to = time_param(req, "to", now);
+    auto from = time_param(req, "from", to - std::chrono::hours(24 * 7));
+    if (from >= to) throw field_error{"from", "from must be before to"};
+    auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
+
+    tally overall;
+    std::map<std::string, tally> by_agent;
+    for (auto& c : ctx.store.load_chats(from, to)) {
+        std::vector<tally*> sinks{&overall};
+        if (!c.agent.empty()) sinks.push_back(&by_agent[c.agent]);
+        for (auto* t : sinks) {
+            if (in(c.opened_at)) {
+                ++t->opened;
+                if (c.first_response_at) t->first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
+                if (c.queued_at && c.assigned_at) t->queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
+            }
+            if (in(c.closed_at)) ++t->closed;
+        }
+    }
+    for (auto& r : ctx.store.load_ratings()) {
+        if (!in(r.at)) continue;
+        std::vector<tally*> sinks{&overall};
+        if (!r.agent.empty()) sinks.push_back(&by_agent[r.agent]);
+        for (auto* t : sinks) {
+            t->rating_sum += r.score;
+            ++t->ratings;
+        }
+    }
+    json::array agents;
+    for (auto& [name, t] : by_agent) {
+        auto o = t.to_json();
+        o["agent"] = name;
+        agents.push_back(std::move(o));
+    }
+    json::object out;
+    out["from"] = to_iso8601(from);
+    out["to"] = to_iso8601(to);
+    out["overall"] = overall.to_json();
+    out["agents"] = std::move(agents);
+    co_return json_response(200, out);
+}
+
+}  // namespace
+
+void add_report_routes(http::router& routes, api_context& ctx) {
+    routes.add(http::verb::get, "/reports/summary", authed(ctx, [&ctx](http::request& r, const auth::agent& w) {
+                   return summary(ctx, r, w);
+               }));
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,116 @@
+// One coroutine on its own strand looks at the queue every tick and hands
+// chats out; the conversation actors make each assignment (and refuse it if
+// someone claimed the chat meanwhile).
+#include "switchboard/ops/assigner.hpp"
+
+#include "switchboard/auth/agents.hpp"
+#include "switchboard/chat/engine.hpp"
+#include "switchboard/core/log.hpp"
+#include "switchboard/ws/hub.hpp"
+
+#include "../http/beast.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace switchboard::ops {
+
+std::optional<routing_mode> routing_mode_from_string(std::string_view s) {
+    if (s == "manual") return routing_mode::manual;
+    if (s == "round-robin") return routing_mode::round_robin;
+    if (s == "least-busy") return routing_mode::least_busy;
+    return std::nullopt;
+}
+
+struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
+    impl(net::io_context& ioc, chat::engine& e, auth::agents_service& a, ws::hub& h, assigner_options o)
+        : strand(net::make_strand(ioc)), engine(e), agents(a), hub(h), options(o), timer(strand) {}
+
+    net::awaitable<void> loop() {
+        auto self = shared_from_this();
+        while (!stopped) {
+            timer.expires_after(options.tick);
+            co_await timer.async_wait(use_tuple);
+            if (stopped) break;
+            try {
+                if (options.reassign_after.count() > 0) co_await engine.requeue_unanswered(options.reassign_after);
+                if (options.mode != routing_mode::manual) co_await assign_waiting();
+            } catch (const std::exception& e) {
+                log::warn("routing round failed", {{"error", e.what()}});
+            }
+        }
+    }
+
+    net::awaitable<void> assign_waiting() {
+        auto waiting = co_await engine.queue();
+        if (waiting.empty()) co_return;
+        auto online = hub.online();
+        std::map<std::string, std::uint32_t> load;  // open chats per agent
+        for (auto& v : co_await engine.snapshot_all())
+            if (v.record->chat_support_active && !v.record->assignee.empty()) ++load[v.record->assignee];
+        auto team = agents.list();  // sorted by username: the round-robin order
+        auto eligible = [&](const auth::agent& a) {
+            return a.available && std::find(online.begin(), online.end(), a.username) != online.end() &&
+                   load[a.username] < a.max_chats;
+        };
+
+        for (auto& w : waiting) {
+            const auth::agent* pick = nullptr;
+            if (options.mode == routing_mode::least_busy) {
+                for (auto& a : team)
+                    if (eligible(a) && (!pick || load[a.username] < load[pick->username])) pick = &a;
+            } else {  // round-robin: the next eligible agent after the last one served
+                auto start = std::upper_bound(team.begin(), team.end(), last_served,
+                                              [](const std::string& name, const auth::agent& a) { return name < a.username; });
+                for (std::size_t i = 0; i < team.size() && !pick; ++i) {
+                    auto& a = team[(static_cast<std::size_t>(start - team.begin()) + i) % team.size()];
+                    if (eligible(a)) pick = &a;
+                }
+            }
+            if (!pick) co_return;  // nobody can take more: the rest wait
+            try {
+                co_await engine.start_chat(w.phone, {pick->username, pick->display_name, pick->is_admin()});
+                ++load[pick->username];
+                last_served = pick->username;
+            } catch (const chat::command_error&) {
+                // claimed or closed meanwhile: on to the next
+            }
+        }
+    }
+
+    net::strand<net::io_context::executor_type> strand;
+    chat::engine& engine;
+    auth::agents_service& agents;
+    ws::hub& hub;
+    assigner_options options;
+    net::steady_timer timer;
+    std::string last_served;
+    bool stopped = false;
+};
+
+assigner::assigner(net::io_context& ioc, chat::engine& engine, auth::agents_service& agents, ws::hub& hub,
+                   assigner_options options)
+    : impl_(std::make_shared<impl>(ioc, engine, agents, hub, options)) {}
+
+assigner::~assigner() = default;
+
+void assigner::start() {
+    if (impl_->options.mode == routing_mode::manual && impl_->options.reassign_after.count() == 0) return;
+    net::co_spawn(impl_->strand, impl_->loop(), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log::error("routing stopped", {{"error", ex.what()}});
+        }
+    });
+}
+
+void assigner::stop() {
+    net::post(impl_->strand, [self = impl_] {
+        self->stopped = true;
+        self->timer.cancel();
+    });
+}
+
+}  // namespace switchboard::ops
