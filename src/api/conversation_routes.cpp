@@ -261,7 +261,8 @@ awaitable<http::response> transcript(api_context& ctx, http::request& req, const
 awaitable<http::response> get_queue(api_context& ctx, http::request&, const auth::agent&) {
     auto now = std::chrono::system_clock::now();
     json::array list;
-    for (auto& e : co_await ctx.engine.queue()) {
+    auto waiting = co_await ctx.engine.queue();  // a named local: see ops/assigner.cpp
+    for (auto& e : waiting) {
         auto v = co_await ctx.engine.view(e.phone);
         list.push_back({{"phone", e.phone},
                         {"name", v ? v->record->name : std::string{}},

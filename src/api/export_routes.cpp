@@ -16,7 +16,10 @@ namespace {
 constexpr std::size_t page_size = 1000;
 
 awaitable<void> stream_export(api_context& ctx, timestamp from, timestamp to, bool csv, http::body_writer& out) {
-    if (csv && !co_await out.write(std::string(message_csv_header) + "\r\n")) co_return;
+    if (csv) {
+        auto header = std::string(message_csv_header) + "\r\n";
+        if (!co_await out.write(std::move(header))) co_return;
+    }
     std::optional<store::store::message_key> after;
     for (;;) {
         auto page = ctx.store.load_messages_between(from, to, after, page_size);

@@ -113,7 +113,7 @@ int run_server(const config& cfg) {
         ops::assigner_options routing_opts;
         routing_opts.mode = *ops::routing_mode_from_string(cfg.routing);
         routing_opts.reassign_after = std::chrono::seconds(cfg.reassign_after);
-        ops::assigner assigner(ioc, engine, agents, hub, routing_opts);
+        ops::assigner assigner(ioc, engine, agents, hub, metrics, routing_opts);
         assigner.start();
         api::api_context api_ctx{engine, agents, hub, *store, split_origins(cfg.allowed_origins)};
 

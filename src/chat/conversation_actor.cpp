@@ -140,7 +140,8 @@ net::awaitable<void> conversation_actor::commit(step& s) {
     state_.store(std::make_shared<const conversation>(std::move(s.next)));
     update_expiry();
     if (s.leave_queue) {
-        auto moved = co_await ctx_.queue.leave(state_.load()->phone);
+        auto phone = state_.load()->phone;  // a named local: no temporaries inside co_await (GCC 12)
+        auto moved = co_await ctx_.queue.leave(std::move(phone));
         if (!moved.empty() && ctx_.on_queue_moved) ctx_.on_queue_moved(std::move(moved));
     }
     for (auto& e : s.events) ctx_.events.publish(std::move(e));

@@ -150,7 +150,8 @@ public:
     net::awaitable<bool> write(std::string chunk) override {
         if (failed_ || chunk.empty()) co_return !failed_;
         stream_.expires_after(timeout_);
-        auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk)), use_tuple);
+        auto framed = bhttp::make_chunk(net::buffer(chunk));  // a named local: no temporaries in co_await (GCC 12)
+        auto [ec, n] = co_await net::async_write(stream_, framed, use_tuple);
         failed_ = static_cast<bool>(ec);
         co_return !failed_;
     }
@@ -178,7 +179,8 @@ net::awaitable<beast::error_code> connection::write_streamed(response& res, unsi
     co_await res.stream(out);
     if (out.failed()) co_return beast::error_code(net::error::broken_pipe);
     stream_.expires_after(owner_->limits.write_timeout);
-    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
+    auto last = bhttp::make_chunk_last();
+    auto [ec, n] = co_await net::async_write(stream_, last, use_tuple);
     co_return ec;
 }
 

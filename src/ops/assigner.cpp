@@ -5,6 +5,7 @@
 
 #include "switchboard/auth/agents.hpp"
 #include "switchboard/chat/engine.hpp"
+#include "switchboard/core/metrics.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/ws/hub.hpp"
 
@@ -23,8 +24,17 @@ std::optional<routing_mode> routing_mode_from_string(std::string_view s) {
 }
 
 struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
-    impl(net::io_context& ioc, chat::engine& e, auth::agents_service& a, ws::hub& h, assigner_options o)
-        : strand(net::make_strand(ioc)), engine(e), agents(a), hub(h), options(o), timer(strand) {}
+    impl(net::io_context& ioc, chat::engine& e, auth::agents_service& a, ws::hub& h, metrics::registry& m,
+         assigner_options o)
+        : strand(net::make_strand(ioc)),
+          engine(e),
+          agents(a),
+          hub(h),
+          options(o),
+          timer(strand),
+          rounds(m.get_counter("switchboard_routing_rounds_total", "Routing rounds run")),
+          assigned(m.get_counter("switchboard_routing_assigned_total", "Chats assigned automatically")),
+          requeued(m.get_counter("switchboard_routing_requeued_total", "Chats put back for want of an answer")) {}
 
     net::awaitable<void> loop() {
         auto self = shared_from_this();
@@ -33,8 +43,10 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
             co_await timer.async_wait(use_tuple);
             if (stopped) break;
             try {
-                if (options.reassign_after.count() > 0) co_await engine.requeue_unanswered(options.reassign_after);
+                if (options.reassign_after.count() > 0)
+                    requeued.inc(co_await engine.requeue_unanswered(options.reassign_after));
                 if (options.mode != routing_mode::manual) co_await assign_waiting();
+                rounds.inc();
             } catch (const std::exception& e) {
                 log::warn("routing round failed", {{"error", e.what()}});
             }
@@ -46,7 +58,9 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
         if (waiting.empty()) co_return;
         auto online = hub.online();
         std::map<std::string, std::uint32_t> load;  // open chats per agent
-        for (auto& v : co_await engine.snapshot_all())
+        // A named local, not `for (… : co_await …)`: GCC 12 ends that temporary's life early.
+        auto snapshot = co_await engine.snapshot_all();
+        for (auto& v : snapshot)
             if (v.record->chat_support_active && !v.record->assignee.empty()) ++load[v.record->assignee];
         auto team = agents.list();  // sorted by username: the round-robin order
         auto eligible = [&](const auth::agent& a) {
@@ -69,9 +83,13 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
             }
             if (!pick) co_return;  // nobody can take more: the rest wait
             try {
-                co_await engine.start_chat(w.phone, {pick->username, pick->display_name, pick->is_admin()});
+                // Arguments as named locals: GCC 12 mishandles temporaries inside a co_await expression.
+                chat::agent_ref who{pick->username, pick->display_name, pick->is_admin()};
+                auto phone = w.phone;
+                co_await engine.start_chat(std::move(phone), std::move(who));
                 ++load[pick->username];
                 last_served = pick->username;
+                assigned.inc();
             } catch (const chat::command_error&) {
                 // claimed or closed meanwhile: on to the next
             }
@@ -84,13 +102,16 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
     ws::hub& hub;
     assigner_options options;
     net::steady_timer timer;
+    metrics::counter& rounds;
+    metrics::counter& assigned;
+    metrics::counter& requeued;
     std::string last_served;
     bool stopped = false;
 };
 
 assigner::assigner(net::io_context& ioc, chat::engine& engine, auth::agents_service& agents, ws::hub& hub,
-                   assigner_options options)
-    : impl_(std::make_shared<impl>(ioc, engine, agents, hub, options)) {}
+                   metrics::registry& metrics, assigner_options options)
+    : impl_(std::make_shared<impl>(ioc, engine, agents, hub, metrics, options)) {}
 
 assigner::~assigner() = default;
 

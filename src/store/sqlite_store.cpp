@@ -415,12 +415,14 @@ public:
 
     std::vector<message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
                                                std::size_t limit) const override {
+        // One lower bound on `at` (the later of `from` and the key's), so that
+        // the index range starts at the key rather than at `from` every page.
         std::lock_guard lock(read_mutex_);
         reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
                                         " FROM messages WHERE at >= ?1 AND at < ?2 AND (at, phone, seq) > (?3, ?4, ?5)"
                                         " ORDER BY at, phone, seq LIMIT ?6"));
         auto& st = *st_guard;
-        st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
+        st.bind(1, std::max(to_unix_ms(from), after ? to_unix_ms(after->at) : INT64_MIN)).bind(2, to_unix_ms(to));
         if (after)
             st.bind(3, to_unix_ms(after->at)).bind(4, after->phone).bind(5, static_cast<std::int64_t>(after->seq));
         else

@@ -65,7 +65,7 @@ void test_connection::send_raw(const std::string& bytes) {
 http_result test_connection::read_response(bool head) {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.skip(head);  // a response to HEAD has a Content-Length but no body
-    parser.body_limit(64u << 20);
+    parser.body_limit(256u << 20);
     impl_->run([&](auto h) { bhttp::async_read(impl_->stream, impl_->buffer, parser, h); }, "read response");
     auto res = parser.release();
     http_result out;

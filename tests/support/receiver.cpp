@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
 
 #include <condition_variable>
 #include <mutex>
@@ -97,6 +98,27 @@ std::vector<received_request> receiver::wait_for(std::size_t count, std::chrono:
         throw std::runtime_error("receiver got " + std::to_string(impl_->seen.size()) + " requests, expected " +
                                  std::to_string(count));
     return impl_->seen;
+}
+
+std::string receiver::wait_for_text(const std::string& to, const std::string& text, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(impl_->mutex);
+    std::string found;
+    auto match = [&] {
+        for (auto& r : impl_->seen) {
+            boost::system::error_code ec;
+            auto v = boost::json::parse(r.body, ec);
+            if (ec || !v.is_object() || !v.as_object().contains("to") || !v.as_object().contains("text")) continue;
+            std::string got(v.at("text").as_string());
+            if (v.at("to").as_string() == to && got.find(text) != std::string::npos) {
+                found = got;
+                return true;
+            }
+        }
+        return false;
+    };
+    if (!impl_->arrived.wait_for(lock, timeout, match))
+        throw std::runtime_error("no message to " + to + " containing '" + text + "'");
+    return found;
 }
 
 std::vector<received_request> receiver::requests() const {

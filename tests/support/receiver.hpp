@@ -40,6 +40,9 @@ public:
     std::vector<received_request> wait_for(std::size_t count,
                                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
     std::vector<received_request> requests() const;
+    // Blocks until a plain-webhook message {"to","text"} to `to` containing `text` arrives; returns its text.
+    std::string wait_for_text(const std::string& to, const std::string& text,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 private:
     struct impl;

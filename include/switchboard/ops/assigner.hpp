@@ -21,6 +21,9 @@ class agents_service;
 namespace switchboard::ws {
 class hub;
 }
+namespace switchboard::metrics {
+class registry;
+}
 
 namespace switchboard::ops {
 
@@ -36,7 +39,7 @@ struct assigner_options {
 class assigner {
 public:
     assigner(boost::asio::io_context& ioc, chat::engine& engine, auth::agents_service& agents, ws::hub& hub,
-             assigner_options options);
+             metrics::registry& metrics, assigner_options options);
     ~assigner();
     void start();
     void stop();

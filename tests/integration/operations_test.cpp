@@ -1,0 +1,301 @@
+// Support operations against the real server: the queue, automatic routing,
+// reassignment, CSAT and reports, and the streamed export.
+#include "api_session.hpp"
+#include "http_client.hpp"
+#include "metrics_probe.hpp"
+#include "receiver.hpp"
+#include "server_process.hpp"
+#include "sqlite_probe.hpp"
+#include "temp_dir.hpp"
+#include "ws_client.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+json::value user_says(unsigned short port, const std::string& from, const std::string& text) {
+    auto res = http_request(port, "POST", "/webhook", R"({"from":")" + from + R"(","text":")" + text + R"("})");
+    BOOST_REQUIRE(res.status == 200u);
+    return json::parse(res.body);
+}
+
+std::string assignee_of(const api_client& c, const std::string& phone) {
+    auto v = c.json("GET", "/conversations/" + phone);
+    return v.at("assignee").is_null() ? std::string{} : std::string(v.at("assignee").as_string());
+}
+
+// Waits until the routing loop has run `rounds` more times than now.
+void let_routing_run(unsigned short port, int rounds) {
+    auto now = read_metric(port, "switchboard_routing_rounds_total");
+    wait_for_metric(port, "switchboard_routing_rounds_total", now + rounds);
+}
+
+long long vm_kb(int pid, const std::string& field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
+    return -1;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(operations)
+
+BOOST_AUTO_TEST_CASE(the_queue_keeps_order_and_tells_users_when_they_move_up) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto admin = admin_client(server);
+    auto p = server.port();
+    for (auto phone : {"3001", "3002", "3003"}) user_says(p, phone, "support");
+    auto q = admin.json("GET", "/queue").at("queue").as_array();
+    BOOST_REQUIRE(q.size() == 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(q[i].at("phone").as_string() == "300" + std::to_string(i + 1));
+        BOOST_TEST(q[i].at("position").as_int64() == static_cast<std::int64_t>(i + 1));
+    }
+    admin.json("POST", "/conversations/3001/chat-support/start");
+    auto moved = outbound.wait_for_text("3002", "number 1 in the queue");
+    BOOST_TEST(!moved.empty());
+    outbound.wait_for_text("3003", "number 2 in the queue");
+    q = admin.json("GET", "/queue").at("queue").as_array();
+    BOOST_TEST(q.size() == 2u);
+    BOOST_TEST(q[0].at("phone").as_string() == "3002");
+    BOOST_TEST(admin.json("GET", "/conversations/3003").at("queue_position").as_int64() == 2);
+
+    // At most one notice a minute: moving up again soon says nothing more.
+    admin.json("POST", "/conversations/3002/chat-support/start");
+    user_says(p, "3004", "support");  // something later to wait for, in order
+    outbound.wait_for_text("3002", "chatting with");
+    auto notices = 0;
+    for (auto& r : outbound.requests())
+        if (json::parse(r.body).at("to").as_string() == "3003") ++notices;
+    BOOST_TEST(notices == 1);
+}
+
+BOOST_AUTO_TEST_CASE(round_robin_spreads_chats_over_available_connected_agents_within_capacity) {
+    server_process server({"--routing", "round-robin"});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto carol = agent_client(admin, "carol");
+    auto dave = agent_client(admin, "dave");  // never connects: never gets a chat
+    ws_client bob_ws(server.port(), "/ws?token=" + bob.token);
+    ws_client carol_ws(server.port(), "/ws?token=" + carol.token);
+    admin.json("PATCH", "/agents/admin", R"({"available":false})");  // the admin only watches
+    admin.json("PATCH", "/agents/carol", R"({"max_chats":1})");
+    auto p = server.port();
+
+    for (auto phone : {"4001", "4002", "4003", "4004"}) user_says(p, phone, "support");
+    wait_for_metric(p, "switchboard_routing_assigned_total", 3);
+    let_routing_run(p, 2);
+    std::map<std::string, int> per_agent;
+    for (auto phone : {"4001", "4002", "4003", "4004"}) ++per_agent[assignee_of(admin, phone)];
+    BOOST_TEST(per_agent["carol"] == 1);  // her capacity
+    BOOST_TEST(per_agent["bob"] == 3);
+    BOOST_TEST(per_agent["dave"] == 0);
+    BOOST_TEST(per_agent["admin"] == 0);
+
+    // Nobody free: the next chat waits in the queue.
+    admin.json("PATCH", "/agents/bob", R"({"available":false})");
+    user_says(p, "4005", "support");
+    let_routing_run(p, 3);
+    BOOST_TEST(assignee_of(admin, "4005").empty());
+    BOOST_TEST(admin.json("GET", "/conversations/4005").at("queue_position").as_int64() == 1);
+    // Capacity frees up: it is assigned.
+    carol.json("POST", "/conversations/" + std::string(per_agent["carol"] ? "" : "") +
+                           (assignee_of(admin, "4001") == "carol" ? "4001" : assignee_of(admin, "4002") == "carol" ? "4002" : assignee_of(admin, "4003") == "carol" ? "4003" : "4004") +
+                           "/chat-support/end");
+    wait_for_metric(p, "switchboard_routing_assigned_total", 5);
+    BOOST_TEST(assignee_of(admin, "4005") == "carol");
+}
+
+BOOST_AUTO_TEST_CASE(least_busy_picks_the_agent_with_fewest_chats) {
+    server_process server({"--routing", "least-busy"});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto carol = agent_client(admin, "carol");
+    admin.json("PATCH", "/agents/admin", R"({"available":false})");
+    auto p = server.port();
+    // Bob already has two chats he claimed by hand.
+    for (auto phone : {"5001", "5002"}) {
+        user_says(p, phone, "support");
+        bob.json("POST", std::string("/conversations/") + phone + "/chat-support/start");
+    }
+    ws_client bob_ws(p, "/ws?token=" + bob.token);
+    ws_client carol_ws(p, "/ws?token=" + carol.token);
+    for (auto phone : {"5003", "5004", "5005"}) user_says(p, phone, "support");
+    wait_for_metric(p, "switchboard_routing_assigned_total", 3);
+    std::map<std::string, int> per_agent;
+    for (auto phone : {"5003", "5004", "5005"}) ++per_agent[assignee_of(admin, phone)];
+    BOOST_TEST(per_agent["carol"] == 2);  // 0 → 1 → 2 while bob has 2
+    BOOST_TEST(per_agent["bob"] == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_unanswered_chat_goes_back_to_the_head_of_the_queue) {
+    server_process server({"--reassign-after", "1"});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    user_says(p, "6001", "support");
+    user_says(p, "6002", "support");
+    bob.json("POST", "/conversations/6001/chat-support/start");
+    bob.json("POST", "/conversations/6002/chat-support/start");
+    bob.json("POST", "/conversations/6002/chat-support/send", R"({"text":"on it"})", 201);  // answered: stays
+    user_says(p, "6003", "support");  // queued after bob took 6001
+    wait_for_metric(p, "switchboard_routing_requeued_total", 1);
+    let_routing_run(p, 2);
+    BOOST_TEST(assignee_of(admin, "6001").empty());
+    BOOST_TEST(assignee_of(admin, "6002") == "bob");
+    auto q = admin.json("GET", "/queue").at("queue").as_array();
+    BOOST_REQUIRE(q.size() == 2u);
+    BOOST_TEST(q[0].at("phone").as_string() == "6001");  // the head, ahead of 6003
+    BOOST_TEST(read_metric(p, "switchboard_routing_requeued_total") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto bob = agent_client(admin, "bob");
+        auto p = server.port();
+        user_says(p, "7001", "support");
+        bob.json("POST", "/conversations/7001/chat-support/start");
+        bob.json("POST", "/conversations/7001/chat-support/send", R"({"text":"hello"})", 201);
+        bob.json("POST", "/conversations/7001/chat-support/end");
+        BOOST_TEST(user_says(p, "7001", "4").at("state").as_string() == "IDLE");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server(args);  // figures come from the store: right after a restart
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto r = admin.json("GET", "/reports/summary");
+    auto& overall = r.at("overall");
+    BOOST_TEST(overall.at("chats_opened").as_int64() == 1);
+    BOOST_TEST(overall.at("chats_closed").as_int64() == 1);
+    BOOST_TEST(overall.at("csat").at("average").as_double() == 4.0);
+    BOOST_TEST(overall.at("csat").at("count").as_int64() == 1);
+    BOOST_TEST(overall.at("first_response_seconds").at("count").as_int64() == 1);
+    BOOST_TEST(overall.at("queue_wait_seconds").at("count").as_int64() == 1);
+    auto& agents = r.at("agents").as_array();
+    BOOST_REQUIRE(agents.size() == 1u);
+    BOOST_TEST(agents[0].at("agent").as_string() == "bob");
+    BOOST_TEST(agents[0].at("csat").at("average").as_double() == 4.0);
+    auto rows = sqlite_rows(dir.path() / "switchboard.db", "SELECT agent, score FROM ratings");
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0][0] == "bob");
+}
+
+BOOST_AUTO_TEST_CASE(report_figures_match_a_hand_computed_fixture) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);  // creates the schema
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // 2026-01-01T10:00:00Z = 1767261600000. Four chats in range, one before it.
+    sqlite_script(dir.path() / "switchboard.db", R"sql(
+INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, closed_at, close_reason) VALUES
+ ('t1', '1', 1767261600000, 'user', 1767261600000, 1767261610000, 'bob',   1767261620000, 1767262000000, 'agent'),
+ ('t2', '2', 1767261700000, 'user', 1767261700000, 1767261730000, 'bob',   1767261760000, 1767262100000, 'user'),
+ ('t3', '3', 1767261800000, 'user', 1767261800000, 1767261890000, 'carol', 1767261980000, NULL, ''),
+ ('t4', '4', 1767261900000, 'agent', NULL,         1767261900000, 'carol', 1767261905000, 1767262200000, 'agent'),
+ ('t0', '5', 1767200000000, 'user', 1767200000000, 1767200001000, 'bob',   1767200002000, 1767261650000, 'agent');
+INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
+ ('1', 't1', 'bob', 5, 1767262010000), ('2', 't2', 'bob', 3, 1767262110000),
+ ('4', 't4', 'carol', 4, 1767262210000), ('5', 't0', 'bob', 1, 1767200005000);
+)sql");
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto r = admin.json("GET", "/reports/summary?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z");
+    auto& o = r.at("overall");
+    // Opened in range: t1..t4. Closed in range: t1, t2, t4 and t0 (closed at 10:00:50).
+    BOOST_TEST(o.at("chats_opened").as_int64() == 4);
+    BOOST_TEST(o.at("chats_closed").as_int64() == 4);
+    // Ratings in range: 5, 3, 4 → 4.0.
+    BOOST_TEST(o.at("csat").at("average").as_double() == 4.0);
+    BOOST_TEST(o.at("csat").at("count").as_int64() == 3);
+    // First response (s): 20, 60, 180, 5 → sorted 5, 20, 60, 180: p50 = 20, p90 = 180.
+    BOOST_TEST(o.at("first_response_seconds").at("p50").as_double() == 20.0);
+    BOOST_TEST(o.at("first_response_seconds").at("p90").as_double() == 180.0);
+    // Queue wait (s), queued chats only: 10, 30, 90 → p50 = 30, p90 = 90.
+    BOOST_TEST(o.at("queue_wait_seconds").at("p50").as_double() == 30.0);
+    BOOST_TEST(o.at("queue_wait_seconds").at("p90").as_double() == 90.0);
+    BOOST_TEST(o.at("queue_wait_seconds").at("count").as_int64() == 3);
+
+    auto& agents = r.at("agents").as_array();
+    BOOST_REQUIRE(agents.size() == 2u);
+    auto& bob = agents[0];
+    BOOST_TEST(bob.at("agent").as_string() == "bob");
+    BOOST_TEST(bob.at("chats_opened").as_int64() == 2);
+    BOOST_TEST(bob.at("chats_closed").as_int64() == 3);
+    BOOST_TEST(bob.at("csat").at("average").as_double() == 4.0);  // 5 and 3
+    BOOST_TEST(bob.at("first_response_seconds").at("p50").as_double() == 20.0);
+    auto& carol = agents[1];
+    BOOST_TEST(carol.at("chats_opened").as_int64() == 2);
+    BOOST_TEST(carol.at("chats_closed").as_int64() == 1);
+    BOOST_TEST(carol.at("queue_wait_seconds").at("p50").as_double() == 90.0);
+
+    BOOST_TEST(admin.call("GET", "/reports/summary?from=yesterday").status == 400u);
+    BOOST_TEST(admin.call("GET", "/reports/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400u);
+}
+
+BOOST_AUTO_TEST_CASE(export_streams_100k_messages_in_flat_memory) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // 100,000 messages of ~600 bytes: 60 MB that a non-streaming export would hold at once.
+    sqlite_script(dir.path() / "switchboard.db", R"sql(
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+INSERT INTO messages (phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id)
+SELECT printf('%d', 900000 + i % 500), i, 'm' || i, 'user', '', printf('message %d ', i) || hex(randomblob(290)),
+       'text', 1767261600000 + i, 'received', '', '' FROM n;
+)sql");
+    server_process server(args);
+    auto admin = api_client{server.port(), login(server.port(), "admin", "long-password-1")};
+    // Peak RSS would include the login's Argon2 hashing (64 MiB): sample RSS during the export instead.
+    auto before = vm_kb(server.pid(), "VmRSS");
+    std::atomic<bool> exporting{true};
+    std::atomic<long long> highest{before};
+    std::thread sampler([&] {
+        while (exporting) {
+            highest = std::max(highest.load(), vm_kb(server.pid(), "VmRSS"));
+            std::this_thread::sleep_for(5ms);  // a sampling interval
+        }
+    });
+    auto res = admin.call("GET", "/export?format=ndjson&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z");
+    exporting = false;
+    sampler.join();
+    BOOST_TEST(res.status == 200u);
+    BOOST_TEST(res.header("transfer-encoding") == "chunked");
+    BOOST_TEST(std::count(res.body.begin(), res.body.end(), '\n') == 100000);
+    BOOST_TEST(res.body.substr(0, res.body.find('\n')).find(R"("text":"message 1 )") != std::string::npos);
+    BOOST_TEST_MESSAGE("server RSS before " << before << " kB, highest during the export " << highest << " kB, body "
+                                            << res.body.size() / 1024 << " kB");
+    BOOST_TEST(highest - before < 20 * 1024);  // far below the 70 MB exported
+
+    auto csv = admin.call("GET", "/export?format=csv&from=2026-01-01T10:00:00Z&to=2026-01-01T10:00:00.011Z");
+    BOOST_TEST(csv.body.starts_with("conversation,seq,timestamp,sender,agent,type,status,text\r\n"));
+    BOOST_TEST(std::count(csv.body.begin(), csv.body.end(), '\n') == 11);  // the header and i = 1..10
+    auto bob = agent_client(admin, "bob");
+    BOOST_TEST(bob.call("GET", "/export").status == 403u);
+    BOOST_TEST(admin.call("GET", "/export?format=xml").status == 400u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
