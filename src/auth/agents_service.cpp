@@ -246,11 +246,7 @@ net::awaitable<agent> agents_service::create(std::string username, std::string p
     }
     auto hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
     store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
-    store::write_batch b;
-    b.agents_put.push_back(r);
-    co_await store_.write(std::move(b));
-    std::lock_guard lock(impl_->mutex);
-    impl_->agents[username] = r;
+    co_await save(r);
     co_return public_view(r);
 }
 
@@ -265,11 +261,7 @@ net::awaitable<agent> agents_service::update(std::string username, std::optional
     }
     if (available) r.available = *available;
     if (max_chats) r.max_chats = *max_chats;
-    store::write_batch b;
-    b.agents_put.push_back(r);
-    co_await store_.write(std::move(b));
-    std::lock_guard lock(impl_->mutex);
-    impl_->agents[username] = r;
+    co_await save(r);
     co_return public_view(r);
 }
 
@@ -278,11 +270,15 @@ net::awaitable<void> agents_service::set_password(std::string username, std::str
     auto record = store_.find_agent(username);
     if (!record) throw std::out_of_range("no agent " + username);
     record->password_hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
+    co_await save(*record);
+}
+
+net::awaitable<void> agents_service::save(store::agent_record r) {
     store::write_batch b;
-    b.agents_put.push_back(*record);
+    b.agents_put.push_back(r);
     co_await store_.write(std::move(b));
     std::lock_guard lock(impl_->mutex);
-    impl_->agents[username] = *record;
+    impl_->agents[r.username] = std::move(r);
 }
 
 }  // namespace switchboard::auth

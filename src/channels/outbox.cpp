@@ -184,14 +184,8 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
             q.push_back(std::move(item));
             pending.add(1);
             if (idle)
-                net::co_spawn(strand, drain(q.front().phone), [](std::exception_ptr e) {
-                    if (!e) return;
-                    try {
-                        std::rethrow_exception(e);
-                    } catch (const std::exception& ex) {
-                        log::error("outbox drain failed", {{"error", ex.what()}});
-                    }
-                });
+                net::co_spawn(strand, drain(q.front().phone),
+                              [](std::exception_ptr e) { log::failure("outbox drain failed", e); });
         }
     }
 

@@ -30,15 +30,6 @@ std::chrono::milliseconds sweep_period(std::chrono::seconds idle_timeout) {
     return std::clamp<std::chrono::milliseconds>(quarter, std::chrono::milliseconds(250), std::chrono::seconds(30));
 }
 
-void log_failure(std::string_view what, std::exception_ptr e) {
-    if (!e) return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        log::error(what, {{"error", ex.what()}});
-    }
-}
-
 }  // namespace
 
 struct engine::impl : std::enable_shared_from_this<engine::impl> {
@@ -140,7 +131,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 if (a->expires_at_ms() <= now_ms) due.push_back(a);
         }
         for (auto& a : due)
-            net::co_spawn(ioc, a->expire_if_idle(now), [](std::exception_ptr e) { log_failure("idle expiry failed", e); });
+            net::co_spawn(ioc, a->expire_if_idle(now), [](std::exception_ptr e) { log::failure("idle expiry failed", e); });
     }
 
     net::io_context& ioc;
@@ -168,7 +159,7 @@ void engine::start() {
         for (auto& m : moved)
             if (auto actor = self->find(m.phone))
                 net::co_spawn(self->ioc, actor->queue_moved(m.position),
-                              [](std::exception_ptr e) { log_failure("queue notice failed", e); });
+                              [](std::exception_ptr e) { log::failure("queue notice failed", e); });
     };
     impl_->outbox.on_outcome([weak](channels::delivery_outcome o) -> net::awaitable<void> {
         auto self = weak.lock();

@@ -42,6 +42,17 @@ bool enabled(level l) { return l >= min_level.load(std::memory_order_relaxed); }
 
 std::string iso8601_now() { return to_iso8601(std::chrono::system_clock::now()); }
 
+void failure(std::string_view what, std::exception_ptr e, level l) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        write(l, what, {{"error", ex.what()}});
+    } catch (...) {
+        write(l, what, {{"error", "unknown exception"}});
+    }
+}
+
 void write(level l, std::string_view message, std::initializer_list<field> fields) {
     if (!enabled(l)) return;
     std::string line;

@@ -72,13 +72,7 @@ net::awaitable<void> server::impl::accept_loop() {
         auto conn = std::make_shared<connection>(std::move(socket), self);
         add(conn);
         net::co_spawn(conn->executor(), conn->run(), [self, raw = conn.get()](std::exception_ptr e) {
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    log::error("connection failed", {{"error", ex.what()}});
-                }
-            }
+            log::failure("connection failed", e);
             self->remove(raw);
         });
     }
@@ -106,15 +100,8 @@ bound_endpoint server::listen(const std::string& address, unsigned short port) {
 }
 
 void server::start() {
-    net::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), [](std::exception_ptr e) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                log::error("accept loop failed", {{"error", ex.what()}});
-            }
-        }
-    });
+    net::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(),
+                  [](std::exception_ptr e) { log::failure("accept loop failed", e); });
 }
 
 void server::shutdown(std::function<void()> on_drained) {

@@ -117,14 +117,7 @@ assigner::~assigner() = default;
 
 void assigner::start() {
     if (impl_->options.mode == routing_mode::manual && impl_->options.reassign_after.count() == 0) return;
-    net::co_spawn(impl_->strand, impl_->loop(), [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            log::error("routing stopped", {{"error", ex.what()}});
-        }
-    });
+    net::co_spawn(impl_->strand, impl_->loop(), [](std::exception_ptr e) { log::failure("routing stopped", e); });
 }
 
 void assigner::stop() {

@@ -38,13 +38,7 @@ agent_socket::~agent_socket() = default;
 
 void agent_socket::start() {
     net::co_spawn(strand_, run(), [self = shared_from_this()](std::exception_ptr e) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                log::debug("agent socket ended", {{"agent", self->username_}, {"error", ex.what()}});
-            }
-        }
+        log::failure("agent socket ended", e, log::level::debug);
         self->stop();
         self->hub_->closed(self.get(), "ended");
     });

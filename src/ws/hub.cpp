@@ -9,19 +9,6 @@
 
 namespace switchboard::ws {
 
-namespace {
-
-void log_failure(std::string_view what, std::exception_ptr e) {
-    if (!e) return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        log::error(what, {{"error", ex.what()}});
-    }
-}
-
-}  // namespace
-
 std::string envelope(std::uint64_t seq, const events::event& e) {
     boost::json::object o;
     o["seq"] = seq;
@@ -164,7 +151,7 @@ void hub_core::schedule_flush() {
         if (self->flushing) return;
         self->flushing = true;
         net::co_spawn(self->strand, self->flush_loop(),
-                      [self](std::exception_ptr e) { log_failure("event log flush failed", e); });
+                      [self](std::exception_ptr e) { log::failure("event log flush failed", e); });
     });
 }
 

@@ -230,8 +230,14 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
     BOOST_TEST(count(admin, "?q=order%2077") == 1u); // by message text
     BOOST_TEST(count(admin, "?q=nothing-like-this") == 0u);
 
-    auto newest = admin.json("GET", "/conversations?limit=1").at("conversations").as_array()[0];
-    BOOST_TEST(newest.at("phone").as_string() == "1003");  // the last activity: the claim
+    // Newest activity first (ties, within a millisecond, by phone); the claim is the latest activity.
+    auto all = admin.json("GET", "/conversations").at("conversations").as_array();
+    for (std::size_t i = 1; i < all.size(); ++i) {
+        auto prev = all[i - 1].at("updated_at").as_string(), cur = all[i].at("updated_at").as_string();
+        BOOST_TEST((prev > cur || (prev == cur && all[i - 1].at("phone").as_string() < all[i].at("phone").as_string())));
+    }
+    auto claimed = admin.json("GET", "/conversations/1003").at("updated_at").as_string();
+    BOOST_TEST(all[0].at("updated_at").as_string() == claimed);
 
     std::set<std::string> seen;
     std::string cursor;

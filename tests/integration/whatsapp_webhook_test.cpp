@@ -50,34 +50,26 @@ struct wa_server {
     double metric(const std::string& series) { return read_metric(server.port(), series); }
 };
 
-std::string text_payload(const std::string& from, const std::string& id, const std::string& text) {
-    json::value v = {
-        {"object", "whatsapp_business_account"},
-        {"entry",
-         {{{"id", "1"},
-           {"changes",
-            {{{"field", "messages"},
-              {"value",
-               {{"messaging_product", "whatsapp"},
-                {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "106540352242922"}}},
-                {"contacts", {{{"profile", {{"name", "Sam"}}}, {"wa_id", from}}}},
-                {"messages",
-                 {{{"from", from}, {"id", id}, {"timestamp", "1763900000"}, {"type", "text"}, {"text", {{"body", text}}}}}}}}}}}}}}};
+// Meta's envelope around one change value.
+std::string payload_with(json::object value) {
+    value["messaging_product"] = "whatsapp";
+    json::value v = {{"object", "whatsapp_business_account"},
+                     {"entry", {{{"id", "1"}, {"changes", {{{"field", "messages"}, {"value", std::move(value)}}}}}}}};
     return json::serialize(v);
 }
 
+std::string text_payload(const std::string& from, const std::string& id, const std::string& text) {
+    return payload_with(
+        {{"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "106540352242922"}}},
+         {"contacts", {{{"profile", {{"name", "Sam"}}}, {"wa_id", from}}}},
+         {"messages",
+          {{{"from", from}, {"id", id}, {"timestamp", "1763900000"}, {"type", "text"}, {"text", {{"body", text}}}}}}});
+}
+
 std::string status_payload(const std::string& recipient, const std::string& wamid, const std::string& status) {
-    json::value v = {
-        {"object", "whatsapp_business_account"},
-        {"entry",
-         {{{"id", "1"},
-           {"changes",
-            {{{"field", "messages"},
-              {"value",
-               {{"messaging_product", "whatsapp"},
-                {"statuses",
-                 {{{"id", wamid}, {"status", status}, {"timestamp", "1763900160"}, {"recipient_id", recipient}}}}}}}}}}}}};
-    return json::serialize(v);
+    return payload_with(
+        {{"statuses",
+          {{{"id", wamid}, {"status", status}, {"timestamp", "1763900160"}, {"recipient_id", recipient}}}}});
 }
 
 }  // namespace

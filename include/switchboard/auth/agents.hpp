@@ -79,6 +79,9 @@ public:
     struct impl;
 
 private:
+    // Writes the account, then caches it.
+    boost::asio::awaitable<void> save(store::agent_record r);
+
     store::store& store_;
     agents_options options_;
     std::unique_ptr<impl> impl_;

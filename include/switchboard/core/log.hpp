@@ -1,6 +1,7 @@
 // Logging to stderr, one line per event, as text or JSON.
 #pragma once
 
+#include <exception>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ inline void debug(std::string_view m, std::initializer_list<field> f = {}) { wri
 inline void info(std::string_view m, std::initializer_list<field> f = {}) { write(level::info, m, f); }
 inline void warn(std::string_view m, std::initializer_list<field> f = {}) { write(level::warn, m, f); }
 inline void error(std::string_view m, std::initializer_list<field> f = {}) { write(level::error, m, f); }
+
+// Logs what a finished coroutine threw, if anything: the completion handler
+// of every co_spawn that has no one waiting for its result.
+void failure(std::string_view what, std::exception_ptr e, level l = level::error);
 
 // ISO-8601 UTC with milliseconds and a `Z`, the one timestamp format of the project.
 std::string iso8601_now();
