@@ -143,15 +143,19 @@ int run_server(const config& cfg) {
         signals.async_wait([&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
             log::info("shutting down", {{"signal", std::to_string(signo)}});
-            hub.shutdown();
-            server.shutdown([&] {
-                net::post(ioc, [&] {
+            // The backstop stands until both HTTP connections and agent sockets are gone.
+            auto pending = std::make_shared<int>(2);
+            auto one_done = [&, pending] {
+                net::post(ioc, [&, pending] {
+                    if (--*pending > 0) return;
                     assigner.stop();
                     engine.stop();
                     outbox.stop();
                     backstop.cancel();
                 });
-            });
+            };
+            hub.shutdown(one_done);
+            server.shutdown(one_done);
             backstop.expires_after(shutdown_backstop);
             backstop.async_wait([&](const boost::system::error_code& tec) {
                 if (tec) return;

@@ -160,7 +160,10 @@ net::awaitable<void> agent_socket::writer() {
         if (stopped_) co_return;
         if (closing_) {
             if (!writing) {
-                ws_.next_layer().expires_after(std::chrono::seconds(2));
+                // A peer that never answers the close must not hold a shutdown up.
+                auto opt = websocket::stream_base::timeout::suggested(beast::role_type::server);
+                opt.handshake_timeout = std::chrono::seconds(2);
+                ws_.set_option(opt);
                 co_await ws_.async_close(*closing_, use_tuple);
             }
             co_return;

@@ -115,9 +115,11 @@ void hub_core::opened(const std::shared_ptr<agent_socket>& s) {
 
 void hub_core::closed(const agent_socket* s, std::string_view reason) {
     bool last_socket = false;
+    std::function<void()> all_gone;
     {
         std::lock_guard lock(mutex);
         if (!sockets.erase(s)) return;
+        if (stopped && sockets.empty()) all_gone = std::exchange(on_closed, nullptr);
         auto it = online.find(s->username());
         if (it != online.end() && --it->second == 0) {
             online.erase(it);
@@ -128,6 +130,7 @@ void hub_core::closed(const agent_socket* s, std::string_view reason) {
     log::debug("agent socket closed", {{"agent", s->username()}, {"reason", std::string(reason)}});
     if (last_socket && !stopped)
         append({"agent.presence", "", {{"agent", s->username()}, {"online", false}}, std::chrono::system_clock::now()});
+    if (all_gone) all_gone();
 }
 
 void hub_core::typing(const agent_socket* from, std::string conversation, bool on) {
@@ -248,7 +251,7 @@ void hub::start() {
     core.schedule_sweep();
 }
 
-void hub::shutdown() {
+void hub::shutdown(std::function<void()> on_closed) {
     auto core = impl_->core;
     std::vector<std::shared_ptr<agent_socket>> all;
     {
@@ -256,7 +259,9 @@ void hub::shutdown() {
         core->stopped = true;
         for (auto& [_, weak] : core->sockets)
             if (auto s = weak.lock()) all.push_back(std::move(s));
+        if (!core->sockets.empty()) core->on_closed = std::move(on_closed);
     }
+    if (on_closed) on_closed();  // none open
     net::post(core->strand, [core] { core->sweep_timer.cancel(); });
     for (auto& s : all) s->close(beast::websocket::close_code::going_away, "server shutting down");
 }

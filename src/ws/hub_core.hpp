@@ -56,6 +56,7 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     std::map<std::string, int, std::less<>> online;
     bool flushing = false;
     bool stopped = false;
+    std::function<void()> on_closed;  // shutdown's: when the last socket is gone
 
     net::steady_timer flush_timer;
     net::steady_timer sweep_timer;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,8 +43,9 @@ public:
 
     // Continues numbering after the stored log; starts the flusher.
     void start();
-    // Closes every socket with 1001 and writes what is pending to the store.
-    void shutdown();
+    // Closes every socket with 1001 and writes what is pending to the store;
+    // `on_closed` runs once the last socket has gone.
+    void shutdown(std::function<void()> on_closed);
 
     void publish(events::event e) override;
     std::uint64_t latest() const;
