@@ -73,7 +73,7 @@ void conversation_actor::update_expiry() {
 
 message& conversation_actor::add_message(step& s, sender from, std::string text, timestamp at) {
     message m;
-    m.id = random_hex_id("msg_");
+    m.id = unique_id("msg_");
     m.phone = s.next.phone;
     m.seq = ++s.next.last_seq;
     m.from = from;
@@ -105,7 +105,7 @@ void conversation_actor::open_chat(step& s, std::string_view opened_by, timestam
     auto& c = s.next;
     c.in_chat_support = c.chat_support_active = true;
     c.chat_start_time = now;
-    c.support_ticket_id = random_hex_id("t_", 8);
+    c.support_ticket_id = unique_id("t_");
     c.assignee.clear();
     c.chat = chat_record{c.support_ticket_id, c.phone, now, std::string(opened_by)};
 }

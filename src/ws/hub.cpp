@@ -9,14 +9,19 @@
 
 namespace switchboard::ws {
 
+// Written out by hand around the serialized data: copying `data` into a
+// json::object first was the hub's largest cost.
 std::string envelope(std::uint64_t seq, const events::event& e) {
-    boost::json::object o;
-    o["seq"] = seq;
-    o["type"] = e.type;
-    o["conversation"] = e.conversation;
-    o["data"] = e.data;
-    o["at"] = to_iso8601(e.at);
-    return boost::json::serialize(o);
+    std::string out = "{\"seq\":" + std::to_string(seq) + ",\"type\":";
+    out += boost::json::serialize(boost::json::string_view(e.type));
+    out += ",\"conversation\":";
+    out += boost::json::serialize(boost::json::string_view(e.conversation));
+    out += ",\"data\":";
+    out += boost::json::serialize(e.data);
+    out += ",\"at\":\"";
+    out += to_iso8601(e.at);
+    out += "\"}";
+    return out;
 }
 
 hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registry& metrics, hub_options options_)
