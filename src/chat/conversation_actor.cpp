@@ -444,14 +444,12 @@ net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {
     return exclusive<void>([this, position]() -> net::awaitable<void> {
         auto now = std::chrono::system_clock::now();
         step s{*state_.load()};
-        if (!s.next.queued_at || !s.next.assignee.empty()) co_return;
-        if (last_position_notice_ && now - *last_position_notice_ < std::chrono::minutes(1)) co_return;
+        if (!s.next.queued_at || !s.next.assignee.empty()) co_return;  // claimed meanwhile
         s.queue_position = position;
         tell_user(s, fill(ctx_.options.texts.queue_moved, "position", std::to_string(position)), now);
         s.event("chat.queued", queued_data(s.next, position, *s.next.queued_at), now);
         s.conversation_event(now);
         co_await commit(s);
-        last_position_notice_ = now;
     });
 }
 

@@ -28,7 +28,7 @@ public:
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
-    // Tells a waiting user their better place, at most once a minute.
+    // Tells a waiting user their better place (the queue rate-limits these).
     boost::asio::awaitable<void> queue_moved(std::size_t position);
     // Back to the head of the queue if the assigned agent has not answered
     // within `after` of the assignment; true when it was.
@@ -76,7 +76,6 @@ private:
     strand_semaphore turn_{1};
     std::atomic<std::shared_ptr<const conversation>> state_;  // replaced whole on each commit
     std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
-    std::optional<timestamp> last_position_notice_;  // strand-only, like the state
 };
 
 }  // namespace switchboard::chat

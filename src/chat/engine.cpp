@@ -93,7 +93,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         for (auto& c : ctx.store.load_conversations()) {
             if (auto it = open_chats.find(c.support_ticket_id); it != open_chats.end() && c.chat_support_active)
                 c.chat = std::move(it->second);
-            if (c.chat_support_active && c.assignee.empty() && c.queued_at) waiting.push_back({c.phone, *c.queued_at});
+            if (c.chat_support_active && c.assignee.empty() && c.queued_at)
+                waiting.push_back({c.phone, *c.queued_at, std::nullopt});
             auto phone = c.phone;
             auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
             auto& s = shard_for(phone);

@@ -25,7 +25,7 @@ net::awaitable<std::size_t> support_queue::join(std::string phone, timestamp que
         [this, phone = std::move(phone), queued_at]() -> net::awaitable<std::size_t> {
             auto it = std::find_if(entries_.begin(), entries_.end(), [&](auto& e) { return e.phone == phone; });
             if (it == entries_.end()) {
-                entries_.push_back({phone, queued_at});
+                entries_.push_back({phone, queued_at, std::nullopt});
                 co_return entries_.size();
             }
             co_return static_cast<std::size_t>(it - entries_.begin()) + 1;
@@ -42,7 +42,15 @@ net::awaitable<std::vector<support_queue::moved>> support_queue::leave(std::stri
             if (it == entries_.end()) co_return out;
             auto index = static_cast<std::size_t>(it - entries_.begin());
             entries_.erase(it);
-            for (auto i = index; i < entries_.size(); ++i) out.push_back({entries_[i].phone, i + 1});
+            // Rate-limited here, where it is one comparison, rather than in each
+            // actor: a long queue would otherwise get a command per entry per claim.
+            auto now = std::chrono::system_clock::now();
+            for (auto i = index; i < entries_.size(); ++i) {
+                auto& e = entries_[i];
+                if (e.last_notice && now - *e.last_notice < std::chrono::minutes(1)) continue;
+                e.last_notice = now;
+                out.push_back({e.phone, i + 1});
+            }
             co_return out;
         },
         net::use_awaitable);
@@ -53,7 +61,7 @@ net::awaitable<void> support_queue::join_front(std::string phone, timestamp queu
         strand_,
         [this, phone = std::move(phone), queued_at]() -> net::awaitable<void> {
             std::erase_if(entries_, [&](auto& e) { return e.phone == phone; });
-            entries_.insert(entries_.begin(), {phone, queued_at});
+            entries_.insert(entries_.begin(), entry{phone, queued_at, std::nullopt});
             co_return;
         },
         net::use_awaitable);

@@ -18,6 +18,7 @@ public:
     struct entry {
         std::string phone;
         timestamp queued_at;
+        std::optional<timestamp> last_notice;  // when the user was last told they moved up
     };
 
     explicit support_queue(boost::asio::any_io_executor strand);
@@ -28,7 +29,8 @@ public:
         std::string phone;
         std::size_t position;  // the new, better one
     };
-    // Leaves the queue; returns the chats behind it, which moved up.
+    // Leaves the queue; returns the chats behind it that moved up and are due
+    // a notice (none in the last minute), and marks them told.
     boost::asio::awaitable<std::vector<moved>> leave(std::string phone);
     // Back at the head (an agent did not answer in time).
     boost::asio::awaitable<void> join_front(std::string phone, timestamp queued_at);
