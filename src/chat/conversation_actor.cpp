@@ -20,10 +20,15 @@ struct conversation_actor::step {
     bool leave_queue = false;
 
     void event(std::string type, boost::json::object data, timestamp at) {
-        events.push_back(events::event{std::move(type), next.phone, std::move(data), at});
+        events.push_back(events::event{std::move(type), next.phone, std::move(data), at, {}});
     }
-    void message_event(const message& m, timestamp at) { event("message.created", to_json(m), at); }
-    void conversation_event(timestamp at) { event("conversation.updated", to_json(next, queue_position), at); }
+    void event_json(std::string type, std::string data_json, timestamp at) {
+        events.push_back(events::event{std::move(type), next.phone, {}, at, std::move(data_json)});
+    }
+    void message_event(const message& m, timestamp at) { event_json("message.created", message_json(m), at); }
+    void conversation_event(timestamp at) {
+        event_json("conversation.updated", conversation_json(next, queue_position), at);
+    }
 };
 
 namespace {
@@ -212,7 +217,7 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
         if (!key.empty()) s.batch.dedupe.push_back({key, webhook_answer(replies, c.state)});
 
         if (decision.action == bot_action::open_support) {
-            s.event("chat.started", to_json(c, s.queue_position), now);
+            s.event_json("chat.started", conversation_json(c, s.queue_position), now);
             s.event("chat.queued", queued_data(c, *s.queue_position, now), now);
         } else if (decision.action == bot_action::end_support) {
             s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
@@ -243,7 +248,7 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
         ctx_.statuses_applied.inc();
         m->status = status;
         step s{*state_.load()};
-        s.event("message.status", to_json(*m), std::chrono::system_clock::now());
+        s.event_json("message.status", message_json(*m), std::chrono::system_clock::now());
         s.batch.messages.push_back(std::move(*m));
         co_await commit(s);
     });
@@ -257,7 +262,7 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
             if (status_may_advance(m->status, status)) m->status = status;
-            s.event("message.status", to_json(*m), std::chrono::system_clock::now());
+            s.event_json("message.status", message_json(*m), std::chrono::system_clock::now());
             s.batch.messages.push_back(std::move(*m));
         }
         co_await commit(s);
@@ -305,7 +310,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
             c.rated_ticket_id.clear();
             c.rated_agent.clear();
             c.state = conv_state::chat_support_active;
-            s.event("chat.started", to_json(c, std::nullopt), now);
+            s.event_json("chat.started", conversation_json(c, std::nullopt), now);
             ctx_.chats_opened.inc();
         }
         c.assignee = by.username;

@@ -56,6 +56,108 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     return o;
 }
 
+namespace {
+
+// A JSON string literal; escapes as RFC 8259 requires (UTF-8 passes through).
+void put_string(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            } else {
+                out += ch;
+            }
+        }
+    }
+    out += '"';
+}
+
+// Field writers: `"key":value` with the comma handled by the caller's order.
+struct writer {
+    std::string out = "{";
+    void key(std::string_view k) {
+        if (out.size() > 1) out += ',';
+        put_string(out, k);
+        out += ':';
+    }
+    void str(std::string_view k, std::string_view v) { key(k), put_string(out, v); }
+    void str_or_null(std::string_view k, const std::string& v) {
+        key(k);
+        if (v.empty()) out += "null";
+        else put_string(out, v);
+    }
+    void num(std::string_view k, std::uint64_t v) { key(k), out += std::to_string(v); }
+    void boolean(std::string_view k, bool v) { key(k), out += v ? "true" : "false"; }
+    void time_or_null(std::string_view k, const std::optional<timestamp>& t) {
+        key(k);
+        if (t) put_string(out, to_iso8601(*t));
+        else out += "null";
+    }
+    std::string done() { return out + '}'; }
+};
+
+}  // namespace
+
+std::string message_json(const message& m) {
+    writer w;
+    w.str("id", m.id);
+    w.str("conversation", m.phone);
+    w.num("seq", m.seq);
+    w.str("sender", to_string(m.from));
+    w.str_or_null("agent", m.agent);
+    w.str("text", m.text);
+    w.str("type", m.kind);
+    w.str("timestamp", to_iso8601(m.at));
+    w.str("status", to_string(m.status));
+    if (!m.client_id.empty()) w.str("client_id", m.client_id);
+    return w.done();
+}
+
+std::string conversation_json(const conversation& c, std::optional<std::size_t> queue_position) {
+    writer w;
+    w.str("phone", c.phone);
+    w.str("name", c.name);
+    w.boolean("registered", c.registered);
+    w.str("state", to_string(c.state));
+    w.boolean("is_chat_support", c.chat_support_active);
+    w.boolean("in_chat_support", c.in_chat_support);
+    w.boolean("chat_support_active", c.chat_support_active);
+    w.time_or_null("chat_start_time", c.chat_start_time);
+    w.str_or_null("support_ticket_id", c.support_ticket_id);
+    w.str_or_null("assignee", c.assignee);
+    w.key("queue_position");
+    w.out += queue_position ? std::to_string(*queue_position) : std::string("null");
+    w.time_or_null("queued_at", c.queued_at);
+    w.str("channel", to_string(c.via));
+    w.num("unread", c.unread);
+    w.key("last_message");
+    if (c.last_seq == 0) {
+        w.out += "null";
+    } else {
+        writer last;
+        last.str("text", c.last_message);
+        last.str("sender", to_string(c.last_sender));
+        last.num("seq", c.last_seq);
+        w.out += last.done();
+    }
+    w.str("created_at", to_iso8601(c.created_at));
+    w.str("updated_at", to_iso8601(c.updated_at));
+    return w.done();
+}
+
 std::string webhook_answer(const std::vector<std::string>& replies, conv_state state) {
     boost::json::array list;
     for (auto& r : replies) list.push_back(boost::json::object{{"text", r}});

@@ -17,7 +17,7 @@ std::string envelope(std::uint64_t seq, const events::event& e) {
     out += ",\"conversation\":";
     out += boost::json::serialize(boost::json::string_view(e.conversation));
     out += ",\"data\":";
-    out += boost::json::serialize(e.data);
+    out += e.data_json.empty() ? boost::json::serialize(e.data) : e.data_json;
     out += ",\"at\":\"";
     out += to_iso8601(e.at);
     out += "\"}";

@@ -48,3 +48,50 @@ BOOST_AUTO_TEST_CASE(names_round_trip) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "switchboard/chat/json.hpp"
+
+#include <boost/json/parse.hpp>
+
+BOOST_AUTO_TEST_SUITE(event_json)
+
+// The hand-written event serializers must say exactly what to_json says.
+BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
+    message m;
+    m.id = "msg_1";
+    m.phone = "15550001";
+    m.seq = 7;
+    m.from = sender::admin;
+    m.agent = "bob";
+    m.text = "quote \" backslash \\ newline \n tab \t bell \x07 emoji 💬 <b>";
+    m.kind = "text";
+    m.at = switchboard::from_unix_ms(1763900000123);
+    m.status = message_status::delivered;
+    m.client_id = "c-1";
+    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+    m.agent.clear();
+    m.client_id.clear();
+    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+
+    conversation c;
+    c.phone = "15550001";
+    c.name = "Zoë \"Z\"";
+    c.registered = true;
+    c.state = conv_state::chat_support_active;
+    c.in_chat_support = c.chat_support_active = true;
+    c.chat_start_time = switchboard::from_unix_ms(1763900000000);
+    c.support_ticket_id = "t_1";
+    c.queued_at = switchboard::from_unix_ms(1763900000001);
+    c.unread = 3;
+    c.last_seq = 9;
+    c.last_message = "last\nline";
+    c.created_at = switchboard::from_unix_ms(1);
+    c.updated_at = switchboard::from_unix_ms(2);
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
+    BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)) == boost::json::value(to_json(c, std::nullopt)));
+    conversation empty;
+    empty.phone = "1";
+    BOOST_TEST(boost::json::parse(conversation_json(empty, std::nullopt)) == boost::json::value(to_json(empty, std::nullopt)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

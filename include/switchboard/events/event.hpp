@@ -15,6 +15,9 @@ struct event {
     std::string conversation;  // the phone
     boost::json::object data;
     timestamp at{};
+    // When set, `data` already serialized (messages and conversations, the
+    // frequent ones); it wins over `data`.
+    std::string data_json;
 };
 
 class event_sink {
