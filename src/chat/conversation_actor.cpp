@@ -159,7 +159,7 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
         if (!key.empty())
             if (auto first = ctx_.store.find_dedupe(key)) {
                 ctx_.duplicates.inc();
-                co_return inbound_result{{}, state_.load()->state, std::move(first)};
+                co_return inbound_result{{}, state_.load()->state, std::move(first), {}};
             }
         ctx_.messages_in.inc();
 
@@ -214,7 +214,11 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
         auto replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
         bool inline_answer = in.via == channel::plain;
         for (auto& r : replies) s.message_event(add_outgoing(s, sender::bot, r, now, inline_answer), now);
-        if (!key.empty()) s.batch.dedupe.push_back({key, webhook_answer(replies, c.state)});
+        std::string answer;
+        if (!key.empty()) {
+            answer = webhook_answer(replies, c.state);
+            s.batch.dedupe.push_back({key, answer});
+        }
 
         if (decision.action == bot_action::open_support) {
             s.event_json("chat.started", conversation_json(c, s.queue_position), now);
@@ -234,7 +238,7 @@ net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
             if (joined) co_await ctx_.queue.leave(c.phone);  // nothing of the step remains (the rest never moved)
             std::rethrow_exception(failed);
         }
-        co_return inbound_result{std::move(replies), state_.load()->state, std::nullopt};
+        co_return inbound_result{std::move(replies), state_.load()->state, std::nullopt, std::move(answer)};
     });
 }
 

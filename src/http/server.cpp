@@ -12,8 +12,13 @@ std::string bound_endpoint::to_string() const {
     return (v6 ? "[" + address + "]" : address) + ':' + std::to_string(port);
 }
 
+namespace {
+std::atomic<std::uint64_t> next_generation{1};
+}
+
 server::impl::impl(net::io_context& ioc_, const router& routes_, metrics::registry& metrics_, server_limits limits_)
-    : ioc(ioc_),
+    : generation(next_generation++),
+      ioc(ioc_),
       routes(routes_),
       metrics(metrics_),
       limits(limits_),
@@ -25,9 +30,23 @@ server::impl::impl(net::io_context& ioc_, const router& routes_, metrics::regist
                                      metrics::latency_buckets())) {}
 
 void server::impl::record(const std::string& route, unsigned status, std::string_view reject_reason, double seconds) {
-    metrics.get_counter("switchboard_http_requests_total", "HTTP requests answered, by route and status",
-                        {{"route", route}, {"status", std::to_string(status)}})
-        .inc();
+    // Each thread remembers its counters: the registry's lookup (labels
+    // rendered, a mutex) is paid once per route and status, not per request.
+    thread_local std::unordered_map<std::string, metrics::counter*> counters;
+    thread_local std::uint64_t cached_for = 0;
+    if (cached_for != generation) {  // another server in this process: its own registry
+        counters.clear();
+        cached_for = generation;
+    }
+    auto key = route + ' ' + std::to_string(status);
+    auto it = counters.find(key);
+    if (it == counters.end())
+        it = counters
+                 .emplace(std::move(key), &metrics.get_counter("switchboard_http_requests_total",
+                                                               "HTTP requests answered, by route and status",
+                                                               {{"route", route}, {"status", std::to_string(status)}}))
+                 .first;
+    it->second->inc();
     latency.observe(seconds);
     if (status >= 400 && status < 500)
         reject(reject_reason.empty() ? "status_" + std::to_string(status) : std::string(reject_reason));

@@ -25,6 +25,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     void record(const std::string& route, unsigned status, std::string_view reject_reason, double seconds);
     void reject(std::string_view reason);
 
+    std::uint64_t generation;  // tells this server's cached counters from another's
     net::io_context& ioc;
     const router& routes;
     metrics::registry& metrics;

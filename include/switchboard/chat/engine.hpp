@@ -53,6 +53,8 @@ struct inbound_result {
     conv_state state = conv_state::idle;
     // Set when the message id was seen before: the first answer, as sent then.
     std::optional<std::string> duplicate_of;
+    // The plain webhook's answer, when this step built it (for the dedupe record).
+    std::string answer;
 };
 
 // Who acts, for commands that agents give.
