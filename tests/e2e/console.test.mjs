@@ -123,6 +123,51 @@ test('the console recovers from a server restart without missing a message', asy
   }
 });
 
+test('older history on scroll, read receipts, transcript and transfer', async () => {
+  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
+  try {
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    await admin('POST', '/agents', { username: 'carol', password: 'carol-password', display_name: 'Carol' });
+    await userSays(server, '15550009', 'support', 'Long Talker');
+    for (let i = 1; i <= 35; i += 1) await userSays(server, '15550009', `line ${i}`);  // 72 messages with the bot's
+
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    const row = page.locator('#conversation-list li[data-phone="15550009"]');
+    await row.locator('.badge.unread').waitFor();
+    await row.click();
+    await page.locator('.message').nth(49).waitFor();
+    assert.equal(await page.locator('.message').count(), 50);  // the latest 50 first
+
+    // Viewing the newest messages sends a read receipt: the unread badge goes.
+    await row.locator('.badge.unread').waitFor({ state: 'detached' });
+    assert.equal((await admin('GET', '/conversations/15550009')).unread, 0);
+
+    // Scrolling to the top loads the older ones, oldest first.
+    await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+    await page.locator('.message').nth(71).waitFor();
+    assert.equal(await page.locator('.message .text').first().textContent(), 'support');
+
+    // The transcript link downloads with the session cookie.
+    const href = await page.locator('#dl-csv').getAttribute('href');
+    const csv = await page.request.get(server.url + href);
+    assert.equal(csv.status(), 200);
+    assert.match(await csv.text(), /^conversation,seq,timestamp,sender/);
+
+    // Claim, then hand over to Carol: the user is told who they talk to now.
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await page.getByLabel('Agent').selectOption('carol');
+    await page.locator('#transfer-confirm').click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to carol' }).waitFor();
+    await receiver.waitFor((m) => m.to === '15550009' && m.text.includes('Carol'));
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a narrow window, keyboard only', async () => {
   const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
   try {
