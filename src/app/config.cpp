@@ -50,6 +50,7 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("wa-token", po::value(&c.wa_token), "WhatsApp Cloud API access token")
         ("wa-api-base", po::value(&c.wa_api_base)->default_value(c.wa_api_base), "WhatsApp Cloud API base URL")
         ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
+        ("outbound-ca-file", po::value(&c.outbound_ca_file), "PEM file of extra CA certificates to trust for https destinations")
         ("outbound-connections", po::value(&c.outbound_connections)->default_value(c.outbound_connections), "connections per outbound host")
         ("admin-password", po::value(&c.admin_password), "password for the admin account (set on every start when given)")
         ("session-ttl", po::value(&c.session_ttl)->default_value(c.session_ttl), "seconds a login lasts")

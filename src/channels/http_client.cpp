@@ -44,9 +44,15 @@ struct http_client::connection {
     beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
 
-http_client::http_client(net::any_io_executor strand, std::chrono::seconds timeout, std::size_t max_per_origin)
+http_client::http_client(net::any_io_executor strand, std::chrono::seconds timeout, std::size_t max_per_origin,
+                         const std::string& ca_file)
     : strand_(std::move(strand)), timeout_(timeout), max_per_origin_(max_per_origin), tls_(net::ssl::context::tls_client) {
     tls_.set_default_verify_paths();
+    if (!ca_file.empty()) {
+        beast::error_code ec;
+        tls_.load_verify_file(ca_file, ec);
+        if (ec) throw std::invalid_argument("cannot load CA file " + ca_file + ": " + ec.message());
+    }
     tls_.set_verify_mode(net::ssl::verify_peer);
 }
 

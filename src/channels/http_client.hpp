@@ -36,7 +36,8 @@ struct client_response {
 
 class http_client {
 public:
-    http_client(net::any_io_executor strand, std::chrono::seconds timeout, std::size_t max_per_origin);
+    http_client(net::any_io_executor strand, std::chrono::seconds timeout, std::size_t max_per_origin,
+                const std::string& ca_file = {});
     ~http_client();
 
     net::awaitable<client_response> post(const url_parts& url, std::string target, std::string body,

@@ -68,7 +68,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         : strand(net::make_strand(ioc)),
           store(store_),
           options(std::move(options_)),
-          client(strand, options.request_timeout, options.connections_per_host),
+          client(strand, options.request_timeout, options.connections_per_host, options.ca_file),
           accepted(metrics.get_counter("switchboard_outbox_accepted_total", "Outbound messages a provider accepted")),
           failed(metrics.get_counter("switchboard_outbox_failed_total", "Outbound messages given up as failed")),
           retries(metrics.get_counter("switchboard_outbox_retries_total", "Outbound delivery attempts retried")),

@@ -4,10 +4,12 @@
 #include "metrics_probe.hpp"
 #include "receiver.hpp"
 #include "server_process.hpp"
+#include "temp_dir.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -242,6 +244,39 @@ BOOST_AUTO_TEST_CASE(a_receiver_that_is_down_gets_the_message_once_it_is_back) {
     BOOST_TEST(json::parse(sent[0].body).at("to").as_string() == "15551234");
     wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
     BOOST_TEST(read_metric(server.port(), "switchboard_outbox_pending") == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(whatsapp_tls)
+
+// The send API over HTTPS: a receiver with a certificate the server is told
+// to trust gets the message; without that trust the handshake fails and the
+// message waits in the outbox.
+BOOST_AUTO_TEST_CASE(sends_over_tls_and_checks_the_certificate) {
+    temp_dir dir;
+    auto cert = (dir.path() / "cert.pem").string(), key = (dir.path() / "key.pem").string();
+    auto cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+               "subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+    BOOST_REQUIRE(std::system(cmd.c_str()) == 0);
+    receiver graph({200, R"({"messages":[{"id":"wamid.tls"}]})", {}}, 0, tls_files{cert, key});
+    BOOST_TEST(graph.url().starts_with("https://"));
+
+    server_process trusting({"--wa-api-base", graph.url(), "--outbound-ca-file", cert});
+    BOOST_TEST(http_request(trusting.port(), "POST", "/webhook/whatsapp", text_payload("15551234", "wamid.in-1", "hi")).status == 200u);
+    auto sent = graph.wait_for(1);
+    BOOST_TEST(sent[0].target == "/106540352242922/messages");
+    wait_for_metric(trusting.port(), "switchboard_outbox_accepted_total", 1);
+
+    server_process doubting({"--wa-api-base", graph.url()});
+    BOOST_TEST(http_request(doubting.port(), "POST", "/webhook/whatsapp", text_payload("15559999", "wamid.in-2", "hi")).status == 200u);
+    wait_for_metric(doubting.port(), "switchboard_outbox_retries_total", 1);  // the handshake failed: retried
+    BOOST_TEST(read_metric(doubting.port(), "switchboard_outbox_accepted_total") == 0);
+    BOOST_TEST(graph.requests().size() == 1u);
+
+    auto bad = run_binary({"--port", "0", "--data", ":memory:", "--outbound-ca-file", (dir.path() / "nope.pem").string()});
+    BOOST_TEST(bad.exit_code == 1);
+    BOOST_TEST(bad.err.find("nope.pem") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,9 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json/parse.hpp>
 
 #include <condition_variable>
@@ -26,9 +28,22 @@ struct receiver::impl : std::enable_shared_from_this<receiver::impl> {
     std::vector<received_request> seen;
     std::deque<scripted_answer> answers;
     scripted_answer fallback;
+    std::optional<net::ssl::context> tls;
 
     net::awaitable<void> serve(tcp::socket socket) {
-        beast::tcp_stream stream(std::move(socket));
+        if (tls) {
+            beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
+            auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+            if (ec) co_return;  // e.g. the client did not trust us
+            co_await exchange(stream);
+        } else {
+            beast::tcp_stream stream(std::move(socket));
+            co_await exchange(stream);
+        }
+    }
+
+    template <class Stream>
+    net::awaitable<void> exchange(Stream& stream) {
         beast::flat_buffer buffer;
         for (;;) {
             bhttp::request<bhttp::string_body> req;
@@ -68,8 +83,14 @@ struct receiver::impl : std::enable_shared_from_this<receiver::impl> {
     }
 };
 
-receiver::receiver(scripted_answer fallback, unsigned short port) : impl_(std::make_shared<impl>()) {
+receiver::receiver(scripted_answer fallback, unsigned short port, std::optional<tls_files> tls)
+    : impl_(std::make_shared<impl>()) {
     impl_->fallback = std::move(fallback);
+    if (tls) {
+        impl_->tls.emplace(net::ssl::context::tls_server);
+        impl_->tls->use_certificate_chain_file(tls->certificate);
+        impl_->tls->use_private_key_file(tls->private_key, net::ssl::context::pem);
+    }
     tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port};
     impl_->acceptor.open(ep.protocol());
     impl_->acceptor.set_option(net::socket_base::reuse_address(true));
@@ -85,7 +106,9 @@ receiver::~receiver() {
 }
 
 unsigned short receiver::port() const { return impl_->acceptor.local_endpoint().port(); }
-std::string receiver::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+std::string receiver::url() const {
+    return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());
+}
 
 void receiver::script(std::vector<scripted_answer> answers) {
     std::lock_guard lock(impl_->mutex);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,17 +25,22 @@ struct scripted_answer {
     std::string retry_after;
 };
 
+struct tls_files {
+    std::string certificate;  // PEM
+    std::string private_key;  // PEM
+};
+
 class receiver {
 public:
-    // Answers `fallback` once the script runs out.
+    // Answers `fallback` once the script runs out; speaks HTTPS when `tls` is given.
     explicit receiver(scripted_answer fallback = {200, R"({"messages":[{"id":"wamid.default"}]})", {}},
-                      unsigned short port = 0);
+                      unsigned short port = 0, std::optional<tls_files> tls = std::nullopt);
     ~receiver();
     receiver(const receiver&) = delete;
     receiver& operator=(const receiver&) = delete;
 
     unsigned short port() const;
-    std::string url() const;  // http://127.0.0.1:<port>
+    std::string url() const;  // http(s)://127.0.0.1:<port>
     void script(std::vector<scripted_answer> answers);
     // Blocks until at least `count` requests have arrived; throws after `timeout`.
     std::vector<received_request> wait_for(std::size_t count,

@@ -31,6 +31,7 @@ struct config {
     std::string wa_api_base = "https://graph.facebook.com/v21.0";
     unsigned outbox_max_backoff = 60;  // seconds
     unsigned outbound_connections = 16;
+    std::string outbound_ca_file;  // extra CA certificates for https destinations
     std::string admin_password;         // sets admin's password; on first start a random one is printed otherwise
     unsigned session_ttl = 43200;       // seconds a login lasts
     std::string allowed_origins;        // comma-separated origins allowed to open /ws; empty: same host

@@ -31,6 +31,7 @@ struct outbox_options {
     std::chrono::seconds max_age{std::chrono::hours(24)};  // then a message is given up as failed
     std::chrono::seconds request_timeout{10};
     std::size_t connections_per_host = 16;
+    std::string ca_file;  // extra trusted CA certificates (PEM) for https destinations
 };
 
 struct delivery_outcome {
