@@ -3,7 +3,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <cctype>
 
 namespace switchboard::api {
 
@@ -77,13 +76,7 @@ std::variant<boost::json::object, http::response> json_body(const http::request&
     return std::move(v.as_object());
 }
 
-std::optional<std::string> path_phone(const http::request& req) {
-    std::string p(req.param("phone"));
-    if (!p.empty() && p.front() == '+') p.erase(0, 1);
-    if (p.empty() || p.size() > 32 || !std::all_of(p.begin(), p.end(), [](unsigned char c) { return std::isdigit(c); }))
-        return std::nullopt;
-    return p;
-}
+std::optional<std::string> path_phone(const http::request& req) { return chat::normalize_phone(req.param("phone")); }
 
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback) {
     auto v = req.query_param(name);

@@ -10,7 +10,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <cctype>
 
 namespace switchboard::channels {
 
@@ -45,11 +44,9 @@ chat::inbound_message parse_plain(const std::string& body) {
     m.via = chat::channel::plain;
     auto from = string_field(o, "from");
     if (!from) throw field_error{"from", "from is required"};
-    if (!from->empty() && from->front() == '+') from->erase(0, 1);
-    if (from->empty() || from->size() > 32 ||
-        !std::all_of(from->begin(), from->end(), [](unsigned char c) { return std::isdigit(c); }))
-        throw field_error{"from", "from must be a phone number: an optional + and 1 to 32 digits"};
-    m.phone = std::move(*from);
+    auto phone = chat::normalize_phone(*from);
+    if (!phone) throw field_error{"from", "from must be a phone number: an optional + and 1 to 32 digits"};
+    m.phone = std::move(*phone);
 
     auto text = string_field(o, "text");
     if (!text) throw field_error{"text", "text is required"};

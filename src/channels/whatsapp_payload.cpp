@@ -8,7 +8,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <cctype>
 
 namespace switchboard::channels {
 
@@ -50,11 +49,10 @@ std::string optional_string(const json::object& o, std::string_view key) {
     return v && v->is_string() ? std::string(v->as_string()) : std::string{};
 }
 
-std::string wa_id(std::string s, const std::string& field) {
-    if (!s.empty() && s.front() == '+') s.erase(0, 1);
-    if (s.empty() || s.size() > 32 || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); }))
-        throw parse_failure{{field, field + " must be a phone number of 1 to 32 digits"}};
-    return s;
+std::string wa_id(const std::string& s, const std::string& field) {
+    auto phone = chat::normalize_phone(s);
+    if (!phone) throw parse_failure{{field, field + " must be a phone number of 1 to 32 digits"}};
+    return std::move(*phone);
 }
 
 // Text for a message of any type: never dropped, non-text types get a

@@ -37,6 +37,14 @@ bool status_may_advance(message_status current, message_status next) {
     return static_cast<int>(next) > static_cast<int>(current);
 }
 
+std::optional<std::string> normalize_phone(std::string_view raw) {
+    if (!raw.empty() && raw.front() == '+') raw.remove_prefix(1);
+    if (raw.empty() || raw.size() > 32) return std::nullopt;
+    for (char c : raw)
+        if (c < '0' || c > '9') return std::nullopt;
+    return std::string(raw);
+}
+
 std::optional<std::size_t> utf8_length(std::string_view s) {
     std::size_t count = 0;
     for (std::size_t i = 0; i < s.size();) {

@@ -21,6 +21,17 @@ BOOST_AUTO_TEST_CASE(status_never_goes_backwards) {
     BOOST_TEST(!status_may_advance(s::failed, s::read));
 }
 
+BOOST_AUTO_TEST_CASE(phones_are_an_optional_plus_and_1_to_32_digits) {
+    BOOST_TEST(normalize_phone("+15550001").value() == "15550001");
+    BOOST_TEST(normalize_phone("15550001").value() == "15550001");
+    BOOST_TEST(normalize_phone(std::string(32, '1')).has_value());
+    for (auto bad : {"", "+", "++1", "1+1", "abc", "1 2", "-1"}) {
+        BOOST_TEST_INFO(bad);
+        BOOST_TEST(!normalize_phone(bad));
+    }
+    BOOST_TEST(!normalize_phone(std::string(33, '1')));
+}
+
 BOOST_AUTO_TEST_CASE(utf8_is_counted_in_code_points) {
     BOOST_TEST(utf8_length("abc").value() == 3u);
     BOOST_TEST(utf8_length("héllo").value() == 5u);

@@ -91,6 +91,10 @@ struct conversation {
     std::optional<chat_record> chat;  // the open chat, if any
 };
 
+// A conversation's key: an optional `+` (dropped) and 1 to 32 digits;
+// nullopt for anything else. Every channel and route reads phones through this.
+std::optional<std::string> normalize_phone(std::string_view raw);
+
 // Unicode code points in UTF-8 text; nullopt when the bytes are not UTF-8.
 std::optional<std::size_t> utf8_length(std::string_view s);
 // The first `n` code points (whole characters only).
