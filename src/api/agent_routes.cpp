@@ -13,22 +13,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-json::object body_or_throw(const http::request& req) {
-    auto body = json_body(req);
-    if (std::holds_alternative<http::response>(body)) throw field_error{"body", "body must be a JSON object"};
-    return std::get<json::object>(std::move(body));
-}
-
-std::string text_field(const json::object& o, std::string_view key, bool required) {
-    auto* v = o.if_contains(key);
-    if (!v || v->is_null()) {
-        if (required) throw field_error{std::string(key), std::string(key) + " is required"};
-        return {};
-    }
-    if (!v->is_string()) throw field_error{std::string(key), std::string(key) + " must be a string"};
-    return std::string(v->as_string());
-}
-
 awaitable<http::response> list_agents(api_context& ctx, http::request&, const auth::agent&) {
     auto online = ctx.hub.online();
     json::array list;
@@ -41,11 +25,11 @@ awaitable<http::response> list_agents(api_context& ctx, http::request&, const au
 }
 
 awaitable<http::response> create_agent(api_context& ctx, http::request& req, const auth::agent&) {
-    auto o = body_or_throw(req);
-    auto username = text_field(o, "username", true);
-    auto password = text_field(o, "password", true);
-    auto role = text_field(o, "role", false);
-    auto display = text_field(o, "display_name", false);
+    auto o = object_body(req);
+    auto username = string_field(o, "username", true);
+    auto password = string_field(o, "password", true);
+    auto role = string_field(o, "role", false);
+    auto display = string_field(o, "display_name", false);
     if (role.empty()) role = "agent";
     if (auto why = auth::validate_username(username); !why.empty()) throw field_error{"username", why};
     if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
@@ -62,7 +46,7 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         throw chat::command_error(chat::command_error::kind::not_found, "no agent named " + username);
     if (!who.is_admin() && who.username != username)
         throw chat::command_error(chat::command_error::kind::forbidden, "agents may change only themselves");
-    auto o = body_or_throw(req);
+    auto o = object_body(req);
     std::optional<bool> available;
     std::optional<std::uint32_t> max_chats;
     if (auto* v = o.if_contains("available")) {

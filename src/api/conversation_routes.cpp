@@ -4,7 +4,6 @@
 #include "switchboard/chat/json.hpp"
 #include "switchboard/store/store.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -145,31 +144,6 @@ awaitable<http::response> get_messages(api_context& ctx, http::request& req, con
     co_return json_response(200, {{"messages", messages_json(ctx.store.load_messages(phone, before, limit))}});
 }
 
-std::string string_field(const json::object& o, std::string_view key, bool required, std::size_t max_chars) {
-    auto* v = o.if_contains(key);
-    if (!v || v->is_null()) {
-        if (required) throw field_error{std::string(key), std::string(key) + " is required"};
-        return {};
-    }
-    if (!v->is_string()) throw field_error{std::string(key), std::string(key) + " must be a string"};
-    std::string s(v->as_string());
-    auto n = chat::utf8_length(s).value_or(0);
-    if ((required && n == 0) || n > max_chars)
-        throw field_error{std::string(key),
-                          std::string(key) + " must be " + (required ? "1" : "0") + " to " + std::to_string(max_chars) +
-                              " characters"};
-    return s;
-}
-
-json::object body_of(const http::request& req) {
-    auto body = json_body(req);
-    if (auto* err = std::get_if<http::response>(&body)) {
-        auto parsed = json::parse(err->body);
-        throw field_error{"body", std::string(parsed.at("error").at("message").as_string())};
-    }
-    return std::get<json::object>(std::move(body));
-}
-
 awaitable<http::response> start_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto c = co_await ctx.engine.start_chat(phone, as_ref(who));
@@ -179,7 +153,7 @@ awaitable<http::response> start_chat(api_context& ctx, http::request& req, const
 
 awaitable<http::response> send_message(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto o = body_of(req);
+    auto o = object_body(req);
     auto text = string_field(o, "text", true, max_text_chars);
     auto client_id = string_field(o, "client_id", false, 128);
     auto m = co_await ctx.engine.send(phone, as_ref(who), std::move(text), std::move(client_id));
@@ -188,7 +162,7 @@ awaitable<http::response> send_message(api_context& ctx, http::request& req, con
 
 awaitable<http::response> end_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto o = body_of(req);
+    auto o = object_body(req);
     auto closing = string_field(o, "message", false, max_text_chars);
     auto c = co_await ctx.engine.end_chat(phone, as_ref(who), std::move(closing));
     co_return json_response(200, chat::to_json(c, std::nullopt));
@@ -196,7 +170,7 @@ awaitable<http::response> end_chat(api_context& ctx, http::request& req, const a
 
 awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto o = body_of(req);
+    auto o = object_body(req);
     auto to = string_field(o, "to", true, 64);
     auto target = ctx.agents.find(to);
     if (!target) throw field_error{"to", "no agent named " + to};
@@ -206,7 +180,7 @@ awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, co
 
 awaitable<http::response> mark_read(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto o = body_of(req);
+    auto o = object_body(req);
     auto* up_to = o.if_contains("up_to");
     if (!up_to || !(up_to->is_uint64() || up_to->is_int64()) || (up_to->is_int64() && up_to->as_int64() < 0))
         throw field_error{"up_to", "up_to must be a message seq (a whole number)"};

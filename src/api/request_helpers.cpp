@@ -67,13 +67,53 @@ http::handler authed(api_context& ctx, authed_handler h, bool admin_only) {
     return [&ctx, h = std::move(h), admin_only](http::request& req) { return run_authed(ctx, h, admin_only, req); };
 }
 
-std::variant<boost::json::object, http::response> json_body(const http::request& req) {
+namespace {
+
+// The body as an object, or why not.
+std::optional<boost::json::object> parse_object(const http::request& req, std::string& why) {
     if (req.body.empty()) return boost::json::object{};
     boost::system::error_code ec;
     auto v = boost::json::parse(req.body, ec);
-    if (ec) return http::response::invalid_field("body", "body is not valid JSON: " + ec.message());
-    if (!v.is_object()) return http::response::invalid_field("body", "body must be a JSON object");
+    if (ec) {
+        why = "body is not valid JSON: " + ec.message();
+        return std::nullopt;
+    }
+    if (!v.is_object()) {
+        why = "body must be a JSON object";
+        return std::nullopt;
+    }
     return std::move(v.as_object());
+}
+
+}  // namespace
+
+std::variant<boost::json::object, http::response> json_body(const http::request& req) {
+    std::string why;
+    if (auto o = parse_object(req, why)) return std::move(*o);
+    return http::response::invalid_field("body", why);
+}
+
+boost::json::object object_body(const http::request& req) {
+    std::string why;
+    auto o = parse_object(req, why);
+    if (!o) throw field_error{"body", why};
+    return std::move(*o);
+}
+
+std::string string_field(const boost::json::object& o, std::string_view key, bool required, std::size_t max_chars) {
+    auto* v = o.if_contains(key);
+    if (!v || v->is_null()) {
+        if (required) throw field_error{std::string(key), std::string(key) + " is required"};
+        return {};
+    }
+    if (!v->is_string()) throw field_error{std::string(key), std::string(key) + " must be a string"};
+    std::string s(v->as_string());
+    if (max_chars == std::string::npos) return s;
+    auto n = chat::utf8_length(s).value_or(0);
+    if ((required && n == 0) || n > max_chars)
+        throw field_error{std::string(key), std::string(key) + " must be " + (required ? "1" : "0") + " to " +
+                                                std::to_string(max_chars) + " characters"};
+    return s;
 }
 
 std::optional<std::string> path_phone(const http::request& req) { return chat::normalize_phone(req.param("phone")); }

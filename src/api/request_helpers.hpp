@@ -21,12 +21,23 @@ inline constexpr std::string_view session_cookie = "switchboard_session";
 // WebSocket upgrades, which browsers cannot give headers) `?token=`.
 std::string session_token(const http::request& req, bool allow_query);
 
+// Input that names its field: becomes 400 invalid_field.
+struct field_error {
+    std::string field, message;
+};
+
 using authed_handler = std::function<boost::asio::awaitable<http::response>(http::request&, const auth::agent&)>;
 // 401 without a live session; command_error and bad input mapped to 4xx.
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only = false);
 
-// The body as a JSON object, or the 400 to answer.
+// The body as a JSON object, or the 400 to answer (for handlers outside `authed`).
 std::variant<boost::json::object, http::response> json_body(const http::request& req);
+// The body as a JSON object; field_error("body", why) otherwise.
+boost::json::object object_body(const http::request& req);
+// A string field: field_error when required and missing, not a string, or
+// outside 1 (0 when optional) to `max_chars` characters.
+std::string string_field(const boost::json::object& o, std::string_view key, bool required,
+                         std::size_t max_chars = std::string::npos);
 // The phone in the path, `+` dropped; nullopt when it is not a phone number.
 std::optional<std::string> path_phone(const http::request& req);
 
@@ -43,9 +54,6 @@ std::string csv_field(std::string_view s);
 std::string message_csv_row(const chat::message& m);
 inline constexpr std::string_view message_csv_header = "conversation,seq,timestamp,sender,agent,type,status,text";
 
-// Input that names its field: becomes 400 invalid_field.
-struct field_error {
-    std::string field, message;
-};
+
 
 }  // namespace switchboard::api
