@@ -71,6 +71,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return it == s.actors.end() ? nullptr : it->second;
     }
 
+    // For agents' commands: a conversation must exist already.
+    std::shared_ptr<conversation_actor> require(const std::string& phone) {
+        auto actor = find(phone);
+        if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+        return actor;
+    }
+
     std::shared_ptr<conversation_actor> get_or_create(const std::string& phone) {
         auto& s = shard_for(phone);
         std::lock_guard lock(s.mutex);
@@ -194,32 +201,27 @@ net::awaitable<std::optional<conversation>> engine::find(std::string phone) {
 }
 
 net::awaitable<conversation> engine::start_chat(std::string phone, agent_ref by) {
-    auto actor = impl_->find(phone);
-    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    auto actor = impl_->require(phone);
     co_return co_await actor->start_chat(std::move(by));
 }
 
 net::awaitable<message> engine::send(std::string phone, agent_ref by, std::string text, std::string client_id) {
-    auto actor = impl_->find(phone);
-    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    auto actor = impl_->require(phone);
     co_return co_await actor->send(std::move(by), std::move(text), std::move(client_id));
 }
 
 net::awaitable<conversation> engine::end_chat(std::string phone, agent_ref by, std::string closing_message) {
-    auto actor = impl_->find(phone);
-    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    auto actor = impl_->require(phone);
     co_return co_await actor->end_chat(std::move(by), std::move(closing_message));
 }
 
 net::awaitable<conversation> engine::transfer(std::string phone, agent_ref by, agent_ref to) {
-    auto actor = impl_->find(phone);
-    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    auto actor = impl_->require(phone);
     co_return co_await actor->transfer(std::move(by), std::move(to));
 }
 
 net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, std::uint64_t up_to) {
-    auto actor = impl_->find(phone);
-    if (!actor) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    auto actor = impl_->require(phone);
     co_return co_await actor->mark_read(std::move(by), up_to);
 }
 
