@@ -7,6 +7,8 @@
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
 
+#include <algorithm>
+
 namespace switchboard::chat {
 
 namespace net = boost::asio;
@@ -433,13 +435,15 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         auto target = std::min(up_to, c.last_seq);
         if (target <= c.read_seq) co_return c;
         // WhatsApp shows the user blue ticks for their latest message read.
-        if (c.via == channel::whatsapp && ctx_.outbox.can_deliver(c.via))
-            for (auto& m : ctx_.store.load_messages(c.phone, target + 1, 50))
-                if (m.from == sender::user && m.seq > c.read_seq && !m.channel_id.empty()) {
-                    s.outbound.clear();
-                    s.outbound.push_back({"read_" + m.id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0, now,
-                                          "read", m.channel_id});
-                }
+        if (c.via == channel::whatsapp && ctx_.outbox.can_deliver(c.via)) {
+            auto recent = ctx_.store.load_messages(c.phone, target + 1, 50);
+            auto latest = std::find_if(recent.rbegin(), recent.rend(), [&](const message& m) {
+                return m.from == sender::user && m.seq > c.read_seq && !m.channel_id.empty();
+            });
+            if (latest != recent.rend())
+                s.outbound.push_back({"read_" + latest->id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0, now,
+                                      "read", latest->channel_id});
+        }
         c.read_seq = target;
         c.unread = ctx_.store.count_user_messages_after(c.phone, target);
         c.updated_at = now;
