@@ -237,9 +237,10 @@ awaitable<http::response> get_queue(api_context& ctx, http::request&, const auth
     json::array list;
     auto waiting = co_await ctx.engine.queue();  // a named local: see ops/assigner.cpp
     for (auto& e : waiting) {
-        auto v = co_await ctx.engine.view(e.phone);
+        // find, not view: the position is known here, and view would ask the queue again per entry.
+        auto c = co_await ctx.engine.find(e.phone);
         list.push_back({{"phone", e.phone},
-                        {"name", v ? v->record->name : std::string{}},
+                        {"name", c ? c->name : std::string{}},
                         {"position", e.position},
                         {"queued_at", to_iso8601(e.queued_at)},
                         {"waiting_seconds", std::chrono::duration_cast<std::chrono::seconds>(now - e.queued_at).count()}});
