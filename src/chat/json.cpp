@@ -1,5 +1,7 @@
 #include "switchboard/chat/json.hpp"
 
+#include "switchboard/core/json_text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -58,40 +60,21 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
 
 namespace {
 
-// A JSON string literal; escapes as RFC 8259 requires (UTF-8 passes through).
-void put_string(std::string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (c < 0x20) {
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-            } else {
-                out += ch;
-            }
-        }
-    }
-    out += '"';
-}
-
 // Field writers: `"key":value` with the comma handled by the caller's order.
+void put_string(std::string& out, std::string_view s) { append_json_string(out, s); }
+
+// Keys are this file's own literals: plain ASCII, never escaped.
 struct writer {
-    std::string out = "{";
+    std::string out;
+    writer() {
+        out.reserve(512);
+        out += '{';
+    }
     void key(std::string_view k) {
         if (out.size() > 1) out += ',';
-        put_string(out, k);
-        out += ':';
+        out += '"';
+        out += k;
+        out += "\":";
     }
     void str(std::string_view k, std::string_view v) { key(k), put_string(out, v); }
     void str_or_null(std::string_view k, const std::string& v) {
@@ -106,7 +89,10 @@ struct writer {
         if (t) put_string(out, to_iso8601(*t));
         else out += "null";
     }
-    std::string done() { return out + '}'; }
+    std::string done() {
+        out += '}';
+        return std::move(out);
+    }
 };
 
 }  // namespace
@@ -159,12 +145,20 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
 }
 
 std::string webhook_answer(const std::vector<std::string>& replies, conv_state state) {
-    boost::json::array list;
-    for (auto& r : replies) list.push_back(boost::json::object{{"text", r}});
-    boost::json::object o;
-    o["replies"] = std::move(list);
-    o["state"] = to_string(state);
-    return boost::json::serialize(o);
+    std::size_t size = 64;
+    for (auto& r : replies) size += r.size() + 16;
+    std::string out;
+    out.reserve(size);
+    out += "{\"replies\":[";
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        out += i ? ",{\"text\":" : "{\"text\":";
+        append_json_string(out, replies[i]);
+        out += '}';
+    }
+    out += "],\"state\":";
+    append_json_string(out, to_string(state));
+    out += '}';
+    return out;
 }
 
 }  // namespace switchboard::chat

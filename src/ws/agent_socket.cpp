@@ -174,6 +174,11 @@ net::awaitable<void> agent_socket::writer() {
             side_.pop_front();
         } else if (live_ || std::chrono::steady_clock::now() >= grace_until) {
             live_ = true;
+            if (auto due = last_ring_write + hub_->options.coalesce_window; std::chrono::steady_clock::now() < due) {
+                signal_.expires_at(due);
+                co_await signal_.async_wait(use_tuple);
+                continue;
+            }
             batch.clear();
             auto c = cursor.load();
             if (hub_->collect(c, hub_->options.max_events_per_frame, batch) == hub_core::collect_result::lagged) {
@@ -192,6 +197,7 @@ net::awaitable<void> agent_socket::writer() {
                 frame = std::make_shared<const std::string>(joined + "]");
             }
             cursor = c + batch.size();
+            if (frame) last_ring_write = std::chrono::steady_clock::now();
         }
         if (frame) {
             ws_.text(true);

@@ -51,6 +51,7 @@ private:
     net::steady_timer signal_;
     std::deque<std::shared_ptr<const std::string>> side_;  // hello, resync, backfill, typing
     bool live_ = false;  // ring events flow once the client has had its chance to resume
+    std::chrono::steady_clock::time_point last_ring_write{};  // for the coalescing window
     bool stopped_ = false;
     std::optional<beast::websocket::close_reason> closing_;
 };

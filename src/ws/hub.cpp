@@ -3,6 +3,7 @@
 #include "hub_core.hpp"
 
 #include "agent_socket.hpp"
+#include "switchboard/core/json_text.hpp"
 #include "switchboard/core/log.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -12,12 +13,18 @@ namespace switchboard::ws {
 // Written out by hand around the serialized data: copying `data` into a
 // json::object first was the hub's largest cost.
 std::string envelope(std::uint64_t seq, const events::event& e) {
-    std::string out = "{\"seq\":" + std::to_string(seq) + ",\"type\":";
-    out += boost::json::serialize(boost::json::string_view(e.type));
+    std::string data = e.data_json.empty() ? boost::json::serialize(e.data) : std::string();
+    const std::string& data_text = e.data_json.empty() ? data : e.data_json;
+    std::string out;
+    out.reserve(96 + e.type.size() + e.conversation.size() + data_text.size());
+    out += "{\"seq\":";
+    out += std::to_string(seq);
+    out += ",\"type\":";
+    append_json_string(out, e.type);
     out += ",\"conversation\":";
-    out += boost::json::serialize(boost::json::string_view(e.conversation));
+    append_json_string(out, e.conversation);
     out += ",\"data\":";
-    out += e.data_json.empty() ? boost::json::serialize(e.data) : e.data_json;
+    out += data_text;
     out += ",\"at\":\"";
     out += to_iso8601(e.at);
     out += "\"}";
@@ -41,6 +48,7 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
 std::uint64_t hub_core::append(const events::event& e) {
     std::vector<std::shared_ptr<agent_socket>> to_wake;
     std::uint64_t seq;
+    bool start_flush = false;
     {
         std::lock_guard lock(mutex);
         seq = ++last;
@@ -48,12 +56,16 @@ std::uint64_t hub_core::append(const events::event& e) {
         ring[seq % ring.size()] = text;
         if (last - first + 1 > ring.size()) first = last - ring.size() + 1;
         pending.push_back({seq, e.at, *text});
+        start_flush = !flushing;
+        flushing = true;
         for (auto& [_, weak] : sockets)
             if (auto s = weak.lock(); s && s->waiting.exchange(false)) to_wake.push_back(std::move(s));
     }
     events_published.inc();
     for (auto& s : to_wake) s->wake();
-    schedule_flush();
+    if (start_flush)
+        net::co_spawn(strand, flush_loop(),
+                      [self = shared_from_this()](std::exception_ptr e) { log::failure("event log flush failed", e); });
     return seq;
 }
 
@@ -154,15 +166,6 @@ void hub_core::typing(const agent_socket* from, std::string conversation, bool o
     for (auto& s : others) s->push_frame(frame, true);
 }
 
-void hub_core::schedule_flush() {
-    net::post(strand, [self = shared_from_this()] {
-        if (self->flushing) return;
-        self->flushing = true;
-        net::co_spawn(self->strand, self->flush_loop(),
-                      [self](std::exception_ptr e) { log::failure("event log flush failed", e); });
-    });
-}
-
 // Writes pending events in batches; one write at a time, so in seq order.
 net::awaitable<void> hub_core::flush_loop() {
     auto self = shared_from_this();
@@ -174,14 +177,15 @@ net::awaitable<void> hub_core::flush_loop() {
         {
             std::lock_guard lock(mutex);
             b.events_put.swap(pending);
+            // Ends under the lock that append() starts it under: no event is left behind.
+            if (b.events_put.empty()) {
+                flushing = false;
+                co_return;
+            }
         }
         if (std::chrono::steady_clock::now() - last_prune > std::chrono::minutes(1)) {
             b.events_prune_before = std::chrono::system_clock::now() - options.retention;
             last_prune = std::chrono::steady_clock::now();
-        }
-        if (b.empty()) {
-            flushing = false;
-            co_return;
         }
         try {
             co_await store.write(std::move(b));

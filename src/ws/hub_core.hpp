@@ -37,7 +37,6 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     void closed(const agent_socket* s, std::string_view reason);
     void typing(const agent_socket* from, std::string conversation, bool on);
 
-    void schedule_flush();
     net::awaitable<void> flush_loop();
     void sweep_lagging();
     void count_slow_close();
@@ -54,7 +53,7 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     std::vector<store::event_record> pending;  // not yet in the store
     std::unordered_map<const agent_socket*, std::weak_ptr<agent_socket>> sockets;
     std::map<std::string, int, std::less<>> online;
-    bool flushing = false;
+    bool flushing = false;  // under `mutex`: a flush_loop is running
     bool stopped = false;
     std::function<void()> on_closed;  // shutdown's: when the last socket is gone
 

@@ -61,10 +61,29 @@ BOOST_AUTO_TEST_CASE(names_round_trip) {
 BOOST_AUTO_TEST_SUITE_END()
 
 #include "switchboard/chat/json.hpp"
+#include "switchboard/core/json_text.hpp"
 
 #include <boost/json/parse.hpp>
 
 BOOST_AUTO_TEST_SUITE(event_json)
+
+// Every ASCII byte, and UTF-8 around escapes, reads back as written.
+BOOST_AUTO_TEST_CASE(json_strings_round_trip) {
+    std::string all;
+    for (int c = 1; c < 0x80; ++c) all += static_cast<char>(c);
+    for (std::string s : {all, std::string("plain"), std::string(), std::string("\"💬\\\n"), std::string("end\x01")}) {
+        std::string out = "x";
+        switchboard::append_json_string(out, s);
+        BOOST_TEST(out.front() == 'x');
+        BOOST_TEST(boost::json::parse(out.substr(1)).as_string() == s);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(webhook_answer_lists_replies_and_state) {
+    auto v = boost::json::parse(webhook_answer({"Hi \"Zoë\"!", "line\nbreak"}, conv_state::registering));
+    BOOST_TEST(v == boost::json::parse(R"({"replies":[{"text":"Hi \"Zoë\"!"},{"text":"line\nbreak"}],"state":"REGISTERING"})"));
+    BOOST_TEST(boost::json::parse(webhook_answer({}, conv_state::idle)) == boost::json::parse(R"({"replies":[],"state":"IDLE"})"));
+}
 
 // The hand-written event serializers must say exactly what to_json says.
 BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {

@@ -34,6 +34,10 @@ struct hub_options {
     std::size_t max_backfill = 100000;          // events a resume may read back from the store
     std::chrono::seconds retention{86400};      // stored event log
     std::chrono::milliseconds flush_interval{5};
+    // A socket writes ring events at most once per window: under load every
+    // event would otherwise be a frame and a syscall for each socket. An idle
+    // socket's first event still goes at once.
+    std::chrono::microseconds coalesce_window{1000};
 };
 
 class hub final : public events::event_sink {

@@ -1,0 +1,66 @@
+#include "options.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace switchboard::load {
+
+const char* const usage =
+    "usage: switchboard-load --mode ingest|chat|ramp|scale (--url http://HOST:PORT | --spawn BINARY)\n"
+    "       [--server-arg ARG]… [--connections N] [--users N] [--agents N] [--rate R] [--duration S]\n"
+    "       [--requests N] [--reply-every N] [--p99-bound-ms MS] [--max-rate R] [--admin-password PW]\n"
+    "       [--label NAME]\n";
+
+namespace {
+
+bool parse_url(const std::string& v, options& o) {
+    auto scheme = v.find("://");
+    if (v.rfind("http://", 0) != 0) return false;
+    auto rest = v.substr(scheme + 3);
+    auto colon = rest.find(':');
+    o.host = rest.substr(0, colon);
+    o.port = colon == std::string::npos ? "80" : rest.substr(colon + 1, rest.find('/', colon) - colon - 1);
+    return !o.host.empty() && !o.port.empty();
+}
+
+}  // namespace
+
+std::string parse(int argc, char** argv, options& o) {
+    o.run_id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000000);
+    if ((argc - 1) % 2 != 0) return "every option takes a value";
+    try {
+        for (int i = 1; i + 1 < argc; i += 2) {
+            std::string k = argv[i], v = argv[i + 1];
+            if (k == "--url") {
+                if (!parse_url(v, o)) return "--url must look like http://127.0.0.1:8080";
+            } else if (k == "--mode") o.mode = v;
+            else if (k == "--spawn") o.spawn = v;
+            else if (k == "--server-arg") o.server_args.push_back(v);
+            else if (k == "--label") o.label = v;
+            else if (k == "--admin-password") o.admin_password = v;
+            else if (k == "--connections") o.connections = std::stoul(v);
+            else if (k == "--agents") o.agents = std::stoul(v);
+            else if (k == "--reply-every") o.reply_every = std::stoul(v);
+            else if (k == "--users" || k == "--conversations") o.users = std::stoull(v);
+            else if (k == "--requests") o.requests = std::stoull(v);
+            else if (k == "--rate") o.rate = std::stod(v);
+            else if (k == "--duration") o.duration = std::stod(v);
+            else if (k == "--p99-bound-ms") o.p99_bound_ms = std::stod(v);
+            else if (k == "--max-rate") o.max_rate = std::stod(v);
+            else return "unknown option " + k;
+        }
+    } catch (const std::logic_error&) {
+        return "a numeric option has a value that is not a number";
+    }
+    if (o.label.empty()) o.label = o.mode;
+    if (o.mode != "ingest" && o.mode != "chat" && o.mode != "ramp" && o.mode != "scale")
+        return "--mode must be ingest, chat, ramp or scale";
+    if (o.connections == 0 || o.users == 0) return "--connections and --users must be at least 1";
+    if ((o.mode == "chat" || o.mode == "ramp") && o.agents == 0) return "--agents must be at least 1";
+    if (o.port.empty() && o.spawn.empty()) return "give --url or --spawn";
+    if (o.mode == "scale" && o.spawn.empty()) return "--mode scale needs --spawn (it reads the server's memory)";
+    if (o.rate < 0 || o.duration <= 0 || o.p99_bound_ms <= 0) return "--rate, --duration and --p99-bound-ms must be positive";
+    return {};
+}
+
+}  // namespace switchboard::load

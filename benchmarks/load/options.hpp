@@ -1,0 +1,31 @@
+// What one switchboard-load run is asked to do, from its command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace switchboard::load {
+
+struct options {
+    std::string mode = "ingest";  // ingest | chat | ramp | scale
+    std::string host = "127.0.0.1", port;
+    std::string spawn;  // a server binary to start (and measure) instead of --url
+    std::vector<std::string> server_args;
+    std::string label;
+    std::string admin_password = "load-test-admin-password";
+    std::size_t connections = 64, agents = 20, reply_every = 10;
+    std::uint64_t users = 10000, requests = 0;
+    double rate = 0, duration = 10;
+    // ramp: the p99 push latency a rate must keep to pass, and the rate it stops at.
+    double p99_bound_ms = 5, max_rate = 200000;
+    // Message ids and agent names carry it, so runs against one server never collide.
+    std::string run_id;
+};
+
+// Fills `o` from argv; returns an error message, empty when the line is valid.
+std::string parse(int argc, char** argv, options& o);
+
+extern const char* const usage;
+
+}  // namespace switchboard::load

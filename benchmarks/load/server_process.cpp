@@ -1,0 +1,81 @@
+#include "server_process.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace switchboard::load {
+
+server_process::server_process(const options& o, unsigned short receiver_port) {
+    std::vector<std::string> args{o.spawn, "--port", "0", "--admin-password", o.admin_password, "--log-level", "warn"};
+    if (receiver_port)
+        args.insert(args.end(), {"--outbound-url", "http://127.0.0.1:" + std::to_string(receiver_port) + "/inbox"});
+    if (std::find(o.server_args.begin(), o.server_args.end(), "--data") == o.server_args.end())
+        args.insert(args.end(), {"--data", ":memory:"});
+    args.insert(args.end(), o.server_args.begin(), o.server_args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("cannot make a pipe for the server's output");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        throw std::runtime_error("cannot start " + o.spawn);
+    }
+    std::string out;
+    char buf[512];
+    for (;;) {
+        auto at = out.find("listening on ");
+        if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
+            auto line = out.substr(at, out.find('\n', at) - at);
+            port_ = line.substr(line.rfind(':') + 1);
+            break;
+        }
+        auto n = read(fds[0], buf, sizeof buf);
+        if (n <= 0) {
+            close(fds[0]);
+            throw std::runtime_error(o.spawn + " exited before saying which port it listens on");
+        }
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    // Keep draining its stdout so that the server never blocks on it.
+    std::thread([fd = fds[0]] {
+        char b[512];
+        while (read(fd, b, sizeof b) > 0) {
+        }
+        close(fd);
+    }).detach();
+}
+
+server_process::~server_process() {
+    if (pid_ > 0) {
+        kill(pid_, SIGTERM);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+long long rss_kb(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+    return -1;
+}
+
+}  // namespace switchboard::load

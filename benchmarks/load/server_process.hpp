@@ -1,0 +1,32 @@
+// A server this tool starts itself (--spawn), so that it can read its memory.
+#pragma once
+
+#include "options.hpp"
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace switchboard::load {
+
+class server_process {
+public:
+    // Starts `o.spawn` on --port 0 with its outbound messages going to
+    // `receiver_port` (none when 0), and waits for it to say which port it listens on.
+    server_process(const options& o, unsigned short receiver_port);
+    ~server_process();
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+
+    const std::string& port() const { return port_; }
+    pid_t pid() const { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    std::string port_;
+};
+
+// VmRSS of a process in kB, or -1 when it cannot be read.
+long long rss_kb(pid_t pid);
+
+}  // namespace switchboard::load

@@ -1,0 +1,13 @@
+// Writing JSON text by hand on hot paths (events, their envelopes), where
+// building a boost::json value first costs more than the rest of the step.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace switchboard {
+
+// Appends `s` as a JSON string literal, escaped as RFC 8259 requires (UTF-8 passes through).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace switchboard
