@@ -23,6 +23,8 @@
 
 #include <filesystem>
 #include <iostream>
+#include <pthread.h>
+
 #include <thread>
 
 namespace switchboard::app {
@@ -167,7 +169,13 @@ int run_server(const config& cfg) {
         });
 
         std::vector<std::jthread> pool;
-        for (unsigned i = 1; i < cfg.threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+        // Named, so that top -H and perf tell the io threads from the store's writer.
+        for (unsigned i = 1; i < cfg.threads; ++i)
+            pool.emplace_back([&ioc, i] {
+                pthread_setname_np(pthread_self(), ("sb-io-" + std::to_string(i)).c_str());
+                ioc.run();
+            });
+        pthread_setname_np(pthread_self(), "sb-io-0");
         ioc.run();
         pool.clear();
         store->close();

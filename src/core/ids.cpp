@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <random>
 #include <vector>
@@ -27,11 +28,21 @@ std::string unique_id(std::string_view prefix) {
         std::seed_seq seq{seed[0], seed[0] >> 32, seed[1], seed[1] >> 32};
         return std::mt19937_64(seq);
     }();
+    thread_local std::uint16_t counter = static_cast<std::uint16_t>(gen());
     static constexpr char digits[] = "0123456789abcdef";
-    std::string out(prefix);
-    auto a = gen(), b = gen();
-    for (int i = 0; i < 16; ++i) out.push_back(digits[(a >> (60 - 4 * i)) & 15]);
-    for (int i = 0; i < 8; ++i) out.push_back(digits[(b >> (60 - 4 * i)) & 15]);
+    auto put = [&](std::string& out, std::uint64_t v, int hex_digits) {
+        for (int i = hex_digits - 1; i >= 0; --i) out.push_back(digits[(v >> (4 * i)) & 15]);
+    };
+    // Milliseconds first, so that ids sort by time and a new one lands at the
+    // right edge of the store's id index instead of on a random page.
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string out;
+    out.reserve(prefix.size() + 24);
+    out += prefix;
+    put(out, static_cast<std::uint64_t>(ms), 12);
+    put(out, ++counter, 4);
+    put(out, gen(), 8);
     return out;
 }
 

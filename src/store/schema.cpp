@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 3> migrations{
+constexpr std::array<std::string_view, 4> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -124,6 +124,17 @@ CREATE INDEX chats_open ON chats (ticket_id) WHERE closed_at IS NULL;
 -- Exports page through messages by (at, phone, seq).
 DROP INDEX messages_by_time;
 CREATE INDEX messages_by_time ON messages (at, phone, seq);
+)sql",
+    // 4: dedupe keys in one b-tree (they were a rowid table plus an index on key: two pages per write).
+    R"sql(
+CREATE TABLE dedupe_v4 (
+    key TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    at INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO dedupe_v4 (key, answer, at) SELECT key, answer, at FROM dedupe;
+DROP TABLE dedupe;
+ALTER TABLE dedupe_v4 RENAME TO dedupe;
 )sql",
 };
 

@@ -14,10 +14,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <pthread.h>
+
 #include <thread>
 #include <unordered_map>
 
@@ -94,16 +97,31 @@ void complete(completion done, std::exception_ptr e) {
     ex.execute([d = std::move(done), e]() mutable { std::move(d)(e); });
 }
 
+constexpr std::array<std::string_view, 22> conversation_columns{
+    "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
+    "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
+    "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
+    "last_sender",   "created_at",  "updated_at", "last_activity"};
+
+// An upsert, not INSERT OR REPLACE: replacing deletes the row and inserts it
+// again under a new rowid, which dirties three pages per write instead of one.
+std::string upsert_conversation_sql() {
+    std::string cols, marks, updates;
+    for (std::size_t i = 0; i < conversation_columns.size(); ++i) {
+        auto c = conversation_columns[i];
+        cols += (i ? ", " : "") + std::string(c);
+        marks += i ? ",?" : "?";
+        if (c != "phone") updates += (updates.empty() ? "" : ", ") + std::string(c) + " = excluded." + std::string(c);
+    }
+    return "INSERT INTO conversations (" + cols + ") VALUES (" + marks + ") ON CONFLICT (phone) DO UPDATE SET " + updates;
+}
+
 // The writer's connection and its statements, used only by the writer thread.
 class writer_tables {
 public:
     explicit writer_tables(sqlite::connection& db)
         : db_(db),
-          put_conversation_(db.prepare(R"(INSERT OR REPLACE INTO conversations (phone, name, registered, state,
-              in_chat_support, chat_support_active, chat_start_time, support_ticket_id, assignee, queued_at,
-              rated_ticket_id, rated_agent, channel, wa_phone_number_id, last_seq, read_seq, unread, last_message,
-              last_sender, created_at, updated_at, last_activity)
-              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
+          put_conversation_(db.prepare(upsert_conversation_sql())),
           // An update by (phone, seq); a clash on the message id is a bug and fails the batch.
           put_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (phone, seq) DO UPDATE SET "
@@ -258,7 +276,10 @@ public:
         migrate(writer_db_);
         reader_db_ = std::make_unique<sqlite::connection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX);
         tables_ = std::make_unique<writer_tables>(writer_db_);
-        writer_ = std::thread([this] { write_loop(); });
+        writer_ = std::thread([this] {
+            pthread_setname_np(pthread_self(), "sb-store");
+            write_loop();
+        });
     }
 
     ~sqlite_store() override { close(); }

@@ -216,6 +216,9 @@ BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {
     stop(server);
     BOOST_TEST(sqlite_value(db, "SELECT max(seq) FROM messages WHERE phone = '15550001'") == "6");
     BOOST_TEST(std::stoi(sqlite_value(db, "PRAGMA user_version")) == switchboard::store::schema_version());
+    // v4: the dedupe keys moved into a table without rowid (one b-tree).
+    BOOST_TEST(sqlite_value(db, "SELECT sql FROM sqlite_master WHERE name = 'dedupe'").find("WITHOUT ROWID") != std::string::npos);
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM dedupe WHERE key = 'plain:v1-b'") == "1");
 }
 
 BOOST_AUTO_TEST_CASE(unusable_data_is_a_clear_start_up_error) {
