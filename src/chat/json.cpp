@@ -5,6 +5,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cstring>
+
 namespace switchboard::chat {
 
 namespace {
@@ -71,10 +73,21 @@ struct writer {
         out += '{';
     }
     void key(std::string_view k) {
-        if (out.size() > 1) out += ',';
-        out += '"';
-        out += k;
-        out += "\":";
+        char buf[40];  // `,"key":` in one append: keys here are short
+        if (k.size() > sizeof buf - 4) {
+            out += out.size() > 1 ? ",\"" : "\"";
+            out += k;
+            out += "\":";
+            return;
+        }
+        std::size_t n = 0;
+        if (out.size() > 1) buf[n++] = ',';
+        buf[n++] = '"';
+        std::memcpy(buf + n, k.data(), k.size());
+        n += k.size();
+        buf[n++] = '"';
+        buf[n++] = ':';
+        out.append(buf, n);
     }
     void str(std::string_view k, std::string_view v) { key(k), put_string(out, v); }
     void str_or_null(std::string_view k, const std::string& v) {
@@ -84,10 +97,17 @@ struct writer {
     }
     void num(std::string_view k, std::uint64_t v) { key(k), out += std::to_string(v); }
     void boolean(std::string_view k, bool v) { key(k), out += v ? "true" : "false"; }
-    void time_or_null(std::string_view k, const std::optional<timestamp>& t) {
+    // ISO-8601 needs no escaping.
+    void time(std::string_view k, timestamp t) {
         key(k);
-        if (t) put_string(out, to_iso8601(*t));
-        else out += "null";
+        out += '"';
+        append_iso8601(out, t);
+        out += '"';
+    }
+    void time_or_null(std::string_view k, const std::optional<timestamp>& t) {
+        if (t) return time(k, *t);
+        key(k);
+        out += "null";
     }
     std::string done() {
         out += '}';
@@ -106,7 +126,7 @@ std::string message_json(const message& m) {
     w.str_or_null("agent", m.agent);
     w.str("text", m.text);
     w.str("type", m.kind);
-    w.str("timestamp", to_iso8601(m.at));
+    w.time("timestamp", m.at);
     w.str("status", to_string(m.status));
     if (!m.client_id.empty()) w.str("client_id", m.client_id);
     return w.done();
@@ -139,8 +159,8 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
         last.num("seq", c.last_seq);
         w.out += last.done();
     }
-    w.str("created_at", to_iso8601(c.created_at));
-    w.str("updated_at", to_iso8601(c.updated_at));
+    w.time("created_at", c.created_at);
+    w.time("updated_at", c.updated_at);
     return w.done();
 }
 

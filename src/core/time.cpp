@@ -35,22 +35,30 @@ void put_digits(char* at, unsigned value, int width) {
 
 }  // namespace
 
-// Formatted by hand: it runs for every timestamp of every event (snprintf was a hot spot).
-std::string to_iso8601(timestamp t) {
+// Formatted by hand into the caller's buffer: it runs for every timestamp of
+// every event (snprintf, then a string per call, were hot spots).
+void append_iso8601(std::string& out, timestamp t) {
     auto ms = to_unix_ms(t);
     std::int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
     auto in_day = static_cast<unsigned>(ms - days * 86400000);
     int y;
     unsigned mo, d;
     civil_from_days(days, y, mo, d);
-    std::string out = "0000-00-00T00:00:00.000Z";
-    put_digits(out.data(), static_cast<unsigned>(y), 4);
-    put_digits(out.data() + 5, mo, 2);
-    put_digits(out.data() + 8, d, 2);
-    put_digits(out.data() + 11, in_day / 3600000, 2);
-    put_digits(out.data() + 14, in_day / 60000 % 60, 2);
-    put_digits(out.data() + 17, in_day / 1000 % 60, 2);
-    put_digits(out.data() + 20, in_day % 1000, 3);
+    auto at = out.size();
+    out += "0000-00-00T00:00:00.000Z";
+    char* p = out.data() + at;
+    put_digits(p, static_cast<unsigned>(y), 4);
+    put_digits(p + 5, mo, 2);
+    put_digits(p + 8, d, 2);
+    put_digits(p + 11, in_day / 3600000, 2);
+    put_digits(p + 14, in_day / 60000 % 60, 2);
+    put_digits(p + 17, in_day / 1000 % 60, 2);
+    put_digits(p + 20, in_day % 1000, 3);
+}
+
+std::string to_iso8601(timestamp t) {
+    std::string out;
+    append_iso8601(out, t);
     return out;
 }
 

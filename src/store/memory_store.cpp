@@ -15,7 +15,7 @@ class memory_store final : public store {
 public:
     boost::asio::awaitable<void> write(write_batch b) override {
         std::lock_guard lock(mutex_);
-        if (b.conversation) conversations_[b.conversation->phone] = *b.conversation;
+        if (b.conversation) conversations_[b.conversation->phone] = std::move(*b.conversation);
         for (auto& m : b.messages) {
             auto& list = messages_[m.phone];
             if (!m.channel_id.empty()) by_channel_id_[m.phone + '\n' + m.channel_id] = m.seq;

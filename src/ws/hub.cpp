@@ -26,7 +26,7 @@ std::string envelope(std::uint64_t seq, const events::event& e) {
     out += ",\"data\":";
     out += data_text;
     out += ",\"at\":\"";
-    out += to_iso8601(e.at);
+    append_iso8601(out, e.at);
     out += "\"}";
     return out;
 }
