@@ -306,6 +306,24 @@ struct chat_bench::impl {
         }
     }
 
+    // Opening 10,000 chats queues as many "you're now chatting" notices; a
+    // reply must not be timed while it waits behind one (the outbox keeps
+    // each conversation in order).
+    net::awaitable<void> wait_for_outbox() {
+        auto c = co_await connect(o);
+        net::steady_timer pause(co_await net::this_coro::executor);
+        for (int i = 0; i < 1200; ++i) {
+            auto res = co_await request(*c, o, bhttp::verb::get, "/metrics", {}, {});
+            const std::string gauge = "\nswitchboard_outbox_pending ";
+            auto at = res.body().find(gauge);
+            if (at == std::string::npos) co_return;  // not a Switchboard that says: nothing to wait for
+            if (res.body().compare(at + gauge.size(), 2, "0\n") == 0) co_return;
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(net::use_awaitable);
+        }
+        throw std::runtime_error("the server's outbox did not drain within 60 s of opening the chats");
+    }
+
     net::awaitable<void> open_chats(std::size_t slot, std::size_t workers) {
         auto c = co_await connect(o);
         for (std::uint64_t u = slot; u < o.users; u += workers) {
@@ -342,6 +360,10 @@ void chat_bench::setup() {
     if (failed) std::rethrow_exception(failed);
     auto workers = std::min<std::size_t>(b.o.connections, 16);
     for (std::size_t w = 0; w < workers; ++w) net::co_spawn(ioc, b.open_chats(w, workers), note);
+    ioc.restart();
+    ioc.run();
+    if (failed) std::rethrow_exception(failed);
+    net::co_spawn(ioc, b.wait_for_outbox(), note);
     ioc.restart();
     ioc.run();
     if (failed) std::rethrow_exception(failed);
