@@ -18,7 +18,8 @@ public:
         if (b.conversation) conversations_[b.conversation->phone] = std::move(*b.conversation);
         for (auto& m : b.messages) {
             auto& list = messages_[m.phone];
-            if (!m.channel_id.empty()) by_channel_id_[m.phone + '\n' + m.channel_id] = m.seq;
+            if (!m.channel_id.empty() && m.from != chat::sender::user)
+                by_channel_id_[m.phone + '\n' + m.channel_id] = m.seq;
             list[m.seq] = std::move(m);
         }
         for (auto& o : b.outbox_put) outbox_[o.message_id] = std::move(o);

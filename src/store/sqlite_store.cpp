@@ -140,7 +140,9 @@ public:
               "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
           put_event_(db.prepare("INSERT OR REPLACE INTO events (seq, at, json) VALUES (?,?,?)")),
-          prune_events_(db.prepare("DELETE FROM events WHERE at < ?")),
+          // Reads forward from the oldest event to the first one to keep: no index on time needed.
+          prune_events_(db.prepare("DELETE FROM events WHERE seq < coalesce((SELECT seq FROM events WHERE at >= ? "
+                                   "ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM events), 0)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason)
               VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {}
@@ -376,7 +378,7 @@ public:
                                                       std::string_view channel_id) const override {
         std::lock_guard lock(read_mutex_);
         reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
-                                      " FROM messages WHERE phone = ? AND channel_id = ? AND channel_id <> ''"));
+                                      " FROM messages WHERE phone = ? AND channel_id = ? AND channel_id <> '' AND sender <> 'user'"));
         auto& st = *st_guard;
         st.bind(1, phone).bind(2, channel_id);
         if (!st.step()) return std::nullopt;

@@ -164,6 +164,37 @@ BOOST_AUTO_TEST_CASE(history_pages_by_seq_oldest_first) {
     BOOST_TEST(db->load_messages("15550001", 3, 50).size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(events_are_pruned_by_time_oldest_first) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    store::write_batch b;
+    for (std::uint64_t seq = 1; seq <= 10; ++seq)
+        b.events_put.push_back({seq, from_unix_ms(1763900000000 + 1000 * static_cast<std::int64_t>(seq)), "{}"});
+    write(*db, b);
+    store::write_batch prune;
+    prune.events_prune_before = from_unix_ms(1763900006000);  // keeps seq 6 (at exactly the cut) onwards
+    write(*db, prune);
+    BOOST_TEST((db->event_bounds() == std::pair<std::uint64_t, std::uint64_t>{6, 10}));
+    BOOST_TEST(db->load_events(0, 100).size() == 5u);
+    prune.events_prune_before = from_unix_ms(1763999999999);  // after all of them
+    write(*db, prune);
+    BOOST_TEST(db->load_events(0, 100).empty());
+}
+
+BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    store::write_batch b;
+    auto ours = full_message(1);
+    auto theirs = full_message(2);
+    theirs.from = chat::sender::user;
+    b.messages = {ours, theirs};
+    write(*db, b);
+    BOOST_TEST(db->find_message_by_channel_id("15550001", "wamid.1")->seq == 1u);
+    BOOST_TEST(!db->find_message_by_channel_id("15550001", "wamid.2"));
+    BOOST_TEST(!db->find_message_by_channel_id("15550002", "wamid.1"));
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string());

@@ -105,6 +105,7 @@ public:
     virtual std::vector<chat::message> load_messages(std::string_view phone, std::uint64_t before_seq,
                                                      std::size_t limit) const = 0;
     virtual std::optional<chat::message> find_message(std::string_view phone, std::uint64_t seq) const = 0;
+    // One of our own messages (not the user's) by its provider id: statuses only name those.
     virtual std::optional<chat::message> find_message_by_channel_id(std::string_view phone,
                                                                     std::string_view channel_id) const = 0;
     virtual std::vector<outbox_item> load_outbox() const = 0;
