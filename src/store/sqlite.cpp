@@ -49,7 +49,7 @@ void connection::exec(std::string_view sql) {
 
 statement connection::prepare(std::string_view sql) { return statement(*this, sql); }
 
-statement::statement(connection& db, std::string_view sql) : db_(&db), sql_(sql) {
+statement::statement(connection& db, std::string_view sql) : db_(&db), sql_(sql), text_lifetime_(SQLITE_TRANSIENT) {
     int rc = sqlite3_prepare_v3(db.handle(), sql_.data(), static_cast<int>(sql_.size()), SQLITE_PREPARE_PERSISTENT,
                                 &stmt_, nullptr);
     if (rc != SQLITE_OK) db.fail(rc, "prepare " + sql_);
@@ -58,10 +58,13 @@ statement::statement(connection& db, std::string_view sql) : db_(&db), sql_(sql)
 statement::~statement() { sqlite3_finalize(stmt_); }
 
 statement::statement(statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      sql_(std::move(other.sql_)),
+      text_lifetime_(other.text_lifetime_) {}
 
 statement& statement::bind(int index, std::string_view text) {
-    int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), text_lifetime_);
     if (rc != SQLITE_OK) db_->fail(rc, "bind " + sql_);
     return *this;
 }

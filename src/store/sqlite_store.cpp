@@ -145,7 +145,10 @@ public:
                                    "ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM events), 0)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason)
-              VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {}
+              VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {
+        // apply() binds and runs in one expression: the values outlive each step.
+        for (auto* st : all()) st->borrow_text();
+    }
 
     void apply(const write_batch& b) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
@@ -246,14 +249,17 @@ public:
 
     // A statement that failed midway leaves itself bound: clear all of them.
     void reset_all() {
-        for (auto* st : {&put_conversation_, &put_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_,
-                         &put_agent_, &put_session_, &remove_session_, &put_event_, &prune_events_, &put_chat_})
-            st->reset();
+        for (auto* st : all()) st->reset();
     }
 
     sqlite::connection& db() { return db_; }
 
 private:
+    std::array<sqlite::statement*, 12> all() {
+        return {&put_conversation_, &put_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_,
+                &put_agent_, &put_session_, &remove_session_, &put_event_, &prune_events_, &put_chat_};
+    }
+
     sqlite::connection& db_;
     sqlite::statement put_conversation_, put_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_,
         put_agent_, put_session_, remove_session_, put_event_, prune_events_, put_chat_;
