@@ -58,6 +58,7 @@ private:
     }
 
     struct step;  // what one command changes, gathered before it is written
+    // The returned reference lives in the step's batch: valid until the next add.
     message& add_message(step& s, sender from, std::string text, timestamp at);
     // A message for the user that is not part of a webhook answer goes out
     // through the outbox; `answered_inline` ones are in the answer already.
