@@ -171,7 +171,6 @@ int ramp(options& o, json::object& out) {
     out["max_rate_within_bound"] = best;
     out["steps"] = std::move(steps);
     if (auto rss = bench.server_rss_kb(); rss >= 0) out["server_rss_kb"] = rss;
-    out["errors"] = 0;
     return lost_any ? 1 : 0;
 }
 

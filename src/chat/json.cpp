@@ -5,8 +5,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <cstring>
-
 namespace switchboard::chat {
 
 namespace {
@@ -63,8 +61,6 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
 namespace {
 
 // Field writers: `"key":value` with the comma handled by the caller's order.
-void put_string(std::string& out, std::string_view s) { append_json_string(out, s); }
-
 // Keys are this file's own literals: plain ASCII, never escaped.
 struct writer {
     std::string out;
@@ -73,27 +69,15 @@ struct writer {
         out += '{';
     }
     void key(std::string_view k) {
-        char buf[40];  // `,"key":` in one append: keys here are short
-        if (k.size() > sizeof buf - 4) {
-            out += out.size() > 1 ? ",\"" : "\"";
-            out += k;
-            out += "\":";
-            return;
-        }
-        std::size_t n = 0;
-        if (out.size() > 1) buf[n++] = ',';
-        buf[n++] = '"';
-        std::memcpy(buf + n, k.data(), k.size());
-        n += k.size();
-        buf[n++] = '"';
-        buf[n++] = ':';
-        out.append(buf, n);
+        out += out.size() > 1 ? ",\"" : "\"";
+        out += k;
+        out += "\":";
     }
-    void str(std::string_view k, std::string_view v) { key(k), put_string(out, v); }
+    void str(std::string_view k, std::string_view v) { key(k), append_json_string(out, v); }
     void str_or_null(std::string_view k, const std::string& v) {
         key(k);
         if (v.empty()) out += "null";
-        else put_string(out, v);
+        else append_json_string(out, v);
     }
     void num(std::string_view k, std::uint64_t v) { key(k), out += std::to_string(v); }
     void boolean(std::string_view k, bool v) { key(k), out += v ? "true" : "false"; }
