@@ -2,7 +2,12 @@
 // with nothing surviving the process.
 #include "switchboard/store/store.hpp"
 
+#include "../core/adaptive_mutex.hpp"
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -11,20 +16,39 @@ namespace switchboard::store {
 
 namespace {
 
+// Each conversation's rows live in the shard its phone hashes to, and each
+// dedupe key in the shard of its own hash: the two io threads seldom meet on
+// one lock. A batch is applied shard by shard; only its own conversation's
+// actor reads that conversation's rows, so no reader sees half a step.
 class memory_store final : public store {
 public:
     boost::asio::awaitable<void> write(write_batch b) override {
-        std::lock_guard lock(mutex_);
-        if (b.conversation) conversations_[b.conversation->phone] = std::move(*b.conversation);
+        if (b.conversation) {
+            auto& s = shard_for(b.conversation->phone);
+            std::lock_guard lock(s.mutex);
+            auto key = b.conversation->phone;
+            s.conversations.insert_or_assign(std::move(key), std::move(*b.conversation));
+        }
         for (auto& m : b.messages) {
-            auto& list = messages_[m.phone];
+            auto& s = shard_for(m.phone);
+            std::lock_guard lock(s.mutex);
             if (!m.channel_id.empty() && m.from != chat::sender::user)
-                by_channel_id_[m.phone + '\n' + m.channel_id] = m.seq;
+                s.by_channel_id[m.phone + '\n' + m.channel_id] = m.seq;
+            auto& list = s.messages[m.phone];
             list[m.seq] = std::move(m);
         }
+        for (auto& [k, v] : b.dedupe) {
+            auto& d = dedupe_for(k);
+            std::lock_guard lock(d.mutex);
+            d.answers.insert_or_assign(std::move(k), std::move(v));
+        }
+        if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
+            b.sessions_put.empty() && b.sessions_remove.empty() && b.events_put.empty() && b.chats_put.empty() &&
+            !b.events_prune_before)
+            co_return;
+        std::lock_guard lock(mutex_);
         for (auto& o : b.outbox_put) outbox_[o.message_id] = std::move(o);
         for (auto& id : b.outbox_remove) outbox_.erase(id);
-        for (auto& [k, v] : b.dedupe) dedupe_[k] = std::move(v);
         for (auto& r : b.ratings) ratings_.push_back(std::move(r));
         for (auto& a : b.agents_put) agents_[a.username] = std::move(a);
         for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
@@ -33,29 +57,32 @@ public:
         for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
         if (b.events_prune_before)
             std::erase_if(events_, [&](auto& kv) { return kv.second.at < *b.events_prune_before; });
-        co_return;
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
-        std::lock_guard lock(mutex_);
-        auto it = dedupe_.find(std::string(key));
-        if (it == dedupe_.end()) return std::nullopt;
+        auto& d = dedupe_for(key);
+        std::lock_guard lock(d.mutex);
+        auto it = d.answers.find(key);
+        if (it == d.answers.end()) return std::nullopt;
         return it->second;
     }
 
     std::vector<chat::conversation> load_conversations() const override {
-        std::lock_guard lock(mutex_);
         std::vector<chat::conversation> out;
-        for (auto& [_, c] : conversations_) out.push_back(c);
+        for (auto& s : shards_) {
+            std::lock_guard lock(s.mutex);
+            for (auto& [_, c] : s.conversations) out.push_back(c);
+        }
         return out;
     }
 
     std::vector<chat::message> load_messages(std::string_view phone, std::uint64_t before_seq,
                                              std::size_t limit) const override {
-        std::lock_guard lock(mutex_);
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
         std::vector<chat::message> out;
-        auto it = messages_.find(std::string(phone));
-        if (it == messages_.end()) return out;
+        auto it = s.messages.find(phone);
+        if (it == s.messages.end()) return out;
         auto& list = it->second;
         for (auto m = list.lower_bound(before_seq); m != list.begin() && out.size() < limit;) {
             --m;
@@ -65,24 +92,18 @@ public:
     }
 
     std::optional<chat::message> find_message(std::string_view phone, std::uint64_t seq) const override {
-        std::lock_guard lock(mutex_);
-        auto it = messages_.find(std::string(phone));
-        if (it == messages_.end()) return std::nullopt;
-        auto m = it->second.find(seq);
-        if (m == it->second.end()) return std::nullopt;
-        return m->second;
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        return find_message_locked(s, phone, seq);
     }
 
     std::optional<chat::message> find_message_by_channel_id(std::string_view phone,
                                                             std::string_view channel_id) const override {
-        std::uint64_t seq;
-        {
-            std::lock_guard lock(mutex_);
-            auto it = by_channel_id_.find(std::string(phone) + '\n' + std::string(channel_id));
-            if (it == by_channel_id_.end()) return std::nullopt;
-            seq = it->second;
-        }
-        return find_message(phone, seq);
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto it = s.by_channel_id.find(std::string(phone) + '\n' + std::string(channel_id));
+        if (it == s.by_channel_id.end()) return std::nullopt;
+        return find_message_locked(s, phone, it->second);
     }
 
     std::vector<outbox_item> load_outbox() const override {
@@ -98,9 +119,10 @@ public:
     }
 
     std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
-        std::lock_guard lock(mutex_);
-        auto it = messages_.find(std::string(phone));
-        if (it == messages_.end()) return 0;
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto it = s.messages.find(phone);
+        if (it == s.messages.end()) return 0;
         std::uint32_t n = 0;
         for (auto m = it->second.upper_bound(seq); m != it->second.end(); ++m)
             if (m->second.from == chat::sender::user) ++n;
@@ -113,36 +135,39 @@ public:
             return s;
         };
         auto needle = lower(std::string(text));
-        std::lock_guard lock(mutex_);
         std::vector<std::string> out;
-        for (auto& [phone, list] : messages_) {
-            if (out.size() >= limit) break;
-            for (auto& [_, m] : list)
-                if (lower(m.text).find(needle) != std::string::npos) {
-                    out.push_back(phone);
-                    break;
-                }
+        for (auto& s : shards_) {
+            std::lock_guard lock(s.mutex);
+            for (auto& [phone, list] : s.messages) {
+                if (out.size() >= limit) return out;
+                for (auto& [_, m] : list)
+                    if (lower(m.text).find(needle) != std::string::npos) {
+                        out.push_back(phone);
+                        break;
+                    }
+            }
         }
         return out;
     }
 
     std::vector<chat::message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
                                                      std::size_t limit) const override {
-        std::lock_guard lock(mutex_);
         auto key = [](const chat::message& m) { return std::tie(m.at, m.phone, m.seq); };
-        std::vector<const chat::message*> hits;
-        for (auto& [_, list] : messages_)
-            for (auto& [seq, m] : list) {
-                if (m.at < from || m.at >= to) continue;
-                if (after && key(m) <= std::tie(after->at, after->phone, after->seq)) continue;
-                hits.push_back(&m);
-            }
+        std::vector<chat::message> hits;
+        for (auto& s : shards_) {
+            std::lock_guard lock(s.mutex);
+            for (auto& [_, list] : s.messages)
+                for (auto& [seq, m] : list) {
+                    if (m.at < from || m.at >= to) continue;
+                    if (after && key(m) <= std::tie(after->at, after->phone, after->seq)) continue;
+                    hits.push_back(m);
+                }
+        }
         auto n = std::min(limit, hits.size());
         std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(n), hits.end(),
-                          [&](auto* a, auto* b) { return key(*a) < key(*b); });
-        std::vector<chat::message> out;
-        for (std::size_t i = 0; i < n; ++i) out.push_back(*hits[i]);
-        return out;
+                          [&](auto& a, auto& b) { return key(a) < key(b); });
+        hits.resize(n);
+        return hits;
     }
 
     std::vector<chat::chat_record> load_open_chats() const override {
@@ -201,12 +226,51 @@ public:
     void close() override {}
 
 private:
-    mutable std::mutex mutex_;  // the store's own tables; conversation state lives in actors
-    std::unordered_map<std::string, chat::conversation> conversations_;
-    std::unordered_map<std::string, std::map<std::uint64_t, chat::message>> messages_;
-    std::unordered_map<std::string, std::uint64_t> by_channel_id_;
+    // Heterogeneous lookup, so that a string_view finds a string key unconverted.
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return boost::hash<std::string_view>()(s); }
+    };
+    struct string_equal {
+        using is_transparent = void;
+        bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    };
+    template <class T>
+    using by_string = boost::unordered_flat_map<std::string, T, string_hash, string_equal>;
+
+    struct conversation_shard {
+        mutable adaptive_mutex mutex;
+        by_string<chat::conversation> conversations;
+        by_string<std::map<std::uint64_t, chat::message>> messages;
+        by_string<std::uint64_t> by_channel_id;  // "phone\nchannel id" → seq, our own messages only
+    };
+    struct dedupe_shard {
+        mutable adaptive_mutex mutex;
+        by_string<std::string> answers;
+    };
+    static constexpr std::size_t shard_count = 16;
+
+    const conversation_shard& shard_for(std::string_view phone) const { return shards_[string_hash()(phone) % shard_count]; }
+    conversation_shard& shard_for(std::string_view phone) { return shards_[string_hash()(phone) % shard_count]; }
+    // The dedupe shard takes the hash's high bits: a key that is a phone must
+    // not land on the same lock pattern as its conversation.
+    const dedupe_shard& dedupe_for(std::string_view key) const { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
+    dedupe_shard& dedupe_for(std::string_view key) { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
+
+    static std::optional<chat::message> find_message_locked(const conversation_shard& s, std::string_view phone,
+                                                            std::uint64_t seq) {
+        auto it = s.messages.find(phone);
+        if (it == s.messages.end()) return std::nullopt;
+        auto m = it->second.find(seq);
+        if (m == it->second.end()) return std::nullopt;
+        return m->second;
+    }
+
+    std::array<conversation_shard, shard_count> shards_;
+    std::array<dedupe_shard, shard_count> dedupe_;
+
+    mutable adaptive_mutex mutex_;  // everything not kept per conversation
     std::map<std::string, outbox_item> outbox_;
-    std::unordered_map<std::string, std::string> dedupe_;
     std::vector<rating> ratings_;
     std::map<std::string, agent_record> agents_;
     std::unordered_map<std::string, session_record> sessions_;
