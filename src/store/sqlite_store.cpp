@@ -3,6 +3,7 @@
 // so the io threads never wait on fsync; reads use their own connection.
 #include "switchboard/store/store.hpp"
 
+#include "key_filter.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
 #include "switchboard/core/log.hpp"
@@ -275,6 +276,7 @@ public:
         writer_db_.exec("PRAGMA journal_mode = WAL");
         writer_db_.exec("PRAGMA synchronous = FULL");  // an acknowledged commit survives power loss too
         writer_db_.exec("PRAGMA foreign_keys = ON");
+        writer_db_.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options_.checkpoint_pages));
         if (options_.max_size_mb) {
             auto st = writer_db_.prepare("PRAGMA page_size");
             st.step();
@@ -284,6 +286,10 @@ public:
         migrate(writer_db_);
         reader_db_ = std::make_unique<sqlite::connection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX);
         tables_ = std::make_unique<writer_tables>(writer_db_);
+        {
+            auto keys = writer_db_.prepare("SELECT key FROM dedupe");
+            while (keys.step()) dedupe_keys_.add(keys.get_text(0));
+        }
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");
             write_loop();
@@ -311,6 +317,7 @@ public:
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
+        if (!dedupe_keys_.may_contain(key)) return std::nullopt;
         std::lock_guard lock(read_mutex_);
         reset_on_exit st_guard(prepared("SELECT answer FROM dedupe WHERE key = ?"));
         auto& st = *st_guard;
@@ -574,17 +581,25 @@ private:
                     queue_.pop_front();
                 }
             }
+            // A committed batch's dedupe keys are known before anyone is
+            // answered, so that a retry after the answer finds its key.
+            auto committed = [&](pending_write& p) {
+                for (auto& [key, _] : p.batch.dedupe) dedupe_keys_.add(key);
+                complete(std::move(p.done), nullptr);
+            };
             if (!commit(group)) {
                 // One bad batch must not fail the others: isolate it.
                 for (auto& p : group) {
                     std::vector<pending_write> one;
                     one.push_back(std::move(p));
-                    bool ok = commit(one);
-                    complete(std::move(one[0].done), ok ? nullptr : failure_);
+                    if (commit(one))
+                        committed(one[0]);
+                    else
+                        complete(std::move(one[0].done), failure_);
                 }
                 continue;
             }
-            for (auto& p : group) complete(std::move(p.done), nullptr);
+            for (auto& p : group) committed(p);
         }
     }
 
@@ -620,6 +635,7 @@ private:
     std::deque<pending_write> queue_;
     bool closing_ = false;
     std::exception_ptr failure_;
+    key_filter dedupe_keys_;  // the hash of every stored dedupe key
     std::thread writer_;
 };
 

@@ -219,8 +219,10 @@ BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
     for (std::uint64_t seq = 10; seq < 20; ++seq) {
         store::write_batch b;
         b.messages.push_back(full_message(seq));
+        b.dedupe.push_back({"plain:good-" + std::to_string(seq), "answer " + std::to_string(seq)});
         done.push_back(net::co_spawn(ioc, db->write(std::move(b)), net::use_future));
     }
+    bad.dedupe.push_back({"plain:bad", "never"});
     done.push_back(net::co_spawn(ioc, db->write(bad), net::use_future));
     ioc.run();
     int failed = 0;
@@ -233,6 +235,11 @@ BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
     }
     BOOST_TEST(failed == 1);
     BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 50).size() == 11u);
+    // Dedupe keys are answered from the moment their write returns, the
+    // isolated good batches' included; the failed batch's key never was.
+    for (std::uint64_t seq = 10; seq < 20; ++seq)
+        BOOST_TEST(db->find_dedupe("plain:good-" + std::to_string(seq)).value_or("") == "answer " + std::to_string(seq));
+    BOOST_TEST(!db->find_dedupe("plain:bad"));
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_clear_error) {
