@@ -40,8 +40,6 @@ std::string dedupe_key(const inbound_message& m) {
     return std::string(to_string(m.via)) + ':' + m.channel_id;
 }
 
-boost::json::object chat_data(const conversation& c) { return {{"phone", c.phone}, {"ticket", c.support_ticket_id}}; }
-
 boost::json::object queued_data(const conversation& c, std::size_t position, timestamp at) {
     return {{"phone", c.phone}, {"position", position}, {"queued_at", to_iso8601(at)}};
 }
