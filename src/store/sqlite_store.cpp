@@ -276,7 +276,6 @@ public:
         writer_db_.exec("PRAGMA journal_mode = WAL");
         writer_db_.exec("PRAGMA synchronous = FULL");  // an acknowledged commit survives power loss too
         writer_db_.exec("PRAGMA foreign_keys = ON");
-        writer_db_.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options_.checkpoint_pages));
         if (options_.max_size_mb) {
             auto st = writer_db_.prepare("PRAGMA page_size");
             st.step();

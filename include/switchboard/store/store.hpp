@@ -151,11 +151,6 @@ struct sqlite_options {
     std::size_t group_commit_max = 1024;
     // Refuse writes past this size (SQLITE_FULL → `unavailable`); 0: no limit.
     std::uint64_t max_size_mb = 0;
-    // WAL pages after which a commit checkpoints (about 40 MB at 4 KiB).
-    // Every webhook dirties a few random pages (its conversation, its
-    // messages, its dedupe key); the longer the WAL, the more often a page is
-    // copied into the database once for many commits.
-    std::uint64_t checkpoint_pages = 10000;
 };
 
 // `dir`/switchboard.db, created on first start, migrated forward on every
