@@ -7,6 +7,7 @@
 #include "switchboard/http/router.hpp"
 #include "switchboard/store/store.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -34,8 +35,12 @@ std::optional<std::string> string_field(const json::object& o, std::string_view 
 }
 
 chat::inbound_message parse_plain(const std::string& body) {
+    // The document lives only while its fields are copied out: parse it
+    // into a stack buffer rather than one heap block per value.
+    unsigned char arena[4096];
+    json::monotonic_resource mr(arena, sizeof arena);
     boost::system::error_code ec;
-    auto doc = json::parse(body, ec);
+    auto doc = json::parse(body, ec, &mr);
     if (ec) throw field_error{"body", "body is not valid JSON: " + ec.message()};
     if (!doc.is_object()) throw field_error{"body", "body must be a JSON object"};
     auto& o = doc.as_object();
