@@ -1,6 +1,7 @@
 #include "switchboard/chat/conversation.hpp"
 
 #include <array>
+#include <tuple>
 
 namespace switchboard::chat {
 
@@ -67,6 +68,40 @@ std::string utf8_prefix(std::string_view s, std::size_t n) {
         i = std::min(s.size(), i + len);
     }
     return std::string(s.substr(0, i));
+}
+
+void apply_newest_message(conversation& c, const message& newest, std::uint32_t user_messages) {
+    c.last_seq = newest.seq;
+    c.last_message = utf8_prefix(newest.text, last_message_preview_chars);
+    c.last_sender = newest.from;
+    c.updated_at = newest.at;
+    c.last_activity = newest.at;
+    c.unread += user_messages;
+}
+
+bool implied_by_messages(const conversation& before, const conversation& after, const std::vector<message>& added) {
+    auto stored_alone = [](const conversation& c) {
+        return std::tie(c.phone, c.name, c.registered, c.state, c.in_chat_support, c.chat_support_active,
+                        c.chat_start_time, c.support_ticket_id, c.assignee, c.queued_at, c.rated_ticket_id,
+                        c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.created_at);
+    };
+    auto implied = [](const conversation& c) {
+        return std::tie(c.last_seq, c.unread, c.last_message, c.last_sender, c.updated_at, c.last_activity);
+    };
+    if (stored_alone(before) != stored_alone(after)) return false;
+    const message* newest = nullptr;
+    std::uint32_t users = 0;
+    for (auto& m : added) {
+        if (m.seq <= before.last_seq) continue;  // an update of an older message implies nothing
+        if (m.seq != (newest ? newest->seq : before.last_seq) + 1) return false;
+        newest = &m;
+        if (m.from == sender::user) ++users;
+    }
+    if (!newest) return implied(before) == implied(after);
+    return after.last_seq == newest->seq && after.unread == before.unread + users &&
+           after.last_sender == newest->from && after.updated_at == newest->at &&
+           after.last_activity == newest->at &&
+           after.last_message == utf8_prefix(newest->text, last_message_preview_chars);
 }
 
 }  // namespace switchboard::chat

@@ -62,8 +62,12 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 
 }  // namespace
 
-conversation_actor::conversation_actor(engine_context& ctx, net::any_io_executor strand, conversation initial)
-    : ctx_(ctx), strand_(std::move(strand)), state_(std::make_shared<const conversation>(std::move(initial))) {
+conversation_actor::conversation_actor(engine_context& ctx, net::any_io_executor strand, conversation initial,
+                                       std::optional<std::uint64_t> stored_row_seq)
+    : ctx_(ctx),
+      strand_(std::move(strand)),
+      state_(std::make_shared<const conversation>(std::move(initial))),
+      row_seq_(stored_row_seq) {
     update_expiry();
 }
 
@@ -138,9 +142,15 @@ void conversation_actor::close_chat(step& s, std::string_view reason, timestamp 
 }
 
 net::awaitable<void> conversation_actor::commit(step& s) {
-    s.batch.conversation = s.next;
+    // Most webhooks change only what their messages imply: the row is then
+    // left as it was (one random page fewer per durable write), and
+    // restoring brings it up to date from the messages.
+    bool write_row = !row_seq_ || s.next.last_seq - *row_seq_ >= row_lag_max ||
+                     !implied_by_messages(*state_.load(), s.next, s.batch.messages);
+    if (write_row) s.batch.conversation = s.next;
     s.batch.outbox_put = s.outbound;
     co_await ctx_.store.write(std::move(s.batch));
+    if (write_row) row_seq_ = s.next.last_seq;
 
     state_.store(std::make_shared<const conversation>(std::move(s.next)));
     update_expiry();

@@ -12,12 +12,16 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace switchboard::chat {
 
 class conversation_actor : public std::enable_shared_from_this<conversation_actor> {
 public:
-    conversation_actor(engine_context& ctx, boost::asio::any_io_executor strand, conversation initial);
+    // `stored_row_seq`: the last_seq of the row the store holds for this
+    // conversation (restored ones), none for a new conversation.
+    conversation_actor(engine_context& ctx, boost::asio::any_io_executor strand, conversation initial,
+                       std::optional<std::uint64_t> stored_row_seq = std::nullopt);
 
     boost::asio::awaitable<inbound_result> receive(inbound_message m);
     boost::asio::awaitable<void> apply_status(std::string channel_id, message_status status);
@@ -77,6 +81,11 @@ private:
     strand_semaphore turn_{1};
     std::atomic<std::shared_ptr<const conversation>> state_;  // replaced whole on each commit
     std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
+    // Strand only: the last_seq of the stored row, if there is one. A step
+    // that changes only what its messages imply leaves the row alone, for at
+    // most `row_lag_max` messages, so that restoring has little to replay.
+    std::optional<std::uint64_t> row_seq_;
+    static constexpr std::uint64_t row_lag_max = 32;
 };
 
 }  // namespace switchboard::chat

@@ -97,13 +97,21 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         std::size_t count = 0;
         std::unordered_map<std::string, chat_record> open_chats;
         for (auto& ch : ctx.store.load_open_chats()) open_chats.emplace(ch.ticket_id, std::move(ch));
+        std::unordered_map<std::string, store::row_catch_up> catch_ups;
+        for (auto& up : ctx.store.load_row_catch_ups()) {
+            auto phone = up.newest.phone;
+            catch_ups.emplace(std::move(phone), std::move(up));
+        }
         for (auto& c : ctx.store.load_conversations()) {
             if (auto it = open_chats.find(c.support_ticket_id); it != open_chats.end() && c.chat_support_active)
                 c.chat = std::move(it->second);
             if (c.chat_support_active && c.assignee.empty() && c.queued_at)
                 waiting.push_back({c.phone, *c.queued_at, std::nullopt});
             auto phone = c.phone;
-            auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
+            auto row_seq = c.last_seq;
+            if (auto it = catch_ups.find(phone); it != catch_ups.end())
+                apply_newest_message(c, it->second.newest, it->second.user_messages);
+            auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c), row_seq);
             auto& s = shard_for(phone);
             std::lock_guard lock(s.mutex);
             s.actors[phone] = std::move(actor);

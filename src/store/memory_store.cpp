@@ -76,6 +76,22 @@ public:
         return out;
     }
 
+    std::vector<row_catch_up> load_row_catch_ups() const override {
+        std::vector<row_catch_up> out;
+        for (auto& s : shards_) {
+            std::lock_guard lock(s.mutex);
+            for (auto& [phone, c] : s.conversations) {
+                auto it = s.messages.find(phone);
+                if (it == s.messages.end() || it->second.empty() || it->second.rbegin()->first <= c.last_seq) continue;
+                row_catch_up up{it->second.rbegin()->second, 0};
+                for (auto m = it->second.upper_bound(c.last_seq); m != it->second.end(); ++m)
+                    if (m->second.from == chat::sender::user) ++up.user_messages;
+                out.push_back(std::move(up));
+            }
+        }
+        return out;
+    }
+
     std::vector<chat::message> load_messages(std::string_view phone, std::uint64_t before_seq,
                                              std::size_t limit) const override {
         auto& s = shard_for(phone);

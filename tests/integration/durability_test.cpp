@@ -198,7 +198,12 @@ BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_and_writes_nothing_half_way) {
     auto db = dir.path() / "switchboard.db";
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE channel_id = 'full-" + std::to_string(i) + "'") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE sender = 'user'") == std::to_string(i));
-    BOOST_TEST(sqlite_value(db, "SELECT last_seq FROM conversations WHERE phone = '1555'") == std::to_string(2 * i));
+    BOOST_TEST(sqlite_value(db, "SELECT max(seq) FROM messages WHERE phone = '1555'") == std::to_string(2 * i));
+    // The conversation row may lag its messages (restoring replays them), by
+    // a bounded number of messages.
+    auto row_seq = std::stoi(sqlite_value(db, "SELECT last_seq FROM conversations WHERE phone = '1555'"));
+    BOOST_TEST(row_seq <= 2 * i);
+    BOOST_TEST(row_seq > 2 * i - 32);
 }
 
 BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {

@@ -5,6 +5,9 @@
 #include "switchboard/events/event.hpp"
 #include "switchboard/store/store.hpp"
 
+#include "sqlite_probe.hpp"
+#include "temp_dir.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -37,7 +40,7 @@ struct recording_sink final : events::event_sink {
 // An engine on a 2-thread io_context, as in the server.
 struct engine_fixture {
     net::io_context ioc{2};
-    std::unique_ptr<store::store> db = store::make_memory_store();
+    std::unique_ptr<store::store> db;
     recording_sink events;
     metrics::registry metrics;
     channels::outbox outbox{ioc, *db, metrics, {}};
@@ -45,7 +48,7 @@ struct engine_fixture {
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
     std::vector<std::thread> threads;
 
-    engine_fixture() {
+    explicit engine_fixture(std::unique_ptr<store::store> store = store::make_memory_store()) : db(std::move(store)) {
         engine.start();
         for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
     }
@@ -149,6 +152,46 @@ BOOST_AUTO_TEST_CASE(concurrent_messages_from_one_number_land_in_one_conversatio
         BOOST_TEST((messages[i].from == chat::sender::user));
         BOOST_TEST((messages[i + 1].from == chat::sender::bot));
     }
+}
+
+// Steps that change only what their messages imply leave the stored row
+// alone; a restart brings the conversation back exactly as it was.
+BOOST_AUTO_TEST_CASE(a_restart_restores_what_steps_left_out_of_the_conversation_row) {
+    test::temp_dir dir;
+    auto file = dir.path() / "switchboard.db";
+    auto row_seq = [&] { return std::stoull(test::sqlite_value(file, "SELECT last_seq FROM conversations WHERE phone = '15550009'")); };
+    chat::conversation before;
+    {
+        engine_fixture f(store::open_sqlite_store(dir.path().string()));
+        f.say("15550009", "hello");     // a new conversation: its row is written
+        f.say("15550009", "register");  // a new state: written
+        f.say("15550009", "Ada");       // registered: written
+        for (int i = 0; i < 3; ++i) f.say("15550009", "more " + std::to_string(i));  // implied by their messages
+        before = *f.run(f.engine.find("15550009"));
+        BOOST_TEST(before.last_seq == 12u);
+        BOOST_TEST(before.unread == 6u);
+        BOOST_TEST(row_seq() == 6u);  // as of "Ada" and its reply
+        for (int i = 0; i < 20; ++i) f.say("15550009", "and more " + std::to_string(i));
+        before = *f.run(f.engine.find("15550009"));
+        // Never more than a few dozen messages behind, so restoring stays quick.
+        BOOST_TEST(before.last_seq == 52u);
+        BOOST_TEST(row_seq() > 52u - 32u);
+        BOOST_TEST(row_seq() < 52u);
+    }
+    engine_fixture f(store::open_sqlite_store(dir.path().string()));
+    auto after = *f.run(f.engine.find("15550009"));
+    BOOST_TEST(after.last_seq == before.last_seq);
+    BOOST_TEST(after.unread == before.unread);
+    BOOST_TEST(after.last_message == before.last_message);
+    BOOST_TEST((after.last_sender == before.last_sender));
+    // Times are stored to the millisecond, rows and messages alike.
+    BOOST_TEST(to_unix_ms(after.updated_at) == to_unix_ms(before.updated_at));
+    BOOST_TEST(to_unix_ms(after.last_activity) == to_unix_ms(before.last_activity));
+    BOOST_TEST(after.name == "Ada");
+    BOOST_TEST(after.registered);
+    // And the next message carries on from there.
+    f.say("15550009", "back again");
+    BOOST_TEST(f.run(f.engine.find("15550009"))->last_seq == 54u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace switchboard::chat {
 
@@ -90,6 +91,17 @@ struct conversation {
     timestamp last_activity{};  // last message from either side, for the idle timeout
     std::optional<chat_record> chat;  // the open chat, if any
 };
+
+// What a conversation's newest message implies for it: its seq, the
+// preview, who spoke last and the times; `user_messages` more unread (the
+// user's among the messages since the conversation was last stored).
+// A step that changes nothing else leaves the stored row alone, and
+// restoring brings the row up to date through this.
+void apply_newest_message(conversation& c, const message& newest, std::uint32_t user_messages);
+
+// Whether `after` differs from `before` only by what `added` (this step's
+// messages, oldest first) implies through apply_newest_message.
+bool implied_by_messages(const conversation& before, const conversation& after, const std::vector<message>& added);
 
 // A conversation's key: an optional `+` (dropped) and 1 to 32 digits;
 // nullopt for anything else. Every channel and route reads phones through this.

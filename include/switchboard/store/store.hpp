@@ -56,6 +56,14 @@ struct event_record {
     std::string json;
 };
 
+// A conversation whose stored row is older than its newest message (the
+// steps since changed only what their messages imply): that message, and
+// how many of the messages past the row the user wrote.
+struct row_catch_up {
+    chat::message newest;
+    std::uint32_t user_messages = 0;
+};
+
 struct rating {
     std::string phone;
     std::string ticket_id;
@@ -101,6 +109,8 @@ public:
 
     virtual std::optional<std::string> find_dedupe(std::string_view key) const = 0;
     virtual std::vector<chat::conversation> load_conversations() const = 0;
+    // For every conversation whose row is older than its messages.
+    virtual std::vector<row_catch_up> load_row_catch_ups() const = 0;
     // Up to `limit` messages with seq < before_seq, oldest first.
     virtual std::vector<chat::message> load_messages(std::string_view phone, std::uint64_t before_seq,
                                                      std::size_t limit) const = 0;
