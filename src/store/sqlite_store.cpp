@@ -21,7 +21,6 @@
 #include <filesystem>
 #include <mutex>
 #include <pthread.h>
-
 #include <thread>
 #include <unordered_map>
 
@@ -317,14 +316,17 @@ public:
 
     std::vector<row_catch_up> load_row_catch_ups() const override {
         std::lock_guard lock(read_mutex_);
-        // Both lookups walk the (phone, seq) index from the row's last_seq,
-        // which the actors keep at most a few dozen messages behind.
-        reset_on_exit st_guard(prepared(R"(SELECT m.phone, m.seq, m.id, m.sender, m.agent, m.text, m.kind, m.at,
-            m.status, m.channel_id, m.client_id,
-            (SELECT count(*) FROM messages u WHERE u.phone = c.phone AND u.seq > c.last_seq AND u.sender = 'user')
-            FROM conversations c
-            JOIN messages m ON m.phone = c.phone AND m.seq = (SELECT max(seq) FROM messages x WHERE x.phone = c.phone)
-            WHERE m.seq > c.last_seq)"));
+        // One pass over the conversations, each looking up the (phone, seq)
+        // index from its row's last_seq, which the actors keep at most a few
+        // dozen messages behind. CROSS JOIN keeps conversations the outer
+        // loop: without statistics SQLite would otherwise scan every message.
+        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) + R"(, users FROM (
+            SELECT m.*,
+                (SELECT count(*) FROM messages u WHERE u.phone = c.phone AND u.seq > c.last_seq AND u.sender = 'user')
+                AS users
+            FROM conversations c CROSS JOIN messages m
+                ON m.phone = c.phone AND m.seq = (SELECT max(seq) FROM messages x WHERE x.phone = c.phone)
+            WHERE m.seq > c.last_seq))"));
         auto& st = *st_guard;
         std::vector<row_catch_up> out;
         while (st.step()) out.push_back({read_message(st), static_cast<std::uint32_t>(st.get_int(11))});
