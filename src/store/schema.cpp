@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 6> migrations{
+constexpr std::array<std::string_view, 7> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -171,6 +171,19 @@ DROP TABLE messages;
 ALTER TABLE messages_v6 RENAME TO messages;
 CREATE INDEX messages_by_channel_id ON messages (phone, channel_id) WHERE channel_id <> '' AND sender <> 'user';
 CREATE INDEX messages_by_time ON messages (at, phone, seq);
+)sql",
+    // 7: dedupe keys in arrival order, with no index. Keyed by the key, each
+    // webhook dirtied one random page; now the rows append, and the store
+    // finds them through the keys' hashes, which it keeps in memory.
+    R"sql(
+CREATE TABLE dedupe_v7 (
+    key TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+INSERT INTO dedupe_v7 (key, answer, at) SELECT key, answer, at FROM dedupe ORDER BY at;
+DROP TABLE dedupe;
+ALTER TABLE dedupe_v7 RENAME TO dedupe;
 )sql",
 };
 

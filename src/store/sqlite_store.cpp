@@ -3,7 +3,7 @@
 // so the io threads never wait on fsync; reads use their own connection.
 #include "switchboard/store/store.hpp"
 
-#include "key_filter.hpp"
+#include "key_index.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
 #include "switchboard/core/log.hpp"
@@ -88,6 +88,7 @@ using completion = net::any_completion_handler<void(std::exception_ptr)>;
 struct pending_write {
     write_batch batch;
     completion done;
+    std::vector<std::int64_t> dedupe_rows;  // the rows its dedupe keys went to, once written
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -132,7 +133,7 @@ public:
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
               wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
-          put_dedupe_(db.prepare("INSERT OR REPLACE INTO dedupe (key, answer, at) VALUES (?,?,?)")),
+          put_dedupe_(db.prepare("INSERT INTO dedupe (key, answer, at) VALUES (?,?,?)")),
           put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")),
           put_agent_(db.prepare(R"(INSERT OR REPLACE INTO agents (username, display_name, role, password_hash,
               available, max_chats, created_at) VALUES (?,?,?,?,?,?,?))")),
@@ -150,7 +151,8 @@ public:
         for (auto* st : all()) st->borrow_text();
     }
 
-    void apply(const write_batch& b) {
+    // `dedupe_rows` gets the row of each of the batch's dedupe keys.
+    void apply(const write_batch& b, std::vector<std::int64_t>& dedupe_rows) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
         if (b.conversation) {
             auto& c = *b.conversation;
@@ -204,7 +206,11 @@ public:
                 .bind(10, o.ref)
                 .run();
         for (auto& id : b.outbox_remove) remove_outbox_.bind(1, id).run();
-        for (auto& [key, answer] : b.dedupe) put_dedupe_.bind(1, key).bind(2, answer).bind(3, now).run();
+        dedupe_rows.clear();
+        for (auto& [key, answer] : b.dedupe) {
+            put_dedupe_.bind(1, key).bind(2, answer).bind(3, now).run();
+            dedupe_rows.push_back(sqlite3_last_insert_rowid(db_.handle()));
+        }
         for (auto& r : b.ratings)
             put_rating_.bind(1, r.phone)
                 .bind(2, r.ticket_id)
@@ -285,8 +291,8 @@ public:
         reader_db_ = std::make_unique<sqlite::connection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX);
         tables_ = std::make_unique<writer_tables>(writer_db_);
         {
-            auto keys = writer_db_.prepare("SELECT key FROM dedupe");
-            while (keys.step()) dedupe_keys_.add(keys.get_text(0));
+            auto keys = writer_db_.prepare("SELECT rowid, key FROM dedupe");
+            while (keys.step()) dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
         }
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");
@@ -334,13 +340,21 @@ public:
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
-        if (!dedupe_keys_.may_contain(key)) return std::nullopt;
+        auto row = dedupe_keys_.find(key);
+        if (row == key_index::absent) return std::nullopt;
         std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT answer FROM dedupe WHERE key = ?"));
+        if (row == key_index::ambiguous) {  // a shared hash: only a scan can tell
+            reset_on_exit st_guard(prepared("SELECT answer FROM dedupe WHERE key = ? ORDER BY rowid LIMIT 1"));
+            auto& st = *st_guard;
+            st.bind(1, key);
+            if (!st.step()) return std::nullopt;
+            return st.get_text(0);
+        }
+        reset_on_exit st_guard(prepared("SELECT key, answer FROM dedupe WHERE rowid = ?"));
         auto& st = *st_guard;
-        st.bind(1, key);
-        if (!st.step()) return std::nullopt;
-        return st.get_text(0);
+        st.bind(1, row);
+        if (!st.step() || st.get_text(0) != key) return std::nullopt;  // another key with the same hash
+        return st.get_text(1);
     }
 
     std::vector<conversation> load_conversations() const override {
@@ -601,7 +615,8 @@ private:
             // A committed batch's dedupe keys are known before anyone is
             // answered, so that a retry after the answer finds its key.
             auto committed = [&](pending_write& p) {
-                for (auto& [key, _] : p.batch.dedupe) dedupe_keys_.add(key);
+                for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i)
+                    dedupe_keys_.add(p.batch.dedupe[i].first, p.dedupe_rows[i]);
                 complete(std::move(p.done), nullptr);
             };
             if (!commit(group)) {
@@ -625,7 +640,7 @@ private:
     bool commit(std::vector<pending_write>& group) {
         try {
             sqlite::transaction tx(writer_db_);
-            for (auto& p : group) tables_->apply(p.batch);
+            for (auto& p : group) tables_->apply(p.batch, p.dedupe_rows);
             tx.commit();
             return true;
         } catch (const sqlite::error& e) {
@@ -652,7 +667,7 @@ private:
     std::deque<pending_write> queue_;
     bool closing_ = false;
     std::exception_ptr failure_;
-    key_filter dedupe_keys_;  // the hash of every stored dedupe key
+    key_index dedupe_keys_;  // where every stored dedupe key is
     std::thread writer_;
 };
 

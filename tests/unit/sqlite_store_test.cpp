@@ -3,6 +3,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "temp_dir.hpp"
+#include "../../src/store/key_index.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -147,6 +148,36 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_REQUIRE(ratings.size() == 1u);
     BOOST_TEST(ratings[0].score == 4);
     BOOST_TEST(ratings[0].agent == "bob");
+}
+
+// The dedupe table has no index: the store finds keys by their hash. Keys
+// that share one must still be told apart, by the row's key or by a scan.
+BOOST_AUTO_TEST_CASE(dedupe_keys_that_share_a_hash_are_told_apart) {
+    store::key_index index([](std::string_view key) -> std::uint64_t { return key.size(); });
+    BOOST_TEST(index.find("ab") == store::key_index::absent);
+    index.add("ab", 7);
+    BOOST_TEST(index.find("ab") == 7);
+    BOOST_TEST(index.find("cd") == 7);  // same hash: the caller compares the row's key
+    BOOST_TEST(index.find("abc") == store::key_index::absent);
+    index.add("ab", 7);  // the same row again changes nothing
+    BOOST_TEST(index.find("ab") == 7);
+    index.add("cd", 9);
+    BOOST_TEST(index.find("ab") == store::key_index::ambiguous);
+    BOOST_TEST(index.find("cd") == store::key_index::ambiguous);
+
+    // Through the store, across a reopen: many keys, each with its own answer.
+    test::temp_dir dir;
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch b;
+        for (int i = 0; i < 500; ++i) b.dedupe.push_back({"plain:k-" + std::to_string(i), "answer " + std::to_string(i)});
+        write(*db, b);
+        BOOST_TEST(db->find_dedupe("plain:k-499").value_or("") == "answer 499");
+    }
+    auto db = store::open_sqlite_store(dir.path().string());
+    for (int i = 0; i < 500; ++i)
+        BOOST_TEST(db->find_dedupe("plain:k-" + std::to_string(i)).value_or("") == "answer " + std::to_string(i));
+    BOOST_TEST(!db->find_dedupe("plain:k-500"));
 }
 
 BOOST_AUTO_TEST_CASE(history_pages_by_seq_oldest_first) {

@@ -1,0 +1,67 @@
+// Where each stored dedupe key is, in memory: its hash → its row.
+//
+// The dedupe table has no index of its own (schema v7): keys land at random,
+// so an index on them dirtied one random page per durable webhook. Its rows
+// append instead, and this map finds them. Almost every webhook carries a
+// message id never seen before, and "not seen" is answered from here without
+// a SQLite read. About 20 bytes per key.
+//
+// Two keys that share a hash (or one key stored twice) make that hash
+// `ambiguous`: the store then looks for the key by a scan of the table,
+// which is slow but right, and practically never happens with 64 bits.
+#pragma once
+
+#include "../core/adaptive_mutex.hpp"
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string_view>
+
+namespace switchboard::store {
+
+class key_index {
+public:
+    using hash_function = std::uint64_t (*)(std::string_view);
+    static constexpr std::int64_t ambiguous = 0;  // SQLite never hands out rowid 0 on its own
+    static constexpr std::int64_t absent = -1;
+
+    // `hash` is for tests, which need collisions.
+    explicit key_index(hash_function hash = &default_hash) : hash_(hash) {}
+
+    void add(std::string_view key, std::int64_t rowid) {
+        auto h = hash_(key);
+        auto& s = shard_for(h);
+        std::lock_guard lock(s.mutex);
+        auto [it, inserted] = s.rows.try_emplace(h, rowid);
+        if (!inserted && it->second != rowid) it->second = ambiguous;
+    }
+
+    // The row that holds `key` if it is stored (`absent` when it surely is
+    // not, `ambiguous` when only a scan can tell). The row may hold another
+    // key with the same hash: compare before trusting it.
+    std::int64_t find(std::string_view key) const {
+        auto h = hash_(key);
+        auto& s = shard_for(h);
+        std::lock_guard lock(s.mutex);
+        auto it = s.rows.find(h);
+        return it == s.rows.end() ? absent : it->second;
+    }
+
+private:
+    static std::uint64_t default_hash(std::string_view key) { return std::hash<std::string_view>()(key); }
+    struct shard {
+        mutable adaptive_mutex mutex;
+        boost::unordered_flat_map<std::uint64_t, std::int64_t> rows;
+    };
+    // The shard takes the high bits; the map uses the hash whole.
+    const shard& shard_for(std::uint64_t h) const { return shards_[h >> 60]; }
+    shard& shard_for(std::uint64_t h) { return shards_[h >> 60]; }
+    hash_function hash_;
+    std::array<shard, 16> shards_;
+};
+
+}  // namespace switchboard::store
