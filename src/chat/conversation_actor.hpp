@@ -54,7 +54,7 @@ private:
         return boost::asio::co_spawn(
             strand_,
             [self = shared_from_this(), body = std::move(body)]() mutable -> boost::asio::awaitable<R> {
-                co_await self->turn_.acquire();
+                if (!self->turn_.try_acquire()) co_await self->turn_.acquire();
                 semaphore_permit permit(self->turn_);
                 co_return co_await body();
             },

@@ -5,6 +5,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cassert>
+#include <charconv>
+#include <cstring>
+
 namespace switchboard::chat {
 
 namespace {
@@ -68,10 +72,23 @@ struct writer {
         out.reserve(512);
         out += '{';
     }
+    // One append per key: keys are this file's literals, all short.
     void key(std::string_view k) {
-        out += out.size() > 1 ? ",\"" : "\"";
-        out += k;
-        out += "\":";
+        assert(k.size() <= 40);
+        char buf[48];
+        std::size_t n = 0;
+        if (out.size() > 1) buf[n++] = ',';
+        buf[n++] = '"';
+        std::memcpy(buf + n, k.data(), k.size());
+        n += k.size();
+        buf[n++] = '"';
+        buf[n++] = ':';
+        out.append(buf, n);
+    }
+    void number(std::uint64_t v) {
+        char buf[24];
+        auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+        out.append(buf, end);
     }
     void str(std::string_view k, std::string_view v) { key(k), append_json_string(out, v); }
     void str_or_null(std::string_view k, const std::string& v) {
@@ -79,7 +96,7 @@ struct writer {
         if (v.empty()) out += "null";
         else append_json_string(out, v);
     }
-    void num(std::string_view k, std::uint64_t v) { key(k), out += std::to_string(v); }
+    void num(std::string_view k, std::uint64_t v) { key(k), number(v); }
     void boolean(std::string_view k, bool v) { key(k), out += v ? "true" : "false"; }
     // ISO-8601 needs no escaping.
     void time(std::string_view k, timestamp t) {
@@ -129,7 +146,8 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
     w.str_or_null("support_ticket_id", c.support_ticket_id);
     w.str_or_null("assignee", c.assignee);
     w.key("queue_position");
-    w.out += queue_position ? std::to_string(*queue_position) : std::string("null");
+    if (queue_position) w.number(*queue_position);
+    else w.out += "null";
     w.time_or_null("queued_at", c.queued_at);
     w.str("channel", to_string(c.via));
     w.num("unread", c.unread);
@@ -137,11 +155,13 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
     if (c.last_seq == 0) {
         w.out += "null";
     } else {
-        writer last;
-        last.str("text", c.last_message);
-        last.str("sender", to_string(c.last_sender));
-        last.num("seq", c.last_seq);
-        w.out += last.done();
+        w.out += "{\"text\":";
+        append_json_string(w.out, c.last_message);
+        w.out += ",\"sender\":";
+        append_json_string(w.out, to_string(c.last_sender));
+        w.out += ",\"seq\":";
+        w.number(c.last_seq);
+        w.out += '}';
     }
     w.time("created_at", c.created_at);
     w.time("updated_at", c.updated_at);

@@ -19,6 +19,14 @@ class strand_semaphore {
 public:
     explicit strand_semaphore(std::size_t capacity) : available_(capacity) {}
 
+    // The uncontended case without a coroutine frame: most commands find
+    // their actor idle.
+    bool try_acquire() {
+        if (available_ == 0 || !waiters_.empty()) return false;
+        --available_;
+        return true;
+    }
+
     boost::asio::awaitable<void> acquire() {
         if (available_ > 0 && waiters_.empty()) {
             --available_;

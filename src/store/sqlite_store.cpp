@@ -235,7 +235,7 @@ public:
                 .run();
         for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
         for (auto& e : b.events_put)
-            put_event_.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, to_unix_ms(e.at)).bind(3, e.json).run();
+            put_event_.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, to_unix_ms(e.at)).bind(3, *e.json).run();
         if (b.events_prune_before) prune_events_.bind(1, to_unix_ms(*b.events_prune_before)).run();
         for (auto& c : b.chats_put)
             put_chat_.bind(1, c.ticket_id)
@@ -561,7 +561,8 @@ public:
         st.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(limit));
         std::vector<event_record> out;
         while (st.step())
-            out.push_back({static_cast<std::uint64_t>(st.get_int(0)), from_unix_ms(st.get_int(1)), st.get_text(2)});
+            out.push_back({static_cast<std::uint64_t>(st.get_int(0)), from_unix_ms(st.get_int(1)),
+                           std::make_shared<const std::string>(st.get_text(2))});
         return out;
     }
 

@@ -55,7 +55,7 @@ std::uint64_t hub_core::append(const events::event& e) {
         auto text = std::make_shared<const std::string>(envelope(seq, e));
         ring[seq % ring.size()] = text;
         if (last - first + 1 > ring.size()) first = last - ring.size() + 1;
-        pending.push_back({seq, e.at, *text});
+        pending.push_back({seq, e.at, text});
         start_flush = !flushing;
         flushing = true;
         for (auto& [_, weak] : sockets)
@@ -107,7 +107,7 @@ hub_core::resume_plan hub_core::plan_resume(std::uint64_t after) {
         plan.cursor = ring_last + 1;
         return plan;
     }
-    for (auto& e : store.load_events(after, ring_first - after - 1)) plan.backfill.push_back(std::move(e.json));
+    for (auto& e : store.load_events(after, ring_first - after - 1)) plan.backfill.push_back(*e.json);
     if (plan.backfill.size() != ring_first - after - 1) {  // a gap: pruned meanwhile
         plan.backfill.clear();
         plan.resync = true;

@@ -200,7 +200,8 @@ BOOST_AUTO_TEST_CASE(events_are_pruned_by_time_oldest_first) {
     auto db = store::open_sqlite_store(dir.path().string());
     store::write_batch b;
     for (std::uint64_t seq = 1; seq <= 10; ++seq)
-        b.events_put.push_back({seq, from_unix_ms(1763900000000 + 1000 * static_cast<std::int64_t>(seq)), "{}"});
+        b.events_put.push_back({seq, from_unix_ms(1763900000000 + 1000 * static_cast<std::int64_t>(seq)),
+                                std::make_shared<const std::string>("{}")});
     write(*db, b);
     store::write_batch prune;
     prune.events_prune_before = from_unix_ms(1763900006000);  // keeps seq 6 (at exactly the cut) onwards

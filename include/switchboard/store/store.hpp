@@ -53,7 +53,8 @@ struct session_record {
 struct event_record {
     std::uint64_t seq = 0;
     timestamp at{};
-    std::string json;
+    // Shared with the hub's ring, which holds the same text: never copied.
+    std::shared_ptr<const std::string> json;
 };
 
 // A conversation whose stored row is older than its newest message (the
