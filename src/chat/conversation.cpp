@@ -61,6 +61,7 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
 }
 
 std::string utf8_prefix(std::string_view s, std::size_t n) {
+    if (s.size() <= n) return std::string(s);  // no more characters than bytes: all of it
     std::size_t i = 0;
     for (std::size_t count = 0; i < s.size() && count < n; ++count) {
         auto c = static_cast<unsigned char>(s[i]);

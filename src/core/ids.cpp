@@ -30,19 +30,21 @@ std::string unique_id(std::string_view prefix) {
     }();
     thread_local std::uint16_t counter = static_cast<std::uint16_t>(gen());
     static constexpr char digits[] = "0123456789abcdef";
-    auto put = [&](std::string& out, std::uint64_t v, int hex_digits) {
-        for (int i = hex_digits - 1; i >= 0; --i) out.push_back(digits[(v >> (4 * i)) & 15]);
+    char hex[24];
+    auto put = [&](char* at, std::uint64_t v, int hex_digits) {
+        for (int i = hex_digits - 1; i >= 0; --i, ++at) *at = digits[(v >> (4 * i)) & 15];
     };
     // Milliseconds first, so that ids sort by time and a new one lands at the
     // right edge of the store's id index instead of on a random page.
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch()).count();
+    put(hex, static_cast<std::uint64_t>(ms), 12);
+    put(hex + 12, ++counter, 4);
+    put(hex + 16, gen(), 8);
     std::string out;
-    out.reserve(prefix.size() + 24);
+    out.reserve(prefix.size() + sizeof hex);
     out += prefix;
-    put(out, static_cast<std::uint64_t>(ms), 12);
-    put(out, ++counter, 4);
-    put(out, gen(), 8);
+    out.append(hex, sizeof hex);
     return out;
 }
 
