@@ -7,6 +7,9 @@
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+
 #include <algorithm>
 
 namespace switchboard::chat {
@@ -141,7 +144,7 @@ void conversation_actor::close_chat(step& s, std::string_view reason, timestamp 
     c.queued_at.reset();
 }
 
-net::awaitable<void> conversation_actor::commit(step& s) {
+bool conversation_actor::prepare_write(step& s) {
     // Most webhooks change only what their messages imply: the row is then
     // left as it was (one random page fewer per durable write), and
     // restoring brings it up to date from the messages.
@@ -149,107 +152,245 @@ net::awaitable<void> conversation_actor::commit(step& s) {
                      !implied_by_messages(*state_.load(), s.next, s.batch.messages);
     if (write_row) s.batch.conversation = s.next;
     s.batch.outbox_put = s.outbound;
-    co_await ctx_.store.write(std::move(s.batch));
-    if (write_row) row_seq_ = s.next.last_seq;
+    return write_row;
+}
 
+void conversation_actor::adopt(step& s, bool wrote_row) {
+    if (wrote_row) row_seq_ = s.next.last_seq;
     state_.store(std::make_shared<const conversation>(std::move(s.next)));
     update_expiry();
+}
+
+void conversation_actor::announce(step& s) {
+    for (auto& e : s.events) ctx_.events.publish(std::move(e));
+    if (!s.outbound.empty()) ctx_.outbox.enqueue(std::move(s.outbound));
+}
+
+net::awaitable<void> conversation_actor::commit(step& s) {
+    bool write_row = prepare_write(s);
+    co_await ctx_.store.write(std::move(s.batch));
+    adopt(s, write_row);
     if (s.leave_queue) {
         auto phone = state_.load()->phone;  // a named local: no temporaries inside co_await (GCC 12)
         auto moved = co_await ctx_.queue.leave(std::move(phone));
         if (!moved.empty() && ctx_.on_queue_moved) ctx_.on_queue_moved(std::move(moved));
     }
-    for (auto& e : s.events) ctx_.events.publish(std::move(e));
-    if (!s.outbound.empty()) ctx_.outbox.enqueue(std::move(s.outbound));
+    announce(s);
 }
 
-net::awaitable<inbound_result> conversation_actor::receive(inbound_message in) {
-    return exclusive<inbound_result>([this, in = std::move(in)]() -> net::awaitable<inbound_result> {
+namespace {
+
+bool needs_the_queue(const bot_decision& d) {
+    return d.action == bot_action::open_support || d.action == bot_action::end_support;
+}
+
+// Hands the caller its answer on the caller's own executor (inline when the
+// caller runs on this thread's io_context, as webhooks do).
+template <class Handler, class... Args>
+void deliver(Handler done, Args... args) {
+    auto ex = net::get_associated_executor(done);
+    net::dispatch(ex, [done = std::move(done), ... args = std::move(args)]() mutable {
+        std::move(done)(std::move(args)...);
+    });
+}
+
+}  // namespace
+
+net::awaitable<inbound_result> conversation_actor::receive(inbound_message&& in) {
+    // The initiation holds only raw pointers: the engine keeps its actors for
+    // its lifetime, and GCC 12 copies coroutine parameters bitwise. The
+    // message stays in the operation's frame until the answer is delivered.
+    return net::async_initiate<const net::use_awaitable_t<>, void(std::exception_ptr, inbound_result)>(
+        [actor = this](receive_done done, inbound_message&& m) {
+            net::dispatch(actor->strand_, [actor, m = &m, done = std::move(done)]() mutable {
+                actor->receive_on_strand(*m, std::move(done));
+            });
+        },
+        net::use_awaitable, std::move(in));
+}
+
+// Members in this order: the actor outlives the permit that gives back its
+// turn, also when an io_context shutting down destroys this unrun.
+struct conversation_actor::receive_written {
+    std::shared_ptr<conversation_actor> self;
+    semaphore_permit permit;
+    std::unique_ptr<step> s;
+    bool write_row;
+    std::vector<std::string> replies;
+    std::string answer;
+    receive_done done;
+
+    void operator()(std::exception_ptr e) {
+        inbound_result result;
+        if (!e) {  // on failure nothing of the step was kept
+            try {
+                self->adopt(*s, write_row);
+                self->announce(*s);
+                result = {std::move(replies), self->state_.load()->state, std::nullopt, std::move(answer)};
+            } catch (...) {
+                e = std::current_exception();
+            }
+        }
+        permit.release();
+        deliver(std::move(done), e, std::move(result));
+    }
+};
+
+// `in` lives until `done` is called: nothing here touches it after that.
+void conversation_actor::receive_on_strand(inbound_message& in, receive_done done) {
+    if (!turn_.try_acquire()) {
+        net::co_spawn(strand_, receive_in_turn(std::move(in)), std::move(done));
+        return;
+    }
+    // Every way out gives the turn back before the caller hears; the write
+    // hands it on to its completion.
+    semaphore_permit permit(turn_);
+    try {
         auto key = dedupe_key(in);
         if (!key.empty())
             if (auto first = ctx_.store.find_dedupe(key)) {
                 ctx_.duplicates.inc();
-                co_return inbound_result{{}, state_.load()->state, std::move(first), {}};
+                permit.release();
+                deliver(std::move(done), std::exception_ptr(),
+                        inbound_result{{}, state_.load()->state, std::move(first), {}});
+                return;
             }
-        ctx_.messages_in.inc();
-
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
-        auto& c = s.next;
-        c.via = in.via;
-        if (!in.wa_phone_number_id.empty()) c.wa_phone_number_id = in.wa_phone_number_id;
-        if (!c.registered && !in.profile_name.empty()) c.name = in.profile_name;
-
-        auto was = c.state;
-        auto decision = bot_decide(c, in.text);
-        auto& user_msg = add_message(s, sender::user, in.text, now);
-        user_msg.kind = in.kind;
-        user_msg.channel_id = in.channel_id;
-        ++c.unread;
-        s.message_event(user_msg, now);
-
-        bool joined = false;
-        switch (decision.action) {
-        case bot_action::register_name:
-            c.name = decision.name;
-            c.registered = true;
-            break;
-        case bot_action::open_support:
-            open_chat(s, "user", now);
-            c.queued_at = now;
-            c.chat->queued_at = now;
-            save_chat(s);
-            s.queue_position = co_await ctx_.queue.join(c.phone, now);
-            joined = true;
-            ctx_.chats_opened.inc();
-            break;
-        case bot_action::end_support:
-            close_chat(s, "user", now);
-            s.leave_queue = true;
-            ctx_.chats_closed.inc();
-            break;
-        case bot_action::rate:
-            s.batch.ratings.push_back({c.phone, c.rated_ticket_id, c.rated_agent, decision.rating, now});
-            break;
-        default:
-            break;
+        // On the heap: it outlives this call when the store writes elsewhere.
+        auto s = std::make_unique<step>(step{*state_.load()});
+        auto [was, decision] = begin_receive(*s, in, now);
+        if (needs_the_queue(decision)) {  // the queue is an actor of its own: await it in a coroutine
+            permit.release();
+            net::co_spawn(strand_, receive_in_turn(std::move(in)), std::move(done));
+            return;
         }
-        if (was == conv_state::rating) {  // rated or skipped: either way that chat is done with
-            c.rated_ticket_id.clear();
-            c.rated_agent.clear();
-        }
-        c.state = decision.next;
-        c.last_activity = now;
-
-        auto replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
-        bool inline_answer = in.via == channel::plain;
-        for (auto& r : replies) s.message_event(add_outgoing(s, sender::bot, r, now, inline_answer), now);
+        ctx_.messages_in.inc();
+        std::vector<std::string> replies;
         std::string answer;
-        if (!key.empty()) {
-            answer = webhook_answer(replies, c.state);
-            s.batch.dedupe.push_back({key, answer});
-        }
+        finish_receive(*s, in, decision, was, key, now, replies, answer);
+        bool write_row = prepare_write(*s);
+        auto batch = std::move(s->batch);
+        ctx_.store.async_write(std::move(batch),
+                               net::bind_executor(strand_, receive_written{shared_from_this(), std::move(permit),
+                                                                           std::move(s), write_row, std::move(replies),
+                                                                           std::move(answer), std::move(done)}));
+    } catch (...) {
+        // Before the write took `done`: stores answer every write they take.
+        permit.release();
+        if (done) deliver(std::move(done), std::current_exception(), inbound_result{});
+    }
+}
 
-        if (decision.action == bot_action::open_support) {
-            s.event_json("chat.started", conversation_json(c, s.queue_position), now);
-            s.event("chat.queued", queued_data(c, *s.queue_position, now), now);
-        } else if (decision.action == bot_action::end_support) {
-            s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
-        }
-        s.conversation_event(now);
+std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, const inbound_message& in,
+                                                                       timestamp now) {
+    auto& c = s.next;
+    c.via = in.via;
+    if (!in.wa_phone_number_id.empty()) c.wa_phone_number_id = in.wa_phone_number_id;
+    if (!c.registered && !in.profile_name.empty()) c.name = in.profile_name;
 
-        std::exception_ptr failed;
-        try {
-            co_await commit(s);
-        } catch (...) {
-            failed = std::current_exception();
+    auto was = c.state;
+    auto decision = bot_decide(c, in.text);
+    auto& user_msg = add_message(s, sender::user, in.text, now);
+    user_msg.kind = in.kind;
+    user_msg.channel_id = in.channel_id;
+    ++c.unread;
+    s.message_event(user_msg, now);
+
+    switch (decision.action) {
+    case bot_action::register_name:
+        c.name = decision.name;
+        c.registered = true;
+        break;
+    case bot_action::open_support:  // joining the queue is the caller's
+        open_chat(s, "user", now);
+        c.queued_at = now;
+        c.chat->queued_at = now;
+        save_chat(s);
+        break;
+    case bot_action::end_support:
+        close_chat(s, "user", now);
+        s.leave_queue = true;
+        break;
+    case bot_action::rate:
+        s.batch.ratings.push_back({c.phone, c.rated_ticket_id, c.rated_agent, decision.rating, now});
+        break;
+    default:
+        break;
+    }
+    return {was, std::move(decision)};
+}
+
+void conversation_actor::finish_receive(step& s, const inbound_message& in, const bot_decision& decision,
+                                        conv_state was, const std::string& key, timestamp now,
+                                        std::vector<std::string>& replies, std::string& answer) {
+    auto& c = s.next;
+    if (was == conv_state::rating) {  // rated or skipped: either way that chat is done with
+        c.rated_ticket_id.clear();
+        c.rated_agent.clear();
+    }
+    c.state = decision.next;
+    c.last_activity = now;
+
+    replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
+    bool inline_answer = in.via == channel::plain;
+    for (auto& r : replies) s.message_event(add_outgoing(s, sender::bot, r, now, inline_answer), now);
+    if (!key.empty()) {
+        answer = webhook_answer(replies, c.state);
+        s.batch.dedupe.push_back({key, answer});
+    }
+
+    if (decision.action == bot_action::open_support) {
+        s.event_json("chat.started", conversation_json(c, s.queue_position), now);
+        s.event("chat.queued", queued_data(c, *s.queue_position, now), now);
+    } else if (decision.action == bot_action::end_support) {
+        s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
+    }
+    s.conversation_event(now);
+}
+
+net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_message in) {
+    auto self = shared_from_this();
+    if (!turn_.try_acquire()) co_await turn_.acquire();
+    semaphore_permit permit(turn_);
+
+    auto key = dedupe_key(in);
+    if (!key.empty())
+        if (auto first = ctx_.store.find_dedupe(key)) {
+            ctx_.duplicates.inc();
+            co_return inbound_result{{}, state_.load()->state, std::move(first), {}};
         }
-        if (failed) {
-            if (joined) co_await ctx_.queue.leave(c.phone);  // nothing of the step remains (the rest never moved)
-            std::rethrow_exception(failed);
+    ctx_.messages_in.inc();
+
+    auto now = std::chrono::system_clock::now();
+    step s{*state_.load()};
+    auto [was, decision] = begin_receive(s, in, now);
+    bool joined = false;
+    if (decision.action == bot_action::open_support) {
+        auto phone = s.next.phone;  // a named local: no temporaries inside co_await (GCC 12)
+        s.queue_position = co_await ctx_.queue.join(std::move(phone), now);
+        joined = true;
+        ctx_.chats_opened.inc();
+    } else if (decision.action == bot_action::end_support) {
+        ctx_.chats_closed.inc();
+    }
+    std::vector<std::string> replies;
+    std::string answer;
+    finish_receive(s, in, decision, was, key, now, replies, answer);
+
+    std::exception_ptr failed;
+    try {
+        co_await commit(s);
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    if (failed) {
+        if (joined) {  // nothing of the step remains (the rest never moved)
+            auto phone = state_.load()->phone;
+            co_await ctx_.queue.leave(std::move(phone));
         }
-        co_return inbound_result{std::move(replies), state_.load()->state, std::nullopt, std::move(answer)};
-    });
+        std::rethrow_exception(failed);
+    }
+    co_return inbound_result{std::move(replies), state_.load()->state, std::nullopt, std::move(answer)};
 }
 
 net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status) {

@@ -6,6 +6,7 @@
 #include "../core/strand_semaphore.hpp"
 #include "engine_context.hpp"
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,7 +24,7 @@ public:
     conversation_actor(engine_context& ctx, boost::asio::any_io_executor strand, conversation initial,
                        std::optional<std::uint64_t> stored_row_seq = std::nullopt);
 
-    boost::asio::awaitable<inbound_result> receive(inbound_message m);
+    boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
     boost::asio::awaitable<void> apply_status(std::string channel_id, message_status status);
     boost::asio::awaitable<void> record_delivery(channels::delivery_outcome outcome);
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
@@ -62,6 +63,23 @@ private:
     }
 
     struct step;  // what one command changes, gathered before it is written
+    using receive_done = boost::asio::any_completion_handler<void(std::exception_ptr, inbound_result)>;
+    // On the strand. A webhook that neither joins nor leaves the queue runs
+    // here without a coroutine of its own, when the actor is free: a
+    // coroutine spawned per command cost about 5% of a webhook in memory,
+    // plus a post through the scheduler when nothing had to wait.
+    void receive_on_strand(inbound_message& in, receive_done done);
+    struct receive_written;  // that path's write completion
+    // The whole command as a coroutine, in its turn: for the queue's
+    // awaits, and for when another command holds the actor.
+    boost::asio::awaitable<inbound_result> receive_in_turn(inbound_message in);
+    // The parts of receiving that need no await, shared by both forms:
+    // before the queue (returns the state it was in and the bot's decision),
+    // and after it (the replies, the dedupe record and the events).
+    std::pair<conv_state, bot_decision> begin_receive(step& s, const inbound_message& in, timestamp now);
+    void finish_receive(step& s, const inbound_message& in, const bot_decision& decision, conv_state was,
+                        const std::string& key, timestamp now, std::vector<std::string>& replies,
+                        std::string& answer);
     // The returned reference lives in the step's batch: valid until the next add.
     message& add_message(step& s, sender from, std::string text, timestamp at);
     // A message for the user that is not part of a webhook answer goes out
@@ -74,6 +92,11 @@ private:
     static void save_chat(step& s);
     // Writes the step, then makes it the actor's state and tells everyone.
     boost::asio::awaitable<void> commit(step& s);
+    // commit's parts: what to write (true when the conversation row goes
+    // too); the written step becoming the state; telling everyone.
+    bool prepare_write(step& s);
+    void adopt(step& s, bool wrote_row);
+    void announce(step& s);
     void update_expiry();
 
     engine_context& ctx_;

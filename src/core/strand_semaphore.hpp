@@ -12,6 +12,7 @@
 
 #include <list>
 #include <memory>
+#include <utility>
 
 namespace switchboard {
 
@@ -56,13 +57,19 @@ private:
     std::list<std::shared_ptr<boost::asio::steady_timer>> waiters_;  // a list: empty costs no allocation
 };
 
-// Releases on scope exit, exceptions included.
+// Releases on scope exit, exceptions included, unless released earlier or
+// moved on (into a completion that releases it later).
 class semaphore_permit {
 public:
     explicit semaphore_permit(strand_semaphore& s) : s_(&s) {}
+    semaphore_permit(semaphore_permit&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
     semaphore_permit(const semaphore_permit&) = delete;
     semaphore_permit& operator=(const semaphore_permit&) = delete;
-    ~semaphore_permit() { s_->release(); }
+    semaphore_permit& operator=(semaphore_permit&&) = delete;
+    ~semaphore_permit() { release(); }
+    void release() {
+        if (s_) std::exchange(s_, nullptr)->release();
+    }
 
 private:
     strand_semaphore* s_;

@@ -22,7 +22,17 @@ namespace {
 // actor reads that conversation's rows, so no reader sees half a step.
 class memory_store final : public store {
 public:
-    boost::asio::awaitable<void> write(write_batch b) override {
+    void async_write(write_batch b, write_done done) override {
+        std::exception_ptr failed;
+        try {
+            apply(b);
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        std::move(done)(failed);
+    }
+
+    void apply(write_batch& b) {
         if (b.conversation) {
             auto& s = shard_for(b.conversation->phone);
             std::lock_guard lock(s.mutex);
@@ -45,7 +55,7 @@ public:
         if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
             b.sessions_put.empty() && b.sessions_remove.empty() && b.events_put.empty() && b.chats_put.empty() &&
             !b.events_prune_before)
-            co_return;
+            return;
         std::lock_guard lock(mutex_);
         for (auto& o : b.outbox_put) outbox_[o.message_id] = std::move(o);
         for (auto& id : b.outbox_remove) outbox_.erase(id);

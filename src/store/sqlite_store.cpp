@@ -88,6 +88,9 @@ using completion = net::any_completion_handler<void(std::exception_ptr)>;
 struct pending_write {
     write_batch batch;
     completion done;
+    // Outstanding work on the caller's executor while the writer thread has
+    // the batch, so that its io_context cannot run dry and drop the answer.
+    net::any_completion_executor work;
     std::vector<std::int64_t> dedupe_rows;  // the rows its dedupe keys went to, once written
 };
 
@@ -302,22 +305,23 @@ public:
 
     ~sqlite_store() override { close(); }
 
-    net::awaitable<void> write(write_batch batch) override {
-        // Outstanding work on the caller's executor while the writer thread has
-        // the batch, so that its io_context cannot run dry and drop the answer.
-        auto work = net::prefer(co_await net::this_coro::executor, net::execution::outstanding_work.tracked);
-        co_await net::async_initiate<const net::use_awaitable_t<>, void(std::exception_ptr)>(
-            [this](completion done, write_batch b) {
-                std::unique_lock lock(mutex_);
-                if (closing_) {
-                    lock.unlock();
-                    complete(std::move(done), std::make_exception_ptr(unavailable("the store is closed")));
-                    return;
-                }
-                queue_.push_back({std::move(b), std::move(done)});
-                wake_.notify_one();
-            },
-            net::use_awaitable, std::move(batch));
+    void async_write(write_batch batch, write_done done) override {
+        auto work = net::prefer(net::get_associated_executor(done, net::system_executor()),
+                                net::execution::outstanding_work.tracked);
+        std::unique_lock lock(mutex_);
+        if (closing_) {
+            lock.unlock();
+            complete(std::move(done), std::make_exception_ptr(unavailable("the store is closed")));
+            return;
+        }
+        try {
+            queue_.push_back({std::move(batch), std::move(done), std::move(work)});
+        } catch (...) {  // out of memory: `done` still gets its answer
+            lock.unlock();
+            if (done) complete(std::move(done), std::current_exception());
+            return;
+        }
+        wake_.notify_one();
     }
 
     std::vector<row_catch_up> load_row_catch_ups() const override {

@@ -101,7 +101,7 @@ public:
     void stop();
 
     // Throws store::unavailable when the step could not be made durable.
-    boost::asio::awaitable<inbound_result> receive(inbound_message m);
+    boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
     // A provider's delivery status for a message it sent (WhatsApp statuses[]).
     boost::asio::awaitable<void> apply_status(std::string phone, std::string channel_id, message_status status);
 

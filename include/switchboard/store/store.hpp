@@ -4,6 +4,7 @@
 
 #include "switchboard/chat/conversation.hpp"
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
@@ -105,8 +106,13 @@ class store {
 public:
     virtual ~store() = default;
 
-    // Resumes once the batch is durable; throws `unavailable` if it cannot be.
-    virtual boost::asio::awaitable<void> write(write_batch batch) = 0;
+    using write_done = boost::asio::any_completion_handler<void(std::exception_ptr)>;
+    // Calls `done` once the batch is durable, or with `unavailable` if it
+    // cannot be. A store that writes in place calls it before returning.
+    virtual void async_write(write_batch batch, write_done done) = 0;
+    // The same, for coroutines: resumes once the batch is durable; throws
+    // `unavailable` if it cannot be.
+    boost::asio::awaitable<void> write(write_batch batch);
 
     virtual std::optional<std::string> find_dedupe(std::string_view key) const = 0;
     virtual std::vector<chat::conversation> load_conversations() const = 0;

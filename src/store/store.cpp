@@ -1,0 +1,19 @@
+// What every store shares: the coroutine form of a write.
+#include "switchboard/store/store.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace switchboard::store {
+
+namespace net = boost::asio;
+
+net::awaitable<void> store::write(write_batch batch) {
+    // The initiation captures only `this`: GCC 12 copies coroutine
+    // parameters bitwise, which a closure holding owners would not survive.
+    co_await net::async_initiate<const net::use_awaitable_t<>, void(std::exception_ptr)>(
+        [this](write_done done, write_batch b) { async_write(std::move(b), std::move(done)); }, net::use_awaitable,
+        std::move(batch));
+}
+
+}  // namespace switchboard::store
