@@ -2,6 +2,7 @@
 // from one number meet in one actor), start-up restore and the idle sweep.
 #include "switchboard/chat/engine.hpp"
 
+#include "../core/string_map.hpp"
 #include "conversation_actor.hpp"
 #include "switchboard/core/log.hpp"
 
@@ -59,7 +60,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     struct shard {
         mutable std::mutex mutex;  // guards the map only; never held across an await
-        std::unordered_map<std::string, std::shared_ptr<conversation_actor>> actors;
+        string_map<std::shared_ptr<conversation_actor>> actors;
     };
 
     shard& shard_for(std::string_view phone) { return shards[std::hash<std::string_view>{}(phone) % shard_count]; }
@@ -67,7 +68,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::shared_ptr<conversation_actor> find(std::string_view phone) {
         auto& s = shard_for(phone);
         std::lock_guard lock(s.mutex);
-        auto it = s.actors.find(std::string(phone));
+        auto it = s.actors.find(phone);
         return it == s.actors.end() ? nullptr : it->second;
     }
 

@@ -3,6 +3,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "../core/adaptive_mutex.hpp"
+#include "../core/string_map.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -252,17 +253,8 @@ public:
     void close() override {}
 
 private:
-    // Heterogeneous lookup, so that a string_view finds a string key unconverted.
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return boost::hash<std::string_view>()(s); }
-    };
-    struct string_equal {
-        using is_transparent = void;
-        bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-    };
     template <class T>
-    using by_string = boost::unordered_flat_map<std::string, T, string_hash, string_equal>;
+    using by_string = string_map<T>;
 
     struct conversation_shard {
         mutable adaptive_mutex mutex;
