@@ -162,7 +162,7 @@ void conversation_actor::adopt(step& s, bool wrote_row) {
 }
 
 void conversation_actor::announce(step& s) {
-    for (auto& e : s.events) ctx_.events.publish(std::move(e));
+    ctx_.events.publish_all(s.events);
     if (!s.outbound.empty()) ctx_.outbox.enqueue(std::move(s.outbound));
 }
 

@@ -45,23 +45,29 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
       closed_slow(metrics.get_counter("switchboard_ws_closed_total", "Agent sockets closed by the server, by reason",
                                       {{"reason", "slow"}})) {}
 
-std::uint64_t hub_core::append(const events::event& e) {
+std::uint64_t hub_core::append(const events::event& e) { return append_all(std::span(&e, 1)); }
+
+std::uint64_t hub_core::append_all(std::span<const events::event> events) {
+    if (events.empty()) return latest();
     std::vector<std::shared_ptr<agent_socket>> to_wake;
-    std::uint64_t seq;
     bool start_flush = false;
+    std::uint64_t seq;
     {
         std::lock_guard lock(mutex);
-        seq = ++last;
-        auto text = std::make_shared<const std::string>(envelope(seq, e));
-        ring[seq % ring.size()] = text;
+        for (auto& e : events) {
+            auto seq = ++last;
+            auto text = std::make_shared<const std::string>(envelope(seq, e));
+            ring[seq % ring.size()] = text;
+            pending.push_back({seq, e.at, std::move(text)});
+        }
         if (last - first + 1 > ring.size()) first = last - ring.size() + 1;
-        pending.push_back({seq, e.at, text});
+        seq = last;
         start_flush = !flushing;
         flushing = true;
         for (auto& [_, weak] : sockets)
             if (auto s = weak.lock(); s && s->waiting.exchange(false)) to_wake.push_back(std::move(s));
     }
-    events_published.inc();
+    events_published.inc(events.size());
     for (auto& s : to_wake) s->wake();
     if (start_flush)
         net::co_spawn(strand, flush_loop(),
@@ -276,6 +282,8 @@ void hub::shutdown(std::function<void()> on_closed) {
 }
 
 void hub::publish(events::event e) { impl_->core->append(e); }
+
+void hub::publish_all(std::vector<events::event>& events) { impl_->core->append_all(events); }
 
 std::uint64_t hub::latest() const { return impl_->core->latest(); }
 

@@ -9,6 +9,7 @@
 #include "../http/beast.hpp"
 
 #include <map>
+#include <span>
 #include <mutex>
 #include <unordered_map>
 
@@ -21,6 +22,8 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
 
     // Appends one event; returns its seq.
     std::uint64_t append(const events::event& e);
+    // Appends them in order, under one lock; returns the last one's seq.
+    std::uint64_t append_all(std::span<const events::event> events);
     enum class collect_result { ok, lagged };
     // Events [cursor, …] up to `max`, in order.
     collect_result collect(std::uint64_t cursor, std::size_t max, std::vector<std::shared_ptr<const std::string>>& out);

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <vector>
 
 namespace switchboard::events {
 
@@ -25,6 +26,10 @@ public:
     virtual ~event_sink() = default;
     // Must not block: called from conversation actors.
     virtual void publish(event e) = 0;
+    // One step's events, in order, moved from.
+    virtual void publish_all(std::vector<event>& events) {
+        for (auto& e : events) publish(std::move(e));
+    }
 };
 
 // For when nobody listens (tools, some tests).

@@ -52,6 +52,8 @@ public:
     void shutdown(std::function<void()> on_closed);
 
     void publish(events::event e) override;
+    // Under one lock: a step's events are numbered together.
+    void publish_all(std::vector<events::event>& events) override;
     std::uint64_t latest() const;
 
     // The upgrade that turns an authenticated request into an agent socket.
