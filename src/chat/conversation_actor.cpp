@@ -247,14 +247,11 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
     semaphore_permit permit(turn_);
     try {
         auto key = dedupe_key(in);
-        if (!key.empty())
-            if (auto first = ctx_.store.find_dedupe(key)) {
-                ctx_.duplicates.inc();
-                permit.release();
-                deliver(std::move(done), std::exception_ptr(),
-                        inbound_result{{}, state_.load()->state, std::move(first), {}});
-                return;
-            }
+        if (auto duplicate = answered_before(key)) {
+            permit.release();
+            deliver(std::move(done), std::exception_ptr(), std::move(*duplicate));
+            return;
+        }
         auto now = std::chrono::system_clock::now();
         // On the heap: it outlives this call when the store writes elsewhere.
         auto s = std::make_unique<step>(step{*state_.load()});
@@ -275,10 +272,19 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
                                                                            std::move(s), write_row, std::move(replies),
                                                                            std::move(answer), std::move(done)}));
     } catch (...) {
-        // Before the write took `done`: stores answer every write they take.
+        // Thrown before the write took `done` (a store answers every write
+        // it takes; only running out of memory while queueing would lose it).
         permit.release();
         if (done) deliver(std::move(done), std::current_exception(), inbound_result{});
     }
+}
+
+std::optional<inbound_result> conversation_actor::answered_before(const std::string& key) {
+    if (key.empty()) return std::nullopt;
+    auto first = ctx_.store.find_dedupe(key);
+    if (!first) return std::nullopt;
+    ctx_.duplicates.inc();
+    return inbound_result{{}, state_.load()->state, std::move(first), {}};
 }
 
 std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, const inbound_message& in,
@@ -354,11 +360,7 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     semaphore_permit permit(turn_);
 
     auto key = dedupe_key(in);
-    if (!key.empty())
-        if (auto first = ctx_.store.find_dedupe(key)) {
-            ctx_.duplicates.inc();
-            co_return inbound_result{{}, state_.load()->state, std::move(first), {}};
-        }
+    if (auto duplicate = answered_before(key)) co_return std::move(*duplicate);
     ctx_.messages_in.inc();
 
     auto now = std::chrono::system_clock::now();

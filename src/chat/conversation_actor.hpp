@@ -73,6 +73,8 @@ private:
     // The whole command as a coroutine, in its turn: for the queue's
     // awaits, and for when another command holds the actor.
     boost::asio::awaitable<inbound_result> receive_in_turn(inbound_message in);
+    // The first answer to a message id seen before (counted as a duplicate).
+    std::optional<inbound_result> answered_before(const std::string& key);
     // The parts of receiving that need no await, shared by both forms:
     // before the queue (returns the state it was in and the bot's decision),
     // and after it (the replies, the dedupe record and the events).

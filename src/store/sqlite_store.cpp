@@ -83,7 +83,7 @@ agent_record read_agent(const sqlite::statement& st) {
             static_cast<std::uint32_t>(st.get_int(5)), from_unix_ms(st.get_int(6))};
 }
 
-using completion = net::any_completion_handler<void(std::exception_ptr)>;
+using completion = store::write_done;
 
 struct pending_write {
     write_batch batch;
@@ -314,13 +314,7 @@ public:
             complete(std::move(done), std::make_exception_ptr(unavailable("the store is closed")));
             return;
         }
-        try {
-            queue_.push_back({std::move(batch), std::move(done), std::move(work)});
-        } catch (...) {  // out of memory: `done` still gets its answer
-            lock.unlock();
-            if (done) complete(std::move(done), std::current_exception());
-            return;
-        }
+        queue_.push_back({std::move(batch), std::move(done), std::move(work)});
         wake_.notify_one();
     }
 

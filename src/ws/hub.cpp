@@ -51,17 +51,16 @@ std::uint64_t hub_core::append_all(std::span<const events::event> events) {
     if (events.empty()) return latest();
     std::vector<std::shared_ptr<agent_socket>> to_wake;
     bool start_flush = false;
-    std::uint64_t seq;
+    std::uint64_t seq = 0;
     {
         std::lock_guard lock(mutex);
         for (auto& e : events) {
-            auto seq = ++last;
+            seq = ++last;
             auto text = std::make_shared<const std::string>(envelope(seq, e));
             ring[seq % ring.size()] = text;
             pending.push_back({seq, e.at, std::move(text)});
         }
         if (last - first + 1 > ring.size()) first = last - ring.size() + 1;
-        seq = last;
         start_flush = !flushing;
         flushing = true;
         for (auto& [_, weak] : sockets)
