@@ -24,15 +24,28 @@ struct conversation_actor::step {
     std::optional<std::size_t> queue_position;
     bool leave_queue = false;
 
-    void event(std::string type, boost::json::object data, timestamp at) {
-        events.push_back(events::event{std::move(type), next.phone, std::move(data), at, {}});
+    void event(std::string_view type, boost::json::object data, timestamp at) {
+        events.push_back(events::event{type, next.phone, std::move(data), at, {}});
     }
-    void event_json(std::string type, std::string data_json, timestamp at) {
-        events.push_back(events::event{std::move(type), next.phone, {}, at, std::move(data_json)});
+    // Events whose data is a message or this conversation: written straight
+    // into their envelope, which the hub then only numbers.
+    void message_event(std::string_view type, const message& m, timestamp at) {
+        auto& e = rendered_event(type, at);
+        append_message_json(e.text, m);
+        events::end_envelope(e.text, at);
     }
-    void message_event(const message& m, timestamp at) { event_json("message.created", message_json(m), at); }
-    void conversation_event(timestamp at) {
-        event_json("conversation.updated", conversation_json(next, queue_position), at);
+    void conversation_event(std::string_view type, timestamp at) {
+        auto& e = rendered_event(type, at);
+        append_conversation_json(e.text, next, queue_position);
+        events::end_envelope(e.text, at);
+    }
+
+private:
+    events::event& rendered_event(std::string_view type, timestamp at) {
+        auto& e = events.emplace_back(events::event{type, next.phone, {}, at, {}});
+        e.text.reserve(640);
+        events::begin_envelope(e.text, type, next.phone);
+        return e;
     }
 };
 
@@ -110,7 +123,7 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
 }
 
 void conversation_actor::tell_user(step& s, std::string text, timestamp at) {
-    s.message_event(add_outgoing(s, sender::bot, std::move(text), at, false), at);
+    s.message_event("message.created", add_outgoing(s, sender::bot, std::move(text), at, false), at);
 }
 
 void conversation_actor::open_chat(step& s, std::string_view opened_by, timestamp now) {
@@ -300,7 +313,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     user_msg.kind = in.kind;
     user_msg.channel_id = in.channel_id;
     ++c.unread;
-    s.message_event(user_msg, now);
+    s.message_event("message.created", user_msg, now);
 
     switch (decision.action) {
     case bot_action::register_name:
@@ -339,19 +352,19 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
 
     replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
     bool inline_answer = in.via == channel::plain;
-    for (auto& r : replies) s.message_event(add_outgoing(s, sender::bot, r, now, inline_answer), now);
+    for (auto& r : replies) s.message_event("message.created", add_outgoing(s, sender::bot, r, now, inline_answer), now);
     if (!key.empty()) {
         answer = webhook_answer(replies, c.state);
         s.batch.dedupe.push_back({key, answer});
     }
 
     if (decision.action == bot_action::open_support) {
-        s.event_json("chat.started", conversation_json(c, s.queue_position), now);
+        s.conversation_event("chat.started", now);
         s.event("chat.queued", queued_data(c, *s.queue_position, now), now);
     } else if (decision.action == bot_action::end_support) {
         s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
     }
-    s.conversation_event(now);
+    s.conversation_event("conversation.updated", now);
 }
 
 net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_message in) {
@@ -405,7 +418,7 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
         ctx_.statuses_applied.inc();
         m->status = status;
         step s{*state_.load()};
-        s.event_json("message.status", message_json(*m), std::chrono::system_clock::now());
+        s.message_event("message.status", *m, std::chrono::system_clock::now());
         s.batch.messages.push_back(std::move(*m));
         co_await commit(s);
     });
@@ -419,7 +432,7 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
             if (status_may_advance(m->status, status)) m->status = status;
-            s.event_json("message.status", message_json(*m), std::chrono::system_clock::now());
+            s.message_event("message.status", *m, std::chrono::system_clock::now());
             s.batch.messages.push_back(std::move(*m));
         }
         co_await commit(s);
@@ -444,7 +457,7 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
         }
         c.state = conv_state::idle;
         c.updated_at = now;
-        s.conversation_event(now);
+        s.conversation_event("conversation.updated", now);
         co_await commit(s);
         ctx_.expired.inc();
         log::debug("conversation idle", {{"phone", c.phone}, {"chat_ended", had_chat ? "yes" : "no"}});
@@ -467,7 +480,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
             c.rated_ticket_id.clear();
             c.rated_agent.clear();
             c.state = conv_state::chat_support_active;
-            s.event_json("chat.started", conversation_json(c, std::nullopt), now);
+            s.conversation_event("chat.started", now);
             ctx_.chats_opened.inc();
         }
         c.assignee = by.username;
@@ -480,7 +493,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         c.updated_at = now;
         tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
         s.event("chat.assigned", assigned_data(c, by.username), now);
-        s.conversation_event(now);
+        s.conversation_event("conversation.updated", now);
         co_await commit(s);
         co_return *state_.load();
     });
@@ -506,8 +519,8 @@ net::awaitable<message> conversation_actor::send(agent_ref by, std::string text,
             save_chat(s);
         }
         c.last_activity = now;
-        s.message_event(sent, now);
-        s.conversation_event(now);
+        s.message_event("message.created", sent, now);
+        s.conversation_event("conversation.updated", now);
         co_await commit(s);
         co_return sent;
     });
@@ -525,7 +538,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         if (!closing.empty()) {
             auto& m = add_outgoing(s, sender::admin, closing, now, false);
             m.agent = by.username;
-            s.message_event(m, now);
+            s.message_event("message.created", m, now);
         }
         s.leave_queue = true;
         close_chat(s, "agent", now);
@@ -533,7 +546,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         c.last_activity = now;
         tell_user(s, ctx_.options.texts.chat_ended, now);
         s.event("chat.ended", ended_data(c, "agent", by.username), now);
-        s.conversation_event(now);
+        s.conversation_event("conversation.updated", now);
         ctx_.chats_closed.inc();
         co_await commit(s);
         co_return *state_.load();
@@ -569,10 +582,10 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
                                  now);
         note.kind = "system";
         note.status = message_status::sent;
-        s.message_event(note, now);
+        s.message_event("message.created", note, now);
         tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
         s.event("chat.transferred", transferred_data(c, from, to.username), now);
-        s.conversation_event(now);
+        s.conversation_event("conversation.updated", now);
         co_await commit(s);
         co_return *state_.load();
     });
@@ -598,7 +611,7 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         c.read_seq = target;
         c.unread = ctx_.store.count_user_messages_after(c.phone, target);
         c.updated_at = now;
-        s.conversation_event(now);
+        s.conversation_event("conversation.updated", now);
         co_await commit(s);
         co_return *state_.load();
     });
@@ -612,7 +625,7 @@ net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {
         s.queue_position = position;
         tell_user(s, fill(ctx_.options.texts.queue_moved, "position", std::to_string(position)), now);
         s.event("chat.queued", queued_data(s.next, position, *s.next.queued_at), now);
-        s.conversation_event(now);
+        s.conversation_event("conversation.updated", now);
         co_await commit(s);
     });
 }
@@ -636,9 +649,9 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
         auto& note = add_message(s, sender::bot, "Back to the queue: " + from + " did not answer in time", now);
         note.kind = "system";
         note.status = message_status::sent;
-        s.message_event(note, now);
+        s.message_event("message.created", note, now);
         s.event("chat.queued", queued_data(c, 1, now), now);
-        s.conversation_event(now);
+        s.conversation_event("conversation.updated", now);
         auto phone = c.phone;
         co_await commit(s);
         co_await ctx_.queue.join_front(phone, now);

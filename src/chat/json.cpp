@@ -67,17 +67,16 @@ namespace {
 // Field writers: `"key":value` with the comma handled by the caller's order.
 // Keys are this file's own literals: plain ASCII, never escaped.
 struct writer {
-    std::string out;
-    writer() {
-        out.reserve(512);
-        out += '{';
-    }
+    std::string& out;
+    bool first = true;
+    explicit writer(std::string& to) : out(to) { out += '{'; }
     // One append per key: keys are this file's literals, all short.
     void key(std::string_view k) {
         assert(k.size() <= 40);
         char buf[48];
         std::size_t n = 0;
-        if (out.size() > 1) buf[n++] = ',';
+        if (!first) buf[n++] = ',';
+        first = false;
         buf[n++] = '"';
         std::memcpy(buf + n, k.data(), k.size());
         n += k.size();
@@ -110,16 +109,13 @@ struct writer {
         key(k);
         out += "null";
     }
-    std::string done() {
-        out += '}';
-        return std::move(out);
-    }
+    void done() { out += '}'; }
 };
 
 }  // namespace
 
-std::string message_json(const message& m) {
-    writer w;
+void append_message_json(std::string& out, const message& m) {
+    writer w(out);
     w.str("id", m.id);
     w.str("conversation", m.phone);
     w.num("seq", m.seq);
@@ -130,11 +126,11 @@ std::string message_json(const message& m) {
     w.time("timestamp", m.at);
     w.str("status", to_string(m.status));
     if (!m.client_id.empty()) w.str("client_id", m.client_id);
-    return w.done();
+    w.done();
 }
 
-std::string conversation_json(const conversation& c, std::optional<std::size_t> queue_position) {
-    writer w;
+void append_conversation_json(std::string& out, const conversation& c, std::optional<std::size_t> queue_position) {
+    writer w(out);
     w.str("phone", c.phone);
     w.str("name", c.name);
     w.boolean("registered", c.registered);
@@ -165,7 +161,21 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
     }
     w.time("created_at", c.created_at);
     w.time("updated_at", c.updated_at);
-    return w.done();
+    w.done();
+}
+
+std::string message_json(const message& m) {
+    std::string out;
+    out.reserve(384);
+    append_message_json(out, m);
+    return out;
+}
+
+std::string conversation_json(const conversation& c, std::optional<std::size_t> queue_position) {
+    std::string out;
+    out.reserve(512);
+    append_conversation_json(out, c, queue_position);
+    return out;
 }
 
 std::string webhook_answer(const std::vector<std::string>& replies, conv_state state) {

@@ -1,6 +1,8 @@
 #include "switchboard/core/time.hpp"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace switchboard {
@@ -38,22 +40,29 @@ void put_digits(char* at, unsigned value, int width) {
 // Formatted by hand into the caller's buffer: it runs for every timestamp of
 // every event (snprintf, then a string per call, were hot spots).
 void append_iso8601(std::string& out, timestamp t) {
+    // A step writes the same instant five or more times (each event's "at",
+    // its messages' timestamps, updated_at): the last one is kept per thread.
+    thread_local std::int64_t last_ms = INT64_MIN;
+    thread_local char last_text[24];
     auto ms = to_unix_ms(t);
-    std::int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-    auto in_day = static_cast<unsigned>(ms - days * 86400000);
-    int y;
-    unsigned mo, d;
-    civil_from_days(days, y, mo, d);
-    auto at = out.size();
-    out += "0000-00-00T00:00:00.000Z";
-    char* p = out.data() + at;
-    put_digits(p, static_cast<unsigned>(y), 4);
-    put_digits(p + 5, mo, 2);
-    put_digits(p + 8, d, 2);
-    put_digits(p + 11, in_day / 3600000, 2);
-    put_digits(p + 14, in_day / 60000 % 60, 2);
-    put_digits(p + 17, in_day / 1000 % 60, 2);
-    put_digits(p + 20, in_day % 1000, 3);
+    if (ms != last_ms) {
+        std::int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+        auto in_day = static_cast<unsigned>(ms - days * 86400000);
+        int y;
+        unsigned mo, d;
+        civil_from_days(days, y, mo, d);
+        char* p = last_text;
+        std::memcpy(p, "0000-00-00T00:00:00.000Z", 24);
+        put_digits(p, static_cast<unsigned>(y), 4);
+        put_digits(p + 5, mo, 2);
+        put_digits(p + 8, d, 2);
+        put_digits(p + 11, in_day / 3600000, 2);
+        put_digits(p + 14, in_day / 60000 % 60, 2);
+        put_digits(p + 17, in_day / 1000 % 60, 2);
+        put_digits(p + 20, in_day % 1000, 3);
+        last_ms = ms;
+    }
+    out.append(last_text, sizeof last_text);
 }
 
 std::string to_iso8601(timestamp t) {

@@ -10,27 +10,6 @@
 
 namespace switchboard::ws {
 
-// Written out by hand around the serialized data: copying `data` into a
-// json::object first was the hub's largest cost.
-std::string envelope(std::uint64_t seq, const events::event& e) {
-    std::string data = e.data_json.empty() ? boost::json::serialize(e.data) : std::string();
-    const std::string& data_text = e.data_json.empty() ? data : e.data_json;
-    std::string out;
-    out.reserve(96 + e.type.size() + e.conversation.size() + data_text.size());
-    out += "{\"seq\":";
-    out += std::to_string(seq);
-    out += ",\"type\":";
-    append_json_string(out, e.type);
-    out += ",\"conversation\":";
-    append_json_string(out, e.conversation);
-    out += ",\"data\":";
-    out += data_text;
-    out += ",\"at\":\"";
-    append_iso8601(out, e.at);
-    out += "\"}";
-    return out;
-}
-
 hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registry& metrics, hub_options options_)
     : ioc(ioc_),
       store(store_),
@@ -45,9 +24,9 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
       closed_slow(metrics.get_counter("switchboard_ws_closed_total", "Agent sockets closed by the server, by reason",
                                       {{"reason", "slow"}})) {}
 
-std::uint64_t hub_core::append(const events::event& e) { return append_all(std::span(&e, 1)); }
+std::uint64_t hub_core::append(events::event e) { return append_all(std::span(&e, 1)); }
 
-std::uint64_t hub_core::append_all(std::span<const events::event> events) {
+std::uint64_t hub_core::append_all(std::span<events::event> events) {
     if (events.empty()) return latest();
     std::vector<std::shared_ptr<agent_socket>> to_wake;
     bool start_flush = false;
@@ -56,7 +35,9 @@ std::uint64_t hub_core::append_all(std::span<const events::event> events) {
         std::lock_guard lock(mutex);
         for (auto& e : events) {
             seq = ++last;
-            auto text = std::make_shared<const std::string>(envelope(seq, e));
+            if (e.text.empty()) e.text = events::envelope(seq, e);
+            else events::number_envelope(e.text, seq);
+            auto text = std::make_shared<const std::string>(std::move(e.text));
             ring[seq % ring.size()] = text;
             pending.push_back({seq, e.at, std::move(text)});
         }
@@ -280,7 +261,7 @@ void hub::shutdown(std::function<void()> on_closed) {
     for (auto& s : all) s->close(beast::websocket::close_code::going_away, "server shutting down");
 }
 
-void hub::publish(events::event e) { impl_->core->append(e); }
+void hub::publish(events::event e) { impl_->core->append(std::move(e)); }
 
 void hub::publish_all(std::vector<events::event>& events) { impl_->core->append_all(events); }
 

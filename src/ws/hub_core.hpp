@@ -21,9 +21,10 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     hub_core(net::io_context& ioc, store::store& store, metrics::registry& metrics, hub_options options);
 
     // Appends one event; returns its seq.
-    std::uint64_t append(const events::event& e);
-    // Appends them in order, under one lock; returns the last one's seq.
-    std::uint64_t append_all(std::span<const events::event> events);
+    std::uint64_t append(events::event e);
+    // Appends them in order, under one lock, moving their text into the
+    // ring; returns the last one's seq.
+    std::uint64_t append_all(std::span<events::event> events);
     enum class collect_result { ok, lagged };
     // Events [cursor, …] up to `max`, in order.
     collect_result collect(std::uint64_t cursor, std::size_t max, std::vector<std::shared_ptr<const std::string>>& out);
@@ -68,6 +69,5 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     metrics::counter& closed_slow;
 };
 
-std::string envelope(std::uint64_t seq, const events::event& e);
 
 }  // namespace switchboard::ws

@@ -49,6 +49,11 @@ BOOST_AUTO_TEST_CASE(iso8601_round_trips_in_utc_with_z) {
     BOOST_TEST((switchboard::parse_iso8601("2025-11-23T12:13:20Z").value() == switchboard::from_unix_ms(1763900000000)));
     BOOST_TEST(!switchboard::parse_iso8601("2025-11-23 12:13:20"));
     BOOST_TEST(!switchboard::parse_iso8601("2025-11-23T12:13:20+01:00"));
+    // The same instant twice, another in between, one a millisecond on: each reads as itself.
+    BOOST_TEST(switchboard::to_iso8601(t) == "2025-11-23T12:13:20.123Z");
+    BOOST_TEST(switchboard::to_iso8601(switchboard::from_unix_ms(0)) == "1970-01-01T00:00:00.000Z");
+    BOOST_TEST(switchboard::to_iso8601(switchboard::from_unix_ms(1763900000124)) == "2025-11-23T12:13:20.124Z");
+    BOOST_TEST(switchboard::to_iso8601(t) == "2025-11-23T12:13:20.123Z");
 }
 
 BOOST_AUTO_TEST_CASE(names_round_trip) {
@@ -62,8 +67,11 @@ BOOST_AUTO_TEST_SUITE_END()
 
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/json_text.hpp"
+#include "switchboard/events/event.hpp"
 
 #include <boost/json/parse.hpp>
+
+#include <limits>
 
 BOOST_AUTO_TEST_SUITE(event_json)
 
@@ -122,6 +130,28 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     conversation empty;
     empty.phone = "1";
     BOOST_TEST(boost::json::parse(conversation_json(empty, std::nullopt)) == boost::json::value(to_json(empty, std::nullopt)));
+}
+
+// An envelope written before its seq, then numbered, is SPEC §5's shape
+// with the seq first, for one-digit to twenty-digit seqs.
+BOOST_AUTO_TEST_CASE(envelopes_are_numbered_in_place) {
+    auto at = switchboard::from_unix_ms(1763900000123);
+    for (std::uint64_t seq : {std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{123456789},
+                              std::numeric_limits<std::uint64_t>::max()}) {
+        std::string text;
+        switchboard::events::begin_envelope(text, "message.created", "15550001");
+        text += R"({"k":"v \"q\""})";
+        switchboard::events::end_envelope(text, at);
+        switchboard::events::number_envelope(text, seq);
+        auto expected = R"({"seq":)" + std::to_string(seq) +
+                        R"(,"type":"message.created","conversation":"15550001","data":{"k":"v \"q\""},"at":"2025-11-23T12:13:20.123Z"})";
+        BOOST_TEST(text == expected);
+
+        switchboard::events::event e{"chat.queued", "15550001", {{"position", 2}}, at, {}};
+        BOOST_TEST(boost::json::parse(switchboard::events::envelope(seq, e)) ==
+                   boost::json::parse(R"({"seq":)" + std::to_string(seq) +
+                                      R"(,"type":"chat.queued","conversation":"15550001","data":{"position":2},"at":"2025-11-23T12:13:20.123Z"})"));
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

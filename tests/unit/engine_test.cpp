@@ -32,7 +32,7 @@ struct recording_sink final : events::event_sink {
     std::vector<std::string> types() {
         std::lock_guard lock(mutex);
         std::vector<std::string> out;
-        for (auto& e : seen) out.push_back(e.type);
+        for (auto& e : seen) out.emplace_back(e.type);
         return out;
     }
 };

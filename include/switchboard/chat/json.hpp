@@ -20,6 +20,9 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
 // Equal to serialize(to_json(…)) field for field (a unit test holds them together).
 std::string message_json(const message& m);
 std::string conversation_json(const conversation& c, std::optional<std::size_t> queue_position);
+// The same, appended to `out`: events write them straight into their envelope.
+void append_message_json(std::string& out, const message& m);
+void append_conversation_json(std::string& out, const conversation& c, std::optional<std::size_t> queue_position);
 
 // The plain webhook's answer: {"replies":[{"text":…}],"state":…}.
 std::string webhook_answer(const std::vector<std::string>& replies, conv_state state);

@@ -6,20 +6,34 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchboard::events {
 
 struct event {
-    std::string type;          // message.created, chat.started, …
+    std::string_view type;     // message.created, chat.started, …: SPEC §5's names, literals only
     std::string conversation;  // the phone
     boost::json::object data;
     timestamp at{};
-    // When set, `data` already serialized (messages and conversations, the
-    // frequent ones); it wins over `data`.
-    std::string data_json;
+    // When set, the envelope already written but for its seq (see
+    // `begin_envelope`); it wins over `data`. Messages and conversations,
+    // the frequent ones, come this way: the hub then only numbers them.
+    std::string text;
 };
+
+// An event's envelope, {"seq":…,"type":…,"conversation":…,"data":…,"at":…},
+// written before its seq is known: the hub numbers events under its lock,
+// and a step writes its events before that. `begin_envelope` leaves room for
+// the seq and writes up to `"data":`; the caller appends the data's JSON;
+// `end_envelope` closes it; the hub's `number_envelope` fills in the seq.
+void begin_envelope(std::string& out, std::string_view type, std::string_view conversation);
+void end_envelope(std::string& out, timestamp at);
+void number_envelope(std::string& text, std::uint64_t seq);
+// The whole envelope of an event that came with `data` instead of `text`.
+std::string envelope(std::uint64_t seq, const event& e);
 
 class event_sink {
 public:
