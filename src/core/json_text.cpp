@@ -1,5 +1,8 @@
 #include "switchboard/core/json_text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -10,27 +13,73 @@ namespace {
 
 bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
+#if defined(__SSE2__)
+// One bit per byte of p[0..16) that needs escaping.
+int escape_mask16(const char* p) {
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control_max = _mm_set1_epi8(0x1f);
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Unsigned v <= 0x1f exactly when max(v, 0x1f) == 0x1f.
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                               _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max));
+    return _mm_movemask_epi8(hit);
+}
+#endif
+
 // The index of the first byte from `i` on that needs escaping, or s.size().
 // Event texts are long and rarely need it: 16 bytes at a time where SSE2 is there.
 std::size_t next_escape(std::string_view s, std::size_t i) {
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control_max = _mm_set1_epi8(0x1f);
-    for (; i + 16 <= s.size(); i += 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-        // Unsigned v <= 0x1f exactly when max(v, 0x1f) == 0x1f.
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                   _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max));
-        if (int mask = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    }
+    for (; i + 16 <= s.size(); i += 16)
+        if (int mask = escape_mask16(s.data() + i)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
 #endif
     for (; i < s.size(); ++i)
         if (needs_escape(static_cast<unsigned char>(s[i]))) return i;
     return s.size();
 }
 
+// Whether any byte of an 8-byte word needs escaping (exact, as a yes or no:
+// the bit tricks' false positives only follow a true one).
+bool word_needs_escape(std::uint64_t x) {
+    constexpr std::uint64_t ones = 0x0101010101010101, high = 0x8080808080808080;
+    auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & high; };
+    return ((x - ones * 0x20) & ~x & high) | has_zero(x ^ (ones * '"')) | has_zero(x ^ (ones * '\\'));
+}
+
+std::uint64_t load8(const char* p) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    return x;
+}
+
+// Whether `s` needs any escaping. Most strings in events are short (ids,
+// phones, names of states): whole words at a time, the last one overlapping
+// the one before, so no byte past the end is read.
+bool any_escape(std::string_view s) {
+    const char* p = s.data();
+    std::size_t n = s.size();
+#if defined(__SSE2__)
+    if (n >= 16) {
+        for (std::size_t i = 0; i + 16 <= n; i += 16)
+            if (escape_mask16(p + i)) return true;
+        return escape_mask16(p + n - 16) != 0;
+    }
+#endif
+    if (n >= 8) return word_needs_escape(load8(p)) || word_needs_escape(load8(p + n - 8));
+    for (std::size_t i = 0; i < n; ++i)
+        if (needs_escape(static_cast<unsigned char>(p[i]))) return true;
+    return false;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+    if (!any_escape(s)) {  // nearly always
+        out.reserve(out.size() + s.size() + 2);
+        out += '"';
+        out += s;
+        out += '"';
+        return;
+    }
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     std::size_t run = 0;  // start of the pending stretch that needs no escaping

@@ -87,6 +87,24 @@ BOOST_AUTO_TEST_CASE(json_strings_round_trip) {
     }
 }
 
+// Strings are checked whole words at a time, the last word overlapping:
+// a byte that needs escaping is found at every length and every position,
+// next to UTF-8 bytes that must pass through.
+BOOST_AUTO_TEST_CASE(json_strings_escape_at_every_position) {
+    for (std::size_t len = 1; len <= 40; ++len)
+        for (std::size_t pos = 0; pos < len; ++pos)
+            for (char special : {'"', '\\', '\n', '\x1f', '\x01'}) {
+                std::string s(len, 'a');
+                for (std::size_t i = 0; i < len; i += 3) s[i] = '\xc3';  // not valid UTF-8 alone, and not escaped
+                s[pos] = special;
+                std::string out;
+                switchboard::append_json_string(out, s);
+                // Exactly the one escape: two bytes for the short forms, six for \u00XX.
+                std::size_t extra = special == '\x1f' || special == '\x01' ? 5 : 1;
+                BOOST_TEST(out.size() == s.size() + 2 + extra, "length " << len << ", position " << pos);
+            }
+}
+
 BOOST_AUTO_TEST_CASE(webhook_answer_lists_replies_and_state) {
     auto v = boost::json::parse(webhook_answer({"Hi \"Zoë\"!", "line\nbreak"}, conv_state::registering));
     BOOST_TEST(v == boost::json::parse(R"({"replies":[{"text":"Hi \"Zoë\"!"},{"text":"line\nbreak"}],"state":"REGISTERING"})"));
