@@ -30,20 +30,24 @@ struct conversation_actor::step {
     // Events whose data is a message or this conversation: written straight
     // into their envelope, which the hub then only numbers.
     void message_event(std::string_view type, const message& m, timestamp at) {
-        auto& e = rendered_event(type, at);
+        auto& e = rendered_event(type, at, 300 + m.id.size() + m.text.size() + m.agent.size() + m.client_id.size());
         append_message_json(e.text, m);
         events::end_envelope(e.text, at);
     }
     void conversation_event(std::string_view type, timestamp at) {
-        auto& e = rendered_event(type, at);
+        auto& e = rendered_event(type, at,
+                                 560 + next.name.size() + next.last_message.size() + next.assignee.size() +
+                                     next.support_ticket_id.size());
         append_conversation_json(e.text, next, queue_position);
         events::end_envelope(e.text, at);
     }
 
 private:
-    events::event& rendered_event(std::string_view type, timestamp at) {
+    // `size`: about what the text will take, so that the ring and the event
+    // log keep little slack (the text grows if it needs more).
+    events::event& rendered_event(std::string_view type, timestamp at, std::size_t size) {
         auto& e = events.emplace_back(events::event{type, next.phone, {}, at, {}});
-        e.text.reserve(640);
+        e.text.reserve(size + 2 * next.phone.size());
         events::begin_envelope(e.text, type, next.phone);
         return e;
     }
