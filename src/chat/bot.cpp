@@ -5,7 +5,6 @@
 #include <boost/json/value.hpp>
 
 #include <array>
-#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -17,8 +16,12 @@ namespace {
 constexpr std::array<std::string_view, 5> end_chat_keywords{"end chat", "close", "done", "quit chat", "exit"};
 constexpr std::size_t max_name_chars = 64;
 
+// ASCII only, as the "C" locale the server runs in has it, without a locale
+// lookup per byte: every message goes through here.
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 std::string_view trim(std::string_view s) {
-    auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
     return s;
@@ -46,16 +49,18 @@ std::string fill(std::string_view tmpl, std::string_view key, std::string_view v
 }
 
 std::string normalize_keyword(std::string_view text) {
+    auto trimmed = trim(text);
     std::string out;
+    out.reserve(trimmed.size());
     bool space = false;
-    for (char c : trim(text)) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
+    for (char c : trimmed) {
+        if (is_space(c)) {
             space = true;
             continue;
         }
-        if (space) out.push_back(' ');
+        if (space) out += ' ';
         space = false;
-        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        out += to_lower(c);
     }
     return out;
 }

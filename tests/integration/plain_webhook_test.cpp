@@ -111,6 +111,11 @@ BOOST_AUTO_TEST_CASE(bad_input_is_400_naming_the_field_and_changes_nothing) {
         {R"({"from":"1555","text":")" + too_long + R"("})", "text"},
         {R"({"from":"1555","text":"hi","id":5})", "id"},
         {R"({"from":"1555","text":"hi","name":["x"]})", "name"},
+        {R"({"from":"1555","text":"hi"} x)", "body"},
+        {R"("text")", "body"},
+        {R"({"from":"1555","text":{"text":"hi"}})", "text"},
+        {R"({"from":"1555","text":null})", "text"},
+        {R"({"from":"1555","text":"hi","id":true})", "id"},
     };
     for (auto& c : cases) {
         BOOST_TEST_INFO("body " << c.body.substr(0, 80));
@@ -123,6 +128,22 @@ BOOST_AUTO_TEST_CASE(bad_input_is_400_naming_the_field_and_changes_nothing) {
     auto m = http_request(p, "GET", "/metrics").body;
     BOOST_TEST(metric_value(m, "switchboard_messages_received_total") == 0);
     BOOST_TEST(metric_value(m, R"(switchboard_rejections_total{reason="invalid_field"})") == double(cases.size()));
+}
+
+// Escapes decode in every field; keys of our own names nested elsewhere,
+// and keys we do not know, are ignored.
+BOOST_AUTO_TEST_CASE(fields_decode_escapes_and_ignore_everything_else) {
+    server_process server;
+    auto raw = [&](const std::string& body) {
+        auto res = http_request(server.port(), "POST", "/webhook", body);
+        BOOST_TEST(res.status == 200u);
+        return answer{res.status, json::parse(res.body)};
+    };
+    auto registering = raw(R"({"meta":{"text":7,"from":[1]},"from":"15550\u0030","text":"  \u0052EGISTER\t","id":null})");
+    BOOST_TEST(registering.state() == "REGISTERING");
+    auto named = raw(R"({"from":"155500","list":["from","text"],"text":"Zo\u00eb \"Z\"","name":"ignored"})");
+    BOOST_TEST(named.state() == "IDLE");
+    BOOST_TEST(named.text().find("Hi Zoë \"Z\"!") != std::string::npos, named.text());
 }
 
 BOOST_AUTO_TEST_CASE(text_is_limited_in_characters_not_bytes) {

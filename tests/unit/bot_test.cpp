@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(support_opens_a_chat_from_idle_and_registering) {
 
 BOOST_AUTO_TEST_CASE(end_chat_keywords_in_any_case_and_spacing) {
     for (auto text : {"end chat", "END CHAT", "  End   Chat ", "close", "Close", "done", "DONE ", "quit chat",
-                      "Quit\tChat", "exit", " EXIT"}) {
+                      "Quit\tChat", "exit", " EXIT", "\nexit\r\n", "end\v\fchat"}) {
         BOOST_TEST_INFO("text '" << text << "'");
         auto d = bot_decide(in_state(conv_state::chat_support_active), text);
         BOOST_TEST((d.action == bot_action::end_support));
