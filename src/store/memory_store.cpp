@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -40,14 +41,29 @@ public:
             auto key = b.conversation->phone;
             s.conversations.insert_or_assign(std::move(key), std::move(*b.conversation));
         }
+        // A step's messages are all its conversation's: one lock and one
+        // lookup for them all.
+        conversation_shard* shard = nullptr;
+        std::unique_lock<adaptive_mutex> shard_lock;
+        std::map<std::uint64_t, chat::message>* list = nullptr;
+        const std::string* list_phone = nullptr;
         for (auto& m : b.messages) {
-            auto& s = shard_for(m.phone);
-            std::lock_guard lock(s.mutex);
+            if (auto& s = shard_for(m.phone); &s != shard) {
+                if (shard_lock) shard_lock.unlock();
+                shard_lock = std::unique_lock(s.mutex);
+                shard = &s;
+                list = nullptr;
+            }
             if (!m.channel_id.empty() && m.from != chat::sender::user)
-                s.by_channel_id[m.phone + '\n' + m.channel_id] = m.seq;
-            auto& list = s.messages[m.phone];
-            list[m.seq] = std::move(m);
+                shard->by_channel_id[m.phone + '\n' + m.channel_id] = m.seq;
+            if (!list || *list_phone != m.phone) {
+                auto [it, _] = shard->messages.try_emplace(m.phone);
+                list = &it->second;
+                list_phone = &it->first;
+            }
+            list->insert_or_assign(m.seq, std::move(m));
         }
+        if (shard_lock) shard_lock.unlock();
         for (auto& [k, v] : b.dedupe) {
             auto& d = dedupe_for(k);
             std::lock_guard lock(d.mutex);
@@ -64,10 +80,10 @@ public:
         for (auto& a : b.agents_put) agents_[a.username] = std::move(a);
         for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
         for (auto& h : b.sessions_remove) sessions_.erase(h);
-        for (auto& e : b.events_put) events_[e.seq] = std::move(e);
+        for (auto& e : b.events_put) put_event(std::move(e));
         for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
         if (b.events_prune_before)
-            std::erase_if(events_, [&](auto& kv) { return kv.second.at < *b.events_prune_before; });
+            std::erase_if(events_, [&](auto& e) { return e.at < *b.events_prune_before; });
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
@@ -239,15 +255,16 @@ public:
     std::vector<event_record> load_events(std::uint64_t after, std::size_t limit) const override {
         std::lock_guard lock(mutex_);
         std::vector<event_record> out;
-        for (auto it = events_.upper_bound(after); it != events_.end() && out.size() < limit; ++it)
-            out.push_back(it->second);
+        auto it = std::upper_bound(events_.begin(), events_.end(), after,
+                                   [](std::uint64_t seq, const event_record& e) { return seq < e.seq; });
+        for (; it != events_.end() && out.size() < limit; ++it) out.push_back(*it);
         return out;
     }
 
     std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
         std::lock_guard lock(mutex_);
         if (events_.empty()) return {0, 0};
-        return {events_.begin()->first, events_.rbegin()->first};
+        return {events_.front().seq, events_.back().seq};
     }
 
     void close() override {}
@@ -275,6 +292,15 @@ private:
     const dedupe_shard& dedupe_for(std::string_view key) const { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
     dedupe_shard& dedupe_for(std::string_view key) { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
 
+    // Events arrive in seq order: appended, save for a rewrite of one kept.
+    void put_event(event_record e) {
+        if (events_.empty() || events_.back().seq < e.seq) return events_.push_back(std::move(e));
+        auto it = std::lower_bound(events_.begin(), events_.end(), e.seq,
+                                   [](const event_record& x, std::uint64_t seq) { return x.seq < seq; });
+        if (it != events_.end() && it->seq == e.seq) *it = std::move(e);
+        else events_.insert(it, std::move(e));
+    }
+
     static std::optional<chat::message> find_message_locked(const conversation_shard& s, std::string_view phone,
                                                             std::uint64_t seq) {
         auto it = s.messages.find(phone);
@@ -292,7 +318,7 @@ private:
     std::vector<rating> ratings_;
     std::map<std::string, agent_record> agents_;
     std::unordered_map<std::string, session_record> sessions_;
-    std::map<std::uint64_t, event_record> events_;
+    std::deque<event_record> events_;  // in seq order: no tree node per event
     std::map<std::string, chat::chat_record> chats_;
 };
 

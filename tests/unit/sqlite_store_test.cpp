@@ -213,6 +213,41 @@ BOOST_AUTO_TEST_CASE(events_are_pruned_by_time_oldest_first) {
     BOOST_TEST(db->load_events(0, 100).empty());
 }
 
+// Both stores: events read back in seq order after a rewrite of one and a
+// late arrival, from any point, a page at a time.
+BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
+    test::temp_dir dir;
+    std::vector<std::unique_ptr<store::store>> stores;
+    stores.push_back(store::open_sqlite_store(dir.path().string()));
+    stores.push_back(store::make_memory_store());
+    for (auto& db : stores) {
+        auto event = [](std::uint64_t seq, std::string text) {
+            return store::event_record{seq, from_unix_ms(1763900000000 + static_cast<std::int64_t>(seq)),
+                                       std::make_shared<const std::string>(std::move(text))};
+        };
+        store::write_batch b;
+        for (std::uint64_t seq : {1, 2, 3, 5, 6}) b.events_put.push_back(event(seq, "e" + std::to_string(seq)));
+        write(*db, b);
+        store::write_batch late;
+        late.events_put.push_back(event(4, "e4"));
+        late.events_put.push_back(event(2, "e2 again"));
+        write(*db, late);
+        BOOST_TEST((db->event_bounds() == std::pair<std::uint64_t, std::uint64_t>{1, 6}));
+        std::vector<std::string> texts;
+        for (auto& e : db->load_events(0, 100)) texts.push_back(*e.json);
+        BOOST_TEST((texts == std::vector<std::string>{"e1", "e2 again", "e3", "e4", "e5", "e6"}));
+        auto page = db->load_events(2, 2);
+        BOOST_TEST(page.size() == 2u);
+        BOOST_TEST(page.front().seq == 3u);
+        BOOST_TEST(page.back().seq == 4u);
+        BOOST_TEST(db->load_events(6, 10).empty());
+        store::write_batch prune;
+        prune.events_prune_before = from_unix_ms(1763900000004);
+        write(*db, prune);
+        BOOST_TEST((db->event_bounds() == std::pair<std::uint64_t, std::uint64_t>{4, 6}));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string());
