@@ -313,6 +313,10 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
 
     auto was = c.state;
     auto decision = bot_decide(c, in.text);
+    // The usual step: the user's message and a reply; their two events and
+    // the conversation's. Room for them up front, so that none is moved.
+    s.batch.messages.reserve(2);
+    s.events.reserve(4);
     auto& user_msg = add_message(s, sender::user, in.text, now);
     user_msg.kind = in.kind;
     user_msg.channel_id = in.channel_id;

@@ -73,11 +73,10 @@ bool any_escape(std::string_view s) {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-    if (!any_escape(s)) {  // nearly always
-        out.reserve(out.size() + s.size() + 2);
-        out += '"';
-        out += s;
-        out += '"';
+    if (!any_escape(s)) {  // nearly always: one append, then the text copied between its quotes
+        auto at = out.size();
+        out.append(s.size() + 2, '"');
+        if (!s.empty()) std::memcpy(out.data() + at + 1, s.data(), s.size());
         return;
     }
     static constexpr char hex[] = "0123456789abcdef";
