@@ -17,6 +17,8 @@ namespace switchboard::chat {
 namespace net = boost::asio;
 
 struct conversation_actor::step {
+    explicit step(const conversation& now) : next(now) {}
+
     conversation next;
     store::write_batch batch;
     std::vector<store::outbox_item> outbound;
@@ -101,7 +103,7 @@ void conversation_actor::update_expiry() {
 }
 
 message& conversation_actor::add_message(step& s, sender from, std::string text, timestamp at) {
-    message m;
+    auto& m = s.batch.messages.emplace_back();
     m.id = unique_id("msg_");
     m.phone = s.next.phone;
     m.seq = ++s.next.last_seq;
@@ -111,8 +113,7 @@ message& conversation_actor::add_message(step& s, sender from, std::string text,
     s.next.last_message = utf8_prefix(m.text, last_message_preview_chars);
     s.next.last_sender = from;
     s.next.updated_at = at;
-    s.batch.messages.push_back(std::move(m));
-    return s.batch.messages.back();
+    return m;
 }
 
 message& conversation_actor::add_outgoing(step& s, sender from, std::string text, timestamp at,
@@ -271,7 +272,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         }
         auto now = std::chrono::system_clock::now();
         // On the heap: it outlives this call when the store writes elsewhere.
-        auto s = std::make_unique<step>(step{*state_.load()});
+        auto s = std::make_unique<step>(*state_.load());
         auto [was, decision] = begin_receive(*s, in, now);
         if (needs_the_queue(decision)) {  // the queue is an actor of its own: await it in a coroutine
             permit.release();
