@@ -90,6 +90,13 @@ struct writer {
         out.append(buf, end);
     }
     void str(std::string_view k, std::string_view v) { key(k), append_json_string(out, v); }
+    // A name of ours (a state, a sender, a status): never needs escaping.
+    void name(std::string_view k, std::string_view v) {
+        key(k);
+        auto at = out.size();
+        out.append(v.size() + 2, '"');
+        std::memcpy(out.data() + at + 1, v.data(), v.size());
+    }
     void str_or_null(std::string_view k, const std::string& v) {
         key(k);
         if (v.empty()) out += "null";
@@ -119,12 +126,12 @@ void append_message_json(std::string& out, const message& m) {
     w.str("id", m.id);
     w.str("conversation", m.phone);
     w.num("seq", m.seq);
-    w.str("sender", to_string(m.from));
+    w.name("sender", to_string(m.from));
     w.str_or_null("agent", m.agent);
     w.str("text", m.text);
     w.str("type", m.kind);
     w.time("timestamp", m.at);
-    w.str("status", to_string(m.status));
+    w.name("status", to_string(m.status));
     if (!m.client_id.empty()) w.str("client_id", m.client_id);
     w.done();
 }
@@ -134,7 +141,7 @@ void append_conversation_json(std::string& out, const conversation& c, std::opti
     w.str("phone", c.phone);
     w.str("name", c.name);
     w.boolean("registered", c.registered);
-    w.str("state", to_string(c.state));
+    w.name("state", to_string(c.state));
     w.boolean("is_chat_support", c.chat_support_active);
     w.boolean("in_chat_support", c.in_chat_support);
     w.boolean("chat_support_active", c.chat_support_active);
@@ -145,7 +152,7 @@ void append_conversation_json(std::string& out, const conversation& c, std::opti
     if (queue_position) w.number(*queue_position);
     else w.out += "null";
     w.time_or_null("queued_at", c.queued_at);
-    w.str("channel", to_string(c.via));
+    w.name("channel", to_string(c.via));
     w.num("unread", c.unread);
     w.key("last_message");
     if (c.last_seq == 0) {

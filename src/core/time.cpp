@@ -41,17 +41,25 @@ void put_digits(char* at, unsigned value, int width) {
 // every event (snprintf, then a string per call, were hot spots).
 void append_iso8601(std::string& out, timestamp t) {
     // A step writes the same instant five or more times (each event's "at",
-    // its messages' timestamps, updated_at): the last one is kept per thread.
-    thread_local std::int64_t last_ms = INT64_MIN;
-    thread_local char last_text[24];
+    // its messages' timestamps, updated_at), with the conversation's
+    // created_at in between: the last two are kept per thread.
+    struct formatted {
+        std::int64_t ms = INT64_MIN;
+        char text[24];
+    };
+    thread_local formatted last[2];
+    thread_local unsigned older = 0;
     auto ms = to_unix_ms(t);
-    if (ms != last_ms) {
+    const formatted* hit = last[0].ms == ms ? &last[0] : last[1].ms == ms ? &last[1] : nullptr;
+    if (!hit) {
+        auto& f = last[older];
+        older ^= 1;
         std::int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
         auto in_day = static_cast<unsigned>(ms - days * 86400000);
         int y;
         unsigned mo, d;
         civil_from_days(days, y, mo, d);
-        char* p = last_text;
+        char* p = f.text;
         std::memcpy(p, "0000-00-00T00:00:00.000Z", 24);
         put_digits(p, static_cast<unsigned>(y), 4);
         put_digits(p + 5, mo, 2);
@@ -60,9 +68,10 @@ void append_iso8601(std::string& out, timestamp t) {
         put_digits(p + 14, in_day / 60000 % 60, 2);
         put_digits(p + 17, in_day / 1000 % 60, 2);
         put_digits(p + 20, in_day % 1000, 3);
-        last_ms = ms;
+        f.ms = ms;
+        hit = &f;
     }
-    out.append(last_text, sizeof last_text);
+    out.append(hit->text, sizeof hit->text);
 }
 
 std::string to_iso8601(timestamp t) {

@@ -54,6 +54,9 @@ BOOST_AUTO_TEST_CASE(iso8601_round_trips_in_utc_with_z) {
     BOOST_TEST(switchboard::to_iso8601(switchboard::from_unix_ms(0)) == "1970-01-01T00:00:00.000Z");
     BOOST_TEST(switchboard::to_iso8601(switchboard::from_unix_ms(1763900000124)) == "2025-11-23T12:13:20.124Z");
     BOOST_TEST(switchboard::to_iso8601(t) == "2025-11-23T12:13:20.123Z");
+    BOOST_TEST(switchboard::to_iso8601(switchboard::from_unix_ms(1000)) == "1970-01-01T00:00:01.000Z");
+    BOOST_TEST(switchboard::to_iso8601(switchboard::from_unix_ms(1763900000124)) == "2025-11-23T12:13:20.124Z");
+    BOOST_TEST(switchboard::to_iso8601(switchboard::from_unix_ms(0)) == "1970-01-01T00:00:00.000Z");
 }
 
 BOOST_AUTO_TEST_CASE(names_round_trip) {
