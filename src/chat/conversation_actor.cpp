@@ -36,6 +36,8 @@ struct conversation_actor::step {
         append_message_json(e.text, m);
         events::end_envelope(e.text, at);
     }
+    void message_created(const message& m, timestamp at) { message_event("message.created", m, at); }
+    void conversation_updated(timestamp at) { conversation_event("conversation.updated", at); }
     void conversation_event(std::string_view type, timestamp at) {
         auto& e = rendered_event(type, at,
                                  560 + next.name.size() + next.last_message.size() + next.assignee.size() +
@@ -128,7 +130,7 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
 }
 
 void conversation_actor::tell_user(step& s, std::string text, timestamp at) {
-    s.message_event("message.created", add_outgoing(s, sender::bot, std::move(text), at, false), at);
+    s.message_created(add_outgoing(s, sender::bot, std::move(text), at, false), at);
 }
 
 void conversation_actor::open_chat(step& s, std::string_view opened_by, timestamp now) {
@@ -322,7 +324,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     user_msg.kind = in.kind;
     user_msg.channel_id = in.channel_id;
     ++c.unread;
-    s.message_event("message.created", user_msg, now);
+    s.message_created(user_msg, now);
 
     switch (decision.action) {
     case bot_action::register_name:
@@ -361,7 +363,7 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
 
     replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
     bool inline_answer = in.via == channel::plain;
-    for (auto& r : replies) s.message_event("message.created", add_outgoing(s, sender::bot, r, now, inline_answer), now);
+    for (auto& r : replies) s.message_created(add_outgoing(s, sender::bot, r, now, inline_answer), now);
     if (!key.empty()) {
         answer = webhook_answer(replies, c.state);
         s.batch.dedupe.push_back({key, answer});
@@ -373,7 +375,7 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
     } else if (decision.action == bot_action::end_support) {
         s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
     }
-    s.conversation_event("conversation.updated", now);
+    s.conversation_updated(now);
 }
 
 net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_message in) {
@@ -466,7 +468,7 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
         }
         c.state = conv_state::idle;
         c.updated_at = now;
-        s.conversation_event("conversation.updated", now);
+        s.conversation_updated(now);
         co_await commit(s);
         ctx_.expired.inc();
         log::debug("conversation idle", {{"phone", c.phone}, {"chat_ended", had_chat ? "yes" : "no"}});
@@ -502,7 +504,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         c.updated_at = now;
         tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
         s.event("chat.assigned", assigned_data(c, by.username), now);
-        s.conversation_event("conversation.updated", now);
+        s.conversation_updated(now);
         co_await commit(s);
         co_return *state_.load();
     });
@@ -528,8 +530,8 @@ net::awaitable<message> conversation_actor::send(agent_ref by, std::string text,
             save_chat(s);
         }
         c.last_activity = now;
-        s.message_event("message.created", sent, now);
-        s.conversation_event("conversation.updated", now);
+        s.message_created(sent, now);
+        s.conversation_updated(now);
         co_await commit(s);
         co_return sent;
     });
@@ -547,7 +549,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         if (!closing.empty()) {
             auto& m = add_outgoing(s, sender::admin, closing, now, false);
             m.agent = by.username;
-            s.message_event("message.created", m, now);
+            s.message_created(m, now);
         }
         s.leave_queue = true;
         close_chat(s, "agent", now);
@@ -555,7 +557,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         c.last_activity = now;
         tell_user(s, ctx_.options.texts.chat_ended, now);
         s.event("chat.ended", ended_data(c, "agent", by.username), now);
-        s.conversation_event("conversation.updated", now);
+        s.conversation_updated(now);
         ctx_.chats_closed.inc();
         co_await commit(s);
         co_return *state_.load();
@@ -591,10 +593,10 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
                                  now);
         note.kind = "system";
         note.status = message_status::sent;
-        s.message_event("message.created", note, now);
+        s.message_created(note, now);
         tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
         s.event("chat.transferred", transferred_data(c, from, to.username), now);
-        s.conversation_event("conversation.updated", now);
+        s.conversation_updated(now);
         co_await commit(s);
         co_return *state_.load();
     });
@@ -620,7 +622,7 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         c.read_seq = target;
         c.unread = ctx_.store.count_user_messages_after(c.phone, target);
         c.updated_at = now;
-        s.conversation_event("conversation.updated", now);
+        s.conversation_updated(now);
         co_await commit(s);
         co_return *state_.load();
     });
@@ -634,7 +636,7 @@ net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {
         s.queue_position = position;
         tell_user(s, fill(ctx_.options.texts.queue_moved, "position", std::to_string(position)), now);
         s.event("chat.queued", queued_data(s.next, position, *s.next.queued_at), now);
-        s.conversation_event("conversation.updated", now);
+        s.conversation_updated(now);
         co_await commit(s);
     });
 }
@@ -658,9 +660,9 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
         auto& note = add_message(s, sender::bot, "Back to the queue: " + from + " did not answer in time", now);
         note.kind = "system";
         note.status = message_status::sent;
-        s.message_event("message.created", note, now);
+        s.message_created(note, now);
         s.event("chat.queued", queued_data(c, 1, now), now);
-        s.conversation_event("conversation.updated", now);
+        s.conversation_updated(now);
         auto phone = c.phone;
         co_await commit(s);
         co_await ctx_.queue.join_front(phone, now);
