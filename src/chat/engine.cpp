@@ -63,7 +63,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         string_map<std::shared_ptr<conversation_actor>> actors;
     };
 
-    shard& shard_for(std::string_view phone) { return shards[std::hash<std::string_view>{}(phone) % shard_count]; }
+    shard& shard_for(std::string_view phone) { return shards[hash_string(phone) % shard_count]; }
 
     std::shared_ptr<conversation_actor> find(std::string_view phone) {
         auto& s = shard_for(phone);

@@ -71,10 +71,13 @@ BOOST_AUTO_TEST_SUITE_END()
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/json_text.hpp"
 #include "switchboard/events/event.hpp"
+#include "../../src/core/string_map.hpp"
 
 #include <boost/json/parse.hpp>
 
+#include <array>
 #include <limits>
+#include <set>
 
 BOOST_AUTO_TEST_SUITE(event_json)
 
@@ -106,6 +109,38 @@ BOOST_AUTO_TEST_CASE(json_strings_escape_at_every_position) {
                 std::size_t extra = special == '\x1f' || special == '\x01' ? 5 : 1;
                 BOOST_TEST(out.size() == s.size() + 2 + extra, "length " << len << ", position " << pos);
             }
+}
+
+// The maps' and shards' hash: no collisions among 200,000 phone-like and
+// key-like strings of every length from 0 to 40, and the low and the high
+// bits spread evenly over 16 shards.
+BOOST_AUTO_TEST_CASE(string_hash_spreads_and_does_not_collide) {
+    std::set<std::uint64_t> seen;
+    std::array<int, 16> low{}, high{};
+    std::size_t count = 0;
+    for (int i = 0; i < 100000; ++i) {
+        for (std::string s : {"1555" + std::to_string(i), "plain:m-" + std::to_string(i * 7919)}) {
+            auto h = switchboard::hash_string(s);
+            seen.insert(h);
+            ++low[h % 16];
+            ++high[(h >> 48) % 16];
+            ++count;
+        }
+    }
+    std::string grow;
+    for (int len = 0; len <= 40; ++len, grow += static_cast<char>('a' + len % 26)) {
+        seen.insert(switchboard::hash_string(grow));
+        ++count;
+    }
+    BOOST_TEST(seen.size() == count);
+    for (int shard = 0; shard < 16; ++shard) {
+        BOOST_TEST(low[shard] > 11500);  // 12,500 each if even
+        BOOST_TEST(low[shard] < 13500);
+        BOOST_TEST(high[shard] > 11500);
+        BOOST_TEST(high[shard] < 13500);
+    }
+    BOOST_TEST(switchboard::hash_string("abc") != switchboard::hash_string("abd"));
+    BOOST_TEST(switchboard::hash_string("12345678") != switchboard::hash_string("123456789"));
 }
 
 BOOST_AUTO_TEST_CASE(webhook_answer_lists_replies_and_state) {
