@@ -64,7 +64,11 @@ bool any_escape(std::string_view s) {
         return escape_mask16(p + n - 16) != 0;
     }
 #endif
-    if (n >= 8) return word_needs_escape(load8(p)) || word_needs_escape(load8(p + n - 8));
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 <= n; i += 8)
+            if (word_needs_escape(load8(p + i))) return true;
+        return word_needs_escape(load8(p + n - 8));
+    }
     for (std::size_t i = 0; i < n; ++i)
         if (needs_escape(static_cast<unsigned char>(p[i]))) return true;
     return false;
