@@ -4,12 +4,13 @@
 
 #include "../core/adaptive_mutex.hpp"
 #include "../core/string_map.hpp"
+#include "memory_event_log.hpp"
+#include "packed_message.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -45,7 +46,7 @@ public:
         // lookup for them all.
         conversation_shard* shard = nullptr;
         std::unique_lock<adaptive_mutex> shard_lock;
-        std::map<std::uint64_t, chat::message>* list = nullptr;
+        std::map<std::uint64_t, packed_message>* list = nullptr;
         const std::string* list_phone = nullptr;
         for (auto& m : b.messages) {
             if (auto& s = shard_for(m.phone); &s != shard) {
@@ -61,7 +62,7 @@ public:
                 list = &it->second;
                 list_phone = &it->first;
             }
-            list->insert_or_assign(m.seq, std::move(m));
+            list->insert_or_assign(m.seq, packed_message(m));
         }
         if (shard_lock) shard_lock.unlock();
         for (auto& [k, v] : b.dedupe) {
@@ -80,10 +81,10 @@ public:
         for (auto& a : b.agents_put) agents_[a.username] = std::move(a);
         for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
         for (auto& h : b.sessions_remove) sessions_.erase(h);
-        for (auto& e : b.events_put) put_event(std::move(e));
+        for (auto& e : b.events_put) events_.put(e);
         for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
         if (b.events_prune_before)
-            std::erase_if(events_, [&](auto& e) { return e.at < *b.events_prune_before; });
+            events_.prune_before(*b.events_prune_before);
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
@@ -110,7 +111,8 @@ public:
             for (auto& [phone, c] : s.conversations) {
                 auto it = s.messages.find(phone);
                 if (it == s.messages.end() || it->second.empty() || it->second.rbegin()->first <= c.last_seq) continue;
-                row_catch_up up{it->second.rbegin()->second, 0};
+                auto& [newest_seq, newest] = *it->second.rbegin();
+                row_catch_up up{newest.unpack(phone, newest_seq), 0};
                 for (auto m = it->second.upper_bound(c.last_seq); m != it->second.end(); ++m)
                     if (m->second.from == chat::sender::user) ++up.user_messages;
                 out.push_back(std::move(up));
@@ -129,7 +131,7 @@ public:
         auto& list = it->second;
         for (auto m = list.lower_bound(before_seq); m != list.begin() && out.size() < limit;) {
             --m;
-            out.push_back(m->second);
+            out.push_back(m->second.unpack(phone, m->first));
         }
         return {out.rbegin(), out.rend()};
     }
@@ -184,7 +186,7 @@ public:
             for (auto& [phone, list] : s.messages) {
                 if (out.size() >= limit) return out;
                 for (auto& [_, m] : list)
-                    if (lower(m.text).find(needle) != std::string::npos) {
+                    if (lower(std::string(m.text())).find(needle) != std::string::npos) {
                         out.push_back(phone);
                         break;
                     }
@@ -199,11 +201,11 @@ public:
         std::vector<chat::message> hits;
         for (auto& s : shards_) {
             std::lock_guard lock(s.mutex);
-            for (auto& [_, list] : s.messages)
+            for (auto& [phone, list] : s.messages)
                 for (auto& [seq, m] : list) {
                     if (m.at < from || m.at >= to) continue;
-                    if (after && key(m) <= std::tie(after->at, after->phone, after->seq)) continue;
-                    hits.push_back(m);
+                    if (after && std::tie(m.at, phone, seq) <= std::tie(after->at, after->phone, after->seq)) continue;
+                    hits.push_back(m.unpack(phone, seq));
                 }
         }
         auto n = std::min(limit, hits.size());
@@ -254,17 +256,12 @@ public:
 
     std::vector<event_record> load_events(std::uint64_t after, std::size_t limit) const override {
         std::lock_guard lock(mutex_);
-        std::vector<event_record> out;
-        auto it = std::upper_bound(events_.begin(), events_.end(), after,
-                                   [](std::uint64_t seq, const event_record& e) { return seq < e.seq; });
-        for (; it != events_.end() && out.size() < limit; ++it) out.push_back(*it);
-        return out;
+        return events_.after(after, limit);
     }
 
     std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
         std::lock_guard lock(mutex_);
-        if (events_.empty()) return {0, 0};
-        return {events_.front().seq, events_.back().seq};
+        return events_.bounds();
     }
 
     void close() override {}
@@ -276,7 +273,7 @@ private:
     struct conversation_shard {
         mutable adaptive_mutex mutex;
         by_string<chat::conversation> conversations;
-        by_string<std::map<std::uint64_t, chat::message>> messages;
+        by_string<std::map<std::uint64_t, packed_message>> messages;
         by_string<std::uint64_t> by_channel_id;  // "phone\nchannel id" → seq, our own messages only
     };
     struct dedupe_shard {
@@ -292,22 +289,13 @@ private:
     const dedupe_shard& dedupe_for(std::string_view key) const { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
     dedupe_shard& dedupe_for(std::string_view key) { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
 
-    // Events arrive in seq order: appended, save for a rewrite of one kept.
-    void put_event(event_record e) {
-        if (events_.empty() || events_.back().seq < e.seq) return events_.push_back(std::move(e));
-        auto it = std::lower_bound(events_.begin(), events_.end(), e.seq,
-                                   [](const event_record& x, std::uint64_t seq) { return x.seq < seq; });
-        if (it != events_.end() && it->seq == e.seq) *it = std::move(e);
-        else events_.insert(it, std::move(e));
-    }
-
     static std::optional<chat::message> find_message_locked(const conversation_shard& s, std::string_view phone,
                                                             std::uint64_t seq) {
         auto it = s.messages.find(phone);
         if (it == s.messages.end()) return std::nullopt;
         auto m = it->second.find(seq);
         if (m == it->second.end()) return std::nullopt;
-        return m->second;
+        return m->second.unpack(phone, seq);
     }
 
     std::array<conversation_shard, shard_count> shards_;
@@ -318,7 +306,7 @@ private:
     std::vector<rating> ratings_;
     std::map<std::string, agent_record> agents_;
     std::unordered_map<std::string, session_record> sessions_;
-    std::deque<event_record> events_;  // in seq order: no tree node per event
+    memory_event_log events_;
     std::map<std::string, chat::chat_record> chats_;
 };
 

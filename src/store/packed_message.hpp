@@ -1,0 +1,67 @@
+// A message as the in-memory store keeps it: its strings end to end in one
+// allocation, its phone and seq left to the maps that hold it. Seven
+// strings of their own took about twice the room, and in memory a webhook's
+// cost grows with what it keeps (docs/benchmarks.md).
+#pragma once
+
+#include "switchboard/chat/conversation.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+namespace switchboard::store {
+
+class packed_message {
+public:
+    explicit packed_message(const chat::message& m)
+        : at(m.at), from(m.from), status(m.status) {
+        const std::array<std::string_view, fields> parts{m.id, m.agent, m.text, m.kind, m.channel_id, m.client_id};
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < fields; ++i) total += sizes_[i] = static_cast<std::uint32_t>(parts[i].size());
+        chars_ = std::make_unique_for_overwrite<char[]>(total);
+        char* at_char = chars_.get();
+        for (auto part : parts) {
+            if (!part.empty()) std::memcpy(at_char, part.data(), part.size());
+            at_char += part.size();
+        }
+    }
+
+    std::string_view text() const { return part(2); }
+
+    chat::message unpack(std::string_view phone, std::uint64_t seq) const {
+        chat::message m;
+        m.id = part(0);
+        m.phone = phone;
+        m.seq = seq;
+        m.from = from;
+        m.agent = part(1);
+        m.text = part(2);
+        m.kind = part(3);
+        m.at = at;
+        m.status = status;
+        m.channel_id = part(4);
+        m.client_id = part(5);
+        return m;
+    }
+
+    timestamp at;
+    chat::sender from;
+    chat::message_status status;
+
+private:
+    static constexpr std::size_t fields = 6;  // id, agent, text, kind, channel id, client id
+
+    std::string_view part(std::size_t i) const {
+        std::size_t offset = 0;
+        for (std::size_t j = 0; j < i; ++j) offset += sizes_[j];
+        return {chars_.get() + offset, sizes_[i]};
+    }
+
+    std::array<std::uint32_t, fields> sizes_{};
+    std::unique_ptr<char[]> chars_;
+};
+
+}  // namespace switchboard::store
