@@ -248,6 +248,46 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
     }
 }
 
+// Both stores: a message reads back field for field by every way there is
+// to find it, and a rewrite of one (a status) replaces it.
+BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
+    test::temp_dir dir;
+    std::vector<std::unique_ptr<store::store>> stores;
+    stores.push_back(store::open_sqlite_store(dir.path().string()));
+    stores.push_back(store::make_memory_store());
+    auto same = [](const chat::message& a, const chat::message& b) {
+        return a.id == b.id && a.phone == b.phone && a.seq == b.seq && a.from == b.from && a.agent == b.agent &&
+               a.text == b.text && a.kind == b.kind && a.at == b.at && a.status == b.status &&
+               a.channel_id == b.channel_id && a.client_id == b.client_id;
+    };
+    for (auto& db : stores) {
+        auto first = full_message(1), second = full_message(2), third = full_message(3);
+        second.from = chat::sender::user;
+        second.agent.clear();
+        second.client_id.clear();
+        second.text = "";  // empty fields, between full ones
+        store::write_batch b;
+        b.messages = {first, second, third};
+        write(*db, b);
+        third.status = chat::message_status::read;
+        store::write_batch status;
+        status.messages = {third};
+        write(*db, status);
+
+        auto page = db->load_messages("15550001", 10, 10);
+        BOOST_REQUIRE(page.size() == 3u);
+        BOOST_TEST(same(page[0], first));
+        BOOST_TEST(same(page[1], second));
+        BOOST_TEST(same(page[2], third));
+        BOOST_TEST(same(db->find_message("15550001", 2).value(), second));
+        BOOST_TEST(same(db->find_message_by_channel_id("15550001", "wamid.3").value(), third));
+        auto between = db->load_messages_between(from_unix_ms(0), from_unix_ms(1763900000502), std::nullopt, 10);
+        BOOST_REQUIRE(between.size() == 1u);
+        BOOST_TEST(same(between[0], first));
+        BOOST_TEST(db->count_user_messages_after("15550001", 0) == 1u);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string());
