@@ -8,6 +8,7 @@
 #include "packed_message.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include <algorithm>
 #include <array>
@@ -68,7 +69,7 @@ public:
         for (auto& [k, v] : b.dedupe) {
             auto& d = dedupe_for(k);
             std::lock_guard lock(d.mutex);
-            d.answers.insert_or_assign(std::move(k), std::move(v));
+            d.answers.insert_or_assign(std::move(k), d.intern(std::move(v)));
         }
         if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
             b.sessions_put.empty() && b.sessions_remove.empty() && b.events_put.empty() && b.chats_put.empty() &&
@@ -92,7 +93,7 @@ public:
         std::lock_guard lock(d.mutex);
         auto it = d.answers.find(key);
         if (it == d.answers.end()) return std::nullopt;
-        return it->second;
+        return *it->second;
     }
 
     std::vector<chat::conversation> load_conversations() const override {
@@ -270,6 +271,19 @@ private:
     template <class T>
     using by_string = string_map<T>;
 
+    // Interned texts, found by their content.
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return hash_string(s); }
+        std::size_t operator()(const std::shared_ptr<const std::string>& s) const { return hash_string(*s); }
+    };
+    struct text_equal {
+        using is_transparent = void;
+        static std::string_view view(std::string_view s) { return s; }
+        static std::string_view view(const std::shared_ptr<const std::string>& s) { return *s; }
+        bool operator()(const auto& a, const auto& b) const { return view(a) == view(b); }
+    };
+
     struct conversation_shard {
         mutable adaptive_mutex mutex;
         by_string<chat::conversation> conversations;
@@ -278,7 +292,15 @@ private:
     };
     struct dedupe_shard {
         mutable adaptive_mutex mutex;
-        by_string<std::string> answers;
+        by_string<std::shared_ptr<const std::string>> answers;
+        // Answers repeat (every new user's menu is the same text): each is
+        // kept once. Like the keys, never dropped.
+        boost::unordered_flat_set<std::shared_ptr<const std::string>, text_hash, text_equal> distinct;
+
+        std::shared_ptr<const std::string> intern(std::string answer) {
+            if (auto it = distinct.find(std::string_view(answer)); it != distinct.end()) return *it;
+            return *distinct.insert(std::make_shared<const std::string>(std::move(answer))).first;
+        }
     };
     static constexpr std::size_t shard_count = 16;
 
