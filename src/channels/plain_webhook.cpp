@@ -11,7 +11,6 @@
 
 #include <array>
 
-
 namespace switchboard::channels {
 
 namespace json = boost::json;

@@ -12,12 +12,12 @@
 #pragma once
 
 #include "../core/adaptive_mutex.hpp"
+#include "../core/string_map.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <string_view>
 
@@ -30,7 +30,7 @@ public:
     static constexpr std::int64_t absent = -1;
 
     // `hash` is for tests, which need collisions.
-    explicit key_index(hash_function hash = &default_hash) : hash_(hash) {}
+    explicit key_index(hash_function hash = &hash_string) : hash_(hash) {}
 
     void add(std::string_view key, std::int64_t rowid) {
         auto h = hash_(key);
@@ -52,7 +52,6 @@ public:
     }
 
 private:
-    static std::uint64_t default_hash(std::string_view key) { return std::hash<std::string_view>()(key); }
     struct shard {
         mutable adaptive_mutex mutex;
         boost::unordered_flat_map<std::uint64_t, std::int64_t> rows;

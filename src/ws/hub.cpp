@@ -3,7 +3,6 @@
 #include "hub_core.hpp"
 
 #include "agent_socket.hpp"
-#include "switchboard/core/json_text.hpp"
 #include "switchboard/core/log.hpp"
 
 #include <boost/json/serialize.hpp>

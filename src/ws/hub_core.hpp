@@ -9,8 +9,8 @@
 #include "../http/beast.hpp"
 
 #include <map>
-#include <span>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 
 namespace switchboard::ws {
@@ -68,6 +68,5 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     metrics::counter& events_published;
     metrics::counter& closed_slow;
 };
-
 
 }  // namespace switchboard::ws

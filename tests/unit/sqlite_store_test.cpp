@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
                                        std::make_shared<const std::string>(std::move(text))};
         };
         store::write_batch b;
-        for (std::uint64_t seq : {1, 2, 3, 5, 6}) b.events_put.push_back(event(seq, "e" + std::to_string(seq)));
+        for (std::uint64_t seq : {1, 2, 3, 5, 6}) b.events_put.push_back(event(seq, std::string("e").append(std::to_string(seq))));
         write(*db, b);
         store::write_batch late;
         late.events_put.push_back(event(4, "e4"));
