@@ -4,6 +4,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "key_index.hpp"
+#include "message_index.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
 #include "switchboard/core/log.hpp"
@@ -85,6 +86,13 @@ agent_record read_agent(const sqlite::statement& st) {
 
 using completion = store::write_done;
 
+// A message a batch inserted (not updated); `phone` is the batch's own.
+struct new_message_row {
+    std::string_view phone;
+    std::uint64_t seq;
+    std::int64_t row;
+};
+
 struct pending_write {
     write_batch batch;
     completion done;
@@ -92,6 +100,7 @@ struct pending_write {
     // the batch, so that its io_context cannot run dry and drop the answer.
     net::any_completion_executor work;
     std::vector<std::int64_t> dedupe_rows;  // the rows its dedupe keys went to, once written
+    std::vector<new_message_row> message_rows;  // the rows its new messages went to, once written
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -123,16 +132,17 @@ std::string upsert_conversation_sql() {
 // The writer's connection and its statements, used only by the writer thread.
 class writer_tables {
 public:
-    explicit writer_tables(sqlite::connection& db)
+    writer_tables(sqlite::connection& db, const message_index& messages)
         : db_(db),
+          messages_(messages),
           put_conversation_(db.prepare(upsert_conversation_sql())),
-          // An update by (phone, seq); a clash on the message id is a bug and fails the batch.
-          put_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
-                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (phone, seq) DO UPDATE SET "
-                                  "id = excluded.id, sender = excluded.sender, agent = excluded.agent, "
-                                  "text = excluded.text, kind = excluded.kind, at = excluded.at, "
-                                  "status = excluded.status, channel_id = excluded.channel_id, "
-                                  "client_id = excluded.client_id")),
+          // A clash on the message id is a bug and fails the batch.
+          insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
+                                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")),
+          // A message stored before (found by (phone, seq) in the index) is rewritten in its row.
+          update_message_(db.prepare("UPDATE messages SET phone = ?, seq = ?, id = ?, sender = ?, agent = ?, "
+                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ? "
+                                     "WHERE rowid = ?")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
               wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
@@ -154,8 +164,13 @@ public:
         for (auto* st : all()) st->borrow_text();
     }
 
-    // `dedupe_rows` gets the row of each of the batch's dedupe keys.
-    void apply(const write_batch& b, std::vector<std::int64_t>& dedupe_rows) {
+    // A transaction starts: rows inserted by an earlier one are in the index.
+    void begin() { transaction_rows_.clear(); }
+
+    // `dedupe_rows` gets the row of each of the batch's dedupe keys, and
+    // `message_rows` the row of each message it inserted.
+    void apply(const write_batch& b, std::vector<std::int64_t>& dedupe_rows,
+               std::vector<new_message_row>& message_rows) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
         if (b.conversation) {
             auto& c = *b.conversation;
@@ -183,8 +198,11 @@ public:
                 .bind(22, to_unix_ms(c.last_activity))
                 .run();
         }
-        for (auto& m : b.messages)
-            put_message_.bind(1, m.phone)
+        message_rows.clear();
+        for (auto& m : b.messages) {
+            auto row = row_of(m.phone, m.seq);
+            auto& st = row ? update_message_.bind(12, *row) : insert_message_;
+            st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
                 .bind(3, m.id)
                 .bind(4, chat::to_string(m.from))
@@ -196,6 +214,11 @@ public:
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
                 .run();
+            if (!row) {
+                message_rows.push_back({m.phone, m.seq, sqlite3_last_insert_rowid(db_.handle())});
+                transaction_rows_.emplace(std::pair{std::string_view(m.phone), m.seq}, message_rows.back().row);
+            }
+        }
         for (auto& o : b.outbox_put)
             put_outbox_.bind(1, o.message_id)
                 .bind(2, o.phone)
@@ -264,13 +287,30 @@ public:
     sqlite::connection& db() { return db_; }
 
 private:
-    std::array<sqlite::statement*, 12> all() {
-        return {&put_conversation_, &put_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_,
+    // The row that holds (phone, seq): written in this transaction, or before.
+    std::optional<std::int64_t> row_of(std::string_view phone, std::uint64_t seq) const {
+        auto it = transaction_rows_.find({phone, seq});
+        if (it != transaction_rows_.end()) return it->second;
+        return messages_.find(phone, seq);
+    }
+
+    struct phone_seq_hash {
+        std::size_t operator()(const std::pair<std::string_view, std::uint64_t>& k) const {
+            return hash_string(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);
+        }
+    };
+
+    std::array<sqlite::statement*, 13> all() {
+        return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_,
                 &put_agent_, &put_session_, &remove_session_, &put_event_, &prune_events_, &put_chat_};
     }
 
     sqlite::connection& db_;
-    sqlite::statement put_conversation_, put_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_,
+    const message_index& messages_;
+    // Messages inserted in the open transaction, which the index gets only
+    // once it commits; a later batch of the same group may update them.
+    std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
+    sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_,
         put_agent_, put_session_, remove_session_, put_event_, prune_events_, put_chat_;
 };
 
@@ -292,10 +332,15 @@ public:
         }
         migrate(writer_db_);
         reader_db_ = std::make_unique<sqlite::connection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX);
-        tables_ = std::make_unique<writer_tables>(writer_db_);
+        tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_);
         {
             auto keys = writer_db_.prepare("SELECT rowid, key FROM dedupe");
             while (keys.step()) dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
+            // SQLite reads this off the smallest index that holds the columns (by time), not the rows.
+            auto messages = writer_db_.prepare("SELECT phone, seq, rowid FROM messages");
+            while (messages.step())
+                message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
+                                  messages.get_int(2));
         }
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");
@@ -320,20 +365,19 @@ public:
 
     std::vector<row_catch_up> load_row_catch_ups() const override {
         std::lock_guard lock(read_mutex_);
-        // One pass over the conversations, each looking up the (phone, seq)
-        // index from its row's last_seq, which the actors keep at most a few
-        // dozen messages behind. CROSS JOIN keeps conversations the outer
-        // loop: without statistics SQLite would otherwise scan every message.
-        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) + R"(, users FROM (
-            SELECT m.*,
-                (SELECT count(*) FROM messages u WHERE u.phone = c.phone AND u.seq > c.last_seq AND u.sender = 'user')
-                AS users
-            FROM conversations c CROSS JOIN messages m
-                ON m.phone = c.phone AND m.seq = (SELECT max(seq) FROM messages x WHERE x.phone = c.phone)
-            WHERE m.seq > c.last_seq))"));
+        // The actors keep each row at most a few dozen messages behind, so
+        // this reads a few rows per conversation that has any to catch up.
+        reset_on_exit st_guard(prepared("SELECT phone, last_seq FROM conversations"));
         auto& st = *st_guard;
         std::vector<row_catch_up> out;
-        while (st.step()) out.push_back({read_message(st), static_cast<std::uint32_t>(st.get_int(11))});
+        while (st.step()) {
+            auto phone = st.get_text(0);
+            auto since = message_rows_.after(phone, static_cast<std::uint64_t>(st.get_int(1)));
+            if (since.empty()) continue;
+            auto last = message_at(since.back().row);
+            if (!last) continue;
+            out.push_back({std::move(*last), user_messages_among(since)});
+        }
         return out;
     }
 
@@ -394,26 +438,20 @@ public:
 
     std::vector<message> load_messages(std::string_view phone, std::uint64_t before_seq,
                                        std::size_t limit) const override {
+        auto rows = message_rows_.before(phone, before_seq, limit);
         std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
-                                      " FROM messages WHERE phone = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
-        auto& st = *st_guard;
-        st.bind(1, phone)
-            .bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(before_seq, INT64_MAX)))
-            .bind(3, static_cast<std::int64_t>(limit));
         std::vector<message> out;
-        while (st.step()) out.push_back(read_message(st));
-        return {out.rbegin(), out.rend()};
+        out.reserve(rows.size());
+        for (auto& r : rows)
+            if (auto m = message_at(r.row)) out.push_back(std::move(*m));
+        return out;
     }
 
     std::optional<message> find_message(std::string_view phone, std::uint64_t seq) const override {
+        auto row = message_rows_.find(phone, seq);
+        if (!row) return std::nullopt;
         std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
-                                      " FROM messages WHERE phone = ? AND seq = ?"));
-        auto& st = *st_guard;
-        st.bind(1, phone).bind(2, static_cast<std::int64_t>(seq));
-        if (!st.step()) return std::nullopt;
-        return read_message(st);
+        return message_at(*row);
     }
 
     std::optional<message> find_message_by_channel_id(std::string_view phone,
@@ -453,12 +491,9 @@ public:
     }
 
     std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
+        auto since = message_rows_.after(phone, seq);
         std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT count(*) FROM messages WHERE phone = ? AND seq > ? AND sender = 'user'"));
-        auto& st = *st_guard;
-        st.bind(1, phone).bind(2, static_cast<std::int64_t>(seq));
-        st.step();
-        return static_cast<std::uint32_t>(st.get_int(0));
+        return user_messages_among(since);
     }
 
     std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const override {
@@ -599,6 +634,28 @@ private:
         return it->second;
     }
 
+    // The message in `row`; callers hold read_mutex_.
+    std::optional<message> message_at(std::int64_t row) const {
+        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) + " FROM messages WHERE rowid = ?"));
+        auto& st = *st_guard;
+        st.bind(1, row);
+        if (!st.step()) return std::nullopt;
+        return read_message(st);
+    }
+
+    // How many of `rows` are the user's; callers hold read_mutex_.
+    std::uint32_t user_messages_among(const std::vector<message_index::entry>& rows) const {
+        reset_on_exit st_guard(prepared("SELECT sender = 'user' FROM messages WHERE rowid = ?"));
+        auto& st = *st_guard;
+        std::uint32_t users = 0;
+        for (auto& r : rows) {
+            st.bind(1, r.row);
+            if (st.step() && st.get_int(0)) ++users;
+            st.reset();
+        }
+        return users;
+    }
+
     void write_loop() {
         for (;;) {
             std::vector<pending_write> group;
@@ -611,11 +668,13 @@ private:
                     queue_.pop_front();
                 }
             }
-            // A committed batch's dedupe keys are known before anyone is
-            // answered, so that a retry after the answer finds its key.
+            // A committed batch's dedupe keys and messages are known before
+            // anyone is answered, so that a retry after the answer finds its
+            // key, and a read its messages.
             auto committed = [&](pending_write& p) {
                 for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i)
                     dedupe_keys_.add(p.batch.dedupe[i].first, p.dedupe_rows[i]);
+                for (auto& m : p.message_rows) message_rows_.add(m.phone, m.seq, m.row);
                 complete(std::move(p.done), nullptr);
             };
             if (!commit(group)) {
@@ -639,7 +698,8 @@ private:
     bool commit(std::vector<pending_write>& group) {
         try {
             sqlite::transaction tx(writer_db_);
-            for (auto& p : group) tables_->apply(p.batch, p.dedupe_rows);
+            tables_->begin();
+            for (auto& p : group) tables_->apply(p.batch, p.dedupe_rows, p.message_rows);
             tx.commit();
             return true;
         } catch (const sqlite::error& e) {
@@ -667,6 +727,7 @@ private:
     bool closing_ = false;
     std::exception_ptr failure_;
     key_index dedupe_keys_;  // where every stored dedupe key is
+    message_index message_rows_;  // where every stored message is
     std::thread writer_;
 };
 

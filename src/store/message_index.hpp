@@ -1,0 +1,117 @@
+// Where each stored message is, in memory: (phone, seq) → its row.
+//
+// Messages are a rowid table whose rows append (schema v6), and since v8 it
+// has no (phone, seq) index of its own: that index took one random leaf per
+// durable webhook (every webhook comes from some other user), and each such
+// page cost a 4 KB WAL frame and its checkpoint. This map answers the same
+// questions: a conversation's rows in seq order, 16 bytes a message. The
+// store fills it from the table at start and adds each message once its
+// commit has returned, so a row found here is always there to read.
+#pragma once
+
+#include "../core/adaptive_mutex.hpp"
+#include "../core/string_map.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::store {
+
+class message_index {
+public:
+    struct entry {
+        std::uint64_t seq;
+        std::int64_t row;
+    };
+
+    // Keeps each conversation in seq order; a seq given twice takes the new row.
+    void add(std::string_view phone, std::uint64_t seq, std::int64_t row) {
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto it = s.phones.find(phone);
+        if (it == s.phones.end()) it = s.phones.emplace(std::string(phone), std::vector<entry>{}).first;
+        auto& rows = it->second;
+        if (rows.empty() || rows.back().seq < seq) {  // nearly always: the next message
+            rows.push_back({seq, row});
+            return;
+        }
+        auto at = lower(rows, seq);
+        if (at != rows.end() && at->seq == seq)
+            at->row = row;
+        else
+            rows.insert(at, {seq, row});
+    }
+
+    std::optional<std::int64_t> find(std::string_view phone, std::uint64_t seq) const {
+        std::optional<std::int64_t> out;
+        visit(phone, [&](const std::vector<entry>& rows) {
+            auto at = lower(rows, seq);
+            if (at != rows.end() && at->seq == seq) out = at->row;
+        });
+        return out;
+    }
+
+    // The last `limit` messages with seq < `before`, oldest first.
+    std::vector<entry> before(std::string_view phone, std::uint64_t before, std::size_t limit) const {
+        std::vector<entry> out;
+        visit(phone, [&](const std::vector<entry>& rows) {
+            auto end = lower(rows, before);
+            auto begin = end - static_cast<std::ptrdiff_t>(std::min<std::size_t>(limit, end - rows.begin()));
+            out.assign(begin, end);
+        });
+        return out;
+    }
+
+    // Every message with seq > `after`, oldest first.
+    std::vector<entry> after(std::string_view phone, std::uint64_t after) const {
+        std::vector<entry> out;
+        visit(phone, [&](const std::vector<entry>& rows) {
+            out.assign(std::upper_bound(rows.begin(), rows.end(), after,
+                                        [](std::uint64_t s, const entry& e) { return s < e.seq; }),
+                       rows.end());
+        });
+        return out;
+    }
+
+    std::optional<entry> last(std::string_view phone) const {
+        std::optional<entry> out;
+        visit(phone, [&](const std::vector<entry>& rows) {
+            if (!rows.empty()) out = rows.back();
+        });
+        return out;
+    }
+
+private:
+    struct shard {
+        mutable adaptive_mutex mutex;
+        string_map<std::vector<entry>> phones;
+    };
+
+    static std::vector<entry>::const_iterator lower(const std::vector<entry>& rows, std::uint64_t seq) {
+        return std::lower_bound(rows.begin(), rows.end(), seq, [](const entry& e, std::uint64_t s) { return e.seq < s; });
+    }
+    static std::vector<entry>::iterator lower(std::vector<entry>& rows, std::uint64_t seq) {
+        return std::lower_bound(rows.begin(), rows.end(), seq, [](const entry& e, std::uint64_t s) { return e.seq < s; });
+    }
+
+    template <class F>
+    void visit(std::string_view phone, F&& f) const {
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto it = s.phones.find(phone);
+        if (it != s.phones.end()) f(it->second);
+    }
+
+    // The shard takes the hash's high bits; the map mixes it again.
+    const shard& shard_for(std::string_view phone) const { return shards_[hash_string(phone) >> 60]; }
+    shard& shard_for(std::string_view phone) { return shards_[hash_string(phone) >> 60]; }
+
+    std::array<shard, 16> shards_;
+};
+
+}  // namespace switchboard::store
