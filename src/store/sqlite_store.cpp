@@ -3,6 +3,7 @@
 // so the io threads never wait on fsync; reads use their own connection.
 #include "switchboard/store/store.hpp"
 
+#include "checkpointer.hpp"
 #include "key_index.hpp"
 #include "message_index.hpp"
 #include "schema.hpp"
@@ -342,6 +343,7 @@ public:
                 message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
                                   messages.get_int(2));
         }
+        checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");
             write_loop();
@@ -615,6 +617,7 @@ public:
             wake_.notify_one();
         }
         if (writer_.joinable()) writer_.join();
+        if (checkpointer_) checkpointer_->close();
     }
 
 private:
@@ -718,6 +721,7 @@ private:
     sqlite::connection writer_db_;
     std::unique_ptr<sqlite::connection> reader_db_;
     std::unique_ptr<writer_tables> tables_;
+    std::unique_ptr<checkpointer> checkpointer_;
     mutable std::mutex read_mutex_;  // the reader connection is shared by the io threads
     mutable std::unordered_map<std::string, sqlite::statement> read_statements_;
 

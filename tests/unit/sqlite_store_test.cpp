@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -432,6 +433,35 @@ BOOST_AUTO_TEST_CASE(a_seq_whose_write_failed_can_be_written_again) {
     write(*db, again);
     BOOST_TEST(db->find_message("15550001", 2)->id == "msg_2_again");
     BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 50).size() == 2u);
+}
+
+// Checkpoints run on a thread of their own (checkpointer.hpp), which takes
+// SQLite's automatic ones away. Writes that never pause keep that thread from
+// ever catching up; then the writer checkpoints inline past ten times the
+// threshold, and the WAL stays within twice that whatever the timing.
+BOOST_AUTO_TEST_CASE(the_wal_stays_bounded_while_writes_go_on) {
+    test::temp_dir dir;
+    store::sqlite_options o;
+    o.checkpoint_frames = 50;
+    auto wal = dir.path() / "switchboard.db-wal";
+    std::uintmax_t largest = 0;
+    {
+        auto db = store::open_sqlite_store(dir.path().string(), o);
+        for (std::uint64_t i = 0; i < 1500; ++i) {
+            store::write_batch b;
+            for (std::uint64_t k = 1; k <= 4; ++k) {
+                auto m = full_message(i * 4 + k);
+                m.text.append(600, 'x');  // a page of rows per batch
+                b.messages.push_back(m);
+            }
+            write(*db, b);
+            largest = std::max(largest, std::filesystem::file_size(wal));
+        }
+    }
+    BOOST_TEST(largest < 2 * 10 * 50 * (4096u + 24u));
+    BOOST_TEST(largest > 50 * 4096u);  // it did fill up to a checkpoint
+    auto db = store::open_sqlite_store(dir.path().string(), o);
+    BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 10000).size() == 6000u);
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_clear_error) {

@@ -168,6 +168,8 @@ struct sqlite_options {
     std::size_t group_commit_max = 1024;
     // Refuse writes past this size (SQLITE_FULL → `unavailable`); 0: no limit.
     std::uint64_t max_size_mb = 0;
+    // WAL frames (pages) that start a checkpoint, on a thread of its own.
+    int checkpoint_frames = 1000;
 };
 
 // `dir`/switchboard.db, created on first start, migrated forward on every
