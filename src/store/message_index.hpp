@@ -92,11 +92,12 @@ private:
         string_map<std::vector<entry>> phones;
     };
 
+    static bool seq_below(const entry& e, std::uint64_t seq) { return e.seq < seq; }
     static std::vector<entry>::const_iterator lower(const std::vector<entry>& rows, std::uint64_t seq) {
-        return std::lower_bound(rows.begin(), rows.end(), seq, [](const entry& e, std::uint64_t s) { return e.seq < s; });
+        return std::lower_bound(rows.begin(), rows.end(), seq, &seq_below);
     }
     static std::vector<entry>::iterator lower(std::vector<entry>& rows, std::uint64_t seq) {
-        return std::lower_bound(rows.begin(), rows.end(), seq, [](const entry& e, std::uint64_t s) { return e.seq < s; });
+        return std::lower_bound(rows.begin(), rows.end(), seq, &seq_below);
     }
 
     template <class F>

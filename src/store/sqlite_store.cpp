@@ -1,6 +1,7 @@
 // The embedded default store. One writer thread takes the batches of every
 // actor and commits as many as are waiting in one transaction (group commit),
-// so the io threads never wait on fsync; reads use their own connection.
+// so the io threads never wait on fsync; reads use their own connection, and
+// checkpoints a thread and connection of their own (checkpointer.hpp).
 #include "switchboard/store/store.hpp"
 
 #include "checkpointer.hpp"
@@ -302,8 +303,9 @@ private:
     };
 
     std::array<sqlite::statement*, 13> all() {
-        return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_, &remove_outbox_, &put_dedupe_, &put_rating_,
-                &put_agent_, &put_session_, &remove_session_, &put_event_, &prune_events_, &put_chat_};
+        return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_, &remove_outbox_,
+                &put_dedupe_,       &put_rating_,     &put_agent_,      &put_session_, &remove_session_,
+                &put_event_,        &prune_events_,   &put_chat_};
     }
 
     sqlite::connection& db_;
@@ -311,8 +313,8 @@ private:
     // Messages inserted in the open transaction, which the index gets only
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
-    sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_, put_rating_,
-        put_agent_, put_session_, remove_session_, put_event_, prune_events_, put_chat_;
+    sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_,
+        put_rating_, put_agent_, put_session_, remove_session_, put_event_, prune_events_, put_chat_;
 };
 
 class sqlite_store final : public store {
