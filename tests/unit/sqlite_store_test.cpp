@@ -437,8 +437,9 @@ BOOST_AUTO_TEST_CASE(a_seq_whose_write_failed_can_be_written_again) {
 
 // Checkpoints run on a thread of their own (checkpointer.hpp), which takes
 // SQLite's automatic ones away. Writes that never pause keep that thread from
-// ever catching up; then the writer checkpoints inline past ten times the
-// threshold, and the WAL stays within twice that whatever the timing.
+// ever catching up on its own: the writer copies what it leaves (or all of it
+// past ten times the threshold), and the WAL stays within twice that
+// whatever the timing.
 BOOST_AUTO_TEST_CASE(the_wal_stays_bounded_while_writes_go_on) {
     test::temp_dir dir;
     store::sqlite_options o;
