@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 8> migrations{
+constexpr std::array<std::string_view, 9> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -208,6 +208,25 @@ DROP TABLE messages;
 ALTER TABLE messages_v8 RENAME TO messages;
 CREATE INDEX messages_by_channel_id ON messages (phone, channel_id) WHERE channel_id <> '' AND sender <> 'user';
 CREATE INDEX messages_by_time ON messages (at, phone, seq);
+)sql",
+    // 9: the event log in blocks, one row per batch of events, compressed
+    // as a whole (event_blocks.hpp). A row per event was the largest part of
+    // a durable webhook. Old rows come along as blocks of one, in TEXT.
+    R"sql(
+CREATE TABLE event_blocks (
+    id INTEGER PRIMARY KEY,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    body BLOB NOT NULL
+);
+INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body)
+    SELECT seq, seq, at, at, json FROM events ORDER BY seq;
+DROP TABLE events;
+CREATE INDEX event_blocks_by_first_seq ON event_blocks (first_seq);
+CREATE INDEX event_blocks_by_last_seq ON event_blocks (last_seq);
+CREATE INDEX event_blocks_by_first_at ON event_blocks (first_at);
 )sql",
 };
 

@@ -69,6 +69,12 @@ statement& statement::bind(int index, std::string_view text) {
     return *this;
 }
 
+statement& statement::bind_blob(int index, std::string_view bytes) {
+    int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), text_lifetime_);
+    if (rc != SQLITE_OK) db_->fail(rc, "bind " + sql_);
+    return *this;
+}
+
 statement& statement::bind(int index, std::int64_t value) {
     int rc = sqlite3_bind_int64(stmt_, index, value);
     if (rc != SQLITE_OK) db_->fail(rc, "bind " + sql_);
@@ -116,6 +122,13 @@ std::optional<std::int64_t> statement::get_optional_int(int col) const {
 }
 
 bool statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+bool statement::is_text(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_TEXT; }
+
+std::string_view statement::get_bytes(int col) const {
+    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));  // before _bytes, as SQLite asks
+    return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))};
+}
 
 transaction::transaction(connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 

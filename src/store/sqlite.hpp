@@ -52,6 +52,7 @@ public:
 
     // Text is copied, unless borrow_text() was called.
     statement& bind(int index, std::string_view text);
+    statement& bind_blob(int index, std::string_view bytes);  // copied, or borrowed, as text is
     statement& bind(int index, std::int64_t value);
     statement& bind(int index, std::nullptr_t);
     statement& bind_optional(int index, const std::optional<std::int64_t>& value);
@@ -66,6 +67,9 @@ public:
     std::string get_text(int col) const;
     std::optional<std::int64_t> get_optional_int(int col) const;
     bool is_null(int col) const;
+    bool is_text(int col) const;
+    // The column's bytes as they are stored, valid until the next step or reset.
+    std::string_view get_bytes(int col) const;
 
     // From now on bound text is not copied: every caller binds values that
     // outlive the step, as in `st.bind(1, a).bind(2, b).run();` (the store's

@@ -5,6 +5,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "checkpointer.hpp"
+#include "event_blocks.hpp"
 #include "key_index.hpp"
 #include "message_index.hpp"
 #include "schema.hpp"
@@ -22,6 +23,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
@@ -155,10 +157,12 @@ public:
           put_session_(db.prepare(
               "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
-          put_event_(db.prepare("INSERT OR REPLACE INTO events (seq, at, json) VALUES (?,?,?)")),
-          // Reads forward from the oldest event to the first one to keep: no index on time needed.
-          prune_events_(db.prepare("DELETE FROM events WHERE seq < coalesce((SELECT seq FROM events WHERE at >= ? "
-                                   "ORDER BY seq LIMIT 1), (SELECT max(seq) + 1 FROM events), 0)")),
+          put_block_(db.prepare(
+              "INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body) VALUES (?,?,?,?,?)")),
+          old_blocks_(db.prepare("SELECT id, first_seq, first_at, last_at, body FROM event_blocks WHERE first_at < ?")),
+          remove_block_(db.prepare("DELETE FROM event_blocks WHERE id = ?")),
+          rewrite_block_(db.prepare(
+              "UPDATE event_blocks SET first_seq = ?, last_seq = ?, first_at = ?, last_at = ?, body = ? WHERE id = ?")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason)
               VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {
@@ -262,9 +266,17 @@ public:
                 .bind(4, to_unix_ms(x.expires_at))
                 .run();
         for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
-        for (auto& e : b.events_put)
-            put_event_.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, to_unix_ms(e.at)).bind(3, *e.json).run();
-        if (b.events_prune_before) prune_events_.bind(1, to_unix_ms(*b.events_prune_before)).run();
+        if (!b.events_put.empty()) {
+            block_.clear();
+            span range;
+            for (auto& e : b.events_put) {
+                auto at = to_unix_ms(e.at);
+                block_.add(e.seq, at, *e.json);
+                range.add(e.seq, at);
+            }
+            put_block(range, block_.finish());
+        }
+        if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
             put_chat_.bind(1, c.ticket_id)
                 .bind(2, c.phone)
@@ -289,6 +301,70 @@ public:
     sqlite::connection& db() { return db_; }
 
 private:
+    // The seqs and times of a block's events.
+    struct span {
+        std::uint64_t first_seq = UINT64_MAX, last_seq = 0;
+        std::int64_t first_at = INT64_MAX, last_at = INT64_MIN;
+        void add(std::uint64_t seq, std::int64_t at) {
+            first_seq = std::min(first_seq, seq);
+            last_seq = std::max(last_seq, seq);
+            first_at = std::min(first_at, at);
+            last_at = std::max(last_at, at);
+        }
+    };
+
+    void put_block(const span& r, const std::string& body) {
+        put_block_.bind(1, static_cast<std::int64_t>(r.first_seq))
+            .bind(2, static_cast<std::int64_t>(r.last_seq))
+            .bind(3, r.first_at)
+            .bind(4, r.last_at)
+            .bind_blob(5, body)
+            .run();
+    }
+
+    // Drops the events older than `before`: whole blocks, and the old part
+    // of a block that straddles it (read, cut, and written again).
+    void prune_events(std::int64_t before) {
+        struct straddling {
+            std::int64_t id;
+            std::string body;
+            bool text;
+            std::uint64_t seq;
+        };
+        std::vector<std::int64_t> gone;
+        std::vector<straddling> cut;
+        old_blocks_.bind(1, before);
+        while (old_blocks_.step()) {
+            auto id = old_blocks_.get_int(0);
+            if (old_blocks_.get_int(3) < before)
+                gone.push_back(id);
+            else
+                cut.push_back({id, std::string(old_blocks_.get_bytes(4)), old_blocks_.is_text(4),
+                               static_cast<std::uint64_t>(old_blocks_.get_int(1))});
+        }
+        old_blocks_.reset();
+        for (auto id : gone) remove_block_.bind(1, id).run();
+        std::string text;
+        for (auto& c : cut) {
+            if (c.text) continue;  // a block of one is all old or all kept
+            block_.clear();
+            span range;
+            for (auto& e : read_event_block(c.body, text))
+                if (e.at_ms >= before) {
+                    block_.add(e.seq, e.at_ms, e.json);
+                    range.add(e.seq, e.at_ms);
+                }
+            auto body = block_.finish();
+            rewrite_block_.bind(1, static_cast<std::int64_t>(range.first_seq))
+                .bind(2, static_cast<std::int64_t>(range.last_seq))
+                .bind(3, range.first_at)
+                .bind(4, range.last_at)
+                .bind_blob(5, body)
+                .bind(6, c.id)
+                .run();
+        }
+    }
+
     // The row that holds (phone, seq): written in this transaction, or before.
     std::optional<std::int64_t> row_of(std::string_view phone, std::uint64_t seq) const {
         auto it = transaction_rows_.find({phone, seq});
@@ -302,10 +378,10 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 13> all() {
+    std::array<sqlite::statement*, 15> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_, &remove_outbox_,
                 &put_dedupe_,       &put_rating_,     &put_agent_,      &put_session_, &remove_session_,
-                &put_event_,        &prune_events_,   &put_chat_};
+                &put_block_,        &old_blocks_,     &remove_block_,   &rewrite_block_, &put_chat_};
     }
 
     sqlite::connection& db_;
@@ -314,7 +390,9 @@ private:
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
     sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_,
-        put_rating_, put_agent_, put_session_, remove_session_, put_event_, prune_events_, put_chat_;
+        put_rating_, put_agent_, put_session_, remove_session_, put_block_, old_blocks_, remove_block_,
+        rewrite_block_, put_chat_;
+    event_block_writer block_;
 };
 
 class sqlite_store final : public store {
@@ -592,20 +670,47 @@ public:
     }
 
     std::vector<event_record> load_events(std::uint64_t after, std::size_t limit) const override {
-        std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT seq, at, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?"));
-        auto& st = *st_guard;
-        st.bind(1, static_cast<std::int64_t>(after)).bind(2, static_cast<std::int64_t>(limit));
+        // The log has no gaps but its pruned start, so these are the seqs
+        // from there on, up to `limit` of them; a block may hold some of
+        // them, and a later block may rewrite one.
+        std::map<std::uint64_t, std::pair<std::int64_t, std::string>> found;
+        {
+            std::lock_guard lock(read_mutex_);
+            {
+                reset_on_exit first(prepared("SELECT coalesce(min(first_seq), 1) FROM event_blocks"));
+                (*first).step();
+                after = std::max<std::uint64_t>(after, static_cast<std::uint64_t>((*first).get_int(0)) - 1);
+            }
+            auto upto = after + std::min<std::uint64_t>(limit, INT64_MAX - std::min<std::uint64_t>(after, INT64_MAX));
+            reset_on_exit st_guard(prepared(
+                "SELECT first_seq, first_at, body FROM event_blocks INDEXED BY event_blocks_by_last_seq "
+                "WHERE last_seq > ?1 AND first_seq <= ?2 ORDER BY id"));
+            auto& st = *st_guard;
+            st.bind(1, static_cast<std::int64_t>(std::min<std::uint64_t>(after, INT64_MAX)))
+                .bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(upto, INT64_MAX)));
+            std::string text;
+            while (st.step()) {
+                if (st.is_text(2)) {  // a block of one, from before v9
+                    auto seq = static_cast<std::uint64_t>(st.get_int(0));
+                    if (seq > after && seq <= upto) found[seq] = {st.get_int(1), st.get_text(2)};
+                    continue;
+                }
+                for (auto& e : read_event_block(st.get_bytes(2), text))
+                    if (e.seq > after && e.seq <= upto) found[e.seq] = {e.at_ms, std::string(e.json)};
+            }
+        }
         std::vector<event_record> out;
-        while (st.step())
-            out.push_back({static_cast<std::uint64_t>(st.get_int(0)), from_unix_ms(st.get_int(1)),
-                           std::make_shared<const std::string>(st.get_text(2))});
+        for (auto& [seq, e] : found) {
+            if (out.size() == limit) break;
+            out.push_back({seq, from_unix_ms(e.first), std::make_shared<const std::string>(std::move(e.second))});
+        }
         return out;
     }
 
     std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
         std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM events"));
+        reset_on_exit st_guard(prepared("SELECT coalesce((SELECT min(first_seq) FROM event_blocks), 0), "
+                                        "coalesce((SELECT max(last_seq) FROM event_blocks), 0)"));
         auto& st = *st_guard;
         st.step();
         return {static_cast<std::uint64_t>(st.get_int(0)), static_cast<std::uint64_t>(st.get_int(1))};

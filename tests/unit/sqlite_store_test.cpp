@@ -2,6 +2,7 @@
 // start-up refuses what it cannot use.
 #include "switchboard/store/store.hpp"
 
+#include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 #include "../../src/store/key_index.hpp"
 
@@ -463,6 +464,66 @@ BOOST_AUTO_TEST_CASE(the_wal_stays_bounded_while_writes_go_on) {
     BOOST_TEST(largest > 50 * 4096u);  // it did fill up to a checkpoint
     auto db = store::open_sqlite_store(dir.path().string(), o);
     BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 10000).size() == 6000u);
+}
+
+// The event log keeps a row per batch, compressed (schema v9, event_blocks.hpp).
+BOOST_AUTO_TEST_CASE(the_event_log_keeps_a_compressed_row_per_batch) {
+    test::temp_dir dir;
+    auto file = dir.path() / "switchboard.db";
+    std::size_t json_bytes = 0;
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        for (std::uint64_t batch = 0; batch < 3; ++batch) {
+            store::write_batch b;
+            for (std::uint64_t k = 1; k <= 40; ++k) {
+                auto seq = batch * 40 + k;
+                auto json = R"({"seq":)" + std::to_string(seq) + R"(,"type":"message.created","conversation":"15550001",)"
+                            R"("data":{"text":"Welcome! Reply *support* to chat with a person."}})";
+                json_bytes += json.size();
+                b.events_put.push_back({seq, from_unix_ms(1763900000000 + static_cast<std::int64_t>(seq)),
+                                        std::make_shared<const std::string>(json)});
+            }
+            write(*db, b);
+        }
+    }
+    BOOST_TEST(test::sqlite_value(file, "SELECT count(*) FROM event_blocks") == "3");
+    BOOST_TEST(test::sqlite_value(file, "SELECT count(*) FROM event_blocks WHERE typeof(body) = 'blob'") == "3");
+    BOOST_TEST(std::stoul(test::sqlite_value(file, "SELECT sum(length(body)) FROM event_blocks")) * 4 < json_bytes);
+
+    // A row migrated from the one-row-per-event log (v8) is a block of one, in TEXT.
+    test::sqlite_script(file, "INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body) "
+                              "VALUES (121, 121, 1763900000121, 1763900000121, '{\"seq\":121}')");
+    auto db = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST((db->event_bounds() == std::pair<std::uint64_t, std::uint64_t>{1, 121}));
+    auto across = db->load_events(30, 20);  // the end of one block, the start of the next
+    BOOST_REQUIRE(across.size() == 20u);
+    BOOST_TEST(across.front().seq == 31u);
+    BOOST_TEST(across.back().seq == 50u);
+    BOOST_TEST(across[10].json->find(R"({"seq":41,)") == 0u);
+    BOOST_TEST((across[10].at == from_unix_ms(1763900000041)));
+    auto tail = db->load_events(118, 10);
+    BOOST_REQUIRE(tail.size() == 3u);
+    BOOST_TEST(*tail.back().json == R"({"seq":121})");
+
+    // Pruning cuts the block it falls in two, and keeps the newer part.
+    store::write_batch prune;
+    prune.events_prune_before = from_unix_ms(1763900000061);
+    write(*db, prune);
+    BOOST_TEST((db->event_bounds() == std::pair<std::uint64_t, std::uint64_t>{61, 121}));
+    BOOST_TEST(db->load_events(0, 1).front().seq == 61u);
+    BOOST_TEST(test::sqlite_value(file, "SELECT count(*) FROM event_blocks") == "3");
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_event_block_is_a_clear_error) {
+    test::temp_dir dir;
+    { auto db = store::open_sqlite_store(dir.path().string()); }
+    test::sqlite_script(dir.path() / "switchboard.db",
+                        "INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body) "
+                        "VALUES (1, 5, 0, 0, x'28b52ffd00')");
+    auto db = store::open_sqlite_store(dir.path().string());
+    BOOST_CHECK_EXCEPTION(db->load_events(0, 10), std::runtime_error, [](const std::runtime_error& e) {
+        return std::string(e.what()).find("stored events") != std::string::npos;
+    });
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_clear_error) {

@@ -1,0 +1,69 @@
+#include "event_blocks.hpp"
+
+#include <zstd.h>
+
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace switchboard::store {
+
+namespace {
+
+// zstd's fast levels: the writer thread packs every flush, and events repeat
+// each other so much that the ratio hardly depends on the level.
+constexpr int level = -5;
+constexpr std::size_t header = 8 + 8 + 4;
+
+template <class T>
+void put(std::string& out, T v) {
+    char b[sizeof v];
+    std::memcpy(b, &v, sizeof v);  // little-endian on every target we build for
+    out.append(b, sizeof v);
+}
+
+template <class T>
+T get(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+}  // namespace
+
+void event_block_writer::add(std::uint64_t seq, std::int64_t at_ms, std::string_view json) {
+    put(raw_, seq);
+    put(raw_, at_ms);
+    put(raw_, static_cast<std::uint32_t>(json.size()));
+    raw_.append(json);
+}
+
+std::string event_block_writer::finish() const {
+    thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+    std::string out(ZSTD_compressBound(raw_.size()), '\0');
+    auto n = ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), raw_.data(), raw_.size(), level);
+    if (ZSTD_isError(n)) throw std::runtime_error(std::string("cannot pack events: ") + ZSTD_getErrorName(n));
+    out.resize(n);
+    return out;
+}
+
+std::vector<block_event> read_event_block(std::string_view body, std::string& text) {
+    auto size = ZSTD_getFrameContentSize(body.data(), body.size());
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (std::uint64_t{1} << 31))
+        throw std::runtime_error("stored events are not a block");
+    text.resize(size);
+    auto n = ZSTD_decompress(text.data(), text.size(), body.data(), body.size());
+    if (ZSTD_isError(n) || n != size) throw std::runtime_error("stored events are damaged");
+    std::vector<block_event> out;
+    for (std::size_t at = 0; at < text.size();) {
+        if (text.size() - at < header) throw std::runtime_error("stored events are cut short");
+        auto p = text.data() + at;
+        auto len = get<std::uint32_t>(p + 16);
+        if (text.size() - at - header < len) throw std::runtime_error("stored events are cut short");
+        out.push_back({get<std::uint64_t>(p), get<std::int64_t>(p + 8), std::string_view(p + header, len)});
+        at += header + len;
+    }
+    return out;
+}
+
+}  // namespace switchboard::store

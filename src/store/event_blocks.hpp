@@ -1,0 +1,43 @@
+// The SQLite store's event log keeps one row per batch of events (a block),
+// compressed as a whole (schema v9). One row per event, of about 425 bytes
+// of JSON each, three per webhook, had become the largest part of a durable
+// webhook: a third of their cost was the number of rows, the rest their
+// bytes. A hub flush holds dozens of events that share most of their text,
+// which zstd's fastest levels take down to a small fraction in one call.
+//
+// A block's body is a zstd frame of its events, each as seq (8 bytes), time
+// (8 bytes, Unix ms), length (4 bytes) and the JSON, little-endian. Rows
+// migrated from one-row-per-event logs keep their JSON as TEXT: a block of
+// one, whose seq and time are the row's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::store {
+
+struct block_event {
+    std::uint64_t seq;
+    std::int64_t at_ms;
+    std::string_view json;  // into the block's decoded text
+};
+
+class event_block_writer {
+public:
+    void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
+    bool empty() const { return raw_.empty(); }
+    // The compressed body; the writer can be reused after clear().
+    std::string finish() const;
+    void clear() { raw_.clear(); }
+
+private:
+    std::string raw_;
+};
+
+// Decodes `body` into `text` and returns its events, in the order written.
+// Throws std::runtime_error on a body that is not a block.
+std::vector<block_event> read_event_block(std::string_view body, std::string& text);
+
+}  // namespace switchboard::store
