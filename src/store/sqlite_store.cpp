@@ -159,7 +159,7 @@ public:
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
           put_block_(db.prepare(
               "INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body) VALUES (?,?,?,?,?)")),
-          old_blocks_(db.prepare("SELECT id, first_seq, first_at, last_at, body FROM event_blocks WHERE first_at < ?")),
+          old_blocks_(db.prepare("SELECT id, first_at, last_at, body FROM event_blocks WHERE first_at < ?")),
           remove_block_(db.prepare("DELETE FROM event_blocks WHERE id = ?")),
           rewrite_block_(db.prepare(
               "UPDATE event_blocks SET first_seq = ?, last_seq = ?, first_at = ?, last_at = ?, body = ? WHERE id = ?")),
@@ -325,31 +325,23 @@ private:
     // Drops the events older than `before`: whole blocks, and the old part
     // of a block that straddles it (read, cut, and written again).
     void prune_events(std::int64_t before) {
-        struct straddling {
-            std::int64_t id;
-            std::string body;
-            bool text;
-            std::uint64_t seq;
-        };
         std::vector<std::int64_t> gone;
-        std::vector<straddling> cut;
+        std::vector<std::pair<std::int64_t, std::string>> cut;  // id, body
         old_blocks_.bind(1, before);
         while (old_blocks_.step()) {
             auto id = old_blocks_.get_int(0);
-            if (old_blocks_.get_int(3) < before)
+            if (old_blocks_.get_int(2) < before)
                 gone.push_back(id);
-            else
-                cut.push_back({id, std::string(old_blocks_.get_bytes(4)), old_blocks_.is_text(4),
-                               static_cast<std::uint64_t>(old_blocks_.get_int(1))});
+            else  // never a TEXT block of one: its first and last times are the same
+                cut.emplace_back(id, std::string(old_blocks_.get_bytes(3)));
         }
         old_blocks_.reset();
         for (auto id : gone) remove_block_.bind(1, id).run();
         std::string text;
-        for (auto& c : cut) {
-            if (c.text) continue;  // a block of one is all old or all kept
+        for (auto& [id, old] : cut) {
             block_.clear();
             span range;
-            for (auto& e : read_event_block(c.body, text))
+            for (auto& e : read_event_block(old, text))
                 if (e.at_ms >= before) {
                     block_.add(e.seq, e.at_ms, e.json);
                     range.add(e.seq, e.at_ms);
@@ -360,7 +352,7 @@ private:
                 .bind(3, range.first_at)
                 .bind(4, range.last_at)
                 .bind_blob(5, body)
-                .bind(6, c.id)
+                .bind(6, id)
                 .run();
         }
     }
