@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 9> migrations{
+constexpr std::array<std::string_view, 10> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -227,6 +227,31 @@ DROP TABLE events;
 CREATE INDEX event_blocks_by_first_seq ON event_blocks (first_seq);
 CREATE INDEX event_blocks_by_last_seq ON event_blocks (last_seq);
 CREATE INDEX event_blocks_by_first_at ON event_blocks (first_at);
+)sql",
+    // 10: no UNIQUE(id) on messages. Nothing looks a message up by its id,
+    // and ids are unique by construction (unique_id: the millisecond, a
+    // per-thread counter and 32 random bits); the index was a guard that
+    // took a quarter of a durable commit's WAL frames.
+    R"sql(
+CREATE TABLE messages_v10 (
+    phone TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    agent TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'text',
+    at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    channel_id TEXT NOT NULL DEFAULT '',
+    client_id TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO messages_v10 (phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id)
+    SELECT phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id FROM messages ORDER BY rowid;
+DROP TABLE messages;
+ALTER TABLE messages_v10 RENAME TO messages;
+CREATE INDEX messages_by_channel_id ON messages (phone, channel_id) WHERE channel_id <> '' AND sender <> 'user';
+CREATE INDEX messages_by_time ON messages (at, phone, seq);
 )sql",
 };
 

@@ -140,7 +140,6 @@ public:
         : db_(db),
           messages_(messages),
           put_conversation_(db.prepare(upsert_conversation_sql())),
-          // A clash on the message id is a bug and fails the batch.
           insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")),
           // A message stored before (found by (phone, seq) in the index) is rewritten in its row.

@@ -71,6 +71,21 @@ chat::message full_message(std::uint64_t seq) {
     return m;
 }
 
+// A message larger than a store opened with `max_size_mb = 1` can hold: the
+// batch that carries it fails (SQLITE_FULL), and only that batch.
+chat::message too_big_message(std::uint64_t seq) {
+    auto m = full_message(seq);
+    m.id = "msg_big_" + std::to_string(seq);
+    m.text = std::string(2 * 1024 * 1024, 'x');
+    return m;
+}
+
+store::sqlite_options one_megabyte() {
+    store::sqlite_options o;
+    o.max_size_mb = 1;
+    return o;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(sqlite_store)
@@ -306,18 +321,16 @@ BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
 
 BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
     test::temp_dir dir;
-    auto db = store::open_sqlite_store(dir.path().string());
+    auto db = store::open_sqlite_store(dir.path().string(), one_megabyte());
     store::write_batch first;
     first.messages.push_back(full_message(1));
     write(*db, first);
 
-    // Same message id at another seq violates UNIQUE(id): the whole batch goes.
+    // A message the store has no room for: the whole batch goes.
     store::write_batch bad;
     bad.conversation = full_conversation();
     bad.messages.push_back(full_message(2));
-    auto dup = full_message(1);
-    dup.seq = 3;
-    bad.messages.push_back(dup);
+    bad.messages.push_back(too_big_message(3));
     BOOST_CHECK_THROW(write(*db, bad), store::unavailable);
     BOOST_TEST(db->load_conversations().empty());
     BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 50).size() == 1u);
@@ -416,14 +429,13 @@ BOOST_AUTO_TEST_CASE(a_message_and_its_update_in_one_transaction_keep_one_row) {
 
 BOOST_AUTO_TEST_CASE(a_seq_whose_write_failed_can_be_written_again) {
     test::temp_dir dir;
-    auto db = store::open_sqlite_store(dir.path().string());
+    auto db = store::open_sqlite_store(dir.path().string(), one_megabyte());
     store::write_batch first;
     first.messages.push_back(full_message(1));
     write(*db, first);
     store::write_batch bad;
     bad.messages.push_back(full_message(2));
-    bad.messages.push_back(full_message(1));  // id of seq 1 at seq 1 again is fine…
-    bad.messages.back().seq = 3;              // …at seq 3 it clashes: the batch goes
+    bad.messages.push_back(too_big_message(3));
     BOOST_CHECK_THROW(write(*db, bad), store::unavailable);
     BOOST_TEST(!db->find_message("15550001", 2));
 
