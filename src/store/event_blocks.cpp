@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -31,7 +32,15 @@ T get(const char* p) {
 
 }  // namespace
 
+void event_block_writer::clear() {
+    raw_.clear();
+    first_seq_ = UINT64_MAX, last_seq_ = 0;
+    first_at_ = INT64_MAX, last_at_ = INT64_MIN;
+}
+
 void event_block_writer::add(std::uint64_t seq, std::int64_t at_ms, std::string_view json) {
+    first_seq_ = std::min(first_seq_, seq), last_seq_ = std::max(last_seq_, seq);
+    first_at_ = std::min(first_at_, at_ms), last_at_ = std::max(last_at_, at_ms);
     put(raw_, seq);
     put(raw_, at_ms);
     put(raw_, static_cast<std::uint32_t>(json.size()));

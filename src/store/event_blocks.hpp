@@ -26,14 +26,24 @@ struct block_event {
 
 class event_block_writer {
 public:
+    event_block_writer() { clear(); }
     void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
     bool empty() const { return raw_.empty(); }
     // The compressed body; the writer can be reused after clear().
     std::string finish() const;
-    void clear() { raw_.clear(); }
+    void clear();
+
+    // The lowest and highest seq and time added since clear(): the block's
+    // columns, by which the store finds and prunes it.
+    std::uint64_t first_seq() const { return first_seq_; }
+    std::uint64_t last_seq() const { return last_seq_; }
+    std::int64_t first_at() const { return first_at_; }
+    std::int64_t last_at() const { return last_at_; }
 
 private:
     std::string raw_;
+    std::uint64_t first_seq_, last_seq_;
+    std::int64_t first_at_, last_at_;
 };
 
 // Decodes `body` into `text` and returns its events, in the order written.

@@ -267,13 +267,9 @@ public:
         for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
         if (!b.events_put.empty()) {
             block_.clear();
-            span range;
-            for (auto& e : b.events_put) {
-                auto at = to_unix_ms(e.at);
-                block_.add(e.seq, at, *e.json);
-                range.add(e.seq, at);
-            }
-            put_block(range, block_.finish());
+            for (auto& e : b.events_put) block_.add(e.seq, to_unix_ms(e.at), *e.json);
+            auto body = block_.finish();
+            bind_block(put_block_, body).run();
         }
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
@@ -300,25 +296,14 @@ public:
     sqlite::connection& db() { return db_; }
 
 private:
-    // The seqs and times of a block's events.
-    struct span {
-        std::uint64_t first_seq = UINT64_MAX, last_seq = 0;
-        std::int64_t first_at = INT64_MAX, last_at = INT64_MIN;
-        void add(std::uint64_t seq, std::int64_t at) {
-            first_seq = std::min(first_seq, seq);
-            last_seq = std::max(last_seq, seq);
-            first_at = std::min(first_at, at);
-            last_at = std::max(last_at, at);
-        }
-    };
-
-    void put_block(const span& r, const std::string& body) {
-        put_block_.bind(1, static_cast<std::int64_t>(r.first_seq))
-            .bind(2, static_cast<std::int64_t>(r.last_seq))
-            .bind(3, r.first_at)
-            .bind(4, r.last_at)
-            .bind_blob(5, body)
-            .run();
+    // Binds the block in `block_` (its columns, then `body`) as the first
+    // five parameters, which inserting and rewriting a block share.
+    sqlite::statement& bind_block(sqlite::statement& st, const std::string& body) {
+        return st.bind(1, static_cast<std::int64_t>(block_.first_seq()))
+            .bind(2, static_cast<std::int64_t>(block_.last_seq()))
+            .bind(3, block_.first_at())
+            .bind(4, block_.last_at())
+            .bind_blob(5, body);
     }
 
     // Drops the events older than `before`: whole blocks, and the old part
@@ -339,20 +324,10 @@ private:
         std::string text;
         for (auto& [id, old] : cut) {
             block_.clear();
-            span range;
             for (auto& e : read_event_block(old, text))
-                if (e.at_ms >= before) {
-                    block_.add(e.seq, e.at_ms, e.json);
-                    range.add(e.seq, e.at_ms);
-                }
+                if (e.at_ms >= before) block_.add(e.seq, e.at_ms, e.json);
             auto body = block_.finish();
-            rewrite_block_.bind(1, static_cast<std::int64_t>(range.first_seq))
-                .bind(2, static_cast<std::int64_t>(range.last_seq))
-                .bind(3, range.first_at)
-                .bind(4, range.last_at)
-                .bind_blob(5, body)
-                .bind(6, id)
-                .run();
+            bind_block(rewrite_block_, body).bind(6, id).run();
         }
     }
 
