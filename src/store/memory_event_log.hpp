@@ -5,6 +5,7 @@
 // (docs/benchmarks.md). Not synchronized: the store's lock guards it.
 #pragma once
 
+#include "seq_order.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
@@ -24,19 +25,13 @@ public:
     void put(const event_record& e) {
         entry x{e.seq, e.at, 0, 0, static_cast<std::uint32_t>(e.json->size())};
         store_text(*e.json, x);
-        if (entries_.empty() || entries_.back().seq < e.seq) return entries_.push_back(x);
-        auto it = std::lower_bound(entries_.begin(), entries_.end(), e.seq,
-                                   [](const entry& a, std::uint64_t seq) { return a.seq < seq; });
-        if (it != entries_.end() && it->seq == e.seq) *it = x;
-        else entries_.insert(it, x);
+        put_in_seq_order(entries_, x);
     }
 
     // Up to `limit` events after `seq`, in order.
     std::vector<event_record> after(std::uint64_t seq, std::size_t limit) const {
         std::vector<event_record> out;
-        auto it = std::upper_bound(entries_.begin(), entries_.end(), seq,
-                                   [](std::uint64_t s, const entry& a) { return s < a.seq; });
-        for (; it != entries_.end() && out.size() < limit; ++it)
+        for (auto it = seq_upper_bound(entries_, seq); it != entries_.end() && out.size() < limit; ++it)
             out.push_back({it->seq, it->at, std::make_shared<const std::string>(text_of(*it))});
         return out;
     }

@@ -11,6 +11,7 @@
 
 #include "../core/adaptive_mutex.hpp"
 #include "../core/string_map.hpp"
+#include "seq_order.hpp"
 
 #include <algorithm>
 #include <array>
@@ -35,22 +36,13 @@ public:
         std::lock_guard lock(s.mutex);
         auto it = s.phones.find(phone);
         if (it == s.phones.end()) it = s.phones.emplace(std::string(phone), std::vector<entry>{}).first;
-        auto& rows = it->second;
-        if (rows.empty() || rows.back().seq < seq) {  // nearly always: the next message
-            rows.push_back({seq, row});
-            return;
-        }
-        auto at = lower(rows, seq);
-        if (at != rows.end() && at->seq == seq)
-            at->row = row;
-        else
-            rows.insert(at, {seq, row});
+        put_in_seq_order(it->second, entry{seq, row});
     }
 
     std::optional<std::int64_t> find(std::string_view phone, std::uint64_t seq) const {
         std::optional<std::int64_t> out;
         visit(phone, [&](const std::vector<entry>& rows) {
-            auto at = lower(rows, seq);
+            auto at = seq_lower_bound(rows, seq);
             if (at != rows.end() && at->seq == seq) out = at->row;
         });
         return out;
@@ -60,7 +52,7 @@ public:
     std::vector<entry> before(std::string_view phone, std::uint64_t before, std::size_t limit) const {
         std::vector<entry> out;
         visit(phone, [&](const std::vector<entry>& rows) {
-            auto end = lower(rows, before);
+            auto end = seq_lower_bound(rows, before);
             auto begin = end - static_cast<std::ptrdiff_t>(std::min<std::size_t>(limit, end - rows.begin()));
             out.assign(begin, end);
         });
@@ -71,9 +63,7 @@ public:
     std::vector<entry> after(std::string_view phone, std::uint64_t after) const {
         std::vector<entry> out;
         visit(phone, [&](const std::vector<entry>& rows) {
-            out.assign(std::upper_bound(rows.begin(), rows.end(), after,
-                                        [](std::uint64_t s, const entry& e) { return s < e.seq; }),
-                       rows.end());
+            out.assign(seq_upper_bound(rows, after), rows.end());
         });
         return out;
     }
@@ -91,14 +81,6 @@ private:
         mutable adaptive_mutex mutex;
         string_map<std::vector<entry>> phones;
     };
-
-    static bool seq_below(const entry& e, std::uint64_t seq) { return e.seq < seq; }
-    static std::vector<entry>::const_iterator lower(const std::vector<entry>& rows, std::uint64_t seq) {
-        return std::lower_bound(rows.begin(), rows.end(), seq, &seq_below);
-    }
-    static std::vector<entry>::iterator lower(std::vector<entry>& rows, std::uint64_t seq) {
-        return std::lower_bound(rows.begin(), rows.end(), seq, &seq_below);
-    }
 
     template <class F>
     void visit(std::string_view phone, F&& f) const {
