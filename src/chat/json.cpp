@@ -91,12 +91,7 @@ struct writer {
     }
     void str(std::string_view k, std::string_view v) { key(k), append_json_string(out, v); }
     // A name of ours (a state, a sender, a status): never needs escaping.
-    void name(std::string_view k, std::string_view v) {
-        key(k);
-        auto at = out.size();
-        out.append(v.size() + 2, '"');
-        std::memcpy(out.data() + at + 1, v.data(), v.size());
-    }
+    void name(std::string_view k, std::string_view v) { key(k), append_json_quoted(out, v); }
     void str_or_null(std::string_view k, const std::string& v) {
         key(k);
         if (v.empty()) out += "null";

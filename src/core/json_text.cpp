@@ -76,13 +76,14 @@ bool any_escape(std::string_view s) {
 
 }  // namespace
 
+void append_json_quoted(std::string& out, std::string_view s) {
+    auto at = out.size();  // one append, then the text copied between its quotes
+    out.append(s.size() + 2, '"');
+    if (!s.empty()) std::memcpy(out.data() + at + 1, s.data(), s.size());
+}
+
 void append_json_string(std::string& out, std::string_view s) {
-    if (!any_escape(s)) {  // nearly always: one append, then the text copied between its quotes
-        auto at = out.size();
-        out.append(s.size() + 2, '"');
-        if (!s.empty()) std::memcpy(out.data() + at + 1, s.data(), s.size());
-        return;
-    }
+    if (!any_escape(s)) return append_json_quoted(out, s);  // nearly always
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     std::size_t run = 0;  // start of the pending stretch that needs no escaping

@@ -10,4 +10,8 @@ namespace switchboard {
 // Appends `s` as a JSON string literal, escaped as RFC 8259 requires (UTF-8 passes through).
 void append_json_string(std::string& out, std::string_view s);
 
+// Appends `s` between quotes as it is: only for text that never needs
+// escaping (the names of our own states, senders and statuses).
+void append_json_quoted(std::string& out, std::string_view s);
+
 }  // namespace switchboard
