@@ -10,6 +10,7 @@
 #include "message_index.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
+#include "time_index.hpp"
 #include "switchboard/core/log.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -19,6 +20,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <deque>
@@ -27,6 +29,7 @@
 #include <mutex>
 #include <pthread.h>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 namespace switchboard::store {
@@ -90,11 +93,13 @@ agent_record read_agent(const sqlite::statement& st) {
 
 using completion = store::write_done;
 
-// A message a batch inserted (not updated); `phone` is the batch's own.
-struct new_message_row {
+// A message a batch wrote; `phone` is the batch's own.
+struct message_row {
     std::string_view phone;
     std::uint64_t seq;
     std::int64_t row;
+    std::int64_t at_ms;
+    bool inserted;  // false: an earlier row rewritten
 };
 
 struct pending_write {
@@ -104,7 +109,7 @@ struct pending_write {
     // the batch, so that its io_context cannot run dry and drop the answer.
     net::any_completion_executor work;
     std::vector<std::int64_t> dedupe_rows;  // the rows its dedupe keys went to, once written
-    std::vector<new_message_row> message_rows;  // the rows its new messages went to, once written
+    std::vector<message_row> message_rows;  // the rows its messages went to, once written
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -173,9 +178,9 @@ public:
     void begin() { transaction_rows_.clear(); }
 
     // `dedupe_rows` gets the row of each of the batch's dedupe keys, and
-    // `message_rows` the row of each message it inserted.
+    // `message_rows` the row of each of its messages.
     void apply(const write_batch& b, std::vector<std::int64_t>& dedupe_rows,
-               std::vector<new_message_row>& message_rows) {
+               std::vector<message_row>& message_rows) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
         if (b.conversation) {
             auto& c = *b.conversation;
@@ -206,6 +211,7 @@ public:
         message_rows.clear();
         for (auto& m : b.messages) {
             auto row = row_of(m.phone, m.seq);
+            auto at_ms = to_unix_ms(m.at);
             auto& st = row ? update_message_.bind(12, *row) : insert_message_;
             st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
@@ -214,13 +220,15 @@ public:
                 .bind(5, m.agent)
                 .bind(6, m.text)
                 .bind(7, m.kind)
-                .bind(8, to_unix_ms(m.at))
+                .bind(8, at_ms)
                 .bind(9, chat::to_string(m.status))
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
                 .run();
-            if (!row) {
-                message_rows.push_back({m.phone, m.seq, sqlite3_last_insert_rowid(db_.handle())});
+            if (row) {
+                message_rows.push_back({m.phone, m.seq, *row, at_ms, false});
+            } else {
+                message_rows.push_back({m.phone, m.seq, sqlite3_last_insert_rowid(db_.handle()), at_ms, true});
                 transaction_rows_.emplace(std::pair{std::string_view(m.phone), m.seq}, message_rows.back().row);
             }
         }
@@ -383,11 +391,14 @@ public:
         {
             auto keys = writer_db_.prepare("SELECT rowid, key FROM dedupe");
             while (keys.step()) dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
-            // SQLite reads this off the smallest index that holds the columns (by time), not the rows.
-            auto messages = writer_db_.prepare("SELECT phone, seq, rowid FROM messages");
-            while (messages.step())
+            auto messages = writer_db_.prepare("SELECT phone, seq, rowid, at FROM messages");
+            std::vector<message_time_index::entry> times;
+            while (messages.step()) {
                 message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
                                   messages.get_int(2));
+                times.push_back({messages.get_int(3), messages.get_int(2)});
+            }
+            message_times_.assign(std::move(times));
         }
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         writer_ = std::thread([this] {
@@ -563,21 +574,26 @@ public:
 
     std::vector<message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
                                                std::size_t limit) const override {
-        // One lower bound on `at` (the later of `from` and the key's), so that
-        // the index range starts at the key rather than at `from` every page.
-        std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
-                                        " FROM messages WHERE at >= ?1 AND at < ?2 AND (at, phone, seq) > (?3, ?4, ?5)"
-                                        " ORDER BY at, phone, seq LIMIT ?6"));
-        auto& st = *st_guard;
-        st.bind(1, std::max(to_unix_ms(from), after ? to_unix_ms(after->at) : INT64_MIN)).bind(2, to_unix_ms(to));
-        if (after)
-            st.bind(3, to_unix_ms(after->at)).bind(4, after->phone).bind(5, static_cast<std::int64_t>(after->seq));
-        else
-            st.bind(3, to_unix_ms(from) - 1).bind(4, std::string_view{}).bind(5, std::int64_t{0});
-        st.bind(6, static_cast<std::int64_t>(limit));
+        // The time index gives whole milliseconds; each is put in (phone,
+        // seq) order here, and the key's own millisecond read from its start.
+        auto key = [](const message& m) { return std::tie(m.at, m.phone, m.seq); };
+        auto start = std::max(to_unix_ms(from), after ? to_unix_ms(after->at) : INT64_MIN);
+        auto end = to_unix_ms(to);
         std::vector<message> out;
-        while (st.step()) out.push_back(read_message(st));
+        std::lock_guard lock(read_mutex_);
+        while (out.size() < limit && start < end) {
+            auto entries = message_times_.from(start, end, limit - out.size());
+            if (entries.empty()) break;
+            std::vector<message> found;
+            for (auto& e : entries)
+                if (auto m = message_at(e.row); m && to_unix_ms(m->at) == e.at_ms) found.push_back(std::move(*m));
+            std::sort(found.begin(), found.end(), [&](auto& a, auto& b) { return key(a) < key(b); });
+            for (auto& m : found) {
+                if (out.size() == limit) break;
+                if (!after || key(m) > std::tie(after->at, after->phone, after->seq)) out.push_back(std::move(m));
+            }
+            start = entries.back().at_ms + 1;
+        }
         return out;
     }
 
@@ -750,7 +766,10 @@ private:
             auto committed = [&](pending_write& p) {
                 for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i)
                     dedupe_keys_.add(p.batch.dedupe[i].first, p.dedupe_rows[i]);
-                for (auto& m : p.message_rows) message_rows_.add(m.phone, m.seq, m.row);
+                for (auto& m : p.message_rows) {
+                    if (m.inserted) message_rows_.add(m.phone, m.seq, m.row);
+                    message_times_.add(m.at_ms, m.row);
+                }
                 complete(std::move(p.done), nullptr);
             };
             if (!commit(group)) {
@@ -805,6 +824,7 @@ private:
     std::exception_ptr failure_;
     key_index dedupe_keys_;  // where every stored dedupe key is
     message_index message_rows_;  // where every stored message is
+    message_time_index message_times_;  // and when it was sent
     std::thread writer_;
 };
 

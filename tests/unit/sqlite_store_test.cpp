@@ -305,6 +305,51 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
     }
 }
 
+// Exports page by (at, phone, seq). The SQLite store finds messages by time
+// in memory (schema v11): written out of order, sharing milliseconds, read
+// back after a reopen, and moved in time by a rewrite, in both stores alike.
+BOOST_AUTO_TEST_CASE(export_pages_follow_time_then_conversation_in_both_stores) {
+    auto message_at = [](std::string phone, std::uint64_t seq, std::int64_t at_ms) {
+        auto m = full_message(seq);
+        m.phone = std::move(phone);
+        m.id = "msg_" + m.phone + "_" + std::to_string(seq);
+        m.at = from_unix_ms(at_ms);
+        return m;
+    };
+    auto page_through = [](const store::store& db, std::size_t limit) {
+        std::vector<std::string> seen;
+        std::optional<store::store::message_key> after;
+        for (;;) {
+            auto page = db.load_messages_between(from_unix_ms(1000), from_unix_ms(1004), after, limit);
+            for (auto& m : page) seen.push_back(std::to_string(to_unix_ms(m.at)) + " " + m.phone + "/" + std::to_string(m.seq));
+            if (page.size() < limit) return seen;
+            after = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
+        }
+    };
+    const std::vector<std::string> expected{"1000 b/1", "1001 a/1", "1001 a/2", "1001 b/2", "1001 c/1",
+                                            "1002 c/2", "1003 a/3"};
+    test::temp_dir dir;
+    for (int kind = 0; kind < 2; ++kind) {
+        auto db = kind == 0 ? store::open_sqlite_store(dir.path().string()) : store::make_memory_store();
+        store::write_batch first, second, moved;
+        first.messages = {message_at("c", 1, 1001), message_at("a", 2, 1001), message_at("b", 2, 1001),
+                          message_at("a", 1, 1001), message_at("c", 2, 1005)};
+        second.messages = {message_at("a", 3, 1003), message_at("b", 1, 1003), message_at("d", 1, 999),
+                           message_at("d", 2, 1004)};
+        write(*db, first);
+        write(*db, second);
+        // One was after the range and is now in it; one moves within it.
+        moved.messages = {message_at("c", 2, 1002), message_at("b", 1, 1000)};
+        write(*db, moved);
+        for (std::size_t limit : {1u, 2u, 3u, 100u}) BOOST_TEST(page_through(*db, limit) == expected);
+        if (kind == 0) {
+            db.reset();
+            db = store::open_sqlite_store(dir.path().string());
+            for (std::size_t limit : {1u, 2u, 100u}) BOOST_TEST(page_through(*db, limit) == expected);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string());
