@@ -392,13 +392,12 @@ public:
             auto keys = writer_db_.prepare("SELECT rowid, key FROM dedupe");
             while (keys.step()) dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
             auto messages = writer_db_.prepare("SELECT phone, seq, rowid, at FROM messages");
-            std::vector<message_time_index::entry> times;
             while (messages.step()) {
                 message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
                                   messages.get_int(2));
-                times.push_back({messages.get_int(3), messages.get_int(2)});
+                message_times_.load(messages.get_int(3), messages.get_int(2));
             }
-            message_times_.assign(std::move(times));
+            message_times_.loaded();
         }
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         writer_ = std::thread([this] {

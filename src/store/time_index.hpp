@@ -29,11 +29,15 @@ public:
         friend bool operator==(const entry& a, const entry& b) = default;
     };
 
-    // At open: every stored message, in any order.
-    void assign(std::vector<entry> entries) {
-        std::sort(entries.begin(), entries.end());
+    // At open: every stored message in any order (rows migrated from before
+    // v6 went in (phone, seq) order), then `loaded` sorts them once.
+    void load(std::int64_t at_ms, std::int64_t row) {
         std::lock_guard lock(mutex_);
-        entries_.assign(entries.begin(), entries.end());
+        entries_.push_back({at_ms, row});
+    }
+    void loaded() {
+        std::lock_guard lock(mutex_);
+        std::sort(entries_.begin(), entries_.end());
     }
 
     // Each message as its commit returns, nearly always the latest. A
