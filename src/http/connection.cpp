@@ -1,6 +1,7 @@
 // The per-connection coroutine: deadlines, limits and error answers of SPEC §6.
 #include "connection.hpp"
 
+#include "response_head.hpp"
 #include "switchboard/core/log.hpp"
 #include "upgraded_connection.hpp"
 
@@ -23,24 +24,16 @@ request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& r
     return out;
 }
 
-bhttp::response<bhttp::string_body> to_beast(response&& in, unsigned version, bool head, bool keep_alive) {
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), version};
-    out.set(bhttp::field::server, "switchboard");
-    if (!in.content_type.empty()) out.set(bhttp::field::content_type, in.content_type);
-    for (auto& h : in.headers) out.set(h.name, h.value);
-    auto size = in.body.size();
-    out.body() = std::move(in.body);
-    out.keep_alive(keep_alive);
-    out.prepare_payload();
-    if (head) {
-        out.body().clear();
-        out.content_length(size);
-    }
-    return out;
-}
-
+// For the answers given before a request could be read: the connection closes after them.
 bhttp::response<bhttp::string_body> error_answer(unsigned status, std::string_view code, std::string_view message) {
-    return to_beast(response::error(status, code, message), 11, false, false);
+    auto in = response::error(status, code, message);
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), 11};
+    out.set(bhttp::field::server, "switchboard");
+    out.set(bhttp::field::content_type, in.content_type);
+    out.body() = std::move(in.body);
+    out.keep_alive(false);
+    out.prepare_payload();
+    return out;
 }
 
 }  // namespace
@@ -139,6 +132,13 @@ net::awaitable<void> connection::answer_read_error(beast::error_code ec) {
 net::awaitable<beast::error_code> connection::write(bhttp::response<bhttp::string_body>& res) {
     stream_.expires_after(owner_->limits.write_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream_, res, use_tuple);
+    co_return ec;
+}
+
+net::awaitable<beast::error_code> connection::write(const std::string& head, const std::string& body) {
+    stream_.expires_after(owner_->limits.write_timeout);
+    std::array<net::const_buffer, 2> bytes{net::buffer(head), net::buffer(body)};
+    auto [ec, n] = co_await net::async_write(stream_, bytes, use_tuple);
     co_return ec;
 }
 
@@ -242,8 +242,9 @@ net::awaitable<void> connection::run() {
         if (res.stream && req.method != verb::head) {
             ec = co_await write_streamed(res, version, keep_alive);
         } else {
-            auto out = to_beast(std::move(res), version, req.method == verb::head, keep_alive);
-            ec = co_await write(out);
+            auto head = response_head(res, version, keep_alive, res.body.size());
+            if (req.method == verb::head) res.body.clear();
+            ec = co_await write(head, res.body);
         }
 
         if (log::enabled(log::level::debug))

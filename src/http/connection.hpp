@@ -25,6 +25,8 @@ private:
                                       bool first);
     net::awaitable<void> answer_read_error(beast::error_code ec);
     net::awaitable<beast::error_code> write(bhttp::response<bhttp::string_body>& res);
+    // An answer whose header response_head() wrote.
+    net::awaitable<beast::error_code> write(const std::string& head, const std::string& body);
     net::awaitable<beast::error_code> write_streamed(response& res, unsigned version, bool keep_alive);
     net::awaitable<void> linger_and_close();
     void close();
