@@ -49,11 +49,11 @@ void event_block_writer::add(std::uint64_t seq, std::int64_t at_ms, std::string_
 
 std::string event_block_writer::finish() const {
     thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
-    std::string out(ZSTD_compressBound(raw_.size()), '\0');
-    auto n = ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), raw_.data(), raw_.size(), level);
+    thread_local std::string buf;
+    if (buf.size() < ZSTD_compressBound(raw_.size())) buf.resize(ZSTD_compressBound(raw_.size()));
+    auto n = ZSTD_compressCCtx(cctx.get(), buf.data(), buf.size(), raw_.data(), raw_.size(), level);
     if (ZSTD_isError(n)) throw std::runtime_error(std::string("cannot pack events: ") + ZSTD_getErrorName(n));
-    out.resize(n);
-    return out;
+    return std::string(buf.data(), n);
 }
 
 std::vector<block_event> read_event_block(std::string_view body, std::string& text) {
