@@ -34,7 +34,9 @@ std::string response_head(const response& res, unsigned version, bool keep_alive
     };
     set("Server", "switchboard");
     if (!res.content_type.empty()) set("Content-Type", res.content_type);
-    for (auto& h : res.headers) set(h.name, h.value);
+    for (auto& h : res.headers)
+        // The framing is this function's alone.
+        if (!iequals(h.name, "Content-Length") && !iequals(h.name, "Transfer-Encoding")) set(h.name, h.value);
     if (version >= 11 && !keep_alive) set("Connection", "close");
     if (version < 11 && keep_alive) set("Connection", "keep-alive");
 

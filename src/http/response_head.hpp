@@ -14,7 +14,8 @@ namespace switchboard::http {
 // The bytes Beast's serializer would send before the body of `res` prepared
 // with `prepare_payload()`: Server, Content-Type, the handler's own fields,
 // Connection as `keep_alive` needs it for `version` (10 or 11), then
-// Content-Length: `content_length`. Unlike Beast, none on a 1xx, 204 or 304,
+// Content-Length: `content_length` (a handler's own Content-Length or
+// Transfer-Encoding is dropped). Unlike Beast, none on a 1xx, 204 or 304,
 // which never has a body (RFC 9110 §8.6).
 std::string response_head(const response& res, unsigned version, bool keep_alive, std::size_t content_length);
 
