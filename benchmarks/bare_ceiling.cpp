@@ -3,6 +3,8 @@
 // their throughput as a fraction of this server's, measured in the same run.
 //
 //   bare_ceiling [--port N] [--threads N]
+#include "server_flags.hpp"
+
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/http/router.hpp"
 #include "switchboard/http/server.hpp"
@@ -17,17 +19,7 @@
 using namespace switchboard;
 
 int main(int argc, char** argv) {
-    unsigned short port = 0;
-    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string flag = argv[i];
-        if (flag == "--port") port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
-        else if (flag == "--threads") threads = static_cast<unsigned>(std::stoi(argv[i + 1]));
-        else {
-            std::cerr << "usage: bare_ceiling [--port N] [--threads N]\n";
-            return 2;
-        }
-    }
+    auto [port, threads] = parse_server_flags(argc, argv, "bare_ceiling");
 
     boost::asio::io_context ioc(static_cast<int>(threads));
     metrics::registry metrics;

@@ -5,6 +5,8 @@
 // outruns this; benchmarks/run reports Switchboard against both.
 //
 //   plain_beast [--port N] [--threads N]
+#include "server_flags.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -69,17 +71,7 @@ net::awaitable<void> accept_all(tcp::acceptor& acceptor, net::io_context& ioc) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    unsigned short port = 0;
-    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string flag = argv[i];
-        if (flag == "--port") port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
-        else if (flag == "--threads") threads = static_cast<unsigned>(std::stoi(argv[i + 1]));
-        else {
-            std::cerr << "usage: plain_beast [--port N] [--threads N]\n";
-            return 2;
-        }
-    }
+    auto [port, threads] = parse_server_flags(argc, argv, "plain_beast");
 
     net::io_context ioc(static_cast<int>(threads));
     tcp::acceptor acceptor(net::make_strand(ioc), {net::ip::make_address("127.0.0.1"), port});
