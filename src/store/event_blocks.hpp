@@ -28,7 +28,6 @@ class event_block_writer {
 public:
     event_block_writer() { clear(); }
     void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
-    bool empty() const { return raw_.empty(); }
     // The compressed body; the writer can be reused after clear().
     std::string finish() const;
     void clear();

@@ -1,6 +1,6 @@
-// Sequences of entries kept in seq order (anything with a `seq` member, in a
-// vector or a deque), for the stores' in-memory lists: nearly every entry
-// comes after the last one, and a seq given again replaces its entry.
+// Sequences of entries kept in order (by a `seq` member, or by any order),
+// in a vector or a deque, for the stores' in-memory lists: nearly every
+// entry comes after the last one, and one given again replaces its twin.
 #pragma once
 
 #include <algorithm>
@@ -23,18 +23,24 @@ auto seq_upper_bound(Entries& entries, std::uint64_t seq) {
                             [](std::uint64_t s, const auto& e) { return s < e.seq; });
 }
 
-// Puts `x` in its place by seq, replacing an entry with the same seq.
-template <class Entries, class Entry>
-void put_in_seq_order(Entries& entries, const Entry& x) {
-    if (entries.empty() || entries.back().seq < x.seq) {
+// Puts `x` in its place by `less`, replacing an entry equal to it.
+template <class Entries, class Entry, class Less>
+void put_in_order(Entries& entries, const Entry& x, Less less) {
+    if (entries.empty() || less(entries.back(), x)) {
         entries.push_back(x);
         return;
     }
-    auto at = seq_lower_bound(entries, x.seq);
-    if (at != entries.end() && at->seq == x.seq)
+    auto at = std::lower_bound(std::begin(entries), std::end(entries), x, less);
+    if (at != entries.end() && !less(x, *at))
         *at = x;
     else
         entries.insert(at, x);
+}
+
+// Puts `x` in its place by seq, replacing an entry with the same seq.
+template <class Entries, class Entry>
+void put_in_seq_order(Entries& entries, const Entry& x) {
+    put_in_order(entries, x, [](const auto& a, const auto& b) { return a.seq < b.seq; });
 }
 
 }  // namespace switchboard::store

@@ -727,7 +727,8 @@ private:
 
     // The message in `row`; callers hold read_mutex_.
     std::optional<message> message_at(std::int64_t row) const {
-        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) + " FROM messages WHERE rowid = ?"));
+        static const std::string sql = "SELECT " + std::string(message_columns) + " FROM messages WHERE rowid = ?";
+        reset_on_exit st_guard(prepared(sql));  // once per message read: the text is built once
         auto& st = *st_guard;
         st.bind(1, row);
         if (!st.step()) return std::nullopt;

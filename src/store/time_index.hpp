@@ -9,9 +9,12 @@
 // and none of the commit.
 #pragma once
 
+#include "seq_order.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <tuple>
 #include <vector>
@@ -26,7 +29,6 @@ public:
         friend bool operator<(const entry& a, const entry& b) {
             return std::tie(a.at_ms, a.row) < std::tie(b.at_ms, b.row);
         }
-        friend bool operator==(const entry& a, const entry& b) = default;
     };
 
     // At open: every stored message in any order (rows migrated from before
@@ -45,14 +47,8 @@ public:
     // changed, the old entry stays, and readers skip it (its row's time no
     // longer matches), which keeps this free of lookups by row.
     void add(std::int64_t at_ms, std::int64_t row) {
-        entry e{at_ms, row};
         std::lock_guard lock(mutex_);
-        if (entries_.empty() || entries_.back() < e) {
-            entries_.push_back(e);
-            return;
-        }
-        auto it = std::lower_bound(entries_.begin(), entries_.end(), e);
-        if (it == entries_.end() || !(*it == e)) entries_.insert(it, e);
+        put_in_order(entries_, entry{at_ms, row}, std::less<>{});
     }
 
     // Entries with from_ms <= at < to_ms, oldest first: the first `limit`
