@@ -90,13 +90,14 @@ conversation_actor::conversation_actor(engine_context& ctx, net::any_io_executor
                                        std::optional<std::uint64_t> stored_row_seq)
     : ctx_(ctx),
       strand_(std::move(strand)),
-      state_(std::make_shared<const conversation>(std::move(initial))),
+      own_(std::make_shared<const conversation>(std::move(initial))),
+      state_(own_),
       row_seq_(stored_row_seq) {
     update_expiry();
 }
 
 void conversation_actor::update_expiry() {
-    auto c = state_.load();
+    const auto& c = own_;
     auto v = c->state == conv_state::idle
                  ? INT64_MAX
                  : to_unix_ms(c->last_activity) +
@@ -169,7 +170,7 @@ bool conversation_actor::prepare_write(step& s) {
     // left as it was (one random page fewer per durable write), and
     // restoring brings it up to date from the messages.
     bool write_row = !row_seq_ || s.next.last_seq - *row_seq_ >= row_lag_max ||
-                     !implied_by_messages(*state_.load(), s.next, s.batch.messages);
+                     !implied_by_messages(*own_, s.next, s.batch.messages);
     if (write_row) s.batch.conversation = s.next;
     s.batch.outbox_put = s.outbound;
     return write_row;
@@ -177,7 +178,8 @@ bool conversation_actor::prepare_write(step& s) {
 
 void conversation_actor::adopt(step& s, bool wrote_row) {
     if (wrote_row) row_seq_ = s.next.last_seq;
-    state_.store(std::make_shared<const conversation>(std::move(s.next)));
+    own_ = std::make_shared<const conversation>(std::move(s.next));
+    state_.store(own_);
     update_expiry();
 }
 
@@ -191,7 +193,7 @@ net::awaitable<void> conversation_actor::commit(step& s) {
     co_await ctx_.store.write(std::move(s.batch));
     adopt(s, write_row);
     if (s.leave_queue) {
-        auto phone = state_.load()->phone;  // a named local: no temporaries inside co_await (GCC 12)
+        auto phone = own_->phone;  // a named local: no temporaries inside co_await (GCC 12)
         auto moved = co_await ctx_.queue.leave(std::move(phone));
         if (!moved.empty() && ctx_.on_queue_moved) ctx_.on_queue_moved(std::move(moved));
     }
@@ -246,7 +248,7 @@ struct conversation_actor::receive_written {
             try {
                 self->adopt(*s, write_row);
                 self->announce(*s);
-                result = {std::move(replies), self->state_.load()->state, std::nullopt, std::move(answer)};
+                result = {std::move(replies), self->own_->state, std::nullopt, std::move(answer)};
             } catch (...) {
                 e = std::current_exception();
             }
@@ -274,7 +276,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         }
         auto now = std::chrono::system_clock::now();
         // On the heap: it outlives this call when the store writes elsewhere.
-        auto s = std::make_unique<step>(*state_.load());
+        auto s = std::make_unique<step>(*own_);
         auto [was, decision] = begin_receive(*s, in, now);
         if (needs_the_queue(decision)) {  // the queue is an actor of its own: await it in a coroutine
             permit.release();
@@ -304,7 +306,7 @@ std::optional<inbound_result> conversation_actor::answered_before(const std::str
     auto first = ctx_.store.find_dedupe(key);
     if (!first) return std::nullopt;
     ctx_.duplicates.inc();
-    return inbound_result{{}, state_.load()->state, std::move(first), {}};
+    return inbound_result{{}, own_->state, std::move(first), {}};
 }
 
 std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, const inbound_message& in,
@@ -388,7 +390,7 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     ctx_.messages_in.inc();
 
     auto now = std::chrono::system_clock::now();
-    step s{*state_.load()};
+    step s{*own_};
     auto [was, decision] = begin_receive(s, in, now);
     bool joined = false;
     if (decision.action == bot_action::open_support) {
@@ -411,24 +413,24 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     }
     if (failed) {
         if (joined) {  // nothing of the step remains (the rest never moved)
-            auto phone = state_.load()->phone;
+            auto phone = own_->phone;
             co_await ctx_.queue.leave(std::move(phone));
         }
         std::rethrow_exception(failed);
     }
-    co_return inbound_result{std::move(replies), state_.load()->state, std::nullopt, std::move(answer)};
+    co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer)};
 }
 
 net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status) {
     return exclusive<void>([this, channel_id = std::move(channel_id), status]() -> net::awaitable<void> {
-        auto m = ctx_.store.find_message_by_channel_id(state_.load()->phone, channel_id);
+        auto m = ctx_.store.find_message_by_channel_id(own_->phone, channel_id);
         if (!m || !status_may_advance(m->status, status)) {  // unknown, or a late status going backwards
             ctx_.statuses_ignored.inc();
             co_return;
         }
         ctx_.statuses_applied.inc();
         m->status = status;
-        step s{*state_.load()};
+        step s{*own_};
         s.message_event("message.status", *m, std::chrono::system_clock::now());
         s.batch.messages.push_back(std::move(*m));
         co_await commit(s);
@@ -437,7 +439,7 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
 
 net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outcome outcome) {
     return exclusive<void>([this, outcome = std::move(outcome)]() -> net::awaitable<void> {
-        step s{*state_.load()};
+        step s{*own_};
         s.batch.outbox_remove.push_back(outcome.message_id);
         if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
@@ -452,7 +454,7 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
 
 net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
     return exclusive<void>([this, now]() -> net::awaitable<void> {
-        auto cur = state_.load();
+        auto cur = own_;
         if (cur->state == conv_state::idle || cur->last_activity + ctx_.options.idle_timeout > now) co_return;
         step s{*cur};
         auto& c = s.next;
@@ -478,7 +480,7 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
 net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
     return exclusive<conversation>([this, by = std::move(by)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
+        step s{*own_};
         auto& c = s.next;
         if (c.chat_support_active && c.assignee == by.username) co_return c;  // claimed already: nothing to do
         if (c.chat_support_active && !c.assignee.empty())
@@ -506,7 +508,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         s.event("chat.assigned", assigned_data(c, by.username), now);
         s.conversation_updated(now);
         co_await commit(s);
-        co_return *state_.load();
+        co_return *own_;
     });
 }
 
@@ -514,7 +516,7 @@ net::awaitable<message> conversation_actor::send(agent_ref by, std::string text,
     return exclusive<message>([this, by = std::move(by), text = std::move(text),
                                client_id = std::move(client_id)]() -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
+        step s{*own_};
         auto& c = s.next;
         if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
         if (c.assignee != by.username)
@@ -541,7 +543,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
     return exclusive<conversation>([this, by = std::move(by),
                                     closing = std::move(closing_message)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
+        step s{*own_};
         auto& c = s.next;
         if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
         if (!c.assignee.empty() && c.assignee != by.username && !by.is_admin)
@@ -560,14 +562,14 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         s.conversation_updated(now);
         ctx_.chats_closed.inc();
         co_await commit(s);
-        co_return *state_.load();
+        co_return *own_;
     });
 }
 
 net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_ref to) {
     return exclusive<conversation>([this, by = std::move(by), to = std::move(to)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
+        step s{*own_};
         auto& c = s.next;
         if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
         if (!c.assignee.empty() && c.assignee != by.username && !by.is_admin)
@@ -598,14 +600,14 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
         s.event("chat.transferred", transferred_data(c, from, to.username), now);
         s.conversation_updated(now);
         co_await commit(s);
-        co_return *state_.load();
+        co_return *own_;
     });
 }
 
 net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::uint64_t up_to) {
     return exclusive<conversation>([this, up_to]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
+        step s{*own_};
         auto& c = s.next;
         auto target = std::min(up_to, c.last_seq);
         if (target <= c.read_seq) co_return c;
@@ -624,14 +626,14 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         c.updated_at = now;
         s.conversation_updated(now);
         co_await commit(s);
-        co_return *state_.load();
+        co_return *own_;
     });
 }
 
 net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {
     return exclusive<void>([this, position]() -> net::awaitable<void> {
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
+        step s{*own_};
         if (!s.next.queued_at || !s.next.assignee.empty()) co_return;  // claimed meanwhile
         s.queue_position = position;
         tell_user(s, fill(ctx_.options.texts.queue_moved, "position", std::to_string(position)), now);
@@ -644,7 +646,7 @@ net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {
 net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seconds after) {
     return exclusive<bool>([this, after]() -> net::awaitable<bool> {
         auto now = std::chrono::system_clock::now();
-        step s{*state_.load()};
+        step s{*own_};
         auto& c = s.next;
         if (!c.chat_support_active || c.assignee.empty() || !c.chat || !c.chat->last_assigned_at) co_return false;
         auto& ch = *c.chat;

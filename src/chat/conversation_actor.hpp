@@ -104,7 +104,11 @@ private:
     engine_context& ctx_;
     boost::asio::any_io_executor strand_;
     strand_semaphore turn_{1};
-    std::atomic<std::shared_ptr<const conversation>> state_;  // replaced whole on each commit
+    // The state, replaced whole on each commit. The strand works from its
+    // own pointer: a load of the atomic one takes its lock bit and bumps the
+    // count, a contended cache line, several times a webhook.
+    std::shared_ptr<const conversation> own_;
+    std::atomic<std::shared_ptr<const conversation>> state_;  // for readers off the strand (current())
     std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
     // Strand only: the last_seq of the stored row, if there is one. A step
     // that changes only what its messages imply leaves the row alone, for at

@@ -6,6 +6,7 @@
 #include "../core/string_map.hpp"
 #include "memory_event_log.hpp"
 #include "packed_message.hpp"
+#include "seq_order.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -19,6 +20,16 @@
 namespace switchboard::store {
 
 namespace {
+
+// A conversation's messages in seq order. They come in order, nearly
+// always after the last one: a vector takes them with no node to allocate
+// and no tree to rebalance (in a std::map, the walk and the rebalancing were
+// a cache miss per level, 4% of a webhook in memory).
+struct stored_message {
+    std::uint64_t seq;
+    packed_message message;
+};
+using message_list = std::vector<stored_message>;
 
 // Each conversation's rows live in the shard its phone hashes to, and each
 // dedupe key in the shard of its own hash: the two io threads seldom meet on
@@ -47,7 +58,7 @@ public:
         // lookup for them all.
         conversation_shard* shard = nullptr;
         std::unique_lock<adaptive_mutex> shard_lock;
-        std::map<std::uint64_t, packed_message>* list = nullptr;
+        message_list* list = nullptr;
         const std::string* list_phone = nullptr;
         for (auto& m : b.messages) {
             if (auto& s = shard_for(m.phone); &s != shard) {
@@ -63,7 +74,7 @@ public:
                 list = &it->second;
                 list_phone = &it->first;
             }
-            list->insert_or_assign(m.seq, packed_message(m));
+            put_in_seq_order(*list, stored_message{m.seq, packed_message(m)});
         }
         if (shard_lock) shard_lock.unlock();
         for (auto& [k, v] : b.dedupe) {
@@ -111,11 +122,11 @@ public:
             std::lock_guard lock(s.mutex);
             for (auto& [phone, c] : s.conversations) {
                 auto it = s.messages.find(phone);
-                if (it == s.messages.end() || it->second.empty() || it->second.rbegin()->first <= c.last_seq) continue;
-                auto& [newest_seq, newest] = *it->second.rbegin();
-                row_catch_up up{newest.unpack(phone, newest_seq), 0};
-                for (auto m = it->second.upper_bound(c.last_seq); m != it->second.end(); ++m)
-                    if (m->second.from == chat::sender::user) ++up.user_messages;
+                if (it == s.messages.end() || it->second.empty() || it->second.back().seq <= c.last_seq) continue;
+                auto& newest = it->second.back();
+                row_catch_up up{newest.message.unpack(phone, newest.seq), 0};
+                for (auto m = seq_upper_bound(it->second, c.last_seq); m != it->second.end(); ++m)
+                    if (m->message.from == chat::sender::user) ++up.user_messages;
                 out.push_back(std::move(up));
             }
         }
@@ -130,9 +141,9 @@ public:
         auto it = s.messages.find(phone);
         if (it == s.messages.end()) return out;
         auto& list = it->second;
-        for (auto m = list.lower_bound(before_seq); m != list.begin() && out.size() < limit;) {
+        for (auto m = seq_lower_bound(list, before_seq); m != list.begin() && out.size() < limit;) {
             --m;
-            out.push_back(m->second.unpack(phone, m->first));
+            out.push_back(m->message.unpack(phone, m->seq));
         }
         return {out.rbegin(), out.rend()};
     }
@@ -170,8 +181,8 @@ public:
         auto it = s.messages.find(phone);
         if (it == s.messages.end()) return 0;
         std::uint32_t n = 0;
-        for (auto m = it->second.upper_bound(seq); m != it->second.end(); ++m)
-            if (m->second.from == chat::sender::user) ++n;
+        for (auto m = seq_upper_bound(it->second, seq); m != it->second.end(); ++m)
+            if (m->message.from == chat::sender::user) ++n;
         return n;
     }
 
@@ -186,8 +197,8 @@ public:
             std::lock_guard lock(s.mutex);
             for (auto& [phone, list] : s.messages) {
                 if (out.size() >= limit) return out;
-                for (auto& [_, m] : list)
-                    if (lower(std::string(m.text())).find(needle) != std::string::npos) {
+                for (auto& e : list)
+                    if (lower(std::string(e.message.text())).find(needle) != std::string::npos) {
                         out.push_back(phone);
                         break;
                     }
@@ -287,7 +298,7 @@ private:
     struct conversation_shard {
         mutable adaptive_mutex mutex;
         by_string<chat::conversation> conversations;
-        by_string<std::map<std::uint64_t, packed_message>> messages;
+        by_string<message_list> messages;
         by_string<std::uint64_t> by_channel_id;  // "phone\nchannel id" → seq, our own messages only
     };
     struct dedupe_shard {
@@ -315,9 +326,9 @@ private:
                                                             std::uint64_t seq) {
         auto it = s.messages.find(phone);
         if (it == s.messages.end()) return std::nullopt;
-        auto m = it->second.find(seq);
-        if (m == it->second.end()) return std::nullopt;
-        return m->second.unpack(phone, seq);
+        auto m = seq_lower_bound(it->second, seq);
+        if (m == it->second.end() || m->seq != seq) return std::nullopt;
+        return m->message.unpack(phone, seq);
     }
 
     std::array<conversation_shard, shard_count> shards_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <utility>
 
 namespace switchboard::store {
 
@@ -25,22 +26,22 @@ auto seq_upper_bound(Entries& entries, std::uint64_t seq) {
 
 // Puts `x` in its place by `less`, replacing an entry equal to it.
 template <class Entries, class Entry, class Less>
-void put_in_order(Entries& entries, const Entry& x, Less less) {
+void put_in_order(Entries& entries, Entry&& x, Less less) {
     if (entries.empty() || less(entries.back(), x)) {
-        entries.push_back(x);
+        entries.push_back(std::forward<Entry>(x));
         return;
     }
     auto at = std::lower_bound(std::begin(entries), std::end(entries), x, less);
     if (at != entries.end() && !less(x, *at))
-        *at = x;
+        *at = std::forward<Entry>(x);
     else
-        entries.insert(at, x);
+        entries.insert(at, std::forward<Entry>(x));
 }
 
 // Puts `x` in its place by seq, replacing an entry with the same seq.
 template <class Entries, class Entry>
-void put_in_seq_order(Entries& entries, const Entry& x) {
-    put_in_order(entries, x, [](const auto& a, const auto& b) { return a.seq < b.seq; });
+void put_in_seq_order(Entries& entries, Entry&& x) {
+    put_in_order(entries, std::forward<Entry>(x), [](const auto& a, const auto& b) { return a.seq < b.seq; });
 }
 
 }  // namespace switchboard::store
