@@ -368,7 +368,8 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
     for (auto& r : replies) s.message_created(add_outgoing(s, sender::bot, r, now, inline_answer), now);
     if (!key.empty()) {
         answer = webhook_answer(replies, c.state);
-        s.batch.dedupe.push_back({key, answer});
+        // begin_receive put the user's message first: the answer is its.
+        s.batch.dedupe.push_back({key, answer, s.batch.messages.front().seq});
     }
 
     if (decision.action == bot_action::open_support) {

@@ -77,10 +77,10 @@ public:
             put_in_seq_order(*list, stored_message{m.seq, packed_message(m)});
         }
         if (shard_lock) shard_lock.unlock();
-        for (auto& [k, v] : b.dedupe) {
-            auto& d = dedupe_for(k);
+        for (auto& r : b.dedupe) {
+            auto& d = dedupe_for(r.key);
             std::lock_guard lock(d.mutex);
-            d.answers.insert_or_assign(std::move(k), d.intern(std::move(v)));
+            d.answers.insert_or_assign(std::move(r.key), d.intern(std::move(r.answer)));
         }
         if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
             b.sessions_put.empty() && b.sessions_remove.empty() && b.events_put.empty() && b.chats_put.empty() &&

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 11> migrations{
+constexpr std::array<std::string_view, 12> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -258,6 +258,14 @@ CREATE INDEX messages_by_time ON messages (at, phone, seq);
     // half-full pages, 2.3 of a durable commit's ~8 WAL frames.
     R"sql(
 DROP INDEX messages_by_time;
+)sql",
+    // 12: a webhook's dedupe key and first answer in its own message's row.
+    // A row in a table of their own was a third b-tree appended to by every
+    // durable commit (2.8 of its 8.7 WAL frames). The dedupe table stays
+    // for the keys written before, and for an answer with no message.
+    R"sql(
+ALTER TABLE messages ADD COLUMN dedupe_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN answer TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

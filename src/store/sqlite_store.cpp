@@ -102,13 +102,20 @@ struct message_row {
     bool inserted;  // false: an earlier row rewritten
 };
 
+// Where a batch's dedupe record went: its message's row, or a row of the
+// dedupe table.
+struct dedupe_row {
+    std::int64_t row = 0;  // 0 until written
+    bool in_messages = false;
+};
+
 struct pending_write {
     write_batch batch;
     completion done;
     // Outstanding work on the caller's executor while the writer thread has
     // the batch, so that its io_context cannot run dry and drop the answer.
     net::any_completion_executor work;
-    std::vector<std::int64_t> dedupe_rows;  // the rows its dedupe keys went to, once written
+    std::vector<dedupe_row> dedupe_rows;  // where its dedupe records went, once written
     std::vector<message_row> message_rows;  // the rows its messages went to, once written
 };
 
@@ -146,7 +153,7 @@ public:
           messages_(messages),
           put_conversation_(db.prepare(upsert_conversation_sql())),
           insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
-                                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")),
+                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           // A message stored before (found by (phone, seq) in the index) is rewritten in its row.
           update_message_(db.prepare("UPDATE messages SET phone = ?, seq = ?, id = ?, sender = ?, agent = ?, "
                                      "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ? "
@@ -179,7 +186,7 @@ public:
 
     // `dedupe_rows` gets the row of each of the batch's dedupe keys, and
     // `message_rows` the row of each of its messages.
-    void apply(const write_batch& b, std::vector<std::int64_t>& dedupe_rows,
+    void apply(const write_batch& b, std::vector<dedupe_row>& dedupe_rows,
                std::vector<message_row>& message_rows) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
         if (b.conversation) {
@@ -209,10 +216,19 @@ public:
                 .run();
         }
         message_rows.clear();
+        dedupe_rows.assign(b.dedupe.size(), dedupe_row{});
         for (auto& m : b.messages) {
             auto row = row_of(m.phone, m.seq);
             auto at_ms = to_unix_ms(m.at);
-            auto& st = row ? update_message_.bind(12, *row) : insert_message_;
+            std::string_view dedupe_key = "", answer = "";  // not null: SQLite binds a null pointer as NULL
+            if (!row)
+                for (std::size_t i = 0; i < b.dedupe.size(); ++i)
+                    if (b.dedupe[i].seq == m.seq && m.seq && !dedupe_rows[i].in_messages) {
+                        dedupe_key = b.dedupe[i].key, answer = b.dedupe[i].answer;
+                        dedupe_rows[i].in_messages = true;  // its row follows below
+                        break;
+                    }
+            auto& st = row ? update_message_.bind(12, *row) : insert_message_.bind(12, dedupe_key).bind(13, answer);
             st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
                 .bind(3, m.id)
@@ -228,8 +244,11 @@ public:
             if (row) {
                 message_rows.push_back({m.phone, m.seq, *row, at_ms, false});
             } else {
-                message_rows.push_back({m.phone, m.seq, sqlite3_last_insert_rowid(db_.handle()), at_ms, true});
-                transaction_rows_.emplace(std::pair{std::string_view(m.phone), m.seq}, message_rows.back().row);
+                auto inserted = sqlite3_last_insert_rowid(db_.handle());
+                message_rows.push_back({m.phone, m.seq, inserted, at_ms, true});
+                transaction_rows_.emplace(std::pair{std::string_view(m.phone), m.seq}, inserted);
+                for (std::size_t i = 0; i < b.dedupe.size(); ++i)
+                    if (dedupe_rows[i].in_messages && !dedupe_rows[i].row) dedupe_rows[i].row = inserted;
             }
         }
         for (auto& o : b.outbox_put)
@@ -245,11 +264,11 @@ public:
                 .bind(10, o.ref)
                 .run();
         for (auto& id : b.outbox_remove) remove_outbox_.bind(1, id).run();
-        dedupe_rows.clear();
-        for (auto& [key, answer] : b.dedupe) {
-            put_dedupe_.bind(1, key).bind(2, answer).bind(3, now).run();
-            dedupe_rows.push_back(sqlite3_last_insert_rowid(db_.handle()));
-        }
+        for (std::size_t i = 0; i < b.dedupe.size(); ++i)  // those with no new message to go with
+            if (!dedupe_rows[i].in_messages) {
+                put_dedupe_.bind(1, b.dedupe[i].key).bind(2, b.dedupe[i].answer).bind(3, now).run();
+                dedupe_rows[i].row = sqlite3_last_insert_rowid(db_.handle());
+            }
         for (auto& r : b.ratings)
             put_rating_.bind(1, r.phone)
                 .bind(2, r.ticket_id)
@@ -390,12 +409,13 @@ public:
         tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_);
         {
             auto keys = writer_db_.prepare("SELECT rowid, key FROM dedupe");
-            while (keys.step()) dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
-            auto messages = writer_db_.prepare("SELECT phone, seq, rowid, at FROM messages");
+            while (keys.step()) table_dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
+            auto messages = writer_db_.prepare("SELECT phone, seq, rowid, at, dedupe_key FROM messages");
             while (messages.step()) {
                 message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
                                   messages.get_int(2));
                 message_times_.load(messages.get_int(3), messages.get_int(2));
+                if (auto key = messages.get_text(4); !key.empty()) message_dedupe_keys_.add(key, messages.get_int(2));
             }
             message_times_.loaded();
         }
@@ -440,17 +460,26 @@ public:
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
-        auto row = dedupe_keys_.find(key);
+        if (auto answer = find_answer(message_dedupe_keys_, key, "messages", "dedupe_key")) return answer;
+        return find_answer(table_dedupe_keys_, key, "dedupe", "key");
+    }
+
+    // `key`'s answer in `table`, where `keys` says its row is.
+    std::optional<std::string> find_answer(const key_index& keys, std::string_view key, std::string_view table,
+                                           std::string_view key_column) const {
+        auto row = keys.find(key);
         if (row == key_index::absent) return std::nullopt;
+        auto from = std::string(" FROM ") + std::string(table) + " WHERE ";
         std::lock_guard lock(read_mutex_);
         if (row == key_index::ambiguous) {  // a shared hash: only a scan can tell
-            reset_on_exit st_guard(prepared("SELECT answer FROM dedupe WHERE key = ? ORDER BY rowid LIMIT 1"));
+            reset_on_exit st_guard(
+                prepared("SELECT answer" + from + std::string(key_column) + " = ? ORDER BY rowid LIMIT 1"));
             auto& st = *st_guard;
             st.bind(1, key);
             if (!st.step()) return std::nullopt;
             return st.get_text(0);
         }
-        reset_on_exit st_guard(prepared("SELECT key, answer FROM dedupe WHERE rowid = ?"));
+        reset_on_exit st_guard(prepared("SELECT " + std::string(key_column) + ", answer" + from + "rowid = ?"));
         auto& st = *st_guard;
         st.bind(1, row);
         if (!st.step() || st.get_text(0) != key) return std::nullopt;  // another key with the same hash
@@ -764,8 +793,10 @@ private:
             // anyone is answered, so that a retry after the answer finds its
             // key, and a read its messages.
             auto committed = [&](pending_write& p) {
-                for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i)
-                    dedupe_keys_.add(p.batch.dedupe[i].first, p.dedupe_rows[i]);
+                for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i) {
+                    auto& where = p.dedupe_rows[i];
+                    (where.in_messages ? message_dedupe_keys_ : table_dedupe_keys_).add(p.batch.dedupe[i].key, where.row);
+                }
                 for (auto& m : p.message_rows) {
                     if (m.inserted) message_rows_.add(m.phone, m.seq, m.row);
                     message_times_.add(m.at_ms, m.row);
@@ -822,7 +853,10 @@ private:
     std::deque<pending_write> queue_;
     bool closing_ = false;
     std::exception_ptr failure_;
-    key_index dedupe_keys_;  // where every stored dedupe key is
+    // Where every stored dedupe key is: in its message's row (schema v12),
+    // or in the dedupe table.
+    key_index message_dedupe_keys_;
+    key_index table_dedupe_keys_;
     message_index message_rows_;  // where every stored message is
     message_time_index message_times_;  // and when it was sent
     std::thread writer_;

@@ -218,11 +218,19 @@ BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {
     BOOST_TEST(reply_of(say(p, "15550003", "support")).find("number 2 ") != std::string::npos);
     auto dup = http_request(p, "POST", "/webhook", R"({"from":"15550001","text":"I need help","id":"v1-b"})");
     BOOST_TEST(dup.body.find("sent to support") != std::string::npos);
+    // A key stored now goes in its message's row (v12), and is found there.
+    auto fresh = http_request(p, "POST", "/webhook", R"({"from":"15550004","text":"hello","id":"v12-a"})");
+    auto retried = http_request(p, "POST", "/webhook", R"({"from":"15550004","text":"hello","id":"v12-a"})");
+    BOOST_TEST(retried.body == fresh.body);
     stop(server);
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE dedupe_key = 'plain:v12-a'") == "1");
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE phone = '15550004'") == "2");  // once, not twice
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM dedupe WHERE key = 'plain:v12-a'") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT max(seq) FROM messages WHERE phone = '15550001'") == "6");
     BOOST_TEST(std::stoi(sqlite_value(db, "PRAGMA user_version")) == switchboard::store::schema_version());
     // v7: the dedupe keys are a rowid table with no index (rows append); v1's
-    // keys came along, and the duplicate above was found among them.
+    // keys came along (v12 leaves them there), and the duplicate above was
+    // found among them.
     BOOST_TEST(sqlite_value(db, "SELECT sql FROM sqlite_master WHERE name = 'dedupe'").find("WITHOUT ROWID") == std::string::npos);
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'dedupe' AND type = 'index'") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM dedupe WHERE key = 'plain:v1-b'") == "1");

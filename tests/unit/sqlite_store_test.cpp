@@ -197,6 +197,46 @@ BOOST_AUTO_TEST_CASE(dedupe_keys_that_share_a_hash_are_told_apart) {
     BOOST_TEST(!db->find_dedupe("plain:k-500"));
 }
 
+// Schema v12: a webhook's key and answer go in its message's row; an answer
+// with no new message of its batch still goes to the dedupe table.
+BOOST_AUTO_TEST_CASE(a_webhooks_answer_is_kept_in_its_messages_row) {
+    test::temp_dir dir;
+    auto file = dir.path() / "switchboard.db";
+    auto inbound = full_message(1);
+    inbound.from = chat::sender::user;
+    inbound.channel_id = "m-1";
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch b;
+        b.messages = {inbound, full_message(2)};
+        b.dedupe.push_back({"plain:m-1", R"({"replies":[{"text":"hi"}],"state":"IDLE"})", 1});
+        b.dedupe.push_back({"plain:alone", "no message of its own", 0});
+        write(*db, b);
+        BOOST_TEST(db->find_dedupe("plain:m-1").value_or("") == R"({"replies":[{"text":"hi"}],"state":"IDLE"})");
+        // Rewriting the message (its status moved on) keeps its answer.
+        inbound.status = chat::message_status::read;
+        store::write_batch later;
+        later.messages = {inbound};
+        later.dedupe.push_back({"plain:m-1-again", "a rewritten row takes no key", 1});
+        write(*db, later);
+        BOOST_TEST(db->find_dedupe("plain:m-1").value_or("") == R"({"replies":[{"text":"hi"}],"state":"IDLE"})");
+    }
+    auto db = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(db->find_dedupe("plain:m-1").value_or("") == R"({"replies":[{"text":"hi"}],"state":"IDLE"})");
+    BOOST_TEST(db->find_dedupe("plain:alone").value_or("") == "no message of its own");
+    BOOST_TEST(db->find_dedupe("plain:m-1-again").value_or("") == "a rewritten row takes no key");
+    BOOST_TEST(!db->find_dedupe("plain:m-2"));
+    BOOST_TEST((db->find_message("15550001", 1)->status == chat::message_status::read));
+    db.reset();
+    auto rows = test::sqlite_rows(file, "SELECT seq, dedupe_key, answer FROM messages ORDER BY seq");
+    BOOST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0][1] == "plain:m-1");
+    BOOST_TEST(rows[0][2] == R"({"replies":[{"text":"hi"}],"state":"IDLE"})");
+    BOOST_TEST(rows[1][1] == "");
+    BOOST_TEST(test::sqlite_value(file, "SELECT group_concat(key) FROM (SELECT key FROM dedupe ORDER BY rowid)") ==
+               "plain:alone,plain:m-1-again");
+}
+
 BOOST_AUTO_TEST_CASE(history_pages_by_seq_oldest_first) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string());

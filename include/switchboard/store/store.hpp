@@ -74,13 +74,22 @@ struct rating {
     timestamp at{};
 };
 
+// A webhook's first answer, under its channel's message id.
+struct dedupe_record {
+    std::string key;
+    std::string answer;
+    // The seq of the batch's message this answers (the inbound one), or 0.
+    // The SQLite store keeps the key and answer in that message's row.
+    std::uint64_t seq = 0;
+};
+
 // Everything one step of one conversation changes, written atomically.
 struct write_batch {
     std::optional<chat::conversation> conversation;
     std::vector<chat::message> messages;  // insert or replace by (phone, seq)
     std::vector<outbox_item> outbox_put;  // insert or replace by message_id
     std::vector<std::string> outbox_remove;
-    std::vector<std::pair<std::string, std::string>> dedupe;  // key → the first answer
+    std::vector<dedupe_record> dedupe;
     std::vector<rating> ratings;
     std::vector<agent_record> agents_put;  // insert or replace by username
     std::vector<session_record> sessions_put;
