@@ -60,20 +60,22 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
     return count;
 }
 
-std::string utf8_prefix(std::string_view s, std::size_t n) {
-    if (s.size() <= n) return std::string(s);  // no more characters than bytes: all of it
+std::string_view utf8_prefix_view(std::string_view s, std::size_t n) {
+    if (s.size() <= n) return s;  // no more characters than bytes: all of it
     std::size_t i = 0;
     for (std::size_t count = 0; i < s.size() && count < n; ++count) {
         auto c = static_cast<unsigned char>(s[i]);
         std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
         i = std::min(s.size(), i + len);
     }
-    return std::string(s.substr(0, i));
+    return s.substr(0, i);
 }
+
+std::string utf8_prefix(std::string_view s, std::size_t n) { return std::string(utf8_prefix_view(s, n)); }
 
 void apply_newest_message(conversation& c, const message& newest, std::uint32_t user_messages) {
     c.last_seq = newest.seq;
-    c.last_message = utf8_prefix(newest.text, last_message_preview_chars);
+    c.last_message.assign(utf8_prefix_view(newest.text, last_message_preview_chars));
     c.last_sender = newest.from;
     c.updated_at = newest.at;
     c.last_activity = newest.at;
@@ -102,7 +104,7 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
     return after.last_seq == newest->seq && after.unread == before.unread + users &&
            after.last_sender == newest->from && after.updated_at == newest->at &&
            after.last_activity == newest->at &&
-           after.last_message == utf8_prefix(newest->text, last_message_preview_chars);
+           after.last_message == utf8_prefix_view(newest->text, last_message_preview_chars);
 }
 
 }  // namespace switchboard::chat

@@ -111,5 +111,6 @@ std::optional<std::string> normalize_phone(std::string_view raw);
 std::optional<std::size_t> utf8_length(std::string_view s);
 // The first `n` code points (whole characters only).
 std::string utf8_prefix(std::string_view s, std::size_t n);
+std::string_view utf8_prefix_view(std::string_view s, std::size_t n);  // the same, into `s`
 
 }  // namespace switchboard::chat
