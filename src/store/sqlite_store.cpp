@@ -184,8 +184,9 @@ public:
     // A transaction starts: rows inserted by an earlier one are in the index.
     void begin() { transaction_rows_.clear(); }
 
-    // `dedupe_rows` gets the row of each of the batch's dedupe keys, and
-    // `message_rows` the row of each of its messages.
+    // `dedupe_rows` gets where each of the batch's dedupe records went (its
+    // message's row when that row is new here), and `message_rows` the row
+    // of each of its messages.
     void apply(const write_batch& b, std::vector<dedupe_row>& dedupe_rows,
                std::vector<message_row>& message_rows) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
