@@ -1,8 +1,10 @@
 // Where each stored dedupe key is, in memory: its hash → its row.
 //
-// The dedupe table has no index of its own (schema v7): keys land at random,
-// so an index on them dirtied one random page per durable webhook. Its rows
-// append instead, and this map finds them. Almost every webhook carries a
+// Keys are stored with no index of their own (schema v7): keys land at
+// random, so an index on them dirtied one random page per durable webhook.
+// Their rows append instead (since v12, the rows of the messages they
+// answer; before, the dedupe table's), and this map finds them; the store
+// keeps one per table. Almost every webhook carries a
 // message id never seen before, and "not seen" is answered from here without
 // a SQLite read. About 20 bytes per key.
 //
