@@ -86,7 +86,7 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 
 }  // namespace
 
-conversation_actor::conversation_actor(engine_context& ctx, net::any_io_executor strand, conversation initial,
+conversation_actor::conversation_actor(engine_context& ctx, strand_type strand, conversation initial,
                                        std::optional<std::uint64_t> stored_row_seq)
     : ctx_(ctx),
       strand_(std::move(strand)),

@@ -8,6 +8,8 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -19,9 +21,13 @@ namespace switchboard::chat {
 
 class conversation_actor : public std::enable_shared_from_this<conversation_actor> {
 public:
+    // The strand's own type, not a type-erased executor: every webhook
+    // dispatches to it and binds its answer to it.
+    using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
+
     // `stored_row_seq`: the last_seq of the row the store holds for this
     // conversation (restored ones), none for a new conversation.
-    conversation_actor(engine_context& ctx, boost::asio::any_io_executor strand, conversation initial,
+    conversation_actor(engine_context& ctx, strand_type strand, conversation initial,
                        std::optional<std::uint64_t> stored_row_seq = std::nullopt);
 
     boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
@@ -102,7 +108,7 @@ private:
     void update_expiry();
 
     engine_context& ctx_;
-    boost::asio::any_io_executor strand_;
+    strand_type strand_;
     strand_semaphore turn_{1};
     // The state, replaced whole on each commit. The strand works from its
     // own pointer: a load of the atomic one takes its lock bit and bumps the
