@@ -24,18 +24,6 @@ request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& r
     return out;
 }
 
-// For the answers given before a request could be read: the connection closes after them.
-bhttp::response<bhttp::string_body> error_answer(unsigned status, std::string_view code, std::string_view message) {
-    auto in = response::error(status, code, message);
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), 11};
-    out.set(bhttp::field::server, "switchboard");
-    out.set(bhttp::field::content_type, in.content_type);
-    out.body() = std::move(in.body);
-    out.keep_alive(false);
-    out.prepare_payload();
-    return out;
-}
-
 }  // namespace
 
 connection::connection(tcp::socket socket, std::shared_ptr<server::impl> owner)
@@ -108,31 +96,28 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
 net::awaitable<void> connection::answer_read_error(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
         owner_->reject("body_too_large");
-        auto res = error_answer(413, "body_too_large",
-                                "request body exceeds " + std::to_string(owner_->limits.max_body) + " bytes");
-        co_await write(res);
+        co_await write_closing_error(413, "body_too_large",
+                                     "request body exceeds " + std::to_string(owner_->limits.max_body) + " bytes");
         co_await linger_and_close();
     } else if (ec == bhttp::error::header_limit) {
         owner_->reject("header_too_large");
-        auto res = error_answer(431, "header_too_large", "request headers are too large");
-        co_await write(res);
+        co_await write_closing_error(431, "header_too_large", "request headers are too large");
         co_await linger_and_close();
     } else if (ec == beast::error::timeout) {
         owner_->reject("header_timeout");  // a slow client is dropped without an answer
     } else if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
                ec != bhttp::error::partial_message) {
         owner_->reject("malformed_http");
-        auto res = error_answer(400, "malformed_http", "malformed HTTP request: " + ec.message());
-        co_await write(res);
+        co_await write_closing_error(400, "malformed_http", "malformed HTTP request: " + ec.message());
         co_await linger_and_close();
     }
     // Anything else is the peer going away: nothing to answer.
 }
 
-net::awaitable<beast::error_code> connection::write(bhttp::response<bhttp::string_body>& res) {
-    stream_.expires_after(owner_->limits.write_timeout);
-    auto [ec, n] = co_await bhttp::async_write(stream_, res, use_tuple);
-    co_return ec;
+net::awaitable<void> connection::write_closing_error(unsigned status, std::string_view code, std::string message) {
+    auto res = response::error(status, code, message);
+    auto head = response_head(res, 11, false, res.body.size());
+    co_await write(head, res.body);
 }
 
 net::awaitable<beast::error_code> connection::write(const std::string& head, const std::string& body) {
@@ -166,15 +151,9 @@ private:
 }  // namespace
 
 net::awaitable<beast::error_code> connection::write_streamed(response& res, unsigned version, bool keep_alive) {
-    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
-    head.set(bhttp::field::server, "switchboard");
-    if (!res.content_type.empty()) head.set(bhttp::field::content_type, res.content_type);
-    for (auto& h : res.headers) head.set(h.name, h.value);
-    head.keep_alive(keep_alive);
-    head.chunked(true);
-    bhttp::response_serializer<bhttp::empty_body> sr{head};
+    auto head = response_head(res, version, keep_alive, std::nullopt);
     stream_.expires_after(owner_->limits.write_timeout);
-    if (auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, use_tuple); ec) co_return ec;
+    if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(head), use_tuple); ec) co_return ec;
     chunk_writer out(stream_, owner_->limits.write_timeout);
     co_await res.stream(out);
     if (out.failed()) co_return beast::error_code(net::error::broken_pipe);

@@ -24,7 +24,8 @@ void append_number(std::string& out, std::size_t n) {
 
 }  // namespace
 
-std::string response_head(const response& res, unsigned version, bool keep_alive, std::size_t content_length) {
+std::string response_head(const response& res, unsigned version, bool keep_alive,
+                          std::optional<std::size_t> content_length) {
     // As Beast's `set`: a name given again replaces the earlier field and
     // goes to the end.
     std::vector<std::pair<std::string_view, std::string_view>> fields;
@@ -54,9 +55,11 @@ std::string response_head(const response& res, unsigned version, bool keep_alive
         out += "\r\n";
     }
     bool bodiless = res.status / 100 == 1 || res.status == 204 || res.status == 304;
-    if (!bodiless) {
+    if (!content_length) {
+        out += "Transfer-Encoding: chunked\r\n";
+    } else if (!bodiless) {
         out += "Content-Length: ";
-        append_number(out, content_length);
+        append_number(out, *content_length);
         out += "\r\n";
     }
     out += "\r\n";

@@ -7,6 +7,7 @@
 #include "switchboard/http/message.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace switchboard::http {
@@ -16,7 +17,9 @@ namespace switchboard::http {
 // Connection as `keep_alive` needs it for `version` (10 or 11), then
 // Content-Length: `content_length` (a handler's own Content-Length or
 // Transfer-Encoding is dropped). Unlike Beast, none on a 1xx, 204 or 304,
-// which never has a body (RFC 9110 §8.6).
-std::string response_head(const response& res, unsigned version, bool keep_alive, std::size_t content_length);
+// which never has a body (RFC 9110 §8.6). With no `content_length`, the
+// body follows in chunks: Transfer-Encoding: chunked in its place.
+std::string response_head(const response& res, unsigned version, bool keep_alive,
+                          std::optional<std::size_t> content_length);
 
 }  // namespace switchboard::http

@@ -3,6 +3,7 @@
 #include "../../src/http/response_head.hpp"
 
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -95,6 +96,36 @@ BOOST_AUTO_TEST_CASE(writes_the_bytes_beast_would) {
                         BOOST_TEST(our_bytes(a, version, keep_alive, head) == expected);
                     }
                 }
+}
+
+// Streamed answers (exports): the head Beast wrote before the chunks.
+BOOST_AUTO_TEST_CASE(a_streamed_answers_head_is_the_one_beast_would_write) {
+    auto a = http::response::text(200, "", "text/csv");
+    a.set_header("Content-Disposition", "attachment; filename=\"messages.csv\"");
+    a.set_header("Transfer-Encoding", "gzip");  // the framing is ours
+    for (unsigned version : {10u, 11u})
+        for (bool keep_alive : {false, true}) {
+            BOOST_TEST_CONTEXT("HTTP/" << version << " keep-alive " << keep_alive) {
+                bhttp::response<bhttp::empty_body> head{bhttp::status::ok, version};
+                head.set(bhttp::field::server, "switchboard");
+                head.set(bhttp::field::content_type, a.content_type);
+                head.set(bhttp::field::content_disposition, "attachment; filename=\"messages.csv\"");
+                head.keep_alive(keep_alive);
+                head.chunked(true);
+                bhttp::response_serializer<bhttp::empty_body> sr{head};
+                std::string expected;
+                boost::system::error_code ec;
+                sr.split(true);
+                while (!sr.is_header_done()) {
+                    sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+                        expected += boost::beast::buffers_to_string(buffers);
+                        sr.consume(boost::asio::buffer_size(buffers));
+                    });
+                    BOOST_REQUIRE(!ec);
+                }
+                BOOST_TEST(http::response_head(a, version, keep_alive, std::nullopt) == expected);
+            }
+        }
 }
 
 BOOST_AUTO_TEST_CASE(a_field_value_never_ends_a_line) {
