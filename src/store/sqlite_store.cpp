@@ -105,7 +105,7 @@ struct message_row {
 // Where a batch's dedupe record went: its message's row, or a row of the
 // dedupe table.
 struct dedupe_row {
-    std::int64_t row = 0;  // 0 until written
+    std::int64_t row = 0;
     bool in_messages = false;
 };
 
@@ -221,14 +221,14 @@ public:
         for (auto& m : b.messages) {
             auto row = row_of(m.phone, m.seq);
             auto at_ms = to_unix_ms(m.at);
-            std::string_view dedupe_key = "", answer = "";  // not null: SQLite binds a null pointer as NULL
+            // The dedupe record this row carries, if the row is new: one
+            // answering this message, not placed yet.
+            auto carried = b.dedupe.size();
             if (!row)
-                for (std::size_t i = 0; i < b.dedupe.size(); ++i)
-                    if (b.dedupe[i].seq == m.seq && m.seq && !dedupe_rows[i].in_messages) {
-                        dedupe_key = b.dedupe[i].key, answer = b.dedupe[i].answer;
-                        dedupe_rows[i].in_messages = true;  // its row follows below
-                        break;
-                    }
+                for (std::size_t i = 0; i < b.dedupe.size() && carried == b.dedupe.size(); ++i)
+                    if (m.seq && b.dedupe[i].seq == m.seq && !dedupe_rows[i].in_messages) carried = i;
+            std::string_view dedupe_key = "", answer = "";  // not null: SQLite binds a null pointer as NULL
+            if (carried < b.dedupe.size()) dedupe_key = b.dedupe[carried].key, answer = b.dedupe[carried].answer;
             auto& st = row ? update_message_.bind(12, *row) : insert_message_.bind(12, dedupe_key).bind(13, answer);
             st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
@@ -248,8 +248,7 @@ public:
                 auto inserted = sqlite3_last_insert_rowid(db_.handle());
                 message_rows.push_back({m.phone, m.seq, inserted, at_ms, true});
                 transaction_rows_.emplace(std::pair{std::string_view(m.phone), m.seq}, inserted);
-                for (std::size_t i = 0; i < b.dedupe.size(); ++i)
-                    if (dedupe_rows[i].in_messages && !dedupe_rows[i].row) dedupe_rows[i].row = inserted;
+                if (carried < b.dedupe.size()) dedupe_rows[carried] = {inserted, true};
             }
         }
         for (auto& o : b.outbox_put)
