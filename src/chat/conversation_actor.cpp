@@ -32,26 +32,26 @@ struct conversation_actor::step {
     // Events whose data is a message or this conversation: written straight
     // into their envelope, which the hub then only numbers.
     void message_event(std::string_view type, const message& m, timestamp at) {
-        auto& e = rendered_event(type, at, 300 + m.id.size() + m.text.size() + m.agent.size() + m.client_id.size());
-        append_message_json(e.text, m);
+        auto size = message_json_size(m);
+        auto& e = rendered_event(type, at, size);
+        append_message_json(e.text, m, size);
         events::end_envelope(e.text, at);
     }
     void message_created(const message& m, timestamp at) { message_event("message.created", m, at); }
     void conversation_updated(timestamp at) { conversation_event("conversation.updated", at); }
     void conversation_event(std::string_view type, timestamp at) {
-        auto& e = rendered_event(type, at,
-                                 560 + next.name.size() + next.last_message.size() + next.assignee.size() +
-                                     next.support_ticket_id.size());
-        append_conversation_json(e.text, next, queue_position);
+        auto size = conversation_json_size(next, queue_position);
+        auto& e = rendered_event(type, at, size);
+        append_conversation_json(e.text, next, queue_position, size);
         events::end_envelope(e.text, at);
     }
 
 private:
-    // `size`: about what the text will take, so that the ring and the event
-    // log keep little slack (the text grows if it needs more).
-    events::event& rendered_event(std::string_view type, timestamp at, std::size_t size) {
+    // `data_size`: what the data will take, so that the ring and the event
+    // log keep no slack (the text grows if its data needed escaping).
+    events::event& rendered_event(std::string_view type, timestamp at, std::size_t data_size) {
         auto& e = events.emplace_back(events::event{type, next.phone, {}, at, {}});
-        e.text.reserve(size + 2 * next.phone.size());
+        e.text.reserve(events::envelope_size(type, next.phone) + data_size);
         events::begin_envelope(e.text, type, next.phone);
         return e;
     }

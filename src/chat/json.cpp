@@ -64,12 +64,69 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
 
 namespace {
 
-// Field writers: `"key":value` with the comma handled by the caller's order.
+// Three writers with one interface, so that each record's fields are listed
+// once (write_message, write_conversation): `sizer` counts the bytes a record
+// takes when none of its strings needs escaping, `room_writer` then writes
+// them into room made for exactly that, with no size check per append, and
+// `string_writer` appends with escaping, for the rare record that needs it.
 // Keys are this file's own literals: plain ASCII, never escaped.
-struct writer {
+std::size_t decimal_digits(std::uint64_t v) {
+    std::size_t n = 1;
+    for (; v >= 10; v /= 10) ++n;
+    return n;
+}
+
+struct sizer {
+    std::size_t n = 1;  // the opening brace
+    bool first = true;
+    void key(std::string_view k) {
+        n += k.size() + 3 + (first ? 0 : 1);  // the quotes, the colon and the comma
+        first = false;
+    }
+    void lit(std::string_view s) { n += s.size(); }
+    void string(std::string_view s) { n += s.size() + 2; }
+    void name(std::string_view s) { string(s); }
+    void number(std::uint64_t v) { n += decimal_digits(v); }
+    void time(timestamp) { n += iso8601_chars + 2; }
+    void done() { ++n; }
+};
+
+struct room_writer {
+    char* p;
+    bool first = true;
+    explicit room_writer(char* at) : p(at) { *p++ = '{'; }
+    void copy(std::string_view s) {
+        if (!s.empty()) std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    }
+    void key(std::string_view k) {
+        if (!first) *p++ = ',';
+        first = false;
+        *p++ = '"';
+        copy(k);
+        *p++ = '"';
+        *p++ = ':';
+    }
+    void lit(std::string_view s) { copy(s); }
+    void string(std::string_view s) {
+        *p++ = '"';
+        copy(s);
+        *p++ = '"';
+    }
+    void name(std::string_view s) { string(s); }
+    void number(std::uint64_t v) { p = std::to_chars(p, p + 20, v).ptr; }
+    void time(timestamp t) {
+        *p++ = '"';
+        p = write_iso8601(p, t);
+        *p++ = '"';
+    }
+    void done() { *p++ = '}'; }
+};
+
+struct string_writer {
     std::string& out;
     bool first = true;
-    explicit writer(std::string& to) : out(to) { out += '{'; }
+    explicit string_writer(std::string& to) : out(to) { out += '{'; }
     // One append per key: keys are this file's literals, all short.
     void key(std::string_view k) {
         assert(k.size() <= 40);
@@ -84,86 +141,163 @@ struct writer {
         buf[n++] = ':';
         out.append(buf, n);
     }
+    void lit(std::string_view s) { out += s; }
+    void string(std::string_view s) { append_json_string(out, s); }
+    // A name of ours (a state, a sender, a status): never needs escaping.
+    void name(std::string_view s) { append_json_quoted(out, s); }
     void number(std::uint64_t v) {
         char buf[24];
         auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
         out.append(buf, end);
     }
-    void str(std::string_view k, std::string_view v) { key(k), append_json_string(out, v); }
-    // A name of ours (a state, a sender, a status): never needs escaping.
-    void name(std::string_view k, std::string_view v) { key(k), append_json_quoted(out, v); }
-    void str_or_null(std::string_view k, const std::string& v) {
-        key(k);
-        if (v.empty()) out += "null";
-        else append_json_string(out, v);
-    }
-    void num(std::string_view k, std::uint64_t v) { key(k), number(v); }
-    void boolean(std::string_view k, bool v) { key(k), out += v ? "true" : "false"; }
-    // ISO-8601 needs no escaping.
-    void time(std::string_view k, timestamp t) {
-        key(k);
+    void time(timestamp t) {
         out += '"';
         append_iso8601(out, t);
         out += '"';
     }
-    void time_or_null(std::string_view k, const std::optional<timestamp>& t) {
-        if (t) return time(k, *t);
-        key(k);
-        out += "null";
-    }
     void done() { out += '}'; }
 };
 
-}  // namespace
+template <class W>
+void str(W& w, std::string_view k, std::string_view v) {
+    w.key(k);
+    w.string(v);
+}
+template <class W>
+void name(W& w, std::string_view k, std::string_view v) {
+    w.key(k);
+    w.name(v);
+}
+template <class W>
+void str_or_null(W& w, std::string_view k, std::string_view v) {
+    w.key(k);
+    if (v.empty()) w.lit("null");
+    else w.string(v);
+}
+template <class W>
+void num(W& w, std::string_view k, std::uint64_t v) {
+    w.key(k);
+    w.number(v);
+}
+template <class W>
+void boolean(W& w, std::string_view k, bool v) {
+    w.key(k);
+    w.lit(v ? "true" : "false");
+}
+template <class W>
+void time(W& w, std::string_view k, timestamp t) {
+    w.key(k);
+    w.time(t);
+}
+template <class W>
+void time_or_null(W& w, std::string_view k, const std::optional<timestamp>& t) {
+    w.key(k);
+    if (t) w.time(*t);
+    else w.lit("null");
+}
 
-void append_message_json(std::string& out, const message& m) {
-    writer w(out);
-    w.str("id", m.id);
-    w.str("conversation", m.phone);
-    w.num("seq", m.seq);
-    w.name("sender", to_string(m.from));
-    w.str_or_null("agent", m.agent);
-    w.str("text", m.text);
-    w.str("type", m.kind);
-    w.time("timestamp", m.at);
-    w.name("status", to_string(m.status));
-    if (!m.client_id.empty()) w.str("client_id", m.client_id);
+template <class W>
+void write_message(W& w, const message& m) {
+    str(w, "id", m.id);
+    str(w, "conversation", m.phone);
+    num(w, "seq", m.seq);
+    name(w, "sender", to_string(m.from));
+    str_or_null(w, "agent", m.agent);
+    str(w, "text", m.text);
+    str(w, "type", m.kind);
+    time(w, "timestamp", m.at);
+    name(w, "status", to_string(m.status));
+    if (!m.client_id.empty()) str(w, "client_id", m.client_id);
     w.done();
 }
 
-void append_conversation_json(std::string& out, const conversation& c, std::optional<std::size_t> queue_position) {
-    writer w(out);
-    w.str("phone", c.phone);
-    w.str("name", c.name);
-    w.boolean("registered", c.registered);
-    w.name("state", to_string(c.state));
-    w.boolean("is_chat_support", c.chat_support_active);
-    w.boolean("in_chat_support", c.in_chat_support);
-    w.boolean("chat_support_active", c.chat_support_active);
-    w.time_or_null("chat_start_time", c.chat_start_time);
-    w.str_or_null("support_ticket_id", c.support_ticket_id);
-    w.str_or_null("assignee", c.assignee);
+template <class W>
+void write_conversation(W& w, const conversation& c, std::optional<std::size_t> queue_position) {
+    str(w, "phone", c.phone);
+    str(w, "name", c.name);
+    boolean(w, "registered", c.registered);
+    name(w, "state", to_string(c.state));
+    boolean(w, "is_chat_support", c.chat_support_active);
+    boolean(w, "in_chat_support", c.in_chat_support);
+    boolean(w, "chat_support_active", c.chat_support_active);
+    time_or_null(w, "chat_start_time", c.chat_start_time);
+    str_or_null(w, "support_ticket_id", c.support_ticket_id);
+    str_or_null(w, "assignee", c.assignee);
     w.key("queue_position");
     if (queue_position) w.number(*queue_position);
-    else w.out += "null";
-    w.time_or_null("queued_at", c.queued_at);
-    w.name("channel", to_string(c.via));
-    w.num("unread", c.unread);
+    else w.lit("null");
+    time_or_null(w, "queued_at", c.queued_at);
+    name(w, "channel", to_string(c.via));
+    num(w, "unread", c.unread);
     w.key("last_message");
     if (c.last_seq == 0) {
-        w.out += "null";
+        w.lit("null");
     } else {
-        w.out += "{\"text\":";
-        append_json_string(w.out, c.last_message);
-        w.out += ",\"sender\":";
-        append_json_string(w.out, to_string(c.last_sender));
-        w.out += ",\"seq\":";
+        w.lit("{\"text\":");
+        w.string(c.last_message);
+        w.lit(",\"sender\":");
+        w.name(to_string(c.last_sender));
+        w.lit(",\"seq\":");
         w.number(c.last_seq);
-        w.out += '}';
+        w.lit("}");
     }
-    w.time("created_at", c.created_at);
-    w.time("updated_at", c.updated_at);
+    time(w, "created_at", c.created_at);
+    time(w, "updated_at", c.updated_at);
     w.done();
+}
+
+template <class... Texts>
+bool none_needs_escape(const Texts&... texts) {
+    return (!needs_json_escape(texts) && ...);
+}
+
+// The public writers below are flattened: each field's writer inlined, so
+// that a key's copy is a store or two of a known length.
+// Written into room made for it (`size`, from a sizer): one resize instead
+// of an append, and its capacity check, per field.
+template <class Write>
+void append_sized(std::string& out, Write write, std::size_t size) {
+    auto at = out.size();
+    out.resize(at + size);
+    room_writer w(out.data() + at);
+    write(w);
+    assert(w.p == out.data() + out.size());
+}
+
+}  // namespace
+
+[[gnu::flatten]] std::size_t message_json_size(const message& m) {
+    sizer size;
+    write_message(size, m);
+    return size.n;
+}
+
+[[gnu::flatten]] std::size_t conversation_json_size(const conversation& c, std::optional<std::size_t> queue_position) {
+    sizer size;
+    write_conversation(size, c, queue_position);
+    return size.n;
+}
+
+[[gnu::flatten]] void append_message_json(std::string& out, const message& m, std::size_t size) {
+    auto write = [&](auto& w) { write_message(w, m); };
+    if (none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id)) return append_sized(out, write, size);
+    string_writer w(out);
+    write(w);
+}
+
+void append_message_json(std::string& out, const message& m) { append_message_json(out, m, message_json_size(m)); }
+
+[[gnu::flatten]] void append_conversation_json(std::string& out, const conversation& c,
+                                               std::optional<std::size_t> queue_position, std::size_t size) {
+    auto write = [&](auto& w) { write_conversation(w, c, queue_position); };
+    if (none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message))
+        return append_sized(out, write, size);
+    string_writer w(out);
+    write(w);
+}
+
+void append_conversation_json(std::string& out, const conversation& c, std::optional<std::size_t> queue_position) {
+    append_conversation_json(out, c, queue_position, conversation_json_size(c, queue_position));
 }
 
 std::string message_json(const message& m) {

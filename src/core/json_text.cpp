@@ -76,6 +76,8 @@ bool any_escape(std::string_view s) {
 
 }  // namespace
 
+bool needs_json_escape(std::string_view s) { return any_escape(s); }
+
 void append_json_quoted(std::string& out, std::string_view s) {
     auto at = out.size();  // one append, then the text copied between its quotes
     out.append(s.size() + 2, '"');

@@ -36,6 +36,11 @@ void begin_envelope(std::string& out, std::string_view type, std::string_view co
 
 void end_envelope(std::string& out, timestamp at) { append_tail(out, at); }
 
+std::size_t envelope_size(std::string_view type, std::string_view conversation) {
+    constexpr std::string_view fixed = "\"type\":\"\",\"conversation\":\"\",\"data\":,\"at\":\"\"}";
+    return seq_room + fixed.size() + type.size() + conversation.size() + iso8601_chars;
+}
+
 void number_envelope(std::string& text, std::uint64_t seq) {
     // The seq goes right before "type", and the unused room is cut off the
     // front: one move of the text, no copy of it.

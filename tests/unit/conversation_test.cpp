@@ -74,6 +74,7 @@ BOOST_AUTO_TEST_SUITE_END()
 #include "../../src/core/string_map.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <array>
 #include <limits>
@@ -188,6 +189,56 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     BOOST_TEST(boost::json::parse(conversation_json(empty, std::nullopt)) == boost::json::value(to_json(empty, std::nullopt)));
 }
 
+// Records with nothing to escape are sized first and written into room made
+// for them: byte for byte what boost::json writes, at every number width.
+BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
+    message m;
+    m.id = "msg_2";
+    m.phone = "15550002";
+    m.from = sender::admin;
+    m.agent = "bob";
+    m.text = "plain text, emoji 💬 and <b>";
+    m.kind = "image";
+    m.at = switchboard::from_unix_ms(1763900000999);
+    m.status = message_status::read;
+    m.client_id = "c-2";
+
+    conversation c;
+    c.phone = "15550002";
+    c.name = "Zoë";
+    c.registered = true;
+    c.state = conv_state::chat_support_active;
+    c.in_chat_support = c.chat_support_active = true;
+    c.chat_start_time = switchboard::from_unix_ms(1763900000000);
+    c.support_ticket_id = "t_2";
+    c.assignee = "bob";
+    c.queued_at = switchboard::from_unix_ms(1763900000001);
+    c.via = channel::whatsapp;
+    c.last_message = "plain text";
+    c.last_sender = sender::bot;
+    c.created_at = switchboard::from_unix_ms(1);
+    c.updated_at = switchboard::from_unix_ms(2);
+
+    for (std::uint64_t n : {std::uint64_t{0}, std::uint64_t{9}, std::uint64_t{10}, std::uint64_t{99},
+                            std::uint64_t{100}, std::uint64_t{4294967295}, std::numeric_limits<std::uint64_t>::max()}) {
+        m.seq = n;
+        c.last_seq = n;
+        c.unread = static_cast<std::uint32_t>(n);
+        BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
+        BOOST_TEST(message_json_size(m) == message_json(m).size());
+        BOOST_TEST(conversation_json(c, n) == boost::json::serialize(to_json(c, n)));
+        BOOST_TEST(conversation_json_size(c, n) == conversation_json(c, n).size());
+        BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    }
+    m.agent.clear();
+    m.client_id.clear();
+    BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
+    // Appended after what the string held already.
+    std::string out = "[";
+    append_message_json(out, m);
+    BOOST_TEST(out == "[" + boost::json::serialize(to_json(m)));
+}
+
 // An envelope written before its seq, then numbered, is SPEC §5's shape
 // with the seq first, for one-digit to twenty-digit seqs.
 BOOST_AUTO_TEST_CASE(envelopes_are_numbered_in_place) {
@@ -198,6 +249,8 @@ BOOST_AUTO_TEST_CASE(envelopes_are_numbered_in_place) {
         switchboard::events::begin_envelope(text, "message.created", "15550001");
         text += R"({"k":"v \"q\""})";
         switchboard::events::end_envelope(text, at);
+        BOOST_TEST(text.size() == switchboard::events::envelope_size("message.created", "15550001") +
+                                      std::string_view(R"({"k":"v \"q\""})").size());
         switchboard::events::number_envelope(text, seq);
         auto expected = R"({"seq":)" + std::to_string(seq) +
                         R"(,"type":"message.created","conversation":"15550001","data":{"k":"v \"q\""},"at":"2025-11-23T12:13:20.123Z"})";

@@ -14,4 +14,8 @@ void append_json_string(std::string& out, std::string_view s);
 // escaping (the names of our own states, senders and statuses).
 void append_json_quoted(std::string& out, std::string_view s);
 
+// Whether `s` has a byte that a JSON string must escape (a quote, a
+// backslash or a control character).
+bool needs_json_escape(std::string_view s);
+
 }  // namespace switchboard

@@ -31,6 +31,8 @@ struct event {
 // `end_envelope` closes it; the hub's `number_envelope` fills in the seq.
 void begin_envelope(std::string& out, std::string_view type, std::string_view conversation);
 void end_envelope(std::string& out, timestamp at);
+// The bytes those two add when `type` and `conversation` need no escaping.
+std::size_t envelope_size(std::string_view type, std::string_view conversation);
 void number_envelope(std::string& text, std::uint64_t seq);
 // The whole envelope of an event that came with `data` instead of `text`.
 std::string envelope(std::uint64_t seq, const event& e);
