@@ -64,18 +64,18 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
 
 namespace {
 
-// Three writers with one interface, so that each record's fields are listed
-// once (write_message, write_conversation): `sizer` counts the bytes a record
-// takes when none of its strings needs escaping, `room_writer` then writes
-// them into room made for exactly that, with no size check per append, and
-// `string_writer` appends with escaping, for the rare record that needs it.
-// Keys are this file's own literals: plain ASCII, never escaped.
 std::size_t decimal_digits(std::uint64_t v) {
     std::size_t n = 1;
     for (; v >= 10; v /= 10) ++n;
     return n;
 }
 
+// Three writers with one interface, so that each record's fields are listed
+// once (write_message, write_conversation): `sizer` counts the bytes a record
+// takes when none of its strings needs escaping, `room_writer` then writes
+// them into room made for exactly that, with no size check per append, and
+// `string_writer` appends with escaping, for the rare record that needs it.
+// Keys are this file's own literals: plain ASCII, never escaped.
 struct sizer {
     std::size_t n = 1;  // the opening brace
     bool first = true;
