@@ -150,27 +150,29 @@ BOOST_AUTO_TEST_CASE(webhook_answer_lists_replies_and_state) {
     BOOST_TEST(boost::json::parse(webhook_answer({}, conv_state::idle)) == boost::json::parse(R"({"replies":[],"state":"IDLE"})"));
 }
 
-// The hand-written event serializers must say exactly what to_json says.
-BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
+namespace {
+
+// An agent's message, and a conversation in a chat with every field set:
+// `text` and `name` decide whether anything needs escaping.
+message agent_message(std::string text) {
     message m;
     m.id = "msg_1";
     m.phone = "15550001";
     m.seq = 7;
     m.from = sender::admin;
     m.agent = "bob";
-    m.text = "quote \" backslash \\ newline \n tab \t bell \x07 emoji 💬 <b>";
+    m.text = std::move(text);
     m.kind = "text";
     m.at = switchboard::from_unix_ms(1763900000123);
     m.status = message_status::delivered;
     m.client_id = "c-1";
-    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
-    m.agent.clear();
-    m.client_id.clear();
-    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+    return m;
+}
 
+conversation conversation_in_chat(std::string name, std::string last_message) {
     conversation c;
     c.phone = "15550001";
-    c.name = "Zoë \"Z\"";
+    c.name = std::move(name);
     c.registered = true;
     c.state = conv_state::chat_support_active;
     c.in_chat_support = c.chat_support_active = true;
@@ -179,9 +181,23 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     c.queued_at = switchboard::from_unix_ms(1763900000001);
     c.unread = 3;
     c.last_seq = 9;
-    c.last_message = "last\nline";
+    c.last_message = std::move(last_message);
     c.created_at = switchboard::from_unix_ms(1);
     c.updated_at = switchboard::from_unix_ms(2);
+    return c;
+}
+
+}  // namespace
+
+// The hand-written event serializers must say exactly what to_json says.
+BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
+    auto m = agent_message("quote \" backslash \\ newline \n tab \t bell \x07 emoji 💬 <b>");
+    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+    m.agent.clear();
+    m.client_id.clear();
+    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+
+    auto c = conversation_in_chat("Zoë \"Z\"", "last\nline");
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)) == boost::json::value(to_json(c, std::nullopt)));
     conversation empty;
@@ -192,32 +208,12 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
 // Records with nothing to escape are sized first and written into room made
 // for them: byte for byte what boost::json writes, at every number width.
 BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
-    message m;
-    m.id = "msg_2";
-    m.phone = "15550002";
-    m.from = sender::admin;
-    m.agent = "bob";
-    m.text = "plain text, emoji 💬 and <b>";
+    auto m = agent_message("plain text, emoji 💬 and <b>");
     m.kind = "image";
-    m.at = switchboard::from_unix_ms(1763900000999);
-    m.status = message_status::read;
-    m.client_id = "c-2";
-
-    conversation c;
-    c.phone = "15550002";
-    c.name = "Zoë";
-    c.registered = true;
-    c.state = conv_state::chat_support_active;
-    c.in_chat_support = c.chat_support_active = true;
-    c.chat_start_time = switchboard::from_unix_ms(1763900000000);
-    c.support_ticket_id = "t_2";
+    auto c = conversation_in_chat("Zoë", "plain text");
     c.assignee = "bob";
-    c.queued_at = switchboard::from_unix_ms(1763900000001);
     c.via = channel::whatsapp;
-    c.last_message = "plain text";
     c.last_sender = sender::bot;
-    c.created_at = switchboard::from_unix_ms(1);
-    c.updated_at = switchboard::from_unix_ms(2);
 
     for (std::uint64_t n : {std::uint64_t{0}, std::uint64_t{9}, std::uint64_t{10}, std::uint64_t{99},
                             std::uint64_t{100}, std::uint64_t{4294967295}, std::numeric_limits<std::uint64_t>::max()}) {
