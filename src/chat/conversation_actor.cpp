@@ -32,17 +32,15 @@ struct conversation_actor::step {
     // Events whose data is a message or this conversation: written straight
     // into their envelope, which the hub then only numbers.
     void message_event(std::string_view type, const message& m, timestamp at) {
-        auto size = message_json_size(m);
-        auto& e = rendered_event(type, at, size);
-        append_message_json(e.text, m, size);
+        auto& e = rendered_event(type, at, message_json_size(m));
+        append_message_json(e.text, m);
         events::end_envelope(e.text, at);
     }
     void message_created(const message& m, timestamp at) { message_event("message.created", m, at); }
     void conversation_updated(timestamp at) { conversation_event("conversation.updated", at); }
     void conversation_event(std::string_view type, timestamp at) {
-        auto size = conversation_json_size(next, queue_position);
-        auto& e = rendered_event(type, at, size);
-        append_conversation_json(e.text, next, queue_position, size);
+        auto& e = rendered_event(type, at, conversation_json_size(next, queue_position));
+        append_conversation_json(e.text, next, queue_position);
         events::end_envelope(e.text, at);
     }
 

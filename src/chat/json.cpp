@@ -251,10 +251,10 @@ bool none_needs_escape(const Texts&... texts) {
     return (!needs_json_escape(texts) && ...);
 }
 
-// The public writers below are flattened: each field's writer inlined, so
-// that a key's copy is a store or two of a known length.
 // Written into room made for it (`size`, from a sizer): one resize instead
-// of an append, and its capacity check, per field.
+// of an append, and its capacity check, per field. The public writers below
+// are flattened, each field's writer inlined, so that a key's copy is a
+// store or two of a known length.
 template <class Write>
 void append_sized(std::string& out, Write write, std::size_t size) {
     auto at = out.size();
@@ -278,26 +278,24 @@ void append_sized(std::string& out, Write write, std::size_t size) {
     return size.n;
 }
 
-[[gnu::flatten]] void append_message_json(std::string& out, const message& m, std::size_t size) {
+// Each appender sizes its record itself, although the step has just sized
+// it to reserve room: trusting a size from outside would let a wrong one
+// write past the room. Sizing again costs about 50 instructions a record.
+[[gnu::flatten]] void append_message_json(std::string& out, const message& m) {
     auto write = [&](auto& w) { write_message(w, m); };
-    if (none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id)) return append_sized(out, write, size);
+    if (none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id))
+        return append_sized(out, write, message_json_size(m));
     string_writer w(out);
     write(w);
 }
-
-void append_message_json(std::string& out, const message& m) { append_message_json(out, m, message_json_size(m)); }
 
 [[gnu::flatten]] void append_conversation_json(std::string& out, const conversation& c,
-                                               std::optional<std::size_t> queue_position, std::size_t size) {
+                                               std::optional<std::size_t> queue_position) {
     auto write = [&](auto& w) { write_conversation(w, c, queue_position); };
     if (none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message))
-        return append_sized(out, write, size);
+        return append_sized(out, write, conversation_json_size(c, queue_position));
     string_writer w(out);
     write(w);
-}
-
-void append_conversation_json(std::string& out, const conversation& c, std::optional<std::size_t> queue_position) {
-    append_conversation_json(out, c, queue_position, conversation_json_size(c, queue_position));
 }
 
 std::string message_json(const message& m) {

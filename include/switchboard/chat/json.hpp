@@ -24,13 +24,9 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
 void append_message_json(std::string& out, const message& m);
 void append_conversation_json(std::string& out, const conversation& c, std::optional<std::size_t> queue_position);
 // The bytes those two append when no string in the record needs escaping
-// (nearly always; when one does, they append more): for reserving first,
-// and then handing to these, which would otherwise count them again.
+// (nearly always; when one does, they append more): for reserving first.
 std::size_t message_json_size(const message& m);
 std::size_t conversation_json_size(const conversation& c, std::optional<std::size_t> queue_position);
-void append_message_json(std::string& out, const message& m, std::size_t size);
-void append_conversation_json(std::string& out, const conversation& c, std::optional<std::size_t> queue_position,
-                              std::size_t size);
 
 // The plain webhook's answer: {"replies":[{"text":…}],"state":…}.
 std::string webhook_answer(const std::vector<std::string>& replies, conv_state state);
