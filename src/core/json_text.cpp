@@ -51,10 +51,12 @@ std::uint64_t load8(const char* p) {
     return x;
 }
 
+}  // namespace
+
 // Whether `s` needs any escaping. Most strings in events are short (ids,
 // phones, names of states): whole words at a time, the last one overlapping
 // the one before, so no byte past the end is read.
-bool any_escape(std::string_view s) {
+bool needs_json_escape(std::string_view s) {
     const char* p = s.data();
     std::size_t n = s.size();
 #if defined(__SSE2__)
@@ -74,9 +76,6 @@ bool any_escape(std::string_view s) {
     return false;
 }
 
-}  // namespace
-
-bool needs_json_escape(std::string_view s) { return any_escape(s); }
 
 void append_json_quoted(std::string& out, std::string_view s) {
     auto at = out.size();  // one append, then the text copied between its quotes
@@ -85,7 +84,7 @@ void append_json_quoted(std::string& out, std::string_view s) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
-    if (!any_escape(s)) return append_json_quoted(out, s);  // nearly always
+    if (!needs_json_escape(s)) return append_json_quoted(out, s);  // nearly always
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     std::size_t run = 0;  // start of the pending stretch that needs no escaping

@@ -17,28 +17,34 @@ namespace {
 // `{"seq":` and up to 20 digits and a comma.
 constexpr std::size_t seq_room = 28;
 
+// The envelope's own text around its values, shared by the writers and
+// envelope_size.
+constexpr std::string_view type_key = "\"type\":", conversation_key = ",\"conversation\":",
+                           data_key = ",\"data\":", at_key = ",\"at\":\"", tail_end = "\"}";
+
 void append_tail(std::string& out, timestamp at) {
-    out += ",\"at\":\"";
+    out += at_key;
     append_iso8601(out, at);
-    out += "\"}";
+    out += tail_end;
 }
 
 }  // namespace
 
 void begin_envelope(std::string& out, std::string_view type, std::string_view conversation) {
     out.append(seq_room, ' ');
-    out += "\"type\":";
+    out += type_key;
     append_json_string(out, type);
-    out += ",\"conversation\":";
+    out += conversation_key;
     append_json_string(out, conversation);
-    out += ",\"data\":";
+    out += data_key;
 }
 
 void end_envelope(std::string& out, timestamp at) { append_tail(out, at); }
 
 std::size_t envelope_size(std::string_view type, std::string_view conversation) {
-    constexpr std::string_view fixed = "\"type\":\"\",\"conversation\":\"\",\"data\":,\"at\":\"\"}";
-    return seq_room + fixed.size() + type.size() + conversation.size() + iso8601_chars;
+    constexpr std::size_t quotes = 4;  // around the type and the conversation
+    return seq_room + type_key.size() + conversation_key.size() + data_key.size() + at_key.size() +
+           tail_end.size() + quotes + type.size() + conversation.size() + iso8601_chars;
 }
 
 void number_envelope(std::string& text, std::uint64_t seq) {
