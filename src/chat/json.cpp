@@ -251,51 +251,57 @@ bool none_needs_escape(const Texts&... texts) {
     return (!needs_json_escape(texts) && ...);
 }
 
-// Written into room made for it (`size`, from a sizer): one resize instead
-// of an append, and its capacity check, per field. The public writers below
-// are flattened, each field's writer inlined, so that a key's copy is a
-// store or two of a known length.
-template <class Write>
-void append_sized(std::string& out, Write write, std::size_t size) {
+// The fields of a record, for any of the three writers.
+auto fields_of(const message& m) {
+    return [&m](auto& w) { write_message(w, m); };
+}
+auto fields_of(const conversation& c, std::optional<std::size_t> queue_position) {
+    return [&c, queue_position](auto& w) { write_conversation(w, c, queue_position); };
+}
+
+template <class Fields>
+std::size_t size_of(Fields fields) {
+    sizer size;
+    fields(size);
+    return size.n;
+}
+
+// `plain`: no string of the record needs escaping (nearly always). It is
+// then written into room made for it: one resize instead of an append, and
+// its capacity check, per field. The public writers below are flattened,
+// each field's writer inlined, so that a key's copy is a store or two of a
+// known length. The record is sized here although the step has just sized
+// it to reserve room: trusting a size from outside would let a wrong one
+// write past the room. Sizing again costs about 50 instructions a record.
+template <class Fields>
+void append_record(std::string& out, Fields fields, bool plain) {
+    if (!plain) {
+        string_writer w(out);
+        return fields(w);
+    }
     auto at = out.size();
-    out.resize(at + size);
+    out.resize(at + size_of(fields));
     room_writer w(out.data() + at);
-    write(w);
+    fields(w);
     assert(w.p == out.data() + out.size());
 }
 
 }  // namespace
 
-[[gnu::flatten]] std::size_t message_json_size(const message& m) {
-    sizer size;
-    write_message(size, m);
-    return size.n;
-}
+[[gnu::flatten]] std::size_t message_json_size(const message& m) { return size_of(fields_of(m)); }
 
 [[gnu::flatten]] std::size_t conversation_json_size(const conversation& c, std::optional<std::size_t> queue_position) {
-    sizer size;
-    write_conversation(size, c, queue_position);
-    return size.n;
+    return size_of(fields_of(c, queue_position));
 }
 
-// Each appender sizes its record itself, although the step has just sized
-// it to reserve room: trusting a size from outside would let a wrong one
-// write past the room. Sizing again costs about 50 instructions a record.
 [[gnu::flatten]] void append_message_json(std::string& out, const message& m) {
-    auto write = [&](auto& w) { write_message(w, m); };
-    if (none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id))
-        return append_sized(out, write, message_json_size(m));
-    string_writer w(out);
-    write(w);
+    append_record(out, fields_of(m), none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id));
 }
 
 [[gnu::flatten]] void append_conversation_json(std::string& out, const conversation& c,
                                                std::optional<std::size_t> queue_position) {
-    auto write = [&](auto& w) { write_conversation(w, c, queue_position); };
-    if (none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message))
-        return append_sized(out, write, conversation_json_size(c, queue_position));
-    string_writer w(out);
-    write(w);
+    append_record(out, fields_of(c, queue_position),
+                  none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message));
 }
 
 std::string message_json(const message& m) {

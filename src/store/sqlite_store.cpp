@@ -460,26 +460,36 @@ public:
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
-        if (auto answer = find_answer(message_dedupe_keys_, key, "messages", "dedupe_key")) return answer;
-        return find_answer(table_dedupe_keys_, key, "dedupe", "key");
+        if (auto answer = find_answer(message_dedupe_keys_, key, answers_in_messages)) return answer;
+        return find_answer(table_dedupe_keys_, key, answers_in_dedupe_table);
     }
 
-    // `key`'s answer in `table`, where `keys` says its row is.
-    std::optional<std::string> find_answer(const key_index& keys, std::string_view key, std::string_view table,
-                                           std::string_view key_column) const {
+    // How to read answers from a table that holds dedupe keys.
+    struct answer_reads {
+        const char* by_row;  // the key and the answer in a row
+        const char* by_key;  // the first answer under a key
+    };
+    static constexpr answer_reads answers_in_messages{
+        "SELECT dedupe_key, answer FROM messages WHERE rowid = ?",
+        "SELECT answer FROM messages WHERE dedupe_key = ? ORDER BY rowid LIMIT 1"};
+    static constexpr answer_reads answers_in_dedupe_table{
+        "SELECT key, answer FROM dedupe WHERE rowid = ?",
+        "SELECT answer FROM dedupe WHERE key = ? ORDER BY rowid LIMIT 1"};
+
+    // `key`'s answer, where `keys` says its row is.
+    std::optional<std::string> find_answer(const key_index& keys, std::string_view key,
+                                           const answer_reads& reads) const {
         auto row = keys.find(key);
         if (row == key_index::absent) return std::nullopt;
-        auto from = std::string(" FROM ") + std::string(table) + " WHERE ";
         std::lock_guard lock(read_mutex_);
         if (row == key_index::ambiguous) {  // a shared hash: only a scan can tell
-            reset_on_exit st_guard(
-                prepared("SELECT answer" + from + std::string(key_column) + " = ? ORDER BY rowid LIMIT 1"));
+            reset_on_exit st_guard(prepared(reads.by_key));
             auto& st = *st_guard;
             st.bind(1, key);
             if (!st.step()) return std::nullopt;
             return st.get_text(0);
         }
-        reset_on_exit st_guard(prepared("SELECT " + std::string(key_column) + ", answer" + from + "rowid = ?"));
+        reset_on_exit st_guard(prepared(reads.by_row));
         auto& st = *st_guard;
         st.bind(1, row);
         if (!st.step() || st.get_text(0) != key) return std::nullopt;  // another key with the same hash
