@@ -90,9 +90,12 @@ net::awaitable<void> server::impl::accept_loop() {
         socket.set_option(tcp::no_delay(true), ec);
         auto conn = std::make_shared<connection>(std::move(socket), self);
         add(conn);
-        net::co_spawn(conn->executor(), conn->run(), [self, raw = conn.get()](std::exception_ptr e) {
+        // The completion owns the connection: co_spawn starts `run()` inline
+        // only while the connection's executor is on this io_context's thread,
+        // and would otherwise post it, with nothing else holding the connection.
+        net::co_spawn(conn->executor(), conn->run(), [self, conn](std::exception_ptr e) {
             log::failure("connection failed", e);
-            self->remove(raw);
+            self->remove(conn.get());
         });
     }
 }
