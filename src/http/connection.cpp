@@ -95,29 +95,25 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
 
 net::awaitable<void> connection::answer_read_error(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-        owner_->reject("body_too_large");
-        co_await write_closing_error(413, "body_too_large",
-                                     "request body exceeds " + std::to_string(owner_->limits.max_body) + " bytes");
-        co_await linger_and_close();
+        co_await refuse_and_close(413, "body_too_large",
+                                  "request body exceeds " + std::to_string(owner_->limits.max_body) + " bytes");
     } else if (ec == bhttp::error::header_limit) {
-        owner_->reject("header_too_large");
-        co_await write_closing_error(431, "header_too_large", "request headers are too large");
-        co_await linger_and_close();
+        co_await refuse_and_close(431, "header_too_large", "request headers are too large");
     } else if (ec == beast::error::timeout) {
         owner_->reject("header_timeout");  // a slow client is dropped without an answer
     } else if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
                ec != bhttp::error::partial_message) {
-        owner_->reject("malformed_http");
-        co_await write_closing_error(400, "malformed_http", "malformed HTTP request: " + ec.message());
-        co_await linger_and_close();
+        co_await refuse_and_close(400, "malformed_http", "malformed HTTP request: " + ec.message());
     }
     // Anything else is the peer going away: nothing to answer.
 }
 
-net::awaitable<void> connection::write_closing_error(unsigned status, std::string_view code, std::string message) {
+net::awaitable<void> connection::refuse_and_close(unsigned status, std::string_view code, std::string message) {
+    owner_->reject(code);
     auto res = response::error(status, code, message);
     auto head = response_head(res, 11, false, res.body.size());
     co_await write(head, res.body);
+    co_await linger_and_close();
 }
 
 net::awaitable<beast::error_code> connection::write(const std::string& head, const std::string& body) {

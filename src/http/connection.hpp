@@ -24,8 +24,9 @@ private:
     net::awaitable<bool> read_request(beast::flat_buffer& buffer, bhttp::request_parser<bhttp::string_body>& parser,
                                       bool first);
     net::awaitable<void> answer_read_error(beast::error_code ec);
-    // For the answers given before a request could be read: the connection closes after them.
-    net::awaitable<void> write_closing_error(unsigned status, std::string_view code, std::string message);
+    // For a request that could not be read: counts the rejection under
+    // `code`, answers with the error, then lingers and closes.
+    net::awaitable<void> refuse_and_close(unsigned status, std::string_view code, std::string message);
     // An answer whose header response_head() wrote.
     net::awaitable<beast::error_code> write(const std::string& head, const std::string& body);
     net::awaitable<beast::error_code> write_streamed(response& res, unsigned version, bool keep_alive);
