@@ -24,6 +24,8 @@
 #include <boost/json/value.hpp>
 
 #include <cstdio>
+#include <optional>
+#include <stdexcept>
 #include <iostream>
 
 namespace json = boost::json;
@@ -64,7 +66,34 @@ void print_phase(const std::string& label, const phase_result& r) {
 
 bool lost(const phase_result& r) { return r.lost_pushes || r.lost_replies; }
 
+// The server's CPU time and page faults per acknowledged request over the
+// run, when its process can be read: less noisy than throughput on a shared
+// machine, and they show where a server's time goes (docs/benchmarks.md).
+void report_server_usage(pid_t pid, const process_usage& before, std::uint64_t requests, json::object& out) {
+    auto after = read_usage(pid);
+    if (!after || requests == 0) return;
+    double n = static_cast<double>(requests);
+    double user = (after->user_seconds - before.user_seconds) * 1e6 / n;
+    double system = (after->system_seconds - before.system_seconds) * 1e6 / n;
+    double faults = static_cast<double>(after->minor_faults - before.minor_faults) / n;
+    out["server_cpu_us_per_request"] = user + system;
+    out["server_user_us_per_request"] = user;
+    out["server_system_us_per_request"] = system;
+    out["server_page_faults_per_request"] = faults;
+    std::printf("%-30s server CPU %.1f µs a request (user %.1f, system %.1f), %.2f page faults a request\n", "",
+                user + system, user, system, faults);
+}
+
 int ingest(options& o, json::object& out) {
+    std::optional<server_process> spawned;
+    if (!o.spawn.empty()) {
+        spawned.emplace(o, 0);
+        o.port = spawned->port();
+    }
+    pid_t pid = spawned ? spawned->pid() : static_cast<pid_t>(o.server_pid);
+    auto usage_before = pid > 0 ? read_usage(pid) : std::nullopt;
+    if (pid > 0 && !usage_before) throw std::runtime_error("cannot read /proc/" + std::to_string(pid) + "/stat");
+
     webhook_load load;
     load.count = o.requests ? o.requests : UINT64_MAX;
     load.connections = o.connections;
@@ -90,6 +119,7 @@ int ingest(options& o, json::object& out) {
     std::printf("%-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %llu\n", o.label.c_str(), tput,
                 ms(load.ack.quantile(0.5)), ms(load.ack.quantile(0.99)), ms(load.ack.max()),
                 static_cast<unsigned long long>(load.errors));
+    if (usage_before) report_server_usage(pid, *usage_before, load.acked, out);
     return load.errors ? 1 : 0;
 }
 

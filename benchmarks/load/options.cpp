@@ -9,7 +9,7 @@ const char* const usage =
     "usage: switchboard-load --mode ingest|chat|ramp|scale (--url http://HOST:PORT | --spawn BINARY)\n"
     "       [--server-arg ARG]… [--connections N] [--users N] [--agents N] [--rate R] [--duration S]\n"
     "       [--requests N] [--reply-every N] [--p99-bound-ms MS] [--max-rate R] [--admin-password PW]\n"
-    "       [--label NAME]\n";
+    "       [--server-pid PID] [--label NAME]\n";
 
 namespace {
 
@@ -37,6 +37,7 @@ std::string parse(int argc, char** argv, options& o) {
             else if (k == "--spawn") o.spawn = v;
             else if (k == "--server-arg") o.server_args.push_back(v);
             else if (k == "--label") o.label = v;
+            else if (k == "--server-pid") o.server_pid = std::stol(v);
             else if (k == "--admin-password") o.admin_password = v;
             else if (k == "--connections") o.connections = std::stoul(v);
             else if (k == "--agents") o.agents = std::stoul(v);
@@ -58,6 +59,8 @@ std::string parse(int argc, char** argv, options& o) {
     if (o.connections == 0 || o.users == 0) return "--connections and --users must be at least 1";
     if ((o.mode == "chat" || o.mode == "ramp") && o.agents == 0) return "--agents must be at least 1";
     if (o.port.empty() && o.spawn.empty()) return "give --url or --spawn";
+    if (o.server_pid < 0) return "--server-pid must be a process id";
+    if (o.server_pid > 0 && o.mode != "ingest") return "--server-pid is read in --mode ingest only";
     if (o.mode == "scale" && o.spawn.empty()) return "--mode scale needs --spawn (it reads the server's memory)";
     if (o.rate < 0 || o.duration <= 0 || o.p99_bound_ms <= 0) return "--rate, --duration and --p99-bound-ms must be positive";
     return {};

@@ -11,6 +11,9 @@ struct options {
     std::string mode = "ingest";  // ingest | chat | ramp | scale
     std::string host = "127.0.0.1", port;
     std::string spawn;  // a server binary to start (and measure) instead of --url
+    // ingest: a server started by someone else whose CPU time and page faults
+    // per request to report (a spawned one is measured anyway).
+    long server_pid = 0;
     std::vector<std::string> server_args;
     std::string label;
     std::string admin_password = "load-test-admin-password";

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -68,6 +70,25 @@ server_process::~server_process() {
         kill(pid_, SIGTERM);
         waitpid(pid_, nullptr, 0);
     }
+}
+
+std::optional<process_usage> read_usage(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line)) return std::nullopt;
+    // The command name, field 2, may hold spaces and parentheses: count from its end.
+    auto close = line.rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    std::istringstream fields(line.substr(close + 1));
+    std::vector<std::string> f{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+    // f[0] is field 3 (state): minflt is field 10, utime 14, stime 15.
+    if (f.size() < 13) return std::nullopt;
+    const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+    process_usage u;
+    u.minor_faults = std::stoull(f[7]);
+    u.user_seconds = static_cast<double>(std::stoull(f[11])) / tick;
+    u.system_seconds = static_cast<double>(std::stoull(f[12])) / tick;
+    return u;
 }
 
 long long rss_kb(pid_t pid) {

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 namespace switchboard::load {
@@ -28,5 +29,13 @@ private:
 
 // VmRSS of a process in kB, or -1 when it cannot be read.
 long long rss_kb(pid_t pid);
+
+// What a process has used so far, from /proc/<pid>/stat: CPU time in its
+// own threads (10 ms ticks) and minor page faults (a page first touched).
+struct process_usage {
+    double user_seconds = 0, system_seconds = 0;
+    unsigned long long minor_faults = 0;
+};
+std::optional<process_usage> read_usage(pid_t pid);
 
 }  // namespace switchboard::load
