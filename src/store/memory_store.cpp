@@ -4,12 +4,12 @@
 
 #include "../core/adaptive_mutex.hpp"
 #include "../core/string_map.hpp"
+#include "memory_dedupe.hpp"
 #include "memory_event_log.hpp"
 #include "packed_message.hpp"
 #include "seq_order.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
-#include <boost/unordered/unordered_flat_set.hpp>
 
 #include <algorithm>
 #include <array>
@@ -77,11 +77,7 @@ public:
             put_in_seq_order(*list, stored_message{m.seq, packed_message(m)});
         }
         if (shard_lock) shard_lock.unlock();
-        for (auto& r : b.dedupe) {
-            auto& d = dedupe_for(r.key);
-            std::lock_guard lock(d.mutex);
-            d.answers.insert_or_assign(std::move(r.key), d.intern(std::move(r.answer)));
-        }
+        for (auto& r : b.dedupe) dedupe_.put(r.key, r.answer);
         if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
             b.sessions_put.empty() && b.sessions_remove.empty() && b.events_put.empty() && b.chats_put.empty() &&
             !b.events_prune_before)
@@ -99,13 +95,7 @@ public:
             events_.prune_before(*b.events_prune_before);
     }
 
-    std::optional<std::string> find_dedupe(std::string_view key) const override {
-        auto& d = dedupe_for(key);
-        std::lock_guard lock(d.mutex);
-        auto it = d.answers.find(key);
-        if (it == d.answers.end()) return std::nullopt;
-        return *it->second;
-    }
+    std::optional<std::string> find_dedupe(std::string_view key) const override { return dedupe_.find(key); }
 
     std::vector<chat::conversation> load_conversations() const override {
         std::vector<chat::conversation> out;
@@ -282,45 +272,16 @@ private:
     template <class T>
     using by_string = string_map<T>;
 
-    // Interned texts, found by their content.
-    struct text_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return hash_string(s); }
-        std::size_t operator()(const std::shared_ptr<const std::string>& s) const { return hash_string(*s); }
-    };
-    struct text_equal {
-        using is_transparent = void;
-        static std::string_view view(std::string_view s) { return s; }
-        static std::string_view view(const std::shared_ptr<const std::string>& s) { return *s; }
-        bool operator()(const auto& a, const auto& b) const { return view(a) == view(b); }
-    };
-
     struct conversation_shard {
         mutable adaptive_mutex mutex;
         by_string<chat::conversation> conversations;
         by_string<message_list> messages;
         by_string<std::uint64_t> by_channel_id;  // "phone\nchannel id" → seq, our own messages only
     };
-    struct dedupe_shard {
-        mutable adaptive_mutex mutex;
-        by_string<std::shared_ptr<const std::string>> answers;
-        // Answers repeat (every new user's menu is the same text): each is
-        // kept once. Like the keys, never dropped.
-        boost::unordered_flat_set<std::shared_ptr<const std::string>, text_hash, text_equal> distinct;
-
-        std::shared_ptr<const std::string> intern(std::string answer) {
-            if (auto it = distinct.find(std::string_view(answer)); it != distinct.end()) return *it;
-            return *distinct.insert(std::make_shared<const std::string>(std::move(answer))).first;
-        }
-    };
     static constexpr std::size_t shard_count = 16;
 
     const conversation_shard& shard_for(std::string_view phone) const { return shards_[string_hash()(phone) % shard_count]; }
     conversation_shard& shard_for(std::string_view phone) { return shards_[string_hash()(phone) % shard_count]; }
-    // The dedupe shard takes the hash's high bits: a key that is a phone must
-    // not land on the same lock pattern as its conversation.
-    const dedupe_shard& dedupe_for(std::string_view key) const { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
-    dedupe_shard& dedupe_for(std::string_view key) { return dedupe_[(string_hash()(key) >> 48) % shard_count]; }
 
     static std::optional<chat::message> find_message_locked(const conversation_shard& s, std::string_view phone,
                                                             std::uint64_t seq) {
@@ -332,7 +293,7 @@ private:
     }
 
     std::array<conversation_shard, shard_count> shards_;
-    std::array<dedupe_shard, shard_count> dedupe_;
+    memory_dedupe dedupe_;
 
     mutable adaptive_mutex mutex_;  // everything not kept per conversation
     std::map<std::string, outbox_item> outbox_;

@@ -5,6 +5,7 @@
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 #include "../../src/store/key_index.hpp"
+#include "../../src/store/memory_dedupe.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -195,6 +196,38 @@ BOOST_AUTO_TEST_CASE(dedupe_keys_that_share_a_hash_are_told_apart) {
     for (int i = 0; i < 500; ++i)
         BOOST_TEST(db->find_dedupe("plain:k-" + std::to_string(i)).value_or("") == "answer " + std::to_string(i));
     BOOST_TEST(!db->find_dedupe("plain:k-500"));
+}
+
+// The in-memory store keeps a key as its hash and its bytes: keys that
+// share a hash must each keep their own answer, and a key never put must
+// not borrow the answer of one that shares its hash.
+BOOST_AUTO_TEST_CASE(memory_dedupe_keys_that_share_a_hash_are_told_apart) {
+    store::memory_dedupe dedupe([](std::string_view key) -> std::uint64_t { return key.size(); });
+    BOOST_TEST(!dedupe.find("ab"));
+    dedupe.put("ab", "answer ab");
+    BOOST_TEST(dedupe.find("ab").value_or("") == "answer ab");
+    BOOST_TEST(!dedupe.find("cd"));  // same hash, never put
+    BOOST_TEST(!dedupe.find("abc"));
+    dedupe.put("cd", "answer cd");
+    dedupe.put("ef", "answer ab");  // an answer seen before, for a third key of that hash
+    BOOST_TEST(dedupe.find("ab").value_or("") == "answer ab");
+    BOOST_TEST(dedupe.find("cd").value_or("") == "answer cd");
+    BOOST_TEST(dedupe.find("ef").value_or("") == "answer ab");
+    BOOST_TEST(!dedupe.find("gh"));
+    dedupe.put("cd", "answer cd, again");  // a key put twice keeps the later answer
+    dedupe.put("ab", "answer ab, again");
+    BOOST_TEST(dedupe.find("cd").value_or("") == "answer cd, again");
+    BOOST_TEST(dedupe.find("ab").value_or("") == "answer ab, again");
+
+    // Through the store: many keys, their answers repeating.
+    auto db = store::make_memory_store();
+    store::write_batch b;
+    for (int i = 0; i < 20000; ++i)
+        b.dedupe.push_back({"plain:k-" + std::to_string(i), "answer " + std::to_string(i % 7)});
+    write(*db, b);
+    for (int i = 0; i < 20000; ++i)
+        BOOST_TEST_REQUIRE(db->find_dedupe("plain:k-" + std::to_string(i)).value_or("") == "answer " + std::to_string(i % 7));
+    BOOST_TEST(!db->find_dedupe("plain:k-20000"));
 }
 
 // Schema v12: a webhook's key and answer go in its message's row; an answer
