@@ -148,8 +148,9 @@ void conversation_actor::save_chat(step& s) {
 void conversation_actor::close_chat(step& s, std::string_view reason, timestamp now) {
     auto& c = s.next;
     if (c.chat) {
-        c.chat->closed_at = now;
-        c.chat->close_reason = std::string(reason);
+        auto& chat = c.chat.edit();
+        chat.closed_at = now;
+        chat.close_reason = std::string(reason);
         save_chat(s);
         c.chat.reset();
     }
@@ -334,7 +335,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     case bot_action::open_support:  // joining the queue is the caller's
         open_chat(s, "user", now);
         c.queued_at = now;
-        c.chat->queued_at = now;
+        c.chat.edit().queued_at = now;
         save_chat(s);
         break;
     case bot_action::end_support:
@@ -497,9 +498,10 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         }
         c.assignee = by.username;
         if (!c.chat) c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
-        if (!c.chat->assigned_at) c.chat->assigned_at = now;
-        c.chat->last_assigned_at = now;
-        c.chat->agent = by.username;
+        auto& chat = c.chat.edit();
+        if (!chat.assigned_at) chat.assigned_at = now;
+        chat.last_assigned_at = now;
+        chat.agent = by.username;
         save_chat(s);
         c.last_activity = now;
         c.updated_at = now;
@@ -526,8 +528,9 @@ net::awaitable<message> conversation_actor::send(agent_ref by, std::string text,
         m.client_id = client_id;
         auto sent = m;
         if (c.chat) {
-            if (!c.chat->first_response_at) c.chat->first_response_at = now;
-            c.chat->last_response_at = now;
+            auto& chat = c.chat.edit();
+            if (!chat.first_response_at) chat.first_response_at = now;
+            chat.last_response_at = now;
             save_chat(s);
         }
         c.last_activity = now;
@@ -582,9 +585,10 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
         c.assignee = to.username;
         c.last_activity = now;
         if (c.chat) {
-            if (!c.chat->assigned_at) c.chat->assigned_at = now;
-            c.chat->last_assigned_at = now;
-            c.chat->agent = to.username;
+            auto& chat = c.chat.edit();
+            if (!chat.assigned_at) chat.assigned_at = now;
+            chat.last_assigned_at = now;
+            chat.agent = to.username;
             save_chat(s);
         }
         // A note for the agents, in the history but never sent to the user.
@@ -648,12 +652,13 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
         step s{*own_};
         auto& c = s.next;
         if (!c.chat_support_active || c.assignee.empty() || !c.chat || !c.chat->last_assigned_at) co_return false;
-        auto& ch = *c.chat;
-        bool answered = ch.last_response_at && *ch.last_response_at >= *ch.last_assigned_at;
-        if (answered || now - *ch.last_assigned_at < after) co_return false;
+        const auto& seen = *c.chat;
+        bool answered = seen.last_response_at && *seen.last_response_at >= *seen.last_assigned_at;
+        if (answered || now - *seen.last_assigned_at < after) co_return false;
         auto from = c.assignee;
         c.assignee.clear();
         c.queued_at = now;
+        auto& ch = c.chat.edit();
         ch.agent.clear();
         ch.last_assigned_at.reset();
         save_chat(s);

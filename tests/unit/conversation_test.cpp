@@ -66,6 +66,28 @@ BOOST_AUTO_TEST_CASE(names_round_trip) {
     BOOST_TEST(!conv_state_from_string("idle"));
 }
 
+// A conversation's open chat is shared between copies until one changes
+// it: a step's edit must never show through the state it was copied from
+// (readers off the strand hold that state), and a copy never made to change
+// stays the same object.
+BOOST_AUTO_TEST_CASE(open_chat_is_copied_only_when_a_copy_changes_it) {
+    conversation state;
+    BOOST_TEST(!state.chat);
+    state.chat = chat_record{"T-1", "15550001", {}, "user"};
+    conversation step = state;
+    BOOST_TEST(&*step.chat == &*state.chat);  // shared, not copied
+    step.chat.edit().agent = "ana";
+    BOOST_TEST(step.chat->agent == "ana");
+    BOOST_TEST(state.chat->agent.empty());  // the state it came from is untouched
+    BOOST_TEST(&*step.chat != &*state.chat);
+    const auto* own = &*step.chat;
+    step.chat.edit().close_reason = "agent";  // the only holder now: changed in place
+    BOOST_TEST(&*step.chat == own);
+    step.chat.reset();
+    BOOST_TEST(!step.chat);
+    BOOST_TEST(state.chat->ticket_id == "T-1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 #include "switchboard/chat/json.hpp"

@@ -2,6 +2,7 @@
 // keeps and what the API shows.
 #pragma once
 
+#include "switchboard/core/shared_value.hpp"
 #include "switchboard/core/time.hpp"
 
 #include <cstdint>
@@ -89,7 +90,9 @@ struct conversation {
     timestamp created_at{};
     timestamp updated_at{};
     timestamp last_activity{};  // last message from either side, for the idle timeout
-    std::optional<chat_record> chat;  // the open chat, if any
+    // The open chat, if any: shared with the state this one was copied from
+    // until a step changes it (most steps do not; it is a third of the size).
+    shared_value<chat_record> chat;
 };
 
 // What a conversation's newest message implies for it: its seq, the
