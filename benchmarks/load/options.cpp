@@ -61,6 +61,7 @@ std::string parse(int argc, char** argv, options& o) {
     if (o.port.empty() && o.spawn.empty()) return "give --url or --spawn";
     if (o.server_pid < 0) return "--server-pid must be a process id";
     if (o.server_pid > 0 && o.mode != "ingest") return "--server-pid is read in --mode ingest only";
+    if (o.server_pid > 0 && !o.spawn.empty()) return "--server-pid is for a server given by --url (a spawned one is measured anyway)";
     if (o.mode == "scale" && o.spawn.empty()) return "--mode scale needs --spawn (it reads the server's memory)";
     if (o.rate < 0 || o.duration <= 0 || o.p99_bound_ms <= 0) return "--rate, --duration and --p99-bound-ms must be positive";
     return {};

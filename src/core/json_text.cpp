@@ -76,7 +76,6 @@ bool needs_json_escape(std::string_view s) {
     return false;
 }
 
-
 void append_json_quoted(std::string& out, std::string_view s) {
     auto at = out.size();  // one append, then the text copied between its quotes
     out.append(s.size() + 2, '"');

@@ -11,9 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <limits>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# switchboard-load --server-pid against a server started here, as
+# benchmarks/run does: the JSON line must carry the server's CPU time and
+# page faults per request, both above zero.
+#   ingest_server_pid.sh SWITCHBOARD_BINARY SWITCHBOARD_LOAD_BINARY
+set -euo pipefail
+server=$1 load=$2
+coproc SERVER { exec "$server" --port 0 --data :memory: --log-level warn --admin-password load-test-admin-password; }
+trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+read -r first <&"${SERVER[0]}"  # "listening on 127.0.0.1:PORT", printed once it listens
+port=${first##*:}
+out=$("$load" --mode ingest --url "http://127.0.0.1:$port" --server-pid "$SERVER_PID" --users 100 \
+  --requests 5000 --connections 4 --label server-pid)
+echo "$out"
+grep -Eq '"errors":0,.*"server_cpu_us_per_request":[1-9][^,]*,.*"server_page_faults_per_request":[1-9]' <<<"$out"
