@@ -108,6 +108,7 @@ message& conversation_actor::add_message(step& s, sender from, std::string text,
     m.id = unique_id("msg_");
     m.phone = s.next.phone;
     m.seq = ++s.next.last_seq;
+    if (!s.batch.new_messages_from_seq) s.batch.new_messages_from_seq = m.seq;
     m.from = from;
     m.text = std::move(text);
     m.at = at;

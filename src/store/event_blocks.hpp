@@ -24,12 +24,21 @@ struct block_event {
     std::string_view json;  // into the block's decoded text
 };
 
+// A block ready to store: its columns and its compressed body.
+struct packed_event_block {
+    std::uint64_t first_seq = 0, last_seq = 0;
+    std::int64_t first_at = 0, last_at = 0;
+    std::string body;
+};
+
 class event_block_writer {
 public:
     event_block_writer() { clear(); }
     void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
     // The compressed body; the writer can be reused after clear().
     std::string finish() const;
+    // The columns and the compressed body together.
+    packed_event_block pack() const { return {first_seq_, last_seq_, first_at_, last_at_, finish()}; }
     void clear();
 
     // The lowest and highest seq and time added since clear(): the block's

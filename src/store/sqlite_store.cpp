@@ -115,15 +115,20 @@ struct pending_write {
     // Outstanding work on the caller's executor while the writer thread has
     // the batch, so that its io_context cannot run dry and drop the answer.
     net::any_completion_executor work;
+    // The batch's events as one block, packed on the caller's thread: the
+    // writer's time is every waiting caller's latency.
+    std::optional<packed_event_block> events;
     std::vector<dedupe_row> dedupe_rows;  // where its dedupe records went, once written
     std::vector<message_row> message_rows;  // the rows its messages went to, once written
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
-// thread (which runs no io_context, so `execute` always queues).
-void complete(completion done, std::exception_ptr e) {
-    auto ex = net::get_associated_executor(done, net::system_executor());
-    ex.execute([d = std::move(done), e]() mutable { std::move(d)(e); });
+// thread (which runs no io_context, so `execute` always queues), and frees
+// the write there too: its memory came from that thread, and the writer's
+// time is the next group's latency.
+void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
+    auto ex = net::get_associated_executor(p->done, net::system_executor());
+    ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
 constexpr std::array<std::string_view, 22> conversation_columns{
@@ -187,8 +192,8 @@ public:
     // `dedupe_rows` gets where each of the batch's dedupe records went (its
     // message's row when that row is new here), and `message_rows` the row
     // of each of its messages.
-    void apply(const write_batch& b, std::vector<dedupe_row>& dedupe_rows,
-               std::vector<message_row>& message_rows) {
+    void apply(const write_batch& b, const std::optional<packed_event_block>& events,
+               std::vector<dedupe_row>& dedupe_rows, std::vector<message_row>& message_rows) {
         auto now = to_unix_ms(std::chrono::system_clock::now());
         if (b.conversation) {
             auto& c = *b.conversation;
@@ -219,7 +224,7 @@ public:
         message_rows.clear();
         dedupe_rows.assign(b.dedupe.size(), dedupe_row{});
         for (auto& m : b.messages) {
-            auto row = row_of(m.phone, m.seq);
+            auto row = row_of(b, m);
             auto at_ms = to_unix_ms(m.at);
             // The dedupe record this row carries, if the row is new: one
             // answering this message, not placed yet.
@@ -292,12 +297,7 @@ public:
                 .bind(4, to_unix_ms(x.expires_at))
                 .run();
         for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
-        if (!b.events_put.empty()) {
-            block_.clear();
-            for (auto& e : b.events_put) block_.add(e.seq, to_unix_ms(e.at), *e.json);
-            auto body = block_.finish();
-            bind_block(put_block_, body).run();
-        }
+        if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
             put_chat_.bind(1, c.ticket_id)
@@ -323,14 +323,14 @@ public:
     sqlite::connection& db() { return db_; }
 
 private:
-    // Binds the block in `block_` (its columns, then `body`) as the first
-    // five parameters, which inserting and rewriting a block share.
-    sqlite::statement& bind_block(sqlite::statement& st, const std::string& body) {
-        return st.bind(1, static_cast<std::int64_t>(block_.first_seq()))
-            .bind(2, static_cast<std::int64_t>(block_.last_seq()))
-            .bind(3, block_.first_at())
-            .bind(4, block_.last_at())
-            .bind_blob(5, body);
+    // Binds `block` (its columns, then its body) as the first five
+    // parameters, which inserting and rewriting a block share.
+    static sqlite::statement& bind_block(sqlite::statement& st, const packed_event_block& block) {
+        return st.bind(1, static_cast<std::int64_t>(block.first_seq))
+            .bind(2, static_cast<std::int64_t>(block.last_seq))
+            .bind(3, block.first_at)
+            .bind(4, block.last_at)
+            .bind_blob(5, block.body);
     }
 
     // Drops the events older than `before`: whole blocks, and the old part
@@ -353,16 +353,17 @@ private:
             block_.clear();
             for (auto& e : read_event_block(old, text))
                 if (e.at_ms >= before) block_.add(e.seq, e.at_ms, e.json);
-            auto body = block_.finish();
-            bind_block(rewrite_block_, body).bind(6, id).run();
+            bind_block(rewrite_block_, block_.pack()).bind(6, id).run();
         }
     }
 
-    // The row that holds (phone, seq): written in this transaction, or before.
-    std::optional<std::int64_t> row_of(std::string_view phone, std::uint64_t seq) const {
-        auto it = transaction_rows_.find({phone, seq});
+    // The row that holds `m`: written in this transaction, or before; none
+    // for a message the step made.
+    std::optional<std::int64_t> row_of(const write_batch& b, const message& m) const {
+        if (b.new_messages_from_seq && m.seq >= b.new_messages_from_seq) return std::nullopt;
+        auto it = transaction_rows_.find({m.phone, m.seq});
         if (it != transaction_rows_.end()) return it->second;
-        return messages_.find(phone, seq);
+        return messages_.find(m.phone, m.seq);
     }
 
     struct phone_seq_hash {
@@ -431,13 +432,27 @@ public:
     void async_write(write_batch batch, write_done done) override {
         auto work = net::prefer(net::get_associated_executor(done, net::system_executor()),
                                 net::execution::outstanding_work.tracked);
+        std::optional<packed_event_block> events;
+        std::exception_ptr failed;
+        try {
+            if (!batch.events_put.empty()) {
+                event_block_writer block;
+                for (auto& e : batch.events_put) block.add(e.seq, to_unix_ms(e.at), *e.json);
+                events = block.pack();
+            }
+        } catch (const std::exception& e) {
+            log::error("store write failed", {{"error", e.what()}});
+            failed = std::make_exception_ptr(unavailable(e.what()));
+        }
+        auto p = std::make_unique<pending_write>(std::move(batch), std::move(done), std::move(work), std::move(events));
         std::unique_lock lock(mutex_);
-        if (closing_) {
+        if (closing_ && !failed) failed = std::make_exception_ptr(unavailable("the store is closed"));
+        if (failed) {
             lock.unlock();
-            complete(std::move(done), std::make_exception_ptr(unavailable("the store is closed")));
+            complete(std::move(p), failed);
             return;
         }
-        queue_.push_back({std::move(batch), std::move(done), std::move(work)});
+        queue_.push_back(std::move(p));
         wake_.notify_one();
     }
 
@@ -789,7 +804,7 @@ private:
 
     void write_loop() {
         for (;;) {
-            std::vector<pending_write> group;
+            std::vector<std::unique_ptr<pending_write>> group;
             {
                 std::unique_lock lock(mutex_);
                 wake_.wait(lock, [&] { return closing_ || !queue_.empty(); });
@@ -802,26 +817,26 @@ private:
             // A committed batch's dedupe keys and messages are known before
             // anyone is answered, so that a retry after the answer finds its
             // key, and a read its messages.
-            auto committed = [&](pending_write& p) {
-                for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i) {
-                    auto& where = p.dedupe_rows[i];
-                    (where.in_messages ? message_dedupe_keys_ : table_dedupe_keys_).add(p.batch.dedupe[i].key, where.row);
+            auto committed = [&](std::unique_ptr<pending_write>& p) {
+                for (std::size_t i = 0; i < p->batch.dedupe.size(); ++i) {
+                    auto& where = p->dedupe_rows[i];
+                    (where.in_messages ? message_dedupe_keys_ : table_dedupe_keys_).add(p->batch.dedupe[i].key, where.row);
                 }
-                for (auto& m : p.message_rows) {
+                for (auto& m : p->message_rows) {
                     if (m.inserted) message_rows_.add(m.phone, m.seq, m.row);
                     message_times_.add(m.at_ms, m.row);
                 }
-                complete(std::move(p.done), nullptr);
+                complete(std::move(p), nullptr);
             };
             if (!commit(group)) {
                 // One bad batch must not fail the others: isolate it.
                 for (auto& p : group) {
-                    std::vector<pending_write> one;
+                    std::vector<std::unique_ptr<pending_write>> one;
                     one.push_back(std::move(p));
                     if (commit(one))
                         committed(one[0]);
                     else
-                        complete(std::move(one[0].done), failure_);
+                        complete(std::move(one[0]), failure_);
                 }
                 continue;
             }
@@ -831,11 +846,11 @@ private:
 
     // All of `group` in one transaction. On failure nothing of it is written
     // and `failure_` says why; the completions are left to the caller.
-    bool commit(std::vector<pending_write>& group) {
+    bool commit(std::vector<std::unique_ptr<pending_write>>& group) {
         try {
             sqlite::transaction tx(writer_db_);
             tables_->begin();
-            for (auto& p : group) tables_->apply(p.batch, p.dedupe_rows, p.message_rows);
+            for (auto& p : group) tables_->apply(p->batch, p->events, p->dedupe_rows, p->message_rows);
             tx.commit();
             return true;
         } catch (const sqlite::error& e) {
@@ -860,7 +875,7 @@ private:
 
     std::mutex mutex_;  // guards the queue between actors and the writer thread
     std::condition_variable wake_;
-    std::deque<pending_write> queue_;
+    std::deque<std::unique_ptr<pending_write>> queue_;
     bool closing_ = false;
     std::exception_ptr failure_;
     // Where every stored dedupe key is: in its message's row (schema v12),

@@ -545,6 +545,30 @@ BOOST_AUTO_TEST_CASE(a_message_and_its_update_in_one_transaction_keep_one_row) {
     BOOST_TEST((page[0].status == chat::message_status::delivered));
 }
 
+// A step says which of its messages it made (write_batch's
+// new_messages_from_seq): those are inserted without a look in the index;
+// the others in the same batch still replace their rows.
+BOOST_AUTO_TEST_CASE(messages_a_step_made_are_inserted_and_the_rest_replace_their_rows) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    store::write_batch first;
+    first.messages = {full_message(1), full_message(2)};
+    first.new_messages_from_seq = 1;
+    write(*db, first);
+    auto read = full_message(2);
+    read.status = chat::message_status::read;
+    store::write_batch next;
+    next.messages = {read, full_message(3), full_message(4)};
+    next.new_messages_from_seq = 3;
+    write(*db, next);
+    auto page = db->load_messages("15550001", UINT64_MAX, 50);
+    BOOST_REQUIRE(page.size() == 4u);
+    BOOST_TEST((page[1].status == chat::message_status::read));
+    BOOST_TEST(page[3].seq == 4u);
+    db.reset();
+    BOOST_TEST(test::sqlite_value(store::sqlite_file_in(dir.path().string()), "SELECT count(*) FROM messages") == "4");
+}
+
 BOOST_AUTO_TEST_CASE(a_seq_whose_write_failed_can_be_written_again) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string(), one_megabyte());

@@ -87,6 +87,9 @@ struct dedupe_record {
 struct write_batch {
     std::optional<chat::conversation> conversation;
     std::vector<chat::message> messages;  // insert or replace by (phone, seq)
+    // Messages from this seq on were created by the step, so no stored row
+    // holds them yet and a store need not look. 0: any may replace a row.
+    std::uint64_t new_messages_from_seq = 0;
     std::vector<outbox_item> outbox_put;  // insert or replace by message_id
     std::vector<std::string> outbox_remove;
     std::vector<dedupe_record> dedupe;
