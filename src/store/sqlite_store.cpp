@@ -814,20 +814,7 @@ private:
                     queue_.pop_front();
                 }
             }
-            // A committed batch's dedupe keys and messages are known before
-            // anyone is answered, so that a retry after the answer finds its
-            // key, and a read its messages.
-            auto committed = [&](std::unique_ptr<pending_write>& p) {
-                for (std::size_t i = 0; i < p->batch.dedupe.size(); ++i) {
-                    auto& where = p->dedupe_rows[i];
-                    (where.in_messages ? message_dedupe_keys_ : table_dedupe_keys_).add(p->batch.dedupe[i].key, where.row);
-                }
-                for (auto& m : p->message_rows) {
-                    if (m.inserted) message_rows_.add(m.phone, m.seq, m.row);
-                    message_times_.add(m.at_ms, m.row);
-                }
-                complete(std::move(p), nullptr);
-            };
+            auto committed = [&](std::unique_ptr<pending_write>& p) { answer_committed(std::move(p)); };
             if (!commit(group)) {
                 // One bad batch must not fail the others: isolate it.
                 for (auto& p : group) {
@@ -841,6 +828,31 @@ private:
                 continue;
             }
             for (auto& p : group) committed(p);
+        }
+    }
+
+    // Answers a committed write on its caller's thread, once its dedupe keys
+    // and messages are in the indexes: a retry after the answer finds its
+    // key, and a read its messages. Done there, the indexing is off the
+    // writer's time, which every write queued behind the group waits out.
+    // The writer itself looks a message up only for a later step of the same
+    // conversation, which its actor takes after this answer.
+    void answer_committed(std::unique_ptr<pending_write> p) {
+        auto ex = net::get_associated_executor(p->done, net::system_executor());
+        ex.execute([this, p = std::move(p)]() mutable {
+            index_committed(*p);
+            std::move(p->done)(nullptr);
+        });
+    }
+
+    void index_committed(const pending_write& p) {
+        for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i) {
+            auto& where = p.dedupe_rows[i];
+            (where.in_messages ? message_dedupe_keys_ : table_dedupe_keys_).add(p.batch.dedupe[i].key, where.row);
+        }
+        for (auto& m : p.message_rows) {
+            if (m.inserted) message_rows_.add(m.phone, m.seq, m.row);
+            message_times_.add(m.at_ms, m.row);
         }
     }
 
