@@ -11,8 +11,8 @@ namespace switchboard::store {
 
 namespace {
 
-// zstd's fast levels: every flush is packed on its way to the writer, and events repeat
-// each other so much that the ratio hardly depends on the level.
+// zstd's fast levels: every flush is packed on its way to the writer, and
+// events repeat each other so much that the ratio hardly depends on the level.
 constexpr int level = -5;
 constexpr std::size_t header = 8 + 8 + 4;
 

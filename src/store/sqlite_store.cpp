@@ -814,20 +814,19 @@ private:
                     queue_.pop_front();
                 }
             }
-            auto committed = [&](std::unique_ptr<pending_write>& p) { answer_committed(std::move(p)); };
             if (!commit(group)) {
                 // One bad batch must not fail the others: isolate it.
                 for (auto& p : group) {
                     std::vector<std::unique_ptr<pending_write>> one;
                     one.push_back(std::move(p));
                     if (commit(one))
-                        committed(one[0]);
+                        answer_committed(std::move(one[0]));
                     else
                         complete(std::move(one[0]), failure_);
                 }
                 continue;
             }
-            for (auto& p : group) committed(p);
+            for (auto& p : group) answer_committed(std::move(p));
         }
     }
 
