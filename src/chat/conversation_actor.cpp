@@ -17,9 +17,15 @@ namespace switchboard::chat {
 namespace net = boost::asio;
 
 struct conversation_actor::step {
-    explicit step(const conversation& now) : next(now) {}
+    // The new state is made where the actor will keep it once the step is
+    // written, so that adopting it hands over a pointer: a second
+    // allocation and a move of the whole conversation per step, saved.
+    explicit step(const conversation& now) : next_owner(std::make_shared<conversation>(now)), next(*next_owner) {}
+    step(const step&) = delete;
+    step& operator=(const step&) = delete;
 
-    conversation next;
+    std::shared_ptr<conversation> next_owner;
+    conversation& next;
     store::write_batch batch;
     std::vector<store::outbox_item> outbound;
     std::vector<events::event> events;
@@ -178,7 +184,7 @@ bool conversation_actor::prepare_write(step& s) {
 
 void conversation_actor::adopt(step& s, bool wrote_row) {
     if (wrote_row) row_seq_ = s.next.last_seq;
-    own_ = std::make_shared<const conversation>(std::move(s.next));
+    own_ = std::move(s.next_owner);
     state_.store(own_);
     update_expiry();
 }
