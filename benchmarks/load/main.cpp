@@ -24,9 +24,9 @@
 #include <boost/json/value.hpp>
 
 #include <cstdio>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
-#include <iostream>
 
 namespace json = boost::json;
 using namespace switchboard::load;

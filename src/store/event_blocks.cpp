@@ -47,7 +47,7 @@ void event_block_writer::add(std::uint64_t seq, std::int64_t at_ms, std::string_
     raw_.append(json);
 }
 
-std::string event_block_writer::finish() const {
+std::string event_block_writer::compressed() const {
     thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
     thread_local std::string buf;
     if (buf.size() < ZSTD_compressBound(raw_.size())) buf.resize(ZSTD_compressBound(raw_.size()));

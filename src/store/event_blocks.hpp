@@ -35,10 +35,8 @@ class event_block_writer {
 public:
     event_block_writer() { clear(); }
     void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
-    // The compressed body; the writer can be reused after clear().
-    std::string finish() const;
-    // The columns and the compressed body together.
-    packed_event_block pack() const { return {first_seq_, last_seq_, first_at_, last_at_, finish()}; }
+    // The columns and the compressed body; the writer can be reused after clear().
+    packed_event_block pack() const { return {first_seq_, last_seq_, first_at_, last_at_, compressed()}; }
     void clear();
 
     // The lowest and highest seq and time added since clear(): the block's
@@ -49,6 +47,8 @@ public:
     std::int64_t last_at() const { return last_at_; }
 
 private:
+    std::string compressed() const;
+
     std::string raw_;
     std::uint64_t first_seq_, last_seq_;
     std::int64_t first_at_, last_at_;

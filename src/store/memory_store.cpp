@@ -9,8 +9,6 @@
 #include "packed_message.hpp"
 #include "seq_order.hpp"
 
-#include <boost/unordered/unordered_flat_map.hpp>
-
 #include <algorithm>
 #include <array>
 #include <map>
