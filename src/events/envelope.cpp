@@ -47,26 +47,56 @@ std::size_t envelope_size(std::string_view type, std::string_view conversation) 
            tail_end.size() + quotes + type.size() + conversation.size() + iso8601_chars;
 }
 
-void number_envelope(std::string& text, std::uint64_t seq) {
-    // The seq goes right before "type", and the unused room is cut off the
-    // front: one move of the text, no copy of it.
-    char head[seq_room];
+namespace {
+
+// `{"seq":N,`: what the room before "type" becomes.
+std::size_t seq_head(char (&head)[seq_room], std::uint64_t seq) {
     std::memcpy(head, "{\"seq\":", 7);
     auto end = std::to_chars(head + 7, head + seq_room - 1, seq).ptr;
     *end++ = ',';
-    auto n = static_cast<std::size_t>(end - head);
-    assert(text.size() >= seq_room && n <= seq_room);
-    std::memcpy(text.data() + (seq_room - n), head, n);
-    text.erase(0, seq_room - n);
+    return static_cast<std::size_t>(end - head);
 }
 
-std::string envelope(std::uint64_t seq, const event& e) {
+// The room still in front of "type": all of it as written, less once fitted.
+std::size_t room_of(const std::string& text) {
+    auto room = text.find('"');
+    assert(room != std::string::npos && room <= seq_room);
+    return room;
+}
+
+}  // namespace
+
+void fit_envelope_room(std::string& text, std::uint64_t seq) {
+    char head[seq_room];
+    auto n = seq_head(head, seq);
+    auto room = room_of(text);
+    if (room > n) text.erase(0, room - n);
+}
+
+void number_envelope(std::string& text, std::uint64_t seq) {
+    // The seq goes right before "type". Room left over is cut off the front
+    // (one move of the text, no copy of it); none of that when the room was
+    // fitted to this seq's digits beforehand.
+    char head[seq_room];
+    auto n = seq_head(head, seq);
+    auto room = room_of(text);
+    if (room > n) text.erase(0, room - n);
+    else if (room < n) text.insert(0, n - room, ' ');  // fitted for a seq with fewer digits
+    std::memcpy(text.data(), head, n);
+}
+
+std::string unnumbered_envelope(const event& e) {
     std::string data = boost::json::serialize(e.data);
     std::string out;
     out.reserve(seq_room + 64 + e.type.size() + e.conversation.size() + data.size());
     begin_envelope(out, e.type, e.conversation);
     out += data;
     append_tail(out, e.at);
+    return out;
+}
+
+std::string envelope(std::uint64_t seq, const event& e) {
+    auto out = unnumbered_envelope(e);
     number_envelope(out, seq);
     return out;
 }

@@ -5,6 +5,7 @@
 #include "agent_socket.hpp"
 #include "switchboard/core/log.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace switchboard::ws {
@@ -27,19 +28,31 @@ std::uint64_t hub_core::append(events::event e) { return append_all(std::span(&e
 
 std::uint64_t hub_core::append_all(std::span<events::event> events) {
     if (events.empty()) return latest();
+    // Both io threads publish here, and time under the lock is time the
+    // other one waits in the kernel: the texts are written, fitted to the
+    // seqs they will likely get and put on the heap before it, and the texts
+    // they replace in the ring are freed after it.
+    boost::container::small_vector<std::shared_ptr<std::string>, 4> texts;
+    auto likely_seq = last_hint.load(std::memory_order_relaxed);
+    for (auto& e : events) {
+        if (e.text.empty()) e.text = events::unnumbered_envelope(e);
+        events::fit_envelope_room(e.text, ++likely_seq);
+        texts.push_back(std::make_shared<std::string>(std::move(e.text)));
+    }
+    boost::container::small_vector<std::shared_ptr<const std::string>, 4> replaced;
     std::vector<std::shared_ptr<agent_socket>> to_wake;
     bool start_flush = false;
     std::uint64_t seq = 0;
     {
         std::lock_guard lock(mutex);
-        for (auto& e : events) {
+        for (std::size_t i = 0; i < texts.size(); ++i) {
             seq = ++last;
-            if (e.text.empty()) e.text = events::envelope(seq, e);
-            else events::number_envelope(e.text, seq);
-            auto text = std::make_shared<const std::string>(std::move(e.text));
-            ring[seq % ring.size()] = text;
-            pending.push_back({seq, e.at, std::move(text)});
+            events::number_envelope(*texts[i], seq);
+            std::shared_ptr<const std::string> text = std::move(texts[i]);
+            pending.push_back({seq, events[i].at, text});
+            replaced.push_back(std::exchange(ring[seq % ring.size()], std::move(text)));
         }
+        last_hint.store(last, std::memory_order_relaxed);
         if (last - first + 1 > ring.size()) first = last - ring.size() + 1;
         start_flush = !flushing;
         flushing = true;
@@ -242,6 +255,7 @@ void hub::start() {
     auto [_, stored_last] = core.store.event_bounds();
     core.first = stored_last + 1;
     core.last = stored_last;
+    core.last_hint.store(stored_last, std::memory_order_relaxed);
     core.schedule_sweep();
 }
 

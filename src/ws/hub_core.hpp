@@ -8,6 +8,7 @@
 
 #include "../http/beast.hpp"
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <span>
@@ -54,6 +55,8 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     mutable std::mutex mutex;  // the ring, the seq and the socket list; held only briefly
     std::vector<std::shared_ptr<const std::string>> ring;
     std::uint64_t first = 1, last = 0;  // the seqs in the ring: [first, last]
+    // `last`, for guessing a seq's digits before taking the lock.
+    std::atomic<std::uint64_t> last_hint{0};
     std::vector<store::event_record> pending;  // not yet in the store
     std::unordered_map<const agent_socket*, std::weak_ptr<agent_socket>> sockets;
     std::map<std::string, int, std::less<>> online;

@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
 
 // An envelope written before its seq, then numbered, is SPEC §5's shape
 // with the seq first, for one-digit to twenty-digit seqs.
-BOOST_AUTO_TEST_CASE(envelopes_are_numbered_in_place) {
+BOOST_AUTO_TEST_CASE(envelopes_are_numbered_in_place_whatever_seq_their_room_was_fitted_for) {
     auto at = switchboard::from_unix_ms(1763900000123);
     for (std::uint64_t seq : {std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{123456789},
                               std::numeric_limits<std::uint64_t>::max()}) {
@@ -273,6 +273,18 @@ BOOST_AUTO_TEST_CASE(envelopes_are_numbered_in_place) {
         auto expected = R"({"seq":)" + std::to_string(seq) +
                         R"(,"type":"message.created","conversation":"15550001","data":{"k":"v \"q\""},"at":"2025-11-23T12:13:20.123Z"})";
         BOOST_TEST(text == expected);
+
+        // Fitted first for a seq with fewer, the same or more digits (the
+        // hub guesses before its lock), then numbered: the same text.
+        for (std::uint64_t guess : {std::uint64_t{1}, seq, std::numeric_limits<std::uint64_t>::max()}) {
+            std::string fitted;
+            switchboard::events::begin_envelope(fitted, "message.created", "15550001");
+            fitted += R"({"k":"v \"q\""})";
+            switchboard::events::end_envelope(fitted, at);
+            switchboard::events::fit_envelope_room(fitted, guess);
+            switchboard::events::number_envelope(fitted, seq);
+            BOOST_TEST(fitted == expected, "fitted for " << guess << ", numbered " << seq);
+        }
 
         switchboard::events::event e{"chat.queued", "15550001", {{"position", 2}}, at, {}};
         BOOST_TEST(boost::json::parse(switchboard::events::envelope(seq, e)) ==

@@ -33,8 +33,16 @@ void begin_envelope(std::string& out, std::string_view type, std::string_view co
 void end_envelope(std::string& out, timestamp at);
 // The bytes those two add when `type` and `conversation` need no escaping.
 std::size_t envelope_size(std::string_view type, std::string_view conversation);
+// Fills in the seq. The room may have been fitted for another seq first;
+// numbering then moves the text only when that seq had another number of
+// digits.
 void number_envelope(std::string& text, std::uint64_t seq);
-// The whole envelope of an event that came with `data` instead of `text`.
+// Cuts the room down to what `seq` will need, so that numbering it later
+// (under the hub's lock) only copies the seq in.
+void fit_envelope_room(std::string& text, std::uint64_t seq);
+// The envelope of an event that came with `data` instead of `text`: without
+// its seq, or whole.
+std::string unnumbered_envelope(const event& e);
 std::string envelope(std::uint64_t seq, const event& e);
 
 class event_sink {
