@@ -1,16 +1,20 @@
-// The in-memory store's event log: the texts in a text_arena, found by seq.
-// Kept one by one (a string and a shared_ptr block each, and each string's
-// spare capacity), an event took about 40% more than its text. Not
-// synchronized: the store's lock guards it.
+// The in-memory store's event log: the same zstd blocks the SQLite store
+// writes (event_blocks.hpp), one per hub flush, kept in the order written.
+// Kept as text, the log was two thirds of what a webhook kept in memory
+// (about 1,260 of 1,980 bytes), and on a machine whose host backs guest
+// memory only when it is first written, every kilobyte a webhook keeps costs
+// it about 1.7 µs (docs/benchmarks.md). A flush's events share most of their
+// text, and packed they take a small fraction of it; resume, the only
+// reader, is rare. Not synchronized: the store's lock guards it.
 #pragma once
 
-#include "seq_order.hpp"
-#include "text_arena.hpp"
+#include "event_blocks.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,39 +23,66 @@ namespace switchboard::store {
 
 class memory_event_log {
 public:
-    // Events come in seq order; a seq already kept is replaced.
-    void put(const event_record& e) { put_in_seq_order(entries_, entry{e.seq, e.at, texts_.append(*e.json)}); }
+    // A block packed from a batch's events (on the caller's thread, before
+    // the store's lock). A seq already kept is rewritten by this block.
+    void put(packed_event_block block) {
+        if (block.first_seq > block.last_seq) return;  // no events
+        blocks_.push_back(std::move(block));
+    }
 
-    // Up to `limit` events after `seq`, in order.
+    // Up to `limit` events after `seq`, in order. The log has no gaps but
+    // its pruned start, so these are the seqs from there on; a later block
+    // wins a seq written twice. As the SQLite store reads its blocks.
     std::vector<event_record> after(std::uint64_t seq, std::size_t limit) const {
         std::vector<event_record> out;
-        for (auto it = seq_upper_bound(entries_, seq); it != entries_.end() && out.size() < limit; ++it)
-            out.push_back({it->seq, it->at, std::make_shared<const std::string>(texts_.view(it->text))});
+        if (blocks_.empty() || limit == 0) return out;
+        seq = std::max(seq, bounds().first - 1);
+        auto upto = seq + std::min<std::uint64_t>(limit, UINT64_MAX - seq);
+        std::map<std::uint64_t, std::pair<std::int64_t, std::string>> found;
+        std::string text;
+        for (auto& b : blocks_) {
+            if (b.last_seq <= seq || b.first_seq > upto) continue;
+            for (auto& e : read_event_block(b.body, text))
+                if (e.seq > seq && e.seq <= upto) found[e.seq] = {e.at_ms, std::string(e.json)};
+        }
+        for (auto& [s, e] : found) {
+            if (out.size() == limit) break;
+            out.push_back({s, from_unix_ms(e.first), std::make_shared<const std::string>(std::move(e.second))});
+        }
         return out;
     }
 
-    std::pair<std::uint64_t, std::uint64_t> bounds() const {
-        if (entries_.empty()) return {0, 0};
-        return {entries_.front().seq, entries_.back().seq};
+    // The bytes the blocks' bodies take.
+    std::size_t packed_bytes() const {
+        std::size_t n = 0;
+        for (auto& b : blocks_) n += b.body.size();
+        return n;
     }
 
-    // Drops the events older than `t`, and the blocks no event is in any more.
+    std::pair<std::uint64_t, std::uint64_t> bounds() const {
+        if (blocks_.empty()) return {0, 0};
+        std::uint64_t first = UINT64_MAX, last = 0;
+        for (auto& b : blocks_) first = std::min(first, b.first_seq), last = std::max(last, b.last_seq);
+        return {first, last};
+    }
+
+    // Drops the events older than `t`: whole blocks, and the old part of a
+    // block that straddles it (unpacked, cut, and packed again).
     void prune_before(timestamp t) {
-        std::erase_if(entries_, [&](const entry& x) { return x.at < t; });
-        auto oldest_used = texts_.end_block();
-        for (auto& x : entries_) oldest_used = std::min(oldest_used, x.text.block);
-        texts_.drop_before(oldest_used);
+        auto before = to_unix_ms(t);
+        std::erase_if(blocks_, [&](const packed_event_block& b) { return b.last_at < before; });
+        std::string text;
+        for (auto& b : blocks_) {
+            if (b.first_at >= before) continue;
+            event_block_writer cut;
+            for (auto& e : read_event_block(b.body, text))
+                if (e.at_ms >= before) cut.add(e.seq, e.at_ms, e.json);
+            b = cut.pack();
+        }
     }
 
 private:
-    struct entry {
-        std::uint64_t seq;
-        timestamp at;
-        text_arena::location text;
-    };
-
-    std::deque<entry> entries_;  // in seq order
-    text_arena texts_;
+    std::deque<packed_event_block> blocks_;  // in the order written
 };
 
 }  // namespace switchboard::store

@@ -1,8 +1,8 @@
 // Texts kept end to end in large blocks, found by where they were put. For
-// what the in-memory store keeps by the hundred thousand (event texts,
-// dedupe keys): one string each cost its own allocation and spare capacity,
-// and in memory a webhook's cost grows with what it keeps
-// (docs/benchmarks.md). Not synchronized: its owner's lock guards it.
+// what the in-memory store keeps by the hundred thousand (dedupe keys): one
+// string each cost its own allocation and spare capacity, and in memory a
+// webhook's cost grows with what it keeps (docs/benchmarks.md). Not
+// synchronized: its owner's lock guards it.
 #pragma once
 
 #include <algorithm>
@@ -16,7 +16,7 @@ namespace switchboard::store {
 class text_arena {
 public:
     struct location {
-        std::uint32_t block;  // counted from the first block ever made
+        std::uint32_t block;
         std::uint32_t offset, size;
     };
 
@@ -26,32 +26,20 @@ public:
             blocks_.emplace_back().reserve(std::max(block_size, text.size()));
         }
         auto& block = blocks_.back();
-        location at{static_cast<std::uint32_t>(first_block_ + blocks_.size() - 1),
+        location at{static_cast<std::uint32_t>(blocks_.size() - 1),
                     static_cast<std::uint32_t>(block.size()), static_cast<std::uint32_t>(text.size())};
         block.append(text);
         return at;
     }
 
     std::string_view view(location at) const {
-        return std::string_view(blocks_[at.block - first_block_]).substr(at.offset, at.size);
+        return std::string_view(blocks_[at.block]).substr(at.offset, at.size);
     }
-
-    // Frees the blocks before `block`; what was in them must not be viewed again.
-    void drop_before(std::uint32_t block) {
-        while (first_block_ < block && !blocks_.empty()) {
-            blocks_.pop_front();
-            ++first_block_;
-        }
-    }
-
-    // The number the next block will get: a bound for drop_before.
-    std::uint32_t end_block() const { return static_cast<std::uint32_t>(first_block_ + blocks_.size()); }
 
 private:
     static constexpr std::size_t block_size = std::size_t{1} << 20;
 
-    std::deque<std::string> blocks_;  // blocks_[i] is block number first_block_ + i
-    std::uint32_t first_block_ = 0;
+    std::deque<std::string> blocks_;
 };
 
 }  // namespace switchboard::store

@@ -6,6 +6,7 @@
 #include "temp_dir.hpp"
 #include "../../src/store/key_index.hpp"
 #include "../../src/store/memory_dedupe.hpp"
+#include "../../src/store/memory_event_log.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -336,6 +337,46 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
         write(*db, prune);
         BOOST_TEST((db->event_bounds() == std::pair<std::uint64_t, std::uint64_t>{4, 6}));
     }
+}
+
+// The in-memory log keeps each flush packed: events that share most of
+// their text (as a flush's do) take a small part of it, and read back as
+// they were written, across blocks and after a cut through one.
+BOOST_AUTO_TEST_CASE(in_memory_event_log_keeps_flushes_packed) {
+    store::memory_event_log log;
+    std::vector<std::string> written;
+    std::size_t text_bytes = 0;
+    for (std::uint64_t flush = 0; flush < 3; ++flush) {
+        store::event_block_writer block;
+        for (std::uint64_t i = 1; i <= 100; ++i) {
+            auto seq = flush * 100 + i;
+            auto text = R"({"seq":)" + std::to_string(seq) +
+                        R"(,"type":"message.created","conversation":"1555000)" + std::to_string(seq % 10) +
+                        R"(","data":{"id":"m-)" + std::to_string(seq * 7919) +
+                        R"(","text":"Welcome! Reply *support* to chat with a person."}})";
+            block.add(seq, 1763900000000 + static_cast<std::int64_t>(seq), text);
+            text_bytes += text.size();
+            written.push_back(std::move(text));
+        }
+        log.put(block.pack());
+    }
+    BOOST_TEST(log.packed_bytes() * 4 < text_bytes, log.packed_bytes() << " bytes packed, " << text_bytes << " as text");
+    BOOST_TEST((log.bounds() == std::pair<std::uint64_t, std::uint64_t>{1, 300}));
+
+    auto across = log.after(95, 10);  // the end of the first flush, the start of the second
+    BOOST_REQUIRE(across.size() == 10u);
+    for (std::size_t i = 0; i < across.size(); ++i) {
+        BOOST_TEST(across[i].seq == 96 + i);
+        BOOST_TEST(*across[i].json == written[95 + i]);
+        BOOST_TEST(to_unix_ms(across[i].at) == 1763900000000 + static_cast<std::int64_t>(96 + i));
+    }
+
+    log.prune_before(from_unix_ms(1763900000150));  // the first flush goes, the second is cut
+    BOOST_TEST((log.bounds() == std::pair<std::uint64_t, std::uint64_t>{150, 300}));
+    auto rest = log.after(0, 1000);
+    BOOST_REQUIRE(rest.size() == 151u);
+    BOOST_TEST(*rest.front().json == written[149]);
+    BOOST_TEST(*rest.back().json == written[299]);
 }
 
 // Both stores: a message reads back field for field by every way there is
