@@ -56,6 +56,12 @@ std::string event_block_writer::compressed() const {
     return std::string(buf.data(), n);
 }
 
+packed_event_block pack_events(const std::vector<event_record>& events) {
+    event_block_writer block;
+    for (auto& e : events) block.add(e.seq, to_unix_ms(e.at), *e.json);
+    return block.pack();
+}
+
 std::vector<block_event> read_event_block(std::string_view body, std::string& text) {
     auto size = ZSTD_getFrameContentSize(body.data(), body.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (std::uint64_t{1} << 31))

@@ -11,6 +11,8 @@
 // one, whose seq and time are the row's.
 #pragma once
 
+#include "switchboard/store/store.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -53,6 +55,9 @@ private:
     std::uint64_t first_seq_, last_seq_;
     std::int64_t first_at_, last_at_;
 };
+
+// A batch's events as one block.
+packed_event_block pack_events(const std::vector<event_record>& events);
 
 // Decodes `body` into `text` and returns its events, in the order written.
 // Throws std::runtime_error on a body that is not a block.

@@ -82,11 +82,7 @@ public:
             return;
         // Packed before the lock: it is most of a flush's time.
         packed_event_block events;
-        if (!b.events_put.empty()) {
-            event_block_writer block;
-            for (auto& e : b.events_put) block.add(e.seq, to_unix_ms(e.at), *e.json);
-            events = block.pack();
-        }
+        if (!b.events_put.empty()) events = pack_events(b.events_put);
         std::lock_guard lock(mutex_);
         for (auto& o : b.outbox_put) outbox_[o.message_id] = std::move(o);
         for (auto& id : b.outbox_remove) outbox_.erase(id);

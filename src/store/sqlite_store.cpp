@@ -435,11 +435,7 @@ public:
         std::optional<packed_event_block> events;
         std::exception_ptr failed;
         try {
-            if (!batch.events_put.empty()) {
-                event_block_writer block;
-                for (auto& e : batch.events_put) block.add(e.seq, to_unix_ms(e.at), *e.json);
-                events = block.pack();
-            }
+            if (!batch.events_put.empty()) events = pack_events(batch.events_put);
         } catch (const std::exception& e) {
             log::error("store write failed", {{"error", e.what()}});
             failed = std::make_exception_ptr(unavailable(e.what()));
