@@ -36,7 +36,7 @@ public:
     std::vector<event_record> after(std::uint64_t seq, std::size_t limit) const {
         std::vector<event_record> out;
         if (blocks_.empty() || limit == 0) return out;
-        seq = std::max(seq, bounds().first - 1);
+        if (auto first = bounds().first; first > 0) seq = std::max(seq, first - 1);
         auto upto = seq + std::min<std::uint64_t>(limit, UINT64_MAX - seq);
         std::map<std::uint64_t, std::pair<std::int64_t, std::string>> found;
         std::string text;
