@@ -62,6 +62,14 @@ packed_event_block pack_events(const std::vector<event_record>& events) {
     return block.pack();
 }
 
+packed_event_block events_from(std::string_view body, std::int64_t at_ms) {
+    event_block_writer block;
+    std::string text;
+    for (auto& e : read_event_block(body, text))
+        if (e.at_ms >= at_ms) block.add(e.seq, e.at_ms, e.json);
+    return block.pack();
+}
+
 std::vector<block_event> read_event_block(std::string_view body, std::string& text) {
     auto size = ZSTD_getFrameContentSize(body.data(), body.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (std::uint64_t{1} << 31))

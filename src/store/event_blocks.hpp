@@ -37,18 +37,11 @@ class event_block_writer {
 public:
     event_block_writer() { clear(); }
     void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
-    // The columns and the compressed body; the writer can be reused after clear().
+    // The columns and the compressed body.
     packed_event_block pack() const { return {first_seq_, last_seq_, first_at_, last_at_, compressed()}; }
-    void clear();
-
-    // The lowest and highest seq and time added since clear(): the block's
-    // columns, by which the store finds and prunes it.
-    std::uint64_t first_seq() const { return first_seq_; }
-    std::uint64_t last_seq() const { return last_seq_; }
-    std::int64_t first_at() const { return first_at_; }
-    std::int64_t last_at() const { return last_at_; }
 
 private:
+    void clear();
     std::string compressed() const;
 
     std::string raw_;
@@ -58,6 +51,9 @@ private:
 
 // A batch's events as one block.
 packed_event_block pack_events(const std::vector<event_record>& events);
+// What is left of the block `body` once its events older than `at_ms` are
+// cut off (pruning a block that straddles the cut).
+packed_event_block events_from(std::string_view body, std::int64_t at_ms);
 
 // Decodes `body` into `text` and returns its events, in the order written.
 // Throws std::runtime_error on a body that is not a block.

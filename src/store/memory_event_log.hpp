@@ -25,10 +25,7 @@ class memory_event_log {
 public:
     // A block packed from a batch's events (on the caller's thread, before
     // the store's lock). A seq already kept is rewritten by this block.
-    void put(packed_event_block block) {
-        if (block.first_seq > block.last_seq) return;  // no events
-        blocks_.push_back(std::move(block));
-    }
+    void put(packed_event_block block) { blocks_.push_back(std::move(block)); }
 
     // Up to `limit` events after `seq`, in order. The log has no gaps but
     // its pruned start, so these are the seqs from there on; a later block
@@ -71,14 +68,8 @@ public:
     void prune_before(timestamp t) {
         auto before = to_unix_ms(t);
         std::erase_if(blocks_, [&](const packed_event_block& b) { return b.last_at < before; });
-        std::string text;
-        for (auto& b : blocks_) {
-            if (b.first_at >= before) continue;
-            event_block_writer cut;
-            for (auto& e : read_event_block(b.body, text))
-                if (e.at_ms >= before) cut.add(e.seq, e.at_ms, e.json);
-            b = cut.pack();
-        }
+        for (auto& b : blocks_)
+            if (b.first_at < before) b = events_from(b.body, before);
     }
 
 private:

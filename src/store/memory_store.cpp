@@ -81,7 +81,7 @@ public:
             !b.events_prune_before)
             return;
         // Packed before the lock: it is most of a flush's time.
-        packed_event_block events;
+        std::optional<packed_event_block> events;
         if (!b.events_put.empty()) events = pack_events(b.events_put);
         std::lock_guard lock(mutex_);
         for (auto& o : b.outbox_put) outbox_[o.message_id] = std::move(o);
@@ -90,7 +90,7 @@ public:
         for (auto& a : b.agents_put) agents_[a.username] = std::move(a);
         for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
         for (auto& h : b.sessions_remove) sessions_.erase(h);
-        if (!b.events_put.empty()) events_.put(std::move(events));
+        if (events) events_.put(std::move(*events));
         for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);

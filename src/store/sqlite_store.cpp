@@ -348,13 +348,7 @@ private:
         }
         old_blocks_.reset();
         for (auto id : gone) remove_block_.bind(1, id).run();
-        std::string text;
-        for (auto& [id, old] : cut) {
-            block_.clear();
-            for (auto& e : read_event_block(old, text))
-                if (e.at_ms >= before) block_.add(e.seq, e.at_ms, e.json);
-            bind_block(rewrite_block_, block_.pack()).bind(6, id).run();
-        }
+        for (auto& [id, old] : cut) bind_block(rewrite_block_, events_from(old, before)).bind(6, id).run();
     }
 
     // The row that holds `m`: written in this transaction, or before; none
@@ -386,7 +380,6 @@ private:
     sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_,
         put_rating_, put_agent_, put_session_, remove_session_, put_block_, old_blocks_, remove_block_,
         rewrite_block_, put_chat_;
-    event_block_writer block_;
 };
 
 class sqlite_store final : public store {
