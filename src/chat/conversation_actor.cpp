@@ -44,6 +44,20 @@ struct conversation_actor::step {
     }
     void message_created(const message& m, timestamp at) { message_event("message.created", m, at); }
     void conversation_updated(timestamp at) { conversation_event("conversation.updated", at); }
+    // For a step that adds messages: what they alone change (the preview,
+    // the unread count, the times) agents read off their message.created,
+    // so conversation.updated goes only for anything more, and for a
+    // conversation's first message, which introduces it. It was the largest
+    // event of nearly every webhook.
+    void conversation_updated_beyond_messages(const conversation& before, timestamp at) {
+        if (before.last_seq == 0 || !only_messages_changed(before)) conversation_updated(at);
+    }
+    // Whether `next` differs from `before` only by what this step's messages
+    // imply (asked twice a step: for the event and for the row).
+    bool only_messages_changed(const conversation& before) {
+        if (!implied_) implied_ = implied_by_messages(before, next, batch.messages);
+        return *implied_;
+    }
     void conversation_event(std::string_view type, timestamp at) {
         auto& e = rendered_event(type, at, conversation_json_size(next, queue_position));
         append_conversation_json(e.text, next, queue_position);
@@ -51,6 +65,7 @@ struct conversation_actor::step {
     }
 
 private:
+    std::optional<bool> implied_;
     // `data_size`: what the data will take, so that the ring and the event
     // log keep no slack (the text grows if its data needed escaping).
     events::event& rendered_event(std::string_view type, timestamp at, std::size_t data_size) {
@@ -176,7 +191,7 @@ bool conversation_actor::prepare_write(step& s) {
     // left as it was (one random page fewer per durable write), and
     // restoring brings it up to date from the messages.
     bool write_row = !row_seq_ || s.next.last_seq - *row_seq_ >= row_lag_max ||
-                     !implied_by_messages(*own_, s.next, s.batch.messages);
+                     !s.only_messages_changed(*own_);
     if (write_row) s.batch.conversation = s.next;
     s.batch.outbox_put = s.outbound;
     return write_row;
@@ -384,7 +399,7 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
     } else if (decision.action == bot_action::end_support) {
         s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
     }
-    s.conversation_updated(now);
+    s.conversation_updated_beyond_messages(*own_, now);
 }
 
 net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_message in) {
@@ -542,7 +557,7 @@ net::awaitable<message> conversation_actor::send(agent_ref by, std::string text,
         }
         c.last_activity = now;
         s.message_created(sent, now);
-        s.conversation_updated(now);
+        s.conversation_updated_beyond_messages(*own_, now);
         co_await commit(s);
         co_return sent;
     });

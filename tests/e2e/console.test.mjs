@@ -59,6 +59,9 @@ test('an agent works a chat from the first message to its end', async () => {
     assert.equal(reply.to, '15550001');
     await page.locator('.message.admin:not(.pending)', { hasText: 'Hello John' }).waitFor();
     await bobPage.locator('.message.admin', { hasText: 'Hello John' }).waitFor();  // live on the other console too
+    // Each list's preview follows the newest message.
+    await bobPage.locator('#conversation-list li[data-phone="15550001"] .preview', { hasText: 'Hello John' }).waitFor();
+    await row.locator('.preview', { hasText: 'Hello John' }).waitFor();
 
     // Shift+Enter is a new line, not a send.
     await page.locator('#composer-text').press('Shift+Enter');
@@ -73,6 +76,13 @@ test('an agent works a chat from the first message to its end', async () => {
     assert.equal(await shown.textContent(), hostile);
     assert.equal(await page.locator('.messages img').count(), 0);
     assert.deepEqual(page.dialogs, []);
+
+    // A user's message while the agent has the chat open: the console reads
+    // it at once, and no unread count is left behind.
+    await userSays(server, '15550001', 'Are you still there?');
+    await page.locator('.message.user', { hasText: 'Are you still there?' }).waitFor();
+    await row.locator('.badge.unread').waitFor({ state: 'detached' });
+    assert.equal((await admin('GET', '/conversations/15550001')).unread, 0);
 
     await page.screenshot({ path: screenshot });
 

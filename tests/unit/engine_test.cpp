@@ -29,6 +29,10 @@ struct recording_sink final : events::event_sink {
         std::lock_guard lock(mutex);
         seen.push_back(std::move(e));
     }
+    void clear() {
+        std::lock_guard lock(mutex);
+        seen.clear();
+    }
     std::vector<std::string> types() {
         std::lock_guard lock(mutex);
         std::vector<std::string> out;
@@ -127,6 +131,41 @@ BOOST_AUTO_TEST_CASE(events_follow_each_step) {
     std::vector<std::string> expected{"message.created", "message.created", "chat.started", "chat.queued",
                                       "conversation.updated"};
     BOOST_TEST(types == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(conversation_updated_goes_only_for_what_the_messages_do_not_show) {
+    engine_fixture f;
+    using types = std::vector<std::string>;
+    f.say("1555", "hello");  // a new conversation is introduced with its object
+    BOOST_TEST(f.events.types() == (types{"message.created", "message.created", "conversation.updated"}),
+               boost::test_tools::per_element());
+
+    // The menu again: only the preview, the unread count and the times move,
+    // which the two messages show.
+    f.events.clear();
+    f.say("1555", "hello");
+    BOOST_TEST(f.events.types() == (types{"message.created", "message.created"}), boost::test_tools::per_element());
+    auto c = f.run(f.engine.find("1555"));
+    BOOST_REQUIRE(c.has_value());
+    BOOST_TEST(c->unread == 2u);
+    BOOST_TEST(c->last_seq == 4u);
+
+    // A new state is more than the messages show.
+    f.events.clear();
+    f.say("1555", "register");
+    BOOST_TEST(f.events.types() == (types{"message.created", "message.created", "conversation.updated"}),
+               boost::test_tools::per_element());
+
+    // In a chat: the user's message, the bot's receipt and the agent's answer,
+    // each its own event only.
+    f.say("1555", "support");
+    chat::agent_ref admin{"admin", "Admin", true};
+    f.run(f.engine.start_chat("1555", admin));
+    f.events.clear();
+    f.say("1555", "my order is late");
+    f.run(f.engine.send("1555", admin, "Looking into it", ""));
+    BOOST_TEST(f.events.types() == (types{"message.created", "message.created", "message.created"}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_messages_from_one_number_land_in_one_conversation_in_sequence) {

@@ -4,6 +4,7 @@ import { $ } from './dom.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
+import { withMessage } from './model.js';
 
 let live, list, pane, me;
 
@@ -65,6 +66,20 @@ async function reload() {
   if (pane.phone) await pane.open(pane.phone);
 }
 
+// A conversation the list does not hold yet, over REST. Its messages that
+// arrive meanwhile wait, and apply on top (withMessage skips what the reply
+// already counted).
+const fetching = new Map();  // phone → messages that arrived during the fetch
+async function fetchConversation(phone, m) {
+  if (fetching.has(phone)) { fetching.get(phone).push(m); return; }
+  fetching.set(phone, [m]);
+  try {
+    const { messages, ...c } = await api.get(`/conversations/${enc(phone)}`);
+    list.upsert(fetching.get(phone).reduce(withMessage, c));
+    list.render();
+  } catch { /* the next event, or a reload, brings it */ } finally { fetching.delete(phone); }
+}
+
 let queueRefresh;
 function refreshQueuedSoon() {
   clearTimeout(queueRefresh);
@@ -88,6 +103,13 @@ function onEvent(e) {
       break;
     case 'message.created':
       pane.addMessage(e.data);
+      if (pane.conv?.phone === e.conversation) pane.updateConversation(withMessage(pane.conv, e.data));
+      if (list.rows.has(e.conversation)) {
+        list.upsert(withMessage(list.rows.get(e.conversation), e.data));
+        list.render();
+      } else {
+        fetchConversation(e.conversation, e.data);  // not listed yet: beyond the first page, say
+      }
       break;
     case 'message.status':
       pane.updateStatus(e.data);
