@@ -57,31 +57,29 @@ std::size_t seq_head(char (&head)[seq_room], std::uint64_t seq) {
     return static_cast<std::size_t>(end - head);
 }
 
-// The room still in front of "type": all of it as written, less once fitted.
-std::size_t room_of(const std::string& text) {
+// Makes the room in front of "type" exactly `n` bytes. The room is all of
+// seq_room as written, less once fitted; spare room is cut off the front
+// (one move of the text, no copy of it), and nothing moves when it was
+// fitted to these digits beforehand.
+void set_room(std::string& text, std::size_t n) {
     auto room = text.find('"');
     assert(room != std::string::npos && room <= seq_room);
-    return room;
+    if (room > n) text.erase(0, room - n);
+    else if (room < n) text.insert(0, n - room, ' ');  // fitted for a seq with fewer digits
 }
 
 }  // namespace
 
 void fit_envelope_room(std::string& text, std::uint64_t seq) {
     char head[seq_room];
-    auto n = seq_head(head, seq);
-    auto room = room_of(text);
-    if (room > n) text.erase(0, room - n);
+    set_room(text, seq_head(head, seq));
 }
 
 void number_envelope(std::string& text, std::uint64_t seq) {
-    // The seq goes right before "type". Room left over is cut off the front
-    // (one move of the text, no copy of it); none of that when the room was
-    // fitted to this seq's digits beforehand.
+    // The seq goes right before "type".
     char head[seq_room];
     auto n = seq_head(head, seq);
-    auto room = room_of(text);
-    if (room > n) text.erase(0, room - n);
-    else if (room < n) text.insert(0, n - room, ' ');  // fitted for a seq with fewer digits
+    set_room(text, n);
     std::memcpy(text.data(), head, n);
 }
 
