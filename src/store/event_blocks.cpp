@@ -70,6 +70,23 @@ packed_event_block events_from(std::string_view body, std::int64_t at_ms) {
     return block.pack();
 }
 
+void event_window::add(std::uint64_t seq, std::int64_t at_ms, std::string_view json) {
+    if (seq > after_ && seq <= upto_) found_[seq] = {at_ms, std::make_shared<const std::string>(json)};
+}
+
+void event_window::add_block(std::string_view body) {
+    for (auto& e : read_event_block(body, text_)) add(e.seq, e.at_ms, e.json);
+}
+
+std::vector<event_record> event_window::take(std::size_t limit) {
+    std::vector<event_record> out;
+    for (auto& [seq, e] : found_) {
+        if (out.size() == limit) break;
+        out.push_back({seq, from_unix_ms(e.first), std::move(e.second)});
+    }
+    return out;
+}
+
 std::vector<block_event> read_event_block(std::string_view body, std::string& text) {
     auto size = ZSTD_getFrameContentSize(body.data(), body.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (std::uint64_t{1} << 31))

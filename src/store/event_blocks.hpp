@@ -14,6 +14,8 @@
 #include "switchboard/store/store.hpp"
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +56,23 @@ packed_event_block pack_events(const std::vector<event_record>& events);
 // What is left of the block `body` once its events older than `at_ms` are
 // cut off (pruning a block that straddles the cut).
 packed_event_block events_from(std::string_view body, std::int64_t at_ms);
+
+// The events with seqs in (after, upto] gathered from blocks read in the
+// order written, a later one winning a seq written twice: what both stores'
+// logs answer a resume with.
+class event_window {
+public:
+    event_window(std::uint64_t after, std::uint64_t upto) : after_(after), upto_(upto) {}
+    void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
+    void add_block(std::string_view body);
+    // The first `limit` of them, in seq order.
+    std::vector<event_record> take(std::size_t limit);
+
+private:
+    std::uint64_t after_, upto_;
+    std::map<std::uint64_t, std::pair<std::int64_t, std::shared_ptr<const std::string>>> found_;
+    std::string text_;  // add_block's decoding buffer
+};
 
 // Decodes `body` into `text` and returns its events, in the order written.
 // Throws std::runtime_error on a body that is not a block.

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,22 +30,13 @@ public:
     // its pruned start, so these are the seqs from there on; a later block
     // wins a seq written twice. As the SQLite store reads its blocks.
     std::vector<event_record> after(std::uint64_t seq, std::size_t limit) const {
-        std::vector<event_record> out;
-        if (blocks_.empty() || limit == 0) return out;
+        if (blocks_.empty() || limit == 0) return {};
         if (auto first = bounds().first; first > 0) seq = std::max(seq, first - 1);
         auto upto = seq + std::min<std::uint64_t>(limit, UINT64_MAX - seq);
-        std::map<std::uint64_t, std::pair<std::int64_t, std::string>> found;
-        std::string text;
-        for (auto& b : blocks_) {
-            if (b.last_seq <= seq || b.first_seq > upto) continue;
-            for (auto& e : read_event_block(b.body, text))
-                if (e.seq > seq && e.seq <= upto) found[e.seq] = {e.at_ms, std::string(e.json)};
-        }
-        for (auto& [s, e] : found) {
-            if (out.size() == limit) break;
-            out.push_back({s, from_unix_ms(e.first), std::make_shared<const std::string>(std::move(e.second))});
-        }
-        return out;
+        event_window window(seq, upto);
+        for (auto& b : blocks_)
+            if (b.last_seq > seq && b.first_seq <= upto) window.add_block(b.body);
+        return window.take(limit);
     }
 
     // The bytes the blocks' bodies take.

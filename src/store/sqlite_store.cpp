@@ -697,7 +697,7 @@ public:
         // The log has no gaps but its pruned start, so these are the seqs
         // from there on, up to `limit` of them; a block may hold some of
         // them, and a later block may rewrite one.
-        std::map<std::uint64_t, std::pair<std::int64_t, std::string>> found;
+        std::optional<event_window> window;
         {
             std::lock_guard lock(read_mutex_);
             {
@@ -712,23 +712,15 @@ public:
             auto& st = *st_guard;
             st.bind(1, static_cast<std::int64_t>(std::min<std::uint64_t>(after, INT64_MAX)))
                 .bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(upto, INT64_MAX)));
-            std::string text;
+            window.emplace(after, upto);
             while (st.step()) {
-                if (st.is_text(2)) {  // a block of one, from before v9
-                    auto seq = static_cast<std::uint64_t>(st.get_int(0));
-                    if (seq > after && seq <= upto) found[seq] = {st.get_int(1), st.get_text(2)};
-                    continue;
-                }
-                for (auto& e : read_event_block(st.get_bytes(2), text))
-                    if (e.seq > after && e.seq <= upto) found[e.seq] = {e.at_ms, std::string(e.json)};
+                if (st.is_text(2))  // a block of one, from before v9
+                    window->add(static_cast<std::uint64_t>(st.get_int(0)), st.get_int(1), st.get_text(2));
+                else
+                    window->add_block(st.get_bytes(2));
             }
         }
-        std::vector<event_record> out;
-        for (auto& [seq, e] : found) {
-            if (out.size() == limit) break;
-            out.push_back({seq, from_unix_ms(e.first), std::make_shared<const std::string>(std::move(e.second))});
-        }
-        return out;
+        return window->take(limit);
     }
 
     std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
