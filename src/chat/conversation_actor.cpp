@@ -111,6 +111,7 @@ conversation_actor::conversation_actor(engine_context& ctx, strand_type strand, 
       strand_(std::move(strand)),
       own_(std::make_shared<const conversation>(std::move(initial))),
       state_(own_),
+      state_hint_(own_.get()),
       row_seq_(stored_row_seq) {
     update_expiry();
 }
@@ -201,6 +202,7 @@ void conversation_actor::adopt(step& s, bool wrote_row) {
     if (wrote_row) row_seq_ = s.next.last_seq;
     own_ = std::move(s.next_owner);
     state_.store(own_);
+    state_hint_.store(own_.get(), std::memory_order_relaxed);
     update_expiry();
 }
 

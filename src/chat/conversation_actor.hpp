@@ -48,6 +48,14 @@ public:
     // The latest committed state, for readers outside the strand (lists).
     std::shared_ptr<const conversation> current() const { return state_.load(); }
 
+    // Asks the cache for the state a step will copy, from any thread: its
+    // lines are a fifth of a second cold under load, and a webhook has the
+    // hop to the strand and the dedupe lookup to do before it reads them.
+    void prefetch_state() const {
+        auto* p = reinterpret_cast<const char*>(state_hint_.load(std::memory_order_relaxed));
+        for (std::size_t at = 0; at < sizeof(conversation); at += 64) __builtin_prefetch(p + at);
+    }
+
     // For the idle sweep, without a trip to the strand: when this
     // conversation falls idle (max when it is IDLE already).
     std::int64_t expires_at_ms() const { return expires_at_ms_.load(std::memory_order_relaxed); }
@@ -115,6 +123,7 @@ private:
     // count, a contended cache line, several times a webhook.
     std::shared_ptr<const conversation> own_;
     std::atomic<std::shared_ptr<const conversation>> state_;  // for readers off the strand (current())
+    std::atomic<const conversation*> state_hint_;  // own_, for prefetch_state(); may be stale, never read through
     std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
     // Strand only: the last_seq of the stored row, if there is one. A step
     // that changes only what its messages imply leaves the row alone, for at
