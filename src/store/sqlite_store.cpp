@@ -25,7 +25,6 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
-#include <map>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
