@@ -27,7 +27,13 @@ request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& r
 }  // namespace
 
 connection::connection(tcp::socket socket, std::shared_ptr<server::impl> owner)
-    : strand_(socket.get_executor()), stream_(std::move(socket)), owner_(std::move(owner)), accepted_at_(std::chrono::steady_clock::now()) {
+    : strand_(socket.get_executor()),
+      stream_(std::move(socket)),
+      owner_(std::move(owner)),
+      accepted_at_(clock::now()),
+      watchdog_(strand_),
+      watch_interval_(std::min({owner_->limits.header_timeout, owner_->limits.keepalive_timeout,
+                                owner_->limits.body_timeout, owner_->limits.write_timeout})) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
@@ -39,6 +45,37 @@ void connection::stop() {
     // Bytes already in the socket are a request in flight: let it finish.
     beast::error_code ec;
     if (idle_ && stream_.socket().available(ec) == 0) stream_.cancel();
+}
+
+void connection::expire_at(clock::time_point at) {
+    deadline_ = at;
+    if (watching_ && at < watchdog_at_) arm_watchdog();
+}
+
+void connection::arm_watchdog() {
+    // Re-aiming the timer cancels any wait still pending on it, so however
+    // often this runs, one wait is left.
+    watchdog_at_ = std::min(deadline_, clock::now() + watch_interval_);
+    watchdog_.expires_at(watchdog_at_);
+    // Weak: the coroutine in run() owns the connection, and a connection it
+    // left by an exception must not be kept alive by its own watchdog.
+    watchdog_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        if (auto self = weak.lock()) self->on_watchdog(ec);
+    });
+}
+
+void connection::on_watchdog(beast::error_code ec) {
+    if (ec || !watching_) return;  // re-aimed or stopped
+    if (clock::now() < deadline_) return arm_watchdog();
+    timed_out_ = true;
+    watching_ = false;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+}
+
+void connection::stop_watchdog() {
+    watching_ = false;
+    watchdog_.cancel();
 }
 
 void connection::close() {
@@ -57,36 +94,36 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
         idle_ = true;
         if (stopping_) co_return false;
         if (first)
-            stream_.expires_at(header_deadline);
+            expire_at(header_deadline);
         else
-            stream_.expires_after(limits.keepalive_timeout);
-        auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(2048), use_tuple);
-        if (ec) {
+            expire_after(limits.keepalive_timeout);
+        auto [read_ec, n] = co_await stream_.async_read_some(buffer.prepare(2048), use_tuple);
+        if (auto ec = checked(read_ec)) {
             if (ec == beast::error::timeout && first) owner_->reject("header_timeout");
             co_return false;
         }
         buffer.commit(n);
-        if (!first) header_deadline = std::chrono::steady_clock::now() + limits.header_timeout;
+        if (!first) header_deadline = clock::now() + limits.header_timeout;
     }
     idle_ = false;
 
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
     parser.body_limit(limits.max_body);
-    stream_.expires_at(header_deadline);
-    if (auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer, parser, use_tuple); ec) {
-        co_await answer_read_error(ec);
+    expire_at(header_deadline);
+    if (auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer, parser, use_tuple); checked(ec)) {
+        co_await answer_read_error(checked(ec));
         co_return false;
     }
     if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream_.expires_after(limits.write_timeout);
-        if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple); ec)
+        expire_after(limits.write_timeout);
+        if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple); checked(ec))
             co_return false;
     }
     if (!parser.is_done()) {
-        stream_.expires_after(limits.body_timeout);
-        if (auto [ec, n] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple); ec) {
-            co_await answer_read_error(ec);
+        expire_after(limits.body_timeout);
+        if (auto [ec, n] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple); checked(ec)) {
+            co_await answer_read_error(checked(ec));
             co_return false;
         }
     }
@@ -117,46 +154,41 @@ net::awaitable<void> connection::refuse_and_close(unsigned status, std::string_v
 }
 
 net::awaitable<beast::error_code> connection::write(const std::string& head, const std::string& body) {
-    stream_.expires_after(owner_->limits.write_timeout);
+    expire_after(owner_->limits.write_timeout);
     std::array<net::const_buffer, 2> bytes{net::buffer(head), net::buffer(body)};
     auto [ec, n] = co_await net::async_write(stream_, bytes, use_tuple);
-    co_return ec;
+    co_return checked(ec);
 }
 
-namespace {
-
-class chunk_writer final : public body_writer {
+class connection::chunk_writer final : public body_writer {
 public:
-    chunk_writer(beast::tcp_stream& s, std::chrono::seconds timeout) : stream_(s), timeout_(timeout) {}
+    explicit chunk_writer(connection& c) : c_(c) {}
     net::awaitable<bool> write(std::string chunk) override {
         if (failed_ || chunk.empty()) co_return !failed_;
-        stream_.expires_after(timeout_);
+        c_.expire_after(c_.owner_->limits.write_timeout);
         auto framed = bhttp::make_chunk(net::buffer(chunk));  // a named local: no temporaries in co_await (GCC 12)
-        auto [ec, n] = co_await net::async_write(stream_, framed, use_tuple);
-        failed_ = static_cast<bool>(ec);
+        auto [ec, n] = co_await net::async_write(c_.stream_, framed, use_tuple);
+        failed_ = static_cast<bool>(c_.checked(ec));
         co_return !failed_;
     }
     bool failed() const { return failed_; }
 
 private:
-    beast::tcp_stream& stream_;
-    std::chrono::seconds timeout_;
+    connection& c_;
     bool failed_ = false;
 };
 
-}  // namespace
-
 net::awaitable<beast::error_code> connection::write_streamed(response& res, unsigned version, bool keep_alive) {
     auto head = response_head(res, version, keep_alive, std::nullopt);
-    stream_.expires_after(owner_->limits.write_timeout);
-    if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(head), use_tuple); ec) co_return ec;
-    chunk_writer out(stream_, owner_->limits.write_timeout);
+    expire_after(owner_->limits.write_timeout);
+    if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(head), use_tuple); checked(ec)) co_return checked(ec);
+    chunk_writer out(*this);
     co_await res.stream(out);
     if (out.failed()) co_return beast::error_code(net::error::broken_pipe);
-    stream_.expires_after(owner_->limits.write_timeout);
+    expire_after(owner_->limits.write_timeout);
     auto last = bhttp::make_chunk_last();
     auto [ec, n] = co_await net::async_write(stream_, last, use_tuple);
-    co_return ec;
+    co_return checked(ec);
 }
 
 net::awaitable<void> connection::linger_and_close() {
@@ -165,12 +197,12 @@ net::awaitable<void> connection::linger_and_close() {
     // bounded amount first.
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(owner_->limits.linger);
+    expire_after(owner_->limits.linger);
     std::array<char, 8192> scratch;
     std::size_t drained = 0;
     while (drained < 16 * owner_->limits.max_body + (1u << 20)) {
         auto [rec, n] = co_await stream_.async_read_some(net::buffer(scratch), use_tuple);
-        if (rec) break;
+        if (checked(rec)) break;
         drained += n;
     }
     close();
@@ -178,12 +210,16 @@ net::awaitable<void> connection::linger_and_close() {
 
 net::awaitable<void> connection::run() {
     auto self = shared_from_this();
+    deadline_ = accepted_at_ + owner_->limits.header_timeout;
+    watching_ = true;
+    arm_watchdog();
     beast::flat_buffer buffer;
     for (bool first = true;; first = false) {
         bhttp::request_parser<bhttp::string_body> parser;
         if (!co_await read_request(buffer, parser, first)) break;
+        expire_never();  // a handler takes as long as it takes
 
-        auto started = std::chrono::steady_clock::now();
+        auto started = clock::now();
         auto version = parser.get().version();
         bool keep_alive = parser.get().keep_alive();
         bool upgrade = beast::websocket::is_upgrade(parser.get());
@@ -200,8 +236,8 @@ net::awaitable<void> connection::run() {
             res = response::error(500, "internal_error", "internal server error");
         }
         if (res.upgrade && upgrade && !stopping_) {
-            owner_->record(route, 101, {}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-            stream_.expires_never();
+            owner_->record(route, 101, {}, std::chrono::duration<double>(clock::now() - started).count());
+            stop_watchdog();
             handed_over_ = true;
             res.upgrade->start(std::make_unique<upgraded_connection>(std::move(stream_), std::move(buffer),
                                                                      std::move(upgrade_request)));
@@ -211,7 +247,7 @@ net::awaitable<void> connection::run() {
         auto status = res.status;
         // Counted before the answer leaves, so that a client that has the
         // answer also finds it in /metrics.
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        double seconds = std::chrono::duration<double>(clock::now() - started).count();
         owner_->record(route, status, res.reject_reason, seconds);
         beast::error_code ec;
         if (res.stream && req.method != verb::head) {
@@ -230,6 +266,7 @@ net::awaitable<void> connection::run() {
                                    {"remote", remote_address_}});
         if (ec || !keep_alive) break;
     }
+    stop_watchdog();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     close();

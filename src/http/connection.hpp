@@ -4,6 +4,8 @@
 
 #include "server_impl.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -32,6 +34,25 @@ private:
     net::awaitable<beast::error_code> write_streamed(response& res, unsigned version, bool keep_alive);
     net::awaitable<void> linger_and_close();
     void close();
+    class chunk_writer;  // a streamed answer's chunks, under the write deadline
+
+    // Deadlines. Beast's stream timer arms and cancels a timer for each read
+    // and write, four times a request, each a trip through the reactor's
+    // lock and a cancelled handler through the scheduler: about a tenth of a
+    // webhook's instructions in memory. Here each phase only stores its
+    // deadline, and one timer per connection enforces it; a deadline that
+    // moves later needs nothing from the timer, since it wakes at least every
+    // `watch_interval_` and then aims at the deadline as it stands.
+    using clock = std::chrono::steady_clock;
+    void expire_at(clock::time_point at);
+    void expire_after(clock::duration d) { expire_at(clock::now() + d); }
+    void expire_never() { deadline_ = clock::time_point::max(); }
+    void arm_watchdog();
+    void on_watchdog(beast::error_code ec);
+    void stop_watchdog();
+    // An operation's error, or `timeout` if its deadline passed meanwhile:
+    // once the watchdog has fired, the connection only winds down.
+    beast::error_code checked(beast::error_code ec) const { return timed_out_ ? beast::error::timeout : ec; }
 
     net::any_io_executor strand_;  // kept apart: the stream moves away on an upgrade
     beast::tcp_stream stream_;
@@ -41,6 +62,12 @@ private:
     std::chrono::steady_clock::time_point accepted_at_;
     bool idle_ = true;  // no byte of a request received yet
     bool stopping_ = false;
+    net::steady_timer watchdog_;
+    clock::duration watch_interval_;  // the shortest per-request timeout
+    clock::time_point deadline_ = clock::time_point::max();
+    clock::time_point watchdog_at_ = clock::time_point::max();  // when the armed timer fires
+    bool watching_ = false;
+    bool timed_out_ = false;
 };
 
 }  // namespace switchboard::http

@@ -211,6 +211,27 @@ BOOST_AUTO_TEST_CASE(slow_headers_are_dropped) {
     BOOST_TEST(wait_for_metric(server.port(), R"(switchboard_rejections_total{reason="header_timeout"})", 2) == 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_later_requests_headers_have_the_header_timeout_too) {
+    // The keep-alive wait is a minute; the headers, once begun, get a second.
+    server_process server({"--header-timeout", "1"});
+    test_connection c(server.port());
+    BOOST_TEST(c.request("GET", "/healthz").status == 200u);
+    c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n");  // and never the blank line
+    BOOST_TEST(c.closed_by_server(10s));
+    BOOST_TEST(wait_for_metric(server.port(), R"(switchboard_rejections_total{reason="header_timeout"})", 1) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_error_answer_lingers_no_longer_than_the_linger_time) {
+    // Every other deadline here is 10 s or more: closing within 5 s shows the
+    // linger's 1 s deadline holds even though it is the shortest of all.
+    server_process server({"--max-body", "1024"});
+    test_connection c(server.port());
+    c.send_raw("POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 4096\r\n\r\n" + std::string(4096, 'x'));
+    BOOST_TEST(c.read_response().status == 413u);
+    // The client keeps its side open and silent: only the deadline ends it.
+    BOOST_TEST(wait_for_metric_at_most(server.port(), "switchboard_http_open_connections", 1, 5s) <= 1);
+}
+
 BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_are_closed) {
     server_process server({"--keepalive-timeout", "1"});
     test_connection c(server.port());
