@@ -26,16 +26,16 @@ request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& r
 
 }  // namespace
 
-connection::connection(tcp::socket socket, std::shared_ptr<server::impl> owner)
+connection::connection(socket_type socket, std::shared_ptr<server::impl> owner)
     : strand_(socket.get_executor()),
-      stream_(std::move(socket)),
+      socket_(std::move(socket)),
       owner_(std::move(owner)),
       accepted_at_(clock::now()),
       watchdog_(strand_),
       watch_interval_(std::min({owner_->limits.header_timeout, owner_->limits.keepalive_timeout,
                                 owner_->limits.body_timeout, owner_->limits.write_timeout})) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
 }
 
@@ -44,7 +44,7 @@ void connection::stop() {
     if (handed_over_) return;
     // Bytes already in the socket are a request in flight: let it finish.
     beast::error_code ec;
-    if (idle_ && stream_.socket().available(ec) == 0) stream_.cancel();
+    if (idle_ && socket_.available(ec) == 0) socket_.cancel(ec);
 }
 
 void connection::expire_at(clock::time_point at) {
@@ -70,7 +70,7 @@ void connection::on_watchdog(beast::error_code ec) {
     timed_out_ = true;
     watching_ = false;
     beast::error_code ignored;
-    stream_.socket().cancel(ignored);
+    socket_.cancel(ignored);
 }
 
 void connection::stop_watchdog() {
@@ -80,8 +80,8 @@ void connection::stop_watchdog() {
 
 void connection::close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
 }
 
 net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
@@ -97,7 +97,7 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
             expire_at(header_deadline);
         else
             expire_after(limits.keepalive_timeout);
-        auto [read_ec, n] = co_await stream_.async_read_some(buffer.prepare(2048), use_tuple);
+        auto [read_ec, n] = co_await socket_.async_read_some(buffer.prepare(2048), use_tuple);
         if (auto ec = checked(read_ec)) {
             if (ec == beast::error::timeout && first) owner_->reject("header_timeout");
             co_return false;
@@ -110,19 +110,19 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
     parser.body_limit(limits.max_body);
     expire_at(header_deadline);
-    if (auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer, parser, use_tuple); checked(ec)) {
+    if (auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer, parser, use_tuple); checked(ec)) {
         co_await answer_read_error(checked(ec));
         co_return false;
     }
     if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
         expire_after(limits.write_timeout);
-        if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple); checked(ec))
+        if (auto [ec, n] = co_await net::async_write(socket_, net::buffer(continue_line), use_tuple); checked(ec))
             co_return false;
     }
     if (!parser.is_done()) {
         expire_after(limits.body_timeout);
-        if (auto [ec, n] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple); checked(ec)) {
+        if (auto [ec, n] = co_await bhttp::async_read(socket_, buffer, parser, use_tuple); checked(ec)) {
             co_await answer_read_error(checked(ec));
             co_return false;
         }
@@ -156,7 +156,7 @@ net::awaitable<void> connection::refuse_and_close(unsigned status, std::string_v
 net::awaitable<beast::error_code> connection::write(const std::string& head, const std::string& body) {
     expire_after(owner_->limits.write_timeout);
     std::array<net::const_buffer, 2> bytes{net::buffer(head), net::buffer(body)};
-    auto [ec, n] = co_await net::async_write(stream_, bytes, use_tuple);
+    auto [ec, n] = co_await net::async_write(socket_, bytes, use_tuple);
     co_return checked(ec);
 }
 
@@ -167,7 +167,7 @@ public:
         if (failed_ || chunk.empty()) co_return !failed_;
         c_.expire_after(c_.owner_->limits.write_timeout);
         auto framed = bhttp::make_chunk(net::buffer(chunk));  // a named local: no temporaries in co_await (GCC 12)
-        auto [ec, n] = co_await net::async_write(c_.stream_, framed, use_tuple);
+        auto [ec, n] = co_await net::async_write(c_.socket_, framed, use_tuple);
         failed_ = static_cast<bool>(c_.checked(ec));
         co_return !failed_;
     }
@@ -181,13 +181,13 @@ private:
 net::awaitable<beast::error_code> connection::write_streamed(response& res, unsigned version, bool keep_alive) {
     auto head = response_head(res, version, keep_alive, std::nullopt);
     expire_after(owner_->limits.write_timeout);
-    if (auto [ec, n] = co_await net::async_write(stream_, net::buffer(head), use_tuple); checked(ec)) co_return checked(ec);
+    if (auto [ec, n] = co_await net::async_write(socket_, net::buffer(head), use_tuple); checked(ec)) co_return checked(ec);
     chunk_writer out(*this);
     co_await res.stream(out);
     if (out.failed()) co_return beast::error_code(net::error::broken_pipe);
     expire_after(owner_->limits.write_timeout);
     auto last = bhttp::make_chunk_last();
-    auto [ec, n] = co_await net::async_write(stream_, last, use_tuple);
+    auto [ec, n] = co_await net::async_write(socket_, last, use_tuple);
     co_return checked(ec);
 }
 
@@ -196,12 +196,12 @@ net::awaitable<void> connection::linger_and_close() {
     // the error answer before the client reads it. Half-close and drain a
     // bounded amount first.
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     expire_after(owner_->limits.linger);
     std::array<char, 8192> scratch;
     std::size_t drained = 0;
     while (drained < 16 * owner_->limits.max_body + (1u << 20)) {
-        auto [rec, n] = co_await stream_.async_read_some(net::buffer(scratch), use_tuple);
+        auto [rec, n] = co_await socket_.async_read_some(net::buffer(scratch), use_tuple);
         if (checked(rec)) break;
         drained += n;
     }
@@ -239,7 +239,9 @@ net::awaitable<void> connection::run() {
             owner_->record(route, 101, {}, std::chrono::duration<double>(clock::now() - started).count());
             stop_watchdog();
             handed_over_ = true;
-            res.upgrade->start(std::make_unique<upgraded_connection>(std::move(stream_), std::move(buffer),
+            // The WebSocket side is written against Beast's tcp_stream.
+            beast::tcp_stream stream(tcp::socket(std::move(socket_)));
+            res.upgrade->start(std::make_unique<upgraded_connection>(std::move(stream), std::move(buffer),
                                                                      std::move(upgrade_request)));
             co_return;  // the connection has a new owner
         }
@@ -268,7 +270,7 @@ net::awaitable<void> connection::run() {
     }
     stop_watchdog();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     close();
 }
 

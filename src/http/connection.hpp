@@ -14,7 +14,12 @@ namespace switchboard::http {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(tcp::socket socket, std::shared_ptr<server::impl> owner);
+    // The socket's own executor type, not a type-erased one: every read and
+    // write of every request copies, moves and queries the stream's executor.
+    using strand_type = net::strand<net::io_context::executor_type>;
+    using socket_type = net::basic_stream_socket<tcp, strand_type>;
+
+    connection(socket_type socket, std::shared_ptr<server::impl> owner);
 
     net::awaitable<void> run();
     // Called on the connection's strand: close now if between requests,
@@ -54,8 +59,10 @@ private:
     // once the watchdog has fired, the connection only winds down.
     beast::error_code checked(beast::error_code ec) const { return timed_out_ ? beast::error::timeout : ec; }
 
-    net::any_io_executor strand_;  // kept apart: the stream moves away on an upgrade
-    beast::tcp_stream stream_;
+    net::any_io_executor strand_;  // kept apart: the socket moves away on an upgrade
+    // A bare socket: the deadlines are the watchdog's, so Beast's timed
+    // stream would only add a layer to each operation.
+    socket_type socket_;
     bool handed_over_ = false;
     std::shared_ptr<server::impl> owner_;
     std::string remote_address_;
