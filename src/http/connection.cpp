@@ -169,6 +169,7 @@ public:
         auto framed = bhttp::make_chunk(net::buffer(chunk));  // a named local: no temporaries in co_await (GCC 12)
         auto [ec, n] = co_await net::async_write(c_.socket_, framed, use_tuple);
         failed_ = static_cast<bool>(c_.checked(ec));
+        c_.expire_never();  // making the next chunk is not writing
         co_return !failed_;
     }
     bool failed() const { return failed_; }
@@ -182,6 +183,7 @@ net::awaitable<beast::error_code> connection::write_streamed(response& res, unsi
     auto head = response_head(res, version, keep_alive, std::nullopt);
     expire_after(owner_->limits.write_timeout);
     if (auto [ec, n] = co_await net::async_write(socket_, net::buffer(head), use_tuple); checked(ec)) co_return checked(ec);
+    expire_never();
     chunk_writer out(*this);
     co_await res.stream(out);
     if (out.failed()) co_return beast::error_code(net::error::broken_pipe);

@@ -47,7 +47,9 @@ private:
     // webhook's instructions in memory. Here each phase only stores its
     // deadline, and one timer per connection enforces it; a deadline that
     // moves later needs nothing from the timer, since it wakes at least every
-    // `watch_interval_` and then aims at the deadline as it stands.
+    // `watch_interval_` and then aims at the deadline as it stands. While
+    // the connection works rather than waits on the peer (a handler, the
+    // next chunk of a streamed answer) the deadline is never.
     using clock = std::chrono::steady_clock;
     void expire_at(clock::time_point at);
     void expire_after(clock::duration d) { expire_at(clock::now() + d); }
