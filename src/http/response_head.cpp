@@ -1,19 +1,23 @@
 #include "response_head.hpp"
 
 #include <boost/beast/http/status.hpp>
+#include <boost/container/small_vector.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace switchboard::http {
 
 namespace {
 
-// A field value or name never ends a line early, whoever set it.
+// A field value or name never ends a line early, whoever set it. Appended
+// whole, not a character at a time: this runs for every field of every answer.
 void append_field_text(std::string& out, std::string_view text) {
-    for (char c : text) out += (c == '\r' || c == '\n') ? ' ' : c;
+    auto from = static_cast<std::ptrdiff_t>(out.size());
+    out.append(text);
+    std::replace_if(out.begin() + from, out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
 }
 
 void append_number(std::string& out, std::size_t n) {
@@ -28,9 +32,10 @@ std::string response_head(const response& res, unsigned version, bool keep_alive
                           std::optional<std::size_t> content_length) {
     // As Beast's `set`: a name given again replaces the earlier field and
     // goes to the end.
-    std::vector<std::pair<std::string_view, std::string_view>> fields;
+    boost::container::small_vector<std::pair<std::string_view, std::string_view>, 8> fields;
     auto set = [&](std::string_view name, std::string_view value) {
-        std::erase_if(fields, [&](auto& f) { return iequals(f.first, name); });
+        fields.erase(std::remove_if(fields.begin(), fields.end(), [&](auto& f) { return iequals(f.first, name); }),
+                     fields.end());
         fields.emplace_back(name, value);
     };
     set("Server", "switchboard");
