@@ -110,8 +110,9 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
     parser.body_limit(limits.max_body);
     expire_at(header_deadline);
-    if (auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer, parser, use_tuple); checked(ec)) {
-        co_await answer_read_error(checked(ec));
+    if (auto [read_ec, n] = co_await bhttp::async_read_header(socket_, buffer, parser, use_tuple);
+        auto ec = checked(read_ec)) {
+        co_await answer_read_error(ec);
         co_return false;
     }
     if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
@@ -122,8 +123,9 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     }
     if (!parser.is_done()) {
         expire_after(limits.body_timeout);
-        if (auto [ec, n] = co_await bhttp::async_read(socket_, buffer, parser, use_tuple); checked(ec)) {
-            co_await answer_read_error(checked(ec));
+        if (auto [read_ec, n] = co_await bhttp::async_read(socket_, buffer, parser, use_tuple);
+            auto ec = checked(read_ec)) {
+            co_await answer_read_error(ec);
             co_return false;
         }
     }
@@ -182,7 +184,8 @@ private:
 net::awaitable<beast::error_code> connection::write_streamed(response& res, unsigned version, bool keep_alive) {
     auto head = response_head(res, version, keep_alive, std::nullopt);
     expire_after(owner_->limits.write_timeout);
-    if (auto [ec, n] = co_await net::async_write(socket_, net::buffer(head), use_tuple); checked(ec)) co_return checked(ec);
+    if (auto [write_ec, n] = co_await net::async_write(socket_, net::buffer(head), use_tuple); auto ec = checked(write_ec))
+        co_return ec;
     expire_never();
     chunk_writer out(*this);
     co_await res.stream(out);

@@ -68,7 +68,7 @@ private:
     bool handed_over_ = false;
     std::shared_ptr<server::impl> owner_;
     std::string remote_address_;
-    std::chrono::steady_clock::time_point accepted_at_;
+    clock::time_point accepted_at_;
     bool idle_ = true;  // no byte of a request received yet
     bool stopping_ = false;
     net::steady_timer watchdog_;
