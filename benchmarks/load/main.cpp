@@ -27,6 +27,7 @@
 #include <iostream>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 
 namespace json = boost::json;
 using namespace switchboard::load;
@@ -208,6 +209,10 @@ int ramp(options& o, json::object& out) {
 
 int main(int argc, char** argv) {
     options o;
+    if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+        std::cout << usage << "\n" << help;
+        return 0;
+    }
     if (auto error = parse(argc, argv, o); !error.empty()) {
         std::cerr << "switchboard-load: " << error << "\n" << usage;
         return 2;

@@ -30,5 +30,6 @@ struct options {
 std::string parse(int argc, char** argv, options& o);
 
 extern const char* const usage;
+extern const char* const help;  // --help: the usage spelled out
 
 }  // namespace switchboard::load
