@@ -149,7 +149,7 @@ int scale(options& o, json::object& out) {
 int chat(options& o, json::object& out) {
     chat_bench bench(o);
     bench.setup();
-    auto r = bench.run_phase(o.rate > 0 ? o.rate : 1000, o.duration);
+    auto r = bench.run_phase(o.rate > 0 ? o.rate : chat_default_rate, o.duration);
     print_phase(o.label, r);
     out["agents"] = o.agents;
     for (auto& [k, v] : phase_json(r)) out[k] = v;
@@ -180,7 +180,7 @@ int ramp(options& o, json::object& out) {
         lost_any = lost_any || lost(r);
         return ok;
     };
-    for (double rate = o.rate > 0 ? o.rate : 1000; steps.size() < 12; rate = std::min(rate * 1.5, o.max_rate)) {
+    for (double rate = o.rate > 0 ? o.rate : chat_default_rate; steps.size() < 12; rate = std::min(rate * 1.5, o.max_rate)) {
         if (!step(rate)) {
             miss = rate;
             break;
@@ -210,7 +210,7 @@ int ramp(options& o, json::object& out) {
 int main(int argc, char** argv) {
     options o;
     if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
-        std::cout << usage << "\n" << help;
+        std::cout << usage << "\n" << help();
         return 0;
     }
     if (auto error = parse(argc, argv, o); !error.empty()) {

@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <chrono>
+#include <sstream>
 #include <stdexcept>
 
 namespace switchboard::load {
@@ -12,45 +13,55 @@ const char* const usage =
     "       [--server-pid PID] [--label NAME]\n"
     "       switchboard-load --help\n";
 
-// The defaults written here are those of `options`.
-const char* const help =
-    "switchboard-load: load for a Switchboard server, measured. Prints a line for people,\n"
-    "then one JSON line per run.\n"
-    "\n"
-    "Modes (--mode):\n"
-    "  ingest  webhook load only: throughput, ack latency, and the server's CPU time and\n"
-    "          page faults per request (a spawned server, or the one --server-pid names)\n"
-    "  chat    users in support chats write at --rate; agents on /ws receive every event,\n"
-    "          one of them replies; user -> agent push and agent -> delivery latency, and\n"
-    "          lost messages\n"
-    "  ramp    chat at rising rates from --rate: the highest whose p99 push stays within\n"
-    "          --p99-bound-ms with nothing lost\n"
-    "  scale   --users users write once each; the spawned server's resident memory per\n"
-    "          conversation\n"
-    "\n"
-    "The server:\n"
-    "  --url http://HOST:PORT    a running server\n"
-    "  --spawn BINARY            start this server (on --port 0, in memory unless\n"
-    "                            --server-arg --data --server-arg DIR) and measure it\n"
-    "  --server-arg ARG          one more argument for the spawned server (repeatable)\n"
-    "  --server-pid PID          ingest against --url: the server process to read /proc of\n"
-    "  --admin-password PW       the admin's password, to create the agents (default\n"
-    "                            load-test-admin-password, given to a spawned server)\n"
-    "\n"
-    "The load:\n"
-    "  --connections N           keep-alive connections for the webhooks (default 64)\n"
-    "  --users N                 users, each its own phone number (default 10000)\n"
-    "  --agents N                agents, each with a /ws socket (default 20)\n"
-    "  --rate R                  messages a second in all, open loop (default 0: ingest\n"
-    "                            runs closed loop, chat and ramp start at 1000)\n"
-    "  --duration S              seconds to run, or per ramp step (default 10)\n"
-    "  --requests N              ingest: send N webhooks instead of running --duration\n"
-    "  --reply-every N           an agent answers every Nth message (default 10)\n"
-    "  --p99-bound-ms MS         ramp: the p99 push latency a step must keep (default 5)\n"
-    "  --max-rate R              ramp: the rate it stops at (default 200000)\n"
-    "  --label NAME              names the run in the output (default: the mode)\n"
-    "\n"
-    "Exit code: 0, 1 when anything was lost or refused, 2 on a bad command line.\n";
+std::string help() {
+    const options d;  // the defaults, so the text cannot drift from them
+    std::ostringstream h;
+    h << "switchboard-load: load for a Switchboard server, measured. Prints a line for people,\n"
+         "then one JSON line per run.\n"
+         "\n"
+         "Modes (--mode):\n"
+         "  ingest  webhook load only: throughput, ack latency, and the server's CPU time and\n"
+         "          page faults per request (a spawned server, or the one --server-pid names)\n"
+         "  chat    users in support chats write at --rate; agents on /ws receive every event,\n"
+         "          one of them replies; user -> agent push and agent -> delivery latency, and\n"
+         "          lost messages\n"
+         "  ramp    chat at rising rates from --rate: the highest whose p99 push stays within\n"
+         "          --p99-bound-ms with nothing lost\n"
+         "  scale   --users users write once each; the spawned server's resident memory per\n"
+         "          conversation\n"
+         "\n"
+         "The server:\n"
+         "  --url http://HOST:PORT    a running server\n"
+         "  --spawn BINARY            start this server (on --port 0, in memory unless\n"
+         "                            --server-arg --data --server-arg DIR) and measure it\n"
+         "  --server-arg ARG          one more argument for the spawned server (repeatable)\n"
+         "  --server-pid PID          ingest against --url: the server process to read /proc of\n"
+         "  --admin-password PW       the admin's password, to create the agents (default\n"
+         "                            "
+      << d.admin_password << ", given to a spawned server)\n"
+      << "\n"
+         "The load:\n"
+         "  --connections N           keep-alive connections for the webhooks (default "
+      << d.connections << ")\n"
+      << "  --users N                 users, each its own phone number (default " << d.users << ")\n"
+      << "  --agents N                agents, each with a /ws socket (default " << d.agents << ")\n"
+      << "  --rate R                  messages a second in all, open loop (default " << d.rate
+      << ": ingest\n"
+         "                            runs closed loop, chat and ramp start at "
+      << chat_default_rate << ")\n"
+         "  --duration S              seconds to run, or per ramp step (default "
+      << d.duration << ")\n"
+      << "  --requests N              ingest: send N webhooks instead of running --duration\n"
+         "  --reply-every N           an agent answers every Nth message (default "
+      << d.reply_every << ")\n"
+      << "  --p99-bound-ms MS         ramp: the p99 push latency a step must keep (default "
+      << d.p99_bound_ms << ")\n"
+      << "  --max-rate R              ramp: the rate it stops at (default " << d.max_rate << ")\n"
+      << "  --label NAME              names the run in the output (default: the mode)\n"
+         "\n"
+         "Exit code: 0, 1 when anything was lost or refused, 2 on a bad command line.\n";
+    return h.str();
+}
 
 namespace {
 

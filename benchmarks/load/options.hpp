@@ -26,10 +26,14 @@ struct options {
     std::string run_id;
 };
 
+// The chat and ramp modes' rate when --rate is 0 (closed loop is ingest's only).
+constexpr double chat_default_rate = 1000;
+
 // Fills `o` from argv; returns an error message, empty when the line is valid.
 std::string parse(int argc, char** argv, options& o);
 
 extern const char* const usage;
-extern const char* const help;  // --help: the usage spelled out
+// --help: the usage spelled out, with the defaults above.
+std::string help();
 
 }  // namespace switchboard::load
