@@ -78,6 +78,13 @@ void connection::stop_watchdog() {
     watchdog_.cancel();
 }
 
+template <class Buffers>
+net::awaitable<beast::error_code> connection::write_timed(Buffers bytes) {
+    expire_after(owner_->limits.write_timeout);
+    auto [ec, n] = co_await net::async_write(socket_, bytes, use_tuple);
+    co_return checked(ec);
+}
+
 void connection::close() {
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
@@ -117,9 +124,7 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     }
     if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-        expire_after(limits.write_timeout);
-        if (auto [ec, n] = co_await net::async_write(socket_, net::buffer(continue_line), use_tuple); checked(ec))
-            co_return false;
+        if (co_await write_timed(net::buffer(continue_line))) co_return false;
     }
     if (!parser.is_done()) {
         expire_after(limits.body_timeout);
@@ -155,11 +160,9 @@ net::awaitable<void> connection::refuse_and_close(unsigned status, std::string_v
     co_await linger_and_close();
 }
 
+// Not a coroutine itself: an answer's write stays one coroutine frame deep.
 net::awaitable<beast::error_code> connection::write(const std::string& head, const std::string& body) {
-    expire_after(owner_->limits.write_timeout);
-    std::array<net::const_buffer, 2> bytes{net::buffer(head), net::buffer(body)};
-    auto [ec, n] = co_await net::async_write(socket_, bytes, use_tuple);
-    co_return checked(ec);
+    return write_timed(std::array<net::const_buffer, 2>{net::buffer(head), net::buffer(body)});
 }
 
 class connection::chunk_writer final : public body_writer {
@@ -167,10 +170,8 @@ public:
     explicit chunk_writer(connection& c) : c_(c) {}
     net::awaitable<bool> write(std::string chunk) override {
         if (failed_ || chunk.empty()) co_return !failed_;
-        c_.expire_after(c_.owner_->limits.write_timeout);
         auto framed = bhttp::make_chunk(net::buffer(chunk));  // a named local: no temporaries in co_await (GCC 12)
-        auto [ec, n] = co_await net::async_write(c_.socket_, framed, use_tuple);
-        failed_ = static_cast<bool>(c_.checked(ec));
+        failed_ = static_cast<bool>(co_await c_.write_timed(framed));
         c_.expire_never();  // making the next chunk is not writing
         co_return !failed_;
     }
@@ -183,17 +184,13 @@ private:
 
 net::awaitable<beast::error_code> connection::write_streamed(response& res, unsigned version, bool keep_alive) {
     auto head = response_head(res, version, keep_alive, std::nullopt);
-    expire_after(owner_->limits.write_timeout);
-    if (auto [write_ec, n] = co_await net::async_write(socket_, net::buffer(head), use_tuple); auto ec = checked(write_ec))
-        co_return ec;
+    if (auto ec = co_await write_timed(net::buffer(head))) co_return ec;
     expire_never();
     chunk_writer out(*this);
     co_await res.stream(out);
     if (out.failed()) co_return beast::error_code(net::error::broken_pipe);
-    expire_after(owner_->limits.write_timeout);
     auto last = bhttp::make_chunk_last();
-    auto [ec, n] = co_await net::async_write(socket_, last, use_tuple);
-    co_return checked(ec);
+    co_return co_await write_timed(last);
 }
 
 net::awaitable<void> connection::linger_and_close() {

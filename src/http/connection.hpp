@@ -36,6 +36,11 @@ private:
     net::awaitable<void> refuse_and_close(unsigned status, std::string_view code, std::string message);
     // An answer whose header response_head() wrote.
     net::awaitable<beast::error_code> write(const std::string& head, const std::string& body);
+    // Every write of the connection: `bytes` under the write deadline, its
+    // error checked against the watchdog. Defined in connection.cpp, its
+    // only user.
+    template <class Buffers>
+    net::awaitable<beast::error_code> write_timed(Buffers bytes);
     net::awaitable<beast::error_code> write_streamed(response& res, unsigned version, bool keep_alive);
     net::awaitable<void> linger_and_close();
     void close();
