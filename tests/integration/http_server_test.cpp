@@ -232,6 +232,17 @@ BOOST_AUTO_TEST_CASE(an_error_answer_lingers_no_longer_than_the_linger_time) {
     BOOST_TEST(wait_for_metric_at_most(server.port(), "switchboard_http_open_connections", 1, 5s) <= 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_request_that_expects_100_continue_is_told_to_send_its_body) {
+    server_process server;
+    test_connection c(server.port());
+    std::string body = R"({"from":"4155550100","text":"hello","id":"continue-1"})";
+    c.send_raw("POST /webhook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+    BOOST_TEST(c.read_response().status == 100u);  // the body is not sent until the server asks
+    c.send_raw(body);
+    BOOST_TEST(c.read_response().status == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_are_closed) {
     server_process server({"--keepalive-timeout", "1"});
     test_connection c(server.port());
