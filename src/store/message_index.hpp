@@ -4,9 +4,10 @@
 // has no (phone, seq) index of its own: that index took one random leaf per
 // durable webhook (every webhook comes from some other user), and each such
 // page cost a 4 KB WAL frame and its checkpoint. This map answers the same
-// questions: a conversation's rows in seq order, 16 bytes a message. The
-// store fills it from the table at start and adds each message once its
-// commit has returned, so a row found here is always there to read.
+// questions: a conversation's rows in seq order, and which of them the user
+// wrote, 16 bytes a message. The store fills it from the table at start and
+// adds each message once its commit has returned, so a row found here is
+// always there to read.
 #pragma once
 
 #include "../core/adaptive_mutex.hpp"
@@ -26,17 +27,21 @@ namespace switchboard::store {
 class message_index {
 public:
     struct entry {
-        std::uint64_t seq;
+        std::uint64_t seq : 63;
+        // The user wrote it. Unread counts, on start-up and when an agent
+        // reads, are counts of these; reading each row's sender instead was
+        // one SQLite lookup a message, most of a large database's start.
+        std::uint64_t from_user : 1;
         std::int64_t row;
     };
 
     // Keeps each conversation in seq order; a seq given twice takes the new row.
-    void add(std::string_view phone, std::uint64_t seq, std::int64_t row) {
+    void add(std::string_view phone, std::uint64_t seq, std::int64_t row, bool from_user) {
         auto& s = shard_for(phone);
         std::lock_guard lock(s.mutex);
         auto it = s.phones.find(phone);
         if (it == s.phones.end()) it = s.phones.emplace(std::string(phone), std::vector<entry>{}).first;
-        put_in_seq_order(it->second, entry{seq, row});
+        put_in_seq_order(it->second, entry{seq, from_user, row});
     }
 
     std::optional<std::int64_t> find(std::string_view phone, std::uint64_t seq) const {
@@ -59,13 +64,13 @@ public:
         return out;
     }
 
-    // Every message with seq > `after`, oldest first.
-    std::vector<entry> after(std::string_view phone, std::uint64_t after) const {
-        std::vector<entry> out;
+    // How many messages with seq > `after` the user wrote.
+    std::uint32_t user_messages_after(std::string_view phone, std::uint64_t after) const {
+        std::uint32_t users = 0;
         visit(phone, [&](const std::vector<entry>& rows) {
-            out.assign(seq_upper_bound(rows, after), rows.end());
+            for (auto it = seq_upper_bound(rows, after); it != rows.end(); ++it) users += it->from_user;
         });
-        return out;
+        return users;
     }
 
     std::optional<entry> last(std::string_view phone) const {

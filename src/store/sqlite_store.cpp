@@ -99,6 +99,7 @@ struct message_row {
     std::int64_t row;
     std::int64_t at_ms;
     bool inserted;  // false: an earlier row rewritten
+    bool from_user;
 };
 
 // Where a batch's dedupe record went: its message's row, or a row of the
@@ -246,11 +247,12 @@ public:
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
                 .run();
+            bool from_user = m.from == chat::sender::user;
             if (row) {
-                message_rows.push_back({m.phone, m.seq, *row, at_ms, false});
+                message_rows.push_back({m.phone, m.seq, *row, at_ms, false, from_user});
             } else {
                 auto inserted = sqlite3_last_insert_rowid(db_.handle());
-                message_rows.push_back({m.phone, m.seq, inserted, at_ms, true});
+                message_rows.push_back({m.phone, m.seq, inserted, at_ms, true, from_user});
                 transaction_rows_.emplace(std::pair{std::string_view(m.phone), m.seq}, inserted);
                 if (carried < b.dedupe.size()) dedupe_rows[carried] = {inserted, true};
             }
@@ -403,10 +405,11 @@ public:
         {
             auto keys = writer_db_.prepare("SELECT rowid, key FROM dedupe");
             while (keys.step()) table_dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
-            auto messages = writer_db_.prepare("SELECT phone, seq, rowid, at, dedupe_key FROM messages");
+            auto messages =
+                writer_db_.prepare("SELECT phone, seq, rowid, at, dedupe_key, sender = 'user' FROM messages");
             while (messages.step()) {
                 message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
-                                  messages.get_int(2));
+                                  messages.get_int(2), messages.get_int(5) != 0);
                 message_times_.load(messages.get_int(3), messages.get_int(2));
                 if (auto key = messages.get_text(4); !key.empty()) message_dedupe_keys_.add(key, messages.get_int(2));
             }
@@ -453,11 +456,12 @@ public:
         std::vector<row_catch_up> out;
         while (st.step()) {
             auto phone = st.get_text(0);
-            auto since = message_rows_.after(phone, static_cast<std::uint64_t>(st.get_int(1)));
-            if (since.empty()) continue;
-            auto last = message_at(since.back().row);
+            auto row_seq = static_cast<std::uint64_t>(st.get_int(1));
+            auto newest = message_rows_.last(phone);
+            if (!newest || newest->seq <= row_seq) continue;
+            auto last = message_at(newest->row);
             if (!last) continue;
-            out.push_back({std::move(*last), user_messages_among(since)});
+            out.push_back({std::move(*last), message_rows_.user_messages_after(phone, row_seq)});
         }
         return out;
     }
@@ -591,9 +595,7 @@ public:
     }
 
     std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
-        auto since = message_rows_.after(phone, seq);
-        std::lock_guard lock(read_mutex_);
-        return user_messages_among(since);
+        return message_rows_.user_messages_after(phone, seq);
     }
 
     std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const override {
@@ -769,19 +771,6 @@ private:
         return read_message(st);
     }
 
-    // How many of `rows` are the user's; callers hold read_mutex_.
-    std::uint32_t user_messages_among(const std::vector<message_index::entry>& rows) const {
-        reset_on_exit st_guard(prepared("SELECT sender = 'user' FROM messages WHERE rowid = ?"));
-        auto& st = *st_guard;
-        std::uint32_t users = 0;
-        for (auto& r : rows) {
-            st.bind(1, r.row);
-            if (st.step() && st.get_int(0)) ++users;
-            st.reset();
-        }
-        return users;
-    }
-
     void write_loop() {
         for (;;) {
             std::vector<std::unique_ptr<pending_write>> group;
@@ -830,7 +819,7 @@ private:
             (where.in_messages ? message_dedupe_keys_ : table_dedupe_keys_).add(p.batch.dedupe[i].key, where.row);
         }
         for (auto& m : p.message_rows) {
-            if (m.inserted) message_rows_.add(m.phone, m.seq, m.row);
+            if (m.inserted) message_rows_.add(m.phone, m.seq, m.row, m.from_user);
             message_times_.add(m.at_ms, m.row);
         }
     }

@@ -553,8 +553,15 @@ BOOST_AUTO_TEST_CASE(messages_are_found_by_phone_and_seq_after_a_reopen) {
         store::write_batch u;
         u.messages.push_back(update);
         write(*db, u);
+        // Who wrote each message is kept from the writes, and a rewritten
+        // row (seq 4's) still counts once.
+        BOOST_TEST(db->count_user_messages_after("15550001", 0) == 3u);  // seq 2, 4 and 6
+        BOOST_TEST(db->count_user_messages_after("15550001", 4) == 1u);
+        BOOST_TEST(db->count_user_messages_after("15550002", 0) == 0u);
     }
     auto db = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(db->count_user_messages_after("15550001", 0) == 3u);  // and read back at open
+    BOOST_TEST(db->count_user_messages_after("15550002", 0) == 0u);
     auto page = db->load_messages("15550001", 6, 3);
     BOOST_REQUIRE(page.size() == 3u);
     BOOST_TEST(page[0].seq == 3u);
