@@ -1,6 +1,9 @@
 #include "http.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
@@ -9,6 +12,7 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <stdexcept>
 
 namespace switchboard::load {
 
@@ -40,6 +44,20 @@ net::awaitable<http_response> request(http_conn& c, const options& o, bhttp::ver
     http_response res;
     co_await bhttp::async_read(c.stream, c.buffer, res, net::use_awaitable);
     co_return res;
+}
+
+std::string get_body(const options& o, const std::string& target) {
+    net::io_context ioc(1);
+    auto fetch = [&]() -> net::awaitable<http_response> {
+        auto c = co_await connect(o);
+        co_return co_await request(*c, o, bhttp::verb::get, target, "", "");
+    };
+    auto done = net::co_spawn(ioc, fetch(), net::use_future);
+    ioc.run();
+    auto res = done.get();
+    if (res.result_int() != 200)
+        throw std::runtime_error("GET " + target + " answered " + std::to_string(res.result_int()));
+    return res.body();
 }
 
 std::string webhook_body(const std::string& from, const std::string& text, const std::string& id) {

@@ -29,6 +29,11 @@ boost::asio::awaitable<http_response> request(http_conn& c, const options& o, bo
                                               const std::string& target, const std::string& body,
                                               const std::string& token);
 
+// One GET on a connection of its own, run to completion on the calling
+// thread: for the odd look between runs (the server's /metrics). Throws
+// unless the answer is 200.
+std::string get_body(const options& o, const std::string& target);
+
 // JSON bodies are built in plain functions: GCC 12 miscompiles braced JSON inside coroutines.
 std::string webhook_body(const std::string& from, const std::string& text, const std::string& id);
 std::string credentials_body(const std::string& user, const std::string& password);

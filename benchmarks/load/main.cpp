@@ -12,17 +12,21 @@
 // ramp:   chat at rising rates (each --duration long) to find the highest rate
 //         whose p99 push latency stays within --p99-bound-ms with nothing lost.
 // scale:  opens --users conversations and reports resident memory per
-//         conversation (needs --spawn).
+//         conversation (needs --spawn); with its data on disk, then stops the
+//         server and starts it again, and reports how long that took.
 //
 // Exit code 1 when anything was lost or failed.
 #include "chat_bench.hpp"
 #include "options.hpp"
 #include "server_process.hpp"
+#include "http.hpp"
 #include "webhook_users.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -124,17 +128,35 @@ int ingest(options& o, json::object& out) {
     return load.errors ? 1 : 0;
 }
 
+// The value of an unlabelled gauge or counter in a /metrics text, if there.
+std::optional<double> metric_value(const std::string& text, std::string_view name) {
+    std::size_t at = 0;
+    while ((at = text.find(name, at)) != std::string::npos) {
+        bool line_start = at == 0 || text[at - 1] == '\n';
+        at += name.size();
+        if (line_start && at < text.size() && text[at] == ' ') return std::stod(text.substr(at + 1));
+    }
+    return std::nullopt;
+}
+
+// A spawned server keeps its data on disk (--server-arg --data DIR), so a
+// second start finds the first one's conversations.
+bool data_on_disk(const options& o) {
+    auto it = std::find(o.server_args.begin(), o.server_args.end(), "--data");
+    return it != o.server_args.end() && std::next(it) != o.server_args.end() && *std::next(it) != ":memory:";
+}
+
 int scale(options& o, json::object& out) {
-    server_process server(o, 0);
-    o.port = server.port();
-    auto before = rss_kb(server.pid());
+    std::optional<server_process> server(std::in_place, o, 0);
+    o.port = server->port();
+    auto before = rss_kb(server->pid());
     webhook_load load;
     load.count = o.users;
     load.connections = o.connections;
     load.text_of = [](std::uint64_t) { return std::string("hi"); };
     load.id_of = [&](std::uint64_t i) { return "S" + o.run_id + "-" + std::to_string(i); };
     run_webhook_load(o, load);
-    auto after = rss_kb(server.pid());
+    auto after = rss_kb(server->pid());
     double per = static_cast<double>(after - before) * 1024.0 / static_cast<double>(o.users);
     out["rss_before_kb"] = before;
     out["rss_after_kb"] = after;
@@ -143,7 +165,24 @@ int scale(options& o, json::object& out) {
     std::printf("%-30s %llu conversations  RSS %lld → %lld kB  %.0f bytes per conversation  errors %llu\n",
                 o.label.c_str(), static_cast<unsigned long long>(o.users), before, after, per,
                 static_cast<unsigned long long>(load.errors));
-    return load.errors ? 1 : 0;
+    if (!data_on_disk(o)) return load.errors ? 1 : 0;
+
+    // Stopped and started again on the same data: how long until it
+    // listens, every conversation restored, and what it holds then.
+    server.reset();
+    auto started = clock_type::now();
+    server.emplace(o, 0);
+    double restart = std::chrono::duration<double>(clock_type::now() - started).count();
+    o.port = server->port();
+    auto restored = metric_value(get_body(o, "/metrics"), "switchboard_conversations").value_or(0);
+    auto rss_restarted = rss_kb(server->pid());
+    out["restart_seconds"] = restart;
+    out["conversations_restored"] = restored;
+    out["rss_after_restart_kb"] = rss_restarted;
+    bool all_back = restored >= static_cast<double>(o.users);
+    std::printf("%-30s started again in %.2f s  %.0f conversations restored  RSS %lld kB%s\n", o.label.c_str(),
+                restart, restored, rss_restarted, all_back ? "" : "  MISSING CONVERSATIONS");
+    return load.errors || !all_back ? 1 : 0;
 }
 
 int chat(options& o, json::object& out) {
