@@ -17,9 +17,9 @@
 //
 // Exit code 1 when anything was lost or failed.
 #include "chat_bench.hpp"
+#include "http.hpp"
 #include "options.hpp"
 #include "server_process.hpp"
-#include "http.hpp"
 #include "webhook_users.hpp"
 
 #include <boost/json/serialize.hpp>
