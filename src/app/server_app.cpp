@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <gperftools/malloc_extension.h>
 
 #include <filesystem>
 #include <iostream>
@@ -126,6 +127,12 @@ int run_server(const config& cfg) {
         channels::add_whatsapp_webhook_routes(routes, engine, {cfg.wa_verify_token, cfg.wa_app_secret});
         api::add_api_routes(routes, api_ctx);
         routes.set_fallback(http::make_static_handler(cfg.web_root));
+
+        // Start-up read every conversation whole, and held them and the
+        // catch-ups until the actors took them. tcmalloc keeps freed pages for
+        // reuse: without this the process kept them resident for its life
+        // (84 MB of 330 with 2,000,000 messages in 100,000 conversations).
+        MallocExtension::instance()->ReleaseFreeMemory();
 
         http::server server(ioc, routes, metrics, limits_from(cfg));
         auto endpoint = server.listen(cfg.bind, cfg.port);
