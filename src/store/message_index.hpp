@@ -34,6 +34,7 @@ public:
         std::uint64_t from_user : 1;
         std::int64_t row;
     };
+    static_assert(sizeof(entry) == 16, "an entry a stored message, for as long as the server runs");
 
     // Keeps each conversation in seq order; a seq given twice takes the new row.
     void add(std::string_view phone, std::uint64_t seq, std::int64_t row, bool from_user) {
