@@ -22,6 +22,8 @@
 #include "server_process.hpp"
 #include "webhook_users.hpp"
 
+#include "switchboard/core/metrics.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -128,22 +130,11 @@ int ingest(options& o, json::object& out) {
     return load.errors ? 1 : 0;
 }
 
-// The value of an unlabelled gauge or counter in a /metrics text, if there.
-std::optional<double> metric_value(const std::string& text, std::string_view name) {
-    std::size_t at = 0;
-    while ((at = text.find(name, at)) != std::string::npos) {
-        bool line_start = at == 0 || text[at - 1] == '\n';
-        at += name.size();
-        if (line_start && at < text.size() && text[at] == ' ') return std::stod(text.substr(at + 1));
-    }
-    return std::nullopt;
-}
-
 // A spawned server keeps its data on disk (--server-arg --data DIR), so a
 // second start finds the first one's conversations.
 bool data_on_disk(const options& o) {
-    auto it = std::find(o.server_args.begin(), o.server_args.end(), "--data");
-    return it != o.server_args.end() && std::next(it) != o.server_args.end() && *std::next(it) != ":memory:";
+    auto data = data_arg(o);
+    return data && !data->empty() && *data != ":memory:";
 }
 
 int scale(options& o, json::object& out) {
@@ -174,7 +165,7 @@ int scale(options& o, json::object& out) {
     server.emplace(o, 0);
     double restart = std::chrono::duration<double>(clock_type::now() - started).count();
     o.port = server->port();
-    auto restored = metric_value(get_body(o, "/metrics"), "switchboard_conversations").value_or(0);
+    auto restored = switchboard::metrics::sample_value(get_body(o, "/metrics"), "switchboard_conversations").value_or(0);
     auto rss_restarted = rss_kb(server->pid());
     out["restart_seconds"] = restart;
     out["conversations_restored"] = restored;

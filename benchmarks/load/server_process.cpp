@@ -21,8 +21,7 @@ server_process::server_process(const options& o, unsigned short receiver_port) {
     std::vector<std::string> args{o.spawn, "--port", "0", "--admin-password", o.admin_password, "--log-level", "warn"};
     if (receiver_port)
         args.insert(args.end(), {"--outbound-url", "http://127.0.0.1:" + std::to_string(receiver_port) + "/inbox"});
-    if (std::find(o.server_args.begin(), o.server_args.end(), "--data") == o.server_args.end())
-        args.insert(args.end(), {"--data", ":memory:"});
+    if (!data_arg(o)) args.insert(args.end(), {"--data", ":memory:"});
     args.insert(args.end(), o.server_args.begin(), o.server_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -63,6 +62,12 @@ server_process::server_process(const options& o, unsigned short receiver_port) {
         }
         close(fd);
     }).detach();
+}
+
+std::optional<std::string> data_arg(const options& o) {
+    auto it = std::find(o.server_args.begin(), o.server_args.end(), "--data");
+    if (it == o.server_args.end()) return std::nullopt;
+    return std::next(it) == o.server_args.end() ? std::string() : *std::next(it);
 }
 
 server_process::~server_process() {

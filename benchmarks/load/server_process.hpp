@@ -27,6 +27,10 @@ private:
     std::string port_;
 };
 
+// The --data given among --server-arg ("" when it ends the list), if any; a
+// spawned server without one runs in memory.
+std::optional<std::string> data_arg(const options& o);
+
 // VmRSS of a process in kB, or -1 when it cannot be read.
 long long rss_kb(pid_t pid);
 

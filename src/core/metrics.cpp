@@ -4,6 +4,7 @@
 #include <cmath>
 #include <charconv>
 #include <stdexcept>
+#include <string>
 
 namespace switchboard::metrics {
 
@@ -124,6 +125,15 @@ std::string registry::render() const {
         }
     }
     return out;
+}
+
+std::optional<double> sample_value(std::string_view text, std::string_view series) {
+    for (std::size_t at = 0; (at = text.find(series, at)) != std::string_view::npos; at += series.size()) {
+        auto end = at + series.size();
+        if ((at == 0 || text[at - 1] == '\n') && end < text.size() && text[end] == ' ')
+            return std::stod(std::string(text.substr(end + 1, text.find('\n', end) - end - 1)));
+    }
+    return std::nullopt;
 }
 
 std::vector<double> latency_buckets() {

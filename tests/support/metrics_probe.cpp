@@ -2,15 +2,15 @@
 
 #include "http_client.hpp"
 
+#include "switchboard/core/metrics.hpp"
+
 #include <stdexcept>
 #include <thread>
 
 namespace switchboard::test {
 
 double metric_value(const std::string& metrics_text, const std::string& series) {
-    auto at = metrics_text.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(metrics_text.substr(at + series.size() + 2));
+    return metrics::sample_value(metrics_text, series).value_or(-1);
 }
 
 double read_metric(unsigned short port, const std::string& series) {

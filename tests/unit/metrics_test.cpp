@@ -17,6 +17,21 @@ BOOST_AUTO_TEST_CASE(counters_render_with_labels) {
     BOOST_TEST(text.find("x_total{route=\"/b\\\"q\"} 1\n") != std::string::npos);
 }
 
+// What render() wrote reads back by whole series: a name is not its longer
+// twin's prefix, nor the name in its HELP line.
+BOOST_AUTO_TEST_CASE(a_sample_reads_back_by_its_whole_series) {
+    registry r;
+    r.get_gauge("things", "how many").set(7);
+    r.get_counter("things_total", "made").inc(3);
+    r.get_counter("x_total", "things", {{"route", "/a"}}).inc(2);
+    auto text = r.render();
+    BOOST_TEST(sample_value(text, "things").value_or(-1) == 7);
+    BOOST_TEST(sample_value(text, "things_total").value_or(-1) == 3);
+    BOOST_TEST(sample_value(text, "x_total{route=\"/a\"}").value_or(-1) == 2);
+    BOOST_TEST(!sample_value(text, "x_total"));
+    BOOST_TEST(!sample_value(text, "thing"));
+}
+
 BOOST_AUTO_TEST_CASE(histogram_buckets_are_cumulative) {
     registry r;
     auto& h = r.get_histogram("lat_seconds", "latency", {0.1, 1.0});

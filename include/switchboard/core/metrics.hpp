@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,11 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, family, std::less<>> families_;
 };
+
+// The value of one sample line in a rendered text: `series` is the name with
+// its labels as render() writes them (`name{k="v"}`), matched whole, so
+// `name` finds neither `name_total` nor the `# HELP name` line.
+std::optional<double> sample_value(std::string_view text, std::string_view series);
 
 // Latency buckets in seconds, 100 µs to 10 s.
 std::vector<double> latency_buckets();
