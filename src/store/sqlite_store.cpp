@@ -410,10 +410,9 @@ public:
             while (messages.step()) {
                 message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
                                   messages.get_int(2), messages.get_int(5) != 0);
-                message_times_.load(messages.get_int(3), messages.get_int(2));
+                message_times_.add(messages.get_int(3), messages.get_int(2));
                 if (auto key = messages.get_text(4); !key.empty()) message_dedupe_keys_.add(key, messages.get_int(2));
             }
-            message_times_.loaded();
         }
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         writer_ = std::thread([this] {
@@ -617,27 +616,29 @@ public:
 
     std::vector<message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
                                                std::size_t limit) const override {
-        // The time index gives whole milliseconds; each is put in (phone,
-        // seq) order here, and the key's own millisecond read from its start.
         auto key = [](const message& m) { return std::tie(m.at, m.phone, m.seq); };
+        auto by_key = [&](const message& a, const message& b) { return key(a) < key(b); };
         auto start = std::max(to_unix_ms(from), after ? to_unix_ms(after->at) : INT64_MIN);
         auto end = to_unix_ms(to);
-        std::vector<message> out;
+        std::vector<message> page;  // the first `limit` found so far, by key
+        if (limit == 0 || start >= end) return page;
+        static const std::string sql = "SELECT " + std::string(message_columns) +
+                                       " FROM messages WHERE rowid BETWEEN ? AND ? AND at >= ? AND at < ?";
         std::lock_guard lock(read_mutex_);
-        while (out.size() < limit && start < end) {
-            auto entries = message_times_.from(start, end, limit - out.size());
-            if (entries.empty()) break;
-            std::vector<message> found;
-            for (auto& e : entries)
-                if (auto m = message_at(e.row); m && to_unix_ms(m->at) == e.at_ms) found.push_back(std::move(*m));
-            std::sort(found.begin(), found.end(), [&](auto& a, auto& b) { return key(a) < key(b); });
-            for (auto& m : found) {
-                if (out.size() == limit) break;
-                if (!after || key(m) > std::tie(after->at, after->phone, after->seq)) out.push_back(std::move(m));
+        for (auto& block : message_times_.between(start, end)) {
+            // Full, and all the rest sent after its last: done.
+            if (page.size() == limit && block.earliest_from_here > to_unix_ms(page.back().at)) break;
+            reset_on_exit st_guard(prepared(sql));
+            auto& st = *st_guard;
+            st.bind(1, block.first_row).bind(2, block.last_row).bind(3, start).bind(4, end);
+            while (st.step()) {
+                auto m = read_message(st);
+                if (!after || key(m) > std::tie(after->at, after->phone, after->seq)) page.push_back(std::move(m));
             }
-            start = entries.back().at_ms + 1;
+            std::sort(page.begin(), page.end(), by_key);
+            if (page.size() > limit) page.resize(limit);
         }
-        return out;
+        return page;
     }
 
     std::vector<chat::chat_record> load_open_chats() const override {
@@ -863,7 +864,7 @@ private:
     key_index message_dedupe_keys_;
     key_index table_dedupe_keys_;
     message_index message_rows_;  // where every stored message is
-    message_time_index message_times_;  // and when it was sent
+    message_time_blocks message_times_;  // and when, by blocks of rows
     std::thread writer_;
 };
 

@@ -1,73 +1,80 @@
-// When each stored message was sent, in memory: (at, row) in time order, for
-// exports, which page through messages by time.
+// When stored messages were sent, in memory, by blocks of rows: for each
+// run of `rows_per_block` consecutive rowids of the messages table, the
+// earliest and the latest `at` among them. Exports, which page through
+// messages by time, read from SQLite only the blocks that can hold a page.
 //
 // Until v11 the table had an index on (at, phone, seq) for them. Its entries
 // appended, but an index b-tree splits its right edge into half-full pages
 // (only rowid tables append in place), so it took 2.3 of a durable commit's
 // ~8 WAL frames, and durable ingest ran 10–18% slower with it than without.
-// Exports are rare and read a page at a time; this costs 16 bytes a message
-// and none of the commit.
+// Then an entry a message stood in for it here, 16 bytes each, a quarter of
+// what a stored message held in memory. Rows append in commit order, and a
+// message's `at` is the time its step ran, so a block's times are close
+// together and a time range falls in few blocks: 16 bytes a block of 256
+// rows do the same work.
 #pragma once
-
-#include "seq_order.hpp"
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <mutex>
-#include <tuple>
 #include <vector>
 
 namespace switchboard::store {
 
-class message_time_index {
+class message_time_blocks {
 public:
-    struct entry {
-        std::int64_t at_ms;
-        std::int64_t row;
-        friend bool operator<(const entry& a, const entry& b) {
-            return std::tie(a.at_ms, a.row) < std::tie(b.at_ms, b.row);
-        }
+    // Rowids come from SQLite, one past the largest: dense from 1, so a
+    // block's place in the list is its first rowid / rows_per_block.
+    explicit message_time_blocks(std::int64_t rows_per_block = 256) : rows_per_block_(rows_per_block) {}
+
+    // Each stored message, at open and as its commit returns. A rewritten
+    // message gives its row again, perhaps with another time: its block then
+    // spans both, which costs a read and never a miss.
+    void add(std::int64_t at_ms, std::int64_t row) {
+        if (row < 0) return;
+        auto k = static_cast<std::size_t>(row / rows_per_block_);
+        std::lock_guard lock(mutex_);
+        if (k >= blocks_.size()) blocks_.resize(k + 1);
+        auto& b = blocks_[k];
+        b.earliest = std::min(b.earliest, at_ms);
+        b.latest = std::max(b.latest, at_ms);
+    }
+
+    // A block to read: rows first_row..last_row hold messages sent within
+    // the asked range. `earliest_from_here` is the earliest time in this
+    // block or any later one of the list: once a page is full with messages
+    // before it, the rest of the list cannot add to the page.
+    struct span {
+        std::int64_t first_row;
+        std::int64_t last_row;
+        std::int64_t earliest_from_here;
     };
 
-    // At open: every stored message in any order (rows migrated from before
-    // v6 went in (phone, seq) order), then `loaded` sorts them once.
-    void load(std::int64_t at_ms, std::int64_t row) {
-        std::lock_guard lock(mutex_);
-        entries_.push_back({at_ms, row});
-    }
-    void loaded() {
-        std::lock_guard lock(mutex_);
-        std::sort(entries_.begin(), entries_.end());
-    }
-
-    // Each message as its commit returns, nearly always the latest. A
-    // rewritten message gives its row again: kept once. Should its time have
-    // changed, the old entry stays, and readers skip it (its row's time no
-    // longer matches), which keeps this free of lookups by row.
-    void add(std::int64_t at_ms, std::int64_t row) {
-        std::lock_guard lock(mutex_);
-        put_in_order(entries_, entry{at_ms, row}, std::less<>{});
-    }
-
-    // Entries with from_ms <= at < to_ms, oldest first: the first `limit`
-    // and then the rest of the last one's millisecond, so that a caller can
-    // put whole milliseconds in (at, phone, seq) order.
-    std::vector<entry> from(std::int64_t from_ms, std::int64_t to_ms, std::size_t limit) const {
-        std::vector<entry> out;
-        std::lock_guard lock(mutex_);
-        auto it = std::lower_bound(entries_.begin(), entries_.end(), entry{from_ms, INT64_MIN});
-        for (; it != entries_.end() && it->at_ms < to_ms; ++it) {
-            if (!out.empty() && out.size() >= limit && it->at_ms != out.back().at_ms) break;
-            out.push_back(*it);
+    // The blocks holding messages with from_ms <= at < to_ms, in row order.
+    std::vector<span> between(std::int64_t from_ms, std::int64_t to_ms) const {
+        std::vector<span> out;
+        {
+            std::lock_guard lock(mutex_);
+            for (std::size_t k = 0; k < blocks_.size(); ++k) {
+                auto& b = blocks_[k];
+                if (b.latest < from_ms || b.earliest >= to_ms) continue;
+                auto first = static_cast<std::int64_t>(k) * rows_per_block_;
+                out.push_back({first, first + rows_per_block_ - 1, std::max(b.earliest, from_ms)});
+            }
         }
+        for (std::size_t i = out.size(); i-- > 1;)
+            out[i - 1].earliest_from_here = std::min(out[i - 1].earliest_from_here, out[i].earliest_from_here);
         return out;
     }
 
 private:
+    struct block {
+        std::int64_t earliest = INT64_MAX;  // none yet
+        std::int64_t latest = INT64_MIN;
+    };
+    const std::int64_t rows_per_block_;
     mutable std::mutex mutex_;
-    std::deque<entry> entries_;  // a deque: no copy of the whole as it grows
+    std::vector<block> blocks_;
 };
 
 }  // namespace switchboard::store

@@ -15,7 +15,9 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <thread>
 
@@ -462,6 +464,67 @@ BOOST_AUTO_TEST_CASE(export_pages_follow_time_then_conversation_in_both_stores) 
             for (std::size_t limit : {1u, 2u, 100u}) BOOST_TEST(page_through(*db, limit) == expected);
         }
     }
+}
+
+// The SQLite store finds messages by time through blocks of 256 rows
+// (time_index.hpp). Thousands of messages, in many blocks, sent mostly in
+// row order but some out of it (a step's clock, a rewrite), read back in the
+// same pages as the in-memory store gives, before and after a reopen.
+BOOST_AUTO_TEST_CASE(export_pages_over_many_row_blocks_match_the_memory_store) {
+    std::vector<store::write_batch> batches(40);
+    std::uint64_t state = 42;
+    auto next = [&] { return state = state * 6364136223846793005ull + 1442695040888963407ull, state >> 33; };
+    std::map<std::string, std::uint64_t> seqs;
+    for (std::size_t i = 0; i < 2400; ++i) {
+        std::string phone = "p";
+        phone += std::to_string(next() % 37);
+        auto m = full_message(++seqs[phone]);
+        m.phone = phone;
+        m.id = "msg_" + phone + "_" + std::to_string(m.seq);
+        // Close to row order, a few milliseconds either way; every 61st far back.
+        auto at = 100000 + static_cast<std::int64_t>(i / 3) + static_cast<std::int64_t>(next() % 7) - 3;
+        if (i % 61 == 0) at = 100000 + static_cast<std::int64_t>(next() % 50);
+        m.at = from_unix_ms(at);
+        batches[i * batches.size() / 2400].messages.push_back(m);
+    }
+    // Rewrites move some messages in time, later or earlier.
+    store::write_batch moved;
+    for (std::size_t b = 0; b < batches.size(); b += 7) {
+        auto m = batches[b].messages.front();
+        m.at = from_unix_ms(to_unix_ms(m.at) + (b % 2 ? 400 : -300));
+        moved.messages.push_back(m);
+    }
+    auto pages = [](const store::store& db, std::int64_t from, std::int64_t to, std::size_t limit) {
+        std::vector<std::string> seen;
+        std::optional<store::store::message_key> after;
+        for (;;) {
+            auto page = db.load_messages_between(from_unix_ms(from), from_unix_ms(to), after, limit);
+            for (auto& m : page) seen.push_back(std::to_string(to_unix_ms(m.at)) + " " + m.phone + "/" + std::to_string(m.seq));
+            if (page.size() < limit) return seen;
+            after = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
+        }
+    };
+    test::temp_dir dir;
+    auto sqlite = store::open_sqlite_store(dir.path().string());
+    auto memory = store::make_memory_store();
+    for (auto* db : {sqlite.get(), memory.get()}) {
+        for (auto& b : batches) write(*db, b);
+        write(*db, moved);
+    }
+    const std::vector<std::array<std::int64_t, 2>> ranges{{0, 200000}, {100000, 100050}, {100300, 100420}, {100790, 100801}};
+    for (int reopened = 0; reopened < 2; ++reopened) {
+        for (auto [from, to] : ranges)
+            for (std::size_t limit : {1u, 50u, 300u, 5000u}) {
+                auto expected = pages(*memory, from, to, limit);
+                BOOST_TEST_CONTEXT("from " << from << " to " << to << ", pages of " << limit << ", reopened " << reopened) {
+                    BOOST_TEST(!expected.empty());
+                    BOOST_TEST(pages(*sqlite, from, to, limit) == expected);
+                }
+            }
+        sqlite.reset();
+        sqlite = store::open_sqlite_store(dir.path().string());
+    }
+    BOOST_TEST(pages(*sqlite, 0, 200000, 5000).size() == 2400u);
 }
 
 BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
