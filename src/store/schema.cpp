@@ -253,8 +253,8 @@ ALTER TABLE messages_v10 RENAME TO messages;
 CREATE INDEX messages_by_channel_id ON messages (phone, channel_id) WHERE channel_id <> '' AND sender <> 'user';
 CREATE INDEX messages_by_time ON messages (at, phone, seq);
 )sql",
-    // 11: no index by time on messages: the store keeps (at, row) in memory
-    // for exports (time_index.hpp). The index's right edge split into
+    // 11: no index by time on messages: the store keeps each block of rows'
+    // times in memory for exports (time_index.hpp). The index's right edge split into
     // half-full pages, 2.3 of a durable commit's ~8 WAL frames.
     R"sql(
 DROP INDEX messages_by_time;
