@@ -5,9 +5,8 @@
 // durable webhook (every webhook comes from some other user), and each such
 // page cost a 4 KB WAL frame and its checkpoint. This map answers the same
 // questions: a conversation's rows in seq order, and which of them the user
-// wrote, 16 bytes a message. The store fills it from the table at start and
-// adds each message once its commit has returned, so a row found here is
-// always there to read.
+// wrote. The store fills it from the table at start and adds each message
+// once its commit has returned, so a row found here is always there to read.
 #pragma once
 
 #include "../core/adaptive_mutex.hpp"
@@ -24,68 +23,166 @@
 
 namespace switchboard::store {
 
+// A stored message's place, as the index hands it out.
+struct message_place {
+    std::uint64_t seq : 63;
+    // The user wrote it. Unread counts, on start-up and when an agent
+    // reads, are counts of these; reading each row's sender instead was
+    // one SQLite lookup a message, most of a large database's start.
+    std::uint64_t from_user : 1;
+    std::int64_t row;
+};
+
+// One conversation's rows. A conversation's seqs count up from 1 with no
+// gaps (a step that fails to write gives its seqs again), so a row is kept
+// at its seq's place in a vector, the seq implied: 8 bytes a message, which
+// is most of what a stored message holds in memory. A seq far from the
+// others, which only a database edited by hand could hold, turns the list
+// into (seq, row) pairs, 16 bytes each, for good.
+class conversation_rows {
+public:
+    // A seq given twice takes the new row.
+    void add(message_place p) {
+        if (!sparse_.empty() || !fits_a_slot(p) || !add_dense(p)) add_sparse(p);
+    }
+
+    std::optional<std::int64_t> find(std::uint64_t seq) const {
+        if (!sparse_.empty()) {
+            auto at = seq_lower_bound(sparse_, seq);
+            if (at != sparse_.end() && at->seq == seq) return at->row;
+            return std::nullopt;
+        }
+        if (seq < first_seq_ || seq - first_seq_ >= slots_.size() || slots_[seq - first_seq_] == 0) return std::nullopt;
+        return row_of(slots_[seq - first_seq_]);
+    }
+
+    // The last `limit` messages with seq < `before`, oldest first.
+    std::vector<message_place> before(std::uint64_t before, std::size_t limit) const {
+        std::vector<message_place> out;
+        if (!sparse_.empty()) {
+            auto end = seq_lower_bound(sparse_, before);
+            auto begin = end - static_cast<std::ptrdiff_t>(std::min<std::size_t>(limit, end - sparse_.begin()));
+            out.assign(begin, end);
+            return out;
+        }
+        for (auto i = end_of_seqs_below(before); i-- > 0 && out.size() < limit;)
+            if (slots_[i]) out.push_back(place_of(i));
+        std::reverse(out.begin(), out.end());
+        return out;
+    }
+
+    // How many messages with seq > `after` the user wrote.
+    std::uint32_t user_messages_after(std::uint64_t after) const {
+        std::uint32_t users = 0;
+        if (!sparse_.empty()) {
+            for (auto it = seq_upper_bound(sparse_, after); it != sparse_.end(); ++it) users += it->from_user;
+            return users;
+        }
+        for (auto i = after == UINT64_MAX ? slots_.size() : end_of_seqs_below(after + 1); i < slots_.size(); ++i)
+            users += slots_[i] & 1;
+        return users;
+    }
+
+    std::optional<message_place> last() const {
+        if (!sparse_.empty()) return sparse_.back();
+        if (slots_.empty()) return std::nullopt;
+        return place_of(slots_.size() - 1);  // the last slot is always filled
+    }
+
+private:
+    // A far seq would cost 8 bytes for every seq between it and the rest.
+    static constexpr std::uint64_t max_gap = 1024;
+
+    static bool fits_a_slot(const message_place& p) { return p.row > 0 && p.row < (std::int64_t{1} << 62); }
+    static std::uint64_t slot_of(const message_place& p) {
+        return static_cast<std::uint64_t>(p.row) << 1 | p.from_user;
+    }
+    static std::int64_t row_of(std::uint64_t slot) { return static_cast<std::int64_t>(slot >> 1); }
+    message_place place_of(std::size_t i) const { return {first_seq_ + i, slots_[i] & 1, row_of(slots_[i])}; }
+
+    // The number of slots whose seq is below `seq`.
+    std::size_t end_of_seqs_below(std::uint64_t seq) const {
+        if (seq <= first_seq_) return 0;
+        return static_cast<std::size_t>(std::min<std::uint64_t>(seq - first_seq_, slots_.size()));
+    }
+
+    bool add_dense(const message_place& p) {
+        if (slots_.empty()) {
+            first_seq_ = p.seq;
+            slots_.push_back(slot_of(p));
+            return true;
+        }
+        if (p.seq < first_seq_) {
+            if (first_seq_ - p.seq > max_gap) return false;
+            slots_.insert(slots_.begin(), first_seq_ - p.seq, 0);
+            first_seq_ = p.seq;
+        }
+        auto i = p.seq - first_seq_;
+        if (i >= slots_.size()) {
+            if (i - slots_.size() > max_gap) return false;
+            slots_.resize(i + 1, 0);
+        }
+        slots_[i] = slot_of(p);
+        return true;
+    }
+
+    void add_sparse(const message_place& p) {
+        if (sparse_.empty()) {
+            for (std::size_t i = 0; i < slots_.size(); ++i)
+                if (slots_[i]) sparse_.push_back(place_of(i));
+            slots_ = {};
+        }
+        put_in_seq_order(sparse_, p);
+    }
+
+    std::uint64_t first_seq_ = 0;
+    std::vector<std::uint64_t> slots_;  // row << 1 | from_user; 0: no message has that seq
+    std::vector<message_place> sparse_;  // instead of slots_, once a seq did not fit them
+};
+
 class message_index {
 public:
-    struct entry {
-        std::uint64_t seq : 63;
-        // The user wrote it. Unread counts, on start-up and when an agent
-        // reads, are counts of these; reading each row's sender instead was
-        // one SQLite lookup a message, most of a large database's start.
-        std::uint64_t from_user : 1;
-        std::int64_t row;
-    };
-    static_assert(sizeof(entry) == 16, "an entry a stored message, for as long as the server runs");
+    using entry = message_place;
+    static_assert(sizeof(entry) == 16);
 
-    // Keeps each conversation in seq order; a seq given twice takes the new row.
     void add(std::string_view phone, std::uint64_t seq, std::int64_t row, bool from_user) {
         auto& s = shard_for(phone);
         std::lock_guard lock(s.mutex);
         auto it = s.phones.find(phone);
-        if (it == s.phones.end()) it = s.phones.emplace(std::string(phone), std::vector<entry>{}).first;
-        put_in_seq_order(it->second, entry{seq, from_user, row});
+        if (it == s.phones.end()) it = s.phones.emplace(std::string(phone), conversation_rows{}).first;
+        it->second.add(entry{seq, from_user, row});
     }
 
     std::optional<std::int64_t> find(std::string_view phone, std::uint64_t seq) const {
         std::optional<std::int64_t> out;
-        visit(phone, [&](const std::vector<entry>& rows) {
-            auto at = seq_lower_bound(rows, seq);
-            if (at != rows.end() && at->seq == seq) out = at->row;
-        });
+        visit(phone, [&](const conversation_rows& rows) { out = rows.find(seq); });
         return out;
     }
 
     // The last `limit` messages with seq < `before`, oldest first.
     std::vector<entry> before(std::string_view phone, std::uint64_t before, std::size_t limit) const {
         std::vector<entry> out;
-        visit(phone, [&](const std::vector<entry>& rows) {
-            auto end = seq_lower_bound(rows, before);
-            auto begin = end - static_cast<std::ptrdiff_t>(std::min<std::size_t>(limit, end - rows.begin()));
-            out.assign(begin, end);
-        });
+        visit(phone, [&](const conversation_rows& rows) { out = rows.before(before, limit); });
         return out;
     }
 
     // How many messages with seq > `after` the user wrote.
     std::uint32_t user_messages_after(std::string_view phone, std::uint64_t after) const {
         std::uint32_t users = 0;
-        visit(phone, [&](const std::vector<entry>& rows) {
-            for (auto it = seq_upper_bound(rows, after); it != rows.end(); ++it) users += it->from_user;
-        });
+        visit(phone, [&](const conversation_rows& rows) { users = rows.user_messages_after(after); });
         return users;
     }
 
     std::optional<entry> last(std::string_view phone) const {
         std::optional<entry> out;
-        visit(phone, [&](const std::vector<entry>& rows) {
-            if (!rows.empty()) out = rows.back();
-        });
+        visit(phone, [&](const conversation_rows& rows) { out = rows.last(); });
         return out;
     }
 
 private:
     struct shard {
         mutable adaptive_mutex mutex;
-        string_map<std::vector<entry>> phones;
+        string_map<conversation_rows> phones;
     };
 
     template <class F>
