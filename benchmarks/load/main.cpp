@@ -11,7 +11,8 @@
 //         sets --outbound-url) or a server whose --outbound-url is the receiver.
 // ramp:   chat at rising rates (each --duration long) to find the highest rate
 //         whose p99 push latency stays within --p99-bound-ms with nothing lost.
-// scale:  opens --users conversations and reports resident memory per
+// scale:  opens --users conversations (with --requests, webhooks in all, in
+//         turn: a history each) and reports resident memory per
 //         conversation (needs --spawn); with its data on disk, then stops the
 //         server and starts it again, and reports how long that took.
 //
@@ -142,20 +143,23 @@ int scale(options& o, json::object& out) {
     o.port = server->port();
     auto before = rss_kb(server->pid());
     webhook_load load;
-    load.count = o.users;
+    // One webhook each, or --requests of them in turn: conversations with a history.
+    load.count = std::max(o.requests, o.users);
     load.connections = o.connections;
     load.text_of = [](std::uint64_t) { return std::string("hi"); };
     load.id_of = [&](std::uint64_t i) { return "S" + o.run_id + "-" + std::to_string(i); };
     run_webhook_load(o, load);
     auto after = rss_kb(server->pid());
-    double per = static_cast<double>(after - before) * 1024.0 / static_cast<double>(o.users);
+    auto per_conversation = [&](long long rss) { return static_cast<double>(rss - before) * 1024.0 / static_cast<double>(o.users); };
+    double webhooks_each = static_cast<double>(load.count) / static_cast<double>(o.users);
     out["rss_before_kb"] = before;
     out["rss_after_kb"] = after;
-    out["bytes_per_conversation"] = per;
+    out["webhooks_per_conversation"] = webhooks_each;
+    out["bytes_per_conversation"] = per_conversation(after);
     out["errors"] = load.errors;
-    std::printf("%-30s %llu conversations  RSS %lld → %lld kB  %.0f bytes per conversation  errors %llu\n",
-                o.label.c_str(), static_cast<unsigned long long>(o.users), before, after, per,
-                static_cast<unsigned long long>(load.errors));
+    std::printf("%-30s %llu conversations, %g webhooks each  RSS %lld → %lld kB  %.0f bytes per conversation  errors %llu\n",
+                o.label.c_str(), static_cast<unsigned long long>(o.users), webhooks_each, before, after,
+                per_conversation(after), static_cast<unsigned long long>(load.errors));
     if (!data_on_disk(o)) return load.errors ? 1 : 0;
 
     // Stopped and started again on the same data: how long until it
@@ -170,9 +174,11 @@ int scale(options& o, json::object& out) {
     out["restart_seconds"] = restart;
     out["conversations_restored"] = restored;
     out["rss_after_restart_kb"] = rss_restarted;
+    out["bytes_per_conversation_after_restart"] = per_conversation(rss_restarted);
     bool all_back = restored >= static_cast<double>(o.users);
-    std::printf("%-30s started again in %.2f s  %.0f conversations restored  RSS %lld kB%s\n", o.label.c_str(),
-                restart, restored, rss_restarted, all_back ? "" : "  MISSING CONVERSATIONS");
+    std::printf("%-30s started again in %.2f s  %.0f conversations restored  RSS %lld kB  %.0f bytes per conversation%s\n",
+                o.label.c_str(), restart, restored, rss_restarted, per_conversation(rss_restarted),
+                all_back ? "" : "  MISSING CONVERSATIONS");
     return load.errors || !all_back ? 1 : 0;
 }
 

@@ -27,10 +27,11 @@ std::string help() {
          "          lost messages\n"
          "  ramp    chat at rising rates from --rate: the highest whose p99 push stays within\n"
          "          --p99-bound-ms with nothing lost\n"
-         "  scale   --users users write once each; the spawned server's resident memory per\n"
-         "          conversation; with --server-arg --data --server-arg DIR, the server is then\n"
-         "          started again on that data: how long it took, and that every conversation\n"
-         "          is back\n"
+         "  scale   --users users write once each (or --requests webhooks in all, in turn);\n"
+         "          the spawned server's resident memory per conversation; with\n"
+         "          --server-arg --data --server-arg DIR, the server is then started again on\n"
+         "          that data: how long it took, that every conversation is back, and its\n"
+         "          memory then\n"
          "\n"
          "The server:\n"
          "  --url http://HOST:PORT    a running server\n"
@@ -53,7 +54,8 @@ std::string help() {
       << chat_default_rate << ")\n"
          "  --duration S              seconds to run, or per ramp step (default "
       << d.duration << ")\n"
-      << "  --requests N              ingest: send N webhooks instead of running --duration\n"
+      << "  --requests N              ingest: send N webhooks instead of running --duration;\n"
+         "                            scale: N webhooks over the --users (at least one each)\n"
          "  --reply-every N           an agent answers every Nth message (default "
       << d.reply_every << ")\n"
       << "  --p99-bound-ms MS         ramp: the p99 push latency a step must keep (default "
@@ -117,6 +119,8 @@ std::string parse(int argc, char** argv, options& o) {
     if (o.server_pid > 0 && o.mode != "ingest") return "--server-pid is read in --mode ingest only";
     if (o.server_pid > 0 && !o.spawn.empty()) return "--server-pid is for a server given by --url (a spawned one is measured anyway)";
     if (o.mode == "scale" && o.spawn.empty()) return "--mode scale needs --spawn (it reads the server's memory)";
+    if (o.mode == "scale" && o.requests > 0 && o.requests < o.users)
+        return "--requests in --mode scale is webhooks in all, at least one for each of the --users";
     if (o.rate < 0 || o.duration <= 0 || o.p99_bound_ms <= 0) return "--rate, --duration and --p99-bound-ms must be positive";
     return {};
 }
