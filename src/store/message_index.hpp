@@ -118,11 +118,13 @@ private:
             first_seq_ = p.seq;
         }
         auto i = p.seq - first_seq_;
-        if (i >= slots_.size()) {
-            if (i - slots_.size() > max_gap) return false;
-            slots_.resize(i + 1, 0);
+        if (i < slots_.size()) {
+            slots_[i] = slot_of(p);
+            return true;
         }
-        slots_[i] = slot_of(p);
+        if (i - slots_.size() > max_gap) return false;
+        slots_.resize(i, 0);  // nothing, for the next seq
+        slots_.push_back(slot_of(p));
         return true;
     }
 
