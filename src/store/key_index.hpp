@@ -34,8 +34,12 @@ public:
     // `hash` is for tests, which need collisions.
     explicit key_index(hash_function hash = &hash_string) : hash_(hash) {}
 
-    void add(std::string_view key, std::int64_t rowid) {
-        auto h = hash_(key);
+    void add(std::string_view key, std::int64_t rowid) { add_hashed(hash_of(key), rowid); }
+
+    // The same in two steps, for a start-up that hashes on one thread and
+    // files on another.
+    std::uint64_t hash_of(std::string_view key) const { return hash_(key); }
+    void add_hashed(std::uint64_t h, std::int64_t rowid) {
         auto& s = shard_for(h);
         std::lock_guard lock(s.mutex);
         auto [it, inserted] = s.rows.try_emplace(h, rowid);

@@ -6,6 +6,7 @@
 
 #include "checkpointer.hpp"
 #include "event_blocks.hpp"
+#include "index_scan.hpp"
 #include "key_index.hpp"
 #include "message_index.hpp"
 #include "schema.hpp"
@@ -402,18 +403,7 @@ public:
         migrate(writer_db_);
         reader_db_ = std::make_unique<sqlite::connection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX);
         tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_);
-        {
-            auto keys = writer_db_.prepare("SELECT rowid, key FROM dedupe");
-            while (keys.step()) table_dedupe_keys_.add(keys.get_text(1), keys.get_int(0));
-            auto messages =
-                writer_db_.prepare("SELECT phone, seq, rowid, at, dedupe_key, sender = 'user' FROM messages");
-            while (messages.step()) {
-                message_rows_.add(messages.get_text(0), static_cast<std::uint64_t>(messages.get_int(1)),
-                                  messages.get_int(2), messages.get_int(5) != 0);
-                message_times_.add(messages.get_int(3), messages.get_int(2));
-                if (auto key = messages.get_text(4); !key.empty()) message_dedupe_keys_.add(key, messages.get_int(2));
-            }
-        }
+        scan_into_indexes(writer_db_, message_rows_, message_times_, message_dedupe_keys_, table_dedupe_keys_);
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");

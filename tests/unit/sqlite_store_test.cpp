@@ -588,6 +588,50 @@ BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
 
 // The (phone, seq) index lives in memory (schema v8): what follows reads
 // through it, after a reopen and after a failed write.
+// Start-up files the rows a batch of 8,192 at a time on a thread of its own
+// (index_scan.cpp): a database of several batches and a part one comes
+// back whole, every message, its sender and its webhook's dedupe key.
+BOOST_AUTO_TEST_CASE(a_reopen_finds_every_message_of_many_scan_batches) {
+    test::temp_dir dir;
+    constexpr int phones = 37, per_phone = 700;  // 25,900 rows: three full batches and a part
+    auto phone_of = [](int p) { return "1555" + std::to_string(1000000 + p); };
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        // A batch a phone and round, as a conversation's steps write: its
+        // third message is the user's, and its webhook's key goes in that row.
+        for (int round = 0; round < per_phone / 50; ++round)
+            for (int p = 0; p < phones; ++p) {
+                store::write_batch b;
+                for (int i = 0; i < 50; ++i) {
+                    auto seq = static_cast<std::uint64_t>(round * 50 + i + 1);
+                    auto m = full_message(seq);
+                    m.phone = phone_of(p);
+                    m.id = "msg_" + m.phone + "_" + std::to_string(seq);
+                    m.from = seq % 3 == 0 || i == 2 ? chat::sender::user : chat::sender::bot;
+                    b.messages.push_back(m);
+                }
+                auto inbound = static_cast<std::uint64_t>(round * 50 + 3);
+                b.dedupe.push_back({"plain:" + phone_of(p) + "-" + std::to_string(round), "answer " + phone_of(p), inbound});
+                write(*db, b);
+            }
+    }
+    auto db = store::open_sqlite_store(dir.path().string());
+    for (int p = 0; p < phones; ++p) {
+        auto phone = phone_of(p);
+        BOOST_TEST_CONTEXT("phone " << phone) {
+            std::uint32_t users = 0;  // seqs divisible by 3, and each round's third
+            for (int seq = 1; seq <= per_phone; ++seq) users += seq % 3 == 0 || (seq - 1) % 50 == 2;
+            BOOST_TEST(db->count_user_messages_after(phone, 0) == users);
+            auto page = db->load_messages(phone, per_phone + 1, per_phone + 10);
+            BOOST_TEST(page.size() == static_cast<std::size_t>(per_phone));
+            for (std::size_t i = 0; i < page.size(); ++i) BOOST_TEST(page[i].seq == i + 1);
+            for (int round = 0; round < per_phone / 50; ++round)
+                BOOST_TEST(db->find_dedupe("plain:" + phone + "-" + std::to_string(round)).value_or("") == "answer " + phone);
+        }
+    }
+    BOOST_TEST(!db->find_dedupe("plain:unknown").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(messages_are_found_by_phone_and_seq_after_a_reopen) {
     test::temp_dir dir;
     auto other = [](std::uint64_t seq) {
