@@ -606,6 +606,8 @@ public:
 
     std::vector<message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
                                                std::size_t limit) const override {
+        // The blocks of rows that can hold the range, read by rowid range in
+        // row order (time_index.hpp); a page keeps the first `limit` by key.
         auto key = [](const message& m) { return std::tie(m.at, m.phone, m.seq); };
         auto by_key = [&](const message& a, const message& b) { return key(a) < key(b); };
         auto start = std::max(to_unix_ms(from), after ? to_unix_ms(after->at) : INT64_MIN);
