@@ -35,10 +35,10 @@ struct message_place {
 
 // One conversation's rows. A conversation's seqs count up from 1 with no
 // gaps (a step that fails to write gives its seqs again), so a row is kept
-// at its seq's place in a vector, the seq implied: 8 bytes a message, which
-// is most of what a stored message holds in memory. A seq far from the
-// others, which only a database edited by hand could hold, turns the list
-// into (seq, row) pairs, 16 bytes each, for good.
+// at its seq's place in a vector, the seq implied: 8 bytes a message, where
+// (seq, row) pairs took 16. A seq far from the others, which only a
+// database edited by hand could hold, turns the list into such pairs, for
+// good.
 class conversation_rows {
 public:
     // A seq given twice takes the new row.
