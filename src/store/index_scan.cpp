@@ -6,7 +6,6 @@
 
 #include <condition_variable>
 #include <deque>
-#include <exception>
 #include <mutex>
 #include <pthread.h>
 #include <string>
