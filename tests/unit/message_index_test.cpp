@@ -21,9 +21,12 @@ struct reference {
 
 // Every question the store asks, of both, for each phone and around each seq.
 void same_answers(const message_index& index, const reference& ref, const std::vector<std::uint64_t>& probes) {
-    auto places = [](const std::vector<message_index::entry>& v) {
+    auto text = [](std::uint64_t seq, std::int64_t row, bool user) {
+        return std::to_string(seq) + ":" + std::to_string(row) + (user ? "u" : "");
+    };
+    auto places = [&](const std::vector<message_index::entry>& v) {
         std::vector<std::string> out;
-        for (auto& e : v) out.push_back(std::to_string(e.seq) + ":" + std::to_string(e.row) + (e.from_user ? "u" : ""));
+        for (auto& e : v) out.push_back(text(e.seq, e.row, e.from_user));
         return out;
     };
     for (auto& [phone, rows] : ref.phones) {
@@ -44,8 +47,7 @@ void same_answers(const message_index& index, const reference& ref, const std::v
                     std::vector<std::string> expected;
                     for (auto b = rows.lower_bound(seq); b != rows.begin() && expected.size() < limit;) {
                         --b;
-                        expected.insert(expected.begin(),
-                                        std::to_string(b->first) + ":" + std::to_string(b->second.first) + (b->second.second ? "u" : ""));
+                        expected.insert(expected.begin(), text(b->first, b->second.first, b->second.second));
                     }
                     BOOST_TEST(places(index.before(phone, seq, limit)) == expected, "before " << seq << " limit " << limit);
                 }

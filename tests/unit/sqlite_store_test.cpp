@@ -33,6 +33,20 @@ void write(store::store& s, store::write_batch b) {
     f.get();
 }
 
+// Every message of [from_ms, to_ms) as an export reads it, `limit` a page,
+// each as "at phone/seq".
+std::vector<std::string> export_pages(const store::store& db, std::int64_t from_ms, std::int64_t to_ms,
+                                      std::size_t limit) {
+    std::vector<std::string> seen;
+    std::optional<store::store::message_key> after;
+    for (;;) {
+        auto page = db.load_messages_between(from_unix_ms(from_ms), from_unix_ms(to_ms), after, limit);
+        for (auto& m : page) seen.push_back(std::to_string(to_unix_ms(m.at)) + " " + m.phone + "/" + std::to_string(m.seq));
+        if (page.size() < limit) return seen;
+        after = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
+    }
+}
+
 chat::conversation full_conversation() {
     chat::conversation c;
     c.phone = "15550001";
@@ -432,16 +446,6 @@ BOOST_AUTO_TEST_CASE(export_pages_follow_time_then_conversation_in_both_stores) 
         m.at = from_unix_ms(at_ms);
         return m;
     };
-    auto page_through = [](const store::store& db, std::size_t limit) {
-        std::vector<std::string> seen;
-        std::optional<store::store::message_key> after;
-        for (;;) {
-            auto page = db.load_messages_between(from_unix_ms(1000), from_unix_ms(1004), after, limit);
-            for (auto& m : page) seen.push_back(std::to_string(to_unix_ms(m.at)) + " " + m.phone + "/" + std::to_string(m.seq));
-            if (page.size() < limit) return seen;
-            after = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
-        }
-    };
     const std::vector<std::string> expected{"1000 b/1", "1001 a/1", "1001 a/2", "1001 b/2", "1001 c/1",
                                             "1002 c/2", "1003 a/3"};
     test::temp_dir dir;
@@ -457,11 +461,11 @@ BOOST_AUTO_TEST_CASE(export_pages_follow_time_then_conversation_in_both_stores) 
         // One was after the range and is now in it; one moves within it.
         moved.messages = {message_at("c", 2, 1002), message_at("b", 1, 1000)};
         write(*db, moved);
-        for (std::size_t limit : {1u, 2u, 3u, 100u}) BOOST_TEST(page_through(*db, limit) == expected);
+        for (std::size_t limit : {1u, 2u, 3u, 100u}) BOOST_TEST(export_pages(*db, 1000, 1004, limit) == expected);
         if (kind == 0) {
             db.reset();
             db = store::open_sqlite_store(dir.path().string());
-            for (std::size_t limit : {1u, 2u, 100u}) BOOST_TEST(page_through(*db, limit) == expected);
+            for (std::size_t limit : {1u, 2u, 100u}) BOOST_TEST(export_pages(*db, 1000, 1004, limit) == expected);
         }
     }
 }
@@ -494,16 +498,6 @@ BOOST_AUTO_TEST_CASE(export_pages_over_many_row_blocks_match_the_memory_store) {
         m.at = from_unix_ms(to_unix_ms(m.at) + (b % 2 ? 400 : -300));
         moved.messages.push_back(m);
     }
-    auto pages = [](const store::store& db, std::int64_t from, std::int64_t to, std::size_t limit) {
-        std::vector<std::string> seen;
-        std::optional<store::store::message_key> after;
-        for (;;) {
-            auto page = db.load_messages_between(from_unix_ms(from), from_unix_ms(to), after, limit);
-            for (auto& m : page) seen.push_back(std::to_string(to_unix_ms(m.at)) + " " + m.phone + "/" + std::to_string(m.seq));
-            if (page.size() < limit) return seen;
-            after = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
-        }
-    };
     test::temp_dir dir;
     auto sqlite = store::open_sqlite_store(dir.path().string());
     auto memory = store::make_memory_store();
@@ -515,16 +509,16 @@ BOOST_AUTO_TEST_CASE(export_pages_over_many_row_blocks_match_the_memory_store) {
     for (int reopened = 0; reopened < 2; ++reopened) {
         for (auto [from, to] : ranges)
             for (std::size_t limit : {1u, 50u, 300u, 5000u}) {
-                auto expected = pages(*memory, from, to, limit);
+                auto expected = export_pages(*memory, from, to, limit);
                 BOOST_TEST_CONTEXT("from " << from << " to " << to << ", pages of " << limit << ", reopened " << reopened) {
                     BOOST_TEST(!expected.empty());
-                    BOOST_TEST(pages(*sqlite, from, to, limit) == expected);
+                    BOOST_TEST(export_pages(*sqlite, from, to, limit) == expected);
                 }
             }
         sqlite.reset();
         sqlite = store::open_sqlite_store(dir.path().string());
     }
-    BOOST_TEST(pages(*sqlite, 0, 200000, 5000).size() == 2400u);
+    BOOST_TEST(export_pages(*sqlite, 0, 200000, 5000).size() == 2400u);
 }
 
 BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
