@@ -35,6 +35,7 @@ connection::connection(socket_type socket, std::shared_ptr<server::impl> owner)
       watch_interval_(std::min({owner_->limits.header_timeout, owner_->limits.keepalive_timeout,
                                 owner_->limits.body_timeout, owner_->limits.write_timeout})) {
     beast::error_code ec;
+    socket_.non_blocking(true, ec);  // see read_nonblocking and write_timed
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
 }
@@ -80,8 +81,16 @@ void connection::stop_watchdog() {
 
 template <class Buffers>
 net::awaitable<beast::error_code> connection::write_timed(Buffers bytes) {
+    // Tried at once: an answer nearly always fits the socket's buffer, and an
+    // asynchronous write that completes at once is posted to the scheduler,
+    // which wakes the other io thread and moves the connection to it.
+    beast::error_code ec;
+    auto n = net::write(socket_, bytes, ec);
+    if (ec != net::error::would_block) co_return checked(ec);
     expire_after(owner_->limits.write_timeout);
-    auto [ec, n] = co_await net::async_write(socket_, bytes, use_tuple);
+    beast::buffers_suffix<Buffers> rest(bytes);
+    rest.consume(n);
+    std::tie(ec, n) = co_await net::async_write(socket_, rest, use_tuple);
     co_return checked(ec);
 }
 
@@ -89,6 +98,21 @@ void connection::close() {
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
+}
+
+net::awaitable<beast::error_code> connection::wait_readable() {
+    auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+    co_return checked(ec);
+}
+
+template <class Read>
+net::awaitable<beast::error_code> connection::read_nonblocking(Read read) {
+    for (;;) {
+        beast::error_code ec;
+        read(ec);
+        if (ec != net::error::would_block) co_return checked(ec);
+        if (auto wait_ec = co_await wait_readable()) co_return wait_ec;
+    }
 }
 
 net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
@@ -104,6 +128,9 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
             expire_at(header_deadline);
         else
             expire_after(limits.keepalive_timeout);
+        // Asynchronous: between requests the socket is nearly always empty,
+        // and this read, attempted at once, then waits without a system call
+        // more; it is posted only when it finds bytes at once.
         auto [read_ec, n] = co_await socket_.async_read_some(buffer.prepare(2048), use_tuple);
         if (auto ec = checked(read_ec)) {
             if (ec == beast::error::timeout && first) owner_->reject("header_timeout");
@@ -117,8 +144,9 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
     parser.body_limit(limits.max_body);
     expire_at(header_deadline);
-    if (auto [read_ec, n] = co_await bhttp::async_read_header(socket_, buffer, parser, use_tuple);
-        auto ec = checked(read_ec)) {
+    if (auto ec = co_await read_nonblocking([&](beast::error_code& e) {
+            bhttp::read_header(socket_, buffer, parser, e);
+        })) {
         co_await answer_read_error(ec);
         co_return false;
     }
@@ -128,8 +156,9 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     }
     if (!parser.is_done()) {
         expire_after(limits.body_timeout);
-        if (auto [read_ec, n] = co_await bhttp::async_read(socket_, buffer, parser, use_tuple);
-            auto ec = checked(read_ec)) {
+        if (auto ec = co_await read_nonblocking([&](beast::error_code& e) {
+                bhttp::read(socket_, buffer, parser, e);
+            })) {
             co_await answer_read_error(ec);
             co_return false;
         }
@@ -241,7 +270,10 @@ net::awaitable<void> connection::run() {
             owner_->record(route, 101, {}, std::chrono::duration<double>(clock::now() - started).count());
             stop_watchdog();
             handed_over_ = true;
-            // The WebSocket side is written against Beast's tcp_stream.
+            // The WebSocket side is written against Beast's tcp_stream, and
+            // only asynchronously.
+            beast::error_code nb_ec;
+            socket_.non_blocking(false, nb_ec);
             beast::tcp_stream stream(tcp::socket(std::move(socket_)));
             res.upgrade->start(std::make_unique<upgraded_connection>(std::move(stream), std::move(buffer),
                                                                      std::move(upgrade_request)));

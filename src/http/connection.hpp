@@ -31,6 +31,13 @@ private:
     net::awaitable<bool> read_request(beast::flat_buffer& buffer, bhttp::request_parser<bhttp::string_body>& parser,
                                       bool first);
     net::awaitable<void> answer_read_error(beast::error_code ec);
+    // Reads are tried at once on the non-blocking socket, and wait for the
+    // socket to turn readable only when the kernel has nothing: `read` is a
+    // synchronous read that leaves its state in the buffer and parser, so it
+    // can be called again after the wait.
+    template <class Read>
+    net::awaitable<beast::error_code> read_nonblocking(Read read);
+    net::awaitable<beast::error_code> wait_readable();
     // For a request that could not be read: counts the rejection under
     // `code`, answers with the error, then lingers and closes.
     net::awaitable<void> refuse_and_close(unsigned status, std::string_view code, std::string message);

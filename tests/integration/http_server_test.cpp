@@ -243,6 +243,50 @@ BOOST_AUTO_TEST_CASE(a_request_that_expects_100_continue_is_told_to_send_its_bod
     BOOST_TEST(c.read_response().status == 200u);
 }
 
+BOOST_AUTO_TEST_CASE(an_answer_larger_than_the_sockets_buffer_arrives_whole) {
+    // Answers are written at once on a non-blocking socket; 12 MB cannot fit
+    // the kernel's buffers, so the rest must follow when the socket drains.
+    web_root web;
+    std::string big(12u << 20, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7919 + i / 4096) % 26);
+    std::ofstream(web.root / "big.txt", std::ios::binary) << big;
+    server_process server({"--web-root", web.root.string()});
+    test_connection c(server.port());
+    for (int i = 0; i < 2; ++i) {  // and the connection is fit for the next request
+        auto res = c.request("GET", "/big.txt");
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.body.size() == big.size());
+        BOOST_TEST((res.body == big));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_request_that_arrives_in_pieces_is_read_whole) {
+    // Requests are parsed from what the socket has at once, and wait for the
+    // rest only when the kernel has no more: a request cut anywhere, within
+    // its headers or its body, behind an answered one on the same connection.
+    server_process server;
+    test_connection c(server.port());
+    auto webhook_with_id = [](char id) {
+        std::string body = R"({"from":"4155550101","text":"hello","id":"pieces-)" + std::string(1, id) + R"("})";
+        return "POST /webhook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+    };
+    auto first = webhook_with_id('a');
+    auto body_at = first.find("\r\n\r\n") + 4;
+    char id = 'a';
+    for (std::size_t cut : {std::size_t{5}, first.find("Content-Type"), body_at + 7}) {
+        auto webhook = webhook_with_id(id++);
+        // The first request is answered before the rest of the second is sent,
+        // so the server has had the piece to itself.
+        c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + webhook.substr(0, cut));
+        BOOST_TEST(c.read_response().status == 200u);
+        c.send_raw(webhook.substr(cut));
+        auto res = c.read_response();
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.body.find("\"state\"") != std::string::npos);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_are_closed) {
     server_process server({"--keepalive-timeout", "1"});
     test_connection c(server.port());
