@@ -57,9 +57,15 @@ std::string event_block_writer::compressed() const {
 }
 
 packed_event_block pack_events(const std::vector<event_record>& events) {
-    event_block_writer block;
+    // Every batch's events are packed on the thread that wrote them, a block
+    // every few milliseconds: one buffer a thread, kept unless a burst made it
+    // large, instead of one grown from nothing for each block.
+    thread_local event_block_writer block;
+    block.clear();
     for (auto& e : events) block.add(e.seq, to_unix_ms(e.at), *e.json);
-    return block.pack();
+    auto packed = block.pack();
+    if (block.capacity() > (std::size_t{1} << 20)) block = event_block_writer();
+    return packed;
 }
 
 packed_event_block events_from(std::string_view body, std::int64_t at_ms) {

@@ -39,11 +39,13 @@ class event_block_writer {
 public:
     event_block_writer() { clear(); }
     void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
+    // Empties the block, keeping the buffer.
+    void clear();
+    std::size_t capacity() const { return raw_.capacity(); }
     // The columns and the compressed body.
     packed_event_block pack() const { return {first_seq_, last_seq_, first_at_, last_at_, compressed()}; }
 
 private:
-    void clear();
     std::string compressed() const;
 
     std::string raw_;
