@@ -270,12 +270,10 @@ net::awaitable<void> connection::run() {
             owner_->record(route, 101, {}, std::chrono::duration<double>(clock::now() - started).count());
             stop_watchdog();
             handed_over_ = true;
-            // The WebSocket side is written against Beast's tcp_stream, and
-            // only asynchronously.
+            // The WebSocket side is written only asynchronously.
             beast::error_code nb_ec;
             socket_.non_blocking(false, nb_ec);
-            beast::tcp_stream stream(tcp::socket(std::move(socket_)));
-            res.upgrade->start(std::make_unique<upgraded_connection>(std::move(stream), std::move(buffer),
+            res.upgrade->start(std::make_unique<upgraded_connection>(std::move(socket_), std::move(buffer),
                                                                      std::move(upgrade_request)));
             co_return;  // the connection has a new owner
         }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "server_impl.hpp"
+#include "upgraded_connection.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -16,8 +17,7 @@ class connection : public std::enable_shared_from_this<connection> {
 public:
     // The socket's own executor type, not a type-erased one: every read and
     // write of every request copies, moves and queries the stream's executor.
-    using strand_type = net::strand<net::io_context::executor_type>;
-    using socket_type = net::basic_stream_socket<tcp, strand_type>;
+    using socket_type = upgraded_socket;
 
     connection(socket_type socket, std::shared_ptr<server::impl> owner);
 

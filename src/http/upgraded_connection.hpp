@@ -7,11 +7,16 @@
 
 namespace switchboard::http {
 
+// The connection's own socket type, executor and all: a WebSocket over it
+// calls no type-erased executor for each frame, and its timeouts are the
+// WebSocket stream's own.
+using upgraded_socket = net::basic_stream_socket<tcp, net::strand<net::io_context::executor_type>>;
+
 class upgraded_connection {
 public:
-    upgraded_connection(beast::tcp_stream&& s, beast::flat_buffer&& b, bhttp::request<bhttp::string_body>&& r)
+    upgraded_connection(upgraded_socket&& s, beast::flat_buffer&& b, bhttp::request<bhttp::string_body>&& r)
         : stream(std::move(s)), buffer(std::move(b)), req(std::move(r)) {}
-    beast::tcp_stream stream;
+    upgraded_socket stream;
     beast::flat_buffer buffer;
     bhttp::request<bhttp::string_body> req;
 };

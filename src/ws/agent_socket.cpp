@@ -78,8 +78,8 @@ void agent_socket::stop() {
     stopped_ = true;
     signal_.cancel();
     beast::error_code ec;
-    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
-    beast::get_lowest_layer(ws_).socket().close(ec);
+    beast::get_lowest_layer(ws_).shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(ws_).close(ec);
 }
 
 net::awaitable<void> agent_socket::run() {
@@ -91,7 +91,7 @@ net::awaitable<void> agent_socket::run() {
     // A bounded kernel buffer too: a client that stops reading blocks its
     // writer soon, where the hub can see it.
     beast::error_code opt_ec;
-    beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(256 * 1024), opt_ec);
+    beast::get_lowest_layer(ws_).set_option(net::socket_base::send_buffer_size(256 * 1024), opt_ec);
     auto [ec] = co_await ws_.async_accept(conn_->req, use_tuple);
     conn_.reset();
     if (ec) co_return;

@@ -45,7 +45,7 @@ private:
 
     std::shared_ptr<hub_core> hub_;
     net::any_io_executor strand_;
-    beast::websocket::stream<beast::tcp_stream> ws_;
+    beast::websocket::stream<http::upgraded_socket> ws_;
     std::unique_ptr<http::upgraded_connection> conn_;  // until the handshake is done
     std::string username_, display_name_;
     net::steady_timer signal_;
