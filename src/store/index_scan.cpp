@@ -4,12 +4,10 @@
 // and another files, a batch of rows at a time.
 #include "index_scan.hpp"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <pthread.h>
+#include "batch_pipeline.hpp"
+
+#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace switchboard::store {
@@ -30,38 +28,6 @@ using batch = std::vector<scanned_row>;
 constexpr std::size_t batch_rows = 8192;
 constexpr std::size_t batches_queued_max = 4;  // the reader waits past this: memory stays small
 
-// Batches from the reading thread to the filing one.
-class batch_queue {
-public:
-    void push(batch b) {
-        std::unique_lock lock(mutex_);
-        room_.wait(lock, [&] { return queue_.size() < batches_queued_max; });
-        queue_.push_back(std::move(b));
-        ready_.notify_one();
-    }
-    void finish() {
-        std::lock_guard lock(mutex_);
-        finished_ = true;
-        ready_.notify_one();
-    }
-    // False once finished and drained.
-    bool pop(batch& out) {
-        std::unique_lock lock(mutex_);
-        ready_.wait(lock, [&] { return finished_ || !queue_.empty(); });
-        if (queue_.empty()) return false;
-        out = std::move(queue_.front());
-        queue_.pop_front();
-        room_.notify_one();
-        return true;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable ready_, room_;
-    std::deque<batch> queue_;
-    bool finished_ = false;
-};
-
 }  // namespace
 
 void scan_into_indexes(sqlite::connection& db, message_index& messages, message_time_blocks& times,
@@ -69,43 +35,36 @@ void scan_into_indexes(sqlite::connection& db, message_index& messages, message_
     auto keys = db.prepare("SELECT rowid, key FROM dedupe");
     while (keys.step()) table_keys.add(keys.get_bytes(1), keys.get_int(0));
 
-    batch_queue queue;
-    std::thread filer([&] {
-        pthread_setname_np(pthread_self(), "sb-index");
+    auto read_rows = [&](auto emit) {
+        auto rows = db.prepare("SELECT phone, seq, rowid, at, dedupe_key, sender = 'user' FROM messages");
         batch b;
-        while (queue.pop(b)) {
+        b.reserve(batch_rows);
+        while (rows.step()) {
+            auto key = rows.get_bytes(4);
+            b.push_back({std::string(rows.get_bytes(0)), static_cast<std::uint64_t>(rows.get_int(1)),
+                         rows.get_int(2), rows.get_int(3), key.empty() ? 0 : message_keys.hash_of(key),
+                         rows.get_int(5) != 0, !key.empty()});
+            if (b.size() == batch_rows) {
+                emit(std::move(b));
+                b = {};
+                b.reserve(batch_rows);
+            }
+        }
+        if (!b.empty()) emit(std::move(b));
+    };
+    auto file_rows = [&](batch& b) {
+        try {
             for (auto& r : b) {
                 messages.add(r.phone, r.seq, r.row, r.from_user);
                 times.add(r.at_ms, r.row);
                 if (r.has_key) message_keys.add_hashed(r.key_hash, r.row);
             }
+        } catch (const std::exception& e) {
+            // Most likely std::bad_alloc: say what the server was doing.
+            throw std::runtime_error(std::string("indexing the stored messages: ") + e.what());
         }
-    });
-    // The filer must be joined however the reading ends.
-    struct join_on_exit {
-        batch_queue& queue;
-        std::thread& filer;
-        ~join_on_exit() {
-            queue.finish();
-            filer.join();
-        }
-    } joined{queue, filer};
-
-    auto rows = db.prepare("SELECT phone, seq, rowid, at, dedupe_key, sender = 'user' FROM messages");
-    batch b;
-    b.reserve(batch_rows);
-    while (rows.step()) {
-        auto key = rows.get_bytes(4);
-        b.push_back({std::string(rows.get_bytes(0)), static_cast<std::uint64_t>(rows.get_int(1)), rows.get_int(2),
-                     rows.get_int(3), key.empty() ? 0 : message_keys.hash_of(key), rows.get_int(5) != 0,
-                     !key.empty()});
-        if (b.size() == batch_rows) {
-            queue.push(std::move(b));
-            b = {};
-            b.reserve(batch_rows);
-        }
-    }
-    if (!b.empty()) queue.push(std::move(b));
+    };
+    run_batch_pipeline<batch>("sb-index", batches_queued_max, read_rows, file_rows);
 }
 
 }  // namespace switchboard::store
