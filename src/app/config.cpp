@@ -42,6 +42,8 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("max-body", po::value(&c.max_body)->default_value(c.max_body), "largest request body in bytes")
         ("header-timeout", po::value(&c.header_timeout)->default_value(c.header_timeout), "seconds for a request's headers to arrive")
         ("keepalive-timeout", po::value(&c.keepalive_timeout)->default_value(c.keepalive_timeout), "seconds an idle keep-alive connection stays open")
+        ("body-timeout", po::value(&c.body_timeout)->default_value(c.body_timeout), "seconds for a request's body to arrive once its headers have")
+        ("write-timeout", po::value(&c.write_timeout)->default_value(c.write_timeout), "seconds for a client to take an answer (each chunk of a streamed one)")
         ("idle-timeout", po::value(&c.idle_timeout)->default_value(c.idle_timeout), "seconds without a message before a conversation returns to IDLE (an open chat ends)")
         ("bot-texts", po::value(&c.bot_texts), "JSON file overriding the bot's texts")
         ("outbound-url", po::value(&c.outbound_url), "URL that receives messages for plain-webhook users")
@@ -125,6 +127,8 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
     if (out.cfg.header_timeout == 0) return fail("--header-timeout must be at least 1 second");
     if (out.cfg.keepalive_timeout == 0) return fail("--keepalive-timeout must be at least 1 second");
+    if (out.cfg.body_timeout == 0) return fail("--body-timeout must be at least 1 second");
+    if (out.cfg.write_timeout == 0) return fail("--write-timeout must be at least 1 second");
     if (out.cfg.routing != "manual" && out.cfg.routing != "round-robin" && out.cfg.routing != "least-busy")
         return fail("--routing must be manual, round-robin or least-busy, not '" + out.cfg.routing + "'");
     if (out.cfg.session_ttl == 0) return fail("--session-ttl must be at least 1 second");

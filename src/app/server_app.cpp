@@ -42,6 +42,8 @@ http::server_limits limits_from(const config& cfg) {
     l.max_body = cfg.max_body;
     l.header_timeout = std::chrono::seconds(cfg.header_timeout);
     l.keepalive_timeout = std::chrono::seconds(cfg.keepalive_timeout);
+    l.body_timeout = std::chrono::seconds(cfg.body_timeout);
+    l.write_timeout = std::chrono::seconds(cfg.write_timeout);
     return l;
 }
 

@@ -91,7 +91,9 @@ net::awaitable<beast::error_code> connection::write_timed(Buffers bytes) {
     beast::buffers_suffix<Buffers> rest(bytes);
     rest.consume(n);
     std::tie(ec, n) = co_await net::async_write(socket_, rest, use_tuple);
-    co_return checked(ec);
+    ec = checked(ec);
+    if (ec == beast::error::timeout) owner_->reject("write_timeout");  // a client that does not read is dropped
+    co_return ec;
 }
 
 void connection::close() {
@@ -147,7 +149,7 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     if (auto ec = co_await read_nonblocking([&](beast::error_code& e) {
             bhttp::read_header(socket_, buffer, parser, e);
         })) {
-        co_await answer_read_error(ec);
+        co_await answer_read_error(ec, "header_timeout");
         co_return false;
     }
     if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
@@ -159,21 +161,21 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
         if (auto ec = co_await read_nonblocking([&](beast::error_code& e) {
                 bhttp::read(socket_, buffer, parser, e);
             })) {
-            co_await answer_read_error(ec);
+            co_await answer_read_error(ec, "body_timeout");
             co_return false;
         }
     }
     co_return true;
 }
 
-net::awaitable<void> connection::answer_read_error(beast::error_code ec) {
+net::awaitable<void> connection::answer_read_error(beast::error_code ec, std::string_view timeout_reason) {
     if (ec == bhttp::error::body_limit) {
         co_await refuse_and_close(413, "body_too_large",
                                   "request body exceeds " + std::to_string(owner_->limits.max_body) + " bytes");
     } else if (ec == bhttp::error::header_limit) {
         co_await refuse_and_close(431, "header_too_large", "request headers are too large");
     } else if (ec == beast::error::timeout) {
-        owner_->reject("header_timeout");  // a slow client is dropped without an answer
+        owner_->reject(timeout_reason);  // a slow client is dropped without an answer
     } else if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
                ec != bhttp::error::partial_message) {
         co_await refuse_and_close(400, "malformed_http", "malformed HTTP request: " + ec.message());

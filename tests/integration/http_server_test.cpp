@@ -221,6 +221,34 @@ BOOST_AUTO_TEST_CASE(a_later_requests_headers_have_the_header_timeout_too) {
     BOOST_TEST(wait_for_metric(server.port(), R"(switchboard_rejections_total{reason="header_timeout"})", 1) == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_slow_body_is_dropped_and_counted_as_such) {
+    // The headers are all in; the body stops a tenth of the way.
+    server_process server({"--body-timeout", "1"});
+    test_connection slow(server.port());
+    slow.send_raw("POST /webhook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                  "{\"from\":\"4");
+    BOOST_TEST(slow.closed_by_server(10s));
+    BOOST_TEST(wait_for_metric(server.port(), R"(switchboard_rejections_total{reason="body_timeout"})", 1) == 1);
+    BOOST_TEST(read_metric(server.port(), R"(switchboard_rejections_total{reason="header_timeout"})") == -1);
+    BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_does_not_take_its_answer_is_dropped) {
+    // Four pipelined answers of 16 MB, the largest static file, are more
+    // than loopback's socket buffers hold on both sides (32 MB and 4 MB at
+    // most here), so the server's write has to wait for a reader that never comes.
+    web_root web;
+    std::ofstream(web.root / "big.txt", std::ios::binary) << std::string(16u << 20, 'x');
+    server_process server({"--web-root", web.root.string(), "--write-timeout", "1"});
+    test_connection c(server.port());
+    std::string request = "GET /big.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+    c.send_raw(request + request + request + request);  // and never reads
+    BOOST_TEST(wait_for_metric(server.port(), R"(switchboard_rejections_total{reason="write_timeout"})", 1) == 1);
+    // Only the probe's own connection is left open.
+    BOOST_TEST(wait_for_metric_at_most(server.port(), "switchboard_http_open_connections", 1) <= 1);
+    BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(an_error_answer_lingers_no_longer_than_the_linger_time) {
     // Every other deadline here is 10 s or more: closing within 5 s shows the
     // linger's 1 s deadline holds even though it is the shortest of all.

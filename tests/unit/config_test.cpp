@@ -15,6 +15,8 @@ BOOST_AUTO_TEST_CASE(defaults_match_the_spec) {
     BOOST_TEST(r.cfg.max_body == 64u * 1024);
     BOOST_TEST(r.cfg.header_timeout == 10u);
     BOOST_TEST(r.cfg.keepalive_timeout == 60u);
+    BOOST_TEST(r.cfg.body_timeout == 30u);
+    BOOST_TEST(r.cfg.write_timeout == 30u);
     BOOST_TEST(r.cfg.threads >= 1u);
 }
 
@@ -39,6 +41,12 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     auto unknown = parse_config({"--frobnicate"}, {});
     BOOST_TEST((unknown.what == action::error));
     BOOST_TEST(unknown.message.find("frobnicate") != std::string::npos);
+
+    for (const char* flag : {"--header-timeout", "--keepalive-timeout", "--body-timeout", "--write-timeout"}) {
+        auto zero = parse_config({flag, "0"}, {});
+        BOOST_TEST((zero.what == action::error));
+        BOOST_TEST(zero.message == std::string(flag) + " must be at least 1 second");
+    }
 
     auto bad_env = parse_config({}, {"SWITCHBOARD_PORT=99999"});
     BOOST_TEST((bad_env.what == action::error));

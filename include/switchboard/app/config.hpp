@@ -22,6 +22,8 @@ struct config {
     std::size_t max_body = 64 * 1024;
     unsigned header_timeout = 10;     // seconds
     unsigned keepalive_timeout = 60;  // seconds
+    unsigned body_timeout = 30;       // seconds for a request's body, once its headers are in
+    unsigned write_timeout = 30;      // seconds for an answer, or a streamed answer's chunk, to be taken
     unsigned idle_timeout = 1800;  // seconds without a message before a conversation returns to IDLE
     std::string bot_texts;         // JSON file overriding the bot's texts
     std::string outbound_url;      // plain-webhook users' messages are POSTed here
