@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
@@ -313,6 +314,30 @@ BOOST_AUTO_TEST_CASE(a_request_that_arrives_in_pieces_is_read_whole) {
         BOOST_TEST(res.status == 200u);
         BOOST_TEST(res.body.find("\"state\"") != std::string::npos);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_chunked_body_that_arrives_in_pieces_is_read_whole) {
+    // The same for a body in chunks, cut inside its second chunk's data.
+    server_process server;
+    test_connection c(server.port());
+    std::string body = R"({"from":"4155550102","text":"hello","id":"pieces-chunked"})";
+    auto first = body.substr(0, 20), second = body.substr(20);
+    auto hex = [](std::size_t n) {
+        std::ostringstream o;
+        o << std::hex << n;
+        return o.str();
+    };
+    std::string webhook = "POST /webhook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n" +
+                          hex(first.size()) + "\r\n" + first + "\r\n" + hex(second.size()) + "\r\n" + second +
+                          "\r\n0\r\n\r\n";
+    auto cut = webhook.size() - second.size() + 5 - 7;  // five bytes into the second chunk's data
+    c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + webhook.substr(0, cut));
+    BOOST_TEST(c.read_response().status == 200u);
+    c.send_raw(webhook.substr(cut));
+    auto res = c.read_response();
+    BOOST_TEST(res.status == 200u);
+    BOOST_TEST(res.body.find("\"state\":\"IDLE\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_are_closed) {
