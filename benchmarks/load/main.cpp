@@ -111,9 +111,16 @@ int ingest(options& o, json::object& out) {
         load.stop_at = load.start + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.duration));
     load.text_of = [](std::uint64_t i) { return "load message " + std::to_string(i); };
     load.id_of = [&](std::uint64_t i) { return "L" + o.run_id + "-" + std::to_string(i); };
+    auto tool_before = own_usage();
     run_webhook_load(o, load);
     double secs = std::chrono::duration<double>(clock_type::now() - load.start).count();
     double tput = static_cast<double>(load.acked) / secs;
+    // The tool shares the machine with the server: its own CPU a request
+    // says how much of the machine the measurement itself took.
+    auto tool_after = own_usage();
+    double tool_us = load.acked ? (tool_after.user_seconds + tool_after.system_seconds - tool_before.user_seconds -
+                                   tool_before.system_seconds) * 1e6 / static_cast<double>(load.acked)
+                                : 0.0;
     out["rate"] = o.rate;
     out["requests"] = load.acked;
     out["errors"] = load.errors;
@@ -124,9 +131,10 @@ int ingest(options& o, json::object& out) {
     out["p99_ms"] = ms(load.ack.quantile(0.99));
     out["p999_ms"] = ms(load.ack.quantile(0.999));
     out["max_ms"] = ms(load.ack.max());
-    std::printf("%-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %llu\n", o.label.c_str(), tput,
-                ms(load.ack.quantile(0.5)), ms(load.ack.quantile(0.99)), ms(load.ack.max()),
-                static_cast<unsigned long long>(load.errors));
+    out["load_cpu_us_per_request"] = tool_us;
+    std::printf("%-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %llu  load tool CPU %.1f µs a request\n",
+                o.label.c_str(), tput, ms(load.ack.quantile(0.5)), ms(load.ack.quantile(0.99)), ms(load.ack.max()),
+                static_cast<unsigned long long>(load.errors), tool_us);
     if (usage_before) report_server_usage(pid, *usage_before, load.acked, out);
     return load.errors ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +95,13 @@ std::optional<process_usage> read_usage(pid_t pid) {
     u.user_seconds = static_cast<double>(std::stoull(f[11])) / tick;
     u.system_seconds = static_cast<double>(std::stoull(f[12])) / tick;
     return u;
+}
+
+process_usage own_usage() {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return {seconds(r.ru_utime), seconds(r.ru_stime), static_cast<unsigned long long>(r.ru_minflt)};
 }
 
 long long rss_kb(pid_t pid) {

@@ -41,5 +41,8 @@ struct process_usage {
     unsigned long long minor_faults = 0;
 };
 std::optional<process_usage> read_usage(pid_t pid);
+// The same for this process (getrusage, to the microsecond): the load
+// tool's own share of a machine it shares with the server.
+process_usage own_usage();
 
 }  // namespace switchboard::load

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # switchboard-load --server-pid against a server started here, as
-# benchmarks/run does: the JSON line must carry the server's CPU time and
-# page faults per request, both above zero.
+# benchmarks/run does: the JSON line must carry the tool's own CPU time per
+# request and the server's CPU time and page faults per request, all above zero.
 #   ingest_server_pid.sh SWITCHBOARD_BINARY SWITCHBOARD_LOAD_BINARY
 set -euo pipefail
 server=$1 load=$2
@@ -12,4 +12,4 @@ port=${first##*:}
 out=$("$load" --mode ingest --url "http://127.0.0.1:$port" --server-pid "$SERVER_PID" --users 100 \
   --requests 5000 --connections 4 --label server-pid)
 echo "$out"
-grep -Eq '"errors":0,.*"server_cpu_us_per_request":[1-9][^,]*,.*"server_page_faults_per_request":[1-9]' <<<"$out"
+grep -Eq '"errors":0,.*"load_cpu_us_per_request":[1-9][^,]*,"server_cpu_us_per_request":[1-9][^,]*,.*"server_page_faults_per_request":[1-9]' <<<"$out"
