@@ -27,6 +27,16 @@ struct web_root {
     }
 };
 
+// Sends `request` cut at `cut`, behind an answered request on the same
+// connection: the answer to that one shows the server has had the first
+// piece to itself before the rest is sent. Returns the request's answer.
+http_result send_in_two_pieces(test_connection& c, const std::string& request, std::size_t cut) {
+    c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + request.substr(0, cut));
+    BOOST_TEST(c.read_response().status == 200u);
+    c.send_raw(request.substr(cut));
+    return c.read_response();
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(http_server)
@@ -304,13 +314,7 @@ BOOST_AUTO_TEST_CASE(a_request_that_arrives_in_pieces_is_read_whole) {
     auto body_at = first.find("\r\n\r\n") + 4;
     char id = 'a';
     for (std::size_t cut : {std::size_t{5}, first.find("Content-Type"), body_at + 7}) {
-        auto webhook = webhook_with_id(id++);
-        // The first request is answered before the rest of the second is sent,
-        // so the server has had the piece to itself.
-        c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + webhook.substr(0, cut));
-        BOOST_TEST(c.read_response().status == 200u);
-        c.send_raw(webhook.substr(cut));
-        auto res = c.read_response();
+        auto res = send_in_two_pieces(c, webhook_with_id(id++), cut);
         BOOST_TEST(res.status == 200u);
         BOOST_TEST(res.body.find("\"state\"") != std::string::npos);
     }
@@ -332,10 +336,7 @@ BOOST_AUTO_TEST_CASE(a_chunked_body_that_arrives_in_pieces_is_read_whole) {
                           hex(first.size()) + "\r\n" + first + "\r\n" + hex(second.size()) + "\r\n" + second +
                           "\r\n0\r\n\r\n";
     auto cut = webhook.size() - second.size() + 5 - 7;  // five bytes into the second chunk's data
-    c.send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" + webhook.substr(0, cut));
-    BOOST_TEST(c.read_response().status == 200u);
-    c.send_raw(webhook.substr(cut));
-    auto res = c.read_response();
+    auto res = send_in_two_pieces(c, webhook, cut);
     BOOST_TEST(res.status == 200u);
     BOOST_TEST(res.body.find("\"state\":\"IDLE\"") != std::string::npos);
 }
