@@ -6,6 +6,7 @@
 
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #ifndef SWITCHBOARD_VERSION
 #define SWITCHBOARD_VERSION "0.0.0"
@@ -125,16 +126,17 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     out.cfg.log_level = *level;
     out.cfg.log_format = *format;
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
-    if (out.cfg.header_timeout == 0) return fail("--header-timeout must be at least 1 second");
-    if (out.cfg.keepalive_timeout == 0) return fail("--keepalive-timeout must be at least 1 second");
-    if (out.cfg.body_timeout == 0) return fail("--body-timeout must be at least 1 second");
-    if (out.cfg.write_timeout == 0) return fail("--write-timeout must be at least 1 second");
+    // Durations are whole seconds, and none may be zero.
+    const std::pair<const char*, unsigned> durations[] = {
+        {"--header-timeout", out.cfg.header_timeout}, {"--keepalive-timeout", out.cfg.keepalive_timeout},
+        {"--body-timeout", out.cfg.body_timeout},     {"--write-timeout", out.cfg.write_timeout},
+        {"--session-ttl", out.cfg.session_ttl},       {"--idle-timeout", out.cfg.idle_timeout},
+        {"--outbox-max-backoff", out.cfg.outbox_max_backoff}};
+    for (auto [flag, seconds] : durations)
+        if (seconds == 0) return fail(std::string(flag) + " must be at least 1 second");
     if (out.cfg.routing != "manual" && out.cfg.routing != "round-robin" && out.cfg.routing != "least-busy")
         return fail("--routing must be manual, round-robin or least-busy, not '" + out.cfg.routing + "'");
-    if (out.cfg.session_ttl == 0) return fail("--session-ttl must be at least 1 second");
     if (out.cfg.ws_max_lag == 0) return fail("--ws-max-lag must be at least 1");
-    if (out.cfg.idle_timeout == 0) return fail("--idle-timeout must be at least 1 second");
-    if (out.cfg.outbox_max_backoff == 0) return fail("--outbox-max-backoff must be at least 1 second");
     if (out.cfg.outbound_connections == 0) return fail("--outbound-connections must be at least 1");
     for (auto* url : {&out.cfg.outbound_url, &out.cfg.wa_api_base})
         if (!url->empty() && !url->starts_with("http://") && !url->starts_with("https://"))

@@ -42,7 +42,8 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     BOOST_TEST((unknown.what == action::error));
     BOOST_TEST(unknown.message.find("frobnicate") != std::string::npos);
 
-    for (const char* flag : {"--header-timeout", "--keepalive-timeout", "--body-timeout", "--write-timeout"}) {
+    for (const char* flag : {"--header-timeout", "--keepalive-timeout", "--body-timeout", "--write-timeout",
+                             "--session-ttl", "--idle-timeout", "--outbox-max-backoff"}) {
         auto zero = parse_config({flag, "0"}, {});
         BOOST_TEST((zero.what == action::error));
         BOOST_TEST(zero.message == std::string(flag) + " must be at least 1 second");
