@@ -118,9 +118,8 @@ int ingest(options& o, json::object& out) {
     // The tool shares the machine with the server: its own CPU a request
     // says how much of the machine the measurement itself took.
     auto tool_after = own_usage();
-    double tool_us = load.acked ? (tool_after.user_seconds + tool_after.system_seconds - tool_before.user_seconds -
-                                   tool_before.system_seconds) * 1e6 / static_cast<double>(load.acked)
-                                : 0.0;
+    double tool_us =
+        load.acked ? (tool_after.cpu_seconds() - tool_before.cpu_seconds()) * 1e6 / static_cast<double>(load.acked) : 0.0;
     out["rate"] = o.rate;
     out["requests"] = load.acked;
     out["errors"] = load.errors;

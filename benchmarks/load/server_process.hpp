@@ -39,6 +39,7 @@ long long rss_kb(pid_t pid);
 struct process_usage {
     double user_seconds = 0, system_seconds = 0;
     unsigned long long minor_faults = 0;
+    double cpu_seconds() const { return user_seconds + system_seconds; }
 };
 std::optional<process_usage> read_usage(pid_t pid);
 // The same for this process (getrusage, to the microsecond): the load
