@@ -65,6 +65,8 @@ channels::outbox_options outbox_options_from(const config& cfg) {
     o.wa_api_base = cfg.wa_api_base;
     o.wa_token = cfg.wa_token;
     o.outbound_url = cfg.outbound_url;
+    if (o.outbound_url.empty())
+        log::warn("no --outbound-url: messages for plain-webhook users beyond their webhook's answer are stored as failed");
     o.max_backoff = std::chrono::seconds(cfg.outbox_max_backoff);
     o.connections_per_host = cfg.outbound_connections;
     o.ca_file = cfg.outbound_ca_file;

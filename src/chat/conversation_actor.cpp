@@ -147,6 +147,10 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
         m.status = message_status::sent;
     } else if (ctx_.outbox.can_deliver(s.next.via)) {
         s.outbound.push_back({m.id, m.phone, m.seq, s.next.via, s.next.wa_phone_number_id, m.text, 0, at});
+    } else {
+        // Nowhere to send it (a plain-webhook user and no --outbound-url): the
+        // agent sees at once that the user will not get it, rather than a tick.
+        m.status = message_status::failed;
     }
     return m;
 }

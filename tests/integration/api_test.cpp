@@ -135,6 +135,7 @@ BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
     BOOST_TEST(sent.at("agent").as_string() == "admin");
     BOOST_TEST(sent.at("client_id").as_string() == "tmp-1");
     BOOST_TEST(sent.at("seq").as_int64() == 4);
+    BOOST_TEST(sent.at("status").as_string() == "received");  // queued for --outbound-url
     auto delivered = json::parse(outbound.wait_for(2)[1].body);
     BOOST_TEST(delivered.at("to").as_string() == "15550001");
     BOOST_TEST(delivered.at("text").as_string() == "Hi John");
@@ -160,6 +161,23 @@ BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
     for (auto& m : msgs)
         closing_stored |= m.at("sender").as_string() == "admin" && m.at("text").as_string() == "Glad to help";
     BOOST_TEST(closing_stored);
+}
+
+BOOST_AUTO_TEST_CASE(with_no_outbound_url_messages_for_a_plain_user_are_marked_failed) {
+    server_process server;  // no --outbound-url
+    BOOST_TEST(server.stderr_text().find("no --outbound-url") != std::string::npos);
+    auto admin = admin_client(server);
+    user_says(server.port(), "15550001", "support");
+    admin.json("POST", "/conversations/15550001/chat-support/start");
+    auto sent = admin.json("POST", "/conversations/15550001/chat-support/send", R"({"text":"Hi"})", 201);
+    BOOST_TEST(sent.at("status").as_string() == "failed");
+
+    auto msgs = admin.json("GET", "/conversations/15550001").at("messages").as_array();
+    BOOST_REQUIRE(msgs.size() == 4u);  // support, its answer, "now chatting with", Hi
+    BOOST_TEST(msgs[1].at("status").as_string() == "sent");  // the webhook's own answer reached the user
+    BOOST_TEST(msgs[2].at("sender").as_string() == "bot");
+    BOOST_TEST(msgs[2].at("status").as_string() == "failed");
+    BOOST_TEST(msgs[3].at("status").as_string() == "failed");
 }
 
 BOOST_AUTO_TEST_CASE(command_refusals) {
