@@ -36,7 +36,10 @@ struct tally {
         json::object o;
         o["chats_opened"] = opened;
         o["chats_closed"] = closed;
-        o["csat"] = {{"average", ratings ? json::value(rating_sum / static_cast<double>(ratings)) : json::value(nullptr)},
+        // To two decimals, as a dashboard shows it: 4.33, not 4.333333333333333.
+        json::value average = nullptr;
+        if (ratings) average = std::round(rating_sum / static_cast<double>(ratings) * 100) / 100;
+        o["csat"] = {{"average", average},
                      {"count", ratings}};
         o["first_response_seconds"] = {{"p50", percentile(first_response, 0.5)},
                                        {"p90", percentile(first_response, 0.9)},

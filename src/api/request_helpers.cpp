@@ -1,7 +1,8 @@
 #include "request_helpers.hpp"
 
+#include "switchboard/core/json_text.hpp"
+
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 
 namespace switchboard::api {
@@ -25,7 +26,7 @@ std::string session_token(const http::request& req, bool allow_query) {
 }
 
 http::response json_response(unsigned status, const boost::json::value& v) {
-    return http::response::json(status, boost::json::serialize(v));
+    return http::response::json(status, json_text(v));
 }
 
 namespace {

@@ -1,7 +1,12 @@
 #include "switchboard/core/json_text.hpp"
 
+#include <boost/json/value.hpp>
+
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -107,6 +112,69 @@ void append_json_string(std::string& out, std::string_view s) {
     }
     out.append(s.data() + run, s.size() - run);
     out += '"';
+}
+
+namespace {
+
+void append_value(std::string& out, const boost::json::value& v) {
+    switch (v.kind()) {
+    case boost::json::kind::null:
+        out += "null";
+        break;
+    case boost::json::kind::bool_:
+        out += v.get_bool() ? "true" : "false";
+        break;
+    case boost::json::kind::int64:
+        out += std::to_string(v.get_int64());
+        break;
+    case boost::json::kind::uint64:
+        out += std::to_string(v.get_uint64());
+        break;
+    case boost::json::kind::double_: {
+        double d = v.get_double();
+        if (!std::isfinite(d)) {
+            out += "null";
+            break;
+        }
+        char buf[32];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);  // shortest round trip; 32 is always room
+        out.append(buf, end);
+        break;
+    }
+    case boost::json::kind::string:
+        append_json_string(out, v.get_string());
+        break;
+    case boost::json::kind::array: {
+        out += '[';
+        bool first = true;
+        for (auto& e : v.get_array()) {
+            if (!std::exchange(first, false)) out += ',';
+            append_value(out, e);
+        }
+        out += ']';
+        break;
+    }
+    case boost::json::kind::object: {
+        out += '{';
+        bool first = true;
+        for (auto& [key, e] : v.get_object()) {
+            if (!std::exchange(first, false)) out += ',';
+            append_json_string(out, key);
+            out += ':';
+            append_value(out, e);
+        }
+        out += '}';
+        break;
+    }
+    }
+}
+
+}  // namespace
+
+std::string json_text(const boost::json::value& v) {
+    std::string out;
+    append_value(out, v);
+    return out;
 }
 
 }  // namespace switchboard

@@ -184,14 +184,14 @@ BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
     auto& overall = r.at("overall");
     BOOST_TEST(overall.at("chats_opened").as_int64() == 1);
     BOOST_TEST(overall.at("chats_closed").as_int64() == 1);
-    BOOST_TEST(overall.at("csat").at("average").as_double() == 4.0);
+    BOOST_TEST(overall.at("csat").at("average").to_number<double>() == 4.0);
     BOOST_TEST(overall.at("csat").at("count").as_int64() == 1);
     BOOST_TEST(overall.at("first_response_seconds").at("count").as_int64() == 1);
     BOOST_TEST(overall.at("queue_wait_seconds").at("count").as_int64() == 1);
     auto& agents = r.at("agents").as_array();
     BOOST_REQUIRE(agents.size() == 1u);
     BOOST_TEST(agents[0].at("agent").as_string() == "bob");
-    BOOST_TEST(agents[0].at("csat").at("average").as_double() == 4.0);
+    BOOST_TEST(agents[0].at("csat").at("average").to_number<double>() == 4.0);
     auto rows = sqlite_rows(dir.path() / "switchboard.db", "SELECT agent, score FROM ratings");
     BOOST_REQUIRE(rows.size() == 1u);
     BOOST_TEST(rows[0][0] == "bob");
@@ -214,25 +214,31 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
  ('t4', '4', 1767261900000, 'agent', NULL,         1767261900000, 'carol', 1767261905000, 1767262200000, 'agent'),
  ('t0', '5', 1767200000000, 'user', 1767200000000, 1767200001000, 'bob',   1767200002000, 1767261650000, 'agent');
 INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
- ('1', 't1', 'bob', 5, 1767262010000), ('2', 't2', 'bob', 3, 1767262110000),
+ ('1', 't1', 'bob', 5, 1767262010000), ('2', 't2', 'bob', 2, 1767262110000),
  ('4', 't4', 'carol', 4, 1767262210000), ('5', 't0', 'bob', 1, 1767200005000);
 )sql");
     server_process server(args);
     api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
-    auto r = admin.json("GET", "/reports/summary?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z");
+    auto raw = admin.call("GET", "/reports/summary?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z");
+    BOOST_REQUIRE(raw.status == 200u);
+    // Numbers as people write them, not Boost.JSON's 3.67E0 and 2E1.
+    BOOST_TEST(raw.body.find(R"("average":3.67,)") != std::string::npos);
+    BOOST_TEST(raw.body.find(R"("p50":20,)") != std::string::npos);
+    BOOST_TEST(raw.body.find("E0") == std::string::npos);
+    auto r = json::parse(raw.body);
     auto& o = r.at("overall");
     // Opened in range: t1..t4. Closed in range: t1, t2, t4 and t0 (closed at 10:00:50).
     BOOST_TEST(o.at("chats_opened").as_int64() == 4);
     BOOST_TEST(o.at("chats_closed").as_int64() == 4);
-    // Ratings in range: 5, 3, 4 → 4.0.
-    BOOST_TEST(o.at("csat").at("average").as_double() == 4.0);
+    // Ratings in range: 5, 2, 4 → 3.67, to two decimals.
+    BOOST_TEST(o.at("csat").at("average").to_number<double>() == 3.67);
     BOOST_TEST(o.at("csat").at("count").as_int64() == 3);
     // First response (s): 20, 60, 180, 5 → sorted 5, 20, 60, 180: p50 = 20, p90 = 180.
-    BOOST_TEST(o.at("first_response_seconds").at("p50").as_double() == 20.0);
-    BOOST_TEST(o.at("first_response_seconds").at("p90").as_double() == 180.0);
+    BOOST_TEST(o.at("first_response_seconds").at("p50").to_number<double>() == 20.0);
+    BOOST_TEST(o.at("first_response_seconds").at("p90").to_number<double>() == 180.0);
     // Queue wait (s), queued chats only: 10, 30, 90 → p50 = 30, p90 = 90.
-    BOOST_TEST(o.at("queue_wait_seconds").at("p50").as_double() == 30.0);
-    BOOST_TEST(o.at("queue_wait_seconds").at("p90").as_double() == 90.0);
+    BOOST_TEST(o.at("queue_wait_seconds").at("p50").to_number<double>() == 30.0);
+    BOOST_TEST(o.at("queue_wait_seconds").at("p90").to_number<double>() == 90.0);
     BOOST_TEST(o.at("queue_wait_seconds").at("count").as_int64() == 3);
 
     auto& agents = r.at("agents").as_array();
@@ -241,12 +247,12 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     BOOST_TEST(bob.at("agent").as_string() == "bob");
     BOOST_TEST(bob.at("chats_opened").as_int64() == 2);
     BOOST_TEST(bob.at("chats_closed").as_int64() == 3);
-    BOOST_TEST(bob.at("csat").at("average").as_double() == 4.0);  // 5 and 3
-    BOOST_TEST(bob.at("first_response_seconds").at("p50").as_double() == 20.0);
+    BOOST_TEST(bob.at("csat").at("average").to_number<double>() == 3.5);  // 5 and 2
+    BOOST_TEST(bob.at("first_response_seconds").at("p50").to_number<double>() == 20.0);
     auto& carol = agents[1];
     BOOST_TEST(carol.at("chats_opened").as_int64() == 2);
     BOOST_TEST(carol.at("chats_closed").as_int64() == 1);
-    BOOST_TEST(carol.at("queue_wait_seconds").at("p50").as_double() == 90.0);
+    BOOST_TEST(carol.at("queue_wait_seconds").at("p50").to_number<double>() == 90.0);
 
     BOOST_TEST(admin.call("GET", "/reports/summary?from=yesterday").status == 400u);
     BOOST_TEST(admin.call("GET", "/reports/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400u);
