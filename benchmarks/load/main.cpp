@@ -23,9 +23,9 @@
 #include "server_process.hpp"
 #include "webhook_users.hpp"
 
+#include "switchboard/core/json_text.hpp"
 #include "switchboard/core/metrics.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
                  : o.mode == "scale" ? scale(o, out)
                  : o.mode == "chat"  ? chat(o, out)
                                      : ramp(o, out);
-        std::cout << json::serialize(out) << std::endl;
+        std::cout << switchboard::json_text(out) << std::endl;
         return rc;
     } catch (const std::exception& e) {
         std::cerr << "switchboard-load: " << e.what() << "\n";

@@ -4,7 +4,6 @@
 
 #include <boost/json/parse.hpp>
 
-
 namespace switchboard::api {
 
 std::string session_token(const http::request& req, bool allow_query) {
