@@ -53,10 +53,11 @@ json::array messages_json(const std::vector<chat::message>& list) {
     return out;
 }
 
-// "newest activity first": by updated_at, then phone, and the cursor is the
-// last row's pair, so pages never overlap or skip while rows change.
+// "newest activity first": by the last message from either side or change
+// of the chat (not by updated_at, which an agent reading it moves too), then
+// phone; the cursor is the last row's pair, so pages never overlap or skip.
 struct list_cursor {
-    std::int64_t updated_ms;
+    std::int64_t activity_ms;
     std::string phone;
 };
 
@@ -94,14 +95,14 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
             !text_hits.count(c.phone))
             continue;
         if (after) {
-            auto ms = to_unix_ms(c.updated_at);
-            if (ms > after->updated_ms || (ms == after->updated_ms && c.phone <= after->phone)) continue;
+            auto ms = to_unix_ms(c.last_activity);
+            if (ms > after->activity_ms || (ms == after->activity_ms && c.phone <= after->phone)) continue;
         }
         rows.push_back(v);
     }
     // Milliseconds, as in the cursor: finer ordering would disagree with it.
     auto newer = [](const chat::conversation_view& a, const chat::conversation_view& b) {
-        auto am = to_unix_ms(a.record->updated_at), bm = to_unix_ms(b.record->updated_at);
+        auto am = to_unix_ms(a.record->last_activity), bm = to_unix_ms(b.record->last_activity);
         if (am != bm) return am > bm;
         return a.record->phone < b.record->phone;
     };
@@ -113,7 +114,7 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
     json::value next = nullptr;
     if (rows.size() > take) {
         auto& last = *rows[take - 1].record;
-        next = std::to_string(to_unix_ms(last.updated_at)) + "_" + last.phone;
+        next = std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
     }
     json::object out;
     out["conversations"] = std::move(list);
@@ -144,11 +145,21 @@ awaitable<http::response> get_messages(api_context& ctx, http::request& req, con
     co_return json_response(200, {{"messages", messages_json(ctx.store.load_messages(phone, before, limit))}});
 }
 
+// A command's answer: the conversation as the command left it, with its
+// place in the queue if it is still waiting there (only the queue knows it).
+awaitable<http::response> conversation_answer(api_context& ctx, const chat::conversation& c) {
+    std::optional<std::size_t> position;
+    if (c.queued_at) {
+        auto phone = c.phone;  // a named local: no temporaries inside co_await (GCC 12)
+        if (auto v = co_await ctx.engine.view(phone)) position = v->queue_position;
+    }
+    co_return json_response(200, chat::to_json(c, position));
+}
+
 awaitable<http::response> start_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto c = co_await ctx.engine.start_chat(phone, as_ref(who));
-    auto v = co_await ctx.engine.view(phone);
-    co_return json_response(200, chat::to_json(c, v ? v->queue_position : std::nullopt));
+    co_return co_await conversation_answer(ctx, c);
 }
 
 awaitable<http::response> send_message(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -165,7 +176,7 @@ awaitable<http::response> end_chat(api_context& ctx, http::request& req, const a
     auto o = object_body(req);
     auto closing = string_field(o, "message", false, max_text_chars);
     auto c = co_await ctx.engine.end_chat(phone, as_ref(who), std::move(closing));
-    co_return json_response(200, chat::to_json(c, std::nullopt));
+    co_return co_await conversation_answer(ctx, c);
 }
 
 awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -175,7 +186,7 @@ awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, co
     auto target = ctx.agents.find(to);
     if (!target) throw field_error{"to", "no agent named " + to};
     auto c = co_await ctx.engine.transfer(phone, as_ref(who), as_ref(*target));
-    co_return json_response(200, chat::to_json(c, std::nullopt));
+    co_return co_await conversation_answer(ctx, c);
 }
 
 awaitable<http::response> mark_read(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -186,7 +197,7 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
         throw field_error{"up_to", "up_to must be a message seq (a whole number)"};
     auto seq = up_to->is_uint64() ? up_to->as_uint64() : static_cast<std::uint64_t>(up_to->as_int64());
     auto c = co_await ctx.engine.mark_read(phone, as_ref(who), seq);
-    co_return json_response(200, chat::to_json(c, std::nullopt));
+    co_return co_await conversation_answer(ctx, c);
 }
 
 awaitable<http::response> transcript(api_context& ctx, http::request& req, const auth::agent&) {

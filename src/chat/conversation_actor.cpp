@@ -50,7 +50,10 @@ struct conversation_actor::step {
     // conversation's first message, which introduces it. It was the largest
     // event of nearly every webhook.
     void conversation_updated_beyond_messages(const conversation& before, timestamp at) {
-        if (before.last_seq == 0 || !only_messages_changed(before)) conversation_updated(at);
+        if (changed_beyond_messages(before)) conversation_updated(at);
+    }
+    bool changed_beyond_messages(const conversation& before) {
+        return before.last_seq == 0 || !only_messages_changed(before);
     }
     // Whether `next` differs from `before` only by what this step's messages
     // imply (asked twice a step: for the event and for the row).
@@ -305,7 +308,9 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         // On the heap: it outlives this call when the store writes elsewhere.
         auto s = std::make_unique<step>(*own_);
         auto [was, decision] = begin_receive(*s, in, now);
-        if (needs_the_queue(decision)) {  // the queue is an actor of its own: await it in a coroutine
+        // The queue is an actor of its own: await it in a coroutine, also to
+        // ask it a waiting conversation's place for its conversation.updated.
+        if (needs_the_queue(decision) || s->next.queued_at) {
             permit.release();
             net::co_spawn(strand_, receive_in_turn(std::move(in)), std::move(done));
             return;
@@ -314,6 +319,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         std::vector<std::string> replies;
         std::string answer;
         finish_receive(*s, in, decision, was, key, now, replies, answer);
+        s->conversation_updated_beyond_messages(*own_, now);
         bool write_row = prepare_write(*s);
         auto batch = std::move(s->batch);
         ctx_.store.async_write(std::move(batch),
@@ -405,7 +411,6 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
     } else if (decision.action == bot_action::end_support) {
         s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
     }
-    s.conversation_updated_beyond_messages(*own_, now);
 }
 
 net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_message in) {
@@ -432,6 +437,10 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     std::vector<std::string> replies;
     std::string answer;
     finish_receive(s, in, decision, was, key, now, replies, answer);
+    if (s.changed_beyond_messages(*own_)) {
+        co_await learn_queue_position(s);
+        s.conversation_updated(now);
+    }
 
     std::exception_ptr failed;
     try {
@@ -655,10 +664,17 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         c.read_seq = target;
         c.unread = ctx_.store.count_user_messages_after(c.phone, target);
         c.updated_at = now;
+        co_await learn_queue_position(s);
         s.conversation_updated(now);
         co_await commit(s);
         co_return *own_;
     });
+}
+
+net::awaitable<void> conversation_actor::learn_queue_position(step& s) {
+    if (s.queue_position || !s.next.queued_at) co_return;
+    auto phone = s.next.phone;  // a named local: no temporaries inside co_await (GCC 12)
+    s.queue_position = co_await ctx_.queue.position(std::move(phone));
 }
 
 net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {

@@ -106,6 +106,10 @@ private:
     static void close_chat(step& s, std::string_view reason, timestamp now);
     static void open_chat(step& s, std::string_view opened_by, timestamp now);
     static void save_chat(step& s);
+    // A waiting conversation's object names its place in the queue, which
+    // only the queue knows (it moves as others leave): asked for a step that
+    // tells agents about the conversation and did not learn it otherwise.
+    boost::asio::awaitable<void> learn_queue_position(step& s);
     // Writes the step, then makes it the actor's state and tells everyone.
     boost::asio::awaitable<void> commit(step& s);
     // commit's parts: what to write (true when the conversation row goes

@@ -59,6 +59,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
         o["last_message"] = {{"text", c.last_message}, {"sender", to_string(c.last_sender)}, {"seq", c.last_seq}};
     o["created_at"] = to_iso8601(c.created_at);
     o["updated_at"] = to_iso8601(c.updated_at);
+    o["last_activity_at"] = to_iso8601(c.last_activity);
     return o;
 }
 
@@ -243,6 +244,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     }
     time(w, "created_at", c.created_at);
     time(w, "updated_at", c.updated_at);
+    time(w, "last_activity_at", c.last_activity);
     w.done();
 }
 

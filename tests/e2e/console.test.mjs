@@ -178,6 +178,40 @@ test('older history on scroll, read receipts, transcript and transfer', async ()
   }
 });
 
+test('opening a waiting chat keeps its place in the list and in the queue', async () => {
+  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
+  try {
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    await admin('POST', '/agents', { username: 'dave', password: 'dave-password', display_name: 'Dave' });
+    for (const n of [1, 2, 3]) await userSays(server, `1555010${n}`, 'support', `Waiting ${n}`);
+    const order = (p) => p.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone));
+    const newestFirst = ['15550103', '15550102', '15550101'];
+
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    const davePage = await consolePage(browser.browser, server, 'dave', 'dave-password');
+    const first = page.locator('#conversation-list li[data-phone="15550101"]');
+    const firstOnDave = davePage.locator('#conversation-list li[data-phone="15550101"]');
+    await first.locator('.badge.unread').waitFor();
+    await firstOnDave.locator('.badge.unread').waitFor();
+    assert.deepEqual(await order(page), newestFirst);
+
+    // Opening it reads it: that is no new activity, and it still waits first in line,
+    // on this console (the read's answer) and on Dave's (its event).
+    await first.click();
+    await first.locator('.badge.unread').waitFor({ state: 'detached' });
+    await firstOnDave.locator('.badge.unread').waitFor({ state: 'detached' });
+    for (const p of [page, davePage]) {
+      assert.deepEqual(await order(p), newestFirst);
+      assert.match(await p.locator('#conversation-list li[data-phone="15550101"] .badge.queued').textContent(), /^Queued #1 /);
+    }
+    assert.equal((await admin('GET', '/conversations/15550101')).queue_position, 1);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(davePage.errors, []);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a narrow window, keyboard only', async () => {
   const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
   try {

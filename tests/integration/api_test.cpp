@@ -298,6 +298,39 @@ BOOST_AUTO_TEST_CASE(read_marks_clear_unread) {
     BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":2})").at("unread").as_int64() == 0);
 }
 
+// The list is newest activity first: the last message or change of the
+// chat. An agent reading a conversation is neither, so it stays in its place.
+BOOST_AUTO_TEST_CASE(reading_does_not_move_a_conversation_up_the_list) {
+    server_process server;
+    auto admin = admin_client(server);
+    user_says(server.port(), "1555", "hello");
+    // Times are in milliseconds: 1666's activity must be later than 1555's, not tied with it.
+    auto first = admin.json("GET", "/conversations/1555").at("last_activity_at");
+    do user_says(server.port(), "1666", "hello");
+    while (admin.json("GET", "/conversations/1666").at("last_activity_at") == first);
+    auto phones = [&] {
+        std::vector<std::string> out;
+        auto list = admin.json("GET", "/conversations");
+        for (auto& c : list.at("conversations").as_array()) out.emplace_back(c.at("phone").as_string());
+        return out;
+    };
+    BOOST_TEST(phones() == (std::vector<std::string>{"1666", "1555"}));
+    auto before = admin.json("GET", "/conversations/1555");
+    auto read = admin.json("POST", "/conversations/1555/read", R"({"up_to":2})");
+    BOOST_TEST(read.at("updated_at") != before.at("updated_at"));  // the object changed
+    BOOST_TEST(read.at("last_activity_at") == before.at("last_activity_at"));  // nobody said anything
+    BOOST_TEST(phones() == (std::vector<std::string>{"1666", "1555"}));
+    // The cursor pages by the same order.
+    auto page = admin.json("GET", "/conversations?limit=1");
+    BOOST_TEST(page.at("conversations").as_array().at(0).at("phone").as_string() == "1666");
+    auto rest = admin.json("GET", "/conversations?limit=1&cursor=" + std::string(page.at("next_cursor").as_string()));
+    BOOST_TEST(rest.at("conversations").as_array().at(0).at("phone").as_string() == "1555");
+    BOOST_TEST(rest.at("next_cursor").is_null());
+    // A message is activity: it moves up.
+    user_says(server.port(), "1555", "again");
+    BOOST_TEST(phones() == (std::vector<std::string>{"1555", "1666"}));
+}
+
 BOOST_AUTO_TEST_CASE(reading_a_whatsapp_chat_sends_metas_mark_as_read) {
     receiver graph;
     server_process server({"--wa-api-base", graph.url()});

@@ -125,6 +125,37 @@ BOOST_AUTO_TEST_CASE(hello_then_every_event_type_from_its_cause) {
     BOOST_TEST(!bob_offline.at("data").at("online").as_bool());
 }
 
+// A waiting conversation's object names its place in the queue in every
+// event about it, not only in the events of joining and moving up.
+BOOST_AUTO_TEST_CASE(a_waiting_chat_keeps_its_queue_position_in_conversation_events) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto p = server.port();
+    user_says(p, "1555", "support");
+    user_says(p, "1666", "support");
+    ws_client ws(p, ws_target(admin));
+    std::uint64_t last = ws.next().at("seq").to_number<std::uint64_t>();
+
+    // An agent reads it.
+    auto read = admin.json("POST", "/conversations/1666/read", R"({"up_to":1})");
+    BOOST_TEST(read.at("queue_position").as_int64() == 2);
+    auto after_read = expect_event(ws, last, "conversation.updated");
+    BOOST_TEST(after_read.at("data").at("unread").as_int64() == 0);
+    BOOST_TEST(after_read.at("data").at("queue_position").as_int64() == 2);
+
+    // The user's message changes it beyond what the message shows (a new name).
+    auto res = http_request(p, "POST", "/webhook", R"({"from":"1666","text":"still there?","name":"Ann"})");
+    BOOST_REQUIRE(res.status == 200u);
+    auto renamed = expect_event(ws, last, "conversation.updated");
+    BOOST_TEST(renamed.at("data").at("name").as_string() == "Ann");
+    BOOST_TEST(renamed.at("data").at("queue_position").as_int64() == 2);
+
+    // Once the first in line is claimed, it is first.
+    admin.json("POST", "/conversations/1555/chat-support/start");
+    auto moved = admin.json("POST", "/conversations/1666/read", R"({"up_to":99})");
+    BOOST_TEST(moved.at("queue_position").as_int64() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(message_status_events_follow_whatsapp_statuses) {
     receiver graph({200, R"({"messages":[{"id":"wamid.out-1"}]})", {}});
     server_process server({"--wa-api-base", graph.url()});

@@ -1,4 +1,5 @@
-// The conversation list: one row per phone, newest activity first, kept in
+// The conversation list: one row per phone, newest activity first (the
+// last message or change of the chat; an agent reading it is not one), kept in
 // step with events. Rows are keyed by phone, so no order of events can
 // produce a duplicate.
 import { h, $, relativeTime } from './dom.js';
@@ -40,7 +41,7 @@ export class ConversationList {
 
   render() {
     const visible = [...this.rows.values()].filter((c) => this.matches(c))
-      .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at) || a.phone.localeCompare(b.phone));
+      .sort((a, b) => Date.parse(b.last_activity_at) - Date.parse(a.last_activity_at) || a.phone.localeCompare(b.phone));
     const focused = document.activeElement?.dataset?.phone;
     this.el.replaceChildren(...visible.map((c) => this.row(c)));
     $('list-empty').hidden = visible.length > 0;
@@ -63,7 +64,7 @@ export class ConversationList {
       onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } },
     },
       h('span', { class: 'name', text: c.name || `+${c.phone}` }),
-      h('span', { class: 'time', text: relativeTime(c.updated_at) }),
+      h('span', { class: 'time', text: relativeTime(c.last_activity_at) }),
       h('span', { class: 'preview', text: c.last_message ? c.last_message.text : '' }),
       h('span', { class: 'badges' }, badges));
   }

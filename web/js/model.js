@@ -14,5 +14,8 @@ export function withMessage(c, m) {
     last_message: { text: Array.from(m.text).slice(0, previewChars).join(''), sender: m.sender, seq: m.seq },
     unread: c.unread + (m.sender === 'user' ? 1 : 0),
     updated_at: m.timestamp,
+    // As the server counts activity: a message from either side; the bot's
+    // own notices (queue moves, system notes) leave it.
+    last_activity_at: m.sender === 'bot' ? c.last_activity_at : m.timestamp,
   };
 }
