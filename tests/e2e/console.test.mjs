@@ -212,6 +212,31 @@ test('opening a waiting chat keeps its place in the list and in the queue', asyn
   }
 });
 
+test('a transfer with nobody to hand the chat to says so', async () => {
+  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
+  try {
+    await userSays(server, '15550201', 'support', 'Solo');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15550201"]').click();
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await page.locator('#transfer-none', { hasText: 'No other agent' }).waitFor();
+    assert.equal(await page.locator('#transfer-confirm').isDisabled(), true);
+    assert.equal(await page.locator('#transfer-to').isVisible(), false);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await apiAs(server, 'admin', ADMIN_PASSWORD).then((admin) => admin('GET', '/conversations/15550201'))).assignee, 'admin');
+
+    // The page's icon is served, so a browser asks for nothing that is not there.
+    const icon = await page.request.get(`${server.url}/favicon.svg`);
+    assert.equal(icon.status(), 200);
+    assert.equal(icon.headers()['content-type'], 'image/svg+xml');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a narrow window, keyboard only', async () => {
   const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
   try {

@@ -218,8 +218,14 @@ export class ConversationPane {
   async openTransfer() {
     const { agents } = await api.get('/agents');
     const select = $('transfer-to');
-    select.replaceChildren(...agents.filter((a) => a.username !== this.conv.assignee)
+    const others = agents.filter((a) => a.username !== this.conv.assignee);
+    select.replaceChildren(...others
       .map((a) => h('option', { value: a.username, text: `${a.display_name} (${a.username})${a.online ? ' — online' : ''}` })));
+    // Nobody to pick: say so, rather than offer an empty list and a button that does nothing.
+    select.hidden = others.length === 0;
+    for (const label of select.labels) label.hidden = others.length === 0;
+    $('transfer-none').hidden = others.length > 0;
+    $('transfer-confirm').disabled = others.length === 0;
     $('transfer-dialog').showModal();
   }
 }
