@@ -136,8 +136,13 @@ void append_value(std::string& out, const boost::json::value& v) {
             out += "null";
             break;
         }
-        char buf[32];
-        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);  // shortest round trip; 32 is always room
+        // The shortest text that reads back the same; in plain decimals where
+        // they stay short (100000, not 1e+05), in exponent form beyond.
+        char buf[64];
+        auto magnitude = std::fabs(d);
+        bool plain = magnitude == 0 || (magnitude >= 1e-6 && magnitude < 1e16);
+        auto [end, ec] = plain ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed)
+                               : std::to_chars(buf, buf + sizeof buf, d);  // 64 is room for either
         out.append(buf, end);
         break;
     }

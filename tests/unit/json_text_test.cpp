@@ -18,10 +18,14 @@ BOOST_AUTO_TEST_CASE(numbers_with_a_fraction_are_written_as_people_write_them) {
     BOOST_TEST(json_text(json::value(3.67)) == "3.67");
     BOOST_TEST(json_text(json::value(0.001)) == "0.001");
     BOOST_TEST(json_text(json::value(-2.25)) == "-2.25");
+    BOOST_TEST(json_text(json::value(100000.0)) == "100000");  // not 1e+05, though shorter
+    BOOST_TEST(json_text(json::value(0.000123)) == "0.000123");
+    BOOST_TEST(json_text(json::value(0.0)) == "0");
+    BOOST_TEST(json_text(json::value(1e-7)) == "1e-07");
     BOOST_TEST(json_text(json::value(1e300)) == "1e+300");
     BOOST_TEST(json_text(json::value(std::numeric_limits<double>::quiet_NaN())) == "null");
     BOOST_TEST(json_text(json::value(std::numeric_limits<double>::infinity())) == "null");
-    for (double d : {4.5, 3.67, 0.1, 1.0 / 3, 123456.789, 1e-7, 1e300})
+    for (double d : {4.5, 3.67, 0.1, 1.0 / 3, 123456.789, 1e-7, 1e300, 9007199254740993.0, 1e16, -1.5e-6, 1e-6})
         BOOST_TEST(json::parse(json_text(json::value(d))).to_number<double>() == d);  // reads back the same
 }
 

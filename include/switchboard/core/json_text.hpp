@@ -23,8 +23,9 @@ void append_json_quoted(std::string& out, std::string_view s);
 bool needs_json_escape(std::string_view s);
 
 // `v` as JSON text, as boost::json::serialize writes it but for numbers
-// with a fraction: the shortest text that reads back the same (4.5, 20,
-// 0.001), where Boost.JSON writes 4.5E0, 2E1 and 1E-3. For what people read:
+// with a fraction: the shortest text that reads back the same, in plain
+// decimals from a millionth to 1e16 (4.5, 20, 0.001, 100000), where
+// Boost.JSON writes 4.5E0, 2E1, 1E-3 and 1E5. For what people read:
 // the REST answers. NaN and infinities, which JSON has no text for, are null.
 std::string json_text(const boost::json::value& v);
 
