@@ -237,6 +237,33 @@ test('a transfer with nobody to hand the chat to says so', async () => {
   }
 });
 
+test('an agent sets themselves away and back, for automatic routing', async () => {
+  const server = await startServer(['--port', '0', '--data', ':memory:', '--routing', 'round-robin']);
+  try {
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    const availableOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'admin').available;
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    const box = page.getByLabel('Available');
+    assert.equal(await box.isChecked(), true);
+
+    await box.uncheck();
+    await page.locator('.availability.away').waitFor();
+    await page.waitForFunction(() => !document.getElementById('available').disabled);
+    assert.equal(await availableOnServer(), false);
+    await page.reload();
+    await page.locator('#me', { hasText: 'Administrator' }).waitFor();
+    assert.equal(await page.getByLabel('Available').isChecked(), false);  // as the server has it
+
+    await page.getByLabel('Available').check();
+    await page.locator('.availability:not(.away)').waitFor();
+    await page.waitForFunction(() => !document.getElementById('available').disabled);
+    assert.equal(await availableOnServer(), true);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a narrow window, keyboard only', async () => {
   const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
   try {

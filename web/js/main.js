@@ -125,11 +125,34 @@ function onEvent(e) {
   }
 }
 
+// An agent's own availability: what automatic routing (--routing) asks
+// before it gives them a chat. Claiming by hand works either way.
+function showAvailability(on) {
+  $('available').checked = on;
+  $('available').closest('label').classList.toggle('away', !on);
+}
+
+async function setAvailability() {
+  const wanted = $('available').checked;
+  $('available').disabled = true;
+  try {
+    const agent = await api.patch(`/agents/${enc(me.username)}`, { available: wanted });
+    me.available = agent.available;
+  } catch {
+    // Left as the server has it; the box says so.
+  } finally {
+    showAvailability(me.available);
+    $('available').disabled = false;
+  }
+}
+
 function start(agent) {
   me = agent;
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('me').textContent = `${agent.display_name} (${agent.role})`;
+  showAvailability(agent.available);
+  $('available').addEventListener('change', setAvailability);
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList() });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.render(); } });
