@@ -91,7 +91,9 @@ private:
     std::optional<inbound_result> answered_before(const std::string& key);
     // The parts of receiving that need no await, shared by both forms:
     // before the queue (returns the state it was in and the bot's decision),
-    // and after it (the replies, the dedupe record and the events).
+    // and after it (the replies, the dedupe record and the events but
+    // conversation.updated, which the caller adds: for a conversation waiting
+    // in the queue it needs the queue's answer first).
     std::pair<conv_state, bot_decision> begin_receive(step& s, const inbound_message& in, timestamp now);
     void finish_receive(step& s, const inbound_message& in, const bot_decision& decision, conv_state was,
                         const std::string& key, timestamp now, std::vector<std::string>& replies,

@@ -21,6 +21,17 @@ after(async () => {
   await receiver?.close();
 });
 
+// Runs `body` against a fresh server on `:memory:` with `args`, and stops it
+// whatever happens.
+async function withMemoryServer(args, body) {
+  const server = await startServer(['--port', '0', '--data', ':memory:', ...args]);
+  try {
+    await body(server);
+  } finally {
+    await server.stop();
+  }
+}
+
 test('an agent works a chat from the first message to its end', async () => {
   const data = tempDir();
   const server = await startServer(['--port', '0', '--data', data.dir, '--outbound-url', receiver.url]);
@@ -133,193 +144,164 @@ test('the console recovers from a server restart without missing a message', asy
   }
 });
 
-test('older history on scroll, read receipts, transcript and transfer', async () => {
-  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
-  try {
-    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
-    await admin('POST', '/agents', { username: 'carol', password: 'carol-password', display_name: 'Carol' });
-    await userSays(server, '15550009', 'support', 'Long Talker');
-    for (let i = 1; i <= 35; i += 1) await userSays(server, '15550009', `line ${i}`);  // 72 messages with the bot's
+test('older history on scroll, read receipts, transcript and transfer', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'carol', password: 'carol-password', display_name: 'Carol' });
+  await userSays(server, '15550009', 'support', 'Long Talker');
+  for (let i = 1; i <= 35; i += 1) await userSays(server, '15550009', `line ${i}`);  // 72 messages with the bot's
 
-    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-    const row = page.locator('#conversation-list li[data-phone="15550009"]');
-    await row.locator('.badge.unread').waitFor();
-    await row.click();
-    await page.locator('.message').nth(49).waitFor();
-    assert.equal(await page.locator('.message').count(), 50);  // the latest 50 first
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550009"]');
+  await row.locator('.badge.unread').waitFor();
+  await row.click();
+  await page.locator('.message').nth(49).waitFor();
+  assert.equal(await page.locator('.message').count(), 50);  // the latest 50 first
 
-    // Viewing the newest messages sends a read receipt: the unread badge goes.
-    await row.locator('.badge.unread').waitFor({ state: 'detached' });
-    assert.equal((await admin('GET', '/conversations/15550009')).unread, 0);
+  // Viewing the newest messages sends a read receipt: the unread badge goes.
+  await row.locator('.badge.unread').waitFor({ state: 'detached' });
+  assert.equal((await admin('GET', '/conversations/15550009')).unread, 0);
 
-    // Scrolling to the top loads the older ones, oldest first.
-    await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
-    await page.locator('.message').nth(71).waitFor();
-    assert.equal(await page.locator('.message .text').first().textContent(), 'support');
+  // Scrolling to the top loads the older ones, oldest first.
+  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+  await page.locator('.message').nth(71).waitFor();
+  assert.equal(await page.locator('.message .text').first().textContent(), 'support');
 
-    // The transcript link downloads with the session cookie.
-    const href = await page.locator('#dl-csv').getAttribute('href');
-    const csv = await page.request.get(server.url + href);
-    assert.equal(csv.status(), 200);
-    assert.match(await csv.text(), /^conversation,seq,timestamp,sender/);
+  // The transcript link downloads with the session cookie.
+  const href = await page.locator('#dl-csv').getAttribute('href');
+  const csv = await page.request.get(server.url + href);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^conversation,seq,timestamp,sender/);
 
-    // Claim, then hand over to Carol: the user is told who they talk to now.
-    await page.getByRole('button', { name: 'Claim Chat' }).click();
-    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
-    await page.getByRole('button', { name: 'Transfer' }).click();
-    await page.getByLabel('Agent').selectOption('carol');
-    await page.locator('#transfer-confirm').click();
-    await page.locator('#conv-assignee', { hasText: 'Assigned to carol' }).waitFor();
-    await receiver.waitFor((m) => m.to === '15550009' && m.text.includes('Carol'));
-    assert.equal(await page.locator('#composer-text').isDisabled(), true);
-    assert.deepEqual(page.errors, []);
-  } finally {
-    await server.stop();
+  // Claim, then hand over to Carol: the user is told who they talk to now.
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await page.getByLabel('Agent').selectOption('carol');
+  await page.locator('#transfer-confirm').click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to carol' }).waitFor();
+  await receiver.waitFor((m) => m.to === '15550009' && m.text.includes('Carol'));
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  assert.deepEqual(page.errors, []);
+}));
+
+test('opening a waiting chat keeps its place in the list and in the queue', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'dave', password: 'dave-password', display_name: 'Dave' });
+  for (const n of [1, 2, 3]) await userSays(server, `1555010${n}`, 'support', `Waiting ${n}`);
+  const order = (p) => p.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone));
+  const newestFirst = ['15550103', '15550102', '15550101'];
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const davePage = await consolePage(browser.browser, server, 'dave', 'dave-password');
+  const first = page.locator('#conversation-list li[data-phone="15550101"]');
+  const firstOnDave = davePage.locator('#conversation-list li[data-phone="15550101"]');
+  await first.locator('.badge.unread').waitFor();
+  await firstOnDave.locator('.badge.unread').waitFor();
+  assert.deepEqual(await order(page), newestFirst);
+
+  // Opening it reads it: that is no new activity, and it still waits first in line,
+  // on this console (the read's answer) and on Dave's (its event).
+  await first.click();
+  await first.locator('.badge.unread').waitFor({ state: 'detached' });
+  await firstOnDave.locator('.badge.unread').waitFor({ state: 'detached' });
+  for (const p of [page, davePage]) {
+    assert.deepEqual(await order(p), newestFirst);
+    assert.match(await p.locator('#conversation-list li[data-phone="15550101"] .badge.queued').textContent(), /^Queued #1 /);
   }
-});
+  assert.equal((await admin('GET', '/conversations/15550101')).queue_position, 1);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(davePage.errors, []);
+}));
 
-test('opening a waiting chat keeps its place in the list and in the queue', async () => {
-  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
-  try {
-    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
-    await admin('POST', '/agents', { username: 'dave', password: 'dave-password', display_name: 'Dave' });
-    for (const n of [1, 2, 3]) await userSays(server, `1555010${n}`, 'support', `Waiting ${n}`);
-    const order = (p) => p.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone));
-    const newestFirst = ['15550103', '15550102', '15550101'];
+test('a transfer with nobody to hand the chat to says so', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  await userSays(server, '15550201', 'support', 'Solo');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550201"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await page.locator('#transfer-none', { hasText: 'No other agent' }).waitFor();
+  assert.equal(await page.locator('#transfer-confirm').isDisabled(), true);
+  assert.equal(await page.locator('#transfer-to').isVisible(), false);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  assert.equal((await admin('GET', '/conversations/15550201')).assignee, 'admin');  // still with the one agent there is
 
-    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-    const davePage = await consolePage(browser.browser, server, 'dave', 'dave-password');
-    const first = page.locator('#conversation-list li[data-phone="15550101"]');
-    const firstOnDave = davePage.locator('#conversation-list li[data-phone="15550101"]');
-    await first.locator('.badge.unread').waitFor();
-    await firstOnDave.locator('.badge.unread').waitFor();
-    assert.deepEqual(await order(page), newestFirst);
+  // The page's icon is served, so a browser asks for nothing that is not there.
+  const icon = await page.request.get(`${server.url}/favicon.svg`);
+  assert.equal(icon.status(), 200);
+  assert.equal(icon.headers()['content-type'], 'image/svg+xml');
+  assert.deepEqual(page.errors, []);
+}));
 
-    // Opening it reads it: that is no new activity, and it still waits first in line,
-    // on this console (the read's answer) and on Dave's (its event).
-    await first.click();
-    await first.locator('.badge.unread').waitFor({ state: 'detached' });
-    await firstOnDave.locator('.badge.unread').waitFor({ state: 'detached' });
-    for (const p of [page, davePage]) {
-      assert.deepEqual(await order(p), newestFirst);
-      assert.match(await p.locator('#conversation-list li[data-phone="15550101"] .badge.queued').textContent(), /^Queued #1 /);
-    }
-    assert.equal((await admin('GET', '/conversations/15550101')).queue_position, 1);
-    assert.deepEqual(page.errors, []);
-    assert.deepEqual(davePage.errors, []);
-  } finally {
-    await server.stop();
-  }
-});
+test('an agent sets themselves away and back, for automatic routing', () => withMemoryServer(['--routing', 'round-robin'], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const availableOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'admin').available;
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const box = page.getByLabel('Available');
+  assert.equal(await box.isChecked(), true);
 
-test('a transfer with nobody to hand the chat to says so', async () => {
-  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
-  try {
-    await userSays(server, '15550201', 'support', 'Solo');
-    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-    await page.locator('#conversation-list li[data-phone="15550201"]').click();
-    await page.getByRole('button', { name: 'Claim Chat' }).click();
-    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
-    await page.getByRole('button', { name: 'Transfer' }).click();
-    await page.locator('#transfer-none', { hasText: 'No other agent' }).waitFor();
-    assert.equal(await page.locator('#transfer-confirm').isDisabled(), true);
-    assert.equal(await page.locator('#transfer-to').isVisible(), false);
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal((await apiAs(server, 'admin', ADMIN_PASSWORD).then((admin) => admin('GET', '/conversations/15550201'))).assignee, 'admin');
+  await box.uncheck();
+  await page.locator('.availability.away').waitFor();
+  await page.waitForFunction(() => !document.getElementById('available').disabled);
+  assert.equal(await availableOnServer(), false);
+  await page.reload();
+  await page.locator('#me', { hasText: 'Administrator' }).waitFor();
+  assert.equal(await page.getByLabel('Available').isChecked(), false);  // as the server has it
 
-    // The page's icon is served, so a browser asks for nothing that is not there.
-    const icon = await page.request.get(`${server.url}/favicon.svg`);
-    assert.equal(icon.status(), 200);
-    assert.equal(icon.headers()['content-type'], 'image/svg+xml');
-    assert.deepEqual(page.errors, []);
-  } finally {
-    await server.stop();
-  }
-});
+  await page.getByLabel('Available').check();
+  await page.locator('.availability:not(.away)').waitFor();
+  await page.waitForFunction(() => !document.getElementById('available').disabled);
+  assert.equal(await availableOnServer(), true);
+  assert.deepEqual(page.errors, []);
+}));
 
-test('an agent sets themselves away and back, for automatic routing', async () => {
-  const server = await startServer(['--port', '0', '--data', ':memory:', '--routing', 'round-robin']);
-  try {
-    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
-    const availableOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'admin').available;
-    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-    const box = page.getByLabel('Available');
-    assert.equal(await box.isChecked(), true);
+test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  await userSays(server, '15550003', 'support', 'Kim');
+  const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await page.getByLabel('Username').focus();
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ADMIN_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.locator('#connection.live').waitFor();
+  assert.equal(await page.locator('#pane').isVisible(), false);  // one column: the list first
 
-    await box.uncheck();
-    await page.locator('.availability.away').waitFor();
-    await page.waitForFunction(() => !document.getElementById('available').disabled);
-    assert.equal(await availableOnServer(), false);
-    await page.reload();
-    await page.locator('#me', { hasText: 'Administrator' }).waitFor();
-    assert.equal(await page.getByLabel('Available').isChecked(), false);  // as the server has it
+  await page.locator('#conversation-list li[data-phone="15550003"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#conv-name', { hasText: 'Kim' }).waitFor();
+  assert.equal(await page.locator('.sidebar').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'start-chat');
+  await page.keyboard.press('Enter');  // claim
+  await page.waitForFunction(() => document.activeElement.id === 'composer-text');
+  await page.keyboard.type('Typed without a mouse');
+  await page.keyboard.press('Enter');
+  await receiver.waitFor((m) => m.text === 'Typed without a mouse');
 
-    await page.getByLabel('Available').check();
-    await page.locator('.availability:not(.away)').waitFor();
-    await page.waitForFunction(() => !document.getElementById('available').disabled);
-    assert.equal(await availableOnServer(), true);
-    assert.deepEqual(page.errors, []);
-  } finally {
-    await server.stop();
-  }
-});
+  await page.getByRole('button', { name: '← Back' }).click();
+  await page.locator('#conversation-list li[data-phone="15550003"]').waitFor();
+}));
 
-test('a narrow window, keyboard only', async () => {
-  const server = await startServer(['--port', '0', '--data', ':memory:', '--outbound-url', receiver.url]);
-  try {
-    await userSays(server, '15550003', 'support', 'Kim');
-    const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });
-    const page = await context.newPage();
-    await page.goto(server.url + '/');
-    await page.getByLabel('Username').focus();
-    await page.keyboard.type('admin');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(ADMIN_PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.locator('#connection.live').waitFor();
-    assert.equal(await page.locator('#pane').isVisible(), false);  // one column: the list first
+test('a wrong password is refused and the session survives a reload', () => withMemoryServer([], async (server) => {
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#login-error', { hasText: 'Wrong username or password' }).waitFor();
 
-    await page.locator('#conversation-list li[data-phone="15550003"]').focus();
-    await page.keyboard.press('Enter');
-    await page.locator('#conv-name', { hasText: 'Kim' }).waitFor();
-    assert.equal(await page.locator('.sidebar').isVisible(), false);
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'start-chat');
-    await page.keyboard.press('Enter');  // claim
-    await page.waitForFunction(() => document.activeElement.id === 'composer-text');
-    await page.keyboard.type('Typed without a mouse');
-    await page.keyboard.press('Enter');
-    await receiver.waitFor((m) => m.text === 'Typed without a mouse');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.keyboard.press('Enter');  // keyboard only
+  await page.locator('#connection.live').waitFor();
+  await page.reload();
+  await page.locator('#connection.live').waitFor();  // the cookie remembers
+  assert.equal(await page.locator('#login-view').isHidden(), true);
+  const csp = (await (await fetch(server.url + '/')).headers).get('content-security-policy');
+  assert.match(csp, /script-src 'self'/);
 
-    await page.getByRole('button', { name: '← Back' }).click();
-    await page.locator('#conversation-list li[data-phone="15550003"]').waitFor();
-  } finally {
-    await server.stop();
-  }
-});
-
-test('a wrong password is refused and the session survives a reload', async () => {
-  const server = await startServer(['--port', '0', '--data', ':memory:']);
-  try {
-    const context = await browser.browser.newContext();
-    const page = await context.newPage();
-    await page.goto(server.url + '/');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('#login-error', { hasText: 'Wrong username or password' }).waitFor();
-
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.keyboard.press('Enter');  // keyboard only
-    await page.locator('#connection.live').waitFor();
-    await page.reload();
-    await page.locator('#connection.live').waitFor();  // the cookie remembers
-    assert.equal(await page.locator('#login-view').isHidden(), true);
-    const csp = (await (await fetch(server.url + '/')).headers).get('content-security-policy');
-    assert.match(csp, /script-src 'self'/);
-
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.locator('#login-view').waitFor();
-  } finally {
-    await server.stop();
-  }
-});
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('#login-view').waitFor();
+}));
