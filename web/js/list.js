@@ -4,6 +4,10 @@
 // produce a duplicate.
 import { h, $, relativeTime } from './dom.js';
 
+// Objects from events a server kept from before it sent last_activity_at
+// (a resume right after an upgrade) have only updated_at.
+const activityOf = (c) => c.last_activity_at ?? c.updated_at;
+
 export class ConversationList {
   constructor({ me, onOpen }) {
     this.me = me;
@@ -41,7 +45,7 @@ export class ConversationList {
 
   render() {
     const visible = [...this.rows.values()].filter((c) => this.matches(c))
-      .sort((a, b) => Date.parse(b.last_activity_at) - Date.parse(a.last_activity_at) || a.phone.localeCompare(b.phone));
+      .sort((a, b) => Date.parse(activityOf(b)) - Date.parse(activityOf(a)) || a.phone.localeCompare(b.phone));
     const focused = document.activeElement?.dataset?.phone;
     this.el.replaceChildren(...visible.map((c) => this.row(c)));
     $('list-empty').hidden = visible.length > 0;
@@ -64,7 +68,7 @@ export class ConversationList {
       onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } },
     },
       h('span', { class: 'name', text: c.name || `+${c.phone}` }),
-      h('span', { class: 'time', text: relativeTime(c.last_activity_at) }),
+      h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       h('span', { class: 'preview', text: c.last_message ? c.last_message.text : '' }),
       h('span', { class: 'badges' }, badges));
   }
