@@ -261,7 +261,9 @@ test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url',
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });
   const page = await context.newPage();
   await page.goto(server.url + '/');
-  await page.getByLabel('Username').focus();
+  // The page puts the cursor in the username field itself once it knows no
+  // one is logged in: typing before that could land anywhere.
+  await page.waitForFunction(() => document.activeElement?.id === 'login-username');
   await page.keyboard.type('admin');
   await page.keyboard.press('Tab');
   await page.keyboard.type(ADMIN_PASSWORD);
