@@ -61,8 +61,17 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
             std::cerr << "switchboard agent: unknown option " << k << "\n" << usage;
             return 2;
         }
-    if (words.empty() || (words[0] != "list" && words.size() != 2) || (words[0] == "list" && words.size() != 1)) {
+    // Everything the words alone can refuse is refused before the store is
+    // opened: a refused command must not create a data directory (and its
+    // admin account) on the way.
+    bool known = !words.empty() && (words[0] == "list" || words[0] == "add" || words[0] == "passwd");
+    if (!known || (words[0] != "list" && words.size() != 2) || (words[0] == "list" && words.size() != 1)) {
         std::cerr << usage;
+        return 2;
+    }
+    if (words[0] != "list" && !flags.count("--password")) {
+        std::cerr << "switchboard agent: " << words[0] << " needs --password (or SWITCHBOARD_AGENT_PASSWORD)\n"
+                  << usage;
         return 2;
     }
     if (flags["--data"] == ":memory:") {
@@ -82,12 +91,9 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         } else if (words[0] == "add") {
             auto a = run(agents.create(words[1], flags["--password"], flags["--role"], flags["--display-name"]));
             std::cout << "added " << a.role << " " << a.username << "\n";
-        } else if (words[0] == "passwd") {
+        } else {  // passwd
             run(agents.set_password(words[1], flags["--password"]));
             std::cout << "password changed for " << words[1] << "\n";
-        } else {
-            std::cerr << usage;
-            return 2;
         }
         db->close();
         return 0;

@@ -460,4 +460,18 @@ BOOST_AUTO_TEST_CASE(add_passwd_and_list_from_the_shell) {
     BOOST_TEST(http_request(server.port(), "POST", "/auth/login", R"({"username":"carol","password":"carol-pass-1"})").status == 401u);
 }
 
+// A command refused for its words alone says what is missing and leaves the
+// directory as it was: no database, and no admin password printed for it.
+BOOST_AUTO_TEST_CASE(a_refused_command_changes_nothing) {
+    temp_dir dir;
+    auto data = (dir.path() / "fresh").string();
+    auto no_password = run_binary({"agent", "add", "carol", "--data", data});
+    BOOST_TEST(no_password.exit_code == 2);
+    BOOST_TEST(no_password.err.find("--password") != std::string::npos);
+    BOOST_TEST(no_password.out.find("admin password") == std::string::npos);
+    BOOST_TEST(run_binary({"agent", "passwd", "carol", "--data", data}).exit_code == 2);
+    BOOST_TEST(run_binary({"agent", "remove", "carol", "--data", data}).exit_code == 2);
+    BOOST_TEST(!std::filesystem::exists(data));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
