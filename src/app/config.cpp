@@ -24,6 +24,8 @@ std::string_view version() { return SWITCHBOARD_VERSION; }
 namespace {
 
 constexpr std::string_view env_prefix = "SWITCHBOARD_";
+// More io threads than this is a typing mistake, not a machine.
+constexpr unsigned max_threads = 256;
 
 po::options_description describe(config& c, std::string& log_level, std::string& log_format) {
     po::options_description d("Usage: switchboard [options]\n       switchboard agent add|passwd|list … "
@@ -85,6 +87,28 @@ std::vector<std::string> environment_as_flags(const std::vector<std::string>& en
     return flags;
 }
 
+// Boost's conversion reads "-1" as the largest unsigned value: --threads -1
+// would start four billion threads, --port -1 listen on 65535. Every number
+// flag here is unsigned, so a value with a minus sign is refused by name.
+void refuse_negative_numbers(const po::parsed_options& parsed) {
+    for (auto& o : parsed.options) {
+        if (o.value.empty() || !o.value.front().starts_with('-')) continue;
+        auto* d = parsed.description->find_nothrow(o.string_key, false);
+        if (!d) continue;
+        auto* s = d->semantic().get();
+        if (dynamic_cast<const po::typed_value<unsigned short>*>(s) || dynamic_cast<const po::typed_value<unsigned>*>(s) ||
+            dynamic_cast<const po::typed_value<unsigned long>*>(s) ||
+            dynamic_cast<const po::typed_value<unsigned long long>*>(s))
+            throw po::error("--" + o.string_key + " must be a whole number from 0 up, not '" + o.value.front() + "'");
+    }
+}
+
+po::parsed_options parse_checked(po::command_line_parser& parser) {
+    auto parsed = parser.run();
+    refuse_negative_numbers(parsed);
+    return parsed;
+}
+
 }  // namespace
 
 parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
@@ -93,7 +117,7 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     auto desc = describe(out.cfg, log_level, log_format);
     try {
         po::variables_map vm;
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        po::store(parse_checked(po::command_line_parser(args).options(desc)), vm);
         if (vm.count("help")) {
             std::ostringstream usage;
             usage << desc;
@@ -106,7 +130,7 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
             out.message = "switchboard " + std::string(version());
             return out;
         }
-        po::store(po::command_line_parser(environment_as_flags(environment, desc)).options(desc).run(), vm);
+        po::store(parse_checked(po::command_line_parser(environment_as_flags(environment, desc)).options(desc)), vm);
         po::notify(vm);
     } catch (const po::error& e) {
         out.what = parse_result::action::error;
@@ -141,6 +165,8 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     for (auto* url : {&out.cfg.outbound_url, &out.cfg.wa_api_base})
         if (!url->empty() && !url->starts_with("http://") && !url->starts_with("https://"))
             return fail("'" + *url + "' is not an http:// or https:// URL");
+    if (out.cfg.threads > max_threads)
+        return fail("--threads must be from 0 (one per core) to " + std::to_string(max_threads));
     if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
     if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
     return out;

@@ -51,6 +51,21 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
 
     auto bad_env = parse_config({}, {"SWITCHBOARD_PORT=99999"});
     BOOST_TEST((bad_env.what == action::error));
+
+    // A minus sign would otherwise wrap round to the largest value (port 65535).
+    for (const char* flag : {"--port", "--threads", "--max-body", "--idle-timeout", "--ws-max-lag", "--data-max-mb"}) {
+        BOOST_TEST_INFO(flag);
+        auto negative = parse_config({flag, "-1"}, {});
+        BOOST_TEST((negative.what == action::error));
+        BOOST_TEST(negative.message == std::string(flag) + " must be a whole number from 0 up, not '-1'");
+    }
+    auto negative_env = parse_config({}, {"SWITCHBOARD_THREADS=-2"});
+    BOOST_TEST((negative_env.what == action::error));
+    BOOST_TEST(negative_env.message.find("--threads") != std::string::npos);
+    BOOST_TEST((parse_config({"--admin-password", "-starts-with-a-dash"}, {}).what == action::run));  // not a number flag
+    auto too_many = parse_config({"--threads", "100000"}, {});
+    BOOST_TEST((too_many.what == action::error));
+    BOOST_TEST(too_many.message == "--threads must be from 0 (one per core) to 256");
 }
 
 BOOST_AUTO_TEST_CASE(help_and_version) {
