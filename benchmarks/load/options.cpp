@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <sstream>
 #include <stdexcept>
@@ -69,6 +70,9 @@ std::string help() {
 
 namespace {
 
+// Each is a socket of the one load process: more is a typing mistake.
+constexpr std::uint64_t max_connections = 10000;
+
 bool parse_url(const std::string& v, options& o) {
     auto scheme = v.find("://");
     if (v.rfind("http://", 0) != 0) return false;
@@ -77,6 +81,16 @@ bool parse_url(const std::string& v, options& o) {
     o.host = rest.substr(0, colon);
     o.port = colon == std::string::npos ? "80" : rest.substr(colon + 1, rest.find('/', colon) - colon - 1);
     return !o.host.empty() && !o.port.empty();
+}
+
+// A count, all of `v`: std::stoul would read "-1" as the largest value
+// (--connections -1 then opened connections until it hung) and "5x" as 5.
+std::uint64_t whole_number(const std::string& key, const std::string& v) {
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc() || end != v.data() + v.size())
+        throw std::invalid_argument(key + " must be a whole number, not '" + v + "'");
+    return n;
 }
 
 }  // namespace
@@ -95,17 +109,20 @@ std::string parse(int argc, char** argv, options& o) {
             else if (k == "--label") o.label = v;
             else if (k == "--server-pid") o.server_pid = std::stol(v);
             else if (k == "--admin-password") o.admin_password = v;
-            else if (k == "--connections") o.connections = std::stoul(v);
-            else if (k == "--agents") o.agents = std::stoul(v);
-            else if (k == "--reply-every") o.reply_every = std::stoul(v);
-            else if (k == "--users" || k == "--conversations") o.users = std::stoull(v);
-            else if (k == "--requests") o.requests = std::stoull(v);
+            else if (k == "--connections") o.connections = whole_number(k, v);
+            else if (k == "--agents") o.agents = whole_number(k, v);
+            else if (k == "--reply-every") o.reply_every = whole_number(k, v);
+            else if (k == "--users" || k == "--conversations") o.users = whole_number(k, v);
+            else if (k == "--requests") o.requests = whole_number(k, v);
             else if (k == "--rate") o.rate = std::stod(v);
             else if (k == "--duration") o.duration = std::stod(v);
             else if (k == "--p99-bound-ms") o.p99_bound_ms = std::stod(v);
             else if (k == "--max-rate") o.max_rate = std::stod(v);
             else return "unknown option " + k;
         }
+    } catch (const std::invalid_argument& e) {
+        if (std::string_view(e.what()).starts_with("--")) return e.what();  // whole_number's own
+        return "a numeric option has a value that is not a number";
     } catch (const std::logic_error&) {
         return "a numeric option has a value that is not a number";
     }
@@ -113,6 +130,8 @@ std::string parse(int argc, char** argv, options& o) {
     if (o.mode != "ingest" && o.mode != "chat" && o.mode != "ramp" && o.mode != "scale")
         return "--mode must be ingest, chat, ramp or scale";
     if (o.connections == 0 || o.users == 0) return "--connections and --users must be at least 1";
+    if (o.connections > max_connections || o.agents > max_connections)
+        return "--connections and --agents must be at most " + std::to_string(max_connections);
     if ((o.mode == "chat" || o.mode == "ramp") && o.agents == 0) return "--agents must be at least 1";
     if (o.port.empty() && o.spawn.empty()) return "give --url or --spawn";
     if (o.server_pid < 0) return "--server-pid must be a process id";
