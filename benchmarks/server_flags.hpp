@@ -3,7 +3,10 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -13,15 +16,27 @@ struct server_flags {
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
+// `text` as a whole number from `low` to `high`, all of it; nothing otherwise.
+inline std::optional<unsigned> whole_in(const char* text, unsigned low, unsigned high) {
+    unsigned n = 0;
+    auto end = text + std::strlen(text);
+    auto [at, ec] = std::from_chars(text, end, n);
+    if (ec != std::errc() || at != end || at == text || n < low || n > high) return std::nullopt;
+    return n;
+}
+
 // Exits with a usage line naming `program` on anything else.
 inline server_flags parse_server_flags(int argc, char** argv, const char* program) {
     server_flags out;
     for (int i = 1; i < argc; i += 2) {
         std::string flag = argv[i];
-        if (i + 1 < argc && flag == "--port") out.port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
-        else if (i + 1 < argc && flag == "--threads") out.threads = static_cast<unsigned>(std::stoi(argv[i + 1]));
+        std::optional<unsigned> n;
+        if (i + 1 < argc && flag == "--port" && (n = whole_in(argv[i + 1], 0, 65535)))
+            out.port = static_cast<unsigned short>(*n);
+        else if (i + 1 < argc && flag == "--threads" && (n = whole_in(argv[i + 1], 1, 256)))
+            out.threads = *n;
         else {
-            std::cerr << "usage: " << program << " [--port N] [--threads N]\n";
+            std::cerr << "usage: " << program << " [--port 0-65535] [--threads 1-256]\n";
             std::exit(2);
         }
     }
