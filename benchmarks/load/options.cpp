@@ -83,13 +83,18 @@ bool parse_url(const std::string& v, options& o) {
     return !o.host.empty() && !o.port.empty();
 }
 
+// A value refused with its option's name, as the message to print.
+struct bad_value : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // A count, all of `v`: std::stoul would read "-1" as the largest value
 // (--connections -1 then opened connections until it hung) and "5x" as 5.
 std::uint64_t whole_number(const std::string& key, const std::string& v) {
     std::uint64_t n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (v.empty() || ec != std::errc() || end != v.data() + v.size())
-        throw std::invalid_argument(key + " must be a whole number, not '" + v + "'");
+        throw bad_value(key + " must be a whole number, not '" + v + "'");
     return n;
 }
 
@@ -120,9 +125,8 @@ std::string parse(int argc, char** argv, options& o) {
             else if (k == "--max-rate") o.max_rate = std::stod(v);
             else return "unknown option " + k;
         }
-    } catch (const std::invalid_argument& e) {
-        if (std::string_view(e.what()).starts_with("--")) return e.what();  // whole_number's own
-        return "a numeric option has a value that is not a number";
+    } catch (const bad_value& e) {
+        return e.what();
     } catch (const std::logic_error&) {
         return "a numeric option has a value that is not a number";
     }
