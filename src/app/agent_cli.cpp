@@ -69,6 +69,10 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         std::cerr << usage;
         return 2;
     }
+    if (words[0] == "add" && flags["--role"] != "agent" && flags["--role"] != "admin") {
+        std::cerr << "switchboard agent: --role must be agent or admin, not '" << flags["--role"] << "'\n";
+        return 2;
+    }
     if (words[0] != "list" && !flags.count("--password")) {
         std::cerr << "switchboard agent: " << words[0] << " needs --password (or SWITCHBOARD_AGENT_PASSWORD)\n"
                   << usage;

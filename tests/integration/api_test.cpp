@@ -471,6 +471,9 @@ BOOST_AUTO_TEST_CASE(a_refused_command_changes_nothing) {
     BOOST_TEST(no_password.out.find("admin password") == std::string::npos);
     BOOST_TEST(run_binary({"agent", "passwd", "carol", "--data", data}).exit_code == 2);
     BOOST_TEST(run_binary({"agent", "remove", "carol", "--data", data}).exit_code == 2);
+    auto bad_role = run_binary({"agent", "add", "carol", "--password", "carol-pass-1", "--role", "boss", "--data", data});
+    BOOST_TEST(bad_role.exit_code == 2);
+    BOOST_TEST(bad_role.err.find("--role must be agent or admin") != std::string::npos);
     BOOST_TEST(!std::filesystem::exists(data));
 }
 
