@@ -69,14 +69,20 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         std::cerr << usage;
         return 2;
     }
-    if (words[0] == "add" && flags["--role"] != "agent" && flags["--role"] != "admin") {
-        std::cerr << "switchboard agent: --role must be agent or admin, not '" << flags["--role"] << "'\n";
-        return 2;
-    }
-    if (words[0] != "list" && !flags.count("--password")) {
-        std::cerr << "switchboard agent: " << words[0] << " needs --password (or SWITCHBOARD_AGENT_PASSWORD)\n"
-                  << usage;
-        return 2;
+    if (words[0] != "list") {
+        if (!flags.count("--password")) {
+            std::cerr << "switchboard agent: " << words[0] << " needs --password (or SWITCHBOARD_AGENT_PASSWORD)\n"
+                      << usage;
+            return 2;
+        }
+        // The same rules the store's agents are held to, asked first.
+        auto problem = auth::validate_username(words[1]);
+        if (problem.empty()) problem = auth::validate_password(flags["--password"]);
+        if (problem.empty() && words[0] == "add") problem = auth::validate_role(flags["--role"]);
+        if (!problem.empty()) {
+            std::cerr << "switchboard agent: " << problem << "\n";
+            return 2;
+        }
     }
     if (flags["--data"] == ":memory:") {
         std::cerr << "switchboard agent: --data must be a directory: an in-memory store has no agents to manage\n";

@@ -446,7 +446,7 @@ BOOST_AUTO_TEST_CASE(add_passwd_and_list_from_the_shell) {
     BOOST_TEST(added.out.find("added agent carol") != std::string::npos);
     BOOST_TEST(added.out.find("admin password: ") != std::string::npos);  // a new directory gets its admin too
     BOOST_TEST(run_binary({"agent", "add", "carol", "--password", "carol-pass-1", "--data", data}).exit_code == 1);
-    BOOST_TEST(run_binary({"agent", "add", "dave", "--password", "short", "--data", data}).exit_code == 1);
+    BOOST_TEST(run_binary({"agent", "add", "dave", "--password", "short", "--data", data}).exit_code == 2);
     BOOST_TEST(run_binary({"agent", "add", "--data", data}).exit_code == 2);
     BOOST_TEST(run_binary({"agent", "frobnicate", "x", "--data", data}).exit_code == 2);
     BOOST_TEST(run_binary({"agent", "passwd", "carol", "--data", data}, {"SWITCHBOARD_AGENT_PASSWORD=carol-pass-2"}).exit_code == 0);
@@ -473,7 +473,10 @@ BOOST_AUTO_TEST_CASE(a_refused_command_changes_nothing) {
     BOOST_TEST(run_binary({"agent", "remove", "carol", "--data", data}).exit_code == 2);
     auto bad_role = run_binary({"agent", "add", "carol", "--password", "carol-pass-1", "--role", "boss", "--data", data});
     BOOST_TEST(bad_role.exit_code == 2);
-    BOOST_TEST(bad_role.err.find("--role must be agent or admin") != std::string::npos);
+    BOOST_TEST(bad_role.err.find("role must be admin or agent") != std::string::npos);
+    auto short_password = run_binary({"agent", "add", "carol", "--password", "short", "--data", data});
+    BOOST_TEST(short_password.exit_code == 2);
+    BOOST_TEST(short_password.err.find("at least 8 characters") != std::string::npos);
     BOOST_TEST(!std::filesystem::exists(data));
 }
 
