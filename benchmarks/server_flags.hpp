@@ -2,12 +2,12 @@
 // `[--port N] [--threads N]`, threads defaulting to one per core.
 #pragma once
 
+#include "switchboard/core/whole_number.hpp"
+
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
-#include <cstring>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -18,11 +18,9 @@ struct server_flags {
 
 // `text` as a whole number from `low` to `high`, all of it; nothing otherwise.
 inline std::optional<unsigned> whole_in(const char* text, unsigned low, unsigned high) {
-    unsigned n = 0;
-    auto end = text + std::strlen(text);
-    auto [at, ec] = std::from_chars(text, end, n);
-    if (ec != std::errc() || at != end || at == text || n < low || n > high) return std::nullopt;
-    return n;
+    auto n = switchboard::parse_whole_number(text);
+    if (!n || *n < low || *n > high) return std::nullopt;
+    return static_cast<unsigned>(*n);
 }
 
 // Exits with a usage line naming `program` on anything else.

@@ -1,6 +1,7 @@
 #include "options.hpp"
 
-#include <charconv>
+#include "switchboard/core/whole_number.hpp"
+
 #include <chrono>
 #include <sstream>
 #include <stdexcept>
@@ -88,14 +89,10 @@ struct bad_value : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// A count, all of `v`: std::stoul would read "-1" as the largest value
-// (--connections -1 then opened connections until it hung) and "5x" as 5.
+// A count, all of `v` (--connections -1 once opened connections until it hung).
 std::uint64_t whole_number(const std::string& key, const std::string& v) {
-    std::uint64_t n = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc() || end != v.data() + v.size())
-        throw bad_value(key + " must be a whole number, not '" + v + "'");
-    return n;
+    if (auto n = parse_whole_number(v)) return *n;
+    throw bad_value(key + " must be a whole number, not '" + v + "'");
 }
 
 }  // namespace

@@ -2,12 +2,12 @@
 #include "request_helpers.hpp"
 
 #include "switchboard/chat/json.hpp"
+#include "switchboard/core/whole_number.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <unordered_set>
 
 namespace switchboard::api {
@@ -20,17 +20,10 @@ namespace {
 constexpr std::size_t default_page = 50, max_page = 200;
 constexpr std::size_t max_text_chars = 4096;
 
-std::optional<std::uint64_t> parse_uint(std::string_view s) {
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-    return v;
-}
-
 std::size_t page_limit(const http::request& req) {
     auto l = req.query_param("limit");
     if (!l) return default_page;
-    auto v = parse_uint(*l);
+    auto v = parse_whole_number(*l);
     if (!v || *v == 0 || *v > max_page)
         throw field_error{"limit", "limit must be a whole number from 1 to " + std::to_string(max_page)};
     return *v;
@@ -64,7 +57,7 @@ struct list_cursor {
 std::optional<list_cursor> parse_cursor(std::string_view s) {
     auto sep = s.find('_');
     if (sep == std::string_view::npos) return std::nullopt;
-    auto ms = parse_uint(s.substr(0, sep));
+    auto ms = parse_whole_number(s.substr(0, sep));
     if (!ms) return std::nullopt;
     return list_cursor{static_cast<std::int64_t>(*ms), std::string(s.substr(sep + 1))};
 }
@@ -135,7 +128,7 @@ awaitable<http::response> get_messages(api_context& ctx, http::request& req, con
     auto phone = require_phone(req);
     std::uint64_t before = UINT64_MAX;
     if (auto b = req.query_param("before")) {
-        auto v = parse_uint(*b);
+        auto v = parse_whole_number(*b);
         if (!v) throw field_error{"before", "before must be a message seq"};
         before = *v;
     }
