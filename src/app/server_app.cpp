@@ -65,8 +65,6 @@ channels::outbox_options outbox_options_from(const config& cfg) {
     o.wa_api_base = cfg.wa_api_base;
     o.wa_token = cfg.wa_token;
     o.outbound_url = cfg.outbound_url;
-    if (o.outbound_url.empty())
-        log::warn("no --outbound-url: messages for plain-webhook users beyond their webhook's answer are stored as failed");
     o.max_backoff = std::chrono::seconds(cfg.outbox_max_backoff);
     o.connections_per_host = cfg.outbound_connections;
     o.ca_file = cfg.outbound_ca_file;
@@ -116,6 +114,9 @@ int run_server(const config& cfg) {
         ws::hub hub(ioc, *store, metrics, hub_opts);
         hub.start();
         channels::outbox outbox(ioc, *store, metrics, outbox_options_from(cfg));
+        // The same question each message for a user asks (conversation_actor::add_outgoing).
+        if (!outbox.can_deliver(chat::channel::plain))
+            log::warn("no --outbound-url: messages for plain-webhook users beyond their webhook's answer are stored as failed");
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         ops::assigner_options routing_opts;

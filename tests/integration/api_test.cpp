@@ -108,6 +108,7 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
 BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
     receiver outbound;
     server_process server({"--outbound-url", outbound.url()});
+    BOOST_TEST(server.stderr_text().find("no --outbound-url") == std::string::npos);  // it has one
     auto admin = admin_client(server);
     auto p = server.port();
     user_says(p, "15550001", "support", "John");
