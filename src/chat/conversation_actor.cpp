@@ -290,7 +290,9 @@ struct conversation_actor::receive_written {
 
 // `in` lives until `done` is called: nothing here touches it after that.
 void conversation_actor::receive_on_strand(inbound_message& in, receive_done done) {
-    if (!turn_.try_acquire()) {
+    // A conversation waiting in the queue asks the queue, an actor of its
+    // own, for its place in its conversation.updated: that takes a coroutine.
+    if (own_->queued_at || !turn_.try_acquire()) {
         net::co_spawn(strand_, receive_in_turn(std::move(in)), std::move(done));
         return;
     }
@@ -308,9 +310,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         // On the heap: it outlives this call when the store writes elsewhere.
         auto s = std::make_unique<step>(*own_);
         auto [was, decision] = begin_receive(*s, in, now);
-        // The queue is an actor of its own: await it in a coroutine, also to
-        // ask it a waiting conversation's place for its conversation.updated.
-        if (needs_the_queue(decision) || s->next.queued_at) {
+        if (needs_the_queue(decision)) {  // the queue is an actor of its own: await it in a coroutine
             permit.release();
             net::co_spawn(strand_, receive_in_turn(std::move(in)), std::move(done));
             return;
