@@ -29,38 +29,84 @@ awaitable<http::response> create_agent(api_context& ctx, http::request& req, con
     auto username = string_field(o, "username", true);
     auto password = string_field(o, "password", true);
     auto role = string_field(o, "role", false);
-    auto display = string_field(o, "display_name", false);
+    auto display = string_field(o, "display_name", false, 64);
     if (role.empty()) role = "agent";
     if (auto why = auth::validate_username(username); !why.empty()) throw field_error{"username", why};
     if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
     if (auto why = auth::validate_role(role); !why.empty()) throw field_error{"role", why};
-    if (display.size() > 64) throw field_error{"display_name", "display_name must be at most 64 characters"};
     if (ctx.agents.find(username)) throw chat::command_error(chat::command_error::kind::conflict, "agent " + username + " exists already");
     auto a = co_await ctx.agents.create(username, password, role, display);
     co_return json_response(201, agent_json(a));
 }
 
+// The service's refusals that the checks here could not see coming (a
+// race with another change) as statuses.
+awaitable<auth::agent> update_or_refuse(api_context& ctx, const std::string& username, auth::agent_changes changes,
+                                        std::vector<std::string>* ended) {
+    std::optional<std::string> refused;
+    auto kind = chat::command_error::kind::conflict;
+    try {
+        co_return co_await ctx.agents.update(username, std::move(changes), ended);
+    } catch (const std::domain_error& e) {
+        refused = e.what();
+    } catch (const std::out_of_range& e) {
+        refused = e.what();
+        kind = chat::command_error::kind::not_found;
+    }
+    throw chat::command_error(kind, *refused);
+}
+
 awaitable<http::response> patch_agent(api_context& ctx, http::request& req, const auth::agent& who) {
     std::string username(req.param("username"));
-    if (!ctx.agents.find(username))
-        throw chat::command_error(chat::command_error::kind::not_found, "no agent named " + username);
-    if (!who.is_admin() && who.username != username)
+    auto target = ctx.agents.find(username);
+    if (!target) throw chat::command_error(chat::command_error::kind::not_found, "no agent named " + username);
+    bool self = who.username == username;
+    if (!who.is_admin() && !self)
         throw chat::command_error(chat::command_error::kind::forbidden, "agents may change only themselves");
     auto o = object_body(req);
-    std::optional<bool> available;
-    std::optional<std::uint32_t> max_chats;
+    auth::agent_changes changes;
     if (auto* v = o.if_contains("available")) {
         if (!v->is_bool()) throw field_error{"available", "available must be true or false"};
-        available = v->as_bool();
+        changes.available = v->as_bool();
     }
     if (auto* v = o.if_contains("max_chats")) {
         if (!v->is_int64() && !v->is_uint64()) throw field_error{"max_chats", "max_chats must be a whole number"};
         auto n = v->is_int64() ? v->as_int64() : static_cast<std::int64_t>(v->as_uint64());
         if (n < 1 || n > 100) throw field_error{"max_chats", "max_chats must be from 1 to 100"};
-        max_chats = static_cast<std::uint32_t>(n);
+        changes.max_chats = static_cast<std::uint32_t>(n);
     }
-    if (!available && !max_chats) throw field_error{"body", "nothing to change: give available and/or max_chats"};
-    auto a = co_await ctx.agents.update(username, available, max_chats);
+    if (o.contains("display_name")) changes.display_name = string_field(o, "display_name", true, 64);
+    if (o.contains("role")) {
+        if (!who.is_admin()) throw chat::command_error(chat::command_error::kind::forbidden, "only an admin may change roles");
+        changes.role = string_field(o, "role", true);
+        if (auto why = auth::validate_role(*changes.role); !why.empty()) throw field_error{"role", why};
+    }
+    if (o.contains("password")) {
+        // One's own password changes with the current one (POST /auth/password),
+        // so that a session left open cannot take the account over.
+        if (!who.is_admin() || self)
+            throw chat::command_error(chat::command_error::kind::forbidden,
+                                      self ? "change your own password with POST /auth/password, which asks for the current one"
+                                           : "only an admin may set another agent's password");
+        changes.password = string_field(o, "password", true);
+        if (auto why = auth::validate_password(*changes.password); !why.empty()) throw field_error{"password", why};
+    }
+    if (!changes.available && !changes.max_chats && !changes.display_name && !changes.role && !changes.password)
+        throw field_error{"body", "nothing to change: give available, max_chats, display_name, role or password"};
+
+    std::vector<std::string> ended;
+    auto a = co_await update_or_refuse(ctx, username, changes, &ended);
+    ctx.hub.end_sessions(ended);
+    // Availability is presence as routing sees it: every console shows it.
+    if (changes.available && *changes.available != target->available) {
+        auto online = ctx.hub.online();
+        ctx.hub.publish({"agent.presence",
+                         "",
+                         {{"agent", a.username},
+                          {"online", std::find(online.begin(), online.end(), a.username) != online.end()},
+                          {"available", a.available}},
+                         std::chrono::system_clock::now()});
+    }
     co_return json_response(200, agent_json(a));
 }
 

@@ -1,7 +1,8 @@
-// POST /auth/login, POST /auth/logout, GET /me.
+// POST /auth/login, POST /auth/logout, POST /auth/password, GET /me.
 #include "request_helpers.hpp"
 
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/ws/hub.hpp"
 
 namespace switchboard::api {
 
@@ -41,6 +42,28 @@ boost::asio::awaitable<http::response> login(api_context& ctx, http::request& re
     co_return res;
 }
 
+// An agent's own new password: the current one first. Every other session
+// of the agent ends (their sockets close); this one stays.
+boost::asio::awaitable<http::response> change_password(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    auto current = string_field(o, "current_password", true);
+    auto next = string_field(o, "new_password", true);
+    if (auto why = auth::validate_password(next); !why.empty())
+        throw field_error{"new_password", "new_" + why};  // "password must be …"
+    auto result =
+        co_await ctx.agents.change_own_password(who.username, current, next, session_token(req, false), req.remote_address);
+    using outcome = auth::agents_service::password_change::outcome;
+    if (result.what == outcome::rate_limited) {
+        auto r = http::response::error(429, "too_many_attempts", "too many wrong passwords: try again later");
+        r.set_header("Retry-After", std::to_string(result.retry_after.count()));
+        co_return r;
+    }
+    if (result.what == outcome::wrong_password)
+        throw field_error{"current_password", "current_password is not your password"};
+    ctx.hub.end_sessions(result.ended_sessions);
+    co_return json_response(200, {{"agent", agent_json(who)}, {"ended_sessions", result.ended_sessions.size()}});
+}
+
 }  // namespace
 
 void add_auth_routes(http::router& routes, api_context& ctx) {
@@ -53,6 +76,9 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
                    res.set_header("Set-Cookie", cookie(req, "", std::chrono::seconds(0)));
                    co_return res;
                }));
+
+    routes.add(http::verb::post, "/auth/password",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return change_password(ctx, req, who); }));
 
     routes.add(http::verb::get, "/me",
                authed(ctx, [](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {

@@ -35,7 +35,7 @@ void add_websocket_route(http::router& routes, api_context& ctx) {
         if (!req.websocket) co_return http::response::error(426, "upgrade_required", "/ws speaks WebSocket only");
         http::response res;
         res.status = 101;
-        res.upgrade = ctx.hub.upgrade_for(who->username, who->display_name);
+        res.upgrade = ctx.hub.upgrade_for(who->username, who->display_name, auth::sha256_hex(session_token(req, true)));
         co_return res;
     });
 }

@@ -5,8 +5,11 @@
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
 
+#include "../core/strand_semaphore.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -117,6 +120,12 @@ struct agents_service::impl {
     std::unordered_map<std::string, store::session_record> sessions;  // by token hash
     failure_log failures;
     net::thread_pool hashing{1};
+    // Account changes run one at a time, from reading the account to its
+    // write: two at once would each write a copy read before the other's
+    // write, and the later would undo the earlier (a password change
+    // included). The turn is taken on this strand, which the semaphore needs.
+    net::strand<net::thread_pool::executor_type> changes{net::make_strand(hashing)};
+    strand_semaphore turn{1};
 };
 
 agents_service::agents_service(store::store& store, agents_options options)
@@ -236,46 +245,162 @@ std::optional<agent> agents_service::find(std::string_view username) const {
 
 net::awaitable<agent> agents_service::create(std::string username, std::string password, std::string role,
                                              std::string display_name) {
+    co_return co_await net::co_spawn(impl_->changes, create_in_turn(username, password, role, display_name),
+                                     net::use_awaitable);
+}
+
+net::awaitable<agent> agents_service::create_in_turn(std::string username, std::string password, std::string role,
+                                                     std::string display_name) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
     for (auto why : {validate_username(username), validate_password(password), validate_role(role)})
         if (!why.empty()) throw std::invalid_argument(why);
     if (display_name.empty()) display_name = username;
-    if (display_name.size() > 64) throw std::invalid_argument("display_name must be at most 64 characters");
+    if (display_name.size() > 256) throw std::invalid_argument("display_name must be 1 to 64 characters");
     {
         std::lock_guard lock(impl_->mutex);
         if (impl_->agents.count(username)) throw std::domain_error("agent " + username + " exists already");
     }
     auto hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
     store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
-    co_await save(r);
+    co_await save(r, {});
     co_return public_view(r);
 }
 
-net::awaitable<agent> agents_service::update(std::string username, std::optional<bool> available,
-                                             std::optional<std::uint32_t> max_chats) {
+namespace {
+
+std::size_t count_admins(const std::map<std::string, store::agent_record>& agents) {
+    return static_cast<std::size_t>(
+        std::count_if(agents.begin(), agents.end(), [](auto& kv) { return kv.second.role == "admin"; }));
+}
+
+// The changes on a copy of `r`; throws when a value is refused.
+store::agent_record changed(store::agent_record r, const agent_changes& c,
+                            const std::map<std::string, store::agent_record>& all) {
+    if (c.available) r.available = *c.available;
+    if (c.max_chats) {
+        if (*c.max_chats < 1 || *c.max_chats > 100) throw std::invalid_argument("max_chats must be from 1 to 100");
+        r.max_chats = *c.max_chats;
+    }
+    if (c.display_name) {
+        if (c.display_name->empty() || c.display_name->size() > 256)
+            throw std::invalid_argument("display_name must be 1 to 64 characters");
+        r.display_name = *c.display_name;
+    }
+    if (c.role) {
+        if (auto why = validate_role(*c.role); !why.empty()) throw std::invalid_argument(why);
+        if (r.role == "admin" && *c.role != "admin" && count_admins(all) == 1)
+            throw std::domain_error(r.username + " is the only admin: make another agent admin first");
+        r.role = *c.role;
+    }
+    return r;
+}
+
+}  // namespace
+
+std::vector<std::string> agents_service::drop_sessions_locked(const std::string& username, const std::string& keep_hash) {
+    std::vector<std::string> dropped;
+    for (auto it = impl_->sessions.begin(); it != impl_->sessions.end();) {
+        if (it->second.username == username && it->first != keep_hash) {
+            dropped.push_back(it->first);
+            it = impl_->sessions.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return dropped;
+}
+
+net::awaitable<agent> agents_service::update(std::string username, agent_changes changes,
+                                             std::vector<std::string>* ended_sessions) {
+    co_return co_await net::co_spawn(impl_->changes, update_in_turn(username, changes, ended_sessions),
+                                     net::use_awaitable);
+}
+
+net::awaitable<agent> agents_service::update_in_turn(std::string username, agent_changes changes,
+                                                     std::vector<std::string>* ended_sessions) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
+    if (changes.password)
+        if (auto why = validate_password(*changes.password); !why.empty()) throw std::invalid_argument(why);
     store::agent_record r;
     {
         std::lock_guard lock(impl_->mutex);
         auto it = impl_->agents.find(username);
-        if (it == impl_->agents.end()) throw std::out_of_range("no agent " + username);
-        r = it->second;
+        if (it == impl_->agents.end()) throw std::out_of_range("no agent named " + username);
+        r = changed(it->second, changes, impl_->agents);
     }
-    if (available) r.available = *available;
-    if (max_chats) r.max_chats = *max_chats;
-    co_await save(r);
+    // The stored hash, not the cached one: `switchboard agent passwd` may
+    // have changed it under a running server.
+    if (auto stored = store_.find_agent(username)) r.password_hash = stored->password_hash;
+    std::vector<std::string> dropped;
+    if (changes.password) {
+        r.password_hash = co_await net::co_spawn(impl_->hashing, hash_async(*changes.password), net::use_awaitable);
+        std::lock_guard lock(impl_->mutex);
+        dropped = drop_sessions_locked(username, {});
+    }
+    co_await save(r, dropped);
+    if (ended_sessions) *ended_sessions = std::move(dropped);
     co_return public_view(r);
 }
 
-net::awaitable<void> agents_service::set_password(std::string username, std::string password) {
-    if (auto why = validate_password(password); !why.empty()) throw std::invalid_argument(why);
-    auto record = store_.find_agent(username);
-    if (!record) throw std::out_of_range("no agent " + username);
-    record->password_hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
-    co_await save(*record);
+net::awaitable<agents_service::password_change> agents_service::change_own_password(std::string username,
+                                                                                    std::string current,
+                                                                                    std::string next,
+                                                                                    std::string keep_token,
+                                                                                    std::string address) {
+    co_return co_await net::co_spawn(impl_->changes,
+                                     change_own_password_in_turn(username, current, next, keep_token, address),
+                                     net::use_awaitable);
 }
 
-net::awaitable<void> agents_service::save(store::agent_record r) {
+net::awaitable<agents_service::password_change> agents_service::change_own_password_in_turn(
+    std::string username, std::string current, std::string next, std::string keep_token, std::string address) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
+    password_change out;
+    if (auto why = validate_password(next); !why.empty()) throw std::invalid_argument(why);
+    auto now = std::chrono::steady_clock::now();
+    auto user_key = "u:" + username, addr_key = "a:" + address;
+    {
+        std::lock_guard lock(impl_->mutex);
+        out.retry_after = std::max(
+            impl_->failures.blocked_for(user_key, options_.max_failed_logins, options_.failure_window, now),
+            impl_->failures.blocked_for(addr_key, options_.max_failed_logins, options_.failure_window, now));
+    }
+    if (out.retry_after.count() > 0) {
+        out.what = password_change::outcome::rate_limited;
+        co_return out;
+    }
+    auto record = store_.find_agent(username);
+    if (!record) throw std::out_of_range("no agent named " + username);
+    bool ok = co_await net::co_spawn(impl_->hashing, verify_async(current, record->password_hash), net::use_awaitable);
+    if (!ok) {
+        std::lock_guard lock(impl_->mutex);
+        impl_->failures.add(user_key, options_.max_failed_logins, now);
+        impl_->failures.add(addr_key, options_.max_failed_logins, now);
+        co_return out;
+    }
+    record->password_hash = co_await net::co_spawn(impl_->hashing, hash_async(next), net::use_awaitable);
+    {
+        std::lock_guard lock(impl_->mutex);
+        out.ended_sessions = drop_sessions_locked(username, sha256_hex(keep_token));
+    }
+    co_await save(*record, out.ended_sessions);
+    out.what = password_change::outcome::changed;
+    co_return out;
+}
+
+net::awaitable<void> agents_service::set_password(std::string username, std::string password) {
+    agent_changes c;
+    c.password = std::move(password);
+    co_await update(std::move(username), std::move(c));
+}
+
+net::awaitable<void> agents_service::save(store::agent_record r, std::vector<std::string> ended_sessions) {
     store::write_batch b;
     b.agents_put.push_back(r);
+    b.sessions_remove = std::move(ended_sessions);
     co_await store_.write(std::move(b));
     std::lock_guard lock(impl_->mutex);
     impl_->agents[r.username] = std::move(r);

@@ -25,13 +25,14 @@ std::shared_ptr<const std::string> frame_of(const boost::json::object& o) {
 }  // namespace
 
 agent_socket::agent_socket(std::shared_ptr<hub_core> hub, std::unique_ptr<http::upgraded_connection> conn,
-                           std::string username, std::string display_name)
+                           std::string username, std::string display_name, std::string session)
     : hub_(std::move(hub)),
       strand_(conn->stream.get_executor()),
       ws_(std::move(conn->stream)),
       conn_(std::move(conn)),
       username_(std::move(username)),
       display_name_(std::move(display_name)),
+      session_(std::move(session)),
       signal_(strand_) {}
 
 agent_socket::~agent_socket() = default;

@@ -21,7 +21,7 @@ struct hub_core;
 class agent_socket : public std::enable_shared_from_this<agent_socket> {
 public:
     agent_socket(std::shared_ptr<hub_core> hub, std::unique_ptr<http::upgraded_connection> conn, std::string username,
-                 std::string display_name);
+                 std::string display_name, std::string session);
     ~agent_socket();
 
     void start();
@@ -31,6 +31,7 @@ public:
     void close(beast::websocket::close_code code, std::string reason);
 
     const std::string& username() const { return username_; }
+    const std::string& session() const { return session_; }
     // Read by the hub without the strand: the writer publishes them.
     std::atomic<bool> waiting{false};
     std::atomic<std::uint64_t> cursor{0};  // the next event seq this socket sends
@@ -47,7 +48,7 @@ private:
     net::any_io_executor strand_;
     beast::websocket::stream<http::upgraded_socket> ws_;
     std::unique_ptr<http::upgraded_connection> conn_;  // until the handshake is done
-    std::string username_, display_name_;
+    std::string username_, display_name_, session_;
     net::steady_timer signal_;
     std::deque<std::shared_ptr<const std::string>> side_;  // hello, resync, backfill, typing
     bool live_ = false;  // ring events flow once the client has had its chance to resume

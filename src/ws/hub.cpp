@@ -230,15 +230,18 @@ namespace {
 
 class socket_upgrade final : public http::websocket_upgrade {
 public:
-    socket_upgrade(std::shared_ptr<hub_core> hub, std::string username, std::string display_name)
-        : hub_(std::move(hub)), username_(std::move(username)), display_name_(std::move(display_name)) {}
+    socket_upgrade(std::shared_ptr<hub_core> hub, std::string username, std::string display_name, std::string session)
+        : hub_(std::move(hub)),
+          username_(std::move(username)),
+          display_name_(std::move(display_name)),
+          session_(std::move(session)) {}
     void start(std::unique_ptr<http::upgraded_connection> c) override {
-        std::make_shared<agent_socket>(hub_, std::move(c), username_, display_name_)->start();
+        std::make_shared<agent_socket>(hub_, std::move(c), username_, display_name_, session_)->start();
     }
 
 private:
     std::shared_ptr<hub_core> hub_;
-    std::string username_, display_name_;
+    std::string username_, display_name_, session_;
 };
 
 }  // namespace
@@ -280,8 +283,22 @@ void hub::publish_all(std::vector<events::event>& events) { impl_->core->append_
 
 std::uint64_t hub::latest() const { return impl_->core->latest(); }
 
-std::shared_ptr<http::websocket_upgrade> hub::upgrade_for(std::string username, std::string display_name) {
-    return std::make_shared<socket_upgrade>(impl_->core, std::move(username), std::move(display_name));
+std::shared_ptr<http::websocket_upgrade> hub::upgrade_for(std::string username, std::string display_name,
+                                                          std::string session) {
+    return std::make_shared<socket_upgrade>(impl_->core, std::move(username), std::move(display_name),
+                                            std::move(session));
+}
+
+void hub::end_sessions(const std::vector<std::string>& sessions) {
+    if (sessions.empty()) return;
+    std::vector<std::shared_ptr<agent_socket>> ended;
+    {
+        std::lock_guard lock(impl_->core->mutex);
+        for (auto& [_, weak] : impl_->core->sockets)
+            if (auto s = weak.lock(); s && std::find(sessions.begin(), sessions.end(), s->session()) != sessions.end())
+                ended.push_back(std::move(s));
+    }
+    for (auto& s : ended) s->close(beast::websocket::close_code::policy_error, "session ended");
 }
 
 std::vector<std::string> hub::online() const {

@@ -399,6 +399,134 @@ BOOST_AUTO_TEST_CASE(agents_are_managed_by_admins) {
     BOOST_TEST(admin.json("PATCH", "/agents/bob", R"({"available":true})").at("available").as_bool());
 }
 
+BOOST_AUTO_TEST_CASE(names_and_roles_are_changed_by_admins_and_the_last_admin_stays) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+
+    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"display_name":"Bob B."})").at("display_name").as_string() ==
+               "Bob B.");
+    BOOST_TEST(admin.json("GET", "/me").at("agent").at("role").as_string() == "admin");
+    auto r = bob.call("PATCH", "/agents/bob", R"({"role":"admin"})");
+    BOOST_TEST(r.status == 403u);  // an agent cannot promote themselves
+    BOOST_TEST(bob.json("GET", "/me").at("agent").at("role").as_string() == "agent");
+    for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"display_name":""})", "display_name"},
+             {R"({"display_name":")" + std::string(65, 'x') + R"("})", "display_name"},
+             {R"({"display_name":7})", "display_name"},
+             {R"({"role":"boss"})", "role"},
+             {R"({"password":"short"})", "password"},
+             {R"({})", "body"}}) {
+        BOOST_TEST_INFO(body);
+        auto refused = admin.call("PATCH", "/agents/bob", body);
+        BOOST_TEST(refused.status == 400u);
+        BOOST_TEST(json::parse(refused.body).at("error").at("field").as_string() == field);
+    }
+    // 64 characters of two bytes each is a name, not 128 bytes too many.
+    std::string long_name;
+    for (int i = 0; i < 64; ++i) long_name += "é";
+    BOOST_TEST(admin.json("PATCH", "/agents/bob", R"({"display_name":")" + long_name + R"("})")
+                   .at("display_name")
+                   .as_string() == long_name);
+
+    // The only admin cannot step down; once bob is admin too, they can.
+    auto last = admin.call("PATCH", "/agents/admin", R"({"role":"agent"})");
+    BOOST_TEST(last.status == 409u);
+    BOOST_TEST(error_code(last) == "conflict");
+    BOOST_TEST(admin.json("GET", "/me").at("agent").at("role").as_string() == "admin");
+    BOOST_TEST(admin.json("PATCH", "/agents/bob", R"({"role":"admin"})").at("role").as_string() == "admin");
+    BOOST_TEST(bob.json("POST", "/agents", R"({"username":"carl","password":"long-enough"})", 201)
+                   .at("role")
+                   .as_string() == "agent");
+    BOOST_TEST(bob.json("PATCH", "/agents/admin", R"({"role":"agent"})").at("role").as_string() == "agent");
+    BOOST_TEST(admin.call("POST", "/agents", R"({"username":"dora","password":"long-enough"})").status == 403u);
+}
+
+// Two changes to one agent at once both land: neither writes back a copy
+// read before the other's write.
+BOOST_AUTO_TEST_CASE(changes_to_one_agent_at_once_both_land) {
+    temp_dir dir;
+    server_process server({"--data", dir.path().string()});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    int lost = 0;
+    for (int round = 0; round < 20; ++round) {
+        admin.json("PATCH", "/agents/bob", R"({"available":true,"max_chats":5})");
+        std::thread away([&] { bob.json("PATCH", "/agents/bob", R"({"available":false})"); });
+        std::thread capacity([&] { admin.json("PATCH", "/agents/bob", R"({"max_chats":7})"); });
+        away.join();
+        capacity.join();
+        auto agents = admin.json("GET", "/agents");
+        for (auto& a : agents.at("agents").as_array())
+            if (a.at("username").as_string() == "bob")
+                lost += a.at("available").as_bool() || a.at("max_chats").as_int64() != 7;
+    }
+    BOOST_TEST(lost == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_changes_their_password_and_their_other_sessions_end) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    api_client bob_elsewhere{server.port(), login(server.port(), "bob", "secret-bob")};
+
+    // Not with PATCH: that would let a session left open take the account.
+    BOOST_TEST(bob.call("PATCH", "/agents/bob", R"({"password":"new-secret-1"})").status == 403u);
+    for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"new_password":"new-secret-1"})", "current_password"},
+             {R"({"current_password":"secret-bob"})", "new_password"},
+             {R"({"current_password":"secret-bob","new_password":"short"})", "new_password"},
+             {R"({"current_password":"wrong-one","new_password":"new-secret-1"})", "current_password"}}) {
+        BOOST_TEST_INFO(body);
+        auto refused = bob.call("POST", "/auth/password", body);
+        BOOST_TEST(refused.status == 400u);
+        BOOST_TEST(json::parse(refused.body).at("error").at("field").as_string() == field);
+    }
+    BOOST_TEST(login(server.port(), "bob", "secret-bob").size() == 64u);  // nothing changed
+
+    auto changed = bob.json("POST", "/auth/password", R"({"current_password":"secret-bob","new_password":"new-secret-1"})");
+    BOOST_TEST(changed.at("agent").at("username").as_string() == "bob");
+    BOOST_TEST(changed.at("ended_sessions").as_int64() == 2);  // the one elsewhere and the login just above
+    BOOST_TEST(bob.call("GET", "/me").status == 200u);  // this session stays
+    BOOST_TEST(bob_elsewhere.call("GET", "/me").status == 401u);
+    BOOST_TEST(http_request(server.port(), "POST", "/auth/login", R"({"username":"bob","password":"secret-bob"})")
+                   .status == 401u);
+    BOOST_TEST(login(server.port(), "bob", "new-secret-1").size() == 64u);
+
+    // Guessing the current password through a session is limited like logins.
+    unsigned last = 0;
+    for (int i = 0; i < 6; ++i)
+        last = bob.call("POST", "/auth/password", R"({"current_password":"guess-123","new_password":"new-secret-2"})")
+                   .status;
+    BOOST_TEST(last == 429u);
+}
+
+BOOST_AUTO_TEST_CASE(an_admin_sets_another_agents_password_and_ends_their_sessions) {
+    temp_dir dir;
+    std::string bob_token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto admin = admin_client(server);
+        auto bob = agent_client(admin, "bob");
+        bob_token = bob.token;
+        BOOST_TEST(bob.call("PATCH", "/agents/admin", R"({"password":"taken-over-1"})").status == 403u);
+        BOOST_TEST(admin.call("PATCH", "/agents/admin", R"({"password":"new-secret-1"})").status == 403u);
+        auto reset = admin.json("PATCH", "/agents/bob", R"({"password":"reset-by-admin"})");
+        BOOST_TEST(!reset.as_object().contains("password"));
+        BOOST_TEST(bob.call("GET", "/me").status == 401u);
+        BOOST_TEST(login(server.port(), "bob", "reset-by-admin").size() == 64u);
+        // A later change of something else keeps the new password.
+        admin.json("PATCH", "/agents/bob", R"({"available":false})");
+        BOOST_TEST(login(server.port(), "bob", "reset-by-admin").size() == 64u);
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // The ended session stays ended after a restart: it left the store too.
+    server_process server({"--data", dir.path().string()});
+    BOOST_TEST(api_client({server.port(), bob_token}).call("GET", "/me").status == 401u);
+    BOOST_TEST(login(server.port(), "bob", "reset-by-admin").size() == 64u);
+}
+
 BOOST_AUTO_TEST_CASE(accounts_and_sessions_survive_a_restart) {
     temp_dir dir;
     std::string bob_token;

@@ -156,6 +156,44 @@ BOOST_AUTO_TEST_CASE(a_waiting_chat_keeps_its_queue_position_in_conversation_eve
     BOOST_TEST(moved.at("queue_position").as_int64() == 1);
 }
 
+// Availability is what automatic routing asks: every console hears of it.
+// A new password closes the sockets of the sessions it ended.
+BOOST_AUTO_TEST_CASE(availability_is_pushed_and_a_new_password_closes_ended_sessions_sockets) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    ws_client ws(p, ws_target(admin));
+    std::uint64_t last = ws.next().at("seq").to_number<std::uint64_t>();
+    expect_event(ws, last, "agent.presence");  // admin online
+
+    admin.json("PATCH", "/agents/bob", R"({"available":false})");
+    auto away = expect_event(ws, last, "agent.presence");
+    BOOST_TEST(away.at("data").at("agent").as_string() == "bob");
+    BOOST_TEST(!away.at("data").at("available").as_bool());
+    BOOST_TEST(!away.at("data").at("online").as_bool());
+    admin.json("PATCH", "/agents/bob", R"({"max_chats":4})");  // not presence: no event
+    bob.json("PATCH", "/agents/bob", R"({"available":true})");
+    auto back = expect_event(ws, last, "agent.presence");
+    BOOST_TEST(back.at("data").at("available").as_bool());
+    BOOST_TEST(back.at("seq").to_number<std::uint64_t>() == away.at("seq").to_number<std::uint64_t>() + 1);
+
+    api_client bob_elsewhere{p, login(p, "bob", "secret-bob")};
+    ws_client bob_ws(p, ws_target(bob));
+    ws_client elsewhere_ws(p, ws_target(bob_elsewhere));
+    BOOST_TEST(expect_event(ws, last, "agent.presence").at("data").at("online").as_bool());
+    bob.json("POST", "/auth/password", R"({"current_password":"secret-bob","new_password":"new-secret-1"})");
+    auto code = elsewhere_ws.wait_close();
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 1008u);
+    BOOST_TEST(ws_client::try_upgrade(p, ws_target(bob_elsewhere)) == 401u);
+    // The socket of the session that made the change goes on.
+    admin.json("PATCH", "/agents/bob", R"({"available":false})");
+    auto seen = bob_ws.next_of_type("agent.presence");
+    while (!seen.at("data").as_object().contains("available")) seen = bob_ws.next_of_type("agent.presence");
+    BOOST_TEST(!seen.at("data").at("available").as_bool());
+}
+
 BOOST_AUTO_TEST_CASE(message_status_events_follow_whatsapp_statuses) {
     receiver graph({200, R"({"messages":[{"id":"wamid.out-1"}]})", {}});
     server_process server({"--wa-api-base", graph.url()});

@@ -38,6 +38,17 @@ std::string validate_username(std::string_view u);
 std::string validate_password(std::string_view p);
 std::string validate_role(std::string_view r);
 
+// What PATCH /agents/{username} may change; what is absent stays.
+struct agent_changes {
+    std::optional<bool> available;
+    std::optional<std::uint32_t> max_chats;
+    std::optional<std::string> display_name;
+    std::optional<std::string> role;
+    // A new password, set by an admin: every session of the agent ends, so
+    // whoever held the old one is logged out.
+    std::optional<std::string> password;
+};
+
 struct agents_options {
     std::chrono::seconds session_ttl{std::chrono::hours(12)};
     std::size_t max_failed_logins = 5;  // per username and per client address, within the window
@@ -70,8 +81,25 @@ public:
     // Throws std::invalid_argument with a field-naming reason.
     boost::asio::awaitable<agent> create(std::string username, std::string password, std::string role,
                                          std::string display_name);
-    boost::asio::awaitable<agent> update(std::string username, std::optional<bool> available,
-                                         std::optional<std::uint32_t> max_chats);
+    // Throws std::invalid_argument (bad value), std::out_of_range (no such
+    // agent) or std::domain_error (it would leave no admin). `ended_sessions`
+    // gets the token hashes of the sessions a new password ended.
+    boost::asio::awaitable<agent> update(std::string username, agent_changes changes,
+                                         std::vector<std::string>* ended_sessions = nullptr);
+
+    // An agent changing their own password: `current` must be right, and a
+    // wrong one counts as a failed login, so a borrowed session cannot guess
+    // it. Every other session of the agent ends; the one holding
+    // `keep_token` stays.
+    struct password_change {
+        enum class outcome { changed, wrong_password, rate_limited } what = outcome::wrong_password;
+        std::chrono::seconds retry_after{0};
+        std::vector<std::string> ended_sessions;  // token hashes
+    };
+    boost::asio::awaitable<password_change> change_own_password(std::string username, std::string current,
+                                                                std::string next, std::string keep_token,
+                                                                std::string address);
+    // The operator's reset (`switchboard agent passwd`): ends every session.
     boost::asio::awaitable<void> set_password(std::string username, std::string password);
 
     std::chrono::seconds session_ttl() const { return options_.session_ttl; }
@@ -79,8 +107,19 @@ public:
     struct impl;
 
 private:
-    // Writes the account, then caches it.
-    boost::asio::awaitable<void> save(store::agent_record r);
+    // Each public change runs its *_in_turn on the changes strand, one at a time.
+    boost::asio::awaitable<agent> create_in_turn(std::string username, std::string password, std::string role,
+                                                 std::string display_name);
+    boost::asio::awaitable<agent> update_in_turn(std::string username, agent_changes changes,
+                                                 std::vector<std::string>* ended_sessions);
+    boost::asio::awaitable<password_change> change_own_password_in_turn(std::string username, std::string current,
+                                                                        std::string next, std::string keep_token,
+                                                                        std::string address);
+    // Writes the account, with the sessions a change ended, then caches it.
+    boost::asio::awaitable<void> save(store::agent_record r, std::vector<std::string> ended_sessions);
+    // Under the lock: the agent's sessions but `keep_hash` leave the cache;
+    // their token hashes.
+    std::vector<std::string> drop_sessions_locked(const std::string& username, const std::string& keep_hash);
 
     store::store& store_;
     agents_options options_;

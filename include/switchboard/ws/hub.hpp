@@ -56,8 +56,13 @@ public:
     void publish_all(std::vector<events::event>& events) override;
     std::uint64_t latest() const;
 
-    // The upgrade that turns an authenticated request into an agent socket.
-    std::shared_ptr<http::websocket_upgrade> upgrade_for(std::string username, std::string display_name);
+    // The upgrade that turns an authenticated request into an agent socket;
+    // `session` is the hash of the session token it was opened with.
+    std::shared_ptr<http::websocket_upgrade> upgrade_for(std::string username, std::string display_name,
+                                                         std::string session);
+    // Closes (1008) the sockets opened with these sessions: a new password
+    // ended them, and whoever held them must not go on reading.
+    void end_sessions(const std::vector<std::string>& sessions);
     // Usernames with at least one socket open.
     std::vector<std::string> online() const;
 
