@@ -373,6 +373,15 @@ BOOST_AUTO_TEST_CASE(agents_are_managed_by_admins) {
     auto list = bob.json("GET", "/agents").at("agents").as_array();
     BOOST_TEST(list.size() == 2u);
     for (auto& a : list) BOOST_TEST(!a.as_object().contains("password_hash"));
+    // open_chats counts the live chats each agent holds, as routing does.
+    for (auto phone : {"1555", "1556", "1557"}) user_says(server.port(), phone, "support");
+    bob.json("POST", "/conversations/1555/chat-support/start");
+    bob.json("POST", "/conversations/1556/chat-support/start");
+    admin.json("POST", "/conversations/1557/chat-support/start");
+    bob.json("POST", "/conversations/1556/chat-support/end");
+    auto counted = admin.json("GET", "/agents");
+    for (auto& a : counted.at("agents").as_array())
+        BOOST_TEST(a.at("open_chats").as_int64() == 1, a.at("username").as_string());
 
     auto forbidden = bob.call("POST", "/agents", R"({"username":"eve","password":"long-enough","role":"admin"})");
     BOOST_TEST(forbidden.status == 403u);
