@@ -256,6 +256,88 @@ test('an agent sets themselves away and back, for automatic routing', () => with
   assert.deepEqual(page.errors, []);
 }));
 
+test('an admin runs the team from the console, and an agent their own account', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const carolOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'carol');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Team' }).click();
+  const team = page.locator('#team-dialog');
+  await team.locator('tr[data-username="admin"]', { hasText: '(you)' }).waitFor();
+
+  // A refused agent says why and adds nobody.
+  const add = team.locator('#agent-form');
+  await add.getByLabel('Username').fill('carol');
+  await add.getByLabel('Display name').fill('Carol Danvers');
+  await add.getByLabel('Password', { exact: true }).fill('short');
+  await add.getByRole('button', { name: 'Add agent' }).click();
+  await add.locator('.error', { hasText: 'at least 8 characters' }).waitFor();
+  assert.equal((await admin('GET', '/agents')).agents.length, 1);
+  await add.getByLabel('Password', { exact: true }).fill('carol-secret-1');
+  await add.getByRole('button', { name: 'Add agent' }).click();
+  await team.locator('#team-status', { hasText: 'Carol Danvers is on the team' }).waitFor();
+  await team.locator('tr[data-username="carol"]', { hasText: '○ Offline' }).waitFor();
+
+  // She logs in: the open Team dialog sees it live.
+  const carol = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
+  await team.locator('tr[data-username="carol"]', { hasText: '● Online' }).waitFor();
+
+  // Her capacity and availability, set by the admin; her own console follows.
+  await team.getByLabel('Most chats for Carol Danvers').fill('3');
+  await team.getByLabel('Most chats for Carol Danvers').press('Tab');
+  await team.locator('#team-status', { hasText: 'Carol Danvers takes at most 3 chats' }).waitFor();
+  assert.equal((await carolOnServer()).max_chats, 3);
+  assert.equal(await carol.getByLabel('Available').isChecked(), true);
+  await team.getByLabel('Carol Danvers available').uncheck();
+  await carol.locator('.availability.away').waitFor();
+  assert.equal(await carol.getByLabel('Available').isChecked(), false);
+  assert.equal((await carolOnServer()).available, false);
+
+  // The only admin cannot step down: the refusal shows, and the role stays.
+  await team.getByLabel('Role of Administrator').selectOption('agent');
+  await team.locator('#team-status.error', { hasText: 'only admin' }).waitFor();
+  assert.equal(await team.getByLabel('Role of Administrator').inputValue(), 'admin');
+
+  // A new password from the admin sends her console back to the login form.
+  await team.locator('tr[data-username="carol"] summary', { hasText: 'Set password' }).click();
+  await team.getByLabel('New password for Carol Danvers').fill('carol-secret-2');
+  await team.locator('tr[data-username="carol"]').getByRole('button', { name: 'Set' }).click();
+  await team.locator('#team-status', { hasText: "Carol Danvers's password is set" }).waitFor();
+  await carol.locator('#login-view:not([hidden])').waitFor();
+  await carol.getByLabel('Username').fill('carol');
+  await carol.getByLabel('Password').fill('carol-secret-2');
+  await carol.getByRole('button', { name: 'Log in' }).click();
+  await carol.locator('#connection.live').waitFor();
+
+  // An agent's Team: nobody to add, no roles or passwords of others to set.
+  await carol.getByRole('button', { name: 'Team' }).click();
+  const own = carol.locator('#team-dialog');
+  await own.locator('tr[data-username="admin"]').waitFor();
+  assert.equal(await own.locator('#agent-form').isVisible(), false);
+  assert.equal(await own.locator('#team-rows select').count(), 0);
+  assert.equal(await own.locator('tr[data-username="admin"] input').count(), 0);
+  assert.equal(await own.getByLabel('Most chats for Carol Danvers').inputValue(), '3');
+
+  await own.locator('#name-form').getByLabel('Display name').fill('Carol D.');
+  await own.getByRole('button', { name: 'Save name' }).click();
+  await carol.locator('#me', { hasText: 'Carol D. (agent)' }).waitFor();
+  const pw = own.locator('#password-form');
+  await pw.getByLabel('Current password').fill('not-my-password');
+  await pw.getByLabel('New password').fill('carol-secret-3');
+  await pw.getByRole('button', { name: 'Change password' }).click();
+  await pw.locator('.error', { hasText: 'current_password is not your password' }).waitFor();
+  await pw.getByLabel('Current password').fill('carol-secret-2');
+  await pw.getByLabel('New password').fill('carol-secret-3');
+  await pw.getByRole('button', { name: 'Change password' }).click();
+  await own.locator('#team-status', { hasText: 'Your password is changed' }).waitFor();
+  const login = await fetch(`${server.url}/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'carol', password: 'carol-secret-3' }),
+  });
+  assert.equal(login.status, 200);
+  assert.equal((await carolOnServer()).display_name, 'Carol D.');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(carol.errors, []);
+}));
+
 test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15550003', 'support', 'Kim');
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });
@@ -270,6 +352,9 @@ test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url',
   await page.keyboard.press('Enter');
   await page.locator('#connection.live').waitFor();
   assert.equal(await page.locator('#pane').isVisible(), false);  // one column: the list first
+  // Nothing wider than the window: no sideways scrolling on a phone.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    `page is ${await page.evaluate(() => document.documentElement.scrollWidth)}px wide in a 400px window`);
 
   await page.locator('#conversation-list li[data-phone="15550003"]').focus();
   await page.keyboard.press('Enter');

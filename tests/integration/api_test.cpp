@@ -593,9 +593,20 @@ BOOST_AUTO_TEST_CASE(add_passwd_and_list_from_the_shell) {
     BOOST_TEST(list.out.find("carol") != std::string::npos);
     BOOST_TEST(list.out.find("Carol C") != std::string::npos);
 
+    std::string carol_token;
+    {
+        server_process server({"--data", data});
+        BOOST_TEST(login(server.port(), "carol", "carol-pass-2").size() == 64u);
+        BOOST_TEST(http_request(server.port(), "POST", "/auth/login", R"({"username":"carol","password":"carol-pass-1"})").status == 401u);
+        carol_token = login(server.port(), "carol", "carol-pass-2");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // A reset from the shell ends the sessions the old password opened.
+    BOOST_TEST(run_binary({"agent", "passwd", "carol", "--password", "carol-pass-3", "--data", data}).exit_code == 0);
     server_process server({"--data", data});
-    BOOST_TEST(login(server.port(), "carol", "carol-pass-2").size() == 64u);
-    BOOST_TEST(http_request(server.port(), "POST", "/auth/login", R"({"username":"carol","password":"carol-pass-1"})").status == 401u);
+    BOOST_TEST(api_client({server.port(), carol_token}).call("GET", "/me").status == 401u);
+    BOOST_TEST(login(server.port(), "carol", "carol-pass-3").size() == 64u);
 }
 
 // A command refused for its words alone says what is missing and leaves the

@@ -1,8 +1,9 @@
 // The /ws channel: reconnects with backoff, resumes after the last seq it
 // saw, notices gaps, and asks for a REST reload when it cannot fill them.
 export class Live {
-  constructor({ onEvent, onStatus, onResync, onHello }) {
+  constructor({ onEvent, onStatus, onResync, onHello, onPolicyClose }) {
     this.onEvent = onEvent;
+    this.onPolicyClose = onPolicyClose;  // 1008: the session may have ended
     this.onStatus = onStatus;
     this.onResync = onResync;
     this.onHello = onHello;
@@ -22,10 +23,11 @@ export class Live {
       try { data = JSON.parse(msg.data); } catch { return; }
       for (const item of Array.isArray(data) ? data : [data]) this.receive(item);
     };
-    ws.onclose = () => {
+    ws.onclose = (closed) => {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.closedByUs) return;
+      if (closed.code === 1008) this.onPolicyClose?.();
       const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
       this.attempt += 1;
       this.onStatus('reconnecting', Math.round(delay / 1000));

@@ -4,9 +4,10 @@ import { $ } from './dom.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
+import { TeamPanel } from './team.js';
 import { withMessage } from './model.js';
 
-let live, list, pane, me;
+let live, list, pane, team, me;
 
 async function boot() {
   try {
@@ -122,6 +123,13 @@ function onEvent(e) {
     case 'typing':
       pane.showTyping(e);
       break;
+    case 'agent.presence':
+      team.presence(e.data);
+      if (e.data.agent === me.username && e.data.available !== undefined) {
+        me.available = e.data.available;  // set by an admin, or in another tab
+        showAvailability(me.available);
+      }
+      break;
   }
 }
 
@@ -146,14 +154,33 @@ async function setAvailability() {
   }
 }
 
+// The signed-in agent's own record, changed in the Team dialog.
+function showMe() {
+  $('me').textContent = `${me.display_name} (${me.role})`;
+  showAvailability(me.available);
+}
+
+// The socket was closed for a policy reason: a new password may have ended
+// this session. If so, back to the login form.
+async function checkSession() {
+  try {
+    await api.get('/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      live.close();
+      location.reload();
+    }
+  }
+}
+
 function start(agent) {
   me = agent;
   $('login-view').hidden = true;
   $('app-view').hidden = false;
-  $('me').textContent = `${agent.display_name} (${agent.role})`;
-  showAvailability(agent.available);
+  showMe();
   $('available').addEventListener('change', setAvailability);
-  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList() });
+  team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); } });
+  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList(), onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.render(); } });
   live.connect();

@@ -1,0 +1,156 @@
+// The Team dialog: who is on the team, online and available, and how many
+// chats each holds. Admins add agents and set roles, capacity and other
+// agents' passwords; everyone sets their own availability, capacity, name
+// and password. What it shows is what the server answered.
+import { api, enc } from './api.js';
+import { $, h } from './dom.js';
+
+export class TeamPanel {
+  constructor({ me, onMe }) {
+    this.me = me;
+    this.onMe = onMe;  // the signed-in agent's own record changed
+    this.agents = new Map();  // username → agent, as GET /agents has it
+    $('team').addEventListener('click', () => this.open());
+  }
+
+  dialog() {
+    if (!$('team-dialog')) {
+      document.body.append($('team-template').content.cloneNode(true));
+      onSubmit($('agent-form'), (form) => this.add(form));
+      onSubmit($('name-form'), (form) => this.rename(form));
+      onSubmit($('password-form'), (form) => this.changePassword(form));
+    }
+    return $('team-dialog');
+  }
+
+  isAdmin() { return this.me.role === 'admin'; }
+
+  async open() {
+    const dialog = this.dialog();
+    this.say('');
+    $('name-form').elements.display_name.value = this.me.display_name;
+    await this.reload();
+    if (!dialog.open) dialog.showModal();
+  }
+
+  async reload() {
+    const { agents } = await api.get('/agents');
+    this.agents = new Map(agents.map((a) => [a.username, a]));
+    this.render();
+  }
+
+  // agent.presence: online and offline, and availability set anywhere.
+  presence({ agent, online, available }) {
+    const a = this.agents.get(agent);
+    if (!a) return;
+    a.online = online;
+    if (available !== undefined) a.available = available;
+    if ($('team-dialog')?.open) this.render();
+  }
+
+  render() {
+    $('agent-form').hidden = !this.isAdmin();
+    $('team-rows').replaceChildren(...[...this.agents.values()].map((a) => this.row(a)));
+  }
+
+  row(a) {
+    const self = a.username === this.me.username;
+    const mayEdit = this.isAdmin() || self;
+    const name = a.display_name;
+    const role = this.isAdmin()
+      ? h('select', { 'aria-label': `Role of ${name}`, onchange: (e) => this.patch(a, { role: e.target.value }, `${name} is now ${e.target.value}.`) },
+        ['agent', 'admin'].map((r) => h('option', { value: r, selected: r === a.role }, r)))
+      : a.role;
+    const available = mayEdit
+      ? h('input', { type: 'checkbox', checked: a.available, 'aria-label': `${name} available`,
+        onchange: (e) => this.patch(a, { available: e.target.checked }, `${name} is ${e.target.checked ? 'available' : 'away'}.`) })
+      : (a.available ? 'yes' : 'away');
+    const most = mayEdit
+      ? h('input', { type: 'number', min: 1, max: 100, value: a.max_chats, class: 'max-chats', 'aria-label': `Most chats for ${name}`,
+        onchange: (e) => this.patch(a, { max_chats: Number(e.target.value) }, `${name} takes at most ${e.target.value} chats.`) })
+      : String(a.max_chats);
+    return h('tr', { 'data-username': a.username },
+      h('th', { scope: 'row' }, h('span', { class: 'name', text: name }), ' ',
+        h('span', { class: 'muted', text: `@${a.username}${self ? ' (you)' : ''}` })),
+      h('td', {}, role),
+      h('td', {}, h('span', { class: `presence ${a.online ? 'online' : 'offline'}`, text: a.online ? '● Online' : '○ Offline' })),
+      h('td', {}, available),
+      h('td', { class: 'chats' }, `${a.open_chats ?? 0} / `, most),
+      h('td', {}, this.isAdmin() && !self ? this.passwordReset(a) : null));
+  }
+
+  // An admin's reset of another agent's password; their sessions end.
+  passwordReset(a) {
+    const form = h('form', { class: 'reset', novalidate: true },
+      h('input', { type: 'password', name: 'password', autocomplete: 'new-password', 'aria-label': `New password for ${a.display_name}` }),
+      h('button', { type: 'submit', text: 'Set' }));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      await this.patch(a, { password: form.elements.password.value },
+        `${a.display_name}'s password is set; their sessions have ended.`);
+    });
+    return h('details', {}, h('summary', { text: 'Set password' }), form);
+  }
+
+  async patch(a, body, done) {
+    try {
+      const updated = await api.patch(`/agents/${enc(a.username)}`, body);
+      this.agents.set(a.username, { ...a, ...updated });
+      if (a.username === this.me.username) this.onMe(updated);
+      this.say(done);
+    } catch (err) {
+      this.say(err.message, true);
+    }
+    this.render();  // as the server has it, refused or not
+  }
+
+  async add(form) {
+    const f = form.elements;
+    const created = await api.post('/agents', {
+      username: f.username.value.trim(), display_name: f.display_name.value.trim(),
+      role: f.role.value, password: f.password.value,
+    });
+    form.reset();
+    await this.reload();
+    this.say(`${created.display_name} is on the team. They log in as ${created.username}.`);
+  }
+
+  async rename(form) {
+    const updated = await api.patch(`/agents/${enc(this.me.username)}`, { display_name: form.elements.display_name.value.trim() });
+    this.onMe(updated);
+    await this.reload();
+    this.say('Your name is saved.');
+  }
+
+  async changePassword(form) {
+    const f = form.elements;
+    const { ended_sessions: ended } = await api.post('/auth/password', {
+      current_password: f.current_password.value, new_password: f.new_password.value,
+    });
+    form.reset();
+    this.say(`Your password is changed.${ended ? ` ${ended} other session${ended === 1 ? '' : 's'} logged out.` : ''}`);
+  }
+
+  say(text, isError = false) {
+    $('team-status').textContent = text;
+    $('team-status').classList.toggle('error', isError);
+  }
+}
+
+// A form whose action's refusal shows in its own error line.
+function onSubmit(form, action) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const error = form.querySelector('.error');
+    const button = form.querySelector('button[type=submit]');
+    error.textContent = '';
+    button.disabled = true;
+    try {
+      await action(form);
+    } catch (err) {
+      error.textContent = err.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
