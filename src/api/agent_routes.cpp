@@ -42,26 +42,8 @@ awaitable<http::response> create_agent(api_context& ctx, http::request& req, con
     if (auto why = auth::validate_username(username); !why.empty()) throw field_error{"username", why};
     if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
     if (auto why = auth::validate_role(role); !why.empty()) throw field_error{"role", why};
-    if (ctx.agents.find(username)) throw chat::command_error(chat::command_error::kind::conflict, "agent " + username + " exists already");
     auto a = co_await ctx.agents.create(username, password, role, display);
     co_return json_response(201, agent_json(a));
-}
-
-// The service's refusals that the checks here could not see coming (a
-// race with another change) as statuses.
-awaitable<auth::agent> update_or_refuse(api_context& ctx, const std::string& username, auth::agent_changes changes,
-                                        std::vector<std::string>* ended) {
-    std::optional<std::string> refused;
-    auto kind = chat::command_error::kind::conflict;
-    try {
-        co_return co_await ctx.agents.update(username, std::move(changes), ended);
-    } catch (const std::domain_error& e) {
-        refused = e.what();
-    } catch (const std::out_of_range& e) {
-        refused = e.what();
-        kind = chat::command_error::kind::not_found;
-    }
-    throw chat::command_error(kind, *refused);
 }
 
 awaitable<http::response> patch_agent(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -103,7 +85,7 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         throw field_error{"body", "nothing to change: give available, max_chats, display_name, role or password"};
 
     std::vector<std::string> ended;
-    auto a = co_await update_or_refuse(ctx, username, changes, &ended);
+    auto a = co_await ctx.agents.update(username, changes, &ended);
     ctx.hub.end_sessions(ended);
     // Availability is presence as routing sees it: every console shows it.
     if (changes.available && *changes.available != target->available) {

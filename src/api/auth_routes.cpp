@@ -71,7 +71,9 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
 
     routes.add(http::verb::post, "/auth/logout",
                authed(ctx, [&ctx](http::request& req, const auth::agent&) -> boost::asio::awaitable<http::response> {
-                   co_await ctx.agents.logout(session_token(req, false));
+                   auto token = session_token(req, false);
+                   co_await ctx.agents.logout(token);
+                   ctx.hub.end_sessions({auth::sha256_hex(token)});  // its sockets stop hearing too
                    auto res = json_response(200, {{"status", "logged out"}});
                    res.set_header("Set-Cookie", cookie(req, "", std::chrono::seconds(0)));
                    co_return res;

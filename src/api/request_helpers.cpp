@@ -57,6 +57,10 @@ boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed
         res = command_failure(e);
     } catch (const field_error& e) {
         res = http::response::invalid_field(e.field, e.message);
+    } catch (const auth::agent_refusal& e) {
+        res = e.what_kind() == auth::agent_refusal::kind::not_found
+                  ? http::response::error(404, "not_found", e.what())
+                  : http::response::error(409, "conflict", e.what());
     }
     co_return res;
 }

@@ -27,7 +27,7 @@ struct field_error {
 };
 
 using authed_handler = std::function<boost::asio::awaitable<http::response>(http::request&, const auth::agent&)>;
-// 401 without a live session; command_error and bad input mapped to 4xx.
+// 401 without a live session; command_error, auth::agent_refusal and bad input mapped to 4xx.
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only = false);
 
 // The body as a JSON object, or the 400 to answer (for handlers outside `authed`).

@@ -259,7 +259,7 @@ net::awaitable<agent> agents_service::create_in_turn(std::string username, std::
     if (display_name.size() > 256) throw std::invalid_argument("display_name must be 1 to 64 characters");
     {
         std::lock_guard lock(impl_->mutex);
-        if (impl_->agents.count(username)) throw std::domain_error("agent " + username + " exists already");
+        if (impl_->agents.count(username)) throw agent_refusal(agent_refusal::kind::conflict, "agent " + username + " exists already");
     }
     auto hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
     store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
@@ -290,7 +290,8 @@ store::agent_record changed(store::agent_record r, const agent_changes& c,
     if (c.role) {
         if (auto why = validate_role(*c.role); !why.empty()) throw std::invalid_argument(why);
         if (r.role == "admin" && *c.role != "admin" && count_admins(all) == 1)
-            throw std::domain_error(r.username + " is the only admin: make another agent admin first");
+            throw agent_refusal(agent_refusal::kind::conflict,
+                                r.username + " is the only admin: make another agent admin first");
         r.role = *c.role;
     }
     return r;
@@ -327,7 +328,7 @@ net::awaitable<agent> agents_service::update_in_turn(std::string username, agent
     {
         std::lock_guard lock(impl_->mutex);
         auto it = impl_->agents.find(username);
-        if (it == impl_->agents.end()) throw std::out_of_range("no agent named " + username);
+        if (it == impl_->agents.end()) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
         r = changed(it->second, changes, impl_->agents);
     }
     // The stored hash, not the cached one: `switchboard agent passwd` may
@@ -373,7 +374,7 @@ net::awaitable<agents_service::password_change> agents_service::change_own_passw
         co_return out;
     }
     auto record = store_.find_agent(username);
-    if (!record) throw std::out_of_range("no agent named " + username);
+    if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
     bool ok = co_await net::co_spawn(impl_->hashing, verify_async(current, record->password_hash), net::use_awaitable);
     if (!ok) {
         std::lock_guard lock(impl_->mutex);

@@ -187,6 +187,13 @@ BOOST_AUTO_TEST_CASE(availability_is_pushed_and_a_new_password_closes_ended_sess
     BOOST_REQUIRE(code.has_value());
     BOOST_TEST(*code == 1008u);
     BOOST_TEST(ws_client::try_upgrade(p, ws_target(bob_elsewhere)) == 401u);
+    // Logging out closes that session's socket the same way.
+    api_client bob_third{p, login(p, "bob", "new-secret-1")};
+    ws_client third_ws(p, ws_target(bob_third));
+    bob_third.json("POST", "/auth/logout");
+    code = third_ws.wait_close();
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 1008u);
     // The socket of the session that made the change goes on.
     admin.json("PATCH", "/agents/bob", R"({"available":false})");
     auto seen = bob_ws.next_of_type("agent.presence");

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,18 @@ std::string sha256_hex(std::string_view data);
 std::string validate_username(std::string_view u);
 std::string validate_password(std::string_view p);
 std::string validate_role(std::string_view r);
+
+// A change the team's rules refuse: the agent exists already or not at
+// all, or the team would be left with no admin.
+class agent_refusal : public std::runtime_error {
+public:
+    enum class kind { conflict, not_found };
+    agent_refusal(kind k, const std::string& why) : std::runtime_error(why), kind_(k) {}
+    kind what_kind() const { return kind_; }
+
+private:
+    kind kind_;
+};
 
 // What PATCH /agents/{username} may change; what is absent stays.
 struct agent_changes {
@@ -78,11 +91,10 @@ public:
 
     std::vector<agent> list() const;
     std::optional<agent> find(std::string_view username) const;
-    // Throws std::invalid_argument with a field-naming reason.
+    // Throws std::invalid_argument with a field-naming reason, or agent_refusal.
     boost::asio::awaitable<agent> create(std::string username, std::string password, std::string role,
                                          std::string display_name);
-    // Throws std::invalid_argument (bad value), std::out_of_range (no such
-    // agent) or std::domain_error (it would leave no admin). `ended_sessions`
+    // Throws std::invalid_argument (bad value) or agent_refusal. `ended_sessions`
     // gets the token hashes of the sessions a new password ended.
     boost::asio::awaitable<agent> update(std::string username, agent_changes changes,
                                          std::vector<std::string>* ended_sessions = nullptr);
