@@ -338,6 +338,35 @@ test('an admin runs the team from the console, and an agent their own account', 
   assert.deepEqual(carol.errors, []);
 }));
 
+test('the tab title and the filters count what waits for the agent', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const count = (filter) => page.locator(`.tabs [data-filter="${filter}"] .count`).textContent();
+  const title = (text) => page.waitForFunction((t) => document.title === t, text);
+  await title('Switchboard');
+  assert.equal(await count('queued'), '');
+
+  await userSays(server, '15550301', 'support', 'First');
+  await userSays(server, '15550302', 'support', 'Second');
+  await title('(2) Switchboard');  // two in the queue
+  assert.equal(await count('queued'), '2');
+  assert.equal(await count('active'), '2');
+  assert.equal(await count('mine'), '');
+
+  // Claimed, it leaves the queue; its unread message still waits for its agent.
+  await admin('POST', '/conversations/15550301/chat-support/start');
+  await page.waitForFunction(() => document.querySelector('.tabs [data-filter="mine"] .count').textContent === '1');
+  assert.equal(await count('queued'), '1');
+  assert.equal(await page.title(), '(2) Switchboard');
+  // Read, it waits no more; a new message makes it wait again.
+  await page.locator('#conversation-list li[data-phone="15550301"]').click();
+  await title('(1) Switchboard');
+  await page.locator('#conversation-list li[data-phone="15550302"]').click();
+  await userSays(server, '15550301', 'are you there?');
+  await title('(2) Switchboard');
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15550003', 'support', 'Kim');
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });

@@ -32,24 +32,45 @@ export class ConversationList {
     for (const c of list) this.rows.set(c.phone, c);
   }
 
-  matches(c) {
-    switch (this.filter) {
-      case 'active': if (!c.chat_support_active) return false; break;
-      case 'queued': if (c.queue_position == null) return false; break;
-      case 'mine': if (c.assignee !== this.me.username) return false; break;
+  inFilter(c, filter) {
+    switch (filter) {
+      case 'active': return c.chat_support_active;
+      case 'queued': return c.queue_position != null;
+      case 'mine': return c.assignee === this.me.username;
+      default: return true;
     }
+  }
+
+  matches(c) {
+    if (!this.inFilter(c, this.filter)) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
     return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (this.textHits?.has(c.phone) ?? false);
   }
 
   render() {
+    this.renderCounts();
     const visible = [...this.rows.values()].filter((c) => this.matches(c))
       .sort((a, b) => Date.parse(activityOf(b)) - Date.parse(activityOf(a)) || a.phone.localeCompare(b.phone));
     const focused = document.activeElement?.dataset?.phone;
     this.el.replaceChildren(...visible.map((c) => this.row(c)));
     $('list-empty').hidden = visible.length > 0;
     if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  // Each tab's count, and the page title's: what waits for this agent (chats
+  // in the queue, and their own with unread messages), so that a console in
+  // a background tab still says when someone needs an answer.
+  renderCounts() {
+    const counts = { active: 0, queued: 0, mine: 0 };
+    let waiting = 0;
+    for (const c of this.rows.values()) {
+      for (const f of Object.keys(counts)) if (this.inFilter(c, f)) counts[f] += 1;
+      if (c.queue_position != null || (c.assignee === this.me.username && c.unread > 0)) waiting += 1;
+    }
+    for (const [f, n] of Object.entries(counts))
+      document.querySelector(`.tabs [data-filter="${f}"] .count`).textContent = n ? String(n) : '';
+    document.title = waiting ? `(${waiting}) Switchboard` : 'Switchboard';
   }
 
   row(c) {
