@@ -367,6 +367,49 @@ test('the tab title and the filters count what waits for the agent', () => withM
   assert.deepEqual(page.errors, []);
 }));
 
+test("reports show the period's figures, and admins can download its messages", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });
+  const carol = await apiAs(server, 'carol', 'carol-secret-1');
+  for (const [phone, agent, score] of [['15550401', admin, '5'], ['15550402', carol, '2']]) {
+    await userSays(server, phone, 'support');
+    await agent('POST', `/conversations/${phone}/chat-support/start`);
+    await agent('POST', `/conversations/${phone}/chat-support/send`, { text: `hi from ${phone}` });
+    await agent('POST', `/conversations/${phone}/chat-support/end`, {});
+    await userSays(server, phone, score);
+  }
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Reports' }).click();
+  const figure = (name) => page.locator('#reports-overall .figure', { hasText: name }).locator('.value').textContent();
+  await page.locator('#reports-agents tr[data-agent="carol"]').waitFor();
+  assert.equal(await figure('Chats opened'), '2');
+  assert.equal(await figure('Chats closed'), '2');
+  assert.equal(await figure('CSAT'), '3.50 / 5');  // ratings 5 and 2
+  assert.match(await page.locator('#reports-agents tr[data-agent="admin"]').textContent(), /^admin115\.00 \/ 5/);
+  assert.match(await page.locator('#reports-agents tr[data-agent="carol"]').textContent(), /^carol112\.00 \/ 5/);
+
+  // Another period asks the server for that period.
+  const asked = page.waitForRequest((r) => r.url().includes('/reports/summary'));
+  await page.locator('#reports-period').selectOption('1');
+  const url = new URL((await asked).url());
+  const span = Date.parse(url.searchParams.get('to')) - Date.parse(url.searchParams.get('from'));
+  assert.equal(span, 86400 * 1000);
+
+  // The period's messages, as the admin's session downloads them.
+  const csv = await page.request.get(server.url + await page.locator('#export-csv').getAttribute('href'));
+  assert.equal(csv.status(), 200);
+  const text = await csv.text();
+  assert.ok(text.includes('hi from 15550401') && text.includes('hi from 15550402'), text);
+
+  // An agent sees the figures, without the download (admins only).
+  const agentPage = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
+  await agentPage.getByRole('button', { name: 'Reports' }).click();
+  await agentPage.locator('#reports-agents tr[data-agent="carol"]').waitFor();
+  assert.equal(await agentPage.locator('#reports-export').isVisible(), false);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(agentPage.errors, []);
+}));
+
 test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15550003', 'support', 'Kim');
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });

@@ -29,3 +29,22 @@ export function relativeTime(iso, now = Date.now()) {
 export function clockTime(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
+
+// A dialog kept in a <template> until it is first opened, so that its form
+// labels never stand beside the login form's; `setUp` runs once, on creation.
+export function dialogFromTemplate(templateId, dialogId, setUp = () => {}) {
+  if (!$(dialogId)) {
+    document.body.append($(templateId).content.cloneNode(true));
+    setUp($(dialogId));
+  }
+  return $(dialogId);
+}
+
+// A span of seconds as people say it: 42s, 3m 05s, 2h 10m, 3d 4h.
+export function duration(seconds) {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor(s / 3600) % 24}h`;
+}

@@ -4,6 +4,7 @@ import { $ } from './dom.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
+import { ReportsPanel } from './reports.js';
 import { TeamPanel } from './team.js';
 import { withMessage } from './model.js';
 
@@ -180,6 +181,7 @@ function start(agent) {
   showMe();
   $('available').addEventListener('change', setAvailability);
   team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); } });
+  new ReportsPanel({ me });  // it lives by its button
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList(), onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.render(); } });

@@ -3,7 +3,7 @@
 // agents' passwords; everyone sets their own availability, capacity, name
 // and password. What it shows is what the server answered.
 import { api, enc } from './api.js';
-import { $, h } from './dom.js';
+import { $, dialogFromTemplate, h } from './dom.js';
 
 export class TeamPanel {
   constructor({ me, onMe }) {
@@ -14,13 +14,11 @@ export class TeamPanel {
   }
 
   dialog() {
-    if (!$('team-dialog')) {
-      document.body.append($('team-template').content.cloneNode(true));
+    return dialogFromTemplate('team-template', 'team-dialog', () => {
       onSubmit($('agent-form'), (form) => this.add(form));
       onSubmit($('name-form'), (form) => this.rename(form));
       onSubmit($('password-form'), (form) => this.changePassword(form));
-    }
-    return $('team-dialog');
+    });
   }
 
   isAdmin() { return this.me.role === 'admin'; }
