@@ -126,6 +126,22 @@ struct agents_service::impl {
     // included). The turn is taken on this strand, which the semaphore needs.
     net::strand<net::thread_pool::executor_type> changes{net::make_strand(hashing)};
     strand_semaphore turn{1};
+
+    // The failed-login limit counts by username and by client address: a
+    // wrong password at login, or as the current one of a password change.
+    std::chrono::seconds wait_before_trying(const std::string& username, const std::string& address,
+                                            const agents_options& o) {
+        auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(mutex);
+        return std::max(failures.blocked_for("u:" + username, o.max_failed_logins, o.failure_window, now),
+                        failures.blocked_for("a:" + address, o.max_failed_logins, o.failure_window, now));
+    }
+    void count_failure(const std::string& username, const std::string& address, const agents_options& o) {
+        auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(mutex);
+        failures.add("u:" + username, o.max_failed_logins, now);
+        failures.add("a:" + address, o.max_failed_logins, now);
+    }
 };
 
 agents_service::agents_service(store::store& store, agents_options options)
@@ -163,18 +179,10 @@ std::optional<std::string> agents_service::bootstrap(const std::string& admin_pa
 net::awaitable<agents_service::login_result> agents_service::login(std::string username, std::string password,
                                                                    std::string address) {
     login_result out;
-    auto now = std::chrono::steady_clock::now();
-    auto user_key = "u:" + username, addr_key = "a:" + address;
-    {
-        std::lock_guard lock(impl_->mutex);
-        auto wait = std::max(
-            impl_->failures.blocked_for(user_key, options_.max_failed_logins, options_.failure_window, now),
-            impl_->failures.blocked_for(addr_key, options_.max_failed_logins, options_.failure_window, now));
-        if (wait.count() > 0) {
-            out.what = login_result::outcome::rate_limited;
-            out.retry_after = wait;
-            co_return out;
-        }
+    out.retry_after = impl_->wait_before_trying(username, address, options_);
+    if (out.retry_after.count() > 0) {
+        out.what = login_result::outcome::rate_limited;
+        co_return out;
     }
     auto record = store_.find_agent(username);
     // Verify even for unknown users, so that timing does not tell which exist.
@@ -183,9 +191,7 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
     bool ok = co_await net::co_spawn(impl_->hashing, verify_async(password, hash), net::use_awaitable);
     ok = ok && record.has_value();
     if (!ok) {
-        std::lock_guard lock(impl_->mutex);
-        impl_->failures.add(user_key, options_.max_failed_logins, now);
-        impl_->failures.add(addr_key, options_.max_failed_logins, now);
+        impl_->count_failure(username, address, options_);
         co_return out;
     }
 
@@ -197,7 +203,7 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
     co_await store_.write(std::move(b));
     {
         std::lock_guard lock(impl_->mutex);
-        impl_->failures.clear(user_key);
+        impl_->failures.clear("u:" + username);
         impl_->sessions[session.token_hash] = session;
         impl_->agents[record->username] = *record;
     }
@@ -361,14 +367,7 @@ net::awaitable<agents_service::password_change> agents_service::change_own_passw
     semaphore_permit permit(impl_->turn);
     password_change out;
     if (auto why = validate_password(next); !why.empty()) throw std::invalid_argument(why);
-    auto now = std::chrono::steady_clock::now();
-    auto user_key = "u:" + username, addr_key = "a:" + address;
-    {
-        std::lock_guard lock(impl_->mutex);
-        out.retry_after = std::max(
-            impl_->failures.blocked_for(user_key, options_.max_failed_logins, options_.failure_window, now),
-            impl_->failures.blocked_for(addr_key, options_.max_failed_logins, options_.failure_window, now));
-    }
+    out.retry_after = impl_->wait_before_trying(username, address, options_);
     if (out.retry_after.count() > 0) {
         out.what = password_change::outcome::rate_limited;
         co_return out;
@@ -377,9 +376,7 @@ net::awaitable<agents_service::password_change> agents_service::change_own_passw
     if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
     bool ok = co_await net::co_spawn(impl_->hashing, verify_async(current, record->password_hash), net::use_awaitable);
     if (!ok) {
-        std::lock_guard lock(impl_->mutex);
-        impl_->failures.add(user_key, options_.max_failed_logins, now);
-        impl_->failures.add(addr_key, options_.max_failed_logins, now);
+        impl_->count_failure(username, address, options_);
         co_return out;
     }
     record->password_hash = co_await net::co_spawn(impl_->hashing, hash_async(next), net::use_awaitable);
