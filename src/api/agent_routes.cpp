@@ -71,6 +71,12 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         changes.role = string_field(o, "role", true);
         if (auto why = auth::validate_role(*changes.role); !why.empty()) throw field_error{"role", why};
     }
+    if (auto* v = o.if_contains("active")) {
+        if (!who.is_admin()) throw chat::command_error(chat::command_error::kind::forbidden, "only an admin may deactivate agents");
+        if (self) throw chat::command_error(chat::command_error::kind::forbidden, "an admin cannot deactivate themselves");
+        if (!v->is_bool()) throw field_error{"active", "active must be true or false"};
+        changes.active = v->as_bool();
+    }
     if (o.contains("password")) {
         // One's own password changes with the current one (POST /auth/password),
         // so that a session left open cannot take the account over.
@@ -81,8 +87,9 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         changes.password = string_field(o, "password", true);
         if (auto why = auth::validate_password(*changes.password); !why.empty()) throw field_error{"password", why};
     }
-    if (!changes.available && !changes.max_chats && !changes.display_name && !changes.role && !changes.password)
-        throw field_error{"body", "nothing to change: give available, max_chats, display_name, role or password"};
+    if (!changes.available && !changes.max_chats && !changes.display_name && !changes.role && !changes.active &&
+        !changes.password)
+        throw field_error{"body", "nothing to change: give available, max_chats, display_name, role, active or password"};
 
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);

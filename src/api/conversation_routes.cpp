@@ -178,6 +178,7 @@ awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, co
     auto to = string_field(o, "to", true, 64);
     auto target = ctx.agents.find(to);
     if (!target) throw field_error{"to", "no agent named " + to};
+    if (!target->active) throw field_error{"to", to + " is deactivated"};
     auto c = co_await ctx.engine.transfer(phone, as_ref(who), as_ref(*target));
     co_return co_await conversation_answer(ctx, c);
 }

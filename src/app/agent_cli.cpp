@@ -94,9 +94,10 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         if (auto generated = agents.bootstrap({}))  // a new data directory gets its admin here
             std::cout << "admin password: " << *generated << "  (user admin; shown once, change it)\n";
         if (words[0] == "list") {
-            std::printf("%-24s %-6s %-9s %s\n", "USERNAME", "ROLE", "AVAILABLE", "DISPLAY NAME");
+            std::printf("%-24s %-6s %-9s %-6s %s\n", "USERNAME", "ROLE", "AVAILABLE", "ACTIVE", "DISPLAY NAME");
             for (auto& a : agents.list())
-                std::printf("%-24s %-6s %-9s %s\n", a.username.c_str(), a.role.c_str(), a.available ? "yes" : "no",
+                std::printf("%-24s %-6s %-9s %-6s %s\n", a.username.c_str(), a.role.c_str(), a.available ? "yes" : "no",
+                            a.active ? "yes" : "no",
                             a.display_name.c_str());
         } else if (words[0] == "add") {
             auto a = run(agents.create(words[1], flags["--password"], flags["--role"], flags["--display-name"]));

@@ -70,7 +70,7 @@ std::string validate_role(std::string_view r) {
 namespace {
 
 agent public_view(const store::agent_record& r) {
-    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at};
+    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at, r.active};
 }
 
 // Runs a store write to completion from plain code (start-up, the CLI).
@@ -189,7 +189,7 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
     static const std::string decoy = hash_password("not-a-real-password");
     auto hash = record ? record->password_hash : decoy;
     bool ok = co_await net::co_spawn(impl_->hashing, verify_async(password, hash), net::use_awaitable);
-    ok = ok && record.has_value();
+    ok = ok && record.has_value() && record->active;
     if (!ok) {
         impl_->count_failure(username, address, options_);
         co_return out;
@@ -231,7 +231,7 @@ std::optional<agent> agents_service::authenticate(std::string_view token) const 
     auto it = impl_->sessions.find(h);
     if (it == impl_->sessions.end() || it->second.expires_at <= std::chrono::system_clock::now()) return std::nullopt;
     auto a = impl_->agents.find(it->second.username);
-    if (a == impl_->agents.end()) return std::nullopt;
+    if (a == impl_->agents.end() || !a->second.active) return std::nullopt;
     return public_view(a->second);
 }
 
@@ -275,9 +275,9 @@ net::awaitable<agent> agents_service::create_in_turn(std::string username, std::
 
 namespace {
 
-std::size_t count_admins(const std::map<std::string, store::agent_record>& agents) {
-    return static_cast<std::size_t>(
-        std::count_if(agents.begin(), agents.end(), [](auto& kv) { return kv.second.role == "admin"; }));
+std::size_t count_active_admins(const std::map<std::string, store::agent_record>& agents) {
+    return static_cast<std::size_t>(std::count_if(
+        agents.begin(), agents.end(), [](auto& kv) { return kv.second.role == "admin" && kv.second.active; }));
 }
 
 // The changes on a copy of `r`; throws when a value is refused.
@@ -293,12 +293,20 @@ store::agent_record changed(store::agent_record r, const agent_changes& c,
             throw std::invalid_argument("display_name must be 1 to 64 characters");
         r.display_name = *c.display_name;
     }
+    // The team keeps an active admin: someone must be able to manage it.
+    bool last_admin = r.role == "admin" && r.active && count_active_admins(all) == 1;
     if (c.role) {
         if (auto why = validate_role(*c.role); !why.empty()) throw std::invalid_argument(why);
-        if (r.role == "admin" && *c.role != "admin" && count_admins(all) == 1)
+        if (last_admin && *c.role != "admin")
             throw agent_refusal(agent_refusal::kind::conflict,
                                 r.username + " is the only admin: make another agent admin first");
         r.role = *c.role;
+    }
+    if (c.active) {
+        if (last_admin && !*c.active)
+            throw agent_refusal(agent_refusal::kind::conflict,
+                                r.username + " is the only admin: make another agent admin first");
+        r.active = *c.active;
     }
     return r;
 }
@@ -341,8 +349,9 @@ net::awaitable<agent> agents_service::update_in_turn(std::string username, agent
     // have changed it under a running server.
     if (auto stored = store_.find_agent(username)) r.password_hash = stored->password_hash;
     std::vector<std::string> dropped;
-    if (changes.password) {
+    if (changes.password)
         r.password_hash = co_await net::co_spawn(impl_->hashing, hash_async(*changes.password), net::use_awaitable);
+    if (changes.password || !r.active) {
         std::lock_guard lock(impl_->mutex);
         dropped = drop_sessions_locked(username, {});
     }

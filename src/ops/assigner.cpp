@@ -64,7 +64,7 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
             if (v.record->chat_support_active && !v.record->assignee.empty()) ++load[v.record->assignee];
         auto team = agents.list();  // sorted by username: the round-robin order
         auto eligible = [&](const auth::agent& a) {
-            return a.available && std::find(online.begin(), online.end(), a.username) != online.end() &&
+            return a.active && a.available && std::find(online.begin(), online.end(), a.username) != online.end() &&
                    load[a.username] < a.max_chats;
         };
 

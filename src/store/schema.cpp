@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 12> migrations{
+constexpr std::array<std::string_view, 13> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -266,6 +266,11 @@ DROP INDEX messages_by_time;
     R"sql(
 ALTER TABLE messages ADD COLUMN dedupe_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN answer TEXT NOT NULL DEFAULT '';
+)sql",
+    // 13: agents an admin deactivated: kept, for the history that names
+    // them, but unable to log in.
+    R"sql(
+ALTER TABLE agents ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
 )sql",
 };
 

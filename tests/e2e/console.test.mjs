@@ -214,6 +214,9 @@ test('opening a waiting chat keeps its place in the list and in the queue', () =
 }));
 
 test('a transfer with nobody to hand the chat to says so', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'gone', password: 'gone-secret-1' });
+  await admin('PATCH', '/agents/gone', { active: false });  // someone who left is nobody to hand it to
   await userSays(server, '15550201', 'support', 'Solo');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li[data-phone="15550201"]').click();
@@ -224,7 +227,6 @@ test('a transfer with nobody to hand the chat to says so', () => withMemoryServe
   assert.equal(await page.locator('#transfer-confirm').isDisabled(), true);
   assert.equal(await page.locator('#transfer-to').isVisible(), false);
   await page.getByRole('button', { name: 'Cancel' }).click();
-  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   assert.equal((await admin('GET', '/conversations/15550201')).assignee, 'admin');  // still with the one agent there is
 
   // The page's icon is served, so a browser asks for nothing that is not there.
@@ -334,6 +336,19 @@ test('an admin runs the team from the console, and an agent their own account', 
   });
   assert.equal(login.status, 200);
   assert.equal((await carolOnServer()).display_name, 'Carol D.');
+
+  // Deactivated, she is logged out and cannot log back in; reactivated, she can.
+  await team.locator('tr[data-username="carol"]').getByRole('button', { name: /^Deactivate/ }).click();
+  await team.locator('tr[data-username="carol"].inactive', { hasText: 'Deactivated' }).waitFor();
+  await carol.locator('#login-view:not([hidden])').waitFor();
+  await carol.getByLabel('Username').fill('carol');
+  await carol.getByLabel('Password').fill('carol-secret-3');
+  await carol.getByRole('button', { name: 'Log in' }).click();
+  await carol.locator('#login-error', { hasText: 'Wrong username or password' }).waitFor();
+  await team.locator('tr[data-username="carol"]').getByRole('button', { name: /^Reactivate/ }).click();
+  await team.locator('tr[data-username="carol"]:not(.inactive)').waitFor();
+  await carol.getByRole('button', { name: 'Log in' }).click();
+  await carol.locator('#connection.live').waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(carol.errors, []);
 }));

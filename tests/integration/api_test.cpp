@@ -536,6 +536,55 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_another_agents_password_and_ends_their_sessio
     BOOST_TEST(login(server.port(), "bob", "reset-by-admin").size() == 64u);
 }
 
+// Someone who leaves the team is deactivated, not deleted: the history
+// keeps their name, and they can no longer get in.
+BOOST_AUTO_TEST_CASE(a_deactivated_agent_cannot_log_in_and_is_kept) {
+    temp_dir dir;
+    server_process server({"--data", dir.path().string()});
+    auto p = server.port();
+    auto admin_password = printed_admin_password(server);
+    api_client admin{p, login(p, "admin", admin_password)};
+    auto bob = agent_client(admin, "bob");
+    user_says(p, "1555", "support");
+    bob.json("POST", "/conversations/1555/chat-support/start");
+    bob.json("POST", "/conversations/1555/chat-support/send", R"({"text":"hello from bob"})", 201);
+
+    BOOST_TEST(bob.call("PATCH", "/agents/bob", R"({"active":false})").status == 403u);  // not by themselves
+    BOOST_TEST(admin.call("PATCH", "/agents/admin", R"({"active":false})").status == 403u);
+    BOOST_TEST(admin.call("PATCH", "/agents/bob", R"({"active":"no"})").status == 400u);
+    auto gone = admin.json("PATCH", "/agents/bob", R"({"active":false})");
+    BOOST_TEST(!gone.at("active").as_bool());
+    BOOST_TEST(bob.call("GET", "/me").status == 401u);
+    BOOST_TEST(http_request(p, "POST", "/auth/login", R"({"username":"bob","password":"secret-bob"})").status == 401u);
+    auto transfer = admin.call("POST", "/conversations/1555/chat-support/transfer", R"({"to":"bob"})");
+    BOOST_TEST(transfer.status == 400u);
+    BOOST_TEST(json::parse(transfer.body).at("error").at("field").as_string() == "to");
+    // Kept: listed as inactive, with their chat and message as they were.
+    auto listed = admin.json("GET", "/agents");
+    bool seen = false;
+    for (auto& a : listed.at("agents").as_array())
+        if (a.at("username").as_string() == "bob") seen = !a.at("active").as_bool();
+    BOOST_TEST(seen);
+    auto conv = admin.json("GET", "/conversations/1555");
+    BOOST_TEST(conv.at("assignee").as_string() == "bob");
+    BOOST_TEST(conv.at("messages").as_array().back().at("agent").as_string() == "bob");
+
+    // The team keeps an active admin, and a deactivated one does not count.
+    agent_client(admin, "carol", "admin");
+    admin.json("PATCH", "/agents/carol", R"({"active":false})");
+    BOOST_TEST(admin.call("PATCH", "/agents/admin", R"({"role":"agent"})").status == 409u);
+
+    // Back again, after a restart too.
+    server.send_signal(SIGTERM);
+    server.wait_exit(5s);
+    server_process again({"--data", dir.path().string()});
+    api_client admin2{again.port(), login(again.port(), "admin", admin_password)};
+    BOOST_TEST(http_request(again.port(), "POST", "/auth/login", R"({"username":"bob","password":"secret-bob"})")
+                   .status == 401u);
+    BOOST_TEST(admin2.json("PATCH", "/agents/bob", R"({"active":true})").at("active").as_bool());
+    BOOST_TEST(login(again.port(), "bob", "secret-bob").size() == 64u);
+}
+
 BOOST_AUTO_TEST_CASE(accounts_and_sessions_survive_a_restart) {
     temp_dir dir;
     std::string bob_token;

@@ -228,6 +228,7 @@ BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM dedupe WHERE key = 'plain:v12-a'") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT max(seq) FROM messages WHERE phone = '15550001'") == "6");
     BOOST_TEST(std::stoi(sqlite_value(db, "PRAGMA user_version")) == switchboard::store::schema_version());
+    BOOST_TEST(sqlite_value(db, "SELECT active FROM agents WHERE username = 'admin'") == "1");  // v13
     // v7: the dedupe keys are a rowid table with no index (rows append); v1's
     // keys came along (v12 leaves them there), and the duplicate above was
     // found among them.

@@ -218,7 +218,7 @@ export class ConversationPane {
   async openTransfer() {
     const { agents } = await api.get('/agents');
     const select = $('transfer-to');
-    const others = agents.filter((a) => a.username !== this.conv.assignee);
+    const others = agents.filter((a) => a.username !== this.conv.assignee && a.active !== false);
     select.replaceChildren(...others
       .map((a) => h('option', { value: a.username, text: `${a.display_name} (${a.username})${a.online ? ' — online' : ''}` })));
     // Nobody to pick: say so, rather than offer an empty list and a button that does nothing.

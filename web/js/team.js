@@ -67,6 +67,7 @@ export class TeamPanel {
       ? h('input', { type: 'number', min: 1, max: 100, value: a.max_chats, class: 'max-chats', 'aria-label': `Most chats for ${name}`,
         onchange: (e) => this.patch(a, { max_chats: Number(e.target.value) }, `${name} takes at most ${e.target.value} chats.`) })
       : String(a.max_chats);
+    if (a.active === false) return this.inactiveRow(a);
     return h('tr', { 'data-username': a.username },
       h('th', { scope: 'row' }, h('span', { class: 'name', text: name }), ' ',
         h('span', { class: 'muted', text: `@${a.username}${self ? ' (you)' : ''}` })),
@@ -74,7 +75,21 @@ export class TeamPanel {
       h('td', {}, h('span', { class: `presence ${a.online ? 'online' : 'offline'}`, text: a.online ? '● Online' : '○ Offline' })),
       h('td', {}, available),
       h('td', { class: 'chats' }, `${a.open_chats ?? 0} / `, most),
-      h('td', {}, this.isAdmin() && !self ? this.passwordReset(a) : null));
+      h('td', {}, this.isAdmin() && !self ? h('div', { class: 'admin-actions' },
+        this.passwordReset(a),
+        h('button', { type: 'button', class: 'link danger', text: 'Deactivate', 'aria-label': `Deactivate ${name}`,
+          onclick: () => this.patch(a, { active: false }, `${name} is deactivated: logged out, and cannot log in.`) })) : null));
+  }
+
+  // Someone who left: kept for the history that names them, and no more.
+  inactiveRow(a) {
+    const name = a.display_name;
+    return h('tr', { 'data-username': a.username, class: 'inactive' },
+      h('th', { scope: 'row' }, h('span', { class: 'name', text: name }), ' ', h('span', { class: 'muted', text: `@${a.username}` })),
+      h('td', { text: a.role }),
+      h('td', { colspan: 3, class: 'muted', text: `Deactivated${a.open_chats ? ` · still holds ${a.open_chats} chat${a.open_chats === 1 ? '' : 's'}` : ''}` }),
+      h('td', {}, this.isAdmin() ? h('button', { type: 'button', class: 'link', text: 'Reactivate', 'aria-label': `Reactivate ${name}`,
+        onclick: () => this.patch(a, { active: true }, `${name} can log in again.`) }) : null));
   }
 
   // An admin's reset of another agent's password; their sessions end.

@@ -26,6 +26,7 @@ struct agent {
     bool available = true;
     std::uint32_t max_chats = 5;
     timestamp created_at{};
+    bool active = true;  // false: deactivated; kept for the history that names them
     bool is_admin() const { return role == "admin"; }
 };
 
@@ -57,6 +58,9 @@ struct agent_changes {
     std::optional<std::uint32_t> max_chats;
     std::optional<std::string> display_name;
     std::optional<std::string> role;
+    // false deactivates: every session ends and logins are refused, while
+    // the agent's name stays on the history.
+    std::optional<bool> active;
     // A new password, set by an admin: every session of the agent ends, so
     // whoever held the old one is logged out.
     std::optional<std::string> password;

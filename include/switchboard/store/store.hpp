@@ -41,6 +41,7 @@ struct agent_record {
     bool available = true;
     std::uint32_t max_chats = 5;
     timestamp created_at{};
+    bool active = true;  // false: deactivated by an admin; cannot log in
 };
 
 struct session_record {
