@@ -94,6 +94,8 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);
     ctx.hub.end_sessions(ended);
+    // A deactivated agent answers no more: their users wait for someone who will.
+    if (changes.active && !*changes.active) co_await ctx.engine.requeue_chats_of(username);
     // Availability is presence as routing sees it: every console shows it.
     if (changes.available && *changes.available != target->available) {
         auto online = ctx.hub.online();

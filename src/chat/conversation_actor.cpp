@@ -699,25 +699,41 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
         const auto& seen = *c.chat;
         bool answered = seen.last_response_at && *seen.last_response_at >= *seen.last_assigned_at;
         if (answered || now - *seen.last_assigned_at < after) co_return false;
-        auto from = c.assignee;
-        c.assignee.clear();
-        c.queued_at = now;
+        co_await requeue_to_front(s, "Back to the queue: " + c.assignee + " did not answer in time", now);
+        co_return true;
+    });
+}
+
+net::awaitable<bool> conversation_actor::requeue_from(std::string agent) {
+    return exclusive<bool>([this, agent]() -> net::awaitable<bool> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        if (!s.next.chat_support_active || s.next.assignee != agent) co_return false;
+        co_await requeue_to_front(s, "Back to the queue: " + agent + " was deactivated", now);
+        co_return true;
+    });
+}
+
+net::awaitable<void> conversation_actor::requeue_to_front(step& s, std::string why, timestamp now) {
+    auto& c = s.next;
+    c.assignee.clear();
+    c.queued_at = now;
+    if (c.chat) {
         auto& ch = c.chat.edit();
         ch.agent.clear();
         ch.last_assigned_at.reset();
         save_chat(s);
-        s.queue_position = 1;
-        auto& note = add_message(s, sender::bot, "Back to the queue: " + from + " did not answer in time", now);
-        note.kind = "system";
-        note.status = message_status::sent;
-        s.message_created(note, now);
-        s.event("chat.queued", queued_data(c, 1, now), now);
-        s.conversation_updated(now);
-        auto phone = c.phone;
-        co_await commit(s);
-        co_await ctx_.queue.join_front(phone, now);
-        co_return true;
-    });
+    }
+    s.queue_position = 1;
+    auto& note = add_message(s, sender::bot, std::move(why), now);
+    note.kind = "system";
+    note.status = message_status::sent;
+    s.message_created(note, now);
+    s.event("chat.queued", queued_data(c, 1, now), now);
+    s.conversation_updated(now);
+    auto phone = c.phone;
+    co_await commit(s);
+    co_await ctx_.queue.join_front(phone, now);
 }
 
 }  // namespace switchboard::chat

@@ -44,6 +44,9 @@ public:
     // Back to the head of the queue if the assigned agent has not answered
     // within `after` of the assignment; true when it was.
     boost::asio::awaitable<bool> requeue_if_unanswered(std::chrono::seconds after);
+    // Back to the head of the queue if `agent` holds the chat (they were
+    // deactivated); true when it was.
+    boost::asio::awaitable<bool> requeue_from(std::string agent);
 
     // The latest committed state, for readers outside the strand (lists).
     std::shared_ptr<const conversation> current() const { return state_.load(); }
@@ -114,6 +117,9 @@ private:
     boost::asio::awaitable<void> learn_queue_position(step& s);
     // Writes the step, then makes it the actor's state and tells everyone.
     boost::asio::awaitable<void> commit(step& s);
+    // The assigned chat in `s` back to the head of the queue, with a note
+    // for agents saying why; commits.
+    boost::asio::awaitable<void> requeue_to_front(step& s, std::string why, timestamp now);
     // commit's parts: what to write (true when the conversation row goes
     // too); the written step becoming the state; telling everyone.
     bool prepare_write(step& s);

@@ -260,6 +260,21 @@ net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds afte
     co_return n;
 }
 
+net::awaitable<std::size_t> engine::requeue_chats_of(std::string agent) {
+    std::vector<std::shared_ptr<conversation_actor>> held;
+    for (auto& s : impl_->shards) {
+        std::lock_guard lock(s.mutex);
+        for (auto& [_, a] : s.actors) {
+            auto c = a->current();
+            if (c->chat_support_active && c->assignee == agent) held.push_back(a);
+        }
+    }
+    std::size_t n = 0;
+    for (auto& a : held)
+        if (co_await a->requeue_from(agent)) ++n;
+    co_return n;
+}
+
 net::awaitable<std::vector<queue_entry>> engine::queue() {
     auto waiting = co_await impl_->queue.waiting();
     std::vector<queue_entry> out;

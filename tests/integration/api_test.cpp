@@ -559,15 +559,24 @@ BOOST_AUTO_TEST_CASE(a_deactivated_agent_cannot_log_in_and_is_kept) {
     auto transfer = admin.call("POST", "/conversations/1555/chat-support/transfer", R"({"to":"bob"})");
     BOOST_TEST(transfer.status == 400u);
     BOOST_TEST(json::parse(transfer.body).at("error").at("field").as_string() == "to");
-    // Kept: listed as inactive, with their chat and message as they were.
+    // Kept: listed as inactive, their message as it was; their live chat
+    // went back to the head of the queue for someone who can answer.
     auto listed = admin.json("GET", "/agents");
     bool seen = false;
     for (auto& a : listed.at("agents").as_array())
         if (a.at("username").as_string() == "bob") seen = !a.at("active").as_bool();
     BOOST_TEST(seen);
     auto conv = admin.json("GET", "/conversations/1555");
-    BOOST_TEST(conv.at("assignee").as_string() == "bob");
-    BOOST_TEST(conv.at("messages").as_array().back().at("agent").as_string() == "bob");
+    BOOST_TEST(conv.at("assignee").is_null());
+    BOOST_TEST(conv.at("queue_position").as_int64() == 1);
+    BOOST_TEST(conv.at("is_chat_support").as_bool());
+    bool bobs_message_kept = false;
+    for (auto& m : conv.at("messages").as_array())
+        bobs_message_kept |= m.at("sender").as_string() == "admin" && m.at("agent").as_string() == "bob";
+    BOOST_TEST(bobs_message_kept);
+    BOOST_TEST(conv.at("messages").as_array().back().at("text").as_string() ==
+               "Back to the queue: bob was deactivated");
+    BOOST_TEST(admin.json("GET", "/queue").at("queue").as_array().size() == 1u);
 
     // The team keeps an active admin, and a deactivated one does not count.
     agent_client(admin, "carol", "admin");

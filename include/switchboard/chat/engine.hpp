@@ -122,6 +122,9 @@ public:
     // Chats whose assigned agent has not answered within `after` go back to
     // the head of the queue; returns how many did.
     boost::asio::awaitable<std::size_t> requeue_unanswered(std::chrono::seconds after);
+    // The live chats `agent` holds go back to the head of the queue (they
+    // were deactivated); returns how many did.
+    boost::asio::awaitable<std::size_t> requeue_chats_of(std::string agent);
 
     struct impl;
 
