@@ -78,7 +78,7 @@ public:
         for (auto& r : b.dedupe) dedupe_.put(r.key, r.answer);
         if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
             b.sessions_put.empty() && b.sessions_remove.empty() && b.events_put.empty() && b.chats_put.empty() &&
-            !b.events_prune_before)
+            !b.events_prune_before && b.canned_remove.empty() && b.canned_put.empty())
             return;
         // Packed before the lock: it is most of a flush's time.
         std::optional<packed_event_block> events;
@@ -92,6 +92,8 @@ public:
         for (auto& h : b.sessions_remove) sessions_.erase(h);
         if (events) events_.put(std::move(*events));
         for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
+        for (auto& s : b.canned_remove) canned_.erase(s);
+        for (auto& r : b.canned_put) canned_[r.shortcut] = std::move(r);
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);
     }
@@ -235,6 +237,13 @@ public:
         return out;
     }
 
+    std::vector<canned_response> load_canned_responses() const override {
+        std::lock_guard lock(mutex_);
+        std::vector<canned_response> out;
+        for (auto& [_, r] : canned_) out.push_back(r);
+        return out;
+    }
+
     std::vector<agent_record> load_agents() const override {
         std::lock_guard lock(mutex_);
         std::vector<agent_record> out;
@@ -300,6 +309,7 @@ private:
     std::map<std::string, outbox_item> outbox_;
     std::vector<rating> ratings_;
     std::map<std::string, agent_record> agents_;
+    std::map<std::string, canned_response> canned_;
     std::unordered_map<std::string, session_record> sessions_;
     memory_event_log events_;
     std::map<std::string, chat::chat_record> chats_;

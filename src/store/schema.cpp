@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 13> migrations{
+constexpr std::array<std::string_view, 14> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -271,6 +271,15 @@ ALTER TABLE messages ADD COLUMN answer TEXT NOT NULL DEFAULT '';
     // them, but unable to log in.
     R"sql(
 ALTER TABLE agents ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+)sql",
+    // 14: saved replies, by their shortcut.
+    R"sql(
+CREATE TABLE canned_responses (
+    shortcut TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
 )sql",
 };
 

@@ -180,6 +180,9 @@ public:
           remove_block_(db.prepare("DELETE FROM event_blocks WHERE id = ?")),
           rewrite_block_(db.prepare(
               "UPDATE event_blocks SET first_seq = ?, last_seq = ?, first_at = ?, last_at = ?, body = ? WHERE id = ?")),
+          put_canned_(db.prepare(
+              "INSERT OR REPLACE INTO canned_responses (shortcut, text, updated_by, updated_at) VALUES (?,?,?,?)")),
+          remove_canned_(db.prepare("DELETE FROM canned_responses WHERE shortcut = ?")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason)
               VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {
@@ -300,6 +303,9 @@ public:
                 .bind(4, to_unix_ms(x.expires_at))
                 .run();
         for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
+        for (auto& s : b.canned_remove) remove_canned_.bind(1, s).run();
+        for (auto& r : b.canned_put)
+            put_canned_.bind(1, r.shortcut).bind(2, r.text).bind(3, r.updated_by).bind(4, to_unix_ms(r.updated_at)).run();
         if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
@@ -369,10 +375,11 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 15> all() {
-        return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_, &remove_outbox_,
-                &put_dedupe_,       &put_rating_,     &put_agent_,      &put_session_, &remove_session_,
-                &put_block_,        &old_blocks_,     &remove_block_,   &rewrite_block_, &put_chat_};
+    std::array<sqlite::statement*, 17> all() {
+        return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_,    &remove_outbox_,
+                &put_dedupe_,       &put_rating_,     &put_agent_,      &put_session_,   &remove_session_,
+                &put_block_,        &old_blocks_,     &remove_block_,   &rewrite_block_, &put_canned_,
+                &remove_canned_,    &put_chat_};
     }
 
     sqlite::connection& db_;
@@ -382,7 +389,7 @@ private:
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
     sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_,
         put_rating_, put_agent_, put_session_, remove_session_, put_block_, old_blocks_, remove_block_,
-        rewrite_block_, put_chat_;
+        rewrite_block_, put_canned_, remove_canned_, put_chat_;
 };
 
 class sqlite_store final : public store {
@@ -651,6 +658,16 @@ public:
         st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
         std::vector<chat::chat_record> out;
         while (st.step()) out.push_back(read_chat(st));
+        return out;
+    }
+
+    std::vector<canned_response> load_canned_responses() const override {
+        std::lock_guard lock(read_mutex_);
+        reset_on_exit st_guard(
+            prepared("SELECT shortcut, text, updated_by, updated_at FROM canned_responses ORDER BY shortcut"));
+        auto& st = *st_guard;
+        std::vector<canned_response> out;
+        while (st.step()) out.push_back({st.get_text(0), st.get_text(1), st.get_text(2), from_unix_ms(st.get_int(3))});
         return out;
     }
 

@@ -97,7 +97,14 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"POST", "/agents"},
              {"PATCH", "/agents/admin"},
              {"GET", "/me"},
-             {"POST", "/auth/logout"}}) {
+             {"POST", "/auth/logout"},
+             {"POST", "/auth/password"},
+             {"GET", "/reports/summary"},
+             {"GET", "/export"},
+             {"GET", "/canned-responses"},
+             {"POST", "/canned-responses"},
+             {"PATCH", "/canned-responses/hours"},
+             {"DELETE", "/canned-responses/hours"}}) {
         BOOST_TEST_INFO(method << " " << target);
         auto res = http_request(server.port(), method, target, "{}", {{"Authorization", "Bearer not-a-token"}});
         BOOST_TEST(res.status == 401u);
@@ -592,6 +599,60 @@ BOOST_AUTO_TEST_CASE(a_deactivated_agent_cannot_log_in_and_is_kept) {
                    .status == 401u);
     BOOST_TEST(admin2.json("PATCH", "/agents/bob", R"({"active":true})").at("active").as_bool());
     BOOST_TEST(login(again.port(), "bob", "secret-bob").size() == 64u);
+}
+
+BOOST_AUTO_TEST_CASE(saved_replies_are_written_by_admins_read_by_everyone_and_kept) {
+    temp_dir dir;
+    std::string admin_password;
+    {
+        server_process server({"--data", dir.path().string()});
+        admin_password = printed_admin_password(server);
+        api_client admin{server.port(), login(server.port(), "admin", admin_password)};
+        auto bob = agent_client(admin, "bob");
+
+        auto made = admin.json("POST", "/canned-responses", R"({"shortcut":"/hours","text":"We answer 9 to 5, Monday to Friday."})", 201);
+        BOOST_TEST(made.at("shortcut").as_string() == "hours");  // the slash as typed is dropped
+        BOOST_TEST(made.at("updated_by").as_string() == "admin");
+        admin.json("POST", "/canned-responses", R"({"shortcut":"refund","text":"Refunds take 5 days."})", 201);
+        BOOST_TEST(bob.call("POST", "/canned-responses", R"({"shortcut":"mine","text":"x"})").status == 403u);
+        BOOST_TEST(admin.call("POST", "/canned-responses", R"({"shortcut":"hours","text":"again"})").status == 409u);
+        for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+                 {R"({"text":"no shortcut"})", "shortcut"},
+                 {R"({"shortcut":"Not Ok","text":"x"})", "shortcut"},
+                 {R"({"shortcut":"empty","text":""})", "text"},
+                 {R"({"shortcut":"long","text":")" + std::string(4097, 'x') + R"("})", "text"}}) {
+            BOOST_TEST_INFO(body);
+            auto refused = admin.call("POST", "/canned-responses", body);
+            BOOST_TEST(refused.status == 400u);
+            BOOST_TEST(json::parse(refused.body).at("error").at("field").as_string() == field);
+        }
+
+        auto list = bob.json("GET", "/canned-responses").at("canned_responses").as_array();
+        BOOST_REQUIRE(list.size() == 2u);
+        BOOST_TEST(list[0].at("shortcut").as_string() == "hours");  // by shortcut
+        BOOST_TEST(list[1].at("text").as_string() == "Refunds take 5 days.");
+
+        BOOST_TEST(bob.call("PATCH", "/canned-responses/hours", R"({"text":"x"})").status == 403u);
+        auto edited = admin.json("PATCH", "/canned-responses/refund", R"({"text":"Refunds take 3 days.","shortcut":"refunds"})");
+        BOOST_TEST(edited.at("shortcut").as_string() == "refunds");
+        BOOST_TEST(admin.call("PATCH", "/canned-responses/refund", R"({"text":"x"})").status == 404u);
+        BOOST_TEST(admin.call("PATCH", "/canned-responses/refunds", R"({"shortcut":"hours"})").status == 409u);
+        BOOST_TEST(admin.call("PATCH", "/canned-responses/refunds", R"({})").status == 400u);
+        admin.json("POST", "/canned-responses", R"({"shortcut":"bye","text":"Goodbye!"})", 201);
+        BOOST_TEST(bob.call("DELETE", "/canned-responses/bye").status == 403u);
+        BOOST_TEST(admin.json("DELETE", "/canned-responses/bye").at("deleted").as_string() == "bye");
+        BOOST_TEST(admin.call("DELETE", "/canned-responses/bye").status == 404u);
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // As they were, after a restart.
+    server_process server({"--data", dir.path().string()});
+    api_client admin{server.port(), login(server.port(), "admin", admin_password)};
+    auto list = admin.json("GET", "/canned-responses").at("canned_responses").as_array();
+    BOOST_REQUIRE(list.size() == 2u);
+    BOOST_TEST(list[0].at("shortcut").as_string() == "hours");
+    BOOST_TEST(list[1].at("shortcut").as_string() == "refunds");
+    BOOST_TEST(list[1].at("text").as_string() == "Refunds take 3 days.");
 }
 
 BOOST_AUTO_TEST_CASE(accounts_and_sessions_survive_a_restart) {

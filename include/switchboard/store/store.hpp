@@ -51,6 +51,14 @@ struct session_record {
     timestamp expires_at{};
 };
 
+// A saved reply that agents insert in the composer by its shortcut.
+struct canned_response {
+    std::string shortcut;  // the key
+    std::string text;
+    std::string updated_by;  // the agent who wrote it last
+    timestamp updated_at{};
+};
+
 // One event as agents receive it: the serialized envelope with its seq.
 struct event_record {
     std::uint64_t seq = 0;
@@ -101,10 +109,13 @@ struct write_batch {
     std::vector<event_record> events_put;
     std::optional<timestamp> events_prune_before;  // drop older events (retention)
     std::vector<chat::chat_record> chats_put;      // insert or replace by ticket
+    std::vector<std::string> canned_remove;        // shortcuts; applied before canned_put (a rename is both)
+    std::vector<canned_response> canned_put;       // insert or replace by shortcut
     bool empty() const {
         return !conversation && messages.empty() && outbox_put.empty() && outbox_remove.empty() && dedupe.empty() &&
                ratings.empty() && agents_put.empty() && sessions_put.empty() && sessions_remove.empty() &&
-               events_put.empty() && !events_prune_before && chats_put.empty();
+               events_put.empty() && !events_prune_before && chats_put.empty() && canned_remove.empty() &&
+               canned_put.empty();
     }
 };
 
@@ -160,6 +171,8 @@ public:
     virtual std::vector<chat::chat_record> load_open_chats() const = 0;
     // Chats opened or closed within [from, to).
     virtual std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const = 0;
+
+    virtual std::vector<canned_response> load_canned_responses() const = 0;
 
     virtual std::vector<agent_record> load_agents() const = 0;
     virtual std::optional<agent_record> find_agent(std::string_view username) const = 0;
