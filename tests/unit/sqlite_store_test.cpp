@@ -358,6 +358,31 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
 // The in-memory log keeps each flush packed: events that share most of
 // their text (as a flush's do) take a small part of it, and read back as
 // they were written, across blocks and after a cut through one.
+// Both stores: saved replies by shortcut; a rename (remove + put in one
+// batch) keeps one row.
+BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {
+    test::temp_dir dir;
+    std::vector<std::unique_ptr<store::store>> stores;
+    stores.push_back(store::open_sqlite_store(dir.path().string()));
+    stores.push_back(store::make_memory_store());
+    for (auto& db : stores) {
+        auto at = from_unix_ms(1763900000000);
+        store::write_batch b;
+        b.canned_put = {{"zebra", "Z", "admin", at}, {"hours", "9 to 5", "admin", at}};
+        write(*db, b);
+        store::write_batch rename;
+        rename.canned_remove.push_back("zebra");
+        rename.canned_put.push_back({"alpha", "A", "bob", at + std::chrono::seconds(1)});
+        write(*db, rename);
+        auto list = db->load_canned_responses();
+        BOOST_REQUIRE(list.size() == 2u);
+        BOOST_TEST(list[0].shortcut == "alpha");
+        BOOST_TEST(list[0].updated_by == "bob");
+        BOOST_TEST((list[0].updated_at == at + std::chrono::seconds(1)));
+        BOOST_TEST(list[1].text == "9 to 5");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(in_memory_event_log_keeps_flushes_packed) {
     store::memory_event_log log;
     std::vector<std::string> written;
