@@ -425,6 +425,71 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.deepEqual(agentPage.errors, []);
 }));
 
+test('saved replies: an admin writes them, an agent inserts one with / and the keyboard', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'dana', password: 'dana-secret-1', display_name: 'Dana' });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Saved replies' }).click();
+  const dialog = page.locator('#replies-dialog');
+  await dialog.locator('#replies-empty').waitFor();
+  const form = dialog.locator('#reply-form');
+  for (const [shortcut, text] of [['hours', 'We answer 9 to 5, Monday to Friday.'], ['refund', 'Refunds take 5 days.'], ['Bad Name', 'x']]) {
+    await form.getByLabel('Shortcut').fill(shortcut);
+    await form.getByLabel('Text').fill(text);
+    await form.getByRole('button', { name: 'Add reply' }).click();
+    if (shortcut === 'Bad Name') await form.locator('.error', { hasText: 'shortcut may hold only' }).waitFor();
+    else await dialog.locator(`#replies-list li[data-shortcut="${shortcut}"]`).waitFor();
+  }
+  await dialog.getByRole('button', { name: 'Edit /refund' }).click();
+  await form.getByLabel('Text').fill('Refunds take 3 days.');
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await dialog.locator('#replies-list li[data-shortcut="refund"]', { hasText: 'Refunds take 3 days.' }).waitFor();
+  assert.equal((await admin('GET', '/canned-responses')).canned_responses.find((r) => r.shortcut === 'refund').text, 'Refunds take 3 days.');
+
+  // An agent: the list without the pen, and "/" in a chat's composer.
+  const dana = await consolePage(browser.browser, server, 'dana', 'dana-secret-1');
+  await dana.getByRole('button', { name: 'Saved replies' }).click();
+  await dana.locator('#replies-list li[data-shortcut="hours"]').waitFor();
+  assert.equal(await dana.locator('#reply-form').isVisible(), false);
+  assert.equal(await dana.getByRole('button', { name: 'Edit /hours' }).count(), 0);
+  await dana.locator('#replies-dialog').getByRole('button', { name: 'Close' }).click();
+
+  await userSays(server, '15550501', 'support', 'Lee');
+  await dana.locator('#conversation-list li[data-phone="15550501"]').click();
+  await dana.getByRole('button', { name: 'Claim Chat' }).click();
+  await dana.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  const box = dana.locator('#composer-text');
+  await box.pressSequentially('/re');
+  await dana.locator('#reply-suggestions li[data-shortcut="refund"][aria-selected="true"]').waitFor();
+  assert.equal(await dana.locator('#reply-suggestions li[role=option]').count(), 1);
+  await box.press('Backspace');
+  await box.press('Backspace');  // "/": every reply, by shortcut
+  await dana.locator('#reply-suggestions li[data-shortcut="hours"][aria-selected="true"]').waitFor();
+  await box.press('ArrowDown');
+  await dana.locator('#reply-suggestions li[data-shortcut="refund"][aria-selected="true"]').waitFor();
+  await box.press('Enter');  // picks, does not send
+  assert.equal(await box.inputValue(), 'Refunds take 3 days.');
+  assert.equal(await dana.locator('#reply-suggestions').isVisible(), false);
+  await box.press('Enter');  // now it sends
+  await receiver.waitFor((m) => m.to === '15550501' && m.text === 'Refunds take 3 days.');
+
+  // Escape leaves "/" typed as it is.
+  await box.pressSequentially('/ho');
+  await dana.locator('#reply-suggestions li[data-shortcut="hours"]').waitFor();
+  await box.press('Escape');
+  assert.equal(await dana.locator('#reply-suggestions').isVisible(), false);
+  assert.equal(await box.inputValue(), '/ho');
+
+  // Deleted by the admin, it is offered no more.
+  await dialog.getByRole('button', { name: 'Delete /hours' }).click();
+  await dialog.locator('#replies-list li[data-shortcut="hours"]').waitFor({ state: 'detached' });
+  await box.fill('');
+  await box.pressSequentially('/ho');
+  await dana.locator('#reply-suggestions li.none', { hasText: 'No saved reply matches /ho' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(dana.errors, []);
+}));
+
 test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15550003', 'support', 'Kim');
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });

@@ -26,6 +26,7 @@ export const api = {
   get: (path) => call('GET', path),
   post: (path, body) => call('POST', path, body ?? {}),
   patch: (path, body) => call('PATCH', path, body),
+  del: (path) => call('DELETE', path),
 };
 
 export const enc = encodeURIComponent;

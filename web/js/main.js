@@ -5,6 +5,7 @@ import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
 import { ReportsPanel } from './reports.js';
+import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
 import { withMessage } from './model.js';
 
@@ -181,7 +182,9 @@ function start(agent) {
   showMe();
   $('available').addEventListener('change', setAvailability);
   team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); } });
-  new ReportsPanel({ me });  // it lives by its button
+  new ReportsPanel({ me });  // these live by their buttons
+  new RepliesPanel({ me });
+  new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions') });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList(), onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.render(); } });

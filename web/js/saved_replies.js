@@ -1,0 +1,171 @@
+// Saved replies (GET /canned-responses): typing "/" at the start of the
+// composer offers them by shortcut, and the keyboard picks one; the Saved
+// replies dialog lists them, and admins add, edit and delete them there.
+import { api, enc } from './api.js';
+import { $, dialogFromTemplate, h } from './dom.js';
+
+async function loadReplies() {
+  const { canned_responses: replies } = await api.get('/canned-responses');
+  return replies;
+}
+
+// The "/shortcut" suggestions under the composer, a listbox the textarea drives.
+export class ReplyPicker {
+  constructor({ textarea, list }) {
+    this.textarea = textarea;
+    this.list = list;
+    this.replies = [];
+    this.shown = [];
+    this.active = 0;
+    this.query = null;  // what follows "/" while the picker is open
+    textarea.setAttribute('aria-controls', list.id);
+    textarea.setAttribute('aria-expanded', 'false');
+    textarea.addEventListener('input', () => this.onInput());
+    // Capture: this runs before the composer's own Enter, which would send.
+    textarea.addEventListener('keydown', (e) => this.onKey(e), true);
+    textarea.addEventListener('blur', () => setTimeout(() => this.close(), 150));
+  }
+
+  async onInput() {
+    const m = /^\/([a-z0-9_-]*)$/i.exec(this.textarea.value);
+    if (!m) { this.close(); return; }
+    const opening = this.query === null;
+    this.query = m[1].toLowerCase();
+    if (opening) {
+      try { this.replies = await loadReplies(); } catch { this.replies = []; }
+      if (this.query === null) return;  // closed meanwhile
+    }
+    this.render();
+  }
+
+  render() {
+    const q = this.query;
+    const byShortcut = this.replies.filter((r) => r.shortcut.startsWith(q));
+    const byText = this.replies.filter((r) => !r.shortcut.startsWith(q) && q && r.text.toLowerCase().includes(q));
+    this.shown = [...byShortcut, ...byText].slice(0, 8);
+    this.active = Math.min(this.active, Math.max(0, this.shown.length - 1));
+    this.list.replaceChildren(...(this.shown.length ? this.shown.map((r, i) => h('li', {
+      id: `reply-option-${i}`, role: 'option', 'aria-selected': String(i === this.active), 'data-shortcut': r.shortcut,
+      onmousedown: (e) => { e.preventDefault(); this.pick(r); },
+    }, h('span', { class: 'shortcut', text: `/${r.shortcut}` }), h('span', { class: 'preview', text: r.text })))
+      : [h('li', { class: 'none', text: this.replies.length ? `No saved reply matches /${q}` : 'No saved replies yet. An admin adds them under Saved replies.' })]));
+    this.list.hidden = false;
+    this.textarea.setAttribute('aria-expanded', 'true');
+    if (this.shown.length) this.textarea.setAttribute('aria-activedescendant', `reply-option-${this.active}`);
+    else this.textarea.removeAttribute('aria-activedescendant');
+  }
+
+  onKey(e) {
+    if (this.query === null) return;
+    const move = (by) => {
+      if (!this.shown.length) return;
+      this.active = (this.active + by + this.shown.length) % this.shown.length;
+      this.render();
+    };
+    if (e.key === 'ArrowDown') move(1);
+    else if (e.key === 'ArrowUp') move(-1);
+    else if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey && this.shown.length) this.pick(this.shown[this.active]);
+    else if (e.key === 'Escape') this.close();
+    else return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  }
+
+  pick(reply) {
+    this.close();
+    this.textarea.value = reply.text;
+    this.textarea.setSelectionRange(reply.text.length, reply.text.length);
+    this.textarea.focus();
+    this.textarea.dispatchEvent(new Event('input'));  // typing, as if typed
+  }
+
+  close() {
+    this.query = null;
+    this.active = 0;
+    this.list.hidden = true;
+    this.textarea.setAttribute('aria-expanded', 'false');
+    this.textarea.removeAttribute('aria-activedescendant');
+  }
+}
+
+// The Saved replies dialog.
+export class RepliesPanel {
+  constructor({ me }) {
+    this.me = me;
+    this.editing = null;  // the shortcut whose reply the form edits, or null: a new one
+    $('replies').addEventListener('click', () => this.open());
+  }
+
+  isAdmin() { return this.me.role === 'admin'; }
+
+  async open() {
+    const dialog = dialogFromTemplate('replies-template', 'replies-dialog', () => {
+      $('reply-form').addEventListener('submit', (e) => { e.preventDefault(); this.save(); });
+      $('reply-cancel').addEventListener('click', () => this.edit(null));
+    });
+    $('reply-form').hidden = !this.isAdmin();
+    this.edit(null);
+    this.say('');
+    await this.reload();
+    if (!dialog.open) dialog.showModal();
+  }
+
+  async reload() {
+    this.replies = await loadReplies();
+    $('replies-empty').hidden = this.replies.length > 0;
+    $('replies-list').replaceChildren(...this.replies.map((r) => h('li', { 'data-shortcut': r.shortcut },
+      h('div', { class: 'reply-head' },
+        h('span', { class: 'shortcut', text: `/${r.shortcut}` }),
+        h('span', { class: 'muted', text: `by ${r.updated_by}` }),
+        this.isAdmin() ? h('span', { class: 'reply-actions' },
+          h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit /${r.shortcut}`, onclick: () => this.edit(r) }),
+          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete /${r.shortcut}`, onclick: () => this.remove(r) }))
+          : null),
+      h('p', { class: 'reply-text', text: r.text }))));
+  }
+
+  edit(reply) {
+    this.editing = reply ? reply.shortcut : null;
+    const f = $('reply-form').elements;
+    f.shortcut.value = reply ? reply.shortcut : '';
+    f.text.value = reply ? reply.text : '';
+    $('reply-form-title').textContent = reply ? `Edit /${reply.shortcut}` : 'Add a saved reply';
+    $('reply-save').textContent = reply ? 'Save changes' : 'Add reply';
+    $('reply-cancel').hidden = !reply;
+    $('reply-form').querySelector('.error').textContent = '';
+    if (reply) f.text.focus();
+  }
+
+  async save() {
+    const f = $('reply-form').elements;
+    const body = { shortcut: f.shortcut.value.trim(), text: f.text.value.trim() };
+    const error = $('reply-form').querySelector('.error');
+    error.textContent = '';
+    try {
+      const saved = this.editing
+        ? await api.patch(`/canned-responses/${enc(this.editing)}`, body)
+        : await api.post('/canned-responses', body);
+      this.say(`/${saved.shortcut} is saved.`);
+      this.edit(null);
+      await this.reload();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  }
+
+  async remove(reply) {
+    try {
+      await api.del(`/canned-responses/${enc(reply.shortcut)}`);
+      this.say(`/${reply.shortcut} is deleted.`);
+      if (this.editing === reply.shortcut) this.edit(null);
+    } catch (err) {
+      this.say(err.message, true);
+    }
+    await this.reload();
+  }
+
+  say(text, isError = false) {
+    $('replies-status').textContent = text;
+    $('replies-status').classList.toggle('error', isError);
+  }
+}
