@@ -164,6 +164,15 @@ awaitable<http::response> send_message(api_context& ctx, http::request& req, con
     co_return json_response(201, chat::to_json(m));
 }
 
+awaitable<http::response> add_note(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto text = string_field(o, "text", true, max_text_chars);
+    auto client_id = string_field(o, "client_id", false, 128);
+    auto m = co_await ctx.engine.add_note(phone, as_ref(who), std::move(text), std::move(client_id));
+    co_return json_response(201, chat::to_json(m));
+}
+
 awaitable<http::response> end_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
@@ -226,7 +235,7 @@ awaitable<http::response> transcript(api_context& ctx, http::request& req, const
         body = "Conversation with " + (c.name.empty() ? c.phone : c.name + " (" + c.phone + ")") + "\n\n";
         for (auto& m : all) {
             auto who = m.from == chat::sender::user  ? (c.name.empty() ? c.phone : c.name)
-                       : m.from == chat::sender::admin ? "Agent " + m.agent
+                       : m.from == chat::sender::admin ? "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "")
                                                        : std::string("Bot");
             body += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text + "\n";
         }
@@ -271,6 +280,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/start", start_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/send", send_message);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/end", end_chat);
+    add(routes, ctx, verb::post, "/conversations/{phone}/notes", add_note);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
     add(routes, ctx, verb::get, "/conversations/{phone}/transcript", transcript);

@@ -578,6 +578,27 @@ net::awaitable<message> conversation_actor::send(agent_ref by, std::string text,
     });
 }
 
+// A private note: for the agents, in the history, and never sent. It is no
+// answer (first response) and no activity (idle timeout), and any agent may
+// leave one, in any state: a supervisor's word to whoever holds the chat.
+net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string text, std::string client_id) {
+    return exclusive<message>([this, by = std::move(by), text = std::move(text),
+                               client_id = std::move(client_id)]() -> net::awaitable<message> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& m = add_message(s, sender::admin, text, now);
+        m.kind = "note";
+        m.agent = by.username;
+        m.client_id = client_id;
+        m.status = message_status::sent;
+        auto note = m;
+        s.message_created(note, now);
+        s.conversation_updated_beyond_messages(*own_, now);
+        co_await commit(s);
+        co_return note;
+    });
+}
+
 net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::string closing_message) {
     return exclusive<conversation>([this, by = std::move(by),
                                     closing = std::move(closing_message)]() -> net::awaitable<conversation> {

@@ -36,6 +36,7 @@ public:
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
     boost::asio::awaitable<conversation> start_chat(agent_ref by);
     boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id);
+    boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);

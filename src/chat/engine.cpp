@@ -227,6 +227,11 @@ net::awaitable<message> engine::send(std::string phone, agent_ref by, std::strin
     co_return co_await actor->send(std::move(by), std::move(text), std::move(client_id));
 }
 
+net::awaitable<message> engine::add_note(std::string phone, agent_ref by, std::string text, std::string client_id) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->add_note(std::move(by), std::move(text), std::move(client_id));
+}
+
 net::awaitable<conversation> engine::end_chat(std::string phone, agent_ref by, std::string closing_message) {
     auto actor = impl_->require(phone);
     co_return co_await actor->end_chat(std::move(by), std::move(closing_message));

@@ -490,6 +490,46 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
   assert.deepEqual(dana.errors, []);
 }));
 
+test('a private note reaches the other agents and never the user', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  await userSays(server, '15550601', 'support', 'Noor');
+  await userSays(server, '15550602', 'support', 'Omar');
+  await eve('POST', '/conversations/15550601/chat-support/start');
+  const evePage = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  await evePage.locator('#conversation-list li[data-phone="15550601"]').click();
+  await evePage.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+
+  // The admin does not hold the chat: no reply, but a note.
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550601"]').click();
+  await page.locator('#composer-hint', { hasText: 'A private note reaches them' }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  await page.locator('#composer-text').fill('Noor is a VIP: answer first');
+  await page.locator('#composer-text').press('Enter');
+  await page.locator('.message.note:not(.pending)', { hasText: 'Noor is a VIP' }).waitFor();
+  const seen = evePage.locator('.message.note', { hasText: 'Noor is a VIP' });
+  await seen.waitFor();
+  assert.match(await seen.locator('.meta').textContent(), /admin · private note/);
+
+  // Eve's reply after it reaches the user; the note never does.
+  await evePage.locator('#composer-text').fill('Hello Noor');
+  await evePage.locator('#composer-text').press('Enter');
+  await receiver.waitFor((m) => m.to === '15550601' && m.text === 'Hello Noor');
+  assert.equal(receiver.received.some((m) => m.text.includes('VIP')), false);
+
+  // Another conversation opens in reply mode again.
+  await page.locator('#conversation-list li[data-phone="15550602"]').click();
+  await page.locator('#conv-name', { hasText: 'Omar' }).waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'Reply' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(evePage.errors, []);
+}));
+
 test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15550003', 'support', 'Kim');
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });

@@ -91,6 +91,7 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"POST", "/conversations/999/chat-support/end"},
              {"POST", "/conversations/999/chat-support/transfer"},
              {"POST", "/conversations/999/read"},
+             {"POST", "/conversations/999/notes"},
              {"GET", "/conversations/999/transcript"},
              {"GET", "/queue"},
              {"GET", "/agents"},
@@ -169,6 +170,50 @@ BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
     for (auto& m : msgs)
         closing_stored |= m.at("sender").as_string() == "admin" && m.at("text").as_string() == "Glad to help";
     BOOST_TEST(closing_stored);
+}
+
+// A private note is for the agents: any of them may leave one, in any
+// state; it is never sent, is no answer and no activity, and says what it is
+// in a transcript.
+BOOST_AUTO_TEST_CASE(private_notes_stay_with_the_agents) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    user_says(p, "1555", "support", "Ann");
+    bob.json("POST", "/conversations/1555/chat-support/start");
+    auto before = admin.json("GET", "/conversations/1555");
+
+    auto note = admin.json("POST", "/conversations/1555/notes", R"({"text":"VIP: be quick","client_id":"n-1"})", 201);
+    BOOST_TEST(note.at("type").as_string() == "note");
+    BOOST_TEST(note.at("sender").as_string() == "admin");
+    BOOST_TEST(note.at("agent").as_string() == "admin");  // not the chat's agent: anyone may leave one
+    BOOST_TEST(note.at("client_id").as_string() == "n-1");
+    auto after = admin.json("GET", "/conversations/1555");
+    BOOST_TEST(after.at("unread").as_int64() == before.at("unread").as_int64());
+    BOOST_TEST(after.at("last_activity_at").as_string() == before.at("last_activity_at").as_string());
+    BOOST_TEST(after.at("messages").as_array().back().at("text").as_string() == "VIP: be quick");
+    auto report = admin.json("GET", "/reports/summary");
+    BOOST_TEST(report.at("overall").at("first_response_seconds").at("count").as_int64() == 0);  // a note is no answer
+
+    // The reply after it reaches the user; the note never did.
+    bob.json("POST", "/conversations/1555/chat-support/send", R"({"text":"On it"})", 201);
+    outbound.wait_for_text("1555", "On it");
+    for (auto& r : outbound.requests()) BOOST_TEST(r.body.find("VIP") == std::string::npos, r.body);
+
+    // In any state: after the chat, too.
+    bob.json("POST", "/conversations/1555/chat-support/end");
+    bob.json("POST", "/conversations/1555/notes", R"({"text":"Follow up on Monday"})", 201);
+    auto txt = http_request(p, "GET", "/conversations/1555/transcript?format=txt", {},
+                            {{"Authorization", "Bearer " + admin.token}});
+    BOOST_TEST(txt.body.find("Agent admin (private note): VIP: be quick") != std::string::npos, txt.body);
+    BOOST_TEST(txt.body.find("Agent bob: On it") != std::string::npos);
+
+    BOOST_TEST(admin.call("POST", "/conversations/1999/notes", R"({"text":"x"})").status == 404u);
+    auto empty = admin.call("POST", "/conversations/1555/notes", R"({"text":""})");
+    BOOST_TEST(empty.status == 400u);
+    BOOST_TEST(json::parse(empty.body).at("error").at("field").as_string() == "text");
 }
 
 BOOST_AUTO_TEST_CASE(with_no_outbound_url_messages_for_a_plain_user_are_marked_failed) {

@@ -16,6 +16,7 @@ export class ConversationPane {
     this.loadingOlder = false;
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
+    this.mode = 'reply';  // or 'note': a private note for the agents
     this.list = $('messages');
     this.list.addEventListener('scroll', () => this.onScroll());
     $('new-messages').addEventListener('click', () => this.scrollToBottom());
@@ -25,6 +26,7 @@ export class ConversationPane {
     });
     text.addEventListener('input', () => this.typing());
     $('composer').addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
+    for (const mode of ['reply', 'note']) $(`mode-${mode}`).addEventListener('click', () => this.setMode(mode));
     $('start-chat').addEventListener('click', () => this.act('start'));
     $('end-chat').addEventListener('click', () => { $('end-message').value = ''; $('end-dialog').showModal(); });
     $('end-dialog').addEventListener('close', () => {
@@ -39,6 +41,7 @@ export class ConversationPane {
   }
 
   async open(phone) {
+    if (phone !== this.phone) this.setMode('reply');  // a note mode left on would surprise in another chat
     this.phone = phone;
     const data = await api.get(`/conversations/${enc(phone)}`);
     if (this.phone !== phone) return;
@@ -77,19 +80,32 @@ export class ConversationPane {
     $('transfer-chat').hidden = !canManage;
     for (const f of ['txt', 'csv', 'json'])
       $(`dl-${f}`).href = `/conversations/${enc(c.phone)}/transcript?format=${f}`;
-    const enabled = this.mine();
+    // A private note can be left in any conversation; a reply only in one's own chat.
+    const note = this.mode === 'note';
+    const enabled = note || this.mine();
     $('composer-text').disabled = !enabled;
     $('send').disabled = !enabled;
+    $('send').textContent = note ? 'Add note' : 'Send';
+    $('composer').classList.toggle('note', note);
+    $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
+      : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
     $('composer-hint').textContent = enabled ? ''
-      : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat.` : 'Claim the chat to reply.')
+      : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat. A private note reaches them.` : 'Claim the chat to reply.')
       : 'Start a chat to reply.';
   }
 
+  setMode(mode) {
+    this.mode = mode;
+    for (const m of ['reply', 'note']) $(`mode-${m}`).setAttribute('aria-selected', String(m === mode));
+    if (this.conv) this.renderHeader();
+    if (!$('composer-text').disabled) $('composer-text').focus();
+  }
+
   messageItem(m) {
-    const kind = m.type === 'system' ? 'system' : m.sender;
-    const who = m.sender === 'admin' ? (m.agent === this.me.username ? 'You' : m.agent)
+    const kind = m.type === 'system' || m.type === 'note' ? m.type : m.sender;
+    const who = m.sender === 'admin' ? `${m.agent === this.me.username ? 'You' : m.agent}${m.type === 'note' ? ' · private note' : ''}`
       : m.sender === 'bot' ? 'Bot' : (this.conv.name || `+${this.conv.phone}`);
-    const ticks = m.sender === 'user' ? null
+    const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     return h('li', { class: `message ${kind}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       h('span', { class: 'text', text: m.text }),
@@ -153,17 +169,19 @@ export class ConversationPane {
   async send() {
     const box = $('composer-text');
     const text = box.value.trim();
-    if (!text || !this.mine()) return;
+    const note = this.mode === 'note';
+    if (!text || !(note || this.mine())) return;
     const clientId = `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     this.messages.push({ conversation: this.phone, sender: 'admin', agent: this.me.username, text, client_id: clientId,
-      timestamp: new Date().toISOString(), status: 'received', pending: true });
+      type: note ? 'note' : 'text', timestamp: new Date().toISOString(), status: 'received', pending: true });
     box.value = '';
     this.renderMessages();
     this.scrollToBottom();
     this.live.send({ type: 'typing', conversation: this.phone, on: false });
     this.lastTypingSent = 0;
     try {
-      const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send`, { text, client_id: clientId });
+      const path = note ? 'notes' : 'chat-support/send';
+      const stored = await api.post(`/conversations/${enc(this.phone)}/${path}`, { text, client_id: clientId });
       this.addMessage(stored);
     } catch (e) {
       const i = this.messages.findIndex((x) => x.client_id === clientId && x.pending);

@@ -15,7 +15,7 @@ export function withMessage(c, m) {
     unread: c.unread + (m.sender === 'user' ? 1 : 0),
     updated_at: m.timestamp,
     // As the server counts activity: a message from either side; the bot's
-    // own notices (queue moves, system notes) leave it.
-    last_activity_at: m.sender === 'bot' ? c.last_activity_at : m.timestamp,
+    // own notices (queue moves, system notes) and agents' private notes leave it.
+    last_activity_at: m.sender === 'bot' || m.type === 'note' ? c.last_activity_at : m.timestamp,
   };
 }

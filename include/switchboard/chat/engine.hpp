@@ -111,6 +111,8 @@ public:
     // Agents' commands (SPEC §4). Each throws command_error when refused.
     boost::asio::awaitable<conversation> start_chat(std::string phone, agent_ref by);
     boost::asio::awaitable<message> send(std::string phone, agent_ref by, std::string text, std::string client_id);
+    // A private note for the agents (type "note"), never sent to the user.
+    boost::asio::awaitable<message> add_note(std::string phone, agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(std::string phone, agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> mark_read(std::string phone, agent_ref by, std::uint64_t up_to);
