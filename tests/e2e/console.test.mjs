@@ -530,6 +530,46 @@ test('a private note reaches the other agents and never the user', () => withMem
   assert.deepEqual(evePage.errors, []);
 }));
 
+test('a chime for a new chat in the queue and for a message in the agent\'s own chat, and the bell mutes it', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  // Events come in order: once a later one shows, every earlier one has had its say.
+  const unread = (phone, n) => row(phone).locator('.badge.unread', { hasText: `${n} unread` }).waitFor();
+
+  await userSays(server, '15550701', 'support', 'Pia');
+  await rings(1);
+  await userSays(server, '15550702', 'support', 'Quinn');
+  await rings(2);
+  // Moving up the queue is no news; a message in one's own chat is.
+  await admin('POST', '/conversations/15550701/chat-support/start');
+  await userSays(server, '15550701', 'are you there?');
+  await unread('15550701', 2);
+  assert.equal(await rang(), 3);
+  // Not while it is the chat open, nor in someone else's chat.
+  await row('15550701').click();
+  await page.locator('#conv-name', { hasText: 'Pia' }).waitFor();
+  await userSays(server, '15550701', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  await userSays(server, '15550702', 'still waiting');
+  await unread('15550702', 2);
+  assert.equal(await rang(), 3);
+
+  // Muted, it stays quiet, across a reload too.
+  await page.getByRole('button', { name: 'Sound alerts' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Sound alerts' }).getAttribute('aria-pressed'), 'false');
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sound alerts' }).getAttribute('aria-pressed'), 'false');
+  await userSays(server, '15550703', 'support', 'Ria');
+  await userSays(server, '15550703', 'anyone?');
+  await unread('15550703', 2);
+  assert.equal(await rang(), 0);  // a new page, and nothing rang
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15550003', 'support', 'Kim');
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });

@@ -1,4 +1,5 @@
 // The console's entry point: login, then the live list and the open chat.
+import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
 import { $ } from './dom.js';
 import { Live } from './live.js';
@@ -9,7 +10,7 @@ import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
 import { withMessage } from './model.js';
 
-let live, list, pane, team, me;
+let live, list, pane, team, alerts, me;
 
 async function boot() {
   try {
@@ -96,7 +97,18 @@ function refreshQueuedSoon() {
   }, 200);
 }
 
+// Whether an event is something the agent should hear about.
+function worthAChime(e) {
+  // Someone joined the queue (or went back to it): queued now, not a move up.
+  if (e.type === 'chat.queued') return e.data.queued_at === e.at;
+  if (e.type !== 'message.created' || e.data.sender !== 'user') return false;
+  const c = list.rows.get(e.conversation);
+  const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
+  return c?.assignee === me.username && !looking;
+}
+
 function onEvent(e) {
+  if (worthAChime(e)) alerts.ring();
   switch (e.type) {
     case 'conversation.updated':
     case 'chat.started':
@@ -182,6 +194,7 @@ function start(agent) {
   showMe();
   $('available').addEventListener('change', setAvailability);
   team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); } });
+  alerts = new Alerts();
   new ReportsPanel({ me });  // these live by their buttons
   new RepliesPanel({ me });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions') });

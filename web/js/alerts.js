@@ -1,0 +1,49 @@
+// A short chime when something waits for the agent: a chat joins the queue,
+// or a user writes in one of the agent's own chats that they are not looking
+// at. The bell in the top bar turns it off and on (kept in this browser).
+import { $ } from './dom.js';
+
+const storageKey = 'switchboard.sound';
+
+export class Alerts {
+  constructor() {
+    this.button = $('sound');
+    this.on = localStorage.getItem(storageKey) !== 'off';
+    this.button.addEventListener('click', () => this.set(!this.on));
+    this.show();
+  }
+
+  set(on) {
+    this.on = on;
+    localStorage.setItem(storageKey, on ? 'on' : 'off');
+    this.show();
+  }
+
+  show() {
+    this.button.setAttribute('aria-pressed', String(this.on));
+    this.button.textContent = this.on ? '🔔' : '🔕';
+    this.button.title = this.on ? 'Sound on: click to mute' : 'Sound off: click to turn on';
+  }
+
+  // Counted on the page (data-alerts) so that what rang can be checked.
+  ring() {
+    if (!this.on) return;
+    const root = document.documentElement;
+    root.dataset.alerts = String(Number(root.dataset.alerts ?? 0) + 1);
+    try {
+      this.audio ??= new AudioContext();
+      const now = this.audio.currentTime;
+      for (const [i, freq] of [880, 1175].entries()) {
+        const tone = this.audio.createOscillator();
+        const gain = this.audio.createGain();
+        tone.frequency.value = freq;
+        gain.gain.setValueAtTime(0.0001, now + i * 0.12);
+        gain.gain.exponentialRampToValueAtTime(0.15, now + i * 0.12 + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.12 + 0.25);
+        tone.connect(gain).connect(this.audio.destination);
+        tone.start(now + i * 0.12);
+        tone.stop(now + i * 0.12 + 0.3);
+      }
+    } catch { /* no audio here: the title's count still says it */ }
+  }
+}
