@@ -37,7 +37,7 @@ awaitable<http::response> create_agent(api_context& ctx, http::request& req, con
     auto username = string_field(o, "username", true);
     auto password = string_field(o, "password", true);
     auto role = string_field(o, "role", false);
-    auto display = string_field(o, "display_name", false, 64);
+    auto display = trimmed_field(o, "display_name", false, 64);
     if (role.empty()) role = "agent";
     if (auto why = auth::validate_username(username); !why.empty()) throw field_error{"username", why};
     if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
@@ -65,7 +65,7 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         if (n < 1 || n > 100) throw field_error{"max_chats", "max_chats must be from 1 to 100"};
         changes.max_chats = static_cast<std::uint32_t>(n);
     }
-    if (o.contains("display_name")) changes.display_name = string_field(o, "display_name", true, 64);
+    if (o.contains("display_name")) changes.display_name = trimmed_field(o, "display_name", true, 64);
     if (o.contains("role")) {
         if (!who.is_admin()) throw chat::command_error(chat::command_error::kind::forbidden, "only an admin may change roles");
         changes.role = string_field(o, "role", true);

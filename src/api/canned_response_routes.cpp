@@ -144,7 +144,7 @@ awaitable<http::response> list_replies(saved_replies& replies, http::request&, c
 
 awaitable<http::response> create_reply(saved_replies& replies, http::request& req, const auth::agent& who) {
     auto o = object_body(req);
-    canned_response r{shortcut_field(o, true), string_field(o, "text", true, 4096), who.username,
+    canned_response r{shortcut_field(o, true), trimmed_field(o, "text", true, 4096), who.username,
                       std::chrono::system_clock::now()};
     co_return json_response(201, response_json(co_await replies.create(std::move(r))));
 }
@@ -152,7 +152,7 @@ awaitable<http::response> create_reply(saved_replies& replies, http::request& re
 awaitable<http::response> update_reply(saved_replies& replies, http::request& req, const auth::agent& who) {
     auto o = object_body(req);
     std::optional<std::string> text;
-    if (o.contains("text")) text = string_field(o, "text", true, 4096);
+    if (o.contains("text")) text = trimmed_field(o, "text", true, 4096);
     auto renamed_to = o.contains("shortcut") ? shortcut_field(o, true) : std::string{};
     if (!text && renamed_to.empty()) throw field_error{"body", "nothing to change: give text and/or shortcut"};
     auto r = co_await replies.update(std::string(req.param("shortcut")), std::move(text), std::move(renamed_to),

@@ -167,7 +167,7 @@ awaitable<http::response> send_message(api_context& ctx, http::request& req, con
 awaitable<http::response> add_note(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
-    auto text = string_field(o, "text", true, max_text_chars);
+    auto text = trimmed_field(o, "text", true, max_text_chars);
     auto client_id = string_field(o, "client_id", false, 128);
     auto m = co_await ctx.engine.add_note(phone, as_ref(who), std::move(text), std::move(client_id));
     co_return json_response(201, chat::to_json(m));

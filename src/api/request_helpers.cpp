@@ -104,6 +104,15 @@ boost::json::object object_body(const http::request& req) {
     return std::move(*o);
 }
 
+std::string trimmed_field(const boost::json::object& o, std::string_view key, bool required, std::size_t max_chars) {
+    auto s = std::string(chat::trim(string_field(o, key, required)));
+    if (s.empty() && required) throw field_error{std::string(key), std::string(key) + " must not be blank"};
+    if (max_chars != std::string::npos && chat::utf8_length(s).value_or(0) > max_chars)
+        throw field_error{std::string(key), std::string(key) + " must be " + (required ? "1" : "0") + " to " +
+                                                std::to_string(max_chars) + " characters"};
+    return s;
+}
+
 std::string string_field(const boost::json::object& o, std::string_view key, bool required, std::size_t max_chars) {
     auto* v = o.if_contains(key);
     if (!v || v->is_null()) {

@@ -38,6 +38,10 @@ boost::json::object object_body(const http::request& req);
 // outside 1 (0 when optional) to `max_chars` characters.
 std::string string_field(const boost::json::object& o, std::string_view key, bool required,
                          std::size_t max_chars = std::string::npos);
+// string_field with white space trimmed off both ends first: names and texts
+// a person typed, where a required one that is only white space is blank.
+std::string trimmed_field(const boost::json::object& o, std::string_view key, bool required,
+                          std::size_t max_chars = std::string::npos);
 // The phone in the path, `+` dropped; nullopt when it is not a phone number.
 std::optional<std::string> path_phone(const http::request& req);
 

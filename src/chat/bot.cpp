@@ -21,12 +21,6 @@ constexpr std::size_t max_name_chars = 64;
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 std::string menu(const conversation& c, const bot_texts& t) {
     return c.registered ? fill(t.menu_registered, "name", c.name) : t.menu_unregistered;
 }
@@ -39,6 +33,12 @@ bot_decision decide_idle(std::string_view keyword) {
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
 
 std::string fill(std::string_view tmpl, std::string_view key, std::string_view value) {
     std::string out(tmpl);

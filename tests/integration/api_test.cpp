@@ -211,9 +211,11 @@ BOOST_AUTO_TEST_CASE(private_notes_stay_with_the_agents) {
     BOOST_TEST(txt.body.find("Agent bob: On it") != std::string::npos);
 
     BOOST_TEST(admin.call("POST", "/conversations/1999/notes", R"({"text":"x"})").status == 404u);
-    auto empty = admin.call("POST", "/conversations/1555/notes", R"({"text":""})");
-    BOOST_TEST(empty.status == 400u);
-    BOOST_TEST(json::parse(empty.body).at("error").at("field").as_string() == "text");
+    for (auto body : {R"({"text":""})", R"({"text":"  \t "})"}) {
+        auto empty = admin.call("POST", "/conversations/1555/notes", body);
+        BOOST_TEST(empty.status == 400u);
+        BOOST_TEST(json::parse(empty.body).at("error").at("field").as_string() == "text");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(with_no_outbound_url_messages_for_a_plain_user_are_marked_failed) {
@@ -465,14 +467,15 @@ BOOST_AUTO_TEST_CASE(names_and_roles_are_changed_by_admins_and_the_last_admin_st
     auto admin = admin_client(server);
     auto bob = agent_client(admin, "bob");
 
-    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"display_name":"Bob B."})").at("display_name").as_string() ==
-               "Bob B.");
+    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"display_name":"  Bob B. "})").at("display_name").as_string() ==
+               "Bob B.");  // trimmed
     BOOST_TEST(admin.json("GET", "/me").at("agent").at("role").as_string() == "admin");
     auto r = bob.call("PATCH", "/agents/bob", R"({"role":"admin"})");
     BOOST_TEST(r.status == 403u);  // an agent cannot promote themselves
     BOOST_TEST(bob.json("GET", "/me").at("agent").at("role").as_string() == "agent");
     for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
              {R"({"display_name":""})", "display_name"},
+             {R"({"display_name":"   "})", "display_name"},
              {R"({"display_name":")" + std::string(65, 'x') + R"("})", "display_name"},
              {R"({"display_name":7})", "display_name"},
              {R"({"role":"boss"})", "role"},
@@ -665,6 +668,7 @@ BOOST_AUTO_TEST_CASE(saved_replies_are_written_by_admins_read_by_everyone_and_ke
                  {R"({"text":"no shortcut"})", "shortcut"},
                  {R"({"shortcut":"Not Ok","text":"x"})", "shortcut"},
                  {R"({"shortcut":"empty","text":""})", "text"},
+                 {R"({"shortcut":"blank","text":" \n "})", "text"},
                  {R"({"shortcut":"long","text":")" + std::string(4097, 'x') + R"("})", "text"}}) {
             BOOST_TEST_INFO(body);
             auto refused = admin.call("POST", "/canned-responses", body);

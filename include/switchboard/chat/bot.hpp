@@ -64,6 +64,9 @@ bot_decision bot_decide(const conversation& c, std::string_view text);
 std::vector<std::string> bot_replies(const bot_decision& d, const conversation& after, const bot_texts& texts,
                                      std::size_t queue_position = 0);
 
+// ASCII white space off both ends, as keywords are matched.
+std::string_view trim(std::string_view s);
+
 // The trimmed, lower-cased text with inner white space folded to one space.
 std::string normalize_keyword(std::string_view text);
 
