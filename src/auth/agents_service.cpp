@@ -224,6 +224,14 @@ net::awaitable<void> agents_service::logout(std::string token) {
     co_await store_.write(std::move(b));
 }
 
+bool agents_service::session_live(const std::string& token_hash) const {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->sessions.find(token_hash);
+    if (it == impl_->sessions.end() || it->second.expires_at <= std::chrono::system_clock::now()) return false;
+    auto a = impl_->agents.find(it->second.username);
+    return a != impl_->agents.end() && a->second.active;
+}
+
 std::optional<agent> agents_service::authenticate(std::string_view token) const {
     if (token.empty()) return std::nullopt;
     auto h = sha256_hex(token);

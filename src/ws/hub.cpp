@@ -199,6 +199,7 @@ void hub_core::schedule_sweep() {
     sweep_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->stopped) return;
         self->sweep_lagging();
+        self->sweep_ended_sessions();
         self->schedule_sweep();
     });
 }
@@ -218,6 +219,23 @@ void hub_core::sweep_lagging() {
             }
     }
     for (auto& s : lagging) s->close(beast::websocket::close_code::try_again_later, "too far behind");
+}
+
+// Sessions end without the hub hearing of it (a TTL runs out, an operator
+// resets a password from the shell): look from here, now and then.
+void hub_core::sweep_ended_sessions() {
+    auto now = std::chrono::steady_clock::now();
+    if (!options.session_live || now - sessions_checked < options.session_check_every) return;
+    sessions_checked = now;
+    std::vector<std::shared_ptr<agent_socket>> ended;
+    {
+        std::lock_guard lock(mutex);
+        for (auto& [_, weak] : sockets)
+            if (auto s = weak.lock()) ended.push_back(std::move(s));
+    }
+    // Asked outside the hub's lock: the agents' lock is theirs.
+    std::erase_if(ended, [&](auto& s) { return options.session_live(s->session()); });
+    for (auto& s : ended) s->close(beast::websocket::close_code::policy_error, "session ended");
 }
 
 void hub_core::count_slow_close() { closed_slow.inc(); }

@@ -44,6 +44,7 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
 
     net::awaitable<void> flush_loop();
     void sweep_lagging();
+    void sweep_ended_sessions();
     void count_slow_close();
     void schedule_sweep();
 
@@ -66,6 +67,7 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
 
     net::steady_timer flush_timer;
     net::steady_timer sweep_timer;
+    std::chrono::steady_clock::time_point sessions_checked{};
     metrics::gauge& open_sockets;
     metrics::counter& frames_sent;
     metrics::counter& events_published;

@@ -201,6 +201,19 @@ BOOST_AUTO_TEST_CASE(availability_is_pushed_and_a_new_password_closes_ended_sess
     BOOST_TEST(!seen.at("data").at("available").as_bool());
 }
 
+// A session that runs out takes its socket with it: nobody reads on past it.
+BOOST_AUTO_TEST_CASE(a_socket_closes_when_its_session_expires) {
+    server_process server({"--session-ttl", "2", "--admin-password", "long-password-1"});
+    auto p = server.port();
+    api_client admin{p, login(p, "admin", "long-password-1")};
+    ws_client ws(p, ws_target(admin));
+    BOOST_TEST(ws.next().at("type").as_string() == "hello");
+    auto code = ws.wait_close(std::chrono::seconds(10));
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 1008u);
+    BOOST_TEST(admin.call("GET", "/me").status == 401u);  // ended for REST too
+}
+
 BOOST_AUTO_TEST_CASE(message_status_events_follow_whatsapp_statuses) {
     receiver graph({200, R"({"messages":[{"id":"wamid.out-1"}]})", {}});
     server_process server({"--wa-api-base", graph.url()});

@@ -92,6 +92,9 @@ public:
     boost::asio::awaitable<void> logout(std::string token);
     // The agent a session token belongs to, if it is live.
     std::optional<agent> authenticate(std::string_view token) const;
+    // Whether the session with this token hash is live: not expired, not
+    // ended, and its agent active.
+    bool session_live(const std::string& token_hash) const;
 
     std::vector<agent> list() const;
     std::optional<agent> find(std::string_view username) const;

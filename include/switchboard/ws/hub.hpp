@@ -38,6 +38,11 @@ struct hub_options {
     // event would otherwise be a frame and a syscall for each socket. An idle
     // socket's first event still goes at once.
     std::chrono::microseconds coalesce_window{1000};
+    // Whether the session a socket was opened with (its token's hash) is
+    // still live. A socket whose session expired or ended some other way is
+    // closed (1008) within about `session_check_every`. Unset: never asked.
+    std::function<bool(const std::string& session)> session_live;
+    std::chrono::milliseconds session_check_every{1000};
 };
 
 class hub final : public events::event_sink {
