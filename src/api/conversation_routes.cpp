@@ -155,21 +155,28 @@ awaitable<http::response> start_chat(api_context& ctx, http::request& req, const
     co_return co_await conversation_answer(ctx, c);
 }
 
+// What an agent writes into a conversation: {"text","client_id"?}. A reply's
+// text goes as typed; a note's is trimmed, and may not be blank.
+struct written {
+    std::string text, client_id;
+};
+written written_body(const http::request& req, bool trim) {
+    auto o = object_body(req);
+    auto text = trim ? trimmed_field(o, "text", true, max_text_chars) : string_field(o, "text", true, max_text_chars);
+    return {std::move(text), string_field(o, "client_id", false, 128)};
+}
+
 awaitable<http::response> send_message(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto o = object_body(req);
-    auto text = string_field(o, "text", true, max_text_chars);
-    auto client_id = string_field(o, "client_id", false, 128);
-    auto m = co_await ctx.engine.send(phone, as_ref(who), std::move(text), std::move(client_id));
+    auto w = written_body(req, false);
+    auto m = co_await ctx.engine.send(phone, as_ref(who), std::move(w.text), std::move(w.client_id));
     co_return json_response(201, chat::to_json(m));
 }
 
 awaitable<http::response> add_note(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto o = object_body(req);
-    auto text = trimmed_field(o, "text", true, max_text_chars);
-    auto client_id = string_field(o, "client_id", false, 128);
-    auto m = co_await ctx.engine.add_note(phone, as_ref(who), std::move(text), std::move(client_id));
+    auto w = written_body(req, true);
+    auto m = co_await ctx.engine.add_note(phone, as_ref(who), std::move(w.text), std::move(w.client_id));
     co_return json_response(201, chat::to_json(m));
 }
 
