@@ -570,6 +570,27 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   assert.deepEqual(page.errors, []);
 }));
 
+test('Alt+J and Alt+K move through the list, from the composer too', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  for (const [phone, name] of [['15550801', 'Uma'], ['15550802', 'Vic'], ['15550803', 'Wes']])
+    await userSays(server, phone, 'hi', name);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550801"]').waitFor();
+  const open = async (name) => page.locator('#conv-name', { hasText: name }).waitFor();
+  await page.keyboard.press('Alt+KeyJ');
+  await open('Wes');  // newest first
+  await page.locator('#start-chat').click();  // Start Chat: the composer takes the keys
+  await page.waitForFunction(() => document.activeElement?.id === 'composer-text');
+  await page.keyboard.press('Alt+KeyJ');
+  await open('Vic');
+  await page.keyboard.press('Alt+KeyJ');
+  await open('Uma');
+  await page.keyboard.press('Alt+KeyJ');  // the last stays
+  await page.keyboard.press('Alt+KeyK');
+  await open('Vic');
+  assert.equal(await page.locator('#conversation-list li[aria-current="true"]').getAttribute('data-phone'), '15550802');
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15550003', 'support', 'Kim');
   const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });

@@ -17,6 +17,7 @@ export class ConversationList {
     this.query = '';
     this.textHits = null;   // phones the server matched on message text, for `query`
     this.current = null;
+    this.visible = [];      // the phones shown, in order
     this.el = $('conversation-list');
   }
 
@@ -53,9 +54,18 @@ export class ConversationList {
     const visible = [...this.rows.values()].filter((c) => this.matches(c))
       .sort((a, b) => Date.parse(activityOf(b)) - Date.parse(activityOf(a)) || a.phone.localeCompare(b.phone));
     const focused = document.activeElement?.dataset?.phone;
+    this.visible = visible.map((c) => c.phone);
     this.el.replaceChildren(...visible.map((c) => this.row(c)));
     $('list-empty').hidden = visible.length > 0;
     if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  // The conversation `by` rows below (or above) the open one, as listed.
+  neighbour(by) {
+    if (!this.visible.length) return null;
+    const at = this.visible.indexOf(this.current);
+    if (at < 0) return this.visible[by > 0 ? 0 : this.visible.length - 1];
+    return this.visible[Math.min(this.visible.length - 1, Math.max(0, at + by))];
   }
 
   // Each tab's count, and the page title's: what waits for this agent (chats

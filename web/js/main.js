@@ -215,6 +215,15 @@ function start(agent) {
     searchTimer = setTimeout(() => { list.query = $('search').value.trim(); loadList(); }, 250);
   });
   $('back').addEventListener('click', () => { $('app-view').classList.remove('show-pane'); pane.close(); list.current = null; list.render(); });
+  // Alt+J / Alt+K: the next or previous conversation in the list, from anywhere
+  // (the composer included), as in Chatwoot; by key position, so any layout.
+  document.addEventListener('keydown', (e) => {
+    if (!e.altKey || e.ctrlKey || e.metaKey || (e.code !== 'KeyJ' && e.code !== 'KeyK')) return;
+    if (document.querySelector('dialog[open]')) return;
+    const phone = list.neighbour(e.code === 'KeyJ' ? 1 : -1);
+    e.preventDefault();
+    if (phone && phone !== list.current) openConversation(phone);
+  });
   setInterval(() => list.render(), 30000);  // waiting times and "x minutes ago" move on
 }
 
