@@ -5,7 +5,6 @@
 #include "switchboard/ws/hub.hpp"
 
 #include <algorithm>
-#include <map>
 
 namespace switchboard::api {
 
@@ -16,17 +15,13 @@ namespace {
 
 awaitable<http::response> list_agents(api_context& ctx, http::request&, const auth::agent&) {
     auto online = ctx.hub.online();
-    // The same count automatic routing holds against max_chats.
-    std::map<std::string, std::uint64_t, std::less<>> open_chats;
-    auto snapshot = co_await ctx.engine.snapshot_all();  // named: GCC 12 ends a co_await temporary's life early
-    for (auto& v : snapshot)
-        if (v.record->chat_support_active && !v.record->assignee.empty()) ++open_chats[v.record->assignee];
+    auto open_chats = ctx.engine.open_chats_by_agent();
     json::array list;
     for (auto& a : ctx.agents.list()) {
         auto o = agent_json(a);
         o["online"] = std::find(online.begin(), online.end(), a.username) != online.end();
         auto n = open_chats.find(a.username);
-        o["open_chats"] = n == open_chats.end() ? 0 : n->second;
+        o["open_chats"] = n == open_chats.end() ? 0u : n->second;
         list.push_back(std::move(o));
     }
     co_return json_response(200, {{"agents", std::move(list)}});

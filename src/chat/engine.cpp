@@ -72,6 +72,19 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return it == s.actors.end() ? nullptr : it->second;
     }
 
+    // Every actor whose latest state passes `wanted`, collected under each
+    // shard's lock and worked on after it.
+    template <class Pred>
+    std::vector<std::shared_ptr<conversation_actor>> actors_where(Pred wanted) {
+        std::vector<std::shared_ptr<conversation_actor>> out;
+        for (auto& s : shards) {
+            std::lock_guard lock(s.mutex);
+            for (auto& [_, a] : s.actors)
+                if (wanted(*a->current())) out.push_back(a);
+        }
+        return out;
+    }
+
     // For agents' commands: a conversation must exist already.
     std::shared_ptr<conversation_actor> require(const std::string& phone) {
         auto actor = find(phone);
@@ -249,16 +262,10 @@ net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, 
 
 net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {
     auto now = std::chrono::system_clock::now();
-    std::vector<std::shared_ptr<conversation_actor>> due;
-    for (auto& s : impl_->shards) {
-        std::lock_guard lock(s.mutex);
-        for (auto& [_, a] : s.actors) {
-            auto c = a->current();
-            if (c->chat_support_active && !c->assignee.empty() && c->chat && c->chat->last_assigned_at &&
-                now - *c->chat->last_assigned_at >= after)
-                due.push_back(a);
-        }
-    }
+    auto due = impl_->actors_where([&](const conversation& c) {
+        return c.chat_support_active && !c.assignee.empty() && c.chat && c.chat->last_assigned_at &&
+               now - *c.chat->last_assigned_at >= after;
+    });
     std::size_t n = 0;
     for (auto& a : due)
         if (co_await a->requeue_if_unanswered(after)) ++n;
@@ -266,14 +273,8 @@ net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds afte
 }
 
 net::awaitable<std::size_t> engine::requeue_chats_of(std::string agent) {
-    std::vector<std::shared_ptr<conversation_actor>> held;
-    for (auto& s : impl_->shards) {
-        std::lock_guard lock(s.mutex);
-        for (auto& [_, a] : s.actors) {
-            auto c = a->current();
-            if (c->chat_support_active && c->assignee == agent) held.push_back(a);
-        }
-    }
+    auto held = impl_->actors_where(
+        [&](const conversation& c) { return c.chat_support_active && c.assignee == agent; });
     std::size_t n = 0;
     for (auto& a : held)
         if (co_await a->requeue_from(agent)) ++n;
@@ -309,6 +310,16 @@ net::awaitable<std::optional<conversation_view>> engine::view(std::string phone)
     conversation_view v{actor->current(), std::nullopt};
     if (v.record->queued_at) v.queue_position = co_await impl_->queue.position(phone);
     co_return v;
+}
+
+std::map<std::string, std::uint32_t, std::less<>> engine::open_chats_by_agent() const {
+    std::map<std::string, std::uint32_t, std::less<>> load;
+    for (auto& s : impl_->shards) {
+        std::lock_guard lock(s.mutex);
+        for (auto& [_, a] : s.actors)
+            if (auto c = a->current(); c->chat_support_active && !c->assignee.empty()) ++load[c->assignee];
+    }
+    return load;
 }
 
 std::size_t engine::conversation_count() const {

@@ -57,11 +57,7 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
         auto waiting = co_await engine.queue();
         if (waiting.empty()) co_return;
         auto online = hub.online();
-        std::map<std::string, std::uint32_t> load;  // open chats per agent
-        // A named local, not `for (… : co_await …)`: GCC 12 ends that temporary's life early.
-        auto snapshot = co_await engine.snapshot_all();
-        for (auto& v : snapshot)
-            if (v.record->chat_support_active && !v.record->assignee.empty()) ++load[v.record->assignee];
+        auto load = engine.open_chats_by_agent();
         auto team = agents.list();  // sorted by username: the round-robin order
         auto eligible = [&](const auth::agent& a) {
             return a.active && a.available && std::find(online.begin(), online.end(), a.username) != online.end() &&

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -107,6 +108,9 @@ public:
 
     boost::asio::awaitable<std::optional<conversation>> find(std::string phone);
     std::size_t conversation_count() const;
+    // Live chats per assigned agent: what automatic routing holds against
+    // max_chats, and what GET /agents shows.
+    std::map<std::string, std::uint32_t, std::less<>> open_chats_by_agent() const;
 
     // Agents' commands (SPEC §4). Each throws command_error when refused.
     boost::asio::awaitable<conversation> start_chat(std::string phone, agent_ref by);
