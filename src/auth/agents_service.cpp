@@ -301,21 +301,15 @@ store::agent_record changed(store::agent_record r, const agent_changes& c,
             throw std::invalid_argument("display_name must be 1 to 64 characters");
         r.display_name = *c.display_name;
     }
-    // The team keeps an active admin: someone must be able to manage it.
-    bool last_admin = r.role == "admin" && r.active && count_active_admins(all) == 1;
-    if (c.role) {
+    if (c.role)
         if (auto why = validate_role(*c.role); !why.empty()) throw std::invalid_argument(why);
-        if (last_admin && *c.role != "admin")
-            throw agent_refusal(agent_refusal::kind::conflict,
-                                r.username + " is the only admin: make another agent admin first");
-        r.role = *c.role;
-    }
-    if (c.active) {
-        if (last_admin && !*c.active)
-            throw agent_refusal(agent_refusal::kind::conflict,
-                                r.username + " is the only admin: make another agent admin first");
-        r.active = *c.active;
-    }
+    // The team keeps an active admin: someone must be able to manage it.
+    bool steps_down = (c.role && *c.role != "admin") || (c.active && !*c.active);
+    if (steps_down && r.role == "admin" && r.active && count_active_admins(all) == 1)
+        throw agent_refusal(agent_refusal::kind::conflict,
+                            r.username + " is the only admin: make another agent admin first");
+    if (c.role) r.role = *c.role;
+    if (c.active) r.active = *c.active;
     return r;
 }
 
@@ -353,12 +347,11 @@ net::awaitable<agent> agents_service::update_in_turn(std::string username, agent
         if (it == impl_->agents.end()) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
         r = changed(it->second, changes, impl_->agents);
     }
-    // The stored hash, not the cached one: `switchboard agent passwd` may
-    // have changed it under a running server.
-    if (auto stored = store_.find_agent(username)) r.password_hash = stored->password_hash;
-    std::vector<std::string> dropped;
     if (changes.password)
         r.password_hash = co_await net::co_spawn(impl_->hashing, hash_async(*changes.password), net::use_awaitable);
+    else if (auto stored = store_.find_agent(username))
+        r.password_hash = stored->password_hash;  // not the cached one: `switchboard agent passwd` may have changed it
+    std::vector<std::string> dropped;
     if (changes.password || !r.active) {
         std::lock_guard lock(impl_->mutex);
         dropped = drop_sessions_locked(username, {});

@@ -227,15 +227,19 @@ void hub_core::sweep_ended_sessions() {
     auto now = std::chrono::steady_clock::now();
     if (!options.session_live || now - sessions_checked < options.session_check_every) return;
     sessions_checked = now;
-    std::vector<std::shared_ptr<agent_socket>> ended;
+    close_ended([this](const std::string& session) { return !options.session_live(session); });
+}
+
+void hub_core::close_ended(const std::function<bool(const std::string& session)>& ended) {
+    std::vector<std::shared_ptr<agent_socket>> all;
     {
         std::lock_guard lock(mutex);
         for (auto& [_, weak] : sockets)
-            if (auto s = weak.lock()) ended.push_back(std::move(s));
+            if (auto s = weak.lock()) all.push_back(std::move(s));
     }
-    // Asked outside the hub's lock: the agents' lock is theirs.
-    std::erase_if(ended, [&](auto& s) { return options.session_live(s->session()); });
-    for (auto& s : ended) s->close(beast::websocket::close_code::policy_error, "session ended");
+    // Outside the hub's lock: `ended` may take the agents' lock.
+    for (auto& s : all)
+        if (ended(s->session())) s->close(beast::websocket::close_code::policy_error, "session ended");
 }
 
 void hub_core::count_slow_close() { closed_slow.inc(); }
@@ -309,14 +313,9 @@ std::shared_ptr<http::websocket_upgrade> hub::upgrade_for(std::string username, 
 
 void hub::end_sessions(const std::vector<std::string>& sessions) {
     if (sessions.empty()) return;
-    std::vector<std::shared_ptr<agent_socket>> ended;
-    {
-        std::lock_guard lock(impl_->core->mutex);
-        for (auto& [_, weak] : impl_->core->sockets)
-            if (auto s = weak.lock(); s && std::find(sessions.begin(), sessions.end(), s->session()) != sessions.end())
-                ended.push_back(std::move(s));
-    }
-    for (auto& s : ended) s->close(beast::websocket::close_code::policy_error, "session ended");
+    impl_->core->close_ended([&](const std::string& session) {
+        return std::find(sessions.begin(), sessions.end(), session) != sessions.end();
+    });
 }
 
 std::vector<std::string> hub::online() const {

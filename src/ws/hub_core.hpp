@@ -45,6 +45,9 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     net::awaitable<void> flush_loop();
     void sweep_lagging();
     void sweep_ended_sessions();
+    // Closes (1008) the sockets whose session `ended` says is over; asked
+    // outside the hub's lock.
+    void close_ended(const std::function<bool(const std::string& session)>& ended);
     void count_slow_close();
     void schedule_sweep();
 
