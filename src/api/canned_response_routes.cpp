@@ -44,9 +44,7 @@ chat::command_error not_found(const std::string& shortcut) {
 // written; two edits of one reply at the same moment: the later one wins.
 class saved_replies {
 public:
-    explicit saved_replies(store::store& store) : store_(store) {
-        for (auto& r : store_.load_canned_responses()) by_shortcut_[r.shortcut] = r;
-    }
+    explicit saved_replies(store::store& store) : store_(store) { load(); }
 
     json::array list() const {
         std::lock_guard lock(mutex_);
@@ -68,7 +66,7 @@ public:
         }
         store::write_batch b;
         b.canned_put.push_back(r);
-        co_await write_or_forget(std::move(b), r.shortcut);
+        co_await write(std::move(b));
         co_return r;
     }
 
@@ -96,7 +94,7 @@ public:
             by_shortcut_[r.shortcut] = r;
         }
         b.canned_put.push_back(r);
-        co_await store_.write(std::move(b));
+        co_await write(std::move(b));
         co_return r;
     }
 
@@ -107,12 +105,20 @@ public:
         }
         store::write_batch b;
         b.canned_remove.push_back(shortcut);
-        co_await store_.write(std::move(b));
+        co_await write(std::move(b));
     }
 
 private:
-    // A new reply the store refused is no reply.
-    awaitable<void> write_or_forget(store::write_batch b, std::string shortcut) {
+    void load() {
+        auto stored = store_.load_canned_responses();
+        std::lock_guard lock(mutex_);
+        by_shortcut_.clear();
+        for (auto& r : stored) by_shortcut_[r.shortcut] = std::move(r);
+    }
+
+    // A change the store refused is no change: the list is read back from
+    // it, for a new reply, an edit and a deletion alike.
+    awaitable<void> write(store::write_batch b) {
         std::exception_ptr failed;
         try {
             co_await store_.write(std::move(b));
@@ -120,8 +126,7 @@ private:
             failed = std::current_exception();
         }
         if (failed) {
-            std::lock_guard lock(mutex_);
-            by_shortcut_.erase(shortcut);
+            load();
             std::rethrow_exception(failed);
         }
     }

@@ -57,6 +57,10 @@ boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed
         res = command_failure(e);
     } catch (const field_error& e) {
         res = http::response::invalid_field(e.field, e.message);
+    } catch (const store::unavailable& e) {
+        // As the webhooks answer it: the write was not made; try again.
+        res = http::response::error(503, "unavailable", std::string("not stored: ") + e.what());
+        res.set_header("Retry-After", "1");
     } catch (const auth::agent_refusal& e) {
         res = e.what_kind() == auth::agent_refusal::kind::not_found
                   ? http::response::error(404, "not_found", e.what())
@@ -104,14 +108,19 @@ boost::json::object object_body(const http::request& req) {
     return std::move(*o);
 }
 
-std::string trimmed_field(const boost::json::object& o, std::string_view key, bool required, std::size_t max_chars) {
-    auto s = std::string(chat::trim(string_field(o, key, required)));
-    if (s.empty() && required) throw field_error{std::string(key), std::string(key) + " must not be blank"};
-    if (max_chars != std::string::npos && chat::utf8_length(s).value_or(0) > max_chars)
+
+namespace {
+
+// 1 (0 when optional) to `max_chars` code points; npos: no bound.
+void check_length(std::string_view key, const std::string& s, bool required, std::size_t max_chars) {
+    if (max_chars == std::string::npos) return;
+    auto n = chat::utf8_length(s).value_or(0);
+    if ((required && n == 0) || n > max_chars)
         throw field_error{std::string(key), std::string(key) + " must be " + (required ? "1" : "0") + " to " +
                                                 std::to_string(max_chars) + " characters"};
-    return s;
 }
+
+}  // namespace
 
 std::string string_field(const boost::json::object& o, std::string_view key, bool required, std::size_t max_chars) {
     auto* v = o.if_contains(key);
@@ -121,11 +130,14 @@ std::string string_field(const boost::json::object& o, std::string_view key, boo
     }
     if (!v->is_string()) throw field_error{std::string(key), std::string(key) + " must be a string"};
     std::string s(v->as_string());
-    if (max_chars == std::string::npos) return s;
-    auto n = chat::utf8_length(s).value_or(0);
-    if ((required && n == 0) || n > max_chars)
-        throw field_error{std::string(key), std::string(key) + " must be " + (required ? "1" : "0") + " to " +
-                                                std::to_string(max_chars) + " characters"};
+    check_length(key, s, required, max_chars);
+    return s;
+}
+
+std::string trimmed_field(const boost::json::object& o, std::string_view key, bool required, std::size_t max_chars) {
+    auto s = std::string(chat::trim(string_field(o, key, required)));
+    if (s.empty() && required) throw field_error{std::string(key), std::string(key) + " must not be blank"};
+    check_length(key, s, required, max_chars);
     return s;
 }
 

@@ -1,5 +1,6 @@
 // The SQLite store under the real server: restarts, kill -9, a full disk and
 // a database from the first schema.
+#include "api_session.hpp"
 #include "http_client.hpp"
 #include "metrics_probe.hpp"
 #include "receiver.hpp"
@@ -172,6 +173,38 @@ BOOST_AUTO_TEST_CASE(the_outbox_delivers_after_a_crash) {
     BOOST_TEST(sqlite_value(dir.path() / "switchboard.db",
                             "SELECT status || ' ' || channel_id FROM messages WHERE sender = 'bot'") ==
                "sent wamid.after-crash");
+}
+
+// An agent's command the store refuses is a 503 to retry, as for webhooks,
+// and a saved reply it refused is not listed as saved.
+BOOST_AUTO_TEST_CASE(a_full_disk_leaves_saved_replies_as_stored) {
+    temp_dir dir;
+    server_process server({"--data", dir.path().string(), "--data-max-mb", "1"});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    admin.json("POST", "/canned-responses", R"({"shortcut":"hours","text":"9 to 5"})", 201);
+    std::string big(4000, 'x');
+    http_result res;
+    for (int i = 0; i < 2000; ++i) {
+        res = http_request(p, "POST", "/webhook",
+                           R"({"from":"1555","text":")" + big + R"(","id":"fill-)" + std::to_string(i) + R"("})");
+        if (res.status != 200) break;
+    }
+    BOOST_REQUIRE(res.status == 503u);
+    // Pages freed here and there may still take a reply or two: add until one is refused.
+    std::size_t saved = 1;
+    http_result refused;
+    for (; saved < 1000; ++saved) {
+        refused = admin.call("POST", "/canned-responses",
+                             R"({"shortcut":"r)" + std::to_string(saved) + R"(","text":")" + big + R"("})");
+        if (refused.status != 201) break;
+    }
+    BOOST_REQUIRE(refused.status == 503u);
+    BOOST_TEST(refused.header("retry-after") == "1");
+    auto list = admin.json("GET", "/canned-responses").at("canned_responses").as_array();
+    BOOST_TEST(list.size() == saved);  // the refused one is not among them
+    for (auto& r : list) BOOST_TEST(r.at("shortcut").as_string() != "r" + std::to_string(saved));
+    BOOST_TEST(list[0].at("text").as_string() == "9 to 5");
 }
 
 BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_and_writes_nothing_half_way) {
