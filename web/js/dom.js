@@ -48,3 +48,28 @@ export function duration(seconds) {
   if (s < 86400) return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
   return `${Math.floor(s / 86400)}d ${Math.floor(s / 3600) % 24}h`;
 }
+
+// A dialog's status line: what was done, or why not.
+export function showStatus(el, text, isError = false) {
+  el.textContent = text;
+  el.classList.toggle('error', isError);
+}
+
+// A form whose action's refusal shows in its own error line; its submit
+// button waits for the answer, so a double click does not submit twice.
+export function onSubmit(form, action) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const error = form.querySelector('.error');
+    const button = form.querySelector('button[type=submit]');
+    error.textContent = '';
+    button.disabled = true;
+    try {
+      await action(form);
+    } catch (err) {
+      error.textContent = err.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

@@ -2,7 +2,7 @@
 // composer offers them by shortcut, and the keyboard picks one; the Saved
 // replies dialog lists them, and admins add, edit and delete them there.
 import { api, enc } from './api.js';
-import { $, dialogFromTemplate, h } from './dom.js';
+import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
 
 async function loadReplies() {
   const { canned_responses: replies } = await api.get('/canned-responses');
@@ -100,7 +100,7 @@ export class RepliesPanel {
 
   async open() {
     const dialog = dialogFromTemplate('replies-template', 'replies-dialog', () => {
-      $('reply-form').addEventListener('submit', (e) => { e.preventDefault(); this.save(); });
+      onSubmit($('reply-form'), () => this.save());
       $('reply-cancel').addEventListener('click', () => this.edit(null));
     });
     $('reply-form').hidden = !this.isAdmin();
@@ -139,18 +139,12 @@ export class RepliesPanel {
   async save() {
     const f = $('reply-form').elements;
     const body = { shortcut: f.shortcut.value.trim(), text: f.text.value.trim() };
-    const error = $('reply-form').querySelector('.error');
-    error.textContent = '';
-    try {
-      const saved = this.editing
-        ? await api.patch(`/canned-responses/${enc(this.editing)}`, body)
-        : await api.post('/canned-responses', body);
-      this.say(`/${saved.shortcut} is saved.`);
-      this.edit(null);
-      await this.reload();
-    } catch (err) {
-      error.textContent = err.message;
-    }
+    const saved = this.editing
+      ? await api.patch(`/canned-responses/${enc(this.editing)}`, body)
+      : await api.post('/canned-responses', body);
+    this.say(`/${saved.shortcut} is saved.`);
+    this.edit(null);
+    await this.reload();
   }
 
   async remove(reply) {
@@ -164,8 +158,5 @@ export class RepliesPanel {
     await this.reload();
   }
 
-  say(text, isError = false) {
-    $('replies-status').textContent = text;
-    $('replies-status').classList.toggle('error', isError);
-  }
+  say(text, isError = false) { showStatus($('replies-status'), text, isError); }
 }

@@ -3,7 +3,7 @@
 // agents' passwords; everyone sets their own availability, capacity, name
 // and password. What it shows is what the server answered.
 import { api, enc } from './api.js';
-import { $, dialogFromTemplate, h } from './dom.js';
+import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
 
 export class TeamPanel {
   constructor({ me, onMe }) {
@@ -144,26 +144,5 @@ export class TeamPanel {
     this.say(`Your password is changed.${ended ? ` ${ended} other session${ended === 1 ? '' : 's'} logged out.` : ''}`);
   }
 
-  say(text, isError = false) {
-    $('team-status').textContent = text;
-    $('team-status').classList.toggle('error', isError);
-  }
-}
-
-// A form whose action's refusal shows in its own error line.
-function onSubmit(form, action) {
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const error = form.querySelector('.error');
-    const button = form.querySelector('button[type=submit]');
-    error.textContent = '';
-    button.disabled = true;
-    try {
-      await action(form);
-    } catch (err) {
-      error.textContent = err.message;
-    } finally {
-      button.disabled = false;
-    }
-  });
+  say(text, isError = false) { showStatus($('team-status'), text, isError); }
 }
