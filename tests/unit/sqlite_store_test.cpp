@@ -26,6 +26,14 @@ namespace net = boost::asio;
 
 namespace {
 
+// A SQLite store in `dir` and a memory store, for checks both must pass.
+std::vector<std::unique_ptr<store::store>> both_stores(const test::temp_dir& dir) {
+    std::vector<std::unique_ptr<store::store>> stores;
+    stores.push_back(store::open_sqlite_store(dir.path().string()));
+    stores.push_back(store::make_memory_store());
+    return stores;
+}
+
 void write(store::store& s, store::write_batch b) {
     net::io_context ioc;
     auto f = net::co_spawn(ioc, s.write(std::move(b)), net::use_future);
@@ -324,9 +332,7 @@ BOOST_AUTO_TEST_CASE(events_are_pruned_by_time_oldest_first) {
 // late arrival, from any point, a page at a time.
 BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
     test::temp_dir dir;
-    std::vector<std::unique_ptr<store::store>> stores;
-    stores.push_back(store::open_sqlite_store(dir.path().string()));
-    stores.push_back(store::make_memory_store());
+    auto stores = both_stores(dir);
     for (auto& db : stores) {
         auto event = [](std::uint64_t seq, std::string text) {
             return store::event_record{seq, from_unix_ms(1763900000000 + static_cast<std::int64_t>(seq)),
@@ -362,9 +368,7 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
 // batch) keeps one row.
 BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {
     test::temp_dir dir;
-    std::vector<std::unique_ptr<store::store>> stores;
-    stores.push_back(store::open_sqlite_store(dir.path().string()));
-    stores.push_back(store::make_memory_store());
+    auto stores = both_stores(dir);
     for (auto& db : stores) {
         auto at = from_unix_ms(1763900000000);
         store::write_batch b;
@@ -424,9 +428,7 @@ BOOST_AUTO_TEST_CASE(in_memory_event_log_keeps_flushes_packed) {
 // to find it, and a rewrite of one (a status) replaces it.
 BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
     test::temp_dir dir;
-    std::vector<std::unique_ptr<store::store>> stores;
-    stores.push_back(store::open_sqlite_store(dir.path().string()));
-    stores.push_back(store::make_memory_store());
+    auto stores = both_stores(dir);
     auto same = [](const chat::message& a, const chat::message& b) {
         return a.id == b.id && a.phone == b.phone && a.seq == b.seq && a.from == b.from && a.agent == b.agent &&
                a.text == b.text && a.kind == b.kind && a.at == b.at && a.status == b.status &&
