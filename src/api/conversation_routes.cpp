@@ -74,8 +74,11 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
     }
     auto q = lower(req.query_param("q").value_or(""));
     std::unordered_set<std::string> text_hits;
-    if (!q.empty())
-        for (auto& p : ctx.store.phones_with_text(q, 1000)) text_hits.insert(std::move(p));
+    if (!q.empty()) {
+        auto search = [&] { return ctx.store.phones_with_text(q, 1000); };
+        auto phones = co_await scan(ctx, search);
+        for (auto& p : phones) text_hits.insert(std::move(p));
+    }
 
     auto all = co_await ctx.engine.snapshot_all();
     std::vector<chat::conversation_view> rows;

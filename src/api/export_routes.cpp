@@ -22,7 +22,8 @@ awaitable<void> stream_export(api_context& ctx, timestamp from, timestamp to, bo
     }
     std::optional<store::store::message_key> after;
     for (;;) {
-        auto page = ctx.store.load_messages_between(from, to, after, page_size);
+        auto read_page = [&] { return ctx.store.load_messages_between(from, to, after, page_size); };
+        auto page = co_await scan(ctx, read_page);
         if (page.empty()) co_return;
         std::string chunk;
         for (auto& m : page) {

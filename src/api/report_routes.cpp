@@ -60,7 +60,11 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
 
     tally overall;
     std::map<std::string, tally> by_agent;
-    for (auto& c : ctx.store.load_chats(from, to)) {
+    auto read_chats = [&] { return ctx.store.load_chats(from, to); };
+    auto read_ratings = [&] { return ctx.store.load_ratings(); };
+    auto chats = co_await scan(ctx, read_chats);
+    auto ratings = co_await scan(ctx, read_ratings);
+    for (auto& c : chats) {
         std::vector<tally*> sinks{&overall};
         if (!c.agent.empty()) sinks.push_back(&by_agent[c.agent]);
         for (auto* t : sinks) {
@@ -72,7 +76,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
             if (in(c.closed_at)) ++t->closed;
         }
     }
-    for (auto& r : ctx.store.load_ratings()) {
+    for (auto& r : ratings) {
         if (!in(r.at)) continue;
         std::vector<tally*> sinks{&overall};
         if (!r.agent.empty()) sinks.push_back(&by_agent[r.agent]);

@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <gperftools/malloc_extension.h>
 
 #include <filesystem>
@@ -125,7 +126,8 @@ int run_server(const config& cfg) {
         routing_opts.reassign_after = std::chrono::seconds(cfg.reassign_after);
         ops::assigner assigner(ioc, engine, agents, hub, metrics, routing_opts);
         assigner.start();
-        api::api_context api_ctx{engine, agents, hub, *store, split_origins(cfg.allowed_origins)};
+        net::thread_pool scans(1);  // joined before the store closes (below)
+        api::api_context api_ctx{engine, agents, hub, *store, scans, split_origins(cfg.allowed_origins)};
 
         http::router routes;
         api::add_system_routes(routes, metrics);
@@ -191,6 +193,7 @@ int run_server(const config& cfg) {
         pthread_setname_np(pthread_self(), "sb-io-0");
         ioc.run();
         pool.clear();
+        scans.join();  // a scan still running reads the store
         store->close();
         log::info("stopped");
         return 0;

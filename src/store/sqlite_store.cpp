@@ -1,7 +1,8 @@
 // The embedded default store. One writer thread takes the batches of every
 // actor and commits as many as are waiting in one transaction (group commit),
-// so the io threads never wait on fsync; reads use their own connection, and
-// checkpoints a thread and connection of their own (checkpointer.hpp).
+// so the io threads never wait on fsync; point reads and scans use a
+// connection each, and checkpoints a thread and connection of their own
+// (checkpointer.hpp).
 #include "switchboard/store/store.hpp"
 
 #include "checkpointer.hpp"
@@ -396,8 +397,7 @@ class sqlite_store final : public store {
 public:
     sqlite_store(const std::string& path, sqlite_options options)
         : options_(options),
-          writer_db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX),
-          reader_db_(nullptr) {
+          writer_db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX) {
         // journal_mode reads the header: the first statement to fail on a file that is not a database.
         writer_db_.exec("PRAGMA journal_mode = WAL");
         writer_db_.exec("PRAGMA synchronous = FULL");  // an acknowledged commit survives power loss too
@@ -409,7 +409,8 @@ public:
             writer_db_.exec("PRAGMA max_page_count = " + std::to_string(pages));
         }
         migrate(writer_db_);
-        reader_db_ = std::make_unique<sqlite::connection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX);
+        quick_reads_ = std::make_unique<read_connection>(path);
+        scan_reads_ = std::make_unique<read_connection>(path);
         tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_);
         scan_into_indexes(writer_db_, message_rows_, message_times_, message_dedupe_keys_, table_dedupe_keys_);
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
@@ -445,7 +446,7 @@ public:
     }
 
     std::vector<row_catch_up> load_row_catch_ups() const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         // The actors keep each row at most a few dozen messages behind, so
         // this reads a few rows per conversation that has any to catch up.
         reset_on_exit st_guard(prepared("SELECT phone, last_seq FROM conversations"));
@@ -485,7 +486,7 @@ public:
                                            const answer_reads& reads) const {
         auto row = keys.find(key);
         if (row == key_index::absent) return std::nullopt;
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         if (row == key_index::ambiguous) {  // a shared hash: only a scan can tell
             reset_on_exit st_guard(prepared(reads.by_key));
             auto& st = *st_guard;
@@ -501,7 +502,7 @@ public:
     }
 
     std::vector<conversation> load_conversations() const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
@@ -540,7 +541,7 @@ public:
     std::vector<message> load_messages(std::string_view phone, std::uint64_t before_seq,
                                        std::size_t limit) const override {
         auto rows = message_rows_.before(phone, before_seq, limit);
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         std::vector<message> out;
         out.reserve(rows.size());
         for (auto& r : rows)
@@ -551,13 +552,13 @@ public:
     std::optional<message> find_message(std::string_view phone, std::uint64_t seq) const override {
         auto row = message_rows_.find(phone, seq);
         if (!row) return std::nullopt;
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         return message_at(*row);
     }
 
     std::optional<message> find_message_by_channel_id(std::string_view phone,
                                                       std::string_view channel_id) const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
                                       " FROM messages WHERE phone = ? AND channel_id = ? AND channel_id <> '' AND sender <> 'user'"));
         auto& st = *st_guard;
@@ -567,7 +568,7 @@ public:
     }
 
     std::vector<outbox_item> load_outbox() const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(R"(SELECT message_id, phone, seq, channel, wa_phone_number_id, text, attempts,
             created_at, kind, ref FROM outbox ORDER BY phone, seq)"));
         auto& st = *st_guard;
@@ -581,8 +582,8 @@ public:
     }
 
     std::vector<rating> load_ratings() const override {
-        std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared("SELECT phone, ticket_id, agent, score, at FROM ratings ORDER BY id"));
+        std::lock_guard lock(scan_reads_->mutex);
+        reset_on_exit st_guard(scan_reads_->prepared("SELECT phone, ticket_id, agent, score, at FROM ratings ORDER BY id"));
         auto& st = *st_guard;
         std::vector<rating> out;
         while (st.step())
@@ -602,8 +603,8 @@ public:
             pattern += c;
         }
         pattern += '%';
-        std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared(
+        std::lock_guard lock(scan_reads_->mutex);
+        reset_on_exit st_guard(scan_reads_->prepared(
             "SELECT DISTINCT phone FROM messages WHERE text LIKE ? ESCAPE '\\' LIMIT ?"));
         auto& st = *st_guard;
         st.bind(1, pattern).bind(2, static_cast<std::int64_t>(limit));
@@ -624,11 +625,11 @@ public:
         if (limit == 0 || start >= end) return page;
         static const std::string sql = "SELECT " + std::string(message_columns) +
                                        " FROM messages WHERE rowid BETWEEN ? AND ? AND at >= ? AND at < ?";
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(scan_reads_->mutex);
         for (auto& block : message_times_.between(start, end)) {
             // Full, and all the rest sent after its last: done.
             if (page.size() == limit && block.earliest_from_here > to_unix_ms(page.back().at)) break;
-            reset_on_exit st_guard(prepared(sql));
+            reset_on_exit st_guard(scan_reads_->prepared(sql));
             auto& st = *st_guard;
             st.bind(1, block.first_row).bind(2, block.last_row).bind(3, start).bind(4, end);
             while (st.step()) {
@@ -642,7 +643,7 @@ public:
     }
 
     std::vector<chat::chat_record> load_open_chats() const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(std::string(chat_select) + " WHERE closed_at IS NULL"));
         auto& st = *st_guard;
         std::vector<chat::chat_record> out;
@@ -651,8 +652,8 @@ public:
     }
 
     std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const override {
-        std::lock_guard lock(read_mutex_);
-        reset_on_exit st_guard(prepared(std::string(chat_select) +
+        std::lock_guard lock(scan_reads_->mutex);
+        reset_on_exit st_guard(scan_reads_->prepared(std::string(chat_select) +
                                         " WHERE (opened_at >= ?1 AND opened_at < ?2) OR (closed_at >= ?1 AND closed_at < ?2)"));
         auto& st = *st_guard;
         st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
@@ -662,7 +663,7 @@ public:
     }
 
     std::vector<canned_response> load_canned_responses() const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(
             prepared("SELECT shortcut, text, updated_by, updated_at FROM canned_responses ORDER BY shortcut"));
         auto& st = *st_guard;
@@ -672,7 +673,7 @@ public:
     }
 
     std::vector<agent_record> load_agents() const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(
             "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active FROM agents "
             "ORDER BY username"));
@@ -683,7 +684,7 @@ public:
     }
 
     std::optional<agent_record> find_agent(std::string_view username) const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(
             "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active FROM agents "
             "WHERE username = ?"));
@@ -694,7 +695,7 @@ public:
     }
 
     std::vector<session_record> load_sessions(timestamp now) const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(
             prepared("SELECT token_hash, username, created_at, expires_at FROM sessions WHERE expires_at > ?"));
         auto& st = *st_guard;
@@ -711,7 +712,7 @@ public:
         // them, and a later block may rewrite one.
         std::optional<event_window> window;
         {
-            std::lock_guard lock(read_mutex_);
+            std::lock_guard lock(quick_reads_->mutex);
             {
                 reset_on_exit first(prepared("SELECT coalesce(min(first_seq), 1) FROM event_blocks"));
                 (*first).step();
@@ -736,7 +737,7 @@ public:
     }
 
     std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
-        std::lock_guard lock(read_mutex_);
+        std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared("SELECT coalesce((SELECT min(first_seq) FROM event_blocks), 0), "
                                         "coalesce((SELECT max(last_seq) FROM event_blocks), 0)"));
         auto& st = *st_guard;
@@ -756,7 +757,23 @@ public:
     }
 
 private:
-    // Read statements are prepared once and reset after each use; callers hold read_mutex_.
+    // A read-only connection, its statements (prepared once, reset after each
+    // use), and the lock that gives it to one caller at a time.
+    class read_connection {
+    public:
+        explicit read_connection(const std::string& path) : db_(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX) {}
+        std::mutex mutex;
+        // The caller holds `mutex`.
+        sqlite::statement& prepared(const std::string& sql) {
+            auto it = statements_.find(sql);
+            if (it == statements_.end()) it = statements_.emplace(sql, db_.prepare(sql)).first;
+            return it->second;
+        }
+
+    private:
+        sqlite::connection db_;
+        std::unordered_map<std::string, sqlite::statement> statements_;
+    };
     class reset_on_exit {
     public:
         explicit reset_on_exit(sqlite::statement& st) : st_(st) {}
@@ -766,13 +783,10 @@ private:
     private:
         sqlite::statement& st_;
     };
-    sqlite::statement& prepared(const std::string& sql) const {
-        auto it = read_statements_.find(sql);
-        if (it == read_statements_.end()) it = read_statements_.emplace(sql, reader_db_->prepare(sql)).first;
-        return it->second;
-    }
+    // A point read's statement; the caller holds quick_reads_->mutex.
+    sqlite::statement& prepared(const std::string& sql) const { return quick_reads_->prepared(sql); }
 
-    // The message in `row`; callers hold read_mutex_.
+    // The message in `row`; the caller holds quick_reads_->mutex.
     std::optional<message> message_at(std::int64_t row) const {
         static const std::string sql = "SELECT " + std::string(message_columns) + " FROM messages WHERE rowid = ?";
         reset_on_exit st_guard(prepared(sql));  // once per message read: the text is built once
@@ -858,11 +872,12 @@ private:
 
     sqlite_options options_;
     sqlite::connection writer_db_;
-    std::unique_ptr<sqlite::connection> reader_db_;
+    // Point reads, shared by the io threads; and scans (search, reports,
+    // exports), which take seconds on a large history and must not hold up
+    // a point read (a status webhook's, a conversation opened) meanwhile.
+    std::unique_ptr<read_connection> quick_reads_, scan_reads_;
     std::unique_ptr<writer_tables> tables_;
     std::unique_ptr<checkpointer> checkpointer_;
-    mutable std::mutex read_mutex_;  // the reader connection is shared by the io threads
-    mutable std::unordered_map<std::string, sqlite::statement> read_statements_;
 
     std::mutex mutex_;  // guards the queue between actors and the writer thread
     std::condition_variable wake_;

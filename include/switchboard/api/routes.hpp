@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+namespace boost::asio {
+class thread_pool;
+}
 namespace switchboard::http {
 class router;
 }
@@ -27,6 +30,8 @@ struct api_context {
     auth::agents_service& agents;
     ws::hub& hub;
     store::store& store;
+    // Where the routes run the store's scans (api::scan); see request_helpers.hpp.
+    boost::asio::thread_pool& scans;
     // Origins allowed to open /ws with an agent's cookie; empty: the request's own host only.
     std::vector<std::string> allowed_origins;
 };

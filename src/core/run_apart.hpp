@@ -1,0 +1,50 @@
+// co_await run_apart(executor, job): job() on that executor's thread, its
+// result (or exception) back on the caller's executor. For blocking work,
+// a store scan, that must not hold up an io thread and all it serves.
+//
+// `job` is the caller's own, a named local that outlives the co_await: GCC
+// 12 destroys a temporary twice when it has a destructor to run and sits in
+// a co_await's expression (a lambda with a string captured by value freed
+// its string twice). So the job is taken by reference and reaches the other
+// thread as a pointer, and nothing here is a coroutine of its own.
+#pragma once
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+namespace switchboard {
+
+template <class Executor, class Job>
+boost::asio::awaitable<std::invoke_result_t<Job&>> run_apart(Executor ex, Job& job) {
+    using result = std::invoke_result_t<Job&>;
+    namespace net = boost::asio;
+    auto initiate = [ex](auto handler, Job* job) {
+        // The caller's context keeps running until the answer is back.
+        auto work = net::make_work_guard(net::get_associated_executor(handler));
+        net::post(ex, [handler = std::move(handler), job, work = std::move(work)]() mutable {
+            std::exception_ptr failed;
+            result value{};
+            try {
+                value = (*job)();
+            } catch (...) {
+                failed = std::current_exception();
+            }
+            net::dispatch(work.get_executor(), [handler = std::move(handler), failed, value = std::move(value)]() mutable {
+                std::move(handler)(failed, std::move(value));
+            });
+        });
+    };
+    return net::async_initiate<decltype(net::use_awaitable), void(std::exception_ptr, result)>(
+        std::move(initiate), net::use_awaitable, &job);
+}
+
+}  // namespace switchboard
