@@ -2,11 +2,11 @@
 // result (or exception) back on the caller's executor. For blocking work,
 // a store scan, that must not hold up an io thread and all it serves.
 //
-// `job` is the caller's own, a named local that outlives the co_await: GCC
-// 12 destroys a temporary twice when it has a destructor to run and sits in
-// a co_await's expression (a lambda with a string captured by value freed
-// its string twice). So the job is taken by reference and reaches the other
-// thread as a pointer, and nothing here is a coroutine of its own.
+// `job` is the caller's own, a named local that outlives the co_await. GCC
+// 12 destroys an aggregate temporary (a lambda's closure, a braced struct)
+// twice when it sits in a co_await's expression: a lambda that captured a
+// string by value freed it twice, once on each thread. So the job is taken
+// by reference and reaches the other thread as a pointer.
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>
