@@ -570,6 +570,35 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   assert.deepEqual(page.errors, []);
 }));
 
+test('a search answered late does not replace the one typed after it', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550401', 'where is my order 1234', 'Ann');
+  await userSays(server, '15550402', 'I would like a refund', 'Bob');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const loads = (n) => page.waitForFunction((want) => document.querySelector('#conversation-list').dataset.loads === String(want), n);
+  const shown = () => page.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone));
+  await loads(1);
+  assert.deepEqual((await shown()).sort(), ['15550401', '15550402']);
+
+  // The answer to "order" (a match on message text) is held until "refund", typed after it, has been shown.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route((url) => url.pathname === '/conversations' && url.searchParams.get('q') === 'order', async (route) => {
+    const response = await route.fetch();
+    await held;
+    await route.fulfill({ response });
+  });
+  const searched = page.waitForRequest((r) => new URL(r.url()).searchParams.get('q') === 'order');
+  await page.locator('#search').fill('order');
+  await searched;
+  await page.locator('#search').fill('refund');
+  await loads(2);
+  assert.deepEqual(await shown(), ['15550402']);
+  release();
+  await loads(3);
+  assert.deepEqual(await shown(), ['15550402']);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('Alt+J and Alt+K move through the list, from the composer too', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   for (const [phone, name] of [['15550801', 'Uma'], ['15550802', 'Vic'], ['15550803', 'Wes']])
     await userSays(server, phone, 'hi', name);

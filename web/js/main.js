@@ -52,14 +52,22 @@ function setStatus(state, seconds) {
   el.textContent = state === 'live' ? 'Live' : state === 'reconnecting' ? `Reconnecting in ${seconds}s…` : 'Connecting…';
 }
 
+let listLoads = 0;  // answers taken or dropped, as #conversation-list's data-loads
 async function loadList() {
+  const query = list.query;
   const params = new URLSearchParams({ limit: '200' });
-  if (list.query) params.set('q', list.query);
-  const { conversations } = await api.get(`/conversations?${params}`);
-  if (list.query) list.textHits = new Set(conversations.map((c) => c.phone));
-  else list.textHits = null;
-  for (const c of conversations) list.upsert(c);
-  list.render();
+  if (query) params.set('q', query);
+  try {
+    const { conversations } = await api.get(`/conversations?${params}`);
+    // An earlier search can answer after a later one (a search of message
+    // text takes the server a while): its matches are not this query's.
+    if (query !== list.query) return;
+    list.textHits = query ? new Set(conversations.map((c) => c.phone)) : null;
+    for (const c of conversations) list.upsert(c);
+    list.render();
+  } finally {
+    list.el.dataset.loads = String(++listLoads);
+  }
 }
 
 // After a resync: everything from REST again.
