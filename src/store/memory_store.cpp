@@ -191,7 +191,8 @@ public:
             for (auto& [phone, list] : s.messages) {
                 if (out.size() >= limit) return out;
                 for (auto& e : list)
-                    if (lower(std::string(e.message.text())).find(needle) != std::string::npos) {
+                    if (e.message.from != chat::sender::bot &&
+                        lower(std::string(e.message.text())).find(needle) != std::string::npos) {
                         out.push_back(phone);
                         break;
                     }

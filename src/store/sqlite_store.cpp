@@ -605,7 +605,7 @@ public:
         pattern += '%';
         std::lock_guard lock(scan_reads_->mutex);
         reset_on_exit st_guard(scan_reads_->prepared(
-            "SELECT DISTINCT phone FROM messages WHERE text LIKE ? ESCAPE '\\' LIMIT ?"));
+            "SELECT DISTINCT phone FROM messages WHERE sender <> 'bot' AND text LIKE ? ESCAPE '\\' LIMIT ?"));
         auto& st = *st_guard;
         st.bind(1, pattern).bind(2, static_cast<std::int64_t>(limit));
         std::vector<std::string> out;

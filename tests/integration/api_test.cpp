@@ -302,6 +302,8 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
     BOOST_TEST(count(admin, "?q=1004") == 1u);       // by phone
     BOOST_TEST(count(admin, "?q=order%2077") == 1u); // by message text
     BOOST_TEST(count(admin, "?q=nothing-like-this") == 0u);
+    // The bot's menu, in every conversation, names "register"; nobody wrote it.
+    BOOST_TEST(count(admin, "?q=register") == 0u);
 
     // Newest activity first (ties, within a millisecond, by phone); the claim is the latest activity.
     auto all = admin.json("GET", "/conversations").at("conversations").as_array();

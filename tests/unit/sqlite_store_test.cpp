@@ -387,6 +387,41 @@ BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {
     }
 }
 
+// Search by message text: the user's and the agents' messages, any case,
+// wildcards taken as typed; never the bot's, whose menu every conversation has.
+BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        auto said = [](std::string phone, std::uint64_t seq, chat::sender from, std::string text) {
+            auto m = full_message(seq);
+            m.id = phone + "_" + std::to_string(seq);
+            m.phone = std::move(phone);
+            m.from = from;
+            m.text = std::move(text);
+            m.channel_id.clear();
+            return m;
+        };
+        store::write_batch b;
+        b.messages = {said("15550001", 1, chat::sender::user, "My ORDER 77 is late"),
+                      said("15550001", 2, chat::sender::bot, "Reply support to chat with a person"),
+                      said("15550002", 1, chat::sender::admin, "Your refund is on its way: 100%"),
+                      said("15550003", 1, chat::sender::bot, "Reply support to chat with a person, or register")};
+        write(*db, b);
+        auto found = [&](std::string_view text) {
+            auto phones = db->phones_with_text(text, 10);
+            std::sort(phones.begin(), phones.end());
+            return phones;
+        };
+        BOOST_TEST(found("order 77") == std::vector<std::string>{"15550001"});
+        BOOST_TEST(found("refund") == std::vector<std::string>{"15550002"});
+        BOOST_TEST(found("100%") == std::vector<std::string>{"15550002"});
+        BOOST_TEST(found("0_") == std::vector<std::string>{});  // "_" is no wildcard
+        BOOST_TEST(found("support").empty());  // only the bot said it
+        BOOST_TEST(found("register").empty());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(in_memory_event_log_keeps_flushes_packed) {
     store::memory_event_log log;
     std::vector<std::string> written;

@@ -164,7 +164,9 @@ public:
     virtual std::vector<chat::message> load_messages_between(timestamp from, timestamp to,
                                                              const std::optional<message_key>& after,
                                                              std::size_t limit) const = 0;
-    // Phones whose messages contain `text` (case-insensitive), at most `limit`.
+    // Phones whose messages from the user or an agent contain `text`
+    // (case-insensitive), at most `limit`. The bot's are left out: its menu
+    // is in every conversation.
     virtual std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const = 0;
 
     // Chats not closed yet (restored onto their conversations at start).
