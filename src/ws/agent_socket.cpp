@@ -115,23 +115,27 @@ net::awaitable<void> agent_socket::reader() {
     for (;;) {
         auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
         if (ec) co_return;
-        if (ws_.got_text()) handle_client_frame(beast::buffers_to_string(buffer.data()));
+        if (!ws_.got_text() || !handle_client_frame(beast::buffers_to_string(buffer.data())))
+            hub_->frames_rejected.inc();
         buffer.consume(buffer.size());
     }
 }
 
-void agent_socket::handle_client_frame(const std::string& text) {
+bool agent_socket::handle_client_frame(const std::string& text) {
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_object()) return;  // not ours to answer: ignored
+    if (ec || !v.is_object()) return false;
     auto& o = v.as_object();
     auto* type = o.if_contains("type");
-    if (!type || !type->is_string()) return;
+    if (!type || !type->is_string()) return false;
 
     if (type->as_string() == "resume") {
         auto* after = o.if_contains("after");
-        if (!after || !after->is_number()) return;
-        auto plan = hub_->plan_resume(after->to_number<std::uint64_t>());
+        if (!after || !after->is_number()) return false;
+        boost::system::error_code not_a_seq;  // negative, or a fraction
+        auto after_seq = after->to_number<std::uint64_t>(not_a_seq);
+        if (not_a_seq) return false;
+        auto plan = hub_->plan_resume(after_seq);
         if (plan.resync) side_.push_back(frame_of({{"type", "resync"}, {"seq", plan.cursor - 1}}));
         // Stored events older than the ring go out as array frames, then the ring from plan.cursor.
         for (std::size_t i = 0; i < plan.backfill.size(); i += hub_->options.max_events_per_frame) {
@@ -146,11 +150,14 @@ void agent_socket::handle_client_frame(const std::string& text) {
     } else if (type->as_string() == "typing") {
         auto* conv = o.if_contains("conversation");
         auto* on = o.if_contains("on");
-        if (!conv || !conv->is_string()) return;
+        if (!conv || !conv->is_string()) return false;
         hub_->typing(this, std::string(conv->as_string()), on && on->is_bool() ? on->as_bool() : true);
+    } else {
+        return false;
     }
     live_ = true;
     signal_.cancel();
+    return true;
 }
 
 net::awaitable<void> agent_socket::writer() {

@@ -41,7 +41,9 @@ private:
     net::awaitable<void> run();
     net::awaitable<void> reader();
     net::awaitable<void> writer();
-    void handle_client_frame(const std::string& text);
+    // False for a frame that is not one of ours (not JSON, an unknown type,
+    // a field missing): it changes nothing and counts as a rejection.
+    bool handle_client_frame(const std::string& text);
     void stop();
 
     std::shared_ptr<hub_core> hub_;

@@ -75,6 +75,7 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     metrics::counter& frames_sent;
     metrics::counter& events_published;
     metrics::counter& closed_slow;
+    metrics::counter& frames_rejected;  // agents' frames that were not ours (agent_socket::handle_client_frame)
 };
 
 }  // namespace switchboard::ws

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <csignal>
 #include <thread>
+#include <vector>
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
@@ -253,6 +254,35 @@ BOOST_AUTO_TEST_CASE(typing_goes_to_others_only_and_has_no_seq) {
         BOOST_TEST(e.at("type").as_string() != "typing");
         if (e.at("type").as_string() == "message.created") break;
     }
+}
+
+// Frames that are not ours change nothing, are counted as rejections, and
+// leave the socket as it was. A resume "after" -1 used to end the socket
+// without a close frame: converting it to a seq threw.
+BOOST_AUTO_TEST_CASE(frames_that_are_not_ours_are_counted_and_the_socket_goes_on) {
+    server_process server;
+    auto admin = admin_client(server);
+    ws_client ws(server.port(), ws_target(admin));
+    auto last = seq_of(ws.next_of_type("hello"));
+    const std::vector<std::string> not_ours{
+        "not json",
+        "[1,2]",
+        R"({"no":"type"})",
+        R"({"type":"dance"})",
+        R"({"type":"resume"})",
+        R"({"type":"resume","after":-1})",
+        R"({"type":"resume","after":1.5})",
+        R"({"type":"typing","on":true})",
+    };
+    for (auto& frame : not_ours) ws.send(frame);
+    ws.send_binary(R"({"type":"resume","after":0})");
+    const std::string series = R"(switchboard_rejections_total{reason="ws_frame"})";
+    BOOST_TEST(wait_for_metric(server.port(), series, 9) == 9);
+    // Still open, and still live.
+    user_says(server.port(), "1555", "still there?");
+    auto e = expect_event(ws, last, "message.created");
+    BOOST_TEST(e.at("data").at("text").as_string() == "still there?");
+    BOOST_TEST(read_metric(server.port(), series) == 9);
 }
 
 BOOST_AUTO_TEST_CASE(resume_after_a_disconnect_misses_nothing) {

@@ -107,10 +107,15 @@ unsigned ws_client::try_upgrade(unsigned short port, const std::string& target, 
     return res.result_int();
 }
 
-void ws_client::send(const std::string& text) {
+void ws_client::send(const std::string& text) { write(text, false); }
+
+void ws_client::send_binary(const std::string& bytes) { write(bytes, true); }
+
+void ws_client::write(const std::string& payload, bool binary) {
     std::promise<beast::error_code> done;
-    auto copy = std::make_shared<std::string>(text);
-    net::post(impl_->ioc, [&, copy] {
+    auto copy = std::make_shared<std::string>(payload);
+    net::post(impl_->ioc, [&, copy, binary] {
+        impl_->ws.binary(binary);
         impl_->ws.async_write(net::buffer(*copy), [&, copy](beast::error_code ec, std::size_t) { done.set_value(ec); });
     });
     if (auto ec = done.get_future().get()) throw std::runtime_error("websocket write: " + ec.message());

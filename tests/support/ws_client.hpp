@@ -26,6 +26,7 @@ public:
     static unsigned try_upgrade(unsigned short port, const std::string& target, const header_list& headers = {});
 
     void send(const std::string& text);
+    void send_binary(const std::string& bytes);
     // The next JSON object the server sent; throws after `timeout`.
     boost::json::object next(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // Like next, but nullopt when nothing arrives within `timeout`.
@@ -41,6 +42,7 @@ public:
     std::size_t frames_received() const;
 
 private:
+    void write(const std::string& payload, bool binary);
     struct impl;
     std::unique_ptr<impl> impl_;
 };
