@@ -213,44 +213,49 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
     co_return co_await conversation_answer(ctx, c);
 }
 
-awaitable<http::response> transcript(api_context& ctx, http::request& req, const auth::agent&) {
-    auto phone = require_phone(req);
-    auto format = req.query_param("format").value_or("txt");
-    if (format != "txt" && format != "json" && format != "csv")
-        throw field_error{"format", "format must be txt, json or csv"};
-    auto v = co_await ctx.engine.view(phone);
-    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
-    auto& c = *v->record;
-
-    // Oldest first, read from the store a page at a time.
+// The whole transcript, oldest first, read from the store a page at a time.
+// Run as a scan (api::scan): a long conversation takes a while to render.
+std::string transcript_body(const store::store& store, const chat::conversation& c,
+                            std::optional<std::size_t> queue_position, const std::string& format) {
     std::vector<chat::message> all;
     for (std::uint64_t from = 0;;) {
-        auto page = ctx.store.load_messages(phone, from + 501, 500);
+        auto page = store.load_messages(c.phone, from + 501, 500);
         std::erase_if(page, [&](auto& m) { return m.seq <= from; });
         if (page.empty()) break;
         from = page.back().seq;
         std::move(page.begin(), page.end(), std::back_inserter(all));
     }
-    std::string body, type;
     if (format == "json") {
-        json::object o = chat::to_json(c, v->queue_position);
+        json::object o = chat::to_json(c, queue_position);
         o["messages"] = messages_json(all);
-        body = json::serialize(o);
-        type = "application/json";
-    } else if (format == "csv") {
+        return json::serialize(o);
+    }
+    std::string body;
+    if (format == "csv") {
         body = std::string(message_csv_header) + "\r\n";
         for (auto& m : all) body += message_csv_row(m) + "\r\n";
-        type = "text/csv; charset=utf-8";
-    } else {
-        body = "Conversation with " + (c.name.empty() ? c.phone : c.name + " (" + c.phone + ")") + "\n\n";
-        for (auto& m : all) {
-            auto who = m.from == chat::sender::user  ? (c.name.empty() ? c.phone : c.name)
-                       : m.from == chat::sender::admin ? "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "")
-                                                       : std::string("Bot");
-            body += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text + "\n";
-        }
-        type = "text/plain; charset=utf-8";
+        return body;
     }
+    body = "Conversation with " + (c.name.empty() ? c.phone : c.name + " (" + c.phone + ")") + "\n\n";
+    for (auto& m : all) {
+        auto who = m.from == chat::sender::user    ? (c.name.empty() ? c.phone : c.name)
+                   : m.from == chat::sender::admin ? "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "")
+                                                   : std::string("Bot");
+        body += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text + "\n";
+    }
+    return body;
+}
+
+awaitable<http::response> transcript(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto format = std::string(req.query_param("format").value_or("txt"));
+    if (format != "txt" && format != "json" && format != "csv")
+        throw field_error{"format", "format must be txt, json or csv"};
+    auto v = co_await ctx.engine.view(phone);
+    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    auto render = [&] { return transcript_body(ctx.store, *v->record, v->queue_position, format); };
+    auto body = co_await scan(ctx, render);
+    auto type = format == "json" ? "application/json" : format == "csv" ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
     auto res = http::response::text(200, std::move(body), type);
     res.set_header("Content-Disposition", "attachment; filename=\"conversation-" + phone + "." + format + "\"");
     co_return res;

@@ -15,6 +15,24 @@ namespace {
 
 constexpr std::size_t page_size = 1000;
 
+// One page of the export, rendered: the reading and the rendering both run
+// as a scan (api::scan), and the io thread only writes the bytes.
+struct export_page {
+    std::string chunk;
+    std::size_t messages = 0;
+    std::optional<store::store::message_key> last;
+};
+
+export_page render_page(const store::store& store, timestamp from, timestamp to,
+                        const std::optional<store::store::message_key>& after, bool csv) {
+    export_page out;
+    auto page = store.load_messages_between(from, to, after, page_size);
+    for (auto& m : page) out.chunk += csv ? message_csv_row(m) + "\r\n" : boost::json::serialize(chat::to_json(m)) + "\n";
+    out.messages = page.size();
+    if (!page.empty()) out.last = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
+    return out;
+}
+
 awaitable<void> stream_export(api_context& ctx, timestamp from, timestamp to, bool csv, http::body_writer& out) {
     if (csv) {
         auto header = std::string(message_csv_header) + "\r\n";
@@ -22,17 +40,12 @@ awaitable<void> stream_export(api_context& ctx, timestamp from, timestamp to, bo
     }
     std::optional<store::store::message_key> after;
     for (;;) {
-        auto read_page = [&] { return ctx.store.load_messages_between(from, to, after, page_size); };
-        auto page = co_await scan(ctx, read_page);
-        if (page.empty()) co_return;
-        std::string chunk;
-        for (auto& m : page) {
-            chunk += csv ? message_csv_row(m) + "\r\n" : boost::json::serialize(chat::to_json(m)) + "\n";
-        }
-        auto& last = page.back();
-        after = store::store::message_key{last.at, last.phone, last.seq};
-        if (!co_await out.write(std::move(chunk))) co_return;  // the client left
-        if (page.size() < page_size) co_return;
+        auto render = [&] { return render_page(ctx.store, from, to, after, csv); };
+        auto page = co_await scan(ctx, render);
+        if (page.messages == 0) co_return;
+        after = std::move(page.last);
+        if (!co_await out.write(std::move(page.chunk))) co_return;  // the client left
+        if (page.messages < page_size) co_return;
     }
 }
 

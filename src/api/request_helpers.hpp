@@ -55,12 +55,13 @@ boost::json::object agent_json(const auth::agent& a);
 // An ISO-8601 UTC query parameter, `fallback` when absent; field_error when malformed.
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback);
 
-// A read that scans the history (a text search, a report's chats and
-// ratings, an export's page) runs on the scans' thread: on a large history
-// it takes seconds, which an io thread must not wait out while webhooks and
-// sockets wait for it. The store runs these on a connection of their own,
-// so they do not hold up its point reads either. `s` is a named local of the
-// caller's (run_apart.hpp says why).
+// A read through a history (a text search, a report's chats and ratings,
+// an export's page, a transcript) and its rendering run on the scans'
+// thread: on a large history they take seconds, which an io thread must
+// not spend while webhooks and sockets wait for it. The SQLite store reads
+// the history scans through a connection of their own, so they do not hold
+// up its point reads either. `s` is a named local of the caller's
+// (run_apart.hpp says why).
 template <class Scan>
 boost::asio::awaitable<std::invoke_result_t<Scan&>> scan(api_context& ctx, Scan& s) {
     return run_apart(ctx.scans.get_executor(), s);
