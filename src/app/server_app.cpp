@@ -126,7 +126,7 @@ int run_server(const config& cfg) {
         routing_opts.reassign_after = std::chrono::seconds(cfg.reassign_after);
         ops::assigner assigner(ioc, engine, agents, hub, metrics, routing_opts);
         assigner.start();
-        net::thread_pool scans(1);  // joined before the store closes (below)
+        net::thread_pool scans(1);  // stopped before the store closes (below)
         api::api_context api_ctx{engine, agents, hub, *store, scans, split_origins(cfg.allowed_origins)};
 
         http::router routes;
@@ -193,7 +193,11 @@ int run_server(const config& cfg) {
         pthread_setname_np(pthread_self(), "sb-io-0");
         ioc.run();
         pool.clear();
-        scans.join();  // a scan still running reads the store
+        // A scan still running reads the store: it finishes first. Scans still
+        // queued (only after the backstop) are dropped: nobody is left to
+        // answer, and each could take a second more of the 5 s.
+        scans.stop();
+        scans.join();
         store->close();
         log::info("stopped");
         return 0;
