@@ -60,10 +60,9 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
 
     tally overall;
     std::map<std::string, tally> by_agent;
-    auto read_chats = [&] { return ctx.store.load_chats(from, to); };
-    auto read_ratings = [&] { return ctx.store.load_ratings(); };
-    auto chats = co_await scan(ctx, read_chats);
-    auto ratings = co_await scan(ctx, read_ratings);
+    auto read = [&] { return std::pair(ctx.store.load_chats(from, to), ctx.store.load_ratings()); };
+    auto stored = co_await scan(ctx, read);
+    auto& [chats, ratings] = stored;
     for (auto& c : chats) {
         std::vector<tally*> sinks{&overall};
         if (!c.agent.empty()) sinks.push_back(&by_agent[c.agent]);

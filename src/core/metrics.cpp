@@ -136,6 +136,10 @@ std::optional<double> sample_value(std::string_view text, std::string_view serie
     return std::nullopt;
 }
 
+counter& rejections(registry& r, std::string_view reason) {
+    return r.get_counter("switchboard_rejections_total", "Requests rejected, by reason", {{"reason", std::string(reason)}});
+}
+
 std::vector<double> latency_buckets() {
     return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }

@@ -53,8 +53,7 @@ void server::impl::record(const std::string& route, unsigned status, std::string
 }
 
 void server::impl::reject(std::string_view reason) {
-    metrics.get_counter("switchboard_rejections_total", "Requests rejected, by reason", {{"reason", std::string(reason)}})
-        .inc();
+    metrics::rejections(metrics, reason).inc();
 }
 
 void server::impl::add(const std::shared_ptr<connection>& c) {

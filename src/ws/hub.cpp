@@ -23,9 +23,7 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
       events_published(metrics.get_counter("switchboard_events_total", "Events published to agents")),
       closed_slow(metrics.get_counter("switchboard_ws_closed_total", "Agent sockets closed by the server, by reason",
                                       {{"reason", "slow"}})),
-      // With the HTTP server's rejections, so that every one is in one series.
-      frames_rejected(metrics.get_counter("switchboard_rejections_total", "Requests rejected, by reason",
-                                          {{"reason", "ws_frame"}})) {}
+      frames_rejected(metrics::rejections(metrics, "ws_frame")) {}
 
 std::uint64_t hub_core::append(events::event e) { return append_all(std::span(&e, 1)); }
 
