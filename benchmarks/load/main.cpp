@@ -19,6 +19,7 @@
 // Exit code 1 when anything was lost or failed.
 #include "chat_bench.hpp"
 #include "http.hpp"
+#include "list_readers.hpp"
 #include "options.hpp"
 #include "server_process.hpp"
 #include "webhook_users.hpp"
@@ -92,6 +93,17 @@ void report_server_usage(pid_t pid, const process_usage& before, std::uint64_t r
                 user + system, user, system, faults);
 }
 
+// The lists that agents loaded during a run: how many, how fast.
+void report_lists(const list_readers& r, json::object& out) {
+    out["list_loads"] = r.loads;
+    out["list_errors"] = r.errors;
+    out["list"] = hist_json(r.latency);
+    std::printf("%-30s %llu lists loaded  p50 %.2f ms  p99 %.2f ms  max %.2f ms  errors %llu%s%s\n", "",
+                static_cast<unsigned long long>(r.loads), ms(r.latency.quantile(0.5)), ms(r.latency.quantile(0.99)),
+                ms(r.latency.max()), static_cast<unsigned long long>(r.errors), r.failure.empty() ? "" : ": ",
+                r.failure.c_str());
+}
+
 int ingest(options& o, json::object& out) {
     std::optional<server_process> spawned;
     if (!o.spawn.empty()) {
@@ -99,6 +111,9 @@ int ingest(options& o, json::object& out) {
         o.port = spawned->port();
     }
     pid_t pid = spawned ? spawned->pid() : static_cast<pid_t>(o.server_pid);
+    // Logged in and loading before the webhooks' clock starts.
+    std::optional<list_readers> readers;
+    if (o.list_readers) readers.emplace(o, o.list_readers, o.list_every);
     auto usage_before = pid > 0 ? read_usage(pid) : std::nullopt;
     if (pid > 0 && !usage_before) throw std::runtime_error("cannot read /proc/" + std::to_string(pid) + "/stat");
 
@@ -114,6 +129,7 @@ int ingest(options& o, json::object& out) {
     auto tool_before = own_usage();
     run_webhook_load(o, load);
     double secs = std::chrono::duration<double>(clock_type::now() - load.start).count();
+    if (readers) readers->stop();  // may wait out a paced reader's interval: after the clock
     double tput = static_cast<double>(load.acked) / secs;
     // The tool shares the machine with the server: its own CPU a request
     // says how much of the machine the measurement itself took.
@@ -135,6 +151,10 @@ int ingest(options& o, json::object& out) {
                 o.label.c_str(), tput, ms(load.ack.quantile(0.5)), ms(load.ack.quantile(0.99)), ms(load.ack.max()),
                 static_cast<unsigned long long>(load.errors), tool_us);
     if (usage_before) report_server_usage(pid, *usage_before, load.acked, out);
+    if (readers) {
+        report_lists(*readers, out);
+        if (readers->errors) return 1;
+    }
     return load.errors ? 1 : 0;
 }
 
@@ -167,6 +187,11 @@ int scale(options& o, json::object& out) {
     std::printf("%-30s %llu conversations, %g webhooks each  RSS %lld → %lld kB  %.0f bytes per conversation  errors %llu\n",
                 o.label.c_str(), static_cast<unsigned long long>(o.users), webhooks_each, before, after,
                 per_conversation(after), static_cast<unsigned long long>(load.errors));
+    // An agent's console loading its list among all those conversations.
+    list_readers lists(o, 1, 0, 20);
+    lists.wait();
+    report_lists(lists, out);
+    if (lists.errors) return 1;
     if (!data_on_disk(o)) return load.errors ? 1 : 0;
 
     // Stopped and started again on the same data: how long until it

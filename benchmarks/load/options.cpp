@@ -12,7 +12,7 @@ const char* const usage =
     "usage: switchboard-load --mode ingest|chat|ramp|scale (--url http://HOST:PORT | --spawn BINARY)\n"
     "       [--server-arg ARG]… [--connections N] [--users N] [--agents N] [--rate R] [--duration S]\n"
     "       [--requests N] [--reply-every N] [--p99-bound-ms MS] [--max-rate R] [--admin-password PW]\n"
-    "       [--server-pid PID] [--label NAME]\n"
+    "       [--server-pid PID] [--list-readers N] [--list-every S] [--label NAME]\n"
     "       switchboard-load --help\n";
 
 std::string help() {
@@ -63,6 +63,13 @@ std::string help() {
       << "  --p99-bound-ms MS         ramp: the p99 push latency a step must keep (default "
       << d.p99_bound_ms << ")\n"
       << "  --max-rate R              ramp: the rate it stops at (default " << d.max_rate << ")\n"
+      << "  --list-readers N          ingest: N agents (as the admin) load GET /conversations\n"
+         "                            meanwhile, each on its own connection, spread over\n"
+         "                            --list-every; the lists' latency too (default "
+      << d.list_readers << ")\n"
+      << "  --list-every S            seconds between one agent's lists, open loop; 0 = as\n"
+         "                            soon as the last is in (default "
+      << d.list_every << ")\n"
       << "  --label NAME              names the run in the output (default: the mode)\n"
          "\n"
          "Exit code: 0, 1 when anything was lost or refused, 2 on a bad command line.\n";
@@ -113,6 +120,8 @@ std::string parse(int argc, char** argv, options& o) {
             else if (k == "--admin-password") o.admin_password = v;
             else if (k == "--connections") o.connections = whole_number(k, v);
             else if (k == "--agents") o.agents = whole_number(k, v);
+            else if (k == "--list-readers") o.list_readers = whole_number(k, v);
+            else if (k == "--list-every") o.list_every = std::stod(v);
             else if (k == "--reply-every") o.reply_every = whole_number(k, v);
             else if (k == "--users" || k == "--conversations") o.users = whole_number(k, v);
             else if (k == "--requests") o.requests = whole_number(k, v);
@@ -131,8 +140,10 @@ std::string parse(int argc, char** argv, options& o) {
     if (o.mode != "ingest" && o.mode != "chat" && o.mode != "ramp" && o.mode != "scale")
         return "--mode must be ingest, chat, ramp or scale";
     if (o.connections == 0 || o.users == 0) return "--connections and --users must be at least 1";
-    if (o.connections > max_connections || o.agents > max_connections)
-        return "--connections and --agents must be at most " + std::to_string(max_connections);
+    if (o.connections > max_connections || o.agents > max_connections || o.list_readers > max_connections)
+        return "--connections, --agents and --list-readers must be at most " + std::to_string(max_connections);
+    if (o.list_readers > 0 && o.mode != "ingest") return "--list-readers goes with --mode ingest";
+    if (!(o.list_every >= 0 && o.list_every <= 3600)) return "--list-every must be from 0 to 3600 seconds";
     if ((o.mode == "chat" || o.mode == "ramp") && o.agents == 0) return "--agents must be at least 1";
     if (o.port.empty() && o.spawn.empty()) return "give --url or --spawn";
     if (o.server_pid < 0) return "--server-pid must be a process id";

@@ -18,6 +18,10 @@ struct options {
     std::string label;
     std::string admin_password = "load-test-admin-password";
     std::size_t connections = 64, agents = 20, reply_every = 10;
+    // ingest: agents loading their conversation list meanwhile, each once
+    // every list_every seconds.
+    std::size_t list_readers = 0;
+    double list_every = 1;
     std::uint64_t users = 10000, requests = 0;
     double rate = 0, duration = 10;
     // ramp: the p99 push latency a rate must keep to pass, and the rate it stops at.

@@ -49,67 +49,58 @@ json::array messages_json(const std::vector<chat::message>& list) {
 // "newest activity first": by the last message from either side or change
 // of the chat (not by updated_at, which an agent reading it moves too), then
 // phone; the cursor is the last row's pair, so pages never overlap or skip.
-struct list_cursor {
-    std::int64_t activity_ms;
-    std::string phone;
-};
-
-std::optional<list_cursor> parse_cursor(std::string_view s) {
+std::optional<chat::list_position> parse_cursor(std::string_view s) {
     auto sep = s.find('_');
     if (sep == std::string_view::npos) return std::nullopt;
     auto ms = parse_whole_number(s.substr(0, sep));
     if (!ms) return std::nullopt;
-    return list_cursor{static_cast<std::int64_t>(*ms), std::string(s.substr(sep + 1))};
+    return chat::list_position{static_cast<std::int64_t>(*ms), std::string(s.substr(sep + 1))};
+}
+
+chat::list_query::only list_filter(const http::request& req) {
+    auto f = req.query_param("filter").value_or("all");
+    if (f == "all") return chat::list_query::only::all;
+    if (f == "active") return chat::list_query::only::active;
+    if (f == "queued") return chat::list_query::only::queued;
+    if (f == "mine") return chat::list_query::only::assigned_to;
+    throw field_error{"filter", "filter must be all, active, queued or mine"};
 }
 
 awaitable<http::response> list_conversations(api_context& ctx, http::request& req, const auth::agent& who) {
-    auto filter = req.query_param("filter").value_or("all");
-    if (filter != "all" && filter != "active" && filter != "queued" && filter != "mine")
-        throw field_error{"filter", "filter must be all, active, queued or mine"};
-    auto limit = page_limit(req);
-    std::optional<list_cursor> after;
+    chat::list_query query;
+    query.filter = list_filter(req);
+    query.assignee = who.username;
+    query.limit = page_limit(req);
     if (auto c = req.query_param("cursor"); c && !c->empty()) {
-        after = parse_cursor(*c);
-        if (!after) throw field_error{"cursor", "cursor is not one this server gave out"};
+        query.after = parse_cursor(*c);
+        if (!query.after) throw field_error{"cursor", "cursor is not one this server gave out"};
     }
     auto q = lower(req.query_param("q").value_or(""));
-    std::unordered_set<std::string> text_hits;
-    if (!q.empty()) {
-        auto search = [&] { return ctx.store.phones_with_text(q, 1000); };
-        auto phones = co_await scan(ctx, search);
-        for (auto& p : phones) text_hits.insert(std::move(p));
+    chat::list_page page;
+    if (q.empty()) {
+        page = ctx.engine.newest(query);
+    } else {
+        // Reads every message and every conversation's name: on the scan
+        // thread, the search and the walk in one turn.
+        auto search = [&] {
+            auto phones = ctx.store.phones_with_text(q, 1000);
+            std::unordered_set<std::string> text_hits(phones.begin(), phones.end());
+            auto searched = query;
+            searched.matches = [&](const chat::conversation& c) {
+                return lower(c.name).find(q) != std::string::npos || c.phone.find(q) != std::string::npos ||
+                       text_hits.count(c.phone);
+            };
+            return ctx.engine.newest(searched);
+        };
+        page = co_await scan(ctx, search);
     }
-
-    auto all = co_await ctx.engine.snapshot_all();
-    std::vector<chat::conversation_view> rows;
-    for (auto& v : all) {
-        auto& c = *v.record;
-        if (filter == "active" && !c.chat_support_active) continue;
-        if (filter == "queued" && !v.queue_position) continue;
-        if (filter == "mine" && c.assignee != who.username) continue;
-        if (!q.empty() && lower(c.name).find(q) == std::string::npos && c.phone.find(q) == std::string::npos &&
-            !text_hits.count(c.phone))
-            continue;
-        if (after) {
-            auto ms = to_unix_ms(c.last_activity);
-            if (ms > after->activity_ms || (ms == after->activity_ms && c.phone <= after->phone)) continue;
-        }
-        rows.push_back(v);
-    }
-    // Milliseconds, as in the cursor: finer ordering would disagree with it.
-    auto newer = [](const chat::conversation_view& a, const chat::conversation_view& b) {
-        auto am = to_unix_ms(a.record->last_activity), bm = to_unix_ms(b.record->last_activity);
-        if (am != bm) return am > bm;
-        return a.record->phone < b.record->phone;
-    };
-    auto take = std::min(limit, rows.size());
-    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(take), rows.end(), newer);
+    co_await ctx.engine.fill_queue_positions(page.rows);
 
     json::array list;
-    for (std::size_t i = 0; i < take; ++i) list.push_back(chat::to_json(*rows[i].record, rows[i].queue_position));
+    for (auto& v : page.rows) list.push_back(chat::to_json(*v.record, v.queue_position));
     json::value next = nullptr;
-    if (rows.size() > take) {
-        auto& last = *rows[take - 1].record;
+    if (page.more) {
+        auto& last = *page.rows.back().record;
         next = std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
     }
     json::object out;

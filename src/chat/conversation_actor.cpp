@@ -108,24 +108,26 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 
 }  // namespace
 
-conversation_actor::conversation_actor(engine_context& ctx, strand_type strand, conversation initial,
-                                       std::optional<std::uint64_t> stored_row_seq)
+conversation_actor::conversation_actor(engine_context& ctx, strand_type strand, activity_board::slot& slot,
+                                       conversation initial, std::optional<std::uint64_t> stored_row_seq)
     : ctx_(ctx),
       strand_(std::move(strand)),
       own_(std::make_shared<const conversation>(std::move(initial))),
       state_(own_),
       state_hint_(own_.get()),
+      board_slot_(slot),
       row_seq_(stored_row_seq) {
-    update_expiry();
+    update_board();
 }
 
-void conversation_actor::update_expiry() {
-    const auto& c = own_;
-    auto v = c->state == conv_state::idle
+void conversation_actor::update_board() {
+    const auto& c = *own_;
+    auto v = c.state == conv_state::idle
                  ? INT64_MAX
-                 : to_unix_ms(c->last_activity) +
+                 : to_unix_ms(c.last_activity) +
                        std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.options.idle_timeout).count();
-    expires_at_ms_.store(v, std::memory_order_relaxed);
+    board_slot_.expires_at_ms.store(v, std::memory_order_relaxed);
+    board_slot_.key.store(list_key::of(c).word, std::memory_order_relaxed);
 }
 
 message& conversation_actor::add_message(step& s, sender from, std::string text, timestamp at) {
@@ -210,7 +212,7 @@ void conversation_actor::adopt(step& s, bool wrote_row) {
     own_ = std::move(s.next_owner);
     state_.store(own_);
     state_hint_.store(own_.get(), std::memory_order_relaxed);
-    update_expiry();
+    update_board();
 }
 
 void conversation_actor::announce(step& s) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../core/strand_semaphore.hpp"
+#include "activity_board.hpp"
 #include "engine_context.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -25,9 +26,11 @@ public:
     // dispatches to it and binds its answer to it.
     using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-    // `stored_row_seq`: the last_seq of the row the store holds for this
-    // conversation (restored ones), none for a new conversation.
-    conversation_actor(engine_context& ctx, strand_type strand, conversation initial,
+    // `slot`: the actor's own slot of the activity board, which it keeps
+    // up to date (the engine publishes it). `stored_row_seq`: the last_seq
+    // of the row the store holds for this conversation (restored ones),
+    // none for a new conversation.
+    conversation_actor(engine_context& ctx, strand_type strand, activity_board::slot& slot, conversation initial,
                        std::optional<std::uint64_t> stored_row_seq = std::nullopt);
 
     boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
@@ -59,10 +62,6 @@ public:
         auto* p = reinterpret_cast<const char*>(state_hint_.load(std::memory_order_relaxed));
         for (std::size_t at = 0; at < sizeof(conversation); at += 64) __builtin_prefetch(p + at);
     }
-
-    // For the idle sweep, without a trip to the strand: when this
-    // conversation falls idle (max when it is IDLE already).
-    std::int64_t expires_at_ms() const { return expires_at_ms_.load(std::memory_order_relaxed); }
 
 private:
     // Runs `body` on the strand, after every command queued before it. Not a
@@ -126,7 +125,8 @@ private:
     bool prepare_write(step& s);
     void adopt(step& s, bool wrote_row);
     void announce(step& s);
-    void update_expiry();
+    // The board's copy of what lists and the idle sweep read.
+    void update_board();
 
     engine_context& ctx_;
     strand_type strand_;
@@ -137,7 +137,7 @@ private:
     std::shared_ptr<const conversation> own_;
     std::atomic<std::shared_ptr<const conversation>> state_;  // for readers off the strand (current())
     std::atomic<const conversation*> state_hint_;  // own_, for prefetch_state(); may be stale, never read through
-    std::atomic<std::int64_t> expires_at_ms_{INT64_MAX};
+    activity_board::slot& board_slot_;
     // Strand only: the last_seq of the stored row, if there is one. A step
     // that changes only what its messages imply leaves the row alone, for at
     // most `row_lag_max` messages, so that restoring has little to replay.

@@ -3,7 +3,9 @@
 #include "switchboard/chat/engine.hpp"
 
 #include "../core/string_map.hpp"
+#include "activity_board.hpp"
 #include "conversation_actor.hpp"
+#include "conversation_list.hpp"
 #include "switchboard/core/log.hpp"
 
 #include <boost/asio/detached.hpp>
@@ -72,17 +74,24 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return it == s.actors.end() ? nullptr : it->second;
     }
 
-    // Every actor whose latest state passes `wanted`, collected under each
-    // shard's lock and worked on after it.
+    // Every actor whose board flags include `flags` and whose latest state
+    // passes `wanted`: the board rules most out without touching them.
     template <class Pred>
-    std::vector<std::shared_ptr<conversation_actor>> actors_where(Pred wanted) {
+    std::vector<std::shared_ptr<conversation_actor>> actors_where(std::uint8_t flags, Pred wanted) {
         std::vector<std::shared_ptr<conversation_actor>> out;
-        for (auto& s : shards) {
-            std::lock_guard lock(s.mutex);
-            for (auto& [_, a] : s.actors)
-                if (wanted(*a->current())) out.push_back(a);
-        }
+        board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
+            if (list_key{s.key.load(std::memory_order_relaxed)}.has(flags) && wanted(*a.current()))
+                out.push_back(a.shared_from_this());
+        });
         return out;
+    }
+
+    // A new actor, seen by walks once it has written its slot.
+    std::shared_ptr<conversation_actor> make_actor(conversation c, std::optional<std::uint64_t> row_seq = std::nullopt) {
+        auto& slot = board.claim();
+        auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), slot, std::move(c), row_seq);
+        activity_board::publish(slot, *actor);
+        return actor;
     }
 
     // For agents' commands: a conversation must exist already.
@@ -102,7 +111,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             conversation c;
             c.phone = phone;
             c.created_at = c.updated_at = c.last_activity = std::chrono::system_clock::now();
-            slot = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c));
+            slot = make_actor(std::move(c));
             conversations.add(1);
         }
         return *slot;
@@ -127,7 +136,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             auto row_seq = c.last_seq;
             if (auto it = catch_ups.find(phone); it != catch_ups.end())
                 apply_newest_message(c, it->second.newest, it->second.user_messages);
-            auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), std::move(c), row_seq);
+            auto actor = make_actor(std::move(c), row_seq);
             auto& s = shard_for(phone);
             std::lock_guard lock(s.mutex);
             s.actors[phone] = std::move(actor);
@@ -152,16 +161,14 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         });
     }
 
-    // Reads each actor's expiry mirror; only conversations that are due get a command.
+    // Reads the board's deadlines; only conversations that are due get a command.
     void sweep() {
         auto now = std::chrono::system_clock::now();
         auto now_ms = to_unix_ms(now);
         std::vector<std::shared_ptr<conversation_actor>> due;
-        for (auto& s : shards) {
-            std::lock_guard lock(s.mutex);
-            for (auto& [_, a] : s.actors)
-                if (a->expires_at_ms() <= now_ms) due.push_back(a);
-        }
+        board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
+            if (s.expires_at_ms.load(std::memory_order_relaxed) <= now_ms) due.push_back(a.shared_from_this());
+        });
         for (auto& a : due)
             net::co_spawn(ioc, a->expire_if_idle(now), [](std::exception_ptr e) { log::failure("idle expiry failed", e); });
     }
@@ -171,6 +178,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     support_queue queue;
     channels::outbox& outbox;
     engine_context ctx;
+    activity_board board;  // before the shards: the actors they hold write to it
     std::array<shard, shard_count> shards;
     net::steady_timer sweep_timer;
     metrics::gauge& conversations;
@@ -262,7 +270,7 @@ net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, 
 
 net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {
     auto now = std::chrono::system_clock::now();
-    auto due = impl_->actors_where([&](const conversation& c) {
+    auto due = impl_->actors_where(list_key::active | list_key::assigned, [&](const conversation& c) {
         return c.chat_support_active && !c.assignee.empty() && c.chat && c.chat->last_assigned_at &&
                now - *c.chat->last_assigned_at >= after;
     });
@@ -273,8 +281,8 @@ net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds afte
 }
 
 net::awaitable<std::size_t> engine::requeue_chats_of(std::string agent) {
-    auto held = impl_->actors_where(
-        [&](const conversation& c) { return c.chat_support_active && c.assignee == agent; });
+    auto held = impl_->actors_where(list_key::active | list_key::assigned,
+                                    [&](const conversation& c) { return c.chat_support_active && c.assignee == agent; });
     std::size_t n = 0;
     for (auto& a : held)
         if (co_await a->requeue_from(agent)) ++n;
@@ -288,20 +296,15 @@ net::awaitable<std::vector<queue_entry>> engine::queue() {
     co_return out;
 }
 
-net::awaitable<std::vector<conversation_view>> engine::snapshot_all() {
-    std::vector<conversation_view> out;
-    for (auto& s : impl_->shards) {
-        std::lock_guard lock(s.mutex);
-        for (auto& [_, a] : s.actors) out.push_back({a->current(), std::nullopt});
-    }
+list_page engine::newest(const list_query& q) const { return newest_on_board(impl_->board, q); }
+
+net::awaitable<void> engine::fill_queue_positions(std::vector<conversation_view>& rows) {
+    if (std::none_of(rows.begin(), rows.end(), [](auto& v) { return v.record->queued_at.has_value(); })) co_return;
     auto waiting = co_await impl_->queue.waiting();
-    if (!waiting.empty()) {
-        std::unordered_map<std::string_view, std::size_t> positions;
-        for (std::size_t i = 0; i < waiting.size(); ++i) positions[waiting[i].phone] = i + 1;
-        for (auto& v : out)
-            if (auto it = positions.find(v.record->phone); it != positions.end()) v.queue_position = it->second;
-    }
-    co_return out;
+    std::unordered_map<std::string_view, std::size_t> positions;
+    for (std::size_t i = 0; i < waiting.size(); ++i) positions[waiting[i].phone] = i + 1;
+    for (auto& v : rows)
+        if (auto it = positions.find(v.record->phone); it != positions.end()) v.queue_position = it->second;
 }
 
 net::awaitable<std::optional<conversation_view>> engine::view(std::string phone) {
@@ -314,11 +317,10 @@ net::awaitable<std::optional<conversation_view>> engine::view(std::string phone)
 
 std::map<std::string, std::uint32_t, std::less<>> engine::open_chats_by_agent() const {
     std::map<std::string, std::uint32_t, std::less<>> load;
-    for (auto& s : impl_->shards) {
-        std::lock_guard lock(s.mutex);
-        for (auto& [_, a] : s.actors)
-            if (auto c = a->current(); c->chat_support_active && !c->assignee.empty()) ++load[c->assignee];
-    }
+    impl_->board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
+        if (!list_key{s.key.load(std::memory_order_relaxed)}.has(list_key::active | list_key::assigned)) return;
+        if (auto c = a.current(); c->chat_support_active && !c->assignee.empty()) ++load[c->assignee];
+    });
     return load;
 }
 

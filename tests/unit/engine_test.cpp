@@ -233,4 +233,131 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_what_steps_left_out_of_the_conversation_
     BOOST_TEST(f.run(f.engine.find("15550009"))->last_seq == 54u);
 }
 
+// A list read page by page: every conversation once, newest activity first,
+// ties within a millisecond by phone, also where a page ends inside a tie.
+namespace {
+
+struct seeded_list {
+    std::unique_ptr<store::store> db = store::make_memory_store();
+    std::vector<chat::conversation> all;
+
+    // 500 conversations over 40 milliseconds (a dozen a millisecond), in an
+    // order that is neither the activity's nor the phones'. Every fifth has
+    // an agent's chat (bob's or ann's), every seventh else is queued.
+    seeded_list() {
+        auto base = to_unix_ms(std::chrono::system_clock::now()) - 60'000;
+        for (int i = 0; i < 500; ++i) {
+            chat::conversation c;
+            c.phone = std::to_string(1000 + (i * 7919) % 500);
+            c.created_at = c.updated_at = c.last_activity = from_unix_ms(base + (i * 13) % 40);
+            if (i % 5 == 0) {
+                c.state = chat::conv_state::chat_support_active;
+                c.in_chat_support = c.chat_support_active = true;
+                c.assignee = i % 10 == 0 ? "bob" : "ann";
+            } else if (i % 7 == 0) {
+                c.state = chat::conv_state::chat_support_active;
+                c.in_chat_support = c.chat_support_active = true;
+                c.queued_at = c.last_activity;
+            }
+            store::write_batch b;
+            b.conversation = c;
+            std::exception_ptr failed;
+            db->async_write(std::move(b), [&](std::exception_ptr e) { failed = e; });
+            if (failed) std::rethrow_exception(failed);
+            all.push_back(std::move(c));
+        }
+    }
+
+    // What a list must show, all pages together.
+    std::vector<std::string> expected(const std::function<bool(const chat::conversation&)>& wanted) const {
+        auto rows = all;
+        std::erase_if(rows, [&](auto& c) { return !wanted(c); });
+        std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) {
+            auto am = to_unix_ms(a.last_activity), bm = to_unix_ms(b.last_activity);
+            return am != bm ? am > bm : a.phone < b.phone;
+        });
+        std::vector<std::string> phones;
+        for (auto& c : rows) phones.push_back(c.phone);
+        return phones;
+    }
+};
+
+// Every page of `q` with `limit`, following the cursor as the API does.
+std::vector<std::string> read_pages(const chat::engine& engine, chat::list_query q, std::size_t limit) {
+    q.limit = limit;
+    std::vector<std::string> phones;
+    for (int pages = 0; pages < 1000; ++pages) {
+        auto page = engine.newest(q);
+        BOOST_TEST(page.rows.size() <= limit);
+        for (auto& v : page.rows) phones.push_back(v.record->phone);
+        if (!page.more) break;
+        BOOST_TEST(page.rows.size() == limit);
+        auto& last = *page.rows.back().record;
+        q.after = chat::list_position{to_unix_ms(last.last_activity), last.phone};
+    }
+    return phones;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_list_pages_newest_first_through_ties) {
+    seeded_list seed;
+    auto everyone = seed.expected([](auto&) { return true; });
+    engine_fixture f(std::move(seed.db));
+    BOOST_TEST(everyone.size() == 500u);
+
+    chat::list_query all;
+    for (std::size_t limit : {1u, 5u, 12u, 13u, 50u, 200u})
+        BOOST_TEST(read_pages(f.engine, all, limit) == everyone, "limit " << limit);
+
+    chat::list_query active;
+    active.filter = chat::list_query::only::active;
+    BOOST_TEST(read_pages(f.engine, active, 7) == seed.expected([](auto& c) { return c.chat_support_active; }));
+
+    chat::list_query queued;
+    queued.filter = chat::list_query::only::queued;
+    auto waiting = seed.expected([](auto& c) { return c.queued_at.has_value(); });
+    BOOST_TEST(waiting.size() > 20u);
+    BOOST_TEST(read_pages(f.engine, queued, 7) == waiting);
+
+    chat::list_query bobs;
+    bobs.filter = chat::list_query::only::assigned_to;
+    bobs.assignee = "bob";
+    BOOST_TEST(read_pages(f.engine, bobs, 7) == seed.expected([](auto& c) { return c.assignee == "bob"; }));
+
+    chat::list_query sevens;  // a search: a test of each conversation's state
+    sevens.matches = [](const chat::conversation& c) { return c.phone.back() == '7'; };
+    BOOST_TEST(read_pages(f.engine, sevens, 4) == seed.expected([](auto& c) { return c.phone.back() == '7'; }));
+}
+
+BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
+    seeded_list seed;
+    auto oldest = seed.expected([](auto& c) { return !c.chat_support_active; }).back();
+    auto bobs_chats = seed.expected([](auto& c) { return c.assignee == "bob"; }).size();
+    engine_fixture f(std::move(seed.db));
+    auto first = [&](chat::list_query q) {
+        q.limit = 1;
+        auto page = f.engine.newest(q);
+        return page.rows.empty() ? std::string() : page.rows.front().record->phone;
+    };
+    chat::list_query all, queued, bobs;
+    queued.filter = chat::list_query::only::queued;
+    bobs.filter = chat::list_query::only::assigned_to;
+    bobs.assignee = "bob";
+
+    // A message is activity: the oldest conversation comes first.
+    f.say(oldest, "support");
+    BOOST_TEST(first(all) == oldest);
+    BOOST_TEST(first(queued) == oldest);
+    // Claimed by bob, it leaves the queue and is his.
+    f.run(f.engine.start_chat(oldest, {"bob", "Bob", false}));
+    BOOST_TEST(first(bobs) == oldest);
+    BOOST_TEST(first(queued) != oldest);
+    // Ended, it is nobody's; and the idle sweep and routing count it no more.
+    f.run(f.engine.end_chat(oldest, {"bob", "Bob", false}, ""));
+    BOOST_TEST(first(bobs) != oldest);
+    BOOST_TEST(first(all) == oldest);
+    BOOST_TEST(f.engine.open_chats_by_agent()["bob"] == bobs_chats);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -82,6 +83,31 @@ struct conversation_view {
     std::optional<std::size_t> queue_position;
 };
 
+// Where a page of a list starts: after the conversation with this activity
+// (in milliseconds) and phone, in the list's order.
+struct list_position {
+    std::int64_t activity_ms = 0;
+    std::string phone;
+};
+
+// What a list shows (SPEC §4's filters and cursor): newest activity first,
+// to the millisecond, then by phone.
+struct list_query {
+    enum class only { all, active, queued, assigned_to };
+    only filter = only::all;
+    std::string assignee;  // for assigned_to
+    // A further test of each conversation (a search), or none. It runs on
+    // the caller's thread, with whatever it captures.
+    std::function<bool(const conversation&)> matches;
+    std::optional<list_position> after;
+    std::size_t limit = 50;
+};
+
+struct list_page {
+    std::vector<conversation_view> rows;  // at most `limit`, in the list's order
+    bool more = false;                    // rows follow the last one
+};
+
 struct queue_entry {
     std::string phone;
     timestamp queued_at;
@@ -121,8 +147,12 @@ public:
     boost::asio::awaitable<conversation> transfer(std::string phone, agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> mark_read(std::string phone, agent_ref by, std::uint64_t up_to);
 
-    // Every conversation's latest state, unordered; queue positions filled in.
-    boost::asio::awaitable<std::vector<conversation_view>> snapshot_all();
+    // A page of the list from each conversation's latest state, without
+    // queue positions (fill_queue_positions). Not a coroutine, and safe on
+    // any thread: a search may run it on the scan thread.
+    list_page newest(const list_query& q) const;
+    // `rows` must outlive the await (a named local of the caller).
+    boost::asio::awaitable<void> fill_queue_positions(std::vector<conversation_view>& rows);
     boost::asio::awaitable<std::optional<conversation_view>> view(std::string phone);
     boost::asio::awaitable<std::vector<queue_entry>> queue();
     // Chats whose assigned agent has not answered within `after` go back to

@@ -1,0 +1,128 @@
+#include "conversation_list.hpp"
+
+#include "conversation_actor.hpp"
+
+#include <algorithm>
+
+namespace switchboard::chat {
+
+namespace {
+
+std::uint8_t flags_for(list_query::only filter) {
+    switch (filter) {
+        case list_query::only::active: return list_key::active;
+        case list_query::only::queued: return list_key::queued;
+        case list_query::only::assigned_to: return list_key::assigned;
+        case list_query::only::all: break;
+    }
+    return 0;
+}
+
+// The list's order on a conversation's own state: the board's copy may be
+// a step behind it.
+bool listed_before(const conversation& a, const conversation& b) {
+    auto am = to_unix_ms(a.last_activity), bm = to_unix_ms(b.last_activity);
+    if (am != bm) return am > bm;
+    return a.phone < b.phone;
+}
+
+bool passes(const list_query& q, const conversation& c) {
+    if (q.filter == list_query::only::active && !c.chat_support_active) return false;
+    if (q.filter == list_query::only::queued && !c.queued_at) return false;
+    if (q.filter == list_query::only::assigned_to && c.assignee != q.assignee) return false;
+    if (q.after) {
+        auto ms = to_unix_ms(c.last_activity);
+        if (ms > q.after->activity_ms || (ms == q.after->activity_ms && c.phone <= q.after->phone)) return false;
+    }
+    return !q.matches || q.matches(c);
+}
+
+struct candidate {
+    std::int64_t activity_ms;
+    const conversation_actor* actor;
+};
+
+bool newer(const candidate& a, const candidate& b) { return a.activity_ms > b.activity_ms; }
+
+// The conversations a page may come from, by the board. With `keep`, only
+// the `keep` newest (and any tied with the last of them): a list of 50
+// among 100,000 then never holds more than a few hundred. `dropped` says
+// whether any were left out.
+std::vector<candidate> candidates_for(const activity_board& board, const list_query& q, std::optional<std::size_t> keep,
+                                      bool& dropped) {
+    auto flags = flags_for(q.filter);
+    std::vector<candidate> out;
+    std::size_t cap = keep ? 4 * *keep : 0;
+    std::int64_t floor = INT64_MIN;  // older than this: not on the page
+    board.for_each([&](const activity_board::slot& s, const conversation_actor& a) {
+        list_key k{s.key.load(std::memory_order_relaxed)};
+        auto ms = k.activity_ms();
+        if (!k.has(flags) || (q.after && ms > q.after->activity_ms)) return;
+        if (ms < floor) {
+            dropped = true;
+            return;
+        }
+        out.push_back({ms, &a});
+        if (out.size() < cap || !keep) return;
+        auto last_kept = out.begin() + static_cast<std::ptrdiff_t>(*keep - 1);
+        std::nth_element(out.begin(), last_kept, out.end(), newer);
+        floor = last_kept->activity_ms;
+        auto had = out.size();
+        std::erase_if(out, [&](const candidate& c) { return c.activity_ms < floor; });
+        dropped = dropped || out.size() < had;
+        if (out.size() * 2 > cap) cap *= 2;  // ties with the floor filled it: room for more
+    });
+    return out;
+}
+
+// Reads the candidates' states newest first until the page, and whether
+// more follow, are certain; the rows in the list's order, `want` at most
+// plus ties.
+std::vector<conversation_view> rows_from(std::vector<candidate>& candidates, const list_query& q, std::size_t want) {
+    // Sorted a window at a time (doubling): a page needs the head of the
+    // order, and a search that matches little reads on.
+    std::size_t sorted = 0;
+    std::optional<std::int64_t> last_needed_ms;
+    std::vector<conversation_view> rows;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (i == sorted) {
+            auto end = std::min(candidates.size(), sorted + std::max(want, sorted));
+            std::partial_sort(candidates.begin() + static_cast<std::ptrdiff_t>(sorted),
+                              candidates.begin() + static_cast<std::ptrdiff_t>(end), candidates.end(), newer);
+            sorted = end;
+        }
+        // Once `want` rows are in, only ties with the last of them can
+        // still change the page (they order by phone).
+        if (last_needed_ms && candidates[i].activity_ms < *last_needed_ms) break;
+        auto record = candidates[i].actor->current();
+        if (!passes(q, *record)) continue;
+        rows.push_back({std::move(record), std::nullopt});
+        if (rows.size() == want) last_needed_ms = candidates[i].activity_ms;
+    }
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return listed_before(*a.record, *b.record); });
+    return rows;
+}
+
+}  // namespace
+
+list_page newest_on_board(const activity_board& board, const list_query& q) {
+    const std::size_t want = q.limit + 1;  // the page, and whether more follow
+    // The board's flags decide "all", "active" and "queued" by themselves,
+    // so the newest few suffice; a state that moved on since its slot was
+    // read may still fall out, and then the page is read again from all.
+    bool board_decides = !q.matches && q.filter != list_query::only::assigned_to;
+    bool dropped = false;
+    auto candidates = candidates_for(board, q, board_decides ? std::optional(want) : std::nullopt, dropped);
+    auto rows = rows_from(candidates, q, want);
+    if (dropped && rows.size() < want) {
+        candidates = candidates_for(board, q, std::nullopt, dropped);
+        rows = rows_from(candidates, q, want);
+    }
+    list_page page;
+    page.more = rows.size() > q.limit;
+    if (page.more) rows.resize(q.limit);
+    page.rows = std::move(rows);
+    return page;
+}
+
+}  // namespace switchboard::chat
