@@ -92,7 +92,7 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
             };
             return ctx.engine.newest(searched);
         };
-        page = co_await scan(ctx, search);
+        page = co_await scan(ctx, req, search);
     }
     co_await ctx.engine.fill_queue_positions(page.rows);
 
@@ -245,7 +245,7 @@ awaitable<http::response> transcript(api_context& ctx, http::request& req, const
     auto v = co_await ctx.engine.view(phone);
     if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
     auto render = [&] { return transcript_body(ctx.store, *v->record, v->queue_position, format); };
-    auto body = co_await scan(ctx, render);
+    auto body = co_await scan(ctx, req, render);
     auto type = format == "json" ? "application/json" : format == "csv" ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
     auto res = http::response::text(200, std::move(body), type);
     res.set_header("Content-Disposition", "attachment; filename=\"conversation-" + phone + "." + format + "\"");

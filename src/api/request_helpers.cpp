@@ -61,6 +61,9 @@ boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed
         // As the webhooks answer it: the write was not made; try again.
         res = http::response::error(503, "unavailable", std::string("not stored: ") + e.what());
         res.set_header("Retry-After", "1");
+    } catch (const client_gone&) {
+        // Nobody reads it; counted, as nginx's "client closed request".
+        res = http::response::error(499, "client_gone", "the client closed the connection before its answer");
     } catch (const auth::agent_refusal& e) {
         res = e.what_kind() == auth::agent_refusal::kind::not_found
                   ? http::response::error(404, "not_found", e.what())

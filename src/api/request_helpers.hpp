@@ -67,6 +67,22 @@ boost::asio::awaitable<std::invoke_result_t<Scan&>> scan(api_context& ctx, Scan&
     return run_apart(ctx.scans.get_executor(), s);
 }
 
+// The client left before its scan's turn came: the scan is not run (a
+// search typed over, a report closed), and the answer is 499.
+struct client_gone {};
+
+// A scan for the request `req`, skipped if its client has gone by its
+// turn: scans queue one behind another, and an agent typing a search
+// sends several, of which the console keeps the last.
+template <class Scan>
+boost::asio::awaitable<std::invoke_result_t<Scan&>> scan(api_context& ctx, const http::request& req, Scan& s) {
+    auto unless_gone = [&] {
+        if (req.client_gone()) throw client_gone{};
+        return s();
+    };
+    co_return co_await run_apart(ctx.scans.get_executor(), unless_gone);
+}
+
 // A CSV field (RFC 4180 quoting), with spreadsheet formulas defused.
 std::string csv_field(std::string_view s);
 // One message as a CSV row (without the line end), for transcripts and exports.

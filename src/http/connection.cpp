@@ -259,6 +259,7 @@ net::awaitable<void> connection::run() {
         bhttp::request<bhttp::string_body> upgrade_request;
         if (upgrade) upgrade_request = parser.get();  // headers only: an upgrade has no body
         request req = to_request(parser.release(), remote_address_);
+        req.peer_socket = socket_.native_handle();
         req.websocket = upgrade;
         std::string route;
         response res;

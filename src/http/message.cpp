@@ -4,7 +4,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <cctype>
 
 namespace switchboard::http {
@@ -87,6 +90,16 @@ std::optional<std::string> request::query_param(std::string_view name) const {
         return percent_decode(pair.substr(eq + 1), true);
     }
     return std::nullopt;
+}
+
+bool request::client_gone() const {
+    if (peer_socket < 0) return false;
+    // An HTTP/1.1 client waits for the answer before it writes again, so
+    // the socket holds nothing, unless the client closed it (0: end of
+    // stream) or reset it. A pipelined request or any byte reads as present.
+    char byte;
+    auto n = ::recv(peer_socket, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE || errno == ENOTCONN));
 }
 
 std::string_view request::param(std::string_view name) const {

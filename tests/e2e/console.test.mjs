@@ -570,7 +570,7 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   assert.deepEqual(page.errors, []);
 }));
 
-test('a search answered late does not replace the one typed after it', () => withMemoryServer([], async (server) => {
+test('a search typed over is dropped, and its answer never replaces the one typed after it', () => withMemoryServer([], async (server) => {
   await userSays(server, '15550401', 'where is my order 1234', 'Ann');
   await userSays(server, '15550402', 'I would like a refund', 'Bob');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
@@ -580,22 +580,28 @@ test('a search answered late does not replace the one typed after it', () => wit
   assert.deepEqual((await shown()).sort(), ['15550401', '15550402']);
 
   // The answer to "order" (a match on message text) is held until "refund", typed after it, has been shown.
-  let release;
+  let release, settled;
   const held = new Promise((resolve) => { release = resolve; });
+  const answered = new Promise((resolve) => { settled = resolve; });
   await page.route((url) => url.pathname === '/conversations' && url.searchParams.get('q') === 'order', async (route) => {
     const response = await route.fetch();
     await held;
-    await route.fulfill({ response });
+    await route.fulfill({ response }).catch(() => {});  // refused when the console has dropped the request
+    settled();
   });
+  const dropped = page.waitForEvent('requestfailed', (r) => new URL(r.url()).searchParams.get('q') === 'order');
   const searched = page.waitForRequest((r) => new URL(r.url()).searchParams.get('q') === 'order');
   await page.locator('#search').fill('order');
   await searched;
   await page.locator('#search').fill('refund');
-  await loads(2);
+  // Typing over aborts the request: its connection closes, so the server skips a scan still waiting its turn.
+  assert.equal((await dropped).failure().errorText, 'net::ERR_ABORTED');
+  await loads(3);  // "order" dropped, "refund" shown
   assert.deepEqual(await shown(), ['15550402']);
   release();
-  await loads(3);
+  await answered;
   assert.deepEqual(await shown(), ['15550402']);
+  assert.equal(await page.locator('#conversation-list').getAttribute('data-loads'), '3');
   assert.deepEqual(page.errors, []);
 }));
 

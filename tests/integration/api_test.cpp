@@ -328,6 +328,43 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
     BOOST_TEST(pages == 3);
 }
 
+// A search, report or transcript waits its turn on the scan thread; one
+// whose client has closed the connection by then is not run (an agent
+// typing a search sends one after another, and the console drops the
+// earlier ones). Here the client's FIN arrives with its request.
+BOOST_AUTO_TEST_CASE(a_scan_whose_client_has_gone_is_not_run) {
+    server_process server;
+    auto admin = admin_client(server);
+    user_says(server.port(), "1555", "my parcel 43 is late", "Ann");
+    auto gone_count = [&] {
+        return metric_value(http_request(server.port(), "GET", "/metrics").body,
+                            "switchboard_rejections_total{reason=\"client_gone\"}");
+    };
+    BOOST_TEST(gone_count() <= 0);
+
+    int gone = 0;
+    for (std::string target : {"/conversations?q=parcel", "/reports/summary", "/conversations/1555/transcript"}) {
+        test_connection c(server.port());
+        c.send_raw_and_finish("GET " + target + " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + admin.token +
+                              "\r\n\r\n");
+        BOOST_TEST(c.read_response().status == 499u, target);
+        BOOST_TEST(gone_count() == ++gone, target);
+    }
+    // A client that stays gets its answer: the same search finds Ann, also
+    // when its next request is already waiting behind it (pipelined).
+    auto found = admin.json("GET", "/conversations?q=parcel").at("conversations").as_array();
+    BOOST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].at("phone").as_string() == "1555");
+    test_connection pipelined(server.port());
+    pipelined.send_raw("GET /conversations?q=parcel HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + admin.token +
+                       "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto first = pipelined.read_response();
+    BOOST_TEST(first.status == 200u);
+    BOOST_TEST(json::parse(first.body).at("conversations").as_array().size() == 1u);
+    BOOST_TEST(pipelined.read_response().status == 200u);
+    BOOST_TEST(gone_count() == gone);
+}
+
 BOOST_AUTO_TEST_CASE(history_pages_by_seq) {
     server_process server;
     auto admin = admin_client(server);

@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <netinet/tcp.h>
+
 #include <stdexcept>
 
 namespace switchboard::test {
@@ -60,6 +62,16 @@ test_connection::~test_connection() = default;
 
 void test_connection::send_raw(const std::string& bytes) {
     impl_->run([&](auto h) { net::async_write(impl_->stream, net::buffer(bytes), h); }, "write");
+}
+
+void test_connection::send_raw_and_finish(const std::string& bytes) {
+    auto& socket = impl_->stream.socket();
+    // Corked, the data waits in our send queue, and the shutdown's FIN is
+    // put on its segment rather than sent after it.
+    net::detail::socket_option::boolean<IPPROTO_TCP, TCP_CORK> cork(true);
+    socket.set_option(cork);
+    send_raw(bytes);
+    socket.shutdown(net::ip::tcp::socket::shutdown_send);
 }
 
 http_result test_connection::read_response(bool head) {

@@ -30,6 +30,10 @@ public:
     http_result request(const std::string& method, const std::string& target, const std::string& body = {},
                         const header_list& headers = {});
     void send_raw(const std::string& bytes);
+    // Sends `bytes` and closes our sending side in the same segment (the
+    // FIN rides on the data), so that the server finds the client gone as
+    // soon as it has read them; we can still read the answer.
+    void send_raw_and_finish(const std::string& bytes);
     http_result read_response(bool head = false);
     // True when the server closes the connection (EOF or reset) within
     // `timeout`. On false the deadline has closed our side: do not reuse it.

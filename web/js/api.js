@@ -8,8 +8,8 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, body) {
-  const init = { method, credentials: 'same-origin', headers: {} };
+async function call(method, path, body, signal) {
+  const init = { method, credentials: 'same-origin', headers: {}, signal };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -23,7 +23,8 @@ async function call(method, path, body) {
 }
 
 export const api = {
-  get: (path) => call('GET', path),
+  // `signal`: an AbortSignal that drops the request (fetch rejects with an AbortError).
+  get: (path, signal) => call('GET', path, undefined, signal),
   post: (path, body) => call('POST', path, body ?? {}),
   patch: (path, body) => call('PATCH', path, body),
   del: (path) => call('DELETE', path),

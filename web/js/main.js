@@ -52,20 +52,29 @@ function setStatus(state, seconds) {
   el.textContent = state === 'live' ? 'Live' : state === 'reconnecting' ? `Reconnecting in ${seconds}s…` : 'Connecting…';
 }
 
-let listLoads = 0;  // answers taken or dropped, as #conversation-list's data-loads
+let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
+let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
   const query = list.query;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
+  // A search typed over is dropped: the connection closes, and the server
+  // skips its scan if its turn has not come (searches of message text take
+  // their turns one at a time).
+  listLoading?.abort();
+  const loading = listLoading = new AbortController();
   try {
-    const { conversations } = await api.get(`/conversations?${params}`);
-    // An earlier search can answer after a later one (a search of message
-    // text takes the server a while): its matches are not this query's.
+    const { conversations } = await api.get(`/conversations?${params}`, loading.signal);
+    // An earlier search can still answer after a later one: its matches
+    // are not this query's.
     if (query !== list.query) return;
     list.textHits = query ? new Set(conversations.map((c) => c.phone)) : null;
     for (const c of conversations) list.upsert(c);
     list.render();
+  } catch (e) {
+    if (e.name !== 'AbortError') throw e;
   } finally {
+    if (listLoading === loading) listLoading = null;
     list.el.dataset.loads = String(++listLoads);
   }
 }

@@ -53,6 +53,15 @@ struct request {
     bool websocket = false;  // a WebSocket upgrade request
     // Filled by the router from `{name}` segments, percent-decoded.
     std::map<std::string, std::string, std::less<>> params;
+    // The connection's socket while the request is handled (-1 when there
+    // is none, as in tests), for client_gone().
+    int peer_socket = -1;
+
+    // Whether the client has closed its connection (or reset it) since it
+    // sent this request: its answer would be written to nobody. Safe from
+    // any thread while the request is handled; never reads what the
+    // client sent.
+    bool client_gone() const;
 
     // Case-insensitive; empty when absent.
     std::string_view header(std::string_view name) const;
