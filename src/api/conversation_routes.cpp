@@ -83,7 +83,9 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
         // Reads every message and every conversation's name: on the scan
         // thread, the search and the walk in one turn.
         auto search = [&] {
-            auto phones = ctx.store.phones_with_text(q, 1000);
+            std::function<bool()> gone = [&] { return req.client_gone(); };
+            auto phones = ctx.store.phones_with_text(q, 1000, gone);
+            if (gone()) throw client_gone{};  // the scan may have stopped short: answer nobody
             std::unordered_set<std::string> text_hits(phones.begin(), phones.end());
             auto searched = query;
             searched.matches = [&](const chat::conversation& c) {

@@ -179,7 +179,8 @@ public:
         return n;
     }
 
-    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const override {
+    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit,
+                                              const std::function<bool()>& stop) const override {
         auto lower = [](std::string s) {
             for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             return s;
@@ -187,6 +188,7 @@ public:
         auto needle = lower(std::string(text));
         std::vector<std::string> out;
         for (auto& s : shards_) {
+            if (stop && stop()) return out;  // a shard at a time: its lock is held while it is read
             std::lock_guard lock(s.mutex);
             for (auto& [phone, list] : s.messages) {
                 if (out.size() >= limit) return out;

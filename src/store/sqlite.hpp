@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -40,6 +41,23 @@ public:
 
 private:
     sqlite3* db_ = nullptr;
+};
+
+// Asks `stop` every few thousand virtual machine steps of the statements
+// `db` runs while it lives (a few milliseconds of a scan), and interrupts
+// them (SQLITE_INTERRUPT) once it says yes. An empty `stop` is never asked.
+class interrupt_when {
+public:
+    interrupt_when(sqlite3* db, const std::function<bool()>& stop);
+    ~interrupt_when();
+    interrupt_when(const interrupt_when&) = delete;
+    interrupt_when& operator=(const interrupt_when&) = delete;
+    bool interrupted() const { return interrupted_; }
+
+private:
+    sqlite3* db_;
+    const std::function<bool()>& stop_;
+    bool interrupted_ = false;
 };
 
 class statement {

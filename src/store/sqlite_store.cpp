@@ -596,7 +596,8 @@ public:
         return message_rows_.user_messages_after(phone, seq);
     }
 
-    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const override {
+    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit,
+                                              const std::function<bool()>& stop) const override {
         std::string pattern = "%";
         for (char c : text) {  // LIKE wildcards in the query are literal characters
             if (c == '%' || c == '_' || c == '\\') pattern += '\\';
@@ -608,8 +609,13 @@ public:
             "SELECT DISTINCT phone FROM messages WHERE sender <> 'bot' AND text LIKE ? ESCAPE '\\' LIMIT ?"));
         auto& st = *st_guard;
         st.bind(1, pattern).bind(2, static_cast<std::int64_t>(limit));
+        sqlite::interrupt_when asked(scan_reads_->handle(), stop);
         std::vector<std::string> out;
-        while (st.step()) out.push_back(st.get_text(0));
+        try {
+            while (st.step()) out.push_back(st.get_text(0));
+        } catch (...) {
+            if (!asked.interrupted()) throw;  // stopped: what was found so far
+        }
         return out;
     }
 
@@ -764,6 +770,7 @@ private:
         explicit read_connection(const std::string& path) : db_(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX) {}
         std::mutex mutex;
         // The caller holds `mutex`.
+        sqlite3* handle() const { return db_.handle(); }
         sqlite::statement& prepared(const std::string& sql) {
             auto it = statements_.find(sql);
             if (it == statements_.end()) it = statements_.emplace(sql, db_.prepare(sql)).first;

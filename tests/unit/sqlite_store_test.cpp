@@ -409,7 +409,7 @@ BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {
                       said("15550003", 1, chat::sender::bot, "Reply support to chat with a person, or register")};
         write(*db, b);
         auto found = [&](std::string_view text) {
-            auto phones = db->phones_with_text(text, 10);
+            auto phones = db->phones_with_text(text, 10, {});
             std::sort(phones.begin(), phones.end());
             return phones;
         };
@@ -419,6 +419,36 @@ BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {
         BOOST_TEST(found("0_") == std::vector<std::string>{});  // "_" is no wildcard
         BOOST_TEST(found("support").empty());  // only the bot said it
         BOOST_TEST(found("register").empty());
+    }
+}
+
+// A search asks now and then whether its asker is still there, and ends
+// short once not (the API asks whether the client has closed its connection).
+BOOST_AUTO_TEST_CASE(a_text_search_ends_when_its_asker_has_gone) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        store::write_batch b;
+        for (int i = 0; i < 2000; ++i) {
+            auto m = full_message(1);
+            m.phone = std::to_string(16660000 + i);
+            m.id = m.phone + "_1";
+            m.from = chat::sender::user;
+            m.text = "where is my parcel";
+            m.channel_id.clear();
+            b.messages.push_back(std::move(m));
+        }
+        write(*db, b);
+        int asked = 0;
+        std::function<bool()> still_there = [&] {
+            ++asked;
+            return false;
+        };
+        BOOST_TEST(db->phones_with_text("parcel", 5000, still_there).size() == 2000u);
+        BOOST_TEST(asked > 0);
+        std::function<bool()> gone = [] { return true; };
+        BOOST_TEST(db->phones_with_text("parcel", 5000, gone).size() < 2000u);
+        BOOST_TEST(db->phones_with_text("parcel", 5000, {}).size() == 2000u);  // nobody asked: to the end
     }
 }
 

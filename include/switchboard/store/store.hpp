@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -166,8 +167,11 @@ public:
                                                              std::size_t limit) const = 0;
     // Phones whose messages from the user or an agent contain `text`
     // (case-insensitive), at most `limit`. The bot's are left out: its menu
-    // is in every conversation.
-    virtual std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit) const = 0;
+    // is in every conversation. `stop`, if set, is asked every few
+    // milliseconds of the scan (from its thread); once it says yes, the
+    // scan ends with what it has found (its asker has gone).
+    virtual std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit,
+                                                      const std::function<bool()>& stop) const = 0;
 
     // Chats not closed yet (restored onto their conversations at start).
     virtual std::vector<chat::chat_record> load_open_chats() const = 0;
