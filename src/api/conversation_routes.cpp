@@ -2,6 +2,7 @@
 #include "request_helpers.hpp"
 
 #include "switchboard/chat/json.hpp"
+#include "switchboard/core/ascii_case.hpp"
 #include "switchboard/core/whole_number.hpp"
 #include "switchboard/store/store.hpp"
 
@@ -33,11 +34,6 @@ std::string require_phone(const http::request& req) {
     auto p = path_phone(req);
     if (!p) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with that phone");
     return *p;
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
 }
 
 json::array messages_json(const std::vector<chat::message>& list) {
@@ -75,7 +71,7 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
         query.after = parse_cursor(*c);
         if (!query.after) throw field_error{"cursor", "cursor is not one this server gave out"};
     }
-    auto q = lower(req.query_param("q").value_or(""));
+    auto q = ascii_lowered(req.query_param("q").value_or(""));
     chat::list_page page;
     if (q.empty()) {
         page = ctx.engine.newest(query);
@@ -89,7 +85,7 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
             std::unordered_set<std::string> text_hits(phones.begin(), phones.end());
             auto searched = query;
             searched.matches = [&](const chat::conversation& c) {
-                return lower(c.name).find(q) != std::string::npos || c.phone.find(q) != std::string::npos ||
+                return contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
                        text_hits.count(c.phone);
             };
             return ctx.engine.newest(searched);

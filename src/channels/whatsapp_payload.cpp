@@ -1,6 +1,8 @@
 // Meta's webhook JSON → our inbound messages and statuses, in one place.
 #include "switchboard/channels/whatsapp.hpp"
 
+#include "switchboard/core/ascii_case.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -8,7 +10,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <cctype>
 
 
 namespace switchboard::channels {
@@ -201,8 +202,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
 bool valid_signature(std::string_view app_secret, std::string_view body, std::string_view header) {
     constexpr std::string_view prefix = "sha256=";
     if (!header.starts_with(prefix)) return false;
-    std::string given(header.substr(prefix.size()));
-    for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto given = ascii_lowered(std::string(header.substr(prefix.size())));
     auto expected = hmac_sha256_hex(app_secret, body);
     if (given.size() != expected.size()) return false;
     return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;

@@ -49,6 +49,7 @@ public:
     struct slot {
         std::atomic<std::uint64_t> key{0};                // list_key::word
         std::atomic<std::int64_t> expires_at_ms{INT64_MAX};  // when it falls idle; max when it is IDLE
+        list_key listed() const { return {key.load(std::memory_order_relaxed)}; }
         // Set once, when the slot is published; null until then. Actors
         // stay for the engine's lifetime, and so does the board.
         std::atomic<conversation_actor*> actor{nullptr};

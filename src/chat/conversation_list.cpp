@@ -55,7 +55,7 @@ std::vector<candidate> candidates_for(const activity_board& board, const list_qu
     std::size_t cap = keep ? 4 * *keep : 0;
     std::int64_t floor = INT64_MIN;  // older than this: not on the page
     board.for_each([&](const activity_board::slot& s, const conversation_actor& a) {
-        list_key k{s.key.load(std::memory_order_relaxed)};
+        auto k = s.listed();
         auto ms = k.activity_ms();
         if (!k.has(flags) || (q.after && ms > q.after->activity_ms)) return;
         if (ms < floor) {

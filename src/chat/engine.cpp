@@ -74,14 +74,21 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return it == s.actors.end() ? nullptr : it->second;
     }
 
-    // Every actor whose board flags include `flags` and whose latest state
-    // passes `wanted`: the board rules most out without touching them.
+    // f(actor, its latest state) for every actor whose board flags include
+    // `flags`: the board rules most out without touching them.
+    template <class F>
+    void for_each_flagged(std::uint8_t flags, F f) const {
+        board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
+            if (s.listed().has(flags)) f(a, *a.current());
+        });
+    }
+
+    // Every actor so flagged whose latest state passes `wanted`.
     template <class Pred>
     std::vector<std::shared_ptr<conversation_actor>> actors_where(std::uint8_t flags, Pred wanted) {
         std::vector<std::shared_ptr<conversation_actor>> out;
-        board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
-            if (list_key{s.key.load(std::memory_order_relaxed)}.has(flags) && wanted(*a.current()))
-                out.push_back(a.shared_from_this());
+        for_each_flagged(flags, [&](conversation_actor& a, const conversation& c) {
+            if (wanted(c)) out.push_back(a.shared_from_this());
         });
         return out;
     }
@@ -317,9 +324,8 @@ net::awaitable<std::optional<conversation_view>> engine::view(std::string phone)
 
 std::map<std::string, std::uint32_t, std::less<>> engine::open_chats_by_agent() const {
     std::map<std::string, std::uint32_t, std::less<>> load;
-    impl_->board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
-        if (!list_key{s.key.load(std::memory_order_relaxed)}.has(list_key::active | list_key::assigned)) return;
-        if (auto c = a.current(); c->chat_support_active && !c->assignee.empty()) ++load[c->assignee];
+    impl_->for_each_flagged(list_key::active | list_key::assigned, [&](conversation_actor&, const conversation& c) {
+        if (c.chat_support_active && !c.assignee.empty()) ++load[c.assignee];
     });
     return load;
 }

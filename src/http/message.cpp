@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 
 namespace switchboard::http {
 

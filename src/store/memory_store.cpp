@@ -8,10 +8,10 @@
 #include "memory_event_log.hpp"
 #include "packed_message.hpp"
 #include "seq_order.hpp"
+#include "switchboard/core/ascii_case.hpp"
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -19,15 +19,6 @@
 namespace switchboard::store {
 
 namespace {
-
-char ascii_lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-// Whether `text` holds `lower_needle` (already lower case), any case, as
-// SQLite's LIKE takes it: without copying `text`.
-bool contains_ignoring_case(std::string_view text, std::string_view lower_needle) {
-    return std::search(text.begin(), text.end(), lower_needle.begin(), lower_needle.end(),
-                       [](char a, char b) { return ascii_lower(a) == b; }) != text.end();
-}
 
 // A conversation's messages in seq order. They come in order, nearly
 // always after the last one: a vector takes them with no node to allocate
@@ -191,8 +182,7 @@ public:
 
     std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit,
                                               const std::function<bool()>& stop) const override {
-        std::string needle(text);
-        for (auto& c : needle) c = ascii_lower(c);
+        auto needle = ascii_lowered(std::string(text));
         std::vector<std::string> out;
         for (auto& s : shards_) {
             if (stop && stop()) return out;

@@ -83,11 +83,11 @@ private:
 // `name` finds neither `name_total` nor the `# HELP name` line.
 std::optional<double> sample_value(std::string_view text, std::string_view series);
 
-// Latency buckets in seconds, 100 µs to 10 s.
 // switchboard_rejections_total{reason}: every rejection of bad input in one
 // series (SPEC §6), the HTTP server's and the agents' sockets' alike.
 counter& rejections(registry& r, std::string_view reason);
 
+// Latency buckets in seconds, 100 µs to 10 s.
 std::vector<double> latency_buckets();
 
 }  // namespace switchboard::metrics
