@@ -1,6 +1,6 @@
 // Agent management on the data directory. A running server sees new agents
-// and passwords at once (logins read the store); its agent list refreshes as
-// agents log in or at its next start.
+// at once (logins read the store); its agent list refreshes as agents log in
+// or at its next start. A password is changed only while no server runs.
 #include "switchboard/app/agent_cli.hpp"
 
 #include "switchboard/auth/agents.hpp"
@@ -89,7 +89,13 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         return 2;
     }
     try {
-        auto db = store::open_sqlite_store(flags["--data"]);
+        store::sqlite_options o;
+        // A running server holds its agents' sessions in memory: a password
+        // set behind its back would leave the old password's sessions open
+        // until its next start. So passwd waits for the server to stop;
+        // add and list go ahead beside it (logins read the store).
+        o.lock_directory = words[0] == "passwd";
+        auto db = store::open_sqlite_store(flags["--data"], o);
         auth::agents_service agents(*db, {});
         if (auto generated = agents.bootstrap({}))  // a new data directory gets its admin here
             std::cout << "admin password: " << *generated << "  (user admin; shown once, change it)\n";
@@ -108,6 +114,11 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         }
         db->close();
         return 0;
+    } catch (const store::directory_in_use& e) {
+        std::cerr << "switchboard agent: " << e.what() << ". Its sessions live in that server, so a password set here "
+                  << "would leave them open: stop it first, or have an admin set it there with PATCH /agents/"
+                  << words[1] << " {\"password\":…}, which ends " << words[1] << "'s sessions at once\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "switchboard agent: " << e.what() << "\n";
         return 1;

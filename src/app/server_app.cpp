@@ -54,6 +54,7 @@ std::unique_ptr<store::store> open_store(const config& cfg) {
         return store::make_memory_store();
     }
     store::sqlite_options o;
+    o.lock_directory = true;
     o.max_size_mb = cfg.data_max_mb;
     if (cfg.group_commit_max) o.group_commit_max = cfg.group_commit_max;
     auto db = store::open_sqlite_store(cfg.data, o);

@@ -6,6 +6,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "checkpointer.hpp"
+#include "directory_lock.hpp"
 #include "event_blocks.hpp"
 #include "index_scan.hpp"
 #include "key_index.hpp"
@@ -395,8 +396,9 @@ private:
 
 class sqlite_store final : public store {
 public:
-    sqlite_store(const std::string& path, sqlite_options options)
-        : options_(options),
+    sqlite_store(const std::string& path, sqlite_options options, std::optional<directory_lock> lock)
+        : lock_(std::move(lock)),
+          options_(options),
           writer_db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX) {
         // journal_mode reads the header: the first statement to fail on a file that is not a database.
         writer_db_.exec("PRAGMA journal_mode = WAL");
@@ -877,6 +879,7 @@ private:
         return false;
     }
 
+    std::optional<directory_lock> lock_;  // first in, last out: held until the database is closed
     sqlite_options options_;
     sqlite::connection writer_db_;
     // Point reads, shared by the io threads; and scans (search, reports,
@@ -910,9 +913,11 @@ std::unique_ptr<store> open_sqlite_store(const std::string& dir, sqlite_options 
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error("cannot create data directory " + dir + ": " + ec.message());
+    std::optional<directory_lock> lock;
+    if (options.lock_directory) lock.emplace(dir);
     auto path = sqlite_file_in(dir);
     try {
-        return std::make_unique<sqlite_store>(path, options);
+        return std::make_unique<sqlite_store>(path, options, std::move(lock));
     } catch (const sqlite::error& e) {
         throw std::runtime_error("cannot use the database " + path + ": " + e.what());
     }

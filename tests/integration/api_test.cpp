@@ -816,6 +816,34 @@ BOOST_AUTO_TEST_CASE(add_passwd_and_list_from_the_shell) {
     BOOST_TEST(login(server.port(), "carol", "carol-pass-3").size() == 64u);
 }
 
+// A running server holds its agents' sessions in memory, so a password set
+// from the shell beside it would leave the old password's sessions open.
+// passwd is refused while the server runs and changes nothing; add and list
+// go ahead beside it.
+BOOST_AUTO_TEST_CASE(passwd_waits_for_the_server_to_stop) {
+    temp_dir dir;
+    auto data = dir.path().string();
+    BOOST_TEST(run_binary({"agent", "add", "carol", "--password", "carol-pass-1", "--data", data}).exit_code == 0);
+    server_process server({"--data", data});
+    auto carol_token = login(server.port(), "carol", "carol-pass-1");
+    auto refused = run_binary({"agent", "passwd", "carol", "--password", "carol-pass-2", "--data", data});
+    BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(refused.err.find("is in use by another switchboard process (pid " + std::to_string(server.pid()) + ")") !=
+                   std::string::npos,
+               refused.err);
+    BOOST_TEST(refused.err.find("PATCH /agents/carol") != std::string::npos);
+    BOOST_TEST(api_client({server.port(), carol_token}).call("GET", "/me").status == 200u);
+    BOOST_TEST(login(server.port(), "carol", "carol-pass-1").size() == 64u);
+    BOOST_TEST(http_request(server.port(), "POST", "/auth/login", R"({"username":"carol","password":"carol-pass-2"})")
+                   .status == 401u);
+
+    BOOST_TEST(run_binary({"agent", "add", "dave", "--password", "dave-pass-1", "--data", data}).exit_code == 0);
+    BOOST_TEST(login(server.port(), "dave", "dave-pass-1").size() == 64u);
+    auto list = run_binary({"agent", "list", "--data", data});
+    BOOST_TEST(list.exit_code == 0);
+    BOOST_TEST(list.out.find("dave") != std::string::npos);
+}
+
 // A command refused for its words alone says what is missing and leaves the
 // directory as it was: no database, and no admin password printed for it.
 BOOST_AUTO_TEST_CASE(a_refused_command_changes_nothing) {

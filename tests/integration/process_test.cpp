@@ -72,6 +72,34 @@ BOOST_AUTO_TEST_CASE(data_directory_is_created_and_an_unusable_one_is_an_error) 
     BOOST_TEST(bad.err.find("data directory") != std::string::npos);
 }
 
+// Each conversation's state lives in its server's memory: a second server on
+// the same directory would number messages of its own over the first's. It
+// is refused before it touches anything (here, the admin password it was
+// given), and a killed server leaves no lock behind.
+BOOST_AUTO_TEST_CASE(a_second_server_on_the_same_data_directory_is_refused) {
+    temp_dir dir;
+    auto data = dir.path().string();
+    auto login_status = [](unsigned short port, const std::string& password) {
+        return http_request(port, "POST", "/auth/login", R"({"username":"admin","password":")" + password + R"("})")
+            .status;
+    };
+    {
+        server_process first({"--data", data, "--admin-password", "first-password-1"});
+        auto second = run_binary({"--port", "0", "--data", data, "--admin-password", "second-password-2"});
+        BOOST_TEST(second.exit_code == 1);
+        BOOST_TEST(second.err.find("data directory " + data + " is in use by another switchboard process (pid " +
+                                   std::to_string(first.pid()) + ")") != std::string::npos,
+                   second.err);
+        BOOST_TEST(second.out.find("listening on") == std::string::npos);
+        BOOST_TEST(login_status(first.port(), "first-password-1") == 200u);
+        BOOST_TEST(login_status(first.port(), "second-password-2") == 401u);
+        first.send_signal(SIGKILL);
+        BOOST_TEST(first.wait_exit(5s).has_value());
+    }
+    server_process after_a_crash({"--data", data});
+    BOOST_TEST(login_status(after_a_crash.port(), "first-password-1") == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_finishes_the_request_in_flight_then_exits_0) {
     server_process server;
     test_connection idle(server.port());

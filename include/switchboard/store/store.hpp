@@ -202,6 +202,15 @@ struct sqlite_options {
     std::uint64_t max_size_mb = 0;
     // WAL frames (pages) that start a checkpoint, on a thread of its own.
     int checkpoint_frames = 1000;
+    // Hold the data directory's lock while open, and refuse to open (with
+    // directory_in_use) while another process holds it. A server's
+    // conversations live in its memory: it must be their only writer.
+    bool lock_directory = false;
+};
+
+// Another process holds the data directory's lock: a running server.
+struct directory_in_use : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 // `dir`/switchboard.db, created on first start, migrated forward on every
