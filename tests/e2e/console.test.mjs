@@ -144,6 +144,47 @@ test('the console recovers from a server restart without missing a message', asy
   }
 });
 
+// A console that comes back further behind than --ws-max-lag gets resync
+// (a backlog that long would have its socket closed as too far behind) and
+// reloads its list and open conversation over REST. Its reconnection is held
+// until the messages are in, so that it is behind by that much.
+test('a console too far behind to replay reloads over REST and misses nothing', async () => {
+  const data = tempDir();
+  const port = String(await freePort());
+  const args = ['--port', port, '--data', data.dir, '--ws-max-lag', '20'];
+  let server = await startServer(args);
+  try {
+    await userSays(server, '15550003', 'support', 'Grace');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15550003"]').click();
+    await page.locator('#conv-name', { hasText: 'Grace' }).waitFor();
+
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.routeWebSocket(/\/ws$/, async (ws) => { await held; ws.connectToServer(); });
+    await server.stop();
+    await page.locator('#connection', { hasText: 'Reconnecting' }).waitFor();
+    server = await startServer(args);
+    for (let i = 1; i <= 15; i += 1) await userSays(server, '15550003', `while you were away ${i}`);  // 30 events and more
+    await userSays(server, '15550004', 'hello', 'Linus');  // a conversation new meanwhile
+
+    const reloaded = page.waitForRequest((r) => r.url().includes('/conversations?limit=200'), { timeout: 20000 });
+    release();
+    await reloaded;
+    await page.locator('#connection.live').waitFor({ timeout: 20000 });
+    await page.locator('#conversation-list li[data-phone="15550004"]').waitFor();
+    await page.locator('.message.user', { hasText: 'while you were away 15' }).waitFor();
+    const away = (await page.locator('.message.user .text').allTextContents()).filter((t) => t.startsWith('while you were away'));
+    assert.deepEqual(away, Array.from({ length: 15 }, (_, i) => `while you were away ${i + 1}`));
+    await userSays(server, '15550003', 'and one more, live');
+    await page.locator('.message.user', { hasText: 'and one more, live' }).waitFor();
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await server.stop();
+    data.remove();
+  }
+});
+
 test('older history on scroll, read receipts, transcript and transfer', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'carol', password: 'carol-password', display_name: 'Carol' });

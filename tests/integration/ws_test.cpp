@@ -352,6 +352,48 @@ BOOST_AUTO_TEST_CASE(resume_from_the_stored_log_after_a_restart_and_resync_beyon
     BOOST_TEST(lost.next_of_type("resync").at("type").as_string() == "resync");
 }
 
+// A backlog past the lag bound would get the socket closed as too far behind
+// while it caught up, and the console would come back to resume from about
+// the same place. Such a resume is answered with resync (the console
+// reloads over REST), and the socket goes on live; one within the bound is
+// replayed as before.
+BOOST_AUTO_TEST_CASE(a_resume_further_behind_than_the_lag_bound_is_answered_with_resync) {
+    server_process server({"--ws-max-lag", "50"});
+    auto admin = admin_client(server);
+    auto away_for = [&](int messages) {
+        std::uint64_t left_at;
+        {
+            ws_client ws(server.port(), ws_target(admin));
+            left_at = ws.next().at("seq").to_number<std::uint64_t>();
+            ws.drop();
+        }
+        for (int i = 0; i < messages; ++i) user_says(server.port(), "1666", "while away " + std::to_string(i));
+        return left_at;
+    };
+
+    auto near = away_for(10);  // 20 events: within the bound
+    ws_client replayed(server.port(), ws_target(admin));
+    auto latest = replayed.next().at("seq").to_number<std::uint64_t>();
+    BOOST_TEST(latest - near < 50u);
+    replayed.send(R"({"type":"resume","after":)" + std::to_string(near) + "}");
+    auto first = replayed.next();
+    BOOST_TEST(first.at("type").as_string() != "resync");
+    BOOST_TEST(seq_of(first) == near + 1);
+
+    auto far = away_for(40);  // 80 events: past it
+    ws_client resynced(server.port(), ws_target(admin));
+    latest = resynced.next().at("seq").to_number<std::uint64_t>();
+    BOOST_TEST(latest - far > 50u);
+    resynced.send(R"({"type":"resume","after":)" + std::to_string(far) + "}");
+    auto answer = resynced.next();
+    BOOST_TEST(answer.at("type").as_string() == "resync");
+    BOOST_TEST(answer.at("seq").to_number<std::uint64_t>() == latest);
+    user_says(server.port(), "1666", "live again");
+    auto live = resynced.next_of_type("message.created");
+    BOOST_TEST(seq_of(live) == latest + 1);
+    BOOST_TEST(live.at("data").at("text").as_string() == "live again");
+}
+
 BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_closed_and_slows_nobody) {
     server_process server({"--ws-max-lag", "3000"});
     auto admin = admin_client(server);
