@@ -202,54 +202,6 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
     co_return co_await conversation_answer(ctx, c);
 }
 
-// The whole transcript, oldest first, read from the store a page at a time.
-// Run as a scan (api::scan): a long conversation takes a while to render.
-std::string transcript_body(const store::store& store, const chat::conversation& c,
-                            std::optional<std::size_t> queue_position, const std::string& format) {
-    std::vector<chat::message> all;
-    for (std::uint64_t from = 0;;) {
-        auto page = store.load_messages(c.phone, from + 501, 500);
-        std::erase_if(page, [&](auto& m) { return m.seq <= from; });
-        if (page.empty()) break;
-        from = page.back().seq;
-        std::move(page.begin(), page.end(), std::back_inserter(all));
-    }
-    if (format == "json") {
-        json::object o = chat::to_json(c, queue_position);
-        o["messages"] = messages_json(all);
-        return json::serialize(o);
-    }
-    std::string body;
-    if (format == "csv") {
-        body = std::string(message_csv_header) + "\r\n";
-        for (auto& m : all) body += message_csv_row(m) + "\r\n";
-        return body;
-    }
-    body = "Conversation with " + (c.name.empty() ? c.phone : c.name + " (" + c.phone + ")") + "\n\n";
-    for (auto& m : all) {
-        auto who = m.from == chat::sender::user    ? (c.name.empty() ? c.phone : c.name)
-                   : m.from == chat::sender::admin ? "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "")
-                                                   : std::string("Bot");
-        body += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text + "\n";
-    }
-    return body;
-}
-
-awaitable<http::response> transcript(api_context& ctx, http::request& req, const auth::agent&) {
-    auto phone = require_phone(req);
-    auto format = std::string(req.query_param("format").value_or("txt"));
-    if (format != "txt" && format != "json" && format != "csv")
-        throw field_error{"format", "format must be txt, json or csv"};
-    auto v = co_await ctx.engine.view(phone);
-    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
-    auto render = [&] { return transcript_body(ctx.store, *v->record, v->queue_position, format); };
-    auto body = co_await scan(ctx, req, render);
-    auto type = format == "json" ? "application/json" : format == "csv" ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
-    auto res = http::response::text(200, std::move(body), type);
-    res.set_header("Content-Disposition", "attachment; filename=\"conversation-" + phone + "." + format + "\"");
-    co_return res;
-}
-
 awaitable<http::response> get_queue(api_context& ctx, http::request&, const auth::agent&) {
     auto now = std::chrono::system_clock::now();
     json::array list;
@@ -287,7 +239,6 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/notes", add_note);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
-    add(routes, ctx, verb::get, "/conversations/{phone}/transcript", transcript);
     add(routes, ctx, verb::get, "/queue", get_queue);
 }
 

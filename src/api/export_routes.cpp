@@ -7,6 +7,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <memory>
+
 namespace switchboard::api {
 
 using boost::asio::awaitable;
@@ -15,44 +17,41 @@ namespace {
 
 constexpr std::size_t page_size = 1000;
 
-// One page of the export, rendered: the reading and the rendering both run
-// as a scan (api::scan), and the io thread only writes the bytes.
-struct export_page {
-    std::string chunk;
-    std::size_t messages = 0;
-    std::optional<store::store::message_key> last;
+// The export's pages, each read and rendered as a scan (stream_scanned).
+class export_pages {
+public:
+    export_pages(const store::store& store, timestamp from, timestamp to, bool csv)
+        : store_(store), from_(from), to_(to), csv_(csv) {}
+
+    std::optional<std::string> operator()() {
+        if (ended_) return std::nullopt;
+        std::string out;
+        if (!started_ && csv_) out = std::string(message_csv_header) + "\r\n";
+        started_ = true;
+        auto page = store_.load_messages_between(from_, to_, after_, page_size);
+        for (auto& m : page) out += csv_ ? message_csv_row(m) + "\r\n" : boost::json::serialize(chat::to_json(m)) + "\n";
+        if (page.size() < page_size)
+            ended_ = true;
+        else
+            after_ = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
+        return out;
+    }
+
+private:
+    const store::store& store_;
+    timestamp from_, to_;
+    bool csv_;
+    std::optional<store::store::message_key> after_;
+    bool started_ = false, ended_ = false;
 };
 
-export_page render_page(const store::store& store, timestamp from, timestamp to,
-                        const std::optional<store::store::message_key>& after, bool csv) {
-    export_page out;
-    auto page = store.load_messages_between(from, to, after, page_size);
-    for (auto& m : page) out.chunk += csv ? message_csv_row(m) + "\r\n" : boost::json::serialize(chat::to_json(m)) + "\n";
-    out.messages = page.size();
-    if (!page.empty()) out.last = store::store::message_key{page.back().at, page.back().phone, page.back().seq};
-    return out;
-}
-
-awaitable<void> stream_export(api_context& ctx, timestamp from, timestamp to, bool csv, http::body_writer& out) {
-    if (csv) {
-        auto header = std::string(message_csv_header) + "\r\n";
-        if (!co_await out.write(std::move(header))) co_return;
-    }
-    std::optional<store::store::message_key> after;
-    for (;;) {
-        auto render = [&] { return render_page(ctx.store, from, to, after, csv); };
-        auto page = co_await scan(ctx, render);
-        if (page.messages == 0) co_return;
-        after = std::move(page.last);
-        if (!co_await out.write(std::move(page.chunk))) co_return;  // the client left
-        if (page.messages < page_size) co_return;
-    }
+awaitable<void> stream_export(api_context& ctx, std::shared_ptr<export_pages> pages, http::body_writer& out) {
+    co_await stream_scanned(ctx, out, *pages);
 }
 
 // A plain function builds the stream callback (no coroutine lambdas inside coroutines).
-std::function<awaitable<void>(http::body_writer&)> export_stream(api_context& ctx, timestamp from, timestamp to,
-                                                                  bool csv) {
-    return [&ctx, from, to, csv](http::body_writer& out) { return stream_export(ctx, from, to, csv, out); };
+std::function<awaitable<void>(http::body_writer&)> export_stream(api_context& ctx, std::shared_ptr<export_pages> pages) {
+    return [&ctx, pages](http::body_writer& out) { return stream_export(ctx, pages, out); };
 }
 
 awaitable<http::response> export_messages(api_context& ctx, http::request& req, const auth::agent&) {
@@ -64,7 +63,7 @@ awaitable<http::response> export_messages(api_context& ctx, http::request& req, 
     http::response res;
     res.content_type = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
     res.set_header("Content-Disposition", "attachment; filename=\"messages." + format + "\"");
-    res.stream = export_stream(ctx, from, to, format == "csv");
+    res.stream = export_stream(ctx, std::make_shared<export_pages>(ctx.store, from, to, format == "csv"));
     co_return res;
 }
 

@@ -83,6 +83,20 @@ boost::asio::awaitable<std::invoke_result_t<Scan&>> scan(api_context& ctx, const
     co_return co_await run_apart(ctx.scans.get_executor(), unless_gone);
 }
 
+// An answer streamed a part at a time (exports, transcripts): each part is
+// read and rendered as a scan, so memory holds one part however long the
+// answer, and other scans (an agent's search) take turns between parts.
+// `next` keeps its own place and returns nullopt after the last part; it is
+// a named object of the caller's that outlives the stream.
+template <class Next>
+boost::asio::awaitable<void> stream_scanned(api_context& ctx, http::body_writer& out, Next& next) {
+    for (;;) {
+        auto part = co_await scan(ctx, next);
+        if (!part) co_return;
+        if (!part->empty() && !co_await out.write(std::move(*part))) co_return;  // the client left
+    }
+}
+
 // A CSV field (RFC 4180 quoting), with spreadsheet formulas defused.
 std::string csv_field(std::string_view s);
 // One message as a CSV row (without the line end), for transcripts and exports.

@@ -459,6 +459,46 @@ BOOST_AUTO_TEST_CASE(transcripts_in_three_formats) {
     BOOST_TEST(admin.call("GET", "/conversations/1999/transcript").status == 404u);
 }
 
+// A transcript is streamed a page at a time (500 messages), so memory holds
+// a page however long the conversation: 1,200 messages and more, in every
+// format, whole and in order across the pages.
+BOOST_AUTO_TEST_CASE(a_long_transcript_is_streamed_whole_in_every_format) {
+    server_process server;
+    auto admin = admin_client(server);
+    constexpr int said = 600;  // each answered by the bot: 1,200 messages
+    for (int i = 1; i <= said; ++i) user_says(server.port(), "1777", "line " + std::to_string(i), "Lin");
+    auto last_seq = admin.json("GET", "/conversations/1777").at("last_message").at("seq").to_number<std::uint64_t>();
+    BOOST_TEST(last_seq >= 2u * said);
+
+    auto txt = admin.call("GET", "/conversations/1777/transcript");
+    BOOST_TEST(txt.status == 200u);
+    BOOST_TEST(txt.header("transfer-encoding") == "chunked");
+    BOOST_TEST(txt.body.starts_with("Conversation with Lin (1777)\n\n"));
+    std::size_t at = 0, lines = 0;
+    for (int i = 1; i <= said; ++i) {
+        auto next = txt.body.find("] Lin: line " + std::to_string(i) + "\n", at);
+        BOOST_TEST_REQUIRE(next != std::string::npos, "line " << i);
+        at = next + 1;
+    }
+    for (char c : txt.body) lines += c == '\n';
+    BOOST_TEST(lines == last_seq + 2);  // the heading and its blank line
+
+    auto csv = admin.call("GET", "/conversations/1777/transcript?format=csv");
+    BOOST_TEST(csv.header("transfer-encoding") == "chunked");
+    std::size_t rows = 0;
+    for (std::size_t p = 0; (p = csv.body.find("\r\n", p)) != std::string::npos; p += 2) ++rows;
+    BOOST_TEST(rows == last_seq + 1);  // the header row
+
+    auto j = admin.call("GET", "/conversations/1777/transcript?format=json");
+    BOOST_TEST(j.header("transfer-encoding") == "chunked");
+    auto o = json::parse(j.body).as_object();
+    BOOST_TEST(o.at("phone").as_string() == "1777");
+    auto& messages = o.at("messages").as_array();
+    BOOST_TEST(messages.size() == last_seq);
+    for (std::size_t i = 0; i < messages.size(); ++i)
+        BOOST_TEST(messages[i].at("seq").to_number<std::uint64_t>() == i + 1);
+}
+
 BOOST_AUTO_TEST_CASE(agents_are_managed_by_admins) {
     server_process server;
     auto admin = admin_client(server);

@@ -42,6 +42,7 @@ void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
 void add_report_routes(http::router& routes, api_context& ctx);
 void add_export_routes(http::router& routes, api_context& ctx);
+void add_transcript_route(http::router& routes, api_context& ctx);
 void add_canned_response_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
@@ -51,6 +52,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_websocket_route(routes, ctx);
     add_report_routes(routes, ctx);
     add_export_routes(routes, ctx);
+    add_transcript_route(routes, ctx);
     add_canned_response_routes(routes, ctx);
 }
 
