@@ -93,7 +93,9 @@ boost::asio::awaitable<void> stream_scanned(api_context& ctx, http::body_writer&
     for (;;) {
         auto part = co_await scan(ctx, next);
         if (!part) co_return;
-        if (!part->empty() && !co_await out.write(std::move(*part))) co_return;  // the client left
+        if (part->empty()) continue;
+        bool written = co_await out.write(std::move(*part));  // named: see stream_transcript
+        if (!written) co_return;  // the client left
     }
 }
 
