@@ -1,7 +1,7 @@
 // GET /conversations/{phone}/transcript?format=txt|json|csv: the whole
 // conversation, oldest first, as a download. Streamed a page at a time, each
-// read and rendered as a scan: a conversation of 200,000 messages, rendered
-// whole, took 340 MB more to answer in JSON.
+// read and rendered as a scan: rendered whole, a conversation of 200,000
+// messages took the server from 93 to 371 MB resident to answer in JSON.
 #include "request_helpers.hpp"
 
 #include "switchboard/chat/json.hpp"
