@@ -1,5 +1,7 @@
 // The FIFO queue of chats waiting for an agent. Shared by every conversation,
-// so it is an actor of its own: all of its state lives on one strand.
+// so it is an actor of its own: all of its state lives on one strand. Each
+// of its steps takes time in the logarithm of its length (tens of thousands
+// wait after a broadcast), not in its length.
 #pragma once
 
 #include "switchboard/core/time.hpp"
@@ -7,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,12 +39,19 @@ public:
     boost::asio::awaitable<void> join_front(std::string phone, timestamp queued_at);
     boost::asio::awaitable<std::vector<entry>> waiting();
     boost::asio::awaitable<std::optional<std::size_t>> position(std::string phone);
+    // The positions of these phones (nullopt for one not waiting), in one visit.
+    boost::asio::awaitable<std::vector<std::optional<std::size_t>>> positions(std::vector<std::string> phones);
     // At start-up, before anything runs: entries in any order.
     void restore(std::vector<entry> entries);
 
+    support_queue(const support_queue&) = delete;
+    support_queue& operator=(const support_queue&) = delete;
+    ~support_queue();
+
 private:
+    struct state;
     boost::asio::any_io_executor strand_;
-    std::vector<entry> entries_;  // front is next; only touched on strand_
+    std::unique_ptr<state> state_;  // only touched on strand_
 };
 
 }  // namespace switchboard::chat
