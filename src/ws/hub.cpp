@@ -83,45 +83,35 @@ std::uint64_t hub_core::latest() const {
 }
 
 hub_core::resume_plan hub_core::plan_resume(std::uint64_t after) {
-    resume_plan plan;
     std::uint64_t ring_first, ring_last;
     {
         std::lock_guard lock(mutex);
         ring_first = first;
         ring_last = last;
     }
-    if (after > ring_last) {  // from before a restart that lost them, or made up
-        plan.resync = true;
-        plan.cursor = ring_last + 1;
-        return plan;
-    }
-    // A backlog past the lag bound would have the socket closed as too far
-    // behind while it caught up, and the client would come back to resume
-    // from about the same place (20 consoles back from 5 s away at 2,000
-    // webhooks a second: 19 closed). A reload over REST serves it at once.
-    if (ring_last - after > options.max_lag) {
-        plan.resync = true;
-        plan.cursor = ring_last + 1;
-        return plan;
-    }
+    resume_plan plan;
+    auto resync = [&] {
+        resume_plan r;
+        r.resync = true;
+        r.cursor = ring_last + 1;
+        return r;
+    };
+    // From before a restart that lost them, or made up. Or a backlog past
+    // the lag bound, which would have the socket closed as too far behind
+    // while it caught up, and the client back to resume from about the same
+    // place (20 consoles back from 5 s away at 2,000 webhooks a second: 19
+    // closed): a reload over REST serves it at once.
+    if (after > ring_last || ring_last - after > options.max_lag) return resync();
     if (after + 1 >= ring_first) {
         plan.cursor = after + 1;
         return plan;
     }
     // Older than the ring: the stored log, if it still has them all.
     auto [stored_first, stored_last] = store.event_bounds();
-    if (stored_first == 0 || stored_first > after + 1 || ring_first - (after + 1) > options.max_backfill) {
-        plan.resync = true;
-        plan.cursor = ring_last + 1;
-        return plan;
-    }
+    if (stored_first == 0 || stored_first > after + 1 || ring_first - (after + 1) > options.max_backfill)
+        return resync();
     for (auto& e : store.load_events(after, ring_first - after - 1)) plan.backfill.push_back(*e.json);
-    if (plan.backfill.size() != ring_first - after - 1) {  // a gap: pruned meanwhile
-        plan.backfill.clear();
-        plan.resync = true;
-        plan.cursor = ring_last + 1;
-        return plan;
-    }
+    if (plan.backfill.size() != ring_first - after - 1) return resync();  // a gap: pruned meanwhile
     plan.cursor = ring_first;
     return plan;
 }
