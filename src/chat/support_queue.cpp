@@ -44,6 +44,12 @@ struct support_queue::state {
 
     std::size_t position_of(std::int64_t place) const { return entries.order_of_key(place) + 1; }
 
+    std::optional<std::size_t> position_of(std::string_view phone) const {
+        auto it = place_of.find(phone);
+        if (it == place_of.end()) return std::nullopt;
+        return position_of(it->second);
+    }
+
     void add(std::int64_t place, entry e) {
         place_of[e.phone] = place;
         if (e.last_notice)
@@ -89,7 +95,7 @@ net::awaitable<std::size_t> support_queue::join(std::string phone, timestamp que
         strand_,
         [this, phone = std::move(phone), queued_at]() -> net::awaitable<std::size_t> {
             auto& s = *state_;
-            if (auto it = s.place_of.find(phone); it != s.place_of.end()) co_return s.position_of(it->second);
+            if (auto at = s.position_of(std::string_view(phone))) co_return *at;
             s.add(s.next_back++, entry{phone, queued_at, std::nullopt});
             co_return s.entries.size();
         },
@@ -150,9 +156,7 @@ net::awaitable<std::optional<std::size_t>> support_queue::position(std::string p
     return net::co_spawn(
         strand_,
         [this, phone = std::move(phone)]() -> net::awaitable<std::optional<std::size_t>> {
-            auto& s = *state_;
-            if (auto it = s.place_of.find(phone); it != s.place_of.end()) co_return s.position_of(it->second);
-            co_return std::nullopt;
+            co_return state_->position_of(std::string_view(phone));
         },
         net::use_awaitable);
 }
@@ -161,12 +165,8 @@ net::awaitable<std::vector<std::optional<std::size_t>>> support_queue::positions
     return net::co_spawn(
         strand_,
         [this, phones = std::move(phones)]() -> net::awaitable<std::vector<std::optional<std::size_t>>> {
-            auto& s = *state_;
             std::vector<std::optional<std::size_t>> out;
-            for (auto& phone : phones) {
-                auto it = s.place_of.find(phone);
-                out.push_back(it == s.place_of.end() ? std::nullopt : std::optional(s.position_of(it->second)));
-            }
+            for (auto& phone : phones) out.push_back(state_->position_of(std::string_view(phone)));
             co_return out;
         },
         net::use_awaitable);
