@@ -30,12 +30,6 @@ std::size_t page_limit(const http::request& req) {
     return *v;
 }
 
-std::string require_phone(const http::request& req) {
-    auto p = path_phone(req);
-    if (!p) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with that phone");
-    return *p;
-}
-
 json::array messages_json(const std::vector<chat::message>& list) {
     json::array out;
     for (auto& m : list) out.push_back(chat::to_json(m));

@@ -146,6 +146,12 @@ std::string trimmed_field(const boost::json::object& o, std::string_view key, bo
 
 std::optional<std::string> path_phone(const http::request& req) { return chat::normalize_phone(req.param("phone")); }
 
+std::string require_phone(const http::request& req) {
+    auto p = path_phone(req);
+    if (!p) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with that phone");
+    return *p;
+}
+
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback) {
     auto v = req.query_param(name);
     if (!v || v->empty()) return fallback;

@@ -47,6 +47,8 @@ std::string trimmed_field(const boost::json::object& o, std::string_view key, bo
                           std::size_t max_chars = std::string::npos);
 // The phone in the path, `+` dropped; nullopt when it is not a phone number.
 std::optional<std::string> path_phone(const http::request& req);
+// path_phone, or 404 not_found when it is not a phone number.
+std::string require_phone(const http::request& req);
 
 chat::agent_ref as_ref(const auth::agent& a);
 http::response json_response(unsigned status, const boost::json::value& v);

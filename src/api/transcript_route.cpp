@@ -123,15 +123,14 @@ std::function<awaitable<void>(http::body_writer&)> transcript_stream(api_context
 }
 
 awaitable<http::response> transcript(api_context& ctx, http::request& req, const auth::agent&) {
-    auto phone = path_phone(req);
-    if (!phone) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with that phone");
+    auto phone = require_phone(req);
     auto name = std::string(req.query_param("format").value_or("txt"));
     if (name != "txt" && name != "json" && name != "csv") throw field_error{"format", "format must be txt, json or csv"};
     auto format = name == "json" ? transcript_format::json
                   : name == "csv" ? transcript_format::csv
                                   : transcript_format::txt;
-    auto v = co_await ctx.engine.view(*phone);
-    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + *phone);
+    auto v = co_await ctx.engine.view(phone);
+    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
     auto pages = std::make_shared<transcript_pages>(ctx.store, v->record, v->queue_position, format);
     // The first part is read before the answer starts, as a search is: not
     // at all (499) if the client has gone by its turn, and a store that
@@ -141,7 +140,7 @@ awaitable<http::response> transcript(api_context& ctx, http::request& req, const
     res.content_type = format == transcript_format::json  ? "application/json"
                        : format == transcript_format::csv ? "text/csv; charset=utf-8"
                                                            : "text/plain; charset=utf-8";
-    res.set_header("Content-Disposition", "attachment; filename=\"conversation-" + *phone + "." + name + "\"");
+    res.set_header("Content-Disposition", "attachment; filename=\"conversation-" + phone + "." + name + "\"");
     res.stream = transcript_stream(ctx, std::move(pages), std::move(first.value()));
     co_return res;
 }
