@@ -200,20 +200,14 @@ public:
             // A conversation at a time under the shard's lock, not the whole
             // shard: webhooks for its conversations wait for one
             // conversation's messages at most (a whole shard of a million
-            // messages held them 30 ms). Its phones are taken first, since
-            // the map may grow between two of them.
-            std::vector<std::string> phones;
-            {
-                std::lock_guard lock(s.mutex);
-                phones.reserve(s.messages.size());
-                for (auto& [phone, _] : s.messages) phones.push_back(phone);
-            }
-            for (auto& phone : phones) {
+            // messages held them 30 ms). Conversations by their number in
+            // the shard, which only grows while the lock is let go.
+            for (std::size_t n = 0;; ++n) {
                 if (out.size() >= limit) return out;
                 std::lock_guard lock(s.mutex);
-                auto it = s.messages.find(phone);
-                if (it == s.messages.end()) continue;
-                for (auto& e : it->second.list)
+                if (n >= s.phones.size()) break;
+                auto& phone = s.phones[n];
+                for (auto& e : s.messages.find(phone)->second.list)
                     if (e.message.from != chat::sender::bot && contains_ignoring_case(e.message.text(), needle)) {
                         out.push_back(phone);
                         break;
