@@ -120,6 +120,11 @@ conversation_actor::conversation_actor(engine_context& ctx, strand_type strand, 
     update_board();
 }
 
+void conversation_actor::publish() {
+    activity_board::publish(board_slot_, *this);
+    ctx_.conversations.add(1);
+}
+
 void conversation_actor::update_board() {
     const auto& c = *own_;
     auto v = c.state == conv_state::idle
@@ -213,6 +218,7 @@ void conversation_actor::adopt(step& s, bool wrote_row) {
     state_.store(own_);
     state_hint_.store(own_.get(), std::memory_order_relaxed);
     update_board();
+    if (!board_slot_.actor.load(std::memory_order_relaxed)) publish();  // its first step: it exists now
 }
 
 void conversation_actor::announce(step& s) {

@@ -52,6 +52,12 @@ public:
     // deactivated); true when it was.
     boost::asio::awaitable<bool> requeue_from(std::string agent);
 
+    // Whether the conversation exists: restored, or a step of it written.
+    // Until then lists, lookups and walks pass it by.
+    bool known() const { return board_slot_.actor.load(std::memory_order_acquire) != nullptr; }
+    // Shows it to walks, as known (once).
+    void publish();
+
     // The latest committed state, for readers outside the strand (lists).
     std::shared_ptr<const conversation> current() const { return state_.load(); }
 

@@ -59,9 +59,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
               metrics.get_counter("switchboard_message_statuses_total", "Provider statuses, by outcome",
                                   {{"outcome", "ignored"}}),
               metrics.get_counter("switchboard_conversations_expired_total",
-                                  "Conversations returned to IDLE by the idle timeout")},
-          sweep_timer(net::make_strand(ioc_)),
-          conversations(metrics.get_gauge("switchboard_conversations", "Conversations known")) {}
+                                  "Conversations returned to IDLE by the idle timeout"),
+              metrics.get_gauge("switchboard_conversations", "Conversations known")},
+          sweep_timer(net::make_strand(ioc_)) {}
 
     struct shard {
         mutable std::mutex mutex;  // guards the map only; never held across an await
@@ -70,11 +70,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     shard& shard_for(std::string_view phone) { return shards[hash_string(phone) % shard_count]; }
 
+    // A conversation that exists: one whose first step was never written
+    // (the store refused it) is nobody's business but the next webhook's.
     std::shared_ptr<conversation_actor> find(std::string_view phone) {
         auto& s = shard_for(phone);
         std::lock_guard lock(s.mutex);
         auto it = s.actors.find(phone);
-        return it == s.actors.end() ? nullptr : it->second;
+        return it == s.actors.end() || !it->second->known() ? nullptr : it->second;
     }
 
     // f(actor, its latest state) for every actor whose board flags include
@@ -96,12 +98,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return out;
     }
 
-    // A new actor, seen by walks once it has written its slot.
+    // A new actor, not yet seen by walks: a restored one is published at
+    // once, a new one by its first written step (conversation_actor::adopt).
     std::shared_ptr<conversation_actor> make_actor(conversation c, std::optional<std::uint64_t> row_seq = std::nullopt) {
         auto& slot = board.claim();
-        auto actor = std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), slot, std::move(c), row_seq);
-        activity_board::publish(slot, *actor);
-        return actor;
+        return std::make_shared<conversation_actor>(ctx, net::make_strand(ioc), slot, std::move(c), row_seq);
     }
 
     // For agents' commands: a conversation must exist already.
@@ -122,7 +123,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             c.phone = phone;
             c.created_at = c.updated_at = c.last_activity = std::chrono::system_clock::now();
             slot = make_actor(std::move(c));
-            conversations.add(1);
         }
         return *slot;
     }
@@ -147,12 +147,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             if (auto it = catch_ups.find(phone); it != catch_ups.end())
                 apply_newest_message(c, it->second.newest, it->second.user_messages);
             auto actor = make_actor(std::move(c), row_seq);
+            actor->publish();
             auto& s = shard_for(phone);
             std::lock_guard lock(s.mutex);
             s.actors[phone] = std::move(actor);
             ++count;
         }
-        conversations.add(static_cast<double>(count));
         queue.restore(std::move(waiting));
         auto pending = ctx.store.load_outbox();
         std::sort(pending.begin(), pending.end(),
@@ -208,7 +208,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     activity_board board;  // before the shards: the actors they hold write to it
     std::array<shard, shard_count> shards;
     net::steady_timer sweep_timer;
-    metrics::gauge& conversations;
     std::atomic<bool> stopped{false};
 };
 
@@ -354,7 +353,7 @@ std::size_t engine::conversation_count() const {
     std::size_t n = 0;
     for (auto& s : impl_->shards) {
         std::lock_guard lock(s.mutex);
-        n += s.actors.size();
+        for (auto& [phone, actor] : s.actors) n += actor->known();
     }
     return n;
 }

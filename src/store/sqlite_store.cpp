@@ -818,6 +818,10 @@ private:
                 }
             }
             if (!commit(group)) {
+                if (group.size() == 1) {
+                    complete(std::move(group[0]), failure_);
+                    continue;
+                }
                 // One bad batch must not fail the others: isolate it.
                 for (auto& p : group) {
                     std::vector<std::unique_ptr<pending_write>> one;
@@ -866,14 +870,11 @@ private:
             tables_->begin();
             for (auto& p : group) tables_->apply(p->batch, p->events, p->dedupe_rows, p->message_rows);
             tx.commit();
+            write_failures_.stopped();
             return true;
-        } catch (const sqlite::error& e) {
-            tables_->reset_all();
-            log::error("store write failed", {{"error", e.what()}, {"batches", std::to_string(group.size())}});
-            failure_ = std::make_exception_ptr(unavailable(e.what()));
         } catch (const std::exception& e) {
             tables_->reset_all();
-            log::error("store write failed", {{"error", e.what()}});
+            write_failures_.occurred({{"error", e.what()}, {"batches", std::to_string(group.size())}});
             failure_ = std::make_exception_ptr(unavailable(e.what()));
         }
         return false;
@@ -894,6 +895,7 @@ private:
     std::deque<std::unique_ptr<pending_write>> queue_;
     bool closing_ = false;
     std::exception_ptr failure_;
+    log::repeated_problem write_failures_{log::level::error, "store write failed", "store writes succeed again"};
     // Where every stored dedupe key is: in its message's row (schema v12),
     // or in the dedupe table.
     key_index message_dedupe_keys_;

@@ -239,6 +239,48 @@ BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_and_writes_nothing_half_way) {
     BOOST_TEST(row_seq > 2 * i - 32);
 }
 
+// A refused write changes nothing anyone can see: a number whose first
+// message the store refused has no conversation, in a list, by its number or
+// in the metrics. And a store that refuses every write says so once, then
+// at most once every ten seconds, not once a webhook.
+BOOST_AUTO_TEST_CASE(a_full_disk_neither_shows_refused_conversations_nor_floods_the_log) {
+    temp_dir dir;
+    server_process server({"--data", dir.path().string(), "--data-max-mb", "1"});
+    auto p = server.port();
+    std::string big(4000, 'x');
+    http_result res;
+    for (int i = 0; i < 2000 && res.status != 503u; ++i)
+        res = http_request(p, "POST", "/webhook",
+                           R"({"from":"1555","text":")" + big + R"(","id":"fill-)" + std::to_string(i) + R"("})");
+    BOOST_REQUIRE(res.status == 503u);
+
+    auto refused_from = std::chrono::steady_clock::now();
+    constexpr int refused = 200;
+    for (int i = 0; i < refused; ++i) {
+        auto from = "1666" + std::to_string(i);
+        BOOST_REQUIRE(http_request(p, "POST", "/webhook", R"({"from":")" + from + R"(","text":")" + big + R"("})")
+                          .status == 503u);
+    }
+    auto refusing = std::chrono::steady_clock::now() - refused_from;
+
+    auto admin = admin_client(server);
+    BOOST_TEST(admin.call("GET", "/conversations/16660").status == 404u);
+    auto list = admin.json("GET", "/conversations?limit=100").at("conversations").as_array();
+    BOOST_REQUIRE(list.size() == 1u);
+    BOOST_TEST(list[0].at("phone").as_string() == "1555");
+    BOOST_TEST(read_metric(p, "switchboard_conversations") == 1.0);
+
+    auto log = server.stderr_text();
+    std::size_t lines = 0;
+    for (auto at = log.find("store write failed"); at != std::string::npos; at = log.find("store write failed", at + 1))
+        ++lines;
+    // The first, then one each ten seconds at most (and one the filling may
+    // have started before the refusals above).
+    auto allowed = 2 + static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(refusing).count() / 10);
+    BOOST_TEST(lines >= 1u);
+    BOOST_TEST(lines <= allowed, lines << " lines for " << refused << " refused writes");
+}
+
 BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {
     temp_dir dir;
     auto db = dir.path() / "switchboard.db";

@@ -1,0 +1,71 @@
+// The logger's repeated_problem: the first time at once, then a line at most
+// each period with how many were held back, and one line when it stops.
+#include "switchboard/core/log.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace log = switchboard::log;
+using namespace std::chrono_literals;
+
+namespace {
+
+// What the logger writes to stderr meanwhile, one string a line.
+class captured_stderr {
+public:
+    captured_stderr() : file_(std::tmpfile()), saved_(::dup(STDERR_FILENO)) {
+        if (!file_ || saved_ < 0 || ::dup2(::fileno(file_), STDERR_FILENO) < 0)
+            throw std::runtime_error("cannot capture stderr");
+    }
+    ~captured_stderr() {
+        ::dup2(saved_, STDERR_FILENO);
+        ::close(saved_);
+        std::fclose(file_);
+    }
+    std::vector<std::string> lines() const {
+        std::vector<std::string> out;
+        std::rewind(file_);
+        char buf[4096];
+        while (std::fgets(buf, sizeof buf, file_)) out.emplace_back(buf);
+        return out;
+    }
+
+private:
+    std::FILE* file_;
+    int saved_;
+};
+
+bool has(const std::string& line, const std::string& part) { return line.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(log_suite)
+
+BOOST_AUTO_TEST_CASE(a_repeated_problem_is_logged_first_then_each_period_then_when_it_stops) {
+    log::configure(log::level::info, log::format::text);
+    captured_stderr err;
+    log::repeated_problem p(log::level::error, "disk trouble", "disk fine again", 10s);
+    auto t0 = log::repeated_problem::clock::now();
+    p.stopped(t0);  // nothing was wrong: nothing to say
+    p.occurred({{"error", "full"}}, t0);
+    for (int i = 1; i <= 100; ++i) p.occurred({{"error", "full"}}, t0 + i * 90ms);  // up to 9 s
+    p.occurred({{"error", "still full"}}, t0 + 10s);
+    p.occurred({{"error", "full"}}, t0 + 11s);
+    p.stopped(t0 + 12s);
+    p.stopped(t0 + 13s);
+    p.occurred({{"error", "full again"}}, t0 + 14s);
+
+    auto lines = err.lines();
+    BOOST_REQUIRE_EQUAL(lines.size(), 4u);
+    BOOST_TEST(has(lines[0], "error disk trouble error=full\n"));
+    BOOST_TEST(has(lines[1], "error disk trouble error=\"still full\" held_back=100\n"));
+    BOOST_TEST(has(lines[2], "info disk fine again times=103 seconds=12.0\n"));
+    BOOST_TEST(has(lines[3], "error disk trouble error=\"full again\"\n"));  // a new spell: at once
+}
+
+BOOST_AUTO_TEST_SUITE_END()
