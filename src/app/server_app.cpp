@@ -23,9 +23,12 @@
 #include <boost/asio/thread_pool.hpp>
 #include <gperftools/malloc_extension.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <thread>
 
@@ -37,6 +40,23 @@ namespace {
 
 // SPEC §1: exit within 5 s of the signal, whatever a client is doing.
 constexpr std::chrono::milliseconds shutdown_backstop{4000};
+
+// Every connection, agent socket and database file is a descriptor, and a
+// stock soft limit (1,024 on Debian) would turn connections away long before
+// the hard limit, the one the operator set, would. Take the hard limit, as
+// nginx and Go's runtime do.
+void raise_open_file_limit() {
+    rlimit l{};
+    if (getrlimit(RLIMIT_NOFILE, &l) != 0 || l.rlim_cur >= l.rlim_max) return;
+    auto was = l.rlim_cur;
+    l.rlim_cur = l.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &l) != 0) {
+        log::warn("open file limit not raised",
+                  {{"limit", std::to_string(was)}, {"hard", std::to_string(l.rlim_max)}, {"error", std::strerror(errno)}});
+        return;
+    }
+    log::debug("open file limit raised", {{"from", std::to_string(was)}, {"to", std::to_string(l.rlim_max)}});
+}
 
 http::server_limits limits_from(const config& cfg) {
     http::server_limits l;
@@ -99,6 +119,7 @@ chat::engine_options engine_options_from(const config& cfg) {
 
 int run_server(const config& cfg) {
     log::configure(cfg.log_level, cfg.log_format);
+    raise_open_file_limit();
     try {
         auto engine_opts = engine_options_from(cfg);
         auto store = open_store(cfg);

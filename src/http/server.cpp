@@ -80,12 +80,13 @@ net::awaitable<void> server::impl::accept_loop() {
         if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
         if (ec) {
             // Out of descriptors and the like: back off instead of spinning.
-            log::warn("accept failed", {{"error", ec.message()}});
+            accept_failures.occurred({{"error", ec.message()}});
             net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
             co_await pause.async_wait(use_tuple);
             continue;
         }
         accepted.inc();
+        accept_failures.stopped();
         socket.set_option(tcp::no_delay(true), ec);
         auto conn = std::make_shared<connection>(std::move(socket), self);
         add(conn);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "beast.hpp"
+#include "switchboard/core/log.hpp"
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/http/router.hpp"
 #include "switchboard/http/server.hpp"
@@ -35,6 +36,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     metrics::gauge& open_connections;
     metrics::counter& accepted;
     metrics::histogram& latency;
+    // Out of descriptors, the accept fails every pause: logged as one problem.
+    log::repeated_problem accept_failures{log::level::warn, "accept failed", "accepting again"};
 
     mutable std::mutex mutex;  // guards the set below; never held across I/O
     std::unordered_map<const connection*, std::weak_ptr<connection>> live;

@@ -8,7 +8,10 @@
 
 #include <csignal>
 #include <fstream>
+#include <memory>
 #include <regex>
+#include <sys/resource.h>
+#include <vector>
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
@@ -132,6 +135,40 @@ BOOST_AUTO_TEST_CASE(a_stuck_client_does_not_hold_shutdown_past_5s) {
     server.send_signal(SIGTERM);
     BOOST_TEST(server.wait_exit(6s).value_or(-1) == 0);
     BOOST_TEST((std::chrono::steady_clock::now() - started < 5s));
+}
+
+// Each connection is a file descriptor, and a stock soft limit (1,024 on
+// Debian) is far below what the hard limit allows: the server takes the hard
+// limit, so that its connections are not cut off at the soft one. A server
+// started under a soft limit of 128 holds 200 connections at once.
+BOOST_AUTO_TEST_CASE(the_server_takes_the_hard_open_file_limit) {
+    rlimit was{};
+    BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &was) == 0);
+    BOOST_REQUIRE_MESSAGE(was.rlim_max > 512, "the hard limit here is too low to tell: " << was.rlim_max);
+    std::unique_ptr<server_process> server;
+    {
+        rlimit low = was;
+        low.rlim_cur = 128;  // the child inherits it
+        BOOST_REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+        struct restore {
+            rlimit l;
+            ~restore() { setrlimit(RLIMIT_NOFILE, &l); }
+        } restore_after{was};
+        server = std::make_unique<server_process>();
+    }
+    std::vector<std::unique_ptr<test_connection>> held;
+    for (int i = 0; i < 200; ++i) {
+        held.push_back(std::make_unique<test_connection>(server->port()));
+        held.back()->send_raw("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+    int answered = 0;
+    for (auto& c : held) answered += c->read_response().status == 200u;
+    BOOST_TEST(answered == 200);
+    std::ifstream limits("/proc/" + std::to_string(server->pid()) + "/limits");
+    std::string line;
+    while (std::getline(limits, line))
+        if (line.rfind("Max open files", 0) == 0)
+            BOOST_TEST(line.find(" 128 ") == std::string::npos, line);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
