@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <deque>
 #include <random>
 #include <unordered_map>
@@ -60,6 +61,15 @@ std::vector<std::pair<std::string, std::string>> bearer(const std::string& token
 }
 
 bool retryable(unsigned status) { return status == 0 || status == 429 || status == 408 || status >= 500; }
+
+// Unreachable or failing, as opposed to asking us to slow down (429, 408).
+bool outage(unsigned status) { return status == 0 || status >= 500; }
+
+// A destination just back from an outage is told of it at most this often:
+// one that fails every other request must not have every backoff ended each time.
+constexpr std::chrono::seconds wake_at_most_every{5};
+
+std::size_t destination_of(chat::channel via) { return via == chat::channel::whatsapp ? 0 : 1; }
 
 }  // namespace
 
@@ -120,6 +130,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
             if (res.status >= 200 && res.status < 300) {
                 out.accepted = true;
                 out.provider_id = provider_id(res);
+                destination_works(item.via);
                 co_return out;
             }
             out.error = res.status ? "HTTP " + std::to_string(res.status) + ": " + res.body.substr(0, 200) : res.error;
@@ -145,11 +156,27 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
                                         {"attempt", std::to_string(item.attempts)},
                                         {"delay_ms", std::to_string(delay.count())},
                                         {"error", out.error}});
+            bool in_outage = outage(res.status);
+            if (in_outage) destinations[destination_of(item.via)].failing = true;
             net::steady_timer timer(strand, delay);
-            timers[item.phone] = &timer;
+            waits[item.phone] = {&timer, item.via, in_outage};
             co_await timer.async_wait(use_tuple);
-            timers.erase(item.phone);
+            waits.erase(item.phone);
         }
+    }
+
+    // A destination that had failed took a message: the messages waiting
+    // out its outage go now, rather than each at the end of its own backoff
+    // (up to --outbox-max-backoff, Retry-After included). The HTTP client's
+    // per-host connection bound paces them.
+    void destination_works(chat::channel via) {
+        auto& d = destinations[destination_of(via)];
+        auto now = std::chrono::steady_clock::now();
+        if (!d.failing || now - d.last_wake < wake_at_most_every) return;
+        d.failing = false;
+        d.last_wake = now;
+        for (auto& [phone, w] : waits)
+            if (w.via == via && w.outage) w.timer->cancel();
     }
 
     net::awaitable<void> drain(std::string phone) {
@@ -201,7 +228,17 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
     std::mt19937 rng;
     outcome_handler handler;
     std::unordered_map<std::string, std::deque<store::outbox_item>> queues;  // by phone, in order
-    std::unordered_map<std::string, net::steady_timer*> timers;              // backoff waits, for stop()
+    struct backoff_wait {
+        net::steady_timer* timer;
+        chat::channel via;
+        bool outage;  // waiting out a failure, not a request to slow down
+    };
+    std::unordered_map<std::string, backoff_wait> waits;  // by phone: for stop(), and for a destination back
+    struct destination {
+        bool failing = false;  // an attempt failed since the last success ended the waits
+        std::chrono::steady_clock::time_point last_wake{};
+    };
+    std::array<destination, 2> destinations;  // by destination_of(channel)
     bool stopped = false;
 };
 
@@ -230,7 +267,7 @@ bool outbox::can_deliver(chat::channel via) const {
 void outbox::stop() {
     net::post(impl_->strand, [self = impl_] {
         self->stopped = true;
-        for (auto& [_, t] : self->timers) t->cancel();
+        for (auto& [_, w] : self->waits) w.timer->cancel();
         self->client.shutdown();
     });
 }

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace switchboard::test;
@@ -244,6 +245,26 @@ BOOST_AUTO_TEST_CASE(a_receiver_that_is_down_gets_the_message_once_it_is_back) {
     BOOST_TEST(json::parse(sent[0].body).at("to").as_string() == "15551234");
     wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
     BOOST_TEST(read_metric(server.port(), "switchboard_outbox_pending") == 0);
+}
+
+// Messages waiting out an outage (here each told to wait 30 s) go as soon as
+// the provider takes one again, not each at the end of its own wait: a
+// backlog waited up to --outbox-max-backoff after the provider was back.
+BOOST_AUTO_TEST_CASE(a_provider_back_from_an_outage_gets_the_waiting_messages_at_once) {
+    wa_server wa;
+    constexpr int waiting = 5;
+    wa.graph.script(std::vector<scripted_answer>(waiting, {503, "down for maintenance", "30"}));
+    for (int i = 0; i < waiting; ++i) {
+        auto from = "1555100" + std::to_string(i);
+        BOOST_TEST(wa.post(text_payload(from, "wamid.in-" + from, "hi")).status == 200u);
+    }
+    wait_for_metric(wa.server.port(), "switchboard_outbox_retries_total", waiting);  // all refused, all waiting
+    BOOST_TEST(wa.post(text_payload("15552000", "wamid.in-back", "hi")).status == 200u);  // taken: it is back
+    wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", waiting + 1, 10s);
+    BOOST_TEST(read_metric(wa.server.port(), "switchboard_outbox_pending") == 0);
+    std::set<std::string> to;
+    for (auto& r : wa.graph.requests()) to.insert(std::string(json::parse(r.body).at("to").as_string()));
+    BOOST_TEST(to.size() == std::size_t(waiting + 1));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
