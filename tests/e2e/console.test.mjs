@@ -423,6 +423,45 @@ test('the tab title and the filters count what waits for the agent', () => withM
   assert.deepEqual(page.errors, []);
 }));
 
+// Many users writing at once: every event used to sort and build the whole
+// list again, and each new number cost a request from every console, which
+// then fell behind its socket. A new conversation introduces itself in the
+// events; one from before the list's page is fetched once.
+test('a burst of new conversations is taken from the events, in few renders', () => withMemoryServer([], async (server) => {
+  const say = (from, text) => fetch(`${server.url}/webhook`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from, text }),
+  }).then((r) => { if (r.status !== 200) throw new Error(`webhook answered ${r.status}`); });
+  const inTurn = async (phones, text) => {
+    const workers = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = w; i < phones.length; i += 8) await say(phones[i], text);
+    });
+    await Promise.all(workers);
+  };
+  const number = (i) => String(15557000000 + i);
+  await say(number(0), 'hello');  // the oldest: beyond the list's first page of 200
+  await inTurn(Array.from({ length: 200 }, (_, i) => number(1 + i)), 'hello');
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  const fetched = [];
+  page.on('request', (r) => { const m = r.url().match(/\/conversations\/(\d+)$/); if (m) fetched.push(m[1]); });
+  const renders = () => page.locator('#conversation-list').getAttribute('data-renders').then(Number);
+  const rendersBefore = await renders();
+
+  const burst = Array.from({ length: 600 }, (_, i) => number(1000 + i));
+  await inTurn(burst, 'hi');
+  await page.locator('#list-more', { hasText: '600 more:' }).waitFor();  // 800 listed (the oldest is not), 200 shown
+  assert.deepEqual(fetched, []);
+  const rendered = await renders() - rendersBefore;
+  assert.ok(rendered < 200, `${rendered} renders for ${burst.length * 3} events`);
+
+  await say(number(0), 'back again');
+  await page.locator(`#conversation-list li[data-phone="${number(0)}"]`).waitFor();
+  assert.deepEqual(fetched, [number(0)]);
+  assert.equal(await page.locator('#conversation-list li').first().getAttribute('data-phone'), number(0));
+  assert.deepEqual(page.errors, []);
+}));
+
 test("reports show the period's figures, and admins can download its messages", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });

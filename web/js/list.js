@@ -8,6 +8,12 @@ import { h, $, relativeTime } from './dom.js';
 // (a resume right after an upgrade) have only updated_at.
 const activityOf = (c) => c.last_activity_at ?? c.updated_at;
 
+const renderEveryMs = 100;
+// Rows shown at once, as many as a list request brings: a page of thousands
+// took a tenth of a second to build on every render. The rest are a search
+// or a filter away.
+const shownAtMost = 200;
+
 export class ConversationList {
   constructor({ me, onOpen }) {
     this.me = me;
@@ -19,6 +25,28 @@ export class ConversationList {
     this.current = null;
     this.visible = [];      // the phones shown, in order
     this.el = $('conversation-list');
+    this.renderTimer = null;
+    this.lastRender = 0;
+    // Each row's element, built again only when its conversation object, its
+    // being open or the clock (times shown as "5 min ago") has moved on.
+    this.built = new Map();  // phone → { c, open, epoch, el }
+    this.epoch = 0;
+    this.renders = 0;  // as #conversation-list's data-renders
+  }
+
+  // Times in rows ("5 min ago", how long in the queue) are read again.
+  refreshTimes() {
+    this.epoch += 1;
+    this.render();
+  }
+
+  // For changes that come with events: a busy hour brings hundreds a
+  // second, and a render for each (a sort and every row built again) left the
+  // console seconds behind its socket. One render each 100 ms at most.
+  renderSoon() {
+    if (this.renderTimer) return;
+    const wait = Math.max(0, this.lastRender + renderEveryMs - performance.now());
+    this.renderTimer = setTimeout(() => this.render(), wait);
   }
 
   // Takes a conversation object unless an older copy of it.
@@ -30,6 +58,7 @@ export class ConversationList {
 
   replaceAll(list) {
     this.rows.clear();
+    this.built.clear();
     for (const c of list) this.rows.set(c.phone, c);
   }
 
@@ -50,13 +79,23 @@ export class ConversationList {
   }
 
   render() {
+    clearTimeout(this.renderTimer);
+    this.renderTimer = null;
+    this.lastRender = performance.now();
     this.renderCounts();
-    const visible = [...this.rows.values()].filter((c) => this.matches(c))
-      .sort((a, b) => Date.parse(activityOf(b)) - Date.parse(activityOf(a)) || a.phone.localeCompare(b.phone));
+    // Each time parsed once, not once a comparison: the list can hold thousands.
+    const keyed = [];
+    for (const c of this.rows.values()) if (this.matches(c)) keyed.push({ c, at: Date.parse(activityOf(c)) });
+    keyed.sort((a, b) => b.at - a.at || a.c.phone.localeCompare(b.c.phone));
+    const visible = keyed.map((k) => k.c);
     const focused = document.activeElement?.dataset?.phone;
-    this.visible = visible.map((c) => c.phone);
-    this.el.replaceChildren(...visible.map((c) => this.row(c)));
+    const shown = visible.slice(0, shownAtMost);
+    this.visible = shown.map((c) => c.phone);
+    this.el.replaceChildren(...shown.map((c) => this.builtRow(c)));
     $('list-empty').hidden = visible.length > 0;
+    $('list-more').hidden = visible.length <= shown.length;
+    $('list-more').textContent = `${visible.length - shown.length} more: search or filter to find them.`;
+    this.el.dataset.renders = String(++this.renders);
     if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
   }
 
@@ -81,6 +120,15 @@ export class ConversationList {
     for (const [f, n] of Object.entries(counts))
       document.querySelector(`.tabs [data-filter="${f}"] .count`).textContent = n ? String(n) : '';
     document.title = waiting ? `(${waiting}) Switchboard` : 'Switchboard';
+  }
+
+  builtRow(c) {
+    const open = this.current === c.phone;
+    const known = this.built.get(c.phone);
+    if (known && known.c === c && known.open === open && known.epoch === this.epoch) return known.el;
+    const el = this.row(c);
+    this.built.set(c.phone, { c, open, epoch: this.epoch, el });
+    return el;
   }
 
   row(c) {

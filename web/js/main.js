@@ -87,18 +87,50 @@ async function reload() {
   if (pane.phone) await pane.open(pane.phone);
 }
 
-// A conversation the list does not hold yet, over REST. Its messages that
-// arrive meanwhile wait, and apply on top (withMessage skips what the reply
-// already counted).
-const fetching = new Map();  // phone → messages that arrived during the fetch
-async function fetchConversation(phone, m) {
-  if (fetching.has(phone)) { fetching.get(phone).push(m); return; }
-  fetching.set(phone, [m]);
-  try {
-    const { messages, ...c } = await api.get(`/conversations/${enc(phone)}`);
-    list.upsert(fetching.get(phone).reduce(withMessage, c));
-    list.render();
-  } catch { /* the next event, or a reload, brings it */ } finally { fetching.delete(phone); }
+// Messages for a conversation the list does not hold yet. A new conversation
+// introduces itself: its conversation.updated follows its first messages, so
+// those wait a moment for it. One listed on no page yet (an old one, say) is
+// fetched over REST, a few at a time however many come at once: a thousand
+// new users in a second were a thousand requests from every console. The
+// messages that arrive meanwhile apply on top of the object (withMessage
+// skips what it counted already).
+const unlisted = new Map();  // phone → its messages that arrived before its object
+const waitForIntroductionMs = 500;
+const fetchesAtOnce = 4;
+const toFetch = [];
+let fetchesInFlight = 0;
+
+function unlistedMessage(phone, m) {
+  if (!unlisted.has(phone)) {
+    unlisted.set(phone, []);
+    setTimeout(() => { if (unlisted.has(phone)) { toFetch.push(phone); fetchUnlisted(); } }, waitForIntroductionMs);
+  }
+  unlisted.get(phone).push(m);
+}
+
+// A conversation object from an event or a reply, with the messages that
+// came before it on top.
+function takeConversation(c) {
+  const before = unlisted.get(c.phone);
+  unlisted.delete(c.phone);
+  list.upsert(before ? before.reduce(withMessage, c) : c);
+}
+
+async function fetchUnlisted() {
+  while (fetchesInFlight < fetchesAtOnce && toFetch.length) {
+    const phone = toFetch.shift();
+    if (!unlisted.has(phone)) continue;  // introduced meanwhile
+    fetchesInFlight += 1;
+    try {
+      const { messages, ...c } = await api.get(`/conversations/${enc(phone)}`);
+      takeConversation(c);
+      list.renderSoon();
+    } catch {
+      unlisted.delete(phone);  // the next event, or a reload, brings it
+    } finally {
+      fetchesInFlight -= 1;
+    }
+  }
 }
 
 let queueRefresh;
@@ -110,7 +142,7 @@ function refreshQueuedSoon() {
     for (const c of list.rows.values())
       if (c.queue_position != null && !queued.has(c.phone)) list.rows.set(c.phone, { ...c, queue_position: null });
     for (const c of conversations) list.upsert(c);
-    list.render();
+    list.renderSoon();
   }, 200);
 }
 
@@ -129,8 +161,8 @@ function onEvent(e) {
   switch (e.type) {
     case 'conversation.updated':
     case 'chat.started':
-      list.upsert(e.data);
-      list.render();
+      takeConversation(e.data);
+      list.renderSoon();
       pane.updateConversation(e.data);
       break;
     case 'message.created':
@@ -138,9 +170,9 @@ function onEvent(e) {
       if (pane.conv?.phone === e.conversation) pane.updateConversation(withMessage(pane.conv, e.data));
       if (list.rows.has(e.conversation)) {
         list.upsert(withMessage(list.rows.get(e.conversation), e.data));
-        list.render();
+        list.renderSoon();
       } else {
-        fetchConversation(e.conversation, e.data);  // not listed yet: beyond the first page, say
+        unlistedMessage(e.conversation, e.data);
       }
       break;
     case 'message.status':
@@ -217,7 +249,7 @@ function start(agent) {
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions') });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList(), onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
-  pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.render(); } });
+  pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.renderSoon(); } });
   live.connect();
 
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))
@@ -241,7 +273,7 @@ function start(agent) {
     e.preventDefault();
     if (phone && phone !== list.current) openConversation(phone);
   });
-  setInterval(() => list.render(), 30000);  // waiting times and "x minutes ago" move on
+  setInterval(() => list.refreshTimes(), 30000);  // waiting times and "x minutes ago" move on
 }
 
 async function openConversation(phone) {
