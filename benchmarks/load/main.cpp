@@ -139,6 +139,7 @@ int ingest(options& o, json::object& out) {
     out["rate"] = o.rate;
     out["requests"] = load.acked;
     out["errors"] = load.errors;
+    out["unanswered"] = load.unanswered;
     out["seconds"] = secs;
     out["throughput"] = tput;
     out["p50_ms"] = ms(load.ack.quantile(0.5));
@@ -150,6 +151,9 @@ int ingest(options& o, json::object& out) {
     std::printf("%-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %llu  load tool CPU %.1f µs a request\n",
                 o.label.c_str(), tput, ms(load.ack.quantile(0.5)), ms(load.ack.quantile(0.99)), ms(load.ack.max()),
                 static_cast<unsigned long long>(load.errors), tool_us);
+    if (load.unanswered)
+        std::printf("%-30s %llu unanswered (connection broken or refused), the first: %s\n", "",
+                    static_cast<unsigned long long>(load.unanswered), load.first_failure.c_str());
     if (usage_before) report_server_usage(pid, *usage_before, load.acked, out);
     if (readers) {
         report_lists(*readers, out);

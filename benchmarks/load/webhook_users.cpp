@@ -8,6 +8,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <boost/system/system_error.hpp>
+
 #include <exception>
 
 namespace switchboard::load {
@@ -38,7 +40,17 @@ net::awaitable<void> webhook_worker(const options& o, webhook_load& l, std::size
         }
         auto body = webhook_body(phone_of(i, o), l.text_of(i), l.id_of(i));
         if (l.on_send) l.on_send(i, scheduled);
-        auto res = co_await request(*c, o, bhttp::verb::post, "/webhook", body, {});
+        http_response res;
+        try {
+            if (!c) c = co_await connect(o);
+            res = co_await request(*c, o, bhttp::verb::post, "/webhook", body, {});
+        } catch (const boost::system::system_error& e) {
+            c.reset();
+            ++l.errors;
+            ++l.unanswered;
+            if (l.first_failure.empty()) l.first_failure = e.code().message();
+            continue;
+        }
         auto done = clock_type::now();
         if (res.result_int() != 200) {
             ++l.errors;

@@ -37,10 +37,14 @@ struct webhook_load {
 
     histogram ack;  // latency from each message's scheduled time to its answer
     std::uint64_t acked = 0, errors = 0;
+    std::uint64_t unanswered = 0;  // of the errors: the connection broke or could not be made again
+    std::string first_failure;     // what the first of those was
 };
 
-// Runs `load` to the end on the calling thread (its own io_context).
-// Throws when a connection cannot be made or breaks.
+// Runs `load` to the end on the calling thread (its own io_context). Throws
+// when a first connection cannot be made (a wrong address fails at once); a
+// connection that breaks later (the server restarting, stopped, killed)
+// counts its message as unanswered, and the next message connects again.
 void run_webhook_load(const options& o, webhook_load& load);
 
 }  // namespace switchboard::load
