@@ -462,6 +462,42 @@ test('a burst of new conversations is taken from the events, in few renders', ()
   assert.deepEqual(page.errors, []);
 }));
 
+// Chats handed out faster than the console's 200 ms wait must not put off its
+// look at the queue for ever. The page's clock is Playwright's, moved by hand.
+test('queue positions are refreshed while chats keep being claimed', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const phones = ['15550401', '15550402', '15550403', '15550404', '15550405', '15550406'];
+  for (const phone of phones) await userSays(server, phone, 'support');
+  const sockets = [];
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { p.on('websocket', (ws) => sockets.push(ws)); await p.clock.install(); },
+  });
+  const badge = (phone, text) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.queued`, { hasText: text });
+  await badge('15550406', 'Queued #6').waitFor();
+  // From here the page's timers fire only as the test moves its clock on.
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+  const queuedLooks = [];
+  page.on('request', (r) => { if (r.url().includes('filter=queued')) queuedLooks.push(r.url()); });
+
+  // A claim every 100 ms of the page's time, 500 ms in all.
+  for (const phone of phones.slice(0, 5)) {
+    const assigned = new Promise((resolve) => {
+      const seen = (frame) => { if (frame.payload.includes('"chat.assigned"') && frame.payload.includes(phone)) resolve(); };
+      for (const ws of sockets) ws.on('framereceived', seen);
+    });
+    await admin('POST', `/conversations/${phone}/chat-support/start`);
+    await assigned;
+    await page.clock.runFor(100);
+  }
+  for (const deadline = Date.now() + 5000; !queuedLooks.length && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 20));  // the request reaches us after the page made it
+  assert.ok(queuedLooks.length >= 1, 'the queue was looked at during the claims');
+  await page.clock.runFor(1000);  // the look after the last claim
+  await page.clock.resume();  // and its answer's render, whenever the answer comes
+  await badge('15550406', 'Queued #1').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
 test("reports show the period's figures, and admins can download its messages", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });

@@ -114,9 +114,11 @@ export async function launchBrowser() {
 }
 
 // A page logged in to the console, with every dialog and page error recorded.
-export async function consolePage(browser, server, username, password) {
+// `beforeLoad(page)` runs before the console loads (to install a fake clock, say).
+export async function consolePage(browser, server, username, password, { beforeLoad } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
+  await beforeLoad?.(page);
   page.dialogs = [];
   page.errors = [];
   page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss(); });

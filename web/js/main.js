@@ -133,10 +133,14 @@ async function fetchUnlisted() {
   }
 }
 
-let queueRefresh;
+// At most one look each 200 ms, however many events ask. Put off again by
+// every event (a debounce), it would never come while chats are handed out
+// faster than that, and queue positions would stand still through a busy spell.
+let queueRefresh = null;
 function refreshQueuedSoon() {
-  clearTimeout(queueRefresh);
+  if (queueRefresh) return;
   queueRefresh = setTimeout(async () => {
+    queueRefresh = null;
     const { conversations } = await api.get('/conversations?filter=queued&limit=200');
     const queued = new Set(conversations.map((c) => c.phone));
     for (const c of list.rows.values())
