@@ -62,6 +62,7 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("allowed-origins", po::value(&c.allowed_origins), "comma-separated origins allowed to open /ws (default: the server's own host)")
         ("event-retention", po::value(&c.event_retention)->default_value(c.event_retention), "seconds of events kept for WebSocket resume")
         ("ws-max-lag", po::value(&c.ws_max_lag)->default_value(c.ws_max_lag), "events an agent socket may fall behind before it is closed with 1013")
+        ("ws-idle-timeout", po::value(&c.ws_idle_timeout)->default_value(c.ws_idle_timeout), "seconds an agent socket may go without a frame (it is pinged halfway) before it is closed and its agent shown offline")
         ("routing", po::value(&c.routing)->default_value(c.routing), "manual | round-robin | least-busy")
         ("reassign-after", po::value(&c.reassign_after)->default_value(c.reassign_after), "seconds an assigned chat may go unanswered before it returns to the head of the queue; 0 = never")
         ("log-level", po::value(&log_level)->default_value("info"), "debug | info | warn | error")
@@ -155,7 +156,7 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
         {"--header-timeout", out.cfg.header_timeout}, {"--keepalive-timeout", out.cfg.keepalive_timeout},
         {"--body-timeout", out.cfg.body_timeout},     {"--write-timeout", out.cfg.write_timeout},
         {"--session-ttl", out.cfg.session_ttl},       {"--idle-timeout", out.cfg.idle_timeout},
-        {"--outbox-max-backoff", out.cfg.outbox_max_backoff}};
+        {"--outbox-max-backoff", out.cfg.outbox_max_backoff}, {"--ws-idle-timeout", out.cfg.ws_idle_timeout}};
     for (auto [flag, seconds] : durations)
         if (seconds == 0) return fail(std::string(flag) + " must be at least 1 second");
     if (out.cfg.routing != "manual" && out.cfg.routing != "round-robin" && out.cfg.routing != "least-busy")

@@ -134,6 +134,7 @@ int run_server(const config& cfg) {
         ws::hub_options hub_opts;
         hub_opts.retention = std::chrono::seconds(cfg.event_retention);
         hub_opts.max_lag = cfg.ws_max_lag;
+        hub_opts.idle_timeout = std::chrono::seconds(cfg.ws_idle_timeout);
         hub_opts.session_live = [&agents](const std::string& session) { return agents.session_live(session); };
         ws::hub hub(ioc, *store, metrics, hub_opts);
         hub.start();

@@ -85,7 +85,9 @@ void agent_socket::stop() {
 
 net::awaitable<void> agent_socket::run() {
     auto self = shared_from_this();
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = hub_->options.idle_timeout;
+    ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(bhttp::field::server, "switchboard"); }));
     ws_.read_message_max(64 * 1024);
@@ -147,6 +149,10 @@ bool agent_socket::handle_client_frame(const std::string& text) {
             side_.push_back(std::make_shared<const std::string>(frame + "]"));
         }
         cursor = plan.cursor;
+    } else if (type->as_string() == "ping") {
+        // The console's own heartbeat: browsers answer the server's pings but
+        // cannot see them, so a console that hears nothing for a while asks.
+        side_.push_back(frame_of({{"type", "pong"}}));
     } else if (type->as_string() == "typing") {
         auto* conv = o.if_contains("conversation");
         auto* on = o.if_contains("on");

@@ -498,6 +498,40 @@ test('queue positions are refreshed while chats keep being claimed', () => withM
   assert.deepEqual(page.errors, []);
 }));
 
+// A connection that dies without a close (a laptop asleep, a network
+// switched) would leave the console showing Live and hearing nothing. Here
+// the server's frames stop reaching the page on its first connection; the
+// console pings, hears nothing, connects again, and resumes what it missed.
+test('a console that hears nothing pings, then connects again and catches up', () => withMemoryServer([], async (server) => {
+  let connections = 0, deaf = false;
+  const sentByPage = [];
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => {
+      await p.clock.install();
+      await p.routeWebSocket(/\/ws$/, (ws) => {
+        const nth = ++connections;
+        const upstream = ws.connectToServer();
+        upstream.onMessage((m) => { if (!(deaf && nth === 1)) ws.send(m); });
+        ws.onMessage((m) => { sentByPage.push(m); upstream.send(m); });
+      });
+    },
+  });
+  assert.equal(connections, 1);
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+  deaf = true;  // from here the first connection carries nothing to the page
+  await userSays(server, '15550501', 'hello', 'Dee');
+
+  await page.clock.runFor(25000);  // quiet for 20 s: it asks
+  assert.ok(sentByPage.some((m) => m.includes('"ping"')), 'a ping after 20 s of silence');
+  assert.equal(connections, 1);
+  await page.clock.runFor(15000);  // 35 s without an answer: it gives the socket up
+  await page.clock.resume();       // and connects again after its backoff
+  await page.locator('#conversation-list li[data-phone="15550501"]').waitFor();
+  assert.equal(connections, 2);
+  await page.locator('#connection.live').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
 test("reports show the period's figures, and admins can download its messages", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });

@@ -443,4 +443,40 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_closed_and_slows_nobody) {
     BOOST_TEST(wait_for_metric_at_most(server.port(), "switchboard_ws_connections", 1) == 1);
 }
 
+// The console's heartbeat: a ping is answered with a pong, whatever else
+// the socket carries, and takes no seq.
+BOOST_AUTO_TEST_CASE(a_ping_is_answered_with_a_pong) {
+    server_process server;
+    auto admin = admin_client(server);
+    ws_client ws(server.port(), ws_target(admin));
+    BOOST_TEST(ws.next().at("type").as_string() == "hello");
+    ws.send(R"({"type":"ping"})");
+    auto pong = ws.next_of_type("pong");
+    BOOST_TEST(!pong.contains("seq"));
+}
+
+// An agent whose socket goes silent (a laptop asleep, a network gone: here a
+// client that upgrades and then never reads, so never answers the server's
+// ping) is closed after --ws-idle-timeout and shown offline to everyone else.
+BOOST_AUTO_TEST_CASE(a_silent_socket_is_closed_and_its_agent_shown_offline) {
+    server_process server({"--ws-idle-timeout", "2"});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    ws_client ws(p, ws_target(admin));
+    auto last = seq_of(ws.next_of_type("hello"));  // hello carries the latest seq
+    test_connection silent(p);  // a bare upgrade, then nothing: ws_client would answer pings
+    silent.send_raw("GET " + ws_target(bob) +
+                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    BOOST_REQUIRE(silent.read_response().status == 101u);
+    auto online = expect_event(ws, last, "agent.presence");
+    while (online.at("data").at("agent").as_string() != "bob") online = expect_event(ws, last, "agent.presence");
+    BOOST_TEST(online.at("data").at("online").as_bool());
+    // The admin's socket reads, so it answers the pings and stays.
+    auto offline = expect_event(ws, last, "agent.presence");
+    BOOST_TEST(offline.at("data").at("agent").as_string() == "bob");
+    BOOST_TEST(!offline.at("data").at("online").as_bool());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

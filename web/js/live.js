@@ -1,5 +1,15 @@
 // The /ws channel: reconnects with backoff, resumes after the last seq it
 // saw, notices gaps, and asks for a REST reload when it cannot fill them.
+
+// The server pings the socket, but a browser answers without telling the
+// page, and a connection that died without a close (a laptop asleep, a
+// network switched) can look open for many minutes. So the console checks
+// for itself: after `quietMs` without a frame it sends a ping, and after
+// `deadMs` it gives the socket up and connects again, resuming where it was.
+const quietMs = 20000;
+const deadMs = 35000;
+const checkEveryMs = 5000;
+
 export class Live {
   constructor({ onEvent, onStatus, onResync, onHello, onPolicyClose }) {
     this.onEvent = onEvent;
@@ -10,6 +20,7 @@ export class Live {
     this.lastSeq = null;  // null until the first hello
     this.attempt = 0;
     this.closedByUs = false;
+    setInterval(() => this.checkHeard(), checkEveryMs);
   }
 
   connect() {
@@ -17,22 +28,49 @@ export class Live {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(`${proto}//${location.host}/ws`);
     this.ws = ws;
+    this.heard();
     this.onStatus('connecting');
     ws.onmessage = (msg) => {
+      this.heard();
       let data;
       try { data = JSON.parse(msg.data); } catch { return; }
       for (const item of Array.isArray(data) ? data : [data]) this.receive(item);
     };
     ws.onclose = (closed) => {
       if (this.ws !== ws) return;
-      this.ws = null;
-      if (this.closedByUs) return;
-      if (closed.code === 1008) this.onPolicyClose?.();
-      const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
-      this.attempt += 1;
-      this.onStatus('reconnecting', Math.round(delay / 1000));
-      this.timer = setTimeout(() => this.connect(), delay);
+      if (closed.code === 1008 && !this.closedByUs) this.onPolicyClose?.();
+      this.lost();
     };
+  }
+
+  // The socket is gone (closed, or given up): connect again after a backoff.
+  lost() {
+    this.ws = null;
+    if (this.closedByUs) return;
+    const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.75 + Math.random() * 0.5);
+    this.attempt += 1;
+    this.onStatus('reconnecting', Math.round(delay / 1000));
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  heard() {
+    this.lastHeard = Date.now();
+    this.pinged = false;
+  }
+
+  checkHeard() {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const silent = Date.now() - this.lastHeard;
+    if (silent >= deadMs) {
+      ws.onclose = null;  // whenever its close comes, it is no longer this one
+      ws.onmessage = null;
+      ws.close();
+      this.lost();
+    } else if (silent >= quietMs && !this.pinged) {
+      this.send({ type: 'ping' });
+      this.pinged = true;
+    }
   }
 
   receive(item) {
@@ -47,6 +85,7 @@ export class Live {
       }
       return;
     }
+    if (item.type === 'pong') return;  // heard: that was all it was for
     if (item.type === 'resync') {
       this.lastSeq = item.seq;
       this.onResync();

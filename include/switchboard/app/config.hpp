@@ -39,6 +39,7 @@ struct config {
     std::string allowed_origins;        // comma-separated origins allowed to open /ws; empty: same host
     unsigned event_retention = 86400;   // seconds of events kept for WebSocket resume
     std::size_t ws_max_lag = 8192;      // events an agent socket may fall behind before it is closed
+    unsigned ws_idle_timeout = 60;      // seconds an agent socket may stay silent (pings included) before it is closed
     std::string routing = "manual";     // manual | round-robin | least-busy
     unsigned reassign_after = 0;        // seconds an assigned chat may go unanswered; 0: never
     log::level log_level = log::level::info;

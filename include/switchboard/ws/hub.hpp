@@ -43,6 +43,11 @@ struct hub_options {
     // closed (1008) within about `session_check_every`. Unset: never asked.
     std::function<bool(const std::string& session)> session_live;
     std::chrono::milliseconds session_check_every{1000};
+    // A socket that sends nothing for this long, not even the pong to the
+    // ping it gets halfway through, is closed: an agent whose laptop slept or
+    // lost its network shows offline, and automatic routing passes them by,
+    // within it rather than after Beast's suggested five minutes.
+    std::chrono::seconds idle_timeout{60};
 };
 
 class hub final : public events::event_sink {
