@@ -3,7 +3,7 @@
 #pragma once
 
 #include "beast.hpp"
-#include "switchboard/core/log.hpp"
+#include "switchboard/core/repeated_problem.hpp"
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/http/router.hpp"
 #include "switchboard/http/server.hpp"

@@ -15,6 +15,7 @@
 #include "sqlite.hpp"
 #include "time_index.hpp"
 #include "switchboard/core/log.hpp"
+#include "switchboard/core/repeated_problem.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>

@@ -1,6 +1,6 @@
 // The logger's repeated_problem: the first time at once, then a line at most
 // each period with how many were held back, and one line when it stops.
-#include "switchboard/core/log.hpp"
+#include "switchboard/core/repeated_problem.hpp"
 
 #include <boost/test/unit_test.hpp>
 
