@@ -12,6 +12,7 @@
 
 #include <array>
 #include <deque>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -69,6 +70,8 @@ bool outage(unsigned status) { return status == 0 || status >= 500; }
 // one that fails every other request must not have every backoff ended each time.
 constexpr std::chrono::seconds wake_at_most_every{5};
 
+constexpr std::chrono::seconds probe_at_least_every{5};
+
 std::size_t destination_of(chat::channel via) { return via == chat::channel::whatsapp ? 0 : 1; }
 
 }  // namespace
@@ -123,8 +126,21 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
             out.error = "no destination configured for " + std::string(chat::to_string(item.via));
             co_return out;
         }
+        auto& d = destinations[destination_of(item.via)];
         for (;;) {
             if (stopped) co_return std::nullopt;  // stays in the store; resumes after restart
+            // In an outage one retrying message finds out whether the
+            // destination is back, and the others wait for it, rather than
+            // each knocking (and saving its attempt count) on its own
+            // backoff. A new message still tries once: any of them may be
+            // the one that finds the destination back.
+            if (item.attempts > 0 && d.failing) {
+                if (d.prober && *d.prober != item.phone) {
+                    co_await wait_out(item, options.max_backoff, true);  // woken sooner when it is done
+                    continue;
+                }
+                d.prober = item.phone;
+            }
             auto res = co_await attempt(item);
             if (stopped) co_return std::nullopt;
             if (res.status >= 200 && res.status < 300) {
@@ -151,18 +167,43 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
             }
             auto delay = retry_delay(item.attempts, options.first_retry, options.max_backoff,
                                      std::uniform_real_distribution<double>(0, 1)(rng));
+            bool in_outage = outage(res.status);
+            if (in_outage) {
+                d.failing = true;
+                if (!d.prober) d.prober = item.phone;
+                // The one knocking for all knocks often enough to find the
+                // destination back within seconds: one request each 5 s.
+                if (*d.prober == item.phone) delay = std::min<std::chrono::milliseconds>(delay, probe_at_least_every);
+            }
             if (auto after = parse_retry_after(res.retry_after)) delay = std::max(delay, *after);
             log::debug("outbox retry", {{"message", item.message_id},
                                         {"attempt", std::to_string(item.attempts)},
                                         {"delay_ms", std::to_string(delay.count())},
                                         {"error", out.error}});
-            bool in_outage = outage(res.status);
-            if (in_outage) destinations[destination_of(item.via)].failing = true;
-            net::steady_timer timer(strand, delay);
-            waits[item.phone] = {&timer, item.via, in_outage};
-            co_await timer.async_wait(use_tuple);
-            waits.erase(item.phone);
+            co_await wait_out(item, delay, in_outage);
         }
+    }
+
+    // A backoff, or a wait behind a destination's prober: `outage` ones end
+    // early when the destination is found back, or its prober is done.
+    net::awaitable<void> wait_out(const store::outbox_item& item, std::chrono::milliseconds delay, bool outage) {
+        net::steady_timer timer(strand, delay);
+        waits[item.phone] = {&timer, item.via, outage};
+        co_await timer.async_wait(use_tuple);
+        waits.erase(item.phone);
+    }
+
+    // The message finding out whether a destination is back is done with
+    // (delivered, refused for good, given up): one waiting behind it takes over.
+    void stop_probing(chat::channel via, const std::string& phone) {
+        auto& d = destinations[destination_of(via)];
+        if (d.prober != phone) return;
+        d.prober.reset();
+        for (auto& [waiting, w] : waits)
+            if (w.via == via && w.outage) {
+                w.timer->cancel();
+                return;
+            }
     }
 
     // A destination that had failed took a message: the messages waiting
@@ -187,7 +228,9 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
                 if (it != queues.end()) queues.erase(it);
                 co_return;
             }
+            auto via = it->second.front().via;
             auto outcome = co_await deliver(it->second.front());
+            stop_probing(via, phone);
             if (!outcome) co_return;
             if (!outcome->accepted)
                 log::warn("outbound message failed", {{"message", outcome->message_id}, {"error", outcome->error}});
@@ -236,6 +279,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
     std::unordered_map<std::string, backoff_wait> waits;  // by phone: for stop(), and for a destination back
     struct destination {
         bool failing = false;  // an attempt failed since the last success ended the waits
+        std::optional<std::string> prober;  // the phone whose message retries for all, while failing
         std::chrono::steady_clock::time_point last_wake{};
     };
     std::array<destination, 2> destinations;  // by destination_of(channel)
