@@ -132,9 +132,9 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
             // In an outage one retrying message finds out whether the
             // destination is back, and the others wait for it, rather than
             // each knocking (and saving its attempt count) on its own
-            // backoff. A new message still tries once: any of them may be
-            // the one that finds the destination back.
-            if (item.attempts > 0 && d.failing) {
+            // backoff. A message's first try and first retry (within 1 s,
+            // SPEC §3) still go: any of them may find the destination back.
+            if (item.attempts > 1 && d.failing) {
                 if (d.prober && *d.prober != item.phone) {
                     co_await wait_out(item, options.max_backoff, true);  // woken sooner when it is done
                     continue;

@@ -269,11 +269,11 @@ BOOST_AUTO_TEST_CASE(a_provider_back_from_an_outage_gets_the_waiting_messages_at
 
 // In an outage one retrying message asks for all: the others wait behind it
 // rather than each retrying (and saving its attempt count) on its own
-// backoff, and go as soon as it gets through. Each message's first try
-// still goes at once.
+// backoff, and go as soon as it gets through. Each message's first try and
+// first retry still go.
 BOOST_AUTO_TEST_CASE(in_an_outage_one_message_retries_for_all) {
     wa_server wa({"--outbox-max-backoff", "1"});
-    constexpr std::size_t waiting = 5, refused = 8;
+    constexpr std::size_t waiting = 5, refused = 2 * waiting + 3;
     wa.graph.script(std::vector<scripted_answer>(refused, {503, "down", {}}));
     for (std::size_t i = 0; i < waiting; ++i) {
         auto from = "1555200" + std::to_string(i);
@@ -282,10 +282,12 @@ BOOST_AUTO_TEST_CASE(in_an_outage_one_message_retries_for_all) {
     wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", waiting, 20s);
     auto sent = wa.graph.requests();
     auto to = [&](std::size_t i) { return std::string(json::parse(sent.at(i).body).at("to").as_string()); };
-    std::set<std::string> first_tries, retried_before_the_way_was_clear;
+    std::set<std::string> first_tries, first_retries, retried_before_the_way_was_clear;
     for (std::size_t i = 0; i < waiting; ++i) first_tries.insert(to(i));
-    for (std::size_t i = waiting; i <= refused; ++i) retried_before_the_way_was_clear.insert(to(i));
+    for (std::size_t i = waiting; i < 2 * waiting; ++i) first_retries.insert(to(i));
+    for (std::size_t i = 2 * waiting; i <= refused; ++i) retried_before_the_way_was_clear.insert(to(i));
     BOOST_TEST(first_tries.size() == waiting);
+    BOOST_TEST(first_retries.size() == waiting);
     BOOST_TEST(retried_before_the_way_was_clear.size() == 1u);  // the 3 refused retries and the first accepted
     BOOST_TEST(sent.size() == refused + waiting);  // and then each of the other four, once
 }
