@@ -18,6 +18,9 @@ namespace {
 // this long after hello, so that a resume never lands behind newer events.
 constexpr std::chrono::milliseconds resume_grace{250};
 
+// How long a write in flight may take to finish once the socket is to close.
+constexpr std::chrono::seconds close_grace{1};
+
 std::shared_ptr<const std::string> frame_of(const boost::json::object& o) {
     return std::make_shared<const std::string>(boost::json::serialize(o));
 }
@@ -33,7 +36,8 @@ agent_socket::agent_socket(std::shared_ptr<hub_core> hub, std::unique_ptr<http::
       username_(std::move(username)),
       display_name_(std::move(display_name)),
       session_(std::move(session)),
-      signal_(strand_) {}
+      signal_(strand_),
+      cut_off_(strand_) {}
 
 agent_socket::~agent_socket() = default;
 
@@ -68,8 +72,16 @@ void agent_socket::close(websocket::close_code code, std::string reason) {
         if (self->closing_ || self->stopped_) return;
         self->closing_ = websocket::close_reason(code, reason);
         if (code == websocket::close_code::try_again_later) self->hub_->count_slow_close();
-        if (self->writing)  // stuck on a client that does not read: no close handshake is possible
-            beast::get_lowest_layer(self->ws_).cancel();
+        // A write in flight gets a moment to finish, so that the close frame
+        // can follow it and the client learns why (1008 sends a console back
+        // to its login form; a dropped connection would have it reconnect
+        // for ever). A client that reads nothing is cut off after it.
+        if (self->writing) {
+            self->cut_off_.expires_after(close_grace);
+            self->cut_off_.async_wait([self](beast::error_code ec) {
+                if (!ec && self->writing) beast::get_lowest_layer(self->ws_).cancel();
+            });
+        }
         self->signal_.cancel();
     });
 }

@@ -52,6 +52,7 @@ private:
     std::unique_ptr<http::upgraded_connection> conn_;  // until the handshake is done
     std::string username_, display_name_, session_;
     net::steady_timer signal_;
+    net::steady_timer cut_off_;  // a write in flight when closing: how long it may take
     std::deque<std::shared_ptr<const std::string>> side_;  // hello, resync, backfill, typing
     bool live_ = false;  // ring events flow once the client has had its chance to resume
     std::chrono::steady_clock::time_point last_ring_write{};  // for the coalescing window

@@ -479,4 +479,26 @@ BOOST_AUTO_TEST_CASE(a_silent_socket_is_closed_and_its_agent_shown_offline) {
     BOOST_TEST(!offline.at("data").at("online").as_bool());
 }
 
+// A socket that is to be closed while a write to it is in flight (a client
+// slow to read, a large frame) gets its close frame after that write, so the
+// console learns why (1008: the session ended, back to the login form)
+// rather than seeing the connection drop (1006) and reconnecting for ever.
+BOOST_AUTO_TEST_CASE(a_socket_closed_in_the_middle_of_a_write_still_gets_its_close_code) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto p = server.port();
+    ws_client stalled(p, ws_target(admin), {}, /*tiny_buffer=*/true);
+    stalled.send(R"({"type":"ping"})");  // said something: its events flow at once
+    // About 4 MB of events, far more than the socket buffers hold between
+    // the server and a client that reads nothing: its write is left in flight.
+    std::string big(4000, 'x');
+    for (int i = 0; i < 1000; ++i)
+        BOOST_REQUIRE(http_request(p, "POST", "/webhook", R"({"from":"1555","text":")" + big + R"("})").status == 200u);
+    admin.json("POST", "/auth/logout");
+    stalled.start_reading();
+    auto code = stalled.wait_close();
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 1008u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

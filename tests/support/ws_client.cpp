@@ -98,6 +98,14 @@ ws_client::~ws_client() {
     impl_->thread.join();
 }
 
+void ws_client::start_reading() {
+    net::post(impl_->ioc, [i = impl_.get()] {
+        if (i->reading) return;
+        i->reading = true;
+        i->read_next();
+    });
+}
+
 unsigned ws_client::try_upgrade(unsigned short port, const std::string& target, const header_list& headers) {
     net::io_context ioc;
     websocket::stream<beast::tcp_stream> ws(ioc);

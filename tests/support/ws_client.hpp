@@ -39,6 +39,8 @@ public:
     std::optional<unsigned> wait_close(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Drops the TCP connection without a close handshake.
     void drop();
+    // A `tiny_buffer` client that has stalled starts reading.
+    void start_reading();
     std::size_t frames_received() const;
 
 private:
