@@ -532,6 +532,28 @@ test('a console that hears nothing pings, then connects again and catches up', (
   assert.deepEqual(page.errors, []);
 }));
 
+// A session that ended while the console was away (expired while a laptop
+// slept, say) refuses its reconnection; the console then asks, and goes back
+// to the login form rather than reconnecting for ever. Here the first
+// connection is cut by the test after the session was ended, so that the
+// server's own 1008 never reaches the page.
+test('a console whose session ended while it was away goes back to the login form', () => withMemoryServer([], async (server) => {
+  const routed = [];
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.routeWebSocket(/\/ws$/, (ws) => {
+      const upstream = ws.connectToServer();
+      if (routed.push(ws) === 1) upstream.onClose(() => {});  // the server's close stays with the test
+    }),
+  });
+  const session = (await page.context().cookies()).find((c) => c.name === 'switchboard_session').value;
+  const out = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${session}` } });
+  assert.equal(out.status, 200);
+  await routed[0].close({ code: 1011, reason: 'network gone' });
+  await page.locator('#login-view').waitFor();
+  assert.ok(routed.length >= 2, 'it tried to connect again first');
+  assert.deepEqual(page.errors, []);
+}));
+
 test("reports show the period's figures, and admins can download its messages", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });

@@ -13,7 +13,9 @@ const checkEveryMs = 5000;
 export class Live {
   constructor({ onEvent, onStatus, onResync, onHello, onPolicyClose }) {
     this.onEvent = onEvent;
-    this.onPolicyClose = onPolicyClose;  // 1008: the session may have ended
+    // 1008, or an upgrade refused (the session expired while the laptop
+    // slept, say): the session may have ended.
+    this.onPolicyClose = onPolicyClose;
     this.onStatus = onStatus;
     this.onResync = onResync;
     this.onHello = onHello;
@@ -30,6 +32,8 @@ export class Live {
     this.ws = ws;
     this.heard();
     this.onStatus('connecting');
+    let opened = false;
+    ws.onopen = () => { opened = true; };
     ws.onmessage = (msg) => {
       this.heard();
       let data;
@@ -38,7 +42,7 @@ export class Live {
     };
     ws.onclose = (closed) => {
       if (this.ws !== ws) return;
-      if (closed.code === 1008 && !this.closedByUs) this.onPolicyClose?.();
+      if ((closed.code === 1008 || !opened) && !this.closedByUs) this.onPolicyClose?.();
       this.lost();
     };
   }
