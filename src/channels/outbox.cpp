@@ -199,11 +199,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         auto& d = destinations[destination_of(via)];
         if (d.prober != phone) return;
         d.prober.reset();
-        for (auto& [waiting, w] : waits)
-            if (w.via == via && w.outage) {
-                w.timer->cancel();
-                return;
-            }
+        end_outage_waits(via, 1);
     }
 
     // A destination that had failed took a message: the messages waiting
@@ -216,8 +212,18 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         if (!d.failing || now - d.last_wake < wake_at_most_every) return;
         d.failing = false;
         d.last_wake = now;
-        for (auto& [phone, w] : waits)
-            if (w.via == via && w.outage) w.timer->cancel();
+        end_outage_waits(via, waits.size());
+    }
+
+    // Ends up to `at_most` of the waits held back by an outage at `via`.
+    void end_outage_waits(chat::channel via, std::size_t at_most) {
+        for (auto& [phone, w] : waits) {
+            if (at_most == 0) return;
+            if (w.via == via && w.outage) {
+                w.timer->cancel();
+                --at_most;
+            }
+        }
     }
 
     net::awaitable<void> drain(std::string phone) {

@@ -218,7 +218,7 @@ void conversation_actor::adopt(step& s, bool wrote_row) {
     state_.store(own_);
     state_hint_.store(own_.get(), std::memory_order_relaxed);
     update_board();
-    if (!board_slot_.actor.load(std::memory_order_relaxed)) publish();  // its first step: it exists now
+    if (!known()) publish();  // its first step: it exists now
 }
 
 void conversation_actor::announce(step& s) {
