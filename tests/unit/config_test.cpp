@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     BOOST_TEST(unknown.message.find("frobnicate") != std::string::npos);
 
     for (const char* flag : {"--header-timeout", "--keepalive-timeout", "--body-timeout", "--write-timeout",
-                             "--session-ttl", "--idle-timeout", "--outbox-max-backoff"}) {
+                             "--session-ttl", "--idle-timeout", "--outbox-max-backoff", "--ws-idle-timeout"}) {
         auto zero = parse_config({flag, "0"}, {});
         BOOST_TEST((zero.what == action::error));
         BOOST_TEST(zero.message == std::string(flag) + " must be at least 1 second");
@@ -53,7 +53,8 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     BOOST_TEST((bad_env.what == action::error));
 
     // A minus sign would otherwise wrap round to the largest value (port 65535).
-    for (const char* flag : {"--port", "--threads", "--max-body", "--idle-timeout", "--ws-max-lag", "--data-max-mb"}) {
+    for (const char* flag :
+         {"--port", "--threads", "--max-body", "--idle-timeout", "--ws-max-lag", "--ws-idle-timeout", "--data-max-mb"}) {
         BOOST_TEST_INFO(flag);
         auto negative = parse_config({flag, "-1"}, {});
         BOOST_TEST((negative.what == action::error));
