@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <unordered_set>
 
 namespace switchboard::api {
@@ -56,7 +57,52 @@ chat::list_query::only list_filter(const http::request& req) {
     throw field_error{"filter", "filter must be all, active, queued or mine"};
 }
 
+// ?order=queue: the queue from its head. The cursor is the last entry's
+// place, which it keeps while others leave: "queue_<place>".
+constexpr std::string_view queue_cursor_prefix = "queue_";
+
+std::optional<std::int64_t> parse_queue_cursor(std::string_view s) {
+    if (!s.starts_with(queue_cursor_prefix)) return std::nullopt;
+    s.remove_prefix(queue_cursor_prefix.size());
+    std::int64_t place = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), place);
+    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    return place;
+}
+
+json::object counts_json(const chat::list_counts& n) {
+    return {{"all", n.all}, {"active", n.active}, {"queued", n.queued}, {"mine", n.mine}};
+}
+
+json::value page_json(const std::vector<chat::conversation_view>& rows, json::value next, json::object counts) {
+    json::array list;
+    for (auto& v : rows) list.push_back(chat::to_json(*v.record, v.queue_position));
+    json::object out;
+    out["conversations"] = std::move(list);
+    out["next_cursor"] = std::move(next);
+    out["counts"] = std::move(counts);
+    return out;
+}
+
+awaitable<http::response> list_queue_order(api_context& ctx, http::request& req, const auth::agent& who,
+                                           std::size_t limit) {
+    if (list_filter(req) != chat::list_query::only::queued || req.query_param("q"))
+        throw field_error{"order", "order=queue lists the queue: use it with filter=queued and without q"};
+    std::optional<std::int64_t> after;
+    if (auto c = req.query_param("cursor"); c && !c->empty()) {
+        after = parse_queue_cursor(*c);
+        if (!after) throw field_error{"cursor", "cursor is not one this server gave out for order=queue"};
+    }
+    auto page = co_await ctx.engine.queue_front(after, limit);
+    json::value next = nullptr;
+    if (page.more) next = std::string(queue_cursor_prefix) + std::to_string(*page.last_place);
+    co_return json_response(200, page_json(page.rows, std::move(next), counts_json(ctx.engine.counts(who.username))));
+}
+
 awaitable<http::response> list_conversations(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto order = req.query_param("order").value_or("activity");
+    if (order == "queue") co_return co_await list_queue_order(ctx, req, who, page_limit(req));
+    if (order != "activity") throw field_error{"order", "order must be activity or queue"};
     chat::list_query query;
     query.filter = list_filter(req);
     query.assignee = who.username;
@@ -88,17 +134,12 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
     }
     co_await ctx.engine.fill_queue_positions(page.rows);
 
-    json::array list;
-    for (auto& v : page.rows) list.push_back(chat::to_json(*v.record, v.queue_position));
     json::value next = nullptr;
     if (page.more) {
         auto& last = *page.rows.back().record;
         next = std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
     }
-    json::object out;
-    out["conversations"] = std::move(list);
-    out["next_cursor"] = next;
-    co_return json_response(200, out);
+    co_return json_response(200, page_json(page.rows, std::move(next), counts_json(ctx.engine.counts(who.username))));
 }
 
 awaitable<http::response> get_conversation(api_context& ctx, http::request& req, const auth::agent&) {

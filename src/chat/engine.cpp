@@ -322,6 +322,29 @@ net::awaitable<std::vector<queue_entry>> engine::queue() {
     co_return out;
 }
 
+net::awaitable<queue_page> engine::queue_front(std::optional<std::int64_t> after, std::size_t limit) {
+    auto front = co_await impl_->queue.front(after, limit);
+    queue_page page;
+    page.more = front.more;
+    if (!front.entries.empty()) page.last_place = front.entries.back().place;
+    for (auto& e : front.entries)
+        if (auto actor = impl_->find(e.phone)) page.rows.push_back({actor->current(), e.position});
+    co_return page;
+}
+
+list_counts engine::counts(std::string_view assignee) const {
+    list_counts n;
+    impl_->board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
+        auto k = s.listed();
+        ++n.all;
+        if (k.has(list_key::active)) ++n.active;
+        if (k.has(list_key::queued)) ++n.queued;
+        // Only chats with an agent are read: a few per agent, not the board.
+        if (k.has(list_key::assigned) && a.current()->assignee == assignee) ++n.mine;
+    });
+    return n;
+}
+
 list_page engine::newest(const list_query& q) const { return newest_on_board(impl_->board, q); }
 
 net::awaitable<void> engine::fill_queue_positions(std::vector<conversation_view>& rows) {

@@ -152,6 +152,24 @@ net::awaitable<std::vector<support_queue::entry>> support_queue::waiting() {
         net::use_awaitable);
 }
 
+net::awaitable<support_queue::front_page> support_queue::front(std::optional<std::int64_t> after, std::size_t limit) {
+    return net::co_spawn(
+        strand_,
+        [this, after, limit]() -> net::awaitable<front_page> {
+            auto& s = *state_;
+            front_page out;
+            out.length = s.entries.size();
+            auto it = after ? s.entries.upper_bound(*after) : s.entries.begin();
+            if (it == s.entries.end()) co_return out;
+            auto position = s.position_of(it->first);
+            for (; it != s.entries.end() && out.entries.size() < limit; ++it)
+                out.entries.push_back({it->second.phone, it->first, position++});
+            out.more = it != s.entries.end();
+            co_return out;
+        },
+        net::use_awaitable);
+}
+
 net::awaitable<std::optional<std::size_t>> support_queue::position(std::string phone) {
     return net::co_spawn(
         strand_,

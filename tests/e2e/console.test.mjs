@@ -427,16 +427,18 @@ test('the tab title and the filters count what waits for the agent', () => withM
 // list again, and each new number cost a request from every console, which
 // then fell behind its socket. A new conversation introduces itself in the
 // events; one from before the list's page is fetched once.
+// `text` from each of `phones`, eight users writing at a time, each number's
+// message in the order of `phones` within its sender.
+async function manySay(server, phones, text) {
+  const workers = Array.from({ length: 8 }, async (_, w) => {
+    for (let i = w; i < phones.length; i += 8) await userSays(server, phones[i], text);
+  });
+  await Promise.all(workers);
+}
+
 test('a burst of new conversations is taken from the events, in few renders', () => withMemoryServer([], async (server) => {
-  const say = (from, text) => fetch(`${server.url}/webhook`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from, text }),
-  }).then((r) => { if (r.status !== 200) throw new Error(`webhook answered ${r.status}`); });
-  const inTurn = async (phones, text) => {
-    const workers = Array.from({ length: 8 }, async (_, w) => {
-      for (let i = w; i < phones.length; i += 8) await say(phones[i], text);
-    });
-    await Promise.all(workers);
-  };
+  const say = (from, text) => userSays(server, from, text);
+  const inTurn = (phones, text) => manySay(server, phones, text);
   const number = (i) => String(15557000000 + i);
   await say(number(0), 'hello');  // the oldest: beyond the list's first page of 200
   await inTurn(Array.from({ length: 200 }, (_, i) => number(1 + i)), 'hello');
@@ -495,6 +497,55 @@ test('queue positions are refreshed while chats keep being claimed', () => withM
   await page.clock.runFor(1000);  // the look after the last claim
   await page.clock.resume();  // and its answer's render, whenever the answer comes
   await badge('15550406', 'Queued #1').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+// More chats waiting than a page holds: the newest activity is the back of
+// the queue. The Queued tab lists it from its head, and every tab counts
+// what the server holds, not the rows the console has seen.
+test('a long queue is listed from its head and counted whole', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const phones = Array.from({ length: 250 }, (_, i) => String(15558000000 + i));
+  await userSays(server, phones[0], 'support');  // the head, first by a clear margin
+  await manySay(server, phones.slice(1), 'support');
+  const count = (n) => page.locator('.tabs [data-filter="queued"] .count', { hasText: new RegExp(`^${n}$`) }).waitFor();
+  await count(250);
+  await page.getByRole('tab', { name: /Queued/ }).click();
+  const first = page.locator('#conversation-list li').first();
+  assert.equal(await first.getAttribute('data-phone'), phones[0]);
+  await first.locator('.badge.queued', { hasText: 'Queued #1 ' }).waitFor();
+  await page.locator('#list-more', { hasText: '50 more:' }).waitFor();
+
+  // Claimed, the head leaves; everyone moves up, the console having seen
+  // every one of them join. Which number stands where after the head is the
+  // order in which the concurrent senders' messages arrived: the server says.
+  await admin('POST', `/conversations/${phones[0]}/chat-support/start`);
+  await count(249);
+  const { queue } = await admin('GET', '/queue');
+  const badge = (phone, position) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.queued`, { hasText: `Queued #${position} ` });
+  await page.locator(`#conversation-list li[data-phone="${queue[0].phone}"]:first-child`).waitFor();
+  await badge(queue[0].phone, 1).waitFor();
+  // The All tab shows the newest activity: the claimed chat, then the back of the queue.
+  await page.getByRole('tab', { name: /All/ }).click();
+  const newest = await page.locator('#conversation-list li:has(.badge.queued)').first().getAttribute('data-phone');
+  await badge(newest, queue.find((e) => e.phone === newest).position).waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+// An agent's own chats may all be older than the newest page of the list.
+test("an agent's own chats are listed however many newer conversations there are", () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-password' });
+  const bob = await apiAs(server, 'bob', 'bob-password');
+  await userSays(server, '15559000001', 'support');
+  await bob('POST', '/conversations/15559000001/chat-support/start');
+  await manySay(server, Array.from({ length: 210 }, (_, i) => String(15559100000 + i)), 'hello');
+
+  const page = await consolePage(browser.browser, server, 'bob', 'bob-password');
+  await page.locator('.tabs [data-filter="mine"] .count', { hasText: /^1$/ }).waitFor();
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await page.locator('#conversation-list li[data-phone="15559000001"] .badge.mine').waitFor();
   assert.deepEqual(page.errors, []);
 }));
 

@@ -326,6 +326,58 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
     } while (!cursor.empty() && pages < 10);
     BOOST_TEST(seen.size() == 5u);
     BOOST_TEST(pages == 3);
+
+    // Every answer counts each filter whole, whatever its page shows.
+    auto counts = bob.json("GET", "/conversations?limit=1&filter=queued").at("counts");
+    BOOST_TEST(counts.at("all").as_int64() == 5);
+    BOOST_TEST(counts.at("active").as_int64() == 2);
+    BOOST_TEST(counts.at("queued").as_int64() == 1);
+    BOOST_TEST(counts.at("mine").as_int64() == 1);
+    BOOST_TEST(admin.json("GET", "/conversations?q=archer").at("counts").at("mine").as_int64() == 0);
+}
+
+// Newest activity first puts the back of a long queue on the first page;
+// order=queue lists it from the head, in pages that neither overlap nor skip
+// while chats leave it.
+BOOST_AUTO_TEST_CASE(the_queue_is_listed_from_its_head_a_page_at_a_time) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto p = server.port();
+    for (int i = 1; i <= 5; ++i) user_says(p, "200" + std::to_string(i), "support");
+    user_says(p, "2001", "is anyone there?");  // the head is now the newest activity but one
+
+    auto page = [&](const std::string& cursor) {
+        return admin.json("GET", "/conversations?filter=queued&order=queue&limit=2" +
+                                     (cursor.empty() ? "" : "&cursor=" + cursor));
+    };
+    auto phones = [](const json::value& pg) {
+        std::vector<std::string> out;
+        for (auto& c : pg.at("conversations").as_array()) out.emplace_back(c.at("phone").as_string());
+        return out;
+    };
+    auto first = page("");
+    BOOST_TEST(phones(first) == (std::vector<std::string>{"2001", "2002"}), boost::test_tools::per_element());
+    BOOST_TEST(first.at("conversations").as_array()[1].at("queue_position").as_int64() == 2);
+    BOOST_TEST(first.at("counts").at("queued").as_int64() == 5);
+
+    admin.json("POST", "/conversations/2002/chat-support/start");  // read already
+    admin.json("POST", "/conversations/2004/chat-support/start");  // not read yet
+    auto second = page(std::string(first.at("next_cursor").as_string()));
+    BOOST_TEST(phones(second) == (std::vector<std::string>{"2003", "2005"}), boost::test_tools::per_element());
+    BOOST_TEST(second.at("conversations").as_array()[0].at("queue_position").as_int64() == 2);
+    BOOST_TEST(second.at("conversations").as_array()[1].at("queue_position").as_int64() == 3);
+    BOOST_TEST(second.at("next_cursor").is_null());
+    BOOST_TEST(second.at("counts").at("queued").as_int64() == 3);
+
+    // Bad input is refused with the field named.
+    for (auto target : {"/conversations?order=queue", "/conversations?filter=queued&order=queue&q=200",
+                        "/conversations?order=oldest", "/conversations?filter=queued&order=queue&cursor=1_2001",
+                        "/conversations?filter=queued&order=queue&cursor=queue_x", "/conversations?cursor=queue_3"}) {
+        BOOST_TEST_INFO(target);
+        auto r = admin.call("GET", target);
+        BOOST_TEST(r.status == 400u);
+        BOOST_TEST(r.body.find("\"field\"") != std::string::npos);
+    }
 }
 
 // A search, report or transcript waits its turn on the scan thread; one

@@ -75,6 +75,40 @@ BOOST_FIXTURE_TEST_CASE(positions_follow_joins_leaves_and_returns_to_the_head, q
     BOOST_TEST(after[1].position == 2u);
 }
 
+// Pages from the head, as the console's queue view reads them: each page
+// starts after the last place of the one before, so a leave between two
+// pages neither repeats an entry nor skips one.
+BOOST_FIXTURE_TEST_CASE(the_front_is_read_a_page_at_a_time_from_the_head, queue_fixture) {
+    for (int i = 1; i <= 5; ++i) run(queue.join("p" + std::to_string(i), at(i)));
+    run(queue.join_front("p0", at(6)));
+    auto first = run(queue.front(std::nullopt, 2));
+    BOOST_TEST(first.length == 6u);
+    BOOST_TEST(first.more);
+    BOOST_TEST_REQUIRE(first.entries.size() == 2u);
+    BOOST_TEST(first.entries[0].phone == "p0");
+    BOOST_TEST(first.entries[0].position == 1u);
+    BOOST_TEST(first.entries[1].phone == "p1");
+    BOOST_TEST(first.entries[1].position == 2u);
+
+    run(queue.leave("p1"));  // read already
+    run(queue.leave("p3"));  // not read yet
+    auto second = run(queue.front(first.entries.back().place, 2));
+    BOOST_TEST(second.length == 4u);
+    BOOST_TEST_REQUIRE(second.entries.size() == 2u);
+    BOOST_TEST(second.entries[0].phone == "p2");
+    BOOST_TEST(second.entries[0].position == 2u);
+    BOOST_TEST(second.entries[1].phone == "p4");
+    BOOST_TEST(second.entries[1].position == 3u);
+    BOOST_TEST(second.more);
+
+    auto last = run(queue.front(second.entries.back().place, 2));
+    BOOST_TEST_REQUIRE(last.entries.size() == 1u);
+    BOOST_TEST(last.entries[0].phone == "p5");
+    BOOST_TEST(last.entries[0].position == 4u);
+    BOOST_TEST(!last.more);
+    BOOST_TEST(run(queue.front(last.entries.back().place, 2)).entries.empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(a_restored_queue_is_in_the_order_of_joining, queue_fixture) {
     queue.restore({{"b", at(2), std::nullopt}, {"c", at(3), std::nullopt}, {"a", at(1), std::nullopt}});
     BOOST_TEST(run(queue.position("a")).value_or(0) == 1u);

@@ -32,6 +32,9 @@ export class ConversationList {
     this.built = new Map();  // phone → { c, open, epoch, el }
     this.epoch = 0;
     this.renders = 0;  // as #conversation-list's data-renders
+    // Each tab's count as the server last gave it: the rows held are a
+    // page or two, not every conversation. Null until the first answer.
+    this.counts = null;
   }
 
   // Times in rows ("5 min ago", how long in the queue) are read again.
@@ -86,7 +89,9 @@ export class ConversationList {
     // Each time parsed once, not once a comparison: the list can hold thousands.
     const keyed = [];
     for (const c of this.rows.values()) if (this.matches(c)) keyed.push({ c, at: Date.parse(activityOf(c)) });
-    keyed.sort((a, b) => b.at - a.at || a.c.phone.localeCompare(b.c.phone));
+    // The queue from its head, where the longest wait is; the rest by newest activity.
+    if (this.filter === 'queued') keyed.sort((a, b) => a.c.queue_position - b.c.queue_position || a.c.phone.localeCompare(b.c.phone));
+    else keyed.sort((a, b) => b.at - a.at || a.c.phone.localeCompare(b.c.phone));
     const visible = keyed.map((k) => k.c);
     const focused = document.activeElement?.dataset?.phone;
     const shown = visible.slice(0, shownAtMost);
@@ -111,14 +116,18 @@ export class ConversationList {
   // in the queue, and their own with unread messages), so that a console in
   // a background tab still says when someone needs an answer.
   renderCounts() {
-    const counts = { active: 0, queued: 0, mine: 0 };
-    let waiting = 0;
+    const held = { active: 0, queued: 0, mine: 0 };
+    let unreadMine = 0;
     for (const c of this.rows.values()) {
-      for (const f of Object.keys(counts)) if (this.inFilter(c, f)) counts[f] += 1;
-      if (c.queue_position != null || (c.assignee === this.me.username && c.unread > 0)) waiting += 1;
+      for (const f of Object.keys(held)) if (this.inFilter(c, f)) held[f] += 1;
+      if (c.assignee === this.me.username && c.unread > 0) unreadMine += 1;
     }
-    for (const [f, n] of Object.entries(counts))
+    const counts = this.counts ?? held;
+    const waiting = counts.queued + unreadMine;
+    for (const f of Object.keys(held)) {
+      const n = counts[f];
       document.querySelector(`.tabs [data-filter="${f}"] .count`).textContent = n ? String(n) : '';
+    }
     document.title = waiting ? `(${waiting}) Switchboard` : 'Switchboard';
   }
 

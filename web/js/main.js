@@ -81,8 +81,12 @@ async function loadList() {
 
 // After a resync: everything from REST again.
 async function reload() {
-  const { conversations } = await api.get('/conversations?limit=200');
-  list.replaceAll(conversations);
+  const [newest, mine, head, newestQueued] = await Promise.all([
+    api.get('/conversations?limit=200'), api.get('/conversations?filter=mine&limit=200'),
+    api.get(queueHead), api.get(queueNewest)]);
+  list.replaceAll(newest.conversations);
+  for (const c of mine.conversations) list.upsert(c);
+  takeQueuePages(head, newestQueued);
   list.render();
   if (pane.phone) await pane.open(pane.phone);
 }
@@ -133,21 +137,52 @@ async function fetchUnlisted() {
   }
 }
 
+// The queue's positions and the tabs' counts. The list holds pages of the
+// newest activity, and with more chats waiting than a page that is the back
+// of the queue: so both ends are read, the head (as the Queued tab lists it)
+// and the newest (as the All tab shows them).
+const queueHead = '/conversations?filter=queued&order=queue&limit=200';
+const queueNewest = '/conversations?filter=queued&limit=200';
+
+// A queued row on neither page has left the queue if it should have been on
+// one: the head is the whole queue, or it is newer than the newest page's
+// last. Otherwise it stands between the two, out of sight, and its position
+// is read again when it comes forward.
+function takeQueuePages(head, newest) {
+  const seen = new Set([...head.conversations, ...newest.conversations].map((c) => c.phone));
+  const oldestNewest = newest.conversations.at(-1);
+  const newerThanPage = (c) => newest.next_cursor === null || !oldestNewest ||
+    Date.parse(c.last_activity_at) > Date.parse(oldestNewest.last_activity_at);
+  for (const c of list.rows.values())
+    if (c.queue_position != null && !seen.has(c.phone) && (head.next_cursor === null || newerThanPage(c)))
+      list.rows.set(c.phone, { ...c, queue_position: null });
+  for (const c of [...head.conversations, ...newest.conversations]) list.upsert(c);
+  list.counts = head.counts;
+  list.renderSoon();
+}
+
+async function loadQueue() {
+  const [head, newest] = await Promise.all([api.get(queueHead), api.get(queueNewest)]);
+  takeQueuePages(head, newest);
+}
+
 // At most one look each 200 ms, however many events ask. Put off again by
 // every event (a debounce), it would never come while chats are handed out
 // faster than that, and queue positions would stand still through a busy spell.
 let queueRefresh = null;
-function refreshQueuedSoon() {
+function refreshQueueSoon() {
   if (queueRefresh) return;
-  queueRefresh = setTimeout(async () => {
+  queueRefresh = setTimeout(() => {
     queueRefresh = null;
-    const { conversations } = await api.get('/conversations?filter=queued&limit=200');
-    const queued = new Set(conversations.map((c) => c.phone));
-    for (const c of list.rows.values())
-      if (c.queue_position != null && !queued.has(c.phone)) list.rows.set(c.phone, { ...c, queue_position: null });
-    for (const c of conversations) list.upsert(c);
-    list.renderSoon();
+    loadQueue();
   }, 200);
+}
+
+// The agent's own chats may all be older than the newest page.
+async function loadMine() {
+  const { conversations } = await api.get('/conversations?filter=mine&limit=200');
+  for (const c of conversations) list.upsert(c);
+  list.renderSoon();
 }
 
 // Whether an event is something the agent should hear about.
@@ -165,6 +200,7 @@ function onEvent(e) {
   switch (e.type) {
     case 'conversation.updated':
     case 'chat.started':
+      if (e.type === 'chat.started') refreshQueueSoon();  // the counts change
       takeConversation(e.data);
       list.renderSoon();
       pane.updateConversation(e.data);
@@ -182,10 +218,11 @@ function onEvent(e) {
     case 'message.status':
       pane.updateStatus(e.data);
       break;
+    case 'chat.queued':
     case 'chat.assigned':
     case 'chat.ended':
     case 'chat.transferred':
-      refreshQueuedSoon();  // everyone behind moves up
+      refreshQueueSoon();  // the counts change, and everyone behind moves up
       break;
     case 'typing':
       pane.showTyping(e);
@@ -251,7 +288,7 @@ function start(agent) {
   new ReportsPanel({ me });  // these live by their buttons
   new RepliesPanel({ me });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions') });
-  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => loadList(), onPolicyClose: checkSession });
+  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.renderSoon(); } });
   live.connect();

@@ -108,6 +108,18 @@ struct list_page {
     bool more = false;                    // rows follow the last one
 };
 
+// The queue from its head, as conversations (GET /conversations?order=queue).
+struct queue_page {
+    std::vector<conversation_view> rows;  // in queue order, each with its position
+    std::optional<std::int64_t> last_place;  // where the next page starts after
+    bool more = false;
+};
+
+// How many conversations each of the list's filters holds.
+struct list_counts {
+    std::size_t all = 0, active = 0, queued = 0, mine = 0;
+};
+
 struct queue_entry {
     std::string phone;
     timestamp queued_at;
@@ -155,6 +167,11 @@ public:
     boost::asio::awaitable<void> fill_queue_positions(std::vector<conversation_view>& rows);
     boost::asio::awaitable<std::optional<conversation_view>> view(std::string phone);
     boost::asio::awaitable<std::vector<queue_entry>> queue();
+    // A page of the queue from its head, after `after` (a page's last_place).
+    boost::asio::awaitable<queue_page> queue_front(std::optional<std::int64_t> after, std::size_t limit);
+    // One walk of the board; `mine` counts the live chats of `assignee`.
+    // Not a coroutine, and safe on any thread.
+    list_counts counts(std::string_view assignee) const;
     // Chats whose assigned agent has not answered within `after` go back to
     // the head of the queue; returns how many did.
     boost::asio::awaitable<std::size_t> requeue_unanswered(std::chrono::seconds after);

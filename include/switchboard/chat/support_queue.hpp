@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,20 @@ public:
     // Back at the head (an agent did not answer in time).
     boost::asio::awaitable<void> join_front(std::string phone, timestamp queued_at);
     boost::asio::awaitable<std::vector<entry>> waiting();
+    // A page of the queue from its head: the entries after place `after`
+    // (from the head when none), at most `limit`. A place is where an entry
+    // stands for good, so pages neither overlap nor skip while others leave.
+    struct placed {
+        std::string phone;
+        std::int64_t place;
+        std::size_t position;
+    };
+    struct front_page {
+        std::vector<placed> entries;
+        bool more = false;
+        std::size_t length = 0;  // how many wait in all
+    };
+    boost::asio::awaitable<front_page> front(std::optional<std::int64_t> after, std::size_t limit);
     boost::asio::awaitable<std::optional<std::size_t>> position(std::string phone);
     // The positions of these phones (nullopt for one not waiting), in one visit.
     boost::asio::awaitable<std::vector<std::optional<std::size_t>>> positions(std::vector<std::string> phones);
