@@ -322,6 +322,13 @@ net::awaitable<std::vector<queue_entry>> engine::queue() {
     co_return out;
 }
 
+net::awaitable<std::pair<std::vector<queue_entry>, std::size_t>> engine::queue_head(std::size_t limit) {
+    auto front = co_await impl_->queue.front(std::nullopt, limit);
+    std::vector<queue_entry> out;
+    for (auto& e : front.entries) out.push_back({e.phone, e.queued_at, e.position});
+    co_return std::pair{std::move(out), front.length};
+}
+
 net::awaitable<queue_page> engine::queue_front(std::optional<std::int64_t> after, std::size_t limit) {
     auto front = co_await impl_->queue.front(after, limit);
     queue_page page;

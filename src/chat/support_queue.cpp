@@ -163,7 +163,7 @@ net::awaitable<support_queue::front_page> support_queue::front(std::optional<std
             if (it == s.entries.end()) co_return out;
             auto position = s.position_of(it->first);
             for (; it != s.entries.end() && out.entries.size() < limit; ++it)
-                out.entries.push_back({it->second.phone, it->first, position++});
+                out.entries.push_back({it->second.phone, it->second.queued_at, it->first, position++});
             out.more = it != s.entries.end();
             co_return out;
         },

@@ -369,8 +369,18 @@ BOOST_AUTO_TEST_CASE(the_queue_is_listed_from_its_head_a_page_at_a_time) {
     BOOST_TEST(second.at("next_cursor").is_null());
     BOOST_TEST(second.at("counts").at("queued").as_int64() == 3);
 
+    // GET /queue: the whole of it, or its head, and how many wait.
+    auto whole = admin.json("GET", "/queue");
+    BOOST_TEST(whole.at("queue").as_array().size() == 3u);
+    BOOST_TEST(whole.at("total").as_int64() == 3);
+    auto head = admin.json("GET", "/queue?limit=2");
+    BOOST_TEST_REQUIRE(head.at("queue").as_array().size() == 2u);
+    BOOST_TEST(head.at("queue").as_array()[1].at("phone").as_string() == "2003");
+    BOOST_TEST(head.at("queue").as_array()[1].at("position").as_int64() == 2);
+    BOOST_TEST(head.at("total").as_int64() == 3);
+
     // Bad input is refused with the field named.
-    for (auto target : {"/conversations?order=queue", "/conversations?filter=queued&order=queue&q=200",
+    for (auto target : {"/queue?limit=0", "/queue?limit=1001", "/queue?limit=x", "/conversations?order=queue", "/conversations?filter=queued&order=queue&q=200",
                         "/conversations?order=oldest", "/conversations?filter=queued&order=queue&cursor=1_2001",
                         "/conversations?filter=queued&order=queue&cursor=queue_x", "/conversations?cursor=queue_3"}) {
         BOOST_TEST_INFO(target);

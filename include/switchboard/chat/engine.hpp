@@ -167,6 +167,8 @@ public:
     boost::asio::awaitable<void> fill_queue_positions(std::vector<conversation_view>& rows);
     boost::asio::awaitable<std::optional<conversation_view>> view(std::string phone);
     boost::asio::awaitable<std::vector<queue_entry>> queue();
+    // The first `limit` entries, and how many wait in all.
+    boost::asio::awaitable<std::pair<std::vector<queue_entry>, std::size_t>> queue_head(std::size_t limit);
     // A page of the queue from its head, after `after` (a page's last_place).
     boost::asio::awaitable<queue_page> queue_front(std::optional<std::int64_t> after, std::size_t limit);
     // One walk of the board; `mine` counts the live chats of `assignee`.

@@ -44,6 +44,7 @@ public:
     // stands for good, so pages neither overlap nor skip while others leave.
     struct placed {
         std::string phone;
+        timestamp queued_at;
         std::int64_t place;
         std::size_t position;
     };
