@@ -456,6 +456,13 @@ test('a burst of new conversations is taken from the events, in few renders', ()
   assert.deepEqual(fetched, []);
   const rendered = await renders() - rendersBefore;
   assert.ok(rendered < 200, `${rendered} renders for ${burst.length * 3} events`);
+  // Rows scrolled off the top are let go: elements alive (in the page, or
+  // held by its code) stay near what the page shows.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { nodes } = await cdp.send('Memory.getDOMCounters');
+  const inPage = await page.evaluate(() => document.getElementsByTagName('*').length);
+  assert.ok(nodes < 3 * inPage, `${nodes} nodes alive for ${inPage} elements in the page`);
 
   await say(number(0), 'back again');
   await page.locator(`#conversation-list li[data-phone="${number(0)}"]`).waitFor();
