@@ -1,10 +1,15 @@
 // Accounts, sessions and the failed-login limit. Password hashing runs on a
-// small thread pool of its own so that a login never stalls the I/O threads.
+// thread of its own so that a login never stalls the I/O threads, and each
+// hash's result goes straight back to its caller (run_apart): a coroutine
+// spawned onto the hashing thread came back through that thread's queue,
+// behind every hash queued meanwhile, and ten logins at once were all
+// answered when the last was done.
 #include "switchboard/auth/agents.hpp"
 
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
 
+#include "../core/run_apart.hpp"
 #include "../core/strand_semaphore.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -81,12 +86,13 @@ void write_now(store::store& s, store::write_batch b) {
     done.get();
 }
 
-// Hashing as coroutines spawned onto the hashing pool. Free functions, not
-// lambdas: GCC 12 miscompiles a coroutine lambda that captures a closure.
-net::awaitable<bool> verify_async(std::string password, std::string hash) {
-    co_return verify_password(password, hash);
+// The hash every login of an unknown user is checked against, so that
+// timing does not tell which users exist. Made on the hashing thread, by
+// the first login that needs it.
+const std::string& decoy_hash() {
+    static const std::string decoy = hash_password("not-a-real-password");
+    return decoy;
 }
-net::awaitable<std::string> hash_async(std::string password) { co_return hash_password(password); }
 
 // Failures per key within a sliding window.
 class failure_log {
@@ -185,10 +191,9 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
         co_return out;
     }
     auto record = store_.find_agent(username);
-    // Verify even for unknown users, so that timing does not tell which exist.
-    static const std::string decoy = hash_password("not-a-real-password");
-    auto hash = record ? record->password_hash : decoy;
-    bool ok = co_await net::co_spawn(impl_->hashing, verify_async(password, hash), net::use_awaitable);
+    // Verified even for unknown users, so that timing does not tell which exist.
+    auto verify = [&] { return verify_password(password, record ? record->password_hash : decoy_hash()); };
+    bool ok = co_await run_apart(impl_->hashing.get_executor(), verify);
     ok = ok && record.has_value() && record->active;
     if (!ok) {
         impl_->count_failure(username, address, options_);
@@ -275,7 +280,8 @@ net::awaitable<agent> agents_service::create_in_turn(std::string username, std::
         std::lock_guard lock(impl_->mutex);
         if (impl_->agents.count(username)) throw agent_refusal(agent_refusal::kind::conflict, "agent " + username + " exists already");
     }
-    auto hash = co_await net::co_spawn(impl_->hashing, hash_async(password), net::use_awaitable);
+    auto hashing = [&] { return hash_password(password); };
+    auto hash = co_await run_apart(impl_->hashing.get_executor(), hashing);
     store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
     co_await save(r, {});
     co_return public_view(r);
@@ -347,9 +353,10 @@ net::awaitable<agent> agents_service::update_in_turn(std::string username, agent
         if (it == impl_->agents.end()) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
         r = changed(it->second, changes, impl_->agents);
     }
-    if (changes.password)
-        r.password_hash = co_await net::co_spawn(impl_->hashing, hash_async(*changes.password), net::use_awaitable);
-    else if (auto stored = store_.find_agent(username))
+    if (changes.password) {
+        auto hashing = [&] { return hash_password(*changes.password); };
+        r.password_hash = co_await run_apart(impl_->hashing.get_executor(), hashing);
+    } else if (auto stored = store_.find_agent(username))
         r.password_hash = stored->password_hash;  // not the cached one: `switchboard agent passwd` may have changed it
     std::vector<std::string> dropped;
     if (changes.password || !r.active) {
@@ -384,12 +391,13 @@ net::awaitable<agents_service::password_change> agents_service::change_own_passw
     }
     auto record = store_.find_agent(username);
     if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
-    bool ok = co_await net::co_spawn(impl_->hashing, verify_async(current, record->password_hash), net::use_awaitable);
-    if (!ok) {
+    auto verify = [&] { return verify_password(current, record->password_hash); };
+    if (!co_await run_apart(impl_->hashing.get_executor(), verify)) {
         impl_->count_failure(username, address, options_);
         co_return out;
     }
-    record->password_hash = co_await net::co_spawn(impl_->hashing, hash_async(next), net::use_awaitable);
+    auto hashing = [&] { return hash_password(next); };
+    record->password_hash = co_await run_apart(impl_->hashing.get_executor(), hashing);
     {
         std::lock_guard lock(impl_->mutex);
         out.ended_sessions = drop_sessions_locked(username, sha256_hex(keep_token));
