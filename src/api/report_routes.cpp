@@ -60,7 +60,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
 
     tally overall;
     std::map<std::string, tally> by_agent;
-    auto read = [&] { return std::pair(ctx.store.load_chats(from, to), ctx.store.load_ratings()); };
+    auto read = [&] { return std::pair(ctx.store.load_chats(from, to), ctx.store.load_ratings(from, to)); };
     auto stored = co_await scan(ctx, req, read);
     auto& [chats, ratings] = stored;
     for (auto& c : chats) {

@@ -175,9 +175,12 @@ public:
         return out;
     }
 
-    std::vector<rating> load_ratings() const override {
+    std::vector<rating> load_ratings(timestamp from, timestamp to) const override {
         std::lock_guard lock(mutex_);
-        return ratings_;
+        std::vector<rating> out;
+        for (auto& r : ratings_)
+            if (r.at >= from && r.at < to) out.push_back(r);
+        return out;
     }
 
     std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {

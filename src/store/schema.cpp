@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 14> migrations{
+constexpr std::array<std::string_view, 15> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -280,6 +280,11 @@ CREATE TABLE canned_responses (
     updated_by TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 );
+)sql",
+    // 15: ratings by time. A report read every rating ever given to count
+    // those of its period: a year of ratings on every report.
+    R"sql(
+CREATE INDEX ratings_by_time ON ratings (at);
 )sql",
 };
 

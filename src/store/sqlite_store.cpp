@@ -584,10 +584,12 @@ public:
         return out;
     }
 
-    std::vector<rating> load_ratings() const override {
+    std::vector<rating> load_ratings(timestamp from, timestamp to) const override {
         std::lock_guard lock(scan_reads_->mutex);
-        reset_on_exit st_guard(scan_reads_->prepared("SELECT phone, ticket_id, agent, score, at FROM ratings ORDER BY id"));
+        reset_on_exit st_guard(scan_reads_->prepared(
+            "SELECT phone, ticket_id, agent, score, at FROM ratings WHERE at >= ? AND at < ? ORDER BY id"));
         auto& st = *st_guard;
+        st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
         std::vector<rating> out;
         while (st.step())
             out.push_back({st.get_text(0), st.get_text(1), st.get_text(2), static_cast<int>(st.get_int(3)),

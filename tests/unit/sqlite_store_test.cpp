@@ -187,10 +187,13 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST((outbox[0].via == chat::channel::whatsapp));
     BOOST_TEST(*db->find_dedupe("plain:m-1") == R"({"replies":[],"state":"IDLE"})");
     BOOST_TEST(!db->find_dedupe("plain:m-2"));
-    auto ratings = db->load_ratings();
+    // By the time it was given: a report's period, from inclusive, to exclusive.
+    auto ratings = db->load_ratings(from_unix_ms(1763900000700), from_unix_ms(1763900000701));
     BOOST_REQUIRE(ratings.size() == 1u);
     BOOST_TEST(ratings[0].score == 4);
     BOOST_TEST(ratings[0].agent == "bob");
+    BOOST_TEST(db->load_ratings(from_unix_ms(1763900000701), from_unix_ms(1763900009999)).empty());
+    BOOST_TEST(db->load_ratings(from_unix_ms(1763900000000), from_unix_ms(1763900000700)).empty());
 }
 
 // The dedupe table has no index: the store finds keys by their hash. Keys

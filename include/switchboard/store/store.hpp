@@ -151,7 +151,8 @@ public:
     virtual std::optional<chat::message> find_message_by_channel_id(std::string_view phone,
                                                                     std::string_view channel_id) const = 0;
     virtual std::vector<outbox_item> load_outbox() const = 0;
-    virtual std::vector<rating> load_ratings() const = 0;
+    // Ratings given in [from, to): a report's period, not every rating ever.
+    virtual std::vector<rating> load_ratings(timestamp from, timestamp to) const = 0;
     // User messages after `seq`: a conversation's unread count after a read mark.
     virtual std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const = 0;
 
