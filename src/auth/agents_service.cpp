@@ -145,6 +145,17 @@ struct agents_service::impl {
         return std::max(failures.blocked_for("u:" + username, o.max_failed_logins, o.failure_window, now),
                         failures.blocked_for("a:" + address, o.max_failed_logins, o.failure_window, now));
     }
+    // Expired sessions, dropped here at most once an hour, and from the store
+    // with the login's write (the time returned): kept, a script that logs in
+    // each minute left half a million of them a year, in memory and on disk.
+    std::chrono::system_clock::time_point next_session_sweep{};
+    std::optional<std::chrono::system_clock::time_point> sweep_sessions_if_due(std::chrono::system_clock::time_point now) {
+        std::lock_guard lock(mutex);
+        if (now < next_session_sweep) return std::nullopt;
+        next_session_sweep = now + std::chrono::hours(1);
+        std::erase_if(sessions, [&](auto& kv) { return kv.second.expires_at <= now; });
+        return now;
+    }
     void count_failure(const std::string& username, const std::string& address, const agents_options& o) {
         auto now = std::chrono::steady_clock::now();
         std::lock_guard lock(mutex);
@@ -211,6 +222,7 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
     store::session_record session{sha256_hex(token), record->username, wall, wall + options_.session_ttl};
     store::write_batch b;
     b.sessions_put.push_back(session);
+    b.sessions_expired_by = impl_->sweep_sessions_if_due(wall);
     co_await store_.write(std::move(b));
     {
         std::lock_guard lock(impl_->mutex);

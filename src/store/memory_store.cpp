@@ -87,7 +87,7 @@ public:
         if (shard_lock) shard_lock.unlock();
         for (auto& r : b.dedupe) dedupe_.put(r.key, r.answer);
         if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
-            b.sessions_put.empty() && b.sessions_remove.empty() && b.events_put.empty() && b.chats_put.empty() &&
+            b.sessions_put.empty() && b.sessions_remove.empty() && !b.sessions_expired_by && b.events_put.empty() && b.chats_put.empty() &&
             !b.events_prune_before && b.canned_remove.empty() && b.canned_put.empty())
             return;
         // Packed before the lock: it is most of a flush's time.
@@ -100,6 +100,8 @@ public:
         for (auto& a : b.agents_put) agents_[a.username] = std::move(a);
         for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
         for (auto& h : b.sessions_remove) sessions_.erase(h);
+        if (b.sessions_expired_by)
+            std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= *b.sessions_expired_by; });
         if (events) events_.put(std::move(*events));
         for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
         for (auto& s : b.canned_remove) canned_.erase(s);

@@ -177,6 +177,7 @@ public:
           put_session_(db.prepare(
               "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
+          remove_expired_sessions_(db.prepare("DELETE FROM sessions WHERE expires_at <= ?")),
           put_block_(db.prepare(
               "INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body) VALUES (?,?,?,?,?)")),
           old_blocks_(db.prepare("SELECT id, first_at, last_at, body FROM event_blocks WHERE first_at < ?")),
@@ -306,6 +307,7 @@ public:
                 .bind(4, to_unix_ms(x.expires_at))
                 .run();
         for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
+        if (b.sessions_expired_by) remove_expired_sessions_.bind(1, to_unix_ms(*b.sessions_expired_by)).run();
         for (auto& s : b.canned_remove) remove_canned_.bind(1, s).run();
         for (auto& r : b.canned_put)
             put_canned_.bind(1, r.shortcut).bind(2, r.text).bind(3, r.updated_by).bind(4, to_unix_ms(r.updated_at)).run();
@@ -378,11 +380,11 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 17> all() {
+    std::array<sqlite::statement*, 18> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_,    &remove_outbox_,
                 &put_dedupe_,       &put_rating_,     &put_agent_,      &put_session_,   &remove_session_,
-                &put_block_,        &old_blocks_,     &remove_block_,   &rewrite_block_, &put_canned_,
-                &remove_canned_,    &put_chat_};
+                &remove_expired_sessions_, &put_block_, &old_blocks_,   &remove_block_,  &rewrite_block_,
+                &put_canned_,       &remove_canned_,  &put_chat_};
     }
 
     sqlite::connection& db_;
@@ -391,8 +393,8 @@ private:
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
     sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_,
-        put_rating_, put_agent_, put_session_, remove_session_, put_block_, old_blocks_, remove_block_,
-        rewrite_block_, put_canned_, remove_canned_, put_chat_;
+        put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_, put_block_, old_blocks_,
+        remove_block_, rewrite_block_, put_canned_, remove_canned_, put_chat_;
 };
 
 class sqlite_store final : public store {

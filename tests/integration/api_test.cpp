@@ -5,6 +5,7 @@
 #include "metrics_probe.hpp"
 #include "receiver.hpp"
 #include "server_process.hpp"
+#include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 
 #include <algorithm>
@@ -911,8 +912,11 @@ BOOST_AUTO_TEST_CASE(accounts_and_sessions_survive_a_restart) {
     BOOST_TEST(login(server.port(), "bob", "secret-bob").size() == 64u);
 }
 
+// And an expired session is dropped, in memory and on disk, by a later
+// login (at most one sweep an hour: the first login of a run is one).
 BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
-    server_process server({"--session-ttl", "1", "--admin-password", "long-password-1"});
+    temp_dir dir;
+    server_process server({"--session-ttl", "1", "--admin-password", "long-password-1", "--data", dir.path().string()});
     api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
     BOOST_TEST(admin.call("GET", "/me").status == 200u);
     auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -922,6 +926,15 @@ BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
         status = admin.call("GET", "/me").status;
     }
     BOOST_TEST(status == 401u);
+    auto db = dir.path() / "switchboard.db";
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM sessions") == "1");
+    server.send_signal(SIGTERM);
+    BOOST_TEST(server.wait_exit(10s).value_or(-1) == 0);
+
+    // Started again: its first login sweeps the one left from before.
+    server_process again({"--session-ttl", "1", "--data", dir.path().string()});
+    login(again.port(), "admin", "long-password-1");
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM sessions") == "1");
 }
 
 BOOST_AUTO_TEST_CASE(admin_password_flag_sets_the_password) {

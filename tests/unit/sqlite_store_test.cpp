@@ -390,6 +390,25 @@ BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(expired_sessions_are_dropped_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        auto at = from_unix_ms(1763900000000);
+        store::write_batch b;
+        b.sessions_put = {{"h1", "bob", at, at + std::chrono::seconds(10)},
+                          {"h2", "bob", at, at + std::chrono::seconds(20)},
+                          {"h3", "amy", at, at + std::chrono::seconds(30)}};
+        write(*db, b);
+        store::write_batch sweep;
+        sweep.sessions_expired_by = at + std::chrono::seconds(20);  // h2 expires at that moment
+        write(*db, sweep);
+        auto left = db->load_sessions(timestamp{});  // expired or not
+        BOOST_REQUIRE(left.size() == 1u);
+        BOOST_TEST(left[0].token_hash == "h3");
+    }
+}
+
 // Search by message text: the user's and the agents' messages, any case,
 // wildcards taken as typed; never the bot's, whose menu every conversation has.
 BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {

@@ -107,6 +107,7 @@ struct write_batch {
     std::vector<agent_record> agents_put;  // insert or replace by username
     std::vector<session_record> sessions_put;
     std::vector<std::string> sessions_remove;  // token hashes
+    std::optional<timestamp> sessions_expired_by;  // drop sessions that expired by then
     std::vector<event_record> events_put;
     std::optional<timestamp> events_prune_before;  // drop older events (retention)
     std::vector<chat::chat_record> chats_put;      // insert or replace by ticket
@@ -114,7 +115,7 @@ struct write_batch {
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
     bool empty() const {
         return !conversation && messages.empty() && outbox_put.empty() && outbox_remove.empty() && dedupe.empty() &&
-               ratings.empty() && agents_put.empty() && sessions_put.empty() && sessions_remove.empty() &&
+               ratings.empty() && agents_put.empty() && sessions_put.empty() && sessions_remove.empty() && !sessions_expired_by &&
                events_put.empty() && !events_prune_before && chats_put.empty() && canned_remove.empty() &&
                canned_put.empty();
     }
