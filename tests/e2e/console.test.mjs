@@ -513,22 +513,22 @@ test('queue positions are refreshed while chats keep being claimed', () => withM
 test('a long queue is listed from its head and counted whole', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const phones = Array.from({ length: 250 }, (_, i) => String(15558000000 + i));
+  const phones = Array.from({ length: 450 }, (_, i) => String(15558000000 + i));
   await userSays(server, phones[0], 'support');  // the head, first by a clear margin
   await manySay(server, phones.slice(1), 'support');
   const count = (n) => page.locator('.tabs [data-filter="queued"] .count', { hasText: new RegExp(`^${n}$`) }).waitFor();
-  await count(250);
+  await count(450);
   await page.getByRole('tab', { name: /Queued/ }).click();
   const first = page.locator('#conversation-list li').first();
   assert.equal(await first.getAttribute('data-phone'), phones[0]);
   await first.locator('.badge.queued', { hasText: 'Queued #1 ' }).waitFor();
-  await page.locator('#list-more', { hasText: '50 more:' }).waitFor();
+  await page.locator('#list-more', { hasText: '250 more:' }).waitFor();
 
   // Claimed, the head leaves; everyone moves up, the console having seen
   // every one of them join. Which number stands where after the head is the
   // order in which the concurrent senders' messages arrived: the server says.
   await admin('POST', `/conversations/${phones[0]}/chat-support/start`);
-  await count(249);
+  await count(449);
   const { queue } = await admin('GET', '/queue');
   const badge = (phone, position) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.queued`, { hasText: `Queued #${position} ` });
   await page.locator(`#conversation-list li[data-phone="${queue[0].phone}"]:first-child`).waitFor();
@@ -538,6 +538,14 @@ test('a long queue is listed from its head and counted whole', () => withMemoryS
   const newest = await page.locator('#conversation-list li:has(.badge.queued)').first().getAttribute('data-phone');
   await badge(newest, queue.find((e) => e.phone === newest).position).waitFor();
   assert.deepEqual(page.errors, []);
+
+  // A console opened now holds the queue's two ends, 400 of 449: the rest
+  // are counted, not listed.
+  const later = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await later.locator('.tabs [data-filter="queued"] .count', { hasText: /^449$/ }).waitFor();
+  await later.getByRole('tab', { name: /Queued/ }).click();
+  await later.locator('#list-more', { hasText: '249 more:' }).waitFor();
+  assert.deepEqual(later.errors, []);
 }));
 
 // An agent's own chats may all be older than the newest page of the list.

@@ -104,8 +104,10 @@ export class ConversationList {
       for (const phone of this.built.keys()) if (!onShow.has(phone)) this.built.delete(phone);
     }
     $('list-empty').hidden = visible.length > 0;
-    $('list-more').hidden = visible.length <= shown.length;
-    $('list-more').textContent = `${visible.length - shown.length} more: search or filter to find them.`;
+    // The queue is counted by the server: the console holds only its two ends.
+    const inAll = this.filter === 'queued' && !this.query && this.counts ? Math.max(this.counts.queued, visible.length) : visible.length;
+    $('list-more').hidden = inAll <= shown.length;
+    $('list-more').textContent = `${inAll - shown.length} more: search or filter to find them.`;
     this.el.dataset.renders = String(++this.renders);
     if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
   }
