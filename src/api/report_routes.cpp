@@ -6,6 +6,7 @@
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -16,12 +17,14 @@ using boost::asio::awaitable;
 
 namespace {
 
-// Nearest-rank percentile: the smallest value with at least p of the sample at or below it.
-json::value percentile(std::vector<double> v, double p) {
+// Nearest-rank percentile: the smallest value with at least p of the sample
+// at or below it. Reorders `v` (a selection, not a sort of a year's chats).
+json::value percentile(std::vector<double>& v, double p) {
     if (v.empty()) return nullptr;
-    std::sort(v.begin(), v.end());
     auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-    return v[std::max<std::size_t>(rank, 1) - 1];
+    auto nth = v.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(rank, 1) - 1);
+    std::nth_element(v.begin(), nth, v.end());
+    return *nth;
 }
 
 double seconds_between(timestamp a, timestamp b) { return std::chrono::duration<double>(b - a).count(); }
@@ -32,7 +35,7 @@ struct tally {
     double rating_sum = 0;
     std::uint64_t ratings = 0;
 
-    json::object to_json() const {
+    json::object to_json() {
         json::object o;
         o["chats_opened"] = opened;
         o["chats_closed"] = closed;
@@ -58,32 +61,41 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     if (from >= to) throw field_error{"from", "from must be before to"};
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
 
+    // Tallied as the rows are read, on the scan thread: a year of a busy
+    // team is a million chats, read whole once 670 MB and 10 s.
     tally overall;
-    std::map<std::string, tally> by_agent;
-    auto read = [&] { return std::pair(ctx.store.load_chats(from, to), ctx.store.load_ratings(from, to)); };
-    auto stored = co_await scan(ctx, req, read);
-    auto& [chats, ratings] = stored;
-    for (auto& c : chats) {
-        std::vector<tally*> sinks{&overall};
-        if (!c.agent.empty()) sinks.push_back(&by_agent[c.agent]);
-        for (auto* t : sinks) {
-            if (in(c.opened_at)) {
-                ++t->opened;
-                if (c.first_response_at) t->first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
-                if (c.queued_at && c.assigned_at) t->queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
+    std::map<std::string, tally, std::less<>> by_agent;
+    auto sinks_for = [&](const std::string& agent) {
+        std::array<tally*, 2> sinks{&overall, nullptr};
+        if (!agent.empty()) {
+            auto it = by_agent.find(agent);
+            if (it == by_agent.end()) it = by_agent.emplace(agent, tally{}).first;
+            sinks[1] = &it->second;
+        }
+        return sinks;
+    };
+    auto read = [&] {
+        ctx.store.each_chat(from, to, [&](const chat::chat_record& c) {
+            for (auto* t : sinks_for(c.agent)) {
+                if (!t) continue;
+                if (in(c.opened_at)) {
+                    ++t->opened;
+                    if (c.first_response_at) t->first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
+                    if (c.queued_at && c.assigned_at) t->queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
+                }
+                if (in(c.closed_at)) ++t->closed;
             }
-            if (in(c.closed_at)) ++t->closed;
-        }
-    }
-    for (auto& r : ratings) {
-        if (!in(r.at)) continue;
-        std::vector<tally*> sinks{&overall};
-        if (!r.agent.empty()) sinks.push_back(&by_agent[r.agent]);
-        for (auto* t : sinks) {
-            t->rating_sum += r.score;
-            ++t->ratings;
-        }
-    }
+        });
+        ctx.store.each_rating(from, to, [&](const store::rating& r) {
+            for (auto* t : sinks_for(r.agent)) {
+                if (!t) continue;
+                t->rating_sum += r.score;
+                ++t->ratings;
+            }
+        });
+        return true;
+    };
+    co_await scan(ctx, req, read);
     json::array agents;
     for (auto& [name, t] : by_agent) {
         auto o = t.to_json();

@@ -177,12 +177,10 @@ public:
         return out;
     }
 
-    std::vector<rating> load_ratings(timestamp from, timestamp to) const override {
+    void each_rating(timestamp from, timestamp to, const std::function<void(const rating&)>& f) const override {
         std::lock_guard lock(mutex_);
-        std::vector<rating> out;
         for (auto& r : ratings_)
-            if (r.at >= from && r.at < to) out.push_back(r);
-        return out;
+            if (r.at >= from && r.at < to) f(r);
     }
 
     std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
@@ -274,13 +272,12 @@ public:
         return out;
     }
 
-    std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const override {
+    void each_chat(timestamp from, timestamp to,
+                   const std::function<void(const chat::chat_record&)>& f) const override {
         std::lock_guard lock(mutex_);
-        std::vector<chat::chat_record> out;
         auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
         for (auto& [_, c] : chats_)
-            if (in(c.opened_at) || in(c.closed_at)) out.push_back(c);
-        return out;
+            if (in(c.opened_at) || in(c.closed_at)) f(c);
     }
 
     std::vector<canned_response> load_canned_responses() const override {

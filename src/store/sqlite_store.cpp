@@ -586,17 +586,20 @@ public:
         return out;
     }
 
-    std::vector<rating> load_ratings(timestamp from, timestamp to) const override {
+    void each_rating(timestamp from, timestamp to, const std::function<void(const rating&)>& f) const override {
         std::lock_guard lock(scan_reads_->mutex);
         reset_on_exit st_guard(scan_reads_->prepared(
-            "SELECT phone, ticket_id, agent, score, at FROM ratings WHERE at >= ? AND at < ? ORDER BY id"));
+            read_through("SELECT min(at) FROM ratings", from, to)
+                ? "SELECT phone, ticket_id, agent, score, at FROM ratings WHERE +at >= ? AND +at < ? ORDER BY id"
+                : "SELECT phone, ticket_id, agent, score, at FROM ratings WHERE at >= ? AND at < ? ORDER BY id"));
         auto& st = *st_guard;
         st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
-        std::vector<rating> out;
-        while (st.step())
-            out.push_back({st.get_text(0), st.get_text(1), st.get_text(2), static_cast<int>(st.get_int(3)),
-                           from_unix_ms(st.get_int(4))});
-        return out;
+        rating r;
+        while (st.step()) {
+            r = {st.get_text(0), st.get_text(1), st.get_text(2), static_cast<int>(st.get_int(3)),
+                 from_unix_ms(st.get_int(4))};
+            f(r);
+        }
     }
 
     std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
@@ -664,15 +667,17 @@ public:
         return out;
     }
 
-    std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const override {
+    void each_chat(timestamp from, timestamp to,
+                   const std::function<void(const chat::chat_record&)>& f) const override {
         std::lock_guard lock(scan_reads_->mutex);
-        reset_on_exit st_guard(scan_reads_->prepared(std::string(chat_select) +
-                                        " WHERE (opened_at >= ?1 AND opened_at < ?2) OR (closed_at >= ?1 AND closed_at < ?2)"));
+        reset_on_exit st_guard(scan_reads_->prepared(
+            std::string(chat_select) +
+            (read_through("SELECT min(opened_at) FROM chats", from, to)
+                 ? " WHERE (+opened_at >= ?1 AND +opened_at < ?2) OR (+closed_at >= ?1 AND +closed_at < ?2)"
+                 : " WHERE (opened_at >= ?1 AND opened_at < ?2) OR (closed_at >= ?1 AND closed_at < ?2)")));
         auto& st = *st_guard;
         st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
-        std::vector<chat::chat_record> out;
-        while (st.step()) out.push_back(read_chat(st));
-        return out;
+        while (st.step()) f(read_chat(st));
     }
 
     std::vector<canned_response> load_canned_responses() const override {
@@ -788,6 +793,23 @@ private:
         sqlite::connection db_;
         std::unordered_map<std::string, sqlite::statement> statements_;
     };
+    // Whether a period's rows are better read by going through the whole
+    // table than by its index on time: each row the index finds is a seek
+    // of its own. A year of a year's million chats took 8 s by the index
+    // and 1.3 s straight through; a week of it 0.13 and 0.15 s. Through,
+    // when the period covers more than an eighth of the table's time from
+    // its oldest row (`oldest_sql`, one index probe) to now. On the scan
+    // connection, its lock held.
+    bool read_through(const char* oldest_sql, timestamp from, timestamp to) const {
+        reset_on_exit st_guard(scan_reads_->prepared(oldest_sql));
+        auto& st = *st_guard;
+        if (!st.step() || st.is_null(0)) return false;  // empty: either will do
+        auto oldest = st.get_int(0);
+        auto end = std::max(to_unix_ms(std::chrono::system_clock::now()), to_unix_ms(to));
+        auto covered = to_unix_ms(to) - std::max(to_unix_ms(from), oldest);
+        return end > oldest && covered * 8 > end - oldest;
+    }
+
     class reset_on_exit {
     public:
         explicit reset_on_exit(sqlite::statement& st) : st_(st) {}

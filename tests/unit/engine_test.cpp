@@ -118,7 +118,8 @@ BOOST_AUTO_TEST_CASE(support_sets_the_chat_flags_and_end_clears_them) {
     BOOST_TEST((c.state == chat::conv_state::rating));
 
     f.say("1555", "4");
-    auto ratings = f.db->load_ratings(timestamp{}, timestamp::max());
+    std::vector<store::rating> ratings;
+    f.db->each_rating(timestamp{}, timestamp::max(), [&](const store::rating& r) { ratings.push_back(r); });
     BOOST_REQUIRE(ratings.size() == 1u);
     BOOST_TEST(ratings[0].score == 4);
     BOOST_TEST(!ratings[0].ticket_id.empty());

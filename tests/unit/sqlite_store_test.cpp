@@ -18,6 +18,7 @@
 #include <array>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <fstream>
 #include <thread>
 
@@ -32,6 +33,12 @@ std::vector<std::unique_ptr<store::store>> both_stores(const test::temp_dir& dir
     stores.push_back(store::open_sqlite_store(dir.path().string()));
     stores.push_back(store::make_memory_store());
     return stores;
+}
+
+std::vector<store::rating> ratings_in(const store::store& s, timestamp from, timestamp to) {
+    std::vector<store::rating> out;
+    s.each_rating(from, to, [&](const store::rating& r) { out.push_back(r); });
+    return out;
 }
 
 void write(store::store& s, store::write_batch b) {
@@ -188,12 +195,12 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(*db->find_dedupe("plain:m-1") == R"({"replies":[],"state":"IDLE"})");
     BOOST_TEST(!db->find_dedupe("plain:m-2"));
     // By the time it was given: a report's period, from inclusive, to exclusive.
-    auto ratings = db->load_ratings(from_unix_ms(1763900000700), from_unix_ms(1763900000701));
+    auto ratings = ratings_in(*db, from_unix_ms(1763900000700), from_unix_ms(1763900000701));
     BOOST_REQUIRE(ratings.size() == 1u);
     BOOST_TEST(ratings[0].score == 4);
     BOOST_TEST(ratings[0].agent == "bob");
-    BOOST_TEST(db->load_ratings(from_unix_ms(1763900000701), from_unix_ms(1763900009999)).empty());
-    BOOST_TEST(db->load_ratings(from_unix_ms(1763900000000), from_unix_ms(1763900000700)).empty());
+    BOOST_TEST(ratings_in(*db, from_unix_ms(1763900000701), from_unix_ms(1763900009999)).empty());
+    BOOST_TEST(ratings_in(*db, from_unix_ms(1763900000000), from_unix_ms(1763900000700)).empty());
 }
 
 // The dedupe table has no index: the store finds keys by their hash. Keys
@@ -387,6 +394,40 @@ BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {
         BOOST_TEST(list[0].updated_by == "bob");
         BOOST_TEST((list[0].updated_at == at + std::chrono::seconds(1)));
         BOOST_TEST(list[1].text == "9 to 5");
+    }
+}
+
+// A report's chats: those opened or closed in its period. The SQLite store
+// reads a short period by its indexes and a long one straight through the
+// table; either way, the same chats.
+BOOST_AUTO_TEST_CASE(a_periods_chats_are_those_opened_or_closed_in_it_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    using days = std::chrono::duration<std::int64_t, std::ratio<86400>>;
+    auto day0 = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()) - days(100);
+    for (auto& db : stores) {
+        store::write_batch b;
+        for (int i = 0; i < 100; ++i) {
+            chat::chat_record c{"t_" + std::to_string(i), "1555" + std::to_string(i), day0 + days(i), "user"};
+            c.agent = "bob";
+            if (i % 2 == 0) c.closed_at = c.opened_at + days(1) + std::chrono::hours(1);  // closed the next day
+            b.chats_put.push_back(c);
+        }
+        write(*db, b);
+        auto tickets = [&](timestamp from, timestamp to) {
+            std::set<std::string> out;
+            db->each_chat(from, to, [&](const chat::chat_record& c) { out.insert(c.ticket_id); });
+            return out;
+        };
+        // Days 10 and 11: opened then (t_10, t_11), or closed then (t_10, opened on day 9, is odd: open).
+        BOOST_TEST((tickets(day0 + days(10), day0 + days(12)) == std::set<std::string>{"t_10", "t_11"}));
+        // Days 11 to 13: t_10 closed on day 11.
+        BOOST_TEST((tickets(day0 + days(11), day0 + days(13)) == std::set<std::string>{"t_10", "t_11", "t_12"}));
+        // All of it, read straight through the table by SQLite.
+        BOOST_TEST(tickets(day0, day0 + days(101)).size() == 100u);
+        BOOST_TEST(tickets(day0 + days(50), day0 + days(101)).size() == 50u);
+        BOOST_TEST(tickets(day0 + days(99), day0 + days(101)).size() == 2u);  // t_99, and t_98 closed on day 99
+        BOOST_TEST(tickets(day0 + days(200), day0 + days(300)).empty());
     }
 }
 

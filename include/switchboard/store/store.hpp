@@ -152,8 +152,9 @@ public:
     virtual std::optional<chat::message> find_message_by_channel_id(std::string_view phone,
                                                                     std::string_view channel_id) const = 0;
     virtual std::vector<outbox_item> load_outbox() const = 0;
-    // Ratings given in [from, to): a report's period, not every rating ever.
-    virtual std::vector<rating> load_ratings(timestamp from, timestamp to) const = 0;
+    // Each rating given in [from, to), in the order given: a report's period,
+    // one at a time (a year's are a million).
+    virtual void each_rating(timestamp from, timestamp to, const std::function<void(const rating&)>& f) const = 0;
     // User messages after `seq`: a conversation's unread count after a read mark.
     virtual std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const = 0;
 
@@ -177,8 +178,9 @@ public:
 
     // Chats not closed yet (restored onto their conversations at start).
     virtual std::vector<chat::chat_record> load_open_chats() const = 0;
-    // Chats opened or closed within [from, to).
-    virtual std::vector<chat::chat_record> load_chats(timestamp from, timestamp to) const = 0;
+    // Each chat opened or closed within [from, to), one at a time: a year's
+    // read whole were 670 MB for one report.
+    virtual void each_chat(timestamp from, timestamp to, const std::function<void(const chat::chat_record&)>& f) const = 0;
 
     virtual std::vector<canned_response> load_canned_responses() const = 0;
 
