@@ -371,9 +371,6 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
     }
 }
 
-// The in-memory log keeps each flush packed: events that share most of
-// their text (as a flush's do) take a small part of it, and read back as
-// they were written, across blocks and after a cut through one.
 // Both stores: saved replies by shortcut; a rename (remove + put in one
 // batch) keeps one row.
 BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {
@@ -515,6 +512,9 @@ BOOST_AUTO_TEST_CASE(a_text_search_ends_when_its_asker_has_gone) {
     }
 }
 
+// The in-memory log keeps each flush packed: events that share most of
+// their text (as a flush's do) take a small part of it, and read back as
+// they were written, across blocks and after a cut through one.
 BOOST_AUTO_TEST_CASE(in_memory_event_log_keeps_flushes_packed) {
     store::memory_event_log log;
     std::vector<std::string> written;
