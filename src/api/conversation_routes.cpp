@@ -22,14 +22,17 @@ namespace {
 constexpr std::size_t default_page = 50, max_page = 200;
 constexpr std::size_t max_text_chars = 4096;
 
-std::size_t page_limit(const http::request& req) {
+// ?limit=: 1 to `max`, or `absent` when not given.
+std::size_t limit_param(const http::request& req, std::size_t absent, std::size_t max) {
     auto l = req.query_param("limit");
-    if (!l) return default_page;
+    if (!l) return absent;
     auto v = parse_whole_number(*l);
-    if (!v || *v == 0 || *v > max_page)
-        throw field_error{"limit", "limit must be a whole number from 1 to " + std::to_string(max_page)};
+    if (!v || *v == 0 || *v > max)
+        throw field_error{"limit", "limit must be a whole number from 1 to " + std::to_string(max)};
     return *v;
 }
+
+std::size_t page_limit(const http::request& req) { return limit_param(req, default_page, max_page); }
 
 json::array messages_json(const std::vector<chat::message>& list) {
     json::array out;
@@ -241,13 +244,7 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
 // chats are 2 MB of answer and 30 ms of an io thread.
 awaitable<http::response> get_queue(api_context& ctx, http::request& req, const auth::agent&) {
     constexpr std::size_t max_queue_page = 1000;
-    std::size_t limit = SIZE_MAX;
-    if (auto l = req.query_param("limit")) {
-        auto v = parse_whole_number(*l);
-        if (!v || *v == 0 || *v > max_queue_page)
-            throw field_error{"limit", "limit must be a whole number from 1 to " + std::to_string(max_queue_page)};
-        limit = *v;
-    }
+    auto limit = limit_param(req, SIZE_MAX, max_queue_page);
     auto now = std::chrono::system_clock::now();
     auto [waiting, total] = co_await ctx.engine.queue_head(limit);
     json::array list;

@@ -316,10 +316,8 @@ net::awaitable<std::size_t> engine::requeue_chats_of(std::string agent) {
 }
 
 net::awaitable<std::vector<queue_entry>> engine::queue() {
-    auto waiting = co_await impl_->queue.waiting();
-    std::vector<queue_entry> out;
-    for (std::size_t i = 0; i < waiting.size(); ++i) out.push_back({waiting[i].phone, waiting[i].queued_at, i + 1});
-    co_return out;
+    auto head = co_await queue_head(SIZE_MAX);
+    co_return std::move(head.first);
 }
 
 net::awaitable<std::pair<std::vector<queue_entry>, std::size_t>> engine::queue_head(std::size_t limit) {

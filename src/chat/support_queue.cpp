@@ -140,18 +140,6 @@ net::awaitable<void> support_queue::join_front(std::string phone, timestamp queu
         net::use_awaitable);
 }
 
-net::awaitable<std::vector<support_queue::entry>> support_queue::waiting() {
-    return net::co_spawn(
-        strand_,
-        [this]() -> net::awaitable<std::vector<entry>> {
-            std::vector<entry> out;
-            out.reserve(state_->entries.size());
-            for (auto& [_, e] : state_->entries) out.push_back(e);
-            co_return out;
-        },
-        net::use_awaitable);
-}
-
 net::awaitable<support_queue::front_page> support_queue::front(std::optional<std::int64_t> after, std::size_t limit) {
     return net::co_spawn(
         strand_,

@@ -86,10 +86,7 @@ public:
         }
         if (shard_lock) shard_lock.unlock();
         for (auto& r : b.dedupe) dedupe_.put(r.key, r.answer);
-        if (b.outbox_put.empty() && b.outbox_remove.empty() && b.ratings.empty() && b.agents_put.empty() &&
-            b.sessions_put.empty() && b.sessions_remove.empty() && !b.sessions_expired_by && b.events_put.empty() && b.chats_put.empty() &&
-            !b.events_prune_before && b.canned_remove.empty() && b.canned_put.empty())
-            return;
+        if (!b.has_shared_parts()) return;
         // Packed before the lock: it is most of a flush's time.
         std::optional<packed_event_block> events;
         if (!b.events_put.empty()) events = pack_events(b.events_put);

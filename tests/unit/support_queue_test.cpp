@@ -55,7 +55,7 @@ BOOST_FIXTURE_TEST_CASE(positions_follow_joins_leaves_and_returns_to_the_head, q
     BOOST_TEST(run(queue.leave("p9")).empty());  // not waiting
     run(queue.join_front("p5", at(20)));
     run(queue.join_front("p7", at(21)));
-    auto w = run(queue.waiting());
+    auto w = run(queue.front(std::nullopt, SIZE_MAX)).entries;
     std::vector<std::string> order;
     for (auto& e : w) order.push_back(e.phone);
     BOOST_TEST(order == (std::vector<std::string>{"p7", "p5", "p1", "p4"}), boost::test_tools::per_element());
@@ -158,7 +158,7 @@ BOOST_FIXTURE_TEST_CASE(thousands_of_steps_match_a_plain_list, queue_fixture) {
             model.insert(model.begin(), phone);
         }
         if (step % 97 == 0) {
-            auto w = run(queue.waiting());
+            auto w = run(queue.front(std::nullopt, SIZE_MAX)).entries;
             BOOST_TEST_REQUIRE(w.size() == model.size());
             for (std::size_t i = 0; i < w.size(); ++i) BOOST_TEST(w[i].phone == model[i]);
         }

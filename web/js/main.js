@@ -79,14 +79,12 @@ async function loadList() {
   }
 }
 
-// After a resync: everything from REST again.
+// After a resync: everything from REST again, the newest page first, then
+// what it may not hold (the agent's own chats, the queue's head).
 async function reload() {
-  const [newest, mine, head, newestQueued] = await Promise.all([
-    api.get('/conversations?limit=200'), api.get('/conversations?filter=mine&limit=200'),
-    api.get(queueHead), api.get(queueNewest)]);
-  list.replaceAll(newest.conversations);
-  for (const c of mine.conversations) list.upsert(c);
-  takeQueuePages(head, newestQueued);
+  const { conversations } = await api.get('/conversations?limit=200');
+  list.replaceAll(conversations);
+  await Promise.all([loadMine(), loadQueue()]);
   list.render();
   if (pane.phone) await pane.open(pane.phone);
 }

@@ -38,7 +38,6 @@ public:
     boost::asio::awaitable<std::vector<moved>> leave(std::string phone);
     // Back at the head (an agent did not answer in time).
     boost::asio::awaitable<void> join_front(std::string phone, timestamp queued_at);
-    boost::asio::awaitable<std::vector<entry>> waiting();
     // A page of the queue from its head: the entries after place `after`
     // (from the head when none), at most `limit`. A place is where an entry
     // stands for good, so pages neither overlap nor skip while others leave.

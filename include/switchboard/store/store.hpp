@@ -113,12 +113,14 @@ struct write_batch {
     std::vector<chat::chat_record> chats_put;      // insert or replace by ticket
     std::vector<std::string> canned_remove;        // shortcuts; applied before canned_put (a rename is both)
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
-    bool empty() const {
-        return !conversation && messages.empty() && outbox_put.empty() && outbox_remove.empty() && dedupe.empty() &&
-               ratings.empty() && agents_put.empty() && sessions_put.empty() && sessions_remove.empty() && !sessions_expired_by &&
-               events_put.empty() && !events_prune_before && chats_put.empty() && canned_remove.empty() &&
-               canned_put.empty();
+    // Anything beyond the conversation's own row, messages and dedupe
+    // answers: what a store keeps in tables every conversation shares.
+    bool has_shared_parts() const {
+        return !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
+               !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
+               events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty();
     }
+    bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
 };
 
 // The store cannot take writes now (disk full, I/O error): webhooks answer
