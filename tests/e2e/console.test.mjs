@@ -897,6 +897,50 @@ test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url',
   await page.locator('#conversation-list li[data-phone="15550003"]').waitFor();
 }));
 
+test('a long word, link or name wraps where it is shown and never widens the page', () => withMemoryServer([], async (server) => {
+  const longName = 'Wolfeschlegelsteinhausenbergerdorff'.repeat(2).slice(0, 64);
+  const longLink = `https://example.org/track?order=${'A1b2C3'.repeat(60)}`;
+  await userSays(server, '15550009', 'register');
+  await userSays(server, '15550009', longName);
+  await userSays(server, '15550009', 'support');
+  await userSays(server, '15550009', 'x'.repeat(300));
+  await userSays(server, '15550009', longLink);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550009"]').click();
+  await page.locator('.message', { hasText: longLink }).waitFor();
+  // What overflows: the page, or any message, name or row that is wider than its box.
+  const overflowing = () => page.evaluate(() => ({
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    boxes: [...document.querySelectorAll('.message, #conv-name, #conversation-list li')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 30)),
+  }));
+  for (const width of [1280, 400]) {
+    await page.setViewportSize({ width, height: 760 });
+    if (width === 400 && !(await page.locator('#pane').isVisible())) {
+      await page.locator('#conversation-list li[data-phone="15550009"]').click();
+    }
+    await page.locator('#conv-name', { hasText: longName }).waitFor();
+    assert.deepEqual(await overflowing(), { page: 0, boxes: [] }, `at ${width}px`);
+  }
+
+  // A saved reply with the link: in its dialog, and offered under the composer.
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/canned-responses', { shortcut: 'track', text: `Track it here: ${longLink}` });
+  await page.getByRole('button', { name: 'Saved replies' }).click();
+  const reply = page.locator('#replies-list li[data-shortcut="track"] .reply-text');
+  await reply.waitFor();
+  assert.ok(await reply.evaluate((e) => e.scrollWidth <= e.clientWidth + 1), 'the saved reply is wider than its dialog');
+  await page.locator('#replies-dialog').getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  await page.locator('#composer-text').pressSequentially('/tr');
+  await page.locator('#reply-suggestions li[data-shortcut="track"]').waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth
+    && [...document.querySelectorAll('#reply-suggestions li')].every((e) => e.scrollWidth <= e.clientWidth + 1)),
+  'the suggestion is wider than its list');
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a wrong password is refused and the session survives a reload', () => withMemoryServer([], async (server) => {
   const context = await browser.browser.newContext();
   const page = await context.newPage();
