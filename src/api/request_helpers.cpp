@@ -162,9 +162,12 @@ timestamp time_param(const http::request& req, std::string_view name, timestamp 
     return *t;
 }
 
+// A field a spreadsheet would read as a formula (OWASP's list of first
+// characters) is opened with a quote: a user's "=HYPERLINK(…)" stays text
+// in the admin's spreadsheet.
 std::string csv_field(std::string_view s) {
     std::string v(s);
-    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(v.begin(), '\'');
+    if (!v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos) v.insert(v.begin(), '\'');
     if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
     std::string out = "\"";
     for (char c : v) {

@@ -558,6 +558,7 @@ BOOST_AUTO_TEST_CASE(transcripts_in_three_formats) {
     auto admin = admin_client(server);
     user_says(server.port(), "1555", "support", "Ann");
     user_says(server.port(), "1555", "a \"quoted\", comma\nline");
+    for (auto formula : {"=HYPERLINK(1)", "+1", "-1", "@SUM(1)", "\tcmd"}) user_says(server.port(), "1555", formula);
     auto txt = admin.call("GET", "/conversations/1555/transcript");
     BOOST_TEST(txt.status == 200u);
     BOOST_TEST(txt.header("content-type").starts_with("text/plain"));
@@ -566,8 +567,12 @@ BOOST_AUTO_TEST_CASE(transcripts_in_three_formats) {
     auto csv = admin.call("GET", "/conversations/1555/transcript?format=csv");
     BOOST_TEST(csv.body.starts_with("conversation,seq,timestamp,sender,agent,type,status,text\r\n"));
     BOOST_TEST(csv.body.find("\"a \"\"quoted\"\", comma\nline\"") != std::string::npos);
+    // What a spreadsheet would run as a formula is opened with a quote; the JSON keeps the text as written.
+    for (auto formula : {",'=HYPERLINK(1)\r\n", ",'+1\r\n", ",'-1\r\n", ",'@SUM(1)\r\n", ",'\tcmd\r\n"})
+        BOOST_TEST(csv.body.find(formula) != std::string::npos, formula);
     auto j = admin.json("GET", "/conversations/1555/transcript?format=json");
-    BOOST_TEST(j.at("messages").as_array().size() == 4u);
+    BOOST_TEST(j.at("messages").as_array().size() == 14u);
+    BOOST_TEST(j.at("messages").as_array()[4].at("text").as_string() == "=HYPERLINK(1)");
     BOOST_TEST(admin.call("GET", "/conversations/1999/transcript").status == 404u);
 }
 
