@@ -925,16 +925,21 @@ test('a long word, link or name wraps where it is shown and never widens the pag
 
   // A saved reply with the link: in its dialog, and offered under the composer.
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
-  await admin('POST', '/canned-responses', { shortcut: 'track', text: `Track it here: ${longLink}` });
+  const shortcut = 'track-the-order-with-this-link-1';  // 32 characters, the most a shortcut has
+  await admin('POST', '/canned-responses', { shortcut, text: `Track it here: ${longLink}` });
   await page.getByRole('button', { name: 'Saved replies' }).click();
-  const reply = page.locator('#replies-list li[data-shortcut="track"] .reply-text');
-  await reply.waitFor();
-  assert.ok(await reply.evaluate((e) => e.scrollWidth <= e.clientWidth + 1), 'the saved reply is wider than its dialog');
+  const reply = page.locator(`#replies-list li[data-shortcut="${shortcut}"]`);
+  await reply.locator('.reply-text').waitFor();
+  assert.ok(await reply.evaluate((li) => [li, ...li.querySelectorAll('*')].every((e) => e.scrollWidth <= e.clientWidth + 1)),
+    'the saved reply is wider than its dialog');
+  const edit = await page.getByRole('button', { name: `Edit /${shortcut}` }).boundingBox();
+  const dialog = await page.locator('#replies-dialog').boundingBox();
+  assert.ok(edit.x + edit.width <= dialog.x + dialog.width, 'its Edit button is outside the dialog');
   await page.locator('#replies-dialog').getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Claim Chat' }).click();
   await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
   await page.locator('#composer-text').pressSequentially('/tr');
-  await page.locator('#reply-suggestions li[data-shortcut="track"]').waitFor();
+  await page.locator(`#reply-suggestions li[data-shortcut="${shortcut}"]`).waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth
     && [...document.querySelectorAll('#reply-suggestions li')].every((e) => e.scrollWidth <= e.clientWidth + 1)),
   'the suggestion is wider than its list');
