@@ -73,10 +73,16 @@ std::string_view utf8_prefix_view(std::string_view s, std::size_t n) {
 
 std::string utf8_prefix(std::string_view s, std::size_t n) { return std::string(utf8_prefix_view(s, n)); }
 
-void apply_newest_message(conversation& c, const message& newest, std::uint32_t user_messages) {
+void set_preview(conversation& c, const message& m) {
+    c.last_message.assign(utf8_prefix_view(m.text, last_message_preview_chars));  // in the string's own room
+    c.last_sender = m.from;
+    c.last_message_seq = m.seq;
+}
+
+void apply_newest_messages(conversation& c, const message& newest, const message* newest_from_a_person,
+                           std::uint32_t user_messages) {
     c.last_seq = newest.seq;
-    c.last_message.assign(utf8_prefix_view(newest.text, last_message_preview_chars));
-    c.last_sender = newest.from;
+    if (newest_from_a_person) set_preview(c, *newest_from_a_person);
     c.updated_at = newest.at;
     c.last_activity = newest.at;
     c.unread += user_messages;
@@ -89,22 +95,28 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
                         c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.created_at);
     };
     auto implied = [](const conversation& c) {
-        return std::tie(c.last_seq, c.unread, c.last_message, c.last_sender, c.updated_at, c.last_activity);
+        return std::tie(c.last_seq, c.unread, c.last_message, c.last_sender, c.last_message_seq, c.updated_at,
+                        c.last_activity);
     };
     if (stored_alone(before) != stored_alone(after)) return false;
     const message* newest = nullptr;
+    const message* person = nullptr;
     std::uint32_t users = 0;
     for (auto& m : added) {
         if (m.seq <= before.last_seq) continue;  // an update of an older message implies nothing
         if (m.seq != (newest ? newest->seq : before.last_seq) + 1) return false;
         newest = &m;
         if (m.from == sender::user) ++users;
+        if (moves_preview(m.from)) person = &m;
     }
     if (!newest) return implied(before) == implied(after);
-    return after.last_seq == newest->seq && after.unread == before.unread + users &&
-           after.last_sender == newest->from && after.updated_at == newest->at &&
-           after.last_activity == newest->at &&
-           after.last_message == utf8_prefix_view(newest->text, last_message_preview_chars);
+    bool preview_implied =
+        person ? after.last_message_seq == person->seq && after.last_sender == person->from &&
+                     after.last_message == utf8_prefix_view(person->text, last_message_preview_chars)
+               : after.last_message_seq == before.last_message_seq && after.last_sender == before.last_sender &&
+                     after.last_message == before.last_message;
+    return preview_implied && after.last_seq == newest->seq && after.unread == before.unread + users &&
+           after.updated_at == newest->at && after.last_activity == newest->at;
 }
 
 }  // namespace switchboard::chat

@@ -144,8 +144,7 @@ message& conversation_actor::add_message(step& s, sender from, std::string text,
     m.from = from;
     m.text = std::move(text);
     m.at = at;
-    s.next.last_message.assign(utf8_prefix_view(m.text, last_message_preview_chars));  // in the copy's room
-    s.next.last_sender = from;
+    if (moves_preview(from)) set_preview(s.next, m);
     s.next.updated_at = at;
     return m;
 }

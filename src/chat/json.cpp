@@ -53,10 +53,11 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["queued_at"] = optional_time(c.queued_at);
     o["channel"] = to_string(c.via);
     o["unread"] = c.unread;
-    if (c.last_seq == 0)
+    if (c.last_message_seq == 0)
         o["last_message"] = nullptr;
     else
-        o["last_message"] = {{"text", c.last_message}, {"sender", to_string(c.last_sender)}, {"seq", c.last_seq}};
+        o["last_message"] = {
+            {"text", c.last_message}, {"sender", to_string(c.last_sender)}, {"seq", c.last_message_seq}};
     o["created_at"] = to_iso8601(c.created_at);
     o["updated_at"] = to_iso8601(c.updated_at);
     o["last_activity_at"] = to_iso8601(c.last_activity);
@@ -231,7 +232,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     name(w, "channel", to_string(c.via));
     num(w, "unread", c.unread);
     w.key("last_message");
-    if (c.last_seq == 0) {
+    if (c.last_message_seq == 0) {
         w.lit("null");
     } else {
         w.lit("{\"text\":");
@@ -239,7 +240,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
         w.lit(",\"sender\":");
         w.name(to_string(c.last_sender));
         w.lit(",\"seq\":");
-        w.number(c.last_seq);
+        w.number(c.last_message_seq);
         w.lit("}");
     }
     time(w, "created_at", c.created_at);

@@ -128,9 +128,15 @@ public:
                     continue;
                 auto& list = it->second.list;
                 auto& newest = list.back();
-                row_catch_up up{newest.message.unpack(phone, newest.seq), 0};
-                for (auto m = seq_upper_bound(list, c.last_seq); m != list.end(); ++m)
+                row_catch_up up{newest.message.unpack(phone, newest.seq), 0, std::nullopt};
+                auto first = seq_upper_bound(list, c.last_seq);
+                for (auto m = first; m != list.end(); ++m)
                     if (m->message.from == chat::sender::user) ++up.user_messages;
+                for (auto m = list.end(); m != first && !up.newest_from_a_person;) {
+                    --m;
+                    if (chat::moves_preview(m->message.from))
+                        up.newest_from_a_person = m->message.unpack(phone, m->seq);
+                }
                 out.push_back(std::move(up));
             }
         }

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 15> migrations{
+constexpr std::array<std::string_view, 16> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -285,6 +285,13 @@ CREATE TABLE canned_responses (
     // those of its period: a year of ratings on every report.
     R"sql(
 CREATE INDEX ratings_by_time ON ratings (at);
+)sql",
+    // 16: the preview's own seq. The preview is now the newest message a
+    // person wrote; until this version it was the newest message, so a
+    // row's preview is that of its last_seq.
+    R"sql(
+ALTER TABLE conversations ADD COLUMN last_message_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE conversations SET last_message_seq = last_seq;
 )sql",
 };
 

@@ -135,11 +135,11 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 22> conversation_columns{
+constexpr std::array<std::string_view, 23> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
-    "last_sender",   "created_at",  "updated_at", "last_activity"};
+    "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq"};
 
 // An upsert, not INSERT OR REPLACE: replacing deletes the row and inserts it
 // again under a new rowid, which dirties three pages per write instead of one.
@@ -227,6 +227,7 @@ public:
                 .bind(20, to_unix_ms(c.created_at))
                 .bind(21, to_unix_ms(c.updated_at))
                 .bind(22, to_unix_ms(c.last_activity))
+                .bind(23, static_cast<std::int64_t>(c.last_message_seq))
                 .run();
         }
         message_rows.clear();
@@ -464,9 +465,22 @@ public:
             if (!newest || newest->seq <= row_seq) continue;
             auto last = message_at(newest->row);
             if (!last) continue;
-            out.push_back({std::move(*last), message_rows_.user_messages_after(phone, row_seq)});
+            row_catch_up up{std::move(*last), message_rows_.user_messages_after(phone, row_seq), std::nullopt};
+            up.newest_from_a_person = newest_from_a_person_after(phone, row_seq, up.newest);
+            out.push_back(std::move(up));
         }
         return out;
+    }
+
+    // Read from the newest back: mostly the bot's acknowledgement, then the
+    // user's message it answered.
+    std::optional<chat::message> newest_from_a_person_after(std::string_view phone, std::uint64_t row_seq,
+                                                            const chat::message& newest) const {
+        if (chat::moves_preview(newest.from)) return newest;
+        auto places = message_rows_.before(phone, newest.seq, static_cast<std::size_t>(newest.seq - row_seq));
+        for (auto p = places.rbegin(); p != places.rend() && p->seq > row_seq; ++p)
+            if (auto m = message_at(p->row); m && chat::moves_preview(m->from)) return m;
+        return std::nullopt;
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override {
@@ -511,7 +525,7 @@ public:
         reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
-            last_activity FROM conversations)"));
+            last_activity, last_message_seq FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -538,6 +552,7 @@ public:
             c.created_at = from_unix_ms(st.get_int(19));
             c.updated_at = from_unix_ms(st.get_int(20));
             c.last_activity = from_unix_ms(st.get_int(21));
+            c.last_message_seq = static_cast<std::uint64_t>(st.get_int(22));
             out.push_back(std::move(c));
         }
         return out;

@@ -423,6 +423,29 @@ test('the tab title and the filters count what waits for the agent', () => withM
   assert.deepEqual(page.errors, []);
 }));
 
+test("a row shows what the user or the agent wrote last, not the bot's acknowledgement", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550311', 'support', 'Pat');
+  await userSays(server, '15550311', 'my order is late');  // acknowledged by the bot
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550311"]');
+  const preview = () => row.locator('.preview').textContent();
+  await row.waitFor();
+  assert.equal(await preview(), 'my order is late');  // as the list was read
+
+  // From the events: the user's message, then the bot's acknowledgement.
+  // The list renders a little later; another user's first message, after
+  // both, shows when a render has taken them.
+  await userSays(server, '15550311', 'still waiting');
+  await userSays(server, '15550312', 'hello', 'Sam');
+  await page.locator('#conversation-list li[data-phone="15550312"] .preview', { hasText: 'hello' }).waitFor();
+  assert.equal(await preview(), 'still waiting');
+  await admin('POST', '/conversations/15550311/chat-support/start');  // the bot names the agent
+  await admin('POST', '/conversations/15550311/chat-support/send', { text: 'On it' });
+  await row.locator('.preview', { hasText: 'On it' }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
 // Many users writing at once: every event used to sort and build the whole
 // list again, and each new number cost a request from every console, which
 // then fell behind its socket. A new conversation introduces itself in the

@@ -224,6 +224,10 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_what_steps_left_out_of_the_conversation_
     BOOST_TEST(after.unread == before.unread);
     BOOST_TEST(after.last_message == before.last_message);
     BOOST_TEST((after.last_sender == before.last_sender));
+    BOOST_TEST(after.last_message_seq == before.last_message_seq);
+    // The preview is the user's last message, not the bot's answer after it.
+    BOOST_TEST(before.last_message == "and more 19");
+    BOOST_TEST(before.last_message_seq == 51u);
     // Times are stored to the millisecond, rows and messages alike.
     BOOST_TEST(to_unix_ms(after.updated_at) == to_unix_ms(before.updated_at));
     BOOST_TEST(to_unix_ms(after.last_activity) == to_unix_ms(before.last_activity));

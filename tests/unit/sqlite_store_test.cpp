@@ -82,6 +82,7 @@ chat::conversation full_conversation() {
     c.unread = 2;
     c.last_message = "last 💬";
     c.last_sender = chat::sender::admin;
+    c.last_message_seq = 41;  // the bot's reply at 42 left the preview
     c.created_at = from_unix_ms(1763800000000);
     c.updated_at = from_unix_ms(1763900000300);
     c.last_activity = from_unix_ms(1763900000400);
@@ -164,6 +165,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(r.unread == c.unread);
     BOOST_TEST(r.last_message == c.last_message);
     BOOST_TEST((r.last_sender == c.last_sender));
+    BOOST_TEST(r.last_message_seq == c.last_message_seq);
     BOOST_TEST((r.created_at == c.created_at));
     BOOST_TEST((r.updated_at == c.updated_at));
     BOOST_TEST((r.last_activity == c.last_activity));
@@ -836,6 +838,52 @@ BOOST_AUTO_TEST_CASE(a_reopen_finds_every_message_of_many_scan_batches) {
         }
     }
     BOOST_TEST(!db->find_dedupe("plain:unknown").has_value());
+}
+
+// A row behind its messages (only they changed since) is brought up to date
+// at start: the newest message, and for the preview the newest a person
+// wrote, which the bot's replies after it do not hide.
+BOOST_AUTO_TEST_CASE(a_rows_catch_up_names_the_newest_message_a_person_wrote_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        // Each conversation's row as of its first message, then the rest.
+        auto conversation = [&](std::string phone, std::vector<std::pair<chat::sender, std::string>> said) {
+            store::write_batch b;
+            b.conversation = full_conversation();
+            b.conversation->phone = phone;
+            b.conversation->last_seq = b.conversation->last_message_seq = 1;
+            std::uint64_t seq = 0;
+            for (auto& [from, text] : said) {
+                auto m = full_message(++seq);
+                m.phone = phone;
+                m.id = phone + "_" + std::to_string(seq);
+                m.from = from;
+                m.text = text;
+                b.messages.push_back(std::move(m));
+            }
+            write(*db, std::move(b));
+        };
+        using enum chat::sender;
+        conversation("15550001",
+                     {{user, "hi"}, {bot, "the menu"}, {user, "where is my order?"}, {bot, "sent to support"}});
+        conversation("15550002", {{user, "hi"}, {bot, "the menu"}, {bot, "you are number 1"}});
+        conversation("15550003", {{user, "hi"}, {bot, "the menu"}, {admin, "on it"}});
+
+        std::map<std::string, store::row_catch_up> ups;
+        for (auto& up : db->load_row_catch_ups()) ups.emplace(up.newest.phone, up);
+        BOOST_REQUIRE(ups.size() == 3u);
+        BOOST_TEST(ups["15550001"].newest.seq == 4u);
+        BOOST_TEST(ups["15550001"].user_messages == 1u);
+        BOOST_REQUIRE(ups["15550001"].newest_from_a_person.has_value());
+        BOOST_TEST(ups["15550001"].newest_from_a_person->seq == 3u);
+        BOOST_TEST(ups["15550001"].newest_from_a_person->text == "where is my order?");
+        BOOST_TEST(ups["15550002"].newest.seq == 3u);
+        BOOST_TEST(!ups["15550002"].newest_from_a_person.has_value());  // the row's preview stands
+        BOOST_REQUIRE(ups["15550003"].newest_from_a_person.has_value());
+        BOOST_TEST(ups["15550003"].newest_from_a_person->text == "on it");
+        BOOST_TEST(ups["15550003"].newest_from_a_person->seq == ups["15550003"].newest.seq);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(messages_are_found_by_phone_and_seq_after_a_reopen) {

@@ -6,14 +6,20 @@
 const previewChars = 160;  // the server's last_message preview, in code points
 
 // The conversation `c` with message `m` as its newest, or `c` itself when it
-// has counted `m` already (events and REST replies can cross).
+// has counted `m` already (events and REST replies can cross). As on the
+// server, the preview is the newest message a person wrote: the bot's
+// replies leave it. Only those can be newer than the preview, and they
+// count no unread, so taking one twice changes nothing.
 export function withMessage(c, m) {
   if (c.last_message && c.last_message.seq >= m.seq) return c;
+  const person = m.sender !== 'bot';
   return {
     ...c,
-    last_message: { text: Array.from(m.text).slice(0, previewChars).join(''), sender: m.sender, seq: m.seq },
+    last_message: person
+      ? { text: Array.from(m.text).slice(0, previewChars).join(''), sender: m.sender, seq: m.seq }
+      : c.last_message,
     unread: c.unread + (m.sender === 'user' ? 1 : 0),
-    updated_at: m.timestamp,
+    updated_at: m.timestamp > c.updated_at ? m.timestamp : c.updated_at,  // ISO-8601 UTC, same width
     // As the server counts activity: a message from either side; the bot's
     // own notices (queue moves, system notes) and agents' private notes leave it.
     last_activity_at: m.sender === 'bot' || m.type === 'note' ? c.last_activity_at : m.timestamp,

@@ -69,11 +69,13 @@ struct event_record {
 };
 
 // A conversation whose stored row is older than its newest message (the
-// steps since changed only what their messages imply): that message, and
+// steps since changed only what their messages imply): that message, the
+// newest of them a person wrote (none when the bot wrote them all), and
 // how many of the messages past the row the user wrote.
 struct row_catch_up {
     chat::message newest;
     std::uint32_t user_messages = 0;
+    std::optional<chat::message> newest_from_a_person;
 };
 
 struct rating {
