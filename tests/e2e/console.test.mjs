@@ -969,6 +969,30 @@ test('a long word, link or name wraps where it is shown and never widens the pag
   assert.deepEqual(page.errors, []);
 }));
 
+test("a message is shown as WhatsApp shows it, with its links, and stays text", () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550010', 'support', 'Kai');
+  await userSays(server, '15550010',
+    '*late* _again_, ~sorry~ ```ORD-42``` track: https://example.org/t?id=7&x=(1). my_order_id *not bold');
+  await userSays(server, '15550010', 'javascript:alert(1) <b>x</b> *<img src=x onerror=alert(2)>*');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550010"]').click();
+  const first = page.locator('.message.user .text', { hasText: 'late' });
+  await first.waitFor();
+  const shown = (text) => text.evaluate((e) => [...e.childNodes].map((n) => (n.nodeType === 3 ? n.textContent
+    : `<${n.tagName.toLowerCase()}${n.href ? ` ${n.href} ${n.target} ${n.rel}` : ''}>${n.textContent}`)));
+  assert.deepEqual(await shown(first), [
+    '<strong>late', ' ', '<em>again', ', ', '<s>sorry', ' ', '<code>ORD-42', ' track: ',
+    '<a https://example.org/t?id=7&x=(1) _blank noopener noreferrer>https://example.org/t?id=7&x=(1)', '. my_order_id *not bold']);
+  assert.equal(await first.textContent(),
+    'late again, sorry ORD-42 track: https://example.org/t?id=7&x=(1). my_order_id *not bold');
+  // Markup and other schemes stay text; the bold around markup is bold text.
+  const second = page.locator('.message.user .text', { hasText: 'javascript' });
+  assert.deepEqual(await shown(second), ['javascript:alert(1) <b>x</b> ', '<strong><img src=x onerror=alert(2)>']);
+  assert.equal(await page.locator('.messages img, .messages b').count(), 0);
+  assert.deepEqual(page.dialogs, []);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a wrong password is refused and the session survives a reload', () => withMemoryServer([], async (server) => {
   const context = await browser.browser.newContext();
   const page = await context.newPage();

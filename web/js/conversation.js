@@ -2,6 +2,7 @@
 // composer with optimistic sends, typing and read receipts.
 import { api, enc } from './api.js';
 import { h, $, clockTime } from './dom.js';
+import { richText } from './rich_text.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 
@@ -108,7 +109,7 @@ export class ConversationPane {
     const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     return h('li', { class: `message ${kind}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
-      h('span', { class: 'text', text: m.text }),
+      h('span', { class: 'text' }, richText(m.text)),
       h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks));
   }
 
