@@ -79,10 +79,10 @@ void set_preview(conversation& c, const message& m) {
     c.last_message_seq = m.seq;
 }
 
-void apply_newest_messages(conversation& c, const message& newest, const message* newest_from_a_person,
+void apply_newest_messages(conversation& c, const message& newest, const message* preview,
                            std::uint32_t user_messages) {
     c.last_seq = newest.seq;
-    if (newest_from_a_person) set_preview(c, *newest_from_a_person);
+    if (preview) set_preview(c, *preview);
     c.updated_at = newest.at;
     c.last_activity = newest.at;
     c.unread += user_messages;
@@ -107,7 +107,7 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
         if (m.seq != (newest ? newest->seq : before.last_seq) + 1) return false;
         newest = &m;
         if (m.from == sender::user) ++users;
-        if (moves_preview(m.from)) person = &m;
+        if (moves_preview(m)) person = &m;
     }
     if (!newest) return implied(before) == implied(after);
     bool preview_implied =

@@ -135,7 +135,7 @@ void conversation_actor::update_board() {
     board_slot_.key.store(list_key::of(c).word, std::memory_order_relaxed);
 }
 
-message& conversation_actor::add_message(step& s, sender from, std::string text, timestamp at) {
+message& conversation_actor::add_message(step& s, sender from, std::string text, timestamp at, std::string kind) {
     auto& m = s.batch.messages.emplace_back();
     m.id = unique_id("msg_");
     m.phone = s.next.phone;
@@ -143,8 +143,9 @@ message& conversation_actor::add_message(step& s, sender from, std::string text,
     if (!s.batch.new_messages_from_seq) s.batch.new_messages_from_seq = m.seq;
     m.from = from;
     m.text = std::move(text);
+    m.kind = std::move(kind);
     m.at = at;
-    if (moves_preview(from)) set_preview(s.next, m);
+    if (moves_preview(m)) set_preview(s.next, m);
     s.next.updated_at = at;
     return m;
 }
@@ -362,8 +363,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     // the conversation's. Room for them up front, so that none is moved.
     s.batch.messages.reserve(2);
     s.events.reserve(4);
-    auto& user_msg = add_message(s, sender::user, in.text, now);
-    user_msg.kind = in.kind;
+    auto& user_msg = add_message(s, sender::user, in.text, now, in.kind);
     user_msg.channel_id = in.channel_id;
     ++c.unread;
     s.message_created(user_msg, now);
@@ -593,8 +593,7 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
                                client_id = std::move(client_id)]() -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
-        auto& m = add_message(s, sender::admin, text, now);
-        m.kind = "note";
+        auto& m = add_message(s, sender::admin, text, now, "note");
         m.agent = by.username;
         m.client_id = client_id;
         m.status = message_status::sent;

@@ -108,7 +108,7 @@ private:
                         const std::string& key, timestamp now, std::vector<std::string>& replies,
                         std::string& answer);
     // The returned reference lives in the step's batch: valid until the next add.
-    message& add_message(step& s, sender from, std::string text, timestamp at);
+    message& add_message(step& s, sender from, std::string text, timestamp at, std::string kind = "text");
     // A message for the user that is not part of a webhook answer goes out
     // through the outbox; `answered_inline` ones are in the answer already.
     message& add_outgoing(step& s, sender from, std::string text, timestamp at, bool answered_inline);

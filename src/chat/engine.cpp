@@ -146,7 +146,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             auto row_seq = c.last_seq;
             if (auto it = catch_ups.find(phone); it != catch_ups.end())
                 apply_newest_messages(c, it->second.newest,
-                                      it->second.newest_from_a_person ? &*it->second.newest_from_a_person : nullptr,
+                                      it->second.preview ? &*it->second.preview : nullptr,
                                       it->second.user_messages);
             auto actor = make_actor(std::move(c), row_seq);
             actor->publish();

@@ -132,10 +132,11 @@ public:
                 auto first = seq_upper_bound(list, c.last_seq);
                 for (auto m = first; m != list.end(); ++m)
                     if (m->message.from == chat::sender::user) ++up.user_messages;
-                for (auto m = list.end(); m != first && !up.newest_from_a_person;) {
+                for (auto m = list.end(); m != first && !up.preview;) {
                     --m;
-                    if (chat::moves_preview(m->message.from))
-                        up.newest_from_a_person = m->message.unpack(phone, m->seq);
+                    if (m->message.from == chat::sender::bot) continue;  // no need to unpack it
+                    if (auto candidate = m->message.unpack(phone, m->seq); chat::moves_preview(candidate))
+                        up.preview = std::move(candidate);
                 }
                 out.push_back(std::move(up));
             }

@@ -466,20 +466,21 @@ public:
             auto last = message_at(newest->row);
             if (!last) continue;
             row_catch_up up{std::move(*last), message_rows_.user_messages_after(phone, row_seq), std::nullopt};
-            up.newest_from_a_person = newest_from_a_person_after(phone, row_seq, up.newest);
+            up.preview = newest_preview_after(phone, row_seq, up.newest);
             out.push_back(std::move(up));
         }
         return out;
     }
 
-    // Read from the newest back: mostly the bot's acknowledgement, then the
-    // user's message it answered.
-    std::optional<chat::message> newest_from_a_person_after(std::string_view phone, std::uint64_t row_seq,
+    // The newest message past the row that moves the preview, read from the
+    // newest back: mostly the bot's acknowledgement, then the user's
+    // message it answered.
+    std::optional<chat::message> newest_preview_after(std::string_view phone, std::uint64_t row_seq,
                                                             const chat::message& newest) const {
-        if (chat::moves_preview(newest.from)) return newest;
+        if (chat::moves_preview(newest)) return newest;
         auto places = message_rows_.before(phone, newest.seq, static_cast<std::size_t>(newest.seq - row_seq));
         for (auto p = places.rbegin(); p != places.rend() && p->seq > row_seq; ++p)
-            if (auto m = message_at(p->row); m && chat::moves_preview(m->from)) return m;
+            if (auto m = message_at(p->row); m && chat::moves_preview(*m)) return m;
         return std::nullopt;
     }
 

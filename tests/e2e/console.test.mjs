@@ -423,26 +423,40 @@ test('the tab title and the filters count what waits for the agent', () => withM
   assert.deepEqual(page.errors, []);
 }));
 
-test("a row shows what the user or the agent wrote last, not the bot's acknowledgement", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+test("a row shows what the user or the agent wrote last, not the bot's acknowledgement or a note", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550311', 'support', 'Pat');
   await userSays(server, '15550311', 'my order is late');  // acknowledged by the bot
+  // Claimed before the console opens: a claim has it read the queue and the
+  // agent's chats again, which would put the server's objects over what
+  // the console made of the events below.
+  await admin('POST', '/conversations/15550311/chat-support/start');  // the bot names the agent
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const row = page.locator('#conversation-list li[data-phone="15550311"]');
   const preview = () => row.locator('.preview').textContent();
   await row.waitFor();
   assert.equal(await preview(), 'my order is late');  // as the list was read
 
-  // From the events: the user's message, then the bot's acknowledgement.
-  // The list renders a little later; another user's first message, after
-  // both, shows when a render has taken them.
-  await userSays(server, '15550311', 'still waiting');
-  await userSays(server, '15550312', 'hello', 'Sam');
-  await page.locator('#conversation-list li[data-phone="15550312"] .preview', { hasText: 'hello' }).waitFor();
+  // From the events. The list renders a little later: a new user's first
+  // message, sent after them, shows when a render has taken them.
+  const rendered = async (phone) => {
+    await userSays(server, phone, 'hello');
+    await page.locator(`#conversation-list li[data-phone="${phone}"] .preview`, { hasText: 'hello' }).waitFor();
+  };
+  await userSays(server, '15550311', 'still waiting');  // and the bot's acknowledgement
+  await rendered('15550312');
   assert.equal(await preview(), 'still waiting');
-  await admin('POST', '/conversations/15550311/chat-support/start');  // the bot names the agent
   await admin('POST', '/conversations/15550311/chat-support/send', { text: 'On it' });
   await row.locator('.preview', { hasText: 'On it' }).waitFor();
+  // A private note is for the agents: the user never sees it. (It is no
+  // activity either, so its conversation.updated brings the server's word.)
+  await admin('POST', '/conversations/15550311/notes', { text: 'VIP, be quick' });
+  await rendered('15550313');
+  assert.equal(await preview(), 'On it');
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  await row.waitFor();
+  assert.equal(await preview(), 'On it');  // and as the list is read again
   assert.deepEqual(page.errors, []);
 }));
 

@@ -242,6 +242,7 @@ BOOST_AUTO_TEST_CASE(private_notes_stay_with_the_agents) {
     BOOST_TEST(note.at("client_id").as_string() == "n-1");
     auto after = admin.json("GET", "/conversations/1555");
     BOOST_TEST(after.at("unread").as_int64() == before.at("unread").as_int64());
+    BOOST_TEST(after.at("last_message") == before.at("last_message"));  // the user never sees it
     BOOST_TEST(after.at("last_activity_at").as_string() == before.at("last_activity_at").as_string());
     BOOST_TEST(after.at("messages").as_array().back().at("text").as_string() == "VIP: be quick");
     auto report = admin.json("GET", "/reports/summary");
@@ -537,10 +538,10 @@ BOOST_AUTO_TEST_CASE(reading_does_not_move_a_conversation_up_the_list) {
     BOOST_TEST(phones() == (std::vector<std::string>{"1555", "1666"}));
 }
 
-// A conversation's preview is the newest message a person wrote. In a chat
-// the bot answers every message with the same acknowledgement, and that was
-// all an agent saw of each row.
-BOOST_AUTO_TEST_CASE(the_preview_is_the_newest_message_a_person_wrote) {
+// A conversation's preview is the newest message the user or an agent wrote
+// to the chat. In a chat the bot answers every message with the same
+// acknowledgement, and that was all an agent saw of each row.
+BOOST_AUTO_TEST_CASE(the_preview_is_what_the_user_or_an_agent_said_last) {
     receiver outbound;
     server_process server({"--outbound-url", outbound.url()});
     auto admin = admin_client(server);

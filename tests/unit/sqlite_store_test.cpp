@@ -841,25 +841,31 @@ BOOST_AUTO_TEST_CASE(a_reopen_finds_every_message_of_many_scan_batches) {
 }
 
 // A row behind its messages (only they changed since) is brought up to date
-// at start: the newest message, and for the preview the newest a person
-// wrote, which the bot's replies after it do not hide.
-BOOST_AUTO_TEST_CASE(a_rows_catch_up_names_the_newest_message_a_person_wrote_in_both_stores) {
+// at start: the newest message, and for the preview the newest the user or
+// an agent wrote to the chat, which the bot's replies and notes do not hide.
+BOOST_AUTO_TEST_CASE(a_rows_catch_up_names_its_new_preview_in_both_stores) {
     test::temp_dir dir;
     auto stores = both_stores(dir);
     for (auto& db : stores) {
         // Each conversation's row as of its first message, then the rest.
-        auto conversation = [&](std::string phone, std::vector<std::pair<chat::sender, std::string>> said) {
+        struct said {
+            chat::sender from;
+            std::string text;
+            std::string kind = "text";
+        };
+        auto conversation = [&](std::string phone, std::vector<said> messages) {
             store::write_batch b;
             b.conversation = full_conversation();
             b.conversation->phone = phone;
             b.conversation->last_seq = b.conversation->last_message_seq = 1;
             std::uint64_t seq = 0;
-            for (auto& [from, text] : said) {
+            for (auto& one : messages) {
                 auto m = full_message(++seq);
                 m.phone = phone;
                 m.id = phone + "_" + std::to_string(seq);
-                m.from = from;
-                m.text = text;
+                m.from = one.from;
+                m.text = one.text;
+                m.kind = one.kind;
                 b.messages.push_back(std::move(m));
             }
             write(*db, std::move(b));
@@ -867,7 +873,7 @@ BOOST_AUTO_TEST_CASE(a_rows_catch_up_names_the_newest_message_a_person_wrote_in_
         using enum chat::sender;
         conversation("15550001",
                      {{user, "hi"}, {bot, "the menu"}, {user, "where is my order?"}, {bot, "sent to support"}});
-        conversation("15550002", {{user, "hi"}, {bot, "the menu"}, {bot, "you are number 1"}});
+        conversation("15550002", {{user, "hi"}, {bot, "the menu"}, {admin, "VIP", "note"}, {bot, "you are number 1"}});
         conversation("15550003", {{user, "hi"}, {bot, "the menu"}, {admin, "on it"}});
 
         std::map<std::string, store::row_catch_up> ups;
@@ -875,14 +881,14 @@ BOOST_AUTO_TEST_CASE(a_rows_catch_up_names_the_newest_message_a_person_wrote_in_
         BOOST_REQUIRE(ups.size() == 3u);
         BOOST_TEST(ups["15550001"].newest.seq == 4u);
         BOOST_TEST(ups["15550001"].user_messages == 1u);
-        BOOST_REQUIRE(ups["15550001"].newest_from_a_person.has_value());
-        BOOST_TEST(ups["15550001"].newest_from_a_person->seq == 3u);
-        BOOST_TEST(ups["15550001"].newest_from_a_person->text == "where is my order?");
-        BOOST_TEST(ups["15550002"].newest.seq == 3u);
-        BOOST_TEST(!ups["15550002"].newest_from_a_person.has_value());  // the row's preview stands
-        BOOST_REQUIRE(ups["15550003"].newest_from_a_person.has_value());
-        BOOST_TEST(ups["15550003"].newest_from_a_person->text == "on it");
-        BOOST_TEST(ups["15550003"].newest_from_a_person->seq == ups["15550003"].newest.seq);
+        BOOST_REQUIRE(ups["15550001"].preview.has_value());
+        BOOST_TEST(ups["15550001"].preview->seq == 3u);
+        BOOST_TEST(ups["15550001"].preview->text == "where is my order?");
+        BOOST_TEST(ups["15550002"].newest.seq == 4u);
+        BOOST_TEST(!ups["15550002"].preview.has_value());  // a note and the bot's: the row's preview stands
+        BOOST_REQUIRE(ups["15550003"].preview.has_value());
+        BOOST_TEST(ups["15550003"].preview->text == "on it");
+        BOOST_TEST(ups["15550003"].preview->seq == ups["15550003"].newest.seq);
     }
 }
 

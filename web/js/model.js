@@ -7,12 +7,13 @@ const previewChars = 160;  // the server's last_message preview, in code points
 
 // The conversation `c` with message `m` as its newest, or `c` itself when it
 // has counted `m` already (events and REST replies can cross). As on the
-// server, the preview is the newest message a person wrote: the bot's
-// replies leave it. Only those can be newer than the preview, and they
-// count no unread, so taking one twice changes nothing.
+// server, the preview is the newest message the user or an agent wrote to
+// the chat: the bot's replies and private notes leave it. Only those can be
+// newer than the preview, and they count no unread, so taking one twice
+// changes nothing.
 export function withMessage(c, m) {
   if (c.last_message && c.last_message.seq >= m.seq) return c;
-  const person = m.sender !== 'bot';
+  const person = m.sender !== 'bot' && m.type !== 'note';
   return {
     ...c,
     last_message: person

@@ -85,12 +85,13 @@ struct conversation {
     std::uint64_t last_seq = 0;
     std::uint64_t read_seq = 0;  // agents have read user messages up to here
     std::uint32_t unread = 0;    // user messages after read_seq
-    // The preview: the newest message a person wrote, the user or an agent.
-    // The bot's replies leave it: in a chat the bot answers every message
-    // with the same acknowledgement, which is all a list would show.
+    // The preview: the newest message the user or an agent wrote to the
+    // chat. The bot's replies leave it (in a chat the bot answers every
+    // message with the same acknowledgement, which is all a list would
+    // show), and so do agents' private notes, which the user never sees.
     std::string last_message;
     sender last_sender = sender::user;
-    std::uint64_t last_message_seq = 0;  // 0: no person has written yet
+    std::uint64_t last_message_seq = 0;  // 0: none yet
     timestamp created_at{};
     timestamp updated_at{};
     timestamp last_activity{};  // last message from either side, for the idle timeout
@@ -99,17 +100,17 @@ struct conversation {
     shared_value<chat_record> chat;
 };
 
-// Whether a message of this sender becomes the conversation's preview.
-inline bool moves_preview(sender from) { return from != sender::bot; }
+// Whether a message becomes its conversation's preview.
+inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }
 void set_preview(conversation& c, const message& m);
 
 // What a conversation's newest messages imply for it: the newest one's seq
-// and times, the preview from the newest a person wrote (`newest_from_a_person`,
-// null when the bot wrote them all), and `user_messages` more unread (the
+// and times, the preview from the newest of them that moves it (`preview`,
+// null when none does), and `user_messages` more unread (the
 // user's among the messages since the conversation was last stored).
 // A step that changes nothing else leaves the stored row alone, and
 // restoring brings the row up to date through this.
-void apply_newest_messages(conversation& c, const message& newest, const message* newest_from_a_person,
+void apply_newest_messages(conversation& c, const message& newest, const message* preview,
                            std::uint32_t user_messages);
 
 // Whether `after` differs from `before` only by what `added` (this step's

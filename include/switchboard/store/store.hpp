@@ -70,12 +70,12 @@ struct event_record {
 
 // A conversation whose stored row is older than its newest message (the
 // steps since changed only what their messages imply): that message, the
-// newest of them a person wrote (none when the bot wrote them all), and
-// how many of the messages past the row the user wrote.
+// newest of them that moves the preview (none when only the bot's replies
+// and notes came after the row), and how many of them the user wrote.
 struct row_catch_up {
     chat::message newest;
     std::uint32_t user_messages = 0;
-    std::optional<chat::message> newest_from_a_person;
+    std::optional<chat::message> preview;
 };
 
 struct rating {
