@@ -6,7 +6,6 @@
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <map>
 
@@ -64,34 +63,28 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     // Tallied as the rows are read, on the scan thread: a year of a busy
     // team is a million chats, read whole once 670 MB and 10 s.
     tally overall;
-    std::map<std::string, tally, std::less<>> by_agent;
-    auto sinks_for = [&](const std::string& agent) {
-        std::array<tally*, 2> sinks{&overall, nullptr};
-        if (!agent.empty()) {
-            auto it = by_agent.find(agent);
-            if (it == by_agent.end()) it = by_agent.emplace(agent, tally{}).first;
-            sinks[1] = &it->second;
-        }
-        return sinks;
+    std::map<std::string, tally> by_agent;
+    // A row counts overall, and for its agent when it names one.
+    auto count = [&](const std::string& agent, auto&& add) {
+        add(overall);
+        if (!agent.empty()) add(by_agent[agent]);
     };
     auto read = [&] {
         ctx.store.each_chat(from, to, [&](const chat::chat_record& c) {
-            for (auto* t : sinks_for(c.agent)) {
-                if (!t) continue;
+            count(c.agent, [&](tally& t) {
                 if (in(c.opened_at)) {
-                    ++t->opened;
-                    if (c.first_response_at) t->first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
-                    if (c.queued_at && c.assigned_at) t->queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
+                    ++t.opened;
+                    if (c.first_response_at) t.first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
+                    if (c.queued_at && c.assigned_at) t.queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
                 }
-                if (in(c.closed_at)) ++t->closed;
-            }
+                if (in(c.closed_at)) ++t.closed;
+            });
         });
         ctx.store.each_rating(from, to, [&](const store::rating& r) {
-            for (auto* t : sinks_for(r.agent)) {
-                if (!t) continue;
-                t->rating_sum += r.score;
-                ++t->ratings;
-            }
+            count(r.agent, [&](tally& t) {
+                t.rating_sum += r.score;
+                ++t.ratings;
+            });
         });
         return true;
     };

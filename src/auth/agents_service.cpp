@@ -126,6 +126,12 @@ struct agents_service::impl {
     std::unordered_map<std::string, store::session_record> sessions;  // by token hash
     failure_log failures;
     net::thread_pool hashing{1};
+    // A password's hash, made on the hashing thread. Its job is a named
+    // local, as run_apart needs.
+    net::awaitable<std::string> hashed(const std::string& password) {
+        auto job = [&] { return hash_password(password); };
+        co_return co_await run_apart(hashing.get_executor(), job);
+    }
     // Account changes run one at a time, from reading the account to its
     // write: two at once would each write a copy read before the other's
     // write, and the later would undo the earlier (a password change
@@ -298,8 +304,7 @@ net::awaitable<agent> agents_service::create_in_turn(std::string username, std::
         std::lock_guard lock(impl_->mutex);
         if (impl_->agents.count(username)) throw agent_refusal(agent_refusal::kind::conflict, "agent " + username + " exists already");
     }
-    auto hashing = [&] { return hash_password(password); };
-    auto hash = co_await run_apart(impl_->hashing.get_executor(), hashing);
+    auto hash = co_await impl_->hashed(password);
     store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
     co_await save(r, {});
     co_return public_view(r);
@@ -371,10 +376,9 @@ net::awaitable<agent> agents_service::update_in_turn(std::string username, agent
         if (it == impl_->agents.end()) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
         r = changed(it->second, changes, impl_->agents);
     }
-    if (changes.password) {
-        auto hashing = [&] { return hash_password(*changes.password); };
-        r.password_hash = co_await run_apart(impl_->hashing.get_executor(), hashing);
-    } else if (auto stored = store_.find_agent(username))
+    if (changes.password)
+        r.password_hash = co_await impl_->hashed(*changes.password);
+    else if (auto stored = store_.find_agent(username))
         r.password_hash = stored->password_hash;  // not the cached one: `switchboard agent passwd` may have changed it
     std::vector<std::string> dropped;
     if (changes.password || !r.active) {
@@ -414,8 +418,7 @@ net::awaitable<agents_service::password_change> agents_service::change_own_passw
         impl_->count_failure(username, address, options_);
         co_return out;
     }
-    auto hashing = [&] { return hash_password(next); };
-    record->password_hash = co_await run_apart(impl_->hashing.get_executor(), hashing);
+    record->password_hash = co_await impl_->hashed(next);
     {
         std::lock_guard lock(impl_->mutex);
         out.ended_sessions = drop_sessions_locked(username, sha256_hex(keep_token));

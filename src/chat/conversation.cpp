@@ -100,21 +100,21 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
     };
     if (stored_alone(before) != stored_alone(after)) return false;
     const message* newest = nullptr;
-    const message* person = nullptr;
+    const message* preview = nullptr;
     std::uint32_t users = 0;
     for (auto& m : added) {
         if (m.seq <= before.last_seq) continue;  // an update of an older message implies nothing
         if (m.seq != (newest ? newest->seq : before.last_seq) + 1) return false;
         newest = &m;
         if (m.from == sender::user) ++users;
-        if (moves_preview(m)) person = &m;
+        if (moves_preview(m)) preview = &m;
     }
     if (!newest) return implied(before) == implied(after);
     bool preview_implied =
-        person ? after.last_message_seq == person->seq && after.last_sender == person->from &&
-                     after.last_message == utf8_prefix_view(person->text, last_message_preview_chars)
-               : after.last_message_seq == before.last_message_seq && after.last_sender == before.last_sender &&
-                     after.last_message == before.last_message;
+        preview ? after.last_message_seq == preview->seq && after.last_sender == preview->from &&
+                      after.last_message == utf8_prefix_view(preview->text, last_message_preview_chars)
+                : after.last_message_seq == before.last_message_seq && after.last_sender == before.last_sender &&
+                      after.last_message == before.last_message;
     return preview_implied && after.last_seq == newest->seq && after.unread == before.unread + users &&
            after.updated_at == newest->at && after.last_activity == newest->at;
 }

@@ -134,7 +134,6 @@ public:
                     if (m->message.from == chat::sender::user) ++up.user_messages;
                 for (auto m = list.end(); m != first && !up.preview;) {
                     --m;
-                    if (m->message.from == chat::sender::bot) continue;  // no need to unpack it
                     if (auto candidate = m->message.unpack(phone, m->seq); chat::moves_preview(candidate))
                         up.preview = std::move(candidate);
                 }

@@ -286,9 +286,9 @@ CREATE TABLE canned_responses (
     R"sql(
 CREATE INDEX ratings_by_time ON ratings (at);
 )sql",
-    // 16: the preview's own seq. The preview is now the newest message a
-    // person wrote; until this version it was the newest message, so a
-    // row's preview is that of its last_seq.
+    // 16: the preview's own seq. The preview is now the newest message the
+    // user or an agent wrote to the chat; until this version it was the
+    // newest message, so a row's preview is that of its last_seq.
     R"sql(
 ALTER TABLE conversations ADD COLUMN last_message_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET last_message_seq = last_seq;

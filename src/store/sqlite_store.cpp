@@ -476,7 +476,7 @@ public:
     // newest back: mostly the bot's acknowledgement, then the user's
     // message it answered.
     std::optional<chat::message> newest_preview_after(std::string_view phone, std::uint64_t row_seq,
-                                                            const chat::message& newest) const {
+                                                      const chat::message& newest) const {
         if (chat::moves_preview(newest)) return newest;
         auto places = message_rows_.before(phone, newest.seq, static_cast<std::size_t>(newest.seq - row_seq));
         for (auto p = places.rbegin(); p != places.rend() && p->seq > row_seq; ++p)

@@ -13,10 +13,10 @@ const previewChars = 160;  // the server's last_message preview, in code points
 // changes nothing.
 export function withMessage(c, m) {
   if (c.last_message && c.last_message.seq >= m.seq) return c;
-  const person = m.sender !== 'bot' && m.type !== 'note';
+  const movesPreview = m.sender !== 'bot' && m.type !== 'note';
   return {
     ...c,
-    last_message: person
+    last_message: movesPreview
       ? { text: Array.from(m.text).slice(0, previewChars).join(''), sender: m.sender, seq: m.seq }
       : c.last_message,
     unread: c.unread + (m.sender === 'user' ? 1 : 0),
