@@ -3,6 +3,7 @@
 #include "switchboard/channels/outbox.hpp"
 
 #include "http_client.hpp"
+#include "switchboard/channels/provider_error.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/core/metrics.hpp"
 
@@ -149,8 +150,12 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
                 destination_works(item.via);
                 co_return out;
             }
-            out.error = res.status ? "HTTP " + std::to_string(res.status) + ": " + res.body.substr(0, 200) : res.error;
-            if (!retryable(res.status)) co_return out;
+            out.error = res.status ? refusal_reason(res.status, res.body) : res.error;
+            if (!retryable(res.status)) {
+                // It answered: whatever it thought of this message, it is up.
+                destination_works(item.via);
+                co_return out;
+            }
             if (std::chrono::system_clock::now() - item.created_at > options.max_age) {
                 out.error = "gave up after " + std::to_string(item.attempts + 1) + " attempts: " + out.error;
                 co_return out;

@@ -1,6 +1,8 @@
 // Meta's webhook JSON → our inbound messages and statuses, in one place.
 #include "switchboard/channels/whatsapp.hpp"
 
+#include "switchboard/channels/provider_error.hpp"
+
 #include "switchboard/core/ascii_case.hpp"
 
 #include <boost/json/parse.hpp>
@@ -151,8 +153,16 @@ void parse_value(const json::object& value, const std::string& path, wa_payload&
             auto& s = object_at((*statuses)[i], spath);
             auto status = status_from(string_at(s, "status", spath));
             if (!status) continue;
-            out.statuses.push_back(
-                {string_at(s, "id", spath), wa_id(string_at(s, "recipient_id", spath), spath + ".recipient_id"), *status});
+            std::string error;
+            if (*status == chat::message_status::failed) {
+                auto* errors = optional_array(s, "errors", spath);
+                error = errors && !errors->empty() && errors->front().is_object()
+                            ? meta_error_text(errors->front().as_object())
+                            : "the provider gave no reason";
+            }
+            out.statuses.push_back({string_at(s, "id", spath),
+                                    wa_id(string_at(s, "recipient_id", spath), spath + ".recipient_id"), *status,
+                                    std::move(error)});
         }
 }
 

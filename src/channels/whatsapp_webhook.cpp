@@ -47,7 +47,8 @@ void add_whatsapp_webhook_routes(http::router& routes, chat::engine& engine, wha
                            in.wa_phone_number_id = m.phone_number_id;
                            co_await engine.receive(std::move(in));
                        }
-                       for (auto& s : payload.statuses) co_await engine.apply_status(s.recipient, s.id, s.status);
+                       for (auto& s : payload.statuses)
+                           co_await engine.apply_status(s.recipient, s.id, s.status, s.error);
                    } catch (const store::unavailable& e) {
                        auto r = http::response::error(503, "unavailable", std::string("not stored: ") + e.what());
                        r.set_header("Retry-After", "1");

@@ -465,8 +465,10 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer)};
 }
 
-net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status) {
-    return exclusive<void>([this, channel_id = std::move(channel_id), status]() -> net::awaitable<void> {
+net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status,
+                                                      std::string error) {
+    return exclusive<void>([this, channel_id = std::move(channel_id), status,
+                            error = std::move(error)]() -> net::awaitable<void> {
         auto m = ctx_.store.find_message_by_channel_id(own_->phone, channel_id);
         if (!m || !status_may_advance(m->status, status)) {  // unknown, or a late status going backwards
             ctx_.statuses_ignored.inc();
@@ -474,6 +476,7 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
         }
         ctx_.statuses_applied.inc();
         m->status = status;
+        if (status == message_status::failed) m->error = error;
         step s{*own_};
         s.message_event("message.status", *m, std::chrono::system_clock::now());
         s.batch.messages.push_back(std::move(*m));
@@ -488,7 +491,10 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
         if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
-            if (status_may_advance(m->status, status)) m->status = status;
+            if (status_may_advance(m->status, status)) {
+                m->status = status;
+                if (status == message_status::failed) m->error = outcome.error;
+            }
             s.message_event("message.status", *m, std::chrono::system_clock::now());
             s.batch.messages.push_back(std::move(*m));
         }

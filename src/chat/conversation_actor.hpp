@@ -34,7 +34,7 @@ public:
                        std::optional<std::uint64_t> stored_row_seq = std::nullopt);
 
     boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
-    boost::asio::awaitable<void> apply_status(std::string channel_id, message_status status);
+    boost::asio::awaitable<void> apply_status(std::string channel_id, message_status status, std::string error);
     boost::asio::awaitable<void> record_delivery(channels::delivery_outcome outcome);
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
     boost::asio::awaitable<conversation> start_chat(agent_ref by);

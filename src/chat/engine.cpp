@@ -254,10 +254,11 @@ net::awaitable<inbound_result> engine::receive(inbound_message&& m) {
     return actor.receive(std::move(m));
 }
 
-net::awaitable<void> engine::apply_status(std::string phone, std::string channel_id, message_status status) {
+net::awaitable<void> engine::apply_status(std::string phone, std::string channel_id, message_status status,
+                                          std::string error) {
     auto actor = impl_->find(phone);
     if (!actor) co_return;  // a status for a number we never wrote to
-    co_await actor->apply_status(std::move(channel_id), status);
+    co_await actor->apply_status(std::move(channel_id), status, std::move(error));
 }
 
 net::awaitable<std::optional<conversation>> engine::find(std::string phone) {

@@ -34,6 +34,7 @@ boost::json::object to_json(const message& m) {
     o["timestamp"] = to_iso8601(m.at);
     o["status"] = to_string(m.status);
     if (!m.client_id.empty()) o["client_id"] = m.client_id;
+    if (!m.error.empty()) o["error"] = m.error;
     return o;
 }
 
@@ -210,6 +211,7 @@ void write_message(W& w, const message& m) {
     time(w, "timestamp", m.at);
     name(w, "status", to_string(m.status));
     if (!m.client_id.empty()) str(w, "client_id", m.client_id);
+    if (!m.error.empty()) str(w, "error", m.error);
     w.done();
 }
 
@@ -298,7 +300,7 @@ void append_record(std::string& out, Fields fields, bool plain) {
 }
 
 [[gnu::flatten]] void append_message_json(std::string& out, const message& m) {
-    append_record(out, fields_of(m), none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id));
+    append_record(out, fields_of(m), none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id, m.error));
 }
 
 [[gnu::flatten]] void append_conversation_json(std::string& out, const conversation& c,

@@ -18,7 +18,8 @@ class packed_message {
 public:
     explicit packed_message(const chat::message& m)
         : at(m.at), from(m.from), status(m.status) {
-        const std::array<std::string_view, fields> parts{m.id, m.agent, m.text, m.kind, m.channel_id, m.client_id};
+        const std::array<std::string_view, fields> parts{m.id, m.agent, m.text, m.kind, m.channel_id, m.client_id,
+                                                          m.error};
         std::size_t total = 0;
         for (std::size_t i = 0; i < fields; ++i) total += sizes_[i] = static_cast<std::uint32_t>(parts[i].size());
         chars_ = std::make_unique_for_overwrite<char[]>(total);
@@ -44,6 +45,7 @@ public:
         m.status = status;
         m.channel_id = part(4);
         m.client_id = part(5);
+        m.error = part(6);
         return m;
     }
 
@@ -52,7 +54,7 @@ public:
     chat::message_status status;
 
 private:
-    static constexpr std::size_t fields = 6;  // id, agent, text, kind, channel id, client id
+    static constexpr std::size_t fields = 7;  // id, agent, text, kind, channel id, client id, error
 
     std::string_view part(std::size_t i) const {
         std::size_t offset = 0;

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 16> migrations{
+constexpr std::array<std::string_view, 17> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -292,6 +292,11 @@ CREATE INDEX ratings_by_time ON ratings (at);
     R"sql(
 ALTER TABLE conversations ADD COLUMN last_message_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET last_message_seq = last_seq;
+)sql",
+    // 17: why a message failed, as its provider said, for the agent who
+    // sent it: empty for every other message.
+    R"sql(
+ALTER TABLE messages ADD COLUMN error TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

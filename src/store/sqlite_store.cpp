@@ -52,7 +52,8 @@ std::optional<timestamp> time_of(const std::optional<std::int64_t>& v) {
     return from_unix_ms(*v);
 }
 
-constexpr std::string_view message_columns = "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id";
+constexpr std::string_view message_columns =
+    "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id, error";
 
 message read_message(const sqlite::statement& st) {
     message m;
@@ -67,6 +68,7 @@ message read_message(const sqlite::statement& st) {
     m.status = chat::message_status_from_string(st.get_text(8)).value_or(chat::message_status::received);
     m.channel_id = st.get_text(9);
     m.client_id = st.get_text(10);
+    m.error = st.get_text(11);
     return m;
 }
 
@@ -162,11 +164,11 @@ public:
           messages_(messages),
           put_conversation_(db.prepare(upsert_conversation_sql())),
           insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
-                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           // A message stored before (found by (phone, seq) in the index) is rewritten in its row.
           update_message_(db.prepare("UPDATE messages SET phone = ?, seq = ?, id = ?, sender = ?, agent = ?, "
-                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ? "
-                                     "WHERE rowid = ?")),
+                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ?, "
+                                     "error = ? WHERE rowid = ?")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
               wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
@@ -243,7 +245,7 @@ public:
                     if (m.seq && b.dedupe[i].seq == m.seq && !dedupe_rows[i].in_messages) carried = i;
             std::string_view dedupe_key = "", answer = "";  // not null: SQLite binds a null pointer as NULL
             if (carried < b.dedupe.size()) dedupe_key = b.dedupe[carried].key, answer = b.dedupe[carried].answer;
-            auto& st = row ? update_message_.bind(12, *row) : insert_message_.bind(12, dedupe_key).bind(13, answer);
+            auto& st = row ? update_message_.bind(13, *row) : insert_message_.bind(13, dedupe_key).bind(14, answer);
             st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
                 .bind(3, m.id)
@@ -255,6 +257,7 @@ public:
                 .bind(9, chat::to_string(m.status))
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
+                .bind(12, m.error)
                 .run();
             bool from_user = m.from == chat::sender::user;
             if (row) {

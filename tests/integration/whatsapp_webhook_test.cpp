@@ -1,10 +1,12 @@
 // /webhook/whatsapp against the real server with Meta's sample payloads, and
 // the outbox delivering to a local stand-in for the Graph API.
+#include "api_session.hpp"
 #include "http_client.hpp"
 #include "metrics_probe.hpp"
 #include "receiver.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
+#include "ws_client.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -228,6 +230,45 @@ BOOST_AUTO_TEST_CASE(a_client_error_fails_the_message_without_retrying) {
     BOOST_TEST(wa.metric("switchboard_outbox_retries_total") == 0);
 }
 
+// An agent sees why a message failed: Meta's reason from the send API's
+// refusal, or from a `failed` status (the sample), in the message's event
+// and in its history, not only in the server's log.
+BOOST_AUTO_TEST_CASE(a_failed_message_says_why) {
+    const std::string user = "16505551234", wamid = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBIzRkU5MDAwMAA=";
+    wa_server wa;
+    wa.graph.script({{400, R"({"error":{"message":"(#131026) Message undeliverable","type":"OAuthException",
+                                "code":131026,"error_data":{"details":"Unable to deliver the message."}}})", {}},
+                     {200, R"({"messages":[{"id":")" + wamid + R"("}]})", {}}});
+    auto admin = admin_client(wa.server);
+    ws_client ws(wa.server.port(), "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-1", "hi")).status == 200u);
+    auto refused = ws.next_of_type("message.status").at("data").as_object();
+    BOOST_TEST(refused.at("seq").as_int64() == 2);  // the bot's menu
+    BOOST_TEST(refused.at("status").as_string() == "failed");
+    const std::string refusal = "HTTP 400: (#131026) Message undeliverable: Unable to deliver the message.";
+    BOOST_TEST(refused.at("error").as_string() == refusal);
+
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-2", "hello")).status == 200u);
+    auto sent = ws.next_of_type("message.status").at("data").as_object();
+    BOOST_TEST(sent.at("status").as_string() == "sent");
+    BOOST_TEST(!sent.contains("error"));
+    BOOST_TEST(wa.post(sample("status-failed.json")).status == 200u);  // Meta's, for that wamid
+    auto failed = ws.next_of_type("message.status").at("data").as_object();
+    BOOST_TEST(failed.at("seq").as_int64() == 4);
+    BOOST_TEST(failed.at("status").as_string() == "failed");
+    const std::string window = "(#131047) Re-engagement message: Message failed to send because more than 24 hours "
+                               "have passed since the customer last replied to this number.";
+    BOOST_TEST(failed.at("error").as_string() == window);
+
+    auto messages = admin.json("GET", "/conversations/" + user).at("messages").as_array();
+    BOOST_REQUIRE(messages.size() == 4u);
+    BOOST_TEST(!messages[0].as_object().contains("error"));  // the user's own
+    BOOST_TEST(messages[1].at("error").as_string() == refusal);
+    BOOST_TEST(messages[3].at("error").as_string() == window);
+}
+
 BOOST_AUTO_TEST_CASE(a_receiver_that_is_down_gets_the_message_once_it_is_back) {
     unsigned short port;
     {
@@ -265,6 +306,26 @@ BOOST_AUTO_TEST_CASE(a_provider_back_from_an_outage_gets_the_waiting_messages_at
     std::set<std::string> to;
     for (auto& r : wa.graph.requests()) to.insert(std::string(json::parse(r.body).at("to").as_string()));
     BOOST_TEST(to.size() == std::size_t(waiting + 1));
+}
+
+// A provider that refuses one message for good (400: that number cannot be
+// reached) is up: the messages waiting out its outage go at once, as they
+// do when it takes one. Until this, only a 2xx ended an outage.
+BOOST_AUTO_TEST_CASE(a_provider_that_refuses_a_message_is_back_for_the_others) {
+    wa_server wa;
+    constexpr int waiting = 5;
+    std::vector<scripted_answer> answers(waiting, {503, "down for maintenance", "30"});
+    answers.push_back({400, R"({"error":{"message":"(#131026) Message undeliverable","code":131026}})", {}});
+    wa.graph.script(answers);
+    for (int i = 0; i < waiting; ++i) {
+        auto from = "1555300" + std::to_string(i);
+        BOOST_TEST(wa.post(text_payload(from, "wamid.in-" + from, "hi")).status == 200u);
+    }
+    wait_for_metric(wa.server.port(), "switchboard_outbox_retries_total", waiting);  // all refused, all waiting
+    BOOST_TEST(wa.post(text_payload("15554000", "wamid.in-refused", "hi")).status == 200u);
+    wait_for_metric(wa.server.port(), "switchboard_outbox_failed_total", 1);
+    wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", waiting, 10s);
+    BOOST_TEST(read_metric(wa.server.port(), "switchboard_outbox_pending") == 0);
 }
 
 // In an outage one retrying message asks for all: the others wait behind it

@@ -218,6 +218,10 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     m.agent.clear();
     m.client_id.clear();
     BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+    m.status = message_status::failed;
+    m.error = "HTTP 400: \"bad\"\n💬";
+    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+    BOOST_TEST(boost::json::parse(message_json(m)).at("error").as_string() == m.error);
 
     auto c = conversation_in_chat("Zoë \"Z\"", "last\nline");
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
@@ -251,6 +255,9 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     m.agent.clear();
     m.client_id.clear();
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
+    m.error = "HTTP 503: down for maintenance";
+    BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
+    BOOST_TEST(message_json_size(m) == message_json(m).size());
     // Appended after what the string held already.
     std::string out = "[";
     append_message_json(out, m);

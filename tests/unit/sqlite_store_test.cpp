@@ -102,6 +102,7 @@ chat::message full_message(std::uint64_t seq) {
     m.status = chat::message_status::delivered;
     m.channel_id = "wamid." + std::to_string(seq);
     m.client_id = "c-" + std::to_string(seq);
+    m.error = "(#131047) Re-engagement message: \"24 hours\" 💬";
     return m;
 }
 
@@ -184,6 +185,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST((got.status == want.status));
     BOOST_TEST(got.channel_id == want.channel_id);
     BOOST_TEST(got.client_id == want.client_id);
+    BOOST_TEST(got.error == want.error);
     BOOST_TEST(db->find_message_by_channel_id(c.phone, "wamid.3")->seq == 3u);
     BOOST_TEST(db->find_message(c.phone, 1)->id == "msg_1");
     BOOST_TEST(!db->find_message(c.phone, 7));
@@ -265,6 +267,33 @@ BOOST_AUTO_TEST_CASE(memory_dedupe_keys_that_share_a_hash_are_told_apart) {
     for (int i = 0; i < 20000; ++i)
         BOOST_TEST_REQUIRE(db->find_dedupe("plain:k-" + std::to_string(i)).value_or("") == "answer " + std::to_string(i % 7));
     BOOST_TEST(!db->find_dedupe("plain:k-20000"));
+}
+
+// A message sent, then failed: the rewrite carries why, and every read
+// gives it back (schema v17; the memory store's seventh packed string).
+BOOST_AUTO_TEST_CASE(a_failed_message_keeps_its_reason_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        auto m = full_message(1);
+        m.error.clear();
+        m.status = chat::message_status::sent;
+        store::write_batch sent;
+        sent.messages = {m};
+        write(*db, sent);
+        BOOST_TEST(db->find_message(m.phone, 1)->error.empty());
+        m.status = chat::message_status::failed;
+        m.error = "HTTP 400: (#131026) Message undeliverable";
+        store::write_batch failed;
+        failed.messages = {m};
+        write(*db, failed);
+        BOOST_TEST(db->find_message(m.phone, 1)->error == m.error);
+        BOOST_TEST(db->load_messages(m.phone, UINT64_MAX, 10).at(0).error == m.error);
+        BOOST_TEST(db->find_message_by_channel_id(m.phone, m.channel_id)->error == m.error);
+    }
+    stores.clear();
+    auto reopened = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(reopened->find_message("15550001", 1)->error == "HTTP 400: (#131026) Message undeliverable");
 }
 
 // Schema v12: a webhook's key and answer go in its message's row; an answer

@@ -1,5 +1,6 @@
 // Meta's sample payloads through the parser; the signature check.
 #include "switchboard/channels/outbox.hpp"
+#include "switchboard/channels/provider_error.hpp"
 #include "switchboard/channels/whatsapp.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -84,6 +85,39 @@ BOOST_AUTO_TEST_CASE(statuses) {
     BOOST_TEST(sent.statuses[0].recipient == "16505551234");
     BOOST_TEST((parse_ok(sample("status-read.json")).statuses.at(0).status == message_status::read));
     BOOST_TEST((parse_ok(sample("status-failed.json")).statuses.at(0).status == message_status::failed));
+    BOOST_TEST(sent.statuses[0].error.empty());
+}
+
+// What an agent is shown of a failed message: Meta's reason, not its JSON.
+BOOST_AUTO_TEST_CASE(a_failed_status_says_why) {
+    auto failed = parse_ok(sample("status-failed.json")).statuses.at(0);
+    BOOST_TEST(failed.error ==
+               "(#131047) Re-engagement message: Message failed to send because more than 24 hours have passed "
+               "since the customer last replied to this number.");
+    auto no_errors = sample("status-failed.json");
+    no_errors.replace(no_errors.find("\"errors\""), 8, "\"other_errors\"");
+    BOOST_TEST(parse_ok(no_errors).statuses.at(0).error == "the provider gave no reason");
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_send_says_why) {
+    // Meta's send API, its message repeated in its details.
+    BOOST_TEST(refusal_reason(400, R"({"error":{"message":"(#131030) Recipient phone number not in allowed list",
+        "type":"OAuthException","code":131030,"error_data":{"messaging_product":"whatsapp",
+        "details":"Recipient phone number not in allowed list: Add recipient phone number to recipient list."}}})") ==
+               "HTTP 400: (#131030) Recipient phone number not in allowed list: Add recipient phone number to "
+               "recipient list.");
+    BOOST_TEST(refusal_reason(401, R"({"error":{"message":"Invalid OAuth access token.","code":190}})") ==
+               "HTTP 401: (#190) Invalid OAuth access token.");
+    BOOST_TEST(refusal_reason(422, R"({"error":"no such user"})") == "HTTP 422: no such user");
+    BOOST_TEST(refusal_reason(404, "") == "HTTP 404");
+    BOOST_TEST(refusal_reason(400, "<html>Bad Request</html>") == "HTTP 400: <html>Bad Request</html>");
+    BOOST_TEST(refusal_reason(400, std::string(1000, 'x')).size() == std::string("HTTP 400: ").size() + 200);
+    BOOST_TEST(refusal_reason(400, "\xff\xfe") == "HTTP 400 (its body is not text)");
+    // Cut at a character, never inside one.
+    std::string long_reason;
+    for (int i = 0; i < 600; ++i) long_reason += "é";
+    auto cut = refusal_reason(400, R"({"error":")" + long_reason + R"("})");
+    BOOST_TEST(cut == "HTTP 400: " + long_reason.substr(0, 2 * (max_error_chars - 10)));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_payloads_name_the_field) {

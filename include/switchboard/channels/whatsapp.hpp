@@ -24,6 +24,7 @@ struct wa_status {
     std::string id;  // the wamid our send got
     std::string recipient;
     chat::message_status status = chat::message_status::sent;
+    std::string error;  // for `failed`: Meta's first error, in words
 };
 
 struct wa_payload {

@@ -43,6 +43,7 @@ struct message {
     message_status status = message_status::received;
     std::string channel_id;  // the provider's id: inbound id or the send API's wamid
     std::string client_id;   // echoed for the console's optimistic copy
+    std::string error;       // why it failed, as the provider or the outbox said; empty otherwise
 };
 
 // One support chat (a ticket) from opening to close: what reports are

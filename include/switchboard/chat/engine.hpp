@@ -141,8 +141,10 @@ public:
 
     // Throws store::unavailable when the step could not be made durable.
     boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
-    // A provider's delivery status for a message it sent (WhatsApp statuses[]).
-    boost::asio::awaitable<void> apply_status(std::string phone, std::string channel_id, message_status status);
+    // A provider's delivery status for a message it sent (WhatsApp statuses[]);
+    // `error` says why, for `failed`.
+    boost::asio::awaitable<void> apply_status(std::string phone, std::string channel_id, message_status status,
+                                              std::string error = {});
 
     boost::asio::awaitable<std::optional<conversation>> find(std::string phone);
     std::size_t conversation_count() const;

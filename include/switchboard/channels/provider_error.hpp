@@ -1,0 +1,26 @@
+// Why a provider refused or failed a message, in words an agent can act on:
+// the console shows it next to the message.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace boost::json {
+class object;
+}
+
+namespace switchboard::channels {
+
+// The most of a reason kept with a message, in code points.
+inline constexpr std::size_t max_error_chars = 500;
+
+// Meta's error object, as the send API answers it (`error`) and as a failed
+// status carries it (`errors[]`): "(#131047) Re-engagement message: Message
+// failed to send because more than 24 hours have passed…".
+std::string meta_error_text(const boost::json::object& error);
+
+// A send answered with a status that is not 2xx: Meta's error when the body
+// is one, else the status and the start of the body.
+std::string refusal_reason(unsigned status, std::string_view body);
+
+}  // namespace switchboard::channels

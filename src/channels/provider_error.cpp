@@ -1,0 +1,65 @@
+#include "switchboard/channels/provider_error.hpp"
+
+#include "switchboard/chat/conversation.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace switchboard::channels {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::object& o, std::string_view key) {
+    auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string{};
+}
+
+// "(#131047) " at the start of Meta's messages: the code is shown once, by us.
+std::string_view without_code_tag(std::string_view s) {
+    if (!s.starts_with("(#")) return s;
+    auto close = s.find(") ");
+    return close == std::string_view::npos ? s : s.substr(close + 2);
+}
+
+}  // namespace
+
+std::string meta_error_text(const json::object& error) {
+    std::string code;
+    if (auto* c = error.if_contains("code")) {
+        if (c->is_int64()) code = std::to_string(c->as_int64());
+        else if (c->is_uint64()) code = std::to_string(c->as_uint64());
+        else if (c->is_string()) code = std::string(c->as_string());
+    }
+    auto title_text = text_of(error, "title");
+    if (title_text.empty()) title_text = text_of(error, "message");
+    auto title = std::string(without_code_tag(title_text));
+    std::string details;
+    if (auto* data = error.if_contains("error_data"); data && data->is_object())
+        details = text_of(data->as_object(), "details");
+    std::string out = code.empty() ? "" : "(#" + code + ") ";
+    if (details.empty()) out += title;
+    else if (title.empty() || details.starts_with(title)) out += details;
+    else out += title + ": " + details;
+    if (out.empty()) out = "the provider gave no reason";
+    return chat::utf8_prefix(out, max_error_chars);
+}
+
+std::string refusal_reason(unsigned status, std::string_view body) {
+    auto head = "HTTP " + std::to_string(status);
+    boost::system::error_code ec;
+    auto doc = json::parse(body, ec);
+    if (!ec && doc.is_object()) {
+        auto* error = doc.as_object().if_contains("error");
+        std::string reason;
+        if (error && error->is_object()) reason = meta_error_text(error->as_object());
+        else if (error && error->is_string()) reason = std::string(error->as_string());
+        if (!reason.empty()) return chat::utf8_prefix(head + ": " + reason, max_error_chars);
+    }
+    if (body.empty()) return head;
+    if (!chat::utf8_length(body)) return head + " (its body is not text)";
+    return head + ": " + chat::utf8_prefix(body, 200);
+}
+
+}  // namespace switchboard::channels
