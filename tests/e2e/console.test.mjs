@@ -805,6 +805,78 @@ test('a private note reaches the other agents and never the user', () => withMem
   assert.deepEqual(evePage.errors, []);
 }));
 
+test('a message that did not reach the user says why, and is sent again with a click', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550701', 'support', 'Pia');
+  await admin('POST', '/conversations/15550701/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550701"]').click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+
+  // The user's endpoint refuses it for good: the agent sees its reason, not just a mark.
+  let refusing = true;
+  receiver.refuse = (m) => (refusing && m.to === '15550701' ? [400, '{"error":"15550701 has blocked this business"}'] : null);
+  try {
+    // The send's answer held back until its events have shown the refusal:
+    // coming last, it must not take the message back to "received".
+    const refused = page.locator('.message.admin[data-seq]', { hasText: 'Your order has shipped' });
+    const reason = refused.locator('.delivery-error', { hasText: 'Not delivered: HTTP 400: 15550701 has blocked this business' });
+    await page.route('**/chat-support/send', async (route) => {
+      const answer = await route.fetch();
+      await reason.waitFor();
+      await route.fulfill({ response: answer });
+    }, { times: 1 });
+    const answered = page.waitForResponse('**/chat-support/send');
+    await page.locator('#composer-text').fill('Your order has shipped');
+    await page.locator('#composer-text').press('Enter');
+    await answered;
+    await userSays(server, '15550701', 'thanks');  // its event comes after the answer is taken
+    await page.locator('.message.user', { hasText: 'thanks' }).waitFor();
+    await reason.waitFor();
+    assert.equal(await refused.locator('.ticks').textContent(), '⚠ failed');
+
+    // Sent again: a new message reaches the user; the refused one stays in the history.
+    refusing = false;
+    await refused.getByRole('button', { name: 'Send again' }).click();
+    await receiver.waitFor((m) => m.to === '15550701' && m.text === 'Your order has shipped');
+    const copies = page.locator('.message.admin', { hasText: 'Your order has shipped' });
+    await page.waitForFunction(() => [...document.querySelectorAll('.message.admin')]
+      .filter((e) => e.textContent.includes('Your order has shipped') && e.dataset.seq && !e.querySelector('.delivery-error')).length === 1);
+    assert.equal(await copies.count(), 2);
+
+    // The server never got it (the network dropped it): the copy says so, and
+    // sending it again posts it once, in the copy's place.
+    await page.route('**/chat-support/send', (route) => route.abort('internetdisconnected'));
+    await page.locator('#composer-text').fill('Tracking number 42');
+    await page.locator('#composer-text').press('Enter');
+    const unsent = page.locator('.message.admin', { hasText: 'Tracking number 42' });
+    await unsent.locator('.delivery-error', { hasText: 'Not sent' }).waitFor();
+    await page.unroute('**/chat-support/send');
+    await unsent.getByRole('button', { name: 'Send again' }).click();
+    await receiver.waitFor((m) => m.to === '15550701' && m.text === 'Tracking number 42');
+    await page.locator('.message.admin:not(.pending)[data-seq]:not([data-seq=""])', { hasText: 'Tracking number 42' }).waitFor();
+    await page.locator('.message.admin .delivery-error', { hasText: 'Not sent' }).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('.message.admin', { hasText: 'Tracking number 42' }).count(), 1);
+    assert.equal(receiver.received.filter((m) => m.text === 'Tracking number 42').length, 1);
+
+    // Read again from the server, the refusal keeps its reason; only the
+    // agent whose message it is is offered to send it again.
+    await page.reload();
+    await page.locator('#connection.live').waitFor();
+    await page.locator('#conversation-list li[data-phone="15550701"]').click();
+    await page.locator('.message.admin .delivery-error', { hasText: '15550701 has blocked this business' }).waitFor();
+    await admin('POST', '/agents', { username: 'gus', password: 'gus-secret-1', display_name: 'Gus' });
+    const gusPage = await consolePage(browser.browser, server, 'gus', 'gus-secret-1');
+    await gusPage.locator('#conversation-list li[data-phone="15550701"]').click();
+    await gusPage.locator('.message.admin .delivery-error', { hasText: '15550701 has blocked this business' }).waitFor();
+    assert.equal(await gusPage.getByRole('button', { name: 'Send again' }).count(), 0);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(gusPage.errors, []);
+  } finally {
+    receiver.refuse = null;
+  }
+}));
+
 test('a chime for a new chat in the queue and for a message in the agent\'s own chat, and the bell mutes it', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);

@@ -49,7 +49,7 @@ export function freePort() {
   });
 }
 
-// Records what the server POSTs to --outbound-url.
+// Records what the server POSTs to --outbound-url, and takes it unless told to refuse it.
 export function startReceiver() {
   const received = [];
   const waiters = [];
@@ -57,14 +57,18 @@ export function startReceiver() {
     let body = '';
     req.on('data', (d) => { body += d; });
     req.on('end', () => {
-      received.push(JSON.parse(body));
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      const message = JSON.parse(body);
+      const [status, answer] = receiver.refuse?.(message) ?? [200, '{}'];
+      if (status < 300) received.push(message);
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(answer);
       for (const w of waiters.splice(0)) w();
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${server.address().port}/inbox`,
+  const receiver = {
+    url: '',
     received,
+    // `refuse(message)` → [status, body] to refuse it, or null to take it.
+    refuse: null,
     // Resolves with the first received message that satisfies `pred`.
     async waitFor(pred, timeoutMs = 10000) {
       const deadline = Date.now() + timeoutMs;
@@ -76,7 +80,11 @@ export function startReceiver() {
       }
     },
     close: () => new Promise((r) => server.close(r)),
-  })));
+  };
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    receiver.url = `http://127.0.0.1:${server.address().port}/inbox`;
+    resolve(receiver);
+  }));
 }
 
 export async function userSays(server, from, text, name) {

@@ -5,6 +5,13 @@ import { h, $, clockTime } from './dom.js';
 import { richText } from './rich_text.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
+const STATUS_ORDER = ['received', 'sent', 'delivered', 'read', 'failed'];
+
+// The same stored message twice: a send's answer can come after the events
+// that moved its status on (the outbox is quick), and must not take it back.
+function laterOf(known, incoming) {
+  return STATUS_ORDER.indexOf(known.status) > STATUS_ORDER.indexOf(incoming.status) ? known : incoming;
+}
 
 export class ConversationPane {
   constructor({ me, live, onChange }) {
@@ -110,7 +117,25 @@ export class ConversationPane {
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     return h('li', { class: `message ${kind}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       h('span', { class: 'text' }, richText(m.text)),
-      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks));
+      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks),
+      m.status === 'failed' ? this.failure(m) : null);
+  }
+
+  // Why a message did not reach the user, and a way to send it again: a
+  // copy the server never stored is posted again as it was; one the provider
+  // refused goes as a new message, the refused one staying in the history.
+  failure(m) {
+    const local = !m.seq;
+    const reason = local ? `Not sent${m.error ? `: ${m.error}` : ''}` : `Not delivered${m.error ? `: ${m.error}` : ''}`;
+    const mineToResend = m.sender === 'admin' && m.agent === this.me.username && (m.type === 'note' || this.mine());
+    return h('span', { class: 'delivery-error', role: 'note' },
+      h('span', { text: reason }),
+      mineToResend ? h('button', { type: 'button', class: 'resend', text: 'Send again', onclick: () => this.resend(m) }) : null);
+  }
+
+  resend(m) {
+    if (!m.seq) this.messages = this.messages.filter((x) => x !== m);
+    this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id);
   }
 
   renderMessages() {
@@ -140,10 +165,11 @@ export class ConversationPane {
   addMessage(m) {
     if (m.conversation !== this.phone) return;
     const stick = this.nearBottom();
-    const byClient = m.client_id ? this.messages.findIndex((x) => x.pending && x.client_id === m.client_id) : -1;
+    // Its copy, sending or failed to send: a send whose answer was lost may still have been stored.
+    const byClient = m.client_id ? this.messages.findIndex((x) => !x.seq && x.client_id === m.client_id) : -1;
     const bySeq = this.messages.findIndex((x) => x.seq === m.seq);
     if (byClient >= 0) this.messages[byClient] = m;
-    else if (bySeq >= 0) this.messages[bySeq] = m;
+    else if (bySeq >= 0) this.messages[bySeq] = laterOf(this.messages[bySeq], m);
     else {
       this.messages.push(m);
       this.messages.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
@@ -162,31 +188,42 @@ export class ConversationPane {
   updateConversation(c) {
     if (c.phone !== this.phone) return;
     if (this.conv && Date.parse(this.conv.updated_at) > Date.parse(c.updated_at)) return;
+    const wasMine = this.mine();
     this.conv = c;
     this.renderHeader();
+    if (this.mine() !== wasMine && this.messages.some((m) => m.status === 'failed')) this.renderMessages();  // Send again
     this.markRead();  // new user messages while the agent is looking at them
   }
 
-  async send() {
+  send() {
     const box = $('composer-text');
     const text = box.value.trim();
     const note = this.mode === 'note';
     if (!text || !(note || this.mine())) return;
-    const clientId = `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    this.messages.push({ conversation: this.phone, sender: 'admin', agent: this.me.username, text, client_id: clientId,
-      type: note ? 'note' : 'text', timestamp: new Date().toISOString(), status: 'received', pending: true });
     box.value = '';
-    this.renderMessages();
-    this.scrollToBottom();
     this.live.send({ type: 'typing', conversation: this.phone, on: false });
     this.lastTypingSent = 0;
+    this.post(text, note);
+  }
+
+  // Shown at once as sending, then replaced by the stored message.
+  async post(text, note, clientId = `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`) {
+    const phone = this.phone;
+    this.messages.push({ conversation: phone, sender: 'admin', agent: this.me.username, text, client_id: clientId,
+      type: note ? 'note' : 'text', timestamp: new Date().toISOString(), status: 'received', pending: true });
+    this.renderMessages();
+    this.scrollToBottom();
     try {
       const path = note ? 'notes' : 'chat-support/send';
-      const stored = await api.post(`/conversations/${enc(this.phone)}/${path}`, { text, client_id: clientId });
+      const stored = await api.post(`/conversations/${enc(phone)}/${path}`, { text, client_id: clientId });
       this.addMessage(stored);
     } catch (e) {
+      if (phone !== this.phone) return;
       const i = this.messages.findIndex((x) => x.client_id === clientId && x.pending);
-      if (i >= 0) { this.messages[i] = { ...this.messages[i], pending: false, status: 'failed' }; this.renderMessages(); }
+      if (i >= 0) {
+        this.messages[i] = { ...this.messages[i], pending: false, status: 'failed', error: e.message };
+        this.renderMessages();
+      }
       $('composer-hint').textContent = `Not sent: ${e.message}`;
     }
   }
