@@ -877,6 +877,47 @@ test('a message that did not reach the user says why, and is sent again with a c
   }
 }));
 
+// WhatsApp delivers a free-form reply only within 24 hours of the user's last
+// message. The page's clock is moved a day on; the server's stays.
+test("past WhatsApp's 24-hour window the console says the user must write first, and holds the reply", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const whatsappUserSays = async (id, text) => {
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      contacts: [{ profile: { name: 'Rui' }, wa_id: '15550801' }],
+      messages: [{ from: '15550801', id, timestamp: '1763900000', type: 'text', text: { body: text } }] } }] }] };
+    const res = await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) });
+    assert.equal(res.status, 200);
+  };
+  await whatsappUserSays('wamid.rui-1', 'is my order on its way?');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+  await page.locator('#conversation-list li[data-phone="15550801"]').click();
+  await page.locator('#composer-hint', { hasText: 'Start a chat to reply.' }).waitFor();
+
+  // A day later, by the page's clock: its own timer closes the window.
+  await page.clock.fastForward('24:05:00');
+  const hint = page.locator('#composer-hint', { hasText: "Rui last wrote 1d ago: WhatsApp takes a reply only within 24 hours of the user's last message" });
+  await hint.waitFor();
+  await page.getByRole('button', { name: 'Start Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await hint.waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  await page.getByRole('tab', { name: 'Private note' }).click();  // notes reach the agents whatever WhatsApp does
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  await page.getByRole('tab', { name: 'Reply' }).click();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+
+  // The user writes again (back to the server's time): the window opens.
+  await page.clock.setSystemTime(Date.now());
+  await whatsappUserSays('wamid.rui-2', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  assert.equal(await page.locator('#composer-hint').textContent(), '');
+  await page.locator('#composer-text').fill('It left this morning');
+  await page.locator('#composer-text').press('Enter');
+  await receiver.waitFor((m) => m.to === '15550801' && m.text?.body === 'It left this morning');
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a chime for a new chat in the queue and for a message in the agent\'s own chat, and the bell mutes it', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);

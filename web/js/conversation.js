@@ -1,10 +1,15 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc } from './api.js';
-import { h, $, clockTime } from './dom.js';
+import { h, $, clockTime, relativeTime } from './dom.js';
 import { richText } from './rich_text.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
+// WhatsApp takes a free-form message only within 24 hours of the user's
+// last one (its customer service window); after that only a template, which
+// Switchboard does not send, so a reply would only come back refused.
+const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+
 const STATUS_ORDER = ['received', 'sent', 'delivered', 'read', 'failed'];
 
 // The same stored message twice: a send's answer can come after the events
@@ -73,6 +78,20 @@ export class ConversationPane {
 
   mine() { return this.conv?.chat_support_active && this.conv.assignee === this.me.username; }
 
+  // On WhatsApp, the user's newest message and how long the window since it
+  // stays open (≤ 0: closed). Known from the history's newest page: a page
+  // without a message of the user's says nothing, and nothing is held back.
+  replyWindow() {
+    if (this.conv?.channel !== 'whatsapp') return null;
+    const last = this.messages.findLast((m) => m.sender === 'user' && m.seq);
+    return last ? { last, left: Date.parse(last.timestamp) + WHATSAPP_WINDOW_MS - Date.now() } : null;
+  }
+
+  canReply() {
+    const waWindow = this.replyWindow();
+    return this.mine() && !(waWindow && waWindow.left <= 0);
+  }
+
   renderHeader() {
     const c = this.conv;
     $('conv-name').textContent = c.name || `+${c.phone}`;
@@ -90,7 +109,11 @@ export class ConversationPane {
       $(`dl-${f}`).href = `/conversations/${enc(c.phone)}/transcript?format=${f}`;
     // A private note can be left in any conversation; a reply only in one's own chat.
     const note = this.mode === 'note';
-    const enabled = note || this.mine();
+    const waWindow = this.replyWindow();
+    const closedSince = waWindow && waWindow.left <= 0 ? waWindow.last : null;
+    clearTimeout(this.windowTimer);
+    if (waWindow && waWindow.left > 0) this.windowTimer = setTimeout(() => this.renderHeader(), waWindow.left);
+    const enabled = note || this.canReply();
     $('composer-text').disabled = !enabled;
     $('send').disabled = !enabled;
     $('send').textContent = note ? 'Add note' : 'Send';
@@ -98,6 +121,8 @@ export class ConversationPane {
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
       : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
     $('composer-hint').textContent = enabled ? ''
+      : closedSince ? `${c.name || `+${c.phone}`} last wrote ${relativeTime(closedSince.timestamp)} ago: WhatsApp takes a reply `
+        + 'only within 24 hours of the user\'s last message, so they need to write first. A private note reaches the agents.'
       : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat. A private note reaches them.` : 'Claim the chat to reply.')
       : 'Start a chat to reply.';
   }
@@ -127,7 +152,7 @@ export class ConversationPane {
   failure(m) {
     const local = !m.seq;
     const reason = local ? `Not sent${m.error ? `: ${m.error}` : ''}` : `Not delivered${m.error ? `: ${m.error}` : ''}`;
-    const mineToResend = m.sender === 'admin' && m.agent === this.me.username && (m.type === 'note' || this.mine());
+    const mineToResend = m.sender === 'admin' && m.agent === this.me.username && (m.type === 'note' || this.canReply());
     return h('span', { class: 'delivery-error', role: 'note' },
       h('span', { text: reason }),
       mineToResend ? h('button', { type: 'button', class: 'resend', text: 'Send again', onclick: () => this.resend(m) }) : null);
@@ -175,6 +200,7 @@ export class ConversationPane {
       this.messages.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
     }
     this.renderMessages();
+    if (m.sender === 'user' && this.conv?.channel === 'whatsapp') this.renderHeader();  // WhatsApp's window opens again
     if (stick || m.sender === 'admin' && m.agent === this.me.username) this.scrollToBottom();
     else $('new-messages').hidden = false;
   }
@@ -188,10 +214,10 @@ export class ConversationPane {
   updateConversation(c) {
     if (c.phone !== this.phone) return;
     if (this.conv && Date.parse(this.conv.updated_at) > Date.parse(c.updated_at)) return;
-    const wasMine = this.mine();
+    const couldReply = this.canReply();
     this.conv = c;
     this.renderHeader();
-    if (this.mine() !== wasMine && this.messages.some((m) => m.status === 'failed')) this.renderMessages();  // Send again
+    if (this.canReply() !== couldReply && this.messages.some((m) => m.status === 'failed')) this.renderMessages();  // Send again
     this.markRead();  // new user messages while the agent is looking at them
   }
 
@@ -199,7 +225,7 @@ export class ConversationPane {
     const box = $('composer-text');
     const text = box.value.trim();
     const note = this.mode === 'note';
-    if (!text || !(note || this.mine())) return;
+    if (!text || !(note || this.canReply())) return;
     box.value = '';
     this.live.send({ type: 'typing', conversation: this.phone, on: false });
     this.lastTypingSent = 0;
