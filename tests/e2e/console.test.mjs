@@ -446,8 +446,10 @@ test("a row shows what the user or the agent wrote last, not the bot's acknowled
   await userSays(server, '15550311', 'still waiting');  // and the bot's acknowledgement
   await rendered('15550312');
   assert.equal(await preview(), 'still waiting');
+  assert.equal(await row.locator('.preview.by-agent').count(), 0);
   await admin('POST', '/conversations/15550311/chat-support/send', { text: 'On it' });
-  await row.locator('.preview', { hasText: 'On it' }).waitFor();
+  await row.locator('.preview.by-agent', { hasText: 'On it' }).waitFor();  // marked as an agent's
+  assert.equal(await row.locator('.preview').evaluate((e) => getComputedStyle(e, '::before').content), '"↩ " / "Agent: "');
   // A private note is for the agents: the user never sees it. (It is no
   // activity either, so its conversation.updated brings the server's word.)
   await admin('POST', '/conversations/15550311/notes', { text: 'VIP, be quick' });
@@ -457,6 +459,7 @@ test("a row shows what the user or the agent wrote last, not the bot's acknowled
   await page.locator('#connection.live').waitFor();
   await row.waitFor();
   assert.equal(await preview(), 'On it');  // and as the list is read again
+  assert.equal(await row.locator('.preview.by-agent').count(), 1);
   assert.deepEqual(page.errors, []);
 }));
 
