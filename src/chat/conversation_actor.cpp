@@ -159,8 +159,9 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
         s.outbound.push_back({m.id, m.phone, m.seq, s.next.via, s.next.wa_phone_number_id, m.text, 0, at});
     } else {
         // Nowhere to send it (a plain-webhook user and no --outbound-url): the
-        // agent sees at once that the user will not get it, rather than a tick.
+        // agent sees at once that the user will not get it, and why, rather than a tick.
         m.status = message_status::failed;
+        m.error = "not sent: no --outbound-url is set, so messages cannot reach plain-webhook users";
     }
     return m;
 }

@@ -277,6 +277,7 @@ BOOST_AUTO_TEST_CASE(with_no_outbound_url_messages_for_a_plain_user_are_marked_f
     admin.json("POST", "/conversations/15550001/chat-support/start");
     auto sent = admin.json("POST", "/conversations/15550001/chat-support/send", R"({"text":"Hi"})", 201);
     BOOST_TEST(sent.at("status").as_string() == "failed");
+    BOOST_TEST(sent.at("error").as_string().find("no --outbound-url is set") != std::string::npos);  // why, for the agent
 
     auto msgs = admin.json("GET", "/conversations/15550001").at("messages").as_array();
     BOOST_REQUIRE(msgs.size() == 4u);  // support, its answer, "now chatting with", Hi
