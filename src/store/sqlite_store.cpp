@@ -52,8 +52,13 @@ std::optional<timestamp> time_of(const std::optional<std::int64_t>& v) {
     return from_unix_ms(*v);
 }
 
-constexpr std::string_view message_columns =
-    "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id, error";
+constexpr std::string_view message_columns = "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id";
+// A message as read: its columns, and why it failed when it did (schema v17
+// keeps that in a table of its own, so a message's row is written as before).
+const std::string message_select =
+    "SELECT " + std::string(message_columns) +
+    ", CASE WHEN status = 'failed' THEN coalesce((SELECT error FROM message_errors e "
+    "WHERE e.phone = messages.phone AND e.seq = messages.seq), '') ELSE '' END";
 
 message read_message(const sqlite::statement& st) {
     message m;
@@ -164,11 +169,12 @@ public:
           messages_(messages),
           put_conversation_(db.prepare(upsert_conversation_sql())),
           insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
-                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           // A message stored before (found by (phone, seq) in the index) is rewritten in its row.
           update_message_(db.prepare("UPDATE messages SET phone = ?, seq = ?, id = ?, sender = ?, agent = ?, "
-                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ?, "
-                                     "error = ? WHERE rowid = ?")),
+                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ? "
+                                     "WHERE rowid = ?")),
+          put_message_error_(db.prepare("INSERT OR REPLACE INTO message_errors (phone, seq, error) VALUES (?,?,?)")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
               wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
@@ -245,7 +251,7 @@ public:
                     if (m.seq && b.dedupe[i].seq == m.seq && !dedupe_rows[i].in_messages) carried = i;
             std::string_view dedupe_key = "", answer = "";  // not null: SQLite binds a null pointer as NULL
             if (carried < b.dedupe.size()) dedupe_key = b.dedupe[carried].key, answer = b.dedupe[carried].answer;
-            auto& st = row ? update_message_.bind(13, *row) : insert_message_.bind(13, dedupe_key).bind(14, answer);
+            auto& st = row ? update_message_.bind(12, *row) : insert_message_.bind(12, dedupe_key).bind(13, answer);
             st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
                 .bind(3, m.id)
@@ -257,8 +263,9 @@ public:
                 .bind(9, chat::to_string(m.status))
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
-                .bind(12, m.error)
                 .run();
+            if (!m.error.empty())
+                put_message_error_.bind(1, m.phone).bind(2, static_cast<std::int64_t>(m.seq)).bind(3, m.error).run();
             bool from_user = m.from == chat::sender::user;
             if (row) {
                 message_rows.push_back({m.phone, m.seq, *row, at_ms, false, from_user});
@@ -384,8 +391,8 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 18> all() {
-        return {&put_conversation_, &insert_message_, &update_message_, &put_outbox_,    &remove_outbox_,
+    std::array<sqlite::statement*, 19> all() {
+        return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_outbox_, &remove_outbox_,
                 &put_dedupe_,       &put_rating_,     &put_agent_,      &put_session_,   &remove_session_,
                 &remove_expired_sessions_, &put_block_, &old_blocks_,   &remove_block_,  &rewrite_block_,
                 &put_canned_,       &remove_canned_,  &put_chat_};
@@ -396,7 +403,8 @@ private:
     // Messages inserted in the open transaction, which the index gets only
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
-    sqlite::statement put_conversation_, insert_message_, update_message_, put_outbox_, remove_outbox_, put_dedupe_,
+    sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_outbox_, remove_outbox_,
+        put_dedupe_,
         put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_, put_block_, old_blocks_,
         remove_block_, rewrite_block_, put_canned_, remove_canned_, put_chat_;
 };
@@ -583,7 +591,7 @@ public:
     std::optional<message> find_message_by_channel_id(std::string_view phone,
                                                       std::string_view channel_id) const override {
         std::lock_guard lock(quick_reads_->mutex);
-        reset_on_exit st_guard(prepared("SELECT " + std::string(message_columns) +
+        reset_on_exit st_guard(prepared(message_select +
                                       " FROM messages WHERE phone = ? AND channel_id = ? AND channel_id <> '' AND sender <> 'user'"));
         auto& st = *st_guard;
         st.bind(1, phone).bind(2, channel_id);
@@ -658,8 +666,7 @@ public:
         auto end = to_unix_ms(to);
         std::vector<message> page;  // the first `limit` found so far, by key
         if (limit == 0 || start >= end) return page;
-        static const std::string sql = "SELECT " + std::string(message_columns) +
-                                       " FROM messages WHERE rowid BETWEEN ? AND ? AND at >= ? AND at < ?";
+        static const std::string sql = message_select + " FROM messages WHERE rowid BETWEEN ? AND ? AND at >= ? AND at < ?";
         std::lock_guard lock(scan_reads_->mutex);
         for (auto& block : message_times_.between(start, end)) {
             // Full, and all the rest sent after its last: done.
@@ -843,7 +850,7 @@ private:
 
     // The message in `row`; the caller holds quick_reads_->mutex.
     std::optional<message> message_at(std::int64_t row) const {
-        static const std::string sql = "SELECT " + std::string(message_columns) + " FROM messages WHERE rowid = ?";
+        static const std::string sql = message_select + " FROM messages WHERE rowid = ?";
         reset_on_exit st_guard(prepared(sql));  // once per message read: the text is built once
         auto& st = *st_guard;
         st.bind(1, row);

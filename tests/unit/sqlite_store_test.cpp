@@ -102,7 +102,6 @@ chat::message full_message(std::uint64_t seq) {
     m.status = chat::message_status::delivered;
     m.channel_id = "wamid." + std::to_string(seq);
     m.client_id = "c-" + std::to_string(seq);
-    m.error = "(#131047) Re-engagement message: \"24 hours\" 💬";
     return m;
 }
 
@@ -133,6 +132,8 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
         store::write_batch b;
         b.conversation = c;
         for (std::uint64_t seq = 1; seq <= 3; ++seq) b.messages.push_back(full_message(seq));
+        b.messages[1].status = chat::message_status::failed;  // and why, in a table of its own
+        b.messages[1].error = "(#131047) Re-engagement message: \"24 hours\" 💬";
         b.outbox_put.push_back({"msg_3", c.phone, 3, chat::channel::whatsapp, "106540352242922", "hi", 2,
                                 from_unix_ms(1763900000600)});
         b.outbox_put.push_back({"msg_9", c.phone, 9, chat::channel::plain, "", "gone", 0, from_unix_ms(1)});
@@ -174,7 +175,10 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     auto messages = db->load_messages(c.phone, UINT64_MAX, 50);
     BOOST_REQUIRE(messages.size() == 3u);
     auto want = full_message(2);
+    want.status = chat::message_status::failed;
+    want.error = "(#131047) Re-engagement message: \"24 hours\" 💬";
     auto& got = messages[1];
+    BOOST_TEST(messages[0].error.empty());
     BOOST_TEST(got.id == want.id);
     BOOST_TEST(got.seq == want.seq);
     BOOST_TEST((got.from == want.from));
