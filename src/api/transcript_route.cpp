@@ -89,7 +89,11 @@ private:
         auto who = m.from == chat::sender::user    ? (c_->name.empty() ? c_->phone : c_->name)
                    : m.from == chat::sender::admin ? "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "")
                                                    : std::string("Bot");
-        out += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text + "\n";
+        out += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text;
+        // Whoever reads it later must not take it that the user saw this.
+        if (m.status == chat::message_status::failed)
+            out += m.error.empty() ? " [not delivered]" : " [not delivered: " + m.error + "]";
+        out += "\n";
     }
 
     const store::store& store_;

@@ -161,7 +161,7 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
         // Nowhere to send it (a plain-webhook user and no --outbound-url): the
         // agent sees at once that the user will not get it, and why, rather than a tick.
         m.status = message_status::failed;
-        m.error = "not sent: no --outbound-url is set, so messages cannot reach plain-webhook users";
+        m.error = "no --outbound-url is set, so messages cannot reach plain-webhook users";
     }
     return m;
 }

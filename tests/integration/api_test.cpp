@@ -285,6 +285,10 @@ BOOST_AUTO_TEST_CASE(with_no_outbound_url_messages_for_a_plain_user_are_marked_f
     BOOST_TEST(msgs[2].at("sender").as_string() == "bot");
     BOOST_TEST(msgs[2].at("status").as_string() == "failed");
     BOOST_TEST(msgs[3].at("status").as_string() == "failed");
+    // A transcript read later says the user never got it.
+    auto txt = admin.call("GET", "/conversations/15550001/transcript").body;
+    BOOST_TEST(txt.find("Agent admin: Hi [not delivered: no --outbound-url is set") != std::string::npos, txt);
+    BOOST_TEST(txt.find("15550001: support\n") != std::string::npos, txt);
 }
 
 BOOST_AUTO_TEST_CASE(command_refusals) {
