@@ -38,12 +38,11 @@ std::string meta_error_text(const json::object& error) {
     std::string details;
     if (auto* data = error.if_contains("error_data"); data && data->is_object())
         details = text_of(data->as_object(), "details");
-    std::string out = code.empty() ? "" : "(#" + code + ") ";
-    if (details.empty()) out += title;
-    else if (title.empty() || details.starts_with(title)) out += details;
-    else out += title + ": " + details;
-    if (out.empty()) out = "the provider gave no reason";
-    return chat::utf8_prefix(out, max_error_chars);
+    auto said = details.empty()                                    ? title
+                : title.empty() || details.starts_with(title) ? details
+                                                              : title + ": " + details;
+    if (said.empty()) said = "the provider gave no reason";
+    return chat::utf8_prefix(code.empty() ? said : "(#" + code + ") " + said, max_error_chars);
 }
 
 std::string refusal_reason(unsigned status, std::string_view body) {

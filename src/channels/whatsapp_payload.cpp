@@ -2,7 +2,6 @@
 #include "switchboard/channels/whatsapp.hpp"
 
 #include "switchboard/channels/provider_error.hpp"
-
 #include "switchboard/core/ascii_case.hpp"
 
 #include <boost/json/parse.hpp>

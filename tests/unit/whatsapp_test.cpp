@@ -109,6 +109,7 @@ BOOST_AUTO_TEST_CASE(a_refused_send_says_why) {
     BOOST_TEST(refusal_reason(401, R"({"error":{"message":"Invalid OAuth access token.","code":190}})") ==
                "HTTP 401: (#190) Invalid OAuth access token.");
     BOOST_TEST(refusal_reason(422, R"({"error":"no such user"})") == "HTTP 422: no such user");
+    BOOST_TEST(refusal_reason(400, R"({"error":{"code":100}})") == "HTTP 400: (#100) the provider gave no reason");
     BOOST_TEST(refusal_reason(404, "") == "HTTP 404");
     BOOST_TEST(refusal_reason(400, "<html>Bad Request</html>") == "HTTP 400: <html>Bad Request</html>");
     BOOST_TEST(refusal_reason(400, std::string(1000, 'x')).size() == std::string("HTTP 400: ").size() + 200);
