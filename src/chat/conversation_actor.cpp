@@ -478,8 +478,10 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
         ctx_.statuses_applied.inc();
         m->status = status;
         if (status == message_status::failed) m->error = error;
+        auto now = std::chrono::system_clock::now();
         step s{*own_};
-        s.message_event("message.status", *m, std::chrono::system_clock::now());
+        s.message_event("message.status", *m, now);
+        if (status == message_status::failed) co_await count_undelivered(s, *m, now);
         s.batch.messages.push_back(std::move(*m));
         co_await commit(s);
     });
@@ -492,11 +494,12 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
         if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
-            if (status_may_advance(m->status, status)) {
-                m->status = status;
-                if (status == message_status::failed) m->error = outcome.error;
-            }
-            s.message_event("message.status", *m, std::chrono::system_clock::now());
+            bool failed_now = status == message_status::failed && status_may_advance(m->status, status);
+            if (status_may_advance(m->status, status)) m->status = status;
+            if (failed_now) m->error = outcome.error;
+            auto now = std::chrono::system_clock::now();
+            s.message_event("message.status", *m, now);
+            if (failed_now) co_await count_undelivered(s, *m, now);
             s.batch.messages.push_back(std::move(*m));
         }
         co_await commit(s);
@@ -684,9 +687,10 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         step s{*own_};
         auto& c = s.next;
         auto target = std::min(up_to, c.last_seq);
-        if (target <= c.read_seq) co_return c;
+        bool reads_more = target > c.read_seq;
+        if (!reads_more && c.undelivered == 0) co_return c;
         // WhatsApp shows the user blue ticks for their latest message read.
-        if (c.via == channel::whatsapp && ctx_.outbox.can_deliver(c.via)) {
+        if (reads_more && c.via == channel::whatsapp && ctx_.outbox.can_deliver(c.via)) {
             auto recent = ctx_.store.load_messages(c.phone, target + 1, 50);
             auto latest = std::find_if(recent.rbegin(), recent.rend(), [&](const message& m) {
                 return m.from == sender::user && m.seq > c.read_seq && !m.channel_id.empty();
@@ -695,14 +699,27 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
                 s.outbound.push_back({"read_" + latest->id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0, now,
                                       "read", latest->channel_id});
         }
-        c.read_seq = target;
-        c.unread = ctx_.store.count_user_messages_after(c.phone, target);
+        if (reads_more) {
+            c.read_seq = target;
+            c.unread = ctx_.store.count_user_messages_after(c.phone, target);
+        }
+        c.undelivered = 0;  // an agent has seen the failures, with the rest
         c.updated_at = now;
         co_await learn_queue_position(s);
         s.conversation_updated(now);
         co_await commit(s);
         co_return *own_;
     });
+}
+
+// A message to the user failed: the conversation counts it until an agent
+// reads it, and says so, so that every list shows it.
+net::awaitable<void> conversation_actor::count_undelivered(step& s, const message& failed, timestamp now) {
+    if (failed.from == sender::user) co_return;
+    ++s.next.undelivered;
+    s.next.updated_at = now;
+    co_await learn_queue_position(s);
+    s.conversation_updated(now);
 }
 
 net::awaitable<void> conversation_actor::learn_queue_position(step& s) {

@@ -121,6 +121,7 @@ private:
     // only the queue knows (it moves as others leave): asked for a step that
     // tells agents about the conversation and did not learn it otherwise.
     boost::asio::awaitable<void> learn_queue_position(step& s);
+    boost::asio::awaitable<void> count_undelivered(step& s, const message& failed, timestamp now);
     // Writes the step, then makes it the actor's state and tells everyone.
     boost::asio::awaitable<void> commit(step& s);
     // The assigned chat in `s` back to the head of the queue, with a note

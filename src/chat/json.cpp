@@ -54,6 +54,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["queued_at"] = optional_time(c.queued_at);
     o["channel"] = to_string(c.via);
     o["unread"] = c.unread;
+    o["undelivered"] = c.undelivered;
     if (c.last_message_seq == 0)
         o["last_message"] = nullptr;
     else
@@ -233,6 +234,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     time_or_null(w, "queued_at", c.queued_at);
     name(w, "channel", to_string(c.via));
     num(w, "unread", c.unread);
+    num(w, "undelivered", c.undelivered);
     w.key("last_message");
     if (c.last_message_seq == 0) {
         w.lit("null");

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 17> migrations{
+constexpr std::array<std::string_view, 18> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -304,6 +304,11 @@ CREATE TABLE message_errors (
     error TEXT NOT NULL,
     PRIMARY KEY (phone, seq)
 ) WITHOUT ROWID;
+)sql",
+    // 18: how many messages to the user failed since an agent last read
+    // the conversation.
+    R"sql(
+ALTER TABLE conversations ADD COLUMN undelivered INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -142,11 +142,11 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 23> conversation_columns{
+constexpr std::array<std::string_view, 24> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
-    "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq"};
+    "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered"};
 
 // An upsert, not INSERT OR REPLACE: replacing deletes the row and inserts it
 // again under a new rowid, which dirties three pages per write instead of one.
@@ -236,6 +236,7 @@ public:
                 .bind(21, to_unix_ms(c.updated_at))
                 .bind(22, to_unix_ms(c.last_activity))
                 .bind(23, static_cast<std::int64_t>(c.last_message_seq))
+                .bind(24, std::int64_t{c.undelivered})
                 .run();
         }
         message_rows.clear();
@@ -537,7 +538,7 @@ public:
         reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
-            last_activity, last_message_seq FROM conversations)"));
+            last_activity, last_message_seq, undelivered FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -565,6 +566,7 @@ public:
             c.updated_at = from_unix_ms(st.get_int(20));
             c.last_activity = from_unix_ms(st.get_int(21));
             c.last_message_seq = static_cast<std::uint64_t>(st.get_int(22));
+            c.undelivered = static_cast<std::uint32_t>(st.get_int(23));
             out.push_back(std::move(c));
         }
         return out;

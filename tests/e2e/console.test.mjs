@@ -812,13 +812,17 @@ test('a message that did not reach the user says why, and is sent again with a c
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550701', 'support', 'Pia');
   await admin('POST', '/conversations/15550701/chat-support/start');
+  await userSays(server, '15550702', 'support', 'Quinn');
+  await admin('POST', '/conversations/15550702/chat-support/start');
+  for (const to of ['15550701', '15550702']) await receiver.waitFor((m) => m.to === to);  // the claims' notices
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li[data-phone="15550701"]').click();
   await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
 
   // The user's endpoint refuses it for good: the agent sees its reason, not just a mark.
   let refusing = true;
-  receiver.refuse = (m) => (refusing && m.to === '15550701' ? [400, '{"error":"15550701 has blocked this business"}'] : null);
+  receiver.refuse = (m) => (refusing && m.to === '15550701' ? [400, '{"error":"15550701 has blocked this business"}']
+    : m.to === '15550702' ? [400, '{"error":"no such number"}'] : null);
   try {
     // The send's answer held back until its events have shown the refusal:
     // coming last, it must not take the message back to "received".
@@ -830,13 +834,24 @@ test('a message that did not reach the user says why, and is sent again with a c
       await route.fulfill({ response: answer });
     }, { times: 1 });
     const answered = page.waitForResponse('**/chat-support/send');
+    // Seen where it failed: the open chat reads it at once, and no list counts it.
+    const seen = page.waitForResponse((r) => r.url().endsWith('/conversations/15550701/read'));
     await page.locator('#composer-text').fill('Your order has shipped');
     await page.locator('#composer-text').press('Enter');
     await answered;
+    assert.equal((await (await seen).json()).undelivered, 0);
     await userSays(server, '15550701', 'thanks');  // its event comes after the answer is taken
     await page.locator('.message.user', { hasText: 'thanks' }).waitFor();
     await reason.waitFor();
     assert.equal(await refused.locator('.ticks').textContent(), '⚠ failed');
+    // A failure in a chat the agent does not have open is counted on its
+    // row, until the agent opens it; one in the chat they have open is seen
+    // there, and the list does not count it.
+    await admin('POST', '/conversations/15550702/chat-support/send', { text: 'Back soon' });
+    const quinn = page.locator('#conversation-list li[data-phone="15550702"]');
+    await quinn.locator('.badge.undelivered', { hasText: '⚠ 1 not delivered' }).waitFor();
+    assert.equal((await admin('GET', '/conversations/15550701')).undelivered, 0);
+    assert.equal(await page.locator('#conversation-list li[data-phone="15550701"] .badge.undelivered').count(), 0);
 
     // Sent again: a new message reaches the user; the refused one stays in the history.
     refusing = false;
@@ -868,6 +883,12 @@ test('a message that did not reach the user says why, and is sent again with a c
     await page.locator('#connection.live').waitFor();
     await page.locator('#conversation-list li[data-phone="15550701"]').click();
     await page.locator('.message.admin .delivery-error', { hasText: '15550701 has blocked this business' }).waitFor();
+    await quinn.locator('.badge.undelivered', { hasText: '⚠ 1 not delivered' }).waitFor();  // kept by the server
+    await quinn.click();
+    await page.locator('.message.admin .delivery-error', { hasText: 'no such number' }).waitFor();
+    await quinn.locator('.badge.undelivered').waitFor({ state: 'detached' });
+    assert.equal((await admin('GET', '/conversations/15550702')).undelivered, 0);
+    await page.locator('#conversation-list li[data-phone="15550701"]').click();
     await admin('POST', '/agents', { username: 'gus', password: 'gus-secret-1', display_name: 'Gus' });
     const gusPage = await consolePage(browser.browser, server, 'gus', 'gus-secret-1');
     await gusPage.locator('#conversation-list li[data-phone="15550701"]').click();
@@ -881,8 +902,9 @@ test('a message that did not reach the user says why, and is sent again with a c
 }));
 
 // WhatsApp delivers a free-form reply only within 24 hours of the user's last
-// message. The page's clock is moved a day on; the server's stays.
-test("past WhatsApp's 24-hour window the console says the user must write first, and holds the reply", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+// message. The page's clock is moved a day on; the server's stays. Then
+// WhatsApp fails two sent replies in turn, with the chat open.
+test("past WhatsApp's 24-hour window the console holds the reply; a later failure shows in the open chat and no list counts it", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   const whatsappUserSays = async (id, text) => {
     const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
       messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
@@ -915,9 +937,30 @@ test("past WhatsApp's 24-hour window the console says the user must write first,
   await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
   await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
   assert.equal(await page.locator('#composer-hint').textContent(), '');
-  await page.locator('#composer-text').fill('It left this morning');
-  await page.locator('#composer-text').press('Enter');
-  await receiver.waitFor((m) => m.to === '15550801' && m.text?.body === 'It left this morning');
+  const wamids = { 'It left this morning': 'wamid.rui-out-1', 'Tracking number 42': 'wamid.rui-out-2' };
+  receiver.refuse = (m) => (wamids[m.text?.body] ? [200, `{"messages":[{"id":"${wamids[m.text.body]}"}]}`] : null);
+  try {
+    for (const text of Object.keys(wamids)) {
+      await page.locator('#composer-text').fill(text);
+      await page.locator('#composer-text').press('Enter');
+      await receiver.waitFor((m) => m.to === '15550801' && m.text?.body === text);
+      await page.locator('.message.admin', { hasText: text }).locator('.ticks.sent').waitFor();
+    }
+  } finally {
+    receiver.refuse = null;
+  }
+  // WhatsApp fails them later, one after the other: the open chat shows each,
+  // and reads the conversation again so no list counts it, the second time
+  // too, with no newer message to read.
+  for (const [text, wamid] of Object.entries(wamids)) {
+    const seen = page.waitForResponse((r) => r.url().endsWith('/conversations/15550801/read'));
+    const failed = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', statuses: [{ id: wamid, status: 'failed', timestamp: '1763900170',
+        recipient_id: '15550801', errors: [{ code: 131026, title: 'Message undeliverable' }] }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(failed) })).status, 200);
+    await page.locator('.message.admin', { hasText: text }).locator('.delivery-error', { hasText: '(#131026) Message undeliverable' }).waitFor();
+    assert.equal((await (await seen).json()).undelivered, 0);
+  }
   assert.deepEqual(page.errors, []);
 }));
 

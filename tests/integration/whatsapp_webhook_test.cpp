@@ -262,11 +262,35 @@ BOOST_AUTO_TEST_CASE(a_failed_message_says_why) {
                                "have passed since the customer last replied to this number.";
     BOOST_TEST(failed.at("error").as_string() == window);
 
-    auto messages = admin.json("GET", "/conversations/" + user).at("messages").as_array();
+    auto conversation = admin.json("GET", "/conversations/" + user);
+    auto messages = conversation.at("messages").as_array();
     BOOST_REQUIRE(messages.size() == 4u);
     BOOST_TEST(!messages[0].as_object().contains("error"));  // the user's own
     BOOST_TEST(messages[1].at("error").as_string() == refusal);
     BOOST_TEST(messages[3].at("error").as_string() == window);
+
+    // Counted on the conversation, for every list, until an agent reads it.
+    BOOST_TEST(conversation.at("undelivered").as_int64() == 2);
+    BOOST_TEST(ws.next_of_type("conversation.updated").at("data").at("undelivered").as_int64() == 2);
+    auto read = admin.json("POST", "/conversations/" + user + "/read", R"({"up_to":4})");
+    BOOST_TEST(read.at("undelivered").as_int64() == 0);
+    BOOST_TEST(ws.next_of_type("conversation.updated").at("data").at("undelivered").as_int64() == 0);
+}
+
+// Read to its end before the failure: reading it again clears the count.
+BOOST_AUTO_TEST_CASE(a_failure_after_the_last_read_is_cleared_by_reading_again) {
+    wa_server wa;
+    wa.graph.script({{200, R"({"messages":[{"id":"wamid.ok-1"}]})", {}}});
+    auto admin = admin_client(wa.server);
+    BOOST_TEST(wa.post(text_payload("15557001", "wamid.in-1", "hi")).status == 200u);
+    wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", 1);
+    BOOST_TEST(admin.json("POST", "/conversations/15557001/read", R"({"up_to":2})").at("unread").as_int64() == 0);
+    auto failed = R"({"entry":[{"changes":[{"value":{"statuses":[{"id":"wamid.ok-1","status":"failed",
+        "recipient_id":"15557001","errors":[{"code":131026,"title":"Message undeliverable"}]}]}}]}]})";
+    BOOST_TEST(wa.post(failed).status == 200u);
+    BOOST_TEST(admin.json("GET", "/conversations/15557001").at("undelivered").as_int64() == 1);
+    BOOST_TEST(admin.json("POST", "/conversations/15557001/read", R"({"up_to":2})").at("undelivered").as_int64() == 0);
+    BOOST_TEST(admin.json("GET", "/conversations/15557001").at("undelivered").as_int64() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_receiver_that_is_down_gets_the_message_once_it_is_back) {

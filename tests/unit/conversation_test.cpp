@@ -202,6 +202,7 @@ conversation conversation_in_chat(std::string name, std::string last_message) {
     c.support_ticket_id = "t_1";
     c.queued_at = switchboard::from_unix_ms(1763900000001);
     c.unread = 3;
+    c.undelivered = 1;
     c.last_seq = 9;
     c.last_message = std::move(last_message);
     c.created_at = switchboard::from_unix_ms(1);

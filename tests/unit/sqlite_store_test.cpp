@@ -80,6 +80,7 @@ chat::conversation full_conversation() {
     c.last_seq = 42;
     c.read_seq = 40;
     c.unread = 2;
+    c.undelivered = 3;
     c.last_message = "last 💬";
     c.last_sender = chat::sender::admin;
     c.last_message_seq = 41;  // the bot's reply at 42 left the preview
@@ -165,6 +166,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(r.last_seq == c.last_seq);
     BOOST_TEST(r.read_seq == c.read_seq);
     BOOST_TEST(r.unread == c.unread);
+    BOOST_TEST(r.undelivered == c.undelivered);
     BOOST_TEST(r.last_message == c.last_message);
     BOOST_TEST((r.last_sender == c.last_sender));
     BOOST_TEST(r.last_message_seq == c.last_message_seq);

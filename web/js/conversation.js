@@ -278,9 +278,11 @@ export class ConversationPane {
   }
 
   markRead() {
-    if (!this.conv || this.conv.unread === 0 || document.visibilityState !== 'visible' || !this.nearBottom()) return;
+    // A failure counted on the conversation is seen here too, as it shows under its message.
+    const toClear = this.conv && (this.conv.unread > 0 || this.conv.undelivered > 0);
+    if (!toClear || document.visibilityState !== 'visible' || !this.nearBottom()) return;
     const last = this.messages.filter((m) => m.seq).at(-1)?.seq;
-    if (!last || last <= (this.readSent ?? 0) && this.readPhone === this.phone) return;
+    if (!last || last <= (this.readSent ?? 0) && this.readPhone === this.phone && !this.conv.undelivered) return;
     this.readSent = last;
     this.readPhone = this.phone;
     api.post(`/conversations/${enc(this.phone)}/read`, { up_to: last }).then((c) => this.onChange(c)).catch(() => {});

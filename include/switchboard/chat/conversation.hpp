@@ -86,6 +86,10 @@ struct conversation {
     std::uint64_t last_seq = 0;
     std::uint64_t read_seq = 0;  // agents have read user messages up to here
     std::uint32_t unread = 0;    // user messages after read_seq
+    // Messages to the user that failed since an agent last read the
+    // conversation: what a list shows, so a failure is seen in a chat no
+    // agent has open. Reading it clears the count.
+    std::uint32_t undelivered = 0;
     // The preview: the newest message the user or an agent wrote to the
     // chat. The bot's replies leave it (in a chat the bot answers every
     // message with the same acknowledgement, which is all a list would
