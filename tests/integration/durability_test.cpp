@@ -175,6 +175,30 @@ BOOST_AUTO_TEST_CASE(the_outbox_delivers_after_a_crash) {
                "sent wamid.after-crash");
 }
 
+// A failed message, its reason and the conversation's count of them survive
+// a kill -9: the step that counts it writes the conversation's row (the
+// steps that only add messages leave it to be caught up at start).
+BOOST_AUTO_TEST_CASE(a_failure_and_its_count_survive_a_crash) {
+    temp_dir dir;
+    receiver graph({400, R"({"error":{"message":"(#131026) Message undeliverable","code":131026}})", {}});
+    auto payload = R"({"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"777"},
+        "messages":[{"from":"15551234","id":"wamid.fail-1","type":"text","text":{"body":"hello"}}]}}]}]})";
+    {
+        server_process server({"--data", dir.path().string(), "--wa-api-base", graph.url()});
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", payload).status == 200u);
+        wait_for_metric(server.port(), "switchboard_outbox_failed_total", 1);
+        server.send_signal(SIGKILL);
+        server.wait_exit(5s);
+    }
+    server_process server({"--data", dir.path().string(), "--wa-api-base", graph.url(), "--admin-password",
+                           "a-password-for-the-restart"});
+    api_client admin{server.port(), login(server.port(), "admin", "a-password-for-the-restart")};
+    auto c = admin.json("GET", "/conversations/15551234");
+    BOOST_TEST(c.at("undelivered").as_int64() == 1);
+    BOOST_TEST(c.at("messages").as_array().at(1).at("error").as_string() ==
+               "HTTP 400: (#131026) Message undeliverable");
+}
+
 // An agent's command the store refuses is a 503 to retry, as for webhooks,
 // and a saved reply it refused is not listed as saved.
 BOOST_AUTO_TEST_CASE(a_full_disk_leaves_saved_replies_as_stored) {
