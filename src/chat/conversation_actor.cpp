@@ -364,7 +364,10 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     // the conversation's. Room for them up front, so that none is moved.
     s.batch.messages.reserve(2);
     s.events.reserve(4);
-    auto& user_msg = add_message(s, sender::user, in.text, now, in.kind);
+    // A score given in RATING is typed as one, so that a history shows it as
+    // the user's rating of the chat rather than a bare "4".
+    auto kind = decision.action == bot_action::rate ? std::string("rating") : in.kind;
+    auto& user_msg = add_message(s, sender::user, in.text, now, std::move(kind));
     user_msg.channel_id = in.channel_id;
     ++c.unread;
     s.message_created(user_msg, now);

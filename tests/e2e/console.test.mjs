@@ -105,6 +105,13 @@ test('an agent works a chat from the first message to its end', async () => {
     await receiver.waitFor((m) => m.text === 'Thanks for writing in!');
     await receiver.waitFor((m) => m.text.includes('Chat support session ended'));
     assert.equal(await page.locator('#composer-text').isDisabled(), true);
+
+    // The user's score shows as their rating of the chat, not a bare "4".
+    await userSays(server, '15550001', '4');
+    const rated = page.locator('.message.user.rating');
+    await rated.waitFor();
+    assert.equal(await rated.locator('.text').textContent(), 'Rated the chat ★★★★☆ 4 of 5');
+    assert.equal(await rated.locator('.text').getAttribute('aria-label'), 'Rated the chat 4 of 5');
     assert.deepEqual(page.errors, []);
     assert.deepEqual(bobPage.errors, []);
   } finally {

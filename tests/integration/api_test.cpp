@@ -215,6 +215,10 @@ BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
 
     auto history = admin.json("GET", "/conversations/15550001");
     auto& msgs = history.at("messages").as_array();
+    auto rated = std::find_if(msgs.begin(), msgs.end(), [](auto& m) { return m.at("text").as_string() == "5"; });
+    BOOST_REQUIRE(rated != msgs.end());
+    BOOST_TEST(rated->at("type").as_string() == "rating");  // shown as the user's score, not a bare 5
+    BOOST_TEST(msgs.back().at("type").as_string() == "text");  // the bot's thanks
     BOOST_TEST(msgs.front().at("seq").as_int64() == 1);
     bool closing_stored = false;
     for (auto& m : msgs)

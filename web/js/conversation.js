@@ -10,6 +10,14 @@ const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓
 // Switchboard does not send, so a reply would only come back refused.
 const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
+// The user's score of the chat they just had (1 to 5), as stars.
+function rating(text) {
+  const score = Math.min(5, Math.max(0, Number.parseInt(text, 10) || 0));
+  return h('span', { class: 'text', 'aria-label': `Rated the chat ${score} of 5` },
+    'Rated the chat ', h('span', { class: 'stars', 'aria-hidden': 'true', text: '★'.repeat(score) + '☆'.repeat(5 - score) }),
+    ` ${score} of 5`);
+}
+
 const STATUS_ORDER = ['received', 'sent', 'delivered', 'read', 'failed'];
 
 // The same stored message twice: a send's answer can come after the events
@@ -140,8 +148,8 @@ export class ConversationPane {
       : m.sender === 'bot' ? 'Bot' : (this.conv.name || `+${this.conv.phone}`);
     const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
-    return h('li', { class: `message ${kind}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
-      h('span', { class: 'text' }, richText(m.text)),
+    return h('li', { class: `message ${kind}${m.type === 'rating' ? ' rating' : ''}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
+      m.type === 'rating' ? rating(m.text) : h('span', { class: 'text' }, richText(m.text)),
       h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks),
       m.status === 'failed' ? this.failure(m) : null);
   }
