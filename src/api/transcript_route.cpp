@@ -90,6 +90,7 @@ private:
                    : m.from == chat::sender::admin ? "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "")
                                                    : std::string("Bot");
         out += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text;
+        if (m.kind == "rating") out += " (rating of the chat, of 5)";
         // Whoever reads it later must not take it that the user saw this.
         if (m.status == chat::message_status::failed)
             out += m.error.empty() ? " [not delivered]" : " [not delivered: " + m.error + "]";

@@ -52,6 +52,7 @@ test('an agent works a chat from the first message to its end', async () => {
     // Open, claim, reply: the reply reaches the user's endpoint.
     await row.click();
     await page.locator('#conv-name', { hasText: 'John Doe' }).waitFor();
+    assert.equal(await page.locator('#conv-channel').textContent(), 'Webhook');
     assert.equal(await page.locator('#composer-text').isDisabled(), true);
     await page.getByRole('button', { name: 'Claim Chat' }).click();
     await page.locator('#conv-live').waitFor();
@@ -924,6 +925,7 @@ test("past WhatsApp's 24-hour window the console holds the reply; a later failur
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
   await page.locator('#conversation-list li[data-phone="15550801"]').click();
   await page.locator('#composer-hint', { hasText: 'Start a chat to reply.' }).waitFor();
+  assert.equal(await page.locator('#conv-channel').textContent(), 'WhatsApp');
 
   // A day later, by the page's clock: its own timer closes the window.
   await page.clock.fastForward('24:05:00');

@@ -219,6 +219,8 @@ BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
     BOOST_REQUIRE(rated != msgs.end());
     BOOST_TEST(rated->at("type").as_string() == "rating");  // shown as the user's score, not a bare 5
     BOOST_TEST(msgs.back().at("type").as_string() == "text");  // the bot's thanks
+    auto txt = admin.call("GET", "/conversations/15550001/transcript").body;
+    BOOST_TEST(txt.find(": 5 (rating of the chat, of 5)\n") != std::string::npos, txt);
     BOOST_TEST(msgs.front().at("seq").as_int64() == 1);
     bool closing_stored = false;
     for (auto& m : msgs)

@@ -104,6 +104,7 @@ export class ConversationPane {
     const c = this.conv;
     $('conv-name').textContent = c.name || `+${c.phone}`;
     $('conv-phone').textContent = `+${c.phone}`;
+    $('conv-channel').textContent = c.channel === 'whatsapp' ? 'WhatsApp' : 'Webhook';  // what it can be sent, and when
     $('conv-state').textContent = c.state;
     $('conv-live').hidden = !c.chat_support_active;
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
