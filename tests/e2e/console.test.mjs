@@ -973,6 +973,35 @@ test("past WhatsApp's 24-hour window the console holds the reply; a later failur
   assert.deepEqual(page.errors, []);
 }));
 
+// A message shows only its time, so each day's messages start with the day:
+// the page's clock is set by the messages' own time, then moved on.
+test('a chat marks each day: Today, Yesterday, then the date', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550901', 'hello', 'Sol');
+  const sent = new Date((await admin('GET', '/conversations/15550901')).messages[0].timestamp);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD,
+    { beforeLoad: (p) => p.clock.install({ time: sent }) });
+  const row = page.locator('#conversation-list li[data-phone="15550901"]');
+  const firstDay = page.locator('.messages .day').first();
+  await row.click();
+  await page.locator('.messages .day', { hasText: 'Today' }).waitFor();
+  assert.equal(await page.locator('.messages .day').count(), 1);  // one day, one line
+
+  // Early the next day, and three days on: a new message draws the history again.
+  const dayAfter = (days) => new Date(sent.getFullYear(), sent.getMonth(), sent.getDate() + days, 1);
+  await page.clock.setSystemTime(dayAfter(1));
+  await userSays(server, '15550901', 'still there?');
+  await page.locator('.message.user', { hasText: 'still there?' }).waitFor();
+  assert.equal(await firstDay.textContent(), 'Yesterday');
+  await page.clock.setSystemTime(dayAfter(3));
+  await userSays(server, '15550901', 'hello again');
+  await page.locator('.message.user', { hasText: 'hello again' }).waitFor();
+  const label = await firstDay.textContent();
+  assert.ok(!['Today', 'Yesterday'].includes(label) && label.includes(String(sent.getDate())), label);
+  assert.equal(await page.locator('.messages .day').count(), 1);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a chime for a new chat in the queue and for a message in the agent\'s own chat, and the bell mutes it', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);

@@ -10,6 +10,17 @@ const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓
 // Switchboard does not send, so a reply would only come back refused.
 const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
+// "Today", "Yesterday", or the date, in the agent's own calendar.
+function dayLabel(iso) {
+  const at = new Date(iso);
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (at.toDateString() === today.toDateString()) return 'Today';
+  if (at.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short',
+    year: at.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
+}
+
 // The user's score of the chat they just had (1 to 5), as stars.
 function rating(text) {
   const score = Math.min(5, Math.max(0, Number.parseInt(text, 10) || 0));
@@ -172,8 +183,17 @@ export class ConversationPane {
     this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id);
   }
 
+  // A line for each day, as a chat app has: a message shows only its time.
   renderMessages() {
-    this.list.replaceChildren(...this.messages.map((m) => this.messageItem(m)));
+    const items = [];
+    let shownDay = null;
+    for (const m of this.messages) {
+      const day = new Date(m.timestamp).toDateString();
+      if (day !== shownDay) items.push(h('li', { class: 'day', role: 'separator', text: dayLabel(m.timestamp) }));
+      shownDay = day;
+      items.push(this.messageItem(m));
+    }
+    this.list.replaceChildren(...items);
   }
 
   nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }
