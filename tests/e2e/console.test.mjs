@@ -53,6 +53,7 @@ test('an agent works a chat from the first message to its end', async () => {
     await row.click();
     await page.locator('#conv-name', { hasText: 'John Doe' }).waitFor();
     assert.equal(await page.locator('#conv-channel').textContent(), 'Webhook');
+    assert.equal(await page.locator('#conv-state').textContent(), '');  // a live chat: its badge says so
     assert.equal(await page.locator('#composer-text').isDisabled(), true);
     await page.getByRole('button', { name: 'Claim Chat' }).click();
     await page.locator('#conv-live').waitFor();
@@ -102,7 +103,7 @@ test('an agent works a chat from the first message to its end', async () => {
     await page.getByRole('button', { name: 'End Chat' }).click();
     await page.getByLabel('Closing message (optional)').fill('Thanks for writing in!');
     await page.locator('#end-confirm').click();
-    await page.locator('#conv-state', { hasText: 'RATING' }).waitFor();
+    await page.locator('#conv-state[data-state="RATING"]', { hasText: 'Rating the chat' }).waitFor();
     await receiver.waitFor((m) => m.text === 'Thanks for writing in!');
     await receiver.waitFor((m) => m.text.includes('Chat support session ended'));
     assert.equal(await page.locator('#composer-text').isDisabled(), true);
@@ -926,6 +927,7 @@ test("past WhatsApp's 24-hour window the console holds the reply; a later failur
   await page.locator('#conversation-list li[data-phone="15550801"]').click();
   await page.locator('#composer-hint', { hasText: 'Start a chat to reply.' }).waitFor();
   assert.equal(await page.locator('#conv-channel').textContent(), 'WhatsApp');
+  assert.equal(await page.locator('#conv-state').textContent(), 'With the bot');  // IDLE, in words
 
   // A day later, by the page's clock: its own timer closes the window.
   await page.clock.fastForward('24:05:00');

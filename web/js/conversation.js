@@ -29,6 +29,8 @@ function rating(text) {
     ` ${score} of 5`);
 }
 
+const STATE_WORDS = { IDLE: 'With the bot', REGISTERING: 'Giving their name', RATING: 'Rating the chat' };
+
 const STATUS_ORDER = ['received', 'sent', 'delivered', 'read', 'failed'];
 
 // The same stored message twice: a send's answer can come after the events
@@ -116,7 +118,10 @@ export class ConversationPane {
     $('conv-name').textContent = c.name || `+${c.phone}`;
     $('conv-phone').textContent = `+${c.phone}`;
     $('conv-channel').textContent = c.channel === 'whatsapp' ? 'WhatsApp' : 'Webhook';  // what it can be sent, and when
-    $('conv-state').textContent = c.state;
+    // The bot's state in words; a live chat has its badge instead.
+    $('conv-state').textContent = c.state === 'CHAT_SUPPORT_ACTIVE' ? '' : STATE_WORDS[c.state] ?? c.state;
+    $('conv-state').title = c.state;
+    $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
