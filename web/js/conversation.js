@@ -120,6 +120,7 @@ export class ConversationPane {
     $('conv-channel').textContent = c.channel === 'whatsapp' ? 'WhatsApp' : 'Webhook';  // what it can be sent, and when
     // The bot's state in words; a live chat has its badge instead.
     $('conv-state').textContent = c.state === 'CHAT_SUPPORT_ACTIVE' ? '' : STATE_WORDS[c.state] ?? c.state;
+    $('conv-state').hidden = c.state === 'CHAT_SUPPORT_ACTIVE';
     $('conv-state').title = c.state;
     $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
