@@ -74,8 +74,10 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
             count(c.agent, [&](tally& t) {
                 if (in(c.opened_at)) {
                     ++t.opened;
-                    if (c.first_response_at) t.first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
-                    if (c.queued_at && c.assigned_at) t.queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
+                    if (c.first_response_at)
+                        t.first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
+                    if (c.queued_at && c.assigned_at)
+                        t.queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
                 }
                 if (in(c.closed_at)) ++t.closed;
             });

@@ -41,7 +41,7 @@ std::string meta_error_text(const json::object& error) {
     auto said = details.empty()                                    ? title
                 : title.empty() || details.starts_with(title) ? details
                                                               : title + ": " + details;
-    if (said.empty()) said = "the provider gave no reason";
+    if (said.empty()) said = no_reason_given;
     return chat::utf8_prefix(code.empty() ? said : "(#" + code + ") " + said, max_error_chars);
 }
 

@@ -157,7 +157,7 @@ void parse_value(const json::object& value, const std::string& path, wa_payload&
                 auto* errors = optional_array(s, "errors", spath);
                 error = errors && !errors->empty() && errors->front().is_object()
                             ? meta_error_text(errors->front().as_object())
-                            : "the provider gave no reason";
+                            : std::string(no_reason_given);
             }
             out.statuses.push_back({string_at(s, "id", spath),
                                     wa_id(string_at(s, "recipient_id", spath), spath + ".recipient_id"), *status,

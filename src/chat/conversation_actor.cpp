@@ -497,8 +497,9 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
         if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
-            bool failed_now = status == message_status::failed && status_may_advance(m->status, status);
-            if (status_may_advance(m->status, status)) m->status = status;
+            bool advances = status_may_advance(m->status, status);
+            if (advances) m->status = status;
+            bool failed_now = advances && status == message_status::failed;
             if (failed_now) m->error = outcome.error;
             auto now = std::chrono::system_clock::now();
             s.message_event("message.status", *m, now);

@@ -174,7 +174,8 @@ public:
           update_message_(db.prepare("UPDATE messages SET phone = ?, seq = ?, id = ?, sender = ?, agent = ?, "
                                      "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ? "
                                      "WHERE rowid = ?")),
-          put_message_error_(db.prepare("INSERT OR REPLACE INTO message_errors (phone, seq, error) VALUES (?,?,?)")),
+          put_message_error_(
+              db.prepare("INSERT OR REPLACE INTO message_errors (phone, seq, error) VALUES (?,?,?)")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
               wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
@@ -393,10 +394,10 @@ private:
     };
 
     std::array<sqlite::statement*, 19> all() {
-        return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_outbox_, &remove_outbox_,
-                &put_dedupe_,       &put_rating_,     &put_agent_,      &put_session_,   &remove_session_,
-                &remove_expired_sessions_, &put_block_, &old_blocks_,   &remove_block_,  &rewrite_block_,
-                &put_canned_,       &remove_canned_,  &put_chat_};
+        return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_outbox_,
+                &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
+                &remove_expired_sessions_, &put_block_, &old_blocks_, &remove_block_, &rewrite_block_,
+                &put_canned_, &remove_canned_, &put_chat_};
     }
 
     sqlite::connection& db_;
@@ -404,10 +405,9 @@ private:
     // Messages inserted in the open transaction, which the index gets only
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
-    sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_outbox_, remove_outbox_,
-        put_dedupe_,
-        put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_, put_block_, old_blocks_,
-        remove_block_, rewrite_block_, put_canned_, remove_canned_, put_chat_;
+    sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_outbox_,
+        remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
+        put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_chat_;
 };
 
 class sqlite_store final : public store {
@@ -668,7 +668,8 @@ public:
         auto end = to_unix_ms(to);
         std::vector<message> page;  // the first `limit` found so far, by key
         if (limit == 0 || start >= end) return page;
-        static const std::string sql = message_select + " FROM messages WHERE rowid BETWEEN ? AND ? AND at >= ? AND at < ?";
+        static const std::string sql =
+            message_select + " FROM messages WHERE rowid BETWEEN ? AND ? AND at >= ? AND at < ?";
         std::lock_guard lock(scan_reads_->mutex);
         for (auto& block : message_times_.between(start, end)) {
             // Full, and all the rest sent after its last: done.

@@ -13,6 +13,8 @@ namespace switchboard::channels {
 
 // The most of a reason kept with a message, in code points.
 inline constexpr std::size_t max_error_chars = 500;
+// What a failure says when its provider said nothing of why.
+inline constexpr std::string_view no_reason_given = "the provider gave no reason";
 
 // Meta's error object, as the send API answers it (`error`) and as a failed
 // status carries it (`errors[]`): "(#131047) Re-engagement message: Message
