@@ -119,8 +119,9 @@ export class ConversationPane {
     $('conv-phone').textContent = `+${c.phone}`;
     $('conv-channel').textContent = c.channel === 'whatsapp' ? 'WhatsApp' : 'Webhook';  // what it can be sent, and when
     // The bot's state in words; a live chat has its badge instead.
-    $('conv-state').textContent = c.state === 'CHAT_SUPPORT_ACTIVE' ? '' : STATE_WORDS[c.state] ?? c.state;
-    $('conv-state').hidden = c.state === 'CHAT_SUPPORT_ACTIVE';
+    const live = c.state === 'CHAT_SUPPORT_ACTIVE';
+    $('conv-state').textContent = live ? '' : STATE_WORDS[c.state] ?? c.state;
+    $('conv-state').hidden = live;
     $('conv-state').title = c.state;
     $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
@@ -139,7 +140,7 @@ export class ConversationPane {
     const closedSince = waWindow && waWindow.left <= 0 ? waWindow.last : null;
     clearTimeout(this.windowTimer);
     if (waWindow && waWindow.left > 0) this.windowTimer = setTimeout(() => this.renderHeader(), waWindow.left);
-    const enabled = note || this.canReply();
+    const enabled = note || (this.mine() && !closedSince);  // canReply(), with the window already read
     $('composer-text').disabled = !enabled;
     $('send').disabled = !enabled;
     $('send').textContent = note ? 'Add note' : 'Send';
@@ -176,8 +177,7 @@ export class ConversationPane {
   // copy the server never stored is posted again as it was; one the provider
   // refused goes as a new message, the refused one staying in the history.
   failure(m) {
-    const local = !m.seq;
-    const reason = local ? `Not sent${m.error ? `: ${m.error}` : ''}` : `Not delivered${m.error ? `: ${m.error}` : ''}`;
+    const reason = `${m.seq ? 'Not delivered' : 'Not sent'}${m.error ? `: ${m.error}` : ''}`;
     const mineToResend = m.sender === 'admin' && m.agent === this.me.username && (m.type === 'note' || this.canReply());
     return h('span', { class: 'delivery-error', role: 'note' },
       h('span', { text: reason }),
