@@ -154,10 +154,14 @@ void parse_value(const json::object& value, const std::string& path, wa_payload&
             if (!status) continue;
             std::string error;
             if (*status == chat::message_status::failed) {
-                auto* errors = optional_array(s, "errors", spath);
-                error = errors && !errors->empty() && errors->front().is_object()
-                            ? meta_error_text(errors->front().as_object())
-                            : std::string(no_reason_given);
+                // Only shown to agents: an odd `errors` costs its reason, not the
+                // webhook (a 400 would have Meta send the batch's messages again).
+                auto* errors = s.if_contains("errors");
+                auto* first = errors && errors->is_array() && !errors->as_array().empty()
+                                  ? &errors->as_array().front()
+                                  : nullptr;
+                error = first && first->is_object() ? meta_error_text(first->as_object())
+                                                    : std::string(no_reason_given);
             }
             out.statuses.push_back({string_at(s, "id", spath),
                                     wa_id(string_at(s, "recipient_id", spath), spath + ".recipient_id"), *status,

@@ -97,6 +97,14 @@ BOOST_AUTO_TEST_CASE(a_failed_status_says_why) {
     auto no_errors = sample("status-failed.json");
     no_errors.replace(no_errors.find("\"errors\""), 8, "\"other_errors\"");
     BOOST_TEST(parse_ok(no_errors).statuses.at(0).error == "the provider gave no reason");
+    // An `errors` of the wrong shape costs the reason, not the webhook.
+    for (std::string odd :
+         {R"("errors": {"code": 1},)", R"("errors": "x",)", R"("errors": [],)", R"("errors": [7],)"}) {
+        auto body = sample("status-failed.json");
+        body.replace(body.find("\"errors\""), 0, odd);
+        body.replace(body.find("\"errors\"", body.find(odd) + odd.size()), 8, "\"other_errors\"");
+        BOOST_TEST(parse_ok(body).statuses.at(0).error == "the provider gave no reason", odd);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_send_says_why) {
