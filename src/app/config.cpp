@@ -54,6 +54,7 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("wa-app-secret", po::value(&c.wa_app_secret), "WhatsApp app secret: X-Hub-Signature-256 is checked when set")
         ("wa-token", po::value(&c.wa_token), "WhatsApp Cloud API access token")
         ("wa-api-base", po::value(&c.wa_api_base)->default_value(c.wa_api_base), "WhatsApp Cloud API base URL")
+        ("max-media", po::value(&c.max_media)->default_value(c.max_media), "largest WhatsApp media file in bytes passed on to agents")
         ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
         ("outbound-ca-file", po::value(&c.outbound_ca_file), "PEM file of extra CA certificates to trust for https destinations")
         ("outbound-connections", po::value(&c.outbound_connections)->default_value(c.outbound_connections), "connections per outbound host")
@@ -151,6 +152,7 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     out.cfg.log_level = *level;
     out.cfg.log_format = *format;
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
+    if (out.cfg.max_media == 0) return fail("--max-media must be at least 1");
     // Durations are whole seconds, and none may be zero.
     const std::pair<const char*, unsigned> durations[] = {
         {"--header-timeout", out.cfg.header_timeout}, {"--keepalive-timeout", out.cfg.keepalive_timeout},

@@ -6,6 +6,7 @@
 #include "switchboard/auth/agents.hpp"
 #include "switchboard/ops/assigner.hpp"
 #include "switchboard/ws/hub.hpp"
+#include "switchboard/channels/media.hpp"
 #include "switchboard/channels/outbox.hpp"
 #include "switchboard/channels/webhooks.hpp"
 #include "switchboard/chat/engine.hpp"
@@ -93,6 +94,15 @@ channels::outbox_options outbox_options_from(const config& cfg) {
     return o;
 }
 
+channels::media_options media_options_from(const config& cfg) {
+    channels::media_options o;
+    o.wa_api_base = cfg.wa_api_base;
+    o.wa_token = cfg.wa_token;
+    o.ca_file = cfg.outbound_ca_file;
+    o.max_bytes = cfg.max_media;
+    return o;
+}
+
 std::vector<std::string> split_origins(const std::string& list) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -150,7 +160,8 @@ int run_server(const config& cfg) {
         ops::assigner assigner(ioc, engine, agents, hub, metrics, routing_opts);
         assigner.start();
         net::thread_pool scans(1);  // stopped before the store closes (below)
-        api::api_context api_ctx{engine, agents, hub, *store, scans, split_origins(cfg.allowed_origins)};
+        channels::media_fetcher media(ioc, media_options_from(cfg));
+        api::api_context api_ctx{engine, agents, hub, *store, scans, media, split_origins(cfg.allowed_origins)};
 
         http::router routes;
         api::add_system_routes(routes, metrics);
@@ -184,6 +195,7 @@ int run_server(const config& cfg) {
         signals.async_wait([&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
             log::info("shutting down", {{"signal", std::to_string(signo)}});
+            media.stop();  // a file on its way to an agent would hold up the in-flight requests
             // The backstop stands until both HTTP connections and agent sockets are gone.
             auto pending = std::make_shared<int>(2);
             auto one_done = [&, pending] {

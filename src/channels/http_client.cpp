@@ -99,16 +99,18 @@ client_response failure(std::string why) {
 
 template <class Stream>
 net::awaitable<client_response> exchange(Stream& stream, beast::flat_buffer& buffer,
-                                         bhttp::request<bhttp::string_body>& req, bool& reusable) {
+                                         bhttp::request<bhttp::string_body>& req, std::uint64_t body_limit,
+                                         bool& reusable) {
     client_response out;
     if (auto [ec, n] = co_await bhttp::async_write(stream, req, use_tuple); ec) {
         out.error = "write: " + ec.message();
         co_return out;
     }
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(1u << 20);
+    parser.body_limit(body_limit);
     if (auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple); ec) {
         out.error = "read: " + ec.message();
+        out.too_large = ec == bhttp::error::body_limit;
         co_return out;
     }
     auto res = parser.release();
@@ -121,23 +123,44 @@ net::awaitable<client_response> exchange(Stream& stream, beast::flat_buffer& buf
 
 }  // namespace
 
+namespace {
+
+bhttp::request<bhttp::string_body> request_to(bhttp::verb method, const url_parts& url, const std::string& target,
+                                              const http_client::header_list& headers) {
+    auto full_target = url.path + target;
+    if (full_target.empty()) full_target = "/";
+    bhttp::request<bhttp::string_body> req{method, full_target, 11};
+    req.set(bhttp::field::host, url.host);
+    req.set(bhttp::field::user_agent, "switchboard");
+    for (auto& [k, v] : headers) req.set(k, v);
+    req.keep_alive(true);
+    return req;
+}
+
+}  // namespace
+
 net::awaitable<client_response> http_client::post(const url_parts& url, std::string target, std::string body,
-                                                   std::vector<std::pair<std::string, std::string>> headers) {
+                                                   header_list headers) {
+    auto req = request_to(bhttp::verb::post, url, target, headers);
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = std::move(body);
+    req.prepare_payload();
+    co_return co_await send(url, std::move(req), 1u << 20);
+}
+
+net::awaitable<client_response> http_client::get(const url_parts& url, std::string target, header_list headers,
+                                                  std::uint64_t body_limit) {
+    auto req = request_to(bhttp::verb::get, url, target, headers);
+    req.prepare_payload();
+    co_return co_await send(url, std::move(req), body_limit);
+}
+
+net::awaitable<client_response> http_client::send(const url_parts& url, bhttp::request<bhttp::string_body> req,
+                                                   std::uint64_t body_limit) {
     auto origin = url.origin();
     auto& limit = limit_for(origin);
     co_await limit.acquire();
     semaphore_permit permit(limit);
-
-    auto full_target = url.path + target;
-    if (full_target.empty()) full_target = "/";
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, full_target, 11};
-    req.set(bhttp::field::host, url.host);
-    req.set(bhttp::field::user_agent, "switchboard");
-    req.set(bhttp::field::content_type, "application/json");
-    for (auto& [k, v] : headers) req.set(k, v);
-    req.body() = std::move(body);
-    req.keep_alive(true);
-    req.prepare_payload();
 
     // A pooled connection may have been closed by the server while idle:
     // on a failure before any answer, try once more on a fresh one.
@@ -163,9 +186,9 @@ net::awaitable<client_response> http_client::post(const url_parts& url, std::str
         // Two statements, not `?:`: GCC 12 mishandles co_await inside a conditional expression.
         client_response res;
         if (c->tls)
-            res = co_await exchange(*c->tls, c->buffer, req, reusable);
+            res = co_await exchange(*c->tls, c->buffer, req, body_limit, reusable);
         else
-            res = co_await exchange(*c->plain, c->buffer, req, reusable);
+            res = co_await exchange(*c->plain, c->buffer, req, body_limit, reusable);
         std::erase(busy_, c.get());
         if (res.status != 0) {
             if (reusable && !stopped_ && idle_[origin].size() < max_per_origin_) {
@@ -174,7 +197,7 @@ net::awaitable<client_response> http_client::post(const url_parts& url, std::str
             }
             co_return res;
         }
-        if (!pooled) co_return res;
+        if (!pooled || res.too_large) co_return res;
     }
     co_return failure("no answer");
 }

@@ -1,4 +1,4 @@
-// A small HTTP/1.1 client for outbound delivery: keep-alive connections
+// A small HTTP/1.1 client for outbound delivery and media: keep-alive connections
 // pooled per origin, a bound on connections per origin, TLS when the URL is
 // https. Confined to one strand (the outbox's). Internal to src/channels.
 #pragma once
@@ -32,6 +32,7 @@ struct client_response {
     std::string body;
     std::string retry_after;
     std::string error;
+    bool too_large = false;  // an answer came, with a body over the limit (status is 0)
 };
 
 class http_client {
@@ -40,13 +41,21 @@ public:
                 const std::string& ca_file = {});
     ~http_client();
 
+    using header_list = std::vector<std::pair<std::string, std::string>>;
+
+    // A JSON body to `url.path + target`; answers of up to 1 MiB.
     net::awaitable<client_response> post(const url_parts& url, std::string target, std::string body,
-                                         std::vector<std::pair<std::string, std::string>> headers);
+                                         header_list headers);
+    // An answer of up to `body_limit` bytes, or status 0 with why not.
+    net::awaitable<client_response> get(const url_parts& url, std::string target, header_list headers,
+                                        std::uint64_t body_limit);
     // Closes every connection, in flight or idle.
     void shutdown();
 
 private:
     struct connection;
+    net::awaitable<client_response> send(const url_parts& url, bhttp::request<bhttp::string_body> req,
+                                         std::uint64_t body_limit);
     net::awaitable<std::unique_ptr<connection>> connect(const url_parts& url);
     strand_semaphore& limit_for(const std::string& origin);
 

@@ -11,7 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-
+#include <algorithm>
+#include <cctype>
 
 namespace switchboard::channels {
 
@@ -20,6 +21,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t max_text_chars = 4096;
+constexpr std::size_t max_filename_chars = 255;
 
 struct parse_failure {
     wa_parse_error error;
@@ -104,6 +106,27 @@ std::string text_of(const json::object& m, const std::string& kind) {
     return out;
 }
 
+// The file of a media message. Both strings come from the payload and go
+// on to a URL and a response header: the id is kept only when it is a plain
+// token, and a type that is not printable ASCII is not passed on.
+chat::attachment media_of(const json::object& m, const std::string& kind) {
+    if (!chat::is_media_kind(kind)) return {};
+    auto* v = m.if_contains(kind);
+    if (!v || !v->is_object()) return {};
+    auto& o = v->as_object();
+    chat::attachment a{optional_string(o, "id"), optional_string(o, "mime_type"), optional_string(o, "filename")};
+    auto token_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; };
+    if (a.media_id.empty() || a.media_id.size() > 128 || !std::all_of(a.media_id.begin(), a.media_id.end(), token_char))
+        return {};
+    auto printable = [](char c) { return c >= 0x20 && c < 0x7f; };
+    if (a.mime_type.empty() || a.mime_type.size() > 127 ||
+        !std::all_of(a.mime_type.begin(), a.mime_type.end(), printable))
+        a.mime_type = "application/octet-stream";
+    std::erase_if(a.filename, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    a.filename = chat::utf8_prefix(a.filename, max_filename_chars);
+    return a;
+}
+
 std::optional<chat::message_status> status_from(std::string_view s) {
     if (s == "sent") return chat::message_status::sent;
     if (s == "delivered") return chat::message_status::delivered;
@@ -141,6 +164,7 @@ void parse_value(const json::object& value, const std::string& path, wa_payload&
             if (msg.text.empty()) msg.text = "[" + msg.kind + "]";
             if (msg.kind == "interactive" || msg.kind == "button") msg.kind = "text";  // a reply is text to the bot
             msg.phone_number_id = phone_number_id;
+            msg.media = media_of(m, msg.kind);
             for (auto& [id, name] : names)
                 if (id == msg.from) msg.profile_name = name;
             out.messages.push_back(std::move(msg));

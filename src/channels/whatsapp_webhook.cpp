@@ -45,6 +45,7 @@ void add_whatsapp_webhook_routes(http::router& routes, chat::engine& engine, wha
                            in.channel_id = m.id;
                            in.profile_name = m.profile_name;
                            in.wa_phone_number_id = m.phone_number_id;
+                           in.media = std::move(m.media);
                            co_await engine.receive(std::move(in));
                        }
                        for (auto& s : payload.statuses)

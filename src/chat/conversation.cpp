@@ -1,5 +1,6 @@
 #include "switchboard/chat/conversation.hpp"
 
+#include <algorithm>
 #include <array>
 #include <tuple>
 
@@ -25,6 +26,10 @@ std::string_view to_string(conv_state s) { return state_names[static_cast<std::s
 std::string_view to_string(sender s) { return sender_names[static_cast<std::size_t>(s)]; }
 std::string_view to_string(message_status s) { return status_names[static_cast<std::size_t>(s)]; }
 std::string_view to_string(channel c) { return channel_names[static_cast<std::size_t>(c)]; }
+
+bool is_media_kind(std::string_view kind) {
+    return std::find(media_kinds.begin(), media_kinds.end(), kind) != media_kinds.end();
+}
 std::optional<conv_state> conv_state_from_string(std::string_view s) { return lookup<conv_state>(state_names, s); }
 std::optional<sender> sender_from_string(std::string_view s) { return lookup<sender>(sender_names, s); }
 std::optional<message_status> message_status_from_string(std::string_view s) {

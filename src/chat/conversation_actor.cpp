@@ -369,6 +369,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     auto kind = decision.action == bot_action::rate ? std::string("rating") : in.kind;
     auto& user_msg = add_message(s, sender::user, in.text, now, std::move(kind));
     user_msg.channel_id = in.channel_id;
+    user_msg.media = in.media;
     ++c.unread;
     s.message_created(user_msg, now);
 

@@ -7,9 +7,11 @@
 #include "switchboard/chat/conversation.hpp"
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace switchboard::store {
@@ -17,9 +19,11 @@ namespace switchboard::store {
 class packed_message {
 public:
     explicit packed_message(const chat::message& m)
-        : at(m.at), from(m.from), status(m.status) {
-        const std::array<std::string_view, fields> parts{m.id, m.agent, m.text, m.kind, m.channel_id, m.client_id,
-                                                          m.error};
+        : at(m.at), from(m.from), status(m.status), has_media(!m.media.empty()) {
+        auto detail = has_media ? media_prefix(m.media) + m.error : std::string();
+        const std::array<std::string_view, fields> parts{m.id,         m.agent,     m.text,
+                                                          m.kind,       m.channel_id, m.client_id,
+                                                          has_media ? std::string_view(detail) : m.error};
         std::size_t total = 0;
         for (std::size_t i = 0; i < fields; ++i) total += sizes_[i] = static_cast<std::uint32_t>(parts[i].size());
         chars_ = std::make_unique_for_overwrite<char[]>(total);
@@ -45,17 +49,40 @@ public:
         m.status = status;
         m.channel_id = part(4);
         m.client_id = part(5);
-        m.error = part(6);
+        auto detail = part(6);
+        if (has_media) {
+            for (auto* field : {&m.media.media_id, &m.media.mime_type, &m.media.filename}) {
+                auto end = detail.find('\0');
+                *field = detail.substr(0, end);
+                detail.remove_prefix(end + 1);
+            }
+        }
+        m.error = detail;
         return m;
     }
 
     timestamp at;
-    // One int's room for both, with the seven sizes: 48 bytes in all.
+    // One int's room for these, with the seven sizes: 48 bytes in all.
     chat::sender from : 8;
     chat::message_status status : 8;
+    bool has_media : 1;
 
 private:
-    static constexpr std::size_t fields = 7;  // id, agent, text, kind, channel id, client id, error
+    // id, agent, text, kind, channel id, client id, and the error after the
+    // attachment's strings when there is one: few messages have either, and
+    // a part of their own would make every message 8 bytes longer.
+    static constexpr std::size_t fields = 7;
+
+    // The attachment's strings, each ended by a NUL: the parser lets none
+    // through with one in it.
+    static std::string media_prefix(const chat::attachment& a) {
+        std::string out;
+        for (auto* field : {&a.media_id, &a.mime_type, &a.filename}) {
+            assert(field->find('\0') == std::string::npos);
+            out.append(*field).push_back('\0');
+        }
+        return out;
+    }
 
     std::string_view part(std::size_t i) const {
         std::size_t offset = 0;

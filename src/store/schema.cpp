@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 18> migrations{
+constexpr std::array<std::string_view, 19> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -309,6 +309,19 @@ CREATE TABLE message_errors (
     // the conversation.
     R"sql(
 ALTER TABLE conversations ADD COLUMN undelivered INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 19: a media message's file: the provider's id for it, its type and
+    // (a document's) name. Few messages have one; a table of their own, as
+    // v17's errors, costs the others nothing.
+    R"sql(
+CREATE TABLE message_media (
+    phone TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    media_id TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    PRIMARY KEY (phone, seq)
+) WITHOUT ROWID;
 )sql",
 };
 

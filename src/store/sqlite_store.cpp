@@ -53,12 +53,30 @@ std::optional<timestamp> time_of(const std::optional<std::int64_t>& v) {
 }
 
 constexpr std::string_view message_columns = "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id";
-// A message as read: its columns, and why it failed when it did (schema v17
-// keeps that in a table of its own, so a message's row is written as before).
-const std::string message_select =
-    "SELECT " + std::string(message_columns) +
-    ", CASE WHEN status = 'failed' THEN coalesce((SELECT error FROM message_errors e "
-    "WHERE e.phone = messages.phone AND e.seq = messages.seq), '') ELSE '' END";
+// A media kind's list as SQL: ('image','audio',…).
+std::string media_kinds_sql() {
+    std::string out = "(";
+    for (auto k : chat::media_kinds) out += (out.size() > 1 ? ",'" : "'") + std::string(k) + "'";
+    return out + ")";
+}
+
+// The column of a side table (phone, seq, …) for a message row, read only
+// when `when` holds for it.
+std::string side_column(std::string_view when, std::string_view table, std::string_view column) {
+    return ", CASE WHEN " + std::string(when) + " THEN coalesce((SELECT " + std::string(column) + " FROM " +
+           std::string(table) + " x WHERE x.phone = messages.phone AND x.seq = messages.seq), '') ELSE '' END";
+}
+
+// A message as read: its columns, why it failed when it did (schema v17)
+// and a media message's file (v19). Those two are kept in tables of their
+// own, so a message's row is written as before and read with one probe
+// only where they can be.
+const std::string message_select = [] {
+    auto is_media = "kind IN " + media_kinds_sql();
+    return "SELECT " + std::string(message_columns) + side_column("status = 'failed'", "message_errors", "error") +
+           side_column(is_media, "message_media", "media_id") + side_column(is_media, "message_media", "mime_type") +
+           side_column(is_media, "message_media", "filename");
+}();
 
 message read_message(const sqlite::statement& st) {
     message m;
@@ -74,6 +92,7 @@ message read_message(const sqlite::statement& st) {
     m.channel_id = st.get_text(9);
     m.client_id = st.get_text(10);
     m.error = st.get_text(11);
+    m.media = {st.get_text(12), st.get_text(13), st.get_text(14)};
     return m;
 }
 
@@ -176,6 +195,8 @@ public:
                                      "WHERE rowid = ?")),
           put_message_error_(
               db.prepare("INSERT OR REPLACE INTO message_errors (phone, seq, error) VALUES (?,?,?)")),
+          put_message_media_(db.prepare(
+              "INSERT OR REPLACE INTO message_media (phone, seq, media_id, mime_type, filename) VALUES (?,?,?,?,?)")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
               wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
@@ -268,6 +289,13 @@ public:
                 .run();
             if (!m.error.empty())
                 put_message_error_.bind(1, m.phone).bind(2, static_cast<std::int64_t>(m.seq)).bind(3, m.error).run();
+            if (!m.media.empty())
+                put_message_media_.bind(1, m.phone)
+                    .bind(2, static_cast<std::int64_t>(m.seq))
+                    .bind(3, m.media.media_id)
+                    .bind(4, m.media.mime_type)
+                    .bind(5, m.media.filename)
+                    .run();
             bool from_user = m.from == chat::sender::user;
             if (row) {
                 message_rows.push_back({m.phone, m.seq, *row, at_ms, false, from_user});
@@ -393,8 +421,9 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 19> all() {
-        return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_outbox_,
+    std::array<sqlite::statement*, 20> all() {
+        return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_message_media_,
+                &put_outbox_,
                 &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
                 &remove_expired_sessions_, &put_block_, &old_blocks_, &remove_block_, &rewrite_block_,
                 &put_canned_, &remove_canned_, &put_chat_};
@@ -405,7 +434,8 @@ private:
     // Messages inserted in the open transaction, which the index gets only
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
-    sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_outbox_,
+    sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_message_media_,
+        put_outbox_,
         remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
         put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_chat_;
 };

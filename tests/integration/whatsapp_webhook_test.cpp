@@ -277,6 +277,102 @@ BOOST_AUTO_TEST_CASE(a_failed_message_says_why) {
     BOOST_TEST(ws.next_of_type("conversation.updated").at("data").at("undelivered").as_int64() == 0);
 }
 
+// A photo the user sent: the agent's browser gets the file through the
+// server, which asks the Graph API for its URL and fetches it, both with
+// the access token. What the user sent is served from the console's origin,
+// so its answer is sandboxed.
+BOOST_AUTO_TEST_CASE(an_agent_opens_the_file_a_user_sent) {
+    const std::string user = "16505551234";
+    const std::string media = "/conversations/" + user + "/messages/1/media";
+    wa_server wa;
+    auto admin = admin_client(wa.server);
+    BOOST_TEST(wa.post(sample("image.json")).status == 200u);
+    wa.graph.wait_for(1);  // the bot's menu, sent
+
+    auto first = admin.json("GET", "/conversations/" + user).at("messages").at(0);
+    BOOST_TEST(first.at("type").as_string() == "image");
+    BOOST_TEST(first.at("attachment").at("mime_type").as_string() == "image/jpeg");
+    BOOST_TEST(first.at("attachment").at("url").as_string() == media);
+
+    const std::string bytes("\xff\xd8\xff\xe0\0\x10JFIF\0\x01 not text\r\n", 21);
+    wa.graph.script({{200, R"({"url":")" + wa.graph.url() + R"(/lookaside/file?mid=1479537139650973&ext=1",
+                       "mime_type":"image/jpeg","file_size":21,"id":"1479537139650973"})", {}},
+                     {200, bytes, {}}});
+    auto got = admin.call("GET", media);
+    BOOST_TEST(got.status == 200u);
+    BOOST_TEST(got.body == bytes);
+    BOOST_TEST(got.header("content-type") == "image/jpeg");
+    BOOST_TEST(got.header("content-disposition") == "inline");
+    BOOST_TEST(got.header("x-content-type-options") == "nosniff");
+    BOOST_TEST(got.header("content-security-policy").find("sandbox") != std::string::npos);
+    BOOST_TEST(got.header("cache-control").starts_with("private"));
+    auto asked = wa.graph.wait_for(3);
+    BOOST_TEST(asked[1].method == "GET");
+    BOOST_TEST(asked[1].target == "/v99.0/1479537139650973");
+    BOOST_TEST(asked[1].authorization == "Bearer tok-123");
+    BOOST_TEST(asked[2].method == "GET");
+    BOOST_TEST(asked[2].target == "/lookaside/file?mid=1479537139650973&ext=1");
+    BOOST_TEST(asked[2].authorization == "Bearer tok-123");
+
+    // Meta's refusal, in words, and nothing else asked of it.
+    wa.graph.script({{400, R"({"error":{"message":"Unsupported get request.","type":"GraphMethodException",
+                                "code":100}})", {}}});
+    auto refused = admin.call("GET", media);
+    BOOST_TEST(refused.status == 502u);
+    auto error = json::parse(refused.body).at("error");
+    BOOST_TEST(error.at("code").as_string() == "media_unavailable");
+    BOOST_TEST(std::string(error.at("message").as_string()).find("(#100) Unsupported get request.") !=
+               std::string::npos);
+    BOOST_TEST(wa.graph.wait_for(4).size() == 4u);
+
+    // A message without a file, one that is not there, and no session.
+    BOOST_TEST(admin.call("GET", "/conversations/" + user + "/messages/2/media").status == 404u);
+    BOOST_TEST(admin.call("GET", "/conversations/" + user + "/messages/99/media").status == 404u);
+    BOOST_TEST(admin.call("GET", "/conversations/15550000/messages/1/media").status == 404u);
+    BOOST_TEST(admin.call("GET", "/conversations/" + user + "/messages/x/media").status == 400u);
+    BOOST_TEST(http_request(wa.server.port(), "GET", media).status == 401u);
+    BOOST_TEST(wa.graph.requests().size() == 4u);
+}
+
+// A file over --max-media is not fetched when Meta gives its size, nor kept
+// whole when it does not; a document that is not a picture is a download.
+BOOST_AUTO_TEST_CASE(a_file_over_the_limit_is_not_passed_on) {
+    const std::string user = "16505551234";
+    wa_server wa({"--max-media", "64"});
+    auto admin = admin_client(wa.server);
+    auto document = sample("image.json");
+    document.replace(document.find("\"type\": \"image\""), 15, "\"type\": \"document\"");
+    document.replace(document.find("\"image\": {"), 10, R"("document": {"filename": "Rechnung März.html",)");
+    document.replace(document.find("image/jpeg"), 10, "text/html");
+    BOOST_TEST(wa.post(document).status == 200u);
+    wa.graph.wait_for(1);
+    const std::string media = "/conversations/" + user + "/messages/1/media";
+    auto info = [&](const std::string& size) {
+        return scripted_answer{200, R"({"url":")" + wa.graph.url() + R"(/file","mime_type":"text/html")" + size + "}", {}};
+    };
+
+    wa.graph.script({info(R"(,"file_size":"65")")});
+    auto sized = admin.call("GET", media);
+    BOOST_TEST(sized.status == 502u);
+    BOOST_TEST(sized.body.find("--max-media") != std::string::npos);
+    BOOST_TEST(wa.graph.wait_for(2).size() == 2u);  // the file itself was not asked for
+
+    wa.graph.script({info(""), {200, std::string(65, 'x'), {}}});
+    auto unsized = admin.call("GET", media);
+    BOOST_TEST(unsized.status == 502u);
+    BOOST_TEST(unsized.body.find("--max-media") != std::string::npos);
+    BOOST_TEST(wa.graph.requests().size() == 4u);  // the file asked for once, not again on a new connection
+
+    const std::string page = "<script>alert(1)</script>";
+    wa.graph.script({info(""), {200, page, {}}});
+    auto small = admin.call("GET", media);
+    BOOST_TEST(small.status == 200u);
+    BOOST_TEST(small.body == page);
+    BOOST_TEST(small.header("content-type") == "application/octet-stream");  // never run as a page
+    BOOST_TEST(small.header("content-disposition") ==
+               "attachment; filename=\"Rechnung M__rz.html\"; filename*=UTF-8''Rechnung%20M%C3%A4rz.html");
+}
+
 // Read to its end before the failure: reading it again clears the count.
 BOOST_AUTO_TEST_CASE(a_failure_after_the_last_read_is_cleared_by_reading_again) {
     wa_server wa;

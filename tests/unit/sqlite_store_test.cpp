@@ -597,14 +597,21 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
     auto same = [](const chat::message& a, const chat::message& b) {
         return a.id == b.id && a.phone == b.phone && a.seq == b.seq && a.from == b.from && a.agent == b.agent &&
                a.text == b.text && a.kind == b.kind && a.at == b.at && a.status == b.status &&
-               a.channel_id == b.channel_id && a.client_id == b.client_id;
+               a.channel_id == b.channel_id && a.client_id == b.client_id && a.error == b.error &&
+               a.media == b.media;
     };
     for (auto& db : stores) {
         auto first = full_message(1), second = full_message(2), third = full_message(3);
+        // A file and an error on one message: the in-memory store packs them together.
+        first.status = chat::message_status::failed;
+        first.error = "HTTP 400: (#131053) Media upload error";
+        first.media = {"88", "image/png", ""};
         second.from = chat::sender::user;
         second.agent.clear();
         second.client_id.clear();
         second.text = "";  // empty fields, between full ones
+        second.kind = "document";
+        second.media = {"1479537139650973", "application/pdf", "invoice 7 \"März\".pdf"};
         store::write_batch b;
         b.messages = {first, second, third};
         write(*db, b);
@@ -625,6 +632,11 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         BOOST_TEST(same(between[0], first));
         BOOST_TEST(db->count_user_messages_after("15550001", 0) == 1u);
     }
+    stores.clear();
+    auto reopened = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(reopened->find_message("15550001", 2)->media.filename == "invoice 7 \"März\".pdf");
+    BOOST_TEST(reopened->find_message("15550001", 1)->media.media_id == "88");
+    BOOST_TEST(reopened->find_message("15550001", 3)->media.empty());
 }
 
 // Exports page by (at, phone, seq). The SQLite store finds messages by time

@@ -78,6 +78,39 @@ BOOST_AUTO_TEST_CASE(media_and_location_get_a_type_and_placeholder) {
     BOOST_TEST(loc.messages.at(0).text.find("Main Street Store") != std::string::npos);
 }
 
+// The file is Meta's to keep: what is kept is its id, its type and a
+// document's name, each only in a shape that is safe to pass on.
+BOOST_AUTO_TEST_CASE(a_media_message_keeps_its_file_reference) {
+    auto image = parse_ok(sample("image.json")).messages.at(0);
+    BOOST_TEST(image.media.media_id == "1479537139650973");
+    BOOST_TEST(image.media.mime_type == "image/jpeg");
+    BOOST_TEST(image.media.filename.empty());
+    BOOST_TEST(parse_ok(sample("text.json")).messages.at(0).media.empty());
+    BOOST_TEST(parse_ok(sample("location.json")).messages.at(0).media.empty());
+
+    auto as_document = [](std::string body, const std::string& fields) {
+        body.replace(body.find("\"type\": \"image\""), 15, "\"type\": \"document\"");
+        body.replace(body.find("\"image\": {"), 10, "\"document\": {" + fields);
+        return body;
+    };
+    auto doc = parse_ok(as_document(sample("image.json"), R"("filename": "invoice\n 7.pdf",)")).messages.at(0);
+    BOOST_TEST(doc.kind == "document");
+    BOOST_TEST(doc.media.media_id == "1479537139650973");
+    BOOST_TEST(doc.media.filename == "invoice 7.pdf");  // control characters dropped
+    BOOST_TEST(doc.text == "[document] my receipt invoice\n 7.pdf");
+
+    // An id that could change the Graph API's path is not kept; the message is.
+    auto odd_id = sample("image.json");
+    odd_id.replace(odd_id.find("\"1479537139650973\""), 18, "\"../me?x=1\"");
+    auto odd = parse_ok(odd_id).messages.at(0);
+    BOOST_TEST(odd.media.empty());
+    BOOST_TEST(odd.text == "[image] my receipt");
+    // A type that is not printable ASCII is not passed on as a header.
+    auto odd_type = sample("image.json");
+    odd_type.replace(odd_type.find("\"image/jpeg\""), 12, "\"image/jpeg\\r\\nX: y\"");
+    BOOST_TEST(parse_ok(odd_type).messages.at(0).media.mime_type == "application/octet-stream");
+}
+
 BOOST_AUTO_TEST_CASE(statuses) {
     auto sent = parse_ok(sample("status-sent.json"));
     BOOST_REQUIRE(sent.statuses.size() == 1u);

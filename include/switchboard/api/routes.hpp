@@ -22,6 +22,9 @@ class hub;
 namespace switchboard::store {
 class store;
 }
+namespace switchboard::channels {
+class media_fetcher;
+}
 
 namespace switchboard::api {
 
@@ -32,6 +35,8 @@ struct api_context {
     store::store& store;
     // Where the routes run the store's scans (api::scan); see request_helpers.hpp.
     boost::asio::thread_pool& scans;
+    // Media messages' files, fetched from the provider for the agent who opens one.
+    channels::media_fetcher& media;
     // Origins allowed to open /ws with an agent's cookie; empty: the request's own host only.
     std::vector<std::string> allowed_origins;
 };
@@ -44,6 +49,7 @@ void add_report_routes(http::router& routes, api_context& ctx);
 void add_export_routes(http::router& routes, api_context& ctx);
 void add_transcript_route(http::router& routes, api_context& ctx);
 void add_canned_response_routes(http::router& routes, api_context& ctx);
+void add_media_route(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -54,6 +60,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_export_routes(routes, ctx);
     add_transcript_route(routes, ctx);
     add_canned_response_routes(routes, ctx);
+    add_media_route(routes, ctx);
 }
 
 }  // namespace switchboard::api

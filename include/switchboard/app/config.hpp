@@ -33,6 +33,7 @@ struct config {
     std::string wa_api_base = "https://graph.facebook.com/v21.0";
     unsigned outbox_max_backoff = 60;  // seconds
     unsigned outbound_connections = 16;
+    std::uint64_t max_media = 16u << 20;  // WhatsApp files passed on to agents
     std::string outbound_ca_file;  // extra CA certificates for https destinations
     std::string admin_password;         // sets admin's password; on first start a random one is printed otherwise
     unsigned session_ttl = 43200;       // seconds a login lasts

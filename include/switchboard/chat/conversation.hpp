@@ -5,6 +5,7 @@
 #include "switchboard/core/shared_value.hpp"
 #include "switchboard/core/time.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,21 @@ std::optional<channel> channel_from_string(std::string_view s);
 // Whether `next` may replace `current`: forward only; `failed` only before delivery.
 bool status_may_advance(message_status current, message_status next);
 
+// A file the user sent (a WhatsApp image, audio, video, document or
+// sticker). The provider keeps it; the server fetches it from there when an
+// agent opens the message, so the store holds only this reference.
+struct attachment {
+    std::string media_id;   // the provider's id for the file
+    std::string mime_type;  // as the provider gave it
+    std::string filename;   // a document's name; empty for the other kinds
+    bool empty() const { return media_id.empty(); }
+    bool operator==(const attachment&) const = default;
+};
+
+// The message kinds that may carry an attachment.
+inline constexpr std::array<std::string_view, 5> media_kinds{"image", "audio", "video", "document", "sticker"};
+bool is_media_kind(std::string_view kind);
+
 struct message {
     std::string id;  // ours, stable across delivery retries
     std::string phone;
@@ -44,6 +60,7 @@ struct message {
     std::string channel_id;  // the provider's id: inbound id or the send API's wamid
     std::string client_id;   // echoed for the console's optimistic copy
     std::string error;       // why it failed, as the provider or the outbox said; empty otherwise
+    attachment media;        // the file of a media message; empty otherwise
 };
 
 // One support chat (a ticket) from opening to close: what reports are

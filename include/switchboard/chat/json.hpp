@@ -13,6 +13,8 @@
 namespace switchboard::chat {
 
 boost::json::object to_json(const message& m);
+// Where an agent fetches a media message's file: GET /conversations/{phone}/messages/{seq}/media.
+std::string attachment_url(const message& m);
 // `queue_position` is not part of the record: the queue knows it.
 boost::json::object to_json(const conversation& c, std::optional<std::size_t> queue_position);
 // The same two shapes written straight into a string, for the event stream,

@@ -1,0 +1,53 @@
+// A media message's file, fetched from WhatsApp when an agent opens it. The
+// Graph API answers a media id with a short-lived URL, and that URL with the
+// file, both for the access token. Nothing is kept here: Meta keeps the file
+// for 30 days, and a browser caches what it has shown.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace switchboard::channels {
+
+struct media_options {
+    std::string wa_api_base;
+    std::string wa_token;
+    std::string ca_file;  // extra trusted CA certificates (PEM), as for the outbox
+    std::chrono::seconds request_timeout{30};
+    std::uint64_t max_bytes = 16u << 20;  // WhatsApp's own limit for audio and video
+    std::size_t connections_per_host = 4;  // also bounds the files held at once
+};
+
+struct fetched_media {
+    bool ok = false;
+    std::string bytes;
+    std::string error;  // why not, in words an agent can act on
+};
+
+class media_fetcher {
+public:
+    media_fetcher(boost::asio::io_context& ioc, media_options options);
+    ~media_fetcher();
+    media_fetcher(const media_fetcher&) = delete;
+    media_fetcher& operator=(const media_fetcher&) = delete;
+
+    // Safe from any executor; resumes the caller on its own.
+    boost::asio::awaitable<fetched_media> fetch(std::string media_id);
+    // Ends the fetches in flight (they answer "shutting down").
+    void stop();
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::channels
