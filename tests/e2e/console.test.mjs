@@ -1227,3 +1227,51 @@ test('a wrong password is refused and the session survives a reload', () => with
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.locator('#login-view').waitFor();
 }));
+
+// What a WhatsApp user sends besides text reaches the agent as itself: a
+// photo shown in the chat (fetched through the server from the Graph API
+// stand-in), a voice message to play, a document to download. A file
+// WhatsApp no longer has says so.
+test('a photo, a voice message and a document a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
+  receiver.media.set('9001', { type: 'image/png', bytes: png });
+  receiver.media.set('9002', { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
+  receiver.media.set('9003', { type: 'application/pdf', bytes: Buffer.from('%PDF-1.4 not really') });
+  const sends = async (id, type, file, text) => {
+    const message = { from: '15551101', id, timestamp: '1763900000', type, ...(file ? { [type]: file } : { text: { body: text } }) };
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      contacts: [{ profile: { name: 'Ines' }, wa_id: '15551101' }], messages: [message] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) })).status, 200);
+  };
+  try {
+    await sends('wamid.ines-1', 'image', { id: '9001', mime_type: 'image/png', caption: 'my receipt' });
+    await sends('wamid.ines-2', 'audio', { id: '9002', mime_type: 'audio/ogg; codecs=opus', voice: true });
+    await sends('wamid.ines-3', 'document', { id: '9003', mime_type: 'application/pdf', filename: 'Rechnung März.pdf' });
+    await sends('wamid.ines-4', 'image', { id: '9404', mime_type: 'image/jpeg' });  // gone from WhatsApp
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15551101"]').click();
+
+    const photo = page.locator('.message.user').filter({ has: page.locator('img') });
+    await page.waitForFunction(() => document.querySelector('.attachment.image img')?.naturalWidth === 4);
+    assert.equal(await photo.locator('.text').textContent(), 'my receipt');  // the caption, without "[image]"
+    assert.equal(await photo.locator('img').getAttribute('alt'), 'my receipt');
+    assert.equal(await page.locator('.attachment.audio audio').getAttribute('aria-label'), 'Voice message');
+    assert.equal(await page.locator('.message.user', { has: page.locator('audio') }).locator('.text').count(), 0);
+    const download = page.locator('.attachment.file a');
+    assert.equal(await download.textContent(), '📄 Rechnung März.pdf');
+    assert.equal(await download.getAttribute('download'), 'Rechnung März.pdf');
+    assert.equal(await page.evaluate(async (href) => (await fetch(href)).text(), await download.getAttribute('href')), '%PDF-1.4 not really');
+    await page.locator('.attachment-missing', { hasText: 'Photo could not be loaded from WhatsApp.' }).waitFor();
+
+    // A new message draws the history again; the player is the same one, so
+    // a voice message being listened to goes on.
+    await page.evaluate(() => { window.playerBefore = document.querySelector('.attachment.audio audio'); });
+    await sends('wamid.ines-5', 'text', null, 'did you get them?');
+    await page.locator('.message.user', { hasText: 'did you get them?' }).waitFor();
+    assert.equal(await page.evaluate(() => document.querySelector('.attachment.audio audio') === window.playerBefore), true);
+    assert.deepEqual(page.errors.filter((e) => !e.includes('502')), []);
+  } finally {
+    receiver.media.clear();
+  }
+}));

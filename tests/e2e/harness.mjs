@@ -50,10 +50,26 @@ export function freePort() {
 }
 
 // Records what the server POSTs to --outbound-url, and takes it unless told to refuse it.
+// As --wa-api-base it also serves the files in `media` as the Graph API does:
+// GET /inbox/{id} answers the file's URL, which answers the file.
 export function startReceiver() {
   const received = [];
   const waiters = [];
   const server = createServer((req, res) => {
+    if (req.method === 'GET') {
+      const [, where, id] = req.url.split('/');
+      const file = receiver.media.get(id);
+      if (!file) {
+        res.writeHead(400, { 'Content-Type': 'application/json' })
+          .end('{"error":{"message":"Unsupported get request.","type":"GraphMethodException","code":100}}');
+      } else if (where === 'inbox') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(
+          { url: `${receiver.url.replace('/inbox', '')}/files/${id}`, mime_type: file.type, file_size: file.bytes.length, id }));
+      } else {
+        res.writeHead(200, { 'Content-Type': file.type }).end(file.bytes);
+      }
+      return;
+    }
     let body = '';
     req.on('data', (d) => { body += d; });
     req.on('end', () => {
@@ -69,6 +85,8 @@ export function startReceiver() {
     received,
     // `refuse(message)` → [status, body] to refuse it, or null to take it.
     refuse: null,
+    // WhatsApp's files by media id: { type, bytes }.
+    media: new Map(),
     // Resolves with the first received message that satisfies `pred`.
     async waitFor(pred, timeoutMs = 10000) {
       const deadline = Date.now() + timeoutMs;

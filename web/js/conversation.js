@@ -21,6 +21,40 @@ function dayLabel(iso) {
     year: at.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
 }
 
+// A user's file, named where there is no caption to say what it is.
+const MEDIA_NAMES = { image: 'Photo', sticker: 'Sticker', audio: 'Voice message', video: 'Video', document: 'Document' };
+// What the browser is given to show in the page (the server sends anything
+// else as a download): SVG, which can hold script, is not among them.
+const SHOWN_IMAGE = /^image\/(jpeg|png|webp|gif)(;|$)/;
+
+// The caption a user wrote with a file: the text without the "[image]" the
+// server puts first for lists and transcripts, or a document's name after it.
+function captionOf(m) {
+  let text = m.text.startsWith(`[${m.type}]`) ? m.text.slice(m.type.length + 2) : m.text;
+  const name = m.attachment.filename;
+  if (name && text.endsWith(name)) text = text.slice(0, -name.length);
+  return text.trim();
+}
+
+// The file itself: a picture, a player or a download. One the server could
+// not get from WhatsApp (Meta keeps files for 30 days) says so, with a link
+// to the server's reason.
+function attachmentElement(m) {
+  const { url, mime_type: type, filename } = m.attachment;
+  const what = MEDIA_NAMES[m.type] ?? 'File';
+  const missing = (e) => e.currentTarget.closest('.attachment').replaceChildren(
+    h('span', { class: 'attachment-missing' }, `${what} could not be loaded from WhatsApp. `,
+      h('a', { href: url, target: '_blank', rel: 'noopener', text: 'Why?' })));
+  const caption = captionOf(m);
+  if ((m.type === 'image' || m.type === 'sticker') && SHOWN_IMAGE.test(type)) {
+    return h('span', { class: `attachment ${m.type}` }, h('a', { href: url, target: '_blank', rel: 'noopener', title: `Open the ${what.toLowerCase()} full size` },
+      h('img', { src: url, alt: caption || what, loading: 'lazy', onerror: missing })));
+  }
+  if (type.startsWith('audio/')) return h('span', { class: 'attachment audio' }, h('audio', { src: url, controls: true, preload: 'none', 'aria-label': what, onerror: missing }));
+  if (type.startsWith('video/')) return h('span', { class: 'attachment video' }, h('video', { src: url, controls: true, preload: 'metadata', 'aria-label': what, onerror: missing }));
+  return h('span', { class: 'attachment file' }, h('a', { href: url, download: filename || '', text: `📄 ${filename || what}` }));
+}
+
 // The user's score of the chat they just had (1 to 5), as stars.
 function rating(text) {
   const score = Math.min(5, Math.max(0, Number.parseInt(text, 10) || 0));
@@ -47,6 +81,10 @@ export class ConversationPane {
     this.phone = null;
     this.conv = null;
     this.messages = [];  // sorted by seq; optimistic copies have no seq yet
+    // Each file's element, made once and kept while its chat is open: the
+    // history is drawn again on every message, and a voice message being
+    // played must not start over.
+    this.attachments = new Map();
     this.loadingOlder = false;
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
@@ -75,7 +113,10 @@ export class ConversationPane {
   }
 
   async open(phone) {
-    if (phone !== this.phone) this.setMode('reply');  // a note mode left on would surprise in another chat
+    if (phone !== this.phone) {
+      this.setMode('reply');  // a note mode left on would surprise in another chat
+      this.attachments.clear();
+    }
     this.phone = phone;
     const data = await api.get(`/conversations/${enc(phone)}`);
     if (this.phone !== phone) return;
@@ -165,12 +206,20 @@ export class ConversationPane {
     const kind = m.type === 'system' || m.type === 'note' ? m.type : m.sender;
     const who = m.sender === 'admin' ? `${m.agent === this.me.username ? 'You' : m.agent}${m.type === 'note' ? ' · private note' : ''}`
       : m.sender === 'bot' ? 'Bot' : (this.conv.name || `+${this.conv.phone}`);
+    const text = m.attachment ? captionOf(m) : m.text;  // a file's caption, if it has one
     const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     return h('li', { class: `message ${kind}${m.type === 'rating' ? ' rating' : ''}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
-      m.type === 'rating' ? rating(m.text) : h('span', { class: 'text' }, richText(m.text)),
+      m.attachment ? this.attachmentOf(m) : null,
+      m.type === 'rating' ? rating(m.text) : text ? h('span', { class: 'text' }, richText(text)) : null,
       h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks),
       m.status === 'failed' ? this.failure(m) : null);
+  }
+
+  attachmentOf(m) {
+    let el = this.attachments.get(m.seq);
+    if (!el) this.attachments.set(m.seq, el = attachmentElement(m));
+    return el;
   }
 
   // Why a message did not reach the user, and a way to send it again: a
