@@ -49,12 +49,20 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
         BOOST_TEST(zero.message == std::string(flag) + " must be at least 1 second");
     }
 
+    for (const char* flag : {"--max-body", "--max-media"}) {
+        auto zero = parse_config({flag, "0"}, {});
+        BOOST_TEST((zero.what == action::error));
+        BOOST_TEST(zero.message == std::string(flag) + " must be at least 1");
+    }
+    BOOST_TEST(parse_config({}, {"SWITCHBOARD_MAX_MEDIA=1048576"}).cfg.max_media == 1048576u);
+
     auto bad_env = parse_config({}, {"SWITCHBOARD_PORT=99999"});
     BOOST_TEST((bad_env.what == action::error));
 
     // A minus sign would otherwise wrap round to the largest value (port 65535).
     for (const char* flag :
-         {"--port", "--threads", "--max-body", "--idle-timeout", "--ws-max-lag", "--ws-idle-timeout", "--data-max-mb"}) {
+         {"--port", "--threads", "--max-body", "--idle-timeout", "--ws-max-lag", "--ws-idle-timeout", "--data-max-mb",
+          "--max-media"}) {
         BOOST_TEST_INFO(flag);
         auto negative = parse_config({flag, "-1"}, {});
         BOOST_TEST((negative.what == action::error));
