@@ -989,9 +989,11 @@ test('a chat marks each day: Today, Yesterday, then the date', () => withMemoryS
   await page.locator('.messages .day', { hasText: 'Today' }).waitFor();
   assert.equal(await page.locator('.messages .day').count(), 1);  // one day, one line
 
-  // Early the next day, and three days on: a new message draws the history again.
+  // Past midnight with the chat open and nothing new: the line says so by
+  // itself. Three days on, a new message draws the history again.
   const dayAfter = (days) => new Date(sent.getFullYear(), sent.getMonth(), sent.getDate() + days, 1);
-  await page.clock.setSystemTime(dayAfter(1));
+  await page.clock.fastForward(dayAfter(1) - await page.evaluate(() => Date.now()));
+  await page.locator('.messages .day', { hasText: 'Yesterday' }).waitFor();
   await userSays(server, '15550901', 'still there?');
   await page.locator('.message.user', { hasText: 'still there?' }).waitFor();
   assert.equal(await firstDay.textContent(), 'Yesterday');
@@ -1250,13 +1252,15 @@ test('a photo, a voice message and a document a user sends are shown in the chat
     await sends('wamid.ines-3', 'document', { id: '9003', mime_type: 'application/pdf', filename: 'Rechnung März.pdf' });
     await sends('wamid.ines-4', 'image', { id: '9404', mime_type: 'image/jpeg' });  // gone from WhatsApp
     const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-    await page.locator('#conversation-list li[data-phone="15551101"]').click();
+    const row = page.locator('#conversation-list li[data-phone="15551101"]');
+    assert.equal(await row.locator('.preview').textContent(), '📷 Photo');  // not "[image]"
+    await row.click();
 
     const photo = page.locator('.message.user').filter({ has: page.locator('img') });
     await page.waitForFunction(() => document.querySelector('.attachment.image img')?.naturalWidth === 4);
     assert.equal(await photo.locator('.text').textContent(), 'my receipt');  // the caption, without "[image]"
     assert.equal(await photo.locator('img').getAttribute('alt'), 'my receipt');
-    assert.equal(await page.locator('.attachment.audio audio').getAttribute('aria-label'), 'Voice message');
+    assert.equal(await page.locator('.attachment.audio audio').getAttribute('aria-label'), 'Audio');
     assert.equal(await page.locator('.message.user', { has: page.locator('audio') }).locator('.text').count(), 0);
     const download = page.locator('.attachment.file a');
     assert.equal(await download.textContent(), '📄 Rechnung März.pdf');
@@ -1270,6 +1274,8 @@ test('a photo, a voice message and a document a user sends are shown in the chat
     await sends('wamid.ines-5', 'text', null, 'did you get them?');
     await page.locator('.message.user', { hasText: 'did you get them?' }).waitFor();
     assert.equal(await page.evaluate(() => document.querySelector('.attachment.audio audio') === window.playerBefore), true);
+    await sends('wamid.ines-6', 'document', { id: '9003', mime_type: 'application/pdf', caption: 'the second page', filename: 'p2.pdf' });
+    await row.locator('.preview', { hasText: '📄 the second page p2.pdf' }).waitFor();
     assert.deepEqual(page.errors.filter((e) => !e.includes('502')), []);
   } finally {
     receiver.media.clear();

@@ -3,6 +3,7 @@
 import { api, enc } from './api.js';
 import { h, $, clockTime, relativeTime } from './dom.js';
 import { richText } from './rich_text.js';
+import { attachmentElement, captionOf } from './media.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -19,40 +20,6 @@ function dayLabel(iso) {
   if (at.toDateString() === yesterday.toDateString()) return 'Yesterday';
   return at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short',
     year: at.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
-}
-
-// A user's file, named where there is no caption to say what it is.
-const MEDIA_NAMES = { image: 'Photo', sticker: 'Sticker', audio: 'Voice message', video: 'Video', document: 'Document' };
-// What the browser is given to show in the page (the server sends anything
-// else as a download): SVG, which can hold script, is not among them.
-const SHOWN_IMAGE = /^image\/(jpeg|png|webp|gif)(;|$)/;
-
-// The caption a user wrote with a file: the text without the "[image]" the
-// server puts first for lists and transcripts, or a document's name after it.
-function captionOf(m) {
-  let text = m.text.startsWith(`[${m.type}]`) ? m.text.slice(m.type.length + 2) : m.text;
-  const name = m.attachment.filename;
-  if (name && text.endsWith(name)) text = text.slice(0, -name.length);
-  return text.trim();
-}
-
-// The file itself: a picture, a player or a download. One the server could
-// not get from WhatsApp (Meta keeps files for 30 days) says so, with a link
-// to the server's reason.
-function attachmentElement(m) {
-  const { url, mime_type: type, filename } = m.attachment;
-  const what = MEDIA_NAMES[m.type] ?? 'File';
-  const missing = (e) => e.currentTarget.closest('.attachment').replaceChildren(
-    h('span', { class: 'attachment-missing' }, `${what} could not be loaded from WhatsApp. `,
-      h('a', { href: url, target: '_blank', rel: 'noopener', text: 'Why?' })));
-  const caption = captionOf(m);
-  if ((m.type === 'image' || m.type === 'sticker') && SHOWN_IMAGE.test(type)) {
-    return h('span', { class: `attachment ${m.type}` }, h('a', { href: url, target: '_blank', rel: 'noopener', title: `Open the ${what.toLowerCase()} full size` },
-      h('img', { src: url, alt: caption || what, loading: 'lazy', onerror: missing })));
-  }
-  if (type.startsWith('audio/')) return h('span', { class: 'attachment audio' }, h('audio', { src: url, controls: true, preload: 'none', 'aria-label': what, onerror: missing }));
-  if (type.startsWith('video/')) return h('span', { class: 'attachment video' }, h('video', { src: url, controls: true, preload: 'metadata', 'aria-label': what, onerror: missing }));
-  return h('span', { class: 'attachment file' }, h('a', { href: url, download: filename || '', text: `📄 ${filename || what}` }));
 }
 
 // The user's score of the chat they just had (1 to 5), as stars.
@@ -134,6 +101,7 @@ export class ConversationPane {
 
   close() {
     this.phone = null;
+    clearTimeout(this.dayTimer);
     $('conversation').hidden = true;
     $('pane-empty').hidden = false;
   }
@@ -249,6 +217,11 @@ export class ConversationPane {
       items.push(this.messageItem(m));
     }
     this.list.replaceChildren(...items);
+    // "Today" turns into "Yesterday" at midnight, message or not.
+    clearTimeout(this.dayTimer);
+    const now = new Date();
+    this.dayTimer = setTimeout(() => this.renderMessages(),
+      new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1) - now + 1000);
   }
 
   nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }

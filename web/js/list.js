@@ -3,6 +3,7 @@
 // step with events. Rows are keyed by phone, so no order of events can
 // produce a duplicate.
 import { h, $, relativeTime } from './dom.js';
+import { previewOf } from './media.js';
 
 // Objects from events a server kept from before it sent last_activity_at
 // (a resume right after an upgrade) have only updated_at.
@@ -167,7 +168,7 @@ export class ConversationList {
       h('span', { class: 'name', text: c.name || `+${c.phone}` }),
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       // An agent's words are marked, as Chatwoot marks its replies: the row says who has to answer.
-      h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? c.last_message.text : '' }),
+      h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message.text) : '' }),
       h('span', { class: 'badges' }, badges));
   }
 }

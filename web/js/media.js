@@ -1,0 +1,47 @@
+// A WhatsApp user's files as the console shows them: in the chat (a
+// picture, a player or a download) and in the list's preview.
+import { h } from './dom.js';
+
+// A user's file, named where there is no caption to say what it is.
+const MEDIA_NAMES = { image: 'Photo', sticker: 'Sticker', audio: 'Audio', video: 'Video', document: 'Document' };
+const MEDIA_ICONS = { image: '📷', sticker: '💟', audio: '🎵', video: '🎥', document: '📄', location: '📍' };
+// What the browser is given to show in the page (the server sends anything
+// else as a download): SVG, which can hold script, is not among them.
+const SHOWN_IMAGE = /^image\/(jpeg|png|webp|gif)(;|$)/;
+
+// The caption a user wrote with a file: the text without the "[image]" the
+// server puts first for lists and transcripts, or a document's name after it.
+export function captionOf(m) {
+  let text = m.text.startsWith(`[${m.type}]`) ? m.text.slice(m.type.length + 2) : m.text;
+  const name = m.attachment.filename;
+  if (name && text.endsWith(name)) text = text.slice(0, -name.length);
+  return text.trim();
+}
+
+// The file itself: a picture, a player or a download. One the server could
+// not get from WhatsApp (Meta keeps files for 30 days) says so, with a link
+// to the server's reason.
+export function attachmentElement(m) {
+  const { url, mime_type: type, filename } = m.attachment;
+  const what = MEDIA_NAMES[m.type] ?? 'File';
+  const missing = (e) => e.currentTarget.closest('.attachment').replaceChildren(
+    h('span', { class: 'attachment-missing' }, `${what} could not be loaded from WhatsApp. `,
+      h('a', { href: url, target: '_blank', rel: 'noopener', text: 'Why?' })));
+  const caption = captionOf(m);
+  if ((m.type === 'image' || m.type === 'sticker') && SHOWN_IMAGE.test(type)) {
+    return h('span', { class: `attachment ${m.type}` }, h('a', { href: url, target: '_blank', rel: 'noopener', title: `Open the ${what.toLowerCase()} full size` },
+      h('img', { src: url, alt: caption || what, loading: 'lazy', onerror: missing })));
+  }
+  if (type.startsWith('audio/')) return h('span', { class: 'attachment audio' }, h('audio', { src: url, controls: true, preload: 'none', 'aria-label': what, onerror: missing }));
+  if (type.startsWith('video/')) return h('span', { class: 'attachment video' }, h('video', { src: url, controls: true, preload: 'metadata', 'aria-label': what, onerror: missing }));
+  return h('span', { class: 'attachment file' }, h('a', { href: url, download: filename || '', text: `${MEDIA_ICONS.document} ${filename || what}` }));
+}
+
+// A list row's preview of a message the server wrote as "[image] caption":
+// an icon, then the caption or what the file is, as chat apps show one.
+export function previewOf(text) {
+  const kind = /^\[([a-z]+)\]/.exec(text)?.[1];
+  if (!MEDIA_ICONS[kind]) return text;
+  const rest = text.slice(kind.length + 2).trim();
+  return `${MEDIA_ICONS[kind]} ${rest || (MEDIA_NAMES[kind] ?? 'Location')}`;
+}
