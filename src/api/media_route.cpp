@@ -56,20 +56,20 @@ awaitable<http::response> get_media(api_context& ctx, http::request& req, const 
     if (!m)
         throw chat::command_error(chat::command_error::kind::not_found,
                                   "conversation " + phone + " has no message " + std::to_string(*seq));
-    if (m->media.empty())
+    if (!m->media)
         throw chat::command_error(chat::command_error::kind::not_found,
                                   "message " + std::to_string(*seq) + " of " + phone + " has no file");
 
-    auto fetched = co_await ctx.media.fetch(m->media.media_id);
+    auto fetched = co_await ctx.media.fetch(m->media->media_id);
     if (!fetched.ok)
         co_return http::response::error(502, "media_unavailable",
                                         "WhatsApp did not give the " + m->kind + ": " + fetched.error);
-    bool inline_shown = shown_inline(m->media.mime_type);
+    bool inline_shown = shown_inline(m->media->mime_type);
     http::response res;
     res.status = 200;
-    res.content_type = inline_shown ? m->media.mime_type : "application/octet-stream";
+    res.content_type = inline_shown ? m->media->mime_type : "application/octet-stream";
     res.body = std::move(fetched.bytes);
-    res.set_header("Content-Disposition", content_disposition(inline_shown, m->media.filename));
+    res.set_header("Content-Disposition", content_disposition(inline_shown, m->media->filename));
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Content-Security-Policy", "default-src 'none'; sandbox");
     // The file of a message never changes: the browser keeps it, and only

@@ -109,15 +109,15 @@ std::string text_of(const json::object& m, const std::string& kind) {
 // The file of a media message. Both strings come from the payload and go
 // on to a URL and a response header: the id is kept only when it is a plain
 // token, and a type that is not printable ASCII is not passed on.
-chat::attachment media_of(const json::object& m, const std::string& kind) {
-    if (!chat::is_media_kind(kind)) return {};
+std::optional<chat::attachment> media_of(const json::object& m, const std::string& kind) {
+    if (!chat::is_media_kind(kind)) return std::nullopt;
     auto* v = m.if_contains(kind);
-    if (!v || !v->is_object()) return {};
+    if (!v || !v->is_object()) return std::nullopt;
     auto& o = v->as_object();
     chat::attachment a{optional_string(o, "id"), optional_string(o, "mime_type"), optional_string(o, "filename")};
     auto token_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; };
     if (a.media_id.empty() || a.media_id.size() > 128 || !std::all_of(a.media_id.begin(), a.media_id.end(), token_char))
-        return {};
+        return std::nullopt;
     auto printable = [](char c) { return c >= 0x20 && c < 0x7f; };
     if (a.mime_type.empty() || a.mime_type.size() > 127 ||
         !std::all_of(a.mime_type.begin(), a.mime_type.end(), printable))
@@ -125,6 +125,12 @@ chat::attachment media_of(const json::object& m, const std::string& kind) {
     std::erase_if(a.filename, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
     a.filename = chat::utf8_prefix(a.filename, max_filename_chars);
     return a;
+}
+
+// A reaction whose emoji is empty: the user took their reaction back.
+bool taken_back(const json::object& m) {
+    auto* r = m.if_contains("reaction");
+    return !r || !r->is_object() || optional_string(r->as_object(), "emoji").empty();
 }
 
 std::optional<chat::message_status> status_from(std::string_view s) {
@@ -160,6 +166,7 @@ void parse_value(const json::object& value, const std::string& path, wa_payload&
             if (msg.id.empty()) throw parse_failure{{mpath + ".id", mpath + ".id must not be empty"}};
             msg.kind = string_at(m, "type", mpath, false);
             if (msg.kind.empty()) msg.kind = "unknown";
+            if (msg.kind == "reaction" && taken_back(m)) continue;  // nothing to show an agent
             msg.text = chat::utf8_prefix(text_of(m, msg.kind), max_text_chars);
             if (msg.text.empty()) msg.text = "[" + msg.kind + "]";
             if (msg.kind == "interactive" || msg.kind == "button") msg.kind = "text";  // a reply is text to the bot

@@ -65,7 +65,8 @@ std::string normalize_keyword(std::string_view text) {
     return out;
 }
 
-bot_decision bot_decide(const conversation& c, std::string_view text) {
+bot_decision bot_decide(const conversation& c, std::string_view text, std::string_view kind) {
+    if (kind == "reaction") return {bot_action::reaction, c.state};
     auto keyword = normalize_keyword(text);
     switch (c.state) {
     case conv_state::chat_support_active:
@@ -108,6 +109,8 @@ std::vector<std::string> bot_replies(const bot_decision& d, const conversation& 
         return {t.chat_ended};
     case bot_action::rate:
         return {t.rating_thanks + "\n\n" + menu(after, t)};
+    case bot_action::reaction:
+        return {};
     }
     return {};
 }

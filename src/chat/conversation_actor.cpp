@@ -359,7 +359,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     if (!c.registered && !in.profile_name.empty()) c.name = in.profile_name;
 
     auto was = c.state;
-    auto decision = bot_decide(c, in.text);
+    auto decision = bot_decide(c, in.text, in.kind);
     // The usual step: the user's message and a reply; their two events and
     // the conversation's. Room for them up front, so that none is moved.
     s.batch.messages.reserve(2);
@@ -401,7 +401,7 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
                                         conv_state was, const std::string& key, timestamp now,
                                         std::vector<std::string>& replies, std::string& answer) {
     auto& c = s.next;
-    if (was == conv_state::rating) {  // rated or skipped: either way that chat is done with
+    if (was == conv_state::rating && decision.next != conv_state::rating) {  // rated or skipped: that chat is done with
         c.rated_ticket_id.clear();
         c.rated_agent.clear();
     }

@@ -39,9 +39,9 @@ boost::json::object to_json(const message& m) {
     o["status"] = to_string(m.status);
     if (!m.client_id.empty()) o["client_id"] = m.client_id;
     if (!m.error.empty()) o["error"] = m.error;
-    if (!m.media.empty()) {
-        boost::json::object a{{"mime_type", m.media.mime_type}};
-        if (!m.media.filename.empty()) a["filename"] = m.media.filename;
+    if (m.media) {
+        boost::json::object a{{"mime_type", m.media->mime_type}};
+        if (!m.media->filename.empty()) a["filename"] = m.media->filename;
         a["url"] = attachment_url(m);
         o["attachment"] = std::move(a);
     }
@@ -223,13 +223,13 @@ void write_message(W& w, const message& m) {
     name(w, "status", to_string(m.status));
     if (!m.client_id.empty()) str(w, "client_id", m.client_id);
     if (!m.error.empty()) str(w, "error", m.error);
-    if (!m.media.empty()) {
+    if (m.media) {
         w.key("attachment");
         w.lit("{\"mime_type\":");
-        w.string(m.media.mime_type);
-        if (!m.media.filename.empty()) {
+        w.string(m.media->mime_type);
+        if (!m.media->filename.empty()) {
             w.lit(",\"filename\":");
-            w.string(m.media.filename);
+            w.string(m.media->filename);
         }
         w.lit(",\"url\":");
         w.string(attachment_url(m));
@@ -325,8 +325,8 @@ void append_record(std::string& out, Fields fields, bool plain) {
 
 [[gnu::flatten]] void append_message_json(std::string& out, const message& m) {
     append_record(out, fields_of(m),
-                  none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id, m.error, m.media.mime_type,
-                                    m.media.filename));
+                  none_needs_escape(m.id, m.phone, m.agent, m.text, m.kind, m.client_id, m.error) &&
+                      (!m.media || none_needs_escape(m.media->mime_type, m.media->filename)));
 }
 
 [[gnu::flatten]] void append_conversation_json(std::string& out, const conversation& c,

@@ -19,8 +19,8 @@ namespace switchboard::store {
 class packed_message {
 public:
     explicit packed_message(const chat::message& m)
-        : at(m.at), from(m.from), status(m.status), has_media(!m.media.empty()) {
-        auto detail = has_media ? media_prefix(m.media) + m.error : std::string();
+        : at(m.at), from(m.from), status(m.status), has_media(m.media.has_value()) {
+        auto detail = has_media ? media_prefix(*m.media) + m.error : std::string();
         const std::array<std::string_view, fields> parts{m.id,         m.agent,     m.text,
                                                           m.kind,       m.channel_id, m.client_id,
                                                           has_media ? std::string_view(detail) : m.error};
@@ -51,7 +51,8 @@ public:
         m.client_id = part(5);
         auto detail = part(6);
         if (has_media) {
-            for (auto* field : {&m.media.media_id, &m.media.mime_type, &m.media.filename}) {
+            auto& media = m.media.emplace();
+            for (auto* field : {&media.media_id, &media.mime_type, &media.filename}) {
                 auto end = detail.find('\0');
                 *field = detail.substr(0, end);
                 detail.remove_prefix(end + 1);

@@ -92,7 +92,8 @@ message read_message(const sqlite::statement& st) {
     m.channel_id = st.get_text(9);
     m.client_id = st.get_text(10);
     m.error = st.get_text(11);
-    m.media = {st.get_text(12), st.get_text(13), st.get_text(14)};
+    if (auto media_id = st.get_text(12); !media_id.empty())
+        m.media = chat::attachment{std::move(media_id), st.get_text(13), st.get_text(14)};
     return m;
 }
 
@@ -289,12 +290,12 @@ public:
                 .run();
             if (!m.error.empty())
                 put_message_error_.bind(1, m.phone).bind(2, static_cast<std::int64_t>(m.seq)).bind(3, m.error).run();
-            if (!m.media.empty())
+            if (m.media)
                 put_message_media_.bind(1, m.phone)
                     .bind(2, static_cast<std::int64_t>(m.seq))
-                    .bind(3, m.media.media_id)
-                    .bind(4, m.media.mime_type)
-                    .bind(5, m.media.filename)
+                    .bind(3, m.media->media_id)
+                    .bind(4, m.media->mime_type)
+                    .bind(5, m.media->filename)
                     .run();
             bool from_user = m.from == chat::sender::user;
             if (row) {

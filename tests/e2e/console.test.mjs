@@ -1234,7 +1234,7 @@ test('a wrong password is refused and the session survives a reload', () => with
 // photo shown in the chat (fetched through the server from the Graph API
 // stand-in), a voice message to play, a document to download. A file
 // WhatsApp no longer has says so.
-test('a photo, a voice message and a document a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+test('a photo, a voice message, a document and a reaction a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
   receiver.media.set('9001', { type: 'image/png', bytes: png });
   receiver.media.set('9002', { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
@@ -1276,6 +1276,12 @@ test('a photo, a voice message and a document a user sends are shown in the chat
     assert.equal(await page.evaluate(() => document.querySelector('.attachment.audio audio') === window.playerBefore), true);
     await sends('wamid.ines-6', 'document', { id: '9003', mime_type: 'application/pdf', caption: 'the second page', filename: 'p2.pdf' });
     await row.locator('.preview', { hasText: '📄 the second page p2.pdf' }).waitFor();
+    // A reaction is shown as one, and the bot said nothing to it.
+    const bot = await page.locator('.message.bot').count();
+    await sends('wamid.ines-7', 'reaction', { message_id: 'wamid.out-1', emoji: '👍' });
+    await page.locator('.message.user.reaction .text', { hasText: 'Reacted 👍' }).waitFor();
+    await row.locator('.preview', { hasText: 'Reacted 👍' }).waitFor();
+    assert.equal(await page.locator('.message.bot').count(), bot);
     assert.deepEqual(page.errors.filter((e) => !e.includes('502')), []);
   } finally {
     receiver.media.clear();

@@ -373,6 +373,46 @@ BOOST_AUTO_TEST_CASE(a_file_over_the_limit_is_not_passed_on) {
                "attachment; filename=\"Rechnung M__rz.html\"; filename*=UTF-8''Rechnung%20M%C3%A4rz.html");
 }
 
+// A 👍 on the bot's menu or on an agent's reply reaches the agents, and the
+// bot says nothing to it: no menu again, no "sent to support", and a chat
+// waiting for its rating still takes it.
+BOOST_AUTO_TEST_CASE(a_reaction_reaches_the_agents_and_the_bot_leaves_it) {
+    const std::string user = "15557301";
+    wa_server wa;
+    auto admin = admin_client(wa.server);
+    auto reacts = [&](const std::string& id, const std::string& emoji) {
+        return wa.post(payload_with({{"messages", {{{"from", user}, {"id", id}, {"type", "reaction"},
+                                                    {"reaction", {{"message_id", "wamid.default"}, {"emoji", emoji}}}}}}}));
+    };
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-1", "hi")).status == 200u);
+    wa.graph.wait_for(1);  // the menu
+    BOOST_TEST(reacts("wamid.in-2", "👍").status == 200u);
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-3", "support")).status == 200u);
+    wa.graph.wait_for(2);  // "connecting you": the reaction got no menu of its own
+    BOOST_TEST(reacts("wamid.in-4", "🙏").status == 200u);
+    BOOST_TEST(reacts("wamid.in-5", "").status == 200u);  // taken back: nothing
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-6", "exit")).status == 200u);
+    wa.graph.wait_for(3);  // the rating question
+    BOOST_TEST(reacts("wamid.in-7", "❤️").status == 200u);
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-8", "5")).status == 200u);
+    auto sent = wa.graph.wait_for(4);
+
+    auto conversation = admin.json("GET", "/conversations/" + user);
+    std::vector<std::string> said;
+    for (auto& m : conversation.at("messages").as_array())
+        said.push_back(std::string(m.at("sender").as_string()) + ":" + std::string(m.at("type").as_string()));
+    std::vector<std::string> want{"user:text",     "bot:text", "user:reaction", "user:text", "bot:text",
+                                  "user:reaction", "user:text", "bot:text",     "user:reaction", "user:rating",
+                                  "bot:text"};
+    BOOST_TEST(said == want, boost::test_tools::per_element());
+    BOOST_TEST(conversation.at("messages").at(2).at("text").as_string() == "[reaction] 👍");
+    BOOST_TEST(conversation.at("state").as_string() == "IDLE");
+    BOOST_TEST(std::string(json::parse(sent[3].body).at("text").at("body").as_string()).find("Thanks") != std::string::npos);
+    auto report = admin.json("GET", "/reports/summary");
+    BOOST_TEST(report.at("overall").at("csat").at("count").as_int64() == 1);  // the rating kept its chat
+    BOOST_TEST(wa.graph.requests().size() == 4u);
+}
+
 // Read to its end before the failure: reading it again clears the count.
 BOOST_AUTO_TEST_CASE(a_failure_after_the_last_read_is_cleared_by_reading_again) {
     wa_server wa;

@@ -45,6 +45,21 @@ BOOST_AUTO_TEST_CASE(idle_unrecognised_text_shows_the_same_menu) {
     }
 }
 
+// A reaction is for the agents in every state: no answer, no change, not
+// even the name asked for or the rating.
+BOOST_AUTO_TEST_CASE(a_reaction_is_left_to_the_agents) {
+    for (auto state : {conv_state::idle, conv_state::registering, conv_state::chat_support_active, conv_state::rating}) {
+        auto c = in_state(state);
+        for (auto text : {"[reaction] 👍", "[reaction] 5", "[reaction] support"}) {
+            auto d = bot_decide(c, text, "reaction");
+            BOOST_TEST((d.action == bot_action::reaction));
+            BOOST_TEST((d.next == state));
+            BOOST_TEST(bot_replies(d, c, texts).empty());
+        }
+    }
+    BOOST_TEST((bot_decide(in_state(conv_state::idle), "support", "text").action == bot_action::open_support));
+}
+
 BOOST_AUTO_TEST_CASE(registered_menu_greets_by_name) {
     auto c = in_state(conv_state::idle, true, "John");
     auto replies = bot_replies(bot_decide(c, "hi"), c, texts);

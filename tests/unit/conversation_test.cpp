@@ -223,10 +223,10 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     m.error = "HTTP 400: \"bad\"\n💬";
     BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
     BOOST_TEST(boost::json::parse(message_json(m)).at("error").as_string() == m.error);
-    m.media = {"1479537139650973", "application/pdf", "invoice \"7\"\\März.pdf"};
+    m.media = switchboard::chat::attachment{"1479537139650973", "application/pdf", "invoice \"7\"\\März.pdf"};
     BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
     auto attachment = boost::json::parse(message_json(m)).at("attachment");
-    BOOST_TEST(attachment.at("filename").as_string() == m.media.filename);
+    BOOST_TEST(attachment.at("filename").as_string() == m.media->filename);
     BOOST_TEST(attachment.at("url").as_string() == "/conversations/" + m.phone + "/messages/" + std::to_string(m.seq) + "/media");
     BOOST_TEST(!attachment.as_object().contains("media_id"));  // the provider's, not the client's
 
@@ -265,10 +265,10 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     m.error = "HTTP 503: down for maintenance";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());
-    m.media = {"1479537139650973", "image/jpeg", ""};
+    m.media = switchboard::chat::attachment{"1479537139650973", "image/jpeg", ""};
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());
-    m.media.filename = "scan.pdf";
+    m.media->filename = "scan.pdf";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());
     // Appended after what the string held already.

@@ -605,13 +605,13 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         // A file and an error on one message: the in-memory store packs them together.
         first.status = chat::message_status::failed;
         first.error = "HTTP 400: (#131053) Media upload error";
-        first.media = {"88", "image/png", ""};
+        first.media = switchboard::chat::attachment{"88", "image/png", ""};
         second.from = chat::sender::user;
         second.agent.clear();
         second.client_id.clear();
         second.text = "";  // empty fields, between full ones
         second.kind = "document";
-        second.media = {"1479537139650973", "application/pdf", "invoice 7 \"März\".pdf"};
+        second.media = switchboard::chat::attachment{"1479537139650973", "application/pdf", "invoice 7 \"März\".pdf"};
         store::write_batch b;
         b.messages = {first, second, third};
         write(*db, b);
@@ -634,9 +634,9 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
     }
     stores.clear();
     auto reopened = store::open_sqlite_store(dir.path().string());
-    BOOST_TEST(reopened->find_message("15550001", 2)->media.filename == "invoice 7 \"März\".pdf");
-    BOOST_TEST(reopened->find_message("15550001", 1)->media.media_id == "88");
-    BOOST_TEST(reopened->find_message("15550001", 3)->media.empty());
+    BOOST_TEST(reopened->find_message("15550001", 2)->media->filename == "invoice 7 \"März\".pdf");
+    BOOST_TEST(reopened->find_message("15550001", 1)->media->media_id == "88");
+    BOOST_TEST(reopened->find_message("15550001", 3)->media.has_value() == false);
 }
 
 // Exports page by (at, phone, seq). The SQLite store finds messages by time

@@ -82,11 +82,11 @@ BOOST_AUTO_TEST_CASE(media_and_location_get_a_type_and_placeholder) {
 // document's name, each only in a shape that is safe to pass on.
 BOOST_AUTO_TEST_CASE(a_media_message_keeps_its_file_reference) {
     auto image = parse_ok(sample("image.json")).messages.at(0);
-    BOOST_TEST(image.media.media_id == "1479537139650973");
-    BOOST_TEST(image.media.mime_type == "image/jpeg");
-    BOOST_TEST(image.media.filename.empty());
-    BOOST_TEST(parse_ok(sample("text.json")).messages.at(0).media.empty());
-    BOOST_TEST(parse_ok(sample("location.json")).messages.at(0).media.empty());
+    BOOST_TEST(image.media->media_id == "1479537139650973");
+    BOOST_TEST(image.media->mime_type == "image/jpeg");
+    BOOST_TEST(image.media->filename.empty());
+    BOOST_TEST(parse_ok(sample("text.json")).messages.at(0).media.has_value() == false);
+    BOOST_TEST(parse_ok(sample("location.json")).messages.at(0).media.has_value() == false);
 
     auto as_document = [](std::string body, const std::string& fields) {
         body.replace(body.find("\"type\": \"image\""), 15, "\"type\": \"document\"");
@@ -95,20 +95,32 @@ BOOST_AUTO_TEST_CASE(a_media_message_keeps_its_file_reference) {
     };
     auto doc = parse_ok(as_document(sample("image.json"), R"("filename": "invoice\n 7.pdf",)")).messages.at(0);
     BOOST_TEST(doc.kind == "document");
-    BOOST_TEST(doc.media.media_id == "1479537139650973");
-    BOOST_TEST(doc.media.filename == "invoice 7.pdf");  // control characters dropped
+    BOOST_TEST(doc.media->media_id == "1479537139650973");
+    BOOST_TEST(doc.media->filename == "invoice 7.pdf");  // control characters dropped
     BOOST_TEST(doc.text == "[document] my receipt invoice\n 7.pdf");
 
     // An id that could change the Graph API's path is not kept; the message is.
     auto odd_id = sample("image.json");
     odd_id.replace(odd_id.find("\"1479537139650973\""), 18, "\"../me?x=1\"");
     auto odd = parse_ok(odd_id).messages.at(0);
-    BOOST_TEST(odd.media.empty());
+    BOOST_TEST(odd.media.has_value() == false);
     BOOST_TEST(odd.text == "[image] my receipt");
     // A type that is not printable ASCII is not passed on as a header.
     auto odd_type = sample("image.json");
     odd_type.replace(odd_type.find("\"image/jpeg\""), 12, "\"image/jpeg\\r\\nX: y\"");
-    BOOST_TEST(parse_ok(odd_type).messages.at(0).media.mime_type == "application/octet-stream");
+    BOOST_TEST(parse_ok(odd_type).messages.at(0).media->mime_type == "application/octet-stream");
+}
+
+BOOST_AUTO_TEST_CASE(a_reaction_is_kept_and_one_taken_back_is_not) {
+    auto reaction = [](const std::string& emoji) {
+        return R"({"entry":[{"changes":[{"value":{"messages":[{"from":"16505551234","id":"wamid.r1",
+            "type":"reaction","reaction":{"message_id":"wamid.out-1","emoji":")" + emoji + R"("}}]}}]}]})";
+    };
+    auto p = parse_ok(reaction("👍"));
+    BOOST_REQUIRE(p.messages.size() == 1u);
+    BOOST_TEST(p.messages[0].kind == "reaction");
+    BOOST_TEST(p.messages[0].text == "[reaction] 👍");
+    BOOST_TEST(parse_ok(reaction("")).messages.empty());
 }
 
 BOOST_AUTO_TEST_CASE(statuses) {

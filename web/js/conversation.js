@@ -3,7 +3,7 @@
 import { api, enc } from './api.js';
 import { h, $, clockTime, relativeTime } from './dom.js';
 import { richText } from './rich_text.js';
-import { attachmentElement, captionOf } from './media.js';
+import { attachmentElement, captionOf, reactionText } from './media.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -174,10 +174,10 @@ export class ConversationPane {
     const kind = m.type === 'system' || m.type === 'note' ? m.type : m.sender;
     const who = m.sender === 'admin' ? `${m.agent === this.me.username ? 'You' : m.agent}${m.type === 'note' ? ' · private note' : ''}`
       : m.sender === 'bot' ? 'Bot' : (this.conv.name || `+${this.conv.phone}`);
-    const text = m.attachment ? captionOf(m) : m.text;  // a file's caption, if it has one
+    const text = m.attachment ? captionOf(m) : m.type === 'reaction' ? reactionText(m.text) : m.text;
     const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
-    return h('li', { class: `message ${kind}${m.type === 'rating' ? ' rating' : ''}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
+    return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       m.attachment ? this.attachmentOf(m) : null,
       m.type === 'rating' ? rating(m.text) : text ? h('span', { class: 'text' }, richText(text)) : null,
       h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks),

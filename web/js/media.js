@@ -1,5 +1,6 @@
-// A WhatsApp user's files as the console shows them: in the chat (a
-// picture, a player or a download) and in the list's preview.
+// What a WhatsApp user sends besides text, as the console shows it: files
+// in the chat (a picture, a player or a download) and in the list's
+// preview, and reactions.
 import { h } from './dom.js';
 
 // A user's file, named where there is no caption to say what it is.
@@ -37,10 +38,16 @@ export function attachmentElement(m) {
   return h('span', { class: 'attachment file' }, h('a', { href: url, download: filename || '', text: `${MEDIA_ICONS.document} ${filename || what}` }));
 }
 
+// A reaction, which the server writes "[reaction] 👍".
+export function reactionText(text) {
+  return `Reacted ${text.replace(/^\[reaction\]\s*/, '')}`;
+}
+
 // A list row's preview of a message the server wrote as "[image] caption":
 // an icon, then the caption or what the file is, as chat apps show one.
 export function previewOf(text) {
   const kind = /^\[([a-z]+)\]/.exec(text)?.[1];
+  if (kind === 'reaction') return reactionText(text);
   if (!MEDIA_ICONS[kind]) return text;
   const rest = text.slice(kind.length + 2).trim();
   return `${MEDIA_ICONS[kind]} ${rest || (MEDIA_NAMES[kind] ?? 'Location')}`;

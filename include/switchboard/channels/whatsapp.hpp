@@ -18,7 +18,7 @@ struct wa_message {
     std::string text;  // the body, a reply's title, or a placeholder for media
     std::string profile_name;
     std::string phone_number_id;  // the business number it was sent to
-    chat::attachment media;       // image, audio, video, document, sticker: the file's id at Meta
+    std::optional<chat::attachment> media;  // image, audio, video, document, sticker: the file's id at Meta
 };
 
 struct wa_status {

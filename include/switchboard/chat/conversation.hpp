@@ -39,7 +39,6 @@ struct attachment {
     std::string media_id;   // the provider's id for the file
     std::string mime_type;  // as the provider gave it
     std::string filename;   // a document's name; empty for the other kinds
-    bool empty() const { return media_id.empty(); }
     bool operator==(const attachment&) const = default;
 };
 
@@ -60,7 +59,9 @@ struct message {
     std::string channel_id;  // the provider's id: inbound id or the send API's wamid
     std::string client_id;   // echoed for the console's optimistic copy
     std::string error;       // why it failed, as the provider or the outbox said; empty otherwise
-    attachment media;        // the file of a media message; empty otherwise
+    // The file of a media message. Optional, not three empty strings: every
+    // message is copied several times on its way, and nearly none has a file.
+    std::optional<attachment> media;
 };
 
 // One support chat (a ticket) from opening to close: what reports are

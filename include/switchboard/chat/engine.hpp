@@ -48,7 +48,7 @@ struct inbound_message {
     std::string channel_id;    // the provider's message id, for deduplication
     std::string profile_name;  // a display name the channel knows
     std::string wa_phone_number_id;
-    attachment media;  // a media message's file at the provider
+    std::optional<attachment> media;  // a media message's file at the provider
 };
 
 struct inbound_result {
