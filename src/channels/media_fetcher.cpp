@@ -46,19 +46,25 @@ std::optional<std::uint64_t> file_size_of(const json::object& o) {
 }  // namespace
 
 struct media_fetcher::impl {
-    impl(net::io_context& ioc, media_options o)
-        : options(std::move(o)),
-          strand(net::make_strand(ioc)),
-          client(strand, options.request_timeout, options.connections_per_host, options.ca_file) {
+    impl(net::io_context& ioc, media_options o) : options(std::move(o)), strand(net::make_strand(ioc)) {
         if (!options.wa_api_base.empty()) api = parse_url(options.wa_api_base);
+    }
+
+    // Made at the first file: its TLS context reads the system's CA
+    // certificates, about 50 ms, which a server whose agents open no file
+    // need not spend at start-up.
+    http_client& client() {
+        if (!client_) client_.emplace(strand, options.request_timeout, options.connections_per_host, options.ca_file);
+        return *client_;
     }
 
     http_client::header_list authorization() const { return {{"Authorization", "Bearer " + options.wa_token}}; }
 
     // On the strand: the client is confined to it.
     net::awaitable<fetched_media> run(std::string media_id) {
+        if (stopped) co_return failure("shutting down");
         if (!api) co_return failure("no --wa-api-base is set, so WhatsApp's files cannot be fetched");
-        auto info = co_await client.get(*api, "/" + media_id, authorization(), 1u << 16);
+        auto info = co_await client().get(*api, "/" + media_id, authorization(), 1u << 16);
         if (info.status == 0) co_return failure("WhatsApp could not be reached: " + info.error);
         if (info.status / 100 != 2) co_return failure(refusal_reason(info.status, info.body));
 
@@ -72,7 +78,7 @@ struct media_fetcher::impl {
             co_return failure("the file is " + mib(*size) + ", over the " + mib(options.max_bytes) +
                               " this server passes on (--max-media)");
 
-        auto file = co_await client.get(*where, "", authorization(), options.max_bytes);
+        auto file = co_await client().get(*where, "", authorization(), options.max_bytes);
         if (file.status == 0) {
             if (file.too_large)
                 co_return failure("the file is over the " + mib(options.max_bytes) +
@@ -88,8 +94,9 @@ struct media_fetcher::impl {
 
     media_options options;
     net::strand<net::io_context::executor_type> strand;
-    http_client client;
+    std::optional<http_client> client_;
     std::optional<url_parts> api;
+    bool stopped = false;
 };
 
 media_fetcher::media_fetcher(net::io_context& ioc, media_options options)
@@ -107,7 +114,10 @@ net::awaitable<fetched_media> media_fetcher::fetch(std::string media_id) {
 }
 
 void media_fetcher::stop() {
-    net::post(impl_->strand, [self = impl_] { self->client.shutdown(); });
+    net::post(impl_->strand, [self = impl_] {
+        self->stopped = true;
+        if (self->client_) self->client_->shutdown();
+    });
 }
 
 }  // namespace switchboard::channels
