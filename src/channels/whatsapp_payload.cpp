@@ -99,7 +99,28 @@ std::string text_of(const json::object& m, const std::string& kind) {
         return out;
     }
     std::string out = "[" + kind + "]";
+    auto* list = m.if_contains(kind);
+    if (kind == "contacts" && list && list->is_array()) {  // shared contact cards: each name and first number
+        for (auto& card : list->as_array()) {
+            if (!card.is_object()) continue;
+            auto* name = card.as_object().if_contains("name");
+            if (name && name->is_object())
+                if (auto n = optional_string(name->as_object(), "formatted_name"); !n.empty()) out += " " + n;
+            auto* phones = card.as_object().if_contains("phones");
+            if (phones && phones->is_array() && !phones->as_array().empty() && phones->as_array()[0].is_object())
+                if (auto p = optional_string(phones->as_array()[0].as_object(), "phone"); !p.empty()) out += " " + p;
+        }
+        return out;
+    }
+    if (kind == "unsupported") {  // a poll, a view-once photo…: Meta says what it held back
+        auto* errors = m.if_contains("errors");
+        if (errors && errors->is_array() && !errors->as_array().empty() && errors->as_array()[0].is_object())
+            out += " " + meta_error_text(errors->as_array()[0].as_object());
+        return out;
+    }
     if (auto* media = sub(kind)) {
+        // "system": WhatsApp's notice that the user changed their number.
+        if (auto body = optional_string(*media, "body"); !body.empty()) out += " " + body;
         for (auto k : {"caption", "filename", "emoji"})
             if (auto s = optional_string(*media, k); !s.empty()) out += " " + s;
     }

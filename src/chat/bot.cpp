@@ -66,7 +66,7 @@ std::string normalize_keyword(std::string_view text) {
 }
 
 bot_decision bot_decide(const conversation& c, std::string_view text, std::string_view kind) {
-    if (kind == "reaction") return {bot_action::reaction, c.state};
+    if (kind == "reaction" || kind == "system") return {bot_action::reaction, c.state};
     auto keyword = normalize_keyword(text);
     switch (c.state) {
     case conv_state::chat_support_active:

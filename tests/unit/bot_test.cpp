@@ -57,6 +57,8 @@ BOOST_AUTO_TEST_CASE(a_reaction_is_left_to_the_agents) {
             BOOST_TEST(bot_replies(d, c, texts).empty());
         }
     }
+    BOOST_TEST((bot_decide(in_state(conv_state::idle), "[system] User A changed from 1 to 2", "system").action ==
+                bot_action::reaction));
     BOOST_TEST((bot_decide(in_state(conv_state::idle), "support", "text").action == bot_action::open_support));
 }
 

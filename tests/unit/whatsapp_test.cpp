@@ -123,6 +123,28 @@ BOOST_AUTO_TEST_CASE(a_reaction_is_kept_and_one_taken_back_is_not) {
     BOOST_TEST(parse_ok(reaction("")).messages.empty());
 }
 
+// What agents are shown of the other kinds Meta sends.
+BOOST_AUTO_TEST_CASE(contacts_a_new_number_and_what_whatsapp_held_back) {
+    auto one = [](const std::string& message) {
+        return parse_ok(R"({"entry":[{"changes":[{"value":{"messages":[{"from":"16505551234","id":"wamid.k1",)" +
+                        message + "}]}}]}]}")
+            .messages.at(0);
+    };
+    auto contacts = one(R"("type":"contacts","contacts":[
+        {"name":{"formatted_name":"Ana Lima","first_name":"Ana"},"phones":[{"phone":"+55 11 5555-0100","type":"CELL"}]},
+        {"name":{"formatted_name":"Bo"}}])");
+    BOOST_TEST(contacts.kind == "contacts");
+    BOOST_TEST(contacts.text == "[contacts] Ana Lima +55 11 5555-0100 Bo");
+    auto system = one(R"("type":"system","system":{"body":"User A changed from 16505551234 to 16505550000",
+        "wa_id":"16505550000","type":"user_changed_number"})");
+    BOOST_TEST(system.text == "[system] User A changed from 16505551234 to 16505550000");
+    auto held = one(R"("type":"unsupported","errors":[{"code":131051,"title":"Message type unknown",
+        "message":"Message type unknown","error_data":{"details":"Message type is currently not supported."}}])");
+    BOOST_TEST(held.text == "[unsupported] (#131051) Message type unknown: Message type is currently not supported.");
+    BOOST_TEST(one(R"("type":"unsupported")").text == "[unsupported]");
+    BOOST_TEST(one(R"("type":"contacts","contacts":"x")").text == "[contacts]");
+}
+
 BOOST_AUTO_TEST_CASE(statuses) {
     auto sent = parse_ok(sample("status-sent.json"));
     BOOST_REQUIRE(sent.statuses.size() == 1u);

@@ -46,7 +46,7 @@ enum class bot_action {
     chat_message,    // anything during a chat: for the agents
     end_support,     // an end-chat keyword
     rate,            // 1–5 in RATING
-    reaction,        // a WhatsApp reaction to a message: for the agents; no answer, no change
+    reaction,        // a WhatsApp reaction or notice (a new number): for the agents; no answer, no change
 };
 
 struct bot_decision {
@@ -57,8 +57,9 @@ struct bot_decision {
 };
 
 // SPEC §2: keywords are matched case-insensitively on the trimmed text.
-// A reaction (`kind`) is no text typed: the bot leaves it to the agents,
-// whatever the state, so a 👍 on its menu does not bring the menu again.
+// A reaction or WhatsApp's notice of a new number (`kind`) is no text
+// typed: the bot leaves it to the agents, whatever the state, so a 👍 on
+// its menu does not bring the menu again.
 bot_decision bot_decide(const conversation& c, std::string_view text, std::string_view kind = "text");
 
 // What the user reads after `d` has been carried out. `queue_position` is the
