@@ -160,7 +160,7 @@ int run_server(const config& cfg) {
         ops::assigner assigner(ioc, engine, agents, hub, metrics, routing_opts);
         assigner.start();
         net::thread_pool scans(1);  // stopped before the store closes (below)
-        channels::media_fetcher media(ioc, media_options_from(cfg));
+        channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         api::api_context api_ctx{engine, agents, hub, *store, scans, media, split_origins(cfg.allowed_origins)};
 
         http::router routes;

@@ -1,6 +1,7 @@
 #include "switchboard/channels/media.hpp"
 
 #include "switchboard/channels/provider_error.hpp"
+#include "switchboard/core/metrics.hpp"
 
 #include "http_client.hpp"
 
@@ -22,7 +23,11 @@ fetched_media failure(std::string why) {
     return out;
 }
 
-std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
+// A size as an agent reads it: whole MiB, rounded up, or bytes below one.
+std::string size_words(std::uint64_t bytes) {
+    if (bytes < (1u << 20)) return std::to_string(bytes) + " bytes";
+    return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB";
+}
 
 // file_size is a number in some of Meta's answers and a string in others.
 std::optional<std::uint64_t> file_size_of(const json::object& o) {
@@ -46,7 +51,14 @@ std::optional<std::uint64_t> file_size_of(const json::object& o) {
 }  // namespace
 
 struct media_fetcher::impl {
-    impl(net::io_context& ioc, media_options o) : options(std::move(o)), strand(net::make_strand(ioc)) {
+    impl(net::io_context& ioc, metrics::registry& metrics, media_options o)
+        : options(std::move(o)),
+          strand(net::make_strand(ioc)),
+          fetched(metrics.get_counter("switchboard_media_fetches_total", "WhatsApp files fetched for agents, by outcome",
+                                      {{"outcome", "ok"}})),
+          failed(metrics.get_counter("switchboard_media_fetches_total", "WhatsApp files fetched for agents, by outcome",
+                                     {{"outcome", "failed"}})),
+          bytes(metrics.get_counter("switchboard_media_bytes_total", "bytes of WhatsApp files passed on to agents")) {
         if (!options.wa_api_base.empty()) api = parse_url(options.wa_api_base);
     }
 
@@ -60,8 +72,15 @@ struct media_fetcher::impl {
 
     http_client::header_list authorization() const { return {{"Authorization", "Bearer " + options.wa_token}}; }
 
-    // On the strand: the client is confined to it.
+    // On the strand, as the client is; counted.
     net::awaitable<fetched_media> run(std::string media_id) {
+        auto out = co_await fetch(std::move(media_id));
+        (out.ok ? fetched : failed).inc();
+        bytes.inc(out.bytes.size());
+        co_return out;
+    }
+
+    net::awaitable<fetched_media> fetch(std::string media_id) {
         if (stopped) co_return failure("shutting down");
         if (!api) co_return failure("no --wa-api-base is set, so WhatsApp's files cannot be fetched");
         auto info = co_await client().get(*api, "/" + media_id, authorization(), 1u << 16);
@@ -75,13 +94,13 @@ struct media_fetcher::impl {
         auto where = u && u->is_string() ? parse_url(u->as_string()) : std::nullopt;
         if (!where) co_return failure("WhatsApp's answer for media " + media_id + " has no URL of the file");
         if (auto size = file_size_of(*o); size && *size > options.max_bytes)
-            co_return failure("the file is " + mib(*size) + ", over the " + mib(options.max_bytes) +
+            co_return failure("the file is " + size_words(*size) + ", over the " + size_words(options.max_bytes) +
                               " this server passes on (--max-media)");
 
         auto file = co_await client().get(*where, "", authorization(), options.max_bytes);
         if (file.status == 0) {
             if (file.too_large)
-                co_return failure("the file is over the " + mib(options.max_bytes) +
+                co_return failure("the file is over the " + size_words(options.max_bytes) +
                                   " this server passes on (--max-media)");
             co_return failure("WhatsApp's file could not be fetched: " + file.error);
         }
@@ -97,10 +116,11 @@ struct media_fetcher::impl {
     std::optional<http_client> client_;
     std::optional<url_parts> api;
     bool stopped = false;
+    metrics::counter &fetched, &failed, &bytes;
 };
 
-media_fetcher::media_fetcher(net::io_context& ioc, media_options options)
-    : impl_(std::make_shared<impl>(ioc, std::move(options))) {}
+media_fetcher::media_fetcher(net::io_context& ioc, metrics::registry& metrics, media_options options)
+    : impl_(std::make_shared<impl>(ioc, metrics, std::move(options))) {}
 
 media_fetcher::~media_fetcher() = default;
 

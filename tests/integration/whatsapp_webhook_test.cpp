@@ -324,6 +324,9 @@ BOOST_AUTO_TEST_CASE(an_agent_opens_the_file_a_user_sent) {
     BOOST_TEST(std::string(error.at("message").as_string()).find("(#100) Unsupported get request.") !=
                std::string::npos);
     BOOST_TEST(wa.graph.wait_for(4).size() == 4u);
+    BOOST_TEST(wa.metric(R"(switchboard_media_fetches_total{outcome="ok"})") == 1);
+    BOOST_TEST(wa.metric(R"(switchboard_media_fetches_total{outcome="failed"})") == 1);
+    BOOST_TEST(wa.metric("switchboard_media_bytes_total") == 21);
 
     // A message without a file, one that is not there, and no session.
     BOOST_TEST(admin.call("GET", "/conversations/" + user + "/messages/2/media").status == 404u);
@@ -354,7 +357,8 @@ BOOST_AUTO_TEST_CASE(a_file_over_the_limit_is_not_passed_on) {
     wa.graph.script({info(R"(,"file_size":"65")")});
     auto sized = admin.call("GET", media);
     BOOST_TEST(sized.status == 502u);
-    BOOST_TEST(sized.body.find("--max-media") != std::string::npos);
+    BOOST_TEST(sized.body.find("the file is 65 bytes, over the 64 bytes this server passes on (--max-media)") !=
+               std::string::npos);
     BOOST_TEST(wa.graph.wait_for(2).size() == 2u);  // the file itself was not asked for
 
     wa.graph.script({info(""), {200, std::string(65, 'x'), {}}});

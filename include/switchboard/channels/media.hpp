@@ -14,6 +14,9 @@
 namespace boost::asio {
 class io_context;
 }
+namespace switchboard::metrics {
+class registry;
+}
 
 namespace switchboard::channels {
 
@@ -34,7 +37,7 @@ struct fetched_media {
 
 class media_fetcher {
 public:
-    media_fetcher(boost::asio::io_context& ioc, media_options options);
+    media_fetcher(boost::asio::io_context& ioc, metrics::registry& metrics, media_options options);
     ~media_fetcher();
     media_fetcher(const media_fetcher&) = delete;
     media_fetcher& operator=(const media_fetcher&) = delete;
