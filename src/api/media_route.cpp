@@ -9,6 +9,7 @@
 #include "switchboard/store/store.hpp"
 
 #include <array>
+#include <cctype>
 
 namespace switchboard::api {
 

@@ -69,8 +69,8 @@ std::string side_column(std::string_view when, std::string_view table, std::stri
 
 // A message as read: its columns, why it failed when it did (schema v17)
 // and a media message's file (v19). Those two are kept in tables of their
-// own, so a message's row is written as before and read with one probe
-// only where they can be.
+// own, so a message's row is written as before, and looked up by (phone,
+// seq) only for the rows that can have them.
 const std::string message_select = [] {
     auto is_media = "kind IN " + media_kinds_sql();
     return "SELECT " + std::string(message_columns) + side_column("status = 'failed'", "message_errors", "error") +
