@@ -47,6 +47,28 @@ std::string content_disposition(bool inline_shown, const std::string& filename) 
     return out + "; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
 }
 
+// The one range of `Range: bytes=…` that a player asks for (`a-b`, `a-`
+// or `-n`), as [first, last]; nullopt to answer the whole file (no Range,
+// or one this does not serve, such as several ranges); {1, 0} when it
+// lies past the end.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> byte_range(std::string_view header, std::uint64_t size) {
+    constexpr std::string_view unit = "bytes=";
+    if (!header.starts_with(unit) || header.find(',') != std::string_view::npos) return std::nullopt;
+    header.remove_prefix(unit.size());
+    auto dash = header.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    auto first = parse_whole_number(header.substr(0, dash));
+    auto last = parse_whole_number(header.substr(dash + 1));
+    if (dash == 0) {  // the last n bytes
+        if (!last) return std::nullopt;
+        if (*last == 0 || size == 0) return std::pair<std::uint64_t, std::uint64_t>{1, 0};
+        return std::pair{size - std::min(*last, size), size - 1};
+    }
+    if (!first || (dash + 1 < header.size() && !last) || (last && *last < *first)) return std::nullopt;
+    if (*first >= size) return std::pair<std::uint64_t, std::uint64_t>{1, 0};
+    return std::pair{*first, std::min(last.value_or(size - 1), size - 1)};
+}
+
 awaitable<http::response> get_media(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
     auto seq = parse_whole_number(req.param("seq"));
@@ -62,14 +84,31 @@ awaitable<http::response> get_media(api_context& ctx, http::request& req, const 
                                   "message " + std::to_string(*seq) + " of " + phone + " has no file");
 
     auto fetched = co_await ctx.media.fetch(m->media->media_id);
-    if (!fetched.ok)
+    if (!fetched.bytes)
         co_return http::response::error(502, "media_unavailable",
                                         "WhatsApp did not give the " + m->kind + ": " + fetched.error);
+    const std::string& file = *fetched.bytes;
     bool inline_shown = shown_inline(m->media->mime_type);
     http::response res;
-    res.status = 200;
     res.content_type = inline_shown ? m->media->mime_type : "application/octet-stream";
-    res.body = std::move(fetched.bytes);
+    // A player seeks by ranges (and shows a voice message's length only so).
+    res.set_header("Accept-Ranges", "bytes");
+    auto range = byte_range(req.header("Range"), file.size());
+    auto size = std::to_string(file.size());
+    if (range && range->first > range->second) {
+        auto refused = http::response::error(416, "range_not_satisfiable", "the file has " + size + " bytes");
+        refused.set_header("Content-Range", "bytes */" + size);
+        co_return refused;
+    }
+    if (range) {
+        res.status = 206;
+        res.body = file.substr(range->first, range->second - range->first + 1);
+        res.set_header("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                            std::to_string(range->second) + "/" + size);
+    } else {
+        res.status = 200;
+        res.body = file;
+    }
     res.set_header("Content-Disposition", content_disposition(inline_shown, m->media->filename));
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Content-Security-Policy", "default-src 'none'; sandbox");

@@ -11,17 +11,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
+#include <list>
+#include <unordered_map>
+
 namespace switchboard::channels {
 
 namespace json = boost::json;
 
 namespace {
 
-fetched_media failure(std::string why) {
-    fetched_media out;
-    out.error = std::move(why);
-    return out;
-}
+fetched_media failure(std::string why) { return {nullptr, std::move(why)}; }
 
 // A size as an agent reads it: whole MiB, rounded up, or bytes below one.
 std::string size_words(std::uint64_t bytes) {
@@ -58,7 +57,9 @@ struct media_fetcher::impl {
                                       {{"outcome", "ok"}})),
           failed(metrics.get_counter("switchboard_media_fetches_total", "WhatsApp files fetched for agents, by outcome",
                                      {{"outcome", "failed"}})),
-          bytes(metrics.get_counter("switchboard_media_bytes_total", "bytes of WhatsApp files passed on to agents")) {
+          cache_hits(metrics.get_counter("switchboard_media_cache_hits_total",
+                                         "WhatsApp files answered from the server's memory, not fetched again")),
+          bytes(metrics.get_counter("switchboard_media_bytes_total", "bytes of WhatsApp files fetched for agents")) {
         if (!options.wa_api_base.empty()) api = parse_url(options.wa_api_base);
     }
 
@@ -72,15 +73,42 @@ struct media_fetcher::impl {
 
     http_client::header_list authorization() const { return {{"Authorization", "Bearer " + options.wa_token}}; }
 
-    // On the strand, as the client is; counted.
+    // On the strand, as the client and the cache are; counted.
     net::awaitable<fetched_media> run(std::string media_id) {
-        auto out = co_await fetch(std::move(media_id));
-        (out.ok ? fetched : failed).inc();
-        bytes.inc(out.bytes.size());
+        if (auto hit = cached(media_id)) {
+            cache_hits.inc();
+            fetched_media out{std::move(hit), {}};
+            co_return out;
+        }
+        auto out = co_await fetch(media_id);
+        (out.bytes ? fetched : failed).inc();
+        if (out.bytes) {
+            bytes.inc(out.bytes->size());
+            keep(media_id, out.bytes);
+        }
         co_return out;
     }
 
-    net::awaitable<fetched_media> fetch(std::string media_id) {
+    std::shared_ptr<const std::string> cached(const std::string& media_id) {
+        auto at = index.find(media_id);
+        if (at == index.end()) return nullptr;
+        recent.splice(recent.begin(), recent, at->second);  // used last: evicted last
+        return at->second->second;
+    }
+
+    void keep(const std::string& media_id, std::shared_ptr<const std::string> file) {
+        if (file->size() > options.cache_bytes || index.count(media_id)) return;
+        recent.emplace_front(media_id, std::move(file));
+        index[media_id] = recent.begin();
+        cached_bytes += recent.front().second->size();
+        while (cached_bytes > options.cache_bytes) {
+            cached_bytes -= recent.back().second->size();
+            index.erase(recent.back().first);
+            recent.pop_back();
+        }
+    }
+
+    net::awaitable<fetched_media> fetch(const std::string& media_id) {
         if (stopped) co_return failure("shutting down");
         if (!api) co_return failure("no --wa-api-base is set, so WhatsApp's files cannot be fetched");
         auto info = co_await client().get(*api, "/" + media_id, authorization(), 1u << 16);
@@ -105,9 +133,7 @@ struct media_fetcher::impl {
             co_return failure("WhatsApp's file could not be fetched: " + file.error);
         }
         if (file.status / 100 != 2) co_return failure(refusal_reason(file.status, file.body));
-        fetched_media out;
-        out.ok = true;
-        out.bytes = std::move(file.body);
+        fetched_media out{std::make_shared<const std::string>(std::move(file.body)), {}};
         co_return out;
     }
 
@@ -116,7 +142,11 @@ struct media_fetcher::impl {
     std::optional<http_client> client_;
     std::optional<url_parts> api;
     bool stopped = false;
-    metrics::counter &fetched, &failed, &bytes;
+    metrics::counter &fetched, &failed, &cache_hits, &bytes;
+    // The files opened last, the latest first.
+    std::list<std::pair<std::string, std::shared_ptr<const std::string>>> recent;
+    std::unordered_map<std::string, decltype(recent)::iterator> index;
+    std::uint64_t cached_bytes = 0;
 };
 
 media_fetcher::media_fetcher(net::io_context& ioc, metrics::registry& metrics, media_options options)

@@ -1,7 +1,9 @@
 // A media message's file, fetched from WhatsApp when an agent opens it. The
 // Graph API answers a media id with a short-lived URL, and that URL with the
-// file, both for the access token. Nothing is kept here: Meta keeps the file
-// for 30 days, and a browser caches what it has shown.
+// file, both for the access token. Meta keeps the file for 30 days; the
+// files opened last are kept here too, in memory up to a bound, because a
+// browser asks for a voice message or a video again a range at a time, and
+// several agents open the same chat.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -26,13 +28,13 @@ struct media_options {
     std::string ca_file;  // extra trusted CA certificates (PEM), as for the outbox
     std::chrono::seconds request_timeout{30};
     std::uint64_t max_bytes = 16u << 20;  // WhatsApp's own limit for audio and video
-    std::size_t connections_per_host = 4;  // also bounds the files held at once
+    std::size_t connections_per_host = 4;  // also bounds the files being fetched at once
+    std::uint64_t cache_bytes = 64u << 20;  // the files opened last, kept up to this many bytes
 };
 
 struct fetched_media {
-    bool ok = false;
-    std::string bytes;
-    std::string error;  // why not, in words an agent can act on
+    std::shared_ptr<const std::string> bytes;  // null when the file could not be had
+    std::string error;                         // then why, in words an agent can act on
 };
 
 class media_fetcher {
