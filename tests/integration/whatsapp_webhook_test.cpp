@@ -420,28 +420,33 @@ BOOST_AUTO_TEST_CASE(a_reaction_reaches_the_agents_and_the_bot_leaves_it) {
     BOOST_TEST(reacts("wamid.in-2", "👍").status == 200u);
     BOOST_TEST(wa.post(text_payload(user, "wamid.in-3", "support")).status == 200u);
     wa.graph.wait_for(2);  // "connecting you": the reaction got no menu of its own
+    admin.json("POST", "/conversations/" + user + "/chat-support/start");
+    wa.graph.wait_for(3);  // "you're now chatting with"
     BOOST_TEST(reacts("wamid.in-4", "🙏").status == 200u);
     BOOST_TEST(reacts("wamid.in-5", "").status == 200u);  // taken back: nothing
     BOOST_TEST(wa.post(text_payload(user, "wamid.in-6", "exit")).status == 200u);
-    wa.graph.wait_for(3);  // the rating question
+    wa.graph.wait_for(4);  // the rating question
     BOOST_TEST(reacts("wamid.in-7", "❤️").status == 200u);
     BOOST_TEST(wa.post(text_payload(user, "wamid.in-8", "5")).status == 200u);
-    auto sent = wa.graph.wait_for(4);
+    auto sent = wa.graph.wait_for(5);
 
     auto conversation = admin.json("GET", "/conversations/" + user);
     std::vector<std::string> said;
     for (auto& m : conversation.at("messages").as_array())
         said.push_back(std::string(m.at("sender").as_string()) + ":" + std::string(m.at("type").as_string()));
-    std::vector<std::string> want{"user:text",     "bot:text", "user:reaction", "user:text", "bot:text",
-                                  "user:reaction", "user:text", "bot:text",     "user:reaction", "user:rating",
-                                  "bot:text"};
+    std::vector<std::string> want{"user:text", "bot:text",  "user:reaction", "user:text",     "bot:text",
+                                  "bot:text",  "user:reaction", "user:text", "bot:text", "user:reaction",
+                                  "user:rating", "bot:text"};
     BOOST_TEST(said == want, boost::test_tools::per_element());
     BOOST_TEST(conversation.at("messages").at(2).at("text").as_string() == "[reaction] 👍");
     BOOST_TEST(conversation.at("state").as_string() == "IDLE");
-    BOOST_TEST(std::string(json::parse(sent[3].body).at("text").at("body").as_string()).find("Thanks") != std::string::npos);
-    auto report = admin.json("GET", "/reports/summary");
-    BOOST_TEST(report.at("overall").at("csat").at("count").as_int64() == 1);  // the rating kept its chat
-    BOOST_TEST(wa.graph.requests().size() == 4u);
+    BOOST_TEST(std::string(json::parse(sent[4].body).at("text").at("body").as_string()).find("Thanks") != std::string::npos);
+    // The rating kept its chat and agent through the reaction before it.
+    auto agents = admin.json("GET", "/reports/summary").at("agents").as_array();
+    BOOST_REQUIRE(agents.size() == 1u);
+    BOOST_TEST(agents[0].at("agent").as_string() == "admin");
+    BOOST_TEST(agents[0].at("csat").at("count").as_int64() == 1);
+    BOOST_TEST(wa.graph.requests().size() == 5u);
 }
 
 // Read to its end before the failure: reading it again clears the count.
