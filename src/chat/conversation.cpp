@@ -80,6 +80,7 @@ std::string utf8_prefix(std::string_view s, std::size_t n) { return std::string(
 
 void set_preview(conversation& c, const message& m) {
     c.last_message.assign(utf8_prefix_view(m.text, last_message_preview_chars));  // in the string's own room
+    c.last_message_kind = m.kind;
     c.last_sender = m.from;
     c.last_message_seq = m.seq;
 }
@@ -100,8 +101,8 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
                         c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.undelivered, c.created_at);
     };
     auto implied = [](const conversation& c) {
-        return std::tie(c.last_seq, c.unread, c.last_message, c.last_sender, c.last_message_seq, c.updated_at,
-                        c.last_activity);
+        return std::tie(c.last_seq, c.unread, c.last_message, c.last_message_kind, c.last_sender, c.last_message_seq,
+                        c.updated_at, c.last_activity);
     };
     if (stored_alone(before) != stored_alone(after)) return false;
     const message* newest = nullptr;
@@ -117,9 +118,10 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
     if (!newest) return implied(before) == implied(after);
     bool preview_implied =
         preview ? after.last_message_seq == preview->seq && after.last_sender == preview->from &&
-                      after.last_message == utf8_prefix_view(preview->text, last_message_preview_chars)
+                      after.last_message == utf8_prefix_view(preview->text, last_message_preview_chars) &&
+                      after.last_message_kind == preview->kind
                 : after.last_message_seq == before.last_message_seq && after.last_sender == before.last_sender &&
-                      after.last_message == before.last_message;
+                      after.last_message == before.last_message && after.last_message_kind == before.last_message_kind;
     return preview_implied && after.last_seq == newest->seq && after.unread == before.unread + users &&
            after.updated_at == newest->at && after.last_activity == newest->at;
 }

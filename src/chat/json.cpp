@@ -68,8 +68,10 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     if (c.last_message_seq == 0)
         o["last_message"] = nullptr;
     else
-        o["last_message"] = {
-            {"text", c.last_message}, {"sender", to_string(c.last_sender)}, {"seq", c.last_message_seq}};
+        o["last_message"] = {{"text", c.last_message},
+                             {"type", c.last_message_kind},
+                             {"sender", to_string(c.last_sender)},
+                             {"seq", c.last_message_seq}};
     o["created_at"] = to_iso8601(c.created_at);
     o["updated_at"] = to_iso8601(c.updated_at);
     o["last_activity_at"] = to_iso8601(c.last_activity);
@@ -263,6 +265,8 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     } else {
         w.lit("{\"text\":");
         w.string(c.last_message);
+        w.lit(",\"type\":");
+        w.string(c.last_message_kind);
         w.lit(",\"sender\":");
         w.name(to_string(c.last_sender));
         w.lit(",\"seq\":");
@@ -332,7 +336,8 @@ void append_record(std::string& out, Fields fields, bool plain) {
 [[gnu::flatten]] void append_conversation_json(std::string& out, const conversation& c,
                                                std::optional<std::size_t> queue_position) {
     append_record(out, fields_of(c, queue_position),
-                  none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message));
+                  none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message,
+                                    c.last_message_kind));
 }
 
 std::string message_json(const message& m) {

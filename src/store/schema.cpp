@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 19> migrations{
+constexpr std::array<std::string_view, 20> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -322,6 +322,13 @@ CREATE TABLE message_media (
     filename TEXT NOT NULL,
     PRIMARY KEY (phone, seq)
 ) WITHOUT ROWID;
+)sql",
+    // 20: the preview's message type, so that a list shows a rating, a
+    // reaction or a photo as one. Rows from before read 'text' until their
+    // next message: looking each one's message up would read the messages
+    // table once a conversation, which has no index by (phone, seq).
+    R"sql(
+ALTER TABLE conversations ADD COLUMN last_message_kind TEXT NOT NULL DEFAULT 'text';
 )sql",
 };
 

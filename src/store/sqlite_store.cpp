@@ -162,11 +162,12 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 24> conversation_columns{
+constexpr std::array<std::string_view, 25> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
-    "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered"};
+    "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
+    "last_message_kind"};
 
 // An upsert, not INSERT OR REPLACE: replacing deletes the row and inserts it
 // again under a new rowid, which dirties three pages per write instead of one.
@@ -260,6 +261,7 @@ public:
                 .bind(22, to_unix_ms(c.last_activity))
                 .bind(23, static_cast<std::int64_t>(c.last_message_seq))
                 .bind(24, std::int64_t{c.undelivered})
+                .bind(25, c.last_message_kind)
                 .run();
         }
         message_rows.clear();
@@ -569,7 +571,7 @@ public:
         reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
-            last_activity, last_message_seq, undelivered FROM conversations)"));
+            last_activity, last_message_seq, undelivered, last_message_kind FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -598,6 +600,7 @@ public:
             c.last_activity = from_unix_ms(st.get_int(21));
             c.last_message_seq = static_cast<std::uint64_t>(st.get_int(22));
             c.undelivered = static_cast<std::uint32_t>(st.get_int(23));
+            c.last_message_kind = st.get_text(24);
             out.push_back(std::move(c));
         }
         return out;

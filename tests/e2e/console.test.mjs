@@ -114,6 +114,11 @@ test('an agent works a chat from the first message to its end', async () => {
     await rated.waitFor();
     assert.equal(await rated.locator('.text').textContent(), 'Rated the chat ★★★★☆ 4 of 5');
     assert.equal(await rated.locator('.text').getAttribute('aria-label'), 'Rated the chat 4 of 5');
+    // So does the list's preview, from the event and, after a reload, from the server.
+    const preview = page.locator('#conversation-list li[data-phone="15550001"] .preview');
+    await preview.filter({ hasText: 'Rated the chat 4 of 5' }).waitFor();
+    await page.reload();
+    await preview.filter({ hasText: 'Rated the chat 4 of 5' }).waitFor();
     assert.deepEqual(page.errors, []);
     assert.deepEqual(bobPage.errors, []);
   } finally {

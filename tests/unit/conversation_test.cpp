@@ -205,6 +205,8 @@ conversation conversation_in_chat(std::string name, std::string last_message) {
     c.undelivered = 1;
     c.last_seq = 9;
     c.last_message = std::move(last_message);
+    c.last_message_kind = "rating";
+    c.last_message_seq = 8;
     c.created_at = switchboard::from_unix_ms(1);
     c.updated_at = switchboard::from_unix_ms(2);
     return c;
@@ -232,6 +234,7 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
 
     auto c = conversation_in_chat("Zoë \"Z\"", "last\nline");
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("last_message").at("type").as_string() == "rating");
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)) == boost::json::value(to_json(c, std::nullopt)));
     conversation empty;
     empty.phone = "1";

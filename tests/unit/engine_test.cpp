@@ -70,12 +70,13 @@ struct engine_fixture {
     }
 
     chat::inbound_result say(std::string phone, std::string text, chat::channel via = chat::channel::plain,
-                             std::string profile_name = {}) {
+                             std::string profile_name = {}, std::string kind = "text") {
         chat::inbound_message m;
         m.via = via;
         m.phone = std::move(phone);
         m.text = std::move(text);
         m.profile_name = std::move(profile_name);
+        m.kind = std::move(kind);
         return run(engine.receive(std::move(m)));
     }
 };
@@ -212,11 +213,13 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_what_steps_left_out_of_the_conversation_
         BOOST_TEST(before.unread == 6u);
         BOOST_TEST(row_seq() == 6u);  // as of "Ada" and its reply
         for (int i = 0; i < 20; ++i) f.say("15550009", "and more " + std::to_string(i));
+        // A reaction changes nothing but the preview: its type comes back from its message.
+        f.say("15550009", "[reaction] 👍", chat::channel::plain, {}, "reaction");
         before = *f.run(f.engine.find("15550009"));
         // Never more than a few dozen messages behind, so restoring stays quick.
-        BOOST_TEST(before.last_seq == 52u);
-        BOOST_TEST(row_seq() > 52u - 32u);
-        BOOST_TEST(row_seq() < 52u);
+        BOOST_TEST(before.last_seq == 53u);
+        BOOST_TEST(row_seq() > 53u - 32u);
+        BOOST_TEST(row_seq() < 53u);
     }
     engine_fixture f(store::open_sqlite_store(dir.path().string()));
     auto after = *f.run(f.engine.find("15550009"));
@@ -225,9 +228,10 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_what_steps_left_out_of_the_conversation_
     BOOST_TEST(after.last_message == before.last_message);
     BOOST_TEST((after.last_sender == before.last_sender));
     BOOST_TEST(after.last_message_seq == before.last_message_seq);
-    // The preview is the user's last message, not the bot's answer after it.
-    BOOST_TEST(before.last_message == "and more 19");
-    BOOST_TEST(before.last_message_seq == 51u);
+    BOOST_TEST(after.last_message_kind == "reaction");
+    // The preview is the user's last message, not the bot's answer before it.
+    BOOST_TEST(before.last_message == "[reaction] 👍");
+    BOOST_TEST(before.last_message_seq == 53u);
     // Times are stored to the millisecond, rows and messages alike.
     BOOST_TEST(to_unix_ms(after.updated_at) == to_unix_ms(before.updated_at));
     BOOST_TEST(to_unix_ms(after.last_activity) == to_unix_ms(before.last_activity));
@@ -235,7 +239,7 @@ BOOST_AUTO_TEST_CASE(a_restart_restores_what_steps_left_out_of_the_conversation_
     BOOST_TEST(after.registered);
     // And the next message carries on from there.
     f.say("15550009", "back again");
-    BOOST_TEST(f.run(f.engine.find("15550009"))->last_seq == 54u);
+    BOOST_TEST(f.run(f.engine.find("15550009"))->last_seq == 55u);
 }
 
 // A list read page by page: every conversation once, newest activity first,

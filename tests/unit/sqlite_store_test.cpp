@@ -82,6 +82,7 @@ chat::conversation full_conversation() {
     c.unread = 2;
     c.undelivered = 3;
     c.last_message = "last 💬";
+    c.last_message_kind = "image";
     c.last_sender = chat::sender::admin;
     c.last_message_seq = 41;  // the bot's reply at 42 left the preview
     c.created_at = from_unix_ms(1763800000000);
@@ -169,6 +170,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(r.undelivered == c.undelivered);
     BOOST_TEST(r.last_message == c.last_message);
     BOOST_TEST((r.last_sender == c.last_sender));
+    BOOST_TEST(r.last_message_kind == "image");
     BOOST_TEST(r.last_message_seq == c.last_message_seq);
     BOOST_TEST((r.created_at == c.created_at));
     BOOST_TEST((r.updated_at == c.updated_at));

@@ -168,7 +168,7 @@ export class ConversationList {
       h('span', { class: 'name', text: c.name || `+${c.phone}` }),
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       // An agent's words are marked, as Chatwoot marks its replies: the row says who has to answer.
-      h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message.text) : '' }),
+      h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message) : '' }),
       h('span', { class: 'badges' }, badges));
   }
 }

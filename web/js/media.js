@@ -43,12 +43,13 @@ export function reactionText(text) {
   return `Reacted ${text.replace(/^\[reaction\]\s*/, '')}`;
 }
 
-// A list row's preview of a message the server wrote as "[image] caption":
-// an icon, then the caption or what the file is, as chat apps show one.
-export function previewOf(text) {
-  const kind = /^\[([a-z]+)\]/.exec(text)?.[1];
-  if (kind === 'reaction') return reactionText(text);
-  if (!MEDIA_ICONS[kind]) return text;
-  const rest = text.slice(kind.length + 2).trim();
-  return `${MEDIA_ICONS[kind]} ${rest || (MEDIA_NAMES[kind] ?? 'Location')}`;
+// A list row's preview of a conversation's `last_message`, as chat apps
+// show one: a file as an icon and its caption or what it is (the server
+// writes "[image] caption"), a reaction and a rating in words.
+export function previewOf({ text, type }) {
+  if (type === 'rating') return `Rated the chat ${text} of 5`;
+  if (type === 'reaction') return reactionText(text);
+  if (!MEDIA_ICONS[type] || !text.startsWith(`[${type}]`)) return text;
+  const rest = text.slice(type.length + 2).trim();
+  return `${MEDIA_ICONS[type]} ${rest || (MEDIA_NAMES[type] ?? 'Location')}`;
 }

@@ -17,7 +17,7 @@ export function withMessage(c, m) {
   return {
     ...c,
     last_message: movesPreview
-      ? { text: Array.from(m.text).slice(0, previewChars).join(''), sender: m.sender, seq: m.seq }
+      ? { text: Array.from(m.text).slice(0, previewChars).join(''), type: m.type, sender: m.sender, seq: m.seq }
       : c.last_message,
     unread: c.unread + (m.sender === 'user' ? 1 : 0),
     updated_at: m.timestamp > c.updated_at ? m.timestamp : c.updated_at,  // ISO-8601 UTC, same width

@@ -113,6 +113,7 @@ struct conversation {
     // message with the same acknowledgement, which is all a list would
     // show), and so do agents' private notes, which the user never sees.
     std::string last_message;
+    std::string last_message_kind = "text";  // its message's type: a list shows a rating or a photo as one
     sender last_sender = sender::user;
     std::uint64_t last_message_seq = 0;  // 0: none yet
     timestamp created_at{};
