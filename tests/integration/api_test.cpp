@@ -561,18 +561,18 @@ BOOST_AUTO_TEST_CASE(the_preview_is_what_the_user_or_an_agent_said_last) {
         return admin.json("GET", "/conversations").at("conversations").as_array().at(0).at("last_message");
     };
     user_says(server.port(), "1555", "hi");  // 1, and the menu 2
-    BOOST_TEST(preview() == json::parse(R"({"text":"hi","sender":"user","seq":1})"));
+    BOOST_TEST(preview() == json::parse(R"({"text":"hi","type":"text","sender":"user","seq":1})"));
     user_says(server.port(), "1555", "support");             // 3, and where it is in the queue 4
     user_says(server.port(), "1555", "where is my order?");  // 5, acknowledged at 6
-    BOOST_TEST(preview() == json::parse(R"({"text":"where is my order?","sender":"user","seq":5})"));
+    BOOST_TEST(preview() == json::parse(R"({"text":"where is my order?","type":"text","sender":"user","seq":5})"));
     BOOST_TEST(listed() == preview());
     admin.json("POST", "/conversations/1555/chat-support/start");  // 7: the bot names the agent
     auto messages = admin.json("GET", "/conversations/1555").at("messages").as_array();
     BOOST_TEST(messages.back().at("sender").as_string() == "bot");
     BOOST_TEST(messages.back().at("seq").as_int64() == 7);
-    BOOST_TEST(preview() == json::parse(R"({"text":"where is my order?","sender":"user","seq":5})"));
+    BOOST_TEST(preview() == json::parse(R"({"text":"where is my order?","type":"text","sender":"user","seq":5})"));
     admin.json("POST", "/conversations/1555/chat-support/send", R"({"text":"On it"})", 201);
-    BOOST_TEST(preview() == json::parse(R"({"text":"On it","sender":"admin","seq":8})"));
+    BOOST_TEST(preview() == json::parse(R"({"text":"On it","type":"text","sender":"admin","seq":8})"));
     BOOST_TEST(listed() == preview());
 }
 

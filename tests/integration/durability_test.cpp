@@ -314,7 +314,7 @@ BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {
     // v16: the preview's seq, which was the row's last seq until then.
     auto admin = admin_client(server);
     BOOST_TEST(admin.json("GET", "/conversations/15550001").at("last_message") ==
-               boost::json::parse(R"({"text":"I need help","sender":"user","seq":4})"));
+               boost::json::parse(R"({"text":"I need help","type":"text","sender":"user","seq":4})"));
     BOOST_TEST(admin.json("GET", "/conversations/15550002").at("last_message").is_null());  // no message yet
     auto answer = say(p, "15550001", "are you there?");
     BOOST_TEST(state_of(answer) == "CHAT_SUPPORT_ACTIVE");  // the open chat from v1
