@@ -2,6 +2,7 @@
 
 #include "switchboard/channels/provider_error.hpp"
 #include "switchboard/core/metrics.hpp"
+#include "switchboard/core/whole_number.hpp"
 
 #include "http_client.hpp"
 
@@ -34,16 +35,7 @@ std::optional<std::uint64_t> file_size_of(const json::object& o) {
     if (!v) return std::nullopt;
     if (v->is_uint64()) return v->as_uint64();
     if (v->is_int64() && v->as_int64() >= 0) return static_cast<std::uint64_t>(v->as_int64());
-    if (v->is_string()) {
-        std::uint64_t n = 0;
-        auto& s = v->as_string();
-        if (s.empty()) return std::nullopt;
-        for (char c : s) {
-            if (c < '0' || c > '9' || n > UINT64_MAX / 10) return std::nullopt;
-            n = n * 10 + static_cast<std::uint64_t>(c - '0');
-        }
-        return n;
-    }
+    if (v->is_string()) return parse_whole_number(v->as_string());
     return std::nullopt;
 }
 

@@ -3,8 +3,8 @@
 // preview, and reactions.
 import { h } from './dom.js';
 
-// A user's file, named where there is no caption to say what it is.
-const MEDIA_NAMES = { image: 'Photo', sticker: 'Sticker', audio: 'Audio', video: 'Video', document: 'Document' };
+// What a user sent, named where there is no caption to say what it is.
+const MEDIA_NAMES = { image: 'Photo', sticker: 'Sticker', audio: 'Audio', video: 'Video', document: 'Document', location: 'Location' };
 const MEDIA_ICONS = { image: '📷', sticker: '💟', audio: '🎵', video: '🎥', document: '📄', location: '📍' };
 // What the browser is given to show in the page (the server sends anything
 // else as a download): SVG, which can hold script, is not among them.
@@ -51,5 +51,5 @@ export function previewOf({ text, type }) {
   if (type === 'reaction') return reactionText(text);
   if (!MEDIA_ICONS[type] || !text.startsWith(`[${type}]`)) return text;
   const rest = text.slice(type.length + 2).trim();
-  return `${MEDIA_ICONS[type]} ${rest || (MEDIA_NAMES[type] ?? 'Location')}`;
+  return `${MEDIA_ICONS[type]} ${rest || MEDIA_NAMES[type]}`;
 }
