@@ -140,9 +140,9 @@ bhttp::request<bhttp::string_body> request_to(bhttp::verb method, const url_part
 }  // namespace
 
 net::awaitable<client_response> http_client::post(const url_parts& url, std::string target, std::string body,
-                                                   header_list headers) {
+                                                   header_list headers, std::string content_type) {
     auto req = request_to(bhttp::verb::post, url, target, headers);
-    req.set(bhttp::field::content_type, "application/json");
+    req.set(bhttp::field::content_type, content_type);
     req.body() = std::move(body);
     req.prepare_payload();
     co_return co_await send(url, std::move(req), 1u << 20);

@@ -43,9 +43,10 @@ public:
 
     using header_list = std::vector<std::pair<std::string, std::string>>;
 
-    // A JSON body to `url.path + target`; answers of up to 1 MiB.
+    // A body (JSON unless `content_type` says otherwise) to `url.path +
+    // target`; answers of up to 1 MiB.
     net::awaitable<client_response> post(const url_parts& url, std::string target, std::string body,
-                                         header_list headers);
+                                         header_list headers, std::string content_type = "application/json");
     // An answer of up to `body_limit` bytes, or status 0 with why not.
     net::awaitable<client_response> get(const url_parts& url, std::string target, header_list headers,
                                         std::uint64_t body_limit);

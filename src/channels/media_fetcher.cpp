@@ -1,6 +1,8 @@
 #include "switchboard/channels/media.hpp"
 
 #include "switchboard/channels/provider_error.hpp"
+#include "switchboard/chat/conversation.hpp"
+#include "switchboard/core/ids.hpp"
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/core/whole_number.hpp"
 
@@ -22,6 +24,34 @@ namespace json = boost::json;
 namespace {
 
 fetched_media failure(std::string why) { return {nullptr, std::move(why)}; }
+
+// A multipart/form-data part's quoted name: RFC 7578 takes UTF-8 as is,
+// but a quote or a line break would end the header.
+std::string quoted_part_name(const std::string& name) {
+    std::string out = "\"";
+    for (char c : name) out.push_back(c == '"' || c == '\\' || c == '\r' || c == '\n' ? '_' : c);
+    return out + '"';
+}
+
+// Meta's upload form: messaging_product, the type, and the file. The
+// boundary is random and checked against the file, which it must not occur in.
+std::pair<std::string, std::string> upload_form(const std::string& bytes, const std::string& mime_type,
+                                                const std::string& filename) {
+    std::string boundary;
+    do boundary = random_hex_id("switchboard-", 16);
+    while (bytes.find(boundary) != std::string::npos);
+    auto field = [&](std::string_view name, std::string_view value) {
+        return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + std::string(name) + "\"\r\n\r\n" +
+               std::string(value) + "\r\n";
+    };
+    std::string body = field("messaging_product", "whatsapp") + field("type", mime_type);
+    body.reserve(body.size() + bytes.size() + 256);
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=" +
+            quoted_part_name(filename.empty() ? "file" : filename) + "\r\nContent-Type: " + mime_type + "\r\n\r\n";
+    body += bytes;
+    body += "\r\n--" + boundary + "--\r\n";
+    return {std::move(body), "multipart/form-data; boundary=" + boundary};
+}
 
 // A size as an agent reads it: whole MiB, rounded up, or bytes below one.
 std::string size_words(std::uint64_t bytes) {
@@ -51,7 +81,11 @@ struct media_fetcher::impl {
                                      {{"outcome", "failed"}})),
           cache_hits(metrics.get_counter("switchboard_media_cache_hits_total",
                                          "WhatsApp files answered from the server's memory, not fetched again")),
-          bytes(metrics.get_counter("switchboard_media_bytes_total", "bytes of WhatsApp files fetched for agents")) {
+          bytes(metrics.get_counter("switchboard_media_bytes_total", "bytes of WhatsApp files fetched for agents")),
+          uploaded(metrics.get_counter("switchboard_media_uploads_total", "agents' files uploaded to WhatsApp, by outcome",
+                                       {{"outcome", "ok"}})),
+          upload_failed(metrics.get_counter("switchboard_media_uploads_total",
+                                            "agents' files uploaded to WhatsApp, by outcome", {{"outcome", "failed"}})) {
         if (!options.wa_api_base.empty()) api = parse_url(options.wa_api_base);
     }
 
@@ -79,6 +113,35 @@ struct media_fetcher::impl {
             keep(media_id, out.bytes);
         }
         co_return out;
+    }
+
+    // On the strand; counted, and the file kept under its new id.
+    net::awaitable<uploaded_media> run_upload(std::string phone_number_id, std::shared_ptr<const std::string> file,
+                                              std::string mime_type, std::string filename) {
+        auto out = co_await send_upload(phone_number_id, *file, mime_type, filename);
+        (out.media_id.empty() ? upload_failed : uploaded).inc();
+        if (!out.media_id.empty()) keep(out.media_id, std::move(file));
+        co_return out;
+    }
+
+    net::awaitable<uploaded_media> send_upload(const std::string& phone_number_id, const std::string& file,
+                                               const std::string& mime_type, const std::string& filename) {
+        auto fail = [](std::string why) { return uploaded_media{{}, std::move(why)}; };
+        if (stopped) co_return fail("shutting down");
+        if (!api) co_return fail("no --wa-api-base is set, so files cannot be sent to WhatsApp");
+        if (!chat::is_media_id(phone_number_id))  // it goes into the path
+            co_return fail("the conversation has no WhatsApp business number to send from");
+        auto [body, content_type] = upload_form(file, mime_type, filename);
+        auto res = co_await client().post(*api, "/" + phone_number_id + "/media", std::move(body), authorization(),
+                                          std::move(content_type));
+        if (res.status == 0) co_return fail("WhatsApp could not be reached: " + res.error);
+        if (res.status / 100 != 2) co_return fail(refusal_reason(res.status, res.body));
+        boost::system::error_code ec;
+        auto doc = json::parse(res.body, ec);
+        auto* id = !ec && doc.is_object() ? doc.as_object().if_contains("id") : nullptr;
+        if (!id || !id->is_string() || !chat::is_media_id(id->as_string()))
+            co_return fail("WhatsApp's answer to the upload has no media id");
+        co_return uploaded_media{std::string(id->as_string()), {}};
     }
 
     std::shared_ptr<const std::string> cached(const std::string& media_id) {
@@ -134,7 +197,7 @@ struct media_fetcher::impl {
     std::optional<http_client> client_;
     std::optional<url_parts> api;
     bool stopped = false;
-    metrics::counter &fetched, &failed, &cache_hits, &bytes;
+    metrics::counter &fetched, &failed, &cache_hits, &bytes, &uploaded, &upload_failed;
     // The files opened last, the latest first.
     std::list<std::pair<std::string, std::shared_ptr<const std::string>>> recent;
     std::unordered_map<std::string, decltype(recent)::iterator> index;
@@ -154,6 +217,18 @@ net::awaitable<fetched_media> media_fetcher::fetch(std::string media_id) {
     auto on_strand = net::co_spawn(self->strand, std::move(job), net::use_awaitable);
     co_return co_await std::move(on_strand);
 }
+
+net::awaitable<uploaded_media> media_fetcher::upload(std::string phone_number_id,
+                                                     std::shared_ptr<const std::string> bytes, std::string mime_type,
+                                                     std::string filename) {
+    auto self = impl_;  // named locals, as in fetch()
+    auto job = [self, number = std::move(phone_number_id), bytes = std::move(bytes), mime = std::move(mime_type),
+                name = std::move(filename)] { return self->run_upload(number, bytes, mime, name); };
+    auto on_strand = net::co_spawn(self->strand, std::move(job), net::use_awaitable);
+    co_return co_await std::move(on_strand);
+}
+
+std::uint64_t media_fetcher::max_bytes() const { return impl_->options.max_bytes; }
 
 void media_fetcher::stop() {
     net::post(impl_->strand, [self = impl_] {

@@ -36,13 +36,20 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& v)
     return std::chrono::seconds(std::stol(v));
 }
 
-// Meta's send API: POST /{phone_number_id}/messages.
+// Meta's send API: POST /{phone_number_id}/messages. A file goes by the
+// media id its upload was given; audio takes no caption.
 std::string whatsapp_send_body(const store::outbox_item& item) {
-    boost::json::value body = {{"messaging_product", "whatsapp"},
-                               {"recipient_type", "individual"},
-                               {"to", item.phone},
-                               {"type", "text"},
-                               {"text", {{"preview_url", false}, {"body", item.text}}}};
+    boost::json::object body = {{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", item.phone}};
+    if (chat::is_media_kind(item.kind)) {
+        boost::json::object file = {{"id", item.ref}};
+        if (!item.text.empty() && item.kind != "audio") file["caption"] = item.text;
+        if (!item.filename.empty() && item.kind == "document") file["filename"] = item.filename;
+        body["type"] = item.kind;
+        body[item.kind] = std::move(file);
+    } else {
+        body["type"] = "text";
+        body["text"] = {{"preview_url", false}, {"body", item.text}};
+    }
     return boost::json::serialize(body);
 }
 

@@ -21,7 +21,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t max_text_chars = 4096;
-constexpr std::size_t max_filename_chars = 255;
 
 struct parse_failure {
     wa_parse_error error;
@@ -135,17 +134,10 @@ std::optional<chat::attachment> media_of(const json::object& m, const std::strin
     auto* v = m.if_contains(kind);
     if (!v || !v->is_object()) return std::nullopt;
     auto& o = v->as_object();
-    chat::attachment a{optional_string(o, "id"), optional_string(o, "mime_type"), optional_string(o, "filename")};
-    auto token_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; };
-    if (a.media_id.empty() || a.media_id.size() > 128 || !std::all_of(a.media_id.begin(), a.media_id.end(), token_char))
-        return std::nullopt;
-    auto printable = [](char c) { return c >= 0x20 && c < 0x7f; };
-    if (a.mime_type.empty() || a.mime_type.size() > 127 ||
-        !std::all_of(a.mime_type.begin(), a.mime_type.end(), printable))
-        a.mime_type = "application/octet-stream";
-    std::erase_if(a.filename, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-    a.filename = chat::utf8_prefix(a.filename, max_filename_chars);
-    return a;
+    auto id = optional_string(o, "id");
+    if (!chat::is_media_id(id)) return std::nullopt;
+    return chat::attachment{std::move(id), chat::checked_mime_type(optional_string(o, "mime_type")),
+                            chat::checked_filename(optional_string(o, "filename"))};
 }
 
 // A reaction whose emoji is empty: the user took their reaction back.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <tuple>
 
 namespace switchboard::chat {
@@ -29,6 +30,31 @@ std::string_view to_string(channel c) { return channel_names[static_cast<std::si
 
 bool is_media_kind(std::string_view kind) {
     return std::find(media_kinds.begin(), media_kinds.end(), kind) != media_kinds.end();
+}
+
+bool is_media_id(std::string_view id) {
+    auto token_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; };
+    return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), token_char);
+}
+
+std::string checked_mime_type(std::string mime_type) {
+    auto printable = [](char c) { return c >= 0x20 && c < 0x7f; };
+    if (mime_type.empty() || mime_type.size() > 127 || !std::all_of(mime_type.begin(), mime_type.end(), printable))
+        return "application/octet-stream";
+    return mime_type;
+}
+
+std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent, bool file) {
+    if (!c.chat_support_active) return "no chat is active with " + c.phone;
+    if (c.assignee != agent) return c.assignee.empty() ? "start the chat before sending" : "the chat is assigned to " + c.assignee;
+    if (file && c.via != channel::whatsapp) return "files can be sent only to WhatsApp users";
+    return std::nullopt;
+}
+
+std::string checked_filename(std::string filename) {
+    constexpr std::size_t max_filename_chars = 255;
+    std::erase_if(filename, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    return utf8_prefix(filename, max_filename_chars);
 }
 std::optional<conv_state> conv_state_from_string(std::string_view s) { return lookup<conv_state>(state_names, s); }
 std::optional<sender> sender_from_string(std::string_view s) { return lookup<sender>(sender_names, s); }

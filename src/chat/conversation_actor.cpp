@@ -151,8 +151,8 @@ message& conversation_actor::add_message(step& s, sender from, std::string text,
 }
 
 message& conversation_actor::add_outgoing(step& s, sender from, std::string text, timestamp at,
-                                          bool answered_inline) {
-    auto& m = add_message(s, from, std::move(text), at);
+                                          bool answered_inline, std::string kind) {
+    auto& m = add_message(s, from, std::move(text), at, std::move(kind));
     if (answered_inline) {
         m.status = message_status::sent;
     } else if (ctx_.outbox.can_deliver(s.next.via)) {
@@ -573,18 +573,40 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
 }
 
 net::awaitable<message> conversation_actor::send(agent_ref by, std::string text, std::string client_id) {
-    return exclusive<message>([this, by = std::move(by), text = std::move(text),
-                               client_id = std::move(client_id)]() -> net::awaitable<message> {
+    return send_as(std::move(by), std::move(text), std::move(client_id), std::nullopt);
+}
+
+// A file's message reads as a user's does: `[image] caption`, a document's
+// name after its caption.
+net::awaitable<message> conversation_actor::send_file(agent_ref by, outgoing_file file, std::string client_id) {
+    auto text = "[" + file.kind + "]";
+    if (!file.caption.empty()) text += " " + file.caption;
+    if (file.kind == "document" && !file.media.filename.empty()) text += " " + file.media.filename;
+    return send_as(std::move(by), std::move(text), std::move(client_id), std::move(file));
+}
+
+net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string text, std::string client_id,
+                                                    std::optional<outgoing_file> file) {
+    return exclusive<message>([this, by = std::move(by), text = std::move(text), client_id = std::move(client_id),
+                               file = std::move(file)]() -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
-        if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
-        if (c.assignee != by.username)
-            refuse(command_error::kind::conflict,
-                   c.assignee.empty() ? "start the chat before sending" : "the chat is assigned to " + c.assignee);
-        auto& m = add_outgoing(s, sender::admin, text, now, false);
+        if (auto why = why_agent_cannot_send(c, by.username, file.has_value())) refuse(command_error::kind::conflict, *why);
+        auto& m = add_outgoing(s, sender::admin, text, now, false, file ? file->kind : "text");
         m.agent = by.username;
         m.client_id = client_id;
+        if (file) {
+            m.media = file->media;
+            // The outbox sends the file by its id, with the caption alone.
+            if (!s.outbound.empty() && s.outbound.back().message_id == m.id) {
+                auto& o = s.outbound.back();
+                o.kind = file->kind;
+                o.ref = file->media.media_id;
+                o.text = file->caption;
+                o.filename = file->media.filename;
+            }
+        }
         auto sent = m;
         if (c.chat) {
             auto& chat = c.chat.edit();

@@ -39,6 +39,7 @@ public:
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
     boost::asio::awaitable<conversation> start_chat(agent_ref by);
     boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id);
+    boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
@@ -111,7 +112,11 @@ private:
     message& add_message(step& s, sender from, std::string text, timestamp at, std::string kind = "text");
     // A message for the user that is not part of a webhook answer goes out
     // through the outbox; `answered_inline` ones are in the answer already.
-    message& add_outgoing(step& s, sender from, std::string text, timestamp at, bool answered_inline);
+    message& add_outgoing(step& s, sender from, std::string text, timestamp at, bool answered_inline,
+                          std::string kind = "text");
+    // send() and send_file(): an agent's message to the user, `file` when it is one.
+    boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
+                                            std::optional<outgoing_file> file);
     void tell_user(step& s, std::string text, timestamp at);
     // Clears the chat flags and files the chat record as closed.
     static void close_chat(step& s, std::string_view reason, timestamp now);

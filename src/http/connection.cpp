@@ -144,13 +144,35 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     idle_ = false;
 
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
-    parser.body_limit(limits.max_body);
+    // Beast checks a Content-Length against the limit as it reads the
+    // header, before the route is known: the largest any route takes, and
+    // the route's own once the header says which it is.
+    auto& routes = owner_->routes;
+    parser.body_limit(std::max(limits.max_body, routes.largest_body()));
+    auto route_limit = [&] {
+        auto& h = parser.get();
+        auto target = std::string_view(h.target().data(), h.target().size());
+        auto method = h.method_string();
+        auto own = routes.body_limit(verb_from_string(std::string_view(method.data(), method.size())),
+                                     target.substr(0, target.find('?')));
+        return own ? own : limits.max_body;
+    };
+    auto limit = limits.max_body;
     expire_at(header_deadline);
     if (auto ec = co_await read_nonblocking([&](beast::error_code& e) {
             bhttp::read_header(socket_, buffer, parser, e);
         })) {
-        co_await answer_read_error(ec, "header_timeout");
+        if (ec == bhttp::error::body_limit) limit = route_limit();
+        co_await answer_read_error(ec, "header_timeout", limit);
         co_return false;
+    }
+    if (routes.largest_body() && (parser.chunked() || parser.content_length().value_or(0) > limits.max_body)) {
+        limit = route_limit();
+        if (parser.content_length().value_or(0) > limit) {
+            co_await answer_read_error(bhttp::error::body_limit, "body_timeout", limit);
+            co_return false;
+        }
+        parser.body_limit(limit);
     }
     if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -161,17 +183,17 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
         if (auto ec = co_await read_nonblocking([&](beast::error_code& e) {
                 bhttp::read(socket_, buffer, parser, e);
             })) {
-            co_await answer_read_error(ec, "body_timeout");
+            co_await answer_read_error(ec, "body_timeout", limit);
             co_return false;
         }
     }
     co_return true;
 }
 
-net::awaitable<void> connection::answer_read_error(beast::error_code ec, std::string_view timeout_reason) {
+net::awaitable<void> connection::answer_read_error(beast::error_code ec, std::string_view timeout_reason,
+                                                   std::size_t body_limit) {
     if (ec == bhttp::error::body_limit) {
-        co_await refuse_and_close(413, "body_too_large",
-                                  "request body exceeds " + std::to_string(owner_->limits.max_body) + " bytes");
+        co_await refuse_and_close(413, "body_too_large", "request body exceeds " + std::to_string(body_limit) + " bytes");
     } else if (ec == bhttp::error::header_limit) {
         co_await refuse_and_close(431, "header_too_large", "request headers are too large");
     } else if (ec == beast::error::timeout) {
@@ -233,7 +255,9 @@ net::awaitable<void> connection::linger_and_close() {
     expire_after(owner_->limits.linger);
     std::array<char, 8192> scratch;
     std::size_t drained = 0;
-    while (drained < 16 * owner_->limits.max_body + (1u << 20)) {
+    // A refused file upload is drained too: its sender then reads the 413.
+    auto bound = 16 * owner_->limits.max_body + (1u << 20) + owner_->routes.largest_body();
+    while (drained < bound) {
         auto [rec, n] = co_await socket_.async_read_some(net::buffer(scratch), use_tuple);
         if (checked(rec)) break;
         drained += n;

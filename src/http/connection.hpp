@@ -31,7 +31,9 @@ private:
     net::awaitable<bool> read_request(beast::flat_buffer& buffer, bhttp::request_parser<bhttp::string_body>& parser,
                                       bool first);
     // `timeout_reason` is the rejection counted when the read ran out of time.
-    net::awaitable<void> answer_read_error(beast::error_code ec, std::string_view timeout_reason);
+    // `body_limit`: the request's own, which a 413 names.
+    net::awaitable<void> answer_read_error(beast::error_code ec, std::string_view timeout_reason,
+                                           std::size_t body_limit);
     // Reads are tried at once on the non-blocking socket, and wait for the
     // socket to turn readable only when the kernel has nothing: `read` is a
     // synchronous read that leaves its state in the buffer and parser, so it

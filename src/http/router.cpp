@@ -1,6 +1,7 @@
 // Route matching: few routes, so a linear scan over pre-split patterns.
 #include "switchboard/http/router.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace switchboard::http {
@@ -37,6 +38,29 @@ void router::add(verb method, std::string_view pattern, handler h) {
 }
 
 void router::set_fallback(handler h) { fallback_ = std::move(h); }
+
+void router::allow_body(verb method, std::string_view pattern, std::size_t max_body) {
+    for (auto& r : routes_)
+        if (r.method == method && r.pattern == pattern) {
+            r.max_body = max_body;
+            largest_body_ = std::max(largest_body_, max_body);
+            return;
+        }
+    throw std::logic_error("no route " + std::string(to_string(method)) + " " + std::string(pattern));
+}
+
+std::size_t router::body_limit(verb method, std::string_view path) const {
+    if (!largest_body_) return 0;
+    auto segments = split_path(path);
+    for (auto& r : routes_) {
+        if (r.method != method || !r.max_body || r.segments.size() != segments.size()) continue;
+        bool ok = true;
+        for (std::size_t i = 0; i < segments.size() && ok; ++i)
+            ok = is_param(r.segments[i]) ? !segments[i].empty() : r.segments[i] == segments[i];
+        if (ok) return r.max_body;
+    }
+    return 0;
+}
 
 router::match_result router::match(request& req) const {
     auto segments = split_path(req.path);

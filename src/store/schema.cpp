@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 20> migrations{
+constexpr std::array<std::string_view, 21> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -329,6 +329,11 @@ CREATE TABLE message_media (
     // table once a conversation, which has no index by (phone, seq).
     R"sql(
 ALTER TABLE conversations ADD COLUMN last_message_kind TEXT NOT NULL DEFAULT 'text';
+)sql",
+    // 21: an agent's file waiting to be sent: a document's name beside its
+    // media id (`ref`) and caption (`text`).
+    R"sql(
+ALTER TABLE outbox ADD COLUMN filename TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -200,7 +200,7 @@ public:
           put_message_media_(db.prepare(
               "INSERT OR REPLACE INTO message_media (phone, seq, media_id, mime_type, filename) VALUES (?,?,?,?,?)")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
-              wa_phone_number_id, text, attempts, created_at, kind, ref) VALUES (?,?,?,?,?,?,?,?,?,?))")),
+              wa_phone_number_id, text, attempts, created_at, kind, ref, filename) VALUES (?,?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
           put_dedupe_(db.prepare("INSERT INTO dedupe (key, answer, at) VALUES (?,?,?)")),
           put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")),
@@ -320,6 +320,7 @@ public:
                 .bind(8, to_unix_ms(o.created_at))
                 .bind(9, o.kind)
                 .bind(10, o.ref)
+                .bind(11, o.filename)
                 .run();
         for (auto& id : b.outbox_remove) remove_outbox_.bind(1, id).run();
         for (std::size_t i = 0; i < b.dedupe.size(); ++i)  // those with no new message to go with
@@ -638,14 +639,14 @@ public:
     std::vector<outbox_item> load_outbox() const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(R"(SELECT message_id, phone, seq, channel, wa_phone_number_id, text, attempts,
-            created_at, kind, ref FROM outbox ORDER BY phone, seq)"));
+            created_at, kind, ref, filename FROM outbox ORDER BY phone, seq)"));
         auto& st = *st_guard;
         std::vector<outbox_item> out;
         while (st.step())
             out.push_back({st.get_text(0), st.get_text(1), static_cast<std::uint64_t>(st.get_int(2)),
                            chat::channel_from_string(st.get_text(3)).value_or(chat::channel::plain), st.get_text(4),
                            st.get_text(5), static_cast<std::uint32_t>(st.get_int(6)), from_unix_ms(st.get_int(7)),
-                           st.get_text(8), st.get_text(9)});
+                           st.get_text(8), st.get_text(9), st.get_text(10)});
         return out;
     }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ADMIN_PASSWORD, apiAs, consolePage, freePort, launchBrowser, startReceiver, startServer, tempDir, userSays,
+  whatsappUserSends,
 } from './harness.mjs';
 
 // docs/console.png is refreshed with SWITCHBOARD_SCREENSHOT=docs/console.png; a plain run keeps the tree clean.
@@ -1235,6 +1236,75 @@ test('a wrong password is refused and the session survives a reload', () => with
   await page.locator('#login-view').waitFor();
 }));
 
+// An agent sends a WhatsApp user a file: picked with 📎 and sent with the
+// reply's text as its caption, or a picture pasted into the reply. It is
+// uploaded to the Graph API stand-in, sent by its id, and shown in the chat
+// as the user's files are. One WhatsApp does not take can be sent again.
+test('an agent sends a file with 📎 and pastes a picture, and one WhatsApp refused goes again', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
+  try {
+    await whatsappUserSends(server, '15551201', 'wamid.jo-1', 'text', null, 'support');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15551201"]').click();
+    await page.locator('#attach').waitFor();  // shown once the chat is open: a WhatsApp user's
+    assert.equal(await page.locator('#attach').isDisabled(), true);  // not their chat yet
+    await page.locator('#start-chat').click();  // the chat waits in the queue: Claim Chat
+    await page.locator('#attach:enabled').waitFor();
+
+    const pdf = Buffer.from('%PDF-1.4\r\n\0 not really');
+    await page.locator('#attach-file').setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf });
+    assert.match(await page.locator('#attached-name').textContent(), /📎 invoice\.pdf · 22 bytes/);
+    await page.locator('#composer-text').fill('Your invoice');
+    await page.keyboard.press('Enter');
+    const sent = await receiver.waitFor((m) => m.type === 'document');
+    assert.equal(receiver.uploads.length, 1);
+    assert.equal(receiver.uploads[0].filename, 'invoice.pdf');
+    assert.equal(receiver.uploads[0].type, 'application/pdf');
+    assert.deepEqual(receiver.uploads[0].bytes, pdf);
+    assert.deepEqual(sent.document, { id: receiver.uploads[0].id, caption: 'Your invoice', filename: 'invoice.pdf' });
+    const mine = page.locator('.message.admin', { has: page.locator('.attachment.file') });
+    await mine.locator('.text', { hasText: 'Your invoice' }).waitFor();
+    assert.equal(await mine.locator('.attachment.file a').textContent(), '📄 invoice.pdf');
+    assert.equal(await page.locator('#attached').isHidden(), true);
+    assert.equal(await page.locator('#composer-text').inputValue(), '');
+
+    // A screenshot pasted into the reply, sent with nothing typed.
+    await page.locator('#composer-text').focus();
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+      document.querySelector('#composer-text').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, [...png]);
+    assert.match(await page.locator('#attached-name').textContent(), /image\.png/);
+    await page.keyboard.press('Enter');
+    const image = await receiver.waitFor((m) => m.type === 'image');
+    assert.equal(image.image.id, receiver.uploads[1].id);
+    await page.waitForFunction(() => [...document.querySelectorAll('.message.admin .attachment.image img')].some((i) => i.naturalWidth === 4));
+
+    // WhatsApp refuses the next one: the agent reads why, and sends it again.
+    receiver.refuseUpload = () => [400, '{"error":{"message":"Param file must be a file with one of the following types","type":"OAuthException","code":100}}'];
+    await page.locator('#attach-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('call back at 5') });
+    await page.keyboard.press('Enter');
+    const failed = page.locator('.message.admin', { hasText: 'notes.txt' });
+    await failed.locator('.delivery-error', { hasText: 'Not sent: WhatsApp did not take the file' }).waitFor();
+    receiver.refuseUpload = null;
+    await failed.getByRole('button', { name: 'Send again' }).click();
+    const third = await receiver.waitFor((m) => m.document?.filename === 'notes.txt');
+    assert.equal(third.document.id, receiver.uploads[2].id);
+    await page.locator('.message.admin .attachment.file a', { hasText: '📄 notes.txt' }).waitFor();
+    assert.equal(await page.locator('.delivery-error').count(), 0);
+
+    // A private note takes no file.
+    await page.getByRole('tab', { name: 'Private note' }).click();
+    assert.equal(await page.locator('#attach').isHidden(), true);
+    assert.deepEqual(page.errors.filter((e) => !e.includes('502')), []);
+  } finally {
+    receiver.media.clear();
+    receiver.uploads.length = 0;
+    receiver.refuseUpload = null;
+  }
+}));
+
 // What a WhatsApp user sends besides text reaches the agent as itself: a
 // photo shown in the chat (fetched through the server from the Graph API
 // stand-in), a voice message to play, a document to download. A file
@@ -1244,13 +1314,7 @@ test('a photo, a voice message, a document and a reaction a user sends are shown
   receiver.media.set('9001', { type: 'image/png', bytes: png });
   receiver.media.set('9002', { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
   receiver.media.set('9003', { type: 'application/pdf', bytes: Buffer.from('%PDF-1.4 not really') });
-  const sends = async (id, type, file, text) => {
-    const message = { from: '15551101', id, timestamp: '1763900000', type, ...(file ? { [type]: file } : { text: { body: text } }) };
-    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-      contacts: [{ profile: { name: 'Ines' }, wa_id: '15551101' }], messages: [message] } }] }] };
-    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) })).status, 200);
-  };
+  const sends = (id, type, file, text) => whatsappUserSends(server, '15551101', id, type, file, text);
   try {
     await sends('wamid.ines-1', 'image', { id: '9001', mime_type: 'image/png', caption: 'my receipt' });
     await sends('wamid.ines-2', 'audio', { id: '9002', mime_type: 'audio/ogg; codecs=opus', voice: true });

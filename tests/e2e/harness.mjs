@@ -51,7 +51,9 @@ export function freePort() {
 
 // Records what the server POSTs to --outbound-url, and takes it unless told to refuse it.
 // As --wa-api-base it also serves the files in `media` as the Graph API does:
-// GET /inbox/{id} answers the file's URL, which answers the file.
+// GET /inbox/{id} answers the file's URL, which answers the file; and takes
+// an agent's file as Meta does (POST /inbox/{number}/media, a form), keeping
+// it in `media` and `uploads` under the id it answers.
 export function startReceiver() {
   const received = [];
   const waiters = [];
@@ -70,19 +72,38 @@ export function startReceiver() {
       }
       return;
     }
-    let body = '';
-    req.on('data', (d) => { body += d; });
+    const chunks = [];
+    req.on('data', (d) => { chunks.push(d); });
     req.on('end', () => {
-      const message = JSON.parse(body);
+      if (req.url.endsWith('/media')) return takeUpload(req, Buffer.concat(chunks), res);
+      const message = JSON.parse(Buffer.concat(chunks).toString());
       const [status, answer] = receiver.refuse?.(message) ?? [200, '{}'];
       if (status < 300) received.push(message);
       res.writeHead(status, { 'Content-Type': 'application/json' }).end(answer);
       for (const w of waiters.splice(0)) w();
     });
   });
+  // The form's file part: its type, name and bytes.
+  const takeUpload = (req, form, res) => {
+    const boundary = `--${/boundary=(.*)$/.exec(req.headers['content-type'])[1]}`;
+    const start = form.indexOf('name="file"');
+    const head = form.subarray(start, form.indexOf('\r\n\r\n', start)).toString();
+    const from = form.indexOf('\r\n\r\n', start) + 4;
+    const file = { type: /Content-Type: (.*)/.exec(head)[1], filename: /filename="([^"]*)"/.exec(head)[1],
+      bytes: form.subarray(from, form.indexOf(`\r\n${boundary}--`, from)) };
+    const [status, answer] = receiver.refuseUpload?.(file) ?? [200, null];
+    if (status >= 300) return res.writeHead(status, { 'Content-Type': 'application/json' }).end(answer);
+    const id = `up-${receiver.uploads.length + 1}`;
+    receiver.uploads.push({ id, ...file });
+    receiver.media.set(id, file);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
+  };
   const receiver = {
     url: '',
     received,
+    // Agents' files as uploaded: { id, type, filename, bytes }; `refuseUpload(file)` → [status, body] refuses one.
+    uploads: [],
+    refuseUpload: null,
     // `refuse(message)` → [status, body] to refuse it, or null to take it.
     refuse: null,
     // WhatsApp's files by media id: { type, bytes }.
@@ -112,6 +133,17 @@ export async function userSays(server, from, text, name) {
   });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
   return res.json();
+}
+
+// A WhatsApp user's message (`type` and its object, or a text), through
+// /webhook/whatsapp as Meta sends it.
+export async function whatsappUserSends(server, from, id, type, file, text) {
+  const message = { from, id, timestamp: '1763900000', type, ...(file ? { [type]: file } : { text: { body: text } }) };
+  const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+    messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+    contacts: [{ profile: { name: 'Ines' }, wa_id: from }], messages: [message] } }] }] };
+  const res = await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) });
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
 }
 
 export async function apiAs(server, username, password) {

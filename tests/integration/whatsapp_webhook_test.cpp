@@ -404,6 +404,118 @@ BOOST_AUTO_TEST_CASE(a_file_over_the_limit_is_not_passed_on) {
                "attachment; filename=\"Rechnung M__rz.html\"; filename*=UTF-8''Rechnung%20M%C3%A4rz.html");
 }
 
+// An agent's file: uploaded to the business number's media, then sent by
+// the id Meta gave it; the message carries it as a user's file does, and
+// its sender opens it without WhatsApp being asked for it again.
+BOOST_AUTO_TEST_CASE(an_agent_sends_the_user_a_file) {
+    const std::string user = "15557401";
+    const std::string attach = "/conversations/" + user + "/attachments";
+    wa_server wa({"--max-body", "1024", "--max-media", "4096"});
+    auto admin = admin_client(wa.server);
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-1", "support")).status == 200u);
+    wa.graph.wait_for(1);  // "connecting you"
+    admin.json("POST", "/conversations/" + user + "/chat-support/start");
+    wa.graph.wait_for(2);  // "you're now chatting with"
+    auto post_file = [&](const std::string& query, const std::string& type, const std::string& bytes) {
+        return http_request(wa.server.port(), "POST", attach + query, bytes,
+                            {{"Authorization", "Bearer " + admin.token}, {"Content-Type", type}});
+    };
+
+    // Over the server's --max-body, under --max-media: this route takes it.
+    std::string pdf = "%PDF-1.4\r\n--switchboard-\r\n";
+    pdf += std::string("\0\x01\xff", 3) + std::string(2000, 'x');
+    wa.graph.script({{200, R"({"id":"media-out-1"})", {}}});
+    auto sent = post_file("?filename=Rechnung%20M%C3%A4rz.pdf&caption=Your%20invoice&client_id=c-1",
+                          "application/pdf", pdf);
+    BOOST_TEST_REQUIRE(sent.status == 201u, sent.body);
+    auto m = json::parse(sent.body);
+    BOOST_TEST(m.at("type").as_string() == "document");
+    BOOST_TEST(m.at("sender").as_string() == "admin");
+    BOOST_TEST(m.at("client_id").as_string() == "c-1");
+    BOOST_TEST(m.at("text").as_string() == "[document] Your invoice Rechnung März.pdf");
+    BOOST_TEST(m.at("attachment").at("mime_type").as_string() == "application/pdf");
+    BOOST_TEST(m.at("attachment").at("filename").as_string() == "Rechnung März.pdf");
+    auto seq = m.at("seq").as_int64();
+    BOOST_TEST(m.at("attachment").at("url").as_string() == attach.substr(0, attach.rfind('/')) + "/messages/" +
+                                                                 std::to_string(seq) + "/media");
+
+    auto graph = wa.graph.wait_for(4);
+    BOOST_TEST(graph[2].method == "POST");
+    BOOST_TEST(graph[2].target == "/v99.0/106540352242922/media");
+    BOOST_TEST(graph[2].authorization == "Bearer tok-123");
+    BOOST_TEST(graph[2].content_type.starts_with("multipart/form-data; boundary="));
+    auto boundary = graph[2].content_type.substr(graph[2].content_type.find('=') + 1);
+    BOOST_TEST(pdf.find(boundary) == std::string::npos);
+    auto& form = graph[2].body;
+    BOOST_TEST(form.find("name=\"messaging_product\"\r\n\r\nwhatsapp\r\n") != std::string::npos);
+    BOOST_TEST(form.find("name=\"type\"\r\n\r\napplication/pdf\r\n") != std::string::npos);
+    BOOST_TEST(form.find("name=\"file\"; filename=\"Rechnung März.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
+                         pdf + "\r\n--" + boundary + "--\r\n") != std::string::npos);
+    BOOST_TEST(graph[3].target == "/v99.0/106540352242922/messages");
+    auto message = json::parse(graph[3].body);
+    BOOST_TEST(message.at("type").as_string() == "document");
+    BOOST_TEST(message.at("to").as_string() == user);
+    BOOST_TEST(message.at("document").at("id").as_string() == "media-out-1");
+    BOOST_TEST(message.at("document").at("caption").as_string() == "Your invoice");
+    BOOST_TEST(message.at("document").at("filename").as_string() == "Rechnung März.pdf");
+
+    // Its sender's console shows it from the server's memory.
+    auto opened = admin.call("GET", std::string(m.at("attachment").at("url").as_string()));
+    BOOST_TEST(opened.status == 200u);
+    BOOST_TEST(opened.body == pdf);
+    BOOST_TEST(wa.graph.requests().size() == 4u);
+
+    // A photo is sent as one, with its caption and no name.
+    wa.graph.script({{200, R"({"id":"media-out-2"})", {}}});
+    auto photo = post_file("?caption=Here", "image/png", "\x89PNG\r\n\x1a\n");
+    BOOST_TEST_REQUIRE(photo.status == 201u, photo.body);
+    BOOST_TEST(json::parse(photo.body).at("text").as_string() == "[image] Here");
+    auto image = json::parse(wa.graph.wait_for(6)[5].body);
+    BOOST_TEST(image.at("type").as_string() == "image");
+    BOOST_TEST(image.at("image").at("id").as_string() == "media-out-2");
+    BOOST_TEST(image.at("image").at("caption").as_string() == "Here");
+    BOOST_TEST(!image.at("image").as_object().contains("filename"));
+    auto messages_now = [&] { return admin.json("GET", "/conversations/" + user).at("messages").as_array().size(); };
+    auto stored = messages_now();
+
+    // Refused before anything reaches WhatsApp, and nothing stored.
+    auto refused = [&](const http_result& r, unsigned status, const std::string& words) {
+        BOOST_TEST(r.status == status, r.body);
+        BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+    };
+    refused(post_file("", "application/pdf", std::string(4097, 'x')), 413, "request body exceeds 4096 bytes");
+    refused(post_file("", "application/pdf", ""), 400, "empty");
+    refused(post_file("?caption=hi", "audio/ogg", "OggS"), 400, "without a caption");
+    refused(post_file("?caption=" + std::string(1025, 'c'), "image/png", "x"), 400, "1024");
+    refused(http_request(wa.server.port(), "POST", attach, "x", {{"Content-Type", "image/png"}}), 401, "");
+    refused(admin.call("POST", "/conversations/" + user + "/chat-support/send",
+                       R"({"text":")" + std::string(1100, 'y') + R"("})"),
+            413, "request body exceeds 1024 bytes");  // the other routes keep --max-body
+    BOOST_TEST(wa.post(text_payload("15557402", "wamid.in-2", "hi")).status == 200u);
+    wa.graph.wait_for(7);  // the menu
+    refused(http_request(wa.server.port(), "POST", "/conversations/15557402/attachments", "x",
+                         {{"Authorization", "Bearer " + admin.token}, {"Content-Type", "image/png"}}),
+            409, "no chat is active");
+    BOOST_TEST(http_request(wa.server.port(), "POST", "/webhook", R"({"from":"15557403","text":"support"})").status ==
+               200u);
+    admin.json("POST", "/conversations/15557403/chat-support/start");
+    refused(http_request(wa.server.port(), "POST", "/conversations/15557403/attachments", "x",
+                         {{"Authorization", "Bearer " + admin.token}, {"Content-Type", "image/png"}}),
+            409, "only to WhatsApp users");
+    BOOST_TEST(wa.graph.requests().size() == 7u);
+
+    // Meta refuses the upload: the agent reads why, and no message is made.
+    wa.graph.script({{400, R"({"error":{"message":"Param file must be a file with one of the following types",
+                                "type":"OAuthException","code":100}})", {}}});
+    auto bad = post_file("?filename=a.exe", "application/x-msdownload", "MZ");
+    refused(bad, 502, "WhatsApp did not take the file");
+    BOOST_TEST(bad.body.find("(#100) Param file must be a file") != std::string::npos);
+    BOOST_TEST(wa.graph.wait_for(8).size() == 8u);
+    BOOST_TEST(messages_now() == stored);
+    BOOST_TEST(wa.metric(R"(switchboard_media_uploads_total{outcome="ok"})") == 2);
+    BOOST_TEST(wa.metric(R"(switchboard_media_uploads_total{outcome="failed"})") == 1);
+}
+
 // A 👍 on the bot's menu or on an agent's reply reaches the agents, and the
 // bot says nothing to it: no menu again, no "sent to support", and a chat
 // waiting for its rating still takes it.

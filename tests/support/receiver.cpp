@@ -54,7 +54,7 @@ struct receiver::impl : std::enable_shared_from_this<receiver::impl> {
                 std::lock_guard lock(mutex);
                 seen.push_back({std::string(req.method_string()), std::string(req.target()),
                                 std::string(req[bhttp::field::authorization]), req.body(),
-                                std::chrono::steady_clock::now()});
+                                std::chrono::steady_clock::now(), std::string(req[bhttp::field::content_type])});
                 if (answers.empty())
                     answer = fallback;
                 else {

@@ -17,6 +17,7 @@ struct received_request {
     std::string authorization;
     std::string body;
     std::chrono::steady_clock::time_point at;
+    std::string content_type;
 };
 
 struct scripted_answer {

@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
         b.messages[1].status = chat::message_status::failed;  // and why, in a table of its own
         b.messages[1].error = "(#131047) Re-engagement message: \"24 hours\" 💬";
         b.outbox_put.push_back({"msg_3", c.phone, 3, chat::channel::whatsapp, "106540352242922", "hi", 2,
-                                from_unix_ms(1763900000600)});
+                                from_unix_ms(1763900000600), "document", "media-out-1", "Rechnung März.pdf"});
         b.outbox_put.push_back({"msg_9", c.phone, 9, chat::channel::plain, "", "gone", 0, from_unix_ms(1)});
         b.dedupe.push_back({"plain:m-1", R"({"replies":[],"state":"IDLE"})"});
         b.ratings.push_back({c.phone, "t_old", "bob", 4, from_unix_ms(1763900000700)});
@@ -204,6 +204,10 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(outbox[0].attempts == 2u);
     BOOST_TEST(outbox[0].wa_phone_number_id == "106540352242922");
     BOOST_TEST((outbox[0].via == chat::channel::whatsapp));
+    BOOST_TEST(outbox[0].kind == "document");  // an agent's file: its media id, caption and name
+    BOOST_TEST(outbox[0].ref == "media-out-1");
+    BOOST_TEST(outbox[0].text == "hi");
+    BOOST_TEST(outbox[0].filename == "Rechnung März.pdf");
     BOOST_TEST(*db->find_dedupe("plain:m-1") == R"({"replies":[],"state":"IDLE"})");
     BOOST_TEST(!db->find_dedupe("plain:m-2"));
     // By the time it was given: a report's period, from inclusive, to exclusive.

@@ -10,7 +10,10 @@ export class ApiError extends Error {
 
 async function call(method, path, body, signal) {
   const init = { method, credentials: 'same-origin', headers: {}, signal };
-  if (body !== undefined) {
+  if (body instanceof Blob) {  // a file, sent as it is
+    init.headers['Content-Type'] = body.type || 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -26,6 +29,8 @@ export const api = {
   // `signal`: an AbortSignal that drops the request (fetch rejects with an AbortError).
   get: (path, signal) => call('GET', path, undefined, signal),
   post: (path, body) => call('POST', path, body ?? {}),
+  // A file (a Blob) as the request's body, its type the Content-Type.
+  upload: (path, file) => call('POST', path, file),
   patch: (path, body) => call('PATCH', path, body),
   del: (path) => call('DELETE', path),
 };

@@ -34,6 +34,15 @@ const STATE_WORDS = { IDLE: 'With the bot', REGISTERING: 'Giving their name', RA
 
 const STATUS_ORDER = ['received', 'sent', 'delivered', 'read', 'failed'];
 
+// The id a send carries, by which its stored message replaces the copy shown while sending.
+function newClientId() { return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`; }
+
+// A file's size as the composer shows it.
+function fileSize(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 // The same stored message twice: a send's answer can come after the events
 // that moved its status on (the outbox is quick), and must not take it back.
 function laterOf(known, incoming) {
@@ -56,6 +65,7 @@ export class ConversationPane {
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
     this.mode = 'reply';  // or 'note': a private note for the agents
+    this.file = null;  // a file picked or pasted to send with the next reply
     this.list = $('messages');
     this.list.addEventListener('scroll', () => this.onScroll());
     $('new-messages').addEventListener('click', () => this.scrollToBottom());
@@ -64,6 +74,17 @@ export class ConversationPane {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.send(); }
     });
     text.addEventListener('input', () => this.typing());
+    // A screenshot pasted into the reply is attached, as chat apps do.
+    text.addEventListener('paste', (e) => {
+      const file = e.clipboardData?.files?.[0];
+      if (file && this.canAttach()) { e.preventDefault(); this.attach(file); }
+    });
+    $('attach').addEventListener('click', () => $('attach-file').click());
+    $('attach-file').addEventListener('change', (e) => {
+      if (e.target.files[0]) this.attach(e.target.files[0]);
+      e.target.value = '';  // the same file can be picked again
+    });
+    $('attached-remove').addEventListener('click', () => this.attach(null));
     $('composer').addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
     for (const mode of ['reply', 'note']) $(`mode-${mode}`).addEventListener('click', () => this.setMode(mode));
     $('start-chat').addEventListener('click', () => this.act('start'));
@@ -83,6 +104,7 @@ export class ConversationPane {
     if (phone !== this.phone) {
       this.setMode('reply');  // a note mode left on would surprise in another chat
       this.attachments.clear();
+      this.attach(null);  // nor would a file picked for another user
     }
     this.phone = phone;
     const data = await api.get(`/conversations/${enc(phone)}`);
@@ -152,6 +174,8 @@ export class ConversationPane {
     const enabled = note || (this.mine() && !closedSince);  // canReply(), with the window already read
     $('composer-text').disabled = !enabled;
     $('send').disabled = !enabled;
+    $('attach').hidden = note || c.channel !== 'whatsapp';  // a file goes to a WhatsApp user, never in a note
+    $('attach').disabled = !enabled;
     $('send').textContent = note ? 'Add note' : 'Send';
     $('composer').classList.toggle('note', note);
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
@@ -195,7 +219,9 @@ export class ConversationPane {
   // refused goes as a new message, the refused one staying in the history.
   failure(m) {
     const reason = `${m.seq ? 'Not delivered' : 'Not sent'}${m.error ? `: ${m.error}` : ''}`;
-    const mineToResend = m.sender === 'admin' && m.agent === this.me.username && (m.type === 'note' || this.canReply());
+    // A stored file the provider refused is not: the browser no longer has it.
+    const mineToResend = m.sender === 'admin' && m.agent === this.me.username && (m.type === 'note' || this.canReply())
+      && !(m.seq && m.attachment);
     return h('span', { class: 'delivery-error', role: 'note' },
       h('span', { text: reason }),
       mineToResend ? h('button', { type: 'button', class: 'resend', text: 'Send again', onclick: () => this.resend(m) }) : null);
@@ -203,7 +229,8 @@ export class ConversationPane {
 
   resend(m) {
     if (!m.seq) this.messages = this.messages.filter((x) => x !== m);
-    this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id);
+    if (m.file) this.postFile(m.file, m.caption, m.client_id);
+    else this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id);
   }
 
   // A line for each day, as a chat app has: a message shows only its time.
@@ -282,15 +309,62 @@ export class ConversationPane {
     const box = $('composer-text');
     const text = box.value.trim();
     const note = this.mode === 'note';
-    if (!text || !(note || this.canReply())) return;
+    const file = note ? null : this.file;
+    if (!(text || file) || !(note || this.canReply())) return;
     box.value = '';
     this.live.send({ type: 'typing', conversation: this.phone, on: false });
     this.lastTypingSent = 0;
-    this.post(text, note);
+    if (!file) return this.post(text, note);
+    this.attach(null);
+    // WhatsApp sends audio without a caption: the text follows it on its own.
+    const apart = file.type.startsWith('audio/') && text;
+    this.postFile(file, apart ? '' : text).then((sent) => { if (sent && apart) this.post(text, false); });
+  }
+
+  canAttach() { return this.mode === 'reply' && this.conv?.channel === 'whatsapp' && this.canReply(); }
+
+  // The file to send with the next reply (null: none), shown above the composer.
+  attach(file) {
+    this.file = file;
+    $('attached').hidden = !file;
+    $('attached-name').textContent = file ? `📎 ${file.name || 'Pasted picture'} · ${fileSize(file.size)}` : '';
+    if (file) $('composer-text').focus();
+  }
+
+  // As post(), for a file: shown at once as sending, then replaced by the
+  // stored message. True when the server took it.
+  async postFile(file, caption, clientId = newClientId()) {
+    const phone = this.phone;
+    const name = file.name || 'Pasted picture';
+    this.messages.push({ conversation: phone, sender: 'admin', agent: this.me.username, client_id: clientId, file, caption,
+      text: `📎 ${name}${caption ? ` · ${caption}` : ''}`, type: 'text', timestamp: new Date().toISOString(),
+      status: 'received', pending: true });
+    this.renderMessages();
+    this.scrollToBottom();
+    const query = new URLSearchParams({ client_id: clientId, caption });
+    if (file.name) query.set('filename', file.name);
+    try {
+      this.addMessage(await api.upload(`/conversations/${enc(phone)}/attachments?${query}`, file));
+      return true;
+    } catch (e) {
+      this.markUnsent(phone, clientId, e);
+      return false;
+    }
+  }
+
+  // A copy the server did not take: failed, saying why, to send again.
+  markUnsent(phone, clientId, e) {
+    if (phone !== this.phone) return;
+    const i = this.messages.findIndex((x) => x.client_id === clientId && x.pending);
+    if (i >= 0) {
+      this.messages[i] = { ...this.messages[i], pending: false, status: 'failed', error: e.message };
+      this.renderMessages();
+    }
+    $('composer-hint').textContent = `Not sent: ${e.message}`;
   }
 
   // Shown at once as sending, then replaced by the stored message.
-  async post(text, note, clientId = `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`) {
+  async post(text, note, clientId = newClientId()) {
     const phone = this.phone;
     this.messages.push({ conversation: phone, sender: 'admin', agent: this.me.username, text, client_id: clientId,
       type: note ? 'note' : 'text', timestamp: new Date().toISOString(), status: 'received', pending: true });
@@ -301,13 +375,7 @@ export class ConversationPane {
       const stored = await api.post(`/conversations/${enc(phone)}/${path}`, { text, client_id: clientId });
       this.addMessage(stored);
     } catch (e) {
-      if (phone !== this.phone) return;
-      const i = this.messages.findIndex((x) => x.client_id === clientId && x.pending);
-      if (i >= 0) {
-        this.messages[i] = { ...this.messages[i], pending: false, status: 'failed', error: e.message };
-        this.renderMessages();
-      }
-      $('composer-hint').textContent = `Not sent: ${e.message}`;
+      this.markUnsent(phone, clientId, e);
     }
   }
 

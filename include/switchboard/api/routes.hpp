@@ -35,7 +35,8 @@ struct api_context {
     store::store& store;
     // Where the routes run the store's scans (api::scan); see request_helpers.hpp.
     boost::asio::thread_pool& scans;
-    // Media messages' files, fetched from the provider for the agent who opens one.
+    // Media messages' files, fetched from the provider for the agent who
+    // opens one, and agents' files uploaded to it.
     channels::media_fetcher& media;
     // Origins allowed to open /ws with an agent's cookie; empty: the request's own host only.
     std::vector<std::string> allowed_origins;
@@ -50,6 +51,7 @@ void add_export_routes(http::router& routes, api_context& ctx);
 void add_transcript_route(http::router& routes, api_context& ctx);
 void add_canned_response_routes(http::router& routes, api_context& ctx);
 void add_media_route(http::router& routes, api_context& ctx);
+void add_attachment_route(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -61,6 +63,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_transcript_route(routes, ctx);
     add_canned_response_routes(routes, ctx);
     add_media_route(routes, ctx);
+    add_attachment_route(routes, ctx);
 }
 
 }  // namespace switchboard::api

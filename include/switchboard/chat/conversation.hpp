@@ -32,9 +32,9 @@ std::optional<channel> channel_from_string(std::string_view s);
 // Whether `next` may replace `current`: forward only; `failed` only before delivery.
 bool status_may_advance(message_status current, message_status next);
 
-// A file the user sent (a WhatsApp image, audio, video, document or
-// sticker). The provider keeps it; the server fetches it from there when an
-// agent opens the message, so the store holds only this reference.
+// A file a user or an agent sent (a WhatsApp image, audio, video, document
+// or sticker). The provider keeps it; the server fetches it from there when
+// an agent opens the message, so the store holds only this reference.
 struct attachment {
     std::string media_id;   // the provider's id for the file
     std::string mime_type;  // as the provider gave it
@@ -45,6 +45,17 @@ struct attachment {
 // The message kinds that may carry an attachment.
 inline constexpr std::array<std::string_view, 5> media_kinds{"image", "audio", "video", "document", "sticker"};
 bool is_media_kind(std::string_view kind);
+
+// The three strings of an attachment come from a provider or a browser and
+// go on to a URL path and to response headers, so each is checked once,
+// here, wherever it came from:
+// - an id is a plain token of 1 to 128 characters ([A-Za-z0-9._-]);
+// - a MIME type that is empty, long or not printable ASCII becomes
+//   application/octet-stream;
+// - a filename loses its control characters and is cut at 255 characters.
+bool is_media_id(std::string_view id);
+std::string checked_mime_type(std::string mime_type);
+std::string checked_filename(std::string filename);
 
 struct message {
     std::string id;  // ours, stable across delivery retries
@@ -150,5 +161,10 @@ std::optional<std::size_t> utf8_length(std::string_view s);
 // The first `n` code points (whole characters only).
 std::string utf8_prefix(std::string_view s, std::size_t n);
 std::string_view utf8_prefix_view(std::string_view s, std::size_t n);  // the same, into `s`
+
+// Why `agent` may not send the user a message (a file when `file`) now, or
+// nullopt when they may: only the agent who holds a live chat writes in it,
+// and files go to WhatsApp users only.
+std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent, bool file);
 
 }  // namespace switchboard::chat

@@ -67,6 +67,13 @@ struct agent_ref {
     bool is_admin = false;
 };
 
+// A file an agent sends, already uploaded to the provider as `media`.
+struct outgoing_file {
+    std::string kind;  // image | audio | video | document, as the provider sends it
+    attachment media;
+    std::string caption;
+};
+
 // Why an agent's command was refused; the REST layer maps it to a status.
 class command_error : public std::runtime_error {
 public:
@@ -156,6 +163,9 @@ public:
     // Agents' commands (SPEC §4). Each throws command_error when refused.
     boost::asio::awaitable<conversation> start_chat(std::string phone, agent_ref by);
     boost::asio::awaitable<message> send(std::string phone, agent_ref by, std::string text, std::string client_id);
+    // A file, to a WhatsApp user only: the same rules as send().
+    boost::asio::awaitable<message> send_file(std::string phone, agent_ref by, outgoing_file file,
+                                              std::string client_id);
     // A private note for the agents (type "note"), never sent to the user.
     boost::asio::awaitable<message> add_note(std::string phone, agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);

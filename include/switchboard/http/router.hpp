@@ -21,6 +21,14 @@ public:
     void add(verb method, std::string_view pattern, handler h);
     // Serves GET/HEAD requests that match no route (the static console).
     void set_fallback(handler h);
+    // A route added before that takes bodies larger than the server's
+    // --max-body (an agent's file): up to `max_body` bytes.
+    void allow_body(verb method, std::string_view pattern, std::size_t max_body);
+    // The largest body any route takes beyond the server's own limit; 0 when none does.
+    std::size_t largest_body() const { return largest_body_; }
+    // The body limit of the route `path` (percent-encoded, no query) names;
+    // 0 for the server's own.
+    std::size_t body_limit(verb method, std::string_view path) const;
 
     enum class outcome { matched, fallback, not_found, method_not_allowed };
     struct match_result {
@@ -41,8 +49,10 @@ private:
         std::string pattern;
         std::vector<std::string> segments;  // "{x}" marks a parameter
         handler h;
+        std::size_t max_body = 0;  // 0: the server's
     };
     std::vector<route> routes_;
+    std::size_t largest_body_ = 0;
     handler fallback_;
 };
 

@@ -29,9 +29,12 @@ struct outbox_item {
     std::uint32_t attempts = 0;
     timestamp created_at{};
     // "text": a message for the user; "read": WhatsApp's mark-as-read of
-    // the user's message `ref` (a wamid), which carries no text.
+    // the user's message `ref` (a wamid), which carries no text; a media
+    // kind ("image", "audio", "video", "document"): an agent's file, `ref`
+    // its WhatsApp media id and `text` its caption.
     std::string kind = "text";
     std::string ref;
+    std::string filename;  // a document's name, as the user's phone shows it
 };
 
 struct agent_record {
