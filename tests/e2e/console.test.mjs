@@ -1237,10 +1237,11 @@ test('a wrong password is refused and the session survives a reload', () => with
 }));
 
 // An agent sends a WhatsApp user a file: picked with 📎 and sent with the
-// reply's text as its caption, or a picture pasted into the reply. It is
+// reply's text as its caption, a picture pasted into the reply, or a file
+// dropped on the chat. It is
 // uploaded to the Graph API stand-in, sent by its id, and shown in the chat
 // as the user's files are. One WhatsApp does not take can be sent again.
-test('an agent sends a file with 📎 and pastes a picture, and one WhatsApp refused goes again', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+test('an agent sends a file with 📎, pastes a picture and drops a file, and one WhatsApp refused goes again', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
   try {
     await whatsappUserSends(server, '15551201', 'wamid.jo-1', 'text', null, 'support');
@@ -1281,9 +1282,15 @@ test('an agent sends a file with 📎 and pastes a picture, and one WhatsApp ref
     assert.equal(image.image.id, receiver.uploads[1].id);
     await page.waitForFunction(() => [...document.querySelectorAll('.message.admin .attachment.image img')].some((i) => i.naturalWidth === 4));
 
-    // WhatsApp refuses the next one: the agent reads why, and sends it again.
+    // WhatsApp refuses the next one, dropped on the chat: the agent reads
+    // why, and sends it again.
     receiver.refuseUpload = () => [400, '{"error":{"message":"Param file must be a file with one of the following types","type":"OAuthException","code":100}}'];
-    await page.locator('#attach-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('call back at 5') });
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['call back at 5'], 'notes.txt', { type: 'text/plain' }));
+      document.querySelector('#messages').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    assert.match(await page.locator('#attached-name').textContent(), /notes\.txt · 14 bytes/);
     await page.keyboard.press('Enter');
     const failed = page.locator('.message.admin', { hasText: 'notes.txt' });
     await failed.locator('.delivery-error', { hasText: 'Not sent: WhatsApp did not take the file' }).waitFor();

@@ -85,6 +85,15 @@ export class ConversationPane {
       e.target.value = '';  // the same file can be picked again
     });
     $('attached-remove').addEventListener('click', () => this.attach(null));
+    // And a file dropped on the chat.
+    const pane = $('conversation');
+    pane.addEventListener('dragover', (e) => {
+      if (this.canAttach() && e.dataTransfer.types.includes('Files')) e.preventDefault();
+    });
+    pane.addEventListener('drop', (e) => {
+      const file = e.dataTransfer.files[0];
+      if (file && this.canAttach()) { e.preventDefault(); this.attach(file); }
+    });
     $('composer').addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
     for (const mode of ['reply', 'note']) $(`mode-${mode}`).addEventListener('click', () => this.setMode(mode));
     $('start-chat').addEventListener('click', () => this.act('start'));
