@@ -89,8 +89,8 @@ json::value page_json(const std::vector<chat::conversation_view>& rows, json::va
 
 awaitable<http::response> list_queue_order(api_context& ctx, http::request& req, const auth::agent& who,
                                            std::size_t limit) {
-    if (list_filter(req) != chat::list_query::only::queued || req.query_param("q"))
-        throw field_error{"order", "order=queue lists the queue: use it with filter=queued and without q"};
+    if (list_filter(req) != chat::list_query::only::queued || req.query_param("q") || req.query_param("label"))
+        throw field_error{"order", "order=queue lists the queue: use it with filter=queued and without q or label"};
     std::optional<std::int64_t> after;
     if (auto c = req.query_param("cursor"); c && !c->empty()) {
         after = parse_queue_cursor(*c);
@@ -115,6 +115,14 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
         if (!query.after) throw field_error{"cursor", "cursor is not one this server gave out"};
     }
     auto q = ascii_lowered(req.query_param("q").value_or(""));
+    std::optional<std::string> label;
+    if (auto l = req.query_param("label")) {
+        label = chat::label_from(*l);
+        if (!label) throw field_error{"label", "label must be a label: 1 to 32 characters of a-z, 0-9, - and _"};
+        query.matches = [&label](const chat::conversation& c) {
+            return std::binary_search(c.labels.begin(), c.labels.end(), *label);
+        };
+    }
     chat::list_page page;
     if (q.empty()) {
         page = ctx.engine.newest(query);
@@ -128,8 +136,9 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
             std::unordered_set<std::string> text_hits(phones.begin(), phones.end());
             auto searched = query;
             searched.matches = [&](const chat::conversation& c) {
-                return contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
-                       text_hits.count(c.phone);
+                return (!query.matches || query.matches(c)) &&
+                       (contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
+                        text_hits.count(c.phone));
             };
             return ctx.engine.newest(searched);
         };
@@ -240,6 +249,25 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
     co_return co_await conversation_answer(ctx, c);
 }
 
+// {"labels":[…]}: each as label_from keeps it, at most max_labels.
+awaitable<http::response> set_labels(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto* v = o.if_contains("labels");
+    if (!v || !v->is_array()) throw field_error{"labels", "labels must be an array of labels"};
+    std::vector<std::string> labels;
+    for (auto& l : v->as_array()) {
+        auto label = l.is_string() ? chat::label_from(l.as_string()) : std::nullopt;
+        if (!label)
+            throw field_error{"labels", "a label is 1 to 32 characters of a-z, 0-9, - and _ (spaces become -)"};
+        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
+    }
+    if (labels.size() > chat::max_labels)
+        throw field_error{"labels", "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
+    auto c = co_await ctx.engine.set_labels(phone, std::move(labels));
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // The whole queue unless `limit` (1–1000) asks for its head: 20,000 waiting
 // chats are 2 MB of answer and 30 ms of an io thread.
 awaitable<http::response> get_queue(api_context& ctx, http::request& req, const auth::agent&) {
@@ -281,6 +309,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/notes", add_note);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
+    add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
     add(routes, ctx, verb::get, "/queue", get_queue);
 }
 

@@ -44,6 +44,27 @@ std::string checked_mime_type(std::string mime_type) {
     return mime_type;
 }
 
+std::optional<std::string> label_from(std::string_view typed) {
+    constexpr std::size_t max_label_chars = 32;
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (!typed.empty() && space(typed.front())) typed.remove_prefix(1);
+    while (!typed.empty() && space(typed.back())) typed.remove_suffix(1);
+    std::string out;
+    for (char c : typed) {
+        if (space(c)) {
+            if (out.empty() || out.back() != '-') out.push_back('-');
+            continue;
+        }
+        auto lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!(std::isalnum(static_cast<unsigned char>(lower)) || lower == '-' || lower == '_') ||
+            static_cast<unsigned char>(c) >= 0x80)
+            return std::nullopt;
+        out.push_back(lower);
+    }
+    if (out.empty() || out.size() > max_label_chars) return std::nullopt;
+    return out;
+}
+
 std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent, bool file) {
     if (!c.chat_support_active) return "no chat is active with " + c.phone;
     if (c.assignee != agent) return c.assignee.empty() ? "start the chat before sending" : "the chat is assigned to " + c.assignee;
@@ -124,7 +145,7 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
     auto stored_alone = [](const conversation& c) {
         return std::tie(c.phone, c.name, c.registered, c.state, c.in_chat_support, c.chat_support_active,
                         c.chat_start_time, c.support_ticket_id, c.assignee, c.queued_at, c.rated_ticket_id,
-                        c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.undelivered, c.created_at);
+                        c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.undelivered, c.created_at, c.labels);
     };
     auto implied = [](const conversation& c) {
         return std::tie(c.last_seq, c.unread, c.last_message, c.last_message_kind, c.last_sender, c.last_message_seq,

@@ -739,6 +739,24 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
     });
 }
 
+// Filing is no activity: the list's order and the idle timeout stay.
+net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::string> labels) {
+    std::sort(labels.begin(), labels.end());
+    labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+    return exclusive<conversation>([this, labels = std::move(labels)]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        if (c.labels == labels) co_return c;
+        c.labels = labels;
+        c.updated_at = now;
+        co_await learn_queue_position(s);
+        s.conversation_updated(now);
+        co_await commit(s);
+        co_return *own_;
+    });
+}
+
 // A message to the user failed: the conversation counts it until an agent
 // reads it, and says so, so that every list shows it.
 net::awaitable<void> conversation_actor::count_undelivered(step& s, const message& failed, timestamp now) {

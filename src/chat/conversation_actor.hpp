@@ -40,6 +40,7 @@ public:
     boost::asio::awaitable<conversation> start_chat(agent_ref by);
     boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
+    boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);

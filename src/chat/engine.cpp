@@ -302,6 +302,11 @@ net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, 
     co_return co_await actor->mark_read(std::move(by), up_to);
 }
 
+net::awaitable<conversation> engine::set_labels(std::string phone, std::vector<std::string> labels) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_labels(std::move(labels));
+}
+
 net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {
     auto now = std::chrono::system_clock::now();
     auto due = impl_->actors_where(list_key::active | list_key::assigned, [&](const conversation& c) {

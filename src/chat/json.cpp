@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cstring>
@@ -72,6 +73,9 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
                              {"type", c.last_message_kind},
                              {"sender", to_string(c.last_sender)},
                              {"seq", c.last_message_seq}};
+    boost::json::array labels;
+    for (auto& l : c.labels) labels.emplace_back(l);
+    o["labels"] = std::move(labels);
     o["created_at"] = to_iso8601(c.created_at);
     o["updated_at"] = to_iso8601(c.updated_at);
     o["last_activity_at"] = to_iso8601(c.last_activity);
@@ -273,6 +277,13 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
         w.number(c.last_message_seq);
         w.lit("}");
     }
+    w.key("labels");
+    w.lit("[");
+    for (std::size_t i = 0; i < c.labels.size(); ++i) {
+        if (i) w.lit(",");
+        w.string(c.labels[i]);
+    }
+    w.lit("]");
     time(w, "created_at", c.created_at);
     time(w, "updated_at", c.updated_at);
     time(w, "last_activity_at", c.last_activity);
@@ -337,7 +348,8 @@ void append_record(std::string& out, Fields fields, bool plain) {
                                                std::optional<std::size_t> queue_position) {
     append_record(out, fields_of(c, queue_position),
                   none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message,
-                                    c.last_message_kind));
+                                    c.last_message_kind) &&
+                      std::none_of(c.labels.begin(), c.labels.end(), needs_json_escape));
 }
 
 std::string message_json(const message& m) {

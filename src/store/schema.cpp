@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 21> migrations{
+constexpr std::array<std::string_view, 22> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -334,6 +334,11 @@ ALTER TABLE conversations ADD COLUMN last_message_kind TEXT NOT NULL DEFAULT 'te
     // media id (`ref`) and caption (`text`).
     R"sql(
 ALTER TABLE outbox ADD COLUMN filename TEXT NOT NULL DEFAULT '';
+)sql",
+    // 22: what the agents filed a conversation under, its labels joined by
+    // spaces (a label has none).
+    R"sql(
+ALTER TABLE conversations ADD COLUMN labels TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -162,12 +162,29 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 25> conversation_columns{
+constexpr std::array<std::string_view, 26> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
-    "last_message_kind"};
+    "last_message_kind", "labels"};
+
+// A conversation's labels as kept in its row: joined by spaces, which no label has.
+std::string joined_labels(const std::vector<std::string>& labels) {
+    std::string out;
+    for (auto& l : labels) out += (out.empty() ? "" : " ") + l;
+    return out;
+}
+std::vector<std::string> split_labels(std::string_view joined) {
+    std::vector<std::string> out;
+    while (!joined.empty()) {
+        auto space = joined.find(' ');
+        if (space) out.emplace_back(joined.substr(0, space));
+        if (space == std::string_view::npos) break;
+        joined.remove_prefix(space + 1);
+    }
+    return out;
+}
 
 // An upsert, not INSERT OR REPLACE: replacing deletes the row and inserts it
 // again under a new rowid, which dirties three pages per write instead of one.
@@ -262,6 +279,7 @@ public:
                 .bind(23, static_cast<std::int64_t>(c.last_message_seq))
                 .bind(24, std::int64_t{c.undelivered})
                 .bind(25, c.last_message_kind)
+                .bind(26, joined_labels(c.labels))
                 .run();
         }
         message_rows.clear();
@@ -572,7 +590,7 @@ public:
         reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
-            last_activity, last_message_seq, undelivered, last_message_kind FROM conversations)"));
+            last_activity, last_message_seq, undelivered, last_message_kind, labels FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -602,6 +620,7 @@ public:
             c.last_message_seq = static_cast<std::uint64_t>(st.get_int(22));
             c.undelivered = static_cast<std::uint32_t>(st.get_int(23));
             c.last_message_kind = st.get_text(24);
+            c.labels = split_labels(st.get_text(25));
             out.push_back(std::move(c));
         }
         return out;

@@ -7,6 +7,7 @@
 #include "server_process.hpp"
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
+#include "ws_client.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -396,6 +397,79 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
     BOOST_TEST(counts.at("queued").as_int64() == 1);
     BOOST_TEST(counts.at("mine").as_int64() == 1);
     BOOST_TEST(admin.json("GET", "/conversations?q=archer").at("counts").at("mine").as_int64() == 0);
+}
+
+// Any agent files a conversation under labels, which every list and socket
+// shows, a list filters by, a restart keeps, and which move nothing else.
+BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
+    temp_dir dir;
+    std::string before, token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto admin = admin_client(server);
+        auto bob = agent_client(admin, "bob");
+        token = bob.token;
+        auto p = server.port();
+        user_says(p, "1101", "hi", "Ann");
+        user_says(p, "1102", "support", "Ben");
+        user_says(p, "1103", "my card was charged twice", "Cai");
+        ws_client ws(p, "/ws?token=" + admin.token);
+        before = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
+
+        auto c = bob.json("PUT", "/conversations/1101/labels", R"({"labels":["Billing"," VIP  customer ","billing"]})");
+        BOOST_TEST(json::serialize(c.at("labels")) == R"(["billing","vip-customer"])");
+        auto event = ws.next_of_type("conversation.updated");
+        BOOST_TEST(event.at("data").at("phone").as_string() == "1101");
+        BOOST_TEST(json::serialize(event.at("data").at("labels")) == R"(["billing","vip-customer"])");
+        admin.json("PUT", "/conversations/1103/labels", R"({"labels":["billing"]})");
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1102").at("labels")) == "[]");
+
+        auto phones = [&](const std::string& query) {
+            std::vector<std::string> out;
+            auto page = admin.json("GET", "/conversations" + query);
+            for (auto& c : page.at("conversations").as_array()) out.push_back(std::string(c.at("phone").as_string()));
+            return out;
+        };
+        BOOST_TEST(phones("?label=billing") == (std::vector<std::string>{"1103", "1101"}));
+        BOOST_TEST(phones("?label=BILLING") == (std::vector<std::string>{"1103", "1101"}));  // as typed
+        BOOST_TEST(phones("?label=vip-customer") == std::vector<std::string>{"1101"});
+        BOOST_TEST(phones("?label=billing&q=card") == std::vector<std::string>{"1103"});
+        BOOST_TEST(phones("?label=billing&filter=queued").empty());
+        BOOST_TEST(phones("?label=nothing").empty());
+        // Filing is no activity: the newest conversation is still the newest.
+        BOOST_TEST(phones("").at(0) == before);
+
+        auto refused = [&](const std::string& body, const std::string& words) {
+            auto r = bob.call("PUT", "/conversations/1102/labels", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+        };
+        refused(R"({"labels":"billing"})", "array");
+        refused(R"({})", "array");
+        refused(R"({"labels":[""]})", "1 to 32 characters");
+        refused(R"({"labels":["a/b"]})", "1 to 32 characters");
+        refused(R"({"labels":["café"]})", "1 to 32 characters");
+        refused(R"({"labels":[")" + std::string(33, 'x') + R"("]})", "1 to 32 characters");
+        refused(R"({"labels":[7]})", "1 to 32 characters");
+        refused(R"({"labels":["1","2","3","4","5","6","7","8","9","10","11"]})", "at most 10");
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1102").at("labels")) == "[]");
+        BOOST_TEST(admin.call("GET", "/conversations?label=a%2Fb").status == 400u);
+        BOOST_TEST(bob.call("PUT", "/conversations/1999/labels", R"({"labels":["x"]})").status == 404u);
+        BOOST_TEST(http_request(p, "PUT", "/conversations/1101/labels", R"({"labels":[]})").status == 401u);
+
+        // The user writes again: the labels stay.
+        user_says(p, "1101", "thanks");
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1101").at("labels")) ==
+                   R"(["billing","vip-customer"])");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server({"--data", dir.path().string()});
+    api_client admin({server.port(), token});  // the session outlives the restart
+    BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1101").at("labels")) == R"(["billing","vip-customer"])");
+    auto cleared = admin.json("PUT", "/conversations/1101/labels", R"({"labels":[]})");
+    BOOST_TEST(json::serialize(cleared.at("labels")) == "[]");
+    BOOST_TEST(admin.json("GET", "/conversations?label=billing").at("conversations").as_array().size() == 1u);
 }
 
 // Newest activity first puts the back of a long queue on the first page;

@@ -32,6 +32,20 @@ BOOST_AUTO_TEST_CASE(phones_are_an_optional_plus_and_1_to_32_digits) {
     BOOST_TEST(!normalize_phone(std::string(33, '1')));
 }
 
+BOOST_AUTO_TEST_CASE(labels_are_kept_as_typed_in_one_form) {
+    using switchboard::chat::label_from;
+    BOOST_TEST(label_from("billing").value() == "billing");
+    BOOST_TEST(label_from("  VIP\tcustomer \n").value() == "vip-customer");
+    BOOST_TEST(label_from("a  b").value() == "a-b");
+    BOOST_TEST(label_from("follow_up-2").value() == "follow_up-2");
+    BOOST_TEST(label_from(std::string(32, 'x')).has_value());
+    for (auto bad : {"", "   ", "a/b", "café", "a,b", "#vip", "a.b"}) {
+        BOOST_TEST_INFO(bad);
+        BOOST_TEST(!label_from(bad));
+    }
+    BOOST_TEST(!label_from(std::string(33, 'x')));
+}
+
 BOOST_AUTO_TEST_CASE(utf8_is_counted_in_code_points) {
     BOOST_TEST(utf8_length("abc").value() == 3u);
     BOOST_TEST(utf8_length("héllo").value() == 5u);
@@ -207,6 +221,7 @@ conversation conversation_in_chat(std::string name, std::string last_message) {
     c.last_message = std::move(last_message);
     c.last_message_kind = "rating";
     c.last_message_seq = 8;
+    c.labels = {"billing", "vip-customer"};
     c.created_at = switchboard::from_unix_ms(1);
     c.updated_at = switchboard::from_unix_ms(2);
     return c;
@@ -235,6 +250,7 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     auto c = conversation_in_chat("Zoë \"Z\"", "last\nline");
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("last_message").at("type").as_string() == "rating");
+    BOOST_TEST(boost::json::serialize(boost::json::parse(conversation_json(c, 2)).at("labels")) == R"(["billing","vip-customer"])");
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)) == boost::json::value(to_json(c, std::nullopt)));
     conversation empty;
     empty.phone = "1";
@@ -265,6 +281,11 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     m.agent.clear();
     m.client_id.clear();
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
+    c.labels = {"one"};
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
+    c.labels.clear();
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
     m.error = "HTTP 503: down for maintenance";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());

@@ -130,10 +130,21 @@ struct conversation {
     timestamp created_at{};
     timestamp updated_at{};
     timestamp last_activity{};  // last message from either side, for the idle timeout
+    // What the agents filed it under ("billing", "vip"): sorted, each once
+    // (label_from), at most max_labels.
+    std::vector<std::string> labels;
     // The open chat, if any: shared with the state this one was copied from
     // until a step changes it (most steps do not; it is a third of the size).
     shared_value<chat_record> chat;
 };
+
+// A conversation's labels: at most this many, each 1 to 32 characters of
+// a-z, 0-9, `-` and `_`.
+inline constexpr std::size_t max_labels = 10;
+// A label as an agent typed it, the way it is kept: trimmed, lower case,
+// white space inside as `-` ("VIP customer" is vip-customer); nullopt when
+// what is left is empty, longer than 32 characters, or has other characters.
+std::optional<std::string> label_from(std::string_view typed);
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }

@@ -171,6 +171,9 @@ public:
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(std::string phone, agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> mark_read(std::string phone, agent_ref by, std::uint64_t up_to);
+    // Files the conversation under `labels` (label_from's form, each once,
+    // at most max_labels), in place of those it had. Any agent, any state.
+    boost::asio::awaitable<conversation> set_labels(std::string phone, std::vector<std::string> labels);
 
     // A page of the list from each conversation's latest state, without
     // queue positions (fill_queue_positions). Not a coroutine, and safe on
