@@ -783,6 +783,52 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
   assert.deepEqual(dana.errors, []);
 }));
 
+// Labels: an agent files a chat under one from its header, every console
+// shows it on the row at once, a chip lists the conversations under it
+// (those the console had not loaded too), and ✕ takes it off.
+test('an agent labels a conversation, every console shows it, and the list filters by it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550701', 'hi', 'Pia');
+  await userSays(server, '15550702', 'hi', 'Quinn');
+  await userSays(server, '15550703', 'hi', 'Rui');
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550701"]').click();
+  await page.locator('#conv-name', { hasText: 'Pia' }).waitFor();
+  await page.getByRole('button', { name: '+ Label' }).click();
+  await page.getByLabel('New label').fill('  Billing issue ');
+  await page.keyboard.press('Enter');
+  await page.locator('#conv-labels .label-name', { hasText: 'billing-issue' }).waitFor();
+  await page.locator('#conversation-list li[data-phone="15550701"] .badge.label', { hasText: 'billing-issue' }).waitFor();
+  await lea.locator('#conversation-list li[data-phone="15550701"] .badge.label', { hasText: 'billing-issue' }).waitFor();
+
+  // Adding to another offers the labels in use.
+  await page.locator('#conversation-list li[data-phone="15550703"]').click();
+  await page.locator('#conv-name', { hasText: 'Rui' }).waitFor();
+  await page.getByRole('button', { name: '+ Label' }).click();
+  assert.deepEqual(await page.locator('#known-labels option').evaluateAll((o) => o.map((x) => x.value)), ['billing-issue']);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByLabel('New label').count(), 0);
+  await admin('PUT', '/conversations/15550703/labels', { labels: ['billing-issue', 'vip'] });
+  await page.locator('#conv-labels .label-name', { hasText: 'vip' }).waitFor();  // from the socket
+
+  // A chip lists the conversations under it; ✕ on the filter lists them all again.
+  await page.locator('#conv-labels .label-name', { hasText: 'billing-issue' }).click();
+  await page.locator('#label-filter', { hasText: 'Labelled billing-issue' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 2);
+  assert.deepEqual(await page.locator('#conversation-list li').evaluateAll((l) => l.map((x) => x.dataset.phone).sort()), ['15550701', '15550703']);
+  await page.locator('#label-filter-clear').click();
+  await page.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 3);
+
+  // Taken off: gone from the header and from every row.
+  await page.getByRole('button', { name: 'Remove the label vip' }).click();
+  await page.locator('#conv-labels .label-name', { hasText: 'vip' }).waitFor({ state: 'detached' });
+  await lea.locator('#conversation-list li[data-phone="15550703"] .badge.label', { hasText: 'vip' }).waitFor({ state: 'detached' });
+  assert.deepEqual((await admin('GET', '/conversations/15550703')).labels, ['billing-issue']);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));
+
 test('a private note reaches the other agents and never the user', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });

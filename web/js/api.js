@@ -31,6 +31,7 @@ export const api = {
   post: (path, body) => call('POST', path, body ?? {}),
   // A file (a Blob) as the request's body, its type the Content-Type.
   upload: (path, file) => call('POST', path, file),
+  put: (path, body) => call('PUT', path, body),
   patch: (path, body) => call('PATCH', path, body),
   del: (path) => call('DELETE', path),
 };

@@ -4,6 +4,7 @@ import { api, enc } from './api.js';
 import { h, $, clockTime, relativeTime } from './dom.js';
 import { richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
+import { labelsEditor } from './labels.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -50,10 +51,14 @@ function laterOf(known, incoming) {
 }
 
 export class ConversationPane {
-  constructor({ me, live, onChange }) {
+  // `onLabel(label)`: the agent asked for the conversations under a label;
+  // `knownLabels()`: the labels to offer when adding one.
+  constructor({ me, live, onChange, onLabel, knownLabels }) {
     this.me = me;
     this.live = live;
     this.onChange = onChange;
+    this.onLabel = onLabel;
+    this.knownLabels = knownLabels;
     this.phone = null;
     this.conv = null;
     this.messages = [];  // sorted by seq; optimistic copies have no seq yet
@@ -167,6 +172,13 @@ export class ConversationPane {
     $('conv-live').hidden = !c.chat_support_active;
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
+    // Redrawn only when they changed: an agent may be typing a new one.
+    const labels = c.labels ?? [];
+    if ($('conv-labels').dataset.shown !== JSON.stringify(labels)) {
+      $('conv-labels').dataset.shown = JSON.stringify(labels);
+      $('conv-labels').replaceChildren(...labelsEditor(labels, {
+        onSave: (next) => this.saveLabels(next), onFilter: this.onLabel, known: this.knownLabels }));
+    }
     const canManage = c.chat_support_active && (!c.assignee || c.assignee === this.me.username || this.me.role === 'admin');
     $('start-chat').hidden = this.mine() || (c.chat_support_active && c.assignee && c.assignee !== this.me.username);
     $('start-chat').textContent = c.chat_support_active ? 'Claim Chat' : 'Start Chat';
@@ -430,6 +442,16 @@ export class ConversationPane {
       if (action === 'start' && this.mine()) $('composer-text').focus();  // the button just went away
     } catch (e) {
       $('composer-hint').textContent = e.message;
+    }
+  }
+
+  async saveLabels(labels) {
+    try {
+      const c = await api.put(`/conversations/${enc(this.phone)}/labels`, { labels });
+      this.onChange(c);
+      this.updateConversation(c);
+    } catch (e) {
+      $('composer-hint').textContent = `Labels not saved: ${e.message}`;
     }
   }
 

@@ -22,6 +22,7 @@ export class ConversationList {
     this.rows = new Map();  // phone → conversation object
     this.filter = 'all';
     this.query = '';
+    this.label = null;      // only the conversations filed under it, when set
     this.textHits = null;   // phones the server matched on message text, for `query`
     this.current = null;
     this.visible = [];      // the phones shown, in order
@@ -77,6 +78,7 @@ export class ConversationList {
 
   matches(c) {
     if (!this.inFilter(c, this.filter)) return false;
+    if (this.label && !(c.labels ?? []).includes(this.label)) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
     return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (this.textHits?.has(c.phone) ?? false);
@@ -114,6 +116,13 @@ export class ConversationList {
   }
 
   // The conversation `by` rows below (or above) the open one, as listed.
+  // Every label the listed conversations have, for the agent adding one.
+  knownLabels() {
+    const all = new Set();
+    for (const c of this.rows.values()) for (const l of c.labels ?? []) all.add(l);
+    return [...all].sort();
+  }
+
   neighbour(by) {
     if (!this.visible.length) return null;
     const at = this.visible.indexOf(this.current);
@@ -169,6 +178,7 @@ export class ConversationList {
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       // An agent's words are marked, as Chatwoot marks its replies: the row says who has to answer.
       h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message) : '' }),
-      h('span', { class: 'badges' }, badges));
+      h('span', { class: 'badges' }, badges,
+        (c.labels ?? []).map((l) => h('span', { class: 'badge label', text: l, title: `Labelled ${l}` }))));
   }
 }

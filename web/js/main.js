@@ -55,9 +55,10 @@ function setStatus(state, seconds) {
 let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
 let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
-  const query = list.query;
+  const { query, label } = list;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
+  if (label) params.set('label', label);
   // A search typed over is dropped: the connection closes, and the server
   // skips its scan if its turn has not come (searches of message text take
   // their turns one at a time).
@@ -67,7 +68,7 @@ async function loadList() {
     const { conversations } = await api.get(`/conversations?${params}`, loading.signal);
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
-    if (query !== list.query) return;
+    if (query !== list.query || label !== list.label) return;
     list.textHits = query ? new Set(conversations.map((c) => c.phone)) : null;
     for (const c of conversations) list.upsert(c);
     list.render();
@@ -288,7 +289,8 @@ function start(agent) {
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions') });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
-  pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.renderSoon(); } });
+  pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.renderSoon(); },
+    onLabel: filterByLabel, knownLabels: () => list.knownLabels() });
   live.connect();
 
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))
@@ -297,6 +299,7 @@ function start(agent) {
       list.filter = tab.dataset.filter;
       list.render();
     });
+  $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
   let searchTimer;
   $('search').addEventListener('input', () => {
     clearTimeout(searchTimer);
@@ -313,6 +316,17 @@ function start(agent) {
     if (phone && phone !== list.current) openConversation(phone);
   });
   setInterval(() => list.refreshTimes(), 30000);  // waiting times and "x minutes ago" move on
+}
+
+// The list shows only the conversations under `label` (null: all of them),
+// each tab and the search within it; the server sends those it holds beyond
+// what the console has.
+function filterByLabel(label) {
+  list.label = label;
+  $('label-filter').hidden = !label;
+  $('label-filter-name').textContent = label ?? '';
+  list.render();
+  if (label) loadList();
 }
 
 async function openConversation(phone) {
