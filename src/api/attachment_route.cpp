@@ -53,6 +53,11 @@ std::string text_param(const http::request& req, std::string_view name, std::siz
 awaitable<http::response> send_attachment(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     if (req.body.empty()) throw field_error{"body", "the body must be the file, and this one is empty"};
+    // The HTTP layer holds a body to --max-media only past --max-body, the larger as a rule.
+    if (req.body.size() > ctx.media.max_bytes())
+        co_return http::response::error(413, "body_too_large",
+                                        "the file is over the " + std::to_string(ctx.media.max_bytes()) +
+                                            " bytes this server sends (--max-media)");
     auto type = req.header("Content-Type");
     if (type.empty()) throw field_error{"Content-Type", "Content-Type must be the file's type, such as image/jpeg"};
     auto caption = text_param(req, "caption", max_caption_chars);

@@ -402,6 +402,17 @@ BOOST_AUTO_TEST_CASE(a_file_over_the_limit_is_not_passed_on) {
     BOOST_TEST(small.header("content-type") == "application/octet-stream");  // never run as a page
     BOOST_TEST(small.header("content-disposition") ==
                "attachment; filename=\"Rechnung M__rz.html\"; filename*=UTF-8''Rechnung%20M%C3%A4rz.html");
+
+    // Nor is an agent's file over it sent, though --max-body would take it.
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-9", "support")).status == 200u);
+    wa.graph.wait_for(7);  // "connecting you"
+    admin.json("POST", "/conversations/" + user + "/chat-support/start");
+    wa.graph.wait_for(8);  // "you're now chatting with"
+    auto big = http_request(wa.server.port(), "POST", "/conversations/" + user + "/attachments", std::string(65, 'x'),
+                            {{"Authorization", "Bearer " + admin.token}, {"Content-Type", "application/pdf"}});
+    BOOST_TEST(big.status == 413u);
+    BOOST_TEST(big.body.find("over the 64 bytes this server sends (--max-media)") != std::string::npos, big.body);
+    BOOST_TEST(wa.graph.requests().size() == 8u);
 }
 
 // An agent's file: uploaded to the business number's media, then sent by
