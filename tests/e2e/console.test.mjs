@@ -726,7 +726,8 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
   const dialog = page.locator('#replies-dialog');
   await dialog.locator('#replies-empty').waitFor();
   const form = dialog.locator('#reply-form');
-  for (const [shortcut, text] of [['hours', 'We answer 9 to 5, Monday to Friday.'], ['refund', 'Refunds take 5 days.'], ['Bad Name', 'x']]) {
+  for (const [shortcut, text] of [['hours', 'We answer 9 to 5, Monday to Friday.'], ['refund', 'Refunds take 5 days.'],
+    ['welcome', 'Hi {first_name}, {agent} on duty for {name}. {order}'], ['Bad Name', 'x']]) {
     await form.getByLabel('Shortcut').fill(shortcut);
     await form.getByLabel('Text').fill(text);
     await form.getByRole('button', { name: 'Add reply' }).click();
@@ -747,7 +748,7 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
   assert.equal(await dana.getByRole('button', { name: 'Edit /hours' }).count(), 0);
   await dana.locator('#replies-dialog').getByRole('button', { name: 'Close' }).click();
 
-  await userSays(server, '15550501', 'support', 'Lee');
+  await userSays(server, '15550501', 'support', 'Lee Park');
   await dana.locator('#conversation-list li[data-phone="15550501"]').click();
   await dana.getByRole('button', { name: 'Claim Chat' }).click();
   await dana.waitForFunction(() => !document.getElementById('composer-text').disabled);
@@ -765,6 +766,13 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
   assert.equal(await dana.locator('#reply-suggestions').isVisible(), false);
   await box.press('Enter');  // now it sends
   await receiver.waitFor((m) => m.to === '15550501' && m.text === 'Refunds take 3 days.');
+
+  // Its placeholders are filled in for this chat; anything else in braces stays.
+  await box.pressSequentially('/welcome');
+  await dana.locator('#reply-suggestions li[data-shortcut="welcome"][aria-selected="true"]').waitFor();
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), 'Hi Lee, Dana on duty for Lee Park. {order}');
+  await box.fill('');
 
   // Escape leaves "/" typed as it is.
   await box.pressSequentially('/ho');

@@ -286,7 +286,8 @@ function start(agent) {
   alerts = new Alerts();
   new ReportsPanel({ me });  // these live by their buttons
   new RepliesPanel({ me });
-  new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions') });
+  new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
+    context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.renderSoon(); },

@@ -9,11 +9,22 @@ async function loadReplies() {
   return replies;
 }
 
-// The "/shortcut" suggestions under the composer, a listbox the textarea drives.
+// A saved reply's placeholders, filled in for the chat it goes into:
+// {name} and {first_name} the user's ("there" while the bot has no name for
+// them: "Hi there,"), {agent} the agent's own name. Anything else in braces
+// stays as written.
+export function filledIn(text, { name, agent }) {
+  const values = { name: name || 'there', first_name: name ? name.split(/\s+/)[0] : 'there', agent: agent || '' };
+  return text.replace(/\{(name|first_name|agent)\}/g, (_, key) => values[key]);
+}
+
+// The "/shortcut" suggestions under the composer, a listbox the textarea
+// drives. `context()` gives the open chat's user name and the agent's.
 export class ReplyPicker {
-  constructor({ textarea, list }) {
+  constructor({ textarea, list, context }) {
     this.textarea = textarea;
     this.list = list;
+    this.context = context;
     this.replies = [];
     this.shown = [];
     this.active = 0;
@@ -73,8 +84,9 @@ export class ReplyPicker {
 
   pick(reply) {
     this.close();
-    this.textarea.value = reply.text;
-    this.textarea.setSelectionRange(reply.text.length, reply.text.length);
+    const text = filledIn(reply.text, this.context());
+    this.textarea.value = text;
+    this.textarea.setSelectionRange(text.length, text.length);
     this.textarea.focus();
     this.textarea.dispatchEvent(new Event('input'));  // typing, as if typed
   }
