@@ -96,7 +96,13 @@ void add_attachment_route(http::router& routes, api_context& ctx) {
     routes.add(http::verb::post, pattern, authed(ctx, [&ctx](http::request& req, const auth::agent& who) {
                    return send_attachment(ctx, req, who);
                }));
-    routes.allow_body(http::verb::post, pattern, ctx.media.max_bytes());
+    // The session is checked before megabytes are read: a client without
+    // one is answered at its headers.
+    routes.allow_body(http::verb::post, pattern, ctx.media.max_bytes(),
+                      [&ctx](const http::request& head) -> std::optional<http::response> {
+                          if (ctx.agents.authenticate(session_token(head, false))) return std::nullopt;
+                          return http::response::error(401, "unauthorized", "log in first: no valid session");
+                      });
 }
 
 }  // namespace switchboard::api

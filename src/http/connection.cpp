@@ -149,28 +149,36 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
     // the route's own once the header says which it is.
     auto& routes = owner_->routes;
     parser.body_limit(std::max(limits.max_body, routes.largest_body()));
-    auto route_limit = [&] {
+    auto large_route = [&] {
         auto& h = parser.get();
         auto target = std::string_view(h.target().data(), h.target().size());
         auto method = h.method_string();
-        auto own = routes.body_limit(verb_from_string(std::string_view(method.data(), method.size())),
-                                     target.substr(0, target.find('?')));
-        return own ? own : limits.max_body;
+        return routes.large_body_route(verb_from_string(std::string_view(method.data(), method.size())),
+                                       target.substr(0, target.find('?')));
     };
     auto limit = limits.max_body;
     expire_at(header_deadline);
     if (auto ec = co_await read_nonblocking([&](beast::error_code& e) {
             bhttp::read_header(socket_, buffer, parser, e);
         })) {
-        if (ec == bhttp::error::body_limit) limit = route_limit();
+        if (auto large = ec == bhttp::error::body_limit ? large_route() : std::nullopt) limit = large->max_body;
         co_await answer_read_error(ec, "header_timeout", limit);
         co_return false;
     }
     if (routes.largest_body() && (parser.chunked() || parser.content_length().value_or(0) > limits.max_body)) {
-        limit = route_limit();
+        auto large = large_route();
+        if (large) limit = large->max_body;
         if (parser.content_length().value_or(0) > limit) {
             co_await answer_read_error(bhttp::error::body_limit, "body_timeout", limit);
             co_return false;
+        }
+        if (large && *large->admit) {
+            auto head = to_request(bhttp::request<bhttp::string_body>(parser.get().base()), remote_address_);
+            if (auto refusal = (*large->admit)(head)) {
+                auto reason = "status_" + std::to_string(refusal->status);  // as the route's own refusal is counted
+                co_await refuse_and_close(std::move(*refusal), reason);
+                co_return false;
+            }
         }
         parser.body_limit(limit);
     }
@@ -206,8 +214,11 @@ net::awaitable<void> connection::answer_read_error(beast::error_code ec, std::st
 }
 
 net::awaitable<void> connection::refuse_and_close(unsigned status, std::string_view code, std::string message) {
-    owner_->reject(code);
-    auto res = response::error(status, code, message);
+    co_await refuse_and_close(response::error(status, code, std::move(message)), code);
+}
+
+net::awaitable<void> connection::refuse_and_close(response res, std::string_view reason) {
+    owner_->reject(reason);
     auto head = response_head(res, 11, false, res.body.size());
     co_await write(head, res.body);
     co_await linger_and_close();

@@ -44,6 +44,8 @@ private:
     // For a request that could not be read: counts the rejection under
     // `code`, answers with the error, then lingers and closes.
     net::awaitable<void> refuse_and_close(unsigned status, std::string_view code, std::string message);
+    // `res` as the last answer on this connection; `reason` counts it.
+    net::awaitable<void> refuse_and_close(response res, std::string_view reason);
     // An answer whose header response_head() wrote.
     net::awaitable<beast::error_code> write(const std::string& head, const std::string& body);
     // Every write of the connection: `bytes` under the write deadline, its

@@ -39,27 +39,28 @@ void router::add(verb method, std::string_view pattern, handler h) {
 
 void router::set_fallback(handler h) { fallback_ = std::move(h); }
 
-void router::allow_body(verb method, std::string_view pattern, std::size_t max_body) {
+void router::allow_body(verb method, std::string_view pattern, std::size_t max_body, admission admit) {
     for (auto& r : routes_)
         if (r.method == method && r.pattern == pattern) {
             r.max_body = max_body;
+            r.admit = std::move(admit);
             largest_body_ = std::max(largest_body_, max_body);
             return;
         }
     throw std::logic_error("no route " + std::string(to_string(method)) + " " + std::string(pattern));
 }
 
-std::size_t router::body_limit(verb method, std::string_view path) const {
-    if (!largest_body_) return 0;
+std::optional<router::large_body> router::large_body_route(verb method, std::string_view path) const {
+    if (!largest_body_) return std::nullopt;
     auto segments = split_path(path);
     for (auto& r : routes_) {
         if (r.method != method || !r.max_body || r.segments.size() != segments.size()) continue;
         bool ok = true;
         for (std::size_t i = 0; i < segments.size() && ok; ++i)
             ok = is_param(r.segments[i]) ? !segments[i].empty() : r.segments[i] == segments[i];
-        if (ok) return r.max_body;
+        if (ok) return large_body{r.max_body, &r.admit};
     }
-    return 0;
+    return std::nullopt;
 }
 
 router::match_result router::match(request& req) const {

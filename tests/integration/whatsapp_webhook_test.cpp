@@ -499,6 +499,12 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_the_user_a_file) {
     refused(post_file("?caption=hi", "audio/ogg", "OggS"), 400, "without a caption");
     refused(post_file("?caption=" + std::string(1025, 'c'), "image/png", "x"), 400, "1024");
     refused(http_request(wa.server.port(), "POST", attach, "x", {{"Content-Type", "image/png"}}), 401, "");
+    // Past --max-body, no session is answered at the headers: the body is
+    // never read (here it is never sent).
+    test_connection unsent(wa.server.port());
+    unsent.send_raw("POST " + attach + " HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 4000\r\n\r\n");
+    refused(unsent.read_response(), 401, "log in first");
+    BOOST_TEST(unsent.closed_by_server(5s));
     refused(admin.call("POST", "/conversations/" + user + "/chat-support/send",
                        R"({"text":")" + std::string(1100, 'y') + R"("})"),
             413, "request body exceeds 1024 bytes");  // the other routes keep --max-body
