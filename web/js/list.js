@@ -10,6 +10,23 @@ import { previewOf } from './media.js';
 const activityOf = (c) => c.last_activity_at ?? c.updated_at;
 
 const renderEveryMs = 100;
+
+// Makes `els` the children of `parent`, in order, moving only what is out of
+// place: a row that did not change stays where it is in the document. A
+// row taken out and put back between a press and its release (the list
+// redraws up to ten times a second under load) loses the click.
+function placeChildren(parent, els) {
+  let at = parent.firstChild;
+  for (const el of els) {
+    if (at === el) at = at.nextSibling;
+    else parent.insertBefore(el, at);
+  }
+  while (at) {
+    const next = at.nextSibling;
+    at.remove();
+    at = next;
+  }
+}
 // Rows shown at once, as many as a list request brings: a page of thousands
 // took a tenth of a second to build on every render. The rest are a search
 // or a filter away.
@@ -99,7 +116,7 @@ export class ConversationList {
     const focused = document.activeElement?.dataset?.phone;
     const shown = visible.slice(0, shownAtMost);
     this.visible = shown.map((c) => c.phone);
-    this.el.replaceChildren(...shown.map((c) => this.builtRow(c)));
+    placeChildren(this.el, shown.map((c) => this.builtRow(c)));
     // Only the rows on show are kept: every conversation ever shown, kept,
     // was 300,000 detached elements after 40,000 new conversations.
     if (this.built.size > shown.length) {
