@@ -136,9 +136,10 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
             std::unordered_set<std::string> text_hits(phones.begin(), phones.end());
             auto searched = query;
             searched.matches = [&](const chat::conversation& c) {
+                auto labelled = [&](const std::string& l) { return l.find(q) != std::string::npos; };
                 return (!query.matches || query.matches(c)) &&
                        (contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
-                        text_hits.count(c.phone));
+                        std::any_of(c.labels.begin(), c.labels.end(), labelled) || text_hits.count(c.phone));
             };
             return ctx.engine.newest(searched);
         };

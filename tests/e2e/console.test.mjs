@@ -820,6 +820,11 @@ test('an agent labels a conversation, every console shows it, and the list filte
   assert.equal(await page.getByLabel('New label').count(), 0);
   await admin('PUT', '/conversations/15550703/labels', { labels: ['billing-issue', 'vip'] });
   await page.locator('#conv-labels .label-name', { hasText: 'vip' }).waitFor();  // from the socket
+  // A search finds a label too.
+  await page.locator('#search').fill('VIP');
+  await page.waitForFunction(() => [...document.querySelectorAll('#conversation-list li')].map((l) => l.dataset.phone).join() === '15550703');
+  await page.locator('#search').fill('');
+  await page.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 3);
 
   // A chip lists the conversations under it; ✕ on the filter lists them all again.
   await page.locator('#conv-labels .label-name', { hasText: 'billing-issue' }).click();

@@ -434,6 +434,7 @@ BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
         BOOST_TEST(phones("?label=BILLING") == (std::vector<std::string>{"1103", "1101"}));  // as typed
         BOOST_TEST(phones("?label=vip-customer") == std::vector<std::string>{"1101"});
         BOOST_TEST(phones("?label=billing&q=card") == std::vector<std::string>{"1103"});
+        BOOST_TEST(phones("?q=VIP") == std::vector<std::string>{"1101"});  // a search finds a label too
         BOOST_TEST(phones("?label=billing&filter=queued").empty());
         BOOST_TEST(phones("?label=nothing").empty());
         // Filing is no activity: the newest conversation is still the newest.

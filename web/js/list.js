@@ -98,7 +98,8 @@ export class ConversationList {
     if (this.label && !(c.labels ?? []).includes(this.label)) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
-    return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (this.textHits?.has(c.phone) ?? false);
+    return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (c.labels ?? []).some((l) => l.includes(q))
+      || (this.textHits?.has(c.phone) ?? false);
   }
 
   render() {
