@@ -26,6 +26,25 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 bool is_param(std::string_view seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 
+using param_map = std::map<std::string, std::string, std::less<>>;
+
+// Whether a route's pattern (split) names the path `segments`: its literal
+// segments equal, its parameters non-empty once percent-decoded, and then
+// in `params`.
+bool fits(const std::vector<std::string>& pattern, const std::vector<std::string_view>& segments, param_map& params) {
+    if (pattern.size() != segments.size()) return false;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (!is_param(pattern[i])) {
+            if (pattern[i] != segments[i]) return false;
+            continue;
+        }
+        auto decoded = percent_decode(segments[i]);
+        if (!decoded || decoded->empty()) return false;
+        params.emplace(pattern[i].substr(1, pattern[i].size() - 2), std::move(*decoded));
+    }
+    return true;
+}
+
 }  // namespace
 
 void router::add(verb method, std::string_view pattern, handler h) {
@@ -54,11 +73,8 @@ std::optional<router::large_body> router::large_body_route(verb method, std::str
     if (!largest_body_) return std::nullopt;
     auto segments = split_path(path);
     for (auto& r : routes_) {
-        if (r.method != method || !r.max_body || r.segments.size() != segments.size()) continue;
-        bool ok = true;
-        for (std::size_t i = 0; i < segments.size() && ok; ++i)
-            ok = is_param(r.segments[i]) ? !segments[i].empty() : r.segments[i] == segments[i];
-        if (ok) return large_body{r.max_body, &r.admit};
+        param_map unused;
+        if (r.method == method && r.max_body && fits(r.segments, segments, unused)) return large_body{r.max_body, &r.admit};
     }
     return std::nullopt;
 }
@@ -67,19 +83,8 @@ router::match_result router::match(request& req) const {
     auto segments = split_path(req.path);
     match_result result;
     for (auto& r : routes_) {
-        if (r.segments.size() != segments.size()) continue;
-        std::map<std::string, std::string, std::less<>> params;
-        bool ok = true;
-        for (std::size_t i = 0; i < segments.size() && ok; ++i) {
-            if (is_param(r.segments[i])) {
-                auto decoded = percent_decode(segments[i]);
-                ok = decoded && !decoded->empty();
-                if (ok) params.emplace(r.segments[i].substr(1, r.segments[i].size() - 2), std::move(*decoded));
-            } else {
-                ok = r.segments[i] == segments[i];
-            }
-        }
-        if (!ok) continue;
+        param_map params;
+        if (!fits(r.segments, segments, params)) continue;
         // HEAD is served by every GET route.
         bool method_ok = r.method == req.method || (req.method == verb::head && r.method == verb::get);
         if (method_ok) {

@@ -3,11 +3,6 @@
 // conversations have are offered as the agent types).
 import { h } from './dom.js';
 
-// The form the server keeps a label in: lower case, spaces as "-".
-export function labelFrom(typed) {
-  return typed.trim().toLowerCase().replace(/\s+/g, '-');
-}
-
 // `onSave(labels)` stores the whole set; `onFilter(label)` filters the list
 // by one; `known()` lists the labels to offer.
 export function labelsEditor(labels, { onSave, onFilter, known }) {
@@ -31,9 +26,11 @@ export function labelsEditor(labels, { onSave, onFilter, known }) {
       if (e.key === 'Escape') { e.preventDefault(); done(); }
       if (e.key !== 'Enter') return;
       e.preventDefault();
-      const label = labelFrom(input.value);
+      // As typed: the server keeps it in its own form ("VIP customer" is
+      // vip-customer), drops one it has already, and says what it refuses.
+      const typed = input.value.trim();
       done();
-      if (label && !labels.includes(label)) onSave([...labels, label]);
+      if (typed) onSave([...labels, typed]);
     });
     input.addEventListener('blur', done);
     add.hidden = true;
