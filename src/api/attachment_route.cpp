@@ -68,7 +68,7 @@ awaitable<http::response> send_attachment(api_context& ctx, http::request& req, 
     // a file for a chat the agent does not hold is not given to Meta.
     auto v = co_await ctx.engine.view(phone);
     if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
-    if (auto why = chat::why_agent_cannot_send(*v->record, who.username, true))
+    if (auto why = chat::why_agent_cannot_send(*v->record, who.username, "files"))
         throw chat::command_error(chat::command_error::kind::conflict, *why);
 
     chat::outgoing_file file;

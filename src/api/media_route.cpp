@@ -32,19 +32,10 @@ bool shown_inline(std::string_view mime_type) {
 std::string content_disposition(bool inline_shown, const std::string& filename) {
     std::string out = inline_shown ? "inline" : "attachment";
     if (filename.empty()) return out;
-    std::string ascii, encoded;
-    static constexpr char hex[] = "0123456789ABCDEF";
-    for (unsigned char c : filename) {
+    std::string ascii;
+    for (unsigned char c : filename)
         ascii.push_back(c < 0x80 && c >= 0x20 && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
-        if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
-            encoded.push_back(static_cast<char>(c));
-        } else {
-            encoded.push_back('%');
-            encoded.push_back(hex[c >> 4]);
-            encoded.push_back(hex[c & 15]);
-        }
-    }
-    return out + "; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+    return out + "; filename=\"" + ascii + "\"; filename*=UTF-8''" + http::percent_encode(filename);
 }
 
 // The one range of `Range: bytes=…` that a player asks for (`a-b`, `a-`

@@ -54,6 +54,8 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("wa-app-secret", po::value(&c.wa_app_secret), "WhatsApp app secret: X-Hub-Signature-256 is checked when set")
         ("wa-token", po::value(&c.wa_token), "WhatsApp Cloud API access token")
         ("wa-api-base", po::value(&c.wa_api_base)->default_value(c.wa_api_base), "WhatsApp Cloud API base URL")
+        ("wa-business-account-id", po::value(&c.wa_business_account_id),
+         "WhatsApp Business Account id: agents send its approved message templates (to reach a user past the 24-hour window)")
         ("max-media", po::value(&c.max_media)->default_value(c.max_media), "largest WhatsApp media file in bytes passed on to agents")
         ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
         ("outbound-ca-file", po::value(&c.outbound_ca_file), "PEM file of extra CA certificates to trust for https destinations")

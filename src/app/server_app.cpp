@@ -7,6 +7,7 @@
 #include "switchboard/ops/assigner.hpp"
 #include "switchboard/ws/hub.hpp"
 #include "switchboard/channels/media.hpp"
+#include "switchboard/channels/templates.hpp"
 #include "switchboard/channels/outbox.hpp"
 #include "switchboard/channels/webhooks.hpp"
 #include "switchboard/chat/engine.hpp"
@@ -103,6 +104,15 @@ channels::media_options media_options_from(const config& cfg) {
     return o;
 }
 
+channels::template_options template_options_from(const config& cfg) {
+    channels::template_options o;
+    o.wa_api_base = cfg.wa_api_base;
+    o.wa_token = cfg.wa_token;
+    o.business_account_id = cfg.wa_business_account_id;
+    o.ca_file = cfg.outbound_ca_file;
+    return o;
+}
+
 std::vector<std::string> split_origins(const std::string& list) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -161,7 +171,8 @@ int run_server(const config& cfg) {
         assigner.start();
         net::thread_pool scans(1);  // stopped before the store closes (below)
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
-        api::api_context api_ctx{engine, agents, hub, *store, scans, media, split_origins(cfg.allowed_origins)};
+        channels::template_catalog templates(ioc, template_options_from(cfg));
+        api::api_context api_ctx{engine, agents, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins)};
 
         http::router routes;
         api::add_system_routes(routes, metrics);
@@ -196,6 +207,7 @@ int run_server(const config& cfg) {
             if (ec) return;
             log::info("shutting down", {{"signal", std::to_string(signo)}});
             media.stop();  // a file on its way to an agent would hold up the in-flight requests
+            templates.stop();
             // The backstop stands until both HTTP connections and agent sockets are gone.
             auto pending = std::make_shared<int>(2);
             auto one_done = [&, pending] {

@@ -37,7 +37,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& v)
 }
 
 // Meta's send API: POST /{phone_number_id}/messages. A file goes by the
-// media id its upload was given; audio takes no caption.
+// media id its upload was given; audio takes no caption. A template's
+// object was made whole when the agent sent it (channels/templates.hpp).
 std::string whatsapp_send_body(const store::outbox_item& item) {
     boost::json::object body = {{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", item.phone}};
     if (chat::is_media_kind(item.kind)) {
@@ -46,6 +47,10 @@ std::string whatsapp_send_body(const store::outbox_item& item) {
         if (!item.filename.empty() && item.kind == "document") file["filename"] = item.filename;
         body["type"] = item.kind;
         body[item.kind] = std::move(file);
+    } else if (item.kind == "template") {
+        body["type"] = "template";
+        boost::system::error_code ec;  // never thrown in the drain: Meta refuses a broken one, and it fails
+        body["template"] = boost::json::parse(item.ref, ec);
     } else {
         body["type"] = "text";
         body["text"] = {{"preview_url", false}, {"body", item.text}};

@@ -65,10 +65,12 @@ std::optional<std::string> label_from(std::string_view typed) {
     return out;
 }
 
-std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent, bool file) {
+std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent,
+                                                 std::string_view whatsapp_only) {
     if (!c.chat_support_active) return "no chat is active with " + c.phone;
     if (c.assignee != agent) return c.assignee.empty() ? "start the chat before sending" : "the chat is assigned to " + c.assignee;
-    if (file && c.via != channel::whatsapp) return "files can be sent only to WhatsApp users";
+    if (!whatsapp_only.empty() && c.via != channel::whatsapp)
+        return std::string(whatsapp_only) + " can be sent only to WhatsApp users";
     return std::nullopt;
 }
 

@@ -582,29 +582,39 @@ net::awaitable<message> conversation_actor::send_file(agent_ref by, outgoing_fil
     auto text = "[" + file.kind + "]";
     if (!file.caption.empty()) text += " " + file.caption;
     if (file.kind == "document" && !file.media.filename.empty()) text += " " + file.media.filename;
-    return send_as(std::move(by), std::move(text), std::move(client_id), std::move(file));
+    // The outbox sends the file by its id, with the caption alone.
+    whatsapp_only_send special{"files", file.kind, file.media.media_id, std::move(file.caption), file.media.filename,
+                               std::move(file.media)};
+    return send_as(std::move(by), std::move(text), std::move(client_id), std::move(special));
+}
+
+// The history keeps the template as the user reads it; the outbox sends it
+// by its object.
+net::awaitable<message> conversation_actor::send_template(agent_ref by, outgoing_template t, std::string client_id) {
+    whatsapp_only_send special{"templates", "template", std::move(t.send_object), {}, {}, std::nullopt};
+    return send_as(std::move(by), std::move(t.text), std::move(client_id), std::move(special));
 }
 
 net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string text, std::string client_id,
-                                                    std::optional<outgoing_file> file) {
+                                                    std::optional<whatsapp_only_send> special) {
     return exclusive<message>([this, by = std::move(by), text = std::move(text), client_id = std::move(client_id),
-                               file = std::move(file)]() -> net::awaitable<message> {
+                               special = std::move(special)]() -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
-        if (auto why = why_agent_cannot_send(c, by.username, file.has_value())) refuse(command_error::kind::conflict, *why);
-        auto& m = add_outgoing(s, sender::admin, text, now, false, file ? file->kind : "text");
+        if (auto why = why_agent_cannot_send(c, by.username, special ? std::string_view(special->what) : ""))
+            refuse(command_error::kind::conflict, *why);
+        auto& m = add_outgoing(s, sender::admin, text, now, false, special ? special->kind : "text");
         m.agent = by.username;
         m.client_id = client_id;
-        if (file) {
-            m.media = file->media;
-            // The outbox sends the file by its id, with the caption alone.
+        if (special) {
+            m.media = special->media;
             if (!s.outbound.empty() && s.outbound.back().message_id == m.id) {
                 auto& o = s.outbound.back();
-                o.kind = file->kind;
-                o.ref = file->media.media_id;
-                o.text = file->caption;
-                o.filename = file->media.filename;
+                o.kind = special->kind;
+                o.ref = special->ref;
+                o.text = special->text;
+                o.filename = special->filename;
             }
         }
         auto sent = m;

@@ -40,6 +40,7 @@ public:
     boost::asio::awaitable<conversation> start_chat(agent_ref by);
     boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
+    boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
@@ -115,9 +116,20 @@ private:
     // through the outbox; `answered_inline` ones are in the answer already.
     message& add_outgoing(step& s, sender from, std::string text, timestamp at, bool answered_inline,
                           std::string kind = "text");
-    // send() and send_file(): an agent's message to the user, `file` when it is one.
+    // How an agent's message goes out when WhatsApp alone carries it: the
+    // outbox sends `kind` by `ref` (a file's media id, or a template's
+    // object) with `text` (a caption) beside it.
+    struct whatsapp_only_send {
+        std::string what;  // "files", "templates": for a refusal
+        std::string kind;  // image | audio | video | document | template
+        std::string ref;
+        std::string text;
+        std::string filename;
+        std::optional<attachment> media;
+    };
+    // send(), send_file() and send_template(): an agent's message to the user.
     boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
-                                            std::optional<outgoing_file> file);
+                                            std::optional<whatsapp_only_send> special);
     void tell_user(step& s, std::string text, timestamp at);
     // Clears the chat flags and files the chat record as closed.
     static void close_chat(step& s, std::string_view reason, timestamp now);

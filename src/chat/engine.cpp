@@ -282,6 +282,12 @@ net::awaitable<message> engine::send_file(std::string phone, agent_ref by, outgo
     co_return co_await actor->send_file(std::move(by), std::move(file), std::move(client_id));
 }
 
+net::awaitable<message> engine::send_template(std::string phone, agent_ref by, outgoing_template t,
+                                              std::string client_id) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->send_template(std::move(by), std::move(t), std::move(client_id));
+}
+
 net::awaitable<message> engine::add_note(std::string phone, agent_ref by, std::string text, std::string client_id) {
     auto actor = impl_->require(phone);
     co_return co_await actor->add_note(std::move(by), std::move(text), std::move(client_id));

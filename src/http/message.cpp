@@ -51,6 +51,22 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+std::string percent_encode(std::string_view in) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(in.size());
+    for (unsigned char c : in) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
+}
+
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
     std::string out;
     out.reserve(in.size());

@@ -1040,6 +1040,72 @@ test("past WhatsApp's 24-hour window the console holds the reply; a later failur
   assert.deepEqual(page.errors, []);
 }));
 
+test('past the 24-hour window an agent sends an approved WhatsApp template', () => withMemoryServer(['--wa-api-base', receiver.url, '--wa-business-account-id', 'waba-1'], async (server) => {
+  receiver.templates = [
+    { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+      { type: 'HEADER', format: 'TEXT', text: 'Your order' },
+      { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' },
+      { type: 'FOOTER', text: 'Reply STOP to opt out' }] },
+    { name: 'welcome_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'We miss you!' }] },
+    { name: 'in_review', language: 'en_US', status: 'PENDING', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi' }] },
+  ];
+  try {
+    await whatsappUserSends(server, '15550901', 'wamid.tpl-1', 'text', null, 'where is my order?');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+    await page.locator('#conversation-list li[data-phone="15550901"]').click();
+    await page.getByRole('button', { name: 'Start Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    const templateButton = page.getByRole('button', { name: 'Template', exact: true });
+    await templateButton.waitFor();  // in the agent's own WhatsApp chat, window or not
+
+    // A day later the reply is held, and the hint points to a template.
+    await page.clock.fastForward('24:05:00');
+    await page.locator('#composer-hint', { hasText: 'or you can send them an approved Template' }).waitFor();
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+    await templateButton.click();
+    const dialog = page.locator('#template-dialog');
+    await dialog.locator('#template-value-1').waitFor();
+    assert.deepEqual(await dialog.locator('#template-name option').allTextContents(),
+      ['order_update · en_US', 'welcome_back · en_US']);  // approved ones only
+    await dialog.getByLabel('{{1}}').fill('Ines');
+    await dialog.getByLabel('{{2}}').fill('A  -  1     x');  // five spaces: WhatsApp would refuse it
+    await dialog.locator('#template-preview', { hasText: 'Hi Ines, order A  -  1     x has shipped.' }).waitFor();
+    assert.equal(await dialog.locator('#template-preview strong').textContent(), 'Your order');
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.locator('#template-error', { hasText: 'more than four spaces' }).waitFor();
+    assert.equal(await dialog.isVisible(), true);  // kept open to put it right
+
+    await dialog.getByLabel('{{2}}').fill('A-1');
+    receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.tpl-out"}]}'] : null);
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const shown = page.locator('.message.admin', { hasText: 'Hi Ines, order A-1 has shipped.' });
+    await shown.locator('.meta', { hasText: 'You · template' }).waitFor();
+    const sent = await receiver.waitFor((m) => m.type === 'template');
+    assert.equal(sent.to, '15550901');
+    assert.deepEqual(sent.template, { name: 'order_update', language: { code: 'en_US' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ines' }, { type: 'text', text: 'A-1' }] }] });
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);  // still the user's turn to write
+
+    // The user answers, and Meta then fails the template: it says why, and
+    // offers no Send again, which would send its text as a plain reply.
+    await page.clock.setSystemTime(Date.now());
+    await whatsappUserSends(server, '15550901', 'wamid.tpl-2', 'text', null, 'thanks!');
+    await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+    const failed = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', statuses: [{ id: 'wamid.tpl-out', status: 'failed', timestamp: '1763900170',
+        recipient_id: '15550901', errors: [{ code: 132001, title: 'Template name does not exist in the translation' }] }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(failed) })).status, 200);
+    await shown.locator('.delivery-error', { hasText: '(#132001) Template name does not exist' }).waitFor();
+    assert.equal(await shown.locator('.resend').count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.templates = [];
+    receiver.refuse = null;
+  }
+}));
+
 // A message shows only its time, so each day's messages start with the day:
 // the page's clock is set by the messages' own time, then moved on.
 test('a chat marks each day: Today, Yesterday, then the date', () => withMemoryServer([], async (server) => {

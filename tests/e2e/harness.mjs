@@ -58,6 +58,12 @@ export function startReceiver() {
   const received = [];
   const waiters = [];
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url.includes('/message_templates?')) {  // a business account's templates, one page
+      receiver.templateReads.push(req.url);
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ data: receiver.templates, paging: { cursors: { before: 'a', after: 'b' } } }));
+      return;
+    }
     if (req.method === 'GET') {
       const [, where, id] = req.url.split('/');
       const file = receiver.media.get(id);
@@ -108,6 +114,9 @@ export function startReceiver() {
     refuse: null,
     // WhatsApp's files by media id: { type, bytes }.
     media: new Map(),
+    // The business account's message templates, as Meta lists them, and the reads of them.
+    templates: [],
+    templateReads: [],
     // Resolves with the first received message that satisfies `pred`.
     async waitFor(pred, timeoutMs = 10000) {
       const deadline = Date.now() + timeoutMs;

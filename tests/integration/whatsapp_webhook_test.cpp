@@ -533,6 +533,107 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_the_user_a_file) {
     BOOST_TEST(wa.metric(R"(switchboard_media_uploads_total{outcome="failed"})") == 1);
 }
 
+// Past the 24-hour window WhatsApp takes only an approved template: agents
+// list them from Meta and send one, filled in, in their chat.
+BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
+    const std::string user = "15557501";
+    const std::string send = "/conversations/" + user + "/chat-support/send-template";
+    wa_server wa({"--wa-business-account-id", "waba-77"});
+    auto admin = admin_client(wa.server);
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-1", "support")).status == 200u);
+    wa.graph.wait_for(1);  // "connecting you"
+    admin.json("POST", "/conversations/" + user + "/chat-support/start");
+    wa.graph.wait_for(2);  // "you're now chatting with"
+
+    // Two pages from Meta, the sendable ones kept, in order of name.
+    wa.graph.script(
+        {{200, R"({"data":[
+            {"name":"order_update","language":"en_US","status":"APPROVED","category":"UTILITY",
+             "components":[{"type":"HEADER","format":"TEXT","text":"Your order"},
+                           {"type":"BODY","text":"Hi {{1}}, order {{2}} ships today."}]},
+            {"name":"photo","language":"en_US","status":"APPROVED","category":"MARKETING",
+             "components":[{"type":"HEADER","format":"IMAGE"},{"type":"BODY","text":"Look"}]}],
+           "paging":{"cursors":{"after":"QVFI+/="},"next":"https://graph.example.test/next"}})", {}},
+         {200, R"({"data":[{"name":"hello","language":"de","status":"APPROVED","category":"MARKETING",
+                            "components":[{"type":"BODY","text":"Hallo!"}]}],
+                   "paging":{"cursors":{"after":"x"}}})", {}}});
+    auto listed = admin.json("GET", "/whatsapp/templates").at("templates").as_array();
+    BOOST_TEST_REQUIRE(listed.size() == 2u);
+    BOOST_TEST(listed[0].at("name").as_string() == "hello");
+    BOOST_TEST(listed[1].at("name").as_string() == "order_update");
+    BOOST_TEST(listed[1].at("header").as_string() == "Your order");
+    BOOST_TEST(listed[1].at("parameters").as_int64() == 2);
+    auto graph = wa.graph.wait_for(4);
+    BOOST_TEST(graph[2].method == "GET");
+    BOOST_TEST(graph[2].target ==
+               "/v99.0/waba-77/message_templates?fields=name,language,status,category,components&limit=100");
+    BOOST_TEST(graph[2].authorization == "Bearer tok-123");
+    BOOST_TEST(graph[3].target == graph[2].target + "&after=QVFI%2B%2F%3D");
+
+    // Sent from the list Meta gave a moment ago: no third read.
+    auto sent = admin.call("POST", send,
+                           R"({"name":"order_update","language":"en_US","parameters":["Sam","A-1"],"client_id":"t-1"})");
+    BOOST_TEST_REQUIRE(sent.status == 201u, sent.body);
+    auto m = json::parse(sent.body);
+    BOOST_TEST(m.at("type").as_string() == "template");
+    BOOST_TEST(m.at("sender").as_string() == "admin");
+    BOOST_TEST(m.at("client_id").as_string() == "t-1");
+    BOOST_TEST(m.at("text").as_string() == "*Your order*\nHi Sam, order A-1 ships today.");
+    auto out = wa.graph.wait_for(5)[4];
+    BOOST_TEST(out.method == "POST");
+    BOOST_TEST(out.target == "/v99.0/106540352242922/messages");
+    auto body = json::parse(out.body);
+    BOOST_TEST(body.at("type").as_string() == "template");
+    BOOST_TEST(body.at("to").as_string() == user);
+    BOOST_TEST(json::serialize(body.at("template")) ==
+               R"({"name":"order_update","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Sam"},{"type":"text","text":"A-1"}]}]})");
+    auto history = admin.json("GET", "/conversations/" + user).at("messages").as_array();
+    BOOST_TEST(history.back().at("type").as_string() == "template");
+    BOOST_TEST(history.back().at("text").as_string() == "*Your order*\nHi Sam, order A-1 ships today.");
+    auto stored = history.size();
+
+    // Refused, each naming why, and nothing reaches WhatsApp.
+    auto refused = [&](const http_result& r, unsigned status, const std::string& words) {
+        BOOST_TEST(r.status == status, r.body);
+        BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+    };
+    refused(admin.call("POST", send, R"({"name":"order_update","language":"de","parameters":["a","b"]})"), 400,
+            "no approved template order_update in de");
+    refused(admin.call("POST", send, R"({"name":"photo","language":"en_US"})"), 400, "no approved template photo");
+    refused(admin.call("POST", send, R"({"name":"order_update","language":"en_US","parameters":["Sam"]})"), 400,
+            "takes 2 values, and 1 was given");
+    refused(admin.call("POST", send, R"({"name":"order_update","language":"en_US","parameters":["Sam","a\nb"]})"),
+            400, "{{2}} must be on one line");
+    refused(admin.call("POST", send, R"({"name":"order_update","language":"en_US","parameters":"Sam"})"), 400,
+            "parameters must be an array");
+    refused(admin.call("POST", send, R"({"language":"en_US"})"), 400, "name");
+    refused(http_request(wa.server.port(), "POST", send, R"({"name":"hello","language":"de"})"), 401, "");
+    refused(http_request(wa.server.port(), "GET", "/whatsapp/templates", ""), 401, "");
+    auto agent = agent_client(admin, "tess");
+    refused(agent.call("POST", send, R"({"name":"hello","language":"de"})"), 409, "assigned to admin");
+    BOOST_TEST(http_request(wa.server.port(), "POST", "/webhook", R"({"from":"15557503","text":"support"})").status ==
+               200u);
+    admin.json("POST", "/conversations/15557503/chat-support/start");
+    refused(admin.call("POST", "/conversations/15557503/chat-support/send-template", R"({"name":"hello","language":"de"})"),
+            409, "templates can be sent only to WhatsApp users");
+    BOOST_TEST(admin.json("GET", "/conversations/" + user).at("messages").as_array().size() == stored);
+    BOOST_TEST(wa.graph.requests().size() == 5u);
+
+    // A list Meta would not give is not kept: the next agent to ask asks again.
+    wa_server other({"--wa-business-account-id", "waba-88"});
+    auto other_admin = admin_client(other.server);
+    other.graph.script({{400, R"({"error":{"message":"Unsupported get request.","type":"GraphMethodException","code":100}})", {}}});
+    refused(other_admin.call("GET", "/whatsapp/templates"), 502, "(#100) Unsupported get request.");
+    refused(other_admin.call("GET", "/whatsapp/templates"), 502, "not a list of templates");  // the fallback answer
+    BOOST_TEST(other.graph.requests().size() == 2u);
+
+    // Without the account, templates are not set up.
+    wa_server unset;
+    auto unset_admin = admin_client(unset.server);
+    refused(unset_admin.call("GET", "/whatsapp/templates"), 409, "--wa-business-account-id");
+    BOOST_TEST(unset.graph.requests().empty());
+}
+
 // A 👍 on the bot's menu or on an agent's reply reaches the agents, and the
 // bot says nothing to it: no menu again, no "sent to support", and a chat
 // waiting for its rating still takes it.

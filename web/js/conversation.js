@@ -5,11 +5,12 @@ import { h, $, clockTime, relativeTime } from './dom.js';
 import { richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
+import { TemplatePicker } from './templates.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
-// last one (its customer service window); after that only a template, which
-// Switchboard does not send, so a reply would only come back refused.
+// last one (its customer service window); after that only an approved
+// template (templates.js), so a reply would only come back refused.
 const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
 // "Today", "Yesterday", or the date, in the agent's own calendar.
@@ -106,6 +107,8 @@ export class ConversationPane {
     $('end-dialog').addEventListener('close', () => {
       if ($('end-dialog').returnValue === 'end') this.act('end', { message: $('end-message').value.trim() || undefined });
     });
+    this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
+    $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     $('transfer-dialog').addEventListener('close', () => {
       if ($('transfer-dialog').returnValue === 'transfer' && $('transfer-to').value)
@@ -197,13 +200,16 @@ export class ConversationPane {
     $('send').disabled = !enabled;
     $('attach').hidden = note || c.channel !== 'whatsapp';  // a file goes to a WhatsApp user, never in a note
     $('attach').disabled = !enabled;
+    // A template is what reaches the user once the window has closed.
+    $('send-template').hidden = note || c.channel !== 'whatsapp' || !this.mine();
     $('send').textContent = note ? 'Add note' : 'Send';
     $('composer').classList.toggle('note', note);
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
       : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
     $('composer-hint').textContent = enabled ? ''
       : closedSince ? `${c.name || `+${c.phone}`} last wrote ${relativeTime(closedSince.timestamp)} ago: WhatsApp takes a reply `
-        + 'only within 24 hours of the user\'s last message, so they need to write first. A private note reaches the agents.'
+        + 'only within 24 hours of the user\'s last message, so they need to write first, or you can send them an approved '
+        + 'Template. A private note reaches the agents.'
       : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat. A private note reaches them.` : 'Claim the chat to reply.')
       : 'Start a chat to reply.';
   }
@@ -217,7 +223,8 @@ export class ConversationPane {
 
   messageItem(m) {
     const kind = m.type === 'system' || m.type === 'note' ? m.type : m.sender;
-    const who = m.sender === 'admin' ? `${m.agent === this.me.username ? 'You' : m.agent}${m.type === 'note' ? ' · private note' : ''}`
+    const what = m.type === 'note' ? ' · private note' : m.type === 'template' ? ' · template' : '';
+    const who = m.sender === 'admin' ? `${m.agent === this.me.username ? 'You' : m.agent}${what}`
       : m.sender === 'bot' ? 'Bot' : (this.conv.name || `+${this.conv.phone}`);
     const text = m.attachment ? captionOf(m) : m.type === 'reaction' ? reactionText(m.text) : m.text;
     const ticks = m.sender === 'user' || m.type === 'note' ? null
@@ -240,9 +247,10 @@ export class ConversationPane {
   // refused goes as a new message, the refused one staying in the history.
   failure(m) {
     const reason = `${m.seq ? 'Not delivered' : 'Not sent'}${m.error ? `: ${m.error}` : ''}`;
-    // A stored file the provider refused is not: the browser no longer has it.
+    // A stored file the provider refused is not: the browser no longer has
+    // it. Nor is a template, which is sent again from its dialog, not as text.
     const mineToResend = m.sender === 'admin' && m.agent === this.me.username && (m.type === 'note' || this.canReply())
-      && !(m.seq && m.attachment);
+      && !(m.seq && (m.attachment || m.type === 'template'));
     return h('span', { class: 'delivery-error', role: 'note' },
       h('span', { text: reason }),
       mineToResend ? h('button', { type: 'button', class: 'resend', text: 'Send again', onclick: () => this.resend(m) }) : null);

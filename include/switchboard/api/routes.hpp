@@ -24,6 +24,7 @@ class store;
 }
 namespace switchboard::channels {
 class media_fetcher;
+class template_catalog;
 }
 
 namespace switchboard::api {
@@ -38,6 +39,8 @@ struct api_context {
     // Media messages' files, fetched from the provider for the agent who
     // opens one, and agents' files uploaded to it.
     channels::media_fetcher& media;
+    // WhatsApp's approved templates, read from the provider.
+    channels::template_catalog& templates;
     // Origins allowed to open /ws with an agent's cookie; empty: the request's own host only.
     std::vector<std::string> allowed_origins;
 };
@@ -52,6 +55,7 @@ void add_transcript_route(http::router& routes, api_context& ctx);
 void add_canned_response_routes(http::router& routes, api_context& ctx);
 void add_media_route(http::router& routes, api_context& ctx);
 void add_attachment_route(http::router& routes, api_context& ctx);
+void add_template_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -64,6 +68,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_canned_response_routes(routes, ctx);
     add_media_route(routes, ctx);
     add_attachment_route(routes, ctx);
+    add_template_routes(routes, ctx);
 }
 
 }  // namespace switchboard::api

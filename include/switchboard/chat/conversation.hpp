@@ -173,9 +173,11 @@ std::optional<std::size_t> utf8_length(std::string_view s);
 std::string utf8_prefix(std::string_view s, std::size_t n);
 std::string_view utf8_prefix_view(std::string_view s, std::size_t n);  // the same, into `s`
 
-// Why `agent` may not send the user a message (a file when `file`) now, or
-// nullopt when they may: only the agent who holds a live chat writes in it,
-// and files go to WhatsApp users only.
-std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent, bool file);
+// Why `agent` may not send the user a message now, or nullopt when they
+// may: only the agent who holds a live chat writes in it. What WhatsApp
+// alone carries (`whatsapp_only`: "files", "templates") goes to WhatsApp
+// users only.
+std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent,
+                                                 std::string_view whatsapp_only = {});
 
 }  // namespace switchboard::chat

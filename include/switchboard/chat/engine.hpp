@@ -74,6 +74,12 @@ struct outgoing_file {
     std::string caption;
 };
 
+// An approved WhatsApp template, filled in (channels/templates.hpp).
+struct outgoing_template {
+    std::string text;         // as the user reads it: the history's text
+    std::string send_object;  // the send API's "template" object, as JSON
+};
+
 // Why an agent's command was refused; the REST layer maps it to a status.
 class command_error : public std::runtime_error {
 public:
@@ -166,6 +172,10 @@ public:
     // A file, to a WhatsApp user only: the same rules as send().
     boost::asio::awaitable<message> send_file(std::string phone, agent_ref by, outgoing_file file,
                                               std::string client_id);
+    // A template, to a WhatsApp user only: the same rules as send(). It is
+    // how a user is reached past WhatsApp's 24-hour window.
+    boost::asio::awaitable<message> send_template(std::string phone, agent_ref by, outgoing_template t,
+                                                  std::string client_id);
     // A private note for the agents (type "note"), never sent to the user.
     boost::asio::awaitable<message> add_note(std::string phone, agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);

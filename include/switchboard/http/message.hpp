@@ -97,6 +97,9 @@ struct response {
 // Percent-decoding; returns nullopt on a malformed escape. `plus_is_space`
 // for query strings.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space = false);
+// Every byte but RFC 3986's unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX:
+// safe in a query value, a path segment and RFC 8187's filename*.
+std::string percent_encode(std::string_view in);
 
 bool iequals(std::string_view a, std::string_view b);
 

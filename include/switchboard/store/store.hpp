@@ -31,7 +31,8 @@ struct outbox_item {
     // "text": a message for the user; "read": WhatsApp's mark-as-read of
     // the user's message `ref` (a wamid), which carries no text; a media
     // kind ("image", "audio", "video", "document"): an agent's file, `ref`
-    // its WhatsApp media id and `text` its caption.
+    // its WhatsApp media id and `text` its caption; "template": an approved
+    // template, `ref` the send API's "template" object as JSON.
     std::string kind = "text";
     std::string ref;
     std::string filename;  // a document's name, as the user's phone shows it

@@ -1,0 +1,98 @@
+// WhatsApp's message templates. Past the 24-hour window since a user last
+// wrote, WhatsApp takes from a business only a template its reviewers
+// approved, so a template is how an agent reaches that user again. The
+// templates live in Meta's Business Manager and belong to the WhatsApp
+// Business Account (--wa-business-account-id); they are read from the Graph
+// API (GET /{waba_id}/message_templates), kept for a minute, and never
+// copied into the store: Meta's list is the one truth about what is approved.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace switchboard::channels {
+
+// One approved template that an agent can send: its only variables are
+// the body's {{1}}…{{n}}. Templates with a media header, a variable in the
+// header or a button, or named variables are not offered, since the
+// console has nowhere to fill those in.
+struct message_template {
+    std::string name;      // Meta's name: order_update
+    std::string language;  // Meta's code: en_US
+    std::string category;  // MARKETING | UTILITY
+    std::string header;    // a fixed header text, or empty
+    std::string body;      // with {{1}}…{{n}} where the agent's values go
+    std::string footer;
+    std::size_t parameters = 0;  // n
+};
+
+// One page of Meta's answer, the sendable templates kept.
+struct template_page {
+    std::vector<message_template> templates;
+    std::string after;  // the cursor of the next page; empty at the last
+    std::string error;  // the answer was not a template list
+};
+template_page parse_template_page(std::string_view body);
+
+// n for a body whose variables are {{1}}…{{n}}, each at least once; nullopt
+// for any other use of double braces (a named or skipped variable).
+std::optional<std::size_t> body_parameter_count(std::string_view body);
+
+// Why these values cannot fill `t` (say which one), or nullopt: one per
+// variable, each 1 to 1024 characters of UTF-8 with no line break or tab
+// (WhatsApp refuses those in a parameter).
+std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values);
+
+// What the user reads: the header in bold on a line of its own, then the
+// body with the values in place.
+std::string filled_in(const message_template& t, const std::vector<std::string>& values);
+
+// The send API's "template" object for `t` filled with `values`.
+std::string template_send_object(const message_template& t, const std::vector<std::string>& values);
+
+struct template_options {
+    std::string wa_api_base;
+    std::string wa_token;
+    std::string business_account_id;  // empty: templates are not configured
+    std::string ca_file;
+    std::chrono::seconds request_timeout{30};
+    std::chrono::seconds keep_for{60};  // a list read from Meta is used again this long
+};
+
+struct template_list {
+    std::shared_ptr<const std::vector<message_template>> templates;  // null when the list could not be had
+    std::string error;                                               // then why, in words an agent can act on
+};
+
+class template_catalog {
+public:
+    template_catalog(boost::asio::io_context& ioc, template_options options);
+    ~template_catalog();
+    template_catalog(const template_catalog&) = delete;
+    template_catalog& operator=(const template_catalog&) = delete;
+
+    bool configured() const;
+    // The approved templates, from Meta at most once per keep_for. Safe
+    // from any executor; resumes the caller on its own.
+    boost::asio::awaitable<template_list> list();
+    // Ends the reads in flight (they answer "shutting down").
+    void stop();
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::channels

@@ -1,0 +1,96 @@
+// WhatsApp's approved message templates: GET /whatsapp/templates lists the
+// ones an agent can send, and POST /conversations/{phone}/chat-support/
+// send-template sends one, filled in, in the agent's chat. Past WhatsApp's
+// 24-hour window a template is the only message a user can be sent.
+#include "request_helpers.hpp"
+
+#include "switchboard/channels/templates.hpp"
+#include "switchboard/chat/json.hpp"
+
+#include <algorithm>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+json::object template_json(const channels::message_template& t) {
+    return {{"name", t.name},     {"language", t.language}, {"category", t.category},
+            {"header", t.header}, {"body", t.body},         {"footer", t.footer},
+            {"parameters", t.parameters}};
+}
+
+// The templates, or the answer that says why there are none to be had.
+awaitable<std::variant<channels::template_list, http::response>> read_templates(api_context& ctx) {
+    if (!ctx.templates.configured())
+        co_return http::response::error(409, "not_configured",
+                                        "WhatsApp templates are not set up: the server needs "
+                                        "--wa-business-account-id, the account the templates belong to");
+    auto list = co_await ctx.templates.list();
+    if (!list.templates)
+        co_return http::response::error(502, "templates_unavailable",
+                                        "WhatsApp's templates could not be read: " + list.error);
+    co_return list;
+}
+
+awaitable<http::response> list_templates(api_context& ctx, http::request&, const auth::agent&) {
+    auto read = co_await read_templates(ctx);
+    if (auto* refused = std::get_if<http::response>(&read)) co_return std::move(*refused);
+    json::array out;
+    for (auto& t : *std::get<channels::template_list>(read).templates) out.push_back(template_json(t));
+    co_return json_response(200, {{"templates", std::move(out)}});
+}
+
+std::vector<std::string> parameters_field(const json::object& o) {
+    std::vector<std::string> values;
+    auto* v = o.if_contains("parameters");
+    if (!v) return values;
+    if (!v->is_array()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first"};
+    for (auto& p : v->as_array()) {
+        if (!p.is_string()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first"};
+        values.emplace_back(p.as_string());
+    }
+    return values;
+}
+
+awaitable<http::response> send_template(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto name = string_field(o, "name", true, 512);
+    auto language = string_field(o, "language", true, 32);
+    auto values = parameters_field(o);
+    auto client_id = string_field(o, "client_id", false, 128);
+
+    // Refused as the send itself would refuse it before Meta is asked.
+    auto v = co_await ctx.engine.view(phone);
+    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    if (auto why = chat::why_agent_cannot_send(*v->record, who.username, "templates"))
+        throw chat::command_error(chat::command_error::kind::conflict, *why);
+
+    auto read = co_await read_templates(ctx);
+    if (auto* refused = std::get_if<http::response>(&read)) co_return std::move(*refused);
+    auto& templates = *std::get<channels::template_list>(read).templates;
+    auto t = std::find_if(templates.begin(), templates.end(), [&](const channels::message_template& t) {
+        return t.name == name && t.language == language;
+    });
+    if (t == templates.end())
+        throw field_error{"name", "WhatsApp has no approved template " + name + " in " + language + " that agents can send"};
+    if (auto why = channels::why_parameters_do_not_fit(*t, values)) throw field_error{"parameters", *why};
+
+    chat::outgoing_template out{channels::filled_in(*t, values), channels::template_send_object(*t, values)};
+    auto m = co_await ctx.engine.send_template(phone, as_ref(who), std::move(out), std::move(client_id));
+    co_return json_response(201, chat::to_json(m));
+}
+
+}  // namespace
+
+void add_template_routes(http::router& routes, api_context& ctx) {
+    routes.add(http::verb::get, "/whatsapp/templates",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return list_templates(ctx, req, who); }));
+    routes.add(http::verb::post, "/conversations/{phone}/chat-support/send-template",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return send_template(ctx, req, who); }));
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,264 @@
+#include "switchboard/channels/templates.hpp"
+
+#include "switchboard/channels/provider_error.hpp"
+#include "switchboard/chat/conversation.hpp"
+#include "switchboard/http/message.hpp"
+
+#include "http_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace switchboard::channels {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_parameter_chars = 1024;
+constexpr std::size_t max_body_chars = 1024;  // WhatsApp's limit for a template's body, filled in
+// Meta pages its list; this many pages of 100 is far past what a business has.
+constexpr int max_pages = 20;
+
+std::string string_of(const json::object& o, std::string_view key) {
+    auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string{};
+}
+
+bool has_variable(std::string_view text) { return text.find("{{") != std::string_view::npos; }
+
+// A button the user taps that needs no value from the agent.
+bool fixed_button(const json::value& b) {
+    if (!b.is_object()) return false;
+    auto type = string_of(b.as_object(), "type");
+    if (type == "QUICK_REPLY" || type == "PHONE_NUMBER") return true;
+    return type == "URL" && !has_variable(string_of(b.as_object(), "url"));
+}
+
+// The template as an agent can send it, or nullopt when it is not approved
+// or needs a value the console cannot give (above, message_template).
+std::optional<message_template> sendable(const json::value& v) {
+    if (!v.is_object()) return std::nullopt;
+    auto& o = v.as_object();
+    if (string_of(o, "status") != "APPROVED") return std::nullopt;
+    message_template t{string_of(o, "name"), string_of(o, "language"), string_of(o, "category"), {}, {}, {}, 0};
+    if (t.name.empty() || t.language.empty() || t.category == "AUTHENTICATION") return std::nullopt;
+    auto* components = o.if_contains("components");
+    if (!components || !components->is_array()) return std::nullopt;
+    bool has_body = false;
+    for (auto& c : components->as_array()) {
+        if (!c.is_object()) return std::nullopt;
+        auto& part = c.as_object();
+        auto type = string_of(part, "type");
+        auto text = string_of(part, "text");
+        if (type == "HEADER") {
+            if (string_of(part, "format") != "TEXT" || has_variable(text)) return std::nullopt;
+            t.header = std::move(text);
+        } else if (type == "BODY") {
+            auto n = body_parameter_count(text);
+            if (!n) return std::nullopt;
+            t.body = std::move(text);
+            t.parameters = *n;
+            has_body = true;
+        } else if (type == "FOOTER") {
+            t.footer = std::move(text);
+        } else if (type == "BUTTONS") {
+            auto* buttons = part.if_contains("buttons");
+            if (!buttons || !buttons->is_array()) return std::nullopt;
+            for (auto& b : buttons->as_array())
+                if (!fixed_button(b)) return std::nullopt;
+        } else {
+            return std::nullopt;  // a carousel, a limited-time offer, …
+        }
+    }
+    if (!has_body) return std::nullopt;
+    return t;
+}
+
+}  // namespace
+
+std::optional<std::size_t> body_parameter_count(std::string_view body) {
+    std::vector<bool> seen;
+    for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", at)) {
+        auto end = body.find("}}", at + 2);
+        if (end == std::string_view::npos) return std::nullopt;
+        auto digits = body.substr(at + 2, end - at - 2);
+        if (digits.empty() || digits.size() > 2 || digits.front() == '0' ||
+            !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return std::nullopt;
+        auto k = static_cast<std::size_t>(std::stoi(std::string(digits)));
+        if (seen.size() < k) seen.resize(k);
+        seen[k - 1] = true;
+        at = end + 2;
+    }
+    if (std::find(seen.begin(), seen.end(), false) != seen.end()) return std::nullopt;
+    return seen.size();
+}
+
+namespace {
+
+// The body with {{k}} replaced by values[k - 1]; `values` fit (checked first).
+std::string body_filled(std::string_view body, const std::vector<std::string>& values) {
+    std::string out;
+    std::size_t from = 0;
+    for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", from)) {
+        auto end = body.find("}}", at);
+        out.append(body.substr(from, at - from));
+        out += values[static_cast<std::size_t>(std::stoi(std::string(body.substr(at + 2, end - at - 2)))) - 1];
+        from = end + 2;
+    }
+    out.append(body.substr(from));
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values) {
+    if (values.size() != t.parameters)
+        return t.name + " takes " + std::to_string(t.parameters) + (t.parameters == 1 ? " value" : " values") +
+               ", and " + std::to_string(values.size()) + (values.size() == 1 ? " was" : " were") + " given";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        auto& v = values[i];
+        auto which = "{{" + std::to_string(i + 1) + "}}";
+        auto n = chat::utf8_length(v);
+        if (!n) return which + " must be UTF-8 text";
+        if (*n == 0 || v.find_first_not_of(' ') == std::string::npos) return which + " is empty";
+        if (*n > max_parameter_chars) return which + " must be at most 1024 characters";
+        if (v.find_first_of("\n\r\t") != std::string::npos)
+            return which + " must be on one line: WhatsApp takes no line break or tab in a template's value";
+        if (v.find("     ") != std::string::npos)
+            return which + " has more than four spaces in a row, which WhatsApp refuses";
+    }
+    if (auto n = chat::utf8_length(body_filled(t.body, values)); n && *n > max_body_chars)
+        return "filled in, the template is over the 1024 characters WhatsApp takes";
+    return std::nullopt;
+}
+
+std::string filled_in(const message_template& t, const std::vector<std::string>& values) {
+    auto text = t.header.empty() ? std::string{} : "*" + t.header + "*\n";
+    text += body_filled(t.body, values);
+    if (!t.footer.empty()) text += "\n\n_" + t.footer + "_";
+    return text;
+}
+
+std::string template_send_object(const message_template& t, const std::vector<std::string>& values) {
+    json::object object = {{"name", t.name}, {"language", {{"code", t.language}}}};
+    if (!values.empty()) {
+        json::array parameters;
+        for (auto& v : values) parameters.push_back({{"type", "text"}, {"text", v}});
+        object["components"] = {{{"type", "body"}, {"parameters", std::move(parameters)}}};
+    }
+    return json::serialize(object);
+}
+
+template_page parse_template_page(std::string_view body) {
+    template_page page;
+    boost::system::error_code ec;
+    auto doc = json::parse(body, ec);
+    auto* data = !ec && doc.is_object() ? doc.as_object().if_contains("data") : nullptr;
+    if (!data || !data->is_array()) {
+        page.error = "WhatsApp's answer is not a list of templates";
+        return page;
+    }
+    for (auto& v : data->as_array())
+        if (auto t = sendable(v)) page.templates.push_back(std::move(*t));
+    // Meta gives a `next` link only while there is a next page; the cursor
+    // is taken rather than the link, which names Meta's own host.
+    auto& o = doc.as_object();
+    auto* paging = o.if_contains("paging");
+    if (paging && paging->is_object() && paging->as_object().contains("next")) {
+        auto* cursors = paging->as_object().if_contains("cursors");
+        if (cursors && cursors->is_object()) page.after = string_of(cursors->as_object(), "after");
+    }
+    return page;
+}
+
+struct template_catalog::impl {
+    impl(net::io_context& ioc, template_options o) : options(std::move(o)), strand(net::make_strand(ioc)) {
+        if (!options.wa_api_base.empty()) api = parse_url(options.wa_api_base);
+    }
+
+    // Made at the first list, as the media fetcher's: its TLS context reads
+    // the system's certificates.
+    http_client& client() {
+        if (!client_) client_.emplace(strand, options.request_timeout, 2, options.ca_file);
+        return *client_;
+    }
+
+    // On the strand. A list that could not be had is not kept: the next
+    // agent to ask tries again.
+    net::awaitable<template_list> run() {
+        auto now = std::chrono::steady_clock::now();
+        if (kept && now - kept_at < options.keep_for) co_return template_list{kept, {}};
+        auto out = co_await fetch();
+        if (out.templates) {
+            kept = out.templates;
+            kept_at = now;
+        }
+        co_return out;
+    }
+
+    net::awaitable<template_list> fetch() {
+        auto fail = [](std::string why) { return template_list{nullptr, std::move(why)}; };
+        if (stopped) co_return fail("shutting down");
+        if (options.business_account_id.empty())
+            co_return fail("no --wa-business-account-id is set, so WhatsApp's templates cannot be read");
+        if (!api) co_return fail("no --wa-api-base is set, so WhatsApp's templates cannot be read");
+        auto all = std::make_shared<std::vector<message_template>>();
+        std::string after;
+        for (int page = 0; page < max_pages; ++page) {
+            auto target = "/" + http::percent_encode(options.business_account_id) +
+                          "/message_templates?fields=name,language,status,category,components&limit=100";
+            if (!after.empty()) target += "&after=" + http::percent_encode(after);
+            http_client::header_list headers{{"Authorization", "Bearer " + options.wa_token}};
+            auto res = co_await client().get(*api, std::move(target), std::move(headers), 4u << 20);
+            if (res.status == 0) co_return fail("WhatsApp could not be reached: " + res.error);
+            if (res.status / 100 != 2) co_return fail(refusal_reason(res.status, res.body));
+            auto parsed = parse_template_page(res.body);
+            if (!parsed.error.empty()) co_return fail(std::move(parsed.error));
+            for (auto& t : parsed.templates) all->push_back(std::move(t));
+            if (parsed.after.empty()) break;
+            after = std::move(parsed.after);
+        }
+        std::sort(all->begin(), all->end(), [](const message_template& a, const message_template& b) {
+            return std::tie(a.name, a.language) < std::tie(b.name, b.language);
+        });
+        co_return template_list{std::move(all), {}};
+    }
+
+    template_options options;
+    net::strand<net::io_context::executor_type> strand;
+    std::optional<http_client> client_;
+    std::optional<url_parts> api;
+    std::shared_ptr<const std::vector<message_template>> kept;
+    std::chrono::steady_clock::time_point kept_at{};
+    bool stopped = false;
+};
+
+template_catalog::template_catalog(net::io_context& ioc, template_options options)
+    : impl_(std::make_shared<impl>(ioc, std::move(options))) {}
+
+template_catalog::~template_catalog() = default;
+
+bool template_catalog::configured() const { return !impl_->options.business_account_id.empty(); }
+
+net::awaitable<template_list> template_catalog::list() {
+    auto self = impl_;  // named locals, not temporaries in the co_await (media_fetcher::fetch)
+    auto job = [self] { return self->run(); };
+    auto on_strand = net::co_spawn(self->strand, std::move(job), net::use_awaitable);
+    co_return co_await std::move(on_strand);
+}
+
+void template_catalog::stop() {
+    net::post(impl_->strand, [self = impl_] {
+        self->stopped = true;
+        if (self->client_) self->client_->shutdown();
+    });
+}
+
+}  // namespace switchboard::channels

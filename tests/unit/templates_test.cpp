@@ -1,0 +1,112 @@
+// WhatsApp's template list as Meta answers it, and a template filled in.
+#include "switchboard/channels/templates.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace switchboard::channels;
+namespace json = boost::json;
+
+namespace {
+
+// One page of GET /{waba_id}/message_templates, as the Graph API answers it:
+// one template of each kind that can and cannot be sent.
+constexpr std::string_view meta_page = R"({"data":[
+ {"name":"order_update","language":"en_US","status":"APPROVED","category":"UTILITY","id":"1",
+  "components":[{"type":"HEADER","format":"TEXT","text":"Your order"},
+                {"type":"BODY","text":"Hi {{1}}, order {{2}} ships {{3}}. Thanks, {{1}}!",
+                 "example":{"body_text":[["Sam","A-1","today"]]}},
+                {"type":"FOOTER","text":"Reply STOP to opt out"},
+                {"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"OK"},
+                                             {"type":"URL","text":"Track","url":"https://example.test/track"}]}]},
+ {"name":"hello","language":"de","status":"APPROVED","category":"MARKETING",
+  "components":[{"type":"BODY","text":"Hallo! Wie geht's?"}]},
+ {"name":"pending_review","language":"en_US","status":"PENDING","category":"UTILITY",
+  "components":[{"type":"BODY","text":"Hi"}]},
+ {"name":"otp","language":"en_US","status":"APPROVED","category":"AUTHENTICATION",
+  "components":[{"type":"BODY","text":"{{1}} is your code"}]},
+ {"name":"photo_header","language":"en_US","status":"APPROVED","category":"MARKETING",
+  "components":[{"type":"HEADER","format":"IMAGE"},{"type":"BODY","text":"Look"}]},
+ {"name":"header_variable","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"HEADER","format":"TEXT","text":"For {{1}}"},{"type":"BODY","text":"Hi"}]},
+ {"name":"url_variable","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"BODY","text":"Hi"},
+                {"type":"BUTTONS","buttons":[{"type":"URL","text":"Go","url":"https://example.test/{{1}}"}]}]},
+ {"name":"named","language":"en_US","status":"APPROVED","category":"UTILITY","parameter_format":"NAMED",
+  "components":[{"type":"BODY","text":"Hi {{first_name}}"}]},
+ {"name":"skips","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"BODY","text":"{{1}} and {{3}}"}]}
+],"paging":{"cursors":{"before":"QVFI","after":"QVFIU+/="},"next":"https://graph.example.test/v21.0/next"}})";
+
+message_template order_update() { return parse_template_page(meta_page).templates.at(0); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(whatsapp_templates)
+
+BOOST_AUTO_TEST_CASE(only_approved_templates_with_body_variables_alone_are_offered) {
+    auto page = parse_template_page(meta_page);
+    BOOST_TEST(page.error.empty());
+    BOOST_TEST_REQUIRE(page.templates.size() == 2u);
+    auto& t = page.templates[0];
+    BOOST_TEST(t.name == "order_update");
+    BOOST_TEST(t.language == "en_US");
+    BOOST_TEST(t.category == "UTILITY");
+    BOOST_TEST(t.header == "Your order");
+    BOOST_TEST(t.footer == "Reply STOP to opt out");
+    BOOST_TEST(t.parameters == 3u);
+    BOOST_TEST(page.templates[1].name == "hello");
+    BOOST_TEST(page.templates[1].parameters == 0u);
+    BOOST_TEST(page.after == "QVFIU+/=");  // a next page
+
+    auto last = parse_template_page(R"({"data":[],"paging":{"cursors":{"before":"a","after":"b"}}})");
+    BOOST_TEST(last.after.empty());  // no `next`: the last page
+    BOOST_TEST(!parse_template_page(R"({"error":{"message":"x"}})").error.empty());
+    BOOST_TEST(!parse_template_page("not json").error.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_body_counts_its_numbered_variables) {
+    BOOST_TEST(body_parameter_count("no variables").value() == 0u);
+    BOOST_TEST(body_parameter_count("{{2}} then {{1}}, {{2}} again").value() == 2u);
+    BOOST_TEST(!body_parameter_count("{{1}} and {{3}}"));  // {{2}} skipped
+    BOOST_TEST(!body_parameter_count("Hi {{name}}"));
+    BOOST_TEST(!body_parameter_count("{{0}}"));
+    BOOST_TEST(!body_parameter_count("{{1"));
+}
+
+BOOST_AUTO_TEST_CASE(a_template_is_filled_in_as_the_user_reads_it_and_sent_by_its_object) {
+    auto t = order_update();
+    std::vector<std::string> values{"Sam", "A-1 ✓", "tomorrow"};
+    BOOST_TEST(!why_parameters_do_not_fit(t, values));
+    BOOST_TEST(filled_in(t, values) == "*Your order*\nHi Sam, order A-1 ✓ ships tomorrow. Thanks, Sam!\n\n_Reply STOP to opt out_");
+    auto sent = json::parse(template_send_object(t, values));
+    BOOST_TEST(sent.at("name").as_string() == "order_update");
+    BOOST_TEST(sent.at("language").at("code").as_string() == "en_US");
+    auto& parameters = sent.at("components").at(0).at("parameters").as_array();
+    BOOST_TEST(sent.at("components").at(0).at("type").as_string() == "body");
+    BOOST_TEST_REQUIRE(parameters.size() == 3u);
+    BOOST_TEST(parameters[1].at("type").as_string() == "text");
+    BOOST_TEST(parameters[1].at("text").as_string() == "A-1 ✓");
+
+    // No variables, no components.
+    message_template hello{"hello", "de", "MARKETING", {}, "Hallo!", {}, 0};
+    BOOST_TEST(json::serialize(json::parse(template_send_object(hello, {}))) ==
+               R"({"name":"hello","language":{"code":"de"}})");
+    BOOST_TEST(filled_in(hello, {}) == "Hallo!");
+}
+
+BOOST_AUTO_TEST_CASE(values_that_whatsapp_would_refuse_are_named) {
+    auto t = order_update();
+    auto why = [&](std::vector<std::string> values) { return why_parameters_do_not_fit(t, values).value_or(""); };
+    BOOST_TEST(why({"Sam", "A-1"}) == "order_update takes 3 values, and 2 were given");
+    BOOST_TEST(why({"Sam", "", "x"}) == "{{2}} is empty");
+    BOOST_TEST(why({"Sam", "   ", "x"}) == "{{2}} is empty");
+    BOOST_TEST(why({"Sam", "a\nb", "x"}).starts_with("{{2}} must be on one line"));
+    BOOST_TEST(why({"Sam", "a\tb", "x"}).starts_with("{{2}} must be on one line"));
+    BOOST_TEST(why({"a     b", "x", "y"}).starts_with("{{1}} has more than four spaces"));
+    BOOST_TEST(why({"Sam", "x", std::string(1025, 'z')}) == "{{3}} must be at most 1024 characters");
+    BOOST_TEST(why({"Sam", "x", "\xff"}) == "{{3}} must be UTF-8 text");
+    BOOST_TEST(why({std::string(500, 'a'), "x", "y"}).starts_with("filled in, the template is over"));  // {{1}} twice
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,95 @@
+// WhatsApp's approved templates: the one message a user can be sent past
+// the 24-hour window since they last wrote. The dialog lists them from the
+// server (which reads them from Meta), asks for each {{n}}, shows the
+// message as the user will read it, and sends it in the agent's chat.
+import { api, enc } from './api.js';
+import { h, $ } from './dom.js';
+import { richText } from './rich_text.js';
+
+// The template as the user reads it, with what is typed so far in place of
+// each {{n}} (the variable itself while it is empty); as the server fills it in.
+export function templateText(t, values) {
+  const body = t.body.replace(/\{\{(\d+)\}\}/g, (whole, n) => values[Number(n) - 1] || whole);
+  return `${t.header ? `*${t.header}*\n` : ''}${body}${t.footer ? `\n\n_${t.footer}_` : ''}`;
+}
+
+export class TemplatePicker {
+  // `onSent(message)`: the stored message, as send-template answered it.
+  constructor({ onSent }) {
+    this.onSent = onSent;
+    this.templates = [];
+    this.phone = null;
+    $('template-name').addEventListener('change', () => this.showFields());
+    $('template-form').addEventListener('input', () => this.showPreview());
+    $('template-form').addEventListener('submit', (e) => {
+      if (e.submitter?.value !== 'send') return;  // Cancel closes the dialog
+      e.preventDefault();
+      this.send();
+    });
+  }
+
+  async open(phone) {
+    this.phone = phone;
+    this.templates = [];
+    $('template-error').textContent = '';
+    $('template-name').replaceChildren();
+    $('template-fields').replaceChildren();
+    $('template-preview').replaceChildren();
+    $('template-send').disabled = true;
+    $('template-dialog').showModal();
+    try {
+      ({ templates: this.templates } = await api.get('/whatsapp/templates'));
+    } catch (e) {
+      $('template-error').textContent = e.message;
+      return;
+    }
+    if (phone !== this.phone) return;
+    if (!this.templates.length) {
+      $('template-error').textContent = 'WhatsApp has no approved template that can be sent from here. '
+        + 'Templates are made and approved in Meta\'s WhatsApp Manager.';
+      return;
+    }
+    $('template-name').replaceChildren(...this.templates.map((t, i) =>
+      h('option', { value: String(i), text: `${t.name} · ${t.language}` })));
+    this.showFields();
+  }
+
+  chosen() { return this.templates[Number($('template-name').value)]; }
+
+  values() { return [...$('template-fields').querySelectorAll('input')].map((input) => input.value.trim()); }
+
+  showFields() {
+    const t = this.chosen();
+    if (!t) return;
+    $('template-fields').replaceChildren(...Array.from({ length: t.parameters }, (_, i) => {
+      const id = `template-value-${i + 1}`;
+      return h('p', {}, h('label', { for: id, text: `{{${i + 1}}}` }),
+        h('input', { id, type: 'text', maxlength: '1024', required: '', autocomplete: 'off' }));
+    }));
+    $('template-send').disabled = false;
+    this.showPreview();
+    ($('template-fields').querySelector('input') ?? $('template-name')).focus();
+  }
+
+  showPreview() {
+    const t = this.chosen();
+    if (t) $('template-preview').replaceChildren(...richText(templateText(t, this.values())));
+  }
+
+  async send() {
+    const t = this.chosen();
+    if (!t) return;
+    $('template-send').disabled = true;
+    $('template-error').textContent = '';
+    try {
+      const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send-template`,
+        { name: t.name, language: t.language, parameters: this.values() });
+      $('template-dialog').close();
+      this.onSent(stored);
+    } catch (e) {
+      $('template-error').textContent = e.message;
+    } finally {
+      $('template-send').disabled = false;
+    }
+  }
+}
