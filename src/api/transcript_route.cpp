@@ -70,7 +70,9 @@ private:
         case transcript_format::txt:
             break;
         }
-        return "Conversation with " + (c_->name.empty() ? c_->phone : c_->name + " (" + c_->phone + ")") + "\n\n";
+        auto out = "Conversation with " + (c_->name.empty() ? c_->phone : c_->name + " (" + c_->phone + ")") + "\n";
+        for (std::size_t i = 0; i < c_->labels.size(); ++i) out += (i ? ", " : "Labels: ") + c_->labels[i];
+        return out + (c_->labels.empty() ? "\n" : "\n\n");
     }
 
     void append(std::string& out, const chat::message& m) {

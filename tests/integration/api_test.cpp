@@ -458,6 +458,14 @@ BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
         BOOST_TEST(bob.call("PUT", "/conversations/1999/labels", R"({"labels":["x"]})").status == 404u);
         BOOST_TEST(http_request(p, "PUT", "/conversations/1101/labels", R"({"labels":[]})").status == 401u);
 
+        // Transcripts carry them: the text one in its head, the JSON one in its conversation.
+        auto txt = admin.call("GET", "/conversations/1101/transcript?format=txt").body;
+        BOOST_TEST(txt.starts_with("Conversation with Ann (1101)\nLabels: billing, vip-customer\n\n"), txt);
+        auto whole = json::parse(admin.call("GET", "/conversations/1101/transcript?format=json").body);
+        BOOST_TEST(json::serialize(whole.at("labels")) == R"(["billing","vip-customer"])");
+        BOOST_TEST(admin.call("GET", "/conversations/1102/transcript?format=txt").body.starts_with(
+            "Conversation with Ben (1102)\n\n"));
+
         // The user writes again: the labels stay.
         user_says(p, "1101", "thanks");
         BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1101").at("labels")) ==
