@@ -239,6 +239,12 @@ awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, co
     co_return co_await conversation_answer(ctx, c);
 }
 
+awaitable<http::response> return_to_queue(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto c = co_await ctx.engine.return_to_queue(phone, as_ref(who));
+    co_return co_await conversation_answer(ctx, c);
+}
+
 awaitable<http::response> mark_read(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
@@ -309,6 +315,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/end", end_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/notes", add_note);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
+    add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/return", return_to_queue);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
     add(routes, ctx, verb::get, "/queue", get_queue);

@@ -718,6 +718,26 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
     });
 }
 
+// An agent hands a chat back: to the head of the queue, since the user has
+// waited once already, for whoever claims it next (or automatic routing),
+// where a transfer names the agent. The user is not told: to them it is
+// still the chat they asked for.
+net::awaitable<conversation> conversation_actor::return_to_queue(agent_ref by) {
+    return exclusive<conversation>([this, by = std::move(by)]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        if (!c.chat_support_active) refuse(command_error::kind::conflict, "no chat is active with " + c.phone);
+        if (c.assignee.empty()) refuse(command_error::kind::conflict, "the chat is waiting in the queue already");
+        if (c.assignee != by.username && !by.is_admin)
+            refuse(command_error::kind::forbidden, "only " + c.assignee + " or an admin can return this chat to the queue");
+        auto why = "Back to the queue: " +
+                   (c.assignee == by.username ? by.username + " returned it" : by.username + " returned it from " + c.assignee);
+        co_await requeue_to_front(s, std::move(why), now);
+        co_return *own_;
+    });
+}
+
 net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::uint64_t up_to) {
     return exclusive<conversation>([this, up_to]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();

@@ -45,6 +45,7 @@ public:
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
+    boost::asio::awaitable<conversation> return_to_queue(agent_ref by);
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
     // Tells a waiting user their better place (the queue rate-limits these).
     boost::asio::awaitable<void> queue_moved(std::size_t position);

@@ -298,6 +298,11 @@ net::awaitable<conversation> engine::end_chat(std::string phone, agent_ref by, s
     co_return co_await actor->end_chat(std::move(by), std::move(closing_message));
 }
 
+net::awaitable<conversation> engine::return_to_queue(std::string phone, agent_ref by) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->return_to_queue(std::move(by));
+}
+
 net::awaitable<conversation> engine::transfer(std::string phone, agent_ref by, agent_ref to) {
     auto actor = impl_->require(phone);
     co_return co_await actor->transfer(std::move(by), std::move(to));

@@ -269,7 +269,7 @@ test('opening a waiting chat keeps its place in the list and in the queue', () =
   assert.deepEqual(davePage.errors, []);
 }));
 
-test('a transfer with nobody to hand the chat to says so', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+test('a transfer with nobody to hand the chat to says so, and the chat goes back to the queue', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'gone', password: 'gone-secret-1' });
   await admin('PATCH', '/agents/gone', { active: false });  // someone who left is nobody to hand it to
@@ -284,6 +284,15 @@ test('a transfer with nobody to hand the chat to says so', () => withMemoryServe
   assert.equal(await page.locator('#transfer-to').isVisible(), false);
   await page.getByRole('button', { name: 'Cancel' }).click();
   assert.equal((await admin('GET', '/conversations/15550201')).assignee, 'admin');  // still with the one agent there is
+
+  // Back to the head of the queue instead, for whoever is free next.
+  await page.getByRole('button', { name: 'Return to queue' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Waiting in queue (#1)' }).waitFor();
+  await page.locator('#conversation-list li[data-phone="15550201"] .badge.queued', { hasText: 'Queued #1' }).waitFor();
+  await page.locator('.message', { hasText: 'Back to the queue: admin returned it' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Return to queue' }).isVisible(), false);
+  await page.getByRole('button', { name: 'Claim Chat' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550201')).assignee, null);
 
   // The page's icon is served, so a browser asks for nothing that is not there.
   const icon = await page.request.get(`${server.url}/favicon.svg`);

@@ -141,6 +141,9 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"POST", "/conversations/999/chat-support/send"},
              {"POST", "/conversations/999/chat-support/end"},
              {"POST", "/conversations/999/chat-support/transfer"},
+             {"POST", "/conversations/999/chat-support/return"},
+             {"POST", "/conversations/999/chat-support/send-template"},
+             {"GET", "/whatsapp/templates"},
              {"POST", "/conversations/999/read"},
              {"POST", "/conversations/999/notes"},
              {"GET", "/conversations/999/transcript"},
@@ -339,6 +342,67 @@ BOOST_AUTO_TEST_CASE(command_refusals) {
     BOOST_TEST(bob.call("POST", "/conversations/1555/chat-support/transfer", R"({"to":"bob"})").status == 403u);
     BOOST_TEST(bob.call("POST", "/conversations/1555/chat-support/end").status == 403u);
     BOOST_TEST(admin.call("POST", "/conversations/1555/chat-support/end").status == 200u);
+}
+
+// An agent who cannot take a chat on hands it back to the head of the
+// queue, for whoever is free; the user is not told.
+BOOST_AUTO_TEST_CASE(an_agent_returns_a_chat_to_the_head_of_the_queue) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto cat = agent_client(admin, "cat");
+    auto p = server.port();
+    user_says(p, "1201", "support", "Ann");
+    user_says(p, "1202", "support", "Ben");
+    bob.json("POST", "/conversations/1201/chat-support/start");
+    outbound.wait_for_text("1201", "You're now chatting");
+    auto told_ann = [&] {
+        std::vector<std::string> texts;
+        for (auto& r : outbound.requests())
+            if (auto m = json::parse(r.body); m.at("to").as_string() == "1201") texts.emplace_back(m.at("text").as_string());
+        return texts;
+    };
+    auto told = told_ann().size();
+    ws_client ws(p, "/ws?token=" + admin.token);
+
+    auto c = bob.json("POST", "/conversations/1201/chat-support/return");
+    BOOST_TEST(c.at("assignee").is_null());
+    BOOST_TEST(c.at("queue_position").as_int64() == 1);
+    BOOST_TEST(c.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+    auto note = ws.next_of_type("message.created");
+    BOOST_TEST(note.at("data").at("type").as_string() == "system");
+    BOOST_TEST(note.at("data").at("text").as_string() == "Back to the queue: bob returned it");
+    auto queued = ws.next_of_type("chat.queued");
+    BOOST_TEST(queued.at("conversation").as_string() == "1201");
+    BOOST_TEST(queued.at("data").at("position").as_int64() == 1);
+    auto queue = admin.json("GET", "/queue").at("queue").as_array();
+    BOOST_TEST_REQUIRE(queue.size() == 2u);
+    BOOST_TEST(queue[0].at("phone").as_string() == "1201");  // ahead of Ben, who came later
+    BOOST_TEST(queue[1].at("phone").as_string() == "1202");
+    BOOST_TEST(bob.call("POST", "/conversations/1201/chat-support/send", R"({"text":"hi"})").status == 409u);
+
+    // Refused, and nothing changes.
+    auto refused = [&](const api_client& who, const std::string& phone, unsigned status, const std::string& words) {
+        auto r = who.call("POST", "/conversations/" + phone + "/chat-support/return");
+        BOOST_TEST(r.status == status, r.body);
+        BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+    };
+    refused(bob, "1201", 409, "waiting in the queue already");
+    BOOST_TEST(cat.json("POST", "/conversations/1201/chat-support/start").at("assignee").as_string() == "cat");
+    refused(bob, "1201", 403, "only cat or an admin");
+    user_says(p, "1203", "hi", "Cai");
+    refused(admin, "1203", 409, "no chat is active");
+    refused(admin, "1999", 404, "1999");
+    BOOST_TEST(admin.json("GET", "/conversations/1201").at("assignee").as_string() == "cat");
+
+    // An admin returns anyone's.
+    admin.json("POST", "/conversations/1201/chat-support/return");
+    auto history = admin.json("GET", "/conversations/1201").at("messages").as_array();
+    BOOST_TEST(history.back().at("text").as_string() == "Back to the queue: admin returned it from cat");
+    // The user heard of the claims, and of nothing else.
+    outbound.wait_for_text("1201", "You're now chatting with cat");
+    BOOST_TEST(told_ann().size() == told + 1);
 }
 
 BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {

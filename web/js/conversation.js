@@ -110,6 +110,7 @@ export class ConversationPane {
     this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
+    $('return-chat').addEventListener('click', () => this.act('return'));
     $('transfer-dialog').addEventListener('close', () => {
       if ($('transfer-dialog').returnValue === 'transfer' && $('transfer-to').value)
         this.act('transfer', { to: $('transfer-to').value });
@@ -187,6 +188,7 @@ export class ConversationPane {
     $('start-chat').textContent = c.chat_support_active ? 'Claim Chat' : 'Start Chat';
     $('end-chat').hidden = !canManage;
     $('transfer-chat').hidden = !canManage;
+    $('return-chat').hidden = !canManage || !c.assignee;  // a queued chat is there already
     for (const f of ['txt', 'csv', 'json'])
       $(`dl-${f}`).href = `/conversations/${enc(c.phone)}/transcript?format=${f}`;
     // A private note can be left in any conversation; a reply only in one's own chat.

@@ -180,6 +180,8 @@ public:
     boost::asio::awaitable<message> add_note(std::string phone, agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(std::string phone, agent_ref by, agent_ref to);
+    // Hands an assigned chat back to the head of the queue: its agent or an admin.
+    boost::asio::awaitable<conversation> return_to_queue(std::string phone, agent_ref by);
     boost::asio::awaitable<conversation> mark_read(std::string phone, agent_ref by, std::uint64_t up_to);
     // Files the conversation under `labels` (label_from's form, each once,
     // at most max_labels), in place of those it had. Any agent, any state.
