@@ -162,6 +162,11 @@ int run_server(const config& cfg) {
         // The same question each message for a user asks (conversation_actor::add_outgoing).
         if (!outbox.can_deliver(chat::channel::plain))
             log::warn("no --outbound-url: messages for plain-webhook users beyond their webhook's answer are stored as failed");
+        engine_opts.someone_can_answer = [&hub, &agents] {
+            for (auto& name : hub.online())
+                if (auto a = agents.find(name); a && a->active && a->available) return true;
+            return false;
+        };
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         ops::assigner_options routing_opts;

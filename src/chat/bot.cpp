@@ -131,7 +131,7 @@ bot_texts bot_texts::load(const std::filesystem::path& file) {
         {"ask_name", &t.ask_name},                   {"bad_name", &t.bad_name},
         {"registered", &t.registered},               {"support_connecting", &t.support_connecting},
         {"support_assigned", &t.support_assigned},   {"message_sent", &t.message_sent},
-        {"queue_moved", &t.queue_moved},
+        {"queue_moved", &t.queue_moved},             {"support_offline", &t.support_offline},
         {"chat_ended", &t.chat_ended},               {"rating_thanks", &t.rating_thanks},
         {"idle_timeout", &t.idle_timeout},
     };
@@ -141,7 +141,9 @@ bot_texts bot_texts::load(const std::filesystem::path& file) {
             if (name == key) target = field;
         if (!target) throw std::runtime_error("bot texts file " + file.string() + ": unknown key '" +
                                              std::string(key) + "'");
-        if (!value.is_string() || value.as_string().empty())
+        // support_offline alone may be empty: an operator may rather not say it.
+        bool may_be_empty = target == &t.support_offline;
+        if (!value.is_string() || (value.as_string().empty() && !may_be_empty))
             throw std::runtime_error("bot texts file " + file.string() + ": '" + std::string(key) +
                                      "' must be a non-empty string");
         *target = std::string(value.as_string());

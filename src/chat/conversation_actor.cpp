@@ -409,6 +409,11 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
     c.last_activity = now;
 
     replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
+    // One message, not two: the user reads where they stand and why at once.
+    auto& texts = ctx_.options.texts;
+    if (decision.action == bot_action::open_support && !texts.support_offline.empty() && !replies.empty() &&
+        ctx_.options.someone_can_answer && !ctx_.options.someone_can_answer())
+        replies.back() += "\n\n" + texts.support_offline;
     bool inline_answer = in.via == channel::plain;
     for (auto& r : replies) s.message_created(add_outgoing(s, sender::bot, r, now, inline_answer), now);
     if (!key.empty()) {

@@ -1,10 +1,12 @@
 // POST /webhook against the real server: the conversation flow, validation,
 // idempotency, concurrency, outbound delivery and the idle timeout.
+#include "api_session.hpp"
 #include "http_client.hpp"
 #include "metrics_probe.hpp"
 #include "receiver.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
+#include "ws_client.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -198,6 +200,33 @@ BOOST_AUTO_TEST_CASE(bot_texts_come_from_a_file) {
     std::ofstream(file) << R"({"menu_unregistered": "Bienvenido. Escribe support o register."})";
     server_process server({"--bot-texts", file.string()});
     BOOST_TEST(say(server.port(), "1555", "hola").text() == "Bienvenido. Escribe support o register.\n");
+}
+
+// A user who asks for support while no agent is online and available is
+// told so in the same reply, and keeps their place.
+BOOST_AUTO_TEST_CASE(a_user_asking_for_support_hears_when_nobody_is_there_to_answer) {
+    const std::string connecting = "Connecting you to support… You are number ";
+    const std::string offline = "No one from our team is online right now.";
+    {
+        server_process server;
+        auto admin = admin_client(server);
+        auto p = server.port();
+        auto nobody = say(p, "1301", "support");
+        BOOST_TEST(nobody.state() == "CHAT_SUPPORT_ACTIVE");
+        BOOST_TEST(nobody.text().starts_with(connecting + "1 in the queue.\n\n" + offline), nobody.text());
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");  // admin is online, and available
+        auto answered = say(p, "1302", "support");
+        BOOST_TEST(answered.text() == connecting + "2 in the queue.\n", answered.text());
+        admin.json("PATCH", "/agents/admin", R"({"available":false})");
+        BOOST_TEST(say(p, "1303", "support").text().find(offline) != std::string::npos);  // online, but away
+    }
+    // An operator who would rather not say it leaves the text empty.
+    temp_dir dir;
+    auto file = dir.path() / "texts.json";
+    std::ofstream(file) << R"({"support_offline": ""})";
+    server_process quiet({"--bot-texts", file.string()});
+    BOOST_TEST(say(quiet.port(), "1301", "support").text() == connecting + "1 in the queue.\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_bot_texts_file_stops_start_up) {

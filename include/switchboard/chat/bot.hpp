@@ -21,6 +21,10 @@ struct bot_texts {
     std::string bad_name = "Please send a name of 1 to 64 characters.";
     std::string registered = "Hi {name}! 💬 Nice to meet you. Reply *support* any time to chat with a person.";
     std::string support_connecting = "Connecting you to support… You are number {position} in the queue.";
+    // Added to support_connecting when no agent is online and available to
+    // answer; empty: never said.
+    std::string support_offline =
+        "No one from our team is online right now. You keep your place, and we'll answer here as soon as someone is back.";
     std::string support_assigned = "You're now chatting with {agent}.";
     std::string queue_moved = "You're now number {position} in the queue.";
     std::string message_sent = "✓ Your message has been sent to support";

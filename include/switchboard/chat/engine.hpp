@@ -38,6 +38,10 @@ namespace switchboard::chat {
 struct engine_options {
     std::chrono::seconds idle_timeout{1800};
     bot_texts texts;
+    // Whether an agent is online and available now. A user asking for
+    // support when nobody is, is told so (texts.support_offline); unset:
+    // someone always is. Safe from any thread.
+    std::function<bool()> someone_can_answer;
 };
 
 struct inbound_message {
