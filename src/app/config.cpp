@@ -29,7 +29,8 @@ constexpr unsigned max_threads = 256;
 
 po::options_description describe(config& c, std::string& log_level, std::string& log_format) {
     po::options_description d("Usage: switchboard [options]\n       switchboard agent add|passwd|list … "
-                              "(switchboard agent --help)\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
+                              "(switchboard agent --help)\n       switchboard backup --to FILE [--data DIR] "
+                              "(switchboard backup --help)\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
                               "e.g. SWITCHBOARD_MAX_BODY)");
     // clang-format off
     d.add_options()

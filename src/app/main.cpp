@@ -1,5 +1,6 @@
 // The switchboard executable: parse flags, then run.
 #include "switchboard/app/agent_cli.hpp"
+#include "switchboard/app/backup_cli.hpp"
 #include "switchboard/app/config.hpp"
 #include "switchboard/app/server_app.hpp"
 
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
 
     if (!args.empty() && args[0] == "agent")
         return switchboard::app::run_agent_cli({args.begin() + 1, args.end()}, env);
+    if (!args.empty() && args[0] == "backup")
+        return switchboard::app::run_backup_cli({args.begin() + 1, args.end()}, env);
     auto parsed = switchboard::app::parse_config(args, env);
     switch (parsed.what) {
     case parse_result::action::help:

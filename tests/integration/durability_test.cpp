@@ -366,4 +366,61 @@ BOOST_AUTO_TEST_CASE(unusable_data_is_a_clear_start_up_error) {
     BOOST_TEST(corrupt.err.find("not a database") != std::string::npos);
 }
 
+// `switchboard backup` while webhooks keep coming: the copy holds every
+// webhook acknowledged before it began, checks out, and a server started on
+// it has them all.
+BOOST_AUTO_TEST_CASE(a_backup_taken_while_the_server_writes_restores_whole) {
+    temp_dir dir;
+    auto data = (dir.path() / "data").string();
+    auto copy = (dir.path() / "copy.db").string();
+    auto webhook = [](unsigned short port, int user) {
+        return http_request(port, "POST", "/webhook", R"({"from":")" + std::to_string(14000 + user) + R"(","text":"support"})");
+    };
+    constexpr int before = 50;
+    {
+        server_process server({"--data", data});
+        auto p = server.port();
+        for (int i = 0; i < before; ++i) BOOST_TEST_REQUIRE(webhook(p, i).status == 200u);
+        std::atomic<bool> stop{false};
+        std::atomic<int> during{0};
+        std::thread writer([&] {
+            for (int i = before; !stop && i < before + 5000; ++i)
+                if (webhook(p, i).status == 200u) ++during;
+        });
+        while (during < 10) std::this_thread::yield();  // the server is writing
+        auto out = run_binary({"backup", "--data", data, "--to", copy});
+        stop = true;
+        writer.join();
+        BOOST_TEST(out.exit_code == 0, out.err);
+        BOOST_TEST(out.out.find("backed up " + data + "/switchboard.db to " + copy) != std::string::npos, out.out);
+
+        // Refused, and nothing written.
+        auto size = std::filesystem::file_size(copy);
+        auto again = run_binary({"backup", "--data", data, "--to", copy});
+        BOOST_TEST(again.exit_code == 1);
+        BOOST_TEST(again.err.find("exists already") != std::string::npos, again.err);
+        BOOST_TEST(std::filesystem::file_size(copy) == size);
+        auto nothing = run_binary({"backup", "--data", (dir.path() / "empty").string(), "--to", copy + "2"});
+        BOOST_TEST(nothing.exit_code == 1);
+        BOOST_TEST(nothing.err.find("no database to back up") != std::string::npos, nothing.err);
+        BOOST_TEST(!std::filesystem::exists(dir.path() / "empty"));
+        BOOST_TEST(!std::filesystem::exists(copy + "2"));
+        BOOST_TEST(run_binary({"backup", "--data", data}).exit_code == 2);  // no --to
+        BOOST_TEST(run_binary({"backup", "--data", ":memory:", "--to", copy + "3"}).exit_code == 2);
+    }
+    auto restored = dir.path() / "restored";
+    std::filesystem::create_directories(restored);
+    std::filesystem::copy_file(copy, restored / "switchboard.db");
+    server_process server({"--data", restored.string(), "--admin-password", "restored-pw-1"});
+    api_client admin{server.port(), login(server.port(), "admin", "restored-pw-1")};
+    for (int i = 0; i < before; ++i) {
+        auto c = admin.json("GET", "/conversations/" + std::to_string(14000 + i));
+        BOOST_TEST(c.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+        BOOST_TEST(c.at("messages").as_array().size() == 2u);
+    }
+    auto counted = admin.json("GET", "/conversations?limit=1").at("counts").at("all").as_int64();
+    BOOST_TEST(counted >= before);
+    BOOST_TEST(webhook(server.port(), 0).status == 200u);  // and it takes new ones
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -232,4 +232,18 @@ std::string sqlite_file_in(const std::string& dir);
 // The schema version this build writes (PRAGMA user_version).
 int schema_version();
 
+struct backup_summary {
+    std::uint64_t bytes = 0;
+    std::uint64_t conversations = 0;
+    std::uint64_t messages = 0;
+    int schema = 0;
+};
+// A consistent copy of `dir`/switchboard.db in the new file `to`, taken
+// while a server may be writing to it: one read transaction, which WAL lets
+// the server's commits go on beside. Everything acknowledged before it
+// began is in the copy, which is checked and synced before this returns.
+// Throws std::runtime_error naming the path and the problem, and then
+// leaves no file at `to`.
+backup_summary backup_sqlite_store(const std::string& dir, const std::string& to);
+
 }  // namespace switchboard::store
