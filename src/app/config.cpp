@@ -2,6 +2,7 @@
 // second, lower-priority command line.
 #include "switchboard/app/config.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
 #include <sstream>
@@ -27,7 +28,8 @@ constexpr std::string_view env_prefix = "SWITCHBOARD_";
 // More io threads than this is a typing mistake, not a machine.
 constexpr unsigned max_threads = 256;
 
-po::options_description describe(config& c, std::string& log_level, std::string& log_format) {
+po::options_description describe(config& c, std::string& log_level, std::string& log_format,
+                                 std::string& trusted_proxies) {
     po::options_description d("Usage: switchboard [options]\n       switchboard agent add|passwd|list … "
                               "(switchboard agent --help)\n       switchboard backup --to FILE [--data DIR] "
                               "(switchboard backup --help)\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
@@ -64,6 +66,7 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("admin-password", po::value(&c.admin_password), "password for the admin account (set on every start when given)")
         ("session-ttl", po::value(&c.session_ttl)->default_value(c.session_ttl), "seconds a login lasts")
         ("allowed-origins", po::value(&c.allowed_origins), "comma-separated origins allowed to open /ws (default: the server's own host)")
+        ("trusted-proxies", po::value(&trusted_proxies), "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (default: none)")
         ("event-retention", po::value(&c.event_retention)->default_value(c.event_retention), "seconds of events kept for WebSocket resume")
         ("ws-max-lag", po::value(&c.ws_max_lag)->default_value(c.ws_max_lag), "events an agent socket may fall behind before it is closed with 1013")
         ("ws-idle-timeout", po::value(&c.ws_idle_timeout)->default_value(c.ws_idle_timeout), "seconds an agent socket may go without a frame (it is pinged halfway) before it is closed and its agent shown offline")
@@ -118,8 +121,8 @@ po::parsed_options parse_checked(po::command_line_parser& parser) {
 
 parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
     parse_result out;
-    std::string log_level, log_format;
-    auto desc = describe(out.cfg, log_level, log_format);
+    std::string log_level, log_format, trusted_proxies;
+    auto desc = describe(out.cfg, log_level, log_format, trusted_proxies);
     try {
         po::variables_map vm;
         po::store(parse_checked(po::command_line_parser(args).options(desc)), vm);
@@ -175,6 +178,17 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
         return fail("--threads must be from 0 (one per core) to " + std::to_string(max_threads));
     if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
     if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
+    // Each in the one form the connection compares it in (::1, not 0:0:…:1).
+    std::istringstream proxies(trusted_proxies);
+    for (std::string item; std::getline(proxies, item, ',');) {
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (item.empty()) continue;
+        boost::system::error_code ec;
+        auto address = boost::asio::ip::make_address(item, ec);
+        if (ec) return fail("--trusted-proxies: '" + item + "' is not an IP address");
+        out.cfg.trusted_proxies.push_back(address.to_string());
+    }
     return out;
 }
 

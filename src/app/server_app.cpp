@@ -67,6 +67,7 @@ http::server_limits limits_from(const config& cfg) {
     l.keepalive_timeout = std::chrono::seconds(cfg.keepalive_timeout);
     l.body_timeout = std::chrono::seconds(cfg.body_timeout);
     l.write_timeout = std::chrono::seconds(cfg.write_timeout);
+    l.trusted_proxies = cfg.trusted_proxies;
     return l;
 }
 

@@ -11,7 +11,19 @@ namespace switchboard::http {
 
 namespace {
 
-request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
+// The client a trusted proxy names: the last address in X-Forwarded-For,
+// which the proxy appended (those before it, the client may have written).
+std::optional<std::string> forwarded_client(std::string_view header) {
+    auto last = header.substr(header.rfind(',') == std::string_view::npos ? 0 : header.rfind(',') + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(last, ec);
+    if (ec) return std::nullopt;
+    return address.to_string();
+}
+
+request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote, bool from_proxy) {
     request out;
     out.method = verb_from_string(in.method_string());
     out.target = std::string(in.target());
@@ -21,6 +33,8 @@ request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& r
     for (auto& f : in) out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
     out.body = std::move(in.body());
     out.remote_address = remote;
+    if (from_proxy)
+        if (auto client = forwarded_client(in["X-Forwarded-For"])) out.remote_address = std::move(*client);
     return out;
 }
 
@@ -38,6 +52,8 @@ connection::connection(socket_type socket, std::shared_ptr<server::impl> owner)
     socket_.non_blocking(true, ec);  // see read_nonblocking and write_timed
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
+    auto& proxies = owner_->limits.trusted_proxies;
+    from_proxy_ = std::find(proxies.begin(), proxies.end(), remote_address_) != proxies.end();
 }
 
 void connection::stop() {
@@ -173,7 +189,7 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
             co_return false;
         }
         if (large && *large->admit) {
-            auto head = to_request(bhttp::request<bhttp::string_body>(parser.get().base()), remote_address_);
+            auto head = to_request(bhttp::request<bhttp::string_body>(parser.get().base()), remote_address_, from_proxy_);
             if (auto refusal = (*large->admit)(head)) {
                 auto reason = "status_" + std::to_string(refusal->status);  // as the route's own refusal is counted
                 co_await refuse_and_close(std::move(*refusal), reason);
@@ -293,7 +309,7 @@ net::awaitable<void> connection::run() {
         bool upgrade = beast::websocket::is_upgrade(parser.get());
         bhttp::request<bhttp::string_body> upgrade_request;
         if (upgrade) upgrade_request = parser.get();  // headers only: an upgrade has no body
-        request req = to_request(parser.release(), remote_address_);
+        request req = to_request(parser.release(), remote_address_, from_proxy_);
         req.peer_socket = socket_.native_handle();
         req.websocket = upgrade;
         std::string route;

@@ -85,6 +85,7 @@ private:
     bool handed_over_ = false;
     std::shared_ptr<server::impl> owner_;
     std::string remote_address_;
+    bool from_proxy_ = false;  // a trusted reverse proxy: the client is in X-Forwarded-For
     clock::time_point accepted_at_;
     bool idle_ = true;  // no byte of a request received yet
     bool stopping_ = false;

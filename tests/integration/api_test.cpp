@@ -85,6 +85,45 @@ BOOST_AUTO_TEST_CASE(bad_logins_are_refused_then_rate_limited) {
     BOOST_TEST(error_code(limited) == "too_many_attempts");
 }
 
+// Behind a reverse proxy every login comes from the proxy's address: the
+// limit is per client, as the trusted proxy names it, so one client's
+// guesses do not lock the whole team out. A client's own X-Forwarded-For,
+// sent straight to the server, is not believed.
+BOOST_AUTO_TEST_CASE(behind_a_trusted_proxy_logins_are_limited_per_client) {
+    auto guess_five_times = [](unsigned short port, const std::string& client) {
+        for (int i = 0; i < 5; ++i)  // another username each time: the address alone is limited
+            http_request(port, "POST", "/auth/login",
+                         R"({"username":"guess-)" + std::to_string(i) + R"(","password":"wrong-password"})",
+                         {{"X-Forwarded-For", client}});
+    };
+    auto bob_logs_in = [](unsigned short port, const std::string& forwarded) {
+        return http_request(port, "POST", "/auth/login", R"({"username":"bob","password":"secret-bob"})",
+                            {{"X-Forwarded-For", forwarded}})
+            .status;
+    };
+    {
+        server_process server({"--trusted-proxies", "10.0.0.1, 127.0.0.1"});
+        auto admin = admin_client(server);
+        agent_client(admin, "bob");
+        auto p = server.port();
+        guess_five_times(p, "198.51.100.7, 203.0.113.5");  // the proxy appended the last one
+        BOOST_TEST(bob_logs_in(p, "203.0.113.5") == 429u);   // the guesser's address waits
+        BOOST_TEST(bob_logs_in(p, "203.0.113.6") == 200u);   // everyone else's does not
+        BOOST_TEST(bob_logs_in(p, "not an address") == 200u);  // the proxy's own, then
+    }
+    {
+        server_process server;  // no proxy trusted: the header is the client's word
+        auto admin = admin_client(server);
+        agent_client(admin, "bob");
+        auto p = server.port();
+        guess_five_times(p, "203.0.113.5");
+        BOOST_TEST(bob_logs_in(p, "203.0.113.6") == 429u);
+    }
+    auto bad = run_binary({"--trusted-proxies", "10.0.0.1,proxy.local"});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(bad.err.find("'proxy.local' is not an IP address") != std::string::npos, bad.err);
+}
+
 // Password hashes take their turns on one thread (a login is a fraction of
 // a second of it). Each answer must leave when its own hash is done: a
 // result that queued behind the hashes started meanwhile had every one of

@@ -39,6 +39,9 @@ struct config {
     std::string admin_password;         // sets admin's password; on first start a random one is printed otherwise
     unsigned session_ttl = 43200;       // seconds a login lasts
     std::string allowed_origins;        // comma-separated origins allowed to open /ws; empty: same host
+    // Reverse proxies (addresses, as the server sees them connect) whose
+    // X-Forwarded-For names the client: logins are limited per client.
+    std::vector<std::string> trusted_proxies;
     unsigned event_retention = 86400;   // seconds of events kept for WebSocket resume
     std::size_t ws_max_lag = 8192;      // events an agent socket may fall behind before it is closed
     unsigned ws_idle_timeout = 60;      // seconds an agent socket may stay silent (pings included) before it is closed

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -29,6 +30,9 @@ struct server_limits {
     std::chrono::seconds body_timeout{30};
     std::chrono::seconds write_timeout{30};
     std::chrono::milliseconds linger{1000};  // draining after an error answer, so the client reads it
+    // Peers (addresses in make_address's form) that are reverse proxies: a
+    // request from one is from the client its X-Forwarded-For names last.
+    std::vector<std::string> trusted_proxies;
 };
 
 struct bound_endpoint {
