@@ -1186,6 +1186,50 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   assert.deepEqual(page.errors, []);
 }));
 
+test('out of sight, the console tells the agent on the desktop, and a click opens the chat', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  // The browser's side stood in for: whether the page is seen, and the notifications it shows.
+  const standIns = () => {
+    window.hidden_ = false;
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (window.hidden_ ? 'hidden' : 'visible') });
+    window.shown_ = [];
+    window.asked_ = 0;
+    window.Notification = class {
+      static permission = 'default';
+      static requestPermission() { window.asked_ += 1; this.permission = 'granted'; return Promise.resolve('granted'); }
+      constructor(title, { body, tag }) { Object.assign(this, { title, body, tag, closed: false }); window.shown_.push(this); }
+      close() { this.closed = true; }
+    };
+  };
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.addInitScript(standIns) });
+  assert.equal(await page.evaluate(() => window.asked_), 1);  // logging in asked
+  const shown = () => page.evaluate(() => window.shown_.map(({ title, body, tag }) => ({ title, body, tag })));
+  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
+
+  await page.evaluate(() => { window.hidden_ = true; });
+  await userSays(server, '15551301', 'support', 'Tara');
+  await rings(1);
+  await admin('POST', '/conversations/15551301/chat-support/start');
+  await userSays(server, '15551301', 'my parcel is late');
+  await rings(2);
+  assert.deepEqual(await shown(), [
+    { title: 'Tara is waiting for a chat', body: 'Number 1 in the queue', tag: '15551301' },
+    { title: 'Tara', body: 'my parcel is late', tag: '15551301' }]);
+
+  // In sight, the chime is enough.
+  await page.evaluate(() => { window.hidden_ = false; });
+  await userSays(server, '15551301', 'hello?');
+  await rings(3);
+  assert.equal((await shown()).length, 2);
+
+  // A click on one brings the chat up.
+  await page.evaluate(() => window.shown_[1].onclick());
+  await page.locator('#conv-name', { hasText: 'Tara' }).waitFor();
+  await page.locator('.message.user', { hasText: 'my parcel is late' }).waitFor();
+  assert.equal(await page.evaluate(() => window.shown_[1].closed), true);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a search typed over is dropped, and its answer never replaces the one typed after it', () => withMemoryServer([], async (server) => {
   await userSays(server, '15550401', 'where is my order 1234', 'Ann');
   await userSays(server, '15550402', 'I would like a refund', 'Bob');

@@ -1,6 +1,8 @@
 // A short chime when something waits for the agent: a chat joins the queue,
 // or a user writes in one of the agent's own chats that they are not looking
 // at. The bell in the top bar turns it off and on (kept in this browser).
+// While the console is out of sight (another tab, a minimised window) the
+// same news also comes as a desktop notification, if the agent allowed them.
 import { $ } from './dom.js';
 
 const storageKey = 'switchboard.sound';
@@ -23,6 +25,21 @@ export class Alerts {
     this.button.setAttribute('aria-pressed', String(this.on));
     this.button.textContent = this.on ? '🔔' : '🔕';
     this.button.title = this.on ? 'Sound on: click to mute' : 'Sound off: click to turn on';
+  }
+
+  // Asked once, while the agent does something (a browser asks only then):
+  // logging in.
+  static askToNotify() {
+    if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
+  }
+
+  // A desktop notification, when the page is out of sight and they are
+  // allowed; one per conversation at a time (`tag`), the latest replacing
+  // the one before. A click brings the console back with `onClick`.
+  notify(title, body, tag, onClick) {
+    if (document.visibilityState === 'visible' || !('Notification' in window) || Notification.permission !== 'granted') return;
+    const n = new Notification(title, { body, tag });
+    n.onclick = () => { window.focus(); onClick(); n.close(); };
   }
 
   // Counted on the page (data-alerts) so that what rang can be checked.

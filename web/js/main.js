@@ -8,6 +8,7 @@ import { ConversationPane } from './conversation.js';
 import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
+import { previewOf } from './media.js';
 import { withMessage } from './model.js';
 
 let live, list, pane, team, alerts, me;
@@ -32,6 +33,7 @@ $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('login-error').textContent = '';
   try {
+    Alerts.askToNotify();  // the submit is the agent's own act, which a browser asks for
     const { agent } = await api.post('/auth/login', { username: $('login-username').value.trim(), password: $('login-password').value });
     $('login-password').value = '';
     start(agent);
@@ -194,8 +196,19 @@ function worthAChime(e) {
   return c?.assignee === me.username && !looking;
 }
 
+// The news of an event worth a chime, in a notification's words.
+function notice(e) {
+  const c = list.rows.get(e.conversation);
+  const who = c?.name || `+${e.conversation}`;
+  return e.type === 'chat.queued' ? [`${who} is waiting for a chat`, `Number ${e.data.position} in the queue`]
+    : [who, previewOf(e.data)];
+}
+
 function onEvent(e) {
-  if (worthAChime(e)) alerts.ring();
+  if (worthAChime(e)) {
+    alerts.ring();
+    alerts.notify(...notice(e), e.conversation, () => openConversation(e.conversation));
+  }
   switch (e.type) {
     case 'conversation.updated':
     case 'chat.started':
