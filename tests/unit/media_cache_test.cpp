@@ -1,7 +1,7 @@
 // The media fetcher's memory of the files opened last, against a local
 // stand-in for the Graph API: a file asked for again is not fetched again,
 // and what is kept stays within its bound, the least recently opened going
-// first.
+// first. Two askers for one file at once share one fetch.
 #include "switchboard/channels/media.hpp"
 #include "switchboard/core/metrics.hpp"
 
@@ -70,6 +70,21 @@ BOOST_AUTO_TEST_CASE(the_files_opened_last_are_kept_up_to_the_bound) {
     BOOST_TEST(g.open("z", 51).bytes->size() == 51u);
     g.open("z", 51);
     BOOST_TEST(g.asked() == 12u);
+}
+
+// Both asked for before the first is in: one fetch, both answered by it.
+BOOST_AUTO_TEST_CASE(a_file_asked_for_twice_at_once_is_fetched_once) {
+    graph_stand_in g(1000);
+    g.graph.script({{200, R"({"url":")" + g.graph.url() + R"(/files/v"})", {}}, {200, "voice", {}}});
+    channels::fetched_media first, second;
+    net::co_spawn(g.ioc, fetch_into(g.media, "v", first), net::detached);
+    net::co_spawn(g.ioc, fetch_into(g.media, "v", second), net::detached);
+    g.ioc.run();
+    BOOST_TEST_REQUIRE(first.bytes, first.error);
+    BOOST_TEST_REQUIRE(second.bytes, second.error);
+    BOOST_TEST(*second.bytes == "voice");
+    BOOST_TEST(g.asked() == 2u);  // the URL and the file, once
+    BOOST_TEST(metrics::sample_value(g.metrics.render(), "switchboard_media_cache_hits_total").value_or(0) == 1.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
