@@ -32,7 +32,8 @@ po::options_description describe(config& c, std::string& log_level, std::string&
                                  std::string& trusted_proxies) {
     po::options_description d("Usage: switchboard [options]\n       switchboard agent add|passwd|list … "
                               "(switchboard agent --help)\n       switchboard backup --to FILE [--data DIR] "
-                              "(switchboard backup --help)\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
+                              "(switchboard backup --help)\n       switchboard restore --from FILE [--data DIR] "
+                              "(switchboard restore --help)\n\nOptions (each also read from SWITCHBOARD_<FLAG>, "
                               "e.g. SWITCHBOARD_MAX_BODY)");
     // clang-format off
     d.add_options()

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
         return switchboard::app::run_agent_cli({args.begin() + 1, args.end()}, env);
     if (!args.empty() && args[0] == "backup")
         return switchboard::app::run_backup_cli({args.begin() + 1, args.end()}, env);
+    if (!args.empty() && args[0] == "restore")
+        return switchboard::app::run_restore_cli({args.begin() + 1, args.end()}, env);
     auto parsed = switchboard::app::parse_config(args, env);
     switch (parsed.what) {
     case parse_result::action::help:

@@ -367,8 +367,9 @@ BOOST_AUTO_TEST_CASE(unusable_data_is_a_clear_start_up_error) {
 }
 
 // `switchboard backup` while webhooks keep coming: the copy holds every
-// webhook acknowledged before it began, checks out, and a server started on
-// it has them all.
+// webhook acknowledged before it began and checks out. `switchboard
+// restore` puts it back once the server is stopped, keeping the database it
+// replaces, and the server then has what the copy held.
 BOOST_AUTO_TEST_CASE(a_backup_taken_while_the_server_writes_restores_whole) {
     temp_dir dir;
     auto data = (dir.path() / "data").string();
@@ -407,11 +408,29 @@ BOOST_AUTO_TEST_CASE(a_backup_taken_while_the_server_writes_restores_whole) {
         BOOST_TEST(!std::filesystem::exists(copy + "2"));
         BOOST_TEST(run_binary({"backup", "--data", data}).exit_code == 2);  // no --to
         BOOST_TEST(run_binary({"backup", "--data", ":memory:", "--to", copy + "3"}).exit_code == 2);
+
+        BOOST_TEST(webhook(p, 9999).status == 200u);  // after the backup: not in it
+        auto running = run_binary({"restore", "--data", data, "--from", copy});
+        BOOST_TEST(running.exit_code == 1);
+        BOOST_TEST(running.err.find("stop it first") != std::string::npos, running.err);
     }
-    auto restored = dir.path() / "restored";
-    std::filesystem::create_directories(restored);
-    std::filesystem::copy_file(copy, restored / "switchboard.db");
-    server_process server({"--data", restored.string(), "--admin-password", "restored-pw-1"});
+    auto garbage = (dir.path() / "garbage.db").string();
+    std::ofstream(garbage) << std::string(8192, 'g');
+    auto refused = run_binary({"restore", "--data", data, "--from", garbage});
+    BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(refused.err.find("cannot restore " + garbage) != std::string::npos, refused.err);
+    auto db = data + "/switchboard.db";
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM conversations WHERE phone = '23999'") == "1");  // untouched
+
+    auto restored = run_binary({"restore", "--data", data, "--from", copy});
+    BOOST_TEST_REQUIRE(restored.exit_code == 0, restored.err);
+    auto aside = restored.out.substr(restored.out.find("the database it replaced is now ") + 32);
+    aside.erase(aside.find('\n'));
+    BOOST_TEST(aside.starts_with(db + ".replaced-"), aside);
+    BOOST_TEST(sqlite_value(aside, "SELECT count(*) FROM conversations WHERE phone = '23999'") == "1");  // kept
+    BOOST_TEST(!std::filesystem::exists(db + "-wal"));
+    BOOST_TEST(!std::filesystem::exists(db + ".restoring"));
+    server_process server({"--data", data, "--admin-password", "restored-pw-1"});
     api_client admin{server.port(), login(server.port(), "admin", "restored-pw-1")};
     for (int i = 0; i < before; ++i) {
         auto c = admin.json("GET", "/conversations/" + std::to_string(14000 + i));
@@ -420,6 +439,7 @@ BOOST_AUTO_TEST_CASE(a_backup_taken_while_the_server_writes_restores_whole) {
     }
     auto counted = admin.json("GET", "/conversations?limit=1").at("counts").at("all").as_int64();
     BOOST_TEST(counted >= before);
+    BOOST_TEST(admin.call("GET", "/conversations/23999").status == 404u);  // written after the backup
     BOOST_TEST(webhook(server.port(), 0).status == 200u);  // and it takes new ones
 }
 

@@ -245,5 +245,14 @@ struct backup_summary {
 // Throws std::runtime_error naming the path and the problem, and then
 // leaves no file at `to`.
 backup_summary backup_sqlite_store(const std::string& dir, const std::string& to);
+// Puts the backup `from` in place of `dir`/switchboard.db, with no server
+// running there (directory_in_use otherwise). The backup is checked first;
+// the database it replaces is renamed aside with its WAL, never deleted,
+// and `replaced` names it. Throws std::runtime_error with the reason, and
+// then changes nothing.
+struct restore_summary : backup_summary {
+    std::string replaced;  // where the database it replaced went; empty when there was none
+};
+restore_summary restore_sqlite_store(const std::string& dir, const std::string& from);
 
 }  // namespace switchboard::store
