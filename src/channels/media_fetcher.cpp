@@ -6,12 +6,11 @@
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/core/whole_number.hpp"
 
+#include "../core/shared_result.hpp"
 #include "http_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
@@ -101,15 +100,6 @@ struct media_fetcher::impl {
 
     http_client::header_list authorization() const { return {{"Authorization", "Bearer " + options.wa_token}}; }
 
-    // A fetch under way, which the askers for the same file meanwhile wait
-    // for: a player asks for a file again a range at a time as it starts,
-    // and several agents open the same chat at once.
-    struct in_flight {
-        explicit in_flight(const net::any_io_executor& ex) : done(ex, net::steady_timer::time_point::max()) {}
-        net::steady_timer done;  // cancelled once `result` is in
-        fetched_media result;
-    };
-
     // On the strand, as the client and the cache are; counted.
     net::awaitable<fetched_media> run(std::string media_id) {
         if (auto hit = cached(media_id)) {
@@ -117,19 +107,22 @@ struct media_fetcher::impl {
             fetched_media out{std::move(hit), {}};
             co_return out;
         }
+        // A player asks for a file again a range at a time as it starts, and
+        // several agents open the same chat at once: one fetch for them all.
         if (auto at = fetching.find(media_id); at != fetching.end()) {
             auto under_way = at->second;
-            co_await under_way->done.async_wait(net::as_tuple(net::use_awaitable));
-            if (under_way->result.bytes) cache_hits.inc();
-            co_return under_way->result;
+            auto out = co_await under_way->wait();
+            if (out.bytes) cache_hits.inc();
+            co_return out;
         }
-        auto mine = std::make_shared<in_flight>(strand);
+        auto mine = std::make_shared<shared_result<fetched_media>>(strand);
         fetching.emplace(media_id, mine);
         auto out = failure("the fetch stopped before it was done");
         try {
             out = co_await fetch(media_id);
         } catch (...) {
-            finish(media_id, *mine, out);
+            fetching.erase(media_id);
+            mine->give(out);
             throw;
         }
         (out.bytes ? fetched : failed).inc();
@@ -137,15 +130,9 @@ struct media_fetcher::impl {
             bytes.inc(out.bytes->size());
             keep(media_id, out.bytes);
         }
-        finish(media_id, *mine, out);
-        co_return out;
-    }
-
-    // The askers who waited for this fetch have its result.
-    void finish(const std::string& media_id, in_flight& f, const fetched_media& out) {
-        f.result = out;
         fetching.erase(media_id);
-        f.done.cancel();
+        mine->give(out);
+        co_return out;
     }
 
     // On the strand; counted, and the file kept under its new id.
@@ -234,7 +221,7 @@ struct media_fetcher::impl {
     // The files opened last, the latest first.
     std::list<std::pair<std::string, std::shared_ptr<const std::string>>> recent;
     std::unordered_map<std::string, decltype(recent)::iterator> index;
-    std::unordered_map<std::string, std::shared_ptr<in_flight>> fetching;
+    std::unordered_map<std::string, std::shared_ptr<shared_result<fetched_media>>> fetching;  // under way
     std::uint64_t cached_bytes = 0;
 };
 

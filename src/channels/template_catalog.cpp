@@ -4,6 +4,7 @@
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/http/message.hpp"
 
+#include "../core/shared_result.hpp"
 #include "http_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -195,11 +196,25 @@ struct template_catalog::impl {
     net::awaitable<template_list> run() {
         auto now = std::chrono::steady_clock::now();
         if (kept && now - kept_at < options.keep_for) co_return template_list{kept, {}};
-        auto out = co_await fetch();
+        if (reading) {  // agents opening the dialog together: one read of Meta's list
+            auto under_way = reading;
+            co_return co_await under_way->wait();
+        }
+        auto mine = reading = std::make_shared<shared_result<template_list>>(strand);
+        auto out = template_list{nullptr, "the read stopped before it was done"};
+        try {
+            out = co_await fetch();
+        } catch (...) {
+            reading.reset();
+            mine->give(out);
+            throw;
+        }
         if (out.templates) {
             kept = out.templates;
             kept_at = now;
         }
+        reading.reset();
+        mine->give(out);
         co_return out;
     }
 
@@ -237,6 +252,7 @@ struct template_catalog::impl {
     std::optional<url_parts> api;
     std::shared_ptr<const std::vector<message_template>> kept;
     std::chrono::steady_clock::time_point kept_at{};
+    std::shared_ptr<shared_result<template_list>> reading;  // a read of Meta's list under way
     bool stopped = false;
 };
 

@@ -1,6 +1,12 @@
-// WhatsApp's template list as Meta answers it, and a template filled in.
+// WhatsApp's template list as Meta answers it, a template filled in, and
+// the list read from a local stand-in for the Graph API.
 #include "switchboard/channels/templates.hpp"
 
+#include "receiver.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -39,6 +45,8 @@ constexpr std::string_view meta_page = R"({"data":[
 ],"paging":{"cursors":{"before":"QVFI","after":"QVFIU+/="},"next":"https://graph.example.test/v21.0/next"}})";
 
 message_template order_update() { return parse_template_page(meta_page).templates.at(0); }
+
+boost::asio::awaitable<void> list_into(template_catalog& catalog, template_list& out) { out = co_await catalog.list(); }
 
 }  // namespace
 
@@ -107,6 +115,34 @@ BOOST_AUTO_TEST_CASE(values_that_whatsapp_would_refuse_are_named) {
     BOOST_TEST(why({"Sam", "x", std::string(1025, 'z')}) == "{{3}} must be at most 1024 characters");
     BOOST_TEST(why({"Sam", "x", "\xff"}) == "{{3}} must be UTF-8 text");
     BOOST_TEST(why({std::string(500, 'a'), "x", "y"}).starts_with("filled in, the template is over"));  // {{1}} twice
+}
+
+// Two agents opening the dialog together: one read of Meta's list, and
+// that list kept a while for the next to ask.
+BOOST_AUTO_TEST_CASE(agents_asking_at_once_share_one_read_of_metas_list) {
+    namespace net = boost::asio;
+    switchboard::test::receiver graph(
+        {200, R"({"data":[{"name":"hello","language":"de","status":"APPROVED","category":"MARKETING",
+                            "components":[{"type":"BODY","text":"Hallo!"}]}]})", {}});
+    net::io_context ioc;
+    template_options o;
+    o.wa_api_base = graph.url();
+    o.business_account_id = "waba-1";
+    template_catalog catalog(ioc, o);
+    template_list first, second;
+    net::co_spawn(ioc, list_into(catalog, first), net::detached);
+    net::co_spawn(ioc, list_into(catalog, second), net::detached);
+    ioc.run();
+    BOOST_TEST_REQUIRE(first.templates, first.error);
+    BOOST_TEST_REQUIRE(second.templates, second.error);
+    BOOST_TEST(second.templates->at(0).name == "hello");
+    BOOST_TEST(graph.requests().size() == 1u);
+    template_list later;
+    net::co_spawn(ioc, list_into(catalog, later), net::detached);
+    ioc.restart();
+    ioc.run();
+    BOOST_TEST(later.templates == first.templates);  // the same list, kept
+    BOOST_TEST(graph.requests().size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
