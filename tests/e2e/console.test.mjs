@@ -851,7 +851,7 @@ test('an agent labels a conversation, every console shows it, and the list filte
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
-test('a private note reaches the other agents and never the user', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+test('a private note reaches the other agents and never the user, and one that mentions an agent calls them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
   const eve = await apiAs(server, 'eve', 'eve-secret-1');
@@ -887,6 +887,21 @@ test('a private note reaches the other agents and never the user', () => withMem
   await page.locator('#conv-name', { hasText: 'Omar' }).waitFor();
   assert.equal(await page.getByRole('tab', { name: 'Reply' }).getAttribute('aria-selected'), 'true');
   assert.equal(await page.locator('#composer-text').isDisabled(), true);
+
+  // An @mention in a note calls that agent, wherever their console is; a
+  // note that names nobody, or an address like eve@example.com, does not.
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  for (const note of ['Omar wrote to eve@example.com before', '@Eve: Omar asked about a refund, can you take him?']) {
+    await page.locator('#composer-text').fill(note);
+    await page.locator('#composer-text').press('Enter');
+    await page.locator('.message.note:not(.pending)', { hasText: note }).waitFor();
+  }
+  await evePage.waitForFunction(() => Number(document.documentElement.dataset.alerts ?? 0) >= 1);
+  assert.equal(await evePage.evaluate(() => document.documentElement.dataset.alerts), '1');
+  await evePage.locator('#conversation-list li[data-phone="15550602"]').click();
+  await evePage.locator('.message.note.mentions-me', { hasText: 'can you take him?' }).waitFor();
+  assert.equal(await evePage.locator('.message.note.mentions-me').count(), 1);
+  assert.equal(await page.locator('.message.note.mentions-me').count(), 0);  // the admin is not named
   assert.deepEqual(page.errors, []);
   assert.deepEqual(evePage.errors, []);
 }));

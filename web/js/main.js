@@ -9,7 +9,7 @@ import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
 import { previewOf } from './media.js';
-import { withMessage } from './model.js';
+import { mentions, withMessage } from './model.js';
 
 let live, list, pane, team, alerts, me;
 
@@ -190,18 +190,21 @@ async function loadMine() {
 function worthAChime(e) {
   // Someone joined the queue (or went back to it): queued now, not a move up.
   if (e.type === 'chat.queued') return e.data.queued_at === e.at;
-  if (e.type !== 'message.created' || e.data.sender !== 'user') return false;
-  const c = list.rows.get(e.conversation);
+  if (e.type !== 'message.created') return false;
   const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
-  return c?.assignee === me.username && !looking;
+  // Another agent's note that names this one, in any chat.
+  if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking;
+  if (e.data.sender !== 'user') return false;
+  return list.rows.get(e.conversation)?.assignee === me.username && !looking;
 }
 
 // The news of an event worth a chime, in a notification's words.
 function notice(e) {
   const c = list.rows.get(e.conversation);
   const who = c?.name || `+${e.conversation}`;
-  return e.type === 'chat.queued' ? [`${who} is waiting for a chat`, `Number ${e.data.position} in the queue`]
-    : [who, previewOf(e.data)];
+  if (e.type === 'chat.queued') return [`${who} is waiting for a chat`, `Number ${e.data.position} in the queue`];
+  if (e.data.type === 'note') return [`${e.data.agent} mentioned you (${who})`, e.data.text];
+  return [who, previewOf(e.data)];
 }
 
 function onEvent(e) {

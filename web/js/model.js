@@ -26,3 +26,11 @@ export function withMessage(c, m) {
     last_activity_at: m.sender === 'bot' || m.type === 'note' ? c.last_activity_at : m.timestamp,
   };
 }
+
+// Whether `text` names `username` as @username: on its own, not inside a
+// longer name or an e-mail address (eve@example.com names nobody). Any
+// case; a full stop after it ends the sentence, not the name.
+export function mentions(text, username) {
+  const name = username.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+  return new RegExp(`(^|[^\\w.@-])@${name}(?![\\w@-]|\\.\\w)`, 'i').test(text);
+}
