@@ -50,7 +50,7 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("header-timeout", po::value(&c.header_timeout)->default_value(c.header_timeout), "seconds for a request's headers to arrive")
         ("keepalive-timeout", po::value(&c.keepalive_timeout)->default_value(c.keepalive_timeout), "seconds an idle keep-alive connection stays open")
         ("body-timeout", po::value(&c.body_timeout)->default_value(c.body_timeout), "seconds for a request's body to arrive once its headers have")
-        ("write-timeout", po::value(&c.write_timeout)->default_value(c.write_timeout), "seconds for a client to take an answer (each chunk of a streamed one)")
+        ("write-timeout", po::value(&c.write_timeout)->default_value(c.write_timeout), "seconds a client may go without taking any of an answer before it is dropped")
         ("idle-timeout", po::value(&c.idle_timeout)->default_value(c.idle_timeout), "seconds without a message before a conversation returns to IDLE (an open chat ends)")
         ("bot-texts", po::value(&c.bot_texts), "JSON file overriding the bot's texts")
         ("outbound-url", po::value(&c.outbound_url), "URL that receives messages for plain-webhook users")

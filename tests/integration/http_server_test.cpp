@@ -4,11 +4,15 @@
 #include "server_process.hpp"
 #include "temp_dir.hpp"
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
@@ -242,6 +246,35 @@ BOOST_AUTO_TEST_CASE(a_slow_body_is_dropped_and_counted_as_such) {
     BOOST_TEST(wait_for_metric(server.port(), R"(switchboard_rejections_total{reason="body_timeout"})", 1) == 1);
     BOOST_TEST(read_metric(server.port(), R"(switchboard_rejections_total{reason="header_timeout"})") == -1);
     BOOST_TEST(http_request(server.port(), "GET", "/healthz").status == 200u);
+}
+
+// --write-timeout bounds a wait for progress, not the whole answer: 16 MB
+// taken a megabyte every 200 ms (about 3 s, against a timeout of 1 s) is
+// served whole, as a large file over a slow link is.
+BOOST_AUTO_TEST_CASE(a_client_that_takes_a_large_answer_slowly_but_steadily_gets_it_all) {
+    namespace net = boost::asio;
+    using tcp = net::ip::tcp;
+    web_root web;
+    std::ofstream(web.root / "big.txt", std::ios::binary) << std::string(16u << 20, 'x');
+    server_process server({"--web-root", web.root.string(), "--write-timeout", "1"});
+    net::io_context ioc;
+    tcp::socket s(ioc);
+    s.open(tcp::v4());
+    s.set_option(net::socket_base::receive_buffer_size(64 * 1024));  // the server waits on us, not our buffer
+    s.connect({net::ip::make_address("127.0.0.1"), server.port()});
+    net::write(s, net::buffer(std::string("GET /big.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")));
+    auto started = std::chrono::steady_clock::now();
+    std::size_t total = 0;
+    std::vector<char> chunk(1u << 20);
+    for (boost::system::error_code ec; !ec;) {
+        std::size_t got = 0;
+        while (got < chunk.size() && !ec) got += s.read_some(net::buffer(chunk.data() + got, chunk.size() - got), ec);
+        total += got;
+        if (!ec) std::this_thread::sleep_for(200ms);  // the pace of a slow link, not a wait for the server
+    }
+    BOOST_TEST(total > (16u << 20));  // the whole body, after its headers
+    BOOST_TEST((std::chrono::steady_clock::now() - started > 2s));  // it did take longer than the timeout
+    BOOST_TEST(read_metric(server.port(), R"(switchboard_rejections_total{reason="write_timeout"})") == -1);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_does_not_take_its_answer_is_dropped) {
