@@ -404,6 +404,7 @@ BOOST_AUTO_TEST_CASE(an_agent_returns_a_chat_to_the_head_of_the_queue) {
     };
     auto told = told_ann().size();
     ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");  // events from here on reach it
 
     auto c = bob.json("POST", "/conversations/1201/chat-support/return");
     BOOST_TEST(c.at("assignee").is_null());
@@ -517,6 +518,7 @@ BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
         user_says(p, "1102", "support", "Ben");
         user_says(p, "1103", "my card was charged twice", "Cai");
         ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");  // events from here on reach it
         before = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
 
         auto c = bob.json("PUT", "/conversations/1101/labels", R"({"labels":["Billing"," VIP  customer ","billing"]})");

@@ -30,7 +30,9 @@ export class Alerts {
   // Asked once, while the agent does something (a browser asks only then):
   // logging in.
   static askToNotify() {
-    if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
+    if (!('Notification' in window) || Notification.permission !== 'default') return;
+    // Older browsers take a callback and return nothing; a refusal is the agent's answer.
+    try { Promise.resolve(Notification.requestPermission()).catch(() => {}); } catch { /* not offered here */ }
   }
 
   // A desktop notification, when the page is out of sight and they are
@@ -38,8 +40,10 @@ export class Alerts {
   // the one before. A click brings the console back with `onClick`.
   notify(title, body, tag, onClick) {
     if (document.visibilityState === 'visible' || !('Notification' in window) || Notification.permission !== 'granted') return;
-    const n = new Notification(title, { body, tag });
-    n.onclick = () => { window.focus(); onClick(); n.close(); };
+    try {
+      const n = new Notification(title, { body, tag });
+      n.onclick = () => { window.focus(); onClick(); n.close(); };
+    } catch { /* a browser that shows them only from a service worker: the chime and the title still say it */ }
   }
 
   // Counted on the page (data-alerts) so that what rang can be checked.
