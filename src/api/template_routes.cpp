@@ -72,8 +72,8 @@ awaitable<http::response> send_template(api_context& ctx, http::request& req, co
     auto read = co_await read_templates(ctx);
     if (auto* refused = std::get_if<http::response>(&read)) co_return std::move(*refused);
     auto& templates = *std::get<channels::template_list>(read).templates;
-    auto t = std::find_if(templates.begin(), templates.end(), [&](const channels::message_template& t) {
-        return t.name == name && t.language == language;
+    auto t = std::find_if(templates.begin(), templates.end(), [&](const channels::message_template& approved) {
+        return approved.name == name && approved.language == language;
     });
     if (t == templates.end())
         throw field_error{"name", "WhatsApp has no approved template " + name + " in " + language + " that agents can send"};

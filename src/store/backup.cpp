@@ -128,7 +128,10 @@ restore_summary restore_sqlite_store(const std::string& dir, const std::string& 
         }
         out.replaced = aside;
     }
-    fs::rename(incoming, db);
+    fs::rename(incoming, db, ec);
+    if (ec)
+        throw std::runtime_error("cannot put " + incoming.string() + " in place of " + db.string() + ": " + ec.message() +
+                                 (out.replaced.empty() ? "" : "; the database it replaces is at " + out.replaced));
     sync_path(dir);
     return out;
 }
