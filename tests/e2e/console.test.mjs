@@ -890,12 +890,20 @@ test('a private note reaches the other agents and never the user, and one that m
 
   // An @mention in a note calls that agent, wherever their console is; a
   // note that names nobody, or an address like eve@example.com, does not.
+  // "@" offers the team, and Tab takes the one picked.
   await page.getByRole('tab', { name: 'Private note' }).click();
-  for (const note of ['Omar wrote to eve@example.com before', '@Eve: Omar asked about a refund, can you take him?']) {
-    await page.locator('#composer-text').fill(note);
-    await page.locator('#composer-text').press('Enter');
-    await page.locator('.message.note:not(.pending)', { hasText: note }).waitFor();
-  }
+  const composer = page.locator('#composer-text');
+  await composer.fill('Omar wrote to eve@example.com before');
+  await composer.press('Enter');
+  await page.locator('.message.note:not(.pending)', { hasText: 'eve@example.com' }).waitFor();
+  await composer.pressSequentially('@ev');
+  await page.locator('#mention-suggestions li[data-username="eve"][aria-selected="true"]', { hasText: 'Eve' }).waitFor();
+  await composer.press('Tab');
+  assert.equal(await composer.inputValue(), '@eve ');
+  assert.equal(await page.locator('#mention-suggestions').isVisible(), false);
+  await composer.pressSequentially('Omar asked about a refund, can you take him?');
+  await composer.press('Enter');
+  await page.locator('.message.note:not(.pending)', { hasText: '@eve Omar asked about a refund' }).waitFor();
   await evePage.waitForFunction(() => Number(document.documentElement.dataset.alerts ?? 0) >= 1);
   assert.equal(await evePage.evaluate(() => document.documentElement.dataset.alerts), '1');
   await evePage.locator('#conversation-list li[data-phone="15550602"]').click();

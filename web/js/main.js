@@ -5,6 +5,7 @@ import { $ } from './dom.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
+import { MentionPicker } from './mentions.js';
 import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
@@ -304,6 +305,7 @@ function start(agent) {
   new RepliesPanel({ me });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
+  new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.renderSoon(); },

@@ -29,12 +29,12 @@ export class ReplyPicker {
     this.shown = [];
     this.active = 0;
     this.query = null;  // what follows "/" while the picker is open
-    textarea.setAttribute('aria-controls', list.id);
     textarea.setAttribute('aria-expanded', 'false');
     textarea.addEventListener('input', () => this.onInput());
     // Capture: this runs before the composer's own Enter, which would send.
     textarea.addEventListener('keydown', (e) => this.onKey(e), true);
-    textarea.addEventListener('blur', () => setTimeout(() => this.close(), 150));
+    // Later than a click on an option, and not if the agent came straight back.
+    textarea.addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== textarea) this.close(); }, 150));
   }
 
   async onInput() {
@@ -61,6 +61,7 @@ export class ReplyPicker {
     }, h('span', { class: 'shortcut', text: `/${r.shortcut}` }), h('span', { class: 'preview', text: r.text })))
       : [h('li', { class: 'none', text: this.replies.length ? `No saved reply matches /${q}` : 'No saved replies yet. An admin adds them under Saved replies.' })]));
     this.list.hidden = false;
+    this.textarea.setAttribute('aria-controls', this.list.id);  // the @mention picker shares the textarea
     this.textarea.setAttribute('aria-expanded', 'true');
     if (this.shown.length) this.textarea.setAttribute('aria-activedescendant', `reply-option-${this.active}`);
     else this.textarea.removeAttribute('aria-activedescendant');
@@ -92,6 +93,7 @@ export class ReplyPicker {
   }
 
   close() {
+    if (this.query === null) return;  // closed already: the @mention picker may hold the textarea's state
     this.query = null;
     this.active = 0;
     this.list.hidden = true;
