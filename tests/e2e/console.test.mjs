@@ -1253,6 +1253,24 @@ test('out of sight, the console tells the agent on the desktop, and a click open
   assert.deepEqual(page.errors, []);
 }));
 
+// The list, the queue's head and the agent's own chats are all read at each
+// connect, and overlap. A row whose conversation came back the same stays
+// the element it was: one built anew between a press and its release loses the click.
+test('a list read again with nothing changed keeps its rows, so a click on one is not lost', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550411', 'support', 'Ada');  // queued: in the list and in the queue's head
+  await userSays(server, '15550412', 'hello', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const loads = (n) => page.waitForFunction((want) => document.querySelector('#conversation-list').dataset.loads === String(want), n);
+  await loads(1);
+  const row = await page.locator('#conversation-list li[data-phone="15550411"]').elementHandle();
+  await page.locator('#search').fill('1555');
+  await loads(2);
+  await page.locator('#search').fill('');
+  await loads(3);
+  assert.equal(await row.evaluate((el) => el.isConnected), true);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a search typed over is dropped, and its answer never replaces the one typed after it', () => withMemoryServer([], async (server) => {
   await userSays(server, '15550401', 'where is my order 1234', 'Ann');
   await userSays(server, '15550402', 'I would like a refund', 'Bob');

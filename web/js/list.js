@@ -71,10 +71,14 @@ export class ConversationList {
     this.renderTimer = setTimeout(() => this.render(), wait);
   }
 
-  // Takes a conversation object unless an older copy of it.
+  // Takes a conversation object unless an older copy of it. The same one
+  // again (the list, the queue's head and the agent's own chats overlap, and
+  // all three load at each connect) is not taken: its row would be built
+  // anew, and a row replaced between a press and its release loses the click.
   upsert(c) {
     const known = this.rows.get(c.phone);
     if (known && Date.parse(known.updated_at) > Date.parse(c.updated_at)) return;
+    if (known && known.updated_at === c.updated_at && JSON.stringify(known) === JSON.stringify(c)) return;
     this.rows.set(c.phone, c);
   }
 

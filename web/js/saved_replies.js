@@ -3,6 +3,7 @@
 // replies dialog lists them, and admins add, edit and delete them there.
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
+import { SuggestionPicker } from './picker.js';
 
 async function loadReplies() {
   const { canned_responses: replies } = await api.get('/canned-responses');
@@ -18,23 +19,14 @@ export function filledIn(text, { name, agent }) {
   return text.replace(/\{(name|first_name|agent)\}/g, (_, key) => values[key]);
 }
 
-// The "/shortcut" suggestions under the composer, a listbox the textarea
-// drives. `context()` gives the open chat's user name and the agent's.
-export class ReplyPicker {
+// The "/shortcut" suggestions under the composer. `context()` gives the
+// open chat's user name and the agent's.
+export class ReplyPicker extends SuggestionPicker {
   constructor({ textarea, list, context }) {
-    this.textarea = textarea;
-    this.list = list;
+    super({ textarea, list, optionPrefix: 'reply-option' });
     this.context = context;
     this.replies = [];
-    this.shown = [];
-    this.active = 0;
     this.query = null;  // what follows "/" while the picker is open
-    textarea.setAttribute('aria-expanded', 'false');
-    textarea.addEventListener('input', () => this.onInput());
-    // Capture: this runs before the composer's own Enter, which would send.
-    textarea.addEventListener('keydown', (e) => this.onKey(e), true);
-    // Later than a click on an option, and not if the agent came straight back.
-    textarea.addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== textarea) this.close(); }, 150));
   }
 
   async onInput() {
@@ -53,34 +45,10 @@ export class ReplyPicker {
     const q = this.query;
     const byShortcut = this.replies.filter((r) => r.shortcut.startsWith(q));
     const byText = this.replies.filter((r) => !r.shortcut.startsWith(q) && q && r.text.toLowerCase().includes(q));
-    this.shown = [...byShortcut, ...byText].slice(0, 8);
-    this.active = Math.min(this.active, Math.max(0, this.shown.length - 1));
-    this.list.replaceChildren(...(this.shown.length ? this.shown.map((r, i) => h('li', {
-      id: `reply-option-${i}`, role: 'option', 'aria-selected': String(i === this.active), 'data-shortcut': r.shortcut,
-      onmousedown: (e) => { e.preventDefault(); this.pick(r); },
-    }, h('span', { class: 'shortcut', text: `/${r.shortcut}` }), h('span', { class: 'preview', text: r.text })))
-      : [h('li', { class: 'none', text: this.replies.length ? `No saved reply matches /${q}` : 'No saved replies yet. An admin adds them under Saved replies.' })]));
-    this.list.hidden = false;
-    this.textarea.setAttribute('aria-controls', this.list.id);  // the @mention picker shares the textarea
-    this.textarea.setAttribute('aria-expanded', 'true');
-    if (this.shown.length) this.textarea.setAttribute('aria-activedescendant', `reply-option-${this.active}`);
-    else this.textarea.removeAttribute('aria-activedescendant');
-  }
-
-  onKey(e) {
-    if (this.query === null) return;
-    const move = (by) => {
-      if (!this.shown.length) return;
-      this.active = (this.active + by + this.shown.length) % this.shown.length;
-      this.render();
-    };
-    if (e.key === 'ArrowDown') move(1);
-    else if (e.key === 'ArrowUp') move(-1);
-    else if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey && this.shown.length) this.pick(this.shown[this.active]);
-    else if (e.key === 'Escape') this.close();
-    else return;
-    e.preventDefault();
-    e.stopImmediatePropagation();
+    this.show([...byShortcut, ...byText].slice(0, 8), (r) => ({
+      data: { 'data-shortcut': r.shortcut },
+      children: [h('span', { class: 'shortcut', text: `/${r.shortcut}` }), h('span', { class: 'preview', text: r.text })],
+    }), this.replies.length ? `No saved reply matches /${q}` : 'No saved replies yet. An admin adds them under Saved replies.');
   }
 
   pick(reply) {
@@ -92,14 +60,7 @@ export class ReplyPicker {
     this.textarea.dispatchEvent(new Event('input'));  // typing, as if typed
   }
 
-  close() {
-    if (this.query === null) return;  // closed already: the @mention picker may hold the textarea's state
-    this.query = null;
-    this.active = 0;
-    this.list.hidden = true;
-    this.textarea.setAttribute('aria-expanded', 'false');
-    this.textarea.removeAttribute('aria-activedescendant');
-  }
+  forget() { this.query = null; }
 }
 
 // The Saved replies dialog.
