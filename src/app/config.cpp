@@ -120,6 +120,19 @@ po::parsed_options parse_checked(po::command_line_parser& parser) {
 
 }  // namespace
 
+std::vector<std::string> comma_list(std::string_view list) {
+    std::vector<std::string> out;
+    for (std::size_t start = 0; start <= list.size();) {
+        auto comma = std::min(list.find(',', start), list.size());
+        auto item = list.substr(start, comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        start = comma + 1;
+    }
+    return out;
+}
+
 parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
     parse_result out;
     std::string log_level, log_format, trusted_proxies;
@@ -180,11 +193,7 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
     if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
     // Each in the one form the connection compares it in (::1, not 0:0:…:1).
-    std::istringstream proxies(trusted_proxies);
-    for (std::string item; std::getline(proxies, item, ',');) {
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (item.empty()) continue;
+    for (auto& item : comma_list(trusted_proxies)) {
         boost::system::error_code ec;
         auto address = boost::asio::ip::make_address(item, ec);
         if (ec) return fail("--trusted-proxies: '" + item + "' is not an IP address");

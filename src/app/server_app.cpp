@@ -114,18 +114,12 @@ channels::template_options template_options_from(const config& cfg) {
     return o;
 }
 
+// An origin as a browser sends it: no trailing slash.
 std::vector<std::string> split_origins(const std::string& list) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= list.size()) {
-        auto comma = list.find(',', start);
-        auto item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '/')) item.pop_back();
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
+    auto out = comma_list(list);
+    for (auto& origin : out)
+        while (!origin.empty() && (origin.back() == '/' || origin.back() == ' ')) origin.pop_back();
+    std::erase_if(out, [](const std::string& origin) { return origin.empty(); });
     return out;
 }
 

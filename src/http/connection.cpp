@@ -14,7 +14,8 @@ namespace {
 // The client a trusted proxy names: the last address in X-Forwarded-For,
 // which the proxy appended (those before it, the client may have written).
 std::optional<std::string> forwarded_client(std::string_view header) {
-    auto last = header.substr(header.rfind(',') == std::string_view::npos ? 0 : header.rfind(',') + 1);
+    auto comma = header.rfind(',');
+    auto last = comma == std::string_view::npos ? header : header.substr(comma + 1);
     while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
     while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
     boost::system::error_code ec;

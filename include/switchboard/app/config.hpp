@@ -57,6 +57,9 @@ struct parse_result {
     config cfg;
 };
 
+// A comma-separated flag's items, each trimmed of spaces, empty ones left out.
+std::vector<std::string> comma_list(std::string_view list);
+
 // `args` excludes the program name; `environment` holds "NAME=value" entries.
 parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment);
 
