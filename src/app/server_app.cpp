@@ -96,21 +96,25 @@ channels::outbox_options outbox_options_from(const config& cfg) {
     return o;
 }
 
-channels::media_options media_options_from(const config& cfg) {
-    channels::media_options o;
+// Where and as whom Meta's Graph API is called, for files and templates alike.
+template <class Options>
+Options graph_options_from(const config& cfg) {
+    Options o;
     o.wa_api_base = cfg.wa_api_base;
     o.wa_token = cfg.wa_token;
     o.ca_file = cfg.outbound_ca_file;
+    return o;
+}
+
+channels::media_options media_options_from(const config& cfg) {
+    auto o = graph_options_from<channels::media_options>(cfg);
     o.max_bytes = cfg.max_media;
     return o;
 }
 
 channels::template_options template_options_from(const config& cfg) {
-    channels::template_options o;
-    o.wa_api_base = cfg.wa_api_base;
-    o.wa_token = cfg.wa_token;
+    auto o = graph_options_from<channels::template_options>(cfg);
     o.business_account_id = cfg.wa_business_account_id;
-    o.ca_file = cfg.outbound_ca_file;
     return o;
 }
 
