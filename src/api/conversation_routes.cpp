@@ -275,6 +275,16 @@ awaitable<http::response> set_labels(api_context& ctx, http::request& req, const
     co_return co_await conversation_answer(ctx, c);
 }
 
+// {"blocked":true|false}
+awaitable<http::response> set_blocked(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto* v = o.if_contains("blocked");
+    if (!v || !v->is_bool()) throw field_error{"blocked", "blocked must be true or false"};
+    auto c = co_await ctx.engine.set_blocked(phone, as_ref(who), v->as_bool());
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // The whole queue unless `limit` (1–1000) asks for its head: 20,000 waiting
 // chats are 2 MB of answer and 30 ms of an io thread.
 awaitable<http::response> get_queue(api_context& ctx, http::request& req, const auth::agent&) {
@@ -318,6 +328,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/return", return_to_queue);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
+    add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
     add(routes, ctx, verb::get, "/queue", get_queue);
 }
 

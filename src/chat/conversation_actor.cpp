@@ -170,6 +170,12 @@ void conversation_actor::tell_user(step& s, std::string text, timestamp at) {
     s.message_created(add_outgoing(s, sender::bot, std::move(text), at, false), at);
 }
 
+void conversation_actor::add_system_note(step& s, std::string text, timestamp at) {
+    auto& note = add_message(s, sender::bot, std::move(text), at, "system");
+    note.status = message_status::sent;
+    s.message_created(note, at);
+}
+
 void conversation_actor::open_chat(step& s, std::string_view opened_by, timestamp now) {
     auto& c = s.next;
     c.in_chat_support = c.chat_support_active = true;
@@ -310,9 +316,11 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
     semaphore_permit permit(turn_);
     try {
         auto key = dedupe_key(in);
-        if (auto duplicate = answered_before(key)) {
+        auto early = dropped_as_blocked();
+        if (!early) early = answered_before(key);
+        if (early) {
             permit.release();
-            deliver(std::move(done), std::exception_ptr(), std::move(*duplicate));
+            deliver(std::move(done), std::exception_ptr(), std::move(*early));
             return;
         }
         auto now = std::chrono::system_clock::now();
@@ -349,6 +357,14 @@ std::optional<inbound_result> conversation_actor::answered_before(const std::str
     if (!first) return std::nullopt;
     ctx_.duplicates.inc();
     return inbound_result{{}, own_->state, std::move(first), {}};
+}
+
+// Nothing of it is kept, and the provider hears 200 as ever: a retry
+// would only be dropped again, and the user learns nothing of the block.
+std::optional<inbound_result> conversation_actor::dropped_as_blocked() {
+    if (!own_->blocked) return std::nullopt;
+    ctx_.blocked_messages.inc();
+    return inbound_result{{}, own_->state, std::nullopt, {}};
 }
 
 std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, const inbound_message& in,
@@ -435,6 +451,7 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     if (!turn_.try_acquire()) co_await turn_.acquire();
     semaphore_permit permit(turn_);
 
+    if (auto dropped = dropped_as_blocked()) co_return std::move(*dropped);
     auto key = dedupe_key(in);
     if (auto duplicate = answered_before(key)) co_return std::move(*duplicate);
     ctx_.messages_in.inc();
@@ -547,6 +564,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         step s{*own_};
         auto& c = s.next;
         if (c.chat_support_active && c.assignee == by.username) co_return c;  // claimed already: nothing to do
+        if (c.blocked) refuse(command_error::kind::conflict, c.phone + " is blocked; unblock them to chat");
         if (c.chat_support_active && !c.assignee.empty())
             refuse(command_error::kind::conflict, "the chat is assigned to " + c.assignee + "; transfer it instead");
         if (c.chat_support_active) {  // waiting in the queue: claim it
@@ -707,14 +725,10 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
             chat.agent = to.username;
             save_chat(s);
         }
-        // A note for the agents, in the history but never sent to the user.
-        auto& note = add_message(s, sender::bot,
-                                 "Transferred " + (from.empty() ? std::string("from the queue") : "from " + from) +
-                                     " to " + to.username + " by " + by.username,
-                                 now);
-        note.kind = "system";
-        note.status = message_status::sent;
-        s.message_created(note, now);
+        add_system_note(s,
+                        "Transferred " + (from.empty() ? std::string("from the queue") : "from " + from) + " to " +
+                            to.username + " by " + by.username,
+                        now);
         tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
         s.event("chat.transferred", transferred_data(c, from, to.username), now);
         s.conversation_updated(now);
@@ -792,6 +806,36 @@ net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::str
     });
 }
 
+// Blocking ends an open chat at once, for the user with no word (they are
+// not to learn of the block) and no rating; a note in the history says who
+// did it, either way.
+net::awaitable<conversation> conversation_actor::set_blocked(agent_ref by, bool blocked) {
+    return exclusive<conversation>([this, by = std::move(by), blocked]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        if (c.blocked == blocked) co_return c;
+        c.blocked = blocked;
+        c.updated_at = now;
+        if (blocked) {
+            if (c.chat_support_active) {
+                s.leave_queue = true;
+                close_chat(s, "blocked", now);
+                s.event("chat.ended", ended_data(c, "blocked", by.username), now);
+                c.last_activity = now;
+                ctx_.chats_closed.inc();
+            }
+            c.rated_ticket_id.clear();
+            c.rated_agent.clear();
+            c.state = conv_state::idle;
+        }
+        add_system_note(s, (blocked ? "Blocked by " : "Unblocked by ") + by.username, now);
+        s.conversation_updated(now);
+        co_await commit(s);
+        co_return *own_;
+    });
+}
+
 // A message to the user failed: the conversation counts it until an agent
 // reads it, and says so, so that every list shows it.
 net::awaitable<void> conversation_actor::count_undelivered(step& s, const message& failed, timestamp now) {
@@ -856,10 +900,7 @@ net::awaitable<void> conversation_actor::requeue_to_front(step& s, std::string w
         save_chat(s);
     }
     s.queue_position = 1;
-    auto& note = add_message(s, sender::bot, std::move(why), now);
-    note.kind = "system";
-    note.status = message_status::sent;
-    s.message_created(note, now);
+    add_system_note(s, std::move(why), now);
     s.event("chat.queued", queued_data(c, 1, now), now);
     s.conversation_updated(now);
     auto phone = c.phone;

@@ -42,6 +42,7 @@ public:
     boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
+    boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
@@ -102,6 +103,8 @@ private:
     boost::asio::awaitable<inbound_result> receive_in_turn(inbound_message in);
     // The first answer to a message id seen before (counted as a duplicate).
     std::optional<inbound_result> answered_before(const std::string& key);
+    // The answer to a blocked user's message, which is dropped (counted).
+    std::optional<inbound_result> dropped_as_blocked();
     // The parts of receiving that need no await, shared by both forms:
     // before the queue (returns the state it was in and the bot's decision),
     // and after it (the replies, the dedupe record and the events but
@@ -132,6 +135,9 @@ private:
     boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
                                             std::optional<whatsapp_only_send> special);
     void tell_user(step& s, std::string text, timestamp at);
+    // A line for the agents in the history (who transferred, returned or
+    // blocked), never sent to the user.
+    void add_system_note(step& s, std::string text, timestamp at);
     // Clears the chat flags and files the chat record as closed.
     static void close_chat(step& s, std::string_view reason, timestamp now);
     static void open_chat(step& s, std::string_view opened_by, timestamp now);

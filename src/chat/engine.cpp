@@ -52,6 +52,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
               options,
               metrics.get_counter("switchboard_messages_received_total", "User messages taken in"),
               metrics.get_counter("switchboard_messages_duplicate_total", "Inbound messages dropped as duplicates"),
+              metrics.get_counter("switchboard_messages_blocked_total",
+                                  "Inbound messages from blocked users, acknowledged and dropped"),
               metrics.get_counter("switchboard_chats_opened_total", "Support chats opened"),
               metrics.get_counter("switchboard_chats_closed_total", "Support chats closed"),
               metrics.get_counter("switchboard_message_statuses_total", "Provider statuses, by outcome",
@@ -316,6 +318,11 @@ net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, 
 net::awaitable<conversation> engine::set_labels(std::string phone, std::vector<std::string> labels) {
     auto actor = impl_->require(phone);
     co_return co_await actor->set_labels(std::move(labels));
+}
+
+net::awaitable<conversation> engine::set_blocked(std::string phone, agent_ref by, bool blocked) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_blocked(std::move(by), blocked);
 }
 
 net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {

@@ -21,6 +21,7 @@ struct engine_context {
     const engine_options& options;
     metrics::counter& messages_in;
     metrics::counter& duplicates;
+    metrics::counter& blocked_messages;  // from users an agent blocked: acknowledged, dropped
     metrics::counter& chats_opened;
     metrics::counter& chats_closed;
     metrics::counter& statuses_applied;

@@ -76,6 +76,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     boost::json::array labels;
     for (auto& l : c.labels) labels.emplace_back(l);
     o["labels"] = std::move(labels);
+    o["blocked"] = c.blocked;
     o["created_at"] = to_iso8601(c.created_at);
     o["updated_at"] = to_iso8601(c.updated_at);
     o["last_activity_at"] = to_iso8601(c.last_activity);
@@ -284,6 +285,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
         w.string(c.labels[i]);
     }
     w.lit("]");
+    boolean(w, "blocked", c.blocked);
     time(w, "created_at", c.created_at);
     time(w, "updated_at", c.updated_at);
     time(w, "last_activity_at", c.last_activity);

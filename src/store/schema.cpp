@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 22> migrations{
+constexpr std::array<std::string_view, 23> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -339,6 +339,10 @@ ALTER TABLE outbox ADD COLUMN filename TEXT NOT NULL DEFAULT '';
     // spaces (a label has none).
     R"sql(
 ALTER TABLE conversations ADD COLUMN labels TEXT NOT NULL DEFAULT '';
+)sql",
+    // 23: an agent blocked the user.
+    R"sql(
+ALTER TABLE conversations ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

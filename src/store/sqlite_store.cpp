@@ -162,12 +162,12 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 26> conversation_columns{
+constexpr std::array<std::string_view, 27> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
-    "last_message_kind", "labels"};
+    "last_message_kind", "labels", "blocked"};
 
 // A conversation's labels as kept in its row: joined by spaces, which no label has.
 std::string joined_labels(const std::vector<std::string>& labels) {
@@ -280,6 +280,7 @@ public:
                 .bind(24, std::int64_t{c.undelivered})
                 .bind(25, c.last_message_kind)
                 .bind(26, joined_labels(c.labels))
+                .bind(27, std::int64_t{c.blocked})
                 .run();
         }
         message_rows.clear();
@@ -590,7 +591,7 @@ public:
         reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
-            last_activity, last_message_seq, undelivered, last_message_kind, labels FROM conversations)"));
+            last_activity, last_message_seq, undelivered, last_message_kind, labels, blocked FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -621,6 +622,7 @@ public:
             c.undelivered = static_cast<std::uint32_t>(st.get_int(23));
             c.last_message_kind = st.get_text(24);
             c.labels = split_labels(st.get_text(25));
+            c.blocked = st.get_int(26) != 0;
             out.push_back(std::move(c));
         }
         return out;

@@ -851,6 +851,53 @@ test('an agent labels a conversation, every console shows it, and the list filte
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+test('an agent blocks a user after a confirmation, every console shows it, and unblocks them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550751', 'support', 'Spammy');
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550751"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+
+  // Cancelled: nothing changes.
+  await page.getByRole('button', { name: 'Block', exact: true }).click();
+  await page.locator('#block-who', { hasText: 'Spammy (+15550751)' }).waitFor();
+  await page.locator('#block-dialog').getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await admin('GET', '/conversations/15550751')).blocked, false);
+
+  await page.getByRole('button', { name: 'Block', exact: true }).click();
+  await page.locator('#block-confirm').click();
+  await page.locator('#conv-blocked').waitFor();
+  await page.locator('.message.system', { hasText: 'Blocked by admin' }).waitFor();
+  await page.locator('#composer-hint', { hasText: 'Spammy is blocked' }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  assert.equal(await page.getByRole('button', { name: /Start Chat|Claim Chat/ }).isVisible(), false);
+  assert.equal(await page.getByRole('button', { name: 'End Chat' }).isVisible(), false);  // the chat ended with it
+  await lea.locator('#conversation-list li[data-phone="15550751"] .badge.blocked').waitFor();
+  assert.equal(await lea.locator('#conversation-list li[data-phone="15550751"] .badge.live').count(), 0);
+  const c = await admin('GET', '/conversations/15550751');
+  assert.equal(c.blocked, true);
+  assert.equal(c.state, 'IDLE');
+  // What the user writes now reaches nobody.
+  const answer = await userSays(server, '15550751', 'BUY NOW');
+  assert.deepEqual(answer.replies, []);
+  // A note still goes.
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  assert.equal(await page.locator('#composer-text').isDisabled(), false);
+  await page.getByRole('tab', { name: 'Reply' }).click();
+
+  await page.getByRole('button', { name: 'Unblock' }).click();
+  await page.locator('#conv-blocked').waitFor({ state: 'hidden' });
+  await page.locator('.message.system', { hasText: 'Unblocked by admin' }).waitFor();
+  await lea.locator('#conversation-list li[data-phone="15550751"] .badge.blocked').waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Start Chat' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Block', exact: true }).isVisible(), true);
+  assert.equal(await page.locator('.message', { hasText: 'BUY NOW' }).count(), 0);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));
+
 test('a private note reaches the other agents and never the user, and one that mentions an agent calls them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });

@@ -185,6 +185,7 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"GET", "/whatsapp/templates"},
              {"POST", "/conversations/999/read"},
              {"POST", "/conversations/999/notes"},
+             {"PUT", "/conversations/999/blocked"},
              {"GET", "/conversations/999/transcript"},
              {"GET", "/queue"},
              {"GET", "/agents"},
@@ -584,6 +585,104 @@ BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
     auto cleared = admin.json("PUT", "/conversations/1101/labels", R"({"labels":[]})");
     BOOST_TEST(json::serialize(cleared.at("labels")) == "[]");
     BOOST_TEST(admin.json("GET", "/conversations?label=billing").at("conversations").as_array().size() == 1u);
+}
+
+// Blocking a user ends their chat without a word to them, and from then on
+// what they write is acknowledged and dropped: no reply, nothing kept, no
+// event, no chat. A restart keeps it; unblocking lets them in again.
+BOOST_AUTO_TEST_CASE(a_blocked_user_is_acknowledged_and_heard_no_more) {
+    temp_dir dir;
+    receiver outbound;
+    std::string token;
+    std::size_t told = 0;
+    auto blocked_total = [](unsigned short port) {
+        return metric_value(http_request(port, "GET", "/metrics").body, "switchboard_messages_blocked_total");
+    };
+    {
+        server_process server({"--data", dir.path().string(), "--outbound-url", outbound.url()});
+        auto admin = admin_client(server);
+        auto bob = agent_client(admin, "bob");
+        token = admin.token;
+        auto p = server.port();
+        user_says(p, "1301", "support", "Ann");
+        bob.json("POST", "/conversations/1301/chat-support/start");
+        outbound.wait_for_text("1301", "You're now chatting");
+        told = outbound.requests().size();
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");  // events from here on reach it
+
+        auto c = bob.json("PUT", "/conversations/1301/blocked", R"({"blocked":true})");
+        BOOST_TEST(c.at("blocked").as_bool());
+        BOOST_TEST(c.at("state").as_string() == "IDLE");  // not RATING: a blocked user is not asked
+        BOOST_TEST(!c.at("is_chat_support").as_bool());
+        BOOST_TEST(c.at("assignee").is_null());
+        auto ended = ws.next_of_type("chat.ended");
+        BOOST_TEST(ended.at("data").at("reason").as_string() == "blocked");
+        BOOST_TEST(ended.at("data").at("agent").as_string() == "bob");
+        auto note = ws.next_of_type("message.created");
+        BOOST_TEST(note.at("data").at("type").as_string() == "system");
+        BOOST_TEST(note.at("data").at("text").as_string() == "Blocked by bob");
+        BOOST_TEST(ws.next_of_type("conversation.updated").at("data").at("blocked").as_bool());
+        auto last_seq = note.at("data").at("seq").as_int64();
+
+        // Acknowledged as ever, answered with nothing, and nothing kept.
+        auto answer = user_says(p, "1301", "hello? anyone?");
+        BOOST_TEST(json::serialize(answer) == R"({"replies":[],"state":"IDLE"})");
+        BOOST_TEST(user_says(p, "1301", "support").at("replies").as_array().empty());
+        BOOST_TEST(blocked_total(p) == 2.0);
+        auto after = admin.json("GET", "/conversations/1301");
+        BOOST_TEST(after.at("messages").as_array().back().at("seq").as_int64() == last_seq);
+        BOOST_TEST(after.at("unread").as_int64() == c.at("unread").as_int64());
+        BOOST_TEST(admin.json("GET", "/queue").at("queue").as_array().empty());
+
+        // No chat with them; a note for the team still goes.
+        auto r = bob.call("POST", "/conversations/1301/chat-support/start");
+        BOOST_TEST(r.status == 409u);
+        BOOST_TEST(r.body.find("1301 is blocked") != std::string::npos, r.body);
+        BOOST_TEST(bob.call("POST", "/conversations/1301/chat-support/send", R"({"text":"hi"})").status == 409u);
+        bob.json("POST", "/conversations/1301/notes", R"({"text":"spam, blocked"})", 201);
+        // Again: nothing to do.
+        BOOST_TEST(admin.json("PUT", "/conversations/1301/blocked", R"({"blocked":true})").at("blocked").as_bool());
+
+        auto refused = [&](const std::string& body) {
+            auto res = bob.call("PUT", "/conversations/1302/blocked", body);
+            BOOST_TEST(res.status == 400u, body);
+            BOOST_TEST(res.body.find("blocked must be true or false") != std::string::npos, res.body);
+        };
+        user_says(p, "1302", "hi", "Ben");
+        refused(R"({})");
+        refused(R"({"blocked":"yes"})");
+        refused(R"({"blocked":1})");
+        BOOST_TEST(!admin.json("GET", "/conversations/1302").at("blocked").as_bool());
+        BOOST_TEST(bob.call("PUT", "/conversations/1999/blocked", R"({"blocked":true})").status == 404u);
+        BOOST_TEST(http_request(p, "PUT", "/conversations/1302/blocked", R"({"blocked":true})").status == 401u);
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server({"--data", dir.path().string(), "--outbound-url", outbound.url()});
+    api_client admin({server.port(), token});
+    auto p = server.port();
+    BOOST_TEST(admin.json("GET", "/conversations/1301").at("blocked").as_bool());
+    BOOST_TEST(user_says(p, "1301", "still here").at("replies").as_array().empty());
+    BOOST_TEST(blocked_total(p) == 1.0);
+
+    auto c = admin.json("PUT", "/conversations/1301/blocked", R"({"blocked":false})");
+    BOOST_TEST(!c.at("blocked").as_bool());
+    auto history = admin.json("GET", "/conversations/1301").at("messages").as_array();
+    BOOST_TEST(history.back().at("text").as_string() == "Unblocked by admin");
+    auto answer = user_says(p, "1301", "support");
+    BOOST_TEST(answer.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(admin.json("GET", "/queue").at("queue").as_array().size() == 1u);
+
+    // The user heard of the two chats, and nothing of the block between them
+    // (the outbox keeps a user's messages in order).
+    admin.json("POST", "/conversations/1301/chat-support/start");
+    auto sent = outbound.wait_for(told + 1);
+    std::vector<std::string> texts;
+    for (auto& r : sent) texts.emplace_back(json::parse(r.body).at("text").as_string());
+    BOOST_TEST_REQUIRE(texts.size() == 2u);
+    BOOST_TEST(texts[0].find("You're now chatting with bob") != std::string::npos, texts[0]);
+    BOOST_TEST(texts[1].find("You're now chatting with Administrator") != std::string::npos, texts[1]);
 }
 
 // Newest activity first puts the back of a long queue on the first page;

@@ -286,6 +286,10 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     c.labels.clear();
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    c.blocked = true;
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
+    BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("blocked").as_bool());
     m.error = "HTTP 503: down for maintenance";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());

@@ -112,6 +112,14 @@ export class ConversationPane {
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     $('return-chat').addEventListener('click', () => this.act('return'));
+    $('block-user').addEventListener('click', () => {
+      if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');
+      $('block-who').textContent = `${this.conv.name || `+${this.conv.phone}`} (+${this.conv.phone})`;
+      $('block-dialog').showModal();
+    });
+    $('block-dialog').addEventListener('close', () => {
+      if ($('block-dialog').returnValue === 'block') this.change('blocked', { blocked: true }, 'Not blocked');
+    });
     $('transfer-dialog').addEventListener('close', () => {
       if ($('transfer-dialog').returnValue === 'transfer' && $('transfer-to').value)
         this.act('transfer', { to: $('transfer-to').value });
@@ -175,6 +183,8 @@ export class ConversationPane {
     $('conv-state').title = c.state;
     $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
+    $('conv-blocked').hidden = !c.blocked;
+    $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
     // Redrawn only when they changed: an agent may be typing a new one.
@@ -185,7 +195,7 @@ export class ConversationPane {
         onSave: (next) => this.saveLabels(next), onFilter: this.onLabel, known: this.knownLabels }));
     }
     const canManage = c.chat_support_active && (!c.assignee || c.assignee === this.me.username || this.me.role === 'admin');
-    $('start-chat').hidden = this.mine() || (c.chat_support_active && c.assignee && c.assignee !== this.me.username);
+    $('start-chat').hidden = c.blocked || this.mine() || (c.chat_support_active && c.assignee && c.assignee !== this.me.username);
     $('start-chat').textContent = c.chat_support_active ? 'Claim Chat' : 'Start Chat';
     $('end-chat').hidden = !canManage;
     $('transfer-chat').hidden = !canManage;
@@ -213,6 +223,7 @@ export class ConversationPane {
       : closedSince ? `${c.name || `+${c.phone}`} last wrote ${relativeTime(closedSince.timestamp)} ago: WhatsApp takes a reply `
         + 'only within 24 hours of the user\'s last message, so they need to write first, or you can send them an approved '
         + 'Template. A private note reaches the agents.'
+      : c.blocked ? `${c.name || `+${c.phone}`} is blocked: what they write is dropped. Unblock them to chat. A private note reaches the agents.`
       : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat. A private note reaches them.` : 'Claim the chat to reply.')
       : 'Start a chat to reply.';
   }
@@ -457,13 +468,17 @@ export class ConversationPane {
     }
   }
 
-  async saveLabels(labels) {
+  saveLabels(labels) { return this.change('labels', { labels }, 'Labels not saved'); }
+
+  // A change to the conversation itself (PUT …/labels, …/blocked), which
+  // answers with the conversation.
+  async change(what, body, failure) {
     try {
-      const c = await api.put(`/conversations/${enc(this.phone)}/labels`, { labels });
+      const c = await api.put(`/conversations/${enc(this.phone)}/${what}`, body);
       this.onChange(c);
       this.updateConversation(c);
     } catch (e) {
-      $('composer-hint').textContent = `Labels not saved: ${e.message}`;
+      $('composer-hint').textContent = `${failure}: ${e.message}`;
     }
   }
 

@@ -188,6 +188,7 @@ export class ConversationList {
     if (c.assignee === this.me.username) badges.push(h('span', { class: 'badge mine', text: 'Mine' }));
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));
+    if (c.blocked) badges.push(h('span', { class: 'badge blocked', text: '🚫 Blocked' }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
     const open = () => this.onOpen(c.phone);
     return h('li', {

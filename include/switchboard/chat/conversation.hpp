@@ -133,6 +133,9 @@ struct conversation {
     // What the agents filed it under ("billing", "vip"): sorted, each once
     // (label_from), at most max_labels.
     std::vector<std::string> labels;
+    // An agent blocked the user: what they write is acknowledged and dropped
+    // (no bot reply, nothing kept), and no chat can be opened with them.
+    bool blocked = false;
     // The open chat, if any: shared with the state this one was copied from
     // until a step changes it (most steps do not; it is a third of the size).
     shared_value<chat_record> chat;

@@ -190,6 +190,10 @@ public:
     // Files the conversation under `labels` (label_from's form, each once,
     // at most max_labels), in place of those it had. Any agent, any state.
     boost::asio::awaitable<conversation> set_labels(std::string phone, std::vector<std::string> labels);
+    // Blocks the user (any agent): an open chat ends, untold and unrated,
+    // and from then on what they write is acknowledged and dropped, and no
+    // chat can be opened with them. Unblocking undoes it for what comes next.
+    boost::asio::awaitable<conversation> set_blocked(std::string phone, agent_ref by, bool blocked);
 
     // A page of the list from each conversation's latest state, without
     // queue positions (fill_queue_positions). Not a coroutine, and safe on
