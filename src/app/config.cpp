@@ -60,6 +60,8 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("wa-api-base", po::value(&c.wa_api_base)->default_value(c.wa_api_base), "WhatsApp Cloud API base URL")
         ("wa-business-account-id", po::value(&c.wa_business_account_id),
          "WhatsApp Business Account id: agents send its approved message templates (to reach a user past the 24-hour window)")
+        ("events-url", po::value(&c.events_url), "URL that every event agents get is POSTed to as well, in order, for integrations")
+        ("events-secret", po::value(&c.events_secret), "key that signs what goes to --events-url (X-Switchboard-Signature: sha256=<HMAC>)")
         ("max-media", po::value(&c.max_media)->default_value(c.max_media), "largest WhatsApp media file in bytes passed on to agents")
         ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
         ("outbound-ca-file", po::value(&c.outbound_ca_file), "PEM file of extra CA certificates to trust for https destinations")
@@ -185,9 +187,11 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
         return fail("--routing must be manual, round-robin or least-busy, not '" + out.cfg.routing + "'");
     if (out.cfg.ws_max_lag == 0) return fail("--ws-max-lag must be at least 1");
     if (out.cfg.outbound_connections == 0) return fail("--outbound-connections must be at least 1");
-    for (auto* url : {&out.cfg.outbound_url, &out.cfg.wa_api_base})
+    for (auto* url : {&out.cfg.outbound_url, &out.cfg.wa_api_base, &out.cfg.events_url})
         if (!url->empty() && !url->starts_with("http://") && !url->starts_with("https://"))
             return fail("'" + *url + "' is not an http:// or https:// URL");
+    if (!out.cfg.events_secret.empty() && out.cfg.events_url.empty())
+        return fail("--events-secret signs what goes to --events-url, which is not set");
     if (out.cfg.threads > max_threads)
         return fail("--threads must be from 0 (one per core) to " + std::to_string(max_threads));
     if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());

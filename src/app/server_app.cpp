@@ -8,6 +8,7 @@
 #include "switchboard/ws/hub.hpp"
 #include "switchboard/channels/media.hpp"
 #include "switchboard/channels/templates.hpp"
+#include "switchboard/channels/event_webhook.hpp"
 #include "switchboard/channels/outbox.hpp"
 #include "switchboard/channels/webhooks.hpp"
 #include "switchboard/chat/engine.hpp"
@@ -118,6 +119,15 @@ channels::template_options template_options_from(const config& cfg) {
     return o;
 }
 
+channels::event_webhook_options event_webhook_options_from(const config& cfg) {
+    channels::event_webhook_options o;
+    o.url = cfg.events_url;
+    o.secret = cfg.events_secret;
+    o.ca_file = cfg.outbound_ca_file;
+    o.max_backoff = std::chrono::seconds(cfg.outbox_max_backoff);
+    return o;
+}
+
 // An origin as a browser sends it: no trailing slash.
 std::vector<std::string> split_origins(const std::string& list) {
     auto out = comma_list(list);
@@ -150,13 +160,18 @@ int run_server(const config& cfg) {
         metrics::registry metrics;
         auth::agents_service agents(*store, {std::chrono::seconds(cfg.session_ttl)});
         auto generated_password = agents.bootstrap(cfg.admin_password);
+        // Before the hub, which tells it what reaches the event log.
+        std::optional<channels::event_webhook> events_out;
+        if (!cfg.events_url.empty()) events_out.emplace(ioc, *store, metrics, event_webhook_options_from(cfg));
         ws::hub_options hub_opts;
+        if (events_out) hub_opts.on_stored = [&events_out](std::uint64_t seq) { events_out->stored(seq); };
         hub_opts.retention = std::chrono::seconds(cfg.event_retention);
         hub_opts.max_lag = cfg.ws_max_lag;
         hub_opts.idle_timeout = std::chrono::seconds(cfg.ws_idle_timeout);
         hub_opts.session_live = [&agents](const std::string& session) { return agents.session_live(session); };
         ws::hub hub(ioc, *store, metrics, hub_opts);
         hub.start();
+        if (events_out) events_out->start();
         channels::outbox outbox(ioc, *store, metrics, outbox_options_from(cfg));
         // The same question each message for a user asks (conversation_actor::add_outgoing).
         if (!outbox.can_deliver(chat::channel::plain))
@@ -220,6 +235,7 @@ int run_server(const config& cfg) {
                     assigner.stop();
                     engine.stop();
                     outbox.stop();
+                    if (events_out) events_out->stop();
                     backstop.cancel();
                 });
             };

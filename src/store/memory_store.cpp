@@ -103,6 +103,7 @@ public:
         for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
         for (auto& s : b.canned_remove) canned_.erase(s);
         for (auto& r : b.canned_put) canned_[r.shortcut] = std::move(r);
+        for (auto& [key, value] : b.settings_put) settings_[key] = std::move(value);
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);
     }
@@ -290,6 +291,13 @@ public:
         return out;
     }
 
+    std::optional<std::string> find_setting(std::string_view key) const override {
+        std::lock_guard lock(mutex_);
+        auto it = settings_.find(key);
+        if (it == settings_.end()) return std::nullopt;
+        return it->second;
+    }
+
     std::vector<agent_record> load_agents() const override {
         std::lock_guard lock(mutex_);
         std::vector<agent_record> out;
@@ -391,6 +399,7 @@ private:
     std::vector<rating> ratings_;
     std::map<std::string, agent_record> agents_;
     std::map<std::string, canned_response> canned_;
+    std::map<std::string, std::string, std::less<>> settings_;
     std::unordered_map<std::string, session_record> sessions_;
     memory_event_log events_;
     std::map<std::string, chat::chat_record> chats_;

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 23> migrations{
+constexpr std::array<std::string_view, 24> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -343,6 +343,14 @@ ALTER TABLE conversations ADD COLUMN labels TEXT NOT NULL DEFAULT '';
     // 23: an agent blocked the user.
     R"sql(
 ALTER TABLE conversations ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 24: the server's own small state by name (where the event webhook
+    // got to), kept with the rest so a backup carries it.
+    R"sql(
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

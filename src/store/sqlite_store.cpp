@@ -236,6 +236,7 @@ public:
           put_canned_(db.prepare(
               "INSERT OR REPLACE INTO canned_responses (shortcut, text, updated_by, updated_at) VALUES (?,?,?,?)")),
           remove_canned_(db.prepare("DELETE FROM canned_responses WHERE shortcut = ?")),
+          put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason)
               VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {
@@ -375,6 +376,7 @@ public:
         for (auto& s : b.canned_remove) remove_canned_.bind(1, s).run();
         for (auto& r : b.canned_put)
             put_canned_.bind(1, r.shortcut).bind(2, r.text).bind(3, r.updated_by).bind(4, to_unix_ms(r.updated_at)).run();
+        for (auto& [key, value] : b.settings_put) put_setting_.bind(1, key).bind(2, value).run();
         if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
@@ -444,12 +446,12 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 20> all() {
+    std::array<sqlite::statement*, 21> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_message_media_,
                 &put_outbox_,
                 &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
                 &remove_expired_sessions_, &put_block_, &old_blocks_, &remove_block_, &rewrite_block_,
-                &put_canned_, &remove_canned_, &put_chat_};
+                &put_canned_, &remove_canned_, &put_setting_, &put_chat_};
     }
 
     sqlite::connection& db_;
@@ -460,7 +462,7 @@ private:
     sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_message_media_,
         put_outbox_,
         remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
-        put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_chat_;
+        put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_, put_chat_;
 };
 
 class sqlite_store final : public store {
@@ -773,6 +775,15 @@ public:
         std::vector<canned_response> out;
         while (st.step()) out.push_back({st.get_text(0), st.get_text(1), st.get_text(2), from_unix_ms(st.get_int(3))});
         return out;
+    }
+
+    std::optional<std::string> find_setting(std::string_view key) const override {
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared("SELECT value FROM settings WHERE key = ?"));
+        auto& st = *st_guard;
+        st.bind(1, key);
+        if (!st.step()) return std::nullopt;
+        return st.get_text(0);
     }
 
     std::vector<agent_record> load_agents() const override {

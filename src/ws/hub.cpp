@@ -185,8 +185,10 @@ net::awaitable<void> hub_core::flush_loop() {
             b.events_prune_before = std::chrono::system_clock::now() - options.retention;
             last_prune = std::chrono::steady_clock::now();
         }
+        auto upto = b.events_put.back().seq;
         try {
             co_await store.write(std::move(b));
+            if (options.on_stored) options.on_stored(upto);
         } catch (const std::exception& e) {
             // The ring still has them; a resume beyond the ring will resync.
             log::warn("event log not stored", {{"error", e.what()}});

@@ -13,9 +13,12 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <openssl/hmac.h>
+
 #include <atomic>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -52,9 +55,117 @@ std::string read_text(const std::string& path) {
     return s.str();
 }
 
+// The events an endpoint took (answered 2xx), in the order it took them,
+// once one of them is `wanted`: waits for each next request until then.
+std::vector<json::object> events_taken_until(receiver& endpoint,
+                                             const std::function<bool(const json::object&)>& wanted) {
+    for (std::size_t n = 1;; ++n) {
+        std::vector<json::object> taken;
+        for (auto& r : endpoint.wait_for(n))
+            if (r.answered / 100 == 2) {
+                auto batch = json::parse(r.body);  // named: a loop over a temporary's member would dangle
+                for (auto& e : batch.at("events").as_array()) taken.push_back(e.as_object());
+            }
+        if (std::any_of(taken.begin(), taken.end(), wanted)) return taken;
+    }
+}
+
+std::function<bool(const json::object&)> event_of(std::string type, std::string phone, std::string text = {}) {
+    return [=](const json::object& e) {
+        if (e.at("type").as_string() != type || e.at("conversation").as_string() != phone) return false;
+        return text.empty() || e.at("data").at("text").as_string() == text;
+    };
+}
+
+std::string hmac_hex(const std::string& key, const std::string& data) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), mac, &len);
+    std::string hex;
+    for (unsigned i = 0; i < len; ++i) {
+        char b[3];
+        std::snprintf(b, sizeof b, "%02x", mac[i]);
+        hex += b;
+    }
+    return hex;
+}
+
+std::uint64_t seq_of(const json::object& e) { return e.at("seq").to_number<std::uint64_t>(); }
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(durability)
+
+// Every event agents get goes to --events-url as well, signed and in seq
+// order. A batch the endpoint refuses comes again from the same event; what
+// happens while it is down follows once it is back, across a restart, and
+// what it took is never sent again.
+BOOST_AUTO_TEST_CASE(the_event_webhook_gets_every_event_in_order_across_outages_and_restarts) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--events-url", "", "--events-secret", "s3cret"};
+    std::uint64_t last_taken = 0;
+    unsigned short endpoint_port = 0;
+    {
+        receiver endpoint;
+        endpoint_port = endpoint.port();
+        endpoint.script({{503, "{}", {}}, {503, "{}", {}}});
+        args[3] = endpoint.url() + "/hooks";
+        server_process server(args);
+        auto p = server.port();
+        say(p, "2001", "support");
+        auto taken = events_taken_until(endpoint, event_of("chat.queued", "2001"));
+        auto sent = endpoint.requests();
+        BOOST_TEST_REQUIRE(sent.size() >= 3u);
+        BOOST_TEST(sent[0].answered == 503u);
+        BOOST_TEST(sent[1].answered == 503u);
+        // Refused twice, then taken: from the same first event each time.
+        auto first_of = [](const received_request& r) {
+            return seq_of(json::parse(r.body).at("events").as_array().at(0).as_object());
+        };
+        BOOST_TEST(first_of(sent[1]) == first_of(sent[0]));
+        BOOST_TEST(first_of(sent[2]) == first_of(sent[0]));
+        for (auto& r : sent) {
+            BOOST_TEST(r.method == "POST");
+            BOOST_TEST(r.target == "/hooks");
+            BOOST_TEST(r.content_type == "application/json");
+            BOOST_TEST(r.signature == "sha256=" + hmac_hex("s3cret", r.body));
+        }
+        // Each event once, in order, as agents get it.
+        for (std::size_t i = 1; i < taken.size(); ++i) BOOST_TEST(seq_of(taken[i]) == seq_of(taken[i - 1]) + 1);
+        BOOST_TEST(std::any_of(taken.begin(), taken.end(), event_of("message.created", "2001", "support")));
+        BOOST_TEST(std::any_of(taken.begin(), taken.end(), event_of("chat.started", "2001")));
+        last_taken = seq_of(taken.back());
+        BOOST_TEST(metric_value(http_request(p, "GET", "/metrics").body, "switchboard_event_webhook_failures_total") ==
+                   2.0);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    {
+        // The endpoint is down: events made meanwhile wait in the log.
+        server_process server(args);
+        say(server.port(), "2002", "made while the endpoint was down");
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    receiver endpoint({200, "{}", {}}, endpoint_port);
+    server_process server(args);
+    say(server.port(), "2003", "after the restart");
+    auto taken = events_taken_until(endpoint, event_of("message.created", "2003", "after the restart"));
+    BOOST_TEST_REQUIRE(!taken.empty());
+    BOOST_TEST(seq_of(taken.front()) == last_taken + 1);  // nothing it took again, nothing missed
+    for (std::size_t i = 1; i < taken.size(); ++i) BOOST_TEST(seq_of(taken[i]) == seq_of(taken[i - 1]) + 1);
+    BOOST_TEST(std::any_of(taken.begin(), taken.end(),
+                           event_of("message.created", "2002", "made while the endpoint was down")));
+
+    auto bad = run_binary({"--events-url", "ftp://example.test/hooks"});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(bad.err.find("'ftp://example.test/hooks' is not an http:// or https:// URL") != std::string::npos,
+               bad.err);
+    auto unsigned_only = run_binary({"--events-secret", "s3cret"});
+    BOOST_TEST(unsigned_only.exit_code == 2);
+    BOOST_TEST(unsigned_only.err.find("--events-url") != std::string::npos, unsigned_only.err);
+}
 
 BOOST_AUTO_TEST_CASE(a_restart_keeps_every_conversation_where_it_was) {
     temp_dir dir;

@@ -52,15 +52,16 @@ struct receiver::impl : std::enable_shared_from_this<receiver::impl> {
             scripted_answer answer;
             {
                 std::lock_guard lock(mutex);
-                seen.push_back({std::string(req.method_string()), std::string(req.target()),
-                                std::string(req[bhttp::field::authorization]), req.body(),
-                                std::chrono::steady_clock::now(), std::string(req[bhttp::field::content_type])});
                 if (answers.empty())
                     answer = fallback;
                 else {
                     answer = answers.front();
                     answers.pop_front();
                 }
+                seen.push_back({std::string(req.method_string()), std::string(req.target()),
+                                std::string(req[bhttp::field::authorization]), req.body(),
+                                std::chrono::steady_clock::now(), std::string(req[bhttp::field::content_type]),
+                                std::string(req["X-Switchboard-Signature"]), answer.status});
             }
             arrived.notify_all();
             bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(answer.status), 11};

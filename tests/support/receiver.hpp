@@ -18,6 +18,8 @@ struct received_request {
     std::string body;
     std::chrono::steady_clock::time_point at;
     std::string content_type;
+    std::string signature;  // X-Switchboard-Signature
+    unsigned answered = 0;  // the status it was answered with
 };
 
 struct scripted_answer {

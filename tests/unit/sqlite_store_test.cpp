@@ -441,6 +441,24 @@ BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {
     }
 }
 
+// Both stores: the server's own state by name, the last value kept.
+BOOST_AUTO_TEST_CASE(settings_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        BOOST_TEST(!db->find_setting("event_webhook"));
+        store::write_batch b;
+        b.settings_put = {{"event_webhook", R"({"after":1})"}, {"other", "x"}};
+        write(*db, b);
+        store::write_batch again;
+        again.settings_put = {{"event_webhook", R"({"after":2})"}};
+        write(*db, again);
+        BOOST_TEST(db->find_setting("event_webhook").value_or("") == R"({"after":2})");
+        BOOST_TEST(db->find_setting("other").value_or("") == "x");
+        BOOST_TEST(!db->find_setting("event"));
+    }
+}
+
 // A report's chats: those opened or closed in its period. The SQLite store
 // reads a short period by its indexes and a long one straight through the
 // table; either way, the same chats.

@@ -32,6 +32,8 @@ struct config {
     std::string wa_token;
     std::string wa_api_base = "https://graph.facebook.com/v21.0";
     std::string wa_business_account_id;  // whose approved templates agents send
+    std::string events_url;     // every event is POSTed here too, for integrations; empty: nowhere
+    std::string events_secret;  // signs what goes to events_url
     unsigned outbox_max_backoff = 60;  // seconds
     unsigned outbound_connections = 16;
     std::uint64_t max_media = 16u << 20;  // WhatsApp files passed on to agents

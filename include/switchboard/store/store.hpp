@@ -119,12 +119,14 @@ struct write_batch {
     std::vector<chat::chat_record> chats_put;      // insert or replace by ticket
     std::vector<std::string> canned_remove;        // shortcuts; applied before canned_put (a rename is both)
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
+    std::vector<std::pair<std::string, std::string>> settings_put;  // insert or replace by key
     // Anything beyond the conversation's own row, messages and dedupe
     // answers: what a store keeps in tables every conversation shares.
     bool has_shared_parts() const {
         return !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
                !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
-               events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty();
+               events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
+               !settings_put.empty();
     }
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
 };
@@ -191,6 +193,8 @@ public:
     virtual void each_chat(timestamp from, timestamp to, const std::function<void(const chat::chat_record&)>& f) const = 0;
 
     virtual std::vector<canned_response> load_canned_responses() const = 0;
+    // The server's own small state, by name (settings_put).
+    virtual std::optional<std::string> find_setting(std::string_view key) const = 0;
 
     virtual std::vector<agent_record> load_agents() const = 0;
     virtual std::optional<agent_record> find_agent(std::string_view username) const = 0;

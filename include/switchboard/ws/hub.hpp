@@ -43,6 +43,9 @@ struct hub_options {
     // closed (1008) within about `session_check_every`. Unset: never asked.
     std::function<bool(const std::string& session)> session_live;
     std::chrono::milliseconds session_check_every{1000};
+    // Told the highest seq each time events reach the store (the event
+    // webhook reads them from there). Unset: nobody is told.
+    std::function<void(std::uint64_t)> on_stored;
     // A socket that sends nothing for this long, not even the pong to the
     // ping it gets halfway through, is closed: an agent whose laptop slept or
     // lost its network shows offline, and automatic routing passes them by,
