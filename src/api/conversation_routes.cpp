@@ -285,6 +285,15 @@ awaitable<http::response> set_blocked(api_context& ctx, http::request& req, cons
     co_return co_await conversation_answer(ctx, c);
 }
 
+// {"name":"…"}: 1 to 64 characters once trimmed, as a user registers one.
+awaitable<http::response> set_name(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto name = trimmed_field(o, "name", true, 64);
+    auto c = co_await ctx.engine.set_name(phone, as_ref(who), std::move(name));
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // The whole queue unless `limit` (1–1000) asks for its head: 20,000 waiting
 // chats are 2 MB of answer and 30 ms of an io thread.
 awaitable<http::response> get_queue(api_context& ctx, http::request& req, const auth::agent&) {
@@ -329,6 +338,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
     add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
+    add(routes, ctx, verb::put, "/conversations/{phone}/name", set_name);
     add(routes, ctx, verb::get, "/queue", get_queue);
 }
 

@@ -836,6 +836,27 @@ net::awaitable<conversation> conversation_actor::set_blocked(agent_ref by, bool 
     });
 }
 
+// Naming is no activity, like filing: the list's order and the idle timeout stay.
+net::awaitable<conversation> conversation_actor::set_name(agent_ref by, std::string name) {
+    return exclusive<conversation>([this, by = std::move(by), name = std::move(name)]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        if (c.name == name && c.registered) co_return c;
+        auto was = c.name;
+        c.name = name;
+        c.registered = true;
+        c.updated_at = now;
+        add_system_note(s, (was.empty() || was == name ? "Named " + name : "Renamed from " + was + " to " + name) +
+                               " by " + by.username,
+                        now);
+        co_await learn_queue_position(s);
+        s.conversation_updated(now);
+        co_await commit(s);
+        co_return *own_;
+    });
+}
+
 // A message to the user failed: the conversation counts it until an agent
 // reads it, and says so, so that every list shows it.
 net::awaitable<void> conversation_actor::count_undelivered(step& s, const message& failed, timestamp now) {

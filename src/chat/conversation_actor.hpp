@@ -43,6 +43,7 @@ public:
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
     boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
+    boost::asio::awaitable<conversation> set_name(agent_ref by, std::string name);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);

@@ -325,6 +325,11 @@ net::awaitable<conversation> engine::set_blocked(std::string phone, agent_ref by
     co_return co_await actor->set_blocked(std::move(by), blocked);
 }
 
+net::awaitable<conversation> engine::set_name(std::string phone, agent_ref by, std::string name) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_name(std::move(by), std::move(name));
+}
+
 net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {
     auto now = std::chrono::system_clock::now();
     auto due = impl_->actors_where(list_key::active | list_key::assigned, [&](const conversation& c) {

@@ -851,6 +851,34 @@ test('an agent labels a conversation, every console shows it, and the list filte
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+test('an agent renames a user in place, and every console shows the name', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550761', 'hi', 'jd_1987');
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550761"]').click();
+  await page.locator('#conv-name', { hasText: 'jd_1987' }).waitFor();
+
+  // Escape drops what was typed.
+  await page.getByRole('button', { name: 'Rename' }).click();
+  const box = page.getByLabel('Name', { exact: true });
+  assert.equal(await box.inputValue(), 'jd_1987');
+  await box.fill('Nobody');
+  await page.keyboard.press('Escape');
+  assert.equal(await box.count(), 0);
+  await page.locator('#conv-name', { hasText: 'jd_1987' }).waitFor();
+
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('  Jane Doe ');
+  await page.keyboard.press('Enter');
+  await page.locator('#conv-name', { hasText: 'Jane Doe' }).waitFor();
+  await page.locator('.message.system', { hasText: 'Renamed from jd_1987 to Jane Doe by admin' }).waitFor();
+  await lea.locator('#conversation-list li[data-phone="15550761"]', { hasText: 'Jane Doe' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550761')).name, 'Jane Doe');
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));
+
 test('an agent blocks a user after a confirmation, every console shows it, and unblocks them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });

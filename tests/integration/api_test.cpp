@@ -186,6 +186,7 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"POST", "/conversations/999/read"},
              {"POST", "/conversations/999/notes"},
              {"PUT", "/conversations/999/blocked"},
+             {"PUT", "/conversations/999/name"},
              {"GET", "/conversations/999/transcript"},
              {"GET", "/queue"},
              {"GET", "/agents"},
@@ -683,6 +684,48 @@ BOOST_AUTO_TEST_CASE(a_blocked_user_is_acknowledged_and_heard_no_more) {
     BOOST_TEST_REQUIRE(texts.size() == 2u);
     BOOST_TEST(texts[0].find("You're now chatting with bob") != std::string::npos, texts[0]);
     BOOST_TEST(texts[1].find("You're now chatting with Administrator") != std::string::npos, texts[1]);
+}
+
+// An agent names the user: kept as if they had registered it, so the bot
+// greets them by it and the name their app sends no longer replaces it.
+BOOST_AUTO_TEST_CASE(an_agent_names_the_user) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    user_says(p, "1401", "hi", "jd_1987");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");  // events from here on reach it
+    auto before = admin.json("GET", "/conversations").at("conversations").at(0).at("last_activity_at");
+
+    auto c = bob.json("PUT", "/conversations/1401/name", R"({"name":"  Jane Doe "})");
+    BOOST_TEST(c.at("name").as_string() == "Jane Doe");
+    BOOST_TEST(c.at("registered").as_bool());
+    BOOST_TEST(c.at("last_activity_at") == before);  // no activity
+    auto note = ws.next_of_type("message.created");
+    BOOST_TEST(note.at("data").at("type").as_string() == "system");
+    BOOST_TEST(note.at("data").at("text").as_string() == "Renamed from jd_1987 to Jane Doe by bob");
+    BOOST_TEST(ws.next_of_type("conversation.updated").at("data").at("name").as_string() == "Jane Doe");
+
+    // The app's name no longer replaces it, and the bot greets them by it.
+    auto reply = user_says(p, "1401", "hello", "jd_1987");
+    BOOST_TEST(std::string(reply.at("replies").at(0).at("text").as_string()).find("Hi Jane Doe!") != std::string::npos,
+               reply);
+    BOOST_TEST(admin.json("GET", "/conversations/1401").at("name").as_string() == "Jane Doe");
+    BOOST_TEST(admin.json("GET", "/conversations?q=jane").at("conversations").as_array().size() == 1u);
+
+    auto refused = [&](const std::string& body, const std::string& words) {
+        auto r = bob.call("PUT", "/conversations/1401/name", body);
+        BOOST_TEST(r.status == 400u, body);
+        BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+    };
+    refused(R"({})", "name is required");
+    refused(R"({"name":"   "})", "name must not be blank");
+    refused(R"({"name":7})", "name must be a string");
+    refused(R"({"name":")" + std::string(65, 'x') + R"("})", "name must be 1 to 64 characters");
+    BOOST_TEST(admin.json("GET", "/conversations/1401").at("name").as_string() == "Jane Doe");
+    BOOST_TEST(bob.call("PUT", "/conversations/1999/name", R"({"name":"X"})").status == 404u);
+    BOOST_TEST(http_request(p, "PUT", "/conversations/1401/name", R"({"name":"X"})").status == 401u);
 }
 
 // Newest activity first puts the back of a long queue on the first page;

@@ -1,7 +1,7 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc } from './api.js';
-import { h, $, clockTime, relativeTime } from './dom.js';
+import { h, $, clockTime, relativeTime, typeInPlace } from './dom.js';
 import { richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
@@ -116,6 +116,11 @@ export class ConversationPane {
       if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');
       $('block-who').textContent = `${this.conv.name || `+${this.conv.phone}`} (+${this.conv.phone})`;
       $('block-dialog').showModal();
+    });
+    $('rename').addEventListener('click', () => {
+      const box = typeInPlace([$('conv-name'), $('rename')], { class: 'rename-input', maxlength: '64', 'aria-label': 'Name',
+        value: this.conv.name || '' }, (name) => { if (name !== this.conv.name) this.change('name', { name }, 'Name not saved'); });
+      box.select();
     });
     $('block-dialog').addEventListener('close', () => {
       if ($('block-dialog').returnValue === 'block') this.change('blocked', { blocked: true }, 'Not blocked');

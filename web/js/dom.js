@@ -18,6 +18,34 @@ export function h(tag, attrs = {}, ...children) {
 
 export const $ = (id) => document.getElementById(id);
 
+// A text box typed into in place of `hide` (hidden meanwhile, the box after
+// the last of them, then `companions`): Enter hands `onEnter` what was
+// typed, trimmed, if anything; Escape or leaving the box drops it.
+export function typeInPlace(hide, attrs, onEnter, companions = []) {
+  const input = h('input', { type: 'text', autocomplete: 'off', ...attrs });
+  let open = true;  // removing the box blurs it, which comes back here
+  const done = () => {
+    if (!open) return;
+    open = false;
+    input.remove();
+    for (const c of companions) c.remove();
+    for (const el of hide) el.hidden = false;
+  };
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { e.preventDefault(); done(); }
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    const typed = input.value.trim();
+    done();
+    if (typed) onEnter(typed);
+  });
+  input.addEventListener('blur', done);
+  for (const el of hide) el.hidden = true;
+  hide[hide.length - 1].after(input, ...companions);
+  input.focus();
+  return input;
+}
+
 export function relativeTime(iso, now = Date.now()) {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (seconds < 60) return `${seconds}s`;

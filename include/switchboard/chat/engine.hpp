@@ -194,6 +194,10 @@ public:
     // and from then on what they write is acknowledged and dropped, and no
     // chat can be opened with them. Unblocking undoes it for what comes next.
     boost::asio::awaitable<conversation> set_blocked(std::string phone, agent_ref by, bool blocked);
+    // An agent names the user (any agent): kept as if the user had registered
+    // it, so the bot greets them by it and their WhatsApp profile name no
+    // longer replaces it.
+    boost::asio::awaitable<conversation> set_name(std::string phone, agent_ref by, std::string name);
 
     // A page of the list from each conversation's latest state, without
     // queue positions (fill_queue_positions). Not a coroutine, and safe on
