@@ -106,6 +106,17 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 
 [[noreturn]] void refuse(command_error::kind k, std::string why) { throw command_error(k, std::move(why)); }
 
+// Whether the user's newest message, among the history's newest page, is
+// older than WhatsApp's 24-hour window. A page with none of theirs says
+// nothing: the message goes, and Meta decides.
+bool past_whatsapp_window(const store::store& store, const conversation& c, timestamp now) {
+    constexpr auto window = std::chrono::hours(24);
+    if (c.via != channel::whatsapp) return false;
+    auto recent = store.load_messages(c.phone, c.last_seq + 1, 50);
+    auto last = std::find_if(recent.rbegin(), recent.rend(), [](const message& m) { return m.from == sender::user; });
+    return last != recent.rend() && now - last->at >= window;
+}
+
 }  // namespace
 
 conversation_actor::conversation_actor(engine_context& ctx, strand_type strand, activity_board::slot& slot,
@@ -168,6 +179,14 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
 
 void conversation_actor::tell_user(step& s, std::string text, timestamp at) {
     s.message_created(add_outgoing(s, sender::bot, std::move(text), at, false), at);
+}
+
+void conversation_actor::tell_user_in_window(step& s, std::string text, timestamp at) {
+    if (!past_whatsapp_window(ctx_.store, s.next, at)) return tell_user(s, std::move(text), at);
+    add_system_note(s,
+                    "Not sent to the user, as WhatsApp's 24-hour window since their last message has closed "
+                    "(a template reaches them): " + text,
+                    at);
 }
 
 void conversation_actor::add_system_note(step& s, std::string text, timestamp at) {
@@ -587,7 +606,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         save_chat(s);
         c.last_activity = now;
         c.updated_at = now;
-        tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
+        tell_user_in_window(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
         s.event("chat.assigned", assigned_data(c, by.username), now);
         s.conversation_updated(now);
         co_await commit(s);
@@ -693,7 +712,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         close_chat(s, "agent", now);
         c.state = conv_state::rating;
         c.last_activity = now;
-        tell_user(s, ctx_.options.texts.chat_ended, now);
+        tell_user_in_window(s, ctx_.options.texts.chat_ended, now);
         s.event("chat.ended", ended_data(c, "agent", by.username), now);
         s.conversation_updated(now);
         ctx_.chats_closed.inc();
@@ -729,7 +748,7 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
                         "Transferred " + (from.empty() ? std::string("from the queue") : "from " + from) + " to " +
                             to.username + " by " + by.username,
                         now);
-        tell_user(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
+        tell_user_in_window(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
         s.event("chat.transferred", transferred_data(c, from, to.username), now);
         s.conversation_updated(now);
         co_await commit(s);

@@ -136,6 +136,10 @@ private:
     boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
                                             std::optional<whatsapp_only_send> special);
     void tell_user(step& s, std::string text, timestamp at);
+    // The same, for a notice that is no answer to the user (a chat started,
+    // transferred or ended): past WhatsApp's 24-hour window since the user's
+    // last message Meta refuses it, so a note tells the agents instead.
+    void tell_user_in_window(step& s, std::string text, timestamp at);
     // A line for the agents in the history (who transferred, returned or
     // blocked), never sent to the user.
     void add_system_note(step& s, std::string text, timestamp at);

@@ -5,12 +5,14 @@
 #include "metrics_probe.hpp"
 #include "receiver.hpp"
 #include "server_process.hpp"
+#include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -693,6 +695,48 @@ BOOST_AUTO_TEST_CASE(a_failure_after_the_last_read_is_cleared_by_reading_again) 
     BOOST_TEST(admin.json("GET", "/conversations/15557001").at("undelivered").as_int64() == 1);
     BOOST_TEST(admin.json("POST", "/conversations/15557001/read", R"({"up_to":2})").at("undelivered").as_int64() == 0);
     BOOST_TEST(admin.json("GET", "/conversations/15557001").at("undelivered").as_int64() == 0);
+}
+
+// Past WhatsApp's 24-hour window since the user last wrote, Meta refuses
+// anything but a template: the bot's "now chatting with …" is then a note
+// for the agents rather than a message bound to fail. Inside it, it goes.
+BOOST_AUTO_TEST_CASE(a_notice_past_the_24_hour_window_is_a_note_for_the_agents) {
+    temp_dir dir;
+    receiver graph;
+    std::vector<std::string> args{"--wa-api-base", graph.url() + "/v99.0", "--wa-token", "tok-123", "--data",
+                                  dir.path().string(), "--admin-password", "admin-secret-1"};
+    {
+        server_process server(args);
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15557101", "wamid.in-1", "hi"))
+                       .status == 200u);
+        // The menu, taken and recorded so: else the restarted outbox would send it again.
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    // The user wrote 25 hours ago.
+    sqlite_script(dir.path() / "switchboard.db", "UPDATE messages SET at = at - 90000000 WHERE phone = '15557101'");
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
+    agent_client(admin, "bob");
+    auto c = admin.json("POST", "/conversations/15557101/chat-support/start");
+    BOOST_TEST(c.at("assignee").as_string() == "admin");
+    auto last = admin.json("GET", "/conversations/15557101").at("messages").as_array().back();
+    BOOST_TEST(last.at("type").as_string() == "system");
+    BOOST_TEST(last.at("text").as_string() ==
+               "Not sent to the user, as WhatsApp's 24-hour window since their last message has closed (a template "
+               "reaches them): You're now chatting with Administrator.");
+    BOOST_TEST(admin.json("GET", "/conversations/15557101").at("undelivered").as_int64() == 0);
+
+    // The user writes: the window opens, and the next notice goes. The outbox
+    // keeps a user's messages in order, so a notice sent before would come first.
+    BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15557101", "wamid.in-2", "hello?"))
+                   .status == 200u);
+    admin.json("POST", "/conversations/15557101/chat-support/transfer", R"({"to":"bob"})");
+    auto sent = graph.wait_for(3);
+    BOOST_TEST(json::parse(sent[1].body).at("text").at("body").as_string() == "✓ Your message has been sent to support");
+    BOOST_TEST(std::string(json::parse(sent[2].body).at("text").at("body").as_string()).find("You're now chatting with bob") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_receiver_that_is_down_gets_the_message_once_it_is_back) {
