@@ -73,7 +73,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
           failures(metrics.get_counter("switchboard_event_webhook_failures_total",
                                        "POSTs to --events-url that failed (retried)")),
           skipped(metrics.get_counter("switchboard_event_webhook_skipped_total",
-                                      "Events past their retention before --events-url took them")),
+                                      "Events --events-url never got: past their retention, or one alone too large for it")),
           problem(log::level::warn, "event webhook failing", "event webhook delivering again"),
           rng(std::random_device{}()) {
         if (!url) throw std::invalid_argument("--events-url: '" + options.url + "' is not an http(s) URL");
@@ -94,7 +94,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
                 co_await wake.async_wait(use_tuple);
                 continue;
             }
-            auto events = store.load_events(after, options.max_batch);
+            auto events = store.load_events(after, batch);
             if (events.empty() || events.front().seq > after + 1) {
                 // Pruned by retention while the endpoint was away (or never
                 // stored: the disk failed): said, counted, and gone past.
@@ -119,6 +119,22 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
                 continue;
             }
             failures.inc();
+            if (res.status == 413) {  // too large for the endpoint: smaller at once, and from then on
+                if (batch > 1) {
+                    batch = std::max<std::size_t>(1, std::min(batch, events.size()) / 2);
+                    log::warn("event webhook batch too large for the endpoint",
+                              {{"url", options.url}, {"events", std::to_string(batch)}});
+                    continue;
+                }
+                // One event alone is refused: it can never go, and holding
+                // on to it would hold back every event after it.
+                skipped.inc();
+                log::warn("event webhook skipped an event too large for the endpoint",
+                          {{"url", options.url}, {"seq", std::to_string(events.front().seq)}});
+                after = events.front().seq;
+                co_await save();
+                continue;
+            }
             problem.occurred({{"url", options.url},
                               {"error", res.status ? refusal_reason(res.status, res.body) : res.error},
                               {"after", std::to_string(after)}});
@@ -159,6 +175,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
     metrics::counter &delivered, &failures, &skipped;
     log::repeated_problem problem;
     std::mt19937 rng;
+    std::size_t batch = options.max_batch;  // what the endpoint takes in one POST, as far as known
     std::uint64_t after = 0;        // the endpoint has every event up to here
     std::uint64_t stored_upto = 0;  // the store has every event up to here
     bool stopped = false;

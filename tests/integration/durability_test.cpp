@@ -167,6 +167,36 @@ BOOST_AUTO_TEST_CASE(the_event_webhook_gets_every_event_in_order_across_outages_
     BOOST_TEST(unsigned_only.err.find("--events-url") != std::string::npos, unsigned_only.err);
 }
 
+// An endpoint that answers 413 gets half as many events a POST, from the
+// same event, down to one; an event it refuses alone is skipped (it could
+// never go, and would hold back all after it), counted, and the rest go.
+BOOST_AUTO_TEST_CASE(an_event_webhook_too_small_for_a_batch_gets_smaller_ones) {
+    receiver endpoint;
+    endpoint.script({{413, "{}", {}}, {413, "{}", {}}, {413, "{}", {}}});
+    server_process server({"--events-url", endpoint.url() + "/hooks"});
+    auto p = server.port();
+    say(p, "2101", "support");  // one step: its events are stored together
+    auto taken = events_taken_until(endpoint, event_of("chat.queued", "2101"));
+    auto sent = endpoint.requests();
+    auto events_in = [&](std::size_t i) {
+        auto batch = json::parse(sent.at(i).body);
+        return batch.at("events").as_array();
+    };
+    BOOST_TEST_REQUIRE(events_in(0).size() >= 4u);
+    auto first = seq_of(events_in(0)[0].as_object());
+    BOOST_TEST(events_in(1).size() == events_in(0).size() / 2);
+    BOOST_TEST(seq_of(events_in(1)[0].as_object()) == first);
+    BOOST_TEST(events_in(2).size() == 1u);
+    BOOST_TEST(seq_of(events_in(2)[0].as_object()) == first);
+    // Refused alone: skipped; the next one on goes, a POST each from then on.
+    BOOST_TEST(seq_of(events_in(3)[0].as_object()) == first + 1);
+    BOOST_TEST(events_in(3).size() == 1u);
+    BOOST_TEST(sent[3].answered == 200u);
+    BOOST_TEST(seq_of(taken.front()) == first + 1);
+    for (std::size_t i = 1; i < taken.size(); ++i) BOOST_TEST(seq_of(taken[i]) == seq_of(taken[i - 1]) + 1);
+    BOOST_TEST(read_metric(p, "switchboard_event_webhook_skipped_total") == 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(a_restart_keeps_every_conversation_where_it_was) {
     temp_dir dir;
     auto data = dir.path().string();
