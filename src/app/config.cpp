@@ -2,9 +2,12 @@
 // second, lower-priority command line.
 #include "switchboard/app/config.hpp"
 
+#include "switchboard/events/event.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -28,8 +31,12 @@ constexpr std::string_view env_prefix = "SWITCHBOARD_";
 // More io threads than this is a typing mistake, not a machine.
 constexpr unsigned max_threads = 256;
 
-po::options_description describe(config& c, std::string& log_level, std::string& log_format,
-                                 std::string& trusted_proxies) {
+// Flags read as text first, and checked and converted into the config after.
+struct text_flags {
+    std::string log_level, log_format, trusted_proxies, events_types;
+};
+
+po::options_description describe(config& c, text_flags& t) {
     po::options_description d("Usage: switchboard [options]\n       switchboard agent add|passwd|list … "
                               "(switchboard agent --help)\n       switchboard backup --to FILE [--data DIR] "
                               "(switchboard backup --help)\n       switchboard restore --from FILE [--data DIR] "
@@ -61,6 +68,7 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("wa-business-account-id", po::value(&c.wa_business_account_id),
          "WhatsApp Business Account id: agents send its approved message templates (to reach a user past the 24-hour window)")
         ("events-url", po::value(&c.events_url), "URL that every event agents get is POSTed to as well, in order, for integrations")
+        ("events-types", po::value(&t.events_types), "comma-separated event types --events-url gets (default: all)")
         ("events-secret", po::value(&c.events_secret), "key that signs what goes to --events-url (X-Switchboard-Signature: sha256=<HMAC>)")
         ("max-media", po::value(&c.max_media)->default_value(c.max_media), "largest WhatsApp media file in bytes passed on to agents")
         ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
@@ -69,14 +77,14 @@ po::options_description describe(config& c, std::string& log_level, std::string&
         ("admin-password", po::value(&c.admin_password), "password for the admin account (set on every start when given)")
         ("session-ttl", po::value(&c.session_ttl)->default_value(c.session_ttl), "seconds a login lasts")
         ("allowed-origins", po::value(&c.allowed_origins), "comma-separated origins allowed to open /ws (default: the server's own host)")
-        ("trusted-proxies", po::value(&trusted_proxies), "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (default: none)")
+        ("trusted-proxies", po::value(&t.trusted_proxies), "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (default: none)")
         ("event-retention", po::value(&c.event_retention)->default_value(c.event_retention), "seconds of events kept for WebSocket resume")
         ("ws-max-lag", po::value(&c.ws_max_lag)->default_value(c.ws_max_lag), "events an agent socket may fall behind before it is closed with 1013")
         ("ws-idle-timeout", po::value(&c.ws_idle_timeout)->default_value(c.ws_idle_timeout), "seconds an agent socket may go without a frame (it is pinged halfway) before it is closed and its agent shown offline")
         ("routing", po::value(&c.routing)->default_value(c.routing), "manual | round-robin | least-busy")
         ("reassign-after", po::value(&c.reassign_after)->default_value(c.reassign_after), "seconds an assigned chat may go unanswered before it returns to the head of the queue; 0 = never")
-        ("log-level", po::value(&log_level)->default_value("info"), "debug | info | warn | error")
-        ("log-format", po::value(&log_format)->default_value("text"), "text | json");
+        ("log-level", po::value(&t.log_level)->default_value("info"), "debug | info | warn | error")
+        ("log-format", po::value(&t.log_format)->default_value("text"), "text | json");
     // clang-format on
     return d;
 }
@@ -137,8 +145,8 @@ std::vector<std::string> comma_list(std::string_view list) {
 
 parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
     parse_result out;
-    std::string log_level, log_format, trusted_proxies;
-    auto desc = describe(out.cfg, log_level, log_format, trusted_proxies);
+    text_flags t;
+    auto desc = describe(out.cfg, t);
     try {
         po::variables_map vm;
         po::store(parse_checked(po::command_line_parser(args).options(desc)), vm);
@@ -167,10 +175,10 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
         out.message = std::move(message);
         return out;
     };
-    auto level = log::level_from_string(log_level);
-    if (!level) return fail("--log-level must be debug, info, warn or error, not '" + log_level + "'");
-    auto format = log::format_from_string(log_format);
-    if (!format) return fail("--log-format must be text or json, not '" + log_format + "'");
+    auto level = log::level_from_string(t.log_level);
+    if (!level) return fail("--log-level must be debug, info, warn or error, not '" + t.log_level + "'");
+    auto format = log::format_from_string(t.log_format);
+    if (!format) return fail("--log-format must be text or json, not '" + t.log_format + "'");
     out.cfg.log_level = *level;
     out.cfg.log_format = *format;
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
@@ -197,7 +205,15 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
     if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
     // Each in the one form the connection compares it in (::1, not 0:0:…:1).
-    for (auto& item : comma_list(trusted_proxies)) {
+    for (auto& type : comma_list(t.events_types)) {
+        auto& known = events::kept_event_types;
+        if (std::find(std::begin(known), std::end(known), type) == std::end(known))
+            return fail("--events-types: '" + type + "' is not an event type (message.created, chat.started, …)");
+        out.cfg.events_types.push_back(type);
+    }
+    if (!out.cfg.events_types.empty() && out.cfg.events_url.empty())
+        return fail("--events-types chooses what goes to --events-url, which is not set");
+    for (auto& item : comma_list(t.trusted_proxies)) {
         boost::system::error_code ec;
         auto address = boost::asio::ip::make_address(item, ec);
         if (ec) return fail("--trusted-proxies: '" + item + "' is not an IP address");

@@ -123,6 +123,7 @@ channels::event_webhook_options event_webhook_options_from(const config& cfg) {
     channels::event_webhook_options o;
     o.url = cfg.events_url;
     o.secret = cfg.events_secret;
+    o.types = cfg.events_types;
     o.ca_file = cfg.outbound_ca_file;
     o.max_backoff = std::chrono::seconds(cfg.outbox_max_backoff);
     return o;

@@ -5,6 +5,7 @@
 #include "switchboard/channels/whatsapp.hpp"
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/core/repeated_problem.hpp"
+#include "switchboard/events/event.hpp"
 #include "switchboard/store/store.hpp"
 
 #include "http_client.hpp"
@@ -17,6 +18,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <random>
 
 namespace switchboard::channels {
@@ -108,10 +110,19 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
                     continue;
                 }
             }
+            auto last = events.back().seq;
+            if (!options.types.empty()) {
+                std::erase_if(events, [&](const store::event_record& e) { return !wanted(*e.json); });
+                if (events.empty()) {  // none of them this endpoint's: past them
+                    after = last;
+                    co_await save();
+                    continue;
+                }
+            }
             auto res = co_await post(events);
             if (stopped) co_return;
             if (res.status >= 200 && res.status < 300) {
-                after = events.back().seq;
+                after = last;
                 delivered.inc(events.size());
                 failed_in_a_row = 0;
                 problem.stopped();
@@ -131,7 +142,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
                 skipped.inc();
                 log::warn("event webhook skipped an event too large for the endpoint",
                           {{"url", options.url}, {"seq", std::to_string(events.front().seq)}});
-                after = events.front().seq;
+                after = events.front().seq;  // the events left out before it go with it
                 co_await save();
                 continue;
             }
@@ -142,6 +153,11 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
             retry.expires_after(retry_delay(++failed_in_a_row, options.first_retry, options.max_backoff, jitter));
             co_await retry.async_wait(use_tuple);
         }
+    }
+
+    bool wanted(std::string_view envelope) const {
+        auto type = events::envelope_type(envelope);
+        return std::find(options.types.begin(), options.types.end(), type) != options.types.end();
     }
 
     net::awaitable<client_response> post(const std::vector<store::event_record>& events) {

@@ -93,6 +93,15 @@ std::string unnumbered_envelope(const event& e) {
     return out;
 }
 
+std::string_view envelope_type(std::string_view envelope) {
+    // The type has no character JSON escapes: it ends at the next quote.
+    auto key = std::string(type_key) + '"';
+    auto at = envelope.find(key);
+    if (at == std::string_view::npos) return {};
+    envelope.remove_prefix(at + key.size());
+    return envelope.substr(0, envelope.find('"'));
+}
+
 std::string envelope(std::uint64_t seq, const event& e) {
     auto out = unnumbered_envelope(e);
     number_envelope(out, seq);

@@ -197,6 +197,28 @@ BOOST_AUTO_TEST_CASE(an_event_webhook_too_small_for_a_batch_gets_smaller_ones) {
     BOOST_TEST(read_metric(p, "switchboard_event_webhook_skipped_total") == 1.0);
 }
 
+// --events-types: only the types chosen go, in order; the rest are passed by.
+BOOST_AUTO_TEST_CASE(an_event_webhook_gets_only_the_types_it_chose) {
+    receiver endpoint;
+    server_process server({"--events-url", endpoint.url() + "/hooks", "--events-types", "chat.started, chat.ended"});
+    auto p = server.port();
+    say(p, "2201", "support");
+    say(p, "2201", "a message in the chat");
+    say(p, "2201", "exit");
+    auto taken = events_taken_until(endpoint, event_of("chat.ended", "2201"));
+    BOOST_TEST_REQUIRE(taken.size() == 2u);
+    BOOST_TEST(taken[0].at("type").as_string() == "chat.started");
+    BOOST_TEST(taken[1].at("type").as_string() == "chat.ended");
+    BOOST_TEST(seq_of(taken[1]) > seq_of(taken[0]) + 1);  // the events between were passed by
+
+    auto bad = run_binary({"--events-url", "http://127.0.0.1:9/hooks", "--events-types", "chat.started,typing"});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(bad.err.find("'typing' is not an event type") != std::string::npos, bad.err);
+    auto alone = run_binary({"--events-types", "chat.started"});
+    BOOST_TEST(alone.exit_code == 2);
+    BOOST_TEST(alone.err.find("--events-url") != std::string::npos, alone.err);
+}
+
 BOOST_AUTO_TEST_CASE(a_restart_keeps_every_conversation_where_it_was) {
     temp_dir dir;
     auto data = dir.path().string();

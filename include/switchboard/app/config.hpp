@@ -34,6 +34,7 @@ struct config {
     std::string wa_business_account_id;  // whose approved templates agents send
     std::string events_url;     // every event is POSTed here too, for integrations; empty: nowhere
     std::string events_secret;  // signs what goes to events_url
+    std::vector<std::string> events_types;  // what goes to events_url; empty: every type
     unsigned outbox_max_backoff = 60;  // seconds
     unsigned outbound_connections = 16;
     std::uint64_t max_media = 16u << 20;  // WhatsApp files passed on to agents

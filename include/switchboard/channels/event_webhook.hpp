@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -26,6 +27,7 @@ struct event_webhook_options {
     std::string url;     // http(s)://…: where the batches go
     std::string secret;  // when set, each batch is signed: X-Switchboard-Signature: sha256=<hex HMAC of the body>
     std::string ca_file;
+    std::vector<std::string> types;  // the event types to send; empty: all
     // Events in one POST, at most: about 60 KB of ordinary events. An
     // endpoint that answers 413 gets half as many from then on.
     std::size_t max_batch = 100;

@@ -44,6 +44,13 @@ void fit_envelope_room(std::string& text, std::uint64_t seq);
 // its seq, or whole.
 std::string unnumbered_envelope(const event& e);
 std::string envelope(std::uint64_t seq, const event& e);
+// The type an envelope names ("message.created"), read off its text.
+std::string_view envelope_type(std::string_view envelope);
+
+// Every type of event agents get (SPEC §5) but `typing`, which is never kept.
+inline constexpr std::string_view kept_event_types[] = {
+    "message.created", "message.status", "conversation.updated", "chat.started",  "chat.queued",
+    "chat.assigned",   "chat.transferred", "chat.ended",         "agent.presence"};
 
 class event_sink {
 public:
