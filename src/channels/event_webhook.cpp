@@ -88,10 +88,12 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
         // One past the stored log is of a numbering begun again (every event aged out).
         bool usable = saved && *saved <= stored_upto;
         after = usable ? *saved : stored_upto;
+        saved_after = after;
         if (!usable) co_await save();  // what comes from now on is this endpoint's, across a restart too
         std::uint32_t failed_in_a_row = 0;
         while (!stopped) {
             if (after >= stored_upto) {
+                if (after != saved_after) co_await save();  // idle: a good time to note where it got to
                 wake.expires_at(net::steady_timer::time_point::max());
                 co_await wake.async_wait(use_tuple);
                 continue;
@@ -120,13 +122,16 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
                 }
             }
             auto res = co_await post(events);
-            if (stopped) co_return;
+            if (stopped) break;
             if (res.status >= 200 && res.status < 300) {
                 after = last;
                 delivered.inc(events.size());
                 failed_in_a_row = 0;
                 problem.stopped();
-                co_await save();
+                // Noted at most every save_every while it keeps busy: a
+                // durable write per POST held the next POST up by a sync,
+                // and at least once allows a place noted a little late.
+                if (std::chrono::steady_clock::now() - saved_at >= save_every) co_await save();
                 continue;
             }
             failures.inc();
@@ -153,6 +158,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
             retry.expires_after(retry_delay(++failed_in_a_row, options.first_retry, options.max_backoff, jitter));
             co_await retry.async_wait(use_tuple);
         }
+        if (after != saved_after) co_await save();  // stopping: the store closes after the io threads
     }
 
     bool wanted(std::string_view envelope) const {
@@ -172,6 +178,8 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
     // At least once: a cursor not saved (the disk failing) only means the
     // endpoint may get those events again after a restart.
     net::awaitable<void> save() {
+        saved_after = after;
+        saved_at = std::chrono::steady_clock::now();
         boost::json::value v = {{"url", options.url}, {"after", after}};
         store::write_batch b;
         b.settings_put.emplace_back(std::string(cursor_key), boost::json::serialize(v));
@@ -193,6 +201,9 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
     std::mt19937 rng;
     std::size_t batch = options.max_batch;  // what the endpoint takes in one POST, as far as known
     std::uint64_t after = 0;        // the endpoint has every event up to here
+    std::uint64_t saved_after = 0;  // as the store has it
+    std::chrono::steady_clock::time_point saved_at{};
+    static constexpr std::chrono::milliseconds save_every{250};
     std::uint64_t stored_upto = 0;  // the store has every event up to here
     bool stopped = false;
 };
