@@ -200,11 +200,6 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
             return fail("'" + *url + "' is not an http:// or https:// URL");
     if (!out.cfg.events_secret.empty() && out.cfg.events_url.empty())
         return fail("--events-secret signs what goes to --events-url, which is not set");
-    if (out.cfg.threads > max_threads)
-        return fail("--threads must be from 0 (one per core) to " + std::to_string(max_threads));
-    if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
-    if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
-    // Each in the one form the connection compares it in (::1, not 0:0:…:1).
     for (auto& type : comma_list(t.events_types)) {
         auto& known = events::kept_event_types;
         if (std::find(std::begin(known), std::end(known), type) == std::end(known))
@@ -213,6 +208,11 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     }
     if (!out.cfg.events_types.empty() && out.cfg.events_url.empty())
         return fail("--events-types chooses what goes to --events-url, which is not set");
+    if (out.cfg.threads > max_threads)
+        return fail("--threads must be from 0 (one per core) to " + std::to_string(max_threads));
+    if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
+    if (out.cfg.data.empty()) return fail("--data must name a directory or :memory:");
+    // Each in the one form the connection compares it in (::1, not 0:0:…:1).
     for (auto& item : comma_list(t.trusted_proxies)) {
         boost::system::error_code ec;
         auto address = boost::asio::ip::make_address(item, ec);

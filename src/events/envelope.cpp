@@ -95,10 +95,9 @@ std::string unnumbered_envelope(const event& e) {
 
 std::string_view envelope_type(std::string_view envelope) {
     // The type has no character JSON escapes: it ends at the next quote.
-    auto key = std::string(type_key) + '"';
-    auto at = envelope.find(key);
+    auto at = envelope.find(type_key);
     if (at == std::string_view::npos) return {};
-    envelope.remove_prefix(at + key.size());
+    envelope.remove_prefix(at + type_key.size() + 1);  // and the type's opening quote
     return envelope.substr(0, envelope.find('"'));
 }
 

@@ -6,7 +6,7 @@ import { richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { TemplatePicker } from './templates.js';
-import { mentions } from './model.js';
+import { mentions, userName } from './model.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -114,7 +114,7 @@ export class ConversationPane {
     $('return-chat').addEventListener('click', () => this.act('return'));
     $('block-user').addEventListener('click', () => {
       if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');
-      $('block-who').textContent = `${this.conv.name || `+${this.conv.phone}`} (+${this.conv.phone})`;
+      $('block-who').textContent = `${userName(this.conv)} (+${this.conv.phone})`;
       $('block-dialog').showModal();
     });
     $('rename').addEventListener('click', () => {
@@ -178,7 +178,7 @@ export class ConversationPane {
 
   renderHeader() {
     const c = this.conv;
-    $('conv-name').textContent = c.name || `+${c.phone}`;
+    $('conv-name').textContent = userName(c);
     $('conv-phone').textContent = `+${c.phone}`;
     $('conv-channel').textContent = c.channel === 'whatsapp' ? 'WhatsApp' : 'Webhook';  // what it can be sent, and when
     // The bot's state in words; a live chat has its badge instead.
@@ -225,10 +225,10 @@ export class ConversationPane {
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
       : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
     $('composer-hint').textContent = enabled ? ''
-      : closedSince ? `${c.name || `+${c.phone}`} last wrote ${relativeTime(closedSince.timestamp)} ago: WhatsApp takes a reply `
+      : closedSince ? `${userName(c)} last wrote ${relativeTime(closedSince.timestamp)} ago: WhatsApp takes a reply `
         + 'only within 24 hours of the user\'s last message, so they need to write first, or you can send them an approved '
         + 'Template. A private note reaches the agents.'
-      : c.blocked ? `${c.name || `+${c.phone}`} is blocked: what they write is dropped. Unblock them to chat. A private note reaches the agents.`
+      : c.blocked ? `${userName(c)} is blocked: what they write is dropped. Unblock them to chat. A private note reaches the agents.`
       : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat. A private note reaches them.` : 'Claim the chat to reply.')
       : 'Start a chat to reply.';
   }
@@ -244,7 +244,7 @@ export class ConversationPane {
     const kind = m.type === 'system' || m.type === 'note' ? m.type : m.sender;
     const what = m.type === 'note' ? ' · private note' : m.type === 'template' ? ' · template' : '';
     const who = m.sender === 'admin' ? `${m.agent === this.me.username ? 'You' : m.agent}${what}`
-      : m.sender === 'bot' ? 'Bot' : (this.conv.name || `+${this.conv.phone}`);
+      : m.sender === 'bot' ? 'Bot' : userName(this.conv);
     const text = m.attachment ? captionOf(m) : m.type === 'reaction' ? reactionText(m.text) : m.text;
     const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });

@@ -4,6 +4,7 @@
 // produce a duplicate.
 import { h, $, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
+import { userName } from './model.js';
 
 // Objects from events a server kept from before it sent last_activity_at
 // (a resume right after an upgrade) have only updated_at.
@@ -197,7 +198,7 @@ export class ConversationList {
       onclick: open,
       onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } },
     },
-      h('span', { class: 'name', text: c.name || `+${c.phone}` }),
+      h('span', { class: 'name', text: userName(c) }),
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       // An agent's words are marked, as Chatwoot marks its replies: the row says who has to answer.
       h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message) : '' }),

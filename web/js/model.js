@@ -3,6 +3,9 @@
 // not show; a message's own `message.created` moves its preview, its unread
 // count and its time.
 
+// How the console names a user: the name they or an agent gave, else their number.
+export const userName = (c) => c.name || `+${c.phone}`;
+
 const previewChars = 160;  // the server's last_message preview, in code points
 
 // The conversation `c` with message `m` as its newest, or `c` itself when it
