@@ -13,6 +13,7 @@ repeated_problem::repeated_problem(level l, std::string message, std::string sto
 void repeated_problem::occurred(std::initializer_list<field> fields, clock::time_point now) {
     std::unique_lock lock(mutex_);
     ++times_;
+    last_failure_ = now;
     if (!ongoing_.load(std::memory_order_relaxed)) {
         ongoing_.store(true, std::memory_order_relaxed);
         first_ = last_line_ = now;
@@ -35,11 +36,11 @@ void repeated_problem::occurred(std::initializer_list<field> fields, clock::time
 
 void repeated_problem::log_stopped(clock::time_point now) {
     std::unique_lock lock(mutex_);
-    if (!ongoing_.load(std::memory_order_relaxed)) return;
+    if (!ongoing_.load(std::memory_order_relaxed) || now - last_failure_ < every_) return;
     ongoing_.store(false, std::memory_order_relaxed);
     auto times = std::exchange(times_, 0);
     held_back_ = 0;
-    auto lasted = std::chrono::duration<double>(now - first_).count();
+    auto lasted = std::chrono::duration<double>(last_failure_ - first_).count();
     lock.unlock();
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f", lasted);

@@ -56,15 +56,18 @@ BOOST_AUTO_TEST_CASE(a_repeated_problem_is_logged_first_then_each_period_then_wh
     for (int i = 1; i <= 100; ++i) p.occurred({{"error", "full"}}, t0 + i * 90ms);  // up to 9 s
     p.occurred({{"error", "still full"}}, t0 + 10s);
     p.occurred({{"error", "full"}}, t0 + 11s);
-    p.stopped(t0 + 12s);
-    p.stopped(t0 + 13s);
-    p.occurred({{"error", "full again"}}, t0 + 14s);
+    p.stopped(t0 + 12s);  // a small write that fits: the problem goes on
+    p.occurred({{"error", "full"}}, t0 + 13s);
+    p.stopped(t0 + 22s);  // not yet a period without it
+    p.stopped(t0 + 23s);
+    p.stopped(t0 + 24s);
+    p.occurred({{"error", "full again"}}, t0 + 25s);
 
     auto lines = err.lines();
     BOOST_REQUIRE_EQUAL(lines.size(), 4u);
     BOOST_TEST(has(lines[0], "error disk trouble error=full\n"));
     BOOST_TEST(has(lines[1], "error disk trouble error=\"still full\" held_back=100\n"));
-    BOOST_TEST(has(lines[2], "info disk fine again times=103 seconds=12.0\n"));
+    BOOST_TEST(has(lines[2], "info disk fine again times=104 seconds=13.0\n"));  // first to last failure
     BOOST_TEST(has(lines[3], "error disk trouble error=\"full again\"\n"));  // a new spell: at once
 }
 
