@@ -562,7 +562,7 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
         if (had_chat) {
             s.leave_queue = true;
             close_chat(s, "timeout", now);
-            tell_user(s, ctx_.options.texts.idle_timeout, now);
+            tell_user_in_window(s, ctx_.options.texts.idle_timeout, now);
             s.event("chat.ended", ended_data(c, "timeout", c.rated_agent), now);
             c.rated_ticket_id.clear();  // a timed-out chat is not rated
             c.rated_agent.clear();
@@ -898,7 +898,10 @@ net::awaitable<void> conversation_actor::queue_moved(std::size_t position) {
         step s{*own_};
         if (!s.next.queued_at || !s.next.assignee.empty()) co_return;  // claimed meanwhile
         s.queue_position = position;
-        tell_user(s, fill(ctx_.options.texts.queue_moved, "position", std::to_string(position)), now);
+        // Past WhatsApp's window Meta would refuse it; and unlike the notices
+        // that change the chat, the agents have nothing to learn from a note.
+        if (!past_whatsapp_window(ctx_.store, s.next, now))
+            tell_user(s, fill(ctx_.options.texts.queue_moved, "position", std::to_string(position)), now);
         s.event("chat.queued", queued_data(s.next, position, *s.next.queued_at), now);
         s.conversation_updated(now);
         co_await commit(s);

@@ -739,6 +739,72 @@ BOOST_AUTO_TEST_CASE(a_notice_past_the_24_hour_window_is_a_note_for_the_agents) 
                std::string::npos);
 }
 
+namespace {
+
+// The texts the Graph stand-in was sent for one number, in order.
+std::vector<std::string> texts_to(const receiver& graph, std::string_view to) {
+    std::vector<std::string> out;
+    for (auto& r : graph.requests()) {
+        auto v = json::parse(r.body);
+        if (v.at("to").as_string() == to && v.as_object().contains("text"))
+            out.emplace_back(v.at("text").at("body").as_string());
+    }
+    return out;
+}
+
+}  // namespace
+
+// A user who asked for support on Friday and is still queued on Monday: the
+// queue's "you moved up" and the idle timeout's notice would be refused by
+// Meta past the window, and counted as failures in every list.
+BOOST_AUTO_TEST_CASE(queue_and_idle_notices_past_the_24_hour_window_are_not_sent) {
+    temp_dir dir;
+    receiver graph;
+    std::vector<std::string> args{"--wa-api-base", graph.url() + "/v99.0", "--wa-token", "tok-123", "--data",
+                                  dir.path().string(), "--admin-password", "admin-secret-1"};
+    {
+        server_process server(args);
+        for (std::string from : {"15557201", "15557202"}) {
+            BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload(from, "wamid.s-" + from, "support"))
+                           .status == 200u);
+        }
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 2);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    BOOST_TEST(texts_to(graph, "15557202").size() == 1u);  // connecting, number 2
+    sqlite_script(dir.path() / "switchboard.db", "UPDATE messages SET at = at - 90000000");  // 25 hours ago
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
+        admin.json("POST", "/conversations/15557201/chat-support/start");  // the second moves up
+        BOOST_TEST(admin.json("GET", "/conversations/15557202").at("queue_position").as_int64() == 1);
+        // The second user writes, and is answered; a notice of the move would be
+        // ahead of the answer, the outbox keeping a user's messages in order.
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15557202", "wamid.in-2", "hello?"))
+                       .status == 200u);
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
+        auto told = texts_to(graph, "15557202");
+        BOOST_REQUIRE_EQUAL(told.size(), 2u);
+        BOOST_TEST(told[1].find("number 1") == std::string::npos, told[1]);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    // Both chats time out: the first user's window is closed, the second's open.
+    args.insert(args.end(), {"--idle-timeout", "1"});
+    server_process server(args);
+    wait_for_metric(server.port(), "switchboard_conversations_expired_total", 2);
+    wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
+    auto told = texts_to(graph, "15557202");
+    BOOST_REQUIRE_EQUAL(told.size(), 3u);
+    BOOST_TEST(told[2] == "Your chat with support was closed after a period of inactivity.");
+    api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
+    auto last = admin.json("GET", "/conversations/15557201").at("messages").as_array().back();
+    BOOST_TEST(last.at("type").as_string() == "system");
+    BOOST_TEST(std::string(last.at("text").as_string()).find("closed after a period of inactivity") != std::string::npos);
+    BOOST_TEST(texts_to(graph, "15557201").size() == 1u);  // connecting, before the restart: nothing since
+}
+
 BOOST_AUTO_TEST_CASE(a_receiver_that_is_down_gets_the_message_once_it_is_back) {
     unsigned short port;
     {
