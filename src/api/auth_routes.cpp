@@ -1,4 +1,5 @@
-// POST /auth/login, POST /auth/logout, POST /auth/password, GET /me.
+// POST /auth/login, POST /auth/logout, POST /auth/password, GET /me, and
+// /auth/tokens: an agent's API tokens.
 #include "request_helpers.hpp"
 
 #include "switchboard/auth/agents.hpp"
@@ -64,6 +65,37 @@ boost::asio::awaitable<http::response> change_password(api_context& ctx, http::r
     co_return json_response(200, {{"agent", agent_json(who)}, {"ended_sessions", result.ended_sessions.size()}});
 }
 
+boost::json::object token_json(const auth::agents_service::api_token& t) {
+    return {{"id", t.id}, {"name", t.name}, {"created_at", to_iso8601(t.created_at)}};
+}
+
+// {"name"} → 201 with the token, shown this once.
+boost::asio::awaitable<http::response> create_token(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    auto name = trimmed_field(o, "name", true, 64);
+    auto made = co_await ctx.agents.create_api_token(who.username, name);
+    auto body = token_json(made.about);
+    body["token"] = made.token;
+    auto res = json_response(201, std::move(body));
+    res.set_header("Cache-Control", "no-store");
+    co_return res;
+}
+
+boost::asio::awaitable<http::response> list_tokens(api_context& ctx, http::request&, const auth::agent& who) {
+    boost::json::array list;
+    for (auto& t : ctx.agents.api_tokens(who.username)) list.push_back(token_json(t));
+    co_return json_response(200, {{"tokens", std::move(list)}});
+}
+
+// Only the caller's own: an admin ends another agent's by a new password or deactivation.
+boost::asio::awaitable<http::response> revoke_token(api_context& ctx, http::request& req, const auth::agent& who) {
+    std::string id(req.param("id"));
+    auto hash = co_await ctx.agents.revoke_api_token(who.username, id);
+    if (!hash) throw chat::command_error(chat::command_error::kind::not_found, "you have no API token " + id);
+    ctx.hub.end_sessions({*hash});  // a socket opened with it closes too
+    co_return json_response(200, {{"revoked", id}});
+}
+
 }  // namespace
 
 void add_auth_routes(http::router& routes, api_context& ctx) {
@@ -81,6 +113,16 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
 
     routes.add(http::verb::post, "/auth/password",
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return change_password(ctx, req, who); }));
+
+    routes.add(http::verb::get, "/auth/tokens", authed(ctx, [&ctx](http::request& req, const auth::agent& who) {
+                   return list_tokens(ctx, req, who);
+               }));
+    routes.add(http::verb::post, "/auth/tokens", authed(ctx, [&ctx](http::request& req, const auth::agent& who) {
+                   return create_token(ctx, req, who);
+               }));
+    routes.add(http::verb::delete_, "/auth/tokens/{id}", authed(ctx, [&ctx](http::request& req, const auth::agent& who) {
+                   return revoke_token(ctx, req, who);
+               }));
 
     routes.add(http::verb::get, "/me",
                authed(ctx, [](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {

@@ -57,7 +57,8 @@ chat::list_query::only list_filter(const http::request& req) {
     if (f == "active") return chat::list_query::only::active;
     if (f == "queued") return chat::list_query::only::queued;
     if (f == "mine") return chat::list_query::only::assigned_to;
-    throw field_error{"filter", "filter must be all, active, queued or mine"};
+    if (f == "blocked") return chat::list_query::only::blocked;
+    throw field_error{"filter", "filter must be all, active, queued, mine or blocked"};
 }
 
 // ?order=queue: the queue from its head. The cursor is the last entry's
@@ -74,7 +75,7 @@ std::optional<std::int64_t> parse_queue_cursor(std::string_view s) {
 }
 
 json::object counts_json(const chat::list_counts& n) {
-    return {{"all", n.all}, {"active", n.active}, {"queued", n.queued}, {"mine", n.mine}};
+    return {{"all", n.all}, {"active", n.active}, {"queued", n.queued}, {"mine", n.mine}, {"blocked", n.blocked}};
 }
 
 json::value page_json(const std::vector<chat::conversation_view>& rows, json::value next, json::object counts) {

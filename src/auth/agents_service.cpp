@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 namespace switchboard::auth {
 
@@ -432,6 +433,67 @@ net::awaitable<void> agents_service::set_password(std::string username, std::str
     agent_changes c;
     c.password = std::move(password);
     co_await update(std::move(username), std::move(c));
+}
+
+namespace {
+
+constexpr std::size_t api_token_id_size = 16;
+
+agents_service::api_token token_view(const store::session_record& s) {
+    return {s.token_hash.substr(0, api_token_id_size), s.name, s.created_at};
+}
+
+}  // namespace
+
+net::awaitable<agents_service::new_api_token> agents_service::create_api_token(std::string username, std::string name) {
+    co_return co_await net::co_spawn(impl_->changes, create_api_token_in_turn(username, name), net::use_awaitable);
+}
+
+// In turn, so that two at once cannot both pass the count.
+net::awaitable<agents_service::new_api_token> agents_service::create_api_token_in_turn(std::string username,
+                                                                                      std::string name) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
+    if (name.empty() || name.size() > 256) throw std::invalid_argument("name must be 1 to 64 characters");
+    if (api_tokens(username).size() >= max_api_tokens)
+        throw agent_refusal(agent_refusal::kind::conflict, username + " has " + std::to_string(max_api_tokens) +
+                                                               " API tokens already: revoke one first");
+    auto token = random_hex_id("", 32);  // 256 bits, as a login's
+    auto now = std::chrono::system_clock::now();
+    // A century: no sweep of expired sessions ever takes it.
+    store::session_record s{sha256_hex(token), username, now, now + std::chrono::hours(24 * 365 * 100), name};
+    store::write_batch b;
+    b.sessions_put.push_back(s);
+    co_await store_.write(std::move(b));
+    std::lock_guard lock(impl_->mutex);
+    impl_->sessions[s.token_hash] = s;
+    co_return new_api_token{std::move(token), token_view(s)};
+}
+
+std::vector<agents_service::api_token> agents_service::api_tokens(std::string_view username) const {
+    std::vector<api_token> out;
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (auto& [_, s] : impl_->sessions)
+            if (s.username == username && !s.name.empty()) out.push_back(token_view(s));
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id); });
+    return out;
+}
+
+net::awaitable<std::optional<std::string>> agents_service::revoke_api_token(std::string username, std::string id) {
+    std::optional<std::string> hash;
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (auto& [h, s] : impl_->sessions)
+            if (s.username == username && !s.name.empty() && id.size() == api_token_id_size && h.starts_with(id)) hash = h;
+        if (hash) impl_->sessions.erase(*hash);
+    }
+    if (!hash) co_return std::nullopt;
+    store::write_batch b;
+    b.sessions_remove.push_back(*hash);
+    co_await store_.write(std::move(b));
+    co_return hash;
 }
 
 net::awaitable<void> agents_service::save(store::agent_record r, std::vector<std::string> ended_sessions) {

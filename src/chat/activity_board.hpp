@@ -31,13 +31,14 @@ struct list_key {
         active = 1,    // chat_support_active
         queued = 2,    // waiting in the queue (queued_at)
         assigned = 4,  // an agent's name in `assignee`
+        blocked = 8,   // an agent blocked the user
     };
     std::uint64_t word = 0;
 
     static list_key of(const conversation& c) {
         auto ms = to_unix_ms(c.last_activity);
         std::uint64_t flags = (c.chat_support_active ? active : 0) | (c.queued_at ? queued : 0) |
-                              (!c.assignee.empty() ? assigned : 0);
+                              (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0);
         return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << 8 | flags};
     }
     std::int64_t activity_ms() const { return static_cast<std::int64_t>(word >> 8); }

@@ -13,6 +13,7 @@ std::uint8_t flags_for(list_query::only filter) {
         case list_query::only::active: return list_key::active;
         case list_query::only::queued: return list_key::queued;
         case list_query::only::assigned_to: return list_key::assigned;
+        case list_query::only::blocked: return list_key::blocked;
         case list_query::only::all: break;
     }
     return 0;
@@ -30,6 +31,7 @@ bool passes(const list_query& q, const conversation& c) {
     if (q.filter == list_query::only::active && !c.chat_support_active) return false;
     if (q.filter == list_query::only::queued && !c.queued_at) return false;
     if (q.filter == list_query::only::assigned_to && c.assignee != q.assignee) return false;
+    if (q.filter == list_query::only::blocked && !c.blocked) return false;
     if (q.after) {
         auto ms = to_unix_ms(c.last_activity);
         if (ms > q.after->activity_ms || (ms == q.after->activity_ms && c.phone <= q.after->phone)) return false;
@@ -107,7 +109,7 @@ std::vector<conversation_view> rows_from(std::vector<candidate>& candidates, con
 
 list_page newest_on_board(const activity_board& board, const list_query& q) {
     const std::size_t want = q.limit + 1;  // the page, and whether more follow
-    // The board's flags decide "all", "active" and "queued" by themselves,
+    // The board's flags decide "all", "active", "queued" and "blocked" by themselves,
     // so the newest few suffice; a state that moved on since its slot was
     // read may still fall out, and then the page is read again from all.
     bool board_decides = !q.matches && q.filter != list_query::only::assigned_to;

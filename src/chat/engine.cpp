@@ -380,6 +380,7 @@ list_counts engine::counts(std::string_view assignee) const {
         ++n.all;
         if (k.has(list_key::active)) ++n.active;
         if (k.has(list_key::queued)) ++n.queued;
+        if (k.has(list_key::blocked)) ++n.blocked;
         // Only chats with an agent are read: a few per agent, not the board.
         if (k.has(list_key::assigned) && a.current()->assignee == assignee) ++n.mine;
     });

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 24> migrations{
+constexpr std::array<std::string_view, 25> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -351,6 +351,10 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 25: API tokens, sessions an agent made for an integration and named.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN name TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

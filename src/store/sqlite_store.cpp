@@ -224,7 +224,7 @@ public:
           put_agent_(db.prepare(R"(INSERT OR REPLACE INTO agents (username, display_name, role, password_hash,
               available, max_chats, created_at, active) VALUES (?,?,?,?,?,?,?,?))")),
           put_session_(db.prepare(
-              "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at) VALUES (?,?,?,?)")),
+              "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at, name) VALUES (?,?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
           remove_expired_sessions_(db.prepare("DELETE FROM sessions WHERE expires_at <= ?")),
           put_block_(db.prepare(
@@ -370,6 +370,7 @@ public:
                 .bind(2, x.username)
                 .bind(3, to_unix_ms(x.created_at))
                 .bind(4, to_unix_ms(x.expires_at))
+                .bind(5, x.name)
                 .run();
         for (auto& h : b.sessions_remove) remove_session_.bind(1, h).run();
         if (b.sessions_expired_by) remove_expired_sessions_.bind(1, to_unix_ms(*b.sessions_expired_by)).run();
@@ -811,12 +812,13 @@ public:
     std::vector<session_record> load_sessions(timestamp now) const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(
-            prepared("SELECT token_hash, username, created_at, expires_at FROM sessions WHERE expires_at > ?"));
+            prepared("SELECT token_hash, username, created_at, expires_at, name FROM sessions WHERE expires_at > ?"));
         auto& st = *st_guard;
         st.bind(1, to_unix_ms(now));
         std::vector<session_record> out;
         while (st.step())
-            out.push_back({st.get_text(0), st.get_text(1), from_unix_ms(st.get_int(2)), from_unix_ms(st.get_int(3))});
+            out.push_back({st.get_text(0), st.get_text(1), from_unix_ms(st.get_int(2)), from_unix_ms(st.get_int(3)),
+                           st.get_text(4)});
         return out;
     }
 

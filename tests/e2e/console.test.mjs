@@ -926,6 +926,28 @@ test('an agent blocks a user after a confirmation, every console shows it, and u
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+// Someone blocked long ago is on no page of the newest the console holds:
+// the Blocked tab asks the server for them.
+test('the Blocked tab lists the blocked users, those blocked long ago too', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550771', 'hello', 'Old Spam');
+  await admin('PUT', '/conversations/15550771/blocked', { blocked: true });
+  await manySay(server, Array.from({ length: 200 }, (_, i) => String(15559200000 + i)), 'hello');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550771"]').count(), 0);  // beyond the page
+  await page.locator('.tabs [data-filter="blocked"] .count', { hasText: '1' }).waitFor();
+
+  await page.getByRole('tab', { name: /Blocked/ }).click();
+  await page.locator('#conversation-list li[data-phone="15550771"] .badge.blocked').waitFor();
+  assert.equal(await page.locator('#conversation-list li').count(), 1);
+  await page.locator('#conversation-list li[data-phone="15550771"]').click();
+  await page.getByRole('button', { name: 'Unblock' }).click();
+  await page.locator('#list-empty').waitFor();  // unblocked: no longer under the tab
+  await page.locator('.tabs [data-filter="blocked"] .count', { hasText: /^$/ }).waitFor({ state: 'attached' });
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a private note reaches the other agents and never the user, and one that mentions an agent calls them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });

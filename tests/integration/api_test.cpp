@@ -195,6 +195,9 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"GET", "/me"},
              {"POST", "/auth/logout"},
              {"POST", "/auth/password"},
+             {"GET", "/auth/tokens"},
+             {"POST", "/auth/tokens"},
+             {"DELETE", "/auth/tokens/0123456789abcdef"},
              {"GET", "/reports/summary"},
              {"GET", "/export"},
              {"GET", "/canned-responses"},
@@ -664,6 +667,13 @@ BOOST_AUTO_TEST_CASE(a_blocked_user_is_acknowledged_and_heard_no_more) {
     api_client admin({server.port(), token});
     auto p = server.port();
     BOOST_TEST(admin.json("GET", "/conversations/1301").at("blocked").as_bool());
+    // The blocked are listed apart (and still among all).
+    auto blocked_list = [&] { return admin.json("GET", "/conversations?filter=blocked"); };
+    auto listed = blocked_list();
+    BOOST_TEST_REQUIRE(listed.at("conversations").as_array().size() == 1u);
+    BOOST_TEST(listed.at("conversations").as_array()[0].at("phone").as_string() == "1301");
+    BOOST_TEST(listed.at("counts").at("blocked").as_int64() == 1);
+    BOOST_TEST(listed.at("counts").at("all").as_int64() == 2);
     BOOST_TEST(user_says(p, "1301", "still here").at("replies").as_array().empty());
     BOOST_TEST(blocked_total(p) == 1.0);
 
@@ -671,6 +681,8 @@ BOOST_AUTO_TEST_CASE(a_blocked_user_is_acknowledged_and_heard_no_more) {
     BOOST_TEST(!c.at("blocked").as_bool());
     auto history = admin.json("GET", "/conversations/1301").at("messages").as_array();
     BOOST_TEST(history.back().at("text").as_string() == "Unblocked by admin");
+    BOOST_TEST(blocked_list().at("conversations").as_array().empty());
+    BOOST_TEST(blocked_list().at("counts").at("blocked").as_int64() == 0);
     auto answer = user_says(p, "1301", "support");
     BOOST_TEST(answer.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
     BOOST_TEST(admin.json("GET", "/queue").at("queue").as_array().size() == 1u);
@@ -1310,6 +1322,86 @@ BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
     server_process again({"--session-ttl", "1", "--data", dir.path().string()});
     login(again.port(), "admin", "long-password-1");
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM sessions") == "1");
+}
+
+// An integration's API token: named, shown once, listed without it, good
+// past the session TTL, a sweep of expired sessions and a restart, revoked
+// by its own agent only; a new password ends it with the rest.
+BOOST_AUTO_TEST_CASE(api_tokens_for_integrations) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--session-ttl", "1", "--admin-password",
+                                  "long-password-1"};
+    std::string token, id;
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        admin.json("POST", "/agents", R"({"username":"bob","password":"secret-bob"})", 201);
+        api_client bob{server.port(), login(server.port(), "bob", "secret-bob")};
+        auto made = bob.json("POST", "/auth/tokens", R"({"name":"  CRM sync  "})", 201);
+        token = made.at("token").as_string();
+        id = made.at("id").as_string();
+        BOOST_TEST(made.at("name").as_string() == "CRM sync");
+        BOOST_TEST(token.size() == 64u);
+        BOOST_TEST(id.size() == 16u);
+        BOOST_TEST(token.find(id) == std::string::npos);  // the id gives nothing of the token away
+        for (std::string body : std::vector<std::string>{R"({})", R"({"name":"   "})", R"({"name":7})",
+                                                         R"({"name":")" + std::string(65, 'x') + R"("})"}) {
+            BOOST_TEST_INFO(body);
+            auto refused = bob.call("POST", "/auth/tokens", body);
+            BOOST_TEST(refused.status == 400u);
+            BOOST_TEST(json::parse(refused.body).at("error").at("field").as_string() == "name");
+        }
+        auto listed = bob.json("GET", "/auth/tokens").at("tokens").as_array();
+        BOOST_TEST_REQUIRE(listed.size() == 1u);
+        BOOST_TEST(listed[0].at("id").as_string() == id);
+        BOOST_TEST(listed[0].at("name").as_string() == "CRM sync");
+        BOOST_TEST(!listed[0].as_object().contains("token"));
+        BOOST_TEST(admin.json("GET", "/auth/tokens").at("tokens").as_array().empty());  // each agent's own
+        BOOST_TEST(admin.call("DELETE", "/auth/tokens/" + id).status == 404u);
+
+        api_client integration{server.port(), token};
+        BOOST_TEST(integration.json("GET", "/me").at("agent").at("username").as_string() == "bob");
+        // Bob's login session runs out; the token does not.
+        auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (bob.call("GET", "/me").status == 200u && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(100ms);  // polling the expiry, not synchronising
+        BOOST_TEST(bob.call("GET", "/me").status == 401u);
+        BOOST_TEST(integration.call("GET", "/conversations").status == 200u);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(10s).value_or(-1) == 0);
+    }
+    server_process server(args);
+    api_client bob{server.port(), login(server.port(), "bob", "secret-bob")};  // the run's first login sweeps
+    api_client integration{server.port(), token};
+    BOOST_TEST(integration.json("GET", "/me").at("agent").at("username").as_string() == "bob");
+    BOOST_TEST(bob.json("GET", "/auth/tokens").at("tokens").as_array().size() == 1u);
+
+    // Revoked by bob: gone at once, and its socket closes.
+    auto second = bob.json("POST", "/auth/tokens", R"({"name":"Reports"})", 201);
+    api_client reports{server.port(), std::string(second.at("token").as_string())};
+    BOOST_TEST(bob.json("DELETE", "/auth/tokens/" + std::string(second.at("id").as_string())).at("revoked") ==
+               second.at("id"));
+    BOOST_TEST(reports.call("GET", "/me").status == 401u);
+    BOOST_TEST(bob.call("DELETE", "/auth/tokens/" + std::string(second.at("id").as_string())).status == 404u);
+
+    // A new password: whoever had the old one may have made a token.
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    admin.json("PATCH", "/agents/bob", R"({"password":"new-secret-1"})");
+    BOOST_TEST(integration.call("GET", "/me").status == 401u);
+    api_client bob_again{server.port(), login(server.port(), "bob", "new-secret-1")};
+    BOOST_TEST(bob_again.json("GET", "/auth/tokens").at("tokens").as_array().empty());
+}
+
+// An agent has at most 20 tokens: a script that made one a run would
+// otherwise pile them up for good.
+BOOST_AUTO_TEST_CASE(an_agent_has_twenty_api_tokens_at_most) {
+    server_process server;
+    auto admin = admin_client(server);
+    for (int i = 0; i < 20; ++i) admin.json("POST", "/auth/tokens", R"({"name":"run )" + std::to_string(i) + R"("})", 201);
+    auto refused = admin.call("POST", "/auth/tokens", R"({"name":"one more"})");
+    BOOST_TEST(refused.status == 409u);
+    BOOST_TEST(refused.body.find("revoke one first") != std::string::npos, refused.body);
+    BOOST_TEST(admin.json("GET", "/auth/tokens").at("tokens").as_array().size() == 20u);
 }
 
 BOOST_AUTO_TEST_CASE(admin_password_flag_sets_the_password) {

@@ -501,7 +501,7 @@ BOOST_AUTO_TEST_CASE(expired_sessions_are_dropped_in_both_stores) {
         store::write_batch b;
         b.sessions_put = {{"h1", "bob", at, at + std::chrono::seconds(10)},
                           {"h2", "bob", at, at + std::chrono::seconds(20)},
-                          {"h3", "amy", at, at + std::chrono::seconds(30)}};
+                          {"h3", "amy", at, at + std::chrono::seconds(30), "CRM sync"}};
         write(*db, b);
         store::write_batch sweep;
         sweep.sessions_expired_by = at + std::chrono::seconds(20);  // h2 expires at that moment
@@ -509,6 +509,7 @@ BOOST_AUTO_TEST_CASE(expired_sessions_are_dropped_in_both_stores) {
         auto left = db->load_sessions(timestamp{});  // expired or not
         BOOST_REQUIRE(left.size() == 1u);
         BOOST_TEST(left[0].token_hash == "h3");
+        BOOST_TEST(left[0].name == "CRM sync");  // an API token's name
     }
 }
 

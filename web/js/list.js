@@ -94,6 +94,7 @@ export class ConversationList {
       case 'active': return c.chat_support_active;
       case 'queued': return c.queue_position != null;
       case 'mine': return c.assignee === this.me.username;
+      case 'blocked': return c.blocked;
       default: return true;
     }
   }
@@ -157,7 +158,7 @@ export class ConversationList {
   // in the queue, and their own with unread messages), so that a console in
   // a background tab still says when someone needs an answer.
   renderCounts() {
-    const held = { active: 0, queued: 0, mine: 0 };
+    const held = { active: 0, queued: 0, mine: 0, blocked: 0 };
     let unreadMine = 0;
     for (const c of this.rows.values()) {
       for (const f of Object.keys(held)) if (this.inFilter(c, f)) held[f] += 1;

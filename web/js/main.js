@@ -187,6 +187,19 @@ async function loadMine() {
   list.renderSoon();
 }
 
+// Whether `c` is blocked or unblocked since the list last had it: the
+// Blocked tab's count changes. Asked of the agent's own answer and of the
+// event alike, whichever comes first.
+function blockChanged(c) {
+  return Boolean(list.rows.get(c.phone)?.blocked) !== Boolean(c.blocked);
+}
+
+async function loadBlocked() {
+  const { conversations } = await api.get('/conversations?filter=blocked&limit=200');
+  for (const c of conversations) list.upsert(c);
+  list.renderSoon();
+}
+
 // Whether an event is something the agent should hear about.
 function worthAChime(e) {
   // Someone joined the queue (or went back to it): queued now, not a move up.
@@ -216,7 +229,7 @@ function onEvent(e) {
   switch (e.type) {
     case 'conversation.updated':
     case 'chat.started':
-      if (e.type === 'chat.started') refreshQueueSoon();  // the counts change
+      if (e.type === 'chat.started' || blockChanged(e.data)) refreshQueueSoon();  // the counts change
       takeConversation(e.data);
       list.renderSoon();
       pane.updateConversation(e.data);
@@ -308,7 +321,7 @@ function start(agent) {
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
-  pane = new ConversationPane({ me, live, onChange: (c) => { list.upsert(c); list.renderSoon(); },
+  pane = new ConversationPane({ me, live, onChange: (c) => { if (blockChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
     onLabel: filterByLabel, knownLabels: () => list.knownLabels() });
   live.connect();
 
@@ -317,6 +330,8 @@ function start(agent) {
       for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t === tab));
       list.filter = tab.dataset.filter;
       list.render();
+      // Those blocked long ago are on no page the console holds.
+      if (list.filter === 'blocked') loadBlocked();
     });
   $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
   let searchTimer;

@@ -123,6 +123,27 @@ public:
 
     std::chrono::seconds session_ttl() const { return options_.session_ttl; }
 
+    // API tokens: sessions an agent makes for a script or an integration,
+    // named, that last until revoked. A new password or deactivation ends
+    // them with every other session: whoever had the old password may have
+    // made one.
+    struct api_token {
+        std::string id;  // the start of the token's hash: names it without giving it away
+        std::string name;
+        timestamp created_at{};
+    };
+    static constexpr std::size_t max_api_tokens = 20;  // per agent
+    struct new_api_token {
+        std::string token;  // shown once, never stored
+        api_token about;
+    };
+    // Throws std::invalid_argument (the name) or agent_refusal (conflict: as many as allowed).
+    boost::asio::awaitable<new_api_token> create_api_token(std::string username, std::string name);
+    // The agent's, oldest first.
+    std::vector<api_token> api_tokens(std::string_view username) const;
+    // The revoked token's hash (its sockets close), or none when the agent has no token by that id.
+    boost::asio::awaitable<std::optional<std::string>> revoke_api_token(std::string username, std::string id);
+
     struct impl;
 
 private:
@@ -131,6 +152,7 @@ private:
                                                  std::string display_name);
     boost::asio::awaitable<agent> update_in_turn(std::string username, agent_changes changes,
                                                  std::vector<std::string>* ended_sessions);
+    boost::asio::awaitable<new_api_token> create_api_token_in_turn(std::string username, std::string name);
     boost::asio::awaitable<password_change> change_own_password_in_turn(std::string username, std::string current,
                                                                         std::string next, std::string keep_token,
                                                                         std::string address);

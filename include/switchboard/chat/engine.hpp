@@ -111,7 +111,7 @@ struct list_position {
 // What a list shows (SPEC §4's filters and cursor): newest activity first,
 // to the millisecond, then by phone.
 struct list_query {
-    enum class only { all, active, queued, assigned_to };
+    enum class only { all, active, queued, assigned_to, blocked };
     only filter = only::all;
     std::string assignee;  // for assigned_to
     // A further test of each conversation (a search), or none. It runs on
@@ -135,7 +135,7 @@ struct queue_page {
 
 // How many conversations each of the list's filters holds.
 struct list_counts {
-    std::size_t all = 0, active = 0, queued = 0, mine = 0;
+    std::size_t all = 0, active = 0, queued = 0, mine = 0, blocked = 0;
 };
 
 struct queue_entry {

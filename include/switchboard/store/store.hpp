@@ -54,6 +54,8 @@ struct session_record {
     std::string username;
     timestamp created_at{};
     timestamp expires_at{};
+    // An API token's name, as its agent gave it; empty for a login's session.
+    std::string name;
 };
 
 // A saved reply that agents insert in the composer by its shortcut.
