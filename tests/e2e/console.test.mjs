@@ -418,6 +418,40 @@ test('an admin runs the team from the console, and an agent their own account', 
   assert.deepEqual(carol.errors, []);
 }));
 
+test('an agent makes an API token, sees it once, and revokes it', () => withMemoryServer([], async (server) => {
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const asToken = (token) => fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${token}` } });
+  await page.getByRole('button', { name: 'Team' }).click();
+  const team = page.locator('#team-dialog');
+  const form = team.locator('#token-form');
+  await form.getByRole('button', { name: 'Make a token' }).click();
+  await form.locator('.error', { hasText: 'name' }).waitFor();  // a name is needed
+  assert.equal(await team.locator('#token-list li').count(), 0);
+
+  await form.getByLabel('Token name').fill('CRM sync');
+  await form.getByRole('button', { name: 'Make a token' }).click();
+  await team.locator('#token-made', { hasText: 'Copy CRM sync now' }).waitFor();
+  const token = await team.locator('#token-value').inputValue();
+  assert.match(token, /^[0-9a-f]{64}$/);
+  await team.locator('#token-list li', { hasText: 'CRM sync' }).waitFor();
+  const me = await asToken(token);
+  assert.equal(me.status, 200);
+  assert.equal((await me.json()).agent.username, 'admin');
+
+  // Shown once: open again, and it is listed by name alone.
+  await team.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Team' }).click();
+  await team.locator('#token-list li', { hasText: 'CRM sync' }).waitFor();
+  assert.equal(await team.locator('#token-made').isVisible(), false);
+  assert.equal(await team.locator('#token-value').inputValue(), '');
+
+  await team.getByRole('button', { name: 'Revoke CRM sync' }).click();
+  await team.locator('#team-status', { hasText: 'CRM sync is revoked' }).waitFor();
+  await team.locator('#token-list li').waitFor({ state: 'detached' });
+  assert.equal((await asToken(token)).status, 401);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('the tab title and the filters count what waits for the agent', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);

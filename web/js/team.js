@@ -1,7 +1,8 @@
 // The Team dialog: who is on the team, online and available, and how many
 // chats each holds. Admins add agents and set roles, capacity and other
 // agents' passwords; everyone sets their own availability, capacity, name
-// and password. What it shows is what the server answered.
+// and password, and makes and revokes their own API tokens. What it shows
+// is what the server answered.
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
 
@@ -18,6 +19,7 @@ export class TeamPanel {
       onSubmit($('agent-form'), (form) => this.add(form));
       onSubmit($('name-form'), (form) => this.rename(form));
       onSubmit($('password-form'), (form) => this.changePassword(form));
+      onSubmit($('token-form'), (form) => this.makeToken(form));
     });
   }
 
@@ -27,7 +29,9 @@ export class TeamPanel {
     const dialog = this.dialog();
     this.say('');
     $('name-form').elements.display_name.value = this.me.display_name;
-    await this.reload();
+    $('token-made').hidden = true;  // a token is shown once, in the dialog it was made in
+    $('token-value').value = '';
+    await Promise.all([this.reload(), this.reloadTokens()]);
     if (!dialog.open) dialog.showModal();
   }
 
@@ -142,6 +146,35 @@ export class TeamPanel {
     });
     form.reset();
     this.say(`Your password is changed.${ended ? ` ${ended} other session${ended === 1 ? '' : 's'} logged out.` : ''}`);
+  }
+
+  async reloadTokens() {
+    const { tokens } = await api.get('/auth/tokens');
+    $('token-list').replaceChildren(...tokens.map((t) => h('li', { 'data-token': t.id },
+      h('span', { class: 'name', text: t.name }),
+      h('span', { class: 'muted', text: `made ${new Date(t.created_at).toLocaleDateString()}` }),
+      h('button', { type: 'button', class: 'link danger', text: 'Revoke', 'aria-label': `Revoke ${t.name}`,
+        onclick: () => this.revokeToken(t) }))));
+  }
+
+  async makeToken(form) {
+    const made = await api.post('/auth/tokens', { name: form.elements.name.value.trim() });
+    form.reset();
+    $('token-made-name').textContent = made.name;
+    $('token-value').value = made.token;
+    $('token-made').hidden = false;
+    $('token-value').select();
+    await this.reloadTokens();
+  }
+
+  async revokeToken(t) {
+    try {
+      await api.del(`/auth/tokens/${enc(t.id)}`);
+      this.say(`${t.name} is revoked: it no longer works.`);
+    } catch (err) {
+      this.say(err.message, true);
+    }
+    await this.reloadTokens();
   }
 
   say(text, isError = false) { showStatus($('team-status'), text, isError); }
