@@ -17,9 +17,11 @@ using boost::asio::awaitable;
 namespace {
 
 json::object template_json(const channels::message_template& t) {
+    json::array names;
+    for (auto& n : t.parameter_names) names.emplace_back(n);
     return {{"name", t.name},     {"language", t.language}, {"category", t.category},
             {"header", t.header}, {"body", t.body},         {"footer", t.footer},
-            {"parameters", t.parameters}};
+            {"parameters", t.parameters}, {"parameter_names", std::move(names)}};
 }
 
 // The templates, or the answer that says why there are none to be had.
@@ -47,9 +49,9 @@ std::vector<std::string> parameters_field(const json::object& o) {
     std::vector<std::string> values;
     auto* v = o.if_contains("parameters");
     if (!v) return values;
-    if (!v->is_array()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first"};
+    if (!v->is_array()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)"};
     for (auto& p : v->as_array()) {
-        if (!p.is_string()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first"};
+        if (!p.is_string()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)"};
         values.emplace_back(p.as_string());
     }
     return values;

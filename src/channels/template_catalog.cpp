@@ -61,10 +61,17 @@ std::optional<message_template> sendable(const json::value& v) {
             if (string_of(part, "format") != "TEXT" || has_variable(text)) return std::nullopt;
             t.header = std::move(text);
         } else if (type == "BODY") {
-            auto n = body_parameter_count(text);
-            if (!n) return std::nullopt;
+            if (string_of(o, "parameter_format") == "NAMED") {
+                auto names = body_parameter_names(text);
+                if (!names) return std::nullopt;
+                t.parameter_names = std::move(*names);
+                t.parameters = t.parameter_names.size();
+            } else {
+                auto n = body_parameter_count(text);
+                if (!n) return std::nullopt;
+                t.parameters = *n;
+            }
             t.body = std::move(text);
-            t.parameters = *n;
             has_body = true;
         } else if (type == "FOOTER") {
             t.footer = std::move(text);
@@ -101,16 +108,41 @@ std::optional<std::size_t> body_parameter_count(std::string_view body) {
     return seen.size();
 }
 
+std::optional<std::vector<std::string>> body_parameter_names(std::string_view body) {
+    auto is_name = [](std::string_view s) {
+        auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
+        return !s.empty() && s.size() <= 64 && !(s.front() >= '0' && s.front() <= '9') && std::all_of(s.begin(), s.end(), ok);
+    };
+    std::vector<std::string> names;
+    for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", at)) {
+        auto end = body.find("}}", at + 2);
+        if (end == std::string_view::npos) return std::nullopt;
+        auto name = body.substr(at + 2, end - at - 2);
+        if (!is_name(name)) return std::nullopt;
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+        at = end + 2;
+    }
+    return names;
+}
+
 namespace {
 
-// The body with {{k}} replaced by values[k - 1]; `values` fit (checked first).
-std::string body_filled(std::string_view body, const std::vector<std::string>& values) {
+// Which of the values a variable ({{2}}, {{first_name}}) takes.
+std::size_t value_index(const message_template& t, std::string_view variable) {
+    if (t.parameter_names.empty()) return static_cast<std::size_t>(std::stoi(std::string(variable))) - 1;
+    return static_cast<std::size_t>(std::find(t.parameter_names.begin(), t.parameter_names.end(), variable) -
+                                    t.parameter_names.begin());
+}
+
+// The body with each variable replaced by its value; `values` fit (checked first).
+std::string body_filled(const message_template& t, const std::vector<std::string>& values) {
+    std::string_view body = t.body;
     std::string out;
     std::size_t from = 0;
     for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", from)) {
         auto end = body.find("}}", at);
         out.append(body.substr(from, at - from));
-        out += values[static_cast<std::size_t>(std::stoi(std::string(body.substr(at + 2, end - at - 2)))) - 1];
+        out += values[value_index(t, body.substr(at + 2, end - at - 2))];
         from = end + 2;
     }
     out.append(body.substr(from));
@@ -125,7 +157,7 @@ std::optional<std::string> why_parameters_do_not_fit(const message_template& t, 
                ", and " + std::to_string(values.size()) + (values.size() == 1 ? " was" : " were") + " given";
     for (std::size_t i = 0; i < values.size(); ++i) {
         auto& v = values[i];
-        auto which = "{{" + std::to_string(i + 1) + "}}";
+        auto which = "{{" + (t.parameter_names.empty() ? std::to_string(i + 1) : t.parameter_names[i]) + "}}";
         auto n = chat::utf8_length(v);
         if (!n) return which + " must be UTF-8 text";
         if (*n == 0 || v.find_first_not_of(' ') == std::string::npos) return which + " is empty";
@@ -135,14 +167,14 @@ std::optional<std::string> why_parameters_do_not_fit(const message_template& t, 
         if (v.find("     ") != std::string::npos)
             return which + " has more than four spaces in a row, which WhatsApp refuses";
     }
-    if (auto n = chat::utf8_length(body_filled(t.body, values)); n && *n > max_body_chars)
+    if (auto n = chat::utf8_length(body_filled(t, values)); n && *n > max_body_chars)
         return "filled in, the template is over the 1024 characters WhatsApp takes";
     return std::nullopt;
 }
 
 std::string filled_in(const message_template& t, const std::vector<std::string>& values) {
     auto text = t.header.empty() ? std::string{} : "*" + t.header + "*\n";
-    text += body_filled(t.body, values);
+    text += body_filled(t, values);
     if (!t.footer.empty()) text += "\n\n_" + t.footer + "_";
     return text;
 }
@@ -151,7 +183,11 @@ std::string template_send_object(const message_template& t, const std::vector<st
     json::object object = {{"name", t.name}, {"language", {{"code", t.language}}}};
     if (!values.empty()) {
         json::array parameters;
-        for (auto& v : values) parameters.push_back({{"type", "text"}, {"text", v}});
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            json::object p{{"type", "text"}, {"text", values[i]}};
+            if (!t.parameter_names.empty()) p["parameter_name"] = t.parameter_names[i];
+            parameters.push_back(std::move(p));
+        }
         object["components"] = {{{"type", "body"}, {"parameters", std::move(parameters)}}};
     }
     return json::serialize(object);

@@ -1211,6 +1211,8 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
       { type: 'FOOTER', text: 'Reply STOP to opt out' }] },
     { name: 'welcome_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING',
       components: [{ type: 'BODY', text: 'We miss you!' }] },
+    { name: 'welcome_named', language: 'en_US', status: 'APPROVED', category: 'MARKETING', parameter_format: 'NAMED',
+      components: [{ type: 'BODY', text: 'Welcome back, {{first_name}}! Your code: {{code}}.' }] },
     { name: 'in_review', language: 'en_US', status: 'PENDING', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi' }] },
   ];
   try {
@@ -1230,7 +1232,12 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
     const dialog = page.locator('#template-dialog');
     await dialog.locator('#template-value-1').waitFor();
     assert.deepEqual(await dialog.locator('#template-name option').allTextContents(),
-      ['order_update · en_US', 'welcome_back · en_US']);  // approved ones only
+      ['order_update · en_US', 'welcome_back · en_US', 'welcome_named · en_US']);  // approved ones only
+    // A named template asks for each value by its name.
+    await dialog.locator('#template-name').selectOption({ label: 'welcome_named · en_US' });
+    await dialog.getByLabel('{{first_name}}').fill('Ines');
+    await dialog.locator('#template-preview', { hasText: 'Welcome back, Ines! Your code: {{code}}.' }).waitFor();
+    await dialog.locator('#template-name').selectOption({ label: 'order_update · en_US' });
     await dialog.getByLabel('{{1}}').fill('Ines');
     await dialog.getByLabel('{{2}}').fill('A  -  1     x');  // five spaces: WhatsApp would refuse it
     await dialog.locator('#template-preview', { hasText: 'Hi Ines, order A  -  1     x has shipped.' }).waitFor();

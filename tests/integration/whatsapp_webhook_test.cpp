@@ -557,14 +557,20 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
              "components":[{"type":"HEADER","format":"IMAGE"},{"type":"BODY","text":"Look"}]}],
            "paging":{"cursors":{"after":"QVFI+/="},"next":"https://graph.example.test/next"}})", {}},
          {200, R"({"data":[{"name":"hello","language":"de","status":"APPROVED","category":"MARKETING",
-                            "components":[{"type":"BODY","text":"Hallo!"}]}],
+                            "components":[{"type":"BODY","text":"Hallo!"}]},
+                           {"name":"order_named","language":"en_US","status":"APPROVED","category":"UTILITY",
+                            "parameter_format":"NAMED",
+                            "components":[{"type":"BODY","text":"Hi {{first_name}}, order {{order_id}} is here."}]}],
                    "paging":{"cursors":{"after":"x"}}})", {}}});
     auto listed = admin.json("GET", "/whatsapp/templates").at("templates").as_array();
-    BOOST_TEST_REQUIRE(listed.size() == 2u);
+    BOOST_TEST_REQUIRE(listed.size() == 3u);
     BOOST_TEST(listed[0].at("name").as_string() == "hello");
-    BOOST_TEST(listed[1].at("name").as_string() == "order_update");
-    BOOST_TEST(listed[1].at("header").as_string() == "Your order");
-    BOOST_TEST(listed[1].at("parameters").as_int64() == 2);
+    BOOST_TEST(listed[1].at("name").as_string() == "order_named");
+    BOOST_TEST(json::serialize(listed[1].at("parameter_names")) == R"(["first_name","order_id"])");
+    BOOST_TEST(listed[2].at("name").as_string() == "order_update");
+    BOOST_TEST(listed[2].at("header").as_string() == "Your order");
+    BOOST_TEST(listed[2].at("parameters").as_int64() == 2);
+    BOOST_TEST(listed[2].at("parameter_names").as_array().empty());
     auto graph = wa.graph.wait_for(4);
     BOOST_TEST(graph[2].method == "GET");
     BOOST_TEST(graph[2].target ==
@@ -592,7 +598,13 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     auto history = admin.json("GET", "/conversations/" + user).at("messages").as_array();
     BOOST_TEST(history.back().at("type").as_string() == "template");
     BOOST_TEST(history.back().at("text").as_string() == "*Your order*\nHi Sam, order A-1 ships today.");
-    auto stored = history.size();
+
+    // A named one: its values in parameter_names' order, sent with their names.
+    auto named = admin.json("POST", send, R"({"name":"order_named","language":"en_US","parameters":["Sam","A-2"]})", 201);
+    BOOST_TEST(named.at("text").as_string() == "Hi Sam, order A-2 is here.");
+    BOOST_TEST(json::serialize(json::parse(wa.graph.wait_for(6)[5].body).at("template")) ==
+               R"({"name":"order_named","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Sam","parameter_name":"first_name"},{"type":"text","text":"A-2","parameter_name":"order_id"}]}]})");
+    auto stored = admin.json("GET", "/conversations/" + user).at("messages").as_array().size();
 
     // Refused, each naming why, and nothing reaches WhatsApp.
     auto refused = [&](const http_result& r, unsigned status, const std::string& words) {
@@ -618,8 +630,10 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     admin.json("POST", "/conversations/15557503/chat-support/start");
     refused(admin.call("POST", "/conversations/15557503/chat-support/send-template", R"({"name":"hello","language":"de"})"),
             409, "templates can be sent only to WhatsApp users");
+    refused(admin.call("POST", send, R"({"name":"order_named","language":"en_US","parameters":["Sam"," "]})"), 400,
+            "{{order_id}} is empty");
     BOOST_TEST(admin.json("GET", "/conversations/" + user).at("messages").as_array().size() == stored);
-    BOOST_TEST(wa.graph.requests().size() == 5u);
+    BOOST_TEST(wa.graph.requests().size() == 6u);
 
     // A list Meta would not give is not kept: the next agent to ask asks again.
     wa_server other({"--wa-business-account-id", "waba-88"});

@@ -39,6 +39,12 @@ constexpr std::string_view meta_page = R"({"data":[
   "components":[{"type":"BODY","text":"Hi"},
                 {"type":"BUTTONS","buttons":[{"type":"URL","text":"Go","url":"https://example.test/{{1}}"}]}]},
  {"name":"named","language":"en_US","status":"APPROVED","category":"UTILITY","parameter_format":"NAMED",
+  "components":[{"type":"BODY","text":"Hi {{first_name}}, order {{order_id}} is here. Bye, {{first_name}}!",
+                 "example":{"body_text_named_params":[{"param_name":"first_name","example":"Sam"},
+                                                      {"param_name":"order_id","example":"A-1"}]}}]},
+ {"name":"named_badly","language":"en_US","status":"APPROVED","category":"UTILITY","parameter_format":"NAMED",
+  "components":[{"type":"BODY","text":"Hi {{First Name}}"}]},
+ {"name":"numbered_as_named","language":"en_US","status":"APPROVED","category":"UTILITY",
   "components":[{"type":"BODY","text":"Hi {{first_name}}"}]},
  {"name":"skips","language":"en_US","status":"APPROVED","category":"UTILITY",
   "components":[{"type":"BODY","text":"{{1}} and {{3}}"}]}
@@ -55,7 +61,7 @@ BOOST_AUTO_TEST_SUITE(whatsapp_templates)
 BOOST_AUTO_TEST_CASE(only_approved_templates_with_body_variables_alone_are_offered) {
     auto page = parse_template_page(meta_page);
     BOOST_TEST(page.error.empty());
-    BOOST_TEST_REQUIRE(page.templates.size() == 2u);
+    BOOST_TEST_REQUIRE(page.templates.size() == 3u);
     auto& t = page.templates[0];
     BOOST_TEST(t.name == "order_update");
     BOOST_TEST(t.language == "en_US");
@@ -65,6 +71,11 @@ BOOST_AUTO_TEST_CASE(only_approved_templates_with_body_variables_alone_are_offer
     BOOST_TEST(t.parameters == 3u);
     BOOST_TEST(page.templates[1].name == "hello");
     BOOST_TEST(page.templates[1].parameters == 0u);
+    BOOST_TEST(page.templates[0].parameter_names.empty());
+    auto& named = page.templates[2];
+    BOOST_TEST(named.name == "named");
+    BOOST_TEST(named.parameters == 2u);
+    BOOST_TEST((named.parameter_names == std::vector<std::string>{"first_name", "order_id"}));
     BOOST_TEST(page.after == "QVFIU+/=");  // a next page
 
     auto last = parse_template_page(R"({"data":[],"paging":{"cursors":{"before":"a","after":"b"}}})");
@@ -82,6 +93,34 @@ BOOST_AUTO_TEST_CASE(a_body_counts_its_numbered_variables) {
     BOOST_TEST(!body_parameter_count("{{1"));
 }
 
+BOOST_AUTO_TEST_CASE(a_named_body_lists_its_variables_once_each_in_order) {
+    using names = std::vector<std::string>;
+    BOOST_TEST((body_parameter_names("none").value() == names{}));
+    BOOST_TEST((body_parameter_names("{{b_2}} {{a}} {{b_2}}").value() == names{"b_2", "a"}));
+    BOOST_TEST(!body_parameter_names("{{First}}"));
+    BOOST_TEST(!body_parameter_names("{{1}}"));
+    BOOST_TEST(!body_parameter_names("{{2nd}}"));
+    BOOST_TEST(!body_parameter_names("{{a b}}"));
+    BOOST_TEST(!body_parameter_names("{{}}"));
+    BOOST_TEST(!body_parameter_names("{{open"));
+}
+
+BOOST_AUTO_TEST_CASE(a_named_template_is_filled_in_by_name_and_sent_with_the_names) {
+    auto t = parse_template_page(meta_page).templates.at(2);
+    std::vector<std::string> values{"Sam", "A-1"};
+    BOOST_TEST(!why_parameters_do_not_fit(t, values));
+    BOOST_TEST(filled_in(t, values) == "Hi Sam, order A-1 is here. Bye, Sam!");
+    auto sent = json::parse(template_send_object(t, values));
+    auto& parameters = sent.at("components").at(0).at("parameters").as_array();
+    BOOST_TEST_REQUIRE(parameters.size() == 2u);
+    BOOST_TEST(parameters[0].at("parameter_name").as_string() == "first_name");
+    BOOST_TEST(parameters[0].at("text").as_string() == "Sam");
+    BOOST_TEST(parameters[1].at("parameter_name").as_string() == "order_id");
+    BOOST_TEST(parameters[1].at("text").as_string() == "A-1");
+    BOOST_TEST(why_parameters_do_not_fit(t, {"Sam", ""}).value_or("") == "{{order_id}} is empty");
+    BOOST_TEST(why_parameters_do_not_fit(t, {"Sam"}).value_or("") == "named takes 2 values, and 1 was given");
+}
+
 BOOST_AUTO_TEST_CASE(a_template_is_filled_in_as_the_user_reads_it_and_sent_by_its_object) {
     auto t = order_update();
     std::vector<std::string> values{"Sam", "A-1 ✓", "tomorrow"};
@@ -95,6 +134,7 @@ BOOST_AUTO_TEST_CASE(a_template_is_filled_in_as_the_user_reads_it_and_sent_by_it
     BOOST_TEST_REQUIRE(parameters.size() == 3u);
     BOOST_TEST(parameters[1].at("type").as_string() == "text");
     BOOST_TEST(parameters[1].at("text").as_string() == "A-1 ✓");
+    BOOST_TEST(!parameters[1].as_object().contains("parameter_name"));  // numbered
 
     // No variables, no components.
     message_template hello{"hello", "de", "MARKETING", {}, "Hallo!", {}, 0};

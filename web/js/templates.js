@@ -1,15 +1,22 @@
 // WhatsApp's approved templates: the one message a user can be sent past
 // the 24-hour window since they last wrote. The dialog lists them from the
-// server (which reads them from Meta), asks for each {{n}}, shows the
-// message as the user will read it, and sends it in the agent's chat.
+// server (which reads them from Meta), asks for each {{n}} (or each
+// {{name}} of a named one), shows the message as the user will read it, and
+// sends it in the agent's chat.
 import { api, enc } from './api.js';
 import { h, $ } from './dom.js';
 import { richText } from './rich_text.js';
 
+// The variables whose values the agent types, in the order the server takes them.
+function variables(t) {
+  return t.parameter_names?.length ? t.parameter_names : Array.from({ length: t.parameters }, (_, i) => String(i + 1));
+}
+
 // The template as the user reads it, with what is typed so far in place of
-// each {{n}} (the variable itself while it is empty); as the server fills it in.
+// each variable (the variable itself while it is empty); as the server fills it in.
 export function templateText(t, values) {
-  const body = t.body.replace(/\{\{(\d+)\}\}/g, (whole, n) => values[Number(n) - 1] || whole);
+  const order = variables(t);
+  const body = t.body.replace(/\{\{([a-z0-9_]+)\}\}/g, (whole, v) => values[order.indexOf(v)] || whole);
   return `${t.header ? `*${t.header}*\n` : ''}${body}${t.footer ? `\n\n_${t.footer}_` : ''}`;
 }
 
@@ -61,9 +68,9 @@ export class TemplatePicker {
   showFields() {
     const t = this.chosen();
     if (!t) return;
-    $('template-fields').replaceChildren(...Array.from({ length: t.parameters }, (_, i) => {
+    $('template-fields').replaceChildren(...variables(t).map((v, i) => {
       const id = `template-value-${i + 1}`;
-      return h('p', {}, h('label', { for: id, text: `{{${i + 1}}}` }),
+      return h('p', {}, h('label', { for: id, text: `{{${v}}}` }),
         h('input', { id, type: 'text', maxlength: '1024', required: '', autocomplete: 'off' }));
     }));
     $('template-send').disabled = false;

@@ -24,17 +24,21 @@ class io_context;
 namespace switchboard::channels {
 
 // One approved template that an agent can send: its only variables are
-// the body's {{1}}…{{n}}. Templates with a media header, a variable in the
-// header or a button, or named variables are not offered, since the
-// console has nowhere to fill those in.
+// the body's, numbered ({{1}}…{{n}}) or named ({{first_name}}, Meta's
+// "parameter_format":"NAMED"). Templates with a media header, or a variable
+// in the header or a button, are not offered, since the console has
+// nowhere to fill those in.
 struct message_template {
     std::string name;      // Meta's name: order_update
     std::string language;  // Meta's code: en_US
     std::string category;  // MARKETING | UTILITY
     std::string header;    // a fixed header text, or empty
-    std::string body;      // with {{1}}…{{n}} where the agent's values go
+    std::string body;      // with {{1}}…{{n}} or {{name}}s where the agent's values go
     std::string footer;
     std::size_t parameters = 0;  // n
+    // A named template's variables, in the order its values come (each
+    // name's first place in the body); empty for a numbered one.
+    std::vector<std::string> parameter_names = {};
 };
 
 // One page of Meta's answer, the sendable templates kept.
@@ -48,9 +52,13 @@ template_page parse_template_page(std::string_view body);
 // n for a body whose variables are {{1}}…{{n}}, each at least once; nullopt
 // for any other use of double braces (a named or skipped variable).
 std::optional<std::size_t> body_parameter_count(std::string_view body);
+// A named body's variables, each once, in the order they first appear;
+// nullopt for any other use of double braces. A name is Meta's: lowercase
+// letters, digits and underscores, not starting with a digit.
+std::optional<std::vector<std::string>> body_parameter_names(std::string_view body);
 
 // Why these values cannot fill `t` (say which one), or nullopt: one per
-// variable, each 1 to 1024 characters of UTF-8 with no line break or tab
+// variable (in parameter_names' order for a named template), each 1 to 1024 characters of UTF-8 with no line break or tab
 // (WhatsApp refuses those in a parameter).
 std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values);
 
