@@ -571,6 +571,33 @@ test('a burst of new conversations is taken from the events, in few renders', ()
 
 // Chats handed out faster than the console's 200 ms wait must not put off its
 // look at the queue for ever. The page's clock is Playwright's, moved by hand.
+// A console left open while thousands of new users write holds a bounded
+// number of them: the oldest go, but never the agent's own, and one that
+// writes again comes back.
+test('a console open through thousands of new conversations lets the oldest go', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const number = (i) => String(15558000000 + i);
+  await userSays(server, number(0), 'support', 'Mine Old');
+  await admin('POST', `/conversations/${number(0)}/chat-support/start`);
+  await userSays(server, number(1), 'hello', 'Plain Old');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator(`#conversation-list li[data-phone="${number(1)}"]`).waitFor();
+
+  const many = 2400;
+  await manySay(server, Array.from({ length: many }, (_, i) => number(10 + i)), 'hello');
+  // Events come in order: the last number's row means every event before it was taken.
+  await page.locator(`#conversation-list li[data-phone="${number(10 + many - 1)}"]`).waitFor();
+  await page.waitForFunction(() => Number(document.getElementById('conversation-list').dataset.held) <= 2200);
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await page.locator(`#conversation-list li[data-phone="${number(0)}"]`).waitFor();  // the agent's own stays
+  await page.getByRole('tab', { name: 'All' }).click();
+
+  await userSays(server, number(1), 'still there?');  // let go, then back with its news
+  await page.locator(`#conversation-list li[data-phone="${number(1)}"]`, { hasText: 'still there?' }).waitFor();
+  assert.equal(await page.locator('#conversation-list li').first().getAttribute('data-phone'), number(1));
+  assert.deepEqual(page.errors, []);
+}));
+
 test('queue positions are refreshed while chats keep being claimed', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const phones = ['15550401', '15550402', '15550403', '15550404', '15550405', '15550406'];

@@ -32,6 +32,13 @@ function placeChildren(parent, els) {
 // took a tenth of a second to build on every render. The rest are a search
 // or a filter away.
 const shownAtMost = 200;
+// Conversation objects held: the pages a console loads (the newest, the
+// queue's two ends, the agent's own) and the newest that events brought
+// since. Held all, a console left open for a week while 40,000 new users a
+// day wrote grew by every one of them. Past this and a tenth, the oldest
+// the agent needs least are let go; one that writes again is fetched
+// anew, as one from before the first page is.
+const heldAtMost = 2000;
 
 export class ConversationList {
   constructor({ me, onOpen }) {
@@ -108,10 +115,30 @@ export class ConversationList {
       || (this.textHits?.has(c.phone) ?? false);
   }
 
+  // Lets go of the oldest rows past heldAtMost, but never the open chat, the
+  // agent's own, a queued one, a search's match or a row on show.
+  prune() {
+    if (this.rows.size <= heldAtMost * 1.1) return;
+    const keep = new Set(this.visible);
+    if (this.current) keep.add(this.current);
+    const droppable = [];
+    for (const c of this.rows.values()) {
+      if (keep.has(c.phone) || c.assignee === this.me.username || c.queue_position != null || this.textHits?.has(c.phone)) continue;
+      droppable.push({ phone: c.phone, at: Date.parse(activityOf(c)) });
+    }
+    droppable.sort((a, b) => a.at - b.at);
+    for (const d of droppable.slice(0, this.rows.size - heldAtMost)) {
+      this.rows.delete(d.phone);
+      this.built.delete(d.phone);
+    }
+  }
+
   render() {
     clearTimeout(this.renderTimer);
     this.renderTimer = null;
     this.lastRender = performance.now();
+    this.prune();
+    this.el.dataset.held = String(this.rows.size);
     this.renderCounts();
     // Each time parsed once, not once a comparison: the list can hold thousands.
     const keyed = [];
