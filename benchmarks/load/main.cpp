@@ -93,6 +93,21 @@ void report_server_usage(pid_t pid, const process_usage& before, std::uint64_t r
                 user + system, user, system, faults);
 }
 
+// How much of the machine's CPU the host took for others (steal) over the
+// run, and how much was idle: a ratio measured while the host took a third
+// is not a figure of the server.
+void report_machine(const machine_usage& before, json::object& out) {
+    auto after = read_machine_usage();
+    if (!after || after->total() <= before.total()) return;
+    auto total = static_cast<double>(after->total() - before.total());
+    double steal = static_cast<double>(after->steal - before.steal) / total;
+    double idle = static_cast<double>(after->idle - before.idle) / total;
+    out["machine_steal_share"] = steal;
+    out["machine_idle_share"] = idle;
+    std::printf("%-30s machine: %.0f%% of its CPU taken by the host (steal), %.0f%% idle%s\n", "", steal * 100,
+                idle * 100, steal >= 0.05 ? ": a noisy figure" : "");
+}
+
 // The lists that agents loaded during a run: how many, how fast.
 void report_lists(const list_readers& r, json::object& out) {
     out["list_loads"] = r.loads;
@@ -127,6 +142,7 @@ int ingest(options& o, json::object& out) {
     load.text_of = [](std::uint64_t i) { return "load message " + std::to_string(i); };
     load.id_of = [&](std::uint64_t i) { return "L" + o.run_id + "-" + std::to_string(i); };
     auto tool_before = own_usage();
+    auto machine_before = read_machine_usage();
     run_webhook_load(o, load);
     double secs = std::chrono::duration<double>(clock_type::now() - load.start).count();
     if (readers) readers->stop();  // may wait out a paced reader's interval: after the clock
@@ -155,6 +171,7 @@ int ingest(options& o, json::object& out) {
         std::printf("%-30s %llu unanswered (connection broken or refused), the first: %s\n", "",
                     static_cast<unsigned long long>(load.unanswered), load.first_failure.c_str());
     if (usage_before) report_server_usage(pid, *usage_before, load.acked, out);
+    if (machine_before) report_machine(*machine_before, out);
     if (readers) {
         report_lists(*readers, out);
         if (readers->errors) return 1;
@@ -221,10 +238,12 @@ int scale(options& o, json::object& out) {
 int chat(options& o, json::object& out) {
     chat_bench bench(o);
     bench.setup();
+    auto machine_before = read_machine_usage();
     auto r = bench.run_phase(o.rate > 0 ? o.rate : chat_default_rate, o.duration);
     print_phase(o.label, r);
     out["agents"] = o.agents;
     for (auto& [k, v] : phase_json(r)) out[k] = v;
+    if (machine_before) report_machine(*machine_before, out);
     if (auto rss = bench.server_rss_kb(); rss >= 0) out["server_rss_kb"] = rss;
     return lost(r) || r.errors ? 1 : 0;
 }

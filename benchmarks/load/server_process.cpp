@@ -104,6 +104,17 @@ process_usage own_usage() {
     return {seconds(r.ru_utime), seconds(r.ru_stime), static_cast<unsigned long long>(r.ru_minflt)};
 }
 
+std::optional<machine_usage> read_machine_usage() {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    // user nice system idle iowait irq softirq steal (guest time is in user already)
+    unsigned long long f[8] = {};
+    if (!(in >> cpu) || cpu != "cpu") return std::nullopt;
+    for (auto& v : f)
+        if (!(in >> v)) return std::nullopt;
+    return machine_usage{f[0] + f[1] + f[2] + f[5] + f[6], f[3] + f[4], f[7]};
+}
+
 long long rss_kb(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     std::string line;

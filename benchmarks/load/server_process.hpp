@@ -46,4 +46,14 @@ std::optional<process_usage> read_usage(pid_t pid);
 // tool's own share of a machine it shares with the server.
 process_usage own_usage();
 
+// The whole machine's CPU time so far, from /proc/stat's "cpu" line, in
+// ticks: on a virtual machine the host may take some of it (steal) for
+// other guests, and a run that lost a third of its CPU that way measured
+// the host, not the server.
+struct machine_usage {
+    unsigned long long busy = 0, idle = 0, steal = 0;  // idle counts iowait
+    unsigned long long total() const { return busy + idle + steal; }
+};
+std::optional<machine_usage> read_machine_usage();
+
 }  // namespace switchboard::load
