@@ -19,9 +19,15 @@ namespace {
 json::object template_json(const channels::message_template& t) {
     json::array names;
     for (auto& n : t.parameter_names) names.emplace_back(n);
-    return {{"name", t.name},     {"language", t.language}, {"category", t.category},
-            {"header", t.header}, {"body", t.body},         {"footer", t.footer},
-            {"parameters", t.parameters}, {"parameter_names", std::move(names)}};
+    return {{"name", t.name},
+            {"language", t.language},
+            {"category", t.category},
+            {"header", t.header},
+            {"header_variable", t.header_variable.empty() ? json::value(nullptr) : json::value(t.header_variable)},
+            {"body", t.body},
+            {"footer", t.footer},
+            {"parameters", t.parameters},
+            {"parameter_names", std::move(names)}};
 }
 
 // The templates, or the answer that says why there are none to be had.
@@ -63,6 +69,7 @@ awaitable<http::response> send_template(api_context& ctx, http::request& req, co
     auto name = string_field(o, "name", true, 512);
     auto language = string_field(o, "language", true, 32);
     auto values = parameters_field(o);
+    auto header_value = string_field(o, "header_value", false, 4096);
     auto client_id = string_field(o, "client_id", false, 128);
 
     // Refused as the send itself would refuse it before Meta is asked.
@@ -79,9 +86,11 @@ awaitable<http::response> send_template(api_context& ctx, http::request& req, co
     });
     if (t == templates.end())
         throw field_error{"name", "WhatsApp has no approved template " + name + " in " + language + " that agents can send"};
-    if (auto why = channels::why_parameters_do_not_fit(*t, values)) throw field_error{"parameters", *why};
+    if (auto why = channels::why_parameters_do_not_fit(*t, values, header_value))
+        throw field_error{why->find("header") != std::string::npos ? "header_value" : "parameters", *why};
 
-    chat::outgoing_template out{channels::filled_in(*t, values), channels::template_send_object(*t, values)};
+    chat::outgoing_template out{channels::filled_in(*t, values, header_value),
+                                channels::template_send_object(*t, values, header_value)};
     auto m = co_await ctx.engine.send_template(phone, as_ref(who), std::move(out), std::move(client_id));
     co_return json_response(201, chat::to_json(m));
 }

@@ -22,7 +22,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t max_parameter_chars = 1024;
-constexpr std::size_t max_body_chars = 1024;  // WhatsApp's limit for a template's body, filled in
+constexpr std::size_t max_body_chars = 1024;   // WhatsApp's limit for a template's body, filled in
+constexpr std::size_t max_header_chars = 60;    // and for its text header
 // Meta pages its list; this many pages of 100 is far past what a business has.
 constexpr int max_pages = 20;
 
@@ -32,6 +33,23 @@ std::string string_of(const json::object& o, std::string_view key) {
 }
 
 bool has_variable(std::string_view text) { return text.find("{{") != std::string_view::npos; }
+
+bool is_parameter_name(std::string_view s) {
+    auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
+    return !s.empty() && s.size() <= 64 && !(s.front() >= '0' && s.front() <= '9') && std::all_of(s.begin(), s.end(), ok);
+}
+
+// A text header's one variable ("1", or a name when `named`), "" for none,
+// or nullopt for anything else: Meta allows one.
+std::optional<std::string> header_variable_of(std::string_view text, bool named) {
+    auto at = text.find("{{");
+    if (at == std::string_view::npos) return std::string{};
+    auto end = text.find("}}", at + 2);
+    if (end == std::string_view::npos || text.find("{{", end) != std::string_view::npos) return std::nullopt;
+    auto v = text.substr(at + 2, end - at - 2);
+    if (named ? !is_parameter_name(v) : v != "1") return std::nullopt;
+    return std::string(v);
+}
 
 // A button the user taps that needs no value from the agent.
 bool fixed_button(const json::value& b) {
@@ -58,8 +76,10 @@ std::optional<message_template> sendable(const json::value& v) {
         auto type = string_of(part, "type");
         auto text = string_of(part, "text");
         if (type == "HEADER") {
-            if (string_of(part, "format") != "TEXT" || has_variable(text)) return std::nullopt;
+            auto variable = header_variable_of(text, string_of(o, "parameter_format") == "NAMED");
+            if (string_of(part, "format") != "TEXT" || !variable) return std::nullopt;
             t.header = std::move(text);
+            t.header_variable = std::move(*variable);
         } else if (type == "BODY") {
             if (string_of(o, "parameter_format") == "NAMED") {
                 auto names = body_parameter_names(text);
@@ -109,16 +129,12 @@ std::optional<std::size_t> body_parameter_count(std::string_view body) {
 }
 
 std::optional<std::vector<std::string>> body_parameter_names(std::string_view body) {
-    auto is_name = [](std::string_view s) {
-        auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
-        return !s.empty() && s.size() <= 64 && !(s.front() >= '0' && s.front() <= '9') && std::all_of(s.begin(), s.end(), ok);
-    };
     std::vector<std::string> names;
     for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", at)) {
         auto end = body.find("}}", at + 2);
         if (end == std::string_view::npos) return std::nullopt;
         auto name = body.substr(at + 2, end - at - 2);
-        if (!is_name(name)) return std::nullopt;
+        if (!is_parameter_name(name)) return std::nullopt;
         if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
         at = end + 2;
     }
@@ -151,45 +167,75 @@ std::string body_filled(const message_template& t, const std::vector<std::string
 
 }  // namespace
 
-std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values) {
+namespace {
+
+// Why `v` cannot be the value of `which`, or nullopt.
+std::optional<std::string> why_value_does_not_fit(const std::string& which, const std::string& v) {
+    auto n = chat::utf8_length(v);
+    if (!n) return which + " must be UTF-8 text";
+    if (*n == 0 || v.find_first_not_of(' ') == std::string::npos) return which + " is empty";
+    if (*n > max_parameter_chars) return which + " must be at most 1024 characters";
+    if (v.find_first_of("\n\r\t") != std::string::npos)
+        return which + " must be on one line: WhatsApp takes no line break or tab in a template's value";
+    if (v.find("     ") != std::string::npos) return which + " has more than four spaces in a row, which WhatsApp refuses";
+    return std::nullopt;
+}
+
+std::string header_filled(const message_template& t, const std::string& header_value) {
+    if (t.header_variable.empty()) return t.header;
+    auto at = t.header.find("{{");
+    auto end = t.header.find("}}", at);
+    return t.header.substr(0, at) + header_value + t.header.substr(end + 2);
+}
+
+}  // namespace
+
+std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values,
+                                                     const std::string& header_value) {
     if (values.size() != t.parameters)
         return t.name + " takes " + std::to_string(t.parameters) + (t.parameters == 1 ? " value" : " values") +
                ", and " + std::to_string(values.size()) + (values.size() == 1 ? " was" : " were") + " given";
     for (std::size_t i = 0; i < values.size(); ++i) {
-        auto& v = values[i];
         auto which = "{{" + (t.parameter_names.empty() ? std::to_string(i + 1) : t.parameter_names[i]) + "}}";
-        auto n = chat::utf8_length(v);
-        if (!n) return which + " must be UTF-8 text";
-        if (*n == 0 || v.find_first_not_of(' ') == std::string::npos) return which + " is empty";
-        if (*n > max_parameter_chars) return which + " must be at most 1024 characters";
-        if (v.find_first_of("\n\r\t") != std::string::npos)
-            return which + " must be on one line: WhatsApp takes no line break or tab in a template's value";
-        if (v.find("     ") != std::string::npos)
-            return which + " has more than four spaces in a row, which WhatsApp refuses";
+        if (auto why = why_value_does_not_fit(which, values[i])) return why;
+    }
+    if (t.header_variable.empty() && !header_value.empty()) return t.name + "'s header takes no value";
+    if (!t.header_variable.empty()) {
+        if (auto why = why_value_does_not_fit("the header's {{" + t.header_variable + "}}", header_value)) return why;
+        if (auto n = chat::utf8_length(header_filled(t, header_value)); n && *n > max_header_chars)
+            return "filled in, the header is over the 60 characters WhatsApp takes";
     }
     if (auto n = chat::utf8_length(body_filled(t, values)); n && *n > max_body_chars)
         return "filled in, the template is over the 1024 characters WhatsApp takes";
     return std::nullopt;
 }
 
-std::string filled_in(const message_template& t, const std::vector<std::string>& values) {
-    auto text = t.header.empty() ? std::string{} : "*" + t.header + "*\n";
+std::string filled_in(const message_template& t, const std::vector<std::string>& values, const std::string& header_value) {
+    auto text = t.header.empty() ? std::string{} : "*" + header_filled(t, header_value) + "*\n";
     text += body_filled(t, values);
     if (!t.footer.empty()) text += "\n\n_" + t.footer + "_";
     return text;
 }
 
-std::string template_send_object(const message_template& t, const std::vector<std::string>& values) {
+std::string template_send_object(const message_template& t, const std::vector<std::string>& values,
+                                 const std::string& header_value) {
     json::object object = {{"name", t.name}, {"language", {{"code", t.language}}}};
+    auto text_parameter = [&](const std::string& value, const std::string& name) {
+        json::object p{{"type", "text"}, {"text", value}};
+        if (!t.parameter_names.empty()) p["parameter_name"] = name;  // a named template's
+        return p;
+    };
+    json::array components;
+    if (!t.header_variable.empty())
+        components.push_back(
+            {{"type", "header"}, {"parameters", json::array{text_parameter(header_value, t.header_variable)}}});
     if (!values.empty()) {
         json::array parameters;
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            json::object p{{"type", "text"}, {"text", values[i]}};
-            if (!t.parameter_names.empty()) p["parameter_name"] = t.parameter_names[i];
-            parameters.push_back(std::move(p));
-        }
-        object["components"] = {{{"type", "body"}, {"parameters", std::move(parameters)}}};
+        for (std::size_t i = 0; i < values.size(); ++i)
+            parameters.push_back(text_parameter(values[i], t.parameter_names.empty() ? "" : t.parameter_names[i]));
+        components.push_back({{"type", "body"}, {"parameters", std::move(parameters)}});
     }
+    if (!components.empty()) object["components"] = std::move(components);
     return json::serialize(object);
 }
 

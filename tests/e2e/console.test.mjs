@@ -1238,6 +1238,8 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
       { type: 'FOOTER', text: 'Reply STOP to opt out' }] },
     { name: 'welcome_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING',
       components: [{ type: 'BODY', text: 'We miss you!' }] },
+    { name: 'ticket', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+      { type: 'HEADER', format: 'TEXT', text: 'Ticket {{1}}' }, { type: 'BODY', text: 'We answered {{1}}.' }] },
     { name: 'welcome_named', language: 'en_US', status: 'APPROVED', category: 'MARKETING', parameter_format: 'NAMED',
       components: [{ type: 'BODY', text: 'Welcome back, {{first_name}}! Your code: {{code}}.' }] },
     { name: 'in_review', language: 'en_US', status: 'PENDING', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi' }] },
@@ -1259,11 +1261,17 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
     const dialog = page.locator('#template-dialog');
     await dialog.locator('#template-value-1').waitFor();
     assert.deepEqual(await dialog.locator('#template-name option').allTextContents(),
-      ['order_update · en_US', 'welcome_back · en_US', 'welcome_named · en_US']);  // approved ones only
+      ['order_update · en_US', 'ticket · en_US', 'welcome_back · en_US', 'welcome_named · en_US']);  // approved ones only
     // A named template asks for each value by its name.
     await dialog.locator('#template-name').selectOption({ label: 'welcome_named · en_US' });
     await dialog.getByLabel('{{first_name}}').fill('Ines');
     await dialog.locator('#template-preview', { hasText: 'Welcome back, Ines! Your code: {{code}}.' }).waitFor();
+    // A header's variable has a box of its own, first.
+    await dialog.locator('#template-name').selectOption({ label: 'ticket · en_US' });
+    await dialog.getByLabel('Header {{1}}').fill('T-9');
+    await dialog.locator('#template-preview strong', { hasText: 'Ticket T-9' }).waitFor();
+    await dialog.getByLabel('{{1}}', { exact: true }).fill('you');
+    await dialog.locator('#template-preview', { hasText: 'We answered you.' }).waitFor();
     await dialog.locator('#template-name').selectOption({ label: 'order_update · en_US' });
     await dialog.getByLabel('{{1}}').fill('Ines');
     await dialog.getByLabel('{{2}}').fill('A  -  1     x');  // five spaces: WhatsApp would refuse it
@@ -1284,6 +1292,17 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
     assert.deepEqual(sent.template, { name: 'order_update', language: { code: 'en_US' },
       components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ines' }, { type: 'text', text: 'A-1' }] }] });
     assert.equal(await page.locator('#composer-text').isDisabled(), true);  // still the user's turn to write
+    await templateButton.click();
+    await dialog.locator('#template-name').selectOption({ label: 'ticket · en_US' });
+    await dialog.getByLabel('Header {{1}}').fill('T-9');
+    await dialog.getByLabel('{{1}}', { exact: true }).fill('you');
+    receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.tpl-ticket"}]}'] : null);
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const ticket = await receiver.waitFor((m) => m.type === 'template' && m.template.name === 'ticket');
+    assert.deepEqual(ticket.template.components, [
+      { type: 'header', parameters: [{ type: 'text', text: 'T-9' }] },
+      { type: 'body', parameters: [{ type: 'text', text: 'you' }] }]);
 
     // The user answers, and Meta then fails the template: it says why, and
     // offers no Send again, which would send its text as a plain reply.

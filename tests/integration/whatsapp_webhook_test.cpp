@@ -560,10 +560,13 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
                             "components":[{"type":"BODY","text":"Hallo!"}]},
                            {"name":"order_named","language":"en_US","status":"APPROVED","category":"UTILITY",
                             "parameter_format":"NAMED",
-                            "components":[{"type":"BODY","text":"Hi {{first_name}}, order {{order_id}} is here."}]}],
+                            "components":[{"type":"BODY","text":"Hi {{first_name}}, order {{order_id}} is here."}]},
+                           {"name":"ticket","language":"en_US","status":"APPROVED","category":"UTILITY",
+                            "components":[{"type":"HEADER","format":"TEXT","text":"Ticket {{1}}"},
+                                          {"type":"BODY","text":"We answered you."}]}],
                    "paging":{"cursors":{"after":"x"}}})", {}}});
     auto listed = admin.json("GET", "/whatsapp/templates").at("templates").as_array();
-    BOOST_TEST_REQUIRE(listed.size() == 3u);
+    BOOST_TEST_REQUIRE(listed.size() == 4u);
     BOOST_TEST(listed[0].at("name").as_string() == "hello");
     BOOST_TEST(listed[1].at("name").as_string() == "order_named");
     BOOST_TEST(json::serialize(listed[1].at("parameter_names")) == R"(["first_name","order_id"])");
@@ -571,6 +574,8 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     BOOST_TEST(listed[2].at("header").as_string() == "Your order");
     BOOST_TEST(listed[2].at("parameters").as_int64() == 2);
     BOOST_TEST(listed[2].at("parameter_names").as_array().empty());
+    BOOST_TEST(listed[2].at("header_variable").is_null());
+    BOOST_TEST(listed[3].at("header_variable").as_string() == "1");
     auto graph = wa.graph.wait_for(4);
     BOOST_TEST(graph[2].method == "GET");
     BOOST_TEST(graph[2].target ==
@@ -604,6 +609,11 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     BOOST_TEST(named.at("text").as_string() == "Hi Sam, order A-2 is here.");
     BOOST_TEST(json::serialize(json::parse(wa.graph.wait_for(6)[5].body).at("template")) ==
                R"({"name":"order_named","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Sam","parameter_name":"first_name"},{"type":"text","text":"A-2","parameter_name":"order_id"}]}]})");
+    // A header's variable: its value apart, sent as the header's parameter.
+    auto ticket = admin.json("POST", send, R"({"name":"ticket","language":"en_US","header_value":"T-9"})", 201);
+    BOOST_TEST(ticket.at("text").as_string() == "*Ticket T-9*\nWe answered you.");
+    BOOST_TEST(json::serialize(json::parse(wa.graph.wait_for(7)[6].body).at("template")) ==
+               R"({"name":"ticket","language":{"code":"en_US"},"components":[{"type":"header","parameters":[{"type":"text","text":"T-9"}]}]})");
     auto stored = admin.json("GET", "/conversations/" + user).at("messages").as_array().size();
 
     // Refused, each naming why, and nothing reaches WhatsApp.
@@ -633,7 +643,13 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     refused(admin.call("POST", send, R"({"name":"order_named","language":"en_US","parameters":["Sam"," "]})"), 400,
             "{{order_id}} is empty");
     BOOST_TEST(admin.json("GET", "/conversations/" + user).at("messages").as_array().size() == stored);
-    BOOST_TEST(wa.graph.requests().size() == 6u);
+    auto no_header = admin.call("POST", send, R"({"name":"ticket","language":"en_US"})");
+    refused(no_header, 400, "the header's {{1}} is empty");
+    BOOST_TEST(json::parse(no_header.body).at("error").at("field").as_string() == "header_value");
+    refused(admin.call("POST", send, R"({"name":"hello","language":"de","header_value":"x"})"), 400,
+            "hello's header takes no value");
+    BOOST_TEST(admin.json("GET", "/conversations/" + user).at("messages").as_array().size() == stored);
+    BOOST_TEST(wa.graph.requests().size() == 7u);
 
     // A list Meta would not give is not kept: the next agent to ask asks again.
     wa_server other({"--wa-business-account-id", "waba-88"});

@@ -34,7 +34,9 @@ constexpr std::string_view meta_page = R"({"data":[
  {"name":"photo_header","language":"en_US","status":"APPROVED","category":"MARKETING",
   "components":[{"type":"HEADER","format":"IMAGE"},{"type":"BODY","text":"Look"}]},
  {"name":"header_variable","language":"en_US","status":"APPROVED","category":"UTILITY",
-  "components":[{"type":"HEADER","format":"TEXT","text":"For {{1}}"},{"type":"BODY","text":"Hi"}]},
+  "components":[{"type":"HEADER","format":"TEXT","text":"Order {{1}} update"},{"type":"BODY","text":"Hi {{1}}"}]},
+ {"name":"header_two_variables","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"HEADER","format":"TEXT","text":"{{1}} and {{2}}"},{"type":"BODY","text":"Hi"}]},
  {"name":"url_variable","language":"en_US","status":"APPROVED","category":"UTILITY",
   "components":[{"type":"BODY","text":"Hi"},
                 {"type":"BUTTONS","buttons":[{"type":"URL","text":"Go","url":"https://example.test/{{1}}"}]}]},
@@ -61,7 +63,7 @@ BOOST_AUTO_TEST_SUITE(whatsapp_templates)
 BOOST_AUTO_TEST_CASE(only_approved_templates_with_body_variables_alone_are_offered) {
     auto page = parse_template_page(meta_page);
     BOOST_TEST(page.error.empty());
-    BOOST_TEST_REQUIRE(page.templates.size() == 3u);
+    BOOST_TEST_REQUIRE(page.templates.size() == 4u);
     auto& t = page.templates[0];
     BOOST_TEST(t.name == "order_update");
     BOOST_TEST(t.language == "en_US");
@@ -72,7 +74,10 @@ BOOST_AUTO_TEST_CASE(only_approved_templates_with_body_variables_alone_are_offer
     BOOST_TEST(page.templates[1].name == "hello");
     BOOST_TEST(page.templates[1].parameters == 0u);
     BOOST_TEST(page.templates[0].parameter_names.empty());
-    auto& named = page.templates[2];
+    BOOST_TEST(page.templates[0].header_variable.empty());
+    BOOST_TEST(page.templates[2].name == "header_variable");
+    BOOST_TEST(page.templates[2].header_variable == "1");
+    auto& named = page.templates[3];
     BOOST_TEST(named.name == "named");
     BOOST_TEST(named.parameters == 2u);
     BOOST_TEST((named.parameter_names == std::vector<std::string>{"first_name", "order_id"}));
@@ -106,7 +111,7 @@ BOOST_AUTO_TEST_CASE(a_named_body_lists_its_variables_once_each_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(a_named_template_is_filled_in_by_name_and_sent_with_the_names) {
-    auto t = parse_template_page(meta_page).templates.at(2);
+    auto t = parse_template_page(meta_page).templates.at(3);
     std::vector<std::string> values{"Sam", "A-1"};
     BOOST_TEST(!why_parameters_do_not_fit(t, values));
     BOOST_TEST(filled_in(t, values) == "Hi Sam, order A-1 is here. Bye, Sam!");
@@ -141,6 +146,30 @@ BOOST_AUTO_TEST_CASE(a_template_is_filled_in_as_the_user_reads_it_and_sent_by_it
     BOOST_TEST(json::serialize(json::parse(template_send_object(hello, {}))) ==
                R"({"name":"hello","language":{"code":"de"}})");
     BOOST_TEST(filled_in(hello, {}) == "Hallo!");
+}
+
+// A text header's one variable: its own value, its own component.
+BOOST_AUTO_TEST_CASE(a_header_variable_is_filled_in_and_sent_as_the_header) {
+    auto t = parse_template_page(meta_page).templates.at(2);
+    BOOST_TEST(!why_parameters_do_not_fit(t, {"Sam"}, "A-1"));
+    BOOST_TEST(filled_in(t, {"Sam"}, "A-1") == "*Order A-1 update*\nHi Sam");
+    BOOST_TEST(json::serialize(json::parse(template_send_object(t, {"Sam"}, "A-1"))) ==
+               R"({"name":"header_variable","language":{"code":"en_US"},"components":[)"
+               R"({"type":"header","parameters":[{"type":"text","text":"A-1"}]},)"
+               R"({"type":"body","parameters":[{"type":"text","text":"Sam"}]}]})");
+    BOOST_TEST(why_parameters_do_not_fit(t, {"Sam"}).value_or("") == "the header's {{1}} is empty");
+    BOOST_TEST(why_parameters_do_not_fit(t, {"Sam"}, std::string(50, 'x')).value_or("") ==
+               "filled in, the header is over the 60 characters WhatsApp takes");
+    BOOST_TEST(why_parameters_do_not_fit(order_update(), {"a", "b", "c"}, "x").value_or("") ==
+               "order_update's header takes no value");
+
+    // Named: the header's variable goes by its name.
+    auto named = parse_template_page(R"({"data":[{"name":"n","language":"en","status":"APPROVED","category":"UTILITY",
+        "parameter_format":"NAMED","components":[{"type":"HEADER","format":"TEXT","text":"Order {{order_id}}"},
+                                                 {"type":"BODY","text":"Hi {{first_name}}"}]}]})").templates.at(0);
+    BOOST_TEST(named.header_variable == "order_id");
+    auto header = json::parse(template_send_object(named, {"Sam"}, "A-1")).at("components").at(0);
+    BOOST_TEST(header.at("parameters").at(0).at("parameter_name").as_string() == "order_id");
 }
 
 BOOST_AUTO_TEST_CASE(values_that_whatsapp_would_refuse_are_named) {

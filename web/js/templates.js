@@ -1,8 +1,8 @@
 // WhatsApp's approved templates: the one message a user can be sent past
 // the 24-hour window since they last wrote. The dialog lists them from the
-// server (which reads them from Meta), asks for each {{n}} (or each
-// {{name}} of a named one), shows the message as the user will read it, and
-// sends it in the agent's chat.
+// server (which reads them from Meta), asks for the header's variable if it
+// has one and for each {{n}} (or each {{name}} of a named one), shows the
+// message as the user will read it, and sends it in the agent's chat.
 import { api, enc } from './api.js';
 import { h, $ } from './dom.js';
 import { richText } from './rich_text.js';
@@ -14,10 +14,11 @@ function variables(t) {
 
 // The template as the user reads it, with what is typed so far in place of
 // each variable (the variable itself while it is empty); as the server fills it in.
-export function templateText(t, values) {
+export function templateText(t, values, headerValue = '') {
   const order = variables(t);
   const body = t.body.replace(/\{\{([a-z0-9_]+)\}\}/g, (whole, v) => values[order.indexOf(v)] || whole);
-  return `${t.header ? `*${t.header}*\n` : ''}${body}${t.footer ? `\n\n_${t.footer}_` : ''}`;
+  const header = t.header.replace(/\{\{([a-z0-9_]+)\}\}/, (whole) => headerValue || whole);
+  return `${header ? `*${header}*\n` : ''}${body}${t.footer ? `\n\n_${t.footer}_` : ''}`;
 }
 
 export class TemplatePicker {
@@ -63,15 +64,19 @@ export class TemplatePicker {
 
   chosen() { return this.templates[Number($('template-name').value)]; }
 
-  values() { return [...$('template-fields').querySelectorAll('input')].map((input) => input.value.trim()); }
+  values() { return [...$('template-fields').querySelectorAll('input.body-value')].map((input) => input.value.trim()); }
+
+  headerValue() { return $('template-header-value')?.value.trim() ?? ''; }
 
   showFields() {
     const t = this.chosen();
     if (!t) return;
-    $('template-fields').replaceChildren(...variables(t).map((v, i) => {
+    const header = t.header_variable ? [h('p', {}, h('label', { for: 'template-header-value', text: `Header {{${t.header_variable}}}` }),
+      h('input', { id: 'template-header-value', type: 'text', maxlength: '60', required: '', autocomplete: 'off' }))] : [];
+    $('template-fields').replaceChildren(...header, ...variables(t).map((v, i) => {
       const id = `template-value-${i + 1}`;
       return h('p', {}, h('label', { for: id, text: `{{${v}}}` }),
-        h('input', { id, type: 'text', maxlength: '1024', required: '', autocomplete: 'off' }));
+        h('input', { id, class: 'body-value', type: 'text', maxlength: '1024', required: '', autocomplete: 'off' }));
     }));
     $('template-send').disabled = false;
     this.showPreview();
@@ -80,7 +85,7 @@ export class TemplatePicker {
 
   showPreview() {
     const t = this.chosen();
-    if (t) $('template-preview').replaceChildren(...richText(templateText(t, this.values())));
+    if (t) $('template-preview').replaceChildren(...richText(templateText(t, this.values(), this.headerValue())));
   }
 
   async send() {
@@ -90,7 +95,7 @@ export class TemplatePicker {
     $('template-error').textContent = '';
     try {
       const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send-template`,
-        { name: t.name, language: t.language, parameters: this.values() });
+        { name: t.name, language: t.language, parameters: this.values(), ...(t.header_variable ? { header_value: this.headerValue() } : {}) });
       $('template-dialog').close();
       this.onSent(stored);
     } catch (e) {

@@ -23,22 +23,25 @@ class io_context;
 
 namespace switchboard::channels {
 
-// One approved template that an agent can send: its only variables are
-// the body's, numbered ({{1}}…{{n}}) or named ({{first_name}}, Meta's
-// "parameter_format":"NAMED"). Templates with a media header, or a variable
-// in the header or a button, are not offered, since the console has
-// nowhere to fill those in.
+// One approved template that an agent can send: its variables are the
+// body's, numbered ({{1}}…{{n}}) or named ({{first_name}}, Meta's
+// "parameter_format":"NAMED"), and at most one in a text header. Templates
+// with a media header or a variable in a button are not offered, since the
+// console has nowhere to fill those in.
 struct message_template {
     std::string name;      // Meta's name: order_update
     std::string language;  // Meta's code: en_US
     std::string category;  // MARKETING | UTILITY
-    std::string header;    // a fixed header text, or empty
+    std::string header;    // a header text, or empty
     std::string body;      // with {{1}}…{{n}} or {{name}}s where the agent's values go
     std::string footer;
     std::size_t parameters = 0;  // n
     // A named template's variables, in the order its values come (each
     // name's first place in the body); empty for a numbered one.
     std::vector<std::string> parameter_names = {};
+    // The header's one variable as written between its braces ("1", or a
+    // name), or empty when the header has none.
+    std::string header_variable = {};
 };
 
 // One page of Meta's answer, the sendable templates kept.
@@ -60,14 +63,19 @@ std::optional<std::vector<std::string>> body_parameter_names(std::string_view bo
 // Why these values cannot fill `t` (say which one), or nullopt: one per
 // variable (in parameter_names' order for a named template), each 1 to 1024 characters of UTF-8 with no line break or tab
 // (WhatsApp refuses those in a parameter).
-std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values);
+// `header_value` fills the header's variable: the same rules, and a header
+// of at most 60 characters once filled.
+std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values,
+                                                     const std::string& header_value = {});
 
 // What the user reads: the header in bold on a line of its own, then the
 // body with the values in place.
-std::string filled_in(const message_template& t, const std::vector<std::string>& values);
+std::string filled_in(const message_template& t, const std::vector<std::string>& values,
+                      const std::string& header_value = {});
 
 // The send API's "template" object for `t` filled with `values`.
-std::string template_send_object(const message_template& t, const std::vector<std::string>& values);
+std::string template_send_object(const message_template& t, const std::vector<std::string>& values,
+                                 const std::string& header_value = {});
 
 struct template_options {
     std::string wa_api_base;
