@@ -727,14 +727,35 @@ BOOST_AUTO_TEST_CASE(a_failure_after_the_last_read_is_cleared_by_reading_again) 
     BOOST_TEST(admin.json("GET", "/conversations/15557001").at("undelivered").as_int64() == 0);
 }
 
+namespace {
+
+// A WhatsApp server on a data directory, so that a test can age its
+// history between two runs; admin's password known.
+std::vector<std::string> whatsapp_on_disk(const temp_dir& dir, const receiver& graph) {
+    return {"--wa-api-base", graph.url() + "/v99.0", "--wa-token", "tok-123", "--data", dir.path().string(),
+            "--admin-password", "admin-secret-1"};
+}
+
+// The texts the Graph stand-in was sent for one number, in order.
+std::vector<std::string> texts_to(const receiver& graph, std::string_view to) {
+    std::vector<std::string> out;
+    for (auto& r : graph.requests()) {
+        auto v = json::parse(r.body);
+        if (v.at("to").as_string() == to && v.as_object().contains("text"))
+            out.emplace_back(v.at("text").at("body").as_string());
+    }
+    return out;
+}
+
+}  // namespace
+
 // Past WhatsApp's 24-hour window since the user last wrote, Meta refuses
 // anything but a template: the bot's "now chatting with …" is then a note
 // for the agents rather than a message bound to fail. Inside it, it goes.
 BOOST_AUTO_TEST_CASE(a_notice_past_the_24_hour_window_is_a_note_for_the_agents) {
     temp_dir dir;
     receiver graph;
-    std::vector<std::string> args{"--wa-api-base", graph.url() + "/v99.0", "--wa-token", "tok-123", "--data",
-                                  dir.path().string(), "--admin-password", "admin-secret-1"};
+    auto args = whatsapp_on_disk(dir, graph);
     {
         server_process server(args);
         BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15557101", "wamid.in-1", "hi"))
@@ -769,29 +790,13 @@ BOOST_AUTO_TEST_CASE(a_notice_past_the_24_hour_window_is_a_note_for_the_agents) 
                std::string::npos);
 }
 
-namespace {
-
-// The texts the Graph stand-in was sent for one number, in order.
-std::vector<std::string> texts_to(const receiver& graph, std::string_view to) {
-    std::vector<std::string> out;
-    for (auto& r : graph.requests()) {
-        auto v = json::parse(r.body);
-        if (v.at("to").as_string() == to && v.as_object().contains("text"))
-            out.emplace_back(v.at("text").at("body").as_string());
-    }
-    return out;
-}
-
-}  // namespace
-
 // A user who asked for support on Friday and is still queued on Monday: the
 // queue's "you moved up" and the idle timeout's notice would be refused by
 // Meta past the window, and counted as failures in every list.
 BOOST_AUTO_TEST_CASE(queue_and_idle_notices_past_the_24_hour_window_are_not_sent) {
     temp_dir dir;
     receiver graph;
-    std::vector<std::string> args{"--wa-api-base", graph.url() + "/v99.0", "--wa-token", "tok-123", "--data",
-                                  dir.path().string(), "--admin-password", "admin-secret-1"};
+    auto args = whatsapp_on_disk(dir, graph);
     {
         server_process server(args);
         for (std::string from : {"15557201", "15557202"}) {
