@@ -114,15 +114,12 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
     routes.add(http::verb::post, "/auth/password",
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return change_password(ctx, req, who); }));
 
-    routes.add(http::verb::get, "/auth/tokens", authed(ctx, [&ctx](http::request& req, const auth::agent& who) {
-                   return list_tokens(ctx, req, who);
-               }));
-    routes.add(http::verb::post, "/auth/tokens", authed(ctx, [&ctx](http::request& req, const auth::agent& who) {
-                   return create_token(ctx, req, who);
-               }));
-    routes.add(http::verb::delete_, "/auth/tokens/{id}", authed(ctx, [&ctx](http::request& req, const auth::agent& who) {
-                   return revoke_token(ctx, req, who);
-               }));
+    routes.add(http::verb::get, "/auth/tokens",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return list_tokens(ctx, req, who); }));
+    routes.add(http::verb::post, "/auth/tokens",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return create_token(ctx, req, who); }));
+    routes.add(http::verb::delete_, "/auth/tokens/{id}",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return revoke_token(ctx, req, who); }));
 
     routes.add(http::verb::get, "/me",
                authed(ctx, [](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {

@@ -55,9 +55,11 @@ std::vector<std::string> parameters_field(const json::object& o) {
     std::vector<std::string> values;
     auto* v = o.if_contains("parameters");
     if (!v) return values;
-    if (!v->is_array()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)"};
+    const auto* why =
+        "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)";
+    if (!v->is_array()) throw field_error{"parameters", why};
     for (auto& p : v->as_array()) {
-        if (!p.is_string()) throw field_error{"parameters", "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)"};
+        if (!p.is_string()) throw field_error{"parameters", why};
         values.emplace_back(p.as_string());
     }
     return values;
@@ -86,8 +88,8 @@ awaitable<http::response> send_template(api_context& ctx, http::request& req, co
     });
     if (t == templates.end())
         throw field_error{"name", "WhatsApp has no approved template " + name + " in " + language + " that agents can send"};
-    if (auto why = channels::why_parameters_do_not_fit(*t, values, header_value))
-        throw field_error{why->find("header") != std::string::npos ? "header_value" : "parameters", *why};
+    if (auto why = channels::why_parameters_do_not_fit(*t, values)) throw field_error{"parameters", *why};
+    if (auto why = channels::why_header_value_does_not_fit(*t, header_value)) throw field_error{"header_value", *why};
 
     chat::outgoing_template out{channels::filled_in(*t, values, header_value),
                                 channels::template_send_object(*t, values, header_value)};

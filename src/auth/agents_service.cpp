@@ -477,7 +477,8 @@ std::vector<agents_service::api_token> agents_service::api_tokens(std::string_vi
         for (auto& [_, s] : impl_->sessions)
             if (s.username == username && !s.name.empty()) out.push_back(token_view(s));
     }
-    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id); });
+    std::sort(out.begin(), out.end(),
+              [](auto& a, auto& b) { return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id); });
     return out;
 }
 
@@ -486,7 +487,8 @@ net::awaitable<std::optional<std::string>> agents_service::revoke_api_token(std:
     {
         std::lock_guard lock(impl_->mutex);
         for (auto& [h, s] : impl_->sessions)
-            if (s.username == username && !s.name.empty() && id.size() == api_token_id_size && h.starts_with(id)) hash = h;
+            if (s.username == username && !s.name.empty() && id.size() == api_token_id_size && h.starts_with(id))
+                hash = h;
         if (hash) impl_->sessions.erase(*hash);
     }
     if (!hash) co_return std::nullopt;

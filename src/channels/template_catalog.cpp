@@ -36,7 +36,8 @@ bool has_variable(std::string_view text) { return text.find("{{") != std::string
 
 bool is_parameter_name(std::string_view s) {
     auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
-    return !s.empty() && s.size() <= 64 && !(s.front() >= '0' && s.front() <= '9') && std::all_of(s.begin(), s.end(), ok);
+    return !s.empty() && s.size() <= 64 && !(s.front() >= '0' && s.front() <= '9') &&
+           std::all_of(s.begin(), s.end(), ok);
 }
 
 // A text header's one variable ("1", or a name when `named`), "" for none,
@@ -177,7 +178,8 @@ std::optional<std::string> why_value_does_not_fit(const std::string& which, cons
     if (*n > max_parameter_chars) return which + " must be at most 1024 characters";
     if (v.find_first_of("\n\r\t") != std::string::npos)
         return which + " must be on one line: WhatsApp takes no line break or tab in a template's value";
-    if (v.find("     ") != std::string::npos) return which + " has more than four spaces in a row, which WhatsApp refuses";
+    if (v.find("     ") != std::string::npos)
+        return which + " has more than four spaces in a row, which WhatsApp refuses";
     return std::nullopt;
 }
 
@@ -190,8 +192,7 @@ std::string header_filled(const message_template& t, const std::string& header_v
 
 }  // namespace
 
-std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values,
-                                                     const std::string& header_value) {
+std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values) {
     if (values.size() != t.parameters)
         return t.name + " takes " + std::to_string(t.parameters) + (t.parameters == 1 ? " value" : " values") +
                ", and " + std::to_string(values.size()) + (values.size() == 1 ? " was" : " were") + " given";
@@ -199,18 +200,22 @@ std::optional<std::string> why_parameters_do_not_fit(const message_template& t, 
         auto which = "{{" + (t.parameter_names.empty() ? std::to_string(i + 1) : t.parameter_names[i]) + "}}";
         if (auto why = why_value_does_not_fit(which, values[i])) return why;
     }
-    if (t.header_variable.empty() && !header_value.empty()) return t.name + "'s header takes no value";
-    if (!t.header_variable.empty()) {
-        if (auto why = why_value_does_not_fit("the header's {{" + t.header_variable + "}}", header_value)) return why;
-        if (auto n = chat::utf8_length(header_filled(t, header_value)); n && *n > max_header_chars)
-            return "filled in, the header is over the 60 characters WhatsApp takes";
-    }
     if (auto n = chat::utf8_length(body_filled(t, values)); n && *n > max_body_chars)
         return "filled in, the template is over the 1024 characters WhatsApp takes";
     return std::nullopt;
 }
 
-std::string filled_in(const message_template& t, const std::vector<std::string>& values, const std::string& header_value) {
+std::optional<std::string> why_header_value_does_not_fit(const message_template& t, const std::string& header_value) {
+    if (t.header_variable.empty())
+        return header_value.empty() ? std::nullopt : std::optional(t.name + "'s header takes no value");
+    if (auto why = why_value_does_not_fit("the header's {{" + t.header_variable + "}}", header_value)) return why;
+    if (auto n = chat::utf8_length(header_filled(t, header_value)); n && *n > max_header_chars)
+        return "filled in, the header is over the 60 characters WhatsApp takes";
+    return std::nullopt;
+}
+
+std::string filled_in(const message_template& t, const std::vector<std::string>& values,
+                      const std::string& header_value) {
     auto text = t.header.empty() ? std::string{} : "*" + header_filled(t, header_value) + "*\n";
     text += body_filled(t, values);
     if (!t.footer.empty()) text += "\n\n_" + t.footer + "_";

@@ -151,17 +151,19 @@ BOOST_AUTO_TEST_CASE(a_template_is_filled_in_as_the_user_reads_it_and_sent_by_it
 // A text header's one variable: its own value, its own component.
 BOOST_AUTO_TEST_CASE(a_header_variable_is_filled_in_and_sent_as_the_header) {
     auto t = parse_template_page(meta_page).templates.at(2);
-    BOOST_TEST(!why_parameters_do_not_fit(t, {"Sam"}, "A-1"));
+    BOOST_TEST(!why_parameters_do_not_fit(t, {"Sam"}));
+    BOOST_TEST(!why_header_value_does_not_fit(t, "A-1"));
     BOOST_TEST(filled_in(t, {"Sam"}, "A-1") == "*Order A-1 update*\nHi Sam");
     BOOST_TEST(json::serialize(json::parse(template_send_object(t, {"Sam"}, "A-1"))) ==
                R"({"name":"header_variable","language":{"code":"en_US"},"components":[)"
                R"({"type":"header","parameters":[{"type":"text","text":"A-1"}]},)"
                R"({"type":"body","parameters":[{"type":"text","text":"Sam"}]}]})");
-    BOOST_TEST(why_parameters_do_not_fit(t, {"Sam"}).value_or("") == "the header's {{1}} is empty");
-    BOOST_TEST(why_parameters_do_not_fit(t, {"Sam"}, std::string(50, 'x')).value_or("") ==
+    BOOST_TEST(why_header_value_does_not_fit(t, "").value_or("") == "the header's {{1}} is empty");
+    BOOST_TEST(why_header_value_does_not_fit(t, "a\nb").value_or("").starts_with("the header's {{1}} must be on one line"));
+    BOOST_TEST(why_header_value_does_not_fit(t, std::string(50, 'x')).value_or("") ==
                "filled in, the header is over the 60 characters WhatsApp takes");
-    BOOST_TEST(why_parameters_do_not_fit(order_update(), {"a", "b", "c"}, "x").value_or("") ==
-               "order_update's header takes no value");
+    BOOST_TEST(why_header_value_does_not_fit(order_update(), "x").value_or("") == "order_update's header takes no value");
+    BOOST_TEST(!why_header_value_does_not_fit(order_update(), ""));
 
     // Named: the header's variable goes by its name.
     auto named = parse_template_page(R"({"data":[{"name":"n","language":"en","status":"APPROVED","category":"UTILITY",

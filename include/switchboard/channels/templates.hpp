@@ -60,13 +60,14 @@ std::optional<std::size_t> body_parameter_count(std::string_view body);
 // letters, digits and underscores, not starting with a digit.
 std::optional<std::vector<std::string>> body_parameter_names(std::string_view body);
 
-// Why these values cannot fill `t` (say which one), or nullopt: one per
-// variable (in parameter_names' order for a named template), each 1 to 1024 characters of UTF-8 with no line break or tab
-// (WhatsApp refuses those in a parameter).
-// `header_value` fills the header's variable: the same rules, and a header
-// of at most 60 characters once filled.
-std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values,
-                                                     const std::string& header_value = {});
+// Why these values cannot fill `t`'s body (say which one), or nullopt: one
+// per variable (in parameter_names' order for a named template), each 1 to
+// 1024 characters of UTF-8 with no line break or tab (WhatsApp refuses
+// those in a parameter).
+std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values);
+// The same for the value of the header's variable ("" when it has none), and
+// a header of at most 60 characters once filled.
+std::optional<std::string> why_header_value_does_not_fit(const message_template& t, const std::string& header_value);
 
 // What the user reads: the header in bold on a line of its own, then the
 // body with the values in place.
