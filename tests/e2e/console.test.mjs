@@ -1494,20 +1494,24 @@ test('Alt+J and Alt+K move through the list, from the composer too', () => withM
   for (const [phone, name] of [['15550801', 'Uma'], ['15550802', 'Vic'], ['15550803', 'Wes']])
     await userSays(server, phone, 'hi', name);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.locator('#conversation-list li[data-phone="15550801"]').waitFor();
-  const open = async (name) => page.locator('#conv-name', { hasText: name }).waitFor();
+  await page.locator('#conversation-list li').nth(2).waitFor();
+  // Newest first; two users who wrote in the same millisecond are listed by
+  // number, so the order is read off the list rather than assumed.
+  const names = { 15550801: 'Uma', 15550802: 'Vic', 15550803: 'Wes' };
+  const order = await page.locator('#conversation-list li').evaluateAll((els) => els.map((el) => el.dataset.phone));
+  const open = async (phone) => page.locator('#conv-name', { hasText: names[phone] }).waitFor();
   await page.keyboard.press('Alt+KeyJ');
-  await open('Wes');  // newest first
+  await open(order[0]);
   await page.locator('#start-chat').click();  // Start Chat: the composer takes the keys
   await page.waitForFunction(() => document.activeElement?.id === 'composer-text');
   await page.keyboard.press('Alt+KeyJ');
-  await open('Vic');
+  await open(order[1]);
   await page.keyboard.press('Alt+KeyJ');
-  await open('Uma');
+  await open(order[2]);
   await page.keyboard.press('Alt+KeyJ');  // the last stays
   await page.keyboard.press('Alt+KeyK');
-  await open('Vic');
-  assert.equal(await page.locator('#conversation-list li[aria-current="true"]').getAttribute('data-phone'), '15550802');
+  await open(order[1]);
+  assert.equal(await page.locator('#conversation-list li[aria-current="true"]').getAttribute('data-phone'), order[1]);
   assert.deepEqual(page.errors, []);
 }));
 
