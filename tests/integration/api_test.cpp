@@ -1376,12 +1376,17 @@ BOOST_AUTO_TEST_CASE(api_tokens_for_integrations) {
     BOOST_TEST(integration.json("GET", "/me").at("agent").at("username").as_string() == "bob");
     BOOST_TEST(bob.json("GET", "/auth/tokens").at("tokens").as_array().size() == 1u);
 
-    // Revoked by bob: gone at once, and its socket closes.
+    // Revoked by bob: gone at once, and its socket (an integration's, with the header) closes.
     auto second = bob.json("POST", "/auth/tokens", R"({"name":"Reports"})", 201);
     api_client reports{server.port(), std::string(second.at("token").as_string())};
+    ws_client reports_ws(server.port(), "/ws", {{"Authorization", "Bearer " + reports.token}});
+    reports_ws.next_of_type("hello");
     BOOST_TEST(bob.json("DELETE", "/auth/tokens/" + std::string(second.at("id").as_string())).at("revoked") ==
                second.at("id"));
     BOOST_TEST(reports.call("GET", "/me").status == 401u);
+    auto code = reports_ws.wait_close();
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 1008u);
     BOOST_TEST(bob.call("DELETE", "/auth/tokens/" + std::string(second.at("id").as_string())).status == 404u);
 
     // A new password: whoever had the old one may have made a token.
