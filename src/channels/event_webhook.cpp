@@ -128,6 +128,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
                 delivered.inc(events.size());
                 failed_in_a_row = 0;
                 problem.stopped();
+                grow_batch();
                 // Noted at most every save_every while it keeps busy: a
                 // durable write per POST held the next POST up by a sync,
                 // and at least once allows a place noted a little late.
@@ -136,6 +137,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
             }
             failures.inc();
             if (res.status == 413) {  // too large for the endpoint: smaller at once, and from then on
+                taken_at_this_size = 0;
                 if (batch > 1) {
                     batch = std::max<std::size_t>(1, std::min(batch, events.size()) / 2);
                     log::warn("event webhook batch too large for the endpoint",
@@ -159,6 +161,16 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
             co_await retry.async_wait(use_tuple);
         }
         if (after != saved_after) co_await save();  // stopping: the store closes after the io threads
+    }
+
+    // Twice as many a POST after grow_after taken at this size, up to
+    // max_batch: one large event or a limit the endpoint has since raised
+    // would otherwise keep it at one event a POST for the process's life. An
+    // endpoint whose limit stands refuses one POST in grow_after for it.
+    void grow_batch() {
+        if (batch >= options.max_batch || ++taken_at_this_size < grow_after) return;
+        batch = std::min(options.max_batch, batch * 2);
+        taken_at_this_size = 0;
     }
 
     bool wanted(std::string_view envelope) const {
@@ -200,6 +212,8 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
     log::repeated_problem problem;
     std::mt19937 rng;
     std::size_t batch = options.max_batch;  // what the endpoint takes in one POST, as far as known
+    std::size_t taken_at_this_size = 0;     // POSTs taken since `batch` last changed
+    static constexpr std::size_t grow_after = 50;
     std::uint64_t after = 0;        // the endpoint has every event up to here
     std::uint64_t saved_after = 0;  // as the store has it
     std::chrono::steady_clock::time_point saved_at{};

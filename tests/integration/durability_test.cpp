@@ -195,6 +195,20 @@ BOOST_AUTO_TEST_CASE(an_event_webhook_too_small_for_a_batch_gets_smaller_ones) {
     BOOST_TEST(seq_of(taken.front()) == first + 1);
     for (std::size_t i = 1; i < taken.size(); ++i) BOOST_TEST(seq_of(taken[i]) == seq_of(taken[i - 1]) + 1);
     BOOST_TEST(read_metric(p, "switchboard_event_webhook_skipped_total") == 1.0);
+
+    // Taken at one a POST fifty times, the batch doubles: one large event
+    // does not leave the endpoint a POST per event for good.
+    for (int i = 0; i < 60; ++i) say(p, std::to_string(2200000 + i), "hello");
+    taken = events_taken_until(endpoint, event_of("message.created", "2200059", "hello"));
+    sent = endpoint.requests();
+    std::size_t grown = 0;
+    for (std::size_t i = 3; i < sent.size() && !grown; ++i)
+        if (events_in(i).size() > 1) grown = i;
+    BOOST_TEST_REQUIRE(grown > 0u);
+    BOOST_TEST(grown == 3u + 50u);  // the fifty at one event each, then two
+    BOOST_TEST(events_in(grown).size() == 2u);
+    for (std::size_t i = 3; i < sent.size(); ++i) BOOST_TEST(sent[i].answered == 200u);
+    for (std::size_t i = 1; i < taken.size(); ++i) BOOST_TEST(seq_of(taken[i]) == seq_of(taken[i - 1]) + 1);
 }
 
 // --events-types: only the types chosen go, in order; the rest are passed by.
