@@ -34,6 +34,34 @@ std::string string_of(const json::object& o, std::string_view key) {
 
 bool has_variable(std::string_view text) { return text.find("{{") != std::string_view::npos; }
 
+// The variables in `text` as written between their braces ("1",
+// "first_name"), in order; nullopt when a "{{" is never closed.
+std::optional<std::vector<std::string_view>> variables_in(std::string_view text) {
+    std::vector<std::string_view> out;
+    for (std::size_t at = text.find("{{"); at != std::string_view::npos; at = text.find("{{", at)) {
+        auto end = text.find("}}", at + 2);
+        if (end == std::string_view::npos) return std::nullopt;
+        out.push_back(text.substr(at + 2, end - at - 2));
+        at = end + 2;
+    }
+    return out;
+}
+
+// `text` with each variable replaced by value_of(variable); its braces are closed (checked first).
+template <class ValueOf>
+std::string with_values(std::string_view text, ValueOf value_of) {
+    std::string out;
+    std::size_t from = 0;
+    for (std::size_t at = text.find("{{"); at != std::string_view::npos; at = text.find("{{", from)) {
+        auto end = text.find("}}", at);
+        out.append(text.substr(from, at - from));
+        out += value_of(text.substr(at + 2, end - at - 2));
+        from = end + 2;
+    }
+    out.append(text.substr(from));
+    return out;
+}
+
 bool is_parameter_name(std::string_view s) {
     auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
     return !s.empty() && s.size() <= 64 && !(s.front() >= '0' && s.front() <= '9') &&
@@ -43,11 +71,10 @@ bool is_parameter_name(std::string_view s) {
 // A text header's one variable ("1", or a name when `named`), "" for none,
 // or nullopt for anything else: Meta allows one.
 std::optional<std::string> header_variable_of(std::string_view text, bool named) {
-    auto at = text.find("{{");
-    if (at == std::string_view::npos) return std::string{};
-    auto end = text.find("}}", at + 2);
-    if (end == std::string_view::npos || text.find("{{", end) != std::string_view::npos) return std::nullopt;
-    auto v = text.substr(at + 2, end - at - 2);
+    auto variables = variables_in(text);
+    if (!variables || variables->size() > 1) return std::nullopt;
+    if (variables->empty()) return std::string{};
+    auto v = variables->front();
     if (named ? !is_parameter_name(v) : v != "1") return std::nullopt;
     return std::string(v);
 }
@@ -70,6 +97,7 @@ std::optional<message_template> sendable(const json::value& v) {
     if (t.name.empty() || t.language.empty() || t.category == "AUTHENTICATION") return std::nullopt;
     auto* components = o.if_contains("components");
     if (!components || !components->is_array()) return std::nullopt;
+    bool named = string_of(o, "parameter_format") == "NAMED";
     bool has_body = false;
     for (auto& c : components->as_array()) {
         if (!c.is_object()) return std::nullopt;
@@ -77,12 +105,12 @@ std::optional<message_template> sendable(const json::value& v) {
         auto type = string_of(part, "type");
         auto text = string_of(part, "text");
         if (type == "HEADER") {
-            auto variable = header_variable_of(text, string_of(o, "parameter_format") == "NAMED");
+            auto variable = header_variable_of(text, named);
             if (string_of(part, "format") != "TEXT" || !variable) return std::nullopt;
             t.header = std::move(text);
             t.header_variable = std::move(*variable);
         } else if (type == "BODY") {
-            if (string_of(o, "parameter_format") == "NAMED") {
+            if (named) {
                 auto names = body_parameter_names(text);
                 if (!names) return std::nullopt;
                 t.parameter_names = std::move(*names);
@@ -112,32 +140,28 @@ std::optional<message_template> sendable(const json::value& v) {
 }  // namespace
 
 std::optional<std::size_t> body_parameter_count(std::string_view body) {
+    auto variables = variables_in(body);
+    if (!variables) return std::nullopt;
     std::vector<bool> seen;
-    for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", at)) {
-        auto end = body.find("}}", at + 2);
-        if (end == std::string_view::npos) return std::nullopt;
-        auto digits = body.substr(at + 2, end - at - 2);
+    for (auto digits : *variables) {
         if (digits.empty() || digits.size() > 2 || digits.front() == '0' ||
             !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
             return std::nullopt;
         auto k = static_cast<std::size_t>(std::stoi(std::string(digits)));
         if (seen.size() < k) seen.resize(k);
         seen[k - 1] = true;
-        at = end + 2;
     }
     if (std::find(seen.begin(), seen.end(), false) != seen.end()) return std::nullopt;
     return seen.size();
 }
 
 std::optional<std::vector<std::string>> body_parameter_names(std::string_view body) {
+    auto variables = variables_in(body);
+    if (!variables) return std::nullopt;
     std::vector<std::string> names;
-    for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", at)) {
-        auto end = body.find("}}", at + 2);
-        if (end == std::string_view::npos) return std::nullopt;
-        auto name = body.substr(at + 2, end - at - 2);
+    for (auto name : *variables) {
         if (!is_parameter_name(name)) return std::nullopt;
         if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
-        at = end + 2;
     }
     return names;
 }
@@ -153,22 +177,8 @@ std::size_t value_index(const message_template& t, std::string_view variable) {
 
 // The body with each variable replaced by its value; `values` fit (checked first).
 std::string body_filled(const message_template& t, const std::vector<std::string>& values) {
-    std::string_view body = t.body;
-    std::string out;
-    std::size_t from = 0;
-    for (std::size_t at = body.find("{{"); at != std::string_view::npos; at = body.find("{{", from)) {
-        auto end = body.find("}}", at);
-        out.append(body.substr(from, at - from));
-        out += values[value_index(t, body.substr(at + 2, end - at - 2))];
-        from = end + 2;
-    }
-    out.append(body.substr(from));
-    return out;
+    return with_values(t.body, [&](std::string_view variable) { return values[value_index(t, variable)]; });
 }
-
-}  // namespace
-
-namespace {
 
 // Why `v` cannot be the value of `which`, or nullopt.
 std::optional<std::string> why_value_does_not_fit(const std::string& which, const std::string& v) {
@@ -183,11 +193,9 @@ std::optional<std::string> why_value_does_not_fit(const std::string& which, cons
     return std::nullopt;
 }
 
+// The header's one variable, if any, replaced by `header_value`.
 std::string header_filled(const message_template& t, const std::string& header_value) {
-    if (t.header_variable.empty()) return t.header;
-    auto at = t.header.find("{{");
-    auto end = t.header.find("}}", at);
-    return t.header.substr(0, at) + header_value + t.header.substr(end + 2);
+    return with_values(t.header, [&](std::string_view) { return header_value; });
 }
 
 }  // namespace
