@@ -19,15 +19,24 @@ namespace {
 json::object template_json(const channels::message_template& t) {
     json::array names;
     for (auto& n : t.parameter_names) names.emplace_back(n);
+    json::array buttons;
+    for (auto& b : t.button_variables) {
+        json::object button{{"type", b.type}, {"text", b.text}};
+        if (b.type == "url") button["url"] = b.url;
+        buttons.push_back(std::move(button));
+    }
+    auto or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
     return {{"name", t.name},
             {"language", t.language},
             {"category", t.category},
             {"header", t.header},
-            {"header_variable", t.header_variable.empty() ? json::value(nullptr) : json::value(t.header_variable)},
+            {"header_variable", or_null(t.header_variable)},
+            {"header_media", or_null(t.header_media)},
             {"body", t.body},
             {"footer", t.footer},
             {"parameters", t.parameters},
-            {"parameter_names", std::move(names)}};
+            {"parameter_names", std::move(names)},
+            {"button_variables", std::move(buttons)}};
 }
 
 // The templates, or the answer that says why there are none to be had.
@@ -51,15 +60,14 @@ awaitable<http::response> list_templates(api_context& ctx, http::request&, const
     co_return json_response(200, {{"templates", std::move(out)}});
 }
 
-std::vector<std::string> parameters_field(const json::object& o) {
+// An optional array of strings, `why` when it is anything else.
+std::vector<std::string> strings_field(const json::object& o, std::string_view name, const char* why) {
     std::vector<std::string> values;
-    auto* v = o.if_contains("parameters");
+    auto* v = o.if_contains(name);
     if (!v) return values;
-    const auto* why =
-        "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)";
-    if (!v->is_array()) throw field_error{"parameters", why};
+    if (!v->is_array()) throw field_error{std::string(name), why};
     for (auto& p : v->as_array()) {
-        if (!p.is_string()) throw field_error{"parameters", why};
+        if (!p.is_string()) throw field_error{std::string(name), why};
         values.emplace_back(p.as_string());
     }
     return values;
@@ -70,8 +78,12 @@ awaitable<http::response> send_template(api_context& ctx, http::request& req, co
     auto o = object_body(req);
     auto name = string_field(o, "name", true, 512);
     auto language = string_field(o, "language", true, 32);
-    auto values = parameters_field(o);
-    auto header_value = string_field(o, "header_value", false, 4096);
+    channels::template_fill fill;
+    fill.body = strings_field(
+        o, "parameters", "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)");
+    fill.header = string_field(o, "header_value", false, 4096);
+    fill.header_media_url = string_field(o, "header_media_url", false, 4096);
+    fill.buttons = strings_field(o, "button_values", "button_values must be an array of strings, in button_variables' order");
     auto client_id = string_field(o, "client_id", false, 128);
 
     // Refused as the send itself would refuse it before Meta is asked.
@@ -88,11 +100,9 @@ awaitable<http::response> send_template(api_context& ctx, http::request& req, co
     });
     if (t == templates.end())
         throw field_error{"name", "WhatsApp has no approved template " + name + " in " + language + " that agents can send"};
-    if (auto why = channels::why_parameters_do_not_fit(*t, values)) throw field_error{"parameters", *why};
-    if (auto why = channels::why_header_value_does_not_fit(*t, header_value)) throw field_error{"header_value", *why};
+    if (auto misfit = channels::why_fill_does_not_fit(*t, fill)) throw field_error{misfit->field, misfit->why};
 
-    chat::outgoing_template out{channels::filled_in(*t, values, header_value),
-                                channels::template_send_object(*t, values, header_value)};
+    chat::outgoing_template out{channels::filled_in(*t, fill), channels::template_send_object(*t, fill)};
     auto m = co_await ctx.engine.send_template(phone, as_ref(who), std::move(out), std::move(client_id));
     co_return json_response(201, chat::to_json(m));
 }

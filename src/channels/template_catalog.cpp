@@ -79,12 +79,29 @@ std::optional<std::string> header_variable_of(std::string_view text, bool named)
     return std::string(v);
 }
 
-// A button the user taps that needs no value from the agent.
-bool fixed_button(const json::value& b) {
-    if (!b.is_object()) return false;
-    auto type = string_of(b.as_object(), "type");
-    if (type == "QUICK_REPLY" || type == "PHONE_NUMBER") return true;
-    return type == "URL" && !has_variable(string_of(b.as_object(), "url"));
+// What a button needs from the agent: nothing (`fixed`), a value (`variable`),
+// or something the console cannot give (not offered).
+struct button_need {
+    bool offered = false;
+    std::optional<template_button> variable;
+};
+
+button_need need_of(const json::value& b, std::size_t index) {
+    if (!b.is_object()) return {};
+    auto& o = b.as_object();
+    auto type = string_of(o, "type");
+    if (type == "QUICK_REPLY" || type == "PHONE_NUMBER") return {true, {}};
+    if (type == "COPY_CODE") {  // its label is WhatsApp's own, and Meta lists it with none
+        auto text = string_of(o, "text");
+        return {true, template_button{index, "copy_code", text.empty() ? "Copy offer code" : text, {}}};
+    }
+    if (type != "URL") return {};  // a flow, a catalog, a one-time password, …
+    auto url = string_of(o, "url");
+    if (!has_variable(url)) return {true, {}};
+    // Meta allows one variable in a link, at its end.
+    auto variables = variables_in(url);
+    if (!variables || variables->size() != 1 || variables->front() != "1" || !url.ends_with("{{1}}")) return {};
+    return {true, template_button{index, "url", string_of(o, "text"), std::move(url)}};
 }
 
 // The template as an agent can send it, or nullopt when it is not approved
@@ -105,8 +122,13 @@ std::optional<message_template> sendable(const json::value& v) {
         auto type = string_of(part, "type");
         auto text = string_of(part, "text");
         if (type == "HEADER") {
+            auto format = string_of(part, "format");
+            if (format == "IMAGE" || format == "VIDEO" || format == "DOCUMENT") {
+                t.header_media = format == "IMAGE" ? "image" : format == "VIDEO" ? "video" : "document";
+                continue;
+            }
             auto variable = header_variable_of(text, named);
-            if (string_of(part, "format") != "TEXT" || !variable) return std::nullopt;
+            if (format != "TEXT" || !variable) return std::nullopt;  // a location, …
             t.header = std::move(text);
             t.header_variable = std::move(*variable);
         } else if (type == "BODY") {
@@ -127,8 +149,11 @@ std::optional<message_template> sendable(const json::value& v) {
         } else if (type == "BUTTONS") {
             auto* buttons = part.if_contains("buttons");
             if (!buttons || !buttons->is_array()) return std::nullopt;
-            for (auto& b : buttons->as_array())
-                if (!fixed_button(b)) return std::nullopt;
+            for (std::size_t i = 0; i < buttons->as_array().size(); ++i) {
+                auto need = need_of(buttons->as_array()[i], i);
+                if (!need.offered) return std::nullopt;
+                if (need.variable) t.button_variables.push_back(std::move(*need.variable));
+            }
         } else {
             return std::nullopt;  // a carousel, a limited-time offer, …
         }
@@ -198,6 +223,27 @@ std::string header_filled(const message_template& t, const std::string& header_v
     return with_values(t.header, [&](std::string_view) { return header_value; });
 }
 
+bool has_space_or_control(std::string_view v) {
+    return std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+}
+
+// A link button's address with its value in place.
+std::string url_filled(const template_button& b, const std::string& value) {
+    return with_values(b.url, [&](std::string_view) { return value; });
+}
+
+// A document's name as the user's phone shows it: the link's last part.
+std::string filename_of(const std::string& url) {
+    auto path = std::string_view(url).substr(0, url.find_first_of("?#"));
+    auto name = path.substr(path.rfind('/') + 1);
+    auto decoded = http::percent_decode(name);
+    return decoded && chat::utf8_length(*decoded) ? *decoded : std::string(name);
+}
+
+constexpr std::size_t max_media_url_chars = 2048;
+constexpr std::size_t max_button_url_chars = 2000;  // WhatsApp's limit for a button's address
+constexpr std::size_t max_code_chars = 15;          // and for a code to copy
+
 }  // namespace
 
 std::optional<std::string> why_parameters_do_not_fit(const message_template& t, const std::vector<std::string>& values) {
@@ -222,16 +268,61 @@ std::optional<std::string> why_header_value_does_not_fit(const message_template&
     return std::nullopt;
 }
 
-std::string filled_in(const message_template& t, const std::vector<std::string>& values,
-                      const std::string& header_value) {
-    auto text = t.header.empty() ? std::string{} : "*" + header_filled(t, header_value) + "*\n";
-    text += body_filled(t, values);
+std::optional<std::string> why_header_media_does_not_fit(const message_template& t, const std::string& url) {
+    if (t.header_media.empty())
+        return url.empty() ? std::nullopt : std::optional(t.name + "'s header takes no file");
+    if (url.empty())
+        return t.name + "'s header is a" + (t.header_media == "image" ? "n " : " ") + t.header_media +
+               ": give the link WhatsApp fetches it from";
+    if (url.size() > max_media_url_chars) return "the header's link must be at most 2048 characters";
+    if (has_space_or_control(url)) return "the header's link must have no spaces";
+    auto lower = url.substr(0, 8);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto rest = lower.starts_with("https://") ? url.substr(8) : lower.starts_with("http://") ? url.substr(7) : "";
+    if (rest.empty() || rest.find_first_of("/?#") == 0)
+        return "the header's link must be a whole http:// or https:// address, as WhatsApp fetches the file from it";
+    return std::nullopt;
+}
+
+std::optional<std::string> why_button_values_do_not_fit(const message_template& t,
+                                                        const std::vector<std::string>& values) {
+    auto n = t.button_variables.size();
+    if (values.size() != n)
+        return t.name + " has " + std::to_string(n) + (n == 1 ? " button that takes" : " buttons that take") +
+               " a value, and " + std::to_string(values.size()) + (values.size() == 1 ? " was" : " were") + " given";
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& b = t.button_variables[i];
+        auto& v = values[i];
+        auto which = "the button \"" + b.text + "\"";
+        if (!chat::utf8_length(v)) return which + " must be UTF-8 text";
+        if (v.empty()) return which + (b.type == "url" ? "'s link needs its end" : "'s code is empty");
+        if (has_space_or_control(v)) return which + (b.type == "url" ? "'s link" : "'s code") + " must have no spaces";
+        if (b.type == "copy_code" && *chat::utf8_length(v) > max_code_chars)
+            return which + "'s code must be at most 15 characters";
+        if (b.type == "url" && url_filled(b, v).size() > max_button_url_chars)
+            return which + "'s link, filled in, is over the 2000 characters WhatsApp takes";
+    }
+    return std::nullopt;
+}
+
+std::optional<fill_misfit> why_fill_does_not_fit(const message_template& t, const template_fill& fill) {
+    if (auto why = why_parameters_do_not_fit(t, fill.body)) return fill_misfit{"parameters", *why};
+    if (auto why = why_header_value_does_not_fit(t, fill.header)) return fill_misfit{"header_value", *why};
+    if (auto why = why_header_media_does_not_fit(t, fill.header_media_url)) return fill_misfit{"header_media_url", *why};
+    if (auto why = why_button_values_do_not_fit(t, fill.buttons)) return fill_misfit{"button_values", *why};
+    return std::nullopt;
+}
+
+std::string filled_in(const message_template& t, const template_fill& fill) {
+    std::string text;
+    if (!t.header_media.empty()) text = "[" + t.header_media + "] " + fill.header_media_url + "\n";
+    if (!t.header.empty()) text = "*" + header_filled(t, fill.header) + "*\n";
+    text += body_filled(t, fill.body);
     if (!t.footer.empty()) text += "\n\n_" + t.footer + "_";
     return text;
 }
 
-std::string template_send_object(const message_template& t, const std::vector<std::string>& values,
-                                 const std::string& header_value) {
+std::string template_send_object(const message_template& t, const template_fill& fill) {
     json::object object = {{"name", t.name}, {"language", {{"code", t.language}}}};
     auto text_parameter = [&](const std::string& value, const std::string& name) {
         json::object p{{"type", "text"}, {"text", value}};
@@ -241,12 +332,28 @@ std::string template_send_object(const message_template& t, const std::vector<st
     json::array components;
     if (!t.header_variable.empty())
         components.push_back(
-            {{"type", "header"}, {"parameters", json::array{text_parameter(header_value, t.header_variable)}}});
-    if (!values.empty()) {
+            {{"type", "header"}, {"parameters", json::array{text_parameter(fill.header, t.header_variable)}}});
+    if (!t.header_media.empty()) {
+        json::object file{{"link", fill.header_media_url}};
+        if (auto name = filename_of(fill.header_media_url); t.header_media == "document" && !name.empty())
+            file["filename"] = name;
+        json::object parameter{{"type", t.header_media}, {t.header_media, std::move(file)}};
+        components.push_back({{"type", "header"}, {"parameters", json::array{std::move(parameter)}}});
+    }
+    if (!fill.body.empty()) {
         json::array parameters;
-        for (std::size_t i = 0; i < values.size(); ++i)
-            parameters.push_back(text_parameter(values[i], t.parameter_names.empty() ? "" : t.parameter_names[i]));
+        for (std::size_t i = 0; i < fill.body.size(); ++i)
+            parameters.push_back(text_parameter(fill.body[i], t.parameter_names.empty() ? "" : t.parameter_names[i]));
         components.push_back({{"type", "body"}, {"parameters", std::move(parameters)}});
+    }
+    for (std::size_t i = 0; i < t.button_variables.size() && i < fill.buttons.size(); ++i) {
+        auto& b = t.button_variables[i];
+        auto parameter = b.type == "url" ? json::object{{"type", "text"}, {"text", fill.buttons[i]}}
+                                         : json::object{{"type", "coupon_code"}, {"coupon_code", fill.buttons[i]}};
+        components.push_back({{"type", "button"},
+                              {"sub_type", b.type},
+                              {"index", std::to_string(b.index)},
+                              {"parameters", json::array{std::move(parameter)}}});
     }
     if (!components.empty()) object["components"] = std::move(components);
     return json::serialize(object);

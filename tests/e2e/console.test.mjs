@@ -1243,6 +1243,10 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
     { name: 'welcome_named', language: 'en_US', status: 'APPROVED', category: 'MARKETING', parameter_format: 'NAMED',
       components: [{ type: 'BODY', text: 'Welcome back, {{first_name}}! Your code: {{code}}.' }] },
     { name: 'in_review', language: 'en_US', status: 'PENDING', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi' }] },
+    { name: 'summer_sale', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [
+      { type: 'HEADER', format: 'IMAGE' }, { type: 'BODY', text: 'Our summer sale starts today.' },
+      { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Shop now', url: 'https://shop.example.test/s/{{1}}' },
+        { type: 'COPY_CODE', example: 'SUMMER25' }] }] },
   ];
   try {
     await whatsappUserSends(server, '15550901', 'wamid.tpl-1', 'text', null, 'where is my order?');
@@ -1261,7 +1265,7 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
     const dialog = page.locator('#template-dialog');
     await dialog.locator('#template-value-1').waitFor();
     assert.deepEqual(await dialog.locator('#template-name option').allTextContents(),
-      ['order_update · en_US', 'ticket · en_US', 'welcome_back · en_US', 'welcome_named · en_US']);  // approved ones only
+      ['order_update · en_US', 'summer_sale · en_US', 'ticket · en_US', 'welcome_back · en_US', 'welcome_named · en_US']);  // approved ones only
     // A named template asks for each value by its name.
     await dialog.locator('#template-name').selectOption({ label: 'welcome_named · en_US' });
     await dialog.getByLabel('{{first_name}}').fill('Ines');
@@ -1303,6 +1307,26 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
     assert.deepEqual(ticket.template.components, [
       { type: 'header', parameters: [{ type: 'text', text: 'T-9' }] },
       { type: 'body', parameters: [{ type: 'text', text: 'you' }] }]);
+    // A photo header by its link, a link button's end and a code to copy.
+    await templateButton.click();
+    await dialog.locator('#template-name').selectOption({ label: 'summer_sale · en_US' });
+    await dialog.locator('#template-preview', { hasText: '[image] its link' }).waitFor();
+    await dialog.getByLabel("Link to the header's image").fill('https://cdn.example.test/sale.jpg');
+    await dialog.locator('#template-preview', { hasText: '[image] https://cdn.example.test/sale.jpg' }).waitFor();
+    await dialog.getByLabel('Button "Shop now": the end of https://shop.example.test/s/{{1}}').fill('ines');
+    await dialog.getByLabel('Button "Copy offer code": the code').fill('SUMMER 25');
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.locator('#template-error', { hasText: 'code must have no spaces' }).waitFor();
+    await dialog.getByLabel('Button "Copy offer code": the code').fill('SUMMER25');
+    receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.tpl-sale"}]}'] : null);
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const sale = await receiver.waitFor((m) => m.type === 'template' && m.template.name === 'summer_sale');
+    assert.deepEqual(sale.template.components, [
+      { type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example.test/sale.jpg' } }] },
+      { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'ines' }] },
+      { type: 'button', sub_type: 'copy_code', index: '1', parameters: [{ type: 'coupon_code', coupon_code: 'SUMMER25' }] }]);
+    await page.locator('.message.admin', { hasText: 'Our summer sale starts today.' }).waitFor();
 
     // The user answers, and Meta then fails the template: it says why, and
     // offers no Send again, which would send its text as a plain reply.

@@ -563,10 +563,17 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
                             "components":[{"type":"BODY","text":"Hi {{first_name}}, order {{order_id}} is here."}]},
                            {"name":"ticket","language":"en_US","status":"APPROVED","category":"UTILITY",
                             "components":[{"type":"HEADER","format":"TEXT","text":"Ticket {{1}}"},
-                                          {"type":"BODY","text":"We answered you."}]}],
+                                          {"type":"BODY","text":"We answered you."}]},
+                           {"name":"track","language":"en_US","status":"APPROVED","category":"UTILITY",
+                            "components":[{"type":"BODY","text":"Your parcel is on its way."},
+                                          {"type":"BUTTONS","buttons":[
+                                            {"type":"URL","text":"Track it","url":"https://shop.example.test/t/{{1}}"}]}]},
+                           {"name":"booking","language":"en_US","status":"APPROVED","category":"UTILITY",
+                            "components":[{"type":"BODY","text":"Book a visit."},
+                                          {"type":"BUTTONS","buttons":[{"type":"FLOW","text":"Book"}]}]}],
                    "paging":{"cursors":{"after":"x"}}})", {}}});
     auto listed = admin.json("GET", "/whatsapp/templates").at("templates").as_array();
-    BOOST_TEST_REQUIRE(listed.size() == 4u);
+    BOOST_TEST_REQUIRE(listed.size() == 6u);  // not the flow's
     BOOST_TEST(listed[0].at("name").as_string() == "hello");
     BOOST_TEST(listed[1].at("name").as_string() == "order_named");
     BOOST_TEST(json::serialize(listed[1].at("parameter_names")) == R"(["first_name","order_id"])");
@@ -575,7 +582,13 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     BOOST_TEST(listed[2].at("parameters").as_int64() == 2);
     BOOST_TEST(listed[2].at("parameter_names").as_array().empty());
     BOOST_TEST(listed[2].at("header_variable").is_null());
-    BOOST_TEST(listed[3].at("header_variable").as_string() == "1");
+    BOOST_TEST(listed[2].at("header_media").is_null());
+    BOOST_TEST(listed[2].at("button_variables").as_array().empty());
+    BOOST_TEST(listed[3].at("name").as_string() == "photo");
+    BOOST_TEST(listed[3].at("header_media").as_string() == "image");
+    BOOST_TEST(listed[4].at("header_variable").as_string() == "1");
+    BOOST_TEST(json::serialize(listed[5].at("button_variables")) ==
+               R"([{"type":"url","text":"Track it","url":"https://shop.example.test/t/{{1}}"}])");
     auto graph = wa.graph.wait_for(4);
     BOOST_TEST(graph[2].method == "GET");
     BOOST_TEST(graph[2].target ==
@@ -614,6 +627,14 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     BOOST_TEST(ticket.at("text").as_string() == "*Ticket T-9*\nWe answered you.");
     BOOST_TEST(json::serialize(json::parse(wa.graph.wait_for(7)[6].body).at("template")) ==
                R"({"name":"ticket","language":{"code":"en_US"},"components":[{"type":"header","parameters":[{"type":"text","text":"T-9"}]}]})");
+    // A photo header by its link, and a link button's end.
+    auto photo = admin.json("POST", send, R"({"name":"photo","language":"en_US","header_media_url":"https://cdn.example.test/p.jpg"})", 201);
+    BOOST_TEST(photo.at("text").as_string() == "[image] https://cdn.example.test/p.jpg\nLook");
+    BOOST_TEST(json::serialize(json::parse(wa.graph.wait_for(8)[7].body).at("template")) ==
+               R"({"name":"photo","language":{"code":"en_US"},"components":[{"type":"header","parameters":[{"type":"image","image":{"link":"https://cdn.example.test/p.jpg"}}]}]})");
+    admin.json("POST", send, R"({"name":"track","language":"en_US","button_values":["A-1"]})", 201);
+    BOOST_TEST(json::serialize(json::parse(wa.graph.wait_for(9)[8].body).at("template")) ==
+               R"({"name":"track","language":{"code":"en_US"},"components":[{"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text","text":"A-1"}]}]})");
     auto stored = admin.json("GET", "/conversations/" + user).at("messages").as_array().size();
 
     // Refused, each naming why, and nothing reaches WhatsApp.
@@ -623,7 +644,21 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     };
     refused(admin.call("POST", send, R"({"name":"order_update","language":"de","parameters":["a","b"]})"), 400,
             "no approved template order_update in de");
-    refused(admin.call("POST", send, R"({"name":"photo","language":"en_US"})"), 400, "no approved template photo");
+    refused(admin.call("POST", send, R"({"name":"booking","language":"en_US"})"), 400, "no approved template booking");
+    auto no_photo = admin.call("POST", send, R"({"name":"photo","language":"en_US"})");
+    refused(no_photo, 400, "photo's header is an image: give the link");
+    BOOST_TEST(json::parse(no_photo.body).at("error").at("field").as_string() == "header_media_url");
+    refused(admin.call("POST", send, R"({"name":"photo","language":"en_US","header_media_url":"file:///etc/passwd"})"),
+            400, "whole http:// or https:// address");
+    refused(admin.call("POST", send, R"({"name":"hello","language":"de","header_media_url":"https://x.test/a.jpg"})"),
+            400, "hello's header takes no file");
+    auto no_button = admin.call("POST", send, R"({"name":"track","language":"en_US"})");
+    refused(no_button, 400, "track has 1 button that takes a value, and 0 were given");
+    BOOST_TEST(json::parse(no_button.body).at("error").at("field").as_string() == "button_values");
+    refused(admin.call("POST", send, R"({"name":"track","language":"en_US","button_values":["a b"]})"), 400,
+            "Track it\\\"'s link must have no spaces");  // the quotes escaped in JSON
+    refused(admin.call("POST", send, R"({"name":"track","language":"en_US","button_values":"A-1"})"), 400,
+            "button_values must be an array of strings");
     refused(admin.call("POST", send, R"({"name":"order_update","language":"en_US","parameters":["Sam"]})"), 400,
             "takes 2 values, and 1 was given");
     refused(admin.call("POST", send, R"({"name":"order_update","language":"en_US","parameters":["Sam","a\nb"]})"),
@@ -649,7 +684,7 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
     refused(admin.call("POST", send, R"({"name":"hello","language":"de","header_value":"x"})"), 400,
             "hello's header takes no value");
     BOOST_TEST(admin.json("GET", "/conversations/" + user).at("messages").as_array().size() == stored);
-    BOOST_TEST(wa.graph.requests().size() == 7u);
+    BOOST_TEST(wa.graph.requests().size() == 9u);
 
     // A list Meta would not give is not kept: the next agent to ask asks again.
     wa_server other({"--wa-business-account-id", "waba-88"});

@@ -39,7 +39,18 @@ constexpr std::string_view meta_page = R"({"data":[
   "components":[{"type":"HEADER","format":"TEXT","text":"{{1}} and {{2}}"},{"type":"BODY","text":"Hi"}]},
  {"name":"url_variable","language":"en_US","status":"APPROVED","category":"UTILITY",
   "components":[{"type":"BODY","text":"Hi"},
-                {"type":"BUTTONS","buttons":[{"type":"URL","text":"Go","url":"https://example.test/{{1}}"}]}]},
+                {"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"OK"},
+                                             {"type":"URL","text":"Go","url":"https://example.test/{{1}}"},
+                                             {"type":"COPY_CODE","example":"SAVE25"}]}]},
+ {"name":"url_variable_inside","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"BODY","text":"Hi"},
+                {"type":"BUTTONS","buttons":[{"type":"URL","text":"Go","url":"https://example.test/{{1}}/x"}]}]},
+ {"name":"flow","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"BODY","text":"Hi"},{"type":"BUTTONS","buttons":[{"type":"FLOW","text":"Book"}]}]},
+ {"name":"location_header","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"HEADER","format":"LOCATION"},{"type":"BODY","text":"Here"}]},
+ {"name":"document_header","language":"en_US","status":"APPROVED","category":"UTILITY",
+  "components":[{"type":"HEADER","format":"DOCUMENT"},{"type":"BODY","text":"Your invoice"}]},
  {"name":"named","language":"en_US","status":"APPROVED","category":"UTILITY","parameter_format":"NAMED",
   "components":[{"type":"BODY","text":"Hi {{first_name}}, order {{order_id}} is here. Bye, {{first_name}}!",
                  "example":{"body_text_named_params":[{"param_name":"first_name","example":"Sam"},
@@ -54,16 +65,25 @@ constexpr std::string_view meta_page = R"({"data":[
 
 message_template order_update() { return parse_template_page(meta_page).templates.at(0); }
 
+message_template named_template(std::string_view name) {
+    for (auto& t : parse_template_page(meta_page).templates)
+        if (t.name == name) return t;
+    throw std::runtime_error("no template " + std::string(name) + " offered");
+}
+
 boost::asio::awaitable<void> list_into(template_catalog& catalog, template_list& out) { out = co_await catalog.list(); }
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(whatsapp_templates)
 
-BOOST_AUTO_TEST_CASE(only_approved_templates_with_body_variables_alone_are_offered) {
+BOOST_AUTO_TEST_CASE(only_approved_templates_whose_values_an_agent_can_give_are_offered) {
     auto page = parse_template_page(meta_page);
     BOOST_TEST(page.error.empty());
-    BOOST_TEST_REQUIRE(page.templates.size() == 4u);
+    std::vector<std::string> offered;
+    for (auto& t : page.templates) offered.push_back(t.name);
+    BOOST_TEST((offered == std::vector<std::string>{"order_update", "hello", "photo_header", "header_variable",
+                                                     "url_variable", "document_header", "named"}));
     auto& t = page.templates[0];
     BOOST_TEST(t.name == "order_update");
     BOOST_TEST(t.language == "en_US");
@@ -71,14 +91,26 @@ BOOST_AUTO_TEST_CASE(only_approved_templates_with_body_variables_alone_are_offer
     BOOST_TEST(t.header == "Your order");
     BOOST_TEST(t.footer == "Reply STOP to opt out");
     BOOST_TEST(t.parameters == 3u);
+    BOOST_TEST(t.header_media.empty());
+    BOOST_TEST(t.button_variables.empty());  // its link has no variable
     BOOST_TEST(page.templates[1].name == "hello");
     BOOST_TEST(page.templates[1].parameters == 0u);
     BOOST_TEST(page.templates[0].parameter_names.empty());
     BOOST_TEST(page.templates[0].header_variable.empty());
-    BOOST_TEST(page.templates[2].name == "header_variable");
-    BOOST_TEST(page.templates[2].header_variable == "1");
-    auto& named = page.templates[3];
-    BOOST_TEST(named.name == "named");
+    BOOST_TEST(named_template("header_variable").header_variable == "1");
+    BOOST_TEST(named_template("photo_header").header_media == "image");
+    BOOST_TEST(named_template("photo_header").header.empty());
+    BOOST_TEST(named_template("document_header").header_media == "document");
+    auto buttons = named_template("url_variable").button_variables;
+    BOOST_TEST_REQUIRE(buttons.size() == 2u);
+    BOOST_TEST(buttons[0].index == 1u);  // the quick reply before it counts
+    BOOST_TEST(buttons[0].type == "url");
+    BOOST_TEST(buttons[0].text == "Go");
+    BOOST_TEST(buttons[0].url == "https://example.test/{{1}}");
+    BOOST_TEST(buttons[1].index == 2u);
+    BOOST_TEST(buttons[1].type == "copy_code");
+    BOOST_TEST(buttons[1].text == "Copy offer code");
+    auto named = named_template("named");
     BOOST_TEST(named.parameters == 2u);
     BOOST_TEST((named.parameter_names == std::vector<std::string>{"first_name", "order_id"}));
     BOOST_TEST(page.after == "QVFIU+/=");  // a next page
@@ -111,11 +143,11 @@ BOOST_AUTO_TEST_CASE(a_named_body_lists_its_variables_once_each_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(a_named_template_is_filled_in_by_name_and_sent_with_the_names) {
-    auto t = parse_template_page(meta_page).templates.at(3);
+    auto t = named_template("named");
     std::vector<std::string> values{"Sam", "A-1"};
     BOOST_TEST(!why_parameters_do_not_fit(t, values));
-    BOOST_TEST(filled_in(t, values) == "Hi Sam, order A-1 is here. Bye, Sam!");
-    auto sent = json::parse(template_send_object(t, values));
+    BOOST_TEST(filled_in(t, {values}) == "Hi Sam, order A-1 is here. Bye, Sam!");
+    auto sent = json::parse(template_send_object(t, {values}));
     auto& parameters = sent.at("components").at(0).at("parameters").as_array();
     BOOST_TEST_REQUIRE(parameters.size() == 2u);
     BOOST_TEST(parameters[0].at("parameter_name").as_string() == "first_name");
@@ -130,8 +162,8 @@ BOOST_AUTO_TEST_CASE(a_template_is_filled_in_as_the_user_reads_it_and_sent_by_it
     auto t = order_update();
     std::vector<std::string> values{"Sam", "A-1 ✓", "tomorrow"};
     BOOST_TEST(!why_parameters_do_not_fit(t, values));
-    BOOST_TEST(filled_in(t, values) == "*Your order*\nHi Sam, order A-1 ✓ ships tomorrow. Thanks, Sam!\n\n_Reply STOP to opt out_");
-    auto sent = json::parse(template_send_object(t, values));
+    BOOST_TEST(filled_in(t, {values}) == "*Your order*\nHi Sam, order A-1 ✓ ships tomorrow. Thanks, Sam!\n\n_Reply STOP to opt out_");
+    auto sent = json::parse(template_send_object(t, {values}));
     BOOST_TEST(sent.at("name").as_string() == "order_update");
     BOOST_TEST(sent.at("language").at("code").as_string() == "en_US");
     auto& parameters = sent.at("components").at(0).at("parameters").as_array();
@@ -150,11 +182,11 @@ BOOST_AUTO_TEST_CASE(a_template_is_filled_in_as_the_user_reads_it_and_sent_by_it
 
 // A text header's one variable: its own value, its own component.
 BOOST_AUTO_TEST_CASE(a_header_variable_is_filled_in_and_sent_as_the_header) {
-    auto t = parse_template_page(meta_page).templates.at(2);
+    auto t = named_template("header_variable");
     BOOST_TEST(!why_parameters_do_not_fit(t, {"Sam"}));
     BOOST_TEST(!why_header_value_does_not_fit(t, "A-1"));
-    BOOST_TEST(filled_in(t, {"Sam"}, "A-1") == "*Order A-1 update*\nHi Sam");
-    BOOST_TEST(json::serialize(json::parse(template_send_object(t, {"Sam"}, "A-1"))) ==
+    BOOST_TEST(filled_in(t, {{"Sam"}, "A-1"}) == "*Order A-1 update*\nHi Sam");
+    BOOST_TEST(json::serialize(json::parse(template_send_object(t, {{"Sam"}, "A-1"}))) ==
                R"({"name":"header_variable","language":{"code":"en_US"},"components":[)"
                R"({"type":"header","parameters":[{"type":"text","text":"A-1"}]},)"
                R"({"type":"body","parameters":[{"type":"text","text":"Sam"}]}]})");
@@ -170,8 +202,67 @@ BOOST_AUTO_TEST_CASE(a_header_variable_is_filled_in_and_sent_as_the_header) {
         "parameter_format":"NAMED","components":[{"type":"HEADER","format":"TEXT","text":"Order {{order_id}}"},
                                                  {"type":"BODY","text":"Hi {{first_name}}"}]}]})").templates.at(0);
     BOOST_TEST(named.header_variable == "order_id");
-    auto header = json::parse(template_send_object(named, {"Sam"}, "A-1")).at("components").at(0);
+    auto header = json::parse(template_send_object(named, {{"Sam"}, "A-1"})).at("components").at(0);
     BOOST_TEST(header.at("parameters").at(0).at("parameter_name").as_string() == "order_id");
+}
+
+// A photo, video or document header goes by a link, which Meta fetches.
+BOOST_AUTO_TEST_CASE(a_media_header_is_sent_by_its_link) {
+    auto photo = named_template("photo_header");
+    template_fill fill{{}, {}, "https://cdn.example.test/summer.jpg", {}};
+    BOOST_TEST(!why_fill_does_not_fit(photo, fill));
+    BOOST_TEST(filled_in(photo, fill) == "[image] https://cdn.example.test/summer.jpg\nLook");
+    BOOST_TEST(json::serialize(json::parse(template_send_object(photo, fill))) ==
+               R"({"name":"photo_header","language":{"code":"en_US"},"components":[)"
+               R"({"type":"header","parameters":[{"type":"image","image":{"link":"https://cdn.example.test/summer.jpg"}}]}]})");
+    // A document is named by its link's last part, as the user's phone shows it.
+    auto invoice = named_template("document_header");
+    auto sent = json::parse(template_send_object(invoice, {{}, {}, "https://x.test/files/Invoice%20A-1.pdf?sig=1", {}}));
+    BOOST_TEST(sent.at("components").at(0).at("parameters").at(0).at("document").at("filename").as_string() ==
+               "Invoice A-1.pdf");
+
+    auto why = [&](const message_template& t, std::string url) {
+        return why_header_media_does_not_fit(t, url).value_or("");
+    };
+    BOOST_TEST(why(photo, "") == "photo_header's header is an image: give the link WhatsApp fetches it from");
+    BOOST_TEST(why(invoice, "") == "document_header's header is a document: give the link WhatsApp fetches it from");
+    BOOST_TEST(why(photo, "ftp://x.test/a.jpg").starts_with("the header's link must be a whole http:// or https://"));
+    BOOST_TEST(why(photo, "https:///a.jpg").starts_with("the header's link must be a whole"));
+    BOOST_TEST(why(photo, "https://").starts_with("the header's link must be a whole"));
+    BOOST_TEST(why(photo, "https://x.test/a b.jpg") == "the header's link must have no spaces");
+    BOOST_TEST(why(photo, "https://x.test/" + std::string(2040, 'a')) == "the header's link must be at most 2048 characters");
+    BOOST_TEST(why(photo, "HTTP://x.test/a.jpg").empty());
+    BOOST_TEST(why(order_update(), "https://x.test/a.jpg") == "order_update's header takes no file");
+    auto misfit = why_fill_does_not_fit(photo, {});
+    BOOST_TEST_REQUIRE(misfit.has_value());
+    BOOST_TEST(misfit->field == "header_media_url");
+}
+
+// A link's end and a code to copy: one value a button, in Meta's order, each
+// sent as its button's own component.
+BOOST_AUTO_TEST_CASE(buttons_that_take_a_value_are_sent_with_it) {
+    auto t = named_template("url_variable");
+    template_fill fill{{}, {}, {}, {"A-1", "SAVE25"}};
+    BOOST_TEST(!why_fill_does_not_fit(t, fill));
+    BOOST_TEST(filled_in(t, fill) == "Hi");
+    BOOST_TEST(json::serialize(json::parse(template_send_object(t, fill))) ==
+               R"({"name":"url_variable","language":{"code":"en_US"},"components":[)"
+               R"({"type":"button","sub_type":"url","index":"1","parameters":[{"type":"text","text":"A-1"}]},)"
+               R"({"type":"button","sub_type":"copy_code","index":"2","parameters":[{"type":"coupon_code","coupon_code":"SAVE25"}]}]})");
+
+    auto why = [&](std::vector<std::string> values) { return why_button_values_do_not_fit(t, values).value_or(""); };
+    BOOST_TEST(why({"A-1"}) == "url_variable has 2 buttons that take a value, and 1 was given");
+    BOOST_TEST(why({"", "SAVE25"}) == "the button \"Go\"'s link needs its end");
+    BOOST_TEST(why({"a b", "SAVE25"}) == "the button \"Go\"'s link must have no spaces");
+    BOOST_TEST(why({"A-1", "SAVE 25"}) == "the button \"Copy offer code\"'s code must have no spaces");
+    BOOST_TEST(why({"A-1", "SAVE25SAVE25SAVE"}) == "the button \"Copy offer code\"'s code must be at most 15 characters");
+    BOOST_TEST(why({"A-1", ""}) == "the button \"Copy offer code\"'s code is empty");
+    BOOST_TEST(why({std::string(1990, 'a'), "x"}).ends_with("is over the 2000 characters WhatsApp takes"));
+    BOOST_TEST(why_button_values_do_not_fit(order_update(), {"x"}).value_or("") ==
+               "order_update has 0 buttons that take a value, and 1 was given");
+    auto misfit = why_fill_does_not_fit(t, {});
+    BOOST_TEST_REQUIRE(misfit.has_value());
+    BOOST_TEST(misfit->field == "button_values");
 }
 
 BOOST_AUTO_TEST_CASE(values_that_whatsapp_would_refuse_are_named) {

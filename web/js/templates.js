@@ -1,8 +1,10 @@
 // WhatsApp's approved templates: the one message a user can be sent past
 // the 24-hour window since they last wrote. The dialog lists them from the
-// server (which reads them from Meta), asks for the header's variable if it
-// has one and for each {{n}} (or each {{name}} of a named one), shows the
-// message as the user will read it, and sends it in the agent's chat.
+// server (which reads them from Meta), asks for the header's variable or its
+// photo's (video's, document's) link if it has one, for each {{n}} (or each
+// {{name}} of a named one), and for each button's value (a link's end, a code
+// to copy), shows the message as the user will read it, and sends it in the
+// agent's chat.
 import { api, enc } from './api.js';
 import { h, $ } from './dom.js';
 import { richText } from './rich_text.js';
@@ -14,11 +16,18 @@ function variables(t) {
 
 // The template as the user reads it, with what is typed so far in place of
 // each variable (the variable itself while it is empty); as the server fills it in.
-export function templateText(t, values, headerValue = '') {
+export function templateText(t, values, headerValue = '', mediaUrl = '') {
   const order = variables(t);
   const body = t.body.replace(/\{\{([a-z0-9_]+)\}\}/g, (whole, v) => values[order.indexOf(v)] || whole);
   const header = t.header.replace(/\{\{([a-z0-9_]+)\}\}/, (whole) => headerValue || whole);
-  return `${header ? `*${header}*\n` : ''}${body}${t.footer ? `\n\n_${t.footer}_` : ''}`;
+  const media = t.header_media ? `[${t.header_media}] ${mediaUrl || 'its link'}\n` : '';
+  return `${media}${header ? `*${header}*\n` : ''}${body}${t.footer ? `\n\n_${t.footer}_` : ''}`;
+}
+
+// One labelled input of the dialog.
+function field(id, label, attrs) {
+  return h('p', {}, h('label', { for: id, text: label }),
+    h('input', { id, type: 'text', required: '', autocomplete: 'off', ...attrs }));
 }
 
 export class TemplatePicker {
@@ -68,16 +77,25 @@ export class TemplatePicker {
 
   headerValue() { return $('template-header-value')?.value.trim() ?? ''; }
 
+  mediaUrl() { return $('template-header-media')?.value.trim() ?? ''; }
+
+  buttonValues() { return [...$('template-fields').querySelectorAll('input.button-value')].map((input) => input.value.trim()); }
+
   showFields() {
     const t = this.chosen();
     if (!t) return;
-    const header = t.header_variable ? [h('p', {}, h('label', { for: 'template-header-value', text: `Header {{${t.header_variable}}}` }),
-      h('input', { id: 'template-header-value', type: 'text', maxlength: '60', required: '', autocomplete: 'off' }))] : [];
-    $('template-fields').replaceChildren(...header, ...variables(t).map((v, i) => {
-      const id = `template-value-${i + 1}`;
-      return h('p', {}, h('label', { for: id, text: `{{${v}}}` }),
-        h('input', { id, class: 'body-value', type: 'text', maxlength: '1024', required: '', autocomplete: 'off' }));
-    }));
+    const header = [];
+    if (t.header_variable) header.push(field('template-header-value', `Header {{${t.header_variable}}}`, { maxlength: '60' }));
+    if (t.header_media) {
+      header.push(field('template-header-media', `Link to the header's ${t.header_media} (WhatsApp fetches it)`,
+        { type: 'url', maxlength: '2048', placeholder: 'https://' }));
+    }
+    const body = variables(t).map((v, i) =>
+      field(`template-value-${i + 1}`, `{{${v}}}`, { class: 'body-value', maxlength: '1024' }));
+    const buttons = (t.button_variables ?? []).map((b, i) => (b.type === 'url'
+      ? field(`template-button-${i + 1}`, `Button "${b.text}": the end of ${b.url}`, { class: 'button-value', maxlength: '2000' })
+      : field(`template-button-${i + 1}`, `Button "${b.text}": the code`, { class: 'button-value', maxlength: '15' })));
+    $('template-fields').replaceChildren(...header, ...body, ...buttons);
     $('template-send').disabled = false;
     this.showPreview();
     ($('template-fields').querySelector('input') ?? $('template-name')).focus();
@@ -85,7 +103,7 @@ export class TemplatePicker {
 
   showPreview() {
     const t = this.chosen();
-    if (t) $('template-preview').replaceChildren(...richText(templateText(t, this.values(), this.headerValue())));
+    if (t) $('template-preview').replaceChildren(...richText(templateText(t, this.values(), this.headerValue(), this.mediaUrl())));
   }
 
   async send() {
@@ -95,7 +113,14 @@ export class TemplatePicker {
     $('template-error').textContent = '';
     try {
       const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send-template`,
-        { name: t.name, language: t.language, parameters: this.values(), ...(t.header_variable ? { header_value: this.headerValue() } : {}) });
+        {
+          name: t.name,
+          language: t.language,
+          parameters: this.values(),
+          ...(t.header_variable ? { header_value: this.headerValue() } : {}),
+          ...(t.header_media ? { header_media_url: this.mediaUrl() } : {}),
+          ...(t.button_variables?.length ? { button_values: this.buttonValues() } : {}),
+        });
       $('template-dialog').close();
       this.onSent(stored);
     } catch (e) {

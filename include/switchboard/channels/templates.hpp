@@ -23,11 +23,21 @@ class io_context;
 
 namespace switchboard::channels {
 
+// A button of a template that takes a value when it is sent: a link whose
+// address ends in {{1}} (the value completes it), or a code the user copies.
+struct template_button {
+    std::size_t index = 0;  // its place among all the template's buttons, as Meta counts them
+    std::string type;       // "url" | "copy_code"
+    std::string text;       // what the button says
+    std::string url;        // a link's address, {{1}} at its end; empty for a code
+};
+
 // One approved template that an agent can send: its variables are the
 // body's, numbered ({{1}}…{{n}}) or named ({{first_name}}, Meta's
-// "parameter_format":"NAMED"), and at most one in a text header. Templates
-// with a media header or a variable in a button are not offered, since the
-// console has nowhere to fill those in.
+// "parameter_format":"NAMED"), at most one in a text header, a photo, video
+// or document header given by a link, and links and codes in its buttons.
+// Not offered: a location header, and buttons of other kinds (flows,
+// catalogs), which the console has nowhere to fill in.
 struct message_template {
     std::string name;      // Meta's name: order_update
     std::string language;  // Meta's code: en_US
@@ -42,6 +52,25 @@ struct message_template {
     // The header's one variable as written between its braces ("1", or a
     // name), or empty when the header has none.
     std::string header_variable = {};
+    // "image" | "video" | "document" for a media header (then `header` is
+    // empty), or empty.
+    std::string header_media = {};
+    // The buttons that take a value, in Meta's order.
+    std::vector<template_button> button_variables = {};
+};
+
+// What an agent fills a template with.
+struct template_fill {
+    std::vector<std::string> body;  // the body's values, {{1}} first (a named one's in parameter_names' order)
+    std::string header;             // the text header's variable, or empty
+    std::string header_media_url;   // the media header's file, an http(s) link Meta fetches, or empty
+    std::vector<std::string> buttons;  // one a button_variables entry, in order
+};
+
+// Which field of a fill is wrong, and why.
+struct fill_misfit {
+    std::string field;  // parameters | header_value | header_media_url | button_values
+    std::string why;
 };
 
 // One page of Meta's answer, the sendable templates kept.
@@ -69,14 +98,25 @@ std::optional<std::string> why_parameters_do_not_fit(const message_template& t, 
 // a header of at most 60 characters once filled.
 std::optional<std::string> why_header_value_does_not_fit(const message_template& t, const std::string& header_value);
 
-// What the user reads: the header in bold on a line of its own, then the
-// body with the values in place.
-std::string filled_in(const message_template& t, const std::vector<std::string>& values,
-                      const std::string& header_value = {});
+// The same for a media header's link: required for a template with one
+// (http or https, a host, at most 2048 characters, no spaces), refused for
+// any other.
+std::optional<std::string> why_header_media_does_not_fit(const message_template& t, const std::string& url);
+// The same for the buttons' values: one a button that takes one. A link's
+// value ends its address (no spaces; the whole at most 2000 characters); a
+// code is at most 15 characters with no spaces (WhatsApp's limits).
+std::optional<std::string> why_button_values_do_not_fit(const message_template& t,
+                                                        const std::vector<std::string>& values);
+// The first of the four above that refuses `fill`, with its field.
+std::optional<fill_misfit> why_fill_does_not_fit(const message_template& t, const template_fill& fill);
 
-// The send API's "template" object for `t` filled with `values`.
-std::string template_send_object(const message_template& t, const std::vector<std::string>& values,
-                                 const std::string& header_value = {});
+// What the user reads: the header in bold on a line of its own (a media
+// header as "[image] <link>"), then the body with the values in place, then
+// the footer in italics.
+std::string filled_in(const message_template& t, const template_fill& fill);
+
+// The send API's "template" object for `t` filled with `fill`.
+std::string template_send_object(const message_template& t, const template_fill& fill);
 
 struct template_options {
     std::string wa_api_base;
