@@ -209,6 +209,7 @@ void conversation_actor::save_chat(step& s) {
 }
 
 void conversation_actor::close_chat(step& s, std::string_view reason, timestamp now) {
+    s.leave_queue = true;
     auto& c = s.next;
     if (c.chat) {
         auto& chat = c.chat.edit();
@@ -225,6 +226,11 @@ void conversation_actor::close_chat(step& s, std::string_view reason, timestamp 
     c.support_ticket_id.clear();
     c.assignee.clear();
     c.queued_at.reset();
+}
+
+void conversation_actor::chat_ended(step& s, std::string_view reason, std::string_view agent, timestamp now) {
+    s.event("chat.ended", ended_data(s.next, reason, agent), now);
+    ctx_.chats_closed.inc();
 }
 
 bool conversation_actor::prepare_write(step& s) {
@@ -421,7 +427,6 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
         break;
     case bot_action::end_support:
         close_chat(s, "user", now);
-        s.leave_queue = true;
         break;
     case bot_action::rate:
         s.batch.ratings.push_back({c.phone, c.rated_ticket_id, c.rated_agent, decision.rating, now});
@@ -461,7 +466,7 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
         s.conversation_event("chat.started", now);
         s.event("chat.queued", queued_data(c, *s.queue_position, now), now);
     } else if (decision.action == bot_action::end_support) {
-        s.event("chat.ended", ended_data(c, "user", c.rated_agent), now);
+        chat_ended(s, "user", c.rated_agent, now);
     }
 }
 
@@ -484,8 +489,6 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
         s.queue_position = co_await ctx_.queue.join(std::move(phone), now);
         joined = true;
         ctx_.chats_opened.inc();
-    } else if (decision.action == bot_action::end_support) {
-        ctx_.chats_closed.inc();
     }
     std::vector<std::string> replies;
     std::string answer;
@@ -560,13 +563,11 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
         auto& c = s.next;
         bool had_chat = c.chat_support_active;
         if (had_chat) {
-            s.leave_queue = true;
             close_chat(s, "timeout", now);
             tell_user_in_window(s, ctx_.options.texts.idle_timeout, now);
-            s.event("chat.ended", ended_data(c, "timeout", c.rated_agent), now);
+            chat_ended(s, "timeout", c.rated_agent, now);
             c.rated_ticket_id.clear();  // a timed-out chat is not rated
             c.rated_agent.clear();
-            ctx_.chats_closed.inc();
         }
         c.state = conv_state::idle;
         c.updated_at = now;
@@ -708,14 +709,12 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
             m.agent = by.username;
             s.message_created(m, now);
         }
-        s.leave_queue = true;
         close_chat(s, "agent", now);
         c.state = conv_state::rating;
         c.last_activity = now;
         tell_user_in_window(s, ctx_.options.texts.chat_ended, now);
-        s.event("chat.ended", ended_data(c, "agent", by.username), now);
+        chat_ended(s, "agent", by.username, now);
         s.conversation_updated(now);
-        ctx_.chats_closed.inc();
         co_await commit(s);
         co_return *own_;
     });
@@ -838,11 +837,9 @@ net::awaitable<conversation> conversation_actor::set_blocked(agent_ref by, bool 
         c.updated_at = now;
         if (blocked) {
             if (c.chat_support_active) {
-                s.leave_queue = true;
                 close_chat(s, "blocked", now);
-                s.event("chat.ended", ended_data(c, "blocked", by.username), now);
+                chat_ended(s, "blocked", by.username, now);
                 c.last_activity = now;
-                ctx_.chats_closed.inc();
             }
             c.rated_ticket_id.clear();
             c.rated_agent.clear();

@@ -143,8 +143,12 @@ private:
     // A line for the agents in the history (who transferred, returned or
     // blocked), never sent to the user.
     void add_system_note(step& s, std::string text, timestamp at);
-    // Clears the chat flags and files the chat record as closed.
+    // Clears the chat flags, files the chat record as closed, and takes the
+    // conversation out of the queue.
     static void close_chat(step& s, std::string_view reason, timestamp now);
+    // The chat.ended event of the chat close_chat closed (`agent` is who had
+    // it, or who ended it), counted.
+    void chat_ended(step& s, std::string_view reason, std::string_view agent, timestamp now);
     static void open_chat(step& s, std::string_view opened_by, timestamp now);
     static void save_chat(step& s);
     // A waiting conversation's object names its place in the queue, which
