@@ -117,22 +117,20 @@ struct media_fetcher::impl {
         }
         auto mine = std::make_shared<shared_result<fetched_media>>(strand);
         fetching.emplace(media_id, mine);
-        auto out = failure("the fetch stopped before it was done");
-        try {
-            out = co_await fetch(media_id);
-        } catch (...) {
-            fetching.erase(media_id);
-            mine->give(out);
-            throw;
-        }
-        (out.bytes ? fetched : failed).inc();
-        if (out.bytes) {
-            bytes.inc(out.bytes->size());
-            keep(media_id, out.bytes);
-        }
-        fetching.erase(media_id);
-        mine->give(out);
-        co_return out;
+        auto fetch_and_keep = [&]() -> net::awaitable<fetched_media> {
+            auto out = co_await fetch(media_id);
+            (out.bytes ? fetched : failed).inc();
+            if (out.bytes) {
+                bytes.inc(out.bytes->size());
+                keep(media_id, out.bytes);
+            }
+            co_return out;
+        };
+        // Named locals, not temporaries in the co_await (GCC 12).
+        auto if_thrown = failure("the fetch stopped before it was done");
+        auto forget = [&] { fetching.erase(media_id); };
+        auto settled = mine->settle(fetch_and_keep, std::move(if_thrown), forget);
+        co_return co_await std::move(settled);
     }
 
     // On the strand; counted, and the file kept under its new id.

@@ -403,21 +403,19 @@ struct template_catalog::impl {
             co_return co_await under_way->wait();
         }
         auto mine = reading = std::make_shared<shared_result<template_list>>(strand);
-        auto out = template_list{nullptr, "the read stopped before it was done"};
-        try {
-            out = co_await fetch();
-        } catch (...) {
-            reading.reset();
-            mine->give(out);
-            throw;
-        }
-        if (out.templates) {
-            kept = out.templates;
-            kept_at = now;
-        }
-        reading.reset();
-        mine->give(out);
-        co_return out;
+        auto fetch_and_keep = [&]() -> net::awaitable<template_list> {
+            auto out = co_await fetch();
+            if (out.templates) {
+                kept = out.templates;
+                kept_at = now;
+            }
+            co_return out;
+        };
+        // Named locals, not temporaries in the co_await (GCC 12).
+        auto if_thrown = template_list{nullptr, "the read stopped before it was done"};
+        auto forget = [&] { reading.reset(); };
+        auto settled = mine->settle(fetch_and_keep, std::move(if_thrown), forget);
+        co_return co_await std::move(settled);
     }
 
     net::awaitable<template_list> fetch() {

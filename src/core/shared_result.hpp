@@ -30,6 +30,25 @@ public:
         done_.cancel();  // wakes every wait()
     }
 
+    // The one doing the work: `work()`'s result, given to every wait(), or
+    // `if_thrown` given when it throws, the exception going on to the caller.
+    // `forget()` runs first either way, so that whoever asks after this
+    // starts afresh rather than wait on a result already given.
+    template <class Work, class Forget>
+    boost::asio::awaitable<T> settle(Work work, T if_thrown, Forget forget) {
+        T out = std::move(if_thrown);
+        try {
+            out = co_await work();
+        } catch (...) {
+            forget();
+            give(out);
+            throw;
+        }
+        forget();
+        give(out);
+        co_return out;
+    }
+
 private:
     boost::asio::steady_timer done_;
     T result_{};
