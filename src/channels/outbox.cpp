@@ -38,7 +38,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& v)
 
 // Meta's send API: POST /{phone_number_id}/messages. A file goes by the
 // media id its upload was given; audio takes no caption. A template's
-// object was made whole when the agent sent it (channels/templates.hpp).
+// object was made whole when the agent sent it (channels/templates.hpp). A
+// reply names the message it quotes.
 std::string whatsapp_send_body(const store::outbox_item& item) {
     boost::json::object body = {{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", item.phone}};
     if (chat::is_media_kind(item.kind)) {
@@ -55,6 +56,7 @@ std::string whatsapp_send_body(const store::outbox_item& item) {
         body["type"] = "text";
         body["text"] = {{"preview_url", false}, {"body", item.text}};
     }
+    if (!item.context.empty()) body["context"] = {{"message_id", item.context}};  // shown quoted
     return boost::json::serialize(body);
 }
 

@@ -140,6 +140,18 @@ std::optional<chat::attachment> media_of(const json::object& m, const std::strin
                             chat::checked_filename(optional_string(o, "filename"))};
 }
 
+// The message a user's message answers: the one they quoted (swiped to
+// reply to, or whose button they tapped), or the one they reacted to.
+// Meta's `context` on a forwarded message names no message.
+std::string quoted_id(const json::object& m, std::string_view kind) {
+    if (kind == "reaction") {
+        auto* r = m.if_contains("reaction");
+        return r && r->is_object() ? optional_string(r->as_object(), "message_id") : std::string{};
+    }
+    auto* context = m.if_contains("context");
+    return context && context->is_object() ? optional_string(context->as_object(), "id") : std::string{};
+}
+
 // A reaction whose emoji is empty: the user took their reaction back.
 bool taken_back(const json::object& m) {
     auto* r = m.if_contains("reaction");
@@ -185,6 +197,7 @@ void parse_value(const json::object& value, const std::string& path, wa_payload&
             if (msg.kind == "interactive" || msg.kind == "button") msg.kind = "text";  // a reply is text to the bot
             msg.phone_number_id = phone_number_id;
             msg.media = media_of(m, msg.kind);
+            msg.reply_to_id = quoted_id(m, msg.kind);
             for (auto& [id, name] : names)
                 if (id == msg.from) msg.profile_name = name;
             out.messages.push_back(std::move(msg));

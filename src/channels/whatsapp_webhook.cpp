@@ -46,6 +46,7 @@ void add_whatsapp_webhook_routes(http::router& routes, chat::engine& engine, wha
                            in.profile_name = m.profile_name;
                            in.wa_phone_number_id = m.phone_number_id;
                            in.media = std::move(m.media);
+                           in.reply_to_channel_id = std::move(m.reply_to_id);
                            co_await engine.receive(std::move(in));
                        }
                        for (auto& s : payload.statuses)

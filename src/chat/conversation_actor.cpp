@@ -411,6 +411,11 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     auto& user_msg = add_message(s, sender::user, in.text, now, std::move(kind));
     user_msg.channel_id = in.channel_id;
     user_msg.media = in.media;
+    // Only ours are found by their provider id (store.hpp): a user who
+    // quotes their own message is shown without the quote.
+    if (!in.reply_to_channel_id.empty())
+        if (auto quoted = ctx_.store.find_message_by_channel_id(c.phone, in.reply_to_channel_id))
+            user_msg.reply_to = quoted->seq;
     ++c.unread;
     s.message_created(user_msg, now);
 
@@ -615,8 +620,9 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
     });
 }
 
-net::awaitable<message> conversation_actor::send(agent_ref by, std::string text, std::string client_id) {
-    return send_as(std::move(by), std::move(text), std::move(client_id), std::nullopt);
+net::awaitable<message> conversation_actor::send(agent_ref by, std::string text, std::string client_id,
+                                                 quoted_message quote) {
+    return send_as(std::move(by), std::move(text), std::move(client_id), std::nullopt, std::move(quote));
 }
 
 // A file's message reads as a user's does: `[image] caption`, a document's
@@ -639,9 +645,9 @@ net::awaitable<message> conversation_actor::send_template(agent_ref by, outgoing
 }
 
 net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string text, std::string client_id,
-                                                    std::optional<whatsapp_only_send> special) {
+                                                    std::optional<whatsapp_only_send> special, quoted_message quote) {
     return exclusive<message>([this, by = std::move(by), text = std::move(text), client_id = std::move(client_id),
-                               special = std::move(special)]() -> net::awaitable<message> {
+                               special = std::move(special), quote = std::move(quote)]() -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -650,6 +656,8 @@ net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string te
         auto& m = add_outgoing(s, sender::admin, text, now, false, special ? special->kind : "text");
         m.agent = by.username;
         m.client_id = client_id;
+        m.reply_to = quote.seq;
+        if (!s.outbound.empty() && s.outbound.back().message_id == m.id) s.outbound.back().context = quote.channel_id;
         if (special) {
             m.media = special->media;
             if (!s.outbound.empty() && s.outbound.back().message_id == m.id) {

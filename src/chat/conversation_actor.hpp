@@ -38,7 +38,7 @@ public:
     boost::asio::awaitable<void> record_delivery(channels::delivery_outcome outcome);
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
     boost::asio::awaitable<conversation> start_chat(agent_ref by);
-    boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id);
+    boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id, quoted_message quote);
     boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
@@ -134,7 +134,7 @@ private:
     };
     // send(), send_file() and send_template(): an agent's message to the user.
     boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
-                                            std::optional<whatsapp_only_send> special);
+                                            std::optional<whatsapp_only_send> special, quoted_message quote = {});
     void tell_user(step& s, std::string text, timestamp at);
     // The same, for a notice that is no answer to the user (a chat started,
     // transferred or ended): past WhatsApp's 24-hour window since the user's

@@ -274,9 +274,10 @@ net::awaitable<conversation> engine::start_chat(std::string phone, agent_ref by)
     co_return co_await actor->start_chat(std::move(by));
 }
 
-net::awaitable<message> engine::send(std::string phone, agent_ref by, std::string text, std::string client_id) {
+net::awaitable<message> engine::send(std::string phone, agent_ref by, std::string text, std::string client_id,
+                                     quoted_message quote) {
     auto actor = impl_->require(phone);
-    co_return co_await actor->send(std::move(by), std::move(text), std::move(client_id));
+    co_return co_await actor->send(std::move(by), std::move(text), std::move(client_id), std::move(quote));
 }
 
 net::awaitable<message> engine::send_file(std::string phone, agent_ref by, outgoing_file file, std::string client_id) {

@@ -19,11 +19,12 @@ namespace switchboard::store {
 class packed_message {
 public:
     explicit packed_message(const chat::message& m)
-        : at(m.at), from(m.from), status(m.status), has_media(m.media.has_value()) {
-        auto detail = has_media ? media_prefix(*m.media) + m.error : std::string();
+        : at(m.at), from(m.from), status(m.status), has_media(m.media.has_value()), has_reply(m.reply_to != 0) {
+        bool has_detail = has_media || has_reply;
+        auto detail = has_detail ? media_prefix(m) + reply_prefix(m) + m.error : std::string();
         const std::array<std::string_view, fields> parts{m.id,         m.agent,     m.text,
                                                           m.kind,       m.channel_id, m.client_id,
-                                                          has_media ? std::string_view(detail) : m.error};
+                                                          has_detail ? std::string_view(detail) : m.error};
         std::size_t total = 0;
         for (std::size_t i = 0; i < fields; ++i) total += sizes_[i] = static_cast<std::uint32_t>(parts[i].size());
         chars_ = std::make_unique_for_overwrite<char[]>(total);
@@ -58,6 +59,10 @@ public:
                 detail.remove_prefix(end + 1);
             }
         }
+        if (has_reply) {
+            std::memcpy(&m.reply_to, detail.data(), sizeof m.reply_to);
+            detail.remove_prefix(sizeof m.reply_to);
+        }
         m.error = detail;
         return m;
     }
@@ -67,21 +72,33 @@ public:
     chat::sender from : 8;
     chat::message_status status : 8;
     bool has_media : 1;
+    bool has_reply : 1;
 
 private:
     // id, agent, text, kind, channel id, client id, and the error after the
-    // attachment's strings when there is one: few messages have either, and
-    // a part of their own would make every message 8 bytes longer.
+    // attachment's strings and the quoted message's seq when there are
+    // those: few messages have any, and a part of their own would make every
+    // message 8 bytes longer.
     static constexpr std::size_t fields = 7;
 
     // The attachment's strings, each ended by a NUL: the parser lets none
     // through with one in it.
-    static std::string media_prefix(const chat::attachment& a) {
+    static std::string media_prefix(const chat::message& m) {
         std::string out;
+        if (!m.media) return out;
+        auto& a = *m.media;
         for (auto* field : {&a.media_id, &a.mime_type, &a.filename}) {
             assert(field->find('\0') == std::string::npos);
             out.append(*field).push_back('\0');
         }
+        return out;
+    }
+
+    // The quoted message's seq, its 8 bytes as they are.
+    static std::string reply_prefix(const chat::message& m) {
+        if (!m.reply_to) return {};
+        std::string out(sizeof m.reply_to, '\0');
+        std::memcpy(out.data(), &m.reply_to, sizeof m.reply_to);
         return out;
     }
 

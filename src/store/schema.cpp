@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 25> migrations{
+constexpr std::array<std::string_view, 26> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -355,6 +355,14 @@ CREATE TABLE settings (
     // 25: API tokens, sessions an agent made for an integration and named.
     R"sql(
 ALTER TABLE sessions ADD COLUMN name TEXT NOT NULL DEFAULT '';
+)sql",
+    // 26: the seq of the message a message answers (quotes), 0 for none;
+    // and the wamid a message waiting to be sent quotes.
+    // A column of its own rather than a side table: its default costs a row
+    // nothing, and reading a history needs no lookup a row.
+    R"sql(
+ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN context TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

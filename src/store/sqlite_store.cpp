@@ -52,7 +52,8 @@ std::optional<timestamp> time_of(const std::optional<std::int64_t>& v) {
     return from_unix_ms(*v);
 }
 
-constexpr std::string_view message_columns = "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id";
+constexpr std::string_view message_columns =
+    "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id, reply_to";
 // A media kind's list as SQL: ('image','audio',…).
 std::string media_kinds_sql() {
     std::string out = "(";
@@ -91,9 +92,10 @@ message read_message(const sqlite::statement& st) {
     m.status = chat::message_status_from_string(st.get_text(8)).value_or(chat::message_status::received);
     m.channel_id = st.get_text(9);
     m.client_id = st.get_text(10);
-    m.error = st.get_text(11);
-    if (auto media_id = st.get_text(12); !media_id.empty())
-        m.media = chat::attachment{std::move(media_id), st.get_text(13), st.get_text(14)};
+    m.reply_to = static_cast<std::uint64_t>(st.get_int(11));
+    m.error = st.get_text(12);
+    if (auto media_id = st.get_text(13); !media_id.empty())
+        m.media = chat::attachment{std::move(media_id), st.get_text(14), st.get_text(15)};
     return m;
 }
 
@@ -207,17 +209,17 @@ public:
           messages_(messages),
           put_conversation_(db.prepare(upsert_conversation_sql())),
           insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
-                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           // A message stored before (found by (phone, seq) in the index) is rewritten in its row.
           update_message_(db.prepare("UPDATE messages SET phone = ?, seq = ?, id = ?, sender = ?, agent = ?, "
-                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ? "
+                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ?, reply_to = ? "
                                      "WHERE rowid = ?")),
           put_message_error_(
               db.prepare("INSERT OR REPLACE INTO message_errors (phone, seq, error) VALUES (?,?,?)")),
           put_message_media_(db.prepare(
               "INSERT OR REPLACE INTO message_media (phone, seq, media_id, mime_type, filename) VALUES (?,?,?,?,?)")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
-              wa_phone_number_id, text, attempts, created_at, kind, ref, filename) VALUES (?,?,?,?,?,?,?,?,?,?,?))")),
+              wa_phone_number_id, text, attempts, created_at, kind, ref, filename, context) VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
           put_dedupe_(db.prepare("INSERT INTO dedupe (key, answer, at) VALUES (?,?,?)")),
           put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")),
@@ -297,7 +299,7 @@ public:
                     if (m.seq && b.dedupe[i].seq == m.seq && !dedupe_rows[i].in_messages) carried = i;
             std::string_view dedupe_key = "", answer = "";  // not null: SQLite binds a null pointer as NULL
             if (carried < b.dedupe.size()) dedupe_key = b.dedupe[carried].key, answer = b.dedupe[carried].answer;
-            auto& st = row ? update_message_.bind(12, *row) : insert_message_.bind(12, dedupe_key).bind(13, answer);
+            auto& st = row ? update_message_.bind(13, *row) : insert_message_.bind(13, dedupe_key).bind(14, answer);
             st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
                 .bind(3, m.id)
@@ -309,6 +311,7 @@ public:
                 .bind(9, chat::to_string(m.status))
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
+                .bind(12, static_cast<std::int64_t>(m.reply_to))
                 .run();
             if (!m.error.empty())
                 put_message_error_.bind(1, m.phone).bind(2, static_cast<std::int64_t>(m.seq)).bind(3, m.error).run();
@@ -341,6 +344,7 @@ public:
                 .bind(9, o.kind)
                 .bind(10, o.ref)
                 .bind(11, o.filename)
+                .bind(12, o.context)
                 .run();
         for (auto& id : b.outbox_remove) remove_outbox_.bind(1, id).run();
         for (std::size_t i = 0; i < b.dedupe.size(); ++i)  // those with no new message to go with
@@ -663,14 +667,14 @@ public:
     std::vector<outbox_item> load_outbox() const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(R"(SELECT message_id, phone, seq, channel, wa_phone_number_id, text, attempts,
-            created_at, kind, ref, filename FROM outbox ORDER BY phone, seq)"));
+            created_at, kind, ref, filename, context FROM outbox ORDER BY phone, seq)"));
         auto& st = *st_guard;
         std::vector<outbox_item> out;
         while (st.step())
             out.push_back({st.get_text(0), st.get_text(1), static_cast<std::uint64_t>(st.get_int(2)),
                            chat::channel_from_string(st.get_text(3)).value_or(chat::channel::plain), st.get_text(4),
                            st.get_text(5), static_cast<std::uint32_t>(st.get_int(6)), from_unix_ms(st.get_int(7)),
-                           st.get_text(8), st.get_text(9), st.get_text(10)});
+                           st.get_text(8), st.get_text(9), st.get_text(10), st.get_text(11)});
         return out;
     }
 

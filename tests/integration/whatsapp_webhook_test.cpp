@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -957,6 +958,103 @@ BOOST_AUTO_TEST_CASE(in_an_outage_one_message_retries_for_all) {
     BOOST_TEST(first_retries.size() == waiting);
     BOOST_TEST(retried_before_the_way_was_clear.size() == 1u);  // the 3 refused retries and the first accepted
     BOOST_TEST(sent.size() == refused + waiting);  // and then each of the other four, once
+}
+
+// A user who swipes to reply to an agent's question, or reacts to it, is
+// shown answering that message; an agent's reply that quotes the user's
+// message reaches WhatsApp with it as its `context`. Kept over a restart.
+BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
+    const std::string user = "15557201";
+    temp_dir dir;
+    receiver graph;
+    auto args = whatsapp_on_disk(dir, graph);
+    auto quoting = [&](const std::string& id, const std::string& text, const std::string& quoted) {
+        auto v = json::parse(text_payload(user, id, text));
+        v.at("entry").at(0).at("changes").at(0).at("value").at("messages").at(0).as_object()["context"] = {
+            {"from", "15550783881"}, {"id", quoted}};
+        return json::serialize(v);
+    };
+    auto history = [&](const api_client& admin) {
+        return admin.json("GET", "/conversations/" + user).at("messages").as_array();
+    };
+    auto seq_of = [](const json::array& messages, std::string_view text) {
+        for (auto& m : messages)
+            if (m.at("text").as_string() == text) return m.at("seq").as_int64();
+        return std::int64_t{0};
+    };
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload(user, "wamid.in-1", "support"))
+                       .status == 200u);
+        graph.wait_for(1);  // "connecting you"
+        admin.json("POST", "/conversations/" + user + "/chat-support/start");
+        graph.wait_for(2);  // "you're now chatting with"
+        graph.script({{200, R"({"messages":[{"id":"wamid.agent-1"}]})", {}}});
+        admin.json("POST", "/conversations/" + user + "/chat-support/send", R"({"text":"Your order number?"})", 201);
+        graph.wait_for(3);
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 3);  // its wamid is known now
+        auto asked = seq_of(history(admin), "Your order number?");
+        BOOST_TEST_REQUIRE(asked > 0);
+
+        // The user quotes the question, then reacts to it.
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", quoting("wamid.in-2", "A-1", "wamid.agent-1"))
+                       .status == 200u);
+        auto reaction = payload_with(
+            {{"metadata", {{"phone_number_id", "106540352242922"}}},
+             {"messages", {{{"from", user}, {"id", "wamid.in-3"}, {"timestamp", "1763900001"}, {"type", "reaction"},
+                            {"reaction", {{"message_id", "wamid.agent-1"}, {"emoji", "👍"}}}}}}});
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", reaction).status == 200u);
+        // Quoting a message Switchboard does not know (one from before it, say): no quote.
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", quoting("wamid.in-4", "and B-2", "wamid.unknown"))
+                       .status == 200u);
+        graph.wait_for(5);  // the bot's "sent to support" for the two texts; a reaction gets none
+        auto messages = history(admin);
+        auto answer = seq_of(messages, "A-1");
+        for (auto& m : messages) {
+            auto text = std::string(m.at("text").as_string());
+            if (text == "A-1" || text == "[reaction] 👍") BOOST_TEST(m.at("reply_to").as_int64() == asked, text);
+            else BOOST_TEST(!m.as_object().contains("reply_to"), text);
+        }
+
+        // The agent answers quoting the user's message: Meta gets its wamid as the context.
+        auto sent = admin.json("POST", "/conversations/" + user + "/chat-support/send",
+                               R"({"text":"Found it.","reply_to":)" + std::to_string(answer) + "}", 201);
+        BOOST_TEST(sent.at("reply_to").as_int64() == answer);
+        auto out = json::parse(graph.wait_for(6)[5].body);
+        BOOST_TEST(out.at("text").at("body").as_string() == "Found it.");
+        BOOST_TEST(json::serialize(out.at("context")) == R"({"message_id":"wamid.in-2"})");
+        BOOST_TEST(!json::parse(graph.requests()[2].body).as_object().contains("context"));  // a reply quoting nothing
+
+        // Refused, naming reply_to, and nothing is sent.
+        auto note = admin.json("POST", "/conversations/" + user + "/notes", R"({"text":"VIP"})", 201).at("seq").as_int64();
+        auto refused = [&](const std::string& body, unsigned status, const std::string& words) {
+            auto r = admin.call("POST", "/conversations/" + user + "/chat-support/send", body);
+            BOOST_TEST(r.status == status, r.body);
+            BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+        };
+        refused(R"({"text":"x","reply_to":)" + std::to_string(note) + "}", 400, "a note for the agents");
+        refused(R"({"text":"x","reply_to":999})", 400, "no message 999");
+        refused(R"({"text":"x","reply_to":"3"})", 400, R"("field":"reply_to")");
+        refused(R"({"text":"x","reply_to":0})", 400, R"("field":"reply_to")");
+        auto unknown = admin.call("POST", "/conversations/15559999/chat-support/send", R"({"text":"x","reply_to":1})");
+        BOOST_TEST(unknown.status == 404u, unknown.body);
+        BOOST_TEST(graph.requests().size() == 6u);
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 6);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    // Started again on the same store, the quotes are there.
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
+    auto messages = history(admin);
+    std::map<std::string, std::int64_t> quotes;  // text → the seq it quotes
+    for (auto& m : messages)
+        if (m.as_object().contains("reply_to")) quotes[std::string(m.at("text").as_string())] = m.at("reply_to").as_int64();
+    BOOST_TEST(quotes.size() == 3u);
+    BOOST_TEST(quotes["A-1"] == seq_of(messages, "Your order number?"));
+    BOOST_TEST(quotes["[reaction] 👍"] == seq_of(messages, "Your order number?"));
+    BOOST_TEST(quotes["Found it."] == seq_of(messages, "A-1"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -242,6 +242,9 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     BOOST_TEST(boost::json::parse(message_json(m)).at("error").as_string() == m.error);
     m.media = switchboard::chat::attachment{"1479537139650973", "application/pdf", "invoice \"7\"\\März.pdf"};
     BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
+    BOOST_TEST(!boost::json::parse(message_json(m)).as_object().contains("reply_to"));  // none: left out
+    m.reply_to = 3;
+    BOOST_TEST(boost::json::parse(message_json(m)) == boost::json::value(to_json(m)));
     auto attachment = boost::json::parse(message_json(m)).at("attachment");
     BOOST_TEST(attachment.at("filename").as_string() == m.media->filename);
     BOOST_TEST(attachment.at("url").as_string() == "/conversations/" + m.phone + "/messages/" + std::to_string(m.seq) + "/media");
@@ -299,6 +302,10 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     m.media->filename = "scan.pdf";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());
+    m.reply_to = 12;  // a quote
+    BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
+    BOOST_TEST(message_json_size(m) == message_json(m).size());
+    BOOST_TEST(boost::json::parse(message_json(m)).at("reply_to").as_int64() == 12);
     // Appended after what the string held already.
     std::string out = "[";
     append_message_json(out, m);

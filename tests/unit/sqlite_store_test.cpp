@@ -138,8 +138,10 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
         for (std::uint64_t seq = 1; seq <= 3; ++seq) b.messages.push_back(full_message(seq));
         b.messages[1].status = chat::message_status::failed;  // and why, in a table of its own
         b.messages[1].error = "(#131047) Re-engagement message: \"24 hours\" 💬";
+        b.messages[2].reply_to = 1;
         b.outbox_put.push_back({"msg_3", c.phone, 3, chat::channel::whatsapp, "106540352242922", "hi", 2,
-                                from_unix_ms(1763900000600), "document", "media-out-1", "Rechnung März.pdf"});
+                                from_unix_ms(1763900000600), "document", "media-out-1", "Rechnung März.pdf",
+                                "wamid.in-1"});
         b.outbox_put.push_back({"msg_9", c.phone, 9, chat::channel::plain, "", "gone", 0, from_unix_ms(1)});
         b.dedupe.push_back({"plain:m-1", R"({"replies":[],"state":"IDLE"})"});
         b.ratings.push_back({c.phone, "t_old", "bob", 4, from_unix_ms(1763900000700)});
@@ -198,6 +200,8 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(got.channel_id == want.channel_id);
     BOOST_TEST(got.client_id == want.client_id);
     BOOST_TEST(got.error == want.error);
+    BOOST_TEST(got.reply_to == 0u);
+    BOOST_TEST(messages[2].reply_to == 1u);
     BOOST_TEST(db->find_message_by_channel_id(c.phone, "wamid.3")->seq == 3u);
     BOOST_TEST(db->find_message(c.phone, 1)->id == "msg_1");
     BOOST_TEST(!db->find_message(c.phone, 7));
@@ -212,6 +216,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(outbox[0].ref == "media-out-1");
     BOOST_TEST(outbox[0].text == "hi");
     BOOST_TEST(outbox[0].filename == "Rechnung März.pdf");
+    BOOST_TEST(outbox[0].context == "wamid.in-1");
     BOOST_TEST(*db->find_dedupe("plain:m-1") == R"({"replies":[],"state":"IDLE"})");
     BOOST_TEST(!db->find_dedupe("plain:m-2"));
     // By the time it was given: a report's period, from inclusive, to exclusive.
@@ -627,7 +632,7 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         return a.id == b.id && a.phone == b.phone && a.seq == b.seq && a.from == b.from && a.agent == b.agent &&
                a.text == b.text && a.kind == b.kind && a.at == b.at && a.status == b.status &&
                a.channel_id == b.channel_id && a.client_id == b.client_id && a.error == b.error &&
-               a.media == b.media;
+               a.media == b.media && a.reply_to == b.reply_to;
     };
     for (auto& db : stores) {
         auto first = full_message(1), second = full_message(2), third = full_message(3);
@@ -635,12 +640,14 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         first.status = chat::message_status::failed;
         first.error = "HTTP 400: (#131053) Media upload error";
         first.media = switchboard::chat::attachment{"88", "image/png", ""};
+        first.reply_to = 0x0100'0000'0000'0002;  // and a quote: its bytes, a NUL among them, after the file's strings
         second.from = chat::sender::user;
         second.agent.clear();
         second.client_id.clear();
         second.text = "";  // empty fields, between full ones
         second.kind = "document";
         second.media = switchboard::chat::attachment{"1479537139650973", "application/pdf", "invoice 7 \"März\".pdf"};
+        third.reply_to = 2;  // a quote alone
         store::write_batch b;
         b.messages = {first, second, third};
         write(*db, b);

@@ -64,6 +64,9 @@ BOOST_AUTO_TEST_CASE(interactive_replies_use_the_title) {
     auto button = parse_ok(sample("interactive-button.json"));
     BOOST_TEST(button.messages.at(0).text == "support");
     BOOST_TEST(button.messages.at(0).kind == "text");
+    // The message whose button was tapped, as Meta's `context` names it.
+    BOOST_TEST(button.messages.at(0).reply_to_id == "wamid.HBgLMTU1NTA3ODM4ODEVAgARGBI5QUNEMDAwMAA=");
+    BOOST_TEST(parse_ok(sample("text.json")).messages.at(0).reply_to_id.empty());
     auto list = parse_ok(sample("interactive-list.json"));
     BOOST_TEST(list.messages.at(0).text == "register");
 }
@@ -120,6 +123,7 @@ BOOST_AUTO_TEST_CASE(a_reaction_is_kept_and_one_taken_back_is_not) {
     BOOST_REQUIRE(p.messages.size() == 1u);
     BOOST_TEST(p.messages[0].kind == "reaction");
     BOOST_TEST(p.messages[0].text == "[reaction] 👍");
+    BOOST_TEST(p.messages[0].reply_to_id == "wamid.out-1");  // what it is a reaction to
     BOOST_TEST(parse_ok(reaction("")).messages.empty());
 }
 

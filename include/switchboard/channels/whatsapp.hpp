@@ -19,6 +19,9 @@ struct wa_message {
     std::string profile_name;
     std::string phone_number_id;  // the business number it was sent to
     std::optional<chat::attachment> media;  // image, audio, video, document, sticker: the file's id at Meta
+    // The wamid of the message this one answers: the one the user quoted
+    // (`context`), or reacted to.
+    std::string reply_to_id;
 };
 
 struct wa_status {

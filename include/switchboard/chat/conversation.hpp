@@ -73,6 +73,9 @@ struct message {
     // The file of a media message. Optional, not three empty strings: every
     // message is copied several times on its way, and nearly none has a file.
     std::optional<attachment> media;
+    // The seq of the message this one answers, as the user's WhatsApp or
+    // the agent's reply quotes it; 0 for none.
+    std::uint64_t reply_to = 0;
 };
 
 // One support chat (a ticket) from opening to close: what reports are

@@ -53,6 +53,14 @@ struct inbound_message {
     std::string profile_name;  // a display name the channel knows
     std::string wa_phone_number_id;
     std::optional<attachment> media;  // a media message's file at the provider
+    std::string reply_to_channel_id;  // the provider's id of the message this one answers, if any
+};
+
+// The message an agent's reply quotes: its seq, and the provider's id of it
+// (WhatsApp's `context`), empty while the provider has not named it.
+struct quoted_message {
+    std::uint64_t seq = 0;
+    std::string channel_id;
 };
 
 struct inbound_result {
@@ -172,7 +180,9 @@ public:
 
     // Agents' commands (SPEC §4). Each throws command_error when refused.
     boost::asio::awaitable<conversation> start_chat(std::string phone, agent_ref by);
-    boost::asio::awaitable<message> send(std::string phone, agent_ref by, std::string text, std::string client_id);
+    // `quote.seq` 0: it quotes nothing.
+    boost::asio::awaitable<message> send(std::string phone, agent_ref by, std::string text, std::string client_id,
+                                         quoted_message quote = {});
     // A file, to a WhatsApp user only: the same rules as send().
     boost::asio::awaitable<message> send_file(std::string phone, agent_ref by, outgoing_file file,
                                               std::string client_id);

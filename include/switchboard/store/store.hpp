@@ -36,6 +36,7 @@ struct outbox_item {
     std::string kind = "text";
     std::string ref;
     std::string filename;  // a document's name, as the user's phone shows it
+    std::string context;   // WhatsApp: the wamid of the message this one quotes, or empty
 };
 
 struct agent_record {
