@@ -1794,3 +1794,62 @@ test('a photo, a voice message, a document and a reaction a user sends are shown
     receiver.media.clear();
   }
 }));
+
+test('a user quotes the agent on WhatsApp, and the agent replies quoting them', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const phone = '15550951';
+  // A user's message that quotes one of ours, as WhatsApp sends a swipe to reply.
+  const quoting = async (id, text, quoted) => {
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      contacts: [{ profile: { name: 'Ines' }, wa_id: phone }],
+      messages: [{ from: phone, id, timestamp: '1763900000', type: 'text', text: { body: text }, context: { from: '15550783881', id: quoted } }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) })).status, 200);
+  };
+  receiver.refuse = (m) => (m.text?.body === 'Which order is it?' ? [200, '{"messages":[{"id":"wamid.q-agent"}]}'] : null);
+  try {
+    await whatsappUserSends(server, phone, 'wamid.q-1', 'text', null, 'support');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.locator('#composer-text').fill('Which order is it?');
+    await page.locator('#composer-text').press('Enter');
+    const asked = page.locator('.message.admin', { hasText: 'Which order is it?' });
+    await asked.locator('.ticks.sent').waitFor();  // WhatsApp took it, and named it
+
+    await quoting('wamid.q-2', 'A-7, the blue one', 'wamid.q-agent');
+    const answer = page.locator('.message.user', { hasText: 'A-7, the blue one' });
+    await answer.locator('.quote', { hasText: 'You' }).waitFor();
+    assert.equal(await answer.locator('.quote').textContent(), 'YouWhich order is it?');
+    assert.equal(await page.locator('.message .quote').count(), 1);  // nothing else quotes
+
+    // The agent quotes the user's answer: shown above the composer, sent with it, and gone after.
+    await answer.getByRole('button', { name: 'Reply quoting this message' }).click();
+    await page.locator('#replying', { hasText: 'Replying to Ines: A-7, the blue one' }).waitFor();
+    assert.equal(await page.locator('#composer-text').evaluate((el) => el === document.activeElement), true);
+    await page.locator('#composer-text').fill('Found it, it ships today.');
+    await page.locator('#composer-text').press('Enter');
+    const sent = await receiver.waitFor((m) => m.text?.body === 'Found it, it ships today.');
+    assert.deepEqual(sent.context, { message_id: 'wamid.q-2' });
+    assert.equal(await page.locator('#replying').isHidden(), true);
+    const reply = page.locator('.message.admin', { hasText: 'Found it, it ships today.' });
+    await reply.locator('.ticks.sent').waitFor();
+    assert.equal(await reply.locator('.quote').textContent(), 'InesA-7, the blue one');
+    // A quote shows the message it quotes.
+    await reply.locator('.quote').click();
+    await page.locator('.message.user.flash', { hasText: 'A-7, the blue one' }).waitFor();
+
+    // A quote taken back before sending; a note quotes nothing, and offers no Reply.
+    await answer.getByRole('button', { name: 'Reply quoting this message' }).click();
+    await page.getByRole('button', { name: 'Do not quote it' }).click();
+    await page.locator('#composer-text').fill('Anything else?');
+    await page.locator('#composer-text').press('Enter');
+    const plain = await receiver.waitFor((m) => m.text?.body === 'Anything else?');
+    assert.equal(plain.context, undefined);
+    await page.getByRole('tab', { name: 'Private note' }).click();
+    assert.equal(await page.getByRole('button', { name: 'Reply quoting this message' }).count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.refuse = null;
+  }
+}));

@@ -92,6 +92,7 @@ export class ConversationPane {
       e.target.value = '';  // the same file can be picked again
     });
     $('attached-remove').addEventListener('click', () => this.attach(null));
+    $('replying-remove').addEventListener('click', () => this.quote(null));
     // And a file dropped on the chat.
     const pane = $('conversation');
     pane.addEventListener('dragover', (e) => {
@@ -137,6 +138,7 @@ export class ConversationPane {
       this.setMode('reply');  // a note mode left on would surprise in another chat
       this.attachments.clear();
       this.attach(null);  // nor would a file picked for another user
+      this.quote(null);  // nor a message of another chat to quote
     }
     this.phone = phone;
     const data = await api.get(`/conversations/${enc(phone)}`);
@@ -234,9 +236,12 @@ export class ConversationPane {
   }
 
   setMode(mode) {
+    const changed = mode !== this.mode;
     this.mode = mode;
     for (const m of ['reply', 'note']) $(`mode-${m}`).setAttribute('aria-selected', String(m === mode));
+    if (mode === 'note') this.quote(null);  // a note quotes nothing
     if (this.conv) this.renderHeader();
+    if (this.conv && changed) this.renderMessages();  // a reply's Reply buttons
     if (!$('composer-text').disabled) $('composer-text').focus();
   }
 
@@ -249,10 +254,15 @@ export class ConversationPane {
     const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     const calls = m.type === 'note' && m.agent !== this.me.username && mentions(m.text, this.me.username) ? ' mentions-me' : '';
+    // What the user saw can be quoted in a reply; a note or the bot's own notice cannot.
+    const quotable = m.seq && m.type !== 'note' && m.type !== 'system' && this.mode === 'reply' && this.canReply()
+      ? h('button', { type: 'button', class: 'reply-to', text: 'Reply', 'aria-label': 'Reply quoting this message', onclick: () => this.quote(m) })
+      : null;
     return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}${calls}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
+      m.reply_to ? this.quoteOf(m) : null,
       m.attachment ? this.attachmentOf(m) : null,
       m.type === 'rating' ? rating(m.text) : text ? h('span', { class: 'text' }, richText(text)) : null,
-      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks),
+      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable),
       m.status === 'failed' ? this.failure(m) : null);
   }
 
@@ -279,7 +289,7 @@ export class ConversationPane {
   resend(m) {
     if (!m.seq) this.messages = this.messages.filter((x) => x !== m);
     if (m.file) this.postFile(m.file, m.caption, m.client_id);
-    else this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id);
+    else this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id, m.reply_to);
   }
 
   // A line for each day, as a chat app has: a message shows only its time.
@@ -350,7 +360,7 @@ export class ConversationPane {
     const couldReply = this.canReply();
     this.conv = c;
     this.renderHeader();
-    if (this.canReply() !== couldReply && this.messages.some((m) => m.status === 'failed')) this.renderMessages();  // Send again
+    if (this.canReply() !== couldReply) this.renderMessages();  // Send again, Reply
     this.markRead();  // new user messages while the agent is looking at them
   }
 
@@ -363,11 +373,47 @@ export class ConversationPane {
     box.value = '';
     this.live.send({ type: 'typing', conversation: this.phone, on: false });
     this.lastTypingSent = 0;
-    if (!file) return this.post(text, note);
+    const replyTo = note ? undefined : this.replyTo?.seq;
+    this.quote(null);
+    if (!file) return this.post(text, note, undefined, replyTo);
     this.attach(null);
     // WhatsApp sends audio without a caption: the text follows it on its own.
     const apart = file.type.startsWith('audio/') && text;
     this.postFile(file, apart ? '' : text).then((sent) => { if (sent && apart) this.post(text, false); });
+  }
+
+  // The message the next reply quotes (null: none), shown above the composer.
+  quote(m) {
+    this.replyTo = m ? { seq: m.seq } : null;
+    $('replying').hidden = !m;
+    $('replying-to').textContent = m ? `Replying to ${this.authorOf(m)}: ${this.excerptOf(m)}` : '';
+    if (m) $('composer-text').focus();
+  }
+
+  // Who wrote a message, as its line in the chat names them.
+  authorOf(m) {
+    return m.sender === 'admin' ? (m.agent === this.me.username ? 'You' : m.agent) : m.sender === 'bot' ? 'Bot' : userName(this.conv);
+  }
+
+  excerptOf(m) {
+    const text = m.attachment ? captionOf(m) || `[${m.type}]` : m.type === 'reaction' ? reactionText(m.text) : m.text;
+    return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  }
+
+  // The quoted message above a reply: its author and its start, and a
+  // click shows it; one older than the pages loaded is named only.
+  quoteOf(m) {
+    const quoted = this.messages.find((x) => x.seq === m.reply_to);
+    const show = () => {
+      const el = this.list.querySelector(`li[data-seq="${m.reply_to}"]`);
+      if (!el) return;
+      el.scrollIntoView({ block: 'center' });
+      el.classList.add('flash');
+      setTimeout(() => el.classList.remove('flash'), 1500);
+    };
+    return h('button', { type: 'button', class: 'quote', title: 'Show the message it answers', onclick: show },
+      quoted ? h('b', { text: this.authorOf(quoted) }) : null,
+      quoted ? this.excerptOf(quoted) : 'An earlier message');
   }
 
   canAttach() { return this.mode === 'reply' && this.conv?.channel === 'whatsapp' && this.canReply(); }
@@ -413,15 +459,16 @@ export class ConversationPane {
   }
 
   // Shown at once as sending, then replaced by the stored message.
-  async post(text, note, clientId = newClientId()) {
+  // `replyTo`: the seq of the message it quotes, if any.
+  async post(text, note, clientId = newClientId(), replyTo = undefined) {
     const phone = this.phone;
     this.messages.push({ conversation: phone, sender: 'admin', agent: this.me.username, text, client_id: clientId,
-      type: note ? 'note' : 'text', timestamp: new Date().toISOString(), status: 'received', pending: true });
+      type: note ? 'note' : 'text', timestamp: new Date().toISOString(), status: 'received', pending: true, reply_to: replyTo });
     this.renderMessages();
     this.scrollToBottom();
     try {
       const path = note ? 'notes' : 'chat-support/send';
-      const stored = await api.post(`/conversations/${enc(phone)}/${path}`, { text, client_id: clientId });
+      const stored = await api.post(`/conversations/${enc(phone)}/${path}`, { text, client_id: clientId, reply_to: replyTo });
       this.addMessage(stored);
     } catch (e) {
       this.markUnsent(phone, clientId, e);
