@@ -1,7 +1,8 @@
 // POST /conversations/{phone}/attachments: an agent sends the user a file.
 // The body is the file itself, its type the Content-Type; its name, a
-// caption and the client's id come in the query, so a browser sends a
-// picked file as it is (`fetch(url, {body: file})`), with no form to build.
+// caption, the client's id and the seq of a message it quotes come in the
+// query, so a browser sends a picked file as it is (`fetch(url, {body:
+// file})`), with no form to build.
 // The file is uploaded to WhatsApp first, and the message made only once
 // Meta has it: a file that cannot be uploaded leaves nothing behind.
 #include "request_helpers.hpp"
@@ -63,6 +64,13 @@ awaitable<http::response> send_attachment(api_context& ctx, http::request& req, 
     auto caption = text_param(req, "caption", max_caption_chars);
     auto filename = chat::checked_filename(text_param(req, "filename", 255));
     auto client_id = text_param(req, "client_id", 128);
+    std::uint64_t reply_to = 0;
+    if (auto v = req.query_param("reply_to"); v && !v->empty()) {
+        auto n = v->find_first_not_of("0123456789") == std::string::npos && v->size() < 20 ? std::stoull(*v) : 0;
+        if (n == 0)
+            throw field_error{"reply_to", "reply_to must be the seq of a message in this conversation (a whole number)"};
+        reply_to = n;
+    }
 
     // Refused before the upload as the send itself would refuse it, so that
     // a file for a chat the agent does not hold is not given to Meta.
@@ -72,6 +80,7 @@ awaitable<http::response> send_attachment(api_context& ctx, http::request& req, 
         throw chat::command_error(chat::command_error::kind::conflict, *why);
 
     chat::outgoing_file file;
+    if (reply_to) file.quote = co_await quoted_message_for(ctx, phone, reply_to, "reply_to");
     file.media.mime_type = chat::checked_mime_type(std::string(type));
     file.kind = kind_of(file.media.mime_type, req.body.size());
     if (file.kind == "document") file.media.filename = filename.empty() ? "file" : filename;

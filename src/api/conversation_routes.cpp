@@ -206,33 +206,12 @@ written written_fields(const boost::json::object& o, bool trim) {
     return {std::move(text), string_field(o, "client_id", false, 128)};
 }
 
-// `reply_to`: the seq of the message the reply quotes, one the user saw
-// (theirs, the bot's or an agent's; not a note), or 0 for none.
-std::uint64_t reply_to_field(const boost::json::object& o) {
-    auto* v = o.if_contains("reply_to");
-    if (!v || v->is_null()) return 0;
-    if (!(v->is_uint64() || v->is_int64()) || (v->is_int64() && v->as_int64() < 1))
-        throw field_error{"reply_to", "reply_to must be the seq of a message in this conversation (a whole number)"};
-    return v->is_uint64() ? v->as_uint64() : static_cast<std::uint64_t>(v->as_int64());
-}
-
 awaitable<http::response> send_message(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
     auto w = written_fields(o, false);
     chat::quoted_message quote;
-    if (auto seq = reply_to_field(o)) {
-        auto quoted = ctx.store.find_message(phone, seq);
-        if (!quoted) {
-            auto known = co_await ctx.engine.view(phone);
-            if (!known) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
-            throw field_error{"reply_to", "no message " + std::to_string(seq) + " with " + phone + " to reply to"};
-        }
-        if (quoted->kind == "note" || quoted->kind == "system")
-            throw field_error{"reply_to",
-                              "message " + std::to_string(seq) + " is a note for the agents, which the user never saw"};
-        quote = {seq, quoted->channel_id};
-    }
+    if (auto seq = reply_to_seq(o.if_contains("reply_to"))) quote = co_await quoted_message_for(ctx, phone, seq, "reply_to");
     auto m = co_await ctx.engine.send(phone, as_ref(who), std::move(w.text), std::move(w.client_id), std::move(quote));
     co_return json_response(201, chat::to_json(m));
 }

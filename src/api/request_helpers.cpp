@@ -1,6 +1,7 @@
 #include "request_helpers.hpp"
 
 #include "switchboard/core/json_text.hpp"
+#include "switchboard/store/store.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -150,6 +151,26 @@ std::string require_phone(const http::request& req) {
     auto p = path_phone(req);
     if (!p) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with that phone");
     return *p;
+}
+
+std::uint64_t reply_to_seq(const boost::json::value* v) {
+    if (!v || v->is_null()) return 0;
+    if (!(v->is_uint64() || v->is_int64()) || (v->is_int64() && v->as_int64() < 1))
+        throw field_error{"reply_to", "reply_to must be the seq of a message in this conversation (a whole number)"};
+    return v->is_uint64() ? v->as_uint64() : static_cast<std::uint64_t>(v->as_int64());
+}
+
+boost::asio::awaitable<chat::quoted_message> quoted_message_for(api_context& ctx, const std::string& phone,
+                                                                std::uint64_t seq, std::string field) {
+    auto quoted = ctx.store.find_message(phone, seq);
+    if (!quoted) {
+        auto known = co_await ctx.engine.view(phone);
+        if (!known) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+        throw field_error{field, "no message " + std::to_string(seq) + " with " + phone + " to reply to"};
+    }
+    if (quoted->kind == "note" || quoted->kind == "system")
+        throw field_error{field, "message " + std::to_string(seq) + " is a note for the agents, which the user never saw"};
+    co_return chat::quoted_message{seq, quoted->channel_id};
 }
 
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback) {

@@ -54,6 +54,14 @@ chat::agent_ref as_ref(const auth::agent& a);
 http::response json_response(unsigned status, const boost::json::value& v);
 boost::json::object agent_json(const auth::agent& a);
 
+// The message with `seq` that an agent's reply quotes: one the user saw
+// (theirs, the bot's or an agent's; not a note). field_error naming
+// `field` when there is none such, 404 when there is no conversation.
+boost::asio::awaitable<chat::quoted_message> quoted_message_for(api_context& ctx, const std::string& phone,
+                                                                std::uint64_t seq, std::string field);
+// A reply's `reply_to`, from the body or the query: a seq from 1, or 0 when absent.
+std::uint64_t reply_to_seq(const boost::json::value* v);
+
 // An ISO-8601 UTC query parameter, `fallback` when absent; field_error when malformed.
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback);
 

@@ -634,7 +634,7 @@ net::awaitable<message> conversation_actor::send_file(agent_ref by, outgoing_fil
     // The outbox sends the file by its id, with the caption alone.
     whatsapp_only_send special{"files", file.kind, file.media.media_id, std::move(file.caption), file.media.filename,
                                std::move(file.media)};
-    return send_as(std::move(by), std::move(text), std::move(client_id), std::move(special));
+    return send_as(std::move(by), std::move(text), std::move(client_id), std::move(special), std::move(file.quote));
 }
 
 // The history keeps the template as the user reads it; the outbox sends it

@@ -1846,6 +1846,13 @@ test('a user quotes the agent on WhatsApp, and the agent replies quoting them', 
     await page.locator('#composer-text').press('Enter');
     const plain = await receiver.waitFor((m) => m.text?.body === 'Anything else?');
     assert.equal(plain.context, undefined);
+    // A file quotes as a text does.
+    await answer.getByRole('button', { name: 'Reply quoting this message' }).click();
+    await page.locator('#attach-file').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') });
+    await page.locator('#composer-text').press('Enter');
+    const file = await receiver.waitFor((m) => m.type === 'document');
+    assert.deepEqual(file.context, { message_id: 'wamid.q-2' });
+    await page.locator('.message.admin', { has: page.locator('.attachment') }).locator('.quote', { hasText: 'A-7, the blue one' }).waitFor();
     await page.getByRole('tab', { name: 'Private note' }).click();
     assert.equal(await page.getByRole('button', { name: 'Reply quoting this message' }).count(), 0);
     assert.deepEqual(page.errors, []);

@@ -1040,7 +1040,26 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
         auto unknown = admin.call("POST", "/conversations/15559999/chat-support/send", R"({"text":"x","reply_to":1})");
         BOOST_TEST(unknown.status == 404u, unknown.body);
         BOOST_TEST(graph.requests().size() == 6u);
-        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 6);
+
+        // A file may quote a message too (reply_to in the query): uploaded, then sent with the context.
+        auto post_file = [&](const std::string& query) {
+            return http_request(server.port(), "POST", "/conversations/" + user + "/attachments" + query, "PNG",
+                                {{"Authorization", "Bearer " + admin.token}, {"Content-Type", "image/png"}});
+        };
+        auto bad_file = post_file("?reply_to=abc");
+        BOOST_TEST(bad_file.status == 400u, bad_file.body);
+        BOOST_TEST(bad_file.body.find(R"("field":"reply_to")") != std::string::npos, bad_file.body);
+        auto note_file = post_file("?reply_to=" + std::to_string(note));
+        BOOST_TEST(note_file.status == 400u, note_file.body);
+        BOOST_TEST(graph.requests().size() == 6u);  // nothing uploaded for a refused one
+        graph.script({{200, R"({"id":"media-q-1"})", {}}});
+        auto file = post_file("?caption=this%20one&reply_to=" + std::to_string(answer));
+        BOOST_TEST_REQUIRE(file.status == 201u, file.body);
+        BOOST_TEST(json::parse(file.body).at("reply_to").as_int64() == answer);
+        auto file_out = json::parse(graph.wait_for(8)[7].body);
+        BOOST_TEST(file_out.at("type").as_string() == "image");
+        BOOST_TEST(json::serialize(file_out.at("context")) == R"({"message_id":"wamid.in-2"})");
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 7);
         server.send_signal(SIGTERM);
         BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
     }
@@ -1051,7 +1070,8 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
     std::map<std::string, std::int64_t> quotes;  // text → the seq it quotes
     for (auto& m : messages)
         if (m.as_object().contains("reply_to")) quotes[std::string(m.at("text").as_string())] = m.at("reply_to").as_int64();
-    BOOST_TEST(quotes.size() == 3u);
+    BOOST_TEST(quotes.size() == 4u);
+    BOOST_TEST(quotes["[image] this one"] == seq_of(messages, "A-1"));
     BOOST_TEST(quotes["A-1"] == seq_of(messages, "Your order number?"));
     BOOST_TEST(quotes["[reaction] 👍"] == seq_of(messages, "Your order number?"));
     BOOST_TEST(quotes["Found it."] == seq_of(messages, "A-1"));

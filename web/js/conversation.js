@@ -288,7 +288,7 @@ export class ConversationPane {
 
   resend(m) {
     if (!m.seq) this.messages = this.messages.filter((x) => x !== m);
-    if (m.file) this.postFile(m.file, m.caption, m.client_id);
+    if (m.file) this.postFile(m.file, m.caption, m.client_id, m.reply_to);
     else this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id, m.reply_to);
   }
 
@@ -379,7 +379,7 @@ export class ConversationPane {
     this.attach(null);
     // WhatsApp sends audio without a caption: the text follows it on its own.
     const apart = file.type.startsWith('audio/') && text;
-    this.postFile(file, apart ? '' : text).then((sent) => { if (sent && apart) this.post(text, false); });
+    this.postFile(file, apart ? '' : text, undefined, replyTo).then((sent) => { if (sent && apart) this.post(text, false); });
   }
 
   // The message the next reply quotes (null: none), shown above the composer.
@@ -428,16 +428,17 @@ export class ConversationPane {
 
   // As post(), for a file: shown at once as sending, then replaced by the
   // stored message. True when the server took it.
-  async postFile(file, caption, clientId = newClientId()) {
+  async postFile(file, caption, clientId = newClientId(), replyTo = undefined) {
     const phone = this.phone;
     const name = file.name || 'Pasted picture';
     this.messages.push({ conversation: phone, sender: 'admin', agent: this.me.username, client_id: clientId, file, caption,
       text: `📎 ${name}${caption ? ` · ${caption}` : ''}`, type: 'text', timestamp: new Date().toISOString(),
-      status: 'received', pending: true });
+      status: 'received', pending: true, reply_to: replyTo });
     this.renderMessages();
     this.scrollToBottom();
     const query = new URLSearchParams({ client_id: clientId, caption });
     if (file.name) query.set('filename', file.name);
+    if (replyTo) query.set('reply_to', String(replyTo));
     try {
       this.addMessage(await api.upload(`/conversations/${enc(phone)}/attachments?${query}`, file));
       return true;

@@ -56,13 +56,6 @@ struct inbound_message {
     std::string reply_to_channel_id;  // the provider's id of the message this one answers, if any
 };
 
-// The message an agent's reply quotes: its seq, and the provider's id of it
-// (WhatsApp's `context`), empty while the provider has not named it.
-struct quoted_message {
-    std::uint64_t seq = 0;
-    std::string channel_id;
-};
-
 struct inbound_result {
     std::vector<std::string> replies;
     conv_state state = conv_state::idle;
@@ -80,10 +73,18 @@ struct agent_ref {
 };
 
 // A file an agent sends, already uploaded to the provider as `media`.
+// The message an agent's reply quotes: its seq, and the provider's id of it
+// (WhatsApp's `context`), empty while the provider has not named it.
+struct quoted_message {
+    std::uint64_t seq = 0;
+    std::string channel_id;
+};
+
 struct outgoing_file {
     std::string kind;  // image | audio | video | document, as the provider sends it
     attachment media;
     std::string caption;
+    quoted_message quote = {};  // seq 0: it quotes nothing
 };
 
 // An approved WhatsApp template, filled in (channels/templates.hpp).
