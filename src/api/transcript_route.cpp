@@ -57,6 +57,12 @@ public:
 private:
     static constexpr std::uint64_t page_size = 500;
 
+    std::string who(const chat::message& m) const {
+        if (m.from == chat::sender::user) return c_->name.empty() ? c_->phone : c_->name;
+        if (m.from == chat::sender::admin) return "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "");
+        return "Bot";
+    }
+
     std::string head() const {
         switch (format_) {
         case transcript_format::json: {
@@ -88,11 +94,16 @@ private:
         case transcript_format::txt:
             break;
         }
-        auto who = m.from == chat::sender::user    ? (c_->name.empty() ? c_->phone : c_->name)
-                   : m.from == chat::sender::admin ? "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "")
-                                                   : std::string("Bot");
-        out += "[" + to_iso8601(m.at) + "] " + who + ": " + m.text;
+        out += "[" + to_iso8601(m.at) + "] " + who(m) + ": " + m.text;
         if (m.kind == "rating") out += " (rating of the chat, of 5)";
+        // A quote, as the reader could not tell what it answers: one point
+        // read, and only for the few messages that quote.
+        if (m.reply_to)
+            if (auto quoted = store_.find_message(c_->phone, m.reply_to)) {
+                auto excerpt = chat::utf8_prefix(quoted->text, 60);
+                if (excerpt.size() < quoted->text.size()) excerpt += "…";
+                out += " (replying to " + who(*quoted) + ": \"" + excerpt + "\")";
+            }
         // Whoever reads it later must not take it that the user saw this.
         if (m.status == chat::message_status::failed)
             out += m.error.empty() ? " [not delivered]" : " [not delivered: " + m.error + "]";

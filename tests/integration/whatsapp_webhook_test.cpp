@@ -1072,6 +1072,10 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
         if (m.as_object().contains("reply_to")) quotes[std::string(m.at("text").as_string())] = m.at("reply_to").as_int64();
     BOOST_TEST(quotes.size() == 4u);
     BOOST_TEST(quotes["[image] this one"] == seq_of(messages, "A-1"));
+    // A transcript says what each quote answers.
+    auto txt = admin.call("GET", "/conversations/" + user + "/transcript?format=txt").body;
+    BOOST_TEST(txt.find("Sam: A-1 (replying to Agent admin: \"Your order number?\")\n") != std::string::npos, txt);
+    BOOST_TEST(txt.find("Agent admin: Found it. (replying to Sam: \"A-1\")\n") != std::string::npos, txt);
     BOOST_TEST(quotes["A-1"] == seq_of(messages, "Your order number?"));
     BOOST_TEST(quotes["[reaction] 👍"] == seq_of(messages, "Your order number?"));
     BOOST_TEST(quotes["Found it."] == seq_of(messages, "A-1"));
