@@ -1850,11 +1850,45 @@ test('a user quotes the agent on WhatsApp, and the agent replies quoting them', 
     await answer.getByRole('button', { name: 'Reply quoting this message' }).click();
     await page.locator('#attach-file').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') });
     await page.locator('#composer-text').press('Enter');
-    const file = await receiver.waitFor((m) => m.type === 'document');
+    const file = await receiver.waitFor((m) => m.to === phone && m.type === 'document');  // not an earlier test's
     assert.deepEqual(file.context, { message_id: 'wamid.q-2' });
     await page.locator('.message.admin', { has: page.locator('.attachment') }).locator('.quote', { hasText: 'A-7, the blue one' }).waitFor();
     await page.getByRole('tab', { name: 'Private note' }).click();
     assert.equal(await page.getByRole('button', { name: 'Reply quoting this message' }).count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.refuse = null;
+  }
+}));
+
+test('a quote of a message older than the pages loaded is fetched and shown', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const phone = '15550952';
+  receiver.refuse = (m) => (m.text?.body === 'What is the serial number?' ? [200, '{"messages":[{"id":"wamid.old-q"}]}'] : null);
+  try {
+    await whatsappUserSends(server, phone, 'wamid.o-0', 'text', null, 'support');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    const row = page.locator(`#conversation-list li[data-phone="${phone}"]`);
+    await row.click();
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.locator('#composer-text').fill('What is the serial number?');
+    await page.locator('#composer-text').press('Enter');
+    await page.locator('.message.admin', { hasText: 'What is the serial number?' }).locator('.ticks.sent').waitFor();
+    // Sixty messages later (and the bot's sixty acknowledgements), the user answers the question.
+    for (let i = 1; i <= 60; i++) await whatsappUserSends(server, phone, `wamid.o-${i}`, 'text', null, `still looking ${i}`);
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      messages: [{ from: phone, id: 'wamid.o-61', timestamp: '1763900000', type: 'text', text: { body: 'SN-4711' },
+        context: { from: '15550783881', id: 'wamid.old-q' } }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) })).status, 200);
+    // Opened afresh: the newest 50 messages, the question not among them.
+    await page.reload();
+    await row.click();
+    const answer = page.locator('.message.user', { hasText: 'SN-4711' });
+    await answer.waitFor();
+    assert.equal(await page.locator('.message.admin', { hasText: 'What is the serial number?' }).count(), 0);
+    await answer.locator('.quote', { hasText: 'What is the serial number?' }).waitFor();
+    assert.equal(await answer.locator('.quote b').textContent(), 'You');
     assert.deepEqual(page.errors, []);
   } finally {
     receiver.refuse = null;

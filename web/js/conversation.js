@@ -68,6 +68,9 @@ export class ConversationPane {
     // history is drawn again on every message, and a voice message being
     // played must not start over.
     this.attachments = new Map();
+    // Quoted messages older than the pages loaded, by seq, fetched once each
+    // while their chat is open (null while being fetched).
+    this.quotedEarlier = new Map();
     this.loadingOlder = false;
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
@@ -137,6 +140,7 @@ export class ConversationPane {
     if (phone !== this.phone) {
       this.setMode('reply');  // a note mode left on would surprise in another chat
       this.attachments.clear();
+      this.quotedEarlier.clear();
       this.attach(null);  // nor would a file picked for another user
       this.quote(null);  // nor a message of another chat to quote
     }
@@ -401,9 +405,9 @@ export class ConversationPane {
   }
 
   // The quoted message above a reply: its author and its start, and a
-  // click shows it; one older than the pages loaded is named only.
+  // click shows it. One older than the pages loaded is fetched on its own.
   quoteOf(m) {
-    const quoted = this.messages.find((x) => x.seq === m.reply_to);
+    const quoted = this.messages.find((x) => x.seq === m.reply_to) ?? this.quotedEarlier.get(m.reply_to) ?? this.fetchQuoted(m.reply_to);
     const show = () => {
       const el = this.list.querySelector(`li[data-seq="${m.reply_to}"]`);
       if (!el) return;
@@ -414,6 +418,18 @@ export class ConversationPane {
     return h('button', { type: 'button', class: 'quote', title: 'Show the message it answers', onclick: show },
       quoted ? h('b', { text: this.authorOf(quoted) }) : null,
       quoted ? this.excerptOf(quoted) : 'An earlier message');
+  }
+
+  fetchQuoted(seq) {
+    if (this.quotedEarlier.has(seq)) return null;
+    this.quotedEarlier.set(seq, null);
+    const phone = this.phone;
+    api.get(`/conversations/${enc(phone)}/messages?before=${seq + 1}&limit=1`).then(({ messages }) => {
+      if (phone !== this.phone || messages[0]?.seq !== seq) return;
+      this.quotedEarlier.set(seq, messages[0]);
+      this.renderMessages();
+    }).catch(() => {});
+    return null;
   }
 
   canAttach() { return this.mode === 'reply' && this.conv?.channel === 'whatsapp' && this.canReply(); }
