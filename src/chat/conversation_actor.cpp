@@ -81,9 +81,14 @@ private:
 
 namespace {
 
+// The key a provider's message id is taken under, once.
+std::string dedupe_key(channel via, std::string_view channel_id) {
+    return std::string(to_string(via)) + ':' + std::string(channel_id);
+}
+
 std::string dedupe_key(const inbound_message& m) {
     if (m.channel_id.empty()) return {};
-    return std::string(to_string(m.via)) + ':' + m.channel_id;
+    return dedupe_key(m.via, m.channel_id);
 }
 
 boost::json::object queued_data(const conversation& c, std::size_t position, timestamp at) {
@@ -411,11 +416,15 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     auto& user_msg = add_message(s, sender::user, in.text, now, std::move(kind));
     user_msg.channel_id = in.channel_id;
     user_msg.media = in.media;
-    // Only ours are found by their provider id (store.hpp): a user who
-    // quotes their own message is shown without the quote.
-    if (!in.reply_to_channel_id.empty())
+    // Ours are found by their provider id; the user's own, by the dedupe
+    // key their webhook was taken under.
+    if (!in.reply_to_channel_id.empty()) {
         if (auto quoted = ctx_.store.find_message_by_channel_id(c.phone, in.reply_to_channel_id))
             user_msg.reply_to = quoted->seq;
+        else
+            user_msg.reply_to = ctx_.store.find_user_message_seq(c.phone, in.reply_to_channel_id,
+                                                                 dedupe_key(in.via, in.reply_to_channel_id));
+    }
     ++c.unread;
     s.message_created(user_msg, now);
 

@@ -174,6 +174,21 @@ public:
         return find_message_locked(s, phone, it->second);
     }
 
+    // In memory a user's message is found by a look through its
+    // conversation, newest first: quotes are of recent messages, and an
+    // index entry a message would cost every message its room.
+    std::uint64_t find_user_message_seq(std::string_view phone, std::string_view channel_id,
+                                        std::string_view) const override {
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto it = s.messages.find(phone);
+        if (it == s.messages.end()) return 0;
+        auto& list = it->second.list;
+        for (auto m = list.rbegin(); m != list.rend(); ++m)
+            if (m->message.from == chat::sender::user && m->message.channel_id() == channel_id) return m->seq;
+        return 0;
+    }
+
     std::vector<outbox_item> load_outbox() const override {
         std::lock_guard lock(mutex_);
         std::vector<outbox_item> out;

@@ -36,6 +36,7 @@ public:
     }
 
     std::string_view text() const { return part(2); }
+    std::string_view channel_id() const { return part(4); }
 
     chat::message unpack(std::string_view phone, std::uint64_t seq) const {
         chat::message m;

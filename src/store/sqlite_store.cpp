@@ -664,6 +664,24 @@ public:
         return read_message(st);
     }
 
+    // The dedupe key is kept in its message's row and indexed by hash in
+    // memory (message_dedupe_keys_): a point read, no index on disk.
+    std::uint64_t find_user_message_seq(std::string_view phone, std::string_view channel_id,
+                                        std::string_view dedupe_key) const override {
+        auto row = message_dedupe_keys_.find(dedupe_key);
+        if (row == key_index::absent) return 0;
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared(
+            row == key_index::ambiguous  // a shared hash: only a scan can tell
+                ? "SELECT seq, phone, channel_id, sender FROM messages WHERE dedupe_key = ?1 ORDER BY rowid LIMIT 1"
+                : "SELECT seq, phone, channel_id, sender FROM messages WHERE rowid = ?2 AND dedupe_key = ?1"));
+        auto& st = *st_guard;
+        st.bind(1, dedupe_key);
+        if (row != key_index::ambiguous) st.bind(2, row);
+        if (!st.step() || st.get_text(1) != phone || st.get_text(2) != channel_id || st.get_text(3) != "user") return 0;
+        return static_cast<std::uint64_t>(st.get_int(0));
+    }
+
     std::vector<outbox_item> load_outbox() const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(R"(SELECT message_id, phone, seq, channel, wa_phone_number_id, text, attempts,

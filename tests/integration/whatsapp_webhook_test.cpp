@@ -1008,12 +1008,16 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
         // Quoting a message Switchboard does not know (one from before it, say): no quote.
         BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", quoting("wamid.in-4", "and B-2", "wamid.unknown"))
                        .status == 200u);
-        graph.wait_for(5);  // the bot's "sent to support" for the two texts; a reaction gets none
+        // And their own message: found by the key its webhook was taken under.
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", quoting("wamid.in-5", "(see above)", "wamid.in-2"))
+                       .status == 200u);
+        graph.wait_for(6);  // the bot's "sent to support" for the three texts; a reaction gets none
         auto messages = history(admin);
         auto answer = seq_of(messages, "A-1");
         for (auto& m : messages) {
             auto text = std::string(m.at("text").as_string());
             if (text == "A-1" || text == "[reaction] 👍") BOOST_TEST(m.at("reply_to").as_int64() == asked, text);
+            else if (text == "(see above)") BOOST_TEST(m.at("reply_to").as_int64() == answer, text);
             else BOOST_TEST(!m.as_object().contains("reply_to"), text);
         }
 
@@ -1021,7 +1025,7 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
         auto sent = admin.json("POST", "/conversations/" + user + "/chat-support/send",
                                R"({"text":"Found it.","reply_to":)" + std::to_string(answer) + "}", 201);
         BOOST_TEST(sent.at("reply_to").as_int64() == answer);
-        auto out = json::parse(graph.wait_for(6)[5].body);
+        auto out = json::parse(graph.wait_for(7)[6].body);
         BOOST_TEST(out.at("text").at("body").as_string() == "Found it.");
         BOOST_TEST(json::serialize(out.at("context")) == R"({"message_id":"wamid.in-2"})");
         BOOST_TEST(!json::parse(graph.requests()[2].body).as_object().contains("context"));  // a reply quoting nothing
@@ -1039,7 +1043,7 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
         refused(R"({"text":"x","reply_to":0})", 400, R"("field":"reply_to")");
         auto unknown = admin.call("POST", "/conversations/15559999/chat-support/send", R"({"text":"x","reply_to":1})");
         BOOST_TEST(unknown.status == 404u, unknown.body);
-        BOOST_TEST(graph.requests().size() == 6u);
+        BOOST_TEST(graph.requests().size() == 7u);
 
         // A file may quote a message too (reply_to in the query): uploaded, then sent with the context.
         auto post_file = [&](const std::string& query) {
@@ -1051,15 +1055,15 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
         BOOST_TEST(bad_file.body.find(R"("field":"reply_to")") != std::string::npos, bad_file.body);
         auto note_file = post_file("?reply_to=" + std::to_string(note));
         BOOST_TEST(note_file.status == 400u, note_file.body);
-        BOOST_TEST(graph.requests().size() == 6u);  // nothing uploaded for a refused one
+        BOOST_TEST(graph.requests().size() == 7u);  // nothing uploaded for a refused one
         graph.script({{200, R"({"id":"media-q-1"})", {}}});
         auto file = post_file("?caption=this%20one&reply_to=" + std::to_string(answer));
         BOOST_TEST_REQUIRE(file.status == 201u, file.body);
         BOOST_TEST(json::parse(file.body).at("reply_to").as_int64() == answer);
-        auto file_out = json::parse(graph.wait_for(8)[7].body);
+        auto file_out = json::parse(graph.wait_for(9)[8].body);
         BOOST_TEST(file_out.at("type").as_string() == "image");
         BOOST_TEST(json::serialize(file_out.at("context")) == R"({"message_id":"wamid.in-2"})");
-        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 7);
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 8);
         server.send_signal(SIGTERM);
         BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
     }
@@ -1070,7 +1074,8 @@ BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
     std::map<std::string, std::int64_t> quotes;  // text → the seq it quotes
     for (auto& m : messages)
         if (m.as_object().contains("reply_to")) quotes[std::string(m.at("text").as_string())] = m.at("reply_to").as_int64();
-    BOOST_TEST(quotes.size() == 4u);
+    BOOST_TEST(quotes.size() == 5u);
+    BOOST_TEST(quotes["(see above)"] == seq_of(messages, "A-1"));
     BOOST_TEST(quotes["[image] this one"] == seq_of(messages, "A-1"));
     // A transcript says what each quote answers.
     auto txt = admin.call("GET", "/conversations/" + user + "/transcript?format=txt").body;

@@ -832,6 +832,37 @@ BOOST_AUTO_TEST_CASE(provider_ids_find_our_messages_not_the_users) {
     BOOST_TEST(!db->find_message_by_channel_id("15550002", "wamid.1"));
 }
 
+// A user's own message is found by the dedupe key its webhook was taken
+// under (SQLite), or by a look through its conversation (in memory), and
+// never one of ours, another user's, or one its key does not name.
+BOOST_AUTO_TEST_CASE(a_users_own_message_is_found_by_its_provider_id_in_both_stores) {
+    test::temp_dir dir;
+    auto check = [](const store::store& db) {
+        BOOST_TEST(db.find_user_message_seq("15550001", "wamid.2", "whatsapp:wamid.2") == 2u);
+        BOOST_TEST(db.find_user_message_seq("15550001", "wamid.3", "whatsapp:wamid.3") == 3u);
+        BOOST_TEST(db.find_user_message_seq("15550001", "wamid.1", "whatsapp:wamid.1") == 0u);  // ours
+        BOOST_TEST(db.find_user_message_seq("15550002", "wamid.2", "whatsapp:wamid.2") == 0u);  // not theirs
+        BOOST_TEST(db.find_user_message_seq("15550001", "wamid.9", "whatsapp:wamid.9") == 0u);
+    };
+    {
+        auto stores = both_stores(dir);
+        for (auto& db : stores) {
+            for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+                store::write_batch b;  // one webhook a batch, as the actor writes them
+                auto m = full_message(seq);
+                if (seq > 1) {
+                    m.from = chat::sender::user;
+                    b.dedupe.push_back({"whatsapp:" + m.channel_id, R"({"status":"ok"})", seq});
+                }
+                b.messages = {m};
+                write(*db, b);
+            }
+            check(*db);
+        }
+    }
+    check(*store::open_sqlite_store(dir.path().string()));  // its key index made again at the open
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string(), one_megabyte());

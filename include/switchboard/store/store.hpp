@@ -164,6 +164,11 @@ public:
     // One of our own messages (not the user's) by its provider id: statuses only name those.
     virtual std::optional<chat::message> find_message_by_channel_id(std::string_view phone,
                                                                     std::string_view channel_id) const = 0;
+    // One of the user's own messages by its provider id, which only its
+    // dedupe record names (`dedupe_key`, the key its webhook was taken
+    // under): its seq, or 0 when none is found.
+    virtual std::uint64_t find_user_message_seq(std::string_view phone, std::string_view channel_id,
+                                                std::string_view dedupe_key) const = 0;
     virtual std::vector<outbox_item> load_outbox() const = 0;
     // Each rating given in [from, to), in the order given: a report's period,
     // one at a time (a year's are a million).
