@@ -64,13 +64,7 @@ awaitable<http::response> send_attachment(api_context& ctx, http::request& req, 
     auto caption = text_param(req, "caption", max_caption_chars);
     auto filename = chat::checked_filename(text_param(req, "filename", 255));
     auto client_id = text_param(req, "client_id", 128);
-    std::uint64_t reply_to = 0;
-    if (auto v = req.query_param("reply_to"); v && !v->empty()) {
-        auto n = v->find_first_not_of("0123456789") == std::string::npos && v->size() < 20 ? std::stoull(*v) : 0;
-        if (n == 0)
-            throw field_error{"reply_to", "reply_to must be the seq of a message in this conversation (a whole number)"};
-        reply_to = n;
-    }
+    auto reply_to = reply_to_seq(req.query_param("reply_to"));
 
     // Refused before the upload as the send itself would refuse it, so that
     // a file for a chat the agent does not hold is not given to Meta.

@@ -153,11 +153,25 @@ std::string require_phone(const http::request& req) {
     return *p;
 }
 
+namespace {
+[[noreturn]] void bad_reply_to() {
+    throw field_error{"reply_to", "reply_to must be the seq of a message in this conversation (a whole number)"};
+}
+}  // namespace
+
 std::uint64_t reply_to_seq(const boost::json::value* v) {
     if (!v || v->is_null()) return 0;
-    if (!(v->is_uint64() || v->is_int64()) || (v->is_int64() && v->as_int64() < 1))
-        throw field_error{"reply_to", "reply_to must be the seq of a message in this conversation (a whole number)"};
+    if (!(v->is_uint64() || v->is_int64()) || (v->is_int64() && v->as_int64() < 1)) bad_reply_to();
     return v->is_uint64() ? v->as_uint64() : static_cast<std::uint64_t>(v->as_int64());
+}
+
+std::uint64_t reply_to_seq(const std::optional<std::string>& query) {
+    if (!query || query->empty()) return 0;
+    // Up to 19 digits: within a seq's range, and no sign or space for stoull to pass over.
+    if (query->size() > 19 || query->find_first_not_of("0123456789") != std::string::npos) bad_reply_to();
+    auto seq = std::stoull(*query);
+    if (seq == 0) bad_reply_to();
+    return seq;
 }
 
 boost::asio::awaitable<chat::quoted_message> quoted_message_for(api_context& ctx, const std::string& phone,

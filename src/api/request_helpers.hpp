@@ -61,6 +61,7 @@ boost::asio::awaitable<chat::quoted_message> quoted_message_for(api_context& ctx
                                                                 std::uint64_t seq, std::string field);
 // A reply's `reply_to`, from the body or the query: a seq from 1, or 0 when absent.
 std::uint64_t reply_to_seq(const boost::json::value* v);
+std::uint64_t reply_to_seq(const std::optional<std::string>& query);
 
 // An ISO-8601 UTC query parameter, `fallback` when absent; field_error when malformed.
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback);

@@ -666,15 +666,16 @@ net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string te
         m.agent = by.username;
         m.client_id = client_id;
         m.reply_to = quote.seq;
-        if (!s.outbound.empty() && s.outbound.back().message_id == m.id) s.outbound.back().context = quote.channel_id;
+        // What the outbox sends: none for a user no channel can reach.
+        auto* out = !s.outbound.empty() && s.outbound.back().message_id == m.id ? &s.outbound.back() : nullptr;
+        if (out) out->context = quote.channel_id;
         if (special) {
             m.media = special->media;
-            if (!s.outbound.empty() && s.outbound.back().message_id == m.id) {
-                auto& o = s.outbound.back();
-                o.kind = special->kind;
-                o.ref = special->ref;
-                o.text = special->text;
-                o.filename = special->filename;
+            if (out) {
+                out->kind = special->kind;
+                out->ref = special->ref;
+                out->text = special->text;
+                out->filename = special->filename;
             }
         }
         auto sent = m;

@@ -252,9 +252,8 @@ export class ConversationPane {
   messageItem(m) {
     const kind = m.type === 'system' || m.type === 'note' ? m.type : m.sender;
     const what = m.type === 'note' ? ' · private note' : m.type === 'template' ? ' · template' : '';
-    const who = m.sender === 'admin' ? `${m.agent === this.me.username ? 'You' : m.agent}${what}`
-      : m.sender === 'bot' ? 'Bot' : userName(this.conv);
-    const text = m.attachment ? captionOf(m) : m.type === 'reaction' ? reactionText(m.text) : m.text;
+    const who = `${this.authorOf(m)}${m.sender === 'admin' ? what : ''}`;
+    const text = this.textOf(m);
     const ticks = m.sender === 'user' || m.type === 'note' ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     const calls = m.type === 'note' && m.agent !== this.me.username && mentions(m.text, this.me.username) ? ' mentions-me' : '';
@@ -399,8 +398,11 @@ export class ConversationPane {
     return m.sender === 'admin' ? (m.agent === this.me.username ? 'You' : m.agent) : m.sender === 'bot' ? 'Bot' : userName(this.conv);
   }
 
+  // The text a message shows under its file or in place of its raw form.
+  textOf(m) { return m.attachment ? captionOf(m) : m.type === 'reaction' ? reactionText(m.text) : m.text; }
+
   excerptOf(m) {
-    const text = m.attachment ? captionOf(m) || `[${m.type}]` : m.type === 'reaction' ? reactionText(m.text) : m.text;
+    const text = this.textOf(m) || `[${m.type}]`;
     return text.length > 120 ? `${text.slice(0, 119)}…` : text;
   }
 

@@ -73,13 +73,16 @@ export class TemplatePicker {
 
   chosen() { return this.templates[Number($('template-name').value)]; }
 
-  values() { return [...$('template-fields').querySelectorAll('input.body-value')].map((input) => input.value.trim()); }
+  // What is typed in the boxes of one kind (body-value, button-value), in order.
+  typed(kind) { return [...$('template-fields').querySelectorAll(`input.${kind}`)].map((input) => input.value.trim()); }
+
+  values() { return this.typed('body-value'); }
 
   headerValue() { return $('template-header-value')?.value.trim() ?? ''; }
 
   mediaUrl() { return $('template-header-media')?.value.trim() ?? ''; }
 
-  buttonValues() { return [...$('template-fields').querySelectorAll('input.button-value')].map((input) => input.value.trim()); }
+  buttonValues() { return this.typed('button-value'); }
 
   showFields() {
     const t = this.chosen();
