@@ -2,6 +2,7 @@
 // second, lower-priority command line.
 #include "switchboard/app/config.hpp"
 
+#include "switchboard/chat/business_hours.hpp"
 #include "switchboard/events/event.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -60,6 +61,8 @@ po::options_description describe(config& c, text_flags& t) {
         ("write-timeout", po::value(&c.write_timeout)->default_value(c.write_timeout), "seconds a client may go without taking any of an answer before it is dropped")
         ("idle-timeout", po::value(&c.idle_timeout)->default_value(c.idle_timeout), "seconds without a message before a conversation returns to IDLE (an open chat ends)")
         ("bot-texts", po::value(&c.bot_texts), "JSON file overriding the bot's texts")
+        ("business-hours", po::value(&c.business_hours), "when the team answers, e.g. \"mon-fri 09:00-17:30, sat 10:00-14:00\"; a user asking for support outside them is told when it is back (default: always)")
+        ("timezone", po::value(&c.timezone), "IANA time zone of --business-hours, e.g. Europe/Berlin (default: UTC)")
         ("outbound-url", po::value(&c.outbound_url), "URL that receives messages for plain-webhook users")
         ("wa-verify-token", po::value(&c.wa_verify_token), "WhatsApp webhook verification token")
         ("wa-app-secret", po::value(&c.wa_app_secret), "WhatsApp app secret: X-Hub-Signature-256 is checked when set")
@@ -208,6 +211,15 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     }
     if (!out.cfg.events_types.empty() && out.cfg.events_url.empty())
         return fail("--events-types chooses what goes to --events-url, which is not set");
+    if (!out.cfg.timezone.empty() && out.cfg.business_hours.empty())
+        return fail("--timezone is the zone of --business-hours, which is not set");
+    if (!out.cfg.business_hours.empty()) {
+        try {
+            chat::business_hours::parse(out.cfg.business_hours, business_zone(out.cfg));
+        } catch (const std::invalid_argument& e) {
+            return fail(e.what());
+        }
+    }
     if (out.cfg.threads > max_threads)
         return fail("--threads must be from 0 (one per core) to " + std::to_string(max_threads));
     if (out.cfg.threads == 0) out.cfg.threads = std::max(1u, std::thread::hardware_concurrency());

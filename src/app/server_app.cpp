@@ -142,6 +142,9 @@ chat::engine_options engine_options_from(const config& cfg) {
     chat::engine_options o;
     o.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
     if (!cfg.bot_texts.empty()) o.texts = chat::bot_texts::load(cfg.bot_texts);
+    if (!cfg.business_hours.empty())
+        o.hours = std::make_shared<const chat::business_hours>(
+            chat::business_hours::parse(cfg.business_hours, business_zone(cfg)));
     return o;
 }
 
@@ -182,6 +185,7 @@ int run_server(const config& cfg) {
                 if (auto a = agents.find(name); a && a->active && a->available) return true;
             return false;
         };
+        auto engine_hours = engine_opts.hours;  // the API shows them too
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         ops::assigner_options routing_opts;
@@ -192,7 +196,8 @@ int run_server(const config& cfg) {
         net::thread_pool scans(1);  // stopped before the store closes (below)
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
-        api::api_context api_ctx{engine, agents, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins)};
+        api::api_context api_ctx{engine, agents,    hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
+                                 engine_hours.get()};
 
         http::router routes;
         api::add_system_routes(routes, metrics);

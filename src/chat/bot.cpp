@@ -133,7 +133,7 @@ bot_texts bot_texts::load(const std::filesystem::path& file) {
         {"support_assigned", &t.support_assigned},   {"message_sent", &t.message_sent},
         {"queue_moved", &t.queue_moved},             {"support_offline", &t.support_offline},
         {"chat_ended", &t.chat_ended},               {"rating_thanks", &t.rating_thanks},
-        {"idle_timeout", &t.idle_timeout},
+        {"idle_timeout", &t.idle_timeout},           {"support_closed", &t.support_closed},
     };
     for (auto& [key, value] : doc.as_object()) {
         std::string* target = nullptr;
@@ -141,8 +141,8 @@ bot_texts bot_texts::load(const std::filesystem::path& file) {
             if (name == key) target = field;
         if (!target) throw std::runtime_error("bot texts file " + file.string() + ": unknown key '" +
                                              std::string(key) + "'");
-        // support_offline alone may be empty: an operator may rather not say it.
-        bool may_be_empty = target == &t.support_offline;
+        // The notes added to support_connecting may be empty: an operator may rather not say them.
+        bool may_be_empty = target == &t.support_offline || target == &t.support_closed;
         if (!value.is_string() || (value.as_string().empty() && !may_be_empty))
             throw std::runtime_error("bot texts file " + file.string() + ": '" + std::string(key) +
                                      "' must be a non-empty string");

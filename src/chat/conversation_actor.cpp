@@ -451,6 +451,18 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     return {was, std::move(decision)};
 }
 
+// Outside business hours, when the team is back, as Chatwoot's and
+// Intercom's away messages say, whoever happens to be online; else, when
+// nobody could answer now, that.
+std::string conversation_actor::support_note(timestamp now) const {
+    auto& o = ctx_.options;
+    if (o.hours && !o.texts.support_closed.empty())
+        if (auto hours = o.hours->at(now); !hours.open && hours.change)
+            return fill(o.texts.support_closed, "opens", o.hours->describe(*hours.change, now));
+    if (o.someone_can_answer && !o.someone_can_answer()) return o.texts.support_offline;
+    return {};
+}
+
 void conversation_actor::finish_receive(step& s, const inbound_message& in, const bot_decision& decision,
                                         conv_state was, const std::string& key, timestamp now,
                                         std::vector<std::string>& replies, std::string& answer) {
@@ -464,10 +476,8 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
 
     replies = bot_replies(decision, c, ctx_.options.texts, s.queue_position.value_or(0));
     // One message, not two: the user reads where they stand and why at once.
-    auto& texts = ctx_.options.texts;
-    if (decision.action == bot_action::open_support && !texts.support_offline.empty() && !replies.empty() &&
-        ctx_.options.someone_can_answer && !ctx_.options.someone_can_answer())
-        replies.back() += "\n\n" + texts.support_offline;
+    if (decision.action == bot_action::open_support && !replies.empty())
+        if (auto note = support_note(now); !note.empty()) replies.back() += "\n\n" + note;
     bool inline_answer = in.via == channel::plain;
     for (auto& r : replies) s.message_created(add_outgoing(s, sender::bot, r, now, inline_answer), now);
     if (!key.empty()) {

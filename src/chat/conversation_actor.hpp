@@ -112,6 +112,7 @@ private:
     // conversation.updated, which the caller adds: for a conversation waiting
     // in the queue it needs the queue's answer first).
     std::pair<conv_state, bot_decision> begin_receive(step& s, const inbound_message& in, timestamp now);
+    std::string support_note(timestamp now) const;
     void finish_receive(step& s, const inbound_message& in, const bot_decision& decision, conv_state was,
                         const std::string& key, timestamp now, std::vector<std::string>& replies,
                         std::string& answer);

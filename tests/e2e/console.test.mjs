@@ -323,6 +323,27 @@ test('an agent sets themselves away and back, for automatic routing', () => with
   assert.deepEqual(page.errors, []);
 }));
 
+// Three days from today in UTC, 10:00-11:00: closed whenever this runs.
+const closedHours = (() => {
+  const day = new Date(Date.now() + 3 * 86400000);
+  day.setUTCHours(10, 0, 0, 0);
+  const name = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][day.getUTCDay()];
+  return { spec: `${name} 10:00-11:00`, opens: day, name };
+})();
+
+test('outside business hours the top bar says until when, in the agent\'s own time', () => withMemoryServer(['--business-hours', closedHours.spec], async (server) => {
+  // An agent in India (UTC+05:30) reads 10:00 UTC as 15:30.
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD,
+    { context: { timezoneId: 'Asia/Kolkata', locale: 'en-GB' } });
+  const badge = page.locator('#hours');
+  await badge.waitFor();
+  const weekday = closedHours.opens.toLocaleString('en-GB', { weekday: 'short', timeZone: 'Asia/Kolkata' });
+  assert.equal(await badge.textContent(), `🌙 Closed until ${weekday} 15:30`);
+  assert.match(await badge.getAttribute('title'), new RegExp(`\\(${closedHours.name} 10:00–11:00, UTC\\): users who ask for support are told`));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+}));
+
 test('an admin runs the team from the console, and an agent their own account', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const carolOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'carol');

@@ -181,9 +181,10 @@ export async function launchBrowser() {
 }
 
 // A page logged in to the console, with every dialog and page error recorded.
-// `beforeLoad(page)` runs before the console loads (to install a fake clock, say).
-export async function consolePage(browser, server, username, password, { beforeLoad } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+// `beforeLoad(page)` runs before the console loads (to install a fake clock, say);
+// `context` adds to the browser context's options (an agent's time zone and locale).
+export async function consolePage(browser, server, username, password, { beforeLoad, context: options } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
   await beforeLoad?.(page);
   page.dialogs = [];

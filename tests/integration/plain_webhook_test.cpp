@@ -8,6 +8,8 @@
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
+#include "switchboard/core/time.hpp"
+
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -227,6 +229,64 @@ BOOST_AUTO_TEST_CASE(a_user_asking_for_support_hears_when_nobody_is_there_to_ans
     std::ofstream(file) << R"({"support_offline": ""})";
     server_process quiet({"--bot-texts", file.string()});
     BOOST_TEST(say(quiet.port(), "1301", "support").text() == connecting + "1 in the queue.\n");
+}
+
+// Outside business hours a user asking for support is told when the team is
+// back, whoever is online, and still joins the queue; agents read the same
+// from GET /business-hours.
+BOOST_AUTO_TEST_CASE(a_user_asking_for_support_outside_business_hours_hears_when_the_team_is_back) {
+    using namespace std::chrono;
+    const std::string connecting = "Connecting you to support… You are number 1 in the queue.\n";
+    // Three days from today in UTC, 10:00-11:00: closed now whenever this
+    // runs, and "on <that day>" even if midnight passes meanwhile.
+    const char* short_days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const char* day_names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+    auto day = floor<days>(system_clock::now()) + days{3};
+    auto weekday = std::chrono::weekday(day).c_encoding();
+    {
+        server_process server({"--business-hours", std::string(short_days[weekday]) + " 10:00-11:00"});
+        auto admin = admin_client(server);
+        auto p = server.port();
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");  // someone is online and available: it is closed all the same
+
+        auto asked = say(p, "1401", "support");
+        BOOST_TEST(asked.state() == "CHAT_SUPPORT_ACTIVE");
+        BOOST_TEST(asked.text() == connecting + "\nWe're away right now and back on " + day_names[weekday] +
+                                       " at 10:00 UTC. You keep your place, and we'll answer here then.\n",
+                   asked.text());
+        BOOST_TEST(admin.json("GET", "/queue").at("total").to_number<int>() == 1);
+
+        auto shown = admin.json("GET", "/business-hours").as_object();
+        BOOST_TEST(shown.at("configured").as_bool());
+        BOOST_TEST(shown.at("timezone").as_string() == "UTC");
+        BOOST_TEST(json::serialize(shown.at("hours")) ==
+                   R"([{"day":")" + std::string(short_days[weekday]) + R"(","open":"10:00","close":"11:00"}])");
+        BOOST_TEST(!shown.at("open_now").as_bool());
+        BOOST_TEST(shown.at("opens_at").as_string() == switchboard::to_iso8601(sys_days(day) + std::chrono::hours{10}));
+        BOOST_TEST(shown.at("closes_at").is_null());
+        BOOST_TEST(http_request(p, "GET", "/business-hours").status == 401u);
+    }
+    {
+        // Within the hours (every day, round the clock, in Berlin) nothing is
+        // added while an agent can answer, and the offline note when none can.
+        server_process server({"--business-hours", "mon-sun 00:00-24:00", "--timezone", "Europe/Berlin"});
+        auto admin = admin_client(server);
+        auto p = server.port();
+        BOOST_TEST(say(p, "1402", "support").text().find("No one from our team is online right now.") !=
+                   std::string::npos);
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");
+        BOOST_TEST(say(p, "1403", "support").text() == "Connecting you to support… You are number 2 in the queue.\n");
+        auto shown = admin.json("GET", "/business-hours").as_object();
+        BOOST_TEST(shown.at("open_now").as_bool());
+        BOOST_TEST(shown.at("opens_at").is_null());
+        BOOST_TEST(shown.at("closes_at").is_null());  // never
+    }
+    server_process always;  // no --business-hours: always open
+    auto shown = admin_client(always).json("GET", "/business-hours");
+    BOOST_TEST(json::serialize(shown) == R"({"configured":false,"timezone":null,"hours":[],"open_now":true,)"
+                                         R"("opens_at":null,"closes_at":null})");
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_bot_texts_file_stops_start_up) {

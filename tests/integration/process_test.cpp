@@ -38,6 +38,25 @@ BOOST_AUTO_TEST_CASE(bad_flags_exit_2_with_a_clear_message) {
     auto bad_env = run_binary({}, {"SWITCHBOARD_LOG_LEVEL=chatty"});
     BOOST_TEST(bad_env.exit_code == 2);
     BOOST_TEST(bad_env.err.find("chatty") != std::string::npos);
+
+    auto bad_hours = run_binary({"--business-hours", "mon-fri 09:00-17:00", "--timezone", "Europe/Atlantis"});
+    BOOST_TEST(bad_hours.exit_code == 2);
+    BOOST_TEST(bad_hours.err.find("--timezone: 'Europe/Atlantis' is not a time zone") != std::string::npos,
+               bad_hours.err);
+}
+
+// The test harness reports a server that does not start with its own words,
+// and the tests go on.
+BOOST_AUTO_TEST_CASE(a_server_that_does_not_start_is_reported_with_its_stderr) {
+    std::string reported;
+    try {
+        server_process server({"--business-hours", "mon 9-5"});
+    } catch (const std::runtime_error& e) {
+        reported = e.what();
+    }
+    BOOST_TEST(reported.find("did not report its port") != std::string::npos, reported);
+    BOOST_TEST(reported.find("--business-hours: 'mon 9-5': write the hours as HH:MM-HH:MM") != std::string::npos,
+               reported);
 }
 
 BOOST_AUTO_TEST_CASE(port_zero_prints_the_bound_address) {

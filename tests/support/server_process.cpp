@@ -158,6 +158,12 @@ server_process::server_process(std::vector<std::string> args, std::vector<std::s
         lock.unlock();
         auto err = stderr_text();
         ::kill(pid_, SIGKILL);
+        wait_child(pid_, std::chrono::seconds(10));
+        // Joined here: no destructor runs after a throw, and the reader
+        // would otherwise drop the last hold on its own std::thread, which
+        // ends the test program instead of reporting this.
+        state_->reader.join();
+        ::close(state_->out_fd);
         throw std::runtime_error("switchboard did not report its port; stderr:\n" + err);
     }
     auto line_end = state_->out.find('\n', at);

@@ -77,6 +77,25 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     BOOST_TEST(too_many.message == "--threads must be from 0 (one per core) to 256");
 }
 
+BOOST_AUTO_TEST_CASE(business_hours_are_checked_before_start_up) {
+    auto ok = parse_config({"--business-hours", "mon-fri 09:00-17:30"}, {"SWITCHBOARD_TIMEZONE=Europe/Berlin"});
+    BOOST_TEST((ok.what == action::run));
+    BOOST_TEST(ok.cfg.business_hours == "mon-fri 09:00-17:30");
+    BOOST_TEST(switchboard::app::business_zone(ok.cfg) == "Europe/Berlin");
+    BOOST_TEST(switchboard::app::business_zone(parse_config({}, {}).cfg) == "UTC");
+
+    auto bad_hours = parse_config({"--business-hours", "mon-fri 9-5"}, {});
+    BOOST_TEST((bad_hours.what == action::error));
+    BOOST_TEST(bad_hours.message.starts_with("--business-hours: 'mon-fri 9-5': write the hours as HH:MM-HH:MM"),
+               bad_hours.message);
+    auto bad_zone = parse_config({"--business-hours", "mon 09:00-17:00", "--timezone", "Europe/Atlantis"}, {});
+    BOOST_TEST((bad_zone.what == action::error));
+    BOOST_TEST(bad_zone.message.starts_with("--timezone: 'Europe/Atlantis' is not a time zone"), bad_zone.message);
+    auto zone_alone = parse_config({"--timezone", "Europe/Berlin"}, {});
+    BOOST_TEST((zone_alone.what == action::error));
+    BOOST_TEST(zone_alone.message == "--timezone is the zone of --business-hours, which is not set");
+}
+
 BOOST_AUTO_TEST_CASE(help_and_version) {
     auto help = parse_config({"--help"}, {});
     BOOST_TEST((help.what == action::help));

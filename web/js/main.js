@@ -2,6 +2,7 @@
 import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
 import { $ } from './dom.js';
+import { BusinessHours } from './hours.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
@@ -319,7 +320,8 @@ function start(agent) {
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
-  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); }, onPolicyClose: checkSession });
+  const hours = new BusinessHours();
+  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); hours.refresh(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { if (blockChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
     onLabel: filterByLabel, knownLabels: () => list.knownLabels() });

@@ -12,6 +12,7 @@ class router;
 }
 namespace switchboard::chat {
 class engine;
+class business_hours;
 }
 namespace switchboard::auth {
 class agents_service;
@@ -43,6 +44,8 @@ struct api_context {
     channels::template_catalog& templates;
     // Origins allowed to open /ws with an agent's cookie; empty: the request's own host only.
     std::vector<std::string> allowed_origins;
+    // When the team answers (`--business-hours`); null: always.
+    const chat::business_hours* hours = nullptr;
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
@@ -56,6 +59,7 @@ void add_canned_response_routes(http::router& routes, api_context& ctx);
 void add_media_route(http::router& routes, api_context& ctx);
 void add_attachment_route(http::router& routes, api_context& ctx);
 void add_template_routes(http::router& routes, api_context& ctx);
+void add_business_hours_route(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -69,6 +73,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_media_route(routes, ctx);
     add_attachment_route(routes, ctx);
     add_template_routes(routes, ctx);
+    add_business_hours_route(routes, ctx);
 }
 
 }  // namespace switchboard::api

@@ -26,6 +26,8 @@ struct config {
     unsigned write_timeout = 30;      // seconds for an answer, or a streamed answer's chunk, to be taken
     unsigned idle_timeout = 1800;  // seconds without a message before a conversation returns to IDLE
     std::string bot_texts;         // JSON file overriding the bot's texts
+    std::string business_hours;    // "mon-fri 09:00-17:30, …" in `timezone`; empty: always open
+    std::string timezone;          // IANA zone of business_hours; empty: UTC
     std::string outbound_url;      // plain-webhook users' messages are POSTed here
     std::string wa_verify_token;
     std::string wa_app_secret;
@@ -62,6 +64,11 @@ struct parse_result {
 
 // A comma-separated flag's items, each trimmed of spaces, empty ones left out.
 std::vector<std::string> comma_list(std::string_view list);
+
+// The zone business hours are kept in: --timezone, or UTC.
+inline std::string_view business_zone(const config& c) {
+    return c.timezone.empty() ? std::string_view("UTC") : std::string_view(c.timezone);
+}
 
 // `args` excludes the program name; `environment` holds "NAME=value" entries.
 parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment);

@@ -12,7 +12,7 @@
 namespace switchboard::chat {
 
 // Every text the bot sends; an operator overrides any of them from a JSON
-// file (`--bot-texts`). `{name}`, `{position}` and `{agent}` are filled in.
+// file (`--bot-texts`). `{name}`, `{position}`, `{agent}` and `{opens}` are filled in.
 struct bot_texts {
     std::string menu_unregistered =
         "Welcome! Reply *support* to chat with a person, or *register* to tell us your name.";
@@ -25,6 +25,11 @@ struct bot_texts {
     // answer; empty: never said.
     std::string support_offline =
         "No one from our team is online right now. You keep your place, and we'll answer here as soon as someone is back.";
+    // Added to support_connecting, in place of support_offline, outside
+    // business hours (`--business-hours`); `{opens}` is when they start
+    // again ("tomorrow at 09:00 CET"). Empty: never said.
+    std::string support_closed =
+        "We're away right now and back {opens}. You keep your place, and we'll answer here then.";
     std::string support_assigned = "You're now chatting with {agent}.";
     std::string queue_moved = "You're now number {position} in the queue.";
     std::string message_sent = "✓ Your message has been sent to support";

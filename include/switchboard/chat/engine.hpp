@@ -3,6 +3,7 @@
 // once the step is durable.
 #pragma once
 
+#include "switchboard/chat/business_hours.hpp"
 #include "switchboard/chat/bot.hpp"
 #include "switchboard/chat/conversation.hpp"
 
@@ -42,6 +43,9 @@ struct engine_options {
     // support when nobody is, is told so (texts.support_offline); unset:
     // someone always is. Safe from any thread.
     std::function<bool()> someone_can_answer;
+    // When the team answers; unset: always. Outside them a user asking for
+    // support is told when it is back (texts.support_closed).
+    std::shared_ptr<const business_hours> hours;
 };
 
 struct inbound_message {

@@ -1,0 +1,61 @@
+// Business hours: when the team answers, in the business's own time zone
+// (`--business-hours`, `--timezone`). A user who asks for support outside
+// them is told when the team is back; the console shows it to agents.
+#pragma once
+
+#include "switchboard/core/time.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::chat {
+
+class business_hours {
+public:
+    // One opening on one weekday, in minutes from that day's local midnight.
+    struct range {
+        int weekday = 0;  // 0 Monday … 6 Sunday
+        int from = 0;     // 0 … 1439
+        int to = 0;       // from + 1 … 1440 (24:00)
+    };
+
+    // Where the hours stand at one moment.
+    struct state {
+        bool open = false;
+        // Open: when they close (unset when they never do, e.g. every day
+        // 00:00-24:00). Closed: when they open next.
+        std::optional<timestamp> change;
+    };
+
+    // `spec`: "mon-fri 09:00-17:30, sat 10:00-14:00": comma-separated
+    // entries, each one day or a span of days (mon-fri, fri-mon) and one
+    // time range, the end after the start (24:00 for midnight). A day may
+    // have several ranges (a lunch break). `zone`: an IANA name
+    // (Europe/Berlin, UTC). Throws std::invalid_argument naming what is
+    // wrong and how to write it.
+    static business_hours parse(std::string_view spec, std::string_view zone);
+
+    state at(timestamp now) const;
+
+    // `opens` as the user reads it, relative to `now` and in the business's
+    // zone: "today at 14:00 UTC", "tomorrow at 09:00 CET",
+    // "on Monday at 09:00 CET".
+    std::string describe(timestamp opens, timestamp now) const;
+
+    const std::vector<range>& ranges() const { return ranges_; }  // by weekday, then start
+    const std::string& zone_name() const { return zone_name_; }
+
+    static std::string_view weekday_name(int weekday);  // "mon"
+    static std::string clock_text(int minute);          // 540 → "09:00"
+
+private:
+    business_hours() = default;
+
+    std::vector<range> ranges_;
+    std::string zone_name_;
+    const void* zone_ = nullptr;  // the zone database's entry; it lives as long as the process
+};
+
+}  // namespace switchboard::chat

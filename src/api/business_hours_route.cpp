@@ -1,0 +1,43 @@
+// GET /business-hours: when the team answers, and where that stands now, so
+// the console can show agents what users are told.
+#include "request_helpers.hpp"
+
+#include "switchboard/chat/business_hours.hpp"
+#include "switchboard/core/time.hpp"
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::value instant(const std::optional<timestamp>& t) { return t ? json::value(to_iso8601(*t)) : json::value(nullptr); }
+
+json::object hours_json(const chat::business_hours* hours, timestamp now) {
+    if (!hours)
+        return {{"configured", false}, {"timezone", nullptr}, {"hours", json::array{}},
+                {"open_now", true},    {"opens_at", nullptr}, {"closes_at", nullptr}};
+    json::array ranges;
+    for (auto& r : hours->ranges())
+        ranges.push_back({{"day", chat::business_hours::weekday_name(r.weekday)},
+                          {"open", chat::business_hours::clock_text(r.from)},
+                          {"close", chat::business_hours::clock_text(r.to)}});
+    auto state = hours->at(now);
+    return {{"configured", true},
+            {"timezone", hours->zone_name()},
+            {"hours", std::move(ranges)},
+            {"open_now", state.open},
+            {"opens_at", state.open ? json::value(nullptr) : instant(state.change)},
+            {"closes_at", state.open ? instant(state.change) : json::value(nullptr)}};
+}
+
+}  // namespace
+
+void add_business_hours_route(http::router& routes, api_context& ctx) {
+    routes.add(http::verb::get, "/business-hours",
+               authed(ctx, [hours = ctx.hours](http::request&, const auth::agent&) -> boost::asio::awaitable<http::response> {
+                   co_return json_response(200, hours_json(hours, std::chrono::system_clock::now()));
+               }));
+}
+
+}  // namespace switchboard::api

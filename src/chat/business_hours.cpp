@@ -1,0 +1,176 @@
+// The hours are kept as local weekday ranges and turned into instants only
+// when asked, day by day, so a change of daylight-saving time moves them as
+// a wall clock would: 09:00 stays 09:00 in summer and in winter.
+#include "switchboard/chat/business_hours.hpp"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <tuple>
+#include <stdexcept>
+
+namespace switchboard::chat {
+
+namespace {
+
+constexpr std::array<std::string_view, 7> short_days{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 7> long_days{"monday", "tuesday",  "wednesday", "thursday",
+                                                    "friday", "saturday", "sunday"};
+constexpr std::array<std::string_view, 7> shown_days{"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                     "Friday", "Saturday", "Sunday"};
+constexpr std::string_view example = "mon-fri 09:00-17:30, sat 10:00-14:00";
+
+[[noreturn]] void refuse(std::string_view entry, std::string_view why) {
+    throw std::invalid_argument("--business-hours: '" + std::string(entry) + "': " + std::string(why) + " (e.g. " +
+                                std::string(example) + ")");
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+std::string_view trim_spaces(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+std::optional<int> day_index(std::string_view name) {
+    for (int i = 0; i < 7; ++i)
+        if (name == short_days[i] || name == long_days[i]) return i;
+    return std::nullopt;
+}
+
+// "09:30" → 570; "24:00" (allow_end) → 1440.
+std::optional<int> minute_of_day(std::string_view s, bool allow_end) {
+    if (s.size() != 5 || s[2] != ':') return std::nullopt;
+    for (std::size_t i : {0u, 1u, 3u, 4u})
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+    int h = (s[0] - '0') * 10 + (s[1] - '0');
+    int m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59) return std::nullopt;
+    if (h == 24 && m == 0 && allow_end) return 1440;
+    if (h > 23) return std::nullopt;
+    return h * 60 + m;
+}
+
+const date::time_zone& zone_of(const void* z) { return *static_cast<const date::time_zone*>(z); }
+
+}  // namespace
+
+std::string_view business_hours::weekday_name(int weekday) { return short_days.at(weekday); }
+
+std::string business_hours::clock_text(int minute) {
+    std::string out = "00:00";
+    out[0] = static_cast<char>('0' + minute / 600);
+    out[1] = static_cast<char>('0' + minute / 60 % 10);
+    out[3] = static_cast<char>('0' + minute % 60 / 10);
+    out[4] = static_cast<char>('0' + minute % 10);
+    return out;
+}
+
+business_hours business_hours::parse(std::string_view spec, std::string_view zone) {
+    business_hours h;
+    try {
+        h.zone_ = date::locate_zone(std::string(zone));
+    } catch (const std::exception&) {
+        throw std::invalid_argument("--timezone: '" + std::string(zone) +
+                                    "' is not a time zone this machine knows (an IANA name, e.g. Europe/Berlin or UTC)");
+    }
+    h.zone_name_ = std::string(zone);
+
+    if (trim_spaces(spec).empty()) refuse(spec, "no hours given");
+    std::string_view rest = spec;
+    while (true) {
+        auto comma = rest.find(',');
+        auto entry = trim_spaces(rest.substr(0, comma));
+        if (entry.empty()) refuse(spec, "an empty entry between commas");
+
+        auto space = entry.find_first_of(" \t");
+        if (space == std::string_view::npos) refuse(entry, "write the days, a space, then the hours");
+        auto days = lower(entry.substr(0, space));
+        auto times = trim_spaces(entry.substr(space));
+        if (times.find_first_of(" \t") != std::string_view::npos)
+            refuse(entry, "one range of hours an entry; give a day a second range as an entry of its own");
+
+        auto dash = days.find('-');
+        auto first = day_index(std::string_view(days).substr(0, dash));
+        auto last = dash == std::string::npos ? first : day_index(std::string_view(days).substr(dash + 1));
+        if (!first || !last) refuse(entry, "days are mon, tue, wed, thu, fri, sat, sun, or a span such as mon-fri");
+
+        auto tdash = times.find('-');
+        auto from = tdash == std::string_view::npos ? std::nullopt : minute_of_day(times.substr(0, tdash), false);
+        auto to = tdash == std::string_view::npos ? std::nullopt : minute_of_day(times.substr(tdash + 1), true);
+        if (!from || !to) refuse(entry, "write the hours as HH:MM-HH:MM on a 24-hour clock");
+        if (*to <= *from)
+            refuse(entry, "the end must be after the start; a night shift is two entries, up to 24:00 and from 00:00");
+
+        // fri-mon wraps over the weekend.
+        for (int d = *first;; d = (d + 1) % 7) {
+            h.ranges_.push_back({d, *from, *to});
+            if (d == *last) break;
+        }
+        if (comma == std::string_view::npos) break;
+        rest = rest.substr(comma + 1);
+    }
+    std::sort(h.ranges_.begin(), h.ranges_.end(),
+              [](const range& a, const range& b) { return std::tie(a.weekday, a.from) < std::tie(b.weekday, b.from); });
+    return h;
+}
+
+business_hours::state business_hours::at(timestamp now) const {
+    using namespace std::chrono;
+    const auto& zone = zone_of(zone_);
+    auto today = date::floor<date::days>(zone.to_local(now));
+
+    // The openings from yesterday (one may run into today) to a week ahead,
+    // as instants, joined where one ends as the next starts (sun 24:00 and
+    // mon 00:00): a stretch still open at the horizon never closes.
+    constexpr int days_ahead = 8;
+    struct stretch {
+        timestamp from, to;
+    };
+    std::vector<stretch> open;
+    for (int d = -1; d <= days_ahead; ++d) {
+        auto day = today + date::days{d};
+        int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
+        for (auto& r : ranges_) {
+            if (r.weekday != weekday) continue;
+            auto from = zone.to_sys(day + minutes{r.from}, date::choose::earliest);
+            auto to = zone.to_sys(day + minutes{r.to}, date::choose::latest);
+            if (!open.empty() && from <= open.back().to)
+                open.back().to = std::max(open.back().to, timestamp(to));
+            else
+                open.push_back({timestamp(from), timestamp(to)});
+        }
+    }
+    auto horizon = zone.to_sys(today + date::days{days_ahead + 1}, date::choose::earliest);
+    for (auto& s : open) {
+        if (now < s.from) return {false, s.from};
+        if (now < s.to) return {true, s.to >= horizon ? std::nullopt : std::optional<timestamp>(s.to)};
+    }
+    return {false, std::nullopt};  // no hours at all: parse never makes such
+}
+
+std::string business_hours::describe(timestamp opens, timestamp now) const {
+    using namespace std::chrono;
+    const auto& zone = zone_of(zone_);
+    auto local = zone.to_local(opens);
+    auto day = date::floor<date::days>(local);
+    auto ahead = (day - date::floor<date::days>(zone.to_local(now))).count();
+    std::string out;
+    if (ahead <= 0)
+        out = "today";
+    else if (ahead == 1)
+        out = "tomorrow";
+    else
+        out = "on " + std::string(shown_days[(date::weekday{day}.c_encoding() + 6) % 7]);
+    auto minute = static_cast<int>(date::floor<minutes>(local - day).count());
+    return out + " at " + clock_text(minute) + " " + zone.get_info(opens).abbrev;
+}
+
+}  // namespace switchboard::chat
