@@ -188,6 +188,9 @@ int run_server(const config& cfg) {
         auto engine_hours = engine_opts.hours;  // the API shows them too
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
+        hub.on_typing_to_user([&engine](const std::string& agent, const std::string& phone) {
+            engine.agent_typing(phone, agent);
+        });
         ops::assigner_options routing_opts;
         routing_opts.mode = *ops::routing_mode_from_string(cfg.routing);
         routing_opts.reassign_after = std::chrono::seconds(cfg.reassign_after);

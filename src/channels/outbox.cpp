@@ -60,9 +60,11 @@ std::string whatsapp_send_body(const store::outbox_item& item) {
     return boost::json::serialize(body);
 }
 
-// Meta's mark-as-read of the user's message `ref`.
+// Meta's mark-as-read of the user's message `ref`; a "typing" one shows the
+// user "typing…" as well, until a message comes or for 25 s.
 std::string whatsapp_read_body(const store::outbox_item& item) {
-    boost::json::value body = {{"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", item.ref}};
+    boost::json::object body = {{"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", item.ref}};
+    if (item.kind == "typing") body["typing_indicator"] = {{"type", "text"}};
     return boost::json::serialize(body);
 }
 
@@ -112,7 +114,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         client_response res;
         if (item.via == chat::channel::whatsapp) {
             auto target = "/" + item.wa_phone_number_id + "/messages";
-            auto body = item.kind == "read" ? whatsapp_read_body(item) : whatsapp_send_body(item);
+            auto body = item.kind == "read" || item.kind == "typing" ? whatsapp_read_body(item) : whatsapp_send_body(item);
             auto headers = bearer(options.wa_token);
             res = co_await client.post(*wa_base, std::move(target), std::move(body), std::move(headers));
         } else {
@@ -284,6 +286,23 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         }
     }
 
+    // Sent once, now or never: a late or repeated indicator would say the
+    // agent is typing when they are not. Not while a message for the user
+    // waits (it ends the indicator anyway) or their destination is failing.
+    void show_typing(store::outbox_item item) {
+        auto& d = destinations[destination_of(item.via)];
+        if (stopped || !wa_base || d.failing || queues.count(item.phone)) return;
+        net::co_spawn(
+            strand,
+            [self = shared_from_this(), item = std::move(item)]() -> net::awaitable<void> {
+                auto res = co_await self->attempt(item);
+                if (res.status < 200 || res.status >= 300)
+                    log::debug("typing indicator refused",
+                               {{"phone", item.phone}, {"error", res.status ? refusal_reason(res.status, res.body) : res.error}});
+            },
+            [](std::exception_ptr e) { log::failure("typing indicator failed", e); });
+    }
+
     net::strand<net::io_context::executor_type> strand;
     store::store& store;
     outbox_options options;
@@ -327,6 +346,10 @@ void outbox::on_outcome(outcome_handler h) {
 void outbox::enqueue(std::vector<store::outbox_item> items) {
     if (items.empty()) return;
     net::post(impl_->strand, [self = impl_, items = std::move(items)]() mutable { self->add(std::move(items)); });
+}
+
+void outbox::show_typing(store::outbox_item item) {
+    net::post(impl_->strand, [self = impl_, item = std::move(item)]() mutable { self->show_typing(std::move(item)); });
 }
 
 bool outbox::can_deliver(chat::channel via) const {

@@ -834,6 +834,30 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
     });
 }
 
+// Meta's indicator lasts 25 s or until a message comes, and marks the
+// user's message read, which an agent writing back has done. One each 20 s
+// keeps it up while the agent types on; the console says so every 2 s.
+net::awaitable<void> conversation_actor::agent_typing(std::string agent) {
+    return exclusive<void>([this, agent = std::move(agent)]() -> net::awaitable<void> {
+        constexpr auto again_after = std::chrono::seconds(20);
+        const auto& c = *own_;
+        if (c.via != channel::whatsapp || !c.chat_support_active || c.assignee != agent ||
+            !ctx_.outbox.can_deliver(c.via))
+            co_return;
+        auto now = std::chrono::steady_clock::now();
+        if (typing_shown_ != std::chrono::steady_clock::time_point{} && now - typing_shown_ < again_after) co_return;
+        auto recent = ctx_.store.load_messages(c.phone, c.last_seq + 1, 50);
+        auto latest = std::find_if(recent.rbegin(), recent.rend(),
+                                   [](const message& m) { return m.from == sender::user && !m.channel_id.empty(); });
+        // Past WhatsApp's 24-hour window Meta would refuse it.
+        if (latest == recent.rend() || std::chrono::system_clock::now() - latest->at >= std::chrono::hours(24))
+            co_return;
+        typing_shown_ = now;
+        ctx_.outbox.show_typing({"typing_" + latest->id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0,
+                                 std::chrono::system_clock::now(), "typing", latest->channel_id});
+    });
+}
+
 // Filing is no activity: the list's order and the idle timeout stay.
 net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::string> labels) {
     std::sort(labels.begin(), labels.end());

@@ -49,6 +49,8 @@ public:
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> return_to_queue(agent_ref by);
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
+    // The assigned agent is writing to a WhatsApp user: they see "typing…".
+    boost::asio::awaitable<void> agent_typing(std::string agent);
     // Tells a waiting user their better place (the queue rate-limits these).
     boost::asio::awaitable<void> queue_moved(std::size_t position);
     // Back to the head of the queue if the assigned agent has not answered
@@ -173,6 +175,8 @@ private:
     engine_context& ctx_;
     strand_type strand_;
     strand_semaphore turn_{1};
+    // Strand only: when the user was last shown "typing…" (agent_typing).
+    std::chrono::steady_clock::time_point typing_shown_{};
     // The state, replaced whole on each commit. The strand works from its
     // own pointer: a load of the atomic one takes its lock bit and bumps the
     // count, a contended cache line, several times a webhook.

@@ -316,6 +316,13 @@ net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, 
     co_return co_await actor->mark_read(std::move(by), up_to);
 }
 
+void engine::agent_typing(std::string phone, std::string agent) {
+    auto actor = impl_->find(phone);
+    if (!actor) return;
+    net::co_spawn(impl_->ioc, actor->agent_typing(std::move(agent)),
+                  [](std::exception_ptr e) { log::failure("typing indicator not shown", e); });
+}
+
 net::awaitable<conversation> engine::set_labels(std::string phone, std::vector<std::string> labels) {
     auto actor = impl_->require(phone);
     co_return co_await actor->set_labels(std::move(labels));

@@ -169,7 +169,11 @@ bool agent_socket::handle_client_frame(const std::string& text) {
         auto* conv = o.if_contains("conversation");
         auto* on = o.if_contains("on");
         if (!conv || !conv->is_string()) return false;
-        hub_->typing(this, std::string(conv->as_string()), on && on->is_bool() ? on->as_bool() : true);
+        bool typing = on && on->is_bool() ? on->as_bool() : true;
+        hub_->typing(this, std::string(conv->as_string()), typing);
+        auto* to_user = o.if_contains("to_user");
+        if (typing && to_user && to_user->is_bool() && to_user->as_bool() && hub_->options.on_typing_to_user)
+            hub_->options.on_typing_to_user(username(), std::string(conv->as_string()));
     } else {
         return false;
     }

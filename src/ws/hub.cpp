@@ -277,6 +277,10 @@ hub::hub(net::io_context& ioc, store::store& store, metrics::registry& metrics, 
 
 hub::~hub() = default;
 
+void hub::on_typing_to_user(std::function<void(const std::string&, const std::string&)> f) {
+    impl_->core->options.on_typing_to_user = std::move(f);
+}
+
 void hub::start() {
     auto& core = *impl_->core;
     auto [_, stored_last] = core.store.event_bounds();

@@ -1882,6 +1882,35 @@ test('a user quotes the agent on WhatsApp, and the agent replies quoting them', 
   }
 }));
 
+test('a WhatsApp user sees "typing…" while the agent writes a reply, not while they write a note', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const phone = '15550961';
+  await whatsappUserSends(server, phone, 'wamid.t-1', 'text', null, 'support');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const typingSent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    const m = JSON.parse(f.payload);
+    if (m.type === 'typing' && m.on) typingSent.push(m);
+  }));
+  await page.reload();  // the socket, opened again where the frames are seen
+  await page.locator('#connection.live').waitFor();
+  await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  await page.locator('#composer-text').fill('checking the order');
+  await page.locator('#composer-text').press('Enter');
+  await page.locator('.message.note', { hasText: 'checking the order' }).waitFor();
+  assert.deepEqual(typingSent.map((m) => [m.conversation, m.to_user]), [[phone, false]]);
+
+  await page.getByRole('tab', { name: 'Reply' }).click();
+  await page.locator('#composer-text').pressSequentially('On it');
+  const shown = await receiver.waitFor((m) => m.message_id === 'wamid.t-1' && m.typing_indicator);
+  assert.deepEqual(shown, { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.t-1', typing_indicator: { type: 'text' } });
+  assert.deepEqual(typingSent.at(-1), { type: 'typing', conversation: phone, on: true, to_user: true });
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a quote of a message older than the pages loaded is fetched and shown', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   const phone = '15550952';
   receiver.refuse = (m) => (m.text?.body === 'What is the serial number?' ? [200, '{"messages":[{"id":"wamid.old-q"}]}'] : null);

@@ -963,6 +963,60 @@ BOOST_AUTO_TEST_CASE(in_an_outage_one_message_retries_for_all) {
 // A user who swipes to reply to an agent's question, or reacts to it, is
 // shown answering that message; an agent's reply that quotes the user's
 // message reaches WhatsApp with it as its `context`. Kept over a restart.
+// The agent a WhatsApp chat is assigned to writes to the user: the user sees
+// "typing…" (Meta's typing indicator, on their latest message), once for a
+// run of typing. A private note, another agent, or a chat still waiting in
+// the queue shows them nothing.
+BOOST_AUTO_TEST_CASE(the_user_sees_typing_while_their_agent_writes_to_them) {
+    const std::string user = "15557301";
+    wa_server wa;
+    auto p = wa.server.port();
+    auto admin = admin_client(wa.server);
+    auto bob = agent_client(admin, "bob");
+    ws_client mine(p, "/ws?token=" + admin.token);
+    ws_client other(p, "/ws?token=" + bob.token);
+    mine.next_of_type("hello");
+    other.next_of_type("hello");
+    auto typing = [&](ws_client& ws, bool to_user) {
+        ws.send(R"({"type":"typing","conversation":")" + user + R"(","on":true,"to_user":)" +
+                (to_user ? "true" : "false") + "}");
+        ws.send(R"({"type":"ping"})");  // answered once the typing has been taken
+        ws.next_of_type("pong");
+    };
+
+    auto send = [&](const std::string& text) {
+        admin.json("POST", "/conversations/" + user + "/chat-support/send", R"({"text":")" + text + R"("})", 201);
+    };
+    auto text_of = [](const received_request& r) { return std::string(json::parse(r.body).at("text").at("body").as_string()); };
+
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-1", "support")).status == 200u);
+    wa.graph.wait_for(1);  // "connecting you"
+    typing(mine, true);    // waiting in the queue: nobody's chat yet
+    admin.json("POST", "/conversations/" + user + "/chat-support/start");
+    wa.graph.wait_for(2);  // "you're now chatting with"
+    typing(mine, false);   // a private note
+    typing(other, true);   // not bob's chat
+    // Anything those sent would come before this message.
+    send("One moment");
+    wait_for_metric(p, "switchboard_outbox_accepted_total", 3);
+    BOOST_TEST(text_of(wa.graph.wait_for(3)[2]) == "One moment");
+
+    typing(mine, true);  // shown
+    typing(mine, true);  // still shown: not asked again
+    send("Hello!");
+    wait_for_metric(p, "switchboard_outbox_accepted_total", 4);
+    auto sent = wa.graph.requests();
+    BOOST_TEST_REQUIRE(sent.size() == 5u);
+    BOOST_TEST(sent[3].target == "/v99.0/106540352242922/messages");
+    BOOST_TEST(sent[3].authorization == "Bearer tok-123");
+    BOOST_TEST(sent[3].body == R"({"messaging_product":"whatsapp","status":"read","message_id":"wamid.in-1",)"
+                               R"("typing_indicator":{"type":"text"}})");
+    BOOST_TEST(text_of(sent[4]) == "Hello!");
+    // Other agents still hear who types, as before.
+    auto heard = other.next_of_type("typing");
+    BOOST_TEST(heard.at("data").at("agent").as_string() == "admin");
+}
+
 BOOST_AUTO_TEST_CASE(replies_quote_the_message_they_answer_both_ways) {
     const std::string user = "15557201";
     temp_dir dir;

@@ -498,7 +498,8 @@ export class ConversationPane {
     if (!this.mine()) return;
     const now = Date.now();
     if (now - this.lastTypingSent > 2000) {
-      this.live.send({ type: 'typing', conversation: this.phone, on: true });
+      // to_user: a WhatsApp user sees "typing…" too; a private note is for the agents alone.
+      this.live.send({ type: 'typing', conversation: this.phone, on: true, to_user: this.mode === 'reply' });
       this.lastTypingSent = now;
     }
     clearTimeout(this.stopTyping);

@@ -54,6 +54,9 @@ public:
     void on_outcome(outcome_handler h);
     // Items already durable in the store. Thread-safe.
     void enqueue(std::vector<store::outbox_item> items);
+    // WhatsApp's "typing…" for the user, on their message `item.ref` (kind
+    // "typing"): sent once, not stored, never retried. Thread-safe.
+    void show_typing(store::outbox_item item);
     // Whether a message for this channel has anywhere to go.
     bool can_deliver(chat::channel via) const;
     void stop();

@@ -202,6 +202,10 @@ public:
     // Hands an assigned chat back to the head of the queue: its agent or an admin.
     boost::asio::awaitable<conversation> return_to_queue(std::string phone, agent_ref by);
     boost::asio::awaitable<conversation> mark_read(std::string phone, agent_ref by, std::uint64_t up_to);
+    // `agent` is writing to the user of `phone`: a WhatsApp user assigned
+    // to them sees "typing…" (at most each 20 s). Anything else: nothing.
+    // Thread-safe; returns at once.
+    void agent_typing(std::string phone, std::string agent);
     // Files the conversation under `labels` (label_from's form, each once,
     // at most max_labels), in place of those it had. Any agent, any state.
     boost::asio::awaitable<conversation> set_labels(std::string phone, std::vector<std::string> labels);

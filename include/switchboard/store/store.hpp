@@ -29,7 +29,8 @@ struct outbox_item {
     std::uint32_t attempts = 0;
     timestamp created_at{};
     // "text": a message for the user; "read": WhatsApp's mark-as-read of
-    // the user's message `ref` (a wamid), which carries no text; a media
+    // the user's message `ref` (a wamid), which carries no text ("typing":
+    // the same with the typing indicator, never stored); a media
     // kind ("image", "audio", "video", "document"): an agent's file, `ref`
     // its WhatsApp media id and `text` its caption; "template": an approved
     // template, `ref` the send API's "template" object as JSON.

@@ -46,6 +46,10 @@ struct hub_options {
     // Told the highest seq each time events reach the store (the event
     // webhook reads them from there). Unset: nobody is told.
     std::function<void(std::uint64_t)> on_stored;
+    // An agent's socket says they are writing to a conversation's user
+    // (`typing` with `"to_user":true`; a private note is no such thing), as
+    // (agent, conversation). Unset: only the other agents are told.
+    std::function<void(const std::string& agent, const std::string& conversation)> on_typing_to_user;
     // A socket that sends nothing for this long, not even the pong to the
     // ping it gets halfway through, is closed: an agent whose laptop slept or
     // lost its network shows offline, and automatic routing passes them by,
@@ -76,6 +80,9 @@ public:
     // Closes (1008) the sockets opened with these sessions: a new password
     // ended them, and whoever held them must not go on reading.
     void end_sessions(const std::vector<std::string>& sessions);
+    // hub_options::on_typing_to_user, for what is made after the hub (the
+    // engine, which publishes to it). Set before any socket opens.
+    void on_typing_to_user(std::function<void(const std::string& agent, const std::string& conversation)> f);
     // Usernames with at least one socket open.
     std::vector<std::string> online() const;
 
