@@ -15,17 +15,20 @@ json::value instant(const std::optional<timestamp>& t) { return t ? json::value(
 
 json::object hours_json(const chat::business_hours* hours, timestamp now) {
     if (!hours)
-        return {{"configured", false}, {"timezone", nullptr}, {"hours", json::array{}},
+        return {{"configured", false}, {"timezone", nullptr}, {"hours", json::array{}}, {"days_off", json::array{}},
                 {"open_now", true},    {"opens_at", nullptr}, {"closes_at", nullptr}};
     json::array ranges;
     for (auto& r : hours->ranges())
         ranges.push_back({{"day", chat::business_hours::weekday_name(r.weekday)},
                           {"open", chat::business_hours::clock_text(r.from)},
                           {"close", chat::business_hours::clock_text(r.to)}});
+    json::array days_off;
+    for (auto& day : hours->days_off()) days_off.push_back(json::string(day));
     auto state = hours->at(now);
     return {{"configured", true},
             {"timezone", hours->zone_name()},
             {"hours", std::move(ranges)},
+            {"days_off", std::move(days_off)},
             {"open_now", state.open},
             {"opens_at", state.open ? json::value(nullptr) : instant(state.change)},
             {"closes_at", state.open ? instant(state.change) : json::value(nullptr)}};

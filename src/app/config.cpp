@@ -63,6 +63,7 @@ po::options_description describe(config& c, text_flags& t) {
         ("bot-texts", po::value(&c.bot_texts), "JSON file overriding the bot's texts")
         ("business-hours", po::value(&c.business_hours), "when the team answers, e.g. \"mon-fri 09:00-17:30, sat 10:00-14:00\"; a user asking for support outside them is told when it is back (default: always)")
         ("timezone", po::value(&c.timezone), "IANA time zone of --business-hours, e.g. Europe/Berlin (default: UTC)")
+        ("days-off", po::value(&c.days_off), "dates --business-hours do not open on (holidays), YYYY-MM-DD, comma-separated")
         ("outbound-url", po::value(&c.outbound_url), "URL that receives messages for plain-webhook users")
         ("wa-verify-token", po::value(&c.wa_verify_token), "WhatsApp webhook verification token")
         ("wa-app-secret", po::value(&c.wa_app_secret), "WhatsApp app secret: X-Hub-Signature-256 is checked when set")
@@ -213,9 +214,11 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
         return fail("--events-types chooses what goes to --events-url, which is not set");
     if (!out.cfg.timezone.empty() && out.cfg.business_hours.empty())
         return fail("--timezone is the zone of --business-hours, which is not set");
+    if (!out.cfg.days_off.empty() && out.cfg.business_hours.empty())
+        return fail("--days-off are days without --business-hours, which is not set");
     if (!out.cfg.business_hours.empty()) {
         try {
-            chat::business_hours::parse(out.cfg.business_hours, business_zone(out.cfg));
+            chat::business_hours::parse(out.cfg.business_hours, business_zone(out.cfg), out.cfg.days_off);
         } catch (const std::invalid_argument& e) {
             return fail(e.what());
         }

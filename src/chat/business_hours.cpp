@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <tuple>
 #include <stdexcept>
 
@@ -20,6 +21,9 @@ constexpr std::array<std::string_view, 7> long_days{"monday", "tuesday",  "wedne
                                                     "friday", "saturday", "sunday"};
 constexpr std::array<std::string_view, 7> shown_days{"Monday", "Tuesday",  "Wednesday", "Thursday",
                                                      "Friday", "Saturday", "Sunday"};
+constexpr std::array<std::string_view, 12> month_names{"January", "February", "March",     "April",
+                                                       "May",     "June",     "July",      "August",
+                                                       "September", "October", "November", "December"};
 constexpr std::string_view example = "mon-fri 09:00-17:30, sat 10:00-14:00";
 
 [[noreturn]] void refuse(std::string_view entry, std::string_view why) {
@@ -64,6 +68,12 @@ const date::time_zone& zone_of(const void* z) { return *static_cast<const date::
 
 std::string_view business_hours::weekday_name(int weekday) { return short_days.at(weekday); }
 
+std::vector<std::string> business_hours::days_off() const {
+    std::vector<std::string> out;
+    for (auto day : days_off_) out.push_back(date::format("%F", date::local_days{date::days{day}}));
+    return out;
+}
+
 std::string business_hours::clock_text(int minute) {
     std::string out = "00:00";
     out[0] = static_cast<char>('0' + minute / 600);
@@ -73,8 +83,26 @@ std::string business_hours::clock_text(int minute) {
     return out;
 }
 
-business_hours business_hours::parse(std::string_view spec, std::string_view zone) {
+business_hours business_hours::parse(std::string_view spec, std::string_view zone, std::string_view days_off) {
     business_hours h;
+    for (std::string_view rest = days_off; !trim_spaces(rest).empty();) {
+        auto comma = rest.find(',');
+        auto item = trim_spaces(rest.substr(0, comma));
+        int y = 0, m = 0, d = 0;
+        char tail = 0;
+        bool shaped = item.size() == 10 && item[4] == '-' && item[7] == '-' &&
+                      std::sscanf(std::string(item).c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3;
+        date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
+        if (!shaped || !ymd.ok())
+            throw std::invalid_argument("--days-off: '" + std::string(item) +
+                                        "' is not a date; write them as YYYY-MM-DD, comma-separated (e.g. "
+                                        "2026-12-25, 2027-01-01)");
+        h.days_off_.push_back(date::local_days{ymd}.time_since_epoch().count());
+        if (comma == std::string_view::npos) break;
+        rest = rest.substr(comma + 1);
+    }
+    std::sort(h.days_off_.begin(), h.days_off_.end());
+    h.days_off_.erase(std::unique(h.days_off_.begin(), h.days_off_.end()), h.days_off_.end());
     try {
         h.zone_ = date::locate_zone(std::string(zone));
     } catch (const std::exception&) {
@@ -127,19 +155,22 @@ business_hours::state business_hours::at(timestamp now) const {
     const auto& zone = zone_of(zone_);
     auto today = date::floor<date::days>(zone.to_local(now));
 
-    // The openings from yesterday (one may run into today) to a week ahead,
-    // as instants, joined where one ends as the next starts (sun 24:00 and
-    // mon 00:00): a stretch still open at the horizon never closes.
-    constexpr int days_ahead = 8;
+    // Day by day from yesterday (its last range may run into today), each
+    // day's openings as instants, joined where one ends as the next starts
+    // (sun 24:00 and mon 00:00), until the answer cannot change: the next
+    // opening is found, or the one under way ends before the next day
+    // begins.
     struct stretch {
         timestamp from, to;
     };
     std::vector<stretch> open;
+    const int days_ahead = 8 + static_cast<int>(days_off_.size());
     for (int d = -1; d <= days_ahead; ++d) {
         auto day = today + date::days{d};
+        bool off = std::binary_search(days_off_.begin(), days_off_.end(), day.time_since_epoch().count());
         int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
         for (auto& r : ranges_) {
-            if (r.weekday != weekday) continue;
+            if (off || r.weekday != weekday) continue;
             auto from = zone.to_sys(day + minutes{r.from}, date::choose::earliest);
             auto to = zone.to_sys(day + minutes{r.to}, date::choose::latest);
             if (!open.empty() && from <= open.back().to)
@@ -147,13 +178,19 @@ business_hours::state business_hours::at(timestamp now) const {
             else
                 open.push_back({timestamp(from), timestamp(to)});
         }
+        auto next_day = zone.to_sys(day + date::days{1}, date::choose::earliest);
+        for (auto& s : open) {
+            if (now >= s.to) continue;
+            if (now < s.from) return {false, s.from};
+            if (s.to < next_day) return {true, s.to};
+            break;  // open to midnight: the next day may go on with it
+        }
     }
-    auto horizon = zone.to_sys(today + date::days{days_ahead + 1}, date::choose::earliest);
-    for (auto& s : open) {
-        if (now < s.from) return {false, s.from};
-        if (now < s.to) return {true, s.to >= horizon ? std::nullopt : std::optional<timestamp>(s.to)};
-    }
-    return {false, std::nullopt};  // no hours at all: parse never makes such
+    bool still_open = !open.empty() && open.back().from <= now && now < open.back().to;
+    // Open so long is open round the clock: until the next day off, if any.
+    auto next_off = std::upper_bound(days_off_.begin(), days_off_.end(), today.time_since_epoch().count());
+    if (!still_open || next_off == days_off_.end()) return {still_open, std::nullopt};
+    return {true, timestamp(zone.to_sys(date::local_days{date::days{*next_off}}, date::choose::earliest))};
 }
 
 std::string business_hours::describe(timestamp opens, timestamp now) const {
@@ -169,6 +206,11 @@ std::string business_hours::describe(timestamp opens, timestamp now) const {
         out = "tomorrow";
     else
         out = "on " + std::string(shown_days[(date::weekday{day}.c_encoding() + 6) % 7]);
+    if (ahead >= 7) {  // "on Monday" would be next week's
+        date::year_month_day ymd{day};
+        out += " " + std::to_string(static_cast<unsigned>(ymd.day())) + " " +
+               std::string(month_names[static_cast<unsigned>(ymd.month()) - 1]);
+    }
     auto minute = static_cast<int>(date::floor<minutes>(local - day).count());
     return out + " at " + clock_text(minute) + " " + zone.get_info(opens).abbrev;
 }

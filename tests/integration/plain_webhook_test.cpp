@@ -270,7 +270,8 @@ BOOST_AUTO_TEST_CASE(a_user_asking_for_support_outside_business_hours_hears_when
     {
         // Within the hours (every day, round the clock, in Berlin) nothing is
         // added while an agent can answer, and the offline note when none can.
-        server_process server({"--business-hours", "mon-sun 00:00-24:00", "--timezone", "Europe/Berlin"});
+        server_process server({"--business-hours", "mon-sun 00:00-24:00", "--timezone", "Europe/Berlin",
+                               "--days-off", "2099-12-25,2099-01-01"});
         auto admin = admin_client(server);
         auto p = server.port();
         BOOST_TEST(say(p, "1402", "support").text().find("No one from our team is online right now.") !=
@@ -281,11 +282,12 @@ BOOST_AUTO_TEST_CASE(a_user_asking_for_support_outside_business_hours_hears_when
         auto shown = admin.json("GET", "/business-hours").as_object();
         BOOST_TEST(shown.at("open_now").as_bool());
         BOOST_TEST(shown.at("opens_at").is_null());
-        BOOST_TEST(shown.at("closes_at").is_null());  // never
+        BOOST_TEST(shown.at("closes_at").as_string() == "2098-12-31T23:00:00.000Z");  // new year's day, in Berlin
+        BOOST_TEST(json::serialize(shown.at("days_off")) == R"(["2099-01-01","2099-12-25"])");
     }
     server_process always;  // no --business-hours: always open
     auto shown = admin_client(always).json("GET", "/business-hours");
-    BOOST_TEST(json::serialize(shown) == R"({"configured":false,"timezone":null,"hours":[],"open_now":true,)"
+    BOOST_TEST(json::serialize(shown) == R"({"configured":false,"timezone":null,"hours":[],"days_off":[],"open_now":true,)"
                                          R"("opens_at":null,"closes_at":null})");
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using switchboard::timestamp;
 using switchboard::chat::business_hours;
@@ -21,6 +22,15 @@ timestamp at(const char* iso) {
 std::string refusal(const char* spec, const char* zone = "UTC") {
     try {
         business_hours::parse(spec, zone);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "accepted";
+}
+
+std::string refusal_of_days_off(const char* days_off) {
+    try {
+        business_hours::parse("mon-fri 09:00-17:00", "UTC", days_off);
     } catch (const std::invalid_argument& e) {
         return e.what();
     }
@@ -125,6 +135,41 @@ BOOST_AUTO_TEST_CASE(ranges_that_meet_are_one_opening_and_hours_round_the_clock_
     auto tuesday = at("2026-12-08T12:00:00Z");
     BOOST_TEST(!long_weekend.at(tuesday).open);
     BOOST_TEST(long_weekend.describe(*long_weekend.at(tuesday).change, tuesday) == "on Friday at 10:00 UTC");
+}
+
+BOOST_AUTO_TEST_CASE(days_off_are_skipped_and_an_opening_a_week_or_more_away_is_named_by_its_date) {
+    auto h = business_hours::parse("mon-fri 09:00-17:00", "Europe/Berlin", " 2026-12-24,2026-12-25, 2026-12-31,2027-01-01,2026-12-25");
+    BOOST_TEST((h.days_off() == std::vector<std::string>{"2026-12-24", "2026-12-25", "2026-12-31", "2027-01-01"}));
+
+    auto christmas_eve = at("2026-12-24T10:00:00Z");  // a Thursday, off: back on Monday the 28th
+    auto state = h.at(christmas_eve);
+    BOOST_TEST(!state.open);
+    BOOST_TEST(switchboard::to_iso8601(*state.change) == "2026-12-28T08:00:00.000Z");
+    BOOST_TEST(h.describe(*state.change, christmas_eve) == "on Monday at 09:00 CET");
+
+    // Open on Wednesday the 30th until 17:00, then closed over the new year to Monday the 4th.
+    auto wednesday = h.at(at("2026-12-30T15:00:00Z"));
+    BOOST_TEST(wednesday.open);
+    BOOST_TEST(switchboard::to_iso8601(*wednesday.change) == "2026-12-30T16:00:00.000Z");
+    BOOST_TEST(switchboard::to_iso8601(*h.at(at("2026-12-30T16:00:00Z")).change) == "2027-01-04T08:00:00.000Z");
+
+    // Two weeks off: "on Monday" would be next week's.
+    auto closed = business_hours::parse("mon-fri 09:00-17:00", "UTC",
+                                        "2026-12-07,2026-12-08,2026-12-09,2026-12-10,2026-12-11,"
+                                        "2026-12-14,2026-12-15,2026-12-16,2026-12-17,2026-12-18");
+    auto friday = at("2026-12-04T18:00:00Z");
+    BOOST_TEST(switchboard::to_iso8601(*closed.at(friday).change) == "2026-12-21T09:00:00.000Z");
+    BOOST_TEST(closed.describe(*closed.at(friday).change, friday) == "on Monday 21 December at 09:00 UTC");
+
+    // Round the clock but for one day: closes at that day's start.
+    auto always = business_hours::parse("mon-sun 00:00-24:00", "UTC", "2026-12-25");
+    auto before = always.at(at("2026-12-20T12:00:00Z"));
+    BOOST_TEST(before.open);
+    BOOST_TEST(switchboard::to_iso8601(*before.change) == "2026-12-25T00:00:00.000Z");
+
+    BOOST_TEST(refusal_of_days_off("2026-02-30").find("--days-off: '2026-02-30' is not a date") != std::string::npos);
+    BOOST_TEST(refusal_of_days_off("25.12.2026").find("YYYY-MM-DD") != std::string::npos);
+    BOOST_TEST(refusal_of_days_off("2026-12-25x").find("'2026-12-25x'") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -91,6 +91,12 @@ BOOST_AUTO_TEST_CASE(business_hours_are_checked_before_start_up) {
     auto bad_zone = parse_config({"--business-hours", "mon 09:00-17:00", "--timezone", "Europe/Atlantis"}, {});
     BOOST_TEST((bad_zone.what == action::error));
     BOOST_TEST(bad_zone.message.starts_with("--timezone: 'Europe/Atlantis' is not a time zone"), bad_zone.message);
+    auto bad_day = parse_config({"--business-hours", "mon 09:00-17:00", "--days-off", "2026-12-25,2026-13-01"}, {});
+    BOOST_TEST((bad_day.what == action::error));
+    BOOST_TEST(bad_day.message.starts_with("--days-off: '2026-13-01' is not a date"), bad_day.message);
+    auto days_alone = parse_config({"--days-off", "2026-12-25"}, {});
+    BOOST_TEST((days_alone.what == action::error));
+    BOOST_TEST(days_alone.message == "--days-off are days without --business-hours, which is not set");
     auto zone_alone = parse_config({"--timezone", "Europe/Berlin"}, {});
     BOOST_TEST((zone_alone.what == action::error));
     BOOST_TEST(zone_alone.message == "--timezone is the zone of --business-hours, which is not set");

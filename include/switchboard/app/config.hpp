@@ -28,6 +28,7 @@ struct config {
     std::string bot_texts;         // JSON file overriding the bot's texts
     std::string business_hours;    // "mon-fri 09:00-17:30, …" in `timezone`; empty: always open
     std::string timezone;          // IANA zone of business_hours; empty: UTC
+    std::string days_off;          // "2026-12-25, 2027-01-01": dates the business hours skip
     std::string outbound_url;      // plain-webhook users' messages are POSTed here
     std::string wa_verify_token;
     std::string wa_app_secret;

@@ -33,19 +33,22 @@ public:
     // entries, each one day or a span of days (mon-fri, fri-mon) and one
     // time range, the end after the start (24:00 for midnight). A day may
     // have several ranges (a lunch break). `zone`: an IANA name
-    // (Europe/Berlin, UTC). Throws std::invalid_argument naming what is
-    // wrong and how to write it.
-    static business_hours parse(std::string_view spec, std::string_view zone);
+    // (Europe/Berlin, UTC). `days_off`: "2026-12-25, 2027-01-01", dates
+    // in that zone when the hours do not apply (holidays). Throws
+    // std::invalid_argument naming what is wrong and how to write it.
+    static business_hours parse(std::string_view spec, std::string_view zone, std::string_view days_off = {});
 
     state at(timestamp now) const;
 
     // `opens` as the user reads it, relative to `now` and in the business's
     // zone: "today at 14:00 UTC", "tomorrow at 09:00 CET",
-    // "on Monday at 09:00 CET".
+    // "on Monday at 09:00 CET", and a week or more ahead with its date,
+    // "on Monday 4 January at 09:00 CET".
     std::string describe(timestamp opens, timestamp now) const;
 
     const std::vector<range>& ranges() const { return ranges_; }  // by weekday, then start
     const std::string& zone_name() const { return zone_name_; }
+    std::vector<std::string> days_off() const;  // YYYY-MM-DD, in order
 
     static std::string_view weekday_name(int weekday);  // "mon"
     static std::string clock_text(int minute);          // 540 → "09:00"
@@ -54,6 +57,7 @@ private:
     business_hours() = default;
 
     std::vector<range> ranges_;
+    std::vector<long> days_off_;  // days since 1970-01-01 in the zone's own calendar, sorted
     std::string zone_name_;
     const void* zone_ = nullptr;  // the zone database's entry; it lives as long as the process
 };
