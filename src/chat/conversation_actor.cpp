@@ -676,6 +676,7 @@ net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string te
         m.agent = by.username;
         m.client_id = client_id;
         m.reply_to = quote.seq;
+        typing_shown_ = {};  // the message ends the indicator: typing the next one shows it again
         // What the outbox sends: none for a user no channel can reach.
         auto* out = !s.outbound.empty() && s.outbound.back().message_id == m.id ? &s.outbound.back() : nullptr;
         if (out) out->context = quote.channel_id;
@@ -846,13 +847,13 @@ net::awaitable<void> conversation_actor::agent_typing(std::string agent) {
             co_return;
         auto now = std::chrono::steady_clock::now();
         if (typing_shown_ != std::chrono::steady_clock::time_point{} && now - typing_shown_ < again_after) co_return;
+        typing_shown_ = now;  // asked, shown or not: a closed window is not read again each keystroke
         auto recent = ctx_.store.load_messages(c.phone, c.last_seq + 1, 50);
         auto latest = std::find_if(recent.rbegin(), recent.rend(),
                                    [](const message& m) { return m.from == sender::user && !m.channel_id.empty(); });
         // Past WhatsApp's 24-hour window Meta would refuse it.
         if (latest == recent.rend() || std::chrono::system_clock::now() - latest->at >= std::chrono::hours(24))
             co_return;
-        typing_shown_ = now;
         ctx_.outbox.show_typing({"typing_" + latest->id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0,
                                  std::chrono::system_clock::now(), "typing", latest->channel_id});
     });

@@ -1012,6 +1012,15 @@ BOOST_AUTO_TEST_CASE(the_user_sees_typing_while_their_agent_writes_to_them) {
     BOOST_TEST(sent[3].body == R"({"messaging_product":"whatsapp","status":"read","message_id":"wamid.in-1",)"
                                R"("typing_indicator":{"type":"text"}})");
     BOOST_TEST(text_of(sent[4]) == "Hello!");
+
+    // A message ends the indicator on the user's phone: typing the next one shows it again.
+    typing(mine, true);
+    send("Anything else?");
+    wait_for_metric(p, "switchboard_outbox_accepted_total", 5);
+    sent = wa.graph.requests();
+    BOOST_TEST_REQUIRE(sent.size() == 7u);
+    BOOST_TEST(sent[5].body == sent[3].body);
+    BOOST_TEST(text_of(sent[6]) == "Anything else?");
     // Other agents still hear who types, as before.
     auto heard = other.next_of_type("typing");
     BOOST_TEST(heard.at("data").at("agent").as_string() == "admin");
