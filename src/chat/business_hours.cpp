@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
 #include <tuple>
 #include <stdexcept>
 
@@ -88,11 +87,16 @@ business_hours business_hours::parse(std::string_view spec, std::string_view zon
     for (std::string_view rest = days_off; !trim_spaces(rest).empty();) {
         auto comma = rest.find(',');
         auto item = trim_spaces(rest.substr(0, comma));
-        int y = 0, m = 0, d = 0;
-        char tail = 0;
-        bool shaped = item.size() == 10 && item[4] == '-' && item[7] == '-' &&
-                      std::sscanf(std::string(item).c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3;
-        date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
+        bool shaped = item.size() == 10 && item[4] == '-' && item[7] == '-';
+        for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+            shaped = shaped && std::isdigit(static_cast<unsigned char>(item[i]));
+        auto number = [&](std::size_t at, std::size_t n) {
+            int v = 0;
+            for (std::size_t i = at; shaped && i < at + n; ++i) v = v * 10 + (item[i] - '0');
+            return v;
+        };
+        date::year_month_day ymd{date::year{number(0, 4)}, date::month{static_cast<unsigned>(number(5, 2))},
+                                 date::day{static_cast<unsigned>(number(8, 2))}};
         if (!shaped || !ymd.ok())
             throw std::invalid_argument("--days-off: '" + std::string(item) +
                                         "' is not a date; write them as YYYY-MM-DD, comma-separated (e.g. "

@@ -170,6 +170,7 @@ BOOST_AUTO_TEST_CASE(days_off_are_skipped_and_an_opening_a_week_or_more_away_is_
     BOOST_TEST(refusal_of_days_off("2026-02-30").find("--days-off: '2026-02-30' is not a date") != std::string::npos);
     BOOST_TEST(refusal_of_days_off("25.12.2026").find("YYYY-MM-DD") != std::string::npos);
     BOOST_TEST(refusal_of_days_off("2026-12-25x").find("'2026-12-25x'") != std::string::npos);
+    BOOST_TEST(refusal_of_days_off("2026-+1-05").find("is not a date") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
