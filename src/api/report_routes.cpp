@@ -3,6 +3,7 @@
 // ratings (so they are right after a restart).
 #include "request_helpers.hpp"
 
+#include "switchboard/chat/business_hours.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
@@ -53,11 +54,24 @@ struct tally {
     }
 };
 
+// `business_hours=true`: waits counted on the team's clock (Chatwoot's
+// report option); only where --business-hours are set.
+const chat::business_hours* business_clock(api_context& ctx, const http::request& req) {
+    auto v = req.query_param("business_hours");
+    if (!v || v->empty() || *v == "false") return nullptr;
+    if (*v != "true") throw field_error{"business_hours", "business_hours must be true or false"};
+    if (!ctx.hours)
+        throw field_error{"business_hours", "no business hours are set (--business-hours): every second counts"};
+    return ctx.hours;
+}
+
 awaitable<http::response> summary(api_context& ctx, http::request& req, const auth::agent&) {
     auto now = std::chrono::system_clock::now();
     auto to = time_param(req, "to", now);
     auto from = time_param(req, "from", to - std::chrono::hours(24 * 7));
     if (from >= to) throw field_error{"from", "from must be before to"};
+    auto hours = business_clock(ctx, req);
+    auto waited = [hours](timestamp a, timestamp b) { return hours ? hours->open_seconds(a, b) : seconds_between(a, b); };
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
 
     // Tallied as the rows are read, on the scan thread: a year of a busy
@@ -75,9 +89,9 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
                 if (in(c.opened_at)) {
                     ++t.opened;
                     if (c.first_response_at)
-                        t.first_response.push_back(seconds_between(c.opened_at, *c.first_response_at));
+                        t.first_response.push_back(waited(c.opened_at, *c.first_response_at));
                     if (c.queued_at && c.assigned_at)
-                        t.queue_wait.push_back(seconds_between(*c.queued_at, *c.assigned_at));
+                        t.queue_wait.push_back(waited(*c.queued_at, *c.assigned_at));
                 }
                 if (in(c.closed_at)) ++t.closed;
             });
@@ -100,6 +114,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     json::object out;
     out["from"] = to_iso8601(from);
     out["to"] = to_iso8601(to);
+    out["business_hours"] = hours != nullptr;
     out["overall"] = overall.to_json();
     out["agents"] = std::move(agents);
     co_return json_response(200, out);

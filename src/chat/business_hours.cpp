@@ -151,7 +151,38 @@ business_hours business_hours::parse(std::string_view spec, std::string_view zon
     }
     std::sort(h.ranges_.begin(), h.ranges_.end(),
               [](const range& a, const range& b) { return std::tie(a.weekday, a.from) < std::tie(b.weekday, b.from); });
+    // Ranges of a day that overlap or meet are one: an hour is counted once.
+    std::vector<range> joined;
+    for (auto& r : h.ranges_) {
+        if (!joined.empty() && joined.back().weekday == r.weekday && r.from <= joined.back().to)
+            joined.back().to = std::max(joined.back().to, r.to);
+        else
+            joined.push_back(r);
+    }
+    h.ranges_ = std::move(joined);
     return h;
+}
+
+double business_hours::open_seconds(timestamp from, timestamp to) const {
+    using namespace std::chrono;
+    if (to <= from) return 0;
+    const auto& zone = zone_of(zone_);
+    auto first = date::floor<date::days>(zone.to_local(from));
+    auto last = date::floor<date::days>(zone.to_local(to));
+    timestamp::duration open{};
+    for (auto day = first; day <= last; day += date::days{1}) {
+        if (std::binary_search(days_off_.begin(), days_off_.end(), day.time_since_epoch().count())) continue;
+        int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
+        for (auto& r : ranges_) {
+            if (r.weekday != weekday) continue;
+            timestamp a = zone.to_sys(day + minutes{r.from}, date::choose::earliest);
+            timestamp b = zone.to_sys(day + minutes{r.to}, date::choose::latest);
+            a = std::max(a, from);
+            b = std::min(b, to);
+            if (a < b) open += b - a;
+        }
+    }
+    return duration<double>(open).count();
 }
 
 business_hours::state business_hours::at(timestamp now) const {

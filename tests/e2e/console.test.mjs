@@ -340,6 +340,17 @@ test('outside business hours the top bar says until when, in the agent\'s own ti
   const weekday = closedHours.opens.toLocaleString('en-GB', { weekday: 'short', timeZone: 'Asia/Kolkata' });
   assert.equal(await badge.textContent(), `🌙 Closed until ${weekday} 15:30`);
   assert.match(await badge.getAttribute('title'), new RegExp(`\\(${closedHours.name} 10:00–11:00, UTC\\): users who ask for support are told`));
+
+  // Reports may count waits on the team's clock.
+  await page.getByRole('button', { name: 'Reports' }).click();
+  const option = page.getByLabel('Waits in business hours');
+  await option.waitFor();
+  const [asked] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/reports/summary?') && r.url().endsWith('&business_hours=true')),
+    option.check(),
+  ]);
+  assert.equal(asked.status(), 200);
+  assert.equal((await asked.json()).business_hours, true);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 }));

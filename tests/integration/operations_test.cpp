@@ -197,6 +197,62 @@ BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
     BOOST_TEST(rows[0][0] == "bob");
 }
 
+// Waits on the team's clock, as Chatwoot's reports offer them: a chat that
+// came in ten minutes before Friday's close and was answered ten minutes
+// into Monday waited twenty minutes, not sixty-four hours.
+BOOST_AUTO_TEST_CASE(report_waits_count_business_hours_when_asked) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);  // creates the schema
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // t1: Friday 2026-12-04 16:50, assigned Monday 09:05, answered 09:10.
+    // t2: Tuesday 10:00, assigned 10:00:30, answered 10:01, within the hours.
+    sqlite_script(dir.path() / "switchboard.db", R"sql(
+INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at) VALUES
+ ('t1', '1', 1796403000000, 'user', 1796403000000, 1796634300000, 'bob', 1796634600000),
+ ('t2', '2', 1796724000000, 'user', 1796724000000, 1796724030000, 'bob', 1796724060000);
+)sql");
+    const std::string range = "/reports/summary?from=2026-12-04T00:00:00Z&to=2026-12-09T00:00:00Z";
+    auto waits = [](const json::value& r, const char* which) {
+        auto& w = r.at("overall").at(which);
+        return std::to_string(w.at("p50").to_number<double>()) + " " + std::to_string(w.at("p90").to_number<double>());
+    };
+    {
+        server_process server(args);  // no hours set: every second counts, and asking for them is an error
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto wall = admin.json("GET", range);
+        BOOST_TEST(!wall.at("business_hours").as_bool());
+        BOOST_TEST(waits(wall, "first_response_seconds") == "60.000000 231600.000000");
+        BOOST_TEST(waits(wall, "queue_wait_seconds") == "30.000000 231300.000000");
+        auto refused = admin.call("GET", range + "&business_hours=true");
+        BOOST_TEST(refused.status == 400u);
+        BOOST_TEST(refused.body.find(R"("field":"business_hours")") != std::string::npos, refused.body);
+    }
+    auto with_hours = args;
+    for (auto flag : {"--business-hours", "mon-fri 09:00-17:00"}) with_hours.push_back(flag);
+    {
+        server_process server(with_hours);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto r = admin.json("GET", range + "&business_hours=true");
+        BOOST_TEST(r.at("business_hours").as_bool());
+        BOOST_TEST(waits(r, "first_response_seconds") == "60.000000 1200.000000");
+        BOOST_TEST(waits(r, "queue_wait_seconds") == "30.000000 900.000000");
+        BOOST_TEST(waits(admin.json("GET", range + "&business_hours=false"), "queue_wait_seconds") ==
+                   "30.000000 231300.000000");
+        BOOST_TEST(admin.call("GET", range + "&business_hours=yes").status == 400u);
+    }
+    // Monday a day off: only Friday's ten minutes.
+    with_hours.insert(with_hours.end(), {"--days-off", "2026-12-07"});
+    server_process server(with_hours);
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto r = admin.json("GET", range + "&business_hours=true");
+    BOOST_TEST(waits(r, "first_response_seconds") == "60.000000 600.000000");
+    BOOST_TEST(waits(r, "queue_wait_seconds") == "30.000000 600.000000");
+}
+
 BOOST_AUTO_TEST_CASE(report_figures_match_a_hand_computed_fixture) {
     temp_dir dir;
     std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};

@@ -54,7 +54,9 @@ BOOST_AUTO_TEST_CASE(the_flag_reads_days_spans_and_ranges_and_refuses_what_it_ca
                                    "Europe/Berlin");
     BOOST_TEST(listed(h) ==
                "mon 09:00-12:00;mon 13:00-17:30;tue 09:00-12:00;wed 09:00-12:00;fri 20:00-21:00;"
-               "sat 10:00-24:00;sat 20:00-21:00;sun 20:00-21:00;");
+               "sat 10:00-24:00;sun 20:00-21:00;");  // saturday's evening hour is in its day already
+    BOOST_TEST(listed(business_hours::parse("mon 09:00-12:00, mon 12:00-13:00, mon 11:00-11:30", "UTC")) ==
+               "mon 09:00-13:00;");
     BOOST_TEST(h.zone_name() == "Europe/Berlin");
 
     BOOST_TEST(refusal("mon-fri 9-17").find("HH:MM-HH:MM") != std::string::npos);
@@ -171,6 +173,21 @@ BOOST_AUTO_TEST_CASE(days_off_are_skipped_and_an_opening_a_week_or_more_away_is_
     BOOST_TEST(refusal_of_days_off("25.12.2026").find("YYYY-MM-DD") != std::string::npos);
     BOOST_TEST(refusal_of_days_off("2026-12-25x").find("'2026-12-25x'") != std::string::npos);
     BOOST_TEST(refusal_of_days_off("2026-+1-05").find("is not a date") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_wait_counts_only_the_time_within_the_hours) {
+    auto h = business_hours::parse("mon-fri 09:00-12:00, mon-fri 13:00-17:00", "Europe/Berlin", "2026-12-08");
+    // Friday 16:50 to Monday 09:10 in Berlin: ten minutes on each side of the weekend.
+    BOOST_TEST(h.open_seconds(at("2026-12-04T15:50:00Z"), at("2026-12-07T08:10:00Z")) == 1200.0);
+    // Over lunch: 11:50 to 13:20 is 10 + 20 minutes.
+    BOOST_TEST(h.open_seconds(at("2026-12-07T10:50:00Z"), at("2026-12-07T12:20:00Z")) == 1800.0);
+    // Monday 16:00 to Wednesday 09:30, Tuesday a day off: an hour and half an hour.
+    BOOST_TEST(h.open_seconds(at("2026-12-07T15:00:00Z"), at("2026-12-09T08:30:00Z")) == 5400.0);
+    // All outside, and backwards.
+    BOOST_TEST(h.open_seconds(at("2026-12-05T10:00:00Z"), at("2026-12-06T10:00:00Z")) == 0.0);
+    BOOST_TEST(h.open_seconds(at("2026-12-07T12:00:00Z"), at("2026-12-07T10:00:00Z")) == 0.0);
+    // Across the change to summer time, 09:00 is 09:00: Friday 27 March 16:00 CET to Monday 30 March 10:00 CEST.
+    BOOST_TEST(h.open_seconds(at("2026-03-27T15:00:00Z"), at("2026-03-30T08:00:00Z")) == 7200.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

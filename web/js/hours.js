@@ -11,6 +11,7 @@ export class BusinessHours {
   constructor() {
     this.timer = null;
     this.asking = null;
+    this.configured = false;  // whether --business-hours are set, as last heard
   }
 
   async refresh() {
@@ -23,6 +24,7 @@ export class BusinessHours {
   }
 
   show(h) {
+    this.configured = h.configured;
     const badge = $('hours');
     badge.hidden = !h.configured || h.open_now;
     if (!badge.hidden) {

@@ -315,12 +315,12 @@ function start(agent) {
   $('available').addEventListener('change', setAvailability);
   team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); } });
   alerts = new Alerts();
-  new ReportsPanel({ me });  // these live by their buttons
+  const hours = new BusinessHours();
+  new ReportsPanel({ me, hours });  // these live by their buttons
   new RepliesPanel({ me });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
-  const hours = new BusinessHours();
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); hours.refresh(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { if (blockChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },

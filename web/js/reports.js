@@ -5,15 +5,19 @@ import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h } from './dom.js';
 
 export class ReportsPanel {
-  constructor({ me }) {
+  // `hours`: the BusinessHours of the top bar, which knows whether any are set.
+  constructor({ me, hours }) {
     this.me = me;
+    this.hours = hours;
     $('reports').addEventListener('click', () => this.open());
   }
 
   async open() {
     const dialog = dialogFromTemplate('reports-template', 'reports-dialog', () => {
       $('reports-period').addEventListener('change', () => this.load());
+      $('reports-business-hours').addEventListener('change', () => this.load());
     });
+    $('reports-hours-option').hidden = !this.hours.configured;
     if (!dialog.open) dialog.showModal();
     await this.load();
   }
@@ -23,9 +27,10 @@ export class ReportsPanel {
     const to = new Date();
     const from = new Date(to.getTime() - days * 86400 * 1000);
     const period = `from=${enc(from.toISOString())}&to=${enc(to.toISOString())}`;
+    const inHours = !$('reports-hours-option').hidden && $('reports-business-hours').checked;
     $('reports-status').textContent = '';
     try {
-      const report = await api.get(`/reports/summary?${period}`);
+      const report = await api.get(`/reports/summary?${period}${inHours ? '&business_hours=true' : ''}`);
       this.render(report);
     } catch (err) {
       $('reports-status').textContent = `The report could not be loaded: ${err.message}`;

@@ -46,7 +46,12 @@ public:
     // "on Monday 4 January at 09:00 CET".
     std::string describe(timestamp opens, timestamp now) const;
 
-    const std::vector<range>& ranges() const { return ranges_; }  // by weekday, then start
+    // Seconds of [from, to) within the hours: a wait as the team's clock
+    // counts it (reports' first response and queue wait).
+    double open_seconds(timestamp from, timestamp to) const;
+
+    // By weekday, then start; a day's ranges that overlap or meet are one.
+    const std::vector<range>& ranges() const { return ranges_; }
     const std::string& zone_name() const { return zone_name_; }
     std::vector<std::string> days_off() const;  // YYYY-MM-DD, in order
 
