@@ -197,17 +197,22 @@ BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
     BOOST_TEST(rows[0][0] == "bob");
 }
 
+// A data directory with the schema and nothing else, for a fixture written
+// into it; the flags that start a server on it.
+std::vector<std::string> schema_only(const temp_dir& dir) {
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    server_process server(args);
+    server.send_signal(SIGTERM);
+    server.wait_exit(5s);
+    return args;
+}
+
 // Waits on the team's clock, as Chatwoot's reports offer them: a chat that
 // came in ten minutes before Friday's close and was answered ten minutes
 // into Monday waited twenty minutes, not sixty-four hours.
 BOOST_AUTO_TEST_CASE(report_waits_count_business_hours_when_asked) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
-    {
-        server_process server(args);  // creates the schema
-        server.send_signal(SIGTERM);
-        server.wait_exit(5s);
-    }
+    auto args = schema_only(dir);
     // t1: Friday 2026-12-04 16:50, assigned Monday 09:05, answered 09:10.
     // t2: Tuesday 10:00, assigned 10:00:30, answered 10:01, within the hours.
     sqlite_script(dir.path() / "switchboard.db", R"sql(
@@ -255,12 +260,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
 
 BOOST_AUTO_TEST_CASE(report_figures_match_a_hand_computed_fixture) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
-    {
-        server_process server(args);  // creates the schema
-        server.send_signal(SIGTERM);
-        server.wait_exit(5s);
-    }
+    auto args = schema_only(dir);
     // 2026-01-01T10:00:00Z = 1767261600000. Four chats in range, one before it.
     sqlite_script(dir.path() / "switchboard.db", R"sql(
 INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, closed_at, close_reason) VALUES
