@@ -167,22 +167,28 @@ double business_hours::open_seconds(timestamp from, timestamp to) const {
     using namespace std::chrono;
     if (to <= from) return 0;
     const auto& zone = zone_of(zone_);
-    auto first = date::floor<date::days>(zone.to_local(from));
-    auto last = date::floor<date::days>(zone.to_local(to));
+    auto first = date::floor<date::days>(zone.to_local(from)).time_since_epoch().count();
+    auto last = date::floor<date::days>(zone.to_local(to)).time_since_epoch().count();
     timestamp::duration open{};
-    for (auto day = first; day <= last; day += date::days{1}) {
-        if (std::binary_search(days_off_.begin(), days_off_.end(), day.time_since_epoch().count())) continue;
-        int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
-        for (auto& r : ranges_) {
-            if (r.weekday != weekday) continue;
-            timestamp a = zone.to_sys(day + minutes{r.from}, date::choose::earliest);
-            timestamp b = zone.to_sys(day + minutes{r.to}, date::choose::latest);
-            a = std::max(a, from);
-            b = std::min(b, to);
-            if (a < b) open += b - a;
-        }
+    std::vector<opening> day_openings;
+    for (auto day = first; day <= last; ++day) {
+        openings_on(day, day_openings);
+        for (auto& o : day_openings)
+            if (auto a = std::max(o.from, from), b = std::min(o.to, to); a < b) open += b - a;
     }
     return duration<double>(open).count();
+}
+
+void business_hours::openings_on(long day_number, std::vector<opening>& out) const {
+    out.clear();
+    if (std::binary_search(days_off_.begin(), days_off_.end(), day_number)) return;
+    const auto& zone = zone_of(zone_);
+    date::local_days day{date::days{day_number}};
+    int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
+    for (auto& r : ranges_)
+        if (r.weekday == weekday)
+            out.push_back({zone.to_sys(day + std::chrono::minutes{r.from}, date::choose::earliest),
+                           zone.to_sys(day + std::chrono::minutes{r.to}, date::choose::latest)});
 }
 
 business_hours::state business_hours::at(timestamp now) const {
@@ -195,23 +201,16 @@ business_hours::state business_hours::at(timestamp now) const {
     // (sun 24:00 and mon 00:00), until the answer cannot change: the next
     // opening is found, or the one under way ends before the next day
     // begins.
-    struct stretch {
-        timestamp from, to;
-    };
-    std::vector<stretch> open;
+    std::vector<opening> open, day_openings;
     const int days_ahead = 8 + static_cast<int>(days_off_.size());
     for (int d = -1; d <= days_ahead; ++d) {
         auto day = today + date::days{d};
-        bool off = std::binary_search(days_off_.begin(), days_off_.end(), day.time_since_epoch().count());
-        int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
-        for (auto& r : ranges_) {
-            if (off || r.weekday != weekday) continue;
-            auto from = zone.to_sys(day + minutes{r.from}, date::choose::earliest);
-            auto to = zone.to_sys(day + minutes{r.to}, date::choose::latest);
-            if (!open.empty() && from <= open.back().to)
-                open.back().to = std::max(open.back().to, timestamp(to));
+        openings_on(day.time_since_epoch().count(), day_openings);
+        for (auto& o : day_openings) {
+            if (!open.empty() && o.from <= open.back().to)
+                open.back().to = std::max(open.back().to, o.to);
             else
-                open.push_back({timestamp(from), timestamp(to)});
+                open.push_back(o);
         }
         auto next_day = zone.to_sys(day + date::days{1}, date::choose::earliest);
         for (auto& s : open) {
@@ -226,6 +225,26 @@ business_hours::state business_hours::at(timestamp now) const {
     auto next_off = std::upper_bound(days_off_.begin(), days_off_.end(), today.time_since_epoch().count());
     if (!still_open || next_off == days_off_.end()) return {still_open, std::nullopt};
     return {true, timestamp(zone.to_sys(date::local_days{date::days{*next_off}}, date::choose::earliest))};
+}
+
+timestamp business_hours::after_open_seconds(timestamp from, std::chrono::seconds amount) const {
+    using namespace std::chrono;
+    const auto& zone = zone_of(zone_);
+    timestamp::duration left = amount;
+    auto day = date::floor<date::days>(zone.to_local(from)).time_since_epoch().count();
+    std::vector<opening> day_openings;
+    // Every week has an opening, so this ends; the bound is for days off
+    // that close a whole year.
+    for (int d = 0; d < 4000; ++d, ++day) {
+        openings_on(day, day_openings);
+        for (auto& o : day_openings) {
+            auto a = std::max(o.from, from);
+            if (a >= o.to) continue;
+            if (o.to - a >= left) return a + left;
+            left -= o.to - a;
+        }
+    }
+    return timestamp::max();
 }
 
 std::string business_hours::describe(timestamp opens, timestamp now) const {

@@ -141,12 +141,17 @@ void conversation_actor::publish() {
     ctx_.conversations.add(1);
 }
 
+// A chat waiting in the queue counts only time within business hours: its
+// user was told they keep their place until the team is back.
+timestamp conversation_actor::idle_deadline(const conversation& c) const {
+    if (c.queued_at && ctx_.options.hours)
+        return ctx_.options.hours->after_open_seconds(c.last_activity, ctx_.options.idle_timeout);
+    return c.last_activity + ctx_.options.idle_timeout;
+}
+
 void conversation_actor::update_board() {
     const auto& c = *own_;
-    auto v = c.state == conv_state::idle
-                 ? INT64_MAX
-                 : to_unix_ms(c.last_activity) +
-                       std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.options.idle_timeout).count();
+    auto v = c.state == conv_state::idle ? INT64_MAX : to_unix_ms(idle_deadline(c));
     board_slot_.expires_at_ms.store(v, std::memory_order_relaxed);
     board_slot_.key.store(list_key::of(c).word, std::memory_order_relaxed);
 }
@@ -582,7 +587,7 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
 net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
     return exclusive<void>([this, now]() -> net::awaitable<void> {
         auto cur = own_;
-        if (cur->state == conv_state::idle || cur->last_activity + ctx_.options.idle_timeout > now) co_return;
+        if (cur->state == conv_state::idle || idle_deadline(*cur) > now) co_return;
         step s{*cur};
         auto& c = s.next;
         bool had_chat = c.chat_support_active;

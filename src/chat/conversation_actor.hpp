@@ -171,6 +171,7 @@ private:
     void announce(step& s);
     // The board's copy of what lists and the idle sweep read.
     void update_board();
+    timestamp idle_deadline(const conversation& c) const;
 
     engine_context& ctx_;
     strand_type strand_;

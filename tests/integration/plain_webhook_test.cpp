@@ -23,6 +23,23 @@ namespace json = boost::json;
 
 namespace {
 
+// Hours of 10:00-11:00 UTC three days from today: closed whenever a test
+// runs, and "on <that day>" even if midnight passes meanwhile.
+struct closed_hours {
+    std::string spec, day, day_name;
+    std::chrono::system_clock::time_point opens;
+};
+
+closed_hours closed_until_in_three_days() {
+    using namespace std::chrono;
+    const char* short_days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const char* day_names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+    auto day = floor<days>(system_clock::now()) + days{3};
+    auto weekday = std::chrono::weekday(day).c_encoding();
+    return {std::string(short_days[weekday]) + " 10:00-11:00", short_days[weekday], day_names[weekday],
+            sys_days(day) + hours{10}};
+}
+
 struct answer {
     unsigned status;
     json::value body;
@@ -235,16 +252,10 @@ BOOST_AUTO_TEST_CASE(a_user_asking_for_support_hears_when_nobody_is_there_to_ans
 // back, whoever is online, and still joins the queue; agents read the same
 // from GET /business-hours.
 BOOST_AUTO_TEST_CASE(a_user_asking_for_support_outside_business_hours_hears_when_the_team_is_back) {
-    using namespace std::chrono;
     const std::string connecting = "Connecting you to support… You are number 1 in the queue.\n";
-    // Three days from today in UTC, 10:00-11:00: closed now whenever this
-    // runs, and "on <that day>" even if midnight passes meanwhile.
-    const char* short_days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-    const char* day_names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
-    auto day = floor<days>(system_clock::now()) + days{3};
-    auto weekday = std::chrono::weekday(day).c_encoding();
+    auto hours = closed_until_in_three_days();
     {
-        server_process server({"--business-hours", std::string(short_days[weekday]) + " 10:00-11:00"});
+        server_process server({"--business-hours", hours.spec});
         auto admin = admin_client(server);
         auto p = server.port();
         ws_client ws(p, "/ws?token=" + admin.token);
@@ -252,7 +263,7 @@ BOOST_AUTO_TEST_CASE(a_user_asking_for_support_outside_business_hours_hears_when
 
         auto asked = say(p, "1401", "support");
         BOOST_TEST(asked.state() == "CHAT_SUPPORT_ACTIVE");
-        BOOST_TEST(asked.text() == connecting + "\nWe're away right now and back on " + day_names[weekday] +
+        BOOST_TEST(asked.text() == connecting + "\nWe're away right now and back on " + hours.day_name +
                                        " at 10:00 UTC. You keep your place, and we'll answer here then.\n",
                    asked.text());
         BOOST_TEST(admin.json("GET", "/queue").at("total").to_number<int>() == 1);
@@ -261,9 +272,9 @@ BOOST_AUTO_TEST_CASE(a_user_asking_for_support_outside_business_hours_hears_when
         BOOST_TEST(shown.at("configured").as_bool());
         BOOST_TEST(shown.at("timezone").as_string() == "UTC");
         BOOST_TEST(json::serialize(shown.at("hours")) ==
-                   R"([{"day":")" + std::string(short_days[weekday]) + R"(","open":"10:00","close":"11:00"}])");
+                   R"([{"day":")" + hours.day + R"(","open":"10:00","close":"11:00"}])");
         BOOST_TEST(!shown.at("open_now").as_bool());
-        BOOST_TEST(shown.at("opens_at").as_string() == switchboard::to_iso8601(sys_days(day) + std::chrono::hours{10}));
+        BOOST_TEST(shown.at("opens_at").as_string() == switchboard::to_iso8601(hours.opens));
         BOOST_TEST(shown.at("closes_at").is_null());
         BOOST_TEST(http_request(p, "GET", "/business-hours").status == 401u);
     }
@@ -289,6 +300,23 @@ BOOST_AUTO_TEST_CASE(a_user_asking_for_support_outside_business_hours_hears_when
     auto shown = admin_client(always).json("GET", "/business-hours");
     BOOST_TEST(json::serialize(shown) == R"({"configured":false,"timezone":null,"hours":[],"days_off":[],"open_now":true,)"
                                          R"("opens_at":null,"closes_at":null})");
+}
+
+// Outside business hours a chat waiting in the queue keeps its place, as
+// its user was told: its idle timeout counts only time within them. A
+// conversation out of the queue still falls idle by the wall clock.
+BOOST_AUTO_TEST_CASE(a_chat_waiting_outside_business_hours_keeps_its_place_past_the_idle_timeout) {
+    server_process server({"--business-hours", closed_until_in_three_days().spec, "--idle-timeout", "1"});
+    auto p = server.port();
+    BOOST_TEST(say(p, "1501", "support").state() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(say(p, "1502", "register").state() == "REGISTERING");  // idle a moment after the chat
+    wait_for_metric(p, "switchboard_conversations_expired_total", 1);
+    auto admin = admin_client(server);
+    BOOST_TEST(admin.json("GET", "/conversations/1501").at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(admin.json("GET", "/conversations/1502").at("state").as_string() == "IDLE");
+    BOOST_TEST(admin.json("GET", "/queue").at("total").to_number<int>() == 1);
+    BOOST_TEST(read_metric(p, "switchboard_conversations_expired_total") == 1);
+    BOOST_TEST(read_metric(p, "switchboard_chats_closed_total") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_bot_texts_file_stops_start_up) {

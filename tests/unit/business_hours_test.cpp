@@ -190,4 +190,21 @@ BOOST_AUTO_TEST_CASE(a_wait_counts_only_the_time_within_the_hours) {
     BOOST_TEST(h.open_seconds(at("2026-03-27T15:00:00Z"), at("2026-03-30T08:00:00Z")) == 7200.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_time_within_the_hours_is_found_after_a_start) {
+    using std::chrono::minutes;
+    auto h = business_hours::parse("mon-fri 09:00-12:00, mon-fri 13:00-17:00", "Europe/Berlin", "2026-12-08");
+    auto when = [&](const char* from, minutes m) { return switchboard::to_iso8601(h.after_open_seconds(at(from), m)); };
+    // Friday 16:50 in Berlin, 30 minutes: ten on Friday, twenty on Monday.
+    BOOST_TEST(when("2026-12-04T15:50:00Z", minutes{30}) == "2026-12-07T08:20:00.000Z");
+    // Within the hours, as the wall clock.
+    BOOST_TEST(when("2026-12-07T09:00:00Z", minutes{30}) == "2026-12-07T09:30:00.000Z");
+    // Over lunch, and over Tuesday's day off.
+    BOOST_TEST(when("2026-12-07T10:50:00Z", minutes{30}) == "2026-12-07T12:20:00.000Z");
+    BOOST_TEST(when("2026-12-07T15:30:00Z", minutes{60}) == "2026-12-09T08:30:00.000Z");
+    // From a closed night: the count starts when they open.
+    BOOST_TEST(when("2026-12-06T22:00:00Z", minutes{1}) == "2026-12-07T08:01:00.000Z");
+    // It undoes open_seconds.
+    BOOST_TEST(h.open_seconds(at("2026-12-04T15:50:00Z"), at("2026-12-07T08:20:00Z")) == 1800.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,6 +49,9 @@ public:
     // Seconds of [from, to) within the hours: a wait as the team's clock
     // counts it (reports' first response and queue wait).
     double open_seconds(timestamp from, timestamp to) const;
+    // When `amount` of time within the hours has passed since `from` (a
+    // waiting chat's idle timeout, which stops outside them).
+    timestamp after_open_seconds(timestamp from, std::chrono::seconds amount) const;
 
     // By weekday, then start; a day's ranges that overlap or meet are one.
     const std::vector<range>& ranges() const { return ranges_; }
@@ -60,6 +63,13 @@ public:
 
 private:
     business_hours() = default;
+
+    struct opening {
+        timestamp from, to;
+    };
+    // The openings of one day of the zone's calendar (days since 1970-01-01),
+    // as instants, in order; none on a day off.
+    void openings_on(long day, std::vector<opening>& out) const;
 
     std::vector<range> ranges_;
     std::vector<long> days_off_;  // days since 1970-01-01 in the zone's own calendar, sorted
