@@ -51,6 +51,17 @@ std::optional<chat::list_position> parse_cursor(std::string_view s) {
     return chat::list_position{static_cast<std::int64_t>(*ms), std::string(s.substr(sep + 1))};
 }
 
+constexpr std::string_view priority_choices = "priority must be none, low, medium, high or urgent";
+
+// ?priority=: the conversations marked so; unset: all of them.
+std::optional<chat::conv_priority> priority_param(const http::request& req) {
+    auto p = req.query_param("priority");
+    if (!p) return std::nullopt;
+    auto priority = chat::conv_priority_from_string(*p);
+    if (!priority) throw field_error{"priority", std::string(priority_choices)};
+    return priority;
+}
+
 chat::list_query::only list_filter(const http::request& req) {
     auto f = req.query_param("filter").value_or("all");
     if (f == "all") return chat::list_query::only::all;
@@ -90,8 +101,10 @@ json::value page_json(const std::vector<chat::conversation_view>& rows, json::va
 
 awaitable<http::response> list_queue_order(api_context& ctx, http::request& req, const auth::agent& who,
                                            std::size_t limit) {
-    if (list_filter(req) != chat::list_query::only::queued || req.query_param("q") || req.query_param("label"))
-        throw field_error{"order", "order=queue lists the queue: use it with filter=queued and without q or label"};
+    if (list_filter(req) != chat::list_query::only::queued || req.query_param("q") || req.query_param("label") ||
+        req.query_param("priority"))
+        throw field_error{"order",
+                          "order=queue lists the queue: use it with filter=queued and without q, label or priority"};
     std::optional<std::int64_t> after;
     if (auto c = req.query_param("cursor"); c && !c->empty()) {
         after = parse_queue_cursor(*c);
@@ -120,10 +133,13 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
     if (auto l = req.query_param("label")) {
         label = chat::label_from(*l);
         if (!label) throw field_error{"label", "label must be a label: 1 to 32 characters of a-z, 0-9, - and _"};
-        query.matches = [&label](const chat::conversation& c) {
-            return std::binary_search(c.labels.begin(), c.labels.end(), *label);
-        };
     }
+    auto priority = priority_param(req);
+    if (label || priority)
+        query.matches = [&label, &priority](const chat::conversation& c) {
+            return (!label || std::binary_search(c.labels.begin(), c.labels.end(), *label)) &&
+                   (!priority || c.priority == *priority);
+        };
     chat::list_page page;
     if (q.empty()) {
         page = ctx.engine.newest(query);
@@ -259,6 +275,17 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
     co_return co_await conversation_answer(ctx, c);
 }
 
+// {"priority":"none"|"low"|"medium"|"high"|"urgent"}
+awaitable<http::response> set_priority(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto* v = o.if_contains("priority");
+    auto priority = v && v->is_string() ? chat::conv_priority_from_string(v->as_string()) : std::nullopt;
+    if (!priority) throw field_error{"priority", std::string(priority_choices)};
+    auto c = co_await ctx.engine.set_priority(phone, *priority);
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // {"labels":[…]}: each as label_from keeps it, at most max_labels.
 awaitable<http::response> set_labels(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
@@ -340,6 +367,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/return", return_to_queue);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
+    add(routes, ctx, verb::put, "/conversations/{phone}/priority", set_priority);
     add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
     add(routes, ctx, verb::put, "/conversations/{phone}/name", set_name);
     add(routes, ctx, verb::get, "/queue", get_queue);

@@ -20,6 +20,7 @@ constexpr std::array<std::string_view, 4> state_names{"IDLE", "REGISTERING", "CH
 constexpr std::array<std::string_view, 3> sender_names{"user", "admin", "bot"};
 constexpr std::array<std::string_view, 5> status_names{"received", "sent", "delivered", "read", "failed"};
 constexpr std::array<std::string_view, 2> channel_names{"plain", "whatsapp"};
+constexpr std::array<std::string_view, 5> priority_names{"none", "low", "medium", "high", "urgent"};
 
 }  // namespace
 
@@ -27,6 +28,7 @@ std::string_view to_string(conv_state s) { return state_names[static_cast<std::s
 std::string_view to_string(sender s) { return sender_names[static_cast<std::size_t>(s)]; }
 std::string_view to_string(message_status s) { return status_names[static_cast<std::size_t>(s)]; }
 std::string_view to_string(channel c) { return channel_names[static_cast<std::size_t>(c)]; }
+std::string_view to_string(conv_priority p) { return priority_names[static_cast<std::size_t>(p)]; }
 
 bool is_media_kind(std::string_view kind) {
     return std::find(media_kinds.begin(), media_kinds.end(), kind) != media_kinds.end();
@@ -85,6 +87,9 @@ std::optional<message_status> message_status_from_string(std::string_view s) {
     return lookup<message_status>(status_names, s);
 }
 std::optional<channel> channel_from_string(std::string_view s) { return lookup<channel>(channel_names, s); }
+std::optional<conv_priority> conv_priority_from_string(std::string_view s) {
+    return lookup<conv_priority>(priority_names, s);
+}
 
 bool status_may_advance(message_status current, message_status next) {
     if (current == message_status::failed) return false;
@@ -148,7 +153,7 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
         return std::tie(c.phone, c.name, c.registered, c.state, c.in_chat_support, c.chat_support_active,
                         c.chat_start_time, c.support_ticket_id, c.assignee, c.queued_at, c.rated_ticket_id,
                         c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.undelivered, c.created_at, c.labels,
-                        c.blocked);
+                        c.blocked, c.priority);
     };
     auto implied = [](const conversation& c) {
         return std::tie(c.last_seq, c.unread, c.last_message, c.last_message_kind, c.last_sender, c.last_message_seq,

@@ -882,6 +882,22 @@ net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::str
     });
 }
 
+// Marking is no activity, as filing is: the list's order and the idle timeout stay.
+net::awaitable<conversation> conversation_actor::set_priority(conv_priority priority) {
+    return exclusive<conversation>([this, priority]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        if (c.priority == priority) co_return c;
+        c.priority = priority;
+        c.updated_at = now;
+        co_await learn_queue_position(s);
+        s.conversation_updated(now);
+        co_await commit(s);
+        co_return *own_;
+    });
+}
+
 // Blocking ends an open chat at once, for the user with no word (they are
 // not to learn of the block) and no rating; a note in the history says who
 // did it, either way.

@@ -323,6 +323,11 @@ void engine::agent_typing(std::string phone, std::string agent) {
                   [](std::exception_ptr e) { log::failure("typing indicator not shown", e); });
 }
 
+net::awaitable<conversation> engine::set_priority(std::string phone, conv_priority priority) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_priority(priority);
+}
+
 net::awaitable<conversation> engine::set_labels(std::string phone, std::vector<std::string> labels) {
     auto actor = impl_->require(phone);
     co_return co_await actor->set_labels(std::move(labels));

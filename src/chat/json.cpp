@@ -78,6 +78,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     for (auto& l : c.labels) labels.emplace_back(l);
     o["labels"] = std::move(labels);
     o["blocked"] = c.blocked;
+    o["priority"] = to_string(c.priority);
     o["created_at"] = to_iso8601(c.created_at);
     o["updated_at"] = to_iso8601(c.updated_at);
     o["last_activity_at"] = to_iso8601(c.last_activity);
@@ -288,6 +289,8 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     }
     w.lit("]");
     boolean(w, "blocked", c.blocked);
+    w.key("priority");
+    w.name(to_string(c.priority));
     time(w, "created_at", c.created_at);
     time(w, "updated_at", c.updated_at);
     time(w, "last_activity_at", c.last_activity);

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 26> migrations{
+constexpr std::array<std::string_view, 27> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -363,6 +363,10 @@ ALTER TABLE sessions ADD COLUMN name TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN context TEXT NOT NULL DEFAULT '';
+)sql",
+    // 27: how urgent the agents marked a conversation (chat::conv_priority).
+    R"sql(
+ALTER TABLE conversations ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

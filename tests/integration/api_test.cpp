@@ -510,6 +510,68 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
 
 // Any agent files a conversation under labels, which every list and socket
 // shows, a list filters by, a restart keeps, and which move nothing else.
+// Any agent marks how urgent a conversation is (Chatwoot's priority): every
+// console hears it, the list filters by it, and it outlives a restart.
+BOOST_AUTO_TEST_CASE(a_priority_marks_a_conversation_and_filters_the_list) {
+    temp_dir dir;
+    std::string token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto admin = admin_client(server);
+        auto bob = agent_client(admin, "bob");
+        token = bob.token;
+        auto p = server.port();
+        user_says(p, "1201", "my order never came", "Ann");
+        user_says(p, "1202", "support", "Ben");
+        user_says(p, "1203", "hi", "Cai");
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");
+        auto newest = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
+        BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "none");
+
+        auto c = bob.json("PUT", "/conversations/1201/priority", R"({"priority":"urgent"})");
+        BOOST_TEST(c.at("priority").as_string() == "urgent");
+        auto event = ws.next_of_type("conversation.updated");
+        BOOST_TEST(event.at("data").at("phone").as_string() == "1201");
+        BOOST_TEST(event.at("data").at("priority").as_string() == "urgent");
+        admin.json("PUT", "/conversations/1202/priority", R"({"priority":"high"})");
+        admin.json("PUT", "/conversations/1203/priority", R"({"priority":"urgent"})");
+        admin.json("PUT", "/conversations/1203/priority", R"({"priority":"low"})");
+
+        auto phones = [&](const std::string& query) {
+            std::vector<std::string> out;
+            auto page = admin.json("GET", "/conversations" + query);
+            for (auto& c : page.at("conversations").as_array()) out.push_back(std::string(c.at("phone").as_string()));
+            return out;
+        };
+        BOOST_TEST(phones("?priority=urgent") == std::vector<std::string>{"1201"});
+        BOOST_TEST(phones("?priority=high&filter=queued") == std::vector<std::string>{"1202"});
+        BOOST_TEST(phones("?priority=low&q=Cai") == std::vector<std::string>{"1203"});
+        BOOST_TEST(phones("?priority=medium").empty());
+        BOOST_TEST(phones("").at(0) == newest);  // marking is no activity
+
+        for (auto body : {R"({"priority":"critical"})", R"({"priority":3})", R"({})", R"({"priority":"URGENT"})"}) {
+            auto r = bob.call("PUT", "/conversations/1202/priority", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(R"("field":"priority")") != std::string::npos, r.body);
+        }
+        BOOST_TEST(admin.json("GET", "/conversations/1202").at("priority").as_string() == "high");  // unchanged
+        BOOST_TEST(admin.call("GET", "/conversations?priority=top").status == 400u);
+        BOOST_TEST(admin.call("GET", "/conversations?filter=queued&order=queue&priority=high").status == 400u);
+        BOOST_TEST(bob.call("PUT", "/conversations/1999/priority", R"({"priority":"low"})").status == 404u);
+        BOOST_TEST(http_request(p, "PUT", "/conversations/1201/priority", R"({"priority":"low"})").status == 401u);
+
+        user_says(p, "1201", "hello?");  // the user writes again: the mark stays
+        BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "urgent");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server({"--data", dir.path().string()});
+    api_client admin({server.port(), token});
+    BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "urgent");
+    BOOST_TEST(admin.json("GET", "/conversations/1203").at("priority").as_string() == "low");
+}
+
 BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
     temp_dir dir;
     std::string before, token;

@@ -32,6 +32,15 @@ BOOST_AUTO_TEST_CASE(phones_are_an_optional_plus_and_1_to_32_digits) {
     BOOST_TEST(!normalize_phone(std::string(33, '1')));
 }
 
+BOOST_AUTO_TEST_CASE(priorities_are_named_from_none_to_urgent) {
+    using namespace switchboard::chat;
+    for (auto p : {conv_priority::none, conv_priority::low, conv_priority::medium, conv_priority::high,
+                   conv_priority::urgent})
+        BOOST_TEST((conv_priority_from_string(to_string(p)) == p));
+    BOOST_TEST(to_string(conv_priority::high) == "high");
+    for (auto bad : {"", "Urgent", "critical", "1"}) BOOST_TEST(!conv_priority_from_string(bad));
+}
+
 BOOST_AUTO_TEST_CASE(labels_are_kept_as_typed_in_one_form) {
     using switchboard::chat::label_from;
     BOOST_TEST(label_from("billing").value() == "billing");
@@ -293,6 +302,11 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("blocked").as_bool());
+    BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("priority").as_string() == "none");
+    c.priority = switchboard::chat::conv_priority::urgent;
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
+    BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("priority").as_string() == "urgent");
     m.error = "HTTP 503: down for maintenance";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());

@@ -19,15 +19,19 @@ enum class sender { user, admin, bot };
 // In delivery order: a status only ever moves forward (except to failed).
 enum class message_status { received, sent, delivered, read, failed };
 enum class channel { plain, whatsapp };
+// How urgent the agents marked a conversation, as Chatwoot's priority.
+enum class conv_priority : std::uint8_t { none, low, medium, high, urgent };
 
 std::string_view to_string(conv_state s);  // "IDLE", "CHAT_SUPPORT_ACTIVE", …
 std::string_view to_string(sender s);      // "user", "admin", "bot"
 std::string_view to_string(message_status s);
 std::string_view to_string(channel c);
+std::string_view to_string(conv_priority p);  // "none", "low", "medium", "high", "urgent"
 std::optional<conv_state> conv_state_from_string(std::string_view s);
 std::optional<sender> sender_from_string(std::string_view s);
 std::optional<message_status> message_status_from_string(std::string_view s);
 std::optional<channel> channel_from_string(std::string_view s);
+std::optional<conv_priority> conv_priority_from_string(std::string_view s);
 
 // Whether `next` may replace `current`: forward only; `failed` only before delivery.
 bool status_may_advance(message_status current, message_status next);
@@ -139,6 +143,7 @@ struct conversation {
     // An agent blocked the user: what they write is acknowledged and dropped
     // (no bot reply, nothing kept), and no chat can be opened with them.
     bool blocked = false;
+    conv_priority priority = conv_priority::none;
     // The open chat, if any: shared with the state this one was copied from
     // until a step changes it (most steps do not; it is a third of the size).
     shared_value<chat_record> chat;

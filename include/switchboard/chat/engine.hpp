@@ -209,6 +209,8 @@ public:
     // Files the conversation under `labels` (label_from's form, each once,
     // at most max_labels), in place of those it had. Any agent, any state.
     boost::asio::awaitable<conversation> set_labels(std::string phone, std::vector<std::string> labels);
+    // Marks how urgent the conversation is. Any agent, any state.
+    boost::asio::awaitable<conversation> set_priority(std::string phone, conv_priority priority);
     // Blocks the user (any agent): an open chat ends, untold and unrated,
     // and from then on what they write is acknowledged and dropped, and no
     // chat can be opened with them. Unblocking undoes it for what comes next.
