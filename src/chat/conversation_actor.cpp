@@ -868,28 +868,30 @@ net::awaitable<void> conversation_actor::agent_typing(std::string agent) {
 net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::string> labels) {
     std::sort(labels.begin(), labels.end());
     labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-    return exclusive<conversation>([this, labels = std::move(labels)]() -> net::awaitable<conversation> {
-        auto now = std::chrono::system_clock::now();
-        step s{*own_};
-        auto& c = s.next;
-        if (c.labels == labels) co_return c;
+    return annotate([labels = std::move(labels)](conversation& c) {
+        if (c.labels == labels) return false;
         c.labels = labels;
-        c.updated_at = now;
-        co_await learn_queue_position(s);
-        s.conversation_updated(now);
-        co_await commit(s);
-        co_return *own_;
+        return true;
     });
 }
 
-// Marking is no activity, as filing is: the list's order and the idle timeout stay.
 net::awaitable<conversation> conversation_actor::set_priority(conv_priority priority) {
-    return exclusive<conversation>([this, priority]() -> net::awaitable<conversation> {
+    return annotate([priority](conversation& c) {
+        if (c.priority == priority) return false;
+        c.priority = priority;
+        return true;
+    });
+}
+
+// What the agents keep on a conversation (its labels, its priority); `change`
+// says whether it changed anything. No activity: the list's order and the
+// idle timeout stay.
+net::awaitable<conversation> conversation_actor::annotate(std::function<bool(conversation&)> change) {
+    return exclusive<conversation>([this, change = std::move(change)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
-        if (c.priority == priority) co_return c;
-        c.priority = priority;
+        if (!change(c)) co_return c;
         c.updated_at = now;
         co_await learn_queue_position(s);
         s.conversation_updated(now);

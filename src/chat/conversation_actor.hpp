@@ -172,6 +172,7 @@ private:
     void announce(step& s);
     // The board's copy of what lists and the idle sweep read.
     void update_board();
+    boost::asio::awaitable<conversation> annotate(std::function<bool(conversation&)> change);
     timestamp idle_deadline(const conversation& c) const;
 
     engine_context& ctx_;

@@ -10,6 +10,7 @@
 #include "ws_client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
@@ -33,6 +34,39 @@ json::value user_says(unsigned short port, const std::string& from, const std::s
     BOOST_REQUIRE(res.status == 200u);
     return json::parse(res.body);
 }
+
+// The phones a list answers, in its order.
+std::vector<std::string> listed(const api_client& agent, const std::string& query) {
+    std::vector<std::string> out;
+    auto page = agent.json("GET", "/conversations" + query);
+    for (auto& c : page.at("conversations").as_array()) out.push_back(std::string(c.at("phone").as_string()));
+    return out;
+}
+
+// A server on `dir` with three users who wrote (Ann "hi", Ben "support",
+// Cai `third_says`), admin and bob logged in, and admin's socket past its
+// hello: the events from here on reach it.
+struct three_users {
+    server_process server;
+    api_client admin, bob;
+    ws_client ws;
+    three_users(const temp_dir& dir, std::array<std::string, 3> phones, const std::string& third_says)
+        : server({"--data", dir.path().string()}),
+          admin(admin_client(server)),
+          bob(agent_client(admin, "bob")),
+          ws(after_they_wrote(server.port(), phones, third_says), "/ws?token=" + admin.token) {
+        ws.next_of_type("hello");
+    }
+
+    // The users write before the socket opens: their events are not its.
+    static unsigned short after_they_wrote(unsigned short port, const std::array<std::string, 3>& phones,
+                                           const std::string& third_says) {
+        user_says(port, phones[0], "hi", "Ann");
+        user_says(port, phones[1], "support", "Ben");
+        user_says(port, phones[2], third_says, "Cai");
+        return port;
+    }
+};
 
 std::string error_code(const http_result& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
@@ -516,16 +550,10 @@ BOOST_AUTO_TEST_CASE(a_priority_marks_a_conversation_and_filters_the_list) {
     temp_dir dir;
     std::string token;
     {
-        server_process server({"--data", dir.path().string()});
-        auto admin = admin_client(server);
-        auto bob = agent_client(admin, "bob");
+        three_users t(dir, {"1201", "1202", "1203"}, "hi");
+        auto& [server, admin, bob, ws] = t;
         token = bob.token;
         auto p = server.port();
-        user_says(p, "1201", "my order never came", "Ann");
-        user_says(p, "1202", "support", "Ben");
-        user_says(p, "1203", "hi", "Cai");
-        ws_client ws(p, "/ws?token=" + admin.token);
-        ws.next_of_type("hello");
         auto newest = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
         BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "none");
 
@@ -538,12 +566,7 @@ BOOST_AUTO_TEST_CASE(a_priority_marks_a_conversation_and_filters_the_list) {
         admin.json("PUT", "/conversations/1203/priority", R"({"priority":"urgent"})");
         admin.json("PUT", "/conversations/1203/priority", R"({"priority":"low"})");
 
-        auto phones = [&](const std::string& query) {
-            std::vector<std::string> out;
-            auto page = admin.json("GET", "/conversations" + query);
-            for (auto& c : page.at("conversations").as_array()) out.push_back(std::string(c.at("phone").as_string()));
-            return out;
-        };
+        auto phones = [&](const std::string& query) { return listed(admin, query); };
         BOOST_TEST(phones("?priority=urgent") == std::vector<std::string>{"1201"});
         BOOST_TEST(phones("?priority=high&filter=queued") == std::vector<std::string>{"1202"});
         BOOST_TEST(phones("?priority=low&q=Cai") == std::vector<std::string>{"1203"});
@@ -576,16 +599,10 @@ BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
     temp_dir dir;
     std::string before, token;
     {
-        server_process server({"--data", dir.path().string()});
-        auto admin = admin_client(server);
-        auto bob = agent_client(admin, "bob");
+        three_users t(dir, {"1101", "1102", "1103"}, "my card was charged twice");
+        auto& [server, admin, bob, ws] = t;
         token = bob.token;
         auto p = server.port();
-        user_says(p, "1101", "hi", "Ann");
-        user_says(p, "1102", "support", "Ben");
-        user_says(p, "1103", "my card was charged twice", "Cai");
-        ws_client ws(p, "/ws?token=" + admin.token);
-        ws.next_of_type("hello");  // events from here on reach it
         before = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
 
         auto c = bob.json("PUT", "/conversations/1101/labels", R"({"labels":["Billing"," VIP  customer ","billing"]})");
@@ -596,12 +613,7 @@ BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
         admin.json("PUT", "/conversations/1103/labels", R"({"labels":["billing"]})");
         BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1102").at("labels")) == "[]");
 
-        auto phones = [&](const std::string& query) {
-            std::vector<std::string> out;
-            auto page = admin.json("GET", "/conversations" + query);
-            for (auto& c : page.at("conversations").as_array()) out.push_back(std::string(c.at("phone").as_string()));
-            return out;
-        };
+        auto phones = [&](const std::string& query) { return listed(admin, query); };
         BOOST_TEST(phones("?label=billing") == (std::vector<std::string>{"1103", "1101"}));
         BOOST_TEST(phones("?label=BILLING") == (std::vector<std::string>{"1103", "1101"}));  // as typed
         BOOST_TEST(phones("?label=vip-customer") == std::vector<std::string>{"1101"});
