@@ -896,6 +896,32 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
 // Labels: an agent files a chat under one from its header, every console
 // shows it on the row at once, a chip lists the conversations under it
 // (those the console had not loaded too), and ✕ takes it off.
+test('an agent marks a conversation urgent, and every console shows it in the list', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });
+  await userSays(server, '15550721', 'my account is locked', 'Sol');
+  await userSays(server, '15550722', 'hi', 'Tam');
+  const max = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550721"]').click();
+  await page.locator('#conv-name', { hasText: 'Sol' }).waitFor();
+  assert.equal(await page.getByLabel('Priority').inputValue(), 'none');
+  await page.getByLabel('Priority').selectOption('urgent');
+  await page.locator('#conversation-list li[data-phone="15550721"] .badge.priority.urgent', { hasText: 'Urgent' }).waitFor();
+  await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority.urgent').waitFor();  // from the socket
+  assert.equal((await admin('GET', '/conversations/15550721')).priority, 'urgent');
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550722"] .badge.priority').count(), 0);
+
+  // Set elsewhere: the open chat's header follows; back to none, the badge goes.
+  await admin('PUT', '/conversations/15550721/priority', { priority: 'high' });
+  await page.waitForFunction(() => document.getElementById('conv-priority').value === 'high');
+  await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority.high', { hasText: 'High' }).waitFor();
+  await page.getByLabel('Priority').selectOption('none');
+  await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority').waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(max.errors, []);
+}));
+
 test('an agent labels a conversation, every console shows it, and the list filters by it', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });

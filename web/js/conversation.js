@@ -116,6 +116,7 @@ export class ConversationPane {
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     $('return-chat').addEventListener('click', () => this.act('return'));
+    $('conv-priority').addEventListener('change', (e) => this.change('priority', { priority: e.target.value }, 'Priority not saved'));
     $('block-user').addEventListener('click', () => {
       if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');
       $('block-who').textContent = `${userName(this.conv)} (+${this.conv.phone})`;
@@ -195,6 +196,8 @@ export class ConversationPane {
     $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
     $('conv-blocked').hidden = !c.blocked;
+    $('conv-priority').value = c.priority ?? 'none';
+    $('conv-priority').dataset.priority = c.priority ?? 'none';
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
@@ -542,7 +545,7 @@ export class ConversationPane {
 
   saveLabels(labels) { return this.change('labels', { labels }, 'Labels not saved'); }
 
-  // A change to the conversation itself (PUT …/labels, …/blocked), which
+  // A change to the conversation itself (PUT …/labels, …/priority, …/blocked), which
   // answers with the conversation.
   async change(what, body, failure) {
     try {
@@ -551,6 +554,7 @@ export class ConversationPane {
       this.updateConversation(c);
     } catch (e) {
       $('composer-hint').textContent = `${failure}: ${e.message}`;
+      if (this.conv?.phone === this.phone) this.renderHeader();  // back to what the server has
     }
   }
 
