@@ -905,18 +905,23 @@ test('an agent marks a conversation urgent, and every console shows it in the li
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li[data-phone="15550721"]').click();
   await page.locator('#conv-name', { hasText: 'Sol' }).waitFor();
-  assert.equal(await page.getByLabel('Priority').inputValue(), 'none');
-  await page.getByLabel('Priority').selectOption('urgent');
+  assert.equal(await page.getByLabel('Priority', { exact: true }).inputValue(), 'none');
+  await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
   await page.locator('#conversation-list li[data-phone="15550721"] .badge.priority.urgent', { hasText: 'Urgent' }).waitFor();
   await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority.urgent').waitFor();  // from the socket
   assert.equal((await admin('GET', '/conversations/15550721')).priority, 'urgent');
   assert.equal(await page.locator('#conversation-list li[data-phone="15550722"] .badge.priority').count(), 0);
+  // The list shows only those marked so, when asked.
+  await max.getByLabel('Priority filter').selectOption('urgent');
+  await max.waitForFunction(() => [...document.querySelectorAll('#conversation-list li')].map((l) => l.dataset.phone).join() === '15550721');
+  await max.getByLabel('Priority filter').selectOption('');
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 2);
 
   // Set elsewhere: the open chat's header follows; back to none, the badge goes.
   await admin('PUT', '/conversations/15550721/priority', { priority: 'high' });
   await page.waitForFunction(() => document.getElementById('conv-priority').value === 'high');
   await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority.high', { hasText: 'High' }).waitFor();
-  await page.getByLabel('Priority').selectOption('none');
+  await page.getByLabel('Priority', { exact: true }).selectOption('none');
   await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority').waitFor({ state: 'detached' });
   assert.deepEqual(page.errors, []);
   assert.deepEqual(max.errors, []);

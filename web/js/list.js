@@ -51,6 +51,7 @@ export class ConversationList {
     this.filter = 'all';
     this.query = '';
     this.label = null;      // only the conversations filed under it, when set
+    this.priority = null;   // only the conversations marked so, when set
     this.textHits = null;   // phones the server matched on message text, for `query`
     this.current = null;
     this.visible = [];      // the phones shown, in order
@@ -112,6 +113,7 @@ export class ConversationList {
   matches(c) {
     if (!this.inFilter(c, this.filter)) return false;
     if (this.label && !(c.labels ?? []).includes(this.label)) return false;
+    if (this.priority && c.priority !== this.priority) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
     return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (c.labels ?? []).some((l) => l.includes(q))

@@ -59,10 +59,11 @@ function setStatus(state, seconds) {
 let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
 let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
-  const { query, label } = list;
+  const { query, label, priority } = list;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
   if (label) params.set('label', label);
+  if (priority) params.set('priority', priority);
   // A search typed over is dropped: the connection closes, and the server
   // skips its scan if its turn has not come (searches of message text take
   // their turns one at a time).
@@ -72,7 +73,7 @@ async function loadList() {
     const { conversations } = await api.get(`/conversations?${params}`, loading.signal);
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
-    if (query !== list.query || label !== list.label) return;
+    if (query !== list.query || label !== list.label || priority !== list.priority) return;
     list.textHits = query ? new Set(conversations.map((c) => c.phone)) : null;
     for (const c of conversations) list.upsert(c);
     list.render();
@@ -336,6 +337,12 @@ function start(agent) {
       if (list.filter === 'blocked') loadBlocked();
     });
   $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
+  // Those marked so beyond the pages held are the server's to find.
+  $('priority-filter').addEventListener('change', (e) => {
+    list.priority = e.target.value || null;
+    list.render();
+    if (list.priority) loadList();
+  });
   let searchTimer;
   $('search').addEventListener('input', () => {
     clearTimeout(searchTimer);
