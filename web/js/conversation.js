@@ -7,6 +7,7 @@ import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { TemplatePicker } from './templates.js';
 import { mentions, userName } from './model.js';
+import { fillPriorities } from './priority.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -116,6 +117,7 @@ export class ConversationPane {
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     $('return-chat').addEventListener('click', () => this.act('return'));
+    fillPriorities($('conv-priority'), { value: 'none', text: 'No priority' });
     $('conv-priority').addEventListener('change', (e) => this.change('priority', { priority: e.target.value }, 'Priority not saved'));
     $('block-user').addEventListener('click', () => {
       if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');

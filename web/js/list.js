@@ -5,6 +5,7 @@
 import { h, $, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
 import { userName } from './model.js';
+import { priorityBadge } from './priority.js';
 
 // Objects from events a server kept from before it sent last_activity_at
 // (a resume right after an upgrade) have only updated_at.
@@ -39,9 +40,6 @@ const shownAtMost = 200;
 // the agent needs least are let go; one that writes again is fetched
 // anew, as one from before the first page is.
 const heldAtMost = 2000;
-
-// A row shows a priority an agent set; "none" shows nothing.
-const PRIORITY_WORDS = { low: '▽ Low', medium: '◇ Medium', high: '▲ High', urgent: '🔥 Urgent' };
 
 export class ConversationList {
   constructor({ me, onOpen }) {
@@ -223,8 +221,8 @@ export class ConversationList {
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));
     if (c.blocked) badges.push(h('span', { class: 'badge blocked', text: '🚫 Blocked' }));
-    if (PRIORITY_WORDS[c.priority])
-      badges.push(h('span', { class: `badge priority ${c.priority}`, text: PRIORITY_WORDS[c.priority], title: `Priority: ${c.priority}` }));
+    if (priorityBadge(c.priority))
+      badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
     const open = () => this.onOpen(c.phone);
     return h('li', {

@@ -3,6 +3,7 @@ import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
 import { $ } from './dom.js';
 import { BusinessHours } from './hours.js';
+import { fillPriorities } from './priority.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
@@ -337,6 +338,7 @@ function start(agent) {
       if (list.filter === 'blocked') loadBlocked();
     });
   $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
+  fillPriorities($('priority-filter'), { value: '', text: 'Any priority' });
   // Those marked so beyond the pages held are the server's to find.
   $('priority-filter').addEventListener('change', (e) => {
     list.priority = e.target.value || null;
