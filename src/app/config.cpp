@@ -2,7 +2,6 @@
 // second, lower-priority command line.
 #include "switchboard/app/config.hpp"
 
-#include "switchboard/chat/business_hours.hpp"
 #include "switchboard/events/event.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -218,7 +217,9 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
         return fail("--days-off are days without --business-hours, which is not set");
     if (!out.cfg.business_hours.empty()) {
         try {
-            chat::business_hours::parse(out.cfg.business_hours, business_zone(out.cfg), out.cfg.days_off);
+            auto zone = out.cfg.timezone.empty() ? std::string("UTC") : out.cfg.timezone;
+            out.cfg.hours = std::make_shared<const chat::business_hours>(
+                chat::business_hours::parse(out.cfg.business_hours, zone, out.cfg.days_off));
         } catch (const std::invalid_argument& e) {
             return fail(e.what());
         }

@@ -142,9 +142,7 @@ chat::engine_options engine_options_from(const config& cfg) {
     chat::engine_options o;
     o.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
     if (!cfg.bot_texts.empty()) o.texts = chat::bot_texts::load(cfg.bot_texts);
-    if (!cfg.business_hours.empty())
-        o.hours = std::make_shared<const chat::business_hours>(
-            chat::business_hours::parse(cfg.business_hours, business_zone(cfg), cfg.days_off));
+    o.hours = cfg.hours;
     return o;
 }
 

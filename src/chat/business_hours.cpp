@@ -3,6 +3,8 @@
 // a wall clock would: 09:00 stays 09:00 in summer and in winter.
 #include "switchboard/chat/business_hours.hpp"
 
+#include "switchboard/core/ascii_case.hpp"
+
 #include <date/tz.h>
 
 #include <algorithm>
@@ -28,12 +30,6 @@ constexpr std::string_view example = "mon-fri 09:00-17:30, sat 10:00-14:00";
 [[noreturn]] void refuse(std::string_view entry, std::string_view why) {
     throw std::invalid_argument("--business-hours: '" + std::string(entry) + "': " + std::string(why) + " (e.g. " +
                                 std::string(example) + ")");
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
 }
 
 std::string_view trim_spaces(std::string_view s) {
@@ -124,7 +120,7 @@ business_hours business_hours::parse(std::string_view spec, std::string_view zon
 
         auto space = entry.find_first_of(" \t");
         if (space == std::string_view::npos) refuse(entry, "write the days, a space, then the hours");
-        auto days = lower(entry.substr(0, space));
+        auto days = ascii_lowered(std::string(entry.substr(0, space)));
         auto times = trim_spaces(entry.substr(space));
         if (times.find_first_of(" \t") != std::string_view::npos)
             refuse(entry, "one range of hours an entry; give a day a second range as an entry of its own");

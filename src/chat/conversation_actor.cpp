@@ -111,15 +111,23 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 
 [[noreturn]] void refuse(command_error::kind k, std::string why) { throw command_error(k, std::move(why)); }
 
+constexpr auto whatsapp_window = std::chrono::hours(24);
+
+// The user's newest message among the history's newest page, if any.
+std::optional<message> latest_from_user(const store::store& store, const conversation& c) {
+    auto recent = store.load_messages(c.phone, c.last_seq + 1, 50);
+    auto last = std::find_if(recent.rbegin(), recent.rend(), [](const message& m) { return m.from == sender::user; });
+    if (last == recent.rend()) return std::nullopt;
+    return std::move(*last);
+}
+
 // Whether the user's newest message, among the history's newest page, is
 // older than WhatsApp's 24-hour window. A page with none of theirs says
 // nothing: the message goes, and Meta decides.
 bool past_whatsapp_window(const store::store& store, const conversation& c, timestamp now) {
-    constexpr auto window = std::chrono::hours(24);
     if (c.via != channel::whatsapp) return false;
-    auto recent = store.load_messages(c.phone, c.last_seq + 1, 50);
-    auto last = std::find_if(recent.rbegin(), recent.rend(), [](const message& m) { return m.from == sender::user; });
-    return last != recent.rend() && now - last->at >= window;
+    auto last = latest_from_user(store, c);
+    return last && now - last->at >= whatsapp_window;
 }
 
 }  // namespace
@@ -853,11 +861,9 @@ net::awaitable<void> conversation_actor::agent_typing(std::string agent) {
         auto now = std::chrono::steady_clock::now();
         if (typing_shown_ != std::chrono::steady_clock::time_point{} && now - typing_shown_ < again_after) co_return;
         typing_shown_ = now;  // asked, shown or not: a closed window is not read again each keystroke
-        auto recent = ctx_.store.load_messages(c.phone, c.last_seq + 1, 50);
-        auto latest = std::find_if(recent.rbegin(), recent.rend(),
-                                   [](const message& m) { return m.from == sender::user && !m.channel_id.empty(); });
+        auto latest = latest_from_user(ctx_.store, c);
         // Past WhatsApp's 24-hour window Meta would refuse it.
-        if (latest == recent.rend() || std::chrono::system_clock::now() - latest->at >= std::chrono::hours(24))
+        if (!latest || latest->channel_id.empty() || std::chrono::system_clock::now() - latest->at >= whatsapp_window)
             co_return;
         ctx_.outbox.show_typing({"typing_" + latest->id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0,
                                  std::chrono::system_clock::now(), "typing", latest->channel_id});

@@ -81,8 +81,11 @@ BOOST_AUTO_TEST_CASE(business_hours_are_checked_before_start_up) {
     auto ok = parse_config({"--business-hours", "mon-fri 09:00-17:30"}, {"SWITCHBOARD_TIMEZONE=Europe/Berlin"});
     BOOST_TEST((ok.what == action::run));
     BOOST_TEST(ok.cfg.business_hours == "mon-fri 09:00-17:30");
-    BOOST_TEST(switchboard::app::business_zone(ok.cfg) == "Europe/Berlin");
-    BOOST_TEST(switchboard::app::business_zone(parse_config({}, {}).cfg) == "UTC");
+    BOOST_REQUIRE(ok.cfg.hours);
+    BOOST_TEST(ok.cfg.hours->zone_name() == "Europe/Berlin");
+    BOOST_TEST(ok.cfg.hours->ranges().size() == 5u);
+    BOOST_TEST(!parse_config({}, {}).cfg.hours);  // always open
+    BOOST_TEST(parse_config({"--business-hours", "mon 09:00-17:00"}, {}).cfg.hours->zone_name() == "UTC");
 
     auto bad_hours = parse_config({"--business-hours", "mon-fri 9-5"}, {});
     BOOST_TEST((bad_hours.what == action::error));

@@ -2,10 +2,12 @@
 // environment twin SWITCHBOARD_<FLAG>, the flag winning when both are given.
 #pragma once
 
+#include "switchboard/chat/business_hours.hpp"
 #include "switchboard/core/log.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,8 @@ struct config {
     std::string business_hours;    // "mon-fri 09:00-17:30, …" in `timezone`; empty: always open
     std::string timezone;          // IANA zone of business_hours; empty: UTC
     std::string days_off;          // "2026-12-25, 2027-01-01": dates the business hours skip
+    // The three above, read once by parse_config; null: always open.
+    std::shared_ptr<const chat::business_hours> hours;
     std::string outbound_url;      // plain-webhook users' messages are POSTed here
     std::string wa_verify_token;
     std::string wa_app_secret;
@@ -65,11 +69,6 @@ struct parse_result {
 
 // A comma-separated flag's items, each trimmed of spaces, empty ones left out.
 std::vector<std::string> comma_list(std::string_view list);
-
-// The zone business hours are kept in: --timezone, or UTC.
-inline std::string_view business_zone(const config& c) {
-    return c.timezone.empty() ? std::string_view("UTC") : std::string_view(c.timezone);
-}
 
 // `args` excludes the program name; `environment` holds "NAME=value" entries.
 parse_result parse_config(const std::vector<std::string>& args, const std::vector<std::string>& environment);

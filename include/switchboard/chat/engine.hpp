@@ -76,7 +76,6 @@ struct agent_ref {
     bool is_admin = false;
 };
 
-// A file an agent sends, already uploaded to the provider as `media`.
 // The message an agent's reply quotes: its seq, and the provider's id of it
 // (WhatsApp's `context`), empty while the provider has not named it.
 struct quoted_message {
@@ -84,6 +83,7 @@ struct quoted_message {
     std::string channel_id;
 };
 
+// A file an agent sends, already uploaded to the provider as `media`.
 struct outgoing_file {
     std::string kind;  // image | audio | video | document, as the provider sends it
     attachment media;
