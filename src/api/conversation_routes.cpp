@@ -42,13 +42,29 @@ json::array messages_json(const std::vector<chat::message>& list) {
 
 // "newest activity first": by the last message from either side or change
 // of the chat (not by updated_at, which an agent reading it moves too), then
-// phone; the cursor is the last row's pair, so pages never overlap or skip.
-std::optional<chat::list_position> parse_cursor(std::string_view s) {
+// phone; the cursor is the last row's pair, so pages never overlap or skip:
+// "<ms>_<phone>". By priority the row's priority leads it: "p<0-4>_<ms>_<phone>".
+std::optional<chat::list_position> parse_cursor(std::string_view s, chat::list_query::order by) {
+    chat::list_position at;
+    if (by == chat::list_query::order::priority) {
+        if (s.size() < 3 || s[0] != 'p' || s[2] != '_' || s[1] < '0' || s[1] > '4') return std::nullopt;
+        at.priority = static_cast<chat::conv_priority>(s[1] - '0');
+        s.remove_prefix(3);
+    }
     auto sep = s.find('_');
     if (sep == std::string_view::npos) return std::nullopt;
     auto ms = parse_whole_number(s.substr(0, sep));
     if (!ms) return std::nullopt;
-    return chat::list_position{static_cast<std::int64_t>(*ms), std::string(s.substr(sep + 1))};
+    at.activity_ms = static_cast<std::int64_t>(*ms);
+    at.phone = std::string(s.substr(sep + 1));
+    return at;
+}
+
+std::string cursor_after(const chat::conversation& last, chat::list_query::order by) {
+    std::string out;
+    if (by == chat::list_query::order::priority)
+        out = "p" + std::to_string(static_cast<int>(last.priority)) + "_";
+    return out + std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
 }
 
 constexpr std::string_view priority_choices = "priority must be none, low, medium, high or urgent";
@@ -119,14 +135,15 @@ awaitable<http::response> list_queue_order(api_context& ctx, http::request& req,
 awaitable<http::response> list_conversations(api_context& ctx, http::request& req, const auth::agent& who) {
     auto order = req.query_param("order").value_or("activity");
     if (order == "queue") co_return co_await list_queue_order(ctx, req, who, page_limit(req));
-    if (order != "activity") throw field_error{"order", "order must be activity or queue"};
     chat::list_query query;
+    if (order == "priority") query.by = chat::list_query::order::priority;
+    else if (order != "activity") throw field_error{"order", "order must be activity, priority or queue"};
     query.filter = list_filter(req);
     query.assignee = who.username;
     query.limit = page_limit(req);
     if (auto c = req.query_param("cursor"); c && !c->empty()) {
-        query.after = parse_cursor(*c);
-        if (!query.after) throw field_error{"cursor", "cursor is not one this server gave out"};
+        query.after = parse_cursor(*c, query.by);
+        if (!query.after) throw field_error{"cursor", "cursor is not one this server gave out for order=" + std::string(order)};
     }
     auto q = ascii_lowered(req.query_param("q").value_or(""));
     std::optional<std::string> label;
@@ -142,7 +159,7 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
         };
     chat::list_page page;
     if (q.empty()) {
-        page = ctx.engine.newest(query);
+        page = ctx.engine.listed(query);
     } else {
         // Reads every message and every conversation's name: on the scan
         // thread, the search and the walk in one turn.
@@ -158,17 +175,14 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
                        (contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
                         std::any_of(c.labels.begin(), c.labels.end(), labelled) || text_hits.count(c.phone));
             };
-            return ctx.engine.newest(searched);
+            return ctx.engine.listed(searched);
         };
         page = co_await scan(ctx, req, search);
     }
     co_await ctx.engine.fill_queue_positions(page.rows);
 
     json::value next = nullptr;
-    if (page.more) {
-        auto& last = *page.rows.back().record;
-        next = std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
-    }
+    if (page.more) next = cursor_after(*page.rows.back().record, query.by);
     co_return json_response(200, page_json(page.rows, std::move(next), counts_json(ctx.engine.counts(who.username))));
 }
 

@@ -24,8 +24,9 @@ namespace switchboard::chat {
 
 class conversation_actor;
 
-// A conversation's place in lists: its activity in milliseconds and its
-// flags, in one word so that a reader never sees one without the other.
+// A conversation's place in lists: its activity in milliseconds, its
+// flags and its priority, in one word so that a reader never sees one
+// without the others.
 struct list_key {
     enum flag : std::uint8_t {
         active = 1,    // chat_support_active
@@ -33,15 +34,18 @@ struct list_key {
         assigned = 4,  // an agent's name in `assignee`
         blocked = 8,   // an agent blocked the user
     };
+    static constexpr int priority_shift = 4;  // bits 4-6: conv_priority
     std::uint64_t word = 0;
 
     static list_key of(const conversation& c) {
         auto ms = to_unix_ms(c.last_activity);
         std::uint64_t flags = (c.chat_support_active ? active : 0) | (c.queued_at ? queued : 0) |
                               (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0);
-        return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << 8 | flags};
+        auto priority = static_cast<std::uint64_t>(c.priority) << priority_shift;
+        return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << 8 | priority | flags};
     }
     std::int64_t activity_ms() const { return static_cast<std::int64_t>(word >> 8); }
+    conv_priority priority() const { return static_cast<conv_priority>((word >> priority_shift) & 7); }
     bool has(std::uint8_t flags) const { return (word & flags) == flags; }
 };
 

@@ -19,11 +19,29 @@ std::uint8_t flags_for(list_query::only filter) {
     return 0;
 }
 
+// Where a conversation stands in the list's order, one number for both
+// orders (higher first; ties by phone): the activity, under the priority
+// when the list is by priority. 2^48 ms is 8,900 years.
+std::int64_t rank_of(list_query::order by, conv_priority priority, std::int64_t activity_ms) {
+    activity_ms = std::max<std::int64_t>(activity_ms, 0);
+    if (by == list_query::order::activity) return activity_ms;
+    return static_cast<std::int64_t>(priority) << 48 | activity_ms;
+}
+
+std::int64_t rank_of(list_query::order by, const conversation& c) {
+    return rank_of(by, c.priority, to_unix_ms(c.last_activity));
+}
+
+std::optional<std::int64_t> after_rank(const list_query& q) {
+    if (!q.after) return std::nullopt;
+    return rank_of(q.by, q.after->priority, q.after->activity_ms);
+}
+
 // The list's order on a conversation's own state: the board's copy may be
 // a step behind it.
-bool listed_before(const conversation& a, const conversation& b) {
-    auto am = to_unix_ms(a.last_activity), bm = to_unix_ms(b.last_activity);
-    if (am != bm) return am > bm;
+bool listed_before(list_query::order by, const conversation& a, const conversation& b) {
+    auto ar = rank_of(by, a), br = rank_of(by, b);
+    if (ar != br) return ar > br;
     return a.phone < b.phone;
 }
 
@@ -32,19 +50,19 @@ bool passes(const list_query& q, const conversation& c) {
     if (q.filter == list_query::only::queued && !c.queued_at) return false;
     if (q.filter == list_query::only::assigned_to && c.assignee != q.assignee) return false;
     if (q.filter == list_query::only::blocked && !c.blocked) return false;
-    if (q.after) {
-        auto ms = to_unix_ms(c.last_activity);
-        if (ms > q.after->activity_ms || (ms == q.after->activity_ms && c.phone <= q.after->phone)) return false;
+    if (auto after = after_rank(q)) {
+        auto rank = rank_of(q.by, c);
+        if (rank > *after || (rank == *after && c.phone <= q.after->phone)) return false;
     }
     return !q.matches || q.matches(c);
 }
 
 struct candidate {
-    std::int64_t activity_ms;
+    std::int64_t rank;  // rank_of, by the board's key
     const conversation_actor* actor;
 };
 
-bool newer(const candidate& a, const candidate& b) { return a.activity_ms > b.activity_ms; }
+bool ahead(const candidate& a, const candidate& b) { return a.rank > b.rank; }
 
 // The conversations a page may come from, by the board. With `keep`, only
 // the `keep` newest (and any tied with the last of them): a list of 50
@@ -53,61 +71,62 @@ bool newer(const candidate& a, const candidate& b) { return a.activity_ms > b.ac
 std::vector<candidate> candidates_for(const activity_board& board, const list_query& q, std::optional<std::size_t> keep,
                                       bool& dropped) {
     auto flags = flags_for(q.filter);
+    auto after = after_rank(q);
     std::vector<candidate> out;
     std::size_t cap = keep ? 4 * *keep : 0;
-    std::int64_t floor = INT64_MIN;  // older than this: not on the page
+    std::int64_t floor = INT64_MIN;  // further down than this: not on the page
     board.for_each([&](const activity_board::slot& s, const conversation_actor& a) {
         auto k = s.listed();
-        auto ms = k.activity_ms();
-        if (!k.has(flags) || (q.after && ms > q.after->activity_ms)) return;
-        if (ms < floor) {
+        auto rank = rank_of(q.by, k.priority(), k.activity_ms());
+        if (!k.has(flags) || (after && rank > *after)) return;
+        if (rank < floor) {
             dropped = true;
             return;
         }
-        out.push_back({ms, &a});
+        out.push_back({rank, &a});
         if (out.size() < cap || !keep) return;
         auto last_kept = out.begin() + static_cast<std::ptrdiff_t>(*keep - 1);
-        std::nth_element(out.begin(), last_kept, out.end(), newer);
-        floor = last_kept->activity_ms;
+        std::nth_element(out.begin(), last_kept, out.end(), ahead);
+        floor = last_kept->rank;
         auto had = out.size();
-        std::erase_if(out, [&](const candidate& c) { return c.activity_ms < floor; });
+        std::erase_if(out, [&](const candidate& c) { return c.rank < floor; });
         dropped = dropped || out.size() < had;
         if (out.size() * 2 > cap) cap *= 2;  // ties with the floor filled it: room for more
     });
     return out;
 }
 
-// Reads the candidates' states newest first until the page, and whether
-// more follow, are certain; the rows in the list's order, `want` at most
-// plus ties.
+// Reads the candidates' states first in the list's order first until the
+// page, and whether more follow, are certain; the rows in the list's order,
+// `want` at most plus ties.
 std::vector<conversation_view> rows_from(std::vector<candidate>& candidates, const list_query& q, std::size_t want) {
     // Sorted a window at a time (doubling): a page needs the head of the
     // order, and a search that matches little reads on.
     std::size_t sorted = 0;
-    std::optional<std::int64_t> last_needed_ms;
+    std::optional<std::int64_t> last_needed;
     std::vector<conversation_view> rows;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         if (i == sorted) {
             auto end = std::min(candidates.size(), sorted + std::max(want, sorted));
             std::partial_sort(candidates.begin() + static_cast<std::ptrdiff_t>(sorted),
-                              candidates.begin() + static_cast<std::ptrdiff_t>(end), candidates.end(), newer);
+                              candidates.begin() + static_cast<std::ptrdiff_t>(end), candidates.end(), ahead);
             sorted = end;
         }
         // Once `want` rows are in, only ties with the last of them can
         // still change the page (they order by phone).
-        if (last_needed_ms && candidates[i].activity_ms < *last_needed_ms) break;
+        if (last_needed && candidates[i].rank < *last_needed) break;
         auto record = candidates[i].actor->current();
         if (!passes(q, *record)) continue;
         rows.push_back({std::move(record), std::nullopt});
-        if (rows.size() == want) last_needed_ms = candidates[i].activity_ms;
+        if (rows.size() == want) last_needed = candidates[i].rank;
     }
-    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return listed_before(*a.record, *b.record); });
+    std::sort(rows.begin(), rows.end(), [&](auto& a, auto& b) { return listed_before(q.by, *a.record, *b.record); });
     return rows;
 }
 
 }  // namespace
 
-list_page newest_on_board(const activity_board& board, const list_query& q) {
+list_page listed_on_board(const activity_board& board, const list_query& q) {
     const std::size_t want = q.limit + 1;  // the page, and whether more follow
     // The board's flags decide "all", "active", "queued" and "blocked" by themselves,
     // so the newest few suffice; a state that moved on since its slot was

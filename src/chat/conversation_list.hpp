@@ -7,9 +7,10 @@
 
 namespace switchboard::chat {
 
-// The page `q` asks for. The board narrows by its flags and activity; only
-// the conversations that may be on the page have their state read, newest
-// first, until the page and the one after it are certain.
-list_page newest_on_board(const activity_board& board, const list_query& q);
+// The page `q` asks for. The board narrows by its flags and its key (the
+// activity, or the priority then the activity); only the conversations that
+// may be on the page have their state read, first in the list's order first,
+// until the page and the one after it are certain.
+list_page listed_on_board(const activity_board& board, const list_query& q);
 
 }  // namespace switchboard::chat

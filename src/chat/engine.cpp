@@ -400,7 +400,7 @@ list_counts engine::counts(std::string_view assignee) const {
     return n;
 }
 
-list_page engine::newest(const list_query& q) const { return newest_on_board(impl_->board, q); }
+list_page engine::listed(const list_query& q) const { return listed_on_board(impl_->board, q); }
 
 net::awaitable<void> engine::fill_queue_positions(std::vector<conversation_view>& rows) {
     if (std::none_of(rows.begin(), rows.end(), [](auto& v) { return v.record->queued_at.has_value(); })) co_return;

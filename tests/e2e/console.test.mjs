@@ -893,9 +893,6 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
   assert.deepEqual(dana.errors, []);
 }));
 
-// Labels: an agent files a chat under one from its header, every console
-// shows it on the row at once, a chip lists the conversations under it
-// (those the console had not loaded too), and ✕ takes it off.
 test('an agent marks a conversation urgent, and every console shows it in the list', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });
@@ -927,6 +924,44 @@ test('an agent marks a conversation urgent, and every console shows it in the li
   assert.deepEqual(max.errors, []);
 }));
 
+// The list by priority: the most urgent first (one older than every page
+// the console held too), a mark from elsewhere moves a row at once, and the
+// browser keeps the choice.
+test('the list sorts the most urgent first, and the console remembers it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const number = (i) => String(15557100000 + i);
+  await userSays(server, number(0), 'hello');  // the oldest: beyond the list's first page of 200
+  await admin('PUT', `/conversations/${number(0)}/priority`, { priority: 'urgent' });
+  await manySay(server, Array.from({ length: 200 }, (_, i) => number(1 + i)), 'hello');
+  await admin('PUT', `/conversations/${number(150)}/priority`, { priority: 'high' });
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const firstRows = (n) => page.evaluate((n) => [...document.querySelectorAll('#conversation-list li')].slice(0, n).map((l) => l.dataset.phone).join(), n);
+  const rowsAre = (phones) => page.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
+    .slice(0, want.length).map((l) => l.dataset.phone).join() === want.join(), phones);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  assert.equal(await page.locator(`#conversation-list li[data-phone="${number(0)}"]`).count(), 0);
+  assert.equal(await page.getByLabel('Sort').inputValue(), 'activity');
+
+  await page.getByLabel('Sort').selectOption('priority');
+  await rowsAre([number(0), number(150)]);  // the urgent one, fetched; then the high one
+  // Marked elsewhere, a newer one joins the urgent ones, ahead by its activity.
+  await admin('PUT', `/conversations/${number(10)}/priority`, { priority: 'urgent' });
+  await rowsAre([number(10), number(0), number(150)]);
+
+  await page.reload();
+  await page.locator('#conversation-list li').nth(2).waitFor();
+  assert.equal(await page.getByLabel('Sort').inputValue(), 'priority');
+  await rowsAre([number(10), number(0), number(150)]);
+  await page.getByLabel('Sort').selectOption('activity');
+  await page.waitForFunction((newest) => document.querySelector('#conversation-list li')?.dataset.phone !== newest, number(10));
+  assert.notEqual((await firstRows(3)).split(',')[1], number(0));
+  assert.deepEqual(page.errors, []);
+}));
+
+// Labels: an agent files a chat under one from its header, every console
+// shows it on the row at once, a chip lists the conversations under it
+// (those the console had not loaded too), and ✕ takes it off.
 test('an agent labels a conversation, every console shows it, and the list filters by it', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });

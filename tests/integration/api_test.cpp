@@ -573,6 +573,24 @@ BOOST_AUTO_TEST_CASE(a_priority_marks_a_conversation_and_filters_the_list) {
         BOOST_TEST(phones("?priority=medium").empty());
         BOOST_TEST(phones("").at(0) == newest);  // marking is no activity
 
+        // order=priority: the most urgent first, a page at a time; the
+        // cursor carries the priority, and each order takes only its own.
+        BOOST_TEST(phones("?order=priority") == (std::vector<std::string>{"1201", "1202", "1203"}));
+        BOOST_TEST(phones("?order=priority&filter=queued") == std::vector<std::string>{"1202"});
+        auto first_page = admin.json("GET", "/conversations?order=priority&limit=2");
+        auto cursor = std::string(first_page.at("next_cursor").as_string());
+        BOOST_TEST(cursor.starts_with("p3_"), cursor);
+        BOOST_TEST(phones("?order=priority&limit=2&cursor=" + cursor) == std::vector<std::string>{"1203"});
+        auto by_activity = std::string(admin.json("GET", "/conversations?limit=1").at("next_cursor").as_string());
+        for (const std::string& query : {"?cursor=" + cursor, "?order=priority&cursor=" + by_activity,
+                                          std::string("?order=priority&cursor=p5_1_1201")}) {
+            auto r = admin.call("GET", "/conversations" + query);
+            BOOST_TEST(r.status == 400u, query);
+            BOOST_TEST(r.body.find(R"("field":"cursor")") != std::string::npos, r.body);
+        }
+        BOOST_TEST(admin.call("GET", "/conversations?order=urgency").body.find(R"("field":"order")") !=
+                   std::string::npos);
+
         for (auto body : {R"({"priority":"critical"})", R"({"priority":3})", R"({})", R"({"priority":"URGENT"})"}) {
             auto r = bob.call("PUT", "/conversations/1202/priority", body);
             BOOST_TEST(r.status == 400u, body);

@@ -252,13 +252,15 @@ struct seeded_list {
 
     // 500 conversations over 40 milliseconds (a dozen a millisecond), in an
     // order that is neither the activity's nor the phones'. Every fifth has
-    // an agent's chat (bob's or ann's), every seventh else is queued.
+    // an agent's chat (bob's or ann's), every seventh else is queued. Their
+    // priorities cycle by 11s, so each priority spans every millisecond.
     seeded_list() {
         auto base = to_unix_ms(std::chrono::system_clock::now()) - 60'000;
         for (int i = 0; i < 500; ++i) {
             chat::conversation c;
             c.phone = std::to_string(1000 + (i * 7919) % 500);
             c.created_at = c.updated_at = c.last_activity = from_unix_ms(base + (i * 13) % 40);
+            c.priority = static_cast<chat::conv_priority>((i / 11) % 5);
             if (i % 5 == 0) {
                 c.state = chat::conv_state::chat_support_active;
                 c.in_chat_support = c.chat_support_active = true;
@@ -278,10 +280,12 @@ struct seeded_list {
     }
 
     // What a list must show, all pages together.
-    std::vector<std::string> expected(const std::function<bool(const chat::conversation&)>& wanted) const {
+    std::vector<std::string> expected(const std::function<bool(const chat::conversation&)>& wanted,
+                                      chat::list_query::order by = chat::list_query::order::activity) const {
         auto rows = all;
         std::erase_if(rows, [&](auto& c) { return !wanted(c); });
-        std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) {
+        std::sort(rows.begin(), rows.end(), [&](auto& a, auto& b) {
+            if (by == chat::list_query::order::priority && a.priority != b.priority) return a.priority > b.priority;
             auto am = to_unix_ms(a.last_activity), bm = to_unix_ms(b.last_activity);
             return am != bm ? am > bm : a.phone < b.phone;
         });
@@ -296,13 +300,13 @@ std::vector<std::string> read_pages(const chat::engine& engine, chat::list_query
     q.limit = limit;
     std::vector<std::string> phones;
     for (int pages = 0; pages < 1000; ++pages) {
-        auto page = engine.newest(q);
+        auto page = engine.listed(q);
         BOOST_TEST(page.rows.size() <= limit);
         for (auto& v : page.rows) phones.push_back(v.record->phone);
         if (!page.more) break;
         BOOST_TEST(page.rows.size() == limit);
         auto& last = *page.rows.back().record;
-        q.after = chat::list_position{to_unix_ms(last.last_activity), last.phone};
+        q.after = chat::list_position{to_unix_ms(last.last_activity), last.phone, last.priority};
     }
     return phones;
 }
@@ -339,14 +343,44 @@ BOOST_AUTO_TEST_CASE(the_list_pages_newest_first_through_ties) {
     BOOST_TEST(read_pages(f.engine, sevens, 4) == seed.expected([](auto& c) { return c.phone.back() == '7'; }));
 }
 
+// By priority: urgent first, each priority newest first, ties by phone,
+// through pages that end inside a priority and inside a millisecond.
+BOOST_AUTO_TEST_CASE(the_list_pages_by_priority_through_ties) {
+    using order = chat::list_query::order;
+    seeded_list seed;
+    auto everyone = seed.expected([](auto&) { return true; }, order::priority);
+    BOOST_TEST(everyone != seed.expected([](auto&) { return true; }));
+    engine_fixture f(std::move(seed.db));
+
+    chat::list_query all;
+    all.by = order::priority;
+    for (std::size_t limit : {1u, 5u, 12u, 13u, 50u, 200u})
+        BOOST_TEST(read_pages(f.engine, all, limit) == everyone, "limit " << limit);
+
+    chat::list_query queued = all;
+    queued.filter = chat::list_query::only::queued;
+    BOOST_TEST(read_pages(f.engine, queued, 7) == seed.expected([](auto& c) { return c.queued_at.has_value(); }, order::priority));
+
+    chat::list_query bobs = all;
+    bobs.filter = chat::list_query::only::assigned_to;
+    bobs.assignee = "bob";
+    BOOST_TEST(read_pages(f.engine, bobs, 7) == seed.expected([](auto& c) { return c.assignee == "bob"; }, order::priority));
+
+    chat::list_query sevens = all;
+    sevens.matches = [](const chat::conversation& c) { return c.phone.back() == '7'; };
+    BOOST_TEST(read_pages(f.engine, sevens, 4) == seed.expected([](auto& c) { return c.phone.back() == '7'; }, order::priority));
+}
+
 BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
     seeded_list seed;
     auto oldest = seed.expected([](auto& c) { return !c.chat_support_active; }).back();
     auto bobs_chats = seed.expected([](auto& c) { return c.assignee == "bob"; }).size();
+    auto quiet = seed.expected([&](auto& c) { return c.priority == chat::conv_priority::none && c.phone != oldest; }).back();
+    auto urgent = seed.expected([](auto& c) { return c.priority == chat::conv_priority::urgent; }).size();
     engine_fixture f(std::move(seed.db));
     auto first = [&](chat::list_query q) {
         q.limit = 1;
-        auto page = f.engine.newest(q);
+        auto page = f.engine.listed(q);
         return page.rows.empty() ? std::string() : page.rows.front().record->phone;
     };
     chat::list_query all, queued, bobs;
@@ -367,6 +401,22 @@ BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
     BOOST_TEST(first(bobs) != oldest);
     BOOST_TEST(first(all) == oldest);
     BOOST_TEST(f.engine.open_chats_by_agent()["bob"] == bobs_chats);
+
+    // Marked urgent, the oldest of those with no priority, last by priority,
+    // joins the urgent ones as soon as it is marked; marked none again, it
+    // goes back.
+    chat::list_query by_priority;
+    by_priority.by = chat::list_query::order::priority;
+    auto place_of_quiet = [&] {
+        auto phones = read_pages(f.engine, by_priority, 50);
+        return static_cast<std::size_t>(std::find(phones.begin(), phones.end(), quiet) - phones.begin());
+    };
+    BOOST_TEST(place_of_quiet() == 499u);
+    f.run(f.engine.set_priority(quiet, chat::conv_priority::urgent));
+    BOOST_TEST(place_of_quiet() <= urgent);
+    BOOST_TEST(first(all) != quiet);  // marking is no activity
+    f.run(f.engine.set_priority(quiet, chat::conv_priority::none));
+    BOOST_TEST(place_of_quiet() == 499u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

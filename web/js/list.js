@@ -1,11 +1,11 @@
 // The conversation list: one row per phone, newest activity first (the
-// last message or change of the chat; an agent reading it is not one), kept in
-// step with events. Rows are keyed by phone, so no order of events can
+// last message or change of the chat; an agent reading it is not one), or
+// the most urgent first and each priority so, kept in step with events. Rows are keyed by phone, so no order of events can
 // produce a duplicate.
 import { h, $, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
 import { userName } from './model.js';
-import { priorityBadge } from './priority.js';
+import { priorityBadge, priorityRank } from './priority.js';
 
 // Objects from events a server kept from before it sent last_activity_at
 // (a resume right after an upgrade) have only updated_at.
@@ -50,6 +50,7 @@ export class ConversationList {
     this.query = '';
     this.label = null;      // only the conversations filed under it, when set
     this.priority = null;   // only the conversations marked so, when set
+    this.order = 'activity';  // or 'priority': the most urgent first
     this.textHits = null;   // phones the server matched on message text, for `query`
     this.current = null;
     this.visible = [];      // the phones shown, in order
@@ -145,10 +146,13 @@ export class ConversationList {
     this.renderCounts();
     // Each time parsed once, not once a comparison: the list can hold thousands.
     const keyed = [];
-    for (const c of this.rows.values()) if (this.matches(c)) keyed.push({ c, at: Date.parse(activityOf(c)) });
-    // The queue from its head, where the longest wait is; the rest by newest activity.
-    if (this.filter === 'queued') keyed.sort((a, b) => a.c.queue_position - b.c.queue_position || a.c.phone.localeCompare(b.c.phone));
-    else keyed.sort((a, b) => b.at - a.at || a.c.phone.localeCompare(b.c.phone));
+    const byPriority = this.order === 'priority';
+    for (const c of this.rows.values())
+      if (this.matches(c)) keyed.push({ c, at: Date.parse(activityOf(c)), rank: byPriority ? priorityRank(c.priority) : 0 });
+    // The queue from its head, where the longest wait is; the rest by newest
+    // activity. By priority, the most urgent come first in either.
+    if (this.filter === 'queued') keyed.sort((a, b) => b.rank - a.rank || a.c.queue_position - b.c.queue_position || a.c.phone.localeCompare(b.c.phone));
+    else keyed.sort((a, b) => b.rank - a.rank || b.at - a.at || a.c.phone.localeCompare(b.c.phone));
     const visible = keyed.map((k) => k.c);
     const focused = document.activeElement?.dataset?.phone;
     const shown = visible.slice(0, shownAtMost);

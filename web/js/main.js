@@ -57,14 +57,16 @@ function setStatus(state, seconds) {
   el.textContent = state === 'live' ? 'Live' : state === 'reconnecting' ? `Reconnecting in ${seconds}s…` : 'Connecting…';
 }
 
+const listOrderKey = 'switchboard.listOrder';
 let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
 let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
-  const { query, label, priority } = list;
+  const { query, label, priority, order } = list;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
   if (label) params.set('label', label);
   if (priority) params.set('priority', priority);
+  if (order !== 'activity') params.set('order', order);
   // A search typed over is dropped: the connection closes, and the server
   // skips its scan if its turn has not come (searches of message text take
   // their turns one at a time).
@@ -74,7 +76,7 @@ async function loadList() {
     const { conversations } = await api.get(`/conversations?${params}`, loading.signal);
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
-    if (query !== list.query || label !== list.label || priority !== list.priority) return;
+    if (query !== list.query || label !== list.label || priority !== list.priority || order !== list.order) return;
     list.textHits = query ? new Set(conversations.map((c) => c.phone)) : null;
     for (const c of conversations) list.upsert(c);
     list.render();
@@ -344,6 +346,16 @@ function start(agent) {
     list.priority = e.target.value || null;
     list.render();
     if (list.priority) loadList();
+  });
+  // The list's order, as this browser last chose it. By priority, the
+  // server sends the most urgent beyond the pages held.
+  const order = $('list-order');
+  order.value = list.order = localStorage.getItem(listOrderKey) === 'priority' ? 'priority' : 'activity';
+  order.addEventListener('change', () => {
+    list.order = order.value;
+    localStorage.setItem(listOrderKey, list.order);
+    list.render();
+    loadList();
   });
   let searchTimer;
   $('search').addEventListener('input', () => {

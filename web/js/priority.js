@@ -16,3 +16,9 @@ export function fillPriorities(select, first) {
 }
 
 export const priorityBadge = (priority) => PRIORITIES.find((p) => p.value === priority)?.badge;
+
+// Higher for the more urgent, 0 for none: the list's order by priority.
+export const priorityRank = (priority) => {
+  const at = PRIORITIES.findIndex((p) => p.value === priority);
+  return at < 0 ? 0 : PRIORITIES.length - at;
+};

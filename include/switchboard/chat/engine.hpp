@@ -114,18 +114,23 @@ struct conversation_view {
     std::optional<std::size_t> queue_position;
 };
 
-// Where a page of a list starts: after the conversation with this activity
-// (in milliseconds) and phone, in the list's order.
+// Where a page of a list starts: after the conversation with this priority
+// (in order=priority only), activity (in milliseconds) and phone, in the
+// list's order.
 struct list_position {
     std::int64_t activity_ms = 0;
     std::string phone;
+    conv_priority priority = conv_priority::none;
 };
 
 // What a list shows (SPEC §4's filters and cursor): newest activity first,
-// to the millisecond, then by phone.
+// to the millisecond, then by phone; or, by `priority`, the most urgent
+// first and each priority so.
 struct list_query {
     enum class only { all, active, queued, assigned_to, blocked };
+    enum class order { activity, priority };
     only filter = only::all;
+    order by = order::activity;
     std::string assignee;  // for assigned_to
     // A further test of each conversation (a search), or none. It runs on
     // the caller's thread, with whatever it captures.
@@ -223,7 +228,7 @@ public:
     // A page of the list from each conversation's latest state, without
     // queue positions (fill_queue_positions). Not a coroutine, and safe on
     // any thread: a search may run it on the scan thread.
-    list_page newest(const list_query& q) const;
+    list_page listed(const list_query& q) const;
     // `rows` must outlive the await (a named local of the caller).
     boost::asio::awaitable<void> fill_queue_positions(std::vector<conversation_view>& rows);
     boost::asio::awaitable<std::optional<conversation_view>> view(std::string phone);
