@@ -1,9 +1,11 @@
-// GET /reports/summary: chats opened and closed, CSAT, first response and
-// queue wait, overall and per agent, computed from the stored chats and
-// ratings (so they are right after a restart).
+// GET /reports/summary: chats opened and closed, CSAT, first response,
+// queue wait and resolution, overall and per agent, and when asked the
+// chats of each day, computed from the stored chats and ratings (so they
+// are right after a restart).
 #include "request_helpers.hpp"
 
 #include "switchboard/chat/business_hours.hpp"
+#include "switchboard/chat/zone_calendar.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
@@ -31,7 +33,7 @@ double seconds_between(timestamp a, timestamp b) { return std::chrono::duration<
 
 struct tally {
     std::uint64_t opened = 0, closed = 0;
-    std::vector<double> first_response, queue_wait;
+    std::vector<double> first_response, queue_wait, resolution;
     double rating_sum = 0;
     std::uint64_t ratings = 0;
 
@@ -50,6 +52,9 @@ struct tally {
         o["queue_wait_seconds"] = {{"p50", percentile(queue_wait, 0.5)},
                                    {"p90", percentile(queue_wait, 0.9)},
                                    {"count", queue_wait.size()}};
+        o["resolution_seconds"] = {{"p50", percentile(resolution, 0.5)},
+                                   {"p90", percentile(resolution, 0.9)},
+                                   {"count", resolution.size()}};
         return o;
     }
 };
@@ -65,12 +70,57 @@ const chat::business_hours* business_clock(api_context& ctx, const http::request
     return ctx.hours;
 }
 
+// group_by=day: the chats opened and closed on each day of the period,
+// counted in `timezone` (an IANA name; by default the team's --timezone,
+// else UTC), every day listed, those with none too.
+struct by_day {
+    chat::zone_calendar calendar;
+    long first = 0;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> opened_closed;
+
+    void count(timestamp t, bool closed) {
+        auto& day = opened_closed.at(static_cast<std::size_t>(calendar.day_of(t) - first));
+        ++(closed ? day.second : day.first);
+    }
+    json::array to_json() const {
+        json::array out;
+        for (std::size_t i = 0; i < opened_closed.size(); ++i)
+            out.push_back({{"date", chat::zone_calendar::date_text(first + static_cast<long>(i))},
+                           {"chats_opened", opened_closed[i].first},
+                           {"chats_closed", opened_closed[i].second}});
+        return out;
+    }
+};
+
+constexpr long most_days = 366;
+
+std::optional<by_day> day_grouping(api_context& ctx, const http::request& req, timestamp from, timestamp to) {
+    auto group = req.query_param("group_by");
+    if (!group || group->empty()) {
+        if (req.query_param("timezone")) throw field_error{"timezone", "timezone is for group_by=day"};
+        return std::nullopt;
+    }
+    if (*group != "day") throw field_error{"group_by", "group_by must be day"};
+    auto name = req.query_param("timezone").value_or(ctx.hours ? ctx.hours->zone_name() : "UTC");
+    auto calendar = chat::zone_calendar::named(name);
+    if (!calendar)
+        throw field_error{"timezone", "timezone must be a time zone this server knows, e.g. Europe/Berlin or UTC"};
+    by_day days{*calendar};
+    days.first = calendar->day_of(from);
+    auto count = calendar->day_of(to - std::chrono::milliseconds(1)) - days.first + 1;
+    if (count > most_days)
+        throw field_error{"from", "group_by=day covers at most " + std::to_string(most_days) + " days"};
+    days.opened_closed.resize(static_cast<std::size_t>(count));
+    return days;
+}
+
 awaitable<http::response> summary(api_context& ctx, http::request& req, const auth::agent&) {
     auto now = std::chrono::system_clock::now();
     auto to = time_param(req, "to", now);
     auto from = time_param(req, "from", to - std::chrono::hours(24 * 7));
     if (from >= to) throw field_error{"from", "from must be before to"};
     auto hours = business_clock(ctx, req);
+    auto days = day_grouping(ctx, req, from, to);
     auto waited = [hours](timestamp a, timestamp b) { return hours ? hours->open_seconds(a, b) : seconds_between(a, b); };
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
 
@@ -93,8 +143,15 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
                     if (c.queued_at && c.assigned_at)
                         t.queue_wait.push_back(waited(*c.queued_at, *c.assigned_at));
                 }
-                if (in(c.closed_at)) ++t.closed;
+                if (in(c.closed_at)) {
+                    ++t.closed;
+                    // Resolved: an agent had it. One the user left while
+                    // it waited was never answered, so it resolved nothing.
+                    if (c.assigned_at) t.resolution.push_back(waited(c.opened_at, *c.closed_at));
+                }
             });
+            if (days && in(c.opened_at)) days->count(c.opened_at, false);
+            if (days && in(c.closed_at)) days->count(*c.closed_at, true);
         });
         ctx.store.each_rating(from, to, [&](const store::rating& r) {
             count(r.agent, [&](tally& t) {
@@ -117,6 +174,11 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     out["business_hours"] = hours != nullptr;
     out["overall"] = overall.to_json();
     out["agents"] = std::move(agents);
+    if (days) {
+        out["group_by"] = "day";
+        out["timezone"] = days->calendar.name();
+        out["days"] = days->to_json();
+    }
     co_return json_response(200, out);
 }
 

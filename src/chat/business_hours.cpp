@@ -3,6 +3,7 @@
 // a wall clock would: 09:00 stays 09:00 in summer and in winter.
 #include "switchboard/chat/business_hours.hpp"
 
+#include "switchboard/chat/zone_calendar.hpp"
 #include "switchboard/core/ascii_case.hpp"
 
 #include <date/tz.h>
@@ -65,7 +66,7 @@ std::string_view business_hours::weekday_name(int weekday) { return short_days.a
 
 std::vector<std::string> business_hours::days_off() const {
     std::vector<std::string> out;
-    for (auto day : days_off_) out.push_back(date::format("%F", date::local_days{date::days{day}}));
+    for (auto day : days_off_) out.push_back(zone_calendar::date_text(day));
     return out;
 }
 
@@ -103,13 +104,12 @@ business_hours business_hours::parse(std::string_view spec, std::string_view zon
     }
     std::sort(h.days_off_.begin(), h.days_off_.end());
     h.days_off_.erase(std::unique(h.days_off_.begin(), h.days_off_.end()), h.days_off_.end());
-    try {
-        h.zone_ = date::locate_zone(std::string(zone));
-    } catch (const std::exception&) {
+    auto calendar = zone_calendar::named(zone);
+    if (!calendar)
         throw std::invalid_argument("--timezone: '" + std::string(zone) +
                                     "' is not a time zone this machine knows (an IANA name, e.g. Europe/Berlin or UTC)");
-    }
-    h.zone_name_ = std::string(zone);
+    h.zone_ = calendar->entry();
+    h.zone_name_ = calendar->name();
 
     if (trim_spaces(spec).empty()) refuse(spec, "no hours given");
     std::string_view rest = spec;

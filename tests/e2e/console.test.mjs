@@ -788,7 +788,7 @@ test("reports show the period's figures, and admins can download its messages", 
     await agent('POST', `/conversations/${phone}/chat-support/end`, {});
     await userSays(server, phone, score);
   }
-  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { context: { timezoneId: 'Asia/Kolkata' } });
   await page.getByRole('button', { name: 'Reports' }).click();
   const figure = (name) => page.locator('#reports-overall .figure', { hasText: name }).locator('.value').textContent();
   await page.locator('#reports-agents tr[data-agent="carol"]').waitFor();
@@ -797,6 +797,13 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(await figure('CSAT'), '3.50 / 5');  // ratings 5 and 2
   assert.match(await page.locator('#reports-agents tr[data-agent="admin"]').textContent(), /^admin115\.00 \/ 5/);
   assert.match(await page.locator('#reports-agents tr[data-agent="carol"]').textContent(), /^carol112\.00 \/ 5/);
+  assert.notEqual(await figure('Resolution'), '—');
+  // Each day of the period in the agent's own zone (Kolkata here), today last with both chats.
+  const today = await page.evaluate(() => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date()));
+  const lastDay = page.locator('#reports-days li').last();
+  assert.equal(await lastDay.getAttribute('data-date'), today);
+  assert.match(await lastDay.getAttribute('aria-label'), /: 2 opened, 2 closed$/);
+  assert.ok(await page.locator('#reports-days li').count() >= 7);
 
   // Another period asks the server for that period.
   const asked = page.waitForRequest((r) => r.url().includes('/reports/summary'));
@@ -804,6 +811,9 @@ test("reports show the period's figures, and admins can download its messages", 
   const url = new URL((await asked).url());
   const span = Date.parse(url.searchParams.get('to')) - Date.parse(url.searchParams.get('from'));
   assert.equal(span, 86400 * 1000);
+  // As the browser names it (Chromium says Asia/Calcutta, the zone database knows both).
+  assert.equal(url.searchParams.get('timezone'), await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
+  assert.match(url.searchParams.get('timezone'), /^Asia\/(Kolkata|Calcutta)$/);
 
   // The period's messages, as the admin's session downloads them.
   const csv = await page.request.get(server.url + await page.locator('#export-csv').getAttribute('href'));

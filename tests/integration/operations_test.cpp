@@ -309,9 +309,76 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     BOOST_TEST(carol.at("chats_opened").as_int64() == 2);
     BOOST_TEST(carol.at("chats_closed").as_int64() == 1);
     BOOST_TEST(carol.at("queue_wait_seconds").at("p50").to_number<double>() == 90.0);
+    // Resolution (s), opened to closed, for chats closed in range: t4 300,
+    // t1 400, t2 400, t0 61,650 → p50 = 400, p90 = 61,650.
+    BOOST_TEST(o.at("resolution_seconds").at("p50").to_number<double>() == 400.0);
+    BOOST_TEST(o.at("resolution_seconds").at("p90").to_number<double>() == 61650.0);
+    BOOST_TEST(o.at("resolution_seconds").at("count").as_int64() == 4);
+    BOOST_TEST(bob.at("resolution_seconds").at("p90").to_number<double>() == 61650.0);
+    BOOST_TEST(carol.at("resolution_seconds").at("p50").to_number<double>() == 300.0);
+    BOOST_TEST(!r.as_object().contains("days"));  // only when asked
 
     BOOST_TEST(admin.call("GET", "/reports/summary?from=yesterday").status == 400u);
     BOOST_TEST(admin.call("GET", "/reports/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400u);
+}
+
+// The chats of each day, as Chatwoot's reports chart them: counted in the
+// zone asked for (by default the team's), by its own midnights, summer
+// time's too.
+BOOST_AUTO_TEST_CASE(report_counts_each_day_in_a_time_zone) {
+    temp_dir dir;
+    auto args = schema_only(dir);
+    // a: opened 2026-03-27 23:30Z (00:30 on the 28th in Berlin).
+    // b: opened 03-28 22:59Z (23:59 CET), closed 23:01Z (00:01 on the 29th), bob had it.
+    // e: opened 03-28 22:00Z, left the queue at 03-29 21:00Z (23:00 CEST) unanswered.
+    // d: opened 03-29 22:30Z: 00:30 on the 30th in Berlin, summer time since 01:00Z.
+    sqlite_script(dir.path() / "switchboard.db", R"sql(
+INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, closed_at, close_reason) VALUES
+ ('a', '1', 1774654200000, 'user', 1774654200000, NULL, '', NULL, NULL, ''),
+ ('b', '2', 1774738740000, 'user', 1774738740000, 1774738750000, 'bob', 1774738760000, 1774738860000, 'agent'),
+ ('e', '3', 1774735200000, 'user', 1774735200000, NULL, '', NULL, 1774818000000, 'timeout'),
+ ('d', '4', 1774823400000, 'user', 1774823400000, NULL, '', NULL, NULL, '');
+)sql");
+    const std::string range = "/reports/summary?from=2026-03-27T23:00:00Z&to=2026-03-30T00:00:00Z&group_by=day";
+    auto days = [](const json::value& r) {
+        std::string out;
+        for (auto& d : r.at("days").as_array())
+            out += std::string(d.at("date").as_string()) + " " + std::to_string(d.at("chats_opened").as_int64()) + "/" +
+                   std::to_string(d.at("chats_closed").as_int64()) + "; ";
+        return out;
+    };
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto berlin = admin.json("GET", range + "&timezone=Europe/Berlin");
+        BOOST_TEST(berlin.at("timezone").as_string() == "Europe/Berlin");
+        BOOST_TEST(days(berlin) == "2026-03-28 3/0; 2026-03-29 0/2; 2026-03-30 1/0; ");
+        auto utc = admin.json("GET", range);
+        BOOST_TEST(utc.at("timezone").as_string() == "UTC");
+        BOOST_TEST(days(utc) == "2026-03-27 1/0; 2026-03-28 2/1; 2026-03-29 1/1; ");
+        // Resolved: b alone; e left the queue unanswered.
+        BOOST_TEST(utc.at("overall").at("resolution_seconds").at("count").as_int64() == 1);
+        BOOST_TEST(utc.at("overall").at("resolution_seconds").at("p50").to_number<double>() == 120.0);
+
+        auto refused = [&](const std::string& query, const char* field) {
+            auto r = admin.call("GET", query);
+            BOOST_TEST(r.status == 400u, query);
+            BOOST_TEST(r.body.find(std::string(R"("field":")") + field + "\"") != std::string::npos, r.body);
+        };
+        refused(range + "&timezone=Mars/Olympus", "timezone");
+        refused("/reports/summary?group_by=week", "group_by");
+        refused("/reports/summary?timezone=UTC", "timezone");
+        refused("/reports/summary?from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&group_by=day", "from");
+        BOOST_TEST(admin.json("GET", "/reports/summary?from=2025-03-01T00:00:00Z&to=2026-03-01T00:00:00Z&group_by=day")
+                       .at("days").as_array().size() == 365u);
+    }
+    // With the team's zone set, that is the default.
+    for (auto flag : {"--business-hours", "mon-fri 09:00-17:00", "--timezone", "Europe/Berlin"}) args.push_back(flag);
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto team = admin.json("GET", range);
+    BOOST_TEST(team.at("timezone").as_string() == "Europe/Berlin");
+    BOOST_TEST(days(team) == "2026-03-28 3/0; 2026-03-29 0/2; 2026-03-30 1/0; ");
 }
 
 BOOST_AUTO_TEST_CASE(export_streams_100k_messages_in_flat_memory) {

@@ -1,6 +1,6 @@
-// The Reports dialog: GET /reports/summary for a period, overall and per
-// agent, as a support lead reads it; admins also get the period's messages
-// as a download (GET /export).
+// The Reports dialog: GET /reports/summary for a period, overall, by day
+// (in the agent's own time zone) and per agent, as a support lead reads it;
+// admins also get the period's messages as a download (GET /export).
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h } from './dom.js';
 
@@ -30,7 +30,9 @@ export class ReportsPanel {
     const inHours = !$('reports-hours-option').hidden && $('reports-business-hours').checked;
     $('reports-status').textContent = '';
     try {
-      const report = await api.get(`/reports/summary?${period}${inHours ? '&business_hours=true' : ''}`);
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      const byDay = `&group_by=day&timezone=${enc(zone)}`;
+      const report = await api.get(`/reports/summary?${period}${byDay}${inHours ? '&business_hours=true' : ''}`);
       this.render(report);
     } catch (err) {
       $('reports-status').textContent = `The report could not be loaded: ${err.message}`;
@@ -43,7 +45,7 @@ export class ReportsPanel {
     }
   }
 
-  render({ overall, agents }) {
+  render({ overall, agents, days }) {
     const figure = (name, value, note) => h('div', { class: 'figure' },
       h('dt', { text: name }),
       h('dd', {}, h('span', { class: 'value', text: value }), note ? h('span', { class: 'muted', text: note }) : null));
@@ -52,14 +54,17 @@ export class ReportsPanel {
       figure('Chats closed', String(overall.chats_closed)),
       figure('CSAT', csat(overall.csat), overall.csat.count ? `${overall.csat.count} rating${overall.csat.count === 1 ? '' : 's'}` : null),
       figure('First response', median(overall.first_response_seconds), spread(overall.first_response_seconds)),
-      figure('Queue wait', median(overall.queue_wait_seconds), spread(overall.queue_wait_seconds)));
+      figure('Queue wait', median(overall.queue_wait_seconds), spread(overall.queue_wait_seconds)),
+      figure('Resolution', median(overall.resolution_seconds), spread(overall.resolution_seconds)));
+    $('reports-days').replaceChildren(...dayBars(days));
     $('reports-agents').replaceChildren(...agents.map((a) => h('tr', { 'data-agent': a.agent },
       h('th', { scope: 'row', text: a.agent }),
       h('td', { text: String(a.chats_opened) }),
       h('td', { text: String(a.chats_closed) }),
       h('td', { text: csat(a.csat) }),
       h('td', { text: pair(a.first_response_seconds) }),
-      h('td', { text: pair(a.queue_wait_seconds) }))));
+      h('td', { text: pair(a.queue_wait_seconds) }),
+      h('td', { text: pair(a.resolution_seconds) }))));
     $('reports-none').hidden = agents.length > 0;
   }
 }
@@ -68,3 +73,24 @@ const csat = (c) => (c.average == null ? '—' : `${c.average.toFixed(2)} / 5`);
 const median = (p) => (p.p50 == null ? '—' : duration(p.p50));
 const spread = (p) => (p.p90 == null ? null : `90% within ${duration(p.p90)} · ${p.count} chat${p.count === 1 ? '' : 's'}`);
 const pair = (p) => (p.p50 == null ? '—' : `${duration(p.p50)} · ${duration(p.p90)}`);
+
+// One column a day, opened beside closed, as tall as the busiest day allows;
+// the day of the month under each while a month or less is shown.
+function dayBars(days) {
+  const most = Math.max(1, ...days.map((d) => Math.max(d.chats_opened, d.chats_closed)));
+  const labelled = days.length <= 31;
+  return days.map((d) => {
+    const date = new Date(`${d.date}T12:00:00Z`);
+    const name = date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+    // Through the style object: the console's CSP refuses style attributes.
+    const bar = (kind, n) => {
+      const el = h('span', { class: `bar ${kind}` });
+      el.style.height = `${(100 * n) / most}%`;
+      return el;
+    };
+    return h('li', { 'data-date': d.date, title: `${name}: ${d.chats_opened} opened, ${d.chats_closed} closed`,
+      'aria-label': `${name}: ${d.chats_opened} opened, ${d.chats_closed} closed` },
+      h('span', { class: 'bars' }, bar('opened', d.chats_opened), bar('closed', d.chats_closed)),
+      h('span', { class: 'day', text: labelled ? String(date.getUTCDate()) : '' }));
+  });
+}
