@@ -173,7 +173,10 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
                 auto labelled = [&](const std::string& l) { return l.find(q) != std::string::npos; };
                 return (!query.matches || query.matches(c)) &&
                        (contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
-                        std::any_of(c.labels.begin(), c.labels.end(), labelled) || text_hits.count(c.phone));
+                        std::any_of(c.labels.begin(), c.labels.end(), labelled) ||
+                        std::any_of(c.attributes.begin(), c.attributes.end(),
+                                    [&](auto& a) { return contains_ignoring_case(a.second, q); }) ||
+                        text_hits.count(c.phone));
             };
             return ctx.engine.listed(searched);
         };
@@ -319,6 +322,37 @@ awaitable<http::response> set_labels(api_context& ctx, http::request& req, const
     co_return co_await conversation_answer(ctx, c);
 }
 
+// {"attributes":{"email":"ana@example.com",…}}: keys as attribute_key_from
+// keeps them, each once; values trimmed, 1 to max_attribute_chars
+// characters on one line; at most max_attributes.
+awaitable<http::response> set_attributes(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto* v = o.if_contains("attributes");
+    if (!v || !v->is_object()) throw field_error{"attributes", "attributes must be an object of names and texts"};
+    if (v->as_object().size() > chat::max_attributes)
+        throw field_error{"attributes",
+                          "a conversation has at most " + std::to_string(chat::max_attributes) + " attributes"};
+    std::vector<std::pair<std::string, std::string>> attributes;
+    for (auto& [typed_key, value] : v->as_object()) {
+        auto key = chat::attribute_key_from(typed_key);
+        if (!key)
+            throw field_error{"attributes",
+                              "an attribute's name is 1 to 32 characters of a-z, 0-9, - and _ (spaces become _)"};
+        if (std::any_of(attributes.begin(), attributes.end(), [&](auto& a) { return a.first == *key; }))
+            throw field_error{"attributes", "the attribute " + *key + " is named twice"};
+        auto text = value.is_string() ? std::string(chat::trim(value.as_string())) : std::string();
+        auto chars = chat::utf8_length(text).value_or(0);
+        bool one_line = std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+        if (chars == 0 || chars > chat::max_attribute_chars || !one_line)
+            throw field_error{"attributes", "the attribute " + *key + " must be a text of 1 to " +
+                                                std::to_string(chat::max_attribute_chars) + " characters on one line"};
+        attributes.emplace_back(std::move(*key), std::move(text));
+    }
+    auto c = co_await ctx.engine.set_attributes(phone, std::move(attributes));
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // {"blocked":true|false}
 awaitable<http::response> set_blocked(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
@@ -382,6 +416,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
     add(routes, ctx, verb::put, "/conversations/{phone}/priority", set_priority);
+    add(routes, ctx, verb::put, "/conversations/{phone}/attributes", set_attributes);
     add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
     add(routes, ctx, verb::put, "/conversations/{phone}/name", set_name);
     add(routes, ctx, verb::get, "/queue", get_queue);

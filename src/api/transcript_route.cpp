@@ -78,7 +78,9 @@ private:
         }
         auto out = "Conversation with " + (c_->name.empty() ? c_->phone : c_->name + " (" + c_->phone + ")") + "\n";
         for (std::size_t i = 0; i < c_->labels.size(); ++i) out += (i ? ", " : "Labels: ") + c_->labels[i];
-        return out + (c_->labels.empty() ? "\n" : "\n\n");
+        if (!c_->labels.empty()) out += "\n";
+        for (auto& [key, value] : c_->attributes) out += key + ": " + value + "\n";
+        return out + "\n";
     }
 
     void append(std::string& out, const chat::message& m) {

@@ -46,7 +46,11 @@ std::string checked_mime_type(std::string mime_type) {
     return mime_type;
 }
 
-std::optional<std::string> label_from(std::string_view typed) {
+namespace {
+
+// Trimmed, lower case, each run of white space inside as `space_as`; 1 to
+// 32 characters of a-z, 0-9, `-` and `_`.
+std::optional<std::string> token_from(std::string_view typed, char space_as) {
     constexpr std::size_t max_label_chars = 32;
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
     while (!typed.empty() && space(typed.front())) typed.remove_prefix(1);
@@ -54,7 +58,7 @@ std::optional<std::string> label_from(std::string_view typed) {
     std::string out;
     for (char c : typed) {
         if (space(c)) {
-            if (out.empty() || out.back() != '-') out.push_back('-');
+            if (out.empty() || out.back() != space_as) out.push_back(space_as);
             continue;
         }
         auto lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -66,6 +70,12 @@ std::optional<std::string> label_from(std::string_view typed) {
     if (out.empty() || out.size() > max_label_chars) return std::nullopt;
     return out;
 }
+
+}  // namespace
+
+std::optional<std::string> label_from(std::string_view typed) { return token_from(typed, '-'); }
+
+std::optional<std::string> attribute_key_from(std::string_view typed) { return token_from(typed, '_'); }
 
 std::optional<std::string> why_agent_cannot_send(const conversation& c, std::string_view agent,
                                                  std::string_view whatsapp_only) {
@@ -153,7 +163,7 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
         return std::tie(c.phone, c.name, c.registered, c.state, c.in_chat_support, c.chat_support_active,
                         c.chat_start_time, c.support_ticket_id, c.assignee, c.queued_at, c.rated_ticket_id,
                         c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.undelivered, c.created_at, c.labels,
-                        c.blocked, c.priority);
+                        c.blocked, c.priority, c.attributes);
     };
     auto implied = [](const conversation& c) {
         return std::tie(c.last_seq, c.unread, c.last_message, c.last_message_kind, c.last_sender, c.last_message_seq,

@@ -889,7 +889,17 @@ net::awaitable<conversation> conversation_actor::set_priority(conv_priority prio
     });
 }
 
-// What the agents keep on a conversation (its labels, its priority); `change`
+net::awaitable<conversation> conversation_actor::set_attributes(
+    std::vector<std::pair<std::string, std::string>> attributes) {
+    std::sort(attributes.begin(), attributes.end());
+    return annotate([attributes = std::move(attributes)](conversation& c) {
+        if (c.attributes == attributes) return false;
+        c.attributes = attributes;
+        return true;
+    });
+}
+
+// What the agents keep on a conversation (its labels, priority, attributes); `change`
 // says whether it changed anything. No activity: the list's order and the
 // idle timeout stay.
 net::awaitable<conversation> conversation_actor::annotate(std::function<bool(conversation&)> change) {

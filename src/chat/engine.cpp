@@ -328,6 +328,12 @@ net::awaitable<conversation> engine::set_priority(std::string phone, conv_priori
     co_return co_await actor->set_priority(priority);
 }
 
+net::awaitable<conversation> engine::set_attributes(std::string phone,
+                                                    std::vector<std::pair<std::string, std::string>> attributes) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_attributes(std::move(attributes));
+}
+
 net::awaitable<conversation> engine::set_labels(std::string phone, std::vector<std::string> labels) {
     auto actor = impl_->require(phone);
     co_return co_await actor->set_labels(std::move(labels));

@@ -79,6 +79,9 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["labels"] = std::move(labels);
     o["blocked"] = c.blocked;
     o["priority"] = to_string(c.priority);
+    boost::json::object attributes;
+    for (auto& [k, v] : c.attributes) attributes[k] = v;
+    o["attributes"] = std::move(attributes);
     o["created_at"] = to_iso8601(c.created_at);
     o["updated_at"] = to_iso8601(c.updated_at);
     o["last_activity_at"] = to_iso8601(c.last_activity);
@@ -291,6 +294,15 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     boolean(w, "blocked", c.blocked);
     w.key("priority");
     w.name(to_string(c.priority));
+    w.key("attributes");
+    w.lit("{");
+    for (std::size_t i = 0; i < c.attributes.size(); ++i) {
+        if (i) w.lit(",");
+        w.string(c.attributes[i].first);
+        w.lit(":");
+        w.string(c.attributes[i].second);
+    }
+    w.lit("}");
     time(w, "created_at", c.created_at);
     time(w, "updated_at", c.updated_at);
     time(w, "last_activity_at", c.last_activity);
@@ -356,7 +368,9 @@ void append_record(std::string& out, Fields fields, bool plain) {
     append_record(out, fields_of(c, queue_position),
                   none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message,
                                     c.last_message_kind) &&
-                      std::none_of(c.labels.begin(), c.labels.end(), needs_json_escape));
+                      std::none_of(c.labels.begin(), c.labels.end(), needs_json_escape) &&
+                      std::none_of(c.attributes.begin(), c.attributes.end(),
+                                   [](auto& a) { return needs_json_escape(a.first) || needs_json_escape(a.second); }));
 }
 
 std::string message_json(const message& m) {

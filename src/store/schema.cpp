@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 27> migrations{
+constexpr std::array<std::string_view, 28> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -367,6 +367,11 @@ ALTER TABLE outbox ADD COLUMN context TEXT NOT NULL DEFAULT '';
     // 27: how urgent the agents marked a conversation (chat::conv_priority).
     R"sql(
 ALTER TABLE conversations ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 28: what the agents know of the user, one "key<TAB>value" a line (a
+    // value is one line, without control characters).
+    R"sql(
+ALTER TABLE conversations ADD COLUMN attributes TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -164,12 +164,12 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 28> conversation_columns{
+constexpr std::array<std::string_view, 29> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
-    "last_message_kind", "labels", "blocked", "priority"};
+    "last_message_kind", "labels", "blocked", "priority", "attributes"};
 
 // A conversation's labels as kept in its row: joined by spaces, which no label has.
 std::string joined_labels(const std::vector<std::string>& labels) {
@@ -184,6 +184,26 @@ std::vector<std::string> split_labels(std::string_view joined) {
         if (space) out.emplace_back(joined.substr(0, space));
         if (space == std::string_view::npos) break;
         joined.remove_prefix(space + 1);
+    }
+    return out;
+}
+
+// A conversation's attributes as kept in its row: "key\tvalue" lines. Keys
+// are tokens and values one line without control characters (the API's
+// rules), so neither has a tab or a newline.
+std::string joined_attributes(const std::vector<std::pair<std::string, std::string>>& attributes) {
+    std::string out;
+    for (auto& [k, v] : attributes) out += k + '\t' + v + '\n';
+    return out;
+}
+std::vector<std::pair<std::string, std::string>> split_attributes(std::string_view joined) {
+    std::vector<std::pair<std::string, std::string>> out;
+    while (!joined.empty()) {
+        auto end = std::min(joined.find('\n'), joined.size());
+        auto line = joined.substr(0, end);
+        if (auto tab = line.find('\t'); tab != std::string_view::npos)
+            out.emplace_back(line.substr(0, tab), line.substr(tab + 1));
+        joined.remove_prefix(std::min(end + 1, joined.size()));
     }
     return out;
 }
@@ -285,6 +305,7 @@ public:
                 .bind(26, joined_labels(c.labels))
                 .bind(27, std::int64_t{c.blocked})
                 .bind(28, static_cast<std::int64_t>(c.priority))
+                .bind(29, joined_attributes(c.attributes))
                 .run();
         }
         message_rows.clear();
@@ -599,7 +620,8 @@ public:
         reset_on_exit st_guard(prepared(R"(SELECT phone, name, registered, state, in_chat_support, chat_support_active,
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
-            last_activity, last_message_seq, undelivered, last_message_kind, labels, blocked, priority FROM conversations)"));
+            last_activity, last_message_seq, undelivered, last_message_kind, labels, blocked, priority, attributes
+            FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -632,6 +654,7 @@ public:
             c.labels = split_labels(st.get_text(25));
             c.blocked = st.get_int(26) != 0;
             c.priority = static_cast<chat::conv_priority>(std::clamp<std::int64_t>(st.get_int(27), 0, 4));
+            c.attributes = split_attributes(st.get_text(28));
             out.push_back(std::move(c));
         }
         return out;

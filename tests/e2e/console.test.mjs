@@ -934,6 +934,51 @@ test('an agent marks a conversation urgent, and every console shows it in the li
   assert.deepEqual(max.errors, []);
 }));
 
+// Details of the user (the conversation's attributes): typed as "name: value"
+// in the header, changed by a click, seen by every console, found by a search.
+test('an agent notes a user\'s email, changes it, and a search finds the user by it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'ida', password: 'ida-secret-1', display_name: 'Ida' });
+  await userSays(server, '15550731', 'where is my parcel', 'Uma');
+  await userSays(server, '15550732', 'hi', 'Vic');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const ida = await consolePage(browser.browser, server, 'ida', 'ida-secret-1');
+  for (const p of [page, ida]) {
+    await p.locator('#conversation-list li[data-phone="15550731"]').click();
+    await p.locator('#conv-name', { hasText: 'Uma' }).waitFor();
+  }
+  const addDetail = async (p, typed) => {
+    await p.getByRole('button', { name: '+ Detail' }).click();
+    await p.getByLabel('New detail').fill(typed);
+    await p.getByLabel('New detail').press('Enter');
+  };
+  await addDetail(page, 'Order id: A-77');
+  await page.locator('#conv-details .detail-chip[data-key="order_id"]').waitFor();
+  await addDetail(page, 'Email: uma@example.com');
+  await ida.locator('#conv-details .detail-chip[data-key="email"]', { hasText: 'uma@example.com' }).waitFor();  // from the socket
+  assert.deepEqual((await admin('GET', '/conversations/15550731')).attributes, { email: 'uma@example.com', order_id: 'A-77' });
+
+  // A click changes one; something that is no detail is refused, and nothing changes.
+  await ida.locator('#conv-details .detail-chip[data-key="email"] .detail-text').click();
+  assert.equal(await ida.getByLabel('Change email').inputValue(), 'email: uma@example.com');
+  await ida.getByLabel('Change email').fill('email: uma@acme.test');
+  await ida.getByLabel('Change email').press('Enter');
+  await page.locator('#conv-details .detail-chip[data-key="email"]', { hasText: 'uma@acme.test' }).waitFor();
+  await addDetail(ida, 'just some words');
+  await ida.locator('#composer-hint', { hasText: 'name: value' }).waitFor();
+  assert.deepEqual((await admin('GET', '/conversations/15550731')).attributes, { email: 'uma@acme.test', order_id: 'A-77' });
+
+  // The list's search finds the user by a detail.
+  await ida.locator('#search').fill('acme.test');
+  await ida.waitForFunction(() => [...document.querySelectorAll('#conversation-list li')].map((l) => l.dataset.phone).join() === '15550731');
+  // ✕ takes one off.
+  await page.getByRole('button', { name: 'Remove order_id' }).click();
+  await ida.locator('#conv-details .detail-chip[data-key="order_id"]').waitFor({ state: 'detached' });
+  assert.deepEqual((await admin('GET', '/conversations/15550731')).attributes, { email: 'uma@acme.test' });
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(ida.errors, []);
+}));
+
 // The list by priority: the most urgent first (one older than every page
 // the console held too), a mark from elsewhere moves a row at once, and the
 // browser keeps the choice.

@@ -68,6 +68,23 @@ struct three_users {
     }
 };
 
+// `before` on three users' server on disk, then `after` as bob on a server
+// started again on the same data: what an agent set outlives a restart.
+template <class Before, class After>
+void across_restart(std::array<std::string, 3> phones, const std::string& third_says, Before before, After after) {
+    temp_dir dir;
+    std::string token;
+    {
+        three_users t(dir, std::move(phones), third_says);
+        token = t.bob.token;
+        before(t);
+        t.server.send_signal(SIGTERM);
+        t.server.wait_exit(5s);
+    }
+    server_process server({"--data", dir.path().string()});
+    after(api_client{server.port(), token});
+}
+
 std::string error_code(const http_result& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
 }
@@ -547,12 +564,8 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
 // Any agent marks how urgent a conversation is (Chatwoot's priority): every
 // console hears it, the list filters by it, and it outlives a restart.
 BOOST_AUTO_TEST_CASE(a_priority_marks_a_conversation_and_filters_the_list) {
-    temp_dir dir;
-    std::string token;
-    {
-        three_users t(dir, {"1201", "1202", "1203"}, "hi");
+    across_restart({"1201", "1202", "1203"}, "hi", [&](three_users& t) {
         auto& [server, admin, bob, ws] = t;
-        token = bob.token;
         auto p = server.port();
         auto newest = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
         BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "none");
@@ -604,22 +617,68 @@ BOOST_AUTO_TEST_CASE(a_priority_marks_a_conversation_and_filters_the_list) {
 
         user_says(p, "1201", "hello?");  // the user writes again: the mark stays
         BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "urgent");
-        server.send_signal(SIGTERM);
-        server.wait_exit(5s);
-    }
-    server_process server({"--data", dir.path().string()});
-    api_client admin({server.port(), token});
-    BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "urgent");
-    BOOST_TEST(admin.json("GET", "/conversations/1203").at("priority").as_string() == "low");
+    }, [&](const api_client& admin) {  // the session outlives the restart
+        BOOST_TEST(admin.json("GET", "/conversations/1201").at("priority").as_string() == "urgent");
+        BOOST_TEST(admin.json("GET", "/conversations/1203").at("priority").as_string() == "low");
+    });
+}
+
+// Any agent notes what the team knows of a user (Chatwoot's contact
+// attributes): every console hears it, a search finds it, and it outlives
+// a restart.
+BOOST_AUTO_TEST_CASE(attributes_describe_the_user_and_a_search_finds_them) {
+    across_restart({"1301", "1302", "1303"}, "hi", [&](three_users& t) {
+        auto& [server, admin, bob, ws] = t;
+        auto p = server.port();
+        auto newest = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1301").at("attributes")) == "{}");
+
+        auto c = bob.json("PUT", "/conversations/1301/attributes",
+                          R"({"attributes":{"Email":" ana@example.com ","Order id":"A-77 💬"}})");
+        BOOST_TEST(json::serialize(c.at("attributes")) == R"({"email":"ana@example.com","order_id":"A-77 💬"})");
+        auto event = ws.next_of_type("conversation.updated");
+        BOOST_TEST(event.at("data").at("phone").as_string() == "1301");
+        BOOST_TEST(event.at("data").at("attributes").at("email").as_string() == "ana@example.com");
+
+        auto phones = [&](const std::string& query) { return listed(admin, query); };
+        BOOST_TEST(phones("?q=example.com") == std::vector<std::string>{"1301"});
+        BOOST_TEST(phones("?q=a-77") == std::vector<std::string>{"1301"});  // any case
+        BOOST_TEST(phones("").at(0) == newest);                              // noting is no activity
+
+        std::string too_many = R"({"attributes":{)";
+        for (int i = 0; i <= 20; ++i) too_many += (i ? "," : "") + std::string("\"k") + std::to_string(i) + R"(":"v")";
+        too_many += "}}";
+        for (auto body : {std::string(R"({"attributes":["email"]})"), std::string(R"({})"),
+                          std::string(R"({"attributes":{"e-mail!":"x"}})"), std::string(R"({"attributes":{"plan":3}})"),
+                          std::string(R"({"attributes":{"plan":"  "}})"), std::string(R"({"attributes":{"plan":"a\nb"}})"),
+                          R"({"attributes":{"plan":")" + std::string(257, 'x') + R"("}})",
+                          std::string(R"({"attributes":{"Email":"a","email":"b"}})"), too_many}) {
+            auto r = bob.call("PUT", "/conversations/1301/attributes", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(R"("field":"attributes")") != std::string::npos, r.body);
+        }
+        BOOST_TEST(admin.json("GET", "/conversations/1301").at("attributes").as_object().size() == 2u);  // unchanged
+        BOOST_TEST(bob.call("PUT", "/conversations/1999/attributes", R"({"attributes":{}})").status == 404u);
+        BOOST_TEST(http_request(p, "PUT", "/conversations/1301/attributes", R"({"attributes":{}})").status == 401u);
+
+        bob.json("PUT", "/conversations/1302/attributes", R"({"attributes":{"plan":"gold"}})");
+        auto cleared = bob.json("PUT", "/conversations/1302/attributes", R"({"attributes":{}})");
+        BOOST_TEST(json::serialize(cleared.at("attributes")) == "{}");
+        auto txt = admin.call("GET", "/conversations/1301/transcript?format=txt").body;
+        BOOST_TEST(txt.starts_with("Conversation with Ann (1301)\nemail: ana@example.com\norder_id: A-77 💬\n\n"), txt);
+        user_says(p, "1301", "hello?");  // the user writes again: the attributes stay
+        BOOST_TEST(admin.json("GET", "/conversations/1301").at("attributes").at("order_id").as_string() == "A-77 💬");
+    }, [&](const api_client& admin) {  // the session outlives the restart
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1301").at("attributes")) ==
+                   R"({"email":"ana@example.com","order_id":"A-77 💬"})");
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1302").at("attributes")) == "{}");
+    });
 }
 
 BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
-    temp_dir dir;
-    std::string before, token;
-    {
-        three_users t(dir, {"1101", "1102", "1103"}, "my card was charged twice");
+    std::string before;
+    across_restart({"1101", "1102", "1103"}, "my card was charged twice", [&](three_users& t) {
         auto& [server, admin, bob, ws] = t;
-        token = bob.token;
         auto p = server.port();
         before = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
 
@@ -672,15 +731,12 @@ BOOST_AUTO_TEST_CASE(labels_file_a_conversation_and_filter_the_list) {
         user_says(p, "1101", "thanks");
         BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1101").at("labels")) ==
                    R"(["billing","vip-customer"])");
-        server.send_signal(SIGTERM);
-        server.wait_exit(5s);
-    }
-    server_process server({"--data", dir.path().string()});
-    api_client admin({server.port(), token});  // the session outlives the restart
-    BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1101").at("labels")) == R"(["billing","vip-customer"])");
-    auto cleared = admin.json("PUT", "/conversations/1101/labels", R"({"labels":[]})");
-    BOOST_TEST(json::serialize(cleared.at("labels")) == "[]");
-    BOOST_TEST(admin.json("GET", "/conversations?label=billing").at("conversations").as_array().size() == 1u);
+    }, [&](const api_client& admin) {  // the session outlives the restart
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/1101").at("labels")) == R"(["billing","vip-customer"])");
+        auto cleared = admin.json("PUT", "/conversations/1101/labels", R"({"labels":[]})");
+        BOOST_TEST(json::serialize(cleared.at("labels")) == "[]");
+        BOOST_TEST(admin.json("GET", "/conversations?label=billing").at("conversations").as_array().size() == 1u);
+    });
 }
 
 // Blocking a user ends their chat without a word to them, and from then on

@@ -55,6 +55,19 @@ BOOST_AUTO_TEST_CASE(labels_are_kept_as_typed_in_one_form) {
     BOOST_TEST(!label_from(std::string(33, 'x')));
 }
 
+// Attributes' keys take a label's form, with `_` where a label has `-`.
+BOOST_AUTO_TEST_CASE(attribute_keys_are_kept_as_typed_in_one_form) {
+    using switchboard::chat::attribute_key_from;
+    BOOST_TEST(attribute_key_from("email").value() == "email");
+    BOOST_TEST(attribute_key_from(" Order  id ").value() == "order_id");
+    BOOST_TEST(attribute_key_from("plan-2").value() == "plan-2");
+    for (auto bad : {"", "  ", "e-mail!", "país", "a.b"}) {
+        BOOST_TEST_INFO(bad);
+        BOOST_TEST(!attribute_key_from(bad));
+    }
+    BOOST_TEST(!attribute_key_from(std::string(33, 'k')));
+}
+
 BOOST_AUTO_TEST_CASE(utf8_is_counted_in_code_points) {
     BOOST_TEST(utf8_length("abc").value() == 3u);
     BOOST_TEST(utf8_length("héllo").value() == 5u);
@@ -264,6 +277,9 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("last_message").at("type").as_string() == "rating");
     BOOST_TEST(boost::json::serialize(boost::json::parse(conversation_json(c, 2)).at("labels")) == R"(["billing","vip-customer"])");
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)) == boost::json::value(to_json(c, std::nullopt)));
+    c.attributes = {{"email", "zoë@example.com"}, {"note", "said \"hi\" \\ then\tleft 💬"}};
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("attributes").at("note").as_string() == c.attributes[1].second);
     conversation empty;
     empty.phone = "1";
     BOOST_TEST(boost::json::parse(conversation_json(empty, std::nullopt)) == boost::json::value(to_json(empty, std::nullopt)));
@@ -307,6 +323,11 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("priority").as_string() == "urgent");
+    c.attributes = {{"company", "Acme"}, {"email", "ana@example.com"}};
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
+    BOOST_TEST(boost::json::serialize(boost::json::parse(conversation_json(c, std::nullopt)).at("attributes")) ==
+               R"({"company":"Acme","email":"ana@example.com"})");
     m.error = "HTTP 503: down for maintenance";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());

@@ -5,6 +5,7 @@ import { h, $, clockTime, relativeTime, typeInPlace } from './dom.js';
 import { richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
+import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { mentions, userName } from './model.js';
 import { fillPriorities } from './priority.js';
@@ -209,6 +210,13 @@ export class ConversationPane {
       $('conv-labels').dataset.shown = JSON.stringify(labels);
       $('conv-labels').replaceChildren(...labelsEditor(labels, {
         onSave: (next) => this.saveLabels(next), onFilter: this.onLabel, known: this.knownLabels }));
+    }
+    const details = c.attributes ?? {};
+    if ($('conv-details').dataset.shown !== JSON.stringify(details)) {
+      $('conv-details').dataset.shown = JSON.stringify(details);
+      $('conv-details').replaceChildren(...detailsEditor(details, {
+        onSave: (edit) => this.change('attributes', { attributes: edit(this.conv?.attributes ?? {}) }, 'Details not saved'),
+        onRefused: (why) => { $('composer-hint').textContent = why; } }));
     }
     const canManage = c.chat_support_active && (!c.assignee || c.assignee === this.me.username || this.me.role === 'admin');
     $('start-chat').hidden = c.blocked || this.mine() || (c.chat_support_active && c.assignee && c.assignee !== this.me.username);
@@ -547,7 +555,7 @@ export class ConversationPane {
 
   saveLabels(labels) { return this.change('labels', { labels }, 'Labels not saved'); }
 
-  // A change to the conversation itself (PUT …/labels, …/priority, …/blocked), which
+  // A change to the conversation itself (PUT …/labels, …/priority, …/attributes, …/blocked), which
   // answers with the conversation.
   async change(what, body, failure) {
     try {

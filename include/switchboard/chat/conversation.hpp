@@ -144,6 +144,10 @@ struct conversation {
     // (no bot reply, nothing kept), and no chat can be opened with them.
     bool blocked = false;
     conv_priority priority = conv_priority::none;
+    // What the agents know of the user ("email", "plan"), as Chatwoot's
+    // contact attributes: by key, each key once (attribute_key_from), at
+    // most max_attributes.
+    std::vector<std::pair<std::string, std::string>> attributes;
     // The open chat, if any: shared with the state this one was copied from
     // until a step changes it (most steps do not; it is a third of the size).
     shared_value<chat_record> chat;
@@ -156,6 +160,15 @@ inline constexpr std::size_t max_labels = 10;
 // white space inside as `-` ("VIP customer" is vip-customer); nullopt when
 // what is left is empty, longer than 32 characters, or has other characters.
 std::optional<std::string> label_from(std::string_view typed);
+
+// A conversation's attributes: at most this many, each key as
+// attribute_key_from keeps it and each value 1 to max_attribute_chars
+// characters on one line.
+inline constexpr std::size_t max_attributes = 20;
+inline constexpr std::size_t max_attribute_chars = 256;
+// An attribute's key as typed, the way it is kept: as label_from, but with
+// white space inside as `_` ("Order id" is order_id).
+std::optional<std::string> attribute_key_from(std::string_view typed);
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }

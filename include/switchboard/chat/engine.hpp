@@ -216,6 +216,11 @@ public:
     boost::asio::awaitable<conversation> set_labels(std::string phone, std::vector<std::string> labels);
     // Marks how urgent the conversation is. Any agent, any state.
     boost::asio::awaitable<conversation> set_priority(std::string phone, conv_priority priority);
+    // What the agents know of the user, in place of what they had (keys in
+    // attribute_key_from's form, each once; at most max_attributes). Any
+    // agent, any state.
+    boost::asio::awaitable<conversation> set_attributes(std::string phone,
+                                                        std::vector<std::pair<std::string, std::string>> attributes);
     // Blocks the user (any agent): an open chat ends, untold and unrated,
     // and from then on what they write is acknowledged and dropped, and no
     // chat can be opened with them. Unblocking undoes it for what comes next.
