@@ -292,6 +292,12 @@ awaitable<http::response> mark_read(api_context& ctx, http::request& req, const 
     co_return co_await conversation_answer(ctx, c);
 }
 
+awaitable<http::response> mark_unread(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto c = co_await ctx.engine.mark_unread(phone);
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // {"priority":"none"|"low"|"medium"|"high"|"urgent"}
 awaitable<http::response> set_priority(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
@@ -414,6 +420,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/return", return_to_queue);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);
+    add(routes, ctx, verb::post, "/conversations/{phone}/unread", mark_unread);
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
     add(routes, ctx, verb::put, "/conversations/{phone}/priority", set_priority);
     add(routes, ctx, verb::put, "/conversations/{phone}/attributes", set_attributes);

@@ -848,6 +848,29 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
     });
 }
 
+// Read again from the user's newest message (Chatwoot's "mark as unread"),
+// for an agent who wants it back in front of them: the console lists it
+// unread, and a WhatsApp user's blue ticks stay (Meta has no undo).
+net::awaitable<conversation> conversation_actor::mark_unread() {
+    return exclusive<conversation>([this]() -> net::awaitable<conversation> {
+        auto latest = latest_from_user(ctx_.store, *own_);
+        if (!latest)
+            throw command_error(command_error::kind::conflict,
+                                "the user wrote nothing among the conversation's newest messages to mark unread");
+        if (own_->read_seq < latest->seq) co_return *own_;  // unread already
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        c.read_seq = latest->seq - 1;
+        c.unread = ctx_.store.count_user_messages_after(c.phone, c.read_seq);
+        c.updated_at = now;
+        co_await learn_queue_position(s);
+        s.conversation_updated(now);
+        co_await commit(s);
+        co_return *own_;
+    });
+}
+
 // Meta's indicator lasts 25 s or until a message comes, and marks the
 // user's message read, which an agent writing back has done. One each 20 s
 // keeps it up while the agent types on; the console says so every 2 s.

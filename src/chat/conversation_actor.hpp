@@ -49,6 +49,7 @@ public:
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> return_to_queue(agent_ref by);
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
+    boost::asio::awaitable<conversation> mark_unread();
     boost::asio::awaitable<conversation> set_priority(conv_priority priority);
     boost::asio::awaitable<conversation> set_attributes(std::vector<std::pair<std::string, std::string>> attributes);
     // The assigned agent is writing to a WhatsApp user: they see "typing…".

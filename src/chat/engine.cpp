@@ -311,6 +311,11 @@ net::awaitable<conversation> engine::transfer(std::string phone, agent_ref by, a
     co_return co_await actor->transfer(std::move(by), std::move(to));
 }
 
+net::awaitable<conversation> engine::mark_unread(std::string phone) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->mark_unread();
+}
+
 net::awaitable<conversation> engine::mark_read(std::string phone, agent_ref by, std::uint64_t up_to) {
     auto actor = impl_->require(phone);
     co_return co_await actor->mark_read(std::move(by), up_to);

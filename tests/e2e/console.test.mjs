@@ -934,6 +934,30 @@ test('an agent marks a conversation urgent, and every console shows it in the li
   assert.deepEqual(max.errors, []);
 }));
 
+// "Mark unread": the chat closes, and its row says unread again in every console.
+test('an agent marks a conversation unread, and every console lists it unread', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'jo', password: 'jo-secret-12', display_name: 'Jo' });
+  await userSays(server, '15550741', 'is my order on its way?', 'Wes');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const jo = await consolePage(browser.browser, server, 'jo', 'jo-secret-12');
+  const unreadBadge = (p) => p.locator('#conversation-list li[data-phone="15550741"] .badge.unread');
+  await page.locator('#conversation-list li[data-phone="15550741"]').click();
+  await jo.locator('#conversation-list li[data-phone="15550741"]').waitFor();
+  await unreadBadge(jo).waitFor({ state: 'detached' });  // read by the admin, for everyone
+  await page.getByRole('button', { name: 'Mark unread' }).click();
+  await page.locator('#conversation').waitFor({ state: 'hidden' });
+  await unreadBadge(page).filter({ hasText: '1 unread' }).waitFor();
+  await unreadBadge(jo).filter({ hasText: '1 unread' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550741')).unread, 1);
+  // Opened again, it is read again; the button shows only then.
+  await jo.locator('#conversation-list li[data-phone="15550741"]').click();
+  await unreadBadge(page).waitFor({ state: 'detached' });
+  assert.equal(await jo.getByRole('button', { name: 'Mark unread' }).isVisible(), true);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(jo.errors, []);
+}));
+
 // Details of the user (the conversation's attributes): typed as "name: value"
 // in the header, changed by a click, seen by every console, found by a search.
 test('an agent notes a user\'s email, changes it, and a search finds the user by it', () => withMemoryServer([], async (server) => {

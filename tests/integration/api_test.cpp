@@ -235,6 +235,10 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"POST", "/conversations/999/chat-support/send-template"},
              {"GET", "/whatsapp/templates"},
              {"POST", "/conversations/999/read"},
+             {"POST", "/conversations/999/unread"},
+             {"PUT", "/conversations/999/labels"},
+             {"PUT", "/conversations/999/priority"},
+             {"PUT", "/conversations/999/attributes"},
              {"POST", "/conversations/999/notes"},
              {"PUT", "/conversations/999/blocked"},
              {"PUT", "/conversations/999/name"},
@@ -1004,6 +1008,40 @@ BOOST_AUTO_TEST_CASE(read_marks_clear_unread) {
     BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":3})").at("unread").as_int64() == 1);
     BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":6})").at("unread").as_int64() == 0);
     BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":2})").at("unread").as_int64() == 0);
+}
+
+// "Mark as unread" (Chatwoot's): the user's newest message counts as unread
+// again, for every agent; reading is no activity, and neither is this.
+BOOST_AUTO_TEST_CASE(an_agent_marks_a_conversation_unread_again) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto p = server.port();
+    for (int i = 0; i < 3; ++i) user_says(p, "1555", "hi " + std::to_string(i));  // the user's at seq 1, 3 and 5
+    user_says(p, "1666", "hello");
+    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":6})").at("unread").as_int64() == 0);
+    auto order = listed(admin, "");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+
+    auto c = admin.json("POST", "/conversations/1555/unread");
+    BOOST_TEST(c.at("unread").as_int64() == 1);
+    auto event = ws.next_of_type("conversation.updated");
+    BOOST_TEST(event.at("data").at("phone").as_string() == "1555");
+    BOOST_TEST(event.at("data").at("unread").as_int64() == 1);
+    BOOST_TEST(admin.json("POST", "/conversations/1555/unread").at("unread").as_int64() == 1);  // unread already
+    BOOST_TEST(listed(admin, "") == order);  // no activity
+    user_says(p, "1555", "still there?");
+    BOOST_TEST(admin.json("GET", "/conversations/1555").at("unread").as_int64() == 2);
+    // Read again, it is read as ever.
+    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":8})").at("unread").as_int64() == 0);
+
+    // Nothing of the user's among the newest 50: nothing to mark.
+    admin.json("POST", "/conversations/1666/chat-support/start");
+    for (int i = 0; i < 50; ++i)
+        admin.json("POST", "/conversations/1666/chat-support/send", R"({"text":"line )" + std::to_string(i) + R"("})", 201);
+    auto refused = admin.call("POST", "/conversations/1666/unread");
+    BOOST_TEST(refused.status == 409u, refused.body);
+    BOOST_TEST(admin.call("POST", "/conversations/1999/unread").status == 404u);
 }
 
 // The list is newest activity first: the last message or change of the

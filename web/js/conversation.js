@@ -56,11 +56,13 @@ function laterOf(known, incoming) {
 
 export class ConversationPane {
   // `onLabel(label)`: the agent asked for the conversations under a label;
-  // `knownLabels()`: the labels to offer when adding one.
-  constructor({ me, live, onChange, onLabel, knownLabels }) {
+  // `knownLabels()`: the labels to offer when adding one; `onLeave()`: the
+  // pane closes, as the Back button closes it.
+  constructor({ me, live, onChange, onLabel, knownLabels, onLeave }) {
     this.me = me;
     this.live = live;
     this.onChange = onChange;
+    this.onLeave = onLeave;
     this.onLabel = onLabel;
     this.knownLabels = knownLabels;
     this.phone = null;
@@ -120,6 +122,15 @@ export class ConversationPane {
     $('return-chat').addEventListener('click', () => this.act('return'));
     fillPriorities($('conv-priority'), { value: 'none', text: 'No priority' });
     $('conv-priority').addEventListener('change', (e) => this.change('priority', { priority: e.target.value }, 'Priority not saved'));
+    // Left open, it would be read again at once: so it closes.
+    $('mark-unread').addEventListener('click', async () => {
+      try {
+        this.onChange(await api.post(`/conversations/${enc(this.phone)}/unread`, {}));
+        this.onLeave();
+      } catch (e) {
+        $('composer-hint').textContent = `Not marked unread: ${e.message}`;
+      }
+    });
     $('block-user').addEventListener('click', () => {
       if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');
       $('block-who').textContent = `${userName(this.conv)} (+${this.conv.phone})`;
@@ -202,6 +213,7 @@ export class ConversationPane {
     $('conv-priority').value = c.priority ?? 'none';
     $('conv-priority').dataset.priority = c.priority ?? 'none';
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
+    $('mark-unread').hidden = c.unread > 0;
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
     // Redrawn only when they changed: an agent may be typing a new one.

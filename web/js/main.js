@@ -328,7 +328,7 @@ function start(agent) {
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); hours.refresh(); }, onPolicyClose: checkSession });
   list = new ConversationList({ me, onOpen: openConversation });
   pane = new ConversationPane({ me, live, onChange: (c) => { if (blockChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
-    onLabel: filterByLabel, knownLabels: () => list.knownLabels() });
+    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation });
   live.connect();
 
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))
@@ -362,7 +362,7 @@ function start(agent) {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => { list.query = $('search').value.trim(); loadList(); }, 250);
   });
-  $('back').addEventListener('click', () => { $('app-view').classList.remove('show-pane'); pane.close(); list.current = null; list.render(); });
+  $('back').addEventListener('click', closeConversation);
   // Alt+J / Alt+K: the next or previous conversation in the list, from anywhere
   // (the composer included), as in Chatwoot; by key position, so any layout.
   document.addEventListener('keydown', (e) => {
@@ -384,6 +384,13 @@ function filterByLabel(label) {
   $('label-filter-name').textContent = label ?? '';
   list.render();
   if (label) loadList();
+}
+
+function closeConversation() {
+  $('app-view').classList.remove('show-pane');
+  pane.close();
+  list.current = null;
+  list.render();
 }
 
 async function openConversation(phone) {
