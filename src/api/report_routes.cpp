@@ -9,6 +9,7 @@
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 
@@ -114,6 +115,49 @@ std::optional<by_day> day_grouping(api_context& ctx, const http::request& req, t
     return days;
 }
 
+// format=csv: the report as a spreadsheet opens it, one row for the whole
+// team ("(all)", which no username can be) and one an agent; with
+// group_by=day, one row a day instead.
+std::string csv_value(const json::value& v) {
+    if (v.is_null()) return "";
+    if (v.is_int64()) return std::to_string(v.as_int64());
+    if (v.is_uint64()) return std::to_string(v.as_uint64());
+    char buf[32];
+    auto end = std::to_chars(buf, buf + sizeof buf, v.as_double()).ptr;  // shortest: 4.5, 400
+    return std::string(buf, end);
+}
+
+std::string tally_csv_row(std::string_view who, const json::object& t) {
+    std::string row = csv_field(who);
+    auto add = [&](const json::value& v) { row += "," + csv_value(v); };
+    add(t.at("chats_opened"));
+    add(t.at("chats_closed"));
+    add(t.at("csat").at("average"));
+    add(t.at("csat").at("count"));
+    for (auto figure : {"first_response_seconds", "queue_wait_seconds", "resolution_seconds"}) {
+        add(t.at(figure).at("p50"));
+        add(t.at(figure).at("p90"));
+    }
+    return row + "\r\n";
+}
+
+std::string report_csv(const json::object& report) {
+    std::string out;
+    if (auto* days = report.if_contains("days")) {
+        out = "date,chats_opened,chats_closed\r\n";
+        for (auto& d : days->as_array())
+            out += std::string(d.at("date").as_string()) + "," + csv_value(d.at("chats_opened")) + "," +
+                   csv_value(d.at("chats_closed")) + "\r\n";
+        return out;
+    }
+    out = "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
+          "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
+          "resolution_p90_seconds\r\n";
+    out += tally_csv_row("(all)", report.at("overall").as_object());
+    for (auto& a : report.at("agents").as_array()) out += tally_csv_row(a.at("agent").as_string(), a.as_object());
+    return out;
+}
+
 awaitable<http::response> summary(api_context& ctx, http::request& req, const auth::agent&) {
     auto now = std::chrono::system_clock::now();
     auto to = time_param(req, "to", now);
@@ -121,6 +165,8 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     if (from >= to) throw field_error{"from", "from must be before to"};
     auto hours = business_clock(ctx, req);
     auto days = day_grouping(ctx, req, from, to);
+    auto format = req.query_param("format").value_or("json");
+    if (format != "json" && format != "csv") throw field_error{"format", "format must be json or csv"};
     auto waited = [hours](timestamp a, timestamp b) { return hours ? hours->open_seconds(a, b) : seconds_between(a, b); };
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
 
@@ -178,6 +224,15 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
         out["group_by"] = "day";
         out["timezone"] = days->calendar.name();
         out["days"] = days->to_json();
+    }
+    if (format == "csv") {
+        http::response res;
+        res.content_type = "text/csv; charset=utf-8";
+        res.body = report_csv(out);
+        auto day = [](timestamp t) { return to_iso8601(t).substr(0, 10); };
+        res.set_header("Content-Disposition",
+                       "attachment; filename=\"report-" + day(from) + "-to-" + day(to) + (days ? "-by-day" : "") + ".csv\"");
+        co_return res;
     }
     co_return json_response(200, out);
 }

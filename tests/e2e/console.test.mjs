@@ -815,6 +815,13 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(url.searchParams.get('timezone'), await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
   assert.match(url.searchParams.get('timezone'), /^Asia\/(Kolkata|Calcutta)$/);
 
+  // The report itself as CSV, by agent and by day.
+  const byAgent = await (await page.request.get(server.url + await page.locator('#report-csv').getAttribute('href'))).text();
+  assert.match(byAgent, /^agent,chats_opened,/);
+  assert.match(byAgent, /\r\n\(all\),2,2,3\.5,2,/);
+  const byDay = await (await page.request.get(server.url + await page.locator('#report-days-csv').getAttribute('href'))).text();
+  assert.ok(byDay.startsWith('date,chats_opened,chats_closed\r\n') && byDay.trimEnd().endsWith(',2,2'), byDay);
+
   // The period's messages, as the admin's session downloads them.
   const csv = await page.request.get(server.url + await page.locator('#export-csv').getAttribute('href'));
   assert.equal(csv.status(), 200);

@@ -318,6 +318,20 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     BOOST_TEST(carol.at("resolution_seconds").at("p50").to_number<double>() == 300.0);
     BOOST_TEST(!r.as_object().contains("days"));  // only when asked
 
+    // The same as a spreadsheet opens it: the team's row, then each agent's.
+    auto csv = admin.call("GET", "/reports/summary?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z&format=csv");
+    BOOST_TEST(csv.status == 200u);
+    BOOST_TEST(csv.header("content-type") == "text/csv; charset=utf-8");
+    BOOST_TEST(csv.header("content-disposition") == R"(attachment; filename="report-2026-01-01-to-2026-01-01.csv")");
+    BOOST_TEST(csv.body ==
+               "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
+               "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
+               "resolution_p90_seconds\r\n"
+               "(all),4,4,3.67,3,20,180,30,90,400,61650\r\n"
+               "bob,2,3,3.5,2,20,60,10,30,400,61650\r\n"
+               "carol,2,1,4,1,5,180,90,90,300,300\r\n");
+    BOOST_TEST(admin.call("GET", "/reports/summary?format=xml").body.find(R"("field":"format")") != std::string::npos);
+
     BOOST_TEST(admin.call("GET", "/reports/summary?from=yesterday").status == 400u);
     BOOST_TEST(admin.call("GET", "/reports/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400u);
 }
@@ -353,6 +367,8 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
         auto berlin = admin.json("GET", range + "&timezone=Europe/Berlin");
         BOOST_TEST(berlin.at("timezone").as_string() == "Europe/Berlin");
         BOOST_TEST(days(berlin) == "2026-03-28 3/0; 2026-03-29 0/2; 2026-03-30 1/0; ");
+        BOOST_TEST(admin.call("GET", range + "&timezone=Europe/Berlin&format=csv").body ==
+                   "date,chats_opened,chats_closed\r\n2026-03-28,3,0\r\n2026-03-29,0,2\r\n2026-03-30,1,0\r\n");
         auto utc = admin.json("GET", range);
         BOOST_TEST(utc.at("timezone").as_string() == "UTC");
         BOOST_TEST(days(utc) == "2026-03-27 1/0; 2026-03-28 2/1; 2026-03-29 1/1; ");

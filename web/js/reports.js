@@ -32,7 +32,10 @@ export class ReportsPanel {
     try {
       const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
       const byDay = `&group_by=day&timezone=${enc(zone)}`;
-      const report = await api.get(`/reports/summary?${period}${byDay}${inHours ? '&business_hours=true' : ''}`);
+      const hours = inHours ? '&business_hours=true' : '';
+      $('report-csv').href = `/reports/summary?${period}${hours}&format=csv`;
+      $('report-days-csv').href = `/reports/summary?${period}${byDay}&format=csv`;
+      const report = await api.get(`/reports/summary?${period}${byDay}${hours}`);
       this.render(report);
     } catch (err) {
       $('reports-status').textContent = `The report could not be loaded: ${err.message}`;
