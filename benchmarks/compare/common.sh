@@ -1,7 +1,10 @@
 # Shared by the scripts in benchmarks/compare: starting a server on an
 # ephemeral port, and one ingest run against it. Sourced, not run.
+# The tools are the build's in build/ (as benchmarks/run builds them), or
+# where SWITCHBOARD_BUILD says (the tests' build directory).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-load="$root/build/benchmarks/switchboard-load"
+build=${SWITCHBOARD_BUILD:-$root/build}
+load="$build/benchmarks/switchboard-load"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
