@@ -999,6 +999,22 @@ test('an agent notes a user\'s email, changes it, and a search finds the user by
   await ida.locator('#composer-hint', { hasText: 'name: value' }).waitFor();
   assert.deepEqual((await admin('GET', '/conversations/15550731')).attributes, { email: 'uma@acme.test', order_id: 'A-77' });
 
+  // Another agent's change while one types a detail: the text stays, the
+  // change is drawn when the box closes, and the save keeps both.
+  await addDetail(ida, 'plan');  // no colon: refused, the box closes
+  await ida.getByRole('button', { name: '+ Detail' }).click();
+  await ida.getByLabel('New detail').fill('plan: gold');
+  await admin('PUT', '/conversations/15550731/attributes', { attributes: { email: 'uma@acme.test', order_id: 'A-77', city: 'Porto' } });
+  await page.locator('#conv-details .detail-chip[data-key="city"]').waitFor();  // the other console drew it
+  assert.equal(await ida.getByLabel('New detail').inputValue(), 'plan: gold');
+  await ida.getByLabel('New detail').press('Enter');
+  await ida.locator('#conv-details .detail-chip[data-key="plan"]').waitFor();
+  await ida.locator('#conv-details .detail-chip[data-key="city"]').waitFor();
+  assert.deepEqual((await admin('GET', '/conversations/15550731')).attributes,
+    { city: 'Porto', email: 'uma@acme.test', order_id: 'A-77', plan: 'gold' });
+  await admin('PUT', '/conversations/15550731/attributes', { attributes: { email: 'uma@acme.test', order_id: 'A-77' } });
+  await ida.locator('#conv-details .detail-chip[data-key="plan"]').waitFor({ state: 'detached' });
+
   // The list's search finds the user by a detail.
   await ida.locator('#search').fill('acme.test');
   await ida.waitForFunction(() => [...document.querySelectorAll('#conversation-list li')].map((l) => l.dataset.phone).join() === '15550731');

@@ -54,6 +54,16 @@ function laterOf(known, incoming) {
   return STATUS_ORDER.indexOf(known.status) > STATUS_ORDER.indexOf(incoming.status) ? known : incoming;
 }
 
+// Draws `container`'s chips for `shown` anew if they changed, unless a text
+// box in it has the focus (a chip's button may: it is drawn anew).
+function redrawUnlessTyping(container, shown, build) {
+  const text = JSON.stringify(shown);
+  const typing = document.activeElement?.tagName === 'INPUT' && container.contains(document.activeElement);
+  if (container.dataset.shown === text || typing) return;
+  container.dataset.shown = text;
+  container.replaceChildren(...build());
+}
+
 export class ConversationPane {
   // `onLabel(label)`: the agent asked for the conversations under a label;
   // `knownLabels()`: the labels to offer when adding one; `onLeave()`: the
@@ -122,6 +132,10 @@ export class ConversationPane {
     $('return-chat').addEventListener('click', () => this.act('return'));
     fillPriorities($('conv-priority'), { value: 'none', text: 'No priority' });
     $('conv-priority').addEventListener('change', (e) => this.change('priority', { priority: e.target.value }, 'Priority not saved'));
+    // A change that came while the agent typed a label or a detail is drawn
+    // once the box closes (after its own handlers have run).
+    for (const id of ['conv-labels', 'conv-details'])
+      $(id).addEventListener('focusout', () => setTimeout(() => { if (this.conv) this.renderChips(); }));
     // Left open, it would be read again at once: so it closes.
     $('mark-unread').addEventListener('click', async () => {
       try {
@@ -181,6 +195,21 @@ export class ConversationPane {
     $('pane-empty').hidden = false;
   }
 
+  // The labels and details in the header: redrawn only when they changed,
+  // and not while the agent types a new one there (another agent's change
+  // would take the text away); the editors' focusout catches up. Saves
+  // apply to the latest, not to the chips as drawn.
+  renderChips() {
+    const c = this.conv;
+    const labels = c.labels ?? [];
+    redrawUnlessTyping($('conv-labels'), labels, () => labelsEditor(labels, {
+      onSave: (edit) => this.saveLabels(edit(this.conv?.labels ?? [])), onFilter: this.onLabel, known: this.knownLabels }));
+    const details = c.attributes ?? {};
+    redrawUnlessTyping($('conv-details'), details, () => detailsEditor(details, {
+      onSave: (edit) => this.change('attributes', { attributes: edit(this.conv?.attributes ?? {}) }, 'Details not saved'),
+      onRefused: (why) => { $('composer-hint').textContent = why; } }));
+  }
+
   mine() { return this.conv?.chat_support_active && this.conv.assignee === this.me.username; }
 
   // On WhatsApp, the user's newest message and how long the window since it
@@ -216,20 +245,7 @@ export class ConversationPane {
     $('mark-unread').hidden = c.unread > 0;
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
-    // Redrawn only when they changed: an agent may be typing a new one.
-    const labels = c.labels ?? [];
-    if ($('conv-labels').dataset.shown !== JSON.stringify(labels)) {
-      $('conv-labels').dataset.shown = JSON.stringify(labels);
-      $('conv-labels').replaceChildren(...labelsEditor(labels, {
-        onSave: (next) => this.saveLabels(next), onFilter: this.onLabel, known: this.knownLabels }));
-    }
-    const details = c.attributes ?? {};
-    if ($('conv-details').dataset.shown !== JSON.stringify(details)) {
-      $('conv-details').dataset.shown = JSON.stringify(details);
-      $('conv-details').replaceChildren(...detailsEditor(details, {
-        onSave: (edit) => this.change('attributes', { attributes: edit(this.conv?.attributes ?? {}) }, 'Details not saved'),
-        onRefused: (why) => { $('composer-hint').textContent = why; } }));
-    }
+    this.renderChips();
     const canManage = c.chat_support_active && (!c.assignee || c.assignee === this.me.username || this.me.role === 'admin');
     $('start-chat').hidden = c.blocked || this.mine() || (c.chat_support_active && c.assignee && c.assignee !== this.me.username);
     $('start-chat').textContent = c.chat_support_active ? 'Claim Chat' : 'Start Chat';

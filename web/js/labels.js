@@ -3,19 +3,21 @@
 // conversations have are offered as the agent types).
 import { h, typeInPlace } from './dom.js';
 
-// `onSave(labels)` stores the whole set; `onFilter(label)` filters the list
-// by one; `known()` lists the labels to offer.
+// `onSave(edit)` stores the whole set that `edit(latest)` makes of the
+// conversation's latest labels (another agent may have changed them since
+// these chips were drawn); `onFilter(label)` filters the list by one;
+// `known()` lists the labels to offer.
 export function labelsEditor(labels, { onSave, onFilter, known }) {
   const chips = labels.map((label) => h('span', { class: 'label-chip' },
     h('button', { type: 'button', class: 'label-name', text: label, title: `List the conversations labelled ${label}`, onclick: () => onFilter(label) }),
-    h('button', { type: 'button', class: 'label-remove', text: '✕', 'aria-label': `Remove the label ${label}`, onclick: () => onSave(labels.filter((l) => l !== label)) })));
+    h('button', { type: 'button', class: 'label-remove', text: '✕', 'aria-label': `Remove the label ${label}`, onclick: () => onSave((latest) => latest.filter((l) => l !== label)) })));
   const add = h('button', { type: 'button', class: 'label-add', text: '+ Label', title: 'File this conversation under a label' });
   add.addEventListener('click', () => {
     const options = h('datalist', { id: 'known-labels' }, known().filter((l) => !labels.includes(l)).map((l) => h('option', { value: l })));
     // As typed: the server keeps it in its own form ("VIP customer" is
     // vip-customer), drops one it has already, and says what it refuses.
     typeInPlace([add], { class: 'label-input', list: 'known-labels', maxlength: '32', 'aria-label': 'New label',
-      placeholder: 'billing, vip…' }, (typed) => onSave([...labels, typed]), [options]);
+      placeholder: 'billing, vip…' }, (typed) => onSave((latest) => [...latest, typed]), [options]);
   });
   return [...chips, add];
 }
