@@ -3,7 +3,6 @@
 // a wall clock would: 09:00 stays 09:00 in summer and in winter.
 #include "switchboard/chat/business_hours.hpp"
 
-#include "switchboard/chat/zone_calendar.hpp"
 #include "switchboard/core/ascii_case.hpp"
 
 #include <date/tz.h>
@@ -108,8 +107,7 @@ business_hours business_hours::parse(std::string_view spec, std::string_view zon
     if (!calendar)
         throw std::invalid_argument("--timezone: '" + std::string(zone) +
                                     "' is not a time zone this machine knows (an IANA name, e.g. Europe/Berlin or UTC)");
-    h.zone_ = calendar->entry();
-    h.zone_name_ = calendar->name();
+    h.calendar_ = *calendar;
 
     if (trim_spaces(spec).empty()) refuse(spec, "no hours given");
     std::string_view rest = spec;
@@ -162,9 +160,7 @@ business_hours business_hours::parse(std::string_view spec, std::string_view zon
 double business_hours::open_seconds(timestamp from, timestamp to) const {
     using namespace std::chrono;
     if (to <= from) return 0;
-    const auto& zone = zone_of(zone_);
-    auto first = date::floor<date::days>(zone.to_local(from)).time_since_epoch().count();
-    auto last = date::floor<date::days>(zone.to_local(to)).time_since_epoch().count();
+    auto first = calendar_.day_of(from), last = calendar_.day_of(to);
     timestamp::duration open{};
     std::vector<opening> day_openings;
     for (auto day = first; day <= last; ++day) {
@@ -178,7 +174,7 @@ double business_hours::open_seconds(timestamp from, timestamp to) const {
 void business_hours::openings_on(long day_number, std::vector<opening>& out) const {
     out.clear();
     if (std::binary_search(days_off_.begin(), days_off_.end(), day_number)) return;
-    const auto& zone = zone_of(zone_);
+    const auto& zone = zone_of(calendar_.entry());
     date::local_days day{date::days{day_number}};
     int weekday = static_cast<int>((date::weekday{day}.c_encoding() + 6) % 7);
     for (auto& r : ranges_)
@@ -189,8 +185,8 @@ void business_hours::openings_on(long day_number, std::vector<opening>& out) con
 
 business_hours::state business_hours::at(timestamp now) const {
     using namespace std::chrono;
-    const auto& zone = zone_of(zone_);
-    auto today = date::floor<date::days>(zone.to_local(now));
+    const auto& zone = zone_of(calendar_.entry());
+    date::local_days today{date::days{calendar_.day_of(now)}};
 
     // Day by day from yesterday (its last range may run into today), each
     // day's openings as instants, joined where one ends as the next starts
@@ -225,9 +221,8 @@ business_hours::state business_hours::at(timestamp now) const {
 
 timestamp business_hours::after_open_seconds(timestamp from, std::chrono::seconds amount) const {
     using namespace std::chrono;
-    const auto& zone = zone_of(zone_);
     timestamp::duration left = amount;
-    auto day = date::floor<date::days>(zone.to_local(from)).time_since_epoch().count();
+    auto day = calendar_.day_of(from);
     std::vector<opening> day_openings;
     // Every week has an opening, so this ends; the bound is for days off
     // that close a whole year.
@@ -245,10 +240,10 @@ timestamp business_hours::after_open_seconds(timestamp from, std::chrono::second
 
 std::string business_hours::describe(timestamp opens, timestamp now) const {
     using namespace std::chrono;
-    const auto& zone = zone_of(zone_);
+    const auto& zone = zone_of(calendar_.entry());
     auto local = zone.to_local(opens);
     auto day = date::floor<date::days>(local);
-    auto ahead = (day - date::floor<date::days>(zone.to_local(now))).count();
+    auto ahead = day.time_since_epoch().count() - calendar_.day_of(now);
     std::string out;
     if (ahead <= 0)
         out = "today";

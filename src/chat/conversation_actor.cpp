@@ -111,6 +111,17 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 
 [[noreturn]] void refuse(command_error::kind k, std::string why) { throw command_error(k, std::move(why)); }
 
+// An annotate() change that puts `value` in `field`, and says whether that
+// changed it.
+template <class T>
+std::function<bool(conversation&)> replacing(T conversation::*field, T value) {
+    return [field, value = std::move(value)](conversation& c) {
+        if (c.*field == value) return false;
+        c.*field = value;
+        return true;
+    };
+}
+
 constexpr auto whatsapp_window = std::chrono::hours(24);
 
 // The user's newest message among the history's newest page, if any.
@@ -897,29 +908,17 @@ net::awaitable<void> conversation_actor::agent_typing(std::string agent) {
 net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::string> labels) {
     std::sort(labels.begin(), labels.end());
     labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-    return annotate([labels = std::move(labels)](conversation& c) {
-        if (c.labels == labels) return false;
-        c.labels = labels;
-        return true;
-    });
+    return annotate(replacing(&conversation::labels, std::move(labels)));
 }
 
 net::awaitable<conversation> conversation_actor::set_priority(conv_priority priority) {
-    return annotate([priority](conversation& c) {
-        if (c.priority == priority) return false;
-        c.priority = priority;
-        return true;
-    });
+    return annotate(replacing(&conversation::priority, priority));
 }
 
 net::awaitable<conversation> conversation_actor::set_attributes(
     std::vector<std::pair<std::string, std::string>> attributes) {
     std::sort(attributes.begin(), attributes.end());
-    return annotate([attributes = std::move(attributes)](conversation& c) {
-        if (c.attributes == attributes) return false;
-        c.attributes = attributes;
-        return true;
-    });
+    return annotate(replacing(&conversation::attributes, std::move(attributes)));
 }
 
 // What the agents keep on a conversation (its labels, priority, attributes); `change`

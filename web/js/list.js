@@ -1,7 +1,7 @@
 // The conversation list: one row per phone, newest activity first (the
 // last message or change of the chat; an agent reading it is not one), or
-// the most urgent first and each priority so, kept in step with events. Rows are keyed by phone, so no order of events can
-// produce a duplicate.
+// the most urgent first and each priority so, kept in step with events.
+// Rows are keyed by phone, so no order of events can produce a duplicate.
 import { h, $, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
 import { userName } from './model.js';

@@ -3,6 +3,7 @@
 // them is told when the team is back; the console shows it to agents.
 #pragma once
 
+#include "switchboard/chat/zone_calendar.hpp"
 #include "switchboard/core/time.hpp"
 
 #include <optional>
@@ -55,7 +56,7 @@ public:
 
     // By weekday, then start; a day's ranges that overlap or meet are one.
     const std::vector<range>& ranges() const { return ranges_; }
-    const std::string& zone_name() const { return zone_name_; }
+    const std::string& zone_name() const { return calendar_.name(); }
     std::vector<std::string> days_off() const;  // YYYY-MM-DD, in order
 
     static std::string_view weekday_name(int weekday);  // "mon"
@@ -73,8 +74,7 @@ private:
 
     std::vector<range> ranges_;
     std::vector<long> days_off_;  // days since 1970-01-01 in the zone's own calendar, sorted
-    std::string zone_name_;
-    const void* zone_ = nullptr;  // the zone database's entry; it lives as long as the process
+    zone_calendar calendar_;
 };
 
 }  // namespace switchboard::chat

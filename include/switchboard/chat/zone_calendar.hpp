@@ -27,6 +27,7 @@ public:
     const void* entry() const { return zone_; }
 
 private:
+    friend class business_hours;  // holds one, set by its parse
     zone_calendar() = default;
     std::string name_;
     const void* zone_ = nullptr;
