@@ -1112,6 +1112,49 @@ test('an agent labels a conversation, every console shows it, and the list filte
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+test('a label or detail saved before the last one was answered is made from that answer, not from the set before', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550711', 'hi', 'Sol');
+  await admin('PUT', '/conversations/15550711/labels', { labels: ['old'] });
+  await admin('PUT', '/conversations/15550711/attributes', { attributes: { plan: 'free' } });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  // The first save of each set is held on its way to the server until the
+  // second has been asked for: one round trip, stretched.
+  const seen = new Set();
+  let arrived;
+  await page.route(/\/conversations\/15550711\/(labels|attributes)$/, (route) => {
+    const set = route.request().url().split('/').pop();
+    if (route.request().method() !== 'PUT' || seen.has(set)) return route.continue();
+    seen.add(set);
+    arrived(route);
+  });
+  const nextHeld = () => new Promise((resolve) => { arrived = resolve; });
+  await page.locator('#conversation-list li[data-phone="15550711"]').click();
+  await page.locator('#conv-labels .label-name', { hasText: 'old' }).waitFor();
+
+  let first = nextHeld();
+  await page.getByRole('button', { name: '+ Label' }).click();
+  await page.getByLabel('New label').fill('billing');
+  await page.keyboard.press('Enter');
+  const labelsHeld = await first;
+  await page.getByRole('button', { name: 'Remove the label old' }).click();
+  first = nextHeld();
+  await page.getByRole('button', { name: '+ Detail' }).click();
+  await page.getByLabel('New detail').fill('email: sol@example.com');
+  await page.keyboard.press('Enter');
+  const detailsHeld = await first;
+  await page.getByRole('button', { name: 'Remove plan' }).click();
+
+  await labelsHeld.continue();
+  await detailsHeld.continue();
+  await page.locator('#conv-labels .label-name', { hasText: 'old' }).waitFor({ state: 'detached' });
+  await page.locator('#conv-details', { hasText: 'plan' }).waitFor({ state: 'detached' });
+  const c = await admin('GET', '/conversations/15550711');
+  assert.deepEqual(c.labels, ['billing']);
+  assert.deepEqual(c.attributes, { email: 'sol@example.com' });
+  assert.deepEqual(page.errors, []);
+}));
+
 test('an agent renames a user in place, and every console shows the name', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });

@@ -203,10 +203,10 @@ export class ConversationPane {
     const c = this.conv;
     const labels = c.labels ?? [];
     redrawUnlessTyping($('conv-labels'), labels, () => labelsEditor(labels, {
-      onSave: (edit) => this.saveLabels(edit(this.conv?.labels ?? [])), onFilter: this.onLabel, known: this.knownLabels }));
+      onSave: (edit) => this.changeSet('labels', [], edit, 'Labels not saved'), onFilter: this.onLabel, known: this.knownLabels }));
     const details = c.attributes ?? {};
     redrawUnlessTyping($('conv-details'), details, () => detailsEditor(details, {
-      onSave: (edit) => this.change('attributes', { attributes: edit(this.conv?.attributes ?? {}) }, 'Details not saved'),
+      onSave: (edit) => this.changeSet('attributes', {}, edit, 'Details not saved'),
       onRefused: (why) => { $('composer-hint').textContent = why; } }));
   }
 
@@ -581,18 +581,39 @@ export class ConversationPane {
     }
   }
 
-  saveLabels(labels) { return this.change('labels', { labels }, 'Labels not saved'); }
+  // A change to the conversation's labels or details, `edit(latest)` making
+  // the whole set, which the route replaces. Each set's saves go one after
+  // another, each made from what the one before it left: a label added while the
+  // last one's answer is still on its way would otherwise be made from the
+  // set without that one, and take it away again.
+  changeSet(field, none, edit, failure) {
+    const phone = this.phone;
+    this.saving ??= {};
+    const last = this.saving[field];
+    const after = last?.phone === phone ? last.done : Promise.resolve(null);
+    const done = after.then((saved) => {
+      // The conversation as the console has it (the last answer, and any event
+      // since), or, when the agent has opened another meanwhile, the last answer.
+      const latest = this.conv?.phone === phone ? this.conv : saved;
+      if (!latest) return null;  // that one was refused, and this one's base is not known here
+      return this.change(field, { [field]: edit(latest[field] ?? none) }, failure, phone);
+    });
+    this.saving[field] = { phone, done };
+    return done;
+  }
 
   // A change to the conversation itself (PUT …/labels, …/priority, …/attributes, …/blocked), which
-  // answers with the conversation.
-  async change(what, body, failure) {
+  // answers with the conversation; null when refused.
+  async change(what, body, failure, phone = this.phone) {
     try {
-      const c = await api.put(`/conversations/${enc(this.phone)}/${what}`, body);
+      const c = await api.put(`/conversations/${enc(phone)}/${what}`, body);
       this.onChange(c);
       this.updateConversation(c);
+      return c;
     } catch (e) {
       $('composer-hint').textContent = `${failure}: ${e.message}`;
       if (this.conv?.phone === this.phone) this.renderHeader();  // back to what the server has
+      return null;
     }
   }
 
