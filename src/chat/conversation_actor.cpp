@@ -124,17 +124,14 @@ std::function<bool(conversation&)> replacing(T conversation::*field, T value) {
 
 constexpr auto whatsapp_window = std::chrono::hours(24);
 
-// The user's newest message among the history's newest page, if any.
+// The user's newest message, if they wrote any.
 std::optional<message> latest_from_user(const store::store& store, const conversation& c) {
-    auto recent = store.load_messages(c.phone, c.last_seq + 1, 50);
-    auto last = std::find_if(recent.rbegin(), recent.rend(), [](const message& m) { return m.from == sender::user; });
-    if (last == recent.rend()) return std::nullopt;
-    return std::move(*last);
+    return store.find_latest_user_message(c.phone, c.last_seq + 1);
 }
 
-// Whether the user's newest message, among the history's newest page, is
-// older than WhatsApp's 24-hour window. A page with none of theirs says
-// nothing: the message goes, and Meta decides.
+// Whether the user's newest message is older than WhatsApp's 24-hour
+// window. A user who never wrote (an agent wrote first, by a template)
+// says nothing: the message goes, and Meta decides.
 bool past_whatsapp_window(const store::store& store, const conversation& c, timestamp now) {
     if (c.via != channel::whatsapp) return false;
     auto last = latest_from_user(store, c);
@@ -838,11 +835,8 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
         if (!reads_more && c.undelivered == 0) co_return c;
         // WhatsApp shows the user blue ticks for their latest message read.
         if (reads_more && c.via == channel::whatsapp && ctx_.outbox.can_deliver(c.via)) {
-            auto recent = ctx_.store.load_messages(c.phone, target + 1, 50);
-            auto latest = std::find_if(recent.rbegin(), recent.rend(), [&](const message& m) {
-                return m.from == sender::user && m.seq > c.read_seq && !m.channel_id.empty();
-            });
-            if (latest != recent.rend())
+            auto latest = ctx_.store.find_latest_user_message(c.phone, target + 1);
+            if (latest && latest->seq > c.read_seq && !latest->channel_id.empty())
                 s.outbound.push_back({"read_" + latest->id, c.phone, 0, c.via, c.wa_phone_number_id, {}, 0, now,
                                       "read", latest->channel_id});
         }
@@ -866,8 +860,7 @@ net::awaitable<conversation> conversation_actor::mark_unread() {
     return exclusive<conversation>([this]() -> net::awaitable<conversation> {
         auto latest = latest_from_user(ctx_.store, *own_);
         if (!latest)
-            throw command_error(command_error::kind::conflict,
-                                "the user wrote nothing among the conversation's newest messages to mark unread");
+            throw command_error(command_error::kind::conflict, "the user has written nothing to mark unread");
         if (own_->read_seq < latest->seq) co_return *own_;  // unread already
         auto now = std::chrono::system_clock::now();
         step s{*own_};

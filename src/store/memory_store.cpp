@@ -174,6 +174,18 @@ public:
         return find_message_locked(s, phone, it->second);
     }
 
+    std::optional<chat::message> find_latest_user_message(std::string_view phone,
+                                                          std::uint64_t before_seq) const override {
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        auto it = s.messages.find(phone);
+        if (it == s.messages.end()) return std::nullopt;
+        auto& list = it->second.list;
+        for (auto m = seq_lower_bound(list, before_seq); m != list.begin();)
+            if ((--m)->message.from == chat::sender::user) return m->message.unpack(phone, m->seq);
+        return std::nullopt;
+    }
+
     // In memory a user's message is found by a look through its
     // conversation, newest first: quotes are of recent messages, and an
     // index entry a message would cost every message its room.

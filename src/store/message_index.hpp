@@ -83,6 +83,18 @@ public:
         return users;
     }
 
+    // The newest message with seq < `before` that the user wrote.
+    std::optional<message_place> last_from_user(std::uint64_t before) const {
+        if (!sparse_.empty()) {
+            for (auto it = seq_lower_bound(sparse_, before); it != sparse_.begin();)
+                if ((--it)->from_user) return *it;
+            return std::nullopt;
+        }
+        for (auto i = end_of_seqs_below(before); i-- > 0;)
+            if (slots_[i] & 1) return place_of(i);
+        return std::nullopt;
+    }
+
     std::optional<message_place> last() const {
         if (!sparse_.empty()) return sparse_.back();
         if (slots_.empty()) return std::nullopt;
@@ -173,6 +185,13 @@ public:
         std::uint32_t users = 0;
         visit(phone, [&](const conversation_rows& rows) { users = rows.user_messages_after(after); });
         return users;
+    }
+
+    // The newest message with seq < `before` that the user wrote.
+    std::optional<entry> last_from_user(std::string_view phone, std::uint64_t before) const {
+        std::optional<entry> out;
+        visit(phone, [&](const conversation_rows& rows) { out = rows.last_from_user(before); });
+        return out;
     }
 
     std::optional<entry> last(std::string_view phone) const {

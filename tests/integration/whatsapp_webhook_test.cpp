@@ -826,6 +826,38 @@ BOOST_AUTO_TEST_CASE(a_notice_past_the_24_hour_window_is_a_note_for_the_agents) 
                std::string::npos);
 }
 
+// The window runs from the user's newest message however far back in the
+// history it is: 60 of the agent's messages after it do not hide it.
+BOOST_AUTO_TEST_CASE(the_window_is_the_users_newest_message_behind_a_long_run_of_the_agents) {
+    temp_dir dir;
+    receiver graph;
+    auto args = whatsapp_on_disk(dir, graph);
+    {
+        server_process server(args);
+        BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15557102", "wamid.in-1", "hi"))
+                       .status == 200u);
+        api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
+        admin.json("POST", "/conversations/15557102/chat-support/start");
+        for (int i = 0; i < 60; ++i)
+            admin.json("POST", "/conversations/15557102/chat-support/send",
+                       R"({"text":"line )" + std::to_string(i) + R"("})", 201);
+        // The menu, the notice and the 60, recorded as taken: else the restarted outbox would send them again.
+        wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 62);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    sqlite_script(dir.path() / "switchboard.db", "UPDATE messages SET at = at - 90000000 WHERE phone = '15557102'");
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
+    agent_client(admin, "bob");
+    admin.json("POST", "/conversations/15557102/chat-support/transfer", R"({"to":"bob"})");
+    auto last = admin.json("GET", "/conversations/15557102").at("messages").as_array().back();
+    BOOST_TEST(last.at("type").as_string() == "system");
+    BOOST_TEST(last.at("text").as_string() ==
+               "Not sent to the user, as WhatsApp's 24-hour window since their last message has closed (a template "
+               "reaches them): You're now chatting with bob Display.");
+}
+
 // A user who asked for support on Friday and is still queued on Monday: the
 // queue's "you moved up" and the idle timeout's notice would be refused by
 // Meta past the window, and counted as failures in every list.

@@ -43,6 +43,15 @@ void same_answers(const message_index& index, const reference& ref, const std::v
                 std::uint32_t users = 0;
                 for (auto u = rows.upper_bound(seq); u != rows.end(); ++u) users += u->second.second;
                 BOOST_TEST(index.user_messages_after(phone, seq) == users, "after " << seq);
+                std::string newest_user = "none";
+                for (auto b = rows.lower_bound(seq); b != rows.begin();)
+                    if ((--b)->second.second) {
+                        newest_user = text(b->first, b->second.first, true);
+                        break;
+                    }
+                auto from_user = index.last_from_user(phone, seq);
+                BOOST_TEST((from_user ? text(from_user->seq, from_user->row, from_user->from_user) : "none") == newest_user,
+                           "the user's before " << seq);
                 for (std::size_t limit : {1u, 3u, 1000u}) {
                     std::vector<std::string> expected;
                     for (auto b = rows.lower_bound(seq); b != rows.begin() && expected.size() < limit;) {
@@ -56,6 +65,7 @@ void same_answers(const message_index& index, const reference& ref, const std::v
     }
     BOOST_TEST(!index.last("nobody").has_value());
     BOOST_TEST(!index.find("nobody", 1).has_value());
+    BOOST_TEST(!index.last_from_user("nobody", 1).has_value());
 }
 
 }  // namespace

@@ -867,6 +867,38 @@ BOOST_AUTO_TEST_CASE(a_users_own_message_is_found_by_its_provider_id_in_both_sto
     check(*store::open_sqlite_store(dir.path().string()));  // its key index made again at the open
 }
 
+// The user's newest message before a seq, however many of ours follow it,
+// in both stores and in SQLite opened again (its index made from the table).
+BOOST_AUTO_TEST_CASE(the_users_newest_message_is_found_behind_any_number_of_ours) {
+    test::temp_dir dir;
+    auto check = [](const store::store& db) {
+        auto seq_of = [&](std::uint64_t before) {
+            auto m = db.find_latest_user_message("15550001", before);
+            return m ? m->seq : 0;
+        };
+        BOOST_TEST(seq_of(1000) == 3u);  // behind 97 of ours
+        BOOST_TEST(db.find_latest_user_message("15550001", 1000)->id == "msg_3");
+        BOOST_TEST(seq_of(4) == 3u);
+        BOOST_TEST(seq_of(3) == 2u);
+        BOOST_TEST(seq_of(2) == 0u);  // seq 1 is ours
+        BOOST_TEST(!db.find_latest_user_message("15550002", 1000));
+    };
+    {
+        auto stores = both_stores(dir);
+        for (auto& db : stores) {
+            for (std::uint64_t seq = 1; seq <= 100; ++seq) {
+                store::write_batch b;
+                auto m = full_message(seq);
+                m.from = seq == 2 || seq == 3 ? chat::sender::user : chat::sender::admin;
+                b.messages = {m};
+                write(*db, b);
+            }
+            check(*db);
+        }
+    }
+    check(*store::open_sqlite_store(dir.path().string()));
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_batch_writes_nothing_and_spares_the_others) {
     test::temp_dir dir;
     auto db = store::open_sqlite_store(dir.path().string(), one_megabyte());

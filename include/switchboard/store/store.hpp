@@ -170,6 +170,10 @@ public:
     // under): its seq, or 0 when none is found.
     virtual std::uint64_t find_user_message_seq(std::string_view phone, std::string_view channel_id,
                                                 std::string_view dedupe_key) const = 0;
+    // The user's newest message with seq < before_seq, however many of ours
+    // came after it: WhatsApp's 24-hour window runs from it.
+    virtual std::optional<chat::message> find_latest_user_message(std::string_view phone,
+                                                                  std::uint64_t before_seq) const = 0;
     virtual std::vector<outbox_item> load_outbox() const = 0;
     // Each rating given in [from, to), in the order given: a report's period,
     // one at a time (a year's are a million).
