@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -772,6 +773,21 @@ std::vector<std::string> whatsapp_on_disk(const temp_dir& dir, const receiver& g
             "--admin-password", "admin-secret-1"};
 }
 
+// Runs `before` on a server on `args` and stops it; then sets the messages
+// (of `phone`, or everyone's) 25 hours back: past WhatsApp's 24-hour window
+// since the user wrote, when the server starts again.
+void then_25_hours_pass(const temp_dir& dir, const std::vector<std::string>& args,
+                        const std::function<void(server_process&)>& before, const std::string& phone = "") {
+    {
+        server_process server(args);
+        before(server);
+        server.send_signal(SIGTERM);
+        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
+    }
+    sqlite_script(dir.path() / "switchboard.db",
+                  "UPDATE messages SET at = at - 90000000" + (phone.empty() ? "" : " WHERE phone = '" + phone + "'"));
+}
+
 // The texts the Graph stand-in was sent for one number, in order.
 std::vector<std::string> texts_to(const receiver& graph, std::string_view to) {
     std::vector<std::string> out;
@@ -792,17 +808,12 @@ BOOST_AUTO_TEST_CASE(a_notice_past_the_24_hour_window_is_a_note_for_the_agents) 
     temp_dir dir;
     receiver graph;
     auto args = whatsapp_on_disk(dir, graph);
-    {
-        server_process server(args);
+    then_25_hours_pass(dir, args, [](server_process& server) {
         BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15557101", "wamid.in-1", "hi"))
                        .status == 200u);
         // The menu, taken and recorded so: else the restarted outbox would send it again.
         wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 1);
-        server.send_signal(SIGTERM);
-        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
-    }
-    // The user wrote 25 hours ago.
-    sqlite_script(dir.path() / "switchboard.db", "UPDATE messages SET at = at - 90000000 WHERE phone = '15557101'");
+    }, "15557101");
     server_process server(args);
     api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
     agent_client(admin, "bob");
@@ -832,8 +843,7 @@ BOOST_AUTO_TEST_CASE(the_window_is_the_users_newest_message_behind_a_long_run_of
     temp_dir dir;
     receiver graph;
     auto args = whatsapp_on_disk(dir, graph);
-    {
-        server_process server(args);
+    then_25_hours_pass(dir, args, [](server_process& server) {
         BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload("15557102", "wamid.in-1", "hi"))
                        .status == 200u);
         api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
@@ -843,10 +853,7 @@ BOOST_AUTO_TEST_CASE(the_window_is_the_users_newest_message_behind_a_long_run_of
                        R"({"text":"line )" + std::to_string(i) + R"("})", 201);
         // The menu, the notice and the 60, recorded as taken: else the restarted outbox would send them again.
         wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 62);
-        server.send_signal(SIGTERM);
-        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
-    }
-    sqlite_script(dir.path() / "switchboard.db", "UPDATE messages SET at = at - 90000000 WHERE phone = '15557102'");
+    }, "15557102");
     server_process server(args);
     api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
     agent_client(admin, "bob");
@@ -865,18 +872,14 @@ BOOST_AUTO_TEST_CASE(queue_and_idle_notices_past_the_24_hour_window_are_not_sent
     temp_dir dir;
     receiver graph;
     auto args = whatsapp_on_disk(dir, graph);
-    {
-        server_process server(args);
+    then_25_hours_pass(dir, args, [&](server_process& server) {
         for (std::string from : {"15557201", "15557202"}) {
             BOOST_TEST(http_request(server.port(), "POST", "/webhook/whatsapp", text_payload(from, "wamid.s-" + from, "support"))
                            .status == 200u);
         }
         wait_for_metric(server.port(), "switchboard_outbox_accepted_total", 2);
-        server.send_signal(SIGTERM);
-        BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
-    }
-    BOOST_TEST(texts_to(graph, "15557202").size() == 1u);  // connecting, number 2
-    sqlite_script(dir.path() / "switchboard.db", "UPDATE messages SET at = at - 90000000");  // 25 hours ago
+        BOOST_TEST(texts_to(graph, "15557202").size() == 1u);  // connecting, number 2
+    });
     {
         server_process server(args);
         api_client admin{server.port(), login(server.port(), "admin", "admin-secret-1")};
