@@ -689,8 +689,7 @@ public:
         return read_message(st);
     }
 
-    // The dedupe key is kept in its message's row and indexed by hash in
-    // memory (message_dedupe_keys_): a point read, no index on disk.
+    // Found in the message index, which marks the user's messages: one row read.
     std::optional<message> find_latest_user_message(std::string_view phone, std::uint64_t before_seq) const override {
         auto place = message_rows_.last_from_user(phone, before_seq);
         if (!place) return std::nullopt;
@@ -698,6 +697,8 @@ public:
         return message_at(place->row);
     }
 
+    // The dedupe key is kept in its message's row and indexed by hash in
+    // memory (message_dedupe_keys_): a point read, no index on disk.
     std::uint64_t find_user_message_seq(std::string_view phone, std::string_view channel_id,
                                         std::string_view dedupe_key) const override {
         auto row = message_dedupe_keys_.find(dedupe_key);
