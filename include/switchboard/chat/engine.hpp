@@ -208,7 +208,7 @@ public:
     boost::asio::awaitable<conversation> return_to_queue(std::string phone, agent_ref by);
     boost::asio::awaitable<conversation> mark_read(std::string phone, agent_ref by, std::uint64_t up_to);
     // Unread again from the user's newest message (any agent); command_error
-    // (conflict) when the newest page of its history has none of theirs.
+    // (conflict) when the user has written nothing.
     boost::asio::awaitable<conversation> mark_unread(std::string phone);
     // `agent` is writing to the user of `phone`: a WhatsApp user assigned
     // to them sees "typing…" (at most each 20 s). Anything else: nothing.
