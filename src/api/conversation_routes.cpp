@@ -195,6 +195,10 @@ awaitable<http::response> get_conversation(api_context& ctx, http::request& req,
     if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
     auto o = chat::to_json(*v->record, v->queue_position);
     o["messages"] = messages_json(ctx.store.load_messages(phone, UINT64_MAX, default_page));
+    // However far back: a console holds a WhatsApp reply past the 24-hour
+    // window by it, and the user's newest may be older than the page.
+    auto user_wrote = ctx.store.find_latest_user_message(phone, v->record->last_seq + 1);
+    o["last_user_message_at"] = user_wrote ? json::value(to_iso8601(user_wrote->at)) : json::value(nullptr);
     co_return json_response(200, o);
 }
 

@@ -1473,6 +1473,26 @@ test("past WhatsApp's 24-hour window the console holds the reply; a later failur
   assert.deepEqual(page.errors, []);
 }));
 
+// The window counts from the user's newest message however far back it is:
+// behind 60 of the agent's, none of the user's is on the page the chat opens
+// with, and the server says when they wrote.
+test("the console holds a WhatsApp reply past the window when the user's last message is not on the page", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  await whatsappUserSends(server, '15550811', 'wamid.far-1', 'text', null, 'is it fixed yet?');
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/conversations/15550811/chat-support/start');
+  for (let i = 0; i < 60; ++i) await admin('POST', '/conversations/15550811/chat-support/send', { text: `step ${i}` });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+  await page.locator('#conversation-list li[data-phone="15550811"]').click();
+  await page.locator('.message.admin', { hasText: 'step 59' }).waitFor();
+  assert.equal(await page.locator('.message.user').count(), 0);
+  assert.equal(await page.locator('#composer-text').isDisabled(), false);
+
+  await page.clock.fastForward('24:05:00');
+  await page.locator('#composer-hint', { hasText: 'last wrote 1d ago: WhatsApp takes a reply only within 24 hours' }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('past the 24-hour window an agent sends an approved WhatsApp template', () => withMemoryServer(['--wa-api-base', receiver.url, '--wa-business-account-id', 'waba-1'], async (server) => {
   receiver.templates = [
     { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [

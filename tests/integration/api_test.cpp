@@ -1045,6 +1045,36 @@ BOOST_AUTO_TEST_CASE(an_agent_marks_a_conversation_unread_again) {
     BOOST_TEST(admin.call("POST", "/conversations/1999/unread").status == 404u);
 }
 
+// The detail says when the user last wrote, however far back in the history
+// that is: a console holds a WhatsApp reply past the 24-hour window by it.
+BOOST_AUTO_TEST_CASE(the_detail_says_when_the_user_last_wrote) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto p = server.port();
+    auto newest_messages = [&] { return admin.json("GET", "/conversations/1777/messages?limit=2").at("messages"); };
+    user_says(p, "1777", "hello");
+    auto hello = admin.json("GET", "/conversations/1777/messages?before=2&limit=1").at("messages").at(0);
+    BOOST_TEST(hello.at("text").as_string() == "hello");
+    BOOST_TEST(admin.json("GET", "/conversations/1777").at("last_user_message_at") == hello.at("timestamp"));
+
+    // Behind 60 of the agent's, none of the user's is on the detail's page.
+    admin.json("POST", "/conversations/1777/chat-support/start");
+    for (int i = 0; i < 60; ++i)
+        admin.json("POST", "/conversations/1777/chat-support/send", R"({"text":"line )" + std::to_string(i) + R"("})", 201);
+    auto detail = admin.json("GET", "/conversations/1777");
+    for (auto& m : detail.at("messages").as_array()) BOOST_TEST(m.at("sender").as_string() != "user");
+    BOOST_TEST(detail.at("last_user_message_at") == hello.at("timestamp"));
+
+    user_says(p, "1777", "thanks");
+    auto thanks = newest_messages().at(0);  // then the bot's acknowledgement
+    BOOST_TEST(thanks.at("text").as_string() == "thanks");
+    BOOST_TEST(admin.json("GET", "/conversations/1777").at("last_user_message_at") == thanks.at("timestamp"));
+    // An agent's answer after it leaves it as it is.
+    admin.json("POST", "/conversations/1777/chat-support/send", R"({"text":"you are welcome"})", 201);
+    BOOST_TEST(newest_messages().at(1).at("sender").as_string() == "admin");
+    BOOST_TEST(admin.json("GET", "/conversations/1777").at("last_user_message_at") == thanks.at("timestamp"));
+}
+
 // The list is newest activity first: the last message or change of the
 // chat. An agent reading a conversation is neither, so it stays in its place.
 BOOST_AUTO_TEST_CASE(reading_does_not_move_a_conversation_up_the_list) {

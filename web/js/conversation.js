@@ -78,6 +78,7 @@ export class ConversationPane {
     this.phone = null;
     this.conv = null;
     this.messages = [];  // sorted by seq; optimistic copies have no seq yet
+    this.userWroteAt = null;  // the user's newest message's time, however far back (the server's)
     // Each file's element, made once and kept while its chat is open: the
     // history is drawn again on every message, and a voice message being
     // played must not start over.
@@ -176,9 +177,10 @@ export class ConversationPane {
     this.phone = phone;
     const data = await api.get(`/conversations/${enc(phone)}`);
     if (this.phone !== phone) return;
-    const { messages, ...conv } = data;
+    const { messages, last_user_message_at: userWroteAt, ...conv } = data;
     this.conv = conv;
     this.messages = messages;
+    this.userWroteAt = userWroteAt;
     $('pane-empty').hidden = true;
     $('conversation').hidden = false;
     this.renderHeader();
@@ -212,13 +214,13 @@ export class ConversationPane {
 
   mine() { return this.conv?.chat_support_active && this.conv.assignee === this.me.username; }
 
-  // On WhatsApp, the user's newest message and how long the window since it
-  // stays open (≤ 0: closed). Known from the history's newest page: a page
-  // without a message of the user's says nothing, and nothing is held back.
+  // On WhatsApp, when the user last wrote and how long the window since
+  // then stays open (≤ 0: closed): from the messages loaded, or, when none
+  // of those is theirs, from what the server said on opening the chat.
   replyWindow() {
     if (this.conv?.channel !== 'whatsapp') return null;
-    const last = this.messages.findLast((m) => m.sender === 'user' && m.seq);
-    return last ? { last, left: Date.parse(last.timestamp) + WHATSAPP_WINDOW_MS - Date.now() } : null;
+    const at = this.messages.findLast((m) => m.sender === 'user' && m.seq)?.timestamp ?? this.userWroteAt;
+    return at ? { at, left: Date.parse(at) + WHATSAPP_WINDOW_MS - Date.now() } : null;
   }
 
   canReply() {
@@ -257,7 +259,7 @@ export class ConversationPane {
     // A private note can be left in any conversation; a reply only in one's own chat.
     const note = this.mode === 'note';
     const waWindow = this.replyWindow();
-    const closedSince = waWindow && waWindow.left <= 0 ? waWindow.last : null;
+    const closedSince = waWindow && waWindow.left <= 0 ? waWindow.at : null;
     clearTimeout(this.windowTimer);
     if (waWindow && waWindow.left > 0) this.windowTimer = setTimeout(() => this.renderHeader(), waWindow.left);
     const enabled = note || (this.mine() && !closedSince);  // canReply(), with the window already read
@@ -272,7 +274,7 @@ export class ConversationPane {
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
       : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
     $('composer-hint').textContent = enabled ? ''
-      : closedSince ? `${userName(c)} last wrote ${relativeTime(closedSince.timestamp)} ago: WhatsApp takes a reply `
+      : closedSince ? `${userName(c)} last wrote ${relativeTime(closedSince)} ago: WhatsApp takes a reply `
         + 'only within 24 hours of the user\'s last message, so they need to write first, or you can send them an approved '
         + 'Template. A private note reaches the agents.'
       : c.blocked ? `${userName(c)} is blocked: what they write is dropped. Unblock them to chat. A private note reaches the agents.`
