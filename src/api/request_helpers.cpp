@@ -184,7 +184,7 @@ boost::asio::awaitable<chat::quoted_message> quoted_message_for(api_context& ctx
     }
     if (quoted->kind == "note" || quoted->kind == "system")
         throw field_error{field, "message " + std::to_string(seq) + " is a note for the agents, which the user never saw"};
-    co_return chat::quoted_message{seq, quoted->channel_id};
+    co_return chat::quoted_message{seq, quoted->id, quoted->channel_id};
 }
 
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback) {

@@ -68,9 +68,11 @@ std::string whatsapp_read_body(const store::outbox_item& item) {
     return boost::json::serialize(body);
 }
 
-// --outbound-url: {"to","text","id"}, the id stable across retries.
+// --outbound-url: {"to","text","id"}, the id stable across retries, and
+// "reply_to" with the id of the message a reply quotes.
 std::string plain_send_body(const store::outbox_item& item) {
-    boost::json::value body = {{"to", item.phone}, {"text", item.text}, {"id", item.message_id}};
+    boost::json::object body = {{"to", item.phone}, {"text", item.text}, {"id", item.message_id}};
+    if (!item.context.empty()) body["reply_to"] = item.context;
     return boost::json::serialize(body);
 }
 
@@ -162,7 +164,9 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
             if (stopped) co_return std::nullopt;
             if (res.status >= 200 && res.status < 300) {
                 out.accepted = true;
-                out.provider_id = provider_id(res);
+                // Meta names the message (its wamid, for statuses and quotes); a
+                // plain endpoint knows it by the id we sent.
+                if (item.via == chat::channel::whatsapp) out.provider_id = provider_id(res);
                 destination_works(item.via);
                 co_return out;
             }

@@ -122,6 +122,15 @@ std::function<bool(conversation&)> replacing(T conversation::*field, T value) {
     };
 }
 
+// How the outbox names a quoted message to the user's channel: WhatsApp
+// by its wamid alone (a message Meta never named goes unquoted); the plain
+// webhook by the id its endpoint knows it by: the user's own `id` for their
+// message, else ours, which our POSTs carry.
+std::string quote_reference(channel via, const quoted_message& quote) {
+    if (via == channel::whatsapp || !quote.channel_id.empty()) return quote.channel_id;
+    return quote.id;
+}
+
 constexpr auto whatsapp_window = std::chrono::hours(24);
 
 // The user's newest message, if they wrote any.
@@ -700,7 +709,7 @@ net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string te
         typing_shown_ = {};  // the message ends the indicator: typing the next one shows it again
         // What the outbox sends: none for a user no channel can reach.
         auto* out = !s.outbound.empty() && s.outbound.back().message_id == m.id ? &s.outbound.back() : nullptr;
-        if (out) out->context = quote.channel_id;
+        if (out && quote.seq) out->context = quote_reference(out->via, quote);
         if (special) {
             m.media = special->media;
             if (out) {

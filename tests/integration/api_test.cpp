@@ -331,6 +331,42 @@ BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
     BOOST_TEST(closing_stored);
 }
 
+// An agent's reply that quotes a message names it to --outbound-url as
+// "reply_to": by the user's own id for their message, else by ours, which
+// the endpoint had in our POST (or, for the bot's, in no message of ours).
+BOOST_AUTO_TEST_CASE(a_plain_webhook_user_is_told_which_message_a_reply_quotes) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto admin = admin_client(server);
+    auto p = server.port();
+    auto asked = http_request(p, "POST", "/webhook", R"({"from":"15550002","text":"support","id":"their-7"})");
+    BOOST_REQUIRE(asked.status == 200u);
+    admin.json("POST", "/conversations/15550002/chat-support/start");
+    outbound.wait_for(1);  // "You're now chatting with …"
+    auto send = [&](const std::string& text, std::uint64_t quoting) {
+        auto sent = admin.json("POST", "/conversations/15550002/chat-support/send",
+                               R"({"text":")" + text + R"(","reply_to":)" + std::to_string(quoting) + "}", 201);
+        BOOST_TEST(sent.at("reply_to").as_int64() == static_cast<std::int64_t>(quoting));
+        return sent;
+    };
+    auto posted = [&](std::size_t n) { return json::parse(outbound.wait_for(n)[n - 1].body); };
+
+    send("About your request", 1);  // the user's "support", seq 1
+    BOOST_TEST(posted(2).at("reply_to").as_string() == "their-7");
+    auto plain = admin.json("POST", "/conversations/15550002/chat-support/send", R"({"text":"One moment"})", 201);
+    BOOST_TEST(!posted(3).as_object().contains("reply_to"));  // quoting nothing
+    send("As I said", plain.at("seq").as_int64());
+    BOOST_TEST(posted(4).at("reply_to").as_string() == plain.at("id").as_string());
+    // The user's message sent without an id, and the bot's, go by ours.
+    user_says(p, "15550002", "still here");
+    auto newest = admin.json("GET", "/conversations/15550002/messages?limit=2").at("messages");
+    BOOST_TEST_REQUIRE(newest.at(0).at("text").as_string() == "still here");
+    send("Good", newest.at(0).at("seq").as_int64());
+    BOOST_TEST(posted(5).at("reply_to").as_string() == newest.at(0).at("id").as_string());
+    send("As the bot said", newest.at(1).at("seq").as_int64());
+    BOOST_TEST(posted(6).at("reply_to").as_string() == newest.at(1).at("id").as_string());
+}
+
 // A private note is for the agents: any of them may leave one, in any
 // state; it is never sent, is no answer and no activity, and says what it is
 // in a transcript.

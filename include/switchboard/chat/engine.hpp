@@ -76,10 +76,12 @@ struct agent_ref {
     bool is_admin = false;
 };
 
-// The message an agent's reply quotes: its seq, and the provider's id of it
-// (WhatsApp's `context`), empty while the provider has not named it.
+// The message an agent's reply quotes: its seq, our id of it, and the
+// provider's (WhatsApp's `context`; a plain-webhook user's own `id`), empty
+// while the provider has not named it.
 struct quoted_message {
     std::uint64_t seq = 0;
+    std::string id;
     std::string channel_id;
 };
 

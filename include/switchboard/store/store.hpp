@@ -37,7 +37,7 @@ struct outbox_item {
     std::string kind = "text";
     std::string ref;
     std::string filename;  // a document's name, as the user's phone shows it
-    std::string context;   // WhatsApp: the wamid of the message this one quotes, or empty
+    std::string context;   // the message this one quotes, as the user's channel knows it (WhatsApp: its wamid), or empty
 };
 
 struct agent_record {
