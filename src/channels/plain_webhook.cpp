@@ -1,5 +1,5 @@
-// POST /webhook: {"from","text","id"?,"name"?} → the bot's replies, answered
-// once the message is durable (SPEC §3).
+// POST /webhook: {"from","text","id"?,"name"?,"reply_to"?} → the bot's
+// replies, answered once the message is durable (SPEC §3).
 #include "switchboard/channels/webhooks.hpp"
 
 #include "switchboard/chat/engine.hpp"
@@ -25,7 +25,7 @@ struct field_error {
     std::string field, message;
 };
 
-// The body's four fields, read straight off the parser's events: building a
+// The body's fields, read straight off the parser's events: building a
 // JSON document first, to copy four strings out of it, was most of the
 // cost of parsing a webhook. Other keys, and anything nested, are skipped.
 class plain_fields {
@@ -36,7 +36,7 @@ public:
         state is = state::absent;
         std::string value;
     };
-    std::array<field, 4> fields{{{"from"}, {"text"}, {"id"}, {"name"}}};
+    std::array<field, 5> fields{{{"from"}, {"text"}, {"id"}, {"name"}, {"reply_to"}}};
     bool object = false;  // the document is an object
 
     static constexpr std::size_t max_object_size = -1;
@@ -122,7 +122,7 @@ chat::inbound_message parse_plain(const std::string& body) {
     if (ec) throw field_error{"body", "body is not valid JSON: " + ec.message()};
     auto& h = parser.handler();
     if (!h.object) throw field_error{"body", "body must be a JSON object"};
-    auto& [from_field, text_field, id_field, name_field] = h.fields;
+    auto& [from_field, text_field, id_field, name_field, reply_to_field] = h.fields;
 
     chat::inbound_message m;
     m.via = chat::channel::plain;
@@ -148,6 +148,14 @@ chat::inbound_message parse_plain(const std::string& body) {
         if (chat::utf8_length(*name).value_or(0) > max_name_chars)
             throw field_error{"name", "name must be at most " + std::to_string(max_name_chars) + " characters"};
         m.profile_name = std::move(*name);
+    }
+    // The message the user's answer quotes, by the id their endpoint knows it
+    // by: one of ours (the `id` of our POST) or one of theirs. An id that
+    // names none is kept without the quote, as WhatsApp's unknown ones are.
+    if (auto quoted = string_field(reply_to_field)) {
+        if (quoted->empty() || quoted->size() > max_id_chars)
+            throw field_error{"reply_to", "reply_to must be a message id of 1 to " + std::to_string(max_id_chars) + " characters"};
+        m.reply_to_channel_id = std::move(*quoted);
     }
     return m;
 }

@@ -125,7 +125,7 @@ std::function<bool(conversation&)> replacing(T conversation::*field, T value) {
 // How the outbox names a quoted message to the user's channel: WhatsApp
 // by its wamid alone (a message Meta never named goes unquoted); the plain
 // webhook by the id its endpoint knows it by: the user's own `id` for their
-// message, else ours, which our POSTs carry.
+// message, ours for what we POSTed (both its channel id), else ours.
 std::string quote_reference(channel via, const quoted_message& quote) {
     if (via == channel::whatsapp || !quote.channel_id.empty()) return quote.channel_id;
     return quote.id;
@@ -203,6 +203,9 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
         m.status = message_status::sent;
     } else if (ctx_.outbox.can_deliver(s.next.via)) {
         s.outbound.push_back({m.id, m.phone, m.seq, s.next.via, s.next.wa_phone_number_id, m.text, 0, at});
+        // The plain endpoint knows it by our id, which its user may quote
+        // (WhatsApp's id comes when Meta takes it).
+        if (s.next.via == channel::plain) m.channel_id = m.id;
     } else {
         // Nowhere to send it (a plain-webhook user and no --outbound-url): the
         // agent sees at once that the user will not get it, and why, rather than a tick.

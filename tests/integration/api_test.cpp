@@ -331,40 +331,73 @@ BOOST_AUTO_TEST_CASE(a_chat_from_queue_to_rating) {
     BOOST_TEST(closing_stored);
 }
 
-// An agent's reply that quotes a message names it to --outbound-url as
-// "reply_to": by the user's own id for their message, else by ours, which
-// the endpoint had in our POST (or, for the bot's, in no message of ours).
-BOOST_AUTO_TEST_CASE(a_plain_webhook_user_is_told_which_message_a_reply_quotes) {
-    receiver outbound;
-    server_process server({"--outbound-url", outbound.url()});
-    auto admin = admin_client(server);
-    auto p = server.port();
-    auto asked = http_request(p, "POST", "/webhook", R"({"from":"15550002","text":"support","id":"their-7"})");
-    BOOST_REQUIRE(asked.status == 200u);
-    admin.json("POST", "/conversations/15550002/chat-support/start");
-    outbound.wait_for(1);  // "You're now chatting with …"
-    auto send = [&](const std::string& text, std::uint64_t quoting) {
-        auto sent = admin.json("POST", "/conversations/15550002/chat-support/send",
-                               R"({"text":")" + text + R"(","reply_to":)" + std::to_string(quoting) + "}", 201);
-        BOOST_TEST(sent.at("reply_to").as_int64() == static_cast<std::int64_t>(quoting));
-        return sent;
-    };
-    auto posted = [&](std::size_t n) { return json::parse(outbound.wait_for(n)[n - 1].body); };
+// Quotes on the plain webhook, both ways, by the ids its endpoint knows: an
+// agent's reply names what it quotes to --outbound-url as "reply_to" (the
+// user's own id for their message, ours for what we POSTed or the bot
+// answered), and a user's message may name one as "reply_to" too.
+BOOST_AUTO_TEST_CASE(quotes_go_both_ways_on_the_plain_webhook) {
+    temp_dir dir;
+    for (std::string data : {std::string(":memory:"), dir.path().string()}) {
+        BOOST_TEST_CONTEXT("--data " << data) {
+            receiver outbound;
+            server_process server({"--data", data, "--outbound-url", outbound.url()});
+            auto admin = admin_client(server);
+            auto p = server.port();
+            auto user_posts = [&](const std::string& body) { return http_request(p, "POST", "/webhook", body); };
+            BOOST_REQUIRE(user_posts(R"({"from":"15550002","text":"support","id":"their-7"})").status == 200u);
+            admin.json("POST", "/conversations/15550002/chat-support/start");
+            outbound.wait_for(1);  // "You're now chatting with …"
+            auto send = [&](const std::string& text, std::int64_t quoting) {
+                auto sent = admin.json("POST", "/conversations/15550002/chat-support/send",
+                                       R"({"text":")" + text + R"(","reply_to":)" + std::to_string(quoting) + "}", 201);
+                BOOST_TEST(sent.at("reply_to").as_int64() == quoting);
+                return sent;
+            };
+            auto posted = [&](std::size_t n) { return json::parse(outbound.wait_for(n)[n - 1].body); };
+            auto newest = [&](std::size_t n) {
+                return admin.json("GET", "/conversations/15550002/messages?limit=" + std::to_string(n)).at("messages");
+            };
 
-    send("About your request", 1);  // the user's "support", seq 1
-    BOOST_TEST(posted(2).at("reply_to").as_string() == "their-7");
-    auto plain = admin.json("POST", "/conversations/15550002/chat-support/send", R"({"text":"One moment"})", 201);
-    BOOST_TEST(!posted(3).as_object().contains("reply_to"));  // quoting nothing
-    send("As I said", plain.at("seq").as_int64());
-    BOOST_TEST(posted(4).at("reply_to").as_string() == plain.at("id").as_string());
-    // The user's message sent without an id, and the bot's, go by ours.
-    user_says(p, "15550002", "still here");
-    auto newest = admin.json("GET", "/conversations/15550002/messages?limit=2").at("messages");
-    BOOST_TEST_REQUIRE(newest.at(0).at("text").as_string() == "still here");
-    send("Good", newest.at(0).at("seq").as_int64());
-    BOOST_TEST(posted(5).at("reply_to").as_string() == newest.at(0).at("id").as_string());
-    send("As the bot said", newest.at(1).at("seq").as_int64());
-    BOOST_TEST(posted(6).at("reply_to").as_string() == newest.at(1).at("id").as_string());
+            send("About your request", 1);  // the user's "support", seq 1
+            BOOST_TEST(posted(2).at("reply_to").as_string() == "their-7");
+            auto plain = admin.json("POST", "/conversations/15550002/chat-support/send", R"({"text":"One moment"})", 201);
+            BOOST_TEST(!posted(3).as_object().contains("reply_to"));  // quoting nothing
+            BOOST_TEST(posted(3).at("id") == plain.at("id"));
+            send("As I said", plain.at("seq").as_int64());
+            BOOST_TEST(posted(4).at("reply_to") == plain.at("id"));
+            // The user's message sent without an id, and the bot's answer, go by ours.
+            BOOST_REQUIRE(user_posts(R"({"from":"15550002","text":"still here"})").status == 200u);
+            auto last_two = newest(2);
+            BOOST_TEST_REQUIRE(last_two.at(0).at("text").as_string() == "still here");
+            send("Good", last_two.at(0).at("seq").as_int64());
+            BOOST_TEST(posted(5).at("reply_to") == last_two.at(0).at("id"));
+            send("As the bot said", last_two.at(1).at("seq").as_int64());
+            BOOST_TEST(posted(6).at("reply_to") == last_two.at(1).at("id"));
+
+            // The user answers our "One moment" by the id we POSTed it with,
+            // then their own first message by theirs; an id that names
+            // nothing is kept without the quote.
+            auto quoted_by_user = [&](const std::string& text, const json::value& quoting) {
+                json::object body{{"from", "15550002"}, {"text", text}, {"reply_to", quoting}};
+                BOOST_REQUIRE(user_posts(json::serialize(body)).status == 200u);
+                auto m = newest(2).at(0);  // then the bot's acknowledgement
+                BOOST_TEST_REQUIRE(m.at("text").as_string() == text);
+                return m;
+            };
+            BOOST_TEST(quoted_by_user("how long?", plain.at("id")).at("reply_to") == plain.at("seq"));
+            BOOST_TEST(quoted_by_user("as I asked", json::value("their-7")).at("reply_to").as_int64() == 1);
+            BOOST_TEST(!quoted_by_user("this one", json::value("nobody-knows")).as_object().contains("reply_to"));
+
+            // A reply_to that is not an id is refused, naming it, and nothing is kept.
+            auto before = newest(1);
+            for (auto bad : {R"(,"reply_to":5)", R"(,"reply_to":"")", R"(,"reply_to":{"id":"x"})"}) {
+                auto res = user_posts(R"({"from":"15550002","text":"x")" + std::string(bad) + "}");
+                BOOST_TEST(res.status == 400u, bad);
+                BOOST_TEST(res.body.find(R"("field":"reply_to")") != std::string::npos, res.body);
+            }
+            BOOST_TEST(newest(1) == before);
+        }
+    }
 }
 
 // A private note is for the agents: any of them may leave one, in any
