@@ -1777,6 +1777,60 @@ test('a search typed over is dropped, and its answer never replaces the one type
   assert.deepEqual(page.errors, []);
 }));
 
+// What an agent typed and did not send stays with its chat: another chat's
+// composer starts with its own, the chat opened again (or the page loaded
+// again) shows it, a note as a note, and it is gone once sent or at log out.
+test('a reply typed and not sent stays with its chat as a draft, and never goes to another user', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  await userSays(server, '15550821', 'support', 'Ada');
+  await userSays(server, '15550822', 'support', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const open = async (phone, name) => {
+    await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+    await page.locator('#conv-name', { hasText: name }).waitFor();
+  };
+  const box = page.locator('#composer-text');
+  const modeOf = async () => ((await page.getByRole('tab', { name: 'Private note' }).getAttribute('aria-selected')) === 'true' ? 'note' : 'reply');
+  await open('15550821', 'Ada');
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await box.fill('Your refund is on its way');
+  await open('15550822', 'Ben');
+  assert.equal(await box.inputValue(), '');
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  await box.fill('Ben asked about billing before');
+  await open('15550821', 'Ada');
+  assert.equal(await box.inputValue(), 'Your refund is on its way');
+  assert.equal(await modeOf(), 'reply');
+
+  // A reload keeps both, each as what it was.
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  await open('15550822', 'Ben');
+  assert.equal(await box.inputValue(), 'Ben asked about billing before');
+  assert.equal(await modeOf(), 'note');
+  await open('15550821', 'Ada');
+  assert.equal(await box.inputValue(), 'Your refund is on its way');
+  assert.equal(await modeOf(), 'reply');
+
+  // Sent, it is a draft no more.
+  await box.press('Enter');
+  await receiver.waitFor((m) => m.to === '15550821' && m.text === 'Your refund is on its way');
+  await open('15550822', 'Ben');
+  await open('15550821', 'Ada');
+  assert.equal(await box.inputValue(), '');
+  assert.equal(receiver.received.filter((m) => m.text === 'Your refund is on its way').length, 1);
+
+  // Logging out forgets the rest.
+  await page.locator('#logout').click();
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#connection.live').waitFor();
+  await open('15550822', 'Ben');
+  assert.equal(await box.inputValue(), '');
+  assert.deepEqual(page.errors, []);
+}));
+
 test('Alt+J and Alt+K move through the list, from the composer too', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   for (const [phone, name] of [['15550801', 'Uma'], ['15550802', 'Vic'], ['15550803', 'Wes']])
     await userSays(server, phone, 'hi', name);

@@ -9,6 +9,7 @@ import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { mentions, userName } from './model.js';
 import { fillPriorities } from './priority.js';
+import { Drafts } from './drafts.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -90,6 +91,7 @@ export class ConversationPane {
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
     this.mode = 'reply';  // or 'note': a private note for the agents
+    this.drafts = new Drafts(me.username);
     this.file = null;  // a file picked or pasted to send with the next reply
     this.list = $('messages');
     this.list.addEventListener('scroll', () => this.onScroll());
@@ -98,7 +100,8 @@ export class ConversationPane {
     text.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.send(); }
     });
-    text.addEventListener('input', () => this.typing());
+    text.addEventListener('input', () => { this.saveDraft(); this.typing(); });
+    window.addEventListener('pagehide', () => this.saveDraft());
     // A screenshot pasted into the reply is attached, as chat apps do.
     text.addEventListener('paste', (e) => {
       const file = e.clipboardData?.files?.[0];
@@ -168,7 +171,11 @@ export class ConversationPane {
 
   async open(phone) {
     if (phone !== this.phone) {
-      this.setMode('reply');  // a note mode left on would surprise in another chat
+      this.saveDraft();
+      this.phone = phone;  // from here on, what the composer holds is this chat's
+      const draft = this.drafts.get(phone);
+      $('composer-text').value = draft?.text ?? '';  // never what was typed to another user
+      this.setMode(draft?.mode ?? 'reply');  // a note mode left on would surprise in another chat
       this.attachments.clear();
       this.quotedEarlier.clear();
       this.attach(null);  // nor would a file picked for another user
@@ -191,6 +198,7 @@ export class ConversationPane {
   }
 
   close() {
+    this.saveDraft();
     this.phone = null;
     clearTimeout(this.dayTimer);
     $('conversation').hidden = true;
@@ -285,6 +293,7 @@ export class ConversationPane {
   setMode(mode) {
     const changed = mode !== this.mode;
     this.mode = mode;
+    if (changed) this.saveDraft();  // the draft is a note now, or a reply
     for (const m of ['reply', 'note']) $(`mode-${m}`).setAttribute('aria-selected', String(m === mode));
     if (mode === 'note') this.quote(null);  // a note quotes nothing
     if (this.conv) this.renderHeader();
@@ -417,6 +426,7 @@ export class ConversationPane {
     const file = note ? null : this.file;
     if (!(text || file) || !(note || this.canReply())) return;
     box.value = '';
+    this.saveDraft();
     this.live.send({ type: 'typing', conversation: this.phone, on: false });
     this.lastTypingSent = 0;
     const replyTo = note ? undefined : this.replyTo?.seq;
@@ -535,6 +545,11 @@ export class ConversationPane {
     } catch (e) {
       this.markUnsent(phone, clientId, e);
     }
+  }
+
+  // What the composer holds, kept as the open chat's draft (drafts.js).
+  saveDraft() {
+    if (this.phone) this.drafts.set(this.phone, $('composer-text').value, this.mode);
   }
 
   typing() {

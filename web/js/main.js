@@ -3,6 +3,7 @@ import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
 import { $ } from './dom.js';
 import { BusinessHours } from './hours.js';
+import { Drafts } from './drafts.js';
 import { fillPriorities } from './priority.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
@@ -47,6 +48,7 @@ $('login-form').addEventListener('submit', async (e) => {
 
 $('logout').addEventListener('click', async () => {
   try { await api.post('/auth/logout'); } catch { /* the session is gone either way */ }
+  Drafts.forgetAll();
   live?.close();
   location.reload();
 });

@@ -1,0 +1,38 @@
+// What an agent typed in a chat and has not sent, as Chatwoot keeps it: the
+// chat opened again, or the page loaded again, shows it where they left it,
+// a reply as a reply and a private note as a note; another chat's composer
+// never shows it. Kept in this browser under the agent's name, for the
+// most recent chats only, and forgotten when they log out (the browser may
+// be shared, and a draft is a customer's business).
+const LIMIT = 50;
+const PREFIX = 'switchboard.drafts.';
+let loggedOut = false;  // the page is going: nothing may be kept after forgetAll
+
+export class Drafts {
+  constructor(username) {
+    this.key = PREFIX + username;
+    this.byPhone = new Map();  // phone → { text, mode }, the most recently typed last
+    try {
+      for (const [phone, d] of JSON.parse(localStorage.getItem(this.key) ?? '[]'))
+        if (typeof d?.text === 'string' && (d.mode === 'reply' || d.mode === 'note')) this.byPhone.set(phone, d);
+    } catch { /* a draft is not worth a console that will not start */ }
+  }
+
+  get(phone) { return this.byPhone.get(phone) ?? null; }
+
+  // Blank text forgets the chat's draft.
+  set(phone, text, mode) {
+    if (loggedOut) return;
+    this.byPhone.delete(phone);
+    if (text.trim()) this.byPhone.set(phone, { text, mode });
+    while (this.byPhone.size > LIMIT) this.byPhone.delete(this.byPhone.keys().next().value);
+    try {
+      localStorage.setItem(this.key, JSON.stringify([...this.byPhone]));
+    } catch { /* storage full or refused: the draft lives until the page does */ }
+  }
+
+  static forgetAll() {
+    loggedOut = true;
+    for (const key of Object.keys(localStorage)) if (key.startsWith(PREFIX)) localStorage.removeItem(key);
+  }
+}
