@@ -23,6 +23,8 @@ export class Drafts {
   // Blank text forgets the chat's draft.
   set(phone, text, mode) {
     if (loggedOut) return;
+    const was = this.byPhone.get(phone);
+    if (was ? was.text === text && was.mode === mode : !text.trim()) return;  // nothing new to store
     this.byPhone.delete(phone);
     if (text.trim()) this.byPhone.set(phone, { text, mode });
     while (this.byPhone.size > LIMIT) this.byPhone.delete(this.byPhone.keys().next().value);
