@@ -1831,6 +1831,33 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   assert.deepEqual(page.errors, []);
 }));
 
+// An agent who opens another chat stops "typing…" in the one they left at
+// once. The other agent's clock stands still here (paused), so their
+// console's own expiry of the indicator never comes: only the end sent for
+// that chat clears it.
+test('typing ends at once in the chat an agent leaves', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550831', 'support', 'Cy');
+  await userSays(server, '15550832', 'hi', 'Di');
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-password', display_name: 'Bob' });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const bobPage = await consolePage(browser.browser, server, 'bob', 'bob-password', { beforeLoad: (p) => p.clock.install() });
+  await bobPage.clock.pauseAt(Date.now() + 1000);
+  await page.locator('#conversation-list li[data-phone="15550831"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await bobPage.locator('#conversation-list li[data-phone="15550831"]').click();
+  await bobPage.locator('#conv-assignee', { hasText: 'Assigned to admin' }).waitFor();
+  await page.locator('#composer-text').pressSequentially('Let me check', { delay: 20 });
+  const typing = bobPage.locator('#typing', { hasText: 'admin is typing' });
+  await typing.waitFor();
+  await page.locator('#conversation-list li[data-phone="15550832"]').click();
+  await page.locator('#conv-name', { hasText: 'Di' }).waitFor();
+  await typing.waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(bobPage.errors, []);
+}));
+
 test('Alt+J and Alt+K move through the list, from the composer too', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   for (const [phone, name] of [['15550801', 'Uma'], ['15550802', 'Vic'], ['15550803', 'Wes']])
     await userSays(server, phone, 'hi', name);

@@ -90,6 +90,7 @@ export class ConversationPane {
     this.loadingOlder = false;
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
+    this.typingIn = null;  // the chat whose agents were last told this agent types
     this.mode = 'reply';  // or 'note': a private note for the agents
     this.drafts = new Drafts(me.username);
     this.file = null;  // a file picked or pasted to send with the next reply
@@ -172,6 +173,9 @@ export class ConversationPane {
   async open(phone) {
     if (phone !== this.phone) {
       this.saveDraft();
+      this.stoppedTyping();
+      for (const timer of this.typingTimers.values()) clearTimeout(timer);  // who typed in the chat left
+      this.typingTimers.clear();
       this.phone = phone;  // from here on, what the composer holds is this chat's
       const draft = this.drafts.get(phone);
       $('composer-text').value = draft?.text ?? '';  // never what was typed to another user
@@ -199,6 +203,7 @@ export class ConversationPane {
 
   close() {
     this.saveDraft();
+    this.stoppedTyping();
     this.phone = null;
     clearTimeout(this.dayTimer);
     $('conversation').hidden = true;
@@ -427,8 +432,8 @@ export class ConversationPane {
     if (!(text || file) || !(note || this.canReply())) return;
     box.value = '';
     this.saveDraft();
-    this.live.send({ type: 'typing', conversation: this.phone, on: false });
-    this.lastTypingSent = 0;
+    this.typingIn = this.phone;  // the message ends the indicator, whoever started it
+    this.stoppedTyping();
     const replyTo = note ? undefined : this.replyTo?.seq;
     this.quote(null);
     if (!file) return this.post(text, note, undefined, replyTo);
@@ -559,12 +564,19 @@ export class ConversationPane {
       // to_user: a WhatsApp user sees "typing…" too; a private note is for the agents alone.
       this.live.send({ type: 'typing', conversation: this.phone, on: true, to_user: this.mode === 'reply' });
       this.lastTypingSent = now;
+      this.typingIn = this.phone;
     }
     clearTimeout(this.stopTyping);
-    this.stopTyping = setTimeout(() => {
-      this.live.send({ type: 'typing', conversation: this.phone, on: false });
-      this.lastTypingSent = 0;
-    }, 3000);
+    this.stopTyping = setTimeout(() => this.stoppedTyping(), 3000);
+  }
+
+  // The agent no longer types where they last did: after a pause, a send, or
+  // on opening another chat (where the others would see them typing on).
+  stoppedTyping() {
+    clearTimeout(this.stopTyping);
+    if (this.typingIn) this.live.send({ type: 'typing', conversation: this.typingIn, on: false });
+    this.typingIn = null;
+    this.lastTypingSent = 0;
   }
 
   showTyping(e) {
