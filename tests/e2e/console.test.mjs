@@ -1820,6 +1820,18 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   assert.equal(await box.inputValue(), '');
   assert.equal(receiver.received.filter((m) => m.text === 'Your refund is on its way').length, 1);
 
+  // The browser keeps the 50 chats typed in most recently, and a store it
+  // cannot read is no error.
+  const kept = await page.evaluate(async () => {
+    const { Drafts } = await import('/js/drafts.js');
+    localStorage.setItem('switchboard.drafts.probe', 'not JSON');
+    const drafts = new Drafts('probe');
+    for (let i = 1; i <= 51; ++i) drafts.set(String(i), `draft ${i}`, 'reply');
+    const again = new Drafts('probe');
+    return [again.get('1'), again.get('2')?.text, again.get('51')?.text, again.byPhone.size];
+  });
+  assert.deepEqual(kept, [null, 'draft 2', 'draft 51', 50]);
+
   // Logging out forgets the rest.
   await page.locator('#logout').click();
   await page.getByLabel('Username').fill('admin');
@@ -1828,6 +1840,7 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   await page.locator('#connection.live').waitFor();
   await open('15550822', 'Ben');
   assert.equal(await box.inputValue(), '');
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('switchboard.drafts.')).length), 0);
   assert.deepEqual(page.errors, []);
 }));
 
