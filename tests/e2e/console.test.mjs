@@ -1793,11 +1793,15 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   await open('15550821', 'Ada');
   await page.getByRole('button', { name: 'Claim Chat' }).click();
   await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  const draftBadge = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.draft`, { hasText: '✎ Draft' });
   await box.fill('Your refund is on its way');
+  await draftBadge('15550821').waitFor();  // the list marks where a draft waits
   await open('15550822', 'Ben');
   assert.equal(await box.inputValue(), '');
+  assert.equal(await draftBadge('15550822').count(), 0);
   await page.getByRole('tab', { name: 'Private note' }).click();
   await box.fill('Ben asked about billing before');
+  await draftBadge('15550822').waitFor();
   await open('15550821', 'Ada');
   assert.equal(await box.inputValue(), 'Your refund is on its way');
   assert.equal(await modeOf(), 'reply');
@@ -1805,6 +1809,8 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   // A reload keeps both, each as what it was.
   await page.reload();
   await page.locator('#connection.live').waitFor();
+  await draftBadge('15550821').waitFor();
+  await draftBadge('15550822').waitFor();
   await open('15550822', 'Ben');
   assert.equal(await box.inputValue(), 'Ben asked about billing before');
   assert.equal(await modeOf(), 'note');
@@ -1815,6 +1821,7 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   // Sent, it is a draft no more.
   await box.press('Enter');
   await receiver.waitFor((m) => m.to === '15550821' && m.text === 'Your refund is on its way');
+  await draftBadge('15550821').waitFor({ state: 'detached' });
   await open('15550822', 'Ben');
   await open('15550821', 'Ada');
   assert.equal(await box.inputValue(), '');
@@ -1840,6 +1847,7 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   await page.locator('#connection.live').waitFor();
   await open('15550822', 'Ben');
   assert.equal(await box.inputValue(), '');
+  assert.equal(await draftBadge('15550822').count(), 0);
   assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('switchboard.drafts.')).length), 0);
   assert.deepEqual(page.errors, []);
 }));

@@ -9,7 +9,6 @@ import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { mentions, userName } from './model.js';
 import { fillPriorities } from './priority.js';
-import { Drafts } from './drafts.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -66,10 +65,11 @@ function redrawUnlessTyping(container, shown, build) {
 }
 
 export class ConversationPane {
+  // `drafts`: what the agent typed in each chat and has not sent (drafts.js);
   // `onLabel(label)`: the agent asked for the conversations under a label;
   // `knownLabels()`: the labels to offer when adding one; `onLeave()`: the
   // pane closes, as the Back button closes it.
-  constructor({ me, live, onChange, onLabel, knownLabels, onLeave }) {
+  constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave }) {
     this.me = me;
     this.live = live;
     this.onChange = onChange;
@@ -92,7 +92,7 @@ export class ConversationPane {
     this.lastTypingSent = 0;
     this.typingIn = null;  // the chat whose agents were last told this agent types
     this.mode = 'reply';  // or 'note': a private note for the agents
-    this.drafts = new Drafts(me.username);
+    this.drafts = drafts;
     this.file = null;  // a file picked or pasted to send with the next reply
     this.list = $('messages');
     this.list.addEventListener('scroll', () => this.onScroll());

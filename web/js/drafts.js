@@ -9,8 +9,11 @@ const PREFIX = 'switchboard.drafts.';
 let loggedOut = false;  // the page is going: nothing may be kept after forgetAll
 
 export class Drafts {
-  constructor(username) {
+  // `onPresence(phone)`: that chat now has a draft, or no longer has one
+  // (the list marks the chats with one).
+  constructor(username, { onPresence } = {}) {
     this.key = PREFIX + username;
+    this.onPresence = onPresence;
     this.byPhone = new Map();  // phone → { text, mode }, the most recently typed last
     try {
       for (const [phone, d] of JSON.parse(localStorage.getItem(this.key) ?? '[]'))
@@ -27,10 +30,16 @@ export class Drafts {
     if (was ? was.text === text && was.mode === mode : !text.trim()) return;  // nothing new to store
     this.byPhone.delete(phone);
     if (text.trim()) this.byPhone.set(phone, { text, mode });
-    while (this.byPhone.size > LIMIT) this.byPhone.delete(this.byPhone.keys().next().value);
+    const dropped = [];
+    while (this.byPhone.size > LIMIT) {
+      dropped.push(this.byPhone.keys().next().value);
+      this.byPhone.delete(dropped.at(-1));
+    }
     try {
       localStorage.setItem(this.key, JSON.stringify([...this.byPhone]));
     } catch { /* storage full or refused: the draft lives until the page does */ }
+    if (!was !== !this.byPhone.has(phone)) this.onPresence?.(phone);
+    for (const gone of dropped) this.onPresence?.(gone);
   }
 
   static forgetAll() {

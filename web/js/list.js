@@ -42,8 +42,9 @@ const shownAtMost = 200;
 const heldAtMost = 2000;
 
 export class ConversationList {
-  constructor({ me, onOpen }) {
+  constructor({ me, drafts, onOpen }) {
     this.me = me;
+    this.drafts = drafts;  // a row says when the agent left a draft in its chat
     this.onOpen = onOpen;
     this.rows = new Map();  // phone → conversation object
     this.filter = 'all';
@@ -207,6 +208,12 @@ export class ConversationList {
     document.title = waiting ? `(${waiting}) Switchboard` : 'Switchboard';
   }
 
+  // The chat gained a draft or lost it: its row is built again.
+  draftChanged(phone) {
+    this.built.delete(phone);
+    this.renderSoon();
+  }
+
   builtRow(c) {
     const open = this.current === c.phone;
     const known = this.built.get(c.phone);
@@ -228,6 +235,7 @@ export class ConversationList {
     if (priorityBadge(c.priority))
       badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
+    if (this.drafts?.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
     const open = () => this.onOpen(c.phone);
     return h('li', {
       tabindex: 0, role: 'button', 'data-phone': c.phone,

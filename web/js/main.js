@@ -328,8 +328,9 @@ function start(agent) {
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); hours.refresh(); }, onPolicyClose: checkSession });
-  list = new ConversationList({ me, onOpen: openConversation });
-  pane = new ConversationPane({ me, live, onChange: (c) => { if (blockChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
+  const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
+  list = new ConversationList({ me, drafts, onOpen: openConversation });
+  pane = new ConversationPane({ me, live, drafts, onChange: (c) => { if (blockChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation });
   live.connect();
 
