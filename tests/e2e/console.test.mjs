@@ -1852,6 +1852,49 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   assert.deepEqual(page.errors, []);
 }));
 
+// Two consoles of one agent in one browser share the drafts: what one tab
+// keeps does not undo what the other kept, and each list marks both.
+test('drafts typed in two tabs of one browser are both kept, and each list marks both', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550841', 'hi', 'Eve');
+  await userSays(server, '15550842', 'hi', 'Fay');
+  const first = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const second = await first.context().newPage();  // the same browser: its session and its storage
+  second.errors = [];
+  second.on('pageerror', (e) => second.errors.push(e.message));
+  await second.goto(server.url + '/');
+  await second.locator('#connection.live').waitFor();
+  const noteIn = async (page, phone, name, text) => {
+    await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+    await page.locator('#conv-name', { hasText: name }).waitFor();
+    await page.getByRole('tab', { name: 'Private note' }).click();  // the bot's chats: a note can be typed
+    await page.locator('#composer-text').fill(text);
+  };
+  const draftBadge = (page, phone) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.draft`);
+
+  await noteIn(first, '15550841', 'Eve', 'Eve: check the order');
+  await draftBadge(second, '15550841').waitFor();  // the other tab hears of it
+  await noteIn(second, '15550842', 'Fay', 'Fay: call back');
+  await draftBadge(first, '15550842').waitFor();
+  await first.reload();
+  await first.locator('#connection.live').waitFor();
+  await draftBadge(first, '15550841').waitFor();
+  await draftBadge(first, '15550842').waitFor();
+  await first.locator('#conversation-list li[data-phone="15550841"]').click();
+  await first.locator('#conv-name', { hasText: 'Eve' }).waitFor();
+  assert.equal(await first.locator('#composer-text').inputValue(), 'Eve: check the order');
+
+  // Logging out in one tab ends the other's session too; as that one goes
+  // back to the login form, it does not write its open note back.
+  await first.locator('#logout').click();
+  await first.getByLabel('Username').waitFor();
+  await second.getByLabel('Username').waitFor();
+  const kept = () => Object.keys(localStorage).filter((k) => k.startsWith('switchboard.drafts.')).length;
+  assert.equal(await second.evaluate(kept), 0);
+  assert.equal(await first.evaluate(kept), 0);
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(second.errors, []);
+}));
+
 // An agent who opens another chat stops "typing…" in the one they left at
 // once. The other agent's clock stands still here (paused), so their
 // console's own expiry of the indicator never comes: only the end sent for
