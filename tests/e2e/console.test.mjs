@@ -1475,8 +1475,8 @@ test("past WhatsApp's 24-hour window the console holds the reply; a later failur
 
 // The window counts from the user's newest message however far back it is:
 // behind 60 of the agent's, none of the user's is on the page the chat opens
-// with, and the server says when they wrote.
-test("the console holds a WhatsApp reply past the window when the user's last message is not on the page", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+// with, and the server says when they wrote. Its last hour is counted down.
+test("the console counts down WhatsApp's window's last hour and holds the reply past it, when the user's last message is not on the page", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   await whatsappUserSends(server, '15550811', 'wamid.far-1', 'text', null, 'is it fixed yet?');
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/conversations/15550811/chat-support/start');
@@ -1486,8 +1486,15 @@ test("the console holds a WhatsApp reply past the window when the user's last me
   await page.locator('.message.admin', { hasText: 'step 59' }).waitFor();
   assert.equal(await page.locator('.message.user').count(), 0);
   assert.equal(await page.locator('#composer-text').isDisabled(), false);
+  assert.equal(await page.locator('#composer-hint').textContent(), '');
 
-  await page.clock.fastForward('24:05:00');
+  // In the window's last hour the hint counts down; then the window closes.
+  await page.clock.fastForward('23:30:00');
+  await page.locator('#composer-hint', { hasText: /^WhatsApp takes replies to .* for 30 more min \(24 hours from their last message\)/ }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), false);
+  await page.clock.fastForward('00:10:00');
+  await page.locator('#composer-hint', { hasText: 'for 20 more min' }).waitFor();
+  await page.clock.fastForward('00:25:00');
   await page.locator('#composer-hint', { hasText: 'last wrote 1d ago: WhatsApp takes a reply only within 24 hours' }).waitFor();
   assert.equal(await page.locator('#composer-text').isDisabled(), true);
   assert.deepEqual(page.errors, []);

@@ -14,7 +14,8 @@ const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓
 // WhatsApp takes a free-form message only within 24 hours of the user's
 // last one (its customer service window); after that only an approved
 // template (templates.js), so a reply would only come back refused.
-const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+const WHATSAPP_WINDOW_MS = 24 * HOUR_MS;
 
 // "Today", "Yesterday", or the date, in the agent's own calendar.
 function dayLabel(iso) {
@@ -273,8 +274,12 @@ export class ConversationPane {
     const note = this.mode === 'note';
     const waWindow = this.replyWindow();
     const closedSince = waWindow && waWindow.left <= 0 ? waWindow.at : null;
+    // Drawn again as the window's last hour starts, each minute of it (the
+    // hint counts down), and as it closes.
+    const lastHour = waWindow && waWindow.left > 0 && waWindow.left <= HOUR_MS;
     clearTimeout(this.windowTimer);
-    if (waWindow && waWindow.left > 0) this.windowTimer = setTimeout(() => this.renderHeader(), waWindow.left);
+    if (waWindow && waWindow.left > 0)
+      this.windowTimer = setTimeout(() => this.renderHeader(), lastHour ? Math.min(waWindow.left, 60_000) : waWindow.left - HOUR_MS);
     const enabled = note || (this.mine() && !closedSince);  // canReply(), with the window already read
     $('composer-text').disabled = !enabled;
     $('send').disabled = !enabled;
@@ -286,7 +291,9 @@ export class ConversationPane {
     $('composer').classList.toggle('note', note);
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
       : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
-    $('composer-hint').textContent = enabled ? ''
+    $('composer-hint').textContent = enabled
+      ? (lastHour && !note ? `WhatsApp takes replies to ${userName(c)} for ${Math.ceil(waWindow.left / 60_000)} more min `
+        + '(24 hours from their last message); after that only a Template reaches them.' : '')
       : closedSince ? `${userName(c)} last wrote ${relativeTime(closedSince)} ago: WhatsApp takes a reply `
         + 'only within 24 hours of the user\'s last message, so they need to write first, or you can send them an approved '
         + 'Template. A private note reaches the agents.'
