@@ -92,6 +92,7 @@ export class ConversationPane {
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
     this.typingIn = null;  // the chat whose agents were last told this agent types
+    this.saving = {};  // by set ('labels', 'attributes'): the chat and the save the next one waits for
     this.mode = 'reply';  // or 'note': a private note for the agents
     this.drafts = drafts;
     this.file = null;  // a file picked or pasted to send with the next reply
@@ -186,7 +187,6 @@ export class ConversationPane {
       this.attach(null);  // nor would a file picked for another user
       this.quote(null);  // nor a message of another chat to quote
     }
-    this.phone = phone;
     const data = await api.get(`/conversations/${enc(phone)}`);
     if (this.phone !== phone) return;
     const { messages, last_user_message_at: userWroteAt, ...conv } = data;
@@ -624,7 +624,6 @@ export class ConversationPane {
   // set without that one, and take it away again.
   changeSet(field, none, edit, failure) {
     const phone = this.phone;
-    this.saving ??= {};
     const last = this.saving[field];
     const after = last?.phone === phone ? last.done : Promise.resolve(null);
     const done = after.then((saved) => {

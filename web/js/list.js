@@ -235,7 +235,7 @@ export class ConversationList {
     if (priorityBadge(c.priority))
       badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
-    if (this.drafts?.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
+    if (this.drafts.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
     const open = () => this.onOpen(c.phone);
     return h('li', {
       tabindex: 0, role: 'button', 'data-phone': c.phone,
