@@ -390,8 +390,10 @@ BOOST_AUTO_TEST_CASE(quotes_go_both_ways_on_the_plain_webhook) {
 
             // A reply_to that is not an id is refused, naming it, and nothing is kept.
             auto before = newest(1);
-            for (auto bad : {R"(,"reply_to":5)", R"(,"reply_to":"")", R"(,"reply_to":{"id":"x"})"}) {
-                auto res = user_posts(R"({"from":"15550002","text":"x")" + std::string(bad) + "}");
+            auto too_long = R"(,"reply_to":")" + std::string(257, 'a') + R"(")";
+            for (std::string bad : {std::string(R"(,"reply_to":5)"), std::string(R"(,"reply_to":"")"),
+                                    std::string(R"(,"reply_to":{"id":"x"})"), too_long}) {
+                auto res = user_posts(R"({"from":"15550002","text":"x")" + bad + "}");
                 BOOST_TEST(res.status == 400u, bad);
                 BOOST_TEST(res.body.find(R"("field":"reply_to")") != std::string::npos, res.body);
             }
