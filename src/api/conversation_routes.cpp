@@ -85,7 +85,8 @@ chat::list_query::only list_filter(const http::request& req) {
     if (f == "queued") return chat::list_query::only::queued;
     if (f == "mine") return chat::list_query::only::assigned_to;
     if (f == "blocked") return chat::list_query::only::blocked;
-    throw field_error{"filter", "filter must be all, active, queued, mine or blocked"};
+    if (f == "snoozed") return chat::list_query::only::snoozed;
+    throw field_error{"filter", "filter must be all, active, queued, mine, snoozed or blocked"};
 }
 
 // ?order=queue: the queue from its head. The cursor is the last entry's
@@ -102,7 +103,8 @@ std::optional<std::int64_t> parse_queue_cursor(std::string_view s) {
 }
 
 json::object counts_json(const chat::list_counts& n) {
-    return {{"all", n.all}, {"active", n.active}, {"queued", n.queued}, {"mine", n.mine}, {"blocked", n.blocked}};
+    return {{"all", n.all}, {"active", n.active}, {"queued", n.queued}, {"mine", n.mine}, {"blocked", n.blocked},
+            {"snoozed", n.snoozed}};
 }
 
 json::value page_json(const std::vector<chat::conversation_view>& rows, json::value next, json::object counts) {
@@ -373,6 +375,26 @@ awaitable<http::response> set_blocked(api_context& ctx, http::request& req, cons
     co_return co_await conversation_answer(ctx, c);
 }
 
+// {"until":"<ISO-8601>"}: snoozed until then (in the future, within
+// max_snooze); {"until":null}: awake now.
+awaitable<http::response> snooze(api_context& ctx, http::request& req, const auth::agent& who) {
+    constexpr std::string_view what = "until must be an ISO-8601 time (2026-12-05T09:00:00Z) or null";
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    auto* v = o.if_contains("until");
+    if (!v || !(v->is_null() || v->is_string())) throw field_error{"until", std::string(what)};
+    std::optional<timestamp> until;
+    if (v->is_string()) {
+        until = parse_iso8601(v->as_string());
+        if (!until) throw field_error{"until", std::string(what)};
+        auto now = std::chrono::system_clock::now();
+        if (*until <= now) throw field_error{"until", "until must be in the future"};
+        if (*until - now > chat::max_snooze) throw field_error{"until", "a chat is snoozed for a year at most"};
+    }
+    auto c = co_await ctx.engine.snooze(phone, as_ref(who), until);
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // {"name":"…"}: 1 to 64 characters once trimmed, as a user registers one.
 awaitable<http::response> set_name(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
@@ -430,6 +452,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::put, "/conversations/{phone}/attributes", set_attributes);
     add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
     add(routes, ctx, verb::put, "/conversations/{phone}/name", set_name);
+    add(routes, ctx, verb::put, "/conversations/{phone}/snooze", snooze);
     add(routes, ctx, verb::get, "/queue", get_queue);
 }
 

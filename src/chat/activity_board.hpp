@@ -33,6 +33,7 @@ struct list_key {
         queued = 2,    // waiting in the queue (queued_at)
         assigned = 4,  // an agent's name in `assignee`
         blocked = 8,   // an agent blocked the user
+        snoozed = 128, // its agent snoozed the chat (bits 4-6 are the priority)
     };
     static constexpr int priority_shift = 4;  // bits 4-6: conv_priority
     std::uint64_t word = 0;
@@ -40,13 +41,16 @@ struct list_key {
     static list_key of(const conversation& c) {
         auto ms = to_unix_ms(c.last_activity);
         std::uint64_t flags = (c.chat_support_active ? active : 0) | (c.queued_at ? queued : 0) |
-                              (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0);
+                              (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0) |
+                              (c.snoozed_until ? snoozed : 0);
         auto priority = static_cast<std::uint64_t>(c.priority) << priority_shift;
         return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << 8 | priority | flags};
     }
     std::int64_t activity_ms() const { return static_cast<std::int64_t>(word >> 8); }
     conv_priority priority() const { return static_cast<conv_priority>((word >> priority_shift) & 7); }
     bool has(std::uint8_t flags) const { return (word & flags) == flags; }
+    // Has all of `flags` and none of `without`.
+    bool has(std::uint8_t flags, std::uint8_t without) const { return has(flags) && (word & without) == 0; }
 };
 
 class activity_board {

@@ -168,7 +168,9 @@ void conversation_actor::publish() {
 
 // A chat waiting in the queue counts only time within business hours: its
 // user was told they keep their place until the team is back.
+// A snoozed chat's deadline is its wake-up, when the idle timeout starts again.
 timestamp conversation_actor::idle_deadline(const conversation& c) const {
+    if (c.snoozed_until) return *c.snoozed_until;
     if (c.queued_at && ctx_.options.hours)
         return ctx_.options.hours->after_open_seconds(c.last_activity, ctx_.options.idle_timeout);
     return c.last_activity + ctx_.options.idle_timeout;
@@ -264,6 +266,7 @@ void conversation_actor::close_chat(step& s, std::string_view reason, timestamp 
     c.support_ticket_id.clear();
     c.assignee.clear();
     c.queued_at.reset();
+    c.snoozed_until.reset();
 }
 
 void conversation_actor::chat_ended(step& s, std::string_view reason, std::string_view agent, timestamp now) {
@@ -459,6 +462,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
                                                                  dedupe_key(in.via, in.reply_to_channel_id));
     }
     ++c.unread;
+    c.snoozed_until.reset();  // the user wrote: the chat is back in front of its agent
     s.message_created(user_msg, now);
 
     switch (decision.action) {
@@ -618,6 +622,11 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
         if (cur->state == conv_state::idle || idle_deadline(*cur) > now) co_return;
         step s{*cur};
         auto& c = s.next;
+        if (c.snoozed_until) {
+            wake(s, "Snooze ended", now);
+            co_await commit(s);
+            co_return;
+        }
         bool had_chat = c.chat_support_active;
         if (had_chat) {
             close_chat(s, "timeout", now);
@@ -797,6 +806,7 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
             c.queued_at.reset();
         }
         c.assignee = to.username;
+        c.snoozed_until.reset();  // the new agent finds it awake
         c.last_activity = now;
         if (c.chat) {
             auto& chat = c.chat.edit();
@@ -971,6 +981,52 @@ net::awaitable<conversation> conversation_actor::set_blocked(agent_ref by, bool 
     });
 }
 
+namespace {
+
+// 2026-12-05T09:00:00.000Z → "2026-12-05 09:00 UTC": a note is read by
+// agents in any zone, and kept as written.
+std::string utc_minute_text(timestamp t) {
+    auto iso = to_iso8601(t);
+    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+}
+
+}  // namespace
+
+net::awaitable<conversation> conversation_actor::snooze(agent_ref by, std::optional<timestamp> until) {
+    return exclusive<conversation>([this, by = std::move(by), until]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        if (!until && !c.snoozed_until) co_return c;  // awake already
+        if (!c.chat_support_active || c.assignee.empty())
+            refuse(command_error::kind::conflict, "only a live chat that an agent has can be snoozed");
+        if (c.assignee != by.username && !by.is_admin)
+            refuse(command_error::kind::forbidden, "only " + c.assignee + " or an admin can snooze or wake this chat");
+        if (!until) {
+            wake(s, "Unsnoozed by " + by.username, now);
+        } else {
+            if (*until <= now) refuse(command_error::kind::invalid, "until must be in the future");
+            c.snoozed_until = *until;
+            c.updated_at = now;
+            add_system_note(s, "Snoozed by " + by.username + " until " + utc_minute_text(*until), now);
+            s.conversation_updated(now);
+        }
+        co_await commit(s);
+        co_return *own_;
+    });
+}
+
+// Waking is activity: the chat comes back to the top of the lists, and its
+// idle timeout counts from now.
+void conversation_actor::wake(step& s, std::string note, timestamp now) {
+    auto& c = s.next;
+    c.snoozed_until.reset();
+    c.last_activity = now;
+    c.updated_at = now;
+    add_system_note(s, std::move(note), now);
+    s.conversation_updated(now);
+}
+
 // Naming is no activity, like filing: the list's order and the idle timeout stay.
 net::awaitable<conversation> conversation_actor::set_name(agent_ref by, std::string name) {
     return exclusive<conversation>([this, by = std::move(by), name = std::move(name)]() -> net::awaitable<conversation> {
@@ -1029,7 +1085,8 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
-        if (!c.chat_support_active || c.assignee.empty() || !c.chat || !c.chat->last_assigned_at) co_return false;
+        if (!c.chat_support_active || c.assignee.empty() || c.snoozed_until || !c.chat || !c.chat->last_assigned_at)
+            co_return false;
         const auto& seen = *c.chat;
         bool answered = seen.last_response_at && *seen.last_response_at >= *seen.last_assigned_at;
         if (answered || now - *seen.last_assigned_at < after) co_return false;
@@ -1051,6 +1108,7 @@ net::awaitable<bool> conversation_actor::requeue_from(std::string agent) {
 net::awaitable<void> conversation_actor::requeue_to_front(step& s, std::string why, timestamp now) {
     auto& c = s.next;
     c.assignee.clear();
+    c.snoozed_until.reset();
     c.queued_at = now;
     if (c.chat) {
         auto& ch = c.chat.edit();

@@ -36,6 +36,8 @@ public:
     boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
     boost::asio::awaitable<void> apply_status(std::string channel_id, message_status status, std::string error);
     boost::asio::awaitable<void> record_delivery(channels::delivery_outcome outcome);
+    // Past its deadline: a snoozed chat wakes; any other returns to IDLE
+    // (an open chat ends).
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
     boost::asio::awaitable<conversation> start_chat(agent_ref by);
     boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id, quoted_message quote);
@@ -44,6 +46,8 @@ public:
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
     boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
     boost::asio::awaitable<conversation> set_name(agent_ref by, std::string name);
+    // Until `until`, or awake again when none.
+    boost::asio::awaitable<conversation> snooze(agent_ref by, std::optional<timestamp> until);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
@@ -149,6 +153,8 @@ private:
     // A line for the agents in the history (who transferred, returned or
     // blocked), never sent to the user.
     void add_system_note(step& s, std::string text, timestamp at);
+    // The snoozed chat in `s` awake, with `note` for the agents saying why.
+    void wake(step& s, std::string note, timestamp now);
     // Clears the chat flags, files the chat record as closed, and takes the
     // conversation out of the queue.
     static void close_chat(step& s, std::string_view reason, timestamp now);

@@ -14,9 +14,16 @@ std::uint8_t flags_for(list_query::only filter) {
         case list_query::only::queued: return list_key::queued;
         case list_query::only::assigned_to: return list_key::assigned;
         case list_query::only::blocked: return list_key::blocked;
+        case list_query::only::snoozed: return list_key::snoozed;
         case list_query::only::all: break;
     }
     return 0;
+}
+
+// A snoozed chat is put aside: out of the lists of chats to work on.
+std::uint8_t flags_left_out_of(list_query::only filter) {
+    bool to_work_on = filter == list_query::only::active || filter == list_query::only::assigned_to;
+    return to_work_on ? list_key::snoozed : 0;
 }
 
 // Where a conversation stands in the list's order, one number for both
@@ -50,6 +57,8 @@ bool passes(const list_query& q, const conversation& c) {
     if (q.filter == list_query::only::queued && !c.queued_at) return false;
     if (q.filter == list_query::only::assigned_to && c.assignee != q.assignee) return false;
     if (q.filter == list_query::only::blocked && !c.blocked) return false;
+    if (q.filter == list_query::only::snoozed && !c.snoozed_until) return false;
+    if (flags_left_out_of(q.filter) && c.snoozed_until) return false;
     if (auto after = after_rank(q)) {
         auto rank = rank_of(q.by, c);
         if (rank > *after || (rank == *after && c.phone <= q.after->phone)) return false;
@@ -71,6 +80,7 @@ bool ahead(const candidate& a, const candidate& b) { return a.rank > b.rank; }
 std::vector<candidate> candidates_for(const activity_board& board, const list_query& q, std::optional<std::size_t> keep,
                                       bool& dropped) {
     auto flags = flags_for(q.filter);
+    auto without = flags_left_out_of(q.filter);
     auto after = after_rank(q);
     std::vector<candidate> out;
     std::size_t cap = keep ? 4 * *keep : 0;
@@ -78,7 +88,7 @@ std::vector<candidate> candidates_for(const activity_board& board, const list_qu
     board.for_each([&](const activity_board::slot& s, const conversation_actor& a) {
         auto k = s.listed();
         auto rank = rank_of(q.by, k.priority(), k.activity_ms());
-        if (!k.has(flags) || (after && rank > *after)) return;
+        if (!k.has(flags, without) || (after && rank > *after)) return;
         if (rank < floor) {
             dropped = true;
             return;

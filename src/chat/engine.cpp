@@ -349,6 +349,11 @@ net::awaitable<conversation> engine::set_blocked(std::string phone, agent_ref by
     co_return co_await actor->set_blocked(std::move(by), blocked);
 }
 
+net::awaitable<conversation> engine::snooze(std::string phone, agent_ref by, std::optional<timestamp> until) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->snooze(std::move(by), until);
+}
+
 net::awaitable<conversation> engine::set_name(std::string phone, agent_ref by, std::string name) {
     auto actor = impl_->require(phone);
     co_return co_await actor->set_name(std::move(by), std::move(name));
@@ -402,11 +407,12 @@ list_counts engine::counts(std::string_view assignee) const {
     impl_->board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
         auto k = s.listed();
         ++n.all;
-        if (k.has(list_key::active)) ++n.active;
+        if (k.has(list_key::active, list_key::snoozed)) ++n.active;
         if (k.has(list_key::queued)) ++n.queued;
         if (k.has(list_key::blocked)) ++n.blocked;
+        if (k.has(list_key::snoozed)) ++n.snoozed;
         // Only chats with an agent are read: a few per agent, not the board.
-        if (k.has(list_key::assigned) && a.current()->assignee == assignee) ++n.mine;
+        if (k.has(list_key::assigned, list_key::snoozed) && a.current()->assignee == assignee) ++n.mine;
     });
     return n;
 }

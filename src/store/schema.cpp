@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 28> migrations{
+constexpr std::array<std::string_view, 29> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -372,6 +372,10 @@ ALTER TABLE conversations ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
     // value is one line, without control characters).
     R"sql(
 ALTER TABLE conversations ADD COLUMN attributes TEXT NOT NULL DEFAULT '';
+)sql",
+    // 29: until when its agent snoozed the chat (Unix ms), null when awake.
+    R"sql(
+ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
 )sql",
 };
 

@@ -9,6 +9,8 @@
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
+#include "switchboard/core/time.hpp"
+
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -919,6 +921,154 @@ BOOST_AUTO_TEST_CASE(a_blocked_user_is_acknowledged_and_heard_no_more) {
     BOOST_TEST_REQUIRE(texts.size() == 2u);
     BOOST_TEST(texts[0].find("You're now chatting with bob") != std::string::npos, texts[0]);
     BOOST_TEST(texts[1].find("You're now chatting with Administrator") != std::string::npos, texts[1]);
+}
+
+namespace {
+
+std::string snooze_body(std::chrono::system_clock::duration from_now) {
+    return R"({"until":")" + switchboard::to_iso8601(std::chrono::system_clock::now() + from_now) + R"("})";
+}
+
+}  // namespace
+
+// Chatwoot's snooze: the chat's agent puts it aside until a time. It leaves
+// the active and mine lists for the snoozed one, outlives a restart, and is
+// back when the user writes, when an agent wakes it, and when it ends or
+// changes hands; what is refused changes nothing.
+BOOST_AUTO_TEST_CASE(a_snoozed_chat_is_put_aside_until_the_user_writes) {
+    std::string until;
+    across_restart({"1401", "1402", "1403"}, "support", [&](three_users& t) {
+        auto& [server, admin, bob, ws] = t;
+        auto p = server.port();
+        bob.json("POST", "/conversations/1402/chat-support/start");
+        bob.json("POST", "/conversations/1403/chat-support/start");
+        ws.next_of_type("chat.assigned");
+        ws.next_of_type("chat.assigned");
+        BOOST_TEST(bob.json("GET", "/conversations/1402").at("snoozed_until").is_null());
+
+        auto c = bob.json("PUT", "/conversations/1402/snooze", snooze_body(std::chrono::hours(20)));
+        BOOST_TEST_REQUIRE(c.at("snoozed_until").is_string());
+        until = std::string(c.at("snoozed_until").as_string());
+        BOOST_TEST(c.at("is_chat_support").as_bool());  // still bob's live chat
+        BOOST_TEST(c.at("assignee").as_string() == "bob");
+        auto note = ws.next_of_type("message.created").at("data");
+        BOOST_TEST(note.at("type").as_string() == "system");
+        BOOST_TEST(note.at("text").as_string() == "Snoozed by bob until " + until.substr(0, 10) + " " +
+                                                       until.substr(11, 5) + " UTC");
+        auto updated = ws.next_of_type("conversation.updated").at("data");
+        BOOST_TEST(updated.at("phone").as_string() == "1402");
+        BOOST_TEST(updated.at("snoozed_until").as_string() == until);
+
+        // Put aside: out of the chats to work on, listed apart and counted.
+        BOOST_TEST(listed(bob, "?filter=mine") == std::vector<std::string>{"1403"});
+        BOOST_TEST(listed(bob, "?filter=active") == std::vector<std::string>{"1403"});
+        BOOST_TEST(listed(bob, "?filter=snoozed") == std::vector<std::string>{"1402"});
+        BOOST_TEST(listed(bob, "?filter=snoozed&q=Ben") == std::vector<std::string>{"1402"});
+        BOOST_TEST(listed(bob, "").size() == 3u);
+        auto counts = bob.json("GET", "/conversations").at("counts");
+        BOOST_TEST(counts.at("snoozed").as_int64() == 1);
+        BOOST_TEST(counts.at("active").as_int64() == 1);
+        BOOST_TEST(counts.at("mine").as_int64() == 1);
+
+        // Refused, and nothing changes.
+        auto carl = agent_client(admin, "carl");
+        for (auto body : {R"({})", R"({"until":5})", R"({"until":"tomorrow"})", R"({"until":"2026-12-05 09:00"})",
+                          R"({"until":"2020-01-01T00:00:00Z"})", R"({"until":"2099-01-01T00:00:00Z"})"}) {
+            auto r = bob.call("PUT", "/conversations/1403/snooze", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(R"("field":"until")") != std::string::npos, r.body);
+        }
+        auto r = carl.call("PUT", "/conversations/1402/snooze", R"({"until":null})");
+        BOOST_TEST(r.status == 403u);
+        BOOST_TEST(r.body.find("only bob or an admin") != std::string::npos, r.body);
+        BOOST_TEST(carl.call("PUT", "/conversations/1403/snooze", snooze_body(std::chrono::hours(1))).status == 403u);
+        user_says(p, "1404", "support", "Dee");  // waiting in the queue: no agent's to put aside
+        r = bob.call("PUT", "/conversations/1404/snooze", snooze_body(std::chrono::hours(1)));
+        BOOST_TEST(r.status == 409u);
+        BOOST_TEST(r.body.find("only a live chat that an agent has") != std::string::npos, r.body);
+        BOOST_TEST(bob.call("PUT", "/conversations/1401/snooze", snooze_body(std::chrono::hours(1))).status == 409u);
+        BOOST_TEST(bob.call("PUT", "/conversations/1999/snooze", R"({"until":null})").status == 404u);
+        BOOST_TEST(http_request(p, "PUT", "/conversations/1403/snooze", snooze_body(std::chrono::hours(1))).status ==
+                   401u);
+        BOOST_TEST(bob.json("GET", "/conversations/1402").at("snoozed_until").as_string() == until);
+        for (auto phone : {"1401", "1403", "1404"})
+            BOOST_TEST(bob.json("GET", std::string("/conversations/") + phone).at("snoozed_until").is_null(), phone);
+        // Waking what is awake: nothing to do.
+        BOOST_TEST(bob.json("PUT", "/conversations/1403/snooze", R"({"until":null})").at("snoozed_until").is_null());
+    }, [&](const api_client& bob) {
+        auto p = bob.port;
+        BOOST_TEST(bob.json("GET", "/conversations/1402").at("snoozed_until").as_string() == until);
+        BOOST_TEST(listed(bob, "?filter=snoozed") == std::vector<std::string>{"1402"});
+        BOOST_TEST(listed(bob, "?filter=mine") == std::vector<std::string>{"1403"});
+        ws_client ws(p, "/ws?token=" + bob.token);
+        ws.next_of_type("hello");
+
+        // The user writes: back in front of bob, at the top of the list.
+        user_says(p, "1402", "any news?");
+        auto woke = ws.next_of_type("conversation.updated").at("data");
+        BOOST_TEST(woke.at("phone").as_string() == "1402");
+        BOOST_TEST(woke.at("snoozed_until").is_null());
+        BOOST_TEST(listed(bob, "?filter=mine").at(0) == "1402");
+        BOOST_TEST(listed(bob, "?filter=snoozed").empty());
+        BOOST_TEST(bob.json("GET", "/conversations").at("counts").at("snoozed").as_int64() == 0);
+
+        // bob wakes it himself; then it is snoozed and passed on, or ended.
+        bob.json("PUT", "/conversations/1402/snooze", snooze_body(std::chrono::hours(1)));
+        auto c = bob.json("PUT", "/conversations/1402/snooze", R"({"until":null})");
+        BOOST_TEST(c.at("snoozed_until").is_null());
+        auto history = bob.json("GET", "/conversations/1402").at("messages").as_array();
+        BOOST_TEST(history.back().at("text").as_string() == "Unsnoozed by bob");
+        BOOST_TEST(listed(bob, "").at(0) == "1402");  // waking is activity
+
+        bob.json("PUT", "/conversations/1402/snooze", snooze_body(std::chrono::hours(1)));
+        c = bob.json("POST", "/conversations/1402/chat-support/transfer", R"({"to":"admin"})");
+        BOOST_TEST(c.at("snoozed_until").is_null());  // the new agent finds it awake
+        bob.json("PUT", "/conversations/1403/snooze", snooze_body(std::chrono::hours(1)));
+        c = bob.json("POST", "/conversations/1403/chat-support/return");
+        BOOST_TEST(c.at("snoozed_until").is_null());
+        bob.json("POST", "/conversations/1403/chat-support/start");
+        bob.json("PUT", "/conversations/1403/snooze", snooze_body(std::chrono::hours(1)));
+        c = bob.json("POST", "/conversations/1403/chat-support/end");
+        BOOST_TEST(c.at("snoozed_until").is_null());
+        BOOST_TEST(listed(bob, "?filter=snoozed").empty());
+    });
+}
+
+// A snoozed chat's idle timeout waits for it: the chat wakes when its time
+// comes (a note says so), and only then does the timeout count again.
+BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeout_waits) {
+    server_process server({"--idle-timeout", "2"});
+    auto admin = admin_client(server);
+    auto p = server.port();
+    user_says(p, "1501", "support", "Ann");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    admin.json("POST", "/conversations/1501/chat-support/start");
+    // Past the chat's idle timeout (2 s from the claim).
+    auto c = admin.json("PUT", "/conversations/1501/snooze", snooze_body(std::chrono::milliseconds(3500)));
+    auto until = switchboard::parse_iso8601(c.at("snoozed_until").as_string());
+    BOOST_TEST_REQUIRE(until.has_value());
+    ws.next_of_type("chat.assigned");
+    BOOST_TEST(ws.next_of_type("message.created").at("data").at("text").as_string().starts_with("Snoozed by admin"));
+    ws.next_of_type("conversation.updated");
+
+    // Next: its wake-up, not the end of the chat.
+    auto note = ws.next(std::chrono::seconds(10));
+    BOOST_TEST_REQUIRE(note.at("type").as_string() == "message.created", json::serialize(note));
+    BOOST_TEST(note.at("data").at("text").as_string() == "Snooze ended");
+    auto woke_at = switchboard::parse_iso8601(note.at("at").as_string());
+    BOOST_TEST((woke_at >= until));
+    auto woke = ws.next();
+    BOOST_TEST_REQUIRE(woke.at("type").as_string() == "conversation.updated");
+    BOOST_TEST(woke.at("data").at("snoozed_until").is_null());
+    BOOST_TEST(woke.at("data").at("is_chat_support").as_bool());
+    BOOST_TEST(listed(admin, "?filter=mine") == std::vector<std::string>{"1501"});
+
+    // Then the idle timeout, counted from the wake.
+    auto ended = ws.next_of_type("chat.ended", std::chrono::seconds(10));
+    BOOST_TEST(ended.at("data").at("reason").as_string() == "timeout");
+    auto ended_at = switchboard::parse_iso8601(ended.at("at").as_string());
+    BOOST_TEST((*ended_at - *woke_at >= std::chrono::seconds(2)));
 }
 
 // An agent names the user: kept as if they had registered it, so the bot

@@ -9,6 +9,8 @@
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
+#include "switchboard/core/time.hpp"
+
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -151,11 +153,16 @@ BOOST_AUTO_TEST_CASE(an_unanswered_chat_goes_back_to_the_head_of_the_queue) {
     bob.json("POST", "/conversations/6001/chat-support/start");
     bob.json("POST", "/conversations/6002/chat-support/start");
     bob.json("POST", "/conversations/6002/chat-support/send", R"({"text":"on it"})", 201);  // answered: stays
+    user_says(p, "6004", "support");
+    bob.json("POST", "/conversations/6004/chat-support/start");
+    auto in_an_hour = switchboard::to_iso8601(std::chrono::system_clock::now() + std::chrono::hours(1));
+    bob.json("PUT", "/conversations/6004/snooze", R"({"until":")" + in_an_hour + R"("})");  // put aside: stays
     user_says(p, "6003", "support");  // queued after bob took 6001
     wait_for_metric(p, "switchboard_routing_requeued_total", 1);
     let_routing_run(p, 2);
     BOOST_TEST(assignee_of(admin, "6001").empty());
     BOOST_TEST(assignee_of(admin, "6002") == "bob");
+    BOOST_TEST(assignee_of(admin, "6004") == "bob");
     auto q = admin.json("GET", "/queue").at("queue").as_array();
     BOOST_REQUIRE(q.size() == 2u);
     BOOST_TEST(q[0].at("phone").as_string() == "6001");  // the head, ahead of 6003

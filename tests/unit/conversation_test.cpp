@@ -280,6 +280,9 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     c.attributes = {{"email", "zoë@example.com"}, {"note", "said \"hi\" \\ then\tleft 💬"}};
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("attributes").at("note").as_string() == c.attributes[1].second);
+    c.snoozed_until = switchboard::from_unix_ms(1796461200000);
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("snoozed_until").as_string() == "2026-12-05T09:00:00.000Z");
     conversation empty;
     empty.phone = "1";
     BOOST_TEST(boost::json::parse(conversation_json(empty, std::nullopt)) == boost::json::value(to_json(empty, std::nullopt)));

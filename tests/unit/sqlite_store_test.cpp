@@ -87,6 +87,7 @@ chat::conversation full_conversation() {
     c.blocked = true;
     c.priority = chat::conv_priority::high;
     c.attributes = {{"email", "ana@example.com"}, {"plan", "gold 💬 \"annual\""}};
+    c.snoozed_until = from_unix_ms(1764000000500);
     c.last_sender = chat::sender::admin;
     c.last_message_seq = 41;  // the bot's reply at 42 left the preview
     c.created_at = from_unix_ms(1763800000000);
@@ -181,6 +182,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(r.blocked);
     BOOST_TEST((r.priority == chat::conv_priority::high));
     BOOST_TEST((r.attributes == c.attributes));
+    BOOST_TEST((r.snoozed_until == c.snoozed_until));
     BOOST_TEST(r.last_message_seq == c.last_message_seq);
     BOOST_TEST((r.created_at == c.created_at));
     BOOST_TEST((r.updated_at == c.updated_at));

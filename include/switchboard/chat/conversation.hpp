@@ -148,6 +148,11 @@ struct conversation {
     // contact attributes: by key, each key once (attribute_key_from), at
     // most max_attributes.
     std::vector<std::pair<std::string, std::string>> attributes;
+    // Its agent put the live chat aside until then (Chatwoot's snooze): out
+    // of the active and mine lists, and no idle timeout meanwhile. It wakes
+    // then, when the user writes, or when an agent wakes it; a chat that
+    // ends or changes hands wakes with it. Set only on an assigned live chat.
+    std::optional<timestamp> snoozed_until;
     // The open chat, if any: shared with the state this one was copied from
     // until a step changes it (most steps do not; it is a third of the size).
     shared_value<chat_record> chat;
@@ -169,6 +174,9 @@ inline constexpr std::size_t max_attribute_chars = 256;
 // An attribute's key as typed, the way it is kept: as label_from, but with
 // white space inside as `_` ("Order id" is order_id).
 std::optional<std::string> attribute_key_from(std::string_view typed);
+
+// How far ahead a chat may be snoozed.
+inline constexpr std::chrono::hours max_snooze{24 * 366};
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }

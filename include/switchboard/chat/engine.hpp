@@ -129,7 +129,8 @@ struct list_position {
 // to the millisecond, then by phone; or, by `priority`, the most urgent
 // first and each priority so.
 struct list_query {
-    enum class only { all, active, queued, assigned_to, blocked };
+    // active and assigned_to leave out the snoozed chats, which `snoozed` lists.
+    enum class only { all, active, queued, assigned_to, blocked, snoozed };
     enum class order { activity, priority };
     only filter = only::all;
     order by = order::activity;
@@ -155,7 +156,7 @@ struct queue_page {
 
 // How many conversations each of the list's filters holds.
 struct list_counts {
-    std::size_t all = 0, active = 0, queued = 0, mine = 0, blocked = 0;
+    std::size_t all = 0, active = 0, queued = 0, mine = 0, blocked = 0, snoozed = 0;
 };
 
 struct queue_entry {
@@ -230,6 +231,10 @@ public:
     // and from then on what they write is acknowledged and dropped, and no
     // chat can be opened with them. Unblocking undoes it for what comes next.
     boost::asio::awaitable<conversation> set_blocked(std::string phone, agent_ref by, bool blocked);
+    // Puts a live chat aside until `until` (its agent or an admin), as
+    // Chatwoot's snooze: out of the active and mine lists and no idle
+    // timeout until then, or until the user writes; none wakes it now.
+    boost::asio::awaitable<conversation> snooze(std::string phone, agent_ref by, std::optional<timestamp> until);
     // An agent names the user (any agent): kept as if the user had registered
     // it, so the bot greets them by it and their WhatsApp profile name no
     // longer replaces it.
