@@ -1230,6 +1230,86 @@ test('an agent blocks a user after a confirmation, every console shows it, and u
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in every console, and is back when the user writes', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550781', 'support', 'Sam');
+  await userSays(server, '15550782', 'support', 'Tia');
+  await admin('POST', '/conversations/15550781/chat-support/start');
+  await admin('POST', '/conversations/15550782/chat-support/start');
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = (p, phone) => p.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await page.locator('.tabs [data-filter="mine"] .count', { hasText: '2' }).waitFor();
+  await row(page, '15550781').click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Unsnooze' }).isVisible(), false);
+
+  // The menu's choices are in the agent's own time.
+  await page.locator('#snooze-menu summary').click();
+  await page.getByRole('button', { name: 'Until tomorrow, 09:00' }).click();
+  await page.locator('#conv-snoozed', { hasText: '💤 Snoozed until' }).waitFor();
+  const tomorrowAt9 = await page.evaluate(() => {
+    const d = new Date();
+    d.setDate(d.getDate() + 1);
+    d.setHours(9, 0, 0, 0);
+    return d.toISOString();
+  });
+  assert.equal((await admin('GET', '/conversations/15550781')).snoozed_until, tomorrowAt9);
+  await page.locator('.message.system', { hasText: 'Snoozed by admin until' }).waitFor();
+  assert.equal(await page.locator('#snooze-menu').isVisible(), false);
+  await page.getByRole('button', { name: 'Unsnooze' }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), false);  // still theirs to write in
+
+  // Out of Mine and Active, into Snoozed, in this console and the other.
+  await page.locator('.tabs [data-filter="mine"] .count', { hasText: '1' }).waitFor();
+  await page.locator('.tabs [data-filter="snoozed"] .count', { hasText: '1' }).waitFor();
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await row(page, '15550782').waitFor();
+  assert.equal(await row(page, '15550781').count(), 0);
+  await page.getByRole('tab', { name: /Snoozed/ }).click();
+  await row(page, '15550781').locator('.badge.snoozed', { hasText: '💤' }).waitFor();
+  assert.equal(await page.locator('#conversation-list li').count(), 1);
+  await row(lea, '15550781').locator('.badge.snoozed').waitFor();
+  await lea.locator('.tabs [data-filter="active"] .count', { hasText: '1' }).waitFor();
+  // Another agent's chat: lea neither snoozes nor wakes it.
+  await row(lea, '15550781').click();
+  await lea.locator('#conv-snoozed', { hasText: '💤 Snoozed until' }).waitFor();
+  assert.equal(await lea.getByRole('button', { name: 'Unsnooze' }).isVisible(), false);
+  assert.equal(await lea.locator('#snooze-menu').isVisible(), false);
+
+  // The user writes: awake, for everyone.
+  await userSays(server, '15550781', 'any news?');
+  await page.locator('#conv-snoozed').waitFor({ state: 'hidden' });
+  await page.locator('#list-empty').waitFor();  // no longer under the tab
+  await page.locator('.tabs [data-filter="snoozed"] .count', { hasText: /^$/ }).waitFor({ state: 'attached' });
+  await row(lea, '15550781').locator('.badge.snoozed').waitFor({ state: 'detached' });
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await row(page, '15550781').waitFor();
+
+  // A time of the agent's choosing; none picked is said, and nothing changes.
+  await page.locator('#snooze-menu summary').click();
+  await page.locator('#snooze-custom').click();
+  await page.locator('#composer-hint', { hasText: 'Pick a day and time to snooze until.' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550781')).snoozed_until, null);
+  const [typed, meant] = await page.evaluate(() => {
+    const d = new Date();
+    d.setDate(d.getDate() + 2);
+    d.setHours(14, 30, 0, 0);
+    const two = (n) => String(n).padStart(2, '0');
+    return [`${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T14:30`, d.toISOString()];
+  });
+  await page.locator('#snooze-at').fill(typed);
+  await page.locator('#snooze-custom').click();
+  await page.getByRole('button', { name: 'Unsnooze' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550781')).snoozed_until, meant);
+  await page.getByRole('button', { name: 'Unsnooze' }).click();
+  await page.locator('#conv-snoozed').waitFor({ state: 'hidden' });
+  await page.locator('.message.system', { hasText: 'Unsnoozed by admin' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550781')).snoozed_until, null);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));
+
 // Someone blocked long ago is on no page of the newest the console holds:
 // the Blocked tab asks the server for them.
 test('the Blocked tab lists the blocked users, those blocked long ago too', () => withMemoryServer([], async (server) => {

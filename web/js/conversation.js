@@ -9,6 +9,7 @@ import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { mentions, userName } from './model.js';
 import { fillPriorities } from './priority.js';
+import { fromLocalInput, snoozeChoices, snoozeEnd } from './snooze.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -136,6 +137,18 @@ export class ConversationPane {
     this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
+    // The choices are made from the time the menu opens, not the page's load.
+    $('snooze-menu').addEventListener('toggle', () => {
+      if (!$('snooze-menu').open) return;
+      $('snooze-choices').replaceChildren(...snoozeChoices().map(({ label, until }) =>
+        h('button', { type: 'button', text: label, title: until.toLocaleString(), onclick: () => this.snooze(until) })));
+    });
+    $('snooze-custom').addEventListener('click', () => {
+      const until = fromLocalInput($('snooze-at').value);
+      if (!until) { $('composer-hint').textContent = 'Pick a day and time to snooze until.'; return; }
+      this.snooze(until);
+    });
+    $('unsnooze').addEventListener('click', () => this.change('snooze', { until: null }, 'Not unsnoozed'));
     $('return-chat').addEventListener('click', () => this.act('return'));
     fillPriorities($('conv-priority'), { value: 'none', text: 'No priority' });
     $('conv-priority').addEventListener('change', (e) => this.change('priority', { priority: e.target.value }, 'Priority not saved'));
@@ -255,6 +268,11 @@ export class ConversationPane {
     $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
     $('conv-blocked').hidden = !c.blocked;
+    $('conv-snoozed').hidden = !c.snoozed_until;
+    if (c.snoozed_until) {
+      $('conv-snoozed').textContent = `💤 Snoozed until ${snoozeEnd(c.snoozed_until)}`;
+      $('conv-snoozed').title = 'Out of Active and Mine until then, or until the user writes';
+    }
     $('conv-priority').value = c.priority ?? 'none';
     $('conv-priority').dataset.priority = c.priority ?? 'none';
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
@@ -268,6 +286,11 @@ export class ConversationPane {
     $('end-chat').hidden = !canManage;
     $('transfer-chat').hidden = !canManage;
     $('return-chat').hidden = !canManage || !c.assignee;  // a queued chat is there already
+    // Only a chat an agent has is put aside, by that agent or an admin.
+    const canSnooze = canManage && !!c.assignee;
+    $('snooze-menu').hidden = !canSnooze || !!c.snoozed_until;
+    if ($('snooze-menu').hidden) $('snooze-menu').open = false;
+    $('unsnooze').hidden = !canSnooze || !c.snoozed_until;
     for (const f of ['txt', 'csv', 'json'])
       $(`dl-${f}`).href = `/conversations/${enc(c.phone)}/transcript?format=${f}`;
     // A private note can be left in any conversation; a reply only in one's own chat.
@@ -650,6 +673,11 @@ export class ConversationPane {
       if (this.conv?.phone === this.phone) this.renderHeader();  // back to what the server has
       return null;
     }
+  }
+
+  async snooze(until) {
+    $('snooze-menu').open = false;
+    await this.change('snooze', { until: until.toISOString() }, 'Not snoozed');
   }
 
   async openTransfer() {

@@ -6,6 +6,7 @@ import { h, $, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
 import { userName } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
+import { snoozeEnd } from './snooze.js';
 
 // Objects from events a server kept from before it sent last_activity_at
 // (a resume right after an upgrade) have only updated_at.
@@ -102,9 +103,11 @@ export class ConversationList {
 
   inFilter(c, filter) {
     switch (filter) {
-      case 'active': return c.chat_support_active;
+      // A snoozed chat is out of the chats to work on until it wakes.
+      case 'active': return c.chat_support_active && !c.snoozed_until;
       case 'queued': return c.queue_position != null;
-      case 'mine': return c.assignee === this.me.username;
+      case 'mine': return c.assignee === this.me.username && !c.snoozed_until;
+      case 'snoozed': return !!c.snoozed_until;
       case 'blocked': return c.blocked;
       default: return true;
     }
@@ -193,7 +196,7 @@ export class ConversationList {
   // in the queue, and their own with unread messages), so that a console in
   // a background tab still says when someone needs an answer.
   renderCounts() {
-    const held = { active: 0, queued: 0, mine: 0, blocked: 0 };
+    const held = { active: 0, queued: 0, mine: 0, snoozed: 0, blocked: 0 };
     let unreadMine = 0;
     for (const c of this.rows.values()) {
       for (const f of Object.keys(held)) if (this.inFilter(c, f)) held[f] += 1;
@@ -232,6 +235,8 @@ export class ConversationList {
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));
     if (c.blocked) badges.push(h('span', { class: 'badge blocked', text: '🚫 Blocked' }));
+    if (c.snoozed_until)
+      badges.push(h('span', { class: 'badge snoozed', text: `💤 ${snoozeEnd(c.snoozed_until)}`, title: 'Snoozed until then, or until the user writes' }));
     if (priorityBadge(c.priority))
       badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));

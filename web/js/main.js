@@ -194,15 +194,18 @@ async function loadMine() {
   list.renderSoon();
 }
 
-// Whether `c` is blocked or unblocked since the list last had it: the
-// Blocked tab's count changes. Asked of the agent's own answer and of the
-// event alike, whichever comes first.
-function blockChanged(c) {
-  return Boolean(list.rows.get(c.phone)?.blocked) !== Boolean(c.blocked);
+// Whether `c` is blocked or unblocked, snoozed or awake, since the list
+// last had it: the tabs' counts change. Asked of the agent's own answer
+// and of the event alike, whichever comes first.
+function countsChanged(c) {
+  const known = list.rows.get(c.phone);
+  return Boolean(known?.blocked) !== Boolean(c.blocked) || Boolean(known?.snoozed_until) !== Boolean(c.snoozed_until);
 }
 
-async function loadBlocked() {
-  const { conversations } = await api.get('/conversations?filter=blocked&limit=200');
+// A tab's conversations from however long ago (those blocked or snoozed
+// long ago are on no page the console holds).
+async function loadFiltered(filter) {
+  const { conversations } = await api.get(`/conversations?filter=${filter}&limit=200`);
   for (const c of conversations) list.upsert(c);
   list.renderSoon();
 }
@@ -236,7 +239,7 @@ function onEvent(e) {
   switch (e.type) {
     case 'conversation.updated':
     case 'chat.started':
-      if (e.type === 'chat.started' || blockChanged(e.data)) refreshQueueSoon();  // the counts change
+      if (e.type === 'chat.started' || countsChanged(e.data)) refreshQueueSoon();  // the counts change
       takeConversation(e.data);
       list.renderSoon();
       pane.updateConversation(e.data);
@@ -330,7 +333,7 @@ function start(agent) {
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); hours.refresh(); }, onPolicyClose: checkSession });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
   list = new ConversationList({ me, drafts, onOpen: openConversation });
-  pane = new ConversationPane({ me, live, drafts, onChange: (c) => { if (blockChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
+  pane = new ConversationPane({ me, live, drafts, onChange: (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation });
   live.connect();
 
@@ -339,8 +342,7 @@ function start(agent) {
       for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t === tab));
       list.filter = tab.dataset.filter;
       list.render();
-      // Those blocked long ago are on no page the console holds.
-      if (list.filter === 'blocked') loadBlocked();
+      if (list.filter === 'blocked' || list.filter === 'snoozed') loadFiltered(list.filter);
     });
   $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
   fillPriorities($('priority-filter'), { value: '', text: 'Any priority' });
