@@ -1310,6 +1310,34 @@ test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in 
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+// A snooze is a reminder: its agent hears when the time comes, not when the
+// user wakes it (their message rings for itself).
+test('a chat snoozed until a time rings for its agent when the time comes', () => withMemoryServer(['--idle-timeout', '20'], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  for (const [phone, name] of [['15550791', 'Uma'], ['15550792', 'Vic']]) {
+    await userSays(server, phone, 'support', name);
+    await admin('POST', `/conversations/${phone}/chat-support/start`);
+  }
+  await admin('PUT', '/conversations/15550792/snooze', { until: new Date(Date.now() + 3_600_000).toISOString() });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await row('15550792').locator('.badge.snoozed').waitFor();
+
+  // Woken by the server's sweep (each 5 s with this idle timeout).
+  await admin('PUT', '/conversations/15550791/snooze', { until: new Date(Date.now() + 1500).toISOString() });
+  await row('15550791').locator('.badge.snoozed').waitFor();
+  await rings(1);
+  await row('15550791').locator('.badge.snoozed').waitFor({ state: 'detached' });
+
+  await userSays(server, '15550792', 'here now');
+  await row('15550792').locator('.badge.snoozed').waitFor({ state: 'detached' });
+  await row('15550792').locator('.badge.unread', { hasText: '2 unread' }).waitFor();
+  assert.equal(await rang(), 2);  // the message alone
+  assert.deepEqual(page.errors, []);
+}));
+
 // Someone blocked long ago is on no page of the newest the console holds:
 // the Blocked tab asks the server for them.
 test('the Blocked tab lists the blocked users, those blocked long ago too', () => withMemoryServer([], async (server) => {

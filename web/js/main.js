@@ -210,8 +210,19 @@ async function loadFiltered(filter) {
   list.renderSoon();
 }
 
+// The agent's own snoozed chat woke because its time came: a reminder. Not
+// when the user woke it (their message rings by itself), nor an agent's
+// Unsnooze before the time.
+function snoozeEnded(e) {
+  if (e.data.snoozed_until || e.data.assignee !== me.username) return false;
+  const was = list.rows.get(e.conversation)?.snoozed_until;
+  return Boolean(was) && Date.parse(was) <= Date.now();
+}
+
 // Whether an event is something the agent should hear about.
 function worthAChime(e) {
+  if (e.type === 'conversation.updated')
+    return snoozeEnded(e) && !(pane.phone === e.conversation && document.visibilityState === 'visible');
   // Someone joined the queue (or went back to it): queued now, not a move up.
   if (e.type === 'chat.queued') return e.data.queued_at === e.at;
   if (e.type !== 'message.created') return false;
@@ -227,6 +238,7 @@ function notice(e) {
   const c = list.rows.get(e.conversation);
   const who = c?.name || `+${e.conversation}`;
   if (e.type === 'chat.queued') return [`${who} is waiting for a chat`, `Number ${e.data.position} in the queue`];
+  if (e.type === 'conversation.updated') return [who, 'Snooze ended: the chat is back in Mine'];
   if (e.data.type === 'note') return [`${e.data.agent} mentioned you (${who})`, e.data.text];
   return [who, previewOf(e.data)];
 }
