@@ -10,7 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace switchboard::api {
 
@@ -38,6 +38,21 @@ json::array messages_json(const std::vector<chat::message>& list) {
     json::array out;
     for (auto& m : list) out.push_back(chat::to_json(m));
     return out;
+}
+
+// Each listed conversation that a search found by its messages' text gets
+// "match": its newest message that matched, which a console shows and
+// opens the chat at. A point read each, for a page of rows at most.
+void add_text_matches(api_context& ctx, json::value& page,
+                      const std::unordered_map<std::string, std::uint64_t>& seq_by_phone) {
+    for (auto& row : page.at("conversations").as_array()) {
+        auto& o = row.as_object();
+        auto phone = std::string(o.at("phone").as_string());
+        auto hit = seq_by_phone.find(phone);
+        if (hit == seq_by_phone.end()) continue;
+        auto found = ctx.store.load_messages(phone, hit->second + 1, 1);
+        if (!found.empty() && found.front().seq == hit->second) o["match"] = chat::to_json(found.front());
+    }
 }
 
 // "newest activity first": by the last message from either side or change
@@ -160,6 +175,7 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
                    (!priority || c.priority == *priority);
         };
     chat::list_page page;
+    std::unordered_map<std::string, std::uint64_t> text_hits;  // phone → the seq of its newest match
     if (q.empty()) {
         page = ctx.engine.listed(query);
     } else {
@@ -167,9 +183,9 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
         // thread, the search and the walk in one turn.
         auto search = [&] {
             std::function<bool()> gone = [&] { return req.client_gone(); };
-            auto phones = ctx.store.phones_with_text(q, 1000, gone);
+            auto matches = ctx.store.text_matches(q, 1000, gone);
             if (gone()) throw client_gone{};  // the scan may have stopped short: answer nobody
-            std::unordered_set<std::string> text_hits(phones.begin(), phones.end());
+            for (auto& m : matches) text_hits.emplace(std::move(m.phone), m.seq);
             auto searched = query;
             searched.matches = [&](const chat::conversation& c) {
                 auto labelled = [&](const std::string& l) { return l.find(q) != std::string::npos; };
@@ -188,7 +204,9 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
 
     json::value next = nullptr;
     if (page.more) next = cursor_after(*page.rows.back().record, query.by);
-    co_return json_response(200, page_json(page.rows, std::move(next), counts_json(ctx.engine.counts(who.username))));
+    auto answer = page_json(page.rows, std::move(next), counts_json(ctx.engine.counts(who.username)));
+    if (!text_hits.empty()) add_text_matches(ctx, answer, text_hits);
+    co_return json_response(200, std::move(answer));
 }
 
 awaitable<http::response> get_conversation(api_context& ctx, http::request& req, const auth::agent&) {

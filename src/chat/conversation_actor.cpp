@@ -166,9 +166,10 @@ void conversation_actor::publish() {
     ctx_.conversations.add(1);
 }
 
-// A chat waiting in the queue counts only time within business hours: its
-// user was told they keep their place until the team is back.
-// A snoozed chat's deadline is its wake-up, when the idle timeout starts again.
+// A snoozed chat's deadline is its wake-up, from which the idle timeout
+// counts again. A chat waiting in the queue counts only time within
+// business hours: its user was told they keep their place until the team
+// is back.
 timestamp conversation_actor::idle_deadline(const conversation& c) const {
     if (c.snoozed_until) return *c.snoozed_until;
     if (c.queued_at && ctx_.options.hours)

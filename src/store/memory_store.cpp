@@ -225,10 +225,10 @@ public:
         return n;
     }
 
-    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit,
-                                              const std::function<bool()>& stop) const override {
+    std::vector<text_match> text_matches(std::string_view text, std::size_t limit,
+                                         const std::function<bool()>& stop) const override {
         auto needle = ascii_lowered(std::string(text));
-        std::vector<std::string> out;
+        std::vector<text_match> out;
         for (auto& s : shards_) {
             if (stop && stop()) return out;
             // A conversation at a time under the shard's lock, not the whole
@@ -241,9 +241,11 @@ public:
                 std::lock_guard lock(s.mutex);
                 if (n >= s.phones.size()) break;
                 auto& phone = s.phones[n];
-                for (auto& e : s.messages.find(phone)->second.list)
-                    if (e.message.from != chat::sender::bot && contains_ignoring_case(e.message.text(), needle)) {
-                        out.push_back(phone);
+                auto& list = s.messages.find(phone)->second.list;
+                // From the newest: the match a search shows is the latest.
+                for (auto e = list.rbegin(); e != list.rend(); ++e)
+                    if (e->message.from != chat::sender::bot && contains_ignoring_case(e->message.text(), needle)) {
+                        out.push_back({phone, e->seq});
                         break;
                     }
             }

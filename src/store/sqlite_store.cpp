@@ -751,8 +751,8 @@ public:
         return message_rows_.user_messages_after(phone, seq);
     }
 
-    std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit,
-                                              const std::function<bool()>& stop) const override {
+    std::vector<text_match> text_matches(std::string_view text, std::size_t limit,
+                                         const std::function<bool()>& stop) const override {
         std::string pattern = "%";
         for (char c : text) {  // LIKE wildcards in the query are literal characters
             if (c == '%' || c == '_' || c == '\\') pattern += '\\';
@@ -760,14 +760,27 @@ public:
         }
         pattern += '%';
         std::lock_guard lock(scan_reads_->mutex);
+        // Each conversation's newest match among its rows; once `limit`
+        // conversations are found, the scan ends at the next one.
         reset_on_exit st_guard(scan_reads_->prepared(
-            "SELECT DISTINCT phone FROM messages WHERE sender <> 'bot' AND text LIKE ? ESCAPE '\\' LIMIT ?"));
+            "SELECT phone, seq FROM messages WHERE sender <> 'bot' AND text LIKE ? ESCAPE '\\'"));
         auto& st = *st_guard;
-        st.bind(1, pattern).bind(2, static_cast<std::int64_t>(limit));
+        st.bind(1, pattern);
         sqlite::interrupt_when asked(scan_reads_->handle(), stop);
-        std::vector<std::string> out;
+        std::vector<text_match> out;
+        std::unordered_map<std::string, std::size_t> found;  // phone → its place in `out`
         try {
-            while (st.step()) out.push_back(st.get_text(0));
+            while (st.step()) {
+                auto phone = st.get_text(0);
+                auto seq = static_cast<std::uint64_t>(st.get_int(1));
+                if (auto it = found.find(phone); it != found.end()) {
+                    out[it->second].seq = std::max(out[it->second].seq, seq);
+                    continue;
+                }
+                if (out.size() == limit) break;
+                found.emplace(phone, out.size());
+                out.push_back({std::move(phone), seq});
+            }
         } catch (...) {
             if (!asked.interrupted()) throw;  // stopped: what was found so far
         }

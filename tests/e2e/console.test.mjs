@@ -1338,6 +1338,47 @@ test('a chat snoozed until a time rings for its agent when the time comes', () =
   assert.deepEqual(page.errors, []);
 }));
 
+// A search by a message's text shows that message in the row, and opens the
+// chat at it, however far back in the history it is.
+test('a search shows the message it found in the row, and opens the chat at it', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550811', 'my parcel 4411 never came', 'Wes');
+  for (let i = 0; i < 30; i += 1) await userSays(server, '15550811', `still waiting, day ${i}`);
+  await userSays(server, '15550812', 'hello', 'Parcel Desk');  // found by its name alone
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await row('15550811').locator('.preview', { hasText: 'still waiting, day 29' }).waitFor();
+
+  await page.locator('#search').fill('PARCEL 4411');
+  await row('15550811').locator('.preview.match mark', { hasText: 'parcel 4411' }).waitFor();
+  assert.equal(await row('15550811').locator('.preview').textContent(), 'my parcel 4411 never came');
+  await page.locator('#search').fill('parcel');
+  await row('15550812').waitFor();
+  assert.equal(await row('15550812').locator('.preview.match').count(), 0);
+  assert.equal(await row('15550812').locator('.preview').textContent(), 'hello');
+  await row('15550811').locator('.preview.match mark', { hasText: 'parcel' }).waitFor();
+
+  // 62 messages after it: older than the newest page, and shown in view.
+  await row('15550811').click();
+  const found = page.locator('.message.found');
+  await found.waitFor();
+  assert.match(await found.textContent(), /my parcel 4411 never came/);
+  assert.equal(await page.locator('.message').count(), 62);  // the history whole from the first message
+  const inView = await found.evaluate((el) => {
+    const at = el.getBoundingClientRect(), list = document.getElementById('messages').getBoundingClientRect();
+    return at.top >= list.top && at.bottom <= list.bottom;
+  });
+  assert.equal(inView, true);
+
+  // No search: the row shows the newest message again, and opens at the end.
+  await page.locator('#search').fill('');
+  await row('15550811').locator('.preview', { hasText: 'still waiting, day 29' }).waitFor();
+  await row('15550812').click();
+  await row('15550811').click();
+  await page.locator('.message.user', { hasText: 'still waiting, day 29' }).waitFor();
+  assert.equal(await page.locator('.message.found').count(), 0);
+  assert.deepEqual(page.errors, []);
+}));
+
 // Someone blocked long ago is on no page of the newest the console holds:
 // the Blocked tab asks the server for them.
 test('the Blocked tab lists the blocked users, those blocked long ago too', () => withMemoryServer([], async (server) => {

@@ -636,6 +636,41 @@ BOOST_AUTO_TEST_CASE(lists_filter_search_and_page_without_overlap) {
     BOOST_TEST(admin.json("GET", "/conversations?q=archer").at("counts").at("mine").as_int64() == 0);
 }
 
+// A conversation found by its messages' text names its newest message that
+// matched ("match"), for a console to show and open the chat at; one found
+// by its name alone has none.
+BOOST_AUTO_TEST_CASE(a_search_by_message_text_names_the_newest_match) {
+    temp_dir dir;
+    for (std::string data : {std::string(":memory:"), dir.path().string()}) {
+        server_process server({"--data", data});
+        auto admin = admin_client(server);
+        auto p = server.port();
+        user_says(p, "1101", "my order 77 is late", "Ann");
+        user_says(p, "1101", "ORDER 77 again?");
+        user_says(p, "1101", "thanks");
+        user_says(p, "1102", "hello", "Order Desk");
+        auto found = [&](const std::string& query) {
+            std::map<std::string, json::value> by_phone;
+            auto page = admin.json("GET", "/conversations" + query);
+            for (auto& c : page.at("conversations").as_array())
+                by_phone[std::string(c.at("phone").as_string())] = c;
+            return by_phone;
+        };
+        auto hits = found("?q=order%2077");
+        BOOST_TEST_REQUIRE(hits.size() == 1u, data);
+        auto& match = hits.at("1101").at("match");
+        BOOST_TEST(match.at("seq").as_int64() == 3);  // the newest of the two
+        BOOST_TEST(match.at("text").as_string() == "ORDER 77 again?");
+        BOOST_TEST(match.at("sender").as_string() == "user");
+        hits = found("?q=order");
+        BOOST_TEST_REQUIRE(hits.size() == 2u, data);
+        BOOST_TEST(hits.at("1101").at("match").at("seq").as_int64() == 3);
+        BOOST_TEST(!hits.at("1102").as_object().contains("match"));  // by its name
+        for (auto& [phone, c] : found(""))
+            BOOST_TEST(!c.as_object().contains("match"), phone);
+    }
+}
+
 // Any agent files a conversation under labels, which every list and socket
 // shows, a list filters by, a restart keeps, and which move nothing else.
 // Any agent marks how urgent a conversation is (Chatwoot's priority): every

@@ -543,11 +543,18 @@ BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {
         b.messages = {said("15550001", 1, chat::sender::user, "My ORDER 77 is late"),
                       said("15550001", 2, chat::sender::bot, "Reply support to chat with a person"),
                       said("15550002", 1, chat::sender::admin, "Your refund is on its way: 100%"),
-                      said("15550003", 1, chat::sender::bot, "Reply support to chat with a person, or register")};
+                      said("15550003", 1, chat::sender::bot, "Reply support to chat with a person, or register"),
+                      said("15550001", 3, chat::sender::admin, "Order 77 left the depot"),
+                      said("15550001", 4, chat::sender::user, "thanks")};
         write(*db, b);
+        auto matches = [&](std::string_view text, std::size_t limit = 10) {
+            auto found = db->text_matches(text, limit, {});
+            std::sort(found.begin(), found.end(), [](auto& a, auto& b) { return a.phone < b.phone; });
+            return found;
+        };
         auto found = [&](std::string_view text) {
-            auto phones = db->phones_with_text(text, 10, {});
-            std::sort(phones.begin(), phones.end());
+            std::vector<std::string> phones;
+            for (auto& m : matches(text)) phones.push_back(m.phone);
             return phones;
         };
         BOOST_TEST(found("order 77") == std::vector<std::string>{"15550001"});
@@ -556,6 +563,13 @@ BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {
         BOOST_TEST(found("0_") == std::vector<std::string>{});  // "_" is no wildcard
         BOOST_TEST(found("support").empty());  // only the bot said it
         BOOST_TEST(found("register").empty());
+        // Each conversation's newest match.
+        auto orders = matches("order 77");
+        BOOST_TEST_REQUIRE(orders.size() == 1u);
+        BOOST_TEST(orders[0].seq == 3u);
+        BOOST_TEST(matches("refund").at(0).seq == 1u);
+        BOOST_TEST(matches("o", 1).size() == 1u);  // at most `limit` conversations
+        BOOST_TEST(matches("o", 2).size() == 2u);
     }
 }
 
@@ -581,11 +595,11 @@ BOOST_AUTO_TEST_CASE(a_text_search_ends_when_its_asker_has_gone) {
             ++asked;
             return false;
         };
-        BOOST_TEST(db->phones_with_text("parcel", 5000, still_there).size() == 2000u);
+        BOOST_TEST(db->text_matches("parcel", 5000, still_there).size() == 2000u);
         BOOST_TEST(asked > 0);
         std::function<bool()> gone = [] { return true; };
-        BOOST_TEST(db->phones_with_text("parcel", 5000, gone).size() < 2000u);
-        BOOST_TEST(db->phones_with_text("parcel", 5000, {}).size() == 2000u);  // nobody asked: to the end
+        BOOST_TEST(db->text_matches("parcel", 5000, gone).size() < 2000u);
+        BOOST_TEST(db->text_matches("parcel", 5000, {}).size() == 2000u);  // nobody asked: to the end
     }
 }
 

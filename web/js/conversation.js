@@ -185,7 +185,8 @@ export class ConversationPane {
     document.addEventListener('visibilitychange', () => this.markRead());
   }
 
-  async open(phone) {
+  // `at`: a message to show (a search's match) rather than the newest.
+  async open(phone, at = null) {
     if (phone !== this.phone) {
       this.saveDraft();
       this.stoppedTyping();
@@ -203,14 +204,17 @@ export class ConversationPane {
     const data = await api.get(`/conversations/${enc(phone)}`);
     if (this.phone !== phone) return;
     const { messages, last_user_message_at: userWroteAt, ...conv } = data;
+    const history = at ? await this.historyBackTo(phone, messages, at) : messages;
+    if (this.phone !== phone) return;
     this.conv = conv;
-    this.messages = messages;
+    this.messages = history;
     this.userWroteAt = userWroteAt;
+    this.found = at;
     $('pane-empty').hidden = true;
     $('conversation').hidden = false;
     this.renderHeader();
     this.renderMessages();
-    this.scrollToBottom();
+    if (!at || !this.reveal(at)) this.scrollToBottom();
     $('typing').textContent = '';
     this.markRead();
   }
@@ -348,7 +352,7 @@ export class ConversationPane {
     const quotable = m.seq && m.type !== 'note' && m.type !== 'system' && this.mode === 'reply' && this.canReply()
       ? h('button', { type: 'button', class: 'reply-to', text: 'Reply', 'aria-label': 'Reply quoting this message', onclick: () => this.quote(m) })
       : null;
-    return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}${calls}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
+    return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}${calls}${m.seq && m.seq === this.found ? ' found' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       m.reply_to ? this.quoteOf(m) : null,
       m.attachment ? this.attachmentOf(m) : null,
       m.type === 'rating' ? rating(m.text) : text ? h('span', { class: 'text' }, richText(text)) : null,
@@ -398,6 +402,31 @@ export class ConversationPane {
     const now = new Date();
     this.dayTimer = setTimeout(() => this.renderMessages(),
       new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1) - now + 1000);
+  }
+
+  // The history from `at` on, when the newest page starts after it: the
+  // pages between (so that the history stays whole, as scrolling up would
+  // load it), 200 messages a page, 2,000 at most.
+  async historyBackTo(phone, newest, at) {
+    let messages = newest;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const oldest = messages.find((m) => m.seq)?.seq;
+      if (!oldest || oldest <= at) break;
+      const { messages: older } = await api.get(`/conversations/${enc(phone)}/messages?before=${oldest}&limit=200`);
+      if (!older.length) break;
+      messages = [...older, ...messages];
+    }
+    return messages;
+  }
+
+  // Scrolls the message `seq` into view and flashes it; false when it is not on the page.
+  reveal(seq) {
+    const el = this.list.querySelector(`li[data-seq="${seq}"]`);
+    if (!el) return false;
+    el.scrollIntoView({ block: 'center' });
+    el.classList.add('flash');
+    setTimeout(() => el.classList.remove('flash'), 1500);
+    return true;
   }
 
   nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }
@@ -498,14 +527,7 @@ export class ConversationPane {
   // click shows it. One older than the pages loaded is fetched on its own.
   quoteOf(m) {
     const quoted = this.messages.find((x) => x.seq === m.reply_to) ?? this.quotedEarlier.get(m.reply_to) ?? this.fetchQuoted(m.reply_to);
-    const show = () => {
-      const el = this.list.querySelector(`li[data-seq="${m.reply_to}"]`);
-      if (!el) return;
-      el.scrollIntoView({ block: 'center' });
-      el.classList.add('flash');
-      setTimeout(() => el.classList.remove('flash'), 1500);
-    };
-    return h('button', { type: 'button', class: 'quote', title: 'Show the message it answers', onclick: show },
+    return h('button', { type: 'button', class: 'quote', title: 'Show the message it answers', onclick: () => this.reveal(m.reply_to) },
       quoted ? h('b', { text: this.authorOf(quoted) }) : null,
       quoted ? this.excerptOf(quoted) : 'An earlier message');
   }

@@ -14,6 +14,16 @@ const activityOf = (c) => c.last_activity_at ?? c.updated_at;
 
 const renderEveryMs = 100;
 
+// A search's match as a row shows it: the words around the first place
+// `query` is found, that part marked (as elements around text, never HTML).
+function matchExcerpt(text, query) {
+  const at = text.toLowerCase().indexOf(query.toLowerCase());
+  if (at < 0) return [text.slice(0, 120)];
+  const from = Math.max(0, at - 40);
+  const end = at + query.length;
+  return [from > 0 ? '…' : '', text.slice(from, at), h('mark', { text: text.slice(at, end) }), text.slice(end, end + 80)];
+}
+
 // Makes `els` the children of `parent`, in order, moving only what is out of
 // place: a row that did not change stays where it is in the document. A
 // row taken out and put back between a press and its release (the list
@@ -53,7 +63,7 @@ export class ConversationList {
     this.label = null;      // only the conversations filed under it, when set
     this.priority = null;   // only the conversations marked so, when set
     this.order = 'activity';  // or 'priority': the most urgent first
-    this.textHits = null;   // phones the server matched on message text, for `query`
+    this.textHits = null;   // phone → its newest message the server matched `query` in (or null), for `query`
     this.current = null;
     this.visible = [];      // the phones shown, in order
     this.el = $('conversation-list');
@@ -211,6 +221,15 @@ export class ConversationList {
     document.title = waiting ? `(${waiting}) Switchboard` : 'Switchboard';
   }
 
+  // A search's answer. Only the rows whose match changed are built again:
+  // a row replaced between a press and its release loses the click.
+  setTextHits(hits) {
+    const seqOf = (map, phone) => map?.get(phone)?.seq ?? null;
+    for (const phone of new Set([...(this.textHits?.keys() ?? []), ...(hits?.keys() ?? [])]))
+      if (seqOf(this.textHits, phone) !== seqOf(hits, phone)) this.built.delete(phone);
+    this.textHits = hits;
+  }
+
   // The chat gained a draft or lost it: its row is built again.
   draftChanged(phone) {
     this.built.delete(phone);
@@ -241,7 +260,9 @@ export class ConversationList {
       badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
     if (this.drafts.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
-    const open = () => this.onOpen(c.phone);
+    // Found by a message's text: the row shows that message, and opens the chat at it.
+    const match = this.query ? this.textHits?.get(c.phone) : null;
+    const open = () => this.onOpen(c.phone, match?.seq ?? null);
     return h('li', {
       tabindex: 0, role: 'button', 'data-phone': c.phone,
       'aria-current': this.current === c.phone ? 'true' : 'false',
@@ -251,7 +272,8 @@ export class ConversationList {
       h('span', { class: 'name', text: userName(c) }),
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       // An agent's words are marked, as Chatwoot marks its replies: the row says who has to answer.
-      h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message) : '' }),
+      match ? h('span', { class: 'preview match', title: 'The newest message that matches' }, matchExcerpt(match.text, this.query))
+        : h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message) : '' }),
       h('span', { class: 'badges' }, badges,
         (c.labels ?? []).map((l) => h('span', { class: 'badge label', text: l, title: `Labelled ${l}` }))));
   }

@@ -79,8 +79,8 @@ async function loadList() {
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
     if (query !== list.query || label !== list.label || priority !== list.priority || order !== list.order) return;
-    list.textHits = query ? new Set(conversations.map((c) => c.phone)) : null;
-    for (const c of conversations) list.upsert(c);
+    list.setTextHits(query ? new Map(conversations.map((c) => [c.phone, c.match ?? null])) : null);
+    for (const { match, ...c } of conversations) list.upsert(c);
     list.render();
   } catch (e) {
     if (e.name !== 'AbortError') throw e;
@@ -410,11 +410,12 @@ function closeConversation() {
   list.render();
 }
 
-async function openConversation(phone) {
+// `at`: the message to show, when a search found the chat by it.
+async function openConversation(phone, at = null) {
   list.current = phone;
   list.render();
   $('app-view').classList.add('show-pane');
-  await pane.open(phone);
+  await pane.open(phone, at);
   $('composer-text').disabled ? $('start-chat').focus() : $('composer-text').focus();
 }
 

@@ -137,6 +137,13 @@ struct write_batch {
 
 // The store cannot take writes now (disk full, I/O error): webhooks answer
 // 503 so that the provider retries; nothing of the batch was written.
+// A conversation a search of message text found: the seq of its newest
+// message that matched.
+struct text_match {
+    std::string phone;
+    std::uint64_t seq = 0;
+};
+
 class unavailable : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -191,13 +198,14 @@ public:
     virtual std::vector<chat::message> load_messages_between(timestamp from, timestamp to,
                                                              const std::optional<message_key>& after,
                                                              std::size_t limit) const = 0;
-    // Phones whose messages from the user or an agent contain `text`
-    // (case-insensitive), at most `limit`. The bot's are left out: its menu
-    // is in every conversation. `stop`, if set, is asked every few
+    // The conversations whose messages from the user or an agent contain
+    // `text` (case-insensitive), at most `limit`, each with the seq of its
+    // newest such message the scan saw. The bot's are left out: its menu is
+    // in every conversation. `stop`, if set, is asked every few
     // milliseconds of the scan (from its thread); once it says yes, the
     // scan ends with what it has found (its asker has gone).
-    virtual std::vector<std::string> phones_with_text(std::string_view text, std::size_t limit,
-                                                      const std::function<bool()>& stop) const = 0;
+    virtual std::vector<text_match> text_matches(std::string_view text, std::size_t limit,
+                                                 const std::function<bool()>& stop) const = 0;
 
     // Chats not closed yet (restored onto their conversations at start).
     virtual std::vector<chat::chat_record> load_open_chats() const = 0;
