@@ -163,9 +163,11 @@ export class ConversationList {
     const byPriority = this.order === 'priority';
     for (const c of this.rows.values())
       if (this.matches(c)) keyed.push({ c, at: Date.parse(activityOf(c)), rank: byPriority ? priorityRank(c.priority) : 0 });
-    // The queue from its head, where the longest wait is; the rest by newest
-    // activity. By priority, the most urgent come first in either.
+    // The queue from its head, where the longest wait is; the snoozed from
+    // the one that wakes first; the rest by newest activity. By priority,
+    // the most urgent come first in each.
     if (this.filter === 'queued') keyed.sort((a, b) => b.rank - a.rank || a.c.queue_position - b.c.queue_position || a.c.phone.localeCompare(b.c.phone));
+    else if (this.filter === 'snoozed') keyed.sort((a, b) => b.rank - a.rank || Date.parse(a.c.snoozed_until) - Date.parse(b.c.snoozed_until) || a.c.phone.localeCompare(b.c.phone));
     else keyed.sort((a, b) => b.rank - a.rank || b.at - a.at || a.c.phone.localeCompare(b.c.phone));
     const visible = keyed.map((k) => k.c);
     const focused = document.activeElement?.dataset?.phone;
