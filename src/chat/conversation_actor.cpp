@@ -463,7 +463,7 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
                                                                  dedupe_key(in.via, in.reply_to_channel_id));
     }
     ++c.unread;
-    c.snoozed_until.reset();  // the user wrote: the chat is back in front of its agent
+    if (c.snoozed_until) wake_quietly(s, now);  // the user wrote: the chat is back in front of its agent
     s.message_created(user_msg, now);
 
     switch (decision.action) {
@@ -1017,11 +1017,24 @@ net::awaitable<conversation> conversation_actor::snooze(agent_ref by, std::optio
     });
 }
 
+// Its agent put the chat aside on purpose: if they had not answered it,
+// their time to (--reassign-after) starts again now, rather than having
+// run out while it slept.
+void conversation_actor::wake_quietly(step& s, timestamp now) {
+    auto& c = s.next;
+    c.snoozed_until.reset();
+    if (!c.chat || !c.chat->last_assigned_at) return;
+    bool answered = c.chat->last_response_at && *c.chat->last_response_at >= *c.chat->last_assigned_at;
+    if (answered) return;
+    c.chat.edit().last_assigned_at = now;
+    save_chat(s);
+}
+
 // Waking is activity: the chat comes back to the top of the lists, and its
 // idle timeout counts from now.
 void conversation_actor::wake(step& s, std::string note, timestamp now) {
     auto& c = s.next;
-    c.snoozed_until.reset();
+    wake_quietly(s, now);
     c.last_activity = now;
     c.updated_at = now;
     add_system_note(s, std::move(note), now);

@@ -155,6 +155,9 @@ private:
     void add_system_note(step& s, std::string text, timestamp at);
     // The snoozed chat in `s` awake, with `note` for the agents saying why.
     void wake(step& s, std::string note, timestamp now);
+    // The same with no note, no event and no activity (the caller's step
+    // has them): for a user's message.
+    void wake_quietly(step& s, timestamp now);
     // Clears the chat flags, files the chat record as closed, and takes the
     // conversation out of the queue.
     static void close_chat(step& s, std::string_view reason, timestamp now);

@@ -169,6 +169,44 @@ BOOST_AUTO_TEST_CASE(an_unanswered_chat_goes_back_to_the_head_of_the_queue) {
     BOOST_TEST(read_metric(p, "switchboard_routing_requeued_total") == 1);
 }
 
+// An agent who snoozed a chat they had not answered has --reassign-after
+// from its wake to answer it, not what was left of it from the claim:
+// woken by its time (6101) or by the user (6102).
+BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_with_its_time_to_answer_whole) {
+    server_process server({"--reassign-after", "3", "--idle-timeout", "8"});  // a sweep each 2 s
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto p = server.port();
+    user_says(p, "6101", "support");
+    user_says(p, "6102", "support");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    auto until = [](std::chrono::seconds from_now) {
+        return R"({"until":")" + switchboard::to_iso8601(std::chrono::system_clock::now() + from_now) + R"("})";
+    };
+    for (auto phone : {"6101", "6102"}) bob.json("POST", std::string("/conversations/") + phone + "/chat-support/start");
+    bob.json("PUT", "/conversations/6101/snooze", until(1s));
+    bob.json("PUT", "/conversations/6102/snooze", until(1h));
+    auto at = [](const boost::json::object& event) { return *switchboard::parse_iso8601(event.at("at").as_string()); };
+
+    std::optional<std::chrono::system_clock::time_point> woke_at;
+    while (!woke_at) {
+        auto e = ws.next_of_type("message.created", 10s);
+        if (e.at("data").at("text").as_string() == "Snooze ended") woke_at = at(e);
+    }
+    BOOST_TEST(ws.next_of_type("conversation.updated").at("conversation").as_string() == "6101");
+    user_says(p, "6102", "hello?");
+    auto wrote_at = at(ws.next_of_type("message.created"));
+    std::map<std::string, std::chrono::system_clock::time_point> queued_at;
+    while (queued_at.size() < 2) {
+        auto e = ws.next_of_type("chat.queued", 10s);
+        queued_at[std::string(e.at("conversation").as_string())] = at(e);
+    }
+    BOOST_TEST((queued_at["6101"] - *woke_at >= 3s));
+    BOOST_TEST((queued_at["6102"] - wrote_at >= 3s));
+    BOOST_TEST(assignee_of(admin, "6101").empty());
+}
+
 BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
     temp_dir dir;
     std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
