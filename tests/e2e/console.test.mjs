@@ -1331,6 +1331,9 @@ test('a chat snoozed until a time rings for its agent when the time comes', () =
   const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
   const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
   await row('15550792').locator('.badge.snoozed').waitFor();
+  // Both unread, and only the one awake waits for the agent.
+  await row('15550791').locator('.badge.unread').waitFor();
+  assert.equal(await page.title(), '(1) Switchboard');
 
   // Woken by the server's sweep (each 5 s with this idle timeout).
   await admin('PUT', '/conversations/15550791/snooze', { until: new Date(Date.now() + 1500).toISOString() });

@@ -205,14 +205,15 @@ export class ConversationList {
   }
 
   // Each tab's count, and the page title's: what waits for this agent (chats
-  // in the queue, and their own with unread messages), so that a console in
-  // a background tab still says when someone needs an answer.
+  // in the queue, and their own with unread messages, but those they put
+  // aside), so that a console in a background tab still says when someone
+  // needs an answer.
   renderCounts() {
     const held = { active: 0, queued: 0, mine: 0, snoozed: 0, blocked: 0 };
     let unreadMine = 0;
     for (const c of this.rows.values()) {
       for (const f of Object.keys(held)) if (this.inFilter(c, f)) held[f] += 1;
-      if (c.assignee === this.me.username && c.unread > 0) unreadMine += 1;
+      if (c.assignee === this.me.username && c.unread > 0 && !c.snoozed_until) unreadMine += 1;
     }
     const counts = this.counts ?? held;
     const waiting = counts.queued + unreadMine;
