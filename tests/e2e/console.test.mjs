@@ -1372,6 +1372,7 @@ test('a search shows the message it found in the row, and opens the chat at it',
   const found = page.locator('.message.found');
   await found.waitFor();
   assert.match(await found.textContent(), /my parcel 4411 never came/);
+  assert.deepEqual(await found.locator('.text mark').allTextContents(), ['parcel']);  // the words searched for
   assert.equal(await page.locator('.message').count(), 62);  // the history whole from the first message
   const inView = await found.evaluate((el) => {
     const at = el.getBoundingClientRect(), list = document.getElementById('messages').getBoundingClientRect();

@@ -2,7 +2,7 @@
 // composer with optimistic sends, typing and read receipts.
 import { api, enc } from './api.js';
 import { h, $, clockTime, relativeTime, typeInPlace } from './dom.js';
-import { richText } from './rich_text.js';
+import { markWords, richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
@@ -185,8 +185,9 @@ export class ConversationPane {
     document.addEventListener('visibilitychange', () => this.markRead());
   }
 
-  // `at`: a message to show (a search's match) rather than the newest.
-  async open(phone, at = null) {
+  // `at`: a message to show (a search's match) rather than the newest, with
+  // the `words` found in it marked.
+  async open(phone, at = null, words = '') {
     if (phone !== this.phone) {
       this.saveDraft();
       this.stoppedTyping();
@@ -210,6 +211,7 @@ export class ConversationPane {
     this.messages = history;
     this.userWroteAt = userWroteAt;
     this.found = at;
+    this.foundWords = at ? words : '';
     $('pane-empty').hidden = true;
     $('conversation').hidden = false;
     this.renderHeader();
@@ -355,9 +357,14 @@ export class ConversationPane {
     return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}${calls}${m.seq && m.seq === this.found ? ' found' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       m.reply_to ? this.quoteOf(m) : null,
       m.attachment ? this.attachmentOf(m) : null,
-      m.type === 'rating' ? rating(m.text) : text ? h('span', { class: 'text' }, richText(text)) : null,
+      m.type === 'rating' ? rating(m.text) : text ? this.textElement(m, text) : null,
       h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable),
       m.status === 'failed' ? this.failure(m) : null);
+  }
+
+  textElement(m, text) {
+    const el = h('span', { class: 'text' }, richText(text));
+    return m.seq && m.seq === this.found ? markWords(el, this.foundWords) : el;
   }
 
   attachmentOf(m) {

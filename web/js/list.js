@@ -265,7 +265,7 @@ export class ConversationList {
     if (this.drafts.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
     // Found by a message's text: the row shows that message, and opens the chat at it.
     const match = this.query ? this.textHits?.get(c.phone) : null;
-    const open = () => this.onOpen(c.phone, match?.seq ?? null);
+    const open = () => this.onOpen(c.phone, match?.seq ?? null, this.query);
     return h('li', {
       tabindex: 0, role: 'button', 'data-phone': c.phone,
       'aria-current': this.current === c.phone ? 'true' : 'false',

@@ -410,12 +410,12 @@ function closeConversation() {
   list.render();
 }
 
-// `at`: the message to show, when a search found the chat by it.
-async function openConversation(phone, at = null) {
+// `at`: the message to show, when a search found the chat by it (`words`).
+async function openConversation(phone, at = null, words = '') {
   list.current = phone;
   list.render();
   $('app-view').classList.add('show-pane');
-  await pane.open(phone, at);
+  await pane.open(phone, at, words);
   $('composer-text').disabled ? $('start-chat').focus() : $('composer-text').focus();
 }
 

@@ -47,3 +47,29 @@ export function richText(text) {
   }
   return nodes;
 }
+
+// Marks each place `words` is found (any case) in `root`'s text, as <mark>
+// elements around parts of its text nodes: a search's words in the message
+// it found. Text stays text.
+export function markWords(root, words) {
+  const needle = words.toLowerCase();
+  if (!needle) return root;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+  for (const node of nodes) {
+    const text = node.data;
+    const lower = text.toLowerCase();
+    let at = lower.indexOf(needle);
+    if (at < 0) continue;
+    const parts = [];
+    let from = 0;
+    for (; at >= 0; at = lower.indexOf(needle, from)) {
+      parts.push(text.slice(from, at), h('mark', { text: text.slice(at, at + needle.length) }));
+      from = at + needle.length;
+    }
+    parts.push(text.slice(from));
+    node.replaceWith(...parts);
+  }
+  return root;
+}
