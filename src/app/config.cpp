@@ -58,7 +58,7 @@ po::options_description describe(config& c, text_flags& t) {
         ("keepalive-timeout", po::value(&c.keepalive_timeout)->default_value(c.keepalive_timeout), "seconds an idle keep-alive connection stays open")
         ("body-timeout", po::value(&c.body_timeout)->default_value(c.body_timeout), "seconds for a request's body to arrive once its headers have")
         ("write-timeout", po::value(&c.write_timeout)->default_value(c.write_timeout), "seconds a client may go without taking any of an answer before it is dropped")
-        ("idle-timeout", po::value(&c.idle_timeout)->default_value(c.idle_timeout), "seconds without a message before a conversation returns to IDLE (an open chat ends)")
+        ("idle-timeout", po::value(&c.idle_timeout)->default_value(c.idle_timeout), "seconds without a message before a conversation returns to IDLE (an open chat ends; a snoozed one waits until it wakes)")
         ("bot-texts", po::value(&c.bot_texts), "JSON file overriding the bot's texts")
         ("business-hours", po::value(&c.business_hours), "when the team answers, e.g. \"mon-fri 09:00-17:30, sat 10:00-14:00\"; a user asking for support outside them is told when it is back (default: always)")
         ("timezone", po::value(&c.timezone), "IANA time zone of --business-hours, e.g. Europe/Berlin (default: UTC)")
@@ -85,7 +85,7 @@ po::options_description describe(config& c, text_flags& t) {
         ("ws-max-lag", po::value(&c.ws_max_lag)->default_value(c.ws_max_lag), "events an agent socket may fall behind before it is closed with 1013")
         ("ws-idle-timeout", po::value(&c.ws_idle_timeout)->default_value(c.ws_idle_timeout), "seconds an agent socket may go without a frame (it is pinged halfway) before it is closed and its agent shown offline")
         ("routing", po::value(&c.routing)->default_value(c.routing), "manual | round-robin | least-busy")
-        ("reassign-after", po::value(&c.reassign_after)->default_value(c.reassign_after), "seconds an assigned chat may go unanswered before it returns to the head of the queue; 0 = never")
+        ("reassign-after", po::value(&c.reassign_after)->default_value(c.reassign_after), "seconds an assigned chat may go unanswered before it returns to the head of the queue (a snoozed one counts from its wake); 0 = never")
         ("log-level", po::value(&t.log_level)->default_value("info"), "debug | info | warn | error")
         ("log-format", po::value(&t.log_format)->default_value("text"), "text | json");
     // clang-format on
