@@ -111,6 +111,12 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 
 [[noreturn]] void refuse(command_error::kind k, std::string why) { throw command_error(k, std::move(why)); }
 
+// Whether the chat's agent has written since it was last assigned
+// (last_assigned_at set): --reassign-after counts until then.
+bool answered_since_assigned(const chat_record& chat) {
+    return chat.last_response_at && *chat.last_response_at >= *chat.last_assigned_at;
+}
+
 // An annotate() change that puts `value` in `field`, and says whether that
 // changed it.
 template <class T>
@@ -1023,9 +1029,7 @@ net::awaitable<conversation> conversation_actor::snooze(agent_ref by, std::optio
 void conversation_actor::wake_quietly(step& s, timestamp now) {
     auto& c = s.next;
     c.snoozed_until.reset();
-    if (!c.chat || !c.chat->last_assigned_at) return;
-    bool answered = c.chat->last_response_at && *c.chat->last_response_at >= *c.chat->last_assigned_at;
-    if (answered) return;
+    if (!c.chat || !c.chat->last_assigned_at || answered_since_assigned(*c.chat)) return;
     c.chat.edit().last_assigned_at = now;
     save_chat(s);
 }
@@ -1101,9 +1105,7 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
         auto& c = s.next;
         if (!c.chat_support_active || c.assignee.empty() || c.snoozed_until || !c.chat || !c.chat->last_assigned_at)
             co_return false;
-        const auto& seen = *c.chat;
-        bool answered = seen.last_response_at && *seen.last_response_at >= *seen.last_assigned_at;
-        if (answered || now - *seen.last_assigned_at < after) co_return false;
+        if (answered_since_assigned(*c.chat) || now - *c.chat->last_assigned_at < after) co_return false;
         co_await requeue_to_front(s, "Back to the queue: " + c.assignee + " did not answer in time", now);
         co_return true;
     });

@@ -221,12 +221,11 @@ function snoozeEnded(e) {
 
 // Whether an event is something the agent should hear about.
 function worthAChime(e) {
-  if (e.type === 'conversation.updated')
-    return snoozeEnded(e) && !(pane.phone === e.conversation && document.visibilityState === 'visible');
+  const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
+  if (e.type === 'conversation.updated') return snoozeEnded(e) && !looking;
   // Someone joined the queue (or went back to it): queued now, not a move up.
   if (e.type === 'chat.queued') return e.data.queued_at === e.at;
   if (e.type !== 'message.created') return false;
-  const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
   // Another agent's note that names this one, in any chat.
   if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking;
   if (e.data.sender !== 'user') return false;

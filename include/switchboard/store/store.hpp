@@ -135,8 +135,6 @@ struct write_batch {
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
 };
 
-// The store cannot take writes now (disk full, I/O error): webhooks answer
-// 503 so that the provider retries; nothing of the batch was written.
 // A conversation a search of message text found: the seq of its newest
 // message that matched.
 struct text_match {
@@ -144,6 +142,8 @@ struct text_match {
     std::uint64_t seq = 0;
 };
 
+// The store cannot take writes now (disk full, I/O error): webhooks answer
+// 503 so that the provider retries; nothing of the batch was written.
 class unavailable : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
