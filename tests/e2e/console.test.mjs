@@ -1261,6 +1261,17 @@ test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in 
     return d.toISOString();
   });
   assert.equal((await admin('GET', '/conversations/15550781')).snoozed_until, tomorrowAt9);
+  // The other choices, from a Monday and a Sunday afternoon, in the page's own time.
+  const choices = await page.evaluate(async () => {
+    const { snoozeChoices } = await import('/js/snooze.js');
+    const local = (d) => `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()} ${d.getHours()}:${String(d.getMinutes()).padStart(2, '0')}`;
+    return [new Date(2026, 11, 7, 15, 20), new Date(2026, 11, 13, 15, 20)].map((now) =>
+      snoozeChoices(now).map(({ label, until }) => `${label}: ${local(until)}`));
+  });
+  assert.deepEqual(choices, [
+    ['For an hour: 2026-12-7 16:20', 'Until tomorrow, 09:00: 2026-12-8 9:00', 'Until next week, Mon 09:00: 2026-12-14 9:00'],
+    ['For an hour: 2026-12-13 16:20', 'Until tomorrow, 09:00: 2026-12-14 9:00', 'Until next week, Mon 09:00: 2026-12-14 9:00'],
+  ]);
   await page.locator('.message.system', { hasText: 'Snoozed by admin until' }).waitFor();
   assert.equal(await page.locator('#snooze-menu').isVisible(), false);
   await page.getByRole('button', { name: 'Unsnooze' }).waitFor();
