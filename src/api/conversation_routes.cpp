@@ -1,4 +1,5 @@
 // /conversations…, /queue: what agents read and the commands they give.
+#include "command_fields.hpp"
 #include "request_helpers.hpp"
 
 #include "switchboard/chat/json.hpp"
@@ -20,7 +21,6 @@ using boost::asio::awaitable;
 namespace {
 
 constexpr std::size_t default_page = 50, max_page = 200;
-constexpr std::size_t max_text_chars = 4096;
 
 // ?limit=: 1 to `max`, or `absent` when not given.
 std::size_t limit_param(const http::request& req, std::size_t absent, std::size_t max) {
@@ -82,15 +82,11 @@ std::string cursor_after(const chat::conversation& last, chat::list_query::order
     return out + std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
 }
 
-constexpr std::string_view priority_choices = "priority must be none, low, medium, high or urgent";
-
 // ?priority=: the conversations marked so; unset: all of them.
 std::optional<chat::conv_priority> priority_param(const http::request& req) {
     auto p = req.query_param("priority");
     if (!p) return std::nullopt;
-    auto priority = chat::conv_priority_from_string(*p);
-    if (!priority) throw field_error{"priority", std::string(priority_choices)};
-    return priority;
+    return priority_field({{"priority", *p}});
 }
 
 chat::list_query::only list_filter(const http::request& req) {
@@ -236,15 +232,8 @@ awaitable<http::response> get_messages(api_context& ctx, http::request& req, con
     co_return json_response(200, {{"messages", messages_json(ctx.store.load_messages(phone, before, limit))}});
 }
 
-// A command's answer: the conversation as the command left it, with its
-// place in the queue if it is still waiting there (only the queue knows it).
 awaitable<http::response> conversation_answer(api_context& ctx, const chat::conversation& c) {
-    std::optional<std::size_t> position;
-    if (c.queued_at) {
-        auto phone = c.phone;  // a named local: no temporaries inside co_await (GCC 12)
-        if (auto v = co_await ctx.engine.view(phone)) position = v->queue_position;
-    }
-    co_return json_response(200, chat::to_json(c, position));
+    co_return json_response(200, co_await conversation_after(ctx, c));
 }
 
 awaitable<http::response> start_chat(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -283,19 +272,15 @@ awaitable<http::response> add_note(api_context& ctx, http::request& req, const a
 awaitable<http::response> end_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
-    auto closing = string_field(o, "message", false, max_text_chars);
-    auto c = co_await ctx.engine.end_chat(phone, as_ref(who), std::move(closing));
+    auto c = co_await ctx.engine.end_chat(phone, as_ref(who), closing_message_field(o));
     co_return co_await conversation_answer(ctx, c);
 }
 
 awaitable<http::response> transfer_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
-    auto to = string_field(o, "to", true, 64);
-    auto target = ctx.agents.find(to);
-    if (!target) throw field_error{"to", "no agent named " + to};
-    if (!target->active) throw field_error{"to", to + " is deactivated"};
-    auto c = co_await ctx.engine.transfer(phone, as_ref(who), as_ref(*target));
+    auto target = transfer_target_field(ctx, o);
+    auto c = co_await ctx.engine.transfer(phone, as_ref(who), as_ref(target));
     co_return co_await conversation_answer(ctx, c);
 }
 
@@ -325,11 +310,7 @@ awaitable<http::response> mark_unread(api_context& ctx, http::request& req, cons
 // {"priority":"none"|"low"|"medium"|"high"|"urgent"}
 awaitable<http::response> set_priority(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
-    auto o = object_body(req);
-    auto* v = o.if_contains("priority");
-    auto priority = v && v->is_string() ? chat::conv_priority_from_string(v->as_string()) : std::nullopt;
-    if (!priority) throw field_error{"priority", std::string(priority_choices)};
-    auto c = co_await ctx.engine.set_priority(phone, *priority);
+    auto c = co_await ctx.engine.set_priority(phone, priority_field(object_body(req)));
     co_return co_await conversation_answer(ctx, c);
 }
 
@@ -341,9 +322,8 @@ awaitable<http::response> set_labels(api_context& ctx, http::request& req, const
     if (!v || !v->is_array()) throw field_error{"labels", "labels must be an array of labels"};
     std::vector<std::string> labels;
     for (auto& l : v->as_array()) {
-        auto label = l.is_string() ? chat::label_from(l.as_string()) : std::nullopt;
-        if (!label)
-            throw field_error{"labels", "a label is 1 to 32 characters of a-z, 0-9, - and _ (spaces become -)"};
+        auto label = label_value(l);
+        if (!label) throw field_error{"labels", std::string(label_rule)};
         if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
     }
     if (labels.size() > chat::max_labels)
@@ -396,20 +376,8 @@ awaitable<http::response> set_blocked(api_context& ctx, http::request& req, cons
 // {"until":"<ISO-8601>"}: snoozed until then (in the future, within
 // max_snooze); {"until":null}: awake now.
 awaitable<http::response> snooze(api_context& ctx, http::request& req, const auth::agent& who) {
-    constexpr std::string_view what = "until must be an ISO-8601 time (2026-12-05T09:00:00Z) or null";
     auto phone = require_phone(req);
-    auto o = object_body(req);
-    auto* v = o.if_contains("until");
-    if (!v || !(v->is_null() || v->is_string())) throw field_error{"until", std::string(what)};
-    std::optional<timestamp> until;
-    if (v->is_string()) {
-        until = parse_iso8601(v->as_string());
-        if (!until) throw field_error{"until", std::string(what)};
-        auto now = std::chrono::system_clock::now();
-        if (*until <= now) throw field_error{"until", "until must be in the future"};
-        if (*until - now > chat::max_snooze) throw field_error{"until", "a chat is snoozed for a year at most"};
-    }
-    auto c = co_await ctx.engine.snooze(phone, as_ref(who), until);
+    auto c = co_await ctx.engine.snooze(phone, as_ref(who), snooze_until_field(object_body(req)));
     co_return co_await conversation_answer(ctx, c);
 }
 

@@ -29,20 +29,21 @@ http::response json_response(unsigned status, const boost::json::value& v) {
     return http::response::json(status, json_text(v));
 }
 
+command_refusal refusal_of(chat::command_error::kind k) {
+    switch (k) {
+    case chat::command_error::kind::not_found: return {404, "not_found"};
+    case chat::command_error::kind::conflict: return {409, "conflict"};
+    case chat::command_error::kind::forbidden: return {403, "forbidden"};
+    case chat::command_error::kind::invalid: break;
+    }
+    return {400, "invalid"};
+}
+
 namespace {
 
 http::response command_failure(const chat::command_error& e) {
-    switch (e.what_kind()) {
-    case chat::command_error::kind::not_found:
-        return http::response::error(404, "not_found", e.what());
-    case chat::command_error::kind::conflict:
-        return http::response::error(409, "conflict", e.what());
-    case chat::command_error::kind::forbidden:
-        return http::response::error(403, "forbidden", e.what());
-    case chat::command_error::kind::invalid:
-        break;
-    }
-    return http::response::error(400, "invalid", e.what());
+    auto [status, code] = refusal_of(e.what_kind());
+    return http::response::error(status, code, e.what());
 }
 
 // The wrapper's coroutine, a plain function of its arguments (no captures).

@@ -29,6 +29,13 @@ struct field_error {
     std::string field, message;
 };
 
+// How a refused command is answered: its status and error code.
+struct command_refusal {
+    unsigned status;
+    std::string_view code;
+};
+command_refusal refusal_of(chat::command_error::kind k);
+
 using authed_handler = std::function<boost::asio::awaitable<http::response>(http::request&, const auth::agent&)>;
 // 401 without a live session; command_error, auth::agent_refusal and bad input mapped to 4xx.
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only = false);

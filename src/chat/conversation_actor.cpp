@@ -933,6 +933,25 @@ net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::str
     return annotate(replacing(&conversation::labels, std::move(labels)));
 }
 
+// One label put on or taken off, the others kept: a bulk action's, which
+// must not undo another agent's filing of the same conversation meanwhile.
+net::awaitable<conversation> conversation_actor::set_label(std::string label, bool filed) {
+    return annotate([label = std::move(label), filed](conversation& c) {
+        auto at = std::lower_bound(c.labels.begin(), c.labels.end(), label);
+        bool has = at != c.labels.end() && *at == label;
+        if (has == filed) return false;
+        if (!filed) {
+            c.labels.erase(at);
+            return true;
+        }
+        if (c.labels.size() >= max_labels)
+            refuse(command_error::kind::conflict,
+                   c.phone + " has " + std::to_string(max_labels) + " labels already, the most a conversation has");
+        c.labels.insert(at, label);
+        return true;
+    });
+}
+
 net::awaitable<conversation> conversation_actor::set_priority(conv_priority priority) {
     return annotate(replacing(&conversation::priority, priority));
 }

@@ -44,6 +44,7 @@ public:
     boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
+    boost::asio::awaitable<conversation> set_label(std::string label, bool filed);
     boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
     boost::asio::awaitable<conversation> set_name(agent_ref by, std::string name);
     // Until `until`, or awake again when none.

@@ -344,6 +344,11 @@ net::awaitable<conversation> engine::set_labels(std::string phone, std::vector<s
     co_return co_await actor->set_labels(std::move(labels));
 }
 
+net::awaitable<conversation> engine::set_label(std::string phone, std::string label, bool filed) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_label(std::move(label), filed);
+}
+
 net::awaitable<conversation> engine::set_blocked(std::string phone, agent_ref by, bool blocked) {
     auto actor = impl_->require(phone);
     co_return co_await actor->set_blocked(std::move(by), blocked);

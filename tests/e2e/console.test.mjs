@@ -1330,6 +1330,89 @@ test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in 
 
 // A snooze is a reminder: its agent hears when the time comes, not when the
 // user wakes it (their message rings for itself).
+test('an agent selects conversations and acts on them at once; what the server refused stays selected with its reason', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-secret-1', display_name: 'Bob' });
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550904', 'hi', 'Dee');
+  for (const [phone, name] of [['15550901', 'Ann'], ['15550902', 'Ben'], ['15550903', 'Cai']]) await userSays(server, phone, 'support', name);
+  await (await apiAs(server, 'lea', 'lea-secret-1'))('POST', '/conversations/15550903/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'bob', 'bob-secret-1');
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  const selected = (n) => page.locator('#bulk-count', { hasText: `${n} selected` }).waitFor();
+  await row('15550904').waitFor();
+  assert.equal(await page.locator('#bulk-bar').isVisible(), false);
+
+  // Select mode: a click picks a row rather than opening its chat.
+  await page.getByRole('button', { name: 'Select' }).click();
+  await selected(0);
+  assert.equal(await page.getByRole('button', { name: 'Mark read' }).isDisabled(), true);
+  for (const phone of ['15550901', '15550902', '15550903', '15550904']) await row(phone).click();
+  await selected(4);
+  assert.equal(await row('15550902').getAttribute('aria-pressed'), 'true');
+  await row('15550902').press('Space');  // by keyboard too
+  await selected(3);
+  await row('15550902').press('Enter');
+  await selected(4);
+  assert.equal(await page.locator('#conversation').isVisible(), false);
+
+  // Assigned to bob: the two queued chats; Lea's and Dee's are refused, say
+  // why, and stay selected.
+  await page.locator('#bulk-assign').selectOption('bob');
+  await page.locator('#bulk-status', { hasText: 'Assigned to bob: 2 of 4 conversations. 2 refused:' }).waitFor();
+  assert.deepEqual(await page.locator('#bulk-refused li').allTextContents(),
+    ['Cai: only lea or an admin can transfer this chat', 'Dee: no chat is active with 15550904']);
+  await selected(2);
+  assert.equal(await row('15550903').getAttribute('aria-pressed'), 'true');
+  assert.equal(await row('15550901').getAttribute('aria-pressed'), 'false');
+  await row('15550901').locator('.badge.mine').waitFor();
+  await row('15550902').locator('.badge.mine').waitFor();
+  assert.equal((await admin('GET', '/conversations/15550903')).assignee, 'lea');
+
+  // All shown, then none; then a label on two, which every row shows.
+  await page.getByRole('button', { name: 'All shown' }).click();
+  await selected(4);
+  await page.getByRole('button', { name: 'None' }).click();
+  await selected(0);
+  await row('15550901').click();
+  await row('15550904').click();
+  await page.locator('#bulk-label-menu summary').click();
+  await page.locator('#bulk-label').fill('Billing');
+  await page.locator('#bulk-label-add').click();
+  await page.locator('#bulk-status', { hasText: 'Labelled: 2 of 2 conversations.' }).waitFor();
+  await row('15550904').locator('.badge.label', { hasText: 'billing' }).waitFor();
+  await row('15550901').locator('.badge.label', { hasText: 'billing' }).waitFor();
+  assert.deepEqual((await admin('GET', '/conversations/15550904')).labels, ['billing']);
+  await selected(0);  // what was done is let go
+
+  // Snoozed for an hour: out of Mine.
+  await row('15550901').click();
+  await page.locator('#bulk-snooze').selectOption({ label: 'For an hour' });
+  await row('15550901').locator('.badge.snoozed').waitFor();
+  const until = Date.parse((await admin('GET', '/conversations/15550901')).snoozed_until);
+  assert.ok(Math.abs(until - (Date.now() + 3_600_000)) < 120_000, `snoozed until ${new Date(until).toISOString()}`);
+
+  // Ended, with one closing message to each.
+  await row('15550901').click();
+  await row('15550902').click();
+  await page.getByRole('button', { name: 'End chats' }).click();
+  await page.locator('#bulk-end-message').fill('We are closing old chats');
+  await page.locator('#bulk-end-dialog').getByRole('button', { name: 'End chats' }).click();
+  await page.locator('#bulk-status', { hasText: 'Ended: 2 of 2 conversations.' }).waitFor();
+  for (const phone of ['15550901', '15550902']) {
+    const c = await admin('GET', `/conversations/${phone}`);
+    assert.equal(c.is_chat_support, false, phone);
+    assert.ok(c.messages.some((m) => m.text === 'We are closing old chats'), phone);
+  }
+
+  // Done selecting: a click opens a chat again.
+  await page.getByRole('button', { name: 'Done selecting' }).click();
+  assert.equal(await page.locator('#bulk-bar').isVisible(), false);
+  assert.equal(await row('15550903').getAttribute('aria-pressed'), null);
+  await row('15550903').click();
+  await page.locator('#conv-name', { hasText: 'Cai' }).waitFor();
+}));
+
 test('a chat snoozed until a time rings for its agent when the time comes', () => withMemoryServer(['--idle-timeout', '20'], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   for (const [phone, name] of [['15550791', 'Uma'], ['15550792', 'Vic']]) {

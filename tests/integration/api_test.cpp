@@ -15,6 +15,7 @@
 #include <array>
 #include <condition_variable>
 #include <csignal>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -1104,6 +1105,130 @@ BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeo
     BOOST_TEST(ended.at("data").at("reason").as_string() == "timeout");
     auto ended_at = switchboard::parse_iso8601(ended.at("at").as_string());
     BOOST_TEST((*ended_at - *woke_at >= std::chrono::seconds(2)));
+}
+
+// Chatwoot's bulk actions: one command for the conversations an agent
+// picked. Each goes as its own route would take it, under the same rules;
+// one refused stops none of the others, and the answer says what each
+// became or why not. A body refused as a whole changes nothing.
+BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_each) {
+    server_process server;
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto carol = agent_client(admin, "carol");
+    for (auto phone : {"2001", "2002", "2003"}) user_says(p, phone, "support");
+    user_says(p, "2004", "hi");
+    carol.json("POST", "/conversations/2003/chat-support/start");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+
+    // Each result by phone: its status, and its conversation or its error.
+    auto bulk = [&](const api_client& who, const std::string& body) {
+        auto answer = who.json("POST", "/conversations/bulk", body);
+        std::map<std::string, json::object> by_phone;
+        for (auto& r : answer.at("results").as_array())
+            by_phone[std::string(r.at("phone").as_string())] = r.as_object();
+        return std::make_pair(answer, by_phone);
+    };
+    auto status = [](const json::object& r) { return r.at("status").as_int64(); };
+
+    // Refused as a whole, naming the field: nothing is done to any.
+    auto refused = [&](const std::string& body, const std::string& field) {
+        auto r = bob.call("POST", "/conversations/bulk", body);
+        BOOST_TEST(r.status == 400u, body);
+        BOOST_TEST(r.body.find(R"("field":")" + field + "\"") != std::string::npos, body + " → " + r.body);
+    };
+    std::string too_many = R"({"action":"read","phones":[)";
+    for (int i = 0; i <= 200; ++i) too_many += (i ? "," : "") + std::string("\"3") + std::to_string(1000 + i) + "\"";
+    too_many += "]}";
+    refused(R"({"action":"assign","to":"bob"})", "phones");
+    refused(R"({"action":"assign","to":"bob","phones":[]})", "phones");
+    refused(too_many, "phones");
+    refused(R"({"action":"assign","to":"bob","phones":["2001","not a phone"]})", "phones");
+    refused(R"({"action":"assign","to":"bob","phones":["2001",2002]})", "phones");
+    refused(R"({"action":"assign","to":"bob","phones":["+2001","2001"]})", "phones");
+    refused(R"({"phones":["2001"]})", "action");
+    refused(R"({"action":"resolve","phones":["2001"]})", "action");
+    refused(R"({"action":"assign","phones":["2001"]})", "to");
+    refused(R"({"action":"assign","to":"nobody","phones":["2001"]})", "to");
+    refused(R"({"action":"priority","priority":"critical","phones":["2001"]})", "priority");
+    refused(R"({"action":"snooze","until":"2020-01-01T00:00:00Z","phones":["2001"]})", "until");
+    refused(R"({"action":"label","label":"a/b","phones":["2001"]})", "label");
+    refused(R"({"action":"unlabel","phones":["2001"]})", "label");
+    refused("[1,2]", "body");
+    auto untouched = admin.json("GET", "/conversations/2001");
+    BOOST_TEST(untouched.at("queue_position").as_int64() == 1);
+    BOOST_TEST(untouched.at("priority").as_string() == "none");
+    BOOST_TEST(http_request(p, "POST", "/conversations/bulk", R"({"action":"read","phones":["2001"]})").status == 401u);
+
+    // Assign: bob takes both queued chats; carol's is not his to take, 2004
+    // has no chat, and nobody has written from 2005.
+    auto [assigned, a] = bulk(bob, R"({"action":"assign","to":"bob","phones":["+2001","2002","2003","2004","2005"]})");
+    BOOST_TEST(assigned.at("succeeded").as_int64() == 2);
+    BOOST_TEST(assigned.at("failed").as_int64() == 3);
+    BOOST_TEST(assigned.at("results").at(0).at("phone").as_string() == "2001");  // in the order asked
+    for (auto phone : {"2001", "2002"}) {
+        BOOST_TEST(status(a[phone]) == 200, phone);
+        BOOST_TEST(a[phone].at("conversation").at("assignee").as_string() == "bob", phone);
+        BOOST_TEST(ws.next_of_type("chat.transferred").at("data").at("phone").as_string() == phone);
+    }
+    BOOST_TEST(status(a["2003"]) == 403);
+    BOOST_TEST(a["2003"].at("error").at("code").as_string() == "forbidden");
+    BOOST_TEST(status(a["2004"]) == 409);
+    BOOST_TEST(a["2004"].at("error").at("message").as_string() == "no chat is active with 2004");
+    BOOST_TEST(status(a["2005"]) == 404);
+    BOOST_TEST(admin.json("GET", "/conversations/2003").at("assignee").as_string() == "carol");
+    BOOST_TEST(admin.json("GET", "/queue").at("total").as_int64() == 0);
+
+    // Labels: one put on or taken off, the others kept; at most ten.
+    bob.json("PUT", "/conversations/2003/labels", R"({"labels":["vip"]})");
+    bob.json("PUT", "/conversations/2004/labels", R"({"labels":["1","2","3","4","5","6","7","8","9","10"]})");
+    auto [labelled, l] = bulk(bob, R"({"action":"label","label":"Billing","phones":["2001","2003","2004"]})");
+    BOOST_TEST(json::serialize(l["2001"].at("conversation").at("labels")) == R"(["billing"])");
+    BOOST_TEST(json::serialize(l["2003"].at("conversation").at("labels")) == R"(["billing","vip"])");
+    BOOST_TEST(status(l["2004"]) == 409);
+    BOOST_TEST(admin.json("GET", "/conversations/2004").at("labels").as_array().size() == 10u);
+    BOOST_TEST(listed(admin, "?label=billing") == (std::vector<std::string>{"2001", "2003"}));
+    auto [unlabelled, u] = bulk(bob, R"({"action":"unlabel","label":"billing","phones":["2003"]})");
+    BOOST_TEST(json::serialize(u["2003"].at("conversation").at("labels")) == R"(["vip"])");
+
+    // Priority, by any agent, in any state.
+    auto [urgent, pr] = bulk(bob, R"({"action":"priority","priority":"urgent","phones":["2002","2003","2004"]})");
+    BOOST_TEST(urgent.at("succeeded").as_int64() == 3);
+    BOOST_TEST(listed(admin, "?priority=urgent").size() == 3u);
+
+    // Read: each read to its newest message.
+    BOOST_TEST(admin.json("GET", "/conversations/2002").at("unread").as_int64() > 0);
+    auto [read, rd] = bulk(bob, R"({"action":"read","phones":["2001","2002"]})");
+    BOOST_TEST(rd["2001"].at("conversation").at("unread").as_int64() == 0);
+    BOOST_TEST(admin.json("GET", "/conversations/2002").at("unread").as_int64() == 0);
+
+    // Snooze: bob's own two; carol's is not his to put aside.
+    auto [snoozed, sn] = bulk(bob, R"({"action":"snooze","phones":["2001","2002","2003"],"until":")" +
+                                       switchboard::to_iso8601(std::chrono::system_clock::now() + 20h) + "\"}");
+    BOOST_TEST(sn["2001"].at("conversation").at("snoozed_until").is_string());
+    BOOST_TEST(status(sn["2003"]) == 403);
+    auto asleep = listed(bob, "?filter=snoozed");
+    std::sort(asleep.begin(), asleep.end());
+    BOOST_TEST(asleep == (std::vector<std::string>{"2001", "2002"}));
+
+    // Return: to the head of the queue, with its place in the answer.
+    auto [returned, rt] = bulk(bob, R"({"action":"return","phones":["2002"]})");
+    BOOST_TEST(rt["2002"].at("conversation").at("queue_position").as_int64() == 1);
+    BOOST_TEST(rt["2002"].at("conversation").at("assignee").is_null());
+
+    // End: an admin ends any; bob only his own and those in the queue.
+    auto [bobs_end, be] = bulk(bob, R"({"action":"end","phones":["2003"]})");
+    BOOST_TEST(status(be["2003"]) == 403);
+    auto [ended, e] = bulk(admin, R"({"action":"end","message":"Closing old chats","phones":["2001","2002","2003","2004"]})");
+    BOOST_TEST(ended.at("succeeded").as_int64() == 3);
+    for (auto phone : {"2001", "2002", "2003"})
+        BOOST_TEST(!e[phone].at("conversation").at("is_chat_support").as_bool(), phone);
+    BOOST_TEST(status(e["2004"]) == 409);
+    auto history = admin.json("GET", "/conversations/2003").at("messages").as_array();
+    BOOST_TEST(std::any_of(history.begin(), history.end(), [](auto& m) { return m.at("text").as_string() == "Closing old chats"; }));
+    BOOST_TEST(admin.json("GET", "/conversations").at("counts").at("active").as_int64() == 0);
 }
 
 // An agent names the user: kept as if they had registered it, so the bot

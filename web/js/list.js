@@ -53,10 +53,16 @@ const shownAtMost = 200;
 const heldAtMost = 2000;
 
 export class ConversationList {
-  constructor({ me, drafts, onOpen }) {
+  constructor({ me, drafts, onOpen, onSelection = () => {} }) {
     this.me = me;
     this.drafts = drafts;  // a row says when the agent left a draft in its chat
     this.onOpen = onOpen;
+    // Select mode: a row's click picks it rather than opening it, for a
+    // bulk action on those picked. Only rows on show stay picked: an agent
+    // acts on what they see.
+    this.selecting = false;
+    this.selected = new Set();  // phones
+    this.onSelection = onSelection;
     this.rows = new Map();  // phone → conversation object
     this.filter = 'all';
     this.query = '';
@@ -185,6 +191,11 @@ export class ConversationList {
     const inAll = this.filter === 'queued' && !this.query && this.counts ? Math.max(this.counts.queued, visible.length) : visible.length;
     $('list-more').hidden = inAll <= shown.length;
     $('list-more').textContent = `${inAll - shown.length} more: search or filter to find them.`;
+    if (this.selected.size) {
+      const onShow = new Set(this.visible);
+      for (const phone of this.selected) if (!onShow.has(phone)) this.selected.delete(phone);
+    }
+    this.onSelection();
     this.el.dataset.renders = String(++this.renders);
     if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
   }
@@ -233,6 +244,29 @@ export class ConversationList {
     this.textHits = hits;
   }
 
+  setSelecting(on) {
+    this.selecting = on;
+    this.selected.clear();
+    this.built.clear();
+    this.render();
+  }
+
+  toggle(phone) {
+    if (!this.selected.delete(phone)) this.selected.add(phone);
+    this.built.delete(phone);
+    this.render();
+  }
+
+  // Picks every row on show, or none.
+  selectShown(on = true) { this.select(on ? this.visible : []); }
+
+  // Exactly `phones` picked, and no other.
+  select(phones) {
+    for (const phone of new Set([...this.selected, ...phones])) this.built.delete(phone);
+    this.selected = new Set(phones);
+    this.render();
+  }
+
   // The chat gained a draft or lost it: its row is built again.
   draftChanged(phone) {
     this.built.delete(phone);
@@ -265,14 +299,16 @@ export class ConversationList {
     if (this.drafts.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
     // Found by a message's text: the row shows that message, and opens the chat at it.
     const match = this.query ? this.textHits?.get(c.phone) : null;
-    const open = () => this.onOpen(c.phone, match?.seq ?? null, this.query);
+    const picked = this.selected.has(c.phone);
+    const open = this.selecting ? () => this.toggle(c.phone) : () => this.onOpen(c.phone, match?.seq ?? null, this.query);
     return h('li', {
       tabindex: 0, role: 'button', 'data-phone': c.phone,
       'aria-current': this.current === c.phone ? 'true' : 'false',
+      ...(this.selecting ? { 'aria-pressed': String(picked), class: picked ? 'picked' : '' } : {}),
       onclick: open,
       onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } },
     },
-      h('span', { class: 'name', text: userName(c) }),
+      h('span', { class: 'name' }, this.selecting ? h('span', { class: 'pick', 'aria-hidden': 'true', text: picked ? '☑ ' : '☐ ' }) : '', userName(c)),
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       // An agent's words are marked, as Chatwoot marks its replies: the row says who has to answer.
       match ? h('span', { class: 'preview match', title: 'The newest message that matches' }, matchExcerpt(match.text, this.query))

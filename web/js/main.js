@@ -2,6 +2,7 @@
 import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
 import { $ } from './dom.js';
+import { BulkActions } from './bulk.js';
 import { BusinessHours } from './hours.js';
 import { Drafts } from './drafts.js';
 import { fillPriorities } from './priority.js';
@@ -343,8 +344,11 @@ function start(agent) {
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
   live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); hours.refresh(); }, onPolicyClose: checkSession });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
-  list = new ConversationList({ me, drafts, onOpen: openConversation });
-  pane = new ConversationPane({ me, live, drafts, onChange: (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); },
+  let bulk = null;
+  list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update() });
+  const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
+  bulk = new BulkActions({ list, me, onChange: changed });
+  pane = new ConversationPane({ me, live, drafts, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation });
   live.connect();
 

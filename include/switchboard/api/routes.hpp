@@ -50,6 +50,7 @@ struct api_context {
 
 void add_auth_routes(http::router& routes, api_context& ctx);
 void add_conversation_routes(http::router& routes, api_context& ctx);
+void add_bulk_route(http::router& routes, api_context& ctx);
 void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
 void add_report_routes(http::router& routes, api_context& ctx);
@@ -64,6 +65,7 @@ void add_business_hours_route(http::router& routes, api_context& ctx);
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
     add_conversation_routes(routes, ctx);
+    add_bulk_route(routes, ctx);
     add_agent_routes(routes, ctx);
     add_websocket_route(routes, ctx);
     add_report_routes(routes, ctx);

@@ -220,6 +220,10 @@ public:
     // Files the conversation under `labels` (label_from's form, each once,
     // at most max_labels), in place of those it had. Any agent, any state.
     boost::asio::awaitable<conversation> set_labels(std::string phone, std::vector<std::string> labels);
+    // Files it under `label` (label_from's form), or takes that label off,
+    // keeping the others. command_error (conflict) when it would make more
+    // than max_labels.
+    boost::asio::awaitable<conversation> set_label(std::string phone, std::string label, bool filed);
     // Marks how urgent the conversation is. Any agent, any state.
     boost::asio::awaitable<conversation> set_priority(std::string phone, conv_priority priority);
     // What the agents know of the user, in place of what they had (keys in

@@ -1,0 +1,54 @@
+#include "command_fields.hpp"
+
+#include "switchboard/chat/conversation.hpp"
+#include "switchboard/chat/json.hpp"
+#include "switchboard/core/time.hpp"
+
+namespace switchboard::api {
+
+chat::conv_priority priority_field(const boost::json::object& o) {
+    auto* v = o.if_contains("priority");
+    auto priority = v && v->is_string() ? chat::conv_priority_from_string(v->as_string()) : std::nullopt;
+    if (!priority) throw field_error{"priority", "priority must be none, low, medium, high or urgent"};
+    return *priority;
+}
+
+std::optional<timestamp> snooze_until_field(const boost::json::object& o) {
+    constexpr std::string_view what = "until must be an ISO-8601 time (2026-12-05T09:00:00Z) or null";
+    auto* v = o.if_contains("until");
+    if (!v || !(v->is_null() || v->is_string())) throw field_error{"until", std::string(what)};
+    if (v->is_null()) return std::nullopt;
+    auto until = parse_iso8601(v->as_string());
+    if (!until) throw field_error{"until", std::string(what)};
+    auto now = std::chrono::system_clock::now();
+    if (*until <= now) throw field_error{"until", "until must be in the future"};
+    if (*until - now > chat::max_snooze) throw field_error{"until", "a chat is snoozed for a year at most"};
+    return until;
+}
+
+auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o) {
+    auto to = string_field(o, "to", true, 64);
+    auto target = ctx.agents.find(to);
+    if (!target) throw field_error{"to", "no agent named " + to};
+    if (!target->active) throw field_error{"to", to + " is deactivated"};
+    return *target;
+}
+
+std::string closing_message_field(const boost::json::object& o) {
+    return string_field(o, "message", false, max_text_chars);
+}
+
+std::optional<std::string> label_value(const boost::json::value& v) {
+    return v.is_string() ? chat::label_from(v.as_string()) : std::nullopt;
+}
+
+boost::asio::awaitable<boost::json::object> conversation_after(api_context& ctx, const chat::conversation& c) {
+    std::optional<std::size_t> position;
+    if (c.queued_at) {
+        auto phone = c.phone;  // a named local: no temporaries inside co_await (GCC 12)
+        if (auto v = co_await ctx.engine.view(phone)) position = v->queue_position;
+    }
+    co_return chat::to_json(c, position);
+}
+
+}  // namespace switchboard::api

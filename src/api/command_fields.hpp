@@ -1,0 +1,35 @@
+// What the conversation commands read from a body, read alike by a
+// conversation's own route and by the bulk route, so that a value one
+// refuses the other refuses in the same words. Each throws field_error
+// naming its field. Internal to src/api.
+#pragma once
+
+#include "request_helpers.hpp"
+
+#include <optional>
+#include <string>
+
+namespace switchboard::api {
+
+// An agent's text (a reply, a note, a closing message): 4096 characters at most.
+inline constexpr std::size_t max_text_chars = 4096;
+
+// "priority": none, low, medium, high or urgent.
+chat::conv_priority priority_field(const boost::json::object& o);
+// "until": an ISO-8601 UTC time in the future and within a year, or null
+// (nullopt: awake now). Required.
+std::optional<timestamp> snooze_until_field(const boost::json::object& o);
+// "to": an active agent, whom a chat is transferred to.
+auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o);
+// "message": an optional closing message.
+std::string closing_message_field(const boost::json::object& o);
+// One label as typed (label_from's form), or nullopt when it is none.
+std::optional<std::string> label_value(const boost::json::value& v);
+// A command's answer: the conversation as the command left it, with its
+// place in the queue if it is still waiting there (only the queue knows it).
+boost::asio::awaitable<boost::json::object> conversation_after(api_context& ctx, const chat::conversation& c);
+
+// Why label_value refused one.
+inline constexpr std::string_view label_rule = "a label is 1 to 32 characters of a-z, 0-9, - and _ (spaces become -)";
+
+}  // namespace switchboard::api

@@ -1,0 +1,130 @@
+// Bulk actions, as Chatwoot's: Select puts the list in select mode, where a
+// click picks a row; the bar then acts on those picked at once (assign,
+// priority, snooze, label, mark read, return to the queue, end) through
+// POST /conversations/bulk, which commands each under its own rules. What
+// the server refused stays picked, each with its reason.
+import { api } from './api.js';
+import { $, h, showStatus } from './dom.js';
+import { userName } from './model.js';
+import { fillPriorities } from './priority.js';
+import { snoozeChoices } from './snooze.js';
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export class BulkActions {
+  constructor({ list, me, onChange }) {
+    this.list = list;
+    this.me = me;
+    this.onChange = onChange;  // a conversation as the server left it
+    this.busy = false;
+    $('select-mode').addEventListener('click', () => this.setSelecting(!list.selecting));
+    $('bulk-all').addEventListener('click', () => list.selectShown());
+    $('bulk-none').addEventListener('click', () => list.selectShown(false));
+    const assign = $('bulk-assign');
+    assign.addEventListener('change', () => {
+      if (assign.value) this.run('assign', { to: assign.value }, `Assigned to ${assign.value}`);
+      assign.value = '';
+    });
+    const priority = $('bulk-priority');
+    fillPriorities(priority, { value: '', text: 'Priority…' });
+    priority.append(h('option', { value: 'none', text: 'None' }));
+    priority.addEventListener('change', () => {
+      if (priority.value) this.run('priority', { priority: priority.value }, 'Marked');
+      priority.value = '';
+    });
+    const snooze = $('bulk-snooze');
+    snooze.addEventListener('focus', () => this.fillSnooze());
+    snooze.addEventListener('change', () => {
+      const until = this.snoozeTimes?.[Number(snooze.value)];
+      if (until) this.run('snooze', { until: until.toISOString() }, 'Snoozed');
+      snooze.value = '';
+    });
+    this.fillSnooze();
+    $('bulk-label-menu').addEventListener('toggle', () => {
+      $('bulk-labels').replaceChildren(...list.knownLabels().map((l) => h('option', { value: l })));
+    });
+    const label = (action, done) => () => {
+      const typed = $('bulk-label').value.trim();
+      if (!typed) return;
+      $('bulk-label-menu').open = false;
+      $('bulk-label').value = '';
+      this.run(action, { label: typed }, done);
+    };
+    $('bulk-label-add').addEventListener('click', label('label', 'Labelled'));
+    $('bulk-label-remove').addEventListener('click', label('unlabel', 'Label taken off'));
+    $('bulk-read').addEventListener('click', () => this.run('read', {}, 'Marked read'));
+    $('bulk-return').addEventListener('click', () => this.run('return', {}, 'Returned to the queue'));
+    $('bulk-end').addEventListener('click', () => { $('bulk-end-message').value = ''; $('bulk-end-dialog').showModal(); });
+    $('bulk-end-dialog').addEventListener('close', () => {
+      if ($('bulk-end-dialog').returnValue !== 'end') return;
+      const message = $('bulk-end-message').value.trim();
+      this.run('end', message ? { message } : {}, 'Ended');
+    });
+  }
+
+  async setSelecting(on) {
+    $('select-mode').setAttribute('aria-pressed', String(on));
+    $('select-mode').textContent = on ? 'Done selecting' : 'Select';
+    $('bulk-bar').hidden = !on;
+    this.clearOutcome();
+    this.list.setSelecting(on);
+    if (on) await this.fillAgents();
+  }
+
+  // The list rendered: the count and what can be done with it.
+  update() {
+    if (!this.list.selecting) return;
+    const n = this.list.selected.size;
+    $('bulk-count').textContent = `${n} selected`;
+    for (const el of $('bulk-bar').querySelectorAll('.bulk-actions select, .bulk-actions button'))
+      el.toggleAttribute('disabled', n === 0 || this.busy);
+  }
+
+  // Who a chat can be given to: the caller first, then the other active agents.
+  async fillAgents() {
+    const { agents } = await api.get('/agents');
+    const active = agents.filter((a) => a.active !== false);
+    active.sort((a, b) => (b.username === this.me.username) - (a.username === this.me.username));
+    $('bulk-assign').replaceChildren(h('option', { value: '', text: 'Assign to…' }),
+      ...active.map((a) => h('option', { value: a.username,
+        text: a.username === this.me.username ? 'Me' : `${a.display_name} (${a.username})${a.online ? ' — online' : ''}` })));
+  }
+
+  // The snooze choices from now, in the agent's own time.
+  fillSnooze() {
+    const choices = snoozeChoices();
+    this.snoozeTimes = choices.map((c) => c.until);
+    $('bulk-snooze').replaceChildren(h('option', { value: '', text: 'Snooze…' }),
+      ...choices.map((c, i) => h('option', { value: String(i), text: c.label })));
+  }
+
+  clearOutcome() {
+    showStatus($('bulk-status'), '');
+    $('bulk-refused').replaceChildren();
+  }
+
+  async run(action, fields, done) {
+    const phones = [...this.list.selected];
+    if (!phones.length || this.busy) return;
+    this.busy = true;
+    this.clearOutcome();
+    this.update();
+    try {
+      const { results, succeeded } = await api.post('/conversations/bulk', { action, phones, ...fields });
+      const refused = results.filter((r) => r.status !== 200);
+      for (const r of results) if (r.conversation) this.onChange(r.conversation);
+      showStatus($('bulk-status'), `${done}: ${succeeded} of ${plural(phones.length, 'conversation')}.`
+        + (refused.length ? ` ${refused.length} refused:` : ''), refused.length > 0);
+      $('bulk-refused').replaceChildren(...refused.map((r) => {
+        const c = this.list.rows.get(r.phone);
+        return h('li', { text: `${c ? userName(c) : r.phone}: ${r.error.message}` });
+      }));
+      this.list.select(refused.map((r) => r.phone));  // what was done is let go
+    } catch (e) {
+      showStatus($('bulk-status'), `Not done: ${e.message}`, true);
+    } finally {
+      this.busy = false;
+      this.update();
+    }
+  }
+}
