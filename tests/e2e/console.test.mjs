@@ -1374,6 +1374,17 @@ test('an agent selects conversations and acts on them at once; what the server r
   await selected(4);
   await page.getByRole('button', { name: 'None' }).click();
   await selected(0);
+  // Shift+click: the rows from the last clicked take its new state.
+  const order = await page.locator('#conversation-list li').evaluateAll((els) => els.map((el) => el.dataset.phone));
+  const pressed = () => page.locator('#conversation-list li').evaluateAll((els) => els.map((el) => el.getAttribute('aria-pressed')));
+  await row(order[0]).click();
+  await row(order[2]).click({ modifiers: ['Shift'] });
+  await selected(3);
+  assert.deepEqual(await pressed(), ['true', 'true', 'true', 'false']);
+  await row(order[1]).click({ modifiers: ['Shift'] });
+  await selected(1);
+  assert.deepEqual(await pressed(), ['true', 'false', 'false', 'false']);
+  await page.getByRole('button', { name: 'None' }).click();
   await row('15550901').click();
   await row('15550904').click();
   await page.locator('#bulk-label-menu summary').click();
@@ -1411,6 +1422,11 @@ test('an agent selects conversations and acts on them at once; what the server r
   assert.equal(await row('15550903').getAttribute('aria-pressed'), null);
   await row('15550903').click();
   await page.locator('#conv-name', { hasText: 'Cai' }).waitFor();
+  // Escape in the list leaves select mode too.
+  await page.getByRole('button', { name: 'Select' }).click();
+  await row('15550904').press('Escape');
+  await page.locator('#bulk-bar').waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('#select-mode').getAttribute('aria-pressed'), 'false');
 }));
 
 test('a chat snoozed until a time rings for its agent when the time comes', () => withMemoryServer(['--idle-timeout', '20'], async (server) => {

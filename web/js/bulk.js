@@ -1,5 +1,5 @@
 // Bulk actions, as Chatwoot's: Select puts the list in select mode, where a
-// click picks a row; the bar then acts on those picked at once (assign,
+// click picks a row (Shift+click a range; Escape leaves); the bar then acts on those picked at once (assign,
 // priority, snooze, label, mark read, return to the queue, end) through
 // POST /conversations/bulk, which commands each under its own rules. What
 // the server refused stays picked, each with its reason.
@@ -18,6 +18,14 @@ export class BulkActions {
     this.onChange = onChange;  // a conversation as the server left it
     this.busy = false;
     $('select-mode').addEventListener('click', () => this.setSelecting(!list.selecting));
+    // Escape in the list or the bar leaves select mode (a menu's Escape closes the menu first).
+    for (const el of [list.el, $('bulk-bar')])
+      el.addEventListener('keydown', (e) => {
+        if (e.key !== 'Escape' || !list.selecting || e.target.closest('details[open]')) return;
+        e.preventDefault();
+        this.setSelecting(false);
+        $('select-mode').focus();
+      });
     $('bulk-all').addEventListener('click', () => list.selectShown());
     $('bulk-none').addEventListener('click', () => list.selectShown(false));
     const assign = $('bulk-assign');

@@ -62,6 +62,7 @@ export class ConversationList {
     // acts on what they see.
     this.selecting = false;
     this.selected = new Set();  // phones
+    this.anchor = null;  // the row last clicked in select mode, where a Shift+click's range starts
     this.onSelection = onSelection;
     this.rows = new Map();  // phone → conversation object
     this.filter = 'all';
@@ -247,13 +248,25 @@ export class ConversationList {
   setSelecting(on) {
     this.selecting = on;
     this.selected.clear();
+    this.anchor = null;
     this.built.clear();
     this.render();
   }
 
-  toggle(phone) {
-    if (!this.selected.delete(phone)) this.selected.add(phone);
-    this.built.delete(phone);
+  // A click picks a row or lets it go; with Shift, every row from the
+  // last one clicked to this one takes that row's new state, as in a mail
+  // client's list.
+  toggle(phone, range = false) {
+    const picking = !this.selected.has(phone);
+    const from = range ? this.visible.indexOf(this.anchor) : -1;
+    const to = this.visible.indexOf(phone);
+    const span = from < 0 || to < 0 ? [phone] : this.visible.slice(Math.min(from, to), Math.max(from, to) + 1);
+    for (const p of span) {
+      if (picking) this.selected.add(p);
+      else this.selected.delete(p);
+      this.built.delete(p);
+    }
+    this.anchor = phone;
     this.render();
   }
 
@@ -300,13 +313,13 @@ export class ConversationList {
     // Found by a message's text: the row shows that message, and opens the chat at it.
     const match = this.query ? this.textHits?.get(c.phone) : null;
     const picked = this.selected.has(c.phone);
-    const open = this.selecting ? () => this.toggle(c.phone) : () => this.onOpen(c.phone, match?.seq ?? null, this.query);
+    const open = this.selecting ? (e) => this.toggle(c.phone, e.shiftKey) : () => this.onOpen(c.phone, match?.seq ?? null, this.query);
     return h('li', {
       tabindex: 0, role: 'button', 'data-phone': c.phone,
       'aria-current': this.current === c.phone ? 'true' : 'false',
       ...(this.selecting ? { 'aria-pressed': String(picked), class: picked ? 'picked' : '' } : {}),
       onclick: open,
-      onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } },
+      onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(e); } },
     },
       h('span', { class: 'name' }, this.selecting ? h('span', { class: 'pick', 'aria-hidden': 'true', text: picked ? '☑ ' : '☐ ' }) : '', userName(c)),
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
