@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// What a bulk action of 200 conversations (the list's page) costs, each
+// action in turn, in memory and on disk: the time the agent waits for
+// POST /conversations/bulk. Each conversation is its own command, so on disk
+// each is its own commit. Against the same 200 sent one request each
+// (a priority marked, alternately high and low, so each changes it), as the
+// ratio. Loopback only; about two seconds.
+//
+// usage: node benchmarks/bulk.mjs [switchboard binary]  (default build/switchboard)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const binary = process.argv[2] ?? new URL('../build/switchboard', import.meta.url).pathname;
+const password = 'bulk-bench-secret';
+const count = 200;
+
+function start(data) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['--port', '0', '--data', data, '--admin-password', password, '--log-level', 'error'],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on [^\n]*:(\d+)\n/);
+      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function call(server, method, path, body, token) {
+  const res = await fetch(server.url + path, {
+    method, body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const actions = [['assign', { to: 'admin' }], ['label', { label: 'batch' }], ['priority', { priority: 'high' }],
+  ['snooze', { until: new Date(Date.now() + 3_600_000).toISOString() }], ['read', {}], ['end', { message: 'Closing' }]];
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-bulk-'));
+try {
+  for (const [store, data] of [['in memory', ':memory:'], ['on disk', dir]]) {
+    const server = await start(data);
+    try {
+      const phones = Array.from({ length: count }, (_, i) => String(15560000 + i));
+      for (const from of phones) await call(server, 'POST', '/webhook', { from, text: 'support' });
+      const { token } = await call(server, 'POST', '/auth/login', { username: 'admin', password });
+      for (const [action, fields] of actions) {
+        const t = performance.now();
+        const { succeeded } = await call(server, 'POST', '/conversations/bulk', { action, phones, ...fields }, token);
+        const ms = performance.now() - t;
+        console.log(`${store.padEnd(9)}  ${action.padEnd(8)}  ${succeeded} of ${count}  ${ms.toFixed(1).padStart(6)} ms  (${Math.round(ms / count * 1000)} µs each)`);
+        console.log(JSON.stringify({ mode: 'bulk', store, action, conversations: count, succeeded, ms: Number(ms.toFixed(2)) }));
+      }
+      // The same change one request at a time, then in one bulk action.
+      const timed = async (run) => { const t = performance.now(); await run(); return performance.now() - t; };
+      const single = await timed(async () => {
+        for (const phone of phones) await call(server, 'PUT', `/conversations/${phone}/priority`, { priority: 'low' }, token);
+      });
+      const bulk = await timed(() => call(server, 'POST', '/conversations/bulk', { action: 'priority', priority: 'urgent', phones }, token));
+      console.log(`${store.padEnd(9)}  priority one request each ${single.toFixed(1)} ms, in one bulk action ${bulk.toFixed(1)} ms: ${(single / bulk).toFixed(1)}× faster`);
+      console.log(JSON.stringify({ mode: 'bulk_vs_single', store, conversations: count, single_ms: Number(single.toFixed(2)), bulk_ms: Number(bulk.toFixed(2)) }));
+    } finally {
+      await server.stop();
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
