@@ -53,6 +53,7 @@ try {
         const t = performance.now();
         const { succeeded } = await call(server, 'POST', '/conversations/bulk', { action, phones, ...fields }, token);
         const ms = performance.now() - t;
+        if (succeeded !== count) throw new Error(`${action} ${store}: ${succeeded} of ${count} done`);
         console.log(`${store.padEnd(9)}  ${action.padEnd(8)}  ${succeeded} of ${count}  ${ms.toFixed(1).padStart(6)} ms  (${Math.round(ms / count * 1000)} µs each)`);
         console.log(JSON.stringify({ mode: 'bulk', store, action, conversations: count, succeeded, ms: Number(ms.toFixed(2)) }));
       }
