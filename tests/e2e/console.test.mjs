@@ -1429,6 +1429,80 @@ test('an agent selects conversations and acts on them at once; what the server r
   assert.equal(await page.locator('#select-mode').getAttribute('aria-pressed'), 'false');
 }));
 
+test('an admin writes a macro, and an agent runs it on a chat and on those selected; a refused action says which', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  for (const [phone, name] of [['15550961', 'Ann'], ['15550962', 'Ben'], ['15550963', 'Cai']]) await userSays(server, phone, 'support', name);
+  await userSays(server, '15550964', 'hi', 'Dee');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await row('15550964').waitFor();
+
+  // Written in the Macros dialog: a name and its actions, one row each.
+  await page.locator('#macros').click();
+  await page.locator('#macros-empty').waitFor();
+  // The editor's row `n` (a new one after the first): its action, and its value.
+  const action = async (n, type, value) => {
+    if (n > 1) await page.getByRole('button', { name: '+ Action' }).click();
+    await page.getByLabel(`Action ${n}`, { exact: true }).selectOption(type);
+    if (type === 'priority') await page.getByLabel(`Action ${n}'s priority`).selectOption(value);
+    else await page.getByLabel(`Action ${n}'s value`).fill(value);
+  };
+  await page.getByLabel('Name', { exact: true }).fill('Billing escalation');
+  await action(1, 'label', 'Billing');
+  await action(2, 'priority', 'high');
+  await action(3, 'note', 'Escalated to billing');
+  await action(4, 'assign', 'lea');
+  await page.getByRole('button', { name: 'Add macro' }).click();
+  await page.locator('#macros-status', { hasText: 'Billing escalation is saved.' }).waitFor();
+  assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
+    'Label billing → Priority high → Note: Escalated to billing → Assign to lea');
+  // A wrong one is refused with the action named, and nothing is made.
+  await page.getByLabel('Name', { exact: true }).fill('Broken');
+  await action(1, 'assign', 'nobody');
+  await page.getByRole('button', { name: 'Add macro' }).click();
+  await page.locator('#macro-form .error', { hasText: 'action 1: no agent named nobody' }).waitFor();
+  assert.equal((await admin('GET', '/macros')).macros.length, 1);
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Run from a chat's header: each action shows in the chat as it is done.
+  const runIn = async (phone, name) => {
+    await row(phone).click();
+    await page.locator('#conv-name', { hasText: name }).waitFor();
+    await page.locator('#macro-menu summary').click();
+    await page.locator('#macro-choices').getByRole('button', { name: 'Billing escalation' }).click();
+  };
+  await runIn('15550961', 'Ann');
+  await page.locator('#conv-assignee', { hasText: 'lea' }).waitFor();
+  await page.locator('#conv-labels', { hasText: 'billing' }).waitFor();
+  assert.equal(await page.locator('#conv-priority').inputValue(), 'high');
+  await page.locator('.message.note', { hasText: 'Escalated to billing' }).waitFor();
+
+  // Refused: Dee has no chat to hand over; the first three actions stay done.
+  await runIn('15550964', 'Dee');
+  await page.locator('#composer-hint', { hasText: 'Billing escalation, action 4 of 4 (assign): no chat is active with 15550964' }).waitFor();
+  await page.locator('#conv-labels', { hasText: 'billing' }).waitFor();
+
+  // On those selected, from the bulk bar.
+  await page.getByRole('button', { name: 'Select' }).click();
+  await row('15550962').click();
+  await row('15550963').click();
+  await page.locator('#bulk-macro').selectOption({ label: 'Billing escalation' });
+  await page.locator('#bulk-status', { hasText: 'Ran Billing escalation: 2 of 2 conversations.' }).waitFor();
+  for (const phone of ['15550962', '15550963']) {
+    const c = await admin('GET', `/conversations/${phone}`);
+    assert.equal(c.assignee, 'lea', phone);
+    assert.deepEqual(c.labels, ['billing'], phone);
+  }
+
+  // Lea reads and runs them; only admins write them.
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await lea.locator('#macros').click();
+  await lea.locator('#macros-list li', { hasText: 'Billing escalation' }).waitFor();
+  assert.equal(await lea.locator('#macro-form').isVisible(), false);
+  assert.equal(await lea.locator('#macros-list').getByRole('button', { name: 'Delete Billing escalation' }).count(), 0);
+}));
+
 test('a chat snoozed until a time rings for its agent when the time comes', () => withMemoryServer(['--idle-timeout', '20'], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   for (const [phone, name] of [['15550791', 'Uma'], ['15550792', 'Vic']]) {

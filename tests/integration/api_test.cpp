@@ -1156,6 +1156,8 @@ BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_ea
     refused(R"({"action":"snooze","until":"2020-01-01T00:00:00Z","phones":["2001"]})", "until");
     refused(R"({"action":"label","label":"a/b","phones":["2001"]})", "label");
     refused(R"({"action":"unlabel","phones":["2001"]})", "label");
+    refused(R"({"action":"send","text":"hello all","phones":["2001"]})", "action");  // no broadcasts
+    refused(R"({"action":"note","text":"  ","phones":["2001"]})", "text");
     refused("[1,2]", "body");
     auto untouched = admin.json("GET", "/conversations/2001");
     BOOST_TEST(untouched.at("queue_position").as_int64() == 1);
@@ -1198,6 +1200,11 @@ BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_ea
     BOOST_TEST(urgent.at("succeeded").as_int64() == 3);
     BOOST_TEST(listed(admin, "?priority=urgent").size() == 3u);
 
+    // A private note in each.
+    auto [noted, n] = bulk(bob, R"({"action":"note","text":"Outage on 3 Dec","phones":["2003","2004"]})");
+    BOOST_TEST(noted.at("succeeded").as_int64() == 2);
+    BOOST_TEST(ws.next_of_type("message.created").at("data").at("type").as_string() == "note");
+
     // Read: each read to its newest message.
     BOOST_TEST(admin.json("GET", "/conversations/2002").at("unread").as_int64() > 0);
     auto [read, rd] = bulk(bob, R"({"action":"read","phones":["2001","2002"]})");
@@ -1229,6 +1236,148 @@ BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_ea
     auto history = admin.json("GET", "/conversations/2003").at("messages").as_array();
     BOOST_TEST(std::any_of(history.begin(), history.end(), [](auto& m) { return m.at("text").as_string() == "Closing old chats"; }));
     BOOST_TEST(admin.json("GET", "/conversations").at("counts").at("active").as_int64() == 0);
+}
+
+// Macros, as Chatwoot's: admins write a named list of actions, which any
+// agent runs on a conversation in one click, or on many in a bulk action.
+// The actions go in order, each under its own route's rules; the first one
+// refused stops the macro and says which it was, those before staying done.
+// They outlive a restart, and an agent a macro names leaving the team does
+// not lose the macro.
+BOOST_AUTO_TEST_CASE(a_macro_runs_its_actions_in_order_and_stops_at_the_first_refused) {
+    temp_dir dir;
+    std::string escalate, welcome, token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto p = server.port();
+        auto admin = admin_client(server);
+        auto bob = agent_client(admin, "bob");
+        agent_client(admin, "carol");
+        for (auto phone : {"2101", "2102"}) user_says(p, phone, "support");
+        user_says(p, "2103", "hi");
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");
+
+        // Admins write them: everyone else reads and runs them.
+        std::string billing = R"({"name":" Billing escalation ","actions":[{"action":"label","label":"Billing"},)"
+                              R"({"action":"priority","priority":"high"},{"action":"note","text":" Escalated to billing "},)"
+                              R"({"action":"assign","to":"carol"}]})";
+        BOOST_TEST(bob.call("POST", "/macros", billing).status == 403u);
+        auto made = admin.json("POST", "/macros", billing, 201);
+        escalate = std::string(made.at("id").as_string());
+        BOOST_TEST(made.at("name").as_string() == "Billing escalation");
+        BOOST_TEST(json::serialize(made.at("actions")) ==
+                   R"([{"action":"label","label":"billing"},{"action":"priority","priority":"high"},)"
+                   R"({"action":"note","text":"Escalated to billing"},{"action":"assign","to":"carol"}])");
+        welcome = std::string(admin.json("POST", "/macros",
+            R"({"name":"A welcome","actions":[{"action":"send","text":"Hello, I am on it."},{"action":"snooze","hours":4}]})",
+            201).at("id").as_string());
+
+        auto refused = [&](const std::string& body, const std::string& field, const std::string& words) {
+            auto r = admin.call("POST", "/macros", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(R"("field":")" + field + "\"") != std::string::npos, body + " → " + r.body);
+            BOOST_TEST(r.body.find(words) != std::string::npos, body + " → " + r.body);
+        };
+        std::string eleven = R"({"name":"x","actions":[)";
+        for (int i = 0; i < 11; ++i) eleven += (i ? "," : "") + std::string(R"({"action":"read"})");
+        eleven += "]}";
+        refused(R"({"actions":[{"action":"read"}]})", "name", "name is required");
+        refused(R"({"name":"  ","actions":[{"action":"read"}]})", "name", "blank");
+        refused(R"({"name":")" + std::string(65, 'x') + R"(","actions":[{"action":"read"}]})", "name", "64");
+        refused(R"({"name":"x"})", "actions", "1 to 10 actions");
+        refused(R"({"name":"x","actions":[]})", "actions", "1 to 10 actions");
+        refused(eleven, "actions", "1 to 10 actions");
+        refused(R"({"name":"x","actions":["read"]})", "actions", "action 1: must be an object");
+        refused(R"({"name":"x","actions":[{"action":"read"},{"action":"resolve"}]})", "actions", "action 2: action must be");
+        refused(R"({"name":"x","actions":[{"action":"assign","to":"nobody"}]})", "actions", "action 1: no agent named nobody");
+        refused(R"({"name":"x","actions":[{"action":"label","label":"a/b"}]})", "actions", "action 1: a label is");
+        refused(R"({"name":"x","actions":[{"action":"send","text":""}]})", "actions", "action 1: text");
+        refused(R"({"name":"x","actions":[{"action":"snooze","until":"2030-01-01T00:00:00Z"}]})", "actions",
+                "action 1: hours must be a whole number");
+        refused(R"({"name":"x","actions":[{"action":"macro","macro":")" + welcome + R"("}]})", "actions", "action 1: action must be");
+        BOOST_TEST(admin.call("POST", "/macros", R"({"name":"BILLING ESCALATION","actions":[{"action":"read"}]})").status == 409u);
+        auto listed_macros = bob.json("GET", "/macros").at("macros").as_array();
+        BOOST_TEST_REQUIRE(listed_macros.size() == 2u);  // by name; nothing refused was made
+        BOOST_TEST(listed_macros.at(0).at("name").as_string() == "A welcome");
+
+        // Bob escalates a queued chat: every action, in order, as if bob gave each.
+        auto c = bob.json("POST", "/conversations/2101/macros/" + escalate);
+        BOOST_TEST(c.at("assignee").as_string() == "carol");
+        BOOST_TEST(json::serialize(c.at("labels")) == R"(["billing"])");
+        BOOST_TEST(c.at("priority").as_string() == "high");
+        BOOST_TEST(ws.next_of_type("message.created").at("data").at("text").as_string() == "Escalated to billing");
+        BOOST_TEST(ws.next_of_type("chat.transferred").at("data").at("to").as_string() == "carol");
+
+        // His own chat: the reply goes to the user, then the chat sleeps for four hours.
+        bob.json("POST", "/conversations/2102/chat-support/start");
+        auto w = bob.json("POST", "/conversations/2102/macros/" + welcome);
+        auto until = switchboard::parse_iso8601(w.at("snoozed_until").as_string());
+        BOOST_TEST_REQUIRE(until.has_value());
+        BOOST_TEST(std::chrono::abs(*until - (std::chrono::system_clock::now() + 4h)) < 1min);
+        auto history = admin.json("GET", "/conversations/2102").at("messages").as_array();
+        BOOST_TEST(std::any_of(history.begin(), history.end(), [](auto& m) {
+            return m.at("text").as_string() == "Hello, I am on it." && m.at("agent").as_string() == "bob";
+        }));
+
+        // The first action refused stops it and is named; those before stay done.
+        auto r = bob.call("POST", "/conversations/2103/macros/" + escalate);
+        BOOST_TEST(r.status == 409u);
+        BOOST_TEST(r.body.find("Billing escalation, action 4 of 4 (assign): no chat is active with 2103") != std::string::npos, r.body);
+        auto after = admin.json("GET", "/conversations/2103");
+        BOOST_TEST(json::serialize(after.at("labels")) == R"(["billing"])");
+        BOOST_TEST(after.at("priority").as_string() == "high");
+        r = bob.call("POST", "/conversations/2101/macros/" + welcome);  // carol's chat, not bob's
+        BOOST_TEST(r.status == 409u);
+        BOOST_TEST(r.body.find("A welcome, action 1 of 2 (send): ") != std::string::npos, r.body);
+        BOOST_TEST(bob.call("POST", "/conversations/2101/macros/mac_none").status == 404u);
+        BOOST_TEST(bob.call("POST", "/conversations/2999/macros/" + welcome).status == 404u);
+        BOOST_TEST(http_request(p, "POST", "/conversations/2101/macros/" + welcome, "").status == 401u);
+
+        // In a bulk action: each conversation runs the whole macro, or says where it stopped.
+        auto bulk = admin.json("POST", "/conversations/bulk",
+                               R"({"action":"macro","macro":")" + escalate + R"(","phones":["2102","2103"]})");
+        BOOST_TEST(bulk.at("results").at(0).at("conversation").at("assignee").as_string() == "carol");
+        BOOST_TEST(bulk.at("results").at(1).at("status").as_int64() == 409);
+        auto no_macro = admin.call("POST", "/conversations/bulk", R"({"action":"macro","macro":"mac_none","phones":["2102"]})");
+        BOOST_TEST(no_macro.status == 400u);
+        BOOST_TEST(no_macro.body.find(R"("field":"macro")") != std::string::npos, no_macro.body);
+
+        // Changed by an admin: its name, its actions, or both.
+        BOOST_TEST(bob.call("PATCH", "/macros/" + welcome, R"({"name":"Hi"})").status == 403u);
+        auto renamed = admin.json("PATCH", "/macros/" + welcome, R"({"name":"Welcome"})");
+        BOOST_TEST(renamed.at("name").as_string() == "Welcome");
+        BOOST_TEST(renamed.at("actions").as_array().size() == 2u);
+        BOOST_TEST(admin.call("PATCH", "/macros/" + welcome, R"({"name":"billing escalation"})").status == 409u);
+        BOOST_TEST(admin.call("PATCH", "/macros/" + welcome, R"({"actions":[]})").status == 400u);
+        BOOST_TEST(admin.call("PATCH", "/macros/mac_none", R"({"name":"y"})").status == 404u);
+        BOOST_TEST(bob.json("GET", "/macros").at("macros").at(1).at("name").as_string() == "Welcome");
+        auto gone = admin.json("POST", "/macros", R"({"name":"Gone soon","actions":[{"action":"read"}]})", 201);
+        auto gone_id = std::string(gone.at("id").as_string());
+        BOOST_TEST(bob.call("DELETE", "/macros/" + gone_id).status == 403u);
+        BOOST_TEST(admin.json("DELETE", "/macros/" + gone_id).at("deleted").as_string() == gone_id);
+        BOOST_TEST(admin.call("DELETE", "/macros/" + gone_id).status == 404u);
+
+        // Carol leaves: the macro that hands chats to her is kept, and refused when run.
+        admin.json("PATCH", "/agents/carol", R"({"active":false})");
+        user_says(p, "2104", "support");
+        r = bob.call("POST", "/conversations/2104/macros/" + escalate);
+        BOOST_TEST(r.status == 409u);
+        BOOST_TEST(r.body.find("action 4 of 4 (assign): carol is deactivated") != std::string::npos, r.body);
+        token = bob.token;
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server({"--data", dir.path().string()});
+    api_client bob{server.port(), token};
+    auto kept = bob.json("GET", "/macros").at("macros").as_array();
+    BOOST_TEST_REQUIRE(kept.size() == 2u);
+    BOOST_TEST(kept.at(0).at("name").as_string() == "Billing escalation");
+    BOOST_TEST(kept.at(0).at("actions").at(3).at("to").as_string() == "carol");
+    BOOST_TEST(kept.at(1).at("actions").at(1).at("hours").as_int64() == 4);
+    user_says(server.port(), "2105", "support");
+    bob.json("POST", "/conversations/2105/chat-support/start");
+    BOOST_TEST(bob.json("POST", "/conversations/2105/macros/" + welcome).at("snoozed_until").is_string());
 }
 
 // An agent names the user: kept as if they had registered it, so the bot

@@ -1,11 +1,12 @@
 // Bulk actions, as Chatwoot's: Select puts the list in select mode, where a
 // click picks a row (Shift+click a range; Escape leaves); the bar then acts on those picked at once (assign,
-// priority, snooze, label, mark read, return to the queue, end) through
+// priority, snooze, label, mark read, return to the queue, end, a macro) through
 // POST /conversations/bulk, which commands each under its own rules. What
 // the server refused stays picked, each with its reason.
 import { api } from './api.js';
 import { $, h, showStatus } from './dom.js';
 import { userName } from './model.js';
+import { loadMacros } from './macros.js';
 import { fillPriorities } from './priority.js';
 import { snoozeChoices } from './snooze.js';
 
@@ -48,6 +49,12 @@ export class BulkActions {
       snooze.value = '';
     });
     this.fillSnooze();
+    const macro = $('bulk-macro');
+    macro.addEventListener('change', () => {
+      const picked = macro.selectedOptions[0];
+      if (macro.value) this.run('macro', { macro: macro.value }, `Ran ${picked.textContent}`);
+      macro.value = '';
+    });
     $('bulk-label-menu').addEventListener('toggle', () => {
       $('bulk-labels').replaceChildren(...list.knownLabels().map((l) => h('option', { value: l })));
     });
@@ -76,7 +83,7 @@ export class BulkActions {
     $('bulk-bar').hidden = !on;
     this.clearOutcome();
     this.list.setSelecting(on);
-    if (on) await this.fillAgents();
+    if (on) await Promise.all([this.fillAgents(), this.fillMacros()]);
   }
 
   // The list rendered: the count and what can be done with it.
@@ -96,6 +103,13 @@ export class BulkActions {
     $('bulk-assign').replaceChildren(h('option', { value: '', text: 'Assign to…' }),
       ...active.map((a) => h('option', { value: a.username,
         text: a.username === this.me.username ? 'Me' : `${a.display_name} (${a.username})${a.online ? ' — online' : ''}` })));
+  }
+
+  async fillMacros() {
+    const macros = await loadMacros();
+    $('bulk-macro').replaceChildren(h('option', { value: '', text: 'Run macro…' }),
+      ...macros.map((m) => h('option', { value: m.id, text: m.name })));
+    $('bulk-macro').hidden = macros.length === 0;
   }
 
   // The snooze choices from now, in the agent's own time.

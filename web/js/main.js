@@ -9,6 +9,7 @@ import { fillPriorities } from './priority.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
+import { MacroMenu, MacrosPanel } from './macros.js';
 import { MentionPicker } from './mentions.js';
 import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
@@ -339,6 +340,7 @@ function start(agent) {
   const hours = new BusinessHours();
   new ReportsPanel({ me, hours });  // these live by their buttons
   new RepliesPanel({ me });
+  new MacrosPanel({ me });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
@@ -350,6 +352,8 @@ function start(agent) {
   bulk = new BulkActions({ list, me, onChange: changed });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation });
+  new MacroMenu({ phone: () => pane.phone, onDone: (c) => { changed(c); pane.updateConversation(c); },
+    onError: (why) => { $('composer-hint').textContent = why; } });
   live.connect();
 
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))

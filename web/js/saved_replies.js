@@ -2,8 +2,9 @@
 // composer offers them by shortcut, and the keyboard picks one; the Saved
 // replies dialog lists them, and admins add, edit and delete them there.
 import { api, enc } from './api.js';
-import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
+import { $, h } from './dom.js';
 import { SuggestionPicker } from './picker.js';
+import { SharedListDialog } from './shared_list.js';
 
 async function loadReplies() {
   const { canned_responses: replies } = await api.get('/canned-responses');
@@ -64,25 +65,11 @@ export class ReplyPicker extends SuggestionPicker {
 }
 
 // The Saved replies dialog.
-export class RepliesPanel {
+// `editing`: the shortcut whose reply the form edits.
+export class RepliesPanel extends SharedListDialog {
   constructor({ me }) {
-    this.me = me;
-    this.editing = null;  // the shortcut whose reply the form edits, or null: a new one
-    $('replies').addEventListener('click', () => this.open());
-  }
-
-  isAdmin() { return this.me.role === 'admin'; }
-
-  async open() {
-    const dialog = dialogFromTemplate('replies-template', 'replies-dialog', () => {
-      onSubmit($('reply-form'), () => this.save());
-      $('reply-cancel').addEventListener('click', () => this.edit(null));
-    });
-    $('reply-form').hidden = !this.isAdmin();
-    this.edit(null);
-    this.say('');
-    await this.reload();
-    if (!dialog.open) dialog.showModal();
+    super(me, { button: 'replies', template: 'replies-template', dialog: 'replies-dialog', form: 'reply-form',
+      cancel: 'reply-cancel', status: 'replies-status' });
   }
 
   async reload() {
@@ -122,16 +109,5 @@ export class RepliesPanel {
     await this.reload();
   }
 
-  async remove(reply) {
-    try {
-      await api.del(`/canned-responses/${enc(reply.shortcut)}`);
-      this.say(`/${reply.shortcut} is deleted.`);
-      if (this.editing === reply.shortcut) this.edit(null);
-    } catch (err) {
-      this.say(err.message, true);
-    }
-    await this.reload();
-  }
-
-  say(text, isError = false) { showStatus($('replies-status'), text, isError); }
+  remove(reply) { return this.removeAt(`/canned-responses/${enc(reply.shortcut)}`, `/${reply.shortcut}`, reply.shortcut); }
 }

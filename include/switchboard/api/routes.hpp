@@ -1,6 +1,7 @@
 // The agents' API (SPEC §4) and the WebSocket route (§5).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,10 @@ struct api_context {
 
 void add_auth_routes(http::router& routes, api_context& ctx);
 void add_conversation_routes(http::router& routes, api_context& ctx);
-void add_bulk_route(http::router& routes, api_context& ctx);
+class macro_book;
+// Returns the macros, which bulk actions run too.
+std::shared_ptr<macro_book> add_macro_routes(http::router& routes, api_context& ctx);
+void add_bulk_route(http::router& routes, api_context& ctx, std::shared_ptr<macro_book> macros);
 void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
 void add_report_routes(http::router& routes, api_context& ctx);
@@ -65,7 +69,7 @@ void add_business_hours_route(http::router& routes, api_context& ctx);
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
     add_conversation_routes(routes, ctx);
-    add_bulk_route(routes, ctx);
+    add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));
     add_agent_routes(routes, ctx);
     add_websocket_route(routes, ctx);
     add_report_routes(routes, ctx);

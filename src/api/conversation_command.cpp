@@ -1,0 +1,131 @@
+#include "conversation_command.hpp"
+
+#include "command_fields.hpp"
+
+#include "switchboard/chat/conversation.hpp"
+#include "switchboard/core/time.hpp"
+#include "switchboard/core/whole_number.hpp"
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string label_field(const json::object& o) {
+    auto* v = o.if_contains("label");
+    auto label = v ? label_value(*v) : std::nullopt;
+    if (!label) throw field_error{"label", std::string(label_rule)};
+    return *label;
+}
+
+// "hours": a whole number from 1 to a year's.
+std::chrono::hours hours_field(const json::object& o) {
+    constexpr auto most = std::chrono::duration_cast<std::chrono::hours>(chat::max_snooze).count();
+    auto* v = o.if_contains("hours");
+    std::optional<std::uint64_t> n;
+    if (v && v->is_int64() && v->as_int64() > 0) n = static_cast<std::uint64_t>(v->as_int64());
+    if (v && v->is_uint64()) n = v->as_uint64();
+    if (!n || *n > static_cast<std::uint64_t>(most))
+        throw field_error{"hours", "hours must be a whole number from 1 to " + std::to_string(most)};
+    return std::chrono::hours(*n);
+}
+
+}  // namespace
+
+conversation_command read_command(api_context& ctx, const json::object& o, command_use use) {
+    conversation_command c;
+    c.action = string_field(o, "action", true, 32);
+    const auto& a = c.action;
+    if (a == "assign") {
+        c.agent = transfer_target_field(ctx, o).username;
+    } else if (a == "end") {
+        c.text = closing_message_field(o);
+    } else if (a == "snooze") {
+        if (use == command_use::macro || o.contains("hours"))
+            c.for_hours = hours_field(o);
+        else
+            c.until = snooze_until_field(o);
+    } else if (a == "priority") {
+        c.priority = priority_field(o);
+    } else if (a == "label" || a == "unlabel") {
+        c.text = label_field(o);
+    } else if (a == "note" || (a == "send" && use == command_use::macro)) {
+        c.text = a == "note" ? trimmed_field(o, "text", true, max_text_chars) : string_field(o, "text", true, max_text_chars);
+    } else if (a != "return" && a != "read") {
+        throw field_error{"action", use == command_use::macro
+                                        ? "action must be assign, return, end, snooze, read, priority, label, unlabel, "
+                                          "note or send"
+                                        : "action must be assign, return, end, snooze, read, priority, label, unlabel, "
+                                          "note or macro"};
+    }
+    return c;
+}
+
+json::object command_json(const conversation_command& c) {
+    json::object o{{"action", c.action}};
+    const auto& a = c.action;
+    if (a == "assign") o["to"] = c.agent;
+    if (a == "end" && !c.text.empty()) o["message"] = c.text;
+    if (a == "label" || a == "unlabel") o["label"] = c.text;
+    if (a == "note" || a == "send") o["text"] = c.text;
+    if (a == "priority") o["priority"] = chat::to_string(c.priority);
+    if (a == "snooze") {
+        if (c.for_hours.count() > 0)
+            o["hours"] = c.for_hours.count();
+        else
+            o["until"] = c.until ? json::value(to_iso8601(*c.until)) : json::value(nullptr);
+    }
+    return o;
+}
+
+namespace {
+
+// A message written, then the conversation as it left it.
+boost::asio::awaitable<chat::conversation> write_message(api_context& ctx, std::string phone, chat::agent_ref by,
+                                                         std::string text, bool note) {
+    // Each command made, then awaited, by name: GCC 12 mishandles temporaries inside co_await.
+    if (note) {
+        auto writing = ctx.engine.add_note(phone, by, text, std::string());
+        co_await std::move(writing);
+    } else {
+        auto writing = ctx.engine.send(phone, by, text, std::string());
+        co_await std::move(writing);
+    }
+    auto reading = ctx.engine.find(phone);
+    auto now = co_await std::move(reading);
+    if (!now) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    co_return std::move(*now);
+}
+
+}  // namespace
+
+// Not a coroutine: it only picks the engine's command, which takes its
+// arguments into its own frame.
+boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::string phone,
+                                                       const conversation_command& c, const auth::agent& who) {
+    auto by = as_ref(who);
+    auto& engine = ctx.engine;
+    const auto& a = c.action;
+    if (a == "assign") {
+        // Read again: the agent a macro names may have left since it was made.
+        auto to = ctx.agents.find(c.agent);
+        if (!to || !to->active)
+            throw chat::command_error(chat::command_error::kind::conflict,
+                                      c.agent + (to ? " is deactivated" : " is no agent here"));
+        return engine.transfer(std::move(phone), std::move(by), as_ref(*to));
+    }
+    if (a == "return") return engine.return_to_queue(std::move(phone), std::move(by));
+    if (a == "end") return engine.end_chat(std::move(phone), std::move(by), c.text);
+    if (a == "snooze") {
+        auto until = c.for_hours.count() > 0 ? std::optional<timestamp>(std::chrono::system_clock::now() + c.for_hours)
+                                             : c.until;
+        return engine.snooze(std::move(phone), std::move(by), until);
+    }
+    if (a == "read") return engine.mark_read(std::move(phone), std::move(by), UINT64_MAX);
+    if (a == "priority") return engine.set_priority(std::move(phone), c.priority);
+    if (a == "label" || a == "unlabel") return engine.set_label(std::move(phone), c.text, a == "label");
+    return write_message(ctx, std::move(phone), std::move(by), c.text, a == "note");
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,204 @@
+#include "macro_book.hpp"
+
+#include "switchboard/core/ascii_case.hpp"
+#include "switchboard/core/ids.hpp"
+#include "switchboard/core/log.hpp"
+#include "switchboard/core/time.hpp"
+#include "switchboard/store/store.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::string_view setting_key = "macros";
+
+chat::command_error not_found(std::string_view id) {
+    return {chat::command_error::kind::not_found, "no macro " + std::string(id)};
+}
+
+// Names are unique whatever their case: two macros an agent cannot tell apart would be one too many.
+bool same_name(const std::string& a, const std::string& b) { return ascii_lowered(a) == ascii_lowered(b); }
+
+void sort_by_name(std::vector<macro>& list) {
+    std::sort(list.begin(), list.end(), [](const macro& a, const macro& b) { return a.name < b.name; });
+}
+
+}  // namespace
+
+json::object macro_json(const macro& m) {
+    json::array steps;
+    for (auto& s : m.steps) steps.push_back(command_json(s));
+    return {{"id", m.id},
+            {"name", m.name},
+            {"actions", std::move(steps)},
+            {"updated_by", m.updated_by},
+            {"updated_at", to_iso8601(m.updated_at)}};
+}
+
+std::string macro_name_field(const json::object& o) { return trimmed_field(o, "name", true, 64); }
+
+std::vector<conversation_command> macro_steps_field(api_context& ctx, const json::object& o) {
+    auto* v = o.if_contains("actions");
+    if (!v || !v->is_array() || v->as_array().empty() || v->as_array().size() > max_macro_steps)
+        throw field_error{"actions", "actions must be an array of 1 to " + std::to_string(max_macro_steps) + " actions"};
+    std::vector<conversation_command> steps;
+    for (auto& a : v->as_array()) {
+        auto at = "action " + std::to_string(steps.size() + 1) + ": ";
+        if (!a.is_object()) throw field_error{"actions", at + "must be an object, as {\"action\":\"label\",\"label\":\"billing\"}"};
+        try {
+            steps.push_back(read_command(ctx, a.as_object(), command_use::macro));
+        } catch (const field_error& e) {
+            throw field_error{"actions", at + e.message};
+        }
+    }
+    return steps;
+}
+
+macro_book::macro_book(api_context& ctx) : ctx_(ctx) { load(); }
+
+macro macro_book::stored_macro(const json::object& o) const {
+    macro k{std::string(o.at("id").as_string()), std::string(o.at("name").as_string()), {},
+            std::string(o.at("updated_by").as_string()), parse_iso8601(o.at("updated_at").as_string()).value_or(timestamp{})};
+    for (auto& s : o.at("actions").as_array()) {
+        const auto& step = s.as_object();
+        try {
+            k.steps.push_back(read_command(ctx_, step, command_use::macro));
+        } catch (const field_error&) {
+            // The agent it assigns to has left since: kept, and refused when run.
+            if (step.at("action") != "assign") throw;
+            conversation_command kept;
+            kept.action = "assign";
+            kept.agent = std::string(step.at("to").as_string());
+            k.steps.push_back(std::move(kept));
+        }
+    }
+    return k;
+}
+
+void macro_book::load() {
+    std::vector<macro> loaded;
+    if (auto stored = ctx_.store.find_setting(setting_key)) {
+        boost::system::error_code ec;
+        auto v = json::parse(*stored, ec);
+        if (!ec && v.is_array()) {
+            for (auto& m : v.as_array()) {
+                try {
+                    loaded.push_back(stored_macro(m.as_object()));
+                } catch (const field_error& e) {
+                    log::warn("a stored macro unreadable; left out", {{"error", e.message}});
+                } catch (const std::exception& e) {
+                    log::warn("a stored macro unreadable; left out", {{"error", e.what()}});
+                }
+            }
+        } else {
+            log::warn("stored macros unreadable; starting with none", {{"error", ec ? ec.message() : "not a list"}});
+        }
+    }
+    sort_by_name(loaded);
+    std::lock_guard lock(mutex_);
+    macros_ = std::move(loaded);
+}
+
+json::array macro_book::list() const {
+    std::lock_guard lock(mutex_);
+    json::array out;
+    for (auto& m : macros_) out.push_back(macro_json(m));
+    return out;
+}
+
+std::optional<macro> macro_book::find(std::string_view id) const {
+    std::lock_guard lock(mutex_);
+    for (auto& m : macros_)
+        if (m.id == id) return m;
+    return std::nullopt;
+}
+
+awaitable<macro> macro_book::create(std::string name, std::vector<conversation_command> steps, std::string by) {
+    macro m{unique_id("mac_"), std::move(name), std::move(steps), std::move(by), std::chrono::system_clock::now()};
+    {
+        std::lock_guard lock(mutex_);
+        if (std::any_of(macros_.begin(), macros_.end(), [&](auto& k) { return same_name(k.name, m.name); }))
+            throw chat::command_error(chat::command_error::kind::conflict, "a macro named " + m.name + " exists already");
+        if (macros_.size() >= max_macros)
+            throw chat::command_error(chat::command_error::kind::conflict,
+                                      "there are " + std::to_string(max_macros) + " macros already");
+        macros_.push_back(m);
+        sort_by_name(macros_);
+        ++version_;
+    }
+    co_await save();
+    co_return m;
+}
+
+awaitable<macro> macro_book::update(std::string id, std::optional<std::string> name,
+                                    std::optional<std::vector<conversation_command>> steps, std::string by) {
+    macro m;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(macros_.begin(), macros_.end(), [&](auto& k) { return k.id == id; });
+        if (it == macros_.end()) throw not_found(id);
+        if (name && std::any_of(macros_.begin(), macros_.end(),
+                                [&](auto& k) { return k.id != id && same_name(k.name, *name); }))
+            throw chat::command_error(chat::command_error::kind::conflict, "a macro named " + *name + " exists already");
+        if (name) it->name = std::move(*name);
+        if (steps) it->steps = std::move(*steps);
+        it->updated_by = std::move(by);
+        it->updated_at = std::chrono::system_clock::now();
+        m = *it;
+        sort_by_name(macros_);
+        ++version_;
+    }
+    co_await save();
+    co_return m;
+}
+
+awaitable<void> macro_book::remove(std::string id) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(macros_.begin(), macros_.end(), [&](auto& k) { return k.id == id; });
+        if (it == macros_.end()) throw not_found(id);
+        macros_.erase(it);
+        ++version_;
+    }
+    co_await save();
+}
+
+// The whole list as it is now. A save the store refused leaves the list as
+// the store has it (read back), so a refused change is no change.
+awaitable<void> macro_book::save() {
+    for (;;) {
+        store::write_batch b;
+        std::uint64_t version = 0;
+        {
+            std::lock_guard lock(mutex_);
+            json::array all;
+            for (auto& m : macros_) all.push_back(macro_json(m));
+            b.settings_put.emplace_back(std::string(setting_key), json::serialize(all));
+            version = version_;
+        }
+        std::exception_ptr failed;
+        try {
+            co_await ctx_.store.write(std::move(b));
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        if (failed) {
+            load();
+            std::rethrow_exception(failed);
+        }
+        std::lock_guard lock(mutex_);
+        bool overtaken = version < newest_saved_;  // a newer list was written before this older one
+        newest_saved_ = std::max(newest_saved_, version);
+        if (!overtaken) co_return;
+    }
+}
+
+}  // namespace switchboard::api

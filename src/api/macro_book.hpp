@@ -1,0 +1,68 @@
+// Macros, as Chatwoot's: a named list of commands an agent gives a
+// conversation in one click (label it, mark it urgent, note why, hand it to
+// billing). Everyone reads and runs them; admins write them. Held in memory
+// and kept in the store as one setting, the whole list, written through.
+// Internal to src/api.
+#pragma once
+
+#include "conversation_command.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace switchboard::api {
+
+struct macro {
+    std::string id, name;
+    std::vector<conversation_command> steps;
+    std::string updated_by;
+    timestamp updated_at{};
+};
+
+inline constexpr std::size_t max_macros = 100, max_macro_steps = 10;
+
+boost::json::object macro_json(const macro& m);
+
+class macro_book {
+public:
+    // Reads the stored list; a step that no longer reads (an agent gone) is kept as stored.
+    macro_book(api_context& ctx);
+
+    boost::json::array list() const;
+    std::optional<macro> find(std::string_view id) const;
+    // command_error (conflict) for a name taken, or too many.
+    boost::asio::awaitable<macro> create(std::string name, std::vector<conversation_command> steps, std::string by);
+    // command_error (not_found, conflict); nullopt: that part stays.
+    boost::asio::awaitable<macro> update(std::string id, std::optional<std::string> name,
+                                         std::optional<std::vector<conversation_command>> steps, std::string by);
+    boost::asio::awaitable<void> remove(std::string id);
+
+private:
+    boost::asio::awaitable<void> save();
+    void load();
+    macro stored_macro(const boost::json::object& o) const;
+
+    api_context& ctx_;
+    mutable std::mutex mutex_;  // never held across an await
+    std::vector<macro> macros_;  // by name
+    // Saves may finish out of the order their lists were taken in; one that
+    // finishes after a newer one wrote an older list, which is written again.
+    std::uint64_t version_ = 0, newest_saved_ = 0;
+};
+
+// Runs the macro's steps in order, each as its own command by `who`; the
+// first refused stops it (command_error naming the macro and the step),
+// those before staying done.
+boost::asio::awaitable<chat::conversation> run_macro(api_context& ctx, std::string phone, const macro& m,
+                                                     const auth::agent& who);
+
+// "name": 1 to 64 characters, trimmed; "actions": 1 to max_macro_steps
+// commands as a macro's steps. field_error naming the field.
+std::string macro_name_field(const boost::json::object& o);
+std::vector<conversation_command> macro_steps_field(api_context& ctx, const boost::json::object& o);
+
+}  // namespace switchboard::api

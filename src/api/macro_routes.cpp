@@ -1,0 +1,93 @@
+// /macros, and running one on a conversation: see macro_book.hpp.
+#include "command_fields.hpp"
+#include "macro_book.hpp"
+#include "request_helpers.hpp"
+
+#include <memory>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+awaitable<chat::conversation> run_macro(api_context& ctx, std::string phone, const macro& m, const auth::agent& who) {
+    std::optional<chat::conversation> last;
+    for (std::size_t i = 0; i < m.steps.size(); ++i) {
+        const auto& step = m.steps[i];
+        std::optional<chat::command_error> refused;
+        try {
+            auto running = run_command(ctx, phone, step, who);  // by name: see write_message
+            last = co_await std::move(running);
+        } catch (const chat::command_error& e) {
+            refused = e;
+        }
+        // The steps before stay done: each was a command of its own, with its notes and events.
+        if (refused)
+            throw chat::command_error(refused->what_kind(), m.name + ", action " + std::to_string(i + 1) + " of " +
+                                                                std::to_string(m.steps.size()) + " (" + step.action +
+                                                                "): " + refused->what());
+    }
+    co_return std::move(*last);
+}
+
+namespace {
+
+using macro_route = awaitable<http::response> (*)(api_context&, macro_book&, http::request&, const auth::agent&);
+
+awaitable<http::response> list_macros(api_context&, macro_book& book, http::request&, const auth::agent&) {
+    co_return json_response(200, {{"macros", book.list()}});
+}
+
+awaitable<http::response> create_macro(api_context& ctx, macro_book& book, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    auto name = macro_name_field(o);
+    auto steps = macro_steps_field(ctx, o);
+    auto m = co_await book.create(std::move(name), std::move(steps), who.username);
+    co_return json_response(201, macro_json(m));
+}
+
+awaitable<http::response> update_macro(api_context& ctx, macro_book& book, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    std::optional<std::string> name;
+    std::optional<std::vector<conversation_command>> steps;
+    if (o.contains("name")) name = macro_name_field(o);
+    if (o.contains("actions")) steps = macro_steps_field(ctx, o);
+    auto m = co_await book.update(std::string(req.param("id")), std::move(name), std::move(steps), who.username);
+    co_return json_response(200, macro_json(m));
+}
+
+awaitable<http::response> delete_macro(api_context&, macro_book& book, http::request& req, const auth::agent&) {
+    auto id = std::string(req.param("id"));
+    co_await book.remove(id);
+    co_return json_response(200, {{"deleted", id}});
+}
+
+awaitable<http::response> run_macro_route(api_context& ctx, macro_book& book, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto m = book.find(req.param("id"));
+    if (!m) throw chat::command_error(chat::command_error::kind::not_found, "no macro " + std::string(req.param("id")));
+    auto running = run_macro(ctx, std::move(phone), *m, who);
+    auto c = co_await std::move(running);
+    auto answer = conversation_after(ctx, c);
+    co_return json_response(200, co_await std::move(answer));
+}
+
+}  // namespace
+
+std::shared_ptr<macro_book> add_macro_routes(http::router& routes, api_context& ctx) {
+    // Lives as long as the routes that hold it.
+    auto book = std::make_shared<macro_book>(ctx);
+    auto add = [&](http::verb v, std::string_view pattern, macro_route fn, bool admin_only) {
+        routes.add(v, pattern, authed(ctx, [&ctx, book, fn](http::request& req, const auth::agent& who) {
+                       return fn(ctx, *book, req, who);
+                   }, admin_only));
+    };
+    add(http::verb::get, "/macros", list_macros, false);
+    add(http::verb::post, "/macros", create_macro, true);
+    add(http::verb::patch, "/macros/{id}", update_macro, true);
+    add(http::verb::delete_, "/macros/{id}", delete_macro, true);
+    add(http::verb::post, "/conversations/{phone}/macros/{id}", run_macro_route, false);
+    return book;
+}
+
+}  // namespace switchboard::api

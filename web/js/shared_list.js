@@ -1,0 +1,49 @@
+// A dialog listing what the team shares (saved replies, macros): everyone
+// reads the list, and admins write it in the form below it, which edits one
+// item (`editing`, its key) or adds one (null).
+import { api } from './api.js';
+import { $, dialogFromTemplate, onSubmit, showStatus } from './dom.js';
+
+export class SharedListDialog {
+  // `ids`: the elements' ids: { button, template, dialog, form, cancel, status }.
+  // A subclass gives reload(), edit(item or null) and save().
+  constructor(me, ids) {
+    this.me = me;
+    this.ids = ids;
+    this.editing = null;
+    $(ids.button).addEventListener('click', () => this.open());
+  }
+
+  isAdmin() { return this.me.role === 'admin'; }
+
+  // More wiring, once, when the dialog is first made.
+  setUp() {}
+
+  async open() {
+    const { template, dialog: dialogId, form, cancel } = this.ids;
+    const dialog = dialogFromTemplate(template, dialogId, () => {
+      onSubmit($(form), () => this.save());
+      $(cancel).addEventListener('click', () => this.edit(null));
+      this.setUp();
+    });
+    $(form).hidden = !this.isAdmin();
+    this.edit(null);
+    this.say('');
+    await this.reload();
+    if (!dialog.open) dialog.showModal();
+  }
+
+  // Deletes the item at `path` (`name` as the status says it, `key` as `editing` holds it).
+  async removeAt(path, name, key) {
+    try {
+      await api.del(path);
+      this.say(`${name} is deleted.`);
+      if (this.editing === key) this.edit(null);
+    } catch (err) {
+      this.say(err.message, true);
+    }
+    await this.reload();
+  }
+
+  say(text, isError = false) { showStatus($(this.ids.status), text, isError); }
+}
