@@ -4,7 +4,10 @@
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/time.hpp"
-#include "switchboard/core/whole_number.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
 
 namespace switchboard::api {
 
@@ -79,9 +82,30 @@ json::object command_json(const conversation_command& c) {
     return o;
 }
 
+std::string fill_placeholders(std::string_view text, std::string_view user_name, std::string_view agent_name) {
+    auto first = user_name.substr(0, user_name.find_first_of(" \t"));
+    const std::pair<std::string_view, std::string_view> values[] = {
+        {"{name}", user_name.empty() ? "there" : user_name},
+        {"{first_name}", first.empty() ? "there" : first},
+        {"{agent}", agent_name}};
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        auto at = std::find_if(std::begin(values), std::end(values), [&](auto& v) { return text.substr(i).starts_with(v.first); });
+        if (at == std::end(values)) {
+            out += text[i++];
+        } else {
+            out += at->second;
+            i += at->first.size();
+        }
+    }
+    return out;
+}
+
 namespace {
 
-// A message written, then the conversation as it left it.
+// A message written, then the conversation as it left it. A reply's
+// placeholders are filled in first, as the console fills a saved reply's.
 boost::asio::awaitable<chat::conversation> write_message(api_context& ctx, std::string phone, chat::agent_ref by,
                                                          std::string text, bool note) {
     // Each command made, then awaited, by name: GCC 12 mishandles temporaries inside co_await.
@@ -89,7 +113,11 @@ boost::asio::awaitable<chat::conversation> write_message(api_context& ctx, std::
         auto writing = ctx.engine.add_note(phone, by, text, std::string());
         co_await std::move(writing);
     } else {
-        auto writing = ctx.engine.send(phone, by, text, std::string());
+        auto reading = ctx.engine.find(phone);
+        auto before = co_await std::move(reading);
+        auto filled = fill_placeholders(text, before ? std::string_view(before->name) : std::string_view(),
+                                        by.display_name.empty() ? by.username : by.display_name);
+        auto writing = ctx.engine.send(phone, by, std::move(filled), std::string());
         co_await std::move(writing);
     }
     auto reading = ctx.engine.find(phone);

@@ -27,6 +27,11 @@ struct conversation_command {
 // snoozes for a number of hours rather than until a time.
 enum class command_use { bulk, macro };
 
+// A reply's {name} and {first_name} (the user's, "there" when the bot has
+// none), and {agent} (the agent's name), filled in as the console fills a
+// saved reply's; anything else in braces stays as written.
+std::string fill_placeholders(std::string_view text, std::string_view user_name, std::string_view agent_name);
+
 // field_error naming the field that is wrong.
 conversation_command read_command(api_context& ctx, const boost::json::object& o, command_use use);
 // As read_command reads it back.

@@ -1253,7 +1253,8 @@ BOOST_AUTO_TEST_CASE(a_macro_runs_its_actions_in_order_and_stops_at_the_first_re
         auto admin = admin_client(server);
         auto bob = agent_client(admin, "bob");
         agent_client(admin, "carol");
-        for (auto phone : {"2101", "2102"}) user_says(p, phone, "support");
+        user_says(p, "2101", "support");
+        user_says(p, "2102", "support", "Ben Stone");
         user_says(p, "2103", "hi");
         ws_client ws(p, "/ws?token=" + admin.token);
         ws.next_of_type("hello");
@@ -1270,7 +1271,7 @@ BOOST_AUTO_TEST_CASE(a_macro_runs_its_actions_in_order_and_stops_at_the_first_re
                    R"([{"action":"label","label":"billing"},{"action":"priority","priority":"high"},)"
                    R"({"action":"note","text":"Escalated to billing"},{"action":"assign","to":"carol"}])");
         welcome = std::string(admin.json("POST", "/macros",
-            R"({"name":"A welcome","actions":[{"action":"send","text":"Hello, I am on it."},{"action":"snooze","hours":4}]})",
+            R"({"name":"A welcome","actions":[{"action":"send","text":"Hello {first_name}, {agent} is on it. {order}"},{"action":"snooze","hours":4}]})",
             201).at("id").as_string());
 
         auto refused = [&](const std::string& body, const std::string& field, const std::string& words) {
@@ -1317,7 +1318,7 @@ BOOST_AUTO_TEST_CASE(a_macro_runs_its_actions_in_order_and_stops_at_the_first_re
         BOOST_TEST(std::chrono::abs(*until - (std::chrono::system_clock::now() + 4h)) < 1min);
         auto history = admin.json("GET", "/conversations/2102").at("messages").as_array();
         BOOST_TEST(std::any_of(history.begin(), history.end(), [](auto& m) {
-            return m.at("text").as_string() == "Hello, I am on it." && m.at("agent").as_string() == "bob";
+            return m.at("text").as_string() == "Hello Ben, bob Display is on it. {order}" && m.at("agent").as_string() == "bob";
         }));
 
         // The first action refused stops it and is named; those before stay done.
