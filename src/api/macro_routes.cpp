@@ -10,26 +10,6 @@ namespace switchboard::api {
 namespace json = boost::json;
 using boost::asio::awaitable;
 
-awaitable<chat::conversation> run_macro(api_context& ctx, std::string phone, const macro& m, const auth::agent& who) {
-    std::optional<chat::conversation> last;
-    for (std::size_t i = 0; i < m.steps.size(); ++i) {
-        const auto& step = m.steps[i];
-        std::optional<chat::command_error> refused;
-        try {
-            auto running = run_command(ctx, phone, step, who);  // by name: see write_message
-            last = co_await std::move(running);
-        } catch (const chat::command_error& e) {
-            refused = e;
-        }
-        // The steps before stay done: each was a command of its own, with its notes and events.
-        if (refused)
-            throw chat::command_error(refused->what_kind(), m.name + ", action " + std::to_string(i + 1) + " of " +
-                                                                std::to_string(m.steps.size()) + " (" + step.action +
-                                                                "): " + refused->what());
-    }
-    co_return std::move(*last);
-}
-
 namespace {
 
 using macro_route = awaitable<http::response> (*)(api_context&, macro_book&, http::request&, const auth::agent&);

@@ -1219,6 +1219,11 @@ BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_ea
     auto asleep = listed(bob, "?filter=snoozed");
     std::sort(asleep.begin(), asleep.end());
     BOOST_TEST(asleep == (std::vector<std::string>{"2001", "2002"}));
+    auto [for_hours, fh] = bulk(bob, R"({"action":"snooze","hours":2,"phones":["2001"]})");  // or for so long
+    auto woken_at = switchboard::parse_iso8601(fh["2001"].at("conversation").at("snoozed_until").as_string());
+    BOOST_TEST_REQUIRE(woken_at.has_value());
+    BOOST_TEST(std::chrono::abs(*woken_at - (std::chrono::system_clock::now() + 2h)) < 1min);
+    refused(R"({"action":"snooze","hours":0,"phones":["2001"]})", "hours");
 
     // Return: to the head of the queue, with its place in the answer.
     auto [returned, rt] = bulk(bob, R"({"action":"return","phones":["2002"]})");

@@ -1,8 +1,9 @@
 // Bulk actions, as Chatwoot's: Select puts the list in select mode, where a
-// click picks a row (Shift+click a range; Escape leaves); the bar then acts on those picked at once (assign,
-// priority, snooze, label, mark read, return to the queue, end, a macro) through
-// POST /conversations/bulk, which commands each under its own rules. What
-// the server refused stays picked, each with its reason.
+// click picks a row (Shift+click a range; Escape leaves); the bar then acts
+// on those picked at once (assign, priority, snooze, label, mark read,
+// return to the queue, end, a macro) through POST /conversations/bulk,
+// which commands each under its own rules. What the server refused stays
+// picked, each with its reason.
 import { api } from './api.js';
 import { $, h, showStatus } from './dom.js';
 import { userName } from './model.js';
