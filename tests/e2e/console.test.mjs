@@ -1338,6 +1338,7 @@ test('an agent selects conversations and acts on them at once; what the server r
   for (const [phone, name] of [['15550901', 'Ann'], ['15550902', 'Ben'], ['15550903', 'Cai']]) await userSays(server, phone, 'support', name);
   await (await apiAs(server, 'lea', 'lea-secret-1'))('POST', '/conversations/15550903/chat-support/start');
   const page = await consolePage(browser.browser, server, 'bob', 'bob-secret-1');
+  const bob = await apiAs(server, 'bob', 'bob-secret-1');
   const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
   const selected = (n) => page.locator('#bulk-count', { hasText: `${n} selected` }).waitFor();
   await row('15550904').waitFor();
@@ -1402,6 +1403,22 @@ test('an agent selects conversations and acts on them at once; what the server r
   await row('15550901').locator('.badge.snoozed').waitFor();
   const until = Date.parse((await admin('GET', '/conversations/15550901')).snoozed_until);
   assert.ok(Math.abs(until - (Date.now() + 3_600_000)) < 120_000, `snoozed until ${new Date(until).toISOString()}`);
+
+  // Marked urgent, read and returned to the queue, from the bar.
+  await row('15550901').click();
+  await row('15550902').click();
+  await page.locator('#bulk-priority').selectOption('urgent');
+  await page.locator('#bulk-status', { hasText: 'Marked: 2 of 2 conversations.' }).waitFor();
+  await row('15550902').locator('.badge.priority.urgent').waitFor();
+  await row('15550902').click();
+  await page.getByRole('button', { name: 'Mark read' }).click();
+  await page.locator('#bulk-status', { hasText: 'Marked read: 1 of 1 conversation.' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550902')).unread, 0);
+  await row('15550902').click();
+  await page.getByRole('button', { name: 'Return to queue' }).click();
+  await page.locator('#bulk-status', { hasText: 'Returned to the queue: 1 of 1 conversation.' }).waitFor();
+  await row('15550902').locator('.badge.queued', { hasText: 'Queued #1' }).waitFor();
+  await bob('POST', '/conversations/15550902/chat-support/start');
 
   // Ended, with one closing message to each.
   await row('15550901').click();
@@ -1495,12 +1512,28 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
     assert.deepEqual(c.labels, ['billing'], phone);
   }
 
+  // Changed and deleted in the dialog.
+  await page.locator('#macros').click();
+  await page.getByRole('button', { name: 'Edit Billing escalation' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Billing');
+  await page.getByRole('button', { name: 'Remove action 3' }).click();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#macros-status', { hasText: 'Billing is saved.' }).waitFor();
+  assert.equal(await page.locator('#macros-list li .reply-text').textContent(), 'Label billing → Priority high → Assign to lea');
+  const [kept] = (await admin('GET', '/macros')).macros;
+  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign']);
+  await page.getByRole('button', { name: 'Delete Billing' }).click();
+  await page.locator('#macros-status', { hasText: 'Billing is deleted.' }).waitFor();
+  await page.locator('#macros-empty').waitFor();
+  await admin('POST', '/macros', kept);
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+
   // Lea reads and runs them; only admins write them.
   const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
   await lea.locator('#macros').click();
-  await lea.locator('#macros-list li', { hasText: 'Billing escalation' }).waitFor();
+  await lea.locator('#macros-list li', { hasText: 'Billing' }).waitFor();
   assert.equal(await lea.locator('#macro-form').isVisible(), false);
-  assert.equal(await lea.locator('#macros-list').getByRole('button', { name: 'Delete Billing escalation' }).count(), 0);
+  assert.equal(await lea.locator('#macros-list').getByRole('button', { name: 'Delete Billing' }).count(), 0);
 }));
 
 test('a chat snoozed until a time rings for its agent when the time comes', () => withMemoryServer(['--idle-timeout', '20'], async (server) => {
