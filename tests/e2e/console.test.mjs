@@ -1562,6 +1562,21 @@ test('a chat snoozed until a time rings for its agent when the time comes', () =
   await row('15550792').locator('.badge.snoozed').waitFor({ state: 'detached' });
   await row('15550792').locator('.badge.unread', { hasText: '2 unread' }).waitFor();
   assert.equal(await rang(), 2);  // the message alone
+
+  // The user writes after the time, before the sweep has woken the chat:
+  // their message rings, and the wake it brings does not ring again.
+  const sweepWakes = async () => (await admin('GET', '/conversations/15550791')).messages
+    .filter((m) => m.type === 'system' && m.text === 'Snooze ended').length;
+  const wokenBefore = await sweepWakes();
+  const until = Date.now() + 1000;
+  await admin('PUT', '/conversations/15550791/snooze', { until: new Date(until).toISOString() });
+  await row('15550791').locator('.badge.snoozed').waitFor();
+  await page.waitForFunction((t) => Date.now() > t, until + 20);  // the time has come
+  await userSays(server, '15550791', 'back again');
+  await row('15550791').locator('.badge.snoozed').waitFor({ state: 'detached' });
+  await row('15550791').locator('.preview', { hasText: 'back again' }).waitFor();
+  // Unless the sweep came in the few milliseconds between (its note says so).
+  assert.equal(await rang(), 3 + (await sweepWakes()) - wokenBefore);
   assert.deepEqual(page.errors, []);
 }));
 

@@ -212,11 +212,18 @@ async function loadFiltered(filter) {
   list.renderSoon();
 }
 
+// A snoozed chat whose user wrote, and when, as their message's event says:
+// a wake with the same time came in the same step, woken by that message.
+// Held until the chat is awake, so no more than the chats asleep.
+const userWroteWhileSnoozed = new Map();  // phone → the message event's `at`
+
 // The agent's own snoozed chat woke because its time came: a reminder. Not
-// when the user woke it (their message rings by itself), nor an agent's
-// Unsnooze before the time.
+// when the user woke it (their message rings by itself), even after the
+// time and before the server's sweep; nor an agent's Unsnooze before it.
 function snoozeEnded(e) {
-  if (e.data.snoozed_until || e.data.assignee !== me.username) return false;
+  const userWrote = userWroteWhileSnoozed.get(e.conversation);
+  if (!e.data.snoozed_until) userWroteWhileSnoozed.delete(e.conversation);
+  if (e.data.snoozed_until || e.data.assignee !== me.username || userWrote === e.at) return false;
   const was = list.rows.get(e.conversation)?.snoozed_until;
   return Boolean(was) && Date.parse(was) <= Date.now();
 }
@@ -245,6 +252,8 @@ function notice(e) {
 }
 
 function onEvent(e) {
+  if (e.type === 'message.created' && e.data.sender === 'user' && list.rows.get(e.conversation)?.snoozed_until)
+    userWroteWhileSnoozed.set(e.conversation, e.at);
   if (worthAChime(e)) {
     alerts.ring();
     alerts.notify(...notice(e), e.conversation, () => openConversation(e.conversation));
