@@ -760,10 +760,12 @@ public:
         }
         pattern += '%';
         std::lock_guard lock(scan_reads_->mutex);
-        // Each conversation's newest match among its rows; once `limit`
-        // conversations are found, the scan ends at the next one.
+        // From the newest row back (rows are written in time order): a
+        // conversation's first match is its newest, and once `limit`
+        // conversations are found, the scan ends at the next one: those found
+        // are the ones with the latest matches.
         reset_on_exit st_guard(scan_reads_->prepared(
-            "SELECT phone, seq FROM messages WHERE sender <> 'bot' AND text LIKE ? ESCAPE '\\'"));
+            "SELECT phone, seq FROM messages WHERE sender <> 'bot' AND text LIKE ? ESCAPE '\\' ORDER BY rowid DESC"));
         auto& st = *st_guard;
         st.bind(1, pattern);
         sqlite::interrupt_when asked(scan_reads_->handle(), stop);

@@ -570,6 +570,20 @@ BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {
         BOOST_TEST(matches("refund").at(0).seq == 1u);
         BOOST_TEST(matches("o", 1).size() == 1u);  // at most `limit` conversations
         BOOST_TEST(matches("o", 2).size() == 2u);
+        // Past `limit`, still each found conversation's newest match: one that
+        // matched early and again after the others is not shown its first.
+        store::write_batch more;
+        more.messages = {said("15550011", 1, chat::sender::user, "my parcel"),
+                         said("15550012", 1, chat::sender::user, "parcel here too"),
+                         said("15550013", 1, chat::sender::user, "a parcel"),
+                         said("15550011", 2, chat::sender::user, "the parcel again")};
+        write(*db, more);
+        const std::map<std::string, std::uint64_t> newest{{"15550011", 2}, {"15550012", 1}, {"15550013", 1}};
+        for (std::size_t limit : {1u, 2u, 3u}) {
+            auto few = matches("parcel", limit);
+            BOOST_TEST(few.size() == limit);
+            for (auto& m : few) BOOST_TEST(m.seq == newest.at(m.phone), m.phone << " at limit " << limit);
+        }
     }
 }
 
