@@ -233,7 +233,8 @@ awaitable<http::response> get_messages(api_context& ctx, http::request& req, con
 }
 
 awaitable<http::response> conversation_answer(api_context& ctx, const chat::conversation& c) {
-    co_return json_response(200, co_await conversation_after(ctx, c));
+    auto answer = co_await conversation_after(ctx, c);
+    co_return json_response(200, answer);
 }
 
 awaitable<http::response> start_chat(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -272,7 +273,8 @@ awaitable<http::response> add_note(api_context& ctx, http::request& req, const a
 awaitable<http::response> end_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
-    auto c = co_await ctx.engine.end_chat(phone, as_ref(who), closing_message_field(o));
+    auto closing = closing_message_field(o);
+    auto c = co_await ctx.engine.end_chat(phone, as_ref(who), std::move(closing));
     co_return co_await conversation_answer(ctx, c);
 }
 
@@ -310,7 +312,8 @@ awaitable<http::response> mark_unread(api_context& ctx, http::request& req, cons
 // {"priority":"none"|"low"|"medium"|"high"|"urgent"}
 awaitable<http::response> set_priority(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
-    auto c = co_await ctx.engine.set_priority(phone, priority_field(object_body(req)));
+    auto priority = priority_field(object_body(req));
+    auto c = co_await ctx.engine.set_priority(phone, priority);
     co_return co_await conversation_answer(ctx, c);
 }
 
@@ -377,7 +380,8 @@ awaitable<http::response> set_blocked(api_context& ctx, http::request& req, cons
 // max_snooze); {"until":null}: awake now.
 awaitable<http::response> snooze(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto c = co_await ctx.engine.snooze(phone, as_ref(who), snooze_until_field(object_body(req)));
+    auto until = snooze_until_field(object_body(req));
+    auto c = co_await ctx.engine.snooze(phone, as_ref(who), until);
     co_return co_await conversation_answer(ctx, c);
 }
 
