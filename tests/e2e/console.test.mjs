@@ -1404,6 +1404,18 @@ test('an agent selects conversations and acts on them at once; what the server r
   const until = Date.parse((await admin('GET', '/conversations/15550901')).snoozed_until);
   assert.ok(Math.abs(until - (Date.now() + 3_600_000)) < 120_000, `snoozed until ${new Date(until).toISOString()}`);
 
+  // A private note in each of two.
+  await row('15550901').click();
+  await row('15550904').click();
+  await page.locator('#bulk-note-menu summary').click();
+  await page.locator('#bulk-note').fill('Outage INC-42: told them');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('#bulk-status', { hasText: 'Noted: 2 of 2 conversations.' }).waitFor();
+  for (const phone of ['15550901', '15550904']) {
+    const { messages } = await admin('GET', `/conversations/${phone}`);
+    assert.ok(messages.some((m) => m.type === 'note' && m.text === 'Outage INC-42: told them' && m.agent === 'bob'), phone);
+  }
+
   // Marked urgent, read and returned to the queue, from the bar.
   await row('15550901').click();
   await row('15550902').click();

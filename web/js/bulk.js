@@ -1,7 +1,7 @@
 // Bulk actions, as Chatwoot's: Select puts the list in select mode, where a
 // click picks a row (Shift+click a range; Escape leaves); the bar then acts
-// on those picked at once (assign, priority, snooze, label, mark read,
-// return to the queue, end, a macro) through POST /conversations/bulk,
+// on those picked at once (assign, priority, snooze, label, a private note,
+// mark read, return to the queue, end, a macro) through POST /conversations/bulk,
 // which commands each under its own rules. What the server refused stays
 // picked, each with its reason.
 import { api } from './api.js';
@@ -68,6 +68,13 @@ export class BulkActions {
     };
     $('bulk-label-add').addEventListener('click', label('label', 'Labelled'));
     $('bulk-label-remove').addEventListener('click', label('unlabel', 'Label taken off'));
+    $('bulk-note-add').addEventListener('click', () => {
+      const text = $('bulk-note').value.trim();
+      if (!text) return;
+      $('bulk-note-menu').open = false;
+      $('bulk-note').value = '';
+      this.run('note', { text }, 'Noted');
+    });
     $('bulk-read').addEventListener('click', () => this.run('read', {}, 'Marked read'));
     $('bulk-return').addEventListener('click', () => this.run('return', {}, 'Returned to the queue'));
     $('bulk-end').addEventListener('click', () => { $('bulk-end-message').value = ''; $('bulk-end-dialog').showModal(); });
