@@ -228,16 +228,19 @@ public:
     std::vector<text_match> text_matches(std::string_view text, std::size_t limit,
                                          const std::function<bool()>& stop) const override {
         auto needle = ascii_lowered(std::string(text));
-        std::vector<text_match> out;
+        struct found {
+            text_match match;
+            timestamp at;
+        };
+        std::vector<found> all;
         for (auto& s : shards_) {
-            if (stop && stop()) return out;
+            if (stop && stop()) break;
             // A conversation at a time under the shard's lock, not the whole
             // shard: webhooks for its conversations wait for one
             // conversation's messages at most (a whole shard of a million
             // messages held them 30 ms). Conversations by their number in
             // the shard, which only grows while the lock is let go.
             for (std::size_t n = 0;; ++n) {
-                if (out.size() >= limit) return out;
                 std::lock_guard lock(s.mutex);
                 if (n >= s.phones.size()) break;
                 auto& phone = s.phones[n];
@@ -245,11 +248,21 @@ public:
                 // From the newest: the match a search shows is the latest.
                 for (auto e = list.rbegin(); e != list.rend(); ++e)
                     if (e->message.from != chat::sender::bot && contains_ignoring_case(e->message.text(), needle)) {
-                        out.push_back({phone, e->seq});
+                        all.push_back({{phone, e->seq}, e->message.at});
                         break;
                     }
             }
         }
+        // Past `limit`, those with the latest matches, as SQLite's scan from
+        // the newest row finds them.
+        if (all.size() > limit) {
+            std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(limit), all.end(),
+                              [](const found& a, const found& b) { return a.at > b.at; });
+            all.resize(limit);
+        }
+        std::vector<text_match> out;
+        out.reserve(all.size());
+        for (auto& f : all) out.push_back(std::move(f.match));
         return out;
     }
 

@@ -584,6 +584,8 @@ BOOST_AUTO_TEST_CASE(text_search_in_both_stores) {
             BOOST_TEST(few.size() == limit);
             for (auto& m : few) BOOST_TEST(m.seq == newest.at(m.phone), m.phone << " at limit " << limit);
         }
+        // And the conversations found are those with the latest matches.
+        BOOST_TEST(matches("parcel", 1).at(0).phone == "15550011");
     }
 }
 

@@ -199,8 +199,8 @@ public:
                                                              const std::optional<message_key>& after,
                                                              std::size_t limit) const = 0;
     // The conversations whose messages from the user or an agent contain
-    // `text` (case-insensitive), at most `limit`, each with the seq of its
-    // newest such message the scan saw. The bot's are left out: its menu is
+    // `text` (case-insensitive), each with the seq of its newest such
+    // message; past `limit`, the `limit` with the latest matches. The bot's are left out: its menu is
     // in every conversation. `stop`, if set, is asked every few
     // milliseconds of the scan (from its thread); once it says yes, the
     // scan ends with what it has found (its asker has gone).
