@@ -26,12 +26,17 @@ std::optional<timestamp> snooze_until_field(const boost::json::object& o) {
     return until;
 }
 
+std::variant<auth::agent, std::string> assignable_agent(api_context& ctx, const std::string& name) {
+    auto found = ctx.agents.find(name);
+    if (!found) return "no agent named " + name;
+    if (!found->active) return name + " is deactivated";
+    return *found;
+}
+
 auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o) {
-    auto to = string_field(o, "to", true, 64);
-    auto target = ctx.agents.find(to);
-    if (!target) throw field_error{"to", "no agent named " + to};
-    if (!target->active) throw field_error{"to", to + " is deactivated"};
-    return *target;
+    auto target = assignable_agent(ctx, string_field(o, "to", true, 64));
+    if (auto* why = std::get_if<std::string>(&target)) throw field_error{"to", std::move(*why)};
+    return std::get<auth::agent>(std::move(target));
 }
 
 std::string closing_message_field(const boost::json::object& o) {

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace switchboard::api {
 
@@ -19,6 +20,9 @@ chat::conv_priority priority_field(const boost::json::object& o);
 // "until": an ISO-8601 UTC time in the future and within a year, or null
 // (nullopt: awake now). Required.
 std::optional<timestamp> snooze_until_field(const boost::json::object& o);
+// The active agent named `name`, whom a chat can be handed to, or why
+// there is none ("no agent named x", "x is deactivated").
+std::variant<auth::agent, std::string> assignable_agent(api_context& ctx, const std::string& name);
 // "to": an active agent, whom a chat is transferred to.
 auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o);
 // "message": an optional closing message.

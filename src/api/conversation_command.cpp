@@ -137,11 +137,10 @@ boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::st
     const auto& a = c.action;
     if (a == "assign") {
         // Read again: the agent a macro names may have left since it was made.
-        auto to = ctx.agents.find(c.agent);
-        if (!to || !to->active)
-            throw chat::command_error(chat::command_error::kind::conflict,
-                                      c.agent + (to ? " is deactivated" : " is no agent here"));
-        return engine.transfer(std::move(phone), std::move(by), as_ref(*to));
+        auto to = assignable_agent(ctx, c.agent);
+        if (auto* why = std::get_if<std::string>(&to))
+            throw chat::command_error(chat::command_error::kind::conflict, std::move(*why));
+        return engine.transfer(std::move(phone), std::move(by), as_ref(std::get<auth::agent>(to)));
     }
     if (a == "return") return engine.return_to_queue(std::move(phone), std::move(by));
     if (a == "end") return engine.end_chat(std::move(phone), std::move(by), c.text);

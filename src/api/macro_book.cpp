@@ -107,11 +107,15 @@ void macro_book::load() {
     macros_ = std::move(loaded);
 }
 
-json::array macro_book::list() const {
-    std::lock_guard lock(mutex_);
+json::array macro_book::all_json() const {
     json::array out;
     for (auto& m : macros_) out.push_back(macro_json(m));
     return out;
+}
+
+json::array macro_book::list() const {
+    std::lock_guard lock(mutex_);
+    return all_json();
 }
 
 std::optional<macro> macro_book::find(std::string_view id) const {
@@ -121,12 +125,28 @@ std::optional<macro> macro_book::find(std::string_view id) const {
     return std::nullopt;
 }
 
+macro macro_book::get(std::string_view id) const {
+    auto m = find(id);
+    if (!m) throw not_found(id);
+    return std::move(*m);
+}
+
+std::vector<macro>::iterator macro_book::at(std::string_view id) {
+    auto it = std::find_if(macros_.begin(), macros_.end(), [&](auto& k) { return k.id == id; });
+    if (it == macros_.end()) throw not_found(id);
+    return it;
+}
+
+void macro_book::refuse_taken(const std::string& name, std::string_view except_id) const {
+    if (std::any_of(macros_.begin(), macros_.end(), [&](auto& k) { return k.id != except_id && same_name(k.name, name); }))
+        throw chat::command_error(chat::command_error::kind::conflict, "a macro named " + name + " exists already");
+}
+
 awaitable<macro> macro_book::create(std::string name, std::vector<conversation_command> steps, std::string by) {
     macro m{unique_id("mac_"), std::move(name), std::move(steps), std::move(by), std::chrono::system_clock::now()};
     {
         std::lock_guard lock(mutex_);
-        if (std::any_of(macros_.begin(), macros_.end(), [&](auto& k) { return same_name(k.name, m.name); }))
-            throw chat::command_error(chat::command_error::kind::conflict, "a macro named " + m.name + " exists already");
+        refuse_taken(m.name, m.id);
         if (macros_.size() >= max_macros)
             throw chat::command_error(chat::command_error::kind::conflict,
                                       "there are " + std::to_string(max_macros) + " macros already");
@@ -143,11 +163,8 @@ awaitable<macro> macro_book::update(std::string id, std::optional<std::string> n
     macro m;
     {
         std::lock_guard lock(mutex_);
-        auto it = std::find_if(macros_.begin(), macros_.end(), [&](auto& k) { return k.id == id; });
-        if (it == macros_.end()) throw not_found(id);
-        if (name && std::any_of(macros_.begin(), macros_.end(),
-                                [&](auto& k) { return k.id != id && same_name(k.name, *name); }))
-            throw chat::command_error(chat::command_error::kind::conflict, "a macro named " + *name + " exists already");
+        auto it = at(id);
+        if (name) refuse_taken(*name, id);
         if (name) it->name = std::move(*name);
         if (steps) it->steps = std::move(*steps);
         it->updated_by = std::move(by);
@@ -163,9 +180,7 @@ awaitable<macro> macro_book::update(std::string id, std::optional<std::string> n
 awaitable<void> macro_book::remove(std::string id) {
     {
         std::lock_guard lock(mutex_);
-        auto it = std::find_if(macros_.begin(), macros_.end(), [&](auto& k) { return k.id == id; });
-        if (it == macros_.end()) throw not_found(id);
-        macros_.erase(it);
+        macros_.erase(at(id));
         ++version_;
     }
     co_await save();
@@ -179,9 +194,7 @@ awaitable<void> macro_book::save() {
         std::uint64_t version = 0;
         {
             std::lock_guard lock(mutex_);
-            json::array all;
-            for (auto& m : macros_) all.push_back(macro_json(m));
-            b.settings_put.emplace_back(std::string(setting_key), json::serialize(all));
+            b.settings_put.emplace_back(std::string(setting_key), json::serialize(all_json()));
             version = version_;
         }
         std::exception_ptr failed;

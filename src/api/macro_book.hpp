@@ -34,6 +34,8 @@ public:
 
     boost::json::array list() const;
     std::optional<macro> find(std::string_view id) const;
+    // find, or command_error (not_found).
+    macro get(std::string_view id) const;
     // command_error (conflict) for a name taken, or too many.
     boost::asio::awaitable<macro> create(std::string name, std::vector<conversation_command> steps, std::string by);
     // command_error (not_found, conflict); nullopt: that part stays.
@@ -45,6 +47,12 @@ private:
     boost::asio::awaitable<void> save();
     void load();
     macro stored_macro(const boost::json::object& o) const;
+    // Under the lock: the macro `id`, or command_error (not_found); a name
+    // another macro has (any case), refused with command_error (conflict);
+    // the whole list as JSON.
+    std::vector<macro>::iterator at(std::string_view id);
+    void refuse_taken(const std::string& name, std::string_view except_id) const;
+    boost::json::array all_json() const;
 
     api_context& ctx_;
     mutable std::mutex mutex_;  // never held across an await

@@ -45,9 +45,8 @@ awaitable<http::response> delete_macro(api_context&, macro_book& book, http::req
 
 awaitable<http::response> run_macro_route(api_context& ctx, macro_book& book, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto m = book.find(req.param("id"));
-    if (!m) throw chat::command_error(chat::command_error::kind::not_found, "no macro " + std::string(req.param("id")));
-    auto running = run_macro(ctx, std::move(phone), *m, who);
+    auto m = book.get(req.param("id"));
+    auto running = run_macro(ctx, std::move(phone), m, who);
     auto c = co_await std::move(running);
     auto answer = conversation_after(ctx, c);
     co_return json_response(200, co_await std::move(answer));
