@@ -59,22 +59,17 @@ export class BulkActions {
     $('bulk-label-menu').addEventListener('toggle', () => {
       $('bulk-labels').replaceChildren(...list.knownLabels().map((l) => h('option', { value: l })));
     });
-    const label = (action, done) => () => {
-      const typed = $('bulk-label').value.trim();
+    // A menu's typed value, given as `field` to `action`: nothing when blank.
+    const typedIn = (menu, input, action, field, done) => () => {
+      const typed = $(input).value.trim();
       if (!typed) return;
-      $('bulk-label-menu').open = false;
-      $('bulk-label').value = '';
-      this.run(action, { label: typed }, done);
+      $(menu).open = false;
+      $(input).value = '';
+      this.run(action, { [field]: typed }, done);
     };
-    $('bulk-label-add').addEventListener('click', label('label', 'Labelled'));
-    $('bulk-label-remove').addEventListener('click', label('unlabel', 'Label taken off'));
-    $('bulk-note-add').addEventListener('click', () => {
-      const text = $('bulk-note').value.trim();
-      if (!text) return;
-      $('bulk-note-menu').open = false;
-      $('bulk-note').value = '';
-      this.run('note', { text }, 'Noted');
-    });
+    $('bulk-label-add').addEventListener('click', typedIn('bulk-label-menu', 'bulk-label', 'label', 'label', 'Labelled'));
+    $('bulk-label-remove').addEventListener('click', typedIn('bulk-label-menu', 'bulk-label', 'unlabel', 'label', 'Label taken off'));
+    $('bulk-note-add').addEventListener('click', typedIn('bulk-note-menu', 'bulk-note', 'note', 'text', 'Noted'));
     $('bulk-read').addEventListener('click', () => this.run('read', {}, 'Marked read'));
     $('bulk-return').addEventListener('click', () => this.run('return', {}, 'Returned to the queue'));
     $('bulk-end').addEventListener('click', () => { $('bulk-end-message').value = ''; $('bulk-end-dialog').showModal(); });
