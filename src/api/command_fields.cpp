@@ -14,10 +14,11 @@ chat::conv_priority priority_field(const boost::json::object& o) {
 }
 
 std::optional<timestamp> snooze_until_field(const boost::json::object& o) {
-    constexpr std::string_view what = "until must be an ISO-8601 time (2026-12-05T09:00:00Z) or null";
+    constexpr std::string_view what = "until must be an ISO-8601 time (2026-12-05T09:00:00Z), \"next_reply\" or null";
     auto* v = o.if_contains("until");
     if (!v || !(v->is_null() || v->is_string())) throw field_error{"until", std::string(what)};
     if (v->is_null()) return std::nullopt;
+    if (v->as_string() == next_reply_keyword) return chat::until_next_reply;
     auto until = parse_iso8601(v->as_string());
     if (!until) throw field_error{"until", std::string(what)};
     auto now = std::chrono::system_clock::now();

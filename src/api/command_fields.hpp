@@ -17,9 +17,12 @@ inline constexpr std::size_t max_text_chars = 4096;
 
 // "priority": none, low, medium, high or urgent.
 chat::conv_priority priority_field(const boost::json::object& o);
-// "until": an ISO-8601 UTC time in the future and within a year, or null
-// (nullopt: awake now). Required.
+// "until": an ISO-8601 UTC time in the future and within a year,
+// "next_reply" (chat::until_next_reply) or null (nullopt: awake now).
+// Required.
 std::optional<timestamp> snooze_until_field(const boost::json::object& o);
+// The word for a snooze the user's next message ends, as "until" takes it.
+inline constexpr std::string_view next_reply_keyword = "next_reply";
 // The active agent named `name`, whom a chat can be handed to, or why
 // there is none ("no agent named x", "x is deactivated").
 std::variant<auth::agent, std::string> assignable_agent(api_context& ctx, const std::string& name);

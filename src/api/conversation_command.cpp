@@ -45,10 +45,19 @@ conversation_command read_command(api_context& ctx, const json::object& o, comma
     } else if (a == "end") {
         c.text = closing_message_field(o);
     } else if (a == "snooze") {
-        if (use == command_use::macro || o.contains("hours"))
+        if (o.contains("hours")) {
             c.for_hours = hours_field(o);
-        else
+        } else if (use == command_use::macro) {
+            // A macro runs at any time after it is written: a time of day
+            // written in it would soon be past.
+            auto* v = o.if_contains("until");
+            if (!v || !v->is_string() || v->as_string() != next_reply_keyword)
+                throw field_error{"hours", "a macro snoozes for hours (1 to a year's) or until the user replies "
+                                          "(\"until\":\"next_reply\")"};
+            c.until = chat::until_next_reply;
+        } else {
             c.until = snooze_until_field(o);
+        }
     } else if (a == "priority") {
         c.priority = priority_field(o);
     } else if (a == "label" || a == "unlabel") {
@@ -76,6 +85,8 @@ json::object command_json(const conversation_command& c) {
     if (a == "snooze") {
         if (c.for_hours.count() > 0)
             o["hours"] = c.for_hours.count();
+        else if (c.until == chat::until_next_reply)
+            o["until"] = next_reply_keyword;
         else
             o["until"] = c.until ? json::value(to_iso8601(*c.until)) : json::value(nullptr);
     }

@@ -1034,7 +1034,10 @@ net::awaitable<conversation> conversation_actor::snooze(agent_ref by, std::optio
             if (*until <= now) refuse(command_error::kind::invalid, "until must be in the future");
             c.snoozed_until = *until;
             c.updated_at = now;
-            add_system_note(s, "Snoozed by " + by.username + " until " + utc_minute_text(*until), now);
+            add_system_note(s,
+                            "Snoozed by " + by.username +
+                                (*until == until_next_reply ? " until the user replies" : " until " + utc_minute_text(*until)),
+                            now);
             s.conversation_updated(now);
         }
         co_await commit(s);

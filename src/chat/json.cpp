@@ -79,7 +79,8 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["labels"] = std::move(labels);
     o["blocked"] = c.blocked;
     o["priority"] = to_string(c.priority);
-    o["snoozed_until"] = optional_time(c.snoozed_until);
+    o["snoozed"] = c.snoozed_until.has_value();
+    o["snoozed_until"] = optional_time(snooze_wake_time(c));
     boost::json::object attributes;
     for (auto& [k, v] : c.attributes) attributes[k] = v;
     o["attributes"] = std::move(attributes);
@@ -295,7 +296,8 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     boolean(w, "blocked", c.blocked);
     w.key("priority");
     w.name(to_string(c.priority));
-    time_or_null(w, "snoozed_until", c.snoozed_until);
+    boolean(w, "snoozed", c.snoozed_until.has_value());
+    time_or_null(w, "snoozed_until", snooze_wake_time(c));
     w.key("attributes");
     w.lit("{");
     for (std::size_t i = 0; i < c.attributes.size(); ++i) {

@@ -1266,11 +1266,11 @@ test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in 
     const { snoozeChoices } = await import('/js/snooze.js');
     const local = (d) => `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()} ${d.getHours()}:${String(d.getMinutes()).padStart(2, '0')}`;
     return [new Date(2026, 11, 7, 15, 20), new Date(2026, 11, 13, 15, 20)].map((now) =>
-      snoozeChoices(now).map(({ label, until }) => `${label}: ${local(until)}`));
+      snoozeChoices(now).map(({ label, until }) => `${label}: ${until instanceof Date ? local(until) : until}`));
   });
   assert.deepEqual(choices, [
-    ['For an hour: 2026-12-7 16:20', 'Until tomorrow, 09:00: 2026-12-8 9:00', 'Until next week, Mon 09:00: 2026-12-14 9:00'],
-    ['For an hour: 2026-12-13 16:20', 'Until tomorrow, 09:00: 2026-12-14 9:00', 'Until next week, Mon 09:00: 2026-12-14 9:00'],
+    ['Until the user replies: next_reply', 'For an hour: 2026-12-7 16:20', 'Until tomorrow, 09:00: 2026-12-8 9:00', 'Until next week, Mon 09:00: 2026-12-14 9:00'],
+    ['Until the user replies: next_reply', 'For an hour: 2026-12-13 16:20', 'Until tomorrow, 09:00: 2026-12-14 9:00', 'Until next week, Mon 09:00: 2026-12-14 9:00'],
   ]);
   await page.locator('.message.system', { hasText: 'Snoozed by admin until' }).waitFor();
   assert.equal(await page.locator('#snooze-menu').isVisible(), false);
@@ -1304,6 +1304,28 @@ test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in 
   await row(lea, '15550781').locator('.badge.snoozed').waitFor({ state: 'detached' });
   await page.getByRole('tab', { name: /Mine/ }).click();
   await row(page, '15550781').waitFor();
+
+  // Until the user replies (Chatwoot's "until next reply"): no time of its
+  // own, so last in the Snoozed tab, and back when the user writes.
+  await row(page, '15550782').click();
+  await page.locator('#conv-name', { hasText: 'Tia' }).waitFor();
+  await page.locator('#snooze-menu summary').click();
+  await page.getByRole('button', { name: 'Until the user replies' }).click();
+  await page.locator('#conv-snoozed', { hasText: '💤 Snoozed until the user replies' }).waitFor();
+  await page.locator('.message.system', { hasText: 'Snoozed by admin until the user replies' }).waitFor();
+  const waiting = await admin('GET', '/conversations/15550782');
+  assert.deepEqual([waiting.snoozed, waiting.snoozed_until], [true, null]);
+  await page.getByRole('tab', { name: /Snoozed/ }).click();
+  await row(page, '15550782').locator('.badge.snoozed', { hasText: '💤 Until reply' }).waitFor();
+  await row(lea, '15550782').locator('.badge.snoozed', { hasText: '💤 Until reply' }).waitFor();
+  assert.deepEqual(await page.locator('#conversation-list li').evaluateAll((els) => els.map((el) => el.dataset.phone)),
+    ['15550783', '15550782']);
+  await userSays(server, '15550782', 'found the receipt');
+  await page.locator('#conv-snoozed').waitFor({ state: 'hidden' });
+  await row(page, '15550782').waitFor({ state: 'detached' });
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await row(page, '15550781').click();
+  await page.locator('#conv-name', { hasText: 'Sam' }).waitFor();
 
   // A time of the agent's choosing; none picked is said, and nothing changes.
   await page.locator('#snooze-menu summary').click();
@@ -1475,7 +1497,7 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
     if (n > 1) await page.getByRole('button', { name: '+ Action' }).click();
     await page.getByLabel(`Action ${n}`, { exact: true }).selectOption(type);
     if (type === 'priority') await page.getByLabel(`Action ${n}'s priority`).selectOption(value);
-    else await page.getByLabel(`Action ${n}'s value`).fill(value);
+    else if (value !== undefined) await page.getByLabel(`Action ${n}'s value`).fill(value);
   };
   await page.getByLabel('Name', { exact: true }).fill('Billing escalation');
   await action(1, 'label', 'Billing');
@@ -1529,11 +1551,19 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await page.getByRole('button', { name: 'Edit Billing escalation' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Billing');
   await page.getByRole('button', { name: 'Remove action 3' }).click();
+  await action(4, 'snooze-reply');  // the rows are numbered again: the new one is the fourth
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#macros-status', { hasText: 'Billing is saved.' }).waitFor();
-  assert.equal(await page.locator('#macros-list li .reply-text').textContent(), 'Label billing → Priority high → Assign to lea');
+  assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
+    'Label billing → Priority high → Assign to lea → Snooze until the user replies');
   const [kept] = (await admin('GET', '/macros')).macros;
-  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign']);
+  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze']);
+  assert.equal(kept.actions[3].until, 'next_reply');
+  // Edited again, each row is the kind it was saved as.
+  await page.getByRole('button', { name: 'Edit Billing' }).click();
+  assert.equal(await page.getByLabel('Action 4', { exact: true }).inputValue(), 'snooze-reply');
+  assert.equal(await page.getByLabel("Action 4's value").isVisible(), false);
+  await page.locator('#macro-cancel').click();
   await page.getByRole('button', { name: 'Delete Billing' }).click();
   await page.locator('#macros-status', { hasText: 'Billing is deleted.' }).waitFor();
   await page.locator('#macros-empty').waitFor();

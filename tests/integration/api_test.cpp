@@ -1070,6 +1070,54 @@ BOOST_AUTO_TEST_CASE(a_snoozed_chat_is_put_aside_until_the_user_writes) {
     });
 }
 
+// Chatwoot's "until next reply": a snooze with no time, which only the
+// user's next message (or an agent) ends. It is `snoozed` with no
+// `snoozed_until`, and outlives a restart.
+BOOST_AUTO_TEST_CASE(a_chat_snoozed_until_the_user_replies_waits_for_them) {
+    across_restart({"1451", "1452", "1453"}, "support", [&](three_users& t) {
+        auto& [server, admin, bob, ws] = t;
+        bob.json("POST", "/conversations/1452/chat-support/start");
+        ws.next_of_type("chat.assigned");
+        auto awake = bob.json("GET", "/conversations/1452");
+        BOOST_TEST(!awake.at("snoozed").as_bool());
+
+        auto c = bob.json("PUT", "/conversations/1452/snooze", R"({"until":"next_reply"})");
+        BOOST_TEST(c.at("snoozed").as_bool());
+        BOOST_TEST(c.at("snoozed_until").is_null());
+        BOOST_TEST(c.at("assignee").as_string() == "bob");
+        auto note = ws.next_of_type("message.created").at("data");
+        while (note.at("type").as_string() != "system") note = ws.next_of_type("message.created").at("data");
+        BOOST_TEST(note.at("text").as_string() == "Snoozed by bob until the user replies");
+        auto updated = ws.next_of_type("conversation.updated").at("data");
+        BOOST_TEST(updated.at("snoozed").as_bool());
+        BOOST_TEST(updated.at("snoozed_until").is_null());
+        BOOST_TEST(listed(bob, "?filter=snoozed") == std::vector<std::string>{"1452"});
+        BOOST_TEST(listed(bob, "?filter=mine").empty());
+
+        for (auto body : {R"({"until":"Next_Reply"})", R"({"until":"next reply"})", R"({"until":true})"}) {
+            auto r = bob.call("PUT", "/conversations/1452/snooze", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find("next_reply") != std::string::npos, r.body);
+        }
+        BOOST_TEST(bob.json("GET", "/conversations/1452").at("snoozed").as_bool());
+    }, [&](const api_client& bob) {
+        auto p = bob.port;
+        auto c = bob.json("GET", "/conversations/1452");
+        BOOST_TEST(c.at("snoozed").as_bool());
+        BOOST_TEST(c.at("snoozed_until").is_null());
+        BOOST_TEST(listed(bob, "?filter=snoozed") == std::vector<std::string>{"1452"});
+        ws_client ws(p, "/ws?token=" + bob.token);
+        ws.next_of_type("hello");
+
+        user_says(p, "1452", "here is my order number");
+        auto woke = ws.next_of_type("conversation.updated").at("data");
+        BOOST_TEST(woke.at("phone").as_string() == "1452");
+        BOOST_TEST(!woke.at("snoozed").as_bool());
+        BOOST_TEST(listed(bob, "?filter=mine") == std::vector<std::string>{"1452"});
+        BOOST_TEST(listed(bob, "?filter=snoozed").empty());
+    });
+}
+
 // A snoozed chat's idle timeout waits for it: the chat wakes when its time
 // comes (a note says so), and only then does the timeout count again.
 BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeout_waits) {
@@ -1079,6 +1127,14 @@ BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeo
     user_says(p, "1501", "support", "Ann");
     ws_client ws(p, "/ws?token=" + admin.token);
     ws.next_of_type("hello");
+    // Beside it, a chat snoozed until its user replies: no time wakes it.
+    user_says(p, "1502", "support", "Bo");
+    admin.json("POST", "/conversations/1502/chat-support/start");
+    admin.json("PUT", "/conversations/1502/snooze", R"({"until":"next_reply"})");
+    BOOST_TEST(ws.next_of_type("chat.assigned").at("conversation").as_string() == "1502");
+    BOOST_TEST(ws.next_of_type("message.created").at("data").at("text").as_string() ==
+               "Snoozed by admin until the user replies");
+    ws.next_of_type("conversation.updated");
     admin.json("POST", "/conversations/1501/chat-support/start");
     // Past the chat's idle timeout (2 s from the claim).
     auto c = admin.json("PUT", "/conversations/1501/snooze", snooze_body(std::chrono::milliseconds(3500)));
@@ -1102,9 +1158,24 @@ BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeo
 
     // Then the idle timeout, counted from the wake.
     auto ended = ws.next_of_type("chat.ended", std::chrono::seconds(10));
+    BOOST_TEST(ended.at("conversation").as_string() == "1501");
     BOOST_TEST(ended.at("data").at("reason").as_string() == "timeout");
     auto ended_at = switchboard::parse_iso8601(ended.at("at").as_string());
     BOOST_TEST((*ended_at - *woke_at >= std::chrono::seconds(2)));
+
+    // The sweeps that woke 1501 and then ended it passed 1502 by, idle for
+    // longer than either: it sleeps on, still admin's live chat.
+    auto sleeping = admin.json("GET", "/conversations/1502");
+    BOOST_TEST(sleeping.at("snoozed").as_bool());
+    BOOST_TEST(sleeping.at("chat_support_active").as_bool());
+    BOOST_TEST(sleeping.at("assignee").as_string() == "admin");
+    user_says(p, "1502", "sorry, I was out");
+    for (;;) {
+        auto e = ws.next_of_type("conversation.updated");
+        if (e.at("conversation").as_string() != "1502") continue;
+        BOOST_TEST(!e.at("data").at("snoozed").as_bool());
+        break;
+    }
 }
 
 // Chatwoot's bulk actions: one command for the conversations an agent
@@ -1224,6 +1295,9 @@ BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_ea
     BOOST_TEST_REQUIRE(woken_at.has_value());
     BOOST_TEST(std::chrono::abs(*woken_at - (std::chrono::system_clock::now() + 2h)) < 1min);
     refused(R"({"action":"snooze","hours":0,"phones":["2001"]})", "hours");
+    auto [until_reply, ur] = bulk(bob, R"({"action":"snooze","until":"next_reply","phones":["2001"]})");
+    BOOST_TEST(ur["2001"].at("conversation").at("snoozed").as_bool());
+    BOOST_TEST(ur["2001"].at("conversation").at("snoozed_until").is_null());
 
     // Return: to the head of the queue, with its place in the answer.
     auto [returned, rt] = bulk(bob, R"({"action":"return","phones":["2002"]})");
@@ -1300,8 +1374,13 @@ BOOST_AUTO_TEST_CASE(a_macro_runs_its_actions_in_order_and_stops_at_the_first_re
         refused(R"({"name":"x","actions":[{"action":"label","label":"a/b"}]})", "actions", "action 1: a label is");
         refused(R"({"name":"x","actions":[{"action":"send","text":""}]})", "actions", "action 1: text");
         refused(R"({"name":"x","actions":[{"action":"snooze","until":"2030-01-01T00:00:00Z"}]})", "actions",
-                "action 1: hours must be a whole number");
+                "action 1: a macro snoozes for hours");
+        refused(R"({"name":"x","actions":[{"action":"snooze","hours":0}]})", "actions", "action 1: hours must be a whole number");
         refused(R"({"name":"x","actions":[{"action":"macro","macro":")" + welcome + R"("}]})", "actions", "action 1: action must be");
+        // A macro's snooze may wait for the user's reply: no time of day to go stale.
+        auto waits = admin.json("POST", "/macros", R"({"name":"Wait","actions":[{"action":"snooze","until":"next_reply"}]})", 201);
+        BOOST_TEST(json::serialize(waits.at("actions")) == R"([{"action":"snooze","until":"next_reply"}])");
+        admin.json("DELETE", "/macros/" + std::string(waits.at("id").as_string()));
         BOOST_TEST(admin.call("POST", "/macros", R"({"name":"BILLING ESCALATION","actions":[{"action":"read"}]})").status == 409u);
         auto listed_macros = bob.json("GET", "/macros").at("macros").as_array();
         BOOST_TEST_REQUIRE(listed_macros.size() == 2u);  // by name; nothing refused was made

@@ -9,7 +9,7 @@ import { $, h, showStatus } from './dom.js';
 import { userName } from './model.js';
 import { loadMacros } from './macros.js';
 import { fillPriorities } from './priority.js';
-import { snoozeChoices } from './snooze.js';
+import { snoozeChoices, untilBody } from './snooze.js';
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -46,7 +46,7 @@ export class BulkActions {
     snooze.addEventListener('focus', () => this.fillSnooze());
     snooze.addEventListener('change', () => {
       const until = this.snoozeTimes?.[Number(snooze.value)];
-      if (until) this.run('snooze', { until: until.toISOString() }, 'Snoozed');
+      if (until) this.run('snooze', { until: untilBody(until) }, 'Snoozed');
       snooze.value = '';
     });
     this.fillSnooze();

@@ -9,7 +9,7 @@ import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { mentions, userName } from './model.js';
 import { fillPriorities } from './priority.js';
-import { fromLocalInput, snoozeChoices, snoozeEnd } from './snooze.js';
+import { fromLocalInput, snoozeChoices, snoozedUntil, untilBody } from './snooze.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
 // WhatsApp takes a free-form message only within 24 hours of the user's
@@ -141,7 +141,7 @@ export class ConversationPane {
     $('snooze-menu').addEventListener('toggle', () => {
       if (!$('snooze-menu').open) return;
       $('snooze-choices').replaceChildren(...snoozeChoices().map(({ label, until }) =>
-        h('button', { type: 'button', text: label, title: until.toLocaleString(), onclick: () => this.snooze(until) })));
+        h('button', { type: 'button', text: label, title: until instanceof Date ? until.toLocaleString() : '', onclick: () => this.snooze(until) })));
     });
     $('snooze-custom').addEventListener('click', () => {
       const until = fromLocalInput($('snooze-at').value);
@@ -274,10 +274,11 @@ export class ConversationPane {
     $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
     $('conv-blocked').hidden = !c.blocked;
-    $('conv-snoozed').hidden = !c.snoozed_until;
-    if (c.snoozed_until) {
-      $('conv-snoozed').textContent = `💤 Snoozed until ${snoozeEnd(c.snoozed_until)}`;
-      $('conv-snoozed').title = 'Out of Active and Mine until then, or until the user writes';
+    $('conv-snoozed').hidden = !c.snoozed;
+    if (c.snoozed) {
+      $('conv-snoozed').textContent = `💤 Snoozed until ${snoozedUntil(c)}`;
+      $('conv-snoozed').title = c.snoozed_until ? 'Out of Active and Mine until then, or until the user writes'
+        : 'Out of Active and Mine until the user writes';
     }
     $('conv-priority').value = c.priority ?? 'none';
     $('conv-priority').dataset.priority = c.priority ?? 'none';
@@ -294,9 +295,9 @@ export class ConversationPane {
     $('return-chat').hidden = !canManage || !c.assignee;  // a queued chat is there already
     // Only a chat an agent has is put aside, by that agent or an admin.
     const canSnooze = canManage && !!c.assignee;
-    $('snooze-menu').hidden = !canSnooze || !!c.snoozed_until;
+    $('snooze-menu').hidden = !canSnooze || !!c.snoozed;
     if ($('snooze-menu').hidden) $('snooze-menu').open = false;
-    $('unsnooze').hidden = !canSnooze || !c.snoozed_until;
+    $('unsnooze').hidden = !canSnooze || !c.snoozed;
     for (const f of ['txt', 'csv', 'json'])
       $(`dl-${f}`).href = `/conversations/${enc(c.phone)}/transcript?format=${f}`;
     // A private note can be left in any conversation; a reply only in one's own chat.
@@ -706,7 +707,7 @@ export class ConversationPane {
 
   async snooze(until) {
     $('snooze-menu').open = false;
-    await this.change('snooze', { until: until.toISOString() }, 'Not snoozed');
+    await this.change('snooze', { until: untilBody(until) }, 'Not snoozed');
   }
 
   async openTransfer() {

@@ -8,6 +8,10 @@ import { userName } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
 import { snoozeEnd } from './snooze.js';
 
+// When a snoozed chat wakes by itself, for ordering: never, for one that
+// waits for the user's reply.
+const wakesAt = (c) => (c.snoozed_until ? Date.parse(c.snoozed_until) : Infinity);
+
 // Objects from events a server kept from before it sent last_activity_at
 // (a resume right after an upgrade) have only updated_at.
 const activityOf = (c) => c.last_activity_at ?? c.updated_at;
@@ -121,10 +125,10 @@ export class ConversationList {
   inFilter(c, filter) {
     switch (filter) {
       // A snoozed chat is out of the chats to work on until it wakes.
-      case 'active': return c.chat_support_active && !c.snoozed_until;
+      case 'active': return c.chat_support_active && !c.snoozed;
       case 'queued': return c.queue_position != null;
-      case 'mine': return c.assignee === this.me.username && !c.snoozed_until;
-      case 'snoozed': return !!c.snoozed_until;
+      case 'mine': return c.assignee === this.me.username && !c.snoozed;
+      case 'snoozed': return !!c.snoozed;
       case 'blocked': return c.blocked;
       default: return true;
     }
@@ -171,10 +175,11 @@ export class ConversationList {
     for (const c of this.rows.values())
       if (this.matches(c)) keyed.push({ c, at: Date.parse(activityOf(c)), rank: byPriority ? priorityRank(c.priority) : 0 });
     // The queue from its head, where the longest wait is; the snoozed from
-    // the one that wakes first; the rest by newest activity. By priority,
-    // the most urgent come first in each.
+    // the one that wakes first (those waiting for the user's reply last);
+    // the rest by newest activity. By priority, the most urgent come first
+    // in each.
     if (this.filter === 'queued') keyed.sort((a, b) => b.rank - a.rank || a.c.queue_position - b.c.queue_position || a.c.phone.localeCompare(b.c.phone));
-    else if (this.filter === 'snoozed') keyed.sort((a, b) => b.rank - a.rank || Date.parse(a.c.snoozed_until) - Date.parse(b.c.snoozed_until) || a.c.phone.localeCompare(b.c.phone));
+    else if (this.filter === 'snoozed') keyed.sort((a, b) => b.rank - a.rank || wakesAt(a.c) - wakesAt(b.c) || a.c.phone.localeCompare(b.c.phone));
     else keyed.sort((a, b) => b.rank - a.rank || b.at - a.at || a.c.phone.localeCompare(b.c.phone));
     const visible = keyed.map((k) => k.c);
     const focused = document.activeElement?.dataset?.phone;
@@ -225,7 +230,7 @@ export class ConversationList {
     let unreadMine = 0;
     for (const c of this.rows.values()) {
       for (const f of Object.keys(held)) if (this.inFilter(c, f)) held[f] += 1;
-      if (c.assignee === this.me.username && c.unread > 0 && !c.snoozed_until) unreadMine += 1;
+      if (c.assignee === this.me.username && c.unread > 0 && !c.snoozed) unreadMine += 1;
     }
     const counts = this.counts ?? held;
     const waiting = counts.queued + unreadMine;
@@ -304,8 +309,10 @@ export class ConversationList {
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));
     if (c.blocked) badges.push(h('span', { class: 'badge blocked', text: '🚫 Blocked' }));
-    if (c.snoozed_until)
-      badges.push(h('span', { class: 'badge snoozed', text: `💤 ${snoozeEnd(c.snoozed_until)}`, title: 'Snoozed until then, or until the user writes' }));
+    if (c.snoozed)
+      badges.push(c.snoozed_until
+        ? h('span', { class: 'badge snoozed', text: `💤 ${snoozeEnd(c.snoozed_until)}`, title: 'Snoozed until then, or until the user writes' })
+        : h('span', { class: 'badge snoozed', text: '💤 Until reply', title: 'Snoozed until the user writes' }));
     if (priorityBadge(c.priority))
       badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));

@@ -5,11 +5,14 @@ import { api, enc } from './api.js';
 import { $, h } from './dom.js';
 import { fillPriorities } from './priority.js';
 import { SharedListDialog } from './shared_list.js';
+import { NEXT_REPLY } from './snooze.js';
 
 export const loadMacros = async () => (await api.get('/macros')).macros;
 
 // Each action a macro can take: its words in the editor, the field its one
-// value goes in (none for some), and how a list of them reads.
+// value goes in (none for some), and how a list of them reads. Snooze is
+// two in the editor: for hours, or until the user replies (`fixed`: what
+// that one always sends, and how a saved action is told to be it).
 const ACTIONS = [
   { action: 'label', text: 'Add label', field: 'label', reads: (a) => `Label ${a.label}` },
   { action: 'unlabel', text: 'Remove label', field: 'label', reads: (a) => `Remove label ${a.label}` },
@@ -17,16 +20,21 @@ const ACTIONS = [
   { action: 'note', text: 'Add a private note', field: 'text', reads: (a) => `Note: ${a.text}` },
   { action: 'send', text: 'Send a reply', field: 'text', reads: (a) => `Reply: ${a.text}` },
   { action: 'assign', text: 'Assign to', field: 'to', reads: (a) => `Assign to ${a.to}` },
+  { key: 'snooze-reply', action: 'snooze', text: 'Snooze until the user replies', fixed: { until: NEXT_REPLY },
+    reads: () => 'Snooze until the user replies' },
   { action: 'snooze', text: 'Snooze for hours', field: 'hours', reads: (a) => `Snooze ${a.hours} h` },
   { action: 'read', text: 'Mark read', reads: () => 'Mark read' },
   { action: 'return', text: 'Return to queue', reads: () => 'Return to queue' },
   { action: 'end', text: 'End the chat', field: 'message', optional: true,
     reads: (a) => (a.message ? `End: ${a.message}` : 'End the chat') },
 ];
-const kind = (action) => ACTIONS.find((k) => k.action === action);
+const keyOf = (k) => k.key ?? k.action;
+const byKey = (key) => ACTIONS.find((k) => keyOf(k) === key);
+// The editor's kind of a saved action.
+const kind = (a) => ACTIONS.find((k) => k.action === a.action && Object.entries(k.fixed ?? {}).every(([f, v]) => a[f] === v));
 
 // "Label billing → Priority high → Assign to lea"
-export const describeActions = (actions) => actions.map((a) => kind(a.action)?.reads(a) ?? a.action).join(' → ');
+export const describeActions = (actions) => actions.map((a) => kind(a)?.reads(a) ?? a.action).join(' → ');
 
 // The chat header's menu: the macros, read each time it opens.
 export class MacroMenu {
@@ -86,34 +94,46 @@ export class MacrosPanel extends SharedListDialog {
 
   // One row of the editor: what to do, and its value where it takes one.
   addAction(a = { action: 'label' }) {
-    const n = $('macro-actions').children.length + 1;
-    const type = h('select', { class: 'macro-action', 'aria-label': `Action ${n}` },
-      ACTIONS.map((k) => h('option', { value: k.action, text: k.text })));
-    type.value = a.action;
-    const value = h('input', { class: 'macro-value', 'aria-label': `Action ${n}'s value`, autocomplete: 'off' });
-    const priority = h('select', { class: 'macro-value', 'aria-label': `Action ${n}'s priority` });
+    const type = h('select', { class: 'macro-action' }, ACTIONS.map((k) => h('option', { value: keyOf(k), text: k.text })));
+    type.value = keyOf(kind(a) ?? ACTIONS[0]);
+    const value = h('input', { class: 'macro-value', autocomplete: 'off' });
+    const priority = h('select', { class: 'macro-value' });
     fillPriorities(priority, { value: 'none', text: 'None' });
     const show = () => {
-      const k = kind(type.value);
+      const k = byKey(type.value);
       priority.hidden = k.field !== 'priority';
       value.hidden = !k.field || k.field === 'priority';
       value.type = k.field === 'hours' ? 'number' : 'text';
       value.placeholder = { label: 'billing', to: 'username', text: 'The text', hours: '4', message: 'Closing message (optional)' }[k.field] ?? '';
     };
     type.addEventListener('change', show);
-    const field = kind(a.action)?.field;
+    const field = kind(a)?.field;
     if (field === 'priority') priority.value = a.priority ?? 'none';
     else if (field) value.value = a[field] ?? '';
     show();
-    const row = h('li', {}, type, value, priority,
-      h('button', { type: 'button', class: 'link', text: '✕', 'aria-label': `Remove action ${n}`, onclick: () => row.remove() }));
+    const row = h('li', {}, type, value, priority, h('button', { type: 'button', class: 'link', text: '✕', onclick: () => {
+      row.remove();
+      this.numberActions();
+    } }));
     $('macro-actions').append(row);
+    this.numberActions();
+  }
+
+  // Each row's controls named by its place, again after one is removed.
+  numberActions() {
+    [...$('macro-actions').children].forEach((row, i) => {
+      const [type, value, priority, remove] = row.children;
+      type.setAttribute('aria-label', `Action ${i + 1}`);
+      value.setAttribute('aria-label', `Action ${i + 1}'s value`);
+      priority.setAttribute('aria-label', `Action ${i + 1}'s priority`);
+      remove.setAttribute('aria-label', `Remove action ${i + 1}`);
+    });
   }
 
   actions() {
     return [...$('macro-actions').children].map((row) => {
-      const k = kind(row.querySelector('select.macro-action').value);
-      const a = { action: k.action };
+      const k = byKey(row.querySelector('select.macro-action').value);
+      const a = { action: k.action, ...k.fixed };
       if (k.field === 'priority') a.priority = row.querySelector('select.macro-value').value;
       else if (k.field) {
         const typed = row.querySelector('input.macro-value').value.trim();

@@ -201,7 +201,7 @@ async function loadMine() {
 // and of the event alike, whichever comes first.
 function countsChanged(c) {
   const known = list.rows.get(c.phone);
-  return Boolean(known?.blocked) !== Boolean(c.blocked) || Boolean(known?.snoozed_until) !== Boolean(c.snoozed_until);
+  return Boolean(known?.blocked) !== Boolean(c.blocked) || Boolean(known?.snoozed) !== Boolean(c.snoozed);
 }
 
 // A tab's conversations from however long ago (those blocked or snoozed
@@ -222,9 +222,9 @@ const userWroteWhileSnoozed = new Map();  // phone → the message event's `at`
 // time and before the server's sweep; nor an agent's Unsnooze before it.
 function snoozeEnded(e) {
   const userWrote = userWroteWhileSnoozed.get(e.conversation);
-  if (!e.data.snoozed_until) userWroteWhileSnoozed.delete(e.conversation);
-  if (e.data.snoozed_until || e.data.assignee !== me.username || userWrote === e.at) return false;
-  const was = list.rows.get(e.conversation)?.snoozed_until;
+  if (!e.data.snoozed) userWroteWhileSnoozed.delete(e.conversation);
+  if (e.data.snoozed || e.data.assignee !== me.username || userWrote === e.at) return false;
+  const was = list.rows.get(e.conversation)?.snoozed_until;  // null for one that waited for the user
   return Boolean(was) && Date.parse(was) <= Date.now();
 }
 
@@ -252,7 +252,7 @@ function notice(e) {
 }
 
 function onEvent(e) {
-  if (e.type === 'message.created' && e.data.sender === 'user' && list.rows.get(e.conversation)?.snoozed_until)
+  if (e.type === 'message.created' && e.data.sender === 'user' && list.rows.get(e.conversation)?.snoozed)
     userWroteWhileSnoozed.set(e.conversation, e.at);
   if (worthAChime(e)) {
     alerts.ring();

@@ -152,6 +152,7 @@ struct conversation {
     // of the active and mine lists, and no idle timeout meanwhile. It wakes
     // then, when the user writes, or when an agent wakes it; a chat that
     // ends or changes hands wakes with it. Set only on an assigned live chat.
+    // until_next_reply: only the user's next message (or an agent) wakes it.
     std::optional<timestamp> snoozed_until;
     // The open chat, if any: shared with the state this one was copied from
     // until a step changes it (most steps do not; it is a third of the size).
@@ -177,6 +178,19 @@ std::optional<std::string> attribute_key_from(std::string_view typed);
 
 // How far ahead a chat may be snoozed.
 inline constexpr std::chrono::hours max_snooze{24 * 366};
+
+// A chat snoozed until the user writes again (Chatwoot's "until next
+// reply"): a wake-up no clock reaches within max_snooze, so the idle sweep
+// passes it by, every "is it snoozed" test stays one test, and the store
+// keeps it as it keeps any time. 2200-01-01T00:00:00Z.
+inline constexpr timestamp until_next_reply{std::chrono::milliseconds{7'258'118'400'000}};
+
+// When a snoozed chat wakes by itself: nullopt when it is awake or waits
+// for the user's next message.
+inline std::optional<timestamp> snooze_wake_time(const conversation& c) {
+    if (c.snoozed_until == until_next_reply) return std::nullopt;
+    return c.snoozed_until;
+}
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }
