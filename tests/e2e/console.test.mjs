@@ -2772,3 +2772,114 @@ test('a quote of a message older than the pages loaded is fetched and shown', ()
     receiver.refuse = null;
   }
 }));
+
+// Every text the console shows against what is behind it: WCAG's contrast
+// ratio, 4.5 at least (3 for large text). Disabled controls are exempt, as
+// WCAG has them. Returns those that fall short, described.
+async function lowContrast(page) {
+  return page.evaluate(() => {
+    const channel = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const rgba = (css) => {
+      const [r, g, b, a = 1] = css.match(/[\d.]+/g).map(Number);
+      return { r, g, b, a };
+    };
+    const luminance = ({ r, g, b }) => 0.2126 * channel(r / 255) + 0.7152 * channel(g / 255) + 0.0722 * channel(b / 255);
+    // The colour behind `el`: the nearest background that is not clear, the
+    // page's own under all of them.
+    const behind = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c.a > 0.5) return c;
+      }
+      return rgba(getComputedStyle(document.body).backgroundColor);
+    };
+    const short = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (['SCRIPT', 'STYLE', 'OPTION', 'TEMPLATE'].includes(el.tagName) || el.disabled || el.closest('[disabled]')) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+      if (!own || !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+      const style = getComputedStyle(el);
+      const fg = luminance(rgba(style.color));
+      const bg = luminance(behind(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5))
+        short.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} "${el.textContent.trim().slice(0, 30)}" ${style.color} on ${getComputedStyle(el).backgroundColor}: ${ratio.toFixed(2)}`);
+    }
+    return short;
+  });
+}
+
+test('the console reads well light or dark: it follows the system until the agent picks one with ◐, which this browser keeps', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  // Chats in every state a row or a chat can show: queued, the agent's own
+  // at each priority, labelled, snoozed, blocked; notes, replies, the bot's.
+  for (const [phone, name] of [['15551001', 'Ana'], ['15551002', 'Ben'], ['15551003', 'Cai'], ['15551004', 'Dee']])
+    await userSays(server, phone, 'support', name);
+  await userSays(server, '15551005', 'hi', 'Eve');
+  for (const phone of ['15551002', '15551003', '15551004']) await admin('POST', `/conversations/${phone}/chat-support/start`);
+  for (const [phone, priority] of [['15551002', 'urgent'], ['15551003', 'high'], ['15551004', 'medium'], ['15551005', 'low']])
+    await admin('PUT', `/conversations/${phone}/priority`, { priority });
+  await admin('PUT', '/conversations/15551002/labels', { labels: ['billing'] });
+  await admin('POST', '/conversations/15551002/notes', { text: 'Refund approved by @admin' });
+  await admin('POST', '/conversations/15551002/chat-support/send', { text: 'Your refund is on its way' });
+  await userSays(server, '15551002', 'thanks *a lot*, see `A-77`');
+  await admin('PUT', '/conversations/15551003/snooze', { until: 'next_reply' });
+  await admin('PUT', '/conversations/15551005/blocked', { blocked: true });
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.emulateMedia({ colorScheme: 'light' }),
+  });
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+  // The system's scheme changes, and the page has heard it (its listeners ran).
+  const systemTurns = async (scheme) => {
+    const heard = page.evaluate(() => new Promise((resolve) =>
+      matchMedia('(prefers-color-scheme: dark)').addEventListener('change', resolve, { once: true })));
+    await page.emulateMedia({ colorScheme: scheme });
+    await heard;
+  };
+  const pageBackground = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.locator('#conversation-list li[data-phone="15551002"]').click();
+  await page.locator('.message.note', { hasText: 'Refund approved' }).waitFor();
+  await page.locator('#composer-text').fill('a draft');
+  await page.locator('#conversation-list li[data-phone="15551003"]').click();
+  await page.locator('#conv-snoozed').waitFor();
+  await page.locator('#conversation-list li[data-phone="15552002"], #conversation-list li[data-phone="15551002"] .badge.draft').first().waitFor();
+  await page.locator('#conversation-list li[data-phone="15551002"]').click();
+  await page.locator('.message.note', { hasText: 'Refund approved' }).waitFor();
+
+  // Automatic: light on a light system, and everything legible.
+  assert.equal(await theme(), 'light');
+  assert.equal(await pageBackground(), 'rgb(246, 247, 249)');
+  assert.deepEqual(await lowContrast(page), []);
+  // The system turns dark: so does the console, at once, and it stays legible.
+  await systemTurns('dark');
+  assert.equal(await theme(), 'dark');
+  assert.equal(await pageBackground(), 'rgb(15, 17, 21)');
+  assert.deepEqual(await lowContrast(page), []);
+  await page.locator('#macros').click();  // a dialog, and its form, too
+  await page.locator('#macros-dialog').waitFor();
+  assert.deepEqual(await lowContrast(page), []);
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Picked: dark whatever the system, then light, kept through a reload.
+  const button = page.locator('#theme');
+  assert.equal(await button.getAttribute('aria-label'), 'Theme: automatic, as the system');
+  await button.click();
+  assert.equal(await button.getAttribute('aria-label'), 'Theme: dark');
+  await systemTurns('light');
+  assert.equal(await theme(), 'dark');
+  await button.click();
+  assert.equal(await button.getAttribute('aria-label'), 'Theme: light');
+  await systemTurns('dark');
+  assert.equal(await theme(), 'light');
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  assert.equal(await theme(), 'light');
+  assert.equal(await page.locator('#theme').getAttribute('aria-label'), 'Theme: light');
+  // Back to automatic: the system's again.
+  await page.locator('#theme').click();
+  assert.equal(await theme(), 'dark');
+  assert.deepEqual(page.errors, []);
+}));
