@@ -2883,3 +2883,29 @@ test('the console reads well light or dark: it follows the system until the agen
   assert.equal(await theme(), 'dark');
   assert.deepEqual(page.errors, []);
 }));
+
+test('? lists the keyboard shortcuts, except where the agent types, where it is a question mark', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15551101', 'support', 'Ana');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const dialog = page.locator('#shortcuts-dialog');
+  await page.locator('#conversation-list li[data-phone="15551101"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#composer-text').fill('Which order');
+  await page.locator('#composer-text').press('?');
+  assert.equal(await page.locator('#composer-text').inputValue(), 'Which order?');
+  assert.equal(await dialog.isVisible(), false);
+
+  await page.locator('#conversation-list li[data-phone="15551101"]').focus();
+  await page.keyboard.press('?');
+  await dialog.waitFor();
+  await dialog.getByRole('row', { name: /Alt J \/ Alt K/ }).waitFor();
+  assert.deepEqual(await lowContrast(page), []);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  // From the top bar too.
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.deepEqual(page.errors, []);
+}));

@@ -14,6 +14,7 @@ import { MentionPicker } from './mentions.js';
 import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
+import { setUpShortcutsHelp } from './shortcuts.js';
 import { setUpThemeButton } from './theme.js';
 import { previewOf } from './media.js';
 import { mentions, withMessage } from './model.js';
@@ -348,6 +349,7 @@ function start(agent) {
   team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); } });
   alerts = new Alerts();
   setUpThemeButton();
+  setUpShortcutsHelp();
   const hours = new BusinessHours();
   new ReportsPanel({ me, hours });  // these live by their buttons
   new RepliesPanel({ me });
