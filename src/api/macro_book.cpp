@@ -18,12 +18,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-constexpr std::string_view setting_key = "macros";
-
-chat::command_error not_found(std::string_view id) {
-    return {chat::command_error::kind::not_found, "no macro " + std::string(id)};
-}
-
 // Names are unique whatever their case: two macros an agent cannot tell apart would be one too many.
 bool same_name(const std::string& a, const std::string& b) { return ascii_lowered(a) == ascii_lowered(b); }
 
@@ -33,14 +27,30 @@ void sort_by_name(std::vector<macro>& list) {
 
 }  // namespace
 
+bool macro_trigger::matches(const chat::user_message_seen& m) const {
+    if (!enabled || (channel && *channel != m.via)) return false;
+    if (on == event::chat_queued) return m.opened_chat;
+    if (contains.empty()) return true;
+    auto text = ascii_lowered(std::string(m.text));
+    return std::any_of(contains.begin(), contains.end(), [&](auto& word) { return text.find(word) != std::string::npos; });
+}
+
 json::object macro_json(const macro& m) {
     json::array steps;
     for (auto& s : m.steps) steps.push_back(command_json(s));
-    return {{"id", m.id},
-            {"name", m.name},
-            {"actions", std::move(steps)},
-            {"updated_by", m.updated_by},
-            {"updated_at", to_iso8601(m.updated_at)}};
+    json::object o{{"id", m.id}, {"name", m.name}};
+    if (auto& t = m.trigger) {
+        o["event"] = t->on == macro_trigger::event::user_message ? "user_message" : "chat_queued";
+        json::array words;
+        for (auto& w : t->contains) words.emplace_back(w);
+        o["contains"] = std::move(words);
+        o["channel"] = t->channel ? json::value(chat::to_string(*t->channel)) : json::value(nullptr);
+        o["enabled"] = t->enabled;
+    }
+    o["actions"] = std::move(steps);
+    o["updated_by"] = m.updated_by;
+    o["updated_at"] = to_iso8601(m.updated_at);
+    return o;
 }
 
 std::string macro_name_field(const json::object& o) { return trimmed_field(o, "name", true, 64); }
@@ -62,7 +72,14 @@ std::vector<conversation_command> macro_steps_field(api_context& ctx, const json
     return steps;
 }
 
-macro_book::macro_book(api_context& ctx) : ctx_(ctx) { load(); }
+macro_book::macro_book(api_context& ctx, book_kind kind, std::function<void(const std::vector<macro>&)> changed)
+    : ctx_(ctx), kind_(kind), changed_(std::move(changed)) {
+    load();
+}
+
+chat::command_error macro_book::not_found(std::string_view id) const {
+    return {chat::command_error::kind::not_found, "no " + std::string(kind_.noun) + " " + std::string(id)};
+}
 
 macro macro_book::stored_macro(const json::object& o) const {
     macro k{std::string(o.at("id").as_string()), std::string(o.at("name").as_string()), {},
@@ -80,12 +97,20 @@ macro macro_book::stored_macro(const json::object& o) const {
             k.steps.push_back(std::move(kept));
         }
     }
+    if (auto* on = o.if_contains("event")) {
+        macro_trigger t;
+        t.on = on->as_string() == "chat_queued" ? macro_trigger::event::chat_queued : macro_trigger::event::user_message;
+        for (auto& w : o.at("contains").as_array()) t.contains.emplace_back(w.as_string());
+        if (auto& c = o.at("channel"); c.is_string()) t.channel = chat::channel_from_string(c.as_string());
+        t.enabled = o.at("enabled").as_bool();
+        k.trigger = std::move(t);
+    }
     return k;
 }
 
 void macro_book::load() {
     std::vector<macro> loaded;
-    if (auto stored = ctx_.store.find_setting(setting_key)) {
+    if (auto stored = ctx_.store.find_setting(kind_.setting_key)) {
         boost::system::error_code ec;
         auto v = json::parse(*stored, ec);
         if (!ec && v.is_array()) {
@@ -93,18 +118,20 @@ void macro_book::load() {
                 try {
                     loaded.push_back(stored_macro(m.as_object()));
                 } catch (const field_error& e) {
-                    log::warn("a stored macro unreadable; left out", {{"error", e.message}});
+                    log::warn("a stored macro unreadable; left out", {{"book", std::string(kind_.setting_key)}, {"error", e.message}});
                 } catch (const std::exception& e) {
-                    log::warn("a stored macro unreadable; left out", {{"error", e.what()}});
+                    log::warn("a stored macro unreadable; left out", {{"book", std::string(kind_.setting_key)}, {"error", e.what()}});
                 }
             }
         } else {
-            log::warn("stored macros unreadable; starting with none", {{"error", ec ? ec.message() : "not a list"}});
+            log::warn("stored macros unreadable; starting with none",
+                      {{"book", std::string(kind_.setting_key)}, {"error", ec ? ec.message() : "not a list"}});
         }
     }
     sort_by_name(loaded);
     std::lock_guard lock(mutex_);
     macros_ = std::move(loaded);
+    if (changed_) changed_(macros_);
 }
 
 json::array macro_book::all_json() const {
@@ -139,27 +166,33 @@ std::vector<macro>::iterator macro_book::at(std::string_view id) {
 
 void macro_book::refuse_taken(const std::string& name, std::string_view except_id) const {
     if (std::any_of(macros_.begin(), macros_.end(), [&](auto& k) { return k.id != except_id && same_name(k.name, name); }))
-        throw chat::command_error(chat::command_error::kind::conflict, "a macro named " + name + " exists already");
+        throw chat::command_error(chat::command_error::kind::conflict,
+                                  "a" + std::string(kind_.noun == "automation" ? "n " : " ") + std::string(kind_.noun) +
+                                      " named " + name + " exists already");
 }
 
-awaitable<macro> macro_book::create(std::string name, std::vector<conversation_command> steps, std::string by) {
-    macro m{unique_id("mac_"), std::move(name), std::move(steps), std::move(by), std::chrono::system_clock::now()};
+awaitable<macro> macro_book::create(std::string name, std::vector<conversation_command> steps, std::string by,
+                                    std::optional<macro_trigger> trigger) {
+    macro m{unique_id(kind_.id_prefix), std::move(name), std::move(steps), std::move(by),
+            std::chrono::system_clock::now(), std::move(trigger)};
     {
         std::lock_guard lock(mutex_);
         refuse_taken(m.name, m.id);
-        if (macros_.size() >= max_macros)
-            throw chat::command_error(chat::command_error::kind::conflict,
-                                      "there are " + std::to_string(max_macros) + " macros already");
+        if (macros_.size() >= kind_.most)
+            throw chat::command_error(chat::command_error::kind::conflict, "there are " + std::to_string(kind_.most) +
+                                                                               " " + std::string(kind_.noun) + "s already");
         macros_.push_back(m);
         sort_by_name(macros_);
         ++version_;
+        if (changed_) changed_(macros_);
     }
     co_await save();
     co_return m;
 }
 
 awaitable<macro> macro_book::update(std::string id, std::optional<std::string> name,
-                                    std::optional<std::vector<conversation_command>> steps, std::string by) {
+                                    std::optional<std::vector<conversation_command>> steps, std::string by,
+                                    std::optional<macro_trigger> trigger) {
     macro m;
     {
         std::lock_guard lock(mutex_);
@@ -167,11 +200,13 @@ awaitable<macro> macro_book::update(std::string id, std::optional<std::string> n
         if (name) refuse_taken(*name, id);
         if (name) it->name = std::move(*name);
         if (steps) it->steps = std::move(*steps);
+        if (trigger) it->trigger = std::move(*trigger);
         it->updated_by = std::move(by);
         it->updated_at = std::chrono::system_clock::now();
         m = *it;
         sort_by_name(macros_);
         ++version_;
+        if (changed_) changed_(macros_);
     }
     co_await save();
     co_return m;
@@ -182,6 +217,7 @@ awaitable<void> macro_book::remove(std::string id) {
         std::lock_guard lock(mutex_);
         macros_.erase(at(id));
         ++version_;
+        if (changed_) changed_(macros_);
     }
     co_await save();
 }
@@ -194,7 +230,7 @@ awaitable<void> macro_book::save() {
         std::uint64_t version = 0;
         {
             std::lock_guard lock(mutex_);
-            b.settings_put.emplace_back(std::string(setting_key), json::serialize(all_json()));
+            b.settings_put.emplace_back(std::string(kind_.setting_key), json::serialize(all_json()));
             version = version_;
         }
         std::exception_ptr failed;

@@ -2,6 +2,8 @@
 // conversation in one click (label it, mark it urgent, note why, hand it to
 // billing). Everyone reads and runs them; admins write them. Held in memory
 // and kept in the store as one setting, the whole list, written through.
+// Automations (Chatwoot's automation rules) are kept alike, in a book of
+// their own: macros with a trigger, which run themselves (automations.hpp).
 // Internal to src/api.
 #pragma once
 
@@ -9,6 +11,7 @@
 
 #include <boost/json/array.hpp>
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,31 +19,56 @@
 
 namespace switchboard::api {
 
+// When an automation runs: on a user's message (any of `contains` in its
+// text, in any case; empty: every message), or when a chat joins the queue;
+// from either channel, or from `channel` alone; and only while enabled.
+struct macro_trigger {
+    enum class event { user_message, chat_queued } on = event::user_message;
+    std::vector<std::string> contains;  // lower case
+    std::optional<chat::channel> channel;
+    bool enabled = true;
+    bool matches(const chat::user_message_seen& m) const;
+};
+
 struct macro {
     std::string id, name;
     std::vector<conversation_command> steps;
     std::string updated_by;
     timestamp updated_at{};
+    std::optional<macro_trigger> trigger;  // an automation's
 };
 
-inline constexpr std::size_t max_macros = 100, max_macro_steps = 10;
+// What a book holds: macros, or automations.
+struct book_kind {
+    std::string_view setting_key;  // where the store keeps the list
+    std::string_view id_prefix;
+    std::string_view noun;  // "macro": in refusals
+    std::size_t most;
+};
+inline constexpr book_kind macros_kind{"macros", "mac_", "macro", 100};
+inline constexpr book_kind automations_kind{"automations", "aut_", "automation", 50};
+inline constexpr std::size_t max_macro_steps = 10;
 
 boost::json::object macro_json(const macro& m);
 
 class macro_book {
 public:
     // Reads the stored list; a step that no longer reads (an agent gone) is kept as stored.
-    macro_book(api_context& ctx);
+    // `changed` hears the whole list after every change, under the book's lock.
+    macro_book(api_context& ctx, book_kind kind = macros_kind,
+               std::function<void(const std::vector<macro>&)> changed = nullptr);
 
     boost::json::array list() const;
     std::optional<macro> find(std::string_view id) const;
     // find, or command_error (not_found).
     macro get(std::string_view id) const;
     // command_error (conflict) for a name taken, or too many.
-    boost::asio::awaitable<macro> create(std::string name, std::vector<conversation_command> steps, std::string by);
+    boost::asio::awaitable<macro> create(std::string name, std::vector<conversation_command> steps, std::string by,
+                                         std::optional<macro_trigger> trigger = std::nullopt);
     // command_error (not_found, conflict); nullopt: that part stays.
     boost::asio::awaitable<macro> update(std::string id, std::optional<std::string> name,
-                                         std::optional<std::vector<conversation_command>> steps, std::string by);
+                                         std::optional<std::vector<conversation_command>> steps, std::string by,
+                                         std::optional<macro_trigger> trigger = std::nullopt);
     boost::asio::awaitable<void> remove(std::string id);
 
 private:
@@ -53,8 +81,11 @@ private:
     std::vector<macro>::iterator at(std::string_view id);
     void refuse_taken(const std::string& name, std::string_view except_id) const;
     boost::json::array all_json() const;
+    chat::command_error not_found(std::string_view id) const;
 
     api_context& ctx_;
+    book_kind kind_;
+    std::function<void(const std::vector<macro>&)> changed_;
     mutable std::mutex mutex_;  // never held across an await
     std::vector<macro> macros_;  // by name
     // Saves may finish out of the order their lists were taken in; one that

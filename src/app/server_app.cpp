@@ -1,6 +1,7 @@
 // Start-up and shutdown of the server process (SPEC §1).
 #include "switchboard/app/server_app.hpp"
 
+#include "switchboard/api/automations.hpp"
 #include "switchboard/api/routes.hpp"
 #include "switchboard/api/system_routes.hpp"
 #include "switchboard/auth/agents.hpp"
@@ -184,6 +185,8 @@ int run_server(const config& cfg) {
             return false;
         };
         auto engine_hours = engine_opts.hours;  // the API shows them too
+        api::automation_runner automations(ioc);  // acts once the API is there (add_automation_routes)
+        engine_opts.user_messages = &automations;
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         hub.on_typing_to_user([&engine](const std::string& agent, const std::string& phone) {
@@ -198,7 +201,7 @@ int run_server(const config& cfg) {
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
         api::api_context api_ctx{engine, agents,    hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
-                                 engine_hours.get()};
+                                 engine_hours.get(), &automations};
 
         http::router routes;
         api::add_system_routes(routes, metrics);

@@ -57,6 +57,8 @@ std::string sha256_hex(std::string_view data) {
 
 std::string validate_username(std::string_view u) {
     if (u.empty() || u.size() > 32) return "username must be 1 to 32 characters";
+    // What automation rules sign their notes and messages with.
+    if (u == "automation") return "automation is the name automation rules act under";
     for (char c : u)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
             return "username may hold only a-z, 0-9, '_', '-' and '.'";

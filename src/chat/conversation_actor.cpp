@@ -359,6 +359,9 @@ struct conversation_actor::receive_written {
     std::vector<std::string> replies;
     std::string answer;
     receive_done done;
+    // The user's text, kept for a listener when one listened as the step began.
+    std::optional<std::string> seen_text;
+    channel via = channel::plain;
 
     void operator()(std::exception_ptr e) {
         inbound_result result;
@@ -366,6 +369,7 @@ struct conversation_actor::receive_written {
             try {
                 self->adopt(*s, write_row);
                 self->announce(*s);
+                if (seen_text) self->tell_listener(*seen_text, via, false);
                 result = {std::move(replies), self->own_->state, std::nullopt, std::move(answer)};
             } catch (...) {
                 e = std::current_exception();
@@ -412,10 +416,13 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         s->conversation_updated_beyond_messages(*own_, now);
         bool write_row = prepare_write(*s);
         auto batch = std::move(s->batch);
-        ctx_.store.async_write(std::move(batch),
-                               net::bind_executor(strand_, receive_written{shared_from_this(), std::move(permit),
-                                                                           std::move(s), write_row, std::move(replies),
-                                                                           std::move(answer), std::move(done)}));
+        receive_written written{shared_from_this(), std::move(permit), std::move(s), write_row,
+                                std::move(replies),  std::move(answer), std::move(done)};
+        if (auto* l = ctx_.options.user_messages; l && l->listening()) {
+            written.seen_text = in.text;
+            written.via = in.via;
+        }
+        ctx_.store.async_write(std::move(batch), net::bind_executor(strand_, std::move(written)));
     } catch (...) {
         // Thrown before the write took `done` (a store answers every write
         // it takes; only running out of memory while queueing would lose it).
@@ -579,7 +586,13 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
         }
         std::rethrow_exception(failed);
     }
+    tell_listener(in.text, in.via, joined);
     co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer)};
+}
+
+void conversation_actor::tell_listener(std::string_view text, channel via, bool opened_chat) {
+    auto* l = ctx_.options.user_messages;
+    if (l && l->listening()) l->seen({own_->phone, text, via, opened_chat});
 }
 
 net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status,

@@ -114,6 +114,9 @@ private:
     boost::asio::awaitable<inbound_result> receive_in_turn(inbound_message in);
     // The first answer to a message id seen before (counted as a duplicate).
     std::optional<inbound_result> answered_before(const std::string& key);
+    // Tells engine_options::user_messages, if it listens, of the user's
+    // message a step kept.
+    void tell_listener(std::string_view text, channel via, bool opened_chat);
     // The answer to a blocked user's message, which is dropped (counted).
     std::optional<inbound_result> dropped_as_blocked();
     // The parts of receiving that need no await, shared by both forms:

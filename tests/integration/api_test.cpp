@@ -1317,6 +1317,95 @@ BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_ea
     BOOST_TEST(admin.json("GET", "/conversations").at("counts").at("active").as_int64() == 0);
 }
 
+// Chatwoot's automation rules: a macro's actions that run by themselves
+// when a user writes (words in the message, a channel) or a chat joins the
+// queue, each rule in turn by name, as the agent `automation`. A refused
+// action stops its rule alone. They outlive a restart.
+BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_the_queue) {
+    // The note of the last rule ("Zz seen") in `phone`: every rule before it has run.
+    auto seen_in = [](ws_client& ws, const std::string& phone) {
+        for (;;) {
+            auto e = ws.next_of_type("message.created");
+            if (e.at("conversation").as_string() == phone && e.at("data").at("type").as_string() == "note") return e;
+        }
+    };
+    std::string refunds;
+    across_restart({"3101", "3102", "3103"}, "hi", [&](three_users& t) {
+        auto& [server, admin, bob, ws] = t;
+        auto p = server.port();
+        auto rule = [&](const std::string& body) { return admin.json("POST", "/automations", body, 201); };
+        auto made = rule(R"({"name":"Refunds","event":"user_message","contains":[" Refund","MONEY back "],)"
+                         R"("actions":[{"action":"label","label":"billing"},{"action":"priority","priority":"high"}]})");
+        refunds = std::string(made.at("id").as_string());
+        BOOST_TEST(json::serialize(made.at("contains")) == R"(["refund","money back"])");
+        BOOST_TEST(made.at("channel").is_null());
+        BOOST_TEST(made.at("enabled").as_bool());
+        rule(R"({"name":"Chargebacks","event":"user_message","contains":["chargeback"],"actions":[{"action":"label","label":"disputes"}]})");
+        rule(R"({"name":"Assign urgent","event":"user_message","contains":["urgent"],"actions":[{"action":"assign","to":"bob"}]})");
+        rule(R"({"name":"WhatsApp only","event":"user_message","channel":"whatsapp","actions":[{"action":"label","label":"wa"}]})");
+        rule(R"({"name":"Switched off","event":"user_message","enabled":false,"actions":[{"action":"label","label":"off"}]})");
+        rule(R"({"name":"New chats","event":"chat_queued","actions":[{"action":"label","label":"new-chat"}]})");
+        rule(R"({"name":"Zz seen","event":"user_message","actions":[{"action":"note","text":"Seen by automation"}]})");
+
+        // Refused, and nothing is made.
+        auto refused = [&](const std::string& body, const std::string& field) {
+            auto r = admin.call("POST", "/automations", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(R"("field":")" + field + "\"") != std::string::npos, body + " → " + r.body);
+        };
+        std::string read = R"("actions":[{"action":"read"}])";
+        refused(R"({"name":"x",)" + read + "}", "event");
+        refused(R"({"name":"x","event":"chat_ended",)" + read + "}", "event");
+        refused(R"({"name":"x","event":"chat_queued","contains":["refund"],)" + read + "}", "contains");
+        refused(R"({"name":"x","event":"user_message","contains":"refund",)" + read + "}", "contains");
+        refused(R"({"name":"x","event":"user_message","contains":["  "],)" + read + "}", "contains");
+        refused(R"({"name":"x","event":"user_message","contains":[")" + std::string(65, 'w') + R"("],)" + read + "}", "contains");
+        refused(R"({"name":"x","event":"user_message","channel":"sms",)" + read + "}", "channel");
+        refused(R"({"name":"x","event":"user_message","enabled":"yes",)" + read + "}", "enabled");
+        refused(R"({"name":"x","event":"user_message"})", "actions");
+        refused(R"({"name":"x","event":"user_message","actions":[{"action":"assign","to":"nobody"}]})", "actions");
+        BOOST_TEST(admin.call("POST", "/automations", R"({"name":"REFUNDS","event":"user_message",)" + read + "}").status == 409u);
+        BOOST_TEST(bob.call("POST", "/automations", R"({"name":"y","event":"user_message",)" + read + "}").status == 403u);
+        BOOST_TEST(bob.json("GET", "/automations").at("automations").as_array().size() == 7u);  // everyone reads them
+        BOOST_TEST(admin.call("POST", "/agents", R"({"username":"automation","password":"long-enough"})").status == 400u);
+
+        // Ben's chat: the words are found in any case; only the rules that match act.
+        admin.json("POST", "/conversations/3102/chat-support/start");
+        user_says(p, "3102", "I want my Money Back, now");
+        auto note = seen_in(ws, "3102");
+        BOOST_TEST(note.at("data").at("text").as_string() == "Seen by automation");
+        BOOST_TEST(note.at("data").at("agent").as_string() == "automation");
+        auto c = admin.json("GET", "/conversations/3102");
+        BOOST_TEST(json::serialize(c.at("labels")) == R"(["billing"])");
+        BOOST_TEST(c.at("priority").as_string() == "high");
+
+        // A chat joins the queue: its rules act too.
+        user_says(p, "3104", "support", "Dee");
+        seen_in(ws, "3104");
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/3104").at("labels")) == R"(["new-chat"])");
+
+        // Switched off by a change: the refund rule no longer acts.
+        auto off = admin.json("PATCH", "/automations/" + refunds, R"({"enabled":false})");
+        BOOST_TEST(!off.at("enabled").as_bool());
+        BOOST_TEST(json::serialize(off.at("contains")) == R"(["refund","money back"])");  // the rest kept
+        BOOST_TEST(admin.call("PATCH", "/automations/" + refunds, R"({"event":"chat_queued"})").status == 400u);
+        user_says(p, "3103", "a refund, please");
+        seen_in(ws, "3103");
+        BOOST_TEST(json::serialize(admin.json("GET", "/conversations/3103").at("labels")) == "[]");
+    }, [&](const api_client& bob) {
+        auto p = bob.port;
+        BOOST_TEST(bob.json("GET", "/automations").at("automations").as_array().size() == 7u);
+        ws_client ws(p, "/ws?token=" + bob.token);
+        ws.next_of_type("hello");
+        // Ann has no chat to assign: that rule is refused and stops; the others act.
+        user_says(p, "3101", "URGENT: a chargeback");
+        seen_in(ws, "3101");
+        auto c = bob.json("GET", "/conversations/3101");
+        BOOST_TEST(json::serialize(c.at("labels")) == R"(["disputes"])");
+        BOOST_TEST(c.at("assignee").is_null());
+    });
+}
+
 // Macros, as Chatwoot's: admins write a named list of actions, which any
 // agent runs on a conversation in one click, or on many in a bulk action.
 // The actions go in order, each under its own route's rules; the first one

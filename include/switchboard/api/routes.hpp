@@ -31,6 +31,8 @@ class template_catalog;
 
 namespace switchboard::api {
 
+class automation_runner;
+
 struct api_context {
     chat::engine& engine;
     auth::agents_service& agents;
@@ -47,6 +49,8 @@ struct api_context {
     std::vector<std::string> allowed_origins;
     // When the team answers (`--business-hours`); null: always.
     const chat::business_hours* hours = nullptr;
+    // Runs the automation rules, which /automations writes; null: none run.
+    automation_runner* automations = nullptr;
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
@@ -55,6 +59,7 @@ class macro_book;
 // Returns the macros, which bulk actions run too.
 std::shared_ptr<macro_book> add_macro_routes(http::router& routes, api_context& ctx);
 void add_bulk_route(http::router& routes, api_context& ctx, std::shared_ptr<macro_book> macros);
+void add_automation_routes(http::router& routes, api_context& ctx);
 void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
 void add_report_routes(http::router& routes, api_context& ctx);
@@ -70,6 +75,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
     add_conversation_routes(routes, ctx);
     add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));
+    add_automation_routes(routes, ctx);
     add_agent_routes(routes, ctx);
     add_websocket_route(routes, ctx);
     add_report_routes(routes, ctx);

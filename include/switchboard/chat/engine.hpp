@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,25 @@ class registry;
 
 namespace switchboard::chat {
 
+// A user's message as a step kept it, for what acts on what users write
+// (automation rules). Views, valid for the call only.
+struct user_message_seen {
+    std::string_view phone;
+    std::string_view text;
+    channel via = channel::plain;
+    bool opened_chat = false;  // it asked for support, and the chat joined the queue
+};
+
+class user_message_listener {
+public:
+    virtual ~user_message_listener() = default;
+    // Asked first: while it says no, a step describes nothing for it.
+    virtual bool listening() const = 0;
+    // On the conversation's actor, once the message is kept and announced:
+    // it must not block, nor wait for this conversation.
+    virtual void seen(const user_message_seen& m) = 0;
+};
+
 struct engine_options {
     std::chrono::seconds idle_timeout{1800};
     bot_texts texts;
@@ -46,6 +66,9 @@ struct engine_options {
     // When the team answers; unset: always. Outside them a user asking for
     // support is told when it is back (texts.support_closed).
     std::shared_ptr<const business_hours> hours;
+    // Told of every user's message kept (not duplicates, nor a blocked
+    // user's); null: nobody is.
+    user_message_listener* user_messages = nullptr;
 };
 
 struct inbound_message {

@@ -1,0 +1,111 @@
+// /automations: Chatwoot's automation rules, kept as a book of macros with a
+// trigger (macro_book.hpp) and run by automation_runner (automations.hpp).
+#include "macro_book.hpp"
+#include "request_helpers.hpp"
+
+#include "switchboard/api/automations.hpp"
+#include "switchboard/core/ascii_case.hpp"
+
+#include <memory>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::size_t max_words = 20, max_word_chars = 64;
+
+// The trigger's fields in `o` over `t` (a rule's as it is, or a new one's).
+macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creating) {
+    if (auto* v = o.if_contains("event"); v || creating) {
+        if (!v || !v->is_string() || (*v != "user_message" && *v != "chat_queued"))
+            throw field_error{"event", "event must be user_message or chat_queued"};
+        t.on = *v == "chat_queued" ? macro_trigger::event::chat_queued : macro_trigger::event::user_message;
+    }
+    if (auto* v = o.if_contains("contains")) {
+        constexpr std::string_view rule = "contains must be a list of at most 20 words or phrases, each 1 to 64 characters";
+        if (!v->is_array() || v->as_array().size() > max_words) throw field_error{"contains", std::string(rule)};
+        t.contains.clear();
+        for (auto& w : v->as_array()) {
+            json::object one{{"w", w}};
+            std::string word;
+            try {
+                word = trimmed_field(one, "w", true, max_word_chars);
+            } catch (const field_error&) {
+                throw field_error{"contains", std::string(rule)};
+            }
+            t.contains.push_back(ascii_lowered(word));
+        }
+    }
+    if (t.on == macro_trigger::event::chat_queued && !t.contains.empty())
+        throw field_error{"contains", "a chat joining the queue has no words to match: contains is for user_message"};
+    if (auto* v = o.if_contains("channel")) {
+        auto channel = v->is_string() ? chat::channel_from_string(v->as_string()) : std::nullopt;
+        if (!v->is_null() && !channel) throw field_error{"channel", "channel must be whatsapp, plain or null (either)"};
+        t.channel = channel;
+    }
+    if (auto* v = o.if_contains("enabled")) {
+        if (!v->is_bool()) throw field_error{"enabled", "enabled must be true or false"};
+        t.enabled = v->as_bool();
+    }
+    return t;
+}
+
+using automation_route = awaitable<http::response> (*)(api_context&, macro_book&, http::request&, const auth::agent&);
+
+awaitable<http::response> list_automations(api_context&, macro_book& book, http::request&, const auth::agent&) {
+    co_return json_response(200, {{"automations", book.list()}});
+}
+
+awaitable<http::response> create_automation(api_context& ctx, macro_book& book, http::request& req,
+                                            const auth::agent& who) {
+    auto o = object_body(req);
+    auto name = macro_name_field(o);
+    auto trigger = trigger_fields(o, {}, true);
+    auto steps = macro_steps_field(ctx, o);
+    auto m = co_await book.create(std::move(name), std::move(steps), who.username, std::move(trigger));
+    co_return json_response(201, macro_json(m));
+}
+
+awaitable<http::response> update_automation(api_context& ctx, macro_book& book, http::request& req,
+                                            const auth::agent& who) {
+    auto o = object_body(req);
+    auto id = std::string(req.param("id"));  // named: no temporaries inside co_await (GCC 12)
+    auto trigger = trigger_fields(o, *book.get(id).trigger, false);
+    std::optional<std::string> name;
+    std::optional<std::vector<conversation_command>> steps;
+    if (o.contains("name")) name = macro_name_field(o);
+    if (o.contains("actions")) steps = macro_steps_field(ctx, o);
+    auto m = co_await book.update(std::move(id), std::move(name), std::move(steps), who.username, std::move(trigger));
+    co_return json_response(200, macro_json(m));
+}
+
+awaitable<http::response> delete_automation(api_context&, macro_book& book, http::request& req, const auth::agent&) {
+    auto id = std::string(req.param("id"));
+    co_await book.remove(id);
+    co_return json_response(200, {{"deleted", id}});
+}
+
+}  // namespace
+
+void add_automation_routes(http::router& routes, api_context& ctx) {
+    auto* runner = ctx.automations;
+    // Lives as long as the routes that hold it; tells the runner of every change.
+    auto book = std::make_shared<macro_book>(ctx, automations_kind, [runner](const std::vector<macro>& all) {
+        if (runner) runner->rules_changed(all);
+    });
+    if (runner) runner->attach(ctx);
+    auto add = [&](http::verb v, std::string_view pattern, automation_route fn, bool admin_only) {
+        routes.add(v, pattern, authed(ctx, [&ctx, book, fn](http::request& req, const auth::agent& who) {
+                       return fn(ctx, *book, req, who);
+                   }, admin_only));
+    };
+    add(http::verb::get, "/automations", list_automations, false);
+    add(http::verb::post, "/automations", create_automation, true);
+    add(http::verb::patch, "/automations/{id}", update_automation, true);
+    add(http::verb::delete_, "/automations/{id}", delete_automation, true);
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,65 @@
+#include "switchboard/api/automations.hpp"
+
+#include "macro_book.hpp"
+
+#include "switchboard/core/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace switchboard::api {
+
+namespace net = boost::asio;
+
+namespace {
+
+const auth::agent& automation_agent() {
+    static const auth::agent a{std::string(automation_agent_name), "Automation", "admin"};
+    return a;
+}
+
+// Each rule in turn, by name; one refused stops that rule alone (the actions
+// before it stay done, as a macro's), and says why in the log.
+net::awaitable<void> run_rules(api_context& ctx, std::string phone, std::vector<macro> rules) {
+    for (auto& rule : rules) {
+        std::string refused;
+        try {
+            auto running = run_macro(ctx, phone, rule, automation_agent());  // by name: GCC 12
+            co_await std::move(running);
+        } catch (const std::exception& e) {
+            refused = e.what();
+        }
+        if (!refused.empty()) log::info("an automation stopped", {{"phone", phone}, {"why", refused}});
+    }
+}
+
+}  // namespace
+
+automation_runner::automation_runner(net::io_context& ioc) : ioc_(ioc) {}
+automation_runner::~automation_runner() = default;
+
+void automation_runner::attach(api_context& ctx) { ctx_ = &ctx; }
+
+void automation_runner::rules_changed(const std::vector<macro>& all) {
+    auto enabled = std::make_shared<std::vector<macro>>();
+    for (auto& m : all)
+        if (m.trigger && m.trigger->enabled) enabled->push_back(m);
+    any_.store(!enabled->empty(), std::memory_order_relaxed);
+    rules_.store(std::move(enabled));
+}
+
+bool automation_runner::listening() const { return ctx_ && any_.load(std::memory_order_relaxed); }
+
+void automation_runner::seen(const chat::user_message_seen& m) {
+    auto rules = rules_.load();
+    if (!rules || !ctx_) return;
+    std::vector<macro> matched;
+    for (auto& r : *rules)
+        if (r.trigger->matches(m)) matched.push_back(r);
+    if (matched.empty()) return;
+    // Off this actor's turn: the rules' commands queue for it like any agent's.
+    net::co_spawn(ioc_, run_rules(*ctx_, std::string(m.phone), std::move(matched)), net::detached);
+}
+
+}  // namespace switchboard::api
