@@ -53,6 +53,18 @@ macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creati
     return t;
 }
 
+// A macro's actions, but for a reply: an automation is no agent of the
+// chat, and the user hears from the bot and from their agent only.
+std::vector<conversation_command> automation_steps_field(api_context& ctx, const json::object& o) {
+    auto steps = macro_steps_field(ctx, o);
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        if (steps[i].action == "send")
+            throw field_error{"actions", "action " + std::to_string(i + 1) +
+                                             ": an automation does not write to users (the bot answers them, their "
+                                             "agent replies); a note does for the agents"};
+    return steps;
+}
+
 using automation_route = awaitable<http::response> (*)(api_context&, macro_book&, http::request&, const auth::agent&);
 
 awaitable<http::response> list_automations(api_context&, macro_book& book, http::request&, const auth::agent&) {
@@ -64,7 +76,7 @@ awaitable<http::response> create_automation(api_context& ctx, macro_book& book, 
     auto o = object_body(req);
     auto name = macro_name_field(o);
     auto trigger = trigger_fields(o, {}, true);
-    auto steps = macro_steps_field(ctx, o);
+    auto steps = automation_steps_field(ctx, o);
     auto m = co_await book.create(std::move(name), std::move(steps), who.username, std::move(trigger));
     co_return json_response(201, macro_json(m));
 }
@@ -77,7 +89,7 @@ awaitable<http::response> update_automation(api_context& ctx, macro_book& book, 
     std::optional<std::string> name;
     std::optional<std::vector<conversation_command>> steps;
     if (o.contains("name")) name = macro_name_field(o);
-    if (o.contains("actions")) steps = macro_steps_field(ctx, o);
+    if (o.contains("actions")) steps = automation_steps_field(ctx, o);
     auto m = co_await book.update(std::move(id), std::move(name), std::move(steps), who.username, std::move(trigger));
     co_return json_response(200, macro_json(m));
 }

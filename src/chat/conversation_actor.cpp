@@ -416,13 +416,13 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         s->conversation_updated_beyond_messages(*own_, now);
         bool write_row = prepare_write(*s);
         auto batch = std::move(s->batch);
-        receive_written written{shared_from_this(), std::move(permit), std::move(s), write_row,
-                                std::move(replies),  std::move(answer), std::move(done)};
-        if (auto* l = ctx_.options.user_messages; l && l->listening()) {
-            written.seen_text = in.text;
-            written.via = in.via;
-        }
-        ctx_.store.async_write(std::move(batch), net::bind_executor(strand_, std::move(written)));
+        std::optional<std::string> seen_text;
+        if (auto* l = ctx_.options.user_messages; l && l->listening()) seen_text = in.text;
+        ctx_.store.async_write(std::move(batch),
+                               net::bind_executor(strand_, receive_written{shared_from_this(), std::move(permit),
+                                                                           std::move(s), write_row, std::move(replies),
+                                                                           std::move(answer), std::move(done),
+                                                                           std::move(seen_text), in.via}));
     } catch (...) {
         // Thrown before the write took `done` (a store answers every write
         // it takes; only running out of memory while queueing would lose it).

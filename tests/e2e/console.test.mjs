@@ -33,6 +33,15 @@ async function withMemoryServer(args, body) {
   }
 }
 
+// A macro's or an automation's editor, its row `n` (a new one after the
+// first): its action, and its value.
+async function actionRow(page, n, type, value) {
+  if (n > 1) await page.getByRole('button', { name: '+ Action' }).click();
+  await page.getByLabel(`Action ${n}`, { exact: true }).selectOption(type);
+  if (type === 'priority') await page.getByLabel(`Action ${n}'s priority`).selectOption(value);
+  else if (value !== undefined) await page.getByLabel(`Action ${n}'s value`).fill(value);
+}
+
 test('an agent works a chat from the first message to its end', async () => {
   const data = tempDir();
   const server = await startServer(['--port', '0', '--data', data.dir, '--outbound-url', receiver.url]);
@@ -1492,13 +1501,7 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   // Written in the Macros dialog: a name and its actions, one row each.
   await page.locator('#macros').click();
   await page.locator('#macros-empty').waitFor();
-  // The editor's row `n` (a new one after the first): its action, and its value.
-  const action = async (n, type, value) => {
-    if (n > 1) await page.getByRole('button', { name: '+ Action' }).click();
-    await page.getByLabel(`Action ${n}`, { exact: true }).selectOption(type);
-    if (type === 'priority') await page.getByLabel(`Action ${n}'s priority`).selectOption(value);
-    else if (value !== undefined) await page.getByLabel(`Action ${n}'s value`).fill(value);
-  };
+  const action = (n, type, value) => actionRow(page, n, type, value);
   await page.getByLabel('Name', { exact: true }).fill('Billing escalation');
   await action(1, 'label', 'Billing');
   await action(2, 'priority', 'high');
@@ -2908,4 +2911,68 @@ test('? lists the keyboard shortcuts, except where the agent types, where it is 
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'hidden' });
   assert.deepEqual(page.errors, []);
+}));
+
+test('an admin writes an automation in its dialog, and it labels a chat by itself when the user writes its words', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15551201', 'support', 'Ann');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15551201"]');
+  await row.waitFor();
+
+  await page.locator('#automations').click();
+  await page.locator('#automations-empty').waitFor();
+  const form = page.locator('#automation-form');
+  await form.getByLabel('Name').fill('Refunds');
+  assert.equal(await form.getByLabel('Containing any of').isVisible(), true);
+  await form.getByLabel('Containing any of').fill('refund,  money back ');
+  // No reply to the user among its actions: the bot and their agent write to them.
+  assert.equal(await page.getByLabel('Action 1', { exact: true }).locator('option[value="send"]').count(), 0);
+  await actionRow(page, 1, 'label', 'billing');
+  await actionRow(page, 2, 'priority', 'high');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automations-status', { hasText: 'Refunds is saved.' }).waitFor();
+  const item = page.locator('#automations-list li', { hasText: 'Refunds' });
+  assert.equal(await item.locator('.automation-when').textContent(), 'When a user writes “refund” or “money back”');
+  assert.equal(await item.locator('.reply-text').textContent(), 'Label billing → Priority high');
+  // A chat joining the queue has no words: the field goes; a wrong action is refused by name.
+  await form.getByLabel('Name').fill('New chats');
+  await form.getByLabel('When').selectOption('chat_queued');
+  assert.equal(await form.getByLabel('Containing any of').isVisible(), false);
+  await form.getByLabel('From').selectOption('whatsapp');
+  await actionRow(page, 1, 'assign', 'nobody');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automation-form .error', { hasText: 'action 1: no agent named nobody' }).waitFor();
+  await page.getByLabel("Action 1's value").fill('lea');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automations-status', { hasText: 'New chats is saved.' }).waitFor();
+  assert.equal(await page.locator('#automations-list li', { hasText: 'New chats' }).locator('.automation-when').textContent(),
+    'When a chat joins the queue, on WhatsApp');
+  await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // The user writes its words: the chat is labelled and marked by itself, in every console.
+  await userSays(server, '15551201', 'I need a REFUND');
+  await row.locator('.badge.label', { hasText: 'billing' }).waitFor();
+  await row.locator('.badge.priority.high').waitFor();
+  await row.click();
+
+  // Switched off in the form, then deleted.
+  await page.locator('#automations').click();
+  await page.getByRole('button', { name: 'Edit Refunds' }).click();
+  assert.equal(await form.getByLabel('Containing any of').inputValue(), 'refund, money back');
+  await form.getByLabel('On', { exact: true }).uncheck();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#automations-list li', { hasText: 'Refunds' }).locator('.automation-when', { hasText: '· off' }).waitFor();
+  assert.equal((await admin('GET', '/automations')).automations.find((a) => a.name === 'Refunds').enabled, false);
+  await page.getByRole('button', { name: 'Delete Refunds' }).click();
+  await page.locator('#automations-status', { hasText: 'Refunds is deleted.' }).waitFor();
+  await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Lea reads them; only admins write them.
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await lea.locator('#automations').click();
+  await lea.locator('#automations-list li', { hasText: 'New chats' }).waitFor();
+  assert.equal(await lea.locator('#automation-form').isVisible(), false);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
 }));

@@ -1364,6 +1364,7 @@ BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_th
         refused(R"({"name":"x","event":"user_message","enabled":"yes",)" + read + "}", "enabled");
         refused(R"({"name":"x","event":"user_message"})", "actions");
         refused(R"({"name":"x","event":"user_message","actions":[{"action":"assign","to":"nobody"}]})", "actions");
+        refused(R"({"name":"x","event":"user_message","actions":[{"action":"read"},{"action":"send","text":"Hi"}]})", "actions");
         BOOST_TEST(admin.call("POST", "/automations", R"({"name":"REFUNDS","event":"user_message",)" + read + "}").status == 409u);
         BOOST_TEST(bob.call("POST", "/automations", R"({"name":"y","event":"user_message",)" + read + "}").status == 403u);
         BOOST_TEST(bob.json("GET", "/automations").at("automations").as_array().size() == 7u);  // everyone reads them

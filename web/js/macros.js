@@ -58,44 +58,23 @@ export class MacroMenu {
   }
 }
 
-// The Macros dialog. `editing`: the id of the macro the form edits.
-export class MacrosPanel extends SharedListDialog {
-  constructor({ me }) {
-    super(me, { button: 'macros', template: 'macros-template', dialog: 'macros-dialog', form: 'macro-form',
-      cancel: 'macro-cancel', status: 'macros-status' });
+// The rows of actions a macro (or an automation) takes, in a form's <ol>:
+// what to do, and its value where it takes one.
+export class ActionsEditor {
+  // `without`: actions this list cannot take (an automation does not reply).
+  constructor(list, without = []) {
+    this.list = list;
+    this.kinds = ACTIONS.filter((k) => !without.includes(k.action));
   }
 
-  setUp() { $('macro-add-action').addEventListener('click', () => this.addAction()); }
-
-  async reload() {
-    const macros = await loadMacros();
-    $('macros-empty').hidden = macros.length > 0;
-    $('macros-list').replaceChildren(...macros.map((m) => h('li', { 'data-macro': m.id },
-      h('div', { class: 'reply-head' },
-        h('strong', { text: m.name }),
-        h('span', { class: 'muted', text: `by ${m.updated_by}` }),
-        this.isAdmin() ? h('span', { class: 'reply-actions' },
-          h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${m.name}`, onclick: () => this.edit(m) }),
-          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${m.name}`, onclick: () => this.remove(m) }))
-          : null),
-      h('p', { class: 'reply-text', text: describeActions(m.actions) }))));
+  fill(actions) {
+    this.list.replaceChildren();
+    for (const a of actions) this.add(a);
   }
 
-  edit(macro) {
-    this.editing = macro ? macro.id : null;
-    $('macro-form').elements.name.value = macro ? macro.name : '';
-    $('macro-actions').replaceChildren();
-    for (const a of macro ? macro.actions : [{ action: 'label' }]) this.addAction(a);
-    $('macro-form-title').textContent = macro ? `Edit ${macro.name}` : 'Add a macro';
-    $('macro-save').textContent = macro ? 'Save changes' : 'Add macro';
-    $('macro-cancel').hidden = !macro;
-    $('macro-form').querySelector('.error').textContent = '';
-  }
-
-  // One row of the editor: what to do, and its value where it takes one.
-  addAction(a = { action: 'label' }) {
-    const type = h('select', { class: 'macro-action' }, ACTIONS.map((k) => h('option', { value: keyOf(k), text: k.text })));
-    type.value = keyOf(kind(a) ?? ACTIONS[0]);
+  add(a = { action: 'label' }) {
+    const type = h('select', { class: 'macro-action' }, this.kinds.map((k) => h('option', { value: keyOf(k), text: k.text })));
+    type.value = keyOf(kind(a) ?? this.kinds[0]);
     const value = h('input', { class: 'macro-value', autocomplete: 'off' });
     const priority = h('select', { class: 'macro-value' });
     fillPriorities(priority, { value: 'none', text: 'None' });
@@ -113,15 +92,15 @@ export class MacrosPanel extends SharedListDialog {
     show();
     const row = h('li', {}, type, value, priority, h('button', { type: 'button', class: 'link', text: '✕', onclick: () => {
       row.remove();
-      this.numberActions();
+      this.number();
     } }));
-    $('macro-actions').append(row);
-    this.numberActions();
+    this.list.append(row);
+    this.number();
   }
 
   // Each row's controls named by its place, again after one is removed.
-  numberActions() {
-    [...$('macro-actions').children].forEach((row, i) => {
+  number() {
+    [...this.list.children].forEach((row, i) => {
       const [type, value, priority, remove] = row.children;
       type.setAttribute('aria-label', `Action ${i + 1}`);
       value.setAttribute('aria-label', `Action ${i + 1}'s value`);
@@ -131,7 +110,7 @@ export class MacrosPanel extends SharedListDialog {
   }
 
   actions() {
-    return [...$('macro-actions').children].map((row) => {
+    return [...this.list.children].map((row) => {
       const k = byKey(row.querySelector('select.macro-action').value);
       const a = { action: k.action, ...k.fixed };
       if (k.field === 'priority') a.priority = row.querySelector('select.macro-value').value;
@@ -143,14 +122,68 @@ export class MacrosPanel extends SharedListDialog {
       return a;
     });
   }
+}
+
+// A dialog of named lists of actions: the Macros dialog, and the
+// Automations one (automations.js), which adds a trigger to each. Elements
+// are named by the list's plural and singular (`macros-list`, `macro-form`).
+export class ActionListPanel extends SharedListDialog {
+  constructor({ me, plural, singular, path, title, without = [] }) {
+    super(me, { button: plural, template: `${plural}-template`, dialog: `${plural}-dialog`, form: `${singular}-form`,
+      cancel: `${singular}-cancel`, status: `${plural}-status` });
+    Object.assign(this, { plural, singular, path, title, without });
+  }
+
+  el(part) { return $(`${part.startsWith('list') || part === 'empty' ? this.plural : this.singular}-${part}`); }
+
+  setUp() {
+    this.editor = new ActionsEditor(this.el('actions'), this.without);
+    this.el('add-action').addEventListener('click', () => this.editor.add());
+  }
+
+  // What a subclass shows and edits beside the actions.
+  describe() { return null; }
+  fillMore() {}
+  readMore() { return {}; }
+
+  async reload() {
+    const items = (await api.get(this.path))[this.plural];
+    this.el('empty').hidden = items.length > 0;
+    this.el('list').replaceChildren(...items.map((m) => h('li', { [`data-${this.singular}`]: m.id },
+      h('div', { class: 'reply-head' },
+        h('strong', { text: m.name }),
+        h('span', { class: 'muted', text: `by ${m.updated_by}` }),
+        this.isAdmin() ? h('span', { class: 'reply-actions' },
+          h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${m.name}`, onclick: () => this.edit(m) }),
+          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${m.name}`, onclick: () => this.remove(m) }))
+          : null),
+      this.describe(m),
+      h('p', { class: 'reply-text', text: describeActions(m.actions) }))));
+  }
+
+  edit(item) {
+    this.editing = item ? item.id : null;
+    this.el('form').elements.name.value = item ? item.name : '';
+    this.fillMore(item);
+    this.editor.fill(item ? item.actions : [{ action: 'label' }]);
+    this.el('form-title').textContent = item ? `Edit ${item.name}` : `Add ${this.title}`;
+    this.el('save').textContent = item ? 'Save changes' : `Add ${this.singular}`;
+    this.el('cancel').hidden = !item;
+    this.el('form').querySelector('.error').textContent = '';
+  }
 
   async save() {
-    const body = { name: $('macro-form').elements.name.value.trim(), actions: this.actions() };
-    const saved = this.editing ? await api.patch(`/macros/${enc(this.editing)}`, body) : await api.post('/macros', body);
+    const body = { name: this.el('form').elements.name.value.trim(), ...this.readMore(), actions: this.editor.actions() };
+    const saved = this.editing ? await api.patch(`${this.path}/${enc(this.editing)}`, body) : await api.post(this.path, body);
     this.say(`${saved.name} is saved.`);
     this.edit(null);
     await this.reload();
   }
 
-  remove(macro) { return this.removeAt(`/macros/${enc(macro.id)}`, macro.name, macro.id); }
+  remove(item) { return this.removeAt(`${this.path}/${enc(item.id)}`, item.name, item.id); }
+}
+
+// The Macros dialog.
+export class MacrosPanel extends ActionListPanel {
+  constructor({ me }) { super({ me, plural: 'macros', singular: 'macro', path: '/macros', title: 'a macro' }); }
 }

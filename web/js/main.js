@@ -9,6 +9,7 @@ import { fillPriorities } from './priority.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
+import { AutomationsPanel } from './automations.js';
 import { MacroMenu, MacrosPanel } from './macros.js';
 import { MentionPicker } from './mentions.js';
 import { ReportsPanel } from './reports.js';
@@ -354,6 +355,7 @@ function start(agent) {
   new ReportsPanel({ me, hours });  // these live by their buttons
   new RepliesPanel({ me });
   new MacrosPanel({ me });
+  new AutomationsPanel({ me });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });

@@ -1,0 +1,57 @@
+// Automations, as Chatwoot's automation rules: a macro's actions that run by
+// themselves when a user writes (words in the message, a channel) or a chat
+// joins the queue. Admins write them in the Automations dialog; everyone
+// reads them there.
+import { $, h } from './dom.js';
+import { ActionListPanel } from './macros.js';
+
+const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
+
+// "When a user writes “refund” or “money back”, on WhatsApp · off"
+export function describeTrigger(a) {
+  const words = a.contains.map((w) => `“${w}”`).join(' or ');
+  let when = a.event === 'chat_queued' ? 'When a chat joins the queue' : `When a user writes${words ? ` ${words}` : ''}`;
+  if (a.channel) when += `, on ${CHANNELS[a.channel]}`;
+  return a.enabled ? when : `${when} · off`;
+}
+
+export class AutomationsPanel extends ActionListPanel {
+  constructor({ me }) {
+    super({ me, plural: 'automations', singular: 'automation', path: '/automations', title: 'an automation', without: ['send'] });
+  }
+
+  setUp() {
+    super.setUp();
+    const form = this.el('form');
+    form.elements.event.addEventListener('change', () => this.showWords());
+  }
+
+  // The words are for a user's message: a chat joining the queue has none.
+  showWords() {
+    const form = this.el('form');
+    form.querySelector('.automation-words').hidden = form.elements.event.value !== 'user_message';
+  }
+
+  describe(a) { return h('p', { class: 'muted automation-when', text: describeTrigger(a) }); }
+
+  fillMore(a) {
+    const f = this.el('form').elements;
+    f.event.value = a?.event ?? 'user_message';
+    f.contains.value = (a?.contains ?? []).join(', ');
+    f.channel.value = a?.channel ?? '';
+    f.enabled.checked = a?.enabled ?? true;
+    this.showWords();
+  }
+
+  readMore() {
+    const f = this.el('form').elements;
+    const user = f.event.value === 'user_message';
+    return {
+      event: f.event.value,
+      contains: user ? f.contains.value.split(',').map((w) => w.trim()).filter(Boolean) : [],
+      channel: f.channel.value || null,
+      enabled: f.enabled.checked,
+    };
+  }
+}
+
