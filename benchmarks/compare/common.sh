@@ -10,6 +10,11 @@ trap 'rm -rf "$work"' EXIT
 
 # start_server <command…>: runs it with its output in $work; sets $pid and $port.
 start_server() {
+  # Made before the server starts: the loop below may read before the
+  # background shell has opened them, and under `set -e` a failed read ends
+  # the script (seen once, under a full test run's load).
+  : > "$work/out"
+  : > "$work/err"
   "$@" > "$work/out" 2> "$work/err" &
   pid=$!
   port=""

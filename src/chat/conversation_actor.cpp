@@ -590,9 +590,16 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer)};
 }
 
-void conversation_actor::tell_listener(std::string_view text, channel via, bool opened_chat) {
+// The message is kept and its webhook about to hear so: whatever the
+// listener does, that answer stands.
+void conversation_actor::tell_listener(std::string_view text, channel via, bool opened_chat) noexcept {
     auto* l = ctx_.options.user_messages;
-    if (l && l->listening()) l->seen({own_->phone, text, via, opened_chat});
+    if (!l || !l->listening()) return;
+    try {
+        l->seen({own_->phone, text, via, opened_chat});
+    } catch (const std::exception& e) {
+        log::warn("a listener to users' messages failed", {{"phone", own_->phone}, {"error", e.what()}});
+    }
 }
 
 net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status,

@@ -116,7 +116,7 @@ private:
     std::optional<inbound_result> answered_before(const std::string& key);
     // Tells engine_options::user_messages, if it listens, of the user's
     // message a step kept.
-    void tell_listener(std::string_view text, channel via, bool opened_chat);
+    void tell_listener(std::string_view text, channel via, bool opened_chat) noexcept;
     // The answer to a blocked user's message, which is dropped (counted).
     std::optional<inbound_result> dropped_as_blocked();
     // The parts of receiving that need no await, shared by both forms:
