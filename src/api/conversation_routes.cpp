@@ -210,11 +210,18 @@ awaitable<http::response> get_conversation(api_context& ctx, http::request& req,
     auto v = co_await ctx.engine.view(phone);
     if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
     auto o = chat::to_json(*v->record, v->queue_position);
-    o["messages"] = messages_json(ctx.store.load_messages(phone, UINT64_MAX, default_page));
+    auto page = ctx.store.load_messages(phone, UINT64_MAX, default_page);
     // However far back: a console holds a WhatsApp reply past the 24-hour
-    // window by it, and the user's newest may be older than the page.
-    auto user_wrote = ctx.store.find_latest_user_message(phone, v->record->last_seq + 1);
-    o["last_user_message_at"] = user_wrote ? json::value(to_iso8601(user_wrote->at)) : json::value(nullptr);
+    // window by it. Mostly on the page; else the store looks before it.
+    std::optional<timestamp> user_wrote;
+    auto on_page = std::find_if(page.rbegin(), page.rend(), [](auto& m) { return m.from == chat::sender::user; });
+    if (on_page != page.rend()) {
+        user_wrote = on_page->at;
+    } else if (auto older = ctx.store.find_latest_user_message(phone, page.empty() ? v->record->last_seq + 1 : page.front().seq)) {
+        user_wrote = older->at;
+    }
+    o["messages"] = messages_json(page);
+    o["last_user_message_at"] = user_wrote ? json::value(to_iso8601(*user_wrote)) : json::value(nullptr);
     co_return json_response(200, o);
 }
 

@@ -366,9 +366,10 @@ net::awaitable<conversation> engine::set_name(std::string phone, agent_ref by, s
 
 net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {
     auto now = std::chrono::system_clock::now();
+    // A snoozed chat waits (the actor says so too): not worth its turn.
     auto due = impl_->actors_where(list_key::active | list_key::assigned, [&](const conversation& c) {
-        return c.chat_support_active && !c.assignee.empty() && c.chat && c.chat->last_assigned_at &&
-               now - *c.chat->last_assigned_at >= after;
+        return c.chat_support_active && !c.assignee.empty() && !c.snoozed_until && c.chat &&
+               c.chat->last_assigned_at && now - *c.chat->last_assigned_at >= after;
     });
     std::size_t n = 0;
     for (auto& a : due)
