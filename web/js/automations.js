@@ -17,7 +17,14 @@ export function describeTrigger(a) {
 
 export class AutomationsPanel extends ActionListPanel {
   constructor({ me }) {
-    super({ me, plural: 'automations', singular: 'automation', path: '/automations', title: 'an automation', without: ['send'] });
+    super({ me, plural: 'automations', singular: 'automation', path: '/automations', title: 'an automation', trigger: true,
+      without: ['send'], texts: {
+        heading: 'Automations',
+        intro: "An automation's actions run by themselves, one after another, when a user writes or a chat joins the queue: "
+          + 'each automation that matches, in the order of their names, signed automation.',
+        empty: 'No automations yet.',
+        example: 'Refunds to billing',
+      } });
   }
 
   setUp() {

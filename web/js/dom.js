@@ -60,9 +60,12 @@ export function clockTime(iso) {
 
 // A dialog kept in a <template> until it is first opened, so that its form
 // labels never stand beside the login form's; `setUp` runs once, on creation.
-export function dialogFromTemplate(templateId, dialogId, setUp = () => {}) {
+// `prepare` sees the copy before it joins the page (ids given there are found).
+export function dialogFromTemplate(templateId, dialogId, setUp = () => {}, prepare = () => {}) {
   if (!$(dialogId)) {
-    document.body.append($(templateId).content.cloneNode(true));
+    const copy = $(templateId).content.cloneNode(true);
+    prepare(copy);
+    document.body.append(copy);
     setUp($(dialogId));
   }
   return $(dialogId);

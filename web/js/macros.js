@@ -125,16 +125,32 @@ export class ActionsEditor {
 }
 
 // A dialog of named lists of actions: the Macros dialog, and the
-// Automations one (automations.js), which adds a trigger to each. Elements
-// are named by the list's plural and singular (`macros-list`, `macro-form`).
+// Automations one (automations.js), which adds a trigger to each. Both are
+// made from one template, their elements named by the list's plural and
+// singular (`macros-list`, `macro-form`). `texts`: { heading, intro, empty,
+// example }; `trigger`: whether the form has the trigger's fields.
+const PLURAL_PARTS = ['dialog', 'title', 'status', 'list', 'empty'];
+
 export class ActionListPanel extends SharedListDialog {
-  constructor({ me, plural, singular, path, title, without = [] }) {
-    super(me, { button: plural, template: `${plural}-template`, dialog: `${plural}-dialog`, form: `${singular}-form`,
+  constructor({ me, plural, singular, path, title, texts, trigger = false, without = [] }) {
+    super(me, { button: plural, template: 'action-list-template', dialog: `${plural}-dialog`, form: `${singular}-form`,
       cancel: `${singular}-cancel`, status: `${plural}-status` });
-    Object.assign(this, { plural, singular, path, title, without });
+    Object.assign(this, { plural, singular, path, title, texts, trigger, without });
   }
 
-  el(part) { return $(`${part.startsWith('list') || part === 'empty' ? this.plural : this.singular}-${part}`); }
+  partId(part) { return `${PLURAL_PARTS.includes(part) ? this.plural : this.singular}-${part}`; }
+  el(part) { return $(this.partId(part)); }
+
+  prepare(copy) {
+    for (const node of copy.querySelectorAll('[data-part]')) node.id = this.partId(node.dataset.part);
+    const part = (name) => copy.querySelector(`[data-part="${name}"]`);
+    part('dialog').setAttribute('aria-labelledby', this.partId('title'));
+    part('title').textContent = this.texts.heading;
+    part('intro').textContent = this.texts.intro;
+    part('empty').textContent = this.texts.empty;
+    part('form').elements.name.placeholder = this.texts.example;
+    if (!this.trigger) part('trigger').remove();
+  }
 
   setUp() {
     this.editor = new ActionsEditor(this.el('actions'), this.without);
@@ -185,5 +201,12 @@ export class ActionListPanel extends SharedListDialog {
 
 // The Macros dialog.
 export class MacrosPanel extends ActionListPanel {
-  constructor({ me }) { super({ me, plural: 'macros', singular: 'macro', path: '/macros', title: 'a macro' }); }
+  constructor({ me }) {
+    super({ me, plural: 'macros', singular: 'macro', path: '/macros', title: 'a macro', texts: {
+      heading: 'Macros',
+      intro: "A macro's actions run one after another on a chat, from its header's Macros menu, or on the chats selected in the list.",
+      empty: 'No macros yet.',
+      example: 'Billing escalation',
+    } });
+  }
 }

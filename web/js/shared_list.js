@@ -16,8 +16,10 @@ export class SharedListDialog {
 
   isAdmin() { return this.me.role === 'admin'; }
 
-  // More wiring, once, when the dialog is first made.
+  // More wiring, once, when the dialog is first made; before that, the
+  // template's copy as it joins the page.
   setUp() {}
+  prepare() {}
 
   async open() {
     const { template, dialog: dialogId, form, cancel } = this.ids;
@@ -25,7 +27,7 @@ export class SharedListDialog {
       onSubmit($(form), () => this.save());
       $(cancel).addEventListener('click', () => this.edit(null));
       this.setUp();
-    });
+    }, (copy) => this.prepare(copy));
     $(form).hidden = !this.isAdmin();
     this.edit(null);
     this.say('');
