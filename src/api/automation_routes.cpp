@@ -65,8 +65,6 @@ std::vector<conversation_command> automation_steps_field(api_context& ctx, const
     return steps;
 }
 
-using automation_route = awaitable<http::response> (*)(api_context&, macro_book&, http::request&, const auth::agent&);
-
 awaitable<http::response> list_automations(api_context&, macro_book& book, http::request&, const auth::agent&) {
     co_return json_response(200, {{"automations", book.list()}});
 }
@@ -94,12 +92,6 @@ awaitable<http::response> update_automation(api_context& ctx, macro_book& book, 
     co_return json_response(200, macro_json(m));
 }
 
-awaitable<http::response> delete_automation(api_context&, macro_book& book, http::request& req, const auth::agent&) {
-    auto id = std::string(req.param("id"));
-    co_await book.remove(id);
-    co_return json_response(200, {{"deleted", id}});
-}
-
 }  // namespace
 
 void add_automation_routes(http::router& routes, api_context& ctx) {
@@ -109,15 +101,10 @@ void add_automation_routes(http::router& routes, api_context& ctx) {
         if (runner) runner->rules_changed(all);
     });
     if (runner) runner->attach(ctx);
-    auto add = [&](http::verb v, std::string_view pattern, automation_route fn, bool admin_only) {
-        routes.add(v, pattern, authed(ctx, [&ctx, book, fn](http::request& req, const auth::agent& who) {
-                       return fn(ctx, *book, req, who);
-                   }, admin_only));
-    };
-    add(http::verb::get, "/automations", list_automations, false);
-    add(http::verb::post, "/automations", create_automation, true);
-    add(http::verb::patch, "/automations/{id}", update_automation, true);
-    add(http::verb::delete_, "/automations/{id}", delete_automation, true);
+    add_book_route(routes, ctx, book, http::verb::get, "/automations", list_automations, false);
+    add_book_route(routes, ctx, book, http::verb::post, "/automations", create_automation, true);
+    add_book_route(routes, ctx, book, http::verb::patch, "/automations/{id}", update_automation, true);
+    add_book_route(routes, ctx, book, http::verb::delete_, "/automations/{id}", delete_from_book, true);
 }
 
 }  // namespace switchboard::api

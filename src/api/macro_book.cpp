@@ -250,6 +250,19 @@ awaitable<void> macro_book::save() {
     }
 }
 
+void add_book_route(http::router& routes, api_context& ctx, const std::shared_ptr<macro_book>& book, http::verb v,
+                    std::string_view pattern, book_route fn, bool admin_only) {
+    routes.add(v, pattern, authed(ctx, [&ctx, book, fn](http::request& req, const auth::agent& who) {
+                   return fn(ctx, *book, req, who);
+               }, admin_only));
+}
+
+awaitable<http::response> delete_from_book(api_context&, macro_book& book, http::request& req, const auth::agent&) {
+    auto id = std::string(req.param("id"));
+    co_await book.remove(id);
+    co_return json_response(200, {{"deleted", id}});
+}
+
 awaitable<chat::conversation> run_macro(api_context& ctx, std::string phone, const macro& m, const auth::agent& who) {
     std::optional<chat::conversation> last;
     for (std::size_t i = 0; i < m.steps.size(); ++i) {

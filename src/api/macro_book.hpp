@@ -12,6 +12,7 @@
 #include <boost/json/array.hpp>
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -98,6 +99,16 @@ private:
 // those before staying done.
 boost::asio::awaitable<chat::conversation> run_macro(api_context& ctx, std::string phone, const macro& m,
                                                      const auth::agent& who);
+
+// A route over a book (the macros', or the automations'), and how the book's
+// routes are added: each holds the book, which lives as long as they do.
+using book_route = boost::asio::awaitable<http::response> (*)(api_context&, macro_book&, http::request&,
+                                                              const auth::agent&);
+void add_book_route(http::router& routes, api_context& ctx, const std::shared_ptr<macro_book>& book, http::verb v,
+                    std::string_view pattern, book_route fn, bool admin_only);
+// DELETE …/{id}: → {"deleted": id}.
+boost::asio::awaitable<http::response> delete_from_book(api_context&, macro_book& book, http::request& req,
+                                                        const auth::agent&);
 
 // "name": 1 to 64 characters, trimmed; "actions": 1 to max_macro_steps
 // commands as a macro's steps. field_error naming the field.

@@ -12,8 +12,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-using macro_route = awaitable<http::response> (*)(api_context&, macro_book&, http::request&, const auth::agent&);
-
 awaitable<http::response> list_macros(api_context&, macro_book& book, http::request&, const auth::agent&) {
     co_return json_response(200, {{"macros", book.list()}});
 }
@@ -37,12 +35,6 @@ awaitable<http::response> update_macro(api_context& ctx, macro_book& book, http:
     co_return json_response(200, macro_json(m));
 }
 
-awaitable<http::response> delete_macro(api_context&, macro_book& book, http::request& req, const auth::agent&) {
-    auto id = std::string(req.param("id"));
-    co_await book.remove(id);
-    co_return json_response(200, {{"deleted", id}});
-}
-
 awaitable<http::response> run_macro_route(api_context& ctx, macro_book& book, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto m = book.get(req.param("id"));
@@ -57,16 +49,11 @@ awaitable<http::response> run_macro_route(api_context& ctx, macro_book& book, ht
 std::shared_ptr<macro_book> add_macro_routes(http::router& routes, api_context& ctx) {
     // Lives as long as the routes that hold it.
     auto book = std::make_shared<macro_book>(ctx);
-    auto add = [&](http::verb v, std::string_view pattern, macro_route fn, bool admin_only) {
-        routes.add(v, pattern, authed(ctx, [&ctx, book, fn](http::request& req, const auth::agent& who) {
-                       return fn(ctx, *book, req, who);
-                   }, admin_only));
-    };
-    add(http::verb::get, "/macros", list_macros, false);
-    add(http::verb::post, "/macros", create_macro, true);
-    add(http::verb::patch, "/macros/{id}", update_macro, true);
-    add(http::verb::delete_, "/macros/{id}", delete_macro, true);
-    add(http::verb::post, "/conversations/{phone}/macros/{id}", run_macro_route, false);
+    add_book_route(routes, ctx, book, http::verb::get, "/macros", list_macros, false);
+    add_book_route(routes, ctx, book, http::verb::post, "/macros", create_macro, true);
+    add_book_route(routes, ctx, book, http::verb::patch, "/macros/{id}", update_macro, true);
+    add_book_route(routes, ctx, book, http::verb::delete_, "/macros/{id}", delete_from_book, true);
+    add_book_route(routes, ctx, book, http::verb::post, "/conversations/{phone}/macros/{id}", run_macro_route, false);
     return book;
 }
 
