@@ -101,10 +101,18 @@ test('an agent works a chat from the first message to its end', async () => {
     assert.deepEqual(page.dialogs, []);
 
     // A user's message while the agent has the chat open: the console reads
-    // it at once, and no unread count is left behind.
+    // it at once, and no unread count is left behind, on the server either
+    // (once the console's read has been answered).
+    const isRead = (r) => r.method() === 'POST' && r.url().endsWith('/conversations/15550001/read');
+    const readUpTo = [];
+    page.on('requestfinished', (r) => { if (isRead(r)) readUpTo.push(JSON.parse(r.postData()).up_to); });
     await userSays(server, '15550001', 'Are you still there?');
-    await page.locator('.message.user', { hasText: 'Are you still there?' }).waitFor();
+    const stillThere = page.locator('.message.user', { hasText: 'Are you still there?' });
+    await stillThere.waitFor();
     await row.locator('.badge.unread').waitFor({ state: 'detached' });
+    const seq = Number(await stillThere.getAttribute('data-seq'));
+    if (!readUpTo.some((s) => s >= seq))
+      await page.waitForEvent('requestfinished', (r) => isRead(r) && JSON.parse(r.postData()).up_to >= seq);
     assert.equal((await admin('GET', '/conversations/15550001')).unread, 0);
 
     await page.screenshot({ path: screenshot });
@@ -771,15 +779,25 @@ test('a console that hears nothing pings, then connects again and catches up', (
 // server's own 1008 never reaches the page.
 test('a console whose session ended while it was away goes back to the login form', () => withMemoryServer([], async (server) => {
   const routed = [];
+  // The agent's own chats, asked for at the socket's hello, are answered
+  // only after the session ends: that refusal is no error of the page's.
+  let loggedOut;
+  const ended = new Promise((resolve) => { loggedOut = resolve; });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
-    beforeLoad: (p) => p.routeWebSocket(/\/ws$/, (ws) => {
-      const upstream = ws.connectToServer();
-      if (routed.push(ws) === 1) upstream.onClose(() => {});  // the server's close stays with the test
-    }),
+    beforeLoad: async (p) => {
+      await p.route(/filter=mine/, async (route) => { await ended; await route.continue(); });
+      await p.routeWebSocket(/\/ws$/, (ws) => {
+        const upstream = ws.connectToServer();
+        if (routed.push(ws) === 1) upstream.onClose(() => {});  // the server's close stays with the test
+      });
+    },
   });
   const session = (await page.context().cookies()).find((c) => c.name === 'switchboard_session').value;
+  const mineRefused = page.waitForResponse((r) => /filter=mine/.test(r.url()));
   const out = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${session}` } });
   assert.equal(out.status, 200);
+  loggedOut();
+  assert.equal((await mineRefused).status(), 401);
   await routed[0].close({ code: 1011, reason: 'network gone' });
   await page.locator('#login-view').waitFor();
   assert.ok(routed.length >= 2, 'it tried to connect again first');

@@ -191,9 +191,9 @@ export class ActionListPanel extends SharedListDialog {
   async save() {
     const body = { name: this.el('form').elements.name.value.trim(), ...this.readMore(), actions: this.editor.actions() };
     const saved = this.editing ? await api.patch(`${this.path}/${enc(this.editing)}`, body) : await api.post(this.path, body);
-    this.say(`${saved.name} is saved.`);
     this.edit(null);
     await this.reload();
+    this.say(`${saved.name} is saved.`);  // once the list shows it
   }
 
   remove(item) { return this.removeAt(`${this.path}/${enc(item.id)}`, item.name, item.id); }

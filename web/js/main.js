@@ -193,6 +193,11 @@ function refreshQueueSoon() {
 }
 
 // The agent's own chats may all be older than the newest page.
+// A load the socket's hello started, which fails only when the session
+// ended meanwhile: the socket's close then sends the console to the login
+// form (checkSession), and nothing is left half-shown.
+const quietly = (loading) => loading.catch(() => {});
+
 async function loadMine() {
   const { conversations } = await api.get('/conversations?filter=mine&limit=200');
   for (const c of conversations) list.upsert(c);
@@ -359,7 +364,7 @@ function start(agent) {
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
-  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { loadList(); loadMine(); loadQueue(); hours.refresh(); }, onPolicyClose: checkSession });
+  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); hours.refresh(); }, onPolicyClose: checkSession });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update() });

@@ -104,9 +104,9 @@ export class RepliesPanel extends SharedListDialog {
     const saved = this.editing
       ? await api.patch(`/canned-responses/${enc(this.editing)}`, body)
       : await api.post('/canned-responses', body);
-    this.say(`/${saved.shortcut} is saved.`);
     this.edit(null);
     await this.reload();
+    this.say(`/${saved.shortcut} is saved.`);  // once the list shows it
   }
 
   remove(reply) { return this.removeAt(`/canned-responses/${enc(reply.shortcut)}`, `/${reply.shortcut}`, reply.shortcut); }

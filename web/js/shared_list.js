@@ -36,15 +36,18 @@ export class SharedListDialog {
   }
 
   // Deletes the item at `path` (`name` as the status says it, `key` as `editing` holds it).
+  // The status is said once the list shows the outcome.
   async removeAt(path, name, key) {
+    let outcome;
     try {
       await api.del(path);
-      this.say(`${name} is deleted.`);
+      outcome = [`${name} is deleted.`, false];
       if (this.editing === key) this.edit(null);
     } catch (err) {
-      this.say(err.message, true);
+      outcome = [err.message, true];
     }
     await this.reload();
+    this.say(...outcome);
   }
 
   say(text, isError = false) { showStatus($(this.ids.status), text, isError); }
