@@ -4,7 +4,6 @@
 #include "request_helpers.hpp"
 
 #include "switchboard/api/automations.hpp"
-#include "switchboard/core/ascii_case.hpp"
 
 #include <memory>
 
@@ -14,44 +13,6 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
-
-constexpr std::size_t max_words = 20, max_word_chars = 64;
-
-// The trigger's fields in `o` over `t` (a rule's as it is, or a new one's).
-macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creating) {
-    if (auto* v = o.if_contains("event"); v || creating) {
-        if (!v || !v->is_string() || (*v != "user_message" && *v != "chat_queued"))
-            throw field_error{"event", "event must be user_message or chat_queued"};
-        t.on = *v == "chat_queued" ? macro_trigger::event::chat_queued : macro_trigger::event::user_message;
-    }
-    if (auto* v = o.if_contains("contains")) {
-        constexpr std::string_view rule = "contains must be a list of at most 20 words or phrases, each 1 to 64 characters";
-        if (!v->is_array() || v->as_array().size() > max_words) throw field_error{"contains", std::string(rule)};
-        t.contains.clear();
-        for (auto& w : v->as_array()) {
-            json::object one{{"w", w}};
-            std::string word;
-            try {
-                word = trimmed_field(one, "w", true, max_word_chars);
-            } catch (const field_error&) {
-                throw field_error{"contains", std::string(rule)};
-            }
-            t.contains.push_back(ascii_lowered(word));
-        }
-    }
-    if (t.on == macro_trigger::event::chat_queued && !t.contains.empty())
-        throw field_error{"contains", "a chat joining the queue has no words to match: contains is for user_message"};
-    if (auto* v = o.if_contains("channel")) {
-        auto channel = v->is_string() ? chat::channel_from_string(v->as_string()) : std::nullopt;
-        if (!v->is_null() && !channel) throw field_error{"channel", "channel must be whatsapp, plain or null (either)"};
-        t.channel = channel;
-    }
-    if (auto* v = o.if_contains("enabled")) {
-        if (!v->is_bool()) throw field_error{"enabled", "enabled must be true or false"};
-        t.enabled = v->as_bool();
-    }
-    return t;
-}
 
 // A macro's actions, but for a reply: an automation is no agent of the
 // chat, and the user hears from the bot and from their agent only.

@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 namespace switchboard::api {
 
@@ -17,6 +18,10 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
+
+// A trigger's `event`, by macro_trigger::event.
+constexpr std::string_view event_names[] = {"user_message", "chat_queued"};
+constexpr std::size_t max_words = 20, max_word_chars = 64;
 
 // Names are unique whatever their case: two macros an agent cannot tell apart would be one too many.
 bool same_name(const std::string& a, const std::string& b) { return ascii_lowered(a) == ascii_lowered(b); }
@@ -35,12 +40,48 @@ bool macro_trigger::matches(const chat::user_message_seen& m) const {
     return std::any_of(contains.begin(), contains.end(), [&](auto& word) { return text.find(word) != std::string::npos; });
 }
 
+macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creating) {
+    if (auto* v = o.if_contains("event"); v || creating) {
+        auto named = v && v->is_string() ? std::find(std::begin(event_names), std::end(event_names), v->as_string())
+                                         : std::end(event_names);
+        if (named == std::end(event_names)) throw field_error{"event", "event must be user_message or chat_queued"};
+        t.on = static_cast<macro_trigger::event>(named - std::begin(event_names));
+    }
+    if (auto* v = o.if_contains("contains")) {
+        constexpr std::string_view rule = "contains must be a list of at most 20 words or phrases, each 1 to 64 characters";
+        if (!v->is_array() || v->as_array().size() > max_words) throw field_error{"contains", std::string(rule)};
+        t.contains.clear();
+        for (auto& w : v->as_array()) {
+            json::object one{{"w", w}};
+            std::string word;
+            try {
+                word = trimmed_field(one, "w", true, max_word_chars);
+            } catch (const field_error&) {
+                throw field_error{"contains", std::string(rule)};
+            }
+            t.contains.push_back(ascii_lowered(word));
+        }
+    }
+    if (t.on == macro_trigger::event::chat_queued && !t.contains.empty())
+        throw field_error{"contains", "a chat joining the queue has no words to match: contains is for user_message"};
+    if (auto* v = o.if_contains("channel")) {
+        auto channel = v->is_string() ? chat::channel_from_string(v->as_string()) : std::nullopt;
+        if (!v->is_null() && !channel) throw field_error{"channel", "channel must be whatsapp, plain or null (either)"};
+        t.channel = channel;
+    }
+    if (auto* v = o.if_contains("enabled")) {
+        if (!v->is_bool()) throw field_error{"enabled", "enabled must be true or false"};
+        t.enabled = v->as_bool();
+    }
+    return t;
+}
+
 json::object macro_json(const macro& m) {
     json::array steps;
     for (auto& s : m.steps) steps.push_back(command_json(s));
     json::object o{{"id", m.id}, {"name", m.name}};
     if (auto& t = m.trigger) {
-        o["event"] = t->on == macro_trigger::event::user_message ? "user_message" : "chat_queued";
+        o["event"] = event_names[static_cast<std::size_t>(t->on)];
         json::array words;
         for (auto& w : t->contains) words.emplace_back(w);
         o["contains"] = std::move(words);
@@ -97,14 +138,8 @@ macro macro_book::stored_macro(const json::object& o) const {
             k.steps.push_back(std::move(kept));
         }
     }
-    if (auto* on = o.if_contains("event")) {
-        macro_trigger t;
-        t.on = on->as_string() == "chat_queued" ? macro_trigger::event::chat_queued : macro_trigger::event::user_message;
-        for (auto& w : o.at("contains").as_array()) t.contains.emplace_back(w.as_string());
-        if (auto& c = o.at("channel"); c.is_string()) t.channel = chat::channel_from_string(c.as_string());
-        t.enabled = o.at("enabled").as_bool();
-        k.trigger = std::move(t);
-    }
+    // As macro_json wrote it: read as the routes read it.
+    if (o.contains("event")) k.trigger = trigger_fields(o, {}, true);
     return k;
 }
 
@@ -167,8 +202,7 @@ std::vector<macro>::iterator macro_book::at(std::string_view id) {
 void macro_book::refuse_taken(const std::string& name, std::string_view except_id) const {
     if (std::any_of(macros_.begin(), macros_.end(), [&](auto& k) { return k.id != except_id && same_name(k.name, name); }))
         throw chat::command_error(chat::command_error::kind::conflict,
-                                  "a" + std::string(kind_.noun == "automation" ? "n " : " ") + std::string(kind_.noun) +
-                                      " named " + name + " exists already");
+                                  std::string(kind_.a_noun) + " named " + name + " exists already");
 }
 
 awaitable<macro> macro_book::create(std::string name, std::vector<conversation_command> steps, std::string by,

@@ -43,14 +43,20 @@ struct macro {
 struct book_kind {
     std::string_view setting_key;  // where the store keeps the list
     std::string_view id_prefix;
-    std::string_view noun;  // "macro": in refusals
+    std::string_view noun;    // "macro": in refusals
+    std::string_view a_noun;  // "a macro"
     std::size_t most;
 };
-inline constexpr book_kind macros_kind{"macros", "mac_", "macro", 100};
-inline constexpr book_kind automations_kind{"automations", "aut_", "automation", 50};
+inline constexpr book_kind macros_kind{"macros", "mac_", "macro", "a macro", 100};
+inline constexpr book_kind automations_kind{"automations", "aut_", "automation", "an automation", 50};
 inline constexpr std::size_t max_macro_steps = 10;
 
 boost::json::object macro_json(const macro& m);
+// An automation's trigger fields in `o` (event, contains, channel, enabled)
+// over `base`: a rule's as it is, or a new one's (`creating`: event
+// required). field_error naming the field. The routes read a body with it,
+// the book a stored rule.
+macro_trigger trigger_fields(const boost::json::object& o, macro_trigger base, bool creating);
 
 class macro_book {
 public:
