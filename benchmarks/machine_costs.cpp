@@ -1,9 +1,13 @@
-// What a system call and a first write to a page cost on this machine, and
-// how much of each the kernel books as user time. On a virtual machine both
+// What a system call, a first write to a page and waking a thread on the
+// other core cost on this machine, and how much of each the kernel books as
+// user time. On a virtual machine both
 // can cost many times what they do on bare metal, and part of the host's
 // work lands in the guest's user time: the ingest ratios and the servers'
 // user and system time a request read differently from one machine to the
 // next, so benchmarks/run prints these beside them.
+#include <pthread.h>
+#include <sched.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -11,7 +15,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <thread>
 
 namespace {
 
@@ -35,6 +41,53 @@ cost per_round(long n, F f) {
             (micros(after.ru_stime) - micros(before.ru_stime)) / d};
 }
 
+// Pins the calling thread to `cpu`; false where it may not run there.
+bool pin_to(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+// Two threads on two cores hand a token back and forth through eventfds,
+// each sleeping in read() until the other writes: every handoff wakes a
+// sleeping thread on the other core, as a server's write wakes a load
+// generator that ran out of answers, or one io thread another. Returns
+// the cost of one handoff (a round is two); CPU time is both threads'.
+cost per_wakeup(long rounds) {
+    int ping = eventfd(0, 0), pong = eventfd(0, 0);
+    if (ping < 0 || pong < 0) {
+        std::perror("machine_costs: eventfd");
+        std::exit(1);
+    }
+    auto pass = [](int from, int to) {
+        std::uint64_t v = 0;
+        if (read(from, &v, sizeof v) != sizeof v) std::abort();
+        v = 1;
+        if (write(to, &v, sizeof v) != sizeof v) std::abort();
+    };
+    std::thread other([&] {
+        pin_to(1);
+        for (long i = 0; i < rounds; ++i) pass(ping, pong);
+    });
+    pin_to(0);
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    auto start = std::chrono::steady_clock::now();
+    for (long i = 0; i < rounds; ++i) {
+        std::uint64_t v = 1;
+        if (write(ping, &v, sizeof v) != sizeof v) std::abort();
+        if (read(pong, &v, sizeof v) != sizeof v) std::abort();
+    }
+    auto wall = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    other.join();
+    getrusage(RUSAGE_SELF, &after);  // the whole process: both threads
+    close(ping), close(pong);
+    auto handoffs = 2.0 * static_cast<double>(rounds);
+    return {wall / handoffs, (micros(after.ru_utime) - micros(before.ru_utime)) / handoffs,
+            (micros(after.ru_stime) - micros(before.ru_stime)) / handoffs};
+}
+
 }  // namespace
 
 int main() {
@@ -53,12 +106,18 @@ int main() {
     }
     auto fault = per_round(pages, [&](long i) { mem[i * page] = 1; });
 
-    std::printf("system call (getppid)       %6.2f µs wall, %5.2f user, %5.2f system\n", call.wall_us, call.user_us,
+    auto wakeup = per_wakeup(20'000);
+
+    std::printf("system call (getppid)              %6.2f µs wall, %5.2f user, %5.2f system\n", call.wall_us, call.user_us,
                 call.system_us);
-    std::printf("first write to a 4 KB page  %6.2f µs wall, %5.2f user, %5.2f system\n", fault.wall_us, fault.user_us,
+    std::printf("first write to a 4 KB page         %6.2f µs wall, %5.2f user, %5.2f system\n", fault.wall_us, fault.user_us,
                 fault.system_us);
+    std::printf("waking a thread on the other core  %6.2f µs wall, %5.2f user, %5.2f system (both threads)\n",
+                wakeup.wall_us, wakeup.user_us, wakeup.system_us);
     std::printf("{\"mode\":\"machine\",\"syscall_wall_us\":%.3f,\"syscall_user_us\":%.3f,\"syscall_system_us\":%.3f,"
-                "\"page_fault_wall_us\":%.3f,\"page_fault_user_us\":%.3f,\"page_fault_system_us\":%.3f}\n",
-                call.wall_us, call.user_us, call.system_us, fault.wall_us, fault.user_us, fault.system_us);
+                "\"page_fault_wall_us\":%.3f,\"page_fault_user_us\":%.3f,\"page_fault_system_us\":%.3f,"
+                "\"wakeup_wall_us\":%.3f,\"wakeup_user_us\":%.3f,\"wakeup_system_us\":%.3f}\n",
+                call.wall_us, call.user_us, call.system_us, fault.wall_us, fault.user_us, fault.system_us,
+                wakeup.wall_us, wakeup.user_us, wakeup.system_us);
     return 0;
 }

@@ -32,14 +32,15 @@ start_server() {
 stop_server() { kill "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; }
 
 # ingest <label> <seconds>: one closed-loop run at 64 connections against
-# $port, printed as one line: throughput, server CPU a request, steal.
+# $port, printed as one line: throughput, server CPU and sleeps a request,
+# the load tool's, steal.
 ingest() {
   "$load" --mode ingest --connections 64 --users 10000 --duration "$2" \
     --url "http://127.0.0.1:$port" --server-pid "$pid" --label "$1" | grep '^{' | python3 -c '
 import json, sys
 for line in sys.stdin:
     d = json.loads(line)
-    print("%-12s %8.0f req/s  server %5.1f µs a request (user %4.1f)  load tool %5.1f µs  steal %.2f" % (
+    print("%-12s %8.0f req/s  server %5.1f µs a request (user %4.1f, %.3f sleeps)  load tool %5.1f µs (%.3f sleeps)  steal %.2f" % (
         d["label"], d["throughput"], d["server_cpu_us_per_request"], d["server_user_us_per_request"],
-        d["load_cpu_us_per_request"], d["machine_steal_share"]))'
+        d["server_sleeps_per_request"], d["load_cpu_us_per_request"], d["load_sleeps_per_request"], d["machine_steal_share"]))'
 }

@@ -85,12 +85,15 @@ void report_server_usage(pid_t pid, const process_usage& before, std::uint64_t r
     double user = (after->user_seconds - before.user_seconds) * 1e6 / n;
     double system = (after->system_seconds - before.system_seconds) * 1e6 / n;
     double faults = static_cast<double>(after->minor_faults - before.minor_faults) / n;
+    double sleeps = static_cast<double>(after->sleeps - before.sleeps) / n;
     out["server_cpu_us_per_request"] = user + system;
     out["server_user_us_per_request"] = user;
     out["server_system_us_per_request"] = system;
     out["server_page_faults_per_request"] = faults;
-    std::printf("%-30s server CPU %.1f µs a request (user %.1f, system %.1f), %.2f page faults a request\n", "",
-                user + system, user, system, faults);
+    out["server_sleeps_per_request"] = sleeps;
+    std::printf("%-30s server CPU %.1f µs a request (user %.1f, system %.1f), %.2f page faults and %.3f sleeps a "
+                "request\n",
+                "", user + system, user, system, faults, sleeps);
 }
 
 // How much of the machine's CPU the host took for others (steal) over the
@@ -152,6 +155,10 @@ int ingest(options& o, json::object& out) {
     auto tool_after = own_usage();
     double tool_us =
         load.acked ? (tool_after.cpu_seconds() - tool_before.cpu_seconds()) * 1e6 / static_cast<double>(load.acked) : 0.0;
+    // How often the tool ran out of answers and slept: each time, an answer
+    // had to wake it, at the server's cost as well as its own.
+    double tool_sleeps =
+        load.acked ? static_cast<double>(tool_after.sleeps - tool_before.sleeps) / static_cast<double>(load.acked) : 0.0;
     out["rate"] = o.rate;
     out["requests"] = load.acked;
     out["errors"] = load.errors;
@@ -164,9 +171,11 @@ int ingest(options& o, json::object& out) {
     out["p999_ms"] = ms(load.ack.quantile(0.999));
     out["max_ms"] = ms(load.ack.max());
     out["load_cpu_us_per_request"] = tool_us;
-    std::printf("%-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %llu  load tool CPU %.1f µs a request\n",
+    out["load_sleeps_per_request"] = tool_sleeps;
+    std::printf("%-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %llu  load tool CPU %.1f µs and "
+                "%.3f sleeps a request\n",
                 o.label.c_str(), tput, ms(load.ack.quantile(0.5)), ms(load.ack.quantile(0.99)), ms(load.ack.max()),
-                static_cast<unsigned long long>(load.errors), tool_us);
+                static_cast<unsigned long long>(load.errors), tool_us, tool_sleeps);
     if (load.unanswered)
         std::printf("%-30s %llu unanswered (connection broken or refused), the first: %s\n", "",
                     static_cast<unsigned long long>(load.unanswered), load.first_failure.c_str());

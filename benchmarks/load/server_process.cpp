@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -94,6 +95,14 @@ std::optional<process_usage> read_usage(pid_t pid) {
     u.minor_faults = std::stoull(f[7]);
     u.user_seconds = static_cast<double>(std::stoull(f[11])) / tick;
     u.system_seconds = static_cast<double>(std::stoull(f[12])) / tick;
+    // Per thread only: the process's own status counts its first thread's.
+    std::error_code ec;
+    for (auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream status(task.path() / "status");
+        std::string field;
+        while (std::getline(status, field))
+            if (field.rfind("voluntary_ctxt_switches:", 0) == 0) u.sleeps += std::stoull(field.substr(24));
+    }
     return u;
 }
 
@@ -101,7 +110,8 @@ process_usage own_usage() {
     rusage r{};
     getrusage(RUSAGE_SELF, &r);
     auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-    return {seconds(r.ru_utime), seconds(r.ru_stime), static_cast<unsigned long long>(r.ru_minflt)};
+    return {seconds(r.ru_utime), seconds(r.ru_stime), static_cast<unsigned long long>(r.ru_minflt),
+            static_cast<unsigned long long>(r.ru_nvcsw)};
 }
 
 std::optional<machine_usage> read_machine_usage() {

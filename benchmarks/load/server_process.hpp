@@ -35,10 +35,14 @@ std::optional<std::string> data_arg(const options& o);
 long long rss_kb(pid_t pid);
 
 // What a process has used so far, from /proc/<pid>/stat: CPU time in its
-// own threads (10 ms ticks) and minor page faults (a page first touched).
+// own threads (10 ms ticks) and minor page faults (a page first touched);
+// and from each thread's status, how often one slept waiting for something
+// (voluntary context switches): every such sleep ends in a wakeup, which on
+// a virtual machine can cost ten system calls (benchmarks/machine_costs).
 struct process_usage {
     double user_seconds = 0, system_seconds = 0;
     unsigned long long minor_faults = 0;
+    unsigned long long sleeps = 0;
     double cpu_seconds() const { return user_seconds + system_seconds; }
 };
 std::optional<process_usage> read_usage(pid_t pid);
