@@ -59,12 +59,16 @@ void add_text_matches(api_context& ctx, json::value& page,
 // of the chat (not by updated_at, which an agent reading it moves too), then
 // phone; the cursor is the last row's pair, so pages never overlap or skip:
 // "<ms>_<phone>". By priority the row's priority leads it: "p<0-4>_<ms>_<phone>".
+// By the wait, when the row's wait began: "w<ms>_<phone>".
 std::optional<chat::list_position> parse_cursor(std::string_view s, chat::list_query::order by) {
     chat::list_position at;
     if (by == chat::list_query::order::priority) {
         if (s.size() < 3 || s[0] != 'p' || s[2] != '_' || s[1] < '0' || s[1] > '4') return std::nullopt;
         at.priority = static_cast<chat::conv_priority>(s[1] - '0');
         s.remove_prefix(3);
+    } else if (by == chat::list_query::order::waiting) {
+        if (!s.starts_with('w')) return std::nullopt;
+        s.remove_prefix(1);
     }
     auto sep = s.find('_');
     if (sep == std::string_view::npos) return std::nullopt;
@@ -76,6 +80,8 @@ std::optional<chat::list_position> parse_cursor(std::string_view s, chat::list_q
 }
 
 std::string cursor_after(const chat::conversation& last, chat::list_query::order by) {
+    if (by == chat::list_query::order::waiting)  // every row of that order waits
+        return "w" + std::to_string(to_unix_ms(chat::waiting_since(last).value_or(timestamp{}))) + "_" + last.phone;
     std::string out;
     if (by == chat::list_query::order::priority)
         out = "p" + std::to_string(static_cast<int>(last.priority)) + "_";
@@ -97,7 +103,8 @@ chat::list_query::only list_filter(const http::request& req) {
     if (f == "mine") return chat::list_query::only::assigned_to;
     if (f == "blocked") return chat::list_query::only::blocked;
     if (f == "snoozed") return chat::list_query::only::snoozed;
-    throw field_error{"filter", "filter must be all, active, queued, mine, snoozed or blocked"};
+    if (f == "waiting") return chat::list_query::only::waiting;
+    throw field_error{"filter", "filter must be all, active, queued, mine, waiting, snoozed or blocked"};
 }
 
 // ?order=queue: the queue from its head. The cursor is the last entry's
@@ -114,8 +121,8 @@ std::optional<std::int64_t> parse_queue_cursor(std::string_view s) {
 }
 
 json::object counts_json(const chat::list_counts& n) {
-    return {{"all", n.all}, {"active", n.active}, {"queued", n.queued}, {"mine", n.mine}, {"blocked", n.blocked},
-            {"snoozed", n.snoozed}};
+    return {{"all", n.all},         {"active", n.active},   {"queued", n.queued},  {"mine", n.mine},
+            {"waiting", n.waiting}, {"blocked", n.blocked}, {"snoozed", n.snoozed}};
 }
 
 json::value page_json(const std::vector<chat::conversation_view>& rows, json::value next, json::object counts) {
@@ -150,8 +157,11 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
     if (order == "queue") co_return co_await list_queue_order(ctx, req, who, page_limit(req));
     chat::list_query query;
     if (order == "priority") query.by = chat::list_query::order::priority;
-    else if (order != "activity") throw field_error{"order", "order must be activity, priority or queue"};
+    else if (order == "waiting") query.by = chat::list_query::order::waiting;
+    else if (order != "activity") throw field_error{"order", "order must be activity, priority, waiting or queue"};
     query.filter = list_filter(req);
+    if (query.by == chat::list_query::order::waiting && query.filter != chat::list_query::only::waiting)
+        throw field_error{"order", "order=waiting lists the chats that wait, longest first: use it with filter=waiting"};
     query.assignee = who.username;
     query.limit = page_limit(req);
     if (auto c = req.query_param("cursor"); c && !c->empty()) {

@@ -28,29 +28,31 @@ class conversation_actor;
 // flags and its priority, in one word so that a reader never sees one
 // without the others.
 struct list_key {
-    enum flag : std::uint8_t {
+    enum flag : std::uint16_t {
         active = 1,    // chat_support_active
         queued = 2,    // waiting in the queue (queued_at)
         assigned = 4,  // an agent's name in `assignee`
         blocked = 8,   // an agent blocked the user
         snoozed = 128, // its agent snoozed the chat (bits 4-6 are the priority)
+        waiting = 256, // the user waits for an agent's answer (waiting_since)
     };
     static constexpr int priority_shift = 4;  // bits 4-6: conv_priority
+    static constexpr int activity_shift = 9;  // 2^55 ms is a million years
     std::uint64_t word = 0;
 
     static list_key of(const conversation& c) {
         auto ms = to_unix_ms(c.last_activity);
         std::uint64_t flags = (c.chat_support_active ? active : 0) | (c.queued_at ? queued : 0) |
                               (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0) |
-                              (c.snoozed_until ? snoozed : 0);
+                              (c.snoozed_until ? snoozed : 0) | (waiting_since(c) ? waiting : 0);
         auto priority = static_cast<std::uint64_t>(c.priority) << priority_shift;
-        return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << 8 | priority | flags};
+        return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << activity_shift | priority | flags};
     }
-    std::int64_t activity_ms() const { return static_cast<std::int64_t>(word >> 8); }
+    std::int64_t activity_ms() const { return static_cast<std::int64_t>(word >> activity_shift); }
     conv_priority priority() const { return static_cast<conv_priority>((word >> priority_shift) & 7); }
-    bool has(std::uint8_t flags) const { return (word & flags) == flags; }
+    bool has(std::uint16_t flags) const { return (word & flags) == flags; }
     // Has all of `flags` and none of `without`.
-    bool has(std::uint8_t flags, std::uint8_t without) const { return has(flags) && (word & without) == 0; }
+    bool has(std::uint16_t flags, std::uint16_t without) const { return has(flags) && (word & without) == 0; }
 };
 
 class activity_board {

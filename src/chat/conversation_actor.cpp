@@ -484,17 +484,26 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
         c.name = decision.name;
         c.registered = true;
         break;
-    case bot_action::open_support:  // joining the queue is the caller's
+    case bot_action::open_support: {  // joining the queue is the caller's
         open_chat(s, "user", now);
         c.queued_at = now;
-        c.chat.edit().queued_at = now;
+        auto& chat = c.chat.edit();
+        chat.queued_at = now;
+        chat.waiting_since = now;  // they asked for someone: the wait starts
         save_chat(s);
         break;
+    }
     case bot_action::end_support:
         close_chat(s, "user", now);
         break;
     case bot_action::rate:
         s.batch.ratings.push_back({c.phone, c.rated_ticket_id, c.rated_agent, decision.rating, now});
+        break;
+    case bot_action::chat_message:  // not a reaction: a 👍 asks for no answer
+        if (c.chat && !c.chat->waiting_since) {  // the first message since an agent's answer
+            c.chat.edit().waiting_since = now;
+            save_chat(s);
+        }
         break;
     default:
         break;
@@ -763,6 +772,7 @@ net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string te
             auto& chat = c.chat.edit();
             if (!chat.first_response_at) chat.first_response_at = now;
             chat.last_response_at = now;
+            chat.waiting_since.reset();
             save_chat(s);
         }
         c.last_activity = now;

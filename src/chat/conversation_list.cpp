@@ -8,21 +8,23 @@ namespace switchboard::chat {
 
 namespace {
 
-std::uint8_t flags_for(list_query::only filter) {
+std::uint16_t flags_for(list_query::only filter) {
     switch (filter) {
         case list_query::only::active: return list_key::active;
         case list_query::only::queued: return list_key::queued;
         case list_query::only::assigned_to: return list_key::assigned;
         case list_query::only::blocked: return list_key::blocked;
         case list_query::only::snoozed: return list_key::snoozed;
+        case list_query::only::waiting: return list_key::waiting;
         case list_query::only::all: break;
     }
     return 0;
 }
 
 // A snoozed chat is put aside: out of the lists of chats to work on.
-std::uint8_t flags_left_out_of(list_query::only filter) {
-    bool to_work_on = filter == list_query::only::active || filter == list_query::only::assigned_to;
+std::uint16_t flags_left_out_of(list_query::only filter) {
+    bool to_work_on = filter == list_query::only::active || filter == list_query::only::assigned_to ||
+                      filter == list_query::only::waiting;
     return to_work_on ? list_key::snoozed : 0;
 }
 
@@ -58,7 +60,9 @@ bool passes(const list_query& q, const conversation& c) {
     if (q.filter == list_query::only::assigned_to && c.assignee != q.assignee) return false;
     if (q.filter == list_query::only::blocked && !c.blocked) return false;
     if (q.filter == list_query::only::snoozed && !c.snoozed_until) return false;
+    if (q.filter == list_query::only::waiting && !waiting_since(c)) return false;
     if (flags_left_out_of(q.filter) && c.snoozed_until) return false;
+    if (q.by == list_query::order::waiting) return !q.matches || q.matches(c);  // its cursor is listed_by_wait's
     if (auto after = after_rank(q)) {
         auto rank = rank_of(q.by, c);
         if (rank > *after || (rank == *after && c.phone <= q.after->phone)) return false;
@@ -134,10 +138,47 @@ std::vector<conversation_view> rows_from(std::vector<candidate>& candidates, con
     return rows;
 }
 
+// Longest wait first. Only live and queued chats wait, a few per agent, so
+// each one's state is read and the page sorted by when its wait began.
+std::vector<conversation_view> listed_by_wait(const activity_board& board, const list_query& q, std::size_t want) {
+    struct waiting_row {
+        std::int64_t since_ms;
+        std::shared_ptr<const conversation> record;
+    };
+    auto order = [](const waiting_row& a, const waiting_row& b) {
+        return a.since_ms != b.since_ms ? a.since_ms < b.since_ms : a.record->phone < b.record->phone;
+    };
+    auto flags = static_cast<std::uint16_t>(flags_for(q.filter) | list_key::waiting);
+    std::vector<waiting_row> found;
+    board.for_each([&](const activity_board::slot& s, const conversation_actor& a) {
+        if (!s.listed().has(flags, list_key::snoozed)) return;
+        auto record = a.current();
+        auto since = waiting_since(*record);
+        if (!since || record->snoozed_until || !passes(q, *record)) return;
+        waiting_row row{to_unix_ms(*since), std::move(record)};
+        if (q.after && (row.since_ms != q.after->activity_ms ? row.since_ms < q.after->activity_ms
+                                                               : row.record->phone <= q.after->phone))
+            return;  // on an earlier page
+        found.push_back(std::move(row));
+    });
+    auto end = found.begin() + static_cast<std::ptrdiff_t>(std::min(want, found.size()));
+    std::partial_sort(found.begin(), end, found.end(), order);
+    std::vector<conversation_view> rows;
+    for (auto it = found.begin(); it != end; ++it) rows.push_back({std::move(it->record), std::nullopt});
+    return rows;
+}
+
 }  // namespace
 
 list_page listed_on_board(const activity_board& board, const list_query& q) {
     const std::size_t want = q.limit + 1;  // the page, and whether more follow
+    if (q.by == list_query::order::waiting) {
+        list_page page;
+        page.rows = listed_by_wait(board, q, want);
+        page.more = page.rows.size() > q.limit;
+        if (page.more) page.rows.resize(q.limit);
+        return page;
+    }
     // The board's flags decide "all", "active", "queued" and "blocked" by themselves,
     // so the newest few suffice; a state that moved on since its slot was
     // read may still fall out, and then the page is read again from all.

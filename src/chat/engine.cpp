@@ -84,7 +84,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // f(actor, its latest state) for every actor whose board flags include
     // `flags`: the board rules most out without touching them.
     template <class F>
-    void for_each_flagged(std::uint8_t flags, F f) const {
+    void for_each_flagged(std::uint16_t flags, F f) const {
         board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
             if (s.listed().has(flags)) f(a, *a.current());
         });
@@ -92,7 +92,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     // Every actor so flagged whose latest state passes `wanted`.
     template <class Pred>
-    std::vector<std::shared_ptr<conversation_actor>> actors_where(std::uint8_t flags, Pred wanted) {
+    std::vector<std::shared_ptr<conversation_actor>> actors_where(std::uint16_t flags, Pred wanted) {
         std::vector<std::shared_ptr<conversation_actor>> out;
         for_each_flagged(flags, [&](conversation_actor& a, const conversation& c) {
             if (wanted(c)) out.push_back(a.shared_from_this());
@@ -417,6 +417,7 @@ list_counts engine::counts(std::string_view assignee) const {
         if (k.has(list_key::queued)) ++n.queued;
         if (k.has(list_key::blocked)) ++n.blocked;
         if (k.has(list_key::snoozed)) ++n.snoozed;
+        if (k.has(list_key::waiting, list_key::snoozed)) ++n.waiting;
         // Only chats with an agent are read: a few per agent, not the board.
         if (k.has(list_key::assigned, list_key::snoozed) && a.current()->assignee == assignee) ++n.mine;
     });

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 29> migrations{
+constexpr std::array<std::string_view, 30> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -376,6 +376,18 @@ ALTER TABLE conversations ADD COLUMN attributes TEXT NOT NULL DEFAULT '';
     // 29: until when its agent snoozed the chat (Unix ms), null when awake.
     R"sql(
 ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
+)sql",
+    // 30: since when the user has waited for an agent's answer (Unix ms),
+    // null when an agent had the last word. For the chats open at the
+    // upgrade: the user's oldest message since the chat opened and since
+    // the agents' latest answer (a reaction asks for none).
+    R"sql(
+ALTER TABLE chats ADD COLUMN waiting_since INTEGER;
+UPDATE chats SET waiting_since = (
+    SELECT MIN(m.at) FROM messages m
+    WHERE m.phone = chats.phone AND m.sender = 'user' AND m.kind NOT IN ('reaction', 'system')
+      AND m.at >= chats.opened_at AND m.at > COALESCE(chats.last_response_at, -1))
+WHERE closed_at IS NULL;
 )sql",
 };
 

@@ -101,7 +101,7 @@ message read_message(const sqlite::statement& st) {
 
 constexpr std::string_view chat_select =
     "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
-    "last_assigned_at, last_response_at, closed_at, close_reason FROM chats";
+    "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since FROM chats";
 
 chat::chat_record read_chat(const sqlite::statement& st) {
     return {st.get_text(0),
@@ -115,7 +115,8 @@ chat::chat_record read_chat(const sqlite::statement& st) {
             time_of(st.get_optional_int(8)),
             time_of(st.get_optional_int(9)),
             time_of(st.get_optional_int(10)),
-            st.get_text(11)};
+            st.get_text(11),
+            time_of(st.get_optional_int(12))};
 }
 
 agent_record read_agent(const sqlite::statement& st) {
@@ -260,8 +261,8 @@ public:
           remove_canned_(db.prepare("DELETE FROM canned_responses WHERE shortcut = ?")),
           put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
-              assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason)
-              VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")) {
+              assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
+              waiting_since) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
         // apply() binds and runs in one expression: the values outlive each step.
         for (auto* st : all()) st->borrow_text();
     }
@@ -420,6 +421,7 @@ public:
                 .bind_optional(10, ms(c.last_response_at))
                 .bind_optional(11, ms(c.closed_at))
                 .bind(12, c.close_reason)
+                .bind_optional(13, ms(c.waiting_since))
                 .run();
     }
 

@@ -1118,6 +1118,51 @@ BOOST_AUTO_TEST_CASE(a_chat_snoozed_until_the_user_replies_waits_for_them) {
     });
 }
 
+// Chats whose user waits for an answer, longest first, page by page: an
+// agent's reply takes one off, the user's next message puts it back at the
+// end, and the wait outlives a restart.
+BOOST_AUTO_TEST_CASE(the_waiting_list_shows_who_waits_longest_for_an_answer) {
+    std::string ben_waits_since;
+    across_restart({"1461", "1462", "1463"}, "support", [&](three_users& t) {
+        auto& bob = t.bob;
+        const std::string longest = "?filter=waiting&order=waiting";
+        BOOST_TEST(listed(bob, longest) == (std::vector<std::string>{"1462", "1463"}));
+        auto first = bob.json("GET", "/conversations" + longest + "&limit=1");
+        BOOST_TEST(first.at("counts").at("waiting").as_int64() == 2);
+        auto row = first.at("conversations").at(0);
+        BOOST_TEST(row.at("waiting_since") == row.at("chat_start_time"));  // since their `support`
+        auto cursor = std::string(first.at("next_cursor").as_string());
+        BOOST_TEST(cursor.starts_with("w"));
+        auto second = bob.json("GET", "/conversations" + longest + "&limit=1&cursor=" + cursor);
+        BOOST_TEST(second.at("conversations").at(0).at("phone").as_string() == "1463");
+        BOOST_TEST(second.at("next_cursor").is_null());
+        BOOST_TEST(bob.json("GET", "/conversations/1461").at("waiting_since").is_null());  // no chat
+
+        auto wrong_order = bob.call("GET", "/conversations?order=waiting");
+        BOOST_TEST(wrong_order.status == 400u);
+        BOOST_TEST(error_code(wrong_order) == "invalid_field");
+        BOOST_TEST(wrong_order.body.find("filter=waiting") != std::string::npos, wrong_order.body);
+        auto wrong_cursor = bob.call("GET", "/conversations" + longest + "&cursor=" + cursor.substr(1));
+        BOOST_TEST(wrong_cursor.status == 400u);
+        BOOST_TEST(wrong_cursor.body.find("cursor") != std::string::npos, wrong_cursor.body);
+
+        bob.json("POST", "/conversations/1462/chat-support/start");
+        bob.json("POST", "/conversations/1462/chat-support/send", R"({"text":"Hi Ben, on it"})", 201);
+        BOOST_TEST(bob.json("GET", "/conversations/1462").at("waiting_since").is_null());
+        BOOST_TEST(listed(bob, longest) == std::vector<std::string>{"1463"});
+        BOOST_TEST(listed(bob, "?filter=waiting") == std::vector<std::string>{"1463"});
+
+        user_says(bob.port, "1462", "thanks, it is order 7");
+        auto ben = bob.json("GET", "/conversations/1462");
+        ben_waits_since = std::string(ben.at("waiting_since").as_string());
+        BOOST_TEST(ben_waits_since == std::string(ben.at("last_activity_at").as_string()));
+        BOOST_TEST(listed(bob, longest) == (std::vector<std::string>{"1463", "1462"}));
+    }, [&](const api_client& bob) {
+        BOOST_TEST(listed(bob, "?filter=waiting&order=waiting") == (std::vector<std::string>{"1463", "1462"}));
+        BOOST_TEST(bob.json("GET", "/conversations/1462").at("waiting_since").as_string() == ben_waits_since);
+    });
+}
+
 // A snoozed chat's idle timeout waits for it: the chat wakes when its time
 // comes (a note says so), and only then does the timeout count again.
 BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeout_waits) {

@@ -482,6 +482,44 @@ BOOST_AUTO_TEST_CASE(a_full_disk_neither_shows_refused_conversations_nor_floods_
     BOOST_TEST(lines <= allowed, lines << " lines for " << refused << " refused writes");
 }
 
+// Schema 30 keeps since when each open chat's user waits. A database from
+// before it gets that from the messages: the user's oldest message since the
+// chat opened and since the agents' latest answer, a reaction left out.
+BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits) {
+    temp_dir dir;
+    auto db = dir.path() / "switchboard.db";
+    std::string asked_again, opened_alone, token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto p = server.port();
+        auto admin = admin_client(server);
+        say(p, "1471", "support");
+        admin.json("POST", "/conversations/1471/chat-support/start");
+        admin.json("POST", "/conversations/1471/chat-support/send", R"({"text":"Hello"})", 201);
+        say(p, "1471", "my order is late");
+        say(p, "1471", "order 7");
+        say(p, "1472", "support");
+        say(p, "1473", "support");
+        admin.json("POST", "/conversations/1473/chat-support/start");
+        admin.json("POST", "/conversations/1473/chat-support/send", R"({"text":"Hi"})", 201);
+        asked_again = std::string(admin.json("GET", "/conversations/1471").at("waiting_since").as_string());
+        opened_alone = std::string(admin.json("GET", "/conversations/1472").at("chat_start_time").as_string());
+        auto john = admin.json("GET", "/conversations/1471");
+        for (auto& m : john.at("messages").as_array())
+            if (m.at("text") == "my order is late") BOOST_TEST(m.at("timestamp").as_string() == asked_again);
+        token = admin.token;
+        stop(server);
+    }
+    // As the build before schema 30 left it.
+    sqlite_script(db, "ALTER TABLE chats DROP COLUMN waiting_since; PRAGMA user_version = 29;");
+    server_process server({"--data", dir.path().string()});
+    api_client admin{server.port(), token};
+    BOOST_TEST(admin.json("GET", "/conversations/1471").at("waiting_since").as_string() == asked_again);
+    BOOST_TEST(admin.json("GET", "/conversations/1472").at("waiting_since").as_string() == opened_alone);
+    BOOST_TEST(admin.json("GET", "/conversations/1473").at("waiting_since").is_null());
+    BOOST_TEST(std::stoi(sqlite_value(db, "PRAGMA user_version")) == switchboard::store::schema_version());
+}
+
 BOOST_AUTO_TEST_CASE(a_database_from_the_first_schema_is_migrated_and_kept) {
     temp_dir dir;
     auto db = dir.path() / "switchboard.db";

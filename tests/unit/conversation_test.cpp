@@ -283,6 +283,11 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     c.snoozed_until = switchboard::from_unix_ms(1796461200000);
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("snoozed_until").as_string() == "2026-12-05T09:00:00.000Z");
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("waiting_since").is_null());  // no chat record
+    c.chat = switchboard::chat::chat_record{"t_1", c.phone, switchboard::from_unix_ms(1)};
+    c.chat.edit().waiting_since = switchboard::from_unix_ms(1796457600000);
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("waiting_since").as_string() == "2026-12-05T08:00:00.000Z");
     conversation empty;
     empty.phone = "1";
     BOOST_TEST(boost::json::parse(conversation_json(empty, std::nullopt)) == boost::json::value(to_json(empty, std::nullopt)));
@@ -331,6 +336,10 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     BOOST_TEST(boost::json::serialize(boost::json::parse(conversation_json(c, std::nullopt)).at("attributes")) ==
                R"({"company":"Acme","email":"ana@example.com"})");
+    c.chat = switchboard::chat::chat_record{"t_1", c.phone, switchboard::from_unix_ms(1)};
+    c.chat.edit().waiting_since = switchboard::from_unix_ms(1796457600000);
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     m.error = "HTTP 503: down for maintenance";
     BOOST_TEST(message_json(m) == boost::json::serialize(to_json(m)));
     BOOST_TEST(message_json_size(m) == message_json(m).size());

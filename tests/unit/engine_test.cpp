@@ -271,6 +271,13 @@ struct seeded_list {
                 c.queued_at = c.last_activity;
             }
             store::write_batch b;
+            if (c.chat_support_active) {  // two in three wait, a few to a millisecond, since before their activity
+                c.support_ticket_id = "t_" + c.phone;
+                chat::chat_record chat{c.support_ticket_id, c.phone, c.last_activity, "user"};
+                if (i % 3 != 0) chat.waiting_since = from_unix_ms(base - 1000 + (i * 17) % 20);
+                c.chat = chat;
+                b.chats_put.push_back(std::move(chat));
+            }
             b.conversation = c;
             std::exception_ptr failed;
             db->async_write(std::move(b), [&](std::exception_ptr e) { failed = e; });
@@ -285,6 +292,10 @@ struct seeded_list {
         auto rows = all;
         std::erase_if(rows, [&](auto& c) { return !wanted(c); });
         std::sort(rows.begin(), rows.end(), [&](auto& a, auto& b) {
+            if (by == chat::list_query::order::waiting) {
+                auto aw = to_unix_ms(*chat::waiting_since(a)), bw = to_unix_ms(*chat::waiting_since(b));
+                return aw != bw ? aw < bw : a.phone < b.phone;
+            }
             if (by == chat::list_query::order::priority && a.priority != b.priority) return a.priority > b.priority;
             auto am = to_unix_ms(a.last_activity), bm = to_unix_ms(b.last_activity);
             return am != bm ? am > bm : a.phone < b.phone;
@@ -306,7 +317,8 @@ std::vector<std::string> read_pages(const chat::engine& engine, chat::list_query
         if (!page.more) break;
         BOOST_TEST(page.rows.size() == limit);
         auto& last = *page.rows.back().record;
-        q.after = chat::list_position{to_unix_ms(last.last_activity), last.phone, last.priority};
+        auto at = q.by == chat::list_query::order::waiting ? *chat::waiting_since(last) : last.last_activity;
+        q.after = chat::list_position{to_unix_ms(at), last.phone, last.priority};
     }
     return phones;
 }
@@ -369,6 +381,67 @@ BOOST_AUTO_TEST_CASE(the_list_pages_by_priority_through_ties) {
     chat::list_query sevens = all;
     sevens.matches = [](const chat::conversation& c) { return c.phone.back() == '7'; };
     BOOST_TEST(read_pages(f.engine, sevens, 4) == seed.expected([](auto& c) { return c.phone.back() == '7'; }, order::priority));
+}
+
+// The chats whose user waits for an answer: the longest wait first, ties
+// within a millisecond by phone, through pages; or newest activity first.
+BOOST_AUTO_TEST_CASE(the_waiting_list_pages_longest_wait_first_through_ties) {
+    using order = chat::list_query::order;
+    seeded_list seed;
+    auto waits = [](const chat::conversation& c) { return chat::waiting_since(c).has_value(); };
+    auto longest_first = seed.expected(waits, order::waiting);
+    BOOST_TEST(longest_first.size() > 40u);
+    BOOST_TEST(longest_first != seed.expected(waits));
+    engine_fixture f(std::move(seed.db));
+
+    chat::list_query q;
+    q.filter = chat::list_query::only::waiting;
+    q.by = order::waiting;
+    for (std::size_t limit : {1u, 5u, 7u, 13u, 200u})
+        BOOST_TEST(read_pages(f.engine, q, limit) == longest_first, "limit " << limit);
+    chat::list_query newest = q;
+    newest.by = order::activity;
+    BOOST_TEST(read_pages(f.engine, newest, 7) == seed.expected(waits));
+    BOOST_TEST(f.engine.counts("bob").waiting == longest_first.size());
+}
+
+// The wait starts with the user's `support` or their first message after an
+// agent's, and ends with an agent's message; a reaction starts none, and
+// neither claiming nor a private note ends one.
+BOOST_AUTO_TEST_CASE(a_chat_waits_from_the_users_message_until_an_agent_answers) {
+    engine_fixture f;
+    chat::agent_ref bob{"bob", "Bob", false};
+    auto now = [&] { return f.run(f.engine.find("1555")); };
+    auto wait = [&] { return chat::waiting_since(*now()); };
+    chat::list_query waiting;
+    waiting.filter = chat::list_query::only::waiting;
+    waiting.by = chat::list_query::order::waiting;
+    auto listed = [&] { return f.engine.listed(waiting).rows.size(); };
+
+    f.say("1555", "hello");
+    BOOST_TEST(!wait());  // no chat, no wait
+    f.say("1555", "support");
+    auto opened = now()->chat_start_time;
+    BOOST_TEST((wait() == opened));
+    BOOST_TEST(listed() == 1u);
+    f.run(f.engine.start_chat("1555", bob));
+    f.say("1555", "still there?");
+    f.run(f.engine.add_note("1555", bob, "checking the order", ""));
+    BOOST_TEST((wait() == opened));  // the first message waits on
+    f.run(f.engine.send("1555", bob, "Here, looking into it", ""));
+    BOOST_TEST(!wait());
+    BOOST_TEST(listed() == 0u);
+    BOOST_TEST(f.engine.counts("bob").waiting == 0u);
+    f.say("1555", "👍", chat::channel::plain, {}, "reaction");
+    BOOST_TEST(!wait());
+    f.say("1555", "one more thing");
+    auto asked = now();
+    BOOST_TEST((chat::waiting_since(*asked) == asked->last_activity));
+    BOOST_TEST(listed() == 1u);
+    BOOST_TEST(f.engine.counts("bob").waiting == 1u);
+    f.run(f.engine.end_chat("1555", bob, ""));
+    BOOST_TEST(!wait());
+    BOOST_TEST(listed() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {

@@ -97,6 +97,12 @@ struct chat_record {
     std::optional<timestamp> last_response_at;  // the latest agent message
     std::optional<timestamp> closed_at;
     std::string close_reason;  // user | agent | timeout
+    // When the user wrote the oldest message no agent has answered yet
+    // (Intercom's "waiting since", Chatwoot's "pending response"): set by
+    // the user's opening `support` and by their first message after an
+    // agent's; an agent's message to them clears it. A reaction sets
+    // nothing, and a private note or the bot answers nothing.
+    std::optional<timestamp> waiting_since;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
@@ -191,6 +197,21 @@ inline std::optional<timestamp> snooze_wake_time(const conversation& c) {
     if (c.snoozed_until == until_next_reply) return std::nullopt;
     return c.snoozed_until;
 }
+
+// Since when the user has waited for an agent's answer in the open chat:
+// nullopt without a chat, and when an agent had the last word.
+inline std::optional<timestamp> waiting_since(const conversation& c) {
+    return c.chat ? c.chat->waiting_since : std::nullopt;
+}
+
+// How messages in an open chat move the wait, a rule clients that follow
+// message events keep too (docs/api.md): the user's first message since an
+// agent's answer starts it (a reaction or a notice asks for no answer), an
+// agent's message to the user ends it (a private note does not).
+inline bool starts_wait(const message& m) {
+    return m.from == sender::user && m.kind != "reaction" && m.kind != "system";
+}
+inline bool ends_wait(const message& m) { return m.from == sender::admin && m.kind != "note"; }
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }

@@ -140,8 +140,8 @@ struct conversation_view {
 };
 
 // Where a page of a list starts: after the conversation with this priority
-// (in order=priority only), activity (in milliseconds) and phone, in the
-// list's order.
+// (in order=priority only), activity (in milliseconds; by `waiting`, when
+// its wait began) and phone, in the list's order.
 struct list_position {
     std::int64_t activity_ms = 0;
     std::string phone;
@@ -152,9 +152,11 @@ struct list_position {
 // to the millisecond, then by phone; or, by `priority`, the most urgent
 // first and each priority so.
 struct list_query {
-    // active and assigned_to leave out the snoozed chats, which `snoozed` lists.
-    enum class only { all, active, queued, assigned_to, blocked, snoozed };
-    enum class order { activity, priority };
+    // active, assigned_to and waiting leave out the snoozed chats, which
+    // `snoozed` lists. waiting: the chats whose user waits for an answer.
+    enum class only { all, active, queued, assigned_to, blocked, snoozed, waiting };
+    // waiting: the longest wait first, then by phone; only the chats that wait.
+    enum class order { activity, priority, waiting };
     only filter = only::all;
     order by = order::activity;
     std::string assignee;  // for assigned_to
@@ -179,7 +181,7 @@ struct queue_page {
 
 // How many conversations each of the list's filters holds.
 struct list_counts {
-    std::size_t all = 0, active = 0, queued = 0, mine = 0, blocked = 0, snoozed = 0;
+    std::size_t all = 0, active = 0, queued = 0, mine = 0, blocked = 0, snoozed = 0, waiting = 0;
 };
 
 struct queue_entry {
