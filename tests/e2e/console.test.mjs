@@ -1707,6 +1707,43 @@ test('the Blocked tab lists the blocked users, those blocked long ago too', () =
   assert.deepEqual(page.errors, []);
 }));
 
+test('the Waiting tab lists who waits longest for an answer; a reply takes a chat off, the user\'s next message puts it back', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550881', 'support', 'Long Wait');  // in the queue: waiting since its `support`
+  await manySay(server, Array.from({ length: 200 }, (_, i) => String(15559300000 + i)), 'hello');
+  await userSays(server, '15550882', 'support', 'Newer Wait');
+  await admin('POST', '/conversations/15550882/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550881"]').count(), 0);  // beyond the page
+  const waitingCount = (n) => page.locator('.tabs [data-filter="waiting"] .count', { hasText: new RegExp(`^${n}$`) })
+    .waitFor({ state: 'attached' });
+  await waitingCount('2');
+  const listed = (phones) => page.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
+    .map((li) => li.dataset.phone).join() === want, phones.join());
+
+  await page.getByRole('tab', { name: /Waiting/ }).click();
+  await listed(['15550881', '15550882']);  // the longest wait first
+  const newer = page.locator('#conversation-list li[data-phone="15550882"]');
+  await newer.locator('.badge.waiting', { hasText: /^⏳ \d+s$/ }).waitFor();
+  // The queued one says how long it waits in its queue badge instead.
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550881"] .badge.waiting').count(), 0);
+  await newer.click();
+  await page.locator('#conv-waiting', { hasText: 'Waiting for an answer' }).waitFor();
+
+  // The reply's own event takes it off: no conversation.updated follows it.
+  await page.locator('#composer-text').fill('Here, on it');
+  await page.locator('#composer-text').press('Enter');
+  await listed(['15550881']);
+  await waitingCount('1');
+  await page.locator('#conv-waiting').waitFor({ state: 'hidden' });
+  await userSays(server, '15550882', 'one more thing');
+  await listed(['15550881', '15550882']);
+  await waitingCount('2');
+  await page.locator('#conv-waiting', { hasText: 'Waiting for an answer' }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a private note reaches the other agents and never the user, and one that mentions an agent calls them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });

@@ -261,6 +261,16 @@ export class ConversationPane {
     return this.mine() && !(waWindow && waWindow.left <= 0);
   }
 
+  // How long the user has waited for an answer; the clock moves it on.
+  renderWait() {
+    const c = this.conv;
+    const waits = Boolean(c?.waiting_since) && !c.snoozed;
+    $('conv-waiting').hidden = !waits;
+    if (!waits) return;
+    $('conv-waiting').textContent = `⏳ Waiting for an answer · ${relativeTime(c.waiting_since)}`;
+    $('conv-waiting').title = `The user's oldest message no agent has answered yet: ${clockTime(c.waiting_since)}`;
+  }
+
   renderHeader() {
     const c = this.conv;
     $('conv-name').textContent = userName(c);
@@ -280,6 +290,7 @@ export class ConversationPane {
       $('conv-snoozed').title = c.snoozed_until ? 'Out of Active and Mine until then, or until the user writes'
         : 'Out of Active and Mine until the user writes';
     }
+    this.renderWait();
     $('conv-priority').value = c.priority ?? 'none';
     $('conv-priority').dataset.priority = c.priority ?? 'none';
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';

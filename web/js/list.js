@@ -2,7 +2,7 @@
 // last message or change of the chat; an agent reading it is not one), or
 // the most urgent first and each priority so, kept in step with events.
 // Rows are keyed by phone, so no order of events can produce a duplicate.
-import { h, $, relativeTime } from './dom.js';
+import { h, $, clockTime, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
 import { userName } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
@@ -11,6 +11,8 @@ import { snoozeEnd } from './snooze.js';
 // When a snoozed chat wakes by itself, for ordering: never, for one that
 // waits for the user's reply.
 const wakesAt = (c) => (c.snoozed_until ? Date.parse(c.snoozed_until) : Infinity);
+// Since when the user waits for an answer, for ordering.
+const waitedSince = (c) => (c.waiting_since ? Date.parse(c.waiting_since) : Infinity);
 
 // Objects from events a server kept from before it sent last_activity_at
 // (a resume right after an upgrade) have only updated_at.
@@ -128,6 +130,7 @@ export class ConversationList {
       case 'active': return c.chat_support_active && !c.snoozed;
       case 'queued': return c.queue_position != null;
       case 'mine': return c.assignee === this.me.username && !c.snoozed;
+      case 'waiting': return !!c.waiting_since && !c.snoozed;
       case 'snoozed': return !!c.snoozed;
       case 'blocked': return c.blocked;
       default: return true;
@@ -174,11 +177,12 @@ export class ConversationList {
     const byPriority = this.order === 'priority';
     for (const c of this.rows.values())
       if (this.matches(c)) keyed.push({ c, at: Date.parse(activityOf(c)), rank: byPriority ? priorityRank(c.priority) : 0 });
-    // The queue from its head, where the longest wait is; the snoozed from
-    // the one that wakes first (those waiting for the user's reply last);
-    // the rest by newest activity. By priority, the most urgent come first
-    // in each.
+    // The queue from its head, where the longest wait is; the chats waiting
+    // for an answer from the longest wait; the snoozed from the one that
+    // wakes first (those waiting for the user's reply last); the rest by
+    // newest activity. By priority, the most urgent come first in each.
     if (this.filter === 'queued') keyed.sort((a, b) => b.rank - a.rank || a.c.queue_position - b.c.queue_position || a.c.phone.localeCompare(b.c.phone));
+    else if (this.filter === 'waiting') keyed.sort((a, b) => b.rank - a.rank || waitedSince(a.c) - waitedSince(b.c) || a.c.phone.localeCompare(b.c.phone));
     else if (this.filter === 'snoozed') keyed.sort((a, b) => b.rank - a.rank || wakesAt(a.c) - wakesAt(b.c) || a.c.phone.localeCompare(b.c.phone));
     else keyed.sort((a, b) => b.rank - a.rank || b.at - a.at || a.c.phone.localeCompare(b.c.phone));
     const visible = keyed.map((k) => k.c);
@@ -226,7 +230,7 @@ export class ConversationList {
   // aside), so that a console in a background tab still says when someone
   // needs an answer.
   renderCounts() {
-    const held = { active: 0, queued: 0, mine: 0, snoozed: 0, blocked: 0 };
+    const held = { active: 0, queued: 0, mine: 0, waiting: 0, snoozed: 0, blocked: 0 };
     let unreadMine = 0;
     for (const c of this.rows.values()) {
       for (const f of Object.keys(held)) if (this.inFilter(c, f)) held[f] += 1;
@@ -305,6 +309,9 @@ export class ConversationList {
     if (c.chat_support_active) badges.push(h('span', { class: 'badge live', text: '💬 Chat' }));
     if (c.queue_position != null)
       badges.push(h('span', { class: 'badge queued', text: `Queued #${c.queue_position} · ${relativeTime(c.queued_at)}` }));
+    // A queued chat's badge says how long it has waited already.
+    if (c.waiting_since && c.queue_position == null && !c.snoozed)
+      badges.push(h('span', { class: 'badge waiting', text: `⏳ ${relativeTime(c.waiting_since)}`, title: `Waiting for an answer since ${clockTime(c.waiting_since)}` }));
     if (c.assignee === this.me.username) badges.push(h('span', { class: 'badge mine', text: 'Mine' }));
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));

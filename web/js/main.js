@@ -204,18 +204,22 @@ async function loadMine() {
   list.renderSoon();
 }
 
-// Whether `c` is blocked or unblocked, snoozed or awake, since the list
-// last had it: the tabs' counts change. Asked of the agent's own answer
-// and of the event alike, whichever comes first.
+// Whether `c` is blocked or unblocked, snoozed or awake, waiting for an
+// answer or answered, since the list last had it: the tabs' counts change.
+// Asked of the agent's own answer and of the event alike, whichever comes
+// first.
 function countsChanged(c) {
   const known = list.rows.get(c.phone);
-  return Boolean(known?.blocked) !== Boolean(c.blocked) || Boolean(known?.snoozed) !== Boolean(c.snoozed);
+  return Boolean(known?.blocked) !== Boolean(c.blocked) || Boolean(known?.snoozed) !== Boolean(c.snoozed)
+    || Boolean(known?.waiting_since) !== Boolean(c.waiting_since);
 }
 
-// A tab's conversations from however long ago (those blocked or snoozed
-// long ago are on no page the console holds).
+// A tab's conversations from however long ago (those blocked, snoozed or
+// waiting since long ago are on no page the console holds); the waiting
+// ones longest first, as the tab lists them.
 async function loadFiltered(filter) {
-  const { conversations } = await api.get(`/conversations?filter=${filter}&limit=200`);
+  const order = filter === 'waiting' ? '&order=waiting' : '';
+  const { conversations } = await api.get(`/conversations?filter=${filter}${order}&limit=200`);
   for (const c of conversations) list.upsert(c);
   list.renderSoon();
 }
@@ -278,7 +282,9 @@ function onEvent(e) {
       pane.addMessage(e.data);
       if (pane.conv?.phone === e.conversation) pane.updateConversation(withMessage(pane.conv, e.data));
       if (list.rows.has(e.conversation)) {
-        list.upsert(withMessage(list.rows.get(e.conversation), e.data));
+        const next = withMessage(list.rows.get(e.conversation), e.data);
+        if (countsChanged(next)) refreshQueueSoon();  // a reply or the user's next message: the Waiting tab's count
+        list.upsert(next);
         list.renderSoon();
       } else {
         unlistedMessage(e.conversation, e.data);
@@ -381,7 +387,7 @@ function start(agent) {
       for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t === tab));
       list.filter = tab.dataset.filter;
       list.render();
-      if (list.filter === 'blocked' || list.filter === 'snoozed') loadFiltered(list.filter);
+      if (['blocked', 'snoozed', 'waiting'].includes(list.filter)) loadFiltered(list.filter);
     });
   $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
   fillPriorities($('priority-filter'), { value: '', text: 'Any priority' });
@@ -416,7 +422,7 @@ function start(agent) {
     e.preventDefault();
     if (phone && phone !== list.current) openConversation(phone);
   });
-  setInterval(() => list.refreshTimes(), 30000);  // waiting times and "x minutes ago" move on
+  setInterval(() => { list.refreshTimes(); pane.renderWait(); }, 30000);  // waiting times and "x minutes ago" move on
 }
 
 // The list shows only the conversations under `label` (null: all of them),

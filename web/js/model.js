@@ -14,6 +14,17 @@ const previewChars = 160;  // the server's last_message preview, in code points
 // the chat: the bot's replies and private notes leave it. Only those can be
 // newer than the preview, and they count no unread, so taking one twice
 // changes nothing.
+// How a message moves the wait in an open chat, as the server keeps
+// waiting_since (docs/api.md): the user's first message since an agent's
+// answer starts it (a reaction or a notice asks for none), an agent's
+// message to them ends it (a private note does not).
+function waitAfter(c, m) {
+  if (m.sender === 'admin' && m.type !== 'note') return null;
+  const asks = m.sender === 'user' && m.type !== 'reaction' && m.type !== 'system';
+  if (asks && c.support_ticket_id && !c.waiting_since) return m.timestamp;
+  return c.waiting_since ?? null;
+}
+
 export function withMessage(c, m) {
   if (c.last_message && c.last_message.seq >= m.seq) return c;
   const movesPreview = m.sender !== 'bot' && m.type !== 'note';
@@ -27,6 +38,7 @@ export function withMessage(c, m) {
     // As the server counts activity: a message from either side; the bot's
     // own notices (queue moves, system notes) and agents' private notes leave it.
     last_activity_at: m.sender === 'bot' || m.type === 'note' ? c.last_activity_at : m.timestamp,
+    waiting_since: waitAfter(c, m),
   };
 }
 
