@@ -82,6 +82,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["snoozed"] = c.snoozed_until.has_value();
     o["snoozed_until"] = optional_time(snooze_wake_time(c));
     o["waiting_since"] = optional_time(waiting_since(c));
+    o["first_reply_at"] = optional_time(first_reply_at(c));
     boost::json::object attributes;
     for (auto& [k, v] : c.attributes) attributes[k] = v;
     o["attributes"] = std::move(attributes);
@@ -300,6 +301,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     boolean(w, "snoozed", c.snoozed_until.has_value());
     time_or_null(w, "snoozed_until", snooze_wake_time(c));
     time_or_null(w, "waiting_since", waiting_since(c));
+    time_or_null(w, "first_reply_at", first_reply_at(c));
     w.key("attributes");
     w.lit("{");
     for (std::size_t i = 0; i < c.attributes.size(); ++i) {

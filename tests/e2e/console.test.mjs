@@ -1744,6 +1744,51 @@ test('the Waiting tab lists who waits longest for an answer; a reply takes a cha
   assert.deepEqual(page.errors, []);
 }));
 
+test('an admin sets reply-time targets in the SLA dialog; a chat whose user waited past its target is late in every console', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'erin', password: 'erin-password', display_name: 'Erin' });
+  await userSays(server, '15550891', 'support', 'Slow Answer');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { await p.clock.install(); },
+  });
+  const agentPage = await consolePage(browser.browser, server, 'erin', 'erin-password');
+  const row = page.locator('#conversation-list li[data-phone="15550891"]');
+  await row.waitFor();
+  assert.equal(await row.locator('.badge.waiting').count(), 0);  // in the queue, and no target yet
+
+  await page.getByRole('button', { name: 'SLA' }).click();
+  await page.getByLabel('First reply in a chat within (minutes)').fill('1');
+  await page.getByLabel('Each reply after it within (minutes)').fill('2');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.locator('#sla-status', { hasText: 'Saved.' }).waitFor();
+  await page.locator('#sla-close').click();
+  // Erin's console heard of it: her dialog shows the targets, for reading only.
+  await agentPage.getByRole('button', { name: 'SLA' }).click();
+  await agentPage.waitForFunction(() => document.getElementById('sla-first').value === '1');
+  assert.equal(await agentPage.locator('#sla-next').inputValue(), '2');
+  assert.equal(await agentPage.locator('#sla-first').isDisabled(), true);
+  assert.equal(await agentPage.locator('#sla-save').isVisible(), false);
+
+  // A minute and a half on, the user has waited past the first reply's target.
+  await page.clock.fastForward(90_000);
+  await row.locator('.badge.waiting.late', { hasText: /· late$/ }).waitFor();
+  await row.click();
+  await page.locator('#conv-waiting.late', { hasText: 'late: the target is 1 min' }).waitFor();
+  // An answer ends the wait; the next one has the next target (2 min).
+  await admin('POST', '/conversations/15550891/chat-support/start');
+  await admin('POST', '/conversations/15550891/chat-support/send', { text: 'Sorry for the wait' });
+  await row.locator('.badge.waiting').waitFor({ state: 'detached' });
+  await userSays(server, '15550891', 'ok, and my refund?');
+  // The page's clock runs 90 s ahead of the server's since: within 2 minutes.
+  await row.locator('.badge.waiting:not(.late)').waitFor();
+  await page.locator('#conv-waiting:not(.late)', { hasText: 'Waiting for an answer' }).waitFor();
+  await page.clock.fastForward(60_000);
+  await row.locator('.badge.waiting.late').waitFor();
+  await page.locator('#conv-waiting.late', { hasText: 'late: the target is 2 min' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(agentPage.errors, []);
+}));
+
 test('a private note reaches the other agents and never the user, and one that mentions an agent calls them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });

@@ -1163,6 +1163,48 @@ BOOST_AUTO_TEST_CASE(the_waiting_list_shows_who_waits_longest_for_an_answer) {
     });
 }
 
+// The team's reply-time targets: any agent reads them, an admin sets them,
+// every console hears of it, a bad value changes nothing, and they outlive
+// a restart. A chat's first_reply_at says which target applies.
+BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_reads) {
+    across_restart({"1481", "1482", "1483"}, "hi", [&](three_users& t) {
+        auto& [server, admin, bob, ws] = t;
+        BOOST_TEST(bob.json("GET", "/sla") == json::parse(R"({"first_reply_minutes":null,"next_reply_minutes":null})"));
+        BOOST_TEST(bob.call("PUT", "/sla", R"({"first_reply_minutes":5})").status == 403u);
+
+        auto set = admin.json("PUT", "/sla", R"({"first_reply_minutes":5,"next_reply_minutes":15})");
+        BOOST_TEST(set == json::parse(R"({"first_reply_minutes":5,"next_reply_minutes":15})"));
+        auto heard = ws.next_of_type("sla.updated");
+        BOOST_TEST(heard.at("data") == set);
+        BOOST_TEST(heard.at("conversation").as_string() == "");
+        BOOST_TEST(bob.json("GET", "/sla") == set);
+
+        for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+                 {R"({"first_reply_minutes":0})", "first_reply_minutes"},
+                 {R"({"first_reply_minutes":10081})", "first_reply_minutes"},
+                 {R"({"next_reply_minutes":2.5})", "next_reply_minutes"},
+                 {R"({"next_reply_minutes":"15"})", "next_reply_minutes"},
+                 {R"({"first_reply":5})", "first_reply"}}) {
+            auto r = admin.call("PUT", "/sla", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(json::parse(r.body).at("error").at("field").as_string() == field, r.body);
+        }
+        BOOST_TEST(bob.json("GET", "/sla") == set);  // unchanged
+
+        // No first reply yet: the first target applies; then the next one.
+        user_says(bob.port, "1482", "support");
+        bob.json("POST", "/conversations/1482/chat-support/start");
+        BOOST_TEST(bob.json("GET", "/conversations/1482").at("first_reply_at").is_null());
+        auto reply = bob.json("POST", "/conversations/1482/chat-support/send", R"({"text":"Hello Ben"})", 201);
+        BOOST_TEST(bob.json("GET", "/conversations/1482").at("first_reply_at") == reply.at("timestamp"));
+        bob.json("POST", "/conversations/1482/chat-support/send", R"({"text":"Anything else?"})", 201);
+        BOOST_TEST(bob.json("GET", "/conversations/1482").at("first_reply_at") == reply.at("timestamp"));
+        admin.json("PUT", "/sla", R"({"next_reply_minutes":30})");
+    }, [&](const api_client& bob) {
+        BOOST_TEST(bob.json("GET", "/sla") == json::parse(R"({"first_reply_minutes":null,"next_reply_minutes":30})"));
+    });
+}
+
 // A snoozed chat's idle timeout waits for it: the chat wakes when its time
 // comes (a note says so), and only then does the timeout count again.
 BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeout_waits) {

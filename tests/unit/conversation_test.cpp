@@ -288,6 +288,10 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     c.chat.edit().waiting_since = switchboard::from_unix_ms(1796457600000);
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("waiting_since").as_string() == "2026-12-05T08:00:00.000Z");
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("first_reply_at").is_null());
+    c.chat.edit().first_response_at = switchboard::from_unix_ms(1796457000000);
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
+    BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("first_reply_at").as_string() == "2026-12-05T07:50:00.000Z");
     conversation empty;
     empty.phone = "1";
     BOOST_TEST(boost::json::parse(conversation_json(empty, std::nullopt)) == boost::json::value(to_json(empty, std::nullopt)));
@@ -338,6 +342,7 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
                R"({"company":"Acme","email":"ana@example.com"})");
     c.chat = switchboard::chat::chat_record{"t_1", c.phone, switchboard::from_unix_ms(1)};
     c.chat.edit().waiting_since = switchboard::from_unix_ms(1796457600000);
+    c.chat.edit().first_response_at = switchboard::from_unix_ms(1796457000000);
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     m.error = "HTTP 503: down for maintenance";

@@ -428,8 +428,10 @@ BOOST_AUTO_TEST_CASE(a_chat_waits_from_the_users_message_until_an_agent_answers)
     f.say("1555", "still there?");
     f.run(f.engine.add_note("1555", bob, "checking the order", ""));
     BOOST_TEST((wait() == opened));  // the first message waits on
-    f.run(f.engine.send("1555", bob, "Here, looking into it", ""));
+    BOOST_TEST(!chat::first_reply_at(*now()));
+    auto reply = f.run(f.engine.send("1555", bob, "Here, looking into it", ""));
     BOOST_TEST(!wait());
+    BOOST_TEST((chat::first_reply_at(*now()) == reply.at));
     BOOST_TEST(listed() == 0u);
     BOOST_TEST(f.engine.counts("bob").waiting == 0u);
     f.say("1555", "👍", chat::channel::plain, {}, "reaction");

@@ -71,8 +71,11 @@ export class ConversationPane {
   // `onLabel(label)`: the agent asked for the conversations under a label;
   // `knownLabels()`: the labels to offer when adding one; `onLeave()`: the
   // pane closes, as the Back button closes it.
-  constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave }) {
+  constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave, targets }) {
     this.me = me;
+    // The team's reply-time targets: how long past one the user has waited.
+    this.overdueMs = (c) => targets.overdueMs(c);
+    this.targetOf = (c) => targets.targetOf(c);
     this.live = live;
     this.onChange = onChange;
     this.onLeave = onLeave;
@@ -267,7 +270,11 @@ export class ConversationPane {
     const waits = Boolean(c?.waiting_since) && !c.snoozed;
     $('conv-waiting').hidden = !waits;
     if (!waits) return;
-    $('conv-waiting').textContent = `⏳ Waiting for an answer · ${relativeTime(c.waiting_since)}`;
+    const overdue = this.overdueMs(c);
+    const target = this.targetOf(c);
+    $('conv-waiting').classList.toggle('late', overdue > 0);
+    $('conv-waiting').textContent = `⏳ Waiting for an answer · ${relativeTime(c.waiting_since)}`
+      + (overdue > 0 ? ` · late: the target is ${target} min` : '');
     $('conv-waiting').title = `The user's oldest message no agent has answered yet: ${clockTime(c.waiting_since)}`;
   }
 

@@ -59,8 +59,9 @@ const shownAtMost = 200;
 const heldAtMost = 2000;
 
 export class ConversationList {
-  constructor({ me, drafts, onOpen, onSelection = () => {} }) {
+  constructor({ me, drafts, onOpen, onSelection = () => {}, overdueMs = () => 0 }) {
     this.me = me;
+    this.overdueMs = overdueMs;  // how long a chat's user has waited past the team's target
     this.drafts = drafts;  // a row says when the agent left a draft in its chat
     this.onOpen = onOpen;
     // Select mode: a row's click picks it rather than opening it, for a
@@ -309,9 +310,14 @@ export class ConversationList {
     if (c.chat_support_active) badges.push(h('span', { class: 'badge live', text: '💬 Chat' }));
     if (c.queue_position != null)
       badges.push(h('span', { class: 'badge queued', text: `Queued #${c.queue_position} · ${relativeTime(c.queued_at)}` }));
-    // A queued chat's badge says how long it has waited already.
-    if (c.waiting_since && c.queue_position == null && !c.snoozed)
-      badges.push(h('span', { class: 'badge waiting', text: `⏳ ${relativeTime(c.waiting_since)}`, title: `Waiting for an answer since ${clockTime(c.waiting_since)}` }));
+    // A queued chat's badge says how long it has waited already, unless it is late.
+    const late = this.overdueMs(c) > 0;
+    if (c.waiting_since && !c.snoozed && (c.queue_position == null || late))
+      badges.push(h('span', {
+        class: late ? 'badge waiting late' : 'badge waiting',
+        text: `⏳ ${relativeTime(c.waiting_since)}${late ? ' · late' : ''}`,
+        title: `Waiting for an answer since ${clockTime(c.waiting_since)}${late ? ', past the team\'s target' : ''}`,
+      }));
     if (c.assignee === this.me.username) badges.push(h('span', { class: 'badge mine', text: 'Mine' }));
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));

@@ -16,11 +16,12 @@ import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
+import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
 import { previewOf } from './media.js';
 import { mentions, withMessage } from './model.js';
 
-let live, list, pane, team, alerts, me;
+let live, list, pane, team, alerts, me, targets;
 
 async function boot() {
   try {
@@ -302,6 +303,9 @@ function onEvent(e) {
     case 'typing':
       pane.showTyping(e);
       break;
+    case 'sla.updated':
+      targets.set(e.data);
+      break;
     case 'agent.presence':
       team.presence(e.data);
       if (e.data.agent === me.username && e.data.available !== undefined) {
@@ -367,17 +371,20 @@ function start(agent) {
   new RepliesPanel({ me });
   new MacrosPanel({ me });
   new AutomationsPanel({ me });
+  // Lateness moves with the targets: every row and the open chat anew.
+  targets = new ReplyTargets({ me, onChange: () => { list?.refreshTimes(); pane?.renderWait(); } });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
-  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); hours.refresh(); }, onPolicyClose: checkSession });
+  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); hours.refresh(); }, onPolicyClose: checkSession });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
   let bulk = null;
-  list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update() });
+  list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
+    overdueMs: (c) => targets.overdueMs(c) });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
-    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation });
+    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets });
   new MacroMenu({ phone: () => pane.phone, onDone: (c) => { changed(c); pane.updateConversation(c); },
     onError: (why) => { $('composer-hint').textContent = why; } });
   live.connect();

@@ -17,9 +17,12 @@ const previewChars = 160;  // the server's last_message preview, in code points
 // How a message moves the wait in an open chat, as the server keeps
 // waiting_since (docs/api.md): the user's first message since an agent's
 // answer starts it (a reaction or a notice asks for none), an agent's
-// message to them ends it (a private note does not).
+// message to them ends it (a private note does not), and the chat's first
+// such message is its first_reply_at.
+const answers = (m) => m.sender === 'admin' && m.type !== 'note';
+
 function waitAfter(c, m) {
-  if (m.sender === 'admin' && m.type !== 'note') return null;
+  if (answers(m)) return null;
   const asks = m.sender === 'user' && m.type !== 'reaction' && m.type !== 'system';
   if (asks && c.support_ticket_id && !c.waiting_since) return m.timestamp;
   return c.waiting_since ?? null;
@@ -39,6 +42,7 @@ export function withMessage(c, m) {
     // own notices (queue moves, system notes) and agents' private notes leave it.
     last_activity_at: m.sender === 'bot' || m.type === 'note' ? c.last_activity_at : m.timestamp,
     waiting_since: waitAfter(c, m),
+    first_reply_at: c.first_reply_at ?? (answers(m) && c.support_ticket_id ? m.timestamp : null),
   };
 }
 

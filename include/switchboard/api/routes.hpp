@@ -70,6 +70,7 @@ void add_media_route(http::router& routes, api_context& ctx);
 void add_attachment_route(http::router& routes, api_context& ctx);
 void add_template_routes(http::router& routes, api_context& ctx);
 void add_business_hours_route(http::router& routes, api_context& ctx);
+void add_sla_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -86,6 +87,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_attachment_route(routes, ctx);
     add_template_routes(routes, ctx);
     add_business_hours_route(routes, ctx);
+    add_sla_routes(routes, ctx);
 }
 
 }  // namespace switchboard::api

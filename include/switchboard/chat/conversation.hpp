@@ -204,10 +204,17 @@ inline std::optional<timestamp> waiting_since(const conversation& c) {
     return c.chat ? c.chat->waiting_since : std::nullopt;
 }
 
+// When an agent first answered the user in the open chat: nullopt without a
+// chat, and before any agent has.
+inline std::optional<timestamp> first_reply_at(const conversation& c) {
+    return c.chat ? c.chat->first_response_at : std::nullopt;
+}
+
 // How messages in an open chat move the wait, a rule clients that follow
 // message events keep too (docs/api.md): the user's first message since an
 // agent's answer starts it (a reaction or a notice asks for no answer), an
-// agent's message to the user ends it (a private note does not).
+// agent's message to the user ends it (a private note does not), and the
+// chat's first such message is its first reply.
 inline bool starts_wait(const message& m) {
     return m.from == sender::user && m.kind != "reaction" && m.kind != "system";
 }
