@@ -3,6 +3,7 @@
 // chats of each day, computed from the stored chats and ratings (so they
 // are right after a restart).
 #include "request_helpers.hpp"
+#include "sla.hpp"
 
 #include "switchboard/chat/business_hours.hpp"
 #include "switchboard/chat/zone_calendar.hpp"
@@ -37,8 +38,10 @@ struct tally {
     std::vector<double> first_response, queue_wait, resolution;
     double rating_sum = 0;
     std::uint64_t ratings = 0;
+    // Against the team's first-reply target (GET /sla), when one is set.
+    std::uint64_t first_reply_met = 0, first_reply_missed = 0;
 
-    json::object to_json() {
+    json::object to_json(const std::optional<std::int64_t>& target_minutes) {
         json::object o;
         o["chats_opened"] = opened;
         o["chats_closed"] = closed;
@@ -56,6 +59,12 @@ struct tally {
         o["resolution_seconds"] = {{"p50", percentile(resolution, 0.5)},
                                    {"p90", percentile(resolution, 0.9)},
                                    {"count", resolution.size()}};
+        if (target_minutes)
+            o["first_reply_sla"] = {{"target_minutes", *target_minutes},
+                                    {"met", first_reply_met},
+                                    {"missed", first_reply_missed}};
+        else
+            o["first_reply_sla"] = nullptr;
         return o;
     }
 };
@@ -138,6 +147,9 @@ std::string tally_csv_row(std::string_view who, const json::object& t) {
         add(t.at(figure).at("p50"));
         add(t.at(figure).at("p90"));
     }
+    auto& sla = t.at("first_reply_sla");
+    add(sla.is_null() ? sla : sla.at("met"));
+    add(sla.is_null() ? sla : sla.at("missed"));
     return row + "\r\n";
 }
 
@@ -152,7 +164,7 @@ std::string report_csv(const json::object& report) {
     }
     out = "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
           "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
-          "resolution_p90_seconds\r\n";
+          "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed\r\n";
     out += tally_csv_row("(all)", report.at("overall").as_object());
     for (auto& a : report.at("agents").as_array()) out += tally_csv_row(a.at("agent").as_string(), a.as_object());
     return out;
@@ -168,6 +180,16 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     auto format = req.query_param("format").value_or("json");
     if (format != "json" && format != "csv") throw field_error{"format", "format must be json or csv"};
     auto waited = [hours](timestamp a, timestamp b) { return hours ? hours->open_seconds(a, b) : seconds_between(a, b); };
+    auto target = kept_reply_targets(ctx.store).first_reply_minutes;
+    // A chat met the first-reply target when an agent answered within it;
+    // missed it when one answered later, or none had when it ended or by
+    // now. One the user left sooner, unanswered, asked nothing of it.
+    auto against_target = [&](const chat::chat_record& c, tally& t) {
+        if (!target) return;
+        auto limit = static_cast<double>(*target) * 60;
+        if (c.first_response_at) ++(waited(c.opened_at, *c.first_response_at) <= limit ? t.first_reply_met : t.first_reply_missed);
+        else if (waited(c.opened_at, c.closed_at.value_or(now)) > limit) ++t.first_reply_missed;
+    };
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
 
     // Tallied as the rows are read, on the scan thread: a year of a busy
@@ -186,6 +208,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
                     ++t.opened;
                     if (c.first_response_at)
                         t.first_response.push_back(waited(c.opened_at, *c.first_response_at));
+                    against_target(c, t);
                     if (c.queued_at && c.assigned_at)
                         t.queue_wait.push_back(waited(*c.queued_at, *c.assigned_at));
                 }
@@ -210,7 +233,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     co_await scan(ctx, req, read);
     json::array agents;
     for (auto& [name, t] : by_agent) {
-        auto o = t.to_json();
+        auto o = t.to_json(target);
         o["agent"] = name;
         agents.push_back(std::move(o));
     }
@@ -218,7 +241,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     out["from"] = to_iso8601(from);
     out["to"] = to_iso8601(to);
     out["business_hours"] = hours != nullptr;
-    out["overall"] = overall.to_json();
+    out["overall"] = overall.to_json(target);
     out["agents"] = std::move(agents);
     if (days) {
         out["group_by"] = "day";

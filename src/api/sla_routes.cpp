@@ -4,6 +4,7 @@
 // past them (a chat's `waiting_since` and `first_reply_at` say which target
 // applies); every console hears of a change as `sla.updated`.
 #include "request_helpers.hpp"
+#include "sla.hpp"
 
 #include "switchboard/store/store.hpp"
 #include "switchboard/ws/hub.hpp"
@@ -24,39 +25,26 @@ constexpr std::string_view setting_key = "sla";
 constexpr std::array<std::string_view, 2> target_names{"first_reply_minutes", "next_reply_minutes"};
 constexpr std::int64_t most_minutes = 7 * 24 * 60;  // a week
 
-// A target in minutes, or null: none. Absent is none too.
-json::value target_field(const json::object& o, std::string_view key) {
+// A target in minutes, or none (null or absent).
+std::optional<std::int64_t> target_field(const json::object& o, std::string_view key) {
     auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return nullptr;
+    if (!v || v->is_null()) return std::nullopt;
     std::optional<std::int64_t> n;
     if (v->is_int64()) n = v->get_int64();
     else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(most_minutes)) n = static_cast<std::int64_t>(v->get_uint64());
     if (!n || *n < 1 || *n > most_minutes)
         throw field_error{std::string(key), std::string(key) + " must be a whole number of minutes from 1 to " +
                                                 std::to_string(most_minutes) + " (a week), or null for no target"};
-    return *n;
+    return n;
 }
 
-json::object policy_from(const json::object& o) {
-    json::object policy;
-    for (auto name : target_names) policy[name] = target_field(o, name);
-    return policy;
+reply_targets targets_from(const json::object& o) {
+    return {target_field(o, target_names[0]), target_field(o, target_names[1])};
 }
 
-// The targets as kept; none before an admin sets them. A kept value that no
-// longer reads (written by hand) is no target rather than a broken console.
-json::object kept_policy(const store::store& db) {
-    if (auto text = db.find_setting(setting_key)) {
-        boost::system::error_code ec;
-        auto v = json::parse(*text, ec);
-        if (!ec && v.is_object()) {
-            try {
-                return policy_from(v.as_object());
-            } catch (const field_error&) {
-            }
-        }
-    }
-    return policy_from({});
+json::object targets_json(const reply_targets& t) {
+    auto minutes = [](const std::optional<std::int64_t>& m) { return m ? json::value(*m) : json::value(nullptr); };
+    return {{target_names[0], minutes(t.first_reply_minutes)}, {target_names[1], minutes(t.next_reply_minutes)}};
 }
 
 awaitable<http::response> put_sla(api_context& ctx, http::request& req, const auth::agent&) {
@@ -65,7 +53,7 @@ awaitable<http::response> put_sla(api_context& ctx, http::request& req, const au
         if (std::find(target_names.begin(), target_names.end(), field.key()) == target_names.end())
             throw field_error{std::string(field.key()), "unknown field " + std::string(field.key()) +
                                                             ": the targets are first_reply_minutes and next_reply_minutes"};
-    auto policy = policy_from(body);
+    auto policy = targets_json(targets_from(body));
     store::write_batch b;
     b.settings_put.emplace_back(std::string(setting_key), json::serialize(policy));
     co_await ctx.store.write(std::move(b));
@@ -75,10 +63,26 @@ awaitable<http::response> put_sla(api_context& ctx, http::request& req, const au
 
 }  // namespace
 
+// A kept value that no longer reads (written by hand) is no target rather
+// than a broken console.
+reply_targets kept_reply_targets(const store::store& db) {
+    if (auto text = db.find_setting(setting_key)) {
+        boost::system::error_code ec;
+        auto v = json::parse(*text, ec);
+        if (!ec && v.is_object()) {
+            try {
+                return targets_from(v.as_object());
+            } catch (const field_error&) {
+            }
+        }
+    }
+    return {};
+}
+
 void add_sla_routes(http::router& routes, api_context& ctx) {
     routes.add(http::verb::get, "/sla",
                authed(ctx, [&ctx](http::request&, const auth::agent&) -> awaitable<http::response> {
-                   co_return json_response(200, kept_policy(ctx.store));
+                   co_return json_response(200, targets_json(kept_reply_targets(ctx.store)));
                }));
     routes.add(http::verb::put, "/sla",
                authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return put_sla(ctx, r, w); }, true));

@@ -1785,6 +1785,12 @@ test('an admin sets reply-time targets in the SLA dialog; a chat whose user wait
   await page.clock.fastForward(60_000);
   await row.locator('.badge.waiting.late').waitFor();
   await page.locator('#conv-waiting.late', { hasText: 'late: the target is 2 min' }).waitFor();
+  // The report counts the first reply against its target, as the server
+  // timed it (seconds after the `support`).
+  await page.getByRole('button', { name: 'Reports' }).click();
+  await page.locator('#reports-overall .figure', { hasText: 'First reply on time' })
+    .filter({ hasText: '100%' }).filter({ hasText: '1 of 1 within 1 min' }).waitFor();
+  await page.locator('#reports-agents tr[data-agent="admin"] td', { hasText: /^1 of 1$/ }).waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(agentPage.errors, []);
 }));

@@ -52,13 +52,15 @@ export class ReportsPanel {
     const figure = (name, value, note) => h('div', { class: 'figure' },
       h('dt', { text: name }),
       h('dd', {}, h('span', { class: 'value', text: value }), note ? h('span', { class: 'muted', text: note }) : null));
-    $('reports-overall').replaceChildren(
+    $('reports-overall').replaceChildren(...[
       figure('Chats opened', String(overall.chats_opened)),
       figure('Chats closed', String(overall.chats_closed)),
       figure('CSAT', csat(overall.csat), overall.csat.count ? `${overall.csat.count} rating${overall.csat.count === 1 ? '' : 's'}` : null),
       figure('First response', median(overall.first_response_seconds), spread(overall.first_response_seconds)),
       figure('Queue wait', median(overall.queue_wait_seconds), spread(overall.queue_wait_seconds)),
-      figure('Resolution', median(overall.resolution_seconds), spread(overall.resolution_seconds)));
+      figure('Resolution', median(overall.resolution_seconds), spread(overall.resolution_seconds)),
+      overall.first_reply_sla && figure('First reply on time', onTimeShare(overall.first_reply_sla), onTimeNote(overall.first_reply_sla)),
+    ].filter(Boolean));
     $('reports-days').replaceChildren(...dayBars(days));
     $('reports-agents').replaceChildren(...agents.map((a) => h('tr', { 'data-agent': a.agent },
       h('th', { scope: 'row', text: a.agent }),
@@ -67,7 +69,8 @@ export class ReportsPanel {
       h('td', { text: csat(a.csat) }),
       h('td', { text: pair(a.first_response_seconds) }),
       h('td', { text: pair(a.queue_wait_seconds) }),
-      h('td', { text: pair(a.resolution_seconds) }))));
+      h('td', { text: pair(a.resolution_seconds) }),
+      h('td', { text: a.first_reply_sla ? onTime(a.first_reply_sla) : '—' }))));
     $('reports-none').hidden = agents.length > 0;
   }
 }
@@ -76,6 +79,11 @@ const csat = (c) => (c.average == null ? '—' : `${c.average.toFixed(2)} / 5`);
 const median = (p) => (p.p50 == null ? '—' : duration(p.p50));
 const spread = (p) => (p.p90 == null ? null : `90% within ${duration(p.p90)} · ${p.count} chat${p.count === 1 ? '' : 's'}`);
 const pair = (p) => (p.p50 == null ? '—' : `${duration(p.p50)} · ${duration(p.p90)}`);
+// First replies against the team's target (the SLA dialog's).
+const judged = (s) => s.met + s.missed;
+const onTimeShare = (s) => (judged(s) ? `${Math.round((100 * s.met) / judged(s))}%` : '—');
+const onTimeNote = (s) => `${s.met} of ${judged(s)} within ${s.target_minutes} min`;
+const onTime = (s) => (judged(s) ? `${s.met} of ${judged(s)}` : '—');
 
 // One column a day, opened beside closed, as tall as the busiest day allows;
 // the day of the month under each while a month or less is shown.
