@@ -246,6 +246,14 @@ export class ConversationList {
     document.title = waiting ? `(${waiting}) Switchboard` : 'Switchboard';
   }
 
+  // A reply or the user's next message moved a chat out of the Waiting tab
+  // or into it: its count follows at once, as the server's next counts will
+  // say, rather than asking the server at every reply of every chat.
+  countWaitingChange(before, after) {
+    const waits = (c) => (c.waiting_since && !c.snoozed ? 1 : 0);
+    if (this.counts) this.counts.waiting = Math.max(0, this.counts.waiting + waits(after) - waits(before));
+  }
+
   // A search's answer. Only the rows whose match changed are built again:
   // a row replaced between a press and its release loses the click.
   setTextHits(hits) {

@@ -283,8 +283,9 @@ function onEvent(e) {
       pane.addMessage(e.data);
       if (pane.conv?.phone === e.conversation) pane.updateConversation(withMessage(pane.conv, e.data));
       if (list.rows.has(e.conversation)) {
-        const next = withMessage(list.rows.get(e.conversation), e.data);
-        if (countsChanged(next)) refreshQueueSoon();  // a reply or the user's next message: the Waiting tab's count
+        const known = list.rows.get(e.conversation);
+        const next = withMessage(known, e.data);
+        list.countWaitingChange(known, next);
         list.upsert(next);
         list.renderSoon();
       } else {
