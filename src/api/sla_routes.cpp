@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace switchboard::api {
@@ -29,9 +30,10 @@ constexpr std::int64_t most_minutes = 7 * 24 * 60;  // a week
 std::optional<std::int64_t> target_field(const json::object& o, std::string_view key) {
     auto* v = o.if_contains(key);
     if (!v || v->is_null()) return std::nullopt;
+    // Boost.JSON reads every whole number that fits as an int64; 2.5, "5"
+    // and one past int64 are not.
     std::optional<std::int64_t> n;
     if (v->is_int64()) n = v->get_int64();
-    else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(most_minutes)) n = static_cast<std::int64_t>(v->get_uint64());
     if (!n || *n < 1 || *n > most_minutes)
         throw field_error{std::string(key), std::string(key) + " must be a whole number of minutes from 1 to " +
                                                 std::to_string(most_minutes) + " (a week), or null for no target"};
