@@ -187,8 +187,12 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     auto against_target = [&](const chat::chat_record& c, tally& t) {
         if (!target) return;
         auto limit = static_cast<double>(*target) * 60;
-        if (c.first_response_at) ++(waited(c.opened_at, *c.first_response_at) <= limit ? t.first_reply_met : t.first_reply_missed);
-        else if (waited(c.opened_at, c.closed_at.value_or(now)) > limit) ++t.first_reply_missed;
+        if (c.first_response_at) {
+            auto& verdict = waited(c.opened_at, *c.first_response_at) <= limit ? t.first_reply_met : t.first_reply_missed;
+            ++verdict;
+        } else if (waited(c.opened_at, c.closed_at.value_or(now)) > limit) {
+            ++t.first_reply_missed;
+        }
     };
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
 

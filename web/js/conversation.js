@@ -7,7 +7,7 @@ import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
-import { mentions, userName } from './model.js';
+import { mentions, userName, waitsForAnswer } from './model.js';
 import { fillPriorities } from './priority.js';
 import { fromLocalInput, snoozeChoices, snoozedUntil, untilBody } from './snooze.js';
 
@@ -267,9 +267,8 @@ export class ConversationPane {
   // How long the user has waited for an answer; the clock moves it on.
   renderWait() {
     const c = this.conv;
-    const waits = Boolean(c?.waiting_since) && !c.snoozed;
-    $('conv-waiting').hidden = !waits;
-    if (!waits) return;
+    $('conv-waiting').hidden = !waitsForAnswer(c);
+    if ($('conv-waiting').hidden) return;
     const overdue = this.overdueMs(c);
     const target = this.targetOf(c);
     $('conv-waiting').classList.toggle('late', overdue > 0);

@@ -4,7 +4,7 @@
 // Rows are keyed by phone, so no order of events can produce a duplicate.
 import { h, $, clockTime, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
-import { userName } from './model.js';
+import { userName, waitsForAnswer } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
 import { snoozeEnd } from './snooze.js';
 
@@ -131,7 +131,7 @@ export class ConversationList {
       case 'active': return c.chat_support_active && !c.snoozed;
       case 'queued': return c.queue_position != null;
       case 'mine': return c.assignee === this.me.username && !c.snoozed;
-      case 'waiting': return !!c.waiting_since && !c.snoozed;
+      case 'waiting': return waitsForAnswer(c);
       case 'snoozed': return !!c.snoozed;
       case 'blocked': return c.blocked;
       default: return true;
@@ -250,8 +250,8 @@ export class ConversationList {
   // or into it: its count follows at once, as the server's next counts will
   // say, rather than asking the server at every reply of every chat.
   countWaitingChange(before, after) {
-    const waits = (c) => (c.waiting_since && !c.snoozed ? 1 : 0);
-    if (this.counts) this.counts.waiting = Math.max(0, this.counts.waiting + waits(after) - waits(before));
+    const moved = Number(waitsForAnswer(after)) - Number(waitsForAnswer(before));
+    if (this.counts) this.counts.waiting = Math.max(0, this.counts.waiting + moved);
   }
 
   // A search's answer. Only the rows whose match changed are built again:
@@ -320,7 +320,7 @@ export class ConversationList {
       badges.push(h('span', { class: 'badge queued', text: `Queued #${c.queue_position} · ${relativeTime(c.queued_at)}` }));
     // A queued chat's badge says how long it has waited already, unless it is late.
     const late = this.overdueMs(c) > 0;
-    if (c.waiting_since && !c.snoozed && (c.queue_position == null || late))
+    if (waitsForAnswer(c) && (c.queue_position == null || late))
       badges.push(h('span', {
         class: late ? 'badge waiting late' : 'badge waiting',
         text: `⏳ ${relativeTime(c.waiting_since)}${late ? ' · late' : ''}`,

@@ -28,6 +28,10 @@ function waitAfter(c, m) {
   return c.waiting_since ?? null;
 }
 
+// Whether the chat's user waits for an agent's answer now: a snoozed chat
+// is put aside, and waits on nobody's list.
+export const waitsForAnswer = (c) => Boolean(c?.waiting_since) && !c.snoozed;
+
 export function withMessage(c, m) {
   if (c.last_message && c.last_message.seq >= m.seq) return c;
   const movesPreview = m.sender !== 'bot' && m.type !== 'note';

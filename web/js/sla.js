@@ -5,6 +5,7 @@
 // and every console hears of it (sla.updated).
 import { api } from './api.js';
 import { $ } from './dom.js';
+import { waitsForAnswer } from './model.js';
 
 const MINUTE_MS = 60_000;
 
@@ -39,7 +40,7 @@ export class ReplyTargets {
   // How long the chat's user has waited past their target, in ms (0: not late).
   overdueMs(c, now = Date.now()) {
     const target = this.targetOf(c);
-    if (!c.waiting_since || c.snoozed || target == null) return 0;
+    if (!waitsForAnswer(c) || target == null) return 0;
     return Math.max(0, now - Date.parse(c.waiting_since) - target * MINUTE_MS);
   }
 
