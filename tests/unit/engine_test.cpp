@@ -402,6 +402,11 @@ BOOST_AUTO_TEST_CASE(the_waiting_list_pages_longest_wait_first_through_ties) {
     chat::list_query newest = q;
     newest.by = order::activity;
     BOOST_TEST(read_pages(f.engine, newest, 7) == seed.expected(waits));
+    chat::list_query sevens = q;  // a search: a test of each conversation's state
+    sevens.matches = [](const chat::conversation& c) { return c.phone.back() == '7'; };
+    auto waiting_sevens = seed.expected([&](auto& c) { return waits(c) && c.phone.back() == '7'; }, order::waiting);
+    BOOST_TEST(waiting_sevens.size() > 2u);
+    BOOST_TEST(read_pages(f.engine, sevens, 2) == waiting_sevens);
     BOOST_TEST(f.engine.counts("bob").waiting == longest_first.size());
 }
 
