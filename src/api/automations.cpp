@@ -3,6 +3,7 @@
 #include "macro_book.hpp"
 
 #include "switchboard/core/log.hpp"
+#include "switchboard/core/metrics.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -21,7 +22,8 @@ const auth::agent& automation_agent() {
 
 // Each rule in turn, by name; one refused stops that rule alone (the actions
 // before it stay done, as a macro's), and says why in the log.
-net::awaitable<void> run_rules(api_context& ctx, std::string phone, std::vector<macro> rules) {
+net::awaitable<void> run_rules(api_context& ctx, std::string phone, std::vector<macro> rules, metrics::counter& ran,
+                               metrics::counter& stopped) {
     for (auto& rule : rules) {
         std::string refused;
         try {
@@ -30,13 +32,22 @@ net::awaitable<void> run_rules(api_context& ctx, std::string phone, std::vector<
         } catch (const std::exception& e) {
             refused = e.what();
         }
-        if (!refused.empty()) log::info("an automation stopped", {{"phone", phone}, {"why", refused}});
+        if (refused.empty()) {
+            ran.inc();
+        } else {
+            stopped.inc();
+            log::info("an automation stopped", {{"phone", phone}, {"why", refused}});
+        }
     }
 }
 
 }  // namespace
 
-automation_runner::automation_runner(net::io_context& ioc) : ioc_(ioc) {}
+automation_runner::automation_runner(net::io_context& ioc, metrics::registry& metrics)
+    : ioc_(ioc),
+      ran_(metrics.get_counter("switchboard_automations_run_total", "Automation rules whose actions all ran")),
+      stopped_(metrics.get_counter("switchboard_automations_stopped_total",
+                                   "Automation rules an action refused stopped (the log says which and why)")) {}
 automation_runner::~automation_runner() = default;
 
 void automation_runner::attach(api_context& ctx) { ctx_ = &ctx; }
@@ -59,7 +70,7 @@ void automation_runner::seen(const chat::user_message_seen& m) {
         if (r.trigger->matches(m)) matched.push_back(r);
     if (matched.empty()) return;
     // Off this actor's turn: the rules' commands queue for it like any agent's.
-    net::co_spawn(ioc_, run_rules(*ctx_, std::string(m.phone), std::move(matched)), net::detached);
+    net::co_spawn(ioc_, run_rules(*ctx_, std::string(m.phone), std::move(matched), ran_, stopped_), net::detached);
 }
 
 }  // namespace switchboard::api

@@ -185,7 +185,7 @@ int run_server(const config& cfg) {
             return false;
         };
         auto engine_hours = engine_opts.hours;  // the API shows them too
-        api::automation_runner automations(ioc);  // acts once the API is there (add_automation_routes)
+        api::automation_runner automations(ioc, metrics);  // acts once the API is there (add_automation_routes)
         engine_opts.user_messages = &automations;
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();

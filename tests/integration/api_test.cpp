@@ -1491,6 +1491,10 @@ BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_th
         auto c = bob.json("GET", "/conversations/3101");
         BOOST_TEST(json::serialize(c.at("labels")) == R"(["disputes"])");
         BOOST_TEST(c.at("assignee").is_null());
+        // Counted, on this server since its start: the refused rule and those
+        // before the last (whose own count may follow its note).
+        BOOST_TEST(read_metric(p, "switchboard_automations_stopped_total") == 1.0);
+        BOOST_TEST(read_metric(p, "switchboard_automations_run_total") >= 1.0);
     });
 }
 

@@ -13,6 +13,10 @@
 namespace boost::asio {
 class io_context;
 }
+namespace switchboard::metrics {
+class counter;
+class registry;
+}
 
 namespace switchboard::api {
 
@@ -24,7 +28,9 @@ inline constexpr std::string_view automation_agent_name = "automation";
 
 class automation_runner final : public chat::user_message_listener {
 public:
-    explicit automation_runner(boost::asio::io_context& ioc);
+    // Counts, in `metrics`, the rules that ran their actions to the end and
+    // those an action refused stopped (each is logged too).
+    automation_runner(boost::asio::io_context& ioc, metrics::registry& metrics);
     ~automation_runner() override;
 
     // Until then no rule runs: the engine is made before the API it acts through.
@@ -37,6 +43,8 @@ public:
 
 private:
     boost::asio::io_context& ioc_;
+    metrics::counter& ran_;
+    metrics::counter& stopped_;
     api_context* ctx_ = nullptr;
     std::atomic<std::shared_ptr<const std::vector<macro>>> rules_;
     std::atomic<bool> any_{false};
