@@ -1782,9 +1782,16 @@ test('an admin sets reply-time targets in the SLA dialog; a chat whose user wait
   // The page's clock runs 90 s ahead of the server's since: within 2 minutes.
   await row.locator('.badge.waiting:not(.late)').waitFor();
   await page.locator('#conv-waiting:not(.late)', { hasText: 'Waiting for an answer' }).waitFor();
+  // Now the admin's own chat: crossing its target rings, once.
+  const rung = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  const before = await rung();
   await page.clock.fastForward(60_000);
   await row.locator('.badge.waiting.late').waitFor();
   await page.locator('#conv-waiting.late', { hasText: 'late: the target is 2 min' }).waitFor();
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.alerts ?? 0) === n + 1, before);
+  await page.clock.fastForward(60_000);  // still late: no second chime
+  await page.locator('#conv-waiting.late').waitFor();
+  assert.equal(await rung(), before + 1);
   // The report counts the first reply against its target, as the server
   // timed it (seconds after the `support`).
   await page.getByRole('button', { name: 'Reports' }).click();

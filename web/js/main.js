@@ -1,7 +1,7 @@
 // The console's entry point: login, then the live list and the open chat.
 import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
-import { $ } from './dom.js';
+import { $, clockTime } from './dom.js';
 import { BulkActions } from './bulk.js';
 import { BusinessHours } from './hours.js';
 import { Drafts } from './drafts.js';
@@ -19,7 +19,7 @@ import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
 import { previewOf } from './media.js';
-import { mentions, withMessage } from './model.js';
+import { mentions, userName, withMessage } from './model.js';
 
 let live, list, pane, team, alerts, me, targets;
 
@@ -241,6 +241,22 @@ function snoozeEnded(e) {
   return Boolean(was) && Date.parse(was) <= Date.now();
 }
 
+// The agent's own chat whose user has just waited past the team's target
+// (SLA): a chime and a notification, once a wait, when it crosses the line
+// (not for chats already late when the console opened).
+let lateCheckedAt = Date.now();
+function announceLateChats() {
+  const now = Date.now();
+  for (const c of list.rows.values()) {
+    const overdue = targets.overdueMs(c, now);
+    if (c.assignee !== me.username || overdue <= 0 || overdue > now - lateCheckedAt) continue;
+    alerts.ring();
+    alerts.notify(`${userName(c)} has waited past the target`, `Waiting for an answer since ${clockTime(c.waiting_since)}`,
+      c.phone, () => openConversation(c.phone));
+  }
+  lateCheckedAt = now;
+}
+
 // Whether an event is something the agent should hear about.
 function worthAChime(e) {
   const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
@@ -430,7 +446,8 @@ function start(agent) {
     e.preventDefault();
     if (phone && phone !== list.current) openConversation(phone);
   });
-  setInterval(() => { list.refreshTimes(); pane.renderWait(); }, 30000);  // waiting times and "x minutes ago" move on
+  // Waiting times and "x minutes ago" move on, and chats become late.
+  setInterval(() => { list.refreshTimes(); pane.renderWait(); announceLateChats(); }, 30000);
 }
 
 // The list shows only the conversations under `label` (null: all of them),
