@@ -380,14 +380,26 @@ ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
     // 30: since when the user has waited for an agent's answer (Unix ms),
     // null when an agent had the last word. For the chats open at the
     // upgrade: the user's oldest message since the chat opened and since
-    // the agents' latest answer (a reaction asks for none).
+    // the agents' latest answer (a reaction asks for none). Messages have no
+    // index by phone (rows append): one pass over them against the open
+    // chats by phone, as a query per chat was a pass each (5,000 open chats
+    // over 2 million messages: 2.5 s, against more than 2 minutes).
     R"sql(
 ALTER TABLE chats ADD COLUMN waiting_since INTEGER;
-UPDATE chats SET waiting_since = (
-    SELECT MIN(m.at) FROM messages m
-    WHERE m.phone = chats.phone AND m.sender = 'user' AND m.kind NOT IN ('reaction', 'system')
-      AND m.at >= chats.opened_at AND m.at > COALESCE(chats.last_response_at, -1))
+CREATE TEMP TABLE open_chats (phone TEXT NOT NULL, ticket_id TEXT PRIMARY KEY, opened_at INTEGER NOT NULL,
+                              answered_at INTEGER NOT NULL);
+INSERT INTO open_chats SELECT phone, ticket_id, opened_at, COALESCE(last_response_at, -1) FROM chats WHERE closed_at IS NULL;
+CREATE INDEX temp.open_chats_by_phone ON open_chats (phone);
+CREATE TEMP TABLE open_chat_waits AS
+    SELECT o.ticket_id AS ticket_id, MIN(m.at) AS since
+    FROM messages m CROSS JOIN open_chats o
+    WHERE o.phone = m.phone AND m.sender = 'user' AND m.kind NOT IN ('reaction', 'system')
+      AND m.at >= o.opened_at AND m.at > o.answered_at
+    GROUP BY o.ticket_id;
+UPDATE chats SET waiting_since = (SELECT since FROM open_chat_waits w WHERE w.ticket_id = chats.ticket_id)
 WHERE closed_at IS NULL;
+DROP TABLE open_chat_waits;
+DROP TABLE open_chats;
 )sql",
 };
 
