@@ -60,32 +60,24 @@ cost per_wakeup(long rounds) {
         std::perror("machine_costs: eventfd");
         std::exit(1);
     }
-    auto pass = [](int from, int to) {
+    auto give = [](int fd) {
+        std::uint64_t v = 1;
+        if (write(fd, &v, sizeof v) != sizeof v) std::abort();
+    };
+    auto take = [](int fd) {
         std::uint64_t v = 0;
-        if (read(from, &v, sizeof v) != sizeof v) std::abort();
-        v = 1;
-        if (write(to, &v, sizeof v) != sizeof v) std::abort();
+        if (read(fd, &v, sizeof v) != sizeof v) std::abort();
     };
     std::thread other([&] {
         pin_to(1);
-        for (long i = 0; i < rounds; ++i) pass(ping, pong);
+        for (long i = 0; i < rounds; ++i) take(ping), give(pong);
     });
     pin_to(0);
-    rusage before{}, after{};
-    getrusage(RUSAGE_SELF, &before);
-    auto start = std::chrono::steady_clock::now();
-    for (long i = 0; i < rounds; ++i) {
-        std::uint64_t v = 1;
-        if (write(ping, &v, sizeof v) != sizeof v) std::abort();
-        if (read(pong, &v, sizeof v) != sizeof v) std::abort();
-    }
-    auto wall = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    // RUSAGE_SELF is the whole process: both threads.
+    auto round = per_round(rounds, [&](long) { give(ping), take(pong); });
     other.join();
-    getrusage(RUSAGE_SELF, &after);  // the whole process: both threads
     close(ping), close(pong);
-    auto handoffs = 2.0 * static_cast<double>(rounds);
-    return {wall / handoffs, (micros(after.ru_utime) - micros(before.ru_utime)) / handoffs,
-            (micros(after.ru_stime) - micros(before.ru_stime)) / handoffs};
+    return {round.wall_us / 2, round.user_us / 2, round.system_us / 2};
 }
 
 }  // namespace

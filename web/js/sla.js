@@ -4,7 +4,7 @@
 // late in every console; an admin changes the targets in the SLA dialog,
 // and every console hears of it (sla.updated).
 import { api } from './api.js';
-import { $ } from './dom.js';
+import { $, onSubmit, showStatus } from './dom.js';
 import { waitsForAnswer } from './model.js';
 
 const MINUTE_MS = 60_000;
@@ -21,7 +21,7 @@ export class ReplyTargets {
     this.dialog = $('sla-dialog');
     $('sla').addEventListener('click', () => this.open());
     $('sla-close').addEventListener('click', () => this.dialog.close());
-    $('sla-form').addEventListener('submit', (e) => { e.preventDefault(); this.save(); });
+    onSubmit($('sla-form'), () => this.save());
   }
 
   async load() { this.set(await api.get('/sla')); }
@@ -54,20 +54,18 @@ export class ReplyTargets {
     this.fill();
     for (const id of ['sla-first', 'sla-next']) $(id).disabled = !admin;
     $('sla-save').hidden = !admin;
-    $('sla-status').textContent = admin ? '' : 'Only an admin changes them.';
+    $('sla-form').querySelector('.error').textContent = '';
+    showStatus($('sla-status'), admin ? '' : 'Only an admin changes them.');
     this.dialog.showModal();
   }
 
+  // A refusal shows in the form's error line (onSubmit).
   async save() {
-    $('sla-status').textContent = 'Saving…';
-    try {
-      this.set(await api.put('/sla', {
-        first_reply_minutes: fromField($('sla-first').value),
-        next_reply_minutes: fromField($('sla-next').value),
-      }));
-      $('sla-status').textContent = 'Saved.';
-    } catch (e) {
-      $('sla-status').textContent = e.message;
-    }
+    showStatus($('sla-status'), '');
+    this.set(await api.put('/sla', {
+      first_reply_minutes: fromField($('sla-first').value),
+      next_reply_minutes: fromField($('sla-next').value),
+    }));
+    showStatus($('sla-status'), 'Saved.');
   }
 }
