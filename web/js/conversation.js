@@ -197,6 +197,7 @@ export class ConversationPane {
       for (const timer of this.typingTimers.values()) clearTimeout(timer);  // who typed in the chat left
       this.typingTimers.clear();
       this.phone = phone;  // from here on, what the composer holds is this chat's
+      this.notice = null;  // another chat's refusal is not this one's
       const draft = this.drafts.get(phone);
       $('composer-text').value = draft?.text ?? '';  // never what was typed to another user
       this.setMode(draft?.mode ?? 'reply');  // a note mode left on would surprise in another chat
@@ -347,6 +348,15 @@ export class ConversationPane {
       : c.blocked ? `${userName(c)} is blocked: what they write is dropped. Unblock them to chat. A private note reaches the agents.`
       : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat. A private note reaches them.` : 'Claim the chat to reply.')
       : 'Start a chat to reply.';
+    if (this.notice) $('composer-hint').textContent = this.notice;
+  }
+
+  // A refusal in this chat's hint, kept when the events of what was done
+  // before it draw the composer again (a macro's first actions arrive after
+  // its fourth was refused), until another chat opens.
+  showNotice(text) {
+    this.notice = text;
+    $('composer-hint').textContent = text;
   }
 
   setMode(mode) {

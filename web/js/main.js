@@ -403,7 +403,7 @@ function start(agent) {
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets });
   new MacroMenu({ phone: () => pane.phone, onDone: (c) => { changed(c); pane.updateConversation(c); },
-    onError: (why) => { $('composer-hint').textContent = why; } });
+    onError: (why) => pane.showNotice(why) });
   live.connect();
 
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))
