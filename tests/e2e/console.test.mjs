@@ -1512,7 +1512,21 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
   for (const [phone, name] of [['15550961', 'Ann'], ['15550962', 'Ben'], ['15550963', 'Cai']]) await userSays(server, phone, 'support', name);
   await userSays(server, '15550964', 'hi', 'Dee');
-  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  // The server's frames can be held back, to make the events of a refused
+  // macro's first actions reach the page after its refusal.
+  let held = null, heldNote, release;
+  const noteHeld = new Promise((resolve) => { heldNote = resolve; });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.routeWebSocket(/\/ws$/, (ws) => {
+      const upstream = ws.connectToServer();
+      upstream.onMessage((m) => {
+        if (!held) return ws.send(m);
+        held.push(m);
+        if (String(m).includes('Escalated to billing')) heldNote();
+      });
+      release = () => { const frames = held; held = null; for (const m of frames) ws.send(m); };
+    }),
+  });
   const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
   await row('15550964').waitFor();
 
@@ -1551,9 +1565,17 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await page.locator('.message.note', { hasText: 'Escalated to billing' }).waitFor();
 
   // Refused: Dee has no chat to hand over; the first three actions stay done.
+  // Their events come after the refusal, and redraw the chat without
+  // taking the refusal out of its hint.
+  held = [];
   await runIn('15550964', 'Dee');
-  await page.locator('#composer-hint', { hasText: 'Billing escalation, action 4 of 4 (assign): no chat is active with 15550964' }).waitFor();
+  const refusal = 'Billing escalation, action 4 of 4 (assign): no chat is active with 15550964';
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor();
+  await noteHeld;
+  release();
   await page.locator('#conv-labels', { hasText: 'billing' }).waitFor();
+  await page.locator('.message.note', { hasText: 'Escalated to billing' }).waitFor();
+  assert.ok((await page.locator('#composer-hint').textContent()).includes(refusal), 'the refusal outlives the redraws');
 
   // On those selected, from the bulk bar.
   await page.getByRole('button', { name: 'Select' }).click();
