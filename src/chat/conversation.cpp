@@ -173,20 +173,17 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
     const message* newest = nullptr;
     const message* preview = nullptr;
     std::uint32_t users = 0;
-    // Kept with the chat, not the row; the messages move them.
-    auto wait = waiting_since(before);
-    auto first_reply = first_reply_at(before);
+    // Kept with the chat, not the row; the messages move it.
+    auto clock = answer_clock_of(before);
     for (auto& m : added) {
         if (m.seq <= before.last_seq) continue;  // an update of an older message implies nothing
         if (m.seq != (newest ? newest->seq : before.last_seq) + 1) return false;
         newest = &m;
         if (m.from == sender::user) ++users;
         if (moves_preview(m)) preview = &m;
-        if (after.chat && !wait && starts_wait(m)) wait = m.at;
-        else if (ends_wait(m)) wait.reset();
-        if (after.chat && !first_reply && ends_wait(m)) first_reply = m.at;
+        if (after.chat) clock = after_message(clock, m);
     }
-    if (wait != waiting_since(after) || first_reply != first_reply_at(after)) return false;
+    if (clock != answer_clock_of(after)) return false;
     if (!newest) return implied(before) == implied(after);
     bool preview_implied =
         preview ? after.last_message_seq == preview->seq && after.last_sender == preview->from &&

@@ -479,35 +479,36 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     if (c.snoozed_until) wake_quietly(s, now);  // the user wrote: the chat is back in front of its agent
     s.message_created(user_msg, now);
 
+    bool chat_changed = false;
     switch (decision.action) {
     case bot_action::register_name:
         c.name = decision.name;
         c.registered = true;
         break;
-    case bot_action::open_support: {  // joining the queue is the caller's
+    case bot_action::open_support:  // joining the queue is the caller's
         open_chat(s, "user", now);
         c.queued_at = now;
-        auto& chat = c.chat.edit();
-        chat.queued_at = now;
-        chat.waiting_since = now;  // they asked for someone: the wait starts
-        save_chat(s);
+        c.chat.edit().queued_at = now;
+        chat_changed = true;
         break;
-    }
     case bot_action::end_support:
         close_chat(s, "user", now);
         break;
     case bot_action::rate:
         s.batch.ratings.push_back({c.phone, c.rated_ticket_id, c.rated_agent, decision.rating, now});
         break;
-    case bot_action::chat_message:  // not a reaction: a 👍 asks for no answer
-        if (c.chat && !c.chat->waiting_since) {  // the first message since an agent's answer
-            c.chat.edit().waiting_since = now;
-            save_chat(s);
-        }
-        break;
     default:
         break;
     }
+    // The user's message moves the clock of the chat it is in, one it has
+    // just opened too: their `support` starts the wait.
+    if (c.chat) {
+        if (auto clock = after_message(answer_clock_of(c), user_msg); clock != answer_clock_of(c)) {
+            c.chat.edit().waiting_since = clock.waiting_since;
+            chat_changed = true;
+        }
+    }
+    if (chat_changed) save_chat(s);
     return {was, std::move(decision)};
 }
 
@@ -769,10 +770,11 @@ net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string te
         }
         auto sent = m;
         if (c.chat) {
+            auto clock = after_message(answer_clock_of(c), m);
             auto& chat = c.chat.edit();
-            if (!chat.first_response_at) chat.first_response_at = now;
+            chat.waiting_since = clock.waiting_since;
+            chat.first_response_at = clock.first_reply_at;
             chat.last_response_at = now;
-            chat.waiting_since.reset();
             save_chat(s);
         }
         c.last_activity = now;

@@ -446,6 +446,9 @@ BOOST_AUTO_TEST_CASE(a_chat_waits_from_the_users_message_until_an_agent_answers)
     BOOST_TEST((chat::waiting_since(*asked) == asked->last_activity));
     BOOST_TEST(listed() == 1u);
     BOOST_TEST(f.engine.counts("bob").waiting == 1u);
+    f.run(f.engine.send("1555", bob, "Sure, go on", ""));
+    BOOST_TEST(!wait());
+    BOOST_TEST((chat::first_reply_at(*now()) == reply.at));  // the first reply stays the first
     f.run(f.engine.end_chat("1555", bob, ""));
     BOOST_TEST(!wait());
     BOOST_TEST(listed() == 0u);

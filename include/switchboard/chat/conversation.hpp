@@ -210,15 +210,33 @@ inline std::optional<timestamp> first_reply_at(const conversation& c) {
     return c.chat ? c.chat->first_response_at : std::nullopt;
 }
 
-// How messages in an open chat move the wait, a rule clients that follow
-// message events keep too (docs/api.md): the user's first message since an
-// agent's answer starts it (a reaction or a notice asks for no answer), an
-// agent's message to the user ends it (a private note does not), and the
-// chat's first such message is its first reply.
-inline bool starts_wait(const message& m) {
-    return m.from == sender::user && m.kind != "reaction" && m.kind != "system";
+// An open chat's answer clock: since when the user has waited for an
+// agent's answer, and when an agent first answered.
+struct answer_clock {
+    std::optional<timestamp> waiting_since;
+    std::optional<timestamp> first_reply_at;
+    bool operator==(const answer_clock&) const = default;
+};
+
+inline answer_clock answer_clock_of(const conversation& c) {
+    return {waiting_since(c), first_reply_at(c)};
 }
-inline bool ends_wait(const message& m) { return m.from == sender::admin && m.kind != "note"; }
+
+// How a message in an open chat moves its clock, the one statement of a rule
+// the actor keeps, implied_by_messages checks and clients that follow
+// message events keep too (docs/api.md): the user's first message since an
+// agent's answer starts the wait (a reaction or a notice asks for no
+// answer); an agent's message to the user ends it (a private note does
+// not), and the chat's first such message is its first reply.
+inline answer_clock after_message(answer_clock t, const message& m) {
+    if (m.from == sender::user && m.kind != "reaction" && m.kind != "system") {
+        if (!t.waiting_since) t.waiting_since = m.at;
+    } else if (m.from == sender::admin && m.kind != "note") {
+        t.waiting_since.reset();
+        if (!t.first_reply_at) t.first_reply_at = m.at;
+    }
+    return t;
+}
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }
