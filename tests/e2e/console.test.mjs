@@ -1732,6 +1732,12 @@ test('the Blocked tab lists the blocked users, those blocked long ago too', () =
 test('the Waiting tab lists who waits longest for an answer; a reply takes a chat off, the user\'s next message puts it back', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550881', 'support', 'Long Wait');  // in the queue: waiting since its `support`
+  // Lea's chat, answered: waiting for no one, and beyond the page too.
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  const lea = await apiAs(server, 'lea', 'lea-secret-1');
+  await userSays(server, '15550883', 'support', 'Answered');
+  await lea('POST', '/conversations/15550883/chat-support/start');
+  await lea('POST', '/conversations/15550883/chat-support/send', { text: 'Hello, Lea here' });
   await manySay(server, Array.from({ length: 200 }, (_, i) => String(15559300000 + i)), 'hello');
   await userSays(server, '15550882', 'support', 'Newer Wait');
   await admin('POST', '/conversations/15550882/chat-support/start');
@@ -1763,6 +1769,12 @@ test('the Waiting tab lists who waits longest for an answer; a reply takes a cha
   await listed(['15550881', '15550882']);
   await waitingCount('2');
   await page.locator('#conv-waiting', { hasText: 'Waiting for an answer' }).waitFor();
+  // Lea's user writes again: a chat this console did not hold waits now,
+  // and the count follows it.
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550883"]').count(), 0);
+  await userSays(server, '15550883', 'are you still there?');
+  await listed(['15550881', '15550882', '15550883']);
+  await waitingCount('3');
   assert.deepEqual(page.errors, []);
 }));
 

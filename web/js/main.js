@@ -143,6 +143,9 @@ async function fetchUnlisted() {
     try {
       const { messages, ...c } = await api.get(`/conversations/${enc(phone)}`);
       takeConversation(c);
+      // Its messages may have started or ended a wait the list never saw:
+      // the Waiting tab's count is the server's to say.
+      if (c.support_ticket_id) refreshQueueSoon();
       list.renderSoon();
     } catch {
       unlisted.delete(phone);  // the next event, or a reload, brings it
