@@ -968,6 +968,31 @@ test('an agent marks a conversation urgent, and every console shows it in the li
   assert.deepEqual(max.errors, []);
 }));
 
+// A refusal stays in the chat's hint while events draw the chat again (the
+// user writes on), until the agent's next action there goes through.
+test('a refused change stays in the chat\'s hint through the chat\'s events, until the next action succeeds', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550731', 'where is my parcel?', 'Uma');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550731"]').click();
+  await page.locator('#conv-name', { hasText: 'Uma' }).waitFor();
+  const normalHint = await page.locator('#composer-hint').textContent();
+  // The server refuses the next priority change, as a full disk would.
+  await page.route(/\/priority$/, (route) => route.fulfill({ status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'the store cannot write' } }) }), { times: 1 });
+  await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+  const refusal = 'Priority not saved: the store cannot write';
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor();
+  assert.equal(await page.getByLabel('Priority', { exact: true }).inputValue(), 'none');  // as the server has it
+
+  await userSays(server, '15550731', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  assert.equal(await page.locator('#composer-hint').textContent(), refusal);
+  await page.getByLabel('Priority', { exact: true }).selectOption('high');
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#composer-hint').textContent(), normalHint);
+  assert.deepEqual(page.errors, []);
+}));
+
 // "Mark unread": the chat closes, and its row says unread again in every console.
 test('an agent marks a conversation unread, and every console lists it unread', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);

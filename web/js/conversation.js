@@ -148,7 +148,7 @@ export class ConversationPane {
     });
     $('snooze-custom').addEventListener('click', () => {
       const until = fromLocalInput($('snooze-at').value);
-      if (!until) { $('composer-hint').textContent = 'Pick a day and time to snooze until.'; return; }
+      if (!until) { this.showNotice('Pick a day and time to snooze until.'); return; }
       this.snooze(until);
     });
     $('unsnooze').addEventListener('click', () => this.change('snooze', { until: null }, 'Not unsnoozed'));
@@ -165,7 +165,7 @@ export class ConversationPane {
         this.onChange(await api.post(`/conversations/${enc(this.phone)}/unread`, {}));
         this.onLeave();
       } catch (e) {
-        $('composer-hint').textContent = `Not marked unread: ${e.message}`;
+        this.showNotice(`Not marked unread: ${e.message}`);
       }
     });
     $('block-user').addEventListener('click', () => {
@@ -246,7 +246,7 @@ export class ConversationPane {
     const details = c.attributes ?? {};
     redrawUnlessTyping($('conv-details'), details, () => detailsEditor(details, {
       onSave: (edit) => this.changeSet('attributes', {}, edit, 'Details not saved'),
-      onRefused: (why) => { $('composer-hint').textContent = why; } }));
+      onRefused: (why) => this.showNotice(why) }));
   }
 
   mine() { return this.conv?.chat_support_active && this.conv.assignee === this.me.username; }
@@ -351,12 +351,19 @@ export class ConversationPane {
     if (this.notice) $('composer-hint').textContent = this.notice;
   }
 
-  // A refusal in this chat's hint, kept when the events of what was done
-  // before it draw the composer again (a macro's first actions arrive after
-  // its fourth was refused), until another chat opens.
+  // A refusal in this chat's hint, kept when events draw the composer again
+  // (the user writes on; a macro's first actions arrive after its fourth was
+  // refused), until the agent's next action here goes through or another
+  // chat opens.
   showNotice(text) {
     this.notice = text;
     $('composer-hint').textContent = text;
+  }
+
+  clearNotice() {
+    if (!this.notice) return;
+    this.notice = null;
+    if (this.conv) this.renderHeader();
   }
 
   setMode(mode) {
@@ -603,7 +610,9 @@ export class ConversationPane {
     if (file.name) query.set('filename', file.name);
     if (replyTo) query.set('reply_to', String(replyTo));
     try {
-      this.addMessage(await api.upload(`/conversations/${enc(phone)}/attachments?${query}`, file));
+      const stored = await api.upload(`/conversations/${enc(phone)}/attachments?${query}`, file);
+      if (phone === this.phone) this.clearNotice();
+      this.addMessage(stored);
       return true;
     } catch (e) {
       this.markUnsent(phone, clientId, e);
@@ -619,7 +628,7 @@ export class ConversationPane {
       this.messages[i] = { ...this.messages[i], pending: false, status: 'failed', error: e.message };
       this.renderMessages();
     }
-    $('composer-hint').textContent = `Not sent: ${e.message}`;
+    this.showNotice(`Not sent: ${e.message}`);
   }
 
   // Shown at once as sending, then replaced by the stored message.
@@ -633,6 +642,7 @@ export class ConversationPane {
     try {
       const path = note ? 'notes' : 'chat-support/send';
       const stored = await api.post(`/conversations/${enc(phone)}/${path}`, { text, client_id: clientId, reply_to: replyTo });
+      if (phone === this.phone) this.clearNotice();
       this.addMessage(stored);
     } catch (e) {
       this.markUnsent(phone, clientId, e);
@@ -689,11 +699,12 @@ export class ConversationPane {
   async act(action, body) {
     try {
       const c = await api.post(`/conversations/${enc(this.phone)}/chat-support/${action}`, body);
+      this.clearNotice();
       this.onChange(c);
       this.updateConversation(c);
       if (action === 'start' && this.mine()) $('composer-text').focus();  // the button just went away
     } catch (e) {
-      $('composer-hint').textContent = e.message;
+      this.showNotice(e.message);
     }
   }
 
@@ -722,11 +733,12 @@ export class ConversationPane {
   async change(what, body, failure, phone = this.phone) {
     try {
       const c = await api.put(`/conversations/${enc(phone)}/${what}`, body);
+      if (phone === this.phone) this.clearNotice();
       this.onChange(c);
       this.updateConversation(c);
       return c;
     } catch (e) {
-      $('composer-hint').textContent = `${failure}: ${e.message}`;
+      this.showNotice(`${failure}: ${e.message}`);
       if (this.conv?.phone === this.phone) this.renderHeader();  // back to what the server has
       return null;
     }

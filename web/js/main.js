@@ -405,7 +405,7 @@ function start(agent) {
   bulk = new BulkActions({ list, me, onChange: changed });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets });
-  new MacroMenu({ phone: () => pane.phone, onDone: (c) => { changed(c); pane.updateConversation(c); },
+  new MacroMenu({ phone: () => pane.phone, onDone: (c) => { pane.clearNotice(); changed(c); pane.updateConversation(c); },
     onError: (why) => pane.showNotice(why) });
   live.connect();
 
