@@ -63,14 +63,23 @@ void automation_runner::rules_changed(const std::vector<macro>& all) {
 bool automation_runner::listening() const { return ctx_ && any_.load(std::memory_order_relaxed); }
 
 void automation_runner::seen(const chat::user_message_seen& m) {
+    run_matching(m.phone, [&](const macro_trigger& t) { return t.matches(m); });
+}
+
+void automation_runner::missed_reply_target(std::string_view phone, chat::channel via) {
+    run_matching(phone, [&](const macro_trigger& t) { return t.matches_missed_target(via); });
+}
+
+template <class Matches>
+void automation_runner::run_matching(std::string_view phone, Matches matches) {
     auto rules = rules_.load();
     if (!rules || !ctx_) return;
     std::vector<macro> matched;
     for (auto& r : *rules)
-        if (r.trigger->matches(m)) matched.push_back(r);
+        if (matches(*r.trigger)) matched.push_back(r);
     if (matched.empty()) return;
     // Off this actor's turn: the rules' commands queue for it like any agent's.
-    net::co_spawn(ioc_, run_rules(*ctx_, std::string(m.phone), std::move(matched), ran_, stopped_), net::detached);
+    net::co_spawn(ioc_, run_rules(*ctx_, std::string(phone), std::move(matched), ran_, stopped_), net::detached);
 }
 
 }  // namespace switchboard::api

@@ -20,7 +20,7 @@ using boost::asio::awaitable;
 namespace {
 
 // A trigger's `event`, by macro_trigger::event.
-constexpr std::string_view event_names[] = {"user_message", "chat_queued"};
+constexpr std::string_view event_names[] = {"user_message", "chat_queued", "sla_missed"};
 constexpr std::size_t max_words = 20, max_word_chars = 64;
 
 // Names are unique whatever their case: two macros an agent cannot tell apart would be one too many.
@@ -33,18 +33,23 @@ void sort_by_name(std::vector<macro>& list) {
 }  // namespace
 
 bool macro_trigger::matches(const chat::user_message_seen& m) const {
-    if (!enabled || (channel && *channel != m.via)) return false;
+    if (!enabled || (channel && *channel != m.via) || on == event::sla_missed) return false;
     if (on == event::chat_queued) return m.opened_chat;
     if (contains.empty()) return true;
     auto text = ascii_lowered(std::string(m.text));
     return std::any_of(contains.begin(), contains.end(), [&](auto& word) { return text.find(word) != std::string::npos; });
 }
 
+bool macro_trigger::matches_missed_target(chat::channel via) const {
+    return enabled && on == event::sla_missed && (!channel || *channel == via);
+}
+
 macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creating) {
     if (auto* v = o.if_contains("event"); v || creating) {
         auto named = v && v->is_string() ? std::find(std::begin(event_names), std::end(event_names), v->as_string())
                                          : std::end(event_names);
-        if (named == std::end(event_names)) throw field_error{"event", "event must be user_message or chat_queued"};
+        if (named == std::end(event_names))
+            throw field_error{"event", "event must be user_message, chat_queued or sla_missed"};
         t.on = static_cast<macro_trigger::event>(named - std::begin(event_names));
     }
     if (auto* v = o.if_contains("contains")) {
@@ -62,8 +67,8 @@ macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creati
             t.contains.push_back(ascii_lowered(word));
         }
     }
-    if (t.on == macro_trigger::event::chat_queued && !t.contains.empty())
-        throw field_error{"contains", "a chat joining the queue has no words to match: contains is for user_message"};
+    if (t.on != macro_trigger::event::user_message && !t.contains.empty())
+        throw field_error{"contains", "only a user's message has words to match: contains is for user_message"};
     if (auto* v = o.if_contains("channel")) {
         auto channel = v->is_string() ? chat::channel_from_string(v->as_string()) : std::nullopt;
         if (!v->is_null() && !channel) throw field_error{"channel", "channel must be whatsapp, plain or null (either)"};

@@ -21,14 +21,16 @@
 namespace switchboard::api {
 
 // When an automation runs: on a user's message (any of `contains` in its
-// text, in any case; empty: every message), or when a chat joins the queue;
-// from either channel, or from `channel` alone; and only while enabled.
+// text, in any case; empty: every message), when a chat joins the queue, or
+// when a chat's user has waited past the team's reply-time target; from
+// either channel, or from `channel` alone; and only while enabled.
 struct macro_trigger {
-    enum class event { user_message, chat_queued } on = event::user_message;
+    enum class event { user_message, chat_queued, sla_missed } on = event::user_message;
     std::vector<std::string> contains;  // lower case
     std::optional<chat::channel> channel;
     bool enabled = true;
     bool matches(const chat::user_message_seen& m) const;
+    bool matches_missed_target(chat::channel via) const;
 };
 
 struct macro {

@@ -2,8 +2,7 @@
 // what reports count first replies against.
 #pragma once
 
-#include <cstdint>
-#include <optional>
+#include "switchboard/chat/conversation.hpp"
 
 namespace switchboard::store {
 class store;
@@ -11,11 +10,7 @@ class store;
 
 namespace switchboard::api {
 
-struct reply_targets {
-    // Minutes a user may wait for an agent's first answer in a chat, and
-    // for each answer after it; nullopt: no target.
-    std::optional<std::int64_t> first_reply_minutes, next_reply_minutes;
-};
+using chat::reply_targets;
 
 // As kept; none before an admin sets them.
 reply_targets kept_reply_targets(const store::store& db);

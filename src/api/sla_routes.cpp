@@ -2,7 +2,8 @@
 // Intercom's SLAs: how long a user may wait for an agent's first answer in a
 // chat, and for each answer after it. Consoles mark the chats that waited
 // past them (a chat's `waiting_since` and `first_reply_at` say which target
-// applies); every console hears of a change as `sla.updated`.
+// applies); every console hears of a change as `sla.updated`. The engine
+// reports each wait past its target as `chat.sla_missed`.
 #include "request_helpers.hpp"
 #include "sla.hpp"
 
@@ -59,6 +60,7 @@ awaitable<http::response> put_sla(api_context& ctx, http::request& req, const au
     store::write_batch b;
     b.settings_put.emplace_back(std::string(setting_key), json::serialize(policy));
     co_await ctx.store.write(std::move(b));
+    ctx.engine.set_reply_targets(targets_from(policy));
     ctx.hub.publish({"sla.updated", "", policy, std::chrono::system_clock::now()});
     co_return json_response(200, policy);
 }
@@ -82,6 +84,7 @@ reply_targets kept_reply_targets(const store::store& db) {
 }
 
 void add_sla_routes(http::router& routes, api_context& ctx) {
+    ctx.engine.set_reply_targets(kept_reply_targets(ctx.store));  // what the engine holds waiting chats to
     routes.add(http::verb::get, "/sla",
                authed(ctx, [&ctx](http::request&, const auth::agent&) -> awaitable<http::response> {
                    co_return json_response(200, targets_json(kept_reply_targets(ctx.store)));

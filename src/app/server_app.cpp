@@ -186,7 +186,7 @@ int run_server(const config& cfg) {
         };
         auto engine_hours = engine_opts.hours;  // the API shows them too
         api::automation_runner automations(ioc, metrics);  // acts once the API is there (add_automation_routes)
-        engine_opts.user_messages = &automations;
+        engine_opts.listener = &automations;
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         hub.on_typing_to_user([&engine](const std::string& agent, const std::string& phone) {

@@ -158,6 +158,15 @@ void apply_newest_messages(conversation& c, const message& newest, const message
     c.unread += user_messages;
 }
 
+std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t) {
+    auto since = waiting_since(c);
+    if (!since || c.snoozed_until) return std::nullopt;
+    bool first = !first_reply_at(c);
+    auto minutes = first ? t.first_reply_minutes : t.next_reply_minutes;
+    if (!minutes) return std::nullopt;
+    return reply_deadline{first, *minutes, *since + std::chrono::minutes(*minutes)};
+}
+
 bool implied_by_messages(const conversation& before, const conversation& after, const std::vector<message>& added) {
     auto stored_alone = [](const conversation& c) {
         return std::tie(c.phone, c.name, c.registered, c.state, c.in_chat_support, c.chat_support_active,

@@ -109,6 +109,17 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
     return {{"phone", c.phone}, {"from", from}, {"to", to}, {"ticket", c.support_ticket_id}};
 }
 
+boost::json::object missed_target_data(const conversation& c, const reply_deadline& d) {
+    boost::json::object o{{"phone", c.phone},
+                           {"ticket", c.support_ticket_id},
+                           {"target", d.first_reply ? "first_reply" : "next_reply"},
+                           {"target_minutes", d.minutes},
+                           {"waiting_since", to_iso8601(*waiting_since(c))},
+                           {"due_at", to_iso8601(d.due)}};
+    o["agent"] = c.assignee.empty() ? boost::json::value(nullptr) : boost::json::value(c.assignee);
+    return o;
+}
+
 [[noreturn]] void refuse(command_error::kind k, std::string why) { throw command_error(k, std::move(why)); }
 
 // Whether the chat's agent has written since it was last assigned
@@ -417,7 +428,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         bool write_row = prepare_write(*s);
         auto batch = std::move(s->batch);
         std::optional<std::string> seen_text;
-        if (auto* l = ctx_.options.user_messages; l && l->listening()) seen_text = in.text;
+        if (auto* l = ctx_.options.listener; l && l->listening()) seen_text = in.text;
         ctx_.store.async_write(std::move(batch),
                                net::bind_executor(strand_, receive_written{shared_from_this(), std::move(permit),
                                                                            std::move(s), write_row, std::move(replies),
@@ -603,7 +614,7 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
 // The message is kept and its webhook about to hear so: whatever the
 // listener does, that answer stands.
 void conversation_actor::tell_listener(std::string_view text, channel via, bool opened_chat) noexcept {
-    auto* l = ctx_.options.user_messages;
+    auto* l = ctx_.options.listener;
     if (!l || !l->listening()) return;
     try {
         l->seen({own_->phone, text, via, opened_chat});
@@ -1161,6 +1172,29 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
             co_return false;
         if (answered_since_assigned(*c.chat) || now - *c.chat->last_assigned_at < after) co_return false;
         co_await requeue_to_front(s, "Back to the queue: " + c.assignee + " did not answer in time", now);
+        co_return true;
+    });
+}
+
+net::awaitable<bool> conversation_actor::miss_reply_target(reply_targets targets, timestamp now) {
+    return exclusive<bool>([this, targets, now]() -> net::awaitable<bool> {
+        auto due = reply_due(*own_, targets);
+        if (!due || due->due > now || own_->chat->target_missed_for == own_->chat->waiting_since) co_return false;
+        step s{*own_};
+        auto& c = s.next;
+        auto& chat = c.chat.edit();
+        chat.target_missed_for = chat.waiting_since;
+        save_chat(s);
+        s.event("chat.sla_missed", missed_target_data(c, *due), now);
+        co_await commit(s);
+        ctx_.targets_missed.inc();
+        if (auto* l = ctx_.options.listener; l && l->listening()) {
+            try {
+                l->missed_reply_target(own_->phone, own_->via);
+            } catch (const std::exception& e) {
+                log::warn("a listener to missed reply targets failed", {{"phone", own_->phone}, {"error", e.what()}});
+            }
+        }
         co_return true;
     });
 }

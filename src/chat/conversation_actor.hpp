@@ -64,6 +64,10 @@ public:
     // Back to the head of the queue if the assigned agent has not answered
     // within `after` of the assignment; true when it was.
     boost::asio::awaitable<bool> requeue_if_unanswered(std::chrono::seconds after);
+    // Reports the chat's user waiting past the team's reply-time target
+    // (`targets`, at `now`): once a wait, as chat.sla_missed and to
+    // engine_options::listener; true when it did.
+    boost::asio::awaitable<bool> miss_reply_target(reply_targets targets, timestamp now);
     // Back to the head of the queue if `agent` holds the chat (they were
     // deactivated); true when it was.
     boost::asio::awaitable<bool> requeue_from(std::string agent);
@@ -114,7 +118,7 @@ private:
     boost::asio::awaitable<inbound_result> receive_in_turn(inbound_message in);
     // The first answer to a message id seen before (counted as a duplicate).
     std::optional<inbound_result> answered_before(const std::string& key);
-    // Tells engine_options::user_messages, if it listens, of the user's
+    // Tells engine_options::listener, if it listens, of the user's
     // message a step kept.
     void tell_listener(std::string_view text, channel via, bool opened_chat) noexcept;
     // The answer to a blocked user's message, which is dropped (counted).

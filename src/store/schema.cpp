@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 30> migrations{
+constexpr std::array<std::string_view, 31> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -400,6 +400,11 @@ UPDATE chats SET waiting_since = (SELECT since FROM open_chat_waits w WHERE w.ti
 WHERE closed_at IS NULL;
 DROP TABLE open_chat_waits;
 DROP TABLE open_chats;
+)sql",
+    // 31: the waiting_since of the chat's wait found past the team's
+    // reply-time target (Unix ms), so that a wait is reported once.
+    R"sql(
+ALTER TABLE chats ADD COLUMN target_missed_for INTEGER;
 )sql",
 };
 

@@ -101,7 +101,7 @@ message read_message(const sqlite::statement& st) {
 
 constexpr std::string_view chat_select =
     "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
-    "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since FROM chats";
+    "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for FROM chats";
 
 chat::chat_record read_chat(const sqlite::statement& st) {
     return {st.get_text(0),
@@ -116,7 +116,8 @@ chat::chat_record read_chat(const sqlite::statement& st) {
             time_of(st.get_optional_int(9)),
             time_of(st.get_optional_int(10)),
             st.get_text(11),
-            time_of(st.get_optional_int(12))};
+            time_of(st.get_optional_int(12)),
+            time_of(st.get_optional_int(13))};
 }
 
 agent_record read_agent(const sqlite::statement& st) {
@@ -262,7 +263,7 @@ public:
           put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
-              waiting_since) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
+              waiting_since, target_missed_for) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
         // apply() binds and runs in one expression: the values outlive each step.
         for (auto* st : all()) st->borrow_text();
     }
@@ -422,6 +423,7 @@ public:
                 .bind_optional(11, ms(c.closed_at))
                 .bind(12, c.close_reason)
                 .bind_optional(13, ms(c.waiting_since))
+                .bind_optional(14, ms(c.target_missed_for))
                 .run();
     }
 

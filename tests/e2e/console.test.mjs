@@ -3121,6 +3121,16 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await page.locator('#automations-status', { hasText: 'New chats is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'New chats' }).locator('.automation-when').textContent(),
     'When a chat joins the queue, on WhatsApp');
+  // On a wait past the team's reply target (SLA), which has no words either.
+  await form.getByLabel('Name').fill('Late');
+  await form.getByLabel('When').selectOption('sla_missed');
+  assert.equal(await form.getByLabel('Containing any of').isVisible(), false);
+  await actionRow(page, 1, 'priority', 'urgent');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automations-status', { hasText: 'Late is saved.' }).waitFor();
+  assert.equal(await page.locator('#automations-list li', { hasText: 'Late' }).locator('.automation-when').textContent(),
+    'When a user waits past the reply target');
+  assert.equal((await admin('GET', '/automations')).automations.find((a) => a.name === 'Late').event, 'sla_missed');
   await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
 
   // The user writes its words: the chat is labelled and marked by itself, in every console.

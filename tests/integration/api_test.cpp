@@ -1205,6 +1205,62 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_rea
     });
 }
 
+// A user who waited past the team's target while the server was down is
+// reported when it starts: chat.sla_missed goes to the consoles, and the
+// automations on `sla_missed` act on the chat. A chat within its target is
+// left alone.
+BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_and_automations_act_on_it) {
+    temp_dir dir;
+    auto db = dir.path() / "switchboard.db";
+    std::string token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto admin = admin_client(server);
+        admin.json("PUT", "/sla", R"({"first_reply_minutes":5})");
+        admin.json("POST", "/automations",
+                   R"({"name":"Late","event":"sla_missed","actions":[{"action":"label","label":"late"},)"
+                   R"({"action":"priority","priority":"urgent"},{"action":"note","text":"Past the target"}]})", 201);
+        auto r = admin.call("POST", "/automations",
+                            R"({"name":"x","event":"sla_missed","contains":["late"],"actions":[{"action":"read"}]})");
+        BOOST_TEST(r.status == 400u);
+        BOOST_TEST(json::parse(r.body).at("error").at("field").as_string() == "contains", r.body);
+        user_says(server.port(), "1491", "support", "Ann");
+        user_says(server.port(), "1492", "support", "Ben");
+        token = admin.token;
+        server.send_signal(SIGTERM);
+        BOOST_REQUIRE(server.wait_exit(std::chrono::seconds(5)).value_or(-1) == 0);
+    }
+    // Ann has waited ten minutes.
+    sqlite_script(db, "UPDATE chats SET waiting_since = waiting_since - 600000 WHERE phone = '1491'");
+    server_process server({"--data", dir.path().string()});
+    api_client admin{server.port(), token};
+    ws_client ws(server.port(), "/ws?token=" + token);
+    ws.next_of_type("hello");
+    ws.send(R"({"type":"resume","after":0})");  // whether it came before this socket or after
+    auto missed = ws.next_of_type("chat.sla_missed");
+    BOOST_TEST(missed.at("conversation").as_string() == "1491");
+    auto& d = missed.at("data").as_object();
+    BOOST_TEST(d.at("target").as_string() == "first_reply");
+    BOOST_TEST(d.at("target_minutes") == 5);
+    BOOST_TEST(d.at("agent").is_null());
+    auto ann = admin.json("GET", "/conversations/1491");
+    BOOST_TEST(d.at("waiting_since") == ann.at("waiting_since"));
+    BOOST_TEST(d.at("ticket") == ann.at("support_ticket_id"));
+    for (;;) {  // the rule's last action: the ones before it are done
+        auto e = ws.next_of_type("message.created");
+        if (e.at("conversation").as_string() == "1491" && e.at("data").at("type").as_string() == "note") {
+            BOOST_TEST(e.at("data").at("text").as_string() == "Past the target");
+            break;
+        }
+    }
+    ann = admin.json("GET", "/conversations/1491");
+    BOOST_TEST(json::serialize(ann.at("labels")) == R"(["late"])");
+    BOOST_TEST(ann.at("priority").as_string() == "urgent");
+    BOOST_TEST(admin.json("GET", "/conversations/1492").at("labels").as_array().empty());  // within its target
+    BOOST_TEST(read_metric(server.port(), "switchboard_reply_targets_missed_total") == 1);
+    BOOST_TEST(read_metric(server.port(), "switchboard_automations_run_total") == 1);
+}
+
 // A snoozed chat's idle timeout waits for it: the chat wakes when its time
 // comes (a note says so), and only then does the timeout count again.
 BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_when_its_time_comes_and_the_idle_timeout_waits) {

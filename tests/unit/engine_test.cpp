@@ -454,6 +454,63 @@ BOOST_AUTO_TEST_CASE(a_chat_waits_from_the_users_message_until_an_agent_answers)
     BOOST_TEST(listed() == 0u);
 }
 
+// A wait past the team's target is reported once, as chat.sla_missed: the
+// first reply's target before an agent has answered, the next reply's
+// after; a snoozed chat waits past none; a restart reports nothing again.
+BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_once) {
+    test::temp_dir dir;
+    chat::agent_ref bob{"bob", "Bob", false};
+    chat::reply_targets targets{5, 10};
+    auto minutes = [](int n) { return std::chrono::minutes(n); };
+    auto missed = [](recording_sink& events) {
+        std::lock_guard lock(events.mutex);
+        std::vector<boost::json::object> out;
+        for (auto& e : events.seen)
+            if (e.type == "chat.sla_missed") out.push_back(e.data);
+        return out;
+    };
+    timestamp opened;
+    {
+        engine_fixture f(store::open_sqlite_store(dir.path().string()));
+        auto check = [&](timestamp at) { return f.run(f.engine.check_reply_targets(at)); };
+        f.say("1555", "support");
+        opened = *chat::waiting_since(*f.run(f.engine.find("1555")));
+        BOOST_TEST(check(opened + minutes(60)) == 0u);  // no targets yet
+        f.engine.set_reply_targets(targets);
+        BOOST_TEST(check(opened + minutes(5) - std::chrono::milliseconds(1)) == 0u);
+        BOOST_TEST(check(opened + minutes(5)) == 1u);
+        BOOST_TEST(check(opened + minutes(6)) == 0u);  // once a wait
+        auto first = missed(f.events);
+        BOOST_REQUIRE(first.size() == 1u);
+        BOOST_TEST(first[0].at("target") == "first_reply");
+        BOOST_TEST(first[0].at("target_minutes") == 5);
+        BOOST_TEST(first[0].at("waiting_since") == boost::json::value(to_iso8601(opened)));
+        BOOST_TEST(first[0].at("due_at") == boost::json::value(to_iso8601(opened + minutes(5))));
+        BOOST_TEST(first[0].at("agent").is_null());  // in the queue
+
+        f.run(f.engine.start_chat("1555", bob));
+        f.run(f.engine.send("1555", bob, "Hello", ""));
+        BOOST_TEST(check(opened + minutes(60)) == 0u);  // answered: no wait
+        f.say("1555", "one more question");
+        auto asked = *chat::waiting_since(*f.run(f.engine.find("1555")));
+        f.run(f.engine.snooze("1555", bob, asked + minutes(60)));
+        BOOST_TEST(check(asked + minutes(30)) == 0u);  // put aside
+        f.run(f.engine.snooze("1555", bob, std::nullopt));
+        BOOST_TEST(check(asked + minutes(10) - std::chrono::milliseconds(1)) == 0u);
+        BOOST_TEST(check(asked + minutes(10)) == 1u);
+        auto both = missed(f.events);
+        BOOST_REQUIRE(both.size() == 2u);
+        BOOST_TEST(both[1].at("target") == "next_reply");
+        BOOST_TEST(both[1].at("target_minutes") == 10);
+        BOOST_TEST(both[1].at("agent") == "bob");
+        BOOST_TEST(f.metrics.get_counter("switchboard_reply_targets_missed_total", "").value() == 2u);
+    }
+    engine_fixture f(store::open_sqlite_store(dir.path().string()));
+    f.engine.set_reply_targets(targets);
+    BOOST_TEST(f.run(f.engine.check_reply_targets(opened + minutes(600))) == 0u);
+    BOOST_TEST(missed(f.events).empty());
+}
+
 BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
     seeded_list seed;
     auto oldest = seed.expected([](auto& c) { return !c.chat_support_active; }).back();

@@ -10,7 +10,9 @@ const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
 // "When a user writes “refund” or “money back”, on WhatsApp · off"
 export function describeTrigger(a) {
   const words = a.contains.map((w) => `“${w}”`).join(' or ');
-  let when = a.event === 'chat_queued' ? 'When a chat joins the queue' : `When a user writes${words ? ` ${words}` : ''}`;
+  let when = a.event === 'chat_queued' ? 'When a chat joins the queue'
+    : a.event === 'sla_missed' ? 'When a user waits past the reply target'
+    : `When a user writes${words ? ` ${words}` : ''}`;
   if (a.channel) when += `, on ${CHANNELS[a.channel]}`;
   return a.enabled ? when : `${when} · off`;
 }

@@ -1,7 +1,9 @@
 // Automation rules, as Chatwoot's: when a user writes (words in their
-// message, a channel) or a chat joins the queue, a macro's actions run by
-// themselves, as the agent `automation` (an admin). The engine tells this
-// of every user's message it keeps; the rules are the /automations book's.
+// message, a channel), a chat joins the queue, or a chat's user waits past
+// the team's reply-time target, a macro's actions run by themselves, as the
+// agent `automation` (an admin). The engine tells this of every user's
+// message it keeps and every wait past its target; the rules are the
+// /automations book's.
 #pragma once
 
 #include "switchboard/chat/engine.hpp"
@@ -26,7 +28,7 @@ struct macro;
 // The name rules act under: what their notes and messages are signed with.
 inline constexpr std::string_view automation_agent_name = "automation";
 
-class automation_runner final : public chat::user_message_listener {
+class automation_runner final : public chat::conversation_listener {
 public:
     // Counts, in `metrics`, the rules that ran their actions to the end and
     // those an action refused stopped (each is logged too).
@@ -40,8 +42,12 @@ public:
 
     bool listening() const override;
     void seen(const chat::user_message_seen& m) override;
+    void missed_reply_target(std::string_view phone, chat::channel via) override;
 
 private:
+    template <class Matches>
+    void run_matching(std::string_view phone, Matches matches);
+
     boost::asio::io_context& ioc_;
     metrics::counter& ran_;
     metrics::counter& stopped_;

@@ -103,6 +103,9 @@ struct chat_record {
     // agent's; an agent's message to them clears it. A reaction sets
     // nothing, and a private note or the bot answers nothing.
     std::optional<timestamp> waiting_since;
+    // The waiting_since of the wait found past the team's reply-time target,
+    // so that each wait is reported once, across restarts too.
+    std::optional<timestamp> target_missed_for;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
@@ -237,6 +240,23 @@ inline answer_clock after_message(answer_clock t, const message& m) {
     }
     return t;
 }
+
+// The team's reply-time targets (GET /sla), as Chatwoot's and Intercom's
+// SLAs: minutes a user may wait for an agent's first answer in a chat, and
+// for each answer after it; nullopt: no target.
+struct reply_targets {
+    std::optional<std::int64_t> first_reply_minutes, next_reply_minutes;
+};
+
+// The target a chat's current wait is held to, and when it is due: nullopt
+// when the user waits for no answer, the chat is snoozed (put aside), or no
+// target applies.
+struct reply_deadline {
+    bool first_reply = true;  // else a next reply
+    std::int64_t minutes = 0;
+    timestamp due{};
+};
+std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t);
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }

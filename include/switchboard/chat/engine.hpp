@@ -46,14 +46,18 @@ struct user_message_seen {
     bool opened_chat = false;  // it asked for support, and the chat joined the queue
 };
 
-class user_message_listener {
+// What acts on what happens in conversations (automation rules). Each call
+// comes on the conversation's actor, once its step is kept and announced:
+// it must not block, nor wait for this conversation.
+class conversation_listener {
 public:
-    virtual ~user_message_listener() = default;
+    virtual ~conversation_listener() = default;
     // Asked first: while it says no, a step describes nothing for it.
     virtual bool listening() const = 0;
-    // On the conversation's actor, once the message is kept and announced:
-    // it must not block, nor wait for this conversation.
     virtual void seen(const user_message_seen& m) = 0;
+    // The chat's user has waited past the team's reply-time target
+    // (chat.sla_missed): once a wait.
+    virtual void missed_reply_target(std::string_view phone, channel via) = 0;
 };
 
 struct engine_options {
@@ -67,8 +71,8 @@ struct engine_options {
     // support is told when it is back (texts.support_closed).
     std::shared_ptr<const business_hours> hours;
     // Told of every user's message kept (not duplicates, nor a blocked
-    // user's); null: nobody is.
-    user_message_listener* user_messages = nullptr;
+    // user's), and of each wait past the reply-time target; null: nobody is.
+    conversation_listener* listener = nullptr;
 };
 
 struct inbound_message {
@@ -199,9 +203,16 @@ public:
     engine& operator=(const engine&) = delete;
 
     // Restores conversations, the queue and the outbox from the store, and
-    // starts the idle sweep.
+    // starts the idle sweep and the reply-target check.
     void start();
     void stop();
+
+    // The team's reply-time targets (GET /sla), which a check every few
+    // seconds holds the waiting chats to. Thread-safe.
+    void set_reply_targets(reply_targets targets);
+    // That check, as of `now`: reports each chat whose user has waited past
+    // its target (once a wait); how many it reported.
+    boost::asio::awaitable<std::size_t> check_reply_targets(timestamp now);
 
     // Throws store::unavailable when the step could not be made durable.
     boost::asio::awaitable<inbound_result> receive(inbound_message&& m);
