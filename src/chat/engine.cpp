@@ -15,10 +15,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <mutex>
+#include <type_traits>
 #include <unordered_map>
 
 namespace switchboard::chat {
@@ -192,13 +195,26 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
             if (s.expires_at_ms.load(std::memory_order_relaxed) <= now_ms) due.push_back(a.shared_from_this());
         });
-        strand_semaphore window(expire_window);  // taken and given back on the sweep's strand
-        for (auto& a : due) {
+        auto expiring = in_window(std::move(due), [now](conversation_actor& a) { return a.expire_if_idle(now); },
+                                  "idle expiry failed");
+        co_await std::move(expiring);
+    }
+
+    // command(actor) for each of `actors`, at most expire_window in flight at
+    // once, until all are done; on the strand this coroutine runs on.
+    // `command` must be trivially copyable: GCC 12 copies a closure moved out
+    // of a coroutine's parameters bitwise.
+    template <class Command>
+        requires std::is_trivially_copyable_v<Command>
+    net::awaitable<void> in_window(std::vector<std::shared_ptr<conversation_actor>> actors, Command command,
+                                   const char* failed) {
+        auto strand = co_await net::this_coro::executor;
+        strand_semaphore window(expire_window);  // taken and given back on that strand
+        for (auto& a : actors) {
             if (stopped) break;
             co_await window.acquire();
-            net::co_spawn(ioc, a->expire_if_idle(now),
-                          net::bind_executor(sweep_timer.get_executor(), [&window](std::exception_ptr e) {
-                              if (e) log::failure("idle expiry failed", e);
+            net::co_spawn(ioc, command(*a), net::bind_executor(strand, [&window, failed](std::exception_ptr e) {
+                              if (e) log::failure(failed, e);
                               window.release();
                           }));
         }
@@ -231,13 +247,19 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             auto due = reply_due(c, *targets);
             return due && due->due <= now && c.chat->target_missed_for != c.chat->waiting_since;
         });
-        std::size_t reported = 0;
-        for (auto& a : late) {
-            if (stopped) break;
-            auto missing = a->miss_reply_target(*targets, now);
-            if (co_await std::move(missing)) ++reported;
-        }
-        co_return reported;
+        std::atomic<std::size_t> reported{0};  // counted on the actors' strands
+        auto reporting = in_window(
+            std::move(late),
+            [&reported, t = *targets, now](conversation_actor& a) { return report_if_late(a, t, now, reported); },
+            "reply-target check failed");
+        co_await std::move(reporting);
+        co_return reported.load();
+    }
+
+    static net::awaitable<void> report_if_late(conversation_actor& a, reply_targets t, timestamp now,
+                                               std::atomic<std::size_t>& reported) {
+        auto reporting = a.miss_reply_target(t, now);  // keeps the actor alive until it is done
+        if (co_await std::move(reporting)) ++reported;
     }
 
     static constexpr std::chrono::seconds target_check_period{5};
