@@ -611,16 +611,21 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
     co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer)};
 }
 
-// The message is kept and its webhook about to hear so: whatever the
-// listener does, that answer stands.
-void conversation_actor::tell_listener(std::string_view text, channel via, bool opened_chat) noexcept {
+template <class Tell>
+void conversation_actor::tell_listener_that(Tell tell) noexcept {
     auto* l = ctx_.options.listener;
     if (!l || !l->listening()) return;
     try {
-        l->seen({own_->phone, text, via, opened_chat});
+        tell(*l);
     } catch (const std::exception& e) {
-        log::warn("a listener to users' messages failed", {{"phone", own_->phone}, {"error", e.what()}});
+        log::warn("a conversation listener failed", {{"phone", own_->phone}, {"error", e.what()}});
     }
+}
+
+// The message is kept and its webhook about to hear so: whatever the
+// listener does, that answer stands.
+void conversation_actor::tell_listener(std::string_view text, channel via, bool opened_chat) noexcept {
+    tell_listener_that([&](conversation_listener& l) { l.seen({own_->phone, text, via, opened_chat}); });
 }
 
 net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status,
@@ -1188,13 +1193,7 @@ net::awaitable<bool> conversation_actor::miss_reply_target(reply_targets targets
         s.event("chat.sla_missed", missed_target_data(c, *due), now);
         co_await commit(s);
         ctx_.targets_missed.inc();
-        if (auto* l = ctx_.options.listener; l && l->listening()) {
-            try {
-                l->missed_reply_target(own_->phone, own_->via);
-            } catch (const std::exception& e) {
-                log::warn("a listener to missed reply targets failed", {{"phone", own_->phone}, {"error", e.what()}});
-            }
-        }
+        tell_listener_that([this](conversation_listener& l) { l.missed_reply_target(own_->phone, own_->via); });
         co_return true;
     });
 }

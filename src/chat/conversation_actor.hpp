@@ -121,6 +121,9 @@ private:
     // Tells engine_options::listener, if it listens, of the user's
     // message a step kept.
     void tell_listener(std::string_view text, channel via, bool opened_chat) noexcept;
+    // tell(listener) if it listens; its failure is logged, never the step's.
+    template <class Tell>
+    void tell_listener_that(Tell tell) noexcept;
     // The answer to a blocked user's message, which is dropped (counted).
     std::optional<inbound_result> dropped_as_blocked();
     // The parts of receiving that need no await, shared by both forms:
