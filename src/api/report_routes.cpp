@@ -38,10 +38,11 @@ struct tally {
     std::vector<double> first_response, queue_wait, resolution;
     double rating_sum = 0;
     std::uint64_t ratings = 0;
-    // Against the team's first-reply target (GET /sla), when one is set.
+    // Against the team's reply-time targets (GET /sla), when set.
     std::uint64_t first_reply_met = 0, first_reply_missed = 0;
+    std::uint64_t next_reply_met = 0, next_reply_missed = 0;
 
-    json::object to_json(const std::optional<std::int64_t>& target_minutes) {
+    json::object to_json(const reply_targets& targets) {
         json::object o;
         o["chats_opened"] = opened;
         o["chats_closed"] = closed;
@@ -59,13 +60,15 @@ struct tally {
         o["resolution_seconds"] = {{"p50", percentile(resolution, 0.5)},
                                    {"p90", percentile(resolution, 0.9)},
                                    {"count", resolution.size()}};
-        if (target_minutes)
-            o["first_reply_sla"] = {{"target_minutes", *target_minutes},
-                                    {"met", first_reply_met},
-                                    {"missed", first_reply_missed}};
-        else
-            o["first_reply_sla"] = nullptr;
+        o["first_reply_sla"] = against(targets.first_reply_minutes, first_reply_met, first_reply_missed);
+        o["next_reply_sla"] = against(targets.next_reply_minutes, next_reply_met, next_reply_missed);
         return o;
+    }
+
+    static json::value against(const std::optional<std::int64_t>& target_minutes, std::uint64_t met,
+                               std::uint64_t missed) {
+        if (!target_minutes) return nullptr;
+        return json::object{{"target_minutes", *target_minutes}, {"met", met}, {"missed", missed}};
     }
 };
 
@@ -147,9 +150,11 @@ std::string tally_csv_row(std::string_view who, const json::object& t) {
         add(t.at(figure).at("p50"));
         add(t.at(figure).at("p90"));
     }
-    auto& sla = t.at("first_reply_sla");
-    add(sla.is_null() ? sla : sla.at("met"));
-    add(sla.is_null() ? sla : sla.at("missed"));
+    for (auto target : {"first_reply_sla", "next_reply_sla"}) {
+        auto& sla = t.at(target);
+        add(sla.is_null() ? sla : sla.at("met"));
+        add(sla.is_null() ? sla : sla.at("missed"));
+    }
     return row + "\r\n";
 }
 
@@ -164,7 +169,7 @@ std::string report_csv(const json::object& report) {
     }
     out = "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
           "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
-          "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed\r\n";
+          "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed,next_reply_sla_met,next_reply_sla_missed\r\n";
     out += tally_csv_row("(all)", report.at("overall").as_object());
     for (auto& a : report.at("agents").as_array()) out += tally_csv_row(a.at("agent").as_string(), a.as_object());
     return out;
@@ -180,19 +185,30 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     auto format = req.query_param("format").value_or("json");
     if (format != "json" && format != "csv") throw field_error{"format", "format must be json or csv"};
     auto waited = [hours](timestamp a, timestamp b) { return hours ? hours->open_seconds(a, b) : seconds_between(a, b); };
-    auto target = kept_reply_targets(ctx.store).first_reply_minutes;
-    // A chat met the first-reply target when an agent answered within it;
-    // missed it when one answered later, or none had when it ended or by
-    // now. One the user left sooner, unanswered, asked nothing of it.
-    auto against_target = [&](const chat::chat_record& c, tally& t) {
+    auto targets = kept_reply_targets(ctx.store);
+    // A wait met its target when an agent answered within it; missed it
+    // when one answered later, or none had when the chat ended or by now. A
+    // wait the user left sooner, unanswered, asked nothing of it. A chat's
+    // first wait is held to the first-reply target, each after its first
+    // reply to the next-reply one.
+    auto judge = [&](const std::optional<std::int64_t>& target, timestamp began, std::optional<timestamp> answered,
+                     timestamp until, std::uint64_t& met, std::uint64_t& missed) {
         if (!target) return;
         auto limit = static_cast<double>(*target) * 60;
-        if (c.first_response_at) {
-            auto& verdict = waited(c.opened_at, *c.first_response_at) <= limit ? t.first_reply_met : t.first_reply_missed;
-            ++verdict;
-        } else if (waited(c.opened_at, c.closed_at.value_or(now)) > limit) {
-            ++t.first_reply_missed;
-        }
+        if (answered)
+            ++(waited(began, *answered) <= limit ? met : missed);
+        else if (waited(began, until) > limit)
+            ++missed;
+    };
+    auto against_targets = [&](const chat::chat_record& c, tally& t) {
+        auto until = c.closed_at.value_or(now);  // where an unanswered wait stopped
+        judge(targets.first_reply_minutes, c.opened_at, c.first_response_at, until, t.first_reply_met,
+              t.first_reply_missed);
+        for (auto& [began, answered] : c.answered_waits)
+            judge(targets.next_reply_minutes, began, answered, until, t.next_reply_met, t.next_reply_missed);
+        if (c.first_response_at && c.waiting_since)  // waiting again, unanswered
+            judge(targets.next_reply_minutes, *c.waiting_since, std::nullopt, until, t.next_reply_met,
+                  t.next_reply_missed);
     };
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
 
@@ -212,7 +228,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
                     ++t.opened;
                     if (c.first_response_at)
                         t.first_response.push_back(waited(c.opened_at, *c.first_response_at));
-                    against_target(c, t);
+                    against_targets(c, t);
                     if (c.queued_at && c.assigned_at)
                         t.queue_wait.push_back(waited(*c.queued_at, *c.assigned_at));
                 }
@@ -237,7 +253,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     co_await scan(ctx, req, read);
     json::array agents;
     for (auto& [name, t] : by_agent) {
-        auto o = t.to_json(target);
+        auto o = t.to_json(targets);
         o["agent"] = name;
         agents.push_back(std::move(o));
     }
@@ -245,7 +261,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     out["from"] = to_iso8601(from);
     out["to"] = to_iso8601(to);
     out["business_hours"] = hours != nullptr;
-    out["overall"] = overall.to_json(target);
+    out["overall"] = overall.to_json(targets);
     out["agents"] = std::move(agents);
     if (days) {
         out["group_by"] = "day";

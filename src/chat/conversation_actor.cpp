@@ -786,8 +786,10 @@ net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string te
         }
         auto sent = m;
         if (c.chat) {
-            auto clock = after_message(answer_clock_of(c), m);
+            auto was = answer_clock_of(c);
+            auto clock = after_message(was, m);
             auto& chat = c.chat.edit();
+            if (was.waiting_since && was.first_reply_at) chat.answered_waits.emplace_back(*was.waiting_since, now);
             chat.waiting_since = clock.waiting_since;
             chat.first_response_at = clock.first_reply_at;
             chat.last_response_at = now;

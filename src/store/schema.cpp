@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 31> migrations{
+constexpr std::array<std::string_view, 32> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -405,6 +405,12 @@ DROP TABLE open_chats;
     // reply-time target (Unix ms), so that a wait is reported once.
     R"sql(
 ALTER TABLE chats ADD COLUMN target_missed_for INTEGER;
+)sql",
+    // 32: the user's waits an agent answered after the chat's first reply,
+    // "began-answered" in Unix ms, comma-separated (chat_record::answered_waits).
+    // Chats from before it have none.
+    R"sql(
+ALTER TABLE chats ADD COLUMN answered_waits TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

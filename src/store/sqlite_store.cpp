@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -99,9 +100,39 @@ message read_message(const sqlite::statement& st) {
     return m;
 }
 
+// chat_record::answered_waits as its column keeps them: "began-answered" in
+// Unix ms, comma-separated. A pair that does not read (written by hand) is
+// left out rather than the chat.
+std::string waits_text(const std::vector<std::pair<timestamp, timestamp>>& waits) {
+    std::string out;
+    for (auto& [began, answered] : waits) {
+        if (!out.empty()) out += ',';
+        out += std::to_string(to_unix_ms(began)) + '-' + std::to_string(to_unix_ms(answered));
+    }
+    return out;
+}
+
+std::vector<std::pair<timestamp, timestamp>> waits_from_text(std::string_view text) {
+    std::vector<std::pair<timestamp, timestamp>> out;
+    while (!text.empty()) {
+        auto end = text.find(',');
+        auto pair = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        auto dash = pair.find('-');
+        std::int64_t began = 0, answered = 0;
+        auto a = std::from_chars(pair.data(), pair.data() + std::min(dash, pair.size()), began);
+        if (dash == std::string_view::npos || a.ec != std::errc{} || a.ptr != pair.data() + dash) continue;
+        auto b = std::from_chars(pair.data() + dash + 1, pair.data() + pair.size(), answered);
+        if (b.ec != std::errc{} || b.ptr != pair.data() + pair.size()) continue;
+        out.emplace_back(from_unix_ms(began), from_unix_ms(answered));
+    }
+    return out;
+}
+
 constexpr std::string_view chat_select =
     "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
-    "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for FROM chats";
+    "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for, answered_waits "
+    "FROM chats";
 
 chat::chat_record read_chat(const sqlite::statement& st) {
     return {st.get_text(0),
@@ -117,7 +148,8 @@ chat::chat_record read_chat(const sqlite::statement& st) {
             time_of(st.get_optional_int(10)),
             st.get_text(11),
             time_of(st.get_optional_int(12)),
-            time_of(st.get_optional_int(13))};
+            time_of(st.get_optional_int(13)),
+            waits_from_text(st.get_text(14))};
 }
 
 agent_record read_agent(const sqlite::statement& st) {
@@ -263,7 +295,7 @@ public:
           put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
-              waiting_since, target_missed_for) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
+              waiting_since, target_missed_for, answered_waits) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
         // apply() binds and runs in one expression: the values outlive each step.
         for (auto* st : all()) st->borrow_text();
     }
@@ -424,6 +456,7 @@ public:
                 .bind(12, c.close_reason)
                 .bind_optional(13, ms(c.waiting_since))
                 .bind_optional(14, ms(c.target_missed_for))
+                .bind(15, waits_text(c.answered_waits))
                 .run();
     }
 

@@ -371,33 +371,40 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     BOOST_TEST(csv.body ==
                "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
                "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
-               "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed\r\n"
-               "(all),4,4,3.67,3,20,180,30,90,400,61650,,\r\n"
-               "bob,2,3,3.5,2,20,60,10,30,400,61650,,\r\n"
-               "carol,2,1,4,1,5,180,90,90,300,300,,\r\n");
+               "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed,next_reply_sla_met,"
+               "next_reply_sla_missed\r\n"
+               "(all),4,4,3.67,3,20,180,30,90,400,61650,,,,\r\n"
+               "bob,2,3,3.5,2,20,60,10,30,400,61650,,,,\r\n"
+               "carol,2,1,4,1,5,180,90,90,300,300,,,,\r\n");
     BOOST_TEST(o.at("first_reply_sla").is_null());  // no target set
+    BOOST_TEST(o.at("next_reply_sla").is_null());
     BOOST_TEST(admin.call("GET", "/reports/summary?format=xml").body.find(R"("field":"format")") != std::string::npos);
 
     BOOST_TEST(admin.call("GET", "/reports/summary?from=yesterday").status == 400u);
     BOOST_TEST(admin.call("GET", "/reports/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400u);
 }
 
-// First replies against the team's target (GET /sla): within it, after
-// it, or none by the chat's end or by now, past it; a chat the user left
-// unanswered within it asked nothing of it.
-BOOST_AUTO_TEST_CASE(report_counts_first_replies_against_the_target) {
+// Replies against the team's targets (GET /sla): a chat's first reply
+// against the first-reply target, each answer after it against the
+// next-reply one. Within it, after it, or none by the chat's end or by now,
+// past it; a wait the user left unanswered within it asked nothing of it.
+BOOST_AUTO_TEST_CASE(report_counts_replies_against_the_targets) {
     temp_dir dir;
     auto args = schema_only(dir);
-    // 2026-01-01T10:00:00Z = 1767261600000; the target is 2 minutes.
+    // 2026-01-01T10:00:00Z = 1767261600000; the targets are 2 and 5 minutes.
     sqlite_script(dir.path() / "switchboard.db", R"sql(
-INSERT INTO settings (key, value) VALUES ('sla', '{"first_reply_minutes":2,"next_reply_minutes":null}');
-INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, closed_at, close_reason) VALUES
- ('m1', '1', 1767261600000, 'user', 1767261600000, 1767261610000, 'bob',   1767261660000, 1767262200000, 'agent'),
- ('m2', '2', 1767261600000, 'user', 1767261600000, 1767261700000, 'bob',   1767261720000, NULL, ''),
- ('x1', '3', 1767261600000, 'user', 1767261600000, 1767261800000, 'carol', 1767261900000, NULL, ''),
- ('x2', '4', 1767261600000, 'user', 1767261600000, NULL,          '',      NULL, 1767262200000, 'timeout'),
- ('x3', '5', 1767261600000, 'user', 1767261600000, NULL,          '',      NULL, NULL, ''),
- ('q1', '6', 1767261600000, 'user', 1767261600000, NULL,          '',      NULL, 1767261630000, 'user');
+INSERT INTO settings (key, value) VALUES ('sla', '{"first_reply_minutes":2,"next_reply_minutes":5}');
+INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, closed_at,
+                   close_reason, answered_waits, waiting_since) VALUES
+ ('m1', '1', 1767261600000, 'user', 1767261600000, 1767261610000, 'bob',   1767261660000, 1767262200000, 'agent',
+  '1767261700000-1767261760000,1767261770000-1767261830000', 1767261840000),
+ ('m2', '2', 1767261600000, 'user', 1767261600000, 1767261700000, 'bob',   1767261720000, NULL, '',
+  '1767261800000-1767262161000', 1767262200000),
+ ('x1', '3', 1767261600000, 'user', 1767261600000, 1767261800000, 'carol', 1767261900000, NULL, '',
+  '1767261960000-1767262260000', NULL),
+ ('x2', '4', 1767261600000, 'user', 1767261600000, NULL,          '',      NULL, 1767262200000, 'timeout', '', 1767261600000),
+ ('x3', '5', 1767261600000, 'user', 1767261600000, NULL,          '',      NULL, NULL, '', '', 1767261600000),
+ ('q1', '6', 1767261600000, 'user', 1767261600000, NULL,          '',      NULL, 1767261630000, 'user', '', 1767261600000);
 )sql");
     server_process server(args);
     api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
@@ -410,12 +417,23 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     BOOST_REQUIRE(agents.size() == 2u);
     BOOST_TEST(agents[0].at("first_reply_sla") == json::parse(R"({"target_minutes":2,"met":2,"missed":0})"));
     BOOST_TEST(agents[1].at("first_reply_sla") == json::parse(R"({"target_minutes":2,"met":0,"missed":1})"));
+    // Next replies. Met: m1's two answers (60 s each), x1's (300 s, at the
+    // target). Missed: m2's answer (361 s), m2's wait since 10:10, open and
+    // unanswered by now, and m1's last, unanswered when it ended 6 minutes
+    // in. x2, x3 and q1 wait for a first reply: none of those counts here.
+    BOOST_TEST(r.at("overall").at("next_reply_sla") == json::parse(R"({"target_minutes":5,"met":3,"missed":3})"));
+    BOOST_TEST(agents[0].at("next_reply_sla") == json::parse(R"({"target_minutes":5,"met":2,"missed":3})"));
+    BOOST_TEST(agents[1].at("next_reply_sla") == json::parse(R"({"target_minutes":5,"met":1,"missed":0})"));
     auto csv = admin.call("GET", range + "&format=csv").body;
-    BOOST_TEST(csv.find("\r\n(all),6,3,,0,120,300,100,200,600,600,2,3\r\n") != std::string::npos, csv);
-    // A target set over the API counts the same chats anew.
+    BOOST_TEST(csv.find("\r\n(all),6,3,,0,120,300,100,200,600,600,2,3,3,3\r\n") != std::string::npos, csv);
+    // Targets set over the API count the same chats anew.
+    admin.json("PUT", "/sla", R"({"first_reply_minutes":10,"next_reply_minutes":6})");
+    auto again = admin.json("GET", range).at("overall");
+    BOOST_TEST(again.at("first_reply_sla") == json::parse(R"({"target_minutes":10,"met":3,"missed":1})"));
+    // m1's last wait, left at exactly 6 minutes, now asked nothing of it.
+    BOOST_TEST(again.at("next_reply_sla") == json::parse(R"({"target_minutes":6,"met":3,"missed":2})"));
     admin.json("PUT", "/sla", R"({"first_reply_minutes":10})");
-    BOOST_TEST(admin.json("GET", range).at("overall").at("first_reply_sla") ==
-               json::parse(R"({"target_minutes":10,"met":3,"missed":1})"));
+    BOOST_TEST(admin.json("GET", range).at("overall").at("next_reply_sla").is_null());
 }
 
 // The chats of each day, as Chatwoot's reports chart them: counted in the

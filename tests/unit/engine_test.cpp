@@ -446,9 +446,12 @@ BOOST_AUTO_TEST_CASE(a_chat_waits_from_the_users_message_until_an_agent_answers)
     BOOST_TEST((chat::waiting_since(*asked) == asked->last_activity));
     BOOST_TEST(listed() == 1u);
     BOOST_TEST(f.engine.counts("bob").waiting == 1u);
-    f.run(f.engine.send("1555", bob, "Sure, go on", ""));
+    auto next = f.run(f.engine.send("1555", bob, "Sure, go on", ""));
     BOOST_TEST(!wait());
     BOOST_TEST((chat::first_reply_at(*now()) == reply.at));  // the first reply stays the first
+    // Kept for reports: each wait an answer after the first one ended.
+    using wait_span = std::pair<timestamp, timestamp>;
+    BOOST_TEST((now()->chat->answered_waits == std::vector<wait_span>{{*chat::waiting_since(*asked), next.at}}));
     f.run(f.engine.end_chat("1555", bob, ""));
     BOOST_TEST(!wait());
     BOOST_TEST(listed() == 0u);

@@ -504,6 +504,41 @@ BOOST_AUTO_TEST_CASE(a_periods_chats_are_those_opened_or_closed_in_it_in_both_st
     }
 }
 
+// A chat's record comes back as written, every field: what reports and
+// the reply-target check read after a restart.
+BOOST_AUTO_TEST_CASE(a_chat_record_is_kept_whole_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    auto at = [](std::int64_t s) { return from_unix_ms(1767261600000 + s * 1000); };
+    chat::chat_record c{"t_1", "15550001", at(0), "user"};
+    c.queued_at = at(0);
+    c.assigned_at = at(10);
+    c.agent = "bob";
+    c.first_response_at = at(20);
+    c.last_assigned_at = at(10);
+    c.last_response_at = at(300);
+    c.closed_at = at(900);
+    c.close_reason = "agent";
+    c.waiting_since = at(400);
+    c.target_missed_for = at(400);
+    c.answered_waits = {{at(100), at(160)}, {at(200), at(300)}};
+    for (auto& db : stores) {
+        store::write_batch b;
+        b.chats_put.push_back(c);
+        write(*db, b);
+        std::vector<chat::chat_record> read;
+        db->each_chat(at(0), at(1000), [&](const chat::chat_record& r) { read.push_back(r); });
+        BOOST_REQUIRE(read.size() == 1u);
+        auto& r = read[0];
+        BOOST_TEST((std::tie(r.ticket_id, r.phone, r.opened_at, r.opened_by, r.queued_at, r.assigned_at, r.agent,
+                             r.first_response_at, r.last_assigned_at, r.last_response_at, r.closed_at, r.close_reason,
+                             r.waiting_since, r.target_missed_for, r.answered_waits) ==
+                    std::tie(c.ticket_id, c.phone, c.opened_at, c.opened_by, c.queued_at, c.assigned_at, c.agent,
+                             c.first_response_at, c.last_assigned_at, c.last_response_at, c.closed_at, c.close_reason,
+                             c.waiting_since, c.target_missed_for, c.answered_waits)));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(expired_sessions_are_dropped_in_both_stores) {
     test::temp_dir dir;
     auto stores = both_stores(dir);

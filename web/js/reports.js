@@ -60,6 +60,7 @@ export class ReportsPanel {
       figure('Queue wait', median(overall.queue_wait_seconds), spread(overall.queue_wait_seconds)),
       figure('Resolution', median(overall.resolution_seconds), spread(overall.resolution_seconds)),
       overall.first_reply_sla && figure('First reply on time', onTimeShare(overall.first_reply_sla), onTimeNote(overall.first_reply_sla)),
+      overall.next_reply_sla && figure('Next replies on time', onTimeShare(overall.next_reply_sla), onTimeNote(overall.next_reply_sla)),
     ].filter(Boolean));
     $('reports-days').replaceChildren(...dayBars(days));
     $('reports-agents').replaceChildren(...agents.map((a) => h('tr', { 'data-agent': a.agent },
@@ -70,7 +71,8 @@ export class ReportsPanel {
       h('td', { text: pair(a.first_response_seconds) }),
       h('td', { text: pair(a.queue_wait_seconds) }),
       h('td', { text: pair(a.resolution_seconds) }),
-      h('td', { text: a.first_reply_sla ? onTime(a.first_reply_sla) : '—' }))));
+      h('td', { text: a.first_reply_sla ? onTime(a.first_reply_sla) : '—' }),
+      h('td', { text: a.next_reply_sla ? onTime(a.next_reply_sla) : '—' }))));
     $('reports-none').hidden = agents.length > 0;
   }
 }

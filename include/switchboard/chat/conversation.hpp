@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace switchboard::chat {
@@ -106,6 +107,10 @@ struct chat_record {
     // The waiting_since of the wait found past the team's reply-time target,
     // so that each wait is reported once, across restarts too.
     std::optional<timestamp> target_missed_for;
+    // The user's waits that an agent's answer ended after the first reply:
+    // when each began and was answered. Reports hold them to the
+    // next-reply target (GET /sla), as the first reply to the first.
+    std::vector<std::pair<timestamp, timestamp>> answered_waits;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
