@@ -8,6 +8,7 @@
 #include "conversation_actor.hpp"
 #include "conversation_list.hpp"
 #include "switchboard/core/log.hpp"
+#include "switchboard/core/repeated_problem.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -196,25 +197,31 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             if (s.expires_at_ms.load(std::memory_order_relaxed) <= now_ms) due.push_back(a.shared_from_this());
         });
         auto expiring = in_window(std::move(due), [now](conversation_actor& a) { return a.expire_if_idle(now); },
-                                  "idle expiry failed");
+                                  expiries_failing);
         co_await std::move(expiring);
     }
 
     // command(actor) for each of `actors`, at most expire_window in flight at
-    // once, until all are done; on the strand this coroutine runs on.
+    // once, until all are done; on the strand this coroutine runs on. Each
+    // one's failure goes to `failures`: a full disk fails them all, and says
+    // so once for all of them rather than a line a conversation each round.
     // `command` must be trivially copyable: GCC 12 copies a closure moved out
     // of a coroutine's parameters bitwise.
     template <class Command>
         requires std::is_trivially_copyable_v<Command>
     net::awaitable<void> in_window(std::vector<std::shared_ptr<conversation_actor>> actors, Command command,
-                                   const char* failed) {
+                                   log::repeated_problem& failures) {
         auto strand = co_await net::this_coro::executor;
         strand_semaphore window(expire_window);  // taken and given back on that strand
         for (auto& a : actors) {
             if (stopped) break;
             co_await window.acquire();
-            net::co_spawn(ioc, command(*a), net::bind_executor(strand, [&window, failed](std::exception_ptr e) {
-                              if (e) log::failure(failed, e);
+            net::co_spawn(ioc, command(*a),
+                          net::bind_executor(strand, [&window, &failures, phone = a->current()->phone](std::exception_ptr e) {
+                              if (e)
+                                  failures.occurred({{"phone", phone}, {"error", log::error_text(e)}});
+                              else
+                                  failures.stopped();
                               window.release();
                           }));
         }
@@ -251,7 +258,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         auto reporting = in_window(
             std::move(late),
             [&reported, t = *targets, now](conversation_actor& a) { return report_if_late(a, t, now, reported); },
-            "reply-target check failed");
+            reports_failing);
         co_await std::move(reporting);
         co_return reported.load();
     }
@@ -273,6 +280,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::array<shard, shard_count> shards;
     net::steady_timer sweep_timer;
     net::steady_timer target_timer;
+    log::repeated_problem expiries_failing{log::level::error, "idle expiries failed", "idle expiries succeed again"};
+    log::repeated_problem reports_failing{log::level::error, "reports of missed reply targets failed",
+                                          "reports of missed reply targets succeed again"};
     std::atomic<std::shared_ptr<const reply_targets>> reply_targets_now;
     std::atomic<bool> stopped{false};
 };

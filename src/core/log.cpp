@@ -43,13 +43,16 @@ bool enabled(level l) { return l >= min_level.load(std::memory_order_relaxed); }
 std::string iso8601_now() { return to_iso8601(std::chrono::system_clock::now()); }
 
 void failure(std::string_view what, std::exception_ptr e, level l) {
-    if (!e) return;
+    if (e) write(l, what, {{"error", error_text(e)}});
+}
+
+std::string error_text(std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
     } catch (const std::exception& ex) {
-        write(l, what, {{"error", ex.what()}});
+        return ex.what();
     } catch (...) {
-        write(l, what, {{"error", "unknown exception"}});
+        return "unknown exception";
     }
 }
 

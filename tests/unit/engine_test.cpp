@@ -5,6 +5,7 @@
 #include "switchboard/events/event.hpp"
 #include "switchboard/store/store.hpp"
 
+#include "captured_stderr.hpp"
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 
@@ -39,6 +40,77 @@ struct recording_sink final : events::event_sink {
         for (auto& e : seen) out.emplace_back(e.type);
         return out;
     }
+};
+
+namespace storage = switchboard::store;  // inside a store, `store` is the class
+
+// A store that refuses every write once told to, as a full disk does,
+// and reads what the store under it holds.
+class refusing_store final : public storage::store {
+public:
+    explicit refusing_store(std::unique_ptr<storage::store> under) : under_(std::move(under)) {}
+    std::atomic<bool> refusing{false};
+
+    void async_write(storage::write_batch batch, write_done done) override {
+        if (refusing) return std::move(done)(std::make_exception_ptr(storage::unavailable("the disk is full")));
+        under_->async_write(std::move(batch), std::move(done));
+    }
+    std::optional<std::string> find_dedupe(std::string_view key) const override { return under_->find_dedupe(key); }
+    std::vector<chat::conversation> load_conversations() const override { return under_->load_conversations(); }
+    std::vector<storage::row_catch_up> load_row_catch_ups() const override { return under_->load_row_catch_ups(); }
+    std::vector<chat::message> load_messages(std::string_view phone, std::uint64_t before_seq,
+                                             std::size_t limit) const override {
+        return under_->load_messages(phone, before_seq, limit);
+    }
+    std::optional<chat::message> find_message(std::string_view phone, std::uint64_t seq) const override {
+        return under_->find_message(phone, seq);
+    }
+    std::optional<chat::message> find_message_by_channel_id(std::string_view phone,
+                                                            std::string_view channel_id) const override {
+        return under_->find_message_by_channel_id(phone, channel_id);
+    }
+    std::uint64_t find_user_message_seq(std::string_view phone, std::string_view channel_id,
+                                        std::string_view dedupe_key) const override {
+        return under_->find_user_message_seq(phone, channel_id, dedupe_key);
+    }
+    std::optional<chat::message> find_latest_user_message(std::string_view phone,
+                                                          std::uint64_t before_seq) const override {
+        return under_->find_latest_user_message(phone, before_seq);
+    }
+    std::vector<storage::outbox_item> load_outbox() const override { return under_->load_outbox(); }
+    void each_rating(timestamp from, timestamp to, const std::function<void(const storage::rating&)>& f) const override {
+        under_->each_rating(from, to, f);
+    }
+    std::uint32_t count_user_messages_after(std::string_view phone, std::uint64_t seq) const override {
+        return under_->count_user_messages_after(phone, seq);
+    }
+    std::vector<chat::message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
+                                                     std::size_t limit) const override {
+        return under_->load_messages_between(from, to, after, limit);
+    }
+    std::vector<storage::text_match> text_matches(std::string_view text, std::size_t limit,
+                                                const std::function<bool()>& stop) const override {
+        return under_->text_matches(text, limit, stop);
+    }
+    std::vector<chat::chat_record> load_open_chats() const override { return under_->load_open_chats(); }
+    void each_chat(timestamp from, timestamp to, const std::function<void(const chat::chat_record&)>& f) const override {
+        under_->each_chat(from, to, f);
+    }
+    std::vector<storage::canned_response> load_canned_responses() const override { return under_->load_canned_responses(); }
+    std::optional<std::string> find_setting(std::string_view key) const override { return under_->find_setting(key); }
+    std::vector<storage::agent_record> load_agents() const override { return under_->load_agents(); }
+    std::optional<storage::agent_record> find_agent(std::string_view username) const override {
+        return under_->find_agent(username);
+    }
+    std::vector<storage::session_record> load_sessions(timestamp now) const override { return under_->load_sessions(now); }
+    std::vector<storage::event_record> load_events(std::uint64_t after, std::size_t limit) const override {
+        return under_->load_events(after, limit);
+    }
+    std::pair<std::uint64_t, std::uint64_t> event_bounds() const override { return under_->event_bounds(); }
+    void close() override { under_->close(); }
+
+private:
+    std::unique_ptr<storage::store> under_;
 };
 
 // An engine on a 2-thread io_context, as in the server.
@@ -512,6 +584,28 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_once) {
     f.engine.set_reply_targets(targets);
     BOOST_TEST(f.run(f.engine.check_reply_targets(opened + minutes(600))) == 0u);
     BOOST_TEST(missed(f.events).empty());
+}
+
+// A full disk refuses every report of a missed target: one line says so
+// for all of them, not one a chat each round, and none is counted as done.
+BOOST_AUTO_TEST_CASE(reports_a_full_disk_refuses_are_logged_once_for_all) {
+    auto owned = std::make_unique<refusing_store>(store::make_memory_store());
+    auto& disk = *owned;
+    engine_fixture f(std::move(owned));
+    constexpr int chats = 20;
+    for (int i = 0; i < chats; ++i) f.say("1555" + std::to_string(i), "support");
+    f.engine.set_reply_targets({1, 1});
+    disk.refusing = true;
+    test::captured_stderr log;
+    auto late = std::chrono::system_clock::now() + std::chrono::minutes(2);
+    BOOST_TEST(f.run(f.engine.check_reply_targets(late)) == 0u);
+    BOOST_TEST(f.run(f.engine.check_reply_targets(late)) == 0u);  // tried again, and refused again
+    BOOST_TEST(log.count("reports of missed reply targets failed") == 1u);
+    BOOST_TEST(f.metrics.get_counter("switchboard_reply_targets_missed_total", "").value() == 0u);
+    // The disk has room again: each wait is reported, once.
+    disk.refusing = false;
+    BOOST_TEST(f.run(f.engine.check_reply_targets(late)) == static_cast<std::size_t>(chats));
+    BOOST_TEST(log.count("reports of missed reply targets succeed again") == 0u);  // within the period: one problem
 }
 
 BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {

@@ -1,13 +1,11 @@
 // The logger's repeated_problem: the first time at once, then a line at most
 // each period with how many were held back, and one line when it stops.
+#include "captured_stderr.hpp"
 #include "switchboard/core/repeated_problem.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-#include <cstdio>
-#include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace log = switchboard::log;
@@ -15,30 +13,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// What the logger writes to stderr meanwhile, one string a line.
-class captured_stderr {
-public:
-    captured_stderr() : file_(std::tmpfile()), saved_(::dup(STDERR_FILENO)) {
-        if (!file_ || saved_ < 0 || ::dup2(::fileno(file_), STDERR_FILENO) < 0)
-            throw std::runtime_error("cannot capture stderr");
-    }
-    ~captured_stderr() {
-        ::dup2(saved_, STDERR_FILENO);
-        ::close(saved_);
-        std::fclose(file_);
-    }
-    std::vector<std::string> lines() const {
-        std::vector<std::string> out;
-        std::rewind(file_);
-        char buf[4096];
-        while (std::fgets(buf, sizeof buf, file_)) out.emplace_back(buf);
-        return out;
-    }
-
-private:
-    std::FILE* file_;
-    int saved_;
-};
+using switchboard::test::captured_stderr;
 
 bool has(const std::string& line, const std::string& part) { return line.find(part) != std::string::npos; }
 

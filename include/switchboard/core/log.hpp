@@ -32,6 +32,8 @@ inline void error(std::string_view m, std::initializer_list<field> f = {}) { wri
 // Logs what a finished coroutine threw, if anything: the completion handler
 // of every co_spawn that has no one waiting for its result.
 void failure(std::string_view what, std::exception_ptr e, level l = level::error);
+// What `e` (not null) says: its what(), or "unknown exception".
+std::string error_text(std::exception_ptr e);
 
 // ISO-8601 UTC with milliseconds and a `Z`, the one timestamp format of the project.
 std::string iso8601_now();
