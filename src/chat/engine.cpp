@@ -245,8 +245,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         });
     }
 
-    // Only chats that wait, unsnoozed, are read (the board's flags), and only
-    // those past their target and not yet reported get a command.
+    // Only the chats the board flags as waiting are read, and only those past
+    // their target (a snoozed chat waits past none) and not yet reported get
+    // a command.
     net::awaitable<std::size_t> check_targets(timestamp now) {
         auto targets = reply_targets_now.load();
         if (!targets || (!targets->first_reply_minutes && !targets->next_reply_minutes)) co_return 0;
