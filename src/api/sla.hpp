@@ -1,5 +1,5 @@
 // The team's reply-time targets (GET /sla): what the SLA routes keep, and
-// what reports count first replies against.
+// what reports count replies against.
 #pragma once
 
 #include "switchboard/chat/conversation.hpp"

@@ -56,11 +56,12 @@ awaitable<http::response> put_sla(api_context& ctx, http::request& req, const au
         if (std::find(target_names.begin(), target_names.end(), field.key()) == target_names.end())
             throw field_error{std::string(field.key()), "unknown field " + std::string(field.key()) +
                                                             ": the targets are first_reply_minutes and next_reply_minutes"};
-    auto policy = targets_json(targets_from(body));
+    auto targets = targets_from(body);
+    auto policy = targets_json(targets);
     store::write_batch b;
     b.settings_put.emplace_back(std::string(setting_key), json::serialize(policy));
     co_await ctx.store.write(std::move(b));
-    ctx.engine.set_reply_targets(targets_from(policy));
+    ctx.engine.set_reply_targets(targets);
     ctx.hub.publish({"sla.updated", "", policy, std::chrono::system_clock::now()});
     co_return json_response(200, policy);
 }

@@ -514,7 +514,8 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
     // The user's message moves the clock of the chat it is in, one it has
     // just opened too: their `support` starts the wait.
     if (c.chat) {
-        if (auto clock = after_message(answer_clock_of(c), user_msg); clock != answer_clock_of(c)) {
+        auto was = answer_clock_of(c);
+        if (auto clock = after_message(was, user_msg); clock != was) {
             c.chat.edit().waiting_since = clock.waiting_since;
             chat_changed = true;
         }

@@ -81,7 +81,7 @@ const csat = (c) => (c.average == null ? '—' : `${c.average.toFixed(2)} / 5`);
 const median = (p) => (p.p50 == null ? '—' : duration(p.p50));
 const spread = (p) => (p.p90 == null ? null : `90% within ${duration(p.p90)} · ${p.count} chat${p.count === 1 ? '' : 's'}`);
 const pair = (p) => (p.p50 == null ? '—' : `${duration(p.p50)} · ${duration(p.p90)}`);
-// First replies against the team's target (the SLA dialog's).
+// Replies against the team's targets (the SLA dialog's).
 const judged = (s) => s.met + s.missed;
 const onTimeShare = (s) => (judged(s) ? `${Math.round((100 * s.met) / judged(s))}%` : '—');
 const onTimeNote = (s) => `${s.met} of ${judged(s)} within ${s.target_minutes} min`;
