@@ -33,6 +33,15 @@ json::value percentile(std::vector<double>& v, double p) {
 
 double seconds_between(timestamp a, timestamp b) { return std::chrono::duration<double>(b - a).count(); }
 
+// One chat's part of the figures, worked out once and added to the team's
+// tally and to its agent's.
+struct chat_figures {
+    bool opened = false, closed = false;
+    std::optional<double> first_response, queue_wait, resolution;
+    std::uint64_t first_reply_met = 0, first_reply_missed = 0;
+    std::uint64_t next_reply_met = 0, next_reply_missed = 0;
+};
+
 struct tally {
     std::uint64_t opened = 0, closed = 0;
     std::vector<double> first_response, queue_wait, resolution;
@@ -69,6 +78,23 @@ struct tally {
                                std::uint64_t missed) {
         if (!target_minutes) return nullptr;
         return json::object{{"target_minutes", *target_minutes}, {"met", met}, {"missed", missed}};
+    }
+
+    void add(const chat_figures& f) {
+        opened += f.opened;
+        closed += f.closed;
+        if (f.first_response) first_response.push_back(*f.first_response);
+        if (f.queue_wait) queue_wait.push_back(*f.queue_wait);
+        if (f.resolution) resolution.push_back(*f.resolution);
+        first_reply_met += f.first_reply_met;
+        first_reply_missed += f.first_reply_missed;
+        next_reply_met += f.next_reply_met;
+        next_reply_missed += f.next_reply_missed;
+    }
+
+    void add_rating(int score) {
+        rating_sum += score;
+        ++ratings;
     }
 };
 
@@ -186,6 +212,12 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     if (format != "json" && format != "csv") throw field_error{"format", "format must be json or csv"};
     auto waited = [hours](timestamp a, timestamp b) { return hours ? hours->open_seconds(a, b) : seconds_between(a, b); };
     auto targets = kept_reply_targets(ctx.store);
+    // A target only during business hours judges every wait on the team's
+    // clock, whatever the report's own clock.
+    const chat::business_hours* target_hours = targets.only_during_business_hours && ctx.hours ? ctx.hours : hours;
+    auto waited_for_target = [target_hours](timestamp a, timestamp b) {
+        return target_hours ? target_hours->open_seconds(a, b) : seconds_between(a, b);
+    };
     // A wait met its target when an agent answered within it; missed it
     // when one answered later, or none had when the chat ended or by now. A
     // wait the user left sooner, unanswered, asked nothing of it. A chat's
@@ -196,57 +228,52 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
         if (!target) return;
         auto limit = static_cast<double>(*target) * 60;
         if (answered)
-            ++(waited(began, *answered) <= limit ? met : missed);
-        else if (waited(began, until) > limit)
+            ++(waited_for_target(began, *answered) <= limit ? met : missed);
+        else if (waited_for_target(began, until) > limit)
             ++missed;
     };
-    auto against_targets = [&](const chat::chat_record& c, tally& t) {
-        auto until = c.closed_at.value_or(now);  // where an unanswered wait stopped
-        judge(targets.first_reply_minutes, c.opened_at, c.first_response_at, until, t.first_reply_met,
-              t.first_reply_missed);
-        for (auto& [began, answered] : c.answered_waits)
-            judge(targets.next_reply_minutes, began, answered, until, t.next_reply_met, t.next_reply_missed);
-        if (c.first_response_at && c.waiting_since)  // waiting again, unanswered
-            judge(targets.next_reply_minutes, *c.waiting_since, std::nullopt, until, t.next_reply_met,
-                  t.next_reply_missed);
-    };
     auto in = [&](const std::optional<timestamp>& t) { return t && *t >= from && *t < to; };
+    auto figures_of = [&](const chat::chat_record& c) {
+        chat_figures f;
+        if (in(c.opened_at)) {
+            f.opened = true;
+            if (c.first_response_at) f.first_response = waited(c.opened_at, *c.first_response_at);
+            if (c.queued_at && c.assigned_at) f.queue_wait = waited(*c.queued_at, *c.assigned_at);
+            auto until = c.closed_at.value_or(now);  // where an unanswered wait stopped
+            judge(targets.first_reply_minutes, c.opened_at, c.first_response_at, until, f.first_reply_met,
+                  f.first_reply_missed);
+            for (auto& [began, answered] : c.answered_waits)
+                judge(targets.next_reply_minutes, began, answered, until, f.next_reply_met, f.next_reply_missed);
+            if (c.first_response_at && c.waiting_since)  // waiting again, unanswered
+                judge(targets.next_reply_minutes, *c.waiting_since, std::nullopt, until, f.next_reply_met,
+                      f.next_reply_missed);
+        }
+        if (in(c.closed_at)) {
+            f.closed = true;
+            // Resolved: an agent had it. One the user left while it waited
+            // was never answered, so it resolved nothing.
+            if (c.assigned_at) f.resolution = waited(c.opened_at, *c.closed_at);
+        }
+        return f;
+    };
 
     // Tallied as the rows are read, on the scan thread: a year of a busy
     // team is a million chats, read whole once 670 MB and 10 s.
     tally overall;
     std::map<std::string, tally> by_agent;
     // A row counts overall, and for its agent when it names one.
-    auto count = [&](const std::string& agent, auto&& add) {
-        add(overall);
-        if (!agent.empty()) add(by_agent[agent]);
-    };
+    auto tally_for = [&](const std::string& agent) -> tally* { return agent.empty() ? nullptr : &by_agent[agent]; };
     auto read = [&] {
         ctx.store.each_chat(from, to, [&](const chat::chat_record& c) {
-            count(c.agent, [&](tally& t) {
-                if (in(c.opened_at)) {
-                    ++t.opened;
-                    if (c.first_response_at)
-                        t.first_response.push_back(waited(c.opened_at, *c.first_response_at));
-                    against_targets(c, t);
-                    if (c.queued_at && c.assigned_at)
-                        t.queue_wait.push_back(waited(*c.queued_at, *c.assigned_at));
-                }
-                if (in(c.closed_at)) {
-                    ++t.closed;
-                    // Resolved: an agent had it. One the user left while
-                    // it waited was never answered, so it resolved nothing.
-                    if (c.assigned_at) t.resolution.push_back(waited(c.opened_at, *c.closed_at));
-                }
-            });
-            if (days && in(c.opened_at)) days->count(c.opened_at, false);
-            if (days && in(c.closed_at)) days->count(*c.closed_at, true);
+            auto f = figures_of(c);
+            overall.add(f);
+            if (auto* t = tally_for(c.agent)) t->add(f);
+            if (days && f.opened) days->count(c.opened_at, false);
+            if (days && f.closed) days->count(*c.closed_at, true);
         });
         ctx.store.each_rating(from, to, [&](const store::rating& r) {
-            count(r.agent, [&](tally& t) {
-                t.rating_sum += r.score;
-                ++t.ratings;
-            });
+            overall.add_rating(r.score);
+            if (auto* t = tally_for(r.agent)) t->add_rating(r.score);
         });
         return true;
     };

@@ -1,12 +1,14 @@
 // GET /sla, PUT /sla: the team's reply-time targets, as Chatwoot's and
 // Intercom's SLAs: how long a user may wait for an agent's first answer in a
-// chat, and for each answer after it. Consoles mark the chats that waited
+// chat, and for each answer after it, on the wall clock or only during the
+// team's business hours. Consoles mark the chats that waited
 // past them (a chat's `waiting_since` and `first_reply_at` say which target
 // applies); every console hears of a change as `sla.updated`. The engine
 // reports each wait past its target as `chat.sla_missed`.
 #include "request_helpers.hpp"
 #include "sla.hpp"
 
+#include "switchboard/chat/business_hours.hpp"
 #include "switchboard/store/store.hpp"
 #include "switchboard/ws/hub.hpp"
 
@@ -25,6 +27,7 @@ namespace {
 
 constexpr std::string_view setting_key = "sla";
 constexpr std::array<std::string_view, 2> target_names{"first_reply_minutes", "next_reply_minutes"};
+constexpr std::string_view business_hours_name = "only_during_business_hours";
 constexpr std::int64_t most_minutes = 7 * 24 * 60;  // a week
 
 // A target in minutes, or none (null or absent).
@@ -41,22 +44,39 @@ std::optional<std::int64_t> target_field(const json::object& o, std::string_view
     return n;
 }
 
+// Absent is false, as a policy kept before it existed reads.
+bool business_hours_field(const json::object& o) {
+    auto* v = o.if_contains(business_hours_name);
+    if (!v) return false;
+    if (!v->is_bool())
+        throw field_error{std::string(business_hours_name), std::string(business_hours_name) + " must be true or false"};
+    return v->get_bool();
+}
+
 reply_targets targets_from(const json::object& o) {
-    return {target_field(o, target_names[0]), target_field(o, target_names[1])};
+    return {target_field(o, target_names[0]), target_field(o, target_names[1]), business_hours_field(o)};
 }
 
 json::object targets_json(const reply_targets& t) {
     auto minutes = [](const std::optional<std::int64_t>& m) { return m ? json::value(*m) : json::value(nullptr); };
-    return {{target_names[0], minutes(t.first_reply_minutes)}, {target_names[1], minutes(t.next_reply_minutes)}};
+    return {{target_names[0], minutes(t.first_reply_minutes)},
+            {target_names[1], minutes(t.next_reply_minutes)},
+            {business_hours_name, t.only_during_business_hours}};
 }
 
 awaitable<http::response> put_sla(api_context& ctx, http::request& req, const auth::agent&) {
     auto body = object_body(req);
     for (auto& field : body)
-        if (std::find(target_names.begin(), target_names.end(), field.key()) == target_names.end())
-            throw field_error{std::string(field.key()), "unknown field " + std::string(field.key()) +
-                                                            ": the targets are first_reply_minutes and next_reply_minutes"};
+        if (std::find(target_names.begin(), target_names.end(), field.key()) == target_names.end() &&
+            field.key() != business_hours_name)
+            throw field_error{std::string(field.key()),
+                              "unknown field " + std::string(field.key()) +
+                                  ": the fields are first_reply_minutes, next_reply_minutes and only_during_business_hours"};
     auto targets = targets_from(body);
+    // Refused rather than kept to no effect: without hours every minute counts.
+    if (targets.only_during_business_hours && !ctx.hours)
+        throw field_error{std::string(business_hours_name),
+                          "no business hours are set (--business-hours): every minute counts"};
     auto policy = targets_json(targets);
     store::write_batch b;
     b.settings_put.emplace_back(std::string(setting_key), json::serialize(policy));

@@ -1,5 +1,7 @@
 #include "switchboard/chat/conversation.hpp"
 
+#include "switchboard/chat/business_hours.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -158,13 +160,15 @@ void apply_newest_messages(conversation& c, const message& newest, const message
     c.unread += user_messages;
 }
 
-std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t) {
+std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t, const business_hours* hours) {
     auto since = waiting_since(c);
     if (!since || c.snoozed_until) return std::nullopt;
     bool first = !first_reply_at(c);
     auto minutes = first ? t.first_reply_minutes : t.next_reply_minutes;
     if (!minutes) return std::nullopt;
-    return reply_deadline{first, *minutes, *since + std::chrono::minutes(*minutes)};
+    std::chrono::minutes allowed{*minutes};
+    auto due = t.only_during_business_hours && hours ? hours->after_open_seconds(*since, allowed) : *since + allowed;
+    return reply_deadline{first, *minutes, due};
 }
 
 bool implied_by_messages(const conversation& before, const conversation& after, const std::vector<message>& added) {

@@ -1186,7 +1186,7 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
 
 net::awaitable<bool> conversation_actor::miss_reply_target(reply_targets targets, timestamp now) {
     return exclusive<bool>([this, targets, now]() -> net::awaitable<bool> {
-        auto due = reply_due(*own_, targets);
+        auto due = reply_due(*own_, targets, ctx_.options.hours.get());
         if (!due || due->due > now || own_->chat->target_missed_for == own_->chat->waiting_since) co_return false;
         step s{*own_};
         auto& c = s.next;

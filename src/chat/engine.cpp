@@ -251,9 +251,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     net::awaitable<std::size_t> check_targets(timestamp now) {
         auto targets = reply_targets_now.load();
         if (!targets || (!targets->first_reply_minutes && !targets->next_reply_minutes)) co_return 0;
+        const business_hours* hours = options.hours.get();
         auto late = actors_where(list_key::waiting, [&](const conversation& c) {
-            auto due = reply_due(c, *targets);
-            return due && due->due <= now && c.chat->target_missed_for != c.chat->waiting_since;
+            // The wall clock's due time first: it is never later than the
+            // team's, and most waits are not due by it.
+            auto due = reply_due(c, *targets, nullptr);
+            if (!due || due->due > now || c.chat->target_missed_for == c.chat->waiting_since) return false;
+            return !targets->only_during_business_hours || !hours || reply_due(c, *targets, hours)->due <= now;
         });
         std::atomic<std::size_t> reported{0};  // counted on the actors' strands
         auto reporting = in_window(

@@ -1169,11 +1169,13 @@ BOOST_AUTO_TEST_CASE(the_waiting_list_shows_who_waits_longest_for_an_answer) {
 BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_reads) {
     across_restart({"1481", "1482", "1483"}, "hi", [&](three_users& t) {
         auto& [server, admin, bob, ws] = t;
-        BOOST_TEST(bob.json("GET", "/sla") == json::parse(R"({"first_reply_minutes":null,"next_reply_minutes":null})"));
+        BOOST_TEST(bob.json("GET", "/sla") == json::parse(
+                       R"({"first_reply_minutes":null,"next_reply_minutes":null,"only_during_business_hours":false})"));
         BOOST_TEST(bob.call("PUT", "/sla", R"({"first_reply_minutes":5})").status == 403u);
 
         auto set = admin.json("PUT", "/sla", R"({"first_reply_minutes":5,"next_reply_minutes":15})");
-        BOOST_TEST(set == json::parse(R"({"first_reply_minutes":5,"next_reply_minutes":15})"));
+        BOOST_TEST(set == json::parse(
+                       R"({"first_reply_minutes":5,"next_reply_minutes":15,"only_during_business_hours":false})"));
         auto heard = ws.next_of_type("sla.updated");
         BOOST_TEST(heard.at("data") == set);
         BOOST_TEST(heard.at("conversation").as_string() == "");
@@ -1184,7 +1186,10 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_rea
                  {R"({"first_reply_minutes":10081})", "first_reply_minutes"},
                  {R"({"next_reply_minutes":2.5})", "next_reply_minutes"},
                  {R"({"next_reply_minutes":"15"})", "next_reply_minutes"},
-                 {R"({"first_reply":5})", "first_reply"}}) {
+                 {R"({"first_reply":5})", "first_reply"},
+                 {R"({"first_reply_minutes":5,"only_during_business_hours":"yes"})", "only_during_business_hours"},
+                 // This server has no --business-hours: every minute counts.
+                 {R"({"first_reply_minutes":5,"only_during_business_hours":true})", "only_during_business_hours"}}) {
             auto r = admin.call("PUT", "/sla", body);
             BOOST_TEST(r.status == 400u, body);
             BOOST_TEST(json::parse(r.body).at("error").at("field").as_string() == field, r.body);
@@ -1201,7 +1206,8 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_rea
         BOOST_TEST(bob.json("GET", "/conversations/1482").at("first_reply_at") == reply.at("timestamp"));
         admin.json("PUT", "/sla", R"({"next_reply_minutes":30})");
     }, [&](const api_client& bob) {
-        BOOST_TEST(bob.json("GET", "/sla") == json::parse(R"({"first_reply_minutes":null,"next_reply_minutes":30})"));
+        BOOST_TEST(bob.json("GET", "/sla") == json::parse(
+                       R"({"first_reply_minutes":null,"next_reply_minutes":30,"only_during_business_hours":false})"));
     });
 }
 

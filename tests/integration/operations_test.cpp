@@ -437,6 +437,54 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     BOOST_TEST(admin.json("GET", range).at("overall").at("next_reply_sla").is_null());
 }
 
+// Targets only during business hours (Chatwoot's policy option) judge every
+// wait on the team's clock, whether or not the report counts its times so;
+// without hours set, every minute counts.
+BOOST_AUTO_TEST_CASE(report_judges_targets_only_during_business_hours_on_the_teams_clock) {
+    temp_dir dir;
+    auto args = schema_only(dir);
+    // w: in Friday 2026-12-04 16:58 UTC, answered Monday 09:01: 3 minutes of
+    // mon-fri 09:00-17:00, 64 hours on the wall. n: in Friday 16:50,
+    // answered 16:51; waiting again from 16:59, answered Monday 09:04: 5
+    // minutes of the hours. The targets: 5 minutes each.
+    sqlite_script(dir.path() / "switchboard.db", R"sql(
+INSERT INTO settings (key, value) VALUES
+ ('sla', '{"first_reply_minutes":5,"next_reply_minutes":5,"only_during_business_hours":true}');
+INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, closed_at,
+                   close_reason, answered_waits, waiting_since) VALUES
+ ('w', '1', 1796403480000, 'user', 1796403480000, 1796634030000, 'bob', 1796634060000, NULL, '', '', NULL),
+ ('n', '2', 1796403000000, 'user', 1796403000000, 1796403030000, 'bob', 1796403060000, 1796635200000, 'agent',
+  '1796403540000-1796634240000', NULL);
+)sql");
+    const std::string range = "/reports/summary?from=2026-12-04T00:00:00Z&to=2026-12-08T00:00:00Z";
+    auto verdicts = [](const json::value& r) {
+        auto& o = r.at("overall");
+        auto part = [&](const char* which) {
+            auto& v = o.at(which);
+            return std::to_string(v.at("met").as_int64()) + "/" + std::to_string(v.at("missed").as_int64());
+        };
+        return part("first_reply_sla") + " " + part("next_reply_sla");
+    };
+    {
+        server_process server(args);  // no hours: kept as asked, every minute counts
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        BOOST_TEST(admin.json("GET", "/sla").at("only_during_business_hours").as_bool());
+        BOOST_TEST(verdicts(admin.json("GET", range)) == "1/1 0/1");
+    }
+    args.insert(args.end(), {"--business-hours", "mon-fri 09:00-17:00"});
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto r = admin.json("GET", range);
+    BOOST_TEST(verdicts(r) == "2/0 1/0");
+    // The times themselves stay on the wall clock unless asked.
+    BOOST_TEST(r.at("overall").at("first_response_seconds").at("p90").to_number<double>() == 230580.0);
+    BOOST_TEST(admin.json("GET", range + "&business_hours=true")
+                   .at("overall").at("first_response_seconds").at("p90").to_number<double>() == 180.0);
+    admin.json("PUT", "/sla", R"({"first_reply_minutes":5,"next_reply_minutes":5,"only_during_business_hours":false})");
+    BOOST_TEST(verdicts(admin.json("GET", range)) == "1/1 0/1");
+    BOOST_TEST(verdicts(admin.json("GET", range + "&business_hours=true")) == "2/0 1/0");
+}
+
 // The chats of each day, as Chatwoot's reports chart them: counted in the
 // zone asked for (by default the team's), by its own midnights, summer
 // time's too.

@@ -120,11 +120,13 @@ struct engine_fixture {
     recording_sink events;
     metrics::registry metrics;
     channels::outbox outbox{ioc, *db, metrics, {}};
-    chat::engine engine{ioc, *db, events, outbox, metrics, {}};
+    chat::engine engine;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
     std::vector<std::thread> threads;
 
-    explicit engine_fixture(std::unique_ptr<store::store> store = store::make_memory_store()) : db(std::move(store)) {
+    explicit engine_fixture(std::unique_ptr<store::store> store = store::make_memory_store(),
+                            chat::engine_options options = {})
+        : db(std::move(store)), engine{ioc, *db, events, outbox, metrics, std::move(options)} {
         engine.start();
         for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
     }
@@ -584,6 +586,47 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_once) {
     f.engine.set_reply_targets(targets);
     BOOST_TEST(f.run(f.engine.check_reply_targets(opened + minutes(600))) == 0u);
     BOOST_TEST(missed(f.events).empty());
+}
+
+// A target only during business hours counts the team's open time alone:
+// a wait that begins on a day off is due that many minutes after the next
+// opening, where the wall clock would have it due at once.
+BOOST_AUTO_TEST_CASE(a_target_only_during_business_hours_waits_for_the_team_to_open) {
+    using namespace std::chrono;
+    auto day_text = [](timestamp t) { return to_iso8601(t).substr(0, 10); };
+    // Open round the clock but today and tomorrow (UTC), whenever this runs.
+    auto now = system_clock::now();
+    auto today = floor<days>(now);
+    chat::engine_options options;
+    options.hours = std::make_shared<const chat::business_hours>(chat::business_hours::parse(
+        "mon-sun 00:00-24:00", "UTC", day_text(today) + ", " + day_text(today + days(1))));
+    engine_fixture f(store::make_memory_store(), std::move(options));
+    auto check = [&](timestamp at) { return f.run(f.engine.check_reply_targets(at)); };
+    f.say("1556", "support");
+    auto asked = *chat::waiting_since(*f.run(f.engine.find("1556")));
+    BOOST_REQUIRE(floor<days>(asked) == today);  // a run across midnight UTC would test nothing
+    auto due = timestamp(today + days(2) + minutes(5));
+
+    f.engine.set_reply_targets({5, 10, true});
+    BOOST_TEST(check(asked + hours(1)) == 0u);  // late on the wall clock
+    BOOST_TEST(check(due - milliseconds(1)) == 0u);
+    BOOST_TEST(check(due) == 1u);
+    std::vector<boost::json::object> missed;
+    {
+        std::lock_guard lock(f.events.mutex);
+        for (auto& e : f.events.seen)
+            if (e.type == "chat.sla_missed") missed.push_back(e.data);
+    }
+    BOOST_REQUIRE(missed.size() == 1u);
+    BOOST_TEST(missed[0].at("due_at") == boost::json::value(to_iso8601(due)));
+    BOOST_TEST(missed[0].at("waiting_since") == boost::json::value(to_iso8601(asked)));
+
+    // The same hours, every minute counted: due five minutes after asking.
+    f.say("1557", "support");
+    auto other = *chat::waiting_since(*f.run(f.engine.find("1557")));
+    f.engine.set_reply_targets({5, 10, false});
+    BOOST_TEST(check(other + minutes(5) - milliseconds(1)) == 0u);
+    BOOST_TEST(check(other + minutes(5)) == 1u);
 }
 
 // A full disk refuses every report of a missed target: one line says so

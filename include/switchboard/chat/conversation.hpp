@@ -15,6 +15,8 @@
 
 namespace switchboard::chat {
 
+class business_hours;
+
 enum class conv_state { idle, registering, chat_support_active, rating };
 enum class sender { user, admin, bot };
 // In delivery order: a status only ever moves forward (except to failed).
@@ -248,20 +250,26 @@ inline answer_clock after_message(answer_clock t, const message& m) {
 
 // The team's reply-time targets (GET /sla), as Chatwoot's and Intercom's
 // SLAs: minutes a user may wait for an agent's first answer in a chat, and
-// for each answer after it; nullopt: no target.
+// for each answer after it; nullopt: no target. With
+// `only_during_business_hours` (Chatwoot's policy of that name) a wait
+// counts only the team's open time, so a night in the queue is not late.
 struct reply_targets {
     std::optional<std::int64_t> first_reply_minutes, next_reply_minutes;
+    bool only_during_business_hours = false;
 };
 
 // The target a chat's current wait is held to, and when it is due: nullopt
 // when the user waits for no answer, the chat is snoozed (put aside), or no
-// target applies.
+// target applies. `hours`: the team's (null when none are set), which a
+// target only during business hours counts; otherwise every minute counts.
+// The wall clock's due time is never later than the team's.
 struct reply_deadline {
     bool first_reply = true;  // else a next reply
     std::int64_t minutes = 0;
     timestamp due{};
 };
-std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t);
+std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t,
+                                        const business_hours* hours);
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }
