@@ -1866,6 +1866,101 @@ test('an admin sets reply-time targets in the SLA dialog; a chat whose user wait
   assert.deepEqual(agentPage.errors, []);
 }));
 
+// Open round the clock but today and tomorrow (UTC): a wait that begins
+// today is due the target's minutes after the day after tomorrow's midnight.
+const closedTodayAndTomorrow = () => {
+  const today = Math.floor(Date.now() / 86_400_000);
+  const date = (day) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+  return { args: ['--business-hours', 'mon-sun 00:00-24:00', '--timezone', 'UTC', '--days-off', `${date(today)},${date(today + 1)}`],
+    opens: (today + 2) * 86_400_000 };
+};
+
+test('a target counted only in business hours waits for the team to open, in the console as on the server', () => {
+  const hours = closedTodayAndTomorrow();
+  return withMemoryServer(hours.args, async (server) => {
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    await userSays(server, '15550893', 'support', 'Night Owl');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+      beforeLoad: async (p) => { await p.clock.install(); },
+    });
+    const row = page.locator('#conversation-list li[data-phone="15550893"]');
+    await row.click();
+    await page.locator('#hours', { hasText: 'Closed until' }).waitFor();
+
+    await page.getByRole('button', { name: 'SLA' }).click();
+    await page.getByLabel('First reply in a chat within (minutes)').fill('1');
+    await page.getByLabel('Count only business hours').check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('#sla-status', { hasText: 'Saved.' }).waitFor();
+    await page.locator('#sla-close').click();
+    assert.equal((await admin('GET', '/sla')).only_during_business_hours, true);
+
+    // Five minutes on the wall clock, none of the team's: not late.
+    await page.clock.fastForward(5 * 60_000);
+    await row.locator('.badge.queued', { hasText: '· 5m' }).waitFor();
+    await page.locator('#conv-waiting:not(.late)', { hasText: '5m' }).waitFor();
+    assert.equal(await row.locator('.badge.waiting.late').count(), 0);
+    // Every minute counted, the same wait is late at once, in every console.
+    await admin('POST', '/agents', { username: 'erin', password: 'erin-password', display_name: 'Erin' });
+    const agentPage = await consolePage(browser.browser, server, 'erin', 'erin-password');
+    await admin('PUT', '/sla', { first_reply_minutes: 1, only_during_business_hours: false });
+    await page.locator('#conv-waiting.late', { hasText: 'late: the target is 1 min' }).waitFor();
+    await agentPage.getByRole('button', { name: 'SLA' }).click();
+    await agentPage.waitForFunction(() => !document.getElementById('sla-business-hours').checked);
+    await admin('PUT', '/sla', { first_reply_minutes: 1, only_during_business_hours: true });
+    await page.locator('#conv-waiting:not(.late)').waitFor();
+    await agentPage.waitForFunction(() => document.getElementById('sla-business-hours').checked);
+    assert.equal(await agentPage.locator('#sla-business-hours').isDisabled(), true);  // an admin's to change
+
+    // A second before a minute of the team's time has passed, then after.
+    const browserNow = await page.evaluate(() => Date.now());
+    await page.clock.fastForward(hours.opens + 60_000 - 1000 - browserNow);
+    await page.locator('#conv-waiting:not(.late)', { hasText: /\dd/ }).waitFor();
+    await page.clock.fastForward(2000);
+    await page.locator('#conv-waiting.late', { hasText: 'late: the target is 1 min of business hours' }).waitFor();
+    await row.locator('.badge.waiting.late').waitFor();
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(agentPage.errors, []);
+  });
+});
+
+// The console's count of the team's time, against the same cases as the
+// server's (business_hours_test): a lunch break, a day off, a closed night,
+// and summer time's changes in Berlin (an opening skipped, an hour repeated,
+// a close within it).
+test('the console counts business hours as the server does, across days off and summer time', () => withMemoryServer([], async (server) => {
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const got = await page.evaluate(async () => {
+    const { OpenClock } = await import('/js/open_clock.js');
+    const week = (days, open, close) => days.map((day) => ({ day, open, close }));
+    const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'];
+    const all = [...weekdays, 'sat', 'sun'];
+    const clocks = {
+      lunch: new OpenClock({ timezone: 'Europe/Berlin', days_off: ['2026-12-08'],
+        hours: [...week(weekdays, '09:00', '12:00'), ...week(weekdays, '13:00', '17:00')] }),
+      spring: new OpenClock({ timezone: 'Europe/Berlin', days_off: [], hours: week(all, '02:30', '04:00') }),
+      autumn: new OpenClock({ timezone: 'Europe/Berlin', days_off: [], hours: week(all, '01:00', '03:00') }),
+      repeated: new OpenClock({ timezone: 'Europe/Berlin', days_off: [], hours: week(all, '00:00', '02:30') }),
+    };
+    const when = (clock, from, minutes) => new Date(clocks[clock].after(Date.parse(from), minutes * 60_000)).toISOString();
+    return [
+      when('lunch', '2026-12-04T15:50:00Z', 30), when('lunch', '2026-12-07T09:00:00Z', 30),
+      when('lunch', '2026-12-07T10:50:00Z', 30), when('lunch', '2026-12-07T15:30:00Z', 60),
+      when('lunch', '2026-12-06T22:00:00Z', 1),
+      when('spring', '2026-03-29T00:00:00Z', 30), when('spring', '2026-03-28T03:00:00Z', 90),
+      when('autumn', '2026-10-24T23:00:00Z', 150), when('autumn', '2026-10-24T23:00:00Z', 181),
+      when('repeated', '2026-10-24T22:00:00Z', 210), when('repeated', '2026-10-24T22:00:00Z', 211),
+    ];
+  });
+  assert.deepEqual(got, [
+    '2026-12-07T08:20:00.000Z', '2026-12-07T09:30:00.000Z', '2026-12-07T12:20:00.000Z', '2026-12-09T08:30:00.000Z',
+    '2026-12-07T08:01:00.000Z',
+    '2026-03-29T01:30:00.000Z', '2026-03-30T01:00:00.000Z',
+    '2026-10-25T01:30:00.000Z', '2026-10-26T00:01:00.000Z',
+    '2026-10-25T01:30:00.000Z', '2026-10-25T23:01:00.000Z',
+  ]);
+}));
+
 test('a private note reaches the other agents and never the user, and one that mentions an agent calls them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });

@@ -207,4 +207,26 @@ BOOST_AUTO_TEST_CASE(a_time_within_the_hours_is_found_after_a_start) {
     BOOST_TEST(h.open_seconds(at("2026-12-04T15:50:00Z"), at("2026-12-07T08:20:00Z")) == 1800.0);
 }
 
+// Summer time's changes, as the console's OpenClock counts them too (its
+// browser test holds the same cases): an opening the spring skips starts at
+// the change; an hour the autumn repeats counts twice.
+BOOST_AUTO_TEST_CASE(a_time_within_the_hours_is_found_across_summer_time) {
+    using std::chrono::minutes;
+    auto spring = business_hours::parse("mon-sun 02:30-04:00", "Europe/Berlin");
+    auto when = [](const business_hours& h, const char* from, minutes m) {
+        return switchboard::to_iso8601(h.after_open_seconds(at(from), m));
+    };
+    // 2026-03-29: 02:00 CET is 03:00 CEST (01:00Z); 02:30 never comes.
+    BOOST_TEST(when(spring, "2026-03-29T00:00:00Z", minutes{30}) == "2026-03-29T01:30:00.000Z");
+    BOOST_TEST(when(spring, "2026-03-28T03:00:00Z", minutes{90}) == "2026-03-30T01:00:00.000Z");
+    // 2026-10-25: 03:00 CEST is 02:00 CET (01:00Z); 01:00-03:00 is three hours.
+    auto autumn = business_hours::parse("mon-sun 01:00-03:00", "Europe/Berlin");
+    BOOST_TEST(when(autumn, "2026-10-24T23:00:00Z", minutes{150}) == "2026-10-25T01:30:00.000Z");
+    BOOST_TEST(when(autumn, "2026-10-24T23:00:00Z", minutes{181}) == "2026-10-26T00:01:00.000Z");
+    // A close within the repeated hour is its later one: 02:30 CET.
+    auto repeated = business_hours::parse("mon-sun 00:00-02:30", "Europe/Berlin");
+    BOOST_TEST(when(repeated, "2026-10-24T22:00:00Z", minutes{210}) == "2026-10-25T01:30:00.000Z");
+    BOOST_TEST(when(repeated, "2026-10-24T22:00:00Z", minutes{211}) == "2026-10-25T23:01:00.000Z");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

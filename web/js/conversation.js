@@ -75,7 +75,7 @@ export class ConversationPane {
     this.me = me;
     // The team's reply-time targets: how long past one the user has waited.
     this.overdueMs = (c) => targets.overdueMs(c);
-    this.targetOf = (c) => targets.targetOf(c);
+    this.targetText = (c) => targets.targetText(c);
     this.live = live;
     this.onChange = onChange;
     this.onLeave = onLeave;
@@ -271,10 +271,9 @@ export class ConversationPane {
     $('conv-waiting').hidden = !waitsForAnswer(c);
     if ($('conv-waiting').hidden) return;
     const overdue = this.overdueMs(c);
-    const target = this.targetOf(c);
     $('conv-waiting').classList.toggle('late', overdue > 0);
     $('conv-waiting').textContent = `⏳ Waiting for an answer · ${relativeTime(c.waiting_since)}`
-      + (overdue > 0 ? ` · late: the target is ${target} min` : '');
+      + (overdue > 0 ? ` · late: the target is ${this.targetText(c)}` : '');
     $('conv-waiting').title = `The user's oldest message no agent has answered yet: ${clockTime(c.waiting_since)}`;
   }
 

@@ -1,17 +1,23 @@
 // The team's business hours in the top bar: while they are closed, a badge
 // says until when (in the agent's own time), since every user who asks for
 // support then is told the team is away. It looks again when the hours
-// change and whenever the console connects again.
+// change and whenever the console connects again. It keeps the team's open
+// time (`clock`) for reply-time targets counted within the hours.
 import { api } from './api.js';
 import { $ } from './dom.js';
+import { OpenClock } from './open_clock.js';
 
 const longestTimer = 2 ** 31 - 1;  // setTimeout's limit, about 24 days
 
 export class BusinessHours {
-  constructor() {
+  // `onChange`: the hours as last heard changed (what counts them redraws).
+  constructor({ onChange = () => {} } = {}) {
+    this.onChange = onChange;
     this.timer = null;
     this.asking = null;
     this.configured = false;  // whether --business-hours are set, as last heard
+    this.clock = null;  // an OpenClock of them, when set
+    this.heard = '';
   }
 
   async refresh() {
@@ -25,6 +31,12 @@ export class BusinessHours {
 
   show(h) {
     this.configured = h.configured;
+    const schedule = JSON.stringify([h.configured, h.timezone, h.hours, h.days_off]);
+    if (schedule !== this.heard) {
+      this.heard = schedule;
+      this.clock = h.configured ? new OpenClock(h) : null;
+      this.onChange();
+    }
     const badge = $('hours');
     badge.hidden = !h.configured || h.open_now;
     if (!badge.hidden) {

@@ -386,13 +386,13 @@ function start(agent) {
   alerts = new Alerts();
   setUpThemeButton();
   setUpShortcutsHelp();
-  const hours = new BusinessHours();
+  const hours = new BusinessHours({ onChange: () => targets.hoursChanged() });
   new ReportsPanel({ me, hours });  // these live by their buttons
   new RepliesPanel({ me });
   new MacrosPanel({ me });
   new AutomationsPanel({ me });
   // Lateness moves with the targets: every row and the open chat anew.
-  targets = new ReplyTargets({ me, onChange: () => { list?.refreshTimes(); pane?.renderWait(); } });
+  targets = new ReplyTargets({ me, hours, onChange: () => { list?.refreshTimes(); pane?.renderWait(); } });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });

@@ -1,8 +1,9 @@
 // The team's reply-time targets (GET /sla), as Chatwoot's and Intercom's
 // SLAs: how long a user may wait for an agent's first answer in a chat, and
-// for each answer after it. A chat whose user waited past its target is
-// late in every console; an admin changes the targets in the SLA dialog,
-// and every console hears of it (sla.updated).
+// for each answer after it, on the wall clock or only within business
+// hours. A chat whose user waited past its target is late in every console;
+// an admin changes the targets in the SLA dialog, and every console hears
+// of it (sla.updated).
 import { api } from './api.js';
 import { $, onSubmit, showStatus } from './dom.js';
 import { waitsForAnswer } from './model.js';
@@ -14,10 +15,14 @@ const asField = (minutes) => (minutes == null ? '' : String(minutes));
 const fromField = (text) => (text.trim() === '' ? null : Number(text));
 
 export class ReplyTargets {
-  constructor({ me, onChange }) {
+  // `hours`: the top bar's BusinessHours, whose clock counts a target only
+  // during business hours.
+  constructor({ me, hours, onChange }) {
     this.me = me;
+    this.hours = hours;
     this.onChange = onChange;  // the lists and the open chat show lateness anew
-    this.policy = { first_reply_minutes: null, next_reply_minutes: null };
+    this.policy = { first_reply_minutes: null, next_reply_minutes: null, only_during_business_hours: false };
+    this.dues = new Map();  // a wait's due time on the team's clock, by its start and target
     this.dialog = $('sla-dialog');
     $('sla').addEventListener('click', () => this.open());
     $('sla-close').addEventListener('click', () => this.dialog.close());
@@ -30,29 +35,61 @@ export class ReplyTargets {
     this.policy = policy;
     // One who only reads them sees a change at once; an admin's typing stays.
     if (this.dialog.open && this.me.role !== 'admin') this.fill();
+    this.hoursChanged();
+  }
+
+  hoursChanged() {
+    this.dues.clear();
     this.onChange();
   }
+
+  // Whether the team's open time counts rather than every minute: as the
+  // server, only where hours are set.
+  countsHours() { return Boolean(this.policy.only_during_business_hours && this.hours.clock); }
 
   // The minutes the chat's user may wait now, or null for no target: the
   // first reply's until an agent answered in the chat, the next one's after.
   targetOf(c) { return c.first_reply_at ? this.policy.next_reply_minutes : this.policy.first_reply_minutes; }
 
+  // The target in words, as the chat's header says it.
+  targetText(c) { return `${this.targetOf(c)} min${this.countsHours() ? ' of business hours' : ''}`; }
+
+  // When the chat's user waits past their target (ms since the epoch), or
+  // null when no target applies.
+  dueMs(c) {
+    const target = this.targetOf(c);
+    if (!waitsForAnswer(c) || target == null) return null;
+    const since = Date.parse(c.waiting_since);
+    if (!this.countsHours()) return since + target * MINUTE_MS;
+    // Worked out once a wait: the list asks for every row at each redraw.
+    const key = `${since} ${target}`;
+    let due = this.dues.get(key);
+    if (due === undefined) {
+      if (this.dues.size >= 10_000) this.dues.clear();
+      due = this.hours.clock.after(since, target * MINUTE_MS);
+      this.dues.set(key, due);
+    }
+    return due;
+  }
+
   // How long the chat's user has waited past their target, in ms (0: not late).
   overdueMs(c, now = Date.now()) {
-    const target = this.targetOf(c);
-    if (!waitsForAnswer(c) || target == null) return 0;
-    return Math.max(0, now - Date.parse(c.waiting_since) - target * MINUTE_MS);
+    const due = this.dueMs(c);
+    return due == null ? 0 : Math.max(0, now - due);
   }
 
   fill() {
     $('sla-first').value = asField(this.policy.first_reply_minutes);
     $('sla-next').value = asField(this.policy.next_reply_minutes);
+    $('sla-business-hours').checked = Boolean(this.policy.only_during_business_hours);
+    // Offered where hours are set, and shown wherever it is kept on.
+    $('sla-hours-option').hidden = !this.hours.configured && !this.policy.only_during_business_hours;
   }
 
   open() {
     const admin = this.me.role === 'admin';
     this.fill();
-    for (const id of ['sla-first', 'sla-next']) $(id).disabled = !admin;
+    for (const id of ['sla-first', 'sla-next', 'sla-business-hours']) $(id).disabled = !admin;
     $('sla-save').hidden = !admin;
     $('sla-form').querySelector('.error').textContent = '';
     showStatus($('sla-status'), admin ? '' : 'Only an admin changes them.');
@@ -65,6 +102,7 @@ export class ReplyTargets {
     this.set(await api.put('/sla', {
       first_reply_minutes: fromField($('sla-first').value),
       next_reply_minutes: fromField($('sla-next').value),
+      only_during_business_hours: $('sla-business-hours').checked,
     }));
     showStatus($('sla-status'), 'Saved.');
   }
