@@ -993,6 +993,44 @@ test('a refused change stays in the chat\'s hint through the chat\'s events, unt
   assert.deepEqual(page.errors, []);
 }));
 
+// An answer that comes after the agent opened another chat: a refusal says
+// which chat it is about; a success leaves the open chat's hint alone.
+test('an answer that arrives after the agent opened another chat speaks of its own', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550735', 'support', 'Ava');
+  await userSays(server, '15550736', 'where is my parcel?', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const rowOf = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  // Each claim of Ava's chat is held until Ben's is open.
+  const held = [];
+  let arrived = () => {};
+  await page.route(/\/conversations\/15550735\/chat-support\/start$/, (route) => { held.push(route); arrived(); });
+  const claimAvaThenOpenBen = async () => {
+    const claimed = new Promise((resolve) => { arrived = resolve; });
+    await rowOf('15550735').click();
+    await page.locator('#conv-name', { hasText: 'Ava' }).waitFor();
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await claimed;
+    await rowOf('15550736').click();
+    await page.locator('#conv-name', { hasText: 'Ben' }).waitFor();
+  };
+
+  await claimAvaThenOpenBen();
+  await held.shift().fulfill({ status: 409, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'conflict', message: 'Cai has this chat' } }) });
+  await page.locator('#composer-hint', { hasText: 'Ava: Cai has this chat' }).waitFor();
+
+  await claimAvaThenOpenBen();
+  await page.route(/\/priority$/, (route) => route.fulfill({ status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'the store cannot write' } }) }), { times: 1 });
+  await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+  const refusal = 'Priority not saved: the store cannot write';
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor();
+  await held.shift().continue();
+  await rowOf('15550735').locator('.badge.mine').waitFor();  // Ava's claim went through
+  assert.equal(await page.locator('#composer-hint').textContent(), refusal);  // Ben's hint, kept
+  assert.deepEqual(page.errors, []);
+}));
+
 // "Mark unread": the chat closes, and its row says unread again in every console.
 test('an agent marks a conversation unread, and every console lists it unread', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);

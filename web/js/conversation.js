@@ -365,6 +365,10 @@ export class ConversationPane {
     if (this.conv) this.renderHeader();
   }
 
+  // A refusal for a chat, which the agent may have left while it was asked:
+  // said in the chat open now, naming the one it is about.
+  refusedFor(phone, who, text) { this.showNotice(phone === this.phone ? text : `${who}: ${text}`); }
+
   setMode(mode) {
     const changed = mode !== this.mode;
     this.mode = mode;
@@ -696,14 +700,17 @@ export class ConversationPane {
   }
 
   async act(action, body) {
+    const phone = this.phone;
+    const who = userName(this.conv);
     try {
-      const c = await api.post(`/conversations/${enc(this.phone)}/chat-support/${action}`, body);
-      this.clearNotice();
+      const c = await api.post(`/conversations/${enc(phone)}/chat-support/${action}`, body);
       this.onChange(c);
       this.updateConversation(c);
+      if (phone !== this.phone) return;  // another chat's hint is its own
+      this.clearNotice();
       if (action === 'start' && this.mine()) $('composer-text').focus();  // the button just went away
     } catch (e) {
-      this.showNotice(e.message);
+      this.refusedFor(phone, who, e.message);
     }
   }
 
@@ -730,6 +737,7 @@ export class ConversationPane {
   // A change to the conversation itself (PUT …/labels, …/priority, …/attributes, …/blocked), which
   // answers with the conversation; null when refused.
   async change(what, body, failure, phone = this.phone) {
+    const who = this.conv?.phone === phone ? userName(this.conv) : `+${phone}`;
     try {
       const c = await api.put(`/conversations/${enc(phone)}/${what}`, body);
       if (phone === this.phone) this.clearNotice();
@@ -737,7 +745,7 @@ export class ConversationPane {
       this.updateConversation(c);
       return c;
     } catch (e) {
-      this.showNotice(`${failure}: ${e.message}`);
+      this.refusedFor(phone, who, `${failure}: ${e.message}`);
       if (this.conv?.phone === this.phone) this.renderHeader();  // back to what the server has
       return null;
     }

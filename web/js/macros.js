@@ -47,10 +47,11 @@ export class MacroMenu {
         type: 'button', text: m.name, title: describeActions(m.actions),
         onclick: async () => {
           menu.open = false;
+          const on = phone();  // the chat open now, which may change before the answer
           try {
-            onDone(await api.post(`/conversations/${enc(phone())}/macros/${enc(m.id)}`));
+            onDone(on, await api.post(`/conversations/${enc(on)}/macros/${enc(m.id)}`));
           } catch (e) {
-            onError(e.message);
+            onError(on, e.message);
           }
         },
       })) : [h('p', { class: 'muted', text: 'No macros yet: an admin adds them under Macros.' })]));

@@ -405,8 +405,9 @@ function start(agent) {
   bulk = new BulkActions({ list, me, onChange: changed });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets });
-  new MacroMenu({ phone: () => pane.phone, onDone: (c) => { pane.clearNotice(); changed(c); pane.updateConversation(c); },
-    onError: (why) => pane.showNotice(why) });
+  new MacroMenu({ phone: () => pane.phone,
+    onDone: (phone, c) => { if (phone === pane.phone) pane.clearNotice(); changed(c); pane.updateConversation(c); },
+    onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });
   live.connect();
 
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))
