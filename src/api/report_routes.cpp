@@ -40,6 +40,7 @@ struct chat_figures {
     std::optional<double> first_response, queue_wait, resolution;
     std::uint64_t first_reply_met = 0, first_reply_missed = 0;
     std::uint64_t next_reply_met = 0, next_reply_missed = 0;
+    std::uint64_t resolution_met = 0, resolution_missed = 0;
 };
 
 struct tally {
@@ -50,6 +51,7 @@ struct tally {
     // Against the team's reply-time targets (GET /sla), when set.
     std::uint64_t first_reply_met = 0, first_reply_missed = 0;
     std::uint64_t next_reply_met = 0, next_reply_missed = 0;
+    std::uint64_t resolution_met = 0, resolution_missed = 0;
 
     json::object to_json(const reply_targets& targets) {
         json::object o;
@@ -71,6 +73,7 @@ struct tally {
                                    {"count", resolution.size()}};
         o["first_reply_sla"] = against(targets.first_reply_minutes, first_reply_met, first_reply_missed);
         o["next_reply_sla"] = against(targets.next_reply_minutes, next_reply_met, next_reply_missed);
+        o["resolution_sla"] = against(targets.resolution_minutes, resolution_met, resolution_missed);
         return o;
     }
 
@@ -90,6 +93,8 @@ struct tally {
         first_reply_missed += f.first_reply_missed;
         next_reply_met += f.next_reply_met;
         next_reply_missed += f.next_reply_missed;
+        resolution_met += f.resolution_met;
+        resolution_missed += f.resolution_missed;
     }
 
     void add_rating(int score) {
@@ -176,7 +181,7 @@ std::string tally_csv_row(std::string_view who, const json::object& t) {
         add(t.at(figure).at("p50"));
         add(t.at(figure).at("p90"));
     }
-    for (auto target : {"first_reply_sla", "next_reply_sla"}) {
+    for (auto target : {"first_reply_sla", "next_reply_sla", "resolution_sla"}) {
         auto& sla = t.at(target);
         add(sla.is_null() ? sla : sla.at("met"));
         add(sla.is_null() ? sla : sla.at("missed"));
@@ -195,7 +200,8 @@ std::string report_csv(const json::object& report) {
     }
     out = "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
           "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
-          "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed,next_reply_sla_met,next_reply_sla_missed\r\n";
+          "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed,next_reply_sla_met,next_reply_sla_missed,"
+          "resolution_sla_met,resolution_sla_missed\r\n";
     out += tally_csv_row("(all)", report.at("overall").as_object());
     for (auto& a : report.at("agents").as_array()) out += tally_csv_row(a.at("agent").as_string(), a.as_object());
     return out;
@@ -247,6 +253,11 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
             if (c.first_response_at && c.waiting_since)  // waiting again, unanswered
                 judge(targets.next_reply_minutes, *c.waiting_since, std::nullopt, until, f.next_reply_met,
                       f.next_reply_missed);
+            // Resolved: ended after an agent had it. One the user left
+            // unanswered resolved nothing, and misses only by staying open
+            // past the target.
+            auto resolved = c.assigned_at ? c.closed_at : std::nullopt;
+            judge(targets.resolution_minutes, c.opened_at, resolved, until, f.resolution_met, f.resolution_missed);
         }
         if (in(c.closed_at)) {
             f.closed = true;

@@ -1,7 +1,8 @@
 // GET /sla, PUT /sla: the team's reply-time targets, as Chatwoot's and
 // Intercom's SLAs: how long a user may wait for an agent's first answer in a
-// chat, and for each answer after it, on the wall clock or only during the
-// team's business hours. Consoles mark the chats that waited
+// chat, and for each answer after it, and how long a chat may stay open
+// (its resolution), on the wall clock or only during the team's business
+// hours. Consoles mark the chats that waited
 // past them (a chat's `waiting_since` and `first_reply_at` say which target
 // applies); every console hears of a change as `sla.updated`. The engine
 // reports each wait past its target as `chat.sla_missed`.
@@ -26,7 +27,8 @@ using boost::asio::awaitable;
 namespace {
 
 constexpr std::string_view setting_key = "sla";
-constexpr std::array<std::string_view, 2> target_names{"first_reply_minutes", "next_reply_minutes"};
+constexpr std::array<std::string_view, 3> target_names{"first_reply_minutes", "next_reply_minutes",
+                                                       "resolution_minutes"};
 constexpr std::string_view business_hours_name = "only_during_business_hours";
 constexpr std::int64_t most_minutes = 7 * 24 * 60;  // a week
 
@@ -54,13 +56,15 @@ bool business_hours_field(const json::object& o) {
 }
 
 reply_targets targets_from(const json::object& o) {
-    return {target_field(o, target_names[0]), target_field(o, target_names[1]), business_hours_field(o)};
+    return {target_field(o, target_names[0]), target_field(o, target_names[1]), business_hours_field(o),
+            target_field(o, target_names[2])};
 }
 
 json::object targets_json(const reply_targets& t) {
     auto minutes = [](const std::optional<std::int64_t>& m) { return m ? json::value(*m) : json::value(nullptr); };
     return {{target_names[0], minutes(t.first_reply_minutes)},
             {target_names[1], minutes(t.next_reply_minutes)},
+            {target_names[2], minutes(t.resolution_minutes)},
             {business_hours_name, t.only_during_business_hours}};
 }
 
@@ -71,7 +75,8 @@ awaitable<http::response> put_sla(api_context& ctx, http::request& req, const au
             field.key() != business_hours_name)
             throw field_error{std::string(field.key()),
                               "unknown field " + std::string(field.key()) +
-                                  ": the fields are first_reply_minutes, next_reply_minutes and only_during_business_hours"};
+                                  ": the fields are first_reply_minutes, next_reply_minutes, resolution_minutes and "
+                                  "only_during_business_hours"};
     auto targets = targets_from(body);
     // Refused rather than kept to no effect: without hours every minute counts.
     if (targets.only_during_business_hours && !ctx.hours)

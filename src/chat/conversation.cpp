@@ -160,15 +160,49 @@ void apply_newest_messages(conversation& c, const message& newest, const message
     c.unread += user_messages;
 }
 
+namespace {
+
+timestamp due_after(timestamp since, std::int64_t minutes, const reply_targets& t, const business_hours* hours) {
+    std::chrono::minutes allowed{minutes};
+    return t.only_during_business_hours && hours ? hours->after_open_seconds(since, allowed) : since + allowed;
+}
+
+}  // namespace
+
 std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t, const business_hours* hours) {
     auto since = waiting_since(c);
     if (!since || c.snoozed_until) return std::nullopt;
     bool first = !first_reply_at(c);
     auto minutes = first ? t.first_reply_minutes : t.next_reply_minutes;
     if (!minutes) return std::nullopt;
-    std::chrono::minutes allowed{*minutes};
-    auto due = t.only_during_business_hours && hours ? hours->after_open_seconds(*since, allowed) : *since + allowed;
-    return reply_deadline{first, *minutes, due};
+    return reply_deadline{first ? "first_reply" : "next_reply", *minutes, due_after(*since, *minutes, t, hours)};
+}
+
+std::optional<reply_deadline> resolution_due(const conversation& c, const reply_targets& t,
+                                             const business_hours* hours) {
+    if (!c.chat || c.chat->closed_at || !t.resolution_minutes) return std::nullopt;
+    return reply_deadline{"resolution", *t.resolution_minutes,
+                          due_after(c.chat->opened_at, *t.resolution_minutes, t, hours)};
+}
+
+missed_targets targets_missed(const conversation& c, const reply_targets& t, const business_hours* hours,
+                              timestamp now) {
+    missed_targets out;
+    if (!c.chat) return out;
+    // The wall clock's due time first: it is never later than the team's,
+    // and most chats are not due by it.
+    auto past = [&](auto due_on) -> std::optional<reply_deadline> {
+        auto due = due_on(nullptr);
+        if (!due || due->due > now) return std::nullopt;
+        if (!t.only_during_business_hours || !hours) return due;
+        due = due_on(hours);
+        return due->due <= now ? due : std::nullopt;
+    };
+    if (c.chat->target_missed_for != c.chat->waiting_since)
+        out.reply = past([&](const business_hours* h) { return reply_due(c, t, h); });
+    if (!c.chat->resolution_missed)
+        out.resolution = past([&](const business_hours* h) { return resolution_due(c, t, h); });
+    return out;
 }
 
 bool implied_by_messages(const conversation& before, const conversation& after, const std::vector<message>& added) {

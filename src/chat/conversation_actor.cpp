@@ -110,12 +110,14 @@ boost::json::object transferred_data(const conversation& c, std::string_view fro
 }
 
 boost::json::object missed_target_data(const conversation& c, const reply_deadline& d) {
+    auto since = waiting_since(c);
     boost::json::object o{{"phone", c.phone},
                            {"ticket", c.support_ticket_id},
-                           {"target", d.first_reply ? "first_reply" : "next_reply"},
+                           {"target", d.target},
                            {"target_minutes", d.minutes},
-                           {"waiting_since", to_iso8601(*waiting_since(c))},
+                           {"opened_at", to_iso8601(c.chat->opened_at)},
                            {"due_at", to_iso8601(d.due)}};
+    o["waiting_since"] = since ? boost::json::value(to_iso8601(*since)) : boost::json::value(nullptr);
     o["agent"] = c.assignee.empty() ? boost::json::value(nullptr) : boost::json::value(c.assignee);
     return o;
 }
@@ -1184,20 +1186,27 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
     });
 }
 
-net::awaitable<bool> conversation_actor::miss_reply_target(reply_targets targets, timestamp now) {
-    return exclusive<bool>([this, targets, now]() -> net::awaitable<bool> {
-        auto due = reply_due(*own_, targets, ctx_.options.hours.get());
-        if (!due || due->due > now || own_->chat->target_missed_for == own_->chat->waiting_since) co_return false;
+net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targets, timestamp now) {
+    return exclusive<std::size_t>([this, targets, now]() -> net::awaitable<std::size_t> {
+        auto missed = targets_missed(*own_, targets, ctx_.options.hours.get(), now);
+        if (!missed.any()) co_return 0;
         step s{*own_};
         auto& c = s.next;
         auto& chat = c.chat.edit();
-        chat.target_missed_for = chat.waiting_since;
+        if (missed.reply) chat.target_missed_for = chat.waiting_since;
+        if (missed.resolution) chat.resolution_missed = true;
         save_chat(s);
-        s.event("chat.sla_missed", missed_target_data(c, *due), now);
+        std::size_t reported = 0;
+        for (auto* d : {&missed.reply, &missed.resolution})
+            if (*d) {
+                s.event("chat.sla_missed", missed_target_data(c, **d), now);
+                ++reported;
+            }
         co_await commit(s);
-        ctx_.targets_missed.inc();
-        tell_listener_that([this](conversation_listener& l) { l.missed_reply_target(own_->phone, own_->via); });
-        co_return true;
+        ctx_.targets_missed.inc(reported);
+        for (std::size_t i = 0; i < reported; ++i)
+            tell_listener_that([this](conversation_listener& l) { l.missed_reply_target(own_->phone, own_->via); });
+        co_return reported;
     });
 }
 

@@ -64,10 +64,10 @@ public:
     // Back to the head of the queue if the assigned agent has not answered
     // within `after` of the assignment; true when it was.
     boost::asio::awaitable<bool> requeue_if_unanswered(std::chrono::seconds after);
-    // Reports the chat's user waiting past the team's reply-time target
-    // (`targets`, at `now`): once a wait, as chat.sla_missed and to
-    // engine_options::listener; true when it did.
-    boost::asio::awaitable<bool> miss_reply_target(reply_targets targets, timestamp now);
+    // Reports each of the team's targets the chat is past at `now`
+    // (targets_missed: its user's current wait, its resolution) once, as
+    // chat.sla_missed and to engine_options::listener; how many it did.
+    boost::asio::awaitable<std::size_t> miss_targets(reply_targets targets, timestamp now);
     // Back to the head of the queue if `agent` holds the chat (they were
     // deactivated); true when it was.
     boost::asio::awaitable<bool> requeue_from(std::string agent);

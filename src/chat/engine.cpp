@@ -245,20 +245,23 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         });
     }
 
-    // Only the chats the board flags as waiting are read, and only those past
-    // their target (a snoozed chat waits past none) and not yet reported get
-    // a command.
+    // Only the chats the board flags as waiting are read (as open, with a
+    // resolution target), and only those past a target (a snoozed chat waits
+    // past none) and not yet reported past it get a command.
     net::awaitable<std::size_t> check_targets(timestamp now) {
         auto targets = reply_targets_now.load();
-        if (!targets || (!targets->first_reply_minutes && !targets->next_reply_minutes)) co_return 0;
+        if (!targets || (!targets->first_reply_minutes && !targets->next_reply_minutes && !targets->resolution_minutes))
+            co_return 0;
         const business_hours* hours = options.hours.get();
-        auto late = actors_where(list_key::waiting, [&](const conversation& c) {
-            // The wall clock's due time first: it is never later than the
-            // team's, and most waits are not due by it.
-            auto due = reply_due(c, *targets, nullptr);
-            if (!due || due->due > now || c.chat->target_missed_for == c.chat->waiting_since) return false;
-            return !targets->only_during_business_hours || !hours || reply_due(c, *targets, hours)->due <= now;
-        });
+        auto past = [&](const conversation& c) { return targets_missed(c, *targets, hours, now).any(); };
+        // A resolution target concerns every open chat (live, or queued for
+        // one); the reply targets only those whose user waits.
+        auto late = targets->resolution_minutes ? actors_where(list_key::active, past)
+                                                : actors_where(list_key::waiting, past);
+        if (targets->resolution_minutes)
+            for (auto& a : actors_where(list_key::queued,
+                                        [&](const conversation& c) { return !c.chat_support_active && past(c); }))
+                late.push_back(std::move(a));
         std::atomic<std::size_t> reported{0};  // counted on the actors' strands
         auto reporting = in_window(
             std::move(late),
@@ -270,8 +273,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     static net::awaitable<void> report_if_late(conversation_actor& a, reply_targets t, timestamp now,
                                                std::atomic<std::size_t>& reported) {
-        auto reporting = a.miss_reply_target(t, now);  // keeps the actor alive until it is done
-        if (co_await std::move(reporting)) ++reported;
+        auto reporting = a.miss_targets(t, now);  // keeps the actor alive until it is done
+        reported += co_await std::move(reporting);
     }
 
     static constexpr std::chrono::seconds target_check_period{5};

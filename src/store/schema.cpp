@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 32> migrations{
+constexpr std::array<std::string_view, 33> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -411,6 +411,11 @@ ALTER TABLE chats ADD COLUMN target_missed_for INTEGER;
     // Chats from before it have none.
     R"sql(
 ALTER TABLE chats ADD COLUMN answered_waits TEXT NOT NULL DEFAULT '';
+)sql",
+    // 33: whether the chat was found open past the team's resolution
+    // target (chat_record::resolution_missed), so that it is reported once.
+    R"sql(
+ALTER TABLE chats ADD COLUMN resolution_missed INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

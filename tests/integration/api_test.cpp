@@ -1170,12 +1170,13 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_rea
     across_restart({"1481", "1482", "1483"}, "hi", [&](three_users& t) {
         auto& [server, admin, bob, ws] = t;
         BOOST_TEST(bob.json("GET", "/sla") == json::parse(
-                       R"({"first_reply_minutes":null,"next_reply_minutes":null,"only_during_business_hours":false})"));
+                       R"({"first_reply_minutes":null,"next_reply_minutes":null,"resolution_minutes":null,)"
+                       R"("only_during_business_hours":false})"));
         BOOST_TEST(bob.call("PUT", "/sla", R"({"first_reply_minutes":5})").status == 403u);
 
-        auto set = admin.json("PUT", "/sla", R"({"first_reply_minutes":5,"next_reply_minutes":15})");
-        BOOST_TEST(set == json::parse(
-                       R"({"first_reply_minutes":5,"next_reply_minutes":15,"only_during_business_hours":false})"));
+        auto set = admin.json("PUT", "/sla", R"({"first_reply_minutes":5,"next_reply_minutes":15,"resolution_minutes":240})");
+        BOOST_TEST(set == json::parse(R"({"first_reply_minutes":5,"next_reply_minutes":15,"resolution_minutes":240,)"
+                                      R"("only_during_business_hours":false})"));
         auto heard = ws.next_of_type("sla.updated");
         BOOST_TEST(heard.at("data") == set);
         BOOST_TEST(heard.at("conversation").as_string() == "");
@@ -1186,6 +1187,7 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_rea
                  {R"({"first_reply_minutes":10081})", "first_reply_minutes"},
                  {R"({"next_reply_minutes":2.5})", "next_reply_minutes"},
                  {R"({"next_reply_minutes":"15"})", "next_reply_minutes"},
+                 {R"({"resolution_minutes":0})", "resolution_minutes"},
                  {R"({"first_reply":5})", "first_reply"},
                  {R"({"first_reply_minutes":5,"only_during_business_hours":"yes"})", "only_during_business_hours"},
                  // This server has no --business-hours: every minute counts.
@@ -1207,7 +1209,8 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_rea
         admin.json("PUT", "/sla", R"({"next_reply_minutes":30})");
     }, [&](const api_client& bob) {
         BOOST_TEST(bob.json("GET", "/sla") == json::parse(
-                       R"({"first_reply_minutes":null,"next_reply_minutes":30,"only_during_business_hours":false})"));
+                       R"({"first_reply_minutes":null,"next_reply_minutes":30,"resolution_minutes":null,)"
+                       R"("only_during_business_hours":false})"));
     });
 }
 

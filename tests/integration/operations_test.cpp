@@ -372,10 +372,10 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
                "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
                "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
                "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed,next_reply_sla_met,"
-               "next_reply_sla_missed\r\n"
-               "(all),4,4,3.67,3,20,180,30,90,400,61650,,,,\r\n"
-               "bob,2,3,3.5,2,20,60,10,30,400,61650,,,,\r\n"
-               "carol,2,1,4,1,5,180,90,90,300,300,,,,\r\n");
+               "next_reply_sla_missed,resolution_sla_met,resolution_sla_missed\r\n"
+               "(all),4,4,3.67,3,20,180,30,90,400,61650,,,,,,\r\n"
+               "bob,2,3,3.5,2,20,60,10,30,400,61650,,,,,,\r\n"
+               "carol,2,1,4,1,5,180,90,90,300,300,,,,,,\r\n");
     BOOST_TEST(o.at("first_reply_sla").is_null());  // no target set
     BOOST_TEST(o.at("next_reply_sla").is_null());
     BOOST_TEST(admin.call("GET", "/reports/summary?format=xml").body.find(R"("field":"format")") != std::string::npos);
@@ -391,9 +391,11 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
 BOOST_AUTO_TEST_CASE(report_counts_replies_against_the_targets) {
     temp_dir dir;
     auto args = schema_only(dir);
-    // 2026-01-01T10:00:00Z = 1767261600000; the targets are 2 and 5 minutes.
+    // 2026-01-01T10:00:00Z = 1767261600000; the targets are 2 and 5 minutes,
+    // and 10 to resolve a chat.
     sqlite_script(dir.path() / "switchboard.db", R"sql(
-INSERT INTO settings (key, value) VALUES ('sla', '{"first_reply_minutes":2,"next_reply_minutes":5}');
+INSERT INTO settings (key, value) VALUES
+ ('sla', '{"first_reply_minutes":2,"next_reply_minutes":5,"resolution_minutes":10}');
 INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, closed_at,
                    close_reason, answered_waits, waiting_since) VALUES
  ('m1', '1', 1767261600000, 'user', 1767261600000, 1767261610000, 'bob',   1767261660000, 1767262200000, 'agent',
@@ -425,14 +427,21 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     BOOST_TEST(r.at("overall").at("next_reply_sla") == json::parse(R"({"target_minutes":5,"met":3,"missed":3})"));
     BOOST_TEST(agents[0].at("next_reply_sla") == json::parse(R"({"target_minutes":5,"met":2,"missed":3})"));
     BOOST_TEST(agents[1].at("next_reply_sla") == json::parse(R"({"target_minutes":5,"met":1,"missed":0})"));
+    // Resolution. Met: m1 (ended at 10 minutes). Missed: m2 and x1, with
+    // agents and open by now, and x3, open in the queue. x2 ended unanswered
+    // at 10 minutes, q1 at 30 s: neither.
+    BOOST_TEST(r.at("overall").at("resolution_sla") == json::parse(R"({"target_minutes":10,"met":1,"missed":3})"));
+    BOOST_TEST(agents[0].at("resolution_sla") == json::parse(R"({"target_minutes":10,"met":1,"missed":1})"));
+    BOOST_TEST(agents[1].at("resolution_sla") == json::parse(R"({"target_minutes":10,"met":0,"missed":1})"));
     auto csv = admin.call("GET", range + "&format=csv").body;
-    BOOST_TEST(csv.find("\r\n(all),6,3,,0,120,300,100,200,600,600,2,3,3,3\r\n") != std::string::npos, csv);
+    BOOST_TEST(csv.find("\r\n(all),6,3,,0,120,300,100,200,600,600,2,3,3,3,1,3\r\n") != std::string::npos, csv);
     // Targets set over the API count the same chats anew.
     admin.json("PUT", "/sla", R"({"first_reply_minutes":10,"next_reply_minutes":6})");
     auto again = admin.json("GET", range).at("overall");
     BOOST_TEST(again.at("first_reply_sla") == json::parse(R"({"target_minutes":10,"met":3,"missed":1})"));
     // m1's last wait, left at exactly 6 minutes, now asked nothing of it.
     BOOST_TEST(again.at("next_reply_sla") == json::parse(R"({"target_minutes":6,"met":3,"missed":2})"));
+    BOOST_TEST(again.at("resolution_sla").is_null());  // no longer set
     admin.json("PUT", "/sla", R"({"first_reply_minutes":10})");
     BOOST_TEST(admin.json("GET", range).at("overall").at("next_reply_sla").is_null());
 }

@@ -629,6 +629,65 @@ BOOST_AUTO_TEST_CASE(a_target_only_during_business_hours_waits_for_the_team_to_o
     BOOST_TEST(check(other + minutes(5)) == 1u);
 }
 
+// A chat open past the resolution target is reported once, live or queued,
+// snoozed too (it is not resolved); a chat that ended is not, and neither is
+// the next chat of the same user before its own time.
+BOOST_AUTO_TEST_CASE(a_chat_open_past_the_resolution_target_is_reported_once) {
+    using namespace std::chrono;
+    test::temp_dir dir;
+    chat::agent_ref bob{"bob", "Bob", false};
+    chat::reply_targets targets;
+    targets.resolution_minutes = 60;
+    auto resolutions = [](recording_sink& events) {
+        std::lock_guard lock(events.mutex);
+        std::vector<boost::json::object> out;
+        for (auto& e : events.seen)
+            if (e.type == "chat.sla_missed" && e.data.at("target") == "resolution") out.push_back(e.data);
+        return out;
+    };
+    timestamp opened;
+    {
+        engine_fixture f(store::open_sqlite_store(dir.path().string()));
+        auto check = [&](timestamp at) { return f.run(f.engine.check_reply_targets(at)); };
+        f.say("1558", "support");  // queued
+        f.say("1559", "support");
+        opened = f.run(f.engine.find("1558"))->chat->opened_at;
+        auto other = f.run(f.engine.find("1559"))->chat->opened_at;
+        f.run(f.engine.start_chat("1559", bob));
+        f.run(f.engine.send("1559", bob, "Hello", ""));
+        f.run(f.engine.snooze("1559", bob, other + hours(5)));
+        f.engine.set_reply_targets(targets);
+        BOOST_TEST(check(opened + minutes(60) - milliseconds(1)) == 0u);
+        BOOST_TEST(check(std::max(opened, other) + minutes(60)) == 2u);
+        BOOST_TEST(check(opened + minutes(90)) == 0u);  // once a chat
+        auto seen = resolutions(f.events);
+        BOOST_REQUIRE(seen.size() == 2u);
+        auto& queued = seen[0].at("phone") == "1558" ? seen[0] : seen[1];
+        BOOST_TEST(queued.at("target_minutes") == 60);
+        BOOST_TEST(queued.at("opened_at") == boost::json::value(to_iso8601(opened)));
+        BOOST_TEST(queued.at("due_at") == boost::json::value(to_iso8601(opened + minutes(60))));
+        BOOST_TEST(queued.at("waiting_since") == boost::json::value(to_iso8601(opened)));
+        BOOST_TEST(queued.at("agent").is_null());
+        auto& snoozed = seen[0].at("phone") == "1559" ? seen[0] : seen[1];
+        BOOST_TEST(snoozed.at("agent") == "bob");
+        BOOST_TEST(snoozed.at("waiting_since").is_null());  // answered
+
+        // Ended, then a new chat: its own hour.
+        f.run(f.engine.end_chat("1559", bob, ""));
+        BOOST_TEST(check(other + hours(3)) == 0u);
+        f.say("1559", "support");
+        auto again = f.run(f.engine.find("1559"))->chat->opened_at;
+        BOOST_TEST(check(again + minutes(59)) == 0u);
+    }
+    // Reported before the restart: not again.
+    engine_fixture f(store::open_sqlite_store(dir.path().string()));
+    f.engine.set_reply_targets(targets);
+    BOOST_TEST(f.run(f.engine.check_reply_targets(opened + minutes(600))) == 1u);  // the new chat of 1559 alone
+    auto seen = resolutions(f.events);
+    BOOST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen[0].at("phone") == "1559");
+}
+
 // A full disk refuses every report of a missed target: one line says so
 // for all of them, not one a chat each round, and none is counted as done.
 BOOST_AUTO_TEST_CASE(reports_a_full_disk_refuses_are_logged_once_for_all) {

@@ -113,6 +113,9 @@ struct chat_record {
     // when each began and was answered. Reports hold them to the
     // next-reply target (GET /sla), as the first reply to the first.
     std::vector<std::pair<timestamp, timestamp>> answered_waits;
+    // Whether the chat was found open past the team's resolution target,
+    // so that it is reported once, across restarts too.
+    bool resolution_missed = false;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
@@ -250,12 +253,14 @@ inline answer_clock after_message(answer_clock t, const message& m) {
 
 // The team's reply-time targets (GET /sla), as Chatwoot's and Intercom's
 // SLAs: minutes a user may wait for an agent's first answer in a chat, and
-// for each answer after it; nullopt: no target. With
+// for each answer after it, and minutes a chat may stay open before it is
+// resolved (Chatwoot's resolution time); nullopt: no target. With
 // `only_during_business_hours` (Chatwoot's policy of that name) a wait
 // counts only the team's open time, so a night in the queue is not late.
 struct reply_targets {
     std::optional<std::int64_t> first_reply_minutes, next_reply_minutes;
     bool only_during_business_hours = false;
+    std::optional<std::int64_t> resolution_minutes;
 };
 
 // The target a chat's current wait is held to, and when it is due: nullopt
@@ -264,12 +269,24 @@ struct reply_targets {
 // target only during business hours counts; otherwise every minute counts.
 // The wall clock's due time is never later than the team's.
 struct reply_deadline {
-    bool first_reply = true;  // else a next reply
+    std::string_view target;  // "first_reply", "next_reply" or "resolution", as chat.sla_missed names it
     std::int64_t minutes = 0;
     timestamp due{};
 };
 std::optional<reply_deadline> reply_due(const conversation& c, const reply_targets& t,
                                         const business_hours* hours);
+// When the open chat is due to be resolved: nullopt without a chat or a
+// resolution target. A snoozed chat counts on: it is not resolved.
+std::optional<reply_deadline> resolution_due(const conversation& c, const reply_targets& t,
+                                             const business_hours* hours);
+// The targets a chat is past at `now` and has not been reported past yet:
+// its user's current wait's, and its resolution's.
+struct missed_targets {
+    std::optional<reply_deadline> reply, resolution;
+    bool any() const { return reply || resolution; }
+};
+missed_targets targets_missed(const conversation& c, const reply_targets& t, const business_hours* hours,
+                              timestamp now);
 
 // Whether a message becomes its conversation's preview.
 inline bool moves_preview(const message& m) { return m.from != sender::bot && m.kind != "note"; }
