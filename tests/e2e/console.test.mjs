@@ -1898,8 +1898,9 @@ test('an admin sets reply-time targets in the SLA dialog; a chat whose user wait
     .filter({ hasText: '100%' }).filter({ hasText: '1 of 1 within 1 min' }).waitFor();
   await page.locator('#reports-overall .figure', { hasText: 'Next replies on time' })
     .filter({ hasText: '100%' }).filter({ hasText: '1 of 1 within 2 min' }).waitFor();
-  assert.deepEqual(await page.locator('#reports-agents tr[data-agent="admin"] td').allTextContents().then((t) => t.slice(-2)),
-    ['1 of 1', '1 of 1']);
+  // No resolution target: its column says so.
+  assert.deepEqual(await page.locator('#reports-agents tr[data-agent="admin"] td').allTextContents().then((t) => t.slice(-3)),
+    ['1 of 1', '1 of 1', '—']);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(agentPage.errors, []);
 }));
@@ -1961,6 +1962,52 @@ test('a target counted only in business hours waits for the team to open, in the
     assert.deepEqual(agentPage.errors, []);
   });
 });
+
+// Chatwoot's resolution time: a chat open past the target, queued or live,
+// is overdue in the list and in its header until it ends; Reports count the
+// chats resolved within it.
+test('a chat open past the resolution target is overdue until it ends, and reports count it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'erin', password: 'erin-password', display_name: 'Erin' });
+  await userSays(server, '15550894', 'support', 'Long Story');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { await p.clock.install(); },
+  });
+  const agentPage = await consolePage(browser.browser, server, 'erin', 'erin-password');
+  const row = page.locator('#conversation-list li[data-phone="15550894"]');
+  await row.click();
+  await page.getByRole('button', { name: 'SLA' }).click();
+  await page.getByLabel('Resolve each chat within (minutes)').fill('2');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.locator('#sla-status', { hasText: 'Saved.' }).waitFor();
+  await page.locator('#sla-close').click();
+  assert.equal((await admin('GET', '/sla')).resolution_minutes, 2);
+  await agentPage.getByRole('button', { name: 'SLA' }).click();
+  await agentPage.waitForFunction(() => document.getElementById('sla-resolution').value === '2');
+
+  await page.clock.fastForward(90_000);
+  await row.locator('.badge.queued', { hasText: '· 1m' }).waitFor();
+  assert.equal(await row.locator('.badge.overdue').count(), 0);
+  assert.equal(await page.locator('#conv-overdue').isVisible(), false);
+  await page.clock.fastForward(31_000);
+  await row.locator('.badge.overdue', { hasText: 'Overdue' }).waitFor();
+  await page.locator('#conv-overdue', { hasText: 'Open past the resolution target (2 min)' }).waitFor();
+  // Live, and answered: still not resolved.
+  await admin('POST', '/conversations/15550894/chat-support/start');
+  await admin('POST', '/conversations/15550894/chat-support/send', { text: 'Looking into it' });
+  await row.locator('.badge.live').waitFor();
+  assert.equal(await row.locator('.badge.overdue').count(), 1);
+  await admin('POST', '/conversations/15550894/chat-support/end', {});
+  await row.locator('.badge.overdue').waitFor({ state: 'detached' });
+  await page.locator('#conv-overdue').waitFor({ state: 'hidden' });
+  // The server timed it: ended seconds after it opened, within the target.
+  await page.getByRole('button', { name: 'Reports' }).click();
+  await page.locator('#reports-overall .figure', { hasText: 'Resolved on time' })
+    .filter({ hasText: '100%' }).filter({ hasText: '1 of 1 within 2 min' }).waitFor();
+  assert.equal(await page.locator('#reports-agents tr[data-agent="admin"] td').last().textContent(), '1 of 1');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(agentPage.errors, []);
+}));
 
 // The console's count of the team's time, against the same cases as the
 // server's (business_hours_test): a lunch break, a day off, a closed night,

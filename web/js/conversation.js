@@ -74,8 +74,7 @@ export class ConversationPane {
   constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave, targets }) {
     this.me = me;
     // The team's reply-time targets: how long past one the user has waited.
-    this.overdueMs = (c) => targets.overdueMs(c);
-    this.targetText = (c) => targets.targetText(c);
+    this.targets = targets;
     this.live = live;
     this.onChange = onChange;
     this.onLeave = onLeave;
@@ -265,15 +264,19 @@ export class ConversationPane {
     return this.mine() && !(waWindow && waWindow.left <= 0);
   }
 
-  // How long the user has waited for an answer; the clock moves it on.
+  // How long the user has waited for an answer, and whether the chat is
+  // open past the resolution target; the clock moves them on.
   renderWait() {
     const c = this.conv;
+    const unresolved = Boolean(c) && this.targets.pastResolution(c);
+    $('conv-overdue').hidden = !unresolved;
+    if (unresolved) $('conv-overdue').textContent = `⌛ Open past the resolution target (${this.targets.resolutionText()})`;
     $('conv-waiting').hidden = !waitsForAnswer(c);
     if ($('conv-waiting').hidden) return;
-    const overdue = this.overdueMs(c);
-    $('conv-waiting').classList.toggle('late', overdue > 0);
+    const late = this.targets.overdueMs(c);
+    $('conv-waiting').classList.toggle('late', late > 0);
     $('conv-waiting').textContent = `⏳ Waiting for an answer · ${relativeTime(c.waiting_since)}`
-      + (overdue > 0 ? ` · late: the target is ${this.targetText(c)}` : '');
+      + (late > 0 ? ` · late: the target is ${this.targets.targetText(c)}` : '');
     $('conv-waiting').title = `The user's oldest message no agent has answered yet: ${clockTime(c.waiting_since)}`;
   }
 

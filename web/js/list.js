@@ -59,9 +59,10 @@ const shownAtMost = 200;
 const heldAtMost = 2000;
 
 export class ConversationList {
-  constructor({ me, drafts, onOpen, onSelection = () => {}, overdueMs = () => 0 }) {
+  constructor({ me, drafts, onOpen, onSelection = () => {}, overdueMs = () => 0, pastResolution = () => false }) {
     this.me = me;
     this.overdueMs = overdueMs;  // how long a chat's user has waited past the team's target
+    this.pastResolution = pastResolution;  // whether a chat has been open past the team's resolution target
     this.drafts = drafts;  // a row says when the agent left a draft in its chat
     this.onOpen = onOpen;
     // Select mode: a row's click picks it rather than opening it, for a
@@ -326,6 +327,8 @@ export class ConversationList {
         text: `⏳ ${relativeTime(c.waiting_since)}${late ? ' · late' : ''}`,
         title: `Waiting for an answer since ${clockTime(c.waiting_since)}${late ? ', past the team\'s target' : ''}`,
       }));
+    if (this.pastResolution(c))
+      badges.push(h('span', { class: 'badge overdue', text: '⌛ Overdue', title: 'Open past the team\'s resolution target' }));
     if (c.assignee === this.me.username) badges.push(h('span', { class: 'badge mine', text: 'Mine' }));
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));

@@ -400,7 +400,7 @@ function start(agent) {
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
-    overdueMs: (c) => targets.overdueMs(c) });
+    overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c) });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,

@@ -61,6 +61,7 @@ export class ReportsPanel {
       figure('Resolution', median(overall.resolution_seconds), spread(overall.resolution_seconds)),
       overall.first_reply_sla && figure('First reply on time', onTimeShare(overall.first_reply_sla), onTimeNote(overall.first_reply_sla)),
       overall.next_reply_sla && figure('Next replies on time', onTimeShare(overall.next_reply_sla), onTimeNote(overall.next_reply_sla)),
+      overall.resolution_sla && figure('Resolved on time', onTimeShare(overall.resolution_sla), onTimeNote(overall.resolution_sla)),
     ].filter(Boolean));
     $('reports-days').replaceChildren(...dayBars(days));
     $('reports-agents').replaceChildren(...agents.map((a) => h('tr', { 'data-agent': a.agent },
@@ -72,7 +73,8 @@ export class ReportsPanel {
       h('td', { text: pair(a.queue_wait_seconds) }),
       h('td', { text: pair(a.resolution_seconds) }),
       h('td', { text: a.first_reply_sla ? onTime(a.first_reply_sla) : '—' }),
-      h('td', { text: a.next_reply_sla ? onTime(a.next_reply_sla) : '—' }))));
+      h('td', { text: a.next_reply_sla ? onTime(a.next_reply_sla) : '—' }),
+      h('td', { text: a.resolution_sla ? onTime(a.resolution_sla) : '—' }))));
     $('reports-none').hidden = agents.length > 0;
   }
 }

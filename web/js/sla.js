@@ -1,7 +1,9 @@
 // The team's reply-time targets (GET /sla), as Chatwoot's and Intercom's
 // SLAs: how long a user may wait for an agent's first answer in a chat, and
-// for each answer after it, on the wall clock or only within business
-// hours. A chat whose user waited past its target is late in every console;
+// for each answer after it, and how long a chat may stay open (resolution),
+// on the wall clock or only within business hours. A chat whose user waited
+// past its target is late in every console, one open past the resolution
+// target overdue;
 // an admin changes the targets in the SLA dialog, and every console hears
 // of it (sla.updated).
 import { api } from './api.js';
@@ -21,8 +23,9 @@ export class ReplyTargets {
     this.me = me;
     this.hours = hours;
     this.onChange = onChange;  // the lists and the open chat show lateness anew
-    this.policy = { first_reply_minutes: null, next_reply_minutes: null, only_during_business_hours: false };
-    this.dues = new Map();  // a wait's due time on the team's clock, by its start and target
+    this.policy = { first_reply_minutes: null, next_reply_minutes: null, resolution_minutes: null,
+      only_during_business_hours: false };
+    this.dues = new Map();  // a due time on the team's clock, by its start and target
     this.dialog = $('sla-dialog');
     $('sla').addEventListener('click', () => this.open());
     $('sla-close').addEventListener('click', () => this.dialog.close());
@@ -51,25 +54,31 @@ export class ReplyTargets {
   // first reply's until an agent answered in the chat, the next one's after.
   targetOf(c) { return c.first_reply_at ? this.policy.next_reply_minutes : this.policy.first_reply_minutes; }
 
-  // The target in words, as the chat's header says it.
-  targetText(c) { return `${this.targetOf(c)} min${this.countsHours() ? ' of business hours' : ''}`; }
+  // A target in words, as the chat's header says it.
+  minutesText(minutes) { return `${minutes} min${this.countsHours() ? ' of business hours' : ''}`; }
+  targetText(c) { return this.minutesText(this.targetOf(c)); }
+  resolutionText() { return this.minutesText(this.policy.resolution_minutes); }
+
+  // When `minutes` of the target's clock have passed since `since` (ms).
+  dueAfter(since, minutes) {
+    if (!this.countsHours()) return since + minutes * MINUTE_MS;
+    // Worked out once a wait: the list asks for every row at each redraw.
+    const key = `${since} ${minutes}`;
+    let due = this.dues.get(key);
+    if (due === undefined) {
+      if (this.dues.size >= 10_000) this.dues.clear();
+      due = this.hours.clock.after(since, minutes * MINUTE_MS);
+      this.dues.set(key, due);
+    }
+    return due;
+  }
 
   // When the chat's user waits past their target (ms since the epoch), or
   // null when no target applies.
   dueMs(c) {
     const target = this.targetOf(c);
     if (!waitsForAnswer(c) || target == null) return null;
-    const since = Date.parse(c.waiting_since);
-    if (!this.countsHours()) return since + target * MINUTE_MS;
-    // Worked out once a wait: the list asks for every row at each redraw.
-    const key = `${since} ${target}`;
-    let due = this.dues.get(key);
-    if (due === undefined) {
-      if (this.dues.size >= 10_000) this.dues.clear();
-      due = this.hours.clock.after(since, target * MINUTE_MS);
-      this.dues.set(key, due);
-    }
-    return due;
+    return this.dueAfter(Date.parse(c.waiting_since), target);
   }
 
   // How long the chat's user has waited past their target, in ms (0: not late).
@@ -78,9 +87,18 @@ export class ReplyTargets {
     return due == null ? 0 : Math.max(0, now - due);
   }
 
+  // Whether the chat has been open past the resolution target: live or
+  // queued, snoozed too (it is not resolved).
+  pastResolution(c, now = Date.now()) {
+    const target = this.policy.resolution_minutes;
+    if (target == null || !c.chat_start_time) return false;
+    return now >= this.dueAfter(Date.parse(c.chat_start_time), target);
+  }
+
   fill() {
     $('sla-first').value = asField(this.policy.first_reply_minutes);
     $('sla-next').value = asField(this.policy.next_reply_minutes);
+    $('sla-resolution').value = asField(this.policy.resolution_minutes);
     $('sla-business-hours').checked = Boolean(this.policy.only_during_business_hours);
     // Offered where hours are set, and shown wherever it is kept on.
     $('sla-hours-option').hidden = !this.hours.configured && !this.policy.only_during_business_hours;
@@ -89,7 +107,7 @@ export class ReplyTargets {
   open() {
     const admin = this.me.role === 'admin';
     this.fill();
-    for (const id of ['sla-first', 'sla-next', 'sla-business-hours']) $(id).disabled = !admin;
+    for (const id of ['sla-first', 'sla-next', 'sla-resolution', 'sla-business-hours']) $(id).disabled = !admin;
     $('sla-save').hidden = !admin;
     $('sla-form').querySelector('.error').textContent = '';
     showStatus($('sla-status'), admin ? '' : 'Only an admin changes them.');
@@ -102,6 +120,7 @@ export class ReplyTargets {
     this.set(await api.put('/sla', {
       first_reply_minutes: fromField($('sla-first').value),
       next_reply_minutes: fromField($('sla-next').value),
+      resolution_minutes: fromField($('sla-resolution').value),
       only_during_business_hours: $('sla-business-hours').checked,
     }));
     showStatus($('sla-status'), 'Saved.');
