@@ -3306,7 +3306,7 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await page.locator('#automations-status', { hasText: 'New chats is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'New chats' }).locator('.automation-when').textContent(),
     'When a chat joins the queue, on WhatsApp');
-  // On a wait past the team's reply target (SLA), which has no words either.
+  // On a target missed (SLA), which has no words either.
   await form.getByLabel('Name').fill('Late');
   await form.getByLabel('When').selectOption('sla_missed');
   assert.equal(await form.getByLabel('Containing any of').isVisible(), false);
@@ -3314,7 +3314,7 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await page.getByRole('button', { name: 'Add automation' }).click();
   await page.locator('#automations-status', { hasText: 'Late is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'Late' }).locator('.automation-when').textContent(),
-    'When a user waits past the reply target');
+    'When a chat misses a reply or resolution target');
   assert.equal((await admin('GET', '/automations')).automations.find((a) => a.name === 'Late').event, 'sla_missed');
   await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
 

@@ -11,7 +11,7 @@ const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
 export function describeTrigger(a) {
   const words = a.contains.map((w) => `“${w}”`).join(' or ');
   let when = a.event === 'chat_queued' ? 'When a chat joins the queue'
-    : a.event === 'sla_missed' ? 'When a user waits past the reply target'
+    : a.event === 'sla_missed' ? 'When a chat misses a reply or resolution target'
     : `When a user writes${words ? ` ${words}` : ''}`;
   if (a.channel) when += `, on ${CHANNELS[a.channel]}`;
   return a.enabled ? when : `${when} · off`;
