@@ -66,7 +66,7 @@ void automation_runner::seen(const chat::user_message_seen& m) {
     run_matching(m.phone, [&](const macro_trigger& t) { return t.matches(m); });
 }
 
-void automation_runner::missed_reply_target(std::string_view phone, chat::channel via) {
+void automation_runner::missed_target(std::string_view phone, chat::channel via) {
     run_matching(phone, [&](const macro_trigger& t) { return t.matches_missed_target(via); });
 }
 

@@ -5,7 +5,8 @@
 // hours. Consoles mark the chats that waited
 // past them (a chat's `waiting_since` and `first_reply_at` say which target
 // applies); every console hears of a change as `sla.updated`. The engine
-// reports each wait past its target as `chat.sla_missed`.
+// reports each wait past its target, and each chat open past the resolution
+// target, as `chat.sla_missed`.
 #include "request_helpers.hpp"
 #include "sla.hpp"
 

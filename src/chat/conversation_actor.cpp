@@ -1205,7 +1205,7 @@ net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targe
         co_await commit(s);
         ctx_.targets_missed.inc(reported);
         for (std::size_t i = 0; i < reported; ++i)
-            tell_listener_that([this](conversation_listener& l) { l.missed_reply_target(own_->phone, own_->via); });
+            tell_listener_that([this](conversation_listener& l) { l.missed_target(own_->phone, own_->via); });
         co_return reported;
     });
 }

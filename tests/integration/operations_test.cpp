@@ -388,6 +388,7 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
 // against the first-reply target, each answer after it against the
 // next-reply one. Within it, after it, or none by the chat's end or by now,
 // past it; a wait the user left unanswered within it asked nothing of it.
+// A chat's end against the resolution target, the same way.
 BOOST_AUTO_TEST_CASE(report_counts_replies_against_the_targets) {
     temp_dir dir;
     auto args = schema_only(dir);

@@ -3,9 +3,8 @@
 // for each answer after it, and how long a chat may stay open (resolution),
 // on the wall clock or only within business hours. A chat whose user waited
 // past its target is late in every console, one open past the resolution
-// target overdue;
-// an admin changes the targets in the SLA dialog, and every console hears
-// of it (sla.updated).
+// target overdue; an admin changes the targets in the SLA dialog, and every
+// console hears of it (sla.updated).
 import { api } from './api.js';
 import { $, onSubmit, showStatus } from './dom.js';
 import { waitsForAnswer } from './model.js';

@@ -55,9 +55,10 @@ public:
     // Asked first: while it says no, a step describes nothing for it.
     virtual bool listening() const = 0;
     virtual void seen(const user_message_seen& m) = 0;
-    // The chat's user has waited past the team's reply-time target
-    // (chat.sla_missed): once a wait.
-    virtual void missed_reply_target(std::string_view phone, channel via) = 0;
+    // The chat missed one of the team's targets (chat.sla_missed): its user
+    // waited past a reply target, once a wait, or it is open past the
+    // resolution target, once a chat.
+    virtual void missed_target(std::string_view phone, channel via) = 0;
 };
 
 struct engine_options {
