@@ -1989,14 +1989,19 @@ test('a chat open past the resolution target is overdue until it ends, and repor
   await row.locator('.badge.queued', { hasText: '· 1m' }).waitFor();
   assert.equal(await row.locator('.badge.overdue').count(), 0);
   assert.equal(await page.locator('#conv-overdue').isVisible(), false);
+  // Live and answered, and the admin's own: crossing the line rings, once.
+  await admin('POST', '/conversations/15550894/chat-support/start');
+  await admin('POST', '/conversations/15550894/chat-support/send', { text: 'Looking into it' });
+  await row.locator('.badge.mine').waitFor();
+  const rung = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  const before = await rung();
   await page.clock.fastForward(31_000);
   await row.locator('.badge.overdue', { hasText: 'Overdue' }).waitFor();
   await page.locator('#conv-overdue', { hasText: 'Open past the resolution target (2 min)' }).waitFor();
-  // Live, and answered: still not resolved.
-  await admin('POST', '/conversations/15550894/chat-support/start');
-  await admin('POST', '/conversations/15550894/chat-support/send', { text: 'Looking into it' });
-  await row.locator('.badge.live').waitFor();
-  assert.equal(await row.locator('.badge.overdue').count(), 1);
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.alerts ?? 0) === n + 1, before);
+  await page.clock.fastForward(60_000);  // still overdue: no second chime
+  await row.locator('.badge.overdue').waitFor();
+  assert.equal(await rung(), before + 1);
   await admin('POST', '/conversations/15550894/chat-support/end', {});
   await row.locator('.badge.overdue').waitFor({ state: 'detached' });
   await page.locator('#conv-overdue').waitFor({ state: 'hidden' });

@@ -244,18 +244,24 @@ function snoozeEnded(e) {
   return Boolean(was) && Date.parse(was) <= Date.now();
 }
 
-// The agent's own chat whose user has just waited past the team's target
-// (SLA): a chime and a notification, once a wait, when it crosses the line
-// (not for chats already late when the console opened).
+// The agent's own chat whose user has just waited past the team's target,
+// or that has just stayed open past the resolution target (SLA): a chime
+// and a notification, once each, when it crosses the line (not for chats
+// already late when the console opened).
 let lateCheckedAt = Date.now();
 function announceLateChats() {
   const now = Date.now();
-  for (const c of list.rows.values()) {
-    const overdue = targets.overdueMs(c, now);
-    if (c.assignee !== me.username || overdue <= 0 || overdue > now - lateCheckedAt) continue;
+  const tell = (c, title, body) => {
     alerts.ring();
-    alerts.notify(`${userName(c)} has waited past the target`, `Waiting for an answer since ${clockTime(c.waiting_since)}`,
-      c.phone, () => openConversation(c.phone));
+    alerts.notify(title, body, c.phone, () => openConversation(c.phone));
+  };
+  for (const c of list.rows.values()) {
+    if (c.assignee !== me.username) continue;
+    const overdue = targets.overdueMs(c, now);
+    if (overdue > 0 && overdue <= now - lateCheckedAt)
+      tell(c, `${userName(c)} has waited past the target`, `Waiting for an answer since ${clockTime(c.waiting_since)}`);
+    if (targets.pastResolution(c, now) && !targets.pastResolution(c, lateCheckedAt))
+      tell(c, `${userName(c)}'s chat is open past the resolution target`, `Open since ${clockTime(c.chat_start_time)}`);
   }
   lateCheckedAt = now;
 }
