@@ -1,7 +1,7 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc } from './api.js';
-import { h, $, clockTime, relativeTime, typeInPlace } from './dom.js';
+import { h, $, clockTime, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
@@ -274,10 +274,15 @@ export class ConversationPane {
     $('conv-waiting').hidden = !waitsForAnswer(c);
     if ($('conv-waiting').hidden) return;
     const late = this.targets.overdueMs(c);
+    // Within a target, when it is due (on the team's clock, a night away).
+    const due = this.targets.dueMs(c);
+    const within = late <= 0 && due != null && Number.isFinite(due);
     $('conv-waiting').classList.toggle('late', late > 0);
     $('conv-waiting').textContent = `⏳ Waiting for an answer · ${relativeTime(c.waiting_since)}`
-      + (late > 0 ? ` · late: the target is ${this.targets.targetText(c)}` : '');
-    $('conv-waiting').title = `The user's oldest message no agent has answered yet: ${clockTime(c.waiting_since)}`;
+      + (late > 0 ? ` · late: the target is ${this.targets.targetText(c)}` : '')
+      + (within ? ` · due in ${timeLeft(due)}` : '');
+    $('conv-waiting').title = `The user's oldest message no agent has answered yet: ${clockTime(c.waiting_since)}`
+      + (within ? `; the target (${this.targets.targetText(c)}) is due at ${clockTime(due)}` : '');
   }
 
   renderHeader() {

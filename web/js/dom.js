@@ -46,13 +46,18 @@ export function typeInPlace(hide, attrs, onEnter, companions = []) {
   return input;
 }
 
-export function relativeTime(iso, now = Date.now()) {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+// A span of time in its largest whole unit: 45s, 12m, 3h, 2d.
+function spanText(ms) {
+  const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
   if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
   return `${Math.floor(seconds / 86400)}d`;
 }
+
+export const relativeTime = (iso, now = Date.now()) => spanText(now - Date.parse(iso));
+// How long until an instant (ms since the epoch).
+export const timeLeft = (ms, now = Date.now()) => spanText(ms - now);
 
 export function clockTime(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
