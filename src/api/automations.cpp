@@ -66,8 +66,8 @@ void automation_runner::seen(const chat::user_message_seen& m) {
     run_matching(m.phone, [&](const macro_trigger& t) { return t.matches(m); });
 }
 
-void automation_runner::missed_target(std::string_view phone, chat::channel via) {
-    run_matching(phone, [&](const macro_trigger& t) { return t.matches_missed_target(via); });
+void automation_runner::missed_target(std::string_view phone, chat::channel via, std::string_view target) {
+    run_matching(phone, [&](const macro_trigger& t) { return t.matches_missed_target(via, target); });
 }
 
 template <class Matches>

@@ -21,6 +21,7 @@ namespace {
 
 // A trigger's `event`, by macro_trigger::event.
 constexpr std::string_view event_names[] = {"user_message", "chat_queued", "sla_missed"};
+constexpr std::string_view target_names[] = {"first_reply", "next_reply", "resolution"};
 constexpr std::size_t max_words = 20, max_word_chars = 64;
 
 // Names are unique whatever their case: two macros an agent cannot tell apart would be one too many.
@@ -40,8 +41,8 @@ bool macro_trigger::matches(const chat::user_message_seen& m) const {
     return std::any_of(contains.begin(), contains.end(), [&](auto& word) { return text.find(word) != std::string::npos; });
 }
 
-bool macro_trigger::matches_missed_target(chat::channel via) const {
-    return enabled && on == event::sla_missed && (!channel || *channel == via);
+bool macro_trigger::matches_missed_target(chat::channel via, std::string_view missed) const {
+    return enabled && on == event::sla_missed && (!channel || *channel == via) && (target.empty() || target == missed);
 }
 
 macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creating) {
@@ -69,6 +70,15 @@ macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creati
     }
     if (t.on != macro_trigger::event::user_message && !t.contains.empty())
         throw field_error{"contains", "only a user's message has words to match: contains is for user_message"};
+    if (auto* v = o.if_contains("target")) {
+        auto named = v->is_string() ? std::find(std::begin(target_names), std::end(target_names), v->as_string())
+                                    : std::end(target_names);
+        if (!v->is_null() && named == std::end(target_names))
+            throw field_error{"target", "target must be first_reply, next_reply, resolution or null (any)"};
+        t.target = v->is_null() ? std::string() : std::string(*named);
+    }
+    if (t.on != macro_trigger::event::sla_missed && !t.target.empty())
+        throw field_error{"target", "only a missed target has a target to match: target is for sla_missed"};
     if (auto* v = o.if_contains("channel")) {
         auto channel = v->is_string() ? chat::channel_from_string(v->as_string()) : std::nullopt;
         if (!v->is_null() && !channel) throw field_error{"channel", "channel must be whatsapp, plain or null (either)"};
@@ -91,6 +101,7 @@ json::object macro_json(const macro& m) {
         for (auto& w : t->contains) words.emplace_back(w);
         o["contains"] = std::move(words);
         o["channel"] = t->channel ? json::value(chat::to_string(*t->channel)) : json::value(nullptr);
+        o["target"] = t->target.empty() ? json::value(nullptr) : json::value(t->target);
         o["enabled"] = t->enabled;
     }
     o["actions"] = std::move(steps);

@@ -28,9 +28,12 @@ struct macro_trigger {
     enum class event { user_message, chat_queued, sla_missed } on = event::user_message;
     std::vector<std::string> contains;  // lower case
     std::optional<chat::channel> channel;
+    // sla_missed: the one target it acts on (first_reply, next_reply or
+    // resolution, as chat.sla_missed names it); empty: any.
+    std::string target;
     bool enabled = true;
     bool matches(const chat::user_message_seen& m) const;
-    bool matches_missed_target(chat::channel via) const;
+    bool matches_missed_target(chat::channel via, std::string_view missed) const;
 };
 
 struct macro {

@@ -1204,8 +1204,11 @@ net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targe
             }
         co_await commit(s);
         ctx_.targets_missed.inc(reported);
-        for (std::size_t i = 0; i < reported; ++i)
-            tell_listener_that([this](conversation_listener& l) { l.missed_target(own_->phone, own_->via); });
+        for (auto* d : {&missed.reply, &missed.resolution})
+            if (*d)
+                tell_listener_that([this, target = (*d)->target](conversation_listener& l) {
+                    l.missed_target(own_->phone, own_->via, target);
+                });
         co_return reported;
     });
 }

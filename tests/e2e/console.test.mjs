@@ -3313,16 +3313,20 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await page.locator('#automations-status', { hasText: 'New chats is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'New chats' }).locator('.automation-when').textContent(),
     'When a chat joins the queue, on WhatsApp');
-  // On a target missed (SLA), which has no words either.
+  // On a target missed (SLA), which has no words either, but may name one target.
+  assert.equal(await form.getByLabel('Which target').isVisible(), false);  // not for a queued chat
   await form.getByLabel('Name').fill('Late');
   await form.getByLabel('When').selectOption('sla_missed');
   assert.equal(await form.getByLabel('Containing any of').isVisible(), false);
+  await form.getByLabel('Which target').selectOption('resolution');
   await actionRow(page, 1, 'priority', 'urgent');
   await page.getByRole('button', { name: 'Add automation' }).click();
   await page.locator('#automations-status', { hasText: 'Late is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'Late' }).locator('.automation-when').textContent(),
-    'When a chat misses a reply or resolution target');
-  assert.equal((await admin('GET', '/automations')).automations.find((a) => a.name === 'Late').event, 'sla_missed');
+    'When a chat misses its resolution target');
+  const late = (await admin('GET', '/automations')).automations.find((a) => a.name === 'Late');
+  assert.equal(late.event, 'sla_missed');
+  assert.equal(late.target, 'resolution');
   await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
 
   // The user writes its words: the chat is labelled and marked by itself, in every console.

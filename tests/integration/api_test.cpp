@@ -1216,8 +1216,8 @@ BOOST_AUTO_TEST_CASE(an_admin_sets_the_reply_time_targets_that_every_console_rea
 
 // A user who waited past the team's target while the server was down is
 // reported when it starts: chat.sla_missed goes to the consoles, and the
-// automations on `sla_missed` act on the chat. A chat within its target is
-// left alone.
+// automations on `sla_missed` act on the chat, those for another target
+// (`target`) not. A chat within its target is left alone.
 BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_and_automations_act_on_it) {
     temp_dir dir;
     auto db = dir.path() / "switchboard.db";
@@ -1229,10 +1229,19 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_and_automations_ac
         admin.json("POST", "/automations",
                    R"({"name":"Late","event":"sla_missed","actions":[{"action":"label","label":"late"},)"
                    R"({"action":"priority","priority":"urgent"},{"action":"note","text":"Past the target"}]})", 201);
-        auto r = admin.call("POST", "/automations",
-                            R"({"name":"x","event":"sla_missed","contains":["late"],"actions":[{"action":"read"}]})");
-        BOOST_TEST(r.status == 400u);
-        BOOST_TEST(json::parse(r.body).at("error").at("field").as_string() == "contains", r.body);
+        // Named to run first: had it run, its label would be in before Late's note.
+        auto unresolved = admin.json("POST", "/automations",
+                                     R"({"name":"Escalate unresolved","event":"sla_missed","target":"resolution",)"
+                                     R"("actions":[{"action":"label","label":"unresolved"}]})", 201);
+        BOOST_TEST(unresolved.at("target").as_string() == "resolution");
+        for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+                 {R"({"name":"x","event":"sla_missed","contains":["late"],"actions":[{"action":"read"}]})", "contains"},
+                 {R"({"name":"x","event":"sla_missed","target":"late","actions":[{"action":"read"}]})", "target"},
+                 {R"({"name":"x","event":"user_message","target":"resolution","actions":[{"action":"read"}]})", "target"}}) {
+            auto r = admin.call("POST", "/automations", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(json::parse(r.body).at("error").at("field").as_string() == field, r.body);
+        }
         user_says(server.port(), "1491", "support", "Ann");
         user_says(server.port(), "1492", "support", "Ben");
         token = admin.token;

@@ -6,12 +6,14 @@ import { $, h } from './dom.js';
 import { ActionListPanel } from './macros.js';
 
 const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
+const TARGETS = { first_reply: 'first-reply', next_reply: 'next-reply', resolution: 'resolution' };
 
 // "When a user writes “refund” or “money back”, on WhatsApp · off"
 export function describeTrigger(a) {
   const words = a.contains.map((w) => `“${w}”`).join(' or ');
   let when = a.event === 'chat_queued' ? 'When a chat joins the queue'
-    : a.event === 'sla_missed' ? 'When a chat misses a reply or resolution target'
+    : a.event === 'sla_missed' ? (a.target ? `When a chat misses its ${TARGETS[a.target]} target`
+      : 'When a chat misses a reply or resolution target')
     : `When a user writes${words ? ` ${words}` : ''}`;
   if (a.channel) when += `, on ${CHANNELS[a.channel]}`;
   return a.enabled ? when : `${when} · off`;
@@ -35,10 +37,11 @@ export class AutomationsPanel extends ActionListPanel {
     form.elements.event.addEventListener('change', () => this.showWords());
   }
 
-  // The words are for a user's message: a chat joining the queue has none.
+  // The words are for a user's message, the target for a missed one.
   showWords() {
     const form = this.el('form');
     form.querySelector('.automation-words').hidden = form.elements.event.value !== 'user_message';
+    form.querySelector('.automation-target').hidden = form.elements.event.value !== 'sla_missed';
   }
 
   describe(a) { return h('p', { class: 'muted automation-when', text: describeTrigger(a) }); }
@@ -48,6 +51,7 @@ export class AutomationsPanel extends ActionListPanel {
     f.event.value = a?.event ?? 'user_message';
     f.contains.value = (a?.contains ?? []).join(', ');
     f.channel.value = a?.channel ?? '';
+    f.target.value = a?.target ?? '';
     f.enabled.checked = a?.enabled ?? true;
     this.showWords();
   }
@@ -58,6 +62,7 @@ export class AutomationsPanel extends ActionListPanel {
     return {
       event: f.event.value,
       contains: user ? f.contains.value.split(',').map((w) => w.trim()).filter(Boolean) : [],
+      target: f.event.value === 'sla_missed' ? f.target.value || null : null,
       channel: f.channel.value || null,
       enabled: f.enabled.checked,
     };

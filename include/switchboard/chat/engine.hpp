@@ -57,8 +57,8 @@ public:
     virtual void seen(const user_message_seen& m) = 0;
     // The chat missed one of the team's targets (chat.sla_missed): its user
     // waited past a reply target, once a wait, or it is open past the
-    // resolution target, once a chat.
-    virtual void missed_target(std::string_view phone, channel via) = 0;
+    // resolution target, once a chat. `target`: which, as the event names it.
+    virtual void missed_target(std::string_view phone, channel via, std::string_view target) = 0;
 };
 
 struct engine_options {
