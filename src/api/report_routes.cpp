@@ -31,7 +31,10 @@ json::value percentile(std::vector<double>& v, double p) {
     return *nth;
 }
 
-double seconds_between(timestamp a, timestamp b) { return std::chrono::duration<double>(b - a).count(); }
+// Seconds from a to b on the team's clock (`hours`, when given) or the wall's.
+double seconds_on(const chat::business_hours* hours, timestamp a, timestamp b) {
+    return hours ? hours->open_seconds(a, b) : std::chrono::duration<double>(b - a).count();
+}
 
 // One chat's part of the figures, worked out once and added to the team's
 // tally and to its agent's.
@@ -216,14 +219,12 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     auto days = day_grouping(ctx, req, from, to);
     auto format = req.query_param("format").value_or("json");
     if (format != "json" && format != "csv") throw field_error{"format", "format must be json or csv"};
-    auto waited = [hours](timestamp a, timestamp b) { return hours ? hours->open_seconds(a, b) : seconds_between(a, b); };
+    auto waited = [hours](timestamp a, timestamp b) { return seconds_on(hours, a, b); };
     auto targets = kept_reply_targets(ctx.store);
     // A target only during business hours judges every wait on the team's
     // clock, whatever the report's own clock.
     const chat::business_hours* target_hours = targets.only_during_business_hours && ctx.hours ? ctx.hours : hours;
-    auto waited_for_target = [target_hours](timestamp a, timestamp b) {
-        return target_hours ? target_hours->open_seconds(a, b) : seconds_between(a, b);
-    };
+    auto waited_for_target = [target_hours](timestamp a, timestamp b) { return seconds_on(target_hours, a, b); };
     // A wait met its target when an agent answered within it; missed it
     // when one answered later, or none had when the chat ended or by now. A
     // wait the user left sooner, unanswered, asked nothing of it. A chat's

@@ -1196,20 +1196,17 @@ net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targe
         if (missed.reply) chat.target_missed_for = chat.waiting_since;
         if (missed.resolution) chat.resolution_missed = true;
         save_chat(s);
-        std::size_t reported = 0;
+        std::vector<std::string_view> reported;  // which targets, as the events name them
         for (auto* d : {&missed.reply, &missed.resolution})
             if (*d) {
                 s.event("chat.sla_missed", missed_target_data(c, **d), now);
-                ++reported;
+                reported.push_back((*d)->target);
             }
         co_await commit(s);
-        ctx_.targets_missed.inc(reported);
-        for (auto* d : {&missed.reply, &missed.resolution})
-            if (*d)
-                tell_listener_that([this, target = (*d)->target](conversation_listener& l) {
-                    l.missed_target(own_->phone, own_->via, target);
-                });
-        co_return reported;
+        ctx_.targets_missed.inc(reported.size());
+        for (auto target : reported)
+            tell_listener_that([&](conversation_listener& l) { l.missed_target(own_->phone, own_->via, target); });
+        co_return reported.size();
     });
 }
 

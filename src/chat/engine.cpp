@@ -68,7 +68,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                                   "Conversations returned to IDLE by the idle timeout"),
               metrics.get_gauge("switchboard_conversations", "Conversations known"),
               metrics.get_counter("switchboard_reply_targets_missed_total",
-                                  "Waits past the team's reply-time target (chat.sla_missed)")},
+                                  "Targets missed: waits past a reply-time target, chats past the resolution "
+                                  "target (chat.sla_missed)")},
           sweep_timer(net::make_strand(ioc_)),
           target_timer(net::make_strand(ioc_)) {}
 
@@ -254,14 +255,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             co_return 0;
         const business_hours* hours = options.hours.get();
         auto past = [&](const conversation& c) { return targets_missed(c, *targets, hours, now).any(); };
-        // A resolution target concerns every open chat (live, or queued for
-        // one); the reply targets only those whose user waits.
-        auto late = targets->resolution_minutes ? actors_where(list_key::active, past)
-                                                : actors_where(list_key::waiting, past);
-        if (targets->resolution_minutes)
-            for (auto& a : actors_where(list_key::queued,
-                                        [&](const conversation& c) { return !c.chat_support_active && past(c); }))
-                late.push_back(std::move(a));
+        // A resolution target concerns every open chat, which is flagged
+        // active from its `support` on, queued too; the reply targets only
+        // those whose user waits.
+        auto late = actors_where(targets->resolution_minutes ? list_key::active : list_key::waiting, past);
         std::atomic<std::size_t> reported{0};  // counted on the actors' strands
         auto reporting = in_window(
             std::move(late),

@@ -28,7 +28,7 @@ struct engine_context {
     metrics::counter& statuses_ignored;
     metrics::counter& expired;
     metrics::gauge& conversations;  // known ones: stored at least once
-    metrics::counter& targets_missed;  // waits past the reply-time target, once each
+    metrics::counter& targets_missed;  // each chat.sla_missed: a wait past a reply target, a chat past the resolution one
     // Told when chats move up the queue; set by the engine.
     std::function<void(std::vector<support_queue::moved>)> on_queue_moved;
 };

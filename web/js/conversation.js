@@ -73,7 +73,8 @@ export class ConversationPane {
   // pane closes, as the Back button closes it.
   constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave, targets }) {
     this.me = me;
-    // The team's reply-time targets: how long past one the user has waited.
+    // The team's targets: how long past one the user has waited, whether the
+    // chat is open past the resolution target.
     this.targets = targets;
     this.live = live;
     this.onChange = onChange;
@@ -273,13 +274,14 @@ export class ConversationPane {
     if (unresolved) $('conv-overdue').textContent = `⌛ Open past the resolution target (${this.targets.resolutionText()})`;
     $('conv-waiting').hidden = !waitsForAnswer(c);
     if ($('conv-waiting').hidden) return;
-    const late = this.targets.overdueMs(c);
-    // Within a target, when it is due (on the team's clock, a night away).
+    // When the target is due (on the team's clock, a night away), and
+    // whether that is past.
     const due = this.targets.dueMs(c);
-    const within = late <= 0 && due != null && Number.isFinite(due);
-    $('conv-waiting').classList.toggle('late', late > 0);
+    const late = due != null && Date.now() > due;
+    const within = !late && due != null && Number.isFinite(due);
+    $('conv-waiting').classList.toggle('late', late);
     $('conv-waiting').textContent = `⏳ Waiting for an answer · ${relativeTime(c.waiting_since)}`
-      + (late > 0 ? ` · late: the target is ${this.targets.targetText(c)}` : '')
+      + (late ? ` · late: the target is ${this.targets.targetText(c)}` : '')
       + (within ? ` · due in ${timeLeft(due)}` : '');
     $('conv-waiting').title = `The user's oldest message no agent has answered yet: ${clockTime(c.waiting_since)}`
       + (within ? `; the target (${this.targets.targetText(c)}) is due at ${clockTime(due)}` : '');
@@ -373,8 +375,10 @@ export class ConversationPane {
     if (this.conv) this.renderHeader();
   }
 
-  // A refusal for a chat, which the agent may have left while it was asked:
-  // said in the chat open now, naming the one it is about.
+  // The answer for a chat, which the agent may have left while it was
+  // asked. A success clears the notice of that chat only; a refusal is said
+  // in the chat open now, naming the one it is about.
+  doneFor(phone) { if (phone === this.phone) this.clearNotice(); }
   refusedFor(phone, who, text) { this.showNotice(phone === this.phone ? text : `${who}: ${text}`); }
 
   setMode(mode) {
@@ -622,7 +626,7 @@ export class ConversationPane {
     if (replyTo) query.set('reply_to', String(replyTo));
     try {
       const stored = await api.upload(`/conversations/${enc(phone)}/attachments?${query}`, file);
-      if (phone === this.phone) this.clearNotice();
+      this.doneFor(phone);
       this.addMessage(stored);
       return true;
     } catch (e) {
@@ -653,7 +657,7 @@ export class ConversationPane {
     try {
       const path = note ? 'notes' : 'chat-support/send';
       const stored = await api.post(`/conversations/${enc(phone)}/${path}`, { text, client_id: clientId, reply_to: replyTo });
-      if (phone === this.phone) this.clearNotice();
+      this.doneFor(phone);
       this.addMessage(stored);
     } catch (e) {
       this.markUnsent(phone, clientId, e);
@@ -745,10 +749,10 @@ export class ConversationPane {
   // A change to the conversation itself (PUT …/labels, …/priority, …/attributes, …/blocked), which
   // answers with the conversation; null when refused.
   async change(what, body, failure, phone = this.phone) {
-    const who = this.conv?.phone === phone ? userName(this.conv) : `+${phone}`;
+    const who = userName(this.conv?.phone === phone ? this.conv : { phone });
     try {
       const c = await api.put(`/conversations/${enc(phone)}/${what}`, body);
-      if (phone === this.phone) this.clearNotice();
+      this.doneFor(phone);
       this.onChange(c);
       this.updateConversation(c);
       return c;

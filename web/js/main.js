@@ -412,7 +412,7 @@ function start(agent) {
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets });
   new MacroMenu({ phone: () => pane.phone,
-    onDone: (phone, c) => { if (phone === pane.phone) pane.clearNotice(); changed(c); pane.updateConversation(c); },
+    onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });
   live.connect();
 

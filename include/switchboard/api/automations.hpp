@@ -1,9 +1,8 @@
 // Automation rules, as Chatwoot's: when a user writes (words in their
-// message, a channel), a chat joins the queue, or a chat's user waits past
-// the team's reply-time target, a macro's actions run by themselves, as the
-// agent `automation` (an admin). The engine tells this of every user's
-// message it keeps and every wait past its target; the rules are the
-// /automations book's.
+// message, a channel), a chat joins the queue, or a chat misses one of the
+// team's targets, a macro's actions run by themselves, as the agent
+// `automation` (an admin). The engine tells this of every user's message it
+// keeps and every target missed; the rules are the /automations book's.
 #pragma once
 
 #include "switchboard/chat/engine.hpp"

@@ -72,7 +72,7 @@ struct engine_options {
     // support is told when it is back (texts.support_closed).
     std::shared_ptr<const business_hours> hours;
     // Told of every user's message kept (not duplicates, nor a blocked
-    // user's), and of each wait past the reply-time target; null: nobody is.
+    // user's), and of each target missed (chat.sla_missed); null: nobody is.
     conversation_listener* listener = nullptr;
 };
 
@@ -208,11 +208,12 @@ public:
     void start();
     void stop();
 
-    // The team's reply-time targets (GET /sla), which a check every few
-    // seconds holds the waiting chats to. Thread-safe.
+    // The team's targets (GET /sla), which a check every few seconds holds
+    // the open chats to. Thread-safe.
     void set_reply_targets(reply_targets targets);
-    // That check, as of `now`: reports each chat whose user has waited past
-    // its target (once a wait); how many it reported.
+    // That check, as of `now`: reports each wait past its reply target (once
+    // a wait) and each chat open past the resolution target (once a chat);
+    // how many it reported.
     boost::asio::awaitable<std::size_t> check_reply_targets(timestamp now);
 
     // Throws store::unavailable when the step could not be made durable.
