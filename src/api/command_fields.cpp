@@ -1,5 +1,6 @@
 #include "command_fields.hpp"
 
+#include "switchboard/auth/teams.hpp"
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/time.hpp"
@@ -38,6 +39,22 @@ auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o
     auto target = assignable_agent(ctx, string_field(o, "to", true, 64));
     if (auto* why = std::get_if<std::string>(&target)) throw field_error{"to", std::move(*why)};
     return std::get<auth::agent>(std::move(target));
+}
+
+std::optional<std::string> missing_team(api_context& ctx, const std::string& name) {
+    if (ctx.teams.exists(name)) return std::nullopt;
+    return "no team named " + name;
+}
+
+std::string team_field(api_context& ctx, const boost::json::object& o) {
+    auto* v = o.if_contains("team");
+    if (!v || !(v->is_null() || v->is_string()))
+        throw field_error{"team", "team must be a team's name, or null for none"};
+    if (v->is_null()) return {};
+    auto name = chat::label_from(v->as_string());
+    if (!name) throw field_error{"team", "no team named " + std::string(v->as_string())};
+    if (auto why = missing_team(ctx, *name)) throw field_error{"team", std::move(*why)};
+    return std::move(*name);
 }
 
 std::string closing_message_field(const boost::json::object& o) {

@@ -28,6 +28,11 @@ inline constexpr std::string_view next_reply_keyword = "next_reply";
 std::variant<auth::agent, std::string> assignable_agent(api_context& ctx, const std::string& name);
 // "to": an active agent, whom a chat is transferred to.
 auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o);
+// "team": the name of a team there is (a name as typed: `Billing team` is
+// billing-team), or null for none (""). Required.
+std::string team_field(api_context& ctx, const boost::json::object& o);
+// A team named so, or why there is none ("no team named billing").
+std::optional<std::string> missing_team(api_context& ctx, const std::string& name);
 // "message": an optional closing message.
 std::string closing_message_field(const boost::json::object& o);
 // One label as typed (label_from's form), or nullopt when it is none.

@@ -62,14 +62,16 @@ conversation_command read_command(api_context& ctx, const json::object& o, comma
         c.priority = priority_field(o);
     } else if (a == "label" || a == "unlabel") {
         c.text = label_field(o);
+    } else if (a == "team") {
+        c.text = team_field(ctx, o);
     } else if (a == "note" || (a == "send" && use == command_use::macro)) {
         c.text = a == "note" ? trimmed_field(o, "text", true, max_text_chars) : string_field(o, "text", true, max_text_chars);
     } else if (a != "return" && a != "read") {
         throw field_error{"action", use == command_use::macro
                                         ? "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "note or send"
+                                          "team, note or send"
                                         : "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "note or macro"};
+                                          "team, note or macro"};
     }
     return c;
 }
@@ -80,6 +82,7 @@ json::object command_json(const conversation_command& c) {
     if (a == "assign") o["to"] = c.agent;
     if (a == "end" && !c.text.empty()) o["message"] = c.text;
     if (a == "label" || a == "unlabel") o["label"] = c.text;
+    if (a == "team") o["team"] = c.text.empty() ? json::value(nullptr) : json::value(c.text);
     if (a == "note" || a == "send") o["text"] = c.text;
     if (a == "priority") o["priority"] = chat::to_string(c.priority);
     if (a == "snooze") {
@@ -163,6 +166,12 @@ boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::st
     if (a == "read") return engine.mark_read(std::move(phone), std::move(by), UINT64_MAX);
     if (a == "priority") return engine.set_priority(std::move(phone), c.priority);
     if (a == "label" || a == "unlabel") return engine.set_label(std::move(phone), c.text, a == "label");
+    if (a == "team") {
+        // Read again: the team a macro names may have gone since it was made.
+        if (auto why = c.text.empty() ? std::nullopt : missing_team(ctx, c.text))
+            throw chat::command_error(chat::command_error::kind::conflict, std::move(*why));
+        return engine.set_team(std::move(phone), c.text);
+    }
     return write_message(ctx, std::move(phone), std::move(by), c.text, a == "note");
 }
 

@@ -14,9 +14,11 @@
 namespace switchboard::api {
 
 struct conversation_command {
-    std::string action;  // assign, return, end, snooze, read, priority, label, unlabel, note, send
+    std::string action;  // assign, return, end, snooze, read, priority, label, unlabel, team, note, send
     std::string agent;   // assign: whom to
-    std::string text;    // end: the closing message (may be empty); note, send: the text; (un)label: the label
+    // end: the closing message (may be empty); note, send: the text;
+    // (un)label: the label; team: the team's name, empty for none
+    std::string text;
     chat::conv_priority priority{};
     std::optional<timestamp> until;  // snooze: until then; none, with no `for_hours`: awake now
     std::chrono::hours for_hours{0};  // snooze: for so long from when it runs

@@ -88,6 +88,17 @@ std::string cursor_after(const chat::conversation& last, chat::list_query::order
     return out + std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
 }
 
+// ?team=: the conversations filed under that team (as typed), or `none`:
+// those under no team; unset: all of them. "" stands for none.
+std::optional<std::string> team_param(const http::request& req) {
+    auto t = req.query_param("team");
+    if (!t) return std::nullopt;
+    if (*t == "none") return std::string();
+    auto name = chat::label_from(*t);
+    if (!name) throw field_error{"team", "team must be a team's name, or none"};
+    return name;
+}
+
 // ?priority=: the conversations marked so; unset: all of them.
 std::optional<chat::conv_priority> priority_param(const http::request& req) {
     auto p = req.query_param("priority");
@@ -138,9 +149,9 @@ json::value page_json(const std::vector<chat::conversation_view>& rows, json::va
 awaitable<http::response> list_queue_order(api_context& ctx, http::request& req, const auth::agent& who,
                                            std::size_t limit) {
     if (list_filter(req) != chat::list_query::only::queued || req.query_param("q") || req.query_param("label") ||
-        req.query_param("priority"))
+        req.query_param("priority") || req.query_param("team"))
         throw field_error{"order",
-                          "order=queue lists the queue: use it with filter=queued and without q, label or priority"};
+                          "order=queue lists the queue: use it with filter=queued and without q, label, priority or team"};
     std::optional<std::int64_t> after;
     if (auto c = req.query_param("cursor"); c && !c->empty()) {
         after = parse_queue_cursor(*c);
@@ -175,10 +186,11 @@ awaitable<http::response> list_conversations(api_context& ctx, http::request& re
         if (!label) throw field_error{"label", "label must be a label: 1 to 32 characters of a-z, 0-9, - and _"};
     }
     auto priority = priority_param(req);
-    if (label || priority)
-        query.matches = [&label, &priority](const chat::conversation& c) {
+    auto team = team_param(req);
+    if (label || priority || team)
+        query.matches = [&label, &priority, &team](const chat::conversation& c) {
             return (!label || std::binary_search(c.labels.begin(), c.labels.end(), *label)) &&
-                   (!priority || c.priority == *priority);
+                   (!priority || c.priority == *priority) && (!team || c.team == *team);
         };
     chat::list_page page;
     std::unordered_map<std::string, std::uint64_t> text_hits;  // phone → the seq of its newest match
@@ -334,6 +346,14 @@ awaitable<http::response> set_priority(api_context& ctx, http::request& req, con
     co_return co_await conversation_answer(ctx, c);
 }
 
+// {"team":"billing"|null}: a team there is, or none.
+awaitable<http::response> set_team(api_context& ctx, http::request& req, const auth::agent&) {
+    auto phone = require_phone(req);
+    auto team = team_field(ctx, object_body(req));
+    auto c = co_await ctx.engine.set_team(phone, std::move(team));
+    co_return co_await conversation_answer(ctx, c);
+}
+
 // {"labels":[…]}: each as label_from keeps it, at most max_labels.
 awaitable<http::response> set_labels(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
@@ -424,6 +444,7 @@ awaitable<http::response> get_queue(api_context& ctx, http::request& req, const 
         auto c = co_await ctx.engine.find(e.phone);
         list.push_back({{"phone", e.phone},
                         {"name", c ? c->name : std::string{}},
+                        {"team", e.team.empty() ? json::value(nullptr) : json::value(e.team)},
                         {"position", e.position},
                         {"queued_at", to_iso8601(e.queued_at)},
                         {"waiting_seconds", std::chrono::duration_cast<std::chrono::seconds>(now - e.queued_at).count()}});
@@ -456,6 +477,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx) {
     add(routes, ctx, verb::post, "/conversations/{phone}/unread", mark_unread);
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
     add(routes, ctx, verb::put, "/conversations/{phone}/priority", set_priority);
+    add(routes, ctx, verb::put, "/conversations/{phone}/team", set_team);
     add(routes, ctx, verb::put, "/conversations/{phone}/attributes", set_attributes);
     add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
     add(routes, ctx, verb::put, "/conversations/{phone}/name", set_name);

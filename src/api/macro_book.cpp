@@ -130,7 +130,7 @@ std::vector<conversation_command> macro_steps_field(api_context& ctx, const json
 }
 
 macro_book::macro_book(api_context& ctx, book_kind kind, std::function<void(const std::vector<macro>&)> changed)
-    : ctx_(ctx), kind_(kind), changed_(std::move(changed)) {
+    : ctx_(ctx), kind_(kind), changed_(std::move(changed)), saver_(ctx.store, std::string(kind.setting_key)) {
     load();
 }
 
@@ -146,11 +146,13 @@ macro macro_book::stored_macro(const json::object& o) const {
         try {
             k.steps.push_back(read_command(ctx_, step, command_use::macro));
         } catch (const field_error&) {
-            // The agent it assigns to has left since: kept, and refused when run.
-            if (step.at("action") != "assign") throw;
+            // The agent it assigns to has left since, or the team it files
+            // under has gone: kept, and refused when run.
             conversation_command kept;
-            kept.action = "assign";
-            kept.agent = std::string(step.at("to").as_string());
+            kept.action = std::string(step.at("action").as_string());
+            if (kept.action == "assign") kept.agent = std::string(step.at("to").as_string());
+            else if (kept.action == "team") kept.text = std::string(step.at("team").as_string());
+            else throw;
             k.steps.push_back(std::move(kept));
         }
     }
@@ -233,7 +235,7 @@ awaitable<macro> macro_book::create(std::string name, std::vector<conversation_c
                                                                                " " + std::string(kind_.noun) + "s already");
         macros_.push_back(m);
         sort_by_name(macros_);
-        ++version_;
+        saver_.changed();
         if (changed_) changed_(macros_);
     }
     co_await save();
@@ -255,7 +257,7 @@ awaitable<macro> macro_book::update(std::string id, std::optional<std::string> n
         it->updated_at = std::chrono::system_clock::now();
         m = *it;
         sort_by_name(macros_);
-        ++version_;
+        saver_.changed();
         if (changed_) changed_(macros_);
     }
     co_await save();
@@ -266,7 +268,7 @@ awaitable<void> macro_book::remove(std::string id) {
     {
         std::lock_guard lock(mutex_);
         macros_.erase(at(id));
-        ++version_;
+        saver_.changed();
         if (changed_) changed_(macros_);
     }
     co_await save();
@@ -275,29 +277,7 @@ awaitable<void> macro_book::remove(std::string id) {
 // The whole list as it is now. A save the store refused leaves the list as
 // the store has it (read back), so a refused change is no change.
 awaitable<void> macro_book::save() {
-    for (;;) {
-        store::write_batch b;
-        std::uint64_t version = 0;
-        {
-            std::lock_guard lock(mutex_);
-            b.settings_put.emplace_back(std::string(kind_.setting_key), json::serialize(all_json()));
-            version = version_;
-        }
-        std::exception_ptr failed;
-        try {
-            co_await ctx_.store.write(std::move(b));
-        } catch (...) {
-            failed = std::current_exception();
-        }
-        if (failed) {
-            load();
-            std::rethrow_exception(failed);
-        }
-        std::lock_guard lock(mutex_);
-        bool overtaken = version < newest_saved_;  // a newer list was written before this older one
-        newest_saved_ = std::max(newest_saved_, version);
-        if (!overtaken) co_return;
-    }
+    return saver_.save(mutex_, [this] { return json::serialize(all_json()); }, [this] { load(); });
 }
 
 void add_book_route(http::router& routes, api_context& ctx, const std::shared_ptr<macro_book>& book, http::verb v,

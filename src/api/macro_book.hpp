@@ -9,6 +9,8 @@
 
 #include "conversation_command.hpp"
 
+#include "switchboard/store/setting_writer.hpp"
+
 #include <boost/json/array.hpp>
 
 #include <functional>
@@ -100,9 +102,7 @@ private:
     std::function<void(const std::vector<macro>&)> changed_;
     mutable std::mutex mutex_;  // never held across an await
     std::vector<macro> macros_;  // by name
-    // Saves may finish out of the order their lists were taken in; one that
-    // finishes after a newer one wrote an older list, which is written again.
-    std::uint64_t version_ = 0, newest_saved_ = 0;
+    store::setting_writer saver_;
 };
 
 // Runs the macro's steps in order, each as its own command by `who`; the

@@ -5,6 +5,7 @@
 #include "switchboard/api/routes.hpp"
 #include "switchboard/api/system_routes.hpp"
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/auth/teams.hpp"
 #include "switchboard/ops/assigner.hpp"
 #include "switchboard/ws/hub.hpp"
 #include "switchboard/channels/media.hpp"
@@ -163,6 +164,7 @@ int run_server(const config& cfg) {
         metrics::registry metrics;
         auth::agents_service agents(*store, {std::chrono::seconds(cfg.session_ttl)});
         auto generated_password = agents.bootstrap(cfg.admin_password);
+        auth::team_roster teams(*store);
         // Before the hub, which tells it what reaches the event log.
         std::optional<channels::event_webhook> events_out;
         if (!cfg.events_url.empty()) events_out.emplace(ioc, *store, metrics, event_webhook_options_from(cfg));
@@ -195,12 +197,12 @@ int run_server(const config& cfg) {
         ops::assigner_options routing_opts;
         routing_opts.mode = *ops::routing_mode_from_string(cfg.routing);
         routing_opts.reassign_after = std::chrono::seconds(cfg.reassign_after);
-        ops::assigner assigner(ioc, engine, agents, hub, metrics, routing_opts);
+        ops::assigner assigner(ioc, engine, agents, teams, hub, metrics, routing_opts);
         assigner.start();
         net::thread_pool scans(1);  // stopped before the store closes (below)
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
-        api::api_context api_ctx{engine, agents,    hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
+        api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
                                  engine_hours.get(), &automations};
 
         http::router routes;

@@ -1009,13 +1009,25 @@ net::awaitable<conversation> conversation_actor::set_priority(conv_priority prio
     return annotate(replacing(&conversation::priority, priority));
 }
 
+net::awaitable<conversation> conversation_actor::set_team(std::string team) {
+    return annotate(replacing(&conversation::team, std::move(team)));
+}
+
+net::awaitable<conversation> conversation_actor::leave_team(std::string team) {
+    return annotate([team = std::move(team)](conversation& c) {
+        if (c.team != team) return false;
+        c.team.clear();
+        return true;
+    });
+}
+
 net::awaitable<conversation> conversation_actor::set_attributes(
     std::vector<std::pair<std::string, std::string>> attributes) {
     std::sort(attributes.begin(), attributes.end());
     return annotate(replacing(&conversation::attributes, std::move(attributes)));
 }
 
-// What the agents keep on a conversation (its labels, priority, attributes); `change`
+// What the agents keep on a conversation (its labels, priority, team, attributes); `change`
 // says whether it changed anything. No activity: the list's order and the
 // idle timeout stay.
 net::awaitable<conversation> conversation_actor::annotate(std::function<bool(conversation&)> change) {

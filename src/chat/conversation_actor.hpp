@@ -56,6 +56,8 @@ public:
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
     boost::asio::awaitable<conversation> mark_unread();
     boost::asio::awaitable<conversation> set_priority(conv_priority priority);
+    boost::asio::awaitable<conversation> set_team(std::string team);
+    boost::asio::awaitable<conversation> leave_team(std::string team);
     boost::asio::awaitable<conversation> set_attributes(std::vector<std::pair<std::string, std::string>> attributes);
     // The assigned agent is writing to a WhatsApp user: they see "typing…".
     boost::asio::awaitable<void> agent_typing(std::string agent);

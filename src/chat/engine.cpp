@@ -418,6 +418,16 @@ net::awaitable<conversation> engine::set_priority(std::string phone, conv_priori
     co_return co_await actor->set_priority(priority);
 }
 
+net::awaitable<conversation> engine::set_team(std::string phone, std::string team) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_team(std::move(team));
+}
+
+net::awaitable<conversation> engine::leave_team(std::string phone, std::string team) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->leave_team(std::move(team));
+}
+
 net::awaitable<conversation> engine::set_attributes(std::string phone,
                                                     std::vector<std::pair<std::string, std::string>> attributes) {
     auto actor = impl_->require(phone);
@@ -479,7 +489,10 @@ net::awaitable<std::vector<queue_entry>> engine::queue() {
 net::awaitable<std::pair<std::vector<queue_entry>, std::size_t>> engine::queue_head(std::size_t limit) {
     auto front = co_await impl_->queue.front(std::nullopt, limit);
     std::vector<queue_entry> out;
-    for (auto& e : front.entries) out.push_back({e.phone, e.queued_at, e.position});
+    for (auto& e : front.entries) {
+        auto actor = impl_->find(e.phone);
+        out.push_back({e.phone, e.queued_at, e.position, actor ? actor->current()->team : std::string()});
+    }
     co_return std::pair{std::move(out), front.length};
 }
 

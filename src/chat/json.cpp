@@ -79,6 +79,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["labels"] = std::move(labels);
     o["blocked"] = c.blocked;
     o["priority"] = to_string(c.priority);
+    o["team"] = optional_text(c.team);
     o["snoozed"] = c.snoozed_until.has_value();
     o["snoozed_until"] = optional_time(snooze_wake_time(c));
     o["waiting_since"] = optional_time(waiting_since(c));
@@ -298,6 +299,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     boolean(w, "blocked", c.blocked);
     w.key("priority");
     w.name(to_string(c.priority));
+    str_or_null(w, "team", c.team);
     boolean(w, "snoozed", c.snoozed_until.has_value());
     time_or_null(w, "snoozed_until", snooze_wake_time(c));
     time_or_null(w, "waiting_since", waiting_since(c));
@@ -375,7 +377,7 @@ void append_record(std::string& out, Fields fields, bool plain) {
                                                std::optional<std::size_t> queue_position) {
     append_record(out, fields_of(c, queue_position),
                   none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message,
-                                    c.last_message_kind) &&
+                                    c.last_message_kind, c.team) &&
                       std::none_of(c.labels.begin(), c.labels.end(), needs_json_escape) &&
                       std::none_of(c.attributes.begin(), c.attributes.end(),
                                    [](auto& a) { return needs_json_escape(a.first) || needs_json_escape(a.second); }));

@@ -4,6 +4,7 @@
 #include "switchboard/ops/assigner.hpp"
 
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/auth/teams.hpp"
 #include "switchboard/chat/engine.hpp"
 #include "switchboard/core/metrics.hpp"
 #include "switchboard/core/log.hpp"
@@ -24,11 +25,12 @@ std::optional<routing_mode> routing_mode_from_string(std::string_view s) {
 }
 
 struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
-    impl(net::io_context& ioc, chat::engine& e, auth::agents_service& a, ws::hub& h, metrics::registry& m,
-         assigner_options o)
+    impl(net::io_context& ioc, chat::engine& e, auth::agents_service& a, const auth::team_roster& t, ws::hub& h,
+         metrics::registry& m, assigner_options o)
         : strand(net::make_strand(ioc)),
           engine(e),
           agents(a),
+          teams(t),
           hub(h),
           options(o),
           timer(strand),
@@ -58,25 +60,30 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
         if (waiting.empty()) co_return;
         auto online = hub.online();
         auto load = engine.open_chats_by_agent();
-        auto team = agents.list();  // sorted by username: the round-robin order
-        auto eligible = [&](const auth::agent& a) {
+        auto everyone = agents.list();  // sorted by username: the round-robin order
+        auto free = [&](const auth::agent& a) {
             return a.active && a.available && std::find(online.begin(), online.end(), a.username) != online.end() &&
                    load[a.username] < a.max_chats;
         };
 
         for (auto& w : waiting) {
+            // A chat filed under a team waits for its members; under one
+            // since deleted, for anyone.
+            auto team = w.team.empty() ? std::nullopt : teams.find(w.team);
+            auto eligible = [&](const auth::agent& a) { return free(a) && (!team || team->has_member(a.username)); };
             const auth::agent* pick = nullptr;
             if (options.mode == routing_mode::least_busy) {
-                for (auto& a : team)
+                for (auto& a : everyone)
                     if (eligible(a) && (!pick || load[a.username] < load[pick->username])) pick = &a;
             } else {  // round-robin: the next eligible agent after the last one served
-                auto start = std::upper_bound(team.begin(), team.end(), last_served,
+                auto start = std::upper_bound(everyone.begin(), everyone.end(), last_served,
                                               [](const std::string& name, const auth::agent& a) { return name < a.username; });
-                for (std::size_t i = 0; i < team.size() && !pick; ++i) {
-                    auto& a = team[(static_cast<std::size_t>(start - team.begin()) + i) % team.size()];
+                for (std::size_t i = 0; i < everyone.size() && !pick; ++i) {
+                    auto& a = everyone[(static_cast<std::size_t>(start - everyone.begin()) + i) % everyone.size()];
                     if (eligible(a)) pick = &a;
                 }
             }
+            if (!pick && team) continue;  // its team is busy: others behind it may go to someone else
             if (!pick) co_return;  // nobody can take more: the rest wait
             try {
                 // Arguments as named locals: GCC 12 mishandles temporaries inside a co_await expression.
@@ -95,6 +102,7 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
     net::strand<net::io_context::executor_type> strand;
     chat::engine& engine;
     auth::agents_service& agents;
+    const auth::team_roster& teams;
     ws::hub& hub;
     assigner_options options;
     net::steady_timer timer;
@@ -105,9 +113,9 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
     bool stopped = false;
 };
 
-assigner::assigner(net::io_context& ioc, chat::engine& engine, auth::agents_service& agents, ws::hub& hub,
-                   metrics::registry& metrics, assigner_options options)
-    : impl_(std::make_shared<impl>(ioc, engine, agents, hub, metrics, options)) {}
+assigner::assigner(net::io_context& ioc, chat::engine& engine, auth::agents_service& agents,
+                   const auth::team_roster& teams, ws::hub& hub, metrics::registry& metrics, assigner_options options)
+    : impl_(std::make_shared<impl>(ioc, engine, agents, teams, hub, metrics, options)) {}
 
 assigner::~assigner() = default;
 

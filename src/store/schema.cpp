@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 33> migrations{
+constexpr std::array<std::string_view, 34> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -416,6 +416,10 @@ ALTER TABLE chats ADD COLUMN answered_waits TEXT NOT NULL DEFAULT '';
     // target (chat_record::resolution_missed), so that it is reported once.
     R"sql(
 ALTER TABLE chats ADD COLUMN resolution_missed INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 34: the team a conversation is filed under (conversation::team); '' for none.
+    R"sql(
+ALTER TABLE conversations ADD COLUMN team TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -199,12 +199,12 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 30> conversation_columns{
+constexpr std::array<std::string_view, 31> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
-    "last_message_kind", "labels", "blocked", "priority", "attributes", "snoozed_until"};
+    "last_message_kind", "labels", "blocked", "priority", "attributes", "snoozed_until", "team"};
 
 // A conversation's labels as kept in its row: joined by spaces, which no label has.
 std::string joined_labels(const std::vector<std::string>& labels) {
@@ -343,6 +343,7 @@ public:
                 .bind(28, static_cast<std::int64_t>(c.priority))
                 .bind(29, joined_attributes(c.attributes))
                 .bind_optional(30, ms(c.snoozed_until))
+                .bind(31, c.team)
                 .run();
         }
         message_rows.clear();
@@ -662,7 +663,7 @@ public:
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
             last_activity, last_message_seq, undelivered, last_message_kind, labels, blocked, priority, attributes,
-            snoozed_until FROM conversations)"));
+            snoozed_until, team FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -697,6 +698,7 @@ public:
             c.priority = static_cast<chat::conv_priority>(std::clamp<std::int64_t>(st.get_int(27), 0, 4));
             c.attributes = split_attributes(st.get_text(28));
             c.snoozed_until = time_of(st.get_optional_int(29));
+            c.team = st.get_text(30);
             out.push_back(std::move(c));
         }
         return out;

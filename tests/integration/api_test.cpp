@@ -736,6 +736,117 @@ BOOST_AUTO_TEST_CASE(a_priority_marks_a_conversation_and_filters_the_list) {
     });
 }
 
+// Teams, as Chatwoot's: admins write them and everyone reads them; any
+// agent files a conversation under one, by hand, by a macro or in bulk; the
+// list filters by team; a team deleted takes its conversations with it out
+// of it, and a macro naming it is kept and refused; all of it outlives a
+// restart.
+BOOST_AUTO_TEST_CASE(teams_group_agents_and_file_conversations) {
+    std::string to_tech;
+    across_restart({"1601", "1602", "1603"}, "hi", [&](three_users& t) {
+        auto& [server, admin, bob, ws] = t;
+        auto p = server.port();
+        auto newest = admin.json("GET", "/conversations").at("conversations").at(0).at("phone").as_string();
+        BOOST_TEST(bob.json("GET", "/teams").at("teams").as_array().empty());
+        BOOST_TEST(admin.json("GET", "/conversations/1601").at("team").is_null());
+
+        auto made = admin.call("PUT", "/teams/Billing",
+                               R"({"description":" Refunds and invoices ","members":["bob","admin","bob"]})");
+        BOOST_TEST(made.status == 201u);
+        auto billing = json::parse(made.body);
+        BOOST_TEST(billing.at("name").as_string() == "billing");
+        BOOST_TEST(billing.at("description").as_string() == "Refunds and invoices");
+        BOOST_TEST(json::serialize(billing.at("members")) == R"(["admin","bob"])");
+        BOOST_TEST(billing.at("updated_by").as_string() == "admin");
+        auto announced = ws.next_of_type("teams.updated");
+        BOOST_TEST(announced.at("data").at("teams").at(0).at("name").as_string() == "billing");
+        auto replaced = admin.call("PUT", "/teams/billing", R"({"description":"Refunds and invoices","members":["bob"]})");
+        BOOST_TEST(replaced.status == 200u);
+        BOOST_TEST(json::serialize(json::parse(replaced.body).at("members")) == R"(["bob"])");
+        admin.json("PUT", "/teams/tech", R"({"members":[]})", 201);
+
+        BOOST_TEST(bob.call("PUT", "/teams/sales", R"({"members":[]})").status == 403u);
+        for (auto [path, body, field] : std::initializer_list<std::array<std::string, 3>>{
+                 {"x", R"({"members":["nobody"]})", "members"},
+                 {"x", R"({"members":"bob"})", "members"},
+                 {"x", R"({"members":[3]})", "members"},
+                 {"x", R"({})", "members"},
+                 {"x", R"({"members":[],"description":"a\nb"})", "description"},
+                 {"x", R"({"members":[],"description":")" + std::string(201, 'd') + R"("})", "description"},
+                 {"x", R"({"members":[],"lead":"bob"})", "lead"},
+                 {"none", R"({"members":[]})", "name"},
+                 {"a!b", R"({"members":[]})", "name"}}) {
+            auto r = admin.call("PUT", "/teams/" + path, body);
+            BOOST_TEST(r.status == 400u, path + " " + body);
+            BOOST_TEST(r.body.find(R"("field":")" + field + "\"") != std::string::npos, body + " → " + r.body);
+        }
+        auto teams = bob.json("GET", "/teams").at("teams").as_array();
+        BOOST_TEST_REQUIRE(teams.size() == 2u);  // by name; nothing refused was made
+        BOOST_TEST(teams.at(1).at("name").as_string() == "tech");
+
+        auto c = bob.json("PUT", "/conversations/1601/team", R"({"team":"Billing"})");
+        BOOST_TEST(c.at("team").as_string() == "billing");
+        auto event = ws.next_of_type("conversation.updated");
+        BOOST_TEST(event.at("data").at("phone").as_string() == "1601");
+        BOOST_TEST(event.at("data").at("team").as_string() == "billing");
+        admin.json("PUT", "/conversations/1602/team", R"({"team":"tech"})");
+        for (auto body : {R"({"team":"sales"})", R"({"team":3})", R"({})", R"({"team":"a!b"})"}) {
+            auto r = bob.call("PUT", "/conversations/1603/team", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(R"("field":"team")") != std::string::npos, r.body);
+        }
+        BOOST_TEST(admin.json("GET", "/conversations/1603").at("team").is_null());  // unchanged
+        BOOST_TEST(bob.call("PUT", "/conversations/1999/team", R"({"team":"tech"})").status == 404u);
+        BOOST_TEST(http_request(p, "PUT", "/conversations/1601/team", R"({"team":"tech"})").status == 401u);
+
+        auto phones = [&](const std::string& query) { return listed(admin, query); };
+        BOOST_TEST(phones("?team=billing") == std::vector<std::string>{"1601"});
+        BOOST_TEST(phones("?team=Tech&filter=queued") == std::vector<std::string>{"1602"});
+        BOOST_TEST(phones("?team=none") == std::vector<std::string>{"1603"});
+        BOOST_TEST(phones("?team=billing&q=Cai").empty());
+        BOOST_TEST(phones("").at(0) == newest);  // filing is no activity
+        BOOST_TEST(admin.call("GET", "/conversations?team=a!b").body.find(R"("field":"team")") != std::string::npos);
+        BOOST_TEST(admin.call("GET", "/conversations?filter=queued&order=queue&team=tech").status == 400u);
+        BOOST_TEST(admin.json("GET", "/queue").at("queue").at(0).at("team").as_string() == "tech");
+
+        // A macro files under a team, and a bulk action under none.
+        auto macro = admin.json("POST", "/macros", R"({"name":"To billing","actions":[{"action":"team","team":"Billing"}]})", 201);
+        BOOST_TEST(json::serialize(macro.at("actions")) == R"([{"action":"team","team":"billing"}])");
+        auto no_team = admin.call("POST", "/macros", R"({"name":"x","actions":[{"action":"team","team":"sales"}]})");
+        BOOST_TEST(no_team.status == 400u);
+        BOOST_TEST(no_team.body.find("action 1: no team named sales") != std::string::npos, no_team.body);
+        auto ran = bob.json("POST", "/conversations/1603/macros/" + std::string(macro.at("id").as_string()));
+        BOOST_TEST(ran.at("team").as_string() == "billing");
+        auto bulk = bob.json("POST", "/conversations/bulk", R"({"action":"team","team":null,"phones":["1603"]})");
+        BOOST_TEST(bulk.at("results").at(0).at("conversation").at("team").is_null());
+
+        // A team deleted: its conversations are under none, each heard of.
+        to_tech = std::string(admin.json("POST", "/macros", R"({"name":"To tech","actions":[{"action":"team","team":"tech"}]})",
+                                         201).at("id").as_string());
+        BOOST_TEST(bob.call("DELETE", "/teams/tech").status == 403u);
+        auto deleted = admin.json("DELETE", "/teams/tech");
+        BOOST_TEST(deleted.at("deleted").as_string() == "tech");
+        BOOST_TEST(deleted.at("conversations").as_int64() == 1);
+        BOOST_TEST(ws.next_of_type("teams.updated").at("data").at("teams").as_array().size() == 1u);
+        auto left = ws.next_of_type("conversation.updated");
+        BOOST_TEST(left.at("data").at("phone").as_string() == "1602");
+        BOOST_TEST(left.at("data").at("team").is_null());
+        BOOST_TEST(admin.call("DELETE", "/teams/tech").status == 404u);
+        auto r = bob.call("POST", "/conversations/1602/macros/" + to_tech);
+        BOOST_TEST(r.status == 409u);
+        BOOST_TEST(r.body.find("To tech, action 1 of 1 (team): no team named tech") != std::string::npos, r.body);
+    }, [&](const api_client& bob) {  // the session outlives the restart
+        auto teams = bob.json("GET", "/teams").at("teams").as_array();
+        BOOST_TEST_REQUIRE(teams.size() == 1u);
+        BOOST_TEST(teams.at(0).at("description").as_string() == "Refunds and invoices");
+        BOOST_TEST(json::serialize(teams.at(0).at("members")) == R"(["bob"])");
+        BOOST_TEST(bob.json("GET", "/conversations/1601").at("team").as_string() == "billing");
+        BOOST_TEST(bob.json("GET", "/conversations/1602").at("team").is_null());
+        // The macro naming the team gone is kept, and refused when run.
+        BOOST_TEST(bob.call("POST", "/conversations/1602/macros/" + to_tech).status == 409u);
+    });
+}
+
 // Any agent notes what the team knows of a user (Chatwoot's contact
 // attributes): every console hears it, a search finds it, and it outlives
 // a restart.

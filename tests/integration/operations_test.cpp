@@ -143,6 +143,36 @@ BOOST_AUTO_TEST_CASE(least_busy_picks_the_agent_with_fewest_chats) {
     BOOST_TEST(per_agent["bob"] == 1);
 }
 
+// A chat filed under a team goes to its members alone, and waits while
+// they are full; the chats behind it still go to whoever is free.
+BOOST_AUTO_TEST_CASE(routing_gives_a_teams_chat_to_its_members_alone) {
+    server_process server({"--routing", "least-busy"});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    auto carol = agent_client(admin, "carol");
+    admin.json("PATCH", "/agents/admin", R"({"available":false})");
+    admin.json("PATCH", "/agents/carol", R"({"max_chats":1})");
+    admin.json("PUT", "/teams/billing", R"({"members":["carol"]})", 201);
+    auto p = server.port();
+    ws_client bob_ws(p, "/ws?token=" + bob.token);
+    ws_client carol_ws(p, "/ws?token=" + carol.token);
+    // Filed before they ask for support, so that no round sees them unfiled.
+    for (auto phone : {"5101", "5102", "5103"}) user_says(p, phone, "hi");
+    for (auto phone : {"5101", "5102"}) admin.json("PUT", std::string("/conversations/") + phone + "/team", R"({"team":"billing"})");
+    for (auto phone : {"5101", "5102", "5103"}) user_says(p, phone, "support");
+
+    wait_for_metric(p, "switchboard_routing_assigned_total", 2);
+    let_routing_run(p, 2);
+    BOOST_TEST(assignee_of(admin, "5101") == "carol");  // bob, free and first by name, is not in billing
+    BOOST_TEST(assignee_of(admin, "5102").empty());     // carol is full: it waits for her team
+    BOOST_TEST(assignee_of(admin, "5103") == "bob");    // behind it, under no team: anyone
+    BOOST_TEST(admin.json("GET", "/conversations/5102").at("queue_position").as_int64() == 1);
+
+    admin.json("PUT", "/teams/billing", R"({"members":["bob","carol"]})");
+    wait_for_metric(p, "switchboard_routing_assigned_total", 3);
+    BOOST_TEST(assignee_of(admin, "5102") == "bob");
+}
+
 BOOST_AUTO_TEST_CASE(an_unanswered_chat_goes_back_to_the_head_of_the_queue) {
     server_process server({"--reassign-after", "1"});
     auto admin = admin_client(server);

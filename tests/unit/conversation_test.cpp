@@ -335,6 +335,11 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("priority").as_string() == "urgent");
+    BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("team").is_null());
+    c.team = "billing";
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
+    BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)).at("team").as_string() == "billing");
     c.attributes = {{"company", "Acme"}, {"email", "ana@example.com"}};
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());

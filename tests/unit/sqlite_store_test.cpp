@@ -86,6 +86,7 @@ chat::conversation full_conversation() {
     c.labels = {"billing", "vip-customer"};
     c.blocked = true;
     c.priority = chat::conv_priority::high;
+    c.team = "billing";
     c.attributes = {{"email", "ana@example.com"}, {"plan", "gold 💬 \"annual\""}};
     c.snoozed_until = from_unix_ms(1764000000500);
     c.last_sender = chat::sender::admin;
@@ -181,6 +182,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST(r.labels == (std::vector<std::string>{"billing", "vip-customer"}));
     BOOST_TEST(r.blocked);
     BOOST_TEST((r.priority == chat::conv_priority::high));
+    BOOST_TEST(r.team == "billing");
     BOOST_TEST((r.attributes == c.attributes));
     BOOST_TEST((r.snoozed_until == c.snoozed_until));
     BOOST_TEST(r.last_message_seq == c.last_message_seq);

@@ -17,6 +17,7 @@ class business_hours;
 }
 namespace switchboard::auth {
 class agents_service;
+class team_roster;
 }
 namespace switchboard::ws {
 class hub;
@@ -36,6 +37,7 @@ class automation_runner;
 struct api_context {
     chat::engine& engine;
     auth::agents_service& agents;
+    auth::team_roster& teams;
     ws::hub& hub;
     store::store& store;
     // Where the routes run the store's scans (api::scan); see request_helpers.hpp.
@@ -71,6 +73,7 @@ void add_attachment_route(http::router& routes, api_context& ctx);
 void add_template_routes(http::router& routes, api_context& ctx);
 void add_business_hours_route(http::router& routes, api_context& ctx);
 void add_sla_routes(http::router& routes, api_context& ctx);
+void add_team_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -88,6 +91,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_template_routes(routes, ctx);
     add_business_hours_route(routes, ctx);
     add_sla_routes(routes, ctx);
+    add_team_routes(routes, ctx);
 }
 
 }  // namespace switchboard::api

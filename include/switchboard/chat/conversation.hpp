@@ -163,6 +163,10 @@ struct conversation {
     // (no bot reply, nothing kept), and no chat can be opened with them.
     bool blocked = false;
     conv_priority priority = conv_priority::none;
+    // The team it is filed under ("billing"; label_from's form), as
+    // Chatwoot's and Intercom's team inboxes: automatic routing gives it to
+    // that team's members alone. Empty: none.
+    std::string team;
     // What the agents know of the user ("email", "plan"), as Chatwoot's
     // contact attributes: by key, each key once (attribute_key_from), at
     // most max_attributes.

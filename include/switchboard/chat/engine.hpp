@@ -193,6 +193,7 @@ struct queue_entry {
     std::string phone;
     timestamp queued_at;
     std::size_t position;
+    std::string team;  // the conversation's, as it was read; empty: none
 };
 
 class engine {
@@ -264,6 +265,11 @@ public:
     boost::asio::awaitable<conversation> set_label(std::string phone, std::string label, bool filed);
     // Marks how urgent the conversation is. Any agent, any state.
     boost::asio::awaitable<conversation> set_priority(std::string phone, conv_priority priority);
+    // Files the conversation under a team (label_from's form; the caller
+    // knows it exists), or under none (empty). Any agent, any state.
+    boost::asio::awaitable<conversation> set_team(std::string phone, std::string team);
+    // Under no team, if it is still under `team` (a team deleted).
+    boost::asio::awaitable<conversation> leave_team(std::string phone, std::string team);
     // What the agents know of the user, in place of what they had (keys in
     // attribute_key_from's form, each once; at most max_attributes). Any
     // agent, any state.

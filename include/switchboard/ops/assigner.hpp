@@ -1,7 +1,8 @@
 // Automatic routing (--routing round-robin|least-busy) and --reassign-after:
 // waiting chats go to agents who are available, connected and under their
-// max_chats; a chat whose agent does not answer in time goes back to the
-// head of the queue. Manual claiming works in every mode.
+// max_chats, and a chat filed under a team to that team's members alone; a
+// chat whose agent does not answer in time goes back to the head of the
+// queue. Manual claiming works in every mode.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,7 @@ class engine;
 }
 namespace switchboard::auth {
 class agents_service;
+class team_roster;
 }
 namespace switchboard::ws {
 class hub;
@@ -38,8 +40,8 @@ struct assigner_options {
 
 class assigner {
 public:
-    assigner(boost::asio::io_context& ioc, chat::engine& engine, auth::agents_service& agents, ws::hub& hub,
-             metrics::registry& metrics, assigner_options options);
+    assigner(boost::asio::io_context& ioc, chat::engine& engine, auth::agents_service& agents,
+             const auth::team_roster& teams, ws::hub& hub, metrics::registry& metrics, assigner_options options);
     ~assigner();
     void start();
     void stop();

@@ -1,0 +1,70 @@
+// Teams, as Chatwoot's teams and Intercom's team inboxes: named groups of
+// agents ("billing", "tech") that a conversation is filed under, so that
+// automatic routing gives it to that team's members alone. Admins write
+// them, everyone reads them. Held in memory and kept in the store as one
+// setting, the whole roster, written through.
+#pragma once
+
+#include "switchboard/core/time.hpp"
+#include "switchboard/store/setting_writer.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace boost::json {
+class object;
+}
+namespace switchboard::store {
+class store;
+}
+
+namespace switchboard::auth {
+
+struct team {
+    std::string name;                  // chat::label_from's form: it names the team everywhere
+    std::string description;           // one line, may be empty
+    std::vector<std::string> members;  // usernames, sorted, each once
+    std::string updated_by;
+    timestamp updated_at{};
+    bool has_member(std::string_view username) const;
+};
+
+// {"name","description","members","updated_by","updated_at"}: as the API
+// shows a team and the store keeps it.
+boost::json::object team_json(const team& t);
+
+inline constexpr std::size_t max_teams = 50;
+inline constexpr std::size_t max_team_members = 200;
+inline constexpr std::size_t max_team_description_chars = 200;
+
+class team_roster {
+public:
+    // Reads the kept roster; a team that no longer reads is left out, logged.
+    explicit team_roster(store::store& db);
+
+    std::vector<team> list() const;  // by name
+    std::optional<team> find(std::string_view name) const;
+    bool exists(std::string_view name) const;
+
+    // Creates the team, or replaces the one of that name. nullopt, changing
+    // nothing, when it would be one past max_teams.
+    boost::asio::awaitable<std::optional<team>> put(team t);
+    // false when there is no such team.
+    boost::asio::awaitable<bool> remove(std::string name);
+
+private:
+    void load();
+    boost::asio::awaitable<void> save();
+
+    store::store& db_;
+    mutable std::mutex mutex_;  // never held across an await
+    std::vector<team> teams_;   // by name
+    store::setting_writer saver_;
+};
+
+}  // namespace switchboard::auth

@@ -1,0 +1,131 @@
+#include "switchboard/auth/teams.hpp"
+
+#include "switchboard/core/log.hpp"
+#include "switchboard/store/store.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace switchboard::auth {
+
+namespace json = boost::json;
+
+bool team::has_member(std::string_view username) const {
+    return std::binary_search(members.begin(), members.end(), username);
+}
+
+json::object team_json(const team& t) {
+    json::array members;
+    for (auto& m : t.members) members.emplace_back(m);
+    return {{"name", t.name},
+            {"description", t.description},
+            {"members", std::move(members)},
+            {"updated_by", t.updated_by},
+            {"updated_at", to_iso8601(t.updated_at)}};
+}
+
+namespace {
+
+constexpr std::string_view setting_key = "teams";
+
+// As team_json wrote it; throws on anything else.
+team stored_team(const json::object& o) {
+    team t;
+    t.name = std::string(o.at("name").as_string());
+    t.description = std::string(o.at("description").as_string());
+    for (auto& m : o.at("members").as_array()) t.members.emplace_back(m.as_string());
+    std::sort(t.members.begin(), t.members.end());
+    t.members.erase(std::unique(t.members.begin(), t.members.end()), t.members.end());
+    t.updated_by = std::string(o.at("updated_by").as_string());
+    t.updated_at = parse_iso8601(o.at("updated_at").as_string()).value_or(timestamp{});
+    return t;
+}
+
+}  // namespace
+
+team_roster::team_roster(store::store& db) : db_(db), saver_(db, std::string(setting_key)) { load(); }
+
+void team_roster::load() {
+    std::vector<team> loaded;
+    if (auto stored = db_.find_setting(setting_key)) {
+        boost::system::error_code ec;
+        auto v = json::parse(*stored, ec);
+        if (!ec && v.is_array()) {
+            for (auto& t : v.as_array()) {
+                try {
+                    loaded.push_back(stored_team(t.as_object()));
+                } catch (const std::exception& e) {
+                    log::warn("a stored team unreadable; left out", {{"error", e.what()}});
+                }
+            }
+        } else {
+            log::warn("the stored teams unreadable; none kept", {{"error", ec ? ec.message() : "not a list"}});
+        }
+    }
+    std::sort(loaded.begin(), loaded.end(), [](auto& a, auto& b) { return a.name < b.name; });
+    std::lock_guard lock(mutex_);
+    teams_ = std::move(loaded);
+}
+
+std::vector<team> team_roster::list() const {
+    std::lock_guard lock(mutex_);
+    return teams_;
+}
+
+std::optional<team> team_roster::find(std::string_view name) const {
+    std::lock_guard lock(mutex_);
+    auto at = std::lower_bound(teams_.begin(), teams_.end(), name, [](auto& t, std::string_view n) { return t.name < n; });
+    if (at == teams_.end() || at->name != name) return std::nullopt;
+    return *at;
+}
+
+bool team_roster::exists(std::string_view name) const { return find(name).has_value(); }
+
+boost::asio::awaitable<std::optional<team>> team_roster::put(team t) {
+    std::sort(t.members.begin(), t.members.end());
+    t.members.erase(std::unique(t.members.begin(), t.members.end()), t.members.end());
+    {
+        std::lock_guard lock(mutex_);
+        auto at = std::lower_bound(teams_.begin(), teams_.end(), t.name, [](auto& x, const std::string& n) { return x.name < n; });
+        if (at != teams_.end() && at->name == t.name) {
+            *at = t;
+        } else {
+            if (teams_.size() >= max_teams) co_return std::nullopt;
+            teams_.insert(at, t);
+        }
+        saver_.changed();
+    }
+    co_await save();
+    co_return t;
+}
+
+boost::asio::awaitable<bool> team_roster::remove(std::string name) {
+    {
+        std::lock_guard lock(mutex_);
+        auto at = std::find_if(teams_.begin(), teams_.end(), [&](auto& t) { return t.name == name; });
+        if (at == teams_.end()) co_return false;
+        teams_.erase(at);
+        saver_.changed();
+    }
+    co_await save();
+    co_return true;
+}
+
+// The whole roster as it is now; a save the store refused leaves the
+// roster as the store has it.
+boost::asio::awaitable<void> team_roster::save() {
+    return saver_.save(
+        mutex_,
+        [this] {
+            json::array all;
+            for (auto& t : teams_) all.push_back(team_json(t));
+            return json::serialize(all);
+        },
+        [this] { load(); });
+}
+
+}  // namespace switchboard::auth
