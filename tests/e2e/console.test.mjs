@@ -39,6 +39,7 @@ async function actionRow(page, n, type, value) {
   if (n > 1) await page.getByRole('button', { name: '+ Action' }).click();
   await page.getByLabel(`Action ${n}`, { exact: true }).selectOption(type);
   if (type === 'priority') await page.getByLabel(`Action ${n}'s priority`).selectOption(value);
+  else if (type === 'team') await page.getByLabel(`Action ${n}'s team`).selectOption(value);
   else if (value !== undefined) await page.getByLabel(`Action ${n}'s value`).fill(value);
 }
 
@@ -376,7 +377,7 @@ test('an admin runs the team from the console, and an agent their own account', 
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const carolOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'carol');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Team' }).click();
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
   const team = page.locator('#team-dialog');
   await team.locator('tr[data-username="admin"]', { hasText: '(you)' }).waitFor();
 
@@ -425,7 +426,7 @@ test('an admin runs the team from the console, and an agent their own account', 
   await carol.locator('#connection.live').waitFor();
 
   // An agent's Team: nobody to add, no roles or passwords of others to set.
-  await carol.getByRole('button', { name: 'Team' }).click();
+  await carol.getByRole('button', { name: 'Team', exact: true }).click();
   const own = carol.locator('#team-dialog');
   await own.locator('tr[data-username="admin"]').waitFor();
   assert.equal(await own.locator('#agent-form').isVisible(), false);
@@ -470,7 +471,7 @@ test('an admin runs the team from the console, and an agent their own account', 
 test('an agent makes an API token, sees it once, and revokes it', () => withMemoryServer([], async (server) => {
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const asToken = (token) => fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${token}` } });
-  await page.getByRole('button', { name: 'Team' }).click();
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
   const team = page.locator('#team-dialog');
   const form = team.locator('#token-form');
   await form.getByRole('button', { name: 'Make a token' }).click();
@@ -489,7 +490,7 @@ test('an agent makes an API token, sees it once, and revokes it', () => withMemo
 
   // Shown once: open again, and it is listed by name alone.
   await team.getByRole('button', { name: 'Close' }).click();
-  await page.getByRole('button', { name: 'Team' }).click();
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
   await team.locator('#token-list li', { hasText: 'CRM sync' }).waitFor();
   assert.equal(await team.locator('#token-made').isVisible(), false);
   assert.equal(await team.locator('#token-value').inputValue(), '');
@@ -964,6 +965,100 @@ test('an agent marks a conversation urgent, and every console shows it in the li
   await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority.high', { hasText: 'High' }).waitFor();
   await page.getByLabel('Priority', { exact: true }).selectOption('none');
   await max.locator('#conversation-list li[data-phone="15550721"] .badge.priority').waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(max.errors, []);
+}));
+
+test('an admin makes a team in its dialog; agents file chats under it, by hand, in bulk or by a macro, and every console filters by it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });
+  await userSays(server, '15550781', 'my invoice is wrong', 'Sol');
+  await userSays(server, '15550782', 'hi', 'Tam');
+  await userSays(server, '15550783', 'hello', 'Uma');
+  const max = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const shown = (p) => p.evaluate(() => [...document.querySelectorAll('#conversation-list li')].map((l) => l.dataset.phone).sort().join());
+  await page.locator('#conversation-list li[data-phone="15550781"]').click();
+  await page.locator('#conv-name', { hasText: 'Sol' }).waitFor();
+  // No teams yet: nothing offers one.
+  assert.equal(await page.locator('#conv-team').isHidden(), true);
+  assert.equal(await max.locator('#team-filter').isHidden(), true);
+
+  // Made in the Teams dialog, where its members are ticked.
+  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  const dialog = page.locator('#teams-dialog');
+  await dialog.locator('#teams-empty').waitFor();
+  await dialog.getByLabel('Name').fill('Billing');
+  await dialog.getByLabel('Description').fill('Refunds and invoices');
+  await dialog.getByLabel('Max (@max)').check();
+  await dialog.getByRole('button', { name: 'Add team' }).click();
+  await dialog.locator('#teams-status', { hasText: 'billing is saved' }).waitFor();
+  await dialog.locator('li[data-team="billing"] .team-members', { hasText: 'Max' }).waitFor();
+  assert.deepEqual((await admin('GET', '/teams')).teams.map((t) => [t.name, t.description, t.members]),
+    [['billing', 'Refunds and invoices', ['max']]]);
+  // Refused: the form says why, and nothing is made.
+  await dialog.getByLabel('Name').fill('none');
+  await dialog.getByRole('button', { name: 'Add team' }).click();
+  await dialog.locator('#teams-form .error', { hasText: 'none stands for no team' }).waitFor();
+  assert.equal((await admin('GET', '/teams')).teams.length, 1);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // Every console offers it at once (teams.updated).
+  await page.locator('#conv-team').waitFor();
+  await max.locator('#team-filter').waitFor();
+  await page.getByLabel('Team', { exact: true }).selectOption('billing');
+  await page.locator('#conversation-list li[data-phone="15550781"] .badge.team', { hasText: '👥 billing' }).waitFor();
+  await max.locator('#conversation-list li[data-phone="15550781"] .badge.team', { hasText: 'billing' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550781')).team, 'billing');
+
+  // Max files one in bulk, and the admin runs a macro that files another.
+  await max.getByRole('button', { name: 'Select' }).click();
+  await max.locator('#conversation-list li[data-phone="15550782"]').click();
+  await max.locator('#bulk-count', { hasText: '1 selected' }).waitFor();
+  await max.locator('#bulk-team').selectOption('billing');
+  await max.locator('#bulk-status', { hasText: 'Filed under billing' }).waitFor();
+  await max.getByRole('button', { name: 'Done selecting' }).click();
+  await page.locator('#macros').click();
+  await actionRow(page, 1, 'team', 'billing');
+  await page.locator('#macros-dialog').getByLabel('Name', { exact: true }).fill('To billing');
+  await page.getByRole('button', { name: 'Add macro' }).click();
+  await page.locator('#macros-status', { hasText: 'To billing is saved' }).waitFor();
+  await page.locator('#macros-list li', { hasText: 'Team billing' }).waitFor();
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+  await page.locator('#conversation-list li[data-phone="15550783"]').click();
+  await page.locator('#conv-name', { hasText: 'Uma' }).waitFor();
+  await page.locator('#macro-menu summary').click();
+  await page.locator('#macro-choices').getByRole('button', { name: 'To billing' }).click();
+  await page.waitForFunction(() => document.getElementById('conv-team').value === 'billing');
+
+  // The list's filter: the team's, or those under none.
+  for (const phone of ['15550782', '15550783'])
+    await max.locator(`#conversation-list li[data-phone="${phone}"] .badge.team`).waitFor();
+  await admin('PUT', '/conversations/15550783/team', { team: null });
+  await max.locator('#conversation-list li[data-phone="15550783"] .badge.team').waitFor({ state: 'detached' });
+  await max.getByLabel('Team filter').selectOption('billing');
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 2);
+  assert.equal(await shown(max), '15550781,15550782');
+  await max.getByLabel('Team filter').selectOption('none');
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 1);
+  assert.equal(await shown(max), '15550783');
+  await max.getByLabel('Team filter').selectOption('');
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 3);
+
+  // An agent reads the teams and does not write them.
+  await max.getByRole('button', { name: 'Teams', exact: true }).click();
+  await max.locator('#teams-dialog li[data-team="billing"]', { hasText: 'Refunds and invoices' }).waitFor();
+  assert.equal(await max.locator('#teams-form').isHidden(), true);
+  assert.equal(await max.locator('#teams-dialog').getByRole('button', { name: 'Delete billing' }).count(), 0);
+
+  // Deleted: its chats are under none in every console, and the pickers go.
+  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Delete billing' }).click();
+  await dialog.locator('#teams-status', { hasText: 'billing is deleted' }).waitFor();
+  await max.locator('#teams-dialog li[data-team="billing"]').waitFor({ state: 'detached' });  // an open dialog follows
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list .badge.team').length === 0);
+  await page.waitForFunction(() => document.getElementById('conv-team').hidden);
+  await max.waitForFunction(() => document.getElementById('team-filter').hidden);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(max.errors, []);
 }));

@@ -20,8 +20,8 @@ export function describeTrigger(a) {
 }
 
 export class AutomationsPanel extends ActionListPanel {
-  constructor({ me }) {
-    super({ me, plural: 'automations', singular: 'automation', path: '/automations', title: 'an automation', trigger: true,
+  constructor({ me, teams }) {
+    super({ me, teams, plural: 'automations', singular: 'automation', path: '/automations', title: 'an automation', trigger: true,
       without: ['send'], texts: {
         heading: 'Automations',
         intro: "An automation's actions run by themselves, one after another, when a user writes or a chat joins the queue: "

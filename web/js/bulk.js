@@ -1,6 +1,6 @@
 // Bulk actions, as Chatwoot's: Select puts the list in select mode, where a
 // click picks a row (Shift+click a range; Escape leaves); the bar then acts
-// on those picked at once (assign, priority, snooze, label, a private note,
+// on those picked at once (assign, priority, team, snooze, label, a private note,
 // mark read, return to the queue, end, a macro) through POST /conversations/bulk,
 // which commands each under its own rules. What the server refused stays
 // picked, each with its reason.
@@ -14,7 +14,8 @@ import { snoozeChoices, untilBody } from './snooze.js';
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export class BulkActions {
-  constructor({ list, me, onChange }) {
+  // `teams`: the team roster (teams.js), which the bar's team picker offers.
+  constructor({ list, me, onChange, teams }) {
     this.list = list;
     this.me = me;
     this.onChange = onChange;  // a conversation as the server left it
@@ -41,6 +42,18 @@ export class BulkActions {
     priority.addEventListener('change', () => {
       if (priority.value) this.run('priority', { priority: priority.value }, 'Marked');
       priority.value = '';
+    });
+    const team = $('bulk-team');
+    const fillTeams = () => {
+      teams.fill(team, [{ value: '', text: 'Team…' }, { value: 'none', text: 'No team' }]);
+      team.hidden = teams.teams.length === 0;
+    };
+    teams.onChange(fillTeams);
+    fillTeams();
+    team.addEventListener('change', () => {
+      if (team.value === 'none') this.run('team', { team: null }, 'Taken out of their teams');
+      else if (team.value) this.run('team', { team: team.value }, `Filed under ${team.value}`);
+      team.value = '';
     });
     const snooze = $('bulk-snooze');
     snooze.addEventListener('focus', () => this.fillSnooze());

@@ -70,9 +70,11 @@ export class ConversationPane {
   // `drafts`: what the agent typed in each chat and has not sent (drafts.js);
   // `onLabel(label)`: the agent asked for the conversations under a label;
   // `knownLabels()`: the labels to offer when adding one; `onLeave()`: the
-  // pane closes, as the Back button closes it.
-  constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave, targets }) {
+  // pane closes, as the Back button closes it; `teams`: the team roster
+  // (teams.js), which the header's team picker offers.
+  constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave, targets, teams }) {
     this.me = me;
+    this.teams = teams;
     // The team's targets: how long past one the user has waited, whether the
     // chat is open past the resolution target.
     this.targets = targets;
@@ -155,6 +157,8 @@ export class ConversationPane {
     $('return-chat').addEventListener('click', () => this.act('return'));
     fillPriorities($('conv-priority'), { value: 'none', text: 'No priority' });
     $('conv-priority').addEventListener('change', (e) => this.change('priority', { priority: e.target.value }, 'Priority not saved'));
+    $('conv-team').addEventListener('change', (e) => this.change('team', { team: e.target.value || null }, 'Team not saved'));
+    teams.onChange(() => { if (this.conv) this.renderTeam(); });
     // A change that came while the agent typed a label or a detail is drawn
     // once the box closes (after its own handlers have run).
     for (const id of ['conv-labels', 'conv-details'])
@@ -309,6 +313,7 @@ export class ConversationPane {
     this.renderWait();
     $('conv-priority').value = c.priority ?? 'none';
     $('conv-priority').dataset.priority = c.priority ?? 'none';
+    this.renderTeam();
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
     $('mark-unread').hidden = c.unread > 0;
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
@@ -746,7 +751,17 @@ export class ConversationPane {
     return done;
   }
 
-  // A change to the conversation itself (PUT …/labels, …/priority, …/attributes, …/blocked), which
+  // The header's team picker: shown once there are teams, or the chat has
+  // one (its team since deleted stays offered until it is changed).
+  renderTeam() {
+    const team = this.conv.team ?? null;
+    const select = $('conv-team');
+    this.teams.fill(select, [{ value: '', text: 'No team' }], team);
+    select.value = team ?? '';
+    select.hidden = !team && this.teams.teams.length === 0;
+  }
+
+  // A change to the conversation itself (PUT …/labels, …/priority, …/team, …/attributes, …/blocked), which
   // answers with the conversation; null when refused.
   async change(what, body, failure, phone = this.phone) {
     const who = userName(this.conv?.phone === phone ? this.conv : { phone });

@@ -77,6 +77,7 @@ export class ConversationList {
     this.query = '';
     this.label = null;      // only the conversations filed under it, when set
     this.priority = null;   // only the conversations marked so, when set
+    this.team = null;       // only those under this team, or 'none': under none; when set
     this.order = 'activity';  // or 'priority': the most urgent first
     this.textHits = null;   // phone → its newest message the server matched `query` in (or null), for `query`
     this.current = null;
@@ -143,6 +144,7 @@ export class ConversationList {
     if (!this.inFilter(c, this.filter)) return false;
     if (this.label && !(c.labels ?? []).includes(this.label)) return false;
     if (this.priority && c.priority !== this.priority) return false;
+    if (this.team && (c.team ?? 'none') !== this.team) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
     return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (c.labels ?? []).some((l) => l.includes(q))
@@ -339,6 +341,7 @@ export class ConversationList {
         : h('span', { class: 'badge snoozed', text: '💤 Until reply', title: 'Snoozed until the user writes' }));
     if (priorityBadge(c.priority))
       badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
+    if (c.team) badges.push(h('span', { class: 'badge team', text: `👥 ${c.team}`, title: `Team: ${c.team}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
     if (this.drafts.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
     // Found by a message's text: the row shows that message, and opens the chat at it.

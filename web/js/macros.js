@@ -17,6 +17,7 @@ const ACTIONS = [
   { action: 'label', text: 'Add label', field: 'label', reads: (a) => `Label ${a.label}` },
   { action: 'unlabel', text: 'Remove label', field: 'label', reads: (a) => `Remove label ${a.label}` },
   { action: 'priority', text: 'Set priority', field: 'priority', reads: (a) => `Priority ${a.priority}` },
+  { action: 'team', text: 'Set team', field: 'team', reads: (a) => (a.team ? `Team ${a.team}` : 'No team') },
   { action: 'note', text: 'Add a private note', field: 'text', reads: (a) => `Note: ${a.text}` },
   { action: 'send', text: 'Send a reply', field: 'text', reads: (a) => `Reply: ${a.text}` },
   { action: 'assign', text: 'Assign to', field: 'to', reads: (a) => `Assign to ${a.to}` },
@@ -60,11 +61,16 @@ export class MacroMenu {
 }
 
 // The rows of actions a macro (or an automation) takes, in a form's <ol>:
-// what to do, and its value where it takes one.
+// what to do, and its value where it takes one: typed, or picked (a
+// priority, a team).
+const PICKED = ['priority', 'team'];
+
 export class ActionsEditor {
-  // `without`: actions this list cannot take (an automation does not reply).
-  constructor(list, without = []) {
+  // `without`: actions this list cannot take (an automation does not reply);
+  // `teams`: the team roster (teams.js), which a team action picks from.
+  constructor(list, without = [], teams) {
     this.list = list;
+    this.teams = teams;
     this.kinds = ACTIONS.filter((k) => !without.includes(k.action));
   }
 
@@ -77,21 +83,25 @@ export class ActionsEditor {
     const type = h('select', { class: 'macro-action' }, this.kinds.map((k) => h('option', { value: keyOf(k), text: k.text })));
     type.value = keyOf(kind(a) ?? this.kinds[0]);
     const value = h('input', { class: 'macro-value', autocomplete: 'off' });
-    const priority = h('select', { class: 'macro-value' });
+    const priority = h('select', { class: 'macro-value macro-priority' });
     fillPriorities(priority, { value: 'none', text: 'None' });
+    const team = h('select', { class: 'macro-value macro-team' });
+    this.teams.fill(team, [{ value: '', text: 'No team' }], a.action === 'team' ? a.team : null);
     const show = () => {
       const k = byKey(type.value);
       priority.hidden = k.field !== 'priority';
-      value.hidden = !k.field || k.field === 'priority';
+      team.hidden = k.field !== 'team';
+      value.hidden = !k.field || PICKED.includes(k.field);
       value.type = k.field === 'hours' ? 'number' : 'text';
       value.placeholder = { label: 'billing', to: 'username', text: 'The text', hours: '4', message: 'Closing message (optional)' }[k.field] ?? '';
     };
     type.addEventListener('change', show);
     const field = kind(a)?.field;
     if (field === 'priority') priority.value = a.priority ?? 'none';
+    else if (field === 'team') team.value = a.team ?? '';
     else if (field) value.value = a[field] ?? '';
     show();
-    const row = h('li', {}, type, value, priority, h('button', { type: 'button', class: 'link', text: '✕', onclick: () => {
+    const row = h('li', {}, type, value, priority, team, h('button', { type: 'button', class: 'link', text: '✕', onclick: () => {
       row.remove();
       this.number();
     } }));
@@ -102,10 +112,11 @@ export class ActionsEditor {
   // Each row's controls named by its place, again after one is removed.
   number() {
     [...this.list.children].forEach((row, i) => {
-      const [type, value, priority, remove] = row.children;
+      const [type, value, priority, team, remove] = row.children;
       type.setAttribute('aria-label', `Action ${i + 1}`);
       value.setAttribute('aria-label', `Action ${i + 1}'s value`);
       priority.setAttribute('aria-label', `Action ${i + 1}'s priority`);
+      team.setAttribute('aria-label', `Action ${i + 1}'s team`);
       remove.setAttribute('aria-label', `Remove action ${i + 1}`);
     });
   }
@@ -114,7 +125,8 @@ export class ActionsEditor {
     return [...this.list.children].map((row) => {
       const k = byKey(row.querySelector('select.macro-action').value);
       const a = { action: k.action, ...k.fixed };
-      if (k.field === 'priority') a.priority = row.querySelector('select.macro-value').value;
+      if (k.field === 'priority') a.priority = row.querySelector('select.macro-priority').value;
+      else if (k.field === 'team') a.team = row.querySelector('select.macro-team').value || null;
       else if (k.field) {
         const typed = row.querySelector('input.macro-value').value.trim();
         if (k.field === 'hours') a.hours = Number(typed);
@@ -133,10 +145,10 @@ export class ActionsEditor {
 const PLURAL_PARTS = ['dialog', 'title', 'status', 'list', 'empty'];
 
 export class ActionListPanel extends SharedListDialog {
-  constructor({ me, plural, singular, path, title, texts, trigger = false, without = [] }) {
+  constructor({ me, teams, plural, singular, path, title, texts, trigger = false, without = [] }) {
     super(me, { button: plural, template: 'action-list-template', dialog: `${plural}-dialog`, form: `${singular}-form`,
       cancel: `${singular}-cancel`, status: `${plural}-status` });
-    Object.assign(this, { plural, singular, path, title, texts, trigger, without });
+    Object.assign(this, { teams, plural, singular, path, title, texts, trigger, without });
   }
 
   partId(part) { return `${PLURAL_PARTS.includes(part) ? this.plural : this.singular}-${part}`; }
@@ -154,7 +166,7 @@ export class ActionListPanel extends SharedListDialog {
   }
 
   setUp() {
-    this.editor = new ActionsEditor(this.el('actions'), this.without);
+    this.editor = new ActionsEditor(this.el('actions'), this.without, this.teams);
     this.el('add-action').addEventListener('click', () => this.editor.add());
   }
 
@@ -202,8 +214,8 @@ export class ActionListPanel extends SharedListDialog {
 
 // The Macros dialog.
 export class MacrosPanel extends ActionListPanel {
-  constructor({ me }) {
-    super({ me, plural: 'macros', singular: 'macro', path: '/macros', title: 'a macro', texts: {
+  constructor({ me, teams }) {
+    super({ me, teams, plural: 'macros', singular: 'macro', path: '/macros', title: 'a macro', texts: {
       heading: 'Macros',
       intro: "A macro's actions run one after another on a chat, from its header's Macros menu, or on the chats selected in the list.",
       empty: 'No macros yet.',

@@ -15,6 +15,7 @@ import { MentionPicker } from './mentions.js';
 import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
+import { TeamRoster, TeamsPanel } from './teams.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
@@ -22,6 +23,7 @@ import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
 let live, list, pane, team, alerts, me, targets;
+const teams = new TeamRoster();
 
 async function boot() {
   try {
@@ -69,11 +71,12 @@ const listOrderKey = 'switchboard.listOrder';
 let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
 let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
-  const { query, label, priority, order } = list;
+  const { query, label, priority, team: inTeam, order } = list;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
   if (label) params.set('label', label);
   if (priority) params.set('priority', priority);
+  if (inTeam) params.set('team', inTeam);
   if (order !== 'activity') params.set('order', order);
   // A search typed over is dropped: the connection closes, and the server
   // skips its scan if its turn has not come (searches of message text take
@@ -84,7 +87,8 @@ async function loadList() {
     const { conversations } = await api.get(`/conversations?${params}`, loading.signal);
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
-    if (query !== list.query || label !== list.label || priority !== list.priority || order !== list.order) return;
+    if (query !== list.query || label !== list.label || priority !== list.priority || inTeam !== list.team
+      || order !== list.order) return;
     list.setTextHits(query ? new Map(conversations.map((c) => [c.phone, c.match ?? null])) : null);
     for (const { match, ...c } of conversations) list.upsert(c);
     list.render();
@@ -332,6 +336,9 @@ function onEvent(e) {
     case 'sla.updated':
       targets.set(e.data);
       break;
+    case 'teams.updated':
+      teams.set(e.data.teams);
+      break;
     case 'agent.presence':
       team.presence(e.data);
       if (e.data.agent === me.username && e.data.available !== undefined) {
@@ -395,22 +402,23 @@ function start(agent) {
   const hours = new BusinessHours({ onChange: () => targets.hoursChanged() });
   new ReportsPanel({ me, hours });  // these live by their buttons
   new RepliesPanel({ me });
-  new MacrosPanel({ me });
-  new AutomationsPanel({ me });
+  new MacrosPanel({ me, teams });
+  new AutomationsPanel({ me, teams });
+  new TeamsPanel({ me, roster: teams });
   // Lateness moves with the targets: every row and the open chat anew.
   targets = new ReplyTargets({ me, hours, onChange: () => { list?.refreshTimes(); pane?.renderWait(); } });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
-  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); hours.refresh(); }, onPolicyClose: checkSession });
+  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); hours.refresh(); }, onPolicyClose: checkSession });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
     overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c) });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
-  bulk = new BulkActions({ list, me, onChange: changed });
+  bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
-    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets });
+    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams });
   new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });
@@ -430,6 +438,19 @@ function start(agent) {
     list.priority = e.target.value || null;
     list.render();
     if (list.priority) loadList();
+  });
+  // Likewise a team's, or those under none; offered once there are teams.
+  const teamFilter = $('team-filter');
+  const fillTeamFilter = () => {
+    teams.fill(teamFilter, [{ value: '', text: 'Any team' }, { value: 'none', text: 'No team' }], list.team === 'none' ? null : list.team);
+    teamFilter.hidden = teams.teams.length === 0 && !list.team;
+  };
+  teams.onChange(fillTeamFilter);
+  fillTeamFilter();
+  teamFilter.addEventListener('change', () => {
+    list.team = teamFilter.value || null;
+    list.render();
+    if (list.team) loadList();
   });
   // The list's order, as this browser last chose it. By priority, the
   // server sends the most urgent beyond the pages held.

@@ -1,0 +1,107 @@
+// Teams, as Chatwoot's (GET /teams): groups of agents a conversation is
+// filed under, so that automatic routing offers its chats to them alone.
+// The roster fills every team picker (the chat's header, the list's filter,
+// the bulk bar, a macro's action) and follows each change (teams.updated);
+// the Teams dialog lists the teams, and admins write them there.
+import { api, enc } from './api.js';
+import { $, h } from './dom.js';
+import { SharedListDialog } from './shared_list.js';
+
+export class TeamRoster {
+  constructor() {
+    this.teams = [];
+    this.listeners = [];
+  }
+
+  async load() { this.set((await api.get('/teams')).teams); }
+
+  set(teams) {
+    this.teams = teams;
+    for (const listener of this.listeners) listener();
+  }
+
+  onChange(listener) { this.listeners.push(listener); }
+
+  names() { return this.teams.map((t) => t.name); }
+
+  // `select`'s options: `first` ([{ value, text }]), then each team; `keep`
+  // offered too though no team has that name now (a chat's, since
+  // deleted). Its choice stays if it is still offered.
+  fill(select, first, keep = null) {
+    const was = select.value;
+    const names = this.names();
+    if (keep && !names.includes(keep)) names.push(keep);
+    select.replaceChildren(...first.map((o) => h('option', o)), ...names.map((n) => h('option', { value: n, text: n })));
+    select.value = [...select.options].some((o) => o.value === was) ? was : first[0]?.value ?? '';
+  }
+}
+
+// The Teams dialog. `editing`: the name of the team the form edits.
+export class TeamsPanel extends SharedListDialog {
+  constructor({ me, roster }) {
+    super(me, { button: 'teams', template: 'teams-template', dialog: 'teams-dialog', form: 'teams-form',
+      cancel: 'teams-cancel', status: 'teams-status' });
+    this.roster = roster;
+    this.agents = [];
+    // Another admin's change shows at once; the form being typed in stays.
+    roster.onChange(() => { if ($('teams-dialog')?.open) this.render(); });
+  }
+
+  async reload() {
+    const [{ agents }] = await Promise.all([api.get('/agents'), this.roster.load()]);
+    this.agents = agents;
+    this.render();
+    if (!this.editing) this.fillMembers([]);
+  }
+
+  nameOf(username) { return this.agents.find((a) => a.username === username)?.display_name ?? username; }
+
+  render() {
+    const teams = this.roster.teams;
+    $('teams-empty').hidden = teams.length > 0;
+    $('teams-list').replaceChildren(...teams.map((t) => h('li', { 'data-team': t.name },
+      h('div', { class: 'reply-head' },
+        h('strong', { text: t.name }),
+        h('span', { class: 'muted', text: `by ${t.updated_by}` }),
+        this.isAdmin() ? h('span', { class: 'reply-actions' },
+          h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${t.name}`, onclick: () => this.edit(t) }),
+          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${t.name}`, onclick: () => this.remove(t) }))
+          : null),
+      t.description ? h('p', { class: 'reply-text', text: t.description }) : null,
+      h('p', { class: 'muted team-members', text: t.members.length ? t.members.map((m) => this.nameOf(m)).join(', ') : 'No members yet' }))));
+  }
+
+  // A box for each agent who can be a member: the active ones, and any
+  // member since deactivated (kept, as the server keeps them).
+  fillMembers(members) {
+    const offered = this.agents.filter((a) => a.active !== false || members.includes(a.username));
+    $('teams-members').replaceChildren(...offered.map((a) => h('label', { class: 'inline' },
+      h('input', { type: 'checkbox', name: 'member', value: a.username, checked: members.includes(a.username) }),
+      ` ${a.display_name} (@${a.username})`)));
+  }
+
+  edit(team) {
+    this.editing = team ? team.name : null;
+    const f = $('teams-form').elements;
+    f.name.value = team ? team.name : '';
+    f.name.readOnly = Boolean(team);  // a team is its name: another name is another team
+    f.description.value = team ? team.description : '';
+    this.fillMembers(team ? team.members : []);
+    $('teams-form-title').textContent = team ? `Edit ${team.name}` : 'Add a team';
+    $('teams-save').textContent = team ? 'Save changes' : 'Add team';
+    $('teams-cancel').hidden = !team;
+    $('teams-form').querySelector('.error').textContent = '';
+  }
+
+  async save() {
+    const f = $('teams-form').elements;
+    const members = [...$('teams-members').querySelectorAll('input:checked')].map((box) => box.value);
+    // The name as typed: the server keeps it as a label is ("Billing team" is billing-team).
+    const saved = await api.put(`/teams/${enc(f.name.value.trim() || ' ')}`, { description: f.description.value.trim(), members });
+    this.edit(null);
+    await this.reload();
+    this.say(`${saved.name} is saved.`);  // once the list shows it
+  }
+
+  remove(team) { return this.removeAt(`/teams/${enc(team.name)}`, team.name, team.name); }
+}
