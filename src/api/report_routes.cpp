@@ -1,5 +1,5 @@
 // GET /reports/summary: chats opened and closed, CSAT, first response,
-// queue wait and resolution, overall and per agent, and when asked the
+// queue wait and resolution, overall, per agent and per team, and when asked the
 // chats of each day, computed from the stored chats and ratings (so they
 // are right after a restart).
 #include "request_helpers.hpp"
@@ -162,8 +162,9 @@ std::optional<by_day> day_grouping(api_context& ctx, const http::request& req, t
 }
 
 // format=csv: the report as a spreadsheet opens it, one row for the whole
-// team ("(all)", which no username can be) and one an agent; with
-// group_by=day, one row a day instead.
+// team ("(all)", which no username can be), one an agent, and one a team
+// ("team:billing": no username has a colon); with group_by=day, one row a
+// day instead.
 std::string csv_value(const json::value& v) {
     if (v.is_null()) return "";
     if (v.is_int64()) return std::to_string(v.as_int64());
@@ -207,6 +208,8 @@ std::string report_csv(const json::object& report) {
           "resolution_sla_met,resolution_sla_missed\r\n";
     out += tally_csv_row("(all)", report.at("overall").as_object());
     for (auto& a : report.at("agents").as_array()) out += tally_csv_row(a.at("agent").as_string(), a.as_object());
+    for (auto& t : report.at("teams").as_array())
+        out += tally_csv_row("team:" + std::string(t.at("team").as_string()), t.as_object());
     return out;
 }
 
@@ -272,36 +275,51 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     // Tallied as the rows are read, on the scan thread: a year of a busy
     // team is a million chats, read whole once 670 MB and 10 s.
     tally overall;
-    std::map<std::string, tally> by_agent;
-    // A row counts overall, and for its agent when it names one.
-    auto tally_for = [&](const std::string& agent) -> tally* { return agent.empty() ? nullptr : &by_agent[agent]; };
+    std::map<std::string, tally> by_agent, by_team;
+    // A row counts overall, for its agent when it names one, and for the
+    // team its chat was filed under, if any. A rating counts for its chat's
+    // team when that chat is among the period's.
+    auto tally_in = [](std::map<std::string, tally>& by, const std::string& name) -> tally* {
+        return name.empty() ? nullptr : &by[name];
+    };
+    std::map<std::string, std::string> team_of_ticket;
     auto read = [&] {
         ctx.store.each_chat(from, to, [&](const chat::chat_record& c) {
             auto f = figures_of(c);
             overall.add(f);
-            if (auto* t = tally_for(c.agent)) t->add(f);
+            if (auto* t = tally_in(by_agent, c.agent)) t->add(f);
+            if (auto* t = tally_in(by_team, c.team)) {
+                t->add(f);
+                team_of_ticket.emplace(c.ticket_id, c.team);
+            }
             if (days && f.opened) days->count(c.opened_at, false);
             if (days && f.closed) days->count(*c.closed_at, true);
         });
         ctx.store.each_rating(from, to, [&](const store::rating& r) {
             overall.add_rating(r.score);
-            if (auto* t = tally_for(r.agent)) t->add_rating(r.score);
+            if (auto* t = tally_in(by_agent, r.agent)) t->add_rating(r.score);
+            if (auto team = team_of_ticket.find(r.ticket_id); team != team_of_ticket.end())
+                by_team[team->second].add_rating(r.score);
         });
         return true;
     };
     co_await scan(ctx, req, read);
-    json::array agents;
-    for (auto& [name, t] : by_agent) {
-        auto o = t.to_json(targets);
-        o["agent"] = name;
-        agents.push_back(std::move(o));
-    }
+    auto named = [&](std::map<std::string, tally>& by, std::string_view key) {
+        json::array out;
+        for (auto& [name, t] : by) {
+            auto o = t.to_json(targets);
+            o[key] = name;
+            out.push_back(std::move(o));
+        }
+        return out;
+    };
     json::object out;
     out["from"] = to_iso8601(from);
     out["to"] = to_iso8601(to);
     out["business_hours"] = hours != nullptr;
     out["overall"] = overall.to_json(targets);
-    out["agents"] = std::move(agents);
+    out["agents"] = named(by_agent, "agent");
+    out["teams"] = named(by_team, "team");
     if (days) {
         out["group_by"] = "day";
         out["timezone"] = days->calendar.name();

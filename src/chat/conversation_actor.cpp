@@ -262,6 +262,7 @@ void conversation_actor::open_chat(step& s, std::string_view opened_by, timestam
     c.support_ticket_id = unique_id("t_");
     c.assignee.clear();
     c.chat = chat_record{c.support_ticket_id, c.phone, now, std::string(opened_by)};
+    c.chat.edit().team = c.team;
 }
 
 void conversation_actor::save_chat(step& s) {
@@ -723,6 +724,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         c.assignee = by.username;
         if (!c.chat) c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
         auto& chat = c.chat.edit();
+        chat.team = c.team;
         if (!chat.assigned_at) chat.assigned_at = now;
         chat.last_assigned_at = now;
         chat.agent = by.username;
@@ -1009,14 +1011,22 @@ net::awaitable<conversation> conversation_actor::set_priority(conv_priority prio
     return annotate(replacing(&conversation::priority, priority));
 }
 
+// The open chat is filed where its conversation is: reports count it as
+// the team's it was under last.
 net::awaitable<conversation> conversation_actor::set_team(std::string team) {
-    return annotate(replacing(&conversation::team, std::move(team)));
+    return annotate([team = std::move(team)](conversation& c) {
+        if (c.team == team) return false;
+        c.team = team;
+        if (c.chat) c.chat.edit().team = team;
+        return true;
+    });
 }
 
 net::awaitable<conversation> conversation_actor::leave_team(std::string team) {
     return annotate([team = std::move(team)](conversation& c) {
         if (c.team != team) return false;
         c.team.clear();
+        if (c.chat) c.chat.edit().team.clear();
         return true;
     });
 }
@@ -1037,6 +1047,7 @@ net::awaitable<conversation> conversation_actor::annotate(std::function<bool(con
         auto& c = s.next;
         if (!change(c)) co_return c;
         c.updated_at = now;
+        if (c.chat && c.chat.operator->() != own_->chat.operator->()) save_chat(s);  // the change edited the open chat
         co_await learn_queue_position(s);
         s.conversation_updated(now);
         co_await commit(s);

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 34> migrations{
+constexpr std::array<std::string_view, 35> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -420,6 +420,12 @@ ALTER TABLE chats ADD COLUMN resolution_missed INTEGER NOT NULL DEFAULT 0;
     // 34: the team a conversation is filed under (conversation::team); '' for none.
     R"sql(
 ALTER TABLE conversations ADD COLUMN team TEXT NOT NULL DEFAULT '';
+)sql",
+    // 35: the team a chat's conversation was filed under while it was open
+    // (chat_record::team), which reports count it as; '' for none. Chats
+    // from before it are under none.
+    R"sql(
+ALTER TABLE chats ADD COLUMN team TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

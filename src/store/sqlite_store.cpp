@@ -132,7 +132,7 @@ std::vector<std::pair<timestamp, timestamp>> waits_from_text(std::string_view te
 constexpr std::string_view chat_select =
     "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
     "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for, answered_waits, "
-    "resolution_missed FROM chats";
+    "resolution_missed, team FROM chats";
 
 chat::chat_record read_chat(const sqlite::statement& st) {
     return {st.get_text(0),
@@ -150,7 +150,8 @@ chat::chat_record read_chat(const sqlite::statement& st) {
             time_of(st.get_optional_int(12)),
             time_of(st.get_optional_int(13)),
             waits_from_text(st.get_text(14)),
-            st.get_int(15) != 0};
+            st.get_int(15) != 0,
+            st.get_text(16)};
 }
 
 agent_record read_agent(const sqlite::statement& st) {
@@ -296,8 +297,8 @@ public:
           put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
-              waiting_since, target_missed_for, answered_waits, resolution_missed)
-              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
+              waiting_since, target_missed_for, answered_waits, resolution_missed, team)
+              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
         // apply() binds and runs in one expression: the values outlive each step.
         for (auto* st : all()) st->borrow_text();
     }
@@ -461,6 +462,7 @@ public:
                 .bind_optional(14, ms(c.target_missed_for))
                 .bind(15, waits_text(c.answered_waits))
                 .bind(16, std::int64_t{c.resolution_missed})
+                .bind(17, c.team)
                 .run();
     }
 

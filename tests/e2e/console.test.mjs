@@ -809,8 +809,10 @@ test("reports show the period's figures, and admins can download its messages", 
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });
   const carol = await apiAs(server, 'carol', 'carol-secret-1');
+  await admin('PUT', '/teams/billing', { members: ['admin'] });
   for (const [phone, agent, score] of [['15550401', admin, '5'], ['15550402', carol, '2']]) {
     await userSays(server, phone, 'support');
+    if (agent === admin) await admin('PUT', `/conversations/${phone}/team`, { team: 'billing' });
     await agent('POST', `/conversations/${phone}/chat-support/start`);
     await agent('POST', `/conversations/${phone}/chat-support/send`, { text: `hi from ${phone}` });
     await agent('POST', `/conversations/${phone}/chat-support/end`, {});
@@ -825,6 +827,10 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(await figure('CSAT'), '3.50 / 5');  // ratings 5 and 2
   assert.match(await page.locator('#reports-agents tr[data-agent="admin"]').textContent(), /^admin115\.00 \/ 5/);
   assert.match(await page.locator('#reports-agents tr[data-agent="carol"]').textContent(), /^carol112\.00 \/ 5/);
+  // By team: the chats filed under one, only.
+  assert.equal(await page.locator('#reports-by-team').isVisible(), true);
+  assert.equal(await page.locator('#reports-teams tr').count(), 1);
+  assert.match(await page.locator('#reports-teams tr[data-team="billing"]').textContent(), /^billing115\.00 \/ 5/);
   assert.notEqual(await figure('Resolution'), '—');
   // Each day of the period in the agent's own zone (Kolkata here), today last with both chats.
   const today = await page.evaluate(() => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date()));
@@ -847,6 +853,7 @@ test("reports show the period's figures, and admins can download its messages", 
   const byAgent = await (await page.request.get(server.url + await page.locator('#report-csv').getAttribute('href'))).text();
   assert.match(byAgent, /^agent,chats_opened,/);
   assert.match(byAgent, /\r\n\(all\),2,2,3\.5,2,/);
+  assert.match(byAgent, /\r\nteam:billing,1,1,5,1,/);
   const byDay = await (await page.request.get(server.url + await page.locator('#report-days-csv').getAttribute('href'))).text();
   assert.ok(byDay.startsWith('date,chats_opened,chats_closed\r\n') && byDay.trimEnd().endsWith(',2,2'), byDay);
 

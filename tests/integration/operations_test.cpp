@@ -285,6 +285,63 @@ std::vector<std::string> schema_only(const temp_dir& dir) {
 // Waits on the team's clock, as Chatwoot's reports offer them: a chat that
 // came in ten minutes before Friday's close and was answered ten minutes
 // into Monday waited twenty minutes, not sixty-four hours.
+// Reports by team, as Chatwoot's team reports: a chat counts for the team
+// its conversation was filed under while it was open, last; a change after
+// it ended files the conversation, not the chat. Kept across a restart.
+BOOST_AUTO_TEST_CASE(report_counts_each_chat_for_the_team_it_was_filed_under) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto bob = agent_client(admin, "bob");
+        auto p = server.port();
+        admin.json("PUT", "/teams/billing", R"({"members":["bob"]})", 201);
+        admin.json("PUT", "/teams/tech", R"({"members":[]})", 201);
+        auto file = [&](const std::string& phone, const std::string& team) {
+            admin.json("PUT", "/conversations/" + phone + "/team", R"({"team":)" + team + "}");
+        };
+        user_says(p, "7201", "support");  // opened under none, filed while open: billing's
+        file("7201", R"("tech")");
+        file("7201", R"("billing")");
+        bob.json("POST", "/conversations/7201/chat-support/start");
+        bob.json("POST", "/conversations/7201/chat-support/send", R"({"text":"refunded"})", 201);
+        bob.json("POST", "/conversations/7201/chat-support/end");
+        user_says(p, "7201", "5");
+        file("7201", R"("tech")");        // after its end: the chat stays billing's
+        for (auto phone : {"7202", "7203"}) {
+            user_says(p, phone, "hi");
+            file(phone, R"("tech")");
+            user_says(p, phone, "support");  // opened under tech, still open
+        }
+        file("7203", "null");             // taken out while open: none's, overall only
+        user_says(p, "7204", "support");
+        file("7204", R"("billing")");     // filed while open, still open
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto r = admin.json("GET", "/reports/summary");
+    BOOST_TEST(r.at("overall").at("chats_opened").as_int64() == 4);
+    auto& teams = r.at("teams").as_array();
+    BOOST_TEST_REQUIRE(teams.size() == 2u);
+    auto& billing = teams[0];
+    BOOST_TEST(billing.at("team").as_string() == "billing");
+    BOOST_TEST(billing.at("chats_opened").as_int64() == 2);
+    BOOST_TEST(billing.at("chats_closed").as_int64() == 1);
+    BOOST_TEST(billing.at("csat").at("average").to_number<double>() == 5.0);
+    BOOST_TEST(billing.at("first_response_seconds").at("count").as_int64() == 1);
+    auto& tech = teams[1];
+    BOOST_TEST(tech.at("team").as_string() == "tech");
+    BOOST_TEST(tech.at("chats_opened").as_int64() == 1);
+    BOOST_TEST(tech.at("chats_closed").as_int64() == 0);
+    BOOST_TEST(tech.at("csat").at("count").as_int64() == 0);
+    auto csv = admin.call("GET", "/reports/summary?format=csv").body;
+    BOOST_TEST(csv.find("\r\nteam:billing,2,1,5,1,") != std::string::npos, csv);
+    BOOST_TEST(csv.find("\r\nteam:tech,1,0,,0,") != std::string::npos, csv);
+}
+
 BOOST_AUTO_TEST_CASE(report_waits_count_business_hours_when_asked) {
     temp_dir dir;
     auto args = schema_only(dir);

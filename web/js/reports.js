@@ -1,5 +1,5 @@
 // The Reports dialog: GET /reports/summary for a period, overall, by day
-// (in the agent's own time zone) and per agent, as a support lead reads it;
+// (in the agent's own time zone), per agent and per team, as a support lead reads it;
 // admins also get the period's messages as a download (GET /export).
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h } from './dom.js';
@@ -48,7 +48,7 @@ export class ReportsPanel {
     }
   }
 
-  render({ overall, agents, days }) {
+  render({ overall, agents, teams, days }) {
     const figure = (name, value, note) => h('div', { class: 'figure' },
       h('dt', { text: name }),
       h('dd', {}, h('span', { class: 'value', text: value }), note ? h('span', { class: 'muted', text: note }) : null));
@@ -64,20 +64,26 @@ export class ReportsPanel {
       overall.resolution_sla && figure('Resolved on time', onTimeShare(overall.resolution_sla), onTimeNote(overall.resolution_sla)),
     ].filter(Boolean));
     $('reports-days').replaceChildren(...dayBars(days));
-    $('reports-agents').replaceChildren(...agents.map((a) => h('tr', { 'data-agent': a.agent },
-      h('th', { scope: 'row', text: a.agent }),
-      h('td', { text: String(a.chats_opened) }),
-      h('td', { text: String(a.chats_closed) }),
-      h('td', { text: csat(a.csat) }),
-      h('td', { text: pair(a.first_response_seconds) }),
-      h('td', { text: pair(a.queue_wait_seconds) }),
-      h('td', { text: pair(a.resolution_seconds) }),
-      h('td', { text: a.first_reply_sla ? onTime(a.first_reply_sla) : '—' }),
-      h('td', { text: a.next_reply_sla ? onTime(a.next_reply_sla) : '—' }),
-      h('td', { text: a.resolution_sla ? onTime(a.resolution_sla) : '—' }))));
+    $('reports-agents').replaceChildren(...agents.map((a) => tallyRow({ 'data-agent': a.agent }, a.agent, a)));
     $('reports-none').hidden = agents.length > 0;
+    // Only where chats were filed under a team in the period.
+    $('reports-teams').replaceChildren(...teams.map((t) => tallyRow({ 'data-team': t.team }, t.team, t)));
+    $('reports-by-team').hidden = teams.length === 0;
   }
 }
+
+// An agent's or a team's row: `name` and its figures.
+const tallyRow = (attributes, name, t) => h('tr', attributes,
+  h('th', { scope: 'row', text: name }),
+  h('td', { text: String(t.chats_opened) }),
+  h('td', { text: String(t.chats_closed) }),
+  h('td', { text: csat(t.csat) }),
+  h('td', { text: pair(t.first_response_seconds) }),
+  h('td', { text: pair(t.queue_wait_seconds) }),
+  h('td', { text: pair(t.resolution_seconds) }),
+  h('td', { text: t.first_reply_sla ? onTime(t.first_reply_sla) : '—' }),
+  h('td', { text: t.next_reply_sla ? onTime(t.next_reply_sla) : '—' }),
+  h('td', { text: t.resolution_sla ? onTime(t.resolution_sla) : '—' }));
 
 const csat = (c) => (c.average == null ? '—' : `${c.average.toFixed(2)} / 5`);
 const median = (p) => (p.p50 == null ? '—' : duration(p.p50));

@@ -116,6 +116,9 @@ struct chat_record {
     // Whether the chat was found open past the team's resolution target,
     // so that it is reported once, across restarts too.
     bool resolution_missed = false;
+    // The team its conversation was filed under while it was open, last
+    // (conversation::team): whose chat reports count it as. Empty: none.
+    std::string team;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
