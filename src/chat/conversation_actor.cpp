@@ -92,7 +92,10 @@ std::string dedupe_key(const inbound_message& m) {
 }
 
 boost::json::object queued_data(const conversation& c, std::size_t position, timestamp at) {
-    return {{"phone", c.phone}, {"position", position}, {"queued_at", to_iso8601(at)}};
+    return {{"phone", c.phone},
+            {"position", position},
+            {"queued_at", to_iso8601(at)},
+            {"team", c.team.empty() ? boost::json::value(nullptr) : boost::json::value(c.team)}};
 }
 
 boost::json::object ended_data(const conversation& c, std::string_view reason, std::string_view agent) {

@@ -2576,6 +2576,18 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   await userSays(server, '15550702', 'still waiting');
   await unread('15550702', 2);
   assert.equal(await rang(), 3);
+  // A team's chat joining the queue rings for its members alone.
+  await admin('PUT', '/teams/tech', { members: [] });
+  await admin('PUT', '/teams/billing', { members: ['admin'] });
+  await page.locator('#team-filter').waitFor();  // the roster is here
+  for (const [phone, team] of [['15550704', 'tech'], ['15550705', 'billing']]) {
+    await userSays(server, phone, 'hi');
+    await admin('PUT', `/conversations/${phone}/team`, { team });
+    await userSays(server, phone, 'support');
+  }
+  await admin('PUT', '/conversations/15550705/priority', { priority: 'high' });  // after both, in order
+  await row('15550705').locator('.badge.priority').waitFor();
+  assert.equal(await rang(), 4);
 
   // Muted, it stays quiet, across a reload too.
   await page.getByRole('button', { name: 'Sound alerts' }).click();

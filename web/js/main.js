@@ -274,8 +274,9 @@ function announceLateChats() {
 function worthAChime(e) {
   const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
   if (e.type === 'conversation.updated') return snoozeEnded(e) && !looking;
-  // Someone joined the queue (or went back to it): queued now, not a move up.
-  if (e.type === 'chat.queued') return e.data.queued_at === e.at;
+  // Someone joined the queue (or went back to it): queued now, not a move
+  // up; a team's chat, for its members (one no longer known, for everyone).
+  if (e.type === 'chat.queued') return e.data.queued_at === e.at && teams.mayAnswer(e.data.team, me.username);
   if (e.type !== 'message.created') return false;
   // Another agent's note that names this one, in any chat.
   if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking;

@@ -24,6 +24,14 @@ export class TeamRoster {
 
   names() { return this.teams.map((t) => t.name); }
 
+  // Whether a chat under `team` (null: none) is one for `username` to
+  // hear of: every chat under none, a team's for its members, and one
+  // under a team not known here for everyone.
+  mayAnswer(team, username) {
+    const known = team && this.teams.find((t) => t.name === team);
+    return !known || known.members.includes(username);
+  }
+
   // `select`'s options: `first` ([{ value, text }]), then each team; `keep`
   // offered too though no team has that name now (a chat's, since
   // deleted). Its choice stays if it is still offered.
