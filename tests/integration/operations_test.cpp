@@ -282,9 +282,6 @@ std::vector<std::string> schema_only(const temp_dir& dir) {
     return args;
 }
 
-// Waits on the team's clock, as Chatwoot's reports offer them: a chat that
-// came in ten minutes before Friday's close and was answered ten minutes
-// into Monday waited twenty minutes, not sixty-four hours.
 // Reports by team, as Chatwoot's team reports: a chat counts for the team
 // its conversation was filed under while it was open, last; a change after
 // it ended files the conversation, not the chat. Kept across a restart.
@@ -342,6 +339,9 @@ BOOST_AUTO_TEST_CASE(report_counts_each_chat_for_the_team_it_was_filed_under) {
     BOOST_TEST(csv.find("\r\nteam:tech,1,0,,0,") != std::string::npos, csv);
 }
 
+// Waits on the team's clock, as Chatwoot's reports offer them: a chat that
+// came in ten minutes before Friday's close and was answered ten minutes
+// into Monday waited twenty minutes, not sixty-four hours.
 BOOST_AUTO_TEST_CASE(report_waits_count_business_hours_when_asked) {
     temp_dir dir;
     auto args = schema_only(dir);
