@@ -79,6 +79,7 @@ private:
         auto out = "Conversation with " + (c_->name.empty() ? c_->phone : c_->name + " (" + c_->phone + ")") + "\n";
         for (std::size_t i = 0; i < c_->labels.size(); ++i) out += (i ? ", " : "Labels: ") + c_->labels[i];
         if (!c_->labels.empty()) out += "\n";
+        if (!c_->team.empty()) out += "Team: " + c_->team + "\n";
         for (auto& [key, value] : c_->attributes) out += key + ": " + value + "\n";
         return out + "\n";
     }

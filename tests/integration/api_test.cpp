@@ -817,6 +817,8 @@ BOOST_AUTO_TEST_CASE(teams_group_agents_and_file_conversations) {
         BOOST_TEST(no_team.body.find("action 1: no team named sales") != std::string::npos, no_team.body);
         auto ran = bob.json("POST", "/conversations/1603/macros/" + std::string(macro.at("id").as_string()));
         BOOST_TEST(ran.at("team").as_string() == "billing");
+        auto txt = admin.call("GET", "/conversations/1603/transcript?format=txt").body;
+        BOOST_TEST(txt.starts_with("Conversation with Cai (1603)\nTeam: billing\n\n"), txt);
         auto bulk = bob.json("POST", "/conversations/bulk", R"({"action":"team","team":null,"phones":["1603"]})");
         BOOST_TEST(bulk.at("results").at(0).at("conversation").at("team").is_null());
 
