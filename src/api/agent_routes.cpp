@@ -1,5 +1,6 @@
 // /agents: the team, with presence; admins add agents; capacity and
 // availability are set with PATCH.
+#include "audit.hpp"
 #include "request_helpers.hpp"
 
 #include "switchboard/ws/hub.hpp"
@@ -27,7 +28,7 @@ awaitable<http::response> list_agents(api_context& ctx, http::request&, const au
     co_return json_response(200, {{"agents", std::move(list)}});
 }
 
-awaitable<http::response> create_agent(api_context& ctx, http::request& req, const auth::agent&) {
+awaitable<http::response> create_agent(api_context& ctx, http::request& req, const auth::agent& who) {
     auto o = object_body(req);
     auto username = string_field(o, "username", true);
     auto password = string_field(o, "password", true);
@@ -38,6 +39,9 @@ awaitable<http::response> create_agent(api_context& ctx, http::request& req, con
     if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
     if (auto why = auth::validate_role(role); !why.empty()) throw field_error{"role", why};
     auto a = co_await ctx.agents.create(username, password, role, display);
+    auto audited =
+        audit(ctx, who.username, "agent.created", a.username, {{"role", a.role}, {"display_name", a.display_name}});
+    co_await std::move(audited);
     co_return json_response(201, agent_json(a));
 }
 
@@ -89,6 +93,17 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);
     ctx.hub.end_sessions(ended);
+    // The account's changes; availability is presence (agent.presence), not one.
+    boost::json::object changed;
+    if (changes.role) changed["role"] = *changes.role;
+    if (changes.active) changed["active"] = *changes.active;
+    if (changes.max_chats) changed["max_chats"] = *changes.max_chats;
+    if (changes.display_name) changed["display_name"] = *changes.display_name;
+    if (changes.password) changed["password_set"] = true;  // never the password
+    if (!changed.empty()) {
+        auto audited = audit(ctx, who.username, "agent.updated", username, std::move(changed));
+        co_await std::move(audited);
+    }
     // A deactivated agent answers no more: their users wait for someone who will.
     if (changes.active && !*changes.active) co_await ctx.engine.requeue_chats_of(username);
     // Availability is presence as routing sees it: every console shows it.

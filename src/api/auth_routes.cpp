@@ -1,5 +1,6 @@
 // POST /auth/login, POST /auth/logout, POST /auth/password, GET /me, and
 // /auth/tokens: an agent's API tokens.
+#include "audit.hpp"
 #include "request_helpers.hpp"
 
 #include "switchboard/auth/agents.hpp"
@@ -27,16 +28,23 @@ boost::asio::awaitable<http::response> login(api_context& ctx, http::request& re
     if (!user || !user->is_string()) co_return http::response::invalid_field("username", "username must be a string");
     if (!pass || !pass->is_string()) co_return http::response::invalid_field("password", "password must be a string");
 
-    auto result = co_await ctx.agents.login(std::string(user->as_string()), std::string(pass->as_string()),
-                                            req.remote_address);
+    auto username = std::string(user->as_string());
+    auto result = co_await ctx.agents.login(username, std::string(pass->as_string()), req.remote_address);
     using outcome = auth::agents_service::login_result::outcome;
+    // A refused one past the limit is not kept: the limit is there for floods.
     if (result.what == outcome::rate_limited) {
         auto r = http::response::error(429, "too_many_attempts", "too many failed logins: try again later");
         r.set_header("Retry-After", std::to_string(result.retry_after.count()));
         co_return r;
     }
-    if (result.what != outcome::ok)
+    boost::json::object from{{"address", req.remote_address}};
+    if (result.what != outcome::ok) {
+        auto audited = audit(ctx, username.substr(0, 64), "session.login_failed", "", std::move(from));
+        co_await std::move(audited);
         co_return http::response::error(401, "invalid_credentials", "wrong username or password");
+    }
+    auto audited = audit(ctx, result.who.username, "session.login", "", std::move(from));
+    co_await std::move(audited);
     auto res = json_response(200, {{"token", result.token}, {"agent", agent_json(result.who)}});
     res.set_header("Set-Cookie", cookie(req, result.token, ctx.agents.session_ttl()));
     res.set_header("Cache-Control", "no-store");
@@ -62,6 +70,9 @@ boost::asio::awaitable<http::response> change_password(api_context& ctx, http::r
     if (result.what == outcome::wrong_password)
         throw field_error{"current_password", "current_password is not your password"};
     ctx.hub.end_sessions(result.ended_sessions);
+    auto audited = audit(ctx, who.username, "agent.password_changed", who.username,
+                         {{"ended_sessions", result.ended_sessions.size()}});
+    co_await std::move(audited);
     co_return json_response(200, {{"agent", agent_json(who)}, {"ended_sessions", result.ended_sessions.size()}});
 }
 
@@ -74,6 +85,8 @@ boost::asio::awaitable<http::response> create_token(api_context& ctx, http::requ
     auto o = object_body(req);
     auto name = trimmed_field(o, "name", true, 64);
     auto made = co_await ctx.agents.create_api_token(who.username, name);
+    auto audited = audit(ctx, who.username, "token.created", made.about.id, {{"name", made.about.name}});
+    co_await std::move(audited);
     auto body = token_json(made.about);
     body["token"] = made.token;
     auto res = json_response(201, std::move(body));
@@ -93,6 +106,8 @@ boost::asio::awaitable<http::response> revoke_token(api_context& ctx, http::requ
     auto hash = co_await ctx.agents.revoke_api_token(who.username, id);
     if (!hash) throw chat::command_error(chat::command_error::kind::not_found, "you have no API token " + id);
     ctx.hub.end_sessions({*hash});  // a socket opened with it closes too
+    auto audited = audit(ctx, who.username, "token.revoked", id);
+    co_await std::move(audited);
     co_return json_response(200, {{"revoked", id}});
 }
 
@@ -102,10 +117,12 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
     routes.add(http::verb::post, "/auth/login", [&ctx](http::request& req) { return login(ctx, req); });
 
     routes.add(http::verb::post, "/auth/logout",
-               authed(ctx, [&ctx](http::request& req, const auth::agent&) -> boost::asio::awaitable<http::response> {
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) -> boost::asio::awaitable<http::response> {
                    auto token = session_token(req, false);
                    co_await ctx.agents.logout(token);
                    ctx.hub.end_sessions({auth::sha256_hex(token)});  // its sockets stop hearing too
+                   auto audited = audit(ctx, who.username, "session.logout", "");
+                   co_await std::move(audited);
                    auto res = json_response(200, {{"status", "logged out"}});
                    res.set_header("Set-Cookie", cookie(req, "", std::chrono::seconds(0)));
                    co_return res;

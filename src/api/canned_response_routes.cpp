@@ -2,6 +2,7 @@
 // their shortcut. Everyone reads them; admins write them. The list is held
 // in memory (it is small and read on every "/" in a composer) and written
 // through to the store.
+#include "audit.hpp"
 #include "request_helpers.hpp"
 
 #include "switchboard/core/time.hpp"
@@ -143,35 +144,45 @@ std::string shortcut_field(const json::object& o, bool required) {
     return s;
 }
 
-awaitable<http::response> list_replies(saved_replies& replies, http::request&, const auth::agent&) {
+awaitable<http::response> list_replies(api_context&, saved_replies& replies, http::request&, const auth::agent&) {
     co_return json_response(200, {{"canned_responses", replies.list()}});
 }
 
-awaitable<http::response> create_reply(saved_replies& replies, http::request& req, const auth::agent& who) {
+awaitable<http::response> create_reply(api_context& ctx, saved_replies& replies, http::request& req, const auth::agent& who) {
     auto o = object_body(req);
     canned_response r{shortcut_field(o, true), trimmed_field(o, "text", true, 4096), who.username,
                       std::chrono::system_clock::now()};
-    co_return json_response(201, response_json(co_await replies.create(std::move(r))));
+    auto made = co_await replies.create(std::move(r));
+    auto audited = audit(ctx, who.username, "saved_reply.created", made.shortcut);
+    co_await std::move(audited);
+    co_return json_response(201, response_json(made));
 }
 
-awaitable<http::response> update_reply(saved_replies& replies, http::request& req, const auth::agent& who) {
+awaitable<http::response> update_reply(api_context& ctx, saved_replies& replies, http::request& req, const auth::agent& who) {
     auto o = object_body(req);
     std::optional<std::string> text;
     if (o.contains("text")) text = trimmed_field(o, "text", true, 4096);
     auto renamed_to = o.contains("shortcut") ? shortcut_field(o, true) : std::string{};
     if (!text && renamed_to.empty()) throw field_error{"body", "nothing to change: give text and/or shortcut"};
-    auto r = co_await replies.update(std::string(req.param("shortcut")), std::move(text), std::move(renamed_to),
-                                     who.username);
+    std::string shortcut(req.param("shortcut"));
+    auto r = co_await replies.update(shortcut, std::move(text), std::move(renamed_to), who.username);
+    boost::json::object details;
+    if (r.shortcut != shortcut) details["renamed_from"] = shortcut;
+    auto audited = audit(ctx, who.username, "saved_reply.updated", r.shortcut, std::move(details));
+    co_await std::move(audited);
     co_return json_response(200, response_json(r));
 }
 
-awaitable<http::response> delete_reply(saved_replies& replies, http::request& req, const auth::agent&) {
+awaitable<http::response> delete_reply(api_context& ctx, saved_replies& replies, http::request& req,
+                                         const auth::agent& who) {
     std::string shortcut(req.param("shortcut"));
     co_await replies.remove(shortcut);
+    auto audited = audit(ctx, who.username, "saved_reply.deleted", shortcut);
+    co_await std::move(audited);
     co_return json_response(200, {{"deleted", shortcut}});
 }
 
-using reply_route = awaitable<http::response> (*)(saved_replies&, http::request&, const auth::agent&);
+using reply_route = awaitable<http::response> (*)(api_context&, saved_replies&, http::request&, const auth::agent&);
 
 }  // namespace
 
@@ -179,8 +190,8 @@ void add_canned_response_routes(http::router& routes, api_context& ctx) {
     // Lives as long as the routes that hold it.
     auto replies = std::make_shared<saved_replies>(ctx.store);
     auto add = [&](http::verb v, std::string_view pattern, reply_route fn, bool admin_only) {
-        routes.add(v, pattern, authed(ctx, [replies, fn](http::request& req, const auth::agent& who) {
-                       return fn(*replies, req, who);
+        routes.add(v, pattern, authed(ctx, [&ctx, replies, fn](http::request& req, const auth::agent& who) {
+                       return fn(ctx, *replies, req, who);
                    }, admin_only));
     };
     add(http::verb::get, "/canned-responses", list_replies, false);

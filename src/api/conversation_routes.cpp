@@ -22,16 +22,6 @@ namespace {
 
 constexpr std::size_t default_page = 50, max_page = 200;
 
-// ?limit=: 1 to `max`, or `absent` when not given.
-std::size_t limit_param(const http::request& req, std::size_t absent, std::size_t max) {
-    auto l = req.query_param("limit");
-    if (!l) return absent;
-    auto v = parse_whole_number(*l);
-    if (!v || *v == 0 || *v > max)
-        throw field_error{"limit", "limit must be a whole number from 1 to " + std::to_string(max)};
-    return *v;
-}
-
 std::size_t page_limit(const http::request& req) { return limit_param(req, default_page, max_page); }
 
 json::array messages_json(const std::vector<chat::message>& list) {

@@ -1,5 +1,7 @@
 #include "macro_book.hpp"
 
+#include "audit.hpp"
+
 #include "switchboard/core/ascii_case.hpp"
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
@@ -239,6 +241,8 @@ awaitable<macro> macro_book::create(std::string name, std::vector<conversation_c
         if (changed_) changed_(macros_);
     }
     co_await save();
+    auto audited = audit(ctx_, m.updated_by, std::string(kind_.noun) + ".created", m.id, {{"name", m.name}});
+    co_await std::move(audited);
     co_return m;
 }
 
@@ -261,17 +265,24 @@ awaitable<macro> macro_book::update(std::string id, std::optional<std::string> n
         if (changed_) changed_(macros_);
     }
     co_await save();
+    auto audited = audit(ctx_, m.updated_by, std::string(kind_.noun) + ".updated", m.id, {{"name", m.name}});
+    co_await std::move(audited);
     co_return m;
 }
 
-awaitable<void> macro_book::remove(std::string id) {
+awaitable<void> macro_book::remove(std::string id, std::string by) {
+    std::string name;
     {
         std::lock_guard lock(mutex_);
-        macros_.erase(at(id));
+        auto it = at(id);
+        name = it->name;
+        macros_.erase(it);
         saver_.changed();
         if (changed_) changed_(macros_);
     }
     co_await save();
+    auto audited = audit(ctx_, std::move(by), std::string(kind_.noun) + ".deleted", id, {{"name", name}});
+    co_await std::move(audited);
 }
 
 // The whole list as it is now. A save the store refused leaves the list as
@@ -287,9 +298,9 @@ void add_book_route(http::router& routes, api_context& ctx, const std::shared_pt
                }, admin_only));
 }
 
-awaitable<http::response> delete_from_book(api_context&, macro_book& book, http::request& req, const auth::agent&) {
+awaitable<http::response> delete_from_book(api_context&, macro_book& book, http::request& req, const auth::agent& who) {
     auto id = std::string(req.param("id"));
-    co_await book.remove(id);
+    co_await book.remove(id, who.username);
     co_return json_response(200, {{"deleted", id}});
 }
 

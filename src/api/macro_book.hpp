@@ -83,7 +83,7 @@ public:
     boost::asio::awaitable<macro> update(std::string id, std::optional<std::string> name,
                                          std::optional<std::vector<conversation_command>> steps, std::string by,
                                          std::optional<macro_trigger> trigger = std::nullopt);
-    boost::asio::awaitable<void> remove(std::string id);
+    boost::asio::awaitable<void> remove(std::string id, std::string by);
 
 private:
     boost::asio::awaitable<void> save();
@@ -119,7 +119,7 @@ void add_book_route(http::router& routes, api_context& ctx, const std::shared_pt
                     std::string_view pattern, book_route fn, bool admin_only);
 // DELETE …/{id}: → {"deleted": id}.
 boost::asio::awaitable<http::response> delete_from_book(api_context&, macro_book& book, http::request& req,
-                                                        const auth::agent&);
+                                                        const auth::agent& who);
 
 // "name": 1 to 64 characters, trimmed; "actions": 1 to max_macro_steps
 // commands as a macro's steps. field_error naming the field.

@@ -1,6 +1,7 @@
 #include "request_helpers.hpp"
 
 #include "switchboard/core/json_text.hpp"
+#include "switchboard/core/whole_number.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <boost/json/parse.hpp>
@@ -144,6 +145,15 @@ std::string trimmed_field(const boost::json::object& o, std::string_view key, bo
     if (s.empty() && required) throw field_error{std::string(key), std::string(key) + " must not be blank"};
     check_length(key, s, required, max_chars);
     return s;
+}
+
+std::size_t limit_param(const http::request& req, std::size_t absent, std::size_t max) {
+    auto l = req.query_param("limit");
+    if (!l) return absent;
+    auto v = parse_whole_number(*l);
+    if (!v || *v == 0 || *v > max)
+        throw field_error{"limit", "limit must be a whole number from 1 to " + std::to_string(max)};
+    return *v;
 }
 
 std::optional<std::string> path_phone(const http::request& req) { return chat::normalize_phone(req.param("phone")); }

@@ -70,6 +70,9 @@ boost::asio::awaitable<chat::quoted_message> quoted_message_for(api_context& ctx
 std::uint64_t reply_to_seq(const boost::json::value* v);
 std::uint64_t reply_to_seq(const std::optional<std::string>& query);
 
+// ?limit=: 1 to `max`, or `absent` when not given; field_error otherwise.
+std::size_t limit_param(const http::request& req, std::size_t absent, std::size_t max);
+
 // An ISO-8601 UTC query parameter, `fallback` when absent; field_error when malformed.
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback);
 

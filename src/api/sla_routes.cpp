@@ -7,6 +7,7 @@
 // applies); every console hears of a change as `sla.updated`. The engine
 // reports each wait past its target, and each chat open past the resolution
 // target, as `chat.sla_missed`.
+#include "audit.hpp"
 #include "request_helpers.hpp"
 #include "sla.hpp"
 
@@ -69,7 +70,7 @@ json::object targets_json(const reply_targets& t) {
             {business_hours_name, t.only_during_business_hours}};
 }
 
-awaitable<http::response> put_sla(api_context& ctx, http::request& req, const auth::agent&) {
+awaitable<http::response> put_sla(api_context& ctx, http::request& req, const auth::agent& who) {
     auto body = object_body(req);
     for (auto& field : body)
         if (std::find(target_names.begin(), target_names.end(), field.key()) == target_names.end() &&
@@ -89,6 +90,8 @@ awaitable<http::response> put_sla(api_context& ctx, http::request& req, const au
     co_await ctx.store.write(std::move(b));
     ctx.engine.set_reply_targets(targets);
     ctx.hub.publish({"sla.updated", "", policy, std::chrono::system_clock::now()});
+    auto audited = audit(ctx, who.username, "sla.updated", "", policy);
+    co_await std::move(audited);
     co_return json_response(200, policy);
 }
 

@@ -3,6 +3,7 @@
 // admins write them; every console hears of a change as `teams.updated`,
 // with the whole roster. A conversation's own team is set by
 // PUT /conversations/{phone}/team (conversation_routes.cpp).
+#include "audit.hpp"
 #include "command_fields.hpp"
 #include "request_helpers.hpp"
 
@@ -76,12 +77,16 @@ awaitable<http::response> put_team(api_context& ctx, http::request& req, const a
         throw chat::command_error(chat::command_error::kind::conflict,
                                   "there are " + std::to_string(auth::max_teams) + " teams already, the most there are");
     announce(ctx);
-    co_return json_response(created ? 201 : 200, auth::team_json(*put));
+    auto about = auth::team_json(*put);
+    auto audited = audit(ctx, who.username, created ? "team.created" : "team.updated", put->name,
+                         {{"description", about.at("description")}, {"members", about.at("members")}});
+    co_await std::move(audited);
+    co_return json_response(created ? 201 : 200, about);
 }
 
 // The team goes, and every conversation filed under it is under none,
 // each with its conversation.updated.
-awaitable<http::response> delete_team(api_context& ctx, http::request& req, const auth::agent&) {
+awaitable<http::response> delete_team(api_context& ctx, http::request& req, const auth::agent& who) {
     auto name = path_team(req);
     bool removed = co_await ctx.teams.remove(name);
     if (!removed) throw chat::command_error(chat::command_error::kind::not_found, "no team named " + name);
@@ -92,11 +97,13 @@ awaitable<http::response> delete_team(api_context& ctx, http::request& req, cons
     auto page = ctx.engine.listed(filed);
     std::size_t moved = 0;
     for (auto& row : page.rows) {
-        auto phone = row.record->phone;  // named: no temporaries inside co_await (GCC 12)
+        auto phone = row.record->phone;
         auto leaving = ctx.engine.leave_team(std::move(phone), name);
         auto c = co_await std::move(leaving);
         if (c.team.empty()) ++moved;
     }
+    auto audited = audit(ctx, who.username, "team.deleted", name, {{"conversations", moved}});
+    co_await std::move(audited);
     co_return json_response(200, {{"deleted", name}, {"conversations", moved}});
 }
 

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -104,6 +105,11 @@ public:
         for (auto& s : b.canned_remove) canned_.erase(s);
         for (auto& r : b.canned_put) canned_[r.shortcut] = std::move(r);
         for (auto& [key, value] : b.settings_put) settings_[key] = std::move(value);
+        for (auto& e : b.audit_put) {
+            e.id = ++last_audit_id_;
+            audit_.push_back(std::move(e));
+            if (audit_.size() > audit_entries_kept) audit_.pop_front();
+        }
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);
     }
@@ -326,6 +332,14 @@ public:
             if (in(c.opened_at) || in(c.closed_at)) f(c);
     }
 
+    std::vector<audit_entry> load_audit(std::uint64_t before_id, std::size_t limit) const override {
+        std::lock_guard lock(mutex_);
+        std::vector<audit_entry> out;
+        for (auto it = audit_.rbegin(); it != audit_.rend() && out.size() < limit; ++it)
+            if (it->id < before_id) out.push_back(*it);
+        return out;
+    }
+
     std::vector<canned_response> load_canned_responses() const override {
         std::lock_guard lock(mutex_);
         std::vector<canned_response> out;
@@ -445,6 +459,8 @@ private:
     std::unordered_map<std::string, session_record> sessions_;
     memory_event_log events_;
     std::map<std::string, chat::chat_record> chats_;
+    std::deque<audit_entry> audit_;  // oldest first
+    std::uint64_t last_audit_id_ = 0;
 };
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 35> migrations{
+constexpr std::array<std::string_view, 36> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -426,6 +426,18 @@ ALTER TABLE conversations ADD COLUMN team TEXT NOT NULL DEFAULT '';
     // from before it are under none.
     R"sql(
 ALTER TABLE chats ADD COLUMN team TEXT NOT NULL DEFAULT '';
+)sql",
+    // 36: the audit log (store::audit_entry): its newest audit_entries_kept
+    // entries, by id.
+    R"sql(
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  details TEXT NOT NULL
+);
 )sql",
 };
 

@@ -298,7 +298,9 @@ public:
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
               waiting_since, target_missed_for, answered_waits, resolution_missed, team)
-              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")) {
+              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
+          put_audit_(db.prepare("INSERT INTO audit_log (at, actor, action, target, details) VALUES (?,?,?,?,?)")),
+          prune_audit_(db.prepare("DELETE FROM audit_log WHERE id <= last_insert_rowid() - ?")) {
         // apply() binds and runs in one expression: the values outlive each step.
         for (auto* st : all()) st->borrow_text();
     }
@@ -443,6 +445,10 @@ public:
         for (auto& r : b.canned_put)
             put_canned_.bind(1, r.shortcut).bind(2, r.text).bind(3, r.updated_by).bind(4, to_unix_ms(r.updated_at)).run();
         for (auto& [key, value] : b.settings_put) put_setting_.bind(1, key).bind(2, value).run();
+        for (auto& e : b.audit_put)
+            put_audit_.bind(1, to_unix_ms(e.at)).bind(2, e.actor).bind(3, e.action).bind(4, e.target).bind(5, e.details).run();
+        // By id, which the primary key is: one range off its start.
+        if (!b.audit_put.empty()) prune_audit_.bind(1, static_cast<std::int64_t>(audit_entries_kept)).run();
         if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
@@ -517,12 +523,12 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 21> all() {
+    std::array<sqlite::statement*, 23> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_message_media_,
                 &put_outbox_,
                 &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
                 &remove_expired_sessions_, &put_block_, &old_blocks_, &remove_block_, &rewrite_block_,
-                &put_canned_, &remove_canned_, &put_setting_, &put_chat_};
+                &put_canned_, &remove_canned_, &put_setting_, &put_chat_, &put_audit_, &prune_audit_};
     }
 
     sqlite::connection& db_;
@@ -533,7 +539,8 @@ private:
     sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_message_media_,
         put_outbox_,
         remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
-        put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_, put_chat_;
+        put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_, put_chat_,
+        put_audit_, prune_audit_;
 };
 
 class sqlite_store final : public store {
@@ -882,6 +889,20 @@ public:
         auto& st = *st_guard;
         st.bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to));
         while (st.step()) f(read_chat(st));
+    }
+
+    std::vector<audit_entry> load_audit(std::uint64_t before_id, std::size_t limit) const override {
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared(
+            "SELECT id, at, actor, action, target, details FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?"));
+        auto& st = *st_guard;
+        st.bind(1, static_cast<std::int64_t>(std::min<std::uint64_t>(before_id, INT64_MAX)))
+            .bind(2, static_cast<std::int64_t>(limit));
+        std::vector<audit_entry> out;
+        while (st.step())
+            out.push_back({static_cast<std::uint64_t>(st.get_int(0)), from_unix_ms(st.get_int(1)), st.get_text(2),
+                           st.get_text(3), st.get_text(4), st.get_text(5)});
+        return out;
     }
 
     std::vector<canned_response> load_canned_responses() const override {

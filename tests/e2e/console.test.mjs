@@ -1070,6 +1070,37 @@ test('an admin makes a team in its dialog; agents file chats under it, by hand, 
   assert.deepEqual(max.errors, []);
 }));
 
+test('an admin reads the audit log, a page at a time; an agent has none', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });
+  await admin('PATCH', '/agents/max', { role: 'admin', max_chats: 3 });
+  await admin('PATCH', '/agents/max', { role: 'agent' });
+  for (let i = 1; i <= 50; i++) await admin('PUT', '/sla', { first_reply_minutes: i });
+  await admin('PUT', '/teams/billing', { members: ['max'] });
+  const max = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  assert.equal(await max.locator('#audit').isHidden(), true);
+
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  const rows = page.locator('#audit-rows tr');
+  await rows.first().waitFor();
+  // Newest first: max's login and the admin's own, then the team.
+  assert.equal(await rows.count(), 50);
+  const what = async (n) => (await rows.nth(n).locator('td').allTextContents()).slice(1).join(' | ');
+  assert.deepEqual([await what(0), await what(1), await what(2)], [
+    'admin | logged in | address: 127.0.0.1', 'max | logged in | address: 127.0.0.1', 'admin | added team billing | description: — · members: max']);
+  assert.match(await what(3), /^admin \| changed the SLA targets \| first_reply_minutes: 50 · /);
+  // Older: the rest, down to the first login.
+  await page.getByRole('button', { name: 'Older' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#audit-rows tr').length === 57);
+  assert.equal(await page.locator('#audit-older').isHidden(), true);
+  assert.deepEqual(await Promise.all([53, 54, 55, 56].map(what)), [
+    'admin | changed agent max | role: agent', 'admin | changed agent max | role: admin · max_chats: 3',
+    'admin | added agent max | role: agent · display_name: Max', 'admin | logged in | address: 127.0.0.1']);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(max.errors, []);
+}));
+
 // A refusal stays in the chat's hint while events draw the chat again (the
 // user writes on), until the agent's next action there goes through.
 test('a refused change stays in the chat\'s hint through the chat\'s events, until the next action succeeds', () => withMemoryServer([], async (server) => {

@@ -849,6 +849,94 @@ BOOST_AUTO_TEST_CASE(teams_group_agents_and_file_conversations) {
     });
 }
 
+// The audit log, as Chatwoot's: each change to the team's accounts and
+// settings, and each login, failed ones too, with who did it; newest
+// first, a page at a time, for admins; kept across a restart; never a
+// password or a token.
+BOOST_AUTO_TEST_CASE(the_audit_log_keeps_who_changed_the_accounts_and_settings) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string()};
+    std::string token;
+    auto actions = [](const api_client& admin, const std::string& query) {
+        std::vector<std::string> out;
+        auto page = admin.json("GET", "/audit-log" + query);
+        for (auto& e : page.at("entries").as_array()) out.push_back(std::string(e.at("action").as_string()));
+        return out;
+    };
+    {
+        server_process server(args);
+        auto admin = admin_client(server);
+        token = admin.token;
+        auto p = server.port();
+        auto bob = agent_client(admin, "bob");  // agent.created, then bob's session.login
+        BOOST_TEST(http_request(p, "POST", "/auth/login", R"({"username":"bob","password":"not-his-password"})").status ==
+                   401u);
+        admin.json("PATCH", "/agents/bob", R"({"role":"admin","max_chats":3,"password":"a-new-secret-9"})");
+        admin.json("PATCH", "/agents/bob", R"({"role":"agent"})");
+        bob = api_client{p, login(p, "bob", "a-new-secret-9")};
+        bob.json("PATCH", "/agents/bob", R"({"available":false})");  // presence, not an account change: not kept
+        auto made = bob.json("POST", "/auth/tokens", R"({"name":"CRM sync"})", 201);
+        bob.json("DELETE", "/auth/tokens/" + std::string(made.at("id").as_string()));
+        auto macro = admin.json("POST", "/macros", R"({"name":"Close","actions":[{"action":"end"}]})", 201);
+        admin.json("DELETE", "/macros/" + std::string(macro.at("id").as_string()));
+        admin.json("POST", "/canned-responses", R"({"shortcut":"hours","text":"9 to 5"})", 201);
+        admin.json("PUT", "/sla", R"({"first_reply_minutes":5})");
+        admin.json("PUT", "/teams/billing", R"({"members":["bob"]})", 201);
+        admin.json("DELETE", "/teams/billing");
+        bob.json("POST", "/auth/logout");
+
+        BOOST_TEST(actions(admin, "") ==
+                   (std::vector<std::string>{"session.logout", "team.deleted", "team.created", "sla.updated",
+                                             "saved_reply.created", "macro.deleted", "macro.created", "token.revoked",
+                                             "token.created", "session.login", "agent.updated", "agent.updated",
+                                             "session.login_failed", "session.login", "agent.created",
+                                             "session.login"}));
+        auto page = admin.json("GET", "/audit-log?limit=3");
+        auto& first = page.at("entries").at(0);
+        BOOST_TEST(first.at("actor").as_string() == "bob");
+        BOOST_TEST(first.at("target").is_null());
+        auto entries = admin.json("GET", "/audit-log").at("entries").as_array();
+        auto find = [&](const std::string& action) {
+            return *std::find_if(entries.begin(), entries.end(), [&](auto& e) { return e.at("action").as_string() == action; });
+        };
+        auto promoted = entries.at(11);  // the first agent.updated
+        BOOST_TEST(promoted.at("actor").as_string() == "admin");
+        BOOST_TEST(promoted.at("target").as_string() == "bob");
+        BOOST_TEST(json::serialize(promoted.at("details")) == R"({"role":"admin","max_chats":3,"password_set":true})");
+        auto failed = find("session.login_failed");
+        BOOST_TEST(failed.at("actor").as_string() == "bob");
+        BOOST_TEST(failed.at("details").at("address").as_string() == "127.0.0.1");
+        BOOST_TEST(find("team.deleted").at("target").as_string() == "billing");
+        BOOST_TEST(find("token.created").at("details").at("name").as_string() == "CRM sync");
+        BOOST_TEST(find("macro.deleted").at("details").at("name").as_string() == "Close");
+        BOOST_TEST(find("sla.updated").at("details").at("first_reply_minutes").as_int64() == 5);
+        auto all = admin.call("GET", "/audit-log?limit=200").body;
+        BOOST_TEST(all.find("a-new-secret-9") == std::string::npos);
+        BOOST_TEST(all.find("not-his-password") == std::string::npos);
+        BOOST_TEST(all.find(std::string(made.at("token").as_string())) == std::string::npos);
+
+        // A page at a time, newest first: next_before is where the next starts.
+        auto next = page.at("next_before").as_int64();
+        BOOST_TEST(next == page.at("entries").at(2).at("id").as_int64());
+        BOOST_TEST(actions(admin, "?limit=3&before=" + std::to_string(next)) ==
+                   (std::vector<std::string>{"sla.updated", "saved_reply.created", "macro.deleted"}));
+        BOOST_TEST(admin.json("GET", "/audit-log?before=2").at("next_before").is_null());
+        for (auto query : {"?limit=0", "?limit=201", "?before=x"}) {
+            auto r = admin.call("GET", std::string("/audit-log") + query);
+            BOOST_TEST(r.status == 400u, query);
+        }
+        auto agent = agent_client(admin, "cai");
+        BOOST_TEST(agent.call("GET", "/audit-log").status == 403u);
+        BOOST_TEST(http_request(p, "GET", "/audit-log").status == 401u);
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server(args);
+    api_client admin{server.port(), token};
+    auto kept = actions(admin, "?limit=2");
+    BOOST_TEST(kept == (std::vector<std::string>{"session.login", "agent.created"}));  // cai's, before the restart
+}
+
 // Any agent notes what the team knows of a user (Chatwoot's contact
 // attributes): every console hears it, a search finds it, and it outlives
 // a restart.

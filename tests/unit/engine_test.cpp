@@ -97,6 +97,9 @@ public:
         under_->each_chat(from, to, f);
     }
     std::vector<storage::canned_response> load_canned_responses() const override { return under_->load_canned_responses(); }
+    std::vector<storage::audit_entry> load_audit(std::uint64_t before_id, std::size_t limit) const override {
+        return under_->load_audit(before_id, limit);
+    }
     std::optional<std::string> find_setting(std::string_view key) const override { return under_->find_setting(key); }
     std::vector<storage::agent_record> load_agents() const override { return under_->load_agents(); }
     std::optional<storage::agent_record> find_agent(std::string_view username) const override {

@@ -543,6 +543,36 @@ BOOST_AUTO_TEST_CASE(a_chat_record_is_kept_whole_in_both_stores) {
     }
 }
 
+// The audit log: each entry numbered as it comes, read newest first a page
+// at a time, and only the newest audit_entries_kept of them kept.
+BOOST_AUTO_TEST_CASE(the_audit_log_is_kept_newest_first_and_bounded_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        store::write_batch b;
+        for (std::uint64_t i = 1; i <= store::audit_entries_kept + 5; ++i)
+            b.audit_put.push_back({0, from_unix_ms(static_cast<std::int64_t>(i)), "admin", "sla.updated", "",
+                                   "{\"n\":" + std::to_string(i) + "}"});
+        write(*db, b);
+        store::write_batch one;
+        one.audit_put.push_back({0, from_unix_ms(1), "bob", "session.login", "bob", "{}"});
+        write(*db, one);
+        auto newest = db->load_audit(UINT64_MAX, 2);
+        BOOST_REQUIRE(newest.size() == 2u);
+        BOOST_TEST(newest[0].id == store::audit_entries_kept + 6);
+        BOOST_TEST(newest[0].actor == "bob");
+        BOOST_TEST(newest[0].target == "bob");
+        BOOST_TEST(newest[1].details == "{\"n\":" + std::to_string(store::audit_entries_kept + 5) + "}");
+        BOOST_TEST((newest[1].at == from_unix_ms(static_cast<std::int64_t>(store::audit_entries_kept + 5))));
+        // The oldest six went: entries 7 onwards are kept.
+        auto oldest = db->load_audit(9, 10);
+        BOOST_REQUIRE(oldest.size() == 2u);
+        BOOST_TEST(oldest[0].id == 8u);
+        BOOST_TEST(oldest[1].id == 7u);
+        BOOST_TEST(db->load_audit(7, 10).empty());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(expired_sessions_are_dropped_in_both_stores) {
     test::temp_dir dir;
     auto stores = both_stores(dir);

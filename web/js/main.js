@@ -9,6 +9,7 @@ import { fillPriorities } from './priority.js';
 import { Live } from './live.js';
 import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
+import { AuditPanel } from './audit.js';
 import { AutomationsPanel } from './automations.js';
 import { MacroMenu, MacrosPanel } from './macros.js';
 import { MentionPicker } from './mentions.js';
@@ -406,6 +407,7 @@ function start(agent) {
   new MacrosPanel({ me, teams });
   new AutomationsPanel({ me, teams });
   new TeamsPanel({ me, roster: teams });
+  new AuditPanel({ me });
   // Lateness moves with the targets: every row and the open chat anew.
   targets = new ReplyTargets({ me, hours, onChange: () => { list?.refreshTimes(); pane?.renderWait(); } });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),

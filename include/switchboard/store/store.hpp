@@ -103,6 +103,20 @@ struct dedupe_record {
     std::uint64_t seq = 0;
 };
 
+// One entry of the audit log: who did what to the team's accounts and
+// settings (a login, an agent's new role, a macro deleted). `id` is the
+// store's, ever higher; `details` a JSON object's text.
+struct audit_entry {
+    std::uint64_t id = 0;
+    timestamp at{};
+    std::string actor;   // the agent who did it (or tried to: a failed login's username)
+    std::string action;  // agent.updated, macro.deleted, session.login_failed, …
+    std::string target;  // what it was done to: a username, a macro's id, a team's name; may be empty
+    std::string details;
+};
+// The newest entries a store keeps; older ones go as new ones come.
+inline constexpr std::uint64_t audit_entries_kept = 100'000;
+
 // Everything one step of one conversation changes, written atomically.
 struct write_batch {
     std::optional<chat::conversation> conversation;
@@ -124,13 +138,14 @@ struct write_batch {
     std::vector<std::string> canned_remove;        // shortcuts; applied before canned_put (a rename is both)
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
     std::vector<std::pair<std::string, std::string>> settings_put;  // insert or replace by key
+    std::vector<audit_entry> audit_put;  // appended, each given the next id (theirs is ignored)
     // Anything beyond the conversation's own row, messages and dedupe
     // answers: what a store keeps in tables every conversation shares.
     bool has_shared_parts() const {
         return !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
                !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
                events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
-               !settings_put.empty();
+               !settings_put.empty() || !audit_put.empty();
     }
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
 };
@@ -214,6 +229,8 @@ public:
     virtual void each_chat(timestamp from, timestamp to, const std::function<void(const chat::chat_record&)>& f) const = 0;
 
     virtual std::vector<canned_response> load_canned_responses() const = 0;
+    // Up to `limit` audit entries with id < before_id, newest first.
+    virtual std::vector<audit_entry> load_audit(std::uint64_t before_id, std::size_t limit) const = 0;
     // The server's own small state, by name (settings_put).
     virtual std::optional<std::string> find_setting(std::string_view key) const = 0;
 

@@ -1,0 +1,69 @@
+// The Audit log dialog (admins): who changed the team's accounts and
+// settings, and every login, newest first (GET /audit-log), a page at a
+// time with "Older".
+import { api, enc } from './api.js';
+import { $, dialogFromTemplate, h } from './dom.js';
+
+// An entry's action in words; `t` its target.
+const WORDS = {
+  'session.login': () => 'logged in',
+  'session.login_failed': () => 'failed to log in',
+  'session.logout': () => 'logged out',
+  'agent.created': (t) => `added agent ${t}`,
+  'agent.updated': (t) => `changed agent ${t}`,
+  'agent.password_changed': () => 'changed their password',
+  'token.created': () => 'made an API token',
+  'token.revoked': () => 'revoked an API token',
+  'sla.updated': () => 'changed the SLA targets',
+};
+const NOUNS = { macro: 'macro', automation: 'automation', saved_reply: 'saved reply', team: 'team' };
+const VERBS = { created: 'added', updated: 'changed', deleted: 'deleted' };
+
+export function describeAction({ action, target, details }) {
+  if (WORDS[action]) return WORDS[action](target);
+  const [kind, verb] = action.split('.');
+  const name = details.name ?? (kind === 'saved_reply' ? `/${target}` : target);
+  return NOUNS[kind] && VERBS[verb] ? `${VERBS[verb]} ${NOUNS[kind]} ${name ?? ''}`.trim() : action;
+}
+
+// `details` as "role: admin · max_chats: 3"; "—" for none.
+const valueText = (v) => {
+  const text = Array.isArray(v) ? v.join(', ') : v == null ? '' : String(v);
+  return text === '' ? '—' : text;
+};
+const detailText = (details) => Object.entries(details).map(([k, v]) => `${k}: ${valueText(v)}`).join(' · ');
+
+export class AuditPanel {
+  constructor({ me }) {
+    this.next = null;  // where the next page starts
+    const button = $('audit');
+    button.hidden = me.role !== 'admin';
+    button.addEventListener('click', () => this.open());
+  }
+
+  async open() {
+    const dialog = dialogFromTemplate('audit-template', 'audit-dialog', () => {
+      $('audit-older').addEventListener('click', () => this.load(this.next));
+    });
+    $('audit-rows').replaceChildren();
+    if (!dialog.open) dialog.showModal();
+    await this.load(null);
+  }
+
+  async load(before) {
+    $('audit-status').textContent = '';
+    try {
+      const { entries, next_before: next } = await api.get(`/audit-log?limit=50${before ? `&before=${enc(before)}` : ''}`);
+      this.next = next;
+      $('audit-rows').append(...entries.map((e) => h('tr', { 'data-action': e.action },
+        h('td', { text: new Date(e.at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) }),
+        h('td', { text: e.actor }),
+        h('td', { text: describeAction(e) }),
+        h('td', { class: 'muted', text: detailText(e.details) }))));
+      $('audit-older').hidden = !next;
+      $('audit-empty').hidden = $('audit-rows').children.length > 0;
+    } catch (err) {
+      $('audit-status').textContent = `The audit log could not be loaded: ${err.message}`;
+    }
+  }
+}
