@@ -35,6 +35,15 @@ T run(net::awaitable<T> a) {
     return f.get();
 }
 
+// The audit log's entry for a change made here, by the machine's operator
+// rather than an agent: "(operator)", which no username can be.
+void record(store::store& db, std::string action, std::string target, std::string details) {
+    store::write_batch b;
+    b.audit_put.push_back({0, std::chrono::system_clock::now(), "(operator)", std::move(action), std::move(target),
+                           std::move(details)});
+    run(db.write(std::move(b)));
+}
+
 }  // namespace
 
 int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::string>& environment) {
@@ -107,9 +116,11 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
                             a.display_name.c_str());
         } else if (words[0] == "add") {
             auto a = run(agents.create(words[1], flags["--password"], flags["--role"], flags["--display-name"]));
+            record(*db, "agent.created", a.username, R"({"role":")" + a.role + R"("})");
             std::cout << "added " << a.role << " " << a.username << "\n";
         } else {  // passwd
             run(agents.set_password(words[1], flags["--password"]));
+            record(*db, "agent.updated", words[1], R"({"password_set":true})");
             std::cout << "password changed for " << words[1] << "\n";
         }
         db->close();

@@ -2738,6 +2738,18 @@ BOOST_AUTO_TEST_CASE(add_passwd_and_list_from_the_shell) {
     server_process server({"--data", data});
     BOOST_TEST(api_client({server.port(), carol_token}).call("GET", "/me").status == 401u);
     BOOST_TEST(login(server.port(), "carol", "carol-pass-3").size() == 64u);
+    // The audit log says the shell did it.
+    auto printed = added.out.substr(added.out.find("admin password: ") + 16);
+    api_client admin{server.port(), login(server.port(), "admin", printed.substr(0, printed.find(' ')))};
+    auto log = admin.json("GET", "/audit-log?limit=200").at("entries").as_array();
+    std::vector<std::string> by_operator;
+    for (auto& e : log)
+        if (e.at("actor").as_string() == "(operator)")
+            by_operator.push_back(std::string(e.at("action").as_string()) + " " + std::string(e.at("target").as_string()) +
+                                  " " + json::serialize(e.at("details")));
+    BOOST_TEST(by_operator == (std::vector<std::string>{R"(agent.updated carol {"password_set":true})",
+                                                        R"(agent.updated carol {"password_set":true})",
+                                                        R"(agent.created carol {"role":"agent"})"}));
 }
 
 // A running server holds its agents' sessions in memory, so a password set
