@@ -783,6 +783,11 @@ BOOST_AUTO_TEST_CASE(teams_group_agents_and_file_conversations) {
         auto teams = bob.json("GET", "/teams").at("teams").as_array();
         BOOST_TEST_REQUIRE(teams.size() == 2u);  // by name; nothing refused was made
         BOOST_TEST(teams.at(1).at("name").as_string() == "tech");
+        // At most 50: one more is refused, and changing one there is is not.
+        for (int i = 3; i <= 50; ++i) admin.json("PUT", "/teams/t" + std::to_string(i), R"({"members":[]})", 201);
+        BOOST_TEST(admin.call("PUT", "/teams/t51", R"({"members":[]})").status == 409u);
+        admin.json("PUT", "/teams/t50", R"({"members":["bob"]})");
+        for (int i = 3; i <= 50; ++i) admin.json("DELETE", "/teams/t" + std::to_string(i));
 
         auto c = bob.json("PUT", "/conversations/1601/team", R"({"team":"Billing"})");
         BOOST_TEST(c.at("team").as_string() == "billing");
