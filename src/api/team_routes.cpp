@@ -71,17 +71,16 @@ awaitable<http::response> put_team(api_context& ctx, http::request& req, const a
     t.members = members_field(ctx, o);
     t.updated_by = who.username;
     t.updated_at = std::chrono::system_clock::now();
-    bool created = !ctx.teams.exists(t.name);
     auto put = co_await ctx.teams.put(std::move(t));
     if (!put)
         throw chat::command_error(chat::command_error::kind::conflict,
                                   "there are " + std::to_string(auth::max_teams) + " teams already, the most there are");
     announce(ctx);
-    auto about = auth::team_json(*put);
-    auto audited = audit(ctx, who.username, created ? "team.created" : "team.updated", put->name,
+    auto about = auth::team_json(put->saved);
+    auto audited = audit(ctx, who.username, put->created ? "team.created" : "team.updated", put->saved.name,
                          {{"description", about.at("description")}, {"members", about.at("members")}});
     co_await std::move(audited);
-    co_return json_response(created ? 201 : 200, about);
+    co_return json_response(put->created ? 201 : 200, about);
 }
 
 // The team goes, and every conversation filed under it is under none,

@@ -85,13 +85,15 @@ std::optional<team> team_roster::find(std::string_view name) const {
 
 bool team_roster::exists(std::string_view name) const { return find(name).has_value(); }
 
-boost::asio::awaitable<std::optional<team>> team_roster::put(team t) {
+boost::asio::awaitable<std::optional<team_roster::put_result>> team_roster::put(team t) {
     std::sort(t.members.begin(), t.members.end());
     t.members.erase(std::unique(t.members.begin(), t.members.end()), t.members.end());
+    bool created = false;
     {
         std::lock_guard lock(mutex_);
         auto at = std::lower_bound(teams_.begin(), teams_.end(), t.name, [](auto& x, const std::string& n) { return x.name < n; });
-        if (at != teams_.end() && at->name == t.name) {
+        created = at == teams_.end() || at->name != t.name;
+        if (!created) {
             *at = t;
         } else {
             if (teams_.size() >= max_teams) co_return std::nullopt;
@@ -100,7 +102,7 @@ boost::asio::awaitable<std::optional<team>> team_roster::put(team t) {
         saver_.changed();
     }
     co_await save();
-    co_return t;
+    co_return put_result{std::move(t), created};
 }
 
 boost::asio::awaitable<bool> team_roster::remove(std::string name) {

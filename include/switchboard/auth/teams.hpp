@@ -53,7 +53,11 @@ public:
 
     // Creates the team, or replaces the one of that name. nullopt, changing
     // nothing, when it would be one past max_teams.
-    boost::asio::awaitable<std::optional<team>> put(team t);
+    struct put_result {
+        team saved;
+        bool created = false;  // no team had its name
+    };
+    boost::asio::awaitable<std::optional<put_result>> put(team t);
     // false when there is no such team.
     boost::asio::awaitable<bool> remove(std::string name);
 
