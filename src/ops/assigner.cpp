@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace switchboard::ops {
 
@@ -66,10 +67,21 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
                    load[a.username] < a.max_chats;
         };
 
+        auto roster = teams.list();  // by name; read once a round, as the agents are
+        auto team_named = [&](const std::string& name) -> const auth::team* {
+            auto at = std::lower_bound(roster.begin(), roster.end(), name,
+                                       [](const auth::team& t, const std::string& n) { return t.name < n; });
+            return at != roster.end() && at->name == name ? &*at : nullptr;
+        };
+        // Teams found with no member free this round: their other chats
+        // wait without a look at everyone again (a queue of thousands).
+        std::set<std::string_view> full_teams;
+
         for (auto& w : waiting) {
             // A chat filed under a team waits for its members; under one
             // since deleted, for anyone.
-            auto team = w.team.empty() ? std::nullopt : teams.find(w.team);
+            const auth::team* team = w.team.empty() ? nullptr : team_named(w.team);
+            if (team && full_teams.count(team->name)) continue;
             auto eligible = [&](const auth::agent& a) { return free(a) && (!team || team->has_member(a.username)); };
             const auth::agent* pick = nullptr;
             if (options.mode == routing_mode::least_busy) {
@@ -83,7 +95,10 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
                     if (eligible(a)) pick = &a;
                 }
             }
-            if (!pick && team) continue;  // its team is busy: others behind it may go to someone else
+            if (!pick && team) {  // its team is busy: others behind it may go to someone else
+                full_teams.insert(team->name);
+                continue;
+            }
             if (!pick) co_return;  // nobody can take more: the rest wait
             try {
                 // Arguments as named locals: GCC 12 mishandles temporaries inside a co_await expression.
