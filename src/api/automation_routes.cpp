@@ -43,7 +43,7 @@ awaitable<http::response> create_automation(api_context& ctx, macro_book& book, 
 awaitable<http::response> update_automation(api_context& ctx, macro_book& book, http::request& req,
                                             const auth::agent& who) {
     auto o = object_body(req);
-    auto id = std::string(req.param("id"));
+    auto id = std::string(req.param("id"));  // named: no temporaries inside co_await (GCC 12)
     auto trigger = trigger_fields(o, book.get(id).trigger.value_or(macro_trigger{}), false);
     std::optional<std::string> name;
     std::optional<std::vector<conversation_command>> steps;

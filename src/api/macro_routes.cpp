@@ -30,7 +30,7 @@ awaitable<http::response> update_macro(api_context& ctx, macro_book& book, http:
     std::optional<std::vector<conversation_command>> steps;
     if (o.contains("name")) name = macro_name_field(o);
     if (o.contains("actions")) steps = macro_steps_field(ctx, o);
-    auto id = std::string(req.param("id"));
+    auto id = std::string(req.param("id"));  // named: no temporaries inside co_await (GCC 12)
     auto m = co_await book.update(std::move(id), std::move(name), std::move(steps), who.username);
     co_return json_response(200, macro_json(m));
 }

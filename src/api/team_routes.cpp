@@ -41,7 +41,8 @@ std::string path_team(const http::request& req) {
     return std::move(*name);
 }
 
-// "members": the usernames of agents there are, each once, at most max_team_members.
+// "members": the usernames of agents there are, at most max_team_members
+// (the roster keeps each once).
 std::vector<std::string> members_field(api_context& ctx, const json::object& o) {
     auto* v = o.if_contains("members");
     if (!v || !v->is_array()) throw field_error{"members", "members must be an array of agents' usernames"};
@@ -52,7 +53,7 @@ std::vector<std::string> members_field(api_context& ctx, const json::object& o) 
         if (!m.is_string()) throw field_error{"members", "members must be an array of agents' usernames"};
         auto name = std::string(m.as_string());
         if (!ctx.agents.find(name)) throw field_error{"members", "no agent named " + name};
-        if (std::find(members.begin(), members.end(), name) == members.end()) members.push_back(std::move(name));
+        members.push_back(std::move(name));
     }
     return members;
 }

@@ -32,20 +32,37 @@ namespace {
 
 constexpr std::string_view setting_key = "teams";
 
+// Where a team named `name` is, or would go, in a roster sorted by name.
+template <class Teams>
+auto place_of(Teams& by_name, std::string_view name) {
+    return std::lower_bound(by_name.begin(), by_name.end(), name,
+                            [](const team& t, std::string_view n) { return t.name < n; });
+}
+
+// Sorted, each once: how a team keeps them.
+void keep_sorted(std::vector<std::string>& members) {
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+}
+
 // As team_json wrote it; throws on anything else.
 team stored_team(const json::object& o) {
     team t;
     t.name = std::string(o.at("name").as_string());
     t.description = std::string(o.at("description").as_string());
     for (auto& m : o.at("members").as_array()) t.members.emplace_back(m.as_string());
-    std::sort(t.members.begin(), t.members.end());
-    t.members.erase(std::unique(t.members.begin(), t.members.end()), t.members.end());
+    keep_sorted(t.members);
     t.updated_by = std::string(o.at("updated_by").as_string());
     t.updated_at = parse_iso8601(o.at("updated_at").as_string()).value_or(timestamp{});
     return t;
 }
 
 }  // namespace
+
+const team* find_team(const std::vector<team>& by_name, std::string_view name) {
+    auto at = place_of(by_name, name);
+    return at != by_name.end() && at->name == name ? &*at : nullptr;
+}
 
 team_roster::team_roster(store::store& db) : db_(db), saver_(db, std::string(setting_key)) { load(); }
 
@@ -76,22 +93,17 @@ std::vector<team> team_roster::list() const {
     return teams_;
 }
 
-std::optional<team> team_roster::find(std::string_view name) const {
+bool team_roster::exists(std::string_view name) const {
     std::lock_guard lock(mutex_);
-    auto at = std::lower_bound(teams_.begin(), teams_.end(), name, [](auto& t, std::string_view n) { return t.name < n; });
-    if (at == teams_.end() || at->name != name) return std::nullopt;
-    return *at;
+    return find_team(teams_, name) != nullptr;
 }
 
-bool team_roster::exists(std::string_view name) const { return find(name).has_value(); }
-
 boost::asio::awaitable<std::optional<team_roster::put_result>> team_roster::put(team t) {
-    std::sort(t.members.begin(), t.members.end());
-    t.members.erase(std::unique(t.members.begin(), t.members.end()), t.members.end());
+    keep_sorted(t.members);
     bool created = false;
     {
         std::lock_guard lock(mutex_);
-        auto at = std::lower_bound(teams_.begin(), teams_.end(), t.name, [](auto& x, const std::string& n) { return x.name < n; });
+        auto at = place_of(teams_, t.name);
         created = at == teams_.end() || at->name != t.name;
         if (!created) {
             *at = t;
@@ -108,8 +120,8 @@ boost::asio::awaitable<std::optional<team_roster::put_result>> team_roster::put(
 boost::asio::awaitable<bool> team_roster::remove(std::string name) {
     {
         std::lock_guard lock(mutex_);
-        auto at = std::find_if(teams_.begin(), teams_.end(), [&](auto& t) { return t.name == name; });
-        if (at == teams_.end()) co_return false;
+        auto at = place_of(teams_, name);
+        if (at == teams_.end() || at->name != name) co_return false;
         teams_.erase(at);
         saver_.changed();
     }

@@ -68,11 +68,6 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
         };
 
         auto roster = teams.list();  // by name; read once a round, as the agents are
-        auto team_named = [&](const std::string& name) -> const auth::team* {
-            auto at = std::lower_bound(roster.begin(), roster.end(), name,
-                                       [](const auth::team& t, const std::string& n) { return t.name < n; });
-            return at != roster.end() && at->name == name ? &*at : nullptr;
-        };
         // Teams found with no member free this round: their other chats
         // wait without a look at everyone again (a queue of thousands).
         std::set<std::string_view> full_teams;
@@ -80,7 +75,7 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
         for (auto& w : waiting) {
             // A chat filed under a team waits for its members; under one
             // since deleted, for anyone.
-            const auth::team* team = w.team.empty() ? nullptr : team_named(w.team);
+            const auth::team* team = w.team.empty() ? nullptr : auth::find_team(roster, w.team);
             if (team && full_teams.count(team->name)) continue;
             auto eligible = [&](const auth::agent& a) { return free(a) && (!team || team->has_member(a.username)); };
             const auth::agent* pick = nullptr;

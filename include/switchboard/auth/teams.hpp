@@ -38,6 +38,10 @@ struct team {
 // shows a team and the store keeps it.
 boost::json::object team_json(const team& t);
 
+// The team named `name` in `by_name` (sorted by name, as team_roster::list
+// gives them), or null.
+const team* find_team(const std::vector<team>& by_name, std::string_view name);
+
 inline constexpr std::size_t max_teams = 50;
 inline constexpr std::size_t max_team_members = 200;
 inline constexpr std::size_t max_team_description_chars = 200;
@@ -48,7 +52,6 @@ public:
     explicit team_roster(store::store& db);
 
     std::vector<team> list() const;  // by name
-    std::optional<team> find(std::string_view name) const;
     bool exists(std::string_view name) const;
 
     // Creates the team, or replaces the one of that name. nullopt, changing
