@@ -1015,6 +1015,12 @@ test('an admin makes a team in its dialog; agents file chats under it, by hand, 
   await max.locator('#team-filter').waitFor();
   await page.getByLabel('Team', { exact: true }).selectOption('billing');
   await page.locator('#conversation-list li[data-phone="15550781"] .badge.team', { hasText: '👥 billing' }).waitFor();
+  // Redrawn by the chat's events, the picker keeps its options: a list
+  // rebuilt under the agent's pointer would close.
+  await page.evaluate(() => { document.querySelector('#conv-team option[value="billing"]').dataset.kept = 'yes'; });
+  await admin('PUT', '/conversations/15550781/priority', { priority: 'high' });
+  await page.waitForFunction(() => document.getElementById('conv-priority').value === 'high');
+  assert.equal(await page.locator('#conv-team option[data-kept="yes"]').count(), 1);
   await max.locator('#conversation-list li[data-phone="15550781"] .badge.team', { hasText: 'billing' }).waitFor();
   assert.equal((await admin('GET', '/conversations/15550781')).team, 'billing');
 

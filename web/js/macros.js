@@ -179,13 +179,7 @@ export class ActionListPanel extends SharedListDialog {
     const items = (await api.get(this.path))[this.plural];
     this.el('empty').hidden = items.length > 0;
     this.el('list').replaceChildren(...items.map((m) => h('li', { [`data-${this.singular}`]: m.id },
-      h('div', { class: 'reply-head' },
-        h('strong', { text: m.name }),
-        h('span', { class: 'muted', text: `by ${m.updated_by}` }),
-        this.isAdmin() ? h('span', { class: 'reply-actions' },
-          h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${m.name}`, onclick: () => this.edit(m) }),
-          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${m.name}`, onclick: () => this.remove(m) }))
-          : null),
+      this.itemHead(h('strong', { text: m.name }), m.name, m),
       this.describe(m),
       h('p', { class: 'reply-text', text: describeActions(m.actions) }))));
   }

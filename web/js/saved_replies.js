@@ -76,13 +76,7 @@ export class RepliesPanel extends SharedListDialog {
     this.replies = await loadReplies();
     $('replies-empty').hidden = this.replies.length > 0;
     $('replies-list').replaceChildren(...this.replies.map((r) => h('li', { 'data-shortcut': r.shortcut },
-      h('div', { class: 'reply-head' },
-        h('span', { class: 'shortcut', text: `/${r.shortcut}` }),
-        h('span', { class: 'muted', text: `by ${r.updated_by}` }),
-        this.isAdmin() ? h('span', { class: 'reply-actions' },
-          h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit /${r.shortcut}`, onclick: () => this.edit(r) }),
-          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete /${r.shortcut}`, onclick: () => this.remove(r) }))
-          : null),
+      this.itemHead(h('span', { class: 'shortcut', text: `/${r.shortcut}` }), `/${r.shortcut}`, r),
       h('p', { class: 'reply-text', text: r.text }))));
   }
 

@@ -2,7 +2,7 @@
 // reads the list, and admins write it in the form below it, which edits one
 // item (`editing`, its key) or adds one (null).
 import { api } from './api.js';
-import { $, dialogFromTemplate, onSubmit, showStatus } from './dom.js';
+import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
 
 export class SharedListDialog {
   // `ids`: the elements' ids: { button, template, dialog, form, cancel, status }.
@@ -15,6 +15,18 @@ export class SharedListDialog {
   }
 
   isAdmin() { return this.me.role === 'admin'; }
+
+  // A listed item's head: `name` (an element), who wrote it last, and for
+  // admins Edit and Delete, named for `label`.
+  itemHead(name, label, item) {
+    return h('div', { class: 'reply-head' },
+      name,
+      h('span', { class: 'muted', text: `by ${item.updated_by}` }),
+      this.isAdmin() ? h('span', { class: 'reply-actions' },
+        h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${label}`, onclick: () => this.edit(item) }),
+        h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${label}`, onclick: () => this.remove(item) }))
+        : null);
+  }
 
   // More wiring, once, when the dialog is first made; before that, the
   // template's copy as it joins the page.

@@ -34,13 +34,19 @@ export class TeamRoster {
 
   // `select`'s options: `first` ([{ value, text }]), then each team; `keep`
   // offered too though no team has that name now (a chat's, since
-  // deleted). Its choice stays if it is still offered.
+  // deleted). Its choice stays if it is still offered. Options already as
+  // wanted are left alone: the chat's header asks at every redraw, and a
+  // list rebuilt under an agent's pointer closes it.
   fill(select, first, keep = null) {
-    const was = select.value;
     const names = this.names();
     if (keep && !names.includes(keep)) names.push(keep);
-    select.replaceChildren(...first.map((o) => h('option', o)), ...names.map((n) => h('option', { value: n, text: n })));
-    select.value = [...select.options].some((o) => o.value === was) ? was : first[0]?.value ?? '';
+    const wanted = [...first, ...names.map((n) => ({ value: n, text: n }))];
+    const same = select.options.length === wanted.length
+      && wanted.every((o, i) => select.options[i].value === o.value && select.options[i].text === o.text);
+    if (same) return;
+    const was = select.value;
+    select.replaceChildren(...wanted.map((o) => h('option', o)));
+    select.value = wanted.some((o) => o.value === was) ? was : first[0]?.value ?? '';
   }
 }
 
@@ -68,13 +74,7 @@ export class TeamsPanel extends SharedListDialog {
     const teams = this.roster.teams;
     $('teams-empty').hidden = teams.length > 0;
     $('teams-list').replaceChildren(...teams.map((t) => h('li', { 'data-team': t.name },
-      h('div', { class: 'reply-head' },
-        h('strong', { text: t.name }),
-        h('span', { class: 'muted', text: `by ${t.updated_by}` }),
-        this.isAdmin() ? h('span', { class: 'reply-actions' },
-          h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${t.name}`, onclick: () => this.edit(t) }),
-          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${t.name}`, onclick: () => this.remove(t) }))
-          : null),
+      this.itemHead(h('strong', { text: t.name }), t.name, t),
       t.description ? h('p', { class: 'reply-text', text: t.description }) : null,
       h('p', { class: 'muted team-members', text: t.members.length ? t.members.map((m) => this.nameOf(m)).join(', ') : 'No members yet' }))));
   }
