@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const binary = process.env.SWITCHBOARD_BINARY;
@@ -197,4 +198,30 @@ export async function consolePage(browser, server, username, password, { beforeL
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#connection.live').waitFor();
   return page;
+}
+
+// One browser and one outbound receiver for a test file, started before its
+// first test and closed after its last; each test makes its own contexts and
+// server. Exported as live bindings, so a test reads them once they are set.
+export let browser, receiver;
+export function shareBrowserAndReceiver() {
+  before(async () => {
+    browser = await launchBrowser();
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await browser?.close();
+    await receiver?.close();
+  });
+}
+
+// Runs `body` against a fresh server on `:memory:` with `args`, and stops it
+// whatever happens.
+export async function withMemoryServer(args, body) {
+  const server = await startServer(['--port', '0', '--data', ':memory:', ...args]);
+  try {
+    await body(server);
+  } finally {
+    await server.stop();
+  }
 }

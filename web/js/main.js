@@ -93,6 +93,7 @@ async function loadList() {
     list.setTextHits(query ? new Map(conversations.map((c) => [c.phone, c.match ?? null])) : null);
     for (const { match, ...c } of conversations) list.upsert(c);
     list.render();
+    watchForCrossings();
   } catch (e) {
     if (e.name !== 'AbortError') throw e;
   } finally {
@@ -211,6 +212,7 @@ async function loadMine() {
   const { conversations } = await api.get('/conversations?filter=mine&limit=200');
   for (const c of conversations) list.upsert(c);
   list.renderSoon();
+  watchForCrossings();
 }
 
 // Whether `c` is blocked or unblocked, snoozed or awake, waiting for an
@@ -409,7 +411,7 @@ function start(agent) {
   new TeamsPanel({ me, roster: teams });
   new AuditPanel({ me });
   // Lateness moves with the targets: every row and the open chat anew.
-  targets = new ReplyTargets({ me, hours, onChange: () => { list?.refreshTimes(); pane?.renderWait(); } });
+  targets = new ReplyTargets({ me, hours, onChange: () => { if (list && pane) refreshTimes(); } });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
@@ -480,8 +482,29 @@ function start(agent) {
     e.preventDefault();
     if (phone && phone !== list.current) openConversation(phone);
   });
-  // Waiting times and "x minutes ago" move on, and chats become late.
-  setInterval(() => { list.refreshTimes(); pane.renderWait(); announceLateChats(); }, 30000);
+  setInterval(refreshTimes, REFRESH_EVERY_MS);
+}
+
+// Waiting times and "x minutes ago" move on each tick, and chats become
+// late: on time, by a timer set for the first line a chat crosses before
+// the next tick, not up to a tick after.
+const REFRESH_EVERY_MS = 30_000;
+let crossingTimer;
+function refreshTimes() {
+  list.refreshTimes();
+  pane.renderWait();
+  announceLateChats();
+  watchForCrossings();
+}
+function watchForCrossings() {
+  clearTimeout(crossingTimer);
+  const now = Date.now();
+  let next = now + REFRESH_EVERY_MS;
+  for (const c of [...list.rows.values(), pane.conv]) {
+    const line = c && targets.nextLineAfter(c, now);
+    if (line != null && line < next) next = line;
+  }
+  if (next < now + REFRESH_EVERY_MS) crossingTimer = setTimeout(refreshTimes, next - now + 1);
 }
 
 // The list shows only the conversations under `label` (null: all of them),

@@ -94,6 +94,16 @@ export class ReplyTargets {
     return now >= this.dueAfter(Date.parse(c.chat_start_time), target);
   }
 
+  // The next moment after `now` when the chat crosses a line, waiting past
+  // its target or open past the resolution target (ms), or null for none.
+  nextLineAfter(c, now) {
+    const resolution = this.policy.resolution_minutes;
+    const lines = [this.dueMs(c),
+      resolution == null || !c.chat_start_time ? null : this.dueAfter(Date.parse(c.chat_start_time), resolution)];
+    const ahead = lines.filter((t) => t != null && t > now);
+    return ahead.length ? Math.min(...ahead) : null;
+  }
+
   fill() {
     $('sla-first').value = asField(this.policy.first_reply_minutes);
     $('sla-next').value = asField(this.policy.next_reply_minutes);

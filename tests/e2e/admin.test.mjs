@@ -1,0 +1,611 @@
+// The console in real headless chromium against the real server: what admins run: agents, API tokens,
+// reports, saved replies, teams, the audit log, macros and automations.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+// A macro's or an automation's editor, its row `n` (a new one after the
+// first): its action, and its value.
+async function actionRow(page, n, type, value) {
+  if (n > 1) await page.getByRole('button', { name: '+ Action' }).click();
+  await page.getByLabel(`Action ${n}`, { exact: true }).selectOption(type);
+  if (type === 'priority') await page.getByLabel(`Action ${n}'s priority`).selectOption(value);
+  else if (type === 'team') await page.getByLabel(`Action ${n}'s team`).selectOption(value);
+  else if (value !== undefined) await page.getByLabel(`Action ${n}'s value`).fill(value);
+}
+
+test('an admin runs the team from the console, and an agent their own account', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const carolOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'carol');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  const team = page.locator('#team-dialog');
+  await team.locator('tr[data-username="admin"]', { hasText: '(you)' }).waitFor();
+
+  // A refused agent says why and adds nobody.
+  const add = team.locator('#agent-form');
+  await add.getByLabel('Username').fill('carol');
+  await add.getByLabel('Display name').fill('Carol Danvers');
+  await add.getByLabel('Password', { exact: true }).fill('short');
+  await add.getByRole('button', { name: 'Add agent' }).click();
+  await add.locator('.error', { hasText: 'at least 8 characters' }).waitFor();
+  assert.equal((await admin('GET', '/agents')).agents.length, 1);
+  await add.getByLabel('Password', { exact: true }).fill('carol-secret-1');
+  await add.getByRole('button', { name: 'Add agent' }).click();
+  await team.locator('#team-status', { hasText: 'Carol Danvers is on the team' }).waitFor();
+  await team.locator('tr[data-username="carol"]', { hasText: '○ Offline' }).waitFor();
+
+  // She logs in: the open Team dialog sees it live.
+  const carol = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
+  await team.locator('tr[data-username="carol"]', { hasText: '● Online' }).waitFor();
+
+  // Her capacity and availability, set by the admin; her own console follows.
+  await team.getByLabel('Most chats for Carol Danvers').fill('3');
+  await team.getByLabel('Most chats for Carol Danvers').press('Tab');
+  await team.locator('#team-status', { hasText: 'Carol Danvers takes at most 3 chats' }).waitFor();
+  assert.equal((await carolOnServer()).max_chats, 3);
+  assert.equal(await carol.getByLabel('Available').isChecked(), true);
+  await team.getByLabel('Carol Danvers available').uncheck();
+  await carol.locator('.availability.away').waitFor();
+  assert.equal(await carol.getByLabel('Available').isChecked(), false);
+  assert.equal((await carolOnServer()).available, false);
+
+  // The only admin cannot step down: the refusal shows, and the role stays.
+  await team.getByLabel('Role of Administrator').selectOption('agent');
+  await team.locator('#team-status.error', { hasText: 'only admin' }).waitFor();
+  assert.equal(await team.getByLabel('Role of Administrator').inputValue(), 'admin');
+
+  // A new password from the admin sends her console back to the login form.
+  await team.locator('tr[data-username="carol"] summary', { hasText: 'Set password' }).click();
+  await team.getByLabel('New password for Carol Danvers').fill('carol-secret-2');
+  await team.locator('tr[data-username="carol"]').getByRole('button', { name: 'Set' }).click();
+  await team.locator('#team-status', { hasText: "Carol Danvers's password is set" }).waitFor();
+  await carol.locator('#login-view:not([hidden])').waitFor();
+  await carol.getByLabel('Username').fill('carol');
+  await carol.getByLabel('Password').fill('carol-secret-2');
+  await carol.getByRole('button', { name: 'Log in' }).click();
+  await carol.locator('#connection.live').waitFor();
+
+  // An agent's Team: nobody to add, no roles or passwords of others to set.
+  await carol.getByRole('button', { name: 'Team', exact: true }).click();
+  const own = carol.locator('#team-dialog');
+  await own.locator('tr[data-username="admin"]').waitFor();
+  assert.equal(await own.locator('#agent-form').isVisible(), false);
+  assert.equal(await own.locator('#team-rows select').count(), 0);
+  assert.equal(await own.locator('tr[data-username="admin"] input').count(), 0);
+  assert.equal(await own.getByLabel('Most chats for Carol Danvers').inputValue(), '3');
+
+  await own.locator('#name-form').getByLabel('Display name').fill('Carol D.');
+  await own.getByRole('button', { name: 'Save name' }).click();
+  await carol.locator('#me', { hasText: 'Carol D. (agent)' }).waitFor();
+  const pw = own.locator('#password-form');
+  await pw.getByLabel('Current password').fill('not-my-password');
+  await pw.getByLabel('New password').fill('carol-secret-3');
+  await pw.getByRole('button', { name: 'Change password' }).click();
+  await pw.locator('.error', { hasText: 'current_password is not your password' }).waitFor();
+  await pw.getByLabel('Current password').fill('carol-secret-2');
+  await pw.getByLabel('New password').fill('carol-secret-3');
+  await pw.getByRole('button', { name: 'Change password' }).click();
+  await own.locator('#team-status', { hasText: 'Your password is changed' }).waitFor();
+  const login = await fetch(`${server.url}/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'carol', password: 'carol-secret-3' }),
+  });
+  assert.equal(login.status, 200);
+  assert.equal((await carolOnServer()).display_name, 'Carol D.');
+
+  // Deactivated, she is logged out and cannot log back in; reactivated, she can.
+  await team.locator('tr[data-username="carol"]').getByRole('button', { name: /^Deactivate/ }).click();
+  await team.locator('tr[data-username="carol"].inactive', { hasText: 'Deactivated' }).waitFor();
+  await carol.locator('#login-view:not([hidden])').waitFor();
+  await carol.getByLabel('Username').fill('carol');
+  await carol.getByLabel('Password').fill('carol-secret-3');
+  await carol.getByRole('button', { name: 'Log in' }).click();
+  await carol.locator('#login-error', { hasText: 'Wrong username or password' }).waitFor();
+  await team.locator('tr[data-username="carol"]').getByRole('button', { name: /^Reactivate/ }).click();
+  await team.locator('tr[data-username="carol"]:not(.inactive)').waitFor();
+  await carol.getByRole('button', { name: 'Log in' }).click();
+  await carol.locator('#connection.live').waitFor();
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(carol.errors, []);
+}));
+
+test('an agent makes an API token, sees it once, and revokes it', () => withMemoryServer([], async (server) => {
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const asToken = (token) => fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${token}` } });
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  const team = page.locator('#team-dialog');
+  const form = team.locator('#token-form');
+  await form.getByRole('button', { name: 'Make a token' }).click();
+  await form.locator('.error', { hasText: 'name' }).waitFor();  // a name is needed
+  assert.equal(await team.locator('#token-list li').count(), 0);
+
+  await form.getByLabel('Token name').fill('CRM sync');
+  await form.getByRole('button', { name: 'Make a token' }).click();
+  await team.locator('#token-made', { hasText: 'Copy CRM sync now' }).waitFor();
+  const token = await team.locator('#token-value').inputValue();
+  assert.match(token, /^[0-9a-f]{64}$/);
+  await team.locator('#token-list li', { hasText: 'CRM sync' }).waitFor();
+  const me = await asToken(token);
+  assert.equal(me.status, 200);
+  assert.equal((await me.json()).agent.username, 'admin');
+
+  // Shown once: open again, and it is listed by name alone.
+  await team.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await team.locator('#token-list li', { hasText: 'CRM sync' }).waitFor();
+  assert.equal(await team.locator('#token-made').isVisible(), false);
+  assert.equal(await team.locator('#token-value').inputValue(), '');
+
+  await team.getByRole('button', { name: 'Revoke CRM sync' }).click();
+  await team.locator('#team-status', { hasText: 'CRM sync is revoked' }).waitFor();
+  await team.locator('#token-list li').waitFor({ state: 'detached' });
+  assert.equal((await asToken(token)).status, 401);
+  assert.deepEqual(page.errors, []);
+}));
+
+test("reports show the period's figures, and admins can download its messages", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });
+  const carol = await apiAs(server, 'carol', 'carol-secret-1');
+  await admin('PUT', '/teams/billing', { members: ['admin'] });
+  for (const [phone, agent, score] of [['15550401', admin, '5'], ['15550402', carol, '2']]) {
+    await userSays(server, phone, 'support');
+    if (agent === admin) await admin('PUT', `/conversations/${phone}/team`, { team: 'billing' });
+    await agent('POST', `/conversations/${phone}/chat-support/start`);
+    await agent('POST', `/conversations/${phone}/chat-support/send`, { text: `hi from ${phone}` });
+    await agent('POST', `/conversations/${phone}/chat-support/end`, {});
+    await userSays(server, phone, score);
+  }
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { context: { timezoneId: 'Asia/Kolkata' } });
+  await page.getByRole('button', { name: 'Reports' }).click();
+  const figure = (name) => page.locator('#reports-overall .figure', { hasText: name }).locator('.value').textContent();
+  await page.locator('#reports-agents tr[data-agent="carol"]').waitFor();
+  assert.equal(await figure('Chats opened'), '2');
+  assert.equal(await figure('Chats closed'), '2');
+  assert.equal(await figure('CSAT'), '3.50 / 5');  // ratings 5 and 2
+  assert.match(await page.locator('#reports-agents tr[data-agent="admin"]').textContent(), /^admin115\.00 \/ 5/);
+  assert.match(await page.locator('#reports-agents tr[data-agent="carol"]').textContent(), /^carol112\.00 \/ 5/);
+  // By team: the chats filed under one, only.
+  assert.equal(await page.locator('#reports-by-team').isVisible(), true);
+  assert.equal(await page.locator('#reports-teams tr').count(), 1);
+  assert.match(await page.locator('#reports-teams tr[data-team="billing"]').textContent(), /^billing115\.00 \/ 5/);
+  assert.notEqual(await figure('Resolution'), '—');
+  // Each day of the period in the agent's own zone (Kolkata here), today last with both chats.
+  const today = await page.evaluate(() => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date()));
+  const lastDay = page.locator('#reports-days li').last();
+  assert.equal(await lastDay.getAttribute('data-date'), today);
+  assert.match(await lastDay.getAttribute('aria-label'), /: 2 opened, 2 closed$/);
+  assert.ok(await page.locator('#reports-days li').count() >= 7);
+
+  // Another period asks the server for that period.
+  const asked = page.waitForRequest((r) => r.url().includes('/reports/summary'));
+  await page.locator('#reports-period').selectOption('1');
+  const url = new URL((await asked).url());
+  const span = Date.parse(url.searchParams.get('to')) - Date.parse(url.searchParams.get('from'));
+  assert.equal(span, 86400 * 1000);
+  // As the browser names it (Chromium says Asia/Calcutta, the zone database knows both).
+  assert.equal(url.searchParams.get('timezone'), await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
+  assert.match(url.searchParams.get('timezone'), /^Asia\/(Kolkata|Calcutta)$/);
+
+  // The report itself as CSV, by agent and by day.
+  const byAgent = await (await page.request.get(server.url + await page.locator('#report-csv').getAttribute('href'))).text();
+  assert.match(byAgent, /^agent,chats_opened,/);
+  assert.match(byAgent, /\r\n\(all\),2,2,3\.5,2,/);
+  assert.match(byAgent, /\r\nteam:billing,1,1,5,1,/);
+  const byDay = await (await page.request.get(server.url + await page.locator('#report-days-csv').getAttribute('href'))).text();
+  assert.ok(byDay.startsWith('date,chats_opened,chats_closed\r\n') && byDay.trimEnd().endsWith(',2,2'), byDay);
+
+  // The period's messages, as the admin's session downloads them.
+  const csv = await page.request.get(server.url + await page.locator('#export-csv').getAttribute('href'));
+  assert.equal(csv.status(), 200);
+  const text = await csv.text();
+  assert.ok(text.includes('hi from 15550401') && text.includes('hi from 15550402'), text);
+
+  // An agent sees the figures, without the download (admins only).
+  const agentPage = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
+  await agentPage.getByRole('button', { name: 'Reports' }).click();
+  await agentPage.locator('#reports-agents tr[data-agent="carol"]').waitFor();
+  assert.equal(await agentPage.locator('#reports-export').isVisible(), false);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(agentPage.errors, []);
+}));
+
+test('saved replies: an admin writes them, an agent inserts one with / and the keyboard', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'dana', password: 'dana-secret-1', display_name: 'Dana' });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Saved replies' }).click();
+  const dialog = page.locator('#replies-dialog');
+  await dialog.locator('#replies-empty').waitFor();
+  const form = dialog.locator('#reply-form');
+  for (const [shortcut, text] of [['hours', 'We answer 9 to 5, Monday to Friday.'], ['refund', 'Refunds take 5 days.'],
+    ['welcome', 'Hi {first_name}, {agent} on duty for {name}. {order}'], ['Bad Name', 'x']]) {
+    await form.getByLabel('Shortcut').fill(shortcut);
+    await form.getByLabel('Text').fill(text);
+    await form.getByRole('button', { name: 'Add reply' }).click();
+    if (shortcut === 'Bad Name') await form.locator('.error', { hasText: 'shortcut may hold only' }).waitFor();
+    else await dialog.locator(`#replies-list li[data-shortcut="${shortcut}"]`).waitFor();
+  }
+  await dialog.getByRole('button', { name: 'Edit /refund' }).click();
+  await form.getByLabel('Text').fill('Refunds take 3 days.');
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await dialog.locator('#replies-list li[data-shortcut="refund"]', { hasText: 'Refunds take 3 days.' }).waitFor();
+  assert.equal((await admin('GET', '/canned-responses')).canned_responses.find((r) => r.shortcut === 'refund').text, 'Refunds take 3 days.');
+
+  // An agent: the list without the pen, and "/" in a chat's composer.
+  const dana = await consolePage(browser.browser, server, 'dana', 'dana-secret-1');
+  await dana.getByRole('button', { name: 'Saved replies' }).click();
+  await dana.locator('#replies-list li[data-shortcut="hours"]').waitFor();
+  assert.equal(await dana.locator('#reply-form').isVisible(), false);
+  assert.equal(await dana.getByRole('button', { name: 'Edit /hours' }).count(), 0);
+  await dana.locator('#replies-dialog').getByRole('button', { name: 'Close' }).click();
+
+  await userSays(server, '15550501', 'support', 'Lee Park');
+  await dana.locator('#conversation-list li[data-phone="15550501"]').click();
+  await dana.getByRole('button', { name: 'Claim Chat' }).click();
+  await dana.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  const box = dana.locator('#composer-text');
+  await box.pressSequentially('/re');
+  await dana.locator('#reply-suggestions li[data-shortcut="refund"][aria-selected="true"]').waitFor();
+  assert.equal(await dana.locator('#reply-suggestions li[role=option]').count(), 1);
+  await box.press('Backspace');
+  await box.press('Backspace');  // "/": every reply, by shortcut
+  await dana.locator('#reply-suggestions li[data-shortcut="hours"][aria-selected="true"]').waitFor();
+  await box.press('ArrowDown');
+  await dana.locator('#reply-suggestions li[data-shortcut="refund"][aria-selected="true"]').waitFor();
+  await box.press('Enter');  // picks, does not send
+  assert.equal(await box.inputValue(), 'Refunds take 3 days.');
+  assert.equal(await dana.locator('#reply-suggestions').isVisible(), false);
+  await box.press('Enter');  // now it sends
+  await receiver.waitFor((m) => m.to === '15550501' && m.text === 'Refunds take 3 days.');
+
+  // Its placeholders are filled in for this chat; anything else in braces stays.
+  await box.pressSequentially('/welcome');
+  await dana.locator('#reply-suggestions li[data-shortcut="welcome"][aria-selected="true"]').waitFor();
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), 'Hi Lee, Dana on duty for Lee Park. {order}');
+  await box.fill('');
+
+  // Escape leaves "/" typed as it is.
+  await box.pressSequentially('/ho');
+  await dana.locator('#reply-suggestions li[data-shortcut="hours"]').waitFor();
+  await box.press('Escape');
+  assert.equal(await dana.locator('#reply-suggestions').isVisible(), false);
+  assert.equal(await box.inputValue(), '/ho');
+
+  // Deleted by the admin, it is offered no more.
+  await dialog.getByRole('button', { name: 'Delete /hours' }).click();
+  await dialog.locator('#replies-list li[data-shortcut="hours"]').waitFor({ state: 'detached' });
+  await box.fill('');
+  await box.pressSequentially('/ho');
+  await dana.locator('#reply-suggestions li.none', { hasText: 'No saved reply matches /ho' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(dana.errors, []);
+}));
+
+test('an admin makes a team in its dialog; agents file chats under it, by hand, in bulk or by a macro, and every console filters by it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });
+  await userSays(server, '15550781', 'my invoice is wrong', 'Sol');
+  await userSays(server, '15550782', 'hi', 'Tam');
+  await userSays(server, '15550783', 'hello', 'Uma');
+  const max = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const shown = (p) => p.evaluate(() => [...document.querySelectorAll('#conversation-list li')].map((l) => l.dataset.phone).sort().join());
+  await page.locator('#conversation-list li[data-phone="15550781"]').click();
+  await page.locator('#conv-name', { hasText: 'Sol' }).waitFor();
+  // No teams yet: nothing offers one.
+  assert.equal(await page.locator('#conv-team').isHidden(), true);
+  assert.equal(await max.locator('#team-filter').isHidden(), true);
+
+  // Made in the Teams dialog, where its members are ticked.
+  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  const dialog = page.locator('#teams-dialog');
+  await dialog.locator('#teams-empty').waitFor();
+  await dialog.getByLabel('Name').fill('Billing');
+  await dialog.getByLabel('Description').fill('Refunds and invoices');
+  await dialog.getByLabel('Max (@max)').check();
+  await dialog.getByRole('button', { name: 'Add team' }).click();
+  await dialog.locator('#teams-status', { hasText: 'billing is saved' }).waitFor();
+  await dialog.locator('li[data-team="billing"] .team-members', { hasText: 'Max' }).waitFor();
+  assert.deepEqual((await admin('GET', '/teams')).teams.map((t) => [t.name, t.description, t.members]),
+    [['billing', 'Refunds and invoices', ['max']]]);
+  // Refused: the form says why, and nothing is made.
+  await dialog.getByLabel('Name').fill('none');
+  await dialog.getByRole('button', { name: 'Add team' }).click();
+  await dialog.locator('#teams-form .error', { hasText: 'none stands for no team' }).waitFor();
+  assert.equal((await admin('GET', '/teams')).teams.length, 1);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // Every console offers it at once (teams.updated).
+  await page.locator('#conv-team').waitFor();
+  await max.locator('#team-filter').waitFor();
+  await page.getByLabel('Team', { exact: true }).selectOption('billing');
+  await page.locator('#conversation-list li[data-phone="15550781"] .badge.team', { hasText: '👥 billing' }).waitFor();
+  // Redrawn by the chat's events, the picker keeps its options: a list
+  // rebuilt under the agent's pointer would close.
+  await page.evaluate(() => { document.querySelector('#conv-team option[value="billing"]').dataset.kept = 'yes'; });
+  await admin('PUT', '/conversations/15550781/priority', { priority: 'high' });
+  await page.waitForFunction(() => document.getElementById('conv-priority').value === 'high');
+  assert.equal(await page.locator('#conv-team option[data-kept="yes"]').count(), 1);
+  await max.locator('#conversation-list li[data-phone="15550781"] .badge.team', { hasText: 'billing' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550781')).team, 'billing');
+
+  // Max files one in bulk, and the admin runs a macro that files another.
+  await max.getByRole('button', { name: 'Select' }).click();
+  await max.locator('#conversation-list li[data-phone="15550782"]').click();
+  await max.locator('#bulk-count', { hasText: '1 selected' }).waitFor();
+  await max.locator('#bulk-team').selectOption('billing');
+  await max.locator('#bulk-status', { hasText: 'Filed under billing' }).waitFor();
+  await max.getByRole('button', { name: 'Done selecting' }).click();
+  await page.locator('#macros').click();
+  await actionRow(page, 1, 'team', 'billing');
+  await page.locator('#macros-dialog').getByLabel('Name', { exact: true }).fill('To billing');
+  await page.getByRole('button', { name: 'Add macro' }).click();
+  await page.locator('#macros-status', { hasText: 'To billing is saved' }).waitFor();
+  await page.locator('#macros-list li', { hasText: 'Team billing' }).waitFor();
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+  await page.locator('#conversation-list li[data-phone="15550783"]').click();
+  await page.locator('#conv-name', { hasText: 'Uma' }).waitFor();
+  await page.locator('#macro-menu summary').click();
+  await page.locator('#macro-choices').getByRole('button', { name: 'To billing' }).click();
+  await page.waitForFunction(() => document.getElementById('conv-team').value === 'billing');
+
+  // The list's filter: the team's, or those under none.
+  for (const phone of ['15550782', '15550783'])
+    await max.locator(`#conversation-list li[data-phone="${phone}"] .badge.team`).waitFor();
+  await admin('PUT', '/conversations/15550783/team', { team: null });
+  await max.locator('#conversation-list li[data-phone="15550783"] .badge.team').waitFor({ state: 'detached' });
+  await max.getByLabel('Team filter').selectOption('billing');
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 2);
+  assert.equal(await shown(max), '15550781,15550782');
+  await max.getByLabel('Team filter').selectOption('none');
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 1);
+  assert.equal(await shown(max), '15550783');
+  await max.getByLabel('Team filter').selectOption('');
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 3);
+
+  // An agent reads the teams and does not write them.
+  await max.getByRole('button', { name: 'Teams', exact: true }).click();
+  await max.locator('#teams-dialog li[data-team="billing"]', { hasText: 'Refunds and invoices' }).waitFor();
+  assert.equal(await max.locator('#teams-form').isHidden(), true);
+  assert.equal(await max.locator('#teams-dialog').getByRole('button', { name: 'Delete billing' }).count(), 0);
+
+  // Deleted: its chats are under none in every console, and the pickers go.
+  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Delete billing' }).click();
+  await dialog.locator('#teams-status', { hasText: 'billing is deleted' }).waitFor();
+  await max.locator('#teams-dialog li[data-team="billing"]').waitFor({ state: 'detached' });  // an open dialog follows
+  await max.waitForFunction(() => document.querySelectorAll('#conversation-list .badge.team').length === 0);
+  await page.waitForFunction(() => document.getElementById('conv-team').hidden);
+  await max.waitForFunction(() => document.getElementById('team-filter').hidden);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(max.errors, []);
+}));
+
+test('an admin reads the audit log, a page at a time; an agent has none', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });
+  await admin('PATCH', '/agents/max', { role: 'admin', max_chats: 3 });
+  await admin('PATCH', '/agents/max', { role: 'agent' });
+  for (let i = 1; i <= 50; i++) await admin('PUT', '/sla', { first_reply_minutes: i });
+  await admin('PUT', '/teams/billing', { members: ['max'] });
+  const max = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  assert.equal(await max.locator('#audit').isHidden(), true);
+
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  const rows = page.locator('#audit-rows tr');
+  await rows.first().waitFor();
+  // Newest first: max's login and the admin's own, then the team.
+  assert.equal(await rows.count(), 50);
+  const what = async (n) => (await rows.nth(n).locator('td').allTextContents()).slice(1).join(' | ');
+  assert.deepEqual([await what(0), await what(1), await what(2)], [
+    'admin | logged in | address: 127.0.0.1', 'max | logged in | address: 127.0.0.1', 'admin | added team billing | description: — · members: max']);
+  assert.match(await what(3), /^admin \| changed the SLA targets \| first_reply_minutes: 50 · /);
+  // Older: the rest, down to the first login.
+  await page.getByRole('button', { name: 'Older' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#audit-rows tr').length === 57);
+  assert.equal(await page.locator('#audit-older').isHidden(), true);
+  assert.deepEqual(await Promise.all([53, 54, 55, 56].map(what)), [
+    'admin | changed agent max | role: agent', 'admin | changed agent max | role: admin · max_chats: 3',
+    'admin | added agent max | role: agent · display_name: Max', 'admin | logged in | address: 127.0.0.1']);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(max.errors, []);
+}));
+
+test('an admin writes a macro, and an agent runs it on a chat and on those selected; a refused action says which', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  for (const [phone, name] of [['15550961', 'Ann'], ['15550962', 'Ben'], ['15550963', 'Cai']]) await userSays(server, phone, 'support', name);
+  await userSays(server, '15550964', 'hi', 'Dee');
+  // The server's frames can be held back, to make the events of a refused
+  // macro's first actions reach the page after its refusal.
+  let held = null, heldNote, release;
+  const noteHeld = new Promise((resolve) => { heldNote = resolve; });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.routeWebSocket(/\/ws$/, (ws) => {
+      const upstream = ws.connectToServer();
+      upstream.onMessage((m) => {
+        if (!held) return ws.send(m);
+        held.push(m);
+        if (String(m).includes('Escalated to billing')) heldNote();
+      });
+      release = () => { const frames = held; held = null; for (const m of frames) ws.send(m); };
+    }),
+  });
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await row('15550964').waitFor();
+
+  // Written in the Macros dialog: a name and its actions, one row each.
+  await page.locator('#macros').click();
+  await page.locator('#macros-empty').waitFor();
+  const action = (n, type, value) => actionRow(page, n, type, value);
+  await page.getByLabel('Name', { exact: true }).fill('Billing escalation');
+  await action(1, 'label', 'Billing');
+  await action(2, 'priority', 'high');
+  await action(3, 'note', 'Escalated to billing');
+  await action(4, 'assign', 'lea');
+  await page.getByRole('button', { name: 'Add macro' }).click();
+  await page.locator('#macros-status', { hasText: 'Billing escalation is saved.' }).waitFor();
+  assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
+    'Label billing → Priority high → Note: Escalated to billing → Assign to lea');
+  // A wrong one is refused with the action named, and nothing is made.
+  await page.getByLabel('Name', { exact: true }).fill('Broken');
+  await action(1, 'assign', 'nobody');
+  await page.getByRole('button', { name: 'Add macro' }).click();
+  await page.locator('#macro-form .error', { hasText: 'action 1: no agent named nobody' }).waitFor();
+  assert.equal((await admin('GET', '/macros')).macros.length, 1);
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Run from a chat's header: each action shows in the chat as it is done.
+  const runIn = async (phone, name) => {
+    await row(phone).click();
+    await page.locator('#conv-name', { hasText: name }).waitFor();
+    await page.locator('#macro-menu summary').click();
+    await page.locator('#macro-choices').getByRole('button', { name: 'Billing escalation' }).click();
+  };
+  await runIn('15550961', 'Ann');
+  await page.locator('#conv-assignee', { hasText: 'lea' }).waitFor();
+  await page.locator('#conv-labels', { hasText: 'billing' }).waitFor();
+  assert.equal(await page.locator('#conv-priority').inputValue(), 'high');
+  await page.locator('.message.note', { hasText: 'Escalated to billing' }).waitFor();
+
+  // Refused: Dee has no chat to hand over; the first three actions stay done.
+  // Their events come after the refusal, and redraw the chat without
+  // taking the refusal out of its hint.
+  held = [];
+  await runIn('15550964', 'Dee');
+  const refusal = 'Billing escalation, action 4 of 4 (assign): no chat is active with 15550964';
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor();
+  await noteHeld;
+  release();
+  await page.locator('#conv-labels', { hasText: 'billing' }).waitFor();
+  await page.locator('.message.note', { hasText: 'Escalated to billing' }).waitFor();
+  assert.ok((await page.locator('#composer-hint').textContent()).includes(refusal), 'the refusal outlives the redraws');
+
+  // On those selected, from the bulk bar.
+  await page.getByRole('button', { name: 'Select' }).click();
+  await row('15550962').click();
+  await row('15550963').click();
+  await page.locator('#bulk-macro').selectOption({ label: 'Billing escalation' });
+  await page.locator('#bulk-status', { hasText: 'Ran Billing escalation: 2 of 2 conversations.' }).waitFor();
+  for (const phone of ['15550962', '15550963']) {
+    const c = await admin('GET', `/conversations/${phone}`);
+    assert.equal(c.assignee, 'lea', phone);
+    assert.deepEqual(c.labels, ['billing'], phone);
+  }
+
+  // Changed and deleted in the dialog.
+  await page.locator('#macros').click();
+  await page.getByRole('button', { name: 'Edit Billing escalation' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Billing');
+  await page.getByRole('button', { name: 'Remove action 3' }).click();
+  await action(4, 'snooze-reply');  // the rows are numbered again: the new one is the fourth
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#macros-status', { hasText: 'Billing is saved.' }).waitFor();
+  assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
+    'Label billing → Priority high → Assign to lea → Snooze until the user replies');
+  const [kept] = (await admin('GET', '/macros')).macros;
+  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze']);
+  assert.equal(kept.actions[3].until, 'next_reply');
+  // Edited again, each row is the kind it was saved as.
+  await page.getByRole('button', { name: 'Edit Billing' }).click();
+  assert.equal(await page.getByLabel('Action 4', { exact: true }).inputValue(), 'snooze-reply');
+  assert.equal(await page.getByLabel("Action 4's value").isVisible(), false);
+  await page.locator('#macro-cancel').click();
+  await page.getByRole('button', { name: 'Delete Billing' }).click();
+  await page.locator('#macros-status', { hasText: 'Billing is deleted.' }).waitFor();
+  await page.locator('#macros-empty').waitFor();
+  await admin('POST', '/macros', kept);
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Lea reads and runs them; only admins write them.
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await lea.locator('#macros').click();
+  await lea.locator('#macros-list li', { hasText: 'Billing' }).waitFor();
+  assert.equal(await lea.locator('#macro-form').isVisible(), false);
+  assert.equal(await lea.locator('#macros-list').getByRole('button', { name: 'Delete Billing' }).count(), 0);
+}));
+
+test('an admin writes an automation in its dialog, and it labels a chat by itself when the user writes its words', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15551201', 'support', 'Ann');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15551201"]');
+  await row.waitFor();
+
+  await page.locator('#automations').click();
+  await page.locator('#automations-empty').waitFor();
+  const form = page.locator('#automation-form');
+  await form.getByLabel('Name').fill('Refunds');
+  assert.equal(await form.getByLabel('Containing any of').isVisible(), true);
+  await form.getByLabel('Containing any of').fill('refund,  money back ');
+  // No reply to the user among its actions: the bot and their agent write to them.
+  assert.equal(await page.getByLabel('Action 1', { exact: true }).locator('option[value="send"]').count(), 0);
+  await actionRow(page, 1, 'label', 'billing');
+  await actionRow(page, 2, 'priority', 'high');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automations-status', { hasText: 'Refunds is saved.' }).waitFor();
+  const item = page.locator('#automations-list li', { hasText: 'Refunds' });
+  assert.equal(await item.locator('.automation-when').textContent(), 'When a user writes “refund” or “money back”');
+  assert.equal(await item.locator('.reply-text').textContent(), 'Label billing → Priority high');
+  // A chat joining the queue has no words: the field goes; a wrong action is refused by name.
+  await form.getByLabel('Name').fill('New chats');
+  await form.getByLabel('When').selectOption('chat_queued');
+  assert.equal(await form.getByLabel('Containing any of').isVisible(), false);
+  await form.getByLabel('From').selectOption('whatsapp');
+  await actionRow(page, 1, 'assign', 'nobody');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automation-form .error', { hasText: 'action 1: no agent named nobody' }).waitFor();
+  await page.getByLabel("Action 1's value").fill('lea');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automations-status', { hasText: 'New chats is saved.' }).waitFor();
+  assert.equal(await page.locator('#automations-list li', { hasText: 'New chats' }).locator('.automation-when').textContent(),
+    'When a chat joins the queue, on WhatsApp');
+  // On a target missed (SLA), which has no words either, but may name one target.
+  assert.equal(await form.getByLabel('Which target').isVisible(), false);  // not for a queued chat
+  await form.getByLabel('Name').fill('Late');
+  await form.getByLabel('When').selectOption('sla_missed');
+  assert.equal(await form.getByLabel('Containing any of').isVisible(), false);
+  await form.getByLabel('Which target').selectOption('resolution');
+  await actionRow(page, 1, 'priority', 'urgent');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automations-status', { hasText: 'Late is saved.' }).waitFor();
+  assert.equal(await page.locator('#automations-list li', { hasText: 'Late' }).locator('.automation-when').textContent(),
+    'When a chat misses its resolution target');
+  const late = (await admin('GET', '/automations')).automations.find((a) => a.name === 'Late');
+  assert.equal(late.event, 'sla_missed');
+  assert.equal(late.target, 'resolution');
+  await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // The user writes its words: the chat is labelled and marked by itself, in every console.
+  await userSays(server, '15551201', 'I need a REFUND');
+  await row.locator('.badge.label', { hasText: 'billing' }).waitFor();
+  await row.locator('.badge.priority.high').waitFor();
+  await row.click();
+
+  // Switched off in the form, then deleted.
+  await page.locator('#automations').click();
+  await page.getByRole('button', { name: 'Edit Refunds' }).click();
+  assert.equal(await form.getByLabel('Containing any of').inputValue(), 'refund, money back');
+  await form.getByLabel('On', { exact: true }).uncheck();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#automations-list li', { hasText: 'Refunds' }).locator('.automation-when', { hasText: '· off' }).waitFor();
+  assert.equal((await admin('GET', '/automations')).automations.find((a) => a.name === 'Refunds').enabled, false);
+  await page.getByRole('button', { name: 'Delete Refunds' }).click();
+  await page.locator('#automations-status', { hasText: 'Refunds is deleted.' }).waitFor();
+  await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Lea reads them; only admins write them.
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await lea.locator('#automations').click();
+  await lea.locator('#automations-list li', { hasText: 'New chats' }).waitFor();
+  assert.equal(await lea.locator('#automation-form').isVisible(), false);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));

@@ -1,0 +1,300 @@
+// The console in real headless chromium against the real server: how the console gets an agent's
+// attention and reads: chimes, desktop notices, the keyboard, narrow windows and contrast.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+test('a chime for a new chat in the queue and for a message in the agent\'s own chat, and the bell mutes it', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  // Events come in order: once a later one shows, every earlier one has had its say.
+  const unread = (phone, n) => row(phone).locator('.badge.unread', { hasText: `${n} unread` }).waitFor();
+
+  await userSays(server, '15550701', 'support', 'Pia');
+  await rings(1);
+  await userSays(server, '15550702', 'support', 'Quinn');
+  await rings(2);
+  // Moving up the queue is no news; a message in one's own chat is.
+  await admin('POST', '/conversations/15550701/chat-support/start');
+  await userSays(server, '15550701', 'are you there?');
+  await unread('15550701', 2);
+  assert.equal(await rang(), 3);
+  // Not while it is the chat open, nor in someone else's chat.
+  await row('15550701').click();
+  await page.locator('#conv-name', { hasText: 'Pia' }).waitFor();
+  await userSays(server, '15550701', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  await userSays(server, '15550702', 'still waiting');
+  await unread('15550702', 2);
+  assert.equal(await rang(), 3);
+  // A team's chat joining the queue rings for its members alone.
+  await admin('PUT', '/teams/tech', { members: [] });
+  await admin('PUT', '/teams/billing', { members: ['admin'] });
+  await page.locator('#team-filter').waitFor();  // the roster is here
+  for (const [phone, team] of [['15550704', 'tech'], ['15550705', 'billing']]) {
+    await userSays(server, phone, 'hi');
+    await admin('PUT', `/conversations/${phone}/team`, { team });
+    await userSays(server, phone, 'support');
+  }
+  await admin('PUT', '/conversations/15550705/priority', { priority: 'high' });  // after both, in order
+  await row('15550705').locator('.badge.priority').waitFor();
+  assert.equal(await rang(), 4);
+
+  // Muted, it stays quiet, across a reload too.
+  await page.getByRole('button', { name: 'Sound alerts' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Sound alerts' }).getAttribute('aria-pressed'), 'false');
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sound alerts' }).getAttribute('aria-pressed'), 'false');
+  await userSays(server, '15550703', 'support', 'Ria');
+  await userSays(server, '15550703', 'anyone?');
+  await unread('15550703', 2);
+  assert.equal(await rang(), 0);  // a new page, and nothing rang
+  assert.deepEqual(page.errors, []);
+}));
+
+test('out of sight, the console tells the agent on the desktop, and a click opens the chat', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  // The browser's side stood in for: whether the page is seen, and the notifications it shows.
+  const standIns = () => {
+    window.hidden_ = false;
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (window.hidden_ ? 'hidden' : 'visible') });
+    window.shown_ = [];
+    window.asked_ = 0;
+    window.Notification = class {
+      static permission = 'default';
+      static requestPermission() { window.asked_ += 1; this.permission = 'granted'; return Promise.resolve('granted'); }
+      constructor(title, { body, tag }) { Object.assign(this, { title, body, tag, closed: false }); window.shown_.push(this); }
+      close() { this.closed = true; }
+    };
+  };
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.addInitScript(standIns) });
+  assert.equal(await page.evaluate(() => window.asked_), 1);  // logging in asked
+  const shown = () => page.evaluate(() => window.shown_.map(({ title, body, tag }) => ({ title, body, tag })));
+  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
+
+  await page.evaluate(() => { window.hidden_ = true; });
+  await userSays(server, '15551301', 'support', 'Tara');
+  await rings(1);
+  await admin('POST', '/conversations/15551301/chat-support/start');
+  await userSays(server, '15551301', 'my parcel is late');
+  await rings(2);
+  assert.deepEqual(await shown(), [
+    { title: 'Tara is waiting for a chat', body: 'Number 1 in the queue', tag: '15551301' },
+    { title: 'Tara', body: 'my parcel is late', tag: '15551301' }]);
+
+  // In sight, the chime is enough.
+  await page.evaluate(() => { window.hidden_ = false; });
+  await userSays(server, '15551301', 'hello?');
+  await rings(3);
+  assert.equal((await shown()).length, 2);
+
+  // A click on one brings the chat up.
+  await page.evaluate(() => window.shown_[1].onclick());
+  await page.locator('#conv-name', { hasText: 'Tara' }).waitFor();
+  await page.locator('.message.user', { hasText: 'my parcel is late' }).waitFor();
+  assert.equal(await page.evaluate(() => window.shown_[1].closed), true);
+  assert.deepEqual(page.errors, []);
+}));
+
+test('Alt+J and Alt+K move through the list, from the composer too', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  for (const [phone, name] of [['15550801', 'Uma'], ['15550802', 'Vic'], ['15550803', 'Wes']])
+    await userSays(server, phone, 'hi', name);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li').nth(2).waitFor();
+  // Newest first; two users who wrote in the same millisecond are listed by
+  // number, so the order is read off the list rather than assumed.
+  const names = { 15550801: 'Uma', 15550802: 'Vic', 15550803: 'Wes' };
+  const order = await page.locator('#conversation-list li').evaluateAll((els) => els.map((el) => el.dataset.phone));
+  const open = async (phone) => page.locator('#conv-name', { hasText: names[phone] }).waitFor();
+  await page.keyboard.press('Alt+KeyJ');
+  await open(order[0]);
+  await page.locator('#start-chat').click();  // Start Chat: the composer takes the keys
+  await page.waitForFunction(() => document.activeElement?.id === 'composer-text');
+  await page.keyboard.press('Alt+KeyJ');
+  await open(order[1]);
+  await page.keyboard.press('Alt+KeyJ');
+  await open(order[2]);
+  await page.keyboard.press('Alt+KeyJ');  // the last stays
+  await page.keyboard.press('Alt+KeyK');
+  await open(order[1]);
+  assert.equal(await page.locator('#conversation-list li[aria-current="true"]').getAttribute('data-phone'), order[1]);
+  assert.deepEqual(page.errors, []);
+}));
+
+test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  await userSays(server, '15550003', 'support', 'Kim');
+  const context = await browser.browser.newContext({ viewport: { width: 400, height: 760 } });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  // The page puts the cursor in the username field itself once it knows no
+  // one is logged in: typing before that could land anywhere.
+  await page.waitForFunction(() => document.activeElement?.id === 'login-username');
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ADMIN_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.locator('#connection.live').waitFor();
+  assert.equal(await page.locator('#pane').isVisible(), false);  // one column: the list first
+  // Nothing wider than the window: no sideways scrolling on a phone.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    `page is ${await page.evaluate(() => document.documentElement.scrollWidth)}px wide in a 400px window`);
+
+  await page.locator('#conversation-list li[data-phone="15550003"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#conv-name', { hasText: 'Kim' }).waitFor();
+  assert.equal(await page.locator('.sidebar').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'start-chat');
+  await page.keyboard.press('Enter');  // claim
+  await page.waitForFunction(() => document.activeElement.id === 'composer-text');
+  await page.keyboard.type('Typed without a mouse');
+  await page.keyboard.press('Enter');
+  await receiver.waitFor((m) => m.text === 'Typed without a mouse');
+
+  await page.getByRole('button', { name: '← Back' }).click();
+  await page.locator('#conversation-list li[data-phone="15550003"]').waitFor();
+}));
+
+// Every text the console shows against what is behind it: WCAG's contrast
+// ratio, 4.5 at least (3 for large text). Disabled controls are exempt, as
+// WCAG has them. Returns those that fall short, described.
+async function lowContrast(page) {
+  return page.evaluate(() => {
+    const channel = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const rgba = (css) => {
+      const [r, g, b, a = 1] = css.match(/[\d.]+/g).map(Number);
+      return { r, g, b, a };
+    };
+    const luminance = ({ r, g, b }) => 0.2126 * channel(r / 255) + 0.7152 * channel(g / 255) + 0.0722 * channel(b / 255);
+    // The colour behind `el`: the nearest background that is not clear, the
+    // page's own under all of them.
+    const behind = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c.a > 0.5) return c;
+      }
+      return rgba(getComputedStyle(document.body).backgroundColor);
+    };
+    const short = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (['SCRIPT', 'STYLE', 'OPTION', 'TEMPLATE'].includes(el.tagName) || el.disabled || el.closest('[disabled]')) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+      if (!own || !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+      const style = getComputedStyle(el);
+      const fg = luminance(rgba(style.color));
+      const bg = luminance(behind(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5))
+        short.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} "${el.textContent.trim().slice(0, 30)}" ${style.color} on ${getComputedStyle(el).backgroundColor}: ${ratio.toFixed(2)}`);
+    }
+    return short;
+  });
+}
+
+test('the console reads well light or dark: it follows the system until the agent picks one with ◐, which this browser keeps', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  // Chats in every state a row or a chat can show: queued, the agent's own
+  // at each priority, labelled, snoozed, blocked; notes, replies, the bot's.
+  for (const [phone, name] of [['15551001', 'Ana'], ['15551002', 'Ben'], ['15551003', 'Cai'], ['15551004', 'Dee']])
+    await userSays(server, phone, 'support', name);
+  await userSays(server, '15551005', 'hi', 'Eve');
+  for (const phone of ['15551002', '15551003', '15551004']) await admin('POST', `/conversations/${phone}/chat-support/start`);
+  for (const [phone, priority] of [['15551002', 'urgent'], ['15551003', 'high'], ['15551004', 'medium'], ['15551005', 'low']])
+    await admin('PUT', `/conversations/${phone}/priority`, { priority });
+  await admin('PUT', '/conversations/15551002/labels', { labels: ['billing'] });
+  await admin('POST', '/conversations/15551002/notes', { text: 'Refund approved by @admin' });
+  await admin('POST', '/conversations/15551002/chat-support/send', { text: 'Your refund is on its way' });
+  await userSays(server, '15551002', 'thanks *a lot*, see `A-77`');
+  await admin('PUT', '/conversations/15551003/snooze', { until: 'next_reply' });
+  await admin('PUT', '/conversations/15551005/blocked', { blocked: true });
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.emulateMedia({ colorScheme: 'light' }),
+  });
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+  // The system's scheme changes, and the page has heard it (its listeners ran).
+  const systemTurns = async (scheme) => {
+    const heard = page.evaluate(() => new Promise((resolve) =>
+      matchMedia('(prefers-color-scheme: dark)').addEventListener('change', resolve, { once: true })));
+    await page.emulateMedia({ colorScheme: scheme });
+    await heard;
+  };
+  const pageBackground = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.locator('#conversation-list li[data-phone="15551002"]').click();
+  await page.locator('.message.note', { hasText: 'Refund approved' }).waitFor();
+  await page.locator('#composer-text').fill('a draft');
+  await page.locator('#conversation-list li[data-phone="15551003"]').click();
+  await page.locator('#conv-snoozed').waitFor();
+  await page.locator('#conversation-list li[data-phone="15552002"], #conversation-list li[data-phone="15551002"] .badge.draft').first().waitFor();
+  await page.locator('#conversation-list li[data-phone="15551002"]').click();
+  await page.locator('.message.note', { hasText: 'Refund approved' }).waitFor();
+
+  // Automatic: light on a light system, and everything legible.
+  assert.equal(await theme(), 'light');
+  assert.equal(await pageBackground(), 'rgb(246, 247, 249)');
+  assert.deepEqual(await lowContrast(page), []);
+  // The system turns dark: so does the console, at once, and it stays legible.
+  await systemTurns('dark');
+  assert.equal(await theme(), 'dark');
+  assert.equal(await pageBackground(), 'rgb(15, 17, 21)');
+  assert.deepEqual(await lowContrast(page), []);
+  await page.locator('#macros').click();  // a dialog, and its form, too
+  await page.locator('#macros-dialog').waitFor();
+  assert.deepEqual(await lowContrast(page), []);
+  await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Picked: dark whatever the system, then light, kept through a reload.
+  const button = page.locator('#theme');
+  assert.equal(await button.getAttribute('aria-label'), 'Theme: automatic, as the system');
+  await button.click();
+  assert.equal(await button.getAttribute('aria-label'), 'Theme: dark');
+  await systemTurns('light');
+  assert.equal(await theme(), 'dark');
+  await button.click();
+  assert.equal(await button.getAttribute('aria-label'), 'Theme: light');
+  await systemTurns('dark');
+  assert.equal(await theme(), 'light');
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  assert.equal(await theme(), 'light');
+  assert.equal(await page.locator('#theme').getAttribute('aria-label'), 'Theme: light');
+  // Back to automatic: the system's again.
+  await page.locator('#theme').click();
+  assert.equal(await theme(), 'dark');
+  assert.deepEqual(page.errors, []);
+}));
+
+test('? lists the keyboard shortcuts, except where the agent types, where it is a question mark', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15551101', 'support', 'Ana');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const dialog = page.locator('#shortcuts-dialog');
+  await page.locator('#conversation-list li[data-phone="15551101"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#composer-text').fill('Which order');
+  await page.locator('#composer-text').press('?');
+  assert.equal(await page.locator('#composer-text').inputValue(), 'Which order?');
+  assert.equal(await dialog.isVisible(), false);
+
+  await page.locator('#conversation-list li[data-phone="15551101"]').focus();
+  await page.keyboard.press('?');
+  await dialog.waitFor();
+  await dialog.getByRole('row', { name: /Alt J \/ Alt K/ }).waitFor();
+  assert.deepEqual(await lowContrast(page), []);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  // From the top bar too.
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.deepEqual(page.errors, []);
+}));

@@ -1,0 +1,497 @@
+// The console in real headless chromium against the real server: an agent's chat from its first
+// message to its end, the connection and the session.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, freePort, receiver, shareBrowserAndReceiver, startServer, tempDir,
+  userSays, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+// docs/console.png is refreshed with SWITCHBOARD_SCREENSHOT=docs/console.png; a plain run keeps the tree clean.
+const screenshot = process.env.SWITCHBOARD_SCREENSHOT
+  ?? join(tmpdir(), `switchboard-console-${process.pid}.png`);
+
+test('an agent works a chat from the first message to its end', async () => {
+  const data = tempDir();
+  const server = await startServer(['--port', '0', '--data', data.dir, '--outbound-url', receiver.url]);
+  try {
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    await admin('POST', '/agents', { username: 'bob', password: 'bob-password', display_name: 'Bob' });
+
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    assert.equal(await page.locator('#me').textContent(), 'Administrator (admin)');
+
+    // A user's message appears live, with its badge.
+    await userSays(server, '15550001', 'support', 'John Doe');
+    const row = page.locator('#conversation-list li[data-phone="15550001"]');
+    await row.waitFor();
+    await row.locator('.badge.live', { hasText: '💬 Chat' }).waitFor();
+    await row.locator('.badge.queued', { hasText: 'Queued #1' }).waitFor();
+
+    // Open, claim, reply: the reply reaches the user's endpoint.
+    await row.click();
+    await page.locator('#conv-name', { hasText: 'John Doe' }).waitFor();
+    assert.equal(await page.locator('#conv-channel').textContent(), 'Webhook');
+    assert.equal(await page.locator('#conv-state').textContent(), '');  // a live chat: its badge says so
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-live').waitFor();
+    await page.locator('#composer-text').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+
+    // Typing shows on another agent's console.
+    const bobPage = await consolePage(browser.browser, server, 'bob', 'bob-password');
+    await bobPage.locator('#conversation-list li[data-phone="15550001"]').click();
+    await bobPage.locator('#conv-assignee', { hasText: 'Assigned to admin' }).waitFor();
+    await page.locator('#composer-text').pressSequentially('Hello John', { delay: 20 });
+    await bobPage.locator('#typing', { hasText: 'admin is typing' }).waitFor();
+
+    await page.locator('#composer-text').press('Enter');
+    const reply = await receiver.waitFor((m) => m.text === 'Hello John');
+    assert.equal(reply.to, '15550001');
+    await page.locator('.message.admin:not(.pending)', { hasText: 'Hello John' }).waitFor();
+    await bobPage.locator('.message.admin', { hasText: 'Hello John' }).waitFor();  // live on the other console too
+    // Each list's preview follows the newest message.
+    await bobPage.locator('#conversation-list li[data-phone="15550001"] .preview', { hasText: 'Hello John' }).waitFor();
+    await row.locator('.preview', { hasText: 'Hello John' }).waitFor();
+
+    // Shift+Enter is a new line, not a send.
+    await page.locator('#composer-text').press('Shift+Enter');
+    assert.equal(await page.locator('#composer-text').inputValue(), '\n');
+    await page.locator('#composer-text').fill('');
+
+    // A user's attempt at markup is shown as text and runs nothing.
+    const hostile = '<img src=x onerror=alert(1)>';
+    await userSays(server, '15550001', hostile);
+    const shown = page.locator('.message.user .text', { hasText: '<img src=x' });
+    await shown.waitFor();
+    assert.equal(await shown.textContent(), hostile);
+    assert.equal(await page.locator('.messages img').count(), 0);
+    assert.deepEqual(page.dialogs, []);
+
+    // A user's message while the agent has the chat open: the console reads
+    // it at once, and no unread count is left behind, on the server either
+    // (once the console's read has been answered).
+    const isRead = (r) => r.method() === 'POST' && r.url().endsWith('/conversations/15550001/read');
+    const readUpTo = [];
+    page.on('requestfinished', (r) => { if (isRead(r)) readUpTo.push(JSON.parse(r.postData()).up_to); });
+    await userSays(server, '15550001', 'Are you still there?');
+    const stillThere = page.locator('.message.user', { hasText: 'Are you still there?' });
+    await stillThere.waitFor();
+    await row.locator('.badge.unread').waitFor({ state: 'detached' });
+    const seq = Number(await stillThere.getAttribute('data-seq'));
+    if (!readUpTo.some((s) => s >= seq))
+      await page.waitForEvent('requestfinished', (r) => isRead(r) && JSON.parse(r.postData()).up_to >= seq);
+    assert.equal((await admin('GET', '/conversations/15550001')).unread, 0);
+
+    await page.screenshot({ path: screenshot });
+
+    // End the chat with a closing message.
+    await page.getByRole('button', { name: 'End Chat' }).click();
+    await page.getByLabel('Closing message (optional)').fill('Thanks for writing in!');
+    await page.locator('#end-confirm').click();
+    await page.locator('#conv-state[data-state="RATING"]', { hasText: 'Rating the chat' }).waitFor();
+    await receiver.waitFor((m) => m.text === 'Thanks for writing in!');
+    await receiver.waitFor((m) => m.text.includes('Chat support session ended'));
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+
+    // The user's score shows as their rating of the chat, not a bare "4".
+    await userSays(server, '15550001', '4');
+    const rated = page.locator('.message.user.rating');
+    await rated.waitFor();
+    assert.equal(await rated.locator('.text').textContent(), 'Rated the chat ★★★★☆ 4 of 5');
+    assert.equal(await rated.locator('.text').getAttribute('aria-label'), 'Rated the chat 4 of 5');
+    // So does the list's preview, from the event and, after a reload, from the server.
+    const preview = page.locator('#conversation-list li[data-phone="15550001"] .preview');
+    await preview.filter({ hasText: 'Rated the chat 4 of 5' }).waitFor();
+    await page.reload();
+    await preview.filter({ hasText: 'Rated the chat 4 of 5' }).waitFor();
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(bobPage.errors, []);
+  } finally {
+    await server.stop();
+    data.remove();
+  }
+});
+
+test('the console recovers from a server restart without missing a message', async () => {
+  const data = tempDir();
+  const port = String(await freePort());
+  let server = await startServer(['--port', port, '--data', data.dir]);
+  try {
+    await userSays(server, '15550002', 'support', 'Ada');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15550002"]').click();
+    await page.locator('#conv-name', { hasText: 'Ada' }).waitFor();
+
+    await server.stop();  // the server closes every socket (1001)
+    await page.locator('#connection', { hasText: 'Reconnecting' }).waitFor();
+    server = await startServer(['--port', port, '--data', data.dir]);
+    for (let i = 1; i <= 5; i += 1) await userSays(server, '15550002', `while you were away ${i}`);
+
+    await page.locator('#connection.live').waitFor({ timeout: 20000 });
+    await userSays(server, '15550002', 'and one more, live');
+    await page.locator('.message.user', { hasText: 'and one more, live' }).waitFor();
+    const texts = await page.locator('.message.user .text').allTextContents();
+    const away = texts.filter((t) => t.startsWith('while you were away'));
+    assert.deepEqual(away, [1, 2, 3, 4, 5].map((i) => `while you were away ${i}`));
+    const seqs = await page.locator('.message').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.equal(new Set(seqs).size, seqs.length);  // nothing shown twice
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await server.stop();
+    data.remove();
+  }
+});
+
+// A console that comes back further behind than --ws-max-lag gets resync
+// (a backlog that long would have its socket closed as too far behind) and
+// reloads its list and open conversation over REST. Its reconnection is held
+// until the messages are in, so that it is behind by that much.
+test('a console too far behind to replay reloads over REST and misses nothing', async () => {
+  const data = tempDir();
+  const port = String(await freePort());
+  const args = ['--port', port, '--data', data.dir, '--ws-max-lag', '20'];
+  let server = await startServer(args);
+  try {
+    await userSays(server, '15550003', 'support', 'Grace');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15550003"]').click();
+    await page.locator('#conv-name', { hasText: 'Grace' }).waitFor();
+
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.routeWebSocket(/\/ws$/, async (ws) => { await held; ws.connectToServer(); });
+    await server.stop();
+    await page.locator('#connection', { hasText: 'Reconnecting' }).waitFor();
+    server = await startServer(args);
+    for (let i = 1; i <= 15; i += 1) await userSays(server, '15550003', `while you were away ${i}`);  // 30 events and more
+    await userSays(server, '15550004', 'hello', 'Linus');  // a conversation new meanwhile
+
+    const reloaded = page.waitForRequest((r) => r.url().includes('/conversations?limit=200'), { timeout: 20000 });
+    release();
+    await reloaded;
+    await page.locator('#connection.live').waitFor({ timeout: 20000 });
+    await page.locator('#conversation-list li[data-phone="15550004"]').waitFor();
+    await page.locator('.message.user', { hasText: 'while you were away 15' }).waitFor();
+    const away = (await page.locator('.message.user .text').allTextContents()).filter((t) => t.startsWith('while you were away'));
+    assert.deepEqual(away, Array.from({ length: 15 }, (_, i) => `while you were away ${i + 1}`));
+    await userSays(server, '15550003', 'and one more, live');
+    await page.locator('.message.user', { hasText: 'and one more, live' }).waitFor();
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await server.stop();
+    data.remove();
+  }
+});
+
+test('older history on scroll, read receipts, transcript and transfer', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'carol', password: 'carol-password', display_name: 'Carol' });
+  await userSays(server, '15550009', 'support', 'Long Talker');
+  for (let i = 1; i <= 35; i += 1) await userSays(server, '15550009', `line ${i}`);  // 72 messages with the bot's
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550009"]');
+  await row.locator('.badge.unread').waitFor();
+  await row.click();
+  await page.locator('.message').nth(49).waitFor();
+  assert.equal(await page.locator('.message').count(), 50);  // the latest 50 first
+
+  // Viewing the newest messages sends a read receipt: the unread badge goes.
+  await row.locator('.badge.unread').waitFor({ state: 'detached' });
+  assert.equal((await admin('GET', '/conversations/15550009')).unread, 0);
+
+  // Scrolling to the top loads the older ones, oldest first.
+  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+  await page.locator('.message').nth(71).waitFor();
+  assert.equal(await page.locator('.message .text').first().textContent(), 'support');
+
+  // The transcript link downloads with the session cookie.
+  const href = await page.locator('#dl-csv').getAttribute('href');
+  const csv = await page.request.get(server.url + href);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^conversation,seq,timestamp,sender/);
+
+  // Claim, then hand over to Carol: the user is told who they talk to now.
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await page.getByLabel('Agent').selectOption('carol');
+  await page.locator('#transfer-confirm').click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to carol' }).waitFor();
+  await receiver.waitFor((m) => m.to === '15550009' && m.text.includes('Carol'));
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  assert.deepEqual(page.errors, []);
+}));
+
+test('opening a waiting chat keeps its place in the list and in the queue', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'dave', password: 'dave-password', display_name: 'Dave' });
+  for (const n of [1, 2, 3]) await userSays(server, `1555010${n}`, 'support', `Waiting ${n}`);
+  const order = (p) => p.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone));
+  const newestFirst = ['15550103', '15550102', '15550101'];
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const davePage = await consolePage(browser.browser, server, 'dave', 'dave-password');
+  const first = page.locator('#conversation-list li[data-phone="15550101"]');
+  const firstOnDave = davePage.locator('#conversation-list li[data-phone="15550101"]');
+  await first.locator('.badge.unread').waitFor();
+  await firstOnDave.locator('.badge.unread').waitFor();
+  assert.deepEqual(await order(page), newestFirst);
+
+  // Opening it reads it: that is no new activity, and it still waits first in line,
+  // on this console (the read's answer) and on Dave's (its event).
+  await first.click();
+  await first.locator('.badge.unread').waitFor({ state: 'detached' });
+  await firstOnDave.locator('.badge.unread').waitFor({ state: 'detached' });
+  for (const p of [page, davePage]) {
+    assert.deepEqual(await order(p), newestFirst);
+    assert.match(await p.locator('#conversation-list li[data-phone="15550101"] .badge.queued').textContent(), /^Queued #1 /);
+  }
+  assert.equal((await admin('GET', '/conversations/15550101')).queue_position, 1);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(davePage.errors, []);
+}));
+
+test('a transfer with nobody to hand the chat to says so, and the chat goes back to the queue', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'gone', password: 'gone-secret-1' });
+  await admin('PATCH', '/agents/gone', { active: false });  // someone who left is nobody to hand it to
+  await userSays(server, '15550201', 'support', 'Solo');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550201"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await page.locator('#transfer-none', { hasText: 'No other agent' }).waitFor();
+  assert.equal(await page.locator('#transfer-confirm').isDisabled(), true);
+  assert.equal(await page.locator('#transfer-to').isVisible(), false);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await admin('GET', '/conversations/15550201')).assignee, 'admin');  // still with the one agent there is
+
+  // Back to the head of the queue instead, for whoever is free next.
+  await page.getByRole('button', { name: 'Return to queue' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Waiting in queue (#1)' }).waitFor();
+  await page.locator('#conversation-list li[data-phone="15550201"] .badge.queued', { hasText: 'Queued #1' }).waitFor();
+  await page.locator('.message', { hasText: 'Back to the queue: admin returned it' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Return to queue' }).isVisible(), false);
+  await page.getByRole('button', { name: 'Claim Chat' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550201')).assignee, null);
+
+  // The page's icon is served, so a browser asks for nothing that is not there.
+  const icon = await page.request.get(`${server.url}/favicon.svg`);
+  assert.equal(icon.status(), 200);
+  assert.equal(icon.headers()['content-type'], 'image/svg+xml');
+  assert.deepEqual(page.errors, []);
+}));
+
+test('an agent sets themselves away and back, for automatic routing', () => withMemoryServer(['--routing', 'round-robin'], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const availableOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'admin').available;
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const box = page.getByLabel('Available');
+  assert.equal(await box.isChecked(), true);
+
+  await box.uncheck();
+  await page.locator('.availability.away').waitFor();
+  await page.waitForFunction(() => !document.getElementById('available').disabled);
+  assert.equal(await availableOnServer(), false);
+  await page.reload();
+  await page.locator('#me', { hasText: 'Administrator' }).waitFor();
+  assert.equal(await page.getByLabel('Available').isChecked(), false);  // as the server has it
+
+  await page.getByLabel('Available').check();
+  await page.locator('.availability:not(.away)').waitFor();
+  await page.waitForFunction(() => !document.getElementById('available').disabled);
+  assert.equal(await availableOnServer(), true);
+  assert.deepEqual(page.errors, []);
+}));
+
+// Three days from today in UTC, 10:00-11:00: closed whenever this runs.
+const closedHours = (() => {
+  const day = new Date(Date.now() + 3 * 86400000);
+  day.setUTCHours(10, 0, 0, 0);
+  const name = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][day.getUTCDay()];
+  return { spec: `${name} 10:00-11:00`, opens: day, name };
+})();
+
+test('outside business hours the top bar says until when, in the agent\'s own time', () => withMemoryServer(['--business-hours', closedHours.spec], async (server) => {
+  // An agent in India (UTC+05:30) reads 10:00 UTC as 15:30.
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD,
+    { context: { timezoneId: 'Asia/Kolkata', locale: 'en-GB' } });
+  const badge = page.locator('#hours');
+  await badge.waitFor();
+  const weekday = closedHours.opens.toLocaleString('en-GB', { weekday: 'short', timeZone: 'Asia/Kolkata' });
+  assert.equal(await badge.textContent(), `🌙 Closed until ${weekday} 15:30`);
+  assert.match(await badge.getAttribute('title'), new RegExp(`\\(${closedHours.name} 10:00–11:00, UTC\\): users who ask for support are told`));
+
+  // Reports may count waits on the team's clock.
+  await page.getByRole('button', { name: 'Reports' }).click();
+  const option = page.getByLabel('Waits in business hours');
+  await option.waitFor();
+  const [asked] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/reports/summary?') && r.url().endsWith('&business_hours=true')),
+    option.check(),
+  ]);
+  assert.equal(asked.status(), 200);
+  assert.equal((await asked.json()).business_hours, true);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+}));
+
+// A connection that dies without a close (a laptop asleep, a network
+// switched) would leave the console showing Live and hearing nothing. Here
+// the server's frames stop reaching the page on its first connection; the
+// console pings, hears nothing, connects again, and resumes what it missed.
+test('a console that hears nothing pings, then connects again and catches up', () => withMemoryServer([], async (server) => {
+  let connections = 0, deaf = false;
+  const sentByPage = [];
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => {
+      await p.clock.install();
+      await p.routeWebSocket(/\/ws$/, (ws) => {
+        const nth = ++connections;
+        const upstream = ws.connectToServer();
+        upstream.onMessage((m) => { if (!(deaf && nth === 1)) ws.send(m); });
+        ws.onMessage((m) => { sentByPage.push(m); upstream.send(m); });
+      });
+    },
+  });
+  assert.equal(connections, 1);
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+  deaf = true;  // from here the first connection carries nothing to the page
+  await userSays(server, '15550501', 'hello', 'Dee');
+
+  await page.clock.runFor(25000);  // quiet for 20 s: it asks
+  assert.ok(sentByPage.some((m) => m.includes('"ping"')), 'a ping after 20 s of silence');
+  assert.equal(connections, 1);
+  await page.clock.runFor(15000);  // 35 s without an answer: it gives the socket up
+  await page.clock.resume();       // and connects again after its backoff
+  await page.locator('#conversation-list li[data-phone="15550501"]').waitFor();
+  assert.equal(connections, 2);
+  await page.locator('#connection.live').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+// A session that ended while the console was away (expired while a laptop
+// slept, say) refuses its reconnection; the console then asks, and goes back
+// to the login form rather than reconnecting for ever. Here the first
+// connection is cut by the test after the session was ended, so that the
+// server's own 1008 never reaches the page.
+test('a console whose session ended while it was away goes back to the login form', () => withMemoryServer([], async (server) => {
+  const routed = [];
+  // The agent's own chats, asked for at the socket's hello, are answered
+  // only after the session ends: that refusal is no error of the page's.
+  let loggedOut;
+  const ended = new Promise((resolve) => { loggedOut = resolve; });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => {
+      await p.route(/filter=mine/, async (route) => { await ended; await route.continue(); });
+      await p.routeWebSocket(/\/ws$/, (ws) => {
+        const upstream = ws.connectToServer();
+        if (routed.push(ws) === 1) upstream.onClose(() => {});  // the server's close stays with the test
+      });
+    },
+  });
+  const session = (await page.context().cookies()).find((c) => c.name === 'switchboard_session').value;
+  const mineRefused = page.waitForResponse((r) => /filter=mine/.test(r.url()));
+  const out = await fetch(`${server.url}/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${session}` } });
+  assert.equal(out.status, 200);
+  loggedOut();
+  assert.equal((await mineRefused).status(), 401);
+  await routed[0].close({ code: 1011, reason: 'network gone' });
+  await page.locator('#login-view').waitFor();
+  assert.ok(routed.length >= 2, 'it tried to connect again first');
+  assert.deepEqual(page.errors, []);
+}));
+
+// A refusal stays in the chat's hint while events draw the chat again (the
+// user writes on), until the agent's next action there goes through.
+test('a refused change stays in the chat\'s hint through the chat\'s events, until the next action succeeds', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550731', 'where is my parcel?', 'Uma');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550731"]').click();
+  await page.locator('#conv-name', { hasText: 'Uma' }).waitFor();
+  const normalHint = await page.locator('#composer-hint').textContent();
+  // The server refuses the next priority change, as a full disk would.
+  await page.route(/\/priority$/, (route) => route.fulfill({ status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'the store cannot write' } }) }), { times: 1 });
+  await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+  const refusal = 'Priority not saved: the store cannot write';
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor();
+  assert.equal(await page.getByLabel('Priority', { exact: true }).inputValue(), 'none');  // as the server has it
+
+  await userSays(server, '15550731', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  assert.equal(await page.locator('#composer-hint').textContent(), refusal);
+  await page.getByLabel('Priority', { exact: true }).selectOption('high');
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#composer-hint').textContent(), normalHint);
+  assert.deepEqual(page.errors, []);
+}));
+
+// An answer that comes after the agent opened another chat: a refusal says
+// which chat it is about; a success leaves the open chat's hint alone.
+test('an answer that arrives after the agent opened another chat speaks of its own', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550735', 'support', 'Ava');
+  await userSays(server, '15550736', 'where is my parcel?', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const rowOf = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  // Each claim of Ava's chat is held until Ben's is open.
+  const held = [];
+  let arrived = () => {};
+  await page.route(/\/conversations\/15550735\/chat-support\/start$/, (route) => { held.push(route); arrived(); });
+  const claimAvaThenOpenBen = async () => {
+    const claimed = new Promise((resolve) => { arrived = resolve; });
+    await rowOf('15550735').click();
+    await page.locator('#conv-name', { hasText: 'Ava' }).waitFor();
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await claimed;
+    await rowOf('15550736').click();
+    await page.locator('#conv-name', { hasText: 'Ben' }).waitFor();
+  };
+
+  await claimAvaThenOpenBen();
+  await held.shift().fulfill({ status: 409, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'conflict', message: 'Cai has this chat' } }) });
+  await page.locator('#composer-hint', { hasText: 'Ava: Cai has this chat' }).waitFor();
+
+  await claimAvaThenOpenBen();
+  await page.route(/\/priority$/, (route) => route.fulfill({ status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'the store cannot write' } }) }), { times: 1 });
+  await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+  const refusal = 'Priority not saved: the store cannot write';
+  await page.locator('#composer-hint', { hasText: refusal }).waitFor();
+  await held.shift().continue();
+  await rowOf('15550735').locator('.badge.mine').waitFor();  // Ava's claim went through
+  assert.equal(await page.locator('#composer-hint').textContent(), refusal);  // Ben's hint, kept
+  assert.deepEqual(page.errors, []);
+}));
+
+test('a wrong password is refused and the session survives a reload', () => withMemoryServer([], async (server) => {
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#login-error', { hasText: 'Wrong username or password' }).waitFor();
+
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.keyboard.press('Enter');  // keyboard only
+  await page.locator('#connection.live').waitFor();
+  await page.reload();
+  await page.locator('#connection.live').waitFor();  // the cookie remembers
+  assert.equal(await page.locator('#login-view').isHidden(), true);
+  const csp = (await (await fetch(server.url + '/')).headers).get('content-security-policy');
+  assert.match(csp, /script-src 'self'/);
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('#login-view').waitFor();
+}));

@@ -1,0 +1,447 @@
+// The console in real headless chromium against the real server: the conversation list: its rows,
+// filters, tabs, counts, queue and search.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+test('the tab title and the filters count what waits for the agent', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const count = (filter) => page.locator(`.tabs [data-filter="${filter}"] .count`).textContent();
+  const title = (text) => page.waitForFunction((t) => document.title === t, text);
+  await title('Switchboard');
+  assert.equal(await count('queued'), '');
+
+  await userSays(server, '15550301', 'support', 'First');
+  await userSays(server, '15550302', 'support', 'Second');
+  await title('(2) Switchboard');  // two in the queue
+  assert.equal(await count('queued'), '2');
+  assert.equal(await count('active'), '2');
+  assert.equal(await count('mine'), '');
+
+  // Claimed, it leaves the queue; its unread message still waits for its agent.
+  await admin('POST', '/conversations/15550301/chat-support/start');
+  await page.waitForFunction(() => document.querySelector('.tabs [data-filter="mine"] .count').textContent === '1');
+  assert.equal(await count('queued'), '1');
+  assert.equal(await page.title(), '(2) Switchboard');
+  // Read, it waits no more; a new message makes it wait again.
+  await page.locator('#conversation-list li[data-phone="15550301"]').click();
+  await title('(1) Switchboard');
+  await page.locator('#conversation-list li[data-phone="15550302"]').click();
+  await userSays(server, '15550301', 'are you there?');
+  await title('(2) Switchboard');
+  assert.deepEqual(page.errors, []);
+}));
+
+test("a row shows what the user or the agent wrote last, not the bot's acknowledgement or a note", () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550311', 'support', 'Pat');
+  await userSays(server, '15550311', 'my order is late');  // acknowledged by the bot
+  // Claimed before the console opens: a claim has it read the queue and the
+  // agent's chats again, which would put the server's objects over what
+  // the console made of the events below.
+  await admin('POST', '/conversations/15550311/chat-support/start');  // the bot names the agent
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550311"]');
+  const preview = () => row.locator('.preview').textContent();
+  await row.waitFor();
+  assert.equal(await preview(), 'my order is late');  // as the list was read
+
+  // From the events. The list renders a little later: a new user's first
+  // message, sent after them, shows when a render has taken them.
+  const rendered = async (phone) => {
+    await userSays(server, phone, 'hello');
+    await page.locator(`#conversation-list li[data-phone="${phone}"] .preview`, { hasText: 'hello' }).waitFor();
+  };
+  await userSays(server, '15550311', 'still waiting');  // and the bot's acknowledgement
+  await rendered('15550312');
+  assert.equal(await preview(), 'still waiting');
+  assert.equal(await row.locator('.preview.by-agent').count(), 0);
+  await admin('POST', '/conversations/15550311/chat-support/send', { text: 'On it' });
+  await row.locator('.preview.by-agent', { hasText: 'On it' }).waitFor();  // marked as an agent's
+  assert.equal(await row.locator('.preview').evaluate((e) => getComputedStyle(e, '::before').content), '"↩ " / "Agent: "');
+  // A private note is for the agents: the user never sees it. (It is no
+  // activity either, so its conversation.updated brings the server's word.)
+  await admin('POST', '/conversations/15550311/notes', { text: 'VIP, be quick' });
+  await rendered('15550313');
+  assert.equal(await preview(), 'On it');
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  await row.waitFor();
+  assert.equal(await preview(), 'On it');  // and as the list is read again
+  assert.equal(await row.locator('.preview.by-agent').count(), 1);
+  assert.deepEqual(page.errors, []);
+}));
+
+// Many users writing at once: every event used to sort and build the whole
+// list again, and each new number cost a request from every console, which
+// then fell behind its socket. A new conversation introduces itself in the
+// events; one from before the list's page is fetched once.
+// `text` from each of `phones`, eight users writing at a time, each number's
+// message in the order of `phones` within its sender.
+async function manySay(server, phones, text) {
+  const workers = Array.from({ length: 8 }, async (_, w) => {
+    for (let i = w; i < phones.length; i += 8) await userSays(server, phones[i], text);
+  });
+  await Promise.all(workers);
+}
+
+test('a burst of new conversations is taken from the events, in few renders', () => withMemoryServer([], async (server) => {
+  const say = (from, text) => userSays(server, from, text);
+  const inTurn = (phones, text) => manySay(server, phones, text);
+  const number = (i) => String(15557000000 + i);
+  await say(number(0), 'hello');  // the oldest: beyond the list's first page of 200
+  await inTurn(Array.from({ length: 200 }, (_, i) => number(1 + i)), 'hello');
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  const fetched = [];
+  page.on('request', (r) => { const m = r.url().match(/\/conversations\/(\d+)$/); if (m) fetched.push(m[1]); });
+  const renders = () => page.locator('#conversation-list').getAttribute('data-renders').then(Number);
+  const rendersBefore = await renders();
+
+  const burst = Array.from({ length: 600 }, (_, i) => number(1000 + i));
+  await inTurn(burst, 'hi');
+  await page.locator('#list-more', { hasText: '600 more:' }).waitFor();  // 800 listed (the oldest is not), 200 shown
+  assert.deepEqual(fetched, []);
+  const rendered = await renders() - rendersBefore;
+  assert.ok(rendered < 200, `${rendered} renders for ${burst.length * 3} events`);
+  // Rows scrolled off the top are let go: elements alive (in the page, or
+  // held by its code) stay near what the page shows.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { nodes } = await cdp.send('Memory.getDOMCounters');
+  const inPage = await page.evaluate(() => document.getElementsByTagName('*').length);
+  assert.ok(nodes < 3 * inPage, `${nodes} nodes alive for ${inPage} elements in the page`);
+
+  await say(number(0), 'back again');
+  await page.locator(`#conversation-list li[data-phone="${number(0)}"]`).waitFor();
+  assert.deepEqual(fetched, [number(0)]);
+  assert.equal(await page.locator('#conversation-list li').first().getAttribute('data-phone'), number(0));
+  assert.deepEqual(page.errors, []);
+}));
+
+// Chats handed out faster than the console's 200 ms wait must not put off its
+// look at the queue for ever. The page's clock is Playwright's, moved by hand.
+// A console left open while thousands of new users write holds a bounded
+// number of them: the oldest go, but never the agent's own, and one that
+// writes again comes back.
+test('a console open through thousands of new conversations lets the oldest go', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const number = (i) => String(15558000000 + i);
+  await userSays(server, number(0), 'support', 'Mine Old');
+  await admin('POST', `/conversations/${number(0)}/chat-support/start`);
+  await userSays(server, number(1), 'hello', 'Plain Old');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator(`#conversation-list li[data-phone="${number(1)}"]`).waitFor();
+
+  const many = 2400;
+  await manySay(server, Array.from({ length: many }, (_, i) => number(10 + i)), 'hello');
+  // Events come in order: the last number's row means every event before it was taken.
+  await page.locator(`#conversation-list li[data-phone="${number(10 + many - 1)}"]`).waitFor();
+  await page.waitForFunction(() => Number(document.getElementById('conversation-list').dataset.held) <= 2200);
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await page.locator(`#conversation-list li[data-phone="${number(0)}"]`).waitFor();  // the agent's own stays
+  await page.getByRole('tab', { name: 'All' }).click();
+
+  await userSays(server, number(1), 'still there?');  // let go, then back with its news
+  await page.locator(`#conversation-list li[data-phone="${number(1)}"]`, { hasText: 'still there?' }).waitFor();
+  assert.equal(await page.locator('#conversation-list li').first().getAttribute('data-phone'), number(1));
+  assert.deepEqual(page.errors, []);
+}));
+
+test('queue positions are refreshed while chats keep being claimed', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const phones = ['15550401', '15550402', '15550403', '15550404', '15550405', '15550406'];
+  for (const phone of phones) await userSays(server, phone, 'support');
+  const sockets = [];
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { p.on('websocket', (ws) => sockets.push(ws)); await p.clock.install(); },
+  });
+  const badge = (phone, text) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.queued`, { hasText: text });
+  await badge('15550406', 'Queued #6').waitFor();
+  // From here the page's timers fire only as the test moves its clock on.
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+  const queuedLooks = [];
+  page.on('request', (r) => { if (r.url().includes('filter=queued')) queuedLooks.push(r.url()); });
+
+  // A claim every 100 ms of the page's time, 500 ms in all.
+  for (const phone of phones.slice(0, 5)) {
+    const assigned = new Promise((resolve) => {
+      const seen = (frame) => { if (frame.payload.includes('"chat.assigned"') && frame.payload.includes(phone)) resolve(); };
+      for (const ws of sockets) ws.on('framereceived', seen);
+    });
+    await admin('POST', `/conversations/${phone}/chat-support/start`);
+    await assigned;
+    await page.clock.runFor(100);
+  }
+  for (const deadline = Date.now() + 5000; !queuedLooks.length && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 20));  // the request reaches us after the page made it
+  assert.ok(queuedLooks.length >= 1, 'the queue was looked at during the claims');
+  await page.clock.runFor(1000);  // the look after the last claim
+  await page.clock.resume();  // and its answer's render, whenever the answer comes
+  await badge('15550406', 'Queued #1').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+// More chats waiting than a page holds: the newest activity is the back of
+// the queue. The Queued tab lists it from its head, and every tab counts
+// what the server holds, not the rows the console has seen.
+test('a long queue is listed from its head and counted whole', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const phones = Array.from({ length: 450 }, (_, i) => String(15558000000 + i));
+  await userSays(server, phones[0], 'support');  // the head, first by a clear margin
+  await manySay(server, phones.slice(1), 'support');
+  const count = (n) => page.locator('.tabs [data-filter="queued"] .count', { hasText: new RegExp(`^${n}$`) }).waitFor();
+  await count(450);
+  await page.getByRole('tab', { name: /Queued/ }).click();
+  const first = page.locator('#conversation-list li').first();
+  assert.equal(await first.getAttribute('data-phone'), phones[0]);
+  await first.locator('.badge.queued', { hasText: 'Queued #1 ' }).waitFor();
+  await page.locator('#list-more', { hasText: '250 more:' }).waitFor();
+
+  // Claimed, the head leaves; everyone moves up, the console having seen
+  // every one of them join. Which number stands where after the head is the
+  // order in which the concurrent senders' messages arrived: the server says.
+  await admin('POST', `/conversations/${phones[0]}/chat-support/start`);
+  await count(449);
+  const { queue } = await admin('GET', '/queue');
+  const badge = (phone, position) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.queued`, { hasText: `Queued #${position} ` });
+  await page.locator(`#conversation-list li[data-phone="${queue[0].phone}"]:first-child`).waitFor();
+  await badge(queue[0].phone, 1).waitFor();
+  // The All tab shows the newest activity: the claimed chat, then the back of the queue.
+  await page.getByRole('tab', { name: /All/ }).click();
+  const newest = await page.locator('#conversation-list li:has(.badge.queued)').first().getAttribute('data-phone');
+  await badge(newest, queue.find((e) => e.phone === newest).position).waitFor();
+  assert.deepEqual(page.errors, []);
+
+  // A console opened now holds the queue's two ends, 400 of 449: the rest
+  // are counted, not listed.
+  const later = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await later.locator('.tabs [data-filter="queued"] .count', { hasText: /^449$/ }).waitFor();
+  await later.getByRole('tab', { name: /Queued/ }).click();
+  await later.locator('#list-more', { hasText: '249 more:' }).waitFor();
+  assert.deepEqual(later.errors, []);
+}));
+
+// An agent's own chats may all be older than the newest page of the list.
+test("an agent's own chats are listed however many newer conversations there are", () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-password' });
+  const bob = await apiAs(server, 'bob', 'bob-password');
+  await userSays(server, '15559000001', 'support');
+  await bob('POST', '/conversations/15559000001/chat-support/start');
+  await manySay(server, Array.from({ length: 210 }, (_, i) => String(15559100000 + i)), 'hello');
+
+  const page = await consolePage(browser.browser, server, 'bob', 'bob-password');
+  await page.locator('.tabs [data-filter="mine"] .count', { hasText: /^1$/ }).waitFor();
+  await page.getByRole('tab', { name: /Mine/ }).click();
+  await page.locator('#conversation-list li[data-phone="15559000001"] .badge.mine').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+// The list by priority: the most urgent first (one older than every page
+// the console held too), a mark from elsewhere moves a row at once, and the
+// browser keeps the choice.
+test('the list sorts the most urgent first, and the console remembers it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const number = (i) => String(15557100000 + i);
+  await userSays(server, number(0), 'hello');  // the oldest: beyond the list's first page of 200
+  await admin('PUT', `/conversations/${number(0)}/priority`, { priority: 'urgent' });
+  await manySay(server, Array.from({ length: 200 }, (_, i) => number(1 + i)), 'hello');
+  await admin('PUT', `/conversations/${number(150)}/priority`, { priority: 'high' });
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const firstRows = (n) => page.evaluate((n) => [...document.querySelectorAll('#conversation-list li')].slice(0, n).map((l) => l.dataset.phone).join(), n);
+  const rowsAre = (phones) => page.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
+    .slice(0, want.length).map((l) => l.dataset.phone).join() === want.join(), phones);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  assert.equal(await page.locator(`#conversation-list li[data-phone="${number(0)}"]`).count(), 0);
+  assert.equal(await page.getByLabel('Sort').inputValue(), 'activity');
+
+  await page.getByLabel('Sort').selectOption('priority');
+  await rowsAre([number(0), number(150)]);  // the urgent one, fetched; then the high one
+  // Marked elsewhere, a newer one joins the urgent ones, ahead by its activity.
+  await admin('PUT', `/conversations/${number(10)}/priority`, { priority: 'urgent' });
+  await rowsAre([number(10), number(0), number(150)]);
+
+  await page.reload();
+  await page.locator('#conversation-list li').nth(2).waitFor();
+  assert.equal(await page.getByLabel('Sort').inputValue(), 'priority');
+  await rowsAre([number(10), number(0), number(150)]);
+  await page.getByLabel('Sort').selectOption('activity');
+  await page.waitForFunction((newest) => document.querySelector('#conversation-list li')?.dataset.phone !== newest, number(10));
+  assert.notEqual((await firstRows(3)).split(',')[1], number(0));
+  assert.deepEqual(page.errors, []);
+}));
+
+// A search by a message's text shows that message in the row, and opens the
+// chat at it, however far back in the history it is.
+test('a search shows the message it found in the row, and opens the chat at it', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550811', 'my parcel 4411 never came', 'Wes');
+  for (let i = 0; i < 30; i += 1) await userSays(server, '15550811', `still waiting, day ${i}`);
+  await userSays(server, '15550812', 'hello', 'Parcel Desk');  // found by its name alone
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await row('15550811').locator('.preview', { hasText: 'still waiting, day 29' }).waitFor();
+
+  await page.locator('#search').fill('PARCEL 4411');
+  await row('15550811').locator('.preview.match mark', { hasText: 'parcel 4411' }).waitFor();
+  assert.equal(await row('15550811').locator('.preview').textContent(), 'my parcel 4411 never came');
+  await page.locator('#search').fill('parcel');
+  await row('15550812').waitFor();
+  assert.equal(await row('15550812').locator('.preview.match').count(), 0);
+  assert.equal(await row('15550812').locator('.preview').textContent(), 'hello');
+  await row('15550811').locator('.preview.match mark', { hasText: 'parcel' }).waitFor();
+
+  // 62 messages after it: older than the newest page, and shown in view.
+  await row('15550811').click();
+  const found = page.locator('.message.found');
+  await found.waitFor();
+  assert.match(await found.textContent(), /my parcel 4411 never came/);
+  assert.deepEqual(await found.locator('.text mark').allTextContents(), ['parcel']);  // the words searched for
+  assert.equal(await page.locator('.message').count(), 62);  // the history whole from the first message
+  const inView = await found.evaluate((el) => {
+    const at = el.getBoundingClientRect(), list = document.getElementById('messages').getBoundingClientRect();
+    return at.top >= list.top && at.bottom <= list.bottom;
+  });
+  assert.equal(inView, true);
+
+  // No search: the row shows the newest message again, and opens at the end.
+  await page.locator('#search').fill('');
+  await row('15550811').locator('.preview', { hasText: 'still waiting, day 29' }).waitFor();
+  await row('15550812').click();
+  await row('15550811').click();
+  await page.locator('.message.user', { hasText: 'still waiting, day 29' }).waitFor();
+  assert.equal(await page.locator('.message.found').count(), 0);
+  assert.deepEqual(page.errors, []);
+}));
+
+// Someone blocked long ago is on no page of the newest the console holds:
+// the Blocked tab asks the server for them.
+test('the Blocked tab lists the blocked users, those blocked long ago too', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550771', 'hello', 'Old Spam');
+  await admin('PUT', '/conversations/15550771/blocked', { blocked: true });
+  await manySay(server, Array.from({ length: 200 }, (_, i) => String(15559200000 + i)), 'hello');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550771"]').count(), 0);  // beyond the page
+  await page.locator('.tabs [data-filter="blocked"] .count', { hasText: '1' }).waitFor();
+
+  await page.getByRole('tab', { name: /Blocked/ }).click();
+  await page.locator('#conversation-list li[data-phone="15550771"] .badge.blocked').waitFor();
+  assert.equal(await page.locator('#conversation-list li').count(), 1);
+  await page.locator('#conversation-list li[data-phone="15550771"]').click();
+  await page.getByRole('button', { name: 'Unblock' }).click();
+  await page.locator('#list-empty').waitFor();  // unblocked: no longer under the tab
+  await page.locator('.tabs [data-filter="blocked"] .count', { hasText: /^$/ }).waitFor({ state: 'attached' });
+  assert.deepEqual(page.errors, []);
+}));
+
+test('the Waiting tab lists who waits longest for an answer; a reply takes a chat off, the user\'s next message puts it back', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550881', 'support', 'Long Wait');  // in the queue: waiting since its `support`
+  // Lea's chat, answered: waiting for no one, and beyond the page too.
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  const lea = await apiAs(server, 'lea', 'lea-secret-1');
+  await userSays(server, '15550883', 'support', 'Answered');
+  await lea('POST', '/conversations/15550883/chat-support/start');
+  await lea('POST', '/conversations/15550883/chat-support/send', { text: 'Hello, Lea here' });
+  await manySay(server, Array.from({ length: 200 }, (_, i) => String(15559300000 + i)), 'hello');
+  await userSays(server, '15550882', 'support', 'Newer Wait');
+  await admin('POST', '/conversations/15550882/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li').nth(199).waitFor();
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550881"]').count(), 0);  // beyond the page
+  const waitingCount = (n) => page.locator('.tabs [data-filter="waiting"] .count', { hasText: new RegExp(`^${n}$`) })
+    .waitFor({ state: 'attached' });
+  await waitingCount('2');
+  const listed = (phones) => page.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
+    .map((li) => li.dataset.phone).join() === want, phones.join());
+
+  await page.getByRole('tab', { name: /Waiting/ }).click();
+  await listed(['15550881', '15550882']);  // the longest wait first
+  const newer = page.locator('#conversation-list li[data-phone="15550882"]');
+  await newer.locator('.badge.waiting', { hasText: /^⏳ \d+s$/ }).waitFor();
+  // The queued one says how long it waits in its queue badge instead.
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550881"] .badge.waiting').count(), 0);
+  await newer.click();
+  await page.locator('#conv-waiting', { hasText: 'Waiting for an answer' }).waitFor();
+
+  // The reply's own event takes it off: no conversation.updated follows it.
+  await page.locator('#composer-text').fill('Here, on it');
+  await page.locator('#composer-text').press('Enter');
+  await listed(['15550881']);
+  await waitingCount('1');
+  await page.locator('#conv-waiting').waitFor({ state: 'hidden' });
+  await userSays(server, '15550882', 'one more thing');
+  await listed(['15550881', '15550882']);
+  await waitingCount('2');
+  await page.locator('#conv-waiting', { hasText: 'Waiting for an answer' }).waitFor();
+  // Lea's user writes again: a chat this console did not hold waits now,
+  // and the count follows it.
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550883"]').count(), 0);
+  await userSays(server, '15550883', 'are you still there?');
+  await listed(['15550881', '15550882', '15550883']);
+  await waitingCount('3');
+  assert.deepEqual(page.errors, []);
+}));
+
+// The list, the queue's head and the agent's own chats are all read at each
+// connect, and overlap. A row whose conversation came back the same stays
+// the element it was: one built anew between a press and its release loses the click.
+test('a list read again with nothing changed keeps its rows, so a click on one is not lost', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550411', 'support', 'Ada');  // queued: in the list and in the queue's head
+  await userSays(server, '15550412', 'hello', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const loads = (n) => page.waitForFunction((want) => document.querySelector('#conversation-list').dataset.loads === String(want), n);
+  await loads(1);
+  const row = await page.locator('#conversation-list li[data-phone="15550411"]').elementHandle();
+  await page.locator('#search').fill('1555');
+  await loads(2);
+  await page.locator('#search').fill('');
+  await loads(3);
+  assert.equal(await row.evaluate((el) => el.isConnected), true);
+  assert.deepEqual(page.errors, []);
+}));
+
+test('a search typed over is dropped, and its answer never replaces the one typed after it', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550401', 'where is my order 1234', 'Ann');
+  await userSays(server, '15550402', 'I would like a refund', 'Bob');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const loads = (n) => page.waitForFunction((want) => document.querySelector('#conversation-list').dataset.loads === String(want), n);
+  const shown = () => page.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone));
+  await loads(1);
+  assert.deepEqual((await shown()).sort(), ['15550401', '15550402']);
+
+  // The answer to "order" (a match on message text) is held until "refund", typed after it, has been shown.
+  let release, settled;
+  const held = new Promise((resolve) => { release = resolve; });
+  const answered = new Promise((resolve) => { settled = resolve; });
+  await page.route((url) => url.pathname === '/conversations' && url.searchParams.get('q') === 'order', async (route) => {
+    const response = await route.fetch();
+    await held;
+    await route.fulfill({ response }).catch(() => {});  // refused when the console has dropped the request
+    settled();
+  });
+  const dropped = page.waitForEvent('requestfailed', (r) => new URL(r.url()).searchParams.get('q') === 'order');
+  const searched = page.waitForRequest((r) => new URL(r.url()).searchParams.get('q') === 'order');
+  await page.locator('#search').fill('order');
+  await searched;
+  await page.locator('#search').fill('refund');
+  // Typing over aborts the request: its connection closes, so the server skips a scan still waiting its turn.
+  assert.equal((await dropped).failure().errorText, 'net::ERR_ABORTED');
+  await loads(3);  // "order" dropped, "refund" shown
+  assert.deepEqual(await shown(), ['15550402']);
+  release();
+  await answered;
+  assert.deepEqual(await shown(), ['15550402']);
+  assert.equal(await page.locator('#conversation-list').getAttribute('data-loads'), '3');
+  assert.deepEqual(page.errors, []);
+}));

@@ -1,0 +1,414 @@
+// The console in real headless chromium against the real server: messages in a chat: notes, failures,
+// days, drafts, typing and how text is shown.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+test('a private note reaches the other agents and never the user, and one that mentions an agent calls them', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  await userSays(server, '15550601', 'support', 'Noor');
+  await userSays(server, '15550602', 'support', 'Omar');
+  await eve('POST', '/conversations/15550601/chat-support/start');
+  const evePage = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  await evePage.locator('#conversation-list li[data-phone="15550601"]').click();
+  await evePage.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+
+  // The admin does not hold the chat: no reply, but a note.
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550601"]').click();
+  await page.locator('#composer-hint', { hasText: 'A private note reaches them' }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  await page.locator('#composer-text').fill('Noor is a VIP: answer first');
+  await page.locator('#composer-text').press('Enter');
+  await page.locator('.message.note:not(.pending)', { hasText: 'Noor is a VIP' }).waitFor();
+  const seen = evePage.locator('.message.note', { hasText: 'Noor is a VIP' });
+  await seen.waitFor();
+  assert.match(await seen.locator('.meta').textContent(), /admin · private note/);
+
+  // Eve's reply after it reaches the user; the note never does.
+  await evePage.locator('#composer-text').fill('Hello Noor');
+  await evePage.locator('#composer-text').press('Enter');
+  await receiver.waitFor((m) => m.to === '15550601' && m.text === 'Hello Noor');
+  assert.equal(receiver.received.some((m) => m.text.includes('VIP')), false);
+
+  // Another conversation opens in reply mode again.
+  await page.locator('#conversation-list li[data-phone="15550602"]').click();
+  await page.locator('#conv-name', { hasText: 'Omar' }).waitFor();
+  assert.equal(await page.getByRole('tab', { name: 'Reply' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+
+  // An @mention in a note calls that agent, wherever their console is; a
+  // note that names nobody, or an address like eve@example.com, does not.
+  // "@" offers the team, and Tab takes the one picked.
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  const composer = page.locator('#composer-text');
+  await composer.fill('Omar wrote to eve@example.com before');
+  await composer.press('Enter');
+  await page.locator('.message.note:not(.pending)', { hasText: 'eve@example.com' }).waitFor();
+  await composer.pressSequentially('@ev');
+  await page.locator('#mention-suggestions li[data-username="eve"][aria-selected="true"]', { hasText: 'Eve' }).waitFor();
+  await composer.press('Tab');
+  assert.equal(await composer.inputValue(), '@eve ');
+  assert.equal(await page.locator('#mention-suggestions').isVisible(), false);
+  await composer.pressSequentially('Omar asked about a refund, can you take him?');
+  await composer.press('Enter');
+  await page.locator('.message.note:not(.pending)', { hasText: '@eve Omar asked about a refund' }).waitFor();
+  await evePage.waitForFunction(() => Number(document.documentElement.dataset.alerts ?? 0) >= 1);
+  assert.equal(await evePage.evaluate(() => document.documentElement.dataset.alerts), '1');
+  await evePage.locator('#conversation-list li[data-phone="15550602"]').click();
+  await evePage.locator('.message.note.mentions-me', { hasText: 'can you take him?' }).waitFor();
+  assert.equal(await evePage.locator('.message.note.mentions-me').count(), 1);
+  assert.equal(await page.locator('.message.note.mentions-me').count(), 0);  // the admin is not named
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(evePage.errors, []);
+}));
+
+test('a message that did not reach the user says why, and is sent again with a click', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550701', 'support', 'Pia');
+  await admin('POST', '/conversations/15550701/chat-support/start');
+  await userSays(server, '15550702', 'support', 'Quinn');
+  await admin('POST', '/conversations/15550702/chat-support/start');
+  for (const to of ['15550701', '15550702']) await receiver.waitFor((m) => m.to === to);  // the claims' notices
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550701"]').click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+
+  // The user's endpoint refuses it for good: the agent sees its reason, not just a mark.
+  let refusing = true;
+  receiver.refuse = (m) => (refusing && m.to === '15550701' ? [400, '{"error":"15550701 has blocked this business"}']
+    : m.to === '15550702' ? [400, '{"error":"no such number"}'] : null);
+  try {
+    // The send's answer held back until its events have shown the refusal:
+    // coming last, it must not take the message back to "received".
+    const refused = page.locator('.message.admin[data-seq]', { hasText: 'Your order has shipped' });
+    const reason = refused.locator('.delivery-error', { hasText: 'Not delivered: HTTP 400: 15550701 has blocked this business' });
+    await page.route('**/chat-support/send', async (route) => {
+      const answer = await route.fetch();
+      await reason.waitFor();
+      await route.fulfill({ response: answer });
+    }, { times: 1 });
+    const answered = page.waitForResponse('**/chat-support/send');
+    // Seen where it failed: the open chat reads it at once, and no list counts it.
+    const seen = page.waitForResponse((r) => r.url().endsWith('/conversations/15550701/read'));
+    await page.locator('#composer-text').fill('Your order has shipped');
+    await page.locator('#composer-text').press('Enter');
+    await answered;
+    assert.equal((await (await seen).json()).undelivered, 0);
+    await userSays(server, '15550701', 'thanks');  // its event comes after the answer is taken
+    await page.locator('.message.user', { hasText: 'thanks' }).waitFor();
+    await reason.waitFor();
+    assert.equal(await refused.locator('.ticks').textContent(), '⚠ failed');
+    // A failure in a chat the agent does not have open is counted on its
+    // row, until the agent opens it; one in the chat they have open is seen
+    // there, and the list does not count it.
+    await admin('POST', '/conversations/15550702/chat-support/send', { text: 'Back soon' });
+    const quinn = page.locator('#conversation-list li[data-phone="15550702"]');
+    await quinn.locator('.badge.undelivered', { hasText: '⚠ 1 not delivered' }).waitFor();
+    assert.equal((await admin('GET', '/conversations/15550701')).undelivered, 0);
+    assert.equal(await page.locator('#conversation-list li[data-phone="15550701"] .badge.undelivered').count(), 0);
+
+    // Sent again: a new message reaches the user; the refused one stays in the history.
+    refusing = false;
+    await refused.getByRole('button', { name: 'Send again' }).click();
+    await receiver.waitFor((m) => m.to === '15550701' && m.text === 'Your order has shipped');
+    const copies = page.locator('.message.admin', { hasText: 'Your order has shipped' });
+    await page.waitForFunction(() => [...document.querySelectorAll('.message.admin')]
+      .filter((e) => e.textContent.includes('Your order has shipped') && e.dataset.seq && !e.querySelector('.delivery-error')).length === 1);
+    assert.equal(await copies.count(), 2);
+
+    // The server never got it (the network dropped it): the copy says so, and
+    // sending it again posts it once, in the copy's place.
+    await page.route('**/chat-support/send', (route) => route.abort('internetdisconnected'));
+    await page.locator('#composer-text').fill('Tracking number 42');
+    await page.locator('#composer-text').press('Enter');
+    const unsent = page.locator('.message.admin', { hasText: 'Tracking number 42' });
+    await unsent.locator('.delivery-error', { hasText: 'Not sent' }).waitFor();
+    await page.unroute('**/chat-support/send');
+    await unsent.getByRole('button', { name: 'Send again' }).click();
+    await receiver.waitFor((m) => m.to === '15550701' && m.text === 'Tracking number 42');
+    await page.locator('.message.admin:not(.pending)[data-seq]:not([data-seq=""])', { hasText: 'Tracking number 42' }).waitFor();
+    await page.locator('.message.admin .delivery-error', { hasText: 'Not sent' }).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('.message.admin', { hasText: 'Tracking number 42' }).count(), 1);
+    assert.equal(receiver.received.filter((m) => m.text === 'Tracking number 42').length, 1);
+
+    // Read again from the server, the refusal keeps its reason; only the
+    // agent whose message it is is offered to send it again.
+    await page.reload();
+    await page.locator('#connection.live').waitFor();
+    await page.locator('#conversation-list li[data-phone="15550701"]').click();
+    await page.locator('.message.admin .delivery-error', { hasText: '15550701 has blocked this business' }).waitFor();
+    await quinn.locator('.badge.undelivered', { hasText: '⚠ 1 not delivered' }).waitFor();  // kept by the server
+    await quinn.click();
+    await page.locator('.message.admin .delivery-error', { hasText: 'no such number' }).waitFor();
+    await quinn.locator('.badge.undelivered').waitFor({ state: 'detached' });
+    assert.equal((await admin('GET', '/conversations/15550702')).undelivered, 0);
+    await page.locator('#conversation-list li[data-phone="15550701"]').click();
+    await admin('POST', '/agents', { username: 'gus', password: 'gus-secret-1', display_name: 'Gus' });
+    const gusPage = await consolePage(browser.browser, server, 'gus', 'gus-secret-1');
+    await gusPage.locator('#conversation-list li[data-phone="15550701"]').click();
+    await gusPage.locator('.message.admin .delivery-error', { hasText: '15550701 has blocked this business' }).waitFor();
+    assert.equal(await gusPage.getByRole('button', { name: 'Send again' }).count(), 0);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(gusPage.errors, []);
+  } finally {
+    receiver.refuse = null;
+  }
+}));
+
+// A message shows only its time, so each day's messages start with the day:
+// the page's clock is set by the messages' own time, then moved on.
+test('a chat marks each day: Today, Yesterday, then the date', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550901', 'hello', 'Sol');
+  const sent = new Date((await admin('GET', '/conversations/15550901')).messages[0].timestamp);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD,
+    { beforeLoad: (p) => p.clock.install({ time: sent }) });
+  const row = page.locator('#conversation-list li[data-phone="15550901"]');
+  const firstDay = page.locator('.messages .day').first();
+  await row.click();
+  await page.locator('.messages .day', { hasText: 'Today' }).waitFor();
+  assert.equal(await page.locator('.messages .day').count(), 1);  // one day, one line
+
+  // Past midnight with the chat open and nothing new: the line says so by
+  // itself. Three days on, a new message draws the history again.
+  const dayAfter = (days) => new Date(sent.getFullYear(), sent.getMonth(), sent.getDate() + days, 1);
+  await page.clock.fastForward(dayAfter(1) - await page.evaluate(() => Date.now()));
+  await page.locator('.messages .day', { hasText: 'Yesterday' }).waitFor();
+  await userSays(server, '15550901', 'still there?');
+  await page.locator('.message.user', { hasText: 'still there?' }).waitFor();
+  assert.equal(await firstDay.textContent(), 'Yesterday');
+  await page.clock.setSystemTime(dayAfter(3));
+  await userSays(server, '15550901', 'hello again');
+  await page.locator('.message.user', { hasText: 'hello again' }).waitFor();
+  const label = await firstDay.textContent();
+  assert.ok(!['Today', 'Yesterday'].includes(label) && label.includes(String(sent.getDate())), label);
+  assert.equal(await page.locator('.messages .day').count(), 1);
+  assert.deepEqual(page.errors, []);
+}));
+
+// What an agent typed and did not send stays with its chat: another chat's
+// composer starts with its own, the chat opened again (or the page loaded
+// again) shows it, a note as a note, and it is gone once sent or at log out.
+test('a reply typed and not sent stays with its chat as a draft, and never goes to another user', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  await userSays(server, '15550821', 'support', 'Ada');
+  await userSays(server, '15550822', 'support', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const open = async (phone, name) => {
+    await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+    await page.locator('#conv-name', { hasText: name }).waitFor();
+  };
+  const box = page.locator('#composer-text');
+  const modeOf = async () => ((await page.getByRole('tab', { name: 'Private note' }).getAttribute('aria-selected')) === 'true' ? 'note' : 'reply');
+  await open('15550821', 'Ada');
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  const draftBadge = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.draft`, { hasText: '✎ Draft' });
+  await box.fill('Your refund is on its way');
+  await draftBadge('15550821').waitFor();  // the list marks where a draft waits
+  await open('15550822', 'Ben');
+  assert.equal(await box.inputValue(), '');
+  assert.equal(await draftBadge('15550822').count(), 0);
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  await box.fill('Ben asked about billing before');
+  await draftBadge('15550822').waitFor();
+  await open('15550821', 'Ada');
+  assert.equal(await box.inputValue(), 'Your refund is on its way');
+  assert.equal(await modeOf(), 'reply');
+
+  // A reload keeps both, each as what it was.
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  await draftBadge('15550821').waitFor();
+  await draftBadge('15550822').waitFor();
+  await open('15550822', 'Ben');
+  assert.equal(await box.inputValue(), 'Ben asked about billing before');
+  assert.equal(await modeOf(), 'note');
+  await open('15550821', 'Ada');
+  assert.equal(await box.inputValue(), 'Your refund is on its way');
+  assert.equal(await modeOf(), 'reply');
+
+  // Sent, it is a draft no more.
+  await box.press('Enter');
+  await receiver.waitFor((m) => m.to === '15550821' && m.text === 'Your refund is on its way');
+  await draftBadge('15550821').waitFor({ state: 'detached' });
+  await open('15550822', 'Ben');
+  await open('15550821', 'Ada');
+  assert.equal(await box.inputValue(), '');
+  assert.equal(receiver.received.filter((m) => m.text === 'Your refund is on its way').length, 1);
+
+  // The browser keeps the 50 chats typed in most recently, and a store it
+  // cannot read is no error.
+  const kept = await page.evaluate(async () => {
+    const { Drafts } = await import('/js/drafts.js');
+    localStorage.setItem('switchboard.drafts.probe', 'not JSON');
+    const drafts = new Drafts('probe');
+    for (let i = 1; i <= 51; ++i) drafts.set(String(i), `draft ${i}`, 'reply');
+    const again = new Drafts('probe');
+    return [again.get('1'), again.get('2')?.text, again.get('51')?.text, again.byPhone.size];
+  });
+  assert.deepEqual(kept, [null, 'draft 2', 'draft 51', 50]);
+
+  // Logging out forgets the rest.
+  await page.locator('#logout').click();
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#connection.live').waitFor();
+  await open('15550822', 'Ben');
+  assert.equal(await box.inputValue(), '');
+  assert.equal(await draftBadge('15550822').count(), 0);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('switchboard.drafts.')).length), 0);
+  assert.deepEqual(page.errors, []);
+}));
+
+// Two consoles of one agent in one browser share the drafts: what one tab
+// keeps does not undo what the other kept, and each list marks both.
+test('drafts typed in two tabs of one browser are both kept, and each list marks both', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550841', 'hi', 'Eve');
+  await userSays(server, '15550842', 'hi', 'Fay');
+  const first = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const second = await first.context().newPage();  // the same browser: its session and its storage
+  second.errors = [];
+  second.on('pageerror', (e) => second.errors.push(e.message));
+  await second.goto(server.url + '/');
+  await second.locator('#connection.live').waitFor();
+  const noteIn = async (page, phone, name, text) => {
+    await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+    await page.locator('#conv-name', { hasText: name }).waitFor();
+    await page.getByRole('tab', { name: 'Private note' }).click();  // the bot's chats: a note can be typed
+    await page.locator('#composer-text').fill(text);
+  };
+  const draftBadge = (page, phone) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.draft`);
+
+  await noteIn(first, '15550841', 'Eve', 'Eve: check the order');
+  await draftBadge(second, '15550841').waitFor();  // the other tab hears of it
+  await noteIn(second, '15550842', 'Fay', 'Fay: call back');
+  await draftBadge(first, '15550842').waitFor();
+  await first.reload();
+  await first.locator('#connection.live').waitFor();
+  await draftBadge(first, '15550841').waitFor();
+  await draftBadge(first, '15550842').waitFor();
+  await first.locator('#conversation-list li[data-phone="15550841"]').click();
+  await first.locator('#conv-name', { hasText: 'Eve' }).waitFor();
+  assert.equal(await first.locator('#composer-text').inputValue(), 'Eve: check the order');
+
+  // Logging out in one tab ends the other's session too; as that one goes
+  // back to the login form, it does not write its open note back.
+  await first.locator('#logout').click();
+  await first.getByLabel('Username').waitFor();
+  await second.getByLabel('Username').waitFor();
+  const kept = () => Object.keys(localStorage).filter((k) => k.startsWith('switchboard.drafts.')).length;
+  assert.equal(await second.evaluate(kept), 0);
+  assert.equal(await first.evaluate(kept), 0);
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(second.errors, []);
+}));
+
+// An agent who opens another chat stops "typing…" in the one they left at
+// once. The other agent's clock stands still here (paused), so their
+// console's own expiry of the indicator never comes: only the end sent for
+// that chat clears it.
+test('typing ends at once in the chat an agent leaves', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550831', 'support', 'Cy');
+  await userSays(server, '15550832', 'hi', 'Di');
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-password', display_name: 'Bob' });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const bobPage = await consolePage(browser.browser, server, 'bob', 'bob-password', { beforeLoad: (p) => p.clock.install() });
+  await bobPage.clock.pauseAt(Date.now() + 1000);
+  await page.locator('#conversation-list li[data-phone="15550831"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await bobPage.locator('#conversation-list li[data-phone="15550831"]').click();
+  await bobPage.locator('#conv-assignee', { hasText: 'Assigned to admin' }).waitFor();
+  await page.locator('#composer-text').pressSequentially('Let me check', { delay: 20 });
+  const typing = bobPage.locator('#typing', { hasText: 'admin is typing' });
+  await typing.waitFor();
+  await page.locator('#conversation-list li[data-phone="15550832"]').click();
+  await page.locator('#conv-name', { hasText: 'Di' }).waitFor();
+  await typing.waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(bobPage.errors, []);
+}));
+
+test('a long word, link or name wraps where it is shown and never widens the page', () => withMemoryServer([], async (server) => {
+  const longName = 'Wolfeschlegelsteinhausenbergerdorff'.repeat(2).slice(0, 64);
+  const longLink = `https://example.org/track?order=${'A1b2C3'.repeat(60)}`;
+  await userSays(server, '15550009', 'register');
+  await userSays(server, '15550009', longName);
+  await userSays(server, '15550009', 'support');
+  await userSays(server, '15550009', 'x'.repeat(300));
+  await userSays(server, '15550009', longLink);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550009"]').click();
+  await page.locator('.message', { hasText: longLink }).waitFor();
+  // What overflows: the page, or any message, name or row that is wider than its box.
+  const overflowing = () => page.evaluate(() => ({
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    boxes: [...document.querySelectorAll('.message, #conv-name, #conversation-list li')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 30)),
+  }));
+  for (const width of [1280, 400]) {
+    await page.setViewportSize({ width, height: 760 });
+    if (width === 400 && !(await page.locator('#pane').isVisible())) {
+      await page.locator('#conversation-list li[data-phone="15550009"]').click();
+    }
+    await page.locator('#conv-name', { hasText: longName }).waitFor();
+    assert.deepEqual(await overflowing(), { page: 0, boxes: [] }, `at ${width}px`);
+  }
+
+  // A saved reply with the link: in its dialog, and offered under the composer.
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const shortcut = 'track-the-order-with-this-link-1';  // 32 characters, the most a shortcut has
+  await admin('POST', '/canned-responses', { shortcut, text: `Track it here: ${longLink}` });
+  await page.getByRole('button', { name: 'Saved replies' }).click();
+  const reply = page.locator(`#replies-list li[data-shortcut="${shortcut}"]`);
+  await reply.locator('.reply-text').waitFor();
+  assert.ok(await reply.evaluate((li) => [li, ...li.querySelectorAll('*')].every((e) => e.scrollWidth <= e.clientWidth + 1)),
+    'the saved reply is wider than its dialog');
+  const edit = await page.getByRole('button', { name: `Edit /${shortcut}` }).boundingBox();
+  const dialog = await page.locator('#replies-dialog').boundingBox();
+  assert.ok(edit.x + edit.width <= dialog.x + dialog.width, 'its Edit button is outside the dialog');
+  await page.locator('#replies-dialog').getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  await page.locator('#composer-text').pressSequentially('/tr');
+  await page.locator(`#reply-suggestions li[data-shortcut="${shortcut}"]`).waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth
+    && [...document.querySelectorAll('#reply-suggestions li')].every((e) => e.scrollWidth <= e.clientWidth + 1)),
+  'the suggestion is wider than its list');
+  assert.deepEqual(page.errors, []);
+}));
+
+test("a message is shown as WhatsApp shows it, with its links, and stays text", () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550010', 'support', 'Kai');
+  await userSays(server, '15550010',
+    '*late* _again_, ~sorry~ ```ORD-42``` track: https://example.org/t?id=7&x=(1). my_order_id *not bold');
+  await userSays(server, '15550010', 'javascript:alert(1) <b>x</b> *<img src=x onerror=alert(2)>*');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550010"]').click();
+  const first = page.locator('.message.user .text', { hasText: 'late' });
+  await first.waitFor();
+  const shown = (text) => text.evaluate((e) => [...e.childNodes].map((n) => (n.nodeType === 3 ? n.textContent
+    : `<${n.tagName.toLowerCase()}${n.href ? ` ${n.href} ${n.target} ${n.rel}` : ''}>${n.textContent}`)));
+  assert.deepEqual(await shown(first), [
+    '<strong>late', ' ', '<em>again', ', ', '<s>sorry', ' ', '<code>ORD-42', ' track: ',
+    '<a https://example.org/t?id=7&x=(1) _blank noopener noreferrer>https://example.org/t?id=7&x=(1)', '. my_order_id *not bold']);
+  assert.equal(await first.textContent(),
+    'late again, sorry ORD-42 track: https://example.org/t?id=7&x=(1). my_order_id *not bold');
+  // Markup and other schemes stay text; the bold around markup is bold text.
+  const second = page.locator('.message.user .text', { hasText: 'javascript' });
+  assert.deepEqual(await shown(second), ['javascript:alert(1) <b>x</b> ', '<strong><img src=x onerror=alert(2)>']);
+  assert.equal(await page.locator('.messages img, .messages b').count(), 0);
+  assert.deepEqual(page.dialogs, []);
+  assert.deepEqual(page.errors, []);
+}));

@@ -1,0 +1,475 @@
+// The console in real headless chromium against the real server: WhatsApp: its 24-hour window,
+// templates, files, quotes and typing.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, whatsappUserSends,
+  withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+// WhatsApp delivers a free-form reply only within 24 hours of the user's last
+// message. The page's clock is moved a day on; the server's stays. Then
+// WhatsApp fails two sent replies in turn, with the chat open.
+test("past WhatsApp's 24-hour window the console holds the reply; a later failure shows in the open chat and no list counts it", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const whatsappUserSays = async (id, text) => {
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      contacts: [{ profile: { name: 'Rui' }, wa_id: '15550801' }],
+      messages: [{ from: '15550801', id, timestamp: '1763900000', type: 'text', text: { body: text } }] } }] }] };
+    const res = await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) });
+    assert.equal(res.status, 200);
+  };
+  await whatsappUserSays('wamid.rui-1', 'is my order on its way?');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+  await page.locator('#conversation-list li[data-phone="15550801"]').click();
+  await page.locator('#composer-hint', { hasText: 'Start a chat to reply.' }).waitFor();
+  assert.equal(await page.locator('#conv-channel').textContent(), 'WhatsApp');
+  assert.equal(await page.locator('#conv-state').textContent(), 'With the bot');  // IDLE, in words
+
+  // A day later, by the page's clock: its own timer closes the window.
+  await page.clock.fastForward('24:05:00');
+  const hint = page.locator('#composer-hint', { hasText: "Rui last wrote 1d ago: WhatsApp takes a reply only within 24 hours of the user's last message" });
+  await hint.waitFor();
+  await page.getByRole('button', { name: 'Start Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  await hint.waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  await page.getByRole('tab', { name: 'Private note' }).click();  // notes reach the agents whatever WhatsApp does
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  await page.getByRole('tab', { name: 'Reply' }).click();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+
+  // The user writes again (back to the server's time): the window opens.
+  await page.clock.setSystemTime(Date.now());
+  await whatsappUserSays('wamid.rui-2', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  assert.equal(await page.locator('#composer-hint').textContent(), '');
+  const wamids = { 'It left this morning': 'wamid.rui-out-1', 'Tracking number 42': 'wamid.rui-out-2' };
+  receiver.refuse = (m) => (wamids[m.text?.body] ? [200, `{"messages":[{"id":"${wamids[m.text.body]}"}]}`] : null);
+  try {
+    for (const text of Object.keys(wamids)) {
+      await page.locator('#composer-text').fill(text);
+      await page.locator('#composer-text').press('Enter');
+      await receiver.waitFor((m) => m.to === '15550801' && m.text?.body === text);
+      await page.locator('.message.admin', { hasText: text }).locator('.ticks.sent').waitFor();
+    }
+  } finally {
+    receiver.refuse = null;
+  }
+  // WhatsApp fails them later, one after the other: the open chat shows each,
+  // and reads the conversation again so no list counts it, the second time
+  // too, with no newer message to read.
+  for (const [text, wamid] of Object.entries(wamids)) {
+    const seen = page.waitForResponse((r) => r.url().endsWith('/conversations/15550801/read'));
+    const failed = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', statuses: [{ id: wamid, status: 'failed', timestamp: '1763900170',
+        recipient_id: '15550801', errors: [{ code: 131026, title: 'Message undeliverable' }] }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(failed) })).status, 200);
+    await page.locator('.message.admin', { hasText: text }).locator('.delivery-error', { hasText: '(#131026) Message undeliverable' }).waitFor();
+    assert.equal((await (await seen).json()).undelivered, 0);
+  }
+  assert.deepEqual(page.errors, []);
+}));
+
+// The window counts from the user's newest message however far back it is:
+// behind 60 of the agent's, none of the user's is on the page the chat opens
+// with, and the server says when they wrote. Its last hour is counted down.
+test("the console counts down WhatsApp's window's last hour and holds the reply past it, when the user's last message is not on the page", () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  await whatsappUserSends(server, '15550811', 'wamid.far-1', 'text', null, 'is it fixed yet?');
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/conversations/15550811/chat-support/start');
+  for (let i = 0; i < 60; ++i) await admin('POST', '/conversations/15550811/chat-support/send', { text: `step ${i}` });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+  await page.locator('#conversation-list li[data-phone="15550811"]').click();
+  await page.locator('.message.admin', { hasText: 'step 59' }).waitFor();
+  assert.equal(await page.locator('.message.user').count(), 0);
+  assert.equal(await page.locator('#composer-text').isDisabled(), false);
+  assert.equal(await page.locator('#composer-hint').textContent(), '');
+
+  // In the window's last hour the hint counts down; then the window closes.
+  await page.clock.fastForward('23:30:00');
+  await page.locator('#composer-hint', { hasText: /^WhatsApp takes replies to .* for 30 more min \(24 hours from their last message\)/ }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), false);
+  await page.clock.fastForward('00:10:00');
+  await page.locator('#composer-hint', { hasText: 'for 20 more min' }).waitFor();
+  await page.clock.fastForward('00:25:00');
+  await page.locator('#composer-hint', { hasText: 'last wrote 1d ago: WhatsApp takes a reply only within 24 hours' }).waitFor();
+  assert.equal(await page.locator('#composer-text').isDisabled(), true);
+  assert.deepEqual(page.errors, []);
+}));
+
+test('past the 24-hour window an agent sends an approved WhatsApp template', () => withMemoryServer(['--wa-api-base', receiver.url, '--wa-business-account-id', 'waba-1'], async (server) => {
+  receiver.templates = [
+    { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+      { type: 'HEADER', format: 'TEXT', text: 'Your order' },
+      { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' },
+      { type: 'FOOTER', text: 'Reply STOP to opt out' }] },
+    { name: 'welcome_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'We miss you!' }] },
+    { name: 'ticket', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+      { type: 'HEADER', format: 'TEXT', text: 'Ticket {{1}}' }, { type: 'BODY', text: 'We answered {{1}}.' }] },
+    { name: 'welcome_named', language: 'en_US', status: 'APPROVED', category: 'MARKETING', parameter_format: 'NAMED',
+      components: [{ type: 'BODY', text: 'Welcome back, {{first_name}}! Your code: {{code}}.' }] },
+    { name: 'in_review', language: 'en_US', status: 'PENDING', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi' }] },
+    { name: 'summer_sale', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [
+      { type: 'HEADER', format: 'IMAGE' }, { type: 'BODY', text: 'Our summer sale starts today.' },
+      { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Shop now', url: 'https://shop.example.test/s/{{1}}' },
+        { type: 'COPY_CODE', example: 'SUMMER25' }] }] },
+  ];
+  try {
+    await whatsappUserSends(server, '15550901', 'wamid.tpl-1', 'text', null, 'where is my order?');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+    await page.locator('#conversation-list li[data-phone="15550901"]').click();
+    await page.getByRole('button', { name: 'Start Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    const templateButton = page.getByRole('button', { name: 'Template', exact: true });
+    await templateButton.waitFor();  // in the agent's own WhatsApp chat, window or not
+
+    // A day later the reply is held, and the hint points to a template.
+    await page.clock.fastForward('24:05:00');
+    await page.locator('#composer-hint', { hasText: 'or you can send them an approved Template' }).waitFor();
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+    await templateButton.click();
+    const dialog = page.locator('#template-dialog');
+    await dialog.locator('#template-value-1').waitFor();
+    assert.deepEqual(await dialog.locator('#template-name option').allTextContents(),
+      ['order_update · en_US', 'summer_sale · en_US', 'ticket · en_US', 'welcome_back · en_US', 'welcome_named · en_US']);  // approved ones only
+    // A named template asks for each value by its name.
+    await dialog.locator('#template-name').selectOption({ label: 'welcome_named · en_US' });
+    await dialog.getByLabel('{{first_name}}').fill('Ines');
+    await dialog.locator('#template-preview', { hasText: 'Welcome back, Ines! Your code: {{code}}.' }).waitFor();
+    // A header's variable has a box of its own, first.
+    await dialog.locator('#template-name').selectOption({ label: 'ticket · en_US' });
+    await dialog.getByLabel('Header {{1}}').fill('T-9');
+    await dialog.locator('#template-preview strong', { hasText: 'Ticket T-9' }).waitFor();
+    await dialog.getByLabel('{{1}}', { exact: true }).fill('you');
+    await dialog.locator('#template-preview', { hasText: 'We answered you.' }).waitFor();
+    await dialog.locator('#template-name').selectOption({ label: 'order_update · en_US' });
+    await dialog.getByLabel('{{1}}').fill('Ines');
+    await dialog.getByLabel('{{2}}').fill('A  -  1     x');  // five spaces: WhatsApp would refuse it
+    await dialog.locator('#template-preview', { hasText: 'Hi Ines, order A  -  1     x has shipped.' }).waitFor();
+    assert.equal(await dialog.locator('#template-preview strong').textContent(), 'Your order');
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.locator('#template-error', { hasText: 'more than four spaces' }).waitFor();
+    assert.equal(await dialog.isVisible(), true);  // kept open to put it right
+
+    await dialog.getByLabel('{{2}}').fill('A-1');
+    receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.tpl-out"}]}'] : null);
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const shown = page.locator('.message.admin', { hasText: 'Hi Ines, order A-1 has shipped.' });
+    await shown.locator('.meta', { hasText: 'You · template' }).waitFor();
+    const sent = await receiver.waitFor((m) => m.type === 'template');
+    assert.equal(sent.to, '15550901');
+    assert.deepEqual(sent.template, { name: 'order_update', language: { code: 'en_US' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ines' }, { type: 'text', text: 'A-1' }] }] });
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);  // still the user's turn to write
+    await templateButton.click();
+    await dialog.locator('#template-name').selectOption({ label: 'ticket · en_US' });
+    await dialog.getByLabel('Header {{1}}').fill('T-9');
+    await dialog.getByLabel('{{1}}', { exact: true }).fill('you');
+    receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.tpl-ticket"}]}'] : null);
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const ticket = await receiver.waitFor((m) => m.type === 'template' && m.template.name === 'ticket');
+    assert.deepEqual(ticket.template.components, [
+      { type: 'header', parameters: [{ type: 'text', text: 'T-9' }] },
+      { type: 'body', parameters: [{ type: 'text', text: 'you' }] }]);
+    // A photo header by its link, a link button's end and a code to copy.
+    await templateButton.click();
+    await dialog.locator('#template-name').selectOption({ label: 'summer_sale · en_US' });
+    await dialog.locator('#template-preview', { hasText: '[image] its link' }).waitFor();
+    await dialog.getByLabel("Link to the header's image").fill('https://cdn.example.test/sale.jpg');
+    await dialog.locator('#template-preview', { hasText: '[image] https://cdn.example.test/sale.jpg' }).waitFor();
+    await dialog.getByLabel('Button "Shop now": the end of https://shop.example.test/s/{{1}}').fill('ines');
+    await dialog.getByLabel('Button "Copy offer code": the code').fill('SUMMER 25');
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.locator('#template-error', { hasText: 'code must have no spaces' }).waitFor();
+    await dialog.getByLabel('Button "Copy offer code": the code').fill('SUMMER25');
+    receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.tpl-sale"}]}'] : null);
+    await dialog.getByRole('button', { name: 'Send template' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const sale = await receiver.waitFor((m) => m.type === 'template' && m.template.name === 'summer_sale');
+    assert.deepEqual(sale.template.components, [
+      { type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example.test/sale.jpg' } }] },
+      { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'ines' }] },
+      { type: 'button', sub_type: 'copy_code', index: '1', parameters: [{ type: 'coupon_code', coupon_code: 'SUMMER25' }] }]);
+    await page.locator('.message.admin', { hasText: 'Our summer sale starts today.' }).waitFor();
+
+    // The user answers, and Meta then fails the template: it says why, and
+    // offers no Send again, which would send its text as a plain reply.
+    await page.clock.setSystemTime(Date.now());
+    await whatsappUserSends(server, '15550901', 'wamid.tpl-2', 'text', null, 'thanks!');
+    await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+    const failed = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', statuses: [{ id: 'wamid.tpl-out', status: 'failed', timestamp: '1763900170',
+        recipient_id: '15550901', errors: [{ code: 132001, title: 'Template name does not exist in the translation' }] }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(failed) })).status, 200);
+    await shown.locator('.delivery-error', { hasText: '(#132001) Template name does not exist' }).waitFor();
+    assert.equal(await shown.locator('.resend').count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.templates = [];
+    receiver.refuse = null;
+  }
+}));
+
+// An agent sends a WhatsApp user a file: picked with 📎 and sent with the
+// reply's text as its caption, a picture pasted into the reply, or a file
+// dropped on the chat. It is
+// uploaded to the Graph API stand-in, sent by its id, and shown in the chat
+// as the user's files are. One WhatsApp does not take can be sent again.
+test('an agent sends a file with 📎, pastes a picture and drops a file, and one WhatsApp refused goes again', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
+  try {
+    await whatsappUserSends(server, '15551201', 'wamid.jo-1', 'text', null, 'support');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator('#conversation-list li[data-phone="15551201"]').click();
+    await page.locator('#attach').waitFor();  // shown once the chat is open: a WhatsApp user's
+    assert.equal(await page.locator('#attach').isDisabled(), true);  // not their chat yet
+    await page.locator('#start-chat').click();  // the chat waits in the queue: Claim Chat
+    await page.locator('#attach:enabled').waitFor();
+
+    const pdf = Buffer.from('%PDF-1.4\r\n\0 not really');
+    await page.locator('#attach-file').setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf });
+    assert.match(await page.locator('#attached-name').textContent(), /📎 invoice\.pdf · 22 bytes/);
+    await page.locator('#composer-text').fill('Your invoice');
+    await page.keyboard.press('Enter');
+    const sent = await receiver.waitFor((m) => m.type === 'document');
+    assert.equal(receiver.uploads.length, 1);
+    assert.equal(receiver.uploads[0].filename, 'invoice.pdf');
+    assert.equal(receiver.uploads[0].type, 'application/pdf');
+    assert.deepEqual(receiver.uploads[0].bytes, pdf);
+    assert.deepEqual(sent.document, { id: receiver.uploads[0].id, caption: 'Your invoice', filename: 'invoice.pdf' });
+    const mine = page.locator('.message.admin', { has: page.locator('.attachment.file') });
+    await mine.locator('.text', { hasText: 'Your invoice' }).waitFor();
+    assert.equal(await mine.locator('.attachment.file a').textContent(), '📄 invoice.pdf');
+    assert.equal(await page.locator('#attached').isHidden(), true);
+    assert.equal(await page.locator('#composer-text').inputValue(), '');
+
+    // A screenshot pasted into the reply, sent with nothing typed.
+    await page.locator('#composer-text').focus();
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+      document.querySelector('#composer-text').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, [...png]);
+    assert.match(await page.locator('#attached-name').textContent(), /image\.png/);
+    await page.keyboard.press('Enter');
+    const image = await receiver.waitFor((m) => m.type === 'image');
+    assert.equal(image.image.id, receiver.uploads[1].id);
+    await page.waitForFunction(() => [...document.querySelectorAll('.message.admin .attachment.image img')].some((i) => i.naturalWidth === 4));
+
+    // WhatsApp refuses the next one, dropped on the chat: the agent reads
+    // why, and sends it again.
+    receiver.refuseUpload = () => [400, '{"error":{"message":"Param file must be a file with one of the following types","type":"OAuthException","code":100}}'];
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['call back at 5'], 'notes.txt', { type: 'text/plain' }));
+      document.querySelector('#messages').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    assert.match(await page.locator('#attached-name').textContent(), /notes\.txt · 14 bytes/);
+    await page.keyboard.press('Enter');
+    const failed = page.locator('.message.admin', { hasText: 'notes.txt' });
+    await failed.locator('.delivery-error', { hasText: 'Not sent: WhatsApp did not take the file' }).waitFor();
+    receiver.refuseUpload = null;
+    await failed.getByRole('button', { name: 'Send again' }).click();
+    const third = await receiver.waitFor((m) => m.document?.filename === 'notes.txt');
+    assert.equal(third.document.id, receiver.uploads[2].id);
+    await page.locator('.message.admin .attachment.file a', { hasText: '📄 notes.txt' }).waitFor();
+    assert.equal(await page.locator('.delivery-error').count(), 0);
+
+    // A private note takes no file.
+    await page.getByRole('tab', { name: 'Private note' }).click();
+    assert.equal(await page.locator('#attach').isHidden(), true);
+    assert.deepEqual(page.errors.filter((e) => !e.includes('502')), []);
+  } finally {
+    receiver.media.clear();
+    receiver.uploads.length = 0;
+    receiver.refuseUpload = null;
+  }
+}));
+
+// What a WhatsApp user sends besides text reaches the agent as itself: a
+// photo shown in the chat (fetched through the server from the Graph API
+// stand-in), a voice message to play, a document to download. A file
+// WhatsApp no longer has says so.
+test('a photo, a voice message, a document and a reaction a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
+  receiver.media.set('9001', { type: 'image/png', bytes: png });
+  receiver.media.set('9002', { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
+  receiver.media.set('9003', { type: 'application/pdf', bytes: Buffer.from('%PDF-1.4 not really') });
+  const sends = (id, type, file, text) => whatsappUserSends(server, '15551101', id, type, file, text);
+  try {
+    await sends('wamid.ines-1', 'image', { id: '9001', mime_type: 'image/png', caption: 'my receipt' });
+    await sends('wamid.ines-2', 'audio', { id: '9002', mime_type: 'audio/ogg; codecs=opus', voice: true });
+    await sends('wamid.ines-3', 'document', { id: '9003', mime_type: 'application/pdf', filename: 'Rechnung März.pdf' });
+    await sends('wamid.ines-4', 'image', { id: '9404', mime_type: 'image/jpeg' });  // gone from WhatsApp
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    const row = page.locator('#conversation-list li[data-phone="15551101"]');
+    assert.equal(await row.locator('.preview').textContent(), '📷 Photo');  // not "[image]"
+    await row.click();
+
+    const photo = page.locator('.message.user').filter({ has: page.locator('img') });
+    await page.waitForFunction(() => document.querySelector('.attachment.image img')?.naturalWidth === 4);
+    assert.equal(await photo.locator('.text').textContent(), 'my receipt');  // the caption, without "[image]"
+    assert.equal(await photo.locator('img').getAttribute('alt'), 'my receipt');
+    assert.equal(await page.locator('.attachment.audio audio').getAttribute('aria-label'), 'Audio');
+    assert.equal(await page.locator('.message.user', { has: page.locator('audio') }).locator('.text').count(), 0);
+    const download = page.locator('.attachment.file a');
+    assert.equal(await download.textContent(), '📄 Rechnung März.pdf');
+    assert.equal(await download.getAttribute('download'), 'Rechnung März.pdf');
+    assert.equal(await page.evaluate(async (href) => (await fetch(href)).text(), await download.getAttribute('href')), '%PDF-1.4 not really');
+    await page.locator('.attachment-missing', { hasText: 'Photo could not be loaded from WhatsApp.' }).waitFor();
+
+    // A new message draws the history again; the player is the same one, so
+    // a voice message being listened to goes on.
+    await page.evaluate(() => { window.playerBefore = document.querySelector('.attachment.audio audio'); });
+    await sends('wamid.ines-5', 'text', null, 'did you get them?');
+    await page.locator('.message.user', { hasText: 'did you get them?' }).waitFor();
+    assert.equal(await page.evaluate(() => document.querySelector('.attachment.audio audio') === window.playerBefore), true);
+    await sends('wamid.ines-6', 'document', { id: '9003', mime_type: 'application/pdf', caption: 'the second page', filename: 'p2.pdf' });
+    await row.locator('.preview', { hasText: '📄 the second page p2.pdf' }).waitFor();
+    // A reaction is shown as one, and the bot said nothing to it.
+    const bot = await page.locator('.message.bot').count();
+    await sends('wamid.ines-7', 'reaction', { message_id: 'wamid.out-1', emoji: '👍' });
+    await page.locator('.message.user.reaction .text', { hasText: 'Reacted 👍' }).waitFor();
+    await row.locator('.preview', { hasText: 'Reacted 👍' }).waitFor();
+    assert.equal(await page.locator('.message.bot').count(), bot);
+    assert.deepEqual(page.errors.filter((e) => !e.includes('502')), []);
+  } finally {
+    receiver.media.clear();
+  }
+}));
+
+test('a user quotes the agent on WhatsApp, and the agent replies quoting them', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const phone = '15550951';
+  // A user's message that quotes one of ours, as WhatsApp sends a swipe to reply.
+  const quoting = async (id, text, quoted) => {
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      contacts: [{ profile: { name: 'Ines' }, wa_id: phone }],
+      messages: [{ from: phone, id, timestamp: '1763900000', type: 'text', text: { body: text }, context: { from: '15550783881', id: quoted } }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) })).status, 200);
+  };
+  receiver.refuse = (m) => (m.text?.body === 'Which order is it?' ? [200, '{"messages":[{"id":"wamid.q-agent"}]}'] : null);
+  try {
+    await whatsappUserSends(server, phone, 'wamid.q-1', 'text', null, 'support');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.locator('#composer-text').fill('Which order is it?');
+    await page.locator('#composer-text').press('Enter');
+    const asked = page.locator('.message.admin', { hasText: 'Which order is it?' });
+    await asked.locator('.ticks.sent').waitFor();  // WhatsApp took it, and named it
+
+    await quoting('wamid.q-2', 'A-7, the blue one', 'wamid.q-agent');
+    const answer = page.locator('.message.user', { hasText: 'A-7, the blue one' });
+    await answer.locator('.quote', { hasText: 'You' }).waitFor();
+    assert.equal(await answer.locator('.quote').textContent(), 'YouWhich order is it?');
+    assert.equal(await page.locator('.message .quote').count(), 1);  // nothing else quotes
+
+    // The agent quotes the user's answer: shown above the composer, sent with it, and gone after.
+    await answer.getByRole('button', { name: 'Reply quoting this message' }).click();
+    await page.locator('#replying', { hasText: 'Replying to Ines: A-7, the blue one' }).waitFor();
+    assert.equal(await page.locator('#composer-text').evaluate((el) => el === document.activeElement), true);
+    await page.locator('#composer-text').fill('Found it, it ships today.');
+    await page.locator('#composer-text').press('Enter');
+    const sent = await receiver.waitFor((m) => m.text?.body === 'Found it, it ships today.');
+    assert.deepEqual(sent.context, { message_id: 'wamid.q-2' });
+    assert.equal(await page.locator('#replying').isHidden(), true);
+    const reply = page.locator('.message.admin', { hasText: 'Found it, it ships today.' });
+    await reply.locator('.ticks.sent').waitFor();
+    assert.equal(await reply.locator('.quote').textContent(), 'InesA-7, the blue one');
+    // A quote shows the message it quotes.
+    await reply.locator('.quote').click();
+    await page.locator('.message.user.flash', { hasText: 'A-7, the blue one' }).waitFor();
+
+    // A quote taken back before sending; a note quotes nothing, and offers no Reply.
+    await answer.getByRole('button', { name: 'Reply quoting this message' }).click();
+    await page.getByRole('button', { name: 'Do not quote it' }).click();
+    await page.locator('#composer-text').fill('Anything else?');
+    await page.locator('#composer-text').press('Enter');
+    const plain = await receiver.waitFor((m) => m.text?.body === 'Anything else?');
+    assert.equal(plain.context, undefined);
+    // A file quotes as a text does.
+    await answer.getByRole('button', { name: 'Reply quoting this message' }).click();
+    await page.locator('#attach-file').setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') });
+    await page.locator('#composer-text').press('Enter');
+    const file = await receiver.waitFor((m) => m.to === phone && m.type === 'document');  // not an earlier test's
+    assert.deepEqual(file.context, { message_id: 'wamid.q-2' });
+    await page.locator('.message.admin', { has: page.locator('.attachment') }).locator('.quote', { hasText: 'A-7, the blue one' }).waitFor();
+    await page.getByRole('tab', { name: 'Private note' }).click();
+    assert.equal(await page.getByRole('button', { name: 'Reply quoting this message' }).count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.refuse = null;
+  }
+}));
+
+test('a WhatsApp user sees "typing…" while the agent writes a reply, not while they write a note', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const phone = '15550961';
+  await whatsappUserSends(server, phone, 'wamid.t-1', 'text', null, 'support');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const typingSent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    const m = JSON.parse(f.payload);
+    if (m.type === 'typing' && m.on) typingSent.push(m);
+  }));
+  await page.reload();  // the socket, opened again where the frames are seen
+  await page.locator('#connection.live').waitFor();
+  await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  await page.locator('#composer-text').fill('checking the order');
+  await page.locator('#composer-text').press('Enter');
+  await page.locator('.message.note', { hasText: 'checking the order' }).waitFor();
+  assert.deepEqual(typingSent.map((m) => [m.conversation, m.to_user]), [[phone, false]]);
+
+  await page.getByRole('tab', { name: 'Reply' }).click();
+  await page.locator('#composer-text').pressSequentially('On it');
+  const shown = await receiver.waitFor((m) => m.message_id === 'wamid.t-1' && m.typing_indicator);
+  assert.deepEqual(shown, { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.t-1', typing_indicator: { type: 'text' } });
+  assert.deepEqual(typingSent.at(-1), { type: 'typing', conversation: phone, on: true, to_user: true });
+  assert.deepEqual(page.errors, []);
+}));
+
+test('a quote of a message older than the pages loaded is fetched and shown', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const phone = '15550952';
+  receiver.refuse = (m) => (m.text?.body === 'What is the serial number?' ? [200, '{"messages":[{"id":"wamid.old-q"}]}'] : null);
+  try {
+    await whatsappUserSends(server, phone, 'wamid.o-0', 'text', null, 'support');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    const row = page.locator(`#conversation-list li[data-phone="${phone}"]`);
+    await row.click();
+    await page.getByRole('button', { name: 'Claim Chat' }).click();
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.locator('#composer-text').fill('What is the serial number?');
+    await page.locator('#composer-text').press('Enter');
+    await page.locator('.message.admin', { hasText: 'What is the serial number?' }).locator('.ticks.sent').waitFor();
+    // Sixty messages later (and the bot's sixty acknowledgements), the user answers the question.
+    for (let i = 1; i <= 60; i++) await whatsappUserSends(server, phone, `wamid.o-${i}`, 'text', null, `still looking ${i}`);
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+      messages: [{ from: phone, id: 'wamid.o-61', timestamp: '1763900000', type: 'text', text: { body: 'SN-4711' },
+        context: { from: '15550783881', id: 'wamid.old-q' } }] } }] }] };
+    assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) })).status, 200);
+    // Opened afresh: the newest 50 messages, the question not among them.
+    await page.reload();
+    await row.click();
+    const answer = page.locator('.message.user', { hasText: 'SN-4711' });
+    await answer.waitFor();
+    assert.equal(await page.locator('.message.admin', { hasText: 'What is the serial number?' }).count(), 0);
+    await answer.locator('.quote', { hasText: 'What is the serial number?' }).waitFor();
+    assert.equal(await answer.locator('.quote b').textContent(), 'You');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.refuse = null;
+  }
+}));
