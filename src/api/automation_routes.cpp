@@ -1,5 +1,6 @@
 // /automations: Chatwoot's automation rules, kept as a book of macros with a
 // trigger (macro_book.hpp) and run by automation_runner (automations.hpp).
+#include "command_fields.hpp"
 #include "macro_book.hpp"
 #include "request_helpers.hpp"
 
@@ -26,6 +27,15 @@ std::vector<conversation_command> automation_steps_field(api_context& ctx, const
     return steps;
 }
 
+// The trigger as the request changes it; a team it names now must be there
+// (a stored one may have gone since, and then matches nothing).
+macro_trigger trigger_from(api_context& ctx, const json::object& o, macro_trigger base, bool creating) {
+    auto t = trigger_fields(o, std::move(base), creating);
+    if (o.contains("team") && t.team && !t.team->empty())
+        if (auto why = missing_team(ctx, *t.team)) throw field_error{"team", std::move(*why)};
+    return t;
+}
+
 awaitable<http::response> list_automations(api_context&, macro_book& book, http::request&, const auth::agent&) {
     co_return json_response(200, {{"automations", book.list()}});
 }
@@ -34,7 +44,7 @@ awaitable<http::response> create_automation(api_context& ctx, macro_book& book, 
                                             const auth::agent& who) {
     auto o = object_body(req);
     auto name = macro_name_field(o);
-    auto trigger = trigger_fields(o, {}, true);
+    auto trigger = trigger_from(ctx, o, {}, true);
     auto steps = automation_steps_field(ctx, o);
     auto m = co_await book.create(std::move(name), std::move(steps), who.username, std::move(trigger));
     co_return json_response(201, macro_json(m));
@@ -44,7 +54,7 @@ awaitable<http::response> update_automation(api_context& ctx, macro_book& book, 
                                             const auth::agent& who) {
     auto o = object_body(req);
     auto id = std::string(req.param("id"));  // named: no temporaries inside co_await (GCC 12)
-    auto trigger = trigger_fields(o, book.get(id).trigger.value_or(macro_trigger{}), false);
+    auto trigger = trigger_from(ctx, o, book.get(id).trigger.value_or(macro_trigger{}), false);
     std::optional<std::string> name;
     std::optional<std::vector<conversation_command>> steps;
     if (o.contains("name")) name = macro_name_field(o);

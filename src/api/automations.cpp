@@ -66,8 +66,9 @@ void automation_runner::seen(const chat::user_message_seen& m) {
     run_matching(m.phone, [&](const macro_trigger& t) { return t.matches(m); });
 }
 
-void automation_runner::missed_target(std::string_view phone, chat::channel via, std::string_view target) {
-    run_matching(phone, [&](const macro_trigger& t) { return t.matches_missed_target(via, target); });
+void automation_runner::missed_target(std::string_view phone, chat::channel via, std::string_view target,
+                                      std::string_view team) {
+    run_matching(phone, [&](const macro_trigger& t) { return t.matches_missed_target(via, target, team); });
 }
 
 template <class Matches>

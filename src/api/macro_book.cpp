@@ -2,6 +2,7 @@
 
 #include "audit.hpp"
 
+#include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/ascii_case.hpp"
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
@@ -36,15 +37,17 @@ void sort_by_name(std::vector<macro>& list) {
 }  // namespace
 
 bool macro_trigger::matches(const chat::user_message_seen& m) const {
-    if (!enabled || (channel && *channel != m.via) || on == event::sla_missed) return false;
+    if (!enabled || (channel && *channel != m.via) || (team && *team != m.team) || on == event::sla_missed)
+        return false;
     if (on == event::chat_queued) return m.opened_chat;
     if (contains.empty()) return true;
     auto text = ascii_lowered(std::string(m.text));
     return std::any_of(contains.begin(), contains.end(), [&](auto& word) { return text.find(word) != std::string::npos; });
 }
 
-bool macro_trigger::matches_missed_target(chat::channel via, std::string_view missed) const {
-    return enabled && on == event::sla_missed && (!channel || *channel == via) && (target.empty() || target == missed);
+bool macro_trigger::matches_missed_target(chat::channel via, std::string_view missed, std::string_view team_now) const {
+    return enabled && on == event::sla_missed && (!channel || *channel == via) && (!team || *team == team_now) &&
+           (target.empty() || target == missed);
 }
 
 macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creating) {
@@ -86,6 +89,15 @@ macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creati
         if (!v->is_null() && !channel) throw field_error{"channel", "channel must be whatsapp, plain or null (either)"};
         t.channel = channel;
     }
+    if (auto* v = o.if_contains("team")) {
+        // "none": conversations under no team; whether the team is there is
+        // the routes' to ask (a stored one may have gone since).
+        auto name = v->is_string() ? chat::label_from(v->as_string()) : std::nullopt;
+        if (!v->is_null() && !name)
+            throw field_error{"team", "team must be a team's name, none (under no team) or null (any)"};
+        if (!name) t.team.reset();
+        else t.team = *name == "none" ? std::string() : std::move(*name);
+    }
     if (auto* v = o.if_contains("enabled")) {
         if (!v->is_bool()) throw field_error{"enabled", "enabled must be true or false"};
         t.enabled = v->as_bool();
@@ -104,6 +116,7 @@ json::object macro_json(const macro& m) {
         o["contains"] = std::move(words);
         o["channel"] = t->channel ? json::value(chat::to_string(*t->channel)) : json::value(nullptr);
         o["target"] = t->target.empty() ? json::value(nullptr) : json::value(t->target);
+        o["team"] = !t->team ? json::value(nullptr) : t->team->empty() ? json::value("none") : json::value(*t->team);
         o["enabled"] = t->enabled;
     }
     o["actions"] = std::move(steps);

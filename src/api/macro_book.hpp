@@ -25,7 +25,8 @@ namespace switchboard::api {
 // When an automation runs: on a user's message (any of `contains` in its
 // text, in any case; empty: every message), when a chat joins the queue, or
 // when a chat's user has waited past the team's reply-time target; from
-// either channel, or from `channel` alone; and only while enabled.
+// either channel, or from `channel` alone; for a conversation under any
+// team, under `team` alone, or under none; and only while enabled.
 struct macro_trigger {
     enum class event { user_message, chat_queued, sla_missed } on = event::user_message;
     std::vector<std::string> contains;  // lower case
@@ -33,9 +34,12 @@ struct macro_trigger {
     // sla_missed: the one target it acts on (first_reply, next_reply or
     // resolution, as chat.sla_missed names it); empty: any.
     std::string target;
+    // The conversation's team, as it is after the step: unset, any; empty,
+    // none. One naming a team deleted since matches nothing.
+    std::optional<std::string> team;
     bool enabled = true;
     bool matches(const chat::user_message_seen& m) const;
-    bool matches_missed_target(chat::channel via, std::string_view missed) const;
+    bool matches_missed_target(chat::channel via, std::string_view missed, std::string_view team_now) const;
 };
 
 struct macro {

@@ -575,13 +575,20 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   assert.equal(await form.getByLabel('Containing any of').isVisible(), false);
   await form.getByLabel('Which target').selectOption('resolution');
   await actionRow(page, 1, 'priority', 'urgent');
+  // For one team's chats: offered once there is a team.
+  const team = form.locator('select[name="team"]');
+  assert.equal(await team.isVisible(), false);
+  await admin('PUT', '/teams/billing', { members: ['lea'] });
+  await team.waitFor();
+  await team.selectOption('billing');
   await page.getByRole('button', { name: 'Add automation' }).click();
   await page.locator('#automations-status', { hasText: 'Late is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'Late' }).locator('.automation-when').textContent(),
-    'When a chat misses its resolution target');
+    "When a chat misses its resolution target, for billing's chats");
   const late = (await admin('GET', '/automations')).automations.find((a) => a.name === 'Late');
   assert.equal(late.event, 'sla_missed');
   assert.equal(late.target, 'resolution');
+  assert.equal(late.team, 'billing');
   await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
 
   // The user writes its words: the chat is labelled and marked by itself, in every console.

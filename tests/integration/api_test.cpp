@@ -1440,6 +1440,14 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_and_automations_ac
                                      R"({"name":"Escalate unresolved","event":"sla_missed","target":"resolution",)"
                                      R"("actions":[{"action":"label","label":"unresolved"}]})", 201);
         BOOST_TEST(unresolved.at("target").as_string() == "resolution");
+        // For billing's chats alone, and for those under no team: Ann's is billing's.
+        admin.json("PUT", "/teams/billing", R"({"members":[]})", 201);
+        admin.json("POST", "/automations",
+                   R"({"name":"Billing late","event":"sla_missed","team":"billing","actions":[{"action":"label","label":"late-billing"}]})",
+                   201);
+        admin.json("POST", "/automations",
+                   R"({"name":"A late one unfiled","event":"sla_missed","team":"none","actions":[{"action":"label","label":"unfiled"}]})",
+                   201);
         for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
                  {R"({"name":"x","event":"sla_missed","contains":["late"],"actions":[{"action":"read"}]})", "contains"},
                  {R"({"name":"x","event":"sla_missed","target":"late","actions":[{"action":"read"}]})", "target"},
@@ -1450,6 +1458,7 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_and_automations_ac
         }
         user_says(server.port(), "1491", "support", "Ann");
         user_says(server.port(), "1492", "support", "Ben");
+        admin.json("PUT", "/conversations/1491/team", R"({"team":"billing"})");
         token = admin.token;
         server.send_signal(SIGTERM);
         BOOST_REQUIRE(server.wait_exit(std::chrono::seconds(5)).value_or(-1) == 0);
@@ -1478,11 +1487,11 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_and_automations_ac
         }
     }
     ann = admin.json("GET", "/conversations/1491");
-    BOOST_TEST(json::serialize(ann.at("labels")) == R"(["late"])");
+    BOOST_TEST(json::serialize(ann.at("labels")) == R"(["late","late-billing"])");
     BOOST_TEST(ann.at("priority").as_string() == "urgent");
     BOOST_TEST(admin.json("GET", "/conversations/1492").at("labels").as_array().empty());  // within its target
     BOOST_TEST(read_metric(server.port(), "switchboard_reply_targets_missed_total") == 1);
-    BOOST_TEST(read_metric(server.port(), "switchboard_automations_run_total") == 1);
+    BOOST_TEST(read_metric(server.port(), "switchboard_automations_run_total") == 2);
 }
 
 // A snoozed chat's idle timeout waits for it: the chat wakes when its time
@@ -1713,6 +1722,15 @@ BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_th
         rule(R"({"name":"Switched off","event":"user_message","enabled":false,"actions":[{"action":"label","label":"off"}]})");
         rule(R"({"name":"New chats","event":"chat_queued","actions":[{"action":"label","label":"new-chat"}]})");
         rule(R"({"name":"Zz seen","event":"user_message","actions":[{"action":"note","text":"Seen by automation"}]})");
+        // Conditions on the conversation's team: billing's alone, or those under none.
+        admin.json("PUT", "/teams/billing", R"({"members":["bob"]})", 201);
+        auto billing = rule(R"({"name":"Billing team","event":"user_message","team":"Billing",)"
+                            R"("actions":[{"action":"label","label":"team-billing"}]})");
+        BOOST_TEST(billing.at("team").as_string() == "billing");
+        BOOST_TEST(made.at("team").is_null());  // any
+        auto unfiled = rule(R"({"name":"Unfiled disputes","event":"user_message","team":"none","contains":["chargeback"],)"
+                            R"("actions":[{"action":"label","label":"unfiled"}]})");
+        BOOST_TEST(unfiled.at("team").as_string() == "none");
 
         // Refused, and nothing is made.
         auto refused = [&](const std::string& body, const std::string& field) {
@@ -1729,22 +1747,25 @@ BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_th
         refused(R"({"name":"x","event":"user_message","contains":[")" + std::string(65, 'w') + R"("],)" + read + "}", "contains");
         refused(R"({"name":"x","event":"user_message","channel":"sms",)" + read + "}", "channel");
         refused(R"({"name":"x","event":"user_message","enabled":"yes",)" + read + "}", "enabled");
+        refused(R"({"name":"x","event":"user_message","team":"support",)" + read + "}", "team");  // no such team
+        refused(R"({"name":"x","event":"user_message","team":7,)" + read + "}", "team");
         refused(R"({"name":"x","event":"user_message"})", "actions");
         refused(R"({"name":"x","event":"user_message","actions":[{"action":"assign","to":"nobody"}]})", "actions");
         refused(R"({"name":"x","event":"user_message","actions":[{"action":"read"},{"action":"send","text":"Hi"}]})", "actions");
         BOOST_TEST(admin.call("POST", "/automations", R"({"name":"REFUNDS","event":"user_message",)" + read + "}").status == 409u);
         BOOST_TEST(bob.call("POST", "/automations", R"({"name":"y","event":"user_message",)" + read + "}").status == 403u);
-        BOOST_TEST(bob.json("GET", "/automations").at("automations").as_array().size() == 7u);  // everyone reads them
+        BOOST_TEST(bob.json("GET", "/automations").at("automations").as_array().size() == 9u);  // everyone reads them
         BOOST_TEST(admin.call("POST", "/agents", R"({"username":"automation","password":"long-enough"})").status == 400u);
 
-        // Ben's chat: the words are found in any case; only the rules that match act.
+        // Ben's chat, under billing: the words are found in any case; only the rules that match act.
+        admin.json("PUT", "/conversations/3102/team", R"({"team":"billing"})");
         admin.json("POST", "/conversations/3102/chat-support/start");
         user_says(p, "3102", "I want my Money Back, now");
         auto note = seen_in(ws, "3102");
         BOOST_TEST(note.at("data").at("text").as_string() == "Seen by automation");
         BOOST_TEST(note.at("data").at("agent").as_string() == "automation");
         auto c = admin.json("GET", "/conversations/3102");
-        BOOST_TEST(json::serialize(c.at("labels")) == R"(["billing"])");
+        BOOST_TEST(json::serialize(c.at("labels")) == R"(["billing","team-billing"])");
         BOOST_TEST(c.at("priority").as_string() == "high");
 
         // A chat joins the queue: its rules act too.
@@ -1762,14 +1783,14 @@ BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_th
         BOOST_TEST(json::serialize(admin.json("GET", "/conversations/3103").at("labels")) == "[]");
     }, [&](const api_client& bob) {
         auto p = bob.port;
-        BOOST_TEST(bob.json("GET", "/automations").at("automations").as_array().size() == 7u);
+        BOOST_TEST(bob.json("GET", "/automations").at("automations").as_array().size() == 9u);
         ws_client ws(p, "/ws?token=" + bob.token);
         ws.next_of_type("hello");
         // Ann has no chat to assign: that rule is refused and stops; the others act.
         user_says(p, "3101", "URGENT: a chargeback");
         seen_in(ws, "3101");
         auto c = bob.json("GET", "/conversations/3101");
-        BOOST_TEST(json::serialize(c.at("labels")) == R"(["disputes"])");
+        BOOST_TEST(json::serialize(c.at("labels")) == R"(["disputes","unfiled"])");  // under no team
         BOOST_TEST(c.at("assignee").is_null());
         // Counted, on this server since its start: the refused rule and those
         // before the last (whose own count may follow its note).

@@ -1,6 +1,6 @@
 // Automations, as Chatwoot's automation rules: a macro's actions that run by
-// themselves when a user writes (words in the message, a channel) or a chat
-// joins the queue. Admins write them in the Automations dialog; everyone
+// themselves when a user writes (words in the message, a channel, the
+// conversation's team) or a chat joins the queue. Admins write them in the Automations dialog; everyone
 // reads them there.
 import { $, h } from './dom.js';
 import { ActionListPanel } from './macros.js';
@@ -8,7 +8,7 @@ import { ActionListPanel } from './macros.js';
 const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
 const TARGETS = { first_reply: 'first-reply', next_reply: 'next-reply', resolution: 'resolution' };
 
-// "When a user writes “refund” or “money back”, on WhatsApp · off"
+// "When a user writes “refund” or “money back”, on WhatsApp, for billing's chats · off"
 export function describeTrigger(a) {
   const words = a.contains.map((w) => `“${w}”`).join(' or ');
   let when = a.event === 'chat_queued' ? 'When a chat joins the queue'
@@ -16,6 +16,7 @@ export function describeTrigger(a) {
       : 'When a chat misses a reply or resolution target')
     : `When a user writes${words ? ` ${words}` : ''}`;
   if (a.channel) when += `, on ${CHANNELS[a.channel]}`;
+  if (a.team) when += a.team === 'none' ? ', for chats under no team' : `, for ${a.team}'s chats`;
   return a.enabled ? when : `${when} · off`;
 }
 
@@ -35,6 +36,18 @@ export class AutomationsPanel extends ActionListPanel {
     super.setUp();
     const form = this.el('form');
     form.elements.event.addEventListener('change', () => this.showWords());
+    // A team made or deleted while the form is open is offered, or kept, at once.
+    this.teams.onChange(() => this.fillTeams(form.elements.team.value));
+  }
+
+  // A team's conversations alone, or those under none; offered once there
+  // are teams, and kept when the one it names has gone.
+  fillTeams(team) {
+    const form = this.el('form');
+    this.teams.fill(form.elements.team, [{ value: '', text: 'Any team' }, { value: 'none', text: 'No team' }],
+      team === 'none' ? null : team || null);
+    form.elements.team.value = team;
+    form.querySelector('.automation-team').hidden = this.teams.teams.length === 0 && !team;
   }
 
   // The words are for a user's message, the target for a missed one.
@@ -52,6 +65,7 @@ export class AutomationsPanel extends ActionListPanel {
     f.contains.value = (a?.contains ?? []).join(', ');
     f.channel.value = a?.channel ?? '';
     f.target.value = a?.target ?? '';
+    this.fillTeams(a?.team ?? '');
     f.enabled.checked = a?.enabled ?? true;
     this.showWords();
   }
@@ -64,6 +78,7 @@ export class AutomationsPanel extends ActionListPanel {
       contains: user ? f.contains.value.split(',').map((w) => w.trim()).filter(Boolean) : [],
       target: f.event.value === 'sla_missed' ? f.target.value || null : null,
       channel: f.channel.value || null,
+      team: f.team.value || null,
       enabled: f.enabled.checked,
     };
   }

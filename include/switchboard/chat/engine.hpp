@@ -44,6 +44,7 @@ struct user_message_seen {
     std::string_view text;
     channel via = channel::plain;
     bool opened_chat = false;  // it asked for support, and the chat joined the queue
+    std::string_view team;     // the conversation's, after the step; empty: none
 };
 
 // What acts on what happens in conversations (automation rules). Each call
@@ -58,7 +59,7 @@ public:
     // The chat missed one of the team's targets (chat.sla_missed): its user
     // waited past a reply target, once a wait, or it is open past the
     // resolution target, once a chat. `target`: which, as the event names it.
-    virtual void missed_target(std::string_view phone, channel via, std::string_view target) = 0;
+    virtual void missed_target(std::string_view phone, channel via, std::string_view target, std::string_view team) = 0;
 };
 
 struct engine_options {
