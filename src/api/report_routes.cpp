@@ -1,5 +1,5 @@
 // GET /reports/summary: chats opened and closed, CSAT, first response,
-// queue wait and resolution, overall, per agent and per team, and when asked the
+// queue wait and resolution, overall, per agent, team and label, and when asked the
 // chats of each day, computed from the stored chats and ratings (so they
 // are right after a restart).
 #include "request_helpers.hpp"
@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 namespace switchboard::api {
 
@@ -163,8 +164,8 @@ std::optional<by_day> day_grouping(api_context& ctx, const http::request& req, t
 
 // format=csv: the report as a spreadsheet opens it, one row for the whole
 // team ("(all)", which no username can be), one an agent, and one a team
-// ("team:billing": no username has a colon); with group_by=day, one row a
-// day instead.
+// ("team:billing": no username has a colon), and one a label
+// ("label:vip"); with group_by=day, one row a day instead.
 std::string csv_value(const json::value& v) {
     if (v.is_null()) return "";
     if (v.is_int64()) return std::to_string(v.as_int64());
@@ -210,6 +211,8 @@ std::string report_csv(const json::object& report) {
     for (auto& a : report.at("agents").as_array()) out += tally_csv_row(a.at("agent").as_string(), a.as_object());
     for (auto& t : report.at("teams").as_array())
         out += tally_csv_row("team:" + std::string(t.at("team").as_string()), t.as_object());
+    for (auto& l : report.at("labels").as_array())
+        out += tally_csv_row("label:" + std::string(l.at("label").as_string()), l.as_object());
     return out;
 }
 
@@ -275,31 +278,36 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     // Tallied as the rows are read, on the scan thread: a year of a busy
     // team is a million chats, read whole once 670 MB and 10 s.
     tally overall;
-    std::map<std::string, tally> by_agent, by_team;
+    std::map<std::string, tally> by_agent, by_team, by_label;
     // A row counts overall, for its agent when it names one, and for the
-    // team its chat was filed under, if any. A rating counts for its chat's
-    // team when that chat is among the period's.
+    // team and each label its chat was filed under. A rating counts for its
+    // chat's team and labels when that chat is among the period's.
     auto tally_in = [](std::map<std::string, tally>& by, const std::string& name) -> tally* {
         return name.empty() ? nullptr : &by[name];
     };
-    std::map<std::string, std::string> team_of_ticket;
+    struct filing {
+        std::string team;
+        std::vector<std::string> labels;
+    };
+    std::unordered_map<std::string, filing> filing_of_ticket;
     auto read = [&] {
         ctx.store.each_chat(from, to, [&](const chat::chat_record& c) {
             auto f = figures_of(c);
             overall.add(f);
             if (auto* t = tally_in(by_agent, c.agent)) t->add(f);
-            if (auto* t = tally_in(by_team, c.team)) {
-                t->add(f);
-                team_of_ticket.emplace(c.ticket_id, c.team);
-            }
+            if (auto* t = tally_in(by_team, c.team)) t->add(f);
+            for (auto& label : c.labels) by_label[label].add(f);
+            if (!c.team.empty() || !c.labels.empty()) filing_of_ticket.emplace(c.ticket_id, filing{c.team, c.labels});
             if (days && f.opened) days->count(c.opened_at, false);
             if (days && f.closed) days->count(*c.closed_at, true);
         });
         ctx.store.each_rating(from, to, [&](const store::rating& r) {
             overall.add_rating(r.score);
             if (auto* t = tally_in(by_agent, r.agent)) t->add_rating(r.score);
-            if (auto team = team_of_ticket.find(r.ticket_id); team != team_of_ticket.end())
-                by_team[team->second].add_rating(r.score);
+            auto filed = filing_of_ticket.find(r.ticket_id);
+            if (filed == filing_of_ticket.end()) return;
+            if (auto* t = tally_in(by_team, filed->second.team)) t->add_rating(r.score);
+            for (auto& label : filed->second.labels) by_label[label].add_rating(r.score);
         });
         return true;
     };
@@ -320,6 +328,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     out["overall"] = overall.to_json(targets);
     out["agents"] = named(by_agent, "agent");
     out["teams"] = named(by_team, "team");
+    out["labels"] = named(by_label, "label");
     if (days) {
         out["group_by"] = "day";
         out["timezone"] = days->calendar.name();

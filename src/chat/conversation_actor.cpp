@@ -258,6 +258,19 @@ void conversation_actor::add_system_note(step& s, std::string text, timestamp at
     s.message_created(note, at);
 }
 
+// The open chat is filed as its conversation is: reports count it under
+// the team and the labels it had last while open. One that has ended keeps
+// its own.
+namespace {
+void follow_filing(conversation& c) {
+    if (c.chat && (c.chat->team != c.team || c.chat->labels != c.labels)) {
+        auto& chat = c.chat.edit();
+        chat.team = c.team;
+        chat.labels = c.labels;
+    }
+}
+}  // namespace
+
 void conversation_actor::open_chat(step& s, std::string_view opened_by, timestamp now) {
     auto& c = s.next;
     c.in_chat_support = c.chat_support_active = true;
@@ -265,7 +278,7 @@ void conversation_actor::open_chat(step& s, std::string_view opened_by, timestam
     c.support_ticket_id = unique_id("t_");
     c.assignee.clear();
     c.chat = chat_record{c.support_ticket_id, c.phone, now, std::string(opened_by)};
-    c.chat.edit().team = c.team;
+    follow_filing(c);
 }
 
 void conversation_actor::save_chat(step& s) {
@@ -726,8 +739,8 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         }
         c.assignee = by.username;
         if (!c.chat) c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
+        follow_filing(c);
         auto& chat = c.chat.edit();
-        chat.team = c.team;
         if (!chat.assigned_at) chat.assigned_at = now;
         chat.last_assigned_at = now;
         chat.agent = by.username;
@@ -1014,22 +1027,14 @@ net::awaitable<conversation> conversation_actor::set_priority(conv_priority prio
     return annotate(replacing(&conversation::priority, priority));
 }
 
-// The open chat is filed where its conversation is: reports count it as
-// the team's it was under last.
 net::awaitable<conversation> conversation_actor::set_team(std::string team) {
-    return annotate([team = std::move(team)](conversation& c) {
-        if (c.team == team) return false;
-        c.team = team;
-        if (c.chat) c.chat.edit().team = team;
-        return true;
-    });
+    return annotate(replacing(&conversation::team, std::move(team)));
 }
 
 net::awaitable<conversation> conversation_actor::leave_team(std::string team) {
     return annotate([team = std::move(team)](conversation& c) {
         if (c.team != team) return false;
         c.team.clear();
-        if (c.chat) c.chat.edit().team.clear();
         return true;
     });
 }
@@ -1050,6 +1055,7 @@ net::awaitable<conversation> conversation_actor::annotate(std::function<bool(con
         auto& c = s.next;
         if (!change(c)) co_return c;
         c.updated_at = now;
+        follow_filing(c);
         if (c.chat && c.chat.operator->() != own_->chat.operator->()) save_chat(s);  // the change edited the open chat
         co_await learn_queue_position(s);
         s.conversation_updated(now);

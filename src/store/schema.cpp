@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 36> migrations{
+constexpr std::array<std::string_view, 37> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -438,6 +438,12 @@ CREATE TABLE audit_log (
   target TEXT NOT NULL,
   details TEXT NOT NULL
 );
+)sql",
+    // 37: the labels a chat's conversation had while it was open
+    // (chat_record::labels), joined by spaces, which reports count it under;
+    // '' for none. Chats from before it have none.
+    R"sql(
+ALTER TABLE chats ADD COLUMN labels TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -129,10 +129,27 @@ std::vector<std::pair<timestamp, timestamp>> waits_from_text(std::string_view te
     return out;
 }
 
+// A conversation's or a chat's labels as kept in its row: joined by spaces, which no label has.
+std::string joined_labels(const std::vector<std::string>& labels) {
+    std::string out;
+    for (auto& l : labels) out += (out.empty() ? "" : " ") + l;
+    return out;
+}
+std::vector<std::string> split_labels(std::string_view joined) {
+    std::vector<std::string> out;
+    while (!joined.empty()) {
+        auto space = joined.find(' ');
+        if (space) out.emplace_back(joined.substr(0, space));
+        if (space == std::string_view::npos) break;
+        joined.remove_prefix(space + 1);
+    }
+    return out;
+}
+
 constexpr std::string_view chat_select =
     "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
     "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for, answered_waits, "
-    "resolution_missed, team FROM chats";
+    "resolution_missed, team, labels FROM chats";
 
 chat::chat_record read_chat(const sqlite::statement& st) {
     return {st.get_text(0),
@@ -151,7 +168,8 @@ chat::chat_record read_chat(const sqlite::statement& st) {
             time_of(st.get_optional_int(13)),
             waits_from_text(st.get_text(14)),
             st.get_int(15) != 0,
-            st.get_text(16)};
+            st.get_text(16),
+            split_labels(st.get_text(17))};
 }
 
 agent_record read_agent(const sqlite::statement& st) {
@@ -207,22 +225,6 @@ constexpr std::array<std::string_view, 31> conversation_columns{
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
     "last_message_kind", "labels", "blocked", "priority", "attributes", "snoozed_until", "team"};
 
-// A conversation's labels as kept in its row: joined by spaces, which no label has.
-std::string joined_labels(const std::vector<std::string>& labels) {
-    std::string out;
-    for (auto& l : labels) out += (out.empty() ? "" : " ") + l;
-    return out;
-}
-std::vector<std::string> split_labels(std::string_view joined) {
-    std::vector<std::string> out;
-    while (!joined.empty()) {
-        auto space = joined.find(' ');
-        if (space) out.emplace_back(joined.substr(0, space));
-        if (space == std::string_view::npos) break;
-        joined.remove_prefix(space + 1);
-    }
-    return out;
-}
 
 // A conversation's attributes as kept in its row: "key\tvalue" lines. Keys
 // are tokens and values one line without control characters (the API's
@@ -297,8 +299,8 @@ public:
           put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
-              waiting_since, target_missed_for, answered_waits, resolution_missed, team)
-              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
+              waiting_since, target_missed_for, answered_waits, resolution_missed, team, labels)
+              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
           put_audit_(db.prepare("INSERT INTO audit_log (at, actor, action, target, details) VALUES (?,?,?,?,?)")),
           prune_audit_(db.prepare("DELETE FROM audit_log WHERE id <= last_insert_rowid() - ?")) {
         // apply() binds and runs in one expression: the values outlive each step.
@@ -469,6 +471,7 @@ public:
                 .bind(15, waits_text(c.answered_waits))
                 .bind(16, std::int64_t{c.resolution_missed})
                 .bind(17, c.team)
+                .bind(18, joined_labels(c.labels))
                 .run();
     }
 

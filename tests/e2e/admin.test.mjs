@@ -155,6 +155,7 @@ test("reports show the period's figures, and admins can download its messages", 
   for (const [phone, agent, score] of [['15550401', admin, '5'], ['15550402', carol, '2']]) {
     await userSays(server, phone, 'support');
     if (agent === admin) await admin('PUT', `/conversations/${phone}/team`, { team: 'billing' });
+    await admin('PUT', `/conversations/${phone}/labels`, { labels: agent === admin ? ['refund', 'vip'] : ['vip'] });
     await agent('POST', `/conversations/${phone}/chat-support/start`);
     await agent('POST', `/conversations/${phone}/chat-support/send`, { text: `hi from ${phone}` });
     await agent('POST', `/conversations/${phone}/chat-support/end`, {});
@@ -173,6 +174,11 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(await page.locator('#reports-by-team').isVisible(), true);
   assert.equal(await page.locator('#reports-teams tr').count(), 1);
   assert.match(await page.locator('#reports-teams tr[data-team="billing"]').textContent(), /^billing115\.00 \/ 5/);
+  // By label: a chat under two counts in both.
+  assert.equal(await page.locator('#reports-by-label').isVisible(), true);
+  assert.equal(await page.locator('#reports-labels tr').count(), 2);
+  assert.match(await page.locator('#reports-labels tr[data-label="refund"]').textContent(), /^refund115\.00 \/ 5/);
+  assert.match(await page.locator('#reports-labels tr[data-label="vip"]').textContent(), /^vip223\.50 \/ 5/);
   assert.notEqual(await figure('Resolution'), '—');
   // Each day of the period in the agent's own zone (Kolkata here), today last with both chats.
   const today = await page.evaluate(() => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date()));

@@ -339,6 +339,62 @@ BOOST_AUTO_TEST_CASE(report_counts_each_chat_for_the_team_it_was_filed_under) {
     BOOST_TEST(csv.find("\r\nteam:tech,1,0,,0,") != std::string::npos, csv);
 }
 
+// Reports by label, as Chatwoot's label reports: a chat counts under each
+// label its conversation had while it was open, last, by a label's own
+// route or a bulk action's; one put on after it ended files the
+// conversation, not the chat. Kept across a restart.
+BOOST_AUTO_TEST_CASE(report_counts_each_chat_under_the_labels_it_had_while_open) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto p = server.port();
+        auto label = [&](const std::string& phone, const std::string& labels) {
+            admin.json("PUT", "/conversations/" + phone + "/labels", R"({"labels":)" + labels + "}");
+        };
+        user_says(p, "7301", "hi");
+        label("7301", R"(["vip"])");         // before the chat: it opens under vip
+        user_says(p, "7301", "support");
+        label("7301", R"(["refund","vip"])");  // and gains refund while open
+        admin.json("POST", "/conversations/7301/chat-support/start");
+        admin.json("POST", "/conversations/7301/chat-support/send", R"({"text":"refunded"})", 201);
+        admin.json("POST", "/conversations/7301/chat-support/end");
+        user_says(p, "7301", "4");
+        label("7301", R"(["late"])");         // after its end: the chat keeps its own
+        user_says(p, "7302", "support");
+        admin.json("POST", "/conversations/bulk",
+                   R"({"phones":["7302"],"action":"label","label":"refund"})");  // one put on by a bulk action
+        user_says(p, "7303", "support");
+        label("7303", R"(["vip"])");
+        label("7303", "[]");                   // taken off while open: overall only
+        user_says(p, "7304", "hi");
+        label("7304", R"(["vip"])");           // opened under vip, still open
+        user_says(p, "7304", "support");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server(args);
+    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto r = admin.json("GET", "/reports/summary");
+    BOOST_TEST(r.at("overall").at("chats_opened").as_int64() == 4);
+    auto& labels = r.at("labels").as_array();
+    BOOST_TEST_REQUIRE(labels.size() == 2u, json::serialize(labels));
+    auto& refund = labels[0];
+    BOOST_TEST(refund.at("label").as_string() == "refund");
+    BOOST_TEST(refund.at("chats_opened").as_int64() == 2);
+    BOOST_TEST(refund.at("chats_closed").as_int64() == 1);
+    BOOST_TEST(refund.at("csat").at("average").to_number<double>() == 4.0);
+    auto& vip = labels[1];
+    BOOST_TEST(vip.at("label").as_string() == "vip");
+    BOOST_TEST(vip.at("chats_opened").as_int64() == 2);
+    BOOST_TEST(vip.at("chats_closed").as_int64() == 1);
+    BOOST_TEST(vip.at("first_response_seconds").at("count").as_int64() == 1);
+    auto csv = admin.call("GET", "/reports/summary?format=csv").body;
+    BOOST_TEST(csv.find("\r\nlabel:refund,2,1,4,1,") != std::string::npos, csv);
+    BOOST_TEST(csv.find("\r\nlabel:vip,2,1,4,1,") != std::string::npos, csv);
+}
+
 // Waits on the team's clock, as Chatwoot's reports offer them: a chat that
 // came in ten minutes before Friday's close and was answered ten minutes
 // into Monday waited twenty minutes, not sixty-four hours.

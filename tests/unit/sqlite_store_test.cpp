@@ -526,6 +526,7 @@ BOOST_AUTO_TEST_CASE(a_chat_record_is_kept_whole_in_both_stores) {
     c.answered_waits = {{at(100), at(160)}, {at(200), at(300)}};
     c.resolution_missed = true;
     c.team = "billing";
+    c.labels = {"refund", "vip"};
     for (auto& db : stores) {
         store::write_batch b;
         b.chats_put.push_back(c);
@@ -536,10 +537,12 @@ BOOST_AUTO_TEST_CASE(a_chat_record_is_kept_whole_in_both_stores) {
         auto& r = read[0];
         BOOST_TEST((std::tie(r.ticket_id, r.phone, r.opened_at, r.opened_by, r.queued_at, r.assigned_at, r.agent,
                              r.first_response_at, r.last_assigned_at, r.last_response_at, r.closed_at, r.close_reason,
-                             r.waiting_since, r.target_missed_for, r.answered_waits, r.resolution_missed, r.team) ==
+                             r.waiting_since, r.target_missed_for, r.answered_waits, r.resolution_missed, r.team,
+                             r.labels) ==
                     std::tie(c.ticket_id, c.phone, c.opened_at, c.opened_by, c.queued_at, c.assigned_at, c.agent,
                              c.first_response_at, c.last_assigned_at, c.last_response_at, c.closed_at, c.close_reason,
-                             c.waiting_since, c.target_missed_for, c.answered_waits, c.resolution_missed, c.team)));
+                             c.waiting_since, c.target_missed_for, c.answered_waits, c.resolution_missed, c.team,
+                             c.labels)));
     }
 }
 

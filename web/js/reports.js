@@ -1,5 +1,5 @@
 // The Reports dialog: GET /reports/summary for a period, overall, by day
-// (in the agent's own time zone), per agent and per team, as a support lead reads it;
+// (in the agent's own time zone), per agent, team and label, as a support lead reads it;
 // admins also get the period's messages as a download (GET /export).
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h } from './dom.js';
@@ -48,7 +48,7 @@ export class ReportsPanel {
     }
   }
 
-  render({ overall, agents, teams, days }) {
+  render({ overall, agents, teams, labels, days }) {
     const figure = (name, value, note) => h('div', { class: 'figure' },
       h('dt', { text: name }),
       h('dd', {}, h('span', { class: 'value', text: value }), note ? h('span', { class: 'muted', text: note }) : null));
@@ -69,10 +69,13 @@ export class ReportsPanel {
     // Only where chats were filed under a team in the period.
     $('reports-teams').replaceChildren(...teams.map((t) => tallyRow({ 'data-team': t.team }, t.team, t)));
     $('reports-by-team').hidden = teams.length === 0;
+    // Likewise under a label: a chat under two counts in both rows.
+    $('reports-labels').replaceChildren(...labels.map((l) => tallyRow({ 'data-label': l.label }, l.label, l)));
+    $('reports-by-label').hidden = labels.length === 0;
   }
 }
 
-// An agent's or a team's row: `name` and its figures.
+// An agent's, a team's or a label's row: `name` and its figures.
 const tallyRow = (attributes, name, t) => h('tr', attributes,
   h('th', { scope: 'row', text: name }),
   h('td', { text: String(t.chats_opened) }),

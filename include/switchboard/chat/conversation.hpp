@@ -119,6 +119,9 @@ struct chat_record {
     // The team its conversation was filed under while it was open, last
     // (conversation::team): whose chat reports count it as. Empty: none.
     std::string team;
+    // Likewise its labels (conversation::labels), sorted: reports count it
+    // under each.
+    std::vector<std::string> labels;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
