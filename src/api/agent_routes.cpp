@@ -65,6 +65,11 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         changes.max_chats = static_cast<std::uint32_t>(n);
     }
     if (o.contains("display_name")) changes.display_name = trimmed_field(o, "display_name", true, 64);
+    if (o.contains("signature")) {
+        // Signed in the agent's own words: not even an admin writes another's.
+        if (!self) throw chat::command_error(chat::command_error::kind::forbidden, "only " + username + " may change their signature");
+        changes.signature = trimmed_field(o, "signature", false, auth::max_signature_chars);  // "" or null: none
+    }
     if (o.contains("role")) {
         if (!who.is_admin()) throw chat::command_error(chat::command_error::kind::forbidden, "only an admin may change roles");
         changes.role = string_field(o, "role", true);
@@ -87,8 +92,9 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         if (auto why = auth::validate_password(*changes.password); !why.empty()) throw field_error{"password", why};
     }
     if (!changes.available && !changes.max_chats && !changes.display_name && !changes.role && !changes.active &&
-        !changes.password)
-        throw field_error{"body", "nothing to change: give available, max_chats, display_name, role, active or password"};
+        !changes.password && !changes.signature)
+        throw field_error{"body",
+                          "nothing to change: give available, max_chats, display_name, signature, role, active or password"};
 
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);

@@ -78,7 +78,7 @@ std::string validate_role(std::string_view r) {
 namespace {
 
 agent public_view(const store::agent_record& r) {
-    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at, r.active};
+    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at, r.active, r.signature};
 }
 
 // Runs a store write to completion from plain code (start-up, the CLI).
@@ -332,6 +332,11 @@ store::agent_record changed(store::agent_record r, const agent_changes& c,
         if (c.display_name->empty() || c.display_name->size() > 256)
             throw std::invalid_argument("display_name must be 1 to 64 characters");
         r.display_name = *c.display_name;
+    }
+    if (c.signature) {
+        if (c.signature->size() > max_signature_bytes)
+            throw std::invalid_argument("signature must be at most " + std::to_string(max_signature_chars) + " characters");
+        r.signature = *c.signature;
     }
     if (c.role)
         if (auto why = validate_role(*c.role); !why.empty()) throw std::invalid_argument(why);

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 37> migrations{
+constexpr std::array<std::string_view, 38> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -444,6 +444,10 @@ CREATE TABLE audit_log (
     // '' for none. Chats from before it have none.
     R"sql(
 ALTER TABLE chats ADD COLUMN labels TEXT NOT NULL DEFAULT '';
+)sql",
+    // 38: an agent's message signature (agent_record::signature); '' for none.
+    R"sql(
+ALTER TABLE agents ADD COLUMN signature TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -34,7 +34,12 @@ export function startServer(args) {
         const port = Number(m[1]);
         resolve({
           port, child, url: `http://127.0.0.1:${port}`,
-          stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }),
+          // At once for one that has exited already (its exit was heard before).
+          stop: () => new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
+            child.once('exit', done);
+            child.kill('SIGTERM');
+          }),
         });
       }
     });
@@ -43,11 +48,19 @@ export function startServer(args) {
 }
 
 // A free port number, for a server that must come back on the same one.
-export function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
+// Below the kernel's range for outgoing connections (32768 and up here), so
+// that no browser's or test's connection takes it while the server is
+// down; tried at random until one is free.
+export async function freePort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 // Records what the server POSTs to --outbound-url, and takes it unless told to refuse it.

@@ -412,3 +412,50 @@ test("a message is shown as WhatsApp shows it, with its links, and stays text", 
   assert.deepEqual(page.dialogs, []);
   assert.deepEqual(page.errors, []);
 }));
+
+test('an agent signs their replies with the signature they wrote, never a note, and this browser keeps the switch', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  await userSays(server, '15551601', 'support', 'Sam');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15551601"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  assert.equal(await page.locator('#sign').isVisible(), false);  // no signature yet
+
+  // Written in the Team dialog, kept on the server.
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  const team = page.locator('#team-dialog');
+  await team.locator('#signature-form').getByLabel('Signature').fill('  Ada · Support\nSwitchboard  ');
+  await team.getByRole('button', { name: 'Save signature' }).click();
+  await team.locator('#team-status', { hasText: 'Your signature is saved.' }).waitFor();
+  await team.getByRole('button', { name: 'Close' }).click();
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  assert.equal((await admin('GET', '/me')).agent.signature, 'Ada · Support\nSwitchboard');
+
+  // Switched on, it goes under a reply; a note has none, and no switch.
+  const sign = page.locator('#sign');
+  assert.equal(await sign.getAttribute('aria-pressed'), 'false');
+  await sign.click();
+  assert.equal(await sign.getAttribute('aria-pressed'), 'true');
+  await page.locator('#composer-text').fill('Hello Sam');
+  await page.locator('#composer-text').press('Enter');
+  await receiver.waitFor((m) => m.to === '15551601' && m.text === 'Hello Sam\n\nAda · Support\nSwitchboard');
+  await page.locator('#mode-note').click();
+  assert.equal(await sign.isVisible(), false);
+  await page.locator('#composer-text').fill('Sam asked twice');
+  await page.locator('#composer-text').press('Enter');
+  await page.locator('.message.note', { hasText: 'Sam asked twice' }).waitFor();
+  const notes = (await admin('GET', '/conversations/15551601')).messages.filter((m) => m.type === 'note');
+  assert.deepEqual(notes.map((m) => m.text), ['Sam asked twice']);
+
+  // This browser keeps it on across a reload, until switched off.
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  await page.locator('#conversation-list li[data-phone="15551601"]').click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  assert.equal(await sign.getAttribute('aria-pressed'), 'true');
+  await sign.click();
+  await page.locator('#composer-text').fill('Bye Sam');
+  await page.locator('#composer-text').press('Enter');
+  await receiver.waitFor((m) => m.to === '15551601' && m.text === 'Bye Sam');
+  assert.deepEqual(page.errors, []);
+}));

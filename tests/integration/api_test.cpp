@@ -2398,6 +2398,39 @@ BOOST_AUTO_TEST_CASE(names_and_roles_are_changed_by_admins_and_the_last_admin_st
     BOOST_TEST(admin.call("POST", "/agents", R"({"username":"dora","password":"long-enough"})").status == 403u);
 }
 
+// Chatwoot's message signature: an agent writes their own (trimmed, lines
+// kept, at most 300 characters); nobody else does, an admin neither. It is
+// in their agent object, which the console signs replies from, and
+// outlives a restart.
+BOOST_AUTO_TEST_CASE(an_agent_writes_their_own_signature) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);
+        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto bob = agent_client(admin, "bob");
+        BOOST_TEST(bob.json("GET", "/me").at("agent").at("signature").as_string() == "");
+        auto a = bob.json("PATCH", "/agents/bob", R"({"signature":"  Bob\nBilling team \n"})");
+        BOOST_TEST(a.at("signature").as_string() == "Bob\nBilling team");
+        auto refused = admin.call("PATCH", "/agents/bob", R"({"signature":"Not Bob"})");
+        BOOST_TEST(refused.status == 403u);
+        auto long_one = bob.call("PATCH", "/agents/bob", R"({"signature":")" + std::string(301, 's') + R"("})");
+        BOOST_TEST(long_one.status == 400u);
+        BOOST_TEST(json::parse(long_one.body).at("error").at("field").as_string() == "signature", long_one.body);
+        BOOST_TEST(bob.call("PATCH", "/agents/bob", R"({"signature":7})").status == 400u);
+        admin.json("PATCH", "/agents/admin", R"({"signature":"The admin"})");
+        server.send_signal(SIGTERM);
+        server.wait_exit(std::chrono::seconds(5));
+    }
+    server_process server(args);
+    api_client bob{server.port(), login(server.port(), "bob", "secret-bob")};
+    BOOST_TEST(bob.json("GET", "/me").at("agent").at("signature").as_string() == "Bob\nBilling team");
+    auto agents = bob.json("GET", "/agents");  // named: a range-for over its member would outlive it
+    for (auto& a : agents.at("agents").as_array())
+        if (a.at("username") == "admin") BOOST_TEST(a.at("signature").as_string() == "The admin");
+    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"signature":null})").at("signature").as_string() == "");
+}
+
 // Two changes to one agent at once both land: neither writes back a copy
 // read before the other's write.
 BOOST_AUTO_TEST_CASE(changes_to_one_agent_at_once_both_land) {

@@ -16,6 +16,7 @@ const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓
 // last one (its customer service window); after that only an approved
 // template (templates.js), so a reply would only come back refused.
 const HOUR_MS = 3600 * 1000;
+const signingKey = 'switchboard.sign';  // whether this browser signs replies
 const WHATSAPP_WINDOW_MS = 24 * HOUR_MS;
 
 // "Today", "Yesterday", or the date, in the agent's own calendar.
@@ -122,6 +123,14 @@ export class ConversationPane {
       e.target.value = '';  // the same file can be picked again
     });
     $('attached-remove').addEventListener('click', () => this.attach(null));
+    // Chatwoot's signature switch: on, the agent's signature goes under each
+    // reply they write (not under a note, nor a file sent alone).
+    this.signing = localStorage.getItem(signingKey) === 'on';
+    $('sign').addEventListener('click', () => {
+      this.signing = !this.signing;
+      localStorage.setItem(signingKey, this.signing ? 'on' : 'off');
+      this.renderSign();
+    });
     $('replying-remove').addEventListener('click', () => this.quote(null));
     // And a file dropped on the chat.
     const pane = $('conversation');
@@ -350,6 +359,7 @@ export class ConversationPane {
     // A template is what reaches the user once the window has closed.
     $('send-template').hidden = note || c.channel !== 'whatsapp' || !this.mine();
     $('send').textContent = note ? 'Add note' : 'Send';
+    this.renderSign();
     $('composer').classList.toggle('note', note);
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
       : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
@@ -545,10 +555,19 @@ export class ConversationPane {
     this.markRead();  // new user messages while the agent is looking at them
   }
 
+  // Offered to an agent who has a signature (the Team dialog's), for replies.
+  renderSign() {
+    const sign = $('sign');
+    sign.hidden = this.mode === 'note' || !this.me.signature;
+    sign.setAttribute('aria-pressed', String(this.signing));
+    sign.title = this.signing ? 'Your signature goes under your replies (click to stop)' : 'Sign your replies';
+  }
+
   send() {
     const box = $('composer-text');
-    const text = box.value.trim();
     const note = this.mode === 'note';
+    const typed = box.value.trim();
+    const text = typed && !note && this.signing && this.me.signature ? `${typed}\n\n${this.me.signature}` : typed;
     const file = note ? null : this.file;
     if (!(text || file) || !(note || this.canReply())) return;
     box.value = '';

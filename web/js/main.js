@@ -399,7 +399,7 @@ function start(agent) {
   $('app-view').hidden = false;
   showMe();
   $('available').addEventListener('change', setAvailability);
-  team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); } });
+  team = new TeamPanel({ me, onMe: (a) => { Object.assign(me, a); showMe(); pane?.renderSign(); } });
   alerts = new Alerts();
   setUpThemeButton();
   setUpShortcutsHelp();

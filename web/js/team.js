@@ -1,7 +1,7 @@
 // The Team dialog: who is on the team, online and available, and how many
 // chats each holds. Admins add agents and set roles, capacity and other
-// agents' passwords; everyone sets their own availability, capacity, name
-// and password, and makes and revokes their own API tokens. What it shows
+// agents' passwords; everyone sets their own availability, capacity, name,
+// signature and password, and makes and revokes their own API tokens. What it shows
 // is what the server answered.
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
@@ -18,6 +18,7 @@ export class TeamPanel {
     return dialogFromTemplate('team-template', 'team-dialog', () => {
       onSubmit($('agent-form'), (form) => this.add(form));
       onSubmit($('name-form'), (form) => this.rename(form));
+      onSubmit($('signature-form'), (form) => this.sign(form));
       onSubmit($('password-form'), (form) => this.changePassword(form));
       onSubmit($('token-form'), (form) => this.makeToken(form));
     });
@@ -29,6 +30,7 @@ export class TeamPanel {
     const dialog = this.dialog();
     this.say('');
     $('name-form').elements.display_name.value = this.me.display_name;
+    $('signature-form').elements.signature.value = this.me.signature ?? '';
     $('token-made').hidden = true;  // a token is shown once, in the dialog it was made in
     $('token-value').value = '';
     await Promise.all([this.reload(), this.reloadTokens()]);
@@ -137,6 +139,13 @@ export class TeamPanel {
     this.onMe(updated);
     await this.reload();
     this.say('Your name is saved.');
+  }
+
+  async sign(form) {
+    const updated = await api.patch(`/agents/${enc(this.me.username)}`, { signature: form.elements.signature.value });
+    this.onMe(updated);
+    form.elements.signature.value = updated.signature;
+    this.say(updated.signature ? 'Your signature is saved.' : 'Your signature is removed.');
   }
 
   async changePassword(form) {

@@ -27,6 +27,9 @@ struct agent {
     std::uint32_t max_chats = 5;
     timestamp created_at{};
     bool active = true;  // false: deactivated; kept for the history that names them
+    // Chatwoot's message signature: the console adds it under the agent's
+    // replies while its Sign switch is on. Empty: none.
+    std::string signature;
     bool is_admin() const { return role == "admin"; }
 };
 
@@ -53,6 +56,9 @@ private:
 };
 
 // What PATCH /agents/{username} may change; what is absent stays.
+inline constexpr std::size_t max_signature_chars = 300;
+inline constexpr std::size_t max_signature_bytes = 4 * max_signature_chars;  // UTF-8, at worst
+
 struct agent_changes {
     std::optional<bool> available;
     std::optional<std::uint32_t> max_chats;
@@ -64,6 +70,7 @@ struct agent_changes {
     // A new password, set by an admin: every session of the agent ends, so
     // whoever held the old one is logged out.
     std::optional<std::string> password;
+    std::optional<std::string> signature;  // empty: none
 };
 
 struct agents_options {

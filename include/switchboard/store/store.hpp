@@ -49,6 +49,7 @@ struct agent_record {
     std::uint32_t max_chats = 5;
     timestamp created_at{};
     bool active = true;  // false: deactivated by an admin; cannot log in
+    std::string signature;  // what the console adds under the agent's replies, when asked; empty: none
 };
 
 struct session_record {
