@@ -174,8 +174,11 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(await page.locator('#reports-by-team').isVisible(), true);
   assert.equal(await page.locator('#reports-teams tr').count(), 1);
   assert.match(await page.locator('#reports-teams tr[data-team="billing"]').textContent(), /^billing115\.00 \/ 5/);
-  // By label: a chat under two counts in both.
+  // By label: a chat under two counts in both. Each table is headed by what names its rows.
   assert.equal(await page.locator('#reports-by-label').isVisible(), true);
+  const heads = await page.locator('#reports-dialog thead').evaluateAll((all) => all.map((t) => t.innerText.split('\t')[0]));
+  assert.deepEqual(heads, ['Agent', 'Team', 'Label']);
+  assert.equal(await page.locator('#reports-by-label thead th').last().textContent(), 'Resolved on time');
   assert.equal(await page.locator('#reports-labels tr').count(), 2);
   assert.match(await page.locator('#reports-labels tr[data-label="refund"]').textContent(), /^refund115\.00 \/ 5/);
   assert.match(await page.locator('#reports-labels tr[data-label="vip"]').textContent(), /^vip223\.50 \/ 5/);

@@ -34,7 +34,9 @@ export function startServer(args) {
         const port = Number(m[1]);
         resolve({
           port, child, url: `http://127.0.0.1:${port}`,
-          // At once for one that has exited already (its exit was heard before).
+          // At once for one that has exited already: waiting for its exit
+          // again would never end (a test's `finally` stopping a server
+          // that had died, or one stopped before a restart that failed).
           stop: () => new Promise((done) => {
             if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
             child.once('exit', done);
@@ -48,9 +50,9 @@ export function startServer(args) {
 }
 
 // A free port number, for a server that must come back on the same one.
-// Below the kernel's range for outgoing connections (32768 and up here), so
-// that no browser's or test's connection takes it while the server is
-// down; tried at random until one is free.
+// Below the kernel's range for outgoing connections (Linux's default is
+// 32768–60999), so that no browser's or test's connection takes it while
+// the server is down; tried at random until one is free.
 export async function freePort() {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 12000);

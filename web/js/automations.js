@@ -1,7 +1,7 @@
 // Automations, as Chatwoot's automation rules: a macro's actions that run by
 // themselves when a user writes (words in the message, a channel, the
-// conversation's team) or a chat joins the queue. Admins write them in the Automations dialog; everyone
-// reads them there.
+// conversation's team) or a chat joins the queue. Admins write them in the
+// Automations dialog; everyone reads them there.
 import { $, h } from './dom.js';
 import { ActionListPanel } from './macros.js';
 

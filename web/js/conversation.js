@@ -16,8 +16,8 @@ const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓
 // last one (its customer service window); after that only an approved
 // template (templates.js), so a reply would only come back refused.
 const HOUR_MS = 3600 * 1000;
-const signingKey = 'switchboard.sign';  // whether this browser signs replies
 const WHATSAPP_WINDOW_MS = 24 * HOUR_MS;
+const signingKey = 'switchboard.sign';  // whether this browser signs replies
 
 // "Today", "Yesterday", or the date, in the agent's own calendar.
 function dayLabel(iso) {
@@ -123,6 +123,7 @@ export class ConversationPane {
       e.target.value = '';  // the same file can be picked again
     });
     $('attached-remove').addEventListener('click', () => this.attach(null));
+    $('replying-remove').addEventListener('click', () => this.quote(null));
     // Chatwoot's signature switch: on, the agent's signature goes under each
     // reply they write (not under a note, nor a file sent alone).
     this.signing = localStorage.getItem(signingKey) === 'on';
@@ -131,7 +132,6 @@ export class ConversationPane {
       localStorage.setItem(signingKey, this.signing ? 'on' : 'off');
       this.renderSign();
     });
-    $('replying-remove').addEventListener('click', () => this.quote(null));
     // And a file dropped on the chat.
     const pane = $('conversation');
     pane.addEventListener('dragover', (e) => {

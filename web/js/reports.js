@@ -13,7 +13,10 @@ export class ReportsPanel {
   }
 
   async open() {
-    const dialog = dialogFromTemplate('reports-template', 'reports-dialog', () => {
+    const dialog = dialogFromTemplate('reports-template', 'reports-dialog', (made) => {
+      // Each table's head: its first column names its rows (an agent, a team, a label).
+      for (const head of made.querySelectorAll('thead[data-first]'))
+        head.replaceChildren(h('tr', {}, [head.dataset.first, ...TALLY_COLUMNS].map((text) => h('th', { scope: 'col', text }))));
       $('reports-period').addEventListener('change', () => this.load());
       $('reports-business-hours').addEventListener('change', () => this.load());
     });
@@ -74,6 +77,10 @@ export class ReportsPanel {
     $('reports-by-label').hidden = labels.length === 0;
   }
 }
+
+// The figures' columns, as tallyRow fills them after the name.
+const TALLY_COLUMNS = ['Opened', 'Closed', 'CSAT', 'First response (median · 90%)', 'Queue wait (median · 90%)',
+  'Resolution (median · 90%)', 'First reply on time', 'Next replies on time', 'Resolved on time'];
 
 // An agent's, a team's or a label's row: `name` and its figures.
 const tallyRow = (attributes, name, t) => h('tr', attributes,

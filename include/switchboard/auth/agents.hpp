@@ -55,10 +55,10 @@ private:
     kind kind_;
 };
 
-// What PATCH /agents/{username} may change; what is absent stays.
 inline constexpr std::size_t max_signature_chars = 300;
 inline constexpr std::size_t max_signature_bytes = 4 * max_signature_chars;  // UTF-8, at worst
 
+// What PATCH /agents/{username} may change; what is absent stays.
 struct agent_changes {
     std::optional<bool> available;
     std::optional<std::uint32_t> max_chats;
