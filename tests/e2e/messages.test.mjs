@@ -240,6 +240,9 @@ test('a reply typed and not sent stays with its chat as a draft, and never goes 
   await box.press('Enter');
   await receiver.waitFor((m) => m.to === '15550821' && m.text === 'Your refund is on its way');
   await draftBadge('15550821').waitFor({ state: 'detached' });
+  // The list takes the reply as Ada's last message, and may move her row
+  // with it: a click before that could land on the row that moved there.
+  await page.locator('#conversation-list li[data-phone="15550821"]', { hasText: 'Your refund is on its way' }).waitFor();
   await open('15550822', 'Ben');
   await open('15550821', 'Ada');
   assert.equal(await box.inputValue(), '');
