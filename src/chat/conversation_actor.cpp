@@ -258,10 +258,10 @@ void conversation_actor::add_system_note(step& s, std::string text, timestamp at
     s.message_created(note, at);
 }
 
+namespace {
 // The open chat is filed as its conversation is: reports count it under
 // the team and the labels it had last while open. One that has ended keeps
 // its own.
-namespace {
 void follow_filing(conversation& c) {
     if (c.chat && (c.chat->team != c.team || c.chat->labels != c.labels)) {
         auto& chat = c.chat.edit();

@@ -225,7 +225,6 @@ constexpr std::array<std::string_view, 31> conversation_columns{
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
     "last_message_kind", "labels", "blocked", "priority", "attributes", "snoozed_until", "team"};
 
-
 // A conversation's attributes as kept in its row: "key\tvalue" lines. Keys
 // are tokens and values one line without control characters (the API's
 // rules), so neither has a tab or a newline.

@@ -89,18 +89,21 @@ export class ReplyTargets {
   // Whether the chat has been open past the resolution target: live or
   // queued, snoozed too (it is not resolved).
   pastResolution(c, now = Date.now()) {
+    const due = this.resolutionDueMs(c);
+    return due != null && now >= due;
+  }
+
+  // When the chat is open past the resolution target (ms since the epoch),
+  // or null when none applies.
+  resolutionDueMs(c) {
     const target = this.policy.resolution_minutes;
-    if (target == null || !c.chat_start_time) return false;
-    return now >= this.dueAfter(Date.parse(c.chat_start_time), target);
+    return target == null || !c.chat_start_time ? null : this.dueAfter(Date.parse(c.chat_start_time), target);
   }
 
   // The next moment after `now` when the chat crosses a line, waiting past
   // its target or open past the resolution target (ms), or null for none.
   nextLineAfter(c, now) {
-    const resolution = this.policy.resolution_minutes;
-    const lines = [this.dueMs(c),
-      resolution == null || !c.chat_start_time ? null : this.dueAfter(Date.parse(c.chat_start_time), resolution)];
-    const ahead = lines.filter((t) => t != null && t > now);
+    const ahead = [this.dueMs(c), this.resolutionDueMs(c)].filter((t) => t != null && t > now);
     return ahead.length ? Math.min(...ahead) : null;
   }
 
