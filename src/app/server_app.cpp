@@ -6,6 +6,7 @@
 #include "switchboard/api/system_routes.hpp"
 #include "switchboard/auth/agents.hpp"
 #include "switchboard/auth/teams.hpp"
+#include "switchboard/notify/notification_center.hpp"
 #include "switchboard/ops/assigner.hpp"
 #include "switchboard/ws/hub.hpp"
 #include "switchboard/channels/media.hpp"
@@ -189,6 +190,14 @@ int run_server(const config& cfg) {
         auto engine_hours = engine_opts.hours;  // the API shows them too
         api::automation_runner automations(ioc, metrics);  // acts once the API is there (add_automation_routes)
         engine_opts.listener = &automations;
+        notify::notification_center notifications(
+            ioc, *store,
+            [&agents](std::string_view name) {
+                auto a = agents.find(name);
+                return a && a->active;
+            },
+            [&hub](const std::string& agent, std::string frame) { hub.send_to(agent, std::move(frame)); });
+        engine_opts.notifier = &notifications;
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         hub.on_typing_to_user([&engine](const std::string& agent, const std::string& phone) {
@@ -203,7 +212,7 @@ int run_server(const config& cfg) {
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
-                                 engine_hours.get(), &automations};
+                                 engine_hours.get(), &automations, &notifications};
 
         http::router routes;
         api::add_system_routes(routes, metrics);

@@ -338,6 +338,8 @@ void conversation_actor::announce(step& s) {
 
 net::awaitable<void> conversation_actor::commit(step& s) {
     bool write_row = prepare_write(s);
+    // Told once they are kept with the step (the batch goes to the store).
+    auto notices = s.batch.notifications_put;
     co_await ctx_.store.write(std::move(s.batch));
     adopt(s, write_row);
     if (s.leave_queue) {
@@ -346,6 +348,12 @@ net::awaitable<void> conversation_actor::commit(step& s) {
         if (!moved.empty() && ctx_.on_queue_moved) ctx_.on_queue_moved(std::move(moved));
     }
     announce(s);
+    if (!notices.empty()) ctx_.options.notifier->kept(std::move(notices));
+}
+
+void conversation_actor::notify_assigned(step& s, const std::string& to, const std::string& by) {
+    if (auto* n = ctx_.options.notifier)
+        if (auto made = n->assigned(s.next, to, by)) s.batch.notifications_put.push_back(std::move(*made));
 }
 
 namespace {
@@ -717,8 +725,8 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
     });
 }
 
-net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
-    return exclusive<conversation>([this, by = std::move(by)]() -> net::awaitable<conversation> {
+net::awaitable<conversation> conversation_actor::start_chat(agent_ref by, claim how) {
+    return exclusive<conversation>([this, by = std::move(by), how]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -748,6 +756,7 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by) {
         c.last_activity = now;
         c.updated_at = now;
         tell_user_in_window(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
+        if (how == claim::by_routing) notify_assigned(s, by.username, "");
         s.event("chat.assigned", assigned_data(c, by.username), now);
         s.conversation_updated(now);
         co_await commit(s);
@@ -837,6 +846,7 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
         m.client_id = client_id;
         m.status = message_status::sent;
         auto note = m;
+        if (auto* n = ctx_.options.notifier) s.batch.notifications_put = n->mentioned_in(s.next, note);
         s.message_created(note, now);
         s.conversation_updated_beyond_messages(*own_, now);
         co_await commit(s);
@@ -898,6 +908,7 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
                             to.username + " by " + by.username,
                         now);
         tell_user_in_window(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
+        notify_assigned(s, to.username, by.username);
         s.event("chat.transferred", transferred_data(c, from, to.username), now);
         s.conversation_updated(now);
         co_await commit(s);

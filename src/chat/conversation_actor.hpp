@@ -39,7 +39,7 @@ public:
     // Past its deadline: a snoozed chat wakes; any other returns to IDLE
     // (an open chat ends).
     boost::asio::awaitable<void> expire_if_idle(timestamp now);
-    boost::asio::awaitable<conversation> start_chat(agent_ref by);
+    boost::asio::awaitable<conversation> start_chat(agent_ref by, claim how);
     boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id, quoted_message quote);
     boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
@@ -135,6 +135,9 @@ private:
     // in the queue it needs the queue's answer first).
     std::pair<conv_state, bot_decision> begin_receive(step& s, const inbound_message& in, timestamp now);
     std::string support_note(timestamp now) const;
+    // A notification for `to`, kept with the step, that `by` (empty:
+    // automatic routing) handed them the chat; none when they took it.
+    void notify_assigned(step& s, const std::string& to, const std::string& by);
     void finish_receive(step& s, const inbound_message& in, const bot_decision& decision, conv_state was,
                         const std::string& key, timestamp now, std::vector<std::string>& replies,
                         std::string& answer);

@@ -354,9 +354,9 @@ net::awaitable<std::optional<conversation>> engine::find(std::string phone) {
     co_return *actor->current();
 }
 
-net::awaitable<conversation> engine::start_chat(std::string phone, agent_ref by) {
+net::awaitable<conversation> engine::start_chat(std::string phone, agent_ref by, claim how) {
     auto actor = impl_->require(phone);
-    co_return co_await actor->start_chat(std::move(by));
+    co_return co_await actor->start_chat(std::move(by), how);
 }
 
 net::awaitable<message> engine::send(std::string phone, agent_ref by, std::string text, std::string client_id,

@@ -99,7 +99,7 @@ struct assigner::impl : std::enable_shared_from_this<assigner::impl> {
                 // Arguments as named locals: GCC 12 mishandles temporaries inside a co_await expression.
                 chat::agent_ref who{pick->username, pick->display_name, pick->is_admin()};
                 auto phone = w.phone;
-                co_await engine.start_chat(std::move(phone), std::move(who));
+                co_await engine.start_chat(std::move(phone), std::move(who), chat::claim::by_routing);
                 ++load[pick->username];
                 last_served = pick->username;
                 assigned.inc();

@@ -110,6 +110,11 @@ public:
             audit_.push_back(std::move(e));
             if (audit_.size() > audit_entries_kept) audit_.pop_front();
         }
+        for (auto& n : b.notifications_put) {
+            auto& theirs = notifications_[n.agent];
+            theirs.insert_or_assign(n.id, std::move(n));
+            while (theirs.size() > notify::notifications_kept) theirs.erase(theirs.begin());
+        }
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);
     }
@@ -340,6 +345,42 @@ public:
         return out;
     }
 
+    std::vector<notify::notification> load_notifications(std::string_view agent, std::uint64_t before_id,
+                                                          std::size_t limit, bool unread_only) const override {
+        std::lock_guard lock(mutex_);
+        std::vector<notify::notification> out;
+        auto theirs = notifications_.find(agent);
+        if (theirs == notifications_.end()) return out;
+        auto& by_id = theirs->second;
+        for (auto it = std::make_reverse_iterator(by_id.lower_bound(before_id)); it != by_id.rend() && out.size() < limit;
+             ++it)
+            if (!unread_only || !it->second.read_at) out.push_back(it->second);
+        return out;
+    }
+
+    std::optional<notify::notification> find_notification(std::uint64_t id) const override {
+        std::lock_guard lock(mutex_);
+        for (auto& [_, by_id] : notifications_)
+            if (auto it = by_id.find(id); it != by_id.end()) return it->second;
+        return std::nullopt;
+    }
+
+    std::size_t count_unread_notifications(std::string_view agent) const override {
+        std::lock_guard lock(mutex_);
+        auto theirs = notifications_.find(agent);
+        if (theirs == notifications_.end()) return 0;
+        return static_cast<std::size_t>(
+            std::count_if(theirs->second.begin(), theirs->second.end(), [](auto& kv) { return !kv.second.read_at; }));
+    }
+
+    std::uint64_t last_notification_id() const override {
+        std::lock_guard lock(mutex_);
+        std::uint64_t last = 0;
+        for (auto& [_, by_id] : notifications_)
+            if (!by_id.empty()) last = std::max(last, by_id.rbegin()->first);
+        return last;
+    }
+
     std::vector<canned_response> load_canned_responses() const override {
         std::lock_guard lock(mutex_);
         std::vector<canned_response> out;
@@ -461,6 +502,8 @@ private:
     std::map<std::string, chat::chat_record> chats_;
     std::deque<audit_entry> audit_;  // oldest first
     std::uint64_t last_audit_id_ = 0;
+    // By agent, then by id.
+    std::map<std::string, std::map<std::uint64_t, notify::notification>, std::less<>> notifications_;
 };
 
 }  // namespace

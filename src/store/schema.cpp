@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 38> migrations{
+constexpr std::array<std::string_view, 39> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -448,6 +448,25 @@ ALTER TABLE chats ADD COLUMN labels TEXT NOT NULL DEFAULT '';
     // 38: an agent's message signature (agent_record::signature); '' for none.
     R"sql(
 ALTER TABLE agents ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+)sql",
+    // 39: agents' notifications (notify::notification), each agent's newest
+    // notify::notifications_kept. read_at NULL: not read; the partial index
+    // counts those.
+    R"sql(
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  agent TEXT NOT NULL,
+  type TEXT NOT NULL,
+  conversation TEXT NOT NULL,
+  name TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  read_at INTEGER
+);
+CREATE INDEX notifications_by_agent ON notifications (agent, id);
+CREATE INDEX notifications_unread ON notifications (agent) WHERE read_at IS NULL;
 )sql",
 };
 

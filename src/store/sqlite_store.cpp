@@ -151,6 +151,22 @@ constexpr std::string_view chat_select =
     "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for, answered_waits, "
     "resolution_missed, team, labels FROM chats";
 
+constexpr std::string_view notification_select =
+    "SELECT id, agent, type, conversation, name, actor, seq, text, created_at, read_at FROM notifications";
+
+notify::notification read_notification(const sqlite::statement& st) {
+    return {static_cast<std::uint64_t>(st.get_int(0)),
+            st.get_text(1),
+            st.get_text(2),
+            st.get_text(3),
+            st.get_text(4),
+            st.get_text(5),
+            static_cast<std::uint64_t>(st.get_int(6)),
+            st.get_text(7),
+            from_unix_ms(st.get_int(8)),
+            time_of(st.get_optional_int(9))};
+}
+
 chat::chat_record read_chat(const sqlite::statement& st) {
     return {st.get_text(0),
             st.get_text(1),
@@ -301,7 +317,12 @@ public:
               waiting_since, target_missed_for, answered_waits, resolution_missed, team, labels)
               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
           put_audit_(db.prepare("INSERT INTO audit_log (at, actor, action, target, details) VALUES (?,?,?,?,?)")),
-          prune_audit_(db.prepare("DELETE FROM audit_log WHERE id <= last_insert_rowid() - ?")) {
+          prune_audit_(db.prepare("DELETE FROM audit_log WHERE id <= last_insert_rowid() - ?")),
+          put_notification_(db.prepare(R"(INSERT OR REPLACE INTO notifications (id, agent, type, conversation, name,
+              actor, seq, text, created_at, read_at) VALUES (?,?,?,?,?,?,?,?,?,?))")),
+          // Older than the agent's newest `kept`: from the id `kept` places down, if there is one.
+          prune_notifications_(db.prepare(R"(DELETE FROM notifications WHERE agent = ?1 AND id <=
+              (SELECT id FROM notifications WHERE agent = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2))")) {
         // apply() binds and runs in one expression: the values outlive each step.
         for (auto* st : all()) st->borrow_text();
     }
@@ -451,6 +472,22 @@ public:
             put_audit_.bind(1, to_unix_ms(e.at)).bind(2, e.actor).bind(3, e.action).bind(4, e.target).bind(5, e.details).run();
         // By id, which the primary key is: one range off its start.
         if (!b.audit_put.empty()) prune_audit_.bind(1, static_cast<std::int64_t>(audit_entries_kept)).run();
+        for (auto& n : b.notifications_put) {
+            put_notification_.bind(1, static_cast<std::int64_t>(n.id))
+                .bind(2, n.agent)
+                .bind(3, n.type)
+                .bind(4, n.conversation)
+                .bind(5, n.name)
+                .bind(6, n.actor)
+                .bind(7, static_cast<std::int64_t>(n.seq))
+                .bind(8, n.text)
+                .bind(9, to_unix_ms(n.created_at))
+                .bind_optional(10, ms(n.read_at))
+                .run();
+            prune_notifications_.bind(1, n.agent)
+                .bind(2, static_cast<std::int64_t>(notify::notifications_kept))
+                .run();
+        }
         if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
@@ -526,12 +563,13 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 23> all() {
+    std::array<sqlite::statement*, 25> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_message_media_,
                 &put_outbox_,
                 &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
                 &remove_expired_sessions_, &put_block_, &old_blocks_, &remove_block_, &rewrite_block_,
-                &put_canned_, &remove_canned_, &put_setting_, &put_chat_, &put_audit_, &prune_audit_};
+                &put_canned_, &remove_canned_, &put_setting_, &put_chat_, &put_audit_, &prune_audit_,
+                &put_notification_, &prune_notifications_};
     }
 
     sqlite::connection& db_;
@@ -543,7 +581,7 @@ private:
         put_outbox_,
         remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
         put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_, put_chat_,
-        put_audit_, prune_audit_;
+        put_audit_, prune_audit_, put_notification_, prune_notifications_;
 };
 
 class sqlite_store final : public store {
@@ -906,6 +944,47 @@ public:
             out.push_back({static_cast<std::uint64_t>(st.get_int(0)), from_unix_ms(st.get_int(1)), st.get_text(2),
                            st.get_text(3), st.get_text(4), st.get_text(5)});
         return out;
+    }
+
+    std::vector<notify::notification> load_notifications(std::string_view agent, std::uint64_t before_id,
+                                                          std::size_t limit, bool unread_only) const override {
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared(std::string(notification_select) + " WHERE agent = ? AND id < ?" +
+                                        (unread_only ? " AND read_at IS NULL" : "") + " ORDER BY id DESC LIMIT ?"));
+        auto& st = *st_guard;
+        st.bind(1, agent)
+            .bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(before_id, INT64_MAX)))
+            .bind(3, static_cast<std::int64_t>(limit));
+        std::vector<notify::notification> out;
+        while (st.step()) out.push_back(read_notification(st));
+        return out;
+    }
+
+    std::optional<notify::notification> find_notification(std::uint64_t id) const override {
+        if (id > INT64_MAX) return std::nullopt;
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared(std::string(notification_select) + " WHERE id = ?"));
+        auto& st = *st_guard;
+        st.bind(1, static_cast<std::int64_t>(id));
+        if (!st.step()) return std::nullopt;
+        return read_notification(st);
+    }
+
+    std::size_t count_unread_notifications(std::string_view agent) const override {
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared("SELECT count(*) FROM notifications WHERE agent = ? AND read_at IS NULL"));
+        auto& st = *st_guard;
+        st.bind(1, agent);
+        st.step();
+        return static_cast<std::size_t>(st.get_int(0));
+    }
+
+    std::uint64_t last_notification_id() const override {
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared("SELECT coalesce(max(id), 0) FROM notifications"));
+        auto& st = *st_guard;
+        st.step();
+        return static_cast<std::uint64_t>(st.get_int(0));
     }
 
     std::vector<canned_response> load_canned_responses() const override {

@@ -324,6 +324,17 @@ void hub::end_sessions(const std::vector<std::string>& sessions) {
     });
 }
 
+void hub::send_to(const std::string& username, std::string frame) {
+    auto shared = std::make_shared<const std::string>(std::move(frame));
+    std::vector<std::shared_ptr<agent_socket>> theirs;
+    {
+        std::lock_guard lock(impl_->core->mutex);
+        for (auto& [_, weak] : impl_->core->sockets)
+            if (auto s = weak.lock(); s && s->username() == username) theirs.push_back(std::move(s));
+    }
+    for (auto& s : theirs) s->push_frame(shared, false);
+}
+
 std::vector<std::string> hub::online() const {
     std::lock_guard lock(impl_->core->mutex);
     std::vector<std::string> out;

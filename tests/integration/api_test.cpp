@@ -29,15 +29,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value user_says(unsigned short port, const std::string& from, const std::string& text,
-                      const std::string& name = {}) {
-    json::object b{{"from", from}, {"text", text}};
-    if (!name.empty()) b["name"] = name;
-    auto res = http_request(port, "POST", "/webhook", json::serialize(b));
-    BOOST_REQUIRE(res.status == 200u);
-    return json::parse(res.body);
-}
-
 // The phones a list answers, in its order.
 std::vector<std::string> listed(const api_client& agent, const std::string& query) {
     std::vector<std::string> out;

@@ -25,12 +25,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value user_says(unsigned short port, const std::string& from, const std::string& text) {
-    auto res = http_request(port, "POST", "/webhook", R"({"from":")" + from + R"(","text":")" + text + R"("})");
-    BOOST_REQUIRE(res.status == 200u);
-    return json::parse(res.body);
-}
-
 std::string assignee_of(const api_client& c, const std::string& phone) {
     auto v = c.json("GET", "/conversations/" + phone);
     return v.at("assignee").is_null() ? std::string{} : std::string(v.at("assignee").as_string());

@@ -22,11 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-void user_says(unsigned short port, const std::string& from, const std::string& text) {
-    auto res = http_request(port, "POST", "/webhook", R"({"from":")" + from + R"(","text":")" + text + R"("})");
-    BOOST_REQUIRE(res.status == 200u);
-}
-
 std::string ws_target(const api_client& c) { return "/ws?token=" + c.token; }
 
 std::uint64_t seq_of(const json::object& e) { return e.at("seq").to_number<std::uint64_t>(); }

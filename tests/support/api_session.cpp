@@ -1,6 +1,8 @@
 #include "api_session.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <stdexcept>
 
@@ -12,6 +14,15 @@ std::string printed_admin_password(server_process& server) {
     auto out = server.stdout_text();
     auto at = out.find("admin password: ") + 16;
     return out.substr(at, out.find(' ', at) - at);
+}
+
+boost::json::value user_says(unsigned short port, const std::string& from, const std::string& text,
+                             const std::string& name) {
+    boost::json::object b{{"from", from}, {"text", text}};
+    if (!name.empty()) b["name"] = name;
+    auto res = http_request(port, "POST", "/webhook", boost::json::serialize(b));
+    if (res.status != 200) throw std::runtime_error("the webhook refused " + from + "'s message: " + res.body);
+    return boost::json::parse(res.body);
 }
 
 std::string login(unsigned short port, const std::string& username, const std::string& password) {

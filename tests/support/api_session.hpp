@@ -13,6 +13,11 @@ namespace switchboard::test {
 // The admin password the server printed on first start.
 std::string printed_admin_password(server_process& server);
 
+// A plain-webhook user writes (with the name their channel gives, if any);
+// throws unless the webhook answers 200. Returns its answer.
+boost::json::value user_says(unsigned short port, const std::string& from, const std::string& text,
+                             const std::string& name = {});
+
 // Logs in; throws unless it works. Returns the token.
 std::string login(unsigned short port, const std::string& username, const std::string& password);
 

@@ -101,6 +101,17 @@ public:
         return under_->load_audit(before_id, limit);
     }
     std::optional<std::string> find_setting(std::string_view key) const override { return under_->find_setting(key); }
+    std::vector<notify::notification> load_notifications(std::string_view agent, std::uint64_t before_id,
+                                                          std::size_t limit, bool unread_only) const override {
+        return under_->load_notifications(agent, before_id, limit, unread_only);
+    }
+    std::optional<notify::notification> find_notification(std::uint64_t id) const override {
+        return under_->find_notification(id);
+    }
+    std::size_t count_unread_notifications(std::string_view agent) const override {
+        return under_->count_unread_notifications(agent);
+    }
+    std::uint64_t last_notification_id() const override { return under_->last_notification_id(); }
     std::vector<storage::agent_record> load_agents() const override { return under_->load_agents(); }
     std::optional<storage::agent_record> find_agent(std::string_view username) const override {
         return under_->find_agent(username);

@@ -325,6 +325,68 @@ BOOST_AUTO_TEST_CASE(a_failed_message_keeps_its_reason_in_both_stores) {
     BOOST_TEST(reopened->find_message("15550001", 1)->error == "HTTP 400: (#131026) Message undeliverable");
 }
 
+// Schema v39: each agent's notifications, newest first, their newest
+// notifications_kept and no more; read or not, and read again.
+BOOST_AUTO_TEST_CASE(notifications_are_kept_per_agent_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    auto made = [](std::uint64_t id, std::string agent) {
+        notify::notification n;
+        n.id = id;
+        n.agent = std::move(agent);
+        n.type = id % 2 ? "mention" : "assigned";
+        n.conversation = "1555" + std::to_string(id);
+        n.name = "Ann";
+        n.actor = id % 3 ? "carol" : "";
+        n.seq = id % 2 ? id : 0;
+        n.text = id % 2 ? "@bob look" : "";
+        n.created_at = from_unix_ms(1'764'000'000'000 + static_cast<std::int64_t>(id));
+        return n;
+    };
+    constexpr std::uint64_t made_for_bob = notify::notifications_kept + 3;
+    for (auto& db : stores) {
+        BOOST_TEST(db->last_notification_id() == 0u);
+        store::write_batch b;
+        for (std::uint64_t id = 1; id <= made_for_bob; ++id) b.notifications_put.push_back(made(id, "bob"));
+        b.notifications_put.push_back(made(made_for_bob + 1, "carol"));
+        write(*db, b);
+        BOOST_TEST(db->last_notification_id() == made_for_bob + 1);
+        BOOST_TEST(db->count_unread_notifications("bob") == notify::notifications_kept);
+        BOOST_TEST(db->count_unread_notifications("carol") == 1u);
+        BOOST_TEST(!db->find_notification(3));  // the oldest three went
+        auto page = db->load_notifications("bob", UINT64_MAX, 2, false);
+        BOOST_REQUIRE(page.size() == 2u);
+        BOOST_TEST(page[0].id == made_for_bob);
+        BOOST_TEST(page[1].id == made_for_bob - 1);
+        auto kept = db->find_notification(made_for_bob);
+        BOOST_REQUIRE(kept);
+        auto want = made(made_for_bob, "bob");
+        BOOST_TEST(kept->type == want.type);
+        BOOST_TEST(kept->conversation == want.conversation);
+        BOOST_TEST(kept->name == "Ann");
+        BOOST_TEST(kept->actor == want.actor);
+        BOOST_TEST(kept->seq == want.seq);
+        BOOST_TEST(kept->text == want.text);
+        BOOST_TEST((kept->created_at == want.created_at));
+        BOOST_TEST(!kept->read_at);
+
+        kept->read_at = from_unix_ms(1'764'000'100'000);
+        store::write_batch read;
+        read.notifications_put.push_back(*kept);
+        write(*db, read);
+        BOOST_TEST((db->find_notification(made_for_bob)->read_at == kept->read_at));
+        BOOST_TEST(db->count_unread_notifications("bob") == notify::notifications_kept - 1);
+        auto unread = db->load_notifications("bob", UINT64_MAX, 1, true);
+        BOOST_TEST(unread.at(0).id == made_for_bob - 1);
+        BOOST_TEST(db->load_notifications("bob", 5, 10, false).size() == 1u);  // only 4 is older than 5
+        BOOST_TEST(db->load_notifications("dave", UINT64_MAX, 10, false).empty());
+    }
+    stores.clear();
+    auto reopened = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(reopened->last_notification_id() == made_for_bob + 1);
+    BOOST_TEST(reopened->find_notification(made_for_bob)->read_at.has_value());
+}
+
 // Schema v12: a webhook's key and answer go in its message's row; an answer
 // with no new message of its batch still goes to the dedupe table.
 BOOST_AUTO_TEST_CASE(a_webhooks_answer_is_kept_in_its_messages_row) {

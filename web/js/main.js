@@ -13,6 +13,7 @@ import { AuditPanel } from './audit.js';
 import { AutomationsPanel } from './automations.js';
 import { MacroMenu, MacrosPanel } from './macros.js';
 import { MentionPicker } from './mentions.js';
+import { NotificationInbox, headline } from './notifications.js';
 import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
@@ -23,7 +24,7 @@ import { setUpThemeButton } from './theme.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
-let live, list, pane, team, alerts, me, targets;
+let live, list, pane, team, alerts, me, targets, inbox;
 const teams = new TeamRoster();
 
 async function boot() {
@@ -280,6 +281,9 @@ function worthAChime(e) {
   // Someone joined the queue (or went back to it): queued now, not a move
   // up; a team's chat, for its members (one no longer known, for everyone).
   if (e.type === 'chat.queued') return e.data.queued_at === e.at && teams.mayAnswer(e.data.team, me.username);
+  // A chat handed to the agent, by a colleague or by routing (a mention
+  // rings as its note comes, below).
+  if (e.type === 'notification.created') return e.data.notification.type === 'assigned' && !looking;
   if (e.type !== 'message.created') return false;
   // Another agent's note that names this one, in any chat.
   if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking;
@@ -292,6 +296,7 @@ function notice(e) {
   const c = list.rows.get(e.conversation);
   const who = c?.name || `+${e.conversation}`;
   if (e.type === 'chat.queued') return [`${who} is waiting for a chat`, `Number ${e.data.position} in the queue`];
+  if (e.type === 'notification.created') return [headline(e.data.notification), c?.name || e.data.notification.name || who];
   if (e.type === 'conversation.updated') return [who, 'Snooze ended: the chat is back in Mine'];
   if (e.data.type === 'note') return [`${e.data.agent} mentioned you (${who})`, e.data.text];
   return [who, previewOf(e.data)];
@@ -336,6 +341,10 @@ function onEvent(e) {
       break;
     case 'typing':
       pane.showTyping(e);
+      break;
+    case 'notification.created':
+    case 'notification.updated':
+      inbox.onEvent(e);
       break;
     case 'sla.updated':
       targets.set(e.data);
@@ -415,7 +424,10 @@ function start(agent) {
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
-  live = new Live({ onEvent, onStatus: setStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); hours.refresh(); }, onPolicyClose: checkSession });
+  inbox = new NotificationInbox({ openConversation });
+  // What came while the socket was down came to nobody: ask each time it is back.
+  const onStatus = (status, ...rest) => { setStatus(status, ...rest); if (status === 'live') inbox.refresh(); };
+  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); hours.refresh(); }, onPolicyClose: checkSession });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
@@ -530,6 +542,7 @@ async function openConversation(phone, at = null, words = '') {
   list.current = phone;
   list.render();
   $('app-view').classList.add('show-pane');
+  inbox.conversationOpened(phone);
   await pane.open(phone, at, words);
   $('composer-text').disabled ? $('start-chat').focus() : $('composer-text').focus();
 }

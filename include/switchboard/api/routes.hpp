@@ -25,6 +25,9 @@ class hub;
 namespace switchboard::store {
 class store;
 }
+namespace switchboard::notify {
+class notification_center;
+}
 namespace switchboard::channels {
 class media_fetcher;
 class template_catalog;
@@ -53,6 +56,8 @@ struct api_context {
     const chat::business_hours* hours = nullptr;
     // Runs the automation rules, which /automations writes; null: none run.
     automation_runner* automations = nullptr;
+    // Agents' notifications, which /notifications lists and marks read.
+    notify::notification_center* notifications = nullptr;
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
@@ -75,6 +80,7 @@ void add_business_hours_route(http::router& routes, api_context& ctx);
 void add_sla_routes(http::router& routes, api_context& ctx);
 void add_team_routes(http::router& routes, api_context& ctx);
 void add_audit_route(http::router& routes, api_context& ctx);
+void add_notification_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -94,6 +100,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_sla_routes(routes, ctx);
     add_team_routes(routes, ctx);
     add_audit_route(routes, ctx);
+    if (ctx.notifications) add_notification_routes(routes, ctx);
 }
 
 }  // namespace switchboard::api

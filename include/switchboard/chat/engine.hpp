@@ -6,6 +6,7 @@
 #include "switchboard/chat/business_hours.hpp"
 #include "switchboard/chat/bot.hpp"
 #include "switchboard/chat/conversation.hpp"
+#include "switchboard/notify/notification.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -62,6 +63,26 @@ public:
     virtual void missed_target(std::string_view phone, channel via, std::string_view target, std::string_view team) = 0;
 };
 
+// What tells agents of what concerns them (notify/notification_center.hpp).
+// Asked on the conversation's actor while a step is made, for the
+// notifications it keeps with the step; told on it once the step is kept
+// and announced. None may block, nor wait for this conversation.
+class agent_notifier {
+public:
+    virtual ~agent_notifier() = default;
+    // For each agent `note` names (@username), but its writer.
+    virtual std::vector<notify::notification> mentioned_in(const conversation& c, const message& note) = 0;
+    // For `to`, handed the chat by `by` (empty: automatic routing); none
+    // when they took it themselves.
+    virtual std::optional<notify::notification> assigned(const conversation& c, std::string_view to,
+                                                         std::string_view by) = 0;
+    virtual void kept(std::vector<notify::notification> made) = 0;
+};
+
+// How an agent comes to have a chat they start: they claim it (or open one
+// with a user), or automatic routing gives it to them.
+enum class claim { by_self, by_routing };
+
 struct engine_options {
     std::chrono::seconds idle_timeout{1800};
     bot_texts texts;
@@ -75,6 +96,8 @@ struct engine_options {
     // Told of every user's message kept (not duplicates, nor a blocked
     // user's), and of each target missed (chat.sla_missed); null: nobody is.
     conversation_listener* listener = nullptr;
+    // Makes and sends agents' notifications; null: none are made.
+    agent_notifier* notifier = nullptr;
 };
 
 struct inbound_message {
@@ -232,7 +255,7 @@ public:
     std::map<std::string, std::uint32_t, std::less<>> open_chats_by_agent() const;
 
     // Agents' commands (SPEC §4). Each throws command_error when refused.
-    boost::asio::awaitable<conversation> start_chat(std::string phone, agent_ref by);
+    boost::asio::awaitable<conversation> start_chat(std::string phone, agent_ref by, claim how = claim::by_self);
     // `quote.seq` 0: it quotes nothing.
     boost::asio::awaitable<message> send(std::string phone, agent_ref by, std::string text, std::string client_id,
                                          quoted_message quote = {});

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "switchboard/chat/conversation.hpp"
+#include "switchboard/notify/notification.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -140,13 +141,15 @@ struct write_batch {
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
     std::vector<std::pair<std::string, std::string>> settings_put;  // insert or replace by key
     std::vector<audit_entry> audit_put;  // appended, each given the next id (theirs is ignored)
+    // Insert or replace by id; each agent keeps their newest notify::notifications_kept.
+    std::vector<notify::notification> notifications_put;
     // Anything beyond the conversation's own row, messages and dedupe
     // answers: what a store keeps in tables every conversation shares.
     bool has_shared_parts() const {
         return !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
                !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
                events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
-               !settings_put.empty() || !audit_put.empty();
+               !settings_put.empty() || !audit_put.empty() || !notifications_put.empty();
     }
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
 };
@@ -234,6 +237,14 @@ public:
     virtual std::vector<audit_entry> load_audit(std::uint64_t before_id, std::size_t limit) const = 0;
     // The server's own small state, by name (settings_put).
     virtual std::optional<std::string> find_setting(std::string_view key) const = 0;
+    // `agent`'s notifications older than `before_id`, newest first; only
+    // those not read, when `unread_only`.
+    virtual std::vector<notify::notification> load_notifications(std::string_view agent, std::uint64_t before_id,
+                                                                  std::size_t limit, bool unread_only) const = 0;
+    virtual std::optional<notify::notification> find_notification(std::uint64_t id) const = 0;
+    virtual std::size_t count_unread_notifications(std::string_view agent) const = 0;
+    // The highest id kept; 0 for none.
+    virtual std::uint64_t last_notification_id() const = 0;
 
     virtual std::vector<agent_record> load_agents() const = 0;
     virtual std::optional<agent_record> find_agent(std::string_view username) const = 0;

@@ -83,6 +83,10 @@ public:
     // hub_options::on_typing_to_user, for what is made after the hub (the
     // engine, which publishes to it). Set before any socket opens.
     void on_typing_to_user(std::function<void(const std::string& agent, const std::string& conversation)> f);
+    // Sends `frame` to each socket `username` has open now, apart from the
+    // numbered events (a notification: theirs alone, not in the event log).
+    // Thread-safe.
+    void send_to(const std::string& username, std::string frame);
     // Usernames with at least one socket open.
     std::vector<std::string> online() const;
 

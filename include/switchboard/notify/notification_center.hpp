@@ -1,0 +1,70 @@
+// Agents' notifications (Chatwoot's notification inbox): a note that
+// mentions an agent, a chat handed to one. A conversation's actor makes them
+// as part of its step (chat::agent_notifier), so each is kept with the note
+// or the assignment it tells of, or not at all. Once kept, each goes to its
+// agent's open sockets as `notification.created`; an agent who was away
+// finds it in GET /notifications. The routes (api/notification_routes.cpp)
+// list them and mark them read.
+#pragma once
+
+#include "switchboard/chat/engine.hpp"
+#include "switchboard/notify/notification.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::notify {
+
+// The usernames `text` names as @username, lower case, each once, in the
+// order written: as the console's `mentions` reads a note. A name runs over
+// a-z, 0-9, '_', '-' and '.' in any case; it stands on its own (not after a
+// letter, a digit or one of those, so eve@example.com names nobody, nor
+// before another '@'), and full stops after it end the sentence.
+std::vector<std::string> mentioned_names(std::string_view text);
+
+boost::json::object notification_json(const notification& n);
+
+struct notification_page {
+    std::vector<notification> items;  // newest first
+    bool more = false;                // older ones follow the last
+};
+
+class notification_center final : public chat::agent_notifier {
+public:
+    // `is_agent`: whether a username is an active agent's, whom a note can
+    // mention. `push`: sends a frame to each socket `agent` has open now.
+    // Both are called from any thread.
+    notification_center(boost::asio::io_context& ioc, store::store& store,
+                        std::function<bool(std::string_view)> is_agent,
+                        std::function<void(const std::string& agent, std::string frame)> push);
+    ~notification_center() override;
+
+    // chat::agent_notifier.
+    std::vector<notification> mentioned_in(const chat::conversation& c, const chat::message& note) override;
+    std::optional<notification> assigned(const chat::conversation& c, std::string_view to,
+                                         std::string_view by) override;
+    void kept(std::vector<notification> made) override;
+
+    // `agent`'s, newest first, older than `before` (0: from the newest).
+    notification_page page(std::string_view agent, std::uint64_t before, std::size_t limit, bool unread_only) const;
+    std::size_t unread(std::string_view agent) const;
+    // One of `agent`'s read, or unread again, as it then is; nullopt when
+    // they have none with that id. Kept before it returns.
+    boost::asio::awaitable<std::optional<notification>> mark(std::string agent, std::uint64_t id, bool read);
+    // Every unread one of `agent`'s read, or those about one conversation
+    // (`conversation` not empty); how many were.
+    boost::asio::awaitable<std::size_t> mark_all_read(std::string agent, std::string conversation);
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::notify

@@ -1,0 +1,197 @@
+// Agents' notifications: made on conversation actors with their steps,
+// pushed to the agent's sockets once kept, listed and marked read by the
+// routes.
+#include "switchboard/notify/notification_center.hpp"
+
+#include "switchboard/core/log.hpp"
+#include "switchboard/store/store.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace switchboard::notify {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+bool name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+}
+
+json::value time_or_null(const std::optional<timestamp>& t) {
+    return t ? json::value(to_iso8601(*t)) : json::value(nullptr);
+}
+
+}  // namespace
+
+std::vector<std::string> mentioned_names(std::string_view text) {
+    std::vector<std::string> out;
+    for (std::size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+        if (at > 0 && (name_char(text[at - 1]) || text[at - 1] == '@')) continue;  // inside a name or an address
+        auto end = at + 1;
+        while (end < text.size() && name_char(text[end])) ++end;
+        if (end < text.size() && text[end] == '@') continue;  // @bob@example.com
+        auto name_end = end;
+        while (name_end > at + 1 && text[name_end - 1] == '.') --name_end;  // "ask @bob."
+        std::string name(text.substr(at + 1, name_end - at - 1));
+        if (name.empty()) continue;
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+    }
+    return out;
+}
+
+json::object notification_json(const notification& n) {
+    return {{"id", n.id},
+            {"type", n.type},
+            {"conversation", n.conversation},
+            {"name", n.name.empty() ? json::value(nullptr) : json::value(n.name)},
+            {"actor", n.actor.empty() ? json::value(nullptr) : json::value(n.actor)},
+            {"seq", n.seq ? json::value(n.seq) : json::value(nullptr)},
+            {"text", n.type == "mention" ? json::value(n.text) : json::value(nullptr)},
+            {"created_at", to_iso8601(n.created_at)},
+            {"read_at", time_or_null(n.read_at)}};
+}
+
+struct notification_center::impl {
+    impl(net::io_context& ioc, store::store& store, std::function<bool(std::string_view)> is_agent,
+         std::function<void(const std::string&, std::string)> push)
+        : store(store),
+          is_agent(std::move(is_agent)),
+          push(std::move(push)),
+          strand(net::make_strand(ioc)),
+          last_id(store.last_notification_id()) {}
+
+    notification make(const chat::conversation& c, std::string agent, std::string type, std::string_view actor,
+                      timestamp at) {
+        notification n;
+        n.id = ++last_id;
+        n.agent = std::move(agent);
+        n.type = std::move(type);
+        n.conversation = c.phone;
+        n.name = c.name;
+        n.actor = std::string(actor);
+        n.created_at = at;
+        return n;
+    }
+
+    // Every frame tells the agent how many they have unread, so that each
+    // of their consoles shows the same count without asking.
+    // `conversation`, as typing's: the one it is about, if one.
+    void send(const std::string& agent, std::string_view type, json::object data, std::string_view conversation = {}) {
+        data["unread"] = store.count_unread_notifications(agent);
+        json::object frame{{"type", type}};
+        if (!conversation.empty()) frame["conversation"] = conversation;
+        frame["data"] = std::move(data);
+        frame["at"] = to_iso8601(std::chrono::system_clock::now());
+        push(agent, json::serialize(frame));
+    }
+
+    void tell_updated(const std::string& agent, const std::vector<std::uint64_t>& ids,
+                      const std::optional<timestamp>& read_at) {
+        json::array id_list(ids.begin(), ids.end());
+        send(agent, "notification.updated", {{"ids", std::move(id_list)}, {"read_at", time_or_null(read_at)}});
+    }
+
+    store::store& store;
+    std::function<bool(std::string_view)> is_agent;
+    std::function<void(const std::string&, std::string)> push;
+    net::strand<net::io_context::executor_type> strand;  // pushes, in the order their steps were kept
+    std::atomic<std::uint64_t> last_id;
+};
+
+notification_center::notification_center(net::io_context& ioc, store::store& store,
+                                         std::function<bool(std::string_view)> is_agent,
+                                         std::function<void(const std::string&, std::string)> push)
+    : impl_(std::make_shared<impl>(ioc, store, std::move(is_agent), std::move(push))) {}
+
+notification_center::~notification_center() = default;
+
+std::vector<notification> notification_center::mentioned_in(const chat::conversation& c, const chat::message& note) {
+    std::vector<notification> out;
+    for (auto& name : mentioned_names(note.text)) {
+        if (name == note.agent || !impl_->is_agent(name)) continue;
+        auto n = impl_->make(c, name, "mention", note.agent, note.at);
+        n.seq = note.seq;
+        n.text = chat::utf8_prefix(note.text, max_text_chars);
+        out.push_back(std::move(n));
+    }
+    return out;
+}
+
+std::optional<notification> notification_center::assigned(const chat::conversation& c, std::string_view to,
+                                                          std::string_view by) {
+    if (to == by) return std::nullopt;  // they took it themselves
+    return impl_->make(c, std::string(to), "assigned", by, std::chrono::system_clock::now());
+}
+
+void notification_center::kept(std::vector<notification> made) {
+    net::post(impl_->strand, [self = impl_, made = std::move(made)] {
+        for (auto& n : made) {
+            try {
+                self->send(n.agent, "notification.created", {{"notification", notification_json(n)}}, n.conversation);
+            } catch (const std::exception& e) {
+                log::warn("a notification not pushed", {{"agent", n.agent}, {"error", e.what()}});
+            }
+        }
+    });
+}
+
+notification_page notification_center::page(std::string_view agent, std::uint64_t before, std::size_t limit,
+                                             bool unread_only) const {
+    // One more than asked: whether a page follows.
+    auto items = impl_->store.load_notifications(agent, before ? before : UINT64_MAX, limit + 1, unread_only);
+    bool more = items.size() > limit;
+    if (more) items.pop_back();
+    return {std::move(items), more};
+}
+
+std::size_t notification_center::unread(std::string_view agent) const {
+    return impl_->store.count_unread_notifications(agent);
+}
+
+net::awaitable<std::optional<notification>> notification_center::mark(std::string agent, std::uint64_t id, bool read) {
+    auto self = impl_;
+    auto n = self->store.find_notification(id);
+    if (!n || n->agent != agent) co_return std::nullopt;
+    if (n->read_at.has_value() == read) co_return n;  // so already
+    if (read)
+        n->read_at = std::chrono::system_clock::now();
+    else
+        n->read_at.reset();
+    store::write_batch b;
+    b.notifications_put.push_back(*n);
+    co_await self->store.write(std::move(b));
+    std::vector<std::uint64_t> ids{id};
+    self->tell_updated(agent, ids, n->read_at);
+    co_return n;
+}
+
+net::awaitable<std::size_t> notification_center::mark_all_read(std::string agent, std::string conversation) {
+    auto self = impl_;
+    auto now = std::chrono::system_clock::now();
+    store::write_batch b;
+    std::vector<std::uint64_t> ids;
+    // An agent keeps notifications_kept at most, read or not: one read covers them.
+    for (auto& n : self->store.load_notifications(agent, UINT64_MAX, notifications_kept, true)) {
+        if (!conversation.empty() && n.conversation != conversation) continue;
+        n.read_at = now;
+        ids.push_back(n.id);
+        b.notifications_put.push_back(std::move(n));
+    }
+    if (ids.empty()) co_return 0;
+    co_await self->store.write(std::move(b));
+    self->tell_updated(agent, ids, now);
+    co_return ids.size();
+}
+
+}  // namespace switchboard::notify

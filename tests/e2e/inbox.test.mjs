@@ -1,0 +1,118 @@
+// The console in real headless chromium against the real server: the
+// notification inbox, where an agent finds the notes that mention them and
+// the chats handed to them, live and after being away.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, shareBrowserAndReceiver, userSays, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+test('an agent back from away finds mentions and chats handed to them in the inbox, and reading them clears the count in every console', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  await userSays(server, '15550901', 'support', 'Ava');
+  await userSays(server, '15550902', 'support', 'Bo');
+  await admin('POST', '/conversations/15550901/chat-support/start');
+  // While Eve is away.
+  await admin('POST', '/conversations/15550901/notes', { text: '@eve can you check Ava\'s refund?' });
+  await admin('POST', '/conversations/15550902/chat-support/transfer', { to: 'eve' });
+
+  const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  const badge = page.locator('#inbox-count');
+  const counts = (n) => page.getByRole('button', { name: `Notifications, ${n} unread` }).waitFor();
+  await counts(2);
+  assert.equal(await badge.textContent(), '2');
+  await page.locator('#inbox').click();
+  const rows = page.locator('#inbox-rows li');
+  await rows.nth(1).waitFor();
+  assert.deepEqual(await rows.locator('.headline').allTextContents(), ['admin assigned you a chat', 'admin mentioned you']);
+  assert.match(await rows.nth(0).textContent(), /Bo/);
+  assert.equal(await rows.nth(1).locator('.preview').textContent(), '@eve can you check Ava\'s refund?');
+  assert.equal(await page.locator('#inbox-rows li.unread').count(), 2);
+
+  // One that comes while the inbox is open joins it at the top.
+  await admin('POST', '/conversations/15550902/notes', { text: '@eve Bo asked for a callback' });
+  await rows.nth(2).waitFor();
+  assert.equal(await rows.nth(0).locator('.preview').textContent(), '@eve Bo asked for a callback');
+  await counts(3);
+
+  // Opening one opens its conversation, and reads it.
+  await rows.nth(2).locator('.open-notification').click();
+  await page.locator('#conv-name', { hasText: 'Ava' }).waitFor();
+  await page.locator('.message.note', { hasText: 'can you check' }).waitFor();
+  await counts(2);
+
+  // Each can be marked read, and unread again; and all at once.
+  await page.locator('#inbox').click();
+  await rows.nth(2).waitFor();
+  assert.equal(await page.locator('#inbox-rows li.unread').count(), 2);
+  await rows.nth(0).getByRole('button', { name: 'Mark read' }).click();
+  await counts(1);
+  await rows.nth(0).getByRole('button', { name: 'Mark unread' }).click();
+  await counts(2);
+  await page.locator('#inbox-unread-only').check();
+  await page.locator('#inbox-rows li:not(.unread)').waitFor({ state: 'detached' });
+  assert.equal(await rows.count(), 2);
+  await page.locator('#inbox-unread-only').uncheck();
+  await rows.nth(2).waitFor();
+
+  // A second console of Eve's follows the first, its open inbox too.
+  const other = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  await other.getByRole('button', { name: 'Notifications, 2 unread' }).click();
+  await other.locator('#inbox-rows li.unread').nth(1).waitFor();
+  await page.locator('#inbox-read-all').click();
+  await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+  assert.equal(await badge.isVisible(), false);
+  await page.locator('#inbox-rows li.unread').waitFor({ state: 'detached' });
+  await other.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+  await other.locator('#inbox-rows li.unread').waitFor({ state: 'detached' });
+  assert.equal(await other.locator('#inbox-rows li').count(), 3);
+  await page.locator('#inbox-dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Opening a conversation reads what the inbox has of it.
+  await admin('POST', '/conversations/15550902/notes', { text: '@eve Bo again' });
+  await counts(1);
+  await page.locator('#conversation-list li[data-phone="15550902"]').click();
+  await page.locator('#conv-name', { hasText: 'Bo' }).waitFor();
+  await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+  // The server kept it so.
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  assert.equal((await (await apiAs(server, 'eve', 'eve-secret-1'))('GET', '/notifications')).unread, 0);
+  assert.equal(await badge.isVisible(), false);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
+}));
+
+test('a chat handed to an agent rings for them, and a desktop notice out of sight opens it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  const standIns = () => {
+    window.hidden_ = false;
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (window.hidden_ ? 'hidden' : 'visible') });
+    window.shown_ = [];
+    window.Notification = class {
+      static permission = 'granted';
+      static requestPermission() { return Promise.resolve('granted'); }
+      constructor(title, { body, tag }) { Object.assign(this, { title, body, tag }); window.shown_.push(this); }
+      close() {}
+    };
+  };
+  const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1', { beforeLoad: (p) => p.addInitScript(standIns) });
+  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  await userSays(server, '15550911', 'support', 'Cy');
+  await page.locator('#conversation-list li[data-phone="15550911"]').waitFor();
+  const before = await rang();  // the queue's own chime
+  await page.evaluate(() => { window.hidden_ = true; });
+  await admin('POST', '/conversations/15550911/chat-support/transfer', { to: 'eve' });
+  await page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+  assert.equal(await rang(), before + 1);
+  const shown = await page.evaluate(() => window.shown_.map(({ title, body, tag }) => ({ title, body, tag })));
+  assert.deepEqual(shown.at(-1), { title: 'admin assigned you a chat', body: 'Cy', tag: '15550911' });
+  await page.evaluate(() => window.shown_.at(-1).onclick());
+  await page.locator('#conv-name', { hasText: 'Cy' }).waitFor();
+  await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();  // opening it read it
+  assert.deepEqual(page.errors, []);
+}));

@@ -1,0 +1,190 @@
+// The notification inbox against the real server: what makes a
+// notification and for whom, its push to that agent alone, the pages,
+// marking read and unread, and what a restart keeps.
+#include "api_session.hpp"
+#include "http_client.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+#include "ws_client.hpp"
+
+#include <csignal>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+std::uint64_t id_of(const json::value& n) { return n.at("id").to_number<std::uint64_t>(); }
+
+// The ids a page lists, in its order.
+std::vector<std::uint64_t> ids_listed(const api_client& agent, const std::string& query = {}) {
+    std::vector<std::uint64_t> out;
+    auto page = agent.json("GET", "/notifications" + query);  // named: a range-for over its member would outlive it
+    for (auto& n : page.at("notifications").as_array()) out.push_back(id_of(n));
+    return out;
+}
+
+std::int64_t unread_of(const api_client& agent) { return agent.json("GET", "/notifications").at("unread").as_int64(); }
+
+std::string refused_field(const http_result& r) {
+    BOOST_TEST(r.status == 400u, r.body);
+    return std::string(json::parse(r.body).at("error").at("field").as_string());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(notifications)
+
+BOOST_AUTO_TEST_CASE(an_agent_finds_the_notes_that_mention_them_and_the_chats_handed_to_them) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    std::uint64_t mention = 0, handed = 0;
+    {
+        server_process server(args);
+        auto p = server.port();
+        api_client admin{p, login(p, "admin", "long-password-1")};
+        auto bob = agent_client(admin, "bob");
+        auto carol = agent_client(admin, "carol");
+        agent_client(admin, "dave");
+        admin.json("PATCH", "/agents/dave", R"({"active":false})");
+        ws_client bob_ws(p, "/ws?token=" + bob.token);
+        ws_client carol_ws(p, "/ws?token=" + carol.token);
+        bob_ws.next_of_type("hello");
+        carol_ws.next_of_type("hello");
+        user_says(p, "5101", "support", "Ann");
+        carol.json("POST", "/conversations/5101/chat-support/start");
+
+        // bob twice, in any case; carol, who writes it; dave, deactivated;
+        // nobody called ghost; an address.
+        auto note = carol.json("POST", "/conversations/5101/notes",
+                               R"({"text":"@Bob can you look? @carol @dave @ghost eve@example.com thanks @bob."})", 201);
+        auto pushed = bob_ws.next_of_type("notification.created");
+        BOOST_TEST(!pushed.contains("seq"));  // the agent's alone: not in the event log
+        BOOST_TEST(pushed.at("conversation") == "5101");
+        auto n = pushed.at("data").at("notification");
+        mention = id_of(n);
+        BOOST_TEST(n.at("type") == "mention");
+        BOOST_TEST(n.at("conversation") == "5101");
+        BOOST_TEST(n.at("name") == "Ann");
+        BOOST_TEST(n.at("actor") == "carol");
+        BOOST_TEST(n.at("seq") == note.at("seq"));
+        BOOST_TEST(n.at("text") == note.at("text"));
+        BOOST_TEST(n.at("read_at").is_null());
+        BOOST_TEST(pushed.at("data").at("unread") == 1);
+
+        carol.json("POST", "/conversations/5101/chat-support/transfer", R"({"to":"bob"})");
+        auto transferred = bob_ws.next_of_type("notification.created");
+        n = transferred.at("data").at("notification");
+        handed = id_of(n);
+        BOOST_TEST(handed > mention);
+        BOOST_TEST(n.at("type") == "assigned");
+        BOOST_TEST(n.at("actor") == "carol");
+        BOOST_TEST(n.at("seq").is_null());
+        BOOST_TEST(n.at("text").is_null());
+        BOOST_TEST(transferred.at("data").at("unread") == 2);
+
+        // Claimed by bob himself, taken from the queue by carol for herself,
+        // and a note that names nobody: nothing.
+        user_says(p, "5102", "support", "Ben");
+        bob.json("POST", "/conversations/5102/chat-support/start");
+        user_says(p, "5103", "support", "Cal");
+        carol.json("POST", "/conversations/5103/chat-support/transfer", R"({"to":"carol"})");
+        BOOST_TEST(carol.json("GET", "/conversations/5103").at("assignee") == "carol");
+        bob.json("POST", "/conversations/5102/notes", R"({"text":"on it, @bob"})", 201);
+        BOOST_TEST((ids_listed(bob) == std::vector<std::uint64_t>{handed, mention}));
+        BOOST_TEST(unread_of(bob) == 2);
+        BOOST_TEST(ids_listed(carol).empty());
+        BOOST_TEST(unread_of(carol) == 0);
+        // bob's pushes never reached her socket, which had every event.
+        while (auto frame = carol_ws.try_next(200ms))
+            BOOST_TEST(!frame->at("type").as_string().starts_with("notification"), json::serialize(*frame));
+        admin.json("PATCH", "/agents/dave", R"({"active":true})");
+        BOOST_TEST(ids_listed(api_client{p, login(p, "dave", "secret-dave")}).empty());
+
+        // A page at a time, newest first.
+        auto first = bob.json("GET", "/notifications?limit=1");
+        BOOST_TEST(first.at("notifications").as_array().size() == 1u);
+        BOOST_TEST(first.at("next_before").to_number<std::uint64_t>() == handed);
+        BOOST_TEST((ids_listed(bob, "?limit=1&before=" + std::to_string(handed)) == std::vector<std::uint64_t>{mention}));
+        BOOST_TEST(bob.json("GET", "/notifications?limit=1&before=" + std::to_string(handed)).at("next_before").is_null());
+
+        // Each agent marks only their own.
+        auto mark = "/notifications/" + std::to_string(mention) + "/read";
+        BOOST_TEST(carol.call("POST", mark).status == 404u);
+        BOOST_TEST(bob.call("POST", "/notifications/x/read").status == 404u);
+        BOOST_TEST(bob.call("POST", "/notifications/999999/read").status == 404u);
+        BOOST_TEST(unread_of(bob) == 2);
+        auto read = bob.json("POST", mark);
+        BOOST_TEST(!read.at("read_at").is_null());
+        auto updated = bob_ws.next_of_type("notification.updated");
+        BOOST_TEST(updated.at("data").at("ids") == json::array{mention});
+        BOOST_TEST(updated.at("data").at("read_at") == read.at("read_at"));
+        BOOST_TEST(updated.at("data").at("unread") == 1);
+        BOOST_TEST(bob.json("POST", mark).at("read_at") == read.at("read_at"));  // read already: as it was
+        BOOST_TEST((ids_listed(bob, "?unread=true") == std::vector<std::uint64_t>{handed}));
+
+        // Bad input: a clear error, and nothing changes.
+        BOOST_TEST(refused_field(bob.call("GET", "/notifications?before=abc")) == "before");
+        BOOST_TEST(refused_field(bob.call("GET", "/notifications?unread=yes")) == "unread");
+        BOOST_TEST(refused_field(bob.call("GET", "/notifications?limit=0")) == "limit");
+        BOOST_TEST(refused_field(bob.call("POST", "/notifications/read-all", R"({"conversation":"abc"})")) ==
+                   "conversation");
+        BOOST_TEST(refused_field(bob.call("POST", "/notifications/read-all", "nope")) == "body");
+        BOOST_TEST(unread_of(bob) == 1);
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+
+    server_process server(args);
+    auto p = server.port();
+    api_client bob{p, login(p, "bob", "secret-bob")};
+    auto kept = bob.json("GET", "/notifications");
+    auto& items = kept.at("notifications").as_array();
+    BOOST_REQUIRE(items.size() == 2u);
+    BOOST_TEST(id_of(items[0]) == handed);
+    BOOST_TEST(items[0].at("read_at").is_null());
+    BOOST_TEST(items[1].at("type") == "mention");
+    BOOST_TEST(!items[1].at("read_at").is_null());
+    BOOST_TEST(kept.at("unread") == 1);
+
+    // Read all of one conversation's, then all; and one unread again.
+    api_client admin{p, login(p, "admin", "long-password-1")};
+    admin.json("POST", "/conversations/5102/notes", R"({"text":"@bob the refund went through"})", 201);
+    BOOST_TEST(unread_of(bob) == 2);
+    auto one = bob.json("POST", "/notifications/read-all", R"({"conversation":"+5101"})");
+    BOOST_TEST(one.at("marked") == 1);
+    BOOST_TEST(one.at("unread") == 1);
+    BOOST_TEST((ids_listed(bob, "?unread=true").size() == 1u));
+    auto all = bob.json("POST", "/notifications/read-all");
+    BOOST_TEST(all.at("marked") == 1);
+    BOOST_TEST(all.at("unread") == 0);
+    auto again = bob.json("POST", "/notifications/" + std::to_string(mention) + "/unread");
+    BOOST_TEST(again.at("read_at").is_null());
+    BOOST_TEST(unread_of(bob) == 1);
+}
+
+// Chatwoot tells an agent of a chat auto-assignment gave them, as of one a
+// colleague handed over: routing is nobody (actor null).
+BOOST_AUTO_TEST_CASE(automatic_routing_tells_the_agent_it_picked) {
+    server_process server({"--routing", "round-robin"});
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    admin.json("PATCH", "/agents/admin", R"({"available":false})");  // the admin only watches
+    ws_client bob_ws(server.port(), "/ws?token=" + bob.token);
+    bob_ws.next_of_type("hello");
+    user_says(server.port(), "5201", "support", "Cy");
+    auto pushed = bob_ws.next_of_type("notification.created");
+    auto n = pushed.at("data").at("notification");
+    BOOST_TEST(n.at("type") == "assigned");
+    BOOST_TEST(n.at("conversation") == "5201");
+    BOOST_TEST(n.at("actor").is_null());
+    BOOST_TEST(bob.json("GET", "/conversations/5201").at("assignee") == "bob");
+    BOOST_TEST(unread_of(bob) == 1);
+    BOOST_TEST(unread_of(admin) == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,151 @@
+// The notification inbox, as Chatwoot's: the notes that mention this agent
+// and the chats handed to them, kept by the server until read, so that an
+// agent who was away finds them (GET /notifications). The 📥 button counts
+// the unread; its dialog lists them newest first, a page at a time.
+// Opening one opens its conversation (at the note, for a mention), and
+// opening a conversation reads all of its own. Each console of
+// the agent's follows the others through notification.created and
+// notification.updated, which carry the unread count.
+import { api, enc } from './api.js';
+import { $, dialogFromTemplate, h, relativeTime } from './dom.js';
+
+const PAGE = 25;
+
+// What happened, in words.
+export function headline(n) {
+  if (n.type === 'mention') return `${n.actor ?? 'Someone'} mentioned you`;
+  if (n.type === 'assigned') return n.actor ? `${n.actor} assigned you a chat` : 'Automatic routing assigned you a chat';
+  return n.type;
+}
+const whose = (n) => n.name || `+${n.conversation}`;
+
+export class NotificationInbox {
+  // `openConversation(phone, seq)`; `onCreated(n)`: a new one came live.
+  constructor({ openConversation, onCreated }) {
+    this.openConversation = openConversation;
+    this.onCreated = onCreated;
+    this.unread = 0;
+    this.shown = new Map();  // id → the notification, as the open dialog shows it
+    this.next = null;        // where the next page starts
+    $('inbox').addEventListener('click', () => this.open());
+  }
+
+  // The count, and the open list, as the server has them: at start and each
+  // time the socket connects again (what came meanwhile came to nobody).
+  async refresh() {
+    try {
+      const { unread } = await api.get('/notifications?limit=1');
+      this.setUnread(unread);
+      if ($('inbox-dialog')?.open) await this.load(null);
+    } catch { /* the next connection asks again */ }
+  }
+
+  setUnread(n) {
+    this.unread = n;
+    const badge = $('inbox-count');
+    badge.textContent = n > 99 ? '99+' : String(n);
+    badge.hidden = n === 0;
+    $('inbox').setAttribute('aria-label', n ? `Notifications, ${n} unread` : 'Notifications');
+  }
+
+  // notification.created and notification.updated: this agent's alone.
+  onEvent(e) {
+    if (e.type === 'notification.created') {
+      const n = e.data.notification;
+      if ($('inbox-dialog')?.open && !this.shown.has(n.id)) {
+        this.shown.set(n.id, n);
+        $('inbox-rows').prepend(this.row(n));
+        $('inbox-empty').hidden = true;
+      }
+      this.onCreated?.(n);
+    } else if (e.type === 'notification.updated') {
+      for (const id of e.data.ids) {
+        const n = this.shown.get(id);
+        if (n) this.showRead(n, e.data.read_at);
+      }
+    }
+    this.setUnread(e.data.unread);
+  }
+
+  async open() {
+    const dialog = dialogFromTemplate('inbox-template', 'inbox-dialog', () => {
+      $('inbox-older').addEventListener('click', () => this.load(this.next));
+      $('inbox-read-all').addEventListener('click', () => this.readAll());
+      $('inbox-unread-only').addEventListener('change', () => this.load(null));
+    });
+    if (!dialog.open) dialog.showModal();
+    await this.load(null);
+  }
+
+  async load(before) {
+    $('inbox-status').textContent = '';
+    const unreadOnly = $('inbox-unread-only').checked;
+    try {
+      const page = await api.get(`/notifications?limit=${PAGE}${unreadOnly ? '&unread=true' : ''}${before ? `&before=${enc(before)}` : ''}`);
+      if (!before) {
+        this.shown.clear();
+        $('inbox-rows').replaceChildren();
+      }
+      for (const n of page.notifications) {
+        if (this.shown.has(n.id)) continue;  // came live meanwhile
+        this.shown.set(n.id, n);
+        $('inbox-rows').append(this.row(n));
+      }
+      this.next = page.next_before;
+      this.setUnread(page.unread);
+      $('inbox-older').hidden = !this.next;
+      $('inbox-empty').hidden = this.shown.size > 0;
+    } catch (err) {
+      $('inbox-status').textContent = `The notifications could not be loaded: ${err.message}`;
+    }
+  }
+
+  row(n) {
+    const li = h('li', { class: 'notification', 'data-id': n.id, 'data-type': n.type },
+      h('button', { type: 'button', class: 'open-notification', onclick: () => this.select(n) },
+        h('span', { class: 'headline', text: headline(n) }),
+        h('span', { class: 'muted', text: ` · ${whose(n)} · ${relativeTime(n.created_at)}` }),
+        n.text ? h('span', { class: 'preview', text: n.text }) : null),
+      h('button', { type: 'button', class: 'link toggle-read', onclick: () => this.toggle(n) }));
+    n.row = li;
+    this.showRead(n, n.read_at);
+    return li;
+  }
+
+  showRead(n, readAt) {
+    n.read_at = readAt;
+    n.row.classList.toggle('unread', !readAt);
+    const toggle = n.row.querySelector('.toggle-read');
+    toggle.textContent = readAt ? 'Mark unread' : 'Mark read';
+  }
+
+  async toggle(n) {
+    try {
+      const done = await api.post(`/notifications/${n.id}/${n.read_at ? 'unread' : 'read'}`);
+      this.showRead(n, done.read_at);
+    } catch (err) {
+      $('inbox-status').textContent = err.message;
+    }
+  }
+
+  // Opening its conversation reads it (conversationOpened).
+  select(n) {
+    $('inbox-dialog').close();
+    this.openConversation(n.conversation, n.type === 'mention' ? n.seq : null);
+  }
+
+  // The rows follow notification.updated, which every console of the agent's gets.
+  async readAll() {
+    try {
+      const { unread } = await api.post('/notifications/read-all');
+      this.setUnread(unread);
+    } catch (err) {
+      $('inbox-status').textContent = err.message;
+    }
+  }
+
+  // The agent opened a conversation: what the inbox had of it is read.
+  conversationOpened(phone) {
+    if (this.unread) api.post('/notifications/read-all', { conversation: phone }).catch(() => {});
+  }
+}
