@@ -63,12 +63,11 @@ void automation_runner::rules_changed(const std::vector<macro>& all) {
 bool automation_runner::listening() const { return ctx_ && any_.load(std::memory_order_relaxed); }
 
 void automation_runner::seen(const chat::user_message_seen& m) {
-    run_matching(m.phone, [&](const macro_trigger& t) { return t.matches(m); });
+    run_matching(m.after->phone, [&](const macro_trigger& t) { return t.matches(m); });
 }
 
-void automation_runner::missed_target(std::string_view phone, chat::channel via, std::string_view target,
-                                      std::string_view team) {
-    run_matching(phone, [&](const macro_trigger& t) { return t.matches_missed_target(via, target, team); });
+void automation_runner::missed_target(const chat::conversation& c, std::string_view target) {
+    run_matching(c.phone, [&](const macro_trigger& t) { return t.matches_missed_target(c, target); });
 }
 
 template <class Matches>

@@ -36,18 +36,23 @@ void sort_by_name(std::vector<macro>& list) {
 
 }  // namespace
 
+bool macro_trigger::holds_for(const chat::conversation& c, chat::channel via) const {
+    return enabled && (!channel || *channel == via) && (!team || *team == c.team) &&
+           (!priority || *priority == c.priority) &&
+           (label.empty() || std::find(c.labels.begin(), c.labels.end(), label) != c.labels.end()) &&
+           (!assigned || *assigned == !c.assignee.empty());
+}
+
 bool macro_trigger::matches(const chat::user_message_seen& m) const {
-    if (!enabled || (channel && *channel != m.via) || (team && *team != m.team) || on == event::sla_missed)
-        return false;
+    if (on == event::sla_missed || !holds_for(*m.after, m.via)) return false;
     if (on == event::chat_queued) return m.opened_chat;
     if (contains.empty()) return true;
     auto text = ascii_lowered(std::string(m.text));
     return std::any_of(contains.begin(), contains.end(), [&](auto& word) { return text.find(word) != std::string::npos; });
 }
 
-bool macro_trigger::matches_missed_target(chat::channel via, std::string_view missed, std::string_view team_now) const {
-    return enabled && on == event::sla_missed && (!channel || *channel == via) && (!team || *team == team_now) &&
-           (target.empty() || target == missed);
+bool macro_trigger::matches_missed_target(const chat::conversation& c, std::string_view missed) const {
+    return on == event::sla_missed && holds_for(c, c.via) && (target.empty() || target == missed);
 }
 
 macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creating) {
@@ -98,6 +103,23 @@ macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creati
         if (!name) t.team.reset();
         else t.team = *name == "none" ? std::string() : std::move(*name);
     }
+    if (auto* v = o.if_contains("priority")) {
+        auto p = v->is_string() ? chat::conv_priority_from_string(v->as_string()) : std::nullopt;
+        if (!v->is_null() && !p)
+            throw field_error{"priority", "priority must be none, low, medium, high, urgent or null (any)"};
+        t.priority = p;
+    }
+    if (auto* v = o.if_contains("label")) {
+        auto name = v->is_string() ? chat::label_from(v->as_string()) : std::nullopt;
+        if (!v->is_null() && !name)
+            throw field_error{"label", "label must be a label (1 to 32 characters of a-z, 0-9, - and _) or null (any)"};
+        t.label = name.value_or(std::string());
+    }
+    if (auto* v = o.if_contains("assigned")) {
+        if (!v->is_null() && !v->is_bool())
+            throw field_error{"assigned", "assigned must be true (an agent has the chat), false (nobody) or null (either)"};
+        t.assigned = v->is_bool() ? std::optional<bool>(v->as_bool()) : std::nullopt;
+    }
     if (auto* v = o.if_contains("enabled")) {
         if (!v->is_bool()) throw field_error{"enabled", "enabled must be true or false"};
         t.enabled = v->as_bool();
@@ -117,6 +139,9 @@ json::object macro_json(const macro& m) {
         o["channel"] = t->channel ? json::value(chat::to_string(*t->channel)) : json::value(nullptr);
         o["target"] = t->target.empty() ? json::value(nullptr) : json::value(t->target);
         o["team"] = !t->team ? json::value(nullptr) : t->team->empty() ? json::value("none") : json::value(*t->team);
+        o["priority"] = t->priority ? json::value(chat::to_string(*t->priority)) : json::value(nullptr);
+        o["label"] = t->label.empty() ? json::value(nullptr) : json::value(t->label);
+        o["assigned"] = t->assigned ? json::value(*t->assigned) : json::value(nullptr);
         o["enabled"] = t->enabled;
     }
     o["actions"] = std::move(steps);

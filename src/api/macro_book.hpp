@@ -26,7 +26,9 @@ namespace switchboard::api {
 // text, in any case; empty: every message), when a chat joins the queue, or
 // when a chat's user has waited past the team's reply-time target; from
 // either channel, or from `channel` alone; for a conversation under any
-// team, under `team` alone, or under none; and only while enabled.
+// team, under `team` alone, or under none; of any priority or of one; with
+// any labels or with `label`; assigned, unassigned, or either; and only
+// while enabled.
 struct macro_trigger {
     enum class event { user_message, chat_queued, sla_missed } on = event::user_message;
     std::vector<std::string> contains;  // lower case
@@ -37,9 +39,22 @@ struct macro_trigger {
     // The conversation's team, as it is after the step: unset, any; empty,
     // none. One naming a team deleted since matches nothing.
     std::optional<std::string> team;
+    // The conversation's priority after the step, as Chatwoot's priority
+    // condition; unset: any.
+    std::optional<chat::conv_priority> priority;
+    // A label the conversation has after the step; empty: any.
+    std::string label;
+    // Whether an agent has its chat after the step (one in the queue, or
+    // none open, is nobody's); unset: either.
+    std::optional<bool> assigned;
     bool enabled = true;
     bool matches(const chat::user_message_seen& m) const;
-    bool matches_missed_target(chat::channel via, std::string_view missed, std::string_view team_now) const;
+    bool matches_missed_target(const chat::conversation& c, std::string_view missed) const;
+
+private:
+    // What the conversation must be, whatever the event: its channel, team,
+    // priority, label and assignee.
+    bool holds_for(const chat::conversation& c, chat::channel via) const;
 };
 
 struct macro {

@@ -653,7 +653,7 @@ void conversation_actor::tell_listener_that(Tell tell) noexcept {
 // The message is kept and its webhook about to hear so: whatever the
 // listener does, that answer stands.
 void conversation_actor::tell_listener(std::string_view text, channel via, bool opened_chat) noexcept {
-    tell_listener_that([&](conversation_listener& l) { l.seen({own_->phone, text, via, opened_chat, own_->team}); });
+    tell_listener_that([&](conversation_listener& l) { l.seen({text, via, opened_chat, own_.get()}); });
 }
 
 net::awaitable<void> conversation_actor::apply_status(std::string channel_id, message_status status,
@@ -1248,7 +1248,7 @@ net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targe
         co_await commit(s);
         ctx_.targets_missed.inc(reported.size());
         for (auto target : reported)
-            tell_listener_that([&](conversation_listener& l) { l.missed_target(own_->phone, own_->via, target, own_->team); });
+            tell_listener_that([&](conversation_listener& l) { l.missed_target(*own_, target); });
         co_return reported.size();
     });
 }

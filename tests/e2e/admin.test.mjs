@@ -590,14 +590,34 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await admin('PUT', '/teams/billing', { members: ['lea'] });
   await team.waitFor();
   await team.selectOption('billing');
+  // Of one priority, with a label, while nobody has the chat.
+  await form.locator('select[name="priority"]').selectOption('urgent');
+  await form.getByLabel('With the label').fill(' VIP ');
+  await form.locator('select[name="assigned"]').selectOption('false');
   await page.getByRole('button', { name: 'Add automation' }).click();
   await page.locator('#automations-status', { hasText: 'Late is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'Late' }).locator('.automation-when').textContent(),
-    "When a chat misses its resolution target, for billing's chats");
+    "When a chat misses its resolution target, for billing's chats, marked urgent, labelled vip, while nobody has it");
   const late = (await admin('GET', '/automations')).automations.find((a) => a.name === 'Late');
   assert.equal(late.event, 'sla_missed');
   assert.equal(late.target, 'resolution');
   assert.equal(late.team, 'billing');
+  assert.equal(late.priority, 'urgent');
+  assert.equal(late.label, 'vip');
+  assert.equal(late.assigned, false);
+  // Its form shows them again; "no priority" is a priority of its own.
+  await page.getByRole('button', { name: 'Edit Late' }).click();
+  assert.equal(await form.locator('select[name="priority"]').inputValue(), 'urgent');
+  assert.equal(await form.getByLabel('With the label').inputValue(), 'vip');
+  assert.equal(await form.locator('select[name="assigned"]').inputValue(), 'false');
+  await form.locator('select[name="priority"]').selectOption('none');
+  await form.locator('select[name="assigned"]').selectOption('');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#automations-list li', { hasText: 'Late' })
+    .locator('.automation-when', { hasText: "for billing's chats, of no priority, labelled vip" }).waitFor();
+  const edited = (await admin('GET', '/automations')).automations.find((a) => a.name === 'Late');
+  assert.equal(edited.priority, 'none');
+  assert.equal(edited.assigned, null);
   await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
 
   // The user writes its words: the chat is labelled and marked by itself, in every console.

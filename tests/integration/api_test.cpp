@@ -1790,6 +1790,84 @@ BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_th
     });
 }
 
+// Chatwoot's conversation conditions on an automation: the conversation's
+// priority, a label it has, and whether an agent has its chat, each as the
+// step leaves it. Kept across a restart.
+BOOST_AUTO_TEST_CASE(automations_act_only_on_conversations_of_a_priority_a_label_or_an_assignee) {
+    // The note of the last rule ("Zz seen") in `phone`: every rule before it has run.
+    auto seen_in = [](ws_client& ws, const std::string& phone) {
+        for (;;) {
+            auto e = ws.next_of_type("message.created");
+            if (e.at("conversation").as_string() == phone && e.at("data").at("type").as_string() == "note") return;
+        }
+    };
+    auto labels_of = [](const api_client& c, const std::string& phone) {
+        return json::serialize(c.json("GET", "/conversations/" + phone).at("labels"));
+    };
+    std::string vips;
+    across_restart({"3201", "3202", "3203"}, "hi", [&](three_users& t) {
+        auto& [server, admin, bob, ws] = t;
+        auto p = server.port();
+        auto rule = [&](const std::string& body) { return admin.json("POST", "/automations", body, 201); };
+        auto made = rule(R"({"name":"Urgent VIPs","event":"user_message","priority":"urgent","label":" VIP ",)"
+                         R"("actions":[{"action":"label","label":"escalate"}]})");
+        vips = std::string(made.at("id").as_string());
+        BOOST_TEST(made.at("priority") == "urgent");
+        BOOST_TEST(made.at("label") == "vip");
+        BOOST_TEST(made.at("assigned").is_null());
+        auto nobodys = rule(R"({"name":"Nobody's","event":"user_message","assigned":false,)"
+                            R"("actions":[{"action":"label","label":"unassigned"}]})");
+        BOOST_TEST(nobodys.at("assigned") == false);
+        BOOST_TEST(nobodys.at("priority").is_null());
+        BOOST_TEST(nobodys.at("label").is_null());
+        rule(R"({"name":"Held","event":"user_message","assigned":true,"actions":[{"action":"label","label":"held"}]})");
+        rule(R"({"name":"Zz seen","event":"user_message","actions":[{"action":"note","text":"Seen"}]})");
+
+        std::string read = R"("actions":[{"action":"read"}])";
+        for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+                 {R"({"name":"x","event":"user_message","priority":"critical",)" + read + "}", "priority"},
+                 {R"({"name":"x","event":"user_message","priority":3,)" + read + "}", "priority"},
+                 {R"({"name":"x","event":"user_message","label":"not a label!",)" + read + "}", "label"},
+                 {R"({"name":"x","event":"user_message","assigned":"yes",)" + read + "}", "assigned"}}) {
+            auto r = admin.call("POST", "/automations", body);
+            BOOST_TEST(r.status == 400u, body);
+            BOOST_TEST(r.body.find(R"("field":")" + field + "\"") != std::string::npos, body + " → " + r.body);
+        }
+        BOOST_TEST(admin.json("GET", "/automations").at("automations").as_array().size() == 4u);
+
+        // Ann: urgent and a VIP, nobody's. Ben: urgent, in the chat the admin took.
+        // Cai: a VIP of high priority.
+        admin.json("PUT", "/conversations/3201/priority", R"({"priority":"urgent"})");
+        admin.json("PUT", "/conversations/3201/labels", R"({"labels":["vip"]})");
+        admin.json("PUT", "/conversations/3202/priority", R"({"priority":"urgent"})");
+        admin.json("POST", "/conversations/3202/chat-support/start");
+        admin.json("PUT", "/conversations/3203/priority", R"({"priority":"high"})");
+        admin.json("PUT", "/conversations/3203/labels", R"({"labels":["vip"]})");
+        for (auto phone : {"3201", "3202", "3203"}) {
+            user_says(p, phone, "hello?");
+            seen_in(ws, phone);
+        }
+        BOOST_TEST(labels_of(admin, "3201") == R"(["escalate","unassigned","vip"])");
+        BOOST_TEST(labels_of(admin, "3202") == R"(["held"])");
+        BOOST_TEST(labels_of(admin, "3203") == R"(["unassigned","vip"])");
+    }, [&](const api_client& bob) {
+        auto p = bob.port;
+        auto stored = bob.json("GET", "/automations");  // named: a range-for over its member would outlive it
+        for (auto& a : stored.at("automations").as_array())
+            if (a.at("id").as_string() == vips) {
+                BOOST_TEST(a.at("priority") == "urgent");
+                BOOST_TEST(a.at("label") == "vip");
+                BOOST_TEST(a.at("assigned").is_null());
+            }
+        ws_client ws(p, "/ws?token=" + bob.token);
+        ws.next_of_type("hello");
+        bob.json("PUT", "/conversations/3203/priority", R"({"priority":"urgent"})");
+        user_says(p, "3203", "still there?");
+        seen_in(ws, "3203");
+        BOOST_TEST(labels_of(bob, "3203") == R"(["escalate","unassigned","vip"])");
+    });
+}
+
 // Macros, as Chatwoot's: admins write a named list of actions, which any
 // agent runs on a conversation in one click, or on many in a bulk action.
 // The actions go in order, each under its own route's rules; the first one

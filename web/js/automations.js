@@ -1,14 +1,17 @@
 // Automations, as Chatwoot's automation rules: a macro's actions that run by
 // themselves when a user writes (words in the message, a channel, the
-// conversation's team) or a chat joins the queue. Admins write them in the
-// Automations dialog; everyone reads them there.
+// conversation's team, priority, a label, whether someone has the chat) or
+// a chat joins the queue. Admins write them in the Automations dialog;
+// everyone reads them there.
 import { $, h } from './dom.js';
 import { ActionListPanel } from './macros.js';
+import { fillPriorities } from './priority.js';
 
 const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
 const TARGETS = { first_reply: 'first-reply', next_reply: 'next-reply', resolution: 'resolution' };
 
-// "When a user writes “refund” or “money back”, on WhatsApp, for billing's chats · off"
+// "When a user writes “refund” or “money back”, on WhatsApp, for billing's
+// chats, marked urgent, labelled vip, while nobody has it · off"
 export function describeTrigger(a) {
   const words = a.contains.map((w) => `“${w}”`).join(' or ');
   let when = a.event === 'chat_queued' ? 'When a chat joins the queue'
@@ -17,6 +20,9 @@ export function describeTrigger(a) {
     : `When a user writes${words ? ` ${words}` : ''}`;
   if (a.channel) when += `, on ${CHANNELS[a.channel]}`;
   if (a.team) when += a.team === 'none' ? ', for chats under no team' : `, for ${a.team}'s chats`;
+  if (a.priority) when += a.priority === 'none' ? ', of no priority' : `, marked ${a.priority}`;
+  if (a.label) when += `, labelled ${a.label}`;
+  if (a.assigned != null) when += a.assigned ? ', while an agent has it' : ', while nobody has it';
   return a.enabled ? when : `${when} · off`;
 }
 
@@ -36,6 +42,8 @@ export class AutomationsPanel extends ActionListPanel {
     super.setUp();
     const form = this.el('form');
     form.elements.event.addEventListener('change', () => this.showWords());
+    fillPriorities(form.elements.priority, { value: '', text: 'Any priority' });
+    form.elements.priority.append(h('option', { value: 'none', text: 'No priority' }));
     // A team made or deleted while the form is open is offered, or kept, at once.
     this.teams.onChange(() => this.fillTeams(form.elements.team.value));
   }
@@ -66,6 +74,9 @@ export class AutomationsPanel extends ActionListPanel {
     f.channel.value = a?.channel ?? '';
     f.target.value = a?.target ?? '';
     this.fillTeams(a?.team ?? '');
+    f.priority.value = a?.priority ?? '';
+    f.label.value = a?.label ?? '';
+    f.assigned.value = a?.assigned == null ? '' : String(a.assigned);
     f.enabled.checked = a?.enabled ?? true;
     this.showWords();
   }
@@ -79,6 +90,9 @@ export class AutomationsPanel extends ActionListPanel {
       target: f.event.value === 'sla_missed' ? f.target.value || null : null,
       channel: f.channel.value || null,
       team: f.team.value || null,
+      priority: f.priority.value || null,
+      label: f.label.value.trim() || null,
+      assigned: f.assigned.value === '' ? null : f.assigned.value === 'true',
       enabled: f.enabled.checked,
     };
   }

@@ -41,7 +41,7 @@ public:
 
     bool listening() const override;
     void seen(const chat::user_message_seen& m) override;
-    void missed_target(std::string_view phone, chat::channel via, std::string_view target, std::string_view team) override;
+    void missed_target(const chat::conversation& c, std::string_view target) override;
 
 private:
     template <class Matches>

@@ -41,11 +41,12 @@ namespace switchboard::chat {
 // A user's message as a step kept it, for what acts on what users write
 // (automation rules). Views, valid for the call only.
 struct user_message_seen {
-    std::string_view phone;
     std::string_view text;
     channel via = channel::plain;
     bool opened_chat = false;  // it asked for support, and the chat joined the queue
-    std::string_view team;     // the conversation's, after the step; empty: none
+    // The conversation as the step left it: its phone, team, labels,
+    // priority and assignee.
+    const conversation* after = nullptr;
 };
 
 // What acts on what happens in conversations (automation rules). Each call
@@ -59,8 +60,9 @@ public:
     virtual void seen(const user_message_seen& m) = 0;
     // The chat missed one of the team's targets (chat.sla_missed): its user
     // waited past a reply target, once a wait, or it is open past the
-    // resolution target, once a chat. `target`: which, as the event names it.
-    virtual void missed_target(std::string_view phone, channel via, std::string_view target, std::string_view team) = 0;
+    // resolution target, once a chat. `target`: which, as the event names
+    // it; `c`: the conversation as it is then.
+    virtual void missed_target(const conversation& c, std::string_view target) = 0;
 };
 
 // What tells agents of what concerns them (notify/notification_center.hpp).
