@@ -1244,6 +1244,8 @@ net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targe
             if (*d) {
                 s.event("chat.sla_missed", missed_target_data(c, **d), now);
                 reported.push_back((*d)->target);
+                if (auto* n = ctx_.options.notifier)
+                    if (auto made = n->missed_target(c, (*d)->target)) s.batch.notifications_put.push_back(std::move(*made));
             }
         co_await commit(s);
         ctx_.targets_missed.inc(reported.size());

@@ -58,6 +58,7 @@ json::object notification_json(const notification& n) {
             {"actor", n.actor.empty() ? json::value(nullptr) : json::value(n.actor)},
             {"seq", n.seq ? json::value(n.seq) : json::value(nullptr)},
             {"text", n.type == "mention" ? json::value(n.text) : json::value(nullptr)},
+            {"target", n.target.empty() ? json::value(nullptr) : json::value(n.target)},
             {"created_at", to_iso8601(n.created_at)},
             {"read_at", time_or_null(n.read_at)}};
 }
@@ -132,6 +133,14 @@ std::optional<notification> notification_center::assigned(const chat::conversati
                                                           std::string_view by) {
     if (to == by) return std::nullopt;  // they took it themselves
     return impl_->make(c, std::string(to), "assigned", by, std::chrono::system_clock::now());
+}
+
+std::optional<notification> notification_center::missed_target(const chat::conversation& c,
+                                                               std::string_view target) {
+    if (c.assignee.empty()) return std::nullopt;  // the queue's: everyone sees it late
+    auto n = impl_->make(c, c.assignee, "sla_missed", "", std::chrono::system_clock::now());
+    n.target = std::string(target);
+    return n;
 }
 
 void notification_center::kept(std::vector<notification> made) {

@@ -462,6 +462,7 @@ CREATE TABLE notifications (
   actor TEXT NOT NULL,
   seq INTEGER NOT NULL,
   text TEXT NOT NULL,
+  target TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   read_at INTEGER
 );

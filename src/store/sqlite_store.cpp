@@ -152,7 +152,7 @@ constexpr std::string_view chat_select =
     "resolution_missed, team, labels FROM chats";
 
 constexpr std::string_view notification_select =
-    "SELECT id, agent, type, conversation, name, actor, seq, text, created_at, read_at FROM notifications";
+    "SELECT id, agent, type, conversation, name, actor, seq, text, target, created_at, read_at FROM notifications";
 
 notify::notification read_notification(const sqlite::statement& st) {
     return {static_cast<std::uint64_t>(st.get_int(0)),
@@ -163,8 +163,9 @@ notify::notification read_notification(const sqlite::statement& st) {
             st.get_text(5),
             static_cast<std::uint64_t>(st.get_int(6)),
             st.get_text(7),
-            from_unix_ms(st.get_int(8)),
-            time_of(st.get_optional_int(9))};
+            st.get_text(8),
+            from_unix_ms(st.get_int(9)),
+            time_of(st.get_optional_int(10))};
 }
 
 chat::chat_record read_chat(const sqlite::statement& st) {
@@ -319,7 +320,7 @@ public:
           put_audit_(db.prepare("INSERT INTO audit_log (at, actor, action, target, details) VALUES (?,?,?,?,?)")),
           prune_audit_(db.prepare("DELETE FROM audit_log WHERE id <= last_insert_rowid() - ?")),
           put_notification_(db.prepare(R"(INSERT OR REPLACE INTO notifications (id, agent, type, conversation, name,
-              actor, seq, text, created_at, read_at) VALUES (?,?,?,?,?,?,?,?,?,?))")),
+              actor, seq, text, target, created_at, read_at) VALUES (?,?,?,?,?,?,?,?,?,?,?))")),
           // Older than the agent's newest `kept`: from the id `kept` places down, if there is one.
           prune_notifications_(db.prepare(R"(DELETE FROM notifications WHERE agent = ?1 AND id <=
               (SELECT id FROM notifications WHERE agent = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2))")) {
@@ -481,8 +482,9 @@ public:
                 .bind(6, n.actor)
                 .bind(7, static_cast<std::int64_t>(n.seq))
                 .bind(8, n.text)
-                .bind(9, to_unix_ms(n.created_at))
-                .bind_optional(10, ms(n.read_at))
+                .bind(9, n.target)
+                .bind(10, to_unix_ms(n.created_at))
+                .bind_optional(11, ms(n.read_at))
                 .run();
             prune_notifications_.bind(1, n.agent)
                 .bind(2, static_cast<std::int64_t>(notify::notifications_kept))

@@ -82,6 +82,12 @@ test('an agent back from away finds mentions and chats handed to them in the inb
   await page.locator('#connection.live').waitFor();
   assert.equal((await (await apiAs(server, 'eve', 'eve-secret-1'))('GET', '/notifications')).unread, 0);
   assert.equal(await badge.isVisible(), false);
+  // Each kind in words, a missed target's too (which takes a real wait to make).
+  assert.deepEqual(await page.evaluate(async () => {
+    const { headline } = await import('/js/notifications.js');
+    return [{ type: 'mention', actor: 'bob' }, { type: 'assigned', actor: null }, { type: 'sla_missed', target: 'next_reply' }]
+      .map(headline);
+  }), ['bob mentioned you', 'Automatic routing assigned you a chat', 'Your chat missed its next-reply target']);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(other.errors, []);
 }));

@@ -8,6 +8,7 @@
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 
+#include "switchboard/core/time.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <boost/json.hpp>
@@ -495,7 +496,11 @@ BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits)
         auto admin = admin_client(server);
         say(p, "1471", "support");
         admin.json("POST", "/conversations/1471/chat-support/start");
-        admin.json("POST", "/conversations/1471/chat-support/send", R"({"text":"Hello"})", 201);
+        auto hello = admin.json("POST", "/conversations/1471/chat-support/send", R"({"text":"Hello"})", 201);
+        // The user answers in a later millisecond, as people do: the upgrade
+        // tells what came after the answer by its time alone.
+        auto answered = *switchboard::parse_iso8601(hello.at("timestamp").as_string());
+        while (std::chrono::system_clock::now() <= answered + std::chrono::milliseconds(1)) std::this_thread::yield();
         say(p, "1471", "my order is late");
         say(p, "1471", "order 7");
         say(p, "1472", "support");

@@ -4,6 +4,7 @@
 #include "api_session.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
@@ -165,6 +166,48 @@ BOOST_AUTO_TEST_CASE(an_agent_finds_the_notes_that_mention_them_and_the_chats_ha
     auto again = bob.json("POST", "/notifications/" + std::to_string(mention) + "/unread");
     BOOST_TEST(again.at("read_at").is_null());
     BOOST_TEST(unread_of(bob) == 1);
+}
+
+// Chatwoot tells the agent who has a chat when it misses one of the team's
+// targets (its SLA): here found as the server starts, after a wait that
+// went past the first-reply target while it was down. A chat in the queue
+// is nobody's to be told of.
+BOOST_AUTO_TEST_CASE(the_agent_who_has_a_chat_is_told_when_it_misses_a_target) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);
+        auto p = server.port();
+        api_client admin{p, login(p, "admin", "long-password-1")};
+        auto bob = agent_client(admin, "bob");
+        admin.json("PUT", "/sla", R"({"first_reply_minutes":5})");
+        user_says(p, "5301", "support", "Dee");
+        user_says(p, "5302", "support", "Eli");
+        bob.json("POST", "/conversations/5301/chat-support/start");
+        BOOST_TEST(unread_of(bob) == 0);
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // Both have waited ten minutes.
+    sqlite_script(dir.path() / "switchboard.db", "UPDATE chats SET waiting_since = waiting_since - 600000");
+    server_process server(args);
+    auto p = server.port();
+    api_client bob{p, login(p, "bob", "secret-bob")};
+    ws_client ws(p, "/ws?token=" + bob.token);
+    ws.next_of_type("hello");
+    ws.send(R"({"type":"resume","after":0})");
+    ws.next_of_type("chat.sla_missed");
+    ws.next_of_type("chat.sla_missed");  // both reported, once each: the notification, if any, is kept by now
+    auto listed = bob.json("GET", "/notifications");
+    auto& items = listed.at("notifications").as_array();
+    BOOST_REQUIRE(items.size() == 1u);
+    BOOST_TEST(items[0].at("type") == "sla_missed");
+    BOOST_TEST(items[0].at("conversation") == "5301");
+    BOOST_TEST(items[0].at("target") == "first_reply");
+    BOOST_TEST(items[0].at("actor").is_null());
+    BOOST_TEST(items[0].at("text").is_null());
+    api_client admin{p, login(p, "admin", "long-password-1")};
+    BOOST_TEST(unread_of(admin) == 0);
 }
 
 // Chatwoot tells an agent of a chat auto-assignment gave them, as of one a

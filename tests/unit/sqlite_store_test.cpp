@@ -340,6 +340,7 @@ BOOST_AUTO_TEST_CASE(notifications_are_kept_per_agent_in_both_stores) {
         n.actor = id % 3 ? "carol" : "";
         n.seq = id % 2 ? id : 0;
         n.text = id % 2 ? "@bob look" : "";
+        n.target = id % 2 ? "" : "next_reply";
         n.created_at = from_unix_ms(1'764'000'000'000 + static_cast<std::int64_t>(id));
         return n;
     };
@@ -367,6 +368,7 @@ BOOST_AUTO_TEST_CASE(notifications_are_kept_per_agent_in_both_stores) {
         BOOST_TEST(kept->actor == want.actor);
         BOOST_TEST(kept->seq == want.seq);
         BOOST_TEST(kept->text == want.text);
+        BOOST_TEST(kept->target == want.target);
         BOOST_TEST((kept->created_at == want.created_at));
         BOOST_TEST(!kept->read_at);
 

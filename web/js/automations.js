@@ -6,16 +6,16 @@
 import { $, h } from './dom.js';
 import { ActionListPanel } from './macros.js';
 import { fillPriorities } from './priority.js';
+import { TARGET_WORDS } from './sla.js';
 
 const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
-const TARGETS = { first_reply: 'first-reply', next_reply: 'next-reply', resolution: 'resolution' };
 
 // "When a user writes “refund” or “money back”, on WhatsApp, for billing's
 // chats, marked urgent, labelled vip, while nobody has it · off"
 export function describeTrigger(a) {
   const words = a.contains.map((w) => `“${w}”`).join(' or ');
   let when = a.event === 'chat_queued' ? 'When a chat joins the queue'
-    : a.event === 'sla_missed' ? (a.target ? `When a chat misses its ${TARGETS[a.target]} target`
+    : a.event === 'sla_missed' ? (a.target ? `When a chat misses its ${TARGET_WORDS[a.target]} target`
       : 'When a chat misses a reply or resolution target')
     : `When a user writes${words ? ` ${words}` : ''}`;
   if (a.channel) when += `, on ${CHANNELS[a.channel]}`;

@@ -1,5 +1,6 @@
-// The notification inbox, as Chatwoot's: the notes that mention this agent
-// and the chats handed to them, kept by the server until read, so that an
+// The notification inbox, as Chatwoot's: the notes that mention this agent,
+// the chats handed to them and their chats past a target (SLA), kept by
+// the server until read, so that an
 // agent who was away finds them (GET /notifications). The 📥 button counts
 // the unread; its dialog lists them newest first, a page at a time.
 // Opening one opens its conversation (at the note, for a mention), and
@@ -8,6 +9,7 @@
 // notification.updated, which carry the unread count.
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h, relativeTime } from './dom.js';
+import { TARGET_WORDS } from './sla.js';
 
 const PAGE = 25;
 
@@ -15,6 +17,7 @@ const PAGE = 25;
 export function headline(n) {
   if (n.type === 'mention') return `${n.actor ?? 'Someone'} mentioned you`;
   if (n.type === 'assigned') return n.actor ? `${n.actor} assigned you a chat` : 'Automatic routing assigned you a chat';
+  if (n.type === 'sla_missed') return `Your chat missed its ${TARGET_WORDS[n.target] ?? n.target} target`;
   return n.type;
 }
 const whose = (n) => n.name || `+${n.conversation}`;

@@ -15,6 +15,9 @@ const MINUTE_MS = 60_000;
 const asField = (minutes) => (minutes == null ? '' : String(minutes));
 const fromField = (text) => (text.trim() === '' ? null : Number(text));
 
+// A missed target, as chat.sla_missed names it, in words: "its first-reply target".
+export const TARGET_WORDS = { first_reply: 'first-reply', next_reply: 'next-reply', resolution: 'resolution' };
+
 export class ReplyTargets {
   // `hours`: the top bar's BusinessHours, whose clock counts a target only
   // during business hours.

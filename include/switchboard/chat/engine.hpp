@@ -78,6 +78,9 @@ public:
     // when they took it themselves.
     virtual std::optional<notify::notification> assigned(const conversation& c, std::string_view to,
                                                          std::string_view by) = 0;
+    // For the agent who has the chat, past `target` (as chat.sla_missed
+    // names it); none for a chat nobody has.
+    virtual std::optional<notify::notification> missed_target(const conversation& c, std::string_view target) = 0;
     virtual void kept(std::vector<notify::notification> made) = 0;
 };
 

@@ -1,5 +1,6 @@
 // Agents' notifications (Chatwoot's notification inbox): a note that
-// mentions an agent, a chat handed to one. A conversation's actor makes them
+// mentions an agent, a chat handed to one, their chat past a target (SLA).
+// A conversation's actor makes them
 // as part of its step (chat::agent_notifier), so each is kept with the note
 // or the assignment it tells of, or not at all. Once kept, each goes to its
 // agent's open sockets as `notification.created`; an agent who was away
@@ -49,6 +50,7 @@ public:
     std::vector<notification> mentioned_in(const chat::conversation& c, const chat::message& note) override;
     std::optional<notification> assigned(const chat::conversation& c, std::string_view to,
                                          std::string_view by) override;
+    std::optional<notification> missed_target(const chat::conversation& c, std::string_view target) override;
     void kept(std::vector<notification> made) override;
 
     // `agent`'s, newest first, older than `before` (0: from the newest).
