@@ -351,9 +351,8 @@ net::awaitable<void> conversation_actor::commit(step& s) {
     if (!notices.empty()) ctx_.options.notifier->kept(std::move(notices));
 }
 
-void conversation_actor::notify_assigned(step& s, const std::string& to, const std::string& by) {
-    if (auto* n = ctx_.options.notifier)
-        if (auto made = n->assigned(s.next, to, by)) s.batch.notifications_put.push_back(std::move(*made));
+void conversation_actor::keep_notice(step& s, std::optional<notify::notification> made) {
+    if (made) s.batch.notifications_put.push_back(std::move(*made));
 }
 
 namespace {
@@ -756,7 +755,8 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by, claim 
         c.last_activity = now;
         c.updated_at = now;
         tell_user_in_window(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
-        if (how == claim::by_routing) notify_assigned(s, by.username, "");
+        if (auto* n = ctx_.options.notifier; n && how == claim::by_routing)
+            keep_notice(s, n->assigned(c, by.username, ""));
         s.event("chat.assigned", assigned_data(c, by.username), now);
         s.conversation_updated(now);
         co_await commit(s);
@@ -908,7 +908,7 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
                             to.username + " by " + by.username,
                         now);
         tell_user_in_window(s, fill(ctx_.options.texts.support_assigned, "agent", to.display_name), now);
-        notify_assigned(s, to.username, by.username);
+        if (auto* n = ctx_.options.notifier) keep_notice(s, n->assigned(c, to.username, by.username));
         s.event("chat.transferred", transferred_data(c, from, to.username), now);
         s.conversation_updated(now);
         co_await commit(s);
@@ -1244,8 +1244,7 @@ net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targe
             if (*d) {
                 s.event("chat.sla_missed", missed_target_data(c, **d), now);
                 reported.push_back((*d)->target);
-                if (auto* n = ctx_.options.notifier)
-                    if (auto made = n->missed_target(c, (*d)->target)) s.batch.notifications_put.push_back(std::move(*made));
+                if (auto* n = ctx_.options.notifier) keep_notice(s, n->missed_target(c, (*d)->target));
             }
         co_await commit(s);
         ctx_.targets_missed.inc(reported.size());

@@ -135,9 +135,9 @@ private:
     // in the queue it needs the queue's answer first).
     std::pair<conv_state, bot_decision> begin_receive(step& s, const inbound_message& in, timestamp now);
     std::string support_note(timestamp now) const;
-    // A notification for `to`, kept with the step, that `by` (empty:
-    // automatic routing) handed them the chat; none when they took it.
-    void notify_assigned(step& s, const std::string& to, const std::string& by);
+    // A notification the step keeps (none: nothing to tell), its agent
+    // told once the step is kept (commit).
+    void keep_notice(step& s, std::optional<notify::notification> made);
     void finish_receive(step& s, const inbound_message& in, const bot_decision& decision, conv_state was,
                         const std::string& key, timestamp now, std::vector<std::string>& replies,
                         std::string& answer);

@@ -79,6 +79,15 @@ void across_restart(std::array<std::string, 3> phones, const std::string& third_
     after(api_client{server.port(), token});
 }
 
+// The next note in `phone` that `ws` gets: an automation test's last rule
+// ("Zz seen") notes, so every rule before it has run.
+json::object seen_in(ws_client& ws, const std::string& phone) {
+    for (;;) {
+        auto e = ws.next_of_type("message.created");
+        if (e.at("conversation").as_string() == phone && e.at("data").at("type").as_string() == "note") return e;
+    }
+}
+
 std::string error_code(const http_result& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
 }
@@ -1689,13 +1698,6 @@ BOOST_AUTO_TEST_CASE(a_bulk_action_commands_each_conversation_and_answers_for_ea
 // queue, each rule in turn by name, as the agent `automation`. A refused
 // action stops its rule alone. They outlive a restart.
 BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_the_queue) {
-    // The note of the last rule ("Zz seen") in `phone`: every rule before it has run.
-    auto seen_in = [](ws_client& ws, const std::string& phone) {
-        for (;;) {
-            auto e = ws.next_of_type("message.created");
-            if (e.at("conversation").as_string() == phone && e.at("data").at("type").as_string() == "note") return e;
-        }
-    };
     std::string refunds;
     across_restart({"3101", "3102", "3103"}, "hi", [&](three_users& t) {
         auto& [server, admin, bob, ws] = t;
@@ -1794,13 +1796,6 @@ BOOST_AUTO_TEST_CASE(automations_act_on_what_users_write_and_on_chats_joining_th
 // priority, a label it has, and whether an agent has its chat, each as the
 // step leaves it. Kept across a restart.
 BOOST_AUTO_TEST_CASE(automations_act_only_on_conversations_of_a_priority_a_label_or_an_assignee) {
-    // The note of the last rule ("Zz seen") in `phone`: every rule before it has run.
-    auto seen_in = [](ws_client& ws, const std::string& phone) {
-        for (;;) {
-            auto e = ws.next_of_type("message.created");
-            if (e.at("conversation").as_string() == phone && e.at("data").at("type").as_string() == "note") return;
-        }
-    };
     auto labels_of = [](const api_client& c, const std::string& phone) {
         return json::serialize(c.json("GET", "/conversations/" + phone).at("labels"));
     };

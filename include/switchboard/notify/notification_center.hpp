@@ -1,11 +1,11 @@
 // Agents' notifications (Chatwoot's notification inbox): a note that
 // mentions an agent, a chat handed to one, their chat past a target (SLA).
-// A conversation's actor makes them
-// as part of its step (chat::agent_notifier), so each is kept with the note
-// or the assignment it tells of, or not at all. Once kept, each goes to its
-// agent's open sockets as `notification.created`; an agent who was away
-// finds it in GET /notifications. The routes (api/notification_routes.cpp)
-// list them and mark them read.
+// A conversation's actor makes them as part of its step
+// (chat::agent_notifier), so each is kept with what it tells of, or not at
+// all. Once kept, each goes to its agent's open sockets as
+// `notification.created`; an agent who was away finds it in
+// GET /notifications. The routes (api/notification_routes.cpp) list them
+// and mark them read.
 #pragma once
 
 #include "switchboard/chat/engine.hpp"
@@ -13,7 +13,6 @@
 
 #include <boost/json/object.hpp>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
