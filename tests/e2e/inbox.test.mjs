@@ -77,10 +77,20 @@ test('an agent back from away finds mentions and chats handed to them in the inb
   await page.locator('#conversation-list li[data-phone="15550902"]').click();
   await page.locator('#conv-name', { hasText: 'Bo' }).waitFor();
   await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+  // And one that comes about the chat the agent is looking at is read as it comes.
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  await admin('POST', '/conversations/15550902/notes', { text: '@eve while you look' });
+  await page.locator('.message.note', { hasText: 'while you look' }).waitFor();
+  let newest;  // as the server has it, asked until it is read or 10 s have gone
+  for (const until = Date.now() + 10_000; Date.now() < until && !(newest?.text === '@eve while you look' && newest.read_at);)
+    [newest] = (await eve('GET', '/notifications')).notifications;
+  assert.equal(newest.text, '@eve while you look');
+  assert.ok(newest.read_at, 'read as it came');
+  assert.equal((await eve('GET', '/notifications')).unread, 0);
   // The server kept it so.
   await page.reload();
   await page.locator('#connection.live').waitFor();
-  assert.equal((await (await apiAs(server, 'eve', 'eve-secret-1'))('GET', '/notifications')).unread, 0);
+  assert.equal((await eve('GET', '/notifications')).unread, 0);
   assert.equal(await badge.isVisible(), false);
   // Each kind in words, a missed target's too (which takes a real wait to make).
   assert.deepEqual(await page.evaluate(async () => {

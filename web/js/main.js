@@ -345,6 +345,9 @@ function onEvent(e) {
     case 'notification.created':
     case 'notification.updated':
       inbox.onEvent(e);
+      // One about the chat the agent is looking at is read as it comes.
+      if (e.type === 'notification.created' && pane.phone === e.conversation && document.visibilityState === 'visible')
+        inbox.conversationOpened(e.conversation);
       break;
     case 'sla.updated':
       targets.set(e.data);
