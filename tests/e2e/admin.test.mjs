@@ -1,6 +1,7 @@
 // The console in real headless chromium against the real server: what admins run: agents, API tokens,
 // reports, saved replies, teams, the audit log, macros and automations.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
   ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
@@ -423,6 +424,13 @@ test('an admin reads the audit log, a page at a time; an agent has none', () => 
   assert.deepEqual(await Promise.all([53, 54, 55, 56].map(what)), [
     'admin | changed agent max | role: agent', 'admin | changed agent max | role: admin · max_chats: 3',
     'admin | added agent max | role: agent · display_name: Max', 'admin | logged in | address: 127.0.0.1']);
+  // All of it as CSV, newest first, for a spreadsheet.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#audit-csv').click()]);
+  assert.equal(download.suggestedFilename(), 'audit-log.csv');
+  const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');
+  assert.equal(lines.length, 58);
+  assert.equal(lines[0], 'id,at,actor,action,target,details');
+  assert.match(lines[57], /^1,.*,admin,session.login,,"{""address"":""127.0.0.1""}"$/);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(max.errors, []);
 }));

@@ -926,12 +926,38 @@ BOOST_AUTO_TEST_CASE(the_audit_log_keeps_who_changed_the_accounts_and_settings) 
         BOOST_TEST(actions(admin, "?limit=3&before=" + std::to_string(next)) ==
                    (std::vector<std::string>{"sla.updated", "saved_reply.created", "macro.deleted"}));
         BOOST_TEST(admin.json("GET", "/audit-log?before=2").at("next_before").is_null());
+
+        // All of it as CSV, newest first, one row an entry, for a spreadsheet.
+        auto csv_lines = [&](const std::string& query) {
+            auto r = admin.call("GET", "/audit-log?format=csv" + query);
+            BOOST_TEST(r.status == 200u);
+            BOOST_TEST(r.header("content-type").find("text/csv") == 0u);
+            BOOST_TEST(r.header("content-disposition").find("audit-log.csv") != std::string::npos);
+            std::vector<std::string> lines;
+            for (std::size_t at = 0, end; (end = r.body.find("\r\n", at)) != std::string::npos; at = end + 2)
+                lines.push_back(r.body.substr(at, end - at));
+            return lines;
+        };
+        auto csv = csv_lines("");
+        BOOST_REQUIRE(csv.size() == entries.size() + 1);
+        BOOST_TEST(csv[0] == "id,at,actor,action,target,details");
+        auto& newest = entries.at(0);
+        BOOST_TEST(csv[1].starts_with(std::to_string(newest.at("id").as_int64()) + "," +
+                                      std::string(newest.at("at").as_string()) + "," +
+                                      std::string(newest.at("actor").as_string()) + "," +
+                                      std::string(newest.at("action").as_string()) + ","));
+        BOOST_TEST(csv[12] == std::to_string(promoted.at("id").as_int64()) + "," +
+                                  std::string(promoted.at("at").as_string()) +
+                                  R"(,admin,agent.updated,bob,"{""role"":""admin"",""max_chats"":3,""password_set"":true}")");
+        BOOST_TEST(csv_lines("&before=" + std::to_string(next)).size() == entries.size() - 3 + 1);  // older than the third
+        BOOST_TEST(error_code(admin.call("GET", "/audit-log?format=xml")) == "invalid_field");
         for (auto query : {"?limit=0", "?limit=201", "?before=x"}) {
             auto r = admin.call("GET", std::string("/audit-log") + query);
             BOOST_TEST(r.status == 400u, query);
         }
         auto agent = agent_client(admin, "cai");
         BOOST_TEST(agent.call("GET", "/audit-log").status == 403u);
+        BOOST_TEST(agent.call("GET", "/audit-log?format=csv").status == 403u);
         BOOST_TEST(http_request(p, "GET", "/audit-log").status == 401u);
         server.send_signal(SIGTERM);
         server.wait_exit(5s);
