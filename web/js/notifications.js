@@ -23,10 +23,9 @@ export function headline(n) {
 const whose = (n) => n.name || `+${n.conversation}`;
 
 export class NotificationInbox {
-  // `openConversation(phone, seq)`; `onCreated(n)`: a new one came live.
-  constructor({ openConversation, onCreated }) {
+  // `openConversation(phone, seq)`: opens a chat, at a message if one.
+  constructor({ openConversation }) {
     this.openConversation = openConversation;
-    this.onCreated = onCreated;
     this.unread = 0;
     this.shown = new Map();  // id → the notification, as the open dialog shows it
     this.next = null;        // where the next page starts
@@ -60,7 +59,6 @@ export class NotificationInbox {
         $('inbox-rows').prepend(this.row(n));
         $('inbox-empty').hidden = true;
       }
-      this.onCreated?.(n);
     } else if (e.type === 'notification.updated') {
       for (const id of e.data.ids) {
         const n = this.shown.get(id);
