@@ -968,6 +968,27 @@ BOOST_AUTO_TEST_CASE(the_audit_log_keeps_who_changed_the_accounts_and_settings) 
     BOOST_TEST(kept == (std::vector<std::string>{"session.login", "agent.created"}));  // cai's, before the restart
 }
 
+// The CSV streams a thousand entries at a time: past the first thousand,
+// every entry comes once, newest first.
+BOOST_AUTO_TEST_CASE(the_audit_log_as_csv_has_every_entry_past_its_first_thousand) {
+    server_process server;
+    auto admin = admin_client(server);
+    constexpr int changes = 1005;
+    for (int i = 1; i <= changes; ++i)
+        admin.json("PUT", "/sla", R"({"first_reply_minutes":)" + std::to_string(i) + "}");
+    auto r = admin.call("GET", "/audit-log?format=csv");
+    BOOST_REQUIRE(r.status == 200u);
+    std::vector<std::int64_t> ids;
+    std::size_t lines = 0;
+    for (std::size_t at = 0, end; (end = r.body.find("\r\n", at)) != std::string::npos; at = end + 2, ++lines)
+        if (lines > 0) ids.push_back(std::stoll(r.body.substr(at, r.body.find(',', at) - at)));
+    // Each change, and the admin's login before them.
+    BOOST_TEST(ids.size() == std::size_t{changes + 1});
+    // Newest first, each once: every id below the one before it, down to the first.
+    BOOST_TEST((std::adjacent_find(ids.begin(), ids.end(), [](auto a, auto b) { return a <= b; }) == ids.end()));
+    BOOST_TEST(ids.back() == 1);
+}
+
 // Any agent notes what the team knows of a user (Chatwoot's contact
 // attributes): every console hears it, a search finds it, and it outlives
 // a restart.
