@@ -46,7 +46,7 @@ json::object entry_json(const store::audit_entry& e) {
 }
 
 // The CSV's pages, newest first, each read and rendered as a scan
-// (stream_scanned).
+// (scanned_body).
 class csv_pages {
 public:
     csv_pages(const store::store& store, std::uint64_t before) : store_(store), before_(before) {}
@@ -73,15 +73,6 @@ private:
     bool started_ = false, ended_ = false;
 };
 
-awaitable<void> stream_csv(api_context& ctx, std::shared_ptr<csv_pages> pages, http::body_writer& out) {
-    co_await stream_scanned(ctx, out, *pages);
-}
-
-// A plain function builds the stream callback (no coroutine lambdas inside coroutines).
-std::function<awaitable<void>(http::body_writer&)> csv_stream(api_context& ctx, std::shared_ptr<csv_pages> pages) {
-    return [&ctx, pages](http::body_writer& out) { return stream_csv(ctx, pages, out); };
-}
-
 // ?before=<id>: the entries older than that one (the previous page's
 // next_before); none: from the newest. ?format=csv: every one of them.
 awaitable<http::response> list(api_context& ctx, http::request& req, const auth::agent&) {
@@ -98,7 +89,7 @@ awaitable<http::response> list(api_context& ctx, http::request& req, const auth:
         http::response res;
         res.content_type = "text/csv; charset=utf-8";
         res.set_header("Content-Disposition", "attachment; filename=\"audit-log.csv\"");
-        res.stream = csv_stream(ctx, std::make_shared<csv_pages>(ctx.store, before));
+        res.stream = scanned_body(ctx, std::make_shared<csv_pages>(ctx.store, before));
         co_return res;
     }
     // One more than asked: whether a page follows.

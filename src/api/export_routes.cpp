@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::size_t page_size = 1000;
 
-// The export's pages, each read and rendered as a scan (stream_scanned).
+// The export's pages, each read and rendered as a scan (scanned_body).
 class export_pages {
 public:
     export_pages(const store::store& store, timestamp from, timestamp to, bool csv)
@@ -45,15 +45,6 @@ private:
     bool started_ = false, ended_ = false;
 };
 
-awaitable<void> stream_export(api_context& ctx, std::shared_ptr<export_pages> pages, http::body_writer& out) {
-    co_await stream_scanned(ctx, out, *pages);
-}
-
-// A plain function builds the stream callback (no coroutine lambdas inside coroutines).
-std::function<awaitable<void>(http::body_writer&)> export_stream(api_context& ctx, std::shared_ptr<export_pages> pages) {
-    return [&ctx, pages](http::body_writer& out) { return stream_export(ctx, pages, out); };
-}
-
 awaitable<http::response> export_messages(api_context& ctx, http::request& req, const auth::agent&) {
     auto format = req.query_param("format").value_or("ndjson");
     if (format != "ndjson" && format != "csv") throw field_error{"format", "format must be ndjson or csv"};
@@ -63,7 +54,7 @@ awaitable<http::response> export_messages(api_context& ctx, http::request& req, 
     http::response res;
     res.content_type = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
     res.set_header("Content-Disposition", "attachment; filename=\"messages." + format + "\"");
-    res.stream = export_stream(ctx, std::make_shared<export_pages>(ctx.store, from, to, format == "csv"));
+    res.stream = scanned_body(ctx, std::make_shared<export_pages>(ctx.store, from, to, format == "csv"));
     co_return res;
 }
 

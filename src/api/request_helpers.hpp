@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -104,7 +105,8 @@ boost::asio::awaitable<std::invoke_result_t<Scan&>> scan(api_context& ctx, const
     co_return co_await run_apart(ctx.scans.get_executor(), unless_gone);
 }
 
-// An answer streamed a part at a time (exports, transcripts): each part is
+// An answer streamed a part at a time (exports, transcripts, the audit
+// log's CSV): each part is
 // read and rendered as a scan, so memory holds one part however long the
 // answer, and other scans (an agent's search) take turns between parts.
 // `next` keeps its own place and returns nullopt after the last part; it is
@@ -118,6 +120,20 @@ boost::asio::awaitable<void> stream_scanned(api_context& ctx, http::body_writer&
         bool written = co_await out.write(std::move(*part));  // named: see stream_transcript
         if (!written) co_return;  // the client left
     }
+}
+
+// stream_scanned over `next`, which the coroutine's frame owns while it runs.
+template <class Next>
+boost::asio::awaitable<void> stream_owned(api_context& ctx, std::shared_ptr<Next> next, http::body_writer& out) {
+    co_await stream_scanned(ctx, out, *next);
+}
+
+// A response's `stream` that writes `next`'s parts (stream_scanned). A plain
+// function builds the callback: no coroutine lambdas inside coroutines.
+template <class Next>
+std::function<boost::asio::awaitable<void>(http::body_writer&)> scanned_body(api_context& ctx,
+                                                                             std::shared_ptr<Next> next) {
+    return [&ctx, next](http::body_writer& out) { return stream_owned(ctx, next, out); };
 }
 
 // A CSV field (RFC 4180 quoting), with spreadsheet formulas defused.
