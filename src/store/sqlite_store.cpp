@@ -473,6 +473,7 @@ public:
             put_audit_.bind(1, to_unix_ms(e.at)).bind(2, e.actor).bind(3, e.action).bind(4, e.target).bind(5, e.details).run();
         // By id, which the primary key is: one range off its start.
         if (!b.audit_put.empty()) prune_audit_.bind(1, static_cast<std::int64_t>(audit_entries_kept)).run();
+        std::vector<std::string_view> notified;
         for (auto& n : b.notifications_put) {
             put_notification_.bind(1, static_cast<std::int64_t>(n.id))
                 .bind(2, n.agent)
@@ -486,10 +487,12 @@ public:
                 .bind(10, to_unix_ms(n.created_at))
                 .bind_optional(11, ms(n.read_at))
                 .run();
-            prune_notifications_.bind(1, n.agent)
-                .bind(2, static_cast<std::int64_t>(notify::notifications_kept))
-                .run();
+            if (std::find(notified.begin(), notified.end(), n.agent) == notified.end()) notified.push_back(n.agent);
         }
+        // Once for each agent the batch wrote to (nearly always one), not
+        // once a row: marking all read rewrites up to 500 rows.
+        for (auto agent : notified)
+            prune_notifications_.bind(1, agent).bind(2, static_cast<std::int64_t>(notify::notifications_kept)).run();
         if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
