@@ -316,6 +316,8 @@ test('a search shows the message it found in the row, and opens the chat at it',
   await page.locator('#search').fill('');
   await row('15550811').locator('.preview', { hasText: 'still waiting, day 29' }).waitFor();
   await row('15550812').click();
+  // The other chat drawn first: until then the pane still holds the one opened at the match.
+  await page.locator('#conv-name', { hasText: 'Parcel Desk' }).waitFor();
   await row('15550811').click();
   await page.locator('.message.user', { hasText: 'still waiting, day 29' }).waitFor();
   assert.equal(await page.locator('.message.found').count(), 0);
