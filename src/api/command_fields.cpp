@@ -35,6 +35,25 @@ std::variant<auth::agent, std::string> assignable_agent(api_context& ctx, const 
     return *found;
 }
 
+std::vector<std::string> usernames_field(api_context& ctx, const boost::json::object& o, std::string_view key,
+                                         std::size_t most, const std::string& too_many, bool active_only) {
+    auto refuse = [&](std::string why) { return field_error{std::string(key), std::move(why)}; };
+    auto* v = o.if_contains(key);
+    if (!v || !v->is_array()) throw refuse(std::string(key) + " must be an array of agents' usernames");
+    std::vector<std::string> names;
+    for (auto& n : v->as_array()) {
+        if (!n.is_string()) throw refuse(std::string(key) + " must be an array of agents' usernames");
+        auto name = std::string(n.as_string());
+        if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+        auto found = active_only ? assignable_agent(ctx, name) : std::variant<auth::agent, std::string>();
+        if (!active_only && !ctx.agents.find(name)) found = "no agent named " + name;
+        if (auto* why = std::get_if<std::string>(&found)) throw refuse(std::move(*why));
+        names.push_back(std::move(name));
+    }
+    if (names.size() > most) throw refuse(too_many);
+    return names;
+}
+
 auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o) {
     auto target = assignable_agent(ctx, string_field(o, "to", true, 64));
     if (auto* why = std::get_if<std::string>(&target)) throw field_error{"to", std::move(*why)};

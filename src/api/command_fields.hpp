@@ -26,6 +26,11 @@ inline constexpr std::string_view next_reply_keyword = "next_reply";
 // The active agent named `name`, whom a chat can be handed to, or why
 // there is none ("no agent named x", "x is deactivated").
 std::variant<auth::agent, std::string> assignable_agent(api_context& ctx, const std::string& name);
+// `key`: an array of at most `most` usernames of agents there are (of
+// active ones, when `active_only`), each kept once, in the order given;
+// `too_many` is the refusal past `most`. Required.
+std::vector<std::string> usernames_field(api_context& ctx, const boost::json::object& o, std::string_view key,
+                                         std::size_t most, const std::string& too_many, bool active_only);
 // "to": an active agent, whom a chat is transferred to.
 auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o);
 // "team": the name of a team there is (a name as typed: `Billing team` is

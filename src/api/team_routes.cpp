@@ -41,21 +41,10 @@ std::string path_team(const http::request& req) {
     return std::move(*name);
 }
 
-// "members": the usernames of agents there are, at most max_team_members
-// (the roster keeps each once).
+// "members": the usernames of agents there are, at most max_team_members.
 std::vector<std::string> members_field(api_context& ctx, const json::object& o) {
-    auto* v = o.if_contains("members");
-    if (!v || !v->is_array()) throw field_error{"members", "members must be an array of agents' usernames"};
-    if (v->as_array().size() > auth::max_team_members)
-        throw field_error{"members", "a team has at most " + std::to_string(auth::max_team_members) + " members"};
-    std::vector<std::string> members;
-    for (auto& m : v->as_array()) {
-        if (!m.is_string()) throw field_error{"members", "members must be an array of agents' usernames"};
-        auto name = std::string(m.as_string());
-        if (!ctx.agents.find(name)) throw field_error{"members", "no agent named " + name};
-        members.push_back(std::move(name));
-    }
-    return members;
+    return usernames_field(ctx, o, "members", auth::max_team_members,
+                           "a team has at most " + std::to_string(auth::max_team_members) + " members", false);
 }
 
 awaitable<http::response> put_team(api_context& ctx, http::request& req, const auth::agent& who) {

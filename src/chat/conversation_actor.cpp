@@ -144,6 +144,35 @@ std::function<bool(conversation&)> replacing(T conversation::*field, T value) {
     };
 }
 
+// An annotate() change that puts `value` in the sorted list `field` or takes
+// it out, keeping the rest; refused (conflict) when that would make more
+// than `most`, which `what` names ("labels").
+std::function<bool(conversation&)> toggling(std::vector<std::string> conversation::*field, std::string value,
+                                            bool in, std::size_t most, std::string_view what) {
+    return [field, value = std::move(value), in, most, what](conversation& c) {
+        auto& list = c.*field;
+        auto at = std::lower_bound(list.begin(), list.end(), value);
+        bool has = at != list.end() && *at == value;
+        if (has == in) return false;
+        if (!in) {
+            list.erase(at);
+            return true;
+        }
+        if (list.size() >= most)
+            refuse(command_error::kind::conflict, c.phone + " has " + std::to_string(most) + " " + std::string(what) +
+                                                      " already, the most a conversation has");
+        list.insert(at, value);
+        return true;
+    };
+}
+
+// Sorted, each once.
+std::vector<std::string> sorted_set(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+}
+
 // How the outbox names a quoted message to the user's channel: WhatsApp
 // by its wamid alone (a message Meta never named goes unquoted); the plain
 // webhook by the id its endpoint knows it by: the user's own `id` for their
@@ -399,6 +428,7 @@ struct conversation_actor::receive_written {
     // The user's text, kept for a listener when one listened as the step began.
     std::optional<std::string> seen_text;
     channel via = channel::plain;
+    std::vector<notify::notification> notices;  // told once kept
 
     void operator()(std::exception_ptr e) {
         inbound_result result;
@@ -406,6 +436,7 @@ struct conversation_actor::receive_written {
             try {
                 self->adopt(*s, write_row);
                 self->announce(*s);
+                if (!notices.empty()) self->ctx_.options.notifier->kept(std::move(notices));
                 if (seen_text) self->tell_listener(*seen_text, via, false);
                 result = {std::move(replies), self->own_->state, std::nullopt, std::move(answer)};
             } catch (...) {
@@ -452,6 +483,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         finish_receive(*s, in, decision, was, key, now, replies, answer);
         s->conversation_updated_beyond_messages(*own_, now);
         bool write_row = prepare_write(*s);
+        auto notices = s->batch.notifications_put;
         auto batch = std::move(s->batch);
         std::optional<std::string> seen_text;
         if (auto* l = ctx_.options.listener; l && l->listening()) seen_text = in.text;
@@ -459,7 +491,8 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
                                net::bind_executor(strand_, receive_written{shared_from_this(), std::move(permit),
                                                                            std::move(s), write_row, std::move(replies),
                                                                            std::move(answer), std::move(done),
-                                                                           std::move(seen_text), in.via}));
+                                                                           std::move(seen_text), in.via,
+                                                                           std::move(notices)}));
     } catch (...) {
         // Thrown before the write took `done` (a store answers every write
         // it takes; only running out of memory while queueing would lose it).
@@ -547,6 +580,10 @@ std::pair<conv_state, bot_decision> conversation_actor::begin_receive(step& s, c
         }
     }
     if (chat_changed) save_chat(s);
+    if (auto* n = ctx_.options.notifier; n && !c.participants.empty()) {
+        auto told = n->user_wrote(c, user_msg);
+        for (auto& t : told) s.batch.notifications_put.push_back(std::move(t));
+    }
     return {was, std::move(decision)};
 }
 
@@ -847,6 +884,15 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
         m.status = message_status::sent;
         auto note = m;
         if (auto* n = ctx_.options.notifier) s.batch.notifications_put = n->mentioned_in(s.next, note);
+        // Called in, they follow it from here, as in Chatwoot: the user's answer reaches them too.
+        auto& c = s.next;
+        for (auto& called : s.batch.notifications_put) {
+            auto at = std::lower_bound(c.participants.begin(), c.participants.end(), called.agent);
+            if ((at == c.participants.end() || *at != called.agent) && c.participants.size() < max_participants) {
+                c.participants.insert(at, called.agent);
+                c.updated_at = now;
+            }
+        }
         s.message_created(note, now);
         s.conversation_updated_beyond_messages(*own_, now);
         co_await commit(s);
@@ -1010,28 +1056,24 @@ net::awaitable<void> conversation_actor::agent_typing(std::string agent) {
 
 // Filing is no activity: the list's order and the idle timeout stay.
 net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::string> labels) {
-    std::sort(labels.begin(), labels.end());
-    labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-    return annotate(replacing(&conversation::labels, std::move(labels)));
+    return annotate(replacing(&conversation::labels, sorted_set(std::move(labels))));
 }
 
 // One label put on or taken off, the others kept: a bulk action's, which
 // must not undo another agent's filing of the same conversation meanwhile.
 net::awaitable<conversation> conversation_actor::set_label(std::string label, bool filed) {
-    return annotate([label = std::move(label), filed](conversation& c) {
-        auto at = std::lower_bound(c.labels.begin(), c.labels.end(), label);
-        bool has = at != c.labels.end() && *at == label;
-        if (has == filed) return false;
-        if (!filed) {
-            c.labels.erase(at);
-            return true;
-        }
-        if (c.labels.size() >= max_labels)
-            refuse(command_error::kind::conflict,
-                   c.phone + " has " + std::to_string(max_labels) + " labels already, the most a conversation has");
-        c.labels.insert(at, label);
-        return true;
-    });
+    return annotate(toggling(&conversation::labels, std::move(label), filed, max_labels, "labels"));
+}
+
+net::awaitable<conversation> conversation_actor::set_participants(std::vector<std::string> usernames) {
+    return annotate(replacing(&conversation::participants, sorted_set(std::move(usernames))));
+}
+
+// One follower added or taken off, the others kept: two agents who follow
+// a conversation at the same moment both do.
+net::awaitable<conversation> conversation_actor::set_participant(std::string username, bool following) {
+    return annotate(toggling(&conversation::participants, std::move(username), following, max_participants,
+                             "followers"));
 }
 
 net::awaitable<conversation> conversation_actor::set_priority(conv_priority priority) {

@@ -45,6 +45,8 @@ public:
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
     boost::asio::awaitable<conversation> set_label(std::string label, bool filed);
+    boost::asio::awaitable<conversation> set_participants(std::vector<std::string> usernames);
+    boost::asio::awaitable<conversation> set_participant(std::string username, bool following);
     boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
     boost::asio::awaitable<conversation> set_name(agent_ref by, std::string name);
     // Until `until`, or awake again when none.

@@ -444,6 +444,16 @@ net::awaitable<conversation> engine::set_label(std::string phone, std::string la
     co_return co_await actor->set_label(std::move(label), filed);
 }
 
+net::awaitable<conversation> engine::set_participants(std::string phone, std::vector<std::string> usernames) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_participants(std::move(usernames));
+}
+
+net::awaitable<conversation> engine::set_participant(std::string phone, std::string username, bool following) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_participant(std::move(username), following);
+}
+
 net::awaitable<conversation> engine::set_blocked(std::string phone, agent_ref by, bool blocked) {
     auto actor = impl_->require(phone);
     co_return co_await actor->set_blocked(std::move(by), blocked);

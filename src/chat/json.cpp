@@ -77,6 +77,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     boost::json::array labels;
     for (auto& l : c.labels) labels.emplace_back(l);
     o["labels"] = std::move(labels);
+    o["participants"] = boost::json::array(c.participants.begin(), c.participants.end());
     o["blocked"] = c.blocked;
     o["priority"] = to_string(c.priority);
     o["team"] = optional_text(c.team);
@@ -228,6 +229,17 @@ void time_or_null(W& w, std::string_view k, const std::optional<timestamp>& t) {
 }
 
 template <class W>
+void strings(W& w, std::string_view k, const std::vector<std::string>& v) {
+    w.key(k);
+    w.lit("[");
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i) w.lit(",");
+        w.string(v[i]);
+    }
+    w.lit("]");
+}
+
+template <class W>
 void write_message(W& w, const message& m) {
     str(w, "id", m.id);
     str(w, "conversation", m.phone);
@@ -289,13 +301,8 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
         w.number(c.last_message_seq);
         w.lit("}");
     }
-    w.key("labels");
-    w.lit("[");
-    for (std::size_t i = 0; i < c.labels.size(); ++i) {
-        if (i) w.lit(",");
-        w.string(c.labels[i]);
-    }
-    w.lit("]");
+    strings(w, "labels", c.labels);
+    strings(w, "participants", c.participants);
     boolean(w, "blocked", c.blocked);
     w.key("priority");
     w.name(to_string(c.priority));
@@ -379,6 +386,7 @@ void append_record(std::string& out, Fields fields, bool plain) {
                   none_needs_escape(c.phone, c.name, c.support_ticket_id, c.assignee, c.last_message,
                                     c.last_message_kind, c.team) &&
                       std::none_of(c.labels.begin(), c.labels.end(), needs_json_escape) &&
+                      std::none_of(c.participants.begin(), c.participants.end(), needs_json_escape) &&
                       std::none_of(c.attributes.begin(), c.attributes.end(),
                                    [](auto& a) { return needs_json_escape(a.first) || needs_json_escape(a.second); }));
 }

@@ -58,7 +58,7 @@ json::object notification_json(const notification& n) {
             {"name", n.name.empty() ? json::value(nullptr) : json::value(n.name)},
             {"actor", n.actor.empty() ? json::value(nullptr) : json::value(n.actor)},
             {"seq", n.seq ? json::value(n.seq) : json::value(nullptr)},
-            {"text", n.type == "mention" ? json::value(n.text) : json::value(nullptr)},
+            {"text", n.type == "mention" || n.type == "message" ? json::value(n.text) : json::value(nullptr)},
             {"target", n.target.empty() ? json::value(nullptr) : json::value(n.target)},
             {"created_at", to_iso8601(n.created_at)},
             {"read_at", time_or_null(n.read_at)}};
@@ -142,6 +142,19 @@ std::optional<notification> notification_center::missed_target(const chat::conve
     auto n = impl_->make(c, c.assignee, "sla_missed", "", std::chrono::system_clock::now());
     n.target = std::string(target);
     return n;
+}
+
+std::vector<notification> notification_center::user_wrote(const chat::conversation& c, const chat::message& m) {
+    std::vector<notification> out;
+    for (auto& name : c.participants) {
+        // The agent who has the chat sees it in their list, unread, and hears it.
+        if (name == c.assignee || !impl_->is_agent(name)) continue;
+        auto n = impl_->make(c, name, "message", "", m.at);
+        n.seq = m.seq;
+        n.text = chat::utf8_prefix(m.text, max_text_chars);
+        out.push_back(std::move(n));
+    }
+    return out;
 }
 
 void notification_center::kept(std::vector<notification> made) {

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 39> migrations{
+constexpr std::array<std::string_view, 40> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -468,6 +468,11 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_by_agent ON notifications (agent, id);
 CREATE INDEX notifications_unread ON notifications (agent) WHERE read_at IS NULL;
+)sql",
+    // 40: the agents who follow a conversation (conversation::participants),
+    // joined by spaces, which no username has; '' for none.
+    R"sql(
+ALTER TABLE conversations ADD COLUMN participants TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

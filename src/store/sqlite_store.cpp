@@ -129,7 +129,8 @@ std::vector<std::pair<timestamp, timestamp>> waits_from_text(std::string_view te
     return out;
 }
 
-// A conversation's or a chat's labels as kept in its row: joined by spaces, which no label has.
+// A conversation's or a chat's labels (or followers) as kept in its row:
+// joined by spaces, which no label (nor username) has.
 std::string joined_labels(const std::vector<std::string>& labels) {
     std::string out;
     for (auto& l : labels) out += (out.empty() ? "" : " ") + l;
@@ -235,12 +236,13 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 31> conversation_columns{
+constexpr std::array<std::string_view, 32> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
-    "last_message_kind", "labels", "blocked", "priority", "attributes", "snoozed_until", "team"};
+    "last_message_kind", "labels", "blocked", "priority", "attributes", "snoozed_until", "team",
+    "participants"};
 
 // A conversation's attributes as kept in its row: "key\tvalue" lines. Keys
 // are tokens and values one line without control characters (the API's
@@ -370,6 +372,7 @@ public:
                 .bind(29, joined_attributes(c.attributes))
                 .bind_optional(30, ms(c.snoozed_until))
                 .bind(31, c.team)
+                .bind(32, joined_labels(c.participants))
                 .run();
         }
         message_rows.clear();
@@ -718,7 +721,7 @@ public:
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
             last_activity, last_message_seq, undelivered, last_message_kind, labels, blocked, priority, attributes,
-            snoozed_until, team FROM conversations)"));
+            snoozed_until, team, participants FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -754,6 +757,7 @@ public:
             c.attributes = split_attributes(st.get_text(28));
             c.snoozed_until = time_of(st.get_optional_int(29));
             c.team = st.get_text(30);
+            c.participants = split_labels(st.get_text(31));
             out.push_back(std::move(c));
         }
         return out;

@@ -244,6 +244,7 @@ conversation conversation_in_chat(std::string name, std::string last_message) {
     c.last_message_kind = "rating";
     c.last_message_seq = 8;
     c.labels = {"billing", "vip-customer"};
+    c.participants = {"lea", "max.b"};
     c.created_at = switchboard::from_unix_ms(1);
     c.updated_at = switchboard::from_unix_ms(2);
     return c;
@@ -276,6 +277,7 @@ BOOST_AUTO_TEST_CASE(hand_written_json_equals_to_json) {
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)).at("last_message").at("type").as_string() == "rating");
     BOOST_TEST(boost::json::serialize(boost::json::parse(conversation_json(c, 2)).at("labels")) == R"(["billing","vip-customer"])");
+    BOOST_TEST(boost::json::serialize(boost::json::parse(conversation_json(c, 2)).at("participants")) == R"(["lea","max.b"])");
     BOOST_TEST(boost::json::parse(conversation_json(c, std::nullopt)) == boost::json::value(to_json(c, std::nullopt)));
     c.attributes = {{"email", "zoë@example.com"}, {"note", "said \"hi\" \\ then\tleft 💬"}};
     BOOST_TEST(boost::json::parse(conversation_json(c, 2)) == boost::json::value(to_json(c, 2)));
@@ -326,6 +328,10 @@ BOOST_AUTO_TEST_CASE(records_with_nothing_to_escape_are_written_exactly) {
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
     c.labels.clear();
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    c.participants.clear();
+    BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
+    BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());
+    BOOST_TEST(boost::json::serialize(boost::json::parse(conversation_json(c, std::nullopt)).at("participants")) == "[]");
     c.blocked = true;
     BOOST_TEST(conversation_json(c, std::nullopt) == boost::json::serialize(to_json(c, std::nullopt)));
     BOOST_TEST(conversation_json_size(c, std::nullopt) == conversation_json(c, std::nullopt).size());

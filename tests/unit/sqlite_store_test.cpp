@@ -84,6 +84,7 @@ chat::conversation full_conversation() {
     c.last_message = "last 💬";
     c.last_message_kind = "image";
     c.labels = {"billing", "vip-customer"};
+    c.participants = {"lea", "max.b"};
     c.blocked = true;
     c.priority = chat::conv_priority::high;
     c.team = "billing";
@@ -180,6 +181,7 @@ BOOST_AUTO_TEST_CASE(every_field_survives_a_reopen) {
     BOOST_TEST((r.last_sender == c.last_sender));
     BOOST_TEST(r.last_message_kind == "image");
     BOOST_TEST(r.labels == (std::vector<std::string>{"billing", "vip-customer"}));
+    BOOST_TEST(r.participants == (std::vector<std::string>{"lea", "max.b"}));
     BOOST_TEST(r.blocked);
     BOOST_TEST((r.priority == chat::conv_priority::high));
     BOOST_TEST(r.team == "billing");

@@ -165,6 +165,10 @@ struct conversation {
     // What the agents filed it under ("billing", "vip"): sorted, each once
     // (label_from), at most max_labels.
     std::vector<std::string> labels;
+    // The agents who follow it (Chatwoot's participants): each hears of the
+    // user's messages in their notification inbox while someone else has
+    // the chat. Usernames, sorted, each once, at most max_participants.
+    std::vector<std::string> participants;
     // An agent blocked the user: what they write is acknowledged and dropped
     // (no bot reply, nothing kept), and no chat can be opened with them.
     bool blocked = false;
@@ -191,6 +195,9 @@ struct conversation {
 // A conversation's labels: at most this many, each 1 to 32 characters of
 // a-z, 0-9, `-` and `_`.
 inline constexpr std::size_t max_labels = 10;
+// A conversation's followers: at most this many, so that a user's message
+// makes a bounded number of notifications.
+inline constexpr std::size_t max_participants = 25;
 // A label as an agent typed it, the way it is kept: trimmed, lower case,
 // white space inside as `-` ("VIP customer" is vip-customer); nullopt when
 // what is left is empty, longer than 32 characters, or has other characters.

@@ -81,6 +81,9 @@ public:
     // For the agent who has the chat, past `target` (as chat.sla_missed
     // names it); none for a chat nobody has.
     virtual std::optional<notify::notification> missed_target(const conversation& c, std::string_view target) = 0;
+    // For each agent who follows `c` (conversation::participants) but the
+    // one who has its chat, of the user's message `m`.
+    virtual std::vector<notify::notification> user_wrote(const conversation& c, const message& m) = 0;
     virtual void kept(std::vector<notify::notification> made) = 0;
 };
 
@@ -292,6 +295,12 @@ public:
     // keeping the others. command_error (conflict) when it would make more
     // than max_labels.
     boost::asio::awaitable<conversation> set_label(std::string phone, std::string label, bool filed);
+    // Its followers (conversation::participants; the caller knows each is an
+    // agent), in place of those it had. Any agent, any state.
+    boost::asio::awaitable<conversation> set_participants(std::string phone, std::vector<std::string> usernames);
+    // `username` follows it, or no longer does, the others kept.
+    // command_error (conflict) when it would make more than max_participants.
+    boost::asio::awaitable<conversation> set_participant(std::string phone, std::string username, bool following);
     // Marks how urgent the conversation is. Any agent, any state.
     boost::asio::awaitable<conversation> set_priority(std::string phone, conv_priority priority);
     // Files the conversation under a team (label_from's form; the caller

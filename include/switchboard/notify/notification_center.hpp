@@ -50,6 +50,7 @@ public:
     std::optional<notification> assigned(const chat::conversation& c, std::string_view to,
                                          std::string_view by) override;
     std::optional<notification> missed_target(const chat::conversation& c, std::string_view target) override;
+    std::vector<notification> user_wrote(const chat::conversation& c, const chat::message& m) override;
     void kept(std::vector<notification> made) override;
 
     // `agent`'s, newest first, older than `before` (0: from the newest).

@@ -1,0 +1,174 @@
+// A conversation's followers against the real server: who may follow it,
+// whom a user's message notifies (not the agent who has the chat, nor a
+// deactivated one), a mention making a follower, the bound, bad input, and
+// what a restart keeps.
+#include "api_session.hpp"
+#include "http_client.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+#include "ws_client.hpp"
+
+#include <csignal>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+// The user's messages the agent was told of, newest first.
+std::vector<std::string> told_of(const api_client& agent) {
+    std::vector<std::string> out;
+    auto page = agent.json("GET", "/notifications");  // named: a range-for over its member would outlive it
+    for (auto& n : page.at("notifications").as_array())
+        if (n.at("type") == "message") out.emplace_back(n.at("text").as_string());
+    return out;
+}
+
+json::value participants_of(const api_client& agent, const std::string& phone) {
+    return agent.json("GET", "/conversations/" + phone).at("participants");
+}
+
+std::string refused(const http_result& r, unsigned status = 400) {
+    BOOST_TEST(r.status == status, r.body);
+    auto error = json::parse(r.body).at("error");
+    return std::string(status == 400 ? error.at("field").as_string() : error.at("message").as_string());
+}
+
+using names = std::vector<std::string>;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(participants)
+
+BOOST_AUTO_TEST_CASE(followers_hear_of_the_users_messages_while_someone_else_has_the_chat) {
+    temp_dir dir;
+    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    {
+        server_process server(args);
+        auto p = server.port();
+        api_client admin{p, login(p, "admin", "long-password-1")};
+        auto bob = agent_client(admin, "bob");
+        auto carol = agent_client(admin, "carol");
+        auto dave = agent_client(admin, "dave");
+        ws_client bob_ws(p, "/ws?token=" + bob.token);
+        ws_client carol_ws(p, "/ws?token=" + carol.token);
+        bob_ws.next_of_type("hello");
+        carol_ws.next_of_type("hello");
+        user_says(p, "5401", "hello", "Ann");
+
+        // bob follows it himself; every agent sees it.
+        BOOST_TEST(bob.json("POST", "/conversations/5401/participants").at("participants") == json::array{"bob"});
+        auto updated = carol_ws.next_of_type("conversation.updated");
+        if (updated.at("data").at("participants").as_array().empty())  // the user's first message's
+            updated = carol_ws.next_of_type("conversation.updated");
+        BOOST_TEST(updated.at("data").at("participants") == json::array{"bob"});
+
+        // Talking to the bot, asking for support, waiting in the queue.
+        user_says(p, "5401", "my order is late");
+        auto pushed = bob_ws.next_of_type("notification.created");
+        auto n = pushed.at("data").at("notification");
+        BOOST_TEST(n.at("type") == "message");
+        BOOST_TEST(n.at("conversation") == "5401");
+        BOOST_TEST(n.at("name") == "Ann");
+        BOOST_TEST(n.at("actor").is_null());
+        BOOST_TEST(n.at("text") == "my order is late");
+        auto page = bob.json("GET", "/conversations/5401/messages?limit=2");
+        auto said = page.at("messages").at(0);  // before the bot's answer
+        BOOST_TEST(said.at("text") == "my order is late");
+        BOOST_TEST(n.at("seq") == said.at("seq"));
+        user_says(p, "5401", "support");
+        user_says(p, "5401", "anyone there?");
+        BOOST_TEST((told_of(bob) == names{"anyone there?", "support", "my order is late"}));
+
+        // bob has the chat now: his list tells him. carol, whom he asks to
+        // follow it, is told instead.
+        bob.json("POST", "/conversations/5401/chat-support/start");
+        BOOST_TEST(bob.json("POST", "/conversations/5401/participants", R"({"username":"carol"})")
+                       .at("participants") == (json::array{"bob", "carol"}));
+        user_says(p, "5401", "thanks");
+        BOOST_TEST(carol_ws.next_of_type("notification.created").at("data").at("notification").at("text") == "thanks");
+        BOOST_TEST(told_of(bob).size() == 3u);
+
+        // A note that calls dave in makes him a follower; deactivated, he is told nothing.
+        carol.json("POST", "/conversations/5401/notes", R"({"text":"@dave you know this order"})", 201);
+        BOOST_TEST(participants_of(admin, "5401") == (json::array{"bob", "carol", "dave"}));
+        admin.json("PATCH", "/agents/dave", R"({"active":false})");
+        user_says(p, "5401", "it was order 7");
+        admin.json("PATCH", "/agents/dave", R"({"active":true})");
+        dave = api_client{p, login(p, "dave", "secret-dave")};
+        BOOST_TEST(told_of(dave).empty());
+        BOOST_TEST(dave.json("GET", "/notifications").at("unread") == 1);  // the mention
+
+        // Taken off, carol hears no more; taking off one who does not follow is no change.
+        BOOST_TEST(bob.json("DELETE", "/conversations/5401/participants/carol").at("participants") ==
+                   (json::array{"bob", "dave"}));
+        bob.json("DELETE", "/conversations/5401/participants/carol");
+        user_says(p, "5401", "hello?");
+        BOOST_TEST((told_of(carol) == names{"it was order 7", "thanks"}));
+        BOOST_TEST((told_of(dave) == names{"hello?"}));
+
+        // Replaced whole: each once.
+        BOOST_TEST(admin.json("PUT", "/conversations/5401/participants", R"({"participants":["dave","carol","dave"]})")
+                       .at("participants") == (json::array{"carol", "dave"}));
+
+        // Bad input: a clear error, and nothing changes.
+        admin.json("PATCH", "/agents/bob", R"({"active":false})");
+        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":["ghost"]})")) ==
+                   "participants");
+        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":["bob"]})")) ==
+                   "participants");
+        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":"carol"})")) ==
+                   "participants");
+        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":[7]})")) ==
+                   "participants");
+        BOOST_TEST(refused(admin.call("POST", "/conversations/5401/participants", R"({"username":"ghost"})")) ==
+                   "username");
+        BOOST_TEST(refused(admin.call("POST", "/conversations/5401/participants", R"({"username":"bob"})")) ==
+                   "username");
+        BOOST_TEST(refused(admin.call("POST", "/conversations/5401/participants", "[")) == "body");
+        BOOST_TEST(admin.call("POST", "/conversations/5499/participants").status == 404u);
+        BOOST_TEST(participants_of(admin, "5401") == (json::array{"carol", "dave"}));
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+
+    // Kept, with what they were told.
+    server_process server(args);
+    auto p = server.port();
+    api_client carol{p, login(p, "carol", "secret-carol")};
+    BOOST_TEST(participants_of(carol, "5401") == (json::array{"carol", "dave"}));
+    user_says(p, "5401", "still there?");
+    BOOST_TEST((told_of(carol) == names{"still there?", "it was order 7", "thanks"}));
+}
+
+// Each user's message makes a notification for each follower: at most
+// max_participants (25) of them.
+BOOST_AUTO_TEST_CASE(a_conversation_has_at_most_25_followers) {
+    server_process server({"--admin-password", "long-password-1"});
+    auto p = server.port();
+    api_client admin{p, login(p, "admin", "long-password-1")};
+    user_says(p, "5501", "hello", "Bo");
+    json::array everyone;
+    for (int i = 0; i < 25; ++i) {
+        auto name = "agent" + std::to_string(i);
+        admin.json("POST", "/agents", R"({"username":")" + name + R"(","password":"password-)" + name + R"("})", 201);
+        everyone.emplace_back(name);
+    }
+    auto too_many = everyone;
+    too_many.emplace_back("admin");
+    BOOST_TEST(refused(admin.call("PUT", "/conversations/5501/participants",
+                                  json::serialize(json::object{{"participants", too_many}}))) == "participants");
+    BOOST_TEST(participants_of(admin, "5501").as_array().empty());
+    auto once_each = everyone;
+    once_each.emplace_back("agent0");  // counted once
+    admin.json("PUT", "/conversations/5501/participants", json::serialize(json::object{{"participants", once_each}}));
+    BOOST_TEST(refused(admin.call("POST", "/conversations/5501/participants"), 409) ==
+               "5501 has 25 followers already, the most a conversation has");
+    BOOST_TEST(participants_of(admin, "5501").as_array().size() == 25u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
