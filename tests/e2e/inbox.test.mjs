@@ -132,3 +132,49 @@ test('a chat handed to an agent rings for them, and a desktop notice out of sigh
   await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();  // opening it read it
   assert.deepEqual(page.errors, []);
 }));
+
+test('an agent follows a conversation from its header and finds what the user writes in the inbox, at the message', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  await userSays(server, '15550921', 'support', 'Di');
+  await admin('POST', '/conversations/15550921/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  const other = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550921"]').click();
+  await page.locator('#conv-name', { hasText: 'Di' }).waitFor();
+  assert.equal(await page.locator('#conv-followers').isVisible(), false);
+
+  await page.getByRole('button', { name: '👁 Follow' }).click();
+  await page.locator('#follow[aria-pressed="true"]', { hasText: 'Following' }).waitFor();
+  await page.locator('#conv-followers', { hasText: 'Followed by you' }).waitFor();
+  // Another agent sees who follows it.
+  await other.locator('#conversation-list li[data-phone="15550921"]').click();
+  await other.locator('#conv-followers', { hasText: 'Followed by eve' }).waitFor();
+  assert.equal(await other.locator('#follow').getAttribute('aria-pressed'), 'false');
+
+  // Away from it, Eve is told of the user's message; the inbox opens the chat at it.
+  await userSays(server, '15550922', 'hello', 'Fay');
+  await page.locator('#conversation-list li[data-phone="15550922"]').click();
+  await page.locator('#conv-name', { hasText: 'Fay' }).waitFor();
+  for (let i = 0; i < 60; i += 1) await userSays(server, '15550921', `line ${i}`);
+  await page.getByRole('button', { name: 'Notifications, 60 unread' }).waitFor();
+  await page.locator('#inbox').click();
+  const rows = page.locator('#inbox-rows li');
+  await rows.nth(24).waitFor();
+  assert.equal(await rows.nth(0).locator('.headline').textContent(), 'A new message in a conversation you follow');
+  assert.equal(await rows.nth(0).locator('.preview').textContent(), 'line 59');
+  await rows.nth(24).locator('.open-notification').click();  // line 35: before the newest 50 messages
+  await page.locator('.message.found', { hasText: 'line 35' }).waitFor();
+  await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();  // opening the chat read them all
+
+  // No longer following, she hears no more.
+  await page.getByRole('button', { name: '👁 Following' }).click();
+  await page.locator('#follow[aria-pressed="false"]', { hasText: 'Follow' }).waitFor();
+  await other.locator('#conv-followers').waitFor({ state: 'hidden' });
+  await userSays(server, '15550921', 'one more');
+  await other.locator('.message.user', { hasText: 'one more' }).waitFor();
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  assert.equal((await eve('GET', '/notifications?unread=true')).notifications.length, 0);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
+}));

@@ -181,6 +181,7 @@ export class ConversationPane {
         this.showNotice(`Not marked unread: ${e.message}`);
       }
     });
+    $('follow').addEventListener('click', () => this.follow(!this.following()));
     $('block-user').addEventListener('click', () => {
       if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');
       $('block-who').textContent = `${userName(this.conv)} (+${this.conv.phone})`;
@@ -264,6 +265,17 @@ export class ConversationPane {
 
   mine() { return this.conv?.chat_support_active && this.conv.assignee === this.me.username; }
 
+  following() { return (this.conv?.participants ?? []).includes(this.me.username); }
+
+  renderFollowers() {
+    const names = this.conv.participants ?? [];
+    const following = this.following();
+    $('follow').textContent = following ? '👁 Following' : '👁 Follow';
+    $('follow').setAttribute('aria-pressed', String(following));
+    $('conv-followers').hidden = names.length === 0;
+    $('conv-followers').textContent = `Followed by ${names.map((n) => (n === this.me.username ? 'you' : n)).join(', ')}`;
+  }
+
   // On WhatsApp, when the user last wrote and how long the window since
   // then stays open (≤ 0: closed): from the messages loaded, or, when none
   // of those is theirs, from what the server said on opening the chat.
@@ -325,6 +337,7 @@ export class ConversationPane {
     this.renderTeam();
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
     $('mark-unread').hidden = c.unread > 0;
+    this.renderFollowers();
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
     this.renderChips();
@@ -782,10 +795,22 @@ export class ConversationPane {
 
   // A change to the conversation itself (PUT …/labels, …/priority, …/team, …/attributes, …/blocked), which
   // answers with the conversation; null when refused.
-  async change(what, body, failure, phone = this.phone) {
+  change(what, body, failure, phone = this.phone) {
+    return this.changeBy(() => api.put(`/conversations/${enc(phone)}/${what}`, body), failure, phone);
+  }
+
+  // The agent follows the conversation, or no longer does.
+  follow(on) {
+    const path = `/conversations/${enc(this.phone)}/participants`;
+    return this.changeBy(() => (on ? api.post(path) : api.del(`${path}/${enc(this.me.username)}`)),
+      on ? 'Not followed' : 'Still followed');
+  }
+
+  // `request()` answers with the conversation changed.
+  async changeBy(request, failure, phone = this.phone) {
     const who = userName(this.conv?.phone === phone ? this.conv : { phone });
     try {
-      const c = await api.put(`/conversations/${enc(phone)}/${what}`, body);
+      const c = await request();
       this.doneFor(phone);
       this.onChange(c);
       this.updateConversation(c);

@@ -18,6 +18,7 @@ export function headline(n) {
   if (n.type === 'mention') return `${n.actor ?? 'Someone'} mentioned you`;
   if (n.type === 'assigned') return n.actor ? `${n.actor} assigned you a chat` : 'Automatic routing assigned you a chat';
   if (n.type === 'sla_missed') return `Your chat missed its ${TARGET_WORDS[n.target] ?? n.target} target`;
+  if (n.type === 'message') return 'A new message in a conversation you follow';
   return n.type;
 }
 const whose = (n) => n.name || `+${n.conversation}`;
@@ -132,7 +133,7 @@ export class NotificationInbox {
   // Opening its conversation reads it (conversationOpened).
   select(n) {
     $('inbox-dialog').close();
-    this.openConversation(n.conversation, n.type === 'mention' ? n.seq : null);
+    this.openConversation(n.conversation, n.seq);  // at the note, or the user's message
   }
 
   // The rows follow notification.updated, which every console of the agent's gets.
