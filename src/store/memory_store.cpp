@@ -94,14 +94,20 @@ public:
         std::lock_guard lock(mutex_);
         for (auto& o : b.outbox_put) outbox_[o.message_id] = std::move(o);
         for (auto& id : b.outbox_remove) outbox_.erase(id);
-        for (auto& r : b.ratings) ratings_.push_back(std::move(r));
+        for (auto& r : b.ratings) {
+            scores_[r.ticket_id] = r.score;
+            ratings_.push_back(std::move(r));
+        }
         for (auto& a : b.agents_put) agents_[a.username] = std::move(a);
         for (auto& x : b.sessions_put) sessions_[x.token_hash] = std::move(x);
         for (auto& h : b.sessions_remove) sessions_.erase(h);
         if (b.sessions_expired_by)
             std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= *b.sessions_expired_by; });
         if (events) events_.put(std::move(*events));
-        for (auto& c : b.chats_put) chats_[c.ticket_id] = std::move(c);
+        for (auto& c : b.chats_put) {
+            auto [at, made] = chats_.insert_or_assign(c.ticket_id, std::move(c));
+            if (made) chats_of_[at->second.phone].push_back(&at->second);
+        }
         for (auto& s : b.canned_remove) canned_.erase(s);
         for (auto& r : b.canned_put) canned_[r.shortcut] = std::move(r);
         for (auto& [key, value] : b.settings_put) settings_[key] = std::move(value);
@@ -337,6 +343,26 @@ public:
             if (in(c.opened_at) || in(c.closed_at)) f(c);
     }
 
+    std::vector<chat::chat_record> load_chats_of(std::string_view phone, const std::optional<chat_position>& after,
+                                                 std::size_t limit) const override {
+        std::lock_guard lock(mutex_);
+        std::vector<chat::chat_record> out;
+        auto it = chats_of_.find(std::string(phone));
+        if (it == chats_of_.end()) return out;
+        auto key = [](const chat::chat_record& c) { return std::tie(c.opened_at, c.ticket_id); };
+        for (auto* c : it->second)
+            if (!after || key(*c) < std::tie(after->opened_at, after->ticket_id)) out.push_back(*c);
+        std::sort(out.begin(), out.end(), [&](auto& a, auto& b) { return key(a) > key(b); });
+        if (out.size() > limit) out.resize(limit);
+        return out;
+    }
+
+    std::optional<int> find_rating(std::string_view ticket_id) const override {
+        std::lock_guard lock(mutex_);
+        auto it = scores_.find(std::string(ticket_id));
+        return it == scores_.end() ? std::nullopt : std::optional<int>(it->second);
+    }
+
     std::vector<audit_entry> load_audit(std::uint64_t before_id, std::size_t limit) const override {
         std::lock_guard lock(mutex_);
         std::vector<audit_entry> out;
@@ -500,6 +526,9 @@ private:
     std::unordered_map<std::string, session_record> sessions_;
     memory_event_log events_;
     std::map<std::string, chat::chat_record> chats_;
+    // Each phone's chats (map nodes stay put), and each chat's score, by ticket.
+    std::unordered_map<std::string, std::vector<const chat::chat_record*>> chats_of_;
+    std::unordered_map<std::string, int> scores_;
     std::deque<audit_entry> audit_;  // oldest first
     std::uint64_t last_audit_id_ = 0;
     // By agent, then by id.

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 40> migrations{
+constexpr std::array<std::string_view, 41> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -473,6 +473,12 @@ CREATE INDEX notifications_unread ON notifications (agent) WHERE read_at IS NULL
     // joined by spaces, which no username has; '' for none.
     R"sql(
 ALTER TABLE conversations ADD COLUMN participants TEXT NOT NULL DEFAULT '';
+)sql",
+    // 41: a user's chats, newest first (GET /conversations/{phone}/chats),
+    // and the score each was given.
+    R"sql(
+CREATE INDEX chats_by_phone ON chats (phone, opened_at);
+CREATE INDEX ratings_by_ticket ON ratings (ticket_id);
 )sql",
 };
 

@@ -928,6 +928,32 @@ public:
         return out;
     }
 
+    std::vector<chat::chat_record> load_chats_of(std::string_view phone, const std::optional<chat_position>& after,
+                                                 std::size_t limit) const override {
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared(std::string(chat_select) +
+                                        " WHERE phone = ?1 AND (opened_at, ticket_id) < (?2, ?3)"
+                                        " ORDER BY opened_at DESC, ticket_id DESC LIMIT ?4"));
+        auto& st = *st_guard;
+        // No position: past the newest (ticket ids begin "t_", after the empty text).
+        st.bind(1, phone)
+            .bind(2, after ? to_unix_ms(after->opened_at) : INT64_MAX)
+            .bind(3, after ? after->ticket_id : std::string())
+            .bind(4, static_cast<std::int64_t>(limit));
+        std::vector<chat::chat_record> out;
+        while (st.step()) out.push_back(read_chat(st));
+        return out;
+    }
+
+    std::optional<int> find_rating(std::string_view ticket_id) const override {
+        std::lock_guard lock(quick_reads_->mutex);
+        reset_on_exit st_guard(prepared("SELECT score FROM ratings WHERE ticket_id = ? ORDER BY id DESC LIMIT 1"));
+        auto& st = *st_guard;
+        st.bind(1, ticket_id);
+        if (!st.step()) return std::nullopt;
+        return static_cast<int>(st.get_int(0));
+    }
+
     void each_chat(timestamp from, timestamp to,
                    const std::function<void(const chat::chat_record&)>& f) const override {
         std::lock_guard lock(scan_reads_->mutex);

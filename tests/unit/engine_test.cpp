@@ -96,6 +96,11 @@ public:
     void each_chat(timestamp from, timestamp to, const std::function<void(const chat::chat_record&)>& f) const override {
         under_->each_chat(from, to, f);
     }
+    std::vector<chat::chat_record> load_chats_of(std::string_view phone, const std::optional<storage::chat_position>& after,
+                                                 std::size_t limit) const override {
+        return under_->load_chats_of(phone, after, limit);
+    }
+    std::optional<int> find_rating(std::string_view ticket_id) const override { return under_->find_rating(ticket_id); }
     std::vector<storage::canned_response> load_canned_responses() const override { return under_->load_canned_responses(); }
     std::vector<storage::audit_entry> load_audit(std::uint64_t before_id, std::size_t limit) const override {
         return under_->load_audit(before_id, limit);

@@ -1465,4 +1465,40 @@ BOOST_AUTO_TEST_CASE(a_full_disk_refuses_writes_and_keeps_what_was_written) {
     BOOST_TEST(kept.size() == seq - 2);  // every write before the refusal, none after
 }
 
+// A user's chats, newest first, a page at a time: two opened in the same
+// millisecond are ordered by ticket, so that no page boundary skips one.
+BOOST_AUTO_TEST_CASE(a_users_chats_are_paged_newest_first_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    auto opened = [](std::string ticket, std::string phone, std::int64_t ms) {
+        chat::chat_record c;
+        c.ticket_id = std::move(ticket);
+        c.phone = std::move(phone);
+        c.opened_at = from_unix_ms(ms);
+        return c;
+    };
+    for (auto& db : stores) {
+        store::write_batch b;
+        b.chats_put = {opened("t_a", "1555", 1000), opened("t_c", "1555", 2000), opened("t_b", "1555", 2000),
+                       opened("t_d", "1556", 3000)};
+        b.ratings.push_back({"1555", "t_c", "bob", 4, from_unix_ms(2500)});
+        b.ratings.push_back({"1555", "t_c", "bob", 5, from_unix_ms(2600)});  // given again: the last counts
+        write(*db, b);
+        std::vector<std::string> tickets;
+        std::optional<store::chat_position> after;
+        for (int page = 0; page < 4; ++page) {
+            auto chats = db->load_chats_of("1555", after, 1);
+            if (chats.empty()) break;
+            BOOST_TEST(chats.size() == 1u);
+            tickets.push_back(chats[0].ticket_id);
+            after = store::chat_position{chats[0].opened_at, chats[0].ticket_id};
+        }
+        BOOST_TEST((tickets == std::vector<std::string>{"t_c", "t_b", "t_a"}));
+        BOOST_TEST(db->load_chats_of("1555", std::nullopt, 10).size() == 3u);
+        BOOST_TEST(db->load_chats_of("1557", std::nullopt, 10).empty());
+        BOOST_TEST(db->find_rating("t_c").value_or(0) == 5);
+        BOOST_TEST(!db->find_rating("t_b"));
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

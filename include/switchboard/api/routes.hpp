@@ -63,6 +63,7 @@ struct api_context {
 void add_auth_routes(http::router& routes, api_context& ctx);
 void add_conversation_routes(http::router& routes, api_context& ctx);
 void add_participant_routes(http::router& routes, api_context& ctx);
+void add_past_chats_route(http::router& routes, api_context& ctx);
 class macro_book;
 // Returns the macros, which bulk actions run too.
 std::shared_ptr<macro_book> add_macro_routes(http::router& routes, api_context& ctx);
@@ -87,6 +88,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
     add_conversation_routes(routes, ctx);
     add_participant_routes(routes, ctx);
+    add_past_chats_route(routes, ctx);
     add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));
     add_automation_routes(routes, ctx);
     add_agent_routes(routes, ctx);

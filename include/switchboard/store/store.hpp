@@ -154,6 +154,12 @@ struct write_batch {
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
 };
 
+// Where a page of a user's chats ended: its last chat's opening and ticket.
+struct chat_position {
+    timestamp opened_at{};
+    std::string ticket_id;
+};
+
 // A conversation a search of message text found: the seq of its newest
 // message that matched.
 struct text_match {
@@ -231,6 +237,14 @@ public:
     // Each chat opened or closed within [from, to), one at a time: a year's
     // read whole were 670 MB for one report.
     virtual void each_chat(timestamp from, timestamp to, const std::function<void(const chat::chat_record&)>& f) const = 0;
+    // Up to `limit` of `phone`'s chats, the newest first (by opening, then
+    // by ticket: two opened in one millisecond are listed alike each time),
+    // after `after` when given.
+    virtual std::vector<chat::chat_record> load_chats_of(std::string_view phone,
+                                                         const std::optional<chat_position>& after,
+                                                         std::size_t limit) const = 0;
+    // The score the user gave the chat `ticket_id` (their last, if they gave two); nullopt: none.
+    virtual std::optional<int> find_rating(std::string_view ticket_id) const = 0;
 
     virtual std::vector<canned_response> load_canned_responses() const = 0;
     // Up to `limit` audit entries with id < before_id, newest first.
