@@ -586,3 +586,50 @@ test('a chat snoozed until a time rings for its agent when the time comes', () =
   assert.equal(await rang(), 3 + (await sweepWakes()) - wokenBefore);
   assert.deepEqual(page.errors, []);
 }));
+
+test('a chat\'s header lists the user\'s chats, the open one and those before it, with how each ended and its rating', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550931', 'support', 'Gus');
+  await admin('PUT', '/conversations/15550931/labels', { labels: ['refund'] });
+  await admin('POST', '/conversations/15550931/chat-support/start');
+  await admin('POST', '/conversations/15550931/chat-support/end');
+  await userSays(server, '15550931', '4');
+  await userSays(server, '15550931', 'support');
+  await userSays(server, '15550932', 'hello', 'Hal');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550931"]').click();
+  await page.locator('#conv-name', { hasText: 'Gus' }).waitFor();
+
+  await page.locator('#past-chats summary').click();
+  const rows = page.locator('#past-chat-rows li');
+  await rows.nth(1).waitFor();
+  assert.match(await rows.nth(0).textContent(), /^(Today|Yesterday) \d\d:\d\d( [AP]M)? · no agent · open now · refund$/);
+  assert.match(await rows.nth(1).textContent(), /^(Today|Yesterday) \d\d:\d\d( [AP]M)? · admin · ended by the agent after \d+s · refund ★★★★☆$/);
+  assert.equal(await rows.nth(1).locator('.stars').getAttribute('aria-label'), 'rated 4 of 5');
+  assert.equal(await page.locator('#past-chats-older').isVisible(), false);
+
+  // Another user's: their own list, read when opened.
+  await page.locator('#conversation-list li[data-phone="15550932"]').click();
+  await page.locator('#conv-name', { hasText: 'Hal' }).waitFor();
+  assert.equal(await page.locator('#past-chats').evaluate((d) => d.open), false);
+  await page.locator('#past-chats summary').click();
+  await page.locator('#past-chats-empty', { hasText: 'No chat yet.' }).waitFor();
+  assert.equal(await rows.count(), 0);
+
+  // Twenty at a time: Older shows the rest.
+  for (let i = 0; i < 21; i += 1) {
+    await userSays(server, '15550932', 'support');
+    await admin('POST', '/conversations/15550932/chat-support/start');
+    await admin('POST', '/conversations/15550932/chat-support/end');
+    await userSays(server, '15550932', '5');
+  }
+  await page.locator('#past-chats summary').click();  // closed
+  await page.locator('#past-chats summary').click();  // and read again
+  await rows.nth(19).waitFor();
+  assert.equal(await rows.count(), 20);
+  await page.locator('#past-chats-older').click();
+  await rows.nth(20).waitFor();
+  assert.equal(await page.locator('#past-chats-older').isVisible(), false);
+  assert.equal(await page.locator('#past-chat-rows li[data-ticket]').evaluateAll((lis) => new Set(lis.map((li) => li.dataset.ticket)).size), 21);
+  assert.deepEqual(page.errors, []);
+}));

@@ -1,12 +1,13 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc } from './api.js';
-import { h, $, clockTime, relativeTime, timeLeft, typeInPlace } from './dom.js';
+import { h, $, clockTime, dayLabel, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
+import { PastChats } from './past_chats.js';
 import { mentions, userName, waitsForAnswer } from './model.js';
 import { fillPriorities } from './priority.js';
 import { fromLocalInput, snoozeChoices, snoozedUntil, untilBody } from './snooze.js';
@@ -18,17 +19,6 @@ const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓
 const HOUR_MS = 3600 * 1000;
 const WHATSAPP_WINDOW_MS = 24 * HOUR_MS;
 const signingKey = 'switchboard.sign';  // whether this browser signs replies
-
-// "Today", "Yesterday", or the date, in the agent's own calendar.
-function dayLabel(iso) {
-  const at = new Date(iso);
-  const today = new Date();
-  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
-  if (at.toDateString() === today.toDateString()) return 'Today';
-  if (at.toDateString() === yesterday.toDateString()) return 'Yesterday';
-  return at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short',
-    year: at.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
-}
 
 // The user's score of the chat they just had (1 to 5), as stars.
 function rating(text) {
@@ -149,6 +139,7 @@ export class ConversationPane {
       if ($('end-dialog').returnValue === 'end') this.act('end', { message: $('end-message').value.trim() || undefined });
     });
     this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
+    this.pastChats = new PastChats();
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     // The choices are made from the time the menu opens, not the page's load.
@@ -219,6 +210,7 @@ export class ConversationPane {
       this.quotedEarlier.clear();
       this.attach(null);  // nor would a file picked for another user
       this.quote(null);  // nor a message of another chat to quote
+      this.pastChats.show(phone);
     }
     const data = await api.get(`/conversations/${enc(phone)}`);
     if (this.phone !== phone) return;

@@ -59,6 +59,17 @@ export const relativeTime = (iso, now = Date.now()) => spanText(now - Date.parse
 // How long until an instant (ms since the epoch).
 export const timeLeft = (ms, now = Date.now()) => spanText(ms - now);
 
+// "Today", "Yesterday", or the date, in the agent's own calendar.
+export function dayLabel(iso) {
+  const at = new Date(iso);
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (at.toDateString() === today.toDateString()) return 'Today';
+  if (at.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short',
+    year: at.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
+}
+
 export function clockTime(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
