@@ -144,6 +144,12 @@ std::function<bool(conversation&)> replacing(T conversation::*field, T value) {
     };
 }
 
+// Where `value` is or would go in the sorted `list`, and whether it is there.
+std::pair<std::vector<std::string>::iterator, bool> place_in(std::vector<std::string>& list, const std::string& value) {
+    auto at = std::lower_bound(list.begin(), list.end(), value);
+    return {at, at != list.end() && *at == value};
+}
+
 // An annotate() change that puts `value` in the sorted list `field` or takes
 // it out, keeping the rest; refused (conflict) when that would make more
 // than `most`, which `what` names ("labels").
@@ -151,8 +157,7 @@ std::function<bool(conversation&)> toggling(std::vector<std::string> conversatio
                                             bool in, std::size_t most, std::string_view what) {
     return [field, value = std::move(value), in, most, what](conversation& c) {
         auto& list = c.*field;
-        auto at = std::lower_bound(list.begin(), list.end(), value);
-        bool has = at != list.end() && *at == value;
+        auto [at, has] = place_in(list, value);
         if (has == in) return false;
         if (!in) {
             list.erase(at);
@@ -887,11 +892,10 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
         // Called in, they follow it from here, as in Chatwoot: the user's answer reaches them too.
         auto& c = s.next;
         for (auto& called : s.batch.notifications_put) {
-            auto at = std::lower_bound(c.participants.begin(), c.participants.end(), called.agent);
-            if ((at == c.participants.end() || *at != called.agent) && c.participants.size() < max_participants) {
-                c.participants.insert(at, called.agent);
-                c.updated_at = now;
-            }
+            auto [at, has] = place_in(c.participants, called.agent);
+            if (has || c.participants.size() >= max_participants) continue;  // full: the mention alone
+            c.participants.insert(at, called.agent);
+            c.updated_at = now;
         }
         s.message_created(note, now);
         s.conversation_updated_beyond_messages(*own_, now);
