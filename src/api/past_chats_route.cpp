@@ -37,6 +37,7 @@ json::object past_chat_json(const chat::chat_record& c, std::optional<int> ratin
             {"close_reason", text_or_null(c.close_reason)},
             {"team", text_or_null(c.team)},
             {"labels", json::array(c.labels.begin(), c.labels.end())},
+            {"first_seq", c.first_seq ? json::value(c.first_seq) : json::value(nullptr)},
             {"rating", rating ? json::value(*rating) : json::value(nullptr)}};
 }
 

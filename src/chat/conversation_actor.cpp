@@ -312,6 +312,8 @@ void conversation_actor::open_chat(step& s, std::string_view opened_by, timestam
     c.support_ticket_id = unique_id("t_");
     c.assignee.clear();
     c.chat = chat_record{c.support_ticket_id, c.phone, now, std::string(opened_by)};
+    // The user's `support` is in the step already; an agent's chat begins with what comes next.
+    c.chat.edit().first_seq = s.batch.messages.empty() ? c.last_seq + 1 : s.batch.messages.front().seq;
     follow_filing(c);
 }
 

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 41> migrations{
+constexpr std::array<std::string_view, 42> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -479,6 +479,11 @@ ALTER TABLE conversations ADD COLUMN participants TEXT NOT NULL DEFAULT '';
     R"sql(
 CREATE INDEX chats_by_phone ON chats (phone, opened_at);
 CREATE INDEX ratings_by_ticket ON ratings (ticket_id);
+)sql",
+    // 42: the seq of a chat's first message (chat_record::first_seq); 0 for
+    // the chats from before it, whose start a history does not know.
+    R"sql(
+ALTER TABLE chats ADD COLUMN first_seq INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

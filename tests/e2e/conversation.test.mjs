@@ -607,6 +607,12 @@ test('a chat\'s header lists the user\'s chats, the open one and those before it
   assert.match(await rows.nth(1).textContent(), /^(Today|Yesterday) \d\d:\d\d( [AP]M)? · admin · ended by the agent after \d+s · refund ★★★★☆$/);
   assert.equal(await rows.nth(1).locator('.stars').getAttribute('aria-label'), 'rated 4 of 5');
   assert.equal(await page.locator('#past-chats-older').isVisible(), false);
+  // The chat before shows where it began.
+  await rows.nth(1).getByRole('button').click();
+  await page.locator('.message.found', { hasText: 'support' }).waitFor();
+  assert.equal(await page.locator('#past-chats').evaluate((d) => d.open), false);
+  // The first chat's `support`, not the open one's.
+  assert.equal(await page.locator('.message.found').getAttribute('data-seq'), await page.locator('.message.user').first().getAttribute('data-seq'));
 
   // Another user's: their own list, read when opened.
   await page.locator('#conversation-list li[data-phone="15550932"]').click();

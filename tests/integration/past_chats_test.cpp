@@ -47,6 +47,16 @@ std::vector<std::string> three_chats(unsigned short p, const api_client& bob) {
     return tickets;
 }
 
+// The message a chat begins with (its first_seq).
+json::value first_message(const api_client& agent, const json::value& chat) {
+    auto seq = chat.at("first_seq").to_number<std::uint64_t>();
+    auto page = agent.json("GET", "/conversations/6201/messages?limit=1&before=" + std::to_string(seq + 1));
+    BOOST_REQUIRE(page.at("messages").as_array().size() == 1u);
+    auto m = page.at("messages").at(0);
+    BOOST_TEST(m.at("seq").to_number<std::uint64_t>() == seq);
+    return m;
+}
+
 void check_the_three(const api_client& agent, const std::vector<std::string>& tickets) {
     auto all = agent.json("GET", "/conversations/6201/chats");
     BOOST_TEST(all.at("next_before").is_null());
@@ -78,6 +88,16 @@ void check_the_three(const api_client& agent, const std::vector<std::string>& ti
     BOOST_TEST(first.at("rating") == 2);
     BOOST_TEST(first.at("opened_at").as_string() < second.at("opened_at").as_string());
     BOOST_TEST(first.at("closed_at").as_string() <= second.at("opened_at").as_string());
+
+    // Where each begins in the history: the user's `support`, or what
+    // followed an agent opening it.
+    BOOST_TEST(first_message(agent, first).at("text") == "support");
+    BOOST_TEST(first_message(agent, queued).at("text") == "support");
+    auto opened = first_message(agent, second);
+    BOOST_TEST(opened.at("text").as_string() != "support");
+    BOOST_TEST(opened.at("timestamp").as_string() >= second.at("opened_at").as_string());
+    BOOST_TEST(first.at("first_seq").to_number<std::uint64_t>() < second.at("first_seq").to_number<std::uint64_t>());
+    BOOST_TEST(second.at("first_seq").to_number<std::uint64_t>() < queued.at("first_seq").to_number<std::uint64_t>());
 
     // A page at a time.
     auto page = agent.json("GET", "/conversations/6201/chats?limit=2");

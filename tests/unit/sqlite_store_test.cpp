@@ -1481,6 +1481,7 @@ BOOST_AUTO_TEST_CASE(a_users_chats_are_paged_newest_first_in_both_stores) {
         store::write_batch b;
         b.chats_put = {opened("t_a", "1555", 1000), opened("t_c", "1555", 2000), opened("t_b", "1555", 2000),
                        opened("t_d", "1556", 3000)};
+        b.chats_put[0].first_seq = 7;
         b.ratings.push_back({"1555", "t_c", "bob", 4, from_unix_ms(2500)});
         b.ratings.push_back({"1555", "t_c", "bob", 5, from_unix_ms(2600)});  // given again: the last counts
         write(*db, b);
@@ -1494,6 +1495,7 @@ BOOST_AUTO_TEST_CASE(a_users_chats_are_paged_newest_first_in_both_stores) {
             after = store::chat_position{chats[0].opened_at, chats[0].ticket_id};
         }
         BOOST_TEST((tickets == std::vector<std::string>{"t_c", "t_b", "t_a"}));
+        BOOST_TEST(db->load_chats_of("1555", std::nullopt, 3).back().first_seq == 7u);
         BOOST_TEST(db->load_chats_of("1555", std::nullopt, 10).size() == 3u);
         BOOST_TEST(db->load_chats_of("1557", std::nullopt, 10).empty());
         BOOST_TEST(db->find_rating("t_c").value_or(0) == 5);

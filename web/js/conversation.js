@@ -139,7 +139,7 @@ export class ConversationPane {
       if ($('end-dialog').returnValue === 'end') this.act('end', { message: $('end-message').value.trim() || undefined });
     });
     this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
-    this.pastChats = new PastChats();
+    this.pastChats = new PastChats({ openAt: (seq) => this.open(this.phone, seq) });
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     // The choices are made from the time the menu opens, not the page's load.

@@ -17,7 +17,9 @@ export function chatSummary(c) {
 }
 
 export class PastChats {
-  constructor() {
+  // `openAt(seq)`: shows the open conversation's history at that message.
+  constructor({ openAt }) {
+    this.openAt = openAt;
     this.phone = null;
     this.next = null;
     $('past-chats').addEventListener('toggle', () => { if ($('past-chats').open) this.load(true); });
@@ -40,7 +42,10 @@ export class PastChats {
       const page = await api.get(`/conversations/${enc(phone)}/chats?${query}`);
       if (phone !== this.phone) return;
       const rows = page.chats.map((c) => h('li', { class: 'past-chat', 'data-ticket': c.ticket },
-        h('span', { text: chatSummary(c) }),
+        // Where it began in the history, when that is known (not for chats kept before it was).
+        c.first_seq ? h('button', { type: 'button', class: 'link', title: 'Show where this chat began', text: chatSummary(c),
+          onclick: () => { $('past-chats').open = false; this.openAt(c.first_seq); } })
+          : h('span', { text: chatSummary(c) }),
         c.rating ? h('span', { class: 'stars', 'aria-label': `rated ${c.rating} of 5`, text: ` ${'★'.repeat(c.rating)}${'☆'.repeat(5 - c.rating)}` }) : null));
       if (fresh) $('past-chat-rows').replaceChildren(...rows);
       else $('past-chat-rows').append(...rows);

@@ -122,6 +122,10 @@ struct chat_record {
     // Likewise its labels (conversation::labels), sorted: reports count it
     // under each.
     std::vector<std::string> labels;
+    // The seq of its first message (the user's `support`, or the first after
+    // an agent opened it): where a history shows it begin. 0: not known
+    // (a chat from before schema 42).
+    std::uint64_t first_seq = 0;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
