@@ -2515,10 +2515,10 @@ BOOST_AUTO_TEST_CASE(names_and_roles_are_changed_by_admins_and_the_last_admin_st
 // outlives a restart.
 BOOST_AUTO_TEST_CASE(an_agent_writes_their_own_signature) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     {
         server_process server(args);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         auto bob = agent_client(admin, "bob");
         BOOST_TEST(bob.json("GET", "/me").at("agent").at("signature").as_string() == "");
         auto a = bob.json("PATCH", "/agents/bob", R"({"signature":"  Bob\nBilling team \n"})");
@@ -2761,8 +2761,8 @@ BOOST_AUTO_TEST_CASE(accounts_and_sessions_survive_a_restart) {
 // login (at most one sweep an hour: the first login of a run is one).
 BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
     temp_dir dir;
-    server_process server({"--session-ttl", "1", "--admin-password", "long-password-1", "--data", dir.path().string()});
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    server_process server({"--session-ttl", "1", "--admin-password", known_admin_password, "--data", dir.path().string()});
+    auto admin = known_admin(server.port());
     BOOST_TEST(admin.call("GET", "/me").status == 200u);
     auto deadline = std::chrono::steady_clock::now() + 5s;
     unsigned status = 200;
@@ -2778,7 +2778,7 @@ BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
 
     // Started again: its first login sweeps the one left from before.
     server_process again({"--session-ttl", "1", "--data", dir.path().string()});
-    login(again.port(), "admin", "long-password-1");
+    known_admin(again.port());
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM sessions") == "1");
 }
 
@@ -2787,12 +2787,12 @@ BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
 // by its own agent only; a new password ends it with the rest.
 BOOST_AUTO_TEST_CASE(api_tokens_for_integrations) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--session-ttl", "1", "--admin-password",
-                                  "long-password-1"};
+    auto args = kept_in(dir.path());
+    args.insert(args.end(), {"--session-ttl", "1"});
     std::string token, id;
     {
         server_process server(args);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         admin.json("POST", "/agents", R"({"username":"bob","password":"secret-bob"})", 201);
         api_client bob{server.port(), login(server.port(), "bob", "secret-bob")};
         auto made = bob.json("POST", "/auth/tokens", R"({"name":"  CRM sync  "})", 201);
@@ -2848,7 +2848,7 @@ BOOST_AUTO_TEST_CASE(api_tokens_for_integrations) {
     BOOST_TEST(bob.call("DELETE", "/auth/tokens/" + std::string(second.at("id").as_string())).status == 404u);
 
     // A new password: whoever had the old one may have made a token.
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     admin.json("PATCH", "/agents/bob", R"({"password":"new-secret-1"})");
     BOOST_TEST(integration.call("GET", "/me").status == 401u);
     api_client bob_again{server.port(), login(server.port(), "bob", "new-secret-1")};

@@ -42,12 +42,12 @@ BOOST_AUTO_TEST_SUITE(notifications)
 
 BOOST_AUTO_TEST_CASE(an_agent_finds_the_notes_that_mention_them_and_the_chats_handed_to_them) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     std::uint64_t mention = 0, handed = 0;
     {
         server_process server(args);
         auto p = server.port();
-        api_client admin{p, login(p, "admin", "long-password-1")};
+        auto admin = known_admin(p);
         auto bob = agent_client(admin, "bob");
         auto carol = agent_client(admin, "carol");
         agent_client(admin, "dave");
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(an_agent_finds_the_notes_that_mention_them_and_the_chats_ha
     BOOST_TEST(kept.at("unread") == 1);
 
     // Read all of one conversation's, then all; and one unread again.
-    api_client admin{p, login(p, "admin", "long-password-1")};
+    auto admin = known_admin(p);
     admin.json("POST", "/conversations/5102/notes", R"({"text":"@bob the refund went through"})", 201);
     BOOST_TEST(unread_of(bob) == 2);
     auto one = bob.json("POST", "/notifications/read-all", R"({"conversation":"+5101"})");
@@ -174,11 +174,11 @@ BOOST_AUTO_TEST_CASE(an_agent_finds_the_notes_that_mention_them_and_the_chats_ha
 // is nobody's to be told of.
 BOOST_AUTO_TEST_CASE(the_agent_who_has_a_chat_is_told_when_it_misses_a_target) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     {
         server_process server(args);
         auto p = server.port();
-        api_client admin{p, login(p, "admin", "long-password-1")};
+        auto admin = known_admin(p);
         auto bob = agent_client(admin, "bob");
         admin.json("PUT", "/sla", R"({"first_reply_minutes":5})");
         user_says(p, "5301", "support", "Dee");
@@ -206,7 +206,7 @@ BOOST_AUTO_TEST_CASE(the_agent_who_has_a_chat_is_told_when_it_misses_a_target) {
     BOOST_TEST(items[0].at("target") == "first_reply");
     BOOST_TEST(items[0].at("actor").is_null());
     BOOST_TEST(items[0].at("text").is_null());
-    api_client admin{p, login(p, "admin", "long-password-1")};
+    auto admin = known_admin(p);
     BOOST_TEST(unread_of(admin) == 0);
 }
 

@@ -233,10 +233,10 @@ BOOST_AUTO_TEST_CASE(a_snoozed_chat_wakes_with_its_time_to_answer_whole) {
 
 BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     {
         server_process server(args);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         auto bob = agent_client(admin, "bob");
         auto p = server.port();
         user_says(p, "7001", "support");
@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
         server.wait_exit(5s);
     }
     server_process server(args);  // figures come from the store: right after a restart
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     auto r = admin.json("GET", "/reports/summary");
     auto& overall = r.at("overall");
     BOOST_TEST(overall.at("chats_opened").as_int64() == 1);
@@ -269,7 +269,7 @@ BOOST_AUTO_TEST_CASE(csat_is_stored_with_the_chat_and_agent_and_reported) {
 // A data directory with the schema and nothing else, for a fixture written
 // into it; the flags that start a server on it.
 std::vector<std::string> schema_only(const temp_dir& dir) {
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     server_process server(args);
     server.send_signal(SIGTERM);
     server.wait_exit(5s);
@@ -281,10 +281,10 @@ std::vector<std::string> schema_only(const temp_dir& dir) {
 // it ended files the conversation, not the chat. Kept across a restart.
 BOOST_AUTO_TEST_CASE(report_counts_each_chat_for_the_team_it_was_filed_under) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     {
         server_process server(args);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         auto bob = agent_client(admin, "bob");
         auto p = server.port();
         admin.json("PUT", "/teams/billing", R"({"members":["bob"]})", 201);
@@ -312,7 +312,7 @@ BOOST_AUTO_TEST_CASE(report_counts_each_chat_for_the_team_it_was_filed_under) {
         server.wait_exit(5s);
     }
     server_process server(args);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     auto r = admin.json("GET", "/reports/summary");
     BOOST_TEST(r.at("overall").at("chats_opened").as_int64() == 4);
     auto& teams = r.at("teams").as_array();
@@ -339,10 +339,10 @@ BOOST_AUTO_TEST_CASE(report_counts_each_chat_for_the_team_it_was_filed_under) {
 // conversation, not the chat. Kept across a restart.
 BOOST_AUTO_TEST_CASE(report_counts_each_chat_under_the_labels_it_had_while_open) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     {
         server_process server(args);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         auto p = server.port();
         auto label = [&](const std::string& phone, const std::string& labels) {
             admin.json("PUT", "/conversations/" + phone + "/labels", R"({"labels":)" + labels + "}");
@@ -369,7 +369,7 @@ BOOST_AUTO_TEST_CASE(report_counts_each_chat_under_the_labels_it_had_while_open)
         server.wait_exit(5s);
     }
     server_process server(args);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     auto r = admin.json("GET", "/reports/summary");
     BOOST_TEST(r.at("overall").at("chats_opened").as_int64() == 4);
     auto& labels = r.at("labels").as_array();
@@ -409,7 +409,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     };
     {
         server_process server(args);  // no hours set: every second counts, and asking for them is an error
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         auto wall = admin.json("GET", range);
         BOOST_TEST(!wall.at("business_hours").as_bool());
         BOOST_TEST(waits(wall, "first_response_seconds") == "60.000000 231600.000000");
@@ -422,7 +422,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     for (auto flag : {"--business-hours", "mon-fri 09:00-17:00"}) with_hours.push_back(flag);
     {
         server_process server(with_hours);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         auto r = admin.json("GET", range + "&business_hours=true");
         BOOST_TEST(r.at("business_hours").as_bool());
         BOOST_TEST(waits(r, "first_response_seconds") == "60.000000 1200.000000");
@@ -434,7 +434,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     // Monday a day off: only Friday's ten minutes.
     with_hours.insert(with_hours.end(), {"--days-off", "2026-12-07"});
     server_process server(with_hours);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     auto r = admin.json("GET", range + "&business_hours=true");
     BOOST_TEST(waits(r, "first_response_seconds") == "60.000000 600.000000");
     BOOST_TEST(waits(r, "queue_wait_seconds") == "30.000000 600.000000");
@@ -456,7 +456,7 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
  ('4', 't4', 'carol', 4, 1767262210000), ('5', 't0', 'bob', 1, 1767200005000);
 )sql");
     server_process server(args);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     auto raw = admin.call("GET", "/reports/summary?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z");
     BOOST_REQUIRE(raw.status == 200u);
     // Numbers as people write them, not Boost.JSON's 3.67E0 and 2E1.
@@ -547,7 +547,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
  ('q1', '6', 1767261600000, 'user', 1767261600000, NULL,          '',      NULL, 1767261630000, 'user', '', 1767261600000);
 )sql");
     server_process server(args);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     const std::string range = "/reports/summary?from=2026-01-01T09:00:00Z&to=2026-01-01T11:00:00Z";
     auto r = admin.json("GET", range);
     // Met: m1 (60 s), m2 (120 s, at the target). Missed: x1 (300 s), x2 (no
@@ -614,13 +614,13 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     };
     {
         server_process server(args);  // no hours: kept as asked, every minute counts
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         BOOST_TEST(admin.json("GET", "/sla").at("only_during_business_hours").as_bool());
         BOOST_TEST(verdicts(admin.json("GET", range)) == "1/1 0/1");
     }
     args.insert(args.end(), {"--business-hours", "mon-fri 09:00-17:00"});
     server_process server(args);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     auto r = admin.json("GET", range);
     BOOST_TEST(verdicts(r) == "2/0 1/0");
     // The times themselves stay on the wall clock unless asked.
@@ -659,7 +659,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     };
     {
         server_process server(args);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         auto berlin = admin.json("GET", range + "&timezone=Europe/Berlin");
         BOOST_TEST(berlin.at("timezone").as_string() == "Europe/Berlin");
         BOOST_TEST(days(berlin) == "2026-03-28 3/0; 2026-03-29 0/2; 2026-03-30 1/0; ");
@@ -687,7 +687,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     // With the team's zone set, that is the default.
     for (auto flag : {"--business-hours", "mon-fri 09:00-17:00", "--timezone", "Europe/Berlin"}) args.push_back(flag);
     server_process server(args);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     auto team = admin.json("GET", range);
     BOOST_TEST(team.at("timezone").as_string() == "Europe/Berlin");
     BOOST_TEST(days(team) == "2026-03-28 3/0; 2026-03-29 0/2; 2026-03-30 1/0; ");
@@ -695,7 +695,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
 
 BOOST_AUTO_TEST_CASE(export_streams_100k_messages_in_flat_memory) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     {
         server_process server(args);
         server.send_signal(SIGTERM);
@@ -709,7 +709,7 @@ SELECT printf('%d', 900000 + i % 500), i, 'm' || i, 'user', '', printf('message 
        'text', 1767261600000 + i, 'received', '', '' FROM n;
 )sql");
     server_process server(args);
-    auto admin = api_client{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     // Peak RSS would include the login's Argon2 hashing (64 MiB): sample RSS during the export instead.
     auto before = vm_kb(server.pid(), "VmRSS");
     std::atomic<bool> exporting{true};

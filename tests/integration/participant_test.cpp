@@ -46,11 +46,11 @@ BOOST_AUTO_TEST_SUITE(participants)
 
 BOOST_AUTO_TEST_CASE(followers_hear_of_the_users_messages_while_someone_else_has_the_chat) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     {
         server_process server(args);
         auto p = server.port();
-        api_client admin{p, login(p, "admin", "long-password-1")};
+        auto admin = known_admin(p);
         auto bob = agent_client(admin, "bob");
         auto carol = agent_client(admin, "carol");
         auto dave = agent_client(admin, "dave");
@@ -148,9 +148,9 @@ BOOST_AUTO_TEST_CASE(followers_hear_of_the_users_messages_while_someone_else_has
 // Each user's message makes a notification for each follower: at most
 // max_participants (25) of them.
 BOOST_AUTO_TEST_CASE(a_conversation_has_at_most_25_followers) {
-    server_process server({"--admin-password", "long-password-1"});
+    server_process server({"--admin-password", known_admin_password});
     auto p = server.port();
-    api_client admin{p, login(p, "admin", "long-password-1")};
+    auto admin = known_admin(p);
     user_says(p, "5501", "hello", "Bo");
     json::array everyone;
     for (int i = 0; i < 25; ++i) {

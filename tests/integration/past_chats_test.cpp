@@ -124,12 +124,12 @@ BOOST_AUTO_TEST_SUITE(past_chats)
 
 BOOST_AUTO_TEST_CASE(a_users_chats_are_listed_newest_first_with_how_each_ended) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     std::vector<std::string> tickets;
     {
         server_process server(args);
         auto p = server.port();
-        api_client admin{p, login(p, "admin", "long-password-1")};
+        auto admin = known_admin(p);
         auto bob = agent_client(admin, "bob");
         tickets = three_chats(p, bob);
         check_the_three(bob, tickets);
@@ -150,9 +150,9 @@ BOOST_AUTO_TEST_CASE(a_users_chats_are_listed_newest_first_with_how_each_ended) 
 }
 
 BOOST_AUTO_TEST_CASE(the_memory_store_lists_them_alike) {
-    server_process server({"--admin-password", "long-password-1"});
+    server_process server({"--admin-password", known_admin_password});
     auto p = server.port();
-    api_client admin{p, login(p, "admin", "long-password-1")};
+    auto admin = known_admin(p);
     auto bob = agent_client(admin, "bob");
     check_the_three(bob, three_chats(p, bob));
 }

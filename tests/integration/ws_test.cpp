@@ -199,9 +199,9 @@ BOOST_AUTO_TEST_CASE(availability_is_pushed_and_a_new_password_closes_ended_sess
 
 // A session that runs out takes its socket with it: nobody reads on past it.
 BOOST_AUTO_TEST_CASE(a_socket_closes_when_its_session_expires) {
-    server_process server({"--session-ttl", "2", "--admin-password", "long-password-1"});
+    server_process server({"--session-ttl", "2", "--admin-password", known_admin_password});
     auto p = server.port();
-    api_client admin{p, login(p, "admin", "long-password-1")};
+    auto admin = known_admin(p);
     ws_client ws(p, ws_target(admin));
     BOOST_TEST(ws.next().at("type").as_string() == "hello");
     auto code = ws.wait_close(std::chrono::seconds(10));
@@ -316,11 +316,11 @@ BOOST_AUTO_TEST_CASE(resume_after_a_disconnect_misses_nothing) {
 
 BOOST_AUTO_TEST_CASE(resume_from_the_stored_log_after_a_restart_and_resync_beyond_it) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--admin-password", "long-password-1"};
+    auto args = kept_in(dir.path());
     std::uint64_t before;
     {
         server_process server(args);
-        api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+        auto admin = known_admin(server.port());
         ws_client ws(server.port(), ws_target(admin));
         before = ws.next().at("seq").to_number<std::uint64_t>();
         for (int i = 0; i < 5; ++i) user_says(server.port(), "1555", "m" + std::to_string(i));
@@ -329,7 +329,7 @@ BOOST_AUTO_TEST_CASE(resume_from_the_stored_log_after_a_restart_and_resync_beyon
         BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
     }
     server_process server(args);
-    api_client admin{server.port(), login(server.port(), "admin", "long-password-1")};
+    auto admin = known_admin(server.port());
     ws_client ws(server.port(), ws_target(admin));
     auto latest = ws.next().at("seq").to_number<std::uint64_t>();
     BOOST_TEST(latest >= before + 10);  // numbering continues after the restart (the user's and the bot's messages)

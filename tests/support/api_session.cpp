@@ -49,6 +49,12 @@ api_client admin_client(server_process& server) {
     return {server.port(), login(server.port(), "admin", printed_admin_password(server))};
 }
 
+std::vector<std::string> kept_in(const std::filesystem::path& data) {
+    return {"--data", data.string(), "--admin-password", known_admin_password};
+}
+
+api_client known_admin(unsigned short port) { return {port, login(port, "admin", known_admin_password)}; }
+
 api_client agent_client(const api_client& admin, const std::string& username, const std::string& role) {
     admin.json("POST", "/agents",
                R"({"username":")" + username + R"(","password":"secret-)" + username + R"(","role":")" + role +

@@ -6,7 +6,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace switchboard::test {
 
@@ -31,6 +33,14 @@ struct api_client {
 };
 
 api_client admin_client(server_process& server);
+
+// The admin's password in tests that start a server more than once (a
+// first start makes one up): each start then logs in alike.
+inline constexpr const char* known_admin_password = "long-password-1";
+// A server's arguments: its data kept in `data`, the admin's password known_admin_password.
+std::vector<std::string> kept_in(const std::filesystem::path& data);
+// The admin, logged in with known_admin_password.
+api_client known_admin(unsigned short port);
 // Creates an agent (as `admin`) and logs them in.
 api_client agent_client(const api_client& admin, const std::string& username, const std::string& role = "agent");
 
