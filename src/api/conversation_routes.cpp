@@ -105,7 +105,8 @@ chat::list_query::only list_filter(const http::request& req) {
     if (f == "blocked") return chat::list_query::only::blocked;
     if (f == "snoozed") return chat::list_query::only::snoozed;
     if (f == "waiting") return chat::list_query::only::waiting;
-    throw field_error{"filter", "filter must be all, active, queued, mine, waiting, snoozed or blocked"};
+    if (f == "following") return chat::list_query::only::followed_by;
+    throw field_error{"filter", "filter must be all, active, queued, mine, waiting, snoozed, blocked or following"};
 }
 
 // ?order=queue: the queue from its head. The cursor is the last entry's
@@ -123,7 +124,7 @@ std::optional<std::int64_t> parse_queue_cursor(std::string_view s) {
 
 json::object counts_json(const chat::list_counts& n) {
     return {{"all", n.all},         {"active", n.active},   {"queued", n.queued},  {"mine", n.mine},
-            {"waiting", n.waiting}, {"blocked", n.blocked}, {"snoozed", n.snoozed}};
+            {"waiting", n.waiting}, {"blocked", n.blocked}, {"snoozed", n.snoozed}, {"following", n.following}};
 }
 
 json::value page_json(const std::vector<chat::conversation_view>& rows, json::value next, json::object counts) {

@@ -35,16 +35,18 @@ struct list_key {
         blocked = 8,   // an agent blocked the user
         snoozed = 128, // its agent snoozed the chat (bits 4-6 are the priority)
         waiting = 256, // the user waits for an agent's answer (waiting_since)
+        followed = 512, // some agent follows it (participants)
     };
-    static constexpr int priority_shift = 4;  // bits 4-6: conv_priority
-    static constexpr int activity_shift = 9;  // 2^55 ms is a million years
+    static constexpr int priority_shift = 4;   // bits 4-6: conv_priority
+    static constexpr int activity_shift = 10;  // 2^54 ms is half a million years
     std::uint64_t word = 0;
 
     static list_key of(const conversation& c) {
         auto ms = to_unix_ms(c.last_activity);
         std::uint64_t flags = (c.chat_support_active ? active : 0) | (c.queued_at ? queued : 0) |
                               (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0) |
-                              (c.snoozed_until ? snoozed : 0) | (waiting_since(c) ? waiting : 0);
+                              (c.snoozed_until ? snoozed : 0) | (waiting_since(c) ? waiting : 0) |
+                              (!c.participants.empty() ? followed : 0);
         auto priority = static_cast<std::uint64_t>(c.priority) << priority_shift;
         return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << activity_shift | priority | flags};
     }

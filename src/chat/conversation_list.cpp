@@ -16,6 +16,7 @@ std::uint16_t flags_for(list_query::only filter) {
         case list_query::only::blocked: return list_key::blocked;
         case list_query::only::snoozed: return list_key::snoozed;
         case list_query::only::waiting: return list_key::waiting;
+        case list_query::only::followed_by: return list_key::followed;
         case list_query::only::all: break;
     }
     return 0;
@@ -61,6 +62,7 @@ bool passes(const list_query& q, const conversation& c) {
     if (q.filter == list_query::only::blocked && !c.blocked) return false;
     if (q.filter == list_query::only::snoozed && !c.snoozed_until) return false;
     if (q.filter == list_query::only::waiting && !waiting_since(c)) return false;
+    if (q.filter == list_query::only::followed_by && !followed_by(c, q.assignee)) return false;
     if (flags_left_out_of(q.filter) && c.snoozed_until) return false;
     if (q.by == list_query::order::waiting) return !q.matches || q.matches(c);  // its cursor is listed_by_wait's
     if (auto after = after_rank(q)) {
@@ -182,7 +184,8 @@ list_page listed_on_board(const activity_board& board, const list_query& q) {
     // The board's flags decide "all", "active", "queued" and "blocked" by themselves,
     // so the newest few suffice; a state that moved on since its slot was
     // read may still fall out, and then the page is read again from all.
-    bool board_decides = !q.matches && q.filter != list_query::only::assigned_to;
+    bool board_decides =
+        !q.matches && q.filter != list_query::only::assigned_to && q.filter != list_query::only::followed_by;
     bool dropped = false;
     auto candidates = candidates_for(board, q, board_decides ? std::optional(want) : std::nullopt, dropped);
     auto rows = rows_from(candidates, q, want);

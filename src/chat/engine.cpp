@@ -528,6 +528,7 @@ list_counts engine::counts(std::string_view assignee) const {
         if (k.has(list_key::waiting, list_key::snoozed)) ++n.waiting;
         // Only chats with an agent are read: a few per agent, not the board.
         if (k.has(list_key::assigned, list_key::snoozed) && a.current()->assignee == assignee) ++n.mine;
+        if (k.has(list_key::followed) && followed_by(*a.current(), assignee)) ++n.following;
     });
     return n;
 }

@@ -138,6 +138,7 @@ test('an agent follows a conversation from its header and finds what the user wr
   await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
   await userSays(server, '15550921', 'support', 'Di');
   await admin('POST', '/conversations/15550921/chat-support/start');
+  await userSays(server, '15550922', 'hello', 'Fay');
   const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
   const other = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li[data-phone="15550921"]').click();
@@ -147,13 +148,19 @@ test('an agent follows a conversation from its header and finds what the user wr
   await page.getByRole('button', { name: '👁 Follow' }).click();
   await page.locator('#follow[aria-pressed="true"]', { hasText: 'Following' }).waitFor();
   await page.locator('#conv-followers', { hasText: 'Followed by you' }).waitFor();
+  // The Following tab counts and lists what she follows.
+  const followingTab = page.locator('.tabs [data-filter="following"]');
+  await followingTab.locator('.count', { hasText: '1' }).waitFor();
+  await followingTab.click();
+  await page.locator('#conversation-list li[data-phone="15550921"]').waitFor();
+  assert.equal(await page.locator('#conversation-list li').count(), 1);
+  await page.locator('.tabs [data-filter="all"]').click();
   // Another agent sees who follows it.
   await other.locator('#conversation-list li[data-phone="15550921"]').click();
   await other.locator('#conv-followers', { hasText: 'Followed by eve' }).waitFor();
   assert.equal(await other.locator('#follow').getAttribute('aria-pressed'), 'false');
 
   // Away from it, Eve is told of the user's message; the inbox opens the chat at it.
-  await userSays(server, '15550922', 'hello', 'Fay');
   await page.locator('#conversation-list li[data-phone="15550922"]').click();
   await page.locator('#conv-name', { hasText: 'Fay' }).waitFor();
   for (let i = 0; i < 60; i += 1) await userSays(server, '15550921', `line ${i}`);
@@ -171,6 +178,7 @@ test('an agent follows a conversation from its header and finds what the user wr
   await page.getByRole('button', { name: '👁 Following' }).click();
   await page.locator('#follow[aria-pressed="false"]', { hasText: 'Follow' }).waitFor();
   await other.locator('#conv-followers').waitFor({ state: 'hidden' });
+  await page.waitForFunction(() => document.querySelector('.tabs [data-filter="following"] .count').textContent === '');
   await userSays(server, '15550921', 'one more');
   await other.locator('.message.user', { hasText: 'one more' }).waitFor();
   const eve = await apiAs(server, 'eve', 'eve-secret-1');

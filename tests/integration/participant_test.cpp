@@ -40,6 +40,16 @@ std::string refused(const http_result& r, unsigned status = 400) {
 
 using names = std::vector<std::string>;
 
+// The phones GET /conversations?filter=following lists for the agent
+// (sorted: two written to in one millisecond may come either way), and its count.
+std::pair<names, std::int64_t> following(const api_client& agent, const std::string& query = {}) {
+    auto page = agent.json("GET", "/conversations?filter=following" + query);
+    names phones;
+    for (auto& c : page.at("conversations").as_array()) phones.emplace_back(c.at("phone").as_string());
+    std::sort(phones.begin(), phones.end());
+    return {phones, page.at("counts").at("following").as_int64()};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(participants)
@@ -110,6 +120,23 @@ BOOST_AUTO_TEST_CASE(followers_hear_of_the_users_messages_while_someone_else_has
         user_says(p, "5401", "hello?");
         BOOST_TEST((told_of(carol) == names{"it was order 7", "thanks"}));
         BOOST_TEST((told_of(dave) == names{"hello?"}));
+
+        // The Following filter lists what each agent follows, snoozed or
+        // not, with its count; and a search within it.
+        user_says(p, "5402", "hi", "Bo");
+        user_says(p, "5403", "hi", "Cy");
+        carol.json("POST", "/conversations/5403/participants");
+        carol.json("POST", "/conversations/5402/participants");
+        BOOST_TEST((following(carol) == std::pair<names, std::int64_t>{{"5402", "5403"}, 2}));
+        BOOST_TEST((following(carol, "&q=Cy") == std::pair<names, std::int64_t>{{"5403"}, 2}));
+        BOOST_TEST((following(dave) == std::pair<names, std::int64_t>{{"5401"}, 1}));
+        BOOST_TEST((following(bob) == std::pair<names, std::int64_t>{{"5401"}, 1}));
+        BOOST_TEST((following(admin) == std::pair<names, std::int64_t>{{}, 0}));
+        bob.json("PUT", "/conversations/5401/snooze", R"({"until":"next_reply"})");
+        BOOST_TEST((following(bob) == std::pair<names, std::int64_t>{{"5401"}, 1}));
+        carol.json("DELETE", "/conversations/5402/participants/carol");
+        BOOST_TEST((following(carol) == std::pair<names, std::int64_t>{{"5403"}, 1}));
+        BOOST_TEST(refused(carol.call("GET", "/conversations?filter=followed")) == "filter");
 
         // Replaced whole: each once.
         BOOST_TEST(admin.json("PUT", "/conversations/5401/participants", R"({"participants":["dave","carol","dave"]})")

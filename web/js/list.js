@@ -136,6 +136,7 @@ export class ConversationList {
       case 'waiting': return waitsForAnswer(c);
       case 'snoozed': return !!c.snoozed;
       case 'blocked': return c.blocked;
+      case 'following': return (c.participants ?? []).includes(this.me.username);
       default: return true;
     }
   }
@@ -234,7 +235,7 @@ export class ConversationList {
   // aside), so that a console in a background tab still says when someone
   // needs an answer.
   renderCounts() {
-    const held = { active: 0, queued: 0, mine: 0, waiting: 0, snoozed: 0, blocked: 0 };
+    const held = { active: 0, queued: 0, mine: 0, waiting: 0, snoozed: 0, blocked: 0, following: 0 };
     let unreadMine = 0;
     for (const c of this.rows.values()) {
       for (const f of Object.keys(held)) if (this.inFilter(c, f)) held[f] += 1;

@@ -222,13 +222,14 @@ async function loadMine() {
 // first.
 function countsChanged(c) {
   const known = list.rows.get(c.phone);
+  const followers = (x) => (x?.participants ?? []).join(' ');
   return Boolean(known?.blocked) !== Boolean(c.blocked) || Boolean(known?.snoozed) !== Boolean(c.snoozed)
-    || Boolean(known?.waiting_since) !== Boolean(c.waiting_since);
+    || Boolean(known?.waiting_since) !== Boolean(c.waiting_since) || followers(known) !== followers(c);
 }
 
-// A tab's conversations from however long ago (those blocked, snoozed or
-// waiting since long ago are on no page the console holds); the waiting
-// ones longest first, as the tab lists them.
+// A tab's conversations from however long ago (those blocked, snoozed,
+// waiting or followed since long ago are on no page the console holds);
+// the waiting ones longest first, as the tab lists them.
 async function loadFiltered(filter) {
   const order = filter === 'waiting' ? '&order=waiting' : '';
   const { conversations } = await api.get(`/conversations?filter=${filter}${order}&limit=200`);
@@ -449,7 +450,7 @@ function start(agent) {
       for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t === tab));
       list.filter = tab.dataset.filter;
       list.render();
-      if (['blocked', 'snoozed', 'waiting'].includes(list.filter)) loadFiltered(list.filter);
+      if (['blocked', 'snoozed', 'waiting', 'following'].includes(list.filter)) loadFiltered(list.filter);
     });
   $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
   fillPriorities($('priority-filter'), { value: '', text: 'Any priority' });

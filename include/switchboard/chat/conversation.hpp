@@ -5,6 +5,7 @@
 #include "switchboard/core/shared_value.hpp"
 #include "switchboard/core/time.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -202,6 +203,9 @@ inline constexpr std::size_t max_labels = 10;
 // A conversation's followers: at most this many, so that a user's message
 // makes a bounded number of notifications.
 inline constexpr std::size_t max_participants = 25;
+inline bool followed_by(const conversation& c, std::string_view agent) {
+    return std::binary_search(c.participants.begin(), c.participants.end(), agent);
+}
 // A label as an agent typed it, the way it is kept: trimmed, lower case,
 // white space inside as `-` ("VIP customer" is vip-customer); nullopt when
 // what is left is empty, longer than 32 characters, or has other characters.

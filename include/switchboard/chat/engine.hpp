@@ -191,12 +191,13 @@ struct list_position {
 struct list_query {
     // active, assigned_to and waiting leave out the snoozed chats, which
     // `snoozed` lists. waiting: the chats whose user waits for an answer.
-    enum class only { all, active, queued, assigned_to, blocked, snoozed, waiting };
+    // followed_by: those `agent` follows (conversation::participants).
+    enum class only { all, active, queued, assigned_to, blocked, snoozed, waiting, followed_by };
     // waiting: the longest wait first, then by phone; only the chats that wait.
     enum class order { activity, priority, waiting };
     only filter = only::all;
     order by = order::activity;
-    std::string assignee;  // for assigned_to
+    std::string assignee;  // for assigned_to, and the follower for followed_by
     // A further test of each conversation (a search), or none. It runs on
     // the caller's thread, with whatever it captures.
     std::function<bool(const conversation&)> matches;
@@ -218,7 +219,7 @@ struct queue_page {
 
 // How many conversations each of the list's filters holds.
 struct list_counts {
-    std::size_t all = 0, active = 0, queued = 0, mine = 0, blocked = 0, snoozed = 0, waiting = 0;
+    std::size_t all = 0, active = 0, queued = 0, mine = 0, blocked = 0, snoozed = 0, waiting = 0, following = 0;
 };
 
 struct queue_entry {
@@ -338,7 +339,8 @@ public:
     boost::asio::awaitable<std::pair<std::vector<queue_entry>, std::size_t>> queue_head(std::size_t limit);
     // A page of the queue from its head, after `after` (a page's last_place).
     boost::asio::awaitable<queue_page> queue_front(std::optional<std::int64_t> after, std::size_t limit);
-    // One walk of the board; `mine` counts the live chats of `assignee`.
+    // One walk of the board; `mine` counts the live chats of `assignee`,
+    // `following` the conversations that agent follows.
     // Not a coroutine, and safe on any thread.
     list_counts counts(std::string_view assignee) const;
     // Chats whose assigned agent has not answered within `after` go back to
