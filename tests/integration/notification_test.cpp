@@ -31,11 +31,6 @@ std::vector<std::uint64_t> ids_listed(const api_client& agent, const std::string
 
 std::int64_t unread_of(const api_client& agent) { return agent.json("GET", "/notifications").at("unread").as_int64(); }
 
-std::string refused_field(const http_result& r) {
-    BOOST_TEST(r.status == 400u, r.body);
-    return std::string(json::parse(r.body).at("error").at("field").as_string());
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(notifications)

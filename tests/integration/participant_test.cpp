@@ -32,12 +32,6 @@ json::value participants_of(const api_client& agent, const std::string& phone) {
     return agent.json("GET", "/conversations/" + phone).at("participants");
 }
 
-std::string refused(const http_result& r, unsigned status = 400) {
-    BOOST_TEST(r.status == status, r.body);
-    auto error = json::parse(r.body).at("error");
-    return std::string(status == 400 ? error.at("field").as_string() : error.at("message").as_string());
-}
-
 using names = std::vector<std::string>;
 
 // The phones GET /conversations?filter=following lists for the agent
@@ -136,7 +130,7 @@ BOOST_AUTO_TEST_CASE(followers_hear_of_the_users_messages_while_someone_else_has
         BOOST_TEST((following(bob) == std::pair<names, std::int64_t>{{"5401"}, 1}));
         carol.json("DELETE", "/conversations/5402/participants/carol");
         BOOST_TEST((following(carol) == std::pair<names, std::int64_t>{{"5403"}, 1}));
-        BOOST_TEST(refused(carol.call("GET", "/conversations?filter=followed")) == "filter");
+        BOOST_TEST(refused_field(carol.call("GET", "/conversations?filter=followed")) == "filter");
 
         // Replaced whole: each once.
         BOOST_TEST(admin.json("PUT", "/conversations/5401/participants", R"({"participants":["dave","carol","dave"]})")
@@ -144,19 +138,16 @@ BOOST_AUTO_TEST_CASE(followers_hear_of_the_users_messages_while_someone_else_has
 
         // Bad input: a clear error, and nothing changes.
         admin.json("PATCH", "/agents/bob", R"({"active":false})");
-        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":["ghost"]})")) ==
-                   "participants");
-        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":["bob"]})")) ==
-                   "participants");
-        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":"carol"})")) ==
-                   "participants");
-        BOOST_TEST(refused(admin.call("PUT", "/conversations/5401/participants", R"({"participants":[7]})")) ==
-                   "participants");
-        BOOST_TEST(refused(admin.call("POST", "/conversations/5401/participants", R"({"username":"ghost"})")) ==
-                   "username");
-        BOOST_TEST(refused(admin.call("POST", "/conversations/5401/participants", R"({"username":"bob"})")) ==
-                   "username");
-        BOOST_TEST(refused(admin.call("POST", "/conversations/5401/participants", "[")) == "body");
+        auto refused_for = [&](const std::string& method, const std::string& body) {
+            return refused_field(admin.call(method, "/conversations/5401/participants", body));
+        };
+        BOOST_TEST(refused_for("PUT", R"({"participants":["ghost"]})") == "participants");
+        BOOST_TEST(refused_for("PUT", R"({"participants":["bob"]})") == "participants");
+        BOOST_TEST(refused_for("PUT", R"({"participants":"carol"})") == "participants");
+        BOOST_TEST(refused_for("PUT", R"({"participants":[7]})") == "participants");
+        BOOST_TEST(refused_for("POST", R"({"username":"ghost"})") == "username");
+        BOOST_TEST(refused_for("POST", R"({"username":"bob"})") == "username");
+        BOOST_TEST(refused_for("POST", "[") == "body");
         BOOST_TEST(admin.call("POST", "/conversations/5499/participants").status == 404u);
         BOOST_TEST(participants_of(admin, "5401") == (json::array{"carol", "dave"}));
         server.send_signal(SIGTERM);
@@ -187,13 +178,13 @@ BOOST_AUTO_TEST_CASE(a_conversation_has_at_most_25_followers) {
     }
     auto too_many = everyone;
     too_many.emplace_back("admin");
-    BOOST_TEST(refused(admin.call("PUT", "/conversations/5501/participants",
+    BOOST_TEST(refused_field(admin.call("PUT", "/conversations/5501/participants",
                                   json::serialize(json::object{{"participants", too_many}}))) == "participants");
     BOOST_TEST(participants_of(admin, "5501").as_array().empty());
     auto once_each = everyone;
     once_each.emplace_back("agent0");  // counted once
     admin.json("PUT", "/conversations/5501/participants", json::serialize(json::object{{"participants", once_each}}));
-    BOOST_TEST(refused(admin.call("POST", "/conversations/5501/participants"), 409) ==
+    BOOST_TEST(refusal_message(admin.call("POST", "/conversations/5501/participants"), 409) ==
                "5501 has 25 followers already, the most a conversation has");
     BOOST_TEST(participants_of(admin, "5501").as_array().size() == 25u);
 }

@@ -113,11 +113,6 @@ void check_the_three(const api_client& agent, const std::vector<std::string>& ti
     BOOST_TEST(other.at("chats").as_array().size() == 1u);
 }
 
-std::string refused_field(const http_result& r) {
-    BOOST_TEST(r.status == 400u, r.body);
-    return std::string(json::parse(r.body).at("error").at("field").as_string());
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(past_chats)

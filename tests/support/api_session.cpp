@@ -49,6 +49,25 @@ api_client admin_client(server_process& server) {
     return {server.port(), login(server.port(), "admin", printed_admin_password(server))};
 }
 
+namespace {
+
+boost::json::value error_of(const http_result& r, unsigned status) {
+    if (r.status != status)
+        throw std::runtime_error("answered " + std::to_string(r.status) + ", expected " + std::to_string(status) + ": " +
+                                 r.body);
+    return boost::json::parse(r.body).at("error");
+}
+
+}  // namespace
+
+std::string refused_field(const http_result& r) {
+    return std::string(error_of(r, 400).at("field").as_string());
+}
+
+std::string refusal_message(const http_result& r, unsigned status) {
+    return std::string(error_of(r, status).at("message").as_string());
+}
+
 std::vector<std::string> kept_in(const std::filesystem::path& data) {
     return {"--data", data.string(), "--admin-password", known_admin_password};
 }

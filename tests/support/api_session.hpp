@@ -34,6 +34,11 @@ struct api_client {
 
 api_client admin_client(server_process& server);
 
+// The field a 400 answer names; throws, with the answer, for any other status.
+std::string refused_field(const http_result& r);
+// The message of an error answer of `status`; throws, with the answer, for any other.
+std::string refusal_message(const http_result& r, unsigned status);
+
 // The admin's password in tests that start a server more than once (a
 // first start makes one up): each start then logs in alike.
 inline constexpr const char* known_admin_password = "long-password-1";
