@@ -480,10 +480,15 @@ ALTER TABLE conversations ADD COLUMN participants TEXT NOT NULL DEFAULT '';
 CREATE INDEX chats_by_phone ON chats (phone, opened_at);
 CREATE INDEX ratings_by_ticket ON ratings (ticket_id);
 )sql",
-    // 42: the seq of a chat's first message (chat_record::first_seq); 0 for
-    // the chats from before it, whose start a history does not know.
+    // 42: the seq of a chat's first message (chat_record::first_seq). The
+    // chats from before it learn theirs from the message written in the
+    // step that opened them, at the very millisecond (the user's `support`,
+    // or an agent's opening words to the user), found by messages_by_time;
+    // one with none there keeps 0: its start is not known.
     R"sql(
 ALTER TABLE chats ADD COLUMN first_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE chats SET first_seq = COALESCE(
+    (SELECT min(m.seq) FROM messages m WHERE m.at = chats.opened_at AND m.phone = chats.phone), 0);
 )sql",
 };
 

@@ -526,6 +526,14 @@ BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits)
     BOOST_TEST(admin.json("GET", "/conversations/1471").at("waiting_since").as_string() == asked_again);
     BOOST_TEST(admin.json("GET", "/conversations/1472").at("waiting_since").as_string() == opened_alone);
     BOOST_TEST(admin.json("GET", "/conversations/1473").at("waiting_since").is_null());
+    // Schema 42: each chat learns where it began, the user's `support`.
+    for (std::string phone : {"1472", "1473"}) {
+        auto chats = admin.json("GET", "/conversations/" + phone + "/chats");
+        auto seq = chats.at("chats").at(0).at("first_seq").to_number<std::uint64_t>();
+        auto page = admin.json("GET", "/conversations/" + phone + "/messages?limit=1&before=" + std::to_string(seq + 1));
+        BOOST_TEST(page.at("messages").at(0).at("text") == "support");
+        BOOST_TEST(page.at("messages").at(0).at("seq").to_number<std::uint64_t>() == seq);
+    }
     BOOST_TEST(std::stoi(sqlite_value(db, "PRAGMA user_version")) == switchboard::store::schema_version());
 }
 

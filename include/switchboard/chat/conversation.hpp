@@ -125,7 +125,7 @@ struct chat_record {
     std::vector<std::string> labels;
     // The seq of its first message (the user's `support`, or the first after
     // an agent opened it): where a history shows it begin. 0: not known
-    // (a chat from before schema 42).
+    // (a chat from before schema 42 that the upgrade could not place).
     std::uint64_t first_seq = 0;
 };
 
