@@ -3,6 +3,7 @@
 #include "request_helpers.hpp"
 
 #include "switchboard/chat/business_hours.hpp"
+#include "switchboard/chat/json.hpp"
 #include "switchboard/core/time.hpp"
 
 namespace switchboard::api {
@@ -11,7 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value instant(const std::optional<timestamp>& t) { return t ? json::value(to_iso8601(*t)) : json::value(nullptr); }
 
 json::object hours_json(const chat::business_hours* hours, timestamp now) {
     if (!hours)
@@ -30,8 +30,8 @@ json::object hours_json(const chat::business_hours* hours, timestamp now) {
             {"hours", std::move(ranges)},
             {"days_off", std::move(days_off)},
             {"open_now", state.open},
-            {"opens_at", state.open ? json::value(nullptr) : instant(state.change)},
-            {"closes_at", state.open ? instant(state.change) : json::value(nullptr)}};
+            {"opens_at", state.open ? json::value(nullptr) : chat::optional_time(state.change)},
+            {"closes_at", state.open ? chat::optional_time(state.change) : json::value(nullptr)}};
 }
 
 }  // namespace

@@ -45,19 +45,20 @@ std::vector<std::string> usernames_field(api_context& ctx, const boost::json::ob
         if (!n.is_string()) throw refuse(std::string(key) + " must be an array of agents' usernames");
         auto name = std::string(n.as_string());
         if (std::find(names.begin(), names.end(), name) != names.end()) continue;
-        auto found = active_only ? assignable_agent(ctx, name) : std::variant<auth::agent, std::string>();
-        if (!active_only && !ctx.agents.find(name)) found = "no agent named " + name;
-        if (auto* why = std::get_if<std::string>(&found)) throw refuse(std::move(*why));
+        // Deactivated agents are refused only when `active_only`; unknown ones always.
+        auto found = assignable_agent(ctx, name);
+        if (auto* why = std::get_if<std::string>(&found); why && (active_only || !ctx.agents.find(name)))
+            throw refuse(std::move(*why));
         names.push_back(std::move(name));
     }
     if (names.size() > most) throw refuse(too_many);
     return names;
 }
 
-auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o) {
-    auto target = assignable_agent(ctx, string_field(o, "to", true, 64));
-    if (auto* why = std::get_if<std::string>(&target)) throw field_error{"to", std::move(*why)};
-    return std::get<auth::agent>(std::move(target));
+auth::agent active_agent_field(api_context& ctx, const boost::json::object& o, std::string_view key) {
+    auto found = assignable_agent(ctx, string_field(o, key, true, 64));
+    if (auto* why = std::get_if<std::string>(&found)) throw field_error{std::string(key), std::move(*why)};
+    return std::get<auth::agent>(std::move(found));
 }
 
 std::optional<std::string> missing_team(api_context& ctx, const std::string& name) {

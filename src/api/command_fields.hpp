@@ -31,8 +31,12 @@ std::variant<auth::agent, std::string> assignable_agent(api_context& ctx, const 
 // `too_many` is the refusal past `most`. Required.
 std::vector<std::string> usernames_field(api_context& ctx, const boost::json::object& o, std::string_view key,
                                          std::size_t most, const std::string& too_many, bool active_only);
+// `key`: an active agent's username (assignable_agent). Required.
+auth::agent active_agent_field(api_context& ctx, const boost::json::object& o, std::string_view key);
 // "to": an active agent, whom a chat is transferred to.
-auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o);
+inline auth::agent transfer_target_field(api_context& ctx, const boost::json::object& o) {
+    return active_agent_field(ctx, o, "to");
+}
 // "team": the name of a team there is (a name as typed: `Billing team` is
 // billing-team), or null for none (""). Required.
 std::string team_field(api_context& ctx, const boost::json::object& o);

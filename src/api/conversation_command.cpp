@@ -3,6 +3,7 @@
 #include "command_fields.hpp"
 
 #include "switchboard/chat/conversation.hpp"
+#include "switchboard/chat/json.hpp"
 #include "switchboard/core/time.hpp"
 
 #include <algorithm>
@@ -91,7 +92,7 @@ json::object command_json(const conversation_command& c) {
         else if (c.until == chat::until_next_reply)
             o["until"] = next_reply_keyword;
         else
-            o["until"] = c.until ? json::value(to_iso8601(*c.until)) : json::value(nullptr);
+            o["until"] = chat::optional_time(c.until);
     }
     return o;
 }

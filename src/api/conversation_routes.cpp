@@ -234,7 +234,7 @@ awaitable<http::response> get_conversation(api_context& ctx, http::request& req,
         user_wrote = older->at;
     }
     o["messages"] = messages_json(page);
-    o["last_user_message_at"] = user_wrote ? json::value(to_iso8601(*user_wrote)) : json::value(nullptr);
+    o["last_user_message_at"] = chat::optional_time(user_wrote);
     co_return json_response(200, o);
 }
 

@@ -35,11 +35,7 @@ awaitable<http::response> follow(api_context& ctx, http::request& req, const aut
     auto name = who.username;
     if (!req.body.empty()) {
         auto o = object_body(req);
-        if (o.contains("username")) {
-            auto found = assignable_agent(ctx, string_field(o, "username", true, 64));
-            if (auto* why = std::get_if<std::string>(&found)) throw field_error{"username", std::move(*why)};
-            name = std::get<auth::agent>(found).username;
-        }
+        if (o.contains("username")) name = active_agent_field(ctx, o, "username").username;
     }
     auto c = co_await ctx.engine.set_participant(phone, std::move(name), true);
     co_return co_await answer(ctx, c);

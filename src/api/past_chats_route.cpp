@@ -6,6 +6,7 @@
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/chat/engine.hpp"
+#include "switchboard/chat/json.hpp"
 #include "switchboard/core/whole_number.hpp"
 #include "switchboard/store/store.hpp"
 
@@ -20,22 +21,16 @@ namespace {
 
 constexpr std::size_t default_page = 20, max_page = 100;
 
-json::value time_or_null(const std::optional<timestamp>& t) {
-    return t ? json::value(to_iso8601(*t)) : json::value(nullptr);
-}
-
-json::value text_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
-
 json::object past_chat_json(const chat::chat_record& c, std::optional<int> rating) {
     return {{"ticket", c.ticket_id},
             {"opened_at", to_iso8601(c.opened_at)},
             {"opened_by", c.opened_by},
-            {"queued_at", time_or_null(c.queued_at)},
-            {"agent", text_or_null(c.agent)},
-            {"first_response_at", time_or_null(c.first_response_at)},
-            {"closed_at", time_or_null(c.closed_at)},
-            {"close_reason", text_or_null(c.close_reason)},
-            {"team", text_or_null(c.team)},
+            {"queued_at", chat::optional_time(c.queued_at)},
+            {"agent", chat::optional_text(c.agent)},
+            {"first_response_at", chat::optional_time(c.first_response_at)},
+            {"closed_at", chat::optional_time(c.closed_at)},
+            {"close_reason", chat::optional_text(c.close_reason)},
+            {"team", chat::optional_text(c.team)},
             {"labels", json::array(c.labels.begin(), c.labels.end())},
             {"first_seq", c.first_seq ? json::value(c.first_seq) : json::value(nullptr)},
             {"rating", rating ? json::value(*rating) : json::value(nullptr)}};

@@ -120,8 +120,8 @@ boost::json::object missed_target_data(const conversation& c, const reply_deadli
                            {"target_minutes", d.minutes},
                            {"opened_at", to_iso8601(c.chat->opened_at)},
                            {"due_at", to_iso8601(d.due)}};
-    o["waiting_since"] = since ? boost::json::value(to_iso8601(*since)) : boost::json::value(nullptr);
-    o["agent"] = c.assignee.empty() ? boost::json::value(nullptr) : boost::json::value(c.assignee);
+    o["waiting_since"] = optional_time(since);
+    o["agent"] = optional_text(c.assignee);
     return o;
 }
 

@@ -12,7 +12,6 @@
 
 namespace switchboard::chat {
 
-namespace {
 boost::json::value optional_time(const std::optional<timestamp>& t) {
     if (!t) return nullptr;
     return boost::json::value(to_iso8601(*t));
@@ -21,7 +20,6 @@ boost::json::value optional_text(const std::string& s) {
     if (s.empty()) return nullptr;
     return boost::json::value(s);
 }
-}  // namespace
 
 std::string attachment_url(const message& m) {
     return "/conversations/" + m.phone + "/messages/" + std::to_string(m.seq) + "/media";

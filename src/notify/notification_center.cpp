@@ -3,6 +3,7 @@
 // routes.
 #include "switchboard/notify/notification_center.hpp"
 
+#include "switchboard/chat/json.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/store/store.hpp"
 
@@ -25,10 +26,6 @@ namespace {
 bool name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
            c == '.';
-}
-
-json::value time_or_null(const std::optional<timestamp>& t) {
-    return t ? json::value(to_iso8601(*t)) : json::value(nullptr);
 }
 
 }  // namespace
@@ -55,13 +52,13 @@ json::object notification_json(const notification& n) {
     return {{"id", n.id},
             {"type", n.type},
             {"conversation", n.conversation},
-            {"name", n.name.empty() ? json::value(nullptr) : json::value(n.name)},
-            {"actor", n.actor.empty() ? json::value(nullptr) : json::value(n.actor)},
+            {"name", chat::optional_text(n.name)},
+            {"actor", chat::optional_text(n.actor)},
             {"seq", n.seq ? json::value(n.seq) : json::value(nullptr)},
             {"text", n.type == "mention" || n.type == "message" ? json::value(n.text) : json::value(nullptr)},
-            {"target", n.target.empty() ? json::value(nullptr) : json::value(n.target)},
+            {"target", chat::optional_text(n.target)},
             {"created_at", to_iso8601(n.created_at)},
-            {"read_at", time_or_null(n.read_at)}};
+            {"read_at", chat::optional_time(n.read_at)}};
 }
 
 struct notification_center::impl {
@@ -86,6 +83,15 @@ struct notification_center::impl {
         return n;
     }
 
+    // One that tells of a message (a note, a user's): its seq and its start.
+    notification about(const chat::conversation& c, std::string agent, std::string type, std::string_view actor,
+                       const chat::message& m) {
+        auto n = make(c, std::move(agent), std::move(type), actor, m.at);
+        n.seq = m.seq;
+        n.text = chat::utf8_prefix(m.text, max_text_chars);
+        return n;
+    }
+
     // Every frame tells the agent how many they have unread, so that each
     // of their consoles shows the same count without asking.
     // `conversation`, as typing's: the one it is about, if one.
@@ -101,7 +107,7 @@ struct notification_center::impl {
     void tell_updated(const std::string& agent, const std::vector<std::uint64_t>& ids,
                       const std::optional<timestamp>& read_at) {
         json::array id_list(ids.begin(), ids.end());
-        send(agent, "notification.updated", {{"ids", std::move(id_list)}, {"read_at", time_or_null(read_at)}});
+        send(agent, "notification.updated", {{"ids", std::move(id_list)}, {"read_at", chat::optional_time(read_at)}});
     }
 
     store::store& store;
@@ -122,10 +128,7 @@ std::vector<notification> notification_center::mentioned_in(const chat::conversa
     std::vector<notification> out;
     for (auto& name : mentioned_names(note.text)) {
         if (name == note.agent || !impl_->is_agent(name)) continue;
-        auto n = impl_->make(c, name, "mention", note.agent, note.at);
-        n.seq = note.seq;
-        n.text = chat::utf8_prefix(note.text, max_text_chars);
-        out.push_back(std::move(n));
+        out.push_back(impl_->about(c, name, "mention", note.agent, note));
     }
     return out;
 }
@@ -149,10 +152,7 @@ std::vector<notification> notification_center::user_wrote(const chat::conversati
     for (auto& name : c.participants) {
         // The agent who has the chat sees it in their list, unread, and hears it.
         if (name == c.assignee || !impl_->is_agent(name)) continue;
-        auto n = impl_->make(c, name, "message", "", m.at);
-        n.seq = m.seq;
-        n.text = chat::utf8_prefix(m.text, max_text_chars);
-        out.push_back(std::move(n));
+        out.push_back(impl_->about(c, name, "message", "", m));
     }
     return out;
 }

@@ -30,6 +30,11 @@ void append_conversation_json(std::string& out, const conversation& c, std::opti
 std::size_t message_json_size(const message& m);
 std::size_t conversation_json_size(const conversation& c, std::optional<std::size_t> queue_position);
 
+// The API's forms of an optional time and of a text that may be empty:
+// ISO-8601 or null; the text, or null when it is empty.
+boost::json::value optional_time(const std::optional<timestamp>& t);
+boost::json::value optional_text(const std::string& s);
+
 // The plain webhook's answer: {"replies":[{"text":…}],"state":…}.
 std::string webhook_answer(const std::vector<std::string>& replies, conv_state state);
 
