@@ -8,7 +8,7 @@ import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { PastChats } from './past_chats.js';
-import { mentions, userName, waitsForAnswer } from './model.js';
+import { mentions, stars, userName, waitsForAnswer } from './model.js';
 import { fillPriorities } from './priority.js';
 import { fromLocalInput, snoozeChoices, snoozedUntil, untilBody } from './snooze.js';
 
@@ -24,7 +24,7 @@ const signingKey = 'switchboard.sign';  // whether this browser signs replies
 function rating(text) {
   const score = Math.min(5, Math.max(0, Number.parseInt(text, 10) || 0));
   return h('span', { class: 'text', 'aria-label': `Rated the chat ${score} of 5` },
-    'Rated the chat ', h('span', { class: 'stars', 'aria-hidden': 'true', text: '★'.repeat(score) + '☆'.repeat(5 - score) }),
+    'Rated the chat ', h('span', { class: 'stars', 'aria-hidden': 'true', text: stars(score) }),
     ` ${score} of 5`);
 }
 

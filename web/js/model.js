@@ -50,6 +50,9 @@ export function withMessage(c, m) {
   };
 }
 
+// A user's score of a chat (1 to 5) as five stars, that many filled.
+export const stars = (score) => '★'.repeat(score) + '☆'.repeat(5 - score);
+
 // Whether `text` names `username` as @username: on its own, not inside a
 // longer name or an e-mail address (eve@example.com names nobody). Any
 // case; a full stop after it ends the sentence, not the name.

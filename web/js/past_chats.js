@@ -4,6 +4,7 @@
 // opens, so that it is always the server's latest.
 import { api, enc } from './api.js';
 import { h, $, clockTime, dayLabel, duration } from './dom.js';
+import { stars } from './model.js';
 
 const ENDINGS = { user: 'ended by the user', agent: 'ended by the agent', timeout: 'timed out', blocked: 'ended by a block' };
 const PAGE = 20;
@@ -46,7 +47,7 @@ export class PastChats {
         c.first_seq ? h('button', { type: 'button', class: 'link', title: 'Show where this chat began', text: chatSummary(c),
           onclick: () => { $('past-chats').open = false; this.openAt(c.first_seq); } })
           : h('span', { text: chatSummary(c) }),
-        c.rating ? h('span', { class: 'stars', 'aria-label': `rated ${c.rating} of 5`, text: ` ${'★'.repeat(c.rating)}${'☆'.repeat(5 - c.rating)}` }) : null));
+        c.rating ? h('span', { class: 'stars', 'aria-label': `rated ${c.rating} of 5`, text: ` ${stars(c.rating)}` }) : null));
       if (fresh) $('past-chat-rows').replaceChildren(...rows);
       else $('past-chat-rows').append(...rows);
       this.next = page.next_before;
