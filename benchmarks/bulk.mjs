@@ -7,37 +7,15 @@
 // ratio. Loopback only; about two seconds.
 //
 // usage: node benchmarks/bulk.mjs [switchboard binary]  (default build/switchboard)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServer, call } from './server.mjs';
 
 const binary = process.argv[2] ?? new URL('../build/switchboard', import.meta.url).pathname;
 const password = 'bulk-bench-secret';
 const count = 200;
-
-function start(data) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['--port', '0', '--data', data, '--admin-password', password, '--log-level', 'error'],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on [^\n]*:(\d+)\n/);
-      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
-
-async function call(server, method, path, body, token) {
-  const res = await fetch(server.url + path, {
-    method, body: JSON.stringify(body),
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const start = (data) => startServer(binary, ['--data', data, '--admin-password', password, '--log-level', 'error']);
 
 const actions = [['assign', { to: 'admin' }], ['label', { label: 'batch' }], ['priority', { priority: 'high' }],
   ['snooze', { until: new Date(Date.now() + 3_600_000).toISOString() }], ['read', {}], ['end', { message: 'Closing' }]];

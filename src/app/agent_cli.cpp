@@ -104,6 +104,7 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         // until its next start. So passwd waits for the server to stop;
         // add and list go ahead beside it (logins read the store).
         o.lock_directory = words[0] == "passwd";
+        o.search_index = false;  // the server keeps it
         auto db = store::open_sqlite_store(flags["--data"], o);
         auth::agents_service agents(*db, {});
         if (auto generated = agents.bootstrap({}))  // a new data directory gets its admin here

@@ -83,6 +83,7 @@ std::unique_ptr<store::store> open_store(const config& cfg) {
     store::sqlite_options o;
     o.lock_directory = true;
     o.max_size_mb = cfg.data_max_mb;
+    o.search_index = cfg.search_index;
     if (cfg.group_commit_max) o.group_commit_max = cfg.group_commit_max;
     auto db = store::open_sqlite_store(cfg.data, o);
     log::info("store opened", {{"file", store::sqlite_file_in(cfg.data)}});

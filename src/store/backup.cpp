@@ -5,6 +5,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "directory_lock.hpp"
+#include "search_index.hpp"
 #include "sqlite.hpp"
 #include "switchboard/core/time.hpp"
 
@@ -132,6 +133,9 @@ restore_summary restore_sqlite_store(const std::string& dir, const std::string& 
     if (ec)
         throw std::runtime_error("cannot put " + incoming.string() + " in place of " + db.string() + ": " + ec.message() +
                                  (out.replaced.empty() ? "" : "; the database it replaces is at " + out.replaced));
+    // The search index was made from the database replaced; the server
+    // makes it again from this one (it would find that out, too).
+    for (const char* part : {"", "-wal", "-shm"}) fs::remove(search_index_file_in(dir) + part, ec);
     sync_path(dir);
     return out;
 }

@@ -12,6 +12,7 @@
 #include "key_index.hpp"
 #include "message_index.hpp"
 #include "schema.hpp"
+#include "search_index.hpp"
 #include "sqlite.hpp"
 #include "time_index.hpp"
 #include "switchboard/core/log.hpp"
@@ -616,6 +617,7 @@ public:
         tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_);
         scan_into_indexes(writer_db_, message_rows_, message_times_, message_dedupe_keys_, table_dedupe_keys_);
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
+        if (options_.search_index) open_search_index(path);
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");
             write_loop();
@@ -865,31 +867,48 @@ public:
         std::lock_guard lock(scan_reads_->mutex);
         // From the newest row back (rows are written in time order): a
         // conversation's first match is its newest, and once `limit`
-        // conversations are found, the scan ends at the next one: those found
-        // are the ones with the latest matches.
-        reset_on_exit st_guard(scan_reads_->prepared(
-            "SELECT phone, seq FROM messages WHERE sender <> 'bot' AND text LIKE ? ESCAPE '\\' ORDER BY rowid DESC"));
-        auto& st = *st_guard;
-        st.bind(1, pattern);
-        sqlite::interrupt_when asked(scan_reads_->handle(), stop);
+        // conversations are found, the search ends at the next one: those
+        // found are the ones with the latest matches. The rows the index
+        // holds are read from it; those after, straight from the table.
+        std::int64_t indexed = search_index_ && search_index::can_find(text) ? search_index_->upto() : 0;
         std::vector<text_match> out;
         std::unordered_map<std::string, std::size_t> found;  // phone → its place in `out`
-        try {
-            while (st.step()) {
-                auto phone = st.get_text(0);
-                auto seq = static_cast<std::uint64_t>(st.get_int(1));
-                if (auto it = found.find(phone); it != found.end()) {
-                    out[it->second].seq = std::max(out[it->second].seq, seq);
-                    continue;
-                }
-                if (out.size() == limit) break;
-                found.emplace(phone, out.size());
-                out.push_back({std::move(phone), seq});
+        auto visit = [&](std::string phone, std::uint64_t seq) {
+            if (auto it = found.find(phone); it != found.end()) {
+                out[it->second].seq = std::max(out[it->second].seq, seq);
+                return true;
             }
-        } catch (...) {
-            if (!asked.interrupted()) throw;  // stopped: what was found so far
-        }
+            if (out.size() == limit) return false;
+            found.emplace(phone, out.size());
+            out.push_back({std::move(phone), seq});
+            return true;
+        };
+        // The table's rows in (after, before), newest first; false once
+        // `visit` has enough or the asker has gone.
+        auto read_table = [&](std::int64_t after, std::int64_t before) {
+            reset_on_exit st_guard(scan_reads_->prepared(
+                "SELECT phone, seq FROM messages WHERE rowid > ? AND rowid < ? AND sender <> 'bot' "
+                "AND text LIKE ? ESCAPE '\\' ORDER BY rowid DESC"));
+            auto& st = *st_guard;
+            st.bind(1, after).bind(2, before).bind(3, pattern);
+            sqlite::interrupt_when asked(scan_reads_->handle(), stop);
+            try {
+                while (st.step())
+                    if (!visit(st.get_text(0), static_cast<std::uint64_t>(st.get_int(1)))) return false;
+            } catch (...) {
+                if (!asked.interrupted()) throw;
+                return false;  // stopped: what was found so far
+            }
+            return true;
+        };
+        if (!read_table(indexed, INT64_MAX) || indexed == 0) return out;
+        auto rest = search_index_->find(text, indexed, visit, stop);
+        if (rest && *rest > 0) read_table(0, *rest);
         return out;
+    }
+
+    void catch_up_search_index() override {
+        if (search_index_) search_index_->catch_up();
     }
 
     std::vector<message> load_messages_between(timestamp from, timestamp to, const std::optional<message_key>& after,
@@ -1124,11 +1143,23 @@ public:
             closing_ = true;  // the writer finishes what is queued, then stops
             wake_.notify_one();
         }
+        if (search_index_) search_index_->close();
         if (writer_.joinable()) writer_.join();
         if (checkpointer_) checkpointer_->close();
     }
 
 private:
+    // Without an index, searches read the whole table, as they always can.
+    void open_search_index(const std::string& path) {
+        auto file = search_index_file_in(std::filesystem::path(path).parent_path().string());
+        try {
+            search_index_ = std::make_unique<search_index>(file, path, current_schema_version());
+            search_index_->start();
+        } catch (const std::exception& e) {
+            log::warn("no search index: searches read every message", {{"path", file}, {"error", e.what()}});
+        }
+    }
+
     // A read-only connection, its statements (prepared once, reset after each
     // use), and the lock that gives it to one caller at a time.
     class read_connection {
@@ -1283,6 +1314,7 @@ private:
     key_index table_dedupe_keys_;
     message_index message_rows_;  // where every stored message is
     message_time_blocks message_times_;  // and when, by blocks of rows
+    std::unique_ptr<search_index> search_index_;
     std::thread writer_;
 };
 

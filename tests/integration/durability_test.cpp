@@ -654,8 +654,10 @@ BOOST_AUTO_TEST_CASE(a_backup_taken_while_the_server_writes_restores_whole) {
     auto db = data + "/switchboard.db";
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM conversations WHERE phone = '23999'") == "1");  // untouched
 
+    BOOST_TEST(std::filesystem::exists(data + "/search.db"));  // the server's search index
     auto restored = run_binary({"restore", "--data", data, "--from", copy});
     BOOST_TEST_REQUIRE(restored.exit_code == 0, restored.err);
+    BOOST_TEST(!std::filesystem::exists(data + "/search.db"));  // made from the database replaced
     auto aside = restored.out.substr(restored.out.find("the database it replaced is now ") + 32);
     aside.erase(aside.find('\n'));
     BOOST_TEST(aside.starts_with(db + ".replaced-"), aside);

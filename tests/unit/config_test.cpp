@@ -29,6 +29,15 @@ BOOST_AUTO_TEST_CASE(environment_twin_applies_and_the_flag_wins) {
     BOOST_TEST(both.cfg.max_body == 2048u);
 }
 
+BOOST_AUTO_TEST_CASE(the_search_index_is_kept_unless_turned_off) {
+    BOOST_TEST(parse_config({}, {}).cfg.search_index);
+    BOOST_TEST(!parse_config({"--search-index", "false"}, {}).cfg.search_index);
+    BOOST_TEST(!parse_config({}, {"SWITCHBOARD_SEARCH_INDEX=off"}).cfg.search_index);
+    auto bad = parse_config({"--search-index", "maybe"}, {});
+    BOOST_TEST((bad.what == action::error));
+    BOOST_TEST(bad.message.find("search-index") != std::string::npos, bad.message);
+}
+
 BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     auto bad_port = parse_config({"--port", "notanumber"}, {});
     BOOST_TEST((bad_port.what == action::error));

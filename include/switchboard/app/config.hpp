@@ -18,6 +18,7 @@ struct config {
     std::string bind = "127.0.0.1";
     std::string data = "./data";  // a directory, or ":memory:"
     std::uint64_t data_max_mb = 0;    // refuse writes past this database size; 0: no limit
+    bool search_index = true;         // keep search.db, an index of message text, beside the database
     std::size_t group_commit_max = 0;  // 0: the store's default; 1: one commit per write
     unsigned threads = 0;         // 0: one per core
     std::string web_root;         // default: the console shipped beside the source

@@ -231,6 +231,11 @@ public:
     // scan ends with what it has found (its asker has gone).
     virtual std::vector<text_match> text_matches(std::string_view text, std::size_t limit,
                                                  const std::function<bool()>& stop) const = 0;
+    // Brings the index text_matches reads up to every message written so
+    // far, and returns when it is (the SQLite store keeps it in the
+    // background; tests and benchmarks wait for it). Searches are right
+    // either way.
+    virtual void catch_up_search_index() {}
 
     // Chats not closed yet (restored onto their conversations at start).
     virtual std::vector<chat::chat_record> load_open_chats() const = 0;
@@ -286,6 +291,9 @@ struct sqlite_options {
     // directory_in_use) while another process holds it. A server's
     // conversations live in its memory: it must be their only writer.
     bool lock_directory = false;
+    // Keep the text search's index (search.db beside the database) up to
+    // date, and search with it.
+    bool search_index = true;
 };
 
 // Another process holds the data directory's lock: a running server.

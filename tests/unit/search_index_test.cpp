@@ -1,0 +1,269 @@
+// The SQLite store's search index: searches find what a read of every
+// message finds, whether the index holds none, all or part of them; it is
+// read for the rows it holds; and one that does not belong to the database
+// is made again.
+#include "switchboard/store/store.hpp"
+
+#include "../../src/store/search_index.hpp"
+
+#include "sqlite_probe.hpp"
+#include "temp_dir.hpp"
+#include "switchboard/core/ascii_case.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+using namespace switchboard;
+namespace net = boost::asio;
+
+namespace {
+
+void write(store::store& s, store::write_batch b) {
+    net::io_context ioc;
+    auto f = net::co_spawn(ioc, s.write(std::move(b)), net::use_future);
+    ioc.run();
+    f.get();
+}
+
+chat::message said(const std::string& phone, std::uint64_t seq, chat::sender from, std::string text) {
+    chat::message m;
+    m.id = "m_" + phone + "_" + std::to_string(seq);
+    m.phone = phone;
+    m.seq = seq;
+    m.from = from;
+    m.text = std::move(text);
+    m.at = from_unix_ms(1763900000000 + static_cast<std::int64_t>(seq));
+    m.status = chat::message_status::delivered;
+    return m;
+}
+
+// The messages written so far, in the order written, and what a search of
+// them must find: each conversation's newest message from the user or an
+// agent that holds the text (ASCII case-insensitive, as typed), those with
+// the latest matches first, at most `limit`.
+struct written_messages {
+    std::vector<chat::message> all;
+
+    std::map<std::string, std::uint64_t> expected(std::string_view text, std::size_t limit) const {
+        auto needle = ascii_lowered(std::string(text));
+        std::map<std::string, std::uint64_t> found;
+        for (auto m = all.rbegin(); m != all.rend(); ++m) {
+            if (m->from == chat::sender::bot || !contains_ignoring_case(m->text, needle)) continue;
+            if (found.contains(m->phone)) continue;
+            if (found.size() == limit) break;
+            found[m->phone] = m->seq;
+        }
+        return found;
+    }
+};
+
+std::map<std::string, std::uint64_t> search(const store::store& db, std::string_view text, std::size_t limit) {
+    std::map<std::string, std::uint64_t> found;
+    for (auto& m : db.text_matches(text, limit, {})) found[m.phone] = m.seq;
+    return found;
+}
+
+// Texts put together from pieces that searches ask for in every case.
+const std::vector<std::string> pieces = {
+    "Refund",  "refund",   "REFUND", "parcel", "Parcel 77", "order 77", "100%",  "50_off",  "a\\b",
+    "École",   "école",    "ÉCOLE",  "naïve",  "日本語",    "💬 hi",    "ab",    "x",       "late again",
+    "%",       "_",        "lat",    "efu",    "77 ",       " is ",     "O",     "Ünïcode", "straße",
+    "100 percent", "1000", "50 off", "50-off"};
+
+const std::vector<std::string> queries = {
+    "refund", "REFUND", "Parcel", "parcel 7", "order 77", "100%", "0%", "50_off", "0_o", "a\\b", "\\", "École",
+    "école", "ÉCO", "naïve", "日本", "日本語", "💬", "ab", "x", "late", "lat", "efu", "77 ", " is ", "%", "_", "o",
+    "nothing here", "straße", "ünïcode", "Ünïcode", "d 7"};
+
+std::string random_text(std::mt19937& random) {
+    std::string text;
+    auto words = std::uniform_int_distribution<int>(1, 4)(random);
+    for (int i = 0; i < words; ++i) {
+        if (i) text += ' ';
+        text += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(random)];
+    }
+    return text;
+}
+
+// `count` messages in conversations 1555000{0..19}, one in four the bot's.
+void write_random(store::store& db, written_messages& written, std::mt19937& random, int count,
+                  std::map<std::string, std::uint64_t>& last_seq) {
+    store::write_batch b;
+    for (int i = 0; i < count; ++i) {
+        auto phone = "1555000" + std::to_string(std::uniform_int_distribution<int>(0, 19)(random));
+        auto from = std::uniform_int_distribution<int>(0, 3)(random) == 0 ? chat::sender::bot
+                    : std::uniform_int_distribution<int>(0, 1)(random) ? chat::sender::user
+                                                                       : chat::sender::admin;
+        auto m = said(phone, ++last_seq[phone], from, random_text(random));
+        written.all.push_back(m);
+        b.messages.push_back(std::move(m));
+    }
+    write(db, std::move(b));
+}
+
+void every_search_finds_what_it_should(const store::store& db, const written_messages& written,
+                                       const std::string& when) {
+    for (auto& q : queries)
+        for (std::size_t limit : {1u, 3u, 50u})
+            BOOST_TEST((search(db, q, limit) == written.expected(q, limit)),
+                       "\"" << q << "\" at limit " << limit << ", " << when);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(search_index_suite)
+
+BOOST_AUTO_TEST_CASE(searches_find_the_same_with_the_index_holding_none_all_or_part) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    std::mt19937 random(20261204);
+    written_messages written;
+    std::map<std::string, std::uint64_t> last_seq;
+    // Several batches: the index takes a thousand rows at a time.
+    for (int i = 0; i < 3; ++i) write_random(*db, written, random, 800, last_seq);
+    every_search_finds_what_it_should(*db, written, "the index as it happens to be");
+    db->catch_up_search_index();
+    every_search_finds_what_it_should(*db, written, "the index holding all");
+    write_random(*db, written, random, 300, last_seq);
+    every_search_finds_what_it_should(*db, written, "the index holding all but the newest");
+    db.reset();
+    // Across a restart, with what it held.
+    db = store::open_sqlite_store(dir.path().string());
+    every_search_finds_what_it_should(*db, written, "after a restart");
+    db->catch_up_search_index();
+    every_search_finds_what_it_should(*db, written, "after a restart, the index holding all");
+}
+
+// The index is what is read for the rows it holds: a row changed in it
+// alone is found as it is there.
+BOOST_AUTO_TEST_CASE(the_rows_the_index_holds_are_read_from_it) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    store::write_batch b;
+    b.messages = {said("15550001", 1, chat::sender::user, "where is my parcel"),
+                  said("15550002", 1, chat::sender::user, "I want a refund")};
+    write(*db, b);
+    db->catch_up_search_index();
+    auto index = dir.path() / "search.db";
+    BOOST_TEST(test::sqlite_value(index, "SELECT upto FROM indexed") == "2");
+    test::sqlite_script(index, "UPDATE message_text SET text = 'only the index says so' WHERE phone = '15550001'");
+    BOOST_TEST((search(*db, "only the index", 10) == std::map<std::string, std::uint64_t>{{"15550001", 1}}));
+    BOOST_TEST(search(*db, "parcel", 10).empty());
+    // A message after the rows it holds is read from the table.
+    b.messages = {said("15550003", 1, chat::sender::user, "parcel again")};
+    write(*db, b);
+    BOOST_TEST((search(*db, "parcel", 10) == std::map<std::string, std::uint64_t>{{"15550003", 1}}));
+}
+
+// An index made from another database (its file copied in, or a backup
+// restored under it), one made before the database's schema changed, or a
+// file that is no database at all: each is made again from the messages.
+BOOST_AUTO_TEST_CASE(an_index_that_is_not_the_databases_is_made_again) {
+    test::temp_dir ours, theirs;
+    auto fill = [](const test::temp_dir& dir, const std::string& word, int count) {
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch b;
+        for (int i = 1; i <= count; ++i)
+            b.messages.push_back(said("1555" + std::to_string(1000 + i), 1, chat::sender::user, word + " here"));
+        write(*db, b);
+        db->catch_up_search_index();
+    };
+    fill(ours, "alpha", 10);
+    fill(theirs, "bravo", 20);
+    auto index = ours.path() / "search.db";
+    std::filesystem::copy_file(theirs.path() / "search.db", index, std::filesystem::copy_options::overwrite_existing);
+    auto searched = [&](const std::string& word) {
+        auto db = store::open_sqlite_store(ours.path().string());
+        return search(*db, word, 100).size();
+    };
+    BOOST_TEST(searched("bravo") == 0u);
+    BOOST_TEST(searched("alpha") == 10u);
+
+    // Made before the schema changed: what it held goes.
+    {
+        auto db = store::open_sqlite_store(ours.path().string());
+        db->catch_up_search_index();
+    }
+    test::sqlite_script(index, "UPDATE message_text SET text = 'charlie' WHERE rowid = 1;"
+                               "UPDATE indexed SET schema = schema - 1");
+    BOOST_TEST(searched("charlie") == 0u);
+    BOOST_TEST(searched("alpha") == 10u);
+
+    // Not a database.
+    std::filesystem::remove(ours.path() / "search.db-wal");
+    std::filesystem::remove(ours.path() / "search.db-shm");
+    std::ofstream(index, std::ios::trunc) << "this is not a database, and it is long enough to be read as one's header";
+    BOOST_TEST(searched("alpha") == 10u);
+    auto db = store::open_sqlite_store(ours.path().string());
+    db->catch_up_search_index();
+    BOOST_TEST(search(*db, "alpha", 100).size() == 10u);
+    BOOST_TEST(test::sqlite_value(index, "SELECT upto FROM indexed") == "10");
+}
+
+// A word most messages hold: the index reads the newest of them, and the
+// table the rest, from the row where the index stopped, none skipped.
+BOOST_AUTO_TEST_CASE(a_word_most_messages_hold_is_read_from_the_table_past_a_point) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    written_messages written;
+    store::write_batch b;
+    for (int i = 0; i < 6000; ++i) {
+        auto m = said(std::to_string(16000000 + i), 1, chat::sender::user,
+                      (i % 10 == 3 ? "a rare word, " : "") + std::string("a common word ") + std::to_string(i));
+        written.all.push_back(m);
+        b.messages.push_back(std::move(m));
+    }
+    write(*db, std::move(b));
+    db->catch_up_search_index();
+    for (const char* q : {"common word", "rare word", "word 5999", "word 0"})
+        for (std::size_t limit : {1u, 100u, 10000u})
+            BOOST_TEST((search(*db, q, limit) == written.expected(q, limit)), q << " at limit " << limit);
+    BOOST_TEST(search(*db, "common word", 10000).size() == 6000u);
+}
+
+// Turned off (`--search-index false`), there is no index, and searches read
+// every message.
+BOOST_AUTO_TEST_CASE(without_the_index_searches_read_the_table) {
+    test::temp_dir dir;
+    store::sqlite_options no_index;
+    no_index.search_index = false;
+    auto db = store::open_sqlite_store(dir.path().string(), no_index);
+    std::mt19937 random(7);
+    written_messages written;
+    std::map<std::string, std::uint64_t> last_seq;
+    write_random(*db, written, random, 500, last_seq);
+    db->catch_up_search_index();
+    every_search_finds_what_it_should(*db, written, "without an index");
+    BOOST_TEST(!std::filesystem::exists(dir.path() / "search.db"));
+}
+
+// The thread keeps up while messages come at a rate a support team makes,
+// and leaves a flood's CPU to the webhooks until what searches read past
+// the index grows long.
+BOOST_AUTO_TEST_CASE(the_index_waits_while_messages_flood_in) {
+    using store::search_index;
+    BOOST_TEST(search_index::index_now(0, 2'000'000));  // a start on a history
+    BOOST_TEST(search_index::index_now(0, 1));
+    BOOST_TEST(search_index::index_now(1'500, 40'000));
+    BOOST_TEST(!search_index::index_now(20'000, 1));
+    BOOST_TEST(!search_index::index_now(20'000, 499'999));
+    BOOST_TEST(search_index::index_now(20'000, 500'000));
+}
+
+// Which searches the trigram index can answer: three characters in a row,
+// none a wildcard; the others read the table.
+BOOST_AUTO_TEST_CASE(a_search_needs_three_characters_in_a_row) {
+    using store::search_index;
+    for (const char* text : {"abc", "refund", "100%", "a%bcd", "日本語", "école"})
+        BOOST_TEST(search_index::can_find(text), text);
+    for (const char* text : {"", "ab", "a%b", "ab_cd", "日本", "é_é", "%%%"}) BOOST_TEST(!search_index::can_find(text), text);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
