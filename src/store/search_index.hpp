@@ -4,9 +4,9 @@
 //
 // An FTS5 table with the trigram tokenizer, in a file of its own beside the
 // database (`search.db`), kept by a thread of its own at the lowest CPU
-// priority: it copies the messages written since it last looked, in batches,
-// off the webhook's path, so a busy server pays for it only with what CPU is
-// left over. It is derived data: a file that is missing, damaged, or was
+// priority (SCHED_IDLE): it copies the messages written since it last
+// looked, in batches, off the webhook's path, so a busy server pays for it
+// only with what CPU is left over. It is derived data: a file that is missing, damaged, or was
 // made from another database (a restored backup) is made again from the
 // messages. Messages are never deleted and their text never changes, so
 // what it holds stays right; it holds the messages up to one row of the
