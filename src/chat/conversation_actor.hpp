@@ -85,6 +85,10 @@ public:
     // The latest committed state, for readers outside the strand (lists).
     std::shared_ptr<const conversation> current() const { return state_.load(); }
 
+    // Asks the cache for the line current() reads first, its atomic pointer
+    // (and the hint beside it), ahead of a walk that will read it.
+    void prefetch_current() const { __builtin_prefetch(&state_); }
+
     // Asks the cache for the state a step will copy, from any thread: its
     // lines are a fifth of a second cold under load, and a webhook has the
     // hop to the strand and the dedupe lookup to do before it reads them.

@@ -140,6 +140,13 @@ std::vector<conversation_view> rows_from(std::vector<candidate>& candidates, con
         // Once `want` rows are in, only ties with the last of them can
         // still change the page (they order by phone).
         if (last_needed && candidates[i].rank < *last_needed) break;
+        // Each state read is a few cache misses in a row (the actor, then
+        // the state and its count), and its locked instructions let none
+        // overlap the next: asked for ahead, in two steps (the actor's
+        // line, then the state its hint names), a walk of 100,000 that a
+        // search makes took 20 ms, not 38.
+        if (i + 16 < sorted) candidates[i + 16].actor->prefetch_current();
+        if (i + 8 < sorted) candidates[i + 8].actor->prefetch_state();
         auto record = candidates[i].actor->current();
         if (!passes(q, *record)) continue;
         rows.push_back({std::move(record), std::nullopt});
