@@ -11,21 +11,25 @@
 // at its start; the same searches. Loopback only; bounded by N.
 //
 // usage: node benchmarks/search.mjs [webhooks, default 1000000] [switchboard binary] [switchboard-load binary]
+//          [--users N, default 100000 or the webhooks if fewer: fewer users, fewer conversations a search walks]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, call } from './server.mjs';
 
-const webhooks = Number(process.argv[2] ?? 1_000_000);
-if (!Number.isInteger(webhooks) || webhooks < 1) {
-  console.error('usage: node benchmarks/search.mjs [webhooks, default 1000000] [switchboard binary] [switchboard-load binary]');
+const args = process.argv.slice(2);
+const usersAt = args.indexOf('--users');
+const usersArg = usersAt >= 0 ? Number(args.splice(usersAt, 2)[1]) : undefined;
+const webhooks = Number(args[0] ?? 1_000_000);
+if (!Number.isInteger(webhooks) || webhooks < 1 || (usersArg !== undefined && !(Number.isInteger(usersArg) && usersArg >= 1))) {
+  console.error('usage: node benchmarks/search.mjs [webhooks, default 1000000] [switchboard binary] [switchboard-load binary] [--users N]');
   process.exit(2);
 }
-const binary = process.argv[3] ?? new URL('../build/switchboard', import.meta.url).pathname;
-const loadTool = process.argv[4] ?? new URL('../build/benchmarks/switchboard-load', import.meta.url).pathname;
+const binary = args[1] ?? new URL('../build/switchboard', import.meta.url).pathname;
+const loadTool = args[2] ?? new URL('../build/benchmarks/switchboard-load', import.meta.url).pathname;
 const password = 'search-bench-secret';
-const users = Math.min(100_000, webhooks);
+const users = Math.min(usersArg ?? 100_000, webhooks);
 const runs = 5;
 
 // The load tool's messages are "load message <i>", i from 0.
@@ -66,7 +70,7 @@ try {
   const load = spawnSync(loadTool, ['--mode', 'ingest', '--url', server.url, '--connections', '64',
     '--users', String(users), '--requests', String(webhooks)], { encoding: 'utf8' });
   if (load.status !== 0) throw new Error(`switchboard-load failed (${load.status}): ${load.stderr}`);
-  console.log(`history: ${webhooks} webhooks (${2 * webhooks} messages) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`history: ${webhooks} webhooks (${2 * webhooks} messages) from ${users} users in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const scanned = await timeSearches(server);
   await server.stop();
 
@@ -86,14 +90,14 @@ try {
   const indexBytes = sizeOf(join(dir, 'search.db'));
   if (indexBytes === 0) throw new Error('no search index was made');
   console.log(`database ${(dbBytes / 1e6).toFixed(1)} MB, search index ${(indexBytes / 1e6).toFixed(1)} MB`);
-  console.log(JSON.stringify({ mode: 'search_index', webhooks, messages: 2 * webhooks, build_ms: buildMs,
+  console.log(JSON.stringify({ mode: 'search_index', webhooks, users, messages: 2 * webhooks, build_ms: buildMs,
     database_bytes: dbBytes, index_bytes: indexBytes }));
   console.log('search                                           without index   with index   found');
   for (const [name] of searches) {
     const a = scanned[name], b = indexed[name];
     if (a.found !== b.found) throw new Error(`${name}: ${a.found} conversations without the index, ${b.found} with it`);
     console.log(`${name.padEnd(48)} ${a.ms.toFixed(1).padStart(10)} ms ${b.ms.toFixed(1).padStart(10)} ms ${String(b.found).padStart(6)}`);
-    console.log(JSON.stringify({ mode: 'search', search: name, webhooks, without_index_ms: Number(a.ms.toFixed(2)),
+    console.log(JSON.stringify({ mode: 'search', search: name, webhooks, users, without_index_ms: Number(a.ms.toFixed(2)),
       with_index_ms: Number(b.ms.toFixed(2)), found: b.found }));
   }
 } finally {
