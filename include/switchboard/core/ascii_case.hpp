@@ -3,13 +3,15 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <string_view>
 
 namespace switchboard {
 
-inline char ascii_lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// A-Z only, whatever the C library's locale: std::tolower was a call a
+// character, most of a search of the memory store's messages beside its
+// comparisons (perf: tolower 6% of a search where the scan was 52%).
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
 inline std::string ascii_lowered(std::string s) {
     for (auto& c : s) c = ascii_lower(c);
