@@ -7,12 +7,10 @@
 #include "../../src/store/search_index.hpp"
 
 #include "sqlite_probe.hpp"
+#include "store_write.hpp"
 #include "temp_dir.hpp"
 #include "switchboard/core/ascii_case.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -21,16 +19,10 @@
 #include <random>
 
 using namespace switchboard;
-namespace net = boost::asio;
 
 namespace {
 
-void write(store::store& s, store::write_batch b) {
-    net::io_context ioc;
-    auto f = net::co_spawn(ioc, s.write(std::move(b)), net::use_future);
-    ioc.run();
-    f.get();
-}
+using test::write;
 
 chat::message said(const std::string& phone, std::uint64_t seq, chat::sender from, std::string text) {
     chat::message m;

@@ -3,6 +3,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "sqlite_probe.hpp"
+#include "store_write.hpp"
 #include "temp_dir.hpp"
 #include "../../src/store/key_index.hpp"
 #include "../../src/store/memory_dedupe.hpp"
@@ -41,12 +42,7 @@ std::vector<store::rating> ratings_in(const store::store& s, timestamp from, tim
     return out;
 }
 
-void write(store::store& s, store::write_batch b) {
-    net::io_context ioc;
-    auto f = net::co_spawn(ioc, s.write(std::move(b)), net::use_future);
-    ioc.run();
-    f.get();
-}
+using test::write;
 
 // Every message of [from_ms, to_ms) as an export reads it, `limit` a page,
 // each as "at phone/seq".

@@ -1,0 +1,11 @@
+// A store's write, done and checked before the test goes on.
+#pragma once
+
+#include "switchboard/store/store.hpp"
+
+namespace switchboard::test {
+
+// Runs store::write to its end on an io_context of its own; rethrows its failure.
+void write(store::store& s, store::write_batch b);
+
+}  // namespace switchboard::test
