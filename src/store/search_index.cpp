@@ -231,12 +231,6 @@ bool search_index::can_find(std::string_view text) {
     return false;
 }
 
-std::int64_t search_index::upto() {
-    std::lock_guard lock(read_mutex_);
-    auto st = reader_->prepare("SELECT upto FROM indexed");
-    return st.step() ? st.get_int(0) : 0;
-}
-
 std::optional<std::int64_t> search_index::find(std::string_view text, std::int64_t upto,
                                                const std::function<bool(std::string phone, std::uint64_t seq)>& visit,
                                                const std::function<bool()>& stop) {

@@ -57,8 +57,9 @@ public:
     // Whether a search for `text` can use the index: the trigram index finds
     // text with three characters in a row, none of them a wildcard.
     static bool can_find(std::string_view text);
-    // The last row of the database's messages the index holds.
-    std::int64_t upto();
+    // The last row of the database's messages the index holds: set once a
+    // batch is committed, so a search that reads it after finds it there.
+    std::int64_t upto() const { return upto_; }
     // The messages among the first `upto` rows from the user or an agent
     // whose text contains `text` (ASCII case-insensitive, wildcards taken as
     // typed, as SQLite's LIKE with ESCAPE), newest first, each given to
