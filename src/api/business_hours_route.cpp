@@ -12,7 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-
 json::object hours_json(const chat::business_hours* hours, timestamp now) {
     if (!hours)
         return {{"configured", false}, {"timezone", nullptr}, {"hours", json::array{}}, {"days_off", json::array{}},
