@@ -1,6 +1,8 @@
 // /conversations…, /queue: what agents read and the commands they give.
 #include "command_fields.hpp"
+#include "list_params.hpp"
 #include "request_helpers.hpp"
+#include "view_book.hpp"
 
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/ascii_case.hpp"
@@ -78,37 +80,6 @@ std::string cursor_after(const chat::conversation& last, chat::list_query::order
     return out + std::to_string(to_unix_ms(last.last_activity)) + "_" + last.phone;
 }
 
-// ?team=: the conversations filed under that team (as typed), or `none`:
-// those under no team; unset: all of them. "" stands for none.
-std::optional<std::string> team_param(const http::request& req) {
-    auto t = req.query_param("team");
-    if (!t) return std::nullopt;
-    if (*t == "none") return std::string();
-    auto name = chat::label_from(*t);
-    if (!name) throw field_error{"team", "team must be a team's name, or none"};
-    return name;
-}
-
-// ?priority=: the conversations marked so; unset: all of them.
-std::optional<chat::conv_priority> priority_param(const http::request& req) {
-    auto p = req.query_param("priority");
-    if (!p) return std::nullopt;
-    return priority_field({{"priority", *p}});
-}
-
-chat::list_query::only list_filter(const http::request& req) {
-    auto f = req.query_param("filter").value_or("all");
-    if (f == "all") return chat::list_query::only::all;
-    if (f == "active") return chat::list_query::only::active;
-    if (f == "queued") return chat::list_query::only::queued;
-    if (f == "mine") return chat::list_query::only::assigned_to;
-    if (f == "blocked") return chat::list_query::only::blocked;
-    if (f == "snoozed") return chat::list_query::only::snoozed;
-    if (f == "waiting") return chat::list_query::only::waiting;
-    if (f == "following") return chat::list_query::only::followed_by;
-    throw field_error{"filter", "filter must be all, active, queued, mine, waiting, snoozed, blocked or following"};
-}
-
 // ?order=queue: the queue from its head. The cursor is the last entry's
 // place, which it keeps while others leave: "queue_<place>".
 constexpr std::string_view queue_cursor_prefix = "queue_";
@@ -139,10 +110,6 @@ json::value page_json(const std::vector<chat::conversation_view>& rows, json::va
 
 awaitable<http::response> list_queue_order(api_context& ctx, http::request& req, const auth::agent& who,
                                            std::size_t limit) {
-    if (list_filter(req) != chat::list_query::only::queued || req.query_param("q") || req.query_param("label") ||
-        req.query_param("priority") || req.query_param("team"))
-        throw field_error{"order",
-                          "order=queue lists the queue: use it with filter=queued and without q, label, priority or team"};
     std::optional<std::int64_t> after;
     if (auto c = req.query_param("cursor"); c && !c->empty()) {
         after = parse_queue_cursor(*c);
@@ -154,35 +121,38 @@ awaitable<http::response> list_queue_order(api_context& ctx, http::request& req,
     co_return json_response(200, page_json(page.rows, std::move(next), counts_json(ctx.engine.counts(who.username))));
 }
 
-awaitable<http::response> list_conversations(api_context& ctx, http::request& req, const auth::agent& who) {
-    auto order = req.query_param("order").value_or("activity");
-    if (order == "queue") co_return co_await list_queue_order(ctx, req, who, page_limit(req));
+// ?view=: a saved view's query (GET /views) stands for the list's own
+// parameters, which may then not be given beside it; a page's cursor and
+// limit may.
+param_lookup list_lookup(view_book& views, const http::request& req, const auth::agent& who) {
+    auto id = req.query_param("view");
+    if (!id) return [&req](std::string_view name) { return req.query_param(name); };
+    for (auto name : list_param_names)
+        if (req.query_param(name))
+            throw field_error{std::string(name), "view=" + *id + " lists by its own query: give only cursor and limit beside it"};
+    auto query = views.get(who.username, *id).query;
+    return [query = std::move(query)](std::string_view name) -> std::optional<std::string> {
+        auto* v = query.if_contains(name);
+        if (!v || !v->is_string()) return std::nullopt;
+        return std::string(v->as_string());
+    };
+}
+
+awaitable<http::response> list_conversations(api_context& ctx, view_book& views, http::request& req,
+                                             const auth::agent& who) {
+    auto params = read_list_params(ctx, list_lookup(views, req, who));
+    if (params.queue_order) co_return co_await list_queue_order(ctx, req, who, page_limit(req));
     chat::list_query query;
-    if (order == "priority") query.by = chat::list_query::order::priority;
-    else if (order == "waiting") query.by = chat::list_query::order::waiting;
-    else if (order != "activity") throw field_error{"order", "order must be activity, priority, waiting or queue"};
-    query.filter = list_filter(req);
-    if (query.by == chat::list_query::order::waiting && query.filter != chat::list_query::only::waiting)
-        throw field_error{"order", "order=waiting lists the chats that wait, longest first: use it with filter=waiting"};
+    query.by = params.by;
+    query.filter = params.filter;
     query.assignee = who.username;
     query.limit = page_limit(req);
     if (auto c = req.query_param("cursor"); c && !c->empty()) {
         query.after = parse_cursor(*c, query.by);
-        if (!query.after) throw field_error{"cursor", "cursor is not one this server gave out for order=" + std::string(order)};
+        if (!query.after) throw field_error{"cursor", "cursor is not one this server gave out for order=" + params.order_name};
     }
-    auto q = ascii_lowered(req.query_param("q").value_or(""));
-    std::optional<std::string> label;
-    if (auto l = req.query_param("label")) {
-        label = chat::label_from(*l);
-        if (!label) throw field_error{"label", "label must be a label: 1 to 32 characters of a-z, 0-9, - and _"};
-    }
-    auto priority = priority_param(req);
-    auto team = team_param(req);
-    if (label || priority || team)
-        query.matches = [&label, &priority, &team](const chat::conversation& c) {
-            return (!label || std::binary_search(c.labels.begin(), c.labels.end(), *label)) &&
-                   (!priority || c.priority == *priority) && (!team || c.team == *team);
-        };
+    const auto& q = params.q;
+    if (params.narrows()) query.matches = [&params](const chat::conversation& c) { return params.passes(c); };
     chat::list_page page;
     std::unordered_map<std::string, std::uint64_t> text_hits;  // phone → the seq of its newest match
     if (q.empty()) {
@@ -453,9 +423,11 @@ void add(http::router& routes, api_context& ctx, http::verb v, std::string_view 
 
 }  // namespace
 
-void add_conversation_routes(http::router& routes, api_context& ctx) {
+void add_conversation_routes(http::router& routes, api_context& ctx, std::shared_ptr<view_book> views) {
     using http::verb;
-    add(routes, ctx, verb::get, "/conversations", list_conversations);
+    routes.add(verb::get, "/conversations", authed(ctx, [&ctx, views](http::request& req, const auth::agent& who) {
+                   return list_conversations(ctx, *views, req, who);
+               }));
     add(routes, ctx, verb::get, "/conversations/{phone}", get_conversation);
     add(routes, ctx, verb::get, "/conversations/{phone}/messages", get_messages);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/start", start_chat);

@@ -61,7 +61,10 @@ struct api_context {
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
-void add_conversation_routes(http::router& routes, api_context& ctx);
+class view_book;
+// Returns the saved views, which GET /conversations?view= lists by.
+std::shared_ptr<view_book> add_view_routes(http::router& routes, api_context& ctx);
+void add_conversation_routes(http::router& routes, api_context& ctx, std::shared_ptr<view_book> views);
 void add_participant_routes(http::router& routes, api_context& ctx);
 void add_past_chats_route(http::router& routes, api_context& ctx);
 class macro_book;
@@ -86,7 +89,7 @@ void add_notification_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
-    add_conversation_routes(routes, ctx);
+    add_conversation_routes(routes, ctx, add_view_routes(routes, ctx));
     add_participant_routes(routes, ctx);
     add_past_chats_route(routes, ctx);
     add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));

@@ -1,0 +1,81 @@
+#include "list_params.hpp"
+
+#include "command_fields.hpp"
+#include "request_helpers.hpp"
+
+#include "switchboard/chat/conversation.hpp"
+#include "switchboard/core/ascii_case.hpp"
+
+#include <algorithm>
+
+namespace switchboard::api {
+
+namespace {
+
+chat::list_query::only filter_named(std::string_view f) {
+    if (f == "all") return chat::list_query::only::all;
+    if (f == "active") return chat::list_query::only::active;
+    if (f == "queued") return chat::list_query::only::queued;
+    if (f == "mine") return chat::list_query::only::assigned_to;
+    if (f == "blocked") return chat::list_query::only::blocked;
+    if (f == "snoozed") return chat::list_query::only::snoozed;
+    if (f == "waiting") return chat::list_query::only::waiting;
+    if (f == "following") return chat::list_query::only::followed_by;
+    throw field_error{"filter", "filter must be all, active, queued, mine, waiting, snoozed, blocked or following"};
+}
+
+// ?team=: the conversations filed under that team (as typed), or `none`:
+// those under no team. "" stands for none.
+std::string team_named(const std::string& t) {
+    if (t == "none") return {};
+    auto name = chat::label_from(t);
+    if (!name) throw field_error{"team", "team must be a team's name, or none"};
+    return *name;
+}
+
+// ?assignee=: an agent there is, deactivated or not (their chats may not
+// all have been handed on); a name nobody has is a typo, not an empty list.
+std::string assignee_named(api_context& ctx, const std::string& name) {
+    if (!ctx.agents.find(name)) throw field_error{"assignee", "assignee must be an agent's username; there is no " + name};
+    return name;
+}
+
+}  // namespace
+
+bool list_params::passes(const chat::conversation& c) const {
+    return (!label || std::binary_search(c.labels.begin(), c.labels.end(), *label)) &&
+           (!priority || c.priority == *priority) && (!team || c.team == *team) &&
+           (!assignee || c.assignee == *assignee);
+}
+
+list_params read_list_params(api_context& ctx, const param_lookup& get) {
+    list_params p;
+    p.order_name = get("order").value_or("activity");
+    p.filter = filter_named(get("filter").value_or("all"));
+    p.q = ascii_lowered(get("q").value_or(""));
+    if (auto l = get("label")) {
+        p.label = chat::label_from(*l);
+        if (!p.label) throw field_error{"label", "label must be a label: 1 to 32 characters of a-z, 0-9, - and _"};
+    }
+    if (auto v = get("priority")) p.priority = priority_field({{"priority", *v}});
+    if (auto t = get("team")) p.team = team_named(*t);
+    if (auto a = get("assignee")) p.assignee = assignee_named(ctx, *a);
+
+    if (p.order_name == "queue") {
+        if (p.filter != chat::list_query::only::queued || !p.q.empty() || p.narrows())
+            throw field_error{"order", "order=queue lists the queue: use it with filter=queued and without q, label, "
+                                       "priority, team or assignee"};
+        p.queue_order = true;
+    } else if (p.order_name == "priority") {
+        p.by = chat::list_query::order::priority;
+    } else if (p.order_name == "waiting") {
+        p.by = chat::list_query::order::waiting;
+        if (p.filter != chat::list_query::only::waiting)
+            throw field_error{"order", "order=waiting lists the chats that wait, longest first: use it with filter=waiting"};
+    } else if (p.order_name != "activity") {
+        throw field_error{"order", "order must be activity, priority, waiting or queue"};
+    }
+    return p;
+}
+
+}  // namespace switchboard::api

@@ -1,0 +1,46 @@
+// The conversation list's parameters (GET /conversations), read and
+// checked in one place: from a request's query, and from a saved view's
+// query, which is checked when it is saved so that it always lists.
+// Internal to src/api.
+#pragma once
+
+#include "switchboard/chat/engine.hpp"
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchboard::api {
+
+struct api_context;
+
+// The parameters that say what the list holds and in which order; a saved
+// view keeps these, and a page's `cursor` and `limit` come with each request.
+inline constexpr std::array<std::string_view, 7> list_param_names{"filter",   "order", "q",       "label",
+                                                                  "priority", "team",  "assignee"};
+
+struct list_params {
+    bool queue_order = false;  // order=queue: the queue from its head
+    std::string order_name = "activity";
+    chat::list_query::only filter = chat::list_query::only::all;
+    chat::list_query::order by = chat::list_query::order::activity;
+    std::string q;  // in lower case; empty: no search
+    std::optional<std::string> label;
+    std::optional<chat::conv_priority> priority;
+    std::optional<std::string> team;      // "": under no team
+    std::optional<std::string> assignee;  // whose chats: an agent's username
+    // Whether the conversation passes label, priority, team and assignee.
+    bool narrows() const { return label || priority || team || assignee; }
+    bool passes(const chat::conversation& c) const;
+};
+
+// A parameter's value by its name; nullopt when not given.
+using param_lookup = std::function<std::optional<std::string>(std::string_view)>;
+
+// field_error naming the parameter that does not read, or the rule two of
+// them break together.
+list_params read_list_params(api_context& ctx, const param_lookup& get);
+
+}  // namespace switchboard::api

@@ -1,0 +1,80 @@
+// Saved views, as Chatwoot's custom views and Intercom's: an agent names a
+// list they look at often (the urgent billing chats, lea's live ones, a
+// search) and comes back to it in one click. Each agent's own: nobody
+// else lists, runs or changes them. A view keeps the list's parameters
+// (list_params.hpp), checked as the list checks them when it is saved.
+// Held in memory, each agent's read from the store when first asked for,
+// and kept as one setting an agent (views:<username>), written through.
+// Internal to src/api.
+#pragma once
+
+#include "switchboard/core/time.hpp"
+#include "switchboard/store/setting_writer.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::api {
+
+struct api_context;
+
+struct saved_view {
+    std::string id, name;
+    boost::json::object query;  // list parameters by name, each a string
+    timestamp created_at{}, updated_at{};
+};
+
+inline constexpr std::size_t max_views_per_agent = 50;
+inline constexpr std::size_t max_view_name_chars = 64;
+inline constexpr std::size_t max_view_search_chars = 200;
+
+boost::json::object view_json(const saved_view& v);
+
+// A view's query as a body gives it: an object of list parameters, each a
+// string, that the list reads. field_error naming "query" or
+// "query.<parameter>" otherwise.
+boost::json::object view_query_field(api_context& ctx, const boost::json::object& body);
+
+class view_book {
+public:
+    explicit view_book(api_context& ctx) : ctx_(ctx) {}
+
+    boost::json::array list(const std::string& agent);
+    // The agent's view `id`, or command_error (not_found).
+    saved_view get(const std::string& agent, std::string_view id);
+    // command_error (conflict) for a name the agent gave another, or too many.
+    boost::asio::awaitable<saved_view> create(std::string agent, std::string name, boost::json::object query);
+    // nullopt: that part stays. command_error (not_found, conflict).
+    boost::asio::awaitable<saved_view> update(std::string agent, std::string id, std::optional<std::string> name,
+                                              std::optional<boost::json::object> query);
+    boost::asio::awaitable<void> remove(std::string agent, std::string id);
+
+private:
+    struct shelf {  // one agent's views, by name
+        explicit shelf(store::store& db, std::string key) : saver(db, std::move(key)) {}
+        std::vector<saved_view> views;
+        store::setting_writer saver;
+    };
+    // Under the lock: the agent's shelf, read from the store the first time.
+    shelf& shelf_of(const std::string& agent);
+    std::vector<saved_view> stored_views(const std::string& agent) const;
+    std::vector<saved_view>::iterator at(shelf& s, std::string_view id);
+    void refuse_taken(const shelf& s, const std::string& name, std::string_view except_id) const;
+    // Writes the agent's views through, then tells their sockets (views.updated).
+    boost::asio::awaitable<void> save(std::string agent);
+
+    api_context& ctx_;
+    std::mutex mutex_;  // never held across an await
+    std::map<std::string, std::unique_ptr<shelf>, std::less<>> shelves_;
+};
+
+}  // namespace switchboard::api
