@@ -447,3 +447,88 @@ test('a search typed over is dropped, and its answer never replaces the one type
   assert.equal(await page.locator('#conversation-list').getAttribute('data-loads'), '3');
   assert.deepEqual(page.errors, []);
 }));
+
+test("the list narrows to one agent's chats, and an agent's saved views show it again in one click, in each of their consoles", () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-secret-123', display_name: 'Bob' });
+  const bob = await apiAs(server, 'bob', 'bob-secret-123');
+  await userSays(server, '15550401', 'hello', 'Ann');
+  await userSays(server, '15550402', 'hello', 'Ben');
+  await userSays(server, '15550403', 'hello', 'Cid');
+  await admin('POST', '/conversations/15550401/chat-support/start');
+  await admin('POST', '/conversations/15550402/chat-support/start');
+  await bob('POST', '/conversations/15550403/chat-support/start');
+  await admin('PUT', '/conversations/15550402/priority', { priority: 'urgent' });
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const other = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);  // a second tab
+  const shown = (p, phones) => p.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
+    .map((li) => li.dataset.phone).sort().join() === want, phones.join());
+  await shown(page, ['15550401', '15550402', '15550403']);
+
+  // Bob's chats, then the admin's own urgent ones.
+  await page.locator('#assignee-filter').selectOption('bob');
+  await shown(page, ['15550403']);
+  await page.locator('#assignee-filter').selectOption('admin');
+  await page.locator('#priority-filter').selectOption('urgent');
+  await shown(page, ['15550402']);
+
+  // Saved as a view: its chip is marked while the list shows it.
+  await page.getByText('☆ Save view').click();
+  await page.getByLabel('Name of the view').fill('My urgent');
+  await page.getByLabel('Name of the view').press('Enter');
+  const chip = (p, name) => p.locator('#views .view-open', { hasText: name });
+  await chip(page, 'My urgent').waitFor();
+  assert.equal(await chip(page, 'My urgent').getAttribute('aria-pressed'), 'true');
+  await page.locator('#priority-filter').selectOption('');
+  await page.locator('#assignee-filter').selectOption('');
+  await shown(page, ['15550401', '15550402', '15550403']);
+  assert.equal(await chip(page, 'My urgent').getAttribute('aria-pressed'), 'false');
+
+  // A tab and a search in a second view.
+  await page.locator('.tabs [data-filter="mine"]').click();
+  await page.locator('#search').fill('Ben');
+  await shown(page, ['15550402']);
+  await page.getByText('☆ Save view').click();
+  await page.getByLabel('Name of the view').fill('Ben');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await chip(page, 'Ben').waitFor();
+  await page.locator('.tabs [data-filter="all"]').click();
+  await page.locator('#search').fill('');
+  await shown(page, ['15550401', '15550402', '15550403']);
+
+  // One click shows each again, every control as the view has it.
+  await chip(page, 'My urgent').click();
+  await shown(page, ['15550402']);
+  assert.equal(await page.locator('#priority-filter').inputValue(), 'urgent');
+  assert.equal(await page.locator('#assignee-filter').inputValue(), 'admin');
+  assert.equal(await chip(page, 'My urgent').getAttribute('aria-pressed'), 'true');
+  await chip(page, 'Ben').click();
+  await shown(page, ['15550402']);
+  assert.equal(await page.locator('.tabs [data-filter="mine"]').getAttribute('aria-selected'), 'true');
+  assert.equal(await page.locator('#search').inputValue(), 'Ben');
+  assert.equal(await page.locator('#priority-filter').inputValue(), '');
+  assert.equal(await page.locator('#assignee-filter').inputValue(), '');
+  await page.locator('.tabs [data-filter="all"]').click();
+  await page.locator('#search').fill('');
+  await shown(page, ['15550401', '15550402', '15550403']);
+
+  // The other tab got them as they were made, by name; a reload keeps them.
+  await other.waitForFunction(() => [...document.querySelectorAll('#views .view-open')].map((b) => b.textContent).join() === 'Ben,My urgent');
+  await chip(other, 'My urgent').click();
+  await shown(other, ['15550402']);
+  await page.reload();
+  await chip(page, 'Ben').waitFor();
+  // Deleted in one, gone from both; bob never had them.
+  await page.getByRole('button', { name: 'Delete the view Ben' }).click();
+  await other.waitForFunction(() => [...document.querySelectorAll('#views .view-open')].map((b) => b.textContent).join() === 'My urgent');
+  await chip(page, 'Ben').waitFor({ state: 'detached' });
+  assert.deepEqual((await bob('GET', '/views')).views, []);
+  // A name taken is refused, in words.
+  await page.getByText('☆ Save view').click();
+  await page.getByLabel('Name of the view').fill('my URGENT');
+  await page.getByLabel('Name of the view').press('Enter');
+  await page.locator('#view-status', { hasText: 'already' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
+}));

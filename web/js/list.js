@@ -59,7 +59,7 @@ const shownAtMost = 200;
 const heldAtMost = 2000;
 
 export class ConversationList {
-  constructor({ me, drafts, onOpen, onSelection = () => {}, overdueMs = () => 0, pastResolution = () => false }) {
+  constructor({ me, drafts, onOpen, onSelection = () => {}, onRender = () => {}, overdueMs = () => 0, pastResolution = () => false }) {
     this.me = me;
     this.overdueMs = overdueMs;  // how long a chat's user has waited past the team's target
     this.pastResolution = pastResolution;  // whether a chat has been open past the team's resolution target
@@ -72,12 +72,14 @@ export class ConversationList {
     this.selected = new Set();  // phones
     this.anchor = null;  // the row last clicked in select mode, where a Shift+click's range starts
     this.onSelection = onSelection;
+    this.onRender = onRender;  // after each render: what the list shows may have changed
     this.rows = new Map();  // phone → conversation object
     this.filter = 'all';
     this.query = '';
     this.label = null;      // only the conversations filed under it, when set
     this.priority = null;   // only the conversations marked so, when set
     this.team = null;       // only those under this team, or 'none': under none; when set
+    this.assignee = null;   // only the chats this agent has, when set
     this.order = 'activity';  // or 'priority': the most urgent first
     this.textHits = null;   // phone → its newest message the server matched `query` in (or null), for `query`
     this.current = null;
@@ -127,6 +129,21 @@ export class ConversationList {
     for (const c of list) this.rows.set(c.phone, c);
   }
 
+  // What the list shows, as a saved view's query keeps it (GET /views): the
+  // Waiting tab lists the longest wait first, as order=waiting does.
+  viewQuery() {
+    const q = {};
+    if (this.filter !== 'all') q.filter = this.filter;
+    if (this.query) q.q = this.query;
+    if (this.label) q.label = this.label;
+    if (this.priority) q.priority = this.priority;
+    if (this.team) q.team = this.team;
+    if (this.assignee) q.assignee = this.assignee;
+    if (this.order === 'priority') q.order = 'priority';
+    else if (this.filter === 'waiting') q.order = 'waiting';
+    return q;
+  }
+
   inFilter(c, filter) {
     switch (filter) {
       // A snoozed chat is out of the chats to work on until it wakes.
@@ -146,6 +163,7 @@ export class ConversationList {
     if (this.label && !(c.labels ?? []).includes(this.label)) return false;
     if (this.priority && c.priority !== this.priority) return false;
     if (this.team && (c.team ?? 'none') !== this.team) return false;
+    if (this.assignee && c.assignee !== this.assignee) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
     return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (c.labels ?? []).some((l) => l.includes(q))
@@ -212,6 +230,7 @@ export class ConversationList {
     }
     this.onSelection();
     this.el.dataset.renders = String(++this.renders);
+    this.onRender();
     if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
   }
 

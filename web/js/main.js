@@ -1,7 +1,7 @@
 // The console's entry point: login, then the live list and the open chat.
 import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
-import { $, clockTime } from './dom.js';
+import { $, clockTime, h } from './dom.js';
 import { BulkActions } from './bulk.js';
 import { BusinessHours } from './hours.js';
 import { Drafts } from './drafts.js';
@@ -18,13 +18,14 @@ import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
 import { TeamRoster, TeamsPanel } from './teams.js';
+import { SavedViews } from './views.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
-let live, list, pane, team, alerts, me, targets, inbox;
+let live, list, pane, team, alerts, me, targets, inbox, views;
 const teams = new TeamRoster();
 
 async function boot() {
@@ -73,12 +74,13 @@ const listOrderKey = 'switchboard.listOrder';
 let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
 let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
-  const { query, label, priority, team: inTeam, order } = list;
+  const { query, label, priority, team: inTeam, assignee, order } = list;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
   if (label) params.set('label', label);
   if (priority) params.set('priority', priority);
   if (inTeam) params.set('team', inTeam);
+  if (assignee) params.set('assignee', assignee);
   if (order !== 'activity') params.set('order', order);
   // A search typed over is dropped: the connection closes, and the server
   // skips its scan if its turn has not come (searches of message text take
@@ -90,7 +92,7 @@ async function loadList() {
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
     if (query !== list.query || label !== list.label || priority !== list.priority || inTeam !== list.team
-      || order !== list.order) return;
+      || assignee !== list.assignee || order !== list.order) return;
     list.setTextHits(query ? new Map(conversations.map((c) => [c.phone, c.match ?? null])) : null);
     for (const { match, ...c } of conversations) list.upsert(c);
     list.render();
@@ -356,6 +358,9 @@ function onEvent(e) {
     case 'teams.updated':
       teams.set(e.data.teams);
       break;
+    case 'views.updated':
+      views.set(e.data.views);
+      break;
     case 'agent.presence':
       team.presence(e.data);
       if (e.data.agent === me.username && e.data.available !== undefined) {
@@ -431,11 +436,11 @@ function start(agent) {
   inbox = new NotificationInbox({ openConversation });
   // What came while the socket was down came to nobody: ask each time it is back.
   const onStatus = (status, ...rest) => { setStatus(status, ...rest); if (status === 'live') inbox.refresh(); };
-  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); hours.refresh(); }, onPolicyClose: checkSession });
+  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); }, onPolicyClose: checkSession });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
-    overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c) });
+    onRender: () => views?.mark(), overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c) });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,
@@ -445,12 +450,12 @@ function start(agent) {
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });
   live.connect();
 
+  views = new SavedViews({ current: () => list.viewQuery(), apply: applyView });
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))
     tab.addEventListener('click', () => {
-      for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t === tab));
-      list.filter = tab.dataset.filter;
+      selectTab(tab.dataset.filter);
       list.render();
-      if (['blocked', 'snoozed', 'waiting', 'following'].includes(list.filter)) loadFiltered(list.filter);
+      if (tabsFromServer.includes(list.filter)) loadFiltered(list.filter);
     });
   $('label-filter-clear').addEventListener('click', () => filterByLabel(null));
   fillPriorities($('priority-filter'), { value: '', text: 'Any priority' });
@@ -462,10 +467,6 @@ function start(agent) {
   });
   // Likewise a team's, or those under none; offered once there are teams.
   const teamFilter = $('team-filter');
-  const fillTeamFilter = () => {
-    teams.fill(teamFilter, [{ value: '', text: 'Any team' }, { value: 'none', text: 'No team' }], list.team === 'none' ? null : list.team);
-    teamFilter.hidden = teams.teams.length === 0 && !list.team;
-  };
   teams.onChange(fillTeamFilter);
   fillTeamFilter();
   teamFilter.addEventListener('change', () => {
@@ -473,6 +474,13 @@ function start(agent) {
     list.render();
     if (list.team) loadList();
   });
+  // Likewise one agent's chats, whoever they are.
+  $('assignee-filter').addEventListener('change', (e) => {
+    list.assignee = e.target.value || null;
+    list.render();
+    if (list.assignee) loadList();
+  });
+  $('assignee-filter').addEventListener('focus', () => quietly(fillAssignees()));
   // The list's order, as this browser last chose it. By priority, the
   // server sends the most urgent beyond the pages held.
   const order = $('list-order');
@@ -499,6 +507,54 @@ function start(agent) {
     if (phone && phone !== list.current) openConversation(phone);
   });
   setInterval(refreshTimes, REFRESH_EVERY_MS);
+}
+
+// The tabs whose conversations may be older than every page the console
+// holds: the server lists them whole.
+const tabsFromServer = ['blocked', 'snoozed', 'waiting', 'following'];
+
+function selectTab(filter) {
+  for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t.dataset.filter === filter));
+  list.filter = filter;
+}
+
+function fillTeamFilter() {
+  const teamFilter = $('team-filter');
+  teams.fill(teamFilter, [{ value: '', text: 'Any team' }, { value: 'none', text: 'No team' }], list.team === 'none' ? null : list.team);
+  teamFilter.value = list.team ?? '';
+  teamFilter.hidden = teams.teams.length === 0 && !list.team;
+}
+
+// Whose chats the list may narrow to: every active agent, and the one it
+// narrows to now even if deactivated since.
+async function fillAssignees() {
+  const { agents } = await api.get('/agents');
+  const offered = agents.filter((a) => a.active !== false || a.username === list.assignee);
+  const select = $('assignee-filter');
+  select.replaceChildren(h('option', { value: '', text: 'Any agent' }),
+    ...offered.map((a) => h('option', { value: a.username, text: a.username === me.username ? 'Me' : `${a.display_name} (${a.username})` })));
+  select.value = list.assignee ?? '';
+}
+
+// Shows the list as a saved view's query has it: its tab, search and
+// filters, each control showing it; what the view leaves out is cleared.
+function applyView(q) {
+  selectTab(q.filter ?? 'all');
+  list.query = q.q ?? '';
+  $('search').value = list.query;
+  list.priority = q.priority ?? null;
+  $('priority-filter').value = list.priority ?? '';
+  list.team = q.team ?? null;
+  fillTeamFilter();
+  list.assignee = q.assignee ?? null;
+  if (list.assignee && ![...$('assignee-filter').options].some((o) => o.value === list.assignee))
+    $('assignee-filter').append(h('option', { value: list.assignee, text: list.assignee }));
+  $('assignee-filter').value = list.assignee ?? '';
+  list.order = q.order === 'priority' ? 'priority' : 'activity';
+  $('list-order').value = list.order;
+  filterByLabel(q.label ?? null);  // renders
+  quietly(loadList());
+  if (tabsFromServer.includes(list.filter)) quietly(loadFiltered(list.filter));
 }
 
 // Waiting times and "x minutes ago" move on each tick, and chats become

@@ -1,0 +1,94 @@
+// Saved views (GET /views), as Chatwoot's custom views: an agent's own named
+// lists — a tab, a search and the filters — as chips over the list, each
+// shown again in one click. The chip whose query is what the list shows now
+// is marked. The server tells each of the agent's consoles the whole list
+// after every change (views.updated), so a view saved in one tab is in all.
+import { api, enc } from './api.js';
+import { $, h } from './dom.js';
+
+const byName = (a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.name.localeCompare(b.name);
+
+function sameQuery(a, b) {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+// A view's query in words, for its chip's tooltip.
+function described(query) {
+  const parts = Object.entries(query).map(([k, v]) => `${k}: ${v}`);
+  return parts.length ? parts.join(', ') : 'every conversation';
+}
+
+export class SavedViews {
+  // current(): the list's state as a view's query; apply(query): shows the list so.
+  constructor({ current, apply }) {
+    this.current = current;
+    this.apply = apply;
+    this.views = [];
+    $('view-save').addEventListener('click', () => this.save());
+    $('view-name').addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') $('view-save-menu').open = false;
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      this.save();
+    });
+    $('view-save-menu').addEventListener('toggle', () => { if ($('view-save-menu').open) $('view-name').focus(); });
+  }
+
+  async load() {
+    const { views } = await api.get('/views');
+    this.set(views);
+  }
+
+  set(views) {
+    this.views = [...views].sort(byName);
+    const el = $('views');
+    el.hidden = this.views.length === 0;
+    el.replaceChildren(...this.views.map((v) => h('span', { class: 'view-chip' },
+      h('button', { type: 'button', class: 'view-open', 'data-view': v.id, 'aria-pressed': 'false', text: v.name,
+        title: described(v.query), onclick: () => this.apply(v.query) }),
+      h('button', { type: 'button', class: 'view-delete', 'aria-label': `Delete the view ${v.name}`, text: '×',
+        onclick: () => this.remove(v) }))));
+    this.mark();
+  }
+
+  // Marks the view the list shows, if any. Called after every render.
+  mark() {
+    if (!this.views.length) return;
+    const now = this.current();
+    for (const b of $('views').querySelectorAll('.view-open')) {
+      const v = this.views.find((x) => x.id === b.dataset.view);
+      const on = String(Boolean(v) && sameQuery(v.query, now));
+      if (b.getAttribute('aria-pressed') !== on) b.setAttribute('aria-pressed', on);
+    }
+  }
+
+  async save() {
+    const name = $('view-name').value.trim();
+    if (!name) {
+      this.say('Name the view first.');
+      return;
+    }
+    try {
+      const v = await api.post('/views', { name, query: this.current() });
+      this.set([...this.views.filter((x) => x.id !== v.id), v]);
+      $('view-name').value = '';
+      $('view-save-menu').open = false;
+      this.say('');
+    } catch (e) {
+      this.say(e.message);
+    }
+  }
+
+  async remove(v) {
+    try {
+      await api.del(`/views/${enc(v.id)}`);
+      this.set(this.views.filter((x) => x.id !== v.id));
+      this.say('');
+    } catch (e) {
+      this.say(e.message);
+    }
+  }
+
+  say(text) { $('view-status').textContent = text; }
+}
