@@ -378,7 +378,7 @@ BOOST_AUTO_TEST_CASE(a_failure_and_its_count_survive_a_crash) {
 }
 
 // An agent's command the store refuses is a 503 to retry, as for webhooks,
-// and a saved reply it refused is not listed as saved.
+// and a saved reply or a view it refused is not listed as saved.
 BOOST_AUTO_TEST_CASE(a_full_disk_leaves_saved_replies_as_stored) {
     temp_dir dir;
     server_process server({"--data", dir.path().string(), "--data-max-mb", "1"});
@@ -407,6 +407,18 @@ BOOST_AUTO_TEST_CASE(a_full_disk_leaves_saved_replies_as_stored) {
     BOOST_TEST(list.size() == saved);  // the refused one is not among them
     for (auto& r : list) BOOST_TEST(r.at("shortcut").as_string() != "r" + std::to_string(saved));
     BOOST_TEST(list[0].at("text").as_string() == "9 to 5");
+
+    // Likewise an agent's saved views (each agent's kept whole, as one setting).
+    std::string search(200, 'q');
+    std::size_t views = 0;
+    for (; views < 50; ++views) {
+        refused = admin.call("POST", "/views", R"({"name":"v)" + std::to_string(views) + R"(","query":{"q":")" + search + R"("}})");
+        if (refused.status != 201) break;
+    }
+    BOOST_REQUIRE(refused.status == 503u);
+    auto kept = admin.json("GET", "/views").at("views").as_array();
+    BOOST_TEST(kept.size() == views);
+    for (auto& v : kept) BOOST_TEST(v.at("name").as_string() != "v" + std::to_string(views));
 }
 
 BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_and_writes_nothing_half_way) {
