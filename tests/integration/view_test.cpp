@@ -35,28 +35,30 @@ std::vector<std::string> view_names(const json::value& views) {
     return out;
 }
 
-// Users 8101–8104 write; bob has 8101 and 8102's chats, carol 8103's, and
-// 8104 waits in the queue. 8102 is urgent.
-void four_chats(unsigned short port, const api_client& bob, const api_client& carol) {
-    for (auto phone : {"8101", "8102", "8103", "8104"}) user_says(port, phone, "hello");
-    user_says(port, "8104", "support");
-    bob.json("POST", "/conversations/8101/chat-support/start");
-    bob.json("POST", "/conversations/8102/chat-support/start");
-    carol.json("POST", "/conversations/8103/chat-support/start");
-    bob.json("PUT", "/conversations/8102/priority", R"({"priority":"urgent"})");
-}
+// A server where users 8101–8104 wrote; bob has 8101 and 8102's chats,
+// carol 8103's, and 8104 waits in the queue. 8102 is urgent.
+struct four_chats {
+    server_process server;
+    unsigned short p = server.port();
+    api_client admin = admin_client(server);
+    api_client bob = agent_client(admin, "bob");
+    api_client carol = agent_client(admin, "carol");
+
+    four_chats() {
+        for (auto phone : {"8101", "8102", "8103", "8104"}) user_says(p, phone, "hello");
+        user_says(p, "8104", "support");
+        bob.json("POST", "/conversations/8101/chat-support/start");
+        bob.json("POST", "/conversations/8102/chat-support/start");
+        carol.json("POST", "/conversations/8103/chat-support/start");
+        bob.json("PUT", "/conversations/8102/priority", R"({"priority":"urgent"})");
+    }
+};
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(views)
 
-BOOST_AUTO_TEST_CASE(the_list_narrows_to_one_agents_chats) {
-    server_process server;
-    auto p = server.port();
-    auto admin = admin_client(server);
-    auto bob = agent_client(admin, "bob");
-    auto carol = agent_client(admin, "carol");
-    four_chats(p, bob, carol);
+BOOST_FIXTURE_TEST_CASE(the_list_narrows_to_one_agents_chats, four_chats) {
 
     BOOST_TEST(listed(carol, "?assignee=bob") == (phones{"8101", "8102"}));
     BOOST_TEST(listed(carol, "?assignee=carol") == phones{"8103"});
@@ -77,13 +79,7 @@ BOOST_AUTO_TEST_CASE(the_list_narrows_to_one_agents_chats) {
     BOOST_TEST(refused_field(carol.call("GET", "/conversations?filter=queued&order=queue&assignee=bob")) == "order");
 }
 
-BOOST_AUTO_TEST_CASE(an_agent_lists_by_their_saved_views) {
-    server_process server;
-    auto p = server.port();
-    auto admin = admin_client(server);
-    auto bob = agent_client(admin, "bob");
-    auto carol = agent_client(admin, "carol");
-    four_chats(p, bob, carol);
+BOOST_FIXTURE_TEST_CASE(an_agent_lists_by_their_saved_views, four_chats) {
     ws_client bob_ws(p, "/ws?token=" + bob.token);
     ws_client carol_ws(p, "/ws?token=" + carol.token);
     bob_ws.next_of_type("hello");
