@@ -9,6 +9,8 @@
 
 #include <boost/json/array.hpp>
 
+#include <algorithm>
+
 namespace switchboard::api {
 
 namespace json = boost::json;
@@ -73,6 +75,28 @@ awaitable<http::response> read_all(api_context& ctx, http::request& req, const a
     co_return json_response(200, {{"marked", marked}, {"unread", center(ctx).unread(who.username)}});
 }
 
+awaitable<http::response> get_preferences(api_context& ctx, http::request&, const auth::agent& who) {
+    co_return json_response(200, {{"preferences", center(ctx).preferences(who.username)}});
+}
+
+// {"message":false,…}: the kinds named turned on or off, the rest as they were.
+awaitable<http::response> set_preferences(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    std::vector<std::pair<std::string, bool>> changes;
+    for (auto& [key, value] : o) {
+        auto name = std::string(key);
+        auto& kinds = notify::notification_types;
+        if (std::find(kinds.begin(), kinds.end(), key) == kinds.end())
+            throw field_error{name, name + " is not a kind of notification: mention, assigned, sla_missed or message"};
+        if (!value.is_bool()) throw field_error{name, name + " must be true (tell me) or false"};
+        changes.emplace_back(name, value.as_bool());
+    }
+    if (changes.empty()) throw field_error{"body", R"(name the kinds to turn on or off, as {"message":false})"};
+    auto agent = who.username;  // named: no temporaries inside co_await (GCC 12)
+    auto now = co_await center(ctx).set_preferences(std::move(agent), std::move(changes));
+    co_return json_response(200, {{"preferences", std::move(now)}});
+}
+
 }  // namespace
 
 void add_notification_routes(http::router& routes, api_context& ctx) {
@@ -84,6 +108,10 @@ void add_notification_routes(http::router& routes, api_context& ctx) {
                authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return mark(ctx, r, w, false); }));
     routes.add(http::verb::post, "/notifications/read-all",
                authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return read_all(ctx, r, w); }));
+    routes.add(http::verb::get, "/notifications/preferences",
+               authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return get_preferences(ctx, r, w); }));
+    routes.add(http::verb::patch, "/notifications/preferences",
+               authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return set_preferences(ctx, r, w); }));
 }
 
 }  // namespace switchboard::api

@@ -5,16 +5,21 @@
 
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/log.hpp"
+#include "switchboard/store/setting_writer.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
 
 namespace switchboard::notify {
 
@@ -22,6 +27,9 @@ namespace net = boost::asio;
 namespace json = boost::json;
 
 namespace {
+
+// Where the kinds each agent turned off are kept: {"bob":["message"]}.
+constexpr std::string_view preferences_key = "notification_preferences";
 
 bool name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
@@ -68,7 +76,48 @@ struct notification_center::impl {
           is_agent(std::move(is_agent)),
           push(std::move(push)),
           strand(net::make_strand(ioc)),
-          last_id(store.last_notification_id()) {}
+          last_id(store.last_notification_id()),
+          preferences_saver(store, std::string(preferences_key)) {
+        load_preferences();
+    }
+
+    // Read at start, and again after a write the store refused.
+    void load_preferences() {
+        std::map<std::string, std::set<std::string>, std::less<>> loaded;
+        if (auto stored = store.find_setting(preferences_key)) {
+            try {
+                auto parsed = json::parse(*stored);  // named: a range-for over its member would outlive it
+                for (auto& [agent, kinds] : parsed.as_object())
+                    for (auto& kind : kinds.as_array()) loaded[std::string(agent)].emplace(kind.as_string());
+            } catch (const std::exception& e) {
+                log::warn("stored notification preferences unreadable; every kind on", {{"error", e.what()}});
+                loaded.clear();
+            }
+        }
+        std::lock_guard lock(preferences_mutex);
+        muted = std::move(loaded);
+    }
+
+    // Asked on conversations' actors, as each notification is made.
+    bool wants(std::string_view agent, std::string_view type) const {
+        std::lock_guard lock(preferences_mutex);
+        auto it = muted.find(agent);
+        return it == muted.end() || !it->second.count(std::string(type));
+    }
+
+    // Under preferences_mutex.
+    json::object preferences_of(std::string_view agent) const {
+        auto it = muted.find(agent);
+        json::object out;
+        for (auto type : notification_types) out[type] = it == muted.end() || !it->second.count(std::string(type));
+        return out;
+    }
+    std::string muted_json() const {
+        json::object out;
+        for (auto& [agent, kinds] : muted)
+            if (!kinds.empty()) out[agent] = json::array(kinds.begin(), kinds.end());
+        return json::serialize(out);
+    }
 
     notification make(const chat::conversation& c, std::string agent, std::string type, std::string_view actor,
                       timestamp at) {
@@ -115,6 +164,11 @@ struct notification_center::impl {
     std::function<void(const std::string&, std::string)> push;
     net::strand<net::io_context::executor_type> strand;  // pushes, in the order their steps were kept
     std::atomic<std::uint64_t> last_id;
+    // Each agent's kinds turned off. A small table every actor reads as it
+    // makes a notification, and agents seldom change: one lock.
+    mutable std::mutex preferences_mutex;
+    std::map<std::string, std::set<std::string>, std::less<>> muted;
+    store::setting_writer preferences_saver;
 };
 
 notification_center::notification_center(net::io_context& ioc, store::store& store,
@@ -127,7 +181,7 @@ notification_center::~notification_center() = default;
 std::vector<notification> notification_center::mentioned_in(const chat::conversation& c, const chat::message& note) {
     std::vector<notification> out;
     for (auto& name : mentioned_names(note.text)) {
-        if (name == note.agent || !impl_->is_agent(name)) continue;
+        if (name == note.agent || !impl_->is_agent(name) || !impl_->wants(name, "mention")) continue;
         out.push_back(impl_->about(c, name, "mention", note.agent, note));
     }
     return out;
@@ -136,12 +190,14 @@ std::vector<notification> notification_center::mentioned_in(const chat::conversa
 std::optional<notification> notification_center::assigned(const chat::conversation& c, std::string_view to,
                                                           std::string_view by) {
     if (to == by) return std::nullopt;  // they took it themselves
+    if (!impl_->wants(to, "assigned")) return std::nullopt;
     return impl_->make(c, std::string(to), "assigned", by, std::chrono::system_clock::now());
 }
 
 std::optional<notification> notification_center::missed_target(const chat::conversation& c,
                                                                std::string_view target) {
     if (c.assignee.empty()) return std::nullopt;  // the queue's: everyone sees it late
+    if (!impl_->wants(c.assignee, "sla_missed")) return std::nullopt;
     auto n = impl_->make(c, c.assignee, "sla_missed", "", std::chrono::system_clock::now());
     n.target = std::string(target);
     return n;
@@ -151,7 +207,7 @@ std::vector<notification> notification_center::user_wrote(const chat::conversati
     std::vector<notification> out;
     for (auto& name : c.participants) {
         // The agent who has the chat sees it in their list, unread, and hears it.
-        if (name == c.assignee || !impl_->is_agent(name)) continue;
+        if (name == c.assignee || !impl_->is_agent(name) || !impl_->wants(name, "message")) continue;
         out.push_back(impl_->about(c, name, "message", "", m));
     }
     return out;
@@ -215,6 +271,37 @@ net::awaitable<std::size_t> notification_center::mark_all_read(std::string agent
     co_await self->store.write(std::move(b));
     self->tell_updated(agent, ids, now);
     co_return ids.size();
+}
+
+json::object notification_center::preferences(std::string_view agent) const {
+    std::lock_guard lock(impl_->preferences_mutex);
+    return impl_->preferences_of(agent);
+}
+
+net::awaitable<json::object> notification_center::set_preferences(std::string agent,
+                                                                  std::vector<std::pair<std::string, bool>> changes) {
+    auto self = impl_;
+    {
+        std::lock_guard lock(self->preferences_mutex);
+        auto& kinds = self->muted[agent];
+        for (auto& [type, on] : changes) {
+            if (on) kinds.erase(type);
+            else kinds.insert(type);
+        }
+        self->preferences_saver.changed();
+    }
+    auto saving = self->preferences_saver.save(
+        self->preferences_mutex, [self] { return self->muted_json(); }, [self] { self->load_preferences(); });
+    co_await std::move(saving);
+    // Under the lock, so the agent's sockets get them in the order they
+    // were set: the last they get is as it is.
+    std::lock_guard lock(self->preferences_mutex);
+    auto now = self->preferences_of(agent);
+    json::object frame{{"type", "notification_preferences.updated"},
+                       {"data", {{"preferences", now}}},
+                       {"at", to_iso8601(std::chrono::system_clock::now())}};
+    self->push(agent, json::serialize(frame));
+    co_return now;
 }
 
 }  // namespace switchboard::notify

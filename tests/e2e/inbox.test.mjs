@@ -186,3 +186,49 @@ test('an agent follows a conversation from its header and finds what the user wr
   assert.deepEqual(page.errors, []);
   assert.deepEqual(other.errors, []);
 }));
+
+test('an agent turns off the kinds of notification they do not want, in every console of theirs, and those neither ring nor come', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  await userSays(server, '15550931', 'support', 'Flo');
+  await admin('POST', '/conversations/15550931/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  const other = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+
+  await page.locator('#inbox').click();
+  await page.getByText('Which notifications you get').click();
+  const box = (p, name) => p.getByLabel(name);
+  for (const name of ['A chat is handed to you', 'A note mentions you', 'A user writes in a conversation you follow',
+    "Your chat misses one of the team's targets"])
+    assert.equal(await box(page, name).isChecked(), true);
+  await box(page, 'A note mentions you').uncheck();
+  // The other console is told; the server keeps it.
+  await other.locator('#inbox').click();
+  await other.getByText('Which notifications you get').click();
+  await other.waitForFunction(() => document.querySelector('#inbox-kinds input[name="mention"]').checked === false);
+  assert.equal((await eve('GET', '/notifications/preferences')).preferences.mention, false);
+  await page.keyboard.press('Escape');
+
+  // A note that mentions eve neither rings nor comes; the chat handed to her after it does both.
+  const before = await rang();
+  await admin('POST', '/conversations/15550931/notes', { text: '@eve a look at this?' });
+  await admin('POST', '/conversations/15550931/chat-support/transfer', { to: 'eve' });
+  await page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+  assert.equal(await rang(), before + 1);
+  assert.deepEqual((await eve('GET', '/notifications')).notifications.map((n) => n.type), ['assigned']);
+
+  // Kept: a reload shows it off; turned on again, mentions come again.
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  await page.locator('#inbox').click();
+  await page.getByText('Which notifications you get').click();
+  await page.waitForFunction(() => document.querySelector('#inbox-kinds input[name="mention"]').checked === false);
+  await box(page, 'A note mentions you').check();
+  await other.waitForFunction(() => document.querySelector('#inbox-kinds input[name="mention"]').checked === true);
+  await admin('POST', '/conversations/15550931/notes', { text: '@eve thanks' });
+  await page.locator('#inbox-rows li[data-type="mention"]').waitFor();
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
+}));

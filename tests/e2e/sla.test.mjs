@@ -227,3 +227,27 @@ test('the console counts business hours as the server does, across days off and 
     '2026-10-25T01:30:00.000Z', '2026-10-25T23:01:00.000Z',
   ]);
 }));
+
+test('an agent who turned off notices of missed targets is not rung when their chat crosses one', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('PUT', '/sla', { first_reply_minutes: 1 });
+  await admin('PATCH', '/notifications/preferences', { sla_missed: false });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { await p.clock.install(); },
+  });
+  await userSays(server, '15550895', 'support', 'Quiet Please');
+  await admin('POST', '/conversations/15550895/chat-support/start');
+  const row = page.locator('#conversation-list li[data-phone="15550895"]');
+  await row.locator('.badge.waiting:not(.late)').waitFor();
+  // The console has the agent's choice (asked for as it connects).
+  await page.locator('#inbox').click();
+  await page.getByText('Which notifications you get').click();
+  await page.waitForFunction(() => document.querySelector('#inbox-kinds input[name="sla_missed"]').checked === false);
+  await page.keyboard.press('Escape');
+  const rung = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  const before = await rung();
+  await page.clock.fastForward(90_000);
+  await row.locator('.badge.waiting.late').waitFor();  // the same refresh would have rung
+  assert.equal(await rung(), before);
+  assert.deepEqual(page.errors, []);
+}));

@@ -225,4 +225,102 @@ BOOST_AUTO_TEST_CASE(automatic_routing_tells_the_agent_it_picked) {
     BOOST_TEST(unread_of(admin) == 0);
 }
 
+// Chatwoot's notification preferences: each agent turns off the kinds they
+// do not want, for themselves alone; a kind turned off makes no
+// notification, and turned on again makes them again. Kept over a restart.
+// Each check of absence waits for a notification that came after.
+BOOST_AUTO_TEST_CASE(an_agent_turns_off_the_kinds_of_notification_they_do_not_want) {
+    temp_dir dir;
+    auto args = kept_in(dir.path());
+    json::value bob_kept, carol_kept;
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        auto bob = agent_client(admin, "bob");
+        auto carol = agent_client(admin, "carol");
+        ws_client bob_ws(p, "/ws?token=" + bob.token);
+        ws_client carol_ws(p, "/ws?token=" + carol.token);
+        bob_ws.next_of_type("hello");
+        carol_ws.next_of_type("hello");
+        auto all_on = json::parse(R"({"mention":true,"assigned":true,"sla_missed":true,"message":true})");
+        BOOST_TEST(bob.json("GET", "/notifications/preferences").at("preferences") == all_on);
+
+        auto set = bob.json("PATCH", "/notifications/preferences", R"({"message":false,"mention":false})");
+        auto expected = json::parse(R"({"mention":false,"assigned":true,"sla_missed":true,"message":false})");
+        BOOST_TEST(set.at("preferences") == expected);
+        BOOST_TEST(bob_ws.next_of_type("notification_preferences.updated").at("data").at("preferences") == expected);
+
+        // bob follows 5401, whose user writes while carol has it, and is
+        // mentioned in it: told of neither. Handed it, he is told of that.
+        user_says(p, "5401", "support", "Ann");
+        carol.json("POST", "/conversations/5401/chat-support/start");
+        bob.json("POST", "/conversations/5401/participants");
+        user_says(p, "5401", "hello?");
+        carol.json("POST", "/conversations/5401/notes", R"({"text":"@bob can you look?"})", 201);
+        carol.json("POST", "/conversations/5401/chat-support/transfer", R"({"to":"bob"})");
+        auto first = bob_ws.next_of_type("notification.created").at("data").at("notification");
+        BOOST_TEST(first.at("type") == "assigned");
+        BOOST_TEST(unread_of(bob) == 1);
+
+        // Mentions on again; messages still off.
+        expected.as_object()["mention"] = true;
+        BOOST_TEST(bob.json("PATCH", "/notifications/preferences", R"({"mention":true})").at("preferences") == expected);
+        carol.json("POST", "/conversations/5401/notes", R"({"text":"@bob thanks"})", 201);
+        BOOST_TEST(bob_ws.next_of_type("notification.created").at("data").at("notification").at("type") == "mention");
+
+        // Bad input names its field and changes nothing.
+        for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{{R"({"email":false})", "email"},
+                                                                                    {R"({"message":"no"})", "message"},
+                                                                                    {R"({"mention":null})", "mention"},
+                                                                                    {R"({})", "body"},
+                                                                                    {"[false]", "body"}})
+            BOOST_TEST(refused_field(bob.call("PATCH", "/notifications/preferences", body)) == field, body);
+        BOOST_TEST(bob.json("GET", "/notifications/preferences").at("preferences") == expected);
+        BOOST_TEST(http_request(p, "GET", "/notifications/preferences").status == 401u);
+
+        // carol's are her own: the first she is told of is hers. Not told
+        // of 5402 handed to her; told of the mention after it.
+        BOOST_TEST(carol.json("GET", "/notifications/preferences").at("preferences") == all_on);
+        carol.json("PATCH", "/notifications/preferences", R"({"assigned":false})");
+        BOOST_TEST(carol_ws.next_of_type("notification_preferences.updated").at("data").at("preferences").at("assigned") ==
+                   false);
+        user_says(p, "5402", "support", "Ben");
+        bob.json("POST", "/conversations/5402/chat-support/start");
+        bob.json("POST", "/conversations/5402/chat-support/transfer", R"({"to":"carol"})");
+        bob.json("POST", "/conversations/5402/notes", R"({"text":"@carol over to you"})", 201);
+        BOOST_TEST(carol_ws.next_of_type("notification.created").at("data").at("notification").at("type") == "mention");
+
+        // bob will not hear of his chat missing a target; carol will.
+        bob.json("PATCH", "/notifications/preferences", R"({"sla_missed":false})");
+        admin.json("PUT", "/sla", R"({"first_reply_minutes":5})");
+        bob_kept = bob.json("GET", "/notifications/preferences");
+        carol_kept = carol.json("GET", "/notifications/preferences");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // Both users have waited ten minutes for a first reply.
+    sqlite_script(dir.path() / "switchboard.db", "UPDATE chats SET waiting_since = waiting_since - 600000");
+    server_process server(args);
+    auto p = server.port();
+    api_client bob{p, login(p, "bob", "secret-bob")};
+    api_client carol{p, login(p, "carol", "secret-carol")};
+    BOOST_TEST(bob.json("GET", "/notifications/preferences") == bob_kept);
+    BOOST_TEST(carol.json("GET", "/notifications/preferences") == carol_kept);
+    ws_client ws(p, "/ws?token=" + bob.token);
+    ws.next_of_type("hello");
+    ws.send(R"({"type":"resume","after":0})");
+    ws.next_of_type("chat.sla_missed");
+    ws.next_of_type("chat.sla_missed");  // both reported: their notifications, if any, are kept by now
+    auto sla_notes = [](const api_client& agent) {
+        std::vector<std::string> out;
+        auto page = agent.json("GET", "/notifications");  // named: a range-for over its member would outlive it
+        for (auto& n : page.at("notifications").as_array())
+            if (n.at("type") == "sla_missed") out.emplace_back(n.at("conversation").as_string());
+        return out;
+    };
+    BOOST_TEST(sla_notes(bob).empty());
+    BOOST_TEST(sla_notes(carol) == std::vector<std::string>{"5402"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()

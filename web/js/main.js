@@ -267,7 +267,7 @@ function announceLateChats() {
     alerts.notify(title, body, c.phone, () => openConversation(c.phone));
   };
   for (const c of list.rows.values()) {
-    if (c.assignee !== me.username) continue;
+    if (c.assignee !== me.username || !inbox.wants('sla_missed')) continue;
     const overdue = targets.overdueMs(c, now);
     if (overdue > 0 && overdue <= now - lateCheckedAt)
       tell(c, `${userName(c)} has waited past the target`, `Waiting for an answer since ${clockTime(c.waiting_since)}`);
@@ -289,7 +289,7 @@ function worthAChime(e) {
   if (e.type === 'notification.created') return e.data.notification.type === 'assigned' && !looking;
   if (e.type !== 'message.created') return false;
   // Another agent's note that names this one, in any chat.
-  if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking;
+  if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking && inbox.wants('mention');
   if (e.data.sender !== 'user') return false;
   return list.rows.get(e.conversation)?.assignee === me.username && !looking;
 }
@@ -357,6 +357,9 @@ function onEvent(e) {
       break;
     case 'teams.updated':
       teams.set(e.data.teams);
+      break;
+    case 'notification_preferences.updated':
+      inbox.setPreferences(e.data.preferences);
       break;
     case 'views.updated':
       views.set(e.data.views);

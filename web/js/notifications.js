@@ -6,7 +6,9 @@
 // Opening one opens its conversation (at the note, for a mention), and
 // opening a conversation reads all of its own. Each console of
 // the agent's follows the others through notification.created and
-// notification.updated, which carry the unread count.
+// notification.updated, which carry the unread count. Which kinds the
+// agent gets is theirs to choose (GET /notifications/preferences), in the
+// dialog; the console's own chimes for mentions and late chats follow it.
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h, relativeTime } from './dom.js';
 import { TARGET_WORDS } from './sla.js';
@@ -30,6 +32,7 @@ export class NotificationInbox {
     this.unread = 0;
     this.shown = new Map();  // id → the notification, as the open dialog shows it
     this.next = null;        // where the next page starts
+    this.preferences = {};   // kind → whether the agent gets it; every kind until the server says
     $('inbox').addEventListener('click', () => this.open());
   }
 
@@ -37,10 +40,32 @@ export class NotificationInbox {
   // time the socket connects again (what came meanwhile came to nobody).
   async refresh() {
     try {
-      const { unread } = await api.get('/notifications?limit=1');
+      const [{ unread }, { preferences }] = await Promise.all([api.get('/notifications?limit=1'), api.get('/notifications/preferences')]);
       this.setUnread(unread);
+      this.setPreferences(preferences);
       if ($('inbox-dialog')?.open) await this.load(null);
     } catch { /* the next connection asks again */ }
+  }
+
+  // Whether the agent gets notifications of this kind.
+  wants(kind) { return this.preferences[kind] !== false; }
+
+  // As the server has them: from its answers, and from
+  // notification_preferences.updated when they change in any console.
+  setPreferences(preferences) {
+    this.preferences = preferences;
+    for (const box of document.querySelectorAll('#inbox-kinds input')) box.checked = this.wants(box.name);
+  }
+
+  async choose(box) {
+    $('inbox-status').textContent = '';
+    try {
+      const { preferences } = await api.patch('/notifications/preferences', { [box.name]: box.checked });
+      this.setPreferences(preferences);
+    } catch (err) {
+      box.checked = this.wants(box.name);
+      $('inbox-status').textContent = `Not changed: ${err.message}`;
+    }
   }
 
   setUnread(n) {
@@ -74,7 +99,9 @@ export class NotificationInbox {
       $('inbox-older').addEventListener('click', () => this.load(this.next));
       $('inbox-read-all').addEventListener('click', () => this.readAll());
       $('inbox-unread-only').addEventListener('change', () => this.load(null));
+      for (const box of document.querySelectorAll('#inbox-kinds input')) box.addEventListener('change', () => this.choose(box));
     });
+    this.setPreferences(this.preferences);
     if (!dialog.open) dialog.showModal();
     await this.load(null);
   }

@@ -11,8 +11,10 @@
 #include "switchboard/chat/engine.hpp"
 #include "switchboard/notify/notification.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,6 +31,10 @@ namespace switchboard::notify {
 std::vector<std::string> mentioned_names(std::string_view text);
 
 boost::json::object notification_json(const notification& n);
+
+// The kinds of notification, as `type` names them, each of which an agent
+// can turn off for themselves (Chatwoot's notification preferences).
+inline constexpr std::array<std::string_view, 4> notification_types{"mention", "assigned", "sla_missed", "message"};
 
 struct notification_page {
     std::vector<notification> items;  // newest first
@@ -62,6 +68,17 @@ public:
     // Every unread one of `agent`'s read, or those about one conversation
     // (`conversation` not empty); how many were.
     boost::asio::awaitable<std::size_t> mark_all_read(std::string agent, std::string conversation);
+
+    // Whether `agent` is told of each of notification_types: {"mention":true,…}.
+    // Every kind is on until they turn it off.
+    boost::json::object preferences(std::string_view agent) const;
+    // Turns kinds on (true) or off for `agent`, keeps that, and tells their
+    // sockets (notification_preferences.updated); returns them all. A kind
+    // turned off makes no notification from then on; those made stay.
+    // `changes` name only notification_types. Throws store::unavailable,
+    // and then nothing changed.
+    boost::asio::awaitable<boost::json::object> set_preferences(std::string agent,
+                                                                std::vector<std::pair<std::string, bool>> changes);
 
     struct impl;
 
