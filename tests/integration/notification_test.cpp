@@ -31,6 +31,20 @@ std::vector<std::uint64_t> ids_listed(const api_client& agent, const std::string
 
 std::int64_t unread_of(const api_client& agent) { return agent.json("GET", "/notifications").at("unread").as_int64(); }
 
+// Every chat's user in the stopped server's store has waited ten minutes more.
+void every_wait_ten_minutes_longer(const temp_dir& dir) {
+    sqlite_script(dir.path() / "switchboard.db", "UPDATE chats SET waiting_since = waiting_since - 600000");
+}
+
+// Returns once the restarted server has reported `n` chats past a target
+// (chat.sla_missed), once each: their notifications, if any, are kept by then.
+void await_missed_targets(unsigned short port, const api_client& agent, int n) {
+    ws_client ws(port, "/ws?token=" + agent.token);
+    ws.next_of_type("hello");
+    ws.send(R"({"type":"resume","after":0})");
+    for (int i = 0; i < n; ++i) ws.next_of_type("chat.sla_missed");
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(notifications)
@@ -183,16 +197,11 @@ BOOST_AUTO_TEST_CASE(the_agent_who_has_a_chat_is_told_when_it_misses_a_target) {
         server.send_signal(SIGTERM);
         server.wait_exit(5s);
     }
-    // Both have waited ten minutes.
-    sqlite_script(dir.path() / "switchboard.db", "UPDATE chats SET waiting_since = waiting_since - 600000");
+    every_wait_ten_minutes_longer(dir);
     server_process server(args);
     auto p = server.port();
     api_client bob{p, login(p, "bob", "secret-bob")};
-    ws_client ws(p, "/ws?token=" + bob.token);
-    ws.next_of_type("hello");
-    ws.send(R"({"type":"resume","after":0})");
-    ws.next_of_type("chat.sla_missed");
-    ws.next_of_type("chat.sla_missed");  // both reported, once each: the notification, if any, is kept by now
+    await_missed_targets(p, bob, 2);
     auto listed = bob.json("GET", "/notifications");
     auto& items = listed.at("notifications").as_array();
     BOOST_REQUIRE(items.size() == 1u);
@@ -299,19 +308,14 @@ BOOST_AUTO_TEST_CASE(an_agent_turns_off_the_kinds_of_notification_they_do_not_wa
         server.send_signal(SIGTERM);
         server.wait_exit(5s);
     }
-    // Both users have waited ten minutes for a first reply.
-    sqlite_script(dir.path() / "switchboard.db", "UPDATE chats SET waiting_since = waiting_since - 600000");
+    every_wait_ten_minutes_longer(dir);  // for a first reply
     server_process server(args);
     auto p = server.port();
     api_client bob{p, login(p, "bob", "secret-bob")};
     api_client carol{p, login(p, "carol", "secret-carol")};
     BOOST_TEST(bob.json("GET", "/notifications/preferences") == bob_kept);
     BOOST_TEST(carol.json("GET", "/notifications/preferences") == carol_kept);
-    ws_client ws(p, "/ws?token=" + bob.token);
-    ws.next_of_type("hello");
-    ws.send(R"({"type":"resume","after":0})");
-    ws.next_of_type("chat.sla_missed");
-    ws.next_of_type("chat.sla_missed");  // both reported: their notifications, if any, are kept by now
+    await_missed_targets(p, bob, 2);
     auto sla_notes = [](const api_client& agent) {
         std::vector<std::string> out;
         auto page = agent.json("GET", "/notifications");  // named: a range-for over its member would outlive it
