@@ -19,11 +19,15 @@ namespace {
 // chat, and the user hears from the bot and from their agent only.
 std::vector<conversation_command> automation_steps_field(api_context& ctx, const json::object& o) {
     auto steps = macro_steps_field(ctx, o);
-    for (std::size_t i = 0; i < steps.size(); ++i)
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        auto at = "action " + std::to_string(i + 1);
         if (steps[i].action == "send")
-            throw field_error{"actions", "action " + std::to_string(i + 1) +
-                                             ": an automation does not write to users (the bot answers them, their "
-                                             "agent replies); a note does for the agents"};
+            throw field_error{"actions", at + ": an automation does not write to users (the bot answers them, their "
+                                              "agent replies); a note does for the agents"};
+        if ((steps[i].action == "follow" || steps[i].action == "unfollow") && steps[i].agent.empty())
+            throw field_error{"actions", at + ": an automation is nobody to follow a conversation: name the agent "
+                                              "(\"username\")"};
+    }
     return steps;
 }
 

@@ -67,12 +67,15 @@ conversation_command read_command(api_context& ctx, const json::object& o, comma
         c.text = team_field(ctx, o);
     } else if (a == "note" || (a == "send" && use == command_use::macro)) {
         c.text = a == "note" ? trimmed_field(o, "text", true, max_text_chars) : string_field(o, "text", true, max_text_chars);
+    } else if (a == "follow" || a == "unfollow") {
+        // Whom: an active agent; unset, whoever gives the command (runs the macro).
+        if (o.contains("username")) c.agent = active_agent_field(ctx, o, "username").username;
     } else if (a != "return" && a != "read") {
         throw field_error{"action", use == command_use::macro
                                         ? "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "team, note or send"
+                                          "team, follow, unfollow, note or send"
                                         : "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "team, note or macro"};
+                                          "team, follow, unfollow, note or macro"};
     }
     return c;
 }
@@ -81,6 +84,7 @@ json::object command_json(const conversation_command& c) {
     json::object o{{"action", c.action}};
     const auto& a = c.action;
     if (a == "assign") o["to"] = c.agent;
+    if ((a == "follow" || a == "unfollow") && !c.agent.empty()) o["username"] = c.agent;
     if (a == "end" && !c.text.empty()) o["message"] = c.text;
     if (a == "label" || a == "unlabel") o["label"] = c.text;
     if (a == "team") o["team"] = c.text.empty() ? json::value(nullptr) : json::value(c.text);
@@ -167,6 +171,14 @@ boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::st
     if (a == "read") return engine.mark_read(std::move(phone), std::move(by), UINT64_MAX);
     if (a == "priority") return engine.set_priority(std::move(phone), c.priority);
     if (a == "label" || a == "unlabel") return engine.set_label(std::move(phone), c.text, a == "label");
+    if (a == "follow" || a == "unfollow") {
+        auto name = c.agent.empty() ? who.username : c.agent;
+        // Read again, as for assign; and an automation is nobody to follow.
+        auto follower = assignable_agent(ctx, name);
+        if (auto* why = std::get_if<std::string>(&follower))
+            throw chat::command_error(chat::command_error::kind::conflict, std::move(*why));
+        return engine.set_participant(std::move(phone), std::move(name), a == "follow");
+    }
     if (a == "team") {
         // Read again: the team a macro names may have gone since it was made.
         if (auto why = c.text.empty() ? std::nullopt : missing_team(ctx, c.text))

@@ -191,6 +191,8 @@ macro macro_book::stored_macro(const json::object& o) const {
             conversation_command kept;
             kept.action = std::string(step.at("action").as_string());
             if (kept.action == "assign") kept.agent = std::string(step.at("to").as_string());
+            else if (kept.action == "follow" || kept.action == "unfollow")
+                kept.agent = std::string(step.at("username").as_string());
             else if (kept.action == "team") kept.text = std::string(step.at("team").as_string());
             else throw;
             k.steps.push_back(std::move(kept));

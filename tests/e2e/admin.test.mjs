@@ -516,6 +516,13 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
     assert.equal(c.assignee, 'lea', phone);
     assert.deepEqual(c.labels, ['billing'], phone);
   }
+  // Picked again (those done are let go), and followed by the agent who picked them.
+  await row('15550962').click();
+  await row('15550963').click();
+  await page.getByRole('button', { name: 'Follow', exact: true }).click();
+  await page.locator('#bulk-status', { hasText: 'Followed: 2 of 2 conversations.' }).waitFor();
+  for (const phone of ['15550962', '15550963'])
+    assert.deepEqual((await admin('GET', `/conversations/${phone}`)).participants, ['admin'], phone);
 
   // Changed and deleted in the dialog.
   await page.locator('#macros').click();
@@ -523,13 +530,16 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await page.getByLabel('Name', { exact: true }).fill('Billing');
   await page.getByRole('button', { name: 'Remove action 3' }).click();
   await action(4, 'snooze-reply');  // the rows are numbered again: the new one is the fourth
+  await action(5, 'follow', 'lea');
+  await action(6, 'unfollow', '');  // whoever runs it
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#macros-status', { hasText: 'Billing is saved.' }).waitFor();
   assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
-    'Label billing → Priority high → Assign to lea → Snooze until the user replies');
+    'Label billing → Priority high → Assign to lea → Snooze until the user replies → lea follows → Unfollow (whoever runs it)');
   const [kept] = (await admin('GET', '/macros')).macros;
-  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze']);
+  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze', 'follow', 'unfollow']);
   assert.equal(kept.actions[3].until, 'next_reply');
+  assert.deepEqual(kept.actions.slice(4), [{ action: 'follow', username: 'lea' }, { action: 'unfollow' }]);
   // Edited again, each row is the kind it was saved as.
   await page.getByRole('button', { name: 'Edit Billing' }).click();
   assert.equal(await page.getByLabel('Action 4', { exact: true }).inputValue(), 'snooze-reply');

@@ -9,6 +9,7 @@
 #include "ws_client.hpp"
 
 #include <csignal>
+#include <optional>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -187,6 +188,64 @@ BOOST_AUTO_TEST_CASE(a_conversation_has_at_most_25_followers) {
     BOOST_TEST(refusal_message(admin.call("POST", "/conversations/5501/participants"), 409) ==
                "5501 has 25 followers already, the most a conversation has");
     BOOST_TEST(participants_of(admin, "5501").as_array().size() == 25u);
+}
+
+// Following as a command among others: a bulk action on the conversations
+// picked, a macro's step (whoever runs it, or a named agent), and an
+// automation's (which must name one: an automation is nobody to follow).
+BOOST_AUTO_TEST_CASE(bulk_actions_macros_and_automations_follow_and_unfollow) {
+    temp_dir dir;
+    auto args = kept_in(dir.path());
+    std::optional<server_process> server(std::in_place, args);
+    auto p = server->port();
+    auto admin = known_admin(p);
+    auto bob = agent_client(admin, "bob");
+    agent_client(admin, "carol");
+    for (auto phone : {"5601", "5602", "5603"}) user_says(p, phone, "hello");
+
+    auto bulk = [&](const std::string& body) { return bob.json("POST", "/conversations/bulk", body); };
+    BOOST_TEST(bulk(R"({"phones":["5601","5602"],"action":"follow"})").at("succeeded") == 2);
+    bulk(R"({"phones":["5601","5602"],"action":"follow","username":"carol"})");
+    BOOST_TEST(participants_of(bob, "5602") == (json::array{"bob", "carol"}));
+    bulk(R"({"phones":["5602"],"action":"unfollow"})");
+    BOOST_TEST(participants_of(bob, "5602") == json::array{"carol"});
+    BOOST_TEST(refused_field(bob.call("POST", "/conversations/bulk",
+                                      R"({"phones":["5603"],"action":"follow","username":"ghost"})")) == "username");
+    BOOST_TEST(participants_of(bob, "5603").as_array().empty());
+
+    auto macro = admin.json("POST", "/macros",
+                            R"({"name":"Watch","actions":[{"action":"follow"},{"action":"unfollow","username":"carol"}]})", 201);
+    BOOST_TEST(macro.at("actions") == json::parse(R"([{"action":"follow"},{"action":"unfollow","username":"carol"}])"));
+    bob.json("POST", "/conversations/5602/macros/" + std::string(macro.at("id").as_string()));
+    BOOST_TEST(participants_of(bob, "5602") == json::array{"bob"});
+    admin.json("POST", "/conversations/5601/macros/" + std::string(macro.at("id").as_string()));
+    BOOST_TEST(participants_of(bob, "5601") == (json::array{"admin", "bob"}));
+
+    BOOST_TEST(refused_field(admin.call("POST", "/automations",
+                                        R"({"name":"x","event":"user_message","actions":[{"action":"follow"}]})")) ==
+               "actions");
+    admin.json("POST", "/automations",
+               R"({"name":"Refunds to carol","event":"user_message","contains":["refund"],)"
+               R"("actions":[{"action":"follow","username":"carol"},{"action":"note","text":"Seen"}]})", 201);
+    ws_client ws(p, "/ws?token=" + bob.token);
+    ws.next_of_type("hello");
+    user_says(p, "5603", "a refund, please");
+    for (;;) {  // the rule's note comes after its first step
+        auto e = ws.next_of_type("message.created");
+        if (e.at("conversation") == "5603" && e.at("data").at("agent") == "automation") break;
+    }
+    BOOST_TEST(participants_of(bob, "5603") == json::array{"carol"});
+
+    // carol leaves: the macro that names her is kept over a restart, and refused when run.
+    admin.json("PATCH", "/agents/carol", R"({"active":false})");
+    server->send_signal(SIGTERM);
+    server->wait_exit(5s);
+    server.emplace(args);
+    bob = api_client{server->port(), login(server->port(), "bob", "secret-bob")};
+    auto kept = bob.json("GET", "/macros").at("macros");
+    BOOST_TEST(kept.at(0).at("actions") == macro.at("actions"));
+    auto r = bob.call("POST", "/conversations/5603/macros/" + std::string(macro.at("id").as_string()));
+    BOOST_TEST(refusal_message(r, 409) == "Watch, action 2 of 2 (unfollow): carol is deactivated");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

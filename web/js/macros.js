@@ -25,6 +25,10 @@ const ACTIONS = [
     reads: () => 'Snooze until the user replies' },
   { action: 'snooze', text: 'Snooze for hours', field: 'hours', reads: (a) => `Snooze ${a.hours} h` },
   { action: 'read', text: 'Mark read', reads: () => 'Mark read' },
+  { action: 'follow', text: 'Follow', field: 'username', optional: true,
+    reads: (a) => (a.username ? `${a.username} follows` : 'Follow (whoever runs it)') },
+  { action: 'unfollow', text: 'Unfollow', field: 'username', optional: true,
+    reads: (a) => (a.username ? `${a.username} unfollows` : 'Unfollow (whoever runs it)') },
   { action: 'return', text: 'Return to queue', reads: () => 'Return to queue' },
   { action: 'end', text: 'End the chat', field: 'message', optional: true,
     reads: (a) => (a.message ? `End: ${a.message}` : 'End the chat') },
@@ -93,7 +97,8 @@ export class ActionsEditor {
       team.hidden = k.field !== 'team';
       value.hidden = !k.field || PICKED.includes(k.field);
       value.type = k.field === 'hours' ? 'number' : 'text';
-      value.placeholder = { label: 'billing', to: 'username', text: 'The text', hours: '4', message: 'Closing message (optional)' }[k.field] ?? '';
+      value.placeholder = { label: 'billing', to: 'username', text: 'The text', hours: '4', message: 'Closing message (optional)',
+        username: 'username (blank: whoever runs it)' }[k.field] ?? '';
     };
     type.addEventListener('change', show);
     const field = kind(a)?.field;
