@@ -524,6 +524,18 @@ test("the list narrows to one agent's chats, and an agent's saved views show it 
   await other.waitForFunction(() => [...document.querySelectorAll('#views .view-open')].map((b) => b.textContent).join() === 'My urgent');
   await chip(page, 'Ben').waitFor({ state: 'detached' });
   assert.deepEqual((await bob('GET', '/views')).views, []);
+  // Shown, then changed: Update keeps the change in it, in every console.
+  await chip(page, 'My urgent').click();
+  await shown(page, ['15550402']);
+  assert.equal(await page.locator('#view-update').isVisible(), false);
+  await page.locator('#priority-filter').selectOption('');
+  await shown(page, ['15550401', '15550402']);
+  await page.getByRole('button', { name: 'Update “My urgent”' }).click();
+  await page.waitForFunction(() => document.querySelector('#views .view-open').getAttribute('aria-pressed') === 'true');
+  assert.equal(await page.locator('#view-update').isVisible(), false);
+  assert.deepEqual((await admin('GET', '/views')).views.map((v) => v.query), [{ assignee: 'admin' }]);
+  await chip(other, 'My urgent').click();
+  await shown(other, ['15550401', '15550402']);
   // A name taken is refused, in words.
   await page.getByText('☆ Save view').click();
   await page.getByLabel('Name of the view').fill('my URGENT');

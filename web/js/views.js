@@ -1,7 +1,9 @@
 // Saved views (GET /views), as Chatwoot's custom views: an agent's own named
 // lists — a tab, a search and the filters — as chips over the list, each
 // shown again in one click. The chip whose query is what the list shows now
-// is marked. The server tells each of the agent's consoles the whole list
+// is marked; once the agent changes what the list shows, "Update" keeps
+// the change in the view they last opened or saved. The server tells each
+// of the agent's consoles the whole list
 // after every change (views.updated), so a view saved in one tab is in all.
 import { api, enc } from './api.js';
 import { $, h } from './dom.js';
@@ -25,7 +27,9 @@ export class SavedViews {
     this.current = current;
     this.apply = apply;
     this.views = [];
+    this.applied = null;  // the id of the view last opened or saved here
     $('view-save').addEventListener('click', () => this.save());
+    $('view-update').addEventListener('click', () => this.update());
     $('view-name').addEventListener('keydown', (e) => {
       if (e.key === 'Escape') $('view-save-menu').open = false;
       if (e.key !== 'Enter') return;
@@ -46,16 +50,26 @@ export class SavedViews {
     el.hidden = this.views.length === 0;
     el.replaceChildren(...this.views.map((v) => h('span', { class: 'view-chip' },
       h('button', { type: 'button', class: 'view-open', 'data-view': v.id, 'aria-pressed': 'false', text: v.name,
-        title: described(v.query), onclick: () => this.apply(v.query) }),
+        title: described(v.query), onclick: () => { this.applied = v.id; this.apply(v.query); } }),
       h('button', { type: 'button', class: 'view-delete', 'aria-label': `Delete the view ${v.name}`, text: '×',
         onclick: () => this.remove(v) }))));
     this.mark();
   }
 
-  // Marks the view the list shows, if any. Called after every render.
+  // Marks the view the list shows, if any, and offers to update the one
+  // last opened when the list no longer shows it. Called after every render.
   mark() {
+    const applied = this.views.find((v) => v.id === this.applied);
+    const now = applied || this.views.length ? this.current() : null;
+    const stale = Boolean(applied) && !sameQuery(applied.query, now);
+    const update = $('view-update');
+    if (update.hidden === stale) update.hidden = !stale;
+    if (stale && update.dataset.view !== applied.name) {
+      update.dataset.view = applied.name;
+      update.textContent = `Update “${applied.name}”`;
+      update.title = `Keep what the list shows now in the view ${applied.name}`;
+    }
     if (!this.views.length) return;
-    const now = this.current();
     for (const b of $('views').querySelectorAll('.view-open')) {
       const v = this.views.find((x) => x.id === b.dataset.view);
       const on = String(Boolean(v) && sameQuery(v.query, now));
@@ -71,9 +85,21 @@ export class SavedViews {
     }
     try {
       const v = await api.post('/views', { name, query: this.current() });
+      this.applied = v.id;
       this.set([...this.views.filter((x) => x.id !== v.id), v]);
       $('view-name').value = '';
       $('view-save-menu').open = false;
+      this.say('');
+    } catch (e) {
+      this.say(e.message);
+    }
+  }
+
+  async update() {
+    const id = this.applied;
+    try {
+      const v = await api.patch(`/views/${enc(id)}`, { query: this.current() });
+      this.set(this.views.map((x) => (x.id === v.id ? v : x)));
       this.say('');
     } catch (e) {
       this.say(e.message);
