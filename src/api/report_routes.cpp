@@ -57,7 +57,9 @@ struct tally {
     std::uint64_t next_reply_met = 0, next_reply_missed = 0;
     std::uint64_t resolution_met = 0, resolution_missed = 0;
 
-    json::object to_json(const reply_targets& targets) {
+    // `shown`: the targets the row names (a team's row its own); a kind no
+    // conversation is held to is null.
+    json::object to_json(const reply_targets& shown, const reply_policy& policy) {
         json::object o;
         o["chats_opened"] = opened;
         o["chats_closed"] = closed;
@@ -75,16 +77,27 @@ struct tally {
         o["resolution_seconds"] = {{"p50", percentile(resolution, 0.5)},
                                    {"p90", percentile(resolution, 0.9)},
                                    {"count", resolution.size()}};
-        o["first_reply_sla"] = against(targets.first_reply_minutes, first_reply_met, first_reply_missed);
-        o["next_reply_sla"] = against(targets.next_reply_minutes, next_reply_met, next_reply_missed);
-        o["resolution_sla"] = against(targets.resolution_minutes, resolution_met, resolution_missed);
+        auto held = [&](std::optional<std::int64_t> reply_targets::*kind) {
+            return (policy.standard.*kind).has_value() ||
+                   std::any_of(policy.by_team.begin(), policy.by_team.end(),
+                               [&](auto& t) { return (t.second.*kind).has_value(); });
+        };
+        o["first_reply_sla"] = against(held(&reply_targets::first_reply_minutes), shown.first_reply_minutes,
+                                       first_reply_met, first_reply_missed);
+        o["next_reply_sla"] = against(held(&reply_targets::next_reply_minutes), shown.next_reply_minutes,
+                                      next_reply_met, next_reply_missed);
+        o["resolution_sla"] = against(held(&reply_targets::resolution_minutes), shown.resolution_minutes,
+                                      resolution_met, resolution_missed);
         return o;
     }
 
-    static json::value against(const std::optional<std::int64_t>& target_minutes, std::uint64_t met,
+    // `target_minutes` null where the row's chats were held to their
+    // teams' targets and it names none of its own.
+    static json::value against(bool held, const std::optional<std::int64_t>& target_minutes, std::uint64_t met,
                                std::uint64_t missed) {
-        if (!target_minutes) return nullptr;
-        return json::object{{"target_minutes", *target_minutes}, {"met", met}, {"missed", missed}};
+        if (!held) return nullptr;
+        json::value minutes = target_minutes ? json::value(*target_minutes) : json::value(nullptr);
+        return json::object{{"target_minutes", std::move(minutes)}, {"met", met}, {"missed", missed}};
     }
 
     void add(const chat_figures& f) {
@@ -226,10 +239,12 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     auto format = req.query_param("format").value_or("json");
     if (format != "json" && format != "csv") throw field_error{"format", "format must be json or csv"};
     auto waited = [hours](timestamp a, timestamp b) { return seconds_on(hours, a, b); };
-    auto targets = kept_reply_targets(ctx.store);
+    // Each chat is held to its team's targets, where its team has its own.
+    auto policy = reply_policy_now(ctx);
     // A target only during business hours judges every wait on the team's
     // clock, whatever the report's own clock.
-    const chat::business_hours* target_hours = targets.only_during_business_hours && ctx.hours ? ctx.hours : hours;
+    const chat::business_hours* target_hours =
+        policy.standard.only_during_business_hours && ctx.hours ? ctx.hours : hours;
     auto waited_for_target = [target_hours](timestamp a, timestamp b) { return seconds_on(target_hours, a, b); };
     // A wait met its target when an agent answered within it; missed it
     // when one answered later, or none had when the chat ended or by now. A
@@ -253,6 +268,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
             if (c.first_response_at) f.first_response = waited(c.opened_at, *c.first_response_at);
             if (c.queued_at && c.assigned_at) f.queue_wait = waited(*c.queued_at, *c.assigned_at);
             auto until = c.closed_at.value_or(now);  // where an unanswered wait stopped
+            const auto& targets = policy.for_team(c.team);
             judge(targets.first_reply_minutes, c.opened_at, c.first_response_at, until, f.first_reply_met,
                   f.first_reply_missed);
             for (auto& [began, answered] : c.answered_waits)
@@ -315,7 +331,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     auto named = [&](std::map<std::string, tally>& by, std::string_view key) {
         json::array out;
         for (auto& [name, t] : by) {
-            auto o = t.to_json(targets);
+            auto o = t.to_json(key == "team" ? policy.for_team(name) : policy.standard, policy);
             o[key] = name;
             out.push_back(std::move(o));
         }
@@ -325,7 +341,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     out["from"] = to_iso8601(from);
     out["to"] = to_iso8601(to);
     out["business_hours"] = hours != nullptr;
-    out["overall"] = overall.to_json(targets);
+    out["overall"] = overall.to_json(policy.standard, policy);
     out["agents"] = named(by_agent, "agent");
     out["teams"] = named(by_team, "team");
     out["labels"] = named(by_label, "label");

@@ -11,7 +11,9 @@
 #include "request_helpers.hpp"
 #include "sla.hpp"
 
+#include "switchboard/auth/teams.hpp"
 #include "switchboard/chat/business_hours.hpp"
+#include "switchboard/chat/engine.hpp"
 #include "switchboard/store/store.hpp"
 #include "switchboard/ws/hub.hpp"
 
@@ -88,7 +90,7 @@ awaitable<http::response> put_sla(api_context& ctx, http::request& req, const au
     store::write_batch b;
     b.settings_put.emplace_back(std::string(setting_key), json::serialize(policy));
     co_await ctx.store.write(std::move(b));
-    ctx.engine.set_reply_targets(targets);
+    refresh_reply_policy(ctx);
     ctx.hub.publish({"sla.updated", "", policy, std::chrono::system_clock::now()});
     auto audited = audit(ctx, who.username, "sla.updated", "", policy);
     co_await std::move(audited);
@@ -113,8 +115,40 @@ reply_targets kept_reply_targets(const store::store& db) {
     return {};
 }
 
+reply_policy reply_policy_now(api_context& ctx) {
+    reply_policy p{kept_reply_targets(ctx.store), {}};
+    for (auto& t : ctx.teams.list()) {
+        if (!t.has_own_targets()) continue;
+        auto own = p.standard;
+        if (t.first_reply_minutes) own.first_reply_minutes = t.first_reply_minutes;
+        if (t.next_reply_minutes) own.next_reply_minutes = t.next_reply_minutes;
+        if (t.resolution_minutes) own.resolution_minutes = t.resolution_minutes;
+        p.by_team.emplace(t.name, own);
+    }
+    return p;
+}
+
+void refresh_reply_policy(api_context& ctx) { ctx.engine.set_reply_policy(reply_policy_now(ctx)); }
+
+reply_targets team_targets_field(const json::object& body) {
+    auto* v = body.if_contains("sla");
+    if (!v || v->is_null()) return {};
+    if (!v->is_object())
+        throw field_error{"sla", R"(sla must be null or the team's own targets, as {"first_reply_minutes":5})"};
+    const auto& o = v->as_object();
+    for (auto& field : o)
+        if (std::find(target_names.begin(), target_names.end(), field.key()) == target_names.end())
+            throw field_error{"sla", "unknown field sla." + std::string(field.key()) +
+                                         ": a team sets first_reply_minutes, next_reply_minutes and resolution_minutes"};
+    try {
+        return targets_from(o);
+    } catch (const field_error& e) {
+        throw field_error{"sla." + e.field, "sla." + e.message};
+    }
+}
+
 void add_sla_routes(http::router& routes, api_context& ctx) {
-    ctx.engine.set_reply_targets(kept_reply_targets(ctx.store));  // what the engine holds waiting chats to
+    refresh_reply_policy(ctx);  // what the engine holds open chats to
     routes.add(http::verb::get, "/sla",
                authed(ctx, [&ctx](http::request&, const auth::agent&) -> awaitable<http::response> {
                    co_return json_response(200, targets_json(kept_reply_targets(ctx.store)));

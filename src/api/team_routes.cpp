@@ -6,6 +6,7 @@
 #include "audit.hpp"
 #include "command_fields.hpp"
 #include "request_helpers.hpp"
+#include "sla.hpp"
 
 #include "switchboard/auth/teams.hpp"
 #include "switchboard/chat/conversation.hpp"
@@ -52,23 +53,28 @@ awaitable<http::response> put_team(api_context& ctx, http::request& req, const a
     t.name = path_team(req);
     auto o = object_body(req);
     for (auto& field : o)
-        if (field.key() != "description" && field.key() != "members")
+        if (field.key() != "description" && field.key() != "members" && field.key() != "sla")
             throw field_error{std::string(field.key()),
-                              "unknown field " + std::string(field.key()) + ": the fields are description and members"};
+                              "unknown field " + std::string(field.key()) + ": the fields are description, members and sla"};
     t.description = trimmed_field(o, "description", false, auth::max_team_description_chars);
     if (std::any_of(t.description.begin(), t.description.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
         throw field_error{"description", "description must be one line"};
     t.members = members_field(ctx, o);
+    auto own = team_targets_field(o);
+    t.first_reply_minutes = own.first_reply_minutes;
+    t.next_reply_minutes = own.next_reply_minutes;
+    t.resolution_minutes = own.resolution_minutes;
     t.updated_by = who.username;
     t.updated_at = std::chrono::system_clock::now();
     auto put = co_await ctx.teams.put(std::move(t));
     if (!put)
         throw chat::command_error(chat::command_error::kind::conflict,
                                   "there are " + std::to_string(auth::max_teams) + " teams already, the most there are");
+    refresh_reply_policy(ctx);
     announce(ctx);
     auto about = auth::team_json(put->saved);
     auto audited = audit(ctx, who.username, put->created ? "team.created" : "team.updated", put->saved.name,
-                         {{"description", about.at("description")}, {"members", about.at("members")}});
+                         {{"description", about.at("description")}, {"members", about.at("members")}, {"sla", about.at("sla")}});
     co_await std::move(audited);
     co_return json_response(put->created ? 201 : 200, about);
 }
@@ -79,6 +85,7 @@ awaitable<http::response> delete_team(api_context& ctx, http::request& req, cons
     auto name = path_team(req);
     bool removed = co_await ctx.teams.remove(name);
     if (!removed) throw chat::command_error(chat::command_error::kind::not_found, "no team named " + name);
+    refresh_reply_policy(ctx);
     announce(ctx);
     chat::list_query filed;
     filed.limit = SIZE_MAX;

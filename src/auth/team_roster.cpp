@@ -21,9 +21,16 @@ bool team::has_member(std::string_view username) const {
 json::object team_json(const team& t) {
     json::array members;
     for (auto& m : t.members) members.emplace_back(m);
+    auto minutes = [](const std::optional<std::int64_t>& m) { return m ? json::value(*m) : json::value(nullptr); };
+    json::value sla = nullptr;
+    if (t.has_own_targets())
+        sla = json::object{{"first_reply_minutes", minutes(t.first_reply_minutes)},
+                           {"next_reply_minutes", minutes(t.next_reply_minutes)},
+                           {"resolution_minutes", minutes(t.resolution_minutes)}};
     return {{"name", t.name},
             {"description", t.description},
             {"members", std::move(members)},
+            {"sla", std::move(sla)},
             {"updated_by", t.updated_by},
             {"updated_at", to_iso8601(t.updated_at)}};
 }
@@ -54,6 +61,15 @@ team stored_team(const json::object& o) {
     keep_sorted(t.members);
     t.updated_by = std::string(o.at("updated_by").as_string());
     t.updated_at = parse_iso8601(o.at("updated_at").as_string()).value_or(timestamp{});
+    if (auto* sla = o.if_contains("sla"); sla && sla->is_object()) {  // a team kept before targets has none
+        auto minutes = [&](std::string_view key) -> std::optional<std::int64_t> {
+            auto* v = sla->as_object().if_contains(key);
+            return v && v->is_int64() ? std::optional<std::int64_t>(v->as_int64()) : std::nullopt;
+        };
+        t.first_reply_minutes = minutes("first_reply_minutes");
+        t.next_reply_minutes = minutes("next_reply_minutes");
+        t.resolution_minutes = minutes("resolution_minutes");
+    }
     return t;
 }
 

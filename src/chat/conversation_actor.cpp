@@ -1277,9 +1277,10 @@ net::awaitable<bool> conversation_actor::requeue_if_unanswered(std::chrono::seco
     });
 }
 
-net::awaitable<std::size_t> conversation_actor::miss_targets(reply_targets targets, timestamp now) {
-    return exclusive<std::size_t>([this, targets, now]() -> net::awaitable<std::size_t> {
-        auto missed = targets_missed(*own_, targets, ctx_.options.hours.get(), now);
+net::awaitable<std::size_t> conversation_actor::miss_targets(std::shared_ptr<const reply_policy> policy, timestamp now) {
+    return exclusive<std::size_t>([this, policy, now]() -> net::awaitable<std::size_t> {
+        // By the team the conversation is under now, on its own strand.
+        auto missed = targets_missed(*own_, policy->for_team(own_->team), ctx_.options.hours.get(), now);
         if (!missed.any()) co_return 0;
         step s{*own_};
         auto& c = s.next;

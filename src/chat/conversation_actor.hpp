@@ -71,7 +71,7 @@ public:
     // Reports each of the team's targets the chat is past at `now`
     // (targets_missed: its user's current wait, its resolution) once, as
     // chat.sla_missed and to engine_options::listener; how many it did.
-    boost::asio::awaitable<std::size_t> miss_targets(reply_targets targets, timestamp now);
+    boost::asio::awaitable<std::size_t> miss_targets(std::shared_ptr<const reply_policy> policy, timestamp now);
     // Back to the head of the queue if `agent` holds the chat (they were
     // deactivated); true when it was.
     boost::asio::awaitable<bool> requeue_from(std::string agent);

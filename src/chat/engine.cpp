@@ -250,27 +250,26 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // resolution target), and only those past a target (a snoozed chat waits
     // past none) and not yet reported past it get a command.
     net::awaitable<std::size_t> check_targets(timestamp now) {
-        auto targets = reply_targets_now.load();
-        if (!targets || (!targets->first_reply_minutes && !targets->next_reply_minutes && !targets->resolution_minutes))
-            co_return 0;
+        auto policy = reply_policy_now.load();
+        if (!policy || !policy->any()) co_return 0;
         const business_hours* hours = options.hours.get();
-        auto past = [&](const conversation& c) { return targets_missed(c, *targets, hours, now).any(); };
+        auto past = [&](const conversation& c) { return targets_missed(c, policy->for_team(c.team), hours, now).any(); };
         // A resolution target concerns every open chat, which is flagged
         // active from its `support` on, queued too; the reply targets only
         // those whose user waits.
-        auto late = actors_where(targets->resolution_minutes ? list_key::active : list_key::waiting, past);
+        auto late = actors_where(policy->any_resolution() ? list_key::active : list_key::waiting, past);
         std::atomic<std::size_t> reported{0};  // counted on the actors' strands
         auto reporting = in_window(
             std::move(late),
-            [&reported, t = *targets, now](conversation_actor& a) { return report_if_late(a, t, now, reported); },
+            [&reported, &policy, now](conversation_actor& a) { return report_if_late(a, policy, now, reported); },
             reports_failing);
         co_await std::move(reporting);
         co_return reported.load();
     }
 
-    static net::awaitable<void> report_if_late(conversation_actor& a, reply_targets t, timestamp now,
-                                               std::atomic<std::size_t>& reported) {
-        auto reporting = a.miss_targets(t, now);  // keeps the actor alive until it is done
+    static net::awaitable<void> report_if_late(conversation_actor& a, std::shared_ptr<const reply_policy> policy,
+                                               timestamp now, std::atomic<std::size_t>& reported) {
+        auto reporting = a.miss_targets(std::move(policy), now);  // keeps the actor alive until it is done
         reported += co_await std::move(reporting);
     }
 
@@ -288,7 +287,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     log::repeated_problem expiries_failing{log::level::error, "idle expiries failed", "idle expiries succeed again"};
     log::repeated_problem reports_failing{log::level::error, "reports of missed reply targets failed",
                                           "reports of missed reply targets succeed again"};
-    std::atomic<std::shared_ptr<const reply_targets>> reply_targets_now;
+    std::atomic<std::shared_ptr<const reply_policy>> reply_policy_now;
     std::atomic<bool> stopped{false};
 };
 
@@ -327,8 +326,8 @@ void engine::stop() {
     net::post(impl_->target_timer.get_executor(), [self = impl_] { self->target_timer.cancel(); });
 }
 
-void engine::set_reply_targets(reply_targets targets) {
-    impl_->reply_targets_now.store(std::make_shared<const reply_targets>(targets));
+void engine::set_reply_policy(reply_policy policy) {
+    impl_->reply_policy_now.store(std::make_shared<const reply_policy>(std::move(policy)));
 }
 
 net::awaitable<std::size_t> engine::check_reply_targets(timestamp now) { return impl_->check_targets(now); }

@@ -572,7 +572,7 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_once) {
         f.say("1555", "support");
         opened = *chat::waiting_since(*f.run(f.engine.find("1555")));
         BOOST_TEST(check(opened + minutes(60)) == 0u);  // no targets yet
-        f.engine.set_reply_targets(targets);
+        f.engine.set_reply_policy({targets});
         BOOST_TEST(check(opened + minutes(5) - std::chrono::milliseconds(1)) == 0u);
         BOOST_TEST(check(opened + minutes(5)) == 1u);
         BOOST_TEST(check(opened + minutes(6)) == 0u);  // once a wait
@@ -602,7 +602,7 @@ BOOST_AUTO_TEST_CASE(a_wait_past_the_reply_target_is_reported_once) {
         BOOST_TEST(f.metrics.get_counter("switchboard_reply_targets_missed_total", "").value() == 2u);
     }
     engine_fixture f(store::open_sqlite_store(dir.path().string()));
-    f.engine.set_reply_targets(targets);
+    f.engine.set_reply_policy({targets});
     BOOST_TEST(f.run(f.engine.check_reply_targets(opened + minutes(600))) == 0u);
     BOOST_TEST(missed(f.events).empty());
 }
@@ -626,7 +626,7 @@ BOOST_AUTO_TEST_CASE(a_target_only_during_business_hours_waits_for_the_team_to_o
     BOOST_REQUIRE(floor<days>(asked) == today);  // a run across midnight UTC would test nothing
     auto due = timestamp(today + days(2) + minutes(5));
 
-    f.engine.set_reply_targets({5, 10, true});
+    f.engine.set_reply_policy({{5, 10, true}});
     BOOST_TEST(check(asked + hours(1)) == 0u);  // late on the wall clock
     BOOST_TEST(check(due - milliseconds(1)) == 0u);
     BOOST_TEST(check(due) == 1u);
@@ -643,7 +643,7 @@ BOOST_AUTO_TEST_CASE(a_target_only_during_business_hours_waits_for_the_team_to_o
     // The same hours, every minute counted: due five minutes after asking.
     f.say("1557", "support");
     auto other = *chat::waiting_since(*f.run(f.engine.find("1557")));
-    f.engine.set_reply_targets({5, 10, false});
+    f.engine.set_reply_policy({{5, 10, false}});
     BOOST_TEST(check(other + minutes(5) - milliseconds(1)) == 0u);
     BOOST_TEST(check(other + minutes(5)) == 1u);
 }
@@ -675,7 +675,7 @@ BOOST_AUTO_TEST_CASE(a_chat_open_past_the_resolution_target_is_reported_once) {
         f.run(f.engine.start_chat("1559", bob));
         f.run(f.engine.send("1559", bob, "Hello", ""));
         f.run(f.engine.snooze("1559", bob, other + hours(5)));
-        f.engine.set_reply_targets(targets);
+        f.engine.set_reply_policy({targets});
         BOOST_TEST(check(opened + minutes(60) - milliseconds(1)) == 0u);
         BOOST_TEST(check(std::max(opened, other) + minutes(60)) == 2u);
         BOOST_TEST(check(opened + minutes(90)) == 0u);  // once a chat
@@ -700,11 +700,52 @@ BOOST_AUTO_TEST_CASE(a_chat_open_past_the_resolution_target_is_reported_once) {
     }
     // Reported before the restart: not again.
     engine_fixture f(store::open_sqlite_store(dir.path().string()));
-    f.engine.set_reply_targets(targets);
+    f.engine.set_reply_policy({targets});
     BOOST_TEST(f.run(f.engine.check_reply_targets(opened + minutes(600))) == 1u);  // the new chat of 1559 alone
     auto seen = resolutions(f.events);
     BOOST_REQUIRE(seen.size() == 1u);
     BOOST_TEST(seen[0].at("phone") == "1559");
+}
+
+// A team's own targets hold the chats filed under it, the standard ones
+// the rest; a team that sets one target takes the standard's others, and
+// a chat moved to another team is held to that team's from then on.
+BOOST_AUTO_TEST_CASE(a_teams_own_targets_hold_its_chats) {
+    using std::chrono::minutes;
+    engine_fixture f(store::make_memory_store());
+    auto check = [&](timestamp at) { return f.run(f.engine.check_reply_targets(at)); };
+    for (auto phone : {"1571", "1572", "1573"}) f.say(phone, "support");
+    f.run(f.engine.set_team("1571", "vip"));
+    f.run(f.engine.set_team("1572", "billing"));  // a team without targets of its own
+    auto since = *chat::waiting_since(*f.run(f.engine.find("1573")));
+    chat::reply_policy policy{{30, 60}, {}};
+    policy.by_team["vip"] = {2, 60, false, 120};  // its first reply sooner, and a resolution target
+    f.engine.set_reply_policy(policy);
+    auto reported = [&] {
+        std::lock_guard lock(f.events.mutex);
+        std::vector<std::string> out;
+        for (auto& e : f.events.seen)
+            if (e.type == "chat.sla_missed")
+                out.push_back(std::string(e.data.at("phone").as_string()) + " " +
+                              std::string(e.data.at("target").as_string()) + " " +
+                              std::to_string(e.data.at("target_minutes").as_int64()));
+        return out;
+    };
+    BOOST_TEST(check(since + minutes(5)) == 1u);
+    BOOST_TEST(reported() == std::vector<std::string>{"1571 first_reply 2"});
+    // 1573 moves to vip: held to its two minutes now; 1572 still to the standard's thirty.
+    f.run(f.engine.set_team("1573", "vip"));
+    BOOST_TEST(check(since + minutes(6)) == 1u);
+    BOOST_TEST(check(since + minutes(31)) == 1u);
+    // 1571 answered: no longer waiting, still open.
+    chat::agent_ref bob{"bob", "Bob", false};
+    f.run(f.engine.start_chat("1571", bob));
+    f.run(f.engine.send("1571", bob, "Hello", ""));
+    BOOST_TEST(check(since + minutes(121)) == 2u);  // vip's resolution target; the standard has none
+    auto all = reported();
+    std::sort(all.begin() + 3, all.end());  // the two of one check, in either order
+    BOOST_TEST(all == (std::vector<std::string>{"1571 first_reply 2", "1573 first_reply 2", "1572 first_reply 30",
+                                                "1571 resolution 120", "1573 resolution 120"}));
 }
 
 // A full disk refuses every report of a missed target: one line says so
@@ -715,7 +756,7 @@ BOOST_AUTO_TEST_CASE(reports_a_full_disk_refuses_are_logged_once_for_all) {
     engine_fixture f(std::move(owned));
     constexpr int chats = 20;
     for (int i = 0; i < chats; ++i) f.say("1555" + std::to_string(i), "support");
-    f.engine.set_reply_targets({1, 1});
+    f.engine.set_reply_policy({{1, 1}});
     disk.refusing = true;
     test::captured_stderr log;
     auto late = std::chrono::system_clock::now() + std::chrono::minutes(2);

@@ -29,13 +29,19 @@ struct team {
     std::string name;                  // chat::label_from's form: it names the team everywhere
     std::string description;           // one line, may be empty
     std::vector<std::string> members;  // usernames, sorted, each once
+    // The team's own reply-time targets, in minutes, for the conversations
+    // filed under it (chat::reply_policy); unset: the standard's (GET /sla).
+    std::optional<std::int64_t> first_reply_minutes, next_reply_minutes, resolution_minutes;
+    bool has_own_targets() const { return first_reply_minutes || next_reply_minutes || resolution_minutes; }
     std::string updated_by;
     timestamp updated_at{};
     bool has_member(std::string_view username) const;
 };
 
-// {"name","description","members","updated_by","updated_at"}: as the API
-// shows a team and the store keeps it.
+// {"name","description","members","sla","updated_by","updated_at"}: as the
+// API shows a team and the store keeps it. "sla": null, or the team's own
+// {"first_reply_minutes","next_reply_minutes","resolution_minutes"}, each
+// null where the standard's applies.
 boost::json::object team_json(const team& t);
 
 // The team named `name` in `by_name` (sorted by name, as team_roster::list

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -286,6 +287,29 @@ struct reply_targets {
     std::optional<std::int64_t> first_reply_minutes, next_reply_minutes;
     bool only_during_business_hours = false;
     std::optional<std::int64_t> resolution_minutes;
+    bool any() const { return first_reply_minutes || next_reply_minutes || resolution_minutes; }
+};
+
+// The targets each conversation is held to: its team's, where the team
+// sets its own (Chatwoot's SLA policies a team's chats take), else the
+// standard ones (GET /sla). A team sets any of the three; those it leaves
+// unset are the standard's, and `only_during_business_hours` is the
+// standard's for every team.
+struct reply_policy {
+    reply_targets standard;
+    std::map<std::string, reply_targets, std::less<>> by_team;  // whole: the standard's filled in
+    const reply_targets& for_team(std::string_view team) const {
+        auto it = team.empty() ? by_team.end() : by_team.find(team);
+        return it == by_team.end() ? standard : it->second;
+    }
+    // Whether any conversation is held to a target, or to a resolution target.
+    bool any() const {
+        return standard.any() || std::any_of(by_team.begin(), by_team.end(), [](auto& t) { return t.second.any(); });
+    }
+    bool any_resolution() const {
+        return standard.resolution_minutes ||
+               std::any_of(by_team.begin(), by_team.end(), [](auto& t) { return t.second.resolution_minutes.has_value(); });
+    }
 };
 
 // The target a chat's current wait is held to, and when it is due: nullopt

@@ -242,9 +242,9 @@ public:
     void start();
     void stop();
 
-    // The team's targets (GET /sla), which a check every few seconds holds
-    // the open chats to. Thread-safe.
-    void set_reply_targets(reply_targets targets);
+    // The reply-time targets (GET /sla, and each team's own), which a check
+    // every few seconds holds the open chats to. Thread-safe.
+    void set_reply_policy(reply_policy policy);
     // That check, as of `now`: reports each wait past its reply target (once
     // a wait) and each chat open past the resolution target (once a chat);
     // how many it reported.
