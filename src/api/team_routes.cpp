@@ -73,8 +73,10 @@ awaitable<http::response> put_team(api_context& ctx, http::request& req, const a
     refresh_reply_policy(ctx);
     announce(ctx);
     auto about = auth::team_json(put->saved);
+    json::object details{{"description", about.at("description")}, {"members", about.at("members")}};
+    if (!about.at("sla").is_null()) details["sla"] = about.at("sla");  // its own targets, when it has them
     auto audited = audit(ctx, who.username, put->created ? "team.created" : "team.updated", put->saved.name,
-                         {{"description", about.at("description")}, {"members", about.at("members")}, {"sla", about.at("sla")}});
+                         std::move(details));
     co_await std::move(audited);
     co_return json_response(put->created ? 201 : 200, about);
 }

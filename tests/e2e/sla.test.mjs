@@ -251,3 +251,45 @@ test('an agent who turned off notices of missed targets is not rung when their c
   assert.equal(await rung(), before);
   assert.deepEqual(page.errors, []);
 }));
+
+test("a team's own targets, set in the Teams dialog, make its chats late by them in the console", () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('PUT', '/sla', { first_reply_minutes: 10 });
+  await userSays(server, '15550897', 'support', 'Vip User');
+  await userSays(server, '15550898', 'support', 'Plain User');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { await p.clock.install(); },
+  });
+  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  const dialog = page.locator('#teams-dialog');
+  await dialog.getByLabel('Name').fill('vip');
+  await dialog.getByLabel('First reply within (minutes)').fill('1');
+  await dialog.getByRole('button', { name: 'Add team' }).click();
+  await dialog.locator('li[data-team="vip"] .team-targets', { hasText: 'Targets: first reply 1 min' }).waitFor();
+  const ownOf = async () => (await admin('GET', '/teams')).teams[0].sla;
+  assert.deepEqual(await ownOf(), { first_reply_minutes: 1, next_reply_minutes: null, resolution_minutes: null });
+  // Edited for its description, it keeps its targets.
+  await dialog.getByRole('button', { name: 'Edit vip' }).click();
+  assert.equal(await dialog.getByLabel('First reply within (minutes)').inputValue(), '1');
+  await dialog.getByLabel('Description').fill('Our best customers');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await dialog.locator('li[data-team="vip"] .reply-text', { hasText: 'Our best customers' }).waitFor();
+  assert.deepEqual(await ownOf(), { first_reply_minutes: 1, next_reply_minutes: null, resolution_minutes: null });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  // The audit log says what they are, in words.
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  await page.locator('#audit-rows tr', { hasText: 'sla: first_reply_minutes 1' }).first().waitFor();
+  await page.locator('#audit-dialog').evaluate((d) => d.close());
+
+  await admin('PUT', '/conversations/15550897/team', { team: 'vip' });
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await page.waitForFunction(() => document.querySelector('#conversation-list li[data-phone="15550897"]')?.textContent.includes('vip'));
+  assert.equal(await row('15550897').locator('.badge.waiting.late').count(), 0);
+  // Ninety seconds on: past vip's minute, within the standard ten.
+  await page.clock.fastForward(90_000);
+  await row('15550897').locator('.badge.waiting.late').waitFor();
+  assert.equal(await row('15550898').locator('.badge.waiting.late').count(), 0);
+  await row('15550897').click();
+  await page.locator('#conv-waiting.late', { hasText: 'late: the target is 1 min' }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));

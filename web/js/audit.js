@@ -28,7 +28,8 @@ export function describeAction({ action, target, details }) {
 
 // `details` as "role: admin · max_chats: 3"; "—" for none.
 const valueText = (v) => {
-  const text = Array.isArray(v) ? v.join(', ') : v == null ? '' : String(v);
+  const inWords = (o) => Object.entries(o).filter(([, x]) => x != null).map(([k, x]) => `${k} ${x}`).join(', ');
+  const text = Array.isArray(v) ? v.join(', ') : v == null ? '' : typeof v === 'object' ? inWords(v) : String(v);
   return text === '' ? '—' : text;
 };
 const detailText = (details) => Object.entries(details).map(([k, v]) => `${k}: ${valueText(v)}`).join(' · ');

@@ -288,7 +288,7 @@ export class ConversationPane {
     const c = this.conv;
     const unresolved = Boolean(c) && this.targets.pastResolution(c);
     $('conv-overdue').hidden = !unresolved;
-    if (unresolved) $('conv-overdue').textContent = `⌛ Open past the resolution target (${this.targets.resolutionText()})`;
+    if (unresolved) $('conv-overdue').textContent = `⌛ Open past the resolution target (${this.targets.resolutionText(c)})`;
     $('conv-waiting').hidden = !waitsForAnswer(c);
     if ($('conv-waiting').hidden) return;
     // When the target is due (on the team's clock, a night away), and

@@ -432,7 +432,7 @@ function start(agent) {
   new TeamsPanel({ me, roster: teams });
   new AuditPanel({ me });
   // Lateness moves with the targets: every row and the open chat anew.
-  targets = new ReplyTargets({ me, hours, onChange: () => { if (list && pane) refreshTimes(); } });
+  targets = new ReplyTargets({ me, hours, teams, onChange: () => { if (list && pane) refreshTimes(); } });
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });

@@ -4,7 +4,9 @@
 // on the wall clock or only within business hours. A chat whose user waited
 // past its target is late in every console, one open past the resolution
 // target overdue; an admin changes the targets in the SLA dialog, and every
-// console hears of it (sla.updated).
+// console hears of it (sla.updated). A team may set its own (the Teams
+// dialog), which hold the chats filed under it, the standard ones filling
+// in what it leaves unset.
 import { api } from './api.js';
 import { $, onSubmit, showStatus } from './dom.js';
 import { waitsForAnswer } from './model.js';
@@ -20,10 +22,12 @@ export const TARGET_WORDS = { first_reply: 'first-reply', next_reply: 'next-repl
 
 export class ReplyTargets {
   // `hours`: the top bar's BusinessHours, whose clock counts a target only
-  // during business hours.
-  constructor({ me, hours, onChange }) {
+  // during business hours; `teams`: the roster, with each team's own targets.
+  constructor({ me, hours, teams, onChange }) {
     this.me = me;
     this.hours = hours;
+    this.teams = teams;
+    teams.onChange(() => this.hoursChanged());
     this.onChange = onChange;  // the lists and the open chat show lateness anew
     this.policy = { first_reply_minutes: null, next_reply_minutes: null, resolution_minutes: null,
       only_during_business_hours: false };
@@ -52,14 +56,27 @@ export class ReplyTargets {
   // server, only where hours are set.
   countsHours() { return Boolean(this.policy.only_during_business_hours && this.hours.clock); }
 
+  // The targets the chat is held to: its team's own, where it sets them,
+  // else the standard ones, as the server holds it.
+  targetsFor(c) {
+    const own = c.team ? this.teams.teams.find((t) => t.name === c.team)?.sla : null;
+    if (!own) return this.policy;
+    const pick = (key) => own[key] ?? this.policy[key];
+    return { first_reply_minutes: pick('first_reply_minutes'), next_reply_minutes: pick('next_reply_minutes'),
+      resolution_minutes: pick('resolution_minutes') };
+  }
+
   // The minutes the chat's user may wait now, or null for no target: the
   // first reply's until an agent answered in the chat, the next one's after.
-  targetOf(c) { return c.first_reply_at ? this.policy.next_reply_minutes : this.policy.first_reply_minutes; }
+  targetOf(c) {
+    const t = this.targetsFor(c);
+    return c.first_reply_at ? t.next_reply_minutes : t.first_reply_minutes;
+  }
 
   // A target in words, as the chat's header says it.
   minutesText(minutes) { return `${minutes} min${this.countsHours() ? ' of business hours' : ''}`; }
   targetText(c) { return this.minutesText(this.targetOf(c)); }
-  resolutionText() { return this.minutesText(this.policy.resolution_minutes); }
+  resolutionText(c) { return this.minutesText(this.targetsFor(c).resolution_minutes); }
 
   // When `minutes` of the target's clock have passed since `since` (ms).
   dueAfter(since, minutes) {
@@ -99,7 +116,7 @@ export class ReplyTargets {
   // When the chat is open past the resolution target (ms since the epoch),
   // or null when none applies.
   resolutionDueMs(c) {
-    const target = this.policy.resolution_minutes;
+    const target = this.targetsFor(c).resolution_minutes;
     return target == null || !c.chat_start_time ? null : this.dueAfter(Date.parse(c.chat_start_time), target);
   }
 

@@ -2,7 +2,8 @@
 // filed under, so that automatic routing offers its chats to them alone.
 // The roster fills every team picker (the chat's header, the list's filter,
 // the bulk bar, a macro's action) and follows each change (teams.updated);
-// the Teams dialog lists the teams, and admins write them there.
+// the Teams dialog lists the teams, and admins write them there, with a
+// team's own reply-time targets if it has them (sla.js holds its chats to them).
 import { api, enc } from './api.js';
 import { $, h } from './dom.js';
 import { SharedListDialog } from './shared_list.js';
@@ -50,6 +51,14 @@ export class TeamRoster {
   }
 }
 
+const TARGET_KEYS = ['first_reply_minutes', 'next_reply_minutes', 'resolution_minutes'];
+
+// A team's own targets in words: "Targets: first reply 5 min, resolved 120 min".
+function targetsText(sla) {
+  const words = { first_reply_minutes: 'first reply', next_reply_minutes: 'each reply after', resolution_minutes: 'resolved' };
+  return `Targets: ${TARGET_KEYS.filter((k) => sla[k] != null).map((k) => `${words[k]} ${sla[k]} min`).join(', ')}`;
+}
+
 // The Teams dialog. `editing`: the name of the team the form edits.
 export class TeamsPanel extends SharedListDialog {
   constructor({ me, roster }) {
@@ -76,7 +85,8 @@ export class TeamsPanel extends SharedListDialog {
     $('teams-list').replaceChildren(...teams.map((t) => h('li', { 'data-team': t.name },
       this.itemHead(h('strong', { text: t.name }), t.name, t),
       t.description ? h('p', { class: 'reply-text', text: t.description }) : null,
-      h('p', { class: 'muted team-members', text: t.members.length ? t.members.map((m) => this.nameOf(m)).join(', ') : 'No members yet' }))));
+      h('p', { class: 'muted team-members', text: t.members.length ? t.members.map((m) => this.nameOf(m)).join(', ') : 'No members yet' }),
+      t.sla ? h('p', { class: 'muted team-targets', text: targetsText(t.sla) }) : null)));
   }
 
   // A box for each agent who can be a member: the active ones, and any
@@ -94,6 +104,7 @@ export class TeamsPanel extends SharedListDialog {
     f.name.value = team ? team.name : '';
     f.name.readOnly = Boolean(team);  // a team is its name: another name is another team
     f.description.value = team ? team.description : '';
+    for (const key of TARGET_KEYS) f[key].value = team?.sla?.[key] ?? '';
     this.fillMembers(team ? team.members : []);
     $('teams-form-title').textContent = team ? `Edit ${team.name}` : 'Add a team';
     $('teams-save').textContent = team ? 'Save changes' : 'Add team';
@@ -105,7 +116,10 @@ export class TeamsPanel extends SharedListDialog {
     const f = $('teams-form').elements;
     const members = [...$('teams-members').querySelectorAll('input:checked')].map((box) => box.value);
     // The name as typed: the server keeps it as a label is ("Billing team" is billing-team).
-    const saved = await api.put(`/teams/${enc(f.name.value.trim() || ' ')}`, { description: f.description.value.trim(), members });
+    // Put whole: the targets as the form has them, none when all are blank.
+    const sla = Object.fromEntries(TARGET_KEYS.filter((key) => f[key].value.trim() !== '').map((key) => [key, Number(f[key].value)]));
+    const saved = await api.put(`/teams/${enc(f.name.value.trim() || ' ')}`, { description: f.description.value.trim(), members,
+      sla: Object.keys(sla).length ? sla : null });
     this.edit(null);
     await this.reload();
     this.say(`${saved.name} is saved.`);  // once the list shows it
