@@ -83,7 +83,7 @@ struct notification_center::impl {
 
     // Read at start, and again after a write the store refused.
     void load_preferences() {
-        std::map<std::string, std::set<std::string>, std::less<>> loaded;
+        std::map<std::string, std::set<std::string, std::less<>>, std::less<>> loaded;
         if (auto stored = store.find_setting(preferences_key)) {
             try {
                 auto parsed = json::parse(*stored);  // named: a range-for over its member would outlive it
@@ -102,14 +102,14 @@ struct notification_center::impl {
     bool wants(std::string_view agent, std::string_view type) const {
         std::lock_guard lock(preferences_mutex);
         auto it = muted.find(agent);
-        return it == muted.end() || !it->second.count(std::string(type));
+        return it == muted.end() || !it->second.count(type);
     }
 
     // Under preferences_mutex.
     json::object preferences_of(std::string_view agent) const {
         auto it = muted.find(agent);
         json::object out;
-        for (auto type : notification_types) out[type] = it == muted.end() || !it->second.count(std::string(type));
+        for (auto type : notification_types) out[type] = it == muted.end() || !it->second.count(type);
         return out;
     }
     std::string muted_json() const {
@@ -167,7 +167,7 @@ struct notification_center::impl {
     // Each agent's kinds turned off. A small table every actor reads as it
     // makes a notification, and agents seldom change: one lock.
     mutable std::mutex preferences_mutex;
-    std::map<std::string, std::set<std::string>, std::less<>> muted;
+    std::map<std::string, std::set<std::string, std::less<>>, std::less<>> muted;
     store::setting_writer preferences_saver;
 };
 
