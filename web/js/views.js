@@ -3,8 +3,8 @@
 // shown again in one click. The chip whose query is what the list shows now
 // is marked; once the agent changes what the list shows, "Update" keeps
 // the change in the view they last opened or saved. The server tells each
-// of the agent's consoles the whole list
-// after every change (views.updated), so a view saved in one tab is in all.
+// of the agent's consoles the whole list after every change
+// (views.updated), so a view saved in one tab is in all.
 import { api, enc } from './api.js';
 import { $, h } from './dom.js';
 
