@@ -22,7 +22,10 @@ using boost::asio::awaitable;
 
 namespace {
 
-std::string setting_key_of(std::string_view agent) { return "views:" + std::string(agent); }
+// Usernames are a-z, 0-9, '_', '-' and '.': neither key is one of the other's.
+std::string setting_key_of(std::string_view owner) {
+    return owner.empty() ? "views_shared" : "views:" + std::string(owner);
+}
 
 void sort_by_name(std::vector<saved_view>& views) {
     std::sort(views.begin(), views.end(), [](const saved_view& a, const saved_view& b) {
@@ -46,7 +49,7 @@ param_lookup lookup_in(const json::object& query) {
 }
 
 chat::command_error not_found(std::string_view id) {
-    return {chat::command_error::kind::not_found, "you have no view " + std::string(id)};
+    return {chat::command_error::kind::not_found, "you have no view " + std::string(id) + ", nor the team"};
 }
 
 }  // namespace
@@ -54,6 +57,7 @@ chat::command_error not_found(std::string_view id) {
 json::object view_json(const saved_view& v) {
     return {{"id", v.id},
             {"name", v.name},
+            {"shared", v.shared},
             {"query", v.query},
             {"created_at", to_iso8601(v.created_at)},
             {"updated_at", to_iso8601(v.updated_at)}};
@@ -89,9 +93,9 @@ json::object view_query_field(api_context& ctx, const json::object& body) {
     return query;
 }
 
-std::vector<saved_view> view_book::stored_views(const std::string& agent) const {
+std::vector<saved_view> view_book::stored_views(const std::string& owner) const {
     std::vector<saved_view> views;
-    auto stored = ctx_.store.find_setting(setting_key_of(agent));
+    auto stored = ctx_.store.find_setting(setting_key_of(owner));
     if (!stored) return views;
     try {
         auto parsed = json::parse(*stored);  // named: a range-for over its member would outlive it
@@ -100,29 +104,46 @@ std::vector<saved_view> view_book::stored_views(const std::string& agent) const 
             views.push_back({std::string(o.at("id").as_string()), std::string(o.at("name").as_string()),
                              o.at("query").as_object(),
                              parse_iso8601(o.at("created_at").as_string()).value_or(timestamp{}),
-                             parse_iso8601(o.at("updated_at").as_string()).value_or(timestamp{})});
+                             parse_iso8601(o.at("updated_at").as_string()).value_or(timestamp{}), owner.empty()});
         }
     } catch (const std::exception& e) {
-        log::warn("an agent's stored views unreadable; starting with none", {{"agent", agent}, {"error", e.what()}});
+        log::warn("stored views unreadable; starting with none", {{"shelf", setting_key_of(owner)}, {"error", e.what()}});
         views.clear();
     }
     sort_by_name(views);
     return views;
 }
 
-view_book::shelf& view_book::shelf_of(const std::string& agent) {
-    auto it = shelves_.find(agent);
+view_book::shelf& view_book::shelf_of(const std::string& owner) {
+    auto it = shelves_.find(owner);
     if (it == shelves_.end()) {
-        auto s = std::make_unique<shelf>(ctx_.store, setting_key_of(agent));
-        s->views = stored_views(agent);
-        it = shelves_.emplace(agent, std::move(s)).first;
+        auto s = std::make_unique<shelf>(ctx_.store, setting_key_of(owner));
+        s->views = stored_views(owner);
+        it = shelves_.emplace(owner, std::move(s)).first;
     }
     return *it->second;
 }
 
+json::array view_book::listed(const std::string& agent) {
+    auto views = shelf_of(agent).views;
+    auto& shared = shelf_of("").views;
+    views.insert(views.end(), shared.begin(), shared.end());
+    sort_by_name(views);
+    return views_json(views);
+}
+
 json::array view_book::list(const std::string& agent) {
     std::lock_guard lock(mutex_);
-    return views_json(shelf_of(agent).views);
+    return listed(agent);
+}
+
+std::string view_book::owner_of(const caller& who, std::string_view id) {
+    auto& own = shelf_of(who.username).views;
+    if (std::any_of(own.begin(), own.end(), [&](auto& v) { return v.id == id; })) return who.username;
+    at(shelf_of(""), id);  // not_found when it is nowhere
+    if (!who.admin)
+        throw chat::command_error(chat::command_error::kind::forbidden, "only an admin changes the team's shared views");
+    return {};
 }
 
 std::vector<saved_view>::iterator view_book::at(shelf& s, std::string_view id) {
@@ -133,40 +154,47 @@ std::vector<saved_view>::iterator view_book::at(shelf& s, std::string_view id) {
 
 saved_view view_book::get(const std::string& agent, std::string_view id) {
     std::lock_guard lock(mutex_);
-    return *at(shelf_of(agent), id);
+    auto& own = shelf_of(agent);
+    auto it = std::find_if(own.views.begin(), own.views.end(), [&](auto& v) { return v.id == id; });
+    return it != own.views.end() ? *it : *at(shelf_of(""), id);
 }
 
 void view_book::refuse_taken(const shelf& s, const std::string& name, std::string_view except_id) const {
     auto lowered = ascii_lowered(name);
     if (std::any_of(s.views.begin(), s.views.end(),
                     [&](auto& v) { return v.id != except_id && ascii_lowered(v.name) == lowered; }))
-        throw chat::command_error(chat::command_error::kind::conflict, "you have a view named " + name + " already");
+        throw chat::command_error(chat::command_error::kind::conflict, "a view named " + name + " is there already");
 }
 
-awaitable<saved_view> view_book::create(std::string agent, std::string name, json::object query) {
+awaitable<saved_view> view_book::create(caller who, std::string name, json::object query, bool shared) {
+    if (shared && !who.admin)
+        throw chat::command_error(chat::command_error::kind::forbidden, "only an admin shares a view with the team");
     auto now = std::chrono::system_clock::now();
-    saved_view v{unique_id("view_"), std::move(name), std::move(query), now, now};
+    saved_view v{unique_id("view_"), std::move(name), std::move(query), now, now, shared};
+    auto owner = shared ? std::string() : who.username;
     {
         std::lock_guard lock(mutex_);
-        auto& s = shelf_of(agent);
+        auto& s = shelf_of(owner);
         refuse_taken(s, v.name, v.id);
         if (s.views.size() >= max_views_per_agent)
             throw chat::command_error(chat::command_error::kind::conflict,
-                                      "you have " + std::to_string(max_views_per_agent) + " views already");
+                                      "there are " + std::to_string(max_views_per_agent) + " views there already");
         s.views.push_back(v);
         sort_by_name(s.views);
         s.saver.changed();
     }
-    co_await save(std::move(agent));
+    co_await save(std::move(owner));
     co_return v;
 }
 
-awaitable<saved_view> view_book::update(std::string agent, std::string id, std::optional<std::string> name,
+awaitable<saved_view> view_book::update(caller who, std::string id, std::optional<std::string> name,
                                         std::optional<json::object> query) {
     saved_view v;
+    std::string owner;
     {
         std::lock_guard lock(mutex_);
-        auto& s = shelf_of(agent);
+        owner = owner_of(who, id);
+        auto& s = shelf_of(owner);
         auto it = at(s, id);
         if (name) refuse_taken(s, *name, id);
         if (name) it->name = std::move(*name);
@@ -176,44 +204,49 @@ awaitable<saved_view> view_book::update(std::string agent, std::string id, std::
         sort_by_name(s.views);
         s.saver.changed();
     }
-    co_await save(std::move(agent));
+    co_await save(std::move(owner));
     co_return v;
 }
 
-awaitable<void> view_book::remove(std::string agent, std::string id) {
+awaitable<void> view_book::remove(caller who, std::string id) {
+    std::string owner;
     {
         std::lock_guard lock(mutex_);
-        auto& s = shelf_of(agent);
+        owner = owner_of(who, id);
+        auto& s = shelf_of(owner);
         s.views.erase(at(s, id));
         s.saver.changed();
     }
-    co_await save(std::move(agent));
+    co_await save(std::move(owner));
 }
 
 // A save the store refused leaves the agent's views as the store has them
 // (read back), so a refused change is no change. Shelves are never
 // dropped, so `s` stays good across the write.
-awaitable<void> view_book::save(std::string agent) {
+awaitable<void> view_book::save(std::string owner) {
     shelf* s = nullptr;
     {
         std::lock_guard lock(mutex_);
-        s = &shelf_of(agent);
+        s = &shelf_of(owner);
     }
     auto saving = s->saver.save(
         mutex_, [s] { return json::serialize(views_json(s->views)); },
-        [this, s, agent] {
-            auto stored = stored_views(agent);
+        [this, s, owner] {
+            auto stored = stored_views(owner);
             std::lock_guard lock(mutex_);
             s->views = std::move(stored);
         });
     co_await std::move(saving);
-    // Under the lock, so the agent's sockets get the lists in the order
-    // they were made: the last one they get is the list as it is.
+    // Under the lock, so each agent's sockets get the lists in the order
+    // they were made: the last one they get is the list as it is. A shared
+    // view goes to everyone online; one who connects later asks GET /views.
     std::lock_guard lock(mutex_);
-    json::object frame{{"type", "views.updated"},
-                       {"data", {{"views", views_json(s->views)}}},
-                       {"at", to_iso8601(std::chrono::system_clock::now())}};
-    ctx_.hub.send_to(agent, json::serialize(frame));
+    auto told = owner.empty() ? ctx_.hub.online() : std::vector<std::string>{owner};
+    auto at = to_iso8601(std::chrono::system_clock::now());
+    for (auto& agent : told) {
+        json::object frame{{"type", "views.updated"}, {"data", {{"views", listed(agent)}}}, {"at", at}};
+        ctx_.hub.send_to(agent, json::serialize(frame));
+    }
 }
 
 }  // namespace switchboard::api

@@ -536,6 +536,22 @@ test("the list narrows to one agent's chats, and an agent's saved views show it 
   assert.deepEqual((await admin('GET', '/views')).views.map((v) => v.query), [{ assignee: 'admin' }]);
   await chip(other, 'My urgent').click();
   await shown(other, ['15550401', '15550402']);
+  // Shared with the team by the admin: bob's console shows it, to run, not to delete.
+  const bobPage = await consolePage(browser.browser, server, 'bob', 'bob-secret-123');
+  assert.equal(await bobPage.locator('#view-shared-option').isVisible(), false);
+  await page.locator('#priority-filter').selectOption('urgent');
+  await page.getByText('☆ Save view').click();
+  await page.getByLabel('Name of the view').fill('Team urgent');
+  await page.getByLabel('Share with the team').check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await chip(bobPage, '👥 Team urgent').waitFor();
+  assert.equal(await bobPage.getByRole('button', { name: 'Delete the view Team urgent' }).count(), 0);
+  await chip(bobPage, '👥 Team urgent').click();
+  await shown(bobPage, ['15550402']);
+  assert.equal((await bob('GET', '/views')).views.map((v) => [v.name, v.shared]).join(), 'Team urgent,true');
+  await page.getByRole('button', { name: 'Delete the view Team urgent' }).click();
+  await chip(bobPage, '👥 Team urgent').waitFor({ state: 'detached' });
+  await page.locator('#priority-filter').selectOption('');
   // A name taken is refused, in words.
   await page.getByText('☆ Save view').click();
   await page.getByLabel('Name of the view').fill('my URGENT');
@@ -543,4 +559,5 @@ test("the list narrows to one agent's chats, and an agent's saved views show it 
   await page.locator('#view-status', { hasText: 'already' }).waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(other.errors, []);
+  assert.deepEqual(bobPage.errors, []);
 }));

@@ -136,6 +136,43 @@ BOOST_FIXTURE_TEST_CASE(an_agent_lists_by_their_saved_views, four_chats) {
     BOOST_TEST(http_request(p, "GET", "/views").status == 401u);
 }
 
+// Intercom's team views: an admin shares a view with the team; every agent
+// lists and runs it, and is told of it; only admins change it.
+BOOST_FIXTURE_TEST_CASE(an_admin_shares_a_view_with_the_team, four_chats) {
+    ws_client bob_ws(p, "/ws?token=" + bob.token);
+    bob_ws.next_of_type("hello");
+    BOOST_TEST(refusal_message(bob.call("POST", "/views", R"({"name":"Ours","query":{},"shared":true})"), 403) ==
+               "only an admin shares a view with the team");
+    auto urgent = admin.json("POST", "/views", R"({"name":"Urgent","query":{"priority":"urgent"},"shared":true})", 201);
+    BOOST_TEST(urgent.at("shared") == true);
+    auto id = std::string(urgent.at("id").as_string());
+    // bob hears of it, and lists it beside his own, by name.
+    auto told = bob_ws.next_of_type("views.updated").at("data").at("views");
+    BOOST_TEST(view_names(told) == std::vector<std::string>{"Urgent"});
+    bob.json("POST", "/views", R"({"name":"mine","query":{"filter":"mine"}})", 201);
+    auto bobs = bob.json("GET", "/views").at("views");
+    BOOST_TEST(view_names(bobs) == (std::vector<std::string>{"mine", "Urgent"}));
+    BOOST_TEST(bobs.at(0).at("shared") == false);
+    BOOST_TEST(listed(carol, "?view=" + id) == phones{"8102"});
+    // A shared view keeps its name apart from each agent's own.
+    bob.json("POST", "/views", R"({"name":"urgent","query":{}})", 201);
+    BOOST_TEST(admin.call("POST", "/views", R"({"name":"URGENT","query":{},"shared":true})").status == 409u);
+
+    // Only admins change it, or take it away; and it stays shared.
+    BOOST_TEST(refusal_message(bob.call("PATCH", "/views/" + id, R"({"name":"Mine now"})"), 403) ==
+               "only an admin changes the team's shared views");
+    BOOST_TEST(bob.call("DELETE", "/views/" + id).status == 403u);
+    BOOST_TEST(refused_field(admin.call("PATCH", "/views/" + id, R"({"shared":false})")) == "shared");
+    BOOST_TEST(admin.json("PATCH", "/views/" + id, R"({"name":"Urgent ones"})").at("shared") == true);
+    admin.json("DELETE", "/views/" + id);
+    // bob's sockets heard of each change, his own and the team's, in order.
+    using names = std::vector<std::string>;
+    for (auto& expected : {names{"mine", "Urgent"}, names{"mine", "Urgent", "urgent"},
+                           names{"mine", "urgent", "Urgent ones"}, names{"mine", "urgent"}})
+        BOOST_TEST(view_names(bob_ws.next_of_type("views.updated").at("data").at("views")) == expected);
+    BOOST_TEST(carol.call("GET", "/conversations?view=" + id).status == 404u);
+}
+
 BOOST_AUTO_TEST_CASE(bad_views_are_refused_and_change_nothing) {
     server_process server;
     auto admin = admin_client(server);
@@ -163,7 +200,8 @@ BOOST_AUTO_TEST_CASE(bad_views_are_refused_and_change_nothing) {
                                     {R"({"name":"x","query":{"team":"a!b"}})", "query.team"},
                                     {R"({"name":"x","query":{"assignee":"nobody"}})", "query.assignee"},
                                     {R"({"name":"x","query":{"q":")" + std::string(201, 'q') + R"("}})", "query.q"},
-                                    {R"({"name":"x","query":{},"shared":true})", "shared"},
+                                    {R"({"name":"x","query":{},"shared":"yes"})", "shared"},
+                                    {R"({"name":"x","query":{},"owner":"bob"})", "owner"},
                                     {"not json", "body"}}) {
         auto r = bob.call("POST", "/views", b.body);
         BOOST_TEST(r.status == 400u, b.body);
@@ -203,11 +241,12 @@ BOOST_AUTO_TEST_CASE(views_outlive_a_restart) {
         bob.json("DELETE", "/views/" + std::string(gone.at("id").as_string()));
         auto kept = bob.json("POST", "/views", R"({"name":"Team","query":{"team":"none"}})", 201);
         bob.json("PATCH", "/views/" + std::string(kept.at("id").as_string()), R"({"name":"No team"})");
+        admin.json("POST", "/views", R"({"name":"Team queue","query":{"filter":"queued"},"shared":true})", 201);
         before = bob.json("GET", "/views");
     }
     server_process server(args);
     auto bob = api_client{server.port(), login(server.port(), "bob", "secret-bob")};
-    BOOST_TEST(view_names(before.at("views")) == (std::vector<std::string>{"No team", "Urgent"}));
+    BOOST_TEST(view_names(before.at("views")) == (std::vector<std::string>{"No team", "Team queue", "Urgent"}));
     BOOST_TEST(bob.json("GET", "/views") == before);
 }
 

@@ -444,7 +444,7 @@ function start(agent) {
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
     onRender: () => views?.mark(), overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c) });
-  views = new SavedViews({ current: () => list.viewQuery(), apply: applyView });
+  views = new SavedViews({ me, current: () => list.viewQuery(), apply: applyView });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, onChange: changed,

@@ -1,6 +1,6 @@
 // Saved views (GET /views), as Chatwoot's custom views: an agent's own named
-// lists — a tab, a search and the filters — as chips over the list, each
-// shown again in one click. The chip whose query is what the list shows now
+// lists — a tab, a search and the filters — and the team's, which admins
+// share (👥), as chips over the list, each shown again in one click. The chip whose query is what the list shows now
 // is marked; once the agent changes what the list shows, "Update" keeps
 // the change in the view they last opened or saved. The server tells each
 // of the agent's consoles the whole list after every change
@@ -23,9 +23,11 @@ function described(query) {
 
 export class SavedViews {
   // current(): the list's state as a view's query; apply(query): shows the list so.
-  constructor({ current, apply }) {
+  constructor({ me, current, apply }) {
+    this.me = me;
     this.current = current;
     this.apply = apply;
+    $('view-shared-option').hidden = me.role !== 'admin';
     this.views = [];
     this.applied = null;  // the id of the view last opened or saved here
     $('view-save').addEventListener('click', () => this.save());
@@ -48,11 +50,12 @@ export class SavedViews {
     this.views = [...views].sort(byName);
     const el = $('views');
     el.hidden = this.views.length === 0;
-    el.replaceChildren(...this.views.map((v) => h('span', { class: 'view-chip' },
-      h('button', { type: 'button', class: 'view-open', 'data-view': v.id, 'aria-pressed': 'false', text: v.name,
-        title: described(v.query), onclick: () => { this.applied = v.id; this.apply(v.query); } }),
-      h('button', { type: 'button', class: 'view-delete', 'aria-label': `Delete the view ${v.name}`, text: '×',
-        onclick: () => this.remove(v) }))));
+    el.replaceChildren(...this.views.map((v) => h('span', { class: v.shared ? 'view-chip shared' : 'view-chip' },
+      h('button', { type: 'button', class: 'view-open', 'data-view': v.id, 'aria-pressed': 'false',
+        text: v.shared ? `👥 ${v.name}` : v.name, title: `${v.shared ? "The team's view: " : ''}${described(v.query)}`,
+        onclick: () => { this.applied = v.id; this.apply(v.query); } }),
+      this.mayChange(v) ? h('button', { type: 'button', class: 'view-delete', 'aria-label': `Delete the view ${v.name}`,
+        text: '×', onclick: () => this.remove(v) }) : null)));
     this.mark();
   }
 
@@ -61,7 +64,7 @@ export class SavedViews {
   mark() {
     const applied = this.views.find((v) => v.id === this.applied);
     const now = applied || this.views.length ? this.current() : null;
-    const stale = Boolean(applied) && !sameQuery(applied.query, now);
+    const stale = Boolean(applied) && this.mayChange(applied) && !sameQuery(applied.query, now);
     const update = $('view-update');
     if (update.hidden === stale) update.hidden = !stale;
     if (stale && update.dataset.view !== applied.name) {
@@ -84,10 +87,12 @@ export class SavedViews {
       return;
     }
     try {
-      const v = await api.post('/views', { name, query: this.current() });
+      const shared = this.me.role === 'admin' && $('view-shared').checked;
+      const v = await api.post('/views', { name, query: this.current(), shared });
       this.applied = v.id;
       this.set([...this.views.filter((x) => x.id !== v.id), v]);
       $('view-name').value = '';
+      $('view-shared').checked = false;
       $('view-save-menu').open = false;
       this.say('');
     } catch (e) {
@@ -115,6 +120,9 @@ export class SavedViews {
       this.say(e.message);
     }
   }
+
+  // The team's views are an admin's to change; one's own, one's own.
+  mayChange(v) { return !v.shared || this.me.role === 'admin'; }
 
   say(text) { $('view-status').textContent = text; }
 }
