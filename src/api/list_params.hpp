@@ -31,7 +31,8 @@ struct list_params {
     std::optional<chat::conv_priority> priority;
     std::optional<std::string> team;      // "": under no team
     std::optional<std::string> assignee;  // whose chats: an agent's username
-    // Whether the conversation passes label, priority, team and assignee.
+    // Whether any of label, priority, team and assignee narrows the list,
+    // and whether the conversation passes those that do.
     bool narrows() const { return label || priority || team || assignee; }
     bool passes(const chat::conversation& c) const;
 };

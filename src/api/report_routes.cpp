@@ -77,16 +77,11 @@ struct tally {
         o["resolution_seconds"] = {{"p50", percentile(resolution, 0.5)},
                                    {"p90", percentile(resolution, 0.9)},
                                    {"count", resolution.size()}};
-        auto held = [&](std::optional<std::int64_t> reply_targets::*kind) {
-            return (policy.standard.*kind).has_value() ||
-                   std::any_of(policy.by_team.begin(), policy.by_team.end(),
-                               [&](auto& t) { return (t.second.*kind).has_value(); });
-        };
-        o["first_reply_sla"] = against(held(&reply_targets::first_reply_minutes), shown.first_reply_minutes,
+        o["first_reply_sla"] = against(policy.holds(&reply_targets::first_reply_minutes), shown.first_reply_minutes,
                                        first_reply_met, first_reply_missed);
-        o["next_reply_sla"] = against(held(&reply_targets::next_reply_minutes), shown.next_reply_minutes,
+        o["next_reply_sla"] = against(policy.holds(&reply_targets::next_reply_minutes), shown.next_reply_minutes,
                                       next_reply_met, next_reply_missed);
-        o["resolution_sla"] = against(held(&reply_targets::resolution_minutes), shown.resolution_minutes,
+        o["resolution_sla"] = against(policy.holds(&reply_targets::resolution_minutes), shown.resolution_minutes,
                                       resolution_met, resolution_missed);
         return o;
     }

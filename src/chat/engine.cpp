@@ -257,7 +257,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         // A resolution target concerns every open chat, which is flagged
         // active from its `support` on, queued too; the reply targets only
         // those whose user waits.
-        auto late = actors_where(policy->any_resolution() ? list_key::active : list_key::waiting, past);
+        auto late = actors_where(policy->holds(&reply_targets::resolution_minutes) ? list_key::active : list_key::waiting, past);
         std::atomic<std::size_t> reported{0};  // counted on the actors' strands
         auto reporting = in_window(
             std::move(late),

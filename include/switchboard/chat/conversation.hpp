@@ -302,13 +302,14 @@ struct reply_policy {
         auto it = team.empty() ? by_team.end() : by_team.find(team);
         return it == by_team.end() ? standard : it->second;
     }
-    // Whether any conversation is held to a target, or to a resolution target.
+    // Whether any conversation is held to a target, or to one of a kind
+    // (&reply_targets::resolution_minutes, say).
     bool any() const {
         return standard.any() || std::any_of(by_team.begin(), by_team.end(), [](auto& t) { return t.second.any(); });
     }
-    bool any_resolution() const {
-        return standard.resolution_minutes ||
-               std::any_of(by_team.begin(), by_team.end(), [](auto& t) { return t.second.resolution_minutes.has_value(); });
+    bool holds(std::optional<std::int64_t> reply_targets::*kind) const {
+        return (standard.*kind).has_value() ||
+               std::any_of(by_team.begin(), by_team.end(), [&](auto& t) { return (t.second.*kind).has_value(); });
     }
 };
 
