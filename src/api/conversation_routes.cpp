@@ -130,12 +130,7 @@ param_lookup list_lookup(view_book& views, const http::request& req, const auth:
     for (auto name : list_param_names)
         if (req.query_param(name))
             throw field_error{std::string(name), "view=" + *id + " lists by its own query: give only cursor and limit beside it"};
-    auto query = views.get(who.username, *id).query;
-    return [query = std::move(query)](std::string_view name) -> std::optional<std::string> {
-        auto* v = query.if_contains(name);
-        if (!v || !v->is_string()) return std::nullopt;
-        return std::string(v->as_string());
-    };
+    return params_in(views.get(who.username, *id).query);
 }
 
 awaitable<http::response> list_conversations(api_context& ctx, view_book& views, http::request& req,

@@ -48,6 +48,14 @@ bool list_params::passes(const chat::conversation& c) const {
            (!assignee || c.assignee == *assignee);
 }
 
+param_lookup params_in(boost::json::object query) {
+    return [query = std::move(query)](std::string_view name) -> std::optional<std::string> {
+        auto* v = query.if_contains(name);
+        if (!v || !v->is_string()) return std::nullopt;
+        return std::string(v->as_string());
+    };
+}
+
 list_params read_list_params(api_context& ctx, const param_lookup& get) {
     list_params p;
     p.order_name = get("order").value_or("activity");

@@ -6,6 +6,8 @@
 
 #include "switchboard/chat/engine.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <array>
 #include <functional>
 #include <optional>
@@ -39,6 +41,8 @@ struct list_params {
 
 // A parameter's value by its name; nullopt when not given.
 using param_lookup = std::function<std::optional<std::string>(std::string_view)>;
+// The parameters in a saved view's query ({"filter":"active",…}), which it holds.
+param_lookup params_in(boost::json::object query);
 
 // field_error naming the parameter that does not read, or the rule two of
 // them break together.

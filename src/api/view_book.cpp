@@ -40,14 +40,6 @@ json::array views_json(const std::vector<saved_view>& views) {
     return out;
 }
 
-param_lookup lookup_in(const json::object& query) {
-    return [&query](std::string_view name) -> std::optional<std::string> {
-        auto* v = query.if_contains(name);
-        if (!v || !v->is_string()) return std::nullopt;
-        return std::string(v->as_string());
-    };
-}
-
 chat::command_error not_found(std::string_view id) {
     return {chat::command_error::kind::not_found, "you have no view " + std::string(id) + ", nor the team"};
 }
@@ -82,7 +74,7 @@ json::object view_query_field(api_context& ctx, const json::object& body) {
         throw field_error{"query.q", "query.q must be at most " + std::to_string(max_view_search_chars) + " characters"};
     list_params read;
     try {
-        read = read_list_params(ctx, lookup_in(query));
+        read = read_list_params(ctx, params_in(query));
     } catch (const field_error& e) {
         throw field_error{"query." + e.field, "query." + e.message};
     }
@@ -137,9 +129,13 @@ json::array view_book::list(const std::string& agent) {
     return listed(agent);
 }
 
+std::vector<saved_view>::iterator view_book::find(shelf& s, std::string_view id) {
+    return std::find_if(s.views.begin(), s.views.end(), [&](auto& v) { return v.id == id; });
+}
+
 std::string view_book::owner_of(const caller& who, std::string_view id) {
-    auto& own = shelf_of(who.username).views;
-    if (std::any_of(own.begin(), own.end(), [&](auto& v) { return v.id == id; })) return who.username;
+    auto& own = shelf_of(who.username);
+    if (find(own, id) != own.views.end()) return who.username;
     at(shelf_of(""), id);  // not_found when it is nowhere
     if (!who.admin)
         throw chat::command_error(chat::command_error::kind::forbidden, "only an admin changes the team's shared views");
@@ -147,7 +143,7 @@ std::string view_book::owner_of(const caller& who, std::string_view id) {
 }
 
 std::vector<saved_view>::iterator view_book::at(shelf& s, std::string_view id) {
-    auto it = std::find_if(s.views.begin(), s.views.end(), [&](auto& v) { return v.id == id; });
+    auto it = find(s, id);
     if (it == s.views.end()) throw not_found(id);
     return it;
 }
@@ -155,7 +151,7 @@ std::vector<saved_view>::iterator view_book::at(shelf& s, std::string_view id) {
 saved_view view_book::get(const std::string& agent, std::string_view id) {
     std::lock_guard lock(mutex_);
     auto& own = shelf_of(agent);
-    auto it = std::find_if(own.views.begin(), own.views.end(), [&](auto& v) { return v.id == id; });
+    auto it = find(own, id);
     return it != own.views.end() ? *it : *at(shelf_of(""), id);
 }
 

@@ -84,7 +84,8 @@ private:
     // change, or command_error (not_found, forbidden).
     std::string owner_of(const caller& who, std::string_view id);
     boost::json::array listed(const std::string& agent);  // under the lock
-    std::vector<saved_view>::iterator at(shelf& s, std::string_view id);
+    std::vector<saved_view>::iterator find(shelf& s, std::string_view id);  // end() when the shelf has none
+    std::vector<saved_view>::iterator at(shelf& s, std::string_view id);  // or not_found
     void refuse_taken(const shelf& s, const std::string& name, std::string_view except_id) const;
     // Writes the shelf through, then tells the sockets of those who list it
     // (views.updated): its agent's, or every agent's online for the shared.
