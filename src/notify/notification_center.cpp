@@ -101,15 +101,17 @@ struct notification_center::impl {
     // Asked on conversations' actors, as each notification is made.
     bool wants(std::string_view agent, std::string_view type) const {
         std::lock_guard lock(preferences_mutex);
-        auto it = muted.find(agent);
-        return it == muted.end() || !it->second.count(type);
+        return is_on(agent, type);
     }
 
     // Under preferences_mutex.
-    json::object preferences_of(std::string_view agent) const {
+    bool is_on(std::string_view agent, std::string_view type) const {
         auto it = muted.find(agent);
+        return it == muted.end() || !it->second.count(type);
+    }
+    json::object preferences_of(std::string_view agent) const {
         json::object out;
-        for (auto type : notification_types) out[type] = it == muted.end() || !it->second.count(type);
+        for (auto type : notification_types) out[type] = is_on(agent, type);
         return out;
     }
     std::string muted_json() const {
