@@ -118,11 +118,11 @@ reply_targets kept_reply_targets(const store::store& db) {
 reply_policy reply_policy_now(api_context& ctx) {
     reply_policy p{kept_reply_targets(ctx.store), {}};
     for (auto& t : ctx.teams.list()) {
-        if (!t.has_own_targets()) continue;
+        if (!t.own_targets.any()) continue;
         auto own = p.standard;
-        if (t.first_reply_minutes) own.first_reply_minutes = t.first_reply_minutes;
-        if (t.next_reply_minutes) own.next_reply_minutes = t.next_reply_minutes;
-        if (t.resolution_minutes) own.resolution_minutes = t.resolution_minutes;
+        for (auto kind : {&reply_targets::first_reply_minutes, &reply_targets::next_reply_minutes,
+                          &reply_targets::resolution_minutes})
+            if (t.own_targets.*kind) own.*kind = t.own_targets.*kind;
         p.by_team.emplace(t.name, own);
     }
     return p;

@@ -60,10 +60,7 @@ awaitable<http::response> put_team(api_context& ctx, http::request& req, const a
     if (std::any_of(t.description.begin(), t.description.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
         throw field_error{"description", "description must be one line"};
     t.members = members_field(ctx, o);
-    auto own = team_targets_field(o);
-    t.first_reply_minutes = own.first_reply_minutes;
-    t.next_reply_minutes = own.next_reply_minutes;
-    t.resolution_minutes = own.resolution_minutes;
+    t.own_targets = team_targets_field(o);
     t.updated_by = who.username;
     t.updated_at = std::chrono::system_clock::now();
     auto put = co_await ctx.teams.put(std::move(t));

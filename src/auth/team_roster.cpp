@@ -23,10 +23,10 @@ json::object team_json(const team& t) {
     for (auto& m : t.members) members.emplace_back(m);
     auto minutes = [](const std::optional<std::int64_t>& m) { return m ? json::value(*m) : json::value(nullptr); };
     json::value sla = nullptr;
-    if (t.has_own_targets())
-        sla = json::object{{"first_reply_minutes", minutes(t.first_reply_minutes)},
-                           {"next_reply_minutes", minutes(t.next_reply_minutes)},
-                           {"resolution_minutes", minutes(t.resolution_minutes)}};
+    if (t.own_targets.any())
+        sla = json::object{{"first_reply_minutes", minutes(t.own_targets.first_reply_minutes)},
+                           {"next_reply_minutes", minutes(t.own_targets.next_reply_minutes)},
+                           {"resolution_minutes", minutes(t.own_targets.resolution_minutes)}};
     return {{"name", t.name},
             {"description", t.description},
             {"members", std::move(members)},
@@ -66,9 +66,9 @@ team stored_team(const json::object& o) {
             auto* v = sla->as_object().if_contains(key);
             return v && v->is_int64() ? std::optional<std::int64_t>(v->as_int64()) : std::nullopt;
         };
-        t.first_reply_minutes = minutes("first_reply_minutes");
-        t.next_reply_minutes = minutes("next_reply_minutes");
-        t.resolution_minutes = minutes("resolution_minutes");
+        t.own_targets.first_reply_minutes = minutes("first_reply_minutes");
+        t.own_targets.next_reply_minutes = minutes("next_reply_minutes");
+        t.own_targets.resolution_minutes = minutes("resolution_minutes");
     }
     return t;
 }

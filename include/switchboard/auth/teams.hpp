@@ -5,6 +5,7 @@
 // setting, the whole roster, written through.
 #pragma once
 
+#include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/time.hpp"
 #include "switchboard/store/setting_writer.hpp"
 
@@ -30,9 +31,9 @@ struct team {
     std::string description;           // one line, may be empty
     std::vector<std::string> members;  // usernames, sorted, each once
     // The team's own reply-time targets, in minutes, for the conversations
-    // filed under it (chat::reply_policy); unset: the standard's (GET /sla).
-    std::optional<std::int64_t> first_reply_minutes, next_reply_minutes, resolution_minutes;
-    bool has_own_targets() const { return first_reply_minutes || next_reply_minutes || resolution_minutes; }
+    // filed under it (chat::reply_policy); each unset, the standard's (GET
+    // /sla). Its only_during_business_hours is the standard's, never its own.
+    chat::reply_targets own_targets;
     std::string updated_by;
     timestamp updated_at{};
     bool has_member(std::string_view username) const;
