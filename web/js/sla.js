@@ -32,6 +32,7 @@ export class ReplyTargets {
     this.policy = { first_reply_minutes: null, next_reply_minutes: null, resolution_minutes: null,
       only_during_business_hours: false };
     this.dues = new Map();  // a due time on the team's clock, by its start and target
+    this.byTeam = null;     // team → its own targets over the standard ones, made when first asked
     this.dialog = $('sla-dialog');
     $('sla').addEventListener('click', () => this.open());
     $('sla-close').addEventListener('click', () => this.dialog.close());
@@ -47,8 +48,10 @@ export class ReplyTargets {
     this.hoursChanged();
   }
 
+  // The hours, the targets or the teams changed.
   hoursChanged() {
     this.dues.clear();
+    this.byTeam = null;
     this.onChange();
   }
 
@@ -57,13 +60,16 @@ export class ReplyTargets {
   countsHours() { return Boolean(this.policy.only_during_business_hours && this.hours.clock); }
 
   // The targets the chat is held to: its team's own, where it sets them,
-  // else the standard ones, as the server holds it.
+  // else the standard ones, as the server holds it. Worked out once a team:
+  // each redraw asks for every row held, several times.
   targetsFor(c) {
-    const own = c.team ? this.teams.teams.find((t) => t.name === c.team)?.sla : null;
-    if (!own) return this.policy;
-    const pick = (key) => own[key] ?? this.policy[key];
-    return { first_reply_minutes: pick('first_reply_minutes'), next_reply_minutes: pick('next_reply_minutes'),
-      resolution_minutes: pick('resolution_minutes') };
+    if (!this.byTeam) {
+      const pick = (own, key) => own[key] ?? this.policy[key];
+      this.byTeam = new Map(this.teams.teams.filter((t) => t.sla).map((t) => [t.name, {
+        first_reply_minutes: pick(t.sla, 'first_reply_minutes'), next_reply_minutes: pick(t.sla, 'next_reply_minutes'),
+        resolution_minutes: pick(t.sla, 'resolution_minutes') }]));
+    }
+    return (c.team && this.byTeam.get(c.team)) || this.policy;
   }
 
   // The minutes the chat's user may wait now, or null for no target: the
