@@ -3,6 +3,7 @@
 #include "agent_socket.hpp"
 
 #include "hub_core.hpp"
+#include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/log.hpp"
 
 #include <boost/json/parse.hpp>
@@ -113,8 +114,12 @@ net::awaitable<void> agent_socket::run() {
 
     auto latest = hub_->latest();
     cursor = latest + 1;
-    side_.push_back(frame_of({{"type", "hello"}, {"seq", latest}, {"agent", username_}}));
-    hub_->opened(self);
+    // Who views what goes in the hello, taken under the lock that registers
+    // the socket: every change after it comes as a `viewers` frame, queued
+    // behind the hello (this runs on the strand those frames are posted to).
+    auto viewing_now = hub_->opened(self);
+    side_.push_back(
+        frame_of({{"type", "hello"}, {"seq", latest}, {"agent", username_}, {"viewers", std::move(viewing_now)}}));
 
     net::co_spawn(strand_, reader(), [self](std::exception_ptr) {
         self->closing_ = self->closing_.value_or(websocket::close_reason(websocket::close_code::normal));
@@ -174,6 +179,17 @@ bool agent_socket::handle_client_frame(const std::string& text) {
         auto* to_user = o.if_contains("to_user");
         if (typing && to_user && to_user->is_bool() && to_user->as_bool() && hub_->options.on_typing_to_user)
             hub_->options.on_typing_to_user(username(), std::string(conv->as_string()));
+    } else if (type->as_string() == "viewing") {
+        // A conversation's phone, or null when the console shows none.
+        auto* conv = o.if_contains("conversation");
+        if (!conv || !(conv->is_string() || conv->is_null())) return false;
+        std::string phone;
+        if (conv->is_string()) {
+            auto normal = chat::normalize_phone(conv->as_string());
+            if (!normal) return false;
+            phone = std::move(*normal);
+        }
+        hub_->viewing(this, std::move(phone));
     } else {
         return false;
     }

@@ -1,4 +1,4 @@
-// One agent's WebSocket: a reader coroutine (resume, typing) and a writer
+// One agent's WebSocket: a reader coroutine (resume, typing, viewing) and a writer
 // coroutine that drains, in order, control frames and the hub's event ring
 // from this socket's own cursor. Internal to src/ws.
 #pragma once
@@ -53,7 +53,7 @@ private:
     std::string username_, display_name_, session_;
     net::steady_timer signal_;
     net::steady_timer cut_off_;  // a write in flight when closing: how long it may take
-    std::deque<std::shared_ptr<const std::string>> side_;  // hello, resync, backfill, typing
+    std::deque<std::shared_ptr<const std::string>> side_;  // hello, resync, backfill, typing, viewers
     bool live_ = false;  // ring events flow once the client has had its chance to resume
     std::chrono::steady_clock::time_point last_ring_write{};  // for the coalescing window
     bool stopped_ = false;

@@ -1,5 +1,5 @@
-// The hub: numbering, the ring, persistence of the event log, presence and
-// typing, and closing sockets that fall too far behind.
+// The hub: numbering, the ring, persistence of the event log, presence,
+// typing and who views what, and closing sockets that fall too far behind.
 #include "hub_core.hpp"
 
 #include "agent_socket.hpp"
@@ -116,16 +116,19 @@ hub_core::resume_plan hub_core::plan_resume(std::uint64_t after) {
     return plan;
 }
 
-void hub_core::opened(const std::shared_ptr<agent_socket>& s) {
+boost::json::object hub_core::opened(const std::shared_ptr<agent_socket>& s) {
     bool first_socket;
+    boost::json::object viewing_now;
     {
         std::lock_guard lock(mutex);
         sockets[s.get()] = s;
         first_socket = ++online[s->username()] == 1;
         open_sockets.set(static_cast<double>(sockets.size()));
+        viewing_now = viewers.snapshot();
     }
     if (first_socket)
         append({"agent.presence", "", {{"agent", s->username()}, {"online", true}}, std::chrono::system_clock::now()});
+    return viewing_now;
 }
 
 void hub_core::closed(const agent_socket* s, std::string_view reason) {
@@ -134,6 +137,7 @@ void hub_core::closed(const agent_socket* s, std::string_view reason) {
     {
         std::lock_guard lock(mutex);
         if (!sockets.erase(s)) return;
+        tell_viewers(viewers.leave(s, s->username()));
         if (stopped && sockets.empty()) all_gone = std::exchange(on_closed, nullptr);
         auto it = online.find(s->username());
         if (it != online.end() && --it->second == 0) {
@@ -162,6 +166,28 @@ void hub_core::typing(const agent_socket* from, std::string conversation, bool o
                 if (auto s = weak.lock()) others.push_back(std::move(s));
     }
     for (auto& s : others) s->push_frame(frame, true);
+}
+
+void hub_core::viewing(const agent_socket* from, std::string conversation) {
+    std::lock_guard lock(mutex);
+    if (!sockets.contains(from)) return;  // closed meanwhile: closed() has cleared it
+    tell_viewers(viewers.view(from, from->username(), std::move(conversation)));
+}
+
+void hub_core::tell_viewers(const std::vector<std::string>& changed) {
+    if (changed.empty() || stopped) return;
+    auto at = to_iso8601(std::chrono::system_clock::now());
+    for (auto& conversation : changed) {
+        boost::json::array agents;
+        for (auto& a : viewers.agents_in(conversation)) agents.emplace_back(a);
+        auto frame = std::make_shared<const std::string>(boost::json::serialize(
+            boost::json::object{{"type", "viewers"},
+                                {"conversation", conversation},
+                                {"data", {{"agents", std::move(agents)}}},
+                                {"at", at}}));
+        for (auto& [_, weak] : sockets)
+            if (auto s = weak.lock()) s->push_frame(frame, false);
+    }
 }
 
 // Writes pending events in batches; one write at a time, so in seq order.

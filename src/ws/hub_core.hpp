@@ -7,6 +7,7 @@
 #include "switchboard/ws/hub.hpp"
 
 #include "../http/beast.hpp"
+#include "viewer_board.hpp"
 
 #include <atomic>
 #include <map>
@@ -38,9 +39,13 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     };
     resume_plan plan_resume(std::uint64_t after);
 
-    void opened(const std::shared_ptr<agent_socket>& s);
+    // Registers the socket; returns who views what now (for its hello), so
+    // that each later change reaches it as a `viewers` frame after that.
+    boost::json::object opened(const std::shared_ptr<agent_socket>& s);
     void closed(const agent_socket* s, std::string_view reason);
     void typing(const agent_socket* from, std::string conversation, bool on);
+    // The socket's console shows `conversation` now ("" for none).
+    void viewing(const agent_socket* from, std::string conversation);
 
     net::awaitable<void> flush_loop();
     void sweep_lagging();
@@ -64,9 +69,15 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     std::vector<store::event_record> pending;  // not yet in the store
     std::unordered_map<const agent_socket*, std::weak_ptr<agent_socket>> sockets;
     std::map<std::string, int, std::less<>> online;
+    viewer_board viewers;
     bool flushing = false;  // under `mutex`: a flush_loop is running
     bool stopped = false;
     std::function<void()> on_closed;  // shutdown's: when the last socket is gone
+
+    // Under `mutex`: a `viewers` frame for each of `changed` to every socket.
+    // Queued under the lock, so that each socket gets a conversation's
+    // changes in the order they were made.
+    void tell_viewers(const std::vector<std::string>& changed);
 
     net::steady_timer flush_timer;
     net::steady_timer sweep_timer;

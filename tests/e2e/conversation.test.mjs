@@ -639,3 +639,59 @@ test('a chat\'s header lists the user\'s chats, the open one and those before it
   assert.equal(await page.locator('#past-chat-rows li[data-ticket]').evaluateAll((lis) => new Set(lis.map((li) => li.dataset.ticket)).size), 21);
   assert.deepEqual(page.errors, []);
 }));
+
+// Intercom's collision detection: each console shows who else has a chat
+// open, on its row and in its header. A tab out of sight, or a chat left for
+// another, is nobody's view; a console that reconnects says again what it shows.
+test('every console shows who else has a conversation open', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });
+  await admin('POST', '/agents', { username: 'lee', password: 'lee-secret-1', display_name: 'Lee' });
+  await userSays(server, '15550771', 'where is my parcel?', 'Uma');
+  await userSays(server, '15550772', 'hello?', 'Vic');
+  const upstream = [];
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => {
+      await p.addInitScript(() => {
+        window.hidden_ = false;
+        Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (window.hidden_ ? 'hidden' : 'visible') });
+      });
+      await p.routeWebSocket(/\/ws$/, (ws) => { upstream.push(ws.connectToServer()); });
+    },
+  });
+  const max = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const row = (p, phone) => p.locator(`#conversation-list li[data-phone="${phone}"]`);
+  const seenBy = (p, phone) => row(p, phone).locator('.badge.viewers');
+  const setHidden = (hidden) => page.evaluate((h) => { window.hidden_ = h; document.dispatchEvent(new Event('visibilitychange')); }, hidden);
+
+  await row(page, '15550771').click();
+  await seenBy(max, '15550771').filter({ hasText: '👀 admin' }).waitFor();
+  await row(max, '15550771').click();
+  await max.locator('#conv-viewers', { hasText: '👀 admin has it open too' }).waitFor();
+  await page.locator('#conv-viewers', { hasText: '👀 max has it open too' }).waitFor();
+  assert.equal(await seenBy(page, '15550771').textContent(), '👀 max');  // never one's own name
+  // A console opened now learns it from its hello.
+  const lee = await consolePage(browser.browser, server, 'lee', 'lee-secret-1');
+  assert.equal(await seenBy(lee, '15550771').textContent(), '👀 2');
+  assert.equal(await seenBy(lee, '15550771').getAttribute('title'), 'Open in admin and max\'s consoles now');
+
+  // The admin's tab out of sight, then back.
+  await setHidden(true);
+  await max.locator('#conv-viewers').waitFor({ state: 'hidden' });
+  await seenBy(lee, '15550771').filter({ hasText: '👀 max' }).waitFor();
+  await setHidden(false);
+  await max.locator('#conv-viewers', { hasText: 'admin has it open too' }).waitFor();
+  // Its socket lost: the server forgets its view, and the console, connected again, tells it anew.
+  upstream.at(-1).close();
+  await max.locator('#conv-viewers').waitFor({ state: 'hidden' });
+  await max.locator('#conv-viewers', { hasText: 'admin has it open too' }).waitFor({ timeout: 10000 });
+  // The admin moves to another chat.
+  await row(page, '15550772').click();
+  await max.locator('#conv-viewers').waitFor({ state: 'hidden' });
+  await seenBy(max, '15550772').filter({ hasText: '👀 admin' }).waitFor();
+  await page.locator('#conv-viewers').waitFor({ state: 'hidden' });  // nobody else there
+  // And closes it.
+  await page.getByRole('button', { name: 'Mark unread' }).click();
+  await seenBy(max, '15550772').waitFor({ state: 'detached' });
+  for (const p of [page, max, lee]) assert.deepEqual(p.errors, []);
+}));

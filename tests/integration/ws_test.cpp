@@ -1,5 +1,6 @@
 // /ws against the real server: auth and Origin, hello, every event type from
-// the action that causes it, consecutive seqs, resume, typing, slow clients.
+// the action that causes it, consecutive seqs, resume, typing, who views
+// what, slow clients.
 #include "api_session.hpp"
 #include "http_client.hpp"
 #include "metrics_probe.hpp"
@@ -251,6 +252,70 @@ BOOST_AUTO_TEST_CASE(typing_goes_to_others_only_and_has_no_seq) {
     }
 }
 
+namespace {
+
+json::object next_viewers(ws_client& ws) { return ws.next_of_type("viewers"); }
+
+std::vector<std::string> agents_of(const json::object& viewers) {
+    std::vector<std::string> out;
+    for (auto& a : viewers.at("data").at("agents").as_array()) out.emplace_back(a.as_string());
+    return out;
+}
+
+}  // namespace
+
+// Intercom's collision detection: every console is told who has which
+// conversation open, once per agent (a second tab of theirs changes nothing),
+// and a closed socket leaves it.
+BOOST_AUTO_TEST_CASE(every_console_is_told_who_views_a_conversation) {
+    server_process server;
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    ws_client a(server.port(), ws_target(admin));
+    auto b = std::make_unique<ws_client>(server.port(), ws_target(bob));
+    BOOST_TEST(a.next_of_type("hello").at("viewers").as_object().empty());
+    b->next_of_type("hello");
+
+    a.send(R"({"type":"viewing","conversation":"+1555"})");
+    auto seen = next_viewers(*b);
+    BOOST_TEST(!seen.contains("seq"));
+    BOOST_TEST(seen.at("conversation").as_string() == "1555");
+    BOOST_TEST(agents_of(seen) == std::vector<std::string>{"admin"});
+    BOOST_TEST(agents_of(next_viewers(a)) == std::vector<std::string>{"admin"});  // its own too: another tab's
+
+    b->send(R"({"type":"viewing","conversation":"1555"})");
+    BOOST_TEST(agents_of(next_viewers(a)) == (std::vector<std::string>{"admin", "bob"}));
+    BOOST_TEST(agents_of(next_viewers(*b)) == (std::vector<std::string>{"admin", "bob"}));
+
+    // A new console learns it from its hello.
+    ws_client a2(server.port(), ws_target(admin));
+    auto hello = a2.next_of_type("hello");
+    BOOST_TEST(json::serialize(hello.at("viewers")) == R"({"1555":["admin","bob"]})");
+    // The admin's second tab on it, then off it: the admin is there all along.
+    a2.send(R"({"type":"viewing","conversation":"1555"})");
+    a2.send(R"({"type":"viewing","conversation":null})");
+    a2.send(R"({"type":"ping"})");  // a socket's frames are handled in order: with the pong, those two were
+    a2.next_of_type("pong");
+    // The first tab moves on: bob's console hears that next, and nothing of the second tab's.
+    a.send(R"({"type":"viewing","conversation":"1777"})");
+    auto left = next_viewers(*b);
+    BOOST_TEST(left.at("conversation").as_string() == "1555");
+    BOOST_TEST(agents_of(left) == std::vector<std::string>{"bob"});
+    auto opened = next_viewers(*b);
+    BOOST_TEST(opened.at("conversation").as_string() == "1777");
+    BOOST_TEST(agents_of(opened) == std::vector<std::string>{"admin"});
+
+    // Bob's console closes: he has left 1555.
+    next_viewers(a);
+    next_viewers(a);
+    b.reset();
+    auto gone = next_viewers(a);
+    BOOST_TEST(gone.at("conversation").as_string() == "1555");
+    BOOST_TEST(agents_of(gone).empty());
+    ws_client a3(server.port(), ws_target(admin));
+    BOOST_TEST(json::serialize(a3.next_of_type("hello").at("viewers")) == R"({"1777":["admin"]})");
+}
+
 // Frames that are not ours change nothing, are counted as rejections, and
 // leave the socket as it was. A resume "after" -1 used to end the socket
 // without a close frame: converting it to a seq threw.
@@ -268,16 +333,19 @@ BOOST_AUTO_TEST_CASE(frames_that_are_not_ours_are_counted_and_the_socket_goes_on
         R"({"type":"resume","after":-1})",
         R"({"type":"resume","after":1.5})",
         R"({"type":"typing","on":true})",
+        R"({"type":"viewing"})",
+        R"({"type":"viewing","conversation":"not a phone"})",
+        R"({"type":"viewing","conversation":1555})",
     };
     for (auto& frame : not_ours) ws.send(frame);
     ws.send_binary(R"({"type":"resume","after":0})");
     const std::string series = R"(switchboard_rejections_total{reason="ws_frame"})";
-    BOOST_TEST(wait_for_metric(server.port(), series, 9) == 9);
+    BOOST_TEST(wait_for_metric(server.port(), series, 12) == 12);
     // Still open, and still live.
     user_says(server.port(), "1555", "still there?");
     auto e = expect_event(ws, last, "message.created");
     BOOST_TEST(e.at("data").at("text").as_string() == "still there?");
-    BOOST_TEST(read_metric(server.port(), series) == 9);
+    BOOST_TEST(read_metric(server.port(), series) == 12);
 }
 
 BOOST_AUTO_TEST_CASE(resume_after_a_disconnect_misses_nothing) {

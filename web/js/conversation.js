@@ -8,6 +8,7 @@ import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { PastChats } from './past_chats.js';
+import { namesText } from './viewers.js';
 import { mentions, stars, userName, waitsForAnswer } from './model.js';
 import { fillPriorities } from './priority.js';
 import { fromLocalInput, snoozeChoices, snoozedUntil, untilBody } from './snooze.js';
@@ -62,14 +63,16 @@ export class ConversationPane {
   // `onLabel(label)`: the agent asked for the conversations under a label;
   // `knownLabels()`: the labels to offer when adding one; `onLeave()`: the
   // pane closes, as the Back button closes it; `teams`: the team roster
-  // (teams.js), which the header's team picker offers.
-  constructor({ me, live, drafts, onChange, onLabel, knownLabels, onLeave, targets, teams }) {
+  // (teams.js), which the header's team picker offers; `viewers`: who else
+  // has each conversation open (viewers.js).
+  constructor({ me, live, drafts, viewers, onChange, onLabel, knownLabels, onLeave, targets, teams }) {
     this.me = me;
     this.teams = teams;
     // The team's targets: how long past one the user has waited, whether the
     // chat is open past the resolution target.
     this.targets = targets;
     this.live = live;
+    this.viewers = viewers;
     this.onChange = onChange;
     this.onLeave = onLeave;
     this.onLabel = onLabel;
@@ -255,6 +258,13 @@ export class ConversationPane {
       onRefused: (why) => this.showNotice(why) }));
   }
 
+  // The other agents with this chat open: whoever answers should know.
+  renderViewers() {
+    const others = this.phone ? this.viewers.others(this.phone) : [];
+    $('conv-viewers').hidden = others.length === 0;
+    $('conv-viewers').textContent = `👀 ${namesText(others)} ${others.length > 1 ? 'have' : 'has'} it open too`;
+  }
+
   mine() { return this.conv?.chat_support_active && this.conv.assignee === this.me.username; }
 
   following() { return (this.conv?.participants ?? []).includes(this.me.username); }
@@ -330,6 +340,7 @@ export class ConversationPane {
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
     $('mark-unread').hidden = c.unread > 0;
     this.renderFollowers();
+    this.renderViewers();
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
     this.renderChips();

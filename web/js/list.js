@@ -7,6 +7,7 @@ import { previewOf } from './media.js';
 import { userName, waitsForAnswer } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
 import { snoozeEnd } from './snooze.js';
+import { namesText } from './viewers.js';
 
 // When a snoozed chat wakes by itself, for ordering: never, for one that
 // waits for the user's reply.
@@ -59,8 +60,10 @@ const shownAtMost = 200;
 const heldAtMost = 2000;
 
 export class ConversationList {
-  constructor({ me, drafts, onOpen, onSelection = () => {}, onRender = () => {}, overdueMs = () => 0, pastResolution = () => false }) {
+  constructor({ me, drafts, onOpen, onSelection = () => {}, onRender = () => {}, overdueMs = () => 0, pastResolution = () => false,
+    viewersOf = () => [] }) {
     this.me = me;
+    this.viewersOf = viewersOf;  // the other agents with a chat open (viewers.js)
     this.overdueMs = overdueMs;  // how long a chat's user has waited past the team's target
     this.pastResolution = pastResolution;  // whether a chat has been open past the team's resolution target
     this.drafts = drafts;  // a row says when the agent left a draft in its chat
@@ -321,9 +324,11 @@ export class ConversationList {
     this.render();
   }
 
-  // The chat gained a draft or lost it: its row is built again.
-  draftChanged(phone) {
-    this.built.delete(phone);
+  // The chat gained a draft or lost it, or who views it changed: its row
+  // is built again (every row, for null).
+  rowChanged(phone) {
+    if (phone === null) this.built.clear();
+    else this.built.delete(phone);
     this.renderSoon();
   }
 
@@ -364,6 +369,10 @@ export class ConversationList {
     if (c.team) badges.push(h('span', { class: 'badge team', text: `👥 ${c.team}`, title: `Team: ${c.team}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
     if (this.drafts.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
+    const viewers = this.viewersOf(c.phone);
+    if (viewers.length)
+      badges.push(h('span', { class: 'badge viewers', text: `👀 ${viewers.length > 1 ? viewers.length : viewers[0]}`,
+        title: `Open in ${namesText(viewers)}'s console${viewers.length > 1 ? 's' : ''} now` }));
     // Found by a message's text: the row shows that message, and opens the chat at it.
     const match = this.query ? this.textHits?.get(c.phone) : null;
     const picked = this.selected.has(c.phone);

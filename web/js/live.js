@@ -11,7 +11,9 @@ const deadMs = 35000;
 const checkEveryMs = 5000;
 
 export class Live {
-  constructor({ onEvent, onStatus, onResync, onHello, onPolicyClose }) {
+  // `onHello` runs on the first hello, `onConnected` on every one (each new
+  // socket), after any resume has been asked for.
+  constructor({ onEvent, onStatus, onResync, onHello, onConnected, onPolicyClose }) {
     this.onEvent = onEvent;
     // 1008, or an upgrade refused (the session expired while the laptop
     // slept, say): the session may have ended.
@@ -19,6 +21,7 @@ export class Live {
     this.onStatus = onStatus;
     this.onResync = onResync;
     this.onHello = onHello;
+    this.onConnected = onConnected;
     this.lastSeq = null;  // null until the first hello
     this.attempt = 0;
     this.closedByUs = false;
@@ -87,6 +90,7 @@ export class Live {
       } else if (item.seq !== this.lastSeq) {
         this.send({ type: 'resume', after: this.lastSeq });
       }
+      this.onConnected?.(item);
       return;
     }
     if (item.type === 'pong') return;  // heard: that was all it was for
@@ -95,7 +99,7 @@ export class Live {
       this.onResync();
       return;
     }
-    if (typeof item.seq !== 'number') {  // typing: ephemeral
+    if (typeof item.seq !== 'number') {  // typing, viewers: ephemeral
       this.onEvent(item);
       return;
     }
@@ -109,8 +113,10 @@ export class Live {
     this.onEvent(item);
   }
 
+  isOpen() { return this.ws?.readyState === WebSocket.OPEN; }
+
   send(obj) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(obj));
+    if (this.isOpen()) this.ws.send(JSON.stringify(obj));
   }
 
   close() {

@@ -19,13 +19,14 @@ import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
 import { TeamRoster, TeamsPanel } from './teams.js';
 import { SavedViews } from './views.js';
+import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
-let live, list, pane, team, alerts, me, targets, inbox, views;
+let live, list, pane, team, alerts, me, targets, inbox, views, viewers;
 const teams = new TeamRoster();
 
 async function boot() {
@@ -345,6 +346,9 @@ function onEvent(e) {
     case 'typing':
       pane.showTyping(e);
       break;
+    case 'viewers':
+      viewers.event(e);
+      break;
     case 'notification.created':
     case 'notification.updated':
       inbox.onEvent(e);
@@ -439,15 +443,18 @@ function start(agent) {
   inbox = new NotificationInbox({ openConversation });
   // What came while the socket was down came to nobody: ask each time it is back.
   const onStatus = (status, ...rest) => { setStatus(status, ...rest); if (status === 'live') inbox.refresh(); };
-  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); }, onPolicyClose: checkSession });
-  const drafts = new Drafts(me.username, { onPresence: (phone) => list.draftChanged(phone) });
+  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); },
+    onConnected: (hello) => viewers.connected(hello), onPolicyClose: checkSession });
+  viewers = new Viewers({ me, live, onChange: (phone) => { list.rowChanged(phone); pane.renderViewers(); } });
+  const drafts = new Drafts(me.username, { onPresence: (phone) => list.rowChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
-    onRender: () => views?.mark(), overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c) });
+    onRender: () => views?.mark(), overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c),
+    viewersOf: (phone) => viewers.others(phone) });
   views = new SavedViews({ me, current: () => list.viewQuery(), apply: applyView });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed, teams });
-  pane = new ConversationPane({ me, live, drafts, onChange: changed,
+  pane = new ConversationPane({ me, live, drafts, viewers, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams });
   new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
@@ -596,6 +603,7 @@ function filterByLabel(label) {
 function closeConversation() {
   $('app-view').classList.remove('show-pane');
   pane.close();
+  viewers.show(null);
   list.current = null;
   list.render();
 }
@@ -604,6 +612,7 @@ function closeConversation() {
 async function openConversation(phone, at = null, words = '') {
   list.current = phone;
   list.render();
+  viewers.show(phone);
   $('app-view').classList.add('show-pane');
   inbox.conversationOpened(phone);
   await pane.open(phone, at, words);
