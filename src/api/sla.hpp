@@ -26,7 +26,8 @@ reply_policy reply_policy_now(api_context& ctx);
 void refresh_reply_policy(api_context& ctx);
 // A team's "sla": null or absent (none of its own), or an object of any of
 // first_reply_minutes, next_reply_minutes and resolution_minutes, as PUT
-// /sla reads them. field_error naming "sla" or "sla.<field>".
+// /sla reads them, or false: none of that kind for the team's chats
+// (reply_targets::none). field_error naming "sla" or "sla.<field>".
 reply_targets team_targets_field(const boost::json::object& body);
 
 }  // namespace switchboard::api

@@ -36,8 +36,10 @@ constexpr std::array<std::string_view, 3> target_names{"first_reply_minutes", "n
 constexpr std::string_view business_hours_name = "only_during_business_hours";
 constexpr std::int64_t most_minutes = 7 * 24 * 60;  // a week
 
-// A target in minutes, or none (null or absent).
-std::optional<std::int64_t> target_field(const json::object& o, std::string_view key) {
+// A target in minutes, or none (null or absent). `otherwise`: what else the
+// field may be, for the error.
+std::optional<std::int64_t> target_field(const json::object& o, std::string_view key,
+                                         std::string_view otherwise = "or null for no target") {
     auto* v = o.if_contains(key);
     if (!v || v->is_null()) return std::nullopt;
     // Boost.JSON reads every whole number that fits as an int64; 2.5, "5"
@@ -46,7 +48,8 @@ std::optional<std::int64_t> target_field(const json::object& o, std::string_view
     if (v->is_int64()) n = v->get_int64();
     if (!n || *n < 1 || *n > most_minutes)
         throw field_error{std::string(key), std::string(key) + " must be a whole number of minutes from 1 to " +
-                                                std::to_string(most_minutes) + " (a week), or null for no target"};
+                                                std::to_string(most_minutes) + " (a week), " +
+                                                std::string(otherwise)};
     return n;
 }
 
@@ -122,7 +125,8 @@ reply_policy reply_policy_now(api_context& ctx) {
         auto own = p.standard;
         for (auto kind : {&reply_targets::first_reply_minutes, &reply_targets::next_reply_minutes,
                           &reply_targets::resolution_minutes})
-            if (t.own_targets.*kind) own.*kind = t.own_targets.*kind;
+            if (t.own_targets.*kind == reply_targets::none) own.*kind = std::nullopt;
+            else if (t.own_targets.*kind) own.*kind = t.own_targets.*kind;
         p.by_team.emplace(t.name, own);
     }
     return p;
@@ -140,11 +144,21 @@ reply_targets team_targets_field(const json::object& body) {
         if (std::find(target_names.begin(), target_names.end(), field.key()) == target_names.end())
             throw field_error{"sla", "unknown field sla." + std::string(field.key()) +
                                          ": a team sets first_reply_minutes, next_reply_minutes and resolution_minutes"};
-    try {
-        return targets_from(o);
-    } catch (const field_error& e) {
-        throw field_error{"sla." + e.field, "sla." + e.message};
-    }
+    // As PUT /sla reads them, but for false: none of that kind for the team.
+    auto own = [&](std::string_view key) -> std::optional<std::int64_t> {
+        auto* v = o.if_contains(key);
+        if (v && v->is_bool() && !v->get_bool()) return reply_targets::none;
+        try {
+            return target_field(o, key, "null for the standard one, or false for none for this team");
+        } catch (const field_error& e) {
+            throw field_error{"sla." + e.field, "sla." + e.message};
+        }
+    };
+    reply_targets t;
+    t.first_reply_minutes = own(target_names[0]);
+    t.next_reply_minutes = own(target_names[1]);
+    t.resolution_minutes = own(target_names[2]);
+    return t;
 }
 
 void add_sla_routes(http::router& routes, api_context& ctx) {

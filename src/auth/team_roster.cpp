@@ -21,7 +21,10 @@ bool team::has_member(std::string_view username) const {
 json::object team_json(const team& t) {
     json::array members;
     for (auto& m : t.members) members.emplace_back(m);
-    auto minutes = [](const std::optional<std::int64_t>& m) { return m ? json::value(*m) : json::value(nullptr); };
+    auto minutes = [](const std::optional<std::int64_t>& m) {
+        if (!m) return json::value(nullptr);
+        return *m == chat::reply_targets::none ? json::value(false) : json::value(*m);
+    };
     json::value sla = nullptr;
     if (t.own_targets.any())
         sla = json::object{{"first_reply_minutes", minutes(t.own_targets.first_reply_minutes)},
@@ -64,6 +67,7 @@ team stored_team(const json::object& o) {
     if (auto* sla = o.if_contains("sla"); sla && sla->is_object()) {  // a team kept before targets has none
         auto minutes = [&](std::string_view key) -> std::optional<std::int64_t> {
             auto* v = sla->as_object().if_contains(key);
+            if (v && v->is_bool() && !v->get_bool()) return chat::reply_targets::none;
             return v && v->is_int64() ? std::optional<std::int64_t>(v->as_int64()) : std::nullopt;
         };
         t.own_targets.first_reply_minutes = minutes("first_reply_minutes");

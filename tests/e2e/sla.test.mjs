@@ -257,6 +257,7 @@ test("a team's own targets, set in the Teams dialog, make its chats late by them
   await admin('PUT', '/sla', { first_reply_minutes: 10 });
   await userSays(server, '15550897', 'support', 'Vip User');
   await userSays(server, '15550898', 'support', 'Plain User');
+  await userSays(server, '15550899', 'support', 'Calm User');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
     beforeLoad: async (p) => { await p.clock.install(); },
   });
@@ -291,5 +292,29 @@ test("a team's own targets, set in the Teams dialog, make its chats late by them
   assert.equal(await row('15550898').locator('.badge.waiting.late').count(), 0);
   await row('15550897').click();
   await page.locator('#conv-waiting.late', { hasText: 'late: the target is 1 min' }).waitFor();
+
+  // A team with no first-reply target, whatever the standard's: "none for this team".
+  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  await dialog.getByLabel('Name').fill('calm');
+  await dialog.getByLabel('First reply within (minutes)').fill('3');
+  await dialog.locator('input[name="first_reply_minutes_none"]').check();
+  assert.equal(await dialog.getByLabel('First reply within (minutes)').isDisabled(), true);
+  await dialog.getByRole('button', { name: 'Add team' }).click();
+  await dialog.locator('li[data-team="calm"] .team-targets', { hasText: 'Targets: first reply none' }).waitFor();
+  const calm = (await admin('GET', '/teams')).teams.find((t) => t.name === 'calm');
+  assert.deepEqual(calm.sla, { first_reply_minutes: false, next_reply_minutes: null, resolution_minutes: null });
+  await dialog.getByRole('button', { name: 'Edit vip' }).click();
+  assert.equal(await dialog.locator('input[name="first_reply_minutes_none"]').isChecked(), false);
+  assert.equal(await dialog.getByLabel('First reply within (minutes)').inputValue(), '1');
+  await dialog.getByRole('button', { name: 'Edit calm' }).click();
+  assert.equal(await dialog.locator('input[name="first_reply_minutes_none"]').isChecked(), true);
+  assert.equal(await dialog.getByLabel('First reply within (minutes)').isDisabled(), true);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await admin('PUT', '/conversations/15550899/team', { team: 'calm' });
+  await page.waitForFunction(() => document.querySelector('#conversation-list li[data-phone="15550899"]')?.textContent.includes('calm'));
+  // Ten minutes on: past the standard target, which holds the plain chat and not calm's.
+  await page.clock.fastForward(600_000);
+  await row('15550898').locator('.badge.waiting.late').waitFor();
+  assert.equal(await row('15550899').locator('.badge.waiting.late').count(), 0);
   assert.deepEqual(page.errors, []);
 }));

@@ -55,6 +55,7 @@ BOOST_AUTO_TEST_CASE(a_team_holds_its_chats_to_its_own_targets) {
         for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
                  {R"({"members":[],"sla":"fast"})", "sla"},
                  {R"({"members":[],"sla":{"first_reply_minutes":0}})", "sla.first_reply_minutes"},
+                 {R"({"members":[],"sla":{"first_reply_minutes":true}})", "sla.first_reply_minutes"},
                  {R"({"members":[],"sla":{"resolution_minutes":"60"}})", "sla.resolution_minutes"},
                  {R"({"members":[],"sla":{"first_reply_minutes":99999}})", "sla.first_reply_minutes"},
                  {R"({"members":[],"sla":{"only_during_business_hours":true}})", "sla"},
@@ -106,6 +107,56 @@ BOOST_AUTO_TEST_CASE(a_team_holds_its_chats_to_its_own_targets) {
     admin.json("PUT", "/sla", R"({})");
     admin.json("PUT", "/teams/vip", R"({"members":[],"sla":{"first_reply_minutes":2}})");
     BOOST_TEST(first_reply_figures(admin, "vip").first == json::parse(R"({"target_minutes":null,"met":0,"missed":2})"));
+}
+
+// A team may have none of a kind the standard has: `false`. Its chats are
+// held to no such target, by the engine and by the reports, from then on
+// and over a restart.
+BOOST_AUTO_TEST_CASE(a_team_switches_a_standard_target_off) {
+    temp_dir dir;
+    auto args = kept_in(dir.path());
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        admin.json("PUT", "/sla", R"({"first_reply_minutes":1,"resolution_minutes":60})");
+        auto calm = admin.json("PUT", "/teams/calm", R"({"members":[],"sla":{"first_reply_minutes":false}})", 201);
+        BOOST_TEST(calm.at("sla") == json::parse(R"({"first_reply_minutes":false,"next_reply_minutes":null,"resolution_minutes":null})"));
+        user_says(p, "5801", "support", "Cal");
+        user_says(p, "5802", "support", "Ned");
+        admin.json("PUT", "/conversations/5801/team", R"({"team":"calm"})");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // Both have waited five minutes: past the standard one.
+    sqlite_script(dir.path() / "switchboard.db",
+                  "UPDATE chats SET waiting_since = waiting_since - 300000, opened_at = opened_at - 300000, "
+                  "queued_at = queued_at - 300000");
+    server_process server(args);
+    auto p = server.port();
+    auto admin = known_admin(p);
+    BOOST_TEST(team_named(admin, "calm").at("sla").at("first_reply_minutes") == false);
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    ws.send(R"({"type":"resume","after":0})");
+    BOOST_TEST(ws.next_of_type("chat.sla_missed").at("data").at("phone") == "5802");
+
+    // The report counts calm's chat against no first-reply target; its
+    // resolution target is still the standard's.
+    auto report = admin.json("GET", "/reports/summary");
+    BOOST_TEST(report.at("overall").at("first_reply_sla") == json::parse(R"({"target_minutes":1,"met":0,"missed":1})"));
+    for (auto& t : report.at("teams").as_array())
+        if (t.at("team") == "calm") {
+            BOOST_TEST(t.at("first_reply_sla").at("target_minutes").is_null());
+            BOOST_TEST(t.at("resolution_sla").at("target_minutes") == 60);
+        }
+
+    // A wait is reported once: given a target again, calm's chat is reported
+    // now, so it was not before.
+    admin.json("PUT", "/teams/calm", R"({"members":[],"sla":{"first_reply_minutes":2}})");
+    auto missed = ws.next_of_type("chat.sla_missed", 15s).at("data");
+    BOOST_TEST(missed.at("phone") == "5801");
+    BOOST_TEST(missed.at("target_minutes") == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -64,7 +64,7 @@ export class ReplyTargets {
   // each redraw asks for every row held, several times.
   targetsFor(c) {
     if (!this.byTeam) {
-      const pick = (own, key) => own[key] ?? this.policy[key];
+      const pick = (own, key) => (own[key] === false ? null : own[key] ?? this.policy[key]);  // false: none for the team
       this.byTeam = new Map(this.teams.teams.filter((t) => t.sla).map((t) => [t.name, {
         first_reply_minutes: pick(t.sla, 'first_reply_minutes'), next_reply_minutes: pick(t.sla, 'next_reply_minutes'),
         resolution_minutes: pick(t.sla, 'resolution_minutes') }]));

@@ -53,10 +53,18 @@ export class TeamRoster {
 
 const TARGET_KEYS = ['first_reply_minutes', 'next_reply_minutes', 'resolution_minutes'];
 
-// A team's own targets in words: "Targets: first reply 5 min, resolved 120 min".
+// A team's own targets in words: "Targets: first reply 5 min, resolved
+// none" (false: none of that kind for the team, whatever the standard's).
 function targetsText(sla) {
   const words = { first_reply_minutes: 'first reply', next_reply_minutes: 'each reply after', resolution_minutes: 'resolved' };
-  return `Targets: ${TARGET_KEYS.filter((k) => sla[k] != null).map((k) => `${words[k]} ${sla[k]} min`).join(', ')}`;
+  const text = (k) => `${words[k]} ${sla[k] === false ? 'none' : `${sla[k]} min`}`;
+  return `Targets: ${TARGET_KEYS.filter((k) => sla[k] != null).map(text).join(', ')}`;
+}
+
+// A target's minutes, off when its "none" box is ticked.
+function showTargetNone(f, key) {
+  f[key].disabled = f[`${key}_none`].checked;
+  if (f[key].disabled) f[key].value = '';
 }
 
 // The Teams dialog. `editing`: the name of the team the form edits.
@@ -68,6 +76,11 @@ export class TeamsPanel extends SharedListDialog {
     this.agents = [];
     // Another admin's change shows at once; the form being typed in stays.
     roster.onChange(() => { if ($('teams-dialog')?.open) this.render(); });
+  }
+
+  setUp() {
+    const f = $('teams-form').elements;
+    for (const key of TARGET_KEYS) f[`${key}_none`].addEventListener('change', () => showTargetNone(f, key));
   }
 
   async reload() {
@@ -104,7 +117,12 @@ export class TeamsPanel extends SharedListDialog {
     f.name.value = team ? team.name : '';
     f.name.readOnly = Boolean(team);  // a team is its name: another name is another team
     f.description.value = team ? team.description : '';
-    for (const key of TARGET_KEYS) f[key].value = team?.sla?.[key] ?? '';
+    for (const key of TARGET_KEYS) {
+      const own = team?.sla?.[key];
+      f[`${key}_none`].checked = own === false;
+      f[key].value = own || '';
+      showTargetNone(f, key);
+    }
     this.fillMembers(team ? team.members : []);
     $('teams-form-title').textContent = team ? `Edit ${team.name}` : 'Add a team';
     $('teams-save').textContent = team ? 'Save changes' : 'Add team';
@@ -117,7 +135,9 @@ export class TeamsPanel extends SharedListDialog {
     const members = [...$('teams-members').querySelectorAll('input:checked')].map((box) => box.value);
     // The name as typed: the server keeps it as a label is ("Billing team" is billing-team).
     // Put whole: the targets as the form has them, none when all are blank.
-    const sla = Object.fromEntries(TARGET_KEYS.filter((key) => f[key].value.trim() !== '').map((key) => [key, Number(f[key].value)]));
+    // false: none for this team.
+    const sla = Object.fromEntries(TARGET_KEYS.filter((key) => f[`${key}_none`].checked || f[key].value.trim() !== '')
+      .map((key) => [key, f[`${key}_none`].checked ? false : Number(f[key].value)]));
     const saved = await api.put(`/teams/${enc(f.name.value.trim() || ' ')}`, { description: f.description.value.trim(), members,
       sla: Object.keys(sla).length ? sla : null });
     this.edit(null);

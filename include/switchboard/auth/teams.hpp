@@ -32,7 +32,8 @@ struct team {
     std::vector<std::string> members;  // usernames, sorted, each once
     // The team's own reply-time targets, in minutes, for the conversations
     // filed under it (chat::reply_policy); each unset, the standard's (GET
-    // /sla). Its only_during_business_hours is the standard's, never its own.
+    // /sla), and reply_targets::none, no target of that kind. Its
+    // only_during_business_hours is the standard's, never its own.
     chat::reply_targets own_targets;
     std::string updated_by;
     timestamp updated_at{};
@@ -42,7 +43,7 @@ struct team {
 // {"name","description","members","sla","updated_by","updated_at"}: as the
 // API shows a team and the store keeps it. "sla": null, or the team's own
 // {"first_reply_minutes","next_reply_minutes","resolution_minutes"}, each
-// null where the standard's applies.
+// null where the standard's applies and false where the team has none.
 boost::json::object team_json(const team& t);
 
 // The team named `name` in `by_name` (sorted by name, as team_roster::list

@@ -284,6 +284,9 @@ inline answer_clock after_message(answer_clock t, const message& m) {
 // `only_during_business_hours` (Chatwoot's policy of that name) a wait
 // counts only the team's open time, so a night in the queue is not late.
 struct reply_targets {
+    // A team's own target of `none`: the standard's of that kind does not
+    // hold the team's chats (the API's `false`). Only in a team's own.
+    static constexpr std::int64_t none = 0;
     std::optional<std::int64_t> first_reply_minutes, next_reply_minutes;
     bool only_during_business_hours = false;
     std::optional<std::int64_t> resolution_minutes;
@@ -292,9 +295,9 @@ struct reply_targets {
 
 // The targets each conversation is held to: its team's, where the team
 // sets its own (Chatwoot's SLA policies a team's chats take), else the
-// standard ones (GET /sla). A team sets any of the three; those it leaves
-// unset are the standard's, and `only_during_business_hours` is the
-// standard's for every team.
+// standard ones (GET /sla). A team sets any of the three, or switches one
+// off (reply_targets::none); those it leaves unset are the standard's, and
+// `only_during_business_hours` is the standard's for every team.
 struct reply_policy {
     reply_targets standard;
     std::map<std::string, reply_targets, std::less<>> by_team;  // whole: the standard's filled in
