@@ -49,7 +49,7 @@ po::options_description describe(config& c, text_flags& t) {
         ("port", po::value(&c.port)->default_value(c.port), "TCP port; 0 picks a free one")
         ("bind", po::value(&c.bind)->default_value(c.bind), "address to listen on")
         ("data", po::value(&c.data)->default_value(c.data), "data directory, or :memory:")
-        ("data-max-mb", po::value(&c.data_max_mb)->default_value(c.data_max_mb), "refuse writes past this database size in MiB (webhooks get 503); 0 = no limit")
+        ("data-max-mb", po::value(&c.data_max_mb)->default_value(c.data_max_mb), "refuse writes past this size in MiB of the database and its search index together (webhooks get 503); 0 = no limit")
         ("search-index", po::value(&c.search_index)->default_value(c.search_index), "keep an index of message text for searches (search.db beside the database, some 40 bytes a message); false: searches read every message")
         ("group-commit-max", po::value(&c.group_commit_max)->default_value(c.group_commit_max), "most writes per transaction; 1 = one commit per write (for comparison); 0 = default")
         ("threads", po::value(&c.threads)->default_value(c.threads), "I/O threads; 0 = one per core")

@@ -3,6 +3,7 @@
 #include "switchboard/core/ascii_case.hpp"
 #include "switchboard/core/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <pthread.h>
@@ -52,8 +53,9 @@ void remove_index_files(const std::string& path) {
 
 std::string search_index_file_in(const std::string& dir) { return (fs::path(dir) / "search.db").string(); }
 
-search_index::search_index(const std::string& index_path, const std::string& db_path, int schema)
-    : db_(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX) {
+search_index::search_index(const std::string& index_path, const std::string& db_path, int schema,
+                           std::uint64_t max_bytes)
+    : db_(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX), max_bytes_(max_bytes) {
     try {
         open(index_path, schema);
     } catch (const std::exception& e) {
@@ -73,6 +75,12 @@ void search_index::open(const std::string& index_path, int schema) {
     writer_->exec("PRAGMA journal_mode = WAL");
     // A crash may lose the last batches, never tear one: they are indexed again.
     writer_->exec("PRAGMA synchronous = NORMAL");
+    if (max_bytes_) {
+        auto st = writer_->prepare("PRAGMA page_size");
+        st.step();
+        writer_->exec("PRAGMA max_page_count = " +
+                      std::to_string(std::max<std::uint64_t>(1, max_bytes_ / static_cast<std::uint64_t>(st.get_int(0)))));
+    }
     writer_->exec(index_schema);
     auto state = writer_->prepare("SELECT upto, last_message, schema FROM indexed");
     if (state.step()) {
@@ -94,6 +102,13 @@ void search_index::open(const std::string& index_path, int schema) {
         upto_ = 0;
     }
     reader_ = std::make_unique<sqlite::connection>(index_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+    measure();
+}
+
+void search_index::measure() {
+    auto st = writer_->prepare("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+    st.step();
+    bytes_ = static_cast<std::uint64_t>(st.get_int(0));
 }
 
 void search_index::start() {
@@ -156,11 +171,22 @@ void search_index::loop() {
 
 void search_index::catch_up() {
     std::lock_guard work(work_mutex_);
+    if (full_) return;
     auto started = std::chrono::steady_clock::now();
     std::int64_t from = upto_;
-    while (index_batch()) {
-        std::lock_guard lock(mutex_);
-        if (closing_) return;
+    try {
+        while (index_batch()) {
+            std::lock_guard lock(mutex_);
+            if (closing_) return;
+        }
+    } catch (const sqlite::error& e) {
+        if (!max_bytes_ || (e.code() & 0xff) != SQLITE_FULL) throw;
+        // Its share of the data limit taken: what it holds stays searched
+        // through it, and the rest is read from the database.
+        full_ = true;
+        log::warn("search index full: newer messages are searched in the database",
+                  {{"max_bytes", std::to_string(max_bytes_)}, {"upto", std::to_string(upto_)}});
+        return;
     }
     // A line once a start's first catch-up is done, and when there was much
     // to do: a long spell when the server left it no CPU.
@@ -211,6 +237,7 @@ bool search_index::index_batch() {
         .run();
     tx.commit();
     upto_ = rows.back().rowid;
+    measure();
     return rows.size() == static_cast<std::size_t>(batch_rows);
 }
 

@@ -36,8 +36,11 @@ class search_index {
 public:
     // Indexes the messages of the database at `db_path` (schema `schema`)
     // in the file `index_path`, made again if it cannot be used as it is.
-    // Throws if it cannot be made at all.
-    search_index(const std::string& index_path, const std::string& db_path, int schema);
+    // Throws if it cannot be made at all. `max_bytes`: the most the file may
+    // take (its share of --data-max-mb; 0: no limit). Once that full, it
+    // stops growing, and searches read the newer messages from the
+    // database, as they read those it has not reached yet.
+    search_index(const std::string& index_path, const std::string& db_path, int schema, std::uint64_t max_bytes = 0);
     ~search_index() { close(); }
     search_index(const search_index&) = delete;
     search_index& operator=(const search_index&) = delete;
@@ -57,6 +60,10 @@ public:
     // Whether a search for `text` can use the index: the trigram index finds
     // text with three characters in a row, none of them a wildcard.
     static bool can_find(std::string_view text);
+    // What the file takes, as of the last batch: counted in the data limit.
+    std::uint64_t bytes() const { return bytes_; }
+    // Whether it stopped at max_bytes.
+    bool full() const { return full_; }
     // The last row of the database's messages the index holds: set once a
     // batch is committed, so a search that reads it after finds it there.
     std::int64_t upto() const { return upto_; }
@@ -76,12 +83,16 @@ private:
     void loop();
     // Indexes up to one batch of rows after upto_; false when there were none.
     bool index_batch();
+    void measure();
 
     sqlite::connection db_;  // the database, read-only, for the indexer; under work_mutex_ once started
     std::unique_ptr<sqlite::connection> writer_, reader_;
     std::mutex work_mutex_;  // one indexer at a time: the thread, or catch_up()
     std::atomic<std::int64_t> upto_ = 0;  // written under work_mutex_
     bool caught_up_once_ = false;  // under work_mutex_
+    std::uint64_t max_bytes_;
+    std::atomic<std::uint64_t> bytes_ = 0;
+    std::atomic<bool> full_ = false;
     std::mutex read_mutex_;  // the reader connection, one search at a time
 
     std::mutex mutex_;

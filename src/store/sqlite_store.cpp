@@ -608,8 +608,8 @@ public:
         if (options_.max_size_mb) {
             auto st = writer_db_.prepare("PRAGMA page_size");
             st.step();
-            auto pages = options_.max_size_mb * 1024 * 1024 / static_cast<std::uint64_t>(st.get_int(0));
-            writer_db_.exec("PRAGMA max_page_count = " + std::to_string(pages));
+            page_size_ = static_cast<std::uint64_t>(st.get_int(0));
+            fit_size_limit();
         }
         migrate(writer_db_);
         quick_reads_ = std::make_unique<read_connection>(path);
@@ -1149,11 +1149,31 @@ public:
     }
 
 private:
+    // --data-max-mb counts the search index too. The index may take a fifth
+    // of it (it takes about an eighth of what the database does), and the
+    // database what the index has not: each write group is held to that, so
+    // the two files stay within the limit and the messages never wait for
+    // room the index took.
+    static constexpr std::uint64_t index_share_divisor = 5;
+    std::uint64_t limit_bytes() const { return options_.max_size_mb * 1024 * 1024; }
+
+    // On the writer's thread (or before it starts).
+    void fit_size_limit() {
+        if (!options_.max_size_mb) return;
+        auto room = limit_bytes() - std::min(limit_bytes(), search_index_ ? search_index_->bytes() : 0);
+        auto pages = std::max<std::uint64_t>(1, room / page_size_);
+        if (pages == limit_pages_) return;
+        // SQLite keeps it at the pages the file has, at least.
+        writer_db_.exec("PRAGMA max_page_count = " + std::to_string(pages));
+        limit_pages_ = pages;
+    }
+
     // Without an index, searches read the whole table, as they always can.
     void open_search_index(const std::string& path) {
         auto file = search_index_file_in(std::filesystem::path(path).parent_path().string());
         try {
-            search_index_ = std::make_unique<search_index>(file, path, current_schema_version());
+            search_index_ = std::make_unique<search_index>(file, path, current_schema_version(),
+                                                           limit_bytes() / index_share_divisor);
             search_index_->start();
         } catch (const std::exception& e) {
             log::warn("no search index: searches read every message", {{"path", file}, {"error", e.what()}});
@@ -1278,6 +1298,7 @@ private:
     // and `failure_` says why; the completions are left to the caller.
     bool commit(std::vector<std::unique_ptr<pending_write>>& group) {
         try {
+            fit_size_limit();
             sqlite::transaction tx(writer_db_);
             tables_->begin();
             for (auto& p : group) tables_->apply(p->batch, p->events, p->dedupe_rows, p->message_rows);
@@ -1315,6 +1336,8 @@ private:
     message_index message_rows_;  // where every stored message is
     message_time_blocks message_times_;  // and when, by blocks of rows
     std::unique_ptr<search_index> search_index_;
+    std::uint64_t page_size_ = 4096;   // the database's, read when there is a size limit
+    std::uint64_t limit_pages_ = 0;    // max_page_count as last set; 0: never set
     std::thread writer_;
 };
 

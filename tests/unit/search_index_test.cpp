@@ -258,4 +258,52 @@ BOOST_AUTO_TEST_CASE(a_search_needs_three_characters_in_a_row) {
     for (const char* text : {"", "ab", "a%b", "ab_cd", "日本", "é_é", "%%%"}) BOOST_TEST(!search_index::can_find(text), text);
 }
 
+// --data-max-mb counts the index too. The index stops at its share of the
+// limit (a fifth), searches still finding every message (the newer ones in
+// the database); the database is refused writes once it and the index
+// together reach the limit, not when it alone does.
+BOOST_AUTO_TEST_CASE(the_data_limit_counts_the_index_which_stops_at_its_share) {
+    test::temp_dir dir;
+    store::sqlite_options limited;
+    limited.max_size_mb = 1;
+    constexpr std::uint64_t limit = 1024 * 1024;
+    auto db = store::open_sqlite_store(dir.path().string(), limited);
+    std::mt19937 random(20261205);
+    auto letters = std::uniform_int_distribution<int>('a', 'z');
+    std::uint64_t seq = 0;
+    std::string newest;
+    bool refused = false;
+    // Random letters: each message brings hundreds of trigrams, so the
+    // index grows about as fast as the database.
+    for (int batch = 0; batch < 200 && !refused; ++batch) {
+        store::write_batch b;
+        for (int i = 0; i < 20; ++i) {
+            auto text = "msg" + std::to_string(seq + 1) + "z ";
+            while (text.size() < 300) text += static_cast<char>(letters(random));
+            ++seq;
+            b.messages.push_back(said("15550" + std::to_string(seq % 50), seq, chat::sender::user, text));
+        }
+        try {
+            test::write(*db, std::move(b));
+            newest = "msg" + std::to_string(seq) + "z";
+        } catch (const store::unavailable&) {
+            refused = true;
+        }
+        db->catch_up_search_index();
+    }
+    BOOST_REQUIRE(refused);
+    auto bytes_of = [](const std::filesystem::path& file) {
+        return std::stoull(test::sqlite_value(file, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
+    };
+    auto index_bytes = bytes_of(dir.path() / "search.db");
+    auto db_bytes = bytes_of(dir.path() / "switchboard.db");
+    BOOST_TEST(index_bytes <= limit / 5);
+    BOOST_TEST(index_bytes > limit / 5 - 64 * 1024, "the index reached its share: " << index_bytes);
+    BOOST_TEST(db_bytes + index_bytes <= limit, db_bytes << " + " << index_bytes);
+    // The newest message, past what the index holds, is found all the same.
+    auto found = db->text_matches(newest, 5, {});
+    BOOST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].seq == seq - 20);  // the last batch written
+}
+
 BOOST_AUTO_TEST_SUITE_END()

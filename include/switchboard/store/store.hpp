@@ -283,7 +283,8 @@ struct sqlite_options {
     // Batches written in one transaction at most: 1 is one commit (one
     // fsync) per batch, for comparison; the default is group commit.
     std::size_t group_commit_max = 1024;
-    // Refuse writes past this size (SQLITE_FULL → `unavailable`); 0: no limit.
+    // Refuse writes past this size of the database and its search index
+    // together (SQLITE_FULL → `unavailable`); 0: no limit.
     std::uint64_t max_size_mb = 0;
     // WAL frames (pages) that start a checkpoint, on a thread of its own.
     int checkpoint_frames = 1000;
