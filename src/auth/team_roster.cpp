@@ -1,7 +1,6 @@
 #include "switchboard/auth/teams.hpp"
 
-#include "switchboard/core/log.hpp"
-#include "switchboard/store/store.hpp"
+#include "../store/named_setting_list_impl.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -40,15 +39,6 @@ json::object team_json(const team& t) {
 
 namespace {
 
-constexpr std::string_view setting_key = "teams";
-
-// Where a team named `name` is, or would go, in a roster sorted by name.
-template <class Teams>
-auto place_of(Teams& by_name, std::string_view name) {
-    return std::lower_bound(by_name.begin(), by_name.end(), name,
-                            [](const team& t, std::string_view n) { return t.name < n; });
-}
-
 // Sorted, each once: how a team keeps them.
 void keep_sorted(std::vector<std::string>& members) {
     std::sort(members.begin(), members.end());
@@ -80,86 +70,17 @@ team stored_team(const json::object& o) {
 }  // namespace
 
 const team* find_team(const std::vector<team>& by_name, std::string_view name) {
-    auto at = place_of(by_name, name);
+    auto at = store::detail::place_of(by_name, name);
     return at != by_name.end() && at->name == name ? &*at : nullptr;
 }
 
-team_roster::team_roster(store::store& db) : db_(db), saver_(db, std::string(setting_key)) { load(); }
-
-void team_roster::load() {
-    std::vector<team> loaded;
-    if (auto stored = db_.find_setting(setting_key)) {
-        boost::system::error_code ec;
-        auto v = json::parse(*stored, ec);
-        if (!ec && v.is_array()) {
-            for (auto& t : v.as_array()) {
-                try {
-                    loaded.push_back(stored_team(t.as_object()));
-                } catch (const std::exception& e) {
-                    log::warn("a stored team unreadable; left out", {{"error", e.what()}});
-                }
-            }
-        } else {
-            log::warn("the stored teams unreadable; none kept", {{"error", ec ? ec.message() : "not a list"}});
-        }
-    }
-    std::sort(loaded.begin(), loaded.end(), [](auto& a, auto& b) { return a.name < b.name; });
-    std::lock_guard lock(mutex_);
-    teams_ = std::move(loaded);
-}
-
-std::vector<team> team_roster::list() const {
-    std::lock_guard lock(mutex_);
-    return teams_;
-}
-
-bool team_roster::exists(std::string_view name) const {
-    std::lock_guard lock(mutex_);
-    return find_team(teams_, name) != nullptr;
-}
+team_roster::team_roster(store::store& db) : teams_(db, "teams", max_teams, {team_json, stored_team}, "team") {}
 
 boost::asio::awaitable<std::optional<team_roster::put_result>> team_roster::put(team t) {
     keep_sorted(t.members);
-    bool created = false;
-    {
-        std::lock_guard lock(mutex_);
-        auto at = place_of(teams_, t.name);
-        created = at == teams_.end() || at->name != t.name;
-        if (!created) {
-            *at = t;
-        } else {
-            if (teams_.size() >= max_teams) co_return std::nullopt;
-            teams_.insert(at, t);
-        }
-        saver_.changed();
-    }
-    co_await save();
-    co_return put_result{std::move(t), created};
-}
-
-boost::asio::awaitable<bool> team_roster::remove(std::string name) {
-    {
-        std::lock_guard lock(mutex_);
-        auto at = place_of(teams_, name);
-        if (at == teams_.end() || at->name != name) co_return false;
-        teams_.erase(at);
-        saver_.changed();
-    }
-    co_await save();
-    co_return true;
-}
-
-// The whole roster as it is now; a save the store refused leaves the
-// roster as the store has it.
-boost::asio::awaitable<void> team_roster::save() {
-    return saver_.save(
-        mutex_,
-        [this] {
-            json::array all;
-            for (auto& t : teams_) all.push_back(team_json(t));
-            return json::serialize(all);
-        },
-        [this] { load(); });
+    return teams_.put(std::move(t));
 }
 
 }  // namespace switchboard::auth
+
+template class switchboard::store::named_setting_list<switchboard::auth::team>;

@@ -7,7 +7,7 @@
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/time.hpp"
-#include "switchboard/store/setting_writer.hpp"
+#include "switchboard/store/named_setting_list.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -59,27 +59,18 @@ public:
     // Reads the kept roster; a team that no longer reads is left out, logged.
     explicit team_roster(store::store& db);
 
-    std::vector<team> list() const;  // by name
-    bool exists(std::string_view name) const;
+    std::vector<team> list() const { return teams_.list(); }  // by name
+    bool exists(std::string_view name) const { return teams_.exists(name); }
 
     // Creates the team, or replaces the one of that name. nullopt, changing
     // nothing, when it would be one past max_teams.
-    struct put_result {
-        team saved;
-        bool created = false;  // no team had its name
-    };
+    using put_result = store::named_setting_list<team>::put_result;
     boost::asio::awaitable<std::optional<put_result>> put(team t);
     // false when there is no such team.
-    boost::asio::awaitable<bool> remove(std::string name);
+    boost::asio::awaitable<bool> remove(std::string name) { return teams_.remove(std::move(name)); }
 
 private:
-    void load();
-    boost::asio::awaitable<void> save();
-
-    store::store& db_;
-    mutable std::mutex mutex_;  // never held across an await
-    std::vector<team> teams_;   // by name
-    store::setting_writer saver_;
+    store::named_setting_list<team> teams_;
 };
 
 }  // namespace switchboard::auth
