@@ -6,6 +6,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+
 namespace switchboard::api {
 
 std::string session_token(const http::request& req, bool allow_query) {
@@ -144,6 +146,13 @@ std::string trimmed_field(const boost::json::object& o, std::string_view key, bo
     auto s = std::string(chat::trim(string_field(o, key, required)));
     if (s.empty() && required) throw field_error{std::string(key), std::string(key) + " must not be blank"};
     check_length(key, s, required, max_chars);
+    return s;
+}
+
+std::string one_line_field(const boost::json::object& o, std::string_view key, std::size_t max_chars) {
+    auto s = trimmed_field(o, key, false, max_chars);
+    if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        throw field_error{std::string(key), std::string(key) + " must be one line"};
     return s;
 }
 

@@ -56,9 +56,7 @@ awaitable<http::response> put_team(api_context& ctx, http::request& req, const a
         if (field.key() != "description" && field.key() != "members" && field.key() != "sla")
             throw field_error{std::string(field.key()),
                               "unknown field " + std::string(field.key()) + ": the fields are description, members and sla"};
-    t.description = trimmed_field(o, "description", false, auth::max_team_description_chars);
-    if (std::any_of(t.description.begin(), t.description.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
-        throw field_error{"description", "description must be one line"};
+    t.description = one_line_field(o, "description", auth::max_team_description_chars);
     t.members = members_field(ctx, o);
     t.own_targets = team_targets_field(o);
     t.updated_by = who.username;

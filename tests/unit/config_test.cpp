@@ -38,6 +38,16 @@ BOOST_AUTO_TEST_CASE(the_search_index_is_kept_unless_turned_off) {
     BOOST_TEST(bad.message.find("search-index") != std::string::npos, bad.message);
 }
 
+// Every numbered event may be chosen for the event webhook: a missed
+// target and the settings' announcements as much as a message.
+BOOST_AUTO_TEST_CASE(the_event_webhook_may_choose_every_kept_event_type) {
+    auto r = parse_config({"--events-url", "http://127.0.0.1:9/hooks", "--events-types",
+                           "chat.sla_missed,sla.updated,teams.updated,labels.updated,message.created"},
+                          {});
+    BOOST_TEST((r.what == action::run), r.message);
+    BOOST_TEST(r.cfg.events_types.size() == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     auto bad_port = parse_config({"--port", "notanumber"}, {});
     BOOST_TEST((bad_port.what == action::error));

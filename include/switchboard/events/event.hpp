@@ -47,10 +47,12 @@ std::string envelope(std::uint64_t seq, const event& e);
 // The type an envelope names ("message.created"), read off its text.
 std::string_view envelope_type(std::string_view envelope);
 
-// Every type of event agents get (SPEC §5) but `typing`, which is never kept.
+// Every type of event in the numbered log agents get (SPEC §5, and the
+// settings' announcements), which --events-types may choose from.
 inline constexpr std::string_view kept_event_types[] = {
-    "message.created", "message.status", "conversation.updated", "chat.started",  "chat.queued",
-    "chat.assigned",   "chat.transferred", "chat.ended",         "agent.presence"};
+    "message.created", "message.status", "conversation.updated", "chat.started", "chat.queued",
+    "chat.assigned",   "chat.transferred", "chat.ended",         "chat.sla_missed", "agent.presence",
+    "sla.updated",     "teams.updated",  "labels.updated"};
 
 class event_sink {
 public:
