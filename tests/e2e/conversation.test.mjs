@@ -695,3 +695,66 @@ test('every console shows who else has a conversation open', () => withMemorySer
   await seenBy(max, '15550772').waitFor({ state: 'detached' });
   for (const p of [page, max, lee]) assert.deepEqual(p.errors, []);
 }));
+
+// Chatwoot's Labels settings: an admin defines labels with a colour and a
+// description; every console paints the chips with them at once, offers
+// them first, and shows a label deleted from the catalog plain.
+test('an admin defines labels in the Labels dialog, and every console paints the chips and offers them first', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550781', 'my money back please', 'Ros');
+  await userSays(server, '15550782', 'hello', 'Sam');
+  await admin('PUT', '/conversations/15550781/labels', { labels: ['refund', 'vip'] });
+  await userSays(server, '15550783', 'hi', 'Tia');
+  await admin('PUT', '/conversations/15550783/labels', { labels: ['aaa-legacy'] });
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const badge = (p, phone, label) => p.locator(`#conversation-list li[data-phone="${phone}"] .badge.label`, { hasText: label });
+  assert.equal(await badge(lea, '15550781', 'refund').getAttribute('data-color'), null);  // not in the catalog yet
+
+  await page.getByRole('button', { name: 'Labels', exact: true }).click();
+  const dialog = page.locator('#labels-dialog');
+  await dialog.locator('#labels-empty').waitFor();
+  await dialog.getByLabel('Name').fill('Refund');
+  await dialog.getByLabel('Description').fill('Money back');
+  await dialog.getByLabel('Colour').fill('#f04438');
+  await dialog.getByRole('button', { name: 'Add label' }).click();
+  await dialog.locator('li[data-label="refund"] .badge.label[data-color="#f04438"]').waitFor();
+  await badge(lea, '15550781', 'refund').and(lea.locator('[data-color="#f04438"]')).waitFor();  // from the socket
+  assert.equal(await badge(lea, '15550781', 'refund').getAttribute('title'), 'Labelled refund: Money back');
+  assert.equal(await badge(lea, '15550781', 'refund').evaluate((b) => getComputedStyle(b).color), 'rgb(255, 255, 255)');
+  await admin('PUT', '/labels/vip', { color: '#ffe600' });  // a light one: dark text on it
+  await badge(lea, '15550781', 'vip').and(lea.locator('[data-color="#ffe600"]')).waitFor();
+  assert.equal(await badge(lea, '15550781', 'vip').evaluate((b) => getComputedStyle(b).color), 'rgb(16, 24, 40)');
+
+  // Offered first, then the others in use.
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.locator('#conversation-list li[data-phone="15550782"]').click();
+  await page.locator('#conv-name', { hasText: 'Sam' }).waitFor();
+  await page.getByRole('button', { name: '+ Label' }).click();
+  assert.deepEqual(await page.locator('#known-labels option').evaluateAll((o) => o.map((x) => x.value)), ['refund', 'vip', 'aaa-legacy']);
+  await page.keyboard.press('Escape');
+  await page.locator('#conversation-list li[data-phone="15550781"]').click();
+  await page.locator('#conv-labels .label-chip.colored[data-color="#f04438"]', { hasText: 'refund' }).waitFor();
+
+  // A new colour repaints the open chat's chips and every row.
+  await page.getByRole('button', { name: 'Labels', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Edit refund' }).click();
+  assert.equal(await dialog.getByLabel('Colour').inputValue(), '#f04438');
+  await dialog.getByLabel('Colour').fill('#12b76a');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('#conv-labels .label-chip.colored[data-color="#12b76a"]', { hasText: 'refund' }).waitFor();
+  await badge(lea, '15550781', 'refund').and(lea.locator('[data-color="#12b76a"]')).waitFor();
+  // Deleted from the catalog: the conversation keeps it, shown plain.
+  await dialog.getByRole('button', { name: 'Delete vip' }).click();
+  await dialog.locator('li[data-label="vip"]').waitFor({ state: 'detached' });
+  await badge(lea, '15550781', 'vip').and(lea.locator(':not([data-color])')).waitFor();
+  assert.deepEqual((await admin('GET', '/conversations/15550781')).labels, ['refund', 'vip']);
+
+  // An agent reads the catalog and cannot write it.
+  await lea.getByRole('button', { name: 'Labels', exact: true }).click();
+  await lea.locator('#labels-dialog li[data-label="refund"]').waitFor();
+  assert.equal(await lea.locator('#labels-form').isVisible(), false);
+  assert.equal(await lea.locator('#labels-dialog').getByRole('button', { name: 'Edit refund' }).count(), 0);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));

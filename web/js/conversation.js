@@ -65,7 +65,7 @@ export class ConversationPane {
   // pane closes, as the Back button closes it; `teams`: the team roster
   // (teams.js), which the header's team picker offers; `viewers`: who else
   // has each conversation open (viewers.js).
-  constructor({ me, live, drafts, viewers, onChange, onLabel, knownLabels, onLeave, targets, teams }) {
+  constructor({ me, live, drafts, viewers, onChange, onLabel, knownLabels, onLeave, targets, teams, labelCatalog }) {
     this.me = me;
     this.teams = teams;
     // The team's targets: how long past one the user has waited, whether the
@@ -77,6 +77,7 @@ export class ConversationPane {
     this.onLeave = onLeave;
     this.onLabel = onLabel;
     this.knownLabels = knownLabels;
+    this.labelCatalog = labelCatalog;  // the chips' colours (label_catalog.js)
     this.phone = null;
     this.conv = null;
     this.messages = [];  // sorted by seq; optimistic copies have no seq yet
@@ -250,8 +251,10 @@ export class ConversationPane {
   renderChips() {
     const c = this.conv;
     const labels = c.labels ?? [];
-    redrawUnlessTyping($('conv-labels'), labels, () => labelsEditor(labels, {
-      onSave: (edit) => this.changeSet('labels', [], edit, 'Labels not saved'), onFilter: this.onLabel, known: this.knownLabels }));
+    // Drawn anew when the catalog changes too: a label's colour.
+    redrawUnlessTyping($('conv-labels'), [labels, this.labelCatalog.version], () => labelsEditor(labels, {
+      onSave: (edit) => this.changeSet('labels', [], edit, 'Labels not saved'), onFilter: this.onLabel, known: this.knownLabels,
+      paint: (label, title) => this.labelCatalog.chip(label, title) }));
     const details = c.attributes ?? {};
     redrawUnlessTyping($('conv-details'), details, () => detailsEditor(details, {
       onSave: (edit) => this.changeSet('attributes', {}, edit, 'Details not saved'),

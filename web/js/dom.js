@@ -7,6 +7,8 @@ export function h(tag, attrs = {}, ...children) {
     if (key === 'class') el.className = value;
     else if (key === 'text') el.textContent = value;
     else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    // Through the CSSOM: the server's CSP refuses style attributes.
+    else if (key === 'style') Object.assign(el.style, value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   for (const child of children.flat()) {

@@ -6,11 +6,15 @@ import { h, typeInPlace } from './dom.js';
 // `onSave(edit)` stores the whole set that `edit(latest)` makes of the
 // conversation's latest labels (another agent may have changed them since
 // these chips were drawn); `onFilter(label)` filters the list by one;
-// `known()` lists the labels to offer.
-export function labelsEditor(labels, { onSave, onFilter, known }) {
-  const chips = labels.map((label) => h('span', { class: 'label-chip' },
-    h('button', { type: 'button', class: 'label-name', text: label, title: `List the conversations labelled ${label}`, onclick: () => onFilter(label) }),
-    h('button', { type: 'button', class: 'label-remove', text: '✕', 'aria-label': `Remove the label ${label}`, onclick: () => onSave((latest) => latest.filter((l) => l !== label)) })));
+// `known()` lists the labels to offer; `paint(label, title)` gives a chip's
+// colour and title (label_catalog.js).
+export function labelsEditor(labels, { onSave, onFilter, known, paint = (label, title) => ({ title }) }) {
+  const chips = labels.map((label) => {
+    const { title, ...colour } = paint(label, `List the conversations labelled ${label}`);
+    return h('span', { class: colour.style ? 'label-chip colored' : 'label-chip', ...colour },
+      h('button', { type: 'button', class: 'label-name', text: label, title, onclick: () => onFilter(label) }),
+      h('button', { type: 'button', class: 'label-remove', text: '✕', 'aria-label': `Remove the label ${label}`, onclick: () => onSave((latest) => latest.filter((l) => l !== label)) }));
+  });
   const add = h('button', { type: 'button', class: 'label-add', text: '+ Label', title: 'File this conversation under a label' });
   add.addEventListener('click', () => {
     const options = h('datalist', { id: 'known-labels' }, known().filter((l) => !labels.includes(l)).map((l) => h('option', { value: l })));

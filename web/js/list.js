@@ -61,8 +61,10 @@ const heldAtMost = 2000;
 
 export class ConversationList {
   constructor({ me, drafts, onOpen, onSelection = () => {}, onRender = () => {}, overdueMs = () => 0, pastResolution = () => false,
-    viewersOf = () => [] }) {
+    viewersOf = () => [], labelCatalog = null }) {
     this.me = me;
+    // The label catalog (label_catalog.js): the chips' colours, the labels offered first.
+    this.labelCatalog = labelCatalog;
     this.viewersOf = viewersOf;  // the other agents with a chat open (viewers.js)
     this.overdueMs = overdueMs;  // how long a chat's user has waited past the team's target
     this.pastResolution = pastResolution;  // whether a chat has been open past the team's resolution target
@@ -238,11 +240,13 @@ export class ConversationList {
   }
 
   // The conversation `by` rows below (or above) the open one, as listed.
-  // Every label the listed conversations have, for the agent adding one.
+  // The catalog's labels, then every other label the listed conversations
+  // have, for the agent adding one.
   knownLabels() {
     const all = new Set();
     for (const c of this.rows.values()) for (const l of c.labels ?? []) all.add(l);
-    return [...all].sort();
+    const listed = [...all].sort();
+    return this.labelCatalog ? this.labelCatalog.offered(listed) : listed;
   }
 
   neighbour(by) {
@@ -390,6 +394,7 @@ export class ConversationList {
       match ? h('span', { class: 'preview match', title: 'The newest message that matches' }, matchExcerpt(match.text, this.query))
         : h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message) : '' }),
       h('span', { class: 'badges' }, badges,
-        (c.labels ?? []).map((l) => h('span', { class: 'badge label', text: l, title: `Labelled ${l}` }))));
+        (c.labels ?? []).map((l) => h('span', { class: 'badge label', text: l,
+          ...(this.labelCatalog ? this.labelCatalog.chip(l, `Labelled ${l}`) : { title: `Labelled ${l}` }) }))));
   }
 }

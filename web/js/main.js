@@ -18,6 +18,7 @@ import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
 import { TeamRoster, TeamsPanel } from './teams.js';
+import { LabelCatalog, LabelsPanel } from './label_catalog.js';
 import { SavedViews } from './views.js';
 import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
@@ -28,6 +29,7 @@ import { mentions, userName, withMessage } from './model.js';
 
 let live, list, pane, team, alerts, me, targets, inbox, views, viewers;
 const teams = new TeamRoster();
+const labelCatalog = new LabelCatalog();
 
 async function boot() {
   try {
@@ -362,6 +364,9 @@ function onEvent(e) {
     case 'teams.updated':
       teams.set(e.data.teams);
       break;
+    case 'labels.updated':
+      labelCatalog.set(e.data.labels);
+      break;
     case 'notification_preferences.updated':
       inbox.setPreferences(e.data.preferences);
       break;
@@ -434,6 +439,7 @@ function start(agent) {
   new MacrosPanel({ me, teams });
   new AutomationsPanel({ me, teams });
   new TeamsPanel({ me, roster: teams });
+  new LabelsPanel({ me, catalog: labelCatalog });
   new AuditPanel({ me });
   // Lateness moves with the targets: every row and the open chat anew.
   targets = new ReplyTargets({ me, hours, teams, onChange: () => { if (list && pane) refreshTimes(); } });
@@ -443,19 +449,20 @@ function start(agent) {
   inbox = new NotificationInbox({ openConversation });
   // What came while the socket was down came to nobody: ask each time it is back.
   const onStatus = (status, ...rest) => { setStatus(status, ...rest); if (status === 'live') inbox.refresh(); };
-  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); },
+  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(labelCatalog.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); },
     onConnected: (hello) => viewers.connected(hello), onPolicyClose: checkSession });
   viewers = new Viewers({ me, live, onChange: (phone) => { list.rowChanged(phone); pane.renderViewers(); } });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.rowChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
     onRender: () => views?.mark(), overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c),
-    viewersOf: (phone) => viewers.others(phone) });
+    viewersOf: (phone) => viewers.others(phone), labelCatalog });
+  labelCatalog.onChange(() => { list.rowChanged(null); if (pane.conv) pane.renderChips(); });
   views = new SavedViews({ me, current: () => list.viewQuery(), apply: applyView });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, viewers, onChange: changed,
-    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams });
+    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams, labelCatalog });
   new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });
