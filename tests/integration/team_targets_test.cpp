@@ -36,6 +36,16 @@ std::pair<json::value, json::value> first_reply_figures(const api_client& agent,
     return {report.at("overall").at("first_reply_sla"), of_team};
 }
 
+// Stops the server, and moves its chats' clocks five minutes back: the
+// next start finds their users waiting that long.
+void stop_five_minutes_on(server_process& server, const std::filesystem::path& data) {
+    server.send_signal(SIGTERM);
+    server.wait_exit(5s);
+    sqlite_script(data / "switchboard.db",
+                  "UPDATE chats SET waiting_since = waiting_since - 300000, opened_at = opened_at - 300000, "
+                  "queued_at = queued_at - 300000");
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(team_targets)
@@ -67,13 +77,9 @@ BOOST_AUTO_TEST_CASE(a_team_holds_its_chats_to_its_own_targets) {
         user_says(p, "5702", "support", "Ed");
         admin.json("PUT", "/conversations/5701/team", R"({"team":"vip"})");
         admin.json("PUT", "/conversations/5702/team", R"({"team":"plain"})");
-        server.send_signal(SIGTERM);
-        server.wait_exit(5s);
+        // Both will have waited five minutes: past vip's one, within the standard thirty.
+        stop_five_minutes_on(server, dir.path());
     }
-    // Both have waited five minutes: past vip's one, within the standard thirty.
-    sqlite_script(dir.path() / "switchboard.db",
-                  "UPDATE chats SET waiting_since = waiting_since - 300000, opened_at = opened_at - 300000, "
-                  "queued_at = queued_at - 300000");
     server_process server(args);
     auto p = server.port();
     auto admin = known_admin(p);
@@ -125,13 +131,9 @@ BOOST_AUTO_TEST_CASE(a_team_switches_a_standard_target_off) {
         user_says(p, "5801", "support", "Cal");
         user_says(p, "5802", "support", "Ned");
         admin.json("PUT", "/conversations/5801/team", R"({"team":"calm"})");
-        server.send_signal(SIGTERM);
-        server.wait_exit(5s);
+        // Both will have waited five minutes: past the standard one.
+        stop_five_minutes_on(server, dir.path());
     }
-    // Both have waited five minutes: past the standard one.
-    sqlite_script(dir.path() / "switchboard.db",
-                  "UPDATE chats SET waiting_since = waiting_since - 300000, opened_at = opened_at - 300000, "
-                  "queued_at = queued_at - 300000");
     server_process server(args);
     auto p = server.port();
     auto admin = known_admin(p);
