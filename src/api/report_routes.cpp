@@ -10,6 +10,7 @@
 #include "switchboard/store/store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -41,6 +42,7 @@ double seconds_on(const chat::business_hours* hours, timestamp a, timestamp b) {
 // tally and to its agent's.
 struct chat_figures {
     bool opened = false, closed = false;
+    bool asked = false;  // closed, and its user asked to rate it (ended by them or an agent)
     std::optional<double> first_response, queue_wait, resolution;
     std::uint64_t first_reply_met = 0, first_reply_missed = 0;
     std::uint64_t next_reply_met = 0, next_reply_missed = 0;
@@ -52,6 +54,8 @@ struct tally {
     std::vector<double> first_response, queue_wait, resolution;
     double rating_sum = 0;
     std::uint64_t ratings = 0;
+    std::array<std::uint64_t, 5> scores{};  // how many of each, 1 to 5
+    std::uint64_t surveys = 0;              // chats whose users were asked to rate them
     // Against the team's reply-time targets (GET /sla), when set.
     std::uint64_t first_reply_met = 0, first_reply_missed = 0;
     std::uint64_t next_reply_met = 0, next_reply_missed = 0;
@@ -66,8 +70,19 @@ struct tally {
         // To two decimals, as a dashboard shows it: 4.33, not 4.333333333333333.
         json::value average = nullptr;
         if (ratings) average = std::round(rating_sum / static_cast<double>(ratings) * 100) / 100;
+        json::object distribution;
+        for (std::size_t i = 0; i < scores.size(); ++i) distribution[std::to_string(i + 1)] = scores[i];
+        // Ratings given in the period for those asked in it: one given just
+        // after the period for a chat of its end is the next period's.
+        json::value response_rate = nullptr;
+        if (surveys)
+            response_rate =
+                std::min(1.0, std::round(static_cast<double>(ratings) / static_cast<double>(surveys) * 100) / 100);
         o["csat"] = {{"average", average},
-                     {"count", ratings}};
+                     {"count", ratings},
+                     {"distribution", std::move(distribution)},
+                     {"surveys", surveys},
+                     {"response_rate", std::move(response_rate)}};
         o["first_response_seconds"] = {{"p50", percentile(first_response, 0.5)},
                                        {"p90", percentile(first_response, 0.9)},
                                        {"count", first_response.size()}};
@@ -98,6 +113,7 @@ struct tally {
     void add(const chat_figures& f) {
         opened += f.opened;
         closed += f.closed;
+        surveys += f.asked;
         if (f.first_response) first_response.push_back(*f.first_response);
         if (f.queue_wait) queue_wait.push_back(*f.queue_wait);
         if (f.resolution) resolution.push_back(*f.resolution);
@@ -112,6 +128,7 @@ struct tally {
     void add_rating(int score) {
         rating_sum += score;
         ++ratings;
+        if (score >= 1 && score <= 5) ++scores[static_cast<std::size_t>(score - 1)];
     }
 };
 
@@ -199,6 +216,10 @@ std::string tally_csv_row(std::string_view who, const json::object& t) {
         add(sla.is_null() ? sla : sla.at("met"));
         add(sla.is_null() ? sla : sla.at("missed"));
     }
+    auto& csat = t.at("csat");
+    add(csat.at("surveys"));
+    add(csat.at("response_rate"));
+    for (auto& [_, n] : csat.at("distribution").as_object()) add(n);
     return row + "\r\n";
 }
 
@@ -214,7 +235,8 @@ std::string report_csv(const json::object& report) {
     out = "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
           "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
           "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed,next_reply_sla_met,next_reply_sla_missed,"
-          "resolution_sla_met,resolution_sla_missed\r\n";
+          "resolution_sla_met,resolution_sla_missed,csat_surveys,csat_response_rate,csat_1,csat_2,csat_3,csat_4,"
+          "csat_5\r\n";
     out += tally_csv_row("(all)", report.at("overall").as_object());
     for (auto& a : report.at("agents").as_array()) out += tally_csv_row(a.at("agent").as_string(), a.as_object());
     for (auto& t : report.at("teams").as_array())
@@ -279,6 +301,9 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
         }
         if (in(c.closed_at)) {
             f.closed = true;
+            // The bot asks for a rating after the user's end keyword or an
+            // agent's end; a timed-out or blocked chat is not asked.
+            f.asked = c.close_reason == "user" || c.close_reason == "agent";
             // Resolved: an agent had it. One the user left while it waited
             // was never answered, so it resolved nothing.
             if (c.assigned_at) f.resolution = waited(c.opened_at, *c.closed_at);

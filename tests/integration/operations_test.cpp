@@ -450,7 +450,8 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
  ('t2', '2', 1767261700000, 'user', 1767261700000, 1767261730000, 'bob',   1767261760000, 1767262100000, 'user'),
  ('t3', '3', 1767261800000, 'user', 1767261800000, 1767261890000, 'carol', 1767261980000, NULL, ''),
  ('t4', '4', 1767261900000, 'agent', NULL,         1767261900000, 'carol', 1767261905000, 1767262200000, 'agent'),
- ('t0', '5', 1767200000000, 'user', 1767200000000, 1767200001000, 'bob',   1767200002000, 1767261650000, 'agent');
+ ('t0', '5', 1767200000000, 'user', 1767200000000, 1767200001000, 'bob',   1767200002000, 1767261650000, 'agent'),
+ ('t5', '6', 1767200000000, 'user', 1767200000000, NULL,          '',      NULL,          1767261700000, 'timeout');
 INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
  ('1', 't1', 'bob', 5, 1767262010000), ('2', 't2', 'bob', 2, 1767262110000),
  ('4', 't4', 'carol', 4, 1767262210000), ('5', 't0', 'bob', 1, 1767200005000);
@@ -465,12 +466,18 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     BOOST_TEST(raw.body.find("E0") == std::string::npos);
     auto r = json::parse(raw.body);
     auto& o = r.at("overall");
-    // Opened in range: t1..t4. Closed in range: t1, t2, t4 and t0 (closed at 10:00:50).
+    // Opened in range: t1..t4. Closed in range: t1, t2, t4, t0 (closed at
+    // 10:00:50) and t5 (its user left the queue, timed out at 10:01:40).
     BOOST_TEST(o.at("chats_opened").as_int64() == 4);
-    BOOST_TEST(o.at("chats_closed").as_int64() == 4);
+    BOOST_TEST(o.at("chats_closed").as_int64() == 5);
     // Ratings in range: 5, 2, 4 → 3.67, to two decimals.
     BOOST_TEST(o.at("csat").at("average").to_number<double>() == 3.67);
     BOOST_TEST(o.at("csat").at("count").as_int64() == 3);
+    // Asked to rate: the chats closed in range by their user or an agent,
+    // t1, t2, t4 and t0, not t5, which timed out; rated in range, 3 of them.
+    BOOST_TEST(o.at("csat").at("surveys").as_int64() == 4);
+    BOOST_TEST(o.at("csat").at("response_rate").to_number<double>() == 0.75);
+    BOOST_TEST(json::serialize(o.at("csat").at("distribution")) == R"({"1":0,"2":1,"3":0,"4":1,"5":1})");
     // First response (s): 20, 60, 180, 5 → sorted 5, 20, 60, 180: p50 = 20, p90 = 180.
     BOOST_TEST(o.at("first_response_seconds").at("p50").to_number<double>() == 20.0);
     BOOST_TEST(o.at("first_response_seconds").at("p90").to_number<double>() == 180.0);
@@ -486,6 +493,7 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     BOOST_TEST(bob.at("chats_opened").as_int64() == 2);
     BOOST_TEST(bob.at("chats_closed").as_int64() == 3);
     BOOST_TEST(bob.at("csat").at("average").to_number<double>() == 3.5);  // 5 and 2
+    BOOST_TEST(bob.at("csat").at("response_rate").to_number<double>() == 0.67);  // 2 of t1, t2 and t0
     BOOST_TEST(bob.at("first_response_seconds").at("p50").to_number<double>() == 20.0);
     auto& carol = agents[1];
     BOOST_TEST(carol.at("chats_opened").as_int64() == 2);
@@ -509,16 +517,53 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
                "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
                "first_response_p90_seconds,queue_wait_p50_seconds,queue_wait_p90_seconds,resolution_p50_seconds,"
                "resolution_p90_seconds,first_reply_sla_met,first_reply_sla_missed,next_reply_sla_met,"
-               "next_reply_sla_missed,resolution_sla_met,resolution_sla_missed\r\n"
-               "(all),4,4,3.67,3,20,180,30,90,400,61650,,,,,,\r\n"
-               "bob,2,3,3.5,2,20,60,10,30,400,61650,,,,,,\r\n"
-               "carol,2,1,4,1,5,180,90,90,300,300,,,,,,\r\n");
+               "next_reply_sla_missed,resolution_sla_met,resolution_sla_missed,csat_surveys,csat_response_rate,"
+               "csat_1,csat_2,csat_3,csat_4,csat_5\r\n"
+               "(all),4,5,3.67,3,20,180,30,90,400,61650,,,,,,,4,0.75,0,1,0,1,1\r\n"
+               "bob,2,3,3.5,2,20,60,10,30,400,61650,,,,,,,3,0.67,0,1,0,0,1\r\n"
+               "carol,2,1,4,1,5,180,90,90,300,300,,,,,,,1,1,0,0,0,1,0\r\n");
     BOOST_TEST(o.at("first_reply_sla").is_null());  // no target set
     BOOST_TEST(o.at("next_reply_sla").is_null());
     BOOST_TEST(admin.call("GET", "/reports/summary?format=xml").body.find(R"("field":"format")") != std::string::npos);
 
     BOOST_TEST(admin.call("GET", "/reports/summary?from=yesterday").status == 400u);
     BOOST_TEST(admin.call("GET", "/reports/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").status == 400u);
+}
+
+// Chatwoot's CSAT responses: a period's ratings one by one, newest first,
+// a page at a time; a page never splits the ratings of one millisecond,
+// so the next misses none.
+BOOST_AUTO_TEST_CASE(csat_responses_are_listed_newest_first_a_page_at_a_time) {
+    temp_dir dir;
+    auto args = schema_only(dir);
+    // 2026-01-01T10:00:00Z = 1767261600000.
+    sqlite_script(dir.path() / "switchboard.db", R"sql(
+INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
+ ('1', 't1', 'bob', 5, 1767261601000), ('2', 't2', 'bob', 2, 1767261602000),
+ ('3', 't3', 'carol', 3, 1767261602000), ('4', 't4', 'carol', 4, 1767261603000),
+ ('5', 't0', 'bob', 1, 1767200005000);
+)sql");
+    server_process server(args);
+    auto admin = known_admin(server.port());
+    const std::string period = "/reports/csat?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z&limit=2";
+    auto tickets = [](const json::value& page) {
+        std::vector<std::string> out;
+        for (auto& r : page.at("responses").as_array()) out.emplace_back(r.at("ticket").as_string());
+        return out;
+    };
+    auto first = admin.json("GET", period);
+    // t4, then t3 and t2, given in the same millisecond: one page holds both.
+    auto on_first = tickets(first);
+    std::sort(on_first.begin() + 1, on_first.end());  // the two of one millisecond, either way
+    BOOST_TEST(on_first == (std::vector<std::string>{"t4", "t2", "t3"}));
+    auto& newest = first.at("responses").as_array()[0];
+    BOOST_TEST(newest == json::parse(R"({"phone":"4","name":null,"ticket":"t4","agent":"carol","score":4,"at":"2026-01-01T10:00:03.000Z"})"));
+    BOOST_TEST(first.at("next_before") == "2026-01-01T10:00:02.000Z");
+    auto second = admin.json("GET", period + "&before=2026-01-01T10:00:02.000Z");
+    BOOST_TEST(tickets(second) == std::vector<std::string>{"t1"});  // t0 is before the period
+    BOOST_TEST(second.at("next_before").is_null());
+    BOOST_TEST(refused_field(admin.call("GET", period + "&before=yesterday")) == "before");
+    BOOST_TEST(refused_field(admin.call("GET", "/reports/csat?limit=101")) == "limit");
 }
 
 // Replies against the team's targets (GET /sla): a chat's first reply

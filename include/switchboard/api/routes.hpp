@@ -75,6 +75,7 @@ void add_automation_routes(http::router& routes, api_context& ctx);
 void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
 void add_report_routes(http::router& routes, api_context& ctx);
+void add_csat_route(http::router& routes, api_context& ctx);
 void add_export_routes(http::router& routes, api_context& ctx);
 void add_transcript_route(http::router& routes, api_context& ctx);
 void add_canned_response_routes(http::router& routes, api_context& ctx);
@@ -98,6 +99,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_agent_routes(routes, ctx);
     add_websocket_route(routes, ctx);
     add_report_routes(routes, ctx);
+    add_csat_route(routes, ctx);
     add_export_routes(routes, ctx);
     add_transcript_route(routes, ctx);
     add_canned_response_routes(routes, ctx);
