@@ -169,6 +169,13 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(await figure('Chats opened'), '2');
   assert.equal(await figure('Chats closed'), '2');
   assert.equal(await figure('CSAT'), '3.50 / 5');  // ratings 5 and 2
+  assert.equal(await page.locator('#reports-overall .figure', { hasText: 'CSAT' }).locator('.muted').textContent(), '2 ratings · 100% of 2 asked');
+  assert.equal(await page.locator('#reports-csat-scores li[data-score="5"]').getAttribute('aria-label'), '5 of 5: 1');
+  assert.equal(await page.locator('#reports-csat-scores li[data-score="3"]').getAttribute('aria-label'), '3 of 5: 0');
+  // Each rating, newest first; its name opens the chat.
+  await page.locator('#reports-csat-responses li').nth(1).waitFor();
+  assert.deepEqual(await page.locator('#reports-csat-responses li .link').allTextContents(), ['+15550402', '+15550401']);
+  assert.match(await page.locator('#reports-csat-responses li').first().textContent(), /^★★☆☆☆\+15550402for carol · /);
   assert.match(await page.locator('#reports-agents tr[data-agent="admin"]').textContent(), /^admin115\.00 \/ 5/);
   assert.match(await page.locator('#reports-agents tr[data-agent="carol"]').textContent(), /^carol112\.00 \/ 5/);
   // By team: the chats filed under one, only.
@@ -215,6 +222,12 @@ test("reports show the period's figures, and admins can download its messages", 
   const text = await csv.text();
   assert.ok(text.includes('hi from 15550401') && text.includes('hi from 15550402'), text);
 
+  // A rating's row opens its chat.
+  await page.locator('#reports-period').selectOption('7');
+  await page.locator('#reports-csat-responses li .link', { hasText: '+15550401' }).click();
+  await page.locator('#reports-dialog').waitFor({ state: 'hidden' });
+  await page.locator('#conv-phone', { hasText: '+15550401' }).waitFor();
+
   // An agent sees the figures, without the download (admins only).
   const agentPage = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
   await agentPage.getByRole('button', { name: 'Reports' }).click();
@@ -222,6 +235,30 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(await agentPage.locator('#reports-export').isVisible(), false);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(agentPage.errors, []);
+}));
+
+// Ten ratings a page, the newest first; Older brings the ten before them.
+test('the reports list the ratings ten at a time, newest first', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  for (let i = 0; i < 11; i += 1) {
+    const phone = `155504${String(50 + i)}`;
+    await userSays(server, phone, 'support');
+    await admin('POST', `/conversations/${phone}/chat-support/start`);
+    await admin('POST', `/conversations/${phone}/chat-support/end`, {});
+    await userSays(server, phone, String(1 + (i % 5)));
+  }
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Reports' }).click();
+  const rows = page.locator('#reports-csat-responses li');
+  await rows.nth(9).waitFor();
+  assert.equal(await rows.count(), 10);
+  assert.equal(await rows.first().getAttribute('data-ticket') !== null, true);
+  assert.equal(await rows.locator('.link').first().textContent(), '+15550460');
+  await page.getByRole('button', { name: 'Older ratings' }).click();
+  await rows.nth(10).waitFor();
+  assert.equal(await rows.locator('.link').last().textContent(), '+15550450');
+  assert.equal(await page.getByRole('button', { name: 'Older ratings' }).isVisible(), false);
+  assert.deepEqual(page.errors, []);
 }));
 
 test('saved replies: an admin writes them, an agent inserts one with / and the keyboard', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {

@@ -434,7 +434,7 @@ function start(agent) {
   setUpThemeButton();
   setUpShortcutsHelp();
   const hours = new BusinessHours({ onChange: () => targets.hoursChanged() });
-  new ReportsPanel({ me, hours });  // these live by their buttons
+  new ReportsPanel({ me, hours, openConversation });  // these live by their buttons
   new RepliesPanel({ me });
   new MacrosPanel({ me, teams });
   new AutomationsPanel({ me, teams });

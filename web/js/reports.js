@@ -2,13 +2,16 @@
 // (in the agent's own time zone), per agent, team and label, as a support lead reads it;
 // admins also get the period's messages as a download (GET /export).
 import { api, enc } from './api.js';
-import { $, dialogFromTemplate, duration, h } from './dom.js';
+import { $, dialogFromTemplate, duration, h, relativeTime } from './dom.js';
+import { stars } from './model.js';
 
 export class ReportsPanel {
   // `hours`: the BusinessHours of the top bar, which knows whether any are set.
-  constructor({ me, hours }) {
+  // `openConversation(phone)`: a rating's row opens its chat.
+  constructor({ me, hours, openConversation }) {
     this.me = me;
     this.hours = hours;
+    this.openConversation = openConversation;
     $('reports').addEventListener('click', () => this.open());
   }
 
@@ -18,6 +21,7 @@ export class ReportsPanel {
       for (const head of made.querySelectorAll('thead[data-first]'))
         head.replaceChildren(h('tr', {}, [head.dataset.first, ...TALLY_COLUMNS].map((text) => h('th', { scope: 'col', text }))));
       $('reports-period').addEventListener('change', () => this.load());
+      $('reports-csat-older').addEventListener('click', () => this.loadResponses(this.olderThan));
       $('reports-business-hours').addEventListener('change', () => this.load());
     });
     $('reports-hours-option').hidden = !this.hours.configured;
@@ -40,6 +44,9 @@ export class ReportsPanel {
       $('report-days-csv').href = `/reports/summary?${period}${byDay}&format=csv`;
       const report = await api.get(`/reports/summary?${period}${byDay}${hours}`);
       this.render(report);
+      this.period = period;
+      $('reports-csat-responses').replaceChildren();
+      await this.loadResponses(null);
     } catch (err) {
       $('reports-status').textContent = `The report could not be loaded: ${err.message}`;
     }
@@ -58,7 +65,7 @@ export class ReportsPanel {
     $('reports-overall').replaceChildren(...[
       figure('Chats opened', String(overall.chats_opened)),
       figure('Chats closed', String(overall.chats_closed)),
-      figure('CSAT', csat(overall.csat), overall.csat.count ? `${overall.csat.count} rating${overall.csat.count === 1 ? '' : 's'}` : null),
+      figure('CSAT', csat(overall.csat), csatNote(overall.csat)),
       figure('First response', median(overall.first_response_seconds), spread(overall.first_response_seconds)),
       figure('Queue wait', median(overall.queue_wait_seconds), spread(overall.queue_wait_seconds)),
       figure('Resolution', median(overall.resolution_seconds), spread(overall.resolution_seconds)),
@@ -67,6 +74,8 @@ export class ReportsPanel {
       overall.resolution_sla && figure('Resolved on time', onTimeShare(overall.resolution_sla), onTimeNote(overall.resolution_sla)),
     ].filter(Boolean));
     $('reports-days').replaceChildren(...dayBars(days));
+    $('reports-csat-scores').replaceChildren(...scoreBars(overall.csat));
+    $('reports-csat-none').hidden = overall.csat.count > 0;
     $('reports-agents').replaceChildren(...agents.map((a) => tallyRow({ 'data-agent': a.agent }, a.agent, a)));
     $('reports-none').hidden = agents.length > 0;
     // Only where chats were filed under a team in the period.
@@ -76,6 +85,44 @@ export class ReportsPanel {
     $('reports-labels').replaceChildren(...labels.map((l) => tallyRow({ 'data-label': l.label }, l.label, l)));
     $('reports-by-label').hidden = labels.length === 0;
   }
+
+  // A page of the period's ratings, newest first, after those shown
+  // (`before`: the last page's next_before; null: from the newest).
+  async loadResponses(before) {
+    const period = this.period;
+    const page = await api.get(`/reports/csat?${period}&limit=${RATINGS_A_PAGE}${before ? `&before=${enc(before)}` : ''}`);
+    if (period !== this.period) return;  // another period was asked for meanwhile
+    this.olderThan = page.next_before;
+    $('reports-csat-older').hidden = !page.next_before;
+    $('reports-csat-responses').append(...page.responses.map((r) => h('li', { 'data-ticket': r.ticket },
+      h('span', { class: 'stars', 'aria-label': `${r.score} of 5`, text: stars(r.score) }),
+      h('button', { type: 'button', class: 'link', text: r.name || `+${r.phone}`, title: 'Open this chat',
+        onclick: () => { $('reports-dialog').close(); this.openConversation(r.phone); } }),
+      h('span', { class: 'muted', text: `${r.agent ? `for ${r.agent} · ` : ''}${relativeTime(r.at)}` }))));
+  }
+}
+
+const RATINGS_A_PAGE = 10;
+
+// "3 ratings · 75% of 4 asked": how many rated, of the users asked.
+function csatNote(c) {
+  if (!c.count && !c.surveys) return null;
+  const rated = `${c.count} rating${c.count === 1 ? '' : 's'}`;
+  return c.response_rate == null ? rated : `${rated} · ${Math.round(c.response_rate * 100)}% of ${c.surveys} asked`;
+}
+
+// A bar for each score, 5 to 1, as long as its share of the ratings.
+function scoreBars(c) {
+  if (!c.count) return [];
+  return [5, 4, 3, 2, 1].map((score) => {
+    const n = c.distribution[String(score)];
+    const bar = h('span', { class: 'bar' });
+    bar.style.width = `${(100 * n) / c.count}%`;  // through the style object: the CSP refuses style attributes
+    return h('li', { 'data-score': String(score), 'aria-label': `${score} of 5: ${n}` },
+      h('span', { class: 'stars', 'aria-hidden': 'true', text: stars(score) }),
+      h('span', { class: 'track' }, bar),
+      h('span', { class: 'count', text: String(n) }));
+  });
 }
 
 // The figures' columns, as tallyRow fills them after the name.
