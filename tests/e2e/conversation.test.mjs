@@ -726,6 +726,13 @@ test('an admin defines labels in the Labels dialog, and every console paints the
   await admin('PUT', '/labels/vip', { color: '#ffe600' });  // a light one: dark text on it
   await badge(lea, '15550781', 'vip').and(lea.locator('[data-color="#ffe600"]')).waitFor();
   assert.equal(await badge(lea, '15550781', 'vip').evaluate((b) => getComputedStyle(b).color), 'rgb(16, 24, 40)');
+  // The catalog's labels narrow the list, as Chatwoot's sidebar does.
+  assert.deepEqual(await lea.locator('#label-select option').allTextContents(), ['Any label', 'refund', 'vip']);
+  await lea.getByLabel('Label filter', { exact: true }).selectOption('refund');
+  await lea.locator('#label-filter', { hasText: 'Labelled refund' }).waitFor();
+  await lea.waitForFunction(() => [...document.querySelectorAll('#conversation-list li')].map((l) => l.dataset.phone).join() === '15550781');
+  await lea.getByLabel('Label filter', { exact: true }).selectOption('');
+  await lea.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 3);
 
   // Offered first, then the others in use.
   await dialog.getByRole('button', { name: 'Close' }).click();

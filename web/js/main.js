@@ -457,7 +457,8 @@ function start(agent) {
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
     onRender: () => views?.mark(), overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c),
     viewersOf: (phone) => viewers.others(phone), labelCatalog });
-  labelCatalog.onChange(() => { list.rowChanged(null); if (pane.conv) pane.renderChips(); });
+  labelCatalog.onChange(() => { list.rowChanged(null); if (pane.conv) pane.renderChips(); fillLabelSelect(); });
+  $('label-select').addEventListener('change', (e) => filterByLabel(e.target.value || null));
   views = new SavedViews({ me, current: () => list.viewQuery(), apply: applyView });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed, teams });
@@ -542,6 +543,18 @@ function fillTeamFilter() {
   teamFilter.hidden = teams.teams.length === 0 && !list.team;
 }
 
+// The catalog's labels to narrow the list to, as Chatwoot's sidebar lists
+// them, and the one it narrows to now though the catalog lacks it (a
+// chip's); shown once the catalog has any.
+function fillLabelSelect() {
+  const select = $('label-select');
+  const names = labelCatalog.names();
+  if (list.label && !names.includes(list.label)) names.push(list.label);
+  select.replaceChildren(h('option', { value: '', text: 'Any label' }), ...names.map((n) => h('option', { value: n, text: n })));
+  select.value = list.label ?? '';
+  select.hidden = names.length === 0;
+}
+
 // Whose chats the list may narrow to: every active agent, and the one it
 // narrows to now even if deactivated since.
 async function fillAssignees() {
@@ -603,6 +616,7 @@ function filterByLabel(label) {
   list.label = label;
   $('label-filter').hidden = !label;
   $('label-filter-name').textContent = label ?? '';
+  fillLabelSelect();
   list.render();
   if (label) loadList();
 }
