@@ -378,7 +378,7 @@ BOOST_AUTO_TEST_CASE(a_failure_and_its_count_survive_a_crash) {
 }
 
 // An agent's command the store refuses is a 503 to retry, as for webhooks,
-// and a saved reply or a view it refused is not listed as saved.
+// and a saved reply, a view or a label it refused is not listed as saved.
 BOOST_AUTO_TEST_CASE(a_full_disk_leaves_saved_replies_as_stored) {
     temp_dir dir;
     server_process server({"--data", dir.path().string(), "--data-max-mb", "1"});
@@ -419,6 +419,18 @@ BOOST_AUTO_TEST_CASE(a_full_disk_leaves_saved_replies_as_stored) {
     auto kept = admin.json("GET", "/views").at("views").as_array();
     BOOST_TEST(kept.size() == views);
     for (auto& v : kept) BOOST_TEST(v.at("name").as_string() != "v" + std::to_string(views));
+
+    // And the label catalog (kept whole, as one setting, as the teams are).
+    std::string description(200, 'd');
+    std::size_t labels = 0;
+    for (; labels < 200; ++labels) {
+        refused = admin.call("PUT", "/labels/l" + std::to_string(labels), R"({"description":")" + description + R"("})");
+        if (refused.status != 201) break;
+    }
+    BOOST_REQUIRE(refused.status == 503u);
+    auto catalog = admin.json("GET", "/labels").at("labels").as_array();
+    BOOST_TEST(catalog.size() == labels);
+    for (auto& l : catalog) BOOST_TEST(l.at("name").as_string() != "l" + std::to_string(labels));
 }
 
 BOOST_AUTO_TEST_CASE(a_full_disk_answers_503_and_writes_nothing_half_way) {
