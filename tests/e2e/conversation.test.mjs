@@ -734,8 +734,12 @@ test('an admin defines labels in the Labels dialog, and every console paints the
   await lea.getByLabel('Label filter', { exact: true }).selectOption('');
   await lea.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 3);
 
-  // Offered first, then the others in use.
+  // Offered first, then the others in use; and where a macro names one.
   await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Macros', exact: true }).click();
+  assert.equal(await page.getByLabel("Action 1's value").getAttribute('list'), 'catalog-labels');
+  assert.deepEqual(await page.locator('#catalog-labels option').evaluateAll((o) => o.map((x) => x.value)), ['refund', 'vip']);
+  await page.locator('#macros-dialog').evaluate((d) => d.close());
   await page.locator('#conversation-list li[data-phone="15550782"]').click();
   await page.locator('#conv-name', { hasText: 'Sam' }).waitFor();
   await page.getByRole('button', { name: '+ Label' }).click();

@@ -29,6 +29,8 @@ export class LabelCatalog {
     this.labels = labels;
     this.byName = new Map(labels.map((l) => [l.name, l]));
     this.version += 1;
+    // Offered where a macro or an automation names a label.
+    $('catalog-labels')?.replaceChildren(...labels.map((l) => h('option', { value: l.name })));
     for (const listener of this.listeners) listener();
   }
 

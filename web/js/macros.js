@@ -97,6 +97,8 @@ export class ActionsEditor {
       team.hidden = k.field !== 'team';
       value.hidden = !k.field || PICKED.includes(k.field);
       value.type = k.field === 'hours' ? 'number' : 'text';
+      if (k.field === 'label') value.setAttribute('list', 'catalog-labels');  // the catalog's, offered
+      else value.removeAttribute('list');
       value.placeholder = { label: 'billing', to: 'username', text: 'The text', hours: '4', message: 'Closing message (optional)',
         username: 'username (blank: whoever runs it)' }[k.field] ?? '';
     };
