@@ -4,7 +4,9 @@
 // time, read on the scan thread with memory for one page.
 #include "request_helpers.hpp"
 
+#include "switchboard/auth/agents.hpp"
 #include "switchboard/chat/engine.hpp"
+#include "switchboard/core/whole_number.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <boost/json/array.hpp>
@@ -29,6 +31,16 @@ awaitable<http::response> csat_responses(api_context& ctx, http::request& req, c
     // The previous page's next_before: the ratings older than its oldest.
     auto before = time_param(req, "before", to);
     auto limit = limit_param(req, default_page, most_a_page);
+    // Chatwoot's filters: one agent's ratings, one score's.
+    auto agent = req.query_param("agent");
+    if (agent && !ctx.agents.find(*agent))
+        throw field_error{"agent", "agent must be an agent's username; there is no " + std::string(*agent)};
+    std::optional<int> score;
+    if (auto s = req.query_param("score")) {
+        auto n = parse_whole_number(*s);
+        if (!n || *n < 1 || *n > 5) throw field_error{"score", "score must be a whole number from 1 to 5"};
+        score = static_cast<int>(*n);
+    }
     // The newest `limit` ratings before `before`, and those of the same
     // millisecond as the oldest of them: a page never splits one, so the
     // next, which starts below it, misses none.
@@ -36,6 +48,7 @@ awaitable<http::response> csat_responses(api_context& ctx, http::request& req, c
     bool older = false;
     auto read = [&] {
         ctx.store.each_rating(from, std::min(to, before), [&](const store::rating& r) {
+            if ((agent && r.agent != *agent) || (score && r.score != *score)) return;
             page.push_back(r);
             while (page.size() > limit && page.front().at != page[page.size() - limit].at) {
                 page.pop_front();

@@ -176,6 +176,18 @@ test("reports show the period's figures, and admins can download its messages", 
   await page.locator('#reports-csat-responses li').nth(1).waitFor();
   assert.deepEqual(await page.locator('#reports-csat-responses li .link').allTextContents(), ['+15550402', '+15550401']);
   assert.match(await page.locator('#reports-csat-responses li').first().textContent(), /^★★☆☆☆\+15550402for carol · /);
+  // One score's, one agent's.
+  const rated = () => page.locator('#reports-csat-responses li .link').allTextContents();
+  await page.getByLabel('Ratings of a score').selectOption('5');
+  await page.waitForFunction(() => document.querySelectorAll('#reports-csat-responses li').length === 1);
+  assert.deepEqual(await rated(), ['+15550401']);
+  await page.getByLabel('Ratings of a score').selectOption('');
+  assert.deepEqual(await page.locator('#reports-csat-agent option').allTextContents(), ['Any agent', 'admin', 'carol']);
+  await page.getByLabel("Ratings of an agent's chats").selectOption('carol');
+  await page.locator('#reports-csat-responses li').first().filter({ hasText: 'for carol' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#reports-csat-responses li').length === 1);
+  assert.deepEqual(await rated(), ['+15550402']);
+  await page.getByLabel("Ratings of an agent's chats").selectOption('');
   assert.match(await page.locator('#reports-agents tr[data-agent="admin"]').textContent(), /^admin115\.00 \/ 5/);
   assert.match(await page.locator('#reports-agents tr[data-agent="carol"]').textContent(), /^carol112\.00 \/ 5/);
   // By team: the chats filed under one, only.

@@ -562,6 +562,15 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     auto second = admin.json("GET", period + "&before=2026-01-01T10:00:02.000Z");
     BOOST_TEST(tickets(second) == std::vector<std::string>{"t1"});  // t0 is before the period
     BOOST_TEST(second.at("next_before").is_null());
+    // One agent's, one score's.
+    for (auto name : {"bob", "carol"})
+        admin.json("POST", "/agents", R"({"username":")" + std::string(name) + R"(","password":"long-password-2"})", 201);
+    auto carols = tickets(admin.json("GET", period + "&agent=carol"));
+    BOOST_TEST(carols == (std::vector<std::string>{"t4", "t3"}));
+    BOOST_TEST(tickets(admin.json("GET", period + "&score=2")) == std::vector<std::string>{"t2"});
+    BOOST_TEST(tickets(admin.json("GET", period + "&agent=bob&score=5")) == std::vector<std::string>{"t1"});
+    BOOST_TEST(refused_field(admin.call("GET", period + "&agent=nobody")) == "agent");
+    BOOST_TEST(refused_field(admin.call("GET", period + "&score=6")) == "score");
     BOOST_TEST(refused_field(admin.call("GET", period + "&before=yesterday")) == "before");
     BOOST_TEST(refused_field(admin.call("GET", "/reports/csat?limit=101")) == "limit");
 }

@@ -22,6 +22,9 @@ export class ReportsPanel {
         head.replaceChildren(h('tr', {}, [head.dataset.first, ...TALLY_COLUMNS].map((text) => h('th', { scope: 'col', text }))));
       $('reports-period').addEventListener('change', () => this.load());
       $('reports-csat-older').addEventListener('click', () => this.loadResponses(this.olderThan));
+      // Chatwoot's filters: one score's ratings, one agent's.
+      for (const id of ['reports-csat-score', 'reports-csat-agent'])
+        $(id).addEventListener('change', () => { $('reports-csat-responses').replaceChildren(); this.loadResponses(null); });
       $('reports-business-hours').addEventListener('change', () => this.load());
     });
     $('reports-hours-option').hidden = !this.hours.configured;
@@ -75,6 +78,12 @@ export class ReportsPanel {
     ].filter(Boolean));
     $('reports-days').replaceChildren(...dayBars(days));
     $('reports-csat-scores').replaceChildren(...scoreBars(overall.csat));
+    // The agents rated in the period, and the one chosen though none of theirs was.
+    const chosen = $('reports-csat-agent').value;
+    const rated = agents.filter((a) => a.csat.count > 0).map((a) => a.agent);
+    if (chosen && !rated.includes(chosen)) rated.push(chosen);
+    $('reports-csat-agent').replaceChildren(h('option', { value: '', text: 'Any agent' }), ...rated.map((a) => h('option', { value: a, text: a })));
+    $('reports-csat-agent').value = chosen;
     $('reports-csat-none').hidden = overall.csat.count > 0;
     $('reports-agents').replaceChildren(...agents.map((a) => tallyRow({ 'data-agent': a.agent }, a.agent, a)));
     $('reports-none').hidden = agents.length > 0;
@@ -90,8 +99,12 @@ export class ReportsPanel {
   // (`before`: the last page's next_before; null: from the newest).
   async loadResponses(before) {
     const period = this.period;
-    const page = await api.get(`/reports/csat?${period}&limit=${RATINGS_A_PAGE}${before ? `&before=${enc(before)}` : ''}`);
-    if (period !== this.period) return;  // another period was asked for meanwhile
+    const asked = (this.asked = (this.asked ?? 0) + 1);
+    const score = $('reports-csat-score').value;
+    const agent = $('reports-csat-agent').value;
+    const filters = `${score ? `&score=${score}` : ''}${agent ? `&agent=${enc(agent)}` : ''}`;
+    const page = await api.get(`/reports/csat?${period}&limit=${RATINGS_A_PAGE}${filters}${before ? `&before=${enc(before)}` : ''}`);
+    if (asked !== this.asked) return;  // another period, filter or page was asked for meanwhile
     this.olderThan = page.next_before;
     $('reports-csat-older').hidden = !page.next_before;
     $('reports-csat-responses').append(...page.responses.map((r) => h('li', { 'data-ticket': r.ticket },
