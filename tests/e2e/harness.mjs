@@ -37,9 +37,16 @@ export function startServer(args) {
           // At once for one that has exited already: waiting for its exit
           // again would never end (a test's `finally` stopping a server
           // that had died, or one stopped before a restart that failed).
-          stop: () => new Promise((done) => {
+          // A server that has not exited 10 s after SIGTERM (its own backstop
+          // is 4 s) is killed, and the test fails saying so, rather than
+          // hanging until the suite's timeout.
+          stop: () => new Promise((done, fail) => {
             if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
-            child.once('exit', done);
+            const stuck = setTimeout(() => {
+              child.kill('SIGKILL');
+              fail(new Error(`server did not stop within 10 s of SIGTERM: ${err.slice(-2000)}`));
+            }, 10000);
+            child.once('exit', () => { clearTimeout(stuck); done(); });
             child.kill('SIGTERM');
           }),
         });

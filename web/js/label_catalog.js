@@ -23,7 +23,12 @@ export class LabelCatalog {
     this.listeners = [];
   }
 
-  async load() { this.set((await api.get('/labels')).labels); }
+  // An answer that crossed a labels.updated on the way is older than it: dropped.
+  async load() {
+    const seen = this.version;
+    const { labels } = await api.get('/labels');
+    if (this.version === seen) this.set(labels);
+  }
 
   set(labels) {
     this.labels = labels;

@@ -39,9 +39,15 @@ export class ReplyTargets {
     onSubmit($('sla-form'), () => this.save());
   }
 
-  async load() { this.set(await api.get('/sla')); }
+  // An answer that crossed an sla.updated on the way is older than it: dropped.
+  async load() {
+    const seen = this.changes;
+    const policy = await api.get('/sla');
+    if (this.changes === seen) this.set(policy);
+  }
 
   set(policy) {
+    this.changes = (this.changes ?? 0) + 1;
     this.policy = policy;
     // One who only reads them sees a change at once; an admin's typing stays.
     if (this.dialog.open && this.me.role !== 'admin') this.fill();

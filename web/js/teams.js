@@ -11,12 +11,19 @@ import { SharedListDialog } from './shared_list.js';
 export class TeamRoster {
   constructor() {
     this.teams = [];
+    this.changes = 0;
     this.listeners = [];
   }
 
-  async load() { this.set((await api.get('/teams')).teams); }
+  // An answer that crossed a teams.updated on the way is older than it: dropped.
+  async load() {
+    const seen = this.changes;
+    const { teams } = await api.get('/teams');
+    if (this.changes === seen) this.set(teams);
+  }
 
   set(teams) {
+    this.changes += 1;
     this.teams = teams;
     for (const listener of this.listeners) listener();
   }
