@@ -1,6 +1,6 @@
 // What the console tests stand on: the real server, a receiver for outbound
 // messages, and Debian's chromium driven by playwright-core.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -40,11 +40,17 @@ export function startServer(args) {
           // A server that has not exited 10 s after SIGTERM (its own backstop
           // is 4 s) is killed, and the test fails saying so, rather than
           // hanging until the suite's timeout.
+          // Its threads' stacks go with the failure where gdb is there to read them.
           stop: () => new Promise((done, fail) => {
             if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
             const stuck = setTimeout(() => {
+              let stacks = '';
+              try {
+                stacks = execFileSync('gdb', ['-p', String(child.pid), '-batch', '-ex', 'thread apply all bt'],
+                  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20000 });
+              } catch { /* no gdb, or not allowed to attach */ }
               child.kill('SIGKILL');
-              fail(new Error(`server did not stop within 10 s of SIGTERM: ${err.slice(-2000)}`));
+              fail(new Error(`server did not stop within 10 s of SIGTERM: ${err.slice(-2000)}${stacks ? `\nits threads:\n${stacks.slice(-12000)}` : ''}`));
             }, 10000);
             child.once('exit', () => { clearTimeout(stuck); done(); });
             child.kill('SIGTERM');

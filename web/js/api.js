@@ -37,3 +37,11 @@ export const api = {
 };
 
 export const enc = encodeURIComponent;
+
+// GETs `path` and hands `apply` its answer, unless `changes()` moved while
+// it was on its way: an event newer than the answer came first, and stands.
+export async function loadUnlessOvertaken(path, changes, apply) {
+  const seen = changes();
+  const answer = await api.get(path);
+  if (changes() === seen) apply(answer);
+}

@@ -4,7 +4,7 @@
 // with it, "+ Label" offers its labels first, and it follows each change
 // (labels.updated); the Labels dialog lists them, and admins write them
 // there. A label not in it (typed in, or deleted since) shows plain.
-import { api, enc } from './api.js';
+import { api, enc, loadUnlessOvertaken } from './api.js';
 import { $, h } from './dom.js';
 import { SharedListDialog } from './shared_list.js';
 
@@ -24,11 +24,7 @@ export class LabelCatalog {
   }
 
   // An answer that crossed a labels.updated on the way is older than it: dropped.
-  async load() {
-    const seen = this.version;
-    const { labels } = await api.get('/labels');
-    if (this.version === seen) this.set(labels);
-  }
+  load() { return loadUnlessOvertaken('/labels', () => this.version, ({ labels }) => this.set(labels)); }
 
   set(labels) {
     this.labels = labels;

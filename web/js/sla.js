@@ -7,7 +7,7 @@
 // console hears of it (sla.updated). A team may set its own (the Teams
 // dialog), which hold the chats filed under it, the standard ones filling
 // in what it leaves unset.
-import { api } from './api.js';
+import { api, loadUnlessOvertaken } from './api.js';
 import { $, onSubmit, showStatus } from './dom.js';
 import { waitsForAnswer } from './model.js';
 
@@ -29,6 +29,7 @@ export class ReplyTargets {
     this.teams = teams;
     teams.onChange(() => this.hoursChanged());
     this.onChange = onChange;  // the lists and the open chat show lateness anew
+    this.changes = 0;  // one more at each set: a load that crossed one is dropped
     this.policy = { first_reply_minutes: null, next_reply_minutes: null, resolution_minutes: null,
       only_during_business_hours: false };
     this.dues = new Map();  // a due time on the team's clock, by its start and target
@@ -40,14 +41,10 @@ export class ReplyTargets {
   }
 
   // An answer that crossed an sla.updated on the way is older than it: dropped.
-  async load() {
-    const seen = this.changes;
-    const policy = await api.get('/sla');
-    if (this.changes === seen) this.set(policy);
-  }
+  load() { return loadUnlessOvertaken('/sla', () => this.changes, (policy) => this.set(policy)); }
 
   set(policy) {
-    this.changes = (this.changes ?? 0) + 1;
+    this.changes += 1;
     this.policy = policy;
     // One who only reads them sees a change at once; an admin's typing stays.
     if (this.dialog.open && this.me.role !== 'admin') this.fill();

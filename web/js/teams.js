@@ -4,7 +4,7 @@
 // the bulk bar, a macro's action) and follows each change (teams.updated);
 // the Teams dialog lists the teams, and admins write them there, with a
 // team's own reply-time targets if it has them (sla.js holds its chats to them).
-import { api, enc } from './api.js';
+import { api, enc, loadUnlessOvertaken } from './api.js';
 import { $, h } from './dom.js';
 import { SharedListDialog } from './shared_list.js';
 
@@ -16,11 +16,7 @@ export class TeamRoster {
   }
 
   // An answer that crossed a teams.updated on the way is older than it: dropped.
-  async load() {
-    const seen = this.changes;
-    const { teams } = await api.get('/teams');
-    if (this.changes === seen) this.set(teams);
-  }
+  load() { return loadUnlessOvertaken('/teams', () => this.changes, ({ teams }) => this.set(teams)); }
 
   set(teams) {
     this.changes += 1;
