@@ -27,6 +27,11 @@ json::array catalog_json(const label_catalog& labels) {
     return out;
 }
 
+// Every console hears of a change with the whole catalog, as of teams.
+void announce(api_context& ctx, const label_catalog& labels) {
+    ctx.hub.publish({"labels.updated", "", {{"labels", catalog_json(labels)}}, std::chrono::system_clock::now()});
+}
+
 // The name in the path, as a conversation's label is kept (`VIP customer` is vip-customer).
 std::string path_label(const http::request& req) {
     auto name = chat::label_from(req.param("name"));
@@ -66,7 +71,7 @@ awaitable<http::response> put_label(api_context& ctx, label_catalog& labels, htt
     if (!put)
         throw chat::command_error(chat::command_error::kind::conflict,
                                   "there are " + std::to_string(max_catalog_labels) + " labels already, the most there are");
-    ctx.hub.publish({"labels.updated", "", {{"labels", catalog_json(labels)}}, std::chrono::system_clock::now()});
+    announce(ctx, labels);
     auto about = label_json(put->saved);
     auto audited = audit(ctx, who.username, put->created ? "label.created" : "label.updated", put->saved.name,
                          {{"description", about.at("description")}, {"color", about.at("color")}});
@@ -80,7 +85,7 @@ awaitable<http::response> delete_label(api_context& ctx, label_catalog& labels, 
     auto name = path_label(req);
     bool removed = co_await labels.remove(name);
     if (!removed) throw chat::command_error(chat::command_error::kind::not_found, "no label named " + name);
-    ctx.hub.publish({"labels.updated", "", {{"labels", catalog_json(labels)}}, std::chrono::system_clock::now()});
+    announce(ctx, labels);
     auto audited = audit(ctx, who.username, "label.deleted", name, {});
     co_await std::move(audited);
     co_return json_response(200, {{"deleted", name}});
