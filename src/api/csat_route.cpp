@@ -24,10 +24,7 @@ constexpr std::size_t default_page = 25;
 constexpr std::size_t most_a_page = 100;
 
 awaitable<http::response> csat_responses(api_context& ctx, http::request& req, const auth::agent&) {
-    auto now = std::chrono::system_clock::now();
-    auto to = time_param(req, "to", now);
-    auto from = time_param(req, "from", to - std::chrono::hours(24 * 7));
-    if (from >= to) throw field_error{"from", "from must be before to"};
+    auto [from, to] = report_period_params(req);
     // The previous page's next_before: the ratings older than its oldest.
     auto before = time_param(req, "before", to);
     auto limit = limit_param(req, default_page, most_a_page);

@@ -248,9 +248,7 @@ std::string report_csv(const json::object& report) {
 
 awaitable<http::response> summary(api_context& ctx, http::request& req, const auth::agent&) {
     auto now = std::chrono::system_clock::now();
-    auto to = time_param(req, "to", now);
-    auto from = time_param(req, "from", to - std::chrono::hours(24 * 7));
-    if (from >= to) throw field_error{"from", "from must be before to"};
+    auto [from, to] = report_period_params(req);
     auto hours = business_clock(ctx, req);
     auto days = day_grouping(ctx, req, from, to);
     auto format = req.query_param("format").value_or("json");

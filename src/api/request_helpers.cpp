@@ -149,6 +149,13 @@ std::string trimmed_field(const boost::json::object& o, std::string_view key, bo
     return s;
 }
 
+report_period report_period_params(const http::request& req) {
+    auto to = time_param(req, "to", std::chrono::system_clock::now());
+    auto from = time_param(req, "from", to - std::chrono::hours(24 * 7));
+    if (from >= to) throw field_error{"from", "from must be before to"};
+    return {from, to};
+}
+
 std::string one_line_field(const boost::json::object& o, std::string_view key, std::size_t max_chars) {
     auto s = trimmed_field(o, key, false, max_chars);
     if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))

@@ -78,6 +78,12 @@ std::size_t limit_param(const http::request& req, std::size_t absent, std::size_
 
 // An ISO-8601 UTC query parameter, `fallback` when absent; field_error when malformed.
 timestamp time_param(const http::request& req, std::string_view name, timestamp fallback);
+// A report's period, `from=`/`to=`: by default the 7 days up to now;
+// field_error naming `from` when it is not before `to`.
+struct report_period {
+    timestamp from, to;
+};
+report_period report_period_params(const http::request& req);
 
 // A read through a history (a text search, a report's chats and ratings,
 // an export's page, a transcript) and its rendering run on the scans'
