@@ -36,6 +36,44 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& v)
     return std::chrono::seconds(std::stol(v));
 }
 
+// The bot's keywords to tap (store::outbox_item's "choices"), as Meta's
+// interactive message: up to three reply buttons, more as a list behind a
+// button. Each answers with its id, `sb:` and the keyword
+// (whatsapp_payload.cpp). None for a text longer than such a message's body
+// takes, which goes as text: the keywords are in it.
+std::optional<boost::json::object> interactive_choices(const store::outbox_item& item) {
+    constexpr std::size_t max_body_chars = 1024;  // a button message's; a list's is larger
+    if (chat::utf8_length(item.text).value_or(max_body_chars + 1) > max_body_chars) return std::nullopt;
+    boost::system::error_code ec;
+    auto offer = boost::json::parse(item.ref, ec);
+    if (ec || !offer.is_object()) return std::nullopt;
+    auto* choices = offer.as_object().if_contains("choices");
+    auto* button = offer.as_object().if_contains("button");
+    if (!choices || !choices->is_array() || choices->as_array().empty()) return std::nullopt;
+    boost::json::array options;
+    bool as_list = choices->as_array().size() > 3;
+    for (auto& c : choices->as_array()) {
+        auto* keyword = c.is_object() ? c.as_object().if_contains("text") : nullptr;
+        auto* title = c.is_object() ? c.as_object().if_contains("title") : nullptr;
+        if (!keyword || !keyword->is_string() || !title || !title->is_string()) return std::nullopt;
+        auto id = "sb:" + std::string(keyword->as_string());
+        if (as_list)
+            options.push_back({{"id", id}, {"title", *title}});
+        else
+            options.push_back({{"type", "reply"}, {"reply", {{"id", id}, {"title", *title}}}});
+    }
+    boost::json::object out{{"body", {{"text", item.text}}}};
+    if (as_list) {
+        if (!button || !button->is_string() || button->as_string().empty()) return std::nullopt;
+        out["type"] = "list";
+        out["action"] = {{"button", *button}, {"sections", {{{"rows", std::move(options)}}}}};
+    } else {
+        out["type"] = "button";
+        out["action"] = {{"buttons", std::move(options)}};
+    }
+    return out;
+}
+
 // Meta's send API: POST /{phone_number_id}/messages. A file goes by the
 // media id its upload was given; audio takes no caption. A template's
 // object was made whole when the agent sent it (channels/templates.hpp). A
@@ -52,6 +90,9 @@ std::string whatsapp_send_body(const store::outbox_item& item) {
         body["type"] = "template";
         boost::system::error_code ec;  // never thrown in the drain: Meta refuses a broken one, and it fails
         body["template"] = boost::json::parse(item.ref, ec);
+    } else if (auto offered = item.kind == "choices" ? interactive_choices(item) : std::nullopt) {
+        body["type"] = "interactive";
+        body["interactive"] = std::move(*offered);
     } else {
         body["type"] = "text";
         body["text"] = {{"preview_url", false}, {"body", item.text}};
@@ -73,6 +114,12 @@ std::string whatsapp_read_body(const store::outbox_item& item) {
 std::string plain_send_body(const store::outbox_item& item) {
     boost::json::object body = {{"to", item.phone}, {"text", item.text}, {"id", item.message_id}};
     if (!item.context.empty()) body["reply_to"] = item.context;
+    if (item.kind == "choices") {  // as the webhook's answer offers them
+        boost::system::error_code ec;
+        auto offer = boost::json::parse(item.ref, ec);
+        if (!ec && offer.is_object())
+            if (auto* choices = offer.as_object().if_contains("choices")) body["choices"] = *choices;
+    }
     return boost::json::serialize(body);
 }
 

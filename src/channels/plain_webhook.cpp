@@ -180,7 +180,7 @@ void add_plain_webhook_routes(http::router& routes, chat::engine& engine) {
         }
         if (result.duplicate_of) co_return http::response::json(200, *result.duplicate_of);
         if (!result.answer.empty()) co_return http::response::json(200, std::move(result.answer));
-        co_return http::response::json(200, chat::webhook_answer(result.replies, result.state));
+        co_return http::response::json(200, chat::webhook_answer(result.replies, result.offered, result.state));
     });
 }
 

@@ -75,6 +75,9 @@ std::string text_of(const json::object& m, const std::string& kind) {
         if (auto* i = sub("interactive"))
             for (auto key : {"button_reply", "list_reply", "nfm_reply"})
                 if (auto* r = i->if_contains(key); r && r->is_object()) {
+                    // The bot's own buttons answer with their keyword (outbox.cpp).
+                    auto id = optional_string(r->as_object(), "id");
+                    if (id.starts_with("sb:") && id.size() > 3) return id.substr(3);
                     auto title = optional_string(r->as_object(), "title");
                     if (!title.empty()) return title;
                 }

@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::array<std::string_view, 5> end_chat_keywords{"end chat", "close", "done", "quit chat", "exit"};
 constexpr std::size_t max_name_chars = 64;
+constexpr std::size_t max_button_chars = 20;
 
 // ASCII only, as the "C" locale the server runs in has it, without a locale
 // lookup per byte: every message goes through here.
@@ -23,6 +24,13 @@ char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a'
 
 std::string menu(const conversation& c, const bot_texts& t) {
     return c.registered ? fill(t.menu_registered, "name", c.name) : t.menu_unregistered;
+}
+
+bot_choices menu_choices(const conversation& c, const bot_texts& t) {
+    bot_choices out;
+    if (!t.button_support.empty()) out.options.push_back({"support", t.button_support});
+    if (!c.registered && !t.button_register.empty()) out.options.push_back({"register", t.button_register});
+    return out;
 }
 
 // IDLE's rows; RATING falls through to them when the text is not a rating.
@@ -115,6 +123,30 @@ std::vector<std::string> bot_replies(const bot_decision& d, const conversation& 
     return {};
 }
 
+bot_choices rating_choices(const bot_texts& t) {
+    if (t.button_rate.empty()) return {};
+    bot_choices out{t.button_rate, {}};
+    std::string stars;
+    for (int score = 1; score <= 5; ++score) {
+        stars += "★";
+        out.options.push_back({std::to_string(score), std::to_string(score) + " " + stars});
+    }
+    return out;
+}
+
+bot_choices bot_offers(const bot_decision& d, const conversation& after, const bot_texts& t) {
+    switch (d.action) {
+    case bot_action::show_menu:
+    case bot_action::register_name:
+    case bot_action::rate:
+        return menu_choices(after, t);
+    case bot_action::end_support:
+        return rating_choices(t);
+    default:
+        return {};
+    }
+}
+
 bot_texts bot_texts::load(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read bot texts file " + file.string());
@@ -134,6 +166,8 @@ bot_texts bot_texts::load(const std::filesystem::path& file) {
         {"queue_moved", &t.queue_moved},             {"support_offline", &t.support_offline},
         {"chat_ended", &t.chat_ended},               {"rating_thanks", &t.rating_thanks},
         {"idle_timeout", &t.idle_timeout},           {"support_closed", &t.support_closed},
+        {"button_support", &t.button_support},       {"button_register", &t.button_register},
+        {"button_rate", &t.button_rate},
     };
     for (auto& [key, value] : doc.as_object()) {
         std::string* target = nullptr;
@@ -141,12 +175,17 @@ bot_texts bot_texts::load(const std::filesystem::path& file) {
             if (name == key) target = field;
         if (!target) throw std::runtime_error("bot texts file " + file.string() + ": unknown key '" +
                                              std::string(key) + "'");
-        // The notes added to support_connecting may be empty: an operator may rather not say them.
-        bool may_be_empty = target == &t.support_offline || target == &t.support_closed;
+        // The notes added to support_connecting may be empty: an operator may
+        // rather not say them; so may the buttons, which the texts name anyway.
+        bool button = target == &t.button_support || target == &t.button_register || target == &t.button_rate;
+        bool may_be_empty = target == &t.support_offline || target == &t.support_closed || button;
         if (!value.is_string() || (value.as_string().empty() && !may_be_empty))
             throw std::runtime_error("bot texts file " + file.string() + ": '" + std::string(key) +
                                      "' must be a non-empty string");
         *target = std::string(value.as_string());
+        if (button && utf8_length(*target).value_or(max_button_chars + 1) > max_button_chars)
+            throw std::runtime_error("bot texts file " + file.string() + ": '" + std::string(key) + "' must be at most " +
+                                     std::to_string(max_button_chars) + " characters (WhatsApp's limit for a button)");
     }
     return t;
 }

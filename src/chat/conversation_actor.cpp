@@ -9,6 +9,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -274,12 +275,21 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
     return m;
 }
 
-void conversation_actor::tell_user(step& s, std::string text, timestamp at) {
-    s.message_created(add_outgoing(s, sender::bot, std::move(text), at, false), at);
+void conversation_actor::offer_choices(step& s, const message& m, const bot_choices& offered) {
+    if (offered.empty() || s.outbound.empty() || s.outbound.back().message_id != m.id) return;
+    auto& out = s.outbound.back();
+    out.kind = "choices";
+    out.ref = boost::json::serialize(boost::json::object{{"button", offered.button}, {"choices", choices_json(offered)}});
 }
 
-void conversation_actor::tell_user_in_window(step& s, std::string text, timestamp at) {
-    if (!past_whatsapp_window(ctx_.store, s.next, at)) return tell_user(s, std::move(text), at);
+void conversation_actor::tell_user(step& s, std::string text, timestamp at, const bot_choices& offered) {
+    auto& m = add_outgoing(s, sender::bot, std::move(text), at, false);
+    offer_choices(s, m, offered);
+    s.message_created(m, at);
+}
+
+void conversation_actor::tell_user_in_window(step& s, std::string text, timestamp at, const bot_choices& offered) {
+    if (!past_whatsapp_window(ctx_.store, s.next, at)) return tell_user(s, std::move(text), at, offered);
     add_system_note(s,
                     "Not sent to the user, as WhatsApp's 24-hour window since their last message has closed "
                     "(a template reaches them): " + text,
@@ -431,6 +441,7 @@ struct conversation_actor::receive_written {
     bool write_row;
     std::vector<std::string> replies;
     std::string answer;
+    bot_choices offered;
     receive_done done;
     // The user's text, kept for a listener when one listened as the step began.
     std::optional<std::string> seen_text;
@@ -445,7 +456,7 @@ struct conversation_actor::receive_written {
                 self->announce(*s);
                 if (!notices.empty()) self->ctx_.options.notifier->kept(std::move(notices));
                 if (seen_text) self->tell_listener(*seen_text, via, false);
-                result = {std::move(replies), self->own_->state, std::nullopt, std::move(answer)};
+                result = {std::move(replies), self->own_->state, std::nullopt, std::move(answer), std::move(offered)};
             } catch (...) {
                 e = std::current_exception();
             }
@@ -486,8 +497,9 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         }
         ctx_.messages_in.inc();
         std::vector<std::string> replies;
+        bot_choices offered;
         std::string answer;
-        finish_receive(*s, in, decision, was, key, now, replies, answer);
+        finish_receive(*s, in, decision, was, key, now, replies, offered, answer);
         s->conversation_updated_beyond_messages(*own_, now);
         bool write_row = prepare_write(*s);
         auto notices = s->batch.notifications_put;
@@ -497,7 +509,8 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         ctx_.store.async_write(std::move(batch),
                                net::bind_executor(strand_, receive_written{shared_from_this(), std::move(permit),
                                                                            std::move(s), write_row, std::move(replies),
-                                                                           std::move(answer), std::move(done),
+                                                                           std::move(answer), std::move(offered),
+                                                                           std::move(done),
                                                                            std::move(seen_text), in.via,
                                                                            std::move(notices)}));
     } catch (...) {
@@ -608,7 +621,8 @@ std::string conversation_actor::support_note(timestamp now) const {
 
 void conversation_actor::finish_receive(step& s, const inbound_message& in, const bot_decision& decision,
                                         conv_state was, const std::string& key, timestamp now,
-                                        std::vector<std::string>& replies, std::string& answer) {
+                                        std::vector<std::string>& replies, bot_choices& offered,
+                                        std::string& answer) {
     auto& c = s.next;
     if (was == conv_state::rating && decision.next != conv_state::rating) {  // rated or skipped: that chat is done with
         c.rated_ticket_id.clear();
@@ -621,10 +635,15 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
     // One message, not two: the user reads where they stand and why at once.
     if (decision.action == bot_action::open_support && !replies.empty())
         if (auto note = support_note(now); !note.empty()) replies.back() += "\n\n" + note;
+    offered = bot_offers(decision, c, ctx_.options.texts);
     bool inline_answer = in.via == channel::plain;
-    for (auto& r : replies) s.message_created(add_outgoing(s, sender::bot, r, now, inline_answer), now);
+    for (auto& r : replies) {
+        auto& m = add_outgoing(s, sender::bot, r, now, inline_answer);
+        if (&r == &replies.back()) offer_choices(s, m, offered);
+        s.message_created(m, now);
+    }
     if (!key.empty()) {
-        answer = webhook_answer(replies, c.state);
+        answer = webhook_answer(replies, offered, c.state);
         // begin_receive put the user's message first: the answer is its.
         s.batch.dedupe.push_back({key, answer, s.batch.messages.front().seq});
     }
@@ -658,8 +677,9 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
         ctx_.chats_opened.inc();
     }
     std::vector<std::string> replies;
+    bot_choices offered;
     std::string answer;
-    finish_receive(s, in, decision, was, key, now, replies, answer);
+    finish_receive(s, in, decision, was, key, now, replies, offered, answer);
     if (s.changed_beyond_messages(*own_)) {
         co_await learn_queue_position(s);
         s.conversation_updated(now);
@@ -679,7 +699,7 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
         std::rethrow_exception(failed);
     }
     tell_listener(in.text, in.via, joined);
-    co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer)};
+    co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer), std::move(offered)};
 }
 
 template <class Tell>
@@ -923,7 +943,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         close_chat(s, "agent", now);
         c.state = conv_state::rating;
         c.last_activity = now;
-        tell_user_in_window(s, ctx_.options.texts.chat_ended, now);
+        tell_user_in_window(s, ctx_.options.texts.chat_ended, now, rating_choices(ctx_.options.texts));
         chat_ended(s, "agent", by.username, now);
         s.conversation_updated(now);
         co_await commit(s);

@@ -1,5 +1,6 @@
 #include "switchboard/chat/json.hpp"
 
+#include "switchboard/chat/bot.hpp"
 #include "switchboard/core/json_text.hpp"
 
 #include <boost/json/array.hpp>
@@ -403,7 +404,13 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
     return out;
 }
 
-std::string webhook_answer(const std::vector<std::string>& replies, conv_state state) {
+boost::json::array choices_json(const bot_choices& offered) {
+    boost::json::array out;
+    for (auto& c : offered.options) out.push_back({{"text", c.keyword}, {"title", c.title}});
+    return out;
+}
+
+std::string webhook_answer(const std::vector<std::string>& replies, const bot_choices& offered, conv_state state) {
     std::size_t size = 64;
     for (auto& r : replies) size += r.size() + 16;
     std::string out;
@@ -412,6 +419,10 @@ std::string webhook_answer(const std::vector<std::string>& replies, conv_state s
     for (std::size_t i = 0; i < replies.size(); ++i) {
         out += i ? ",{\"text\":" : "{\"text\":";
         append_json_string(out, replies[i]);
+        if (i + 1 == replies.size() && !offered.empty()) {
+            out += ",\"choices\":";
+            out += boost::json::serialize(choices_json(offered));
+        }
         out += '}';
     }
     out += "],\"state\":";

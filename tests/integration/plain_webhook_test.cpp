@@ -213,6 +213,54 @@ BOOST_AUTO_TEST_CASE(concurrent_first_messages_from_one_number_make_one_conversa
     BOOST_TEST(metric_value(m, "switchboard_messages_received_total") == threads * per_thread);
 }
 
+// The bot offers the keywords a user may tap with the reply that names them
+// (the menu's, the ratings'), as a web widget shows them as buttons; the
+// last reply carries them, `text` being what the user sends back.
+BOOST_AUTO_TEST_CASE(the_answer_offers_the_keywords_a_user_may_tap) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url() + "/inbox"});
+    auto p = server.port();
+    auto choices = [](const answer& a) {
+        auto& replies = a.body.at("replies").as_array();
+        auto* offered = replies.back().as_object().if_contains("choices");
+        for (std::size_t i = 0; i + 1 < replies.size(); ++i) BOOST_TEST(!replies[i].as_object().contains("choices"));
+        return offered ? json::serialize(*offered) : std::string("none");
+    };
+    BOOST_TEST(choices(say(p, "1601", "hi")) ==
+               R"([{"text":"support","title":"Support"},{"text":"register","title":"Register"}])");
+    BOOST_TEST(choices(say(p, "1601", "register")) == "none");  // asked for a name: nothing to tap
+    BOOST_TEST(choices(say(p, "1601", "Ana")) == R"([{"text":"support","title":"Support"}])");  // registered
+    BOOST_TEST(choices(say(p, "1601", "support")) == "none");
+    BOOST_TEST(choices(say(p, "1601", "hello?")) == "none");
+    auto ended = say(p, "1601", "exit");
+    BOOST_TEST(choices(ended) == R"([{"text":"1","title":"1 ★"},{"text":"2","title":"2 ★★"},{"text":"3","title":"3 ★★★"},)"
+                                 R"({"text":"4","title":"4 ★★★★"},{"text":"5","title":"5 ★★★★★"}])");
+    auto rated = say(p, "1601", "4");
+    BOOST_TEST(rated.body.at("replies").as_array().size() == 1u);
+    BOOST_TEST(choices(rated) == R"([{"text":"support","title":"Support"}])");  // with the menu after the thanks
+
+    // An agent's end reaches the user through --outbound-url, the ratings with it.
+    auto admin = admin_client(server);
+    say(p, "1602", "support");
+    admin.json("POST", "/conversations/1602/chat-support/start");
+    admin.json("POST", "/conversations/1602/chat-support/end", "{}");
+    outbound.wait_for_text("1602", "Chat support session ended");
+    json::value asked;
+    for (auto& r : outbound.requests())
+        if (r.body.find("Chat support session ended") != std::string::npos) asked = json::parse(r.body);
+    BOOST_TEST(asked.at("choices").as_array().size() == 5u);
+    BOOST_TEST(asked.at("choices").at(4).at("text").as_string() == "5");
+
+    // Titles an operator gives, and none where they leave one empty.
+    temp_dir dir;
+    auto file = dir.path() / "texts.json";
+    std::ofstream(file) << R"({"button_support": "Hablar con alguien", "button_register": "", "button_rate": ""})";
+    server_process spanish({"--bot-texts", file.string()});
+    BOOST_TEST(choices(say(spanish.port(), "1603", "hola")) == R"([{"text":"support","title":"Hablar con alguien"}])");
+    say(spanish.port(), "1603", "support");
+    BOOST_TEST(choices(say(spanish.port(), "1603", "exit")) == "none");
+}
+
 BOOST_AUTO_TEST_CASE(bot_texts_come_from_a_file) {
     temp_dir dir;
     auto file = dir.path() / "texts.json";
@@ -326,6 +374,15 @@ BOOST_AUTO_TEST_CASE(a_malformed_bot_texts_file_stops_start_up) {
     auto out = run_binary({"--port", "0", "--data", ":memory:", "--bot-texts", file.string()});
     BOOST_TEST(out.exit_code == 1);
     BOOST_TEST(out.err.find("texts.json is not valid JSON") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_button_title_longer_than_whatsapp_takes_stops_start_up) {
+    temp_dir dir;
+    auto file = dir.path() / "texts.json";
+    std::ofstream(file) << R"({"button_support": "Talk to a person on our team"})";
+    auto out = run_binary({"--port", "0", "--data", ":memory:", "--bot-texts", file.string()});
+    BOOST_TEST(out.exit_code == 1);
+    BOOST_TEST(out.err.find("'button_support' must be at most 20 characters") != std::string::npos, out.err);
 }
 
 BOOST_AUTO_TEST_CASE(idle_timeout_ends_the_chat_and_tells_the_user) {

@@ -706,6 +706,79 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
 // A 👍 on the bot's menu or on an agent's reply reaches the agents, and the
 // bot says nothing to it: no menu again, no "sent to support", and a chat
 // waiting for its rating still takes it.
+// The bot's keywords go as WhatsApp's reply buttons with the menu and as a
+// list with the rating question; a tap answers with the keyword its id
+// carries, whatever the button's title says.
+BOOST_AUTO_TEST_CASE(the_bot_offers_its_keywords_as_buttons_and_reads_a_tap_as_the_keyword) {
+    const std::string user = "15557321";
+    temp_dir dir;
+    auto file = dir.path() / "texts.json";
+    std::ofstream(file) << R"({"button_support": "Hablar con alguien"})";
+    wa_server wa({"--bot-texts", file.string()});
+    auto admin = admin_client(wa.server);
+    auto taps = [&](const std::string& id, const std::string& kind, const std::string& reply_id,
+                    const std::string& title) {
+        return wa.post(payload_with(
+            {{"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "106540352242922"}}},
+             {"messages", {{{"from", user}, {"id", id}, {"timestamp", "1763900000"}, {"type", "interactive"},
+                            {"interactive", {{"type", kind}, {kind, {{"id", reply_id}, {"title", title}}}}}}}}}));
+    };
+    BOOST_TEST(wa.post(text_payload(user, "wamid.tap-1", "hi")).status == 200u);
+    auto menu = json::parse(wa.graph.wait_for(1)[0].body);
+    BOOST_TEST(menu.at("type").as_string() == "interactive");
+    BOOST_TEST(menu.at("interactive").at("type").as_string() == "button");
+    BOOST_TEST(std::string(menu.at("interactive").at("body").at("text").as_string()).starts_with("Welcome! Reply *support*"));
+    BOOST_TEST(json::serialize(menu.at("interactive").at("action")) ==
+               R"({"buttons":[{"type":"reply","reply":{"id":"sb:support","title":"Hablar con alguien"}},)"
+               R"({"type":"reply","reply":{"id":"sb:register","title":"Register"}}]})");
+
+    BOOST_TEST(taps("wamid.tap-2", "button_reply", "sb:support", "Hablar con alguien").status == 200u);
+    auto connecting = json::parse(wa.graph.wait_for(2)[1].body);
+    BOOST_TEST(connecting.at("type").as_string() == "text");  // nothing to tap
+    auto conversation = admin.json("GET", "/conversations/" + user);
+    BOOST_TEST(conversation.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(conversation.at("messages").at(2).at("text").as_string() == "support");  // as if typed
+
+    admin.json("POST", "/conversations/" + user + "/chat-support/start");
+    wa.graph.wait_for(3);  // "you're now chatting with"
+    admin.json("POST", "/conversations/" + user + "/chat-support/end", "{}");
+    auto question = json::parse(wa.graph.wait_for(4)[3].body);
+    BOOST_TEST(question.at("type").as_string() == "interactive");
+    auto& list = question.at("interactive");
+    BOOST_TEST(list.at("type").as_string() == "list");
+    BOOST_TEST(std::string(list.at("body").at("text").as_string()).starts_with("Chat support session ended."));
+    BOOST_TEST(list.at("action").at("button").as_string() == "Rate");
+    auto& rows = list.at("action").at("sections").at(0).at("rows").as_array();
+    BOOST_REQUIRE(rows.size() == 5u);
+    BOOST_TEST(json::serialize(rows[0]) == R"({"id":"sb:1","title":"1 ★"})");
+    BOOST_TEST(json::serialize(rows[4]) == R"({"id":"sb:5","title":"5 ★★★★★"})");
+
+    BOOST_TEST(taps("wamid.tap-3", "list_reply", "sb:4", "4 ★★★★").status == 200u);
+    auto thanks = json::parse(wa.graph.wait_for(5)[4].body);
+    BOOST_TEST(std::string(thanks.at("interactive").at("body").at("text").as_string()).starts_with("Thanks"));
+    auto overall = admin.json("GET", "/reports/summary").at("overall");
+    BOOST_TEST(overall.at("csat").at("count").as_int64() == 1);
+    BOOST_TEST(overall.at("csat").at("average").to_number<double>() == 4.0);
+
+    // A button that is not the bot's is read by its title, as before.
+    BOOST_TEST(taps("wamid.tap-4", "button_reply", "shop-7", "support").status == 200u);
+    wa.graph.wait_for(6);
+    BOOST_TEST(admin.json("GET", "/conversations/" + user).at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+}
+
+// WhatsApp takes at most 1,024 characters with buttons: a longer menu goes
+// as text, whose words name the keywords anyway.
+BOOST_AUTO_TEST_CASE(a_menu_too_long_for_buttons_goes_as_text) {
+    temp_dir dir;
+    auto file = dir.path() / "texts.json";
+    std::ofstream(file) << R"({"menu_unregistered": "Reply support. )" << std::string(1010, 'x') << R"("})";
+    wa_server wa({"--bot-texts", file.string()});
+    BOOST_TEST(wa.post(text_payload("15557322", "wamid.long-1", "hi")).status == 200u);
+    auto menu = json::parse(wa.graph.wait_for(1)[0].body);
+    BOOST_TEST(menu.at("type").as_string() == "text");
+    BOOST_TEST(menu.at("text").at("body").as_string().size() == 1025u);
+}
+
 BOOST_AUTO_TEST_CASE(a_reaction_reaches_the_agents_and_the_bot_leaves_it) {
     const std::string user = "15557301";
     wa_server wa;
@@ -739,7 +812,8 @@ BOOST_AUTO_TEST_CASE(a_reaction_reaches_the_agents_and_the_bot_leaves_it) {
     BOOST_TEST(said == want, boost::test_tools::per_element());
     BOOST_TEST(conversation.at("messages").at(2).at("text").as_string() == "[reaction] 👍");
     BOOST_TEST(conversation.at("state").as_string() == "IDLE");
-    BOOST_TEST(std::string(json::parse(sent[4].body).at("text").at("body").as_string()).find("Thanks") != std::string::npos);
+    BOOST_TEST(std::string(json::parse(sent[4].body).at("interactive").at("body").at("text").as_string()).find("Thanks") !=
+               std::string::npos);  // with the menu's buttons
     // The rating kept its chat and agent through the reaction before it.
     auto agents = admin.json("GET", "/reports/summary").at("agents").as_array();
     BOOST_REQUIRE(agents.size() == 1u);

@@ -181,7 +181,44 @@ BOOST_AUTO_TEST_CASE(texts_load_from_json_and_bad_files_are_clear_errors) {
     expect_error("[]", "JSON object");
     expect_error(R"({"menu": "x"})", "unknown key 'menu'");
     expect_error(R"({"ask_name": 3})", "'ask_name' must be a non-empty string");
+    expect_error(R"({"button_rate": "Rate our team, please"})", "'button_rate' must be at most 20 characters");
+    // Counted in characters, not bytes: 20 of them, 40 bytes.
+    std::ofstream(good, std::ios::trunc) << R"({"button_support": "Поддержка поддержка"})";
+    BOOST_TEST(bot_texts::load(good).button_support == "Поддержка поддержка");
     BOOST_CHECK_THROW(bot_texts::load(dir.path() / "missing.json"), std::runtime_error);
+}
+
+// The keywords a reply offers to tap: the menu's with a menu (register
+// only until the user has), the ratings with the end of a chat, nothing
+// else; none whose title an operator left empty.
+BOOST_AUTO_TEST_CASE(the_menu_and_the_rating_question_offer_their_keywords) {
+    auto keywords = [](const bot_choices& offered) {
+        std::string out;
+        for (auto& c : offered.options) out += c.keyword + "=" + c.title + ";";
+        return out;
+    };
+    auto stranger = in_state(conv_state::idle);
+    auto known = in_state(conv_state::idle, true, "Ann");
+    BOOST_TEST(keywords(bot_offers(bot_decide(stranger, "hi"), stranger, texts)) == "support=Support;register=Register;");
+    BOOST_TEST(keywords(bot_offers(bot_decide(known, "hi"), known, texts)) == "support=Support;");
+    auto naming = in_state(conv_state::registering);
+    BOOST_TEST(keywords(bot_offers(bot_decide(naming, "Ann"), known, texts)) == "support=Support;");
+    auto rating = in_state(conv_state::rating);
+    BOOST_TEST(keywords(bot_offers(bot_decide(rating, "5"), stranger, texts)) == "support=Support;register=Register;");
+    auto ended = bot_offers(bot_decide(in_state(conv_state::chat_support_active), "exit"), rating, texts);
+    BOOST_TEST(ended.button == "Rate");
+    BOOST_TEST(keywords(ended) == "1=1 ★;2=2 ★★;3=3 ★★★;4=4 ★★★★;5=5 ★★★★★;");
+    for (auto [state, text] : {std::pair{conv_state::idle, "register"}, {conv_state::idle, "support"},
+                               {conv_state::chat_support_active, "hello"}, {conv_state::registering, ""}}) {
+        BOOST_TEST_INFO("text '" << text << "'");
+        auto c = in_state(state);
+        BOOST_TEST(bot_offers(bot_decide(c, text), c, texts).empty());
+    }
+    bot_texts quiet;
+    quiet.button_register.clear();
+    quiet.button_rate.clear();
+    BOOST_TEST(keywords(bot_offers(bot_decide(stranger, "hi"), stranger, quiet)) == "support=Support;");
+    BOOST_TEST(rating_choices(quiet).empty());
 }
 
 BOOST_AUTO_TEST_CASE(fill_replaces_every_placeholder) {

@@ -126,6 +126,7 @@ BOOST_AUTO_TEST_CASE(open_chat_is_copied_only_when_a_copy_changes_it) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+#include "switchboard/chat/bot.hpp"
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/json_text.hpp"
 #include "switchboard/events/event.hpp"
@@ -203,9 +204,14 @@ BOOST_AUTO_TEST_CASE(string_hash_spreads_and_does_not_collide) {
 }
 
 BOOST_AUTO_TEST_CASE(webhook_answer_lists_replies_and_state) {
-    auto v = boost::json::parse(webhook_answer({"Hi \"Zoë\"!", "line\nbreak"}, conv_state::registering));
+    auto v = boost::json::parse(webhook_answer({"Hi \"Zoë\"!", "line\nbreak"}, {}, conv_state::registering));
     BOOST_TEST(v == boost::json::parse(R"({"replies":[{"text":"Hi \"Zoë\"!"},{"text":"line\nbreak"}],"state":"REGISTERING"})"));
-    BOOST_TEST(boost::json::parse(webhook_answer({}, conv_state::idle)) == boost::json::parse(R"({"replies":[],"state":"IDLE"})"));
+    BOOST_TEST(boost::json::parse(webhook_answer({}, {}, conv_state::idle)) == boost::json::parse(R"({"replies":[],"state":"IDLE"})"));
+    // The keywords to tap go with the last reply.
+    bot_choices offered{"", {{"support", "Support"}, {"register", "Register"}}};
+    BOOST_TEST(boost::json::parse(webhook_answer({"Thanks!", "Welcome!"}, offered, conv_state::idle)) ==
+               boost::json::parse(R"({"replies":[{"text":"Thanks!"},{"text":"Welcome!","choices":[)"
+                                  R"({"text":"support","title":"Support"},{"text":"register","title":"Register"}]}],"state":"IDLE"})"));
 }
 
 namespace {

@@ -37,6 +37,13 @@ struct bot_texts {
         "Chat support session ended. How would you rate our support? Reply with a number from 1 (poor) to 5 (great).";
     std::string rating_thanks = "Thanks for your feedback!";
     std::string idle_timeout = "Your chat with support was closed after a period of inactivity.";
+    // The titles of the buttons that offer a keyword with the menu (WhatsApp
+    // reply buttons; `choices` in a plain webhook's answer), and of the list
+    // that offers the ratings with chat_ended. Empty: not offered, the text
+    // alone asks. At most 20 characters each (WhatsApp's limit).
+    std::string button_support = "Support";
+    std::string button_register = "Register";
+    std::string button_rate = "Rate";
 
     // Throws std::runtime_error naming the file and the problem: a malformed
     // file is a start-up error, never silently ignored.
@@ -76,6 +83,26 @@ bot_decision bot_decide(const conversation& c, std::string_view text, std::strin
 // after the step.
 std::vector<std::string> bot_replies(const bot_decision& d, const conversation& after, const bot_texts& texts,
                                      std::size_t queue_position = 0);
+
+// Keywords a user may tap rather than type, offered with a reply: WhatsApp
+// shows up to three as reply buttons, more as a list opened by `button`.
+// Each is sent back as its keyword (`support`, `4`), so the bot reads a tap
+// as it reads the word.
+struct bot_choice {
+    std::string keyword;
+    std::string title;
+};
+struct bot_choices {
+    std::string button;  // the list's button, for more than three
+    std::vector<bot_choice> options;
+    bool empty() const { return options.empty(); }
+};
+
+// What the last of bot_replies(d, after, …) offers: the menu's keywords
+// with the menu, the ratings with chat_ended.
+bot_choices bot_offers(const bot_decision& d, const conversation& after, const bot_texts& texts);
+// The ratings, 1 to 5, offered when a chat ends (an agent's end too).
+bot_choices rating_choices(const bot_texts& texts);
 
 // ASCII white space off both ends, as keywords are matched.
 std::string_view trim(std::string_view s);

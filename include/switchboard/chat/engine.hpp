@@ -127,6 +127,7 @@ struct inbound_result {
     std::optional<std::string> duplicate_of;
     // The plain webhook's answer, when this step built it (for the dedupe record).
     std::string answer;
+    bot_choices offered;  // with the last reply
 };
 
 // Who acts, for commands that agents give.

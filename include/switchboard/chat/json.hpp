@@ -35,7 +35,16 @@ std::size_t conversation_json_size(const conversation& c, std::optional<std::siz
 boost::json::value optional_time(const std::optional<timestamp>& t);
 boost::json::value optional_text(const std::string& s);
 
-// The plain webhook's answer: {"replies":[{"text":…}],"state":…}.
-std::string webhook_answer(const std::vector<std::string>& replies, conv_state state);
+struct bot_choices;
+
+// The keywords offered with a reply, as the plain webhook's answer and its
+// --outbound-url carry them and the outbox keeps them for WhatsApp's
+// buttons: [{"text":"support","title":"Support"}], `text` being what the
+// user sends back.
+boost::json::array choices_json(const bot_choices& offered);
+
+// The plain webhook's answer: {"replies":[{"text":…}],"state":…}; the last
+// reply has "choices" when the bot offers any.
+std::string webhook_answer(const std::vector<std::string>& replies, const bot_choices& offered, conv_state state);
 
 }  // namespace switchboard::chat
