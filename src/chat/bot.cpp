@@ -2,6 +2,7 @@
 #include "switchboard/chat/bot.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <array>
@@ -26,11 +27,31 @@ std::string menu(const conversation& c, const bot_texts& t) {
     return c.registered ? fill(t.menu_registered, "name", c.name) : t.menu_unregistered;
 }
 
-bot_choices menu_choices(const conversation& c, const bot_texts& t) {
+// `json` and `delivery` written from the rest.
+bot_choices written(bot_choices c) {
+    boost::json::array options;
+    for (auto& o : c.options) options.push_back({{"text", o.keyword}, {"title", o.title}});
+    c.json = boost::json::serialize(options);
+    c.delivery = boost::json::serialize(boost::json::object{{"button", c.button}, {"choices", std::move(options)}});
+    return c;
+}
+
+bot_choices menu_choices(bool registered, const bot_texts& t) {
     bot_choices out;
     if (!t.button_support.empty()) out.options.push_back({"support", t.button_support});
-    if (!c.registered && !t.button_register.empty()) out.options.push_back({"register", t.button_register});
-    return out;
+    if (!registered && !t.button_register.empty()) out.options.push_back({"register", t.button_register});
+    return written(std::move(out));
+}
+
+bot_choices rating_choices(const bot_texts& t) {
+    if (t.button_rate.empty()) return {};
+    bot_choices out{t.button_rate, {}, {}, {}};
+    std::string stars;
+    for (int score = 1; score <= 5; ++score) {
+        stars += "★";
+        out.options.push_back({std::to_string(score), std::to_string(score) + " " + stars});
+    }
+    return written(std::move(out));
 }
 
 // IDLE's rows; RATING falls through to them when the text is not a rating.
@@ -123,27 +144,19 @@ std::vector<std::string> bot_replies(const bot_decision& d, const conversation& 
     return {};
 }
 
-bot_choices rating_choices(const bot_texts& t) {
-    if (t.button_rate.empty()) return {};
-    bot_choices out{t.button_rate, {}};
-    std::string stars;
-    for (int score = 1; score <= 5; ++score) {
-        stars += "★";
-        out.options.push_back({std::to_string(score), std::to_string(score) + " " + stars});
-    }
-    return out;
-}
+bot_offer_set::bot_offer_set(const bot_texts& t)
+    : stranger_menu_(menu_choices(false, t)), registered_menu_(menu_choices(true, t)), ratings_(rating_choices(t)) {}
 
-bot_choices bot_offers(const bot_decision& d, const conversation& after, const bot_texts& t) {
+const bot_choices* bot_offer_set::after(const bot_decision& d, const conversation& after) const {
     switch (d.action) {
     case bot_action::show_menu:
     case bot_action::register_name:
     case bot_action::rate:
-        return menu_choices(after, t);
+        return or_null(after.registered ? registered_menu_ : stranger_menu_);
     case bot_action::end_support:
-        return rating_choices(t);
+        return ratings();
     default:
-        return {};
+        return nullptr;
     }
 }
 

@@ -9,7 +9,6 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -275,20 +274,20 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
     return m;
 }
 
-void conversation_actor::offer_choices(step& s, const message& m, const bot_choices& offered) {
-    if (offered.empty() || s.outbound.empty() || s.outbound.back().message_id != m.id) return;
+void conversation_actor::offer_choices(step& s, const message& m, const bot_choices* offered) {
+    if (!offered || s.outbound.empty() || s.outbound.back().message_id != m.id) return;
     auto& out = s.outbound.back();
     out.kind = "choices";
-    out.ref = boost::json::serialize(boost::json::object{{"button", offered.button}, {"choices", choices_json(offered)}});
+    out.ref = offered->delivery;
 }
 
-void conversation_actor::tell_user(step& s, std::string text, timestamp at, const bot_choices& offered) {
+void conversation_actor::tell_user(step& s, std::string text, timestamp at, const bot_choices* offered) {
     auto& m = add_outgoing(s, sender::bot, std::move(text), at, false);
     offer_choices(s, m, offered);
     s.message_created(m, at);
 }
 
-void conversation_actor::tell_user_in_window(step& s, std::string text, timestamp at, const bot_choices& offered) {
+void conversation_actor::tell_user_in_window(step& s, std::string text, timestamp at, const bot_choices* offered) {
     if (!past_whatsapp_window(ctx_.store, s.next, at)) return tell_user(s, std::move(text), at, offered);
     add_system_note(s,
                     "Not sent to the user, as WhatsApp's 24-hour window since their last message has closed "
@@ -441,7 +440,7 @@ struct conversation_actor::receive_written {
     bool write_row;
     std::vector<std::string> replies;
     std::string answer;
-    bot_choices offered;
+    const bot_choices* offered;
     receive_done done;
     // The user's text, kept for a listener when one listened as the step began.
     std::optional<std::string> seen_text;
@@ -456,7 +455,7 @@ struct conversation_actor::receive_written {
                 self->announce(*s);
                 if (!notices.empty()) self->ctx_.options.notifier->kept(std::move(notices));
                 if (seen_text) self->tell_listener(*seen_text, via, false);
-                result = {std::move(replies), self->own_->state, std::nullopt, std::move(answer), std::move(offered)};
+                result = {std::move(replies), self->own_->state, std::nullopt, std::move(answer), offered};
             } catch (...) {
                 e = std::current_exception();
             }
@@ -497,7 +496,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         }
         ctx_.messages_in.inc();
         std::vector<std::string> replies;
-        bot_choices offered;
+        const bot_choices* offered = nullptr;
         std::string answer;
         finish_receive(*s, in, decision, was, key, now, replies, offered, answer);
         s->conversation_updated_beyond_messages(*own_, now);
@@ -509,7 +508,7 @@ void conversation_actor::receive_on_strand(inbound_message& in, receive_done don
         ctx_.store.async_write(std::move(batch),
                                net::bind_executor(strand_, receive_written{shared_from_this(), std::move(permit),
                                                                            std::move(s), write_row, std::move(replies),
-                                                                           std::move(answer), std::move(offered),
+                                                                           std::move(answer), offered,
                                                                            std::move(done),
                                                                            std::move(seen_text), in.via,
                                                                            std::move(notices)}));
@@ -621,7 +620,7 @@ std::string conversation_actor::support_note(timestamp now) const {
 
 void conversation_actor::finish_receive(step& s, const inbound_message& in, const bot_decision& decision,
                                         conv_state was, const std::string& key, timestamp now,
-                                        std::vector<std::string>& replies, bot_choices& offered,
+                                        std::vector<std::string>& replies, const bot_choices*& offered,
                                         std::string& answer) {
     auto& c = s.next;
     if (was == conv_state::rating && decision.next != conv_state::rating) {  // rated or skipped: that chat is done with
@@ -635,7 +634,7 @@ void conversation_actor::finish_receive(step& s, const inbound_message& in, cons
     // One message, not two: the user reads where they stand and why at once.
     if (decision.action == bot_action::open_support && !replies.empty())
         if (auto note = support_note(now); !note.empty()) replies.back() += "\n\n" + note;
-    offered = bot_offers(decision, c, ctx_.options.texts);
+    offered = ctx_.offers.after(decision, c);
     bool inline_answer = in.via == channel::plain;
     for (auto& r : replies) {
         auto& m = add_outgoing(s, sender::bot, r, now, inline_answer);
@@ -677,7 +676,7 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
         ctx_.chats_opened.inc();
     }
     std::vector<std::string> replies;
-    bot_choices offered;
+    const bot_choices* offered = nullptr;
     std::string answer;
     finish_receive(s, in, decision, was, key, now, replies, offered, answer);
     if (s.changed_beyond_messages(*own_)) {
@@ -699,7 +698,7 @@ net::awaitable<inbound_result> conversation_actor::receive_in_turn(inbound_messa
         std::rethrow_exception(failed);
     }
     tell_listener(in.text, in.via, joined);
-    co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer), std::move(offered)};
+    co_return inbound_result{std::move(replies), own_->state, std::nullopt, std::move(answer), offered};
 }
 
 template <class Tell>
@@ -943,7 +942,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
         close_chat(s, "agent", now);
         c.state = conv_state::rating;
         c.last_activity = now;
-        tell_user_in_window(s, ctx_.options.texts.chat_ended, now, rating_choices(ctx_.options.texts));
+        tell_user_in_window(s, ctx_.options.texts.chat_ended, now, ctx_.offers.ratings());
         chat_ended(s, "agent", by.username, now);
         s.conversation_updated(now);
         co_await commit(s);

@@ -146,10 +146,10 @@ private:
     void keep_notice(step& s, std::optional<notify::notification> made);
     void finish_receive(step& s, const inbound_message& in, const bot_decision& decision, conv_state was,
                         const std::string& key, timestamp now, std::vector<std::string>& replies,
-                        bot_choices& offered, std::string& answer);
+                        const bot_choices*& offered, std::string& answer);
     // The keywords `m` offers the user to tap (WhatsApp's buttons), kept
     // with its delivery so that a retry after a restart offers them too.
-    void offer_choices(step& s, const message& m, const bot_choices& offered);
+    void offer_choices(step& s, const message& m, const bot_choices* offered);
     // The returned reference lives in the step's batch: valid until the next add.
     message& add_message(step& s, sender from, std::string text, timestamp at, std::string kind = "text");
     // A message for the user that is not part of a webhook answer goes out
@@ -170,11 +170,11 @@ private:
     // send(), send_file() and send_template(): an agent's message to the user.
     boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
                                             std::optional<whatsapp_only_send> special, quoted_message quote = {});
-    void tell_user(step& s, std::string text, timestamp at, const bot_choices& offered = {});
+    void tell_user(step& s, std::string text, timestamp at, const bot_choices* offered = nullptr);
     // The same, for a notice that is no answer to the user (a chat started,
     // transferred or ended): past WhatsApp's 24-hour window since the user's
     // last message Meta refuses it, so a note tells the agents instead.
-    void tell_user_in_window(step& s, std::string text, timestamp at, const bot_choices& offered = {});
+    void tell_user_in_window(step& s, std::string text, timestamp at, const bot_choices* offered = nullptr);
     // A line for the agents in the history (who transferred, returned or
     // blocked), never sent to the user.
     void add_system_note(step& s, std::string text, timestamp at);

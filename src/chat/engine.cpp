@@ -54,6 +54,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
               queue,
               outbox_,
               options,
+              bot_offer_set(options.texts),
               metrics.get_counter("switchboard_messages_received_total", "User messages taken in"),
               metrics.get_counter("switchboard_messages_duplicate_total", "Inbound messages dropped as duplicates"),
               metrics.get_counter("switchboard_messages_blocked_total",

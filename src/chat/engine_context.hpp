@@ -19,6 +19,7 @@ struct engine_context {
     support_queue& queue;
     channels::outbox& outbox;
     const engine_options& options;
+    const bot_offer_set offers;  // from options.texts
     metrics::counter& messages_in;
     metrics::counter& duplicates;
     metrics::counter& blocked_messages;  // from users an agent blocked: acknowledged, dropped

@@ -404,13 +404,7 @@ std::string conversation_json(const conversation& c, std::optional<std::size_t> 
     return out;
 }
 
-boost::json::array choices_json(const bot_choices& offered) {
-    boost::json::array out;
-    for (auto& c : offered.options) out.push_back({{"text", c.keyword}, {"title", c.title}});
-    return out;
-}
-
-std::string webhook_answer(const std::vector<std::string>& replies, const bot_choices& offered, conv_state state) {
+std::string webhook_answer(const std::vector<std::string>& replies, const bot_choices* offered, conv_state state) {
     std::size_t size = 64;
     for (auto& r : replies) size += r.size() + 16;
     std::string out;
@@ -419,9 +413,9 @@ std::string webhook_answer(const std::vector<std::string>& replies, const bot_ch
     for (std::size_t i = 0; i < replies.size(); ++i) {
         out += i ? ",{\"text\":" : "{\"text\":";
         append_json_string(out, replies[i]);
-        if (i + 1 == replies.size() && !offered.empty()) {
+        if (offered && i + 1 == replies.size()) {
             out += ",\"choices\":";
-            out += boost::json::serialize(choices_json(offered));
+            out += offered->json;
         }
         out += '}';
     }

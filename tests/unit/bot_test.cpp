@@ -192,33 +192,40 @@ BOOST_AUTO_TEST_CASE(texts_load_from_json_and_bad_files_are_clear_errors) {
 // only until the user has), the ratings with the end of a chat, nothing
 // else; none whose title an operator left empty.
 BOOST_AUTO_TEST_CASE(the_menu_and_the_rating_question_offer_their_keywords) {
-    auto keywords = [](const bot_choices& offered) {
+    auto keywords = [](const bot_choices* offered) {
         std::string out;
-        for (auto& c : offered.options) out += c.keyword + "=" + c.title + ";";
+        if (!offered) return std::string("none");
+        for (auto& c : offered->options) out += c.keyword + "=" + c.title + ";";
         return out;
     };
+    const bot_offer_set offers{texts};
     auto stranger = in_state(conv_state::idle);
     auto known = in_state(conv_state::idle, true, "Ann");
-    BOOST_TEST(keywords(bot_offers(bot_decide(stranger, "hi"), stranger, texts)) == "support=Support;register=Register;");
-    BOOST_TEST(keywords(bot_offers(bot_decide(known, "hi"), known, texts)) == "support=Support;");
+    BOOST_TEST(keywords(offers.after(bot_decide(stranger, "hi"), stranger)) == "support=Support;register=Register;");
+    BOOST_TEST(keywords(offers.after(bot_decide(known, "hi"), known)) == "support=Support;");
     auto naming = in_state(conv_state::registering);
-    BOOST_TEST(keywords(bot_offers(bot_decide(naming, "Ann"), known, texts)) == "support=Support;");
+    BOOST_TEST(keywords(offers.after(bot_decide(naming, "Ann"), known)) == "support=Support;");
     auto rating = in_state(conv_state::rating);
-    BOOST_TEST(keywords(bot_offers(bot_decide(rating, "5"), stranger, texts)) == "support=Support;register=Register;");
-    auto ended = bot_offers(bot_decide(in_state(conv_state::chat_support_active), "exit"), rating, texts);
-    BOOST_TEST(ended.button == "Rate");
+    BOOST_TEST(keywords(offers.after(bot_decide(rating, "5"), stranger)) == "support=Support;register=Register;");
+    auto* ended = offers.after(bot_decide(in_state(conv_state::chat_support_active), "exit"), rating);
+    BOOST_TEST(ended == offers.ratings());
+    BOOST_TEST(ended->button == "Rate");
     BOOST_TEST(keywords(ended) == "1=1 ★;2=2 ★★;3=3 ★★★;4=4 ★★★★;5=5 ★★★★★;");
+    BOOST_TEST(ended->delivery == R"({"button":"Rate","choices":)" + ended->json + "}");
     for (auto [state, text] : {std::pair{conv_state::idle, "register"}, {conv_state::idle, "support"},
                                {conv_state::chat_support_active, "hello"}, {conv_state::registering, ""}}) {
         BOOST_TEST_INFO("text '" << text << "'");
         auto c = in_state(state);
-        BOOST_TEST(bot_offers(bot_decide(c, text), c, texts).empty());
+        BOOST_TEST(keywords(offers.after(bot_decide(c, text), c)) == "none");
     }
-    bot_texts quiet;
-    quiet.button_register.clear();
-    quiet.button_rate.clear();
-    BOOST_TEST(keywords(bot_offers(bot_decide(stranger, "hi"), stranger, quiet)) == "support=Support;");
-    BOOST_TEST(rating_choices(quiet).empty());
+    bot_texts quiet_texts;
+    quiet_texts.button_register.clear();
+    quiet_texts.button_rate.clear();
+    const bot_offer_set quiet{quiet_texts};
+    BOOST_TEST(keywords(quiet.after(bot_decide(stranger, "hi"), stranger)) == "support=Support;");
+    BOOST_TEST(keywords(quiet.ratings()) == "none");
+    quiet_texts.button_support.clear();
+    BOOST_TEST(keywords(bot_offer_set{quiet_texts}.after(bot_decide(stranger, "hi"), stranger)) == "none");
 }
 
 BOOST_AUTO_TEST_CASE(fill_replaces_every_placeholder) {

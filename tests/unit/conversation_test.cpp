@@ -204,12 +204,14 @@ BOOST_AUTO_TEST_CASE(string_hash_spreads_and_does_not_collide) {
 }
 
 BOOST_AUTO_TEST_CASE(webhook_answer_lists_replies_and_state) {
-    auto v = boost::json::parse(webhook_answer({"Hi \"Zoë\"!", "line\nbreak"}, {}, conv_state::registering));
+    auto v = boost::json::parse(webhook_answer({"Hi \"Zoë\"!", "line\nbreak"}, nullptr, conv_state::registering));
     BOOST_TEST(v == boost::json::parse(R"({"replies":[{"text":"Hi \"Zoë\"!"},{"text":"line\nbreak"}],"state":"REGISTERING"})"));
-    BOOST_TEST(boost::json::parse(webhook_answer({}, {}, conv_state::idle)) == boost::json::parse(R"({"replies":[],"state":"IDLE"})"));
+    BOOST_TEST(boost::json::parse(webhook_answer({}, nullptr, conv_state::idle)) == boost::json::parse(R"({"replies":[],"state":"IDLE"})"));
     // The keywords to tap go with the last reply.
-    bot_choices offered{"", {{"support", "Support"}, {"register", "Register"}}};
-    BOOST_TEST(boost::json::parse(webhook_answer({"Thanks!", "Welcome!"}, offered, conv_state::idle)) ==
+    bot_offer_set offers{bot_texts{}};
+    conversation stranger;
+    auto* menu = offers.after(bot_decision{}, stranger);
+    BOOST_TEST(boost::json::parse(webhook_answer({"Thanks!", "Welcome!"}, menu, conv_state::idle)) ==
                boost::json::parse(R"({"replies":[{"text":"Thanks!"},{"text":"Welcome!","choices":[)"
                                   R"({"text":"support","title":"Support"},{"text":"register","title":"Register"}]}],"state":"IDLE"})"));
 }

@@ -95,14 +95,28 @@ struct bot_choice {
 struct bot_choices {
     std::string button;  // the list's button, for more than three
     std::vector<bot_choice> options;
+    // As the answers carry them, written once: every menu a webhook answers
+    // has them. `json` the options, [{"text":"support","title":"Support"}]
+    // (`text` being what the user sends back); `delivery` the outbox's
+    // record of them, {"button":…,"choices":<json>}.
+    std::string json, delivery;
     bool empty() const { return options.empty(); }
 };
 
-// What the last of bot_replies(d, after, …) offers: the menu's keywords
-// with the menu, the ratings with chat_ended.
-bot_choices bot_offers(const bot_decision& d, const conversation& after, const bot_texts& texts);
-// The ratings, 1 to 5, offered when a chat ends (an agent's end too).
-bot_choices rating_choices(const bot_texts& texts);
+// What each reply offers, made once from the texts.
+class bot_offer_set {
+public:
+    explicit bot_offer_set(const bot_texts& texts);
+    // What the last of bot_replies(d, after, …) offers: the menu's keywords
+    // with the menu, the ratings with chat_ended. Null for nothing.
+    const bot_choices* after(const bot_decision& d, const conversation& after) const;
+    // The ratings, 1 to 5, offered when a chat ends (an agent's end too); null when none are.
+    const bot_choices* ratings() const { return or_null(ratings_); }
+
+private:
+    static const bot_choices* or_null(const bot_choices& c) { return c.empty() ? nullptr : &c; }
+    bot_choices stranger_menu_, registered_menu_, ratings_;
+};
 
 // ASCII white space off both ends, as keywords are matched.
 std::string_view trim(std::string_view s);

@@ -127,7 +127,7 @@ struct inbound_result {
     std::optional<std::string> duplicate_of;
     // The plain webhook's answer, when this step built it (for the dedupe record).
     std::string answer;
-    bot_choices offered;  // with the last reply
+    const bot_choices* offered = nullptr;  // with the last reply; the engine's, for its life
 };
 
 // Who acts, for commands that agents give.

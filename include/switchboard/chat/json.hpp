@@ -37,14 +37,8 @@ boost::json::value optional_text(const std::string& s);
 
 struct bot_choices;
 
-// The keywords offered with a reply, as the plain webhook's answer and its
-// --outbound-url carry them and the outbox keeps them for WhatsApp's
-// buttons: [{"text":"support","title":"Support"}], `text` being what the
-// user sends back.
-boost::json::array choices_json(const bot_choices& offered);
-
 // The plain webhook's answer: {"replies":[{"text":…}],"state":…}; the last
-// reply has "choices" when the bot offers any.
-std::string webhook_answer(const std::vector<std::string>& replies, const bot_choices& offered, conv_state state);
+// reply has "choices" when the bot offers any (`offered`, or null).
+std::string webhook_answer(const std::vector<std::string>& replies, const bot_choices* offered, conv_state state);
 
 }  // namespace switchboard::chat
