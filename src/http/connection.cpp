@@ -327,7 +327,10 @@ net::awaitable<void> connection::run() {
             log::error("handler failed", {{"route", route}, {"path", req.path}, {"error", e.what()}});
             res = response::error(500, "internal_error", "internal server error");
         }
-        if (res.upgrade && upgrade && !stopping_) {
+        // A socket asked for once the server is stopping would only be closed
+        // again: the client is told to come back (a console reconnects).
+        if (res.upgrade && upgrade && stopping_) res = response::error(503, "shutting_down", "the server is shutting down");
+        if (res.upgrade && upgrade) {
             owner_->record(route, 101, {}, std::chrono::duration<double>(clock::now() - started).count());
             stop_watchdog();
             handed_over_ = true;

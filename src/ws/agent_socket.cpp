@@ -118,8 +118,13 @@ net::awaitable<void> agent_socket::run() {
     // the socket: every change after it comes as a `viewers` frame, queued
     // behind the hello (this runs on the strand those frames are posted to).
     auto viewing_now = hub_->opened(self);
+    if (!viewing_now) {  // the server is shutting down: closed as every other socket was
+        closing_ = websocket::close_reason(websocket::close_code::going_away, "server shutting down");
+        co_await writer();
+        co_return;
+    }
     side_.push_back(
-        frame_of({{"type", "hello"}, {"seq", latest}, {"agent", username_}, {"viewers", std::move(viewing_now)}}));
+        frame_of({{"type", "hello"}, {"seq", latest}, {"agent", username_}, {"viewers", std::move(*viewing_now)}}));
 
     net::co_spawn(strand_, reader(), [self](std::exception_ptr) {
         self->closing_ = self->closing_.value_or(websocket::close_reason(websocket::close_code::normal));

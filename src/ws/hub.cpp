@@ -116,11 +116,13 @@ hub_core::resume_plan hub_core::plan_resume(std::uint64_t after) {
     return plan;
 }
 
-boost::json::object hub_core::opened(const std::shared_ptr<agent_socket>& s) {
+std::optional<boost::json::object> hub_core::opened(const std::shared_ptr<agent_socket>& s) {
     bool first_socket;
     boost::json::object viewing_now;
     {
         std::lock_guard lock(mutex);
+        // Under the lock shutdown() sets it: either it found this socket, or this finds it shut.
+        if (stopped) return std::nullopt;
         sockets[s.get()] = s;
         first_socket = ++online[s->username()] == 1;
         open_sockets.set(static_cast<double>(sockets.size()));

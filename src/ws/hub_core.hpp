@@ -12,6 +12,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <unordered_map>
 
@@ -41,7 +42,11 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
 
     // Registers the socket; returns who views what now (for its hello), so
     // that each later change reaches it as a `viewers` frame after that.
-    boost::json::object opened(const std::shared_ptr<agent_socket>& s);
+    // Registers `s` and answers who views what now, for its hello; nothing
+    // once the hub is shut (`stopped`), when `s` is to close as the others
+    // did: an upgrade handed over just before the shutdown finishes its
+    // handshake just after it.
+    std::optional<boost::json::object> opened(const std::shared_ptr<agent_socket>& s);
     void closed(const agent_socket* s, std::string_view reason);
     void typing(const agent_socket* from, std::string conversation, bool on);
     // The socket's console shows `conversation` now ("" for none).

@@ -1,5 +1,6 @@
 // The process as a user meets it: flags, environment twins, start-up output,
 // and shutdown on a signal.
+#include "api_session.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
@@ -137,6 +138,29 @@ BOOST_AUTO_TEST_CASE(sigterm_finishes_the_request_in_flight_then_exits_0) {
     BOOST_TEST(idle.closed_by_server(5s));
     BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
     BOOST_TEST(server.stderr_text().find("shutting down") != std::string::npos);
+}
+
+// An agent's socket asked for while the server stops is refused (503, as
+// for any request then, a console comes back later), and the server exits:
+// a socket opened then would only have been closed again.
+BOOST_AUTO_TEST_CASE(an_upgrade_asked_for_during_shutdown_is_refused_and_the_server_exits) {
+    server_process server;
+    auto admin = admin_client(server);
+    test_connection idle(server.port());
+    BOOST_TEST(idle.request("GET", "/healthz").status == 200u);
+    test_connection upgrading(server.port());
+    BOOST_TEST(upgrading.request("GET", "/healthz").status == 200u);  // accepted, not just queued in the backlog
+    upgrading.send_raw("GET /ws?token=" + admin.token +
+                       " HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+    server.send_signal(SIGTERM);
+    // The connections are told once the signal is handled: an idle one closed
+    // says the one in flight knows.
+    BOOST_TEST(idle.closed_by_server(5s));
+    upgrading.send_raw("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    auto refused = upgrading.read_response();
+    BOOST_TEST(refused.status == 503u);
+    BOOST_TEST(refused.body.find("shutting_down") != std::string::npos);
+    BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(sigint_exits_0) {
