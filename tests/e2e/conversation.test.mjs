@@ -737,6 +737,7 @@ test('an admin defines labels in the Labels dialog, and every console paints the
   // Offered first, then the others in use; and where a macro names one.
   await dialog.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Macros', exact: true }).click();
+  await page.locator('#macros-dialog[open]').waitFor();  // shown once its list is loaded: closed before, it would open after
   assert.equal(await page.getByLabel("Action 1's value").getAttribute('list'), 'catalog-labels');
   assert.deepEqual(await page.locator('#catalog-labels option').evaluateAll((o) => o.map((x) => x.value)), ['refund', 'vip']);
   await page.locator('#macros-dialog').evaluate((d) => d.close());
