@@ -75,6 +75,8 @@ po::options_description describe(config& c, text_flags& t) {
         ("events-types", po::value(&t.events_types), "comma-separated event types --events-url gets (default: all)")
         ("events-secret", po::value(&c.events_secret), "key that signs what goes to --events-url (X-Switchboard-Signature: sha256=<HMAC>)")
         ("max-media", po::value(&c.max_media)->default_value(c.max_media), "largest WhatsApp media file in bytes passed on to agents")
+        ("max-uploads", po::value(&c.max_uploads)->default_value(c.max_uploads),
+         "agents' files (up to --max-media each, held in memory) read or sent on at once; one more is answered 503")
         ("outbox-max-backoff", po::value(&c.outbox_max_backoff)->default_value(c.outbox_max_backoff), "longest wait in seconds between delivery retries")
         ("outbound-ca-file", po::value(&c.outbound_ca_file), "PEM file of extra CA certificates to trust for https destinations")
         ("outbound-connections", po::value(&c.outbound_connections)->default_value(c.outbound_connections), "connections per outbound host")
@@ -187,6 +189,7 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     out.cfg.log_format = *format;
     if (out.cfg.max_body == 0) return fail("--max-body must be at least 1");
     if (out.cfg.max_media == 0) return fail("--max-media must be at least 1");
+    if (out.cfg.max_uploads == 0) return fail("--max-uploads must be at least 1");
     // Durations are whole seconds, and none may be zero.
     const std::pair<const char*, unsigned> durations[] = {
         {"--header-timeout", out.cfg.header_timeout}, {"--keepalive-timeout", out.cfg.keepalive_timeout},

@@ -72,6 +72,7 @@ http::server_limits limits_from(const config& cfg) {
     l.body_timeout = std::chrono::seconds(cfg.body_timeout);
     l.write_timeout = std::chrono::seconds(cfg.write_timeout);
     l.trusted_proxies = cfg.trusted_proxies;
+    l.max_large_bodies = cfg.max_uploads;  // only agents' files are larger than --max-body
     return l;
 }
 

@@ -203,6 +203,19 @@ net::awaitable<bool> connection::read_request(beast::flat_buffer& buffer,
                 co_return false;
             }
         }
+        // Each is held whole until answered: past the bound, memory would
+        // grow with the agents uploading at once.
+        if (large) {
+            if (!owner_->take_large_body()) {
+                auto busy = response::error(503, "busy",
+                                            "too many files are being uploaded at once (" +
+                                                std::to_string(limits.max_large_bodies) + "): try again in a moment");
+                busy.set_header("Retry-After", "1");
+                co_await refuse_and_close(std::move(busy), "large_bodies");
+                co_return false;
+            }
+            large_body_.emplace(*owner_);
+        }
         parser.body_limit(limit);
     }
     if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
@@ -355,6 +368,7 @@ net::awaitable<void> connection::run() {
             if (req.method == verb::head) res.body.clear();
             ec = co_await write(head, res.body);
         }
+        large_body_.reset();  // answered: the next upload may come in
 
         if (log::enabled(log::level::debug))
             log::debug("request", {{"method", std::string(to_string(req.method))},

@@ -24,6 +24,8 @@ server::impl::impl(net::io_context& ioc_, const router& routes_, metrics::regist
       limits(limits_),
       acceptor(net::make_strand(ioc_)),
       open_connections(metrics_.get_gauge("switchboard_http_open_connections", "HTTP connections open now")),
+      large_bodies_open(metrics_.get_gauge("switchboard_http_uploads_open",
+                                           "Request bodies over --max-body (agents' files) read or held now")),
       accepted(metrics_.get_counter("switchboard_http_connections_total", "HTTP connections accepted")),
       latency(metrics_.get_histogram("switchboard_http_request_duration_seconds",
                                      "Time from a complete request to its response written",

@@ -8,6 +8,7 @@
 #include "switchboard/http/router.hpp"
 #include "switchboard/http/server.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -34,10 +35,27 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     tcp::acceptor acceptor;
 
     metrics::gauge& open_connections;
+    metrics::gauge& large_bodies_open;
     metrics::counter& accepted;
     metrics::histogram& latency;
     // Out of descriptors, the accept fails every pause: logged as one problem.
     log::repeated_problem accept_failures{log::level::warn, "accept failed", "accepting again"};
+
+    // Large bodies read or held now (server_limits::max_large_bodies):
+    // taken at a large body's headers, given back once it is answered.
+    bool take_large_body() {
+        if (large_bodies.fetch_add(1) >= limits.max_large_bodies) {
+            large_bodies.fetch_sub(1);
+            return false;
+        }
+        large_bodies_open.add(1);
+        return true;
+    }
+    void give_large_body() {
+        large_bodies.fetch_sub(1);
+        large_bodies_open.add(-1);
+    }
+    std::atomic<std::size_t> large_bodies{0};
 
     mutable std::mutex mutex;  // guards the set below; never held across I/O
     std::unordered_map<const connection*, std::weak_ptr<connection>> live;

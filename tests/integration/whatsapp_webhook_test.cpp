@@ -419,6 +419,47 @@ BOOST_AUTO_TEST_CASE(a_file_over_the_limit_is_not_passed_on) {
     BOOST_TEST(wa.graph.requests().size() == 8u);
 }
 
+// Each agent's file is in memory whole until it is answered: at most
+// --max-uploads of them at once. One more is answered 503 at its headers,
+// before its body is read, and once one is answered the next comes in.
+BOOST_AUTO_TEST_CASE(files_read_at_once_are_at_most_max_uploads) {
+    const std::string user = "15557405";
+    wa_server wa({"--max-body", "1024", "--max-media", "4096", "--max-uploads", "2"});
+    auto admin = admin_client(wa.server);
+    BOOST_TEST(wa.post(text_payload(user, "wamid.in-1", "support")).status == 200u);
+    wa.graph.wait_for(1);  // "connecting you"
+    admin.json("POST", "/conversations/" + user + "/chat-support/start");
+    wa.graph.wait_for(2);  // "you're now chatting with"
+    const std::string upload = "POST /conversations/" + user + "/attachments?filename=a.pdf HTTP/1.1\r\nHost: t\r\n"
+                               "Authorization: Bearer " + admin.token +
+                               "\r\nContent-Type: application/pdf\r\nContent-Length: 2000\r\n\r\n";
+    const std::string half(1000, 'x');
+    auto p = wa.server.port();
+    test_connection first(p), second(p), third(p), fourth(p);
+    first.send_raw(upload + half);  // on its way: its body half read
+    second.send_raw(upload + half);
+    wait_for_metric(p, "switchboard_http_uploads_open", 2);
+
+    third.send_raw(upload + half + half);
+    auto busy = third.read_response();
+    BOOST_TEST(busy.status == 503u);
+    BOOST_TEST(busy.header("retry-after") == "1");
+    BOOST_TEST(busy.body.find("too many files are being uploaded at once (2)") != std::string::npos, busy.body);
+    BOOST_TEST(read_metric(p, "switchboard_rejections_total{reason=\"large_bodies\"}") == 1);
+
+    wa.graph.script({{200, R"({"id":"media-1"})", {}}});
+    first.send_raw(half);
+    BOOST_TEST(first.read_response().status == 201u);
+    wait_for_metric(p, "switchboard_http_uploads_open", 1);
+    fourth.send_raw(upload + half);  // taken now: its answer waits for the rest
+    wait_for_metric(p, "switchboard_http_uploads_open", 2);
+    second.send_raw(half);
+    fourth.send_raw(half);
+    BOOST_TEST(second.read_response().status != 503u);  // the route's answer, whatever WhatsApp said
+    BOOST_TEST(fourth.read_response().status != 503u);
+    wait_for_metric(p, "switchboard_http_uploads_open", 0);
+}
+
 // An agent's file: uploaded to the business number's media, then sent by
 // the id Meta gave it; the message carries it as a user's file does, and
 // its sender opens it without WhatsApp being asked for it again.

@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
         BOOST_TEST(zero.message == std::string(flag) + " must be at least 1 second");
     }
 
-    for (const char* flag : {"--max-body", "--max-media"}) {
+    for (const char* flag : {"--max-body", "--max-media", "--max-uploads"}) {
         auto zero = parse_config({flag, "0"}, {});
         BOOST_TEST((zero.what == action::error));
         BOOST_TEST(zero.message == std::string(flag) + " must be at least 1");
@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {
     // A minus sign would otherwise wrap round to the largest value (port 65535).
     for (const char* flag :
          {"--port", "--threads", "--max-body", "--idle-timeout", "--ws-max-lag", "--ws-idle-timeout", "--data-max-mb",
-          "--max-media"}) {
+          "--max-media", "--max-uploads"}) {
         BOOST_TEST_INFO(flag);
         auto negative = parse_config({flag, "-1"}, {});
         BOOST_TEST((negative.what == action::error));

@@ -46,6 +46,7 @@ struct config {
     unsigned outbox_max_backoff = 60;  // seconds
     unsigned outbound_connections = 16;
     std::uint64_t max_media = 16u << 20;  // WhatsApp files passed on to agents
+    unsigned max_uploads = 8;             // agents' files read or held at once, each up to max_media
     std::string outbound_ca_file;  // extra CA certificates for https destinations
     std::string admin_password;         // sets admin's password; on first start a random one is printed otherwise
     unsigned session_ttl = 43200;       // seconds a login lasts

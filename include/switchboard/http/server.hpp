@@ -33,6 +33,10 @@ struct server_limits {
     // Peers (addresses in make_address's form) that are reverse proxies: a
     // request from one is from the client its X-Forwarded-For names last.
     std::vector<std::string> trusted_proxies;
+    // Bodies beyond max_body (an agent's file, up to its route's limit) read
+    // or held at once: each is in memory whole until it is answered. One
+    // more is answered 503 at its headers.
+    std::size_t max_large_bodies = 8;
 };
 
 struct bound_endpoint {
