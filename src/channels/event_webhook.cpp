@@ -93,7 +93,10 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
         std::uint32_t failed_in_a_row = 0;
         while (!stopped) {
             if (after >= stored_upto) {
-                if (after != saved_after) co_await save();  // idle: a good time to note where it got to
+                if (after != saved_after) {  // idle: a good time to note where it got to
+                    co_await save();
+                    continue;  // stopped meanwhile, or more came: a wait begun after stop() would never end
+                }
                 wake.expires_at(net::steady_timer::time_point::max());
                 co_await wake.async_wait(use_tuple);
                 continue;
@@ -132,7 +135,7 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
                 // Noted at most every save_every while it keeps busy: a
                 // durable write per POST held the next POST up by a sync,
                 // and at least once allows a place noted a little late.
-                if (std::chrono::steady_clock::now() - saved_at >= save_every) co_await save();
+                if (std::chrono::steady_clock::now() - saved_at >= options.save_every) co_await save();
                 continue;
             }
             failures.inc();
@@ -217,7 +220,6 @@ struct event_webhook::impl : std::enable_shared_from_this<impl> {
     std::uint64_t after = 0;        // the endpoint has every event up to here
     std::uint64_t saved_after = 0;  // as the store has it
     std::chrono::steady_clock::time_point saved_at{};
-    static constexpr std::chrono::milliseconds save_every{250};
     std::uint64_t stored_upto = 0;  // the store has every event up to here
     bool stopped = false;
 };

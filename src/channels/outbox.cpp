@@ -258,7 +258,12 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
 
     // A backoff, or a wait behind a destination's prober: `outage` ones end
     // early when the destination is found back, or its prober is done.
+    // None once stopped: stop() ended the waits there were, and one begun
+    // after it (a retry's attempt count saved meanwhile) would hold the
+    // server's exit up for as long as its backoff. The caller's loop finds
+    // `stopped` next.
     net::awaitable<void> wait_out(const store::outbox_item& item, std::chrono::milliseconds delay, bool outage) {
+        if (stopped) co_return;
         net::steady_timer timer(strand, delay);
         waits[item.phone] = {&timer, item.via, outage};
         co_await timer.async_wait(use_tuple);

@@ -1,4 +1,5 @@
 // The engine in-process: actors, the store and the queue without HTTP.
+#include "switchboard/channels/event_webhook.hpp"
 #include "switchboard/channels/outbox.hpp"
 #include "switchboard/chat/engine.hpp"
 #include "switchboard/core/metrics.hpp"
@@ -6,6 +7,7 @@
 #include "switchboard/store/store.hpp"
 
 #include "captured_stderr.hpp"
+#include "receiver.hpp"
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 
@@ -44,15 +46,28 @@ struct recording_sink final : events::event_sink {
 
 namespace storage = switchboard::store;  // inside a store, `store` is the class
 
-// A store that refuses every write once told to, as a full disk does,
-// and reads what the store under it holds.
+// A store that refuses every write once told to, as a full disk does, or
+// holds one until let go, as a slow one does; and reads what the store
+// under it holds.
 class refusing_store final : public storage::store {
 public:
     explicit refusing_store(std::unique_ptr<storage::store> under) : under_(std::move(under)) {}
     std::atomic<bool> refusing{false};
+    bool holding = false;  // the next write waits for let_go()
 
     void async_write(storage::write_batch batch, write_done done) override {
         if (refusing) return std::move(done)(std::make_exception_ptr(storage::unavailable("the disk is full")));
+        if (holding) {
+            holding = false;
+            held_.emplace(std::move(batch), std::move(done));
+            return;
+        }
+        under_->async_write(std::move(batch), std::move(done));
+    }
+    bool holds_one() const { return held_.has_value(); }
+    void let_go() {
+        auto [batch, done] = std::move(*held_);
+        held_.reset();
         under_->async_write(std::move(batch), std::move(done));
     }
     std::optional<std::string> find_dedupe(std::string_view key) const override { return under_->find_dedupe(key); }
@@ -130,6 +145,7 @@ public:
 
 private:
     std::unique_ptr<storage::store> under_;
+    std::optional<std::pair<storage::write_batch, write_done>> held_;
 };
 
 // An engine on a 2-thread io_context, as in the server.
@@ -816,6 +832,66 @@ BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
     BOOST_TEST(first(all) != quiet);  // marking is no activity
     f.run(f.engine.set_priority(quiet, chat::conv_priority::none));
     BOOST_TEST(place_of_quiet() == 499u);
+}
+
+// An outbox told to stop while it saves a retry's attempt count starts no
+// backoff after it: a wait started then, with nothing left to end it, held
+// the server's exit up for as long as the backoff (a minute at most).
+BOOST_AUTO_TEST_CASE(an_outbox_stopped_while_it_saves_a_retry_waits_out_no_backoff) {
+    test::receiver graph({429, "{}", {}});  // slow down: retried after the first backoff
+    auto owned = std::make_unique<refusing_store>(store::make_memory_store());
+    auto& disk = *owned;
+    net::io_context ioc;
+    metrics::registry metrics;
+    channels::outbox_options o;
+    o.wa_api_base = graph.url();
+    o.first_retry = std::chrono::seconds(60);
+    o.max_backoff = std::chrono::minutes(2);
+    channels::outbox outbox(ioc, disk, metrics, o);
+    outbox.on_outcome([](channels::delivery_outcome) -> net::awaitable<void> { co_return; });
+    disk.holding = true;
+    outbox.enqueue({{"msg_1", "15550001", 1, chat::channel::whatsapp, "106540352242922", "hello", 0,
+                     std::chrono::system_clock::now()}});
+    // Until the 429 is answered and its attempt count is being saved.
+    for (int i = 0; i < 1000 && !disk.holds_one(); ++i) ioc.run_one_for(std::chrono::seconds(1));
+    BOOST_REQUIRE(disk.holds_one());
+    BOOST_TEST(graph.requests().size() == 1u);
+    outbox.stop();
+    net::post(ioc, [&] { disk.let_go(); });
+    ioc.run_for(std::chrono::seconds(5));
+    BOOST_TEST(ioc.stopped());  // out of work: no backoff waits
+    BOOST_TEST(graph.requests().size() == 1u);
+}
+
+// The event webhook told to stop while it notes, idle, where it got to
+// waits for no more events after it: that wait, begun after stop() had
+// ended the one there was, never ended, and held the server's exit up.
+BOOST_AUTO_TEST_CASE(an_event_webhook_stopped_while_it_notes_its_place_waits_no_more) {
+    test::receiver endpoint({200, "{}", {}});
+    auto owned = std::make_unique<refusing_store>(store::make_memory_store());
+    auto& disk = *owned;
+    net::io_context ioc;
+    metrics::registry metrics;
+    channels::event_webhook_options o;
+    o.url = endpoint.url() + "/events";
+    o.save_every = std::chrono::hours(1);  // noted when idle, not while busy
+    channels::event_webhook events(ioc, disk, metrics, o);
+    events.start();
+    ioc.poll();  // its place for a new URL noted: nothing yet
+    storage::write_batch b;
+    b.events_put.push_back({1, std::chrono::system_clock::now(),
+                            std::make_shared<const std::string>(R"({"type":"chat.started","seq":1})")});
+    disk.async_write(std::move(b), [](std::exception_ptr e) { BOOST_REQUIRE(!e); });  // the memory store's is done at once
+    disk.holding = true;
+    events.stored(1);
+    // Until the event is taken and, idle again, its place is being noted.
+    for (int i = 0; i < 1000 && !disk.holds_one(); ++i) ioc.run_one_for(std::chrono::seconds(1));
+    BOOST_REQUIRE(disk.holds_one());
+    BOOST_TEST(endpoint.requests().size() == 1u);
+    events.stop();
+    net::post(ioc, [&] { disk.let_go(); });
+    ioc.run_for(std::chrono::seconds(5));
+    BOOST_TEST(ioc.stopped());  // out of work: no wait left
 }
 
 BOOST_AUTO_TEST_SUITE_END()

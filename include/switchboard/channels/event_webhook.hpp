@@ -34,6 +34,9 @@ struct event_webhook_options {
     std::chrono::milliseconds first_retry{1000};
     std::chrono::milliseconds max_backoff{std::chrono::seconds(60)};
     std::chrono::seconds request_timeout{10};
+    // While it keeps busy, where it got to is saved at most this often (and
+    // always once idle).
+    std::chrono::milliseconds save_every{250};
 };
 
 class event_webhook {
