@@ -69,6 +69,8 @@ po::options_description describe(config& c, text_flags& t) {
         ("wa-app-secret", po::value(&c.wa_app_secret), "WhatsApp app secret: X-Hub-Signature-256 is checked when set")
         ("wa-token", po::value(&c.wa_token), "WhatsApp Cloud API access token")
         ("wa-api-base", po::value(&c.wa_api_base)->default_value(c.wa_api_base), "WhatsApp Cloud API base URL")
+        ("wa-buttons", po::value(&c.wa_buttons)->default_value(c.wa_buttons),
+         "true: the bot's menu goes to WhatsApp users with reply buttons for its keywords, and the rating question with a list of the scores (interactive messages); false: as text, as SPEC has it")
         ("wa-business-account-id", po::value(&c.wa_business_account_id),
          "WhatsApp Business Account id: agents send its approved message templates (to reach a user past the 24-hour window)")
         ("events-url", po::value(&c.events_url), "URL that every event agents get is POSTed to as well, in order, for integrations")

@@ -99,6 +99,7 @@ channels::outbox_options outbox_options_from(const config& cfg) {
     o.max_backoff = std::chrono::seconds(cfg.outbox_max_backoff);
     o.connections_per_host = cfg.outbound_connections;
     o.ca_file = cfg.outbound_ca_file;
+    o.wa_buttons = cfg.wa_buttons;
     return o;
 }
 

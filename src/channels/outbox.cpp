@@ -74,11 +74,12 @@ std::optional<boost::json::object> interactive_choices(const store::outbox_item&
     return out;
 }
 
-// Meta's send API: POST /{phone_number_id}/messages. A file goes by the
+// Meta's send API: POST /{phone_number_id}/messages. The bot's keywords to
+// tap go as buttons only with --wa-buttons. A file goes by the
 // media id its upload was given; audio takes no caption. A template's
 // object was made whole when the agent sent it (channels/templates.hpp). A
 // reply names the message it quotes.
-std::string whatsapp_send_body(const store::outbox_item& item) {
+std::string whatsapp_send_body(const store::outbox_item& item, bool buttons) {
     boost::json::object body = {{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", item.phone}};
     if (chat::is_media_kind(item.kind)) {
         boost::json::object file = {{"id", item.ref}};
@@ -90,7 +91,7 @@ std::string whatsapp_send_body(const store::outbox_item& item) {
         body["type"] = "template";
         boost::system::error_code ec;  // never thrown in the drain: Meta refuses a broken one, and it fails
         body["template"] = boost::json::parse(item.ref, ec);
-    } else if (auto offered = item.kind == "choices" ? interactive_choices(item) : std::nullopt) {
+    } else if (auto offered = item.kind == "choices" && buttons ? interactive_choices(item) : std::nullopt) {
         body["type"] = "interactive";
         body["interactive"] = std::move(*offered);
     } else {
@@ -163,7 +164,8 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         client_response res;
         if (item.via == chat::channel::whatsapp) {
             auto target = "/" + item.wa_phone_number_id + "/messages";
-            auto body = item.kind == "read" || item.kind == "typing" ? whatsapp_read_body(item) : whatsapp_send_body(item);
+            auto body = item.kind == "read" || item.kind == "typing" ? whatsapp_read_body(item)
+                                                                      : whatsapp_send_body(item, options.wa_buttons);
             auto headers = bearer(options.wa_token);
             res = co_await client.post(*wa_base, std::move(target), std::move(body), std::move(headers));
         } else {

@@ -747,15 +747,23 @@ BOOST_AUTO_TEST_CASE(an_agent_sends_an_approved_template) {
 // A 👍 on the bot's menu or on an agent's reply reaches the agents, and the
 // bot says nothing to it: no menu again, no "sent to support", and a chat
 // waiting for its rating still takes it.
-// The bot's keywords go as WhatsApp's reply buttons with the menu and as a
-// list with the rating question; a tap answers with the keyword its id
-// carries, whatever the button's title says.
+// With --wa-buttons the bot's keywords go as WhatsApp's reply buttons with
+// the menu and as a list with the rating question; a tap answers with the
+// keyword its id carries, whatever the button's title says. Without it the
+// menu is text, as SPEC §3 sends every reply.
 BOOST_AUTO_TEST_CASE(the_bot_offers_its_keywords_as_buttons_and_reads_a_tap_as_the_keyword) {
+    {
+        wa_server plain;
+        BOOST_TEST(plain.post(text_payload("15557320", "wamid.text-1", "hi")).status == 200u);
+        auto menu = json::parse(plain.graph.wait_for(1)[0].body);
+        BOOST_TEST(menu.at("type").as_string() == "text");
+        BOOST_TEST(std::string(menu.at("text").at("body").as_string()).starts_with("Welcome! Reply *support*"));
+    }
     const std::string user = "15557321";
     temp_dir dir;
     auto file = dir.path() / "texts.json";
     std::ofstream(file) << R"({"button_support": "Hablar con alguien"})";
-    wa_server wa({"--bot-texts", file.string()});
+    wa_server wa({"--bot-texts", file.string(), "--wa-buttons", "true"});
     auto admin = admin_client(wa.server);
     auto taps = [&](const std::string& id, const std::string& kind, const std::string& reply_id,
                     const std::string& title) {
@@ -813,7 +821,7 @@ BOOST_AUTO_TEST_CASE(a_menu_too_long_for_buttons_goes_as_text) {
     temp_dir dir;
     auto file = dir.path() / "texts.json";
     std::ofstream(file) << R"({"menu_unregistered": "Reply support. )" << std::string(1010, 'x') << R"("})";
-    wa_server wa({"--bot-texts", file.string()});
+    wa_server wa({"--bot-texts", file.string(), "--wa-buttons", "true"});
     BOOST_TEST(wa.post(text_payload("15557322", "wamid.long-1", "hi")).status == 200u);
     auto menu = json::parse(wa.graph.wait_for(1)[0].body);
     BOOST_TEST(menu.at("type").as_string() == "text");
@@ -853,8 +861,7 @@ BOOST_AUTO_TEST_CASE(a_reaction_reaches_the_agents_and_the_bot_leaves_it) {
     BOOST_TEST(said == want, boost::test_tools::per_element());
     BOOST_TEST(conversation.at("messages").at(2).at("text").as_string() == "[reaction] 👍");
     BOOST_TEST(conversation.at("state").as_string() == "IDLE");
-    BOOST_TEST(std::string(json::parse(sent[4].body).at("interactive").at("body").at("text").as_string()).find("Thanks") !=
-               std::string::npos);  // with the menu's buttons
+    BOOST_TEST(std::string(json::parse(sent[4].body).at("text").at("body").as_string()).find("Thanks") != std::string::npos);
     // The rating kept its chat and agent through the reaction before it.
     auto agents = admin.json("GET", "/reports/summary").at("agents").as_array();
     BOOST_REQUIRE(agents.size() == 1u);

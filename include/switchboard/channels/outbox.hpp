@@ -32,6 +32,9 @@ struct outbox_options {
     std::chrono::seconds request_timeout{10};
     std::size_t connections_per_host = 16;
     std::string ca_file;  // extra trusted CA certificates (PEM) for https destinations
+    // The bot's keywords to tap (an item of kind "choices") as WhatsApp's
+    // interactive message; off, as SPEC §3 has it, its text alone.
+    bool wa_buttons = false;
 };
 
 struct delivery_outcome {
