@@ -8,7 +8,6 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,8 +84,9 @@ private:
     // stream would only add a layer to each operation.
     socket_type socket_;
     bool handed_over_ = false;
+    std::shared_ptr<server::impl> owner_;
     // Held from a large body's admission until its answer is written: one
-    // of the server's max_large_bodies.
+    // of the server's max_large_bodies. After owner_: given back before it goes.
     struct large_body_slot {
         explicit large_body_slot(server::impl& owner) : owner_(owner) {}
         ~large_body_slot() { owner_.give_large_body(); }
@@ -95,7 +95,6 @@ private:
         server::impl& owner_;
     };
     std::optional<large_body_slot> large_body_;
-    std::shared_ptr<server::impl> owner_;
     std::string remote_address_;
     bool from_proxy_ = false;  // a trusted reverse proxy: the client is in X-Forwarded-For
     clock::time_point accepted_at_;

@@ -37,9 +37,9 @@ struct bot_texts {
         "Chat support session ended. How would you rate our support? Reply with a number from 1 (poor) to 5 (great).";
     std::string rating_thanks = "Thanks for your feedback!";
     std::string idle_timeout = "Your chat with support was closed after a period of inactivity.";
-    // The titles of the buttons that offer a keyword with the menu (WhatsApp
-    // reply buttons; `choices` in a plain webhook's answer), and of the list
-    // that offers the ratings with chat_ended. Empty: not offered, the text
+    // The titles of the buttons that offer a keyword with the menu (`choices`
+    // in a plain webhook's answer; WhatsApp's reply buttons with
+    // --wa-buttons), and of the list that offers the ratings with chat_ended. Empty: not offered, the text
     // alone asks. At most 20 characters each (WhatsApp's limit).
     std::string button_support = "Support";
     std::string button_register = "Register";
