@@ -834,6 +834,20 @@ BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
     BOOST_TEST(place_of_quiet() == 499u);
 }
 
+namespace {
+// Runs `ioc` until `disk` holds a write, calls `stop`, lets the write go and
+// runs on: true when nothing is left to run within 5 s (no wait was begun
+// after the stop).
+bool nothing_waits_when_stopped_mid_write(net::io_context& ioc, refusing_store& disk, const std::function<void()>& stop) {
+    for (int i = 0; i < 1000 && !disk.holds_one(); ++i) ioc.run_one_for(std::chrono::seconds(1));
+    BOOST_REQUIRE(disk.holds_one());
+    stop();
+    net::post(ioc, [&] { disk.let_go(); });
+    ioc.run_for(std::chrono::seconds(5));
+    return ioc.stopped();
+}
+}  // namespace
+
 // An outbox told to stop while it saves a retry's attempt count starts no
 // backoff after it: a wait started then, with nothing left to end it, held
 // the server's exit up for as long as the backoff (a minute at most).
@@ -852,14 +866,8 @@ BOOST_AUTO_TEST_CASE(an_outbox_stopped_while_it_saves_a_retry_waits_out_no_backo
     disk.holding = true;
     outbox.enqueue({{"msg_1", "15550001", 1, chat::channel::whatsapp, "106540352242922", "hello", 0,
                      std::chrono::system_clock::now()}});
-    // Until the 429 is answered and its attempt count is being saved.
-    for (int i = 0; i < 1000 && !disk.holds_one(); ++i) ioc.run_one_for(std::chrono::seconds(1));
-    BOOST_REQUIRE(disk.holds_one());
-    BOOST_TEST(graph.requests().size() == 1u);
-    outbox.stop();
-    net::post(ioc, [&] { disk.let_go(); });
-    ioc.run_for(std::chrono::seconds(5));
-    BOOST_TEST(ioc.stopped());  // out of work: no backoff waits
+    // Held once the 429 is answered and its attempt count is being saved.
+    BOOST_TEST(nothing_waits_when_stopped_mid_write(ioc, disk, [&] { outbox.stop(); }));  // no backoff
     BOOST_TEST(graph.requests().size() == 1u);
 }
 
@@ -884,14 +892,9 @@ BOOST_AUTO_TEST_CASE(an_event_webhook_stopped_while_it_notes_its_place_waits_no_
     disk.async_write(std::move(b), [](std::exception_ptr e) { BOOST_REQUIRE(!e); });  // the memory store's is done at once
     disk.holding = true;
     events.stored(1);
-    // Until the event is taken and, idle again, its place is being noted.
-    for (int i = 0; i < 1000 && !disk.holds_one(); ++i) ioc.run_one_for(std::chrono::seconds(1));
-    BOOST_REQUIRE(disk.holds_one());
+    // Held once the event is taken and, idle again, its place is being noted.
+    BOOST_TEST(nothing_waits_when_stopped_mid_write(ioc, disk, [&] { events.stop(); }));
     BOOST_TEST(endpoint.requests().size() == 1u);
-    events.stop();
-    net::post(ioc, [&] { disk.let_go(); });
-    ioc.run_for(std::chrono::seconds(5));
-    BOOST_TEST(ioc.stopped());  // out of work: no wait left
 }
 
 BOOST_AUTO_TEST_SUITE_END()
