@@ -38,6 +38,16 @@ BOOST_AUTO_TEST_CASE(the_search_index_is_kept_unless_turned_off) {
     BOOST_TEST(bad.message.find("search-index") != std::string::npos, bad.message);
 }
 
+// WhatsApp's reply buttons only when asked for: SPEC §3 sends every reply as text.
+BOOST_AUTO_TEST_CASE(whatsapp_buttons_are_off_unless_turned_on) {
+    BOOST_TEST(!parse_config({}, {}).cfg.wa_buttons);
+    BOOST_TEST(parse_config({"--wa-buttons", "true"}, {}).cfg.wa_buttons);
+    BOOST_TEST(parse_config({}, {"SWITCHBOARD_WA_BUTTONS=on"}).cfg.wa_buttons);
+    auto bad = parse_config({"--wa-buttons", "maybe"}, {});
+    BOOST_TEST((bad.what == action::error));
+    BOOST_TEST(bad.message.find("wa-buttons") != std::string::npos, bad.message);
+}
+
 // Every numbered event may be chosen for the event webhook: a missed
 // target and the settings' announcements as much as a message.
 BOOST_AUTO_TEST_CASE(the_event_webhook_may_choose_every_kept_event_type) {
