@@ -675,16 +675,31 @@ test('every console shows who else has a conversation open', () => withMemorySer
   assert.equal(await seenBy(lee, '15550771').textContent(), '👀 2');
   assert.equal(await seenBy(lee, '15550771').getAttribute('title'), 'Open in admin and max\'s consoles now');
 
+  // A change of the admin's own view changes no row it sees, nor does its
+  // hello: they stay the elements they were (one built anew between a press
+  // and its release loses the click). A new conversation's row, drawn after
+  // them, says the console has had them.
+  const rowsNow = () => Promise.all(['15550771', '15550772'].map((phone) => row(page, phone).elementHandle()));
+  let kept = await rowsNow();
+  const allKept = async (newcomer) => {
+    await userSays(server, newcomer, 'hi', 'New');
+    await row(page, newcomer).waitFor();
+    for (const el of kept) assert.equal(await el.evaluate((e) => e.isConnected), true);
+  };
+
   // The admin's tab out of sight, then back.
   await setHidden(true);
   await max.locator('#conv-viewers').waitFor({ state: 'hidden' });
   await seenBy(lee, '15550771').filter({ hasText: '👀 max' }).waitFor();
   await setHidden(false);
   await max.locator('#conv-viewers', { hasText: 'admin has it open too' }).waitFor();
+  await allKept('15550775');
   // Its socket lost: the server forgets its view, and the console, connected again, tells it anew.
+  kept = await rowsNow();
   upstream.at(-1).close();
   await max.locator('#conv-viewers').waitFor({ state: 'hidden' });
   await max.locator('#conv-viewers', { hasText: 'admin has it open too' }).waitFor({ timeout: 10000 });
+  await allKept('15550776');
   // The admin moves to another chat.
   await row(page, '15550772').click();
   await max.locator('#conv-viewers').waitFor({ state: 'hidden' });

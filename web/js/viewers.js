@@ -12,7 +12,7 @@ export function namesText(names) {
 }
 
 export class Viewers {
-  // `onChange(phone)`: who views that conversation changed (null: maybe any).
+  // `onChange(phone)`: who else views that conversation changed.
   constructor({ me, live, onChange }) {
     this.me = me;
     this.live = live;
@@ -26,17 +26,29 @@ export class Viewers {
   // A new socket: the server knows nothing of this console yet, and says
   // who views what.
   connected(hello) {
+    const before = this.byPhone;
     this.byPhone = new Map(Object.entries(hello.viewers ?? {}));
     this.told = undefined;
     this.tell();
-    this.onChange(null);
+    for (const phone of new Set([...before.keys(), ...this.byPhone.keys()]))
+      this.changed(phone, this.othersIn(before, phone));
   }
 
   event(e) {
+    const before = this.othersIn(this.byPhone, e.conversation);
     if (e.data.agents.length) this.byPhone.set(e.conversation, e.data.agents);
     else this.byPhone.delete(e.conversation);
-    this.onChange(e.conversation);
+    this.changed(e.conversation, before);
   }
+
+  // Told only when the others with it open changed: this agent's own view
+  // shows nowhere, and a row built anew for it between a press and its
+  // release lost the click (at every connect, every row was).
+  changed(phone, othersBefore) {
+    if (this.othersIn(this.byPhone, phone) !== othersBefore) this.onChange(phone);
+  }
+
+  othersIn(byPhone, phone) { return (byPhone.get(phone) ?? []).filter((a) => a !== this.me.username).join(); }
 
   show(phone) {
     this.showing = phone;
