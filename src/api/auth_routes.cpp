@@ -139,8 +139,9 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return revoke_token(ctx, req, who); }));
 
     routes.add(http::verb::get, "/me",
-               authed(ctx, [](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {
-                   co_return json_response(200, {{"agent", agent_json(who)}});
+               authed(ctx, [&ctx](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {
+                   co_return json_response(200, {{"agent", agent_json(who)},
+                                                 {"new_conversation_channels", opening_channels(ctx)}});
                }));
 }
 

@@ -37,6 +37,7 @@ command_refusal refusal_of(chat::command_error::kind k) {
     case chat::command_error::kind::not_found: return {404, "not_found"};
     case chat::command_error::kind::conflict: return {409, "conflict"};
     case chat::command_error::kind::forbidden: return {403, "forbidden"};
+    case chat::command_error::kind::exists: return {409, "conversation_exists"};
     case chat::command_error::kind::invalid: break;
     }
     return {400, "invalid"};

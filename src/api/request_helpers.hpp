@@ -61,6 +61,9 @@ std::optional<std::string> path_phone(const http::request& req);
 std::string require_phone(const http::request& req);
 
 chat::agent_ref as_ref(const auth::agent& a);
+// The channels an agent may open a conversation on (POST /conversations):
+// "whatsapp", "plain", or none, as GET /me tells the console.
+boost::json::array opening_channels(const api_context& ctx);
 http::response json_response(unsigned status, const boost::json::value& v);
 boost::json::object agent_json(const auth::agent& a);
 

@@ -2,9 +2,8 @@
 // ones an agent can send, and POST /conversations/{phone}/chat-support/
 // send-template sends one, filled in, in the agent's chat. Past WhatsApp's
 // 24-hour window a template is the only message a user can be sent.
-#include "request_helpers.hpp"
+#include "template_request.hpp"
 
-#include "switchboard/channels/templates.hpp"
 #include "switchboard/chat/json.hpp"
 
 #include <algorithm>
@@ -76,14 +75,7 @@ std::vector<std::string> strings_field(const json::object& o, std::string_view n
 awaitable<http::response> send_template(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
-    auto name = string_field(o, "name", true, 512);
-    auto language = string_field(o, "language", true, 32);
-    channels::template_fill fill;
-    fill.body = strings_field(
-        o, "parameters", "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)");
-    fill.header = string_field(o, "header_value", false, 4096);
-    fill.header_media_url = string_field(o, "header_media_url", false, 4096);
-    fill.buttons = strings_field(o, "button_values", "button_values must be an array of strings, in button_variables' order");
+    auto wanted = template_request_field(o);
     auto client_id = string_field(o, "client_id", false, 128);
 
     // Refused as the send itself would refuse it before Meta is asked.
@@ -92,22 +84,41 @@ awaitable<http::response> send_template(api_context& ctx, http::request& req, co
     if (auto why = chat::why_agent_cannot_send(*v->record, who.username, "templates"))
         throw chat::command_error(chat::command_error::kind::conflict, *why);
 
-    auto read = co_await read_templates(ctx);
-    if (auto* refused = std::get_if<http::response>(&read)) co_return std::move(*refused);
-    auto& templates = *std::get<channels::template_list>(read).templates;
-    auto t = std::find_if(templates.begin(), templates.end(), [&](const channels::message_template& approved) {
-        return approved.name == name && approved.language == language;
-    });
-    if (t == templates.end())
-        throw field_error{"name", "WhatsApp has no approved template " + name + " in " + language + " that agents can send"};
-    if (auto misfit = channels::why_fill_does_not_fit(*t, fill)) throw field_error{misfit->field, misfit->why};
-
-    chat::outgoing_template out{channels::filled_in(*t, fill), channels::template_send_object(*t, fill)};
-    auto m = co_await ctx.engine.send_template(phone, as_ref(who), std::move(out), std::move(client_id));
+    auto filled = co_await approved_template(ctx, std::move(wanted));
+    if (auto* refused = std::get_if<http::response>(&filled)) co_return std::move(*refused);
+    auto m = co_await ctx.engine.send_template(phone, as_ref(who), std::get<chat::outgoing_template>(std::move(filled)),
+                                               std::move(client_id));
     co_return json_response(201, chat::to_json(m));
 }
 
 }  // namespace
+
+template_request template_request_field(const json::object& o) {
+    template_request r;
+    r.name = string_field(o, "name", true, 512);
+    r.language = string_field(o, "language", true, 32);
+    r.fill.body = strings_field(
+        o, "parameters", "parameters must be an array of strings, {{1}} first (a named template's in parameter_names' order)");
+    r.fill.header = string_field(o, "header_value", false, 4096);
+    r.fill.header_media_url = string_field(o, "header_media_url", false, 4096);
+    r.fill.buttons = strings_field(o, "button_values", "button_values must be an array of strings, in button_variables' order");
+    return r;
+}
+
+awaitable<std::variant<chat::outgoing_template, http::response>> approved_template(api_context& ctx,
+                                                                                  template_request r) {
+    auto read = co_await read_templates(ctx);
+    if (auto* refused = std::get_if<http::response>(&read)) co_return std::move(*refused);
+    auto& templates = *std::get<channels::template_list>(read).templates;
+    auto t = std::find_if(templates.begin(), templates.end(), [&](const channels::message_template& approved) {
+        return approved.name == r.name && approved.language == r.language;
+    });
+    if (t == templates.end())
+        throw field_error{"name", "WhatsApp has no approved template " + r.name + " in " + r.language +
+                                      " that agents can send"};
+    if (auto misfit = channels::why_fill_does_not_fit(*t, r.fill)) throw field_error{misfit->field, misfit->why};
+    co_return chat::outgoing_template{channels::filled_in(*t, r.fill), channels::template_send_object(*t, r.fill)};
+}
 
 void add_template_routes(http::router& routes, api_context& ctx) {
     routes.add(http::verb::get, "/whatsapp/templates",

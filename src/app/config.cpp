@@ -73,6 +73,8 @@ po::options_description describe(config& c, text_flags& t) {
          "true: the bot's menu goes to WhatsApp users with reply buttons for its keywords, and the rating question with a list of the scores (interactive messages); false: as text, as SPEC has it")
         ("wa-business-account-id", po::value(&c.wa_business_account_id),
          "WhatsApp Business Account id: agents send its approved message templates (to reach a user past the 24-hour window)")
+        ("wa-phone-number-id", po::value(&c.wa_phone_number_id),
+         "WhatsApp business number id that conversations agents open with users who have not written come from")
         ("events-url", po::value(&c.events_url), "URL that every event agents get is POSTed to as well, in order, for integrations")
         ("events-types", po::value(&t.events_types), "comma-separated event types --events-url gets (default: all)")
         ("events-secret", po::value(&c.events_secret), "key that signs what goes to --events-url (X-Switchboard-Signature: sha256=<HMAC>)")
@@ -207,6 +209,10 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     for (auto* url : {&out.cfg.outbound_url, &out.cfg.wa_api_base, &out.cfg.events_url})
         if (!url->empty() && !url->starts_with("http://") && !url->starts_with("https://"))
             return fail("'" + *url + "' is not an http:// or https:// URL");
+    // It goes into the send API's path ({base}/{id}/messages), as Meta's ids are: digits.
+    if (auto& id = out.cfg.wa_phone_number_id;
+        !id.empty() && (id.size() > 32 || !std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; })))
+        return fail("--wa-phone-number-id must be the number's id in Meta's WhatsApp Manager, 1 to 32 digits, not '" + id + "'");
     if (!out.cfg.events_secret.empty() && out.cfg.events_url.empty())
         return fail("--events-secret signs what goes to --events-url, which is not set");
     for (auto& type : comma_list(t.events_types)) {

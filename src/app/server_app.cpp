@@ -215,7 +215,8 @@ int run_server(const config& cfg) {
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
-                                 engine_hours.get(), &automations, &notifications};
+                                 engine_hours.get(), &automations, &notifications,
+                                 {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}};
 
         http::router routes;
         api::add_system_routes(routes, metrics);

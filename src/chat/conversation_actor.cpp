@@ -799,24 +799,10 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by, claim 
         if (c.chat_support_active) {  // waiting in the queue: claim it
             s.leave_queue = true;
             c.queued_at.reset();
-        } else {  // an agent opens a chat with a user who is not in one
-            open_chat(s, "agent", now);
-            c.rated_ticket_id.clear();
-            c.rated_agent.clear();
-            c.state = conv_state::chat_support_active;
-            s.conversation_event("chat.started", now);
-            ctx_.chats_opened.inc();
+        } else {
+            open_by_agent(s, now);
         }
-        c.assignee = by.username;
-        if (!c.chat) c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
-        follow_filing(c);
-        auto& chat = c.chat.edit();
-        if (!chat.assigned_at) chat.assigned_at = now;
-        chat.last_assigned_at = now;
-        chat.agent = by.username;
-        save_chat(s);
-        c.last_activity = now;
-        c.updated_at = now;
+        take_chat(s, by.username, now);
         tell_user_in_window(s, fill(ctx_.options.texts.support_assigned, "agent", by.display_name), now);
         if (auto* n = ctx_.options.notifier; n && how == claim::by_routing)
             keep_notice(s, n->assigned(c, by.username, ""));
@@ -825,6 +811,65 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by, claim 
         co_await commit(s);
         co_return *own_;
     });
+}
+
+// The user never wrote, so nothing is there to check but that: a webhook
+// that got here first made the conversation, and the agent opens that one.
+net::awaitable<opened_conversation> conversation_actor::open_with(agent_ref by, first_contact first) {
+    return exclusive<opened_conversation>(
+        [this, by = std::move(by), first = std::move(first)]() mutable -> net::awaitable<opened_conversation> {
+            auto now = std::chrono::system_clock::now();
+            if (known())
+                refuse(command_error::kind::exists, own_->phone + " has a conversation already: open it");
+            step s{*own_};
+            auto& c = s.next;
+            c.via = first.via;
+            c.wa_phone_number_id = std::move(first.wa_phone_number_id);
+            if (!first.name.empty()) {  // as an agent naming them: the bot greets them by it
+                c.name = std::move(first.name);
+                c.registered = true;
+            }
+            c.created_at = now;
+            open_by_agent(s, now);
+            take_chat(s, by.username, now);
+            s.event("chat.assigned", assigned_data(c, by.username), now);
+            std::optional<whatsapp_only_send> special;
+            std::string text;
+            if (auto* t = std::get_if<outgoing_template>(&first.message)) {
+                special = template_send(*t);
+                text = std::move(t->text);
+            } else {
+                text = std::move(std::get<std::string>(first.message));
+            }
+            auto sent = add_agent_message(s, by, std::move(text), std::move(first.client_id), std::move(special), {}, now);
+            s.conversation_updated(now);
+            co_await commit(s);
+            co_return opened_conversation{*own_, std::move(sent)};
+        });
+}
+
+void conversation_actor::open_by_agent(step& s, timestamp now) {
+    auto& c = s.next;
+    open_chat(s, "agent", now);
+    c.rated_ticket_id.clear();
+    c.rated_agent.clear();
+    c.state = conv_state::chat_support_active;
+    s.conversation_event("chat.started", now);
+    ctx_.chats_opened.inc();
+}
+
+void conversation_actor::take_chat(step& s, const std::string& agent, timestamp now) {
+    auto& c = s.next;
+    c.assignee = agent;
+    if (!c.chat) c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
+    follow_filing(c);
+    auto& chat = c.chat.edit();
+    if (!chat.assigned_at) chat.assigned_at = now;
+    chat.last_assigned_at = now;
+    chat.agent = agent;
+    save_chat(s);
+    c.last_activity = now;
+    c.updated_at = now;
 }
 
 net::awaitable<message> conversation_actor::send(agent_ref by, std::string text, std::string client_id,
@@ -847,53 +892,64 @@ net::awaitable<message> conversation_actor::send_file(agent_ref by, outgoing_fil
 // The history keeps the template as the user reads it; the outbox sends it
 // by its object.
 net::awaitable<message> conversation_actor::send_template(agent_ref by, outgoing_template t, std::string client_id) {
-    whatsapp_only_send special{"templates", "template", std::move(t.send_object), {}, {}, std::nullopt};
+    auto special = template_send(t);
     return send_as(std::move(by), std::move(t.text), std::move(client_id), std::move(special));
+}
+
+conversation_actor::whatsapp_only_send conversation_actor::template_send(const outgoing_template& t) {
+    return {"templates", "template", t.send_object, {}, {}, std::nullopt};
 }
 
 net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string text, std::string client_id,
                                                     std::optional<whatsapp_only_send> special, quoted_message quote) {
     return exclusive<message>([this, by = std::move(by), text = std::move(text), client_id = std::move(client_id),
-                               special = std::move(special), quote = std::move(quote)]() -> net::awaitable<message> {
+                               special = std::move(special), quote = std::move(quote)]() mutable -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
-        auto& c = s.next;
-        if (auto why = why_agent_cannot_send(c, by.username, special ? std::string_view(special->what) : ""))
+        if (auto why = why_agent_cannot_send(s.next, by.username, special ? std::string_view(special->what) : ""))
             refuse(command_error::kind::conflict, *why);
-        auto& m = add_outgoing(s, sender::admin, text, now, false, special ? special->kind : "text");
-        m.agent = by.username;
-        m.client_id = client_id;
-        m.reply_to = quote.seq;
-        typing_shown_ = {};  // the message ends the indicator: typing the next one shows it again
-        // What the outbox sends: none for a user no channel can reach.
-        auto* out = !s.outbound.empty() && s.outbound.back().message_id == m.id ? &s.outbound.back() : nullptr;
-        if (out && quote.seq) out->context = quote_reference(out->via, quote);
-        if (special) {
-            m.media = special->media;
-            if (out) {
-                out->kind = special->kind;
-                out->ref = special->ref;
-                out->text = special->text;
-                out->filename = special->filename;
-            }
-        }
-        auto sent = m;
-        if (c.chat) {
-            auto was = answer_clock_of(c);
-            auto clock = after_message(was, m);
-            auto& chat = c.chat.edit();
-            if (was.waiting_since && was.first_reply_at) chat.answered_waits.emplace_back(*was.waiting_since, now);
-            chat.waiting_since = clock.waiting_since;
-            chat.first_response_at = clock.first_reply_at;
-            chat.last_response_at = now;
-            save_chat(s);
-        }
-        c.last_activity = now;
-        s.message_created(sent, now);
+        auto sent = add_agent_message(s, by, std::move(text), std::move(client_id), std::move(special), quote, now);
         s.conversation_updated_beyond_messages(*own_, now);
         co_await commit(s);
         co_return sent;
     });
+}
+
+message conversation_actor::add_agent_message(step& s, const agent_ref& by, std::string text, std::string client_id,
+                                              std::optional<whatsapp_only_send> special, const quoted_message& quote,
+                                              timestamp now) {
+    auto& c = s.next;
+    auto& m = add_outgoing(s, sender::admin, std::move(text), now, false, special ? special->kind : "text");
+    m.agent = by.username;
+    m.client_id = std::move(client_id);
+    m.reply_to = quote.seq;
+    typing_shown_ = {};  // the message ends the indicator: typing the next one shows it again
+    // What the outbox sends: none for a user no channel can reach.
+    auto* out = !s.outbound.empty() && s.outbound.back().message_id == m.id ? &s.outbound.back() : nullptr;
+    if (out && quote.seq) out->context = quote_reference(out->via, quote);
+    if (special) {
+        m.media = special->media;
+        if (out) {
+            out->kind = special->kind;
+            out->ref = special->ref;
+            out->text = special->text;
+            out->filename = special->filename;
+        }
+    }
+    auto sent = m;
+    if (c.chat) {
+        auto was = answer_clock_of(c);
+        auto clock = after_message(was, m);
+        auto& chat = c.chat.edit();
+        if (was.waiting_since && was.first_reply_at) chat.answered_waits.emplace_back(*was.waiting_since, now);
+        chat.waiting_since = clock.waiting_since;
+        chat.first_response_at = clock.first_reply_at;
+        chat.last_response_at = now;
+        save_chat(s);
+    }
+    c.last_activity = now;
+    s.message_created(sent, now);
+    return sent;
 }
 
 // A private note: for the agents, in the history, and never sent. It is no

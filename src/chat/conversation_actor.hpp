@@ -43,6 +43,8 @@ public:
     boost::asio::awaitable<message> send(agent_ref by, std::string text, std::string client_id, quoted_message quote);
     boost::asio::awaitable<message> send_file(agent_ref by, outgoing_file file, std::string client_id);
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
+    // engine::open_conversation: command_error (exists) once the conversation is known.
+    boost::asio::awaitable<opened_conversation> open_with(agent_ref by, first_contact first);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
     boost::asio::awaitable<conversation> set_label(std::string label, bool filed);
     boost::asio::awaitable<conversation> set_participants(std::vector<std::string> usernames);
@@ -167,9 +169,18 @@ private:
         std::string filename;
         std::optional<attachment> media;
     };
+    static whatsapp_only_send template_send(const outgoing_template& t);
     // send(), send_file() and send_template(): an agent's message to the user.
     boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
                                             std::optional<whatsapp_only_send> special, quoted_message quote = {});
+    // Their message in `s` (whoever may send it): on its way to the user,
+    // and the chat's answer clock moved by it.
+    message add_agent_message(step& s, const agent_ref& by, std::string text, std::string client_id,
+                              std::optional<whatsapp_only_send> special, const quoted_message& quote, timestamp now);
+    // An agent opens a chat with a user who is in none (chat.started).
+    void open_by_agent(step& s, timestamp now);
+    // `agent` has the chat in `s` from `now`, claimed, opened or handed to them.
+    void take_chat(step& s, const std::string& agent, timestamp now);
     void tell_user(step& s, std::string text, timestamp at, const bot_choices* offered = nullptr);
     // The same, for a notice that is no answer to the user (a chat started,
     // transferred or ended): past WhatsApp's 24-hour window since the user's

@@ -376,6 +376,11 @@ net::awaitable<message> engine::send_template(std::string phone, agent_ref by, o
     co_return co_await actor->send_template(std::move(by), std::move(t), std::move(client_id));
 }
 
+net::awaitable<opened_conversation> engine::open_conversation(std::string phone, agent_ref by, first_contact first) {
+    auto& actor = impl_->get_or_create(phone);
+    co_return co_await actor.open_with(std::move(by), std::move(first));
+}
+
 net::awaitable<message> engine::add_note(std::string phone, agent_ref by, std::string text, std::string client_id) {
     auto actor = impl_->require(phone);
     co_return co_await actor->add_note(std::move(by), std::move(text), std::move(client_id));

@@ -48,6 +48,19 @@ BOOST_AUTO_TEST_CASE(whatsapp_buttons_are_off_unless_turned_on) {
     BOOST_TEST(bad.message.find("wa-buttons") != std::string::npos, bad.message);
 }
 
+// The business number conversations agents open come from goes into the
+// send API's path: Meta's id, digits, or start-up stops naming the flag.
+BOOST_AUTO_TEST_CASE(the_whatsapp_number_agents_write_first_from_is_meta_s_id) {
+    BOOST_TEST(parse_config({}, {}).cfg.wa_phone_number_id.empty());
+    BOOST_TEST(parse_config({"--wa-phone-number-id", "106540352242922"}, {}).cfg.wa_phone_number_id == "106540352242922");
+    BOOST_TEST(parse_config({}, {"SWITCHBOARD_WA_PHONE_NUMBER_ID=42"}).cfg.wa_phone_number_id == "42");
+    for (std::string bad : {std::string("../me"), std::string("+15550100"), std::string(33, '1')}) {
+        auto r = parse_config({"--wa-phone-number-id", bad}, {});
+        BOOST_TEST((r.what == action::error), bad);
+        BOOST_TEST(r.message.find("--wa-phone-number-id") != std::string::npos, r.message);
+    }
+}
+
 // Every numbered event may be chosen for the event webhook: a missed
 // target and the settings' announcements as much as a message.
 BOOST_AUTO_TEST_CASE(the_event_webhook_may_choose_every_kept_event_type) {

@@ -786,6 +786,62 @@ BOOST_AUTO_TEST_CASE(reports_a_full_disk_refuses_are_logged_once_for_all) {
     BOOST_TEST(log.count("reports of missed reply targets succeed again") == 0u);  // within the period: one problem
 }
 
+// An agent opens a conversation with a user who never wrote: one live chat
+// of theirs, with its first message. The actor itself refuses a user it
+// knows (the route asks first, but a user may write meanwhile), and a step
+// the disk refused leaves no conversation behind.
+BOOST_AUTO_TEST_CASE(an_agent_opens_a_conversation_only_with_a_user_it_does_not_know) {
+    auto owned = std::make_unique<refusing_store>(store::make_memory_store());
+    auto& disk = *owned;
+    engine_fixture f(std::move(owned));
+    auto first_contact = [](std::string text) {
+        chat::first_contact first;
+        first.name = "Ana";
+        first.message = std::move(text);
+        first.client_id = "n-1";
+        return first;
+    };
+    chat::agent_ref lea{"lea", "Lea", false};
+
+    disk.refusing = true;
+    BOOST_CHECK_THROW(f.run(f.engine.open_conversation("15550100", lea, first_contact("Hello"))), storage::unavailable);
+    BOOST_TEST(!f.run(f.engine.find("15550100")));
+    BOOST_TEST(f.events.types().empty());
+    disk.refusing = false;
+
+    auto opened = f.run(f.engine.open_conversation("15550100", lea, first_contact("Your order shipped")));
+    BOOST_TEST((opened.record.state == chat::conv_state::chat_support_active));
+    BOOST_TEST(opened.record.assignee == "lea");
+    BOOST_TEST(opened.record.name == "Ana");
+    BOOST_TEST(opened.record.registered);
+    BOOST_TEST(opened.record.chat->opened_by == "agent");
+    BOOST_TEST(opened.record.chat->first_seq == 1u);
+    BOOST_TEST(opened.first.seq == 1u);
+    BOOST_TEST(opened.first.text == "Your order shipped");
+    BOOST_TEST(opened.first.agent == "lea");
+    BOOST_TEST(opened.first.client_id == "n-1");
+    std::vector<std::string> expected{"chat.started", "chat.assigned", "message.created", "conversation.updated"};
+    auto types = f.events.types();
+    BOOST_TEST(types == expected, boost::test_tools::per_element());
+    BOOST_TEST(f.engine.conversation_count() == 1u);
+
+    auto refused_as_known = [&](const std::string& phone) {
+        try {
+            f.run(f.engine.open_conversation(phone, lea, first_contact("Hello again")));
+        } catch (const chat::command_error& e) {
+            return e.what_kind() == chat::command_error::kind::exists;
+        }
+        return false;
+    };
+    BOOST_TEST(refused_as_known("15550100"));
+    f.say("15550101", "hi");
+    BOOST_TEST(refused_as_known("15550101"));
+    auto user = f.run(f.engine.find("15550101"));
+    BOOST_TEST((user->state == chat::conv_state::idle));
+    BOOST_TEST(user->last_seq == 2u);  // their hi and the menu
+    BOOST_TEST(f.run(f.engine.find("15550100"))->last_seq == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
     seeded_list seed;
     auto oldest = seed.expected([](auto& c) { return !c.chat_support_active; }).back();

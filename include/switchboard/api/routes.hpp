@@ -37,6 +37,16 @@ namespace switchboard::api {
 
 class automation_runner;
 
+// Where an agent may open a conversation with a user who has not written
+// (POST /conversations).
+struct opening_options {
+    // WhatsApp: the business number it comes from (--wa-phone-number-id);
+    // empty: not on WhatsApp. Its first message is a template, so templates
+    // must be set up too.
+    std::string wa_phone_number_id;
+    bool plain = false;  // the plain webhook: --outbound-url is set
+};
+
 struct api_context {
     chat::engine& engine;
     auth::agents_service& agents;
@@ -58,6 +68,7 @@ struct api_context {
     automation_runner* automations = nullptr;
     // Agents' notifications, which /notifications lists and marks read.
     notify::notification_center* notifications = nullptr;
+    opening_options openings = {};
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
@@ -65,6 +76,7 @@ class view_book;
 // Returns the saved views, which GET /conversations?view= lists by.
 std::shared_ptr<view_book> add_view_routes(http::router& routes, api_context& ctx);
 void add_conversation_routes(http::router& routes, api_context& ctx, std::shared_ptr<view_book> views);
+void add_new_conversation_route(http::router& routes, api_context& ctx);
 void add_participant_routes(http::router& routes, api_context& ctx);
 void add_past_chats_route(http::router& routes, api_context& ctx);
 class macro_book;
@@ -92,6 +104,7 @@ void add_notification_routes(http::router& routes, api_context& ctx);
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
     add_conversation_routes(routes, ctx, add_view_routes(routes, ctx));
+    add_new_conversation_route(routes, ctx);
     add_participant_routes(routes, ctx);
     add_past_chats_route(routes, ctx);
     add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));

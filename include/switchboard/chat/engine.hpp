@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace boost::asio {
@@ -160,10 +161,30 @@ struct outgoing_template {
     std::string send_object;  // the send API's "template" object, as JSON
 };
 
+// The first message of a conversation an agent opens with a user who has
+// not written (Chatwoot's new conversation, Intercom's outbound message).
+struct first_contact {
+    channel via = channel::plain;
+    std::string wa_phone_number_id;  // WhatsApp: the business number it comes from
+    std::string name;                // what the agents call the user; empty: nothing yet
+    // The message: a plain-webhook user's text, or a WhatsApp user's
+    // template (WhatsApp delivers nothing else to a user who has not
+    // written in the last 24 hours).
+    std::variant<std::string, outgoing_template> message;
+    std::string client_id;
+};
+
+// A conversation an agent opened, and its first message.
+struct opened_conversation {
+    conversation record;
+    message first;
+};
+
 // Why an agent's command was refused; the REST layer maps it to a status.
 class command_error : public std::runtime_error {
 public:
-    enum class kind { not_found, conflict, forbidden, invalid };
+    // exists: a conversation with the user is there already (open it instead).
+    enum class kind { not_found, conflict, forbidden, invalid, exists };
     command_error(kind k, std::string what) : std::runtime_error(std::move(what)), kind_(k) {}
     kind what_kind() const { return kind_; }
 
@@ -276,6 +297,10 @@ public:
     // how a user is reached past WhatsApp's 24-hour window.
     boost::asio::awaitable<message> send_template(std::string phone, agent_ref by, outgoing_template t,
                                                   std::string client_id);
+    // A conversation with a user who has never written, as a live chat of
+    // `by`'s, with its first message on its way (first_contact).
+    // command_error (exists) when there is one with `phone` already.
+    boost::asio::awaitable<opened_conversation> open_conversation(std::string phone, agent_ref by, first_contact first);
     // A private note for the agents (type "note"), never sent to the user.
     boost::asio::awaitable<message> add_note(std::string phone, agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);
