@@ -195,12 +195,12 @@ std::optional<message> latest_from_user(const store::store& store, const convers
 }
 
 // Whether the user's newest message is older than WhatsApp's 24-hour
-// window. A user who never wrote (an agent wrote first, by a template)
-// says nothing: the message goes, and Meta decides.
+// window. A user who never wrote (an agent wrote first, by a template) is
+// outside it too: Meta takes a text only once the user has answered.
 bool past_whatsapp_window(const store::store& store, const conversation& c, timestamp now) {
     if (c.via != channel::whatsapp) return false;
     auto last = latest_from_user(store, c);
-    return last && now - last->at >= whatsapp_window;
+    return !last || now - last->at >= whatsapp_window;
 }
 
 }  // namespace

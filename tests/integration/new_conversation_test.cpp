@@ -227,6 +227,24 @@ BOOST_AUTO_TEST_CASE(an_agent_opens_a_whatsapp_conversation_with_an_approved_tem
                  R"("parameters":["Sam","A-2"]}})"),
             409, "conversation_exists", "15557601 has a conversation already");
     BOOST_TEST(graph.requests().size() == 4u);
+
+    // Ended before the user answered: WhatsApp would refuse them the bot's
+    // texts (they never wrote), so the agents read them in a note instead.
+    admin.json("POST", "/conversations",
+               R"({"phone":"15557602","channel":"whatsapp",)"
+               R"("template":{"name":"order_update","language":"en_US","parameters":["Kim","A-3"]}})",
+               201);
+    graph.wait_for(5);
+    admin.json("POST", "/conversations/15557602/chat-support/end");
+    auto ended = admin.json("GET", "/conversations/15557602");
+    BOOST_TEST(ended.at("state").as_string() == "RATING");
+    auto last = ended.at("messages").as_array().back();
+    BOOST_TEST(last.at("type").as_string() == "system");
+    BOOST_TEST(std::string(last.at("text").as_string()).starts_with("Not sent to the user, as WhatsApp's 24-hour window"));
+    // The user's answer then: the chat is over, and the bot answers it.
+    BOOST_TEST(http_request(p, "POST", "/webhook/whatsapp", whatsapp_text("15557602", "wamid.in-2", "hi")).status == 200u);
+    BOOST_TEST(json::parse(graph.wait_for(6)[5].body).at("type").as_string() == "text");  // the menu
+    BOOST_TEST(graph.requests().size() == 6u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
