@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, whatsappUserSends,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends,
   withMemoryServer,
 } from './harness.mjs';
 
@@ -468,6 +468,81 @@ test('a quote of a message older than the pages loaded is fetched and shown', ()
     assert.equal(await page.locator('.message.admin', { hasText: 'What is the serial number?' }).count(), 0);
     await answer.locator('.quote', { hasText: 'What is the serial number?' }).waitFor();
     assert.equal(await answer.locator('.quote b').textContent(), 'You');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.refuse = null;
+  }
+}));
+
+// New conversation: an agent writes first to a user who has not written: on
+// the webhook with a text, on WhatsApp with a template, whose reply box
+// waits for the user's answer. A number the server knows is opened instead.
+test('an agent writes first to users who have not written, and a known number opens its conversation', () => withMemoryServer(['--wa-api-base', receiver.url, '--wa-business-account-id', 'waba-1', '--wa-phone-number-id', '106540352242922', '--outbound-url', receiver.url], async (server) => {
+  receiver.templates = [
+    { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+      { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' }] },
+  ];
+  try {
+    await userSays(server, '15550950', 'hi', 'Lia');
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+    const newButton = page.getByRole('button', { name: '✉ New' });
+    const dialog = page.locator('#new-conversation-dialog');
+    await newButton.click();
+    assert.deepEqual(await dialog.locator('#new-channel option').allTextContents(), ['WhatsApp', 'Webhook']);
+
+    // A number the server knows: not made again, offered to open.
+    await dialog.getByLabel('Phone number').fill('+1 555 0950');
+    await dialog.getByLabel('Channel').selectOption({ label: 'Webhook' });
+    await dialog.getByLabel('Message').fill('Hello');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.locator('#new-error', { hasText: '+15550950 has a conversation already.' }).waitFor();
+    await dialog.getByRole('button', { name: 'Open it' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('#conv-name', { hasText: 'Lia' }).waitFor();
+    assert.equal(await page.locator('#conversation-list li[data-phone="15550950"]').getAttribute('aria-current'), 'true');
+
+    // On the webhook: the text goes, and the chat opens as the agent's.
+    await newButton.click();
+    assert.equal(await dialog.getByLabel('Phone number').inputValue(), '');  // a fresh form
+    await dialog.getByLabel('Phone number').fill('+1 (555) 096-0001');
+    await dialog.getByLabel('Name (optional)').fill('Ines');
+    await dialog.getByLabel('Channel').selectOption({ label: 'Webhook' });
+    await dialog.getByLabel('Message').fill('Your parcel left the warehouse.');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('#conv-name', { hasText: 'Ines' }).waitFor();
+    assert.equal(await page.locator('#conv-phone').textContent(), '+15550960001');
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.locator('.message.admin', { hasText: 'Your parcel left the warehouse.' }).waitFor();
+    const sent = await receiver.waitFor((m) => m.to === '15550960001');
+    assert.equal(sent.text, 'Your parcel left the warehouse.');
+    await page.locator('#conversation-list li[data-phone="15550960001"][aria-current="true"]').waitFor();
+    assert.equal(await page.locator('#composer-text').isDisabled(), false);
+
+    // On WhatsApp: a template, chosen next; the reply waits for the user's answer.
+    await newButton.click();
+    await dialog.getByLabel('Phone number').fill('15550970');
+    await dialog.getByLabel('Name (optional)').fill('Rui');
+    await dialog.getByLabel('Channel').selectOption({ label: 'WhatsApp' });
+    assert.equal(await dialog.getByLabel('Message').isVisible(), false);
+    await dialog.getByRole('button', { name: 'Choose a template' }).click();
+    const templates = page.locator('#template-dialog');
+    await templates.locator('#template-title', { hasText: 'Write first to Rui' }).waitFor();
+    await templates.getByLabel('{{1}}').fill('Rui');
+    await templates.getByLabel('{{2}}').fill('B-2');
+    receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.first-1"}]}'] : null);
+    await templates.getByRole('button', { name: 'Send and open the chat' }).click();
+    await templates.waitFor({ state: 'hidden' });
+    await page.locator('#conv-name', { hasText: 'Rui' }).waitFor();
+    await page.locator('.message.admin', { hasText: 'Hi Rui, order B-2 has shipped.' }).locator('.meta', { hasText: 'You · template' }).waitFor();
+    const first = await receiver.waitFor((m) => m.type === 'template' && m.to === '15550970');
+    assert.equal(first.template.name, 'order_update');
+    await page.locator('#composer-hint', { hasText: "Rui has not written yet: WhatsApp takes a reply only within 24 hours" }).waitFor();
+    assert.equal(await page.locator('#composer-text').isDisabled(), true);
+    await whatsappUserSends(server, '15550970', 'wamid.rui-answer', 'text', null, 'Thanks!');
+    await page.locator('.message.user', { hasText: 'Thanks!' }).waitFor();
+    await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+    assert.equal(await page.locator('#conv-name').textContent(), 'Rui');  // as the agent named them, not their profile
     assert.deepEqual(page.errors, []);
   } finally {
     receiver.refuse = null;

@@ -283,11 +283,12 @@ export class ConversationPane {
 
   // On WhatsApp, when the user last wrote and how long the window since
   // then stays open (≤ 0: closed): from the messages loaded, or, when none
-  // of those is theirs, from what the server said on opening the chat.
+  // of those is theirs, from what the server said on opening the chat. A
+  // user who never wrote (an agent wrote first) is outside it: `at` null.
   replyWindow() {
     if (this.conv?.channel !== 'whatsapp') return null;
     const at = this.messages.findLast((m) => m.sender === 'user' && m.seq)?.timestamp ?? this.userWroteAt;
-    return at ? { at, left: Date.parse(at) + WHATSAPP_WINDOW_MS - Date.now() } : null;
+    return at ? { at, left: Date.parse(at) + WHATSAPP_WINDOW_MS - Date.now() } : { at: null, left: 0 };
   }
 
   canReply() {
@@ -363,14 +364,14 @@ export class ConversationPane {
     // A private note can be left in any conversation; a reply only in one's own chat.
     const note = this.mode === 'note';
     const waWindow = this.replyWindow();
-    const closedSince = waWindow && waWindow.left <= 0 ? waWindow.at : null;
+    const closed = Boolean(waWindow && waWindow.left <= 0);
     // Drawn again as the window's last hour starts, each minute of it (the
     // hint counts down), and as it closes.
     const lastHour = waWindow && waWindow.left > 0 && waWindow.left <= HOUR_MS;
     clearTimeout(this.windowTimer);
     if (waWindow && waWindow.left > 0)
       this.windowTimer = setTimeout(() => this.renderHeader(), lastHour ? Math.min(waWindow.left, 60_000) : waWindow.left - HOUR_MS);
-    const enabled = note || (this.mine() && !closedSince);  // canReply(), with the window already read
+    const enabled = note || (this.mine() && !closed);  // canReply(), with the window already read
     $('composer-text').disabled = !enabled;
     $('send').disabled = !enabled;
     $('attach').hidden = note || c.channel !== 'whatsapp';  // a file goes to a WhatsApp user, never in a note
@@ -385,9 +386,9 @@ export class ConversationPane {
     $('composer-hint').textContent = enabled
       ? (lastHour && !note ? `WhatsApp takes replies to ${userName(c)} for ${Math.ceil(waWindow.left / 60_000)} more min `
         + '(24 hours from their last message); after that only a Template reaches them.' : '')
-      : closedSince ? `${userName(c)} last wrote ${relativeTime(closedSince)} ago: WhatsApp takes a reply `
-        + 'only within 24 hours of the user\'s last message, so they need to write first, or you can send them an approved '
-        + 'Template. A private note reaches the agents.'
+      : closed ? `${waWindow.at ? `${userName(c)} last wrote ${relativeTime(waWindow.at)} ago` : `${userName(c)} has not written yet`}: `
+        + 'WhatsApp takes a reply only within 24 hours of the user\'s last message, so they need to write first, or you can '
+        + 'send them an approved Template. A private note reaches the agents.'
       : c.blocked ? `${userName(c)} is blocked: what they write is dropped. Unblock them to chat. A private note reaches the agents.`
       : c.chat_support_active ? (c.assignee ? `Only ${c.assignee} can reply in this chat. A private note reaches them.` : 'Claim the chat to reply.')
       : 'Start a chat to reply.';

@@ -24,6 +24,7 @@ import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
+import { NewConversation } from './new_conversation.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
@@ -464,6 +465,8 @@ function start(agent) {
   bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, viewers, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams, labelCatalog });
+  quietly(new NewConversation({ templates: pane.templates, openExisting: openConversation,
+    onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } }).load());
   new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });

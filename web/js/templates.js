@@ -4,7 +4,8 @@
 // photo's (video's, document's) link if it has one, for each {{n}} (or each
 // {{name}} of a named one), and for each button's value (a link's end, a code
 // to copy), shows the message as the user will read it, and sends it in the
-// agent's chat.
+// agent's chat, or opens a conversation with a user who has not written by
+// it (new_conversation.js).
 import { api, enc } from './api.js';
 import { h, $ } from './dom.js';
 import { richText } from './rich_text.js';
@@ -45,8 +46,16 @@ export class TemplatePicker {
     });
   }
 
-  async open(phone) {
+  // `opening`: {name, onOpened(answer)} to open a conversation with the
+  // user by the template (POST /conversations), rather than send it in theirs.
+  async open(phone, opening = null) {
     this.phone = phone;
+    this.opening = opening;
+    $('template-title').textContent = opening ? `Write first to ${opening.name || `+${phone}`}` : 'Send a template';
+    $('template-why').textContent = opening
+      ? 'WhatsApp delivers nothing but an approved template to a user who has not written to you. Their answer comes to your chat.'
+      : 'WhatsApp delivers a message past 24 hours since the user last wrote only as a template its reviewers approved.';
+    $('template-send').textContent = opening ? 'Send and open the chat' : 'Send template';
     this.templates = [];
     $('template-error').textContent = '';
     $('template-name').replaceChildren();
@@ -114,16 +123,23 @@ export class TemplatePicker {
     if (!t) return;
     $('template-send').disabled = true;
     $('template-error').textContent = '';
+    const template = {
+      name: t.name,
+      language: t.language,
+      parameters: this.values(),
+      ...(t.header_variable ? { header_value: this.headerValue() } : {}),
+      ...(t.header_media ? { header_media_url: this.mediaUrl() } : {}),
+      ...(t.button_variables?.length ? { button_values: this.buttonValues() } : {}),
+    };
     try {
-      const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send-template`,
-        {
-          name: t.name,
-          language: t.language,
-          parameters: this.values(),
-          ...(t.header_variable ? { header_value: this.headerValue() } : {}),
-          ...(t.header_media ? { header_media_url: this.mediaUrl() } : {}),
-          ...(t.button_variables?.length ? { button_values: this.buttonValues() } : {}),
-        });
+      if (this.opening) {
+        const { name, onOpened } = this.opening;
+        const opened = await api.post('/conversations', { phone: this.phone, channel: 'whatsapp', ...(name ? { name } : {}), template });
+        $('template-dialog').close();
+        onOpened(opened);
+        return;
+      }
+      const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send-template`, template);
       $('template-dialog').close();
       this.onSent(stored);
     } catch (e) {
