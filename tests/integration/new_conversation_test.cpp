@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(an_agent_opens_a_whatsapp_conversation_with_an_approved_tem
     BOOST_TEST(graph.requests().size() == 1u);  // the list, read once
 
     auto opened = admin.json("POST", "/conversations",
-                             R"({"phone":"15557601","channel":"whatsapp","name":"Sam",)"
+                             R"({"phone":"15557601","channel":"whatsapp","name":"Samuel",)"
                              R"("template":{"name":"order_update","language":"en_US","parameters":["Sam","A-1"]}})",
                              201);
     BOOST_TEST(opened.at("conversation").at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
@@ -212,7 +212,7 @@ BOOST_AUTO_TEST_CASE(an_agent_opens_a_whatsapp_conversation_with_an_approved_tem
                200u);
     auto held = admin.json("GET", "/conversations/15557601");
     BOOST_TEST(held.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
-    BOOST_TEST(held.at("name").as_string() == "Sam");
+    BOOST_TEST(held.at("name").as_string() == "Samuel");  // as the agent named them, not their profile
     BOOST_TEST(held.at("unread").as_int64() == 1);
     BOOST_TEST_REQUIRE(held.at("messages").as_array().size() == 3u);  // the template, Thanks! and the bot's receipt
     BOOST_TEST(held.at("messages").as_array()[1].at("text").as_string() == "Thanks!");
@@ -226,6 +226,9 @@ BOOST_AUTO_TEST_CASE(an_agent_opens_a_whatsapp_conversation_with_an_approved_tem
     refused(open(R"({"phone":"15557601","channel":"whatsapp","template":{"name":"order_update","language":"en_US",)"
                  R"("parameters":["Sam","A-2"]}})"),
             409, "conversation_exists", "15557601 has a conversation already");
+    // Said before anything of the template is looked at.
+    refused(open(R"({"phone":"15557601","channel":"whatsapp","template":{"name":"nope","language":"en_US"}})"), 409,
+            "conversation_exists", "open it");
     BOOST_TEST(graph.requests().size() == 4u);
 
     // Ended before the user answered: WhatsApp would refuse them the bot's
