@@ -321,6 +321,7 @@ void conversation_actor::open_chat(step& s, std::string_view opened_by, timestam
     c.support_ticket_id = unique_id("t_");
     c.assignee.clear();
     c.chat = chat_record{c.support_ticket_id, c.phone, now, std::string(opened_by)};
+    c.chat.edit().via = c.via;
     // The user's `support` is in the step already; an agent's chat begins with what comes next.
     c.chat.edit().first_seq = s.batch.messages.empty() ? c.last_seq + 1 : s.batch.messages.front().seq;
     follow_filing(c);
@@ -861,7 +862,10 @@ void conversation_actor::open_by_agent(step& s, timestamp now) {
 void conversation_actor::take_chat(step& s, const std::string& agent, timestamp now) {
     auto& c = s.next;
     c.assignee = agent;
-    if (!c.chat) c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
+    if (!c.chat) {
+        c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
+        c.chat.edit().via = c.via;
+    }
     follow_filing(c);
     auto& chat = c.chat.edit();
     if (!chat.assigned_at) chat.assigned_at = now;

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 42> migrations{
+constexpr std::array<std::string_view, 43> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -489,6 +489,13 @@ CREATE INDEX ratings_by_ticket ON ratings (ticket_id);
 ALTER TABLE chats ADD COLUMN first_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE chats SET first_seq = COALESCE(
     (SELECT min(m.seq) FROM messages m WHERE m.at = chats.opened_at AND m.phone = chats.phone), 0);
+)sql",
+    // 43: the channel a chat's user wrote on (chat_record::via), which
+    // reports count it under. The chats from before it take their
+    // conversation's, which a user seldom changes.
+    R"sql(
+ALTER TABLE chats ADD COLUMN channel TEXT NOT NULL DEFAULT 'plain';
+UPDATE chats SET channel = COALESCE((SELECT c.channel FROM conversations c WHERE c.phone = chats.phone), 'plain');
 )sql",
 };
 

@@ -151,7 +151,7 @@ std::vector<std::string> split_labels(std::string_view joined) {
 constexpr std::string_view chat_select =
     "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
     "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for, answered_waits, "
-    "resolution_missed, team, labels, first_seq FROM chats";
+    "resolution_missed, team, labels, first_seq, channel FROM chats";
 
 constexpr std::string_view notification_select =
     "SELECT id, agent, type, conversation, name, actor, seq, text, target, created_at, read_at FROM notifications";
@@ -189,7 +189,8 @@ chat::chat_record read_chat(const sqlite::statement& st) {
             st.get_int(15) != 0,
             st.get_text(16),
             split_labels(st.get_text(17)),
-            static_cast<std::uint64_t>(st.get_int(18))};
+            static_cast<std::uint64_t>(st.get_int(18)),
+            chat::channel_from_string(st.get_text(19)).value_or(chat::channel::plain)};
 }
 
 agent_record read_agent(const sqlite::statement& st) {
@@ -319,8 +320,8 @@ public:
           put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
-              waiting_since, target_missed_for, answered_waits, resolution_missed, team, labels, first_seq)
-              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
+              waiting_since, target_missed_for, answered_waits, resolution_missed, team, labels, first_seq, channel)
+              VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))")),
           put_audit_(db.prepare("INSERT INTO audit_log (at, actor, action, target, details) VALUES (?,?,?,?,?)")),
           prune_audit_(db.prepare("DELETE FROM audit_log WHERE id <= last_insert_rowid() - ?")),
           put_notification_(db.prepare(R"(INSERT OR REPLACE INTO notifications (id, agent, type, conversation, name,
@@ -520,6 +521,7 @@ public:
                 .bind(17, c.team)
                 .bind(18, joined_labels(c.labels))
                 .bind(19, static_cast<std::int64_t>(c.first_seq))
+                .bind(20, chat::to_string(c.via))
                 .run();
     }
 

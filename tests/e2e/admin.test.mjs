@@ -197,11 +197,15 @@ test("reports show the period's figures, and admins can download its messages", 
   // By label: a chat under two counts in both. Each table is headed by what names its rows.
   assert.equal(await page.locator('#reports-by-label').isVisible(), true);
   const heads = await page.locator('#reports-dialog thead').evaluateAll((all) => all.map((t) => t.innerText.split('\t')[0]));
-  assert.deepEqual(heads, ['Agent', 'Team', 'Label']);
+  assert.deepEqual(heads, ['Agent', 'Team', 'Label', 'Channel']);
   assert.equal(await page.locator('#reports-by-label thead th').last().textContent(), 'Resolved on time');
   assert.equal(await page.locator('#reports-labels tr').count(), 2);
   assert.match(await page.locator('#reports-labels tr[data-label="refund"]').textContent(), /^refund115\.00 \/ 5/);
   assert.match(await page.locator('#reports-labels tr[data-label="vip"]').textContent(), /^vip223\.50 \/ 5/);
+  // By channel: both came through the webhook.
+  assert.equal(await page.locator('#reports-by-channel').isVisible(), true);
+  assert.equal(await page.locator('#reports-channels tr').count(), 1);
+  assert.match(await page.locator('#reports-channels tr[data-channel="plain"]').textContent(), /^Webhook223\.50 \/ 5/);
   assert.notEqual(await figure('Resolution'), '—');
   // Each day of the period in the agent's own zone (Kolkata here), today last with both chats.
   const today = await page.evaluate(() => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date()));

@@ -540,7 +540,8 @@ BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits)
         stop(server);
     }
     // As the build before schema 30 left it.
-    sqlite_script(db, "ALTER TABLE chats DROP COLUMN first_seq; DROP INDEX chats_by_phone; DROP INDEX ratings_by_ticket; ALTER TABLE conversations DROP COLUMN participants; DROP TABLE notifications; ALTER TABLE agents DROP COLUMN signature; ALTER TABLE chats DROP COLUMN labels; DROP TABLE audit_log; ALTER TABLE chats DROP COLUMN team; ALTER TABLE conversations DROP COLUMN team; "
+    sqlite_script(db, "ALTER TABLE chats DROP COLUMN channel; UPDATE conversations SET channel = 'whatsapp' WHERE phone = '1472'; "
+                      "ALTER TABLE chats DROP COLUMN first_seq; DROP INDEX chats_by_phone; DROP INDEX ratings_by_ticket; ALTER TABLE conversations DROP COLUMN participants; DROP TABLE notifications; ALTER TABLE agents DROP COLUMN signature; ALTER TABLE chats DROP COLUMN labels; DROP TABLE audit_log; ALTER TABLE chats DROP COLUMN team; ALTER TABLE conversations DROP COLUMN team; "
                       "ALTER TABLE chats DROP COLUMN resolution_missed; "
                       "ALTER TABLE chats DROP COLUMN answered_waits; ALTER TABLE chats DROP COLUMN target_missed_for; "
                       "ALTER TABLE chats DROP COLUMN waiting_since; "
@@ -558,6 +559,13 @@ BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits)
         BOOST_TEST(page.at("messages").at(0).at("text") == "support");
         BOOST_TEST(page.at("messages").at(0).at("seq").to_number<std::uint64_t>() == seq);
     }
+    // Schema 43: each chat counts under its conversation's channel.
+    auto channels = admin.json("GET", "/reports/summary").at("channels").as_array();
+    BOOST_TEST_REQUIRE(channels.size() == 2u, json::serialize(channels));
+    BOOST_TEST(channels[0].at("channel").as_string() == "plain");
+    BOOST_TEST(channels[0].at("chats_opened").as_int64() == 2);
+    BOOST_TEST(channels[1].at("channel").as_string() == "whatsapp");
+    BOOST_TEST(channels[1].at("chats_opened").as_int64() == 1);
     BOOST_TEST(std::stoi(sqlite_value(db, "PRAGMA user_version")) == switchboard::store::schema_version());
 }
 

@@ -389,6 +389,66 @@ BOOST_AUTO_TEST_CASE(report_counts_each_chat_under_the_labels_it_had_while_open)
     BOOST_TEST(csv.find("\r\nlabel:vip,2,1,4,1,") != std::string::npos, csv);
 }
 
+// Reports by channel, as Chatwoot's inbox reports: a chat counts under the
+// channel its user wrote on, and so does its rating. Kept across a restart.
+BOOST_AUTO_TEST_CASE(report_counts_each_chat_under_its_channel) {
+    temp_dir dir;
+    receiver graph;  // Meta's send API, for the bot's replies to WhatsApp users
+    auto args = kept_in(dir.path());
+    args.insert(args.end(), {"--wa-api-base", graph.url(), "--wa-token", "tok"});
+    auto whatsapp_says = [](unsigned short port, const std::string& from, const std::string& id, const std::string& text) {
+        json::value v = {{"object", "whatsapp_business_account"},
+                         {"entry",
+                          {{{"id", "1"},
+                            {"changes",
+                             {{{"field", "messages"},
+                               {"value",
+                                {{"messaging_product", "whatsapp"},
+                                 {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "1065"}}},
+                                 {"messages",
+                                  {{{"from", from}, {"id", id}, {"timestamp", "1763900000"}, {"type", "text"},
+                                    {"text", {{"body", text}}}}}}}}}}}}}}};
+        BOOST_TEST_REQUIRE(http_request(port, "POST", "/webhook/whatsapp", json::serialize(v)).status == 200u);
+    };
+    {
+        server_process server(args);
+        auto admin = known_admin(server.port());
+        auto p = server.port();
+        whatsapp_says(p, "7401", "wamid.1", "support");
+        admin.json("POST", "/conversations/7401/chat-support/start");
+        admin.json("POST", "/conversations/7401/chat-support/send", R"({"text":"Fixed"})", 201);
+        admin.json("POST", "/conversations/7401/chat-support/end");
+        whatsapp_says(p, "7401", "wamid.2", "5");
+        whatsapp_says(p, "7402", "wamid.3", "support");  // still open
+        user_says(p, "7403", "support");
+        admin.json("POST", "/conversations/7403/chat-support/start");
+        admin.json("POST", "/conversations/7403/chat-support/end");
+        user_says(p, "7403", "3");
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    server_process server(args);
+    auto admin = known_admin(server.port());
+    auto r = admin.json("GET", "/reports/summary");
+    BOOST_TEST(r.at("overall").at("chats_opened").as_int64() == 3);
+    auto& channels = r.at("channels").as_array();
+    BOOST_TEST_REQUIRE(channels.size() == 2u, json::serialize(channels));
+    auto& plain = channels[0];
+    BOOST_TEST(plain.at("channel").as_string() == "plain");
+    BOOST_TEST(plain.at("chats_opened").as_int64() == 1);
+    BOOST_TEST(plain.at("chats_closed").as_int64() == 1);
+    BOOST_TEST(plain.at("csat").at("average").to_number<double>() == 3.0);
+    auto& whatsapp = channels[1];
+    BOOST_TEST(whatsapp.at("channel").as_string() == "whatsapp");
+    BOOST_TEST(whatsapp.at("chats_opened").as_int64() == 2);
+    BOOST_TEST(whatsapp.at("chats_closed").as_int64() == 1);
+    BOOST_TEST(whatsapp.at("csat").at("average").to_number<double>() == 5.0);
+    BOOST_TEST(whatsapp.at("first_response_seconds").at("count").as_int64() == 1);
+    auto csv = admin.call("GET", "/reports/summary?format=csv").body;
+    BOOST_TEST(csv.find("\r\nchannel:plain,1,1,3,1,") != std::string::npos, csv);
+    BOOST_TEST(csv.find("\r\nchannel:whatsapp,2,1,5,1,") != std::string::npos, csv);
+}
+
 // Waits on the team's clock, as Chatwoot's reports offer them: a chat that
 // came in ten minutes before Friday's close and was answered ten minutes
 // into Monday waited twenty minutes, not sixty-four hours.

@@ -1,5 +1,5 @@
 // The Reports dialog: GET /reports/summary for a period, overall, by day
-// (in the agent's own time zone), per agent, team and label, as a support lead reads it;
+// (in the agent's own time zone), per agent, team, label and channel, as a support lead reads it;
 // admins also get the period's messages as a download (GET /export).
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h, relativeTime } from './dom.js';
@@ -61,7 +61,7 @@ export class ReportsPanel {
     }
   }
 
-  render({ overall, agents, teams, labels, days }) {
+  render({ overall, agents, teams, labels, channels, days }) {
     const figure = (name, value, note) => h('div', { class: 'figure' },
       h('dt', { text: name }),
       h('dd', {}, h('span', { class: 'value', text: value }), note ? h('span', { class: 'muted', text: note }) : null));
@@ -93,6 +93,10 @@ export class ReportsPanel {
     // Likewise under a label: a chat under two counts in both rows.
     $('reports-labels').replaceChildren(...labels.map((l) => tallyRow({ 'data-label': l.label }, l.label, l)));
     $('reports-by-label').hidden = labels.length === 0;
+    // Each chat under the channel its user wrote on, as Chatwoot's inbox reports.
+    $('reports-channels').replaceChildren(...channels.map((c) =>
+      tallyRow({ 'data-channel': c.channel }, CHANNEL_NAMES[c.channel] ?? c.channel, c)));
+    $('reports-by-channel').hidden = channels.length === 0;
   }
 
   // A page of the period's ratings, newest first, after those shown
@@ -116,6 +120,7 @@ export class ReportsPanel {
 }
 
 const RATINGS_A_PAGE = 10;
+const CHANNEL_NAMES = { whatsapp: 'WhatsApp', plain: 'Webhook' };
 
 // "3 ratings · 75% of 4 asked": how many rated, of the users asked.
 function csatNote(c) {

@@ -128,6 +128,9 @@ struct chat_record {
     // an agent opened it): where a history shows it begin. 0: not known
     // (a chat from before schema 42 that the upgrade could not place).
     std::uint64_t first_seq = 0;
+    // The channel its user wrote on (conversation::via) when it opened:
+    // reports count it under it, as Chatwoot's inbox reports.
+    channel via = channel::plain;
 };
 
 // Memory per conversation must stay small: the last message is kept as a
