@@ -568,7 +568,7 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
     BOOST_TEST(carol.at("resolution_seconds").at("p50").to_number<double>() == 300.0);
     BOOST_TEST(!r.as_object().contains("days"));  // only when asked
 
-    // The same as a spreadsheet opens it: the team's row, then each agent's.
+    // The same as a spreadsheet opens it: the team's row, then each agent's, then each channel's.
     auto csv = admin.call("GET", "/reports/summary?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z&format=csv");
     BOOST_TEST(csv.status == 200u);
     BOOST_TEST(csv.header("content-type") == "text/csv; charset=utf-8");
@@ -581,7 +581,8 @@ INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES
                "csat_1,csat_2,csat_3,csat_4,csat_5\r\n"
                "(all),4,5,3.67,3,20,180,30,90,400,61650,,,,,,,4,0.75,0,1,0,1,1\r\n"
                "bob,2,3,3.5,2,20,60,10,30,400,61650,,,,,,,3,0.67,0,1,0,0,1\r\n"
-               "carol,2,1,4,1,5,180,90,90,300,300,,,,,,,1,1,0,0,0,1,0\r\n");
+               "carol,2,1,4,1,5,180,90,90,300,300,,,,,,,1,1,0,0,0,1,0\r\n"
+               "channel:plain,4,5,3.67,3,20,180,30,90,400,61650,,,,,,,4,0.75,0,1,0,1,1\r\n");  // all came through the webhook
     BOOST_TEST(o.at("first_reply_sla").is_null());  // no target set
     BOOST_TEST(o.at("next_reply_sla").is_null());
     BOOST_TEST(admin.call("GET", "/reports/summary?format=xml").body.find(R"("field":"format")") != std::string::npos);
