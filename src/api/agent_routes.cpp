@@ -70,6 +70,11 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         if (!self) throw chat::command_error(chat::command_error::kind::forbidden, "only " + username + " may change their signature");
         changes.signature = trimmed_field(o, "signature", false, auth::max_signature_chars);  // "" or null: none
     }
+    if (o.contains("email")) {  // the agent's own, or set by an admin for them
+        changes.email = trimmed_field(o, "email", false, 254);  // "" or null: none
+        if (!changes.email->empty())
+            if (auto why = auth::validate_email(*changes.email); !why.empty()) throw field_error{"email", why};
+    }
     if (o.contains("role")) {
         if (!who.is_admin()) throw chat::command_error(chat::command_error::kind::forbidden, "only an admin may change roles");
         changes.role = string_field(o, "role", true);
@@ -92,9 +97,9 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         if (auto why = auth::validate_password(*changes.password); !why.empty()) throw field_error{"password", why};
     }
     if (!changes.available && !changes.max_chats && !changes.display_name && !changes.role && !changes.active &&
-        !changes.password && !changes.signature)
-        throw field_error{"body",
-                          "nothing to change: give available, max_chats, display_name, signature, role, active or password"};
+        !changes.password && !changes.signature && !changes.email)
+        throw field_error{"body", "nothing to change: give available, max_chats, display_name, signature, email, role, "
+                                  "active or password"};
 
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);
@@ -106,6 +111,7 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
     if (changes.max_chats) changed["max_chats"] = *changes.max_chats;
     if (changes.display_name) changed["display_name"] = *changes.display_name;
     if (changes.password) changed["password_set"] = true;  // never the password
+    if (changes.email) changed["email"] = *changes.email;
     if (!changed.empty()) {
         auto audited = audit(ctx, who.username, "agent.updated", username, std::move(changed));
         co_await std::move(audited);

@@ -2,7 +2,9 @@
 // second, lower-priority command line.
 #include "switchboard/app/config.hpp"
 
+#include "switchboard/auth/agents.hpp"
 #include "switchboard/events/event.hpp"
+#include "switchboard/notify/mailer.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
@@ -75,6 +77,13 @@ po::options_description describe(config& c, text_flags& t) {
          "WhatsApp Business Account id: agents send its approved message templates (to reach a user past the 24-hour window)")
         ("wa-phone-number-id", po::value(&c.wa_phone_number_id),
          "WhatsApp business number id that conversations agents open with users who have not written come from")
+        ("smtp-url", po::value(&c.smtp_url),
+         "SMTP server that e-mails agents their notifications while no console of theirs is open: smtp://host:587 (STARTTLS) or smtps://host:465")
+        ("smtp-user", po::value(&c.smtp_user), "login at --smtp-url (then only over TLS)")
+        ("smtp-password", po::value(&c.smtp_password), "password of --smtp-user (SWITCHBOARD_SMTP_PASSWORD keeps it off the command line)")
+        ("smtp-from", po::value(&c.smtp_from), "sender of those e-mails: \"Switchboard <support@example.com>\"")
+        ("public-url", po::value(&c.public_url),
+         "the console's address as agents reach it (https://support.example.com/), which e-mails link to (default: the address the server listens on)")
         ("events-url", po::value(&c.events_url), "URL that every event agents get is POSTed to as well, in order, for integrations")
         ("events-types", po::value(&t.events_types), "comma-separated event types --events-url gets (default: all)")
         ("events-secret", po::value(&c.events_secret), "key that signs what goes to --events-url (X-Switchboard-Signature: sha256=<HMAC>)")
@@ -213,6 +222,15 @@ parse_result parse_config(const std::vector<std::string>& args, const std::vecto
     if (auto& id = out.cfg.wa_phone_number_id;
         !id.empty() && (id.size() > 32 || !std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; })))
         return fail("--wa-phone-number-id must be the number's id in Meta's WhatsApp Manager, 1 to 32 digits, not '" + id + "'");
+    if (!out.cfg.smtp_url.empty() && !out.cfg.smtp_url.starts_with("smtp://") && !out.cfg.smtp_url.starts_with("smtps://"))
+        return fail("--smtp-url must be smtp://host:port or smtps://host:port, not '" + out.cfg.smtp_url + "'");
+    if (!out.cfg.smtp_url.empty() && !auth::validate_email(notify::bare_address(out.cfg.smtp_from)).empty())
+        return fail("--smtp-url needs --smtp-from, the sender's address: \"Switchboard <support@example.com>\"");
+    for (auto* flag : {&out.cfg.smtp_user, &out.cfg.smtp_password, &out.cfg.smtp_from})
+        if (!flag->empty() && out.cfg.smtp_url.empty())
+            return fail("--smtp-user, --smtp-password and --smtp-from go with --smtp-url, which is not set");
+    if (!out.cfg.public_url.empty() && !out.cfg.public_url.starts_with("http://") && !out.cfg.public_url.starts_with("https://"))
+        return fail("--public-url must be an http:// or https:// address, not '" + out.cfg.public_url + "'");
     if (!out.cfg.events_secret.empty() && out.cfg.events_url.empty())
         return fail("--events-secret signs what goes to --events-url, which is not set");
     for (auto& type : comma_list(t.events_types)) {

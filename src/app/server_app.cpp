@@ -6,6 +6,7 @@
 #include "switchboard/api/system_routes.hpp"
 #include "switchboard/auth/agents.hpp"
 #include "switchboard/auth/teams.hpp"
+#include "switchboard/notify/mailer.hpp"
 #include "switchboard/notify/notification_center.hpp"
 #include "switchboard/ops/assigner.hpp"
 #include "switchboard/ws/hub.hpp"
@@ -125,6 +126,15 @@ channels::template_options template_options_from(const config& cfg) {
     return o;
 }
 
+notify::mailer_options mailer_options_from(const config& cfg) {
+    notify::mailer_options o;
+    o.url = cfg.smtp_url;
+    o.username = cfg.smtp_user;
+    o.password = cfg.smtp_password;
+    o.from = cfg.smtp_from;
+    return o;
+}
+
 channels::event_webhook_options event_webhook_options_from(const config& cfg) {
     channels::event_webhook_options o;
     o.url = cfg.events_url;
@@ -201,6 +211,18 @@ int run_server(const config& cfg) {
             },
             [&hub](const std::string& agent, std::string frame) { hub.send_to(agent, std::move(frame)); });
         engine_opts.notifier = &notifications;
+        // An agent away (no console open) is e-mailed what their inbox gets,
+        // if they gave an address. Links go to the console as agents reach it.
+        notify::mailer mailer(mailer_options_from(cfg), metrics);
+        std::string console_url = cfg.public_url;  // else the listening address, once known
+        if (mailer.enabled())
+            notifications.on_kept([&](const notify::notification& n) {
+                auto online = hub.online();
+                if (std::find(online.begin(), online.end(), n.agent) != online.end()) return;
+                auto a = agents.find(n.agent);
+                if (!a || !a->active || a->email.empty()) return;
+                mailer.send(notify::notification_mail(n, a->email, console_url));
+            });
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         hub.on_typing_to_user([&engine](const std::string& agent, const std::string& phone) {
@@ -238,6 +260,7 @@ int run_server(const config& cfg) {
         // One line each, flushed at once: tests read the port from here.
         std::cout << "listening on " << endpoint.to_string() << std::endl;
         std::cout << "console: http://" << endpoint.to_string() << "/" << std::endl;
+        if (console_url.empty()) console_url = "http://" + endpoint.to_string() + "/";
         if (generated_password)
             std::cout << "admin password: " << *generated_password << "  (user admin; shown once, change it)"
                       << std::endl;
@@ -251,6 +274,7 @@ int run_server(const config& cfg) {
             if (ec) return;
             log::info("shutting down", {{"signal", std::to_string(signo)}});
             media.stop();  // a file on its way to an agent would hold up the in-flight requests
+            mailer.stop();  // a mail under way is cut short: the inbox has it
             templates.stop();
             // The backstop stands until both HTTP connections and agent sockets are gone.
             auto pending = std::make_shared<int>(2);

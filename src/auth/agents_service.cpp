@@ -75,10 +75,28 @@ std::string validate_role(std::string_view r) {
     return r == "admin" || r == "agent" ? std::string{} : std::string("role must be admin or agent");
 }
 
+// It goes into an SMTP envelope and a To: header: printable ASCII without
+// spaces, angle brackets or quotes, one @ with something either side, and a
+// dot in the domain. Not a full RFC 5321 reading: an address an agent types.
+std::string validate_email(std::string_view e) {
+    const std::string why = "email must be an address such as name@example.com";
+    if (e.size() > 254) return "email must be at most 254 characters";
+    auto at = e.find('@');
+    if (at == std::string_view::npos || at == 0 || at > 64 || e.find('@', at + 1) != std::string_view::npos) return why;
+    auto domain = e.substr(at + 1);
+    auto dot = domain.find('.');
+    if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') return why;
+    for (char c : e)
+        if (c <= ' ' || c > '~' || c == '<' || c == '>' || c == '"' || c == '(' || c == ')' || c == ',' || c == ';' ||
+            c == ':' || c == '\\' || c == '[' || c == ']')
+            return why;
+    return {};
+}
+
 namespace {
 
 agent public_view(const store::agent_record& r) {
-    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at, r.active, r.signature};
+    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at, r.active, r.signature, r.email};
 }
 
 // Runs a store write to completion from plain code (start-up, the CLI).
@@ -337,6 +355,11 @@ store::agent_record changed(store::agent_record r, const agent_changes& c,
         if (c.signature->size() > max_signature_bytes)
             throw std::invalid_argument("signature must be at most " + std::to_string(max_signature_chars) + " characters");
         r.signature = *c.signature;
+    }
+    if (c.email) {
+        if (!c.email->empty())
+            if (auto why = validate_email(*c.email); !why.empty()) throw std::invalid_argument(why);
+        r.email = *c.email;
     }
     if (c.role)
         if (auto why = validate_role(*c.role); !why.empty()) throw std::invalid_argument(why);

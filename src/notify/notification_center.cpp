@@ -171,6 +171,7 @@ struct notification_center::impl {
     mutable std::mutex preferences_mutex;
     std::map<std::string, std::set<std::string, std::less<>>, std::less<>> muted;
     store::setting_writer preferences_saver;
+    std::function<void(const notification&)> also_kept;
 };
 
 notification_center::notification_center(net::io_context& ioc, store::store& store,
@@ -220,12 +221,15 @@ void notification_center::kept(std::vector<notification> made) {
         for (auto& n : made) {
             try {
                 self->send(n.agent, "notification.created", {{"notification", notification_json(n)}}, n.conversation);
+                if (self->also_kept) self->also_kept(n);
             } catch (const std::exception& e) {
                 log::warn("a notification not pushed", {{"agent", n.agent}, {"error", e.what()}});
             }
         }
     });
 }
+
+void notification_center::on_kept(std::function<void(const notification&)> also) { impl_->also_kept = std::move(also); }
 
 notification_page notification_center::page(std::string_view agent, std::uint64_t before, std::size_t limit,
                                              bool unread_only) const {

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 43> migrations{
+constexpr std::array<std::string_view, 44> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -496,6 +496,10 @@ UPDATE chats SET first_seq = COALESCE(
     R"sql(
 ALTER TABLE chats ADD COLUMN channel TEXT NOT NULL DEFAULT 'plain';
 UPDATE chats SET channel = COALESCE((SELECT c.channel FROM conversations c WHERE c.phone = chats.phone), 'plain');
+)sql",
+    // 44: where an agent's notifications are e-mailed (agent_record::email); '' for nowhere.
+    R"sql(
+ALTER TABLE agents ADD COLUMN email TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -195,7 +195,8 @@ chat::chat_record read_chat(const sqlite::statement& st) {
 
 agent_record read_agent(const sqlite::statement& st) {
     return {st.get_text(0), st.get_text(1), st.get_text(2), st.get_text(3), st.get_int(4) != 0,
-            static_cast<std::uint32_t>(st.get_int(5)), from_unix_ms(st.get_int(6)), st.get_int(7) != 0, st.get_text(8)};
+            static_cast<std::uint32_t>(st.get_int(5)), from_unix_ms(st.get_int(6)), st.get_int(7) != 0, st.get_text(8),
+            st.get_text(9)};
 }
 
 using completion = store::write_done;
@@ -303,7 +304,7 @@ public:
           put_dedupe_(db.prepare("INSERT INTO dedupe (key, answer, at) VALUES (?,?,?)")),
           put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")),
           put_agent_(db.prepare(R"(INSERT OR REPLACE INTO agents (username, display_name, role, password_hash,
-              available, max_chats, created_at, active, signature) VALUES (?,?,?,?,?,?,?,?,?))")),
+              available, max_chats, created_at, active, signature, email) VALUES (?,?,?,?,?,?,?,?,?,?))")),
           put_session_(db.prepare(
               "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at, name) VALUES (?,?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
@@ -461,6 +462,7 @@ public:
                 .bind(7, to_unix_ms(a.created_at))
                 .bind(8, std::int64_t{a.active})
                 .bind(9, a.signature)
+                .bind(10, a.email)
                 .run();
         for (auto& x : b.sessions_put)
             put_session_.bind(1, x.token_hash)
@@ -1067,7 +1069,7 @@ public:
     std::vector<agent_record> load_agents() const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(
-            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature FROM agents "
+            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature, email FROM agents "
             "ORDER BY username"));
         auto& st = *st_guard;
         std::vector<agent_record> out;
@@ -1078,7 +1080,7 @@ public:
     std::optional<agent_record> find_agent(std::string_view username) const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(
-            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature FROM agents "
+            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature, email FROM agents "
             "WHERE username = ?"));
         auto& st = *st_guard;
         st.bind(1, username);

@@ -540,7 +540,7 @@ BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits)
         stop(server);
     }
     // As the build before schema 30 left it.
-    sqlite_script(db, "ALTER TABLE chats DROP COLUMN channel; UPDATE conversations SET channel = 'whatsapp' WHERE phone = '1472'; "
+    sqlite_script(db, "ALTER TABLE agents DROP COLUMN email; ALTER TABLE chats DROP COLUMN channel; UPDATE conversations SET channel = 'whatsapp' WHERE phone = '1472'; "
                       "ALTER TABLE chats DROP COLUMN first_seq; DROP INDEX chats_by_phone; DROP INDEX ratings_by_ticket; ALTER TABLE conversations DROP COLUMN participants; DROP TABLE notifications; ALTER TABLE agents DROP COLUMN signature; ALTER TABLE chats DROP COLUMN labels; DROP TABLE audit_log; ALTER TABLE chats DROP COLUMN team; ALTER TABLE conversations DROP COLUMN team; "
                       "ALTER TABLE chats DROP COLUMN resolution_missed; "
                       "ALTER TABLE chats DROP COLUMN answered_waits; ALTER TABLE chats DROP COLUMN target_missed_for; "

@@ -3,7 +3,9 @@
 // marking read and unread, and what a restart keeps.
 #include "api_session.hpp"
 #include "http_client.hpp"
+#include "metrics_probe.hpp"
 #include "server_process.hpp"
+#include "smtp_receiver.hpp"
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
@@ -12,6 +14,10 @@
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <openssl/evp.h>
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
@@ -26,6 +32,22 @@ std::vector<std::uint64_t> ids_listed(const api_client& agent, const std::string
     std::vector<std::uint64_t> out;
     auto page = agent.json("GET", "/notifications" + query);  // named: a range-for over its member would outlive it
     for (auto& n : page.at("notifications").as_array()) out.push_back(id_of(n));
+    return out;
+}
+
+// An RFC 2047 subject's text: its words' base64 decoded and joined.
+std::string decoded_subject(std::string header) {
+    std::string out;
+    for (auto at = header.find("=?UTF-8?B?"); at != std::string::npos; at = header.find("=?UTF-8?B?", at)) {
+        auto start = at + 10, end = header.find("?=", start);
+        auto word = header.substr(start, end - start);
+        std::string bytes(word.size(), '\0');
+        auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                 reinterpret_cast<const unsigned char*>(word.data()), static_cast<int>(word.size()));
+        bytes.resize(static_cast<std::size_t>(n) - (word.ends_with("==") ? 2 : word.ends_with("=") ? 1 : 0));
+        out += bytes;
+        at = end;
+    }
     return out;
 }
 
@@ -325,6 +347,111 @@ BOOST_AUTO_TEST_CASE(an_agent_turns_off_the_kinds_of_notification_they_do_not_wa
     };
     BOOST_TEST(sla_notes(bob).empty());
     BOOST_TEST(sla_notes(carol) == std::vector<std::string>{"5402"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(notification_mail)
+
+// E-mail, as Chatwoot's: what an agent's inbox gets while no console of
+// theirs is open goes to their address too; nothing while one is, nor to
+// an agent with no address. The mails go one after another, in the order
+// their notifications were kept.
+BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
+    smtp_receiver smtp;
+    server_process server({"--smtp-url", smtp.url(), "--smtp-from", "Switchboard <support@example.com>",
+                           "--public-url", "https://support.example.test/app"});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    agent_client(admin, "carol");
+    agent_client(admin, "dave");  // gives no address
+    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})").at("email") == "bob@example.com");
+    BOOST_TEST(admin.json("PATCH", "/agents/carol", R"({"email":" carol@example.com "})").at("email") == "carol@example.com");
+    user_says(p, "5301", "support", "Zoë Lee");
+    admin.json("POST", "/conversations/5301/chat-support/start");
+
+    {  // Bob has a console open: his inbox gets the mention, his mail nothing.
+        ws_client bob_ws(p, "/ws?token=" + bob.token);
+        bob_ws.next_of_type("hello");
+        admin.json("POST", "/conversations/5301/notes", R"({"text":"@bob while you are here"})", 201);
+        bob_ws.next_of_type("notification.created");
+    }
+    wait_for_metric_at_most(p, "switchboard_ws_connections", 0);  // and now he is away
+
+    admin.json("POST", "/conversations/5301/notes", R"({"text":"@bob @dave @carol the refund. is it done?"})", 201);
+    admin.json("POST", "/conversations/5301/chat-support/transfer", R"({"to":"carol"})");
+    auto mails = smtp.wait_for(3);
+    BOOST_TEST_REQUIRE(mails.size() == 3u);
+    auto& to_bob = mails[0];
+    BOOST_TEST(to_bob.from == "support@example.com");
+    BOOST_TEST(to_bob.to == std::vector<std::string>{"bob@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(to_bob.header("From") == "Switchboard <support@example.com>");
+    BOOST_TEST(to_bob.header("To") == "<bob@example.com>");
+    BOOST_TEST(to_bob.header("Subject").starts_with("=?UTF-8?B?"));  // Zoë is not ASCII
+    BOOST_TEST(decoded_subject(to_bob.header("Subject")) == "admin mentioned you: Zoë Lee (+5301)");
+    BOOST_TEST(to_bob.header("Content-Type") == "text/plain; charset=utf-8");
+    BOOST_TEST(to_bob.body().find("admin mentioned you in a private note in the conversation with Zoë Lee (+5301):\r\n\r\n"
+                                  "@bob @dave @carol the refund. is it done?\r\n") != std::string::npos,
+               to_bob.body());
+    BOOST_TEST(to_bob.body().find("Open it: https://support.example.test/app/#conversation=5301\r\n") != std::string::npos,
+               to_bob.body());
+    BOOST_TEST(to_bob.body().find("while you are here") == std::string::npos);
+    BOOST_TEST(mails[1].to == std::vector<std::string>{"carol@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(decoded_subject(mails[1].header("Subject")) == "admin mentioned you: Zoë Lee (+5301)");
+    BOOST_TEST(mails[2].to == std::vector<std::string>{"carol@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(decoded_subject(mails[2].header("Subject")) == "A chat for you: Zoë Lee (+5301)");
+    BOOST_TEST(mails[2].body().starts_with("admin gave you the chat with Zoë Lee (+5301).\r\n"), mails[2].body());
+    BOOST_TEST(wait_for_metric(p, R"(switchboard_emails_total{outcome="sent"})", 3) == 3);
+
+    // An address is the agent's own, or an admin's to set; a malformed one changes nothing.
+    BOOST_TEST(refused_field(bob.call("PATCH", "/agents/bob", R"({"email":"bob at example.com"})")) == "email");
+    BOOST_TEST(refused_field(bob.call("PATCH", "/agents/bob", R"({"email":"bob@example.com\r\nBcc: x@y.z"})")) == "email");
+    BOOST_TEST(refused_field(bob.call("PATCH", "/agents/bob", R"({"email":"bob@localhost"})")) == "email");
+    BOOST_TEST(refusal_message(bob.call("PATCH", "/agents/carol", R"({"email":"bob@example.com"})"), 403) ==
+               "agents may change only themselves");
+    BOOST_TEST(bob.json("GET", "/me").at("agent").at("email") == "bob@example.com");
+    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"email":null})").at("email") == "");
+}
+
+// A mail server that does not answer: each mail is tried three times, then
+// logged and counted; nothing else waits for it.
+BOOST_AUTO_TEST_CASE(a_mail_server_that_does_not_answer_costs_the_mail_alone) {
+    server_process server({"--smtp-url", "smtp://127.0.0.1:9", "--smtp-from", "support@example.com"});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})");
+    user_says(p, "5302", "support");
+    admin.json("POST", "/conversations/5302/chat-support/start");
+    admin.json("POST", "/conversations/5302/notes", R"({"text":"@bob look"})", 201);
+    BOOST_TEST(bob.json("GET", "/notifications").at("unread") == 1);  // the inbox has it at once
+    BOOST_TEST(wait_for_metric(p, R"(switchboard_emails_total{outcome="failed"})", 1, std::chrono::seconds(20)) == 1);
+    BOOST_TEST(server.stderr_text().find("e-mail not sent") != std::string::npos);
+    BOOST_TEST(read_metric(p, R"(switchboard_emails_total{outcome="sent"})") == 0);
+}
+
+// A mail server that takes the connection and then says nothing holds a
+// mail for up to half a minute: SIGTERM cuts it short, and the server still
+// exits within SPEC's 5 s.
+BOOST_AUTO_TEST_CASE(a_mail_under_way_does_not_hold_up_the_exit) {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor silent(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    server_process server({"--smtp-url", "smtp://127.0.0.1:" + std::to_string(silent.local_endpoint().port()),
+                           "--smtp-from", "support@example.com"});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})");
+    user_says(p, "5303", "support");
+    admin.json("POST", "/conversations/5303/chat-support/start");
+    admin.json("POST", "/conversations/5303/notes", R"({"text":"@bob look"})", 201);
+    boost::asio::ip::tcp::socket mailer(ioc);
+    silent.accept(mailer);  // the mail is under way, waiting for a greeting that never comes
+    server.send_signal(SIGTERM);
+    auto code = server.wait_exit(std::chrono::seconds(5));
+    BOOST_TEST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

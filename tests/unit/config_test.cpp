@@ -61,6 +61,27 @@ BOOST_AUTO_TEST_CASE(the_whatsapp_number_agents_write_first_from_is_meta_s_id) {
     }
 }
 
+// E-mail needs a server, and a sender to send as; its login goes with it.
+BOOST_AUTO_TEST_CASE(email_needs_an_smtp_server_and_a_sender) {
+    auto ok = parse_config({"--smtp-url", "smtps://mail.example.com:465", "--smtp-from", "Switchboard <support@example.com>",
+                            "--smtp-user", "support", "--public-url", "https://support.example.com/"},
+                           {"SWITCHBOARD_SMTP_PASSWORD=secret"});
+    BOOST_TEST((ok.what == action::run), ok.message);
+    BOOST_TEST(ok.cfg.smtp_password == "secret");
+    const std::vector<std::pair<std::vector<std::string>, std::string>> bad{
+        {{"--smtp-url", "mail.example.com:25", "--smtp-from", "a@example.com"}, "--smtp-url must be smtp://"},
+        {{"--smtp-url", "smtp://mail.example.com:25"}, "--smtp-url needs --smtp-from"},
+        {{"--smtp-url", "smtp://mail.example.com:25", "--smtp-from", "Switchboard"}, "--smtp-url needs --smtp-from"},
+        {{"--smtp-user", "support"}, "go with --smtp-url"},
+        {{"--public-url", "support.example.com"}, "--public-url must be an http:// or https://"},
+    };
+    for (auto& [args, words] : bad) {
+        auto r = parse_config(args, {});
+        BOOST_TEST((r.what == action::error), words);
+        BOOST_TEST(r.message.find(words) != std::string::npos, r.message);
+    }
+}
+
 // Every numbered event may be chosen for the event webhook: a missed
 // target and the settings' announcements as much as a message.
 BOOST_AUTO_TEST_CASE(the_event_webhook_may_choose_every_kept_event_type) {

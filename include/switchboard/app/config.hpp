@@ -41,6 +41,10 @@ struct config {
     std::string wa_api_base = "https://graph.facebook.com/v21.0";
     std::string wa_business_account_id;  // whose approved templates agents send
     std::string wa_phone_number_id;      // the business number conversations agents open come from
+    // E-mail to agents who are away: the SMTP server, its login, the sender,
+    // and the console's address that the mails link to.
+    std::string smtp_url, smtp_user, smtp_password, smtp_from;
+    std::string public_url;  // empty: the address the server listens on
     bool wa_buttons = false;  // the bot's keywords as reply buttons (interactive messages), not text alone
     std::string events_url;     // every event is POSTed here too, for integrations; empty: nowhere
     std::string events_secret;  // signs what goes to events_url

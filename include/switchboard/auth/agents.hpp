@@ -30,6 +30,9 @@ struct agent {
     // Chatwoot's message signature: the console adds it under the agent's
     // replies while its Sign switch is on. Empty: none.
     std::string signature;
+    // Where their notifications are e-mailed while no console of theirs is
+    // open (--smtp-url). Empty: none are.
+    std::string email;
     bool is_admin() const { return role == "admin"; }
 };
 
@@ -71,7 +74,12 @@ struct agent_changes {
     // whoever held the old one is logged out.
     std::optional<std::string> password;
     std::optional<std::string> signature;  // empty: none
+    std::optional<std::string> email;      // empty: none
 };
+
+// Why `email` is not an address notifications can go to (one line, no
+// spaces, name@domain.tld, at most 254 characters); empty when it is.
+std::string validate_email(std::string_view email);
 
 struct agents_options {
     std::chrono::seconds session_ttl{std::chrono::hours(12)};

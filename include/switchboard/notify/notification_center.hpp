@@ -58,6 +58,9 @@ public:
     std::optional<notification> missed_target(const chat::conversation& c, std::string_view target) override;
     std::vector<notification> user_wrote(const chat::conversation& c, const chat::message& m) override;
     void kept(std::vector<notification> made) override;
+    // Also told of each one kept, after its sockets (for e-mail to an agent
+    // who has none open). Set before the engine starts; called on one strand.
+    void on_kept(std::function<void(const notification&)> also);
 
     // `agent`'s, newest first, older than `before` (0: from the newest).
     notification_page page(std::string_view agent, std::uint64_t before, std::size_t limit, bool unread_only) const;

@@ -51,6 +51,7 @@ struct agent_record {
     timestamp created_at{};
     bool active = true;  // false: deactivated by an admin; cannot log in
     std::string signature;  // what the console adds under the agent's replies, when asked; empty: none
+    std::string email;      // where their notifications go while they are away; empty: nowhere
 };
 
 struct session_record {

@@ -1,0 +1,70 @@
+// E-mail for agents who are away, as Chatwoot's e-mail notifications: a
+// notification kept for an agent with an address and no console open goes
+// to them by SMTP (--smtp-url). libcurl speaks SMTP on a thread of the
+// mailer's own, so a slow mail server holds up nothing else. Best effort:
+// the inbox keeps every notification, and a mail the server will not take
+// after a few tries is logged and counted; none waits across a restart.
+#pragma once
+
+#include "switchboard/core/time.hpp"
+#include "switchboard/notify/notification.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace switchboard::metrics {
+class registry;
+}
+
+namespace switchboard::notify {
+
+struct mailer_options {
+    // smtp://host:587 (STARTTLS when the server offers it; required when
+    // logging in) or smtps://host:465. Empty: no e-mail.
+    std::string url;
+    std::string username, password;  // empty: no login
+    std::string from;                // "Switchboard <support@example.com>", or the address alone
+    std::size_t queue_limit = 1000;  // mails waiting; more are dropped, and counted
+    int attempts = 3;                // tries a mail gets, a second apart and then two
+};
+
+struct mail {
+    std::string to;  // the address
+    std::string subject;
+    std::string body;  // plain text, UTF-8, lines joined by \n
+};
+
+// The e-mail that tells the agent at `to` of `n`, with a link that opens
+// its conversation in the console at `console_url`.
+mail notification_mail(const notification& n, std::string_view to, std::string_view console_url);
+
+// The message as it goes on the wire: RFC 5322 headers (a subject outside
+// ASCII as an RFC 2047 word), then the body, lines ending CRLF.
+std::string wire_message(const mail& m, std::string_view from, timestamp at, std::string_view message_id);
+
+// The address in "Name <address>", or the text itself when it has no brackets.
+std::string_view bare_address(std::string_view from);
+
+class mailer {
+public:
+    mailer(mailer_options options, metrics::registry& metrics);
+    ~mailer();  // stop()s
+    mailer(const mailer&) = delete;
+    mailer& operator=(const mailer&) = delete;
+
+    bool enabled() const;
+    // Queued for the mailer's thread; false when it is full or stopped
+    // (the mail is dropped, and counted). Thread-safe.
+    bool send(mail m);
+    // Drops what waits and cuts a mail under way short; returns once the
+    // thread is gone.
+    void stop();
+
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::notify

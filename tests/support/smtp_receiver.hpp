@@ -1,0 +1,38 @@
+// A local SMTP server standing in for a mail server: takes every mail over
+// plain SMTP (no TLS, no login) and records it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace switchboard::test {
+
+struct received_mail {
+    std::string from;              // MAIL FROM's address
+    std::vector<std::string> to;   // each RCPT TO's
+    std::string data;              // the message, CRLF lines, as sent (dot-stuffing undone)
+    // A header's value (the first of that name, unfolded), or empty.
+    std::string header(const std::string& name) const;
+    std::string body() const;  // after the blank line
+};
+
+class smtp_receiver {
+public:
+    smtp_receiver();
+    ~smtp_receiver();
+    smtp_receiver(const smtp_receiver&) = delete;
+    smtp_receiver& operator=(const smtp_receiver&) = delete;
+
+    std::string url() const;  // smtp://127.0.0.1:<port>
+    // Blocks until at least `count` mails have arrived; throws after `timeout`.
+    std::vector<received_mail> wait_for(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    std::vector<received_mail> mails() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::test
