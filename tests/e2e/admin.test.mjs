@@ -716,3 +716,35 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   assert.equal(await lea.locator('#automation-form').isVisible(), false);
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
+
+// Where the server e-mails agents who are away, each agent gives their
+// address in the Team dialog; a link in such a mail opens its conversation.
+test('an agent gives the address their notifications are e-mailed to, and a link from one opens its conversation', () => withMemoryServer(['--smtp-url', 'smtp://127.0.0.1:9', '--smtp-from', 'support@example.com'], async (server) => {
+  await userSays(server, '15551701', 'hi', 'Noor');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  const team = page.locator('#team-dialog');
+  const form = team.locator('#email-form');
+  await form.getByLabel('E-mail').fill('ada@example');
+  await form.getByRole('button', { name: 'Save e-mail' }).click();
+  await form.locator('.error', { hasText: 'email must be an address such as name@example.com' }).waitFor();
+  await form.getByLabel('E-mail').fill(' ada@example.com ');
+  await form.getByRole('button', { name: 'Save e-mail' }).click();
+  await team.locator('#team-status', { hasText: 'Your notifications go to ada@example.com while you are away.' }).waitFor();
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  assert.equal((await admin('GET', '/me')).agent.email, 'ada@example.com');
+  await team.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  assert.equal(await form.getByLabel('E-mail').inputValue(), 'ada@example.com');  // as the server keeps it
+  await team.getByRole('button', { name: 'Close' }).click();
+
+  // The mail's link: the conversation opens, and the address bar forgets it.
+  await page.goto(`${server.url}/#conversation=15551701`);
+  await page.locator('#conv-name', { hasText: 'Noor' }).waitFor();
+  assert.equal(new URL(page.url()).hash, '');
+  // Followed from a mail with the console closed: it loads, and opens it.
+  await page.goto('about:blank');
+  await page.goto(`${server.url}/#conversation=15551701`);
+  await page.locator('#conv-name', { hasText: 'Noor' }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));

@@ -528,6 +528,15 @@ function start(agent) {
     if (phone && phone !== list.current) openConversation(phone);
   });
   setInterval(refreshTimes, REFRESH_EVERY_MS);
+  // A link from an e-mail (#conversation=<phone>) opens that conversation.
+  const openLinked = () => {
+    const phone = new URLSearchParams(location.hash.slice(1)).get('conversation');
+    if (!phone) return;
+    history.replaceState(null, '', location.pathname + location.search);
+    openConversation(phone);
+  };
+  window.addEventListener('hashchange', openLinked);
+  openLinked();
 }
 
 // The tabs whose conversations may be older than every page the console

@@ -1,7 +1,7 @@
 // The Team dialog: who is on the team, online and available, and how many
 // chats each holds. Admins add agents and set roles, capacity and other
 // agents' passwords; everyone sets their own availability, capacity, name,
-// signature and password, and makes and revokes their own API tokens. What it shows
+// signature, e-mail address and password, and makes and revokes their own API tokens. What it shows
 // is what the server answered.
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
@@ -19,6 +19,7 @@ export class TeamPanel {
       onSubmit($('agent-form'), (form) => this.add(form));
       onSubmit($('name-form'), (form) => this.rename(form));
       onSubmit($('signature-form'), (form) => this.sign(form));
+      onSubmit($('email-form'), (form) => this.setEmail(form));
       onSubmit($('password-form'), (form) => this.changePassword(form));
       onSubmit($('token-form'), (form) => this.makeToken(form));
     });
@@ -31,9 +32,10 @@ export class TeamPanel {
     this.say('');
     $('name-form').elements.display_name.value = this.me.display_name;
     $('signature-form').elements.signature.value = this.me.signature ?? '';
+    $('email-form').elements.email.value = this.me.email ?? '';
     $('token-made').hidden = true;  // a token is shown once, in the dialog it was made in
     $('token-value').value = '';
-    await Promise.all([this.reload(), this.reloadTokens()]);
+    await Promise.all([this.reload(), this.reloadTokens(), this.offerEmail()]);
     if (!dialog.open) dialog.showModal();
   }
 
@@ -146,6 +148,19 @@ export class TeamPanel {
     this.onMe(updated);
     form.elements.signature.value = updated.signature;
     this.say(updated.signature ? 'Your signature is saved.' : 'Your signature is removed.');
+  }
+
+  // The address field, where the server e-mails agents who are away.
+  async offerEmail() {
+    const { email_notifications: offered } = await api.get('/me');
+    $('email-form').hidden = !offered;
+  }
+
+  async setEmail(form) {
+    const updated = await api.patch(`/agents/${enc(this.me.username)}`, { email: form.elements.email.value });
+    this.onMe(updated);
+    form.elements.email.value = updated.email;
+    this.say(updated.email ? `Your notifications go to ${updated.email} while you are away.` : 'You get no e-mail now.');
   }
 
   async changePassword(form) {

@@ -69,6 +69,9 @@ struct api_context {
     // Agents' notifications, which /notifications lists and marks read.
     notify::notification_center* notifications = nullptr;
     opening_options openings = {};
+    // Whether agents away are e-mailed their notifications (--smtp-url):
+    // the console offers the address field then.
+    bool emails = false;
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
