@@ -44,23 +44,6 @@ const char* template_list = R"({"data":[
     {"name":"order_update","language":"en_US","status":"APPROVED","category":"UTILITY",
      "components":[{"type":"BODY","text":"Hi {{1}}, order {{2}} ships today."}]}]})";
 
-std::string whatsapp_text(const std::string& from, const std::string& id, const std::string& text) {
-    json::value v = {
-        {"object", "whatsapp_business_account"},
-        {"entry",
-         {{{"id", "1"},
-           {"changes",
-            {{{"field", "messages"},
-              {"value",
-               {{"messaging_product", "whatsapp"},
-                {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "106540352242922"}}},
-                {"contacts", {{{"profile", {{"name", "Sam"}}}, {"wa_id", from}}}},
-                {"messages",
-                 {{{"from", from}, {"id", id}, {"timestamp", "1763900000"}, {"type", "text"},
-                   {"text", {{"body", text}}}}}}}}}}}}}}};
-    return json::serialize(v);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(new_conversation)
@@ -208,8 +191,7 @@ BOOST_AUTO_TEST_CASE(an_agent_opens_a_whatsapp_conversation_with_an_approved_tem
     BOOST_TEST(body.at("template").at("name").as_string() == "order_update");
 
     // The user answers from WhatsApp: in the agent's chat, who may now write freely.
-    BOOST_TEST(http_request(p, "POST", "/webhook/whatsapp", whatsapp_text("15557601", "wamid.in-1", "Thanks!")).status ==
-               200u);
+    whatsapp_user_says(p, "15557601", "wamid.in-1", "Thanks!");
     auto held = admin.json("GET", "/conversations/15557601");
     BOOST_TEST(held.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
     BOOST_TEST(held.at("name").as_string() == "Samuel");  // as the agent named them, not their profile
@@ -245,7 +227,7 @@ BOOST_AUTO_TEST_CASE(an_agent_opens_a_whatsapp_conversation_with_an_approved_tem
     BOOST_TEST(last.at("type").as_string() == "system");
     BOOST_TEST(std::string(last.at("text").as_string()).starts_with("Not sent to the user, as WhatsApp's 24-hour window"));
     // The user's answer then: the chat is over, and the bot answers it.
-    BOOST_TEST(http_request(p, "POST", "/webhook/whatsapp", whatsapp_text("15557602", "wamid.in-2", "hi")).status == 200u);
+    whatsapp_user_says(p, "15557602", "wamid.in-2", "hi");
     BOOST_TEST(json::parse(graph.wait_for(6)[5].body).at("type").as_string() == "text");  // the menu
     BOOST_TEST(graph.requests().size() == 6u);
 }

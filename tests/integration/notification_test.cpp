@@ -353,6 +353,18 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(notification_mail)
 
+// bob, with an address and no console open, is mentioned in a chat of the
+// admin's with `phone`: a mail for him is on its way. Returns bob.
+api_client mention_bob_away(server_process& server, const std::string& phone) {
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})");
+    user_says(server.port(), phone, "support");
+    admin.json("POST", "/conversations/" + phone + "/chat-support/start");
+    admin.json("POST", "/conversations/" + phone + "/notes", R"({"text":"@bob look"})", 201);
+    return bob;
+}
+
 // E-mail, as Chatwoot's: what an agent's inbox gets while no console of
 // theirs is open goes to their address too; nothing while one is, nor to
 // an agent with no address. The mails go one after another, in the order
@@ -419,12 +431,7 @@ BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
 BOOST_AUTO_TEST_CASE(a_mail_server_that_does_not_answer_costs_the_mail_alone) {
     server_process server({"--smtp-url", "smtp://127.0.0.1:9", "--smtp-from", "support@example.com"});
     auto p = server.port();
-    auto admin = admin_client(server);
-    auto bob = agent_client(admin, "bob");
-    bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})");
-    user_says(p, "5302", "support");
-    admin.json("POST", "/conversations/5302/chat-support/start");
-    admin.json("POST", "/conversations/5302/notes", R"({"text":"@bob look"})", 201);
+    auto bob = mention_bob_away(server, "5302");
     BOOST_TEST(bob.json("GET", "/notifications").at("unread") == 1);  // the inbox has it at once
     BOOST_TEST(wait_for_metric(p, R"(switchboard_emails_total{outcome="failed"})", 1, std::chrono::seconds(20)) == 1);
     BOOST_TEST(server.stderr_text().find("e-mail not sent") != std::string::npos);
@@ -439,13 +446,7 @@ BOOST_AUTO_TEST_CASE(a_mail_under_way_does_not_hold_up_the_exit) {
     boost::asio::ip::tcp::acceptor silent(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
     server_process server({"--smtp-url", "smtp://127.0.0.1:" + std::to_string(silent.local_endpoint().port()),
                            "--smtp-from", "support@example.com"});
-    auto p = server.port();
-    auto admin = admin_client(server);
-    auto bob = agent_client(admin, "bob");
-    bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})");
-    user_says(p, "5303", "support");
-    admin.json("POST", "/conversations/5303/chat-support/start");
-    admin.json("POST", "/conversations/5303/notes", R"({"text":"@bob look"})", 201);
+    mention_bob_away(server, "5303");
     boost::asio::ip::tcp::socket mailer(ioc);
     silent.accept(mailer);  // the mail is under way, waiting for a greeting that never comes
     server.send_signal(SIGTERM);

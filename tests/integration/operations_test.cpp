@@ -396,30 +396,16 @@ BOOST_AUTO_TEST_CASE(report_counts_each_chat_under_its_channel) {
     receiver graph;  // Meta's send API, for the bot's replies to WhatsApp users
     auto args = kept_in(dir.path());
     args.insert(args.end(), {"--wa-api-base", graph.url(), "--wa-token", "tok"});
-    auto whatsapp_says = [](unsigned short port, const std::string& from, const std::string& id, const std::string& text) {
-        json::value v = {{"object", "whatsapp_business_account"},
-                         {"entry",
-                          {{{"id", "1"},
-                            {"changes",
-                             {{{"field", "messages"},
-                               {"value",
-                                {{"messaging_product", "whatsapp"},
-                                 {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "1065"}}},
-                                 {"messages",
-                                  {{{"from", from}, {"id", id}, {"timestamp", "1763900000"}, {"type", "text"},
-                                    {"text", {{"body", text}}}}}}}}}}}}}}};
-        BOOST_TEST_REQUIRE(http_request(port, "POST", "/webhook/whatsapp", json::serialize(v)).status == 200u);
-    };
     {
         server_process server(args);
         auto admin = known_admin(server.port());
         auto p = server.port();
-        whatsapp_says(p, "7401", "wamid.1", "support");
+        whatsapp_user_says(p, "7401", "wamid.1", "support");
         admin.json("POST", "/conversations/7401/chat-support/start");
         admin.json("POST", "/conversations/7401/chat-support/send", R"({"text":"Fixed"})", 201);
         admin.json("POST", "/conversations/7401/chat-support/end");
-        whatsapp_says(p, "7401", "wamid.2", "5");
-        whatsapp_says(p, "7402", "wamid.3", "support");  // still open
+        whatsapp_user_says(p, "7401", "wamid.2", "5");
+        whatsapp_user_says(p, "7402", "wamid.3", "support");  // still open
         user_says(p, "7403", "support");
         admin.json("POST", "/conversations/7403/chat-support/start");
         admin.json("POST", "/conversations/7403/chat-support/end");

@@ -25,6 +25,24 @@ boost::json::value user_says(unsigned short port, const std::string& from, const
     return boost::json::parse(res.body);
 }
 
+void whatsapp_user_says(unsigned short port, const std::string& from, const std::string& id, const std::string& text) {
+    boost::json::value v = {
+        {"object", "whatsapp_business_account"},
+        {"entry",
+         {{{"id", "1"},
+           {"changes",
+            {{{"field", "messages"},
+              {"value",
+               {{"messaging_product", "whatsapp"},
+                {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", "106540352242922"}}},
+                {"contacts", {{{"profile", {{"name", "Sam"}}}, {"wa_id", from}}}},
+                {"messages",
+                 {{{"from", from}, {"id", id}, {"timestamp", "1763900000"}, {"type", "text"},
+                   {"text", {{"body", text}}}}}}}}}}}}}}};
+    auto res = http_request(port, "POST", "/webhook/whatsapp", boost::json::serialize(v));
+    if (res.status != 200) throw std::runtime_error("the WhatsApp webhook refused " + from + "'s message: " + res.body);
+}
+
 std::string login(unsigned short port, const std::string& username, const std::string& password) {
     auto res = http_request(port, "POST", "/auth/login",
                             R"({"username":")" + username + R"(","password":")" + password + R"("})");

@@ -20,6 +20,10 @@ std::string printed_admin_password(server_process& server);
 boost::json::value user_says(unsigned short port, const std::string& from, const std::string& text,
                              const std::string& name = {});
 
+// A WhatsApp user's text, as Meta's webhook brings it (to the business
+// number 106540352242922, the user's profile named Sam); throws unless it
+// is answered 200.
+void whatsapp_user_says(unsigned short port, const std::string& from, const std::string& id, const std::string& text);
 // Logs in; throws unless it works. Returns the token.
 std::string login(unsigned short port, const std::string& username, const std::string& password);
 
