@@ -520,7 +520,9 @@ test('an agent writes first to users who have not written, and a known number op
     assert.equal(await page.locator('#composer-text').isDisabled(), false);
 
     // On WhatsApp: a template, chosen next; the reply waits for the user's answer.
-    await newButton.click();
+    await page.locator('#composer-text').focus();
+    await page.keyboard.press('Alt+KeyN');  // as the button, from anywhere
+    await dialog.waitFor();
     await dialog.getByLabel('Phone number').fill('15550970');
     await dialog.getByLabel('Name (optional)').fill('Rui');
     await dialog.getByLabel('Channel').selectOption({ label: 'WhatsApp' });

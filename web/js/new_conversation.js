@@ -20,6 +20,13 @@ export class NewConversation {
     this.onOpened = onOpened;
     this.existing = null;
     $('new-conversation').addEventListener('click', () => this.open());
+    // Alt+N, from anywhere, as the button; by key position, so any layout.
+    document.addEventListener('keydown', (e) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey || e.code !== 'KeyN' || $('new-conversation').hidden) return;
+      if (document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      this.open();
+    });
     $('new-channel').addEventListener('change', () => this.showChannel());
     $('new-open-existing').addEventListener('click', () => {
       $('new-conversation-dialog').close();
