@@ -46,6 +46,16 @@ std::string encoded_words(std::string_view text) {
     return out;
 }
 
+// "Name <address>" with a name outside ASCII as encoded words; the address stays.
+std::string mailbox(std::string_view from) {
+    auto text = one_line(from);
+    auto open = text.rfind('<');
+    if (open == std::string::npos || ascii(text)) return text;
+    auto name = std::string_view(text).substr(0, open);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    return encoded_words(name) + " " + text.substr(open);
+}
+
 std::string rfc5322_date(timestamp at) {
     auto t = std::chrono::system_clock::to_time_t(at);
     std::tm tm{};
@@ -117,7 +127,7 @@ std::string wire_message(const mail& m, std::string_view from, timestamp at, std
     auto subject = one_line(m.subject);
     std::string out;
     out += "Date: " + rfc5322_date(at) + "\r\n";
-    out += "From: " + one_line(from) + "\r\n";
+    out += "From: " + mailbox(from) + "\r\n";
     out += "To: <" + one_line(m.to) + ">\r\n";
     out += "Subject: " + (ascii(subject) ? subject : encoded_words(subject)) + "\r\n";
     out += "Message-ID: <" + one_line(message_id) + ">\r\n";

@@ -1,0 +1,137 @@
+// What a notification's e-mail says and how it goes on the wire: headers
+// that hold one line each whatever a user's name holds, words outside
+// ASCII encoded, lines ending CRLF and short enough for SMTP.
+#include "switchboard/chat/conversation.hpp"
+#include "switchboard/notify/mailer.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <openssl/evp.h>
+
+using namespace switchboard;
+
+namespace {
+
+// The header lines of a wire message, each unfolded (a line that starts
+// with a space goes on the one before).
+std::vector<std::string> header_lines(const std::string& wire) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    for (;;) {
+        auto end = wire.find("\r\n", at);
+        if (end == std::string::npos || end == at) break;
+        auto line = wire.substr(at, end - at);
+        if (line.starts_with(" ") && !out.empty()) out.back() += line;
+        else out.push_back(line);
+        at = end + 2;
+    }
+    return out;
+}
+
+std::string header(const std::string& wire, const std::string& name) {
+    for (auto& line : header_lines(wire))
+        if (line.starts_with(name + ": ")) return line.substr(name.size() + 2);
+    return {};
+}
+
+// The text of RFC 2047 words (=?UTF-8?B?…?=), decoded and joined.
+std::string decoded(const std::string& words) {
+    std::string out;
+    for (auto at = words.find("=?UTF-8?B?"); at != std::string::npos; at = words.find("=?UTF-8?B?", at)) {
+        auto start = at + 10, end = words.find("?=", start);
+        auto word = words.substr(start, end - start);
+        std::string bytes(word.size(), '\0');
+        auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                 reinterpret_cast<const unsigned char*>(word.data()), static_cast<int>(word.size()));
+        bytes.resize(static_cast<std::size_t>(n) - (word.ends_with("==") ? 2 : word.ends_with("=") ? 1 : 0));
+        out += bytes;
+        at = end;
+    }
+    return out;
+}
+
+notify::notification mention(std::string name, std::string text) {
+    notify::notification n;
+    n.type = "mention";
+    n.agent = "bob";
+    n.actor = "lea";
+    n.conversation = "15550100";
+    n.name = std::move(name);
+    n.text = std::move(text);
+    return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(mail_text)
+
+BOOST_AUTO_TEST_CASE(each_kind_says_what_happened_and_links_to_the_conversation) {
+    auto m = notify::notification_mail(mention("Ana", "@bob look"), "bob@example.com", "https://support.example.test");
+    BOOST_TEST(m.to == "bob@example.com");
+    BOOST_TEST(m.subject == "lea mentioned you: Ana (+15550100)");
+    BOOST_TEST(m.body.find("@bob look\n\nOpen it: https://support.example.test/#conversation=15550100\n") !=
+               std::string::npos, m.body);
+    auto n = mention("", "");
+    n.type = "assigned";
+    n.actor = "";
+    BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").subject == "A chat for you: +15550100");
+    BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").body.starts_with(
+        "Automatic routing gave you the chat with +15550100."));
+    n.type = "sla_missed";
+    n.target = "first_reply";
+    BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").body.starts_with(
+        "Your chat with +15550100 is past its first reply target."));
+    n.type = "message";
+    n.text = "where is it?";
+    BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").subject ==
+               "+15550100 wrote in a conversation you follow");
+}
+
+BOOST_AUTO_TEST_CASE(headers_hold_one_line_each_and_words_outside_ascii_are_encoded) {
+    // A user's name with a line break in it would start a header of its own.
+    auto m = notify::notification_mail(mention("Ann\r\nBcc: eve@example.com", "hi"), "bob@example.com", "http://h/");
+    auto wire = notify::wire_message(m, "Support <support@example.com>", {}, "mail_1@switchboard");
+    for (auto& line : header_lines(wire)) BOOST_TEST(!line.starts_with("Bcc"), line);
+    BOOST_TEST(header(wire, "Subject") == "lea mentioned you: Ann  Bcc: eve@example.com (+15550100)");
+    BOOST_TEST(header(wire, "To") == "<bob@example.com>");
+    BOOST_TEST(header(wire, "From") == "Support <support@example.com>");
+    BOOST_TEST(header(wire, "Message-ID") == "<mail_1@switchboard>");
+    BOOST_TEST(header(wire, "Date") == "Thu, 01 Jan 1970 00:00:00 +0000");
+
+    // A long subject outside ASCII: words of at most 75 characters, folded,
+    // never cut inside a character; a sender's name likewise.
+    std::string name;
+    for (int i = 0; i < 30; ++i) name += "Zoëë ";  // 7 bytes: words of 45 would cut an ë
+    auto long_one = notify::notification_mail(mention(name, "hi"), "bob@example.com", "http://h/");
+    auto wire2 = notify::wire_message(long_one, "Équipe support <support@example.com>", {}, "mail_2@switchboard");
+    auto subject = header(wire2, "Subject");
+    BOOST_TEST(decoded(subject) == long_one.subject);
+    std::size_t at = 0;
+    for (auto start = subject.find("=?"); start != std::string::npos; start = subject.find("=?", at)) {
+        at = subject.find("?=", start) + 2;
+        BOOST_TEST(at - start <= 75u);
+        auto text = decoded(subject.substr(start, at - start));
+        BOOST_TEST(chat::utf8_length(text).has_value(), text);  // whole characters in each word
+    }
+    auto from = header(wire2, "From");
+    BOOST_TEST(from.ends_with(" <support@example.com>"), from);
+    BOOST_TEST(decoded(from) == "Équipe support");
+}
+
+BOOST_AUTO_TEST_CASE(the_body_goes_in_crlf_lines_short_enough_for_smtp) {
+    notify::mail m{"bob@example.com", "s", "one\ntwo\r\n" + std::string(2000, 'x') + "\nlast"};
+    auto wire = notify::wire_message(m, "support@example.com", {}, "id@x");
+    auto body = wire.substr(wire.find("\r\n\r\n") + 4);
+    BOOST_TEST(body.starts_with("one\r\ntwo\r\n"));
+    BOOST_TEST(body.ends_with("\r\nlast\r\n"));
+    std::size_t at = 0, longest = 0;
+    for (auto end = body.find("\r\n"); end != std::string::npos; at = end + 2, end = body.find("\r\n", at))
+        longest = std::max(longest, end - at);
+    BOOST_TEST(longest <= 998u);
+    BOOST_TEST(body.find('\n') == body.find("\r\n") + 1);  // no bare line feed
+    BOOST_TEST(std::count(body.begin(), body.end(), 'x') == 2000);
+    BOOST_TEST(notify::bare_address("Support <support@example.com>") == "support@example.com");
+    BOOST_TEST(notify::bare_address("support@example.com") == "support@example.com");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
