@@ -215,12 +215,13 @@ int run_server(const config& cfg) {
         // if they gave an address. Links go to the console as agents reach it.
         notify::mailer mailer(mailer_options_from(cfg), metrics);
         std::string console_url = cfg.public_url;  // else the listening address, once known
+        notify::mail_pacer pacer;
         if (mailer.enabled())
             notifications.on_kept([&](const notify::notification& n) {
                 auto online = hub.online();
                 if (std::find(online.begin(), online.end(), n.agent) != online.end()) return;
                 auto a = agents.find(n.agent);
-                if (!a || !a->active || a->email.empty()) return;
+                if (!a || !a->active || a->email.empty() || !pacer.due(n)) return;
                 mailer.send(notify::notification_mail(n, a->email, console_url));
             });
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));

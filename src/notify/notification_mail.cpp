@@ -90,6 +90,16 @@ std::string_view target_words(std::string_view target) {
 
 }  // namespace
 
+bool mail_pacer::due(const notification& n) {
+    if (n.type != "message") return true;
+    auto& last = last_[{n.agent, n.conversation}];
+    if (last != timestamp{} && n.created_at - last < quiet_) return false;
+    last = n.created_at;
+    // Forgets the quiet ones now and then, so that a year of conversations is not kept.
+    if (last_.size() > 10'000) std::erase_if(last_, [&](auto& entry) { return n.created_at - entry.second >= quiet_; });
+    return true;
+}
+
 std::string_view bare_address(std::string_view from) {
     auto open = from.rfind('<');
     auto close = from.rfind('>');

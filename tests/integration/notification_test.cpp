@@ -416,6 +416,18 @@ BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
     BOOST_TEST(mails[2].body().starts_with("admin gave you the chat with Zoë Lee (+5301).\r\n"), mails[2].body());
     BOOST_TEST(wait_for_metric(p, R"(switchboard_emails_total{outcome="sent"})", 3) == 3);
 
+    // Mentioned, bob follows the conversation: of what the user writes, he is
+    // mailed the first line, not one a line; a mention still goes at once.
+    user_says(p, "5301", "hello?");
+    user_says(p, "5301", "anyone there?");
+    admin.json("POST", "/conversations/5301/notes", R"({"text":"@bob she is back"})", 201);
+    mails = smtp.wait_for(5);
+    BOOST_TEST(mails[3].to == std::vector<std::string>{"bob@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(decoded_subject(mails[3].header("Subject")) == "Zoë Lee (+5301) wrote in a conversation you follow");
+    BOOST_TEST(mails[3].body().starts_with("Zoë Lee (+5301) wrote:\r\n\r\nhello?\r\n"), mails[3].body());
+    BOOST_TEST(decoded_subject(mails[4].header("Subject")) == "admin mentioned you: Zoë Lee (+5301)");
+    BOOST_TEST(mails[4].body().find("@bob she is back") != std::string::npos, mails[4].body());
+
     // An address is the agent's own, or an admin's to set; a malformed one changes nothing.
     BOOST_TEST(refused_field(bob.call("PATCH", "/agents/bob", R"({"email":"bob at example.com"})")) == "email");
     BOOST_TEST(refused_field(bob.call("PATCH", "/agents/bob", R"({"email":"bob@example.com\r\nBcc: x@y.z"})")) == "email");

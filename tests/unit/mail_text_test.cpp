@@ -134,4 +134,29 @@ BOOST_AUTO_TEST_CASE(the_body_goes_in_crlf_lines_short_enough_for_smtp) {
     BOOST_TEST(notify::bare_address("support@example.com") == "support@example.com");
 }
 
+// A followed conversation's messages mail an away agent once a quiet
+// spell; every other kind goes each time.
+BOOST_AUTO_TEST_CASE(a_followed_conversation_mails_its_messages_once_a_quiet_spell) {
+    notify::mail_pacer pacer(std::chrono::minutes(10));
+    auto at = [](int minutes) { return timestamp{} + std::chrono::hours(1000) + std::chrono::minutes(minutes); };
+    auto message = [&](std::string agent, std::string phone, int minutes) {
+        notify::notification n;
+        n.type = "message";
+        n.agent = std::move(agent);
+        n.conversation = std::move(phone);
+        n.created_at = at(minutes);
+        return n;
+    };
+    BOOST_TEST(pacer.due(message("bob", "1555", 0)));
+    BOOST_TEST(!pacer.due(message("bob", "1555", 1)));
+    BOOST_TEST(pacer.due(message("bob", "1666", 1)));   // another conversation
+    BOOST_TEST(pacer.due(message("carol", "1555", 1)));  // another agent
+    auto mentioned = message("bob", "1555", 2);
+    mentioned.type = "mention";
+    BOOST_TEST(pacer.due(mentioned));
+    BOOST_TEST(pacer.due(mentioned));
+    BOOST_TEST(!pacer.due(message("bob", "1555", 9)));
+    BOOST_TEST(pacer.due(message("bob", "1555", 10)));  // ten minutes after the last that went
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,6 +9,8 @@
 #include "switchboard/core/time.hpp"
 #include "switchboard/notify/notification.hpp"
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +44,21 @@ mail notification_mail(const notification& n, std::string_view to, std::string_v
 // The message as it goes on the wire: RFC 5322 headers (a subject outside
 // ASCII as an RFC 2047 word), then the body, lines ending CRLF.
 std::string wire_message(const mail& m, std::string_view from, timestamp at, std::string_view message_id);
+
+// Which notifications an away agent is mailed: every mention, chat handed
+// to them and target missed; of a followed conversation's messages, the
+// first of each `quiet` (a chatty user in a followed conversation would
+// send a mail a line). Not thread-safe: asked on one strand.
+class mail_pacer {
+public:
+    explicit mail_pacer(std::chrono::seconds quiet = std::chrono::minutes(10)) : quiet_(quiet) {}
+    bool due(const notification& n);
+
+private:
+    std::chrono::seconds quiet_;
+    // (agent, conversation) → when its last message mail went.
+    std::map<std::pair<std::string, std::string>, timestamp> last_;
+};
 
 // The address in "Name <address>", or the text itself when it has no brackets.
 std::string_view bare_address(std::string_view from);
