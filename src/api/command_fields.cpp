@@ -5,6 +5,8 @@
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/time.hpp"
 
+#include <algorithm>
+
 namespace switchboard::api {
 
 chat::conv_priority priority_field(const boost::json::object& o) {
@@ -83,6 +85,45 @@ std::string closing_message_field(const boost::json::object& o) {
 
 std::optional<std::string> label_value(const boost::json::value& v) {
     return v.is_string() ? chat::label_from(v.as_string()) : std::nullopt;
+}
+
+std::vector<std::string> labels_field(const boost::json::object& o) {
+    auto* v = o.if_contains("labels");
+    if (!v || !v->is_array()) throw field_error{"labels", "labels must be an array of labels"};
+    std::vector<std::string> labels;
+    for (auto& l : v->as_array()) {
+        auto label = label_value(l);
+        if (!label) throw field_error{"labels", std::string(label_rule)};
+        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
+    }
+    if (labels.size() > chat::max_labels)
+        throw field_error{"labels", "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
+    return labels;
+}
+
+std::vector<std::pair<std::string, std::string>> attributes_field(const boost::json::object& o) {
+    auto* v = o.if_contains("attributes");
+    if (!v || !v->is_object()) throw field_error{"attributes", "attributes must be an object of names and texts"};
+    if (v->as_object().size() > chat::max_attributes)
+        throw field_error{"attributes",
+                          "a conversation has at most " + std::to_string(chat::max_attributes) + " attributes"};
+    std::vector<std::pair<std::string, std::string>> attributes;
+    for (auto& [typed_key, value] : v->as_object()) {
+        auto key = chat::attribute_key_from(typed_key);
+        if (!key)
+            throw field_error{"attributes",
+                              "an attribute's name is 1 to 32 characters of a-z, 0-9, - and _ (spaces become _)"};
+        if (std::any_of(attributes.begin(), attributes.end(), [&](auto& a) { return a.first == *key; }))
+            throw field_error{"attributes", "the attribute " + *key + " is named twice"};
+        auto text = value.is_string() ? std::string(chat::trim(value.as_string())) : std::string();
+        auto chars = chat::utf8_length(text).value_or(0);
+        bool one_line = std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+        if (chars == 0 || chars > chat::max_attribute_chars || !one_line)
+            throw field_error{"attributes", "the attribute " + *key + " must be a text of 1 to " +
+                                                std::to_string(chat::max_attribute_chars) + " characters on one line"};
+        attributes.emplace_back(std::move(*key), std::move(text));
+    }
+    return attributes;
 }
 
 boost::asio::awaitable<boost::json::object> conversation_after(api_context& ctx, const chat::conversation& c) {

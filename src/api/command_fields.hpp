@@ -15,6 +15,13 @@ namespace switchboard::api {
 // An agent's text (a reply, a note, a closing message): 4096 characters at most.
 inline constexpr std::size_t max_text_chars = 4096;
 
+// "labels": an array of labels, each as label_from keeps it and once, at
+// most max_labels. Required.
+std::vector<std::string> labels_field(const boost::json::object& o);
+// "attributes": {"email":"ana@example.com",…}, keys as attribute_key_from
+// keeps them, each once; values trimmed, 1 to max_attribute_chars
+// characters on one line; at most max_attributes. Required.
+std::vector<std::pair<std::string, std::string>> attributes_field(const boost::json::object& o);
 // "priority": none, low, medium, high or urgent.
 chat::conv_priority priority_field(const boost::json::object& o);
 // "until": an ISO-8601 UTC time in the future and within a year,

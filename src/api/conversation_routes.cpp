@@ -313,49 +313,14 @@ awaitable<http::response> set_team(api_context& ctx, http::request& req, const a
 // {"labels":[…]}: each as label_from keeps it, at most max_labels.
 awaitable<http::response> set_labels(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
-    auto o = object_body(req);
-    auto* v = o.if_contains("labels");
-    if (!v || !v->is_array()) throw field_error{"labels", "labels must be an array of labels"};
-    std::vector<std::string> labels;
-    for (auto& l : v->as_array()) {
-        auto label = label_value(l);
-        if (!label) throw field_error{"labels", std::string(label_rule)};
-        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
-    }
-    if (labels.size() > chat::max_labels)
-        throw field_error{"labels", "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
-    auto c = co_await ctx.engine.set_labels(phone, std::move(labels));
+    auto c = co_await ctx.engine.set_labels(phone, labels_field(object_body(req)));
     co_return co_await conversation_answer(ctx, c);
 }
 
-// {"attributes":{"email":"ana@example.com",…}}: keys as attribute_key_from
-// keeps them, each once; values trimmed, 1 to max_attribute_chars
-// characters on one line; at most max_attributes.
+// {"attributes":{"email":"ana@example.com",…}}
 awaitable<http::response> set_attributes(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
-    auto o = object_body(req);
-    auto* v = o.if_contains("attributes");
-    if (!v || !v->is_object()) throw field_error{"attributes", "attributes must be an object of names and texts"};
-    if (v->as_object().size() > chat::max_attributes)
-        throw field_error{"attributes",
-                          "a conversation has at most " + std::to_string(chat::max_attributes) + " attributes"};
-    std::vector<std::pair<std::string, std::string>> attributes;
-    for (auto& [typed_key, value] : v->as_object()) {
-        auto key = chat::attribute_key_from(typed_key);
-        if (!key)
-            throw field_error{"attributes",
-                              "an attribute's name is 1 to 32 characters of a-z, 0-9, - and _ (spaces become _)"};
-        if (std::any_of(attributes.begin(), attributes.end(), [&](auto& a) { return a.first == *key; }))
-            throw field_error{"attributes", "the attribute " + *key + " is named twice"};
-        auto text = value.is_string() ? std::string(chat::trim(value.as_string())) : std::string();
-        auto chars = chat::utf8_length(text).value_or(0);
-        bool one_line = std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
-        if (chars == 0 || chars > chat::max_attribute_chars || !one_line)
-            throw field_error{"attributes", "the attribute " + *key + " must be a text of 1 to " +
-                                                std::to_string(chat::max_attribute_chars) + " characters on one line"};
-        attributes.emplace_back(std::move(*key), std::move(text));
-    }
-    auto c = co_await ctx.engine.set_attributes(phone, std::move(attributes));
+    auto c = co_await ctx.engine.set_attributes(phone, attributes_field(object_body(req)));
     co_return co_await conversation_answer(ctx, c);
 }
 

@@ -51,6 +51,8 @@ awaitable<http::response> open_conversation(api_context& ctx, http::request& req
     first.via = *via;
     first.name = trimmed_field(o, "name", false, 64);
     first.client_id = string_field(o, "client_id", false, 128);
+    if (o.contains("labels")) first.labels = labels_field(o);
+    if (o.contains("attributes")) first.attributes = attributes_field(o);
 
     if (*via == chat::channel::whatsapp) {
         if (o.contains("text"))

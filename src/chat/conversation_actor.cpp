@@ -830,6 +830,9 @@ net::awaitable<opened_conversation> conversation_actor::open_with(agent_ref by, 
                 c.name = std::move(first.name);
                 c.registered = true;
             }
+            c.labels = sorted_set(std::move(first.labels));
+            std::sort(first.attributes.begin(), first.attributes.end());
+            c.attributes = std::move(first.attributes);
             c.created_at = now;
             open_by_agent(s, now);
             take_chat(s, by.username, now);

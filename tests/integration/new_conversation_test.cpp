@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(an_agent_writes_first_to_a_plain_webhook_user_and_their_ans
 
     auto opened = admin.json("POST", "/conversations",
                              R"({"phone":"+15558801","channel":"plain","name":" Ana ","text":"Your order shipped",)"
-                             R"("client_id":"n-1"})",
+                             R"("client_id":"n-1","labels":["Shipping","vip"],"attributes":{"Order ID":" A-77 "}})",
                              201);
     auto& c = opened.at("conversation");
     BOOST_TEST(c.at("phone").as_string() == "15558801");
@@ -67,6 +67,8 @@ BOOST_AUTO_TEST_CASE(an_agent_writes_first_to_a_plain_webhook_user_and_their_ans
     BOOST_TEST(c.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
     BOOST_TEST(c.at("assignee").as_string() == "admin");
     BOOST_TEST(c.at("queue_position").is_null());
+    BOOST_TEST(json::serialize(c.at("labels")) == R"(["shipping","vip"])");  // as PUT …/labels keeps them
+    BOOST_TEST(json::serialize(c.at("attributes")) == R"({"order_id":"A-77"})");
     auto& m = opened.at("message");
     BOOST_TEST(m.at("seq").as_int64() == 1);
     BOOST_TEST(m.at("sender").as_string() == "admin");
@@ -131,6 +133,12 @@ BOOST_AUTO_TEST_CASE(a_request_that_does_not_open_a_conversation_changes_nothing
                   "templates are WhatsApp's");
     refused_naming(open(R"({"phone":"15550100","channel":"whatsapp","text":"Hi"})"), "text", "sent a template");
     refused_naming(open("[1]"), "body", "JSON object");
+    refused_naming(open(R"({"phone":"15550100","channel":"plain","text":"Hi","labels":"vip"})"), "labels",
+                   "labels must be an array");
+    refused_naming(open(R"({"phone":"15550100","channel":"plain","text":"Hi","labels":["no way!"]})"), "labels",
+                   "a label is 1 to 32 characters");
+    refused_naming(open(R"({"phone":"15550100","channel":"plain","text":"Hi","attributes":{"email":""}})"), "attributes",
+                   "the attribute email must be a text");
     refused(open(R"({"phone":"15550100","channel":"whatsapp","template":{"name":"x","language":"en"}})"), 409,
             "not_configured", "--wa-phone-number-id");
     refused(http_request(p, "POST", "/conversations", R"({"phone":"15550100","channel":"plain","text":"Hi"})"), 401,

@@ -1,6 +1,7 @@
 #include "smtp_receiver.hpp"
 
 #include <boost/asio.hpp>
+#include <openssl/evp.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -49,6 +50,21 @@ std::string received_mail::header(const std::string& name) const {
         at = end + 2;
     }
     return {};
+}
+
+std::string decoded_words(const std::string& header) {
+    std::string out;
+    for (auto at = header.find("=?UTF-8?B?"); at != std::string::npos; at = header.find("=?UTF-8?B?", at)) {
+        auto start = at + 10, end = header.find("?=", start);
+        auto word = header.substr(start, end - start);
+        std::string bytes(word.size(), '\0');
+        auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                 reinterpret_cast<const unsigned char*>(word.data()), static_cast<int>(word.size()));
+        bytes.resize(static_cast<std::size_t>(n) - (word.ends_with("==") ? 2 : word.ends_with("=") ? 1 : 0));
+        out += bytes;
+        at = end;
+    }
+    return out;
 }
 
 std::string received_mail::body() const {

@@ -18,6 +18,9 @@ struct received_mail {
     std::string body() const;  // after the blank line
 };
 
+// The text of a header's RFC 2047 words (=?UTF-8?B?…?=), decoded and joined.
+std::string decoded_words(const std::string& header);
+
 class smtp_receiver {
 public:
     smtp_receiver();

@@ -1,12 +1,13 @@
 // What a notification's e-mail says and how it goes on the wire: headers
 // that hold one line each whatever a user's name holds, words outside
 // ASCII encoded, lines ending CRLF and short enough for SMTP.
+#include "smtp_receiver.hpp"
+
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/notify/mailer.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-#include <openssl/evp.h>
 
 using namespace switchboard;
 
@@ -32,22 +33,6 @@ std::string header(const std::string& wire, const std::string& name) {
     for (auto& line : header_lines(wire))
         if (line.starts_with(name + ": ")) return line.substr(name.size() + 2);
     return {};
-}
-
-// The text of RFC 2047 words (=?UTF-8?B?…?=), decoded and joined.
-std::string decoded(const std::string& words) {
-    std::string out;
-    for (auto at = words.find("=?UTF-8?B?"); at != std::string::npos; at = words.find("=?UTF-8?B?", at)) {
-        auto start = at + 10, end = words.find("?=", start);
-        auto word = words.substr(start, end - start);
-        std::string bytes(word.size(), '\0');
-        auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                                 reinterpret_cast<const unsigned char*>(word.data()), static_cast<int>(word.size()));
-        bytes.resize(static_cast<std::size_t>(n) - (word.ends_with("==") ? 2 : word.ends_with("=") ? 1 : 0));
-        out += bytes;
-        at = end;
-    }
-    return out;
 }
 
 notify::notification mention(std::string name, std::string text) {
@@ -105,17 +90,17 @@ BOOST_AUTO_TEST_CASE(headers_hold_one_line_each_and_words_outside_ascii_are_enco
     auto long_one = notify::notification_mail(mention(name, "hi"), "bob@example.com", "http://h/");
     auto wire2 = notify::wire_message(long_one, "Équipe support <support@example.com>", {}, "mail_2@switchboard");
     auto subject = header(wire2, "Subject");
-    BOOST_TEST(decoded(subject) == long_one.subject);
+    BOOST_TEST(test::decoded_words(subject) == long_one.subject);
     std::size_t at = 0;
     for (auto start = subject.find("=?"); start != std::string::npos; start = subject.find("=?", at)) {
         at = subject.find("?=", start) + 2;
         BOOST_TEST(at - start <= 75u);
-        auto text = decoded(subject.substr(start, at - start));
+        auto text = test::decoded_words(subject.substr(start, at - start));
         BOOST_TEST(chat::utf8_length(text).has_value(), text);  // whole characters in each word
     }
     auto from = header(wire2, "From");
     BOOST_TEST(from.ends_with(" <support@example.com>"), from);
-    BOOST_TEST(decoded(from) == "Équipe support");
+    BOOST_TEST(test::decoded_words(from) == "Équipe support");
 }
 
 BOOST_AUTO_TEST_CASE(the_body_goes_in_crlf_lines_short_enough_for_smtp) {

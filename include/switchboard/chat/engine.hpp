@@ -167,6 +167,10 @@ struct first_contact {
     channel via = channel::plain;
     std::string wa_phone_number_id;  // WhatsApp: the business number it comes from
     std::string name;                // what the agents call the user; empty: nothing yet
+    // What the agents file it under and know of the user, as set_labels
+    // and set_attributes take them.
+    std::vector<std::string> labels;
+    std::vector<std::pair<std::string, std::string>> attributes;
     // The message: a plain-webhook user's text, or a WhatsApp user's
     // template (WhatsApp delivers nothing else to a user who has not
     // written in the last 24 hours).
