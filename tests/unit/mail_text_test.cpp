@@ -8,7 +8,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-
 using namespace switchboard;
 
 namespace {
