@@ -86,8 +86,11 @@ awaitable<http::response> set_preferences(api_context& ctx, http::request& req, 
     for (auto& [key, value] : o) {
         auto name = std::string(key);
         auto& kinds = notify::notification_types;
-        if (std::find(kinds.begin(), kinds.end(), key) == kinds.end())
-            throw field_error{name, name + " is not a kind of notification: mention, assigned, sla_missed or message"};
+        auto& by_mail = notify::email_preference_types;
+        if (std::find(kinds.begin(), kinds.end(), key) == kinds.end() &&
+            std::find(by_mail.begin(), by_mail.end(), key) == by_mail.end())
+            throw field_error{name, name + " is not a kind of notification: mention, assigned, sla_missed or message, "
+                                           "or the same by e-mail (email_mention, …)"};
         if (!value.is_bool()) throw field_error{name, name + " must be true (tell me) or false"};
         changes.emplace_back(name, value.as_bool());
     }

@@ -221,7 +221,8 @@ int run_server(const config& cfg) {
                 auto online = hub.online();
                 if (std::find(online.begin(), online.end(), n.agent) != online.end()) return;
                 auto a = agents.find(n.agent);
-                if (!a || !a->active || a->email.empty() || !pacer.due(n)) return;
+                if (!a || !a->active || a->email.empty() || !notifications.mails(n.agent, n.type) || !pacer.due(n))
+                    return;
                 mailer.send(notify::notification_mail(n, a->email, console_url));
             });
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));

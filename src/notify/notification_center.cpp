@@ -112,6 +112,7 @@ struct notification_center::impl {
     json::object preferences_of(std::string_view agent) const {
         json::object out;
         for (auto type : notification_types) out[type] = is_on(agent, type);
+        for (auto type : email_preference_types) out[type] = is_on(agent, type);
         return out;
     }
     std::string muted_json() const {
@@ -277,6 +278,10 @@ net::awaitable<std::size_t> notification_center::mark_all_read(std::string agent
     co_await self->store.write(std::move(b));
     self->tell_updated(agent, ids, now);
     co_return ids.size();
+}
+
+bool notification_center::mails(std::string_view agent, std::string_view type) const {
+    return impl_->wants(agent, "email_" + std::string(type));
 }
 
 json::object notification_center::preferences(std::string_view agent) const {

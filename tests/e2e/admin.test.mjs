@@ -722,6 +722,12 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
 test('an agent gives the address their notifications are e-mailed to, and a link from one opens its conversation', () => withMemoryServer(['--smtp-url', 'smtp://127.0.0.1:9', '--smtp-from', 'support@example.com'], async (server) => {
   await userSays(server, '15551701', 'hi', 'Noor');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  // Without an address, the inbox offers no choices by mail.
+  await page.locator('#inbox').click();
+  await page.getByText('Which notifications you get').click();
+  assert.equal(await page.locator('#inbox-kinds').isVisible(), true);
+  assert.equal(await page.locator('#inbox-mail-kinds').isVisible(), false);
+  await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Team', exact: true }).click();
   const team = page.locator('#team-dialog');
   const form = team.locator('#email-form');
@@ -737,6 +743,19 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   await page.getByRole('button', { name: 'Team', exact: true }).click();
   assert.equal(await form.getByLabel('E-mail').inputValue(), 'ada@example.com');  // as the server keeps it
   await team.getByRole('button', { name: 'Close' }).click();
+
+  // With one, each kind can be kept off the mail alone.
+  await page.locator('#inbox').click();
+  const byMail = page.locator('#inbox-mail-kinds');
+  await byMail.waitFor();
+  assert.equal(await byMail.getByLabel('Notes that mention you').isChecked(), true);
+  const answered = page.waitForResponse((r) => r.url().endsWith('/notifications/preferences') && r.request().method() === 'PATCH');
+  await byMail.getByLabel('Notes that mention you').uncheck();
+  assert.equal((await answered).status(), 200);
+  const { preferences } = await admin('GET', '/notifications/preferences');
+  assert.equal(preferences.email_mention, false);
+  assert.equal(preferences.mention, true);  // the inbox still gets them
+  await page.keyboard.press('Escape');
 
   // The mail's link: the conversation opens, and the address bar forgets it.
   await page.goto(`${server.url}/#conversation=15551701`);

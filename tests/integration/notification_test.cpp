@@ -257,11 +257,14 @@ BOOST_AUTO_TEST_CASE(an_agent_turns_off_the_kinds_of_notification_they_do_not_wa
         ws_client carol_ws(p, "/ws?token=" + carol.token);
         bob_ws.next_of_type("hello");
         carol_ws.next_of_type("hello");
-        auto all_on = json::parse(R"({"mention":true,"assigned":true,"sla_missed":true,"message":true})");
+        auto all_on = json::parse(R"({"mention":true,"assigned":true,"sla_missed":true,"message":true,)"
+                                  R"("email_mention":true,"email_assigned":true,"email_sla_missed":true,"email_message":true})");
         BOOST_TEST(bob.json("GET", "/notifications/preferences").at("preferences") == all_on);
 
         auto set = bob.json("PATCH", "/notifications/preferences", R"({"message":false,"mention":false})");
-        auto expected = json::parse(R"({"mention":false,"assigned":true,"sla_missed":true,"message":false})");
+        auto expected = all_on;
+        expected.as_object()["message"] = false;
+        expected.as_object()["mention"] = false;
         BOOST_TEST(set.at("preferences") == expected);
         BOOST_TEST(bob_ws.next_of_type("notification_preferences.updated").at("data").at("preferences") == expected);
 
@@ -285,6 +288,7 @@ BOOST_AUTO_TEST_CASE(an_agent_turns_off_the_kinds_of_notification_they_do_not_wa
 
         // Bad input names its field and changes nothing.
         for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{{R"({"email":false})", "email"},
+                                                                                    {R"({"email_note":false})", "email_note"},
                                                                                     {R"({"message":"no"})", "message"},
                                                                                     {R"({"mention":null})", "mention"},
                                                                                     {R"({})", "body"},
@@ -410,6 +414,19 @@ BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
     BOOST_TEST(mails[3].body().starts_with("Zoë Lee (+5301) wrote:\r\n\r\nhello?\r\n"), mails[3].body());
     BOOST_TEST(decoded_words(mails[4].header("Subject")) == "admin mentioned you: Zoë Lee (+5301)");
     BOOST_TEST(mails[4].body().find("@bob she is back") != std::string::npos, mails[4].body());
+
+    // Mentions by mail off: the inbox still gets them, the mail does not;
+    // a chat handed to him still comes.
+    auto prefs = bob.json("PATCH", "/notifications/preferences", R"({"email_mention":false})").at("preferences");
+    BOOST_TEST(prefs.at("email_mention") == false);
+    BOOST_TEST(prefs.at("mention") == true);
+    admin.json("POST", "/conversations/5301/notes", R"({"text":"@bob again"})", 201);
+    user_says(p, "5302", "support");
+    admin.json("POST", "/conversations/5302/chat-support/start");
+    admin.json("POST", "/conversations/5302/chat-support/transfer", R"({"to":"bob"})");
+    mails = smtp.wait_for(6);
+    BOOST_TEST(mails[5].header("Subject") == "A chat for you: +5302");  // ASCII: as it is
+    BOOST_TEST(bob.json("GET", "/notifications?limit=2").at("notifications").at(1).at("text") == "@bob again");
 
     // An address is the agent's own, or an admin's to set; a malformed one changes nothing.
     BOOST_TEST(refused_field(bob.call("PATCH", "/agents/bob", R"({"email":"bob at example.com"})")) == "email");

@@ -447,7 +447,7 @@ function start(agent) {
   new ReplyPicker({ textarea: $('composer-text'), list: $('reply-suggestions'),
     context: () => ({ name: pane.conv?.name, agent: me.display_name || me.username }) });
   new MentionPicker({ textarea: $('composer-text'), list: $('mention-suggestions'), inNote: () => pane?.mode === 'note' });
-  inbox = new NotificationInbox({ openConversation });
+  inbox = new NotificationInbox({ me, openConversation });
   // What came while the socket was down came to nobody: ask each time it is back.
   const onStatus = (status, ...rest) => { setStatus(status, ...rest); if (status === 'live') inbox.refresh(); };
   live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(labelCatalog.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); },

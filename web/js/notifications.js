@@ -27,7 +27,9 @@ const whose = (n) => n.name || `+${n.conversation}`;
 
 export class NotificationInbox {
   // `openConversation(phone, seq)`: opens a chat, at a message if one.
-  constructor({ openConversation }) {
+  // `me`: the signed-in agent, whose e-mail address (if any) offers the choices by mail.
+  constructor({ me, openConversation }) {
+    this.me = me;
     this.openConversation = openConversation;
     this.unread = 0;
     this.shown = new Map();  // id → the notification, as the open dialog shows it
@@ -54,7 +56,7 @@ export class NotificationInbox {
   // notification_preferences.updated when they change in any console.
   setPreferences(preferences) {
     this.preferences = preferences;
-    for (const box of document.querySelectorAll('#inbox-kinds input')) box.checked = this.wants(box.name);
+    for (const box of document.querySelectorAll('#inbox-kinds input, #inbox-mail-kinds input')) box.checked = this.wants(box.name);
   }
 
   async choose(box) {
@@ -99,8 +101,10 @@ export class NotificationInbox {
       $('inbox-older').addEventListener('click', () => this.load(this.next));
       $('inbox-read-all').addEventListener('click', () => this.readAll());
       $('inbox-unread-only').addEventListener('change', () => this.load(null));
-      for (const box of document.querySelectorAll('#inbox-kinds input')) box.addEventListener('change', () => this.choose(box));
+      for (const box of document.querySelectorAll('#inbox-kinds input, #inbox-mail-kinds input'))
+        box.addEventListener('change', () => this.choose(box));
     });
+    $('inbox-mail-kinds').hidden = !this.me.email;
     this.setPreferences(this.preferences);
     if (!dialog.open) dialog.showModal();
     await this.load(null);

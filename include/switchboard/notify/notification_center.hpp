@@ -35,6 +35,10 @@ boost::json::object notification_json(const notification& n);
 // The kinds of notification, as `type` names them, each of which an agent
 // can turn off for themselves (Chatwoot's notification preferences).
 inline constexpr std::array<std::string_view, 4> notification_types{"mention", "assigned", "sla_missed", "message"};
+// The same kinds by e-mail, while the agent has no console open: each can
+// be turned off apart, the inbox keeping it (Chatwoot's e-mail preferences).
+inline constexpr std::array<std::string_view, 4> email_preference_types{"email_mention", "email_assigned",
+                                                                         "email_sla_missed", "email_message"};
 
 struct notification_page {
     std::vector<notification> items;  // newest first
@@ -72,13 +76,16 @@ public:
     // (`conversation` not empty); how many were.
     boost::asio::awaitable<std::size_t> mark_all_read(std::string agent, std::string conversation);
 
-    // Whether `agent` is told of each of notification_types: {"mention":true,…}.
+    // Whether `agent` is told of each of notification_types, and by e-mail
+    // of each (email_preference_types): {"mention":true,…,"email_mention":true,…}.
     // Every kind is on until they turn it off.
     boost::json::object preferences(std::string_view agent) const;
+    // Whether `agent` wants notifications of `type` (notification::type) by e-mail too.
+    bool mails(std::string_view agent, std::string_view type) const;
     // Turns kinds on (true) or off for `agent`, keeps that, and tells their
     // sockets (notification_preferences.updated); returns them all. A kind
     // turned off makes no notification from then on; those made stay.
-    // `changes` name only notification_types. Throws store::unavailable,
+    // `changes` name only notification_types and email_preference_types. Throws store::unavailable,
     // and then nothing changed.
     boost::asio::awaitable<boost::json::object> set_preferences(std::string agent,
                                                                 std::vector<std::pair<std::string, bool>> changes);
