@@ -744,6 +744,17 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   assert.equal(await form.getByLabel('E-mail').inputValue(), 'ada@example.com');  // as the server keeps it
   await team.getByRole('button', { name: 'Close' }).click();
 
+  // An admin sets another agent's address in that agent's row.
+  await admin('POST', '/agents', { username: 'carl', password: 'carl-secret-1', display_name: 'Carl' });
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  const carl = team.locator('tr[data-username="carl"]');
+  await carl.getByText('E-mail', { exact: true }).click();
+  await carl.getByLabel('E-mail of Carl').fill('carl@example.com');
+  await carl.getByRole('button', { name: 'Set' }).last().click();
+  await team.locator('#team-status', { hasText: "Carl's notifications go to carl@example.com while they are away." }).waitFor();
+  assert.equal((await admin('GET', '/agents')).agents.find((a) => a.username === 'carl').email, 'carl@example.com');
+  await team.getByRole('button', { name: 'Close' }).click();
+
   // With one, each kind can be kept off the mail alone.
   await page.locator('#inbox').click();
   const byMail = page.locator('#inbox-mail-kinds');

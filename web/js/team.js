@@ -35,7 +35,8 @@ export class TeamPanel {
     $('email-form').elements.email.value = this.me.email ?? '';
     $('token-made').hidden = true;  // a token is shown once, in the dialog it was made in
     $('token-value').value = '';
-    await Promise.all([this.reload(), this.reloadTokens(), this.offerEmail()]);
+    await this.offerEmail();  // first: the rows offer an admin each agent's address then
+    await Promise.all([this.reload(), this.reloadTokens()]);
     if (!dialog.open) dialog.showModal();
   }
 
@@ -85,6 +86,7 @@ export class TeamPanel {
       h('td', { class: 'chats' }, `${a.open_chats ?? 0} / `, most),
       h('td', {}, this.isAdmin() && !self ? h('div', { class: 'admin-actions' },
         this.passwordReset(a),
+        this.mailOffered ? this.emailSet(a) : null,
         h('button', { type: 'button', class: 'link danger', text: 'Deactivate', 'aria-label': `Deactivate ${name}`,
           onclick: () => this.patch(a, { active: false }, `${name} is deactivated: logged out, and cannot log in.`) })) : null));
   }
@@ -111,6 +113,21 @@ export class TeamPanel {
         `${a.display_name}'s password is set; their sessions have ended.`);
     });
     return h('details', {}, h('summary', { text: 'Set password' }), form);
+  }
+
+  // An admin's setting of another agent's e-mail address, where the server sends e-mail.
+  emailSet(a) {
+    const form = h('form', { class: 'reset', novalidate: true },
+      h('input', { type: 'email', name: 'email', value: a.email ?? '', maxlength: 254, autocomplete: 'off',
+        'aria-label': `E-mail of ${a.display_name}` }),
+      h('button', { type: 'submit', text: 'Set' }));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const email = form.elements.email.value.trim();
+      await this.patch(a, { email }, email ? `${a.display_name}'s notifications go to ${email} while they are away.`
+        : `${a.display_name} gets no e-mail now.`);
+    });
+    return h('details', {}, h('summary', { text: 'E-mail' }), form);
   }
 
   async patch(a, body, done) {
@@ -153,6 +170,7 @@ export class TeamPanel {
   // The address field, where the server e-mails agents who are away.
   async offerEmail() {
     const { email_notifications: offered } = await api.get('/me');
+    this.mailOffered = offered;
     $('email-form').hidden = !offered;
   }
 
