@@ -313,14 +313,16 @@ awaitable<http::response> set_team(api_context& ctx, http::request& req, const a
 // {"labels":[…]}: each as label_from keeps it, at most max_labels.
 awaitable<http::response> set_labels(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
-    auto c = co_await ctx.engine.set_labels(phone, labels_field(object_body(req)));
+    auto labels = labels_field(object_body(req));  // named: no temporaries inside co_await (GCC 12)
+    auto c = co_await ctx.engine.set_labels(phone, std::move(labels));
     co_return co_await conversation_answer(ctx, c);
 }
 
 // {"attributes":{"email":"ana@example.com",…}}
 awaitable<http::response> set_attributes(api_context& ctx, http::request& req, const auth::agent&) {
     auto phone = require_phone(req);
-    auto c = co_await ctx.engine.set_attributes(phone, attributes_field(object_body(req)));
+    auto attributes = attributes_field(object_body(req));  // named, as above
+    auto c = co_await ctx.engine.set_attributes(phone, std::move(attributes));
     co_return co_await conversation_answer(ctx, c);
 }
 
