@@ -127,6 +127,14 @@ boost::json::object missed_target_data(const conversation& c, const reply_deadli
 
 [[noreturn]] void refuse(command_error::kind k, std::string why) { throw command_error(k, std::move(why)); }
 
+// The record of the chat `c` has open (its ticket), opened at `at` by
+// `opened_by`, on the channel its user writes on.
+chat_record chat_of(const conversation& c, timestamp at, std::string opened_by) {
+    chat_record r{c.support_ticket_id, c.phone, at, std::move(opened_by)};
+    r.via = c.via;
+    return r;
+}
+
 // Whether the chat's agent has written since it was last assigned
 // (last_assigned_at set): --reassign-after counts until then.
 bool answered_since_assigned(const chat_record& chat) {
@@ -320,8 +328,7 @@ void conversation_actor::open_chat(step& s, std::string_view opened_by, timestam
     c.chat_start_time = now;
     c.support_ticket_id = unique_id("t_");
     c.assignee.clear();
-    c.chat = chat_record{c.support_ticket_id, c.phone, now, std::string(opened_by)};
-    c.chat.edit().via = c.via;
+    c.chat = chat_of(c, now, std::string(opened_by));
     // The user's `support` is in the step already; an agent's chat begins with what comes next.
     c.chat.edit().first_seq = s.batch.messages.empty() ? c.last_seq + 1 : s.batch.messages.front().seq;
     follow_filing(c);
@@ -865,10 +872,7 @@ void conversation_actor::open_by_agent(step& s, timestamp now) {
 void conversation_actor::take_chat(step& s, const std::string& agent, timestamp now) {
     auto& c = s.next;
     c.assignee = agent;
-    if (!c.chat) {
-        c.chat = chat_record{c.support_ticket_id, c.phone, *c.chat_start_time, "user"};
-        c.chat.edit().via = c.via;
-    }
+    if (!c.chat) c.chat = chat_of(c, *c.chat_start_time, "user");
     follow_filing(c);
     auto& chat = c.chat.edit();
     if (!chat.assigned_at) chat.assigned_at = now;
