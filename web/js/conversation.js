@@ -9,7 +9,7 @@ import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { PastChats } from './past_chats.js';
 import { namesText } from './viewers.js';
-import { mentions, stars, userName, waitsForAnswer } from './model.js';
+import { channelName, mentions, stars, userName, waitsForAnswer } from './model.js';
 import { fillPriorities } from './priority.js';
 import { fromLocalInput, snoozeChoices, snoozedUntil, untilBody } from './snooze.js';
 
@@ -322,7 +322,7 @@ export class ConversationPane {
     const c = this.conv;
     $('conv-name').textContent = userName(c);
     $('conv-phone').textContent = `+${c.phone}`;
-    $('conv-channel').textContent = c.channel === 'whatsapp' ? 'WhatsApp' : 'Webhook';  // what it can be sent, and when
+    $('conv-channel').textContent = channelName(c.channel);  // what it can be sent, and when
     // The bot's state in words; a live chat has its badge instead.
     const live = c.state === 'CHAT_SUPPORT_ACTIVE';
     $('conv-state').textContent = live ? '' : STATE_WORDS[c.state] ?? c.state;

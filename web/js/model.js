@@ -6,6 +6,9 @@
 // How the console names a user: the name they or an agent gave, else their number.
 export const userName = (c) => c.name || `+${c.phone}`;
 
+// How the console names a conversation's channel (`whatsapp`, `plain`).
+export const channelName = (channel) => (channel === 'whatsapp' ? 'WhatsApp' : 'Webhook');
+
 const previewChars = 160;  // the server's last_message preview, in code points
 
 // The conversation `c` with message `m` as its newest, or `c` itself when it

@@ -5,8 +5,7 @@
 // user's answer comes to it. A number the server knows is opened instead.
 import { api, ApiError, enc } from './api.js';
 import { $, h } from './dom.js';
-
-const CHANNEL_NAMES = { whatsapp: 'WhatsApp', plain: 'Webhook' };
+import { channelName } from './model.js';
 
 // A phone number as an agent may type or paste it ("+1 (555) 010-0100"),
 // as the server takes it: digits, after an optional +.
@@ -43,7 +42,7 @@ export class NewConversation {
   // shows when there is one.
   async load() {
     const { new_conversation_channels: channels = [] } = await api.get('/me');
-    $('new-channel').replaceChildren(...channels.map((c) => h('option', { value: c, text: CHANNEL_NAMES[c] ?? c })));
+    $('new-channel').replaceChildren(...channels.map((c) => h('option', { value: c, text: channelName(c) })));
     $('new-conversation').hidden = channels.length === 0;
   }
 

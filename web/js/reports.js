@@ -3,7 +3,7 @@
 // admins also get the period's messages as a download (GET /export).
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h, relativeTime } from './dom.js';
-import { stars } from './model.js';
+import { channelName, stars } from './model.js';
 
 export class ReportsPanel {
   // `hours`: the BusinessHours of the top bar, which knows whether any are set.
@@ -95,7 +95,7 @@ export class ReportsPanel {
     $('reports-by-label').hidden = labels.length === 0;
     // Each chat under the channel its user wrote on, as Chatwoot's inbox reports.
     $('reports-channels').replaceChildren(...channels.map((c) =>
-      tallyRow({ 'data-channel': c.channel }, CHANNEL_NAMES[c.channel] ?? c.channel, c)));
+      tallyRow({ 'data-channel': c.channel }, channelName(c.channel), c)));
     $('reports-by-channel').hidden = channels.length === 0;
   }
 
@@ -120,7 +120,6 @@ export class ReportsPanel {
 }
 
 const RATINGS_A_PAGE = 10;
-const CHANNEL_NAMES = { whatsapp: 'WhatsApp', plain: 'Webhook' };
 
 // "3 ratings · 75% of 4 asked": how many rated, of the users asked.
 function csatNote(c) {
