@@ -142,6 +142,7 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
                authed(ctx, [&ctx](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {
                    co_return json_response(200, {{"agent", agent_json(who)},
                                                  {"new_conversation_channels", opening_channels(ctx)},
+                                                 {"campaign_channels", campaign_channels(ctx)},
                                                  {"email_notifications", ctx.emails}});
                }));
 }

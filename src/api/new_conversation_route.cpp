@@ -24,23 +24,6 @@ awaitable<void> refuse_if_known(api_context& ctx, std::string phone) {
     if (known) throw chat::command_error(chat::command_error::kind::exists, phone + " has a conversation already: open it");
 }
 
-// The first message's template, its fields named as inside "template".
-awaitable<std::variant<chat::outgoing_template, http::response>> first_template(api_context& ctx,
-                                                                               const json::object& body) {
-    auto* t = body.if_contains("template");
-    if (!t || !t->is_object())
-        throw field_error{"template",
-                          "template is required for a WhatsApp user: an approved template and its values, as "
-                          "send-template takes them (WhatsApp delivers nothing else to a user who has not written)"};
-    try {
-        auto wanted = template_request_field(t->as_object());
-        co_return co_await approved_template(ctx, std::move(wanted));
-    } catch (field_error& e) {
-        e.field = "template." + e.field;
-        throw;
-    }
-}
-
 awaitable<http::response> open_conversation(api_context& ctx, http::request& req, const auth::agent& who) {
     auto o = object_body(req);
     auto phone = chat::normalize_phone(string_field(o, "phone", true, 33));
@@ -62,7 +45,11 @@ awaitable<http::response> open_conversation(api_context& ctx, http::request& req
                                      "--wa-phone-number-id, the business number they come from");
         first.wa_phone_number_id = ctx.openings.wa_phone_number_id;
         co_await refuse_if_known(ctx, *phone);
-        auto filled = co_await first_template(ctx, o);
+        auto filling = template_in(ctx, o,
+                                   "template is required for a WhatsApp user: an approved template and its values, as "
+                                   "send-template takes them (WhatsApp delivers nothing else to a user who has not "
+                                   "written)");
+        auto filled = co_await std::move(filling);
         if (auto* refused = std::get_if<http::response>(&filled)) co_return std::move(*refused);
         first.message = std::get<chat::outgoing_template>(std::move(filled));
     } else {

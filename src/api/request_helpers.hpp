@@ -64,6 +64,9 @@ chat::agent_ref as_ref(const auth::agent& a);
 // The channels an agent may open a conversation on (POST /conversations):
 // "whatsapp", "plain", or none, as GET /me tells the console.
 boost::json::array opening_channels(const api_context& ctx);
+// The channels a campaign may go out on (POST /campaigns): "whatsapp" where
+// templates can be read, "plain" with --outbound-url.
+boost::json::array campaign_channels(const api_context& ctx);
 http::response json_response(unsigned status, const boost::json::value& v);
 boost::json::object agent_json(const auth::agent& a);
 

@@ -28,4 +28,10 @@ template_request template_request_field(const boost::json::object& o);
 boost::asio::awaitable<std::variant<chat::outgoing_template, http::response>> approved_template(api_context& ctx,
                                                                                               template_request r);
 
+// The body's "template", an object of those fields, filled in as
+// approved_template fills it; field_error naming `template.<field>`, or
+// `template` with `required_why` when there is none.
+boost::asio::awaitable<std::variant<chat::outgoing_template, http::response>> template_in(
+    api_context& ctx, const boost::json::object& body, std::string required_why);
+
 }  // namespace switchboard::api

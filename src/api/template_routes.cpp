@@ -120,6 +120,22 @@ awaitable<std::variant<chat::outgoing_template, http::response>> approved_templa
     co_return chat::outgoing_template{channels::filled_in(*t, r.fill), channels::template_send_object(*t, r.fill)};
 }
 
+awaitable<std::variant<chat::outgoing_template, http::response>> template_in(api_context& ctx, const json::object& body,
+                                                                           std::string required_why) {
+    auto* t = body.if_contains("template");
+    if (!t || !t->is_object()) throw field_error{"template", std::move(required_why)};
+    std::variant<chat::outgoing_template, http::response> filled;
+    try {
+        auto wanted = template_request_field(t->as_object());
+        auto approving = approved_template(ctx, std::move(wanted));  // named: GCC 12
+        filled = co_await std::move(approving);
+    } catch (field_error& e) {
+        e.field = "template." + e.field;
+        throw;
+    }
+    co_return filled;
+}
+
 void add_template_routes(http::router& routes, api_context& ctx) {
     routes.add(http::verb::get, "/whatsapp/templates",
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return list_templates(ctx, req, who); }));

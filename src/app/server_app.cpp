@@ -2,6 +2,7 @@
 #include "switchboard/app/server_app.hpp"
 
 #include "switchboard/api/automations.hpp"
+#include "switchboard/api/campaigns.hpp"
 #include "switchboard/api/routes.hpp"
 #include "switchboard/api/system_routes.hpp"
 #include "switchboard/auth/agents.hpp"
@@ -238,9 +239,10 @@ int run_server(const config& cfg) {
         net::thread_pool scans(1);  // stopped before the store closes (below)
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
+        api::campaign_runner campaigns(ioc);  // runs once the API is there (add_campaign_routes)
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
                                  engine_hours.get(), &automations, &notifications,
-                                 {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, mailer.enabled()};
+                                 {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, mailer.enabled()};
 
         http::router routes;
         api::add_system_routes(routes, metrics);
@@ -278,6 +280,7 @@ int run_server(const config& cfg) {
             media.stop();  // a file on its way to an agent would hold up the in-flight requests
             mailer.stop();  // a mail under way is cut short: the inbox has it
             templates.stop();
+            campaigns.stop();  // after the user it is at: its place is kept for the next start
             // The backstop stands until both HTTP connections and agent sockets are gone.
             auto pending = std::make_shared<int>(2);
             auto one_done = [&, pending] {

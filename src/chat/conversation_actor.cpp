@@ -844,15 +844,9 @@ net::awaitable<opened_conversation> conversation_actor::open_with(agent_ref by, 
             open_by_agent(s, now);
             take_chat(s, by.username, now);
             s.event("chat.assigned", assigned_data(c, by.username), now);
-            std::optional<whatsapp_only_send> special;
-            std::string text;
-            if (auto* t = std::get_if<outgoing_template>(&first.message)) {
-                special = template_send(*t);
-                text = std::move(t->text);
-            } else {
-                text = std::move(std::get<std::string>(first.message));
-            }
-            auto sent = add_agent_message(s, by, std::move(text), std::move(first.client_id), std::move(special), {}, now);
+            auto out = text_or_template(std::move(first.message));
+            auto sent = add_agent_message(s, by, std::move(out.text), std::move(first.client_id),
+                                          std::move(out.special), {}, now);
             s.conversation_updated(now);
             co_await commit(s);
             co_return opened_conversation{*own_, std::move(sent)};
@@ -909,6 +903,43 @@ net::awaitable<message> conversation_actor::send_template(agent_ref by, outgoing
 
 conversation_actor::whatsapp_only_send conversation_actor::template_send(const outgoing_template& t) {
     return {"templates", "template", t.send_object, {}, {}, std::nullopt};
+}
+
+conversation_actor::outgoing_text conversation_actor::text_or_template(
+    std::variant<std::string, outgoing_template> message) {
+    if (auto* t = std::get_if<outgoing_template>(&message)) return {std::move(t->text), template_send(*t)};
+    return {std::move(std::get<std::string>(message)), std::nullopt};
+}
+
+namespace {
+
+// Whether a campaign's message is for this user now: on its channel, filed
+// under one of its labels, and not in a chat or a bot's dialog (registering,
+// the rating question), which a broadcast would cut into; never a blocked user.
+bool campaign_reaches(const conversation& c, const campaign_message& m) {
+    if (c.blocked || c.state != conv_state::idle || c.via != m.via) return false;
+    return std::any_of(m.labels.begin(), m.labels.end(), [&](const std::string& l) {
+        return std::binary_search(c.labels.begin(), c.labels.end(), l);
+    });
+}
+
+}  // namespace
+
+// Sent as the agent who made the campaign, outside any chat: the user's
+// answer goes to the bot as any message of theirs does, and `support` gets
+// them a person.
+net::awaitable<std::optional<message>> conversation_actor::send_campaign(agent_ref by, campaign_message m) {
+    return exclusive<std::optional<message>>(
+        [this, by = std::move(by), m = std::move(m)]() mutable -> net::awaitable<std::optional<message>> {
+            auto now = std::chrono::system_clock::now();
+            if (!known() || !campaign_reaches(*own_, m)) co_return std::nullopt;
+            step s{*own_};
+            auto out = text_or_template(std::move(m.message));
+            auto sent = add_agent_message(s, by, std::move(out.text), {}, std::move(out.special), {}, now);
+            s.conversation_updated_beyond_messages(*own_, now);
+            co_await commit(s);
+            co_return sent;
+        });
 }
 
 net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string text, std::string client_id,

@@ -45,6 +45,8 @@ public:
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     // engine::open_conversation: command_error (exists) once the conversation is known.
     boost::asio::awaitable<opened_conversation> open_with(agent_ref by, first_contact first);
+    // engine::send_campaign.
+    boost::asio::awaitable<std::optional<message>> send_campaign(agent_ref by, campaign_message m);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
     boost::asio::awaitable<conversation> set_label(std::string label, bool filed);
     boost::asio::awaitable<conversation> set_participants(std::vector<std::string> usernames);
@@ -170,6 +172,13 @@ private:
         std::optional<attachment> media;
     };
     static whatsapp_only_send template_send(const outgoing_template& t);
+    // A first message or a campaign's, a text or a template: its history's
+    // text, and how the outbox sends a template.
+    struct outgoing_text {
+        std::string text;
+        std::optional<whatsapp_only_send> special;
+    };
+    static outgoing_text text_or_template(std::variant<std::string, outgoing_template> message);
     // send(), send_file() and send_template(): an agent's message to the user.
     boost::asio::awaitable<message> send_as(agent_ref by, std::string text, std::string client_id,
                                             std::optional<whatsapp_only_send> special, quoted_message quote = {});

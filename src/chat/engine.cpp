@@ -381,6 +381,12 @@ net::awaitable<opened_conversation> engine::open_conversation(std::string phone,
     co_return co_await actor.open_with(std::move(by), std::move(first));
 }
 
+net::awaitable<std::optional<message>> engine::send_campaign(std::string phone, agent_ref by, campaign_message m) {
+    auto actor = impl_->find(phone);
+    if (!actor) co_return std::nullopt;
+    co_return co_await actor->send_campaign(std::move(by), std::move(m));
+}
+
 net::awaitable<message> engine::add_note(std::string phone, agent_ref by, std::string text, std::string client_id) {
     auto actor = impl_->require(phone);
     co_return co_await actor->add_note(std::move(by), std::move(text), std::move(client_id));

@@ -84,7 +84,15 @@ export class NewConversation {
       if (await this.known(phone)) return;
       if (channel === 'whatsapp') {
         $('new-conversation-dialog').close();
-        this.templates.open(phone, { name, onOpened: this.onOpened });
+        this.templates.open(phone, {
+          title: `Write first to ${name || `+${phone}`}`,
+          why: 'WhatsApp delivers nothing but an approved template to a user who has not written to you. Their answer comes to your chat.',
+          sendLabel: 'Send and open the chat',
+          submit: async (template) => {
+            const opened = await api.post('/conversations', { phone, channel, ...(name ? { name } : {}), template });
+            return () => this.onOpened(opened);
+          },
+        });
         return;
       }
       const opened = await api.post('/conversations', { phone, channel, ...(name ? { name } : {}), text: $('new-text').value });

@@ -5,7 +5,7 @@
 // {{name}} of a named one), and for each button's value (a link's end, a code
 // to copy), shows the message as the user will read it, and sends it in the
 // agent's chat, or opens a conversation with a user who has not written by
-// it (new_conversation.js).
+// it (new_conversation.js), or makes a campaign of it (campaigns.js).
 import { api, enc } from './api.js';
 import { h, $ } from './dom.js';
 import { richText } from './rich_text.js';
@@ -37,6 +37,7 @@ export class TemplatePicker {
     this.onSent = onSent;
     this.templates = [];
     this.phone = null;
+    this.loads = 0;
     $('template-name').addEventListener('change', () => this.showFields());
     $('template-form').addEventListener('input', () => this.showPreview());
     $('template-form').addEventListener('submit', (e) => {
@@ -46,16 +47,18 @@ export class TemplatePicker {
     });
   }
 
-  // `opening`: {name, onOpened(answer)} to open a conversation with the
-  // user by the template (POST /conversations), rather than send it in theirs.
-  async open(phone, opening = null) {
+  // `purpose`: what the template is for other than the chat with `phone`:
+  // { title, why, sendLabel, submit(template) }, where submit sends it (a
+  // conversation opened by it, a campaign), may throw the refusal to show,
+  // and may give what to do once the dialog is closed.
+  async open(phone, purpose = null) {
     this.phone = phone;
-    this.opening = opening;
-    $('template-title').textContent = opening ? `Write first to ${opening.name || `+${phone}`}` : 'Send a template';
-    $('template-why').textContent = opening
-      ? 'WhatsApp delivers nothing but an approved template to a user who has not written to you. Their answer comes to your chat.'
+    this.purpose = purpose;
+    const loading = ++this.loads;
+    $('template-title').textContent = purpose ? purpose.title : 'Send a template';
+    $('template-why').textContent = purpose ? purpose.why
       : 'WhatsApp delivers a message past 24 hours since the user last wrote only as a template its reviewers approved.';
-    $('template-send').textContent = opening ? 'Send and open the chat' : 'Send template';
+    $('template-send').textContent = purpose ? purpose.sendLabel : 'Send template';
     this.templates = [];
     $('template-error').textContent = '';
     $('template-name').replaceChildren();
@@ -69,7 +72,7 @@ export class TemplatePicker {
       $('template-error').textContent = e.message;
       return;
     }
-    if (phone !== this.phone) return;
+    if (loading !== this.loads) return;  // opened again meanwhile
     if (!this.templates.length) {
       $('template-error').textContent = 'WhatsApp has no approved template that can be sent from here. '
         + 'Templates are made and approved in Meta\'s WhatsApp Manager.';
@@ -132,11 +135,10 @@ export class TemplatePicker {
       ...(t.button_variables?.length ? { button_values: this.buttonValues() } : {}),
     };
     try {
-      if (this.opening) {
-        const { name, onOpened } = this.opening;
-        const opened = await api.post('/conversations', { phone: this.phone, channel: 'whatsapp', ...(name ? { name } : {}), template });
+      if (this.purpose) {
+        const then = await this.purpose.submit(template);
         $('template-dialog').close();
-        onOpened(opened);
+        then?.();
         return;
       }
       const stored = await api.post(`/conversations/${enc(this.phone)}/chat-support/send-template`, template);

@@ -36,6 +36,7 @@ class template_catalog;
 namespace switchboard::api {
 
 class automation_runner;
+class campaign_runner;
 
 // Where an agent may open a conversation with a user who has not written
 // (POST /conversations).
@@ -69,6 +70,8 @@ struct api_context {
     // Agents' notifications, which /notifications lists and marks read.
     notify::notification_center* notifications = nullptr;
     opening_options openings = {};
+    // Sends the campaigns /campaigns makes; null: no /campaigns.
+    campaign_runner* campaigns = nullptr;
     // Whether agents away are e-mailed their notifications (--smtp-url):
     // the console offers the address field then.
     bool emails = false;
@@ -87,6 +90,8 @@ class macro_book;
 std::shared_ptr<macro_book> add_macro_routes(http::router& routes, api_context& ctx);
 void add_bulk_route(http::router& routes, api_context& ctx, std::shared_ptr<macro_book> macros);
 void add_automation_routes(http::router& routes, api_context& ctx);
+// Starts the campaign runner too (api_context::campaigns).
+void add_campaign_routes(http::router& routes, api_context& ctx);
 void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
 void add_report_routes(http::router& routes, api_context& ctx);
@@ -112,6 +117,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_past_chats_route(routes, ctx);
     add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));
     add_automation_routes(routes, ctx);
+    add_campaign_routes(routes, ctx);
     add_agent_routes(routes, ctx);
     add_websocket_route(routes, ctx);
     add_report_routes(routes, ctx);

@@ -178,6 +178,16 @@ struct first_contact {
     std::string client_id;
 };
 
+// A campaign's message (Chatwoot's one-off campaigns), for each user on
+// `via` whose conversation is filed under any of `labels` and who is
+// neither blocked nor talking to the bot or an agent when their turn comes.
+// A WhatsApp user is sent a template, whenever they last wrote.
+struct campaign_message {
+    channel via = channel::plain;
+    std::vector<std::string> labels;  // label_from's form, sorted
+    std::variant<std::string, outgoing_template> message;
+};
+
 // A conversation an agent opened, and its first message.
 struct opened_conversation {
     conversation record;
@@ -305,6 +315,11 @@ public:
     // `by`'s, with its first message on its way (first_contact).
     // command_error (exists) when there is one with `phone` already.
     boost::asio::awaitable<opened_conversation> open_conversation(std::string phone, agent_ref by, first_contact first);
+    // The campaign's message to the user of `phone`, as `by`'s, outside any
+    // chat; nullopt, changing nothing, when it is not for them now
+    // (campaign_message) or there is no such conversation.
+    boost::asio::awaitable<std::optional<message>> send_campaign(std::string phone, agent_ref by,
+                                                                 campaign_message m);
     // A private note for the agents (type "note"), never sent to the user.
     boost::asio::awaitable<message> add_note(std::string phone, agent_ref by, std::string text, std::string client_id);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);

@@ -1,0 +1,333 @@
+// /campaigns against the real server: an admin's message to every user
+// filed under a label, on the plain webhook (to --outbound-url) and on
+// WhatsApp (a template through a local stand-in for the Graph API), sent at
+// once or at its time, across a restart, each user once.
+#include "api_session.hpp"
+#include "http_client.hpp"
+#include "receiver.hpp"
+#include "server_process.hpp"
+#include "temp_dir.hpp"
+#include "ws_client.hpp"
+
+#include "switchboard/core/time.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <map>
+#include <set>
+
+using namespace switchboard::test;
+namespace json = boost::json;
+
+namespace {
+
+void refused_naming(const http_result& r, const std::string& field, const std::string& words) {
+    BOOST_TEST(refused_field(r) == field, r.body);
+    BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+}
+
+void refused(const http_result& r, unsigned status, const std::string& code, const std::string& words) {
+    BOOST_TEST(r.status == status, r.body);
+    BOOST_TEST(r.body.find("\"code\":\"" + code + "\"") != std::string::npos, r.body);
+    BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
+}
+
+void file_under(const api_client& agent, const std::string& phone, const std::string& labels) {
+    agent.json("PUT", "/conversations/" + phone + "/labels", R"({"labels":)" + labels + "}");
+}
+
+// The campaign as its last campaign.updated says it, once it is done.
+json::object done_on(ws_client& ws, const std::string& id) {
+    for (;;) {
+        auto e = ws.next_of_type("campaign.updated", std::chrono::seconds(20));
+        auto c = e.at("data").at("campaign").as_object();
+        if (c.at("id").as_string() == id && c.at("status").as_string() == "done") return c;
+    }
+}
+
+std::string channels_offered(const api_client& agent) {
+    return json::serialize(agent.json("GET", "/me").at("campaign_channels"));
+}
+
+json::array campaigns_of(const api_client& agent) {
+    return agent.json("GET", "/campaigns").at("campaigns").as_array();
+}
+
+std::string iso_in(std::chrono::seconds from_now) {
+    return switchboard::to_iso8601(std::chrono::system_clock::now() + from_now);
+}
+
+// Meta's list of approved templates, one page.
+const char* template_list = R"({"data":[
+    {"name":"winter_sale","language":"en_US","status":"APPROVED","category":"MARKETING",
+     "components":[{"type":"BODY","text":"Hi! {{1}} off everything this week."}]}]})";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(campaigns)
+
+BOOST_AUTO_TEST_CASE(an_admin_sends_a_campaign_to_the_users_filed_under_its_labels) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto lea = agent_client(admin, "lea");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+
+    for (auto phone : {"15550001", "15550002", "15550003", "15550004", "15550005", "15550006"}) user_says(p, phone, "hi");
+    file_under(admin, "15550001", R"(["vip"])");
+    file_under(admin, "15550002", R"(["vip"])");
+    user_says(p, "15550002", "support");  // in the queue: a broadcast does not cut into a chat
+    file_under(admin, "15550003", R"(["news"])");
+    file_under(admin, "15550004", R"(["billing"])");
+    file_under(admin, "15550005", R"(["vip"])");
+    admin.json("PUT", "/conversations/15550005/blocked", R"({"blocked":true})");
+    file_under(admin, "15550006", R"(["news","vip"])");
+    BOOST_TEST(outbound.requests().empty());
+    BOOST_TEST(channels_offered(lea) == R"(["plain"])");
+
+    auto made = admin.json("POST", "/campaigns",
+                           R"({"name":" Winter sale ","channel":"plain","labels":["VIP","news"],"text":"20% off this week"})",
+                           201);
+    auto id = std::string(made.at("id").as_string());
+    BOOST_TEST(made.at("name").as_string() == "Winter sale");
+    BOOST_TEST(made.at("status").as_string() == "scheduled");
+    BOOST_TEST(json::serialize(made.at("labels")) == R"(["news","vip"])");
+    BOOST_TEST(made.at("template").is_null());
+    BOOST_TEST(made.at("created_by").as_string() == "admin");
+
+    auto done = done_on(ws, id);
+    BOOST_TEST(done.at("recipients").as_int64() == 4);  // 1, 2, 3 and 6; not the blocked user, nor billing's
+    BOOST_TEST(done.at("sent").as_int64() == 3);
+    BOOST_TEST(done.at("skipped").as_int64() == 1);  // 2, in a chat when its turn came
+    BOOST_TEST(!done.at("started_at").is_null());
+    BOOST_TEST(!done.at("finished_at").is_null());
+
+    std::set<std::string> reached;
+    for (auto& r : outbound.wait_for(3)) {
+        auto sent = json::parse(r.body);
+        BOOST_TEST(sent.at("text").as_string() == "20% off this week");
+        reached.insert(std::string(sent.at("to").as_string()));
+    }
+    BOOST_TEST((reached == std::set<std::string>{"15550001", "15550003", "15550006"}));
+
+    // In each history as the admin's message, outside any chat.
+    auto c = admin.json("GET", "/conversations/15550006");
+    BOOST_TEST(c.at("state").as_string() == "IDLE");
+    auto last = c.at("messages").as_array().back();
+    BOOST_TEST(last.at("sender").as_string() == "admin");
+    BOOST_TEST(last.at("agent").as_string() == "admin");
+    BOOST_TEST(last.at("text").as_string() == "20% off this week");
+    auto queued = admin.json("GET", "/conversations/15550002");
+    BOOST_TEST(queued.at("messages").as_array().back().at("text").as_string() != "20% off this week");
+    auto blocked = admin.json("GET", "/conversations/15550005");
+    BOOST_TEST(blocked.at("messages").as_array().back().at("text").as_string() != "20% off this week");
+
+    // The user's answer goes to the bot, as anything they write outside a chat.
+    auto answer = user_says(p, "15550001", "support");
+    BOOST_TEST(answer.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
+    BOOST_TEST(admin.json("GET", "/conversations/15550001").at("queue_position").as_int64() == 2);
+
+    // Every agent reads them; only admins make and delete them.
+    auto listed = campaigns_of(lea);
+    BOOST_TEST_REQUIRE(listed.size() == 1u);
+    BOOST_TEST(listed[0].at("status").as_string() == "done");
+    BOOST_TEST(lea.json("GET", "/campaigns/" + id).at("sent").as_int64() == 3);
+    refused(lea.call("POST", "/campaigns", R"({"name":"x","channel":"plain","labels":["vip"],"text":"x"})"), 403,
+            "forbidden", "admin");
+    refused(lea.call("DELETE", "/campaigns/" + id), 403, "forbidden", "admin");
+
+    BOOST_TEST(admin.json("DELETE", "/campaigns/" + id).at("deleted").as_string() == id);
+    BOOST_TEST(ws.next_of_type("campaign.deleted").at("data").at("id").as_string() == id);
+    refused(admin.call("GET", "/campaigns/" + id), 404, "not_found", "no campaign " + id);
+    refused(admin.call("DELETE", "/campaigns/" + id), 404, "not_found", "no campaign " + id);
+    BOOST_TEST(campaigns_of(admin).empty());
+    auto audit = admin.json("GET", "/audit-log").at("entries").as_array();
+    BOOST_TEST_REQUIRE(audit.size() >= 2u);
+    BOOST_TEST(audit[0].at("action").as_string() == "campaign.deleted");
+    BOOST_TEST(audit[1].at("action").as_string() == "campaign.created");
+    BOOST_TEST(audit[1].at("target").as_string() == id);
+    BOOST_TEST(outbound.requests().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_campaign_refused_changes_nothing) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    user_says(p, "15550001", "hi");
+    file_under(admin, "15550001", R"(["vip"])");
+    auto make = [&](const std::string& body) { return admin.call("POST", "/campaigns", body); };
+
+    refused_naming(make(R"({"channel":"plain","labels":["vip"],"text":"x"})"), "name", "name is required");
+    refused_naming(make(R"({"name":"  ","channel":"plain","labels":["vip"],"text":"x"})"), "name", "must not be blank");
+    refused_naming(make(R"({"name":"s","channel":"sms","labels":["vip"],"text":"x"})"), "channel", "whatsapp or plain");
+    refused_naming(make(R"({"name":"s","channel":"plain","text":"x"})"), "labels", "must be an array");
+    refused_naming(make(R"({"name":"s","channel":"plain","labels":[],"text":"x"})"), "labels", "name one at least");
+    refused_naming(make(R"({"name":"s","channel":"plain","labels":["no way!"],"text":"x"})"), "labels",
+                   "a label is 1 to 32 characters");
+    refused_naming(make(R"({"name":"s","channel":"plain","labels":["vip"]})"), "text", "text is required");
+    refused_naming(make(R"({"name":"s","channel":"plain","labels":["vip"],"text":"x","template":{"name":"t"}})"),
+                   "template", "templates are WhatsApp's");
+    refused_naming(make(R"({"name":"s","channel":"whatsapp","labels":["vip"],"text":"x"})"), "text",
+                   "sends a template");
+    refused_naming(make(R"({"name":"s","channel":"whatsapp","labels":["vip"]})"), "template", "template is required");
+    refused_naming(make(R"({"name":"s","channel":"plain","labels":["vip"],"text":"x","scheduled_at":"soon"})"),
+                   "scheduled_at", "ISO-8601");
+    refused_naming(make(R"({"name":"s","channel":"plain","labels":["vip"],"text":"x","scheduled_at":")" +
+                        iso_in(std::chrono::seconds(-60)) + "\"}"),
+                   "scheduled_at", "in the future");
+    refused_naming(make(R"({"name":"s","channel":"plain","labels":["vip"],"text":"x","scheduled_at":")" +
+                        iso_in(std::chrono::hours(24 * 400)) + "\"}"),
+                   "scheduled_at", "a year ahead at most");
+    refused_naming(make("[1]"), "body", "JSON object");
+    refused(http_request(p, "POST", "/campaigns", R"({"name":"s","channel":"plain","labels":["vip"],"text":"x"})"), 401,
+            "unauthorized", "log in");
+    // Templates are WhatsApp's to list: a server without them cannot check one.
+    refused(make(R"({"name":"s","channel":"whatsapp","labels":["vip"],"template":{"name":"t","language":"en"}})"), 409,
+            "not_configured", "--wa-business-account-id");
+
+    BOOST_TEST(campaigns_of(admin).empty());
+    BOOST_TEST(admin.json("GET", "/conversations/15550001").at("messages").as_array().size() == 2u);  // hi, the menu
+    BOOST_TEST(outbound.requests().empty());
+
+    // Without --outbound-url a plain-webhook user cannot be reached.
+    server_process unreachable;
+    auto unreachable_admin = admin_client(unreachable);
+    refused(unreachable_admin.call("POST", "/campaigns", R"({"name":"s","channel":"plain","labels":["vip"],"text":"x"})"),
+            409, "not_configured", "--outbound-url");
+    BOOST_TEST(campaigns_of(unreachable_admin).empty());
+    BOOST_TEST(channels_offered(unreachable_admin) == "[]");
+}
+
+BOOST_AUTO_TEST_CASE(a_whatsapp_campaign_sends_an_approved_template_from_each_users_business_number) {
+    receiver graph;
+    receiver outbound;
+    server_process server({"--wa-api-base", graph.url() + "/v99.0", "--wa-token", "tok-123", "--wa-business-account-id",
+                           "waba-77", "--outbound-url", outbound.url()});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    whatsapp_user_says(p, "15557601", "wamid.in-1", "hi");
+    whatsapp_user_says(p, "15557602", "wamid.in-2", "hi");
+    user_says(p, "15550001", "hi");  // the plain webhook's: not a WhatsApp campaign's
+    graph.wait_for(2);                // the bot's menus
+    for (auto phone : {"15557601", "15557602", "15550001"}) file_under(admin, phone, R"(["vip"])");
+
+    BOOST_TEST(channels_offered(admin) == R"(["whatsapp","plain"])");
+    graph.script({{200, template_list, {}}});
+    refused_naming(admin.call("POST", "/campaigns",
+                              R"({"name":"s","channel":"whatsapp","labels":["vip"],)"
+                              R"("template":{"name":"winter_sale","language":"en_US"}})"),
+                   "template.parameters", "takes 1 value, and 0 were given");
+    auto made = admin.json("POST", "/campaigns",
+                           R"({"name":"Winter sale","channel":"whatsapp","labels":["vip"],)"
+                           R"("template":{"name":"winter_sale","language":"en_US","parameters":["20%"]}})",
+                           201);
+    BOOST_TEST(made.at("text").as_string() == "Hi! 20% off everything this week.");
+    BOOST_TEST(made.at("template").at("name").as_string() == "winter_sale");
+    BOOST_TEST(made.at("template").at("language").as_string() == "en_US");
+    auto done = done_on(ws, std::string(made.at("id").as_string()));
+    BOOST_TEST(done.at("recipients").as_int64() == 2);
+    BOOST_TEST(done.at("sent").as_int64() == 2);
+
+    auto sent = graph.wait_for(5);  // two menus, the list, two templates
+    std::set<std::string> reached;
+    for (std::size_t i = 3; i < 5; ++i) {
+        BOOST_TEST(sent[i].target == "/v99.0/106540352242922/messages");  // the number each user wrote to
+        auto body = json::parse(sent[i].body);
+        BOOST_TEST(body.at("type").as_string() == "template");
+        BOOST_TEST(body.at("template").at("name").as_string() == "winter_sale");
+        reached.insert(std::string(body.at("to").as_string()));
+    }
+    BOOST_TEST((reached == std::set<std::string>{"15557601", "15557602"}));
+    auto last = admin.json("GET", "/conversations/15557601").at("messages").as_array().back();
+    BOOST_TEST(last.at("type").as_string() == "template");
+    BOOST_TEST(last.at("text").as_string() == "Hi! 20% off everything this week.");
+    BOOST_TEST(outbound.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_campaign_keeps_its_time_and_its_place_across_a_restart) {
+    temp_dir data;
+    receiver outbound;
+    auto args = kept_in(data.path());
+    args.insert(args.end(), {"--outbound-url", outbound.url()});
+    constexpr int users = 600;
+    std::string later_id, now_id;
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        std::vector<std::string> phones;
+        for (int i = 0; i < users; ++i) {
+            phones.push_back(std::to_string(15551000 + i));
+            user_says(p, phones.back(), "hi");
+        }
+        for (std::size_t from = 0; from < phones.size(); from += 200) {
+            json::array some;
+            for (std::size_t i = from; i < std::min(phones.size(), from + 200); ++i) some.emplace_back(json::string(phones[i]));
+            json::object body{{"phones", some}, {"action", "label"}, {"label", "vip"}};
+            BOOST_TEST_REQUIRE(admin.json("POST", "/conversations/bulk", json::serialize(body)).at("failed").as_int64() == 0);
+        }
+        later_id = admin.json("POST", "/campaigns",
+                              R"({"name":"New year","channel":"plain","labels":["vip"],"text":"Happy new year",)"
+                              R"("scheduled_at":")" + iso_in(std::chrono::hours(1)) + "\"}",
+                              201)
+                       .at("id")
+                       .as_string();
+        now_id = admin.json("POST", "/campaigns",
+                            R"({"name":"Sale","channel":"plain","labels":["vip"],"text":"Sale today"})", 201)
+                     .at("id")
+                     .as_string();
+        // Stopped while it sends, most likely: the rest go after the restart.
+        outbound.wait_for(1);
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
+    }
+    server_process server(args);
+    auto p = server.port();
+    auto admin = known_admin(p);
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    auto now = admin.json("GET", "/campaigns/" + now_id).as_object();
+    if (now.at("status").as_string() != "done") {
+        BOOST_TEST_MESSAGE("the restart came at user " << now.at("sent").as_int64() + 1);
+        now = done_on(ws, now_id);
+    }
+    BOOST_TEST(now.at("recipients").as_int64() == users);
+    BOOST_TEST(now.at("sent").as_int64() == users);
+    BOOST_TEST(now.at("skipped").as_int64() == 0);
+
+    // Each user has the message once, whatever the outbox delivered twice.
+    std::map<std::string, std::set<std::string>> ids_by_user;
+    for (auto& r : outbound.wait_for(users)) {
+        auto sent = json::parse(r.body);
+        BOOST_TEST(sent.at("text").as_string() == "Sale today");
+        ids_by_user[std::string(sent.at("to").as_string())].insert(std::string(sent.at("id").as_string()));
+    }
+    BOOST_TEST(ids_by_user.size() == std::size_t(users));
+    for (auto& [user, ids] : ids_by_user) BOOST_TEST(ids.size() == 1u, user);
+
+    // The one for later waits for its time still.
+    auto later = admin.json("GET", "/campaigns/" + later_id);
+    BOOST_TEST(later.at("status").as_string() == "scheduled");
+    BOOST_TEST(later.at("sent").as_int64() == 0);
+    BOOST_TEST(campaigns_of(admin).size() == 2u);
+
+    // One for a moment ahead starts at its time, not before.
+    auto soon = admin.json("POST", "/campaigns",
+                           R"({"name":"Soon","channel":"plain","labels":["vip"],"text":"Soon","scheduled_at":")" +
+                               iso_in(std::chrono::seconds(2)) + "\"}",
+                           201);
+    BOOST_TEST(soon.at("status").as_string() == "scheduled");
+    auto ran = done_on(ws, std::string(soon.at("id").as_string()));
+    BOOST_TEST(ran.at("sent").as_int64() == users);
+    BOOST_TEST(ran.at("started_at").as_string() >= ran.at("scheduled_at").as_string());
+    BOOST_TEST(campaigns_of(admin).size() == 3u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
