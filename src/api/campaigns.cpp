@@ -11,7 +11,6 @@
 #include "../http/beast.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
@@ -300,13 +299,13 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
 };
 
 campaign_runner::campaign_runner(net::io_context& ioc) : impl_(std::make_shared<impl>(ioc)) {}
-campaign_runner::~campaign_runner() { stop(); }
+campaign_runner::~campaign_runner() = default;
 
 void campaign_runner::attach(api_context& ctx) {
     impl_->ctx = &ctx;
     impl_->index_saver.emplace(ctx.store, std::string(index_key));
     impl_->load();
-    net::co_spawn(impl_->strand, impl_->loop(), net::detached);
+    net::co_spawn(impl_->strand, impl_->loop(), [](std::exception_ptr e) { log::failure("campaigns stopped", e); });
 }
 
 void campaign_runner::stop() {

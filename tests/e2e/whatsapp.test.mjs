@@ -550,3 +550,87 @@ test('an agent writes first to users who have not written, and a known number op
     receiver.refuse = null;
   }
 }));
+
+// Campaigns: an admin sends one to the users under a label, on the webhook
+// with a text and on WhatsApp with a template chosen in the template
+// dialog, or schedules one; every agent's list follows them as they go.
+test('an admin sends a campaign to the users under a label, on the webhook and on WhatsApp, and agents follow it', () => withMemoryServer(['--wa-api-base', receiver.url, '--wa-business-account-id', 'waba-1', '--outbound-url', receiver.url], async (server) => {
+  receiver.templates = [
+    { name: 'winter_sale', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [
+      { type: 'BODY', text: 'Hi! {{1}} off everything this week.' }] },
+  ];
+  const api = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await api('POST', '/agents', { username: 'lea', password: 'long-password-2' });
+  for (const phone of ['15551201', '15551202', '15551203']) await userSays(server, phone, 'hi');
+  await whatsappUserSends(server, '15551204', 'wamid.c-1', 'text', null, 'hi');
+  for (const phone of ['15551201', '15551202', '15551204']) await api('PUT', `/conversations/${phone}/labels`, { labels: ['vip'] });
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const lea = await consolePage(browser.browser, server, 'lea', 'long-password-2');
+  await lea.getByRole('button', { name: 'Campaigns' }).click();
+  await lea.locator('#campaigns-empty').waitFor();
+  assert.equal(await lea.locator('#campaigns-form').isVisible(), false);  // admins make them
+
+  await page.getByRole('button', { name: 'Campaigns' }).click();
+  const dialog = page.locator('#campaigns-dialog');
+  assert.deepEqual(await dialog.locator('#campaign-channel option').allTextContents(), ['WhatsApp', 'Webhook']);
+  await dialog.getByRole('button', { name: 'Choose a template' }).click();  // WhatsApp's, first
+  await dialog.locator('.error', { hasText: 'A campaign needs a name.' }).waitFor();
+
+  // On the webhook: a text, now.
+  await dialog.getByLabel('Name').fill('Winter sale');
+  await dialog.getByLabel('Channel').selectOption({ label: 'Webhook' });
+  await dialog.getByLabel('To the users under any of these labels').fill('VIP, newsletter');
+  await dialog.getByLabel('Message').fill('20% off this week');
+  await dialog.getByRole('button', { name: 'Send now' }).click();
+  const sale = dialog.locator('#campaigns-list li', { hasText: 'Winter sale' });
+  await sale.locator('.campaign-progress', { hasText: 'to 2 of 2 users' }).waitFor();
+  assert.match(await sale.textContent(), /Webhook · to newsletter, vip · by admin/);
+  await receiver.waitFor((m) => m.to === '15551201' && m.text === '20% off this week');
+  await receiver.waitFor((m) => m.to === '15551202' && m.text === '20% off this week');
+  await lea.locator('#campaigns-list li', { hasText: 'Winter sale' }).locator('.campaign-progress', { hasText: 'to 2 of 2 users' }).waitFor();
+  assert.equal(await lea.locator('#campaigns-list button', { hasText: 'Delete' }).count(), 0);
+
+  // On WhatsApp: a template, chosen next, for a time ahead.
+  await dialog.getByLabel('Name').fill('New year');
+  await dialog.getByLabel('Channel').selectOption({ label: 'WhatsApp' });
+  assert.equal(await dialog.getByLabel('Message').isVisible(), false);
+  await dialog.getByLabel('To the users under any of these labels').fill('vip');
+  await dialog.getByLabel('When (empty: now)').fill('2099-12-31T09:00');
+  await dialog.getByRole('button', { name: 'Choose a template' }).click();
+  const templates = page.locator('#template-dialog');
+  await templates.locator('#template-title', { hasText: 'Campaign: New year' }).waitFor();
+  await templates.getByLabel('{{1}}').fill('30%');
+  await templates.getByRole('button', { name: 'Schedule the campaign' }).click();
+  await templates.locator('#template-error', { hasText: 'a year ahead at most' }).waitFor();  // refused as the server says
+  await templates.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByLabel('When (empty: now)').fill('');
+  await dialog.getByRole('button', { name: 'Choose a template' }).click();
+  await templates.getByLabel('{{1}}').fill('30%');
+  await templates.getByRole('button', { name: 'Send the campaign' }).click();
+  await templates.waitFor({ state: 'hidden' });
+  const newYear = dialog.locator('#campaigns-list li', { hasText: 'New year' });
+  await newYear.locator('.campaign-progress', { hasText: 'to 1 of 1 user' }).waitFor();
+  assert.match(await newYear.textContent(), /winter_sale: Hi! 30% off everything this week\./);
+  const sent = await receiver.waitFor((m) => m.type === 'template' && m.to === '15551204');
+  assert.equal(sent.template.name, 'winter_sale');
+
+  // Scheduled, then deleted before its time.
+  await dialog.getByLabel('Name').fill('Spring');
+  await dialog.getByLabel('Channel').selectOption({ label: 'Webhook' });
+  await dialog.getByLabel('To the users under any of these labels').fill('vip');
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await dialog.getByLabel('When (empty: now)').fill(local);
+  await dialog.getByLabel('Message').fill('Spring is here');
+  await dialog.getByRole('button', { name: 'Schedule' }).click();
+  await dialog.locator('#campaigns-status', { hasText: 'Spring is scheduled.' }).waitFor();
+  await dialog.locator('#campaigns-list li', { hasText: 'Spring' }).locator('.campaign-progress', { hasText: 'Scheduled for' }).waitFor();
+  await lea.locator('#campaigns-list li', { hasText: 'Spring' }).waitFor();
+  await dialog.getByRole('button', { name: 'Delete Spring' }).click();
+  await dialog.locator('#campaigns-status', { hasText: 'Spring is deleted.' }).waitFor();
+  await lea.locator('#campaigns-list li', { hasText: 'Spring' }).waitFor({ state: 'detached' });
+  assert.equal((await api('GET', '/campaigns')).campaigns.length, 2);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(lea.errors, []);
+}));

@@ -25,10 +25,11 @@ import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
 import { NewConversation } from './new_conversation.js';
+import { CampaignsPanel } from './campaigns.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
-let live, list, pane, team, alerts, me, targets, inbox, views, viewers;
+let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaigns;
 const teams = new TeamRoster();
 const labelCatalog = new LabelCatalog();
 
@@ -368,6 +369,10 @@ function onEvent(e) {
     case 'labels.updated':
       labelCatalog.set(e.data.labels);
       break;
+    case 'campaign.updated':
+    case 'campaign.deleted':
+      campaigns?.onEvent(e);
+      break;
     case 'notification_preferences.updated':
       inbox.setPreferences(e.data.preferences);
       break;
@@ -465,8 +470,13 @@ function start(agent) {
   bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, viewers, onChange: changed,
     onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams, labelCatalog });
-  quietly(new NewConversation({ templates: pane.templates, openExisting: openConversation,
-    onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } }).load());
+  const opening = new NewConversation({ templates: pane.templates, openExisting: openConversation,
+    onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } });
+  campaigns = new CampaignsPanel({ me, templates: pane.templates });
+  quietly(api.get('/me').then((about) => {
+    opening.offer(about.new_conversation_channels ?? []);
+    campaigns.offer(about.campaign_channels ?? []);
+  }));
   new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });

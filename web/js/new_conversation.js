@@ -40,8 +40,7 @@ export class NewConversation {
 
   // The channels the server opens conversations on (GET /me); the button
   // shows when there is one.
-  async load() {
-    const { new_conversation_channels: channels = [] } = await api.get('/me');
+  offer(channels) {
     $('new-channel').replaceChildren(...channels.map((c) => h('option', { value: c, text: channelName(c) })));
     $('new-conversation').hidden = channels.length === 0;
   }

@@ -1,0 +1,129 @@
+// Campaigns, as Chatwoot's one-off campaigns (/campaigns): one message to
+// every user filed under any of a campaign's labels, on one channel, at once
+// or at a time the admin chooses; on WhatsApp an approved template, picked
+// in the chat's template dialog (templates.js). Every agent reads the list,
+// which follows each campaign as it is sent (campaign.updated); admins make
+// and delete them.
+import { api, enc } from './api.js';
+import { $, h } from './dom.js';
+import { channelName } from './model.js';
+import { SharedListDialog } from './shared_list.js';
+import { fromLocalInput } from './snooze.js';
+
+function when(iso) { return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }); }
+
+// Where a campaign is, as the list says it.
+export function campaignProgress(c) {
+  if (c.status === 'scheduled') return `Scheduled for ${when(c.scheduled_at)}`;
+  if (c.status === 'running') return `Sending: ${c.sent + c.skipped} of ${c.recipients}`;
+  const passed = c.skipped ? `; ${c.skipped} passed over (in a chat or blocked when their turn came)` : '';
+  return `Sent ${when(c.finished_at)} to ${c.sent} of ${c.recipients} ${c.recipients === 1 ? 'user' : 'users'}${passed}`;
+}
+
+export class CampaignsPanel extends SharedListDialog {
+  // `templates`: the chat's TemplatePicker, which a WhatsApp campaign's message is chosen in.
+  constructor({ me, templates }) {
+    super(me, { button: 'campaigns', template: 'campaigns-template', dialog: 'campaigns-dialog', form: 'campaigns-form',
+      cancel: 'campaigns-cancel', status: 'campaigns-status' });
+    this.templates = templates;
+    this.campaigns = [];
+    this.channels = [];
+  }
+
+  // The channels the server sends campaigns on (GET /me): the button shows where there is one.
+  offer(channels) {
+    this.channels = channels;
+    $('campaigns').hidden = channels.length === 0;
+  }
+
+  setUp() {
+    $('campaigns-form').elements.channel.addEventListener('change', () => this.showChannel());
+    $('campaigns-form').elements.when.addEventListener('input', () => this.showChannel());
+  }
+
+  prepare(copy) {
+    copy.querySelector('#campaign-channel')
+      .replaceChildren(...this.channels.map((c) => h('option', { value: c, text: channelName(c) })));
+  }
+
+  async reload() {
+    ({ campaigns: this.campaigns } = await api.get('/campaigns'));
+    this.render();
+  }
+
+  // campaign.updated and campaign.deleted, from any admin or the runner.
+  onEvent(e) {
+    if (e.type === 'campaign.deleted') {
+      this.campaigns = this.campaigns.filter((c) => c.id !== e.data.id);
+    } else {
+      const c = e.data.campaign;
+      const at = this.campaigns.findIndex((known) => known.id === c.id);
+      if (at >= 0) this.campaigns[at] = c;
+      else this.campaigns.unshift(c);
+    }
+    if ($('campaigns-dialog')?.open) this.render();
+  }
+
+  render() {
+    $('campaigns-empty').hidden = this.campaigns.length > 0;
+    $('campaigns-list').replaceChildren(...this.campaigns.map((c) => h('li', { 'data-campaign': c.id },
+      h('div', { class: 'reply-head' },
+        h('strong', { text: c.name }),
+        h('span', { class: 'muted', text: `${channelName(c.channel)} · to ${c.labels.join(', ')} · by ${c.created_by}` }),
+        this.isAdmin() ? h('span', { class: 'reply-actions' },
+          h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${c.name}`,
+            onclick: () => this.removeAt(`/campaigns/${enc(c.id)}`, c.name, c.id) })) : null),
+      h('p', { class: 'campaign-progress', text: campaignProgress(c) }),
+      h('p', { class: 'reply-text', text: c.template ? `${c.template.name}: ${c.text}` : c.text }))));
+  }
+
+  edit() {
+    $('campaigns-form').reset();
+    $('campaigns-form').querySelector('.error').textContent = '';
+    this.showChannel();
+  }
+
+  showChannel() {
+    const f = $('campaigns-form').elements;
+    const whatsapp = f.channel.value === 'whatsapp';
+    $('campaign-text-field').hidden = whatsapp;
+    $('campaign-whatsapp-hint').hidden = !whatsapp;
+    $('campaign-save').textContent = whatsapp ? 'Choose a template' : f.when.value ? 'Schedule' : 'Send now';
+  }
+
+  async save() {
+    const f = $('campaigns-form').elements;
+    const at = fromLocalInput(f.when.value);
+    const fields = {
+      name: f.name.value.trim(),
+      channel: f.channel.value,
+      labels: f.labels.value.split(',').map((l) => l.trim()).filter(Boolean),
+      ...(at ? { scheduled_at: at.toISOString() } : {}),
+    };
+    if (!fields.name) throw new Error('A campaign needs a name.');
+    if (!fields.labels.length) throw new Error('Name a label at least: the campaign goes to the users under any of them.');
+    if (fields.channel !== 'whatsapp') {
+      this.made(await api.post('/campaigns', { ...fields, text: f.text.value }));
+      return;
+    }
+    this.templates.open(null, {
+      title: `Campaign: ${fields.name}`,
+      why: `Sent to every WhatsApp user under ${fields.labels.join(', ')}, ${at ? `at ${when(at.toISOString())}` : 'now'}. `
+        + 'WhatsApp delivers nothing but an approved template to a user who has not written in 24 hours.',
+      sendLabel: at ? 'Schedule the campaign' : 'Send the campaign',
+      submit: async (template) => {
+        const made = await api.post('/campaigns', { ...fields, template });
+        return () => this.made(made);
+      },
+    });
+  }
+
+  made(c) {
+    this.edit();
+    // Its campaign.updated may have come first, with news the answer lacks.
+    if (!this.campaigns.some((known) => known.id === c.id)) this.campaigns.unshift(c);
+    this.render();
+    this.say(c.status === 'scheduled' && new Date(c.scheduled_at) > new Date()
+      ? `${c.name} is scheduled.` : `${c.name} is on its way.`);
+  }
+}
