@@ -110,6 +110,8 @@ test('an admin runs the team from the console, and an agent their own account', 
   await team.locator('tr[data-username="carol"]:not(.inactive)').waitFor();
   await carol.getByRole('button', { name: 'Log in' }).click();
   await carol.locator('#connection.live').waitFor();
+  // No channel is set up for campaigns here (no --outbound-url, no templates): no 📣.
+  assert.equal(await page.getByRole('button', { name: 'Campaigns' }).isVisible(), false);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(carol.errors, []);
 }));
