@@ -36,8 +36,6 @@ timestamp scheduled_at_field(const json::object& o) {
     return *at;
 }
 
-http::response not_configured(std::string why) { return http::response::error(409, "not_configured", std::move(why)); }
-
 awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& runner, http::request& req,
                                           const auth::agent& who) {
     auto o = object_body(req);

@@ -16,8 +16,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-http::response not_configured(std::string why) { return http::response::error(409, "not_configured", std::move(why)); }
-
 // Asked before Meta is: the engine refuses it too, for a user who writes meanwhile.
 awaitable<void> refuse_if_known(api_context& ctx, std::string phone) {
     auto known = co_await ctx.engine.view(phone);

@@ -28,6 +28,8 @@ std::string session_token(const http::request& req, bool allow_query) {
     return {};
 }
 
+http::response not_configured(std::string why) { return http::response::error(409, "not_configured", std::move(why)); }
+
 http::response json_response(unsigned status, const boost::json::value& v) {
     return http::response::json(status, json_text(v));
 }

@@ -68,6 +68,8 @@ boost::json::array opening_channels(const api_context& ctx);
 // templates can be read, "plain" with --outbound-url.
 boost::json::array campaign_channels(const api_context& ctx);
 http::response json_response(unsigned status, const boost::json::value& v);
+// 409 not_configured: what the server lacks for the request, and the flag that gives it.
+http::response not_configured(std::string why);
 boost::json::object agent_json(const auth::agent& a);
 
 // The message with `seq` that an agent's reply quotes: one the user saw

@@ -41,9 +41,8 @@ json::object template_json(const channels::message_template& t) {
 // The templates, or the answer that says why there are none to be had.
 awaitable<std::variant<channels::template_list, http::response>> read_templates(api_context& ctx) {
     if (!ctx.templates.configured())
-        co_return http::response::error(409, "not_configured",
-                                        "WhatsApp templates are not set up: the server needs "
-                                        "--wa-business-account-id, the account the templates belong to");
+        co_return not_configured("WhatsApp templates are not set up: the server needs --wa-business-account-id, the "
+                                 "account the templates belong to");
     auto list = co_await ctx.templates.list();
     if (!list.templates)
         co_return http::response::error(502, "templates_unavailable",

@@ -5,6 +5,7 @@
 #include "api_session.hpp"
 #include "http_client.hpp"
 #include "receiver.hpp"
+#include "refusals.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
@@ -22,17 +23,6 @@ using namespace switchboard::test;
 namespace json = boost::json;
 
 namespace {
-
-void refused_naming(const http_result& r, const std::string& field, const std::string& words) {
-    BOOST_TEST(refused_field(r) == field, r.body);
-    BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
-}
-
-void refused(const http_result& r, unsigned status, const std::string& code, const std::string& words) {
-    BOOST_TEST(r.status == status, r.body);
-    BOOST_TEST(r.body.find("\"code\":\"" + code + "\"") != std::string::npos, r.body);
-    BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
-}
 
 void file_under(const api_client& agent, const std::string& phone, const std::string& labels) {
     agent.json("PUT", "/conversations/" + phone + "/labels", R"({"labels":)" + labels + "}");

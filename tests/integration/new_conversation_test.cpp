@@ -6,6 +6,7 @@
 #include "http_client.hpp"
 #include "metrics_probe.hpp"
 #include "receiver.hpp"
+#include "refusals.hpp"
 #include "server_process.hpp"
 #include "ws_client.hpp"
 
@@ -16,17 +17,6 @@ using namespace switchboard::test;
 namespace json = boost::json;
 
 namespace {
-
-void refused(const http_result& r, unsigned status, const std::string& code, const std::string& words) {
-    BOOST_TEST(r.status == status, r.body);
-    BOOST_TEST(r.body.find("\"code\":\"" + code + "\"") != std::string::npos, r.body);
-    BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
-}
-
-void refused_naming(const http_result& r, const std::string& field, const std::string& words) {
-    BOOST_TEST(refused_field(r) == field, r.body);
-    BOOST_TEST(r.body.find(words) != std::string::npos, r.body);
-}
 
 std::vector<std::string> channels_offered(const api_client& agent) {
     std::vector<std::string> out;
