@@ -54,8 +54,16 @@ public:
         } catch (...) {
             failed = std::current_exception();
         }
+        ++nested_answers;
         std::move(done)(failed);
+        --nested_answers;
     }
+
+    // Answered at once, a writer resumes inside async_write: past a few
+    // answers nested so on this thread, it goes on from its queue (store::write).
+    bool answering_deep() const override { return nested_answers > max_nested_answers; }
+    static constexpr int max_nested_answers = 8;
+    static thread_local int nested_answers;
 
     void apply(write_batch& b) {
         if (b.conversation) {
@@ -534,6 +542,8 @@ private:
     // By agent, then by id.
     std::map<std::string, std::map<std::uint64_t, notify::notification>, std::less<>> notifications_;
 };
+
+thread_local int memory_store::nested_answers = 0;
 
 }  // namespace
 

@@ -37,6 +37,21 @@ json::object done_on(ws_client& ws, const std::string& id) {
     }
 }
 
+// `count` users write (15551000 on), and are filed under `label` in bulk.
+void file_everyone(unsigned short p, const api_client& admin, int count, const std::string& label) {
+    std::vector<std::string> phones;
+    for (int i = 0; i < count; ++i) {
+        phones.push_back(std::to_string(15551000 + i));
+        user_says(p, phones.back(), "hi");
+    }
+    for (std::size_t from = 0; from < phones.size(); from += 200) {
+        json::array some;
+        for (std::size_t i = from; i < std::min(phones.size(), from + 200); ++i) some.emplace_back(json::string(phones[i]));
+        json::object body{{"phones", some}, {"action", "label"}, {"label", label}};
+        BOOST_TEST_REQUIRE(admin.json("POST", "/conversations/bulk", json::serialize(body)).at("failed").as_int64() == 0);
+    }
+}
+
 std::string channels_offered(const api_client& agent) {
     return json::serialize(agent.json("GET", "/me").at("campaign_channels"));
 }
@@ -241,6 +256,23 @@ BOOST_AUTO_TEST_CASE(a_whatsapp_campaign_sends_an_approved_template_from_each_us
     BOOST_TEST(outbound.requests().empty());
 }
 
+// Thousands in memory, where each write is answered at once: the runner
+// goes from user to user without the stack growing under it.
+BOOST_AUTO_TEST_CASE(a_campaign_reaches_thousands_of_users_in_memory) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    constexpr int users = 5000;
+    file_everyone(p, admin, users, "news");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    auto made = admin.json("POST", "/campaigns", R"({"name":"All","channel":"plain","labels":["news"],"text":"Hello all"})", 201);
+    auto done = done_on(ws, std::string(made.at("id").as_string()));
+    BOOST_TEST(done.at("sent").as_int64() == users);
+    BOOST_TEST(outbound.wait_for(users, std::chrono::seconds(60)).size() == std::size_t(users));
+}
+
 BOOST_AUTO_TEST_CASE(a_campaign_keeps_its_time_and_its_place_across_a_restart) {
     temp_dir data;
     receiver outbound;
@@ -252,17 +284,7 @@ BOOST_AUTO_TEST_CASE(a_campaign_keeps_its_time_and_its_place_across_a_restart) {
         server_process server(args);
         auto p = server.port();
         auto admin = known_admin(p);
-        std::vector<std::string> phones;
-        for (int i = 0; i < users; ++i) {
-            phones.push_back(std::to_string(15551000 + i));
-            user_says(p, phones.back(), "hi");
-        }
-        for (std::size_t from = 0; from < phones.size(); from += 200) {
-            json::array some;
-            for (std::size_t i = from; i < std::min(phones.size(), from + 200); ++i) some.emplace_back(json::string(phones[i]));
-            json::object body{{"phones", some}, {"action", "label"}, {"label", "vip"}};
-            BOOST_TEST_REQUIRE(admin.json("POST", "/conversations/bulk", json::serialize(body)).at("failed").as_int64() == 0);
-        }
+        file_everyone(p, admin, users, "vip");
         later_id = admin.json("POST", "/campaigns",
                               R"({"name":"New year","channel":"plain","labels":["vip"],"text":"Happy new year",)"
                               R"("scheduled_at":")" + iso_in(std::chrono::hours(1)) + "\"}",

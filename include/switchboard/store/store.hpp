@@ -186,6 +186,13 @@ public:
     // The same, for coroutines: resumes once the batch is durable; throws
     // `unavailable` if it cannot be.
     boost::asio::awaitable<void> write(write_batch batch);
+    // Whether `done` now runs inside async_write calls nested so deep that
+    // a writer resuming there should go on from its executor's queue
+    // instead: a store that writes in place answers inside the call, and a
+    // loop that writes once a turn (a deleted team's conversations, a
+    // campaign's users) would otherwise go some frames deeper each turn
+    // until the stack ran out.
+    virtual bool answering_deep() const { return false; }
 
     virtual std::optional<std::string> find_dedupe(std::string_view key) const = 0;
     virtual std::vector<chat::conversation> load_conversations() const = 0;
