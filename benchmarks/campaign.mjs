@@ -82,8 +82,9 @@ const receiver = await startReceiver();
 try {
   for (const [store, data] of [['in memory', ':memory:'], ['on disk', dir]]) {
     receiver.count = 0;
+    // Unpaced (--campaign-rate 0): what the runner costs at full speed.
     const server = await startServer(binary, ['--data', data, '--admin-password', password, '--log-level', 'error',
-      '--outbound-url', receiver.url]);
+      '--outbound-url', receiver.url, '--campaign-rate', '0']);
     try {
       const phones = Array.from({ length: users }, (_, i) => String(17000000000 + i));
       await usersWrite(server, phones);

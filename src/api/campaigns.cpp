@@ -120,10 +120,12 @@ json::object campaign_json(const campaign& c) {
 }
 
 struct campaign_runner::impl : std::enable_shared_from_this<impl> {
-    explicit impl(net::io_context& ioc) : strand(net::make_strand(ioc)), timer(strand) {}
+    impl(net::io_context& ioc, campaign_options o) : strand(net::make_strand(ioc)), timer(strand), pace(strand), options(o) {}
 
     net::strand<net::io_context::executor_type> strand;
-    net::steady_timer timer;
+    net::steady_timer timer;  // the clock campaigns wait for their time by
+    net::steady_timer pace;   // between a run's users, at options.rate
+    campaign_options options;
     api_context* ctx = nullptr;
     std::optional<store::setting_writer> index_saver;
     std::atomic<bool> stopped{false};
@@ -265,7 +267,16 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
         else
             message.message = started->message.text;
         auto told_at = std::chrono::steady_clock::now();
+        auto turn_at = told_at;  // when the next user's turn comes, at options.rate
         for (auto& phone : users) {
+            if (options.rate) {
+                if (turn_at > std::chrono::steady_clock::now()) {
+                    pace.expires_at(turn_at);
+                    co_await pace.async_wait(use_tuple);
+                }
+                turn_at = std::max(turn_at, std::chrono::steady_clock::now() - std::chrono::seconds(1)) +
+                          std::chrono::microseconds(1'000'000 / options.rate);
+            }
             if (stopped) co_return;  // its place is kept: the next start goes on from there
             auto sending = ctx->engine.send_campaign(phone, by, message);  // named: GCC 12
             auto sent = co_await std::move(sending);
@@ -298,7 +309,8 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-campaign_runner::campaign_runner(net::io_context& ioc) : impl_(std::make_shared<impl>(ioc)) {}
+campaign_runner::campaign_runner(net::io_context& ioc, campaign_options options)
+    : impl_(std::make_shared<impl>(ioc, options)) {}
 campaign_runner::~campaign_runner() = default;
 
 void campaign_runner::attach(api_context& ctx) {
@@ -310,7 +322,10 @@ void campaign_runner::attach(api_context& ctx) {
 
 void campaign_runner::stop() {
     impl_->stopped = true;
-    net::post(impl_->strand, [self = impl_] { self->timer.cancel(); });
+    net::post(impl_->strand, [self = impl_] {
+        self->timer.cancel();
+        self->pace.cancel();
+    });
 }
 
 std::vector<campaign> campaign_runner::list() const {

@@ -102,6 +102,7 @@ po::options_description describe(config& c, text_flags& t) {
         ("ws-idle-timeout", po::value(&c.ws_idle_timeout)->default_value(c.ws_idle_timeout), "seconds an agent socket may go without a frame (it is pinged halfway) before it is closed and its agent shown offline")
         ("routing", po::value(&c.routing)->default_value(c.routing), "manual | round-robin | least-busy")
         ("reassign-after", po::value(&c.reassign_after)->default_value(c.reassign_after), "seconds an assigned chat may go unanswered before it returns to the head of the queue (a snoozed one counts from its wake); 0 = never")
+        ("campaign-rate", po::value(&c.campaign_rate)->default_value(c.campaign_rate), "messages a second a campaign sends at most, so that live chats' replies, which share the outbox, do not wait behind it (WhatsApp starts a number at 80 a second); 0 = no limit")
         ("log-level", po::value(&t.log_level)->default_value("info"), "debug | info | warn | error")
         ("log-format", po::value(&t.log_format)->default_value("text"), "text | json");
     // clang-format on

@@ -239,7 +239,7 @@ int run_server(const config& cfg) {
         net::thread_pool scans(1);  // stopped before the store closes (below)
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
-        api::campaign_runner campaigns(ioc);  // runs once the API is there (add_campaign_routes)
+        api::campaign_runner campaigns(ioc, {cfg.campaign_rate});  // runs once the API is there (add_campaign_routes)
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
                                  engine_hours.get(), &automations, &notifications,
                                  {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, mailer.enabled()};

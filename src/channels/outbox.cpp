@@ -220,7 +220,9 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
                 co_return out;
             }
             out.error = res.status ? refusal_reason(res.status, res.body) : res.error;
-            if (!retryable(res.status)) {
+            // Meta's throttling comes as a 400, which says nothing else went wrong.
+            bool slow_down = item.via == chat::channel::whatsapp && res.status == 400 && meta_asks_to_slow_down(res.body);
+            if (!retryable(res.status) && !slow_down) {
                 // It answered: whatever it thought of this message, it is up.
                 destination_works(item.via);
                 co_return out;

@@ -45,6 +45,18 @@ std::string meta_error_text(const json::object& error) {
     return chat::utf8_prefix(code.empty() ? said : "(#" + code + ") " + said, max_error_chars);
 }
 
+bool meta_asks_to_slow_down(std::string_view body) {
+    boost::system::error_code ec;
+    auto doc = json::parse(body, ec);
+    if (ec || !doc.is_object()) return false;
+    auto* error = doc.as_object().if_contains("error");
+    if (!error || !error->is_object()) return false;
+    auto* code = error->as_object().if_contains("code");
+    if (!code || !(code->is_int64() || code->is_uint64())) return false;
+    auto n = code->to_number<std::int64_t>();
+    return n == 130429 || n == 131056 || n == 4 || n == 80007;
+}
+
 std::string refusal_reason(unsigned status, std::string_view body) {
     auto head = "HTTP " + std::to_string(status);
     boost::system::error_code ec;

@@ -256,11 +256,32 @@ BOOST_AUTO_TEST_CASE(a_whatsapp_campaign_sends_an_approved_template_from_each_us
     BOOST_TEST(outbound.requests().empty());
 }
 
+// --campaign-rate: its users' turns come at most that many a second, so
+// that the live chats' replies, which share the outbox, do not wait behind it.
+BOOST_AUTO_TEST_CASE(a_campaign_goes_at_most_campaign_rate_users_a_second) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url(), "--campaign-rate", "20"});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    constexpr int users = 31;
+    file_everyone(p, admin, users, "news");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    auto made = admin.json("POST", "/campaigns", R"({"name":"Paced","channel":"plain","labels":["news"],"text":"Hi"})", 201);
+    auto done = done_on(ws, std::string(made.at("id").as_string()));
+    BOOST_TEST(done.at("sent").as_int64() == users);
+    auto started = switchboard::parse_iso8601(done.at("started_at").as_string());
+    auto finished = switchboard::parse_iso8601(done.at("finished_at").as_string());
+    BOOST_TEST_REQUIRE((started && finished));
+    // 30 turns after the first, each a twentieth of a second after the last at the soonest.
+    BOOST_TEST(std::chrono::duration<double>(*finished - *started).count() >= 1.5);
+}
+
 // Thousands in memory, where each write is answered at once: the runner
 // goes from user to user without the stack growing under it.
 BOOST_AUTO_TEST_CASE(a_campaign_reaches_thousands_of_users_in_memory) {
     receiver outbound;
-    server_process server({"--outbound-url", outbound.url()});
+    server_process server({"--outbound-url", outbound.url(), "--campaign-rate", "0"});
     auto p = server.port();
     auto admin = admin_client(server);
     constexpr int users = 5000;
@@ -277,7 +298,7 @@ BOOST_AUTO_TEST_CASE(a_campaign_keeps_its_time_and_its_place_across_a_restart) {
     temp_dir data;
     receiver outbound;
     auto args = kept_in(data.path());
-    args.insert(args.end(), {"--outbound-url", outbound.url()});
+    args.insert(args.end(), {"--outbound-url", outbound.url(), "--campaign-rate", "0"});
     constexpr int users = 600;
     std::string later_id, now_id;
     {

@@ -221,6 +221,22 @@ BOOST_AUTO_TEST_CASE(retry_after_is_honoured_on_429) {
     BOOST_TEST((sent[1].at - sent[0].at >= 1000ms));
 }
 
+// Meta says it is sending too much with a 400 and a code (its throughput
+// for the number, 130429; for one user, 131056): the message goes again
+// later, as on a 429, rather than failing as a message Meta refused.
+BOOST_AUTO_TEST_CASE(metas_throttling_is_retried_as_a_request_to_slow_down) {
+    wa_server wa;
+    wa.graph.script({{400, R"({"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429}})", {}},
+                     {400, R"({"error":{"message":"(#131056) Pair rate limit hit","code":131056}})", {}},
+                     {200, R"({"messages":[{"id":"wamid.ok"}]})", {}}});
+    BOOST_TEST(wa.post(text_payload("15551234", "wamid.in-1", "hi")).status == 200u);
+    auto sent = wa.graph.wait_for(3);
+    BOOST_TEST(sent[0].body == sent[2].body);
+    wait_for_metric(wa.server.port(), "switchboard_outbox_accepted_total", 1);
+    BOOST_TEST(wa.metric("switchboard_outbox_retries_total") == 2);
+    BOOST_TEST(wa.metric("switchboard_outbox_failed_total") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_client_error_fails_the_message_without_retrying) {
     wa_server wa;
     wa.graph.script({{400, R"({"error":{"message":"bad"}})", {}}});

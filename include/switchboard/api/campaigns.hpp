@@ -56,9 +56,16 @@ boost::json::object campaign_json(const campaign& c);
 // The most kept: a campaign done is deleted to make room.
 inline constexpr std::size_t max_campaigns = 100;
 
+struct campaign_options {
+    // Messages a second a campaign sends at most (--campaign-rate): the
+    // outbox that delivers them carries the live chats' replies too, and
+    // WhatsApp takes 80 a second from a number at first. 0: no limit.
+    unsigned rate = 50;
+};
+
 class campaign_runner {
 public:
-    explicit campaign_runner(boost::asio::io_context& ioc);
+    campaign_runner(boost::asio::io_context& ioc, campaign_options options);
     ~campaign_runner();
     campaign_runner(const campaign_runner&) = delete;
     campaign_runner& operator=(const campaign_runner&) = delete;

@@ -65,6 +65,7 @@ struct config {
     unsigned ws_idle_timeout = 60;      // seconds an agent socket may stay silent (pings included) before it is closed
     std::string routing = "manual";     // manual | round-robin | least-busy
     unsigned reassign_after = 0;        // seconds an assigned chat may go unanswered; 0: never
+    unsigned campaign_rate = 50;        // messages a second a campaign sends at most; 0: no limit
     log::level log_level = log::level::info;
     log::format log_format = log::format::text;
 };

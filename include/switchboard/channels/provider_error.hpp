@@ -25,4 +25,10 @@ std::string meta_error_text(const boost::json::object& error);
 // is one, else the status and the start of the body.
 std::string refusal_reason(unsigned status, std::string_view body);
 
+// Whether Meta refused a send as too many, too fast, rather than for what it
+// is: its throughput for the number (130429), for one user (131056), or the
+// Graph API's rate limits (4, 80007). It answers these with 400, not 429;
+// sent again later, the message goes.
+bool meta_asks_to_slow_down(std::string_view body);
+
 }  // namespace switchboard::channels
