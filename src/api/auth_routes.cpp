@@ -4,6 +4,7 @@
 #include "request_helpers.hpp"
 
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/notify/mailer.hpp"
 #include "switchboard/ws/hub.hpp"
 
 namespace switchboard::api {
@@ -143,7 +144,7 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
                    co_return json_response(200, {{"agent", agent_json(who)},
                                                  {"new_conversation_channels", opening_channels(ctx)},
                                                  {"campaign_channels", campaign_channels(ctx)},
-                                                 {"email_notifications", ctx.emails}});
+                                                 {"email_notifications", ctx.mailer && ctx.mailer->enabled()}});
                }));
 }
 

@@ -242,7 +242,7 @@ int run_server(const config& cfg) {
         api::campaign_runner campaigns(ioc, {cfg.campaign_rate});  // runs once the API is there (add_campaign_routes)
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
                                  engine_hours.get(), &automations, &notifications,
-                                 {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, mailer.enabled()};
+                                 {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, &mailer};
 
         http::router routes;
         api::add_system_routes(routes, metrics);

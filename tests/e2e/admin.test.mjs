@@ -771,9 +771,24 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   await page.keyboard.press('Escape');
 
   // The mail's link: the conversation opens, and the address bar forgets it.
+  await admin('PUT', '/conversations/15551701/attributes', { attributes: { email: 'noor@example.com' } });
   await page.goto(`${server.url}/#conversation=15551701`);
   await page.locator('#conv-name', { hasText: 'Noor' }).waitFor();
   assert.equal(new URL(page.url()).hash, '');
+
+  // The transcript goes to the user's e-mail, the one among their details unless another is typed.
+  await page.locator('summary', { hasText: 'Transcript' }).click();
+  const mail = page.locator('#mail-transcript');
+  assert.equal(await mail.getByLabel('E-mail it to the user').inputValue(), 'noor@example.com');
+  await mail.getByLabel('E-mail it to the user').fill('noor@');
+  await mail.getByRole('button', { name: 'Send' }).click();
+  await mail.locator('.status.error', { hasText: 'an address such as name@example.com' }).waitFor();
+  await mail.getByLabel('E-mail it to the user').fill('noor@example.com');
+  await mail.getByRole('button', { name: 'Send' }).click();
+  await mail.locator('.status', { hasText: 'Sent to noor@example.com: 2 messages.' }).waitFor();  // hi, and the menu
+  const [entry] = (await admin('GET', '/audit-log')).entries;
+  assert.equal(entry.action, 'transcript.emailed');
+  assert.equal(entry.details.to, 'noor@example.com');
   // Followed from a mail with the console closed: it loads, and opens it.
   await page.goto('about:blank');
   await page.goto(`${server.url}/#conversation=15551701`);

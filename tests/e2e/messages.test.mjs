@@ -428,6 +428,7 @@ test('an agent signs their replies with the signature they wrote, never a note, 
   await page.getByRole('button', { name: 'Team', exact: true }).click();
   const team = page.locator('#team-dialog');
   assert.equal(await team.locator('#email-form').isVisible(), false);  // this server sends no e-mail
+  assert.equal(await page.locator('#mail-transcript').evaluate((f) => f.hidden), true);  // nor transcripts
   await team.locator('#signature-form').getByLabel('Signature').fill('  Ada · Support\nSwitchboard  ');
   await team.getByRole('button', { name: 'Save signature' }).click();
   await team.locator('#team-status', { hasText: 'Your signature is saved.' }).waitFor();

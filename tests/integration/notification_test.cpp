@@ -5,6 +5,7 @@
 #include "http_client.hpp"
 #include "metrics_probe.hpp"
 #include "server_process.hpp"
+#include "receiver.hpp"
 #include "smtp_receiver.hpp"
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
@@ -465,6 +466,73 @@ BOOST_AUTO_TEST_CASE(a_mail_under_way_does_not_hold_up_the_exit) {
     auto code = server.wait_exit(std::chrono::seconds(5));
     BOOST_TEST_REQUIRE(code.has_value());
     BOOST_TEST(*code == 0);
+}
+
+// Chatwoot's "Send transcript": the conversation as the user saw it, mailed
+// to the address among their details or the one given; never a private note.
+BOOST_AUTO_TEST_CASE(a_user_is_emailed_their_conversation_as_they_saw_it) {
+    smtp_receiver smtp;
+    receiver outbound;
+    server_process server({"--smtp-url", smtp.url(), "--smtp-from", "Switchboard <support@example.com>",
+                           "--outbound-url", outbound.url()});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    user_says(p, "5401", "support", "Ana Lima");
+    admin.json("POST", "/conversations/5401/chat-support/start");
+    admin.json("POST", "/conversations/5401/chat-support/send", R"({"text":"Hello Ana, how can I help?"})", 201);
+    user_says(p, "5401", "Where is my order?");
+    admin.json("POST", "/conversations/5401/notes", R"({"text":"refund approved internally"})", 201);
+    outbound.script({{400, R"({"error":"no such user"})", {}}});  // this one never reaches her
+    admin.json("POST", "/conversations/5401/chat-support/send", R"({"text":"Lost on the way"})", 201);
+    wait_for_metric(p, "switchboard_outbox_failed_total", 1);
+    auto send = [&](const std::string& body) { return admin.call("POST", "/conversations/5401/transcript/email", body); };
+
+    BOOST_TEST(refused_field(send("")) == "to");  // no address among her details
+    BOOST_TEST(refused_field(send(R"({"to":"not an address"})")) == "to");
+    BOOST_TEST(admin.call("POST", "/conversations/5499/transcript/email").status == 404u);
+    BOOST_TEST(smtp.mails().empty());
+
+    admin.json("PUT", "/conversations/5401/attributes", R"({"attributes":{"email":"ana@example.com"}})");
+    auto sent = admin.json("POST", "/conversations/5401/transcript/email", "", 202);
+    BOOST_TEST(sent.at("to").as_string() == "ana@example.com");
+    // As many as the history has that she saw: not the note, nor a system line.
+    std::int64_t seen = 0;
+    auto history = admin.json("GET", "/conversations/5401");  // named: a range-for over a temporary's member dangles
+    for (auto& m : history.at("messages").as_array()) {
+        auto type = m.at("type").as_string();
+        if (type != "note" && type != "system" && m.at("status").as_string() != "failed") ++seen;
+    }
+    BOOST_TEST(sent.at("messages").as_int64() == seen);
+    BOOST_TEST(seen >= 4);
+    auto mail = smtp.wait_for(1)[0];
+    BOOST_TEST(mail.to == std::vector<std::string>{"ana@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(mail.header("Subject") == "Your conversation with us");
+    auto body = mail.body();
+    BOOST_TEST(body.starts_with("Hello Ana,\r\n"), body);
+    BOOST_TEST(body.find("] You: support\r\n") != std::string::npos, body);
+    BOOST_TEST(body.find("] Administrator: Hello Ana, how can I help?\r\n") != std::string::npos, body);
+    BOOST_TEST(body.find("] You: Where is my order?\r\n") != std::string::npos, body);
+    BOOST_TEST(body.find("refund approved") == std::string::npos, body);
+    BOOST_TEST(body.find("Lost on the way") == std::string::npos, body);
+    BOOST_TEST(body.find("You: support") < body.find("Where is my order?"));
+
+    // To another address, given: the team lead's, say.
+    BOOST_TEST(admin.json("POST", "/conversations/5401/transcript/email", R"({"to":" lead@example.com "})", 202)
+                   .at("to")
+                   .as_string() == "lead@example.com");
+    BOOST_TEST(smtp.wait_for(2)[1].to == std::vector<std::string>{"lead@example.com"}, boost::test_tools::per_element());
+    auto audit = admin.json("GET", "/audit-log").at("entries").as_array();
+    BOOST_TEST(audit[0].at("action").as_string() == "transcript.emailed");
+    BOOST_TEST(audit[0].at("target").as_string() == "5401");
+    BOOST_TEST(audit[0].at("details").at("to").as_string() == "lead@example.com");
+
+    // Without a mail server, nothing to send it with.
+    server_process no_mail;
+    auto other = admin_client(no_mail);
+    user_says(no_mail.port(), "5402", "hi");
+    auto refused = other.call("POST", "/conversations/5402/transcript/email", R"({"to":"ana@example.com"})");
+    BOOST_TEST(refused.status == 409u, refused.body);
+    BOOST_TEST(refused.body.find("--smtp-url") != std::string::npos, refused.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

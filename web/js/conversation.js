@@ -8,6 +8,7 @@ import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
 import { PastChats } from './past_chats.js';
+import { TranscriptMail } from './transcript_mail.js';
 import { namesText } from './viewers.js';
 import { channelName, mentions, stars, userName, waitsForAnswer } from './model.js';
 import { fillPriorities } from './priority.js';
@@ -144,6 +145,7 @@ export class ConversationPane {
     });
     this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
     this.pastChats = new PastChats({ openAt: (seq) => this.open(this.phone, seq) });
+    this.transcriptMail = new TranscriptMail({ phone: () => this.phone });
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     // The choices are made from the time the menu opens, not the page's load.
@@ -361,6 +363,7 @@ export class ConversationPane {
     $('unsnooze').hidden = !canSnooze || !c.snoozed;
     for (const f of ['txt', 'csv', 'json'])
       $(`dl-${f}`).href = `/conversations/${enc(c.phone)}/transcript?format=${f}`;
+    this.transcriptMail.show(c);
     // A private note can be left in any conversation; a reply only in one's own chat.
     const note = this.mode === 'note';
     const waWindow = this.replyWindow();

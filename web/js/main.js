@@ -476,6 +476,7 @@ function start(agent) {
   quietly(api.get('/me').then((about) => {
     opening.offer(about.new_conversation_channels ?? []);
     campaigns.offer(about.campaign_channels ?? []);
+    pane.transcriptMail.offer(Boolean(about.email_notifications));
   }));
   new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },

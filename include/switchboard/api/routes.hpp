@@ -27,6 +27,7 @@ class store;
 }
 namespace switchboard::notify {
 class notification_center;
+class mailer;
 }
 namespace switchboard::channels {
 class media_fetcher;
@@ -72,9 +73,10 @@ struct api_context {
     opening_options openings = {};
     // Sends the campaigns /campaigns makes; null: no /campaigns.
     campaign_runner* campaigns = nullptr;
-    // Whether agents away are e-mailed their notifications (--smtp-url):
-    // the console offers the address field then.
-    bool emails = false;
+    // E-mail (--smtp-url): agents away get their notifications, and users
+    // their conversation's transcript; the console offers the address field
+    // then. Null: none.
+    notify::mailer* mailer = nullptr;
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
@@ -98,6 +100,7 @@ void add_report_routes(http::router& routes, api_context& ctx);
 void add_csat_route(http::router& routes, api_context& ctx);
 void add_export_routes(http::router& routes, api_context& ctx);
 void add_transcript_route(http::router& routes, api_context& ctx);
+void add_transcript_mail_route(http::router& routes, api_context& ctx);
 void add_canned_response_routes(http::router& routes, api_context& ctx);
 void add_media_route(http::router& routes, api_context& ctx);
 void add_attachment_route(http::router& routes, api_context& ctx);
@@ -124,6 +127,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_csat_route(routes, ctx);
     add_export_routes(routes, ctx);
     add_transcript_route(routes, ctx);
+    add_transcript_mail_route(routes, ctx);
     add_canned_response_routes(routes, ctx);
     add_media_route(routes, ctx);
     add_attachment_route(routes, ctx);

@@ -1,0 +1,115 @@
+// POST /conversations/{phone}/transcript/email: the conversation as the user
+// saw it, e-mailed to them (Chatwoot's "Send transcript"): to the address
+// given, or to the `email` among their details. Their messages, the bot's
+// and the agents' that reached them, oldest first; never a private note, a
+// system note or a message that was not delivered. Through the mailer that
+// e-mails agents (--smtp-url).
+#include "audit.hpp"
+#include "request_helpers.hpp"
+
+#include "switchboard/core/time.hpp"
+#include "switchboard/notify/mailer.hpp"
+#include "switchboard/store/store.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+// The newest this many: a mail of a long history is cut at its start, and says so.
+constexpr std::size_t most_messages = 2000;
+
+bool user_saw(const chat::message& m) {
+    if (m.kind == "note" || m.kind == "system") return false;
+    return m.from == chat::sender::user || m.status != chat::message_status::failed;
+}
+
+std::string first_name(const chat::conversation& c) {
+    if (c.name.empty()) return {};
+    return c.name.substr(0, c.name.find(' '));
+}
+
+// The mail: a greeting, then each message as "[time] who: text".
+struct transcript_mail {
+    const store::store& store;
+    const auth::agents_service& agents;
+    std::shared_ptr<const chat::conversation> c;
+    std::size_t included = 0;
+
+    std::string operator()() {
+        auto before = c->last_seq + 1;
+        std::vector<chat::message> kept;  // newest first while read
+        while (before > 1 && kept.size() < most_messages) {
+            auto page = store.load_messages(c->phone, before, 500);
+            if (page.empty()) break;
+            before = page.front().seq;
+            for (auto it = page.rbegin(); it != page.rend() && kept.size() < most_messages; ++it)
+                if (user_saw(*it)) kept.push_back(std::move(*it));
+        }
+        included = kept.size();
+        auto name = first_name(*c);
+        std::string out = "Hello" + (name.empty() ? std::string() : " " + name) + ",\n\n";
+        out += "Here is your conversation with us, oldest first (times in UTC).\n";
+        if (before > 1 && kept.size() == most_messages)
+            out += "It is long: these are its latest " + std::to_string(most_messages) + " messages.\n";
+        out += "\n";
+        for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
+            auto at = to_iso8601(it->at);
+            out += "[" + at.substr(0, 10) + " " + at.substr(11, 5) + "] " + who(*it) + ": " + it->text + "\n";
+        }
+        return out;
+    }
+
+    std::string who(const chat::message& m) const {
+        if (m.from == chat::sender::user) return "You";
+        if (m.from == chat::sender::admin) {
+            auto a = agents.find(m.agent);
+            return a && !a->display_name.empty() ? a->display_name : m.agent;
+        }
+        return "Bot";
+    }
+};
+
+awaitable<http::response> email_transcript(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = req.body.empty() ? json::object{} : object_body(req);
+    auto to = trimmed_field(o, "to", false, 254);
+    if (!ctx.mailer || !ctx.mailer->enabled())
+        co_return not_configured("e-mail is not set up: the server needs --smtp-url and --smtp-from");
+    auto v = co_await ctx.engine.view(phone);
+    if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    if (to.empty()) {
+        auto& details = v->record->attributes;
+        auto email = std::find_if(details.begin(), details.end(), [](auto& kv) { return kv.first == "email"; });
+        if (email == details.end())
+            throw field_error{"to", "the user has no email among their details: give the address to send it to"};
+        to = email->second;
+    }
+    if (auto why = auth::validate_email(to); !why.empty()) throw field_error{"to", why};
+
+    transcript_mail render{ctx.store, ctx.agents, v->record};
+    auto body = co_await scan(ctx, req, render);
+    if (render.included == 0)
+        throw chat::command_error(chat::command_error::kind::conflict, "the user has seen no message yet: nothing to send");
+    if (!ctx.mailer->send({to, "Your conversation with us", std::move(body)}))
+        co_return http::response::error(503, "mail_queue_full", "too many mails wait to be sent: try again in a minute");
+    json::object details{{"to", to}, {"messages", render.included}};
+    auto auditing = audit(ctx, who.username, "transcript.emailed", phone, std::move(details));
+    co_await std::move(auditing);
+    co_return json_response(202, json::object{{"to", to}, {"messages", render.included}});
+}
+
+}  // namespace
+
+void add_transcript_mail_route(http::router& routes, api_context& ctx) {
+    routes.add(http::verb::post, "/conversations/{phone}/transcript/email",
+               authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return email_transcript(ctx, r, w); }));
+}
+
+}  // namespace switchboard::api
