@@ -52,6 +52,16 @@ void file_everyone(unsigned short p, const api_client& admin, int count, const s
     }
 }
 
+// `users` users filed under news, and a campaign to them all: as its last
+// campaign.updated says it, once done.
+json::object campaign_to_everyone(unsigned short p, const api_client& admin, int users) {
+    file_everyone(p, admin, users, "news");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    auto made = admin.json("POST", "/campaigns", R"({"name":"All","channel":"plain","labels":["news"],"text":"Hello all"})", 201);
+    return done_on(ws, std::string(made.at("id").as_string()));
+}
+
 std::string channels_offered(const api_client& agent) {
     return json::serialize(agent.json("GET", "/me").at("campaign_channels"));
 }
@@ -264,11 +274,7 @@ BOOST_AUTO_TEST_CASE(a_campaign_goes_at_most_campaign_rate_users_a_second) {
     auto p = server.port();
     auto admin = admin_client(server);
     constexpr int users = 31;
-    file_everyone(p, admin, users, "news");
-    ws_client ws(p, "/ws?token=" + admin.token);
-    ws.next_of_type("hello");
-    auto made = admin.json("POST", "/campaigns", R"({"name":"Paced","channel":"plain","labels":["news"],"text":"Hi"})", 201);
-    auto done = done_on(ws, std::string(made.at("id").as_string()));
+    auto done = campaign_to_everyone(p, admin, users);
     BOOST_TEST(done.at("sent").as_int64() == users);
     auto started = switchboard::parse_iso8601(done.at("started_at").as_string());
     auto finished = switchboard::parse_iso8601(done.at("finished_at").as_string());
@@ -285,11 +291,7 @@ BOOST_AUTO_TEST_CASE(a_campaign_reaches_thousands_of_users_in_memory) {
     auto p = server.port();
     auto admin = admin_client(server);
     constexpr int users = 5000;
-    file_everyone(p, admin, users, "news");
-    ws_client ws(p, "/ws?token=" + admin.token);
-    ws.next_of_type("hello");
-    auto made = admin.json("POST", "/campaigns", R"({"name":"All","channel":"plain","labels":["news"],"text":"Hello all"})", 201);
-    auto done = done_on(ws, std::string(made.at("id").as_string()));
+    auto done = campaign_to_everyone(p, admin, users);
     BOOST_TEST(done.at("sent").as_int64() == users);
     BOOST_TEST(outbound.wait_for(users, std::chrono::seconds(60)).size() == std::size_t(users));
 }
