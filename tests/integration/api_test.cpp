@@ -858,6 +858,20 @@ BOOST_AUTO_TEST_CASE(teams_group_agents_and_file_conversations) {
 // settings, and each login, failed ones too, with who did it; newest
 // first, a page at a time, for admins; kept across a restart; never a
 // password or a token.
+// In memory each write is answered at once: deleting a team thousands of
+// conversations are filed under walks them all without the stack growing
+// under it (it overflowed at a few thousand).
+BOOST_AUTO_TEST_CASE(a_team_thousands_of_conversations_are_filed_under_is_deleted_in_memory) {
+    server_process server;
+    auto admin = admin_client(server);
+    admin.json("PUT", "/teams/billing", R"({"members":["admin"]})", 201);
+    constexpr int count = 5000;
+    act_in_bulk(admin, users_write(server.port(), count, 16000000), {{"action", "team"}, {"team", "billing"}});
+    auto deleted = admin.json("DELETE", "/teams/billing");
+    BOOST_TEST(deleted.at("conversations").as_int64() == count);
+    BOOST_TEST(admin.json("GET", "/conversations/16004999").at("team").is_null());
+}
+
 BOOST_AUTO_TEST_CASE(the_audit_log_keeps_who_changed_the_accounts_and_settings) {
     temp_dir dir;
     std::vector<std::string> args{"--data", dir.path().string()};

@@ -39,17 +39,7 @@ json::object done_on(ws_client& ws, const std::string& id) {
 
 // `count` users write (15551000 on), and are filed under `label` in bulk.
 void file_everyone(unsigned short p, const api_client& admin, int count, const std::string& label) {
-    std::vector<std::string> phones;
-    for (int i = 0; i < count; ++i) {
-        phones.push_back(std::to_string(15551000 + i));
-        user_says(p, phones.back(), "hi");
-    }
-    for (std::size_t from = 0; from < phones.size(); from += 200) {
-        json::array some;
-        for (std::size_t i = from; i < std::min(phones.size(), from + 200); ++i) some.emplace_back(json::string(phones[i]));
-        json::object body{{"phones", some}, {"action", "label"}, {"label", label}};
-        BOOST_TEST_REQUIRE(admin.json("POST", "/conversations/bulk", json::serialize(body)).at("failed").as_int64() == 0);
-    }
+    act_in_bulk(admin, users_write(p, count, 15551000), {{"action", "label"}, {"label", label}});
 }
 
 // `users` users filed under news, and a campaign to them all: as its last

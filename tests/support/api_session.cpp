@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace switchboard::test {
@@ -23,6 +24,27 @@ boost::json::value user_says(unsigned short port, const std::string& from, const
     auto res = http_request(port, "POST", "/webhook", boost::json::serialize(b));
     if (res.status != 200) throw std::runtime_error("the webhook refused " + from + "'s message: " + res.body);
     return boost::json::parse(res.body);
+}
+
+std::vector<std::string> users_write(unsigned short port, int count, long long first) {
+    std::vector<std::string> phones;
+    for (int i = 0; i < count; ++i) {
+        phones.push_back(std::to_string(first + i));
+        user_says(port, phones.back(), "hi");
+    }
+    return phones;
+}
+
+void act_in_bulk(const api_client& agent, const std::vector<std::string>& phones, const boost::json::object& action) {
+    for (std::size_t from = 0; from < phones.size(); from += 200) {
+        auto body = action;
+        boost::json::array some;
+        for (std::size_t i = from; i < std::min(phones.size(), from + 200); ++i) some.emplace_back(boost::json::string(phones[i]));
+        body["phones"] = std::move(some);
+        auto done = agent.json("POST", "/conversations/bulk", boost::json::serialize(body));
+        if (done.at("failed").as_int64() != 0)
+            throw std::runtime_error("a bulk action failed: " + boost::json::serialize(done));
+    }
 }
 
 void whatsapp_user_says(unsigned short port, const std::string& from, const std::string& id, const std::string& text) {

@@ -4,6 +4,7 @@
 #include "http_client.hpp"
 #include "server_process.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <filesystem>
@@ -24,6 +25,8 @@ boost::json::value user_says(unsigned short port, const std::string& from, const
 // number 106540352242922, the user's profile named Sam); throws unless it
 // is answered 200.
 void whatsapp_user_says(unsigned short port, const std::string& from, const std::string& id, const std::string& text);
+// `count` plain-webhook users write "hi", numbered from `first` on; their numbers.
+std::vector<std::string> users_write(unsigned short port, int count, long long first);
 // Logs in; throws unless it works. Returns the token.
 std::string login(unsigned short port, const std::string& username, const std::string& password);
 
@@ -37,6 +40,10 @@ struct api_client {
 };
 
 api_client admin_client(server_process& server);
+
+// One bulk action (`action`: its "action" and fields) on every one of
+// `phones`, 200 a request, the route's most; throws unless each is done.
+void act_in_bulk(const api_client& agent, const std::vector<std::string>& phones, const boost::json::object& action);
 
 // The field a 400 answer names; throws, with the answer, for any other status.
 std::string refused_field(const http_result& r);
