@@ -105,6 +105,10 @@ int spawn(const std::vector<std::string>& args, const std::vector<std::string>& 
     posix_spawn_file_actions_adddup2(&actions, out_write_fd, STDOUT_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    // Nothing else of the test's: a receiver's listening socket, held open
+    // in a server that outlived its test, took what the server sent there
+    // and never answered, and held its exit up to the backstop.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     int pid = -1;
     int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
