@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace switchboard::api {
 
@@ -82,6 +83,35 @@ awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& run
     co_return json_response(201, campaign_json(made));
 }
 
+// GET /campaigns/audience?channel=&labels=a,b: how many users a campaign
+// made now would start with (those in a chat when their turn comes are
+// passed over then). A walk of every conversation's state: a scan.
+awaitable<http::response> audience(api_context& ctx, http::request& req) {
+    auto via = chat::channel_from_string(req.query_param("channel").value_or(""));
+    if (!via) throw field_error{"channel", "channel must be whatsapp or plain"};
+    std::vector<std::string> labels;
+    auto typed = std::string(req.query_param("labels").value_or(""));
+    for (std::size_t at = 0; at <= typed.size();) {
+        auto comma = std::min(typed.find(',', at), typed.size());
+        auto one = typed.substr(at, comma - at);
+        at = comma + 1;
+        if (one.find_first_not_of(' ') == std::string::npos) continue;
+        auto label = chat::label_from(one);
+        if (!label) throw field_error{"labels", std::string(label_rule)};
+        labels.push_back(std::move(*label));
+    }
+    if (labels.empty()) throw field_error{"labels", "labels names one label at least, or several with commas between"};
+    std::sort(labels.begin(), labels.end());
+    auto count = [&ctx, via = *via, labels = std::move(labels)] {
+        chat::list_query q;
+        q.limit = std::numeric_limits<std::size_t>::max() - 1;
+        q.matches = [&](const chat::conversation& c) { return in_audience(c, via, labels); };
+        return ctx.engine.listed(q).rows.size();
+    };
+    auto users = co_await scan(ctx, req, count);
+    co_return json_response(200, json::object{{"users", users}});
+}
+
 http::response list_campaigns(campaign_runner& runner) {
     json::array out;
     for (auto& c : runner.list()) out.emplace_back(campaign_json(c));
@@ -122,6 +152,8 @@ void add_campaign_routes(http::router& routes, api_context& ctx) {
                authed(ctx, [&runner](http::request&, const auth::agent&) -> awaitable<http::response> {
                    co_return list_campaigns(runner);
                }));
+    routes.add(http::verb::get, "/campaigns/audience",
+               authed(ctx, [&ctx](http::request& req, const auth::agent&) { return audience(ctx, req); }));
     routes.add(http::verb::get, "/campaigns/{id}",
                authed(ctx, [&runner](http::request& req, const auth::agent&) -> awaitable<http::response> {
                    auto found = runner.find(req.param("id"));

@@ -581,6 +581,7 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   await dialog.getByLabel('Name').fill('Winter sale');
   await dialog.getByLabel('Channel').selectOption({ label: 'Webhook' });
   await dialog.getByLabel('To the users under any of these labels').fill('VIP, newsletter');
+  await dialog.locator('#campaign-audience', { hasText: 'Goes to 2 users now' }).waitFor();  // 1201 and 1202
   await dialog.getByLabel('Message').fill('20% off this week');
   await dialog.getByRole('button', { name: 'Send now' }).click();
   const sale = dialog.locator('#campaigns-list li', { hasText: 'Winter sale' });
@@ -596,6 +597,7 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   await dialog.getByLabel('Channel').selectOption({ label: 'WhatsApp' });
   assert.equal(await dialog.getByLabel('Message').isVisible(), false);
   await dialog.getByLabel('To the users under any of these labels').fill('vip');
+  await dialog.locator('#campaign-audience', { hasText: 'Goes to 1 user now' }).waitFor();  // 1204, on WhatsApp
   await dialog.getByLabel('When (empty: now)').fill('2099-12-31T09:00');
   await dialog.getByRole('button', { name: 'Choose a template' }).click();
   const templates = page.locator('#template-dialog');

@@ -94,6 +94,12 @@ BOOST_AUTO_TEST_CASE(an_admin_sends_a_campaign_to_the_users_filed_under_its_labe
     BOOST_TEST(outbound.requests().empty());
     BOOST_TEST(channels_offered(lea) == R"(["plain"])");
 
+    // Who it would go to, asked first: 1, 2, 3 and 6 (2 is passed over when its turn comes, in a chat).
+    BOOST_TEST(lea.json("GET", "/campaigns/audience?channel=plain&labels=VIP,%20news").at("users").as_int64() == 4);
+    BOOST_TEST(lea.json("GET", "/campaigns/audience?channel=plain&labels=billing").at("users").as_int64() == 1);
+    BOOST_TEST(lea.json("GET", "/campaigns/audience?channel=whatsapp&labels=vip").at("users").as_int64() == 0);
+    BOOST_TEST(refused_field(lea.call("GET", "/campaigns/audience?channel=plain&labels=")) == "labels");
+    BOOST_TEST(refused_field(lea.call("GET", "/campaigns/audience?channel=sms&labels=vip")) == "channel");
     auto made = admin.json("POST", "/campaigns",
                            R"({"name":" Winter sale ","channel":"plain","labels":["VIP","news"],"text":"20% off this week"})",
                            201);

@@ -28,6 +28,7 @@ export class CampaignsPanel extends SharedListDialog {
     this.templates = templates;
     this.campaigns = [];
     this.channels = [];
+    this.counts = 0;  // audience questions asked: only the last one's answer shows
   }
 
   // The channels the server sends campaigns on (GET /me): the button shows where there is one.
@@ -37,8 +38,30 @@ export class CampaignsPanel extends SharedListDialog {
   }
 
   setUp() {
-    $('campaigns-form').elements.channel.addEventListener('change', () => this.showChannel());
-    $('campaigns-form').elements.when.addEventListener('input', () => this.showChannel());
+    const f = $('campaigns-form').elements;
+    f.channel.addEventListener('change', () => { this.showChannel(); this.countSoon(); });
+    f.when.addEventListener('input', () => this.showChannel());
+    f.labels.addEventListener('input', () => this.countSoon());
+  }
+
+  // How many users it would go to, once the admin stops typing; an answer
+  // overtaken by a later question is dropped.
+  countSoon() {
+    clearTimeout(this.countTimer);
+    const asked = ++this.counts;
+    $('campaign-audience').textContent = '';
+    const f = $('campaigns-form').elements;
+    if (!f.labels.value.trim()) return;
+    this.countTimer = setTimeout(async () => {
+      let text;
+      try {
+        const { users } = await api.get(`/campaigns/audience?channel=${enc(f.channel.value)}&labels=${enc(f.labels.value)}`);
+        text = `Goes to ${users} ${users === 1 ? 'user' : 'users'} now, but those in a chat when their turn comes.`;
+      } catch (e) {
+        text = e.message;
+      }
+      if (asked === this.counts) $('campaign-audience').textContent = text;
+    }, 300);
   }
 
   prepare(copy) {
@@ -79,6 +102,9 @@ export class CampaignsPanel extends SharedListDialog {
 
   edit() {
     $('campaigns-form').reset();
+    this.counts += 1;  // an answer on its way is for the form as it was
+    clearTimeout(this.countTimer);
+    $('campaign-audience').textContent = '';
     $('campaigns-form').querySelector('.error').textContent = '';
     this.showChannel();
   }
