@@ -119,12 +119,6 @@ json::object campaign_json(const campaign& c) {
     return o;
 }
 
-bool in_audience(const chat::conversation& c, chat::channel via, const std::vector<std::string>& labels) {
-    return c.via == via && !c.blocked && std::any_of(labels.begin(), labels.end(), [&](const std::string& l) {
-               return std::binary_search(c.labels.begin(), c.labels.end(), l);
-           });
-}
-
 struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     impl(net::io_context& ioc, campaign_options o) : strand(net::make_strand(ioc)), timer(strand), pace(strand), options(o) {}
 
@@ -240,7 +234,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     std::vector<std::string> users_after(const campaign& c) {
         chat::list_query q;
         q.limit = std::numeric_limits<std::size_t>::max() - 1;
-        q.matches = [&](const chat::conversation& x) { return x.phone > c.last_phone && in_audience(x, c.via, c.labels); };
+        q.matches = [&](const chat::conversation& x) { return x.phone > c.last_phone && chat::in_campaign_audience(x, c.via, c.labels); };
         std::vector<std::string> phones;
         for (auto& row : ctx->engine.listed(q).rows) phones.push_back(row.record->phone);
         std::sort(phones.begin(), phones.end());

@@ -913,14 +913,11 @@ conversation_actor::outgoing_text conversation_actor::text_or_template(
 
 namespace {
 
-// Whether a campaign's message is for this user now: on its channel, filed
-// under one of its labels, and not in a chat or a bot's dialog (registering,
-// the rating question), which a broadcast would cut into; never a blocked user.
+// Whether a campaign's message is for this user now: still among its users,
+// and not in a chat or a bot's dialog (registering, the rating question),
+// which a broadcast would cut into.
 bool campaign_reaches(const conversation& c, const campaign_message& m) {
-    if (c.blocked || c.state != conv_state::idle || c.via != m.via) return false;
-    return std::any_of(m.labels.begin(), m.labels.end(), [&](const std::string& l) {
-        return std::binary_search(c.labels.begin(), c.labels.end(), l);
-    });
+    return c.state == conv_state::idle && in_campaign_audience(c, m.via, m.labels);
 }
 
 }  // namespace

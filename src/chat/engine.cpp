@@ -381,6 +381,12 @@ net::awaitable<opened_conversation> engine::open_conversation(std::string phone,
     co_return co_await actor.open_with(std::move(by), std::move(first));
 }
 
+bool in_campaign_audience(const conversation& c, channel via, const std::vector<std::string>& labels) {
+    return c.via == via && !c.blocked && std::any_of(labels.begin(), labels.end(), [&](const std::string& l) {
+               return std::binary_search(c.labels.begin(), c.labels.end(), l);
+           });
+}
+
 net::awaitable<std::optional<message>> engine::send_campaign(std::string phone, agent_ref by, campaign_message m) {
     auto actor = impl_->find(phone);
     if (!actor) co_return std::nullopt;

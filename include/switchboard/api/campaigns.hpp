@@ -53,10 +53,6 @@ struct campaign {
 
 boost::json::object campaign_json(const campaign& c);
 
-// Whether `c` is among a campaign's users as it starts: on `via`, filed
-// under any of `labels` (sorted), and not blocked.
-bool in_audience(const chat::conversation& c, chat::channel via, const std::vector<std::string>& labels);
-
 // The most kept: a campaign done is deleted to make room.
 inline constexpr std::size_t max_campaigns = 100;
 

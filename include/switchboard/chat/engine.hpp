@@ -188,6 +188,11 @@ struct campaign_message {
     std::variant<std::string, outgoing_template> message;
 };
 
+// Whether `c` is among a campaign's users: on `via`, filed under any of
+// `labels` (sorted), and not blocked. The runner picks its users by it,
+// and each user's actor asks it again when their turn comes.
+bool in_campaign_audience(const conversation& c, channel via, const std::vector<std::string>& labels);
+
 // A conversation an agent opened, and its first message.
 struct opened_conversation {
     conversation record;
