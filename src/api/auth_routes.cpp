@@ -144,6 +144,7 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
                    co_return json_response(200, {{"agent", agent_json(who)},
                                                  {"new_conversation_channels", opening_channels(ctx)},
                                                  {"campaign_channels", campaign_channels(ctx)},
+                                                 {"import_channels", import_channels(ctx)},
                                                  {"email_notifications", ctx.mailer && ctx.mailer->enabled()}});
                }));
 }

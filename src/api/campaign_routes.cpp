@@ -105,6 +105,7 @@ awaitable<http::response> audience(api_context& ctx, http::request& req) {
     auto count = [&ctx, via = *via, labels = std::move(labels)] {
         chat::list_query q;
         q.limit = std::numeric_limits<std::size_t>::max() - 1;
+        q.with_contacts = true;  // imported contacts too
         q.matches = [&](const chat::conversation& c) { return chat::in_campaign_audience(c, via, labels); };
         return ctx.engine.listed(q).rows.size();
     };

@@ -234,6 +234,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     std::vector<std::string> users_after(const campaign& c) {
         chat::list_query q;
         q.limit = std::numeric_limits<std::size_t>::max() - 1;
+        q.with_contacts = true;  // imported contacts too
         q.matches = [&](const chat::conversation& x) { return x.phone > c.last_phone && chat::in_campaign_audience(x, c.via, c.labels); };
         std::vector<std::string> phones;
         for (auto& row : ctx->engine.listed(q).rows) phones.push_back(row.record->phone);

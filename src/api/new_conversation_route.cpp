@@ -16,10 +16,11 @@ using boost::asio::awaitable;
 
 namespace {
 
-// Asked before Meta is: the engine refuses it too, for a user who writes meanwhile.
+// Asked before Meta is: the engine refuses it too, for a user who writes
+// meanwhile. An imported contact nobody has written to is opened.
 awaitable<void> refuse_if_known(api_context& ctx, std::string phone) {
     auto known = co_await ctx.engine.view(phone);
-    if (known) throw chat::command_error(chat::command_error::kind::exists, phone + " has a conversation already: open it");
+    if (known && known->record->last_seq != 0) throw chat::command_error(chat::command_error::kind::exists, phone + " has a conversation already: open it");
 }
 
 awaitable<http::response> open_conversation(api_context& ctx, http::request& req, const auth::agent& who) {

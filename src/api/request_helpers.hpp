@@ -67,6 +67,8 @@ boost::json::array opening_channels(const api_context& ctx);
 // The channels a campaign may go out on (POST /campaigns): "whatsapp" where
 // templates can be read, "plain" with --outbound-url.
 boost::json::array campaign_channels(const api_context& ctx);
+// The channels contacts may be imported on (POST /contacts/import), as GET /me says.
+boost::json::array import_channels(const api_context& ctx);
 http::response json_response(unsigned status, const boost::json::value& v);
 // 409 not_configured: what the server lacks for the request, and the flag that gives it.
 http::response not_configured(std::string why);

@@ -86,6 +86,7 @@ awaitable<http::response> delete_team(api_context& ctx, http::request& req, cons
     announce(ctx);
     chat::list_query filed;
     filed.limit = SIZE_MAX;
+    filed.with_contacts = true;  // imported contacts too
     filed.matches = [&name](const chat::conversation& c) { return c.team == name; };
     auto page = ctx.engine.listed(filed);
     std::size_t moved = 0;

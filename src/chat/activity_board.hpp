@@ -36,9 +36,10 @@ struct list_key {
         snoozed = 128, // its agent snoozed the chat (bits 4-6 are the priority)
         waiting = 256, // the user waits for an agent's answer (waiting_since)
         followed = 512, // some agent follows it (participants)
+        contact = 1024, // no message yet: an imported contact, whom lists leave out
     };
     static constexpr int priority_shift = 4;   // bits 4-6: conv_priority
-    static constexpr int activity_shift = 10;  // 2^54 ms is half a million years
+    static constexpr int activity_shift = 11;  // 2^53 ms is a quarter of a million years
     std::uint64_t word = 0;
 
     static list_key of(const conversation& c) {
@@ -46,7 +47,7 @@ struct list_key {
         std::uint64_t flags = (c.chat_support_active ? active : 0) | (c.queued_at ? queued : 0) |
                               (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0) |
                               (c.snoozed_until ? snoozed : 0) | (waiting_since(c) ? waiting : 0) |
-                              (!c.participants.empty() ? followed : 0);
+                              (!c.participants.empty() ? followed : 0) | (c.last_seq == 0 ? contact : 0);
         auto priority = static_cast<std::uint64_t>(c.priority) << priority_shift;
         return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << activity_shift | priority | flags};
     }

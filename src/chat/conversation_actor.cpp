@@ -43,7 +43,11 @@ struct conversation_actor::step {
         events::end_envelope(e.text, at);
     }
     void message_created(const message& m, timestamp at) { message_event("message.created", m, at); }
-    void conversation_updated(timestamp at) { conversation_event("conversation.updated", at); }
+    // A contact nobody has written to or heard from yet is in no agent's
+    // list, so its changes are nobody's news; its first message introduces it.
+    void conversation_updated(timestamp at) {
+        if (next.last_seq != 0) conversation_event("conversation.updated", at);
+    }
     // For a step that adds messages: what they alone change (the preview,
     // the unread count, the times) agents read off their message.created,
     // so conversation.updated goes only for anything more, and for a
@@ -821,26 +825,95 @@ net::awaitable<conversation> conversation_actor::start_chat(agent_ref by, claim 
     });
 }
 
+namespace {
+
+// `c` filed and noted as `contact` says: its labels beside theirs, its
+// details over theirs of the same name.
+void file_and_note(conversation& c, const imported_contact& contact) {
+    auto labels = c.labels;
+    labels.insert(labels.end(), contact.labels.begin(), contact.labels.end());
+    c.labels = sorted_set(std::move(labels));
+    for (auto& [key, value] : contact.attributes) {
+        auto at = std::lower_bound(c.attributes.begin(), c.attributes.end(), key,
+                                   [](auto& a, const std::string& k) { return a.first < k; });
+        if (at != c.attributes.end() && at->first == key)
+            at->second = value;
+        else
+            c.attributes.insert(at, {key, value});
+    }
+}
+
+// As an agent names a user: the bot greets them by it, and their app's
+// name no longer replaces it.
+void name_as_agent(conversation& c, std::string name) {
+    if (name.empty()) return;
+    c.name = std::move(name);
+    c.registered = true;
+}
+
+}  // namespace
+
+std::optional<import_problem> import_overflow(const conversation& c, const imported_contact& contact) {
+    auto after = c;
+    file_and_note(after, contact);
+    auto past = [&](std::string field, std::size_t n, std::size_t most) {
+        return import_problem{field, "+" + c.phone + " would have " + std::to_string(n) + " " + field +
+                                         " with theirs; a conversation has " + std::to_string(most) + " at most"};
+    };
+    if (after.labels.size() > max_labels) return past("labels", after.labels.size(), max_labels);
+    if (after.attributes.size() > max_attributes) return past("details", after.attributes.size(), max_attributes);
+    return std::nullopt;
+}
+
+// A new contact is a conversation with no message, which no list shows and
+// no event announces; one there is takes the list's labels and details,
+// and its name unless the user or an agent gave one.
+net::awaitable<import_outcome> conversation_actor::import_contact(imported_contact contact) {
+    return exclusive<import_outcome>([this, contact = std::move(contact)]() mutable -> net::awaitable<import_outcome> {
+        auto now = std::chrono::system_clock::now();
+        if (auto why = import_overflow(*own_, contact)) refuse(command_error::kind::conflict, why->what);
+        bool created = !known();
+        step s{*own_};
+        auto& c = s.next;
+        if (created) {
+            c.via = contact.via;
+            c.wa_phone_number_id = std::move(contact.wa_phone_number_id);
+            c.created_at = c.last_activity = now;
+        }
+        if (!c.registered) name_as_agent(c, std::move(contact.name));
+        file_and_note(c, contact);
+        if (!created && c.name == own_->name && c.registered == own_->registered && c.labels == own_->labels &&
+            c.attributes == own_->attributes)
+            co_return import_outcome::unchanged;
+        c.updated_at = now;
+        follow_filing(c);
+        if (c.chat && c.chat.operator->() != own_->chat.operator->()) save_chat(s);  // the open chat's labels
+        co_await learn_queue_position(s);
+        s.conversation_updated(now);
+        co_await commit(s);
+        co_return created ? import_outcome::created : import_outcome::updated;
+    });
+}
+
 // The user never wrote, so nothing is there to check but that: a webhook
 // that got here first made the conversation, and the agent opens that one.
+// An imported contact nobody has written to yet is opened as one the
+// request makes, with what the import said of them beside.
 net::awaitable<opened_conversation> conversation_actor::open_with(agent_ref by, first_contact first) {
     return exclusive<opened_conversation>(
         [this, by = std::move(by), first = std::move(first)]() mutable -> net::awaitable<opened_conversation> {
             auto now = std::chrono::system_clock::now();
-            if (known())
+            if (known() && own_->last_seq != 0)
                 refuse(command_error::kind::exists, own_->phone + " has a conversation already: open it");
+            imported_contact asked{first.via, {}, {}, std::move(first.labels), std::move(first.attributes)};
+            if (auto why = import_overflow(*own_, asked)) refuse(command_error::kind::conflict, why->what);
             step s{*own_};
             auto& c = s.next;
             c.via = first.via;
             c.wa_phone_number_id = std::move(first.wa_phone_number_id);
-            if (!first.name.empty()) {  // as an agent naming them: the bot greets them by it
-                c.name = std::move(first.name);
-                c.registered = true;
-            }
-            c.labels = sorted_set(std::move(first.labels));
-            std::sort(first.attributes.begin(), first.attributes.end());
-            c.attributes = std::move(first.attributes);
-            c.created_at = now;
+            name_as_agent(c, std::move(first.name));
+            file_and_note(c, asked);
+            if (!known()) c.created_at = now;
             open_by_agent(s, now);
             take_chat(s, by.username, now);
             s.event("chat.assigned", assigned_data(c, by.username), now);

@@ -45,6 +45,8 @@ public:
     boost::asio::awaitable<message> send_template(agent_ref by, outgoing_template t, std::string client_id);
     // engine::open_conversation: command_error (exists) once the conversation is known.
     boost::asio::awaitable<opened_conversation> open_with(agent_ref by, first_contact first);
+    // engine::import_contact.
+    boost::asio::awaitable<import_outcome> import_contact(imported_contact contact);
     // engine::send_campaign.
     boost::asio::awaitable<std::optional<message>> send_campaign(agent_ref by, campaign_message m);
     boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);

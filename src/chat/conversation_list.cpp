@@ -22,11 +22,13 @@ std::uint16_t flags_for(list_query::only filter) {
     return 0;
 }
 
-// A snoozed chat is put aside: out of the lists of chats to work on.
-std::uint16_t flags_left_out_of(list_query::only filter) {
-    bool to_work_on = filter == list_query::only::active || filter == list_query::only::assigned_to ||
-                      filter == list_query::only::waiting;
-    return to_work_on ? list_key::snoozed : 0;
+// A snoozed chat is put aside: out of the lists of chats to work on. A
+// contact no message has been written to or from yet is no conversation to
+// the agents' lists (Chatwoot's contacts are not its conversations).
+std::uint16_t flags_left_out_of(const list_query& q) {
+    bool to_work_on = q.filter == list_query::only::active || q.filter == list_query::only::assigned_to ||
+                      q.filter == list_query::only::waiting;
+    return static_cast<std::uint16_t>((to_work_on ? list_key::snoozed : 0) | (q.with_contacts ? 0 : list_key::contact));
 }
 
 // Where a conversation stands in the list's order, one number for both
@@ -63,7 +65,9 @@ bool passes(const list_query& q, const conversation& c) {
     if (q.filter == list_query::only::snoozed && !c.snoozed_until) return false;
     if (q.filter == list_query::only::waiting && !waiting_since(c)) return false;
     if (q.filter == list_query::only::followed_by && !followed_by(c, q.assignee)) return false;
-    if (flags_left_out_of(q.filter) && c.snoozed_until) return false;
+    auto without = flags_left_out_of(q);
+    if ((without & list_key::snoozed) && c.snoozed_until) return false;
+    if ((without & list_key::contact) && c.last_seq == 0) return false;
     if (q.by == list_query::order::waiting) return !q.matches || q.matches(c);  // its cursor is listed_by_wait's
     if (auto after = after_rank(q)) {
         auto rank = rank_of(q.by, c);
@@ -86,7 +90,7 @@ bool ahead(const candidate& a, const candidate& b) { return a.rank > b.rank; }
 std::vector<candidate> candidates_for(const activity_board& board, const list_query& q, std::optional<std::size_t> keep,
                                       bool& dropped) {
     auto flags = flags_for(q.filter);
-    auto without = flags_left_out_of(q.filter);
+    auto without = flags_left_out_of(q);
     auto after = after_rank(q);
     std::vector<candidate> out;
     std::size_t cap = keep ? 4 * *keep : 0;

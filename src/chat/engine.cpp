@@ -381,6 +381,11 @@ net::awaitable<opened_conversation> engine::open_conversation(std::string phone,
     co_return co_await actor.open_with(std::move(by), std::move(first));
 }
 
+net::awaitable<import_outcome> engine::import_contact(std::string phone, imported_contact contact) {
+    auto& actor = impl_->get_or_create(phone);
+    co_return co_await actor.import_contact(std::move(contact));
+}
+
 bool in_campaign_audience(const conversation& c, channel via, const std::vector<std::string>& labels) {
     return c.via == via && !c.blocked && std::any_of(labels.begin(), labels.end(), [&](const std::string& l) {
                return std::binary_search(c.labels.begin(), c.labels.end(), l);
@@ -537,6 +542,7 @@ list_counts engine::counts(std::string_view assignee) const {
     list_counts n;
     impl_->board.for_each([&](const activity_board::slot& s, conversation_actor& a) {
         auto k = s.listed();
+        if (k.has(list_key::contact)) return;  // no conversation yet: in no list
         ++n.all;
         if (k.has(list_key::active, list_key::snoozed)) ++n.active;
         if (k.has(list_key::queued)) ++n.queued;

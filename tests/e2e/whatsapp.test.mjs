@@ -636,3 +636,50 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   assert.deepEqual(page.errors, []);
   assert.deepEqual(lea.errors, []);
 }));
+
+// Contacts: an admin imports a CSV of users in the Campaigns dialog; a bad
+// line is named and nothing is imported; the campaign form then counts
+// them, and the list shows none of them until a message is written.
+test('an admin imports contacts from a CSV file, whom the campaign form then counts', () => withMemoryServer(['--outbound-url', receiver.url, '--wa-phone-number-id', '555000111'], async (server) => {
+  const api = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await api('POST', '/agents', { username: 'lea', password: 'long-password-2' });
+  await userSays(server, '15551301', 'hi');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const lea = await consolePage(browser.browser, server, 'lea', 'long-password-2');
+  await lea.getByRole('button', { name: 'Campaigns' }).click();
+  await lea.locator('#campaigns-empty').waitFor();
+  assert.equal(await lea.locator('#contacts-import-form').isVisible(), false);  // admins import
+
+  await page.getByRole('button', { name: 'Campaigns' }).click();
+  const dialog = page.locator('#campaigns-dialog');
+  assert.deepEqual(await dialog.locator('#import-channel option').allTextContents(), ['WhatsApp', 'Webhook']);
+  await dialog.getByLabel('Reached on').selectOption({ label: 'Webhook' });
+  const file = (text) => ({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await dialog.locator('#contacts-import-form .error', { hasText: 'Choose a CSV file first.' }).waitFor();
+  await dialog.getByLabel('CSV file').setInputFiles(file('phone,name,labels\n15551302,Ana,vip\n15551x03,Bo,vip\n'));
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await dialog.locator('#contacts-import-form .error', { hasText: 'line 3: "15551x03" is no phone number' }).waitFor();
+  assert.equal((await api('GET', '/campaigns/audience?channel=plain&labels=vip')).users, 0);
+
+  await dialog.getByLabel('CSV file').setInputFiles(file('phone,name,labels,plan\n15551302,Ana,vip,gold\n15551303,Bo,"vip, news",\n15551301,,vip,\n'));
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await dialog.locator('#import-result', { hasText: '3 contacts in the file: 2 new, 1 already known and updated' }).waitFor();
+  assert.equal(await dialog.locator('#contacts-import-form .error').textContent(), '');
+  await dialog.getByLabel('To the users under any of these labels').fill('vip');
+  await dialog.locator('#campaign-audience', { hasText: 'Goes to 3 users now' }).waitFor();
+  const ana = await api('GET', '/conversations/15551302');
+  assert.equal(ana.name, 'Ana');
+  assert.deepEqual(ana.attributes, { plan: 'gold' });
+
+  // The list shows the user who wrote, and no contact until a message is written.
+  await page.keyboard.press('Escape');
+  const rows = page.locator('#conversation-list li');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1);
+  await userSays(server, '15551303', 'hello');
+  await page.locator('#conversation-list li', { hasText: 'Bo' }).waitFor();
+  assert.equal(await rows.count(), 2);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(lea.errors, []);
+}));

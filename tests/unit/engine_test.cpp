@@ -368,6 +368,7 @@ struct seeded_list {
         for (int i = 0; i < 500; ++i) {
             chat::conversation c;
             c.phone = std::to_string(1000 + (i * 7919) % 500);
+            c.last_seq = 1;  // a conversation, not a contact no message has been written to or from
             c.created_at = c.updated_at = c.last_activity = from_unix_ms(base + (i * 13) % 40);
             c.priority = static_cast<chat::conv_priority>((i / 11) % 5);
             if (i % 5 == 0) {

@@ -6,6 +6,7 @@
 // and delete them.
 import { api, enc } from './api.js';
 import { $, h } from './dom.js';
+import { ContactImport } from './contact_import.js';
 import { channelName } from './model.js';
 import { SharedListDialog } from './shared_list.js';
 import { fromLocalInput } from './snooze.js';
@@ -29,6 +30,7 @@ export class CampaignsPanel extends SharedListDialog {
     this.campaigns = [];
     this.channels = [];
     this.counts = 0;  // audience questions asked: only the last one's answer shows
+    this.imports = new ContactImport();
   }
 
   // The channels the server sends campaigns on (GET /me): the button shows where there is one.
@@ -42,6 +44,7 @@ export class CampaignsPanel extends SharedListDialog {
     f.channel.addEventListener('change', () => { this.showChannel(); this.countSoon(); });
     f.when.addEventListener('input', () => this.showChannel());
     f.labels.addEventListener('input', () => this.countSoon());
+    this.imports.setUp(() => this.countSoon());
   }
 
   // How many users it would go to, once the admin stops typing; an answer
@@ -67,6 +70,7 @@ export class CampaignsPanel extends SharedListDialog {
   prepare(copy) {
     copy.querySelector('#campaign-channel')
       .replaceChildren(...this.channels.map((c) => h('option', { value: c, text: channelName(c) })));
+    this.imports.prepare(copy);
   }
 
   async reload() {
@@ -100,7 +104,9 @@ export class CampaignsPanel extends SharedListDialog {
       h('p', { class: 'reply-text', text: c.template ? `${c.template.name}: ${c.text}` : c.text }))));
   }
 
+  // On each opening too, before the dialog shows.
   edit() {
+    this.imports.show(this.isAdmin());
     $('campaigns-form').reset();
     this.counts += 1;  // an answer on its way is for the form as it was
     clearTimeout(this.countTimer);

@@ -476,6 +476,7 @@ function start(agent) {
   quietly(api.get('/me').then((about) => {
     opening.offer(about.new_conversation_channels ?? []);
     campaigns.offer(about.campaign_channels ?? []);
+    campaigns.imports.offer(about.import_channels ?? []);
     pane.transcriptMail.offer(Boolean(about.email_notifications));
   }));
   new MacroMenu({ phone: () => pane.phone,

@@ -178,6 +178,33 @@ struct first_contact {
     std::string client_id;
 };
 
+// A user the team knows of, from a list an admin imports (Chatwoot's
+// contact import): one nobody has written to or heard from becomes a
+// conversation with no message, which campaigns reach and agents open with
+// open_conversation, and which the agents' lists leave out until its first
+// message. One there is already takes the list's word as below.
+struct imported_contact {
+    channel via = channel::plain;    // a new one's; one there is keeps its own
+    std::string wa_phone_number_id;  // likewise: the business number it is written from
+    // Kept as an agent names a user, over a name their app sent; a name the
+    // user registered or an agent gave stays.
+    std::string name;
+    std::vector<std::string> labels;  // label_from's form: put on beside theirs
+    std::vector<std::pair<std::string, std::string>> attributes;  // set over theirs of the same name
+};
+
+// What an import did to a conversation.
+enum class import_outcome { created, updated, unchanged };
+
+// Why `c` filed and noted as `contact` says would be past max_labels
+// ("labels") or max_attributes ("details"); nullopt when it stays within
+// them. The import's route asks before it changes anything; the actor asks
+// again.
+struct import_problem {
+    std::string field, what;
+};
+std::optional<import_problem> import_overflow(const conversation& c, const imported_contact& contact);
+
 // A campaign's message (Chatwoot's one-off campaigns), for each user on
 // `via` whose conversation is filed under any of `labels` and who is
 // neither blocked nor talking to the bot or an agent when their turn comes.
@@ -244,6 +271,9 @@ struct list_query {
     std::function<bool(const conversation&)> matches;
     std::optional<list_position> after;
     std::size_t limit = 50;
+    // Lists the imported contacts no message has been written to or from
+    // yet too (a campaign's audience), which the agents' lists leave out.
+    bool with_contacts = false;
 };
 
 struct list_page {
@@ -318,8 +348,13 @@ public:
                                                   std::string client_id);
     // A conversation with a user who has never written, as a live chat of
     // `by`'s, with its first message on its way (first_contact).
-    // command_error (exists) when there is one with `phone` already.
+    // command_error (exists) when there is one with `phone` already; an
+    // imported contact with no message yet is opened, its labels and
+    // details kept beside `first`'s.
     boost::asio::awaitable<opened_conversation> open_conversation(std::string phone, agent_ref by, first_contact first);
+    // The contact of `phone` as an import lists them (imported_contact).
+    // command_error (conflict) when it would leave them over a limit.
+    boost::asio::awaitable<import_outcome> import_contact(std::string phone, imported_contact contact);
     // The campaign's message to the user of `phone`, as `by`'s, outside any
     // chat; nullopt, changing nothing, when it is not for them now
     // (campaign_message) or there is no such conversation.

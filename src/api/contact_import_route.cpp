@@ -1,0 +1,225 @@
+// POST /contacts/import: an admin's list of users (Chatwoot's contact
+// import), a CSV file with a phone on each line, and their name, labels and
+// details if known. Each becomes a conversation with no message, which
+// campaigns reach by its labels and an agent opens with POST /conversations;
+// a user there is already takes the list's labels and details. The whole
+// file is read and checked first: one bad line is a 400 naming it, and
+// nothing is imported.
+#include "audit.hpp"
+#include "command_fields.hpp"
+#include "csv_reader.hpp"
+
+#include "switchboard/chat/conversation.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace switchboard::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::size_t max_contacts = 10'000;
+// 10,000 lines of a phone, a name, a few labels and twenty details fit.
+constexpr std::size_t max_file_bytes = 8u << 20;
+constexpr std::size_t max_name_chars = 64;
+
+struct contact_line {
+    std::size_t line;
+    std::string phone;
+    chat::imported_contact contact;
+};
+
+// Where each of the header's columns goes: the phone, the name, the labels,
+// or a detail of that name (any other column, as Chatwoot's custom attributes).
+struct columns {
+    std::optional<std::size_t> phone, name, labels;
+    std::vector<std::pair<std::size_t, std::string>> details;
+};
+
+field_error at_line(std::size_t line, std::string field, const std::string& why) {
+    return field_error{std::move(field), "line " + std::to_string(line) + ": " + why};
+}
+
+columns columns_of(const csv_record& header) {
+    columns out;
+    std::vector<std::string> seen;
+    for (std::size_t i = 0; i < header.fields.size(); ++i) {
+        auto name = chat::attribute_key_from(header.fields[i]);
+        if (!name)
+            throw at_line(header.line, "file",
+                          "the column \"" + header.fields[i] +
+                              "\" is no name for a detail: 1 to 32 characters of a-z, 0-9, - and _ (spaces become _)");
+        if (std::find(seen.begin(), seen.end(), *name) != seen.end())
+            throw at_line(header.line, "file", "the column " + *name + " is there twice");
+        seen.push_back(*name);
+        if (*name == "phone" || *name == "phone_number") {  // Chatwoot's export names it phone_number
+            if (out.phone) throw at_line(header.line, "file", "one column of phone and phone_number, not both");
+            out.phone = i;
+        } else if (*name == "name")
+            out.name = i;
+        else if (*name == "labels")
+            out.labels = i;
+        else
+            out.details.emplace_back(i, std::move(*name));
+    }
+    if (!out.phone) throw at_line(header.line, "file", "the first line names the columns, and one is phone");
+    if (out.details.size() > chat::max_attributes)
+        throw at_line(header.line, "file",
+                      "a conversation has at most " + std::to_string(chat::max_attributes) + " details, and " +
+                          std::to_string(out.details.size()) + " columns would be");
+    return out;
+}
+
+// A number as people write them in a sheet: +1 (555) 010-0100, 555.010.0100.
+std::string without_separators(std::string_view typed) {
+    std::string out;
+    for (char c : typed)
+        if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') out += c;
+    return out;
+}
+
+bool one_line(std::string_view s) {
+    return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+}
+
+// A cell of labels: separated by commas or semicolons, each as a label is typed.
+std::vector<std::string> labels_in(std::size_t line, std::string_view cell) {
+    std::vector<std::string> labels;
+    std::size_t at = 0;
+    while (at <= cell.size()) {
+        auto end = std::min(cell.find_first_of(",;", at), cell.size());
+        auto typed = chat::trim(cell.substr(at, end - at));
+        at = end + 1;
+        if (typed.empty()) continue;
+        auto label = chat::label_from(typed);
+        if (!label) throw at_line(line, "labels", "\"" + std::string(typed) + "\": " + std::string(label_rule));
+        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
+    }
+    if (labels.size() > chat::max_labels)
+        throw at_line(line, "labels", "a conversation has at most " + std::to_string(chat::max_labels) + " labels");
+    return labels;
+}
+
+contact_line contact_of(const csv_record& r, const columns& cols, chat::channel via, const std::string& wa_number) {
+    if (r.fields.size() != cols.details.size() + 1 + (cols.name ? 1 : 0) + (cols.labels ? 1 : 0))
+        throw at_line(r.line, "file",
+                      "the line has " + std::to_string(r.fields.size()) + " fields where the first line names " +
+                          std::to_string(cols.details.size() + 1 + (cols.name ? 1 : 0) + (cols.labels ? 1 : 0)) +
+                          " columns");
+    contact_line out{r.line, {}, {via, via == chat::channel::whatsapp ? wa_number : std::string(), {}, {}, {}}};
+    auto typed_phone = chat::trim(r.fields[*cols.phone]);
+    auto phone = chat::normalize_phone(without_separators(typed_phone));
+    if (!phone)
+        throw at_line(r.line, "phone",
+                      "\"" + std::string(typed_phone) +
+                          "\" is no phone number: 1 to 32 digits, with or without a leading + (spaces, dashes, "
+                          "dots and brackets between are left out)");
+    out.phone = std::move(*phone);
+    if (cols.name) {
+        auto name = std::string(chat::trim(r.fields[*cols.name]));
+        if (chat::utf8_length(name).value_or(max_name_chars + 1) > max_name_chars || !one_line(name))
+            throw at_line(r.line, "name", "a name is at most 64 characters on one line, in UTF-8");
+        out.contact.name = std::move(name);
+    }
+    if (cols.labels) out.contact.labels = labels_in(r.line, r.fields[*cols.labels]);
+    for (auto& [column, key] : cols.details) {
+        auto value = std::string(chat::trim(r.fields[column]));
+        if (value.empty()) continue;  // not known of this one
+        auto chars = chat::utf8_length(value);
+        if (!chars || *chars > chat::max_attribute_chars || !one_line(value))
+            throw at_line(r.line, key,
+                          "the detail " + key + " is a text of at most " + std::to_string(chat::max_attribute_chars) +
+                              " characters on one line, in UTF-8");
+        out.contact.attributes.emplace_back(key, std::move(value));
+    }
+    std::sort(out.contact.attributes.begin(), out.contact.attributes.end());
+    return out;
+}
+
+// Every line of the file, checked, or the first problem.
+std::vector<contact_line> contacts_in(const std::string& body, chat::channel via, const std::string& wa_number) {
+    std::vector<csv_record> records;
+    try {
+        records = read_csv(body);
+    } catch (const csv_error& e) {
+        throw field_error{"file", e.what()};
+    }
+    if (records.empty()) throw field_error{"file", "the file is empty: its first line names the columns, one of them phone"};
+    auto cols = columns_of(records.front());
+    if (records.size() - 1 > max_contacts)
+        throw field_error{"file", "a file has " + std::to_string(max_contacts) + " contacts at most, and this one " +
+                                      std::to_string(records.size() - 1)};
+    std::vector<contact_line> out;
+    out.reserve(records.size() - 1);
+    std::unordered_map<std::string, std::size_t> line_of;
+    for (auto r = records.begin() + 1; r != records.end(); ++r) {
+        auto c = contact_of(*r, cols, via, wa_number);
+        auto [first, added] = line_of.emplace(c.phone, c.line);
+        if (!added)
+            throw at_line(c.line, "phone", "+" + c.phone + " is on line " + std::to_string(first->second) + " too");
+        out.push_back(std::move(c));
+    }
+    if (out.empty()) throw field_error{"file", "the file names its columns and no contact"};
+    return out;
+}
+
+awaitable<http::response> import_contacts(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto via = chat::channel_from_string(req.query_param("channel").value_or(""));
+    if (!via) throw field_error{"channel", "channel must be whatsapp or plain: the channel the contacts are reached on"};
+    if (*via == chat::channel::whatsapp && ctx.openings.wa_phone_number_id.empty())
+        co_return not_configured("contacts cannot be imported on WhatsApp: the server needs --wa-phone-number-id, the "
+                                 "business number they are written from");
+    auto reading = [&] { return contacts_in(req.body, *via, ctx.openings.wa_phone_number_id); };
+    auto lines = co_await scan(ctx, reading);
+    // Checked against the conversations as they are, before any changes:
+    // an import that cannot be whole changes nothing.
+    for (auto& l : lines) {
+        auto there = co_await ctx.engine.view(l.phone);
+        if (!there) continue;
+        if (auto why = chat::import_overflow(*there->record, l.contact)) throw at_line(l.line, why->field, why->what);
+    }
+    std::size_t created = 0, updated = 0, unchanged = 0;
+    for (auto& l : lines) {
+        auto importing = ctx.engine.import_contact(l.phone, std::move(l.contact));
+        auto outcome = co_await std::move(importing);
+        ++(outcome == chat::import_outcome::created ? created : outcome == chat::import_outcome::updated ? updated : unchanged);
+    }
+    json::object counts{{"channel", chat::to_string(*via)}, {"created", created}, {"updated", updated},
+                        {"unchanged", unchanged}};
+    auto auditing = audit(ctx, who.username, "contacts.imported", "", counts);
+    co_await std::move(auditing);
+    co_return json_response(200, counts);
+}
+
+}  // namespace
+
+json::array import_channels(const api_context& ctx) {
+    json::array out;
+    if (!ctx.openings.wa_phone_number_id.empty()) out.emplace_back(json::string("whatsapp"));
+    out.emplace_back(json::string("plain"));
+    return out;
+}
+
+void add_contact_import_route(http::router& routes, api_context& ctx) {
+    constexpr std::string_view pattern = "/contacts/import";
+    routes.add(http::verb::post, pattern,
+               authed(
+                   ctx, [&ctx](http::request& req, const auth::agent& who) { return import_contacts(ctx, req, who); },
+                   true));
+    // An admin's session is checked before megabytes are read.
+    routes.allow_body(http::verb::post, pattern, max_file_bytes,
+                      [&ctx](const http::request& head) -> std::optional<http::response> {
+                          auto who = ctx.agents.authenticate(session_token(head, false));
+                          if (!who) return http::response::error(401, "unauthorized", "log in first: no valid session");
+                          if (!who->is_admin())
+                              return http::response::error(403, "forbidden", "only admins import contacts");
+                          return std::nullopt;
+                      });
+}
+
+}  // namespace switchboard::api
