@@ -10,12 +10,11 @@
 //
 // usage: node benchmarks/campaign.mjs [users, default 20000] [webhook rate, default 2000]
 //          [switchboard binary] [switchboard-load binary]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, call } from './server.mjs';
+import { startServer, call, webhookLoad } from './server.mjs';
 
 const [usersArg, rateArg, binaryArg, loadArg] = process.argv.slice(2);
 const users = Number(usersArg ?? 20_000);
@@ -52,22 +51,6 @@ function startReceiver() {
   }));
 }
 
-// Webhooks from other users at `rate` a second for loadSeconds: the load tool's JSON line.
-function webhookLoad(server, label) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(loadTool, ['--mode', 'ingest', '--url', server.url, '--rate', String(rate), '--duration',
-      String(loadSeconds), '--users', '5000', '--connections', '16', '--label', label], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (code !== 0 || !line) reject(new Error(`switchboard-load failed (${code}): ${err}`));
-      else resolve(JSON.parse(line));
-    });
-  });
-}
-
 // `count` users' first messages, `inFlight` at a time.
 async function usersWrite(server, phones, inFlight = 32) {
   let next = 0;
@@ -92,9 +75,9 @@ try {
       for (let i = 0; i < phones.length; i += 200)
         await call(server, 'POST', '/conversations/bulk', { action: 'label', label: 'news', phones: phones.slice(i, i + 200) }, token);
 
-      const alone = await webhookLoad(server, `webhooks alone, ${store}`);
+      const alone = await webhookLoad(loadTool, server, { rate, seconds: loadSeconds, label: `webhooks alone, ${store}` });
       const made = await call(server, 'POST', '/campaigns', { name: 'Bench', channel: 'plain', labels: ['news'], text: 'Sale today' }, token);
-      const during = await webhookLoad(server, `webhooks during a campaign, ${store}`);
+      const during = await webhookLoad(loadTool, server, { rate, seconds: loadSeconds, label: `webhooks during a campaign, ${store}` });
       let c = made;
       while (c.status !== 'done') {
         await new Promise((r) => { setTimeout(r, 100); });

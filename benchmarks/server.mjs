@@ -9,7 +9,7 @@ export function startServer(binary, args, { onLog } = {}) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on [^\n]*:(\d+)\n/);
-      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, port: Number(m[1]), stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
+      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, port: Number(m[1]), pid: child.pid, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
     });
     if (onLog) {
       let err = '';
@@ -32,4 +32,21 @@ export async function call(server, method, path, body, token) {
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+// Webhooks from 5,000 other users at `rate` a second for `seconds`
+// (switchboard-load --mode ingest, open loop): the load tool's JSON line.
+export function webhookLoad(loadTool, server, { rate, seconds, label }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(loadTool, ['--mode', 'ingest', '--url', server.url, '--rate', String(rate), '--duration',
+      String(seconds), '--users', '5000', '--connections', '16', '--label', label], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.once('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code !== 0 || !line) reject(new Error(`switchboard-load failed (${code}): ${err}`));
+      else resolve(JSON.parse(line));
+    });
+  });
 }
