@@ -89,17 +89,7 @@ awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& run
 awaitable<http::response> audience(api_context& ctx, http::request& req) {
     auto via = chat::channel_from_string(req.query_param("channel").value_or(""));
     if (!via) throw field_error{"channel", "channel must be whatsapp or plain"};
-    std::vector<std::string> labels;
-    auto typed = std::string(req.query_param("labels").value_or(""));
-    for (std::size_t at = 0; at <= typed.size();) {
-        auto comma = std::min(typed.find(',', at), typed.size());
-        auto one = typed.substr(at, comma - at);
-        at = comma + 1;
-        if (one.find_first_not_of(' ') == std::string::npos) continue;
-        auto label = chat::label_from(one);
-        if (!label) throw field_error{"labels", std::string(label_rule)};
-        labels.push_back(std::move(*label));
-    }
+    auto labels = labels_in_text(req.query_param("labels").value_or(""), "labels");
     if (labels.empty()) throw field_error{"labels", "labels names one label at least, or several with commas between"};
     std::sort(labels.begin(), labels.end());
     auto count = [&ctx, via = *via, labels = std::move(labels)] {

@@ -101,6 +101,23 @@ std::vector<std::string> labels_field(const boost::json::object& o) {
     return labels;
 }
 
+std::vector<std::string> labels_in_text(std::string_view typed, const std::string& field, const std::string& where) {
+    std::vector<std::string> labels;
+    std::size_t at = 0;
+    while (at <= typed.size()) {
+        auto end = std::min(typed.find_first_of(",;", at), typed.size());
+        auto one = chat::trim(typed.substr(at, end - at));
+        at = end + 1;
+        if (one.empty()) continue;
+        auto label = chat::label_from(one);
+        if (!label) throw field_error{field, where + "\"" + std::string(one) + "\": " + std::string(label_rule)};
+        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
+    }
+    if (labels.size() > chat::max_labels)
+        throw field_error{field, where + "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
+    return labels;
+}
+
 std::vector<std::pair<std::string, std::string>> attributes_field(const boost::json::object& o) {
     auto* v = o.if_contains("attributes");
     if (!v || !v->is_object()) throw field_error{"attributes", "attributes must be an object of names and texts"};

@@ -18,6 +18,12 @@ inline constexpr std::size_t max_text_chars = 4096;
 // "labels": an array of labels, each as label_from keeps it and once, at
 // most max_labels. Required.
 std::vector<std::string> labels_field(const boost::json::object& o);
+// Labels typed in one text, commas or semicolons between (a query's
+// labels=vip,news; a CSV cell): each as label_from keeps it, once, in the
+// order typed, blanks skipped; at most max_labels. Throws field_error
+// naming `field`, its message after `where` ("line 3: "), for one that is
+// no label, or for more than max_labels.
+std::vector<std::string> labels_in_text(std::string_view typed, const std::string& field, const std::string& where = {});
 // "attributes": {"email":"ana@example.com",…}, keys as attribute_key_from
 // keeps them, each once; values trimmed, 1 to max_attribute_chars
 // characters on one line; at most max_attributes. Required.

@@ -49,8 +49,10 @@ struct columns {
     std::vector<std::pair<std::size_t, std::string>> details;
 };
 
+std::string at_line_text(std::size_t line) { return "line " + std::to_string(line) + ": "; }
+
 field_error at_line(std::size_t line, std::string field, const std::string& why) {
-    return field_error{std::move(field), "line " + std::to_string(line) + ": " + why};
+    return field_error{std::move(field), at_line_text(line) + why};
 }
 
 columns columns_of(const csv_record& header) {
@@ -91,26 +93,18 @@ std::string without_separators(std::string_view typed) {
     return out;
 }
 
-bool one_line(std::string_view s) {
-    return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+// A cell as typed, less the quote that an export (csv_field) or a
+// spreadsheet puts before a leading =, +, - or @ so that it is not run as
+// a formula.
+std::string cell_text(std::string_view cell) {
+    auto text = chat::trim(cell);
+    if (text.size() >= 2 && text[0] == '\'' && std::string_view("=+-@").find(text[1]) != std::string_view::npos)
+        text.remove_prefix(1);
+    return std::string(text);
 }
 
-// A cell of labels: separated by commas or semicolons, each as a label is typed.
-std::vector<std::string> labels_in(std::size_t line, std::string_view cell) {
-    std::vector<std::string> labels;
-    std::size_t at = 0;
-    while (at <= cell.size()) {
-        auto end = std::min(cell.find_first_of(",;", at), cell.size());
-        auto typed = chat::trim(cell.substr(at, end - at));
-        at = end + 1;
-        if (typed.empty()) continue;
-        auto label = chat::label_from(typed);
-        if (!label) throw at_line(line, "labels", "\"" + std::string(typed) + "\": " + std::string(label_rule));
-        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
-    }
-    if (labels.size() > chat::max_labels)
-        throw at_line(line, "labels", "a conversation has at most " + std::to_string(chat::max_labels) + " labels");
-    return labels;
+bool one_line(std::string_view s) {
+    return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
 }
 
 contact_line contact_of(const csv_record& r, const columns& cols, chat::channel via, const std::string& wa_number) {
@@ -129,14 +123,14 @@ contact_line contact_of(const csv_record& r, const columns& cols, chat::channel 
                           "dots and brackets between are left out)");
     out.phone = std::move(*phone);
     if (cols.name) {
-        auto name = std::string(chat::trim(r.fields[*cols.name]));
+        auto name = cell_text(r.fields[*cols.name]);
         if (chat::utf8_length(name).value_or(max_name_chars + 1) > max_name_chars || !one_line(name))
             throw at_line(r.line, "name", "a name is at most 64 characters on one line, in UTF-8");
         out.contact.name = std::move(name);
     }
-    if (cols.labels) out.contact.labels = labels_in(r.line, r.fields[*cols.labels]);
+    if (cols.labels) out.contact.labels = labels_in_text(r.fields[*cols.labels], "labels", at_line_text(r.line));
     for (auto& [column, key] : cols.details) {
-        auto value = std::string(chat::trim(r.fields[column]));
+        auto value = cell_text(r.fields[column]);
         if (value.empty()) continue;  // not known of this one
         auto chars = chat::utf8_length(value);
         if (!chars || *chars > chat::max_attribute_chars || !one_line(value))
@@ -149,8 +143,10 @@ contact_line contact_of(const csv_record& r, const columns& cols, chat::channel 
     return out;
 }
 
-// Every line of the file, checked, or the first problem.
-std::vector<contact_line> contacts_in(const std::string& body, chat::channel via, const std::string& wa_number) {
+// Every line of the file, checked, or the first problem; each filed under
+// `for_all` too.
+std::vector<contact_line> contacts_in(const std::string& body, chat::channel via, const std::string& wa_number,
+                                      const std::vector<std::string>& for_all) {
     std::vector<csv_record> records;
     try {
         records = read_csv(body);
@@ -167,6 +163,13 @@ std::vector<contact_line> contacts_in(const std::string& body, chat::channel via
     std::unordered_map<std::string, std::size_t> line_of;
     for (auto r = records.begin() + 1; r != records.end(); ++r) {
         auto c = contact_of(*r, cols, via, wa_number);
+        for (auto& l : for_all)
+            if (std::find(c.contact.labels.begin(), c.contact.labels.end(), l) == c.contact.labels.end())
+                c.contact.labels.push_back(l);
+        if (c.contact.labels.size() > chat::max_labels)
+            throw at_line(c.line, "labels",
+                          "with labels= it would have " + std::to_string(c.contact.labels.size()) +
+                              " labels; a conversation has " + std::to_string(chat::max_labels) + " at most");
         auto [first, added] = line_of.emplace(c.phone, c.line);
         if (!added)
             throw at_line(c.line, "phone", "+" + c.phone + " is on line " + std::to_string(first->second) + " too");
@@ -218,7 +221,10 @@ awaitable<http::response> import_contacts(api_context& ctx, http::request& req, 
     if (*via == chat::channel::whatsapp && ctx.openings.wa_phone_number_id.empty())
         co_return not_configured("contacts cannot be imported on WhatsApp: the server needs --wa-phone-number-id, the "
                                  "business number they are written from");
-    auto reading = [&] { return contacts_in(req.body, *via, ctx.openings.wa_phone_number_id); };
+    // Labels every contact of the file is filed under too (a list from a
+    // fair: labels=spring-fair), beside their own.
+    auto for_all = labels_in_text(req.query_param("labels").value_or(""), "labels");
+    auto reading = [&] { return contacts_in(req.body, *via, ctx.openings.wa_phone_number_id, for_all); };
     auto lines = co_await scan(ctx, reading);
     // Checked against the conversations as they are, before any changes:
     // an import that cannot be whole changes nothing.
@@ -231,7 +237,13 @@ awaitable<http::response> import_contacts(api_context& ctx, http::request& req, 
     auto outcomes = co_await std::move(importing);
     json::object counts{{"channel", chat::to_string(*via)}, {"created", outcomes[0]}, {"updated", outcomes[1]},
                         {"unchanged", outcomes[2]}};
-    auto auditing = audit(ctx, who.username, "contacts.imported", "", counts);
+    auto details = counts;
+    if (!for_all.empty()) {
+        json::array labels;
+        for (auto& l : for_all) labels.emplace_back(json::string(l));
+        details["labels"] = std::move(labels);
+    }
+    auto auditing = audit(ctx, who.username, "contacts.imported", "", std::move(details));
     co_await std::move(auditing);
     co_return json_response(200, counts);
 }

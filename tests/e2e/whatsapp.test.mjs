@@ -1,6 +1,7 @@
 // The console in real headless chromium against the real server: WhatsApp: its 24-hour window,
 // templates, files, quotes and typing.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
   ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends,
@@ -662,7 +663,8 @@ test('an admin imports contacts from a CSV file, whom the campaign form then cou
   await dialog.locator('#contacts-import-form .error', { hasText: 'line 3: "15551x03" is no phone number' }).waitFor();
   assert.equal((await api('GET', '/campaigns/audience?channel=plain&labels=vip')).users, 0);
 
-  await dialog.getByLabel('CSV file').setInputFiles(file('phone,name,labels,plan\n15551302,Ana,vip,gold\n15551303,Bo,"vip, news",\n15551301,,vip,\n'));
+  await dialog.getByLabel('CSV file').setInputFiles(file('phone,name,labels,plan\n15551302,Ana,vip,gold\n15551303,Bo,"vip, news",\n15551301,,,\n'));
+  await dialog.getByLabel('File them all under').fill('VIP');
   await dialog.getByRole('button', { name: 'Import' }).click();
   await dialog.locator('#import-result', { hasText: '3 contacts in the file: 2 new, 1 already known and updated' }).waitFor();
   assert.equal(await dialog.locator('#contacts-import-form .error').textContent(), '');
@@ -671,6 +673,11 @@ test('an admin imports contacts from a CSV file, whom the campaign form then cou
   const ana = await api('GET', '/conversations/15551302');
   assert.equal(ana.name, 'Ana');
   assert.deepEqual(ana.attributes, { plan: 'gold' });
+  // Every user, as the import reads them.
+  const [download] = await Promise.all([page.waitForEvent('download'), dialog.locator('#contacts-export').click()]);
+  assert.equal(download.suggestedFilename(), 'contacts.csv');
+  assert.equal(await readFile(await download.path(), 'utf8'),
+    'phone,name,labels,plan\r\n15551301,,vip,\r\n15551302,Ana,vip,gold\r\n15551303,Bo,"news,vip",\r\n');
 
   // The list shows the user who wrote, and no contact until a message is written.
   await page.keyboard.press('Escape');

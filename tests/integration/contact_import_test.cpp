@@ -153,9 +153,11 @@ BOOST_AUTO_TEST_CASE(an_imported_contact_is_kept_and_opened_as_a_conversation) {
     {
         server_process server(args);
         auto admin = known_admin(server.port());
-        BOOST_TEST(counts_of(imported(admin, "plain",
+        BOOST_TEST(counts_of(imported(admin, "plain&labels=Spring%20fair",
                                       "phone,name,labels,plan\n15550100,Ana,vip,gold\n15550101,Bo,,\n"
-                                      "15550102,,\"a,b,c,d,e,f,g,h,i\",\n")) == "3 created, 0 updated, 0 unchanged");
+                                      "15550102,,\"a,b,c,d,e,f,g,h\",\n")) == "3 created, 0 updated, 0 unchanged");
+        // Each filed under the import's labels too.
+        BOOST_TEST(admin.json("GET", "/campaigns/audience?channel=plain&labels=spring-fair").at("users").as_int64() == 3);
         server.send_signal(SIGTERM);
         BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
     }
@@ -170,7 +172,7 @@ BOOST_AUTO_TEST_CASE(an_imported_contact_is_kept_and_opened_as_a_conversation) {
     auto c = opened.at("conversation");
     BOOST_TEST(c.at("assignee").as_string() == "admin");
     BOOST_TEST(c.at("name").as_string() == "Ana");
-    BOOST_TEST(json::serialize(c.at("labels")) == R"(["new","vip"])");
+    BOOST_TEST(json::serialize(c.at("labels")) == R"(["new","spring-fair","vip"])");
     BOOST_TEST(json::serialize(c.at("attributes")) == R"({"plan":"gold"})");
     BOOST_TEST(json::parse(outbound.wait_for(1)[0].body).at("text").as_string() == "Hi Ana");
     refused(admin.call("POST", "/conversations", R"({"phone":"15550100","channel":"plain","text":"Again"})"), 409,
@@ -182,6 +184,39 @@ BOOST_AUTO_TEST_CASE(an_imported_contact_is_kept_and_opened_as_a_conversation) {
     auto reply = user_says(p, "15550101", "hello");
     BOOST_TEST(reply.at("replies").as_array()[0].at("text").as_string().starts_with("Hi Bo!"));
     BOOST_TEST((listed_phones(admin) == std::set<std::string>{"15550100", "15550101"}));
+}
+
+// GET /contacts/export: every user, those who wrote and those imported,
+// in the columns an import reads, so that the file reads back unchanged.
+BOOST_AUTO_TEST_CASE(an_export_lists_every_user_as_an_import_reads_them_back) {
+    server_process server;
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto lea = agent_client(admin, "lea");
+    user_says(p, "15550001", "hi", "Sam");  // named by their app
+    admin.json("PUT", "/conversations/15550001/labels", R"({"labels":["vip","news"]})");
+    admin.json("PUT", "/conversations/15550001/attributes", R"({"attributes":{"note":"-5 points"}})");
+    imported(admin, "plain", "phone,name,labels,plan\n15550100,Ana,vip,gold\n15550101,\"Lima, Bo\",,\n");
+
+    auto all = admin.call("GET", "/contacts/export");
+    BOOST_TEST(all.status == 200u);
+    BOOST_TEST(all.header("content-type") == "text/csv; charset=utf-8");
+    BOOST_TEST(all.header("content-disposition") == "attachment; filename=\"contacts.csv\"");
+    BOOST_TEST(all.body == "phone,name,labels,note,plan\r\n"
+                           "15550001,Sam,\"news,vip\",'-5 points,\r\n"  // a leading - defused for spreadsheets
+                           "15550100,Ana,vip,,gold\r\n"
+                           "15550101,\"Lima, Bo\",,,\r\n");
+    BOOST_TEST(admin.call("GET", "/contacts/export?label=VIP").body ==
+               "phone,name,labels,note,plan\r\n15550001,Sam,\"news,vip\",'-5 points,\r\n15550100,Ana,vip,,gold\r\n");
+    BOOST_TEST(admin.call("GET", "/contacts/export?channel=whatsapp").body == "phone,name,labels\r\n");
+
+    BOOST_TEST(counts_of(imported(admin, "plain", all.body)) == "0 created, 0 updated, 3 unchanged");
+    auto sam = admin.json("GET", "/conversations/15550001");
+    BOOST_TEST(sam.at("attributes").at("note").as_string() == "-5 points");
+    BOOST_TEST(!sam.at("registered").as_bool());  // still their app's name, which their app may change
+    refused_naming(admin.call("GET", "/contacts/export?channel=sms"), "channel", "whatsapp or plain");
+    refused_naming(admin.call("GET", "/contacts/export?label=no%20way!"), "label", "a label is 1 to 32");
+    refused(lea.call("GET", "/contacts/export"), 403, "forbidden", "admin");
 }
 
 BOOST_AUTO_TEST_CASE(a_file_with_a_bad_line_is_refused_whole) {
@@ -202,7 +237,10 @@ BOOST_AUTO_TEST_CASE(a_file_with_a_bad_line_is_refused_whole) {
     bad("phone,name\n15550100,Ana\n15550x01,Bo\n", "phone", "line 3: \"15550x01\" is no phone number");
     bad("phone,name\n15550100,Ana\n+1 555 0100,Bo\n", "phone", "line 3: +15550100 is on line 2 too");
     bad("phone,labels\n15550100,vip\n15550101,no way!\n", "labels", "line 3: \"no way!\": a label is 1 to 32");
-    bad("phone,labels\n15550100,\"a,b,c,d,e,f,g,h,i,j,k\"\n", "labels", "at most 10 labels");
+    bad("phone,labels\n15550100,\"a,b,c,d,e,f,g,h,i,j,k\"\n", "labels", "line 2: a conversation has at most 10 labels");
+    refused_naming(import(admin, "plain&labels=x,y", "phone,labels\n15550100,\"a,b,c,d,e,f,g,h,i\"\n"), "labels",
+                   "line 2: with labels= it would have 11 labels");
+    refused_naming(import(admin, "plain&labels=no%20way!", "phone\n15550100\n"), "labels", "a label is 1 to 32");
     bad("phone,name\n15550100,Ana,extra\n", "file", "line 2: the line has 3 fields where the first line names 2");
     bad("phone,name\n15550100,\"Ana\n", "file", "line 2: a quoted field has no closing quote");
     bad("phone,Nick name!\n15550100,x\n", "file", "the column \"Nick name!\" is no name for a detail");

@@ -31,7 +31,9 @@ export class ContactImport {
       $('import-result').textContent = '';
       const file = form.elements.file.files[0];
       if (!file) throw new Error('Choose a CSV file first.');
-      const answer = await api.upload(`/contacts/import?channel=${enc(form.elements.channel.value)}`, file);
+      const labels = form.elements.labels.value.trim();
+      const answer = await api.upload(`/contacts/import?channel=${enc(form.elements.channel.value)}`
+        + (labels ? `&labels=${enc(labels)}` : ''), file);
       $('import-result').textContent = importSummary(answer);
       form.elements.file.value = '';
       imported();
