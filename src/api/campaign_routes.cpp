@@ -49,6 +49,8 @@ awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& run
     if (c.labels.empty())
         throw field_error{"labels", "a campaign is for the users filed under any of its labels: name one at least"};
     std::sort(c.labels.begin(), c.labels.end());
+    if (o.contains("except_labels")) c.except_labels = labels_field(o, "except_labels");
+    std::sort(c.except_labels.begin(), c.except_labels.end());
     c.scheduled_at = scheduled_at_field(o);
     c.created_by = who.username;
     c.created_by_name = who.display_name;
@@ -89,14 +91,17 @@ awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& run
 awaitable<http::response> audience(api_context& ctx, http::request& req) {
     auto via = chat::channel_from_string(req.query_param("channel").value_or(""));
     if (!via) throw field_error{"channel", "channel must be whatsapp or plain"};
-    auto labels = labels_in_text(req.query_param("labels").value_or(""), "labels");
-    if (labels.empty()) throw field_error{"labels", "labels names one label at least, or several with commas between"};
-    std::sort(labels.begin(), labels.end());
-    auto count = [&ctx, via = *via, labels = std::move(labels)] {
+    chat::campaign_audience asked{*via, labels_in_text(req.query_param("labels").value_or(""), "labels"),
+                                  labels_in_text(req.query_param("except").value_or(""), "except")};
+    if (asked.labels.empty())
+        throw field_error{"labels", "labels names one label at least, or several with commas between"};
+    std::sort(asked.labels.begin(), asked.labels.end());
+    std::sort(asked.except_labels.begin(), asked.except_labels.end());
+    auto count = [&ctx, asked = std::move(asked)] {
         chat::list_query q;
         q.limit = std::numeric_limits<std::size_t>::max() - 1;
         q.with_contacts = true;  // imported contacts too
-        q.matches = [&](const chat::conversation& c) { return chat::in_campaign_audience(c, via, labels); };
+        q.matches = [&](const chat::conversation& c) { return chat::in_campaign_audience(c, asked); };
         return ctx.engine.listed(q).rows.size();
     };
     auto users = co_await scan(ctx, req, count);

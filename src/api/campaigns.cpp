@@ -18,6 +18,7 @@
 #include <atomic>
 #include <limits>
 #include <mutex>
+#include <set>
 
 namespace switchboard::api {
 
@@ -64,6 +65,8 @@ campaign stored_campaign(const json::object& o) {
     c.name = json::value_to<std::string>(o.at("name"));
     c.via = chat::channel_from_string(o.at("channel").as_string()).value();
     for (auto& l : o.at("labels").as_array()) c.labels.push_back(json::value_to<std::string>(l));
+    if (auto* except = o.if_contains("except_labels"))  // kept since 2026-12-05
+        for (auto& l : except->as_array()) c.except_labels.push_back(json::value_to<std::string>(l));
     c.message.text = json::value_to<std::string>(o.at("text"));
     c.message.send_object = json::value_to<std::string>(o.at("send_object"));
     if (auto* t = o.if_contains("template"); t && t->is_object()) {
@@ -81,6 +84,11 @@ campaign stored_campaign(const json::object& o) {
     c.sent = o.at("sent").to_number<std::uint64_t>();
     c.skipped = o.at("skipped").to_number<std::uint64_t>();
     c.last_phone = json::value_to<std::string>(o.at("last_phone"));
+    if (o.contains("delivered")) {  // kept since 2026-12-05
+        c.delivered = o.at("delivered").to_number<std::uint64_t>();
+        c.read = o.at("read").to_number<std::uint64_t>();
+        c.failed = o.at("failed").to_number<std::uint64_t>();
+    }
     return c;
 }
 
@@ -95,13 +103,19 @@ std::string_view to_string(campaign_status s) {
     return "scheduled";
 }
 
+chat::campaign_audience audience_of(const campaign& c) { return {c.via, c.labels, c.except_labels}; }
+
 json::object campaign_json(const campaign& c) {
-    json::array labels;
-    for (auto& l : c.labels) labels.emplace_back(json::string(l));
+    auto strings = [](const std::vector<std::string>& v) {
+        json::array out;
+        for (auto& s : v) out.emplace_back(json::string(s));
+        return out;
+    };
     json::object o{{"id", c.id},
                    {"name", c.name},
                    {"channel", chat::to_string(c.via)},
-                   {"labels", std::move(labels)},
+                   {"labels", strings(c.labels)},
+                   {"except_labels", strings(c.except_labels)},
                    {"text", c.message.text},
                    {"scheduled_at", to_iso8601(c.scheduled_at)},
                    {"status", to_string(c.status)},
@@ -111,7 +125,10 @@ json::object campaign_json(const campaign& c) {
                    {"finished_at", time_or_null(c.finished_at)},
                    {"recipients", c.recipients},
                    {"sent", c.sent},
-                   {"skipped", c.skipped}};
+                   {"skipped", c.skipped},
+                   {"delivered", c.delivered},
+                   {"read", c.read},
+                   {"failed", c.failed}};
     if (c.via == chat::channel::whatsapp)
         o["template"] = json::object{{"name", c.template_name}, {"language", c.template_language}};
     else
@@ -120,11 +137,17 @@ json::object campaign_json(const campaign& c) {
 }
 
 struct campaign_runner::impl : std::enable_shared_from_this<impl> {
-    impl(net::io_context& ioc, campaign_options o) : strand(net::make_strand(ioc)), timer(strand), pace(strand), options(o) {}
+    impl(net::io_context& ioc, campaign_options o)
+        : strand(net::make_strand(ioc)), timer(strand), pace(strand), tally(strand), options(o) {}
 
     net::strand<net::io_context::executor_type> strand;
     net::steady_timer timer;  // the clock campaigns wait for their time by
     net::steady_timer pace;   // between a run's users, at options.rate
+    net::steady_timer tally;  // until the delivery counts are kept and told
+    // Strand only: the campaigns whose delivery counts moved since they
+    // were last kept, and whether a write of them is due.
+    std::set<std::string> tallied;
+    bool tally_due = false;
     campaign_options options;
     api_context* ctx = nullptr;
     std::optional<store::setting_writer> index_saver;
@@ -196,6 +219,52 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
         co_return now;
     }
 
+    // Strand only. A message counts as delivered once, whether it was
+    // delivered and then read or read at once.
+    void count(const std::string& id, chat::message_status was, chat::message_status now) {
+        using chat::message_status;
+        {
+            std::lock_guard held(mutex);
+            auto it = at(id);
+            if (it == campaigns.end()) return;  // deleted
+            if (now == message_status::delivered || (now == message_status::read && was != message_status::delivered))
+                ++it->delivered;
+            if (now == message_status::read) ++it->read;
+            if (now == message_status::failed) ++it->failed;
+            if (now != message_status::delivered && now != message_status::read && now != message_status::failed)
+                return;
+        }
+        tallied.insert(id);
+        if (tally_due) return;
+        tally_due = true;
+        net::co_spawn(strand, keep_tallies(), [](std::exception_ptr e) {
+            if (e) log::failure("a campaign's delivery counts were not kept", e);
+        });
+    }
+
+    // Statuses come by the thousand as a campaign is delivered: each
+    // campaign's counts are kept and told once a second at most.
+    net::awaitable<void> keep_tallies() {
+        auto self = shared_from_this();
+        if (!stopped) {  // stopping: kept now
+            tally.expires_after(std::chrono::seconds(1));
+            co_await tally.async_wait(use_tuple);
+        }
+        tally_due = false;
+        auto ids = std::exchange(tallied, {});
+        for (auto& id : ids) {
+            std::optional<campaign> now;
+            {
+                std::lock_guard held(mutex);
+                auto it = at(id);
+                if (it == campaigns.end()) continue;
+                now = *it;
+            }
+            co_await save(*now);
+            announce(*now);
+        }
+    }
+
     // The campaign a run is due for: one a restart interrupted, else the
     // earliest due.
     std::optional<std::string> due(timestamp now) {
@@ -235,7 +304,9 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
         chat::list_query q;
         q.limit = std::numeric_limits<std::size_t>::max() - 1;
         q.with_contacts = true;  // imported contacts too
-        q.matches = [&](const chat::conversation& x) { return x.phone > c.last_phone && chat::in_campaign_audience(x, c.via, c.labels); };
+        q.matches = [&, audience = audience_of(c)](const chat::conversation& x) {
+            return x.phone > c.last_phone && chat::in_campaign_audience(x, audience);
+        };
         std::vector<std::string> phones;
         for (auto& row : ctx->engine.listed(q).rows) phones.push_back(row.record->phone);
         std::sort(phones.begin(), phones.end());
@@ -257,7 +328,7 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
         log::info("campaign started", {{"id", id}, {"users", std::to_string(users.size())}});
 
         chat::agent_ref by{started->created_by, started->created_by_name, true};
-        chat::campaign_message message{started->via, started->labels, {}};
+        chat::campaign_message message{id, audience_of(*started), {}};
         if (started->via == chat::channel::whatsapp)
             message.message = started->message;
         else
@@ -321,7 +392,12 @@ void campaign_runner::stop() {
     net::post(impl_->strand, [self = impl_] {
         self->timer.cancel();
         self->pace.cancel();
+        self->tally.cancel();  // the counts are kept now
     });
+}
+
+void campaign_runner::delivery(const std::string& id, chat::message_status was, chat::message_status now) {
+    net::post(impl_->strand, [self = impl_, id, was, now] { self->count(id, was, now); });
 }
 
 std::vector<campaign> campaign_runner::list() const {

@@ -87,17 +87,18 @@ std::optional<std::string> label_value(const boost::json::value& v) {
     return v.is_string() ? chat::label_from(v.as_string()) : std::nullopt;
 }
 
-std::vector<std::string> labels_field(const boost::json::object& o) {
-    auto* v = o.if_contains("labels");
-    if (!v || !v->is_array()) throw field_error{"labels", "labels must be an array of labels"};
+std::vector<std::string> labels_field(const boost::json::object& o, std::string_view key) {
+    auto field = std::string(key);
+    auto* v = o.if_contains(key);
+    if (!v || !v->is_array()) throw field_error{field, field + " must be an array of labels"};
     std::vector<std::string> labels;
     for (auto& l : v->as_array()) {
         auto label = label_value(l);
-        if (!label) throw field_error{"labels", std::string(label_rule)};
+        if (!label) throw field_error{field, std::string(label_rule)};
         if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
     }
     if (labels.size() > chat::max_labels)
-        throw field_error{"labels", "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
+        throw field_error{field, "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
     return labels;
 }
 

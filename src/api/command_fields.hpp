@@ -17,7 +17,7 @@ inline constexpr std::size_t max_text_chars = 4096;
 
 // "labels": an array of labels, each as label_from keeps it and once, at
 // most max_labels. Required.
-std::vector<std::string> labels_field(const boost::json::object& o);
+std::vector<std::string> labels_field(const boost::json::object& o, std::string_view key = "labels");
 // Labels typed in one text, commas or semicolons between (a query's
 // labels=vip,news; a CSV cell): each as label_from keeps it, once, in the
 // order typed, blanks skipped; at most max_labels. Throws field_error

@@ -226,6 +226,9 @@ int run_server(const config& cfg) {
                     return;
                 mailer.send(notify::notification_mail(n, a->email, console_url));
             });
+        api::campaign_runner campaigns(ioc, {cfg.campaign_rate});  // runs once the API is there (add_campaign_routes)
+        engine_opts.campaign_delivery = [&campaigns](const std::string& id, chat::message_status was,
+                                                     chat::message_status now) { campaigns.delivery(id, was, now); };
         chat::engine engine(ioc, *store, hub, outbox, metrics, std::move(engine_opts));
         engine.start();
         hub.on_typing_to_user([&engine](const std::string& agent, const std::string& phone) {
@@ -239,7 +242,6 @@ int run_server(const config& cfg) {
         net::thread_pool scans(1);  // stopped before the store closes (below)
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
-        api::campaign_runner campaigns(ioc, {cfg.campaign_rate});  // runs once the API is there (add_campaign_routes)
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
                                  engine_hours.get(), &automations, &notifications,
                                  {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, &mailer};

@@ -740,24 +740,34 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
             co_return;
         }
         ctx_.statuses_applied.inc();
+        auto was = m->status;
         m->status = status;
         if (status == message_status::failed) m->error = error;
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         s.message_event("message.status", *m, now);
         if (status == message_status::failed) co_await count_undelivered(s, *m, now);
-        s.batch.messages.push_back(std::move(*m));
+        s.batch.messages.push_back(*m);
         co_await commit(s);
+        tell_campaign(*m, was);
     });
+}
+
+void conversation_actor::tell_campaign(const message& m, message_status was) {
+    auto& tell = ctx_.options.campaign_delivery;
+    if (!tell || !m.client_id.starts_with(campaign_client_prefix) || was == m.status) return;
+    tell(m.client_id.substr(campaign_client_prefix.size()), was, m.status);
 }
 
 net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outcome outcome) {
     return exclusive<void>([this, outcome = std::move(outcome)]() -> net::awaitable<void> {
         step s{*own_};
         s.batch.outbox_remove.push_back(outcome.message_id);
+        std::optional<std::pair<message, message_status>> moved;  // the message, and its status before
         if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
+            auto was = m->status;
             bool advances = status_may_advance(m->status, status);
             if (advances) m->status = status;
             bool failed_now = advances && status == message_status::failed;
@@ -765,9 +775,11 @@ net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outc
             auto now = std::chrono::system_clock::now();
             s.message_event("message.status", *m, now);
             if (failed_now) co_await count_undelivered(s, *m, now);
-            s.batch.messages.push_back(std::move(*m));
+            s.batch.messages.push_back(*m);
+            moved.emplace(std::move(*m), was);
         }
         co_await commit(s);
+        if (moved) tell_campaign(moved->first, moved->second);
     });
 }
 
@@ -992,7 +1004,7 @@ namespace {
 // and not in a chat or a bot's dialog (registering, the rating question),
 // which a broadcast would cut into.
 bool campaign_reaches(const conversation& c, const campaign_message& m) {
-    return c.state == conv_state::idle && in_campaign_audience(c, m.via, m.labels);
+    return c.state == conv_state::idle && in_campaign_audience(c, m.audience);
 }
 
 }  // namespace
@@ -1007,7 +1019,8 @@ net::awaitable<std::optional<message>> conversation_actor::send_campaign(agent_r
             if (!known() || !campaign_reaches(*own_, m)) co_return std::nullopt;
             step s{*own_};
             auto out = text_or_template(std::move(m.message));
-            auto sent = add_agent_message(s, by, std::move(out.text), {}, std::move(out.special), {}, now);
+            auto sent = add_agent_message(s, by, std::move(out.text), std::string(campaign_client_prefix) + m.campaign_id,
+                                          std::move(out.special), {}, now);
             s.conversation_updated_beyond_messages(*own_, now);
             co_await commit(s);
             co_return sent;

@@ -104,6 +104,8 @@ public:
     }
 
 private:
+    // engine_options::campaign_delivery of `m`, a campaign's, whose status was `was` (kept now).
+    void tell_campaign(const message& m, message_status was);
     // Runs `body` on the strand, after every command queued before it. Not a
     // coroutine itself: GCC 12 copies closures moved out of coroutine
     // parameters bitwise, so the body is moved here, in a plain function.

@@ -386,10 +386,10 @@ net::awaitable<import_outcome> engine::import_contact(std::string phone, importe
     co_return co_await actor.import_contact(std::move(contact));
 }
 
-bool in_campaign_audience(const conversation& c, channel via, const std::vector<std::string>& labels) {
-    return c.via == via && !c.blocked && std::any_of(labels.begin(), labels.end(), [&](const std::string& l) {
-               return std::binary_search(c.labels.begin(), c.labels.end(), l);
-           });
+bool in_campaign_audience(const conversation& c, const campaign_audience& audience) {
+    auto filed_under = [&](const std::string& l) { return std::binary_search(c.labels.begin(), c.labels.end(), l); };
+    return c.via == audience.via && !c.blocked && std::any_of(audience.labels.begin(), audience.labels.end(), filed_under) &&
+           std::none_of(audience.except_labels.begin(), audience.except_labels.end(), filed_under);
 }
 
 net::awaitable<std::optional<message>> engine::send_campaign(std::string phone, agent_ref by, campaign_message m) {

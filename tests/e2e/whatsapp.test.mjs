@@ -565,6 +565,7 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   for (const phone of ['15551201', '15551202', '15551203']) await userSays(server, phone, 'hi');
   await whatsappUserSends(server, '15551204', 'wamid.c-1', 'text', null, 'hi');
   for (const phone of ['15551201', '15551202', '15551204']) await api('PUT', `/conversations/${phone}/labels`, { labels: ['vip'] });
+  await api('PUT', '/conversations/15551203/labels', { labels: ['newsletter', 'opted-out'] });
 
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const lea = await consolePage(browser.browser, server, 'lea', 'long-password-2');
@@ -582,12 +583,14 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   await dialog.getByLabel('Name').fill('Winter sale');
   await dialog.getByLabel('Channel').selectOption({ label: 'Webhook' });
   await dialog.getByLabel('To the users under any of these labels').fill('VIP, newsletter');
-  await dialog.locator('#campaign-audience', { hasText: 'Goes to 2 users now' }).waitFor();  // 1201 and 1202
+  await dialog.locator('#campaign-audience', { hasText: 'Goes to 3 users now' }).waitFor();  // 1201, 1202 and 1203
+  await dialog.getByLabel('But not those under any of these').fill('Opted out');
+  await dialog.locator('#campaign-audience', { hasText: 'Goes to 2 users now' }).waitFor();  // 1203 opted out
   await dialog.getByLabel('Message').fill('20% off this week');
   await dialog.getByRole('button', { name: 'Send now' }).click();
   const sale = dialog.locator('#campaigns-list li', { hasText: 'Winter sale' });
   await sale.locator('.campaign-progress', { hasText: 'to 2 of 2 users' }).waitFor();
-  assert.match(await sale.textContent(), /Webhook · to newsletter, vip · by admin/);
+  assert.match(await sale.textContent(), /Webhook · to newsletter, vip but not opted-out · by admin/);
   await receiver.waitFor((m) => m.to === '15551201' && m.text === '20% off this week');
   await receiver.waitFor((m) => m.to === '15551202' && m.text === '20% off this week');
   await lea.locator('#campaigns-list li', { hasText: 'Winter sale' }).locator('.campaign-progress', { hasText: 'to 2 of 2 users' }).waitFor();
@@ -610,13 +613,24 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   await dialog.getByLabel('When (empty: now)').fill('');
   await dialog.getByRole('button', { name: 'Choose a template' }).click();
   await templates.getByLabel('{{1}}').fill('30%');
+  receiver.refuse = (m) => (m.type === 'template' ? [200, '{"messages":[{"id":"wamid.new-year"}]}'] : null);
   await templates.getByRole('button', { name: 'Send the campaign' }).click();
   await templates.waitFor({ state: 'hidden' });
   const newYear = dialog.locator('#campaigns-list li', { hasText: 'New year' });
-  await newYear.locator('.campaign-progress', { hasText: 'to 1 of 1 user' }).waitFor();
+  await newYear.locator('.campaign-progress', { hasText: 'to 1 of 1 user · 0 delivered, 0 read' }).waitFor();
   assert.match(await newYear.textContent(), /winter_sale: Hi! 30% off everything this week\./);
   const sent = await receiver.waitFor((m) => m.type === 'template' && m.to === '15551204');
+  receiver.refuse = null;
   assert.equal(sent.template.name, 'winter_sale');
+  // WhatsApp says it was read (once it is on its way, as Lea sees it): the list counts it.
+  await lea.getByRole('button', { name: 'Close' }).click();
+  await lea.locator('#conversation-list li[data-phone="15551204"]').click();
+  await lea.locator('.message.admin', { hasText: '30% off' }).locator('.ticks.sent').waitFor();
+  const read = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: {
+    messaging_product: 'whatsapp', statuses: [{ id: 'wamid.new-year', status: 'read', timestamp: '1763900170', recipient_id: '15551204' }] } }] }] };
+  assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(read) })).status, 200);
+  await newYear.locator('.campaign-progress', { hasText: '1 delivered, 1 read' }).waitFor();
+  await lea.getByRole('button', { name: 'Campaigns' }).click();
 
   // Scheduled, then deleted before its time.
   await dialog.getByLabel('Name').fill('Spring');

@@ -7,6 +7,7 @@
 #include "receiver.hpp"
 #include "refusals.hpp"
 #include "server_process.hpp"
+#include "template_lists.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
@@ -64,11 +65,6 @@ std::string iso_in(std::chrono::seconds from_now) {
     return switchboard::to_iso8601(std::chrono::system_clock::now() + from_now);
 }
 
-// Meta's list of approved templates, one page.
-const char* template_list = R"({"data":[
-    {"name":"winter_sale","language":"en_US","status":"APPROVED","category":"MARKETING",
-     "components":[{"type":"BODY","text":"Hi! {{1}} off everything this week."}]}]})";
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(campaigns)
@@ -92,6 +88,7 @@ BOOST_AUTO_TEST_CASE(an_admin_sends_a_campaign_to_the_users_filed_under_its_labe
     admin.json("PUT", "/conversations/15550005/blocked", R"({"blocked":true})");
     file_under(admin, "15550006", R"(["news","vip"])");
     BOOST_TEST(outbound.requests().empty());
+    outbound.script({{400, R"({"error":"no such user"})", {}}});  // the campaign's first message is refused
     BOOST_TEST(channels_offered(lea) == R"(["plain"])");
 
     // Who it would go to, asked first: 1, 2, 3 and 6 (2 is passed over when its turn comes, in a chat).
@@ -124,6 +121,13 @@ BOOST_AUTO_TEST_CASE(an_admin_sends_a_campaign_to_the_users_filed_under_its_labe
         reached.insert(std::string(sent.at("to").as_string()));
     }
     BOOST_TEST((reached == std::set<std::string>{"15550001", "15550003", "15550006"}));
+    // The refused one counts as failed, once the outbox has its answer.
+    json::object counted;
+    do {
+        counted = ws.next_of_type("campaign.updated").at("data").at("campaign").as_object();
+    } while (counted.at("failed").as_int64() < 1);
+    BOOST_TEST(counted.at("failed").as_int64() == 1);
+    BOOST_TEST(counted.at("delivered").as_int64() == 0);  // the plain webhook tells of no delivery
 
     // In each history as the admin's message, outside any chat.
     auto c = admin.json("GET", "/conversations/15550006");
@@ -162,6 +166,46 @@ BOOST_AUTO_TEST_CASE(an_admin_sends_a_campaign_to_the_users_filed_under_its_labe
     BOOST_TEST(audit[1].at("action").as_string() == "campaign.created");
     BOOST_TEST(audit[1].at("target").as_string() == id);
     BOOST_TEST(outbound.requests().size() == 3u);
+}
+
+// except_labels: those who asked for no more (filed under opted-out by an
+// automation on "stop", say) are left out, also when filed so after the
+// campaign started.
+BOOST_AUTO_TEST_CASE(a_campaign_leaves_out_the_users_under_its_except_labels) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url(), "--campaign-rate", "1"});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    for (auto phone : {"15550001", "15550002", "15550003", "15550004"}) user_says(p, phone, "hi");
+    file_under(admin, "15550001", R"(["vip"])");
+    file_under(admin, "15550002", R"(["vip","opted-out"])");
+    file_under(admin, "15550003", R"(["news"])");
+    file_under(admin, "15550004", R"(["news"])");
+    BOOST_TEST(admin.json("GET", "/campaigns/audience?channel=plain&labels=vip,news&except=Opted%20out")
+                   .at("users")
+                   .as_int64() == 3);
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    auto made = admin.json("POST", "/campaigns",
+                           R"({"name":"Sale","channel":"plain","labels":["vip","news"],"except_labels":["Opted out"],)"
+                           R"("text":"Sale today"})",
+                           201);
+    BOOST_TEST(json::serialize(made.at("except_labels")) == R"(["opted-out"])");
+    // A user a second: the last one asks for no more before their turn.
+    BOOST_TEST(json::parse(outbound.wait_for(1)[0].body).at("to").as_string() == "15550001");
+    file_under(admin, "15550004", R"(["news","opted-out"])");
+    auto done = done_on(ws, std::string(made.at("id").as_string()));
+    BOOST_TEST(done.at("recipients").as_int64() == 3);  // 1, 3 and 4 when it started
+    BOOST_TEST(done.at("sent").as_int64() == 2);
+    BOOST_TEST(done.at("skipped").as_int64() == 1);
+    std::set<std::string> reached;
+    for (auto& r : outbound.wait_for(2)) reached.insert(std::string(json::parse(r.body).at("to").as_string()));
+    BOOST_TEST((reached == std::set<std::string>{"15550001", "15550003"}));
+    refused_naming(admin.call("POST", "/campaigns",
+                              R"({"name":"s","channel":"plain","labels":["vip"],"except_labels":"x","text":"x"})"),
+                   "except_labels", "must be an array of labels");
+    refused_naming(admin.call("GET", "/campaigns/audience?channel=plain&labels=vip&except=no%20way!"), "except",
+                   "a label is 1 to 32");
 }
 
 BOOST_AUTO_TEST_CASE(a_campaign_refused_changes_nothing) {
@@ -230,7 +274,12 @@ BOOST_AUTO_TEST_CASE(a_whatsapp_campaign_sends_an_approved_template_from_each_us
     for (auto phone : {"15557601", "15557602", "15550001"}) file_under(admin, phone, R"(["vip"])");
 
     BOOST_TEST(channels_offered(admin) == R"(["whatsapp","plain"])");
-    graph.script({{200, template_list, {}}});
+    // The list, then each template's answer with its own id, whichever user it is for.
+    graph.script({{200, winter_sale_templates, {}},
+                  {200, R"({"messages":[{"id":"wamid.c1"}]})", {}},
+                  {200, R"({"messages":[{"id":"wamid.c2"}]})", {}}});
+    ws_client statuses(p, "/ws?token=" + admin.token);
+    statuses.next_of_type("hello");
     refused_naming(admin.call("POST", "/campaigns",
                               R"({"name":"s","channel":"whatsapp","labels":["vip"],)"
                               R"("template":{"name":"winter_sale","language":"en_US"}})"),
@@ -259,7 +308,37 @@ BOOST_AUTO_TEST_CASE(a_whatsapp_campaign_sends_an_approved_template_from_each_us
     auto last = admin.json("GET", "/conversations/15557601").at("messages").as_array().back();
     BOOST_TEST(last.at("type").as_string() == "template");
     BOOST_TEST(last.at("text").as_string() == "Hi! 20% off everything this week.");
+    BOOST_TEST(last.at("client_id").as_string() == "campaign:" + std::string(made.at("id").as_string()));
     BOOST_TEST(outbound.requests().empty());
+
+    // How they went, as Meta tells: counted to the campaign. Once both are
+    // on their way (their ids kept), each status is said for both ids, of
+    // which the user's own is the one it applies to.
+    for (int on_way = 0; on_way < 2;) {
+        auto e = statuses.next_of_type("message.status");
+        if (e.at("data").at("status").as_string() == "sent" && e.at("data").at("type").as_string() == "template") ++on_way;
+    }
+    auto meta_says = [&](const std::string& user, const std::string& status) {
+        for (auto wamid : {"wamid.c1", "wamid.c2"})
+            http_request(p, "POST", "/webhook/whatsapp",
+                         R"({"object":"whatsapp_business_account","entry":[{"id":"waba-77","changes":[{"field":"messages",)"
+                         R"("value":{"messaging_product":"whatsapp","statuses":[{"id":")" + std::string(wamid) +
+                             R"(","status":")" + status + R"(","timestamp":"1763900160","recipient_id":")" + user +
+                             R"("}]}}]}]})");
+    };
+    meta_says("15557601", "delivered");
+    meta_says("15557601", "read");
+    meta_says("15557602", "read");  // read at once: delivered too
+    meta_says("15557602", "failed");  // too late: it was delivered
+    json::object counted;
+    do {
+        counted = ws.next_of_type("campaign.updated").at("data").at("campaign").as_object();
+    } while (counted.at("read").as_int64() < 2);
+    BOOST_TEST(counted.at("delivered").as_int64() == 2);
+    BOOST_TEST(counted.at("failed").as_int64() == 0);
+    auto kept = admin.json("GET", "/campaigns/" + std::string(made.at("id").as_string()));
+    BOOST_TEST(kept.at("delivered").as_int64() == 2);
+    BOOST_TEST(kept.at("read").as_int64() == 2);
 }
 
 // --campaign-rate: its users' turns come at most that many a second, so
@@ -292,6 +371,34 @@ BOOST_AUTO_TEST_CASE(a_campaign_reaches_thousands_of_users_in_memory) {
     BOOST_TEST(outbound.wait_for(users, std::chrono::seconds(60)).size() == std::size_t(users));
 }
 
+BOOST_AUTO_TEST_CASE(a_campaigns_delivery_counts_are_kept_across_a_restart) {
+    temp_dir data;
+    receiver outbound;
+    auto args = kept_in(data.path());
+    args.insert(args.end(), {"--outbound-url", outbound.url()});
+    std::string id;
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        file_everyone(p, admin, 2, "vip");
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");
+        outbound.script({{400, R"({"error":"no such user"})", {}}});
+        id = admin.json("POST", "/campaigns", R"({"name":"Sale","channel":"plain","labels":["vip"],"text":"Sale"})", 201)
+                 .at("id")
+                 .as_string();
+        while (ws.next_of_type("campaign.updated").at("data").at("campaign").at("failed").as_int64() < 1) {
+        }
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
+    }
+    server_process server(args);
+    auto kept = known_admin(server.port()).json("GET", "/campaigns/" + id);
+    BOOST_TEST(kept.at("failed").as_int64() == 1);
+    BOOST_TEST(kept.at("sent").as_int64() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_campaign_keeps_its_time_and_its_place_across_a_restart) {
     temp_dir data;
     receiver outbound;
@@ -305,7 +412,8 @@ BOOST_AUTO_TEST_CASE(a_campaign_keeps_its_time_and_its_place_across_a_restart) {
         auto admin = known_admin(p);
         file_everyone(p, admin, users, "vip");
         later_id = admin.json("POST", "/campaigns",
-                              R"({"name":"New year","channel":"plain","labels":["vip"],"text":"Happy new year",)"
+                              R"({"name":"New year","channel":"plain","labels":["vip"],"except_labels":["opted-out"],)"
+                              R"("text":"Happy new year",)"
                               R"("scheduled_at":")" + iso_in(std::chrono::hours(1)) + "\"}",
                               201)
                        .at("id")
@@ -346,6 +454,7 @@ BOOST_AUTO_TEST_CASE(a_campaign_keeps_its_time_and_its_place_across_a_restart) {
     // The one for later waits for its time still.
     auto later = admin.json("GET", "/campaigns/" + later_id);
     BOOST_TEST(later.at("status").as_string() == "scheduled");
+    BOOST_TEST(json::serialize(later.at("except_labels")) == R"(["opted-out"])");
     BOOST_TEST(later.at("sent").as_int64() == 0);
     BOOST_TEST(campaigns_of(admin).size() == 2u);
 

@@ -7,6 +7,7 @@
 #include "receiver.hpp"
 #include "refusals.hpp"
 #include "server_process.hpp"
+#include "template_lists.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
@@ -44,10 +45,6 @@ std::set<std::string> listed_phones(const api_client& agent) {
     BOOST_TEST(page.at("counts").at("all").as_int64() == static_cast<std::int64_t>(phones.size()));
     return phones;
 }
-
-const char* template_list = R"({"data":[
-    {"name":"winter_sale","language":"en_US","status":"APPROVED","category":"MARKETING",
-     "components":[{"type":"BODY","text":"Hi! {{1}} off everything this week."}]}]})";
 
 }  // namespace
 
@@ -104,7 +101,7 @@ BOOST_AUTO_TEST_CASE(an_admin_imports_users_whom_a_whatsapp_campaign_then_reache
 
     // A campaign reaches the contacts by their labels, from the business number.
     BOOST_TEST(admin.json("GET", "/campaigns/audience?channel=whatsapp&labels=vip").at("users").as_int64() == 3);
-    graph.script({{200, template_list, {}}});
+    graph.script({{200, winter_sale_templates, {}}});
     auto made = admin.json("POST", "/campaigns",
                            R"({"name":"Winter sale","channel":"whatsapp","labels":["vip"],)"
                            R"("template":{"name":"winter_sale","language":"en_US","parameters":["20%"]}})",

@@ -11,14 +11,27 @@ import { channelName } from './model.js';
 import { SharedListDialog } from './shared_list.js';
 import { fromLocalInput } from './snooze.js';
 
+// Labels as typed, commas between.
+function labelsTyped(text) { return text.split(',').map((l) => l.trim()).filter(Boolean); }
+
 function when(iso) { return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }); }
 
 // Where a campaign is, as the list says it.
 export function campaignProgress(c) {
   if (c.status === 'scheduled') return `Scheduled for ${when(c.scheduled_at)}`;
-  if (c.status === 'running') return `Sending: ${c.sent + c.skipped} of ${c.recipients}`;
+  if (c.status === 'running') return `Sending: ${c.sent + c.skipped} of ${c.recipients}${deliveryOf(c)}`;
   const passed = c.skipped ? `; ${c.skipped} passed over (in a chat or blocked when their turn came)` : '';
-  return `Sent ${when(c.finished_at)} to ${c.sent} of ${c.recipients} ${c.recipients === 1 ? 'user' : 'users'}${passed}`;
+  return `Sent ${when(c.finished_at)} to ${c.sent} of ${c.recipients} ${c.recipients === 1 ? 'user' : 'users'}`
+    + `${passed}${deliveryOf(c)}`;
+}
+
+// How its messages went, as the provider told: WhatsApp tells of delivery
+// and reading, the webhook of failures only.
+function deliveryOf(c) {
+  const parts = [];
+  if (c.channel === 'whatsapp') parts.push(`${c.delivered} delivered`, `${c.read} read`);
+  if (c.failed) parts.push(`${c.failed} failed`);
+  return parts.length ? ` · ${parts.join(', ')}` : '';
 }
 
 export class CampaignsPanel extends SharedListDialog {
@@ -44,6 +57,7 @@ export class CampaignsPanel extends SharedListDialog {
     f.channel.addEventListener('change', () => { this.showChannel(); this.countSoon(); });
     f.when.addEventListener('input', () => this.showChannel());
     f.labels.addEventListener('input', () => this.countSoon());
+    f.except.addEventListener('input', () => this.countSoon());
     this.imports.setUp(() => this.countSoon());
   }
 
@@ -58,7 +72,8 @@ export class CampaignsPanel extends SharedListDialog {
     this.countTimer = setTimeout(async () => {
       let text;
       try {
-        const { users } = await api.get(`/campaigns/audience?channel=${enc(f.channel.value)}&labels=${enc(f.labels.value)}`);
+        const { users } = await api.get(`/campaigns/audience?channel=${enc(f.channel.value)}&labels=${enc(f.labels.value)}`
+          + `&except=${enc(f.except.value)}`);
         text = `Goes to ${users} ${users === 1 ? 'user' : 'users'} now, but those in a chat when their turn comes.`;
       } catch (e) {
         text = e.message;
@@ -96,7 +111,8 @@ export class CampaignsPanel extends SharedListDialog {
     $('campaigns-list').replaceChildren(...this.campaigns.map((c) => h('li', { 'data-campaign': c.id },
       h('div', { class: 'reply-head' },
         h('strong', { text: c.name }),
-        h('span', { class: 'muted', text: `${channelName(c.channel)} · to ${c.labels.join(', ')} · by ${c.created_by}` }),
+        h('span', { class: 'muted', text: `${channelName(c.channel)} · to ${c.labels.join(', ')}`
+          + `${c.except_labels?.length ? ` but not ${c.except_labels.join(', ')}` : ''} · by ${c.created_by}` }),
         this.isAdmin() ? h('span', { class: 'reply-actions' },
           h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${c.name}`,
             onclick: () => this.removeAt(`/campaigns/${enc(c.id)}`, c.name, c.id) })) : null),
@@ -129,7 +145,8 @@ export class CampaignsPanel extends SharedListDialog {
     const fields = {
       name: f.name.value.trim(),
       channel: f.channel.value,
-      labels: f.labels.value.split(',').map((l) => l.trim()).filter(Boolean),
+      labels: labelsTyped(f.labels.value),
+      except_labels: labelsTyped(f.except.value),
       ...(at ? { scheduled_at: at.toISOString() } : {}),
     };
     if (!fields.name) throw new Error('A campaign needs a name.');
@@ -140,7 +157,9 @@ export class CampaignsPanel extends SharedListDialog {
     }
     this.templates.open(null, {
       title: `Campaign: ${fields.name}`,
-      why: `Sent to every WhatsApp user under ${fields.labels.join(', ')}, ${at ? `at ${when(at.toISOString())}` : 'now'}. `
+      why: `Sent to every WhatsApp user under ${fields.labels.join(', ')}`
+        + `${fields.except_labels.length ? ` but not ${fields.except_labels.join(', ')}` : ''}, `
+        + `${at ? `at ${when(at.toISOString())}` : 'now'}. `
         + 'WhatsApp delivers nothing but an approved template to a user who has not written in 24 hours.',
       sendLabel: at ? 'Schedule the campaign' : 'Send the campaign',
       submit: async (template) => {

@@ -36,6 +36,7 @@ struct campaign {
     std::string id, name;
     chat::channel via = chat::channel::plain;
     std::vector<std::string> labels;  // the audience: any of them (label_from's form, sorted)
+    std::vector<std::string> except_labels;  // but none of these (likewise)
     // A plain-webhook user's text; a WhatsApp user's template as they read
     // it (`text`), with the object the send API takes.
     chat::outgoing_template message;
@@ -48,10 +49,14 @@ struct campaign {
     // Users it was for when it started, those sent it, and those it passed
     // over when their turn came (in a chat, blocked, no longer filed so).
     std::uint64_t recipients = 0, sent = 0, skipped = 0;
+    // Its messages as the provider told of them since: delivered (read ones
+    // too), read, and failed (refused, or undeliverable).
+    std::uint64_t delivered = 0, read = 0, failed = 0;
     std::string last_phone;  // the last user it reached: where a run goes on from
 };
 
 boost::json::object campaign_json(const campaign& c);
+chat::campaign_audience audience_of(const campaign& c);
 
 // The most kept: a campaign done is deleted to make room.
 inline constexpr std::size_t max_campaigns = 100;
@@ -75,6 +80,10 @@ public:
     void attach(api_context& ctx);
     // The run under way stops after the user it is at, its place kept.
     void stop();
+    // One of campaign `id`'s messages moved on from `was` to `now`
+    // (engine_options::campaign_delivery): counted, kept and told within a
+    // second. From any thread.
+    void delivery(const std::string& id, chat::message_status was, chat::message_status now);
 
     std::vector<campaign> list() const;  // newest first
     std::optional<campaign> find(std::string_view id) const;

@@ -107,7 +107,15 @@ struct engine_options {
     conversation_listener* listener = nullptr;
     // Makes and sends agents' notifications; null: none are made.
     agent_notifier* notifier = nullptr;
+    // Told when a campaign's message moves on (sent, delivered, read,
+    // failed: the provider's word), with its campaign's id, from the
+    // actor's strand once kept; unset: nobody is.
+    std::function<void(const std::string& campaign, message_status was, message_status now)> campaign_delivery;
 };
+
+// The client_id a campaign's message carries: "campaign:<id>", by which its
+// statuses are counted to it (engine_options::campaign_delivery).
+inline constexpr std::string_view campaign_client_prefix = "campaign:";
 
 struct inbound_message {
     channel via = channel::plain;
@@ -205,20 +213,27 @@ struct import_problem {
 };
 std::optional<import_problem> import_overflow(const conversation& c, const imported_contact& contact);
 
-// A campaign's message (Chatwoot's one-off campaigns), for each user on
-// `via` whose conversation is filed under any of `labels` and who is
-// neither blocked nor talking to the bot or an agent when their turn comes.
-// A WhatsApp user is sent a template, whenever they last wrote.
-struct campaign_message {
+// Whom a campaign is for: the users on `via` filed under any of `labels`
+// and under none of `except_labels` (those who asked for no more, say),
+// who are not blocked. Labels in label_from's form, sorted.
+struct campaign_audience {
     channel via = channel::plain;
-    std::vector<std::string> labels;  // label_from's form, sorted
-    std::variant<std::string, outgoing_template> message;
+    std::vector<std::string> labels;
+    std::vector<std::string> except_labels;
 };
 
-// Whether `c` is among a campaign's users: on `via`, filed under any of
-// `labels` (sorted), and not blocked. The runner picks its users by it,
-// and each user's actor asks it again when their turn comes.
-bool in_campaign_audience(const conversation& c, channel via, const std::vector<std::string>& labels);
+// Whether `c` is among a campaign's users. The runner picks its users by
+// it, and each user's actor asks it again when their turn comes.
+bool in_campaign_audience(const conversation& c, const campaign_audience& audience);
+
+// A campaign's message (Chatwoot's one-off campaigns), for each user of its
+// audience who is not talking to the bot or an agent when their turn comes.
+// A WhatsApp user is sent a template, whenever they last wrote.
+struct campaign_message {
+    std::string campaign_id;
+    campaign_audience audience;
+    std::variant<std::string, outgoing_template> message;
+};
 
 // A conversation an agent opened, and its first message.
 struct opened_conversation {
