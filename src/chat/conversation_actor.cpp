@@ -892,8 +892,8 @@ net::awaitable<import_outcome> conversation_actor::import_contact(imported_conta
             c.wa_phone_number_id = std::move(contact.wa_phone_number_id);
             c.created_at = c.last_activity = now;
         }
-        // The name it has already is no news (an export read back), and a
-        // name it has from their app stays theirs.
+        // The name it has already is no news (an export read back): one
+        // their app gave stays the app's to change.
         if (!c.registered && contact.name != c.name) name_as_agent(c, std::move(contact.name));
         file_and_note(c, contact);
         if (!created && c.name == own_->name && c.registered == own_->registered && c.labels == own_->labels &&

@@ -701,6 +701,18 @@ test('an admin imports contacts from a CSV file, whom the campaign form then cou
   await userSays(server, '15551303', 'hello');
   await page.locator('#conversation-list li', { hasText: 'Bo' }).waitFor();
   assert.equal(await rows.count(), 2);
+
+  // An agent writes first to a contact: the chat opens under the name the file gave.
+  await page.getByRole('button', { name: '✉ New' }).click();
+  const writeFirst = page.locator('#new-conversation-dialog');
+  await writeFirst.getByLabel('Phone number').fill('+1 555 1302');
+  await writeFirst.getByLabel('Channel').selectOption({ label: 'Webhook' });
+  await writeFirst.getByLabel('Message').fill('Hi Ana, your order is ready.');
+  await writeFirst.getByRole('button', { name: 'Send' }).click();
+  await writeFirst.waitFor({ state: 'hidden' });
+  await page.locator('#conv-name', { hasText: 'Ana' }).waitFor();
+  await page.locator('.message.admin', { hasText: 'your order is ready' }).waitFor();
+  await page.locator('#conversation-list li[data-phone="15551302"][aria-current="true"]').waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(lea.errors, []);
 }));

@@ -104,14 +104,19 @@ export class NewConversation {
     }
   }
 
-  // Whether the number has a conversation already, which the dialog then offers to open.
+  // Whether the number has a conversation already, which the dialog then
+  // offers to open. An imported contact nobody has written to or heard
+  // from has none yet: the agent writes first to them, their name and
+  // details kept.
   async known(phone) {
+    let found;
     try {
-      await api.get(`/conversations/${enc(phone)}`);
+      found = await api.get(`/conversations/${enc(phone)}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return false;
       throw e;
     }
+    if (found.messages.length === 0) return false;
     this.refuse(`+${phone} has a conversation already.`, phone);
     return true;
   }
