@@ -37,29 +37,29 @@ timestamp scheduled_at_field(const json::object& o) {
     return *at;
 }
 
-awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& runner, http::request& req,
-                                          const auth::agent& who) {
-    auto o = object_body(req);
-    campaign c;
-    c.name = trimmed_field(o, "name", true, 64);
-    auto via = chat::channel_from_string(string_field(o, "channel", true, 16));
-    if (!via) throw field_error{"channel", "channel must be whatsapp or plain"};
-    c.via = *via;
-    c.labels = labels_field(o);
-    if (c.labels.empty())
-        throw field_error{"labels", "a campaign is for the users filed under any of its labels: name one at least"};
-    std::sort(c.labels.begin(), c.labels.end());
-    if (o.contains("except_labels")) c.except_labels = labels_field(o, "except_labels");
-    std::sort(c.except_labels.begin(), c.except_labels.end());
-    c.scheduled_at = scheduled_at_field(o);
-    c.created_by = who.username;
-    c.created_by_name = who.display_name;
-    c.created_at = std::chrono::system_clock::now();
+// The fields of `o` that make a campaign (`whole`: each required one) or
+// change one (those given), into `c`, whose channel is set; a refusal that
+// is no field's (a channel not set up), or nullopt.
+awaitable<std::optional<http::response>> read_campaign(api_context& ctx, const json::object& o, campaign& c,
+                                                       bool whole) {
+    if (whole || o.contains("name")) c.name = trimmed_field(o, "name", true, 64);
+    if (whole || o.contains("labels")) {
+        c.labels = labels_field(o);
+        if (c.labels.empty())
+            throw field_error{"labels", "a campaign is for the users filed under any of its labels: name one at least"};
+        std::sort(c.labels.begin(), c.labels.end());
+    }
+    if (o.contains("except_labels")) {
+        c.except_labels = labels_field(o, "except_labels");
+        std::sort(c.except_labels.begin(), c.except_labels.end());
+    }
+    if (whole || o.contains("scheduled_at")) c.scheduled_at = scheduled_at_field(o);
 
     if (c.via == chat::channel::whatsapp) {
         if (o.contains("text"))
             throw field_error{"text", "a WhatsApp campaign sends a template: WhatsApp delivers nothing else to a user "
                                       "who has not written in 24 hours"};
+        if (!whole && !o.contains("template")) co_return std::nullopt;
         auto filling = template_in(ctx, o,
                                    "template is required for a WhatsApp campaign: an approved template and its "
                                    "values, as send-template takes them");
@@ -72,11 +72,26 @@ awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& run
     } else {
         if (o.contains("template"))
             throw field_error{"template", "templates are WhatsApp's: a plain-webhook campaign sends a text"};
-        c.message.text = string_field(o, "text", true, max_text_chars);
+        if (whole || o.contains("text")) c.message.text = string_field(o, "text", true, max_text_chars);
         if (!ctx.openings.plain)
             co_return not_configured("a campaign cannot reach plain-webhook users: the server needs --outbound-url, "
                                      "where messages for them go");
     }
+    co_return std::nullopt;
+}
+
+awaitable<http::response> create_campaign(api_context& ctx, campaign_runner& runner, http::request& req,
+                                          const auth::agent& who) {
+    auto o = object_body(req);
+    campaign c;
+    auto via = chat::channel_from_string(string_field(o, "channel", true, 16));
+    if (!via) throw field_error{"channel", "channel must be whatsapp or plain"};
+    c.via = *via;
+    c.created_by = who.username;
+    c.created_by_name = who.display_name;
+    c.created_at = std::chrono::system_clock::now();
+    auto reading = read_campaign(ctx, o, c, true);
+    if (auto refused = co_await std::move(reading)) co_return std::move(*refused);
     auto creating = runner.create(std::move(c));
     auto made = co_await std::move(creating);
     json::object details{{"name", made.name}, {"channel", chat::to_string(made.via)}};
@@ -116,6 +131,32 @@ http::response list_campaigns(campaign_runner& runner) {
 
 chat::command_error no_campaign(std::string_view id) {
     return chat::command_error(chat::command_error::kind::not_found, "no campaign " + std::string(id));
+}
+
+// PATCH /campaigns/{id}: a campaign not yet started, changed (Chatwoot
+// edits a campaign until it goes): any of its fields but the channel.
+awaitable<http::response> change_campaign(api_context& ctx, campaign_runner& runner, http::request& req,
+                                          const auth::agent& who) {
+    auto id = std::string(req.param("id"));
+    auto o = object_body(req);
+    for (auto& [key, value] : o)
+        if (key != "name" && key != "labels" && key != "except_labels" && key != "text" && key != "template" &&
+            key != "scheduled_at")
+            throw field_error{std::string(key), std::string(key) + " is not a campaign's to change" +
+                                                    (key == "channel" ? ": make a campaign on the other channel" : "")};
+    auto found = runner.find(id);
+    if (!found) throw no_campaign(id);
+    auto c = *found;
+    auto reading = read_campaign(ctx, o, c, false);
+    if (auto refused = co_await std::move(reading)) co_return std::move(*refused);
+    auto changing = runner.change(std::move(c));
+    auto changed = co_await std::move(changing);
+    json::array fields;
+    for (auto& [key, value] : o) fields.emplace_back(json::string(key));
+    json::object details{{"name", changed.name}, {"fields", std::move(fields)}};
+    auto auditing = audit(ctx, who.username, "campaign.updated", id, std::move(details));
+    co_await std::move(auditing);
+    co_return json_response(200, campaign_json(changed));
 }
 
 awaitable<http::response> delete_campaign(api_context& ctx, campaign_runner& runner, http::request& req,
@@ -161,6 +202,13 @@ void add_campaign_routes(http::router& routes, api_context& ctx) {
                    ctx,
                    [&ctx, &runner](http::request& req, const auth::agent& who) {
                        return create_campaign(ctx, runner, req, who);
+                   },
+                   true));
+    routes.add(http::verb::patch, "/campaigns/{id}",
+               authed(
+                   ctx,
+                   [&ctx, &runner](http::request& req, const auth::agent& who) {
+                       return change_campaign(ctx, runner, req, who);
                    },
                    true));
     routes.add(http::verb::delete_, "/campaigns/{id}",

@@ -316,11 +316,13 @@ struct campaign_runner::impl : std::enable_shared_from_this<impl> {
     net::awaitable<void> run(std::string id) {
         // Each update named before it is awaited: GCC 12 and temporaries in co_await.
         auto starting = update(id, [](campaign& c) {
-            if (c.status == campaign_status::scheduled) c.started_at = std::chrono::system_clock::now();
+            auto now = std::chrono::system_clock::now();
+            if (c.status == campaign_status::scheduled && c.scheduled_at > now) return;  // put off meanwhile
+            if (c.status == campaign_status::scheduled) c.started_at = now;
             c.status = campaign_status::running;
         });
         auto started = co_await std::move(starting);
-        if (!started) co_return;
+        if (!started || started->status != campaign_status::running) co_return;
         auto users = users_after(*started);
         auto counting = update(id, [n = users.size()](campaign& c) { c.recipients = c.sent + c.skipped + n; });
         started = co_await std::move(counting);
@@ -436,6 +438,33 @@ net::awaitable<campaign> campaign_runner::create(campaign c) {
     // A campaign for now need not wait for the clock's next tick.
     net::post(impl_->strand, [self = impl_] { self->timer.cancel(); });
     co_return c;
+}
+
+net::awaitable<campaign> campaign_runner::change(campaign c) {
+    std::optional<campaign> now;
+    {
+        std::lock_guard held(impl_->mutex);
+        auto it = impl_->at(c.id);
+        if (it == impl_->campaigns.end())
+            throw chat::command_error(chat::command_error::kind::not_found, "no campaign " + c.id);
+        if (it->status != campaign_status::scheduled)
+            throw chat::command_error(chat::command_error::kind::conflict,
+                                      c.id + " has started: a campaign is changed only before it goes");
+        it->name = std::move(c.name);
+        it->labels = std::move(c.labels);
+        it->except_labels = std::move(c.except_labels);
+        it->message = std::move(c.message);
+        it->template_name = std::move(c.template_name);
+        it->template_language = std::move(c.template_language);
+        it->scheduled_at = c.scheduled_at;
+        now = *it;
+    }
+    auto saving = impl_->save(*now);
+    co_await std::move(saving);
+    impl_->announce(*now);
+    // Brought forward to now, it need not wait for the clock's next tick.
+    net::post(impl_->strand, [self = impl_] { self->timer.cancel(); });
+    co_return *now;
 }
 
 net::awaitable<bool> campaign_runner::remove(std::string id) {

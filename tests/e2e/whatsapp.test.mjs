@@ -644,8 +644,23 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   await dialog.locator('#campaigns-status', { hasText: 'Spring is scheduled.' }).waitFor();
   await dialog.locator('#campaigns-list li', { hasText: 'Spring' }).locator('.campaign-progress', { hasText: 'Scheduled for' }).waitFor();
   await lea.locator('#campaigns-list li', { hasText: 'Spring' }).waitFor();
-  await dialog.getByRole('button', { name: 'Delete Spring' }).click();
-  await dialog.locator('#campaigns-status', { hasText: 'Spring is deleted.' }).waitFor();
+  assert.equal(await lea.getByRole('button', { name: 'Edit Spring' }).count(), 0);
+  // Changed before its time: the form shows it as it is, and keeps its channel.
+  await dialog.getByRole('button', { name: 'Edit Spring' }).click();
+  assert.equal(await dialog.locator('#campaign-form-title').textContent(), 'Change Spring');
+  assert.equal(await dialog.getByLabel('Name').inputValue(), 'Spring');
+  assert.equal(await dialog.getByLabel('When (empty: now)').inputValue(), local);
+  assert.equal(await dialog.getByLabel('Message').inputValue(), 'Spring is here');
+  assert.equal(await dialog.getByLabel('Channel').isDisabled(), true);
+  await dialog.getByLabel('Name').fill('Spring sale');
+  await dialog.getByLabel('Message').fill('Spring sale is here');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.locator('#campaigns-status', { hasText: 'Spring sale is changed.' }).waitFor();
+  await lea.locator('#campaigns-list li', { hasText: 'Spring sale is here' }).waitFor();
+  assert.equal(await dialog.locator('#campaign-form-title').textContent(), 'New campaign');
+  assert.equal((await api('GET', '/campaigns')).campaigns.find((c) => c.name === 'Spring sale').text, 'Spring sale is here');
+  await dialog.getByRole('button', { name: 'Delete Spring sale' }).click();
+  await dialog.locator('#campaigns-status', { hasText: 'Spring sale is deleted.' }).waitFor();
   await lea.locator('#campaigns-list li', { hasText: 'Spring' }).waitFor({ state: 'detached' });
   assert.equal((await api('GET', '/campaigns')).campaigns.length, 2);
   assert.deepEqual(page.errors, []);

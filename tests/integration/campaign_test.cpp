@@ -208,6 +208,58 @@ BOOST_AUTO_TEST_CASE(a_campaign_leaves_out_the_users_under_its_except_labels) {
                    "a label is 1 to 32");
 }
 
+// PATCH /campaigns/{id}: until it starts, an admin changes its name,
+// audience, message and time; its channel stays.
+BOOST_AUTO_TEST_CASE(an_admin_changes_a_campaign_until_it_starts) {
+    receiver outbound;
+    server_process server({"--outbound-url", outbound.url()});
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto lea = agent_client(admin, "lea");
+    for (auto phone : {"15550001", "15550002"}) user_says(p, phone, "hi");
+    file_under(admin, "15550001", R"(["vip"])");
+    file_under(admin, "15550002", R"(["news"])");
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    auto id = std::string(admin.json("POST", "/campaigns",
+                                     R"({"name":"Draft","channel":"plain","labels":["vip"],"text":"Soon",)"
+                                     R"("scheduled_at":")" + iso_in(std::chrono::hours(1)) + "\"}",
+                                     201)
+                              .at("id")
+                              .as_string());
+    ws.next_of_type("campaign.updated");
+    auto change = [&](const std::string& body) { return admin.call("PATCH", "/campaigns/" + id, body); };
+
+    refused_naming(change(R"({"channel":"whatsapp"})"), "channel", "make a campaign on the other channel");
+    refused_naming(change(R"({"labels":[]})"), "labels", "name one at least");
+    refused_naming(change(R"({"template":{"name":"t"}})"), "template", "templates are WhatsApp's");
+    refused_naming(change(R"({"scheduled_at":"soon"})"), "scheduled_at", "ISO-8601");
+    refused(lea.call("PATCH", "/campaigns/" + id, R"({"name":"x"})"), 403, "forbidden", "admin");
+    refused(admin.call("PATCH", "/campaigns/cmp_none", R"({"name":"x"})"), 404, "not_found", "no campaign cmp_none");
+    BOOST_TEST(admin.json("GET", "/campaigns/" + id).at("name").as_string() == "Draft");  // refused: as it was
+
+    auto changed = admin.json("PATCH", "/campaigns/" + id, R"({"name":" Sale ","labels":["News"],"text":"Sale today"})");
+    BOOST_TEST(changed.at("name").as_string() == "Sale");
+    BOOST_TEST(json::serialize(changed.at("labels")) == R"(["news"])");
+    BOOST_TEST(changed.at("text").as_string() == "Sale today");
+    BOOST_TEST(changed.at("status").as_string() == "scheduled");
+    BOOST_TEST(ws.next_of_type("campaign.updated").at("data").at("campaign").at("name").as_string() == "Sale");
+    BOOST_TEST(outbound.requests().empty());
+
+    // Now, rather than in an hour: it goes to news's user, with the new text.
+    admin.json("PATCH", "/campaigns/" + id, R"({"scheduled_at":null})");
+    auto done = done_on(ws, id);
+    BOOST_TEST(done.at("sent").as_int64() == 1);
+    auto sent = json::parse(outbound.wait_for(1)[0].body);
+    BOOST_TEST(sent.at("to").as_string() == "15550002");
+    BOOST_TEST(sent.at("text").as_string() == "Sale today");
+    refused(change(R"({"name":"Too late"})"), 409, "conflict", "has started");
+    auto audit = admin.json("GET", "/audit-log").at("entries").as_array();
+    BOOST_TEST_REQUIRE(audit.size() >= 2u);
+    BOOST_TEST(audit[0].at("action").as_string() == "campaign.updated");
+    BOOST_TEST(json::serialize(audit[0].at("details").at("fields")) == R"(["scheduled_at"])");
+}
+
 BOOST_AUTO_TEST_CASE(a_campaign_refused_changes_nothing) {
     receiver outbound;
     server_process server({"--outbound-url", outbound.url()});

@@ -9,7 +9,7 @@ import { $, h } from './dom.js';
 import { ContactImport } from './contact_import.js';
 import { channelName } from './model.js';
 import { SharedListDialog } from './shared_list.js';
-import { fromLocalInput } from './snooze.js';
+import { fromLocalInput, toLocalInput } from './snooze.js';
 
 // Labels as typed, commas between.
 function labelsTyped(text) { return text.split(',').map((l) => l.trim()).filter(Boolean); }
@@ -114,20 +114,38 @@ export class CampaignsPanel extends SharedListDialog {
         h('span', { class: 'muted', text: `${channelName(c.channel)} · to ${c.labels.join(', ')}`
           + `${c.except_labels?.length ? ` but not ${c.except_labels.join(', ')}` : ''} · by ${c.created_by}` }),
         this.isAdmin() ? h('span', { class: 'reply-actions' },
+          c.status === 'scheduled' ? h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${c.name}`,
+            onclick: () => this.edit(c) }) : null,
           h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${c.name}`,
             onclick: () => this.removeAt(`/campaigns/${enc(c.id)}`, c.name, c.id) })) : null),
       h('p', { class: 'campaign-progress', text: campaignProgress(c) }),
       h('p', { class: 'reply-text', text: c.template ? `${c.template.name}: ${c.text}` : c.text }))));
   }
 
-  // On each opening too, before the dialog shows.
-  edit() {
+  // A new campaign's form (null), or one not yet started to change: on
+  // each opening too, before the dialog shows. Its channel stays, and on
+  // WhatsApp its template (PATCH /campaigns/{id} changes it; the form does not).
+  edit(c = null) {
     this.imports.show(this.isAdmin());
+    this.editing = c?.id ?? null;
     $('campaigns-form').reset();
     this.counts += 1;  // an answer on its way is for the form as it was
     clearTimeout(this.countTimer);
     $('campaign-audience').textContent = '';
     $('campaigns-form').querySelector('.error').textContent = '';
+    const f = $('campaigns-form').elements;
+    f.channel.disabled = Boolean(c);
+    $('campaigns-cancel').hidden = !c;
+    $('campaign-form-title').textContent = c ? `Change ${c.name}` : 'New campaign';
+    if (c) {
+      f.name.value = c.name;
+      f.channel.value = c.channel;
+      f.labels.value = c.labels.join(', ');
+      f.except.value = c.except_labels.join(', ');
+      f.when.value = new Date(c.scheduled_at) > new Date() ? toLocalInput(c.scheduled_at) : '';
+      if (c.channel !== 'whatsapp') f.text.value = c.text;
+      this.countSoon();
+    }
     this.showChannel();
   }
 
@@ -135,8 +153,9 @@ export class CampaignsPanel extends SharedListDialog {
     const f = $('campaigns-form').elements;
     const whatsapp = f.channel.value === 'whatsapp';
     $('campaign-text-field').hidden = whatsapp;
-    $('campaign-whatsapp-hint').hidden = !whatsapp;
-    $('campaign-save').textContent = whatsapp ? 'Choose a template' : f.when.value ? 'Schedule' : 'Send now';
+    $('campaign-whatsapp-hint').hidden = !whatsapp || Boolean(this.editing);
+    if (this.editing) $('campaign-save').textContent = 'Save';
+    else $('campaign-save').textContent = whatsapp ? 'Choose a template' : f.when.value ? 'Schedule' : 'Send now';
   }
 
   async save() {
@@ -151,6 +170,14 @@ export class CampaignsPanel extends SharedListDialog {
     };
     if (!fields.name) throw new Error('A campaign needs a name.');
     if (!fields.labels.length) throw new Error('Name a label at least: the campaign goes to the users under any of them.');
+    if (this.editing) {
+      delete fields.channel;
+      const changed = await api.patch(`/campaigns/${enc(this.editing)}`, {
+        ...fields, scheduled_at: at ? at.toISOString() : null, ...(f.channel.value === 'whatsapp' ? {} : { text: f.text.value }),
+      });
+      this.changed(changed);
+      return;
+    }
     if (fields.channel !== 'whatsapp') {
       this.made(await api.post('/campaigns', { ...fields, text: f.text.value }));
       return;
@@ -167,6 +194,14 @@ export class CampaignsPanel extends SharedListDialog {
         return () => this.made(made);
       },
     });
+  }
+
+  changed(c) {
+    this.edit(null);
+    const at = this.campaigns.findIndex((known) => known.id === c.id);
+    if (at >= 0) this.campaigns[at] = c;
+    this.render();
+    this.say(`${c.name} is changed.`);
   }
 
   made(c) {

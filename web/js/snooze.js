@@ -42,6 +42,12 @@ export function snoozeEnd(iso, now = Date.now()) {
   });
 }
 
+// A time as a <input type="datetime-local"> shows it: the agent's own, to the minute.
+export function toLocalInput(iso) {
+  const at = new Date(iso);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
 // A <input type="datetime-local"> value (the agent's own time) as a Date;
 // null when empty or not a time.
 export function fromLocalInput(value) {

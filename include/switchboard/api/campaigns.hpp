@@ -90,6 +90,10 @@ public:
     // Keeps it (id, status and counts are the runner's); command_error
     // (conflict) when max_campaigns are kept.
     boost::asio::awaitable<campaign> create(campaign c);
+    // Keeps `c` in place of the campaign of its id, its name, audience,
+    // message and time: command_error (not_found) when there is none,
+    // (conflict) once it has started.
+    boost::asio::awaitable<campaign> change(campaign c);
     // Forgets it; one under way stops after the user it is at. false: none such.
     boost::asio::awaitable<bool> remove(std::string id);
 
