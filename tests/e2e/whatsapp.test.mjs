@@ -662,6 +662,26 @@ test('an admin sends a campaign to the users under a label, on the webhook and o
   await dialog.getByRole('button', { name: 'Delete Spring sale' }).click();
   await dialog.locator('#campaigns-status', { hasText: 'Spring sale is deleted.' }).waitFor();
   await lea.locator('#campaigns-list li', { hasText: 'Spring' }).waitFor({ state: 'detached' });
+
+  // A WhatsApp campaign for tomorrow, its template changed before its time, then deleted.
+  await dialog.getByLabel('Name').fill('Summer');
+  await dialog.getByLabel('Channel').selectOption({ label: 'WhatsApp' });
+  await dialog.getByLabel('To the users under any of these labels').fill('vip');
+  await dialog.getByLabel('When (empty: now)').fill(local);
+  await dialog.getByRole('button', { name: 'Choose a template' }).click();
+  await templates.getByLabel('{{1}}').fill('30%');
+  await templates.getByRole('button', { name: 'Schedule the campaign' }).click();
+  await templates.waitFor({ state: 'hidden' });
+  await dialog.getByRole('button', { name: 'Edit Summer' }).click();
+  assert.equal(await dialog.getByLabel('Message').isVisible(), false);
+  await dialog.getByRole('button', { name: 'Choose another template' }).click();
+  await templates.getByLabel('{{1}}').fill('40%');
+  await templates.getByRole('button', { name: 'Save the campaign' }).click();
+  await templates.waitFor({ state: 'hidden' });
+  await dialog.locator('#campaigns-status', { hasText: 'Summer is changed.' }).waitFor();
+  await dialog.locator('#campaigns-list li', { hasText: 'Summer' }).locator('.reply-text', { hasText: 'Hi! 40% off' }).waitFor();
+  await dialog.getByRole('button', { name: 'Delete Summer' }).click();
+  await dialog.locator('#campaigns-status', { hasText: 'Summer is deleted.' }).waitFor();
   assert.equal((await api('GET', '/campaigns')).campaigns.length, 2);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(lea.errors, []);

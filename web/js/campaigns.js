@@ -59,6 +59,13 @@ export class CampaignsPanel extends SharedListDialog {
     f.labels.addEventListener('input', () => this.countSoon());
     f.except.addEventListener('input', () => this.countSoon());
     this.imports.setUp(() => this.countSoon());
+    $('campaign-retemplate').addEventListener('click', () => {
+      try {
+        this.retemplate();
+      } catch (e) {
+        $('campaigns-form').querySelector('.error').textContent = e.message;
+      }
+    });
   }
 
   // How many users it would go to, once the admin stops typing; an answer
@@ -123,8 +130,8 @@ export class CampaignsPanel extends SharedListDialog {
   }
 
   // A new campaign's form (null), or one not yet started to change: on
-  // each opening too, before the dialog shows. Its channel stays, and on
-  // WhatsApp its template (PATCH /campaigns/{id} changes it; the form does not).
+  // each opening too, before the dialog shows. Its channel stays; on
+  // WhatsApp, Save keeps its template and Choose another template changes it.
   edit(c = null) {
     this.imports.show(this.isAdmin());
     this.editing = c?.id ?? null;
@@ -156,9 +163,11 @@ export class CampaignsPanel extends SharedListDialog {
     $('campaign-whatsapp-hint').hidden = !whatsapp || Boolean(this.editing);
     if (this.editing) $('campaign-save').textContent = 'Save';
     else $('campaign-save').textContent = whatsapp ? 'Choose a template' : f.when.value ? 'Schedule' : 'Send now';
+    $('campaign-retemplate').hidden = !(this.editing && whatsapp);
   }
 
-  async save() {
+  // The form's fields, checked; `at` its time (null: now).
+  formFields() {
     const f = $('campaigns-form').elements;
     const at = fromLocalInput(f.when.value);
     const fields = {
@@ -170,31 +179,52 @@ export class CampaignsPanel extends SharedListDialog {
     };
     if (!fields.name) throw new Error('A campaign needs a name.');
     if (!fields.labels.length) throw new Error('Name a label at least: the campaign goes to the users under any of them.');
+    return { fields, at, text: f.text.value };
+  }
+
+  async save() {
+    const { fields, at, text } = this.formFields();
     if (this.editing) {
-      delete fields.channel;
-      const changed = await api.patch(`/campaigns/${enc(this.editing)}`, {
-        ...fields, scheduled_at: at ? at.toISOString() : null, ...(f.channel.value === 'whatsapp' ? {} : { text: f.text.value }),
-      });
-      this.changed(changed);
+      const { channel, ...changes } = fields;
+      this.changed(await api.patch(`/campaigns/${enc(this.editing)}`, {
+        ...changes, scheduled_at: at ? at.toISOString() : null, ...(channel === 'whatsapp' ? {} : { text }),
+      }));
       return;
     }
     if (fields.channel !== 'whatsapp') {
-      this.made(await api.post('/campaigns', { ...fields, text: f.text.value }));
+      this.made(await api.post('/campaigns', { ...fields, text }));
       return;
     }
+    this.chooseTemplate(fields, at, (template) => api.post('/campaigns', { ...fields, template }), (c) => this.made(c));
+  }
+
+  // A WhatsApp campaign's template, chosen in the chat's template dialog
+  // and sent with `send(template)`; `done` with the server's answer.
+  chooseTemplate(fields, at, send, done) {
     this.templates.open(null, {
       title: `Campaign: ${fields.name}`,
       why: `Sent to every WhatsApp user under ${fields.labels.join(', ')}`
         + `${fields.except_labels.length ? ` but not ${fields.except_labels.join(', ')}` : ''}, `
         + `${at ? `at ${when(at.toISOString())}` : 'now'}. `
         + 'WhatsApp delivers nothing but an approved template to a user who has not written in 24 hours.',
-      sendLabel: at ? 'Schedule the campaign' : 'Send the campaign',
+      sendLabel: this.editing ? 'Save the campaign' : at ? 'Schedule the campaign' : 'Send the campaign',
       submit: async (template) => {
-        const made = await api.post('/campaigns', { ...fields, template });
-        return () => this.made(made);
+        const answer = await send(template);
+        return () => done(answer);
       },
     });
   }
+
+  // Edit on a WhatsApp campaign: its fields as the form has them, and another template.
+  retemplate() {
+    const { fields, at } = this.formFields();
+    const { channel, ...changes } = fields;
+    const id = this.editing;
+    this.chooseTemplate(fields, at, (template) => api.patch(`/campaigns/${enc(id)}`, {
+      ...changes, scheduled_at: at ? at.toISOString() : null, template,
+    }), (c) => this.changed(c));
+  }
+
 
   changed(c) {
     this.edit(null);
