@@ -12,7 +12,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <limits>
 
 namespace switchboard::api {
 
@@ -113,10 +112,7 @@ awaitable<http::response> audience(api_context& ctx, http::request& req) {
     std::sort(asked.labels.begin(), asked.labels.end());
     std::sort(asked.except_labels.begin(), asked.except_labels.end());
     auto count = [&ctx, asked = std::move(asked)] {
-        chat::list_query q;
-        q.limit = std::numeric_limits<std::size_t>::max() - 1;
-        q.with_contacts = true;  // imported contacts too
-        q.matches = [&](const chat::conversation& c) { return chat::in_campaign_audience(c, asked); };
+        auto q = chat::every_conversation([&](const chat::conversation& c) { return chat::in_campaign_audience(c, asked); });
         return ctx.engine.listed(q).rows.size();
     };
     auto users = co_await scan(ctx, req, count);

@@ -119,6 +119,11 @@ std::vector<std::string> labels_in_text(std::string_view typed, const std::strin
     return labels;
 }
 
+bool is_attribute_value(std::string_view text) {
+    auto chars = chat::utf8_length(text).value_or(0);
+    return chars > 0 && chars <= chat::max_attribute_chars && one_line(text);
+}
+
 std::vector<std::pair<std::string, std::string>> attributes_field(const boost::json::object& o) {
     auto* v = o.if_contains("attributes");
     if (!v || !v->is_object()) throw field_error{"attributes", "attributes must be an object of names and texts"};
@@ -134,9 +139,7 @@ std::vector<std::pair<std::string, std::string>> attributes_field(const boost::j
         if (std::any_of(attributes.begin(), attributes.end(), [&](auto& a) { return a.first == *key; }))
             throw field_error{"attributes", "the attribute " + *key + " is named twice"};
         auto text = value.is_string() ? std::string(chat::trim(value.as_string())) : std::string();
-        auto chars = chat::utf8_length(text).value_or(0);
-        bool one_line = std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
-        if (chars == 0 || chars > chat::max_attribute_chars || !one_line)
+        if (!is_attribute_value(text))
             throw field_error{"attributes", "the attribute " + *key + " must be a text of 1 to " +
                                                 std::to_string(chat::max_attribute_chars) + " characters on one line"};
         attributes.emplace_back(std::move(*key), std::move(text));

@@ -24,6 +24,9 @@ std::vector<std::string> labels_field(const boost::json::object& o, std::string_
 // naming `field`, its message after `where` ("line 3: "), for one that is
 // no label, or for more than max_labels.
 std::vector<std::string> labels_in_text(std::string_view typed, const std::string& field, const std::string& where = {});
+// Whether `text`, trimmed, is an attribute's value: 1 to max_attribute_chars
+// characters of UTF-8 on one line. An API request's and an imported file's.
+bool is_attribute_value(std::string_view text);
 // "attributes": {"email":"ana@example.com",…}, keys as attribute_key_from
 // keeps them, each once; values trimmed, 1 to max_attribute_chars
 // characters on one line; at most max_attributes. Required.

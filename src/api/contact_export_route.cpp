@@ -7,7 +7,6 @@
 #include "switchboard/chat/engine.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <memory>
 #include <set>
 
@@ -38,13 +37,10 @@ public:
 private:
     std::string header() {
         read_ = true;
-        chat::list_query q;
-        q.with_contacts = true;
-        q.limit = std::numeric_limits<std::size_t>::max() - 1;
-        q.matches = [this](const chat::conversation& c) {
+        auto q = chat::every_conversation([this](const chat::conversation& c) {
             return (!via_ || c.via == *via_) &&
                    (label_.empty() || std::binary_search(c.labels.begin(), c.labels.end(), label_));
-        };
+        });
         rows_ = engine_.listed(q).rows;
         std::sort(rows_.begin(), rows_.end(), [](auto& a, auto& b) { return a.record->phone < b.record->phone; });
         std::set<std::string> keys;

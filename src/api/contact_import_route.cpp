@@ -45,6 +45,7 @@ struct contact_line {
 // Where each of the header's columns goes: the phone, the name, the labels,
 // or a detail of that name (any other column, as Chatwoot's custom attributes).
 struct columns {
+    std::size_t count = 0;  // the header's, each a line's
     std::optional<std::size_t> phone, name, labels;
     std::vector<std::pair<std::size_t, std::string>> details;
 };
@@ -57,6 +58,7 @@ field_error at_line(std::size_t line, std::string field, const std::string& why)
 
 columns columns_of(const csv_record& header) {
     columns out;
+    out.count = header.fields.size();
     std::vector<std::string> seen;
     for (std::size_t i = 0; i < header.fields.size(); ++i) {
         auto name = chat::attribute_key_from(header.fields[i]);
@@ -103,16 +105,11 @@ std::string cell_text(std::string_view cell) {
     return std::string(text);
 }
 
-bool one_line(std::string_view s) {
-    return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
-}
-
 contact_line contact_of(const csv_record& r, const columns& cols, chat::channel via, const std::string& wa_number) {
-    if (r.fields.size() != cols.details.size() + 1 + (cols.name ? 1 : 0) + (cols.labels ? 1 : 0))
+    if (r.fields.size() != cols.count)
         throw at_line(r.line, "file",
                       "the line has " + std::to_string(r.fields.size()) + " fields where the first line names " +
-                          std::to_string(cols.details.size() + 1 + (cols.name ? 1 : 0) + (cols.labels ? 1 : 0)) +
-                          " columns");
+                          std::to_string(cols.count) + " columns");
     contact_line out{r.line, {}, {via, via == chat::channel::whatsapp ? wa_number : std::string(), {}, {}, {}}};
     auto typed_phone = chat::trim(r.fields[*cols.phone]);
     auto phone = chat::normalize_phone(without_separators(typed_phone));
@@ -132,8 +129,7 @@ contact_line contact_of(const csv_record& r, const columns& cols, chat::channel 
     for (auto& [column, key] : cols.details) {
         auto value = cell_text(r.fields[column]);
         if (value.empty()) continue;  // not known of this one
-        auto chars = chat::utf8_length(value);
-        if (!chars || *chars > chat::max_attribute_chars || !one_line(value))
+        if (!is_attribute_value(value))
             throw at_line(r.line, key,
                           "the detail " + key + " is a text of at most " + std::to_string(chat::max_attribute_chars) +
                               " characters on one line, in UTF-8");
@@ -238,11 +234,7 @@ awaitable<http::response> import_contacts(api_context& ctx, http::request& req, 
     json::object counts{{"channel", chat::to_string(*via)}, {"created", outcomes[0]}, {"updated", outcomes[1]},
                         {"unchanged", outcomes[2]}};
     auto details = counts;
-    if (!for_all.empty()) {
-        json::array labels;
-        for (auto& l : for_all) labels.emplace_back(json::string(l));
-        details["labels"] = std::move(labels);
-    }
+    if (!for_all.empty()) details["labels"] = json::value_from(for_all);
     auto auditing = audit(ctx, who.username, "contacts.imported", "", std::move(details));
     co_await std::move(auditing);
     co_return json_response(200, counts);

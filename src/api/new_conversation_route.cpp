@@ -20,7 +20,8 @@ namespace {
 // meanwhile. An imported contact nobody has written to is opened.
 awaitable<void> refuse_if_known(api_context& ctx, std::string phone) {
     auto known = co_await ctx.engine.view(phone);
-    if (known && known->record->last_seq != 0) throw chat::command_error(chat::command_error::kind::exists, phone + " has a conversation already: open it");
+    if (known && !chat::no_message_yet(*known->record))
+        throw chat::command_error(chat::command_error::kind::exists, phone + " has a conversation already: open it");
 }
 
 awaitable<http::response> open_conversation(api_context& ctx, http::request& req, const auth::agent& who) {

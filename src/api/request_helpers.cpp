@@ -159,9 +159,13 @@ report_period report_period_params(const http::request& req) {
     return {from, to};
 }
 
+bool one_line(std::string_view text) {
+    return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+}
+
 std::string one_line_field(const boost::json::object& o, std::string_view key, std::size_t max_chars) {
     auto s = trimmed_field(o, key, false, max_chars);
-    if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+    if (!one_line(s))
         throw field_error{std::string(key), std::string(key) + " must be one line"};
     return s;
 }

@@ -53,6 +53,8 @@ std::string string_field(const boost::json::object& o, std::string_view key, boo
 // a person typed, where a required one that is only white space is blank.
 std::string trimmed_field(const boost::json::object& o, std::string_view key, bool required,
                           std::size_t max_chars = std::string::npos);
+// Whether `text` has no line break nor any other control character.
+bool one_line(std::string_view text);
 // trimmed_field that must be one line: a description shown in a list.
 std::string one_line_field(const boost::json::object& o, std::string_view key, std::size_t max_chars);
 // The phone in the path, `+` dropped; nullopt when it is not a phone number.

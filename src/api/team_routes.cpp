@@ -84,10 +84,7 @@ awaitable<http::response> delete_team(api_context& ctx, http::request& req, cons
     if (!removed) throw chat::command_error(chat::command_error::kind::not_found, "no team named " + name);
     refresh_reply_policy(ctx);
     announce(ctx);
-    chat::list_query filed;
-    filed.limit = SIZE_MAX;
-    filed.with_contacts = true;  // imported contacts too
-    filed.matches = [&name](const chat::conversation& c) { return c.team == name; };
+    auto filed = chat::every_conversation([&name](const chat::conversation& c) { return c.team == name; });
     auto page = ctx.engine.listed(filed);
     std::size_t moved = 0;
     for (auto& row : page.rows) {

@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <optional>
+
 namespace switchboard::channels {
 
 namespace json = boost::json;
@@ -21,6 +23,17 @@ std::string_view without_code_tag(std::string_view s) {
     if (!s.starts_with("(#")) return s;
     auto close = s.find(") ");
     return close == std::string_view::npos ? s : s.substr(close + 2);
+}
+
+// The "error" of an answer's JSON body, where Meta (and most endpoints)
+// say what went wrong; nullopt when the body has none.
+std::optional<json::value> error_in(std::string_view body) {
+    boost::system::error_code ec;
+    auto doc = json::parse(body, ec);
+    if (ec || !doc.is_object()) return std::nullopt;
+    auto* error = doc.as_object().if_contains("error");
+    if (!error) return std::nullopt;
+    return std::move(*error);
 }
 
 }  // namespace
@@ -46,10 +59,7 @@ std::string meta_error_text(const json::object& error) {
 }
 
 bool meta_asks_to_slow_down(std::string_view body) {
-    boost::system::error_code ec;
-    auto doc = json::parse(body, ec);
-    if (ec || !doc.is_object()) return false;
-    auto* error = doc.as_object().if_contains("error");
+    auto error = error_in(body);
     if (!error || !error->is_object()) return false;
     auto* code = error->as_object().if_contains("code");
     if (!code || !(code->is_int64() || code->is_uint64())) return false;
@@ -59,13 +69,10 @@ bool meta_asks_to_slow_down(std::string_view body) {
 
 std::string refusal_reason(unsigned status, std::string_view body) {
     auto head = "HTTP " + std::to_string(status);
-    boost::system::error_code ec;
-    auto doc = json::parse(body, ec);
-    if (!ec && doc.is_object()) {
-        auto* error = doc.as_object().if_contains("error");
+    if (auto error = error_in(body)) {
         std::string reason;
-        if (error && error->is_object()) reason = meta_error_text(error->as_object());
-        else if (error && error->is_string()) reason = std::string(error->as_string());
+        if (error->is_object()) reason = meta_error_text(error->as_object());
+        else if (error->is_string()) reason = std::string(error->as_string());
         if (!reason.empty()) return chat::utf8_prefix(head + ": " + reason, max_error_chars);
     }
     if (body.empty()) return head;

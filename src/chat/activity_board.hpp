@@ -47,7 +47,7 @@ struct list_key {
         std::uint64_t flags = (c.chat_support_active ? active : 0) | (c.queued_at ? queued : 0) |
                               (!c.assignee.empty() ? assigned : 0) | (c.blocked ? blocked : 0) |
                               (c.snoozed_until ? snoozed : 0) | (waiting_since(c) ? waiting : 0) |
-                              (!c.participants.empty() ? followed : 0) | (c.last_seq == 0 ? contact : 0);
+                              (!c.participants.empty() ? followed : 0) | (no_message_yet(c) ? contact : 0);
         auto priority = static_cast<std::uint64_t>(c.priority) << priority_shift;
         return {static_cast<std::uint64_t>(ms < 0 ? 0 : ms) << activity_shift | priority | flags};
     }

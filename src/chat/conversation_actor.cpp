@@ -46,7 +46,7 @@ struct conversation_actor::step {
     // A contact nobody has written to or heard from yet is in no agent's
     // list, so its changes are nobody's news; its first message introduces it.
     void conversation_updated(timestamp at) {
-        if (next.last_seq != 0) conversation_event("conversation.updated", at);
+        if (!no_message_yet(next)) conversation_event("conversation.updated", at);
     }
     // For a step that adds messages: what they alone change (the preview,
     // the unread count, the times) agents read off their message.created,
@@ -57,7 +57,7 @@ struct conversation_actor::step {
         if (changed_beyond_messages(before)) conversation_updated(at);
     }
     bool changed_beyond_messages(const conversation& before) {
-        return before.last_seq == 0 || !only_messages_changed(before);
+        return no_message_yet(before) || !only_messages_changed(before);
     }
     // Whether `next` differs from `before` only by what this step's messages
     // imply (asked twice a step: for the event and for the row).
@@ -740,46 +740,52 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
             co_return;
         }
         ctx_.statuses_applied.inc();
-        auto was = m->status;
+        auto news = campaign_news_of(*m, status);
         m->status = status;
         if (status == message_status::failed) m->error = error;
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         s.message_event("message.status", *m, now);
         if (status == message_status::failed) co_await count_undelivered(s, *m, now);
-        s.batch.messages.push_back(*m);
+        s.batch.messages.push_back(std::move(*m));
         co_await commit(s);
-        tell_campaign(*m, was);
+        tell_campaign(news);
     });
 }
 
-void conversation_actor::tell_campaign(const message& m, message_status was) {
-    auto& tell = ctx_.options.campaign_delivery;
-    if (!tell || !m.client_id.starts_with(campaign_client_prefix) || was == m.status) return;
-    tell(m.client_id.substr(campaign_client_prefix.size()), was, m.status);
+std::optional<conversation_actor::campaign_news> conversation_actor::campaign_news_of(const message& m,
+                                                                                     message_status now) const {
+    if (!ctx_.options.campaign_delivery || !m.client_id.starts_with(campaign_client_prefix) || m.status == now)
+        return std::nullopt;
+    return campaign_news{m.client_id.substr(campaign_client_prefix.size()), m.status, now};
+}
+
+void conversation_actor::tell_campaign(const std::optional<campaign_news>& news) {
+    if (news) ctx_.options.campaign_delivery(news->campaign, news->was, news->now);
 }
 
 net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outcome outcome) {
     return exclusive<void>([this, outcome = std::move(outcome)]() -> net::awaitable<void> {
         step s{*own_};
         s.batch.outbox_remove.push_back(outcome.message_id);
-        std::optional<std::pair<message, message_status>> moved;  // the message, and its status before
+        std::optional<campaign_news> news;
         if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
-            auto was = m->status;
             bool advances = status_may_advance(m->status, status);
-            if (advances) m->status = status;
+            if (advances) {
+                news = campaign_news_of(*m, status);
+                m->status = status;
+            }
             bool failed_now = advances && status == message_status::failed;
             if (failed_now) m->error = outcome.error;
             auto now = std::chrono::system_clock::now();
             s.message_event("message.status", *m, now);
             if (failed_now) co_await count_undelivered(s, *m, now);
-            s.batch.messages.push_back(*m);
-            moved.emplace(std::move(*m), was);
+            s.batch.messages.push_back(std::move(*m));
         }
         co_await commit(s);
-        if (moved) tell_campaign(moved->first, moved->second);
+        tell_campaign(news);
     });
 }
 
@@ -917,7 +923,7 @@ net::awaitable<opened_conversation> conversation_actor::open_with(agent_ref by, 
     return exclusive<opened_conversation>(
         [this, by = std::move(by), first = std::move(first)]() mutable -> net::awaitable<opened_conversation> {
             auto now = std::chrono::system_clock::now();
-            if (known() && own_->last_seq != 0)
+            if (known() && !no_message_yet(*own_))
                 refuse(command_error::kind::exists, own_->phone + " has a conversation already: open it");
             imported_contact asked{first.via, {}, {}, std::move(first.labels), std::move(first.attributes)};
             if (auto why = import_overflow(*own_, asked)) refuse(command_error::kind::conflict, why->what);

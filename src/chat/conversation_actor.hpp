@@ -104,8 +104,16 @@ public:
     }
 
 private:
-    // engine_options::campaign_delivery of `m`, a campaign's, whose status was `was` (kept now).
-    void tell_campaign(const message& m, message_status was);
+    // What engine_options::campaign_delivery hears of `m` moving on to
+    // `now`: its campaign, and its status before; nothing for a message no
+    // campaign sent, nor when nobody listens. Asked before the step takes
+    // the message; told once the step is kept.
+    struct campaign_news {
+        std::string campaign;
+        message_status was, now;
+    };
+    std::optional<campaign_news> campaign_news_of(const message& m, message_status now) const;
+    void tell_campaign(const std::optional<campaign_news>& news);
     // Runs `body` on the strand, after every command queued before it. Not a
     // coroutine itself: GCC 12 copies closures moved out of coroutine
     // parameters bitwise, so the body is moved here, in a plain function.

@@ -67,7 +67,7 @@ bool passes(const list_query& q, const conversation& c) {
     if (q.filter == list_query::only::followed_by && !followed_by(c, q.assignee)) return false;
     auto without = flags_left_out_of(q);
     if ((without & list_key::snoozed) && c.snoozed_until) return false;
-    if ((without & list_key::contact) && c.last_seq == 0) return false;
+    if ((without & list_key::contact) && no_message_yet(c)) return false;
     if (q.by == list_query::order::waiting) return !q.matches || q.matches(c);  // its cursor is listed_by_wait's
     if (auto after = after_rank(q)) {
         auto rank = rank_of(q.by, c);

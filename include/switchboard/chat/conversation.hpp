@@ -240,6 +240,11 @@ inline std::optional<timestamp> snooze_wake_time(const conversation& c) {
     return c.snoozed_until;
 }
 
+// Whether no message has been written to or from the user yet: an
+// imported contact, which the agents' lists leave out and POST
+// /conversations opens (Chatwoot keeps contacts apart from conversations).
+inline bool no_message_yet(const conversation& c) { return c.last_seq == 0; }
+
 // Since when the user has waited for an agent's answer in the open chat:
 // nullopt without a chat, and when an agent had the last word.
 inline std::optional<timestamp> waiting_since(const conversation& c) {

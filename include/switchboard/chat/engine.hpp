@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -290,6 +291,18 @@ struct list_query {
     // yet too (a campaign's audience), which the agents' lists leave out.
     bool with_contacts = false;
 };
+
+// Every conversation `matches` passes, imported contacts too, in one page:
+// what a campaign's run and audience, the contacts' export and a team's
+// deletion walk. (One short of the largest limit: the walk reads one more
+// than its limit.)
+inline list_query every_conversation(std::function<bool(const conversation&)> matches) {
+    list_query q;
+    q.matches = std::move(matches);
+    q.with_contacts = true;
+    q.limit = std::numeric_limits<std::size_t>::max() - 1;
+    return q;
+}
 
 struct list_page {
     std::vector<conversation_view> rows;  // at most `limit`, in the list's order
