@@ -14,6 +14,11 @@ import { fromLocalInput, toLocalInput } from './snooze.js';
 // Labels as typed, commas between.
 function labelsTyped(text) { return text.split(',').map((l) => l.trim()).filter(Boolean); }
 
+// Whom a campaign is for, in words: "vip, news but not opted-out".
+function audienceText(labels, except) {
+  return `${labels.join(', ')}${except.length ? ` but not ${except.join(', ')}` : ''}`;
+}
+
 function when(iso) { return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }); }
 
 // Where a campaign is, as the list says it.
@@ -118,8 +123,8 @@ export class CampaignsPanel extends SharedListDialog {
     $('campaigns-list').replaceChildren(...this.campaigns.map((c) => h('li', { 'data-campaign': c.id },
       h('div', { class: 'reply-head' },
         h('strong', { text: c.name }),
-        h('span', { class: 'muted', text: `${channelName(c.channel)} · to ${c.labels.join(', ')}`
-          + `${c.except_labels?.length ? ` but not ${c.except_labels.join(', ')}` : ''} · by ${c.created_by}` }),
+        h('span', { class: 'muted', text: `${channelName(c.channel)} · to ${audienceText(c.labels, c.except_labels)}`
+          + ` · by ${c.created_by}` }),
         this.isAdmin() ? h('span', { class: 'reply-actions' },
           c.status === 'scheduled' ? h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${c.name}`,
             onclick: () => this.edit(c) }) : null,
@@ -186,9 +191,7 @@ export class CampaignsPanel extends SharedListDialog {
     const { fields, at, text } = this.formFields();
     if (this.editing) {
       const { channel, ...changes } = fields;
-      this.changed(await api.patch(`/campaigns/${enc(this.editing)}`, {
-        ...changes, scheduled_at: at ? at.toISOString() : null, ...(channel === 'whatsapp' ? {} : { text }),
-      }));
+      this.changed(await this.change(this.editing, { ...changes, ...(channel === 'whatsapp' ? {} : { text }) }, at));
       return;
     }
     if (fields.channel !== 'whatsapp') {
@@ -203,8 +206,7 @@ export class CampaignsPanel extends SharedListDialog {
   chooseTemplate(fields, at, send, done) {
     this.templates.open(null, {
       title: `Campaign: ${fields.name}`,
-      why: `Sent to every WhatsApp user under ${fields.labels.join(', ')}`
-        + `${fields.except_labels.length ? ` but not ${fields.except_labels.join(', ')}` : ''}, `
+      why: `Sent to every WhatsApp user under ${audienceText(fields.labels, fields.except_labels)}, `
         + `${at ? `at ${when(at.toISOString())}` : 'now'}. `
         + 'WhatsApp delivers nothing but an approved template to a user who has not written in 24 hours.',
       sendLabel: this.editing ? 'Save the campaign' : at ? 'Schedule the campaign' : 'Send the campaign',
@@ -220,17 +222,18 @@ export class CampaignsPanel extends SharedListDialog {
     const { fields, at } = this.formFields();
     const { channel, ...changes } = fields;
     const id = this.editing;
-    this.chooseTemplate(fields, at, (template) => api.patch(`/campaigns/${enc(id)}`, {
-      ...changes, scheduled_at: at ? at.toISOString() : null, template,
-    }), (c) => this.changed(c));
+    this.chooseTemplate(fields, at, (template) => this.change(id, { ...changes, template }, at), (c) => this.changed(c));
   }
 
+  // PATCH /campaigns/{id}: `changes`, at `at` (null: now).
+  change(id, changes, at) {
+    return api.patch(`/campaigns/${enc(id)}`, { ...changes, scheduled_at: at ? at.toISOString() : null });
+  }
 
+  // The list takes the change from its campaign.updated, which may come
+  // after news of the campaign starting (a change to now starts it at once).
   changed(c) {
     this.edit(null);
-    const at = this.campaigns.findIndex((known) => known.id === c.id);
-    if (at >= 0) this.campaigns[at] = c;
-    this.render();
     this.say(`${c.name} is changed.`);
   }
 
