@@ -38,6 +38,15 @@ json::object done_on(ws_client& ws, const std::string& id) {
     }
 }
 
+// The campaign as the first campaign.updated that counts `at_least` of
+// `count` ("failed", "read") says it: delivery is told as it comes.
+json::object once_counted(ws_client& ws, const std::string& count, std::int64_t at_least) {
+    for (;;) {
+        auto c = ws.next_of_type("campaign.updated").at("data").at("campaign").as_object();
+        if (c.at(count).as_int64() >= at_least) return c;
+    }
+}
+
 // `count` users write (15551000 on), and are filed under `label` in bulk.
 void file_everyone(unsigned short p, const api_client& admin, int count, const std::string& label) {
     act_in_bulk(admin, users_write(p, count, 15551000), {{"action", "label"}, {"label", label}});
@@ -122,10 +131,7 @@ BOOST_AUTO_TEST_CASE(an_admin_sends_a_campaign_to_the_users_filed_under_its_labe
     }
     BOOST_TEST((reached == std::set<std::string>{"15550001", "15550003", "15550006"}));
     // The refused one counts as failed, once the outbox has its answer.
-    json::object counted;
-    do {
-        counted = ws.next_of_type("campaign.updated").at("data").at("campaign").as_object();
-    } while (counted.at("failed").as_int64() < 1);
+    auto counted = once_counted(ws, "failed", 1);
     BOOST_TEST(counted.at("failed").as_int64() == 1);
     BOOST_TEST(counted.at("delivered").as_int64() == 0);  // the plain webhook tells of no delivery
 
@@ -382,10 +388,7 @@ BOOST_AUTO_TEST_CASE(a_whatsapp_campaign_sends_an_approved_template_from_each_us
     meta_says("15557601", "read");
     meta_says("15557602", "read");  // read at once: delivered too
     meta_says("15557602", "failed");  // too late: it was delivered
-    json::object counted;
-    do {
-        counted = ws.next_of_type("campaign.updated").at("data").at("campaign").as_object();
-    } while (counted.at("read").as_int64() < 2);
+    auto counted = once_counted(ws, "read", 2);
     BOOST_TEST(counted.at("delivered").as_int64() == 2);
     BOOST_TEST(counted.at("failed").as_int64() == 0);
     auto kept = admin.json("GET", "/campaigns/" + std::string(made.at("id").as_string()));
@@ -440,8 +443,7 @@ BOOST_AUTO_TEST_CASE(a_campaigns_delivery_counts_are_kept_across_a_restart) {
         id = admin.json("POST", "/campaigns", R"({"name":"Sale","channel":"plain","labels":["vip"],"text":"Sale"})", 201)
                  .at("id")
                  .as_string();
-        while (ws.next_of_type("campaign.updated").at("data").at("campaign").at("failed").as_int64() < 1) {
-        }
+        once_counted(ws, "failed", 1);
         server.send_signal(SIGTERM);
         BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
     }
