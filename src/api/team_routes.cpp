@@ -90,8 +90,13 @@ awaitable<http::response> delete_team(api_context& ctx, http::request& req, cons
     for (auto& row : page.rows) {
         auto phone = row.record->phone;
         auto leaving = ctx.engine.leave_team(std::move(phone), name);
-        auto c = co_await std::move(leaving);
-        if (c.team.empty()) ++moved;
+        std::optional<chat::conversation> c;
+        try {
+            c = co_await std::move(leaving);
+        } catch (const chat::command_error& e) {
+            if (e.what_kind() != chat::command_error::kind::not_found) throw;  // else erased meanwhile: nothing to move
+        }
+        if (c && c->team.empty()) ++moved;
     }
     auto audited = audit(ctx, who.username, "team.deleted", name, {{"conversations", moved}});
     co_await std::move(audited);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace switchboard::channels {
 
@@ -197,6 +198,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
         auto& d = destinations[destination_of(item.via)];
         for (;;) {
             if (stopped) co_return std::nullopt;  // stays in the store; resumes after restart
+            if (forgotten.contains(item.message_id)) co_return std::nullopt;
             // In an outage one retrying message finds out whether the
             // destination is back, and the others wait for it, rather than
             // each knocking (and saving its attempt count) on its own
@@ -316,10 +318,16 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
                 co_return;
             }
             auto via = it->second.front().via;
+            auto id = it->second.front().message_id;
+            auto seq = it->second.front().seq;
             auto outcome = co_await deliver(it->second.front());
             stop_probing(via, phone);
-            if (!outcome) co_return;
-            if (!outcome->accepted)
+            bool given_up = forgotten.erase(id) > 0;
+            if (!outcome && !given_up) co_return;  // stopped
+            // Told all the same: an attempt's count saved meanwhile put its
+            // row back in the store, which the conversation's actor takes out.
+            if (given_up) outcome = delivery_outcome{id, phone, seq, false, {}, "its conversation was erased"};
+            if (!outcome->accepted && !given_up)
                 log::warn("outbound message failed", {{"message", outcome->message_id}, {"error", outcome->error}});
             try {
                 if (handler) co_await handler(*outcome);
@@ -328,7 +336,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
                 log::error("delivery outcome not recorded", {{"message", outcome->message_id}, {"error", e.what()}});
             }
             // Counted once recorded, so the figures never run ahead of the store.
-            (outcome->accepted ? accepted : failed).inc();
+            if (!given_up) (outcome->accepted ? accepted : failed).inc();
             pending.add(-1);
             queues[phone].pop_front();
         }
@@ -344,6 +352,18 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
                 net::co_spawn(strand, drain(q.front().phone),
                               [](std::exception_ptr e) { log::failure("outbox drain failed", e); });
         }
+    }
+
+    // outbox::forget. The one being sent is the queue's first, which its
+    // drain takes off when its attempt returns.
+    void forget(const std::string& phone) {
+        auto it = queues.find(phone);
+        if (it == queues.end() || it->second.empty()) return;
+        auto& q = it->second;
+        pending.add(-static_cast<double>(q.size() - 1));
+        q.erase(q.begin() + 1, q.end());
+        forgotten.insert(q.front().message_id);
+        if (auto w = waits.find(phone); w != waits.end()) w->second.timer->cancel();
     }
 
     // Sent once, now or never: a late or repeated indicator would say the
@@ -375,6 +395,7 @@ struct outbox::impl : std::enable_shared_from_this<outbox::impl> {
     std::mt19937 rng;
     outcome_handler handler;
     std::unordered_map<std::string, std::deque<store::outbox_item>> queues;  // by phone, in order
+    std::unordered_set<std::string> forgotten;  // message ids given up (forget) while being sent
     struct backoff_wait {
         net::steady_timer* timer;
         chat::channel via;
@@ -406,6 +427,10 @@ void outbox::on_outcome(outcome_handler h) {
 void outbox::enqueue(std::vector<store::outbox_item> items) {
     if (items.empty()) return;
     net::post(impl_->strand, [self = impl_, items = std::move(items)]() mutable { self->add(std::move(items)); });
+}
+
+void outbox::forget(std::string phone) {
+    net::post(impl_->strand, [self = impl_, phone = std::move(phone)] { self->forget(phone); });
 }
 
 void outbox::show_typing(store::outbox_item item) {

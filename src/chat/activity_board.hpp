@@ -64,8 +64,9 @@ public:
         std::atomic<std::uint64_t> key{0};                // list_key::word
         std::atomic<std::int64_t> expires_at_ms{INT64_MAX};  // when it falls idle; max when it is IDLE
         list_key listed() const { return {key.load(std::memory_order_relaxed)}; }
-        // Set once, when the slot is published; null until then. Actors
-        // stay for the engine's lifetime, and so does the board.
+        // Set when the slot is published; null until then, and again once
+        // its conversation is erased (until it is new again). Actors stay
+        // for the engine's lifetime, and so does the board.
         std::atomic<conversation_actor*> actor{nullptr};
     };
 
@@ -86,6 +87,8 @@ public:
         return owned_[block][i % block_size];
     }
     static void publish(slot& s, conversation_actor& a) { s.actor.store(&a, std::memory_order_release); }
+    // Hides it from walks again.
+    static void withdraw(slot& s) { s.actor.store(nullptr, std::memory_order_release); }
 
     // f(const slot&, conversation_actor&) for every published slot, oldest first.
     template <class F>

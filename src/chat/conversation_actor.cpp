@@ -31,6 +31,7 @@ struct conversation_actor::step {
     std::vector<events::event> events;
     std::optional<std::size_t> queue_position;
     bool leave_queue = false;
+    bool erases = false;  // the step erases the conversation (batch.erase_conversation)
 
     void event(std::string_view type, boost::json::object data, timestamp at) {
         events.push_back(events::event{type, next.phone, std::move(data), at, {}});
@@ -234,6 +235,15 @@ void conversation_actor::publish() {
     ctx_.conversations.add(1);
 }
 
+void conversation_actor::withdraw() {
+    activity_board::withdraw(board_slot_);
+    ctx_.conversations.add(-1);
+}
+
+void conversation_actor::refuse_missing() const {
+    refuse(command_error::kind::not_found, "no conversation with " + own_->phone);
+}
+
 // A snoozed chat's deadline is its wake-up, from which the idle timeout
 // counts again. A chat waiting in the queue counts only time within
 // business hours: its user was told they keep their place until the team
@@ -372,8 +382,8 @@ bool conversation_actor::prepare_write(step& s) {
     // Most webhooks change only what their messages imply: the row is then
     // left as it was (one random page fewer per durable write), and
     // restoring brings it up to date from the messages.
-    bool write_row = !row_seq_ || s.next.last_seq - *row_seq_ >= row_lag_max ||
-                     !s.only_messages_changed(*own_);
+    bool write_row = !s.erases && (!row_seq_ || s.next.last_seq - *row_seq_ >= row_lag_max ||
+                                   !s.only_messages_changed(*own_));
     if (write_row) s.batch.conversation = s.next;
     s.batch.outbox_put = s.outbound;
     return write_row;
@@ -381,11 +391,15 @@ bool conversation_actor::prepare_write(step& s) {
 
 void conversation_actor::adopt(step& s, bool wrote_row) {
     if (wrote_row) row_seq_ = s.next.last_seq;
+    if (s.erases) row_seq_.reset();
     own_ = std::move(s.next_owner);
     state_.store(own_);
     state_hint_.store(own_.get(), std::memory_order_relaxed);
     update_board();
-    if (!known()) publish();  // its first step: it exists now
+    if (s.erases)
+        withdraw();
+    else if (!known())
+        publish();  // its first step: it exists now
 }
 
 void conversation_actor::announce(step& s) {
@@ -734,6 +748,7 @@ net::awaitable<void> conversation_actor::apply_status(std::string channel_id, me
                                                       std::string error) {
     return exclusive<void>([this, channel_id = std::move(channel_id), status,
                             error = std::move(error)]() -> net::awaitable<void> {
+        if (!known()) co_return;  // erased: its messages with it
         auto m = ctx_.store.find_message_by_channel_id(own_->phone, channel_id);
         if (!m || !status_may_advance(m->status, status)) {  // unknown, or a late status going backwards
             ctx_.statuses_ignored.inc();
@@ -766,10 +781,20 @@ void conversation_actor::tell_campaign(const std::optional<campaign_news>& news)
 
 net::awaitable<void> conversation_actor::record_delivery(channels::delivery_outcome outcome) {
     return exclusive<void>([this, outcome = std::move(outcome)]() -> net::awaitable<void> {
+        if (!known()) {
+            // Erased, its outbox with it: but for a row an attempt's count
+            // put back meanwhile (outbox::forget), or that a restart found.
+            store::write_batch b;
+            b.outbox_remove.push_back(outcome.message_id);
+            co_await ctx_.store.write(std::move(b));
+            co_return;
+        }
         step s{*own_};
         s.batch.outbox_remove.push_back(outcome.message_id);
         std::optional<campaign_news> news;
-        if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq) {
+        // By its id too: a message sent before the conversation was erased
+        // is not the one of the same seq the user's new conversation has.
+        if (auto m = ctx_.store.find_message(s.next.phone, outcome.seq); m && outcome.seq && m->id == outcome.message_id) {
             auto status = outcome.accepted ? message_status::sent : message_status::failed;
             if (!outcome.provider_id.empty()) m->channel_id = outcome.provider_id;
             bool advances = status_may_advance(m->status, status);
@@ -818,7 +843,7 @@ net::awaitable<void> conversation_actor::expire_if_idle(timestamp now) {
 }
 
 net::awaitable<conversation> conversation_actor::start_chat(agent_ref by, claim how) {
-    return exclusive<conversation>([this, by = std::move(by), how]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, by = std::move(by), how]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1035,8 +1060,8 @@ net::awaitable<std::optional<message>> conversation_actor::send_campaign(agent_r
 
 net::awaitable<message> conversation_actor::send_as(agent_ref by, std::string text, std::string client_id,
                                                     std::optional<whatsapp_only_send> special, quoted_message quote) {
-    return exclusive<message>([this, by = std::move(by), text = std::move(text), client_id = std::move(client_id),
-                               special = std::move(special), quote = std::move(quote)]() mutable -> net::awaitable<message> {
+    return existing<message>([this, by = std::move(by), text = std::move(text), client_id = std::move(client_id),
+                              special = std::move(special), quote = std::move(quote)]() mutable -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         if (auto why = why_agent_cannot_send(s.next, by.username, special ? std::string_view(special->what) : ""))
@@ -1089,8 +1114,8 @@ message conversation_actor::add_agent_message(step& s, const agent_ref& by, std:
 // answer (first response) and no activity (idle timeout), and any agent may
 // leave one, in any state: a supervisor's word to whoever holds the chat.
 net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string text, std::string client_id) {
-    return exclusive<message>([this, by = std::move(by), text = std::move(text),
-                               client_id = std::move(client_id)]() -> net::awaitable<message> {
+    return existing<message>([this, by = std::move(by), text = std::move(text),
+                              client_id = std::move(client_id)]() -> net::awaitable<message> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& m = add_message(s, sender::admin, text, now, "note");
@@ -1115,8 +1140,8 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
 }
 
 net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::string closing_message) {
-    return exclusive<conversation>([this, by = std::move(by),
-                                    closing = std::move(closing_message)]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, by = std::move(by),
+                                   closing = std::move(closing_message)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1140,7 +1165,7 @@ net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::str
 }
 
 net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_ref to) {
-    return exclusive<conversation>([this, by = std::move(by), to = std::move(to)]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, by = std::move(by), to = std::move(to)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1181,7 +1206,7 @@ net::awaitable<conversation> conversation_actor::transfer(agent_ref by, agent_re
 // where a transfer names the agent. The user is not told: to them it is
 // still the chat they asked for.
 net::awaitable<conversation> conversation_actor::return_to_queue(agent_ref by) {
-    return exclusive<conversation>([this, by = std::move(by)]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, by = std::move(by)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1197,7 +1222,7 @@ net::awaitable<conversation> conversation_actor::return_to_queue(agent_ref by) {
 }
 
 net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::uint64_t up_to) {
-    return exclusive<conversation>([this, up_to]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, up_to]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1228,7 +1253,7 @@ net::awaitable<conversation> conversation_actor::mark_read(agent_ref by, std::ui
 // for an agent who wants it back in front of them: the console lists it
 // unread, and a WhatsApp user's blue ticks stay (Meta has no undo).
 net::awaitable<conversation> conversation_actor::mark_unread() {
-    return exclusive<conversation>([this]() -> net::awaitable<conversation> {
+    return existing<conversation>([this]() -> net::awaitable<conversation> {
         auto latest = latest_from_user(ctx_.store, *own_);
         if (!latest)
             throw command_error(command_error::kind::conflict, "the user has written nothing to mark unread");
@@ -1316,7 +1341,7 @@ net::awaitable<conversation> conversation_actor::set_attributes(
 // says whether it changed anything. No activity: the list's order and the
 // idle timeout stay.
 net::awaitable<conversation> conversation_actor::annotate(std::function<bool(conversation&)> change) {
-    return exclusive<conversation>([this, change = std::move(change)]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, change = std::move(change)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1331,11 +1356,33 @@ net::awaitable<conversation> conversation_actor::annotate(std::function<bool(con
     });
 }
 
+// The actor becomes as the engine makes one for a phone it has not seen,
+// and its conversation, with all it held, goes from the store in one write.
+// The queue lets go of it; an open chat's agent hears of it only by the
+// event (the chat's record goes too, so no chat.ended).
+net::awaitable<std::uint64_t> conversation_actor::erase(agent_ref by) {
+    return existing<std::uint64_t>([this, by = std::move(by)]() -> net::awaitable<std::uint64_t> {
+        auto now = std::chrono::system_clock::now();
+        auto gone = own_;
+        conversation fresh;
+        fresh.phone = gone->phone;
+        fresh.created_at = fresh.updated_at = fresh.last_activity = now;
+        step s{fresh};
+        s.erases = true;
+        s.batch.erase_conversation = gone->phone;
+        s.leave_queue = gone->queued_at.has_value();
+        s.event("conversation.deleted", {{"phone", gone->phone}, {"by", by.username}}, now);
+        co_await commit(s);
+        ctx_.outbox.forget(gone->phone);
+        co_return gone->last_seq;
+    });
+}
+
 // Blocking ends an open chat at once, for the user with no word (they are
 // not to learn of the block) and no rating; a note in the history says who
 // did it, either way.
 net::awaitable<conversation> conversation_actor::set_blocked(agent_ref by, bool blocked) {
-    return exclusive<conversation>([this, by = std::move(by), blocked]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, by = std::move(by), blocked]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1371,7 +1418,7 @@ std::string utc_minute_text(timestamp t) {
 }  // namespace
 
 net::awaitable<conversation> conversation_actor::snooze(agent_ref by, std::optional<timestamp> until) {
-    return exclusive<conversation>([this, by = std::move(by), until]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, by = std::move(by), until]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
@@ -1421,7 +1468,7 @@ void conversation_actor::wake(step& s, std::string note, timestamp now) {
 
 // Naming is no activity, like filing: the list's order and the idle timeout stay.
 net::awaitable<conversation> conversation_actor::set_name(agent_ref by, std::string name) {
-    return exclusive<conversation>([this, by = std::move(by), name = std::move(name)]() -> net::awaitable<conversation> {
+    return existing<conversation>([this, by = std::move(by), name = std::move(name)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;

@@ -55,6 +55,8 @@ public:
     boost::asio::awaitable<conversation> set_participant(std::string username, bool following);
     boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
     boost::asio::awaitable<conversation> set_name(agent_ref by, std::string name);
+    // engine::delete_conversation: the actor is as new, unknown, after it.
+    boost::asio::awaitable<std::uint64_t> erase(agent_ref by);
     // Until `until`, or awake again when none.
     boost::asio::awaitable<conversation> snooze(agent_ref by, std::optional<timestamp> until);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
@@ -82,11 +84,12 @@ public:
     // deactivated); true when it was.
     boost::asio::awaitable<bool> requeue_from(std::string agent);
 
-    // Whether the conversation exists: restored, or a step of it written.
-    // Until then lists, lookups and walks pass it by.
+    // Whether the conversation exists: restored, or a step of it written,
+    // and not erased since. Until then lists, lookups and walks pass it by.
     bool known() const { return board_slot_.actor.load(std::memory_order_acquire) != nullptr; }
-    // Shows it to walks, as known (once).
+    // Shows it to walks, as known; withdraw() hides it again.
     void publish();
+    void withdraw();
 
     // The latest committed state, for readers outside the strand (lists).
     std::shared_ptr<const conversation> current() const { return state_.load(); }
@@ -117,6 +120,17 @@ private:
     // Runs `body` on the strand, after every command queued before it. Not a
     // coroutine itself: GCC 12 copies closures moved out of coroutine
     // parameters bitwise, so the body is moved here, in a plain function.
+    // exclusive(), for an agent's command on a conversation that must
+    // exist: one queued behind the conversation's erasure is refused
+    // (not_found), as one that came after it.
+    template <class R, class F>
+    boost::asio::awaitable<R> existing(F body) {
+        return exclusive<R>([this, body = std::move(body)]() mutable -> boost::asio::awaitable<R> {
+            if (!known()) refuse_missing();
+            return body();
+        });
+    }
+    [[noreturn]] void refuse_missing() const;
     template <class R, class F>
     boost::asio::awaitable<R> exclusive(F body) {
         return boost::asio::co_spawn(

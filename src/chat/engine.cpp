@@ -491,6 +491,11 @@ net::awaitable<conversation> engine::set_name(std::string phone, agent_ref by, s
     co_return co_await actor->set_name(std::move(by), std::move(name));
 }
 
+net::awaitable<std::uint64_t> engine::delete_conversation(std::string phone, agent_ref by) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->erase(std::move(by));
+}
+
 net::awaitable<std::size_t> engine::requeue_unanswered(std::chrono::seconds after) {
     auto now = std::chrono::system_clock::now();
     // A snoozed chat waits (the actor says so too): not worth its turn.

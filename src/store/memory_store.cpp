@@ -66,6 +66,7 @@ public:
     static thread_local int nested_answers;
 
     void apply(write_batch& b) {
+        if (b.erase_conversation) erase(*b.erase_conversation);
         if (b.conversation) {
             auto& s = shard_for(b.conversation->phone);
             std::lock_guard lock(s.mutex);
@@ -131,6 +132,37 @@ public:
         }
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);
+    }
+
+    // write_batch::erase_conversation.
+    void erase(const std::string& phone) {
+        {
+            auto& s = shard_for(phone);
+            std::lock_guard lock(s.mutex);
+            if (auto it = s.conversations.find(phone); it != s.conversations.end()) s.conversations.erase(it);
+            if (auto it = s.messages.find(phone); it != s.messages.end()) {
+                // The time log keeps its entries, which would name the
+                // user's next messages by their seqs: exports read this
+                // conversation whole from now on.
+                it->second.list.clear();
+                s.read_whole.insert(it->second.number);
+            }
+            auto ours = phone + '\n';
+            boost::unordered::erase_if(s.by_channel_id, [&](const auto& kv) { return kv.first.starts_with(ours); });
+        }
+        std::lock_guard lock(mutex_);
+        std::erase_if(outbox_, [&](const auto& kv) { return kv.second.phone == phone; });
+        std::erase_if(ratings_, [&](const rating& r) { return r.phone == phone; });
+        if (auto it = chats_of_.find(phone); it != chats_of_.end()) {
+            for (auto* chat : it->second) {
+                auto ticket = chat->ticket_id;  // the map's node goes with its chat
+                scores_.erase(ticket);
+                chats_.erase(ticket);
+            }
+            chats_of_.erase(it);
+        }
+        for (auto& [agent, theirs] : notifications_)
+            std::erase_if(theirs, [&](const auto& kv) { return kv.second.conversation == phone; });
     }
 
     std::optional<std::string> find_dedupe(std::string_view key) const override { return dedupe_.find(key); }

@@ -6,7 +6,10 @@
 // page cost a 4 KB WAL frame and its checkpoint. This map answers the same
 // questions: a conversation's rows in seq order, and which of them the user
 // wrote. The store fills it from the table at start and adds each message
-// once its commit has returned, so a row found here is always there to read.
+// once its commit has returned, so a row found here is there to read, but
+// for a conversation erased a moment ago (forgotten here once its deletion
+// commits): readers check that the row they read is the message they asked
+// for.
 #pragma once
 
 #include "../core/adaptive_mutex.hpp"
@@ -198,6 +201,20 @@ public:
         std::optional<entry> out;
         visit(phone, [&](const conversation_rows& rows) { out = rows.last(); });
         return out;
+    }
+
+    // Every row of `phone`'s messages, in seq order.
+    std::vector<std::int64_t> rows_of(std::string_view phone) const {
+        std::vector<std::int64_t> out;
+        for (auto& p : before(phone, UINT64_MAX, SIZE_MAX)) out.push_back(p.row);
+        return out;
+    }
+
+    // Forgets `phone`'s messages, whose rows were deleted (its conversation erased).
+    void forget(std::string_view phone) {
+        auto& s = shard_for(phone);
+        std::lock_guard lock(s.mutex);
+        if (auto it = s.phones.find(phone); it != s.phones.end()) s.phones.erase(it);
     }
 
 private:

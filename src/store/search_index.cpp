@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <pthread.h>
 #include <sched.h>
 #include <vector>
@@ -157,6 +158,10 @@ void search_index::loop() {
             auto rate = static_cast<double>(rows - seen) / std::chrono::duration<double>(now - seen_at).count();
             seen = rows;
             seen_at = now;
+            {
+                std::lock_guard work(work_mutex_);
+                drop_forgotten();
+            }
             if (index_now(rate, rows - upto_)) catch_up();
             failures_.stopped();
         } catch (const std::exception& e) {
@@ -169,8 +174,54 @@ void search_index::loop() {
     }
 }
 
+void search_index::forget(std::vector<std::int64_t> rows, std::int64_t rows_left) {
+    std::lock_guard lock(mutex_);
+    forgotten_.push_back({std::move(rows), rows_left});
+    trusted_upto_ = std::min<std::int64_t>(trusted_upto_, rows_left);
+    wake_.notify_one();
+}
+
+void search_index::drop_forgotten() {
+    std::vector<forgotten> todo;
+    {
+        std::lock_guard lock(mutex_);
+        todo.swap(forgotten_);
+    }
+    if (todo.empty()) return;
+    try {
+        sqlite::transaction tx(*writer_);
+        auto drop = writer_->prepare("DELETE FROM message_text WHERE rowid = ?");
+        std::int64_t upto = upto_;
+        for (auto& f : todo) {
+            for (auto row : f.rows)
+                if (row <= f.rows_left) drop.bind(1, row).run();
+            if (upto <= f.rows_left) continue;
+            // The rows past rows_left went, and new messages may have taken
+            // their rowids already: all of them are read from the database again.
+            writer_->prepare("DELETE FROM message_text WHERE rowid > ?").bind(1, f.rows_left).run();
+            std::string last;
+            auto id = db_.prepare("SELECT id FROM messages WHERE rowid = ?");
+            if (id.bind(1, f.rows_left).step()) last = id.get_text(0);
+            writer_->prepare("UPDATE indexed SET upto = ?, last_message = ?").bind(1, f.rows_left).bind(2, last).run();
+            upto = f.rows_left;
+        }
+        tx.commit();
+        upto_ = upto;
+        std::lock_guard lock(mutex_);  // those forgotten meanwhile keep theirs
+        std::int64_t trusted = INT64_MAX;
+        for (auto& f : forgotten_) trusted = std::min(trusted, f.rows_left);
+        trusted_upto_ = trusted;
+    } catch (...) {
+        // Dropped on the next try (a full disk, most likely, which the caller reports).
+        std::lock_guard lock(mutex_);
+        forgotten_.insert(forgotten_.begin(), std::make_move_iterator(todo.begin()), std::make_move_iterator(todo.end()));
+        throw;
+    }
+}
+
 void search_index::catch_up() {
     std::lock_guard work(work_mutex_);
+    drop_forgotten();
     if (full_) return;
     auto started = std::chrono::steady_clock::now();
     std::int64_t from = upto_;
@@ -259,7 +310,7 @@ bool search_index::can_find(std::string_view text) {
 }
 
 std::optional<std::int64_t> search_index::find(std::string_view text, std::int64_t upto,
-                                               const std::function<bool(std::string phone, std::uint64_t seq)>& visit,
+                                               const std::function<bool(std::string phone, std::uint64_t seq, std::int64_t row)>& visit,
                                                const std::function<bool()>& stop) {
     // FTS5 uses the index for LIKE only without ESCAPE, so a wildcard typed
     // in the search is asked as "any character" there, and each row found
@@ -287,7 +338,7 @@ std::optional<std::int64_t> search_index::find(std::string_view text, std::int64
             // a word every message has, the table reads the rest faster.
             if (++found % 4096 == 0 && found * 5 > upto - row) return row + 1;
             if (typed_wildcard && !contains_ignoring_case(st.get_bytes(3), needle)) continue;
-            if (!visit(st.get_text(1), static_cast<std::uint64_t>(st.get_int(2)))) return 0;
+            if (!visit(st.get_text(1), static_cast<std::uint64_t>(st.get_int(2)), row)) return 0;
         }
     } catch (...) {
         if (!asked.interrupted()) throw;

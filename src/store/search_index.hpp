@@ -8,14 +8,16 @@
 // looked, in batches, off the webhook's path, so a busy server pays for it
 // only with what CPU is left over. It is derived data: a file that is missing, damaged, or was
 // made from another database (a restored backup) is made again from the
-// messages. Messages are never deleted and their text never changes, so
-// what it holds stays right; it holds the messages up to one row of the
-// database (`upto`), and a search reads the rows after that straight from
-// the database.
+// messages. A message's text never changes; messages are deleted only with
+// their conversation (an admin erases a user's data), and the store then
+// tells the index, which drops them (forget). It holds the messages up to
+// one row of the database (`upto`), and a search reads the rows after that
+// straight from the database.
 #pragma once
 
 #include "sqlite.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -50,8 +52,14 @@ public:
     // Stops it (a batch under way is finished).
     void close();
 
-    // Indexes every message the database holds now, on the caller's thread.
+    // Indexes every message the database holds now, on the caller's thread,
+    // and drops those forgotten.
     void catch_up();
+    // The messages of `rows` were deleted: the thread drops them soon. When
+    // the largest rows went, SQLite gives their rowids to the next messages:
+    // `rows_left` is the largest rowid the deletion left (0: none), past
+    // which the index reads the database again.
+    void forget(std::vector<std::int64_t> rows, std::int64_t rows_left);
 
     // Whether the thread indexes now, messages coming at `rows_per_second`
     // and `rows_behind` not indexed yet: while they come fast, webhooks have
@@ -66,7 +74,10 @@ public:
     bool full() const { return full_; }
     // The last row of the database's messages the index holds: set once a
     // batch is committed, so a search that reads it after finds it there.
-    std::int64_t upto() const { return upto_; }
+    // While rows forgotten wait to be dropped, no further than the rows
+    // their deletion left: SQLite may have given the rowids past them to
+    // new messages, which the index holds under the old ones' text.
+    std::int64_t upto() const { return std::min<std::int64_t>(upto_, trusted_upto_); }
     // The messages among the first `upto` rows from the user or an agent
     // whose text contains `text` (ASCII case-insensitive, wildcards taken as
     // typed, as SQLite's LIKE with ESCAPE), newest first, each given to
@@ -74,8 +85,9 @@ public:
     // nullopt once it said yes. Otherwise the row before which the index
     // left the rest for the caller to read from the table (0: none left):
     // when most rows match, that is faster.
+    // `visit` is given each message's row too.
     std::optional<std::int64_t> find(std::string_view text, std::int64_t upto,
-                                     const std::function<bool(std::string phone, std::uint64_t seq)>& visit,
+                                     const std::function<bool(std::string phone, std::uint64_t seq, std::int64_t row)>& visit,
                                      const std::function<bool()>& stop);
 
 private:
@@ -83,6 +95,8 @@ private:
     void loop();
     // Indexes up to one batch of rows after upto_; false when there were none.
     bool index_batch();
+    // Drops the rows forget() was told of; the caller holds work_mutex_.
+    void drop_forgotten();
     void measure();
 
     sqlite::connection db_;  // the database, read-only, for the indexer; under work_mutex_ once started
@@ -98,6 +112,13 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool closing_ = false;
+    // Deleted rows not dropped yet, and each deletion's rows_left: under mutex_.
+    struct forgotten {
+        std::vector<std::int64_t> rows;
+        std::int64_t rows_left;
+    };
+    std::vector<forgotten> forgotten_;
+    std::atomic<std::int64_t> trusted_upto_ = INT64_MAX;  // the least rows_left of forgotten_; written under mutex_
     std::thread thread_;
     log::repeated_problem failures_{log::level::warn, "search index update failed",
                                     "search index updates succeed again"};

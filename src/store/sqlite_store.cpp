@@ -229,6 +229,10 @@ struct pending_write {
     std::optional<packed_event_block> events;
     std::vector<dedupe_row> dedupe_rows;  // where its dedupe records went, once written
     std::vector<message_row> message_rows;  // the rows its messages went to, once written
+    // The rows of the messages it erased (erase_conversation), and the
+    // largest rowid of the messages left then.
+    std::vector<std::int64_t> erased_rows;
+    std::int64_t rows_left = 0;
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -340,9 +344,13 @@ public:
     // `dedupe_rows` gets where each of the batch's dedupe records went (its
     // message's row when that row is new here), and `message_rows` the row
     // of each of its messages.
-    void apply(const write_batch& b, const std::optional<packed_event_block>& events,
-               std::vector<dedupe_row>& dedupe_rows, std::vector<message_row>& message_rows) {
+    void apply(pending_write& p) {
+        const auto& b = p.batch;
+        const auto& events = p.events;
+        auto& dedupe_rows = p.dedupe_rows;
+        auto& message_rows = p.message_rows;
         auto now = to_unix_ms(std::chrono::system_clock::now());
+        if (b.erase_conversation) p.rows_left = erase_conversation(*b.erase_conversation, p.erased_rows);
         if (b.conversation) {
             auto& c = *b.conversation;
             put_conversation_.bind(1, c.phone)
@@ -563,6 +571,32 @@ private:
         for (auto& [id, old] : cut) bind_block(rewrite_block_, events_from(old, before)).bind(6, id).run();
     }
 
+    // Everything of `phone`'s conversation (write_batch::erase_conversation).
+    // Rare, so its statements are prepared each time. `rows` gets the rows
+    // its messages were in; returns the largest rowid of the messages left.
+    std::int64_t erase_conversation(const std::string& phone, std::vector<std::int64_t>& rows) {
+        rows = messages_.rows_of(phone);
+        for (auto it = transaction_rows_.begin(); it != transaction_rows_.end();) {
+            if (it->first.first != phone) {
+                ++it;
+                continue;
+            }
+            rows.push_back(it->second);
+            it = transaction_rows_.erase(it);
+        }
+        auto remove_row = db_.prepare("DELETE FROM messages WHERE rowid = ?");
+        for (auto row : rows) remove_row.bind(1, row).run();
+        // Ratings by their chats' tickets, which they have an index on.
+        for (const char* sql : {"DELETE FROM ratings WHERE ticket_id IN (SELECT ticket_id FROM chats WHERE phone = ?1)",
+                                "DELETE FROM chats WHERE phone = ?1", "DELETE FROM message_errors WHERE phone = ?1",
+                                "DELETE FROM message_media WHERE phone = ?1", "DELETE FROM outbox WHERE phone = ?1",
+                                "DELETE FROM notifications WHERE conversation = ?1",
+                                "DELETE FROM conversations WHERE phone = ?1"})
+            db_.prepare(sql).bind(1, phone).run();
+        auto left = db_.prepare("SELECT max(rowid) FROM messages");
+        return left.step() ? left.get_int(0) : 0;  // NULL, none left, reads 0
+    }
+
     // The row that holds `m`: written in this transaction, or before; none
     // for a message the step made.
     std::optional<std::int64_t> row_of(const write_batch& b, const message& m) const {
@@ -665,7 +699,7 @@ public:
             auto row_seq = static_cast<std::uint64_t>(st.get_int(1));
             auto newest = message_rows_.last(phone);
             if (!newest || newest->seq <= row_seq) continue;
-            auto last = message_at(newest->row);
+            auto last = message_at(newest->row, phone, newest->seq);
             if (!last) continue;
             row_catch_up up{std::move(*last), message_rows_.user_messages_after(phone, row_seq), std::nullopt};
             up.preview = newest_preview_after(phone, row_seq, up.newest);
@@ -682,7 +716,7 @@ public:
         if (chat::moves_preview(newest)) return newest;
         auto places = message_rows_.before(phone, newest.seq, static_cast<std::size_t>(newest.seq - row_seq));
         for (auto p = places.rbegin(); p != places.rend() && p->seq > row_seq; ++p)
-            if (auto m = message_at(p->row); m && chat::moves_preview(*m)) return m;
+            if (auto m = message_at(p->row, phone, p->seq); m && chat::moves_preview(*m)) return m;
         return std::nullopt;
     }
 
@@ -778,7 +812,7 @@ public:
         std::vector<message> out;
         out.reserve(rows.size());
         for (auto& r : rows)
-            if (auto m = message_at(r.row)) out.push_back(std::move(*m));
+            if (auto m = message_at(r.row, phone, r.seq)) out.push_back(std::move(*m));
         return out;
     }
 
@@ -786,7 +820,7 @@ public:
         auto row = message_rows_.find(phone, seq);
         if (!row) return std::nullopt;
         std::lock_guard lock(quick_reads_->mutex);
-        return message_at(*row);
+        return message_at(*row, phone, seq);
     }
 
     std::optional<message> find_message_by_channel_id(std::string_view phone,
@@ -805,7 +839,7 @@ public:
         auto place = message_rows_.last_from_user(phone, before_seq);
         if (!place) return std::nullopt;
         std::lock_guard lock(quick_reads_->mutex);
-        return message_at(place->row);
+        return message_at(place->row, phone, place->seq);
     }
 
     // The dedupe key is kept in its message's row and indexed by hash in
@@ -906,7 +940,13 @@ public:
             return true;
         };
         if (!read_table(indexed, INT64_MAX) || indexed == 0) return out;
-        auto rest = search_index_->find(text, indexed, visit, stop);
+        // An erased conversation's messages leave the index a moment after
+        // the table: a row found there must still be the message it was.
+        auto visit_indexed = [&](std::string phone, std::uint64_t seq, std::int64_t row) {
+            if (message_rows_.find(phone, seq) != row) return true;
+            return visit(std::move(phone), seq);
+        };
+        auto rest = search_index_->find(text, indexed, visit_indexed, stop);
         if (rest && *rest > 0) read_table(0, *rest);
         return out;
     }
@@ -1231,14 +1271,19 @@ private:
     // A point read's statement; the caller holds quick_reads_->mutex.
     sqlite::statement& prepared(const std::string& sql) const { return quick_reads_->prepared(sql); }
 
-    // The message in `row`; the caller holds quick_reads_->mutex.
-    std::optional<message> message_at(std::int64_t row) const {
+    // The message in `row`, which the index says is `phone`'s at `seq`;
+    // none when it is not (any more): its conversation was erased a moment
+    // ago, and SQLite may have given its last row to another message. The
+    // caller holds quick_reads_->mutex.
+    std::optional<message> message_at(std::int64_t row, std::string_view phone, std::uint64_t seq) const {
         static const std::string sql = message_select + " FROM messages WHERE rowid = ?";
         reset_on_exit st_guard(prepared(sql));  // once per message read: the text is built once
         auto& st = *st_guard;
         st.bind(1, row);
         if (!st.step()) return std::nullopt;
-        return read_message(st);
+        auto m = read_message(st);
+        if (m.phone != phone || m.seq != seq) return std::nullopt;
+        return m;
     }
 
     void write_loop() {
@@ -1288,6 +1333,10 @@ private:
     }
 
     void index_committed(const pending_write& p) {
+        if (p.batch.erase_conversation) {
+            message_rows_.forget(*p.batch.erase_conversation);
+            if (search_index_) search_index_->forget(p.erased_rows, p.rows_left);
+        }
         for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i) {
             auto& where = p.dedupe_rows[i];
             (where.in_messages ? message_dedupe_keys_ : table_dedupe_keys_).add(p.batch.dedupe[i].key, where.row);
@@ -1305,7 +1354,7 @@ private:
             fit_size_limit();
             sqlite::transaction tx(writer_db_);
             tables_->begin();
-            for (auto& p : group) tables_->apply(p->batch, p->events, p->dedupe_rows, p->message_rows);
+            for (auto& p : group) tables_->apply(*p);
             tx.commit();
             write_failures_.stopped();
             return true;

@@ -293,6 +293,56 @@ test('an agent blocks a user after a confirmation, every console shows it, and u
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+// An admin erases a user (the GDPR's right to erasure): after a
+// confirmation that says what goes, every console lets the conversation go,
+// its draft and its notifications too; agents are not offered it.
+test('an admin deletes a conversation for good, and every console lets it go', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550761', 'my card 9911 was charged twice', 'Nia');
+  await userSays(server, '15550762', 'hello', 'Oz');
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  // Lea starts a note to Nia's chat, and goes on to Oz's.
+  await lea.locator('#conversation-list li[data-phone="15550761"]').click();
+  await lea.locator('#conv-name', { hasText: 'Nia' }).waitFor();
+  assert.equal(await lea.getByRole('button', { name: 'Delete', exact: true }).isVisible(), false);  // admins only
+  await lea.getByRole('tab', { name: 'Private note' }).click();
+  await lea.locator('#composer-text').fill('We are refunding the second');
+  await lea.locator('#conversation-list li[data-phone="15550762"]').click();
+  await lea.locator('#conv-name', { hasText: 'Oz' }).waitFor();
+  const leaDrafts = () => lea.evaluate(() => Object.values(localStorage).join());
+  assert.match(await leaDrafts(), /refunding/);
+  // Mentioned, lea follows it and has a notification of it.
+  await admin('POST', '/conversations/15550761/notes', { text: '@lea have a look' });
+  await lea.locator('#inbox-count', { hasText: '1' }).waitFor();
+  await lea.locator('.tabs [data-filter="following"] .count', { hasText: '1' }).waitFor();
+  await page.locator('#conversation-list li[data-phone="15550761"]').click();
+  await page.locator('#conv-name', { hasText: 'Nia' }).waitFor();
+
+  // Cancelled: nothing changes.
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.locator('#delete-who', { hasText: 'Nia (+15550761)' }).waitFor();
+  await page.locator('#delete-dialog').getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await admin('GET', '/conversations/15550761')).name, 'Nia');
+
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.locator('#delete-confirm').click();
+  await page.locator('#pane-empty', { hasText: 'The conversation with Nia was deleted by admin.' }).waitFor();
+  assert.equal(await page.locator('#conversation').isVisible(), false);
+  for (const p of [page, lea]) {
+    await p.locator('#conversation-list li[data-phone="15550761"]').waitFor({ state: 'detached' });
+    await p.locator('#conversation-list li[data-phone="15550762"]').waitFor();
+  }
+  // Lea's open chat stays; her Following count (the server's), her inbox and her draft let Nia go.
+  await lea.waitForFunction(() => document.querySelector('.tabs [data-filter="following"] .count').textContent === '');
+  await lea.locator('#inbox-count').waitFor({ state: 'hidden' });
+  assert.equal(await lea.locator('#conv-name', { hasText: 'Oz' }).isVisible(), true);
+  assert.doesNotMatch(await leaDrafts(), /refunding/);
+  assert.match((await admin('GET', '/conversations/15550761')).error.message, /15550761/);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));
+
 test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in every console, and is back when the user writes', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });

@@ -1499,4 +1499,208 @@ BOOST_AUTO_TEST_CASE(a_users_chats_are_paged_newest_first_in_both_stores) {
     }
 }
 
+// An admin erases a user (DELETE /conversations/{phone}): their row,
+// messages, chats, ratings, outbox items and notifications go, in one
+// batch, and nobody else's; the user who writes again starts anew, and
+// exports and searches find only their new messages.
+BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    const std::string gone = "15550001", kept = "15550002";
+    auto said = [](const std::string& phone, std::uint64_t seq, std::string text) {
+        auto m = full_message(seq);
+        m.id = "msg_" + phone + "_" + std::to_string(seq);
+        m.phone = phone;
+        m.from = seq == 1 ? chat::sender::user : chat::sender::admin;
+        m.text = std::move(text);
+        m.channel_id = "wamid." + phone + "." + std::to_string(seq);
+        return m;
+    };
+    auto everything_of = [&](const std::string& phone, std::uint64_t at_ms) {
+        store::write_batch b;
+        auto c = full_conversation();
+        c.phone = phone;
+        c.last_seq = 2;
+        b.conversation = c;
+        b.messages = {said(phone, 1, "my parcel 4242 of " + phone), said(phone, 2, "on its way")};
+        b.messages[1].status = chat::message_status::failed;
+        b.messages[1].error = "HTTP 400: refused";
+        b.messages[1].media = chat::attachment{"media-" + phone, "image/jpeg", ""};
+        chat::chat_record chat;
+        chat.ticket_id = "t_" + phone;
+        chat.phone = phone;
+        chat.opened_at = from_unix_ms(static_cast<std::int64_t>(at_ms));
+        b.chats_put = {chat};
+        b.ratings = {{phone, "t_" + phone, "alice", 5, from_unix_ms(static_cast<std::int64_t>(at_ms + 1))}};
+        b.outbox_put = {{"msg_" + phone + "_2", phone, 2, chat::channel::whatsapp, "106540352242922", "on its way", 0,
+                         from_unix_ms(static_cast<std::int64_t>(at_ms))}};
+        notify::notification n;
+        n.id = at_ms;
+        n.agent = "alice";
+        n.type = "message";
+        n.conversation = phone;
+        n.text = "my parcel";
+        n.created_at = from_unix_ms(static_cast<std::int64_t>(at_ms));
+        b.notifications_put = {n};
+        return b;
+    };
+    const auto from = from_unix_ms(0), to = from_unix_ms(4000000000000);
+    auto phones_in = [&](const std::vector<chat::conversation>& cs) {
+        std::set<std::string> out;
+        for (auto& c : cs) out.insert(c.phone);
+        return out;
+    };
+    auto exported = [&](store::store& db) {  // each once
+        std::multiset<std::string> out;
+        for (auto& m : db.load_messages_between(from, to, std::nullopt, 100)) out.insert(m.phone + "/" + m.text);
+        return out;
+    };
+    auto check_gone = [&](store::store& db) {
+        BOOST_TEST(phones_in(db.load_conversations()) == std::set<std::string>{kept});
+        BOOST_TEST(db.load_messages(gone, UINT64_MAX, 10).empty());
+        BOOST_TEST(!db.find_message(gone, 1));
+        BOOST_TEST(!db.find_latest_user_message(gone, UINT64_MAX));
+        BOOST_TEST(!db.find_message_by_channel_id(gone, "wamid." + gone + ".2"));
+        BOOST_TEST(db.count_user_messages_after(gone, 0) == 0u);
+        BOOST_TEST(db.load_chats_of(gone, std::nullopt, 10).empty());
+        BOOST_TEST(!db.find_rating("t_" + gone));
+        auto ratings = ratings_in(db, from, to);
+        BOOST_TEST_REQUIRE(ratings.size() == 1u);
+        BOOST_TEST(ratings[0].phone == kept);
+        std::vector<std::string> chats;
+        db.each_chat(from, to, [&](const chat::chat_record& c) { chats.push_back(c.phone); });
+        BOOST_TEST(chats == std::vector<std::string>{kept});
+        auto outbox = db.load_outbox();
+        BOOST_TEST_REQUIRE(outbox.size() == 1u);
+        BOOST_TEST(outbox[0].phone == kept);
+        auto notes = db.load_notifications("alice", UINT64_MAX, 10, false);
+        BOOST_TEST_REQUIRE(notes.size() == 1u);
+        BOOST_TEST(notes[0].conversation == kept);
+        BOOST_TEST(db.count_unread_notifications("alice") == 1u);
+        BOOST_TEST(!db.find_notification(1000));
+        db.catch_up_search_index();
+        auto found = db.text_matches("parcel 4242", 10, {});
+        BOOST_TEST_REQUIRE(found.size() == 1u);
+        BOOST_TEST(found[0].phone == kept);
+        // The other's rows and all of their row, as they were.
+        BOOST_TEST(db.load_messages(kept, UINT64_MAX, 10).size() == 2u);
+        BOOST_TEST(db.find_message(kept, 2)->error == "HTTP 400: refused");
+        BOOST_TEST(db.find_message(kept, 2)->media->media_id == "media-" + kept);
+        BOOST_TEST(db.find_rating("t_" + kept).value_or(0) == 5);
+    };
+    for (auto& db : stores) {
+        write(*db, everything_of(gone, 1000));
+        write(*db, everything_of(kept, 2000));
+        db->catch_up_search_index();  // the index holds the messages that go
+        store::write_batch erase;
+        erase.erase_conversation = gone;
+        write(*db, erase);
+        check_gone(*db);
+        BOOST_TEST(exported(*db) == (std::multiset<std::string>{kept + "/my parcel 4242 of " + kept, kept + "/on its way"}));
+        // They write again: seq 1 anew, with another text and time.
+        store::write_batch again;
+        auto c = full_conversation();
+        c.phone = gone;
+        c.last_seq = 1;
+        again.conversation = c;
+        auto m = said(gone, 1, "hello again");
+        m.at = from_unix_ms(5000);
+        again.messages = {m};
+        again.new_messages_from_seq = 1;
+        write(*db, again);
+        auto theirs = db->load_messages(gone, UINT64_MAX, 10);
+        BOOST_TEST_REQUIRE(theirs.size() == 1u);
+        BOOST_TEST(theirs[0].text == "hello again");
+        BOOST_TEST(!db->find_message(gone, 2));
+        BOOST_TEST(exported(*db) == (std::multiset<std::string>{kept + "/my parcel 4242 of " + kept,
+                                                                 kept + "/on its way", gone + "/hello again"}));
+        // Found by what they wrote before, in an index that has not dropped it yet or has.
+        BOOST_TEST(db->text_matches("parcel 4242 of " + gone, 10, {}).empty());
+        db->catch_up_search_index();
+        BOOST_TEST(db->text_matches("parcel 4242 of " + gone, 10, {}).empty());
+        BOOST_TEST(db->text_matches("hello again", 10, {}).size() == 1u);
+    }
+    stores.clear();
+    // The index's own file holds no word of them.
+    BOOST_TEST(test::sqlite_value(dir.path() / "search.db", "SELECT count(*) FROM message_text WHERE text LIKE '%of " + gone + "%'") == "0");
+    auto reopened = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(reopened->load_messages(gone, UINT64_MAX, 10).size() == 1u);
+    BOOST_TEST(reopened->load_chats_of(gone, std::nullopt, 10).empty());
+    BOOST_TEST(reopened->load_outbox().size() == 1u);
+    BOOST_TEST(reopened->text_matches("parcel 4242 of " + gone, 10, {}).empty());
+}
+
+// The search index drops an erased conversation's rows a moment after the
+// table: a search in between does not find the user, who wrote again, by
+// what they wrote before.
+BOOST_AUTO_TEST_CASE(a_search_does_not_find_a_user_by_what_they_wrote_before_their_erasure) {
+    auto said = [](std::string phone, std::string text) {
+        auto m = full_message(1);
+        m.id = "msg_" + text;
+        m.phone = std::move(phone);
+        m.from = chat::sender::user;
+        m.text = std::move(text);
+        m.channel_id.clear();
+        return m;
+    };
+    // Their row the last (SQLite gives it to their next message), or another's after it.
+    for (bool last : {true, false}) {
+        test::temp_dir dir;
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch first;
+        first.messages = {said("15550001", "my parcel 4242")};
+        if (!last) first.messages.push_back(said("15550002", "someone else"));
+        write(*db, first);
+        db->catch_up_search_index();
+        store::write_batch erase;
+        erase.erase_conversation = "15550001";
+        write(*db, erase);
+        store::write_batch again;  // seq 1 again
+        again.messages = {said("15550001", "hello again")};
+        write(*db, again);
+        BOOST_TEST(db->text_matches("parcel 4242", 10, {}).empty(), "last: " << last);
+        BOOST_TEST(db->text_matches("hello again", 10, {}).size() == 1u, "last: " << last);
+    }
+}
+
+// The SQLite store's rows append, and SQLite gives a deleted last row's
+// rowid to the next message: the search index, which holds the rows up to
+// one rowid, reads those again, and drops the text of the erased ones.
+BOOST_AUTO_TEST_CASE(the_search_index_reads_again_the_rows_an_erased_conversation_left) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    auto said = [](std::string phone, std::uint64_t seq, std::string text) {
+        auto m = full_message(seq);
+        m.id = phone + "_" + std::to_string(seq) + "_" + text;
+        m.phone = std::move(phone);
+        m.from = chat::sender::user;
+        m.text = std::move(text);
+        m.channel_id.clear();
+        return m;
+    };
+    store::write_batch first;
+    first.messages = {said("15550001", 1, "apple pie"), said("15550002", 1, "banana split"),
+                      said("15550002", 2, "banana bread")};
+    write(*db, first);
+    db->catch_up_search_index();  // the index holds all three rows
+    store::write_batch erase;
+    erase.erase_conversation = "15550002";
+    write(*db, erase);
+    store::write_batch next;  // takes the rows the banana ones had
+    next.messages = {said("15550003", 1, "cherry tart"), said("15550003", 2, "cherry jam")};
+    write(*db, next);
+    db->catch_up_search_index();
+    BOOST_TEST(db->text_matches("banana", 10, {}).empty());
+    auto cherries = db->text_matches("cherry", 10, {});
+    BOOST_TEST_REQUIRE(cherries.size() == 1u);
+    BOOST_TEST(cherries[0].phone == "15550003");
+    BOOST_TEST(cherries[0].seq == 2u);
+    BOOST_TEST(db->text_matches("apple", 10, {}).size() == 1u);
+    db.reset();
+    // The index's own file holds no word of them.
+    auto index = dir.path() / "search.db";
+    BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text WHERE text LIKE '%banana%'") == "0");
+    BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text WHERE text LIKE '%cherry%'") == "2");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -192,6 +192,20 @@ export class ConversationPane {
     $('block-dialog').addEventListener('close', () => {
       if ($('block-dialog').returnValue === 'block') this.change('blocked', { blocked: true }, 'Not blocked');
     });
+    $('delete-conversation').addEventListener('click', () => {
+      $('delete-who').textContent = `${userName(this.conv)} (+${this.conv.phone})`;
+      $('delete-dialog').showModal();
+    });
+    // The conversation.deleted that follows closes the chat, here and in every console.
+    $('delete-dialog').addEventListener('close', async () => {
+      if ($('delete-dialog').returnValue !== 'delete') return;
+      const phone = this.phone;
+      try {
+        await api.del(`/conversations/${enc(phone)}`);
+      } catch (e) {
+        if (this.phone === phone) this.showNotice(`Not deleted: ${e.message}`);
+      }
+    });
     $('transfer-dialog').addEventListener('close', () => {
       if ($('transfer-dialog').returnValue === 'transfer' && $('transfer-to').value)
         this.act('transfer', { to: $('transfer-to').value });
@@ -236,6 +250,9 @@ export class ConversationPane {
     $('typing').textContent = '';
     this.markRead();
   }
+
+  // An admin erased the conversation of `phone`: the draft for it goes too.
+  forgetDraft(phone) { this.drafts.set(phone, '', 'reply'); }
 
   close() {
     this.saveDraft();
@@ -344,6 +361,7 @@ export class ConversationPane {
     $('conv-priority').dataset.priority = c.priority ?? 'none';
     this.renderTeam();
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
+    $('delete-conversation').hidden = this.me.role !== 'admin';
     $('mark-unread').hidden = c.unread > 0;
     this.renderFollowers();
     this.renderViewers();

@@ -328,6 +328,15 @@ export class ConversationList {
     this.render();
   }
 
+  // An admin erased the conversation: its row goes for good.
+  forget(phone) {
+    this.rows.delete(phone);
+    this.built.delete(phone);
+    this.selected.delete(phone);
+    this.textHits?.delete(phone);
+    this.renderSoon();
+  }
+
   // The chat gained a draft or lost it, or who views it changed: its row
   // is built again (every row, for null).
   rowChanged(phone) {

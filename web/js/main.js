@@ -369,6 +369,9 @@ function onEvent(e) {
     case 'labels.updated':
       labelCatalog.set(e.data.labels);
       break;
+    case 'conversation.deleted':
+      forgetConversation(e.conversation, e.data.by);
+      break;
     case 'campaign.updated':
     case 'campaign.deleted':
       campaigns?.onEvent(e);
@@ -651,6 +654,21 @@ function closeConversation() {
   viewers.show(null);
   list.current = null;
   list.render();
+  $('pane-empty').textContent = 'Pick a conversation.';
+}
+
+// An admin erased a conversation: it leaves the list, the open pane, the
+// drafts and the inbox (its notifications went with it).
+function forgetConversation(phone, by) {
+  const who = userName(list.rows.get(phone) ?? (pane.conv?.phone === phone ? pane.conv : { phone }));
+  const open = pane.phone === phone;
+  if (open) closeConversation();
+  pane.forgetDraft(phone);
+  unlisted.delete(phone);
+  list.forget(phone);
+  refreshQueueSoon();  // the counts
+  inbox.refresh();
+  if (open) $('pane-empty').textContent = `The conversation with ${who} was deleted by ${by}.`;
 }
 
 // `at`: the message to show, when a search found the chat by it (`words`).

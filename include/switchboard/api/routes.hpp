@@ -96,6 +96,7 @@ void add_automation_routes(http::router& routes, api_context& ctx);
 void add_campaign_routes(http::router& routes, api_context& ctx);
 void add_contact_import_route(http::router& routes, api_context& ctx);
 void add_contact_export_route(http::router& routes, api_context& ctx);
+void add_conversation_delete_route(http::router& routes, api_context& ctx);
 void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
 void add_report_routes(http::router& routes, api_context& ctx);
@@ -118,6 +119,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
     add_conversation_routes(routes, ctx, add_view_routes(routes, ctx));
     add_new_conversation_route(routes, ctx);
+    add_conversation_delete_route(routes, ctx);
     add_participant_routes(routes, ctx);
     add_past_chats_route(routes, ctx);
     add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));

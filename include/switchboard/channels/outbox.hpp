@@ -60,6 +60,10 @@ public:
     // WhatsApp's "typing…" for the user, on their message `item.ref` (kind
     // "typing"): sent once, not stored, never retried. Thread-safe.
     void show_typing(store::outbox_item item);
+    // Drops what waits to go to `phone`, whose conversation was erased
+    // (its store rows with it): the message being sent now is given up
+    // before its next attempt, and its outcome is not told. Thread-safe.
+    void forget(std::string phone);
     // Whether a message for this channel has anywhere to go.
     bool can_deliver(chat::channel via) const;
     void stop();

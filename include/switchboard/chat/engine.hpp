@@ -439,6 +439,14 @@ public:
     // it, so the bot greets them by it and their WhatsApp profile name no
     // longer replaces it.
     boost::asio::awaitable<conversation> set_name(std::string phone, agent_ref by, std::string name);
+    // Erases the user of `phone` and what the server keeps of them (an
+    // admin's, as Chatwoot deletes a contact and the GDPR's right to erasure
+    // asks): the conversation, its messages, chats and their ratings,
+    // messages not sent yet, and the agents' notifications of it, for good;
+    // conversation.deleted tells the consoles. A chat open is ended with no
+    // word to the user. A user who writes again is new. Returns how many
+    // messages the conversation had.
+    boost::asio::awaitable<std::uint64_t> delete_conversation(std::string phone, agent_ref by);
 
     // A page of the list from each conversation's latest state, without
     // queue positions (fill_queue_positions). Not a coroutine, and safe on

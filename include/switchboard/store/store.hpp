@@ -122,6 +122,13 @@ inline constexpr std::uint64_t audit_entries_kept = 100'000;
 
 // Everything one step of one conversation changes, written atomically.
 struct write_batch {
+    // A user's data erased (an admin's DELETE /conversations/{phone}):
+    // the conversation of this phone and all it holds, before the rest of
+    // the batch: its row, messages (their errors, files and dedupe
+    // answers), chats and their ratings, outbox items, and the agents'
+    // notifications of it. The event log keeps its events until their
+    // retention passes.
+    std::optional<std::string> erase_conversation;
     std::optional<chat::conversation> conversation;
     std::vector<chat::message> messages;  // insert or replace by (phone, seq)
     // Messages from this seq on were created by the step, so no stored row
@@ -147,7 +154,7 @@ struct write_batch {
     // Anything beyond the conversation's own row, messages and dedupe
     // answers: what a store keeps in tables every conversation shares.
     bool has_shared_parts() const {
-        return !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
+        return erase_conversation || !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
                !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
                events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
                !settings_put.empty() || !audit_put.empty() || !notifications_put.empty();

@@ -1,0 +1,32 @@
+// DELETE /conversations/{phone}: an admin erases a user and what the server
+// keeps of them (Chatwoot's contact deletion; the GDPR's right to erasure):
+// the conversation, its messages, chats, ratings, messages not sent yet and
+// the agents' notifications of it. Audited, by phone and message count.
+#include "audit.hpp"
+
+#include "switchboard/chat/engine.hpp"
+
+namespace switchboard::api {
+
+using boost::asio::awaitable;
+
+namespace {
+
+awaitable<http::response> delete_conversation(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto erasing = ctx.engine.delete_conversation(phone, as_ref(who));
+    auto messages = co_await std::move(erasing);
+    auto audited = audit(ctx, who.username, "conversation.deleted", phone, {{"messages", messages}});
+    co_await std::move(audited);
+    co_return json_response(200, {{"deleted", phone}, {"messages", messages}});
+}
+
+}  // namespace
+
+void add_conversation_delete_route(http::router& routes, api_context& ctx) {
+    routes.add(http::verb::delete_, "/conversations/{phone}",
+               authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return delete_conversation(ctx, r, w); },
+                      true));
+}
+
+}  // namespace switchboard::api

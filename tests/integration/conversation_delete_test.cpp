@@ -1,0 +1,158 @@
+// DELETE /conversations/{phone} against the real server: an admin erases a
+// user and all that is kept of them, for good, across a restart; the queue
+// lets go of them and their messages not sent yet are dropped; a user who
+// writes again is new.
+#include "api_session.hpp"
+#include "metrics_probe.hpp"
+#include "receiver.hpp"
+#include "refusals.hpp"
+#include "server_process.hpp"
+#include "sqlite_probe.hpp"
+#include "temp_dir.hpp"
+#include "ws_client.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+
+using namespace switchboard::test;
+namespace json = boost::json;
+
+namespace {
+
+std::vector<std::string> queued_phones(const api_client& agent) {
+    std::vector<std::string> phones;
+    auto queue = agent.json("GET", "/queue");
+    for (auto& e : queue.at("queue").as_array()) phones.push_back(std::string(e.at("phone").as_string()));
+    return phones;
+}
+
+bool mentions(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(conversation_delete)
+
+BOOST_AUTO_TEST_CASE(an_admin_erases_a_user_and_all_that_is_kept_of_them) {
+    temp_dir data;
+    receiver outbound;
+    auto args = kept_in(data.path());
+    args.insert(args.end(), {"--outbound-url", outbound.url()});
+    std::string had_messages;
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        auto lea = agent_client(admin, "lea");
+        // Ana's whole story: a chat, a note that mentions lea, a rating, and a chat waiting.
+        user_says(p, "15550001", "my order 4242 is late", "Ana");
+        user_says(p, "15550001", "support");
+        admin.json("POST", "/conversations/15550001/chat-support/start");
+        admin.json("POST", "/conversations/15550001/chat-support/send", R"({"text":"Looking into 4242"})", 201);
+        admin.json("POST", "/conversations/15550001/notes", R"({"text":"@lea see order 4242"})", 201);
+        admin.json("POST", "/conversations/15550001/chat-support/end");
+        user_says(p, "15550001", "5");
+        user_says(p, "15550001", "support");
+        user_says(p, "15550002", "support");
+        BOOST_TEST((queued_phones(admin) == std::vector<std::string>{"15550001", "15550002"}));
+        // Mentioned, lea follows the conversation: the mention and Ana's two messages since.
+        BOOST_TEST(lea.json("GET", "/notifications").at("notifications").as_array().size() == 3u);
+        auto before = admin.json("GET", "/conversations/15550001");
+        had_messages = json::serialize(before.at("messages").as_array().back().at("seq"));
+        ws_client ws(p, "/ws?token=" + lea.token);
+        ws.next_of_type("hello");
+
+        BOOST_TEST(refusal_message(lea.call("DELETE", "/conversations/15550001"), 403).size() > 0u);
+        BOOST_TEST(mentions(refusal_message(admin.call("DELETE", "/conversations/15559999"), 404), "15559999"));
+        BOOST_TEST(admin.json("GET", "/conversations/15550001").at("name").as_string() == "Ana");  // nothing changed
+
+        auto deleted = admin.json("DELETE", "/conversations/15550001");
+        BOOST_TEST(deleted.at("deleted").as_string() == "15550001");
+        BOOST_TEST(json::serialize(deleted.at("messages")) == had_messages);
+        auto told = ws.next_of_type("conversation.deleted");
+        BOOST_TEST(told.at("data").at("phone").as_string() == "15550001");
+        BOOST_TEST(told.at("data").at("by").as_string() == "admin");
+
+        BOOST_TEST(mentions(refusal_message(admin.call("GET", "/conversations/15550001"), 404), "15550001"));
+        BOOST_TEST(admin.call("DELETE", "/conversations/15550001").status == 404u);  // once
+        BOOST_TEST(admin.call("POST", "/conversations/15550001/notes", R"({"text":"x"})").status == 404u);
+        auto listed = admin.json("GET", "/conversations");
+        BOOST_TEST(json::serialize(listed.at("conversations").as_array().at(0).at("phone")) == R"("15550002")");
+        BOOST_TEST(listed.at("conversations").as_array().size() == 1u);
+        BOOST_TEST(listed.at("counts").at("all").as_int64() == 1);
+        BOOST_TEST(listed.at("counts").at("queued").as_int64() == 1);
+        // The chat behind moves up to the head of the queue.
+        BOOST_TEST((queued_phones(admin) == std::vector<std::string>{"15550002"}));
+        BOOST_TEST(admin.json("GET", "/queue").at("queue").at(0).at("position").as_int64() == 1);
+        BOOST_TEST(admin.json("GET", "/conversations?q=4242").at("conversations").as_array().empty());
+        BOOST_TEST(lea.json("GET", "/notifications").at("notifications").as_array().empty());
+        BOOST_TEST(admin.json("GET", "/reports/csat").at("responses").as_array().empty());
+        auto exported = admin.call("GET", "/export?format=ndjson").body;
+        BOOST_TEST(!mentions(exported, "15550001"), exported);
+        BOOST_TEST(mentions(exported, "15550002"), exported);
+        auto audit = admin.json("GET", "/audit-log").at("entries").as_array().at(0);
+        BOOST_TEST(audit.at("action").as_string() == "conversation.deleted");
+        BOOST_TEST(audit.at("target").as_string() == "15550001");
+        BOOST_TEST(json::serialize(audit.at("details").at("messages")) == had_messages);
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
+    }
+    auto db = data.path() / "switchboard.db";
+    for (const char* table : {"conversations", "messages", "chats", "outbox"})
+        BOOST_TEST(sqlite_value(db, std::string("SELECT count(*) FROM ") + table + " WHERE phone = '15550001'") == "0",
+                   table);
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM ratings") == "0");
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM notifications WHERE conversation = '15550001'") == "0");
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE text LIKE '%4242%'") == "0");
+
+    server_process server(args);
+    auto p = server.port();
+    auto admin = known_admin(p);
+    BOOST_TEST(admin.call("GET", "/conversations/15550001").status == 404u);
+    // Ana writes again: a new user, who starts at the first message.
+    user_says(p, "15550001", "hello");
+    auto anew = admin.json("GET", "/conversations/15550001");
+    BOOST_TEST(anew.at("name").as_string() == "");
+    BOOST_TEST(anew.at("state").as_string() == "IDLE");
+    auto& messages = anew.at("messages").as_array();
+    BOOST_TEST_REQUIRE(messages.size() == 2u);  // theirs and the bot's menu
+    BOOST_TEST(messages[0].at("seq").as_int64() == 1);
+    BOOST_TEST(messages[0].at("text").as_string() == "hello");
+    BOOST_TEST(admin.json("GET", "/conversations?q=4242").at("conversations").as_array().empty());
+    BOOST_TEST(admin.json("GET", "/conversations/15550001/chats").at("chats").as_array().empty());
+}
+
+// A chat an agent has: it stops counting against them; the messages that
+// wait for the user's endpoint (down) are dropped, in memory and in the store.
+BOOST_AUTO_TEST_CASE(an_agents_chat_and_the_messages_waiting_to_go_are_let_go) {
+    temp_dir data;
+    receiver down({503, "down for maintenance", {}});
+    auto args = kept_in(data.path());
+    args.insert(args.end(), {"--outbound-url", down.url()});
+    server_process server(args);
+    auto p = server.port();
+    auto admin = known_admin(p);
+    auto lea = agent_client(admin, "lea");
+    user_says(p, "15550003", "support");
+    lea.json("POST", "/conversations/15550003/chat-support/start");  // "You're now chatting with lea" waits
+    lea.json("POST", "/conversations/15550003/chat-support/send", R"({"text":"Hi"})", 201);
+    down.wait_for(2);  // tried, and tried again
+    BOOST_TEST(read_metric(p, "switchboard_outbox_pending") == 2.0);
+    auto open_chats = [&] {
+        auto agents = admin.json("GET", "/agents");
+        for (auto& a : agents.at("agents").as_array())
+            if (a.at("username").as_string() == "lea") return a.at("open_chats").as_int64();
+        return std::int64_t{-1};
+    };
+    BOOST_TEST(open_chats() == 1);
+
+    admin.json("DELETE", "/conversations/15550003");
+    BOOST_TEST(open_chats() == 0);
+    wait_for_metric_at_most(p, "switchboard_outbox_pending", 0);
+    auto db = data.path() / "switchboard.db";
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM outbox") == "0");
+    BOOST_TEST(lea.call("POST", "/conversations/15550003/chat-support/send", R"({"text":"Still there?"})").status == 404u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
