@@ -3,6 +3,7 @@
 // POST /contacts/import reads back: phone, name, labels, then one column
 // for each detail any of them has. Streamed a page at a time.
 #include "command_fields.hpp"
+#include "contact_filter.hpp"
 
 #include "switchboard/chat/engine.hpp"
 
@@ -22,8 +23,7 @@ constexpr std::size_t page_size = 1000;
 // the list of users as it is then, by phone, and the details' names.
 class contact_pages {
 public:
-    contact_pages(const chat::engine& engine, std::optional<chat::channel> via, std::string label)
-        : engine_(engine), via_(via), label_(std::move(label)) {}
+    contact_pages(const chat::engine& engine, contact_filter filter) : engine_(engine), filter_(std::move(filter)) {}
 
     std::optional<std::string> operator()() {
         if (!read_) return header();
@@ -37,12 +37,7 @@ public:
 private:
     std::string header() {
         read_ = true;
-        auto q = chat::every_conversation([this](const chat::conversation& c) {
-            return (!via_ || c.via == *via_) &&
-                   (label_.empty() || std::binary_search(c.labels.begin(), c.labels.end(), label_));
-        });
-        rows_ = engine_.listed(q).rows;
-        std::sort(rows_.begin(), rows_.end(), [](auto& a, auto& b) { return a.record->phone < b.record->phone; });
+        rows_ = contacts_by_phone(engine_, filter_);
         std::set<std::string> keys;
         for (auto& r : rows_)
             for (auto& [key, value] : r.record->attributes) keys.insert(key);
@@ -64,8 +59,7 @@ private:
     }
 
     const chat::engine& engine_;
-    std::optional<chat::channel> via_;
-    std::string label_;
+    contact_filter filter_;
     bool read_ = false;
     std::vector<chat::conversation_view> rows_;
     std::vector<std::string> keys_;
@@ -73,21 +67,11 @@ private:
 };
 
 awaitable<http::response> export_contacts(api_context& ctx, http::request& req, const auth::agent&) {
-    std::optional<chat::channel> via;
-    if (auto typed = req.query_param("channel")) {
-        via = chat::channel_from_string(*typed);
-        if (!via) throw field_error{"channel", "channel must be whatsapp or plain, or left out for both"};
-    }
-    std::string label;
-    if (auto typed = req.query_param("label")) {
-        auto l = chat::label_from(*typed);
-        if (!l) throw field_error{"label", std::string(label_rule)};
-        label = std::move(*l);
-    }
+    auto filter = read_contact_filter(req);
     http::response res;
     res.content_type = "text/csv; charset=utf-8";
     res.set_header("Content-Disposition", "attachment; filename=\"contacts.csv\"");
-    res.stream = scanned_body(ctx, std::make_shared<contact_pages>(ctx.engine, via, std::move(label)));
+    res.stream = scanned_body(ctx, std::make_shared<contact_pages>(ctx.engine, std::move(filter)));
     co_return res;
 }
 

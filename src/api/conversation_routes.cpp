@@ -162,13 +162,7 @@ awaitable<http::response> list_conversations(api_context& ctx, view_book& views,
             for (auto& m : matches) text_hits.emplace(std::move(m.phone), m.seq);
             auto searched = query;
             searched.matches = [&](const chat::conversation& c) {
-                auto labelled = [&](const std::string& l) { return l.find(q) != std::string::npos; };
-                return (!query.matches || query.matches(c)) &&
-                       (contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
-                        std::any_of(c.labels.begin(), c.labels.end(), labelled) ||
-                        std::any_of(c.attributes.begin(), c.attributes.end(),
-                                    [&](auto& a) { return contains_ignoring_case(a.second, q); }) ||
-                        text_hits.count(c.phone));
+                return (!query.matches || query.matches(c)) && (person_matches(c, q) || text_hits.count(c.phone));
             };
             return ctx.engine.listed(searched);
         };

@@ -48,6 +48,14 @@ bool list_params::passes(const chat::conversation& c) const {
            (!assignee || c.assignee == *assignee);
 }
 
+bool person_matches(const chat::conversation& c, std::string_view q) {
+    auto labelled = [&](const std::string& l) { return l.find(q) != std::string::npos; };
+    return contains_ignoring_case(c.name, q) || c.phone.find(q) != std::string::npos ||
+           std::any_of(c.labels.begin(), c.labels.end(), labelled) ||
+           std::any_of(c.attributes.begin(), c.attributes.end(),
+                       [&](auto& a) { return contains_ignoring_case(a.second, q); });
+}
+
 param_lookup params_in(boost::json::object query) {
     return [query = std::move(query)](std::string_view name) -> std::optional<std::string> {
         auto* v = query.if_contains(name);

@@ -39,6 +39,11 @@ struct list_params {
     bool passes(const chat::conversation& c) const;
 };
 
+// Whether `q` (in lower case) is in the user's name, phone, labels or
+// details: what a search of the list finds beside the messages' text, and
+// a search of the contacts finds.
+bool person_matches(const chat::conversation& c, std::string_view q);
+
 // A parameter's value by its name; nullopt when not given.
 using param_lookup = std::function<std::optional<std::string>(std::string_view)>;
 // The parameters in a saved view's query ({"filter":"active",…}), which it holds.

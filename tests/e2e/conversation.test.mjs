@@ -343,6 +343,48 @@ test('an admin deletes a conversation for good, and every console lets it go', (
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
+// Chatwoot's Contacts: every user, the imported ones the list leaves out
+// too, a page at a time and searched; Open shows one to write to first.
+test('the Contacts dialog lists every user, searches them, and opens one nobody has written to yet', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550771', 'hi', 'Ana');
+  const { token } = await (await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) })).json();
+  const many = Array.from({ length: 60 }, (_, i) => `155508${String(i).padStart(2, '0')},,fair`).join('\n');
+  const imported = await fetch(`${server.url}/contacts/import?channel=plain`, { method: 'POST', headers: { Authorization: `Bearer ${token}` },
+    body: `phone,name,labels\n15550772,Bo,vip\n${many}\n` });
+  assert.equal(imported.status, 200);
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await lea.locator('#conversation-list li[data-phone="15550771"]').waitFor();
+  assert.equal(await lea.locator('#conversation-list li[data-phone="15550772"]').count(), 0);  // not in the list
+
+  await lea.getByRole('button', { name: 'Contacts', exact: true }).click();
+  const dialog = lea.locator('#contacts-dialog');
+  await dialog.locator('#contacts-total', { hasText: '62 contacts' }).waitFor();
+  assert.equal(await dialog.locator('#contacts-rows li').count(), 50);
+  assert.deepEqual(await dialog.locator('#contacts-rows li').evaluateAll((rows) => rows.slice(0, 2).map((r) => r.dataset.phone)),
+    ['15550771', '15550772']);
+  await dialog.locator('li[data-phone="15550772"]', { hasText: 'Not written to yet' }).waitFor();
+  assert.equal(await dialog.locator('li[data-phone="15550771"]', { hasText: 'Not written to yet' }).count(), 0);
+  await dialog.getByRole('button', { name: 'More' }).click();
+  await dialog.locator('#contacts-rows li[data-phone="15550859"]').waitFor();
+  assert.equal(await dialog.locator('#contacts-rows li').count(), 62);
+  assert.equal(await dialog.getByRole('button', { name: 'More' }).isVisible(), false);
+
+  await dialog.getByLabel('Search contacts').fill('vip');
+  await dialog.locator('#contacts-total', { hasText: '1 contact found' }).waitFor();
+  assert.equal(await dialog.locator('#contacts-rows li').count(), 1);
+  await dialog.getByRole('button', { name: 'Open Bo' }).click();
+  await lea.locator('#conv-name', { hasText: 'Bo' }).waitFor();
+  assert.equal(await dialog.isVisible(), false);
+  // Lea writes first: Bo joins the list, as any conversation.
+  await lea.getByRole('button', { name: 'Start Chat' }).click();
+  await lea.locator('#conversation-list li[data-phone="15550772"]').waitFor();
+  await lea.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  assert.deepEqual(lea.errors, []);
+}));
+
 test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in every console, and is back when the user writes', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });

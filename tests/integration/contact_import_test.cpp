@@ -216,6 +216,41 @@ BOOST_AUTO_TEST_CASE(an_export_lists_every_user_as_an_import_reads_them_back) {
     refused(lea.call("GET", "/contacts/export"), 403, "forbidden", "admin");
 }
 
+// GET /contacts, Chatwoot's Contacts: every user, those who wrote and the
+// imported ones the list leaves out, by phone, a page at a time; any agent.
+BOOST_AUTO_TEST_CASE(the_contacts_list_shows_every_user_by_phone_a_page_at_a_time) {
+    server_process server;
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto lea = agent_client(admin, "lea");
+    user_says(p, "15550201", "hi", "Ana");
+    imported(admin, "plain", "phone,name,labels,plan\n15550203,Cy,news,gold\n15550202,Bo,vip,\n");
+    auto phones_of = [&](const std::string& query) {
+        auto page = lea.json("GET", "/contacts" + query);
+        std::string out;
+        for (auto& c : page.at("contacts").as_array())
+            out += (out.empty() ? "" : " ") + std::string(c.at("phone").as_string()) +
+                   (c.at("no_message_yet").as_bool() ? "*" : "");
+        return out + " of " + std::to_string(page.at("total").as_int64()) + " next " + json::serialize(page.at("next_after"));
+    };
+    BOOST_TEST(phones_of("") == "15550201 15550202* 15550203* of 3 next null");
+    BOOST_TEST(phones_of("?limit=2") == R"(15550201 15550202* of 3 next "15550202")");
+    BOOST_TEST(phones_of("?limit=2&after=15550202") == "15550203* of 3 next null");
+    BOOST_TEST(phones_of("?q=GOLD") == "15550203* of 1 next null");  // a detail
+    BOOST_TEST(phones_of("?q=an") == "15550201 of 1 next null");     // a name
+    BOOST_TEST(phones_of("?q=0202") == "15550202* of 1 next null");  // a phone
+    BOOST_TEST(phones_of("?label=vip") == "15550202* of 1 next null");
+    BOOST_TEST(phones_of("?channel=whatsapp") == " of 0 next null");
+    auto cy = lea.json("GET", "/contacts?q=cy").at("contacts").at(0);
+    BOOST_TEST(cy.at("name").as_string() == "Cy");
+    BOOST_TEST(json::serialize(cy.at("labels")) == R"(["news"])");
+    refused_naming(lea.call("GET", "/contacts?after=abc"), "after", "next_after");
+    refused_naming(lea.call("GET", "/contacts?channel=sms"), "channel", "whatsapp or plain");
+    refused_naming(lea.call("GET", "/contacts?limit=0"), "limit", "from 1 to 200");
+    admin.json("DELETE", "/conversations/15550202");
+    BOOST_TEST(phones_of("") == "15550201 15550203* of 2 next null");
+}
+
 BOOST_AUTO_TEST_CASE(a_file_with_a_bad_line_is_refused_whole) {
     server_process server({"--outbound-url", "http://127.0.0.1:9/out"});
     auto p = server.port();

@@ -15,6 +15,7 @@ const WORDS = {
   'token.created': () => 'made an API token',
   'token.revoked': () => 'revoked an API token',
   'sla.updated': () => 'changed the SLA targets',
+  'conversation.deleted': (t) => `deleted the conversation with +${t}`,
 };
 const NOUNS = { macro: 'macro', automation: 'automation', saved_reply: 'saved reply', team: 'team' };
 const VERBS = { created: 'added', updated: 'changed', deleted: 'deleted' };

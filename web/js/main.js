@@ -26,6 +26,7 @@ import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
 import { NewConversation } from './new_conversation.js';
 import { CampaignsPanel } from './campaigns.js';
+import { ContactsPanel } from './contacts.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
@@ -476,6 +477,7 @@ function start(agent) {
   const opening = new NewConversation({ templates: pane.templates, openExisting: openConversation,
     onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } });
   campaigns = new CampaignsPanel({ me, templates: pane.templates });
+  new ContactsPanel({ openConversation });
   quietly(api.get('/me').then((about) => {
     opening.offer(about.new_conversation_channels ?? []);
     campaigns.offer(about.campaign_channels ?? []);

@@ -96,6 +96,7 @@ void add_automation_routes(http::router& routes, api_context& ctx);
 void add_campaign_routes(http::router& routes, api_context& ctx);
 void add_contact_import_route(http::router& routes, api_context& ctx);
 void add_contact_export_route(http::router& routes, api_context& ctx);
+void add_contact_list_route(http::router& routes, api_context& ctx);
 void add_conversation_delete_route(http::router& routes, api_context& ctx);
 void add_agent_routes(http::router& routes, api_context& ctx);
 void add_websocket_route(http::router& routes, api_context& ctx);
@@ -127,6 +128,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_campaign_routes(routes, ctx);
     add_contact_import_route(routes, ctx);
     add_contact_export_route(routes, ctx);
+    add_contact_list_route(routes, ctx);
     add_agent_routes(routes, ctx);
     add_websocket_route(routes, ctx);
     add_report_routes(routes, ctx);

@@ -1,0 +1,39 @@
+#include "contact_filter.hpp"
+
+#include "command_fields.hpp"
+#include "list_params.hpp"
+#include "request_helpers.hpp"
+
+#include "switchboard/core/ascii_case.hpp"
+
+#include <algorithm>
+
+namespace switchboard::api {
+
+bool contact_filter::passes(const chat::conversation& c) const {
+    return (!via || c.via == *via) && (label.empty() || std::binary_search(c.labels.begin(), c.labels.end(), label)) &&
+           (q.empty() || person_matches(c, q));
+}
+
+contact_filter read_contact_filter(const http::request& req) {
+    contact_filter f;
+    if (auto typed = req.query_param("channel")) {
+        f.via = chat::channel_from_string(*typed);
+        if (!f.via) throw field_error{"channel", "channel must be whatsapp or plain, or left out for both"};
+    }
+    if (auto typed = req.query_param("label")) {
+        auto l = chat::label_from(*typed);
+        if (!l) throw field_error{"label", std::string(label_rule)};
+        f.label = std::move(*l);
+    }
+    f.q = ascii_lowered(req.query_param("q").value_or(""));
+    return f;
+}
+
+std::vector<chat::conversation_view> contacts_by_phone(const chat::engine& engine, const contact_filter& filter) {
+    auto rows = engine.listed(chat::every_conversation([&](const chat::conversation& c) { return filter.passes(c); })).rows;
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.record->phone < b.record->phone; });
+    return rows;
+}
+
+}  // namespace switchboard::api
