@@ -141,14 +141,15 @@ public:
             std::lock_guard lock(s.mutex);
             if (auto it = s.conversations.find(phone); it != s.conversations.end()) s.conversations.erase(it);
             if (auto it = s.messages.find(phone); it != s.messages.end()) {
+                for (auto& m : it->second.list)
+                    if (m.message.from != chat::sender::user && !m.message.channel_id().empty())
+                        s.by_channel_id.erase(phone + '\n' + std::string(m.message.channel_id()));
                 // The time log keeps its entries, which would name the
                 // user's next messages by their seqs: exports read this
                 // conversation whole from now on.
                 it->second.list.clear();
                 s.read_whole.insert(it->second.number);
             }
-            auto ours = phone + '\n';
-            boost::unordered::erase_if(s.by_channel_id, [&](const auto& kv) { return kv.first.starts_with(ours); });
         }
         std::lock_guard lock(mutex_);
         std::erase_if(outbox_, [&](const auto& kv) { return kv.second.phone == phone; });

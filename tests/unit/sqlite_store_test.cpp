@@ -1605,15 +1605,21 @@ BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores
         again.conversation = c;
         auto m = said(gone, 1, "hello again");
         m.at = from_unix_ms(5000);
-        again.messages = {m};
+        auto answer = said(gone, 2, "welcome back");
+        answer.at = from_unix_ms(5001);
+        answer.channel_id = "wamid.anew";
+        again.messages = {m, answer};
         again.new_messages_from_seq = 1;
         write(*db, again);
         auto theirs = db->load_messages(gone, UINT64_MAX, 10);
-        BOOST_TEST_REQUIRE(theirs.size() == 1u);
+        BOOST_TEST_REQUIRE(theirs.size() == 2u);
         BOOST_TEST(theirs[0].text == "hello again");
-        BOOST_TEST(!db->find_message(gone, 2));
-        BOOST_TEST(exported(*db) == (std::multiset<std::string>{kept + "/my parcel 4242 of " + kept,
-                                                                 kept + "/on its way", gone + "/hello again"}));
+        BOOST_TEST(!db->find_message(gone, 3));
+        // A status for the message seq 2 was before names it by its old id: not the new one.
+        BOOST_TEST(!db->find_message_by_channel_id(gone, "wamid." + gone + ".2"));
+        BOOST_TEST(db->find_message_by_channel_id(gone, "wamid.anew")->text == "welcome back");
+        BOOST_TEST(exported(*db) == (std::multiset<std::string>{kept + "/my parcel 4242 of " + kept, kept + "/on its way",
+                                                                 gone + "/hello again", gone + "/welcome back"}));
         // Found by what they wrote before, in an index that has not dropped it yet or has.
         BOOST_TEST(db->text_matches("parcel 4242 of " + gone, 10, {}).empty());
         db->catch_up_search_index();
@@ -1624,7 +1630,7 @@ BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores
     // The index's own file holds no word of them.
     BOOST_TEST(test::sqlite_value(dir.path() / "search.db", "SELECT count(*) FROM message_text WHERE text LIKE '%of " + gone + "%'") == "0");
     auto reopened = store::open_sqlite_store(dir.path().string());
-    BOOST_TEST(reopened->load_messages(gone, UINT64_MAX, 10).size() == 1u);
+    BOOST_TEST(reopened->load_messages(gone, UINT64_MAX, 10).size() == 2u);
     BOOST_TEST(reopened->load_chats_of(gone, std::nullopt, 10).empty());
     BOOST_TEST(reopened->load_outbox().size() == 1u);
     BOOST_TEST(reopened->text_matches("parcel 4242 of " + gone, 10, {}).empty());
