@@ -379,6 +379,61 @@ test('a console that hears nothing pings, then connects again and catches up', (
   assert.deepEqual(page.errors, []);
 }));
 
+// A console back after a lost connection asks for what it missed (resume).
+// The server sends newer events a moment after the hello all the same,
+// unless the console has spoken by then, and on a slow machine they come
+// first: the replay sends them again, and they are no gap that reloads
+// every row. Here the first connection drops Bo's events and is then cut;
+// the second holds the console's resume until Cy's live event has reached it.
+test('events newer than the hello that come before a resume\'s replay are no gap: the console does not reload', () => withMemoryServer([], async (server) => {
+  const sockets = [];
+  let droppedBo, liveCy, helloAgain;
+  const boDropped = new Promise((resolve) => { droppedBo = resolve; });
+  const cyArrived = new Promise((resolve) => { liveCy = resolve; });
+  const reconnected = new Promise((resolve) => { helloAgain = resolve; });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.routeWebSocket(/\/ws$/, (ws) => {
+      const s = { ws, upstream: ws.connectToServer(), dropping: false, held: null, second: sockets.length === 1 };
+      s.upstream.onMessage((m) => {
+        const text = String(m);
+        if (s.dropping) {
+          if (text.includes('15550542')) droppedBo();
+          return;
+        }
+        ws.send(m);
+        if (s.second && text.includes('"hello"')) helloAgain();
+        if (s.second && text.includes('15550543')) liveCy();
+      });
+      ws.onMessage((m) => {
+        if (s.second && !s.released && String(m).includes('"resume"')) s.held = m;
+        else s.upstream.send(m);
+      });
+      sockets.push(s);
+    }),
+  });
+  await userSays(server, '15550541', 'first', 'Ada');
+  const ada = await page.locator('#conversation-list li[data-phone="15550541"]').elementHandle();
+
+  const [first] = sockets;
+  first.dropping = true;
+  await userSays(server, '15550542', 'missed', 'Bo');
+  await boDropped;
+  first.upstream.close();
+  await first.ws.close({ code: 1011, reason: 'network gone' });
+  await reconnected;
+  await userSays(server, '15550543', 'live', 'Cy');
+  await cyArrived;  // before the replay, which waits for the held resume
+  const second = sockets[1];
+  assert.ok(second.held, 'the console asked to resume');
+  second.released = true;
+  second.upstream.send(second.held);
+  await page.locator('#conversation-list li[data-phone="15550542"]').waitFor();
+  await page.locator('#conversation-list li[data-phone="15550543"]').waitFor();
+  assert.equal(await ada.evaluate((e) => e.isConnected), true, 'no reload: the rows stay');
+  assert.equal(sockets.length, 2);
+  assert.deepEqual(page.errors, []);
+}));
+
 // A session that ended while the console was away (expired while a laptop
 // slept, say) refuses its reconnection; the console then asks, and goes back
 // to the login form rather than reconnecting for ever. Here the first

@@ -23,6 +23,8 @@ export class Live {
     this.onHello = onHello;
     this.onConnected = onConnected;
     this.lastSeq = null;  // null until the first hello
+    // While a resume is answered: the hello's seq, which its replay reaches.
+    this.resumingTo = null;
     this.attempt = 0;
     this.closedByUs = false;
     setInterval(() => this.checkHeard(), checkEveryMs);
@@ -88,6 +90,7 @@ export class Live {
         this.lastSeq = item.seq;
         this.onHello?.(item);
       } else if (item.seq !== this.lastSeq) {
+        this.resumingTo = item.seq;
         this.send({ type: 'resume', after: this.lastSeq });
       }
       this.onConnected?.(item);
@@ -96,6 +99,7 @@ export class Live {
     if (item.type === 'pong') return;  // heard: that was all it was for
     if (item.type === 'resync') {
       this.lastSeq = item.seq;
+      this.resumingTo = null;
       this.onResync();
       return;
     }
@@ -104,12 +108,19 @@ export class Live {
       return;
     }
     if (item.seq <= this.lastSeq) return;  // seen already
+    // Newer than the hello while its replay is on its way: the server sends
+    // live events a moment after the hello unless the console has spoken by
+    // then (a slow machine, a slow network). They are no gap, and the
+    // replay sends them again: it goes on from the seq asked for to now.
+    if (this.resumingTo !== null && item.seq > this.resumingTo) return;
     if (item.seq > this.lastSeq + 1) {     // a gap: reload rather than show a partial picture
       this.lastSeq = item.seq;
+      this.resumingTo = null;
       this.onResync();
       return;
     }
     this.lastSeq = item.seq;
+    if (this.resumingTo !== null && this.lastSeq >= this.resumingTo) this.resumingTo = null;
     this.onEvent(item);
   }
 
