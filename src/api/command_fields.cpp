@@ -87,6 +87,20 @@ std::optional<std::string> label_value(const boost::json::value& v) {
     return v.is_string() ? chat::label_from(v.as_string()) : std::nullopt;
 }
 
+void add_label_once(std::vector<std::string>& labels, std::string label) {
+    if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(std::move(label));
+}
+
+namespace {
+
+// field_error naming `field` (its message after `where`) past max_labels.
+void within_max_labels(const std::vector<std::string>& labels, const std::string& field, const std::string& where) {
+    if (labels.size() > chat::max_labels)
+        throw field_error{field, where + "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
+}
+
+}  // namespace
+
 std::vector<std::string> labels_field(const boost::json::object& o, std::string_view key) {
     auto field = std::string(key);
     auto* v = o.if_contains(key);
@@ -95,10 +109,9 @@ std::vector<std::string> labels_field(const boost::json::object& o, std::string_
     for (auto& l : v->as_array()) {
         auto label = label_value(l);
         if (!label) throw field_error{field, std::string(label_rule)};
-        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
+        add_label_once(labels, std::move(*label));
     }
-    if (labels.size() > chat::max_labels)
-        throw field_error{field, "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
+    within_max_labels(labels, field, "");
     return labels;
 }
 
@@ -112,10 +125,9 @@ std::vector<std::string> labels_in_text(std::string_view typed, const std::strin
         if (one.empty()) continue;
         auto label = chat::label_from(one);
         if (!label) throw field_error{field, where + "\"" + std::string(one) + "\": " + std::string(label_rule)};
-        if (std::find(labels.begin(), labels.end(), *label) == labels.end()) labels.push_back(std::move(*label));
+        add_label_once(labels, std::move(*label));
     }
-    if (labels.size() > chat::max_labels)
-        throw field_error{field, where + "a conversation has at most " + std::to_string(chat::max_labels) + " labels"};
+    within_max_labels(labels, field, where);
     return labels;
 }
 

@@ -15,6 +15,9 @@ namespace switchboard::api {
 // An agent's text (a reply, a note, a closing message): 4096 characters at most.
 inline constexpr std::size_t max_text_chars = 4096;
 
+// `label` at the end of `labels` unless it is there already: labels as
+// typed, each once.
+void add_label_once(std::vector<std::string>& labels, std::string label);
 // "labels": an array of labels, each as label_from keeps it and once, at
 // most max_labels. Required.
 std::vector<std::string> labels_field(const boost::json::object& o, std::string_view key = "labels");

@@ -159,9 +159,7 @@ std::vector<contact_line> contacts_in(const std::string& body, chat::channel via
     std::unordered_map<std::string, std::size_t> line_of;
     for (auto r = records.begin() + 1; r != records.end(); ++r) {
         auto c = contact_of(*r, cols, via, wa_number);
-        for (auto& l : for_all)
-            if (std::find(c.contact.labels.begin(), c.contact.labels.end(), l) == c.contact.labels.end())
-                c.contact.labels.push_back(l);
+        for (auto& l : for_all) add_label_once(c.contact.labels, l);
         if (c.contact.labels.size() > chat::max_labels)
             throw at_line(c.line, "labels",
                           "with labels= it would have " + std::to_string(c.contact.labels.size()) +

@@ -1364,10 +1364,7 @@ net::awaitable<std::uint64_t> conversation_actor::erase(agent_ref by) {
     return existing<std::uint64_t>([this, by = std::move(by)]() -> net::awaitable<std::uint64_t> {
         auto now = std::chrono::system_clock::now();
         auto gone = own_;
-        conversation fresh;
-        fresh.phone = gone->phone;
-        fresh.created_at = fresh.updated_at = fresh.last_activity = now;
-        step s{fresh};
+        step s{new_conversation(gone->phone, now)};
         s.erases = true;
         s.batch.erase_conversation = gone->phone;
         s.leave_queue = gone->queued_at.has_value();

@@ -129,12 +129,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         auto& s = shard_for(phone);
         std::lock_guard lock(s.mutex);
         auto& slot = s.actors[phone];
-        if (!slot) {
-            conversation c;
-            c.phone = phone;
-            c.created_at = c.updated_at = c.last_activity = std::chrono::system_clock::now();
-            slot = make_actor(std::move(c));
-        }
+        if (!slot) slot = make_actor(new_conversation(phone, std::chrono::system_clock::now()));
         return *slot;
     }
 

@@ -158,11 +158,12 @@ void search_index::loop() {
             auto rate = static_cast<double>(rows - seen) / std::chrono::duration<double>(now - seen_at).count();
             seen = rows;
             seen_at = now;
-            {
+            if (index_now(rate, rows - upto_)) {
+                catch_up();  // drops the rows forgotten first
+            } else {
                 std::lock_guard work(work_mutex_);
                 drop_forgotten();
             }
-            if (index_now(rate, rows - upto_)) catch_up();
             failures_.stopped();
         } catch (const std::exception& e) {
             // A full disk, most likely. Searches stay right: they read what

@@ -245,6 +245,15 @@ inline std::optional<timestamp> snooze_wake_time(const conversation& c) {
 // /conversations opens (Chatwoot keeps contacts apart from conversations).
 inline bool no_message_yet(const conversation& c) { return c.last_seq == 0; }
 
+// The conversation of a phone nobody has heard from, as of `now`: what the
+// engine starts an actor with, and what an erased one becomes again.
+inline conversation new_conversation(std::string phone, timestamp now) {
+    conversation c;
+    c.phone = std::move(phone);
+    c.created_at = c.updated_at = c.last_activity = now;
+    return c;
+}
+
 // Since when the user has waited for an agent's answer in the open chat:
 // nullopt without a chat, and when an agent had the last word.
 inline std::optional<timestamp> waiting_since(const conversation& c) {
