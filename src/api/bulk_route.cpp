@@ -1,10 +1,11 @@
 // POST /conversations/bulk: one command given to many conversations at once,
-// as Chatwoot's bulk actions (assign, resolve, snooze, label the ones picked
-// in the list). Each conversation is commanded as its own route would be,
-// under the same rules; one refused does not stop the others, and the answer
-// says, for each, what it became or why not.
+// as Chatwoot's bulk actions (assign, resolve, snooze, label, delete the ones
+// picked in the list). Each conversation is commanded as its own route would
+// be, under the same rules; one refused does not stop the others, and the
+// answer says, for each, what it became or why not.
 #include "command_fields.hpp"
 #include "conversation_command.hpp"
+#include "conversation_erasure.hpp"
 #include "macro_book.hpp"
 #include "request_helpers.hpp"
 
@@ -26,20 +27,45 @@ namespace {
 // As many as the list shows at once.
 constexpr std::size_t max_bulk = 200;
 
-using command = std::function<awaitable<chat::conversation>(std::string phone)>;
+// One conversation commanded: what its own route answers with (after the
+// phone and status), e.g. {"conversation":{…}}.
+using command = std::function<awaitable<json::object>(std::string phone)>;
+
+// The conversation as a command left it, as its route answers.
+awaitable<json::object> answered(api_context& ctx, awaitable<chat::conversation> commanding) {
+    auto done = co_await std::move(commanding);
+    auto conversation = co_await conversation_after(ctx, done);  // not inside an initializer list (GCC 12)
+    co_return json::object{{"conversation", std::move(conversation)}};
+}
+
+// As DELETE /conversations/{phone} answers.
+awaitable<json::object> erased(api_context& ctx, std::string phone, auth::agent who) {
+    auto erasing = erase_conversation(ctx, phone, std::move(who));
+    auto messages = co_await std::move(erasing);
+    co_return json::object{{"deleted", std::move(phone)}, {"messages", messages}};
+}
 
 // The body's action, with its fields read and checked before anything is
-// done: a command of its own, or a macro's.
+// done: a command of its own, a macro's, or an erasure.
 command command_for(api_context& ctx, const std::shared_ptr<macro_book>& macros, const json::object& o,
                     const auth::agent& who) {
-    if (o.if_contains("action") && o.at("action") == "macro") {
+    auto* action = o.if_contains("action");
+    if (action && *action == "macro") {
         auto id = string_field(o, "macro", true, 64);
         auto m = macros->find(id);
         if (!m) throw field_error{"macro", "no macro " + id};
-        return [&ctx, m = std::move(*m), who](std::string phone) { return run_macro(ctx, std::move(phone), m, who); };
+        return [&ctx, m = std::move(*m), who](std::string phone) {
+            return answered(ctx, run_macro(ctx, std::move(phone), m, who));
+        };
+    }
+    // Only admins erase users, as DELETE /conversations/{phone}: refused
+    // whole, since it would be refused for every phone alike.
+    if (action && *action == "delete") {
+        if (!who.is_admin()) throw chat::command_error{chat::command_error::kind::forbidden, "only an admin may delete conversations"};
+        return [&ctx, who](std::string phone) { return erased(ctx, std::move(phone), who); };
     }
     return [&ctx, c = read_command(ctx, o, command_use::bulk), who](std::string phone) {
-        return run_command(ctx, std::move(phone), c, who);
+        return answered(ctx, run_command(ctx, std::move(phone), c, who));
     };
 }
 
@@ -64,8 +90,8 @@ json::object refusal(std::string phone, unsigned status, std::string_view code, 
 }
 
 // One conversation's outcome. Not inside the catch: no co_await there.
-awaitable<json::object> run_one(api_context& ctx, const command& run, std::string phone) {
-    std::optional<chat::conversation> done;
+awaitable<json::object> run_one(const command& run, std::string phone) {
+    std::optional<json::object> done;
     json::object refused;
     try {
         auto running = run(phone);  // by name: GCC 12 mishandles temporaries inside co_await
@@ -77,8 +103,9 @@ awaitable<json::object> run_one(api_context& ctx, const command& run, std::strin
         refused = refusal(phone, 503, "unavailable", std::string("not stored: ") + e.what());
     }
     if (!done) co_return refused;
-    auto conversation = co_await conversation_after(ctx, *done);  // not inside an initializer list (GCC 12)
-    co_return json::object{{"phone", std::move(phone)}, {"status", 200}, {"conversation", std::move(conversation)}};
+    json::object outcome{{"phone", std::move(phone)}, {"status", 200}};
+    for (auto& [key, value] : *done) outcome[key] = std::move(value);
+    co_return outcome;
 }
 
 awaitable<http::response> bulk(api_context& ctx, const std::shared_ptr<macro_book>& macros, http::request& req,
@@ -92,7 +119,7 @@ awaitable<http::response> bulk(api_context& ctx, const std::shared_ptr<macro_boo
     // commit; 200 take 40-90 ms here (benchmarks/bulk.mjs), within what a
     // click waits for, and at once they would share commits for less.
     for (auto& phone : phones) {
-        auto one = run_one(ctx, run, std::move(phone));
+        auto one = run_one(run, std::move(phone));
         auto outcome = co_await std::move(one);
         if (!outcome.contains("error")) ++succeeded;
         results.push_back(std::move(outcome));

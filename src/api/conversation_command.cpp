@@ -75,7 +75,7 @@ conversation_command read_command(api_context& ctx, const json::object& o, comma
                                         ? "action must be assign, return, end, snooze, read, priority, label, unlabel, "
                                           "team, follow, unfollow, note or send"
                                         : "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "team, follow, unfollow, note or macro"};
+                                          "team, follow, unfollow, note, macro or delete"};
     }
     return c;
 }

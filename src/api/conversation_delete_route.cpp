@@ -3,6 +3,7 @@
 // the conversation, its messages, chats, ratings, messages not sent yet and
 // the agents' notifications of it. Audited, by phone and message count.
 #include "audit.hpp"
+#include "conversation_erasure.hpp"
 
 #include "switchboard/chat/engine.hpp"
 
@@ -10,14 +11,20 @@ namespace switchboard::api {
 
 using boost::asio::awaitable;
 
-namespace {
-
-awaitable<http::response> delete_conversation(api_context& ctx, http::request& req, const auth::agent& who) {
-    auto phone = require_phone(req);
+awaitable<std::uint64_t> erase_conversation(api_context& ctx, std::string phone, auth::agent who) {
     auto erasing = ctx.engine.delete_conversation(phone, as_ref(who));
     auto messages = co_await std::move(erasing);
     auto audited = audit(ctx, who.username, "conversation.deleted", phone, {{"messages", messages}});
     co_await std::move(audited);
+    co_return messages;
+}
+
+namespace {
+
+awaitable<http::response> delete_conversation(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto erasing = erase_conversation(ctx, phone, who);
+    auto messages = co_await std::move(erasing);
     co_return json_response(200, {{"deleted", phone}, {"messages", messages}});
 }
 

@@ -340,6 +340,29 @@ test('an admin deletes a conversation for good, and every console lets it go', (
   assert.equal(await lea.locator('#conv-name', { hasText: 'Oz' }).isVisible(), true);
   assert.doesNotMatch(await leaDrafts(), /refunding/);
   assert.match((await admin('GET', '/conversations/15550761')).error.message, /15550761/);
+
+  // In bulk: the admin selects two and deletes them; an agent has no Delete in the bar.
+  await userSays(server, '15550763', 'hi', 'Pia');
+  await userSays(server, '15550764', 'hi', 'Quy');
+  await lea.getByRole('button', { name: 'Select' }).click();
+  await lea.locator('#bulk-count', { hasText: '0 selected' }).waitFor();
+  assert.equal(await lea.locator('#bulk-delete').isVisible(), false);
+  await page.getByRole('button', { name: 'Select' }).click();
+  for (const phone of ['15550762', '15550763']) await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+  await page.locator('#bulk-count', { hasText: '2 selected' }).waitFor();
+  await page.locator('#bulk-delete').click();
+  await page.locator('#bulk-delete-count', { hasText: '2 conversations will be deleted.' }).waitFor();
+  await page.locator('#bulk-delete-dialog').getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await admin('GET', '/conversations/15550763')).name, 'Pia');
+  await page.locator('#bulk-delete').click();
+  await page.locator('#bulk-delete-confirm').click();
+  await page.locator('#bulk-status', { hasText: 'Deleted: 2 of 2 conversations.' }).waitFor();
+  await page.locator('#bulk-count', { hasText: '0 selected' }).waitFor();
+  for (const p of [page, lea]) {
+    for (const phone of ['15550762', '15550763']) await p.locator(`#conversation-list li[data-phone="${phone}"]`).waitFor({ state: 'detached' });
+    await p.locator('#conversation-list li[data-phone="15550764"]').waitFor();
+  }
+  assert.equal((await admin('GET', '/conversations')).counts.all, 1);
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 

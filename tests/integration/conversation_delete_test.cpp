@@ -155,4 +155,50 @@ BOOST_AUTO_TEST_CASE(an_agents_chat_and_the_messages_waiting_to_go_are_let_go) {
     BOOST_TEST(lea.call("POST", "/conversations/15550003/chat-support/send", R"({"text":"Still there?"})").status == 404u);
 }
 
+// Chatwoot's bulk deletion: an admin erases the users picked in the list in
+// one request, each as DELETE /conversations/{phone} would (audited, told to
+// every console); one there is none of fails alone. Only admins; no macro.
+BOOST_AUTO_TEST_CASE(an_admin_erases_the_users_picked_in_one_bulk_action) {
+    temp_dir data;
+    server_process server(kept_in(data.path()));
+    auto p = server.port();
+    auto admin = known_admin(p);
+    auto lea = agent_client(admin, "lea");
+    for (auto phone : {"15550011", "15550012", "15550013"}) user_says(p, phone, "hello");
+    user_says(p, "15550012", "support");
+    ws_client ws(p, "/ws?token=" + lea.token);
+    ws.next_of_type("hello");
+
+    const std::string picked = R"({"action":"delete","phones":["15550011","15550019","15550012"]})";
+    BOOST_TEST(mentions(refusal_message(lea.call("POST", "/conversations/bulk", picked), 403), "admin"));
+    BOOST_TEST(admin.call("POST", "/macros", R"({"name":"x","actions":[{"action":"delete"}]})").status == 400u);
+    BOOST_TEST(admin.json("GET", "/conversations").at("counts").at("all").as_int64() == 3);  // nothing changed
+
+    auto bulk = admin.json("POST", "/conversations/bulk", picked);
+    BOOST_TEST(bulk.at("succeeded").as_int64() == 2);
+    BOOST_TEST(bulk.at("failed").as_int64() == 1);
+    auto& results = bulk.at("results").as_array();
+    BOOST_TEST_REQUIRE(results.size() == 3u);
+    BOOST_TEST(results[0].at("status").as_int64() == 200);
+    BOOST_TEST(results[0].at("deleted").as_string() == "15550011");
+    BOOST_TEST(results[0].at("messages").as_int64() == 2);  // hers and the bot's menu
+    BOOST_TEST(results[1].at("status").as_int64() == 404);
+    BOOST_TEST(results[1].at("error").at("code").as_string() == "not_found");
+    BOOST_TEST(results[2].at("deleted").as_string() == "15550012");
+    BOOST_TEST(results[2].at("messages").as_int64() == 4);
+    BOOST_TEST(ws.next_of_type("conversation.deleted").at("data").at("phone").as_string() == "15550011");
+    BOOST_TEST(ws.next_of_type("conversation.deleted").at("data").at("phone").as_string() == "15550012");
+
+    auto listed = admin.json("GET", "/conversations");
+    BOOST_TEST(listed.at("counts").at("all").as_int64() == 1);
+    BOOST_TEST(listed.at("counts").at("queued").as_int64() == 0);
+    BOOST_TEST(listed.at("conversations").at(0).at("phone").as_string() == "15550013");
+    auto audit = admin.json("GET", "/audit-log").at("entries").as_array();
+    BOOST_TEST_REQUIRE(audit.size() >= 2u);
+    BOOST_TEST(audit[0].at("target").as_string() == "15550012");
+    BOOST_TEST(audit[1].at("target").as_string() == "15550011");
+    BOOST_TEST(audit[1].at("action").as_string() == "conversation.deleted");
+    BOOST_TEST(sqlite_value(data.path() / "switchboard.db", "SELECT count(*) FROM messages") == "2");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,7 @@
 // Bulk actions, as Chatwoot's: Select puts the list in select mode, where a
 // click picks a row (Shift+click a range; Escape leaves); the bar then acts
 // on those picked at once (assign, priority, team, snooze, label, a private note,
-// mark read, return to the queue, end, a macro) through POST /conversations/bulk,
+// mark read, return to the queue, end, a macro; an admin's delete) through POST /conversations/bulk,
 // which commands each under its own rules. What the server refused stays
 // picked, each with its reason.
 import { api } from './api.js';
@@ -91,6 +91,15 @@ export class BulkActions {
       if ($('bulk-end-dialog').returnValue !== 'end') return;
       const message = $('bulk-end-message').value.trim();
       this.run('end', message ? { message } : {}, 'Ended');
+    });
+    // The conversation.deleted of each takes its row out of the list.
+    $('bulk-delete').hidden = me.role !== 'admin';
+    $('bulk-delete').addEventListener('click', () => {
+      $('bulk-delete-count').textContent = `${plural(list.selected.size, 'conversation')} will be deleted.`;
+      $('bulk-delete-dialog').showModal();
+    });
+    $('bulk-delete-dialog').addEventListener('close', () => {
+      if ($('bulk-delete-dialog').returnValue === 'delete') this.run('delete', {}, 'Deleted');
     });
   }
 
