@@ -1366,7 +1366,7 @@ net::awaitable<std::uint64_t> conversation_actor::erase(agent_ref by) {
         auto gone = own_;
         step s{new_conversation(gone->phone, now)};
         s.erases = true;
-        s.batch.erase_conversation = gone->phone;
+        s.batch.erase_conversation = store::erasure{gone->phone, now, by.username};
         s.leave_queue = gone->queued_at.has_value();
         s.event("conversation.deleted", {{"phone", gone->phone}, {"by", by.username}}, now);
         co_await commit(s);

@@ -66,7 +66,7 @@ public:
     static thread_local int nested_answers;
 
     void apply(write_batch& b) {
-        if (b.erase_conversation) erase(*b.erase_conversation);
+        if (b.erase_conversation) erase(b.erase_conversation->phone);
         if (b.conversation) {
             auto& s = shard_for(b.conversation->phone);
             std::lock_guard lock(s.mutex);

@@ -7,6 +7,7 @@
 
 #include "checkpointer.hpp"
 #include "directory_lock.hpp"
+#include "erasure_list.hpp"
 #include "event_blocks.hpp"
 #include "index_scan.hpp"
 #include "key_index.hpp"
@@ -350,7 +351,7 @@ public:
         auto& dedupe_rows = p.dedupe_rows;
         auto& message_rows = p.message_rows;
         auto now = to_unix_ms(std::chrono::system_clock::now());
-        if (b.erase_conversation) p.rows_left = erase_conversation(*b.erase_conversation, p.erased_rows);
+        if (b.erase_conversation) p.rows_left = erase_conversation(b.erase_conversation->phone, p.erased_rows);
         if (b.conversation) {
             auto& c = *b.conversation;
             put_conversation_.bind(1, c.phone)
@@ -638,7 +639,8 @@ public:
     sqlite_store(const std::string& path, sqlite_options options, std::optional<directory_lock> lock)
         : lock_(std::move(lock)),
           options_(options),
-          writer_db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX) {
+          writer_db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX),
+          erasures_(std::filesystem::path(path).parent_path().string()) {
         // journal_mode reads the header: the first statement to fail on a file that is not a database.
         writer_db_.exec("PRAGMA journal_mode = WAL");
         writer_db_.exec("PRAGMA synchronous = FULL");  // an acknowledged commit survives power loss too
@@ -656,6 +658,7 @@ public:
         scan_into_indexes(writer_db_, message_rows_, message_times_, message_dedupe_keys_, table_dedupe_keys_);
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         if (options_.search_index) open_search_index(path);
+        erase_again();
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");
             write_loop();
@@ -1286,6 +1289,32 @@ private:
         return m;
     }
 
+    // The users the list of erasures names whose conversations the database
+    // holds from before they were erased: a backup put back (it is a copy
+    // of the database alone) brought them back. Erased again, as then, and
+    // audited; before the writer starts, so before anything else is read.
+    // A conversation begun at the erasure or after is the user's new one.
+    void erase_again() {
+        auto created = writer_db_.prepare("SELECT created_at FROM conversations WHERE phone = ?");
+        for (auto& e : erasures_.read()) {
+            created.bind(1, e.phone);
+            bool held = created.step() && created.get_int(0) < to_unix_ms(e.at);
+            created.reset();
+            if (!held) continue;
+            auto messages = std::to_string(message_rows_.rows_of(e.phone).size());
+            auto p = std::make_unique<pending_write>();
+            p->batch.audit_put.push_back({0, std::chrono::system_clock::now(), e.by, "conversation.deleted_again", e.phone,
+                                          R"({"messages":)" + messages + R"(,"deleted_at":")" + to_iso8601(e.at) + "\"}"});
+            p->batch.erase_conversation = e;
+            std::vector<std::unique_ptr<pending_write>> one;
+            one.push_back(std::move(p));
+            if (!commit(one, false)) std::rethrow_exception(failure_);
+            index_committed(*one[0]);
+            log::warn("a user erased before was back in the database (a backup put back): erased again",
+                      {{"phone", e.phone}, {"deleted_at", to_iso8601(e.at)}, {"messages", messages}});
+        }
+    }
+
     void write_loop() {
         for (;;) {
             std::vector<std::unique_ptr<pending_write>> group;
@@ -1334,7 +1363,7 @@ private:
 
     void index_committed(const pending_write& p) {
         if (p.batch.erase_conversation) {
-            message_rows_.forget(*p.batch.erase_conversation);
+            message_rows_.forget(p.batch.erase_conversation->phone);
             if (search_index_) search_index_->forget(p.erased_rows, p.rows_left);
         }
         for (std::size_t i = 0; i < p.batch.dedupe.size(); ++i) {
@@ -1349,12 +1378,21 @@ private:
 
     // All of `group` in one transaction. On failure nothing of it is written
     // and `failure_` says why; the completions are left to the caller.
-    bool commit(std::vector<std::unique_ptr<pending_write>>& group) {
+    // `list_erasures`: an erasure is listed beside the database before it
+    // commits, or not done (erase_again's are listed already).
+    bool commit(std::vector<std::unique_ptr<pending_write>>& group, bool list_erasures = true) {
         try {
             fit_size_limit();
             sqlite::transaction tx(writer_db_);
             tables_->begin();
             for (auto& p : group) tables_->apply(*p);
+            if (list_erasures)
+                for (auto& p : group)
+                    if (auto& e = p->batch.erase_conversation) {
+                        auto listed = *e;
+                        if (listed.at == timestamp{}) listed.at = std::chrono::system_clock::now();
+                        erasures_.append(listed);
+                    }
             tx.commit();
             write_failures_.stopped();
             return true;
@@ -1369,6 +1407,7 @@ private:
     std::optional<directory_lock> lock_;  // first in, last out: held until the database is closed
     sqlite_options options_;
     sqlite::connection writer_db_;
+    erasure_list erasures_;
     // Point reads, shared by the io threads; and scans (search, reports,
     // exports), which take seconds on a large history and must not hold up
     // a point read (a status webhook's, a conversation opened) meanwhile.

@@ -709,4 +709,85 @@ BOOST_AUTO_TEST_CASE(a_backup_taken_while_the_server_writes_restores_whole) {
     BOOST_TEST(webhook(server.port(), 0).status == 200u);  // and it takes new ones
 }
 
+// A backup is a copy of the database alone: put back, it holds the users
+// erased after it was taken. The server erases them again as it starts (the
+// list of erasures beside the database says who and when), and audits it;
+// a user who wrote again after their erasure is new, and stays.
+BOOST_AUTO_TEST_CASE(users_erased_after_a_backup_are_erased_again_when_it_is_put_back) {
+    temp_dir dir;
+    auto data = dir.path() / "data";
+    auto before_erasures = (dir.path() / "before.db").string();
+    auto after_return = (dir.path() / "after.db").string();
+    auto backup = [&](const std::string& to) {
+        auto out = run_binary({"backup", "--data", data.string(), "--to", to});
+        BOOST_TEST_REQUIRE(out.exit_code == 0, out.err);
+    };
+    auto restore = [&](const std::string& from) {
+        auto out = run_binary({"restore", "--data", data.string(), "--from", from});
+        BOOST_TEST_REQUIRE(out.exit_code == 0, out.err);
+    };
+    auto erased_again = [](const api_client& admin) {
+        std::vector<json::object> entries;
+        auto audit = admin.json("GET", "/audit-log");
+        for (auto& e : audit.at("entries").as_array())
+            if (e.at("action") == "conversation.deleted_again") entries.push_back(e.as_object());
+        return entries;
+    };
+    auto first_text = [](const api_client& admin, const std::string& phone) {
+        return std::string(admin.json("GET", "/conversations/" + phone).at("messages").at(0).at("text").as_string());
+    };
+    {
+        server_process server(kept_in(data));
+        auto p = server.port();
+        auto admin = known_admin(p);
+        user_says(p, "15550101", "my order 4242 is late", "Ana");
+        user_says(p, "15550102", "hello", "Ben");
+        user_says(p, "15550103", "hi", "Cy");
+        backup(before_erasures);
+        admin.json("DELETE", "/conversations/15550101");
+        admin.json("DELETE", "/conversations/15550102");
+        user_says(p, "15550102", "back again");  // Ben anew
+        backup(after_return);
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
+    }
+    std::ifstream listed(data / "erasures");
+    std::string line;
+    std::vector<std::string> lines;
+    while (std::getline(listed, line)) lines.push_back(line);
+    BOOST_TEST_REQUIRE(lines.size() == 2u);
+    BOOST_TEST(lines[0].find("\t15550101\tadmin") != std::string::npos, lines[0]);
+
+    restore(before_erasures);
+    {
+        server_process server(kept_in(data));
+        auto admin = known_admin(server.port());
+        BOOST_TEST(admin.call("GET", "/conversations/15550101").status == 404u);
+        BOOST_TEST(admin.call("GET", "/conversations/15550102").status == 404u);  // his return came after this backup
+        BOOST_TEST(first_text(admin, "15550103") == "hi");
+        BOOST_TEST(admin.json("GET", "/conversations?q=4242").at("conversations").as_array().empty());
+        auto audit = erased_again(admin);
+        BOOST_TEST_REQUIRE(audit.size() == 2u);
+        BOOST_TEST(audit[0].at("target").as_string() == "15550102");
+        BOOST_TEST(audit[1].at("target").as_string() == "15550101");
+        BOOST_TEST(audit[1].at("actor").as_string() == "admin");
+        BOOST_TEST(audit[1].at("details").at("messages").as_int64() == 2);
+        BOOST_TEST(audit[1].at("details").at("deleted_at").as_string().size() == 24u);
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
+    }
+    BOOST_TEST(sqlite_value(data / "switchboard.db", "SELECT count(*) FROM messages WHERE text LIKE '%4242%'") == "0");
+
+    restore(after_return);
+    server_process server(kept_in(data));
+    auto admin = known_admin(server.port());
+    BOOST_TEST(admin.call("GET", "/conversations/15550101").status == 404u);
+    BOOST_TEST(first_text(admin, "15550102") == "back again");
+    BOOST_TEST(erased_again(admin).empty());
+    std::ifstream relisted(data / "erasures");
+    std::size_t count = 0;
+    while (std::getline(relisted, line)) ++count;
+    BOOST_TEST(count == 2u);  // erasing again lists nothing more
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 #include "sqlite_probe.hpp"
 #include "store_write.hpp"
 #include "temp_dir.hpp"
+#include "../../src/store/erasure_list.hpp"
 #include "../../src/store/key_index.hpp"
 #include "../../src/store/memory_dedupe.hpp"
 #include "../../src/store/memory_event_log.hpp"
@@ -1593,7 +1594,7 @@ BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores
         write(*db, everything_of(kept, 2000));
         db->catch_up_search_index();  // the index holds the messages that go
         store::write_batch erase;
-        erase.erase_conversation = gone;
+        erase.erase_conversation = store::erasure{gone, from_unix_ms(4000), "admin"};
         write(*db, erase);
         check_gone(*db);
         BOOST_TEST(exported(*db) == (std::multiset<std::string>{kept + "/my parcel 4242 of " + kept, kept + "/on its way"}));
@@ -1602,6 +1603,7 @@ BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores
         auto c = full_conversation();
         c.phone = gone;
         c.last_seq = 1;
+        c.created_at = from_unix_ms(4000);  // a conversation begun anew starts at the erasure (kept on reopening)
         again.conversation = c;
         auto m = said(gone, 1, "hello again");
         m.at = from_unix_ms(5000);
@@ -1636,6 +1638,31 @@ BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores
     BOOST_TEST(reopened->text_matches("parcel 4242 of " + gone, 10, {}).empty());
 }
 
+// The list of erasures beside the database: what was appended reads back in
+// order, by whom and when to the millisecond; a line a crash cut short (no
+// newline) or one that does not read is passed over, and the rest stand,
+// those appended after it too.
+BOOST_AUTO_TEST_CASE(the_list_of_erasures_reads_back_what_was_appended_and_passes_over_a_torn_line) {
+    test::temp_dir dir;
+    store::erasure_list list(dir.path().string());
+    BOOST_TEST(list.read().empty());  // no file yet
+    list.append({"15550001", from_unix_ms(1764950400123), "admin"});
+    { std::ofstream(list.file(), std::ios::app) << "not a time\t15550009\tadmin\n"; }
+    list.append({"15550002", from_unix_ms(1764950400456), "lea"});
+    { std::ofstream(list.file(), std::ios::app) << "2026-12-05T16:00:00.000Z\t15550003\tadm"; }  // cut short
+    BOOST_TEST(list.read().size() == 2u);
+    list.append({"15550004", from_unix_ms(1764950400789), "admin"});  // after the torn line, on a line of its own
+    auto read = list.read();
+    BOOST_TEST_REQUIRE(read.size() == 3u);
+    BOOST_TEST(read[2].phone == "15550004");
+    BOOST_TEST(read[2].by == "admin");
+    BOOST_TEST(read[0].phone == "15550001");
+    BOOST_TEST(to_unix_ms(read[0].at) == 1764950400123);
+    BOOST_TEST(read[0].by == "admin");
+    BOOST_TEST(read[1].phone == "15550002");
+    BOOST_TEST(read[1].by == "lea");
+}
+
 // The search index drops an erased conversation's rows a moment after the
 // table: a search in between does not find the user, who wrote again, by
 // what they wrote before.
@@ -1659,7 +1686,7 @@ BOOST_AUTO_TEST_CASE(a_search_does_not_find_a_user_by_what_they_wrote_before_the
         write(*db, first);
         db->catch_up_search_index();
         store::write_batch erase;
-        erase.erase_conversation = "15550001";
+        erase.erase_conversation = store::erasure{"15550001"};
         write(*db, erase);
         store::write_batch again;  // seq 1 again
         again.messages = {said("15550001", "hello again")};
@@ -1690,7 +1717,7 @@ BOOST_AUTO_TEST_CASE(the_search_index_reads_again_the_rows_an_erased_conversatio
     write(*db, first);
     db->catch_up_search_index();  // the index holds all three rows
     store::write_batch erase;
-    erase.erase_conversation = "15550002";
+    erase.erase_conversation = store::erasure{"15550002"};
     write(*db, erase);
     store::write_batch next;  // takes the rows the banana ones had
     next.messages = {said("15550003", 1, "cherry tart"), said("15550003", 2, "cherry jam")};

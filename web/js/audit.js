@@ -16,6 +16,8 @@ const WORDS = {
   'token.revoked': () => 'revoked an API token',
   'sla.updated': () => 'changed the SLA targets',
   'conversation.deleted': (t) => `deleted the conversation with +${t}`,
+  // At start-up, from the list of erasures: a backup put back held the user. The admin is the one who erased them.
+  'conversation.deleted_again': (t) => `deleted the conversation with +${t}, again when a backup that held it was put back`,
 };
 const NOUNS = { macro: 'macro', automation: 'automation', saved_reply: 'saved reply', team: 'team' };
 const VERBS = { created: 'added', updated: 'changed', deleted: 'deleted' };

@@ -120,15 +120,22 @@ struct audit_entry {
 // The newest entries a store keeps; older ones go as new ones come.
 inline constexpr std::uint64_t audit_entries_kept = 100'000;
 
+// A user erased (an admin's DELETE /conversations/{phone}).
+struct erasure {
+    std::string phone;
+    timestamp at{};  // when: the actor's clock, which a conversation it begins anew starts at (unset: the store's)
+    std::string by;  // the admin
+};
+
 // Everything one step of one conversation changes, written atomically.
 struct write_batch {
-    // A user's data erased (an admin's DELETE /conversations/{phone}):
-    // the conversation of this phone and all it holds, before the rest of
-    // the batch: its row, messages (their errors, files and dedupe
-    // answers), chats and their ratings, outbox items, and the agents'
-    // notifications of it. The event log keeps its events until their
-    // retention passes.
-    std::optional<std::string> erase_conversation;
+    // A user's data erased: the conversation of this phone and all it
+    // holds, before the rest of the batch: its row, messages (their errors,
+    // files and dedupe answers), chats and their ratings, outbox items, and
+    // the agents' notifications of it. The event log keeps its events until
+    // their retention passes. A directory's store also lists it beside the
+    // database (erasure_list), to erase it again from a backup put back.
+    std::optional<erasure> erase_conversation;
     std::optional<chat::conversation> conversation;
     std::vector<chat::message> messages;  // insert or replace by (phone, seq)
     // Messages from this seq on were created by the step, so no stored row
