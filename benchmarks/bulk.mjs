@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // What a bulk action of 200 conversations (the list's page) costs, each
-// action in turn and a macro of three actions last, in memory and on disk: the time the agent waits for
+// action in turn, a macro of three actions, and their deletion last, in memory and on disk: the time the agent waits for
 // POST /conversations/bulk. Each conversation is its own command, so on disk
 // each is its own commit. Against the same 200 sent one request each
 // (a priority marked, alternately high and low, so each changes it), as the
@@ -46,6 +46,14 @@ try {
       const bulk = await timed(() => call(server, 'POST', '/conversations/bulk', { action: 'priority', priority: 'urgent', phones }, token));
       console.log(`${store.padEnd(9)}  priority one request each ${single.toFixed(1)} ms, in one bulk action ${bulk.toFixed(1)} ms: ${(single / bulk).toFixed(1)}× faster`);
       console.log(JSON.stringify({ mode: 'bulk_vs_single', store, conversations: count, single_ms: Number(single.toFixed(2)), bulk_ms: Number(bulk.toFixed(2)) }));
+      // Last, since it leaves nothing: all 200 deleted (an admin's), each user erased and audited.
+      const t = performance.now();
+      const { succeeded } = await call(server, 'POST', '/conversations/bulk', { action: 'delete', phones }, token);
+      const ms = performance.now() - t;
+      const { total } = await call(server, 'GET', '/contacts?limit=1', undefined, token);
+      if (succeeded !== count || total !== 0) throw new Error(`delete ${store}: ${succeeded} of ${count} done, ${total} left`);
+      console.log(`${store.padEnd(9)}  delete    ${succeeded} of ${count}  ${ms.toFixed(1).padStart(6)} ms  (${Math.round(ms / count * 1000)} µs each)`);
+      console.log(JSON.stringify({ mode: 'bulk', store, action: 'delete', conversations: count, succeeded, ms: Number(ms.toFixed(2)) }));
     } finally {
       await server.stop();
     }
