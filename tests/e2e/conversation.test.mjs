@@ -394,6 +394,19 @@ test('the Contacts dialog lists every user, searches them, and opens one nobody 
   await dialog.locator('#contacts-rows li[data-phone="15550859"]').waitFor();
   assert.equal(await dialog.locator('#contacts-rows li').count(), 62);
   assert.equal(await dialog.getByRole('button', { name: 'More' }).isVisible(), false);
+  // While it is open: a user renamed and labelled, a note on one not written to (who still is not), one deleted.
+  await admin('PUT', '/conversations/15550771/name', { name: 'Ana Lima' });
+  await dialog.locator('li[data-phone="15550771"] .who', { hasText: 'Ana Lima' }).waitFor();
+  await admin('PUT', '/conversations/15550771/labels', { labels: ['gold', 'fair'] });
+  await dialog.locator('li[data-phone="15550771"]', { hasText: 'fair, gold' }).waitFor();
+  const noted = dialog.locator('li[data-phone="15550801"]');
+  await noted.evaluate((li) => { li.dataset.before = 'yes'; });
+  await admin('POST', '/conversations/15550801/notes', { text: 'Met at the fair' });
+  await dialog.locator('li[data-phone="15550801"]:not([data-before])').waitFor();  // the row made anew
+  assert.equal(await noted.locator('.badge', { hasText: 'Not written to yet' }).count(), 1);
+  await admin('DELETE', '/conversations/15550800');
+  await dialog.locator('#contacts-total', { hasText: '61 contacts' }).waitFor();
+  assert.equal(await dialog.locator('#contacts-rows li[data-phone="15550800"]').count(), 0);
 
   await dialog.getByLabel('Search contacts').fill('vip');
   await dialog.locator('#contacts-total', { hasText: '1 contact found' }).waitFor();

@@ -38,11 +38,39 @@ export class ContactsPanel {
       $('contacts-rows').append(...page.contacts.map((c) => this.row(c)));
       this.next = page.next_after;
       $('contacts-more').hidden = !this.next;
-      $('contacts-total').textContent = `${page.total} ${page.total === 1 ? 'contact' : 'contacts'}${q ? ' found' : ''}`;
-      $('contacts-empty').hidden = page.total > 0;
+      this.showTotal(page.total, q);
     } catch (err) {
       if (asked === this.asked) $('contacts-status').textContent = `The contacts could not be loaded: ${err.message}`;
     }
+  }
+
+  // Events while the dialog is open: a user renamed or labelled shows so;
+  // one deleted leaves it.
+  update(c) {
+    const row = this.rowOf(c.phone);
+    if (!row) return;
+    // An event's conversation does not say; nobody has written while it shows no message.
+    const waiting = row.querySelector('.badge') !== null && !c.last_message;
+    row.replaceWith(this.row({ ...c, no_message_yet: c.no_message_yet ?? waiting }));
+  }
+
+  forget(phone) {
+    const row = this.rowOf(phone);
+    if (!row) return;
+    row.remove();
+    const total = Number($('contacts-total').dataset.total) - 1;
+    this.showTotal(total, $('contacts-search').value.trim());
+  }
+
+  rowOf(phone) {
+    return document.getElementById('contacts-dialog')?.open
+      ? [...$('contacts-rows').children].find((li) => li.dataset.phone === phone) : null;
+  }
+
+  showTotal(total, q) {
+    $('contacts-total').dataset.total = String(total);
+    $('contacts-total').textContent = `${total} ${total === 1 ? 'contact' : 'contacts'}${q ? ' found' : ''}`;
+    $('contacts-empty').hidden = total > 0;
   }
 
   row(c) {

@@ -30,7 +30,7 @@ import { ContactsPanel } from './contacts.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
-let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaigns;
+let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaigns, contacts;
 const teams = new TeamRoster();
 const labelCatalog = new LabelCatalog();
 
@@ -325,6 +325,7 @@ function onEvent(e) {
       takeConversation(e.data);
       list.renderSoon();
       pane.updateConversation(e.data);
+      contacts?.update(e.data);
       break;
     case 'message.created':
       pane.addMessage(e.data);
@@ -477,7 +478,7 @@ function start(agent) {
   const opening = new NewConversation({ templates: pane.templates, openExisting: openConversation,
     onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } });
   campaigns = new CampaignsPanel({ me, templates: pane.templates });
-  new ContactsPanel({ openConversation });
+  contacts = new ContactsPanel({ openConversation });
   quietly(api.get('/me').then((about) => {
     opening.offer(about.new_conversation_channels ?? []);
     campaigns.offer(about.campaign_channels ?? []);
@@ -668,6 +669,7 @@ function forgetConversation(phone, by) {
   pane.forgetDraft(phone);
   unlisted.delete(phone);
   list.forget(phone);
+  contacts?.forget(phone);
   refreshQueueSoon();  // the counts
   inbox.refresh();
   if (open) $('pane-empty').textContent = `The conversation with ${who} was deleted by ${by}.`;
