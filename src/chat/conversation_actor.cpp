@@ -86,11 +86,6 @@ private:
 
 namespace {
 
-// The key a provider's message id is taken under, once.
-std::string dedupe_key(channel via, std::string_view channel_id) {
-    return std::string(to_string(via)) + ':' + std::string(channel_id);
-}
-
 std::string dedupe_key(const inbound_message& m) {
     if (m.channel_id.empty()) return {};
     return dedupe_key(m.via, m.channel_id);

@@ -1,5 +1,5 @@
-// The in-memory store's dedupe keys and the answer each one got, never
-// dropped (like SQLite's). Nearly every webhook adds a key. Kept as strings
+// The in-memory store's dedupe keys and the answer each one got, dropped
+// only with an erased user's messages (like SQLite's, kept in their rows). Nearly every webhook adds a key. Kept as strings
 // in a map, a key took a heap block of its own (keys run past 15 bytes) and
 // a slot with a shared answer pointer. Here a key is its hash in a flat map
 // (24 bytes a slot) and its bytes in a text_arena, and answers, which
@@ -55,6 +55,28 @@ public:
         } else {
             s.collided.insert_or_assign(std::string(key), answer_id);
         }
+    }
+
+    // Forgets `key` and its answer (a user erased). The key's bytes stay in
+    // the arena: erasures are rare.
+    void erase(std::string_view key) {
+        auto h = hash_(key);
+        auto& s = shard_for(h);
+        std::lock_guard lock(s.mutex);
+        if (auto c = s.collided.find(key); c != s.collided.end()) {
+            s.collided.erase(c);
+            return;
+        }
+        auto it = s.by_hash.find(h);
+        if (it == s.by_hash.end() || s.keys.view(it->second.key) != key) return;
+        s.by_hash.erase(it);
+        // A key of the same hash waiting aside takes the slot, where find looks first.
+        for (auto c = s.collided.begin(); c != s.collided.end(); ++c)
+            if (hash_(c->first) == h) {
+                s.by_hash.emplace(h, slot{s.keys.append(c->first), c->second});
+                s.collided.erase(c);
+                return;
+            }
     }
 
     std::optional<std::string> find(std::string_view key) const {

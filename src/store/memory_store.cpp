@@ -141,9 +141,17 @@ public:
             std::lock_guard lock(s.mutex);
             if (auto it = s.conversations.find(phone); it != s.conversations.end()) s.conversations.erase(it);
             if (auto it = s.messages.find(phone); it != s.messages.end()) {
-                for (auto& m : it->second.list)
-                    if (m.message.from != chat::sender::user && !m.message.channel_id().empty())
-                        s.by_channel_id.erase(phone + '\n' + std::string(m.message.channel_id()));
+                for (auto& m : it->second.list) {
+                    auto id = m.message.channel_id();
+                    if (id.empty()) continue;
+                    if (m.message.from != chat::sender::user) {
+                        s.by_channel_id.erase(phone + '\n' + std::string(id));
+                    } else {
+                        // The webhook's answer (the bot's words to them, by name): as SQLite
+                        // keeps it in the message's row. Under whichever channel it came by.
+                        for (auto via : {chat::channel::plain, chat::channel::whatsapp}) dedupe_.erase(chat::dedupe_key(via, id));
+                    }
+                }
                 // The time log keeps its entries, which would name the
                 // user's next messages by their seqs: exports read this
                 // conversation whole from now on.

@@ -266,8 +266,9 @@ BOOST_AUTO_TEST_CASE(dedupe_keys_that_share_a_hash_are_told_apart) {
 }
 
 // The in-memory store keeps a key as its hash and its bytes: keys that
-// share a hash must each keep their own answer, and a key never put must
-// not borrow the answer of one that shares its hash.
+// share a hash must each keep their own answer, a key never put must not
+// borrow the answer of one that shares its hash, and an erased key must
+// not take the others of its hash with it.
 BOOST_AUTO_TEST_CASE(memory_dedupe_keys_that_share_a_hash_are_told_apart) {
     store::memory_dedupe dedupe([](std::string_view key) -> std::uint64_t { return key.size(); });
     BOOST_TEST(!dedupe.find("ab"));
@@ -285,6 +286,16 @@ BOOST_AUTO_TEST_CASE(memory_dedupe_keys_that_share_a_hash_are_told_apart) {
     dedupe.put("ab", "answer ab, again");
     BOOST_TEST(dedupe.find("cd").value_or("") == "answer cd, again");
     BOOST_TEST(dedupe.find("ab").value_or("") == "answer ab, again");
+    // Erased (a user's): the slot's key, whose place another of its hash takes; then one aside.
+    dedupe.erase("ab");
+    BOOST_TEST(!dedupe.find("ab"));
+    BOOST_TEST(dedupe.find("cd").value_or("") == "answer cd, again");
+    BOOST_TEST(dedupe.find("ef").value_or("") == "answer ab");
+    dedupe.erase("ef");
+    BOOST_TEST(!dedupe.find("ef"));
+    BOOST_TEST(dedupe.find("cd").value_or("") == "answer cd, again");
+    dedupe.erase("zz");  // never put: nothing changes
+    BOOST_TEST(dedupe.find("cd").value_or("") == "answer cd, again");
 
     // Through the store: many keys, their answers repeating.
     auto db = store::make_memory_store();
@@ -1543,6 +1554,7 @@ BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores
         n.text = "my parcel";
         n.created_at = from_unix_ms(static_cast<std::int64_t>(at_ms));
         b.notifications_put = {n};
+        b.dedupe = {{"whatsapp:wamid." + phone + ".1", "answer to " + phone, 1}};  // the user's message's
         return b;
     };
     const auto from = from_unix_ms(0), to = from_unix_ms(4000000000000);
@@ -1558,6 +1570,8 @@ BOOST_AUTO_TEST_CASE(an_erased_conversation_leaves_nothing_behind_in_both_stores
     };
     auto check_gone = [&](store::store& db) {
         BOOST_TEST(phones_in(db.load_conversations()) == std::set<std::string>{kept});
+        BOOST_TEST(!db.find_dedupe("whatsapp:wamid." + gone + ".1"));
+        BOOST_TEST(db.find_dedupe("whatsapp:wamid." + kept + ".1").value_or("") == "answer to " + kept);
         BOOST_TEST(db.load_messages(gone, UINT64_MAX, 10).empty());
         BOOST_TEST(!db.find_message(gone, 1));
         BOOST_TEST(!db.find_latest_user_message(gone, UINT64_MAX));

@@ -31,6 +31,9 @@ std::string_view to_string(conv_state s);  // "IDLE", "CHAT_SUPPORT_ACTIVE", …
 std::string_view to_string(sender s);      // "user", "admin", "bot"
 std::string_view to_string(message_status s);
 std::string_view to_string(channel c);
+// The key a provider's message id is taken under, once (a webhook's
+// dedupe key, which answers Meta's retries).
+std::string dedupe_key(channel via, std::string_view channel_id);
 std::string_view to_string(conv_priority p);  // "none", "low", "medium", "high", "urgent"
 std::optional<conv_state> conv_state_from_string(std::string_view s);
 std::optional<sender> sender_from_string(std::string_view s);
