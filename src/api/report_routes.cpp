@@ -145,22 +145,31 @@ const chat::business_hours* business_clock(api_context& ctx, const http::request
 
 // group_by=day: the chats opened and closed on each day of the period,
 // counted in `timezone` (an IANA name; by default the team's --timezone,
-// else UTC), every day listed, those with none too.
+// else UTC), every day listed, those with none too. group_by=hour: each
+// day's chats opened by the hour too, for a heatmap of the team's traffic
+// (Chatwoot's conversation traffic).
 struct by_day {
     chat::zone_calendar calendar;
+    bool hourly = false;
     long first = 0;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> opened_closed;
+    std::vector<std::array<std::uint64_t, 24>> opened_by_hour;  // hourly only
 
     void count(timestamp t, bool closed) {
-        auto& day = opened_closed.at(static_cast<std::size_t>(calendar.day_of(t) - first));
+        auto i = static_cast<std::size_t>(calendar.day_of(t) - first);
+        auto& day = opened_closed.at(i);
         ++(closed ? day.second : day.first);
+        if (hourly && !closed) ++opened_by_hour.at(i).at(static_cast<std::size_t>(calendar.hour_of(t)));
     }
     json::array to_json() const {
         json::array out;
-        for (std::size_t i = 0; i < opened_closed.size(); ++i)
-            out.push_back({{"date", chat::zone_calendar::date_text(first + static_cast<long>(i))},
-                           {"chats_opened", opened_closed[i].first},
-                           {"chats_closed", opened_closed[i].second}});
+        for (std::size_t i = 0; i < opened_closed.size(); ++i) {
+            json::object day{{"date", chat::zone_calendar::date_text(first + static_cast<long>(i))},
+                             {"chats_opened", opened_closed[i].first},
+                             {"chats_closed", opened_closed[i].second}};
+            if (hourly) day["opened_by_hour"] = json::array(opened_by_hour[i].begin(), opened_by_hour[i].end());
+            out.push_back(std::move(day));
+        }
         return out;
     }
 };
@@ -170,20 +179,22 @@ constexpr long most_days = 366;
 std::optional<by_day> day_grouping(api_context& ctx, const http::request& req, timestamp from, timestamp to) {
     auto group = req.query_param("group_by");
     if (!group || group->empty()) {
-        if (req.query_param("timezone")) throw field_error{"timezone", "timezone is for group_by=day"};
+        if (req.query_param("timezone")) throw field_error{"timezone", "timezone is for group_by=day or hour"};
         return std::nullopt;
     }
-    if (*group != "day") throw field_error{"group_by", "group_by must be day"};
+    if (*group != "day" && *group != "hour") throw field_error{"group_by", "group_by must be day or hour"};
     auto name = req.query_param("timezone").value_or(ctx.hours ? ctx.hours->zone_name() : "UTC");
     auto calendar = chat::zone_calendar::named(name);
     if (!calendar)
         throw field_error{"timezone", "timezone must be a time zone this server knows, e.g. Europe/Berlin or UTC"};
-    by_day days{*calendar};
+    by_day days{*calendar, *group == "hour"};
     days.first = calendar->day_of(from);
     auto count = calendar->day_of(to - std::chrono::milliseconds(1)) - days.first + 1;
     if (count > most_days)
-        throw field_error{"from", "group_by=day covers at most " + std::to_string(most_days) + " days"};
+        throw field_error{"from", "group_by=" + std::string(*group) + " covers at most " + std::to_string(most_days) +
+                                      " days"};
     days.opened_closed.resize(static_cast<std::size_t>(count));
+    if (days.hourly) days.opened_by_hour.resize(static_cast<std::size_t>(count));
     return days;
 }
 
@@ -226,10 +237,17 @@ std::string tally_csv_row(std::string_view who, const json::object& t) {
 std::string report_csv(const json::object& report) {
     std::string out;
     if (auto* days = report.if_contains("days")) {
-        out = "date,chats_opened,chats_closed\r\n";
-        for (auto& d : days->as_array())
+        bool hourly = report.at("group_by") == "hour";
+        out = "date,chats_opened,chats_closed";
+        for (int h = 0; hourly && h < 24; ++h) out += (h < 10 ? ",opened_0" : ",opened_") + std::to_string(h);
+        out += "\r\n";
+        for (auto& d : days->as_array()) {
             out += std::string(d.at("date").as_string()) + "," + csv_value(d.at("chats_opened")) + "," +
-                   csv_value(d.at("chats_closed")) + "\r\n";
+                   csv_value(d.at("chats_closed"));
+            if (hourly)
+                for (auto& n : d.at("opened_by_hour").as_array()) out += "," + csv_value(n);
+            out += "\r\n";
+        }
         return out;
     }
     out = "agent,chats_opened,chats_closed,csat_average,csat_count,first_response_p50_seconds,"
@@ -380,7 +398,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
     out["labels"] = named(by_label, "label");
     out["channels"] = named(by_channel, "channel");
     if (days) {
-        out["group_by"] = "day";
+        out["group_by"] = days->hourly ? "hour" : "day";
         out["timezone"] = days->calendar.name();
         out["days"] = days->to_json();
     }
@@ -390,7 +408,7 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
         res.body = report_csv(out);
         auto day = [](timestamp t) { return to_iso8601(t).substr(0, 10); };
         res.set_header("Content-Disposition",
-                       "attachment; filename=\"report-" + day(from) + "-to-" + day(to) + (days ? "-by-day" : "") + ".csv\"");
+                       "attachment; filename=\"report-" + day(from) + "-to-" + day(to) + (days ? (days->hourly ? "-by-hour" : "-by-day") : "") + ".csv\"");
         co_return res;
     }
     co_return json_response(200, out);

@@ -20,6 +20,11 @@ long zone_calendar::day_of(timestamp t) const {
     return date::floor<date::days>(local).time_since_epoch().count();
 }
 
+int zone_calendar::hour_of(timestamp t) const {
+    auto local = static_cast<const date::time_zone*>(zone_)->to_local(t);
+    return static_cast<int>(date::floor<std::chrono::hours>(local - date::floor<date::days>(local)).count());
+}
+
 std::string zone_calendar::date_text(long day) { return date::format("%F", date::local_days{date::days{day}}); }
 
 }  // namespace switchboard::chat

@@ -734,9 +734,9 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
     BOOST_TEST(verdicts(admin.json("GET", range + "&business_hours=true")) == "2/0 1/0");
 }
 
-// The chats of each day, as Chatwoot's reports chart them: counted in the
-// zone asked for (by default the team's), by its own midnights, summer
-// time's too.
+// The chats of each day, as Chatwoot's reports chart them, and of each
+// hour of each day (its traffic heatmap): counted in the zone asked for (by
+// default the team's), by its own midnights and hours, summer time's too.
 BOOST_AUTO_TEST_CASE(report_counts_each_day_in_a_time_zone) {
     temp_dir dir;
     auto args = schema_only(dir);
@@ -770,6 +770,31 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
         auto utc = admin.json("GET", range);
         BOOST_TEST(utc.at("timezone").as_string() == "UTC");
         BOOST_TEST(days(utc) == "2026-03-27 1/0; 2026-03-28 2/1; 2026-03-29 1/1; ");
+        // By the hour too (a heatmap's): each day's chats opened in each of its local hours.
+        auto hours = [](const json::value& r) {
+            std::string out;
+            for (auto& d : r.at("days").as_array()) {
+                auto& by_hour = d.at("opened_by_hour").as_array();
+                BOOST_TEST(by_hour.size() == 24u);
+                out += std::string(d.at("date").as_string()) + ":";
+                for (std::size_t h = 0; h < by_hour.size(); ++h)
+                    if (by_hour[h].as_int64()) out += " " + std::to_string(h) + "h=" + std::to_string(by_hour[h].as_int64());
+                out += "; ";
+            }
+            return out;
+        };
+        const std::string hourly = "/reports/summary?from=2026-03-27T23:00:00Z&to=2026-03-30T00:00:00Z&group_by=hour";
+        auto berlin_hours = admin.json("GET", hourly + "&timezone=Europe/Berlin");
+        BOOST_TEST(berlin_hours.at("group_by").as_string() == "hour");
+        BOOST_TEST(days(berlin_hours) == days(berlin));
+        BOOST_TEST(hours(berlin_hours) == "2026-03-28: 0h=1 23h=2; 2026-03-29:; 2026-03-30: 0h=1; ");  // d: 00:30 CEST
+        BOOST_TEST(hours(admin.json("GET", hourly)) == "2026-03-27: 23h=1; 2026-03-28: 22h=2; 2026-03-29: 22h=1; ");
+        auto hourly_csv = admin.call("GET", hourly + "&timezone=Europe/Berlin&format=csv");
+        BOOST_TEST(hourly_csv.body.starts_with("date,chats_opened,chats_closed,opened_00,opened_01,"), hourly_csv.body);
+        BOOST_TEST(hourly_csv.body.find(",opened_23\r\n2026-03-28,3,0,1,0,0,") != std::string::npos, hourly_csv.body);
+        BOOST_TEST(hourly_csv.body.find("2026-03-30,1,0,1,0,") != std::string::npos, hourly_csv.body);
+        BOOST_TEST(admin.json("GET", range).at("days").at(0).as_object().contains("opened_by_hour") == false);
+
         // Resolved: b alone; e left the queue unanswered.
         BOOST_TEST(utc.at("overall").at("resolution_seconds").at("count").as_int64() == 1);
         BOOST_TEST(utc.at("overall").at("resolution_seconds").at("p50").to_number<double>() == 120.0);
@@ -783,6 +808,7 @@ INSERT INTO chats (ticket_id, phone, opened_at, opened_by, queued_at, assigned_a
         refused("/reports/summary?group_by=week", "group_by");
         refused("/reports/summary?timezone=UTC", "timezone");
         refused("/reports/summary?from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&group_by=day", "from");
+        refused("/reports/summary?from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&group_by=hour", "from");
         BOOST_TEST(admin.json("GET", "/reports/summary?from=2025-03-01T00:00:00Z&to=2026-03-01T00:00:00Z&group_by=day")
                        .at("days").as_array().size() == 365u);
     }

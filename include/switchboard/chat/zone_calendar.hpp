@@ -18,6 +18,8 @@ public:
 
     // The local day `t` falls on, in days since 1970-01-01.
     long day_of(timestamp t) const;
+    // The local hour `t` falls in, 0 to 23 (summer time's repeated hour counts in its one).
+    int hour_of(timestamp t) const;
     // 20454 → "2026-01-01".
     static std::string date_text(long day);
 
