@@ -198,7 +198,7 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.match(await page.locator('#reports-teams tr[data-team="billing"]').textContent(), /^billing115\.00 \/ 5/);
   // By label: a chat under two counts in both. Each table is headed by what names its rows.
   assert.equal(await page.locator('#reports-by-label').isVisible(), true);
-  const heads = await page.locator('#reports-dialog thead').evaluateAll((all) => all.map((t) => t.innerText.split('\t')[0]));
+  const heads = await page.locator('#reports-dialog table:not(.traffic) thead').evaluateAll((all) => all.map((t) => t.innerText.split('\t')[0]));
   assert.deepEqual(heads, ['Agent', 'Team', 'Label', 'Channel']);
   assert.equal(await page.locator('#reports-by-label thead th').last().textContent(), 'Resolved on time');
   assert.equal(await page.locator('#reports-labels tr').count(), 2);
@@ -215,6 +215,15 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.equal(await lastDay.getAttribute('data-date'), today);
   assert.match(await lastDay.getAttribute('aria-label'), /: 2 opened, 2 closed$/);
   assert.ok(await page.locator('#reports-days li').count() >= 7);
+  // The heatmap: both chats in today's weekday's row (Kolkata's), in the hour they came, and nowhere else.
+  const weekday = await page.evaluate(() => new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Kolkata', weekday: 'long' }).format(new Date()));
+  const hour = await page.evaluate(() => Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', hour: 'numeric', hourCycle: 'h23' }).format(new Date())));
+  assert.equal(await page.locator('#reports-traffic tbody tr').count(), 7);
+  assert.equal(await page.locator('#reports-traffic tbody td').count(), 7 * 24);
+  const busy = await page.locator('#reports-traffic td:not([data-count="0"])').evaluateAll((tds) =>
+    tds.map((td) => `${td.parentElement.dataset.weekday} ${td.dataset.hour}: ${td.dataset.count}`));
+  assert.deepEqual(busy, [`${weekday} ${hour}: 2`]);
+  assert.match(await page.locator('#reports-traffic td:not([data-count="0"])').getAttribute('aria-label'), new RegExp(`^${weekday} \\d\\d:00–\\d\\d:00: 2 chats opened$`));
 
   // Another period asks the server for that period.
   const asked = page.waitForRequest((r) => r.url().includes('/reports/summary'));

@@ -45,7 +45,8 @@ export class ReportsPanel {
       const hours = inHours ? '&business_hours=true' : '';
       $('report-csv').href = `/reports/summary?${period}${hours}&format=csv`;
       $('report-days-csv').href = `/reports/summary?${period}${byDay}&format=csv`;
-      const report = await api.get(`/reports/summary?${period}${byDay}${hours}`);
+      // By the hour: each day's totals for the chart, and its hours for the heatmap.
+      const report = await api.get(`/reports/summary?${period}&group_by=hour&timezone=${enc(zone)}${hours}`);
       this.render(report);
       this.period = period;
       $('reports-csat-responses').replaceChildren();
@@ -77,6 +78,7 @@ export class ReportsPanel {
       overall.resolution_sla && figure('Resolved on time', onTimeShare(overall.resolution_sla), onTimeNote(overall.resolution_sla)),
     ].filter(Boolean));
     $('reports-days').replaceChildren(...dayBars(days));
+    trafficHeatmap(days);
     $('reports-csat-scores').replaceChildren(...scoreBars(overall.csat));
     // The agents rated in the period, and the one chosen though none of theirs was.
     const chosen = $('reports-csat-agent').value;
@@ -188,4 +190,28 @@ function dayBars(days) {
       h('span', { class: 'bars' }, bar('opened', d.chats_opened), bar('closed', d.chats_closed)),
       h('span', { class: 'day', text: labelled ? String(date.getUTCDate()) : '' }));
   });
+}
+
+// Chatwoot's conversation traffic: the chats opened in each hour of each day
+// of the week, the period's days added up by their weekday (Monday first),
+// each cell as dark as its share of the busiest.
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+function trafficHeatmap(days) {
+  const grid = WEEKDAYS.map(() => new Array(24).fill(0));
+  for (const d of days) {
+    const weekday = (new Date(`${d.date}T12:00:00Z`).getUTCDay() + 6) % 7;
+    d.opened_by_hour.forEach((n, hour) => { grid[weekday][hour] += n; });
+  }
+  const most = Math.max(1, ...grid.flat());
+  const clock = (hour) => `${String(hour).padStart(2, '0')}:00`;
+  $('reports-traffic').tHead.replaceChildren(h('tr', {}, h('th', { scope: 'col', text: '' }),
+    ...grid[0].map((_, hour) => h('th', { scope: 'col', text: hour % 3 === 0 ? String(hour) : '' }))));
+  $('reports-traffic').tBodies[0].replaceChildren(...grid.map((counts, weekday) => h('tr', { 'data-weekday': WEEKDAYS[weekday] },
+    h('th', { scope: 'row', text: WEEKDAYS[weekday].slice(0, 3) }),
+    ...counts.map((n, hour) => {
+      const said = `${WEEKDAYS[weekday]} ${clock(hour)}–${clock((hour + 1) % 24)}: ${n} ${n === 1 ? 'chat' : 'chats'} opened`;
+      const heat = h('span', { class: 'heat' });
+      heat.style.opacity = n ? String(0.15 + (0.85 * n) / most) : '0';  // the CSP refuses style attributes
+      return h('td', { 'data-hour': String(hour), 'data-count': String(n), title: said, 'aria-label': said }, heat);
+    }))));
 }
