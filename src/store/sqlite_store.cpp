@@ -658,7 +658,9 @@ public:
         scan_into_indexes(writer_db_, message_rows_, message_times_, message_dedupe_keys_, table_dedupe_keys_);
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         if (options_.search_index) open_search_index(path);
-        erase_again();
+        // Only with the directory's lock: `switchboard agent add` opens the
+        // database beside a running server, which does this itself.
+        if (lock_) erase_again();
         writer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-store");
             write_loop();

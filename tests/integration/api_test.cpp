@@ -2802,7 +2802,8 @@ BOOST_AUTO_TEST_CASE(sessions_expire_after_the_ttl) {
 BOOST_AUTO_TEST_CASE(api_tokens_for_integrations) {
     temp_dir dir;
     auto args = kept_in(dir.path());
-    args.insert(args.end(), {"--session-ttl", "1"});
+    // Long enough for the steps before the expiry on a loaded machine (1 s was not, once).
+    args.insert(args.end(), {"--session-ttl", "3"});
     std::string token, id;
     {
         server_process server(args);
@@ -2834,7 +2835,7 @@ BOOST_AUTO_TEST_CASE(api_tokens_for_integrations) {
         api_client integration{server.port(), token};
         BOOST_TEST(integration.json("GET", "/me").at("agent").at("username").as_string() == "bob");
         // Bob's login session runs out; the token does not.
-        auto deadline = std::chrono::steady_clock::now() + 5s;
+        auto deadline = std::chrono::steady_clock::now() + 10s;
         while (bob.call("GET", "/me").status == 200u && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(100ms);  // polling the expiry, not synchronising
         BOOST_TEST(bob.call("GET", "/me").status == 401u);
