@@ -385,6 +385,8 @@ test('the Contacts dialog lists every user, searches them, and opens one nobody 
   await lea.getByRole('button', { name: 'Contacts', exact: true }).click();
   const dialog = lea.locator('#contacts-dialog');
   await dialog.locator('#contacts-total', { hasText: '62 contacts' }).waitFor();
+  assert.equal(await dialog.locator('#contacts-admin-tools').isVisible(), false);  // agents select none
+  assert.equal(await dialog.locator('#contacts-rows input[type="checkbox"]').count(), 0);
   assert.equal(await dialog.locator('#contacts-rows li').count(), 50);
   assert.deepEqual(await dialog.locator('#contacts-rows li').evaluateAll((rows) => rows.slice(0, 2).map((r) => r.dataset.phone)),
     ['15550771', '15550772']);
@@ -418,7 +420,28 @@ test('the Contacts dialog lists every user, searches them, and opens one nobody 
   await lea.getByRole('button', { name: 'Start Chat' }).click();
   await lea.locator('#conversation-list li[data-phone="15550772"]').waitFor();
   await lea.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
-  assert.deepEqual(lea.errors, []);
+
+  // An admin deletes those shown of a search at once: imported ones the list has not, and Ana.
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+  const theirs = page.locator('#contacts-dialog');
+  await theirs.getByLabel('Search contacts').fill('fair');
+  await theirs.locator('#contacts-total', { hasText: '60 contacts found' }).waitFor();
+  await theirs.locator('#contacts-rows li').nth(49).waitFor();
+  await theirs.getByRole('button', { name: 'Select all shown' }).click();
+  await theirs.locator('#contacts-selected', { hasText: '50 selected' }).waitFor();
+  await theirs.getByLabel('Select Ana Lima').uncheck();
+  await theirs.locator('#contacts-selected', { hasText: '49 selected' }).waitFor();
+  await theirs.getByRole('button', { name: 'Delete selected' }).click();
+  await page.locator('#contacts-delete-count', { hasText: '49 contacts will be deleted.' }).waitFor();
+  await page.locator('#contacts-delete-confirm').click();
+  await theirs.locator('#contacts-status', { hasText: 'Deleted 49 of 49.' }).waitFor();
+  await theirs.locator('#contacts-total', { hasText: '11 contacts found' }).waitFor();
+  await theirs.locator('#contacts-selected', { hasText: '0 selected' }).waitFor();
+  assert.equal(await theirs.locator('#contacts-rows li').count(), 1);  // Ana, kept
+  assert.equal((await admin('GET', '/contacts?q=fair')).total, 11);
+  assert.equal((await admin('GET', '/conversations/15550771')).name, 'Ana Lima');
+  assert.deepEqual([...lea.errors, ...page.errors], []);
 }));
 
 test('an agent snoozes their chat until tomorrow: it leaves Mine for Snoozed in every console, and is back when the user writes', () => withMemoryServer([], async (server) => {

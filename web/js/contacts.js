@@ -3,18 +3,23 @@
 // the list leaves out), by phone, a page at a time (GET /contacts), and a
 // search of their names, phones, labels and details. Open shows one in the
 // chat pane, where an agent writes to them first and an admin deletes them.
+// Admins select contacts and delete them at once (POST /conversations/bulk):
+// those imported whom nobody has written to are in no list to select from.
 import { api, enc } from './api.js';
-import { $, dialogFromTemplate, h } from './dom.js';
+import { $, dialogFromTemplate, h, showStatus } from './dom.js';
 import { channelName, userName } from './model.js';
 
 const PAGE = 50;
+const BULK = 200;  // phones a bulk action takes at once
 
 export class ContactsPanel {
   // `openConversation(phone)`: shows the user's conversation in the pane.
-  constructor({ openConversation }) {
+  constructor({ openConversation, me }) {
     this.openConversation = openConversation;
+    this.admin = me.role === 'admin';
     this.next = null;  // where the next page starts
     this.asked = 0;    // the latest load: an answer to an earlier one (a search typed over) is dropped
+    this.selected = new Set();
     $('contacts').addEventListener('click', () => this.open());
   }
 
@@ -22,15 +27,81 @@ export class ContactsPanel {
     const dialog = dialogFromTemplate('contacts-template', 'contacts-dialog', () => {
       $('contacts-more').addEventListener('click', () => this.load(this.next));
       $('contacts-search').addEventListener('input', () => this.load(null));
+      $('contacts-admin-tools').hidden = !this.admin;
+      $('contacts-select-shown').addEventListener('click', () => this.selectShown(true));
+      $('contacts-select-none').addEventListener('click', () => this.selectShown(false));
+      $('contacts-delete').addEventListener('click', () => {
+        const n = this.selected.size;
+        $('contacts-delete-count').textContent = `${n} ${n === 1 ? 'contact' : 'contacts'} will be deleted.`;
+        $('contacts-delete-dialog').showModal();
+      });
+      $('contacts-delete-dialog').addEventListener('close', () => {
+        if ($('contacts-delete-dialog').returnValue === 'delete') this.deleteSelected();
+      });
     });
     if (!dialog.open) dialog.showModal();
     await this.load(null);
   }
 
+  // Those shown, all picked or none.
+  selectShown(on) {
+    for (const box of $('contacts-rows').querySelectorAll('input[type="checkbox"]')) {
+      box.checked = on;
+      this.pick(box.closest('li').dataset.phone, on);
+    }
+  }
+
+  pick(phone, on) {
+    if (on) this.selected.add(phone);
+    else this.selected.delete(phone);
+    this.showPicked();
+  }
+
+  showPicked() {
+    $('contacts-selected').textContent = `${this.selected.size} selected`;
+    $('contacts-delete').disabled = this.selected.size === 0 || this.deleting;
+  }
+
+  // A bulk action's worth at a time; each row leaves as its conversation.deleted comes.
+  async deleteSelected() {
+    const phones = [...this.selected];
+    this.deleting = true;
+    $('contacts-delete').disabled = true;
+    $('contacts-refused').replaceChildren();
+    let deleted = 0;
+    const refused = [];
+    try {
+      for (let i = 0; i < phones.length; i += BULK) {
+        const { results } = await api.post('/conversations/bulk', { action: 'delete', phones: phones.slice(i, i + BULK) });
+        for (const r of results) {
+          if (r.status === 200) {
+            deleted += 1;
+            this.selected.delete(r.phone);  // its row goes with its conversation.deleted
+          } else {
+            refused.push(r);
+          }
+        }
+      }
+      showStatus($('contacts-status'), `Deleted ${deleted} of ${phones.length}.${refused.length ? ` ${refused.length} refused:` : ''}`,
+        refused.length > 0);
+      $('contacts-refused').replaceChildren(...refused.map((r) => h('li', { text: `+${r.phone}: ${r.error.message}` })));
+    } catch (err) {
+      showStatus($('contacts-status'), `Not deleted: ${err.message}`, true);
+    } finally {
+      this.deleting = false;
+      this.showPicked();
+    }
+  }
+
   async load(after) {
     const asked = ++this.asked;
     const q = $('contacts-search').value.trim();
-    $('contacts-status').textContent = '';
+    if (!after) {  // another list: what was picked from the last is let go
+      this.selected.clear();
+      this.showPicked();
+    }
+    showStatus($('contacts-status'), '');
+    $('contacts-refused').replaceChildren();
     try {
       const page = await api.get(`/contacts?limit=${PAGE}${q ? `&q=${enc(q)}` : ''}${after ? `&after=${enc(after)}` : ''}`);
       if (asked !== this.asked) return;
@@ -58,6 +129,7 @@ export class ContactsPanel {
     const row = this.rowOf(phone);
     if (!row) return;
     row.remove();
+    this.pick(phone, false);
     const total = Number($('contacts-total').dataset.total) - 1;
     this.showTotal(total, $('contacts-search').value.trim());
   }
@@ -77,6 +149,8 @@ export class ContactsPanel {
     const who = userName(c);
     const about = [c.name ? `+${c.phone}` : null, channelName(c.channel), (c.labels ?? []).join(', ') || null];
     return h('li', { 'data-phone': c.phone },
+      this.admin ? h('input', { type: 'checkbox', 'aria-label': `Select ${who}`, checked: this.selected.has(c.phone),
+        onchange: (e) => this.pick(c.phone, e.target.checked) }) : null,
       h('span', { class: 'who', text: who }),
       h('span', { class: 'muted', text: ` ${about.filter(Boolean).join(' · ')} ` }),
       c.no_message_yet ? h('span', { class: 'badge', text: 'Not written to yet' }) : null,

@@ -478,7 +478,7 @@ function start(agent) {
   const opening = new NewConversation({ templates: pane.templates, openExisting: openConversation,
     onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } });
   campaigns = new CampaignsPanel({ me, templates: pane.templates });
-  contacts = new ContactsPanel({ openConversation });
+  contacts = new ContactsPanel({ openConversation, me });
   quietly(api.get('/me').then((about) => {
     opening.offer(about.new_conversation_channels ?? []);
     campaigns.offer(about.campaign_channels ?? []);
