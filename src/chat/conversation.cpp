@@ -30,10 +30,6 @@ std::string_view to_string(conv_state s) { return state_names[static_cast<std::s
 std::string_view to_string(sender s) { return sender_names[static_cast<std::size_t>(s)]; }
 std::string_view to_string(message_status s) { return status_names[static_cast<std::size_t>(s)]; }
 std::string_view to_string(channel c) { return channel_names[static_cast<std::size_t>(c)]; }
-
-std::string dedupe_key(channel via, std::string_view channel_id) {
-    return std::string(to_string(via)) + ':' + std::string(channel_id);
-}
 std::string_view to_string(conv_priority p) { return priority_names[static_cast<std::size_t>(p)]; }
 
 bool is_media_kind(std::string_view kind) {

@@ -32,8 +32,14 @@ std::string_view to_string(sender s);      // "user", "admin", "bot"
 std::string_view to_string(message_status s);
 std::string_view to_string(channel c);
 // The key a provider's message id is taken under, once (a webhook's
-// dedupe key, which answers Meta's retries).
-std::string dedupe_key(channel via, std::string_view channel_id);
+// dedupe key, which answers Meta's retries). Inline: every webhook makes one.
+inline std::string dedupe_key(channel via, std::string_view channel_id) {
+    auto name = to_string(via);
+    std::string key;
+    key.reserve(name.size() + 1 + channel_id.size());
+    key.append(name).append(1, ':').append(channel_id);
+    return key;
+}
 std::string_view to_string(conv_priority p);  // "none", "low", "medium", "high", "urgent"
 std::optional<conv_state> conv_state_from_string(std::string_view s);
 std::optional<sender> sender_from_string(std::string_view s);
