@@ -242,6 +242,8 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.match(byAgent, /\r\nteam:billing,1,1,5,1,/);
   const byDay = await (await page.request.get(server.url + await page.locator('#report-days-csv').getAttribute('href'))).text();
   assert.ok(byDay.startsWith('date,chats_opened,chats_closed\r\n') && byDay.trimEnd().endsWith(',2,2'), byDay);
+  const byHour = await (await page.request.get(server.url + await page.locator('#report-hours-csv').getAttribute('href'))).text();
+  assert.ok(byHour.startsWith('date,chats_opened,chats_closed,opened_00,') && byHour.includes('\r\n' + today + ',2,2,'), byHour);
 
   // The period's messages, as the admin's session downloads them.
   const csv = await page.request.get(server.url + await page.locator('#export-csv').getAttribute('href'));

@@ -46,7 +46,9 @@ export class ReportsPanel {
       $('report-csv').href = `/reports/summary?${period}${hours}&format=csv`;
       $('report-days-csv').href = `/reports/summary?${period}${byDay}&format=csv`;
       // By the hour: each day's totals for the chart, and its hours for the heatmap.
-      const report = await api.get(`/reports/summary?${period}&group_by=hour&timezone=${enc(zone)}${hours}`);
+      const byHour = `&group_by=hour&timezone=${enc(zone)}`;
+      $('report-hours-csv').href = `/reports/summary?${period}${byHour}&format=csv`;
+      const report = await api.get(`/reports/summary?${period}${byHour}${hours}`);
       this.render(report);
       this.period = period;
       $('reports-csat-responses').replaceChildren();
