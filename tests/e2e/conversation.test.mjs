@@ -421,25 +421,38 @@ test('the Contacts dialog lists every user, searches them, and opens one nobody 
   await lea.locator('#conversation-list li[data-phone="15550772"]').waitFor();
   await lea.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
 
-  // An admin deletes those shown of a search at once: imported ones the list has not, and Ana.
+  // A wrong import of 230 (more than a request selects or deletes at
+  // once): an admin deletes all the search finds, those not shown too (whom
+  // the list never shows), but for Ana.
+  const expo = Array.from({ length: 230 }, (_, i) => `${15551000 + i},,expo`).join('\n');
+  const again = await fetch(`${server.url}/contacts/import?channel=plain`, { method: 'POST', headers: { Authorization: `Bearer ${token}` },
+    body: `phone,name,labels\n${expo}\n` });
+  assert.equal(again.status, 200);
+  await admin('PUT', '/conversations/15550771/labels', { labels: ['expo', 'fair', 'gold'] });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Contacts', exact: true }).click();
   const theirs = page.locator('#contacts-dialog');
-  await theirs.getByLabel('Search contacts').fill('fair');
-  await theirs.locator('#contacts-total', { hasText: '60 contacts found' }).waitFor();
+  await theirs.getByLabel('Search contacts').fill('expo');
+  await theirs.locator('#contacts-total', { hasText: '231 contacts found' }).waitFor();
   await theirs.locator('#contacts-rows li').nth(49).waitFor();
   await theirs.getByRole('button', { name: 'Select all shown' }).click();
   await theirs.locator('#contacts-selected', { hasText: '50 selected' }).waitFor();
-  await theirs.getByLabel('Select Ana Lima').uncheck();
-  await theirs.locator('#contacts-selected', { hasText: '49 selected' }).waitFor();
-  await theirs.getByRole('button', { name: 'Delete selected' }).click();
-  await page.locator('#contacts-delete-count', { hasText: '49 contacts will be deleted.' }).waitFor();
-  await page.locator('#contacts-delete-confirm').click();
-  await theirs.locator('#contacts-status', { hasText: 'Deleted 49 of 49.' }).waitFor();
-  await theirs.locator('#contacts-total', { hasText: '11 contacts found' }).waitFor();
+  await theirs.getByRole('button', { name: 'None' }).click();
   await theirs.locator('#contacts-selected', { hasText: '0 selected' }).waitFor();
+  await theirs.getByRole('button', { name: 'Select all 231 found' }).click();
+  await theirs.locator('#contacts-selected', { hasText: '231 selected' }).waitFor();
+  await theirs.getByLabel('Select Ana Lima').uncheck();
+  await theirs.locator('#contacts-selected', { hasText: '230 selected' }).waitFor();
+  await theirs.getByRole('button', { name: 'Delete selected' }).click();
+  await page.locator('#contacts-delete-count', { hasText: '230 contacts will be deleted.' }).waitFor();
+  await page.locator('#contacts-delete-confirm').click();
+  await theirs.locator('#contacts-status', { hasText: 'Deleted 230 of 230.' }).waitFor();
+  await theirs.locator('#contacts-total', { hasText: '1 contact found' }).waitFor();
+  await theirs.locator('#contacts-selected', { hasText: '0 selected' }).waitFor();
+  assert.equal(await theirs.getByRole('button', { name: /^Select all \d+/ }).isVisible(), false);  // all shown
   assert.equal(await theirs.locator('#contacts-rows li').count(), 1);  // Ana, kept
-  assert.equal((await admin('GET', '/contacts?q=fair')).total, 11);
+  assert.equal((await admin('GET', '/contacts?q=expo')).total, 1);
+  assert.equal((await admin('GET', '/contacts?q=fair')).total, 60);  // the other import
   assert.equal((await admin('GET', '/conversations/15550771')).name, 'Ana Lima');
   assert.deepEqual([...lea.errors, ...page.errors], []);
 }));

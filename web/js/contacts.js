@@ -29,7 +29,8 @@ export class ContactsPanel {
       $('contacts-search').addEventListener('input', () => this.load(null));
       $('contacts-admin-tools').hidden = !this.admin;
       $('contacts-select-shown').addEventListener('click', () => this.selectShown(true));
-      $('contacts-select-none').addEventListener('click', () => this.selectShown(false));
+      $('contacts-select-none').addEventListener('click', () => { this.selected.clear(); this.selectShown(false); });
+      $('contacts-select-found').addEventListener('click', () => this.selectFound());
       $('contacts-delete').addEventListener('click', () => {
         const n = this.selected.size;
         $('contacts-delete-count').textContent = `${n} ${n === 1 ? 'contact' : 'contacts'} will be deleted.`;
@@ -51,6 +52,28 @@ export class ContactsPanel {
     }
   }
 
+  // Every contact the search finds, those not shown yet too (a wrong import,
+  // by its label): their phones, a bulk action's worth a request.
+  async selectFound() {
+    const q = $('contacts-search').value.trim();
+    const asked = this.asked;
+    $('contacts-select-found').disabled = true;
+    try {
+      let after = null;
+      do {
+        const page = await api.get(`/contacts?limit=${BULK}${q ? `&q=${enc(q)}` : ''}${after ? `&after=${enc(after)}` : ''}`);
+        if (asked !== this.asked) return;  // searched again meanwhile
+        for (const c of page.contacts) this.selected.add(c.phone);
+        after = page.next_after;
+      } while (after);
+      this.selectShown(true);
+    } catch (err) {
+      showStatus($('contacts-status'), `Not selected: ${err.message}`, true);
+    } finally {
+      $('contacts-select-found').disabled = false;
+    }
+  }
+
   pick(phone, on) {
     if (on) this.selected.add(phone);
     else this.selected.delete(phone);
@@ -62,7 +85,7 @@ export class ContactsPanel {
     $('contacts-delete').disabled = this.selected.size === 0 || this.deleting;
   }
 
-  // A bulk action's worth at a time; each row leaves as its conversation.deleted comes.
+  // A bulk action's worth at a time, then the list again; those refused are listed.
   async deleteSelected() {
     const phones = [...this.selected];
     this.deleting = true;
@@ -74,14 +97,12 @@ export class ContactsPanel {
       for (let i = 0; i < phones.length; i += BULK) {
         const { results } = await api.post('/conversations/bulk', { action: 'delete', phones: phones.slice(i, i + BULK) });
         for (const r of results) {
-          if (r.status === 200) {
-            deleted += 1;
-            this.selected.delete(r.phone);  // its row goes with its conversation.deleted
-          } else {
-            refused.push(r);
-          }
+          if (r.status === 200) deleted += 1;
+          else refused.push(r);
         }
       }
+      // The list as it is now: some of those deleted were not shown.
+      await this.load(null);
       showStatus($('contacts-status'), `Deleted ${deleted} of ${phones.length}.${refused.length ? ` ${refused.length} refused:` : ''}`,
         refused.length > 0);
       $('contacts-refused').replaceChildren(...refused.map((r) => h('li', { text: `+${r.phone}: ${r.error.message}` })));
@@ -143,6 +164,9 @@ export class ContactsPanel {
     $('contacts-total').dataset.total = String(total);
     $('contacts-total').textContent = `${total} ${total === 1 ? 'contact' : 'contacts'}${q ? ' found' : ''}`;
     $('contacts-empty').hidden = total > 0;
+    const found = $('contacts-select-found');
+    found.hidden = !this.admin || !this.next;  // all shown: Select all shown does
+    found.textContent = `Select all ${total}${q ? ' found' : ''}`;
   }
 
   row(c) {
