@@ -351,11 +351,11 @@ test('an admin deletes a conversation for good, and every console lets it go', (
   for (const phone of ['15550762', '15550763']) await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
   await page.locator('#bulk-count', { hasText: '2 selected' }).waitFor();
   await page.locator('#bulk-delete').click();
-  await page.locator('#bulk-delete-count', { hasText: '2 conversations will be deleted.' }).waitFor();
-  await page.locator('#bulk-delete-dialog').getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('#erase-many-count', { hasText: '2 conversations will be deleted.' }).waitFor();
+  await page.locator('#erase-many-dialog').getByRole('button', { name: 'Cancel' }).click();
   assert.equal((await admin('GET', '/conversations/15550763')).name, 'Pia');
   await page.locator('#bulk-delete').click();
-  await page.locator('#bulk-delete-confirm').click();
+  await page.locator('#erase-many-confirm').click();
   await page.locator('#bulk-status', { hasText: 'Deleted: 2 of 2 conversations.' }).waitFor();
   await page.locator('#bulk-count', { hasText: '0 selected' }).waitFor();
   for (const p of [page, lea]) {
@@ -363,6 +363,16 @@ test('an admin deletes a conversation for good, and every console lets it go', (
     await p.locator('#conversation-list li[data-phone="15550764"]').waitFor();
   }
   assert.equal((await admin('GET', '/conversations')).counts.all, 1);
+  // Dismissed with Escape after a Delete confirmed: nothing goes.
+  await page.locator('#conversation-list li[data-phone="15550764"]').click();
+  await page.locator('#bulk-count', { hasText: '1 selected' }).waitFor();
+  await page.locator('#bulk-delete').click();
+  await page.locator('#erase-many-count', { hasText: '1 conversation will be deleted.' }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('#erase-many-dialog').waitFor({ state: 'hidden' });
+  await page.getByRole('button', { name: 'Mark read' }).click();  // a bulk action after it, answered in order
+  await page.locator('#bulk-status', { hasText: 'Marked read: 1 of 1 conversation.' }).waitFor();
+  assert.equal((await admin('GET', '/conversations/15550764')).name, 'Quy');
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
 
@@ -444,8 +454,8 @@ test('the Contacts dialog lists every user, searches them, and opens one nobody 
   await theirs.getByLabel('Select Ana Lima').uncheck();
   await theirs.locator('#contacts-selected', { hasText: '230 selected' }).waitFor();
   await theirs.getByRole('button', { name: 'Delete selected' }).click();
-  await page.locator('#contacts-delete-count', { hasText: '230 contacts will be deleted.' }).waitFor();
-  await page.locator('#contacts-delete-confirm').click();
+  await page.locator('#erase-many-count', { hasText: '230 contacts will be deleted.' }).waitFor();
+  await page.locator('#erase-many-confirm').click();
   await theirs.locator('#contacts-status', { hasText: 'Deleted 230 of 230.' }).waitFor();
   await theirs.locator('#contacts-total', { hasText: '1 contact found' }).waitFor();
   await theirs.locator('#contacts-selected', { hasText: '0 selected' }).waitFor();

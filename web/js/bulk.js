@@ -6,6 +6,7 @@
 // picked, each with its reason.
 import { api } from './api.js';
 import { $, h, showStatus } from './dom.js';
+import { confirmErasure } from './erasure.js';
 import { userName } from './model.js';
 import { loadMacros } from './macros.js';
 import { fillPriorities } from './priority.js';
@@ -94,12 +95,8 @@ export class BulkActions {
     });
     // The conversation.deleted of each takes its row out of the list.
     $('bulk-delete').hidden = me.role !== 'admin';
-    $('bulk-delete').addEventListener('click', () => {
-      $('bulk-delete-count').textContent = `${plural(list.selected.size, 'conversation')} will be deleted.`;
-      $('bulk-delete-dialog').showModal();
-    });
-    $('bulk-delete-dialog').addEventListener('close', () => {
-      if ($('bulk-delete-dialog').returnValue === 'delete') this.run('delete', {}, 'Deleted');
+    $('bulk-delete').addEventListener('click', async () => {
+      if (await confirmErasure(list.selected.size, 'conversation')) this.run('delete', {}, 'Deleted');
     });
   }
 

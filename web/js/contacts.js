@@ -7,6 +7,7 @@
 // those imported whom nobody has written to are in no list to select from.
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h, showStatus } from './dom.js';
+import { confirmErasure } from './erasure.js';
 import { channelName, userName } from './model.js';
 
 const PAGE = 50;
@@ -31,13 +32,8 @@ export class ContactsPanel {
       $('contacts-select-shown').addEventListener('click', () => this.selectShown(true));
       $('contacts-select-none').addEventListener('click', () => { this.selected.clear(); this.selectShown(false); });
       $('contacts-select-found').addEventListener('click', () => this.selectFound());
-      $('contacts-delete').addEventListener('click', () => {
-        const n = this.selected.size;
-        $('contacts-delete-count').textContent = `${n} ${n === 1 ? 'contact' : 'contacts'} will be deleted.`;
-        $('contacts-delete-dialog').showModal();
-      });
-      $('contacts-delete-dialog').addEventListener('close', () => {
-        if ($('contacts-delete-dialog').returnValue === 'delete') this.deleteSelected();
+      $('contacts-delete').addEventListener('click', async () => {
+        if (await confirmErasure(this.selected.size, 'contact')) this.deleteSelected();
       });
     });
     if (!dialog.open) dialog.showModal();
