@@ -61,7 +61,8 @@ command command_for(api_context& ctx, const std::shared_ptr<macro_book>& macros,
     // Only admins erase users, as DELETE /conversations/{phone}: refused
     // whole, since it would be refused for every phone alike.
     if (action && *action == "delete") {
-        if (!who.is_admin()) throw chat::command_error{chat::command_error::kind::forbidden, "only an admin may delete conversations"};
+        if (!who.is_admin())
+            throw chat::command_error{chat::command_error::kind::forbidden, "only an admin may delete conversations"};
         return [&ctx, who](std::string phone) { return erased(ctx, std::move(phone), who); };
     }
     return [&ctx, c = read_command(ctx, o, command_use::bulk), who](std::string phone) {

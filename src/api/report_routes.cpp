@@ -407,8 +407,9 @@ awaitable<http::response> summary(api_context& ctx, http::request& req, const au
         res.content_type = "text/csv; charset=utf-8";
         res.body = report_csv(out);
         auto day = [](timestamp t) { return to_iso8601(t).substr(0, 10); };
+        std::string grouped = days ? (days->hourly ? "-by-hour" : "-by-day") : "";
         res.set_header("Content-Disposition",
-                       "attachment; filename=\"report-" + day(from) + "-to-" + day(to) + (days ? (days->hourly ? "-by-hour" : "-by-day") : "") + ".csv\"");
+                       "attachment; filename=\"report-" + day(from) + "-to-" + day(to) + grouped + ".csv\"");
         co_return res;
     }
     co_return json_response(200, out);

@@ -1,7 +1,8 @@
 // The in-memory store's dedupe keys and the answer each one got, dropped
-// only with an erased user's messages (like SQLite's, kept in their rows). Nearly every webhook adds a key. Kept as strings
-// in a map, a key took a heap block of its own (keys run past 15 bytes) and
-// a slot with a shared answer pointer. Here a key is its hash in a flat map
+// only with an erased user's messages (like SQLite's, kept in their rows).
+// Nearly every webhook adds a key. Kept as strings in a map, a key took a
+// heap block of its own (keys run past 15 bytes) and a slot with a shared
+// answer pointer. Here a key is its hash in a flat map
 // (24 bytes a slot) and its bytes in a text_arena, and answers, which
 // repeat (every new user gets the same menu), are kept once each and named
 // by number: 4,413 → 4,367 bytes per conversation at 100,000 conversations

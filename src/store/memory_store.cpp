@@ -149,7 +149,8 @@ public:
                     } else {
                         // The webhook's answer (the bot's words to them, by name): as SQLite
                         // keeps it in the message's row. Under whichever channel it came by.
-                        for (auto via : {chat::channel::plain, chat::channel::whatsapp}) dedupe_.erase(chat::dedupe_key(via, id));
+                        for (auto via : {chat::channel::plain, chat::channel::whatsapp})
+                            dedupe_.erase(chat::dedupe_key(via, id));
                     }
                 }
                 // The time log keeps its entries, which would name the

@@ -1304,9 +1304,10 @@ private:
             created.reset();
             if (!held) continue;
             auto messages = std::to_string(message_rows_.rows_of(e.phone).size());
+            auto details = R"({"messages":)" + messages + R"(,"deleted_at":")" + to_iso8601(e.at) + "\"}";
             auto p = std::make_unique<pending_write>();
-            p->batch.audit_put.push_back({0, std::chrono::system_clock::now(), e.by, "conversation.deleted_again", e.phone,
-                                          R"({"messages":)" + messages + R"(,"deleted_at":")" + to_iso8601(e.at) + "\"}"});
+            p->batch.audit_put.push_back(
+                {0, std::chrono::system_clock::now(), e.by, "conversation.deleted_again", e.phone, std::move(details)});
             p->batch.erase_conversation = e;
             std::vector<std::unique_ptr<pending_write>> one;
             one.push_back(std::move(p));

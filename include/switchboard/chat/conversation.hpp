@@ -31,6 +31,13 @@ std::string_view to_string(conv_state s);  // "IDLE", "CHAT_SUPPORT_ACTIVE", …
 std::string_view to_string(sender s);      // "user", "admin", "bot"
 std::string_view to_string(message_status s);
 std::string_view to_string(channel c);
+std::string_view to_string(conv_priority p);  // "none", "low", "medium", "high", "urgent"
+std::optional<conv_state> conv_state_from_string(std::string_view s);
+std::optional<sender> sender_from_string(std::string_view s);
+std::optional<message_status> message_status_from_string(std::string_view s);
+std::optional<channel> channel_from_string(std::string_view s);
+std::optional<conv_priority> conv_priority_from_string(std::string_view s);
+
 // The key a provider's message id is taken under, once (a webhook's
 // dedupe key, which answers Meta's retries). Inline: every webhook makes one.
 inline std::string dedupe_key(channel via, std::string_view channel_id) {
@@ -40,12 +47,6 @@ inline std::string dedupe_key(channel via, std::string_view channel_id) {
     key.append(name).append(1, ':').append(channel_id);
     return key;
 }
-std::string_view to_string(conv_priority p);  // "none", "low", "medium", "high", "urgent"
-std::optional<conv_state> conv_state_from_string(std::string_view s);
-std::optional<sender> sender_from_string(std::string_view s);
-std::optional<message_status> message_status_from_string(std::string_view s);
-std::optional<channel> channel_from_string(std::string_view s);
-std::optional<conv_priority> conv_priority_from_string(std::string_view s);
 
 // Whether `next` may replace `current`: forward only; `failed` only before delivery.
 bool status_may_advance(message_status current, message_status next);
