@@ -1,7 +1,7 @@
 // GET /contacts/export: every user the server knows (Chatwoot's contact
 // export), those who wrote and those imported, as a CSV file that
-// POST /contacts/import reads back: phone, name, labels, then one column
-// for each detail any of them has. Streamed a page at a time.
+// POST /contacts/import reads back: phone, name, labels, channel, then one
+// column for each detail any of them has. Streamed a page at a time.
 #include "command_fields.hpp"
 #include "contact_filter.hpp"
 
@@ -42,7 +42,7 @@ private:
         for (auto& r : rows_)
             for (auto& [key, value] : r.record->attributes) keys.insert(key);
         keys_.assign(keys.begin(), keys.end());
-        std::string out = "phone,name,labels";
+        std::string out = "phone,name,labels,channel";
         for (auto& k : keys_) out += "," + csv_field(k);
         return out + "\r\n";
     }
@@ -50,7 +50,8 @@ private:
     std::string row(const chat::conversation& c) const {
         std::string labels;
         for (auto& l : c.labels) labels += (labels.empty() ? "" : ",") + l;
-        auto out = csv_field(c.phone) + "," + csv_field(c.name) + "," + csv_field(labels);
+        auto out = csv_field(c.phone) + "," + csv_field(c.name) + "," + csv_field(labels) + "," +
+                   std::string(chat::to_string(c.via));
         for (auto& k : keys_) {
             auto at = std::find_if(c.attributes.begin(), c.attributes.end(), [&](auto& a) { return a.first == k; });
             out += "," + (at == c.attributes.end() ? std::string() : csv_field(at->second));

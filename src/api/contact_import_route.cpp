@@ -1,6 +1,6 @@
 // POST /contacts/import: an admin's list of users (Chatwoot's contact
-// import), a CSV file with a phone on each line, and their name, labels and
-// details if known. Each becomes a conversation with no message, which
+// import), a CSV file with a phone on each line, and their name, labels,
+// channel and details if known. Each becomes a conversation with no message, which
 // campaigns reach by its labels and an agent opens with POST /conversations;
 // a user there is already takes the list's labels and details. The whole
 // file is read and checked first: one bad line is a 400 naming it, and
@@ -19,6 +19,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <memory>
 #include <unordered_map>
@@ -43,10 +44,11 @@ struct contact_line {
 };
 
 // Where each of the header's columns goes: the phone, the name, the labels,
-// or a detail of that name (any other column, as Chatwoot's custom attributes).
+// the channel, or a detail of that name (any other column, as Chatwoot's
+// custom attributes).
 struct columns {
     std::size_t count = 0;  // the header's, each a line's
-    std::optional<std::size_t> phone, name, labels;
+    std::optional<std::size_t> phone, name, labels, channel;
     std::vector<std::pair<std::size_t, std::string>> details;
 };
 
@@ -76,6 +78,8 @@ columns columns_of(const csv_record& header) {
             out.name = i;
         else if (*name == "labels")
             out.labels = i;
+        else if (*name == "channel")  // as the export writes it: a list of both channels reads back whole
+            out.channel = i;
         else
             out.details.emplace_back(i, std::move(*name));
     }
@@ -105,11 +109,31 @@ std::string cell_text(std::string_view cell) {
     return std::string(text);
 }
 
+// The line's channel: its own where the file has a channel column and the
+// cell is not empty, else the import's (channel=).
+chat::channel channel_of(const csv_record& r, const columns& cols, chat::channel via, const std::string& wa_number) {
+    if (!cols.channel) return via;
+    auto typed = cell_text(r.fields[*cols.channel]);
+    if (typed.empty()) return via;
+    auto lowered = typed;  // as a sheet may have it: WhatsApp
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto own = chat::channel_from_string(lowered);
+    if (!own)
+        throw at_line(r.line, "channel",
+                      "\"" + typed + "\" is no channel: plain or whatsapp (or empty, for the import's channel=)");
+    if (*own == chat::channel::whatsapp && wa_number.empty())
+        throw at_line(r.line, "channel",
+                      "a WhatsApp contact needs the server's --wa-phone-number-id, the business number they are "
+                      "written from");
+    return *own;
+}
+
 contact_line contact_of(const csv_record& r, const columns& cols, chat::channel via, const std::string& wa_number) {
     if (r.fields.size() != cols.count)
         throw at_line(r.line, "file",
                       "the line has " + std::to_string(r.fields.size()) + " fields where the first line names " +
                           std::to_string(cols.count) + " columns");
+    via = channel_of(r, cols, via, wa_number);
     contact_line out{r.line, {}, {via, via == chat::channel::whatsapp ? wa_number : std::string(), {}, {}, {}}};
     auto typed_phone = chat::trim(r.fields[*cols.phone]);
     auto phone = chat::normalize_phone(without_separators(typed_phone));

@@ -726,7 +726,7 @@ test('an admin imports contacts from a CSV file, whom the campaign form then cou
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.locator('#contacts-export').click()]);
   assert.equal(download.suggestedFilename(), 'contacts.csv');
   assert.equal(await readFile(await download.path(), 'utf8'),
-    'phone,name,labels,plan\r\n15551301,,vip,\r\n15551302,Ana,vip,gold\r\n15551303,Bo,"news,vip",\r\n');
+    'phone,name,labels,channel,plan\r\n15551301,,vip,plain,\r\n15551302,Ana,vip,plain,gold\r\n15551303,Bo,"news,vip",plain,\r\n');
 
   // The list shows the user who wrote, and no contact until a message is written.
   await page.keyboard.press('Escape');

@@ -199,13 +199,14 @@ BOOST_AUTO_TEST_CASE(an_export_lists_every_user_as_an_import_reads_them_back) {
     BOOST_TEST(all.status == 200u);
     BOOST_TEST(all.header("content-type") == "text/csv; charset=utf-8");
     BOOST_TEST(all.header("content-disposition") == "attachment; filename=\"contacts.csv\"");
-    BOOST_TEST(all.body == "phone,name,labels,note,plan\r\n"
-                           "15550001,Sam,\"news,vip\",'-5 points,\r\n"  // a leading - defused for spreadsheets
-                           "15550100,Ana,vip,,gold\r\n"
-                           "15550101,\"Lima, Bo\",,,\r\n");
+    BOOST_TEST(all.body == "phone,name,labels,channel,note,plan\r\n"
+                           "15550001,Sam,\"news,vip\",plain,'-5 points,\r\n"  // a leading - defused for spreadsheets
+                           "15550100,Ana,vip,plain,,gold\r\n"
+                           "15550101,\"Lima, Bo\",,plain,,\r\n");
     BOOST_TEST(admin.call("GET", "/contacts/export?label=VIP").body ==
-               "phone,name,labels,note,plan\r\n15550001,Sam,\"news,vip\",'-5 points,\r\n15550100,Ana,vip,,gold\r\n");
-    BOOST_TEST(admin.call("GET", "/contacts/export?channel=whatsapp").body == "phone,name,labels\r\n");
+               "phone,name,labels,channel,note,plan\r\n15550001,Sam,\"news,vip\",plain,'-5 points,\r\n"
+               "15550100,Ana,vip,plain,,gold\r\n");
+    BOOST_TEST(admin.call("GET", "/contacts/export?channel=whatsapp").body == "phone,name,labels,channel\r\n");
 
     BOOST_TEST(counts_of(imported(admin, "plain", all.body)) == "0 created, 0 updated, 3 unchanged");
     auto sam = admin.json("GET", "/conversations/15550001");
@@ -277,6 +278,8 @@ BOOST_AUTO_TEST_CASE(a_file_with_a_bad_line_is_refused_whole) {
     bad("phone,name\n15550100,\"Ana\n", "file", "line 2: a quoted field has no closing quote");
     bad("phone,Nick name!\n15550100,x\n", "file", "the column \"Nick name!\" is no name for a detail");
     bad("phone,plan,Plan\n15550100,a,b\n", "file", "the column plan is there twice");
+    bad("phone,channel\n15550100,plain\n15550101,sms\n", "channel", "line 3: \"sms\" is no channel: plain or whatsapp");
+    bad("phone,channel\n15550100,WhatsApp\n", "channel", "line 2: a WhatsApp contact needs the server's --wa-phone-number-id");
     bad("phone,name\n15550100," + std::string(65, 'x') + "\n", "name", "at most 64 characters");
     bad("phone,plan\n15550100," + std::string(257, 'x') + "\n", "plan", "the detail plan is a text of at most 256");
     std::string too_many = "phone\n";
@@ -294,6 +297,41 @@ BOOST_AUTO_TEST_CASE(a_file_with_a_bad_line_is_refused_whole) {
     auto audit = admin.json("GET", "/audit-log");
     for (auto& e : audit.at("entries").as_array()) BOOST_TEST(e.at("action").as_string() != "contacts.imported");
     BOOST_TEST(json::serialize(admin.json("GET", "/me").at("import_channels")) == R"(["plain"])");
+}
+
+// A file of users on both channels, as the export writes it, reads back
+// into another server as it was: each line's channel column says its own
+// (any case), and channel= is for the lines whose cell is empty.
+BOOST_AUTO_TEST_CASE(a_file_of_both_channels_reads_back_into_another_server_as_it_was) {
+    const std::vector<std::string> whatsapp{"--wa-phone-number-id", "555000111"};
+    std::string file;
+    {
+        server_process server(whatsapp);
+        auto p = server.port();
+        auto admin = admin_client(server);
+        user_says(p, "15550301", "hi", "Ana");
+        whatsapp_user_says(p, "15550302", "wamid.in-302", "hi");
+        imported(admin, "whatsapp", "phone,name\n15550303,Cy\n");
+        file = admin.call("GET", "/contacts/export").body;
+        BOOST_TEST(file.find("\r\n15550301,Ana,,plain\r\n") != std::string::npos, file);
+        BOOST_TEST(file.find("\r\n15550303,Cy,,whatsapp\r\n") != std::string::npos, file);
+    }
+    server_process server(whatsapp);
+    auto admin = admin_client(server);
+    BOOST_TEST(counts_of(imported(admin, "plain", file)) == "3 created, 0 updated, 0 unchanged");
+    auto channel_of = [&](const std::string& phone) {
+        return std::string(admin.json("GET", "/conversations/" + phone).at("channel").as_string());
+    };
+    BOOST_TEST(channel_of("15550301") == "plain");
+    BOOST_TEST(channel_of("15550302") == "whatsapp");
+    BOOST_TEST(channel_of("15550303") == "whatsapp");
+    imported(admin, "whatsapp", "phone,channel\n15550304,\n15550305,Plain\n");
+    BOOST_TEST(channel_of("15550304") == "whatsapp");  // the import's
+    BOOST_TEST(channel_of("15550305") == "plain");
+    // A user known already keeps their channel, whatever the file says.
+    BOOST_TEST(counts_of(imported(admin, "plain", "phone,channel\n15550302,plain\n")) ==
+               "0 created, 0 updated, 1 unchanged");
+    BOOST_TEST(channel_of("15550302") == "whatsapp");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
