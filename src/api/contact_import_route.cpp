@@ -19,8 +19,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <memory>
 #include <unordered_map>
 

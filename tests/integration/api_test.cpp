@@ -1032,7 +1032,8 @@ BOOST_AUTO_TEST_CASE(attributes_describe_the_user_and_a_search_finds_them) {
                           std::string(R"({"attributes":{"e-mail!":"x"}})"), std::string(R"({"attributes":{"plan":3}})"),
                           std::string(R"({"attributes":{"plan":"  "}})"), std::string(R"({"attributes":{"plan":"a\nb"}})"),
                           R"({"attributes":{"plan":")" + std::string(257, 'x') + R"("}})",
-                          std::string(R"({"attributes":{"Email":"a","email":"b"}})"), too_many}) {
+                          std::string(R"({"attributes":{"Email":"a","email":"b"}})"), too_many,
+                          std::string(R"({"attributes":{"Channel":"sms"}})")}) {  // a column of the contacts' file
             auto r = bob.call("PUT", "/conversations/1301/attributes", body);
             BOOST_TEST(r.status == 400u, body);
             BOOST_TEST(r.body.find(R"("field":"attributes")") != std::string::npos, r.body);
