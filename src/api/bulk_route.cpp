@@ -38,13 +38,6 @@ awaitable<json::object> answered(api_context& ctx, awaitable<chat::conversation>
     co_return json::object{{"conversation", std::move(conversation)}};
 }
 
-// As DELETE /conversations/{phone} answers.
-awaitable<json::object> erased(api_context& ctx, std::string phone, auth::agent who) {
-    auto erasing = erase_conversation(ctx, phone, std::move(who));
-    auto messages = co_await std::move(erasing);
-    co_return json::object{{"deleted", std::move(phone)}, {"messages", messages}};
-}
-
 // The body's action, with its fields read and checked before anything is
 // done: a command of its own, a macro's, or an erasure.
 command command_for(api_context& ctx, const std::shared_ptr<macro_book>& macros, const json::object& o,
@@ -63,7 +56,7 @@ command command_for(api_context& ctx, const std::shared_ptr<macro_book>& macros,
     if (action && *action == "delete") {
         if (!who.is_admin())
             throw chat::command_error{chat::command_error::kind::forbidden, "only an admin may delete conversations"};
-        return [&ctx, who](std::string phone) { return erased(ctx, std::move(phone), who); };
+        return [&ctx, who](std::string phone) { return erase_conversation(ctx, std::move(phone), who); };
     }
     return [&ctx, c = read_command(ctx, o, command_use::bulk), who](std::string phone) {
         return answered(ctx, run_command(ctx, std::move(phone), c, who));

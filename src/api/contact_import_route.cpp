@@ -10,6 +10,7 @@
 #include "csv_reader.hpp"
 
 #include "switchboard/chat/conversation.hpp"
+#include "switchboard/core/ascii_case.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -20,7 +21,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <memory>
 #include <unordered_map>
 
@@ -115,9 +115,7 @@ chat::channel channel_of(const csv_record& r, const columns& cols, chat::channel
     if (!cols.channel) return via;
     auto typed = cell_text(r.fields[*cols.channel]);
     if (typed.empty()) return via;
-    auto lowered = typed;  // as a sheet may have it: WhatsApp
-    std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) { return std::tolower(c); });
-    auto own = chat::channel_from_string(lowered);
+    auto own = chat::channel_from_string(ascii_lowered(typed));  // as a sheet may have it: WhatsApp
     if (!own)
         throw at_line(r.line, "channel",
                       "\"" + typed + "\" is no channel: plain or whatsapp (or empty, for the import's channel=)");

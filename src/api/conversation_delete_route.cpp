@@ -11,21 +11,20 @@ namespace switchboard::api {
 
 using boost::asio::awaitable;
 
-awaitable<std::uint64_t> erase_conversation(api_context& ctx, std::string phone, auth::agent who) {
+awaitable<boost::json::object> erase_conversation(api_context& ctx, std::string phone, auth::agent who) {
     auto erasing = ctx.engine.delete_conversation(phone, as_ref(who));
     auto messages = co_await std::move(erasing);
     auto audited = audit(ctx, who.username, "conversation.deleted", phone, {{"messages", messages}});
     co_await std::move(audited);
-    co_return messages;
+    co_return boost::json::object{{"deleted", std::move(phone)}, {"messages", messages}};
 }
 
 namespace {
 
 awaitable<http::response> delete_conversation(api_context& ctx, http::request& req, const auth::agent& who) {
-    auto phone = require_phone(req);
-    auto erasing = erase_conversation(ctx, phone, who);
-    auto messages = co_await std::move(erasing);
-    co_return json_response(200, {{"deleted", phone}, {"messages", messages}});
+    auto erasing = erase_conversation(ctx, require_phone(req), who);
+    auto answer = co_await std::move(erasing);
+    co_return json_response(200, std::move(answer));
 }
 
 }  // namespace

@@ -5,15 +5,17 @@
 
 #include "request_helpers.hpp"
 
-#include <cstdint>
+#include <boost/json/object.hpp>
+
 #include <string>
 
 namespace switchboard::api {
 
 // Erases the conversation with `phone` and all that is kept of it, as
 // `who` (an admin: the caller checks), and records it in the audit log by
-// phone and message count, which it returns. command_error not_found for
+// phone and message count. The answer, as DELETE /conversations/{phone}
+// gives it: {"deleted":phone,"messages":n}. command_error not_found for
 // none. By value: the coroutine keeps its own copies.
-boost::asio::awaitable<std::uint64_t> erase_conversation(api_context& ctx, std::string phone, auth::agent who);
+boost::asio::awaitable<boost::json::object> erase_conversation(api_context& ctx, std::string phone, auth::agent who);
 
 }  // namespace switchboard::api

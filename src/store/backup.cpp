@@ -7,10 +7,8 @@
 #include "directory_lock.hpp"
 #include "search_index.hpp"
 #include "sqlite.hpp"
+#include "sync_path.hpp"
 #include "switchboard/core/time.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -19,17 +17,6 @@ namespace switchboard::store {
 namespace fs = std::filesystem;
 
 namespace {
-
-// VACUUM INTO and a copy write with no sync of their own: a file that is
-// not on the disk yet is no backup. A directory is synced for its entries.
-void sync_path(const fs::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error("cannot sync " + path.string());
-    }
-    ::close(fd);
-}
 
 fs::path directory_of(const fs::path& file) {
     auto dir = fs::absolute(file).parent_path();

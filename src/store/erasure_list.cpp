@@ -1,5 +1,7 @@
 #include "erasure_list.hpp"
 
+#include "sync_path.hpp"
+
 #include "switchboard/core/log.hpp"
 
 #include <fcntl.h>
@@ -42,14 +44,7 @@ void erasure_list::append(const erasure& e) const {
     ::close(fd);
     errno = error;
     if (!synced) throw failure("cannot record the erasure in", file_);
-    if (created) {  // its entry in the directory, too
-        int dir = ::open(dir_.c_str(), O_RDONLY | O_CLOEXEC);
-        if (dir < 0 || ::fsync(dir) != 0) {
-            if (dir >= 0) ::close(dir);
-            throw failure("cannot sync the directory of", file_);
-        }
-        ::close(dir);
-    }
+    if (created) sync_path(dir_);  // its entry in the directory, too
 }
 
 std::vector<erasure> erasure_list::read() const {

@@ -5,14 +5,13 @@
 // which commands each under its own rules. What the server refused stays
 // picked, each with its reason.
 import { api } from './api.js';
-import { $, h, showStatus } from './dom.js';
+import { $, h, plural, showStatus } from './dom.js';
 import { confirmErasure } from './erasure.js';
 import { userName } from './model.js';
 import { loadMacros } from './macros.js';
 import { fillPriorities } from './priority.js';
 import { snoozeChoices, untilBody } from './snooze.js';
 
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export class BulkActions {
   // `teams`: the team roster (teams.js), which the bar's team picker offers.

@@ -6,12 +6,16 @@
 // Admins select contacts and delete them at once (POST /conversations/bulk):
 // those imported whom nobody has written to are in no list to select from.
 import { api, enc } from './api.js';
-import { $, dialogFromTemplate, h, showStatus } from './dom.js';
+import { $, dialogFromTemplate, h, plural, showStatus } from './dom.js';
 import { confirmErasure } from './erasure.js';
 import { channelName, userName } from './model.js';
 
 const PAGE = 50;
 const BULK = 200;  // phones a bulk action takes at once
+
+// A page of GET /contacts: `q` searched, after the phone `after` (null: from the first).
+const contactsPage = (limit, q, after) =>
+  api.get(`/contacts?limit=${limit}${q ? `&q=${enc(q)}` : ''}${after ? `&after=${enc(after)}` : ''}`);
 
 export class ContactsPanel {
   // `openConversation(phone)`: shows the user's conversation in the pane.
@@ -57,7 +61,7 @@ export class ContactsPanel {
     try {
       let after = null;
       do {
-        const page = await api.get(`/contacts?limit=${BULK}${q ? `&q=${enc(q)}` : ''}${after ? `&after=${enc(after)}` : ''}`);
+        const page = await contactsPage(BULK, q, after);
         if (asked !== this.asked) return;  // searched again meanwhile
         for (const c of page.contacts) this.selected.add(c.phone);
         after = page.next_after;
@@ -120,7 +124,7 @@ export class ContactsPanel {
     showStatus($('contacts-status'), '');
     $('contacts-refused').replaceChildren();
     try {
-      const page = await api.get(`/contacts?limit=${PAGE}${q ? `&q=${enc(q)}` : ''}${after ? `&after=${enc(after)}` : ''}`);
+      const page = await contactsPage(PAGE, q, after);
       if (asked !== this.asked) return;
       if (!after) $('contacts-rows').replaceChildren();
       $('contacts-rows').append(...page.contacts.map((c) => this.row(c)));
@@ -158,7 +162,7 @@ export class ContactsPanel {
 
   showTotal(total, q) {
     $('contacts-total').dataset.total = String(total);
-    $('contacts-total').textContent = `${total} ${total === 1 ? 'contact' : 'contacts'}${q ? ' found' : ''}`;
+    $('contacts-total').textContent = `${plural(total, 'contact')}${q ? ' found' : ''}`;
     $('contacts-empty').hidden = total > 0;
     const found = $('contacts-select-found');
     found.hidden = !this.admin || !this.next;  // all shown: Select all shown does

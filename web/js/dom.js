@@ -98,6 +98,9 @@ export function duration(seconds) {
   return `${Math.floor(s / 86400)}d ${Math.floor(s / 3600) % 24}h`;
 }
 
+// "1 contact", "3 contacts".
+export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 // A dialog's status line: what was done, or why not.
 export function showStatus(el, text, isError = false) {
   el.textContent = text;
