@@ -1,4 +1,5 @@
 // /conversations…, /queue: what agents read and the commands they give.
+#include "audit.hpp"
 #include "command_fields.hpp"
 #include "list_params.hpp"
 #include "request_helpers.hpp"
@@ -249,6 +250,20 @@ awaitable<http::response> add_note(api_context& ctx, http::request& req, const a
     co_return json_response(201, chat::to_json(m));
 }
 
+// DELETE …/notes/{seq}: its writer or an admin; audited, without its text.
+awaitable<http::response> delete_note(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto seq = parse_whole_number(req.param("seq"));
+    if (!seq || *seq == 0)
+        throw chat::command_error(chat::command_error::kind::not_found,
+                                  "no note " + std::string(req.param("seq")) + " in " + phone);
+    auto deleting = ctx.engine.delete_note(phone, as_ref(who), *seq);
+    auto m = co_await std::move(deleting);
+    auto audited = audit(ctx, who.username, "note.deleted", phone, {{"seq", m.seq}, {"writer", m.agent}});
+    co_await std::move(audited);
+    co_return json_response(200, chat::to_json(m));
+}
+
 awaitable<http::response> end_chat(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto o = object_body(req);
@@ -390,6 +405,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx, std::shared
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/send", send_message);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/end", end_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/notes", add_note);
+    add(routes, ctx, verb::delete_, "/conversations/{phone}/notes/{seq}", delete_note);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/return", return_to_queue);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);

@@ -59,7 +59,9 @@ private:
 
     std::string who(const chat::message& m) const {
         if (m.from == chat::sender::user) return c_->name.empty() ? c_->phone : c_->name;
-        if (m.from == chat::sender::admin) return "Agent " + m.agent + (m.kind == "note" ? " (private note)" : "");
+        if (m.from == chat::sender::admin)
+            return "Agent " + m.agent +
+                   (chat::is_deleted_note(m) ? " (private note, deleted)" : m.kind == "note" ? " (private note)" : "");
         return "Bot";
     }
 

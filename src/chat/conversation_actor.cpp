@@ -32,6 +32,9 @@ struct conversation_actor::step {
     std::optional<std::size_t> queue_position;
     bool leave_queue = false;
     bool erases = false;  // the step erases the conversation (batch.erase_conversation)
+    // Notifications kept before that the step rewrites (a deleted note's
+    // mentions): written with it, but not news to tell of.
+    std::vector<notify::notification> notices_rewritten;
 
     void event(std::string_view type, boost::json::object data, timestamp at) {
         events.push_back(events::event{type, next.phone, std::move(data), at, {}});
@@ -406,6 +409,7 @@ net::awaitable<void> conversation_actor::commit(step& s) {
     bool write_row = prepare_write(s);
     // Told once they are kept with the step (the batch goes to the store).
     auto notices = s.batch.notifications_put;
+    for (auto& n : s.notices_rewritten) s.batch.notifications_put.push_back(std::move(n));
     co_await ctx_.store.write(std::move(s.batch));
     adopt(s, write_row);
     if (s.leave_queue) {
@@ -1131,6 +1135,25 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
         s.conversation_updated_beyond_messages(*own_, now);
         co_await commit(s);
         co_return note;
+    });
+}
+
+net::awaitable<message> conversation_actor::delete_note(agent_ref by, std::uint64_t seq) {
+    return existing<message>([this, by = std::move(by), seq]() -> net::awaitable<message> {
+        auto m = ctx_.store.find_message(own_->phone, seq);
+        auto which = "note " + std::to_string(seq) + " in " + own_->phone;
+        if (!m || m->kind != "note") refuse(command_error::kind::not_found, "no " + which);
+        if (is_deleted_note(*m)) refuse(command_error::kind::not_found, which + " is deleted already");
+        if (m->agent != by.username && !by.is_admin)
+            refuse(command_error::kind::forbidden, "only " + m->agent + " or an admin can delete this note");
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        if (auto* n = ctx_.options.notifier) s.notices_rewritten = n->note_deleted(s.next, *m);
+        m->text.clear();
+        s.message_event("message.updated", *m, now);
+        s.batch.messages.push_back(*m);
+        co_await commit(s);
+        co_return *m;
     });
 }
 

@@ -60,6 +60,7 @@ public:
     // Until `until`, or awake again when none.
     boost::asio::awaitable<conversation> snooze(agent_ref by, std::optional<timestamp> until);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
+    boost::asio::awaitable<message> delete_note(agent_ref by, std::uint64_t seq);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
     boost::asio::awaitable<conversation> return_to_queue(agent_ref by);

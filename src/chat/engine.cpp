@@ -398,6 +398,11 @@ net::awaitable<message> engine::add_note(std::string phone, agent_ref by, std::s
     co_return co_await actor->add_note(std::move(by), std::move(text), std::move(client_id));
 }
 
+net::awaitable<message> engine::delete_note(std::string phone, agent_ref by, std::uint64_t seq) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->delete_note(std::move(by), seq);
+}
+
 net::awaitable<conversation> engine::end_chat(std::string phone, agent_ref by, std::string closing_message) {
     auto actor = impl_->require(phone);
     co_return co_await actor->end_chat(std::move(by), std::move(closing_message));

@@ -217,6 +217,19 @@ std::vector<notification> notification_center::user_wrote(const chat::conversati
     return out;
 }
 
+std::vector<notification> notification_center::note_deleted(const chat::conversation& c, const chat::message& note) {
+    // Those it made are its mentions' agents' (any since deactivated too),
+    // among each one's newest notifications_kept.
+    std::vector<notification> out;
+    for (auto& name : mentioned_names(note.text))
+        for (auto& n : impl_->store.load_notifications(name, UINT64_MAX, notifications_kept, false))
+            if (n.type == "mention" && n.conversation == c.phone && n.seq == note.seq) {
+                n.text.clear();
+                out.push_back(std::move(n));
+            }
+    return out;
+}
+
 void notification_center::kept(std::vector<notification> made) {
     net::post(impl_->strand, [self = impl_, made = std::move(made)] {
         for (auto& n : made) {

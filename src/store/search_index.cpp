@@ -206,6 +206,18 @@ void search_index::drop_forgotten() {
             writer_->prepare("UPDATE indexed SET upto = ?, last_message = ?").bind(1, f.rows_left).bind(2, last).run();
             upto = f.rows_left;
         }
+        // The row the index holds messages up to went: it would not know
+        // its database at the next start (and be made again from it). It
+        // holds them up to the row before, which is still there.
+        auto went = [&](const forgotten& f) { return std::find(f.rows.begin(), f.rows.end(), upto) != f.rows.end(); };
+        if (upto > 0 && std::any_of(todo.begin(), todo.end(), went)) {
+            auto before = db_.prepare("SELECT rowid, id FROM messages WHERE rowid < ? ORDER BY rowid DESC LIMIT 1");
+            std::string last;
+            std::int64_t row = 0;
+            if (before.bind(1, upto).step()) row = before.get_int(0), last = before.get_text(1);
+            writer_->prepare("UPDATE indexed SET upto = ?, last_message = ?").bind(1, row).bind(2, last).run();
+            upto = row;
+        }
         tx.commit();
         upto_ = upto;
         std::lock_guard lock(mutex_);  // those forgotten meanwhile keep theirs

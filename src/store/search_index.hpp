@@ -8,9 +8,10 @@
 // looked, in batches, off the webhook's path, so a busy server pays for it
 // only with what CPU is left over. It is derived data: a file that is missing, damaged, or was
 // made from another database (a restored backup) is made again from the
-// messages. A message's text never changes; messages are deleted only with
-// their conversation (an admin erases a user's data), and the store then
-// tells the index, which drops them (forget). It holds the messages up to
+// messages. A message's text never changes; messages are deleted with
+// their conversation (an admin erases a user's data), and a deleted note
+// leaves its row for a new one without its text; the store then tells the
+// index, which drops them (forget). It holds the messages up to
 // one row of the database (`upto`), and a search reads the rows after that
 // straight from the database.
 #pragma once
@@ -58,7 +59,8 @@ public:
     // The messages of `rows` were deleted: the thread drops them soon. When
     // the largest rows went, SQLite gives their rowids to the next messages:
     // `rows_left` is the largest rowid the deletion left (0: none), past
-    // which the index reads the database again.
+    // which the index reads the database again; INT64_MAX when no rowid
+    // can have been given again (a deleted note's old row, left for a new one).
     void forget(std::vector<std::int64_t> rows, std::int64_t rows_left);
 
     // Whether the thread indexes now, messages coming at `rows_per_second`

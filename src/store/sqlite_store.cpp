@@ -234,6 +234,8 @@ struct pending_write {
     // largest rowid of the messages left then.
     std::vector<std::int64_t> erased_rows;
     std::int64_t rows_left = 0;
+    // The rows deleted notes left for new ones (apply).
+    std::vector<std::int64_t> left_rows;
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -392,6 +394,14 @@ public:
         dedupe_rows.assign(b.dedupe.size(), dedupe_row{});
         for (auto& m : b.messages) {
             auto row = row_of(b, m);
+            // A deleted note moves to a new row and its old one goes: the
+            // search index's entry of the old row, which holds its text,
+            // then names no message (a search checks each row it finds
+            // against the message index), across a restart too, until
+            // the index drops it. Moved, since a row rewritten in place
+            // would still be the message that entry names.
+            std::optional<std::int64_t> moved_from;
+            if (row && chat::is_deleted_note(m)) moved_from = std::exchange(row, std::nullopt);
             auto at_ms = to_unix_ms(m.at);
             // The dedupe record this row carries, if the row is new: one
             // answering this message, not placed yet.
@@ -430,8 +440,12 @@ public:
             } else {
                 auto inserted = sqlite3_last_insert_rowid(db_.handle());
                 message_rows.push_back({m.phone, m.seq, inserted, at_ms, true, from_user});
-                transaction_rows_.emplace(std::pair{std::string_view(m.phone), m.seq}, inserted);
+                transaction_rows_.insert_or_assign(std::pair{std::string_view(m.phone), m.seq}, inserted);
                 if (carried < b.dedupe.size()) dedupe_rows[carried] = {inserted, true};
+                if (moved_from) {  // after the insert: deleted first, the last row's rowid would be given again
+                    db_.prepare("DELETE FROM messages WHERE rowid = ?").bind(1, *moved_from).run();
+                    p.left_rows.push_back(*moved_from);
+                }
             }
         }
         for (auto& o : b.outbox_put)
@@ -1377,6 +1391,8 @@ private:
             if (m.inserted) message_rows_.add(m.phone, m.seq, m.row, m.from_user);
             message_times_.add(m.at_ms, m.row);
         }
+        // No rowid was given again: every row past them stays.
+        if (search_index_ && !p.left_rows.empty()) search_index_->forget(p.left_rows, INT64_MAX);
     }
 
     // All of `group` in one transaction. On failure nothing of it is written

@@ -71,6 +71,54 @@ test('a private note reaches the other agents and never the user, and one that m
   assert.deepEqual(evePage.errors, []);
 }));
 
+test('a note is deleted by its writer or an admin, after a confirmation, and every console and inbox shows it deleted', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  for (const name of ['eve', 'max']) await admin('POST', '/agents', { username: name, password: `${name}-secret-1`, display_name: name });
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  await userSays(server, '15550651', 'support', 'Rae');
+  await eve('POST', '/conversations/15550651/chat-support/start');
+  await eve('POST', '/conversations/15550651/notes', { text: '@max the door code is 7731' });
+  await admin('POST', '/conversations/15550651/notes', { text: 'from the admin' });
+  const open = async (page) => {
+    await page.locator('#conversation-list li[data-phone="15550651"]').click();
+    await page.locator('.message.note', { hasText: 'from the admin' }).waitFor();
+    return { eves: page.locator('.message.note', { hasText: '7731' }), admins: page.locator('.message.note', { hasText: 'from the admin' }) };
+  };
+  const evePage = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  const maxPage = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const adminPage = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const atEve = await open(evePage), atMax = await open(maxPage), atAdmin = await open(adminPage);
+  // Its writer's and an admin's to delete; not another agent's.
+  assert.equal(await atEve.eves.locator('.delete-note').count(), 1);
+  assert.equal(await atEve.admins.locator('.delete-note').count(), 0);
+  assert.equal(await atMax.eves.locator('.delete-note').count(), 0);
+  assert.equal(await atAdmin.eves.locator('.delete-note').count(), 1);
+  assert.equal(await atAdmin.admins.locator('.delete-note').count(), 1);
+  await maxPage.locator('#inbox').click();
+  const mention = maxPage.locator('#inbox-rows li', { hasText: 'eve mentioned you' });
+  assert.equal(await mention.locator('.preview').textContent(), '@max the door code is 7731');
+
+  // Dismissed, nothing goes; confirmed, it goes everywhere.
+  await atEve.eves.hover();
+  await atEve.eves.getByRole('button', { name: 'Delete this note' }).click();
+  await evePage.locator('#delete-note-dialog').waitFor();
+  await evePage.keyboard.press('Escape');
+  await evePage.locator('#delete-note-dialog').waitFor({ state: 'hidden' });
+  assert.equal((await eve('GET', '/conversations/15550651')).messages.some((m) => m.text.includes('7731')), true);
+  await atEve.eves.hover();
+  await atEve.eves.getByRole('button', { name: 'Delete this note' }).click();
+  await evePage.getByRole('button', { name: 'Delete note', exact: true }).click();
+  for (const page of [evePage, maxPage, adminPage]) {
+    await page.locator('.message.note .text.deleted', { hasText: 'This note was deleted' }).waitFor();
+    assert.equal(await page.locator('.message.note', { hasText: '7731' }).count(), 0);
+    assert.equal(await page.locator('.message.note .delete-note').count(), page === evePage ? 0 : page === adminPage ? 1 : 0);
+  }
+  await mention.locator('.preview.deleted', { hasText: 'The note was deleted' }).waitFor();
+  assert.equal(await maxPage.locator('#inbox-rows', { hasText: '7731' }).count(), 0);
+  assert.equal((await eve('GET', '/conversations/15550651')).messages.some((m) => m.text.includes('7731')), false);
+  for (const page of [evePage, maxPage, adminPage]) assert.deepEqual(page.errors, []);
+}));
+
 test('a message that did not reach the user says why, and is sent again with a click', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550701', 'support', 'Pia');

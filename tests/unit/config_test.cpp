@@ -83,13 +83,15 @@ BOOST_AUTO_TEST_CASE(email_needs_an_smtp_server_and_a_sender) {
 }
 
 // Every numbered event may be chosen for the event webhook: a missed
-// target and the settings' announcements as much as a message.
+// target, an erasure (a CRM erases the user too), a deleted note, a
+// campaign and the settings' announcements as much as a message.
 BOOST_AUTO_TEST_CASE(the_event_webhook_may_choose_every_kept_event_type) {
     auto r = parse_config({"--events-url", "http://127.0.0.1:9/hooks", "--events-types",
-                           "chat.sla_missed,sla.updated,teams.updated,labels.updated,message.created"},
+                           "chat.sla_missed,sla.updated,teams.updated,labels.updated,message.created,"
+                           "conversation.deleted,message.updated,campaign.updated,campaign.deleted"},
                           {});
     BOOST_TEST((r.what == action::run), r.message);
-    BOOST_TEST(r.cfg.events_types.size() == 5u);
+    BOOST_TEST(r.cfg.events_types.size() == 9u);
 }
 
 BOOST_AUTO_TEST_CASE(bad_values_are_clear_errors) {

@@ -4,6 +4,7 @@
 // is made again.
 #include "switchboard/store/store.hpp"
 
+#include "../../src/store/schema.hpp"
 #include "../../src/store/search_index.hpp"
 
 #include "sqlite_probe.hpp"
@@ -247,6 +248,43 @@ BOOST_AUTO_TEST_CASE(the_index_waits_while_messages_flood_in) {
     BOOST_TEST(!search_index::index_now(20'000, 1));
     BOOST_TEST(!search_index::index_now(20'000, 499'999));
     BOOST_TEST(search_index::index_now(20'000, 500'000));
+}
+
+// The row the index holds messages up to went (a deleted note leaves its
+// row for a new one; an erased user's last message): once the index has
+// dropped it, it holds them up to the row before, which is still there,
+// and knows its database at the next start rather than being made again.
+BOOST_AUTO_TEST_CASE(an_index_whose_last_row_went_still_knows_its_database) {
+    test::temp_dir dir;
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch b;
+        b.messages = {said("15550001", 1, chat::sender::user, "hello there"),
+                      said("15550001", 2, chat::sender::admin, "door code 7731")};
+        write(*db, b);
+        db->catch_up_search_index();
+    }
+    auto database = dir.path() / "switchboard.db", index = dir.path() / "search.db";
+    BOOST_TEST(test::sqlite_value(index, "SELECT upto FROM indexed") == "2");
+    auto schema = store::current_schema_version();
+    {
+        store::search_index held(index.string(), database.string(), schema);
+        BOOST_TEST(held.upto() == 2);
+        test::sqlite_script(database, "DELETE FROM messages WHERE rowid = 2");
+        held.forget({2}, INT64_MAX);
+        held.catch_up();
+        BOOST_TEST(held.upto() == 1);
+    }
+    store::search_index again(index.string(), database.string(), schema);
+    BOOST_TEST(again.upto() == 1);  // made again, it would hold none
+    again.catch_up();
+    std::vector<std::string> found;
+    again.find("hello", again.upto(), [&](std::string phone, std::uint64_t, std::int64_t) {
+        found.push_back(std::move(phone));
+        return true;
+    }, {});
+    BOOST_TEST(found == std::vector<std::string>{"15550001"});
+    BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text WHERE text LIKE '%7731%'") == "0");
 }
 
 // Which searches the trigram index can answer: three characters in a row,

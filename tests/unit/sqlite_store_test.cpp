@@ -1750,4 +1750,60 @@ BOOST_AUTO_TEST_CASE(the_search_index_reads_again_the_rows_an_erased_conversatio
     BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text WHERE text LIKE '%cherry%'") == "2");
 }
 
+// A note deleted keeps its place (seq) with its text gone. The search
+// index held its text under its row: no search finds it by that, at once
+// (before the index drops it) or after a restart, and the index, which
+// held messages up to that very row, still knows its database after it.
+BOOST_AUTO_TEST_CASE(a_deleted_note_is_found_by_its_text_neither_at_once_nor_after_a_restart) {
+    auto written = [](std::uint64_t seq, chat::sender from, std::string kind, std::string text) {
+        auto m = full_message(seq);
+        m.from = from;
+        m.agent = from == chat::sender::admin ? "bob" : "";
+        m.kind = std::move(kind);
+        m.text = std::move(text);
+        m.channel_id.clear();
+        return m;
+    };
+    auto note = written(2, chat::sender::admin, "note", "door code 7731");
+    // The note the last row the index holds, or another message after it.
+    for (bool last : {true, false}) {
+        test::temp_dir dir;
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch first;
+        first.messages = {written(1, chat::sender::user, "text", "hello"), note};
+        if (!last) first.messages.push_back(written(3, chat::sender::user, "text", "7731 is my order too"));
+        write(*db, first);
+        db->catch_up_search_index();
+        BOOST_TEST(db->text_matches("door code", 10, {}).size() == 1u, "last: " << last);
+        store::write_batch deletion;
+        auto deleted = note;
+        deleted.text.clear();
+        BOOST_TEST(chat::is_deleted_note(deleted));
+        deletion.messages = {deleted};
+        write(*db, deletion);
+        BOOST_TEST(db->text_matches("door code", 10, {}).empty(), "last: " << last);  // the index holds it yet
+        auto kept = db->find_message("15550001", 2);
+        BOOST_TEST_REQUIRE(kept.has_value());
+        BOOST_TEST(kept->text == "");
+        BOOST_TEST(kept->agent == "bob");
+        BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 10).size() == (last ? 2u : 3u));
+        db->catch_up_search_index();
+        db.reset();
+        auto index = dir.path() / "search.db";
+        BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text WHERE text LIKE '%door code%'") == "0");
+        // The row it says it holds up to is there, its message the one it names.
+        auto upto = test::sqlite_value(index, "SELECT upto FROM indexed");
+        BOOST_TEST(test::sqlite_value(dir.path() / "switchboard.db", "SELECT id FROM messages WHERE rowid = " + upto) ==
+                       test::sqlite_value(index, "SELECT last_message FROM indexed"),
+                   "last: " << last);
+        db = store::open_sqlite_store(dir.path().string());
+        BOOST_TEST(db->text_matches("door code", 10, {}).empty(), "last: " << last);
+        BOOST_TEST(db->text_matches("7731", 10, {}).size() == (last ? 0u : 1u));
+        auto listed = db->load_messages("15550001", UINT64_MAX, 10);
+        BOOST_TEST_REQUIRE(listed.size() == (last ? 2u : 3u));
+        BOOST_TEST(listed[1].seq == 2u);
+        BOOST_TEST(chat::is_deleted_note(listed[1]));
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,7 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc } from './api.js';
-import { h, $, clockTime, dayLabel, relativeTime, timeLeft, typeInPlace } from './dom.js';
+import { h, $, clockTime, confirmed, dayLabel, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
@@ -460,11 +460,16 @@ export class ConversationPane {
     const quotable = m.seq && m.type !== 'note' && m.type !== 'system' && this.mode === 'reply' && this.canReply()
       ? h('button', { type: 'button', class: 'reply-to', text: 'Reply', 'aria-label': 'Reply quoting this message', onclick: () => this.quote(m) })
       : null;
+    // A note goes by its writer's hand or an admin's, as the server allows.
+    const deletable = m.seq && m.type === 'note' && !m.deleted && (m.agent === this.me.username || this.me.role === 'admin')
+      ? h('button', { type: 'button', class: 'delete-note', text: 'Delete', 'aria-label': 'Delete this note', onclick: () => this.deleteNote(m) })
+      : null;
     return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}${calls}${m.seq && m.seq === this.found ? ' found' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       m.reply_to ? this.quoteOf(m) : null,
       m.attachment ? this.attachmentOf(m) : null,
-      m.type === 'rating' ? rating(m.text) : text ? this.textElement(m, text) : null,
-      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable),
+      m.deleted ? h('span', { class: 'text deleted', text: 'This note was deleted' })
+        : m.type === 'rating' ? rating(m.text) : text ? this.textElement(m, text) : null,
+      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable, deletable),
       m.status === 'failed' ? this.failure(m) : null);
   }
 
@@ -580,10 +585,21 @@ export class ConversationPane {
     else $('new-messages').hidden = false;
   }
 
-  updateStatus(m) {
+  // A stored message as it is now: its delivery moved on, or a note was deleted.
+  replaceMessage(m) {
     if (m.conversation !== this.phone) return;
     const i = this.messages.findIndex((x) => x.seq === m.seq);
     if (i >= 0) { this.messages[i] = m; this.renderMessages(); }
+  }
+
+  // The message.updated that follows tells every other console.
+  async deleteNote(m) {
+    if (!await confirmed($('delete-note-dialog'), 'delete')) return;
+    try {
+      this.replaceMessage(await api.del(`/conversations/${enc(m.conversation)}/notes/${m.seq}`));
+    } catch (e) {
+      if (this.phone === m.conversation) this.showNotice(`Not deleted: ${e.message}`);
+    }
   }
 
   updateConversation(c) {

@@ -101,6 +101,17 @@ export function duration(seconds) {
 // "1 contact", "3 contacts".
 export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+// Shows a confirmation <dialog> (a form of method "dialog") and resolves
+// whether it closed by its button of value `yes`. Its answer is reset
+// first: a dismissal keeps the last one's, which must not read as a yes.
+export function confirmed(dialog, yes) {
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === yes), { once: true });
+  });
+}
+
 // A dialog's status line: what was done, or why not.
 export function showStatus(el, text, isError = false) {
   el.textContent = text;

@@ -341,7 +341,11 @@ function onEvent(e) {
       }
       break;
     case 'message.status':
-      pane.updateStatus(e.data);
+      pane.replaceMessage(e.data);
+      break;
+    case 'message.updated':  // a note deleted
+      pane.replaceMessage(e.data);
+      if (e.data.deleted) inbox.noteDeleted(e.conversation, e.data.seq);
       break;
     case 'chat.queued':
     case 'chat.assigned':

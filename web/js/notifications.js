@@ -138,7 +138,8 @@ export class NotificationInbox {
       h('button', { type: 'button', class: 'open-notification', onclick: () => this.select(n) },
         h('span', { class: 'headline', text: headline(n) }),
         h('span', { class: 'muted', text: ` · ${whose(n)} · ${relativeTime(n.created_at)}` }),
-        n.text ? h('span', { class: 'preview', text: n.text }) : null),
+        n.text ? h('span', { class: 'preview', text: n.text })
+          : n.type === 'mention' ? h('span', { class: 'preview deleted', text: 'The note was deleted' }) : null),
       h('button', { type: 'button', class: 'link toggle-read', onclick: () => this.toggle(n) }));
     n.row = li;
     this.showRead(n, n.read_at);
@@ -175,6 +176,15 @@ export class NotificationInbox {
     } catch (err) {
       $('inbox-status').textContent = err.message;
     }
+  }
+
+  // A note of `phone`'s was deleted: the mention shown of it loses its words, as the server's did.
+  noteDeleted(phone, seq) {
+    for (const n of this.shown.values())
+      if (n.type === 'mention' && n.conversation === phone && n.seq === seq) {
+        n.text = '';
+        n.row.replaceWith(this.row(n));
+      }
   }
 
   // The agent opened a conversation: what the inbox had of it is read.

@@ -97,6 +97,11 @@ struct message {
     std::uint64_t reply_to = 0;
 };
 
+// A private note its writer or an admin deleted: its text gone, its place
+// in the history kept. No note is written blank, so no flag is stored:
+// a note without text is a deleted one.
+inline bool is_deleted_note(const message& m) { return m.kind == "note" && m.text.empty(); }
+
 // One support chat (a ticket) from opening to close: what reports are
 // computed from. The open one rides along with its conversation.
 struct chat_record {

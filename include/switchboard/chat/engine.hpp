@@ -86,6 +86,9 @@ public:
     // For each agent who follows `c` (conversation::participants) but the
     // one who has its chat, of the user's message `m`.
     virtual std::vector<notify::notification> user_wrote(const conversation& c, const message& m) = 0;
+    // Those `note` made (mentioned_in), each as it is kept once the note
+    // is deleted: their text gone with it. Not new: nobody is told again.
+    virtual std::vector<notify::notification> note_deleted(const conversation& c, const message& note) = 0;
     virtual void kept(std::vector<notify::notification> made) = 0;
 };
 
@@ -390,6 +393,12 @@ public:
                                                                  campaign_message m);
     // A private note for the agents (type "note"), never sent to the user.
     boost::asio::awaitable<message> add_note(std::string phone, agent_ref by, std::string text, std::string client_id);
+    // Deletes the note of `seq` (Chatwoot's message deletion): its text
+    // goes from the store, the search and the mentions it made, and its
+    // place in the history stays (is_deleted_note), told as
+    // message.updated. Its writer or an admin (command_error forbidden);
+    // not_found when `seq` is no note, or one deleted already.
+    boost::asio::awaitable<message> delete_note(std::string phone, agent_ref by, std::uint64_t seq);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(std::string phone, agent_ref by, agent_ref to);
     // Hands an assigned chat back to the head of the queue: its agent or an admin.

@@ -50,9 +50,10 @@ std::string_view envelope_type(std::string_view envelope);
 // Every type of event in the numbered log agents get (SPEC §5, and the
 // settings' announcements), which --events-types may choose from.
 inline constexpr std::string_view kept_event_types[] = {
-    "message.created", "message.status", "conversation.updated", "chat.started", "chat.queued",
-    "chat.assigned",   "chat.transferred", "chat.ended",         "chat.sla_missed", "agent.presence",
-    "sla.updated",     "teams.updated",  "labels.updated"};
+    "message.created",  "message.status",   "message.updated", "conversation.updated", "conversation.deleted",
+    "chat.started",     "chat.queued",      "chat.assigned",   "chat.transferred",     "chat.ended",
+    "chat.sla_missed",  "agent.presence",   "sla.updated",     "teams.updated",        "labels.updated",
+    "campaign.updated", "campaign.deleted"};
 
 class event_sink {
 public:

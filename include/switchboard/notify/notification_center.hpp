@@ -61,6 +61,7 @@ public:
                                          std::string_view by) override;
     std::optional<notification> missed_target(const chat::conversation& c, std::string_view target) override;
     std::vector<notification> user_wrote(const chat::conversation& c, const chat::message& m) override;
+    std::vector<notification> note_deleted(const chat::conversation& c, const chat::message& note) override;
     void kept(std::vector<notification> made) override;
     // Also told of each one kept, after its sockets (for e-mail to an agent
     // who has none open). Set before the engine starts; called on one strand.
