@@ -1153,6 +1153,10 @@ net::awaitable<message> conversation_actor::delete_note(agent_ref by, std::uint6
         s.message_event("message.updated", *m, now);
         s.batch.messages.push_back(*m);
         co_await commit(s);
+        // The message.created that announced it holds its words: kept for resumes and the event webhook.
+        std::string now_json;
+        append_message_json(now_json, *m);
+        ctx_.events.rewrite({m->id, m->at, std::move(now_json)});
         co_return *m;
     });
 }

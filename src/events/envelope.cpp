@@ -101,6 +101,21 @@ std::string_view envelope_type(std::string_view envelope) {
     return envelope.substr(0, envelope.find('"'));
 }
 
+std::optional<std::string> rewritten_envelope(std::string_view envelope, const data_rewrite& r) {
+    auto data_at = envelope.find(data_key);
+    constexpr auto tail = at_key.size() + iso8601_chars + tail_end.size();
+    if (data_at == std::string_view::npos || envelope.size() < data_at + data_key.size() + tail) return std::nullopt;
+    data_at += data_key.size();
+    std::string record = "{\"id\":";  // and its closing quote: one id is no other's start
+    append_json_string(record, r.data_id);
+    if (envelope.substr(data_at, envelope.size() - tail - data_at).substr(0, record.size()) != record)
+        return std::nullopt;
+    std::string out;
+    out.reserve(data_at + r.data.size() + tail);
+    out.append(envelope.substr(0, data_at)).append(r.data).append(envelope.substr(envelope.size() - tail));
+    return out;
+}
+
 std::string envelope(std::uint64_t seq, const event& e) {
     auto out = unnumbered_envelope(e);
     number_envelope(out, seq);

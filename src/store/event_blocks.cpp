@@ -76,6 +76,30 @@ packed_event_block events_from(std::string_view body, std::int64_t at_ms) {
     return block.pack();
 }
 
+std::optional<packed_event_block> rewritten_block(std::string_view body, const events::data_rewrite& r) {
+    event_block_writer block;
+    std::string text;
+    bool changed = false;
+    for (auto& e : read_event_block(body, text)) {
+        auto now = events::rewritten_envelope(e.json, r);
+        changed = changed || now.has_value();
+        block.add(e.seq, e.at_ms, now ? *now : e.json);
+    }
+    if (!changed) return std::nullopt;
+    return block.pack();
+}
+
+std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::data_rewrite& r) {
+    constexpr std::int64_t minute = 60'000;
+    auto since = to_unix_ms(r.since);
+    return {since - minute, since + minute};
+}
+
+bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r) {
+    auto [earliest, latest] = first_at_of_blocks_carrying(r);
+    return first_at >= earliest && first_at <= latest && last_at >= to_unix_ms(r.since);
+}
+
 void event_window::add(std::uint64_t seq, std::int64_t at_ms, std::string_view json) {
     if (seq > after_ && seq <= upto_) found_[seq] = {at_ms, std::make_shared<const std::string>(json)};
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,17 @@ packed_event_block pack_events(const std::vector<event_record>& events);
 // What is left of the block `body` once its events older than `at_ms` are
 // cut off (pruning a block that straddles the cut).
 packed_event_block events_from(std::string_view body, std::int64_t at_ms);
+// The block `body` with the events that carry r's record rewritten
+// (events::rewritten_envelope); nullopt when none does.
+std::optional<packed_event_block> rewritten_block(std::string_view body, const events::data_rewrite& r);
+// The first_at a block that holds an event carrying r's record has, at the
+// earliest and the latest: the hub numbers events in about the order they
+// happen, and stores them as they come, so a block holds events of a few
+// milliseconds, and one that carries the record is one whose events
+// began within a minute of its time (a backlog's seconds are well inside).
+std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::data_rewrite& r);
+// Whether a block of events kept from `first_at` to `last_at` may hold one.
+bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r);
 
 // The events with seqs in (after, upto] gathered from blocks read in the
 // order written, a later one winning a seq written twice: what both stores'

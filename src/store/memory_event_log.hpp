@@ -53,6 +53,13 @@ public:
         return {first, last};
     }
 
+    // Rewrites the events that carry r's record (write_batch::events_rewritten).
+    void rewrite(const events::data_rewrite& r) {
+        for (auto& b : blocks_)
+            if (may_carry(b.first_at, b.last_at, r))
+                if (auto now = rewritten_block(b.body, r)) b = std::move(*now);
+    }
+
     // Drops the events older than `t`: whole blocks, and the old part of a
     // block that straddles it (unpacked, cut, and packed again).
     void prune_before(timestamp t) {

@@ -132,6 +132,7 @@ public:
         }
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);
+        for (auto& r : b.events_rewritten) events_.rewrite(r);
     }
 
     // write_batch::erase_conversation.

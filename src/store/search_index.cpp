@@ -76,6 +76,7 @@ void search_index::open(const std::string& index_path, int schema) {
     writer_->exec("PRAGMA journal_mode = WAL");
     // A crash may lose the last batches, never tear one: they are indexed again.
     writer_->exec("PRAGMA synchronous = NORMAL");
+    writer_->exec("PRAGMA secure_delete = ON");  // as the database's: dropped text leaves the bytes
     if (max_bytes_) {
         auto st = writer_->prepare("PRAGMA page_size");
         st.step();

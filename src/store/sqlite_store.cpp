@@ -526,6 +526,7 @@ public:
             prune_notifications_.bind(1, agent).bind(2, static_cast<std::int64_t>(notify::notifications_kept)).run();
         if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
+        for (auto& r : b.events_rewritten) rewrite_events(r);
         for (auto& c : b.chats_put)
             put_chat_.bind(1, c.ticket_id)
                 .bind(2, c.phone)
@@ -584,6 +585,21 @@ private:
         old_blocks_.reset();
         for (auto id : gone) remove_block_.bind(1, id).run();
         for (auto& [id, old] : cut) bind_block(rewrite_block_, events_from(old, before)).bind(6, id).run();
+    }
+
+    // write_batch::events_rewritten, by the blocks' times (indexed): rare,
+    // so its statement is prepared each time. A TEXT block of one (from a
+    // log before v9) is older than any record deleted now.
+    void rewrite_events(const events::data_rewrite& r) {
+        auto [earliest, latest] = first_at_of_blocks_carrying(r);
+        auto st = db_.prepare("SELECT id, first_at, last_at, body FROM event_blocks "
+                              "WHERE first_at BETWEEN ? AND ? AND typeof(body) = 'blob'");
+        st.bind(1, earliest).bind(2, latest);
+        std::vector<std::pair<std::int64_t, packed_event_block>> changed;
+        while (st.step())
+            if (may_carry(st.get_int(1), st.get_int(2), r))
+                if (auto now = rewritten_block(st.get_bytes(3), r)) changed.emplace_back(st.get_int(0), std::move(*now));
+        for (auto& [id, block] : changed) bind_block(rewrite_block_, block).bind(6, id).run();
     }
 
     // Everything of `phone`'s conversation (write_batch::erase_conversation).
@@ -659,6 +675,10 @@ public:
         writer_db_.exec("PRAGMA journal_mode = WAL");
         writer_db_.exec("PRAGMA synchronous = FULL");  // an acknowledged commit survives power loss too
         writer_db_.exec("PRAGMA foreign_keys = ON");
+        // What is deleted is overwritten with zeros, not left in free space: an
+        // erased user's and a deleted note's words leave the file's bytes too.
+        // Debian builds SQLite so; another build might not.
+        writer_db_.exec("PRAGMA secure_delete = ON");
         if (options_.max_size_mb) {
             auto st = writer_db_.prepare("PRAGMA page_size");
             st.step();

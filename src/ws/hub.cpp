@@ -68,6 +68,34 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
     return seq;
 }
 
+// The ring and the pending events at once, so that a resume after the
+// caller's answer reads them rewritten: the ring is read whole (a few
+// milliseconds under the lock, once a note deleted), the id found first
+// with a plain search. The store's on the strand, where the flusher takes
+// the pending events and hands them to the store in one turn: those it
+// took before the texts changed are in the store's queue ahead of this
+// batch, which then rewrites them there.
+void hub_core::rewrite(events::data_rewrite r) {
+    std::vector<std::shared_ptr<const std::string>> replaced;  // freed after the lock
+    auto rewrite_text = [&](std::shared_ptr<const std::string>& text) {
+        if (!text || text->find(r.data_id) == std::string::npos) return;
+        if (auto now = events::rewritten_envelope(*text, r))
+            replaced.push_back(std::exchange(text, std::make_shared<const std::string>(std::move(*now))));
+    };
+    {
+        std::lock_guard lock(mutex);
+        for (auto& e : pending) rewrite_text(e.json);
+        for (auto seq = first; seq <= last && seq > 0; ++seq) rewrite_text(ring[seq % ring.size()]);
+    }
+    net::post(strand, [self = shared_from_this(), r = std::move(r)]() mutable {
+        store::write_batch b;
+        b.events_rewritten.push_back(std::move(r));
+        self->store.async_write(std::move(b), [](std::exception_ptr e) {
+            if (e) log::failure("stored events not rewritten", e);
+        });
+    });
+}
+
 hub_core::collect_result hub_core::collect(std::uint64_t cursor, std::size_t max,
                                            std::vector<std::shared_ptr<const std::string>>& out) {
     std::lock_guard lock(mutex);
@@ -336,6 +364,8 @@ void hub::shutdown(std::function<void()> on_closed) {
 void hub::publish(events::event e) { impl_->core->append(std::move(e)); }
 
 void hub::publish_all(std::vector<events::event>& events) { impl_->core->append_all(events); }
+
+void hub::rewrite(events::data_rewrite r) { impl_->core->rewrite(std::move(r)); }
 
 std::uint64_t hub::latest() const { return impl_->core->latest(); }
 

@@ -28,6 +28,9 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     // Appends them in order, under one lock, moving their text into the
     // ring; returns the last one's seq.
     std::uint64_t append_all(std::span<events::event> events);
+    // hub::rewrite: the ring's and the pending events' texts at once, the
+    // store's after the events the flusher took (on the strand).
+    void rewrite(events::data_rewrite r);
     enum class collect_result { ok, lagged };
     // Events [cursor, …] up to `max`, in order.
     collect_result collect(std::uint64_t cursor, std::size_t max, std::vector<std::shared_ptr<const std::string>>& out);

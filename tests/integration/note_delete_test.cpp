@@ -1,7 +1,8 @@
 // DELETE /conversations/{phone}/notes/{seq} against the real server: a
 // private note's writer or an admin deletes it; its text goes from the
-// history, the search, the mentions it made and the database, for good,
-// and its place in the history stays; the consoles are told.
+// history, the search, the mentions it made, the event log and the
+// database, for good, and its place in the history stays; the consoles
+// are told.
 #include "api_session.hpp"
 #include "refusals.hpp"
 #include "server_process.hpp"
@@ -13,6 +14,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <fstream>
+#include <iterator>
 
 using namespace switchboard::test;
 namespace json = boost::json;
@@ -27,6 +30,20 @@ json::object message_at(const api_client& agent, const std::string& phone, std::
     for (auto& m : c.at("messages").as_array())
         if (m.at("seq").as_int64() == seq) return m.as_object();
     BOOST_FAIL("no message " << seq << " in " << phone);
+    return {};
+}
+
+// The note's message.created as a console resuming from the start reads
+// it: from the hub's ring, or after a restart from the stored log.
+json::object note_event_resumed(unsigned short port, const api_client& agent, std::int64_t seq) {
+    ws_client ws(port, "/ws?token=" + agent.token);
+    ws.next_of_type("hello");
+    ws.send(R"({"type":"resume","after":0})");
+    for (int i = 0; i < 20; ++i) {
+        auto e = ws.next_of_type("message.created");
+        if (e.at("data").at("seq").as_int64() == seq) return e;
+    }
+    BOOST_FAIL("no message.created of " << seq << " in the first 20");
     return {};
 }
 
@@ -87,6 +104,10 @@ BOOST_AUTO_TEST_CASE(a_notes_writer_or_an_admin_deletes_it_and_its_text_goes_eve
         BOOST_TEST(message_at(admin, "15550601", kept_seq).at("text").as_string() == "she asked twice");
         BOOST_TEST(found_by(admin, "7731") == 0u);
         BOOST_TEST(found_by(admin, "asked%20twice") == 1u);
+        // The event that announced it, kept for consoles that resume, no longer holds its words.
+        auto announced = note_event_resumed(p, carol, seq);
+        BOOST_TEST(announced.at("data").at("deleted").as_bool());
+        BOOST_TEST(!mentions(json::serialize(announced), "7731"));
         // carol's mention stays, unread, without the note's words.
         auto inbox = carol.json("GET", "/notifications");
         BOOST_TEST(inbox.at("unread").as_int64() == 1);
@@ -114,6 +135,13 @@ BOOST_AUTO_TEST_CASE(a_notes_writer_or_an_admin_deletes_it_and_its_text_goes_eve
         BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
     }
     auto db = data.path() / "switchboard.db";
+    // Not in the files' bytes either: the store has SQLite zero what it deletes (secure_delete).
+    for (const char* file : {"switchboard.db", "search.db"}) {
+        std::ifstream in(data.path() / file, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        BOOST_TEST(bytes.size() > 0u, file);
+        BOOST_TEST(!mentions(bytes, "door code is 7731"), file);
+    }
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE text LIKE '%7731%'") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM notifications WHERE text LIKE '%7731%'") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE phone = '15550601' AND seq = " +
@@ -122,6 +150,9 @@ BOOST_AUTO_TEST_CASE(a_notes_writer_or_an_admin_deletes_it_and_its_text_goes_eve
     auto admin = known_admin(server.port());
     BOOST_TEST(message_at(admin, "15550601", seq).at("deleted").as_bool());
     BOOST_TEST(found_by(admin, "7731") == 0u);
+    auto stored = note_event_resumed(server.port(), admin, seq);  // from the stored log: the ring is new
+    BOOST_TEST(stored.at("data").at("deleted").as_bool());
+    BOOST_TEST(!mentions(json::serialize(stored), "7731"));
     BOOST_TEST(found_by(admin, "asked%20twice") == 0u);
 }
 

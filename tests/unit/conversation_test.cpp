@@ -419,4 +419,43 @@ BOOST_AUTO_TEST_CASE(envelopes_are_numbered_in_place_whatever_seq_their_room_was
     }
 }
 
+// A deleted note's message.created, rewritten: its data becomes the note as
+// it is now, the rest of the envelope as it was; events whose data is
+// another record (another id, one that starts like it, no id) stay.
+BOOST_AUTO_TEST_CASE(an_envelope_carrying_a_record_is_rewritten_with_it_alone) {
+    namespace events = switchboard::events;
+    auto at = switchboard::from_unix_ms(1763900000123);
+    auto numbered = [&](std::string_view type, std::string_view data) {
+        std::string text;
+        events::begin_envelope(text, type, "15550001");
+        text += data;
+        events::end_envelope(text, at);
+        events::number_envelope(text, 42);
+        return text;
+    };
+    message note;
+    note.id = "msg_7";
+    note.phone = "15550001";
+    note.seq = 7;
+    note.from = sender::admin;
+    note.agent = "bob";
+    note.kind = "note";
+    note.text = "door code 7731";
+    note.at = at;
+    std::string before, after;
+    append_message_json(before, note);
+    note.text.clear();
+    append_message_json(after, note);
+    events::data_rewrite r{"msg_7", at, after};
+
+    auto rewritten = events::rewritten_envelope(numbered("message.created", before), r);
+    BOOST_TEST_REQUIRE(rewritten.has_value());
+    BOOST_TEST(*rewritten == numbered("message.created", after));
+    BOOST_TEST(boost::json::parse(*rewritten).at("data").at("deleted").as_bool());
+    for (auto other : {std::string(R"({"id":"msg_70","text":"door code 7731"})"), std::string(R"({"phone":"msg_7"})"),
+                       std::string(R"({"text":"{\"id\":\"msg_7\""})")})
+        BOOST_TEST(!events::rewritten_envelope(numbered("message.created", other), r).has_value(), other);
+    BOOST_TEST(!events::rewritten_envelope("not an envelope", r).has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

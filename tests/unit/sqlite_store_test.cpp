@@ -505,6 +505,52 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
     }
 }
 
+// Both stores: a deleted note's words leave the event log too. Its
+// message.created is rewritten with the note as it is now, in whichever
+// block holds it (several blocks around its time, one far older and one
+// far later); no other event changes.
+BOOST_AUTO_TEST_CASE(the_event_log_keeps_a_deleted_notes_event_without_its_words_in_both_stores) {
+    test::temp_dir dir;
+    auto stores = both_stores(dir);
+    constexpr std::int64_t t = 1763900000000;
+    auto envelope = [](std::uint64_t seq, std::int64_t at_ms, std::string data) {
+        std::string text;
+        events::begin_envelope(text, "message.created", "15550001");
+        text += data;
+        events::end_envelope(text, from_unix_ms(at_ms));
+        events::number_envelope(text, seq);
+        return store::event_record{seq, from_unix_ms(at_ms), std::make_shared<const std::string>(std::move(text))};
+    };
+    auto carried = [](std::string id, std::string text) {
+        return R"({"id":")" + id + R"(","text":")" + text + R"("})";
+    };
+    for (auto& db : stores) {
+        // Far before (past the minute's window), in the note's block and the next, and far after.
+        std::vector<std::vector<store::event_record>> blocks = {
+            {envelope(1, t - 120'000, carried("msg_0", "old"))},
+            {envelope(2, t - 5, carried("msg_1", "hello")), envelope(3, t, carried("msg_7", "door code 7731")),
+             envelope(4, t + 2, carried("msg_8", "after"))},
+            {envelope(5, t + 10, carried("msg_7", "door code 7731 again"))},
+            {envelope(6, t + 600'000, carried("msg_9", "much later"))}};
+        for (auto& block : blocks) {
+            store::write_batch b;
+            b.events_put = block;
+            write(*db, b);
+        }
+        store::write_batch rewrite;
+        rewrite.events_rewritten.push_back({"msg_7", from_unix_ms(t), carried("msg_7", "")});
+        BOOST_TEST(!rewrite.empty());
+        write(*db, rewrite);
+        std::vector<std::string> texts, expected;
+        for (auto& e : db->load_events(0, 100)) texts.push_back(*e.json);
+        for (auto& block : blocks)
+            for (auto& e : block) expected.push_back(*e.json);
+        expected[2] = *envelope(3, t, carried("msg_7", "")).json;
+        expected[4] = *envelope(5, t + 10, carried("msg_7", "")).json;
+        BOOST_TEST(texts == expected, std::string(db.get() == stores[0].get() ? "first" : "second") << " store");
+    }
+}
+
 // Both stores: saved replies by shortcut; a rename (remove + put in one
 // batch) keeps one row.
 BOOST_AUTO_TEST_CASE(saved_replies_in_both_stores) {

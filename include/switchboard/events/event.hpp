@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,19 @@ std::string envelope(std::uint64_t seq, const event& e);
 // The type an envelope names ("message.created"), read off its text.
 std::string_view envelope_type(std::string_view envelope);
 
+// A record some kept events carry as their data, changed since: a private
+// note deleted, whose message.created still holds its words. Each event
+// whose data is that record (its "id" first, as messages are written) gets
+// `data` in its place, wherever the event is kept.
+struct data_rewrite {
+    std::string data_id;  // the record's "id"
+    timestamp since{};    // the record's time: no event before it carries it
+    std::string data;     // its JSON now
+};
+// The numbered envelope with `r.data` as its data, when its data is r's
+// record; nullopt for any other.
+std::optional<std::string> rewritten_envelope(std::string_view envelope, const data_rewrite& r);
+
 // Every type of event in the numbered log agents get (SPEC §5, and the
 // settings' announcements), which --events-types may choose from.
 inline constexpr std::string_view kept_event_types[] = {
@@ -64,6 +78,10 @@ public:
     virtual void publish_all(std::vector<event>& events) {
         for (auto& e : events) publish(std::move(e));
     }
+    // Rewrites the events kept that carry r's record (data_rewrite): those
+    // in memory before it returns, the stored ones soon. Must not block
+    // for long.
+    virtual void rewrite(data_rewrite r) { (void)r; }
 };
 
 // For when nobody listens (tools, some tests).

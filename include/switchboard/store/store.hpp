@@ -3,6 +3,7 @@
 #pragma once
 
 #include "switchboard/chat/conversation.hpp"
+#include "switchboard/events/event.hpp"
 #include "switchboard/notify/notification.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -151,6 +152,10 @@ struct write_batch {
     std::optional<timestamp> sessions_expired_by;  // drop sessions that expired by then
     std::vector<event_record> events_put;
     std::optional<timestamp> events_prune_before;  // drop older events (retention)
+    // Kept events to rewrite (a deleted note's message.created): those in
+    // the blocks of events kept within a minute before each one's `since`
+    // and after it, as the hub stores a record's events as they come.
+    std::vector<events::data_rewrite> events_rewritten;
     std::vector<chat::chat_record> chats_put;      // insert or replace by ticket
     std::vector<std::string> canned_remove;        // shortcuts; applied before canned_put (a rename is both)
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
@@ -163,7 +168,7 @@ struct write_batch {
     bool has_shared_parts() const {
         return erase_conversation || !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
                !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
-               events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
+               events_prune_before || !events_rewritten.empty() || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
                !settings_put.empty() || !audit_put.empty() || !notifications_put.empty();
     }
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }

@@ -71,6 +71,8 @@ public:
     void publish(events::event e) override;
     // Under one lock: a step's events are numbered together.
     void publish_all(std::vector<events::event>& events) override;
+    // In the ring, the events waiting to be stored and the store.
+    void rewrite(events::data_rewrite r) override;
     std::uint64_t latest() const;
 
     // The upgrade that turns an authenticated request into an agent socket;
