@@ -212,6 +212,8 @@ test('the console reads well light or dark: it follows the system until the agen
     await admin('PUT', `/conversations/${phone}/priority`, { priority });
   await admin('PUT', '/conversations/15551002/labels', { labels: ['billing'] });
   await admin('POST', '/conversations/15551002/notes', { text: 'Refund approved by @admin' });
+  const deleted = await admin('POST', '/conversations/15551002/notes', { text: 'a note deleted since' });
+  await admin('DELETE', `/conversations/15551002/notes/${deleted.seq}`);
   await admin('POST', '/conversations/15551002/chat-support/send', { text: 'Your refund is on its way' });
   await userSays(server, '15551002', 'thanks *a lot*, see `A-77`');
   await admin('PUT', '/conversations/15551003/snooze', { until: 'next_reply' });
@@ -237,6 +239,7 @@ test('the console reads well light or dark: it follows the system until the agen
   await page.locator('#conversation-list li[data-phone="15552002"], #conversation-list li[data-phone="15551002"] .badge.draft').first().waitFor();
   await page.locator('#conversation-list li[data-phone="15551002"]').click();
   await page.locator('.message.note', { hasText: 'Refund approved' }).waitFor();
+  await page.locator('.message.note .text.deleted').waitFor();
 
   // Automatic: light on a light system, and everything legible.
   assert.equal(await theme(), 'light');
