@@ -101,18 +101,26 @@ std::string_view envelope_type(std::string_view envelope) {
     return envelope.substr(0, envelope.find('"'));
 }
 
-std::optional<std::string> rewritten_envelope(std::string_view envelope, const data_rewrite& r) {
+std::string_view envelope_time(std::string_view envelope) {
+    if (envelope.size() < iso8601_chars + tail_end.size()) return {};
+    return envelope.substr(envelope.size() - tail_end.size() - iso8601_chars, iso8601_chars);
+}
+
+envelope_rewriter::envelope_rewriter(const data_rewrite& r) : r_(r), record_("{\"id\":") {
+    append_json_string(record_, r.data_id);
+}
+
+std::optional<std::string> envelope_rewriter::operator()(std::string_view envelope) const {
+    // The data's key comes after the seq, the type and the conversation: a few dozen bytes in.
     auto data_at = envelope.find(data_key);
     constexpr auto tail = at_key.size() + iso8601_chars + tail_end.size();
     if (data_at == std::string_view::npos || envelope.size() < data_at + data_key.size() + tail) return std::nullopt;
     data_at += data_key.size();
-    std::string record = "{\"id\":";  // and its closing quote: one id is no other's start
-    append_json_string(record, r.data_id);
-    if (envelope.substr(data_at, envelope.size() - tail - data_at).substr(0, record.size()) != record)
+    if (envelope.substr(data_at, envelope.size() - tail - data_at).substr(0, record_.size()) != record_)
         return std::nullopt;
     std::string out;
-    out.reserve(data_at + r.data.size() + tail);
-    out.append(envelope.substr(0, data_at)).append(r.data).append(envelope.substr(envelope.size() - tail));
+    out.reserve(data_at + r_.data.size() + tail);
+    out.append(envelope.substr(0, data_at)).append(r_.data).append(envelope.substr(envelope.size() - tail));
     return out;
 }
 

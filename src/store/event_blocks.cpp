@@ -1,5 +1,7 @@
 #include "event_blocks.hpp"
 
+#include "switchboard/events/event.hpp"
+
 #include <zstd.h>
 
 #include <algorithm>
@@ -80,9 +82,10 @@ std::optional<packed_event_block> rewritten_block(std::string_view body, const e
     event_block_writer block;
     std::string text;
     bool changed = false;
+    events::envelope_rewriter rewritten(r);
     for (auto& e : read_event_block(body, text)) {
-        auto now = events::rewritten_envelope(e.json, r);
-        changed = changed || now.has_value();
+        auto now = rewritten(e.json);
+        changed = changed || (now && *now != e.json);  // not the event that already tells of it as it is
         block.add(e.seq, e.at_ms, now ? *now : e.json);
     }
     if (!changed) return std::nullopt;
@@ -93,6 +96,11 @@ std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::
     constexpr std::int64_t minute = 60'000;
     auto since = to_unix_ms(r.since);
     return {since - minute, since + minute};
+}
+
+std::int64_t distance_from(std::int64_t first_at, const events::data_rewrite& r) {
+    auto since = to_unix_ms(r.since);
+    return first_at > since ? first_at - since : since - first_at;
 }
 
 bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r) {

@@ -60,7 +60,7 @@ packed_event_block pack_events(const std::vector<event_record>& events);
 // cut off (pruning a block that straddles the cut).
 packed_event_block events_from(std::string_view body, std::int64_t at_ms);
 // The block `body` with the events that carry r's record rewritten
-// (events::rewritten_envelope); nullopt when none does.
+// (events::envelope_rewriter); nullopt when that changes none.
 std::optional<packed_event_block> rewritten_block(std::string_view body, const events::data_rewrite& r);
 // The first_at a block that holds an event carrying r's record has, at the
 // earliest and the latest: the hub numbers events in about the order they
@@ -70,6 +70,11 @@ std::optional<packed_event_block> rewritten_block(std::string_view body, const e
 std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::data_rewrite& r);
 // Whether a block of events kept from `first_at` to `last_at` may hold one.
 bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r);
+// How far a block that may is from r's time: those nearest are read first,
+// and the one whose events change is the only one (a record's words are
+// in the event that announced it): a minute of blocks (12,000 at 200
+// flushes a second) is not unpacked for one.
+std::int64_t distance_from(std::int64_t first_at, const events::data_rewrite& r);
 
 // The events with seqs in (after, upto] gathered from blocks read in the
 // order written, a later one winning a seq written twice: what both stores'

@@ -53,11 +53,20 @@ public:
         return {first, last};
     }
 
-    // Rewrites the events that carry r's record (write_batch::events_rewritten).
+    // Rewrites the events that carry r's record (store::async_rewrite_events):
+    // the nearest blocks to its time first, until one changes.
     void rewrite(const events::data_rewrite& r) {
+        std::vector<packed_event_block*> near;
         for (auto& b : blocks_)
-            if (may_carry(b.first_at, b.last_at, r))
-                if (auto now = rewritten_block(b.body, r)) b = std::move(*now);
+            if (may_carry(b.first_at, b.last_at, r)) near.push_back(&b);
+        std::stable_sort(near.begin(), near.end(), [&](auto* a, auto* b) {
+            return distance_from(a->first_at, r) < distance_from(b->first_at, r);
+        });
+        for (auto* b : near)
+            if (auto now = rewritten_block(b->body, r)) {
+                *b = std::move(*now);
+                return;
+            }
     }
 
     // Drops the events older than `t`: whole blocks, and the old part of a

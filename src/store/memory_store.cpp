@@ -59,6 +59,17 @@ public:
         --nested_answers;
     }
 
+    void async_rewrite_events(events::data_rewrite r, write_done done) override {
+        std::exception_ptr failed;
+        try {
+            std::lock_guard lock(mutex_);
+            events_.rewrite(r);
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        std::move(done)(failed);
+    }
+
     // Answered at once, a writer resumes inside async_write: past a few
     // answers nested so on this thread, it goes on from its queue (store::write).
     bool answering_deep() const override { return nested_answers > max_nested_answers; }
@@ -132,7 +143,6 @@ public:
         }
         if (b.events_prune_before)
             events_.prune_before(*b.events_prune_before);
-        for (auto& r : b.events_rewritten) events_.rewrite(r);
     }
 
     // write_batch::erase_conversation.

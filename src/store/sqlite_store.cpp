@@ -236,6 +236,8 @@ struct pending_write {
     std::int64_t rows_left = 0;
     // The rows deleted notes left for new ones (apply).
     std::vector<std::int64_t> left_rows;
+    // Not a batch: events to rewrite (store::async_rewrite_events).
+    std::optional<events::data_rewrite> rewrite;
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -353,6 +355,7 @@ public:
         auto& dedupe_rows = p.dedupe_rows;
         auto& message_rows = p.message_rows;
         auto now = to_unix_ms(std::chrono::system_clock::now());
+        if (p.rewrite) rewrite_events(*p.rewrite);
         if (b.erase_conversation) p.rows_left = erase_conversation(b.erase_conversation->phone, p.erased_rows);
         if (b.conversation) {
             auto& c = *b.conversation;
@@ -526,7 +529,6 @@ public:
             prune_notifications_.bind(1, agent).bind(2, static_cast<std::int64_t>(notify::notifications_kept)).run();
         if (events) bind_block(put_block_, *events).run();
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
-        for (auto& r : b.events_rewritten) rewrite_events(r);
         for (auto& c : b.chats_put)
             put_chat_.bind(1, c.ticket_id)
                 .bind(2, c.phone)
@@ -587,19 +589,29 @@ private:
         for (auto& [id, old] : cut) bind_block(rewrite_block_, events_from(old, before)).bind(6, id).run();
     }
 
-    // write_batch::events_rewritten, by the blocks' times (indexed): rare,
-    // so its statement is prepared each time. A TEXT block of one (from a
-    // log before v9) is older than any record deleted now.
+    // store::async_rewrite_events, by the blocks' times (indexed), the
+    // nearest first, until one changes: rare, so its statements are
+    // prepared each time. A TEXT block of one (from a log before v9) is
+    // older than any record deleted now.
     void rewrite_events(const events::data_rewrite& r) {
         auto [earliest, latest] = first_at_of_blocks_carrying(r);
-        auto st = db_.prepare("SELECT id, first_at, last_at, body FROM event_blocks "
-                              "WHERE first_at BETWEEN ? AND ? AND typeof(body) = 'blob'");
-        st.bind(1, earliest).bind(2, latest);
-        std::vector<std::pair<std::int64_t, packed_event_block>> changed;
-        while (st.step())
-            if (may_carry(st.get_int(1), st.get_int(2), r))
-                if (auto now = rewritten_block(st.get_bytes(3), r)) changed.emplace_back(st.get_int(0), std::move(*now));
-        for (auto& [id, block] : changed) bind_block(rewrite_block_, block).bind(6, id).run();
+        // The index by first_at answers this alone (it holds the rowid): a
+        // minute of blocks found without reading one of them.
+        auto near = db_.prepare("SELECT id, first_at FROM event_blocks WHERE first_at BETWEEN ? AND ?");
+        near.bind(1, earliest).bind(2, latest);
+        std::vector<std::pair<std::int64_t, std::int64_t>> blocks;  // distance, id
+        while (near.step()) blocks.emplace_back(distance_from(near.get_int(1), r), near.get_int(0));
+        std::stable_sort(blocks.begin(), blocks.end());
+        auto block = db_.prepare("SELECT first_at, last_at, body FROM event_blocks WHERE id = ? AND typeof(body) = 'blob'");
+        for (auto [_, id] : blocks) {
+            block.bind(1, id);
+            std::optional<packed_event_block> now;
+            if (block.step() && may_carry(block.get_int(0), block.get_int(1), r)) now = rewritten_block(block.get_bytes(2), r);
+            block.reset();
+            if (!now) continue;
+            bind_block(rewrite_block_, *now).bind(6, id).run();
+            return;
+        }
     }
 
     // Everything of `phone`'s conversation (write_batch::erase_conversation).
@@ -714,7 +726,20 @@ public:
             log::error("store write failed", {{"error", e.what()}});
             failed = std::make_exception_ptr(unavailable(e.what()));
         }
-        auto p = std::make_unique<pending_write>(std::move(batch), std::move(done), std::move(work), std::move(events));
+        enqueue(std::make_unique<pending_write>(std::move(batch), std::move(done), std::move(work), std::move(events)),
+                failed);
+    }
+
+    void async_rewrite_events(events::data_rewrite r, write_done done) override {
+        auto work = net::prefer(net::get_associated_executor(done, net::system_executor()),
+                                net::execution::outstanding_work.tracked);
+        auto p = std::make_unique<pending_write>(write_batch{}, std::move(done), std::move(work), std::nullopt);
+        p->rewrite = std::move(r);
+        enqueue(std::move(p), nullptr);
+    }
+
+    // In the writer's queue, in order; or answered `failed` at once.
+    void enqueue(std::unique_ptr<pending_write> p, std::exception_ptr failed) {
         std::unique_lock lock(mutex_);
         if (closing_ && !failed) failed = std::make_exception_ptr(unavailable("the store is closed"));
         if (failed) {

@@ -68,29 +68,73 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
     return seq;
 }
 
-// The ring and the pending events at once, so that a resume after the
-// caller's answer reads them rewritten: the ring is read whole (a few
-// milliseconds under the lock, once a note deleted), the id found first
-// with a plain search. The store's on the strand, where the flusher takes
-// the pending events and hands them to the store in one turn: those it
-// took before the texts changed are in the store's queue ahead of this
-// batch, which then rewrites them there.
+// The ring and the pending events before it returns, so that a resume
+// after the caller's answer reads them rewritten. A record's words are in
+// one event, the one that announced it (the one that tells of it as it is
+// now reads the same rewritten), numbered about when it happened: the ring
+// is searched by time for the record's, then read outward from there, the
+// nearest first, until that event, a few thousand at a time under the lock
+// (each a cache miss; the whole ring would be about 7 ms), and no further
+// than a minute either way. The store's on the strand, where the flusher
+// takes the pending events and hands them to the store in one turn: those
+// it took before the texts changed are in the store's queue ahead of this
+// one, which then rewrites them there.
 void hub_core::rewrite(events::data_rewrite r) {
     std::vector<std::shared_ptr<const std::string>> replaced;  // freed after the lock
+    events::envelope_rewriter rewritten(r);
+    // Whether it changed `text`.
     auto rewrite_text = [&](std::shared_ptr<const std::string>& text) {
-        if (!text || text->find(r.data_id) == std::string::npos) return;
-        if (auto now = events::rewritten_envelope(*text, r))
-            replaced.push_back(std::exchange(text, std::make_shared<const std::string>(std::move(*now))));
+        if (!text) return false;
+        auto now = rewritten(*text);
+        if (!now || *now == *text) return false;
+        replaced.push_back(std::exchange(text, std::make_shared<const std::string>(std::move(*now))));
+        return true;
     };
+    auto since = to_iso8601(r.since);
+    auto window_from = to_iso8601(r.since - std::chrono::minutes(1)), window_to = to_iso8601(r.since + std::chrono::minutes(1));
+    bool found = false;
+    std::uint64_t newer = 0, older = 0;  // the next seqs to read either way; 0: that way is done
     {
         std::lock_guard lock(mutex);
-        for (auto& e : pending) rewrite_text(e.json);
-        for (auto seq = first; seq <= last && seq > 0; ++seq) rewrite_text(ring[seq % ring.size()]);
+        for (auto& e : pending)
+            if (!found && rewrite_text(e.json)) {
+                found = true;
+                if (e.seq >= first) ring[e.seq % ring.size()] = e.json;  // the ring held the same text
+            }
+        if (!found && last > 0 && first <= last) {
+            auto time_of = [&](std::uint64_t seq) { return events::envelope_time(*ring[seq % ring.size()]); };
+            auto lo = first, hi = last + 1;  // the first seq at or after `since`
+            while (lo < hi) {
+                auto mid = lo + (hi - lo) / 2;
+                if (time_of(mid) < since) lo = mid + 1;
+                else hi = mid;
+            }
+            newer = lo <= last ? lo : 0;
+            older = lo > first ? lo - 1 : 0;
+        }
+    }
+    constexpr int at_a_time = 4096;
+    while (!found && (newer || older)) {
+        std::lock_guard lock(mutex);
+        for (int n = 0; !found && n < at_a_time && (newer || older); ++n) {
+            // Overwritten meanwhile (the ring went round): nothing older is there.
+            if (older && older < first) older = 0;
+            if (newer && newer >= first && newer <= last) {
+                auto& text = ring[newer % ring.size()];
+                found = rewrite_text(text);
+                newer = !found && events::envelope_time(*text) <= window_to && newer < last ? newer + 1 : 0;
+            } else {
+                newer = 0;
+            }
+            if (!found && older) {
+                auto& text = ring[older % ring.size()];
+                found = rewrite_text(text);
+                older = !found && events::envelope_time(*text) >= window_from && older > first ? older - 1 : 0;
+            }
+        }
     }
     net::post(strand, [self = shared_from_this(), r = std::move(r)]() mutable {
-        store::write_batch b;
-        b.events_rewritten.push_back(std::move(r));
-        self->store.async_write(std::move(b), [](std::exception_ptr e) {
+        self->store.async_rewrite_events(std::move(r), [](std::exception_ptr e) {
             if (e) log::failure("stored events not rewritten", e);
         });
     });

@@ -7,5 +7,7 @@ namespace switchboard::test {
 
 // Runs store::write to its end on an io_context of its own; rethrows its failure.
 void write(store::store& s, store::write_batch b);
+// Runs store::async_rewrite_events to its end; rethrows its failure.
+void rewrite_events(store::store& s, events::data_rewrite r);
 
 }  // namespace switchboard::test

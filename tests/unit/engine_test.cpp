@@ -64,6 +64,9 @@ public:
         }
         under_->async_write(std::move(batch), std::move(done));
     }
+    void async_rewrite_events(switchboard::events::data_rewrite r, write_done done) override {
+        under_->async_rewrite_events(std::move(r), std::move(done));
+    }
     bool holds_one() const { return held_.has_value(); }
     void let_go() {
         auto [batch, done] = std::move(*held_);

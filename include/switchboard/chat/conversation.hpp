@@ -100,7 +100,8 @@ struct message {
 // A private note its writer or an admin deleted: its text gone, its place
 // in the history kept. No note is written blank, so no flag is stored:
 // a note without text is a deleted one.
-inline bool is_deleted_note(const message& m) { return m.kind == "note" && m.text.empty(); }
+// The text first: nearly every message has one, and the test is then one load.
+inline bool is_deleted_note(const message& m) { return m.text.empty() && m.kind == "note"; }
 
 // One support chat (a ticket) from opening to close: what reports are
 // computed from. The open one rides along with its conversation.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "switchboard/core/time.hpp"
+#include "switchboard/events/data_rewrite.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -47,19 +48,23 @@ std::string unnumbered_envelope(const event& e);
 std::string envelope(std::uint64_t seq, const event& e);
 // The type an envelope names ("message.created"), read off its text.
 std::string_view envelope_type(std::string_view envelope);
+// Its time as written (to_iso8601's form, which sorts as the times do);
+// empty for a text too short to be one.
+std::string_view envelope_time(std::string_view envelope);
 
-// A record some kept events carry as their data, changed since: a private
-// note deleted, whose message.created still holds its words. Each event
-// whose data is that record (its "id" first, as messages are written) gets
-// `data` in its place, wherever the event is kept.
-struct data_rewrite {
-    std::string data_id;  // the record's "id"
-    timestamp since{};    // the record's time: no event before it carries it
-    std::string data;     // its JSON now
+// Rewrites numbered envelopes: the envelope with `r.data` as its data, when
+// its data is r's record; nullopt for any other. Asked of every event kept
+// nearby, so the record's start is made once, and an envelope is read only
+// up to its data's start.
+class envelope_rewriter {
+public:
+    explicit envelope_rewriter(const data_rewrite& r);
+    std::optional<std::string> operator()(std::string_view envelope) const;
+
+private:
+    const data_rewrite& r_;
+    std::string record_;  // {"id":"<id>" and its closing quote: one id is no other's start
 };
-// The numbered envelope with `r.data` as its data, when its data is r's
-// record; nullopt for any other.
-std::optional<std::string> rewritten_envelope(std::string_view envelope, const data_rewrite& r);
 
 // Every type of event in the numbered log agents get (SPEC §5, and the
 // settings' announcements), which --events-types may choose from.

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "switchboard/chat/conversation.hpp"
-#include "switchboard/events/event.hpp"
+#include "switchboard/events/data_rewrite.hpp"
 #include "switchboard/notify/notification.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -152,10 +152,6 @@ struct write_batch {
     std::optional<timestamp> sessions_expired_by;  // drop sessions that expired by then
     std::vector<event_record> events_put;
     std::optional<timestamp> events_prune_before;  // drop older events (retention)
-    // Kept events to rewrite (a deleted note's message.created): those in
-    // the blocks of events kept within a minute before each one's `since`
-    // and after it, as the hub stores a record's events as they come.
-    std::vector<events::data_rewrite> events_rewritten;
     std::vector<chat::chat_record> chats_put;      // insert or replace by ticket
     std::vector<std::string> canned_remove;        // shortcuts; applied before canned_put (a rename is both)
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
@@ -168,7 +164,7 @@ struct write_batch {
     bool has_shared_parts() const {
         return erase_conversation || !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
                !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
-               events_prune_before || !events_rewritten.empty() || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
+               events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
                !settings_put.empty() || !audit_put.empty() || !notifications_put.empty();
     }
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
@@ -212,6 +208,12 @@ public:
     // campaign's users) would otherwise go some frames deeper each turn
     // until the stack ran out.
     virtual bool answering_deep() const { return false; }
+    // Rewrites the kept events that carry r's record (a deleted note's
+    // message.created), as a write of its own after every write queued
+    // before it: those in the blocks of events begun within a minute of
+    // r.since, as the hub stores a record's events as they come. Apart from
+    // write_batch, which every webhook moves about a dozen times.
+    virtual void async_rewrite_events(events::data_rewrite r, write_done done) = 0;
 
     virtual std::optional<std::string> find_dedupe(std::string_view key) const = 0;
     virtual std::vector<chat::conversation> load_conversations() const = 0;
