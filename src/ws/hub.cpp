@@ -75,7 +75,10 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
 // is searched by time for the record's, then read outward from there, the
 // nearest first, until that event, a few thousand at a time under the lock
 // (each a cache miss; the whole ring would be about 7 ms), and no further
-// than a minute either way. The store's on the strand, where the flusher
+// than five seconds either way: under load the ring holds about ten
+// seconds, and an event is numbered within milliseconds of its time, so
+// one older than that is read only from the store. The store's on the
+// strand, where the flusher
 // takes the pending events and hands them to the store in one turn: those
 // it took before the texts changed are in the store's queue ahead of this
 // one, which then rewrites them there.
@@ -91,7 +94,8 @@ void hub_core::rewrite(events::data_rewrite r) {
         return true;
     };
     auto since = to_iso8601(r.since);
-    auto window_from = to_iso8601(r.since - std::chrono::minutes(1)), window_to = to_iso8601(r.since + std::chrono::minutes(1));
+    constexpr auto reach = std::chrono::seconds(5);
+    auto window_from = to_iso8601(r.since - reach), window_to = to_iso8601(r.since + reach);
     bool found = false;
     std::uint64_t newer = 0, older = 0;  // the next seqs to read either way; 0: that way is done
     {
@@ -109,8 +113,10 @@ void hub_core::rewrite(events::data_rewrite r) {
                 if (time_of(mid) < since) lo = mid + 1;
                 else hi = mid;
             }
-            newer = lo <= last ? lo : 0;
-            older = lo > first ? lo - 1 : 0;
+            // The ring's oldest is past the reach: the record's event went round already.
+            bool gone = time_of(first) > window_to;
+            newer = lo <= last && !gone ? lo : 0;
+            older = lo > first && !gone ? lo - 1 : 0;
         }
     }
     constexpr int at_a_time = 4096;
