@@ -77,11 +77,10 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
 // (each a cache miss; the whole ring would be about 7 ms), and no further
 // than five seconds either way: under load the ring holds about ten
 // seconds, and an event is numbered within milliseconds of its time, so
-// one older than that is read only from the store. The store's on the
-// strand, where the flusher
-// takes the pending events and hands them to the store in one turn: those
-// it took before the texts changed are in the store's queue ahead of this
-// one, which then rewrites them there.
+// one older than that is rewritten in the store alone. The store's on the
+// strand, where the flusher takes the pending events and hands them to
+// the store in one turn: those it took before the texts changed are in
+// the store's queue ahead of this one, which then rewrites them there.
 void hub_core::rewrite(events::data_rewrite r) {
     std::vector<std::shared_ptr<const std::string>> replaced;  // freed after the lock
     events::envelope_rewriter rewritten(r);

@@ -28,8 +28,9 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     // Appends them in order, under one lock, moving their text into the
     // ring; returns the last one's seq.
     std::uint64_t append_all(std::span<events::event> events);
-    // hub::rewrite: the ring's and the pending events' texts at once, the
-    // store's after the events the flusher took (on the strand).
+    // hub::rewrite: the pending events' and the ring's texts (within five
+    // seconds of the record's time) at once, the store's after the events
+    // the flusher took (on the strand).
     void rewrite(events::data_rewrite r);
     enum class collect_result { ok, lagged };
     // Events [cursor, …] up to `max`, in order.
