@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, call, webhookLoad } from './server.mjs';
+import { built, call, ms, spread, startServer, webhookLoad, webhooksBeside } from './server.mjs';
 
 const [usersArg, historyArg, deletionsArg, rateArg, binaryArg, loadArg] = process.argv.slice(2);
 const users = Number(usersArg ?? 10_000);
@@ -31,10 +31,9 @@ if (![users, history, deletions, rate].every((n) => Number.isInteger(n) && n > 0
     + '[switchboard binary] [switchboard-load binary]');
   process.exit(2);
 }
-const binary = binaryArg ?? new URL('../build/switchboard', import.meta.url).pathname;
-const loadTool = loadArg ?? new URL('../build/benchmarks/switchboard-load', import.meta.url).pathname;
+const binary = binaryArg ?? built('switchboard');
+const loadTool = loadArg ?? built('benchmarks/switchboard-load');
 const password = 'erase-bench-secret';
-const ms = (x) => `${x.toFixed(2)} ms`;
 
 // The history: `history` webhooks from `users` users, closed loop.
 function writeHistory(server) {
@@ -59,8 +58,6 @@ async function phonesFrom(server, token, first, n) {
   }
   return phones.slice(0, n);
 }
-
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-erase-'));
 try {
@@ -90,16 +87,10 @@ try {
       if (total !== users || phones.length !== deletions || gone.status !== 404 || left !== users - deletions)
         throw new Error(`${store}: ${total} users of ${users} before, ${left} after ${deletions} deletions, `
           + `a deleted one answered ${gone.status}`);
-      took.sort((a, b) => a - b);
       const result = {
         mode: 'erase', store, users, history_webhooks: history, deletions, messages_erased: erased,
-        delete_ms: { p50: Number(quantile(took, 0.5).toFixed(3)), p99: Number(quantile(took, 0.99).toFixed(3)),
-          max: Number(took.at(-1).toFixed(3)) },
-        deletions_per_second: Math.round(deletions / wallSeconds), webhook_rate: rate,
-        webhook_p50_ms: { alone: alone.p50_ms, during: during.p50_ms },
-        webhook_p99_ms: { alone: alone.p99_ms, during: during.p99_ms },
-        webhook_p99_ratio: Number((during.p99_ms / alone.p99_ms).toFixed(2)),
-        webhook_errors_during: during.errors,
+        delete_ms: spread(took), deletions_per_second: Math.round(deletions / wallSeconds), webhook_rate: rate,
+        ...webhooksBeside(alone, during),
       };
       console.log(`${store.padEnd(9)}  ${deletions} of ${users} users deleted (${erased} messages, about ${messages} each `
         + `when first read): each p50 ${ms(result.delete_ms.p50)} p99 ${ms(result.delete_ms.p99)} `

@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, call, webhookLoad } from './server.mjs';
+import { built, call, ms, spread, startServer, webhookLoad, webhooksBeside } from './server.mjs';
 
 const [notesArg, ageArg, rateArg, binaryArg, loadArg] = process.argv.slice(2);
 const notes = Number(notesArg ?? 200);
@@ -27,11 +27,9 @@ if (![notes, age, rate].every((n) => Number.isInteger(n) && n > 0) || notes > 50
     + '[switchboard binary] [switchboard-load binary]');
   process.exit(2);
 }
-const binary = binaryArg ?? new URL('../build/switchboard', import.meta.url).pathname;
-const loadTool = loadArg ?? new URL('../build/benchmarks/switchboard-load', import.meta.url).pathname;
+const binary = binaryArg ?? built('switchboard');
+const loadTool = loadArg ?? built('benchmarks/switchboard-load');
 const password = 'notes-bench-secret';
-const ms = (x) => `${x.toFixed(2)} ms`;
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-notes-'));
 try {
@@ -63,16 +61,9 @@ try {
         const note = c.messages.find((m) => m.seq === seq);
         if (!note?.deleted || note.text !== '') throw new Error(`${store}: note ${seq} of ${phone} reads ${JSON.stringify(note)}`);
       }
-      took.sort((a, b) => a - b);
       const result = {
-        mode: 'delete_note', store, notes, seconds_between: age, webhook_rate: rate,
-        delete_ms: { p50: Number(quantile(took, 0.5).toFixed(3)), p99: Number(quantile(took, 0.99).toFixed(3)),
-          max: Number(took.at(-1).toFixed(3)) },
-        deletions_per_second: Math.round(notes / wallSeconds),
-        webhook_p50_ms: { alone: alone.p50_ms, during: during.p50_ms },
-        webhook_p99_ms: { alone: alone.p99_ms, during: during.p99_ms },
-        webhook_p99_ratio: Number((during.p99_ms / alone.p99_ms).toFixed(2)),
-        webhook_errors_during: during.errors,
+        mode: 'delete_note', store, notes, seconds_between: age, webhook_rate: rate, delete_ms: spread(took),
+        deletions_per_second: Math.round(notes / wallSeconds), ...webhooksBeside(alone, during),
       };
       console.log(`${store.padEnd(9)}  ${notes} notes deleted, ${age} s of webhooks at ${rate}/s after them: `
         + `each p50 ${ms(result.delete_ms.p50)} p99 ${ms(result.delete_ms.p99)} max ${ms(result.delete_ms.max)}; `

@@ -50,3 +50,25 @@ export function webhookLoad(loadTool, server, { rate, seconds, label }) {
     });
   });
 }
+
+// The build's binaries, by name (benchmarks/run builds them in build/).
+export const built = (name) => new URL(`../build/${name}`, import.meta.url).pathname;
+export const ms = (x) => `${x.toFixed(2)} ms`;
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+// Times in milliseconds as a result's p50, p99 and longest.
+export function spread(took) {
+  const sorted = [...took].sort((a, b) => a - b);
+  const fixed = (x) => Number(x.toFixed(3));
+  return { p50: fixed(quantile(sorted, 0.5)), p99: fixed(quantile(sorted, 0.99)), max: fixed(sorted.at(-1)) };
+}
+
+// The webhooks' figures (webhookLoad's lines) alone and during some work, as a result's fields.
+export function webhooksBeside(alone, during) {
+  return {
+    webhook_p50_ms: { alone: alone.p50_ms, during: during.p50_ms },
+    webhook_p99_ms: { alone: alone.p99_ms, during: during.p99_ms },
+    webhook_p99_ratio: Number((during.p99_ms / alone.p99_ms).toFixed(2)),
+    webhook_errors_during: during.errors,
+  };
+}
