@@ -116,6 +116,12 @@ test('a note is deleted by its writer or an admin, after a confirmation, and eve
   await mention.locator('.preview.deleted', { hasText: 'The note was deleted' }).waitFor();
   assert.equal(await maxPage.locator('#inbox-rows', { hasText: '7731' }).count(), 0);
   assert.equal((await eve('GET', '/conversations/15550651')).messages.some((m) => m.text.includes('7731')), false);
+  // The admins' audit log says who deleted which, never its words.
+  await adminPage.getByRole('button', { name: 'Audit log' }).click();
+  const entry = adminPage.locator('#audit-rows tr').first();
+  await entry.waitFor();
+  assert.match((await entry.locator('td').allTextContents()).slice(1).join(' | '),
+    /^eve \| deleted a private note in the conversation with \+15550651 \| seq: \d+ · writer: eve$/);
   for (const page of [evePage, maxPage, adminPage]) assert.deepEqual(page.errors, []);
 }));
 

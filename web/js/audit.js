@@ -18,6 +18,7 @@ const WORDS = {
   'conversation.deleted': (t) => `deleted the conversation with +${t}`,
   // At start-up, from the list of erasures: a backup put back held the user. The admin is the one who erased them.
   'conversation.deleted_again': (t) => `deleted the conversation with +${t}, again when a backup that held it was put back`,
+  'note.deleted': (t) => `deleted a private note in the conversation with +${t}`,
 };
 const NOUNS = { macro: 'macro', automation: 'automation', saved_reply: 'saved reply', team: 'team' };
 const VERBS = { created: 'added', updated: 'changed', deleted: 'deleted' };
