@@ -95,12 +95,11 @@ std::optional<packed_event_block> rewritten_block(std::string_view body, const e
 std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::data_rewrite& r) {
     constexpr std::int64_t minute = 60'000;
     auto since = to_unix_ms(r.since);
-    return {since - minute, since + minute};
+    return {since - minute, since};
 }
 
 std::int64_t distance_from(std::int64_t first_at, const events::data_rewrite& r) {
-    auto since = to_unix_ms(r.since);
-    return first_at > since ? first_at - since : since - first_at;
+    return to_unix_ms(r.since) - first_at;  // never negative for one that may carry it
 }
 
 bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r) {

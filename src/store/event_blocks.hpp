@@ -63,10 +63,11 @@ packed_event_block events_from(std::string_view body, std::int64_t at_ms);
 // (events::envelope_rewriter); nullopt when that changes none.
 std::optional<packed_event_block> rewritten_block(std::string_view body, const events::data_rewrite& r);
 // The first_at a block that holds an event carrying r's record has, at the
-// earliest and the latest: the hub numbers events in about the order they
-// happen, and stores them as they come, so a block holds events of a few
-// milliseconds, and one that carries the record is one whose events
-// began within a minute of its time (a backlog's seconds are well inside).
+// earliest and the latest. A block's first_at is its earliest event's
+// time, so that block's is r.since or before; the hub numbers events in
+// about the order they happen, and stores them as they come, so a block
+// holds events of a few milliseconds: its first_at is within the minute
+// before (a backlog's seconds are well inside).
 std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::data_rewrite& r);
 // Whether a block of events kept from `first_at` to `last_at` may hold one.
 bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r);

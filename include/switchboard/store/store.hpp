@@ -210,9 +210,9 @@ public:
     virtual bool answering_deep() const { return false; }
     // Rewrites the kept events that carry r's record (a deleted note's
     // message.created), as a write of its own after every write queued
-    // before it: those in the blocks of events begun within a minute of
-    // r.since, as the hub stores a record's events as they come. Apart from
-    // write_batch, which every webhook moves about a dozen times.
+    // before it: those in the blocks of events begun within the minute
+    // before r.since, as the hub stores a record's events as they come.
+    // Apart from write_batch, which every webhook moves about a dozen times.
     virtual void async_rewrite_events(events::data_rewrite r, write_done done) = 0;
 
     virtual std::optional<std::string> find_dedupe(std::string_view key) const = 0;
