@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { built, call, ms, spread, startServer, webhookLoad, webhooksBeside } from './server.mjs';
+import { built, call, spread, spreadWords, startServer, webhookLoad, webhooksBeside, webhookWords } from './server.mjs';
 
 const [usersArg, historyArg, deletionsArg, rateArg, binaryArg, loadArg] = process.argv.slice(2);
 const users = Number(usersArg ?? 10_000);
@@ -93,9 +93,8 @@ try {
         ...webhooksBeside(alone, during),
       };
       console.log(`${store.padEnd(9)}  ${deletions} of ${users} users deleted (${erased} messages, about ${messages} each `
-        + `when first read): each p50 ${ms(result.delete_ms.p50)} p99 ${ms(result.delete_ms.p99)} `
-        + `max ${ms(result.delete_ms.max)}; webhooks at ${rate}/s alone p50 ${ms(alone.p50_ms)} p99 ${ms(alone.p99_ms)}, `
-        + `during p50 ${ms(during.p50_ms)} p99 ${ms(during.p99_ms)} (× ${result.webhook_p99_ratio})`);
+        + `when first read): ${spreadWords(result.delete_ms)}webhooks at ${rate}/s `
+        + `${webhookWords(alone, during, result.webhook_p99_ratio)}`);
       console.log(JSON.stringify(result));
     } finally {
       await server.stop();

@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { built, call, ms, spread, startServer, webhookLoad, webhooksBeside } from './server.mjs';
+import { built, call, spread, spreadWords, startServer, webhookLoad, webhooksBeside, webhookWords } from './server.mjs';
 
 const [notesArg, ageArg, rateArg, binaryArg, loadArg] = process.argv.slice(2);
 const notes = Number(notesArg ?? 200);
@@ -66,9 +66,7 @@ try {
         deletions_per_second: Math.round(notes / wallSeconds), ...webhooksBeside(alone, during),
       };
       console.log(`${store.padEnd(9)}  ${notes} notes deleted, ${age} s of webhooks at ${rate}/s after them: `
-        + `each p50 ${ms(result.delete_ms.p50)} p99 ${ms(result.delete_ms.p99)} max ${ms(result.delete_ms.max)}; `
-        + `webhooks alone p50 ${ms(alone.p50_ms)} p99 ${ms(alone.p99_ms)}, `
-        + `during p50 ${ms(during.p50_ms)} p99 ${ms(during.p99_ms)} (× ${result.webhook_p99_ratio})`);
+        + `${spreadWords(result.delete_ms)}webhooks ${webhookWords(alone, during, result.webhook_p99_ratio)}`);
       console.log(JSON.stringify(result));
     } finally {
       await server.stop();

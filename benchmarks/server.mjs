@@ -72,3 +72,9 @@ export function webhooksBeside(alone, during) {
     webhook_errors_during: during.errors,
   };
 }
+
+// A run's spread and webhooks in words, as erase.mjs and notes.mjs print them:
+// "each p50 … p99 … max …; " and "alone p50 … p99 …, during p50 … p99 … (× r)".
+export const spreadWords = ({ p50, p99, max }) => `each p50 ${ms(p50)} p99 ${ms(p99)} max ${ms(max)}; `;
+export const webhookWords = (alone, during, ratio) =>
+  `alone p50 ${ms(alone.p50_ms)} p99 ${ms(alone.p99_ms)}, during p50 ${ms(during.p50_ms)} p99 ${ms(during.p99_ms)} (× ${ratio})`;

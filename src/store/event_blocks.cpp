@@ -98,10 +98,6 @@ std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::
     return {since - minute, since};
 }
 
-std::int64_t distance_from(std::int64_t first_at, const events::data_rewrite& r) {
-    return to_unix_ms(r.since) - first_at;  // never negative for one that may carry it
-}
-
 bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r) {
     auto [earliest, latest] = first_at_of_blocks_carrying(r);
     return first_at >= earliest && first_at <= latest && last_at >= to_unix_ms(r.since);

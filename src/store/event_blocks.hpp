@@ -70,12 +70,11 @@ std::optional<packed_event_block> rewritten_block(std::string_view body, const e
 // before (a backlog's seconds are well inside).
 std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::data_rewrite& r);
 // Whether a block of events kept from `first_at` to `last_at` may hold one.
+// Those that may are read from the latest first_at down, the nearest before
+// r.since first, until one changes: a record's words are in one event, the
+// one that announced it, so a minute of blocks (12,000 at 200 flushes a
+// second) is not unpacked for one.
 bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r);
-// How far a block that may is from r's time: those nearest are read first,
-// and the one whose events change is the only one (a record's words are
-// in the event that announced it): a minute of blocks (12,000 at 200
-// flushes a second) is not unpacked for one.
-std::int64_t distance_from(std::int64_t first_at, const events::data_rewrite& r);
 
 // The events with seqs in (after, upto] gathered from blocks read in the
 // order written, a later one winning a seq written twice: what both stores'

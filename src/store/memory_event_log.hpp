@@ -54,19 +54,14 @@ public:
     }
 
     // Rewrites the events that carry r's record (store::async_rewrite_events):
-    // the nearest blocks to its time first, until one changes.
+    // the blocks from the newest down, as they were written, until one changes.
     void rewrite(const events::data_rewrite& r) {
-        std::vector<packed_event_block*> near;
-        for (auto& b : blocks_)
-            if (may_carry(b.first_at, b.last_at, r)) near.push_back(&b);
-        std::stable_sort(near.begin(), near.end(), [&](auto* a, auto* b) {
-            return distance_from(a->first_at, r) < distance_from(b->first_at, r);
-        });
-        for (auto* b : near)
-            if (auto now = rewritten_block(b->body, r)) {
-                *b = std::move(*now);
-                return;
-            }
+        for (auto b = blocks_.rbegin(); b != blocks_.rend(); ++b)
+            if (may_carry(b->first_at, b->last_at, r))
+                if (auto now = rewritten_block(b->body, r)) {
+                    *b = std::move(*now);
+                    return;
+                }
     }
 
     // Drops the events older than `t`: whole blocks, and the old part of a

@@ -589,26 +589,25 @@ private:
         for (auto& [id, old] : cut) bind_block(rewrite_block_, events_from(old, before)).bind(6, id).run();
     }
 
-    // store::async_rewrite_events, by the blocks' times (indexed), the
-    // nearest first, until one changes: rare, so its statements are
-    // prepared each time. A TEXT block of one (from a log before v9) is
+    // store::async_rewrite_events, by the blocks' times, the latest
+    // first_at down, until one changes (may_carry): rare, so its statements
+    // are prepared each time. A TEXT block of one (from a log before v9) is
     // older than any record deleted now.
     void rewrite_events(const events::data_rewrite& r) {
         auto [earliest, latest] = first_at_of_blocks_carrying(r);
-        // The index by first_at answers this alone (it holds the rowid): a
-        // minute of blocks found without reading one of them.
-        auto near = db_.prepare("SELECT id, first_at FROM event_blocks WHERE first_at BETWEEN ? AND ?");
+        // The index by first_at answers this alone, in that order (it holds
+        // the rowid): blocks are read one at a time, and only until the one.
+        auto near = db_.prepare("SELECT id FROM event_blocks WHERE first_at BETWEEN ? AND ? ORDER BY first_at DESC");
         near.bind(1, earliest).bind(2, latest);
-        std::vector<std::pair<std::int64_t, std::int64_t>> blocks;  // distance, id
-        while (near.step()) blocks.emplace_back(distance_from(near.get_int(1), r), near.get_int(0));
-        std::stable_sort(blocks.begin(), blocks.end());
         auto block = db_.prepare("SELECT first_at, last_at, body FROM event_blocks WHERE id = ? AND typeof(body) = 'blob'");
-        for (auto [_, id] : blocks) {
+        while (near.step()) {
+            auto id = near.get_int(0);
             block.bind(1, id);
             std::optional<packed_event_block> now;
             if (block.step() && may_carry(block.get_int(0), block.get_int(1), r)) now = rewritten_block(block.get_bytes(2), r);
             block.reset();
             if (!now) continue;
+            near.reset();  // done reading the table before it is written
             bind_block(rewrite_block_, *now).bind(6, id).run();
             return;
         }

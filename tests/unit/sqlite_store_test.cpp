@@ -509,8 +509,9 @@ BOOST_AUTO_TEST_CASE(event_log_reads_in_seq_order_in_both_stores) {
 
 // Both stores: a deleted note's words leave the event log too. Its
 // message.created is rewritten with the note as it is now, in whichever
-// block holds it: one where a later event was numbered first (not the
-// block nearest its time), or one whose earliest event came before it;
+// block holds it: one where a later event was numbered first, that is not
+// the block begun nearest before its time, or one whose earliest event
+// came before it;
 // beside the deletion's own event, one far older and one far later, no
 // other event changes.
 BOOST_AUTO_TEST_CASE(the_event_log_keeps_a_deleted_notes_event_without_its_words_in_both_stores) {
@@ -532,10 +533,11 @@ BOOST_AUTO_TEST_CASE(the_event_log_keeps_a_deleted_notes_event_without_its_words
         std::vector<std::vector<store::event_record>> blocks = {
             {envelope(1, t - 120'000, carried("msg_0", "old"))},
             {envelope(2, t - 1, carried("msg_1", "hello"))},
-            {envelope(3, t + 3, carried("msg_8", "after")), envelope(4, t, carried("msg_7", "door code 7731"))},
-            {envelope(5, t + 10, carried("msg_7", ""))},  // message.updated, as it is now
-            {envelope(6, t + 15, carried("msg_2", "a while")), envelope(7, t + 20, carried("msg_5", "pin 1234"))},
-            {envelope(8, t + 600'000, carried("msg_9", "much later"))}};
+            {envelope(3, t + 3, carried("msg_8", "after")), envelope(4, t - 2, carried("msg_3", "before")),
+             envelope(5, t, carried("msg_7", "door code 7731"))},
+            {envelope(6, t + 10, carried("msg_7", ""))},  // message.updated, as it is now
+            {envelope(7, t + 15, carried("msg_2", "a while")), envelope(8, t + 20, carried("msg_5", "pin 1234"))},
+            {envelope(9, t + 600'000, carried("msg_9", "much later"))}};
         for (auto& block : blocks) {
             store::write_batch b;
             b.events_put = block;
@@ -547,8 +549,8 @@ BOOST_AUTO_TEST_CASE(the_event_log_keeps_a_deleted_notes_event_without_its_words
         for (auto& e : db->load_events(0, 100)) texts.push_back(*e.json);
         for (auto& block : blocks)
             for (auto& e : block) expected.push_back(*e.json);
-        expected[3] = *envelope(4, t, carried("msg_7", "")).json;
-        expected[6] = *envelope(7, t + 20, carried("msg_5", "")).json;
+        expected[4] = *envelope(5, t, carried("msg_7", "")).json;
+        expected[7] = *envelope(8, t + 20, carried("msg_5", "")).json;
         BOOST_TEST(texts == expected, std::string(db.get() == stores[0].get() ? "first" : "second") << " store");
     }
 }
