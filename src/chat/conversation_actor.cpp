@@ -1393,6 +1393,8 @@ net::awaitable<std::uint64_t> conversation_actor::erase(agent_ref by) {
         s.event("conversation.deleted", {{"phone", gone->phone}, {"by", by.username}}, now);
         co_await commit(s);
         ctx_.outbox.forget(gone->phone);
+        // Its events kept for resumes and the event webhook hold its words, up to its conversation.deleted.
+        ctx_.events.forget_conversation(gone->phone);
         co_return gone->last_seq;
     });
 }

@@ -9,6 +9,7 @@
 #include <cassert>
 #include <charconv>
 #include <cstring>
+#include <functional>
 
 namespace switchboard::events {
 
@@ -19,7 +20,7 @@ constexpr std::size_t seq_room = 28;
 
 // The envelope's own text around its values, shared by the writers and
 // envelope_size.
-constexpr std::string_view type_key = "\"type\":", conversation_key = ",\"conversation\":",
+constexpr std::string_view type_key = "\"type\":", conversation_field = ",\"conversation\":",
                            data_key = ",\"data\":", at_key = ",\"at\":\"", tail_end = "\"}";
 
 void append_tail(std::string& out, timestamp at) {
@@ -34,7 +35,7 @@ void begin_envelope(std::string& out, std::string_view type, std::string_view co
     out.append(seq_room, ' ');
     out += type_key;
     append_json_string(out, type);
-    out += conversation_key;
+    out += conversation_field;
     append_json_string(out, conversation);
     out += data_key;
 }
@@ -43,7 +44,7 @@ void end_envelope(std::string& out, timestamp at) { append_tail(out, at); }
 
 std::size_t envelope_size(std::string_view type, std::string_view conversation) {
     constexpr std::size_t quotes = 4;  // around the type and the conversation
-    return seq_room + type_key.size() + conversation_key.size() + data_key.size() + at_key.size() +
+    return seq_room + type_key.size() + conversation_field.size() + data_key.size() + at_key.size() +
            tail_end.size() + quotes + type.size() + conversation.size() + iso8601_chars;
 }
 
@@ -121,6 +122,42 @@ std::optional<std::string> envelope_rewriter::operator()(std::string_view envelo
     std::string out;
     out.reserve(data_at + r_.data.size() + tail);
     out.append(envelope.substr(0, data_at)).append(r_.data).append(envelope.substr(envelope.size() - tail));
+    return out;
+}
+
+void envelope_eraser::add(const erased_conversation& e) {
+    std::string key(conversation_field);
+    append_json_string(key, e.phone);
+    key += data_key;
+    erased_.emplace_back(std::move(key), e.upto_seq);
+}
+
+std::optional<std::string> envelope_eraser::operator()(std::uint64_t seq, std::string_view envelope) const {
+    auto at = envelope.find(conversation_field);
+    if (at == std::string_view::npos) return std::nullopt;
+    auto rest = envelope.substr(at);
+    for (auto& [key, upto] : erased_)
+        if (seq <= upto && rest.starts_with(key)) {
+            // Its erasure's own announcement stays: consoles let the conversation go by it.
+            if (envelope_type(envelope) == "conversation.deleted") return std::nullopt;
+            return erased_envelope(seq, envelope_time(envelope));
+        }
+    return std::nullopt;
+}
+
+std::uint32_t conversation_key(std::string_view conversation) {
+    auto h = static_cast<std::uint32_t>(std::hash<std::string_view>{}(conversation));
+    return h ? h : 1;  // 0 is "not known"
+}
+
+std::string erased_envelope(std::uint64_t seq, std::string_view at) {
+    std::string out;
+    begin_envelope(out, erased_event_type, "");
+    out += "{}";
+    out += at_key;
+    out += at;
+    out += tail_end;
+    number_envelope(out, seq);
     return out;
 }
 

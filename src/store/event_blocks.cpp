@@ -34,13 +34,46 @@ T get(const char* p) {
 
 }  // namespace
 
+void conversation_filter::add(std::uint32_t key) {
+    if (key == 0) {
+        bits.fill(~std::uint64_t{0});
+        return;
+    }
+    for (unsigned bit : {key & 255u, (key >> 8) & 255u}) bits[bit / 64] |= std::uint64_t{1} << (bit % 64);
+}
+
+bool conversation_filter::may_hold(std::uint32_t key) const {
+    for (unsigned bit : {key & 255u, (key >> 8) & 255u})
+        if (!(bits[bit / 64] & (std::uint64_t{1} << (bit % 64)))) return false;
+    return true;
+}
+
+std::string conversation_filter::bytes() const {
+    std::string out;
+    for (auto word : bits) put(out, word);
+    return out;
+}
+
+conversation_filter conversation_filter::from_bytes(std::string_view b) {
+    conversation_filter f;
+    if (b.size() != size) {
+        f.add(0);
+        return f;
+    }
+    for (std::size_t i = 0; i < f.bits.size(); ++i) f.bits[i] = get<std::uint64_t>(b.data() + 8 * i);
+    return f;
+}
+
 void event_block_writer::clear() {
     raw_.clear();
     first_seq_ = UINT64_MAX, last_seq_ = 0;
     first_at_ = INT64_MAX, last_at_ = INT64_MIN;
+    conversations_ = {};
 }
 
-void event_block_writer::add(std::uint64_t seq, std::int64_t at_ms, std::string_view json) {
+void event_block_writer::add(std::uint64_t seq, std::int64_t at_ms, std::string_view json,
+                             std::uint32_t conversation_key) {
+    conversations_.add(conversation_key);
     first_seq_ = std::min(first_seq_, seq), last_seq_ = std::max(last_seq_, seq);
     first_at_ = std::min(first_at_, at_ms), last_at_ = std::max(last_at_, at_ms);
     put(raw_, seq);
@@ -64,7 +97,7 @@ packed_event_block pack_events(const std::vector<event_record>& events) {
     // large, instead of one grown from nothing for each block.
     thread_local event_block_writer block;
     block.clear();
-    for (auto& e : events) block.add(e.seq, to_unix_ms(e.at), *e.json);
+    for (auto& e : events) block.add(e.seq, to_unix_ms(e.at), *e.json, e.conversation_key);
     auto packed = block.pack();
     if (block.capacity() > (std::size_t{1} << 20)) block = event_block_writer();
     return packed;
@@ -78,18 +111,31 @@ packed_event_block events_from(std::string_view body, std::int64_t at_ms) {
     return block.pack();
 }
 
-std::optional<packed_event_block> rewritten_block(std::string_view body, const events::data_rewrite& r) {
+std::optional<packed_event_block> changed_block(std::string_view body, const event_change& change) {
     event_block_writer block;
     std::string text;
     bool changed = false;
-    events::envelope_rewriter rewritten(r);
     for (auto& e : read_event_block(body, text)) {
-        auto now = rewritten(e.json);
-        changed = changed || (now && *now != e.json);  // not the event that already tells of it as it is
+        auto now = change(e);
+        changed = changed || (now && *now != e.json);  // not an event already as it is to be
         block.add(e.seq, e.at_ms, now ? *now : e.json);
     }
     if (!changed) return std::nullopt;
     return block.pack();
+}
+
+std::optional<packed_event_block> rewritten_block(std::string_view body, const events::data_rewrite& r) {
+    events::envelope_rewriter rewritten(r);
+    return changed_block(body, [&](const block_event& e) { return rewritten(e.json); });
+}
+
+std::optional<packed_event_block> erased_block(std::string_view body, const events::envelope_eraser& erased) {
+    return changed_block(body, [&](const block_event& e) { return erased(e.seq, e.json); });
+}
+
+void hide_erased(std::vector<event_record>& events, const events::envelope_eraser& erased) {
+    for (auto& e : events)
+        if (auto now = erased(e.seq, *e.json)) e.json = std::make_shared<const std::string>(std::move(*now));
 }
 
 std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::data_rewrite& r) {

@@ -13,13 +13,19 @@
 
 #include "switchboard/store/store.hpp"
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace switchboard::events {
+class envelope_eraser;
+}
 
 namespace switchboard::store {
 
@@ -29,22 +35,42 @@ struct block_event {
     std::string_view json;  // into the block's decoded text
 };
 
-// A block ready to store: its columns and its compressed body.
+// Which conversations a block may hold events of: a Bloom filter of their
+// events::conversation_key, 256 bits, two a key. An erasure's sweep unpacks
+// a block only when its filter may hold the conversation: of the blocks
+// that do not, about one in twenty at a few dozen conversations a block,
+// rather than every one. A block rewritten keeps the filter it had (it may
+// hold fewer since, never more).
+struct conversation_filter {
+    static constexpr std::size_t size = 32;  // bytes, as stored
+    std::array<std::uint64_t, 4> bits{};
+
+    // 0 (not known): every bit, so that it may hold any.
+    void add(std::uint32_t key);
+    bool may_hold(std::uint32_t key) const;
+    std::string bytes() const;
+    // From `size` bytes as bytes() wrote them; holding any for others.
+    static conversation_filter from_bytes(std::string_view b);
+};
+
+// A block ready to store: its columns, its compressed body and its filter.
 struct packed_event_block {
     std::uint64_t first_seq = 0, last_seq = 0;
     std::int64_t first_at = 0, last_at = 0;
     std::string body;
+    conversation_filter conversations;
 };
 
 class event_block_writer {
 public:
     event_block_writer() { clear(); }
-    void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json);
+    // `conversation_key`: event_record's (0 for one not known).
+    void add(std::uint64_t seq, std::int64_t at_ms, std::string_view json, std::uint32_t conversation_key = 0);
     // Empties the block, keeping the buffer.
     void clear();
     std::size_t capacity() const { return raw_.capacity(); }
     // The columns and the compressed body.
-    packed_event_block pack() const { return {first_seq_, last_seq_, first_at_, last_at_, compressed()}; }
+    packed_event_block pack() const { return {first_seq_, last_seq_, first_at_, last_at_, compressed(), conversations_}; }
 
 private:
     std::string compressed() const;
@@ -52,6 +78,7 @@ private:
     std::string raw_;
     std::uint64_t first_seq_, last_seq_;
     std::int64_t first_at_, last_at_;
+    conversation_filter conversations_;
 };
 
 // A batch's events as one block.
@@ -59,9 +86,16 @@ packed_event_block pack_events(const std::vector<event_record>& events);
 // What is left of the block `body` once its events older than `at_ms` are
 // cut off (pruning a block that straddles the cut).
 packed_event_block events_from(std::string_view body, std::int64_t at_ms);
+// The block `body` with each event `change` gives a new text for (nullopt:
+// kept as it is); nullopt when that changes none.
+using event_change = std::function<std::optional<std::string>(const block_event&)>;
+std::optional<packed_event_block> changed_block(std::string_view body, const event_change& change);
 // The block `body` with the events that carry r's record rewritten
 // (events::envelope_rewriter); nullopt when that changes none.
 std::optional<packed_event_block> rewritten_block(std::string_view body, const events::data_rewrite& r);
+// The block `body` with the erased conversations' events made placeholders
+// (events::envelope_eraser); nullopt when it holds none.
+std::optional<packed_event_block> erased_block(std::string_view body, const events::envelope_eraser& erased);
 // The first_at a block that holds an event carrying r's record has, at the
 // earliest and the latest. A block's first_at is its earliest event's
 // time, so that block's is r.since or before; the hub numbers events in
@@ -75,6 +109,10 @@ std::pair<std::int64_t, std::int64_t> first_at_of_blocks_carrying(const events::
 // one that announced it, so a minute of blocks (12,000 at 200 flushes a
 // second) is not unpacked for one.
 bool may_carry(std::int64_t first_at, std::int64_t last_at, const events::data_rewrite& r);
+
+// Makes placeholders of the erased conversations' events among `events`,
+// read from a log whose erasure is not done yet.
+void hide_erased(std::vector<event_record>& events, const events::envelope_eraser& erased);
 
 // The events with seqs in (after, upto] gathered from blocks read in the
 // order written, a later one winning a seq written twice: what both stores'

@@ -70,6 +70,18 @@ public:
         std::move(done)(failed);
     }
 
+    // All at once: a log in memory is a benchmark's or a test's.
+    void async_erase_events(events::erased_conversation e, write_done done) override {
+        std::exception_ptr failed;
+        try {
+            std::lock_guard lock(mutex_);
+            events_.erase(e);
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        std::move(done)(failed);
+    }
+
     // Answered at once, a writer resumes inside async_write: past a few
     // answers nested so on this thread, it goes on from its queue (store::write).
     bool answering_deep() const override { return nested_answers > max_nested_answers; }

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 44> migrations{
+constexpr std::array<std::string_view, 45> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -500,6 +500,30 @@ UPDATE chats SET channel = COALESCE((SELECT c.channel FROM conversations c WHERE
     // 44: where an agent's notifications are e-mailed (agent_record::email); '' for nowhere.
     R"sql(
 ALTER TABLE agents ADD COLUMN email TEXT NOT NULL DEFAULT '';
+)sql",
+    // 45: the erased conversations whose events the log still holds, and
+    // where the sweep that reads it for them is (event_log_erasures,
+    // erasure_sweep); and each block's filter of the conversations it may
+    // hold (conversation_filter), apart from the blocks' rows, whose bodies
+    // a read of a column after them would go through. Blocks from before
+    // have none: a sweep reads them all.
+    R"sql(
+CREATE TABLE event_block_filters (
+    block INTEGER PRIMARY KEY,
+    conversations BLOB NOT NULL
+);
+CREATE TRIGGER event_block_filters_go AFTER DELETE ON event_blocks BEGIN
+    DELETE FROM event_block_filters WHERE block = old.id;
+END;
+CREATE TABLE event_erasures (
+    id INTEGER PRIMARY KEY,
+    phone TEXT NOT NULL,
+    upto_seq INTEGER NOT NULL,
+    joined_after INTEGER NOT NULL,
+    last_block INTEGER NOT NULL,
+    went_round INTEGER NOT NULL DEFAULT 0,
+    swept_after INTEGER NOT NULL
+);
 )sql",
 };
 

@@ -9,6 +9,7 @@
 #include "directory_lock.hpp"
 #include "erasure_list.hpp"
 #include "event_blocks.hpp"
+#include "event_log_erasures.hpp"
 #include "index_scan.hpp"
 #include "key_index.hpp"
 #include "message_index.hpp"
@@ -238,6 +239,10 @@ struct pending_write {
     std::vector<std::int64_t> left_rows;
     // Not a batch: events to rewrite (store::async_rewrite_events).
     std::optional<events::data_rewrite> rewrite;
+    // An erased conversation's events to make placeholders of
+    // (store::async_erase_events, or erase_again), and its job's id once kept.
+    std::optional<events::erased_conversation> erase_events;
+    sweep_job erase_job;
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -293,9 +298,10 @@ std::string upsert_conversation_sql() {
 // The writer's connection and its statements, used only by the writer thread.
 class writer_tables {
 public:
-    writer_tables(sqlite::connection& db, const message_index& messages)
+    writer_tables(sqlite::connection& db, const message_index& messages, event_log_erasures& erasures)
         : db_(db),
           messages_(messages),
+          event_erasures_(erasures),
           put_conversation_(db.prepare(upsert_conversation_sql())),
           insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
                                      ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
@@ -320,6 +326,8 @@ public:
           remove_expired_sessions_(db.prepare("DELETE FROM sessions WHERE expires_at <= ?")),
           put_block_(db.prepare(
               "INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body) VALUES (?,?,?,?,?)")),
+          put_block_filter_(db.prepare(
+              "INSERT INTO event_block_filters (block, conversations) VALUES (last_insert_rowid(), ?)")),
           old_blocks_(db.prepare("SELECT id, first_at, last_at, body FROM event_blocks WHERE first_at < ?")),
           remove_block_(db.prepare("DELETE FROM event_blocks WHERE id = ?")),
           rewrite_block_(db.prepare(
@@ -356,6 +364,7 @@ public:
         auto& message_rows = p.message_rows;
         auto now = to_unix_ms(std::chrono::system_clock::now());
         if (p.rewrite) rewrite_events(*p.rewrite);
+        if (p.erase_events) p.erase_job = event_erasures_.keep(*p.erase_events);
         if (b.erase_conversation) p.rows_left = erase_conversation(b.erase_conversation->phone, p.erased_rows);
         if (b.conversation) {
             auto& c = *b.conversation;
@@ -527,7 +536,12 @@ public:
         // once a row: marking all read rewrites up to 500 rows.
         for (auto agent : notified)
             prune_notifications_.bind(1, agent).bind(2, static_cast<std::int64_t>(notify::notifications_kept)).run();
-        if (events) bind_block(put_block_, *events).run();
+        std::string filter;  // bound until the step
+        if (events) {
+            bind_block(put_block_, *events).run();
+            filter = events->conversations.bytes();
+            put_block_filter_.bind_blob(1, filter).run();
+        }
         if (b.events_prune_before) prune_events(to_unix_ms(*b.events_prune_before));
         for (auto& c : b.chats_put)
             put_chat_.bind(1, c.ticket_id)
@@ -654,24 +668,25 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 25> all() {
+    std::array<sqlite::statement*, 26> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_message_media_,
                 &put_outbox_,
                 &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
-                &remove_expired_sessions_, &put_block_, &old_blocks_, &remove_block_, &rewrite_block_,
+                &remove_expired_sessions_, &put_block_, &put_block_filter_, &old_blocks_, &remove_block_, &rewrite_block_,
                 &put_canned_, &remove_canned_, &put_setting_, &put_chat_, &put_audit_, &prune_audit_,
                 &put_notification_, &prune_notifications_};
     }
 
     sqlite::connection& db_;
     const message_index& messages_;
+    event_log_erasures& event_erasures_;
     // Messages inserted in the open transaction, which the index gets only
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
     sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_message_media_,
         put_outbox_,
         remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
-        put_block_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_, put_chat_,
+        put_block_, put_block_filter_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_, put_chat_,
         put_audit_, prune_audit_, put_notification_, prune_notifications_;
 };
 
@@ -699,7 +714,8 @@ public:
         migrate(writer_db_);
         quick_reads_ = std::make_unique<read_connection>(path);
         scan_reads_ = std::make_unique<read_connection>(path);
-        tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_);
+        event_log_erasures_ = std::make_unique<event_log_erasures>(writer_db_);
+        tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_, *event_log_erasures_);
         scan_into_indexes(writer_db_, message_rows_, message_times_, message_dedupe_keys_, table_dedupe_keys_);
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
         if (options_.search_index) open_search_index(path);
@@ -730,11 +746,24 @@ public:
     }
 
     void async_rewrite_events(events::data_rewrite r, write_done done) override {
-        auto work = net::prefer(net::get_associated_executor(done, net::system_executor()),
-                                net::execution::outstanding_work.tracked);
-        auto p = std::make_unique<pending_write>(write_batch{}, std::move(done), std::move(work), std::nullopt);
+        auto p = not_a_batch(std::move(done));
         p->rewrite = std::move(r);
         enqueue(std::move(p), nullptr);
+    }
+
+    // Kept as a job with the writes queued before it, and answered then;
+    // carried out between later writes (event_log_erasures).
+    void async_erase_events(events::erased_conversation e, write_done done) override {
+        event_log_erasures_->asked(e);
+        auto p = not_a_batch(std::move(done));
+        p->erase_events = std::move(e);
+        enqueue(std::move(p), nullptr);
+    }
+
+    static std::unique_ptr<pending_write> not_a_batch(write_done done) {
+        auto work = net::prefer(net::get_associated_executor(done, net::system_executor()),
+                                net::execution::outstanding_work.tracked);
+        return std::make_unique<pending_write>(write_batch{}, std::move(done), std::move(work), std::nullopt);
     }
 
     // In the writer's queue, in order; or answered `failed` at once.
@@ -1231,7 +1260,9 @@ public:
                     window->add_block(st.get_bytes(2));
             }
         }
-        return window->take(limit);
+        auto events = window->take(limit);
+        if (auto erasing = event_log_erasures_->reading()) hide_erased(events, *erasing);
+        return events;
     }
 
     std::pair<std::uint64_t, std::uint64_t> event_bounds() const override {
@@ -1356,6 +1387,8 @@ private:
     // A conversation begun at the erasure or after is the user's new one.
     void erase_again() {
         auto created = writer_db_.prepare("SELECT created_at FROM conversations WHERE phone = ?");
+        // Every event the log holds is from before the backup was taken.
+        auto [_, last_event] = event_bounds();
         for (auto& e : erasures_.read()) {
             created.bind(1, e.phone);
             bool held = created.step() && created.get_int(0) < to_unix_ms(e.at);
@@ -1367,6 +1400,8 @@ private:
             p->batch.audit_put.push_back(
                 {0, std::chrono::system_clock::now(), e.by, "conversation.deleted_again", e.phone, std::move(details)});
             p->batch.erase_conversation = e;
+            p->erase_events = events::erased_conversation{e.phone, last_event};
+            event_log_erasures_->asked(*p->erase_events);
             std::vector<std::unique_ptr<pending_write>> one;
             one.push_back(std::move(p));
             if (!commit(one, false)) std::rethrow_exception(failure_);
@@ -1376,35 +1411,41 @@ private:
         }
     }
 
+    // Groups of writes as they come, and a part of the event log's
+    // erasures after each (or while none comes): a write waits for one part
+    // at most. What is left of them at a stop is done after the next start.
     void write_loop() {
         for (;;) {
             std::vector<std::unique_ptr<pending_write>> group;
             {
                 std::unique_lock lock(mutex_);
-                wake_.wait(lock, [&] { return closing_ || !queue_.empty(); });
-                if (queue_.empty()) return;  // closing, nothing left
+                wake_.wait(lock, [&] { return closing_ || !queue_.empty() || event_log_erasures_->busy(); });
+                if (closing_ && queue_.empty()) return;  // nothing left
                 while (!queue_.empty() && group.size() < options_.group_commit_max) {
                     group.push_back(std::move(queue_.front()));
                     queue_.pop_front();
                 }
             }
-            if (!commit(group)) {
-                if (group.size() == 1) {
-                    complete(std::move(group[0]), failure_);
-                    continue;
-                }
-                // One bad batch must not fail the others: isolate it.
-                for (auto& p : group) {
-                    std::vector<std::unique_ptr<pending_write>> one;
-                    one.push_back(std::move(p));
-                    if (commit(one))
-                        answer_committed(std::move(one[0]));
-                    else
-                        complete(std::move(one[0]), failure_);
-                }
-                continue;
-            }
+            if (!group.empty()) write_group(group);
+            event_log_erasures_->erase_a_part();
+        }
+    }
+
+    void write_group(std::vector<std::unique_ptr<pending_write>>& group) {
+        if (commit(group)) {
             for (auto& p : group) answer_committed(std::move(p));
+        } else if (group.size() == 1) {
+            complete(std::move(group[0]), failure_);
+        } else {
+            // One bad batch must not fail the others: isolate it.
+            for (auto& p : group) {
+                std::vector<std::unique_ptr<pending_write>> one;
+                one.push_back(std::move(p));
+                if (commit(one))
+                    answer_committed(std::move(one[0]));
+                else
+                    complete(std::move(one[0]), failure_);
+            }
         }
     }
 
@@ -1457,6 +1498,8 @@ private:
                         erasures_.append(listed);
                     }
             tx.commit();
+            for (auto& p : group)
+                if (p->erase_events) event_log_erasures_->started(p->erase_job);
             write_failures_.stopped();
             return true;
         } catch (const std::exception& e) {
@@ -1477,6 +1520,7 @@ private:
     std::unique_ptr<read_connection> quick_reads_, scan_reads_;
     std::unique_ptr<writer_tables> tables_;
     std::unique_ptr<checkpointer> checkpointer_;
+    std::unique_ptr<event_log_erasures> event_log_erasures_;  // the writer's
 
     std::mutex mutex_;  // guards the queue between actors and the writer thread
     std::condition_variable wake_;

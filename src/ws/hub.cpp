@@ -16,6 +16,7 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
       options(options_),
       strand(net::make_strand(ioc_)),
       ring(options_.ring_capacity),
+      ring_conversations(options_.ring_capacity),
       flush_timer(strand),
       sweep_timer(strand),
       open_sockets(metrics.get_gauge("switchboard_ws_connections", "Agent WebSockets open")),
@@ -27,6 +28,7 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
 
 std::uint64_t hub_core::append(events::event e) { return append_all(std::span(&e, 1)); }
 
+
 std::uint64_t hub_core::append_all(std::span<events::event> events) {
     if (events.empty()) return latest();
     // Both io threads publish here, and time under the lock is time the
@@ -34,11 +36,13 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
     // seqs they will likely get and put on the heap before it, and the texts
     // they replace in the ring are freed after it.
     boost::container::small_vector<std::shared_ptr<std::string>, 4> texts;
+    boost::container::small_vector<std::uint32_t, 4> keys;
     auto likely_seq = last_hint.load(std::memory_order_relaxed);
     for (auto& e : events) {
         if (e.text.empty()) e.text = events::unnumbered_envelope(e);
         events::fit_envelope_room(e.text, ++likely_seq);
         texts.push_back(std::make_shared<std::string>(std::move(e.text)));
+        keys.push_back(events::conversation_key(e.conversation));
     }
     boost::container::small_vector<std::shared_ptr<const std::string>, 4> replaced;
     std::vector<std::shared_ptr<agent_socket>> to_wake;
@@ -50,8 +54,9 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
             seq = ++last;
             events::number_envelope(*texts[i], seq);
             std::shared_ptr<const std::string> text = std::move(texts[i]);
-            pending.push_back({seq, events[i].at, text});
+            pending.push_back({seq, events[i].at, text, keys[i]});
             replaced.push_back(std::exchange(ring[seq % ring.size()], std::move(text)));
+            ring_conversations[seq % ring.size()] = keys[i];
         }
         last_hint.store(last, std::memory_order_relaxed);
         if (last - first + 1 > ring.size()) first = last - ring.size() + 1;
@@ -141,6 +146,50 @@ void hub_core::rewrite(events::data_rewrite r) {
     net::post(strand, [self = shared_from_this(), r = std::move(r)]() mutable {
         self->store.async_rewrite_events(std::move(r), [](std::exception_ptr e) {
             if (e) log::failure("stored events not rewritten", e);
+        });
+    });
+}
+
+// The pending events' and the whole ring's before it returns, so that a
+// resume after the erasure's answer reads placeholders: the conversation's
+// events may be anywhere in it. The ring by its slots' conversations, a
+// few thousand at a time under the lock, none past the seq numbered last
+// when it began: nothing of the conversation comes after its
+// conversation.deleted until the actor that published it is done, and
+// what comes then is the user's new conversation. The store's on the
+// strand, after the events the flusher took (as rewrite's).
+void hub_core::forget_conversation(std::string phone) {
+    std::vector<std::shared_ptr<const std::string>> replaced;  // freed after the lock
+    events::erased_conversation erased{std::move(phone), latest()};
+    auto key = events::conversation_key(erased.phone);
+    events::envelope_eraser eraser;
+    eraser.add(erased);
+    auto erase_text = [&](std::uint64_t seq, std::shared_ptr<const std::string>& text) {
+        if (!text) return;
+        if (auto now = eraser(seq, *text))
+            replaced.push_back(std::exchange(text, std::make_shared<const std::string>(std::move(*now))));
+    };
+    std::uint64_t next = 0;
+    {
+        std::lock_guard lock(mutex);
+        for (auto& e : pending) {
+            auto* slot = e.seq >= first ? &ring[e.seq % ring.size()] : nullptr;
+            bool same = slot && *slot == e.json;
+            erase_text(e.seq, e.json);
+            if (same) *slot = e.json;
+        }
+        next = first;
+    }
+    constexpr int at_a_time = 16384;
+    while (next && next <= erased.upto_seq) {
+        std::lock_guard lock(mutex);
+        next = std::max(next, first);  // the ring went round meanwhile
+        for (int n = 0; n < at_a_time && next <= erased.upto_seq; ++n, ++next)
+            if (ring_conversations[next % ring.size()] == key) erase_text(next, ring[next % ring.size()]);
+    }
+    net::post(strand, [self = shared_from_this(), erased = std::move(erased)]() mutable {
+        self->store.async_erase_events(std::move(erased), [](std::exception_ptr e) {
+            if (e) log::failure("stored events of an erased conversation not erased", e);
         });
     });
 }
@@ -415,6 +464,7 @@ void hub::publish(events::event e) { impl_->core->append(std::move(e)); }
 void hub::publish_all(std::vector<events::event>& events) { impl_->core->append_all(events); }
 
 void hub::rewrite(events::data_rewrite r) { impl_->core->rewrite(std::move(r)); }
+void hub::forget_conversation(std::string phone) { impl_->core->forget_conversation(std::move(phone)); }
 
 std::uint64_t hub::latest() const { return impl_->core->latest(); }
 

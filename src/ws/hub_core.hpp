@@ -32,6 +32,9 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     // seconds of the record's time) at once, the store's after the events
     // the flusher took (on the strand).
     void rewrite(events::data_rewrite r);
+    // hub::forget_conversation: the pending events' and the whole ring's at
+    // once, the store's after the events the flusher took (on the strand).
+    void forget_conversation(std::string phone);
     enum class collect_result { ok, lagged };
     // Events [cursor, …] up to `max`, in order.
     collect_result collect(std::uint64_t cursor, std::size_t max, std::vector<std::shared_ptr<const std::string>>& out);
@@ -44,8 +47,6 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
     };
     resume_plan plan_resume(std::uint64_t after);
 
-    // Registers the socket; returns who views what now (for its hello), so
-    // that each later change reaches it as a `viewers` frame after that.
     // Registers `s` and answers who views what now, for its hello; nothing
     // once the hub is shut (`stopped`), when `s` is to close as the others
     // did: an upgrade handed over just before the shutdown finishes its
@@ -72,6 +73,10 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
 
     mutable std::mutex mutex;  // the ring, the seq and the socket list; held only briefly
     std::vector<std::shared_ptr<const std::string>> ring;
+    // Each ring slot's events::conversation_key: an erasure
+    // reads these, side by side, rather than 65,536 texts (a cache miss
+    // each), and opens only those of the conversation's.
+    std::vector<std::uint32_t> ring_conversations;
     std::uint64_t first = 1, last = 0;  // the seqs in the ring: [first, last]
     // `last`, for guessing a seq's digits before taking the lock.
     std::atomic<std::uint64_t> last_hint{0};

@@ -434,6 +434,48 @@ test('events newer than the hello that come before a resume\'s replay are no gap
   assert.deepEqual(page.errors, []);
 }));
 
+// A user erased while a console was away: its resume reads their events as
+// placeholders (type "erased", their seq and time alone), which it passes
+// over as no gap, then the erasure, which lets their row go. Here the first
+// connection drops every event from Bo's first message on, and is cut once
+// an admin has erased Bo.
+test('a console that resumes across a user\'s erasure passes over the placeholders without reloading', () => withMemoryServer([], async (server) => {
+  const sockets = [];
+  const replayed = [];
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.routeWebSocket(/\/ws$/, (ws) => {
+      const s = { ws, upstream: ws.connectToServer(), dropping: false };
+      s.upstream.onMessage((m) => {
+        if (s.dropping) return;
+        if (sockets.length === 2) replayed.push(String(m));
+        ws.send(m);
+      });
+      ws.onMessage((m) => s.upstream.send(m));
+      sockets.push(s);
+    }),
+  });
+  await userSays(server, '15550551', 'first', 'Ada');
+  const ada = await page.locator('#conversation-list li[data-phone="15550551"]').elementHandle();
+  const [first] = sockets;
+  first.dropping = true;
+  await userSays(server, '15550552', 'my card is 4111 1111', 'Bo');
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  assert.equal((await admin('DELETE', '/conversations/15550552')).deleted, '15550552');
+  first.upstream.close();
+  await first.ws.close({ code: 1011, reason: 'network gone' });
+  await userSays(server, '15550553', 'after', 'Cy');
+  await page.locator('#conversation-list li[data-phone="15550553"]').waitFor();
+  const events = replayed.flatMap((m) => [JSON.parse(m)].flat()).filter((e) => e.seq && e.type !== 'hello');
+  assert.ok(events.some((e) => e.type === 'erased' && e.conversation === '' && Object.keys(e.data).length === 0),
+    'the replay holds placeholders');
+  assert.ok(events.some((e) => e.type === 'conversation.deleted' && e.conversation === '15550552'));
+  assert.ok(!replayed.some((m) => m.includes('4111')), 'nothing of what Bo wrote');
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550552"]').count(), 0);
+  assert.equal(await ada.evaluate((e) => e.isConnected), true, 'no reload: the rows stay');
+  assert.equal(sockets.length, 2);
+  assert.deepEqual(page.errors, []);
+}));
+
 // A session that ended while the console was away (expired while a laptop
 // slept, say) refuses its reconnection; the console then asks, and goes back
 // to the login form rather than reconnecting for ever. Here the first

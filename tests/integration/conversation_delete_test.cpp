@@ -15,6 +15,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <fstream>
+#include <iterator>
 
 using namespace switchboard::test;
 namespace json = boost::json;
@@ -30,6 +32,30 @@ std::vector<std::string> queued_phones(const api_client& agent) {
 
 bool mentions(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
+std::vector<json::object> resumed_from_start(unsigned short port, const api_client& agent) {
+    return switchboard::test::resumed_from_start(port, agent.token);
+}
+
+// `now` is the log `before` was, but each event of `phone`'s conversation
+// up to its erasure a placeholder of its seq and time alone.
+void erased_from(const std::vector<json::object>& before, const std::vector<json::object>& now, const std::string& phone) {
+    BOOST_TEST_REQUIRE(now.size() >= before.size());
+    std::size_t erased = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        BOOST_TEST(now[i].at("seq") == before[i].at("seq"));
+        if (before[i].at("conversation").as_string() != phone) {
+            BOOST_TEST(json::serialize(now[i]) == json::serialize(before[i]));
+            continue;
+        }
+        ++erased;
+        auto placeholder = json::object{{"seq", before[i].at("seq")}, {"type", "erased"}, {"conversation", ""},
+                                        {"data", json::object{}}, {"at", before[i].at("at")}};
+        BOOST_TEST(json::serialize(now[i]) == json::serialize(placeholder));
+    }
+    BOOST_TEST(erased > 5u);
+    for (auto& e : now) BOOST_TEST(!mentions(json::serialize(e), "4242"), json::serialize(e));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(conversation_delete)
@@ -40,6 +66,7 @@ BOOST_AUTO_TEST_CASE(an_admin_erases_a_user_and_all_that_is_kept_of_them) {
     auto args = kept_in(data.path());
     args.insert(args.end(), {"--outbound-url", outbound.url()});
     std::string had_messages;
+    std::vector<json::object> log_before;
     {
         server_process server(args);
         auto p = server.port();
@@ -62,6 +89,8 @@ BOOST_AUTO_TEST_CASE(an_admin_erases_a_user_and_all_that_is_kept_of_them) {
         had_messages = json::serialize(before.at("messages").as_array().back().at("seq"));
         ws_client ws(p, "/ws?token=" + lea.token);
         ws.next_of_type("hello");
+        log_before = resumed_from_start(p, admin);
+        BOOST_TEST(mentions(json::serialize(json::value_from(log_before)), "order 4242"));
 
         BOOST_TEST(refusal_message(lea.call("DELETE", "/conversations/15550001"), 403).size() > 0u);
         BOOST_TEST(mentions(refusal_message(admin.call("DELETE", "/conversations/15559999"), 404), "15559999"));
@@ -95,6 +124,8 @@ BOOST_AUTO_TEST_CASE(an_admin_erases_a_user_and_all_that_is_kept_of_them) {
         BOOST_TEST(audit.at("action").as_string() == "conversation.deleted");
         BOOST_TEST(audit.at("target").as_string() == "15550001");
         BOOST_TEST(json::serialize(audit.at("details").at("messages")) == had_messages);
+        // The events consoles resume from and the event webhook reads keep its place, not its words.
+        erased_from(log_before, resumed_from_start(p, admin), "15550001");
         server.send_signal(SIGTERM);
         BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
     }
@@ -105,11 +136,20 @@ BOOST_AUTO_TEST_CASE(an_admin_erases_a_user_and_all_that_is_kept_of_them) {
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM ratings") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM notifications WHERE conversation = '15550001'") == "0");
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM messages WHERE text LIKE '%4242%'") == "0");
+    BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM event_erasures") == "0");  // the stored log's done
+    // Not in the files' bytes either (secure_delete zeroes what is deleted and rewritten).
+    for (const char* file : {"switchboard.db", "search.db"}) {
+        std::ifstream in(data.path() / file, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        BOOST_TEST(bytes.size() > 0u, file);
+        BOOST_TEST(!mentions(bytes, "order 4242"), file);
+    }
 
     server_process server(args);
     auto p = server.port();
     auto admin = known_admin(p);
     BOOST_TEST(admin.call("GET", "/conversations/15550001").status == 404u);
+    erased_from(log_before, resumed_from_start(p, admin), "15550001");  // from the stored log: the ring is new
     // Ana writes again: a new user, who starts at the first message.
     user_says(p, "15550001", "hello");
     auto anew = admin.json("GET", "/conversations/15550001");

@@ -7,6 +7,7 @@
 #include "server_process.hpp"
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
+#include "ws_client.hpp"
 
 #include "switchboard/core/time.hpp"
 #include "switchboard/store/store.hpp"
@@ -104,14 +105,15 @@ BOOST_AUTO_TEST_SUITE(durability)
 // what it took is never sent again.
 BOOST_AUTO_TEST_CASE(the_event_webhook_gets_every_event_in_order_across_outages_and_restarts) {
     temp_dir dir;
-    std::vector<std::string> args{"--data", dir.path().string(), "--events-url", "", "--events-secret", "s3cret"};
+    auto args = kept_in(dir.path());
+    args.insert(args.end(), {"--events-url", "", "--events-secret", "s3cret"});
     std::uint64_t last_taken = 0;
     unsigned short endpoint_port = 0;
     {
         receiver endpoint;
         endpoint_port = endpoint.port();
         endpoint.script({{503, "{}", {}}, {503, "{}", {}}});
-        args[3] = endpoint.url() + "/hooks";
+        args[5] = endpoint.url() + "/hooks";
         server_process server(args);
         auto p = server.port();
         say(p, "2001", "support");
@@ -143,9 +145,12 @@ BOOST_AUTO_TEST_CASE(the_event_webhook_gets_every_event_in_order_across_outages_
         BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
     }
     {
-        // The endpoint is down: events made meanwhile wait in the log.
+        // The endpoint is down: events made meanwhile wait in the log, but
+        // a user's erased meanwhile, which go as placeholders.
         server_process server(args);
         say(server.port(), "2002", "made while the endpoint was down");
+        say(server.port(), "2004", "my order 4242 is late");
+        known_admin(server.port()).json("DELETE", "/conversations/2004");
         server.send_signal(SIGTERM);
         BOOST_TEST(server.wait_exit(5s).value_or(-1) == 0);
     }
@@ -158,6 +163,12 @@ BOOST_AUTO_TEST_CASE(the_event_webhook_gets_every_event_in_order_across_outages_
     for (std::size_t i = 1; i < taken.size(); ++i) BOOST_TEST(seq_of(taken[i]) == seq_of(taken[i - 1]) + 1);
     BOOST_TEST(std::any_of(taken.begin(), taken.end(),
                            event_of("message.created", "2002", "made while the endpoint was down")));
+    BOOST_TEST(std::any_of(taken.begin(), taken.end(), event_of("conversation.deleted", "2004")));
+    BOOST_TEST(std::any_of(taken.begin(), taken.end(), event_of("erased", "")));
+    for (auto& e : taken) {
+        BOOST_TEST(json::serialize(e).find("4242") == std::string::npos, json::serialize(e));
+        if (e.at("conversation").as_string() == "2004") BOOST_TEST(e.at("type").as_string() == "conversation.deleted");
+    }
 
     auto bad = run_binary({"--events-url", "ftp://example.test/hooks"});
     BOOST_TEST(bad.exit_code == 2);
@@ -540,7 +551,7 @@ BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits)
         stop(server);
     }
     // As the build before schema 30 left it.
-    sqlite_script(db, "ALTER TABLE agents DROP COLUMN email; ALTER TABLE chats DROP COLUMN channel; UPDATE conversations SET channel = 'whatsapp' WHERE phone = '1472'; "
+    sqlite_script(db, "DROP TABLE event_erasures; DROP TRIGGER event_block_filters_go; DROP TABLE event_block_filters; ALTER TABLE agents DROP COLUMN email; ALTER TABLE chats DROP COLUMN channel; UPDATE conversations SET channel = 'whatsapp' WHERE phone = '1472'; "
                       "ALTER TABLE chats DROP COLUMN first_seq; DROP INDEX chats_by_phone; DROP INDEX ratings_by_ticket; ALTER TABLE conversations DROP COLUMN participants; DROP TABLE notifications; ALTER TABLE agents DROP COLUMN signature; ALTER TABLE chats DROP COLUMN labels; DROP TABLE audit_log; ALTER TABLE chats DROP COLUMN team; ALTER TABLE conversations DROP COLUMN team; "
                       "ALTER TABLE chats DROP COLUMN resolution_missed; "
                       "ALTER TABLE chats DROP COLUMN answered_waits; ALTER TABLE chats DROP COLUMN target_missed_for; "
@@ -766,6 +777,14 @@ BOOST_AUTO_TEST_CASE(users_erased_after_a_backup_are_erased_again_when_it_is_put
         BOOST_TEST(admin.call("GET", "/conversations/15550102").status == 404u);  // his return came after this backup
         BOOST_TEST(first_text(admin, "15550103") == "hi");
         BOOST_TEST(admin.json("GET", "/conversations?q=4242").at("conversations").as_array().empty());
+        // The backup's event log held their events: placeholders now, but for the erasures' own.
+        auto resumed = resumed_from_start(server.port(), admin.token);
+        BOOST_TEST(std::any_of(resumed.begin(), resumed.end(), [](auto& e) { return e.at("type") == "erased"; }));
+        for (auto& e : resumed) {
+            BOOST_TEST(json::serialize(e).find("4242") == std::string::npos, json::serialize(e));
+            BOOST_TEST(e.at("conversation") != "15550101");
+            BOOST_TEST(e.at("conversation") != "15550102");
+        }
         auto audit = erased_again(admin);
         BOOST_TEST_REQUIRE(audit.size() == 2u);
         BOOST_TEST(audit[0].at("target").as_string() == "15550102");

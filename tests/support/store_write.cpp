@@ -16,16 +16,30 @@ void write(store::store& s, store::write_batch b) {
     f.get();
 }
 
-void rewrite_events(store::store& s, events::data_rewrite r) {
+namespace {
+
+// Runs `start(done)` and waits for `done`; rethrows its failure.
+template <class Start>
+void wait_for(Start start) {
     std::promise<void> done;
-    auto rewritten = done.get_future();
-    s.async_rewrite_events(std::move(r), [&done](std::exception_ptr e) {
+    auto answered = done.get_future();
+    start([&done](std::exception_ptr e) {
         if (e)
             done.set_exception(e);
         else
             done.set_value();
     });
-    rewritten.get();
+    answered.get();
+}
+
+}  // namespace
+
+void rewrite_events(store::store& s, events::data_rewrite r) {
+    wait_for([&](store::store::write_done done) { s.async_rewrite_events(std::move(r), std::move(done)); });
+}
+
+void erase_events(store::store& s, events::erased_conversation e) {
+    wait_for([&](store::store::write_done done) { s.async_erase_events(std::move(e), std::move(done)); });
 }
 
 }  // namespace switchboard::test

@@ -187,4 +187,17 @@ std::size_t ws_client::frames_received() const {
     return impl_->frames;
 }
 
+std::vector<boost::json::object> resumed_from_start(unsigned short port, const std::string& token) {
+    ws_client ws(port, "/ws?token=" + token);
+    auto upto = ws.next_of_type("hello").at("seq").as_int64();
+    ws.send(R"({"type":"resume","after":0})");
+    std::vector<boost::json::object> events;
+    while (events.size() < static_cast<std::size_t>(upto)) {
+        auto e = ws.next();
+        if (e.at("type") == "resync") throw std::runtime_error("a resync where a resume from the start was asked");
+        if (e.contains("seq")) events.push_back(std::move(e));
+    }
+    return events;
+}
+
 }  // namespace switchboard::test

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace switchboard::test {
 
@@ -48,5 +49,10 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
+
+// Every numbered event a console that resumes from the start reads, up to
+// its hello's seq (from the hub's ring, or after a restart from the stored
+// log), on a socket of its own opened with `token`. Throws on a resync.
+std::vector<boost::json::object> resumed_from_start(unsigned short port, const std::string& token);
 
 }  // namespace switchboard::test

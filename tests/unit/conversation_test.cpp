@@ -452,4 +452,36 @@ BOOST_AUTO_TEST_CASE(an_envelope_carrying_a_record_is_rewritten_with_it_alone) {
     BOOST_TEST(!rewrite("not an envelope").has_value());
 }
 
+// An erased user's events, up to the erasure, become placeholders of their
+// seq and time alone; the erasure's own announcement, another user's (a
+// phone that begins or ends like theirs), and what came after stay.
+BOOST_AUTO_TEST_CASE(an_erased_users_envelopes_become_placeholders_and_no_others) {
+    namespace events = switchboard::events;
+    auto at = switchboard::from_unix_ms(1763900000123);
+    auto numbered = [&](std::uint64_t seq, std::string_view type, std::string_view phone) {
+        std::string text;
+        events::begin_envelope(text, type, phone);
+        text += R"({"phone":"15550001","text":"order 4242"})";
+        events::end_envelope(text, at);
+        events::number_envelope(text, seq);
+        return text;
+    };
+    events::envelope_eraser erase;
+    erase.add({"15550001", 50});
+    erase.add({"15550009", 60});
+    auto placeholder = erase(42, numbered(42, "message.created", "15550001"));
+    BOOST_TEST_REQUIRE(placeholder.has_value());
+    BOOST_TEST(*placeholder == R"({"seq":42,"type":"erased","conversation":"","data":{},"at":"2025-11-23T12:13:20.123Z"})");
+    BOOST_TEST(boost::json::parse(*placeholder).at("type").as_string() == events::erased_event_type);
+    BOOST_TEST(erase(50, numbered(50, "chat.queued", "15550001")).has_value());
+    BOOST_TEST(erase(55, numbered(55, "chat.queued", "15550009")).has_value());
+    BOOST_TEST(!erase(51, numbered(51, "message.created", "15550001")).has_value());  // the new conversation's
+    BOOST_TEST(!erase(50, numbered(50, "conversation.deleted", "15550001")).has_value());
+    for (auto other : {"155500011", "1555000", "15550002", ""})
+        BOOST_TEST(!erase(42, numbered(42, "message.created", other)).has_value(), other);
+    BOOST_TEST(!erase(42, *placeholder).has_value());
+    BOOST_TEST(!erase(42, "not an envelope").has_value());
+    BOOST_TEST(events::envelope_eraser().empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -67,6 +67,9 @@ public:
     void async_rewrite_events(switchboard::events::data_rewrite r, write_done done) override {
         under_->async_rewrite_events(std::move(r), std::move(done));
     }
+    void async_erase_events(switchboard::events::erased_conversation e, write_done done) override {
+        under_->async_erase_events(std::move(e), std::move(done));
+    }
     bool holds_one() const { return held_.has_value(); }
     void let_go() {
         auto [batch, done] = std::move(*held_);

@@ -7,6 +7,7 @@
 #include "store_write.hpp"
 #include "temp_dir.hpp"
 #include "../../src/store/erasure_list.hpp"
+#include "../../src/store/erasure_sweep.hpp"
 #include "../../src/store/key_index.hpp"
 #include "../../src/store/memory_dedupe.hpp"
 #include "../../src/store/memory_event_log.hpp"
@@ -44,8 +45,27 @@ std::vector<store::rating> ratings_in(const store::store& s, timestamp from, tim
     return out;
 }
 
+using test::erase_events;
 using test::rewrite_events;
 using test::write;
+
+// An event as the hub keeps it: its envelope, numbered.
+store::event_record kept_event(std::uint64_t seq, std::int64_t at_ms, std::string_view type, std::string_view phone,
+                               std::string_view data) {
+    std::string text;
+    events::begin_envelope(text, type, phone);
+    text += data;
+    events::end_envelope(text, from_unix_ms(at_ms));
+    events::number_envelope(text, seq);
+    return store::event_record{seq, from_unix_ms(at_ms), std::make_shared<const std::string>(std::move(text)),
+                               events::conversation_key(phone)};
+}
+
+std::vector<std::string> texts_of(const std::vector<store::event_record>& events) {
+    std::vector<std::string> texts;
+    for (auto& e : events) texts.push_back(*e.json);
+    return texts;
+}
 
 // Every message of [from_ms, to_ms) as an export reads it, `limit` a page,
 // each as "at phone/seq".
@@ -519,12 +539,7 @@ BOOST_AUTO_TEST_CASE(the_event_log_keeps_a_deleted_notes_event_without_its_words
     auto stores = both_stores(dir);
     constexpr std::int64_t t = 1763900000000;
     auto envelope = [](std::uint64_t seq, std::int64_t at_ms, std::string data) {
-        std::string text;
-        events::begin_envelope(text, "message.created", "15550001");
-        text += data;
-        events::end_envelope(text, from_unix_ms(at_ms));
-        events::number_envelope(text, seq);
-        return store::event_record{seq, from_unix_ms(at_ms), std::make_shared<const std::string>(std::move(text))};
+        return kept_event(seq, at_ms, "message.created", "15550001", data);
     };
     auto carried = [](std::string id, std::string text) {
         return R"({"id":")" + id + R"(","text":")" + text + R"("})";
@@ -545,14 +560,127 @@ BOOST_AUTO_TEST_CASE(the_event_log_keeps_a_deleted_notes_event_without_its_words
         }
         rewrite_events(*db, {"msg_7", from_unix_ms(t), carried("msg_7", "")});
         rewrite_events(*db, {"msg_5", from_unix_ms(t + 20), carried("msg_5", "")});
-        std::vector<std::string> texts, expected;
-        for (auto& e : db->load_events(0, 100)) texts.push_back(*e.json);
+        auto texts = texts_of(db->load_events(0, 100));
+        std::vector<std::string> expected;
         for (auto& block : blocks)
             for (auto& e : block) expected.push_back(*e.json);
         expected[4] = *envelope(5, t, carried("msg_7", "")).json;
         expected[7] = *envelope(8, t + 20, carried("msg_5", "")).json;
         BOOST_TEST(texts == expected, std::string(db.get() == stores[0].get() ? "first" : "second") << " store");
     }
+}
+
+// Both stores: an erased user's events leave the log, each a placeholder
+// of the same seq and time, across more blocks than the SQLite store's job
+// reads at a time; the other user's stay, and so do the erasure's own
+// event and the user's new conversation's, numbered after it. The SQLite
+// store's blocks themselves are rewritten: the job is done by the next
+// writes, and a store opened again reads them so.
+BOOST_AUTO_TEST_CASE(an_erased_users_events_leave_the_log_in_both_stores) {
+    test::temp_dir dir;
+    constexpr std::int64_t t = 1763900000000;
+    const std::string ana = "15550001", bo = "15550002";
+    auto said = [](std::string text) { return R"({"id":"m","text":")" + text + R"("})"; };
+    std::vector<std::vector<store::event_record>> blocks;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < store::erasure_sweep::blocks_a_part * 3 / 2; ++i) {
+        blocks.push_back({kept_event(++seq, t + i, "message.created", ana, said("order 4242, block " + std::to_string(i))),
+                          kept_event(++seq, t + i, "message.created", bo, said("hello"))});
+        if (i % 10 == 0) blocks.back().push_back(kept_event(++seq, t + i, "chat.queued", ana, R"({"phone":"15550001"})"));
+    }
+    blocks.push_back({kept_event(++seq, t + 1000, "conversation.deleted", ana, R"({"phone":"15550001","by":"admin"})")});
+    const auto erased_upto = seq;
+    auto anew = kept_event(++seq, t + 2000, "message.created", ana, said("hello again"));
+    std::vector<std::string> expected;
+    for (auto& block : blocks)
+        for (auto& e : block) {
+            bool erased = e.json->find(R"("conversation":"15550001")") != std::string::npos &&
+                          e.json->find("conversation.deleted") == std::string::npos;
+            expected.push_back(erased ? events::erased_envelope(e.seq, events::envelope_time(*e.json)) : *e.json);
+        }
+    expected.push_back(*anew.json);
+    BOOST_TEST(expected[0] == R"({"seq":1,"type":"erased","conversation":"","data":{},"at":"2025-11-23T12:13:20.000Z"})");
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        auto which = std::string(db.get() == stores[0].get() ? "SQLite" : "memory") + " store";
+        for (auto& block : blocks) {
+            store::write_batch b;
+            b.events_put = block;
+            write(*db, b);
+        }
+        erase_events(*db, {ana, erased_upto});
+        // Read at once as erased, before the job has got to them.
+        BOOST_TEST(texts_of(db->load_events(0, 1000)) == std::vector(expected.begin(), expected.end() - 1), which);
+        // A part of the job after each write at least: two parts, and the new conversation's event.
+        for (int i = 0; i < 3; ++i) write(*db, store::write_batch{});
+        store::write_batch again;
+        again.events_put = {anew};
+        write(*db, again);
+        BOOST_TEST(texts_of(db->load_events(0, 1000)) == expected, which);
+    }
+    stores.clear();
+    auto file = dir.path() / "switchboard.db";
+    BOOST_TEST(test::sqlite_value(file, "SELECT count(*) FROM event_erasures") == "0");
+    auto reopened = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(texts_of(reopened->load_events(0, 1000)) == expected);
+}
+
+// Both stores: the sweep unpacks only the blocks whose filter may hold the
+// erased conversation. A block filed under another conversation alone
+// (which the hub never writes) is passed over, and is as it was.
+BOOST_AUTO_TEST_CASE(the_sweep_unpacks_only_blocks_whose_filter_may_hold_the_conversation) {
+    test::temp_dir dir;
+    constexpr std::int64_t t = 1763900000000;
+    auto filed = kept_event(1, t, "message.created", "15550001", R"({"id":"m1","text":"order 4242"})");
+    auto misfiled = kept_event(2, t, "message.created", "15550001", R"({"id":"m2","text":"order 4343"})");
+    misfiled.conversation_key = events::conversation_key("15550002");
+    auto stores = both_stores(dir);
+    for (auto& db : stores) {
+        for (auto& e : {filed, misfiled}) {
+            store::write_batch b;
+            b.events_put = {e};
+            write(*db, b);
+        }
+        erase_events(*db, {"15550001", 2});
+        for (int i = 0; i < 2; ++i) {
+            store::write_batch more;  // the memory store's sweep goes on with the blocks put
+            more.events_put = {kept_event(3 + i, t, "agent.presence", "", R"({"agent":"lea"})")};
+            write(*db, more);
+        }
+        auto texts = texts_of(db->load_events(0, 2));
+        BOOST_TEST_REQUIRE(texts.size() == 2u);
+        BOOST_TEST(texts[0] == events::erased_envelope(1, events::envelope_time(*filed.json)));
+        BOOST_TEST(texts[1] == *misfiled.json);
+    }
+}
+
+// An erasure of the log the server stopped before it was done (a job kept,
+// its blocks not read yet) is read as done at once after the next start,
+// and carried out then.
+BOOST_AUTO_TEST_CASE(an_erasure_of_the_log_left_at_a_stop_goes_on_after_the_next_start) {
+    test::temp_dir dir;
+    constexpr std::int64_t t = 1763900000000;
+    std::vector<std::string> expected;
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch b;
+        b.events_put = {kept_event(1, t, "message.created", "15550001", R"({"id":"m1","text":"order 4242"})"),
+                        kept_event(2, t, "message.created", "15550002", R"({"id":"m2","text":"hello"})")};
+        write(*db, b);
+        expected = {events::erased_envelope(1, events::envelope_time(*b.events_put[0].json)), *b.events_put[1].json};
+    }
+    auto file = dir.path() / "switchboard.db";
+    test::sqlite_script(file, "INSERT INTO event_erasures (phone, upto_seq, joined_after, last_block, swept_after) VALUES ('15550001', 2, 0, 1, 0)");
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        BOOST_TEST(texts_of(db->load_events(0, 10)) == expected);
+        write(*db, store::write_batch{});
+        write(*db, store::write_batch{});
+    }
+    BOOST_TEST(test::sqlite_value(file, "SELECT count(*) FROM event_erasures") == "0");
+    BOOST_TEST(test::sqlite_value(file, "SELECT count(*) FROM event_blocks") == "1");
+    auto db = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(texts_of(db->load_events(0, 10)) == expected);
 }
 
 // Both stores: saved replies by shortcut; a rename (remove + put in one

@@ -388,6 +388,8 @@ function onEvent(e) {
     case 'views.updated':
       views.set(e.data.views);
       break;
+    case 'erased':  // an erased user's event read back on a resume: nothing is left of it to show
+      break;
     case 'agent.presence':
       team.presence(e.data);
       if (e.data.agent === me.username && e.data.available !== undefined) {

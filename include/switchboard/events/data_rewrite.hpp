@@ -1,9 +1,10 @@
-// A change to events already kept, apart from the event header: the
-// store's write batches carry it, and store.hpp need not read Boost.JSON.
+// Changes to events already kept, apart from the event header: the store
+// takes them, and store.hpp need not read Boost.JSON.
 #pragma once
 
 #include "switchboard/core/time.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace switchboard::events {
@@ -16,6 +17,17 @@ struct data_rewrite {
     std::string data_id;  // the record's "id"
     timestamp since{};    // the record's time: no event before it carries it
     std::string data;     // its JSON now
+};
+
+// A user erased (DELETE /conversations/{phone}): the events kept of their
+// conversation, numbered up to `upto_seq`, all but its conversation.deleted,
+// each become a placeholder of the same seq and time, type "erased", with
+// no conversation and empty data. Their words and name leave the log, and a
+// resume still reads it without gaps. A conversation the user begins anew
+// afterwards is numbered past `upto_seq`, and kept.
+struct erased_conversation {
+    std::string phone;
+    std::uint64_t upto_seq = 0;
 };
 
 }  // namespace switchboard::events

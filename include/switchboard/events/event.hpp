@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace switchboard::events {
@@ -66,6 +67,30 @@ private:
     std::string record_;  // {"id":"<id>" and its closing quote: one id is no other's start
 };
 
+// Makes placeholders of the envelopes of conversations erased
+// (erased_conversation): asked of every event kept, so each erased
+// conversation's key is made once, and an envelope is read only up to its
+// data's start.
+class envelope_eraser {
+public:
+    void add(const erased_conversation& e);
+    bool empty() const { return erased_.empty(); }
+    // The placeholder for the envelope numbered `seq`, when it is one of an
+    // erased conversation's; nullopt for any other.
+    std::optional<std::string> operator()(std::uint64_t seq, std::string_view envelope) const;
+
+private:
+    // ,"conversation":"<phone>","data": and the last seq erased of it.
+    std::vector<std::pair<std::string, std::uint64_t>> erased_;
+};
+inline constexpr std::string_view erased_event_type = "erased";
+// A conversation's phone hashed, which the hub keeps beside each event of
+// its ring and the stored log beside each block (a filter of them), so that
+// an erasure reads only the events that may be of it. Never 0.
+std::uint32_t conversation_key(std::string_view conversation);
+// An erased event's placeholder: {"seq":seq,"type":"erased","conversation":"","data":{},"at":at}.
+std::string erased_envelope(std::uint64_t seq, std::string_view at);
+
 // Every type of event in the numbered log agents get (SPEC §5, and the
 // settings' announcements), which --events-types may choose from.
 inline constexpr std::string_view kept_event_types[] = {
@@ -87,6 +112,11 @@ public:
     // in memory before it returns, the stored ones soon. Must not block
     // for long.
     virtual void rewrite(data_rewrite r) { (void)r; }
+    // `phone`'s conversation was erased, its conversation.deleted published
+    // last: every event of it numbered so far becomes a placeholder
+    // (erased_conversation), those in memory before it returns, the stored
+    // ones soon after. Must not block for long.
+    virtual void forget_conversation(std::string phone) { (void)phone; }
 };
 
 // For when nobody listens (tools, some tests).

@@ -78,6 +78,9 @@ struct event_record {
     timestamp at{};
     // Shared with the hub's ring, which holds the same text: never copied.
     std::shared_ptr<const std::string> json;
+    // events::conversation_key of its conversation, for the filter of the
+    // block it is stored in; 0: not known (the block's filter then holds all).
+    std::uint32_t conversation_key = 0;
 };
 
 // A conversation whose stored row is older than its newest message (the
@@ -133,9 +136,10 @@ struct write_batch {
     // A user's data erased: the conversation of this phone and all it
     // holds, before the rest of the batch: its row, messages (their errors,
     // files and dedupe answers), chats and their ratings, outbox items, and
-    // the agents' notifications of it. The event log keeps its events until
-    // their retention passes. A directory's store also lists it beside the
-    // database (erasure_list), to erase it again from a backup put back.
+    // the agents' notifications of it. Its events in the log are the hub's
+    // to erase (async_erase_events), once it has numbered the erasure's
+    // own. A directory's store also lists it beside the database
+    // (erasure_list), to erase it again from a backup put back.
     std::optional<erasure> erase_conversation;
     std::optional<chat::conversation> conversation;
     std::vector<chat::message> messages;  // insert or replace by (phone, seq)
@@ -214,6 +218,12 @@ public:
     // before r.since, as the hub stores a record's events as they come.
     // Apart from write_batch, which every webhook moves about a dozen times.
     virtual void async_rewrite_events(events::data_rewrite r, write_done done) = 0;
+    // Makes placeholders of an erased conversation's kept events
+    // (events::erased_conversation), after every write queued before it:
+    // `done` once that is decided, which a store that keeps a long log may
+    // then carry out a part at a time between later writes, and on after a
+    // restart.
+    virtual void async_erase_events(events::erased_conversation e, write_done done) = 0;
 
     virtual std::optional<std::string> find_dedupe(std::string_view key) const = 0;
     virtual std::vector<chat::conversation> load_conversations() const = 0;

@@ -73,6 +73,8 @@ public:
     void publish_all(std::vector<events::event>& events) override;
     // In the ring, the events waiting to be stored and the store.
     void rewrite(events::data_rewrite r) override;
+    // In the ring, the events waiting to be stored and the store.
+    void forget_conversation(std::string phone) override;
     std::uint64_t latest() const;
 
     // The upgrade that turns an authenticated request into an agent socket;
