@@ -9,7 +9,6 @@
 #include <cassert>
 #include <charconv>
 #include <cstring>
-#include <functional>
 
 namespace switchboard::events {
 
@@ -146,7 +145,10 @@ std::optional<std::string> envelope_eraser::operator()(std::uint64_t seq, std::s
 }
 
 std::uint32_t conversation_key(std::string_view conversation) {
-    auto h = static_cast<std::uint32_t>(std::hash<std::string_view>{}(conversation));
+    // FNV-1a, spelt out: the stored log keeps filters of these, which must
+    // read the same in every build (std::hash promises no such thing).
+    std::uint32_t h = 2166136261u;
+    for (unsigned char c : conversation) h = (h ^ c) * 16777619u;
     return h ? h : 1;  // 0 is "not known"
 }
 

@@ -160,6 +160,13 @@ BOOST_AUTO_TEST_CASE(a_filter_holds_its_conversations_and_few_others) {
     BOOST_TEST(unknown.may_hold(events::conversation_key("anyone")));
 }
 
+// The stored filters hold keys written by builds before this one: a key is
+// FNV-1a of the phone, the same in every build (std::hash need not be).
+BOOST_AUTO_TEST_CASE(a_conversations_key_is_the_same_in_every_build) {
+    BOOST_TEST(events::conversation_key("15550001") == 3050984058u);
+    BOOST_TEST(events::conversation_key("") == 2166136261u);
+}
+
 // After a restart: the jobs kept go on as they were, from where the sweep was.
 BOOST_AUTO_TEST_CASE(jobs_kept_go_on_after_a_restart_from_where_the_sweep_was) {
     erasure_sweep sweep(6);

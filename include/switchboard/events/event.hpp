@@ -83,13 +83,16 @@ private:
     // ,"conversation":"<phone>","data": and the last seq erased of it.
     std::vector<std::pair<std::string, std::uint64_t>> erased_;
 };
+
+// An erased event's placeholder: {"seq":seq,"type":"erased","conversation":"","data":{},"at":at}.
 inline constexpr std::string_view erased_event_type = "erased";
+std::string erased_envelope(std::uint64_t seq, std::string_view at);
+
 // A conversation's phone hashed, which the hub keeps beside each event of
 // its ring and the stored log beside each block (a filter of them), so that
-// an erasure reads only the events that may be of it. Never 0.
+// an erasure reads only the events that may be of it. Never 0; the same in
+// every build.
 std::uint32_t conversation_key(std::string_view conversation);
-// An erased event's placeholder: {"seq":seq,"type":"erased","conversation":"","data":{},"at":at}.
-std::string erased_envelope(std::uint64_t seq, std::string_view at);
 
 // Every type of event in the numbered log agents get (SPEC §5, and the
 // settings' announcements), which --events-types may choose from.
