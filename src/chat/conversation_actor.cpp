@@ -37,7 +37,7 @@ struct conversation_actor::step {
     std::vector<notify::notification> notices_rewritten;
 
     void event(std::string_view type, boost::json::object data, timestamp at) {
-        events.push_back(events::event{type, next.phone, std::move(data), at, {}});
+        events.push_back(events::event{type, next.phone, std::move(data), at, {}, key()});
     }
     // Events whose data is a message or this conversation: written straight
     // into their envelope, which the hub then only numbers.
@@ -77,10 +77,16 @@ struct conversation_actor::step {
 
 private:
     std::optional<bool> implied_;
+    std::uint32_t key_ = 0;
+    // The conversation's events::conversation_key, worked out once a step.
+    std::uint32_t key() {
+        if (!key_) key_ = events::conversation_key(next.phone);
+        return key_;
+    }
     // `data_size`: what the data will take, so that the ring and the event
     // log keep no slack (the text grows if its data needed escaping).
     events::event& rendered_event(std::string_view type, timestamp at, std::size_t data_size) {
-        auto& e = events.emplace_back(events::event{type, next.phone, {}, at, {}});
+        auto& e = events.emplace_back(events::event{type, next.phone, {}, at, {}, key()});
         e.text.reserve(events::envelope_size(type, next.phone) + data_size);
         events::begin_envelope(e.text, type, next.phone);
         return e;

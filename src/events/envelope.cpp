@@ -145,11 +145,30 @@ std::optional<std::string> envelope_eraser::operator()(std::uint64_t seq, std::s
 }
 
 std::uint32_t conversation_key(std::string_view conversation) {
-    // FNV-1a, spelt out: the stored log keeps filters of these, which must
-    // read the same in every build (std::hash promises no such thing).
-    std::uint32_t h = 2166136261u;
-    for (unsigned char c : conversation) h = (h ^ c) * 16777619u;
-    return h ? h : 1;  // 0 is "not known"
+    // FNV-1a's 64-bit constants over eight bytes at a time (little-endian),
+    // then each byte left, mixed and folded to 32 bits; spelt out: the stored log
+    // keeps filters of these, which must read the same in every build
+    // (std::hash promises no such thing). Every event is keyed, and a phone
+    // is a word and a few bytes.
+    constexpr std::uint64_t prime = 0x100000001b3ull;
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    auto p = conversation.data();
+    auto n = conversation.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        h = (h ^ word) * prime;
+    }
+    for (; n > 0; ++p, --n) h = (h ^ static_cast<unsigned char>(*p)) * prime;
+    // A word's last bytes reach only the product's high bits: MurmurHash3's
+    // finalizer spreads them over all, which the filters read the low of.
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    auto folded = static_cast<std::uint32_t>(h ^ (h >> 32));
+    return folded ? folded : 1;  // 0 is "not known"
 }
 
 std::string erased_envelope(std::uint64_t seq, std::string_view at) {

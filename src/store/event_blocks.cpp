@@ -69,11 +69,13 @@ void event_block_writer::clear() {
     first_seq_ = UINT64_MAX, last_seq_ = 0;
     first_at_ = INT64_MAX, last_at_ = INT64_MIN;
     conversations_ = {};
+    last_key_ = 0;
 }
 
 void event_block_writer::add(std::uint64_t seq, std::int64_t at_ms, std::string_view json,
                              std::uint32_t conversation_key) {
-    conversations_.add(conversation_key);
+    if (conversation_key != last_key_ || conversation_key == 0) conversations_.add(conversation_key);
+    last_key_ = conversation_key;
     first_seq_ = std::min(first_seq_, seq), last_seq_ = std::max(last_seq_, seq);
     first_at_ = std::min(first_at_, at_ms), last_at_ = std::max(last_at_, at_ms);
     put(raw_, seq);

@@ -79,6 +79,7 @@ private:
     std::uint64_t first_seq_, last_seq_;
     std::int64_t first_at_, last_at_;
     conversation_filter conversations_;
+    std::uint32_t last_key_;  // the last event's: a step's events are mostly of one conversation
 };
 
 // A batch's events as one block.

@@ -60,22 +60,22 @@ public:
     }
 
     void async_rewrite_events(events::data_rewrite r, write_done done) override {
-        std::exception_ptr failed;
-        try {
-            std::lock_guard lock(mutex_);
-            events_.rewrite(r);
-        } catch (...) {
-            failed = std::current_exception();
-        }
-        std::move(done)(failed);
+        change_events(std::move(done), [&] { events_.rewrite(r); });
     }
 
-    // All at once: a log in memory is a benchmark's or a test's.
+    // Read as erased at once; the blocks by the log's sweep, a part now and
+    // one with each block put (memory_event_log::erase).
     void async_erase_events(events::erased_conversation e, write_done done) override {
+        change_events(std::move(done), [&] { events_.erase(e); });
+    }
+
+    // `change` to the event log under its lock, and `done` answered with its failure, if any.
+    template <class Change>
+    void change_events(write_done done, Change change) {
         std::exception_ptr failed;
         try {
             std::lock_guard lock(mutex_);
-            events_.erase(e);
+            change();
         } catch (...) {
             failed = std::current_exception();
         }

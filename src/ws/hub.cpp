@@ -36,13 +36,12 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
     // seqs they will likely get and put on the heap before it, and the texts
     // they replace in the ring are freed after it.
     boost::container::small_vector<std::shared_ptr<std::string>, 4> texts;
-    boost::container::small_vector<std::uint32_t, 4> keys;
     auto likely_seq = last_hint.load(std::memory_order_relaxed);
     for (auto& e : events) {
         if (e.text.empty()) e.text = events::unnumbered_envelope(e);
         events::fit_envelope_room(e.text, ++likely_seq);
         texts.push_back(std::make_shared<std::string>(std::move(e.text)));
-        keys.push_back(events::conversation_key(e.conversation));
+        if (!e.conversation_key) e.conversation_key = events::conversation_key(e.conversation);
     }
     boost::container::small_vector<std::shared_ptr<const std::string>, 4> replaced;
     std::vector<std::shared_ptr<agent_socket>> to_wake;
@@ -54,9 +53,10 @@ std::uint64_t hub_core::append_all(std::span<events::event> events) {
             seq = ++last;
             events::number_envelope(*texts[i], seq);
             std::shared_ptr<const std::string> text = std::move(texts[i]);
-            pending.push_back({seq, events[i].at, text, keys[i]});
-            replaced.push_back(std::exchange(ring[seq % ring.size()], std::move(text)));
-            ring_conversations[seq % ring.size()] = keys[i];
+            pending.push_back({seq, events[i].at, text, events[i].conversation_key});
+            auto slot = seq % ring.size();
+            replaced.push_back(std::exchange(ring[slot], std::move(text)));
+            ring_conversations[slot] = events[i].conversation_key;
         }
         last_hint.store(last, std::memory_order_relaxed);
         if (last - first + 1 > ring.size()) first = last - ring.size() + 1;

@@ -25,6 +25,9 @@ struct event {
     // `begin_envelope`); it wins over `data`. Messages and conversations,
     // the frequent ones, come this way: the hub then only numbers them.
     std::string text;
+    // conversation_key(conversation), when the publisher has it (a step's
+    // events share one); 0: the hub works it out.
+    std::uint32_t conversation_key = 0;
 };
 
 // An event's envelope, {"seq":…,"type":…,"conversation":…,"data":…,"at":…},
