@@ -51,11 +51,11 @@ public:
     std::vector<sweep_job> read_to(std::int64_t id, bool at_end);
 
     // A part reads at most this many blocks' filters, and stops after the
-    // one that takes it past this many bytes of packed bodies unpacked
-    // (about half a megabyte unpacked): the writes queued behind it wait
-    // half a millisecond or so.
+    // block that takes the packed bodies it unpacked past this many bytes
+    // (a few hundred kilobytes unpacked): what the writes queued behind it
+    // wait for. benchmarks/erase.mjs measured 256 KB, 64 KB and 32 KB.
     static constexpr int blocks_a_part = 256;
-    static constexpr std::size_t bytes_a_part = 64 * 1024;
+    static constexpr std::size_t bytes_a_part = 32 * 1024;
 
 private:
     std::int64_t after_;
