@@ -240,7 +240,7 @@ struct pending_write {
     // Not a batch: events to rewrite (store::async_rewrite_events).
     std::optional<events::data_rewrite> rewrite;
     // An erased conversation's events to make placeholders of
-    // (store::async_erase_events, or erase_again), and its job's id once kept.
+    // (store::async_erase_events, or erase_again), and its job once kept.
     std::optional<events::erased_conversation> erase_events;
     sweep_job erase_job;
 };
