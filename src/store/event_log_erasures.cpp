@@ -18,7 +18,8 @@ std::int64_t swept_after(sqlite::connection& db) {
 
 }  // namespace
 
-event_log_erasures::event_log_erasures(sqlite::connection& db) : db_(db), sweep_(swept_after(db)) {
+event_log_erasures::event_log_erasures(sqlite::connection& db, bool own_log) : db_(db), sweep_(swept_after(db)) {
+    if (!own_log) return;
     auto st = db_.prepare(
         "SELECT id, phone, upto_seq, joined_after, last_block, went_round FROM event_erasures ORDER BY id");
     while (st.step()) {

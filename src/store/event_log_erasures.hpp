@@ -24,8 +24,10 @@ namespace switchboard::store {
 
 class event_log_erasures {
 public:
-    // Reads the jobs kept, to go on with them.
-    explicit event_log_erasures(sqlite::connection& db);
+    // Reads the jobs kept, to go on with them; not `own_log`: the database
+    // is opened beside the server that holds its directory (`switchboard
+    // agent add`), whose jobs they are.
+    event_log_erasures(sqlite::connection& db, bool own_log);
 
     // An erasure asked for, to be kept as a job (keep): reads hide its
     // events from now on, until its job is done.

@@ -714,7 +714,7 @@ public:
         migrate(writer_db_);
         quick_reads_ = std::make_unique<read_connection>(path);
         scan_reads_ = std::make_unique<read_connection>(path);
-        event_log_erasures_ = std::make_unique<event_log_erasures>(writer_db_);
+        event_log_erasures_ = std::make_unique<event_log_erasures>(writer_db_, lock_.has_value());
         tables_ = std::make_unique<writer_tables>(writer_db_, message_rows_, *event_log_erasures_);
         scan_into_indexes(writer_db_, message_rows_, message_times_, message_dedupe_keys_, table_dedupe_keys_);
         checkpointer_ = std::make_unique<checkpointer>(writer_db_, path, options_.checkpoint_frames);
