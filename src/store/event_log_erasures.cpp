@@ -1,5 +1,6 @@
 #include "event_log_erasures.hpp"
 
+#include "event_block_row.hpp"
 #include "switchboard/core/log.hpp"
 
 #include <algorithm>
@@ -37,19 +38,18 @@ std::shared_ptr<const events::envelope_eraser> event_log_erasures::reading() con
     return reading_;
 }
 
-sweep_job event_log_erasures::keep(const events::erased_conversation& e) {
-    sweep_job j{0, e, sweep_.after(), 0, false};
+void event_log_erasures::keep(sweep_job& j) {
+    j.joined_after = sweep_.after();
     auto last = db_.prepare("SELECT coalesce(max(id), 0) FROM event_blocks");
     last.step();
     j.last_block = last.get_int(0);
     auto put = db_.prepare(
         "INSERT INTO event_erasures (phone, upto_seq, joined_after, last_block, swept_after) VALUES (?, ?, ?, ?, ?) "
         "RETURNING id");
-    put.bind(1, e.phone).bind(2, static_cast<std::int64_t>(e.upto_seq)).bind(3, j.joined_after).bind(4, j.last_block);
-    put.bind(5, sweep_.after());
+    put.bind(1, j.erased.phone).bind(2, static_cast<std::int64_t>(j.erased.upto_seq)).bind(3, j.joined_after);
+    put.bind(4, j.last_block).bind(5, sweep_.after());
     put.step();
     j.id = put.get_int(0);
-    return j;
 }
 
 void event_log_erasures::erase_a_part() {
@@ -80,16 +80,14 @@ void event_log_erasures::erase_a_part() {
                 auto eraser = sweep_.eraser_for(id, conversation_filter::from_bytes(read.get_bytes(3)));
                 if (eraser.empty()) continue;
                 body.bind(1, id);
-                if (!body.step()) {
-                    body.reset();
-                    continue;
-                }
-                auto bytes_of_it = body.get_bytes(0);
-                bytes += bytes_of_it.size();
-                if (read.get_int(2) == 0) {
-                    if (auto now = erased_block(bytes_of_it, eraser)) changed.emplace_back(id, std::move(*now));
-                } else if (auto now = eraser(static_cast<std::uint64_t>(read.get_int(1)), bytes_of_it)) {
-                    changed_texts.emplace_back(id, std::move(*now));  // a TEXT block of one (before schema 9)
+                if (body.step()) {
+                    auto bytes_of_it = body.get_bytes(0);
+                    bytes += bytes_of_it.size();
+                    if (read.get_int(2) == 0) {
+                        if (auto now = erased_block(bytes_of_it, eraser)) changed.emplace_back(id, std::move(*now));
+                    } else if (auto now = eraser(static_cast<std::uint64_t>(read.get_int(1)), bytes_of_it)) {
+                        changed_texts.emplace_back(id, std::move(*now));  // a TEXT block of one (before schema 9)
+                    }
                 }
                 body.reset();
             }
@@ -109,16 +107,8 @@ void event_log_erasures::write_part(const std::vector<std::pair<std::int64_t, pa
                                     const std::vector<std::pair<std::int64_t, std::string>>& texts,
                                     const std::vector<sweep_job>& done) {
     sqlite::transaction tx(db_);
-    auto put_block = db_.prepare(
-        "UPDATE event_blocks SET first_seq = ?, last_seq = ?, first_at = ?, last_at = ?, body = ? WHERE id = ?");
-    for (auto& [id, block] : blocks)
-        put_block.bind(1, static_cast<std::int64_t>(block.first_seq))
-            .bind(2, static_cast<std::int64_t>(block.last_seq))
-            .bind(3, block.first_at)
-            .bind(4, block.last_at)
-            .bind_blob(5, block.body)
-            .bind(6, id)
-            .run();
+    auto put_block = db_.prepare(rewrite_block_sql);
+    for (auto& [id, block] : blocks) bind_block(put_block, block).bind(6, id).run();
     auto put_text = db_.prepare("UPDATE event_blocks SET body = ? WHERE id = ?");
     for (auto& [id, text] : texts) put_text.bind(1, text).bind(2, id).run();
     auto finished = db_.prepare("DELETE FROM event_erasures WHERE id = ?");

@@ -35,8 +35,9 @@ public:
     // What reads are to make placeholders of now; null for nothing.
     std::shared_ptr<const events::envelope_eraser> reading() const;
 
-    // Keeps a job for `e` in the writer's open transaction; for started().
-    sweep_job keep(const events::erased_conversation& e);
+    // Keeps the job for `j.erased` in the writer's open transaction, and
+    // fills in the rest of `j` for started().
+    void keep(sweep_job& j);
     // The job kept was committed: to be carried out.
     void started(sweep_job j) { sweep_.add(std::move(j)); }
     bool busy() const { return sweep_.busy(); }

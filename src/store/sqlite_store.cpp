@@ -8,6 +8,7 @@
 #include "checkpointer.hpp"
 #include "directory_lock.hpp"
 #include "erasure_list.hpp"
+#include "event_block_row.hpp"
 #include "event_blocks.hpp"
 #include "event_log_erasures.hpp"
 #include "index_scan.hpp"
@@ -240,9 +241,9 @@ struct pending_write {
     // Not a batch: events to rewrite (store::async_rewrite_events).
     std::optional<events::data_rewrite> rewrite;
     // An erased conversation's events to make placeholders of
-    // (store::async_erase_events, or erase_again), and its job once kept.
-    std::optional<events::erased_conversation> erase_events;
-    sweep_job erase_job;
+    // (store::async_erase_events, or erase_again): its job, filled in as it
+    // is kept.
+    std::optional<sweep_job> erase_job;
 };
 
 // Resumes the waiting coroutine on its own executor, never on the writer
@@ -324,14 +325,12 @@ public:
               "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at, name) VALUES (?,?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
           remove_expired_sessions_(db.prepare("DELETE FROM sessions WHERE expires_at <= ?")),
-          put_block_(db.prepare(
-              "INSERT INTO event_blocks (first_seq, last_seq, first_at, last_at, body) VALUES (?,?,?,?,?)")),
+          put_block_(db.prepare(insert_block_sql)),
           put_block_filter_(db.prepare(
               "INSERT INTO event_block_filters (block, conversations) VALUES (last_insert_rowid(), ?)")),
           old_blocks_(db.prepare("SELECT id, first_at, last_at, body FROM event_blocks WHERE first_at < ?")),
           remove_block_(db.prepare("DELETE FROM event_blocks WHERE id = ?")),
-          rewrite_block_(db.prepare(
-              "UPDATE event_blocks SET first_seq = ?, last_seq = ?, first_at = ?, last_at = ?, body = ? WHERE id = ?")),
+          rewrite_block_(db.prepare(rewrite_block_sql)),
           put_canned_(db.prepare(
               "INSERT OR REPLACE INTO canned_responses (shortcut, text, updated_by, updated_at) VALUES (?,?,?,?)")),
           remove_canned_(db.prepare("DELETE FROM canned_responses WHERE shortcut = ?")),
@@ -364,7 +363,7 @@ public:
         auto& message_rows = p.message_rows;
         auto now = to_unix_ms(std::chrono::system_clock::now());
         if (p.rewrite) rewrite_events(*p.rewrite);
-        if (p.erase_events) p.erase_job = event_erasures_.keep(*p.erase_events);
+        if (p.erase_job) event_erasures_.keep(*p.erase_job);
         if (b.erase_conversation) p.rows_left = erase_conversation(b.erase_conversation->phone, p.erased_rows);
         if (b.conversation) {
             auto& c = *b.conversation;
@@ -575,16 +574,6 @@ public:
     sqlite::connection& db() { return db_; }
 
 private:
-    // Binds `block` (its columns, then its body) as the first five
-    // parameters, which inserting and rewriting a block share.
-    static sqlite::statement& bind_block(sqlite::statement& st, const packed_event_block& block) {
-        return st.bind(1, static_cast<std::int64_t>(block.first_seq))
-            .bind(2, static_cast<std::int64_t>(block.last_seq))
-            .bind(3, block.first_at)
-            .bind(4, block.last_at)
-            .bind_blob(5, block.body);
-    }
-
     // Drops the events older than `before`: whole blocks, and the old part
     // of a block that straddles it (read, cut, and written again).
     void prune_events(std::int64_t before) {
@@ -756,7 +745,7 @@ public:
     void async_erase_events(events::erased_conversation e, write_done done) override {
         event_log_erasures_->asked(e);
         auto p = not_a_batch(std::move(done));
-        p->erase_events = std::move(e);
+        p->erase_job = sweep_job{.erased = std::move(e)};
         enqueue(std::move(p), nullptr);
     }
 
@@ -1400,8 +1389,8 @@ private:
             p->batch.audit_put.push_back(
                 {0, std::chrono::system_clock::now(), e.by, "conversation.deleted_again", e.phone, std::move(details)});
             p->batch.erase_conversation = e;
-            p->erase_events = events::erased_conversation{e.phone, last_event};
-            event_log_erasures_->asked(*p->erase_events);
+            p->erase_job = sweep_job{.erased = {e.phone, last_event}};
+            event_log_erasures_->asked(p->erase_job->erased);
             std::vector<std::unique_ptr<pending_write>> one;
             one.push_back(std::move(p));
             if (!commit(one, false)) std::rethrow_exception(failure_);
@@ -1499,7 +1488,7 @@ private:
                     }
             tx.commit();
             for (auto& p : group)
-                if (p->erase_events) event_log_erasures_->started(p->erase_job);
+                if (p->erase_job) event_log_erasures_->started(*p->erase_job);
             write_failures_.stopped();
             return true;
         } catch (const std::exception& e) {

@@ -28,7 +28,6 @@ hub_core::hub_core(net::io_context& ioc_, store::store& store_, metrics::registr
 
 std::uint64_t hub_core::append(events::event e) { return append_all(std::span(&e, 1)); }
 
-
 std::uint64_t hub_core::append_all(std::span<events::event> events) {
     if (events.empty()) return latest();
     // Both io threads publish here, and time under the lock is time the
@@ -173,6 +172,7 @@ void hub_core::forget_conversation(std::string phone) {
     {
         std::lock_guard lock(mutex);
         for (auto& e : pending) {
+            if (e.conversation_key != key) continue;
             auto* slot = e.seq >= first ? &ring[e.seq % ring.size()] : nullptr;
             bool same = slot && *slot == e.json;
             erase_text(e.seq, e.json);

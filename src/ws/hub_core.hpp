@@ -73,9 +73,9 @@ struct hub_core : std::enable_shared_from_this<hub_core> {
 
     mutable std::mutex mutex;  // the ring, the seq and the socket list; held only briefly
     std::vector<std::shared_ptr<const std::string>> ring;
-    // Each ring slot's events::conversation_key: an erasure
-    // reads these, side by side, rather than 65,536 texts (a cache miss
-    // each), and opens only those of the conversation's.
+    // Each ring slot's events::conversation_key, as the pending events carry
+    // theirs: an erasure reads these, side by side, rather than 65,536 texts
+    // (a cache miss each), and opens only those of the conversation's.
     std::vector<std::uint32_t> ring_conversations;
     std::uint64_t first = 1, last = 0;  // the seqs in the ring: [first, last]
     // `last`, for guessing a seq's digits before taking the lock.
