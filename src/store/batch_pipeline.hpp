@@ -1,5 +1,6 @@
 // One thread produces batches and a second consumes them, a few queued at
-// most: for work at open that splits into reading and filing (index_scan.cpp).
+// most: for work that splits into reading and filing (index_scan.cpp, the
+// search index).
 // Whichever side throws first ends both, and the call rethrows it; an
 // exception left to escape the second thread would end the process instead.
 #pragma once

@@ -31,6 +31,17 @@ public:
     checkpointer(sqlite::connection& writer, const std::string& path, int frames)
         : writer_(writer.handle()), db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX), frames_(frames) {
         db_.exec("PRAGMA synchronous = NORMAL");  // syncs the WAL before and the database after each checkpoint
+        // SQLite writes over the WAL from its start rather than cut it, so
+        // one that grew while a reader held it back (a long report) would
+        // keep its size on disk for good: past twice the threshold it is
+        // cut back as it starts over.
+        std::int64_t page_size = 0;
+        {
+            auto page = writer.prepare("PRAGMA page_size");
+            page.step();
+            page_size = page.get_int(0);
+        }
+        writer.exec("PRAGMA journal_size_limit = " + std::to_string(2 * frames * page_size));
         sqlite3_wal_hook(writer_, &checkpointer::on_commit, this);
         thread_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-checkpoint");

@@ -1,5 +1,7 @@
 #include "search_index.hpp"
 
+#include "batch_pipeline.hpp"
+
 #include "switchboard/core/ascii_case.hpp"
 #include "switchboard/core/log.hpp"
 
@@ -116,13 +118,6 @@ void search_index::measure() {
 void search_index::start() {
     thread_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "sb-search-index");
-        // The lowest priority (for this thread alone): the scheduler gives
-        // it what the other threads leave, and a sliver when they leave
-        // nothing, so a batch's read of the database ends within a second
-        // even then. At nice 19 it still held an io thread back now and
-        // then: webhooks' p99 at 2,000 a second went from 1.8 to 2.5 ms.
-        sched_param none{};
-        pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
         loop();
     });
 }
@@ -160,7 +155,7 @@ void search_index::loop() {
             seen = rows;
             seen_at = now;
             if (index_now(rate, rows - upto_)) {
-                catch_up();  // drops the rows forgotten first
+                catch_up(filing::when_idle);  // drops the rows forgotten first
             } else {
                 std::lock_guard work(work_mutex_);
                 drop_forgotten();
@@ -233,17 +228,52 @@ void search_index::drop_forgotten() {
     }
 }
 
-void search_index::catch_up() {
+void search_index::catch_up() { catch_up(filing::now); }
+
+void search_index::catch_up(filing how) {
     std::lock_guard work(work_mutex_);
     drop_forgotten();
     if (full_) return;
     auto started = std::chrono::steady_clock::now();
     std::int64_t from = upto_;
+    auto first = read_batch(from);
+    if (first.empty()) return;
     try {
-        while (index_batch()) {
-            std::lock_guard lock(mutex_);
-            if (closing_) return;
-        }
+        // Read here and filed on a thread of their own: a read holds a
+        // snapshot of the database, which holds the WAL back from starting
+        // over, so it is not left to a thread that gets no CPU while the
+        // server is busy (the WAL grew past ten times its bound under a
+        // flood of CPU). Filing, nearly all of the work, is what waits.
+        run_batch_pipeline<std::vector<message_row>>(
+            "sb-search-file", 1,
+            [&](auto emit) {
+                auto rows = std::move(first);
+                for (;;) {
+                    auto after = rows.back().rowid;
+                    bool more = rows.size() == static_cast<std::size_t>(batch_rows);
+                    emit(std::move(rows));
+                    if (!more) return;
+                    {
+                        std::lock_guard lock(mutex_);
+                        if (closing_) return;
+                    }
+                    rows = read_batch(after);
+                    if (rows.empty()) return;
+                }
+            },
+            [&, lowered = false](std::vector<message_row>& rows) mutable {
+                if (how == filing::when_idle && !lowered) {
+                    // The lowest priority: the scheduler gives it what the
+                    // other threads leave, and a sliver when they leave
+                    // nothing. At nice 19 it still held an io thread back
+                    // now and then: webhooks' p99 at 2,000 a second went
+                    // from 1.8 to 2.5 ms.
+                    sched_param none{};
+                    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+                    lowered = true;
+                }
+                file_batch(rows);
+            });
     } catch (const sqlite::error& e) {
         if (!max_bytes_ || (e.code() & 0xff) != SQLITE_FULL) throw;
         // Its share of the data limit taken: what it holds stays searched
@@ -264,36 +294,33 @@ void search_index::catch_up() {
     }
 }
 
-bool search_index::index_batch() {
-    struct row {
-        std::int64_t rowid;
-        std::string phone;
-        std::int64_t seq;
-        std::string id;
-        std::string text;
-        bool indexed;
-    };
+std::vector<search_index::message_row> search_index::read_batch(std::int64_t after) {
+    // The bot's messages are not searched (its menu is in every
+    // conversation), but they move `upto` on all the same.
+    std::vector<message_row> rows;
+    auto st = db_.prepare("SELECT rowid, phone, seq, id, text, sender <> 'bot' FROM messages "
+                          "WHERE rowid > ? ORDER BY rowid LIMIT ?");
+    st.bind(1, after).bind(2, std::int64_t{batch_rows});
+    while (st.step())
+        rows.push_back({st.get_int(0), st.get_text(1), st.get_int(2), st.get_text(3),
+                        st.get_int(5) ? st.get_text(4) : std::string(), st.get_int(5) != 0});
+    return rows;  // the statement finished: the database's snapshot is let go
+}
+
+void search_index::file_batch(const std::vector<message_row>& rows) {
     // `upto` is read again in the transaction: another process that opened
     // the same database (`switchboard agent`) may have indexed some too.
     sqlite::transaction tx(*writer_);
     auto state = writer_->prepare("SELECT upto FROM indexed");
-    upto_ = state.step() ? state.get_int(0) : 0;
+    std::int64_t upto = state.step() ? state.get_int(0) : 0;
     state.reset();
-    std::vector<row> rows;
-    {
-        // The bot's messages are not searched (its menu is in every
-        // conversation), but they move `upto` on all the same.
-        auto st = db_.prepare("SELECT rowid, phone, seq, id, text, sender <> 'bot' FROM messages "
-                              "WHERE rowid > ? ORDER BY rowid LIMIT ?");
-        st.bind(1, upto_).bind(2, std::int64_t{batch_rows});
-        while (st.step())
-            rows.push_back({st.get_int(0), st.get_text(1), st.get_int(2), st.get_text(3),
-                            st.get_int(5) ? st.get_text(4) : std::string(), st.get_int(5) != 0});
-    }  // the statement finished: the database's snapshot is let go
-    if (rows.empty()) return false;
+    if (rows.back().rowid <= upto) {
+        upto_ = upto;
+        return;
+    }
     auto put = writer_->prepare("INSERT INTO message_text (rowid, text, phone, seq) VALUES (?,?,?,?)");
     for (auto& r : rows) {
-        if (!r.indexed) continue;
+        if (!r.indexed || r.rowid <= upto) continue;
         put.bind(1, r.rowid).bind(2, r.text).bind(3, r.phone).bind(4, r.seq).run();
     }
     writer_->prepare("UPDATE indexed SET upto = ?, last_message = ?")
@@ -303,7 +330,6 @@ bool search_index::index_batch() {
     tx.commit();
     upto_ = rows.back().rowid;
     measure();
-    return rows.size() == static_cast<std::size_t>(batch_rows);
 }
 
 bool search_index::index_now(double rows_per_second, std::int64_t rows_behind) {

@@ -3,10 +3,10 @@
 // (2,000,000 messages took 0.8 s a search, one search at a time).
 //
 // An FTS5 table with the trigram tokenizer, in a file of its own beside the
-// database (`search.db`), kept by a thread of its own at the lowest CPU
-// priority (SCHED_IDLE): it copies the messages written since it last
-// looked, in batches, off the webhook's path, so a busy server pays for it
-// only with what CPU is left over. It is derived data: a file that is missing, damaged, or was
+// database (`search.db`), kept by a thread of its own: it reads the
+// messages written since it last looked, in batches, off the webhook's
+// path, and a second thread at the lowest CPU priority (SCHED_IDLE) files
+// them, so a busy server pays for it only with what CPU is left over. It is derived data: a file that is missing, damaged, or was
 // made from another database (a restored backup) is made again from the
 // messages. A message's text never changes; messages are deleted with
 // their conversation (an admin erases a user's data), and a deleted note
@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "switchboard/core/repeated_problem.hpp"
 
@@ -95,8 +96,21 @@ public:
 private:
     void open(const std::string& index_path, int schema);
     void loop();
-    // Indexes up to one batch of rows after upto_; false when there were none.
-    bool index_batch();
+    struct message_row {
+        std::int64_t rowid;
+        std::string phone;
+        std::int64_t seq;
+        std::string id;
+        std::string text;  // empty when not indexed
+        bool indexed;      // not the bot's
+    };
+    // now: on a thread at the caller's priority; when_idle: at SCHED_IDLE.
+    enum class filing { now, when_idle };
+    void catch_up(filing how);
+    // Up to a batch of the database's messages after row `after`.
+    std::vector<message_row> read_batch(std::int64_t after);
+    // Indexes them, those another process indexed meanwhile left out.
+    void file_batch(const std::vector<message_row>& rows);
     // Drops the rows forget() was told of; the caller holds work_mutex_.
     void drop_forgotten();
     void measure();

@@ -14,10 +14,13 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
+#include <sched.h>
+#include <thread>
 
 using namespace switchboard;
 
@@ -107,6 +110,29 @@ void every_search_finds_what_it_should(const store::store& db, const written_mes
         for (std::size_t limit : {1u, 3u, 50u})
             BOOST_TEST((search(db, q, limit) == written.expected(q, limit)),
                        "\"" << q << "\" at limit " << limit << ", " << when);
+}
+
+// The scheduling policy of each of this process's threads named `name`.
+std::vector<int> policies_of_threads_named(const std::string& name) {
+    std::vector<int> policies;
+    for (auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string line;
+        if (!std::getline(comm, line) || line != name) continue;
+        int policy = sched_getscheduler(std::stoi(task.path().filename().string()));
+        if (policy >= 0) policies.push_back(policy);  // a thread that ended meanwhile: -1
+    }
+    return policies;
+}
+
+// policies_of_threads_named once it is `policies`, or after 4 s.
+std::vector<int> wait_for_threads_named(const std::string& name, const std::vector<int>& policies) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    for (;;) {
+        auto now = policies_of_threads_named(name);
+        if (now == policies || std::chrono::steady_clock::now() > deadline) return now;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a poll interval, not a synchronisation
+    }
 }
 
 }  // namespace
@@ -248,6 +274,59 @@ BOOST_AUTO_TEST_CASE(the_index_waits_while_messages_flood_in) {
     BOOST_TEST(!search_index::index_now(20'000, 1));
     BOOST_TEST(!search_index::index_now(20'000, 499'999));
     BOOST_TEST(search_index::index_now(20'000, 500'000));
+}
+
+// The index's thread reads the database at the priority of any thread: a
+// snapshot held by a thread that gets no CPU holds the WAL back from
+// starting over (it grew past ten times its bound while the CPU was
+// flooded). Only the filing, on a thread of its own, waits for spare CPU.
+BOOST_AUTO_TEST_CASE(only_the_filing_waits_for_spare_cpu_never_a_read_of_the_database) {
+    test::temp_dir dir;
+    auto db = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(wait_for_threads_named("sb-search-index", {SCHED_OTHER}) == std::vector<int>{SCHED_OTHER});
+    BOOST_TEST(policies_of_threads_named("sb-search-file").empty());
+    {
+        // The index's file held locked: its filing waits for it (SQLite's
+        // busy timeout, 5 s), long enough to be seen.
+        store::sqlite::connection holder((dir.path() / "search.db").string(), SQLITE_OPEN_READWRITE);
+        holder.exec("BEGIN IMMEDIATE");
+        store::write_batch b;
+        b.messages = {said("15550001", 1, chat::sender::user, "where is my parcel")};
+        write(*db, b);
+        BOOST_TEST(wait_for_threads_named("sb-search-file", {SCHED_IDLE}) == std::vector<int>{SCHED_IDLE});
+        BOOST_TEST(policies_of_threads_named("sb-search-index") == std::vector<int>{SCHED_OTHER});
+        holder.exec("ROLLBACK");
+    }
+    db->catch_up_search_index();
+    BOOST_TEST(test::sqlite_value(dir.path() / "search.db", "SELECT count(*) FROM message_text") == "1");
+}
+
+// Another process that opened the database (`switchboard agent`) may index
+// some of what this one has read: what it filed is left as it is.
+BOOST_AUTO_TEST_CASE(rows_another_process_indexed_meanwhile_are_not_filed_twice) {
+    test::temp_dir dir;
+    store::sqlite_options without_index;
+    without_index.search_index = false;
+    auto db = store::open_sqlite_store(dir.path().string(), without_index);
+    auto database = dir.path() / "switchboard.db", index = dir.path() / "search.db";
+    auto schema = store::current_schema_version();
+    store::search_index one(index.string(), database.string(), schema), other(index.string(), database.string(), schema);
+    store::write_batch b;
+    for (std::uint64_t seq = 1; seq <= 1200; ++seq)  // more than a batch
+        b.messages.push_back(said("15550001", seq, seq % 2 ? chat::sender::user : chat::sender::bot, "hello there"));
+    write(*db, b);
+    other.catch_up();
+    BOOST_TEST(other.upto() == 1200);
+    b.messages = {said("15550001", 1201, chat::sender::user, "parcel late"),
+                  said("15550002", 1, chat::sender::user, "refund please")};
+    write(*db, b);
+    one.catch_up();  // read from row 0: the first 1,200 are the other's
+    BOOST_TEST(one.upto() == 1202);
+    other.catch_up();  // read from row 1200: none left to file
+    BOOST_TEST(other.upto() == 1202);
+    BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text") == "602");
+    BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text WHERE rowid > 1200") == "2");
+    BOOST_TEST(test::sqlite_value(index, "SELECT upto FROM indexed") == "1202");
 }
 
 // The row the index holds messages up to went (a deleted note leaves its

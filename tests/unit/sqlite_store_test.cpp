@@ -11,6 +11,7 @@
 #include "../../src/store/key_index.hpp"
 #include "../../src/store/memory_dedupe.hpp"
 #include "../../src/store/memory_event_log.hpp"
+#include "../../src/store/sqlite.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -1548,6 +1549,46 @@ BOOST_AUTO_TEST_CASE(the_wal_stays_bounded_while_writes_go_on) {
     BOOST_TEST(largest > 50 * 4096u);  // it did fill up to a checkpoint
     auto db = store::open_sqlite_store(dir.path().string(), o);
     BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 10000).size() == 6000u);
+}
+
+// A reader that holds a snapshot (a long report) holds the WAL back from
+// starting over, and it grows; once let go, the WAL starts over and is cut
+// back to twice the checkpoint threshold, rather than keep its size.
+BOOST_AUTO_TEST_CASE(a_wal_grown_behind_a_long_read_is_cut_back_once_it_is_let_go) {
+    test::temp_dir dir;
+    store::sqlite_options o;
+    o.checkpoint_frames = 50;
+    auto wal = dir.path() / "switchboard.db-wal";
+    auto db = store::open_sqlite_store(dir.path().string(), o);
+    std::uint64_t next = 0;
+    auto write_batches = [&](int count) {
+        for (int i = 0; i < count; ++i) {
+            store::write_batch b;
+            for (int k = 0; k < 4; ++k) {
+                auto m = full_message(++next);
+                m.text.append(600, 'x');
+                b.messages.push_back(m);
+            }
+            write(*db, b);
+        }
+    };
+    write_batches(10);
+    std::uintmax_t grown = 0;
+    {
+        store::sqlite::connection reader((dir.path() / "switchboard.db").string(), SQLITE_OPEN_READONLY);
+        reader.exec("BEGIN");
+        auto read = reader.prepare("SELECT count(*) FROM messages");
+        BOOST_REQUIRE(read.step());
+        write_batches(400);
+        grown = std::filesystem::file_size(wal);
+        BOOST_TEST(grown > 10 * 50 * 4096u);
+        read.reset();
+        reader.exec("COMMIT");
+    }
+    write_batches(400);
+    auto after = std::filesystem::file_size(wal);
+    BOOST_TEST(after < 3 * 50 * (4096u + 24u));
+    BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 10000).size() == 810 * 4u);
 }
 
 // The event log keeps a row per batch, compressed (schema v9, event_blocks.hpp).
