@@ -118,6 +118,9 @@ void search_index::measure() {
 void search_index::start() {
     thread_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "sb-search-index");
+        // At the priority of any thread: at nice 19 a CPU flood still kept
+        // its reads open long enough for the WAL to reach twice its
+        // threshold (benchmarks/compare/wal-under-cpu-flood).
         loop();
     });
 }
