@@ -1226,6 +1226,10 @@ public:
         // The log has no gaps but its pruned start, so these are the seqs
         // from there on, up to `limit` of them; a block may hold some of
         // them, and a later block may rewrite one.
+        // The erasures to hide are taken before the blocks are read: one
+        // whose sweep ended in between would leave blocks read before it
+        // unhidden.
+        auto erasing = event_log_erasures_->reading();
         std::optional<event_window> window;
         {
             std::lock_guard lock(quick_reads_->mutex);
@@ -1250,7 +1254,7 @@ public:
             }
         }
         auto events = window->take(limit);
-        if (auto erasing = event_log_erasures_->reading()) hide_erased(events, *erasing);
+        if (erasing) hide_erased(events, *erasing);
         return events;
     }
 
