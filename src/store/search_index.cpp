@@ -245,8 +245,9 @@ void search_index::catch_up(filing how) {
         // Read here and filed on a thread of their own: a read holds a
         // snapshot of the database, which holds the WAL back from starting
         // over, so it is not left to a thread that gets no CPU while the
-        // server is busy (the WAL grew past ten times its bound under a
-        // flood of CPU). Filing, nearly all of the work, is what waits.
+        // server is busy (under a flood of CPU the WAL grew to several
+        // times its checkpoint threshold). Filing, nearly all of the work,
+        // is what waits.
         run_batch_pipeline<std::vector<message_row>>(
             "sb-search-file", 1,
             [&](auto emit) {

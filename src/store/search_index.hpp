@@ -6,14 +6,15 @@
 // database (`search.db`), kept by a thread of its own: it reads the
 // messages written since it last looked, in batches, off the webhook's
 // path, and a second thread at the lowest CPU priority (SCHED_IDLE) files
-// them, so a busy server pays for it only with what CPU is left over. It is derived data: a file that is missing, damaged, or was
-// made from another database (a restored backup) is made again from the
-// messages. A message's text never changes; messages are deleted with
-// their conversation (an admin erases a user's data), and a deleted note
-// leaves its row for a new one without its text; the store then tells the
-// index, which drops them (forget). It holds the messages up to
-// one row of the database (`upto`), and a search reads the rows after that
-// straight from the database.
+// them, so a busy server pays for it only with what CPU is left over. It
+// is derived data: a file that is missing, damaged, or was made from
+// another database (a restored backup) is made again from the messages.
+// A message's text never changes; messages are deleted with their
+// conversation (an admin erases a user's data), and a deleted note leaves
+// its row for a new one without its text; the store then tells the index,
+// which drops them (forget). It holds the messages up to one row of the
+// database (`upto`), and a search reads the rows after that straight from
+// the database.
 #pragma once
 
 #include "sqlite.hpp"
