@@ -10,8 +10,9 @@
 // here, a passive checkpoint copies the bulk of the WAL; then, once what it
 // left is small (a quarter of the threshold), the writer copies the rest
 // itself right after a commit, as SQLite would have, and its next
-// transaction starts the WAL over. Should this thread fall far behind,
-// the writer does it all past ten times the threshold.
+// transaction starts the WAL over. Should this thread fall far behind (a
+// slow disk), the writer waits for it past ten times the threshold, and
+// then copies the rest itself: webhooks wait, rather than the WAL grow.
 #pragma once
 
 #include "sqlite.hpp"
@@ -65,6 +66,20 @@ public:
         sqlite3_wal_autocheckpoint(writer_, frames_);
     }
 
+    // What a commit that left `frames` frames in the WAL leads to, the last
+    // checkpoint having copied `copied` of them and this thread `running`
+    // one or not, with checkpoints due every `threshold` frames.
+    enum class step { none, start_thread, finish_here, wait_then_finish };
+    static step after_commit(int frames, int copied, bool running, int threshold) {
+        // Only one checkpoint runs at a time: the writer's beside this
+        // thread's would copy nothing, and a thread that keeps falling
+        // behind (a slow disk) would let the WAL grow without end.
+        if (frames >= 10 * threshold) return running ? step::wait_then_finish : step::finish_here;
+        if (running) return step::none;
+        if (copied > 0 && frames - copied <= threshold / 4) return step::finish_here;
+        return frames >= threshold ? step::start_thread : step::none;
+    }
+
 private:
     // SQLite's WAL hook, on the writer thread after each commit; `frames` is
     // the WAL's length.
@@ -72,15 +87,22 @@ private:
         auto& c = *static_cast<checkpointer*>(self);
         bool finish = false;
         {
-            std::lock_guard lock(c.mutex_);
+            std::unique_lock lock(c.mutex_);
             if (frames < c.copied_) c.copied_ = 0;  // the WAL started over
-            if (c.running_) {
-                finish = frames >= 10 * c.frames_;
-            } else if (c.copied_ > 0 && frames - c.copied_ <= c.frames_ / 4) {
-                finish = true;
-            } else if (frames >= c.frames_) {
+            switch (after_commit(frames, c.copied_, c.running_, c.frames_)) {
+            case step::none:
+                break;
+            case step::start_thread:
                 c.running_ = true;
                 c.wake_.notify_one();
+                break;
+            case step::wait_then_finish:
+                c.idle_.wait(lock, [&] { return !c.running_; });
+                finish = true;
+                break;
+            case step::finish_here:
+                finish = true;
+                break;
             }
         }
         if (finish) {
@@ -106,6 +128,7 @@ private:
             std::lock_guard lock(mutex_);
             copied_ = copied;
             running_ = false;
+            idle_.notify_one();
         }
     }
 
@@ -113,7 +136,8 @@ private:
     sqlite::connection db_;
     const int frames_;
     std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable wake_;  // this thread's: a checkpoint to run, or closing
+    std::condition_variable idle_;  // the writer's: this thread's checkpoint is done
     int copied_ = 0;        // frames of the WAL copied by the last checkpoint
     bool running_ = false;  // this thread is copying
     bool closing_ = false;

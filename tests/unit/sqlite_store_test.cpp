@@ -6,6 +6,7 @@
 #include "sqlite_probe.hpp"
 #include "store_write.hpp"
 #include "temp_dir.hpp"
+#include "../../src/store/checkpointer.hpp"
 #include "../../src/store/erasure_list.hpp"
 #include "../../src/store/erasure_sweep.hpp"
 #include "../../src/store/key_index.hpp"
@@ -1549,6 +1550,22 @@ BOOST_AUTO_TEST_CASE(the_wal_stays_bounded_while_writes_go_on) {
     BOOST_TEST(largest > 50 * 4096u);  // it did fill up to a checkpoint
     auto db = store::open_sqlite_store(dir.path().string(), o);
     BOOST_TEST(db->load_messages("15550001", UINT64_MAX, 10000).size() == 6000u);
+}
+
+// What a commit leads to, checkpoints due every 50 frames. Past ten times
+// that the writer copies the WAL itself, after the thread's checkpoint if
+// one is running: beside it, the writer's would copy nothing, and a thread
+// slower than the writer (a slow disk) would let the WAL grow without end.
+BOOST_AUTO_TEST_CASE(past_ten_times_the_threshold_the_writer_checkpoints_after_the_thread) {
+    using store::checkpointer;
+    using step = checkpointer::step;
+    BOOST_TEST((checkpointer::after_commit(10, 0, false, 50) == step::none));
+    BOOST_TEST((checkpointer::after_commit(50, 0, false, 50) == step::start_thread));
+    BOOST_TEST((checkpointer::after_commit(120, 0, true, 50) == step::none));          // the thread copies
+    BOOST_TEST((checkpointer::after_commit(130, 120, false, 50) == step::finish_here));  // little left: the writer
+    BOOST_TEST((checkpointer::after_commit(200, 120, false, 50) == step::start_thread));  // much left: the thread
+    BOOST_TEST((checkpointer::after_commit(500, 0, true, 50) == step::wait_then_finish));
+    BOOST_TEST((checkpointer::after_commit(500, 120, false, 50) == step::finish_here));
 }
 
 // A reader that holds a snapshot (a long report) holds the WAL back from
