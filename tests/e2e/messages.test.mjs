@@ -502,7 +502,7 @@ test('an agent signs their replies with the signature they wrote, never a note, 
   assert.equal(await sign.isVisible(), false);
   await page.locator('#composer-text').fill('Sam asked twice');
   await page.locator('#composer-text').press('Enter');
-  await page.locator('.message.note', { hasText: 'Sam asked twice' }).waitFor();
+  await page.locator('.message.note:not(.pending)', { hasText: 'Sam asked twice' }).waitFor();  // stored, not just shown
   const notes = (await admin('GET', '/conversations/15551601')).messages.filter((m) => m.type === 'note');
   assert.deepEqual(notes.map((m) => m.text), ['Sam asked twice']);
 
