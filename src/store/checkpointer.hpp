@@ -36,13 +36,7 @@ public:
         // one that grew while a reader held it back (a long report) would
         // keep its size on disk for good: past twice the threshold it is
         // cut back as it starts over.
-        std::int64_t page_size = 0;
-        {
-            auto page = writer.prepare("PRAGMA page_size");
-            page.step();
-            page_size = page.get_int(0);
-        }
-        writer.exec("PRAGMA journal_size_limit = " + std::to_string(2 * frames * page_size));
+        writer.exec("PRAGMA journal_size_limit = " + std::to_string(2 * frames * writer.page_size()));
         sqlite3_wal_hook(writer_, &checkpointer::on_commit, this);
         thread_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "sb-checkpoint");

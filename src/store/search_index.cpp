@@ -80,10 +80,8 @@ void search_index::open(const std::string& index_path, int schema) {
     writer_->exec("PRAGMA synchronous = NORMAL");
     writer_->exec("PRAGMA secure_delete = ON");  // as the database's: dropped text leaves the bytes
     if (max_bytes_) {
-        auto st = writer_->prepare("PRAGMA page_size");
-        st.step();
-        writer_->exec("PRAGMA max_page_count = " +
-                      std::to_string(std::max<std::uint64_t>(1, max_bytes_ / static_cast<std::uint64_t>(st.get_int(0)))));
+        auto page_size = static_cast<std::uint64_t>(writer_->page_size());
+        writer_->exec("PRAGMA max_page_count = " + std::to_string(std::max<std::uint64_t>(1, max_bytes_ / page_size)));
     }
     writer_->exec(index_schema);
     auto state = writer_->prepare("SELECT upto, last_message, schema FROM indexed");

@@ -36,6 +36,12 @@ void connection::fail(int code, std::string_view context) const {
     throw error(code, std::string(context) + ": " + sqlite3_errmsg(db_));
 }
 
+std::int64_t connection::page_size() {
+    auto st = prepare("PRAGMA page_size");
+    st.step();
+    return st.get_int(0);
+}
+
 void connection::exec(std::string_view sql) {
     char* msg = nullptr;
     std::string s(sql);

@@ -36,6 +36,8 @@ public:
 
     void exec(std::string_view sql);
     statement prepare(std::string_view sql);
+    // PRAGMA page_size: the database's, in bytes.
+    std::int64_t page_size();
     sqlite3* handle() const { return db_; }
     [[noreturn]] void fail(int code, std::string_view context) const;
 

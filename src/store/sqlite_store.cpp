@@ -695,9 +695,7 @@ public:
         // Debian builds SQLite so; another build might not.
         writer_db_.exec("PRAGMA secure_delete = ON");
         if (options_.max_size_mb) {
-            auto st = writer_db_.prepare("PRAGMA page_size");
-            st.step();
-            page_size_ = static_cast<std::uint64_t>(st.get_int(0));
+            page_size_ = static_cast<std::uint64_t>(writer_db_.page_size());
             fit_size_limit();
         }
         migrate(writer_db_);

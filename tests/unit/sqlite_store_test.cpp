@@ -135,6 +135,18 @@ chat::message full_message(std::uint64_t seq) {
     return m;
 }
 
+// Four of 15550001's messages, the next after `seq`, in one batch: a page
+// of rows, for the WAL's tests.
+void write_a_page_of_messages(store::store& db, std::uint64_t& seq) {
+    store::write_batch b;
+    for (int k = 0; k < 4; ++k) {
+        auto m = full_message(++seq);
+        m.text.append(600, 'x');
+        b.messages.push_back(m);
+    }
+    write(db, b);
+}
+
 // A message larger than a store opened with `max_size_mb = 1` can hold: the
 // batch that carries it fails (SQLITE_FULL), and only that batch.
 chat::message too_big_message(std::uint64_t seq) {
@@ -1535,14 +1547,9 @@ BOOST_AUTO_TEST_CASE(the_wal_stays_bounded_while_writes_go_on) {
     std::uintmax_t largest = 0;
     {
         auto db = store::open_sqlite_store(dir.path().string(), o);
-        for (std::uint64_t i = 0; i < 1500; ++i) {
-            store::write_batch b;
-            for (std::uint64_t k = 1; k <= 4; ++k) {
-                auto m = full_message(i * 4 + k);
-                m.text.append(600, 'x');  // a page of rows per batch
-                b.messages.push_back(m);
-            }
-            write(*db, b);
+        std::uint64_t seq = 0;
+        for (int i = 0; i < 1500; ++i) {
+            write_a_page_of_messages(*db, seq);
             largest = std::max(largest, std::filesystem::file_size(wal));
         }
     }
@@ -1577,17 +1584,9 @@ BOOST_AUTO_TEST_CASE(a_wal_grown_behind_a_long_read_is_cut_back_once_it_is_let_g
     o.checkpoint_frames = 50;
     auto wal = dir.path() / "switchboard.db-wal";
     auto db = store::open_sqlite_store(dir.path().string(), o);
-    std::uint64_t next = 0;
+    std::uint64_t seq = 0;
     auto write_batches = [&](int count) {
-        for (int i = 0; i < count; ++i) {
-            store::write_batch b;
-            for (int k = 0; k < 4; ++k) {
-                auto m = full_message(++next);
-                m.text.append(600, 'x');
-                b.messages.push_back(m);
-            }
-            write(*db, b);
-        }
+        for (int i = 0; i < count; ++i) write_a_page_of_messages(*db, seq);
     };
     write_batches(10);
     std::uintmax_t grown = 0;
