@@ -4,6 +4,7 @@
 // messages took the server from 93 to 371 MB resident to answer in JSON.
 #include "request_helpers.hpp"
 
+#include "switchboard/chat/bot.hpp"
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/time.hpp"
 #include "switchboard/store/store.hpp"
@@ -101,6 +102,10 @@ private:
         }
         out += "[" + to_iso8601(m.at) + "] " + who(m) + ": " + m.text;
         if (m.kind == "rating") out += " (rating of the chat, of 5)";
+        // The buttons the user was shown with it, as a reply may be a tap on one.
+        auto offered = chat::offered_choices(m.choices);
+        for (std::size_t i = 0; i < offered.size(); ++i) out += (i ? " | " : " [choices: ") + offered[i].title;
+        if (!offered.empty()) out += "]";
         // A quote, as the reader could not tell what it answers: one point
         // read, and only for the few messages that quote.
         if (m.reply_to)

@@ -42,9 +42,13 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& v)
 // button. Each answers with its id, `sb:` and the keyword
 // (whatsapp_payload.cpp). None for a text longer than such a message's body
 // takes, which goes as text: the keywords are in it.
-std::optional<boost::json::object> interactive_choices(const store::outbox_item& item) {
+bool fits_a_button_message(std::string_view text) {
     constexpr std::size_t max_body_chars = 1024;  // a button message's; a list's is larger
-    if (chat::utf8_length(item.text).value_or(max_body_chars + 1) > max_body_chars) return std::nullopt;
+    return chat::utf8_length(text).value_or(max_body_chars + 1) <= max_body_chars;
+}
+
+std::optional<boost::json::object> interactive_choices(const store::outbox_item& item) {
+    if (!fits_a_button_message(item.text)) return std::nullopt;
     boost::system::error_code ec;
     auto offer = boost::json::parse(item.ref, ec);
     if (ec || !offer.is_object()) return std::nullopt;
@@ -439,6 +443,10 @@ void outbox::show_typing(store::outbox_item item) {
 
 bool outbox::can_deliver(chat::channel via) const {
     return via == chat::channel::whatsapp ? impl_->wa_base.has_value() : impl_->plain_url.has_value();
+}
+
+bool outbox::shows_choices(chat::channel via, std::string_view text) const {
+    return via == chat::channel::plain || (impl_->options.wa_buttons && fits_a_button_message(text));
 }
 
 void outbox::stop() {

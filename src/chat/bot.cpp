@@ -144,6 +144,21 @@ std::vector<std::string> bot_replies(const bot_decision& d, const conversation& 
     return {};
 }
 
+std::vector<bot_choice> offered_choices(std::string_view json) {
+    if (json.empty()) return {};  // nearly every message: no parser made
+    boost::system::error_code ec;
+    auto v = boost::json::parse(json, ec);
+    if (ec || !v.is_array()) return {};
+    std::vector<bot_choice> out;
+    for (auto& c : v.as_array()) {
+        auto* keyword = c.is_object() ? c.as_object().if_contains("text") : nullptr;
+        auto* title = c.is_object() ? c.as_object().if_contains("title") : nullptr;
+        if (!keyword || !keyword->is_string() || !title || !title->is_string()) return {};
+        out.push_back({std::string(keyword->as_string()), std::string(title->as_string())});
+    }
+    return out;
+}
+
 bot_offer_set::bot_offer_set(const bot_texts& t)
     : stranger_menu_(menu_choices(false, t)), registered_menu_(menu_choices(true, t)), ratings_(rating_choices(t)) {}
 

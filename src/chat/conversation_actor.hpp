@@ -179,8 +179,9 @@ private:
                         const std::string& key, timestamp now, std::vector<std::string>& replies,
                         const bot_choices*& offered, std::string& answer);
     // The keywords `m` offers the user to tap (WhatsApp's buttons), kept
-    // with its delivery so that a retry after a restart offers them too.
-    void offer_choices(step& s, const message& m, const bot_choices* offered);
+    // with its delivery so that a retry after a restart offers them too,
+    // and on `m` when the user is shown them, for the agents to see.
+    void offer_choices(step& s, message& m, const bot_choices* offered);
     // The returned reference lives in the step's batch: valid until the next add.
     message& add_message(step& s, sender from, std::string text, timestamp at, std::string kind = "text");
     // A message for the user that is not part of a webhook answer goes out

@@ -4,6 +4,7 @@
 #include "switchboard/core/json_text.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -47,6 +48,7 @@ boost::json::object to_json(const message& m) {
         a["url"] = attachment_url(m);
         o["attachment"] = std::move(a);
     }
+    if (!m.choices.empty()) o["choices"] = boost::json::parse(m.choices);
     return o;
 }
 
@@ -265,6 +267,11 @@ void write_message(W& w, const message& m) {
         w.lit(",\"url\":");
         w.string(attachment_url(m));
         w.lit("}");
+    }
+    // Written by the bot as JSON, and checked as such when read back (chat::offered_choices).
+    if (!m.choices.empty()) {
+        w.key("choices");
+        w.lit(m.choices);
     }
     w.done();
 }

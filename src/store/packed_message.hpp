@@ -19,9 +19,14 @@ namespace switchboard::store {
 class packed_message {
 public:
     explicit packed_message(const chat::message& m)
-        : at(m.at), from(m.from), status(m.status), has_media(m.media.has_value()), has_reply(m.reply_to != 0) {
-        bool has_detail = has_media || has_reply;
-        auto detail = has_detail ? media_prefix(m) + reply_prefix(m) + m.error : std::string();
+        : at(m.at),
+          from(m.from),
+          status(m.status),
+          has_media(m.media.has_value()),
+          has_reply(m.reply_to != 0),
+          has_choices(!m.choices.empty()) {
+        bool has_detail = has_media || has_reply || has_choices;
+        auto detail = has_detail ? media_prefix(m) + reply_prefix(m) + choices_prefix(m) + m.error : std::string();
         const std::array<std::string_view, fields> parts{m.id,         m.agent,     m.text,
                                                           m.kind,       m.channel_id, m.client_id,
                                                           has_detail ? std::string_view(detail) : m.error};
@@ -64,6 +69,11 @@ public:
             std::memcpy(&m.reply_to, detail.data(), sizeof m.reply_to);
             detail.remove_prefix(sizeof m.reply_to);
         }
+        if (has_choices) {
+            auto end = detail.find('\0');
+            m.choices = detail.substr(0, end);
+            detail.remove_prefix(end + 1);
+        }
         m.error = detail;
         return m;
     }
@@ -74,12 +84,13 @@ public:
     chat::message_status status : 8;
     bool has_media : 1;
     bool has_reply : 1;
+    bool has_choices : 1;
 
 private:
     // id, agent, text, kind, channel id, client id, and the error after the
-    // attachment's strings and the quoted message's seq when there are
-    // those: few messages have any, and a part of their own would make every
-    // message 8 bytes longer.
+    // attachment's strings, the quoted message's seq and the bot's choices
+    // when there are those: few messages have any, and a part of their own
+    // would make every message 8 bytes longer.
     static constexpr std::size_t fields = 7;
 
     // The attachment's strings, each ended by a NUL: the parser lets none
@@ -101,6 +112,14 @@ private:
         std::string out(sizeof m.reply_to, '\0');
         std::memcpy(out.data(), &m.reply_to, sizeof m.reply_to);
         return out;
+    }
+
+    // The choices' JSON, ended by a NUL: JSON text has none (a NUL in a
+    // title is written \u0000).
+    static std::string choices_prefix(const chat::message& m) {
+        if (m.choices.empty()) return {};
+        assert(m.choices.find('\0') == std::string::npos);
+        return m.choices + '\0';
     }
 
     std::string_view part(std::size_t i) const {

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 45> migrations{
+constexpr std::array<std::string_view, 46> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -524,6 +524,10 @@ CREATE TABLE event_erasures (
     went_round INTEGER NOT NULL DEFAULT 0,
     swept_after INTEGER NOT NULL
 );
+)sql",
+    // 46: the keywords the bot offered with a message to tap (message::choices); '' for none.
+    R"sql(
+ALTER TABLE messages ADD COLUMN choices TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -18,6 +18,7 @@
 #include "search_index.hpp"
 #include "sqlite.hpp"
 #include "time_index.hpp"
+#include "switchboard/chat/bot.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/core/repeated_problem.hpp"
 
@@ -58,7 +59,7 @@ std::optional<timestamp> time_of(const std::optional<std::int64_t>& v) {
 }
 
 constexpr std::string_view message_columns =
-    "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id, reply_to";
+    "phone, seq, id, sender, agent, text, kind, at, status, channel_id, client_id, reply_to, choices";
 // A media kind's list as SQL: ('image','audio',…).
 std::string media_kinds_sql() {
     std::string out = "(";
@@ -98,9 +99,12 @@ message read_message(const sqlite::statement& st) {
     m.channel_id = st.get_text(9);
     m.client_id = st.get_text(10);
     m.reply_to = static_cast<std::uint64_t>(st.get_int(11));
-    m.error = st.get_text(12);
-    if (auto media_id = st.get_text(13); !media_id.empty())
-        m.media = chat::attachment{std::move(media_id), st.get_text(14), st.get_text(15)};
+    m.choices = st.get_text(12);
+    // Served as JSON as it is: a row edited into something else offers nothing.
+    if (!m.choices.empty() && chat::offered_choices(m.choices).empty()) m.choices.clear();
+    m.error = st.get_text(13);
+    if (auto media_id = st.get_text(14); !media_id.empty())
+        m.media = chat::attachment{std::move(media_id), st.get_text(15), st.get_text(16)};
     return m;
 }
 
@@ -305,10 +309,10 @@ public:
           event_erasures_(erasures),
           put_conversation_(db.prepare(upsert_conversation_sql())),
           insert_message_(db.prepare("INSERT INTO messages (" + std::string(message_columns) +
-                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+                                     ", dedupe_key, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           // A message stored before (found by (phone, seq) in the index) is rewritten in its row.
           update_message_(db.prepare("UPDATE messages SET phone = ?, seq = ?, id = ?, sender = ?, agent = ?, "
-                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ?, reply_to = ? "
+                                     "text = ?, kind = ?, at = ?, status = ?, channel_id = ?, client_id = ?, reply_to = ?, choices = ? "
                                      "WHERE rowid = ?")),
           put_message_error_(
               db.prepare("INSERT OR REPLACE INTO message_errors (phone, seq, error) VALUES (?,?,?)")),
@@ -422,7 +426,7 @@ public:
                     if (m.seq && b.dedupe[i].seq == m.seq && !dedupe_rows[i].in_messages) carried = i;
             std::string_view dedupe_key = "", answer = "";  // not null: SQLite binds a null pointer as NULL
             if (carried < b.dedupe.size()) dedupe_key = b.dedupe[carried].key, answer = b.dedupe[carried].answer;
-            auto& st = row ? update_message_.bind(13, *row) : insert_message_.bind(13, dedupe_key).bind(14, answer);
+            auto& st = row ? update_message_.bind(14, *row) : insert_message_.bind(14, dedupe_key).bind(15, answer);
             st.bind(1, m.phone)
                 .bind(2, static_cast<std::int64_t>(m.seq))
                 .bind(3, m.id)
@@ -435,6 +439,7 @@ public:
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
                 .bind(12, static_cast<std::int64_t>(m.reply_to))
+                .bind(13, m.choices)
                 .run();
             if (!m.error.empty())
                 put_message_error_.bind(1, m.phone).bind(2, static_cast<std::int64_t>(m.seq)).bind(3, m.error).run();

@@ -470,6 +470,32 @@ test("a message is shown as WhatsApp shows it, with its links, and stays text", 
   assert.deepEqual(page.errors, []);
 }));
 
+// The bot's buttons show under its message, as the user's app drew them,
+// so that an agent reads a `4` as the tap it was; they are not pressable.
+test("the bot's buttons show under its message, as the user saw them, live too", () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550011', 'hi', 'Ida');
+  await userSays(server, '15550011', 'support');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550011"]').click();
+  const menu = page.locator('.message.bot', { hasText: 'Welcome!' });
+  await menu.locator('.choices li').nth(1).waitFor();
+  assert.deepEqual(await menu.locator('.choices li').allTextContents(), ['Support', 'Register']);
+  assert.equal(await menu.locator('.choices li').first().getAttribute('title'), 'Sends "support"');
+  assert.equal(await menu.locator('.choices').getAttribute('aria-label'), 'Buttons the user was shown');
+  assert.equal(await menu.locator('.choices button').count(), 0);
+  // The reply that offered nothing shows none.
+  const connecting = page.locator('.message.bot', { hasText: 'Connecting you' });
+  await connecting.waitFor();
+  assert.equal(await connecting.locator('.choices').count(), 0);
+
+  // The rating question comes in live, its scores with it.
+  await userSays(server, '15550011', 'exit');
+  const question = page.locator('.message.bot', { hasText: 'session ended' });
+  await question.locator('.choices li').nth(4).waitFor();
+  assert.deepEqual(await question.locator('.choices li').allTextContents(), ['1 ★', '2 ★★', '3 ★★★', '4 ★★★★', '5 ★★★★★']);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('an agent signs their replies with the signature they wrote, never a note, and this browser keeps the switch', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   await userSays(server, '15551601', 'support', 'Sam');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);

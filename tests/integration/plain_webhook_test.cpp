@@ -261,6 +261,48 @@ BOOST_AUTO_TEST_CASE(the_answer_offers_the_keywords_a_user_may_tap) {
     BOOST_TEST(choices(say(spanish.port(), "1603", "exit")) == "none");
 }
 
+// The agents see what the bot offered the user to tap, with its message:
+// in the conversation, in the console's event, in the transcript, and
+// after a restart.
+BOOST_AUTO_TEST_CASE(the_bots_message_keeps_the_choices_it_offered_for_the_agents) {
+    temp_dir dir;
+    const std::string menu = R"([{"text":"support","title":"Support"},{"text":"register","title":"Register"}])";
+    std::string token;
+    {
+        server_process server({"--data", dir.path().string()});
+        auto p = server.port();
+        auto admin = admin_client(server);
+        token = admin.token;
+        ws_client ws(p, "/ws?token=" + admin.token);
+        auto hi = say(p, "1604", "hi");
+        BOOST_TEST(json::serialize(hi.body.at("replies").as_array().back().at("choices")) == menu);
+        auto user = ws.next_of_type("message.created");
+        BOOST_TEST(!user.at("data").as_object().contains("choices"));
+        auto bot = ws.next_of_type("message.created");
+        BOOST_TEST(bot.at("data").at("sender").as_string() == "bot");
+        BOOST_TEST(json::serialize(bot.at("data").at("choices")) == menu);
+
+        say(p, "1604", "support");
+        auto ended = say(p, "1604", "exit");
+        auto messages = admin.json("GET", "/conversations/1604").at("messages").as_array();
+        BOOST_TEST(json::serialize(messages.back().at("choices")) ==
+                   json::serialize(ended.body.at("replies").as_array().back().at("choices")));
+        BOOST_TEST(!messages.at(3).as_object().contains("choices"));  // "connecting": none
+
+        auto txt = admin.call("GET", "/conversations/1604/transcript?format=txt").body;
+        BOOST_TEST(txt.find("Bot: Welcome! Reply *support*") != std::string::npos, txt);
+        BOOST_TEST(txt.find(" [choices: Support | Register]\n") != std::string::npos, txt);
+        BOOST_TEST(txt.find(" [choices: 1 ★ | 2 ★★ | 3 ★★★ | 4 ★★★★ | 5 ★★★★★]\n") != std::string::npos, txt);
+        auto as_json = json::parse(admin.call("GET", "/conversations/1604/transcript?format=json").body);
+        BOOST_TEST(json::serialize(as_json.at("messages").at(1).at("choices")) == menu);
+    }
+    server_process again({"--data", dir.path().string()});
+    api_client admin{again.port(), token};
+    auto messages = admin.json("GET", "/conversations/1604").at("messages").as_array();
+    BOOST_TEST(json::serialize(messages.at(1).at("choices")) == menu);
+    BOOST_TEST(messages.back().at("choices").as_array().size() == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(bot_texts_come_from_a_file) {
     temp_dir dir;
     auto file = dir.path() / "texts.json";

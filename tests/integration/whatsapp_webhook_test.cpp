@@ -775,6 +775,10 @@ BOOST_AUTO_TEST_CASE(the_bot_offers_its_keywords_as_buttons_and_reads_a_tap_as_t
         auto menu = json::parse(plain.graph.wait_for(1)[0].body);
         BOOST_TEST(menu.at("type").as_string() == "text");
         BOOST_TEST(std::string(menu.at("text").at("body").as_string()).starts_with("Welcome! Reply *support*"));
+        // Nor does the agents' copy offer any: the user saw none.
+        auto shown = admin_client(plain.server).json("GET", "/conversations/15557320").at("messages");
+        BOOST_TEST(shown.at(1).at("sender").as_string() == "bot");
+        BOOST_TEST(!shown.at(1).as_object().contains("choices"));
     }
     const std::string user = "15557321";
     temp_dir dir;
@@ -804,6 +808,10 @@ BOOST_AUTO_TEST_CASE(the_bot_offers_its_keywords_as_buttons_and_reads_a_tap_as_t
     auto conversation = admin.json("GET", "/conversations/" + user);
     BOOST_TEST(conversation.at("state").as_string() == "CHAT_SUPPORT_ACTIVE");
     BOOST_TEST(conversation.at("messages").at(2).at("text").as_string() == "support");  // as if typed
+    // The agents see the buttons the menu showed, and what a tap sends.
+    BOOST_TEST(json::serialize(conversation.at("messages").at(1).at("choices")) ==
+               R"([{"text":"support","title":"Hablar con alguien"},{"text":"register","title":"Register"}])");
+    BOOST_TEST(!conversation.at("messages").at(3).as_object().contains("choices"));  // "connecting": none
 
     admin.json("POST", "/conversations/" + user + "/chat-support/start");
     wa.graph.wait_for(3);  // "you're now chatting with"
@@ -818,6 +826,10 @@ BOOST_AUTO_TEST_CASE(the_bot_offers_its_keywords_as_buttons_and_reads_a_tap_as_t
     BOOST_REQUIRE(rows.size() == 5u);
     BOOST_TEST(json::serialize(rows[0]) == R"({"id":"sb:1","title":"1 ★"})");
     BOOST_TEST(json::serialize(rows[4]) == R"({"id":"sb:5","title":"5 ★★★★★"})");
+    auto asked = admin.json("GET", "/conversations/" + user).at("messages").as_array().back();
+    BOOST_TEST(std::string(asked.at("text").as_string()).starts_with("Chat support session ended."));
+    BOOST_TEST(asked.at("choices").as_array().size() == 5u);
+    BOOST_TEST(asked.at("choices").at(0).at("title").as_string() == "1 ★");
 
     BOOST_TEST(taps("wamid.tap-3", "list_reply", "sb:4", "4 ★★★★").status == 200u);
     auto thanks = json::parse(wa.graph.wait_for(5)[4].body);
@@ -843,6 +855,8 @@ BOOST_AUTO_TEST_CASE(a_menu_too_long_for_buttons_goes_as_text) {
     auto menu = json::parse(wa.graph.wait_for(1)[0].body);
     BOOST_TEST(menu.at("type").as_string() == "text");
     BOOST_TEST(menu.at("text").at("body").as_string().size() == 1025u);
+    auto shown = admin_client(wa.server).json("GET", "/conversations/15557322").at("messages");
+    BOOST_TEST(!shown.at(1).as_object().contains("choices"));  // the agents' copy offers none either
 }
 
 BOOST_AUTO_TEST_CASE(a_reaction_reaches_the_agents_and_the_bot_leaves_it) {

@@ -188,6 +188,24 @@ BOOST_AUTO_TEST_CASE(texts_load_from_json_and_bad_files_are_clear_errors) {
     BOOST_CHECK_THROW(bot_texts::load(dir.path() / "missing.json"), std::runtime_error);
 }
 
+// A message's choices read back as the bot wrote them; anything else
+// offers nothing, rather than half a list.
+BOOST_AUTO_TEST_CASE(a_messages_choices_read_back_as_the_bot_wrote_them) {
+    const bot_offer_set offers{texts};
+    auto titles = [](std::string_view json) {
+        std::string out;
+        for (auto& c : offered_choices(json)) out += c.keyword + "=" + c.title + ";";
+        return out;
+    };
+    BOOST_TEST(titles(offers.ratings()->json) == "1=1 ★;2=2 ★★;3=3 ★★★;4=4 ★★★★;5=5 ★★★★★;");
+    BOOST_TEST(titles(R"([{"text":"support","title":"Hablar \"ya\""}])") == "support=Hablar \"ya\";");
+    for (std::string_view bad : {"", "[", "{}", "[1]", R"([{"text":"support"}])", R"([{"text":1,"title":"One"}])",
+                                 R"([{"text":"support","title":"Support"},"x"])"}) {
+        BOOST_TEST_INFO("json '" << bad << "'");
+        BOOST_TEST(offered_choices(bad).empty());
+    }
+}
+
 // The keywords a reply offers to tap: the menu's with a menu (register
 // only until the user has), the ratings with the end of a chat, nothing
 // else; none whose title an operator left empty.

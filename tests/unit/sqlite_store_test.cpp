@@ -1015,7 +1015,7 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         return a.id == b.id && a.phone == b.phone && a.seq == b.seq && a.from == b.from && a.agent == b.agent &&
                a.text == b.text && a.kind == b.kind && a.at == b.at && a.status == b.status &&
                a.channel_id == b.channel_id && a.client_id == b.client_id && a.error == b.error &&
-               a.media == b.media && a.reply_to == b.reply_to;
+               a.media == b.media && a.reply_to == b.reply_to && a.choices == b.choices;
     };
     for (auto& db : stores) {
         auto first = full_message(1), second = full_message(2), third = full_message(3);
@@ -1030,7 +1030,9 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         second.text = "";  // empty fields, between full ones
         second.kind = "document";
         second.media = switchboard::chat::attachment{"1479537139650973", "application/pdf", "invoice 7 \"März\".pdf"};
+        first.choices = R"([{"text":"support","title":"Support"}])";  // and the bot's buttons, after the quote
         third.reply_to = 2;  // a quote alone
+        third.choices = R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])";  // with choices
         store::write_batch b;
         b.messages = {first, second, third};
         write(*db, b);
@@ -1056,6 +1058,28 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
     BOOST_TEST(reopened->find_message("15550001", 2)->media->filename == "invoice 7 \"März\".pdf");
     BOOST_TEST(reopened->find_message("15550001", 1)->media->media_id == "88");
     BOOST_TEST(reopened->find_message("15550001", 3)->media.has_value() == false);
+    BOOST_TEST(reopened->find_message("15550001", 3)->choices == R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])");
+    BOOST_TEST(reopened->find_message("15550001", 2)->choices.empty());
+}
+
+// Choices are served as JSON as they are kept: a row edited into anything
+// else reads as offering nothing, not as a broken message object.
+BOOST_AUTO_TEST_CASE(choices_that_are_not_a_list_of_choices_read_as_none) {
+    test::temp_dir dir;
+    {
+        auto db = store::open_sqlite_store(dir.path().string());
+        store::write_batch b;
+        b.messages = {full_message(1), full_message(2), full_message(3)};
+        for (auto& m : b.messages) m.choices = R"([{"text":"support","title":"Support"}])";
+        write(*db, b);
+    }
+    auto file = (dir.path() / "switchboard.db").string();
+    test::sqlite_script(file, "UPDATE messages SET choices = '[{\"text\":\"support\"' WHERE seq = 1;"
+                              "UPDATE messages SET choices = '{\"text\":\"support\",\"title\":\"Support\"}' WHERE seq = 2;");
+    auto db = store::open_sqlite_store(dir.path().string());
+    BOOST_TEST(db->find_message("15550001", 1)->choices.empty());  // not JSON
+    BOOST_TEST(db->find_message("15550001", 2)->choices.empty());  // not a list
+    BOOST_TEST(db->find_message("15550001", 3)->choices == R"([{"text":"support","title":"Support"}])");
 }
 
 // Exports page by (at, phone, seq). The SQLite store finds messages by time

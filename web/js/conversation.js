@@ -35,6 +35,14 @@ const STATE_WORDS = { IDLE: 'With the bot', REGISTERING: 'Giving their name', RA
 const STATUS_ORDER = ['received', 'sent', 'delivered', 'read', 'failed'];
 
 // The id a send carries, by which its stored message replaces the copy shown while sending.
+// The buttons the bot's message showed the user (a tap sends its keyword,
+// which is the user's next message): shown, not pressable, as the agent
+// sees what the user saw.
+function choicesOf(m) {
+  return h('ul', { class: 'choices', 'aria-label': 'Buttons the user was shown' },
+    m.choices.map((c) => h('li', { text: c.title, title: `Sends "${c.text}"` })));
+}
+
 function newClientId() { return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`; }
 
 // A file's size as the composer shows it.
@@ -469,6 +477,7 @@ export class ConversationPane {
       m.attachment ? this.attachmentOf(m) : null,
       m.deleted ? h('span', { class: 'text deleted', text: 'This note was deleted' })
         : m.type === 'rating' ? rating(m.text) : text ? this.textElement(m, text) : null,
+      m.choices?.length ? choicesOf(m) : null,
       h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable, deletable),
       m.status === 'failed' ? this.failure(m) : null);
   }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boost::asio {
@@ -66,6 +67,11 @@ public:
     void forget(std::string phone);
     // Whether a message for this channel has anywhere to go.
     bool can_deliver(chat::channel via) const;
+    // Whether a user on this channel is shown the bot's keywords to tap with
+    // a message of this text: a plain webhook's answer and body always carry
+    // them; WhatsApp shows them with --wa-buttons, when the text fits a
+    // button message (a longer one goes as text).
+    bool shows_choices(chat::channel via, std::string_view text) const;
     void stop();
 
     struct impl;

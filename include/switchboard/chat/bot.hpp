@@ -103,6 +103,11 @@ struct bot_choices {
     bool empty() const { return options.empty(); }
 };
 
+// The choices a message offered (message::choices) read back: none when
+// `json` is not an array of {"text","title"} strings, as a row edited by
+// hand might be.
+std::vector<bot_choice> offered_choices(std::string_view json);
+
 // What each reply offers, made once from the texts.
 class bot_offer_set {
 public:

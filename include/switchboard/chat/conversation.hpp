@@ -95,6 +95,10 @@ struct message {
     // The seq of the message this one answers, as the user's WhatsApp or
     // the agent's reply quotes it; 0 for none.
     std::uint64_t reply_to = 0;
+    // The bot's keywords offered with it to tap, as the user was shown them
+    // (a plain webhook's widget; WhatsApp's buttons with --wa-buttons): a
+    // JSON array, [{"text":"support","title":"Support"}]. Empty for none.
+    std::string choices;
 };
 
 // A private note its writer or an admin deleted: its text gone, its place
