@@ -103,7 +103,7 @@ private:
         out += "[" + to_iso8601(m.at) + "] " + who(m) + ": " + m.text;
         if (m.kind == "rating") out += " (rating of the chat, of 5)";
         // The buttons the user was shown with it, as a reply may be a tap on one.
-        auto offered = chat::offered_choices(m.choices);
+        auto offered = chat::offered_choices(m);
         for (std::size_t i = 0; i < offered.size(); ++i) out += (i ? " | " : " [choices: ") + offered[i].title;
         if (!offered.empty()) out += "]";
         // A quote, as the reader could not tell what it answers: one point

@@ -7,6 +7,9 @@
 
 #include <array>
 #include <fstream>
+#include <functional>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -33,6 +36,7 @@ bot_choices written(bot_choices c) {
     for (auto& o : c.options) options.push_back({{"text", o.keyword}, {"title", o.title}});
     c.json = boost::json::serialize(options);
     c.delivery = boost::json::serialize(boost::json::object{{"button", c.button}, {"choices", std::move(options)}});
+    c.kept = kept_choices(c.json);
     return c;
 }
 
@@ -157,6 +161,19 @@ std::vector<bot_choice> offered_choices(std::string_view json) {
         out.push_back({std::string(keyword->as_string()), std::string(title->as_string())});
     }
     return out;
+}
+
+std::vector<bot_choice> offered_choices(const message& m) {
+    return m.choices ? offered_choices(*m.choices) : std::vector<bot_choice>{};
+}
+
+const std::string* kept_choices(std::string_view json) {
+    static std::mutex mutex;
+    static std::set<std::string, std::less<>> kept;
+    std::lock_guard lock(mutex);
+    if (auto at = kept.find(json); at != kept.end()) return &*at;
+    if (offered_choices(json).empty()) return nullptr;
+    return &*kept.emplace(json).first;
 }
 
 bot_offer_set::bot_offer_set(const bot_texts& t)

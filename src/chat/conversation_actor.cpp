@@ -302,7 +302,7 @@ message& conversation_actor::add_outgoing(step& s, sender from, std::string text
 
 void conversation_actor::offer_choices(step& s, message& m, const bot_choices* offered) {
     if (!offered) return;
-    if (ctx_.outbox.shows_choices(s.next.via, m.text)) m.choices = offered->json;
+    if (ctx_.outbox.shows_choices(s.next.via, m.text)) m.choices = offered->kept;
     if (s.outbound.empty() || s.outbound.back().message_id != m.id) return;
     auto& out = s.outbound.back();
     out.kind = "choices";

@@ -48,7 +48,7 @@ boost::json::object to_json(const message& m) {
         a["url"] = attachment_url(m);
         o["attachment"] = std::move(a);
     }
-    if (!m.choices.empty()) o["choices"] = boost::json::parse(m.choices);
+    if (m.choices) o["choices"] = boost::json::parse(*m.choices);
     return o;
 }
 
@@ -268,10 +268,10 @@ void write_message(W& w, const message& m) {
         w.string(attachment_url(m));
         w.lit("}");
     }
-    // Written by the bot as JSON, and checked as such when read back (chat::offered_choices).
-    if (!m.choices.empty()) {
+    // JSON already: only a list of choices is kept (kept_choices).
+    if (m.choices) {
         w.key("choices");
-        w.lit(m.choices);
+        w.lit(*m.choices);
     }
     w.done();
 }

@@ -24,20 +24,35 @@ public:
           status(m.status),
           has_media(m.media.has_value()),
           has_reply(m.reply_to != 0),
-          has_choices(!m.choices.empty()) {
-        bool has_detail = has_media || has_reply || has_choices;
-        auto detail = has_detail ? media_prefix(m) + reply_prefix(m) + choices_prefix(m) + m.error : std::string();
-        const std::array<std::string_view, fields> parts{m.id,         m.agent,     m.text,
-                                                          m.kind,       m.channel_id, m.client_id,
-                                                          has_detail ? std::string_view(detail) : m.error};
+          has_choices(m.choices != nullptr) {
+        const std::array<std::string_view, fields - 1> parts{m.id,   m.agent,      m.text,
+                                                              m.kind, m.channel_id, m.client_id};
         std::size_t total = 0;
-        for (std::size_t i = 0; i < fields; ++i) total += sizes_[i] = static_cast<std::uint32_t>(parts[i].size());
+        for (std::size_t i = 0; i + 1 < fields; ++i) total += sizes_[i] = static_cast<std::uint32_t>(parts[i].size());
+        std::size_t detail = m.error.size() + (has_reply ? sizeof m.reply_to : 0) + (has_choices ? sizeof m.choices : 0);
+        if (has_media) detail += m.media->media_id.size() + m.media->mime_type.size() + m.media->filename.size() + 3;
+        total += sizes_[fields - 1] = static_cast<std::uint32_t>(detail);
+        // Written in place: a menu's message has a detail (its choices), and
+        // building it apart cost an allocation and copies a webhook.
         chars_ = std::make_unique_for_overwrite<char[]>(total);
         char* at_char = chars_.get();
-        for (auto part : parts) {
-            if (!part.empty()) std::memcpy(at_char, part.data(), part.size());
-            at_char += part.size();
-        }
+        auto put = [&](const void* bytes, std::size_t n) {
+            if (n) std::memcpy(at_char, bytes, n);
+            at_char += n;
+        };
+        for (auto part : parts) put(part.data(), part.size());
+        if (has_media)
+            // Each ended by a NUL: the parser lets none through with one in it.
+            for (auto* field : {&m.media->media_id, &m.media->mime_type, &m.media->filename}) {
+                assert(field->find('\0') == std::string::npos);
+                put(field->data(), field->size());
+                *at_char++ = '\0';
+            }
+        // The quoted message's seq and the kept choices' address (kept for the
+        // process's life: chat::kept_choices), their 8 bytes as they are.
+        if (has_reply) put(&m.reply_to, sizeof m.reply_to);
+        if (has_choices) put(&m.choices, sizeof m.choices);
+        put(m.error.data(), m.error.size());
     }
 
     std::string_view text() const { return part(2); }
@@ -70,9 +85,8 @@ public:
             detail.remove_prefix(sizeof m.reply_to);
         }
         if (has_choices) {
-            auto end = detail.find('\0');
-            m.choices = detail.substr(0, end);
-            detail.remove_prefix(end + 1);
+            std::memcpy(&m.choices, detail.data(), sizeof m.choices);
+            detail.remove_prefix(sizeof m.choices);
         }
         m.error = detail;
         return m;
@@ -89,38 +103,9 @@ public:
 private:
     // id, agent, text, kind, channel id, client id, and the error after the
     // attachment's strings, the quoted message's seq and the bot's choices
-    // when there are those: few messages have any, and a part of their own
-    // would make every message 8 bytes longer.
+    // when there are those: most messages have none, and a part of their
+    // own would make every message 8 bytes longer.
     static constexpr std::size_t fields = 7;
-
-    // The attachment's strings, each ended by a NUL: the parser lets none
-    // through with one in it.
-    static std::string media_prefix(const chat::message& m) {
-        std::string out;
-        if (!m.media) return out;
-        auto& a = *m.media;
-        for (auto* field : {&a.media_id, &a.mime_type, &a.filename}) {
-            assert(field->find('\0') == std::string::npos);
-            out.append(*field).push_back('\0');
-        }
-        return out;
-    }
-
-    // The quoted message's seq, its 8 bytes as they are.
-    static std::string reply_prefix(const chat::message& m) {
-        if (!m.reply_to) return {};
-        std::string out(sizeof m.reply_to, '\0');
-        std::memcpy(out.data(), &m.reply_to, sizeof m.reply_to);
-        return out;
-    }
-
-    // The choices' JSON, ended by a NUL: JSON text has none (a NUL in a
-    // title is written \u0000).
-    static std::string choices_prefix(const chat::message& m) {
-        if (m.choices.empty()) return {};
-        assert(m.choices.find('\0') == std::string::npos);
-        return m.choices + '\0';
-    }
 
     std::string_view part(std::size_t i) const {
         std::size_t offset = 0;

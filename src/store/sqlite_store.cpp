@@ -99,9 +99,8 @@ message read_message(const sqlite::statement& st) {
     m.channel_id = st.get_text(9);
     m.client_id = st.get_text(10);
     m.reply_to = static_cast<std::uint64_t>(st.get_int(11));
-    m.choices = st.get_text(12);
     // Served as JSON as it is: a row edited into something else offers nothing.
-    if (!m.choices.empty() && chat::offered_choices(m.choices).empty()) m.choices.clear();
+    if (auto choices = st.get_bytes(12); !choices.empty()) m.choices = chat::kept_choices(choices);
     m.error = st.get_text(13);
     if (auto media_id = st.get_text(14); !media_id.empty())
         m.media = chat::attachment{std::move(media_id), st.get_text(15), st.get_text(16)};
@@ -439,7 +438,7 @@ public:
                 .bind(10, m.channel_id)
                 .bind(11, m.client_id)
                 .bind(12, static_cast<std::int64_t>(m.reply_to))
-                .bind(13, m.choices)
+                .bind(13, m.choices ? std::string_view(*m.choices) : std::string_view(""))  // "", not null
                 .run();
             if (!m.error.empty())
                 put_message_error_.bind(1, m.phone).bind(2, static_cast<std::int64_t>(m.seq)).bind(3, m.error).run();

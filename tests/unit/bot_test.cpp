@@ -203,7 +203,15 @@ BOOST_AUTO_TEST_CASE(a_messages_choices_read_back_as_the_bot_wrote_them) {
                                  R"([{"text":"support","title":"Support"},"x"])"}) {
         BOOST_TEST_INFO("json '" << bad << "'");
         BOOST_TEST(offered_choices(bad).empty());
+        BOOST_TEST(kept_choices(bad) == nullptr);
     }
+    // Kept once: alike texts at one address, which the bot's own offers share.
+    auto* kept = kept_choices(offers.ratings()->json);
+    BOOST_TEST(kept != nullptr);
+    BOOST_TEST(*kept == offers.ratings()->json);
+    BOOST_TEST(kept == offers.ratings()->kept);
+    BOOST_TEST(kept_choices(std::string(offers.ratings()->json)) == kept);
+    BOOST_TEST(kept_choices(R"([{"text":"support","title":"Support"}])") != kept);
 }
 
 // The keywords a reply offers to tap: the menu's with a menu (register

@@ -1,5 +1,6 @@
 // The SQLite store: every field survives a reopen, batches are atomic,
 // start-up refuses what it cannot use.
+#include "switchboard/chat/bot.hpp"
 #include "switchboard/events/event.hpp"
 #include "switchboard/store/store.hpp"
 
@@ -1030,9 +1031,9 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         second.text = "";  // empty fields, between full ones
         second.kind = "document";
         second.media = switchboard::chat::attachment{"1479537139650973", "application/pdf", "invoice 7 \"März\".pdf"};
-        first.choices = R"([{"text":"support","title":"Support"}])";  // and the bot's buttons, after the quote
+        first.choices = chat::kept_choices(R"([{"text":"support","title":"Support"}])");  // and the bot's buttons, after the quote
         third.reply_to = 2;  // a quote alone
-        third.choices = R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])";  // with choices
+        third.choices = chat::kept_choices(R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])");  // with choices
         store::write_batch b;
         b.messages = {first, second, third};
         write(*db, b);
@@ -1058,8 +1059,8 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
     BOOST_TEST(reopened->find_message("15550001", 2)->media->filename == "invoice 7 \"März\".pdf");
     BOOST_TEST(reopened->find_message("15550001", 1)->media->media_id == "88");
     BOOST_TEST(reopened->find_message("15550001", 3)->media.has_value() == false);
-    BOOST_TEST(reopened->find_message("15550001", 3)->choices == R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])");
-    BOOST_TEST(reopened->find_message("15550001", 2)->choices.empty());
+    BOOST_TEST(*reopened->find_message("15550001", 3)->choices == R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])");
+    BOOST_TEST(reopened->find_message("15550001", 2)->choices == nullptr);
 }
 
 // Choices are served as JSON as they are kept: a row edited into anything
@@ -1070,16 +1071,16 @@ BOOST_AUTO_TEST_CASE(choices_that_are_not_a_list_of_choices_read_as_none) {
         auto db = store::open_sqlite_store(dir.path().string());
         store::write_batch b;
         b.messages = {full_message(1), full_message(2), full_message(3)};
-        for (auto& m : b.messages) m.choices = R"([{"text":"support","title":"Support"}])";
+        for (auto& m : b.messages) m.choices = chat::kept_choices(R"([{"text":"support","title":"Support"}])");
         write(*db, b);
     }
     auto file = (dir.path() / "switchboard.db").string();
     test::sqlite_script(file, "UPDATE messages SET choices = '[{\"text\":\"support\"' WHERE seq = 1;"
                               "UPDATE messages SET choices = '{\"text\":\"support\",\"title\":\"Support\"}' WHERE seq = 2;");
     auto db = store::open_sqlite_store(dir.path().string());
-    BOOST_TEST(db->find_message("15550001", 1)->choices.empty());  // not JSON
-    BOOST_TEST(db->find_message("15550001", 2)->choices.empty());  // not a list
-    BOOST_TEST(db->find_message("15550001", 3)->choices == R"([{"text":"support","title":"Support"}])");
+    BOOST_TEST(db->find_message("15550001", 1)->choices == nullptr);  // not JSON
+    BOOST_TEST(db->find_message("15550001", 2)->choices == nullptr);  // not a list
+    BOOST_TEST(*db->find_message("15550001", 3)->choices == R"([{"text":"support","title":"Support"}])");
 }
 
 // Exports page by (at, phone, seq). The SQLite store finds messages by time

@@ -98,8 +98,10 @@ struct bot_choices {
     // As the answers carry them, written once: every menu a webhook answers
     // has them. `json` the options, [{"text":"support","title":"Support"}]
     // (`text` being what the user sends back); `delivery` the outbox's
-    // record of them, {"button":…,"choices":<json>}.
+    // record of them, {"button":…,"choices":<json>}. `kept` is `json` as a
+    // message points at it (kept_choices).
     std::string json, delivery;
+    const std::string* kept = nullptr;
     bool empty() const { return options.empty(); }
 };
 
@@ -107,6 +109,14 @@ struct bot_choices {
 // `json` is not an array of {"text","title"} strings, as a row edited by
 // hand might be.
 std::vector<bot_choice> offered_choices(std::string_view json);
+std::vector<bot_choice> offered_choices(const message& m);
+
+// The one copy the process keeps of these choices (message::choices),
+// alike texts at one address; null when `json` offers none. Never freed:
+// a process meets a handful, the menus and the rating question of its bot
+// texts (and of the texts its stored history was written with). Safe from
+// any thread.
+const std::string* kept_choices(std::string_view json);
 
 // What each reply offers, made once from the texts.
 class bot_offer_set {

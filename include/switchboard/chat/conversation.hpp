@@ -97,8 +97,11 @@ struct message {
     std::uint64_t reply_to = 0;
     // The bot's keywords offered with it to tap, as the user was shown them
     // (a plain webhook's widget; WhatsApp's buttons with --wa-buttons): a
-    // JSON array, [{"text":"support","title":"Support"}]. Empty for none.
-    std::string choices;
+    // JSON array, [{"text":"support","title":"Support"}]; null for none.
+    // Kept once for the process (chat::kept_choices): a bot offers a
+    // handful, with most of its messages, and a message is copied several
+    // times on its way.
+    const std::string* choices = nullptr;
 };
 
 // A private note its writer or an admin deleted: its text gone, its place
