@@ -120,16 +120,34 @@ void search_index::start() {
         // its reads open long enough for the WAL to reach twice its
         // threshold (benchmarks/compare/wal-under-cpu-flood).
         loop();
+        std::lock_guard lock(mutex_);
+        thread_done_ = true;
+        left_.notify_all();
     });
 }
 
+void search_index::request_close() {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    wake_.notify_one();
+}
+
 void search_index::close() {
-    {
-        std::lock_guard lock(mutex_);
-        closing_ = true;
-        wake_.notify_one();
-    }
+    request_close();
     if (thread_.joinable()) thread_.join();
+}
+
+bool search_index::close_within(std::chrono::milliseconds limit) {
+    request_close();
+    if (!thread_.joinable()) return true;
+    std::unique_lock lock(mutex_);
+    if (!left_.wait_for(lock, limit, [&] { return thread_done_; })) {
+        thread_.detach();
+        return false;
+    }
+    lock.unlock();
+    thread_.join();
+    return true;
 }
 
 void search_index::loop() {
@@ -168,7 +186,7 @@ void search_index::loop() {
             failures_.occurred({{"error", e.what()}});
         }
         lock.lock();
-        wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return closing_; });
+        wake_.wait_for(lock, std::chrono::milliseconds(250), [&] { return closing_.load(); });
     }
 }
 
@@ -322,6 +340,7 @@ void search_index::file_batch(const std::vector<message_row>& rows) {
     }
     auto put = writer_->prepare("INSERT INTO message_text (rowid, text, phone, seq) VALUES (?,?,?,?)");
     for (auto& r : rows) {
+        if (closing_.load(std::memory_order_relaxed)) return;  // rolled back: filed at the next start
         if (!r.indexed || r.rowid <= upto) continue;
         put.bind(1, r.rowid).bind(2, r.text).bind(3, r.phone).bind(4, r.seq).run();
     }

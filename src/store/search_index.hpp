@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -52,8 +53,18 @@ public:
 
     // Starts the thread that keeps the index up with the database.
     void start();
-    // Stops it (a batch under way is finished).
+    // Asks it to stop, at once: a batch being filed is let go (rolled
+    // back), its rows filed at the next start. The filing runs at the
+    // lowest priority, and under a flood of CPU finishing one batch took a
+    // second of the 5 s a stop may take (SPEC §1).
+    void request_close();
+    // Stops it: request_close(), then waits for the thread.
     void close();
+    // request_close(), then waits for the thread at most `limit`: false
+    // when it is still going (a filing that has not had the CPU to see the
+    // stop), left to end on its own. The object must then outlive it: the
+    // caller keeps it, as a process about to exit does by never freeing it.
+    bool close_within(std::chrono::milliseconds limit);
 
     // Indexes every message the database holds now, on the caller's thread,
     // and drops those forgotten.
@@ -128,7 +139,10 @@ private:
 
     std::mutex mutex_;
     std::condition_variable wake_;
-    bool closing_ = false;
+    // Set under mutex_, for the wait; read without it by the filing, between rows.
+    std::atomic<bool> closing_ = false;
+    bool thread_done_ = false;  // under mutex_, told by left_
+    std::condition_variable left_;
     // Deleted rows not dropped yet, and each deletion's rows_left: under mutex_.
     struct forgotten {
         std::vector<std::int64_t> rows;
