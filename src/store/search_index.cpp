@@ -120,9 +120,6 @@ void search_index::start() {
         // its reads open long enough for the WAL to reach twice its
         // threshold (benchmarks/compare/wal-under-cpu-flood).
         loop();
-        std::lock_guard lock(mutex_);
-        thread_done_ = true;
-        left_.notify_all();
     });
 }
 
@@ -137,18 +134,6 @@ void search_index::close() {
     if (thread_.joinable()) thread_.join();
 }
 
-bool search_index::close_within(std::chrono::milliseconds limit) {
-    request_close();
-    if (!thread_.joinable()) return true;
-    std::unique_lock lock(mutex_);
-    if (!left_.wait_for(lock, limit, [&] { return thread_done_; })) {
-        thread_.detach();
-        return false;
-    }
-    lock.unlock();
-    thread_.join();
-    return true;
-}
 
 void search_index::loop() {
     using clock = std::chrono::steady_clock;

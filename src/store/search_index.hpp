@@ -21,7 +21,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -60,11 +59,6 @@ public:
     void request_close();
     // Stops it: request_close(), then waits for the thread.
     void close();
-    // request_close(), then waits for the thread at most `limit`: false
-    // when it is still going (a filing that has not had the CPU to see the
-    // stop), left to end on its own. The object must then outlive it: the
-    // caller keeps it, as a process about to exit does by never freeing it.
-    bool close_within(std::chrono::milliseconds limit);
 
     // Indexes every message the database holds now, on the caller's thread,
     // and drops those forgotten.
@@ -141,8 +135,6 @@ private:
     std::condition_variable wake_;
     // Set under mutex_, for the wait; read without it by the filing, between rows.
     std::atomic<bool> closing_ = false;
-    bool thread_done_ = false;  // under mutex_, told by left_
-    std::condition_variable left_;
     // Deleted rows not dropped yet, and each deletion's rows_left: under mutex_.
     struct forgotten {
         std::vector<std::int64_t> rows;

@@ -1276,25 +1276,12 @@ public:
             closing_ = true;  // the writer finishes what is queued, then stops
             wake_.notify_one();
         }
-        if (search_index_ && !search_index_->close_within(search_index_stop_wait)) {
-            // Its filing has not had the CPU to see the stop (it runs at
-            // SCHED_IDLE): it is left to roll back on its own, which the
-            // process's exit may cut short, and the next start files the
-            // rows. Kept, never freed, as its thread still uses it.
-            log::warn("search index left filing at the stop: its rows are filed at the next start",
-                      {{"waited_ms", std::to_string(search_index_stop_wait.count())}});
-            [[maybe_unused]] auto* left_running = search_index_.release();
-        }
+        if (search_index_) search_index_->close();
         if (writer_.joinable()) writer_.join();
         if (checkpointer_) checkpointer_->close();
     }
 
 private:
-    // How long a stop waits for the search index's thread. A batch is
-    // filed in about 10 ms; under a flood of CPU its SCHED_IDLE filing
-    // waited up to 1.7 s for a slice, of the 5 s a stop may take.
-    static constexpr std::chrono::milliseconds search_index_stop_wait{250};
-
     // --data-max-mb counts the search index too. The index may take a fifth
     // of it (it takes about an eighth of what the database does), and the
     // database what the index has not: each write group is held to that, so

@@ -343,35 +343,6 @@ BOOST_AUTO_TEST_CASE(a_stop_lets_go_of_the_batch_being_filed) {
     BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text") == "3");
 }
 
-// A filing that has not had the CPU to see the stop is not waited for
-// longer than a moment: the store closes, and the thread, left to end on
-// its own, rolls its batch back. The next start files the rows.
-BOOST_AUTO_TEST_CASE(a_store_stops_without_waiting_out_a_filing_that_cannot_go_on) {
-    test::temp_dir dir;
-    auto index = dir.path() / "search.db";
-    {
-        auto db = store::open_sqlite_store(dir.path().string());
-        // Its file held locked: the filing waits for it (SQLite's busy
-        // timeout, 5 s) as its batch begins, as a starved one would for CPU.
-        store::sqlite::connection holder(index.string(), SQLITE_OPEN_READWRITE);
-        holder.exec("BEGIN IMMEDIATE");
-        store::write_batch b;
-        b.messages = {said("15550001", 1, chat::sender::user, "where is my parcel")};
-        write(*db, b);
-        BOOST_TEST(wait_for_threads_named("sb-search-file", {SCHED_IDLE}) == std::vector<int>{SCHED_IDLE});
-        db->close();
-        // Closed while the filing still waits.
-        BOOST_TEST(policies_of_threads_named("sb-search-file") == std::vector<int>{SCHED_IDLE});
-        holder.exec("ROLLBACK");
-        BOOST_TEST(wait_for_threads_named("sb-search-file", {}).empty());
-        BOOST_TEST(wait_for_threads_named("sb-search-index", {}).empty());
-    }
-    BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text") == "0");  // rolled back
-    auto again = store::open_sqlite_store(dir.path().string());
-    again->catch_up_search_index();
-    BOOST_TEST(test::sqlite_value(index, "SELECT count(*) FROM message_text") == "1");
-}
-
 // Another process that opened the database (`switchboard agent`) may index
 // some of what this one has read: what it filed is left as it is.
 BOOST_AUTO_TEST_CASE(rows_another_process_indexed_meanwhile_are_not_filed_twice) {
