@@ -142,6 +142,15 @@ std::vector<int> wait_for_threads_named(const std::string& name, const std::vect
     }
 }
 
+// A database whose store keeps no index of its own, for the indexes a
+// test makes of it: where they are, and the schema they are made for.
+struct database_without_index {
+    test::temp_dir dir;
+    std::unique_ptr<store::store> db = store::open_sqlite_store(dir.path().string(), {.search_index = false});
+    std::filesystem::path database = dir.path() / "switchboard.db", index = dir.path() / "search.db";
+    int schema = store::current_schema_version();
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(search_index_suite)
@@ -313,12 +322,8 @@ BOOST_AUTO_TEST_CASE(only_the_filing_waits_for_spare_cpu_never_a_read_of_the_dat
 // lowest priority, and under a flood of CPU finishing one took a second of
 // the 5 s a stop may take. What it let go is filed at the next start.
 BOOST_AUTO_TEST_CASE(a_stop_lets_go_of_the_batch_being_filed) {
-    test::temp_dir dir;
-    store::sqlite_options without_index;
-    without_index.search_index = false;
-    auto db = store::open_sqlite_store(dir.path().string(), without_index);
-    auto database = dir.path() / "switchboard.db", index = dir.path() / "search.db";
-    auto schema = store::current_schema_version();
+    database_without_index d;
+    auto& [dir, db, database, index, schema] = d;
     store::write_batch b;
     for (std::uint64_t seq = 1; seq <= 3; ++seq) b.messages.push_back(said("15550001", seq, chat::sender::user, "parcel late"));
     write(*db, b);
@@ -346,12 +351,8 @@ BOOST_AUTO_TEST_CASE(a_stop_lets_go_of_the_batch_being_filed) {
 // Another process that opened the database (`switchboard agent`) may index
 // some of what this one has read: what it filed is left as it is.
 BOOST_AUTO_TEST_CASE(rows_another_process_indexed_meanwhile_are_not_filed_twice) {
-    test::temp_dir dir;
-    store::sqlite_options without_index;
-    without_index.search_index = false;
-    auto db = store::open_sqlite_store(dir.path().string(), without_index);
-    auto database = dir.path() / "switchboard.db", index = dir.path() / "search.db";
-    auto schema = store::current_schema_version();
+    database_without_index d;
+    auto& [dir, db, database, index, schema] = d;
     store::search_index one(index.string(), database.string(), schema), other(index.string(), database.string(), schema);
     store::write_batch b;
     for (std::uint64_t seq = 1; seq <= 1200; ++seq)  // more than a batch
