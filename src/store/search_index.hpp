@@ -54,8 +54,8 @@ public:
     void start();
     // Asks it to stop, at once: a batch being filed is let go (rolled
     // back), its rows filed at the next start. The filing runs at the
-    // lowest priority, and under a flood of CPU finishing one batch took a
-    // second of the 5 s a stop may take (SPEC §1).
+    // lowest priority, and under a flood of CPU finishing one batch took
+    // seconds of the 5 s a stop may take (SPEC §1).
     void request_close();
     // Stops it: request_close(), then waits for the thread.
     void close();
