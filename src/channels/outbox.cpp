@@ -4,6 +4,7 @@
 
 #include "http_client.hpp"
 #include "switchboard/channels/provider_error.hpp"
+#include "switchboard/chat/bot.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/core/metrics.hpp"
 
@@ -54,18 +55,16 @@ std::optional<boost::json::object> interactive_choices(const store::outbox_item&
     if (ec || !offer.is_object()) return std::nullopt;
     auto* choices = offer.as_object().if_contains("choices");
     auto* button = offer.as_object().if_contains("button");
-    if (!choices || !choices->is_array() || choices->as_array().empty()) return std::nullopt;
+    auto offered = choices ? chat::offered_choices(*choices) : std::vector<chat::bot_choice>{};
+    if (offered.empty()) return std::nullopt;
     boost::json::array options;
-    bool as_list = choices->as_array().size() > 3;
-    for (auto& c : choices->as_array()) {
-        auto* keyword = c.is_object() ? c.as_object().if_contains("text") : nullptr;
-        auto* title = c.is_object() ? c.as_object().if_contains("title") : nullptr;
-        if (!keyword || !keyword->is_string() || !title || !title->is_string()) return std::nullopt;
-        auto id = "sb:" + std::string(keyword->as_string());
+    bool as_list = offered.size() > 3;
+    for (auto& c : offered) {
+        auto id = "sb:" + c.keyword;
         if (as_list)
-            options.push_back({{"id", id}, {"title", *title}});
+            options.push_back({{"id", id}, {"title", c.title}});
         else
-            options.push_back({{"type", "reply"}, {"reply", {{"id", id}, {"title", *title}}}});
+            options.push_back({{"type", "reply"}, {"reply", {{"id", id}, {"title", c.title}}}});
     }
     boost::json::object out{{"body", {{"text", item.text}}}};
     if (as_list) {

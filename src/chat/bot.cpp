@@ -152,9 +152,14 @@ std::vector<bot_choice> offered_choices(std::string_view json) {
     if (json.empty()) return {};  // nearly every message: no parser made
     boost::system::error_code ec;
     auto v = boost::json::parse(json, ec);
-    if (ec || !v.is_array()) return {};
+    if (ec) return {};
+    return offered_choices(v);
+}
+
+std::vector<bot_choice> offered_choices(const boost::json::value& choices) {
+    if (!choices.is_array()) return {};
     std::vector<bot_choice> out;
-    for (auto& c : v.as_array()) {
+    for (auto& c : choices.as_array()) {
         auto* keyword = c.is_object() ? c.as_object().if_contains("text") : nullptr;
         auto* title = c.is_object() ? c.as_object().if_contains("title") : nullptr;
         if (!keyword || !keyword->is_string() || !title || !title->is_string()) return {};

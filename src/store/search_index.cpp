@@ -134,7 +134,6 @@ void search_index::close() {
     if (thread_.joinable()) thread_.join();
 }
 
-
 void search_index::loop() {
     using clock = std::chrono::steady_clock;
     auto newest = [&] {

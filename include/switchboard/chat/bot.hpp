@@ -4,6 +4,8 @@
 
 #include "switchboard/chat/conversation.hpp"
 
+#include <boost/json/fwd.hpp>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -109,6 +111,7 @@ struct bot_choices {
 // `json` is not an array of {"text","title"} strings, as a row edited by
 // hand might be.
 std::vector<bot_choice> offered_choices(std::string_view json);
+std::vector<bot_choice> offered_choices(const boost::json::value& choices);
 std::vector<bot_choice> offered_choices(const message& m);
 
 // The one copy the process keeps of these choices (message::choices),
