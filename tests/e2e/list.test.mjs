@@ -401,6 +401,52 @@ test('the Waiting tab lists who waits longest for an answer; a reply takes a cha
   assert.deepEqual(page.errors, []);
 }));
 
+// A chat handed out asks for the tabs' counts again; a user's message
+// moves the Waiting count at once. Counts asked for before that message and
+// answered after it are older than the console's own, and leave its
+// Waiting count as it is, and it asks again. Here the server's answer is
+// read at once and handed to the page only after the user's message.
+test('a Waiting count read before a user\'s message and answered after it does not undo that message', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550891', 'support', 'Ada');
+  await admin('POST', '/conversations/15550891/chat-support/start');
+  await admin('POST', '/conversations/15550891/chat-support/send', { text: 'Here, on it' });
+  await userSays(server, '15550892', 'support', 'Ben');  // in the queue: waiting
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const waitingCount = () => page.locator('.tabs [data-filter="waiting"] .count').textContent();
+  const waitingCountIs = (n) => page.locator('.tabs [data-filter="waiting"] .count', { hasText: new RegExp(`^${n}$`) })
+    .waitFor({ state: 'attached' });
+  await waitingCountIs('1');
+
+  let readAtServer, handOver;
+  const read = new Promise((resolve) => { readAtServer = resolve; });
+  const handedOver = new Promise((resolve) => { handOver = resolve; });
+  let held = false;
+  await page.route(/filter=queued&order=queue/, async (route) => {
+    if (held) return route.continue();
+    held = true;
+    const response = await route.fetch();
+    readAtServer();
+    await handedOver;
+    await route.fulfill({ response });
+  });
+  const asked = page.waitForRequest(/filter=queued&order=queue/);  // fails the test, in time, if none comes
+  await admin('POST', '/conversations/15550892/chat-support/start');
+  await Promise.all([asked, read]);  // the server's count: Ben alone waits
+  await userSays(server, '15550891', 'one more thing');
+  await waitingCountIs('2');
+  const answered = page.waitForEvent('requestfinished', (r) => /filter=queued&order=queue/.test(r.url()));
+  const askedAgain = page.waitForRequest(/filter=queued&order=queue/);
+  handOver();
+  await answered;
+  await askedAgain;  // for counts with the message in them
+  // A conversation drawn after the answer says the console has had it.
+  await userSays(server, '15550893', 'hello', 'Cy');
+  await page.locator('#conversation-list li[data-phone="15550893"]').waitFor();
+  assert.equal(await waitingCount(), '2');
+  assert.deepEqual(page.errors, []);
+}));
+
 // The list, the queue's head and the agent's own chats are all read at each
 // connect, and overlap. A row whose conversation came back the same stays
 // the element it was: one built anew between a press and its release loses the click.
@@ -415,6 +461,33 @@ test('a list read again with nothing changed keeps its rows, so a click on one i
   await loads(2);
   await page.locator('#search').fill('');
   await loads(3);
+  assert.equal(await row.evaluate((el) => el.isConnected), true);
+  assert.deepEqual(page.errors, []);
+}));
+
+// The settings read at each connect (reply-time targets, teams, the label
+// catalog, business hours) mostly bring what the console holds. Answered
+// after the rows are drawn, they leave them as they were: a change of any
+// of them draws every row anew. Here each answer is held until a row is on
+// show; a row drawn after them says the console has had them.
+test('settings read at a connect that bring nothing new leave the rows as they were', () => withMemoryServer([], async (server) => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const settings = /\/(sla|teams|labels|business-hours)$/;
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.route(settings, async (route) => { await held; await route.continue(); }),
+  });
+  await userSays(server, '15550421', 'support', 'Ada');
+  const row = await page.locator('#conversation-list li[data-phone="15550421"]').elementHandle();
+  const answered = new Set();
+  const allAnswered = new Promise((resolve) => page.on('requestfinished', (r) => {
+    const setting = new URL(r.url()).pathname.match(settings)?.[1];
+    if (setting && answered.add(setting).size === 4) resolve();
+  }));
+  release();
+  await allAnswered;
+  await userSays(server, '15550422', 'hello', 'Ben');
+  await page.locator('#conversation-list li[data-phone="15550422"]').waitFor();
   assert.equal(await row.evaluate((el) => el.isConnected), true);
   assert.deepEqual(page.errors, []);
 }));

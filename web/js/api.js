@@ -38,6 +38,11 @@ export const api = {
 
 export const enc = encodeURIComponent;
 
+// Whether a setting read again is what the console holds: the loads at
+// each connect mostly bring nothing new, and a change redraws every row
+// (one built anew between a press and its release loses the click).
+export const sameAsHeld = (held, answer) => JSON.stringify(held) === JSON.stringify(answer);
+
 // GETs `path` and hands `apply` its answer, unless `changes()` moved while
 // it was on its way: an event newer than the answer came first, and stands.
 export async function loadUnlessOvertaken(path, changes, apply) {

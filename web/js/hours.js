@@ -33,9 +33,11 @@ export class BusinessHours {
     this.configured = h.configured;
     const schedule = JSON.stringify([h.configured, h.timezone, h.hours, h.days_off]);
     if (schedule !== this.heard) {
+      const counted = this.clock !== null;
       this.heard = schedule;
       this.clock = h.configured ? new OpenClock(h) : null;
-      this.onChange();
+      // No hours before nor now (the first answer, mostly): nothing counts otherwise.
+      if (counted || this.clock) this.onChange();
     }
     const badge = $('hours');
     badge.hidden = !h.configured || h.open_now;

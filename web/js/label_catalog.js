@@ -4,7 +4,7 @@
 // with it, "+ Label" offers its labels first, and it follows each change
 // (labels.updated); the Labels dialog lists them, and admins write them
 // there. A label not in it (typed in, or deleted since) shows plain.
-import { api, enc, loadUnlessOvertaken } from './api.js';
+import { api, enc, loadUnlessOvertaken, sameAsHeld } from './api.js';
 import { $, h } from './dom.js';
 import { SharedListDialog } from './shared_list.js';
 
@@ -27,6 +27,7 @@ export class LabelCatalog {
   load() { return loadUnlessOvertaken('/labels', () => this.version, ({ labels }) => this.set(labels)); }
 
   set(labels) {
+    if (sameAsHeld(this.labels, labels)) return;
     this.labels = labels;
     this.byName = new Map(labels.map((l) => [l.name, l]));
     this.version += 1;

@@ -100,6 +100,9 @@ export class ConversationList {
     // Each tab's count as the server last gave it: the rows held are a
     // page or two, not every conversation. Null until the first answer.
     this.counts = null;
+    // One more at each change the console made to them itself: counts read
+    // from before one are older than what it shows.
+    this.countMoves = 0;
   }
 
   // Times in rows ("5 min ago", how long in the queue) are read again.
@@ -281,7 +284,9 @@ export class ConversationList {
   // say, rather than asking the server at every reply of every chat.
   countWaitingChange(before, after) {
     const moved = Number(waitsForAnswer(after)) - Number(waitsForAnswer(before));
-    if (this.counts) this.counts.waiting = Math.max(0, this.counts.waiting + moved);
+    if (!this.counts || !moved) return;
+    this.counts.waiting = Math.max(0, this.counts.waiting + moved);
+    this.countMoves += 1;
   }
 
   // A search's answer. Only the rows whose match changed are built again:

@@ -180,8 +180,10 @@ const queueNewest = '/conversations?filter=queued&limit=200';
 // A queued row on neither page has left the queue if it should have been on
 // one: the head is the whole queue, or it is newer than the newest page's
 // last. Otherwise it stands between the two, out of sight, and its position
-// is read again when it comes forward.
-function takeQueuePages(head, newest) {
+// is read again when it comes forward. A Waiting count asked for before
+// the console moved it itself (a user's message that came meanwhile) may
+// not have that move in it: the console keeps its own and asks again.
+function takeQueuePages(head, newest, waitingCurrent) {
   const seen = new Set([...head.conversations, ...newest.conversations].map((c) => c.phone));
   const oldestNewest = newest.conversations.at(-1);
   const newerThanPage = (c) => newest.next_cursor === null || !oldestNewest ||
@@ -190,13 +192,19 @@ function takeQueuePages(head, newest) {
     if (c.queue_position != null && !seen.has(c.phone) && (head.next_cursor === null || newerThanPage(c)))
       list.rows.set(c.phone, { ...c, queue_position: null });
   for (const c of [...head.conversations, ...newest.conversations]) list.upsert(c);
+  const waiting = list.counts?.waiting;
   list.counts = head.counts;
+  if (!waitingCurrent) {
+    list.counts.waiting = waiting;
+    refreshQueueSoon();
+  }
   list.renderSoon();
 }
 
 async function loadQueue() {
+  const moves = list.countMoves;
   const [head, newest] = await Promise.all([api.get(queueHead), api.get(queueNewest)]);
-  takeQueuePages(head, newest);
+  takeQueuePages(head, newest, list.countMoves === moves);
 }
 
 // At most one look each 200 ms, however many events ask. Put off again by

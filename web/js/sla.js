@@ -7,7 +7,7 @@
 // console hears of it (sla.updated). A team may set its own (the Teams
 // dialog), which hold the chats filed under it, the standard ones filling
 // in what it leaves unset.
-import { api, loadUnlessOvertaken } from './api.js';
+import { api, loadUnlessOvertaken, sameAsHeld } from './api.js';
 import { $, onSubmit, showStatus } from './dom.js';
 import { waitsForAnswer } from './model.js';
 
@@ -45,6 +45,7 @@ export class ReplyTargets {
 
   set(policy) {
     this.changes += 1;
+    if (sameAsHeld(this.policy, policy)) return;
     this.policy = policy;
     // One who only reads them sees a change at once; an admin's typing stays.
     if (this.dialog.open && this.me.role !== 'admin') this.fill();

@@ -4,7 +4,7 @@
 // the bulk bar, a macro's action) and follows each change (teams.updated);
 // the Teams dialog lists the teams, and admins write them there, with a
 // team's own reply-time targets if it has them (sla.js holds its chats to them).
-import { api, enc, loadUnlessOvertaken } from './api.js';
+import { api, enc, loadUnlessOvertaken, sameAsHeld } from './api.js';
 import { $, h } from './dom.js';
 import { SharedListDialog } from './shared_list.js';
 
@@ -20,6 +20,7 @@ export class TeamRoster {
 
   set(teams) {
     this.changes += 1;
+    if (sameAsHeld(this.teams, teams)) return;
     this.teams = teams;
     for (const listener of this.listeners) listener();
   }
