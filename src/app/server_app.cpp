@@ -279,6 +279,7 @@ int run_server(const config& cfg) {
         signals.async_wait([&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
             log::info("shutting down", {{"signal", std::to_string(signo)}});
+            store->stopping();
             media.stop();  // a file on its way to an agent would hold up the in-flight requests
             mailer.stop();  // a mail under way is cut short: the inbox has it
             templates.stop();

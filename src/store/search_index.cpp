@@ -132,6 +132,16 @@ void search_index::request_close() {
 void search_index::close() {
     request_close();
     if (thread_.joinable()) thread_.join();
+    // Rows erased after the thread's last look (a user erased as the stop
+    // began): their text would stay in the file, since at the next start
+    // the database no longer has them to tell of. Quick, at this thread's
+    // priority.
+    try {
+        std::lock_guard work(work_mutex_);
+        drop_forgotten();
+    } catch (const std::exception& e) {
+        log::error("search index kept rows erased as it stopped", {{"error", e.what()}});
+    }
 }
 
 void search_index::loop() {

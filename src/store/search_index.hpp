@@ -57,7 +57,8 @@ public:
     // lowest priority, and under a flood of CPU finishing one batch took
     // seconds of the 5 s a stop may take (SPEC §1).
     void request_close();
-    // Stops it: request_close(), then waits for the thread.
+    // Stops it: request_close(), waits for the thread, then drops the rows
+    // it was told to forget meanwhile.
     void close();
 
     // Indexes every message the database holds now, on the caller's thread,

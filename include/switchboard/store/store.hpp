@@ -312,6 +312,10 @@ public:
     virtual std::vector<event_record> load_events(std::uint64_t after, std::size_t limit) const = 0;
     // The lowest and highest stored event seq; {0, 0} when there is none.
     virtual std::pair<std::uint64_t, std::uint64_t> event_bounds() const = 0;
+    // A stop has begun: work that can wait for the next start (the search
+    // index's filing) lets go now, while the requests in flight finish,
+    // rather than at close(), after them. Writes still come and are kept.
+    virtual void stopping() {}
     // Flushes whatever is pending; called once at shutdown.
     virtual void close() = 0;
 };
