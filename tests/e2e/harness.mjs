@@ -228,6 +228,31 @@ export async function consolePage(browser, server, username, password, { beforeL
   return page;
 }
 
+// Makes the page's next request to `pattern` an answer older than what it
+// heard since: the server answers it at once (`read` resolves then), and
+// the page has the answer only at `handOver()`, which resolves once the
+// request is finished. Requests after it pass.
+export async function holdNextAnswer(page, pattern) {
+  let answeredAtServer, release;
+  const read = new Promise((resolve) => { answeredAtServer = resolve; });
+  const released = new Promise((resolve) => { release = resolve; });
+  let held = false;
+  await page.route(pattern, async (route) => {
+    if (held) return route.continue();
+    held = true;
+    const response = await route.fetch();
+    answeredAtServer();
+    await released;
+    await route.fulfill({ response });
+  });
+  const handOver = async () => {
+    const finished = page.waitForEvent('requestfinished', (r) => pattern.test(r.url()));
+    release();
+    await finished;
+  };
+  return { read, handOver };
+}
+
 // One browser and one outbound receiver for a test file, started before its
 // first test and closed after its last; each test makes its own contexts and
 // server. Exported as live bindings, so a test reads them once they are set.

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -231,4 +231,32 @@ test('an agent turns off the kinds of notification they do not want, in every co
   await page.locator('#inbox-rows li[data-type="mention"]').waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(other.errors, []);
+}));
+
+// The count is read at each connect, and each notification's event says it
+// anew. A count asked for before a notification and answered after its
+// event is older than the event's, and leaves the badge as the event left
+// it. Here the server's answer at the connect is read at once and handed
+// to the page only after the event.
+test('an unread count read before a notification and answered after its event does not undo it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  await userSays(server, '15550941', 'support', 'Ava');
+  await admin('POST', '/conversations/15550941/chat-support/start');
+
+  let held;
+  const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1', {
+    beforeLoad: async (p) => { held = await holdNextAnswer(p, /\/notifications\?limit=1$/); },
+  });
+  await held.read;  // the server's count: none
+  await admin('POST', '/conversations/15550941/chat-support/transfer', { to: 'eve' });
+  const counts = (n) => page.getByRole('button', { name: `Notifications, ${n} unread` }).waitFor();
+  await counts(1);
+  await held.handOver();
+  // A conversation drawn after the answer says the console has had it.
+  await userSays(server, '15550942', 'hello', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15550942"]').waitFor();
+  assert.equal(await page.locator('#inbox-count').textContent(), '1');
+  assert.equal(await page.locator('#inbox-count').isVisible(), true);
+  assert.deepEqual(page.errors, []);
 }));

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -418,27 +418,14 @@ test('a Waiting count read before a user\'s message and answered after it does n
     .waitFor({ state: 'attached' });
   await waitingCountIs('1');
 
-  let readAtServer, handOver;
-  const read = new Promise((resolve) => { readAtServer = resolve; });
-  const handedOver = new Promise((resolve) => { handOver = resolve; });
-  let held = false;
-  await page.route(/filter=queued&order=queue/, async (route) => {
-    if (held) return route.continue();
-    held = true;
-    const response = await route.fetch();
-    readAtServer();
-    await handedOver;
-    await route.fulfill({ response });
-  });
+  const held = await holdNextAnswer(page, /filter=queued&order=queue/);
   const asked = page.waitForRequest(/filter=queued&order=queue/);  // fails the test, in time, if none comes
   await admin('POST', '/conversations/15550892/chat-support/start');
-  await Promise.all([asked, read]);  // the server's count: Ben alone waits
+  await Promise.all([asked, held.read]);  // the server's count: Ben alone waits
   await userSays(server, '15550891', 'one more thing');
   await waitingCountIs('2');
-  const answered = page.waitForEvent('requestfinished', (r) => /filter=queued&order=queue/.test(r.url()));
   const askedAgain = page.waitForRequest(/filter=queued&order=queue/);
-  handOver();
-  await answered;
+  await held.handOver();
   await askedAgain;  // for counts with the message in them
   // A conversation drawn after the answer says the console has had it.
   await userSays(server, '15550893', 'hello', 'Cy');
@@ -524,6 +511,27 @@ test('a search typed over is dropped, and its answer never replaces the one type
   await answered;
   assert.deepEqual(await shown(), ['15550402']);
   assert.equal(await page.locator('#conversation-list').getAttribute('data-loads'), '3');
+  assert.deepEqual(page.errors, []);
+}));
+
+// The views are read at each connect, and views.updated says them anew.
+// An answer asked for before a view was saved and answered after its
+// event is older, and leaves the view's chip where it is.
+test('saved views read before a view was saved and answered after its event do not take it away', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  let held;
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { held = await holdNextAnswer(p, /\/views$/); },
+  });
+  await held.read;  // the server's views: none
+  await admin('POST', '/views', { name: 'Urgent', query: { priority: 'urgent' } });
+  const chip = page.locator('#views .view-open', { hasText: 'Urgent' });
+  await chip.waitFor();
+  await held.handOver();
+  // A conversation drawn after the answer says the console has had it.
+  await userSays(server, '15550431', 'hello', 'Ann');
+  await page.locator('#conversation-list li[data-phone="15550431"]').waitFor();
+  assert.equal(await chip.count(), 1);
   assert.deepEqual(page.errors, []);
 }));
 

@@ -32,6 +32,9 @@ export class NotificationInbox {
     this.me = me;
     this.openConversation = openConversation;
     this.unread = 0;
+    // One more at each event of the inbox's, each with the count as it then
+    // was: an answer asked for before one may be older than its count.
+    this.events = 0;
     this.shown = new Map();  // id → the notification, as the open dialog shows it
     this.next = null;        // where the next page starts
     this.preferences = {};   // kind → whether the agent gets it; every kind until the server says
@@ -42,8 +45,9 @@ export class NotificationInbox {
   // time the socket connects again (what came meanwhile came to nobody).
   async refresh() {
     try {
+      const seen = this.events;
       const [{ unread }, { preferences }] = await Promise.all([api.get('/notifications?limit=1'), api.get('/notifications/preferences')]);
-      this.setUnread(unread);
+      this.setUnreadAsOf(seen, unread);
       this.setPreferences(preferences);
       if ($('inbox-dialog')?.open) await this.load(null);
     } catch { /* the next connection asks again */ }
@@ -70,6 +74,13 @@ export class NotificationInbox {
     }
   }
 
+  // The count of an answer asked for when `seen` events had come: kept
+  // only if none came since. Every change of the count comes with an event
+  // that says it, so one that came meanwhile has a count as new or newer.
+  setUnreadAsOf(seen, n) {
+    if (this.events === seen) this.setUnread(n);
+  }
+
   setUnread(n) {
     this.unread = n;
     const badge = $('inbox-count');
@@ -80,6 +91,7 @@ export class NotificationInbox {
 
   // notification.created and notification.updated: this agent's alone.
   onEvent(e) {
+    this.events += 1;
     if (e.type === 'notification.created') {
       const n = e.data.notification;
       if ($('inbox-dialog')?.open && !this.shown.has(n.id)) {
@@ -114,6 +126,7 @@ export class NotificationInbox {
     $('inbox-status').textContent = '';
     const unreadOnly = $('inbox-unread-only').checked;
     try {
+      const seen = this.events;
       const page = await api.get(`/notifications?limit=${PAGE}${unreadOnly ? '&unread=true' : ''}${before ? `&before=${enc(before)}` : ''}`);
       if (!before) {
         this.shown.clear();
@@ -125,7 +138,7 @@ export class NotificationInbox {
         $('inbox-rows').append(this.row(n));
       }
       this.next = page.next_before;
-      this.setUnread(page.unread);
+      this.setUnreadAsOf(seen, page.unread);
       $('inbox-older').hidden = !this.next;
       $('inbox-empty').hidden = this.shown.size > 0;
     } catch (err) {
@@ -171,8 +184,9 @@ export class NotificationInbox {
   // The rows follow notification.updated, which every console of the agent's gets.
   async readAll() {
     try {
+      const seen = this.events;
       const { unread } = await api.post('/notifications/read-all');
-      this.setUnread(unread);
+      this.setUnreadAsOf(seen, unread);
     } catch (err) {
       $('inbox-status').textContent = err.message;
     }

@@ -5,7 +5,7 @@
 // the change in the view they last opened or saved. The server tells each
 // of the agent's consoles the whole list after every change
 // (views.updated), so a view saved in one tab is in all.
-import { api, enc } from './api.js';
+import { api, enc, loadUnlessOvertaken } from './api.js';
 import { $, h } from './dom.js';
 
 const byName = (a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.name.localeCompare(b.name);
@@ -29,6 +29,7 @@ export class SavedViews {
     this.apply = apply;
     $('view-shared-option').hidden = me.role !== 'admin';
     this.views = [];
+    this.changes = 0;  // one more at each set: a load that crossed one is dropped
     this.applied = null;  // the id of the view last opened or saved here
     $('view-save').addEventListener('click', () => this.save());
     $('view-update').addEventListener('click', () => this.update());
@@ -41,12 +42,11 @@ export class SavedViews {
     $('view-save-menu').addEventListener('toggle', () => { if ($('view-save-menu').open) $('view-name').focus(); });
   }
 
-  async load() {
-    const { views } = await api.get('/views');
-    this.set(views);
-  }
+  // An answer that crossed a views.updated on the way is older than it: dropped.
+  load() { return loadUnlessOvertaken('/views', () => this.changes, ({ views }) => this.set(views)); }
 
   set(views) {
+    this.changes += 1;
     this.views = [...views].sort(byName);
     const el = $('views');
     el.hidden = this.views.length === 0;
