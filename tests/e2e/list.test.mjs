@@ -434,6 +434,26 @@ test('a Waiting count read before a user\'s message and answered after it does n
   assert.deepEqual(page.errors, []);
 }));
 
+// Reads of the queue overlap: one asked for, held up, and answered after a
+// later one is older than it, and its counts and positions are dropped.
+test('a queue read answered after a later one leaves the later one\'s counts', () => withMemoryServer([], async (server) => {
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const queued = (n) => page.locator('.tabs [data-filter="queued"] .count', { hasText: new RegExp(`^${n}$`) })
+    .waitFor({ state: 'attached' });
+  const held = await holdNextAnswer(page, /filter=queued&order=queue/);
+  await userSays(server, '15550451', 'support', 'Ann');
+  await held.read;  // the server's count: one queued
+  await userSays(server, '15550452', 'support', 'Ben');
+  await queued('2');
+  await held.handOver();
+  // A conversation drawn after the answer says the console has had it.
+  await userSays(server, '15550453', 'hello', 'Cid');
+  await page.locator('#conversation-list li[data-phone="15550453"]').waitFor();
+  assert.equal(await page.locator('.tabs [data-filter="queued"] .count').textContent(), '2');
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550452"] .badge.queued').count(), 1);
+  assert.deepEqual(page.errors, []);
+}));
+
 // The list, the queue's head and the agent's own chats are all read at each
 // connect, and overlap. A row whose conversation came back the same stays
 // the element it was: one built anew between a press and its release loses the click.

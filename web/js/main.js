@@ -201,9 +201,16 @@ function takeQueuePages(head, newest, waitingCurrent) {
   list.renderSoon();
 }
 
+// Reads overlap (one each 200 ms at most, however long each takes): one
+// answered after a later one is older than it, and is dropped.
+let queueReadsAsked = 0;
+let queueReadTaken = 0;
 async function loadQueue() {
+  const read = ++queueReadsAsked;
   const moves = list.countMoves;
   const [head, newest] = await Promise.all([api.get(queueHead), api.get(queueNewest)]);
+  if (read < queueReadTaken) return;
+  queueReadTaken = read;
   takeQueuePages(head, newest, list.countMoves === moves);
 }
 
