@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, freePort, receiver, shareBrowserAndReceiver, startServer, tempDir,
-  userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, freePort, holdNextAnswer, receiver, shareBrowserAndReceiver, startServer,
+  tempDir, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -591,4 +591,41 @@ test('a wrong password is refused and the session survives a reload', () => with
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.locator('#login-view').waitFor();
+}));
+
+// A chat opened as its user writes: its history can be read before the
+// message and come after the message's event. What the events brought
+// meanwhile (the message, the chat claimed) stays in the pane.
+test('a message and a change that come while a chat opens are not lost to its history read before them', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550961', 'support', 'Ava');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550961"]');
+  await row.waitFor();
+  const held = await holdNextAnswer(page, /\/conversations\/15550961$/);
+  await row.click();
+  await held.read;  // the history without what follows
+  await userSays(server, '15550961', 'are you there?');
+  await admin('POST', '/conversations/15550961/chat-support/start');
+  await row.locator('.badge.mine').waitFor();  // the console has had both events
+  // The pane as first drawn: reading the message soon brings the chat anew.
+  await page.evaluate(() => {
+    const name = document.getElementById('conv-name');
+    window.firstDrawn = new Promise((resolve) => {
+      const watch = new MutationObserver(() => {
+        if (name.textContent !== 'Ava') return;
+        watch.disconnect();
+        resolve({ assignee: document.getElementById('conv-assignee').textContent,
+          messages: [...document.querySelectorAll('.message.user .text')].map((m) => m.textContent) });
+      });
+      watch.observe(name, { childList: true, characterData: true, subtree: true });
+    });
+  });
+  await held.handOver();
+  assert.deepEqual(await page.evaluate(() => window.firstDrawn),
+    { assignee: 'Assigned to you', messages: ['support', 'are you there?'] });
+  // And what comes after it, as ever.
+  await userSays(server, '15550961', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  assert.deepEqual(page.errors, []);
 }));

@@ -57,6 +57,11 @@ function laterOf(known, incoming) {
   return STATUS_ORDER.indexOf(known.status) > STATUS_ORDER.indexOf(incoming.status) ? known : incoming;
 }
 
+// The newer of two objects of a conversation (`known` may be null).
+function newerOf(known, incoming) {
+  return known && Date.parse(known.updated_at) > Date.parse(incoming.updated_at) ? known : incoming;
+}
+
 // Draws `container`'s chips for `shown` anew if they changed, unless a text
 // box in it has the focus (a chip's button may: it is drawn anew).
 function redrawUnlessTyping(container, shown, build) {
@@ -91,6 +96,10 @@ export class ConversationPane {
     this.conv = null;
     this.messages = [];  // sorted by seq; optimistic copies have no seq yet
     this.userWroteAt = null;  // the user's newest message's time, however far back (the server's)
+    // While the open chat's history is on its way: what its events brought
+    // meanwhile (`changes` to its messages, in order; `conv`, the newest
+    // object), put on top of it when it comes, which may be from before them.
+    this.arriving = null;
     // Each file's element, made once and kept while its chat is open: the
     // history is drawn again on every message, and a voice message being
     // played must not start over.
@@ -240,14 +249,21 @@ export class ConversationPane {
       this.quote(null);  // nor a message of another chat to quote
       this.pastChats.show(phone);
     }
-    const data = await api.get(`/conversations/${enc(phone)}`);
-    if (this.phone !== phone) return;
-    const { messages, last_user_message_at: userWroteAt, ...conv } = data;
-    const history = at ? await this.historyBackTo(phone, messages, at) : messages;
-    if (this.phone !== phone) return;
-    this.conv = conv;
-    this.messages = history;
-    this.userWroteAt = userWroteAt;
+    const arriving = this.arriving = { changes: [], conv: null };
+    const overtaken = () => this.phone !== phone || this.arriving !== arriving;
+    try {
+      const data = await api.get(`/conversations/${enc(phone)}`);
+      if (overtaken()) return;
+      const { messages, last_user_message_at: userWroteAt, ...conv } = data;
+      const history = at ? await this.historyBackTo(phone, messages, at) : messages;
+      if (overtaken()) return;
+      this.conv = newerOf(arriving.conv, conv);
+      this.messages = history;
+      for (const change of arriving.changes) change();
+      this.userWroteAt = userWroteAt;
+    } finally {
+      if (this.arriving === arriving) this.arriving = null;
+    }
     this.found = at;
     this.foundWords = at ? words : '';
     $('pane-empty').hidden = true;
@@ -578,7 +594,19 @@ export class ConversationPane {
   // A stored message: replaces its optimistic copy, or takes its place by seq.
   addMessage(m) {
     if (m.conversation !== this.phone) return;
+    if (this.arriving) {
+      this.arriving.changes.push(() => this.takeMessage(m));
+      return;
+    }
     const stick = this.nearBottom();
+    this.takeMessage(m);
+    this.renderMessages();
+    if (m.sender === 'user' && this.conv?.channel === 'whatsapp') this.renderHeader();  // WhatsApp's window opens again
+    if (stick || m.sender === 'admin' && m.agent === this.me.username) this.scrollToBottom();
+    else $('new-messages').hidden = false;
+  }
+
+  takeMessage(m) {
     // Its copy, sending or failed to send: a send whose answer was lost may still have been stored.
     const byClient = m.client_id ? this.messages.findIndex((x) => !x.seq && x.client_id === m.client_id) : -1;
     const bySeq = this.messages.findIndex((x) => x.seq === m.seq);
@@ -588,17 +616,22 @@ export class ConversationPane {
       this.messages.push(m);
       this.messages.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
     }
-    this.renderMessages();
-    if (m.sender === 'user' && this.conv?.channel === 'whatsapp') this.renderHeader();  // WhatsApp's window opens again
-    if (stick || m.sender === 'admin' && m.agent === this.me.username) this.scrollToBottom();
-    else $('new-messages').hidden = false;
   }
 
   // A stored message as it is now: its delivery moved on, or a note was deleted.
   replaceMessage(m) {
     if (m.conversation !== this.phone) return;
+    if (this.arriving) {
+      this.arriving.changes.push(() => this.putMessage(m));
+      return;
+    }
+    if (this.putMessage(m)) this.renderMessages();
+  }
+
+  putMessage(m) {
     const i = this.messages.findIndex((x) => x.seq === m.seq);
-    if (i >= 0) { this.messages[i] = m; this.renderMessages(); }
+    if (i >= 0) this.messages[i] = m;
+    return i >= 0;
   }
 
   // The message.updated that follows tells every other console.
@@ -613,6 +646,10 @@ export class ConversationPane {
 
   updateConversation(c) {
     if (c.phone !== this.phone) return;
+    if (this.arriving) {
+      this.arriving.conv = newerOf(this.arriving.conv, c);
+      return;
+    }
     if (this.conv && Date.parse(this.conv.updated_at) > Date.parse(c.updated_at)) return;
     const couldReply = this.canReply();
     this.conv = c;
