@@ -334,7 +334,11 @@ void search_index::file_batch(const std::vector<message_row>& rows) {
     }
     auto put = writer_->prepare("INSERT INTO message_text (rowid, text, phone, seq) VALUES (?,?,?,?)");
     for (auto& r : rows) {
-        if (closing_.load(std::memory_order_relaxed)) return;  // rolled back: filed at the next start
+        if (closing_.load(std::memory_order_relaxed)) {
+            log::info("search index let its batch go: the server stops, and the rows are filed at the next start",
+                      {{"from_row", std::to_string(rows.front().rowid)}, {"rows", std::to_string(rows.size())}});
+            return;  // rolled back
+        }
         if (!r.indexed || r.rowid <= upto) continue;
         put.bind(1, r.rowid).bind(2, r.text).bind(3, r.phone).bind(4, r.seq).run();
     }

@@ -35,6 +35,25 @@ std::vector<std::vector<std::string>> sqlite_rows(const std::filesystem::path& d
     return rows;
 }
 
+sqlite_write_lock::sqlite_write_lock(const std::filesystem::path& db) {
+    if (sqlite3_open(db.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
+    sqlite3_busy_timeout(db_, 5000);
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        std::string msg = sqlite3_errmsg(db_);
+        sqlite3_close(db_);
+        throw std::runtime_error("cannot lock " + db.string() + ": " + msg);
+    }
+}
+
+sqlite_write_lock::~sqlite_write_lock() { release(); }
+
+void sqlite_write_lock::release() {
+    if (!db_) return;
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+    db_ = nullptr;
+}
+
 std::string sqlite_value(const std::filesystem::path& db, const std::string& sql) {
     auto rows = sqlite_rows(db, sql);
     return rows.empty() || rows[0].empty() ? std::string{} : rows[0][0];

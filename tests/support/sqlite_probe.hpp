@@ -5,7 +5,24 @@
 #include <string>
 #include <vector>
 
+struct sqlite3;
+
 namespace switchboard::test {
+
+// Holds a database's write lock (BEGIN IMMEDIATE) until release() or the
+// end of its life: the server's writes to that file wait meanwhile (for
+// SQLite's busy timeout, 5 s, then fail).
+class sqlite_write_lock {
+public:
+    explicit sqlite_write_lock(const std::filesystem::path& db);
+    ~sqlite_write_lock();
+    sqlite_write_lock(const sqlite_write_lock&) = delete;
+    sqlite_write_lock& operator=(const sqlite_write_lock&) = delete;
+    void release();
+
+private:
+    sqlite3* db_ = nullptr;
+};
 
 // Every row of `sql` as text columns (NULL reads as "").
 std::vector<std::vector<std::string>> sqlite_rows(const std::filesystem::path& db, const std::string& sql);
