@@ -260,3 +260,27 @@ test('an unread count read before a notification and answered after its event do
   assert.equal(await page.locator('#inbox-count').isVisible(), true);
   assert.deepEqual(page.errors, []);
 }));
+
+// The preferences are read at each connect too, and
+// notification_preferences.updated says them anew: a read answered after
+// one, from before it, leaves them as the event said.
+test('preferences read before a change and answered after its event do not undo it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  let held;
+  const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1', {
+    beforeLoad: async (p) => { held = await holdNextAnswer(p, /\/notifications\/preferences$/); },
+  });
+  await held.read;  // the server's preferences: every kind
+  await eve('PATCH', '/notifications/preferences', { mention: false });  // in another tab, say
+  await page.locator('#inbox').click();
+  const mention = page.locator('#inbox-kinds input[name="mention"]');
+  await page.waitForFunction(() => document.querySelector('#inbox-kinds input[name="mention"]')?.checked === false);  // the event's
+  await held.handOver();
+  // A conversation drawn after the answer says the console has had it.
+  await userSays(server, '15550951', 'hello', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15550951"]').waitFor();
+  assert.equal(await mention.isChecked(), false);
+  assert.deepEqual(page.errors, []);
+}));

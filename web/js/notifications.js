@@ -35,6 +35,7 @@ export class NotificationInbox {
     // One more at each event of the inbox's, each with the count as it then
     // was: an answer asked for before one may be older than its count.
     this.events = 0;
+    this.preferenceChanges = 0;  // one more at each set: a read that crossed one is dropped
     this.shown = new Map();  // id → the notification, as the open dialog shows it
     this.next = null;        // where the next page starts
     this.preferences = {};   // kind → whether the agent gets it; every kind until the server says
@@ -46,9 +47,10 @@ export class NotificationInbox {
   async refresh() {
     try {
       const seen = this.events;
+      const preferencesSeen = this.preferenceChanges;
       const [{ unread }, { preferences }] = await Promise.all([api.get('/notifications?limit=1'), api.get('/notifications/preferences')]);
       this.setUnreadAsOf(seen, unread);
-      this.setPreferences(preferences);
+      if (this.preferenceChanges === preferencesSeen) this.setPreferences(preferences);
       if ($('inbox-dialog')?.open) await this.load(null);
     } catch { /* the next connection asks again */ }
   }
@@ -59,7 +61,12 @@ export class NotificationInbox {
   // As the server has them: from its answers, and from
   // notification_preferences.updated when they change in any console.
   setPreferences(preferences) {
+    this.preferenceChanges += 1;
     this.preferences = preferences;
+    this.showPreferences();
+  }
+
+  showPreferences() {
     for (const box of document.querySelectorAll('#inbox-kinds input, #inbox-mail-kinds input')) box.checked = this.wants(box.name);
   }
 
@@ -117,7 +124,7 @@ export class NotificationInbox {
         box.addEventListener('change', () => this.choose(box));
     });
     $('inbox-mail-kinds').hidden = !this.me.email;
-    this.setPreferences(this.preferences);
+    this.showPreferences();
     if (!dialog.open) dialog.showModal();
     await this.load(null);
   }
