@@ -454,6 +454,31 @@ test('a queue read answered after a later one leaves the later one\'s counts', (
   assert.deepEqual(page.errors, []);
 }));
 
+// A page of the list read before an admin erased a user, and answered
+// after the erasure's event, does not bring their row back; a conversation
+// they begin afterwards is listed as any.
+test('a list read before a user was erased and answered after it does not bring them back', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550461', 'my card is 4111 1111', 'Bo');
+  let held;
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { held = await holdNextAnswer(p, /\/conversations\?limit=200$/); },
+  });
+  await held.read;  // Bo is on it
+  assert.equal((await admin('DELETE', '/conversations/15550461')).deleted, '15550461');
+  // Conversations drawn after the erasure, and after the answer, say the console has had each.
+  await userSays(server, '15550462', 'hello', 'Ann');
+  await page.locator('#conversation-list li[data-phone="15550462"]').waitFor();
+  await held.handOver();
+  await userSays(server, '15550463', 'hello', 'Cy');
+  await page.locator('#conversation-list li[data-phone="15550463"]').waitFor();
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550461"]').count(), 0);
+  // Bo writes again: a new conversation, listed.
+  await userSays(server, '15550461', 'hello again', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15550461"]').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
 // The list, the queue's head and the agent's own chats are all read at each
 // connect, and overlap. A row whose conversation came back the same stays
 // the element it was: one built anew between a press and its release loses the click.

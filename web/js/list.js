@@ -103,6 +103,7 @@ export class ConversationList {
     // One more at each change the console made to them itself: counts read
     // from before one are older than what it shows.
     this.countMoves = 0;
+    this.erasedAt = new Map();  // phone → when an admin erased its conversation (ms), for answers read before
   }
 
   // Times in rows ("5 min ago", how long in the queue) are read again.
@@ -125,6 +126,8 @@ export class ConversationList {
   // all three load at each connect) is not taken: its row would be built
   // anew, and a row replaced between a press and its release loses the click.
   upsert(c) {
+    const erased = this.erasedAt.get(c.phone);
+    if (erased !== undefined && Date.parse(c.updated_at) <= erased) return;
     const known = this.rows.get(c.phone);
     if (known && Date.parse(known.updated_at) > Date.parse(c.updated_at)) return;
     if (known && known.updated_at === c.updated_at && JSON.stringify(known) === JSON.stringify(c)) return;
@@ -333,8 +336,11 @@ export class ConversationList {
     this.render();
   }
 
-  // An admin erased the conversation: its row goes for good.
-  forget(phone) {
+  // An admin erased the conversation (`at`, the event's time): its row goes
+  // for good, and an answer read before (a page of the list, the queue)
+  // does not bring it back. One the user begins after it is theirs anew.
+  forget(phone, at) {
+    this.erasedAt.set(phone, Date.parse(at));
     this.rows.delete(phone);
     this.built.delete(phone);
     this.selected.delete(phone);

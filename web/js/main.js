@@ -391,7 +391,7 @@ function onEvent(e) {
       labelCatalog.set(e.data.labels);
       break;
     case 'conversation.deleted':
-      forgetConversation(e.conversation, e.data.by);
+      forgetConversation(e.conversation, e.data.by, e.at);
       break;
     case 'campaign.updated':
     case 'campaign.deleted':
@@ -683,13 +683,13 @@ function closeConversation() {
 
 // An admin erased a conversation: it leaves the list, the open pane, the
 // drafts and the inbox (its notifications went with it).
-function forgetConversation(phone, by) {
+function forgetConversation(phone, by, at) {
   const who = userName(list.rows.get(phone) ?? (pane.conv?.phone === phone ? pane.conv : { phone }));
   const open = pane.phone === phone;
   if (open) closeConversation();
   pane.forgetDraft(phone);
   unlisted.delete(phone);
-  list.forget(phone);
+  list.forget(phone, at);
   contacts?.forget(phone);
   refreshQueueSoon();  // the counts
   inbox.refresh();
