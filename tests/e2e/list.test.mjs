@@ -497,6 +497,22 @@ test('a list read again with nothing changed keeps its rows, so a click on one i
   assert.deepEqual(page.errors, []);
 }));
 
+// The rows' times move on every 30 s. A row keeps its element, its times
+// read anew in place: one replaced between a press and its release loses
+// the click, and the tick came whatever the agent was doing.
+test('a row keeps its element as its times move on', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550471', 'support', 'Ann');  // queued: how long, and since when active
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+  const row = page.locator('#conversation-list li[data-phone="15550471"]');
+  await row.locator('.time', { hasText: /^\d{1,2}s$/ }).waitFor();
+  const el = await row.elementHandle();
+  await page.clock.runFor(30000);  // a tick
+  await row.locator('.time', { hasText: /^(3\d|4\d)s$/ }).waitFor();
+  assert.equal(await el.evaluate((e) => e.isConnected), true);
+  assert.match(await el.evaluate((e) => e.querySelector('.badge.queued').textContent), /^Queued #1 · (3\d|4\d)s$/);
+  assert.deepEqual(page.errors, []);
+}));
+
 // The settings read at each connect (reply-time targets, teams, the label
 // catalog, business hours) mostly bring what the console holds. Answered
 // after the rows are drawn, they leave them as they were: a change of any

@@ -20,6 +20,36 @@ export function h(tag, attrs = {}, ...children) {
 
 export const $ = (id) => document.getElementById(id);
 
+// Whether `a` and `b` are the same elements in the same places, with the
+// same styles, whatever their other attributes and text.
+function sameShape(a, b) {
+  if (a.nodeName !== b.nodeName || a.childNodes.length !== b.childNodes.length) return false;
+  if (a.nodeType === Node.ELEMENT_NODE && a.getAttribute('style') !== b.getAttribute('style')) return false;
+  for (let i = 0; i < a.childNodes.length; i += 1) if (!sameShape(a.childNodes[i], b.childNodes[i])) return false;
+  return true;
+}
+
+function copyText(to, from) {
+  if (to.nodeType === Node.TEXT_NODE) {
+    if (to.data !== from.data) to.data = from.data;
+    return;
+  }
+  for (const { name, value } of from.attributes) if (to.getAttribute(name) !== value) to.setAttribute(name, value);
+  for (const name of to.getAttributeNames()) if (!from.hasAttribute(name)) to.removeAttribute(name);
+  to.childNodes.forEach((child, i) => copyText(child, from.childNodes[i]));
+}
+
+// Makes `el` read as `fresh`, built from the same thing a moment later (its
+// times moved on), without replacing it: an element replaced between a
+// press and its release loses the click. Returns the element to show:
+// `el`, or `fresh` where their shapes differ (a badge came or went). Its
+// listeners stay `el`'s, which were made from the same thing.
+export function refreshedInPlace(el, fresh) {
+  if (!sameShape(el, fresh)) return fresh;
+  copyText(el, fresh);
+  return el;
+}
+
 // A text box typed into in place of `hide` (hidden meanwhile, the box after
 // the last of them, then `companions`): Enter hands `onEnter` what was
 // typed, trimmed, if anything; Escape or leaving the box drops it.

@@ -2,7 +2,7 @@
 // last message or change of the chat; an agent reading it is not one), or
 // the most urgent first and each priority so, kept in step with events.
 // Rows are keyed by phone, so no order of events can produce a duplicate.
-import { h, $, clockTime, relativeTime } from './dom.js';
+import { h, $, clockTime, refreshedInPlace, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
 import { userName, waitsForAnswer } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
@@ -359,7 +359,13 @@ export class ConversationList {
   builtRow(c) {
     const open = this.current === c.phone;
     const known = this.built.get(c.phone);
-    if (known && known.c === c && known.open === open && known.epoch === this.epoch) return known.el;
+    if (known && known.c === c && known.open === open) {
+      if (known.epoch !== this.epoch) {  // a tick, or the targets changed: its times and lateness read anew
+        known.el = refreshedInPlace(known.el, this.row(c));
+        known.epoch = this.epoch;
+      }
+      return known.el;
+    }
     const el = this.row(c);
     this.built.set(c.phone, { c, open, epoch: this.epoch, el });
     return el;
