@@ -8,10 +8,15 @@ import {
 
 shareBrowserAndReceiver();
 
+// A tab's count as the page shows it ('' for none), and a wait until it is exactly `n`.
+const tabCount = (page, filter) => page.locator(`.tabs [data-filter="${filter}"] .count`);
+const tabCountIs = (page, filter, n) => page.locator(`.tabs [data-filter="${filter}"] .count`, { hasText: new RegExp(`^${n}$`) })
+  .waitFor({ state: 'attached' });
+
 test('the tab title and the filters count what waits for the agent', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const count = (filter) => page.locator(`.tabs [data-filter="${filter}"] .count`).textContent();
+  const count = (filter) => tabCount(page, filter).textContent();
   const title = (text) => page.waitForFunction((t) => document.title === t, text);
   await title('Switchboard');
   assert.equal(await count('queued'), '');
@@ -367,8 +372,7 @@ test('the Waiting tab lists who waits longest for an answer; a reply takes a cha
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li').nth(199).waitFor();
   assert.equal(await page.locator('#conversation-list li[data-phone="15550881"]').count(), 0);  // beyond the page
-  const waitingCount = (n) => page.locator('.tabs [data-filter="waiting"] .count', { hasText: new RegExp(`^${n}$`) })
-    .waitFor({ state: 'attached' });
+  const waitingCount = (n) => tabCountIs(page, 'waiting', n);
   await waitingCount('2');
   const listed = (phones) => page.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
     .map((li) => li.dataset.phone).join() === want, phones.join());
@@ -413,9 +417,7 @@ test('a Waiting count read before a user\'s message and answered after it does n
   await admin('POST', '/conversations/15550891/chat-support/send', { text: 'Here, on it' });
   await userSays(server, '15550892', 'support', 'Ben');  // in the queue: waiting
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const waitingCount = () => page.locator('.tabs [data-filter="waiting"] .count').textContent();
-  const waitingCountIs = (n) => page.locator('.tabs [data-filter="waiting"] .count', { hasText: new RegExp(`^${n}$`) })
-    .waitFor({ state: 'attached' });
+  const waitingCountIs = (n) => tabCountIs(page, 'waiting', n);
   await waitingCountIs('1');
 
   const held = await holdNextAnswer(page, /filter=queued&order=queue/);
@@ -430,7 +432,7 @@ test('a Waiting count read before a user\'s message and answered after it does n
   // A conversation drawn after the answer says the console has had it.
   await userSays(server, '15550893', 'hello', 'Cy');
   await page.locator('#conversation-list li[data-phone="15550893"]').waitFor();
-  assert.equal(await waitingCount(), '2');
+  assert.equal(await tabCount(page, 'waiting').textContent(), '2');
   assert.deepEqual(page.errors, []);
 }));
 
@@ -438,18 +440,16 @@ test('a Waiting count read before a user\'s message and answered after it does n
 // later one is older than it, and its counts and positions are dropped.
 test('a queue read answered after a later one leaves the later one\'s counts', () => withMemoryServer([], async (server) => {
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const queued = (n) => page.locator('.tabs [data-filter="queued"] .count', { hasText: new RegExp(`^${n}$`) })
-    .waitFor({ state: 'attached' });
   const held = await holdNextAnswer(page, /filter=queued&order=queue/);
   await userSays(server, '15550451', 'support', 'Ann');
   await held.read;  // the server's count: one queued
   await userSays(server, '15550452', 'support', 'Ben');
-  await queued('2');
+  await tabCountIs(page, 'queued', '2');
   await held.handOver();
   // A conversation drawn after the answer says the console has had it.
   await userSays(server, '15550453', 'hello', 'Cid');
   await page.locator('#conversation-list li[data-phone="15550453"]').waitFor();
-  assert.equal(await page.locator('.tabs [data-filter="queued"] .count').textContent(), '2');
+  assert.equal(await tabCount(page, 'queued').textContent(), '2');
   assert.equal(await page.locator('#conversation-list li[data-phone="15550452"] .badge.queued').count(), 1);
   assert.deepEqual(page.errors, []);
 }));

@@ -5,46 +5,20 @@
 #include "server_process.hpp"
 #include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
+#include "threads_named.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
 #include <sys/resource.h>
-#include <thread>
 #include <vector>
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-// Whether `until()` came true within `timeout`, looked at each 10 ms (a
-// poll interval, not a synchronisation).
-template <class Condition>
-bool within(std::chrono::milliseconds timeout, Condition until) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!until()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
-bool has_thread_named(int pid, const std::string& name) {
-    std::error_code ec;
-    for (auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-        std::ifstream comm(task.path() / "comm");
-        std::string line;
-        if (std::getline(comm, line) && line == name) return true;
-    }
-    return false;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(process)
 
@@ -220,7 +194,7 @@ BOOST_AUTO_TEST_CASE(a_stop_lets_the_search_index_go_while_requests_finish) {
     server_process server({"--data", dir.path().string()});
     sqlite_write_lock index_locked(dir.path() / "search.db");
     user_says(server.port(), "15550001", "where is my parcel");
-    BOOST_REQUIRE(within(30s, [&] { return has_thread_named(server.pid(), "sb-search-file"); }));
+    BOOST_REQUIRE(within(30s, [&] { return !policies_of_threads_named("sb-search-file", server.pid()).empty(); }));
     test_connection busy(server.port());
     BOOST_TEST(busy.request("GET", "/healthz").status == 200u);  // accepted, not just queued in the backlog
     busy.send_raw("POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345");

@@ -10,6 +10,7 @@
 #include "sqlite_probe.hpp"
 #include "store_write.hpp"
 #include "temp_dir.hpp"
+#include "threads_named.hpp"
 #include "switchboard/core/ascii_case.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -114,33 +115,12 @@ void every_search_finds_what_it_should(const store::store& db, const written_mes
                        "\"" << q << "\" at limit " << limit << ", " << when);
 }
 
-// The scheduling policy of each of this process's threads named `name`,
-// and for SCHED_OTHER its nice value: 100 + nice.
-std::vector<int> policies_of_threads_named(const std::string& name) {
-    std::vector<int> policies;
-    for (auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-        std::ifstream comm(task.path() / "comm");
-        std::string line;
-        if (!std::getline(comm, line) || line != name) continue;
-        auto tid = std::stoi(task.path().filename().string());
-        int policy = sched_getscheduler(tid);
-        if (policy < 0) continue;  // a thread that ended meanwhile
-        errno = 0;
-        int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
-        policies.push_back(policy == SCHED_OTHER && errno == 0 ? 100 + nice : policy);
-    }
-    return policies;
-}
-
 // policies_of_threads_named once it is `policies`, or after 30 s (a
 // thread at the lowest priority waits for a slice on a busy machine).
 std::vector<int> wait_for_threads_named(const std::string& name, const std::vector<int>& policies) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-        auto now = policies_of_threads_named(name);
-        if (now == policies || std::chrono::steady_clock::now() > deadline) return now;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a poll interval, not a synchronisation
-    }
+    std::vector<int> now;
+    test::within(std::chrono::seconds(30), [&] { return (now = test::policies_of_threads_named(name)) == policies; });
+    return now;
 }
 
 // A database whose store keeps no index of its own, for the indexes a
@@ -302,7 +282,7 @@ BOOST_AUTO_TEST_CASE(only_the_filing_waits_for_spare_cpu_never_a_read_of_the_dat
     auto db = store::open_sqlite_store(dir.path().string());
     constexpr int normal = 100 + 0;  // SCHED_OTHER at nice 0
     BOOST_TEST(wait_for_threads_named("sb-search-index", {normal}) == std::vector<int>{normal});
-    BOOST_TEST(policies_of_threads_named("sb-search-file").empty());
+    BOOST_TEST(test::policies_of_threads_named("sb-search-file").empty());
     {
         // The index's file held locked: its filing waits for it (SQLite's
         // busy timeout, 5 s), long enough to be seen.
@@ -312,7 +292,7 @@ BOOST_AUTO_TEST_CASE(only_the_filing_waits_for_spare_cpu_never_a_read_of_the_dat
         b.messages = {said("15550001", 1, chat::sender::user, "where is my parcel")};
         write(*db, b);
         BOOST_TEST(wait_for_threads_named("sb-search-file", {SCHED_IDLE}) == std::vector<int>{SCHED_IDLE});
-        BOOST_TEST(policies_of_threads_named("sb-search-index") == std::vector<int>{normal});
+        BOOST_TEST(test::policies_of_threads_named("sb-search-index") == std::vector<int>{normal});
         holder.exec("ROLLBACK");
     }
     db->catch_up_search_index();

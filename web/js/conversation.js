@@ -650,7 +650,7 @@ export class ConversationPane {
       this.arriving.conv = newerOf(this.arriving.conv, c);
       return;
     }
-    if (this.conv && Date.parse(this.conv.updated_at) > Date.parse(c.updated_at)) return;
+    if (newerOf(this.conv, c) !== c) return;
     const couldReply = this.canReply();
     this.conv = c;
     this.renderHeader();

@@ -9,7 +9,7 @@
 // notification.updated, which carry the unread count. Which kinds the
 // agent gets is theirs to choose (GET /notifications/preferences), in the
 // dialog; the console's own chimes for mentions and late chats follow it.
-import { api, enc } from './api.js';
+import { api, enc, loadUnlessOvertaken } from './api.js';
 import { $, dialogFromTemplate, h, relativeTime } from './dom.js';
 import { TARGET_WORDS } from './sla.js';
 
@@ -44,13 +44,15 @@ export class NotificationInbox {
 
   // The count, and the open list, as the server has them: at start and each
   // time the socket connects again (what came meanwhile came to nobody).
+  // An answer that crossed an event of the inbox's, or a change of the
+  // preferences, is older than it: dropped.
   async refresh() {
     try {
-      const seen = this.events;
-      const preferencesSeen = this.preferenceChanges;
-      const [{ unread }, { preferences }] = await Promise.all([api.get('/notifications?limit=1'), api.get('/notifications/preferences')]);
-      this.setUnreadAsOf(seen, unread);
-      if (this.preferenceChanges === preferencesSeen) this.setPreferences(preferences);
+      await Promise.all([
+        loadUnlessOvertaken('/notifications?limit=1', () => this.events, ({ unread }) => this.setUnread(unread)),
+        loadUnlessOvertaken('/notifications/preferences', () => this.preferenceChanges,
+          ({ preferences }) => this.setPreferences(preferences)),
+      ]);
       if ($('inbox-dialog')?.open) await this.load(null);
     } catch { /* the next connection asks again */ }
   }
