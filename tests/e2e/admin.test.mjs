@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -114,6 +114,31 @@ test('an admin runs the team from the console, and an agent their own account', 
   assert.equal(await page.getByRole('button', { name: 'Campaigns' }).isVisible(), false);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(carol.errors, []);
+}));
+
+// A colleague who logs in, and is set away, as the Team dialog opens: the
+// agents read before and answered after those events show them as the
+// events said.
+test('a colleague who logs in while the Team dialog reads the agents shows online, and away as set', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const held = await holdNextAnswer(page, /\/agents$/);
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await held.read;  // Carol offline and available
+  const carol = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
+  await admin('PATCH', '/agents/carol', { available: false });
+  await userSays(server, '15550991', 'hello', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15550991"]').waitFor();  // the console has had both events
+  await held.handOver();
+  const row = page.locator('#team-dialog tr[data-username="carol"]');
+  await row.waitFor();
+  assert.equal(await row.locator('.presence').textContent(), '● Online');
+  assert.equal(await page.getByLabel('Carol available').isChecked(), false);
+  // And what comes after it, as ever.
+  await carol.close();
+  await row.locator('.presence', { hasText: '○ Offline' }).waitFor();
+  assert.deepEqual(page.errors, []);
 }));
 
 test('an agent makes an API token, sees it once, and revokes it', () => withMemoryServer([], async (server) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends,
   withMemoryServer,
 } from './harness.mjs';
 
@@ -750,4 +750,26 @@ test('an admin imports contacts from a CSV file, whom the campaign form then cou
   await page.locator('#conversation-list li[data-phone="15551302"][aria-current="true"]').waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(lea.errors, []);
+}));
+
+// A campaign deleted and another made as the Campaigns dialog reads the
+// list: the list read before and answered after their events shows them
+// as the events said.
+test('a campaign deleted and one made while the Campaigns dialog reads the list show so', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const later = new Date(Date.now() + 86_400_000).toISOString();
+  const winter = await admin('POST', '/campaigns', { name: 'Winter', channel: 'plain', labels: ['vip'], text: 'Winter sale', scheduled_at: later });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const held = await holdNextAnswer(page, /\/campaigns$/);
+  await page.getByRole('button', { name: 'Campaigns' }).click();
+  await held.read;  // Winter only
+  await admin('DELETE', `/campaigns/${winter.id}`);
+  await admin('POST', '/campaigns', { name: 'Spring', channel: 'plain', labels: ['vip'], text: 'Spring sale', scheduled_at: later });
+  await userSays(server, '15551401', 'hello', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15551401"]').waitFor();  // the console has had both events
+  await held.handOver();
+  const dialog = page.locator('#campaigns-dialog');
+  await dialog.waitFor();
+  assert.deepEqual(await dialog.locator('#campaigns-list li strong').allTextContents(), ['Spring']);
+  assert.deepEqual(page.errors, []);
 }));

@@ -50,3 +50,41 @@ export async function loadUnlessOvertaken(path, changes, apply) {
   const answer = await api.get(path);
   if (changes() === seen) apply(answer);
 }
+
+// Reads of a list that events change one item at a time (an agent's
+// presence, a campaign, a contact): an answer may be older than an event
+// that came while it was on its way. Each event's change is done at once
+// and kept for every read then on its way, to be done again on top of that
+// read's answer; the change of a later event comes later and wins. A read
+// answered after a later one is dropped.
+export class ReadsAcrossEvents {
+  constructor() {
+    this.onTheirWay = new Set();  // for each read on its way, the changes since it was asked
+    this.asked = 0;
+    this.taken = 0;
+  }
+
+  // An event's change: `redo` is done now and again after each read on its way.
+  change(redo) {
+    redo();
+    for (const since of this.onTheirWay) since.push(redo);
+  }
+
+  // Reads with `ask()` and hands its answer to `take`, then does again what
+  // came meanwhile. Whether the answer was taken.
+  async read(ask, take) {
+    const since = [];
+    const asked = ++this.asked;
+    this.onTheirWay.add(since);
+    try {
+      const answer = await ask();
+      if (asked < this.taken) return false;
+      this.taken = asked;
+      take(answer);
+      for (const redo of since) redo();
+      return true;
+    } finally {
+      this.onTheirWay.delete(since);
+    }
+  }
+}

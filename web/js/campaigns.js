@@ -4,7 +4,7 @@
 // in the chat's template dialog (templates.js). Every agent reads the list,
 // which follows each campaign as it is sent (campaign.updated); admins make
 // and delete them.
-import { api, enc } from './api.js';
+import { api, enc, ReadsAcrossEvents } from './api.js';
 import { $, h } from './dom.js';
 import { ContactImport } from './contact_import.js';
 import { channelName } from './model.js';
@@ -46,6 +46,7 @@ export class CampaignsPanel extends SharedListDialog {
       cancel: 'campaigns-cancel', status: 'campaigns-status' });
     this.templates = templates;
     this.campaigns = [];
+    this.reads = new ReadsAcrossEvents();  // a campaign deleted or sent on as the list is read stays so
     this.channels = [];
     this.counts = 0;  // audience questions asked: only the last one's answer shows
     this.imports = new ContactImport();
@@ -101,20 +102,22 @@ export class CampaignsPanel extends SharedListDialog {
   }
 
   async reload() {
-    ({ campaigns: this.campaigns } = await api.get('/campaigns'));
+    await this.reads.read(() => api.get('/campaigns'), ({ campaigns }) => { this.campaigns = campaigns; });
     this.render();
   }
 
   // campaign.updated and campaign.deleted, from any admin or the runner.
   onEvent(e) {
-    if (e.type === 'campaign.deleted') {
-      this.campaigns = this.campaigns.filter((c) => c.id !== e.data.id);
-    } else {
+    this.reads.change(() => {
+      if (e.type === 'campaign.deleted') {
+        this.campaigns = this.campaigns.filter((c) => c.id !== e.data.id);
+        return;
+      }
       const c = e.data.campaign;
       const at = this.campaigns.findIndex((known) => known.id === c.id);
       if (at >= 0) this.campaigns[at] = c;
       else this.campaigns.unshift(c);
-    }
+    });
     if ($('campaigns-dialog')?.open) this.render();
   }
 

@@ -5,7 +5,7 @@
 // chat pane, where an agent writes to them first and an admin deletes them.
 // Admins select contacts and delete them at once (POST /conversations/bulk):
 // those imported whom nobody has written to are in no list to select from.
-import { api, enc } from './api.js';
+import { api, enc, ReadsAcrossEvents } from './api.js';
 import { $, dialogFromTemplate, h, plural, showStatus } from './dom.js';
 import { confirmErasure } from './erasure.js';
 import { channelName, userName } from './model.js';
@@ -24,6 +24,7 @@ export class ContactsPanel {
     this.admin = me.role === 'admin';
     this.next = null;  // where the next page starts
     this.asked = 0;    // the latest load: an answer to an earlier one (a search typed over) is dropped
+    this.reads = new ReadsAcrossEvents();  // a user renamed or deleted as a page is read shows so
     this.selected = new Set();
     $('contacts').addEventListener('click', () => this.open());
   }
@@ -124,13 +125,14 @@ export class ContactsPanel {
     showStatus($('contacts-status'), '');
     $('contacts-refused').replaceChildren();
     try {
-      const page = await contactsPage(PAGE, q, after);
-      if (asked !== this.asked) return;
-      if (!after) $('contacts-rows').replaceChildren();
-      $('contacts-rows').append(...page.contacts.map((c) => this.row(c)));
-      this.next = page.next_after;
-      $('contacts-more').hidden = !this.next;
-      this.showTotal(page.total, q);
+      await this.reads.read(() => contactsPage(PAGE, q, after), (page) => {
+        if (asked !== this.asked) return;
+        if (!after) $('contacts-rows').replaceChildren();
+        $('contacts-rows').append(...page.contacts.map((c) => this.row(c)));
+        this.next = page.next_after;
+        $('contacts-more').hidden = !this.next;
+        this.showTotal(page.total, q);
+      });
     } catch (err) {
       if (asked === this.asked) $('contacts-status').textContent = `The contacts could not be loaded: ${err.message}`;
     }
@@ -139,20 +141,25 @@ export class ContactsPanel {
   // Events while the dialog is open: a user renamed or labelled shows so;
   // one deleted leaves it.
   update(c) {
-    const row = this.rowOf(c.phone);
-    if (!row) return;
-    // An event's conversation does not say; nobody has written while it shows no message.
-    const waiting = row.querySelector('.badge') !== null && !c.last_message;
-    row.replaceWith(this.row({ ...c, no_message_yet: c.no_message_yet ?? waiting }));
+    this.reads.change(() => {
+      const row = this.rowOf(c.phone);
+      if (!row) return;
+      // An event's conversation does not say; nobody has written while it shows no message.
+      const waiting = row.querySelector('.badge') !== null && !c.last_message;
+      row.replaceWith(this.row({ ...c, no_message_yet: c.no_message_yet ?? waiting }));
+    });
   }
 
+  // A page read before the deletion holds the row, and its total counts it.
   forget(phone) {
-    const row = this.rowOf(phone);
-    if (!row) return;
-    row.remove();
-    this.pick(phone, false);
-    const total = Number($('contacts-total').dataset.total) - 1;
-    this.showTotal(total, $('contacts-search').value.trim());
+    this.reads.change(() => {
+      const row = this.rowOf(phone);
+      if (!row) return;
+      row.remove();
+      this.pick(phone, false);
+      const total = Number($('contacts-total').dataset.total) - 1;
+      this.showTotal(total, $('contacts-search').value.trim());
+    });
   }
 
   rowOf(phone) {

@@ -3,7 +3,7 @@
 // agents' passwords; everyone sets their own availability, capacity, name,
 // signature, e-mail address and password, and makes and revokes their own API tokens. What it shows
 // is what the server answered.
-import { api, enc } from './api.js';
+import { api, enc, ReadsAcrossEvents } from './api.js';
 import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
 
 export class TeamPanel {
@@ -11,6 +11,7 @@ export class TeamPanel {
     this.me = me;
     this.onMe = onMe;  // the signed-in agent's own record changed
     this.agents = new Map();  // username → agent, as GET /agents has it
+    this.reads = new ReadsAcrossEvents();  // a colleague who logs in as the dialog opens shows online
     $('team').addEventListener('click', () => this.open());
   }
 
@@ -41,17 +42,20 @@ export class TeamPanel {
   }
 
   async reload() {
-    const { agents } = await api.get('/agents');
-    this.agents = new Map(agents.map((a) => [a.username, a]));
+    await this.reads.read(() => api.get('/agents'), ({ agents }) => {
+      this.agents = new Map(agents.map((a) => [a.username, a]));
+    });
     this.render();
   }
 
   // agent.presence: online and offline, and availability set anywhere.
   presence({ agent, online, available }) {
-    const a = this.agents.get(agent);
-    if (!a) return;
-    a.online = online;
-    if (available !== undefined) a.available = available;
+    this.reads.change(() => {
+      const a = this.agents.get(agent);
+      if (!a) return;
+      a.online = online;
+      if (available !== undefined) a.available = available;
+    });
     if ($('team-dialog')?.open) this.render();
   }
 
