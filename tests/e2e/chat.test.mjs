@@ -629,3 +629,25 @@ test('a message and a change that come while a chat opens are not lost to its hi
   await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
   assert.deepEqual(page.errors, []);
 }));
+
+// A note deleted as its chat opens: the history read before the deletion
+// and answered after its event shows the note deleted (message.updated).
+test('a note deleted while its chat opens shows deleted, not as the history read before had it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550971', 'support', 'Ava');
+  const note = await admin('POST', '/conversations/15550971/notes', { text: 'card ends 4242' });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550971"]');
+  await row.waitFor();
+  const held = await holdNextAnswer(page, /\/conversations\/15550971$/);
+  await row.click();
+  await held.read;  // the note as it was
+  await admin('DELETE', `/conversations/15550971/notes/${note.seq}`);
+  await userSays(server, '15550972', 'hello', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15550972"]').waitFor();  // the console has had the deletion's event
+  await held.handOver();
+  await page.locator('#conv-name', { hasText: 'Ava' }).waitFor();
+  assert.equal(await page.locator('.message .text.deleted', { hasText: 'This note was deleted' }).count(), 1);
+  assert.equal(await page.locator('.message', { hasText: 'card ends 4242' }).count(), 0);
+  assert.deepEqual(page.errors, []);
+}));
