@@ -284,3 +284,30 @@ test('preferences read before a change and answered after its event do not undo 
   assert.equal(await mention.isChecked(), false);
   assert.deepEqual(page.errors, []);
 }));
+
+// A mention that comes, and one read in another tab, as the inbox reads its
+// first page: the page read before and answered after their events shows
+// both as the events said.
+test('a notification that comes, and one read elsewhere, while the inbox reads its page show so', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'eve', password: 'eve-secret-1', display_name: 'Eve' });
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  await userSays(server, '15550931', 'support', 'Ava');
+  await admin('POST', '/conversations/15550931/notes', { text: '@eve first' });
+  const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  await page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+  const held = await holdNextAnswer(page, /\/notifications\?limit=25$/);
+  await page.locator('#inbox').click();
+  await held.read;  // the first mention, unread
+  const { notifications: [first] } = await eve('GET', '/notifications?limit=1');
+  await eve('POST', `/notifications/${first.id}/read`);  // in another tab
+  await admin('POST', '/conversations/15550931/notes', { text: '@eve second' });
+  await userSays(server, '15550932', 'hello', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15550932"]').waitFor();  // the console has had both events
+  await held.handOver();
+  const rows = page.locator('#inbox-rows li');
+  await rows.first().waitFor();
+  assert.deepEqual(await rows.locator('.preview').allTextContents(), ['@eve second', '@eve first']);
+  assert.deepEqual(await rows.evaluateAll((lis) => lis.map((li) => li.classList.contains('unread'))), [true, false]);
+  assert.deepEqual(page.errors, []);
+}));

@@ -9,7 +9,7 @@
 // notification.updated, which carry the unread count. Which kinds the
 // agent gets is theirs to choose (GET /notifications/preferences), in the
 // dialog; the console's own chimes for mentions and late chats follow it.
-import { api, enc, loadUnlessOvertaken } from './api.js';
+import { api, enc, loadUnlessOvertaken, ReadsAcrossEvents } from './api.js';
 import { $, dialogFromTemplate, h, relativeTime } from './dom.js';
 import { TARGET_WORDS } from './sla.js';
 
@@ -37,6 +37,7 @@ export class NotificationInbox {
     this.events = 0;
     this.preferenceChanges = 0;  // one more at each set: a read that crossed one is dropped
     this.shown = new Map();  // id → the notification, as the open dialog shows it
+    this.pages = new ReadsAcrossEvents();  // one that comes, or is read elsewhere, as a page is read shows so
     this.next = null;        // where the next page starts
     this.preferences = {};   // kind → whether the agent gets it; every kind until the server says
     $('inbox').addEventListener('click', () => this.open());
@@ -101,6 +102,11 @@ export class NotificationInbox {
   // notification.created and notification.updated: this agent's alone.
   onEvent(e) {
     this.events += 1;
+    this.pages.change(() => this.showEvent(e));
+    this.setUnread(e.data.unread);
+  }
+
+  showEvent(e) {
     if (e.type === 'notification.created') {
       const n = e.data.notification;
       if ($('inbox-dialog')?.open && !this.shown.has(n.id)) {
@@ -114,7 +120,6 @@ export class NotificationInbox {
         if (n) this.showRead(n, e.data.read_at);
       }
     }
-    this.setUnread(e.data.unread);
   }
 
   async open() {
@@ -136,20 +141,22 @@ export class NotificationInbox {
     const unreadOnly = $('inbox-unread-only').checked;
     try {
       const seen = this.events;
-      const page = await api.get(`/notifications?limit=${PAGE}${unreadOnly ? '&unread=true' : ''}${before ? `&before=${enc(before)}` : ''}`);
-      if (!before) {
-        this.shown.clear();
-        $('inbox-rows').replaceChildren();
-      }
-      for (const n of page.notifications) {
-        if (this.shown.has(n.id)) continue;  // came live meanwhile
-        this.shown.set(n.id, n);
-        $('inbox-rows').append(this.row(n));
-      }
-      this.next = page.next_before;
-      this.setUnreadAsOf(seen, page.unread);
-      $('inbox-older').hidden = !this.next;
-      $('inbox-empty').hidden = this.shown.size > 0;
+      const path = `/notifications?limit=${PAGE}${unreadOnly ? '&unread=true' : ''}${before ? `&before=${enc(before)}` : ''}`;
+      await this.pages.read(() => api.get(path), (page) => {
+        if (!before) {
+          this.shown.clear();
+          $('inbox-rows').replaceChildren();
+        }
+        for (const n of page.notifications) {
+          if (this.shown.has(n.id)) continue;  // came live meanwhile
+          this.shown.set(n.id, n);
+          $('inbox-rows').append(this.row(n));
+        }
+        this.next = page.next_before;
+        this.setUnreadAsOf(seen, page.unread);
+        $('inbox-older').hidden = !this.next;
+        $('inbox-empty').hidden = this.shown.size > 0;
+      });
     } catch (err) {
       $('inbox-status').textContent = `The notifications could not be loaded: ${err.message}`;
     }
