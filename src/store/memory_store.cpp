@@ -143,6 +143,7 @@ public:
         for (auto& s : b.canned_remove) canned_.erase(s);
         for (auto& r : b.canned_put) canned_[r.shortcut] = std::move(r);
         for (auto& [key, value] : b.settings_put) settings_[key] = std::move(value);
+        for (auto& key : b.settings_remove) settings_.erase(key);
         for (auto& e : b.audit_put) {
             e.id = ++last_audit_id_;
             audit_.push_back(std::move(e));

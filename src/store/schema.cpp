@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 46> migrations{
+constexpr std::array<std::string_view, 47> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -528,6 +528,15 @@ CREATE TABLE event_erasures (
     // 46: the keywords the bot offered with a message to tap (message::choices); '' for none.
     R"sql(
 ALTER TABLE messages ADD COLUMN choices TEXT NOT NULL DEFAULT '';
+)sql",
+    // 47: the rows of campaigns deleted before a deletion removed its row
+    // too: a campaign's row is `campaign:<id>`, and the `campaigns` setting
+    // lists the ids of those kept (api/campaigns.cpp). A list that does not
+    // read leaves every row.
+    R"sql(
+WITH listed(ids) AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'campaigns'), '[]'))
+DELETE FROM settings WHERE key LIKE 'campaign:%' AND (SELECT json_valid(ids) FROM listed) AND substr(key, 10) NOT IN (
+    SELECT kept.value FROM listed, json_each(CASE WHEN json_valid(listed.ids) THEN listed.ids ELSE '[]' END) AS kept);
 )sql",
 };
 

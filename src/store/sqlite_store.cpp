@@ -338,6 +338,7 @@ public:
               "INSERT OR REPLACE INTO canned_responses (shortcut, text, updated_by, updated_at) VALUES (?,?,?,?)")),
           remove_canned_(db.prepare("DELETE FROM canned_responses WHERE shortcut = ?")),
           put_setting_(db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)")),
+          remove_setting_(db.prepare("DELETE FROM settings WHERE key = ?")),
           put_chat_(db.prepare(R"(INSERT OR REPLACE INTO chats (ticket_id, phone, opened_at, opened_by, queued_at,
               assigned_at, agent, first_response_at, last_assigned_at, last_response_at, closed_at, close_reason,
               waiting_since, target_missed_for, answered_waits, resolution_missed, team, labels, first_seq, channel)
@@ -515,6 +516,7 @@ public:
         for (auto& r : b.canned_put)
             put_canned_.bind(1, r.shortcut).bind(2, r.text).bind(3, r.updated_by).bind(4, to_unix_ms(r.updated_at)).run();
         for (auto& [key, value] : b.settings_put) put_setting_.bind(1, key).bind(2, value).run();
+        for (auto& key : b.settings_remove) remove_setting_.bind(1, key).run();
         for (auto& e : b.audit_put)
             put_audit_.bind(1, to_unix_ms(e.at)).bind(2, e.actor).bind(3, e.action).bind(4, e.target).bind(5, e.details).run();
         // By id, which the primary key is: one range off its start.
@@ -661,12 +663,12 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 26> all() {
+    std::array<sqlite::statement*, 27> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_message_media_,
                 &put_outbox_,
                 &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
                 &remove_expired_sessions_, &put_block_, &put_block_filter_, &old_blocks_, &remove_block_, &rewrite_block_,
-                &put_canned_, &remove_canned_, &put_setting_, &put_chat_, &put_audit_, &prune_audit_,
+                &put_canned_, &remove_canned_, &put_setting_, &remove_setting_, &put_chat_, &put_audit_, &prune_audit_,
                 &put_notification_, &prune_notifications_};
     }
 
@@ -679,7 +681,8 @@ private:
     sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_message_media_,
         put_outbox_,
         remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
-        put_block_, put_block_filter_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_, put_chat_,
+        put_block_, put_block_filter_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_,
+        remove_setting_, put_chat_,
         put_audit_, prune_audit_, put_notification_, prune_notifications_;
 };
 

@@ -7,6 +7,7 @@
 #include "receiver.hpp"
 #include "refusals.hpp"
 #include "server_process.hpp"
+#include "sqlite_probe.hpp"
 #include "template_lists.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
@@ -17,8 +18,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 using namespace switchboard::test;
 namespace json = boost::json;
@@ -72,6 +76,19 @@ json::array campaigns_of(const api_client& agent) {
 
 std::string iso_in(std::chrono::seconds from_now) {
     return switchboard::to_iso8601(std::chrono::system_clock::now() + from_now);
+}
+
+// The ids of the campaigns whose rows (`campaign:<id>`) a server's database holds.
+std::vector<std::string> campaign_rows(const std::filesystem::path& data) {
+    std::vector<std::string> ids;
+    for (auto& row : sqlite_rows(data / "switchboard.db",
+                                 "SELECT substr(key, 10) FROM settings WHERE key LIKE 'campaign:%' ORDER BY key"))
+        ids.push_back(row.at(0));
+    return ids;
+}
+
+std::string made(const api_client& admin, const std::string& body) {
+    return std::string(admin.json("POST", "/campaigns", body, 201).at("id").as_string());
 }
 
 }  // namespace
@@ -424,6 +441,62 @@ BOOST_AUTO_TEST_CASE(a_campaign_reaches_thousands_of_users_in_memory) {
     auto done = campaign_to_everyone(p, admin, users);
     BOOST_TEST(done.at("sent").as_int64() == users);
     BOOST_TEST(outbound.wait_for(users, std::chrono::seconds(60)).size() == std::size_t(users));
+}
+
+BOOST_AUTO_TEST_CASE(a_deleted_campaign_leaves_no_row_behind) {
+    temp_dir data;
+    receiver outbound;
+    auto args = kept_in(data.path());
+    args.insert(args.end(), {"--outbound-url", outbound.url(), "--campaign-rate", "0"});
+    std::string kept;
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        file_everyone(p, admin, 300, "vip");
+        auto later = R"(,"scheduled_at":")" + iso_in(std::chrono::hours(1)) + "\"}";
+        kept = made(admin, R"({"name":"Kept","channel":"plain","labels":["vip"],"text":"Later")" + later);
+        auto scheduled = made(admin, R"({"name":"Gone","channel":"plain","labels":["vip"],"text":"Never")" + later);
+        BOOST_TEST(admin.call("DELETE", "/campaigns/" + scheduled).status == 200u);
+        // One deleted while it sends: its progress is written as each user
+        // is done, and a write on its way as it is deleted must not bring
+        // its row back.
+        auto sending = made(admin, R"({"name":"Sale","channel":"plain","labels":["vip"],"text":"Sale today"})");
+        outbound.wait_for(1);
+        BOOST_TEST(admin.call("DELETE", "/campaigns/" + sending).status == 200u);
+        BOOST_TEST(campaigns_of(admin).size() == 1u);
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
+    }
+    BOOST_TEST(campaign_rows(data.path()) == std::vector<std::string>{kept});
+    server_process server(args);
+    auto listed = campaigns_of(known_admin(server.port()));
+    BOOST_TEST_REQUIRE(listed.size() == 1u);
+    BOOST_TEST(listed.at(0).at("id").as_string() == kept);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_from_before_loses_the_rows_of_campaigns_deleted_then) {
+    temp_dir data;
+    receiver outbound;
+    auto args = kept_in(data.path());
+    args.insert(args.end(), {"--outbound-url", outbound.url()});
+    std::string kept;
+    {
+        server_process server(args);
+        kept = made(known_admin(server.port()),
+                    R"({"name":"Kept","channel":"plain","labels":["vip"],"text":"Later","scheduled_at":")" +
+                        iso_in(std::chrono::hours(1)) + "\"}");
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
+    }
+    // As a deletion left a campaign's row before it removed it too.
+    auto db = data.path() / "switchboard.db";
+    sqlite_script(db, "INSERT INTO settings (key, value) SELECT 'campaign:cmp_gone', value FROM settings "
+                      "WHERE key = 'campaign:" + kept + "'; PRAGMA user_version = 46;");
+    BOOST_TEST_REQUIRE(campaign_rows(data.path()).size() == 2u);
+    server_process server(args);
+    BOOST_TEST(campaign_rows(data.path()) == std::vector<std::string>{kept});
+    BOOST_TEST(campaigns_of(known_admin(server.port())).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_campaigns_delivery_counts_are_kept_across_a_restart) {

@@ -745,6 +745,15 @@ BOOST_AUTO_TEST_CASE(settings_in_both_stores) {
         BOOST_TEST(db->find_setting("event_webhook").value_or("") == R"({"after":2})");
         BOOST_TEST(db->find_setting("other").value_or("") == "x");
         BOOST_TEST(!db->find_setting("event"));
+        // Removed: gone; one never kept, no matter; a batch's removal after its put.
+        store::write_batch gone;
+        gone.settings_remove = {"other", "never"};
+        gone.settings_put = {{"brief", "y"}};
+        gone.settings_remove.push_back("brief");
+        write(*db, gone);
+        BOOST_TEST(!db->find_setting("other"));
+        BOOST_TEST(!db->find_setting("brief"));
+        BOOST_TEST(db->find_setting("event_webhook").value_or("") == R"({"after":2})");
     }
 }
 

@@ -160,6 +160,7 @@ struct write_batch {
     std::vector<std::string> canned_remove;        // shortcuts; applied before canned_put (a rename is both)
     std::vector<canned_response> canned_put;       // insert or replace by shortcut
     std::vector<std::pair<std::string, std::string>> settings_put;  // insert or replace by key
+    std::vector<std::string> settings_remove;                       // keys; applied after settings_put
     std::vector<audit_entry> audit_put;  // appended, each given the next id (theirs is ignored)
     // Insert or replace by id; each agent keeps their newest notify::notifications_kept.
     std::vector<notify::notification> notifications_put;
@@ -169,7 +170,7 @@ struct write_batch {
         return erase_conversation || !outbox_put.empty() || !outbox_remove.empty() || !ratings.empty() || !agents_put.empty() ||
                !sessions_put.empty() || !sessions_remove.empty() || sessions_expired_by || !events_put.empty() ||
                events_prune_before || !chats_put.empty() || !canned_remove.empty() || !canned_put.empty() ||
-               !settings_put.empty() || !audit_put.empty() || !notifications_put.empty();
+               !settings_put.empty() || !settings_remove.empty() || !audit_put.empty() || !notifications_put.empty();
     }
     bool empty() const { return !conversation && messages.empty() && dedupe.empty() && !has_shared_parts(); }
 };
