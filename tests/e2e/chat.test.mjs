@@ -651,3 +651,58 @@ test('a note deleted while its chat opens shows deleted, not as the history read
   assert.equal(await page.locator('.message', { hasText: 'card ends 4242' }).count(), 0);
   assert.deepEqual(page.errors, []);
 }));
+
+// A note deleted as the agent scrolls up to it: the older page read before
+// the deletion and answered after its event shows the note deleted.
+test('a note deleted while the older page that holds it is read shows deleted', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550981', 'support', 'Ava');
+  const note = await admin('POST', '/conversations/15550981/notes', { text: 'card ends 4242' });
+  for (let i = 1; i <= 50; i += 1) await admin('POST', '/conversations/15550981/notes', { text: `note ${i}` });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550981"]');
+  await row.click();
+  await page.locator('.message', { hasText: 'note 50' }).waitFor();
+  assert.equal(await page.locator('.message', { hasText: 'card ends 4242' }).count(), 0);  // older than the latest 50
+  const held = await holdNextAnswer(page, /\/conversations\/15550981\/messages\?before=/);
+  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+  await held.read;  // the note as it was
+  await admin('DELETE', `/conversations/15550981/notes/${note.seq}`);
+  await userSays(server, '15550982', 'hello', 'Bo');
+  await page.locator('#conversation-list li[data-phone="15550982"]').waitFor();  // the console has had the deletion's event
+  await held.handOver();
+  await page.locator('.message.user .text', { hasText: 'support' }).waitFor();  // the older page drawn
+  assert.equal(await page.locator('.message .text.deleted', { hasText: 'This note was deleted' }).count(), 1);
+  assert.equal(await page.locator('.message', { hasText: 'card ends 4242' }).count(), 0);
+  assert.deepEqual(page.errors, []);
+}));
+
+// The same, but the agent opens another chat before the older page comes:
+// what the event changed was the first chat's, and the other's message of
+// the same seq stays as it is.
+test('a change to a chat left while its older page was read does not touch the chat opened since', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550991', 'support', 'Ava');
+  const note = await admin('POST', '/conversations/15550991/notes', { text: 'card ends 4242' });
+  for (let i = 1; i <= 50; i += 1) await admin('POST', '/conversations/15550991/notes', { text: `note ${i}` });
+  await userSays(server, '15550992', 'support', 'Bo');
+  await userSays(server, '15550992', 'my third message');
+  const { messages } = await admin('GET', '/conversations/15550992');
+  assert.equal(messages.find((m) => m.text === 'my third message').seq, note.seq);  // one seq in both chats
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550991"]').click();
+  await page.locator('.message', { hasText: 'note 50' }).waitFor();
+  const held = await holdNextAnswer(page, /\/conversations\/15550991\/messages\?before=/);
+  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+  await held.read;
+  await admin('DELETE', `/conversations/15550991/notes/${note.seq}`);
+  await page.locator('#conversation-list li[data-phone="15550992"]').click();
+  await page.locator('.message.user', { hasText: 'my third message' }).waitFor();
+  await held.handOver();
+  // A message drawn after the older page's answer: Bo's history drawn anew.
+  await userSays(server, '15550992', 'and a fourth');
+  await page.locator('.message.user', { hasText: 'and a fourth' }).waitFor();
+  assert.equal(await page.locator('.message.user', { hasText: 'my third message' }).count(), 1);
+  assert.equal(await page.locator('.message .text.deleted').count(), 0);
+  assert.deepEqual(page.errors, []);
+}));

@@ -24,7 +24,7 @@ test('a change that comes while a read is on its way is done again on top of its
   list.answer(['read']);
   assert.equal(await reading, true);
   assert.deepEqual(shown, ['read', 'changed meanwhile']);
-  reads.change(() => shown.push('changed after'));
+  assert.equal(reads.change(() => shown.push('changed after')), 3);  // what the change returned
   assert.deepEqual(shown, ['read', 'changed meanwhile', 'changed after']);  // once
 });
 

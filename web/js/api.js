@@ -64,10 +64,12 @@ export class ReadsAcrossEvents {
     this.taken = 0;
   }
 
-  // An event's change: `redo` is done now and again after each read on its way.
+  // An event's change: `redo` is done now and again after each read on its
+  // way. What it returned now.
   change(redo) {
-    redo();
+    const done = redo();
     for (const since of this.onTheirWay) since.push(redo);
+    return done;
   }
 
   // Reads with `ask()` and hands its answer to `take`, then does again what

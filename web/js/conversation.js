@@ -1,6 +1,6 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
-import { api, enc } from './api.js';
+import { api, enc, ReadsAcrossEvents } from './api.js';
 import { h, $, clockTime, confirmed, dayLabel, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
@@ -108,6 +108,9 @@ export class ConversationPane {
     // while their chat is open (null while being fetched).
     this.quotedEarlier = new Map();
     this.loadingOlder = false;
+    // Older pages, read as the agent scrolls up: a message among them whose
+    // delivery moved on, or a note deleted, while one was on its way, shows so.
+    this.olderPages = new ReadsAcrossEvents();
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
     this.typingIn = null;  // the chat whose agents were last told this agent types
@@ -582,10 +585,12 @@ export class ConversationPane {
     this.loadingOlder = true;
     const phone = this.phone;
     try {
-      const { messages } = await api.get(`/conversations/${enc(phone)}/messages?before=${oldest}&limit=50`);
+      await this.olderPages.read(() => api.get(`/conversations/${enc(phone)}/messages?before=${oldest}&limit=50`),
+        ({ messages }) => {
+          if (phone === this.phone) this.messages = [...messages, ...this.messages];
+        });
       if (phone !== this.phone) return;
       const height = this.list.scrollHeight;
-      this.messages = [...messages, ...this.messages];
       this.renderMessages();
       this.list.scrollTop = this.list.scrollHeight - height;  // stay where the agent was reading
     } finally { this.loadingOlder = false; }
@@ -625,10 +630,11 @@ export class ConversationPane {
       this.arriving.changes.push(() => this.putMessage(m));
       return;
     }
-    if (this.putMessage(m)) this.renderMessages();
+    if (this.olderPages.change(() => this.putMessage(m))) this.renderMessages();
   }
 
   putMessage(m) {
+    if (m.conversation !== this.phone) return false;  // done again after another chat opened
     const i = this.messages.findIndex((x) => x.seq === m.seq);
     if (i >= 0) this.messages[i] = m;
     return i >= 0;
