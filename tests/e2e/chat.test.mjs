@@ -652,21 +652,28 @@ test('a note deleted while its chat opens shows deleted, not as the history read
   assert.deepEqual(page.errors, []);
 }));
 
+// An admin's console with Ava's chat open, whose note `card ends 4242` is
+// older than the latest 50: it scrolls up, and the older page's answer is
+// held.
+async function scrolledUpToANote(server, admin, phone) {
+  await userSays(server, phone, 'support', 'Ava');
+  const note = await admin('POST', `/conversations/${phone}/notes`, { text: 'card ends 4242' });
+  for (let i = 1; i <= 50; i += 1) await admin('POST', `/conversations/${phone}/notes`, { text: `note ${i}` });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+  await page.locator('.message', { hasText: 'note 50' }).waitFor();
+  assert.equal(await page.locator('.message', { hasText: 'card ends 4242' }).count(), 0);  // older than the latest 50
+  const held = await holdNextAnswer(page, new RegExp(`/conversations/${phone}/messages\\?before=`));
+  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+  await held.read;  // the note as it was
+  return { note, page, held };
+}
+
 // A note deleted as the agent scrolls up to it: the older page read before
 // the deletion and answered after its event shows the note deleted.
 test('a note deleted while the older page that holds it is read shows deleted', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
-  await userSays(server, '15550981', 'support', 'Ava');
-  const note = await admin('POST', '/conversations/15550981/notes', { text: 'card ends 4242' });
-  for (let i = 1; i <= 50; i += 1) await admin('POST', '/conversations/15550981/notes', { text: `note ${i}` });
-  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const row = page.locator('#conversation-list li[data-phone="15550981"]');
-  await row.click();
-  await page.locator('.message', { hasText: 'note 50' }).waitFor();
-  assert.equal(await page.locator('.message', { hasText: 'card ends 4242' }).count(), 0);  // older than the latest 50
-  const held = await holdNextAnswer(page, /\/conversations\/15550981\/messages\?before=/);
-  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
-  await held.read;  // the note as it was
+  const { note, page, held } = await scrolledUpToANote(server, admin, '15550981');
   await admin('DELETE', `/conversations/15550981/notes/${note.seq}`);
   await userSays(server, '15550982', 'hello', 'Bo');
   await page.locator('#conversation-list li[data-phone="15550982"]').waitFor();  // the console has had the deletion's event
@@ -682,20 +689,14 @@ test('a note deleted while the older page that holds it is read shows deleted', 
 // the same seq stays as it is.
 test('a change to a chat left while its older page was read does not touch the chat opened since', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
-  await userSays(server, '15550991', 'support', 'Ava');
-  const note = await admin('POST', '/conversations/15550991/notes', { text: 'card ends 4242' });
-  for (let i = 1; i <= 50; i += 1) await admin('POST', '/conversations/15550991/notes', { text: `note ${i}` });
   await userSays(server, '15550992', 'support', 'Bo');
   await userSays(server, '15550992', 'my third message');
+  const { note, page, held } = await scrolledUpToANote(server, admin, '15550991');
   const { messages } = await admin('GET', '/conversations/15550992');
   assert.equal(messages.find((m) => m.text === 'my third message').seq, note.seq);  // one seq in both chats
-  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.locator('#conversation-list li[data-phone="15550991"]').click();
-  await page.locator('.message', { hasText: 'note 50' }).waitFor();
-  const held = await holdNextAnswer(page, /\/conversations\/15550991\/messages\?before=/);
-  await page.locator('#messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
-  await held.read;
   await admin('DELETE', `/conversations/15550991/notes/${note.seq}`);
+  await userSays(server, '15550993', 'hello', 'Cy');
+  await page.locator('#conversation-list li[data-phone="15550993"]').waitFor();  // the event came while Ava's chat was open
   await page.locator('#conversation-list li[data-phone="15550992"]').click();
   await page.locator('.message.user', { hasText: 'my third message' }).waitFor();
   await held.handOver();
