@@ -141,6 +141,36 @@ test('a colleague who logs in while the Team dialog reads the agents shows onlin
   assert.deepEqual(page.errors, []);
 }));
 
+// A colleague who logs in, and is set away, while an admin types in the
+// Team dialog: their row shows it in place, and what is being typed in the
+// rows (another's new password, a capacity not yet left) stays.
+test('presence shows in its row and leaves what an admin is typing in the Team dialog', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });
+  await admin('POST', '/agents', { username: 'dave', password: 'dave-secret-1', display_name: 'Dave' });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  const team = page.locator('#team-dialog');
+  await team.locator('tr[data-username="dave"] summary', { hasText: 'Set password' }).click();
+  await team.getByLabel('New password for Dave').fill('dave-secret-2');
+  await team.getByLabel('Most chats for Carol').fill('7');
+  const theirs = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
+  const carol = team.locator('tr[data-username="carol"]');
+  await carol.locator('.presence', { hasText: '● Online' }).waitFor();
+  await admin('PATCH', '/agents/carol', { available: false });
+  await page.waitForFunction(() => document.querySelector('#team-rows input[aria-label="Carol available"]')?.checked === false);
+  assert.equal(await team.locator('tr[data-username="dave"] details').evaluate((d) => d.open), true);
+  assert.equal(await team.getByLabel('New password for Dave').inputValue(), 'dave-secret-2');
+  assert.equal(await team.getByLabel('Most chats for Carol').inputValue(), '7');
+  // An agent's Team says another's availability in words, in place too.
+  await theirs.getByRole('button', { name: 'Team', exact: true }).click();
+  const dave = theirs.locator('#team-dialog tr[data-username="dave"]');
+  await dave.locator('td.available', { hasText: 'yes' }).waitFor();
+  await admin('PATCH', '/agents/dave', { available: false });
+  await dave.locator('td.available', { hasText: 'away' }).waitFor();
+  assert.deepEqual([...page.errors, ...theirs.errors], []);
+}));
+
 test('an agent makes an API token, sees it once, and revokes it', () => withMemoryServer([], async (server) => {
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const asToken = (token) => fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${token}` } });

@@ -49,6 +49,8 @@ export class TeamPanel {
   }
 
   // agent.presence: online and offline, and availability set anywhere.
+  // The agent's row shows it in place: another row being edited (a
+  // password typed, a capacity) is left as it is.
   presence({ agent, online, available }) {
     this.reads.change(() => {
       const a = this.agents.get(agent);
@@ -56,7 +58,20 @@ export class TeamPanel {
       a.online = online;
       if (available !== undefined) a.available = available;
     });
-    if ($('team-dialog')?.open) this.render();
+    const a = this.agents.get(agent);
+    if (a && $('team-dialog')?.open) this.showPresence(a);
+  }
+
+  showPresence(a) {
+    const row = [...$('team-rows').children].find((tr) => tr.dataset.username === a.username);
+    const shown = row?.querySelector('.presence');
+    if (!shown) return;  // not listed yet, or deactivated
+    shown.className = `presence ${a.online ? 'online' : 'offline'}`;
+    shown.textContent = a.online ? '● Online' : '○ Offline';
+    const available = row.querySelector('.available');
+    const box = available.querySelector('input');
+    if (box) box.checked = a.available;
+    else available.textContent = a.available ? 'yes' : 'away';
   }
 
   render() {
@@ -86,7 +101,7 @@ export class TeamPanel {
         h('span', { class: 'muted', text: `@${a.username}${self ? ' (you)' : ''}` })),
       h('td', {}, role),
       h('td', {}, h('span', { class: `presence ${a.online ? 'online' : 'offline'}`, text: a.online ? '● Online' : '○ Offline' })),
-      h('td', {}, available),
+      h('td', { class: 'available' }, available),
       h('td', { class: 'chats' }, `${a.open_chats ?? 0} / `, most),
       h('td', {}, this.isAdmin() && !self ? h('div', { class: 'admin-actions' },
         this.passwordReset(a),
