@@ -773,3 +773,29 @@ test('a campaign deleted and one made while the Campaigns dialog reads the list 
   assert.deepEqual(await dialog.locator('#campaigns-list li strong').allTextContents(), ['Spring']);
   assert.deepEqual(page.errors, []);
 }));
+
+// A campaign changed by another admin while the list shows: its item reads
+// the change in place (a running campaign is told each second, and an item
+// drawn anew between a press and its release loses the click), and Edit
+// opens the campaign as it is now.
+test('a campaign changed elsewhere shows in place, and Edit opens it as it is now', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const later = new Date(Date.now() + 86_400_000).toISOString();
+  const spring = await admin('POST', '/campaigns', { name: 'Spring', channel: 'plain', labels: ['vip'], text: 'Spring sale', scheduled_at: later });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Campaigns' }).click();
+  const dialog = page.locator('#campaigns-dialog');
+  const item = dialog.locator(`#campaigns-list li[data-campaign="${spring.id}"]`);
+  await item.waitFor();
+  await item.evaluate((li) => { li.drawnFirst = true; });
+  await admin('PATCH', `/campaigns/${spring.id}`, { name: 'Spring sale', text: 'Spring sale: 20% off' });
+  await item.locator('strong', { hasText: 'Spring sale' }).waitFor();
+  assert.equal(await item.evaluate((li) => li.drawnFirst === true), true);
+  assert.equal(await item.locator('.reply-text').textContent(), 'Spring sale: 20% off');
+  await item.getByRole('button', { name: 'Edit Spring sale' }).click();
+  assert.equal(await dialog.locator('#campaign-form-title').textContent(), 'Change Spring sale');
+  await item.getByRole('button', { name: 'Delete Spring sale' }).click();
+  await dialog.locator('#campaigns-status', { hasText: 'Spring sale is deleted.' }).waitFor();
+  assert.equal(await dialog.locator('#campaigns-list li').count(), 0);
+  assert.deepEqual(page.errors, []);
+}));

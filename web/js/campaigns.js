@@ -5,7 +5,7 @@
 // which follows each campaign as it is sent (campaign.updated); admins make
 // and delete them.
 import { api, enc, ReadsAcrossEvents } from './api.js';
-import { $, h } from './dom.js';
+import { $, h, refreshedInPlace } from './dom.js';
 import { ContactImport } from './contact_import.js';
 import { channelName } from './model.js';
 import { SharedListDialog } from './shared_list.js';
@@ -118,23 +118,46 @@ export class CampaignsPanel extends SharedListDialog {
       if (at >= 0) this.campaigns[at] = c;
       else this.campaigns.unshift(c);
     });
-    if ($('campaigns-dialog')?.open) this.render();
+    if ($('campaigns-dialog')?.open) this.show(e.type === 'campaign.deleted' ? e.data.id : e.data.campaign.id);
   }
 
   render() {
     $('campaigns-empty').hidden = this.campaigns.length > 0;
-    $('campaigns-list').replaceChildren(...this.campaigns.map((c) => h('li', { 'data-campaign': c.id },
+    $('campaigns-list').replaceChildren(...this.campaigns.map((c) => this.item(c)));
+  }
+
+  // One campaign's item as it is now, in place: a running campaign is told
+  // each second, and an item drawn anew between a press and its release
+  // (Delete, to stop it) loses the click.
+  show(id) {
+    const shown = [...$('campaigns-list').children].find((li) => li.dataset.campaign === id);
+    const c = this.current(id);
+    if (!shown || !c) {  // one new (at the top), or one gone
+      this.render();
+      return;
+    }
+    const fresh = refreshedInPlace(shown, this.item(c));
+    if (fresh !== shown) shown.replaceWith(fresh);
+  }
+
+  current(id) { return this.campaigns.find((c) => c.id === id); }
+
+  // Its buttons act on the campaign as it is when pressed: an item kept in
+  // place keeps the listeners it was drawn with.
+  item(c) {
+    const now = () => this.current(c.id) ?? c;
+    return h('li', { 'data-campaign': c.id },
       h('div', { class: 'reply-head' },
         h('strong', { text: c.name }),
         h('span', { class: 'muted', text: `${channelName(c.channel)} · to ${audienceText(c.labels, c.except_labels)}`
           + ` · by ${c.created_by}` }),
         this.isAdmin() ? h('span', { class: 'reply-actions' },
           c.status === 'scheduled' ? h('button', { type: 'button', class: 'link', text: 'Edit', 'aria-label': `Edit ${c.name}`,
-            onclick: () => this.edit(c) }) : null,
+            onclick: () => this.edit(now()) }) : null,
           h('button', { type: 'button', class: 'link danger', text: 'Delete', 'aria-label': `Delete ${c.name}`,
-            onclick: () => this.removeAt(`/campaigns/${enc(c.id)}`, c.name, c.id) })) : null),
+            onclick: () => this.removeAt(`/campaigns/${enc(c.id)}`, now().name, c.id) })) : null),
       h('p', { class: 'campaign-progress', text: campaignProgress(c) }),
-      h('p', { class: 'reply-text', text: c.template ? `${c.template.name}: ${c.text}` : c.text }))));
+      h('p', { class: 'reply-text', text: c.template ? `${c.template.name}: ${c.text}` : c.text }));
   }
 
   // A new campaign's form (null), or one not yet started to change: on

@@ -40,10 +40,11 @@ function copyText(to, from) {
 }
 
 // Makes `el` read as `fresh`, built from the same thing a moment later (its
-// times moved on), without replacing it: an element replaced between a
-// press and its release loses the click. Returns the element to show:
-// `el`, or `fresh` where their shapes differ (a badge came or went). Its
-// listeners stay `el`'s, which were made from the same thing.
+// times moved on, or it changed), without replacing it: an element replaced
+// between a press and its release loses the click. Returns the element to
+// show: `el`, or `fresh` where their shapes differ (a badge came or went).
+// Its listeners stay `el`'s: they must act on the thing as it is when
+// pressed, not on the object it was first drawn from, where that changes.
 export function refreshedInPlace(el, fresh) {
   if (!sameShape(el, fresh)) return fresh;
   copyText(el, fresh);
