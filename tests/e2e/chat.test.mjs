@@ -707,3 +707,45 @@ test('a change to a chat left while its older page was read does not touch the c
   assert.equal(await page.locator('.message .text.deleted').count(), 0);
   assert.deepEqual(page.errors, []);
 }));
+
+// Messages that come while the agent has selected a message's text, or
+// pressed its Reply and not yet let go: the items shown stay the same
+// elements, so the selection stays, and the history does not scroll to the
+// newest until the press is let go, so the click lands.
+test('a message that comes keeps a selection in another, and lets a press on its Reply land', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  const lea = await apiAs(server, 'lea', 'lea-secret-1');
+  await userSays(server, '15551011', 'support', 'Ava');
+  await userSays(server, '15551011', 'my order is 98765');
+  await admin('POST', '/conversations/15551011/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15551011"]').click();
+  const order = page.locator('.message.user', { hasText: 'my order is 98765' });
+  await order.waitFor();
+  await order.locator('.text').evaluate((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+  });
+  await userSays(server, '15551011', 'are you there?');
+  await page.locator('.message.user', { hasText: 'are you there?' }).waitFor();
+  assert.equal(await page.evaluate(() => getSelection().toString()), 'my order is 98765');
+
+  // A colleague's note (which leaves the chat's header as it was) comes
+  // while the press is held.
+  await order.hover();
+  await order.getByRole('button', { name: 'Reply quoting this message' }).hover();
+  await page.mouse.down();
+  await lea('POST', '/conversations/15551011/notes', { text: 'I know this one' });
+  await page.locator('.message.note', { hasText: 'I know this one' }).waitFor();
+  await page.mouse.up();
+  await page.locator('#replying-to', { hasText: 'my order is 98765' }).waitFor();
+  // Let go, the history follows the newest again.
+  await page.waitForFunction(() => {
+    const list = document.getElementById('messages');
+    return list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  });
+  assert.deepEqual(page.errors, []);
+}));

@@ -1,7 +1,7 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc, ReadsAcrossEvents } from './api.js';
-import { h, $, clockTime, confirmed, dayLabel, relativeTime, timeLeft, typeInPlace } from './dom.js';
+import { h, $, clockTime, confirmed, dayLabel, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { attachmentElement, captionOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
@@ -120,6 +120,12 @@ export class ConversationPane {
     this.file = null;  // a file picked or pasted to send with the next reply
     this.list = $('messages');
     this.list.addEventListener('scroll', () => this.onScroll());
+    // A press in the history (on Reply, Delete, or dragging a selection)
+    // holds the scroll to a new message until it is let go: the item under
+    // the pointer must not move away from it before its click.
+    this.pressing = false;
+    this.list.addEventListener('pointerdown', () => { this.pressing = true; });
+    for (const end of ['pointerup', 'pointercancel']) document.addEventListener(end, () => this.pressEnded());
     $('new-messages').addEventListener('click', () => this.scrollToBottom());
     const text = $('composer-text');
     text.addEventListener('keydown', (e) => {
@@ -485,11 +491,11 @@ export class ConversationPane {
     const calls = m.type === 'note' && m.agent !== this.me.username && mentions(m.text, this.me.username) ? ' mentions-me' : '';
     // What the user saw can be quoted in a reply; a note or the bot's own notice cannot.
     const quotable = m.seq && m.type !== 'note' && m.type !== 'system' && this.mode === 'reply' && this.canReply()
-      ? h('button', { type: 'button', class: 'reply-to', text: 'Reply', 'aria-label': 'Reply quoting this message', onclick: () => this.quote(m) })
+      ? h('button', { type: 'button', class: 'reply-to', text: 'Reply', 'aria-label': 'Reply quoting this message', onclick: () => this.quote(this.current(m)) })
       : null;
     // A note goes by its writer's hand or an admin's, as the server allows.
     const deletable = m.seq && m.type === 'note' && !m.deleted && (m.agent === this.me.username || this.me.role === 'admin')
-      ? h('button', { type: 'button', class: 'delete-note', text: 'Delete', 'aria-label': 'Delete this note', onclick: () => this.deleteNote(m) })
+      ? h('button', { type: 'button', class: 'delete-note', text: 'Delete', 'aria-label': 'Delete this note', onclick: () => this.deleteNote(this.current(m)) })
       : null;
     return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}${calls}${m.seq && m.seq === this.found ? ' found' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       m.reply_to ? this.quoteOf(m) : null,
@@ -523,7 +529,7 @@ export class ConversationPane {
       && !(m.seq && (m.attachment || m.type === 'template'));
     return h('span', { class: 'delivery-error', role: 'note' },
       h('span', { text: reason }),
-      mineToResend ? h('button', { type: 'button', class: 'resend', text: 'Send again', onclick: () => this.resend(m) }) : null);
+      mineToResend ? h('button', { type: 'button', class: 'resend', text: 'Send again', onclick: () => this.resend(this.current(m)) }) : null);
   }
 
   resend(m) {
@@ -532,17 +538,39 @@ export class ConversationPane {
     else this.post(m.text, m.type === 'note', m.seq ? undefined : m.client_id, m.reply_to);
   }
 
+  // The message as the pane holds it now: an item kept in place keeps the
+  // listeners it was drawn with, and its message may have been replaced
+  // since (its delivery told, say).
+  current(m) {
+    return this.messages.find((x) => x === m || (m.seq ? x.seq === m.seq : m.client_id && x.client_id === m.client_id)) ?? m;
+  }
+
   // A line for each day, as a chat app has: a message shows only its time.
+  // Drawn again on every message, each item as it is now, but in place
+  // where it was shown: an item replaced between a press and its release
+  // loses the click (Reply, Delete, Send again), and one replaced loses
+  // the text an agent had selected in it.
   renderMessages() {
+    const shown = new Map([...this.list.children].map((li) => [li.dataset.key, li]));
     const items = [];
+    const add = (key, fresh) => {
+      fresh.dataset.key = key;
+      const was = shown.get(key);
+      items.push(was ? refreshedInPlace(was, fresh) : fresh);
+    };
     let shownDay = null;
     for (const m of this.messages) {
       const day = new Date(m.timestamp).toDateString();
-      if (day !== shownDay) items.push(h('li', { class: 'day', role: 'separator', text: dayLabel(m.timestamp) }));
+      if (day !== shownDay) add(`${this.phone} day ${day}`, h('li', { class: 'day', role: 'separator', text: dayLabel(m.timestamp) }));
       shownDay = day;
-      items.push(this.messageItem(m));
+      add(`${this.phone} ${m.seq ? `seq ${m.seq}` : `client ${m.client_id}`}`, this.messageItem(m));
     }
-    this.list.replaceChildren(...items);
+    // Moved only where the order changed: most often one item is added at the end.
+    items.forEach((item, i) => {
+      const there = this.list.children[i];
+      if (there !== item) this.list.insertBefore(item, there ?? null);
+    });
+    while (this.list.children.length > items.length) this.list.lastElementChild.remove();
     // "Today" turns into "Yesterday" at midnight, message or not.
     clearTimeout(this.dayTimer);
     const now = new Date();
@@ -578,6 +606,19 @@ export class ConversationPane {
   nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }
   scrollToBottom() { this.list.scrollTop = this.list.scrollHeight; $('new-messages').hidden = true; this.markRead(); }
 
+  // To a new message, unless a press in the history holds it until let go.
+  followNewest() {
+    if (this.pressing) this.scrollWhenLetGo = true;
+    else this.scrollToBottom();
+  }
+
+  pressEnded() {
+    this.pressing = false;
+    if (!this.scrollWhenLetGo) return;
+    this.scrollWhenLetGo = false;
+    setTimeout(() => this.scrollToBottom());  // after the click the release makes
+  }
+
   async onScroll() {
     if (this.nearBottom()) { $('new-messages').hidden = true; this.markRead(); }
     const oldest = this.messages.find((m) => m.seq)?.seq;
@@ -607,7 +648,7 @@ export class ConversationPane {
     this.takeMessage(m);
     this.renderMessages();
     if (m.sender === 'user' && this.conv?.channel === 'whatsapp') this.renderHeader();  // WhatsApp's window opens again
-    if (stick || m.sender === 'admin' && m.agent === this.me.username) this.scrollToBottom();
+    if (stick || m.sender === 'admin' && m.agent === this.me.username) this.followNewest();
     else $('new-messages').hidden = false;
   }
 
