@@ -714,8 +714,6 @@ test('a change to a chat left while its older page was read does not touch the c
 // newest until the press is let go, so the click lands.
 test('a message that comes keeps a selection in another, and lets a press on its Reply land', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
-  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
-  const lea = await apiAs(server, 'lea', 'lea-secret-1');
   await userSays(server, '15551011', 'support', 'Ava');
   await userSays(server, '15551011', 'my order is 98765');
   await admin('POST', '/conversations/15551011/chat-support/start');
@@ -733,13 +731,13 @@ test('a message that comes keeps a selection in another, and lets a press on its
   await page.locator('.message.user', { hasText: 'are you there?' }).waitFor();
   assert.equal(await page.evaluate(() => getSelection().toString()), 'my order is 98765');
 
-  // A colleague's note (which leaves the chat's header as it was) comes
-  // while the press is held.
+  // The user writes while the press is held: nothing under the pointer
+  // moves (the header's buttons neither).
   await order.hover();
   await order.getByRole('button', { name: 'Reply quoting this message' }).hover();
   await page.mouse.down();
-  await lea('POST', '/conversations/15551011/notes', { text: 'I know this one' });
-  await page.locator('.message.note', { hasText: 'I know this one' }).waitFor();
+  await userSays(server, '15551011', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
   await page.mouse.up();
   await page.locator('#replying-to', { hasText: 'my order is 98765' }).waitFor();
   // Let go, the history follows the newest again.

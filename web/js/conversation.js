@@ -395,7 +395,9 @@ export class ConversationPane {
     this.renderTeam();
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
     $('delete-conversation').hidden = this.me.role !== 'admin';
-    $('mark-unread').hidden = c.unread > 0;
+    // Unread for the moment between a user's message and its read as shown:
+    // disabled, not hidden, so the header does not wrap anew under a pointer.
+    $('mark-unread').disabled = c.unread > 0;
     this.renderFollowers();
     this.renderViewers();
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
