@@ -124,6 +124,7 @@ export class ConversationPane {
     // holds the scroll to a new message until it is let go: the item under
     // the pointer must not move away from it before its click.
     this.pressing = false;
+    this.scrollWhenLetGo = false;  // a message came during the press
     this.list.addEventListener('pointerdown', () => { this.pressing = true; });
     for (const end of ['pointerup', 'pointercancel']) document.addEventListener(end, () => this.pressEnded());
     $('new-messages').addEventListener('click', () => this.scrollToBottom());

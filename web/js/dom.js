@@ -103,8 +103,12 @@ export function dayLabel(iso) {
     year: at.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
 }
 
+// One formatter for every message's time: toLocaleTimeString makes one
+// anew on each call, which cost a history of 50 messages about 35 ms on
+// every message that came.
+const CLOCK = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
 export function clockTime(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return CLOCK.format(new Date(iso));
 }
 
 // A dialog kept in a <template> until it is first opened, so that its form
