@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -128,8 +128,7 @@ test('a colleague who logs in while the Team dialog reads the agents shows onlin
   await held.read;  // Carol offline and available
   const carol = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
   await admin('PATCH', '/agents/carol', { available: false });
-  await userSays(server, '15550991', 'hello', 'Bo');
-  await page.locator('#conversation-list li[data-phone="15550991"]').waitFor();  // the console has had both events
+  await newUserShows(page, server, '15550991', 'Bo');  // the console has had both events
   await held.handOver();
   const row = page.locator('#team-dialog tr[data-username="carol"]');
   await row.waitFor();

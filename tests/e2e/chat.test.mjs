@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, freePort, holdNextAnswer, receiver, shareBrowserAndReceiver, startServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, freePort, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, startServer,
   tempDir, userSays, withMemoryServer,
 } from './harness.mjs';
 
@@ -593,6 +593,17 @@ test('a wrong password is refused and the session survives a reload', () => with
   await page.locator('#login-view').waitFor();
 }));
 
+// The chat of `phone` clicked open in `page`, its history's answer held:
+// read by the server, not yet by the page.
+async function openedWithHistoryHeld(page, phone) {
+  const row = page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  await row.waitFor();
+  const held = await holdNextAnswer(page, new RegExp(`/conversations/${phone}$`));
+  await row.click();
+  await held.read;
+  return { row, held };
+}
+
 // A chat opened as its user writes: its history can be read before the
 // message and come after the message's event. What the events brought
 // meanwhile (the message, the chat claimed) stays in the pane.
@@ -600,11 +611,7 @@ test('a message and a change that come while a chat opens are not lost to its hi
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550961', 'support', 'Ava');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const row = page.locator('#conversation-list li[data-phone="15550961"]');
-  await row.waitFor();
-  const held = await holdNextAnswer(page, /\/conversations\/15550961$/);
-  await row.click();
-  await held.read;  // the history without what follows
+  const { row, held } = await openedWithHistoryHeld(page, '15550961');  // the history without what follows
   await userSays(server, '15550961', 'are you there?');
   await admin('POST', '/conversations/15550961/chat-support/start');
   await row.locator('.badge.mine').waitFor();  // the console has had both events
@@ -637,14 +644,9 @@ test('a note deleted while its chat opens shows deleted, not as the history read
   await userSays(server, '15550971', 'support', 'Ava');
   const note = await admin('POST', '/conversations/15550971/notes', { text: 'card ends 4242' });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const row = page.locator('#conversation-list li[data-phone="15550971"]');
-  await row.waitFor();
-  const held = await holdNextAnswer(page, /\/conversations\/15550971$/);
-  await row.click();
-  await held.read;  // the note as it was
+  const { held } = await openedWithHistoryHeld(page, '15550971');  // the note as it was
   await admin('DELETE', `/conversations/15550971/notes/${note.seq}`);
-  await userSays(server, '15550972', 'hello', 'Bo');
-  await page.locator('#conversation-list li[data-phone="15550972"]').waitFor();  // the console has had the deletion's event
+  await newUserShows(page, server, '15550972', 'Bo');  // the console has had the deletion's event
   await held.handOver();
   await page.locator('#conv-name', { hasText: 'Ava' }).waitFor();
   assert.equal(await page.locator('.message .text.deleted', { hasText: 'This note was deleted' }).count(), 1);
@@ -675,8 +677,7 @@ test('a note deleted while the older page that holds it is read shows deleted', 
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const { note, page, held } = await scrolledUpToANote(server, admin, '15550981');
   await admin('DELETE', `/conversations/15550981/notes/${note.seq}`);
-  await userSays(server, '15550982', 'hello', 'Bo');
-  await page.locator('#conversation-list li[data-phone="15550982"]').waitFor();  // the console has had the deletion's event
+  await newUserShows(page, server, '15550982', 'Bo');  // the console has had the deletion's event
   await held.handOver();
   await page.locator('.message.user .text', { hasText: 'support' }).waitFor();  // the older page drawn
   assert.equal(await page.locator('.message .text.deleted', { hasText: 'This note was deleted' }).count(), 1);
@@ -695,8 +696,7 @@ test('a change to a chat left while its older page was read does not touch the c
   const { messages } = await admin('GET', '/conversations/15550992');
   assert.equal(messages.find((m) => m.text === 'my third message').seq, note.seq);  // one seq in both chats
   await admin('DELETE', `/conversations/15550991/notes/${note.seq}`);
-  await userSays(server, '15550993', 'hello', 'Cy');
-  await page.locator('#conversation-list li[data-phone="15550993"]').waitFor();  // the event came while Ava's chat was open
+  await newUserShows(page, server, '15550993', 'Cy');  // the event came while Ava's chat was open
   await page.locator('#conversation-list li[data-phone="15550992"]').click();
   await page.locator('.message.user', { hasText: 'my third message' }).waitFor();
   await held.handOver();

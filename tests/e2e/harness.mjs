@@ -253,6 +253,15 @@ export async function holdNextAnswer(page, pattern) {
   return { read, handOver };
 }
 
+// A new user writes, and the page lists them: every event numbered before
+// theirs has come to the page by then (the hub sends them in order), and
+// an answer handed over before it has been taken. A test waits on it for
+// events whose effect it cannot see, or to read what an answer left.
+export async function newUserShows(page, server, phone, name) {
+  await userSays(server, phone, 'hello', name);
+  await page.locator(`#conversation-list li[data-phone="${phone}"]`).waitFor();
+}
+
 // One browser and one outbound receiver for a test file, started before its
 // first test and closed after its last; each test makes its own contexts and
 // server. Exported as live bindings, so a test reads them once they are set.

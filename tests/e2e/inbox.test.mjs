@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -254,8 +254,7 @@ test('an unread count read before a notification and answered after its event do
   await counts(1);
   await held.handOver();
   // A conversation drawn after the answer says the console has had it.
-  await userSays(server, '15550942', 'hello', 'Bo');
-  await page.locator('#conversation-list li[data-phone="15550942"]').waitFor();
+  await newUserShows(page, server, '15550942', 'Bo');
   assert.equal(await page.locator('#inbox-count').textContent(), '1');
   assert.equal(await page.locator('#inbox-count').isVisible(), true);
   assert.deepEqual(page.errors, []);
@@ -279,8 +278,7 @@ test('preferences read before a change and answered after its event do not undo 
   await page.waitForFunction(() => document.querySelector('#inbox-kinds input[name="mention"]')?.checked === false);  // the event's
   await held.handOver();
   // A conversation drawn after the answer says the console has had it.
-  await userSays(server, '15550951', 'hello', 'Bo');
-  await page.locator('#conversation-list li[data-phone="15550951"]').waitFor();
+  await newUserShows(page, server, '15550951', 'Bo');
   assert.equal(await mention.isChecked(), false);
   assert.deepEqual(page.errors, []);
 }));
@@ -302,8 +300,7 @@ test('a notification that comes, and one read elsewhere, while the inbox reads i
   const { notifications: [first] } = await eve('GET', '/notifications?limit=1');
   await eve('POST', `/notifications/${first.id}/read`);  // in another tab
   await admin('POST', '/conversations/15550931/notes', { text: '@eve second' });
-  await userSays(server, '15550932', 'hello', 'Bo');
-  await page.locator('#conversation-list li[data-phone="15550932"]').waitFor();  // the console has had both events
+  await newUserShows(page, server, '15550932', 'Bo');  // the console has had both events
   await held.handOver();
   const rows = page.locator('#inbox-rows li');
   await rows.first().waitFor();

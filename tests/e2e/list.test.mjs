@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -430,8 +430,7 @@ test('a Waiting count read before a user\'s message and answered after it does n
   await held.handOver();
   await askedAgain;  // for counts with the message in them
   // A conversation drawn after the answer says the console has had it.
-  await userSays(server, '15550893', 'hello', 'Cy');
-  await page.locator('#conversation-list li[data-phone="15550893"]').waitFor();
+  await newUserShows(page, server, '15550893', 'Cy');
   assert.equal(await tabCount(page, 'waiting').textContent(), '2');
   assert.deepEqual(page.errors, []);
 }));
@@ -447,8 +446,7 @@ test('a queue read answered after a later one leaves the later one\'s counts', (
   await tabCountIs(page, 'queued', '2');
   await held.handOver();
   // A conversation drawn after the answer says the console has had it.
-  await userSays(server, '15550453', 'hello', 'Cid');
-  await page.locator('#conversation-list li[data-phone="15550453"]').waitFor();
+  await newUserShows(page, server, '15550453', 'Cid');
   assert.equal(await tabCount(page, 'queued').textContent(), '2');
   assert.equal(await page.locator('#conversation-list li[data-phone="15550452"] .badge.queued').count(), 1);
   assert.deepEqual(page.errors, []);
@@ -467,11 +465,9 @@ test('a list read before a user was erased and answered after it does not bring 
   await held.read;  // Bo is on it
   assert.equal((await admin('DELETE', '/conversations/15550461')).deleted, '15550461');
   // Conversations drawn after the erasure, and after the answer, say the console has had each.
-  await userSays(server, '15550462', 'hello', 'Ann');
-  await page.locator('#conversation-list li[data-phone="15550462"]').waitFor();
+  await newUserShows(page, server, '15550462', 'Ann');
   await held.handOver();
-  await userSays(server, '15550463', 'hello', 'Cy');
-  await page.locator('#conversation-list li[data-phone="15550463"]').waitFor();
+  await newUserShows(page, server, '15550463', 'Cy');
   assert.equal(await page.locator('#conversation-list li[data-phone="15550461"]').count(), 0);
   // Bo writes again: a new conversation, listed.
   await userSays(server, '15550461', 'hello again', 'Bo');
@@ -534,8 +530,7 @@ test('settings read at a connect that bring nothing new leave the rows as they w
   }));
   release();
   await allAnswered;
-  await userSays(server, '15550422', 'hello', 'Ben');
-  await page.locator('#conversation-list li[data-phone="15550422"]').waitFor();
+  await newUserShows(page, server, '15550422', 'Ben');
   assert.equal(await row.evaluate((el) => el.isConnected), true);
   assert.deepEqual(page.errors, []);
 }));
@@ -590,8 +585,7 @@ test('saved views read before a view was saved and answered after its event do n
   await chip.waitFor();
   await held.handOver();
   // A conversation drawn after the answer says the console has had it.
-  await userSays(server, '15550431', 'hello', 'Ann');
-  await page.locator('#conversation-list li[data-phone="15550431"]').waitFor();
+  await newUserShows(page, server, '15550431', 'Ann');
   assert.equal(await chip.count(), 1);
   assert.deepEqual(page.errors, []);
 }));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends,
   withMemoryServer,
 } from './harness.mjs';
 
@@ -765,8 +765,7 @@ test('a campaign deleted and one made while the Campaigns dialog reads the list 
   await held.read;  // Winter only
   await admin('DELETE', `/campaigns/${winter.id}`);
   await admin('POST', '/campaigns', { name: 'Spring', channel: 'plain', labels: ['vip'], text: 'Spring sale', scheduled_at: later });
-  await userSays(server, '15551401', 'hello', 'Bo');
-  await page.locator('#conversation-list li[data-phone="15551401"]').waitFor();  // the console has had both events
+  await newUserShows(page, server, '15551401', 'Bo');  // the console has had both events
   await held.handOver();
   const dialog = page.locator('#campaigns-dialog');
   await dialog.waitFor();
