@@ -1716,6 +1716,25 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_clear_error) {
     BOOST_TEST(std::filesystem::file_size(dir.path() / "switchboard.db") == 8192u);
 }
 
+// Migration 47: the rows of campaigns deleted before a deletion removed its
+// row (`campaign:<id>`) go, those the list (`campaigns`) names stay; a list
+// that does not read leaves every row.
+BOOST_AUTO_TEST_CASE(migration_47_drops_the_rows_of_campaigns_the_list_no_longer_names) {
+    for (auto [list, left] : {std::pair<std::string, std::string>{R"(["cmp_kept"])", "campaign:cmp_kept campaigns"},
+                              {"not json", "campaign:cmp_gone campaign:cmp_kept campaigns"}}) {
+        test::temp_dir dir;
+        store::open_sqlite_store(dir.path().string());
+        auto db = dir.path() / "switchboard.db";
+        test::sqlite_script(db, "INSERT INTO settings (key, value) VALUES ('campaign:cmp_kept', '{}'), "
+                                "('campaign:cmp_gone', '{}'), ('campaigns', '" + list + "'); PRAGMA user_version = 46;");
+        store::open_sqlite_store(dir.path().string());
+        std::string keys;
+        for (auto& row : test::sqlite_rows(db, "SELECT key FROM settings WHERE key LIKE 'campaign%' ORDER BY key"))
+            keys += (keys.empty() ? "" : " ") + row.at(0);
+        BOOST_TEST(keys == left, "the list " << list);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_database_from_a_newer_build_is_refused) {
     test::temp_dir dir;
     store::open_sqlite_store(dir.path().string());
