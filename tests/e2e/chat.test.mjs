@@ -708,6 +708,32 @@ test('a change to a chat left while its older page was read does not touch the c
   assert.deepEqual(page.errors, []);
 }));
 
+// The chat opened again (its row clicked, or a resync) while an older page
+// is read, after newer messages moved its newest page on: the page asked
+// for no longer joins the history shown, and is not drawn with a gap. The
+// next scroll up reads from where the history now begins.
+test('an older page read across a re-opening of its chat, newer messages since, leaves no gap in the history', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const { page, held } = await scrolledUpToANote(server, admin, '15551001');
+  for (let i = 1; i <= 3; i += 1) await admin('POST', '/conversations/15551001/notes', { text: `later ${i}` });
+  await page.locator('.message', { hasText: 'later 3' }).waitFor();
+  await page.locator('#conversation-list li[data-phone="15551001"]').click();
+  await page.locator('.message .text', { hasText: /^note 3$/ }).waitFor({ state: 'detached' });  // the newest 50 again
+  await held.handOver();
+  // Scrolled up until older messages show: the page held, had it joined,
+  // or the one read after it.
+  await page.waitForFunction(() => {
+    const list = document.getElementById('messages');
+    list.scrollTop = 0;
+    list.dispatchEvent(new Event('scroll'));
+    return [...list.querySelectorAll('.message .text')].some((t) => t.textContent === 'card ends 4242');
+  }, null, { polling: 100 });
+  const seqs = await page.locator('.message[data-seq]').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));  // every message, each once
+  assert.equal(await page.locator('.message .text', { hasText: /^note 3$/ }).count(), 1);
+  assert.deepEqual(page.errors, []);
+}));
+
 // Messages that come while the agent has selected a message's text, or
 // pressed its Reply and not yet let go: the items shown stay the same
 // elements, so the selection stays, and the history does not scroll to the

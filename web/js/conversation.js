@@ -628,12 +628,18 @@ export class ConversationPane {
     if (this.list.scrollTop > 40 || this.loadingOlder || !oldest || oldest <= 1) return;
     this.loadingOlder = true;
     const phone = this.phone;
+    // The page joins the history only if it still begins where it was asked
+    // from: the chat opened again meanwhile (a resync, a click on its row)
+    // holds the newest page, which newer messages may have moved past it.
+    const joins = () => phone === this.phone && this.messages.find((m) => m.seq)?.seq === oldest;
+    let joined = false;
     try {
       await this.olderPages.read(() => api.get(`/conversations/${enc(phone)}/messages?before=${oldest}&limit=50`),
         ({ messages }) => {
-          if (phone === this.phone) this.messages = [...messages, ...this.messages];
+          joined = joins();
+          if (joined) this.messages = [...messages, ...this.messages];
         });
-      if (phone !== this.phone) return;
+      if (!joined) return;
       const height = this.list.scrollHeight;
       this.renderMessages();
       this.list.scrollTop = this.list.scrollHeight - height;  // stay where the agent was reading
