@@ -734,6 +734,27 @@ test('an older page read across a re-opening of its chat, newer messages since, 
   assert.deepEqual(page.errors, []);
 }));
 
+// Items the history keeps as drawn while their messages stay as they were
+// are drawn anew when what they show beside the message changes: the
+// user's name on theirs, and Reply once the chat is the agent's.
+test('a history kept as drawn shows the user renamed, and Reply once the chat is claimed', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15551021', 'support', 'Ava');
+  await userSays(server, '15551021', 'my order is 98765');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15551021"]').click();
+  const order = page.locator('.message.user', { hasText: 'my order is 98765' });
+  const reply = order.getByRole('button', { name: 'Reply quoting this message' });
+  assert.equal(await order.locator('.meta > span').first().textContent(), 'Ava');
+  assert.equal(await reply.count(), 0);  // not the agent's chat yet
+  await admin('POST', '/conversations/15551021/chat-support/start');
+  await reply.waitFor();
+  await admin('PUT', '/conversations/15551021/name', { name: 'Ava Lind' });
+  await order.locator('.meta > span', { hasText: 'Ava Lind' }).waitFor();
+  assert.deepEqual(await page.locator('.message.user .meta > span:first-child').allTextContents(), ['Ava Lind', 'Ava Lind']);
+  assert.deepEqual(page.errors, []);
+}));
+
 // Messages that come while the agent has selected a message's text, or
 // pressed its Reply and not yet let go: the items shown stay the same
 // elements, so the selection stays, and the history does not scroll to the

@@ -111,6 +111,7 @@ export class ConversationPane {
     // Older pages, read as the agent scrolls up: a message among them whose
     // delivery moved on, or a note deleted, while one was on its way, shows so.
     this.olderPages = new ReadsAcrossEvents();
+    this.drawnFrom = new WeakMap();  // a history item → the message and context it was drawn from
     this.typingTimers = new Map();
     this.lastTypingSent = 0;
     this.typingIn = null;  // the chat whose agents were last told this agent types
@@ -553,20 +554,32 @@ export class ConversationPane {
   // where it was shown: an item replaced between a press and its release
   // loses the click (Reply, Delete, Send again), and one replaced loses
   // the text an agent had selected in it.
+  // An item shown for the same message object, drawn in the same context,
+  // is kept without building it again: building every item of a long
+  // history to compare it was most of the time a new message took.
   renderMessages() {
     const shown = new Map([...this.list.children].map((li) => [li.dataset.key, li]));
     const items = [];
     const add = (key, fresh) => {
       fresh.dataset.key = key;
       const was = shown.get(key);
-      items.push(was ? refreshedInPlace(was, fresh) : fresh);
+      const item = was ? refreshedInPlace(was, fresh) : fresh;
+      items.push(item);
+      return item;
     };
+    // All that messageItem reads beside the message (a reply's quote reads
+    // another message: those are always built).
+    const context = [userName(this.conv), this.mode, this.canReply(), this.found, this.foundWords, this.me.username, this.me.role].join('\n');
     let shownDay = null;
     for (const m of this.messages) {
       const day = new Date(m.timestamp).toDateString();
       if (day !== shownDay) add(`${this.phone} day ${day}`, h('li', { class: 'day', role: 'separator', text: dayLabel(m.timestamp) }));
       shownDay = day;
-      add(`${this.phone} ${m.seq ? `seq ${m.seq}` : `client ${m.client_id}`}`, this.messageItem(m));
+      const key = `${this.phone} ${m.seq ? `seq ${m.seq}` : `client ${m.client_id}`}`;
+      const was = shown.get(key);
+      const drawn = was && this.drawnFrom.get(was);
+      if (drawn?.m === m && drawn.context === context && !m.reply_to) items.push(was);
+      else this.drawnFrom.set(add(key, this.messageItem(m)), { m, context });
     }
     // Moved only where the order changed: most often one item is added at the end.
     items.forEach((item, i) => {
@@ -707,10 +720,9 @@ export class ConversationPane {
       return;
     }
     if (newerOf(this.conv, c) !== c) return;
-    const couldReply = this.canReply();
     this.conv = c;
     this.renderHeader();
-    if (this.canReply() !== couldReply) this.renderMessages();  // Send again, Reply
+    this.renderMessages();  // what the items show of it (Reply, Send again, the user's name): only those drawn anew
     this.markRead();  // new user messages while the agent is looking at them
   }
 
