@@ -147,7 +147,7 @@ test('a narrow window, keyboard only', () => withMemoryServer(['--outbound-url',
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
     `page is ${await page.evaluate(() => document.documentElement.scrollWidth)}px wide in a 400px window`);
 
-  await page.locator('#conversation-list li[data-phone="15550003"]').focus();
+  await page.locator('#conversation-list li[data-phone="15550003"] > button').focus();
   await page.keyboard.press('Enter');
   await page.locator('#conv-name', { hasText: 'Kim' }).waitFor();
   assert.equal(await page.locator('.sidebar').isVisible(), false);
@@ -287,7 +287,7 @@ test('? lists the keyboard shortcuts, except where the agent types, where it is 
   assert.equal(await page.locator('#composer-text').inputValue(), 'Which order?');
   assert.equal(await dialog.isVisible(), false);
 
-  await page.locator('#conversation-list li[data-phone="15551101"]').focus();
+  await page.locator('#conversation-list li[data-phone="15551101"] > button').focus();
   await page.keyboard.press('?');
   await dialog.waitFor();
   await dialog.getByRole('row', { name: /Alt J \/ Alt K/ }).waitFor();

@@ -378,7 +378,7 @@ test('an agent selects conversations and acts on them at once; what the server r
   await (await apiAs(server, 'lea', 'lea-secret-1'))('POST', '/conversations/15550903/chat-support/start');
   const page = await consolePage(browser.browser, server, 'bob', 'bob-secret-1');
   const bob = await apiAs(server, 'bob', 'bob-secret-1');
-  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"] > button`);
   const selected = (n) => page.locator('#bulk-count', { hasText: `${n} selected` }).waitFor();
   await row('15550904').waitFor();
   assert.equal(await page.locator('#bulk-bar').isVisible(), false);
@@ -416,7 +416,7 @@ test('an agent selects conversations and acts on them at once; what the server r
   await selected(0);
   // Shift+click: the rows from the last clicked take its new state.
   const order = await page.locator('#conversation-list li').evaluateAll((els) => els.map((el) => el.dataset.phone));
-  const pressed = () => page.locator('#conversation-list li').evaluateAll((els) => els.map((el) => el.getAttribute('aria-pressed')));
+  const pressed = () => page.locator('#conversation-list li > button').evaluateAll((els) => els.map((el) => el.getAttribute('aria-pressed')));
   await row(order[0]).click();
   await row(order[2]).click({ modifiers: ['Shift'] });
   await selected(3);

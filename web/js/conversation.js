@@ -573,7 +573,7 @@ export class ConversationPane {
     let shownDay = null;
     for (const m of this.messages) {
       const day = new Date(m.timestamp).toDateString();
-      if (day !== shownDay) add(`${this.phone} day ${day}`, h('li', { class: 'day', role: 'separator', text: dayLabel(m.timestamp) }));
+      if (day !== shownDay) add(`${this.phone} day ${day}`, h('li', { class: 'day', text: dayLabel(m.timestamp) }));
       shownDay = day;
       const key = `${this.phone} ${m.seq ? `seq ${m.seq}` : `client ${m.client_id}`}`;
       const was = shown.get(key);

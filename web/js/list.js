@@ -220,7 +220,7 @@ export class ConversationList {
     else if (this.filter === 'snoozed') keyed.sort((a, b) => b.rank - a.rank || wakesAt(a.c) - wakesAt(b.c) || a.c.phone.localeCompare(b.c.phone));
     else keyed.sort((a, b) => b.rank - a.rank || b.at - a.at || a.c.phone.localeCompare(b.c.phone));
     const visible = keyed.map((k) => k.c);
-    const focused = document.activeElement?.dataset?.phone;
+    const focused = document.activeElement?.closest('#conversation-list li')?.dataset.phone;
     const shown = visible.slice(0, shownAtMost);
     this.visible = shown.map((c) => c.phone);
     placeChildren(this.el, shown.map((c) => this.builtRow(c)));
@@ -242,7 +242,7 @@ export class ConversationList {
     this.onSelection();
     this.el.dataset.renders = String(++this.renders);
     this.onRender();
-    if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"]`)?.focus();
+    if (focused) this.el.querySelector(`li[data-phone="${CSS.escape(focused)}"] > button`)?.focus();
   }
 
   // The conversation `by` rows below (or above) the open one, as listed.
@@ -407,13 +407,13 @@ export class ConversationList {
     const match = this.query ? this.textHits?.get(c.phone) : null;
     const picked = this.selected.has(c.phone);
     const open = this.selecting ? (e) => this.toggle(c.phone, e.shiftKey) : () => this.onOpen(c.phone, match?.seq ?? null, this.query);
+    // An item of the list, and in it a button: a list's items cannot be
+    // buttons themselves, and a screen reader then loses either the list or
+    // what a press does.
     return h('li', {
-      tabindex: 0, role: 'button', 'data-phone': c.phone,
-      'aria-current': this.current === c.phone ? 'true' : 'false',
-      ...(this.selecting ? { 'aria-pressed': String(picked), class: picked ? 'picked' : '' } : {}),
-      onclick: open,
-      onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(e); } },
-    },
+      'data-phone': c.phone, 'aria-current': this.current === c.phone ? 'true' : 'false',
+      ...(this.selecting ? { class: picked ? 'picked' : '' } : {}),
+    }, h('button', { type: 'button', class: 'row', ...(this.selecting ? { 'aria-pressed': String(picked) } : {}), onclick: open },
       h('span', { class: 'name' }, this.selecting ? h('span', { class: 'pick', 'aria-hidden': 'true', text: picked ? '☑ ' : '☐ ' }) : '', userName(c)),
       h('span', { class: 'time', text: relativeTime(activityOf(c)) }),
       // An agent's words are marked, as Chatwoot marks its replies: the row says who has to answer.
@@ -421,6 +421,6 @@ export class ConversationList {
         : h('span', { class: c.last_message?.sender === 'admin' ? 'preview by-agent' : 'preview', text: c.last_message ? previewOf(c.last_message) : '' }),
       h('span', { class: 'badges' }, badges,
         (c.labels ?? []).map((l) => h('span', { class: 'badge label', text: l,
-          ...(this.labelCatalog ? this.labelCatalog.chip(l, `Labelled ${l}`) : { title: `Labelled ${l}` }) }))));
+          ...(this.labelCatalog ? this.labelCatalog.chip(l, `Labelled ${l}`) : { title: `Labelled ${l}` }) })))));
   }
 }

@@ -11,7 +11,9 @@ export class SuggestionPicker {
     this.optionPrefix = optionPrefix;
     this.shown = [];
     this.active = 0;
-    textarea.setAttribute('aria-expanded', 'false');
+    // A textarea is a text box, which has no aria-expanded: the list it
+    // controls, and the option active in it, say that it is open.
+    textarea.setAttribute('aria-autocomplete', 'list');
     textarea.addEventListener('input', () => this.onInput());
     // Capture: this runs before the composer's own Enter, which would send.
     textarea.addEventListener('keydown', (e) => this.onKey(e), true);
@@ -31,7 +33,6 @@ export class SuggestionPicker {
     }) : [h('li', { class: 'none', text: none })]));
     this.list.hidden = false;
     this.textarea.setAttribute('aria-controls', this.list.id);  // the pickers share the textarea
-    this.textarea.setAttribute('aria-expanded', 'true');
     if (items.length) this.textarea.setAttribute('aria-activedescendant', `${this.optionPrefix}-${this.active}`);
     else this.textarea.removeAttribute('aria-activedescendant');
   }
@@ -57,7 +58,6 @@ export class SuggestionPicker {
     this.active = 0;
     if (this.list.hidden) return;  // not shown: the other picker may hold the textarea's state
     this.list.hidden = true;
-    this.textarea.setAttribute('aria-expanded', 'false');
     this.textarea.removeAttribute('aria-activedescendant');
   }
 }

@@ -206,8 +206,10 @@ function trafficHeatmap(days) {
   }
   const most = Math.max(1, ...grid.flat());
   const clock = (hour) => `${String(hour).padStart(2, '0')}:00`;
-  $('reports-traffic').tHead.replaceChildren(h('tr', {}, h('th', { scope: 'col', text: '' }),
-    ...grid[0].map((_, hour) => h('th', { scope: 'col', text: hour % 3 === 0 ? String(hour) : '' }))));
+  // Every third hour shown; every header read, as a screen reader names a cell by its headers.
+  const unseen = (text) => h('span', { class: 'visually-hidden', text });
+  $('reports-traffic').tHead.replaceChildren(h('tr', {}, h('th', { scope: 'col' }, unseen('Day')),
+    ...grid[0].map((_, hour) => h('th', { scope: 'col' }, hour % 3 === 0 ? String(hour) : unseen(String(hour))))));
   $('reports-traffic').tBodies[0].replaceChildren(...grid.map((counts, weekday) => h('tr', { 'data-weekday': WEEKDAYS[weekday] },
     h('th', { scope: 'row', text: WEEKDAYS[weekday].slice(0, 3) }),
     ...counts.map((n, hour) => {

@@ -1,0 +1,168 @@
+// The console in real headless chromium against the real server, read by
+// axe-core (WCAG 2 A and AA, and its best practices) in each of its states:
+// the login, the list, a chat with messages of every kind, the composer's
+// pickers, select mode, every dialog and menu, a dark theme and a narrow
+// window, for an admin and for an agent; and the keyboard's place in the
+// list kept when the row it is on is drawn again.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import {
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// What axe finds on the page as it is now: a line for each element, none
+// when it finds nothing. Evaluated through the browser's protocol, which
+// the console's CSP does not govern.
+async function violations(page) {
+  if (!await page.evaluate(() => typeof window.axe === 'object')) await page.evaluate(axeSource);
+  const { violations: found } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return found.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`));
+}
+
+// Each state's findings under its name, so that one failure lists them all.
+function findings() {
+  const found = {};
+  return {
+    async check(page, state) { found[state] = await violations(page); },
+    none() { assert.deepEqual(Object.entries(found).filter(([, v]) => v.length), []); return Object.keys(found).length; },
+  };
+}
+
+// Opens what `button` opens, waits for `ready` in it, reads it, and closes
+// it with Escape, as the keyboard does.
+async function checkDialog(page, found, button, ready) {
+  await page.locator(`#${button}`).click();
+  await page.locator(ready).first().waitFor();
+  await found.check(page, `dialog of #${button}`);
+  await page.keyboard.press('Escape');
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+}
+
+test('the login page', () => withMemoryServer([], async (server) => {
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await page.waitForFunction(() => document.activeElement?.id === 'login-username');
+  assert.deepEqual(await violations(page), []);
+  await page.getByRole('button', { name: 'Log in' }).click();  // nothing typed: said so
+  await page.locator('#login-error:not(:empty)').waitFor();
+  assert.deepEqual(await violations(page), []);
+  await context.close();
+}));
+
+test('an admin\'s console, in each of its states', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await admin('PUT', '/labels/vip', { description: 'Pays for priority', color: '#aa3377' });
+  await admin('PUT', '/teams/billing', { members: ['admin', 'lea'], description: 'Invoices and refunds' });
+  await admin('POST', '/canned-responses', { shortcut: 'hi', text: 'Hello, how can I help?' });
+  await admin('POST', '/macros', { name: 'File as VIP', actions: [{ action: 'label', label: 'vip' }] });
+  await userSays(server, '15551201', 'support', 'Ava');
+  await userSays(server, '15551201', 'my order is late');
+  await admin('POST', '/conversations/15551201/chat-support/start');
+  await admin('POST', '/conversations/15551201/chat-support/send', { text: 'Looking into it now' });
+  await admin('PUT', '/conversations/15551201/labels', { labels: ['vip'] });
+  const lea = await apiAs(server, 'lea', 'lea-secret-1');
+  await lea('POST', '/conversations/15551201/notes', { text: '@admin this one is a VIP' });  // the admin's inbox
+  await admin('POST', '/campaigns', { name: 'Spring', channel: 'plain', labels: ['vip'], text: 'Spring sale',
+    scheduled_at: new Date(Date.now() + 86400000).toISOString() });
+  await userSays(server, '15551202', 'support', 'Bo');
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const found = findings();
+  await page.locator('#conversation-list li[data-phone="15551202"]').waitFor();
+  await found.check(page, 'the list');
+  await page.locator('#conversation-list li[data-phone="15551201"]').click();
+  await page.locator('.message.note', { hasText: 'this one is a VIP' }).waitFor();
+  await found.check(page, 'a chat open');
+  await page.locator('#composer-text').fill('/h');
+  await page.locator('#reply-suggestions [role="option"]').waitFor();
+  await found.check(page, 'the saved replies\' picker');
+  await page.getByRole('tab', { name: 'Private note' }).click();
+  await page.locator('#composer-text').fill('@');
+  await page.locator('#composer-text').press('l');
+  await page.locator('#mention-suggestions [role="option"]').waitFor();
+  await found.check(page, 'the mentions\' picker, in a note');
+  await page.locator('#composer-text').press('Escape');
+  await page.locator('#composer-text').fill('');
+  await page.getByRole('tab', { name: 'Reply' }).click();
+
+  for (const [button, ready] of [
+    ['inbox', '#inbox-rows li'], ['shortcuts', '#shortcuts-dialog[open] tr'], ['contacts', '#contacts-rows li'],
+    ['team', '#team-rows tr'], ['teams', '#teams-list li'], ['labels', '#labels-list li'],
+    ['reports', '#reports-traffic tbody tr'], ['replies', '#replies-list li'], ['macros', 'dialog[open] li'],
+    ['automations', 'dialog[open]'], ['sla', '#sla-dialog[open]'], ['audit', '#audit-rows tr'],
+    ['campaigns', '#campaigns-list li'],
+    ['transfer-chat', '#transfer-dialog[open]'], ['end-chat', '#end-dialog[open]'],
+    ['new-conversation', '#new-conversation-dialog[open]'], ['block-user', '#block-dialog[open]'],
+    ['delete-conversation', '#delete-dialog[open]'],
+  ]) await checkDialog(page, found, button, ready);
+
+  // The header's menus, each opened alone.
+  for (const summary of await page.locator('#conversation summary').all()) {
+    const name = (await summary.textContent()).trim();
+    await summary.click();
+    await page.locator('#conversation details[open]').waitFor();
+    await found.check(page, `the ${name} menu`);
+    await summary.click();
+    await page.locator('#conversation details[open]').waitFor({ state: 'detached' });
+  }
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await found.check(page, 'renaming the user');
+  await page.keyboard.press('Escape');
+
+  await page.getByRole('button', { name: 'Select' }).click();
+  await page.locator('#conversation-list li[data-phone="15551202"] > button').click();
+  await page.locator('#bulk-count', { hasText: '1 selected' }).waitFor();
+  await found.check(page, 'select mode, one picked');
+  await page.getByRole('button', { name: 'Done selecting' }).click();
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await found.check(page, 'a dark theme');
+  await page.setViewportSize({ width: 400, height: 760 });
+  await found.check(page, 'a narrow window, the chat');
+  await page.getByRole('button', { name: '← Back' }).click();
+  await page.locator('#conversation-list').waitFor();
+  await found.check(page, 'a narrow window, the list');
+  assert.ok(found.none() >= 30);  // every state was read
+  assert.deepEqual(page.errors, []);
+}));
+
+test('an agent\'s console, a chat of theirs open', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15551211', 'support', 'Cy');
+  await (await apiAs(server, 'lea', 'lea-secret-1'))('POST', '/conversations/15551211/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  const found = findings();
+  await page.locator('#conversation-list li[data-phone="15551211"]').click();
+  await page.locator('#composer-text:enabled').waitFor();
+  await found.check(page, 'a chat of theirs');
+  await checkDialog(page, found, 'team', '#team-rows tr');
+  assert.equal(found.none(), 2);
+  assert.deepEqual(page.errors, []);
+}));
+
+// A row drawn anew (a message changed it) while the keyboard is on it: the
+// keyboard stays on that conversation's row, for the next Enter to open it.
+test('the keyboard stays on a row of the list that a message draws again', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15551221', 'support', 'Di');
+  await userSays(server, '15551222', 'support', 'Ed');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15551221"] > button');
+  await row.focus();
+  const before = await row.elementHandle();
+  await userSays(server, '15551221', 'one more thing');
+  await row.locator('.preview', { hasText: 'one more thing' }).waitFor();
+  assert.equal(await before.evaluate((el) => el.isConnected), false);  // drawn anew, not in place
+  assert.equal(await page.evaluate(() => document.activeElement.closest('li')?.dataset.phone), '15551221');
+  await page.keyboard.press('Enter');
+  await page.locator('#conv-name', { hasText: 'Di' }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));
