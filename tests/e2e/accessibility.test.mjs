@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -147,6 +147,43 @@ test('an agent\'s console, a chat of theirs open', () => withMemoryServer(['--ou
   await checkDialog(page, found, 'team', '#team-rows tr');
   assert.equal(found.none(), 2);
   assert.deepEqual(page.errors, []);
+}));
+
+test('a WhatsApp chat with files and a reaction, past its 24-hour window, and the template dialog', () => withMemoryServer(['--wa-api-base', receiver.url, '--wa-business-account-id', 'waba-1'], async (server) => {
+  receiver.templates = [{ name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+    { type: 'HEADER', format: 'TEXT', text: 'Your order' }, { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' }] }];
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
+  receiver.media.set('9101', { type: 'image/png', bytes: png });
+  receiver.media.set('9102', { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
+  receiver.media.set('9103', { type: 'application/pdf', bytes: Buffer.from('%PDF-1.4 not really') });
+  const sends = (id, type, file, text) => whatsappUserSends(server, '15551231', id, type, file, text);
+  try {
+    await sends('wamid.a11y-1', 'text', null, 'support');
+    await sends('wamid.a11y-2', 'image', { id: '9101', mime_type: 'image/png', caption: 'my receipt' });
+    await sends('wamid.a11y-3', 'audio', { id: '9102', mime_type: 'audio/ogg; codecs=opus', voice: true });
+    await sends('wamid.a11y-4', 'document', { id: '9103', mime_type: 'application/pdf', filename: 'Invoice.pdf' });
+    await sends('wamid.a11y-5', 'image', { id: '9404', mime_type: 'image/jpeg' });  // gone from WhatsApp
+    await sends('wamid.a11y-6', 'reaction', { message_id: 'wamid.a11y-1', emoji: '👍' });
+    const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.clock.install() });
+    const found = findings();
+    await page.locator('#conversation-list li[data-phone="15551231"]').click();
+    await page.locator('#start-chat').click();  // claims the queued chat
+    await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('.attachment.image img')?.naturalWidth === 4);
+    await page.locator('.attachment-missing').waitFor();
+    await found.check(page, 'a WhatsApp chat with files and a reaction');
+    await page.clock.fastForward('24:05:00');
+    await page.locator('#composer-hint', { hasText: 'approved Template' }).waitFor();
+    await found.check(page, 'past the 24-hour window');
+    await page.getByRole('button', { name: 'Template', exact: true }).click();
+    await page.locator('#template-dialog #template-value-2').waitFor();
+    await found.check(page, 'the template dialog');
+    assert.equal(found.none(), 3);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    receiver.templates = [];
+    receiver.media.clear();
+  }
 }));
 
 // A row drawn anew (a message changed it) while the keyboard is on it: the
