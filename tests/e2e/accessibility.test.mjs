@@ -186,6 +186,38 @@ test('a WhatsApp chat with files and a reaction, past its 24-hour window, and th
   }
 }));
 
+// What arrives in the chat open is read out by a screen reader (a status
+// line out of sight): the user's words and a colleague's, not the agent's
+// own nor the bot's.
+test('a screen reader is told what the user and a colleague write in the chat open', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15551241', 'support', 'Fay');
+  await admin('POST', '/conversations/15551241/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const arrived = page.locator('#arrived[role="status"]');
+  await page.locator('#conversation-list li[data-phone="15551241"]').click();
+  await page.locator('#composer-text:enabled').waitFor();
+  assert.equal(await arrived.textContent(), '');  // the history is not read out
+  await userSays(server, '15551241', 'is anyone there?');
+  await arrived.filter({ hasText: 'Fay: is anyone there?' }).waitFor();
+  await (await apiAs(server, 'lea', 'lea-secret-1'))('POST', '/conversations/15551241/notes', { text: 'she called earlier' });
+  await arrived.filter({ hasText: 'lea, private note: she called earlier' }).waitFor();
+  await page.locator('#composer-text').fill('Yes, here');
+  await page.locator('#composer-text').press('Enter');
+  await page.locator('.message.admin', { hasText: 'Yes, here' }).locator('.ticks.sent').waitFor();
+  await admin('POST', '/conversations/15551241/chat-support/send', { text: 'From my other tab' });
+  await page.locator('.message.admin', { hasText: 'From my other tab' }).waitFor();
+  assert.equal(await arrived.textContent(), 'lea, private note: she called earlier');  // not the agent's own
+  assert.ok((await arrived.boundingBox()).width <= 1);  // out of sight
+  // Another chat opened: what came in the last is not its.
+  await userSays(server, '15551242', 'hello', 'Gus');
+  await page.locator('#conversation-list li[data-phone="15551242"]').click();
+  await page.locator('#conv-name', { hasText: 'Gus' }).waitFor();
+  assert.equal(await arrived.textContent(), '');
+  assert.deepEqual(page.errors, []);
+}));
+
 // A row drawn anew (a message changed it) while the keyboard is on it: the
 // keyboard stays on that conversation's row, for the next Enter to open it.
 test('the keyboard stays on a row of the list that a message draws again', () => withMemoryServer([], async (server) => {

@@ -283,6 +283,7 @@ export class ConversationPane {
     this.renderMessages();
     if (!at || !this.reveal(at)) this.scrollToBottom();
     $('typing').textContent = '';
+    $('arrived').textContent = '';  // another chat's
     this.markRead();
   }
 
@@ -669,9 +670,18 @@ export class ConversationPane {
     const stick = this.nearBottom();
     this.takeMessage(m);
     this.renderMessages();
+    this.sayArrived(m);
     if (m.sender === 'user' && this.conv?.channel === 'whatsapp') this.renderHeader();  // WhatsApp's window opens again
     if (stick || m.sender === 'admin' && m.agent === this.me.username) this.followNewest();
     else $('new-messages').hidden = false;
+  }
+
+  // Read out by a screen reader, as a chat app does: what the user, or a
+  // colleague, wrote in the chat open; not the bot's notices, nor the
+  // agent's own words.
+  sayArrived(m) {
+    if (m.sender === 'bot' || m.type === 'system' || (m.sender === 'admin' && m.agent === this.me.username)) return;
+    $('arrived').textContent = `${this.authorOf(m)}${m.type === 'note' ? ', private note' : ''}: ${this.excerptOf(m)}`;
   }
 
   takeMessage(m) {
