@@ -734,6 +734,49 @@ test('an older page read across a re-opening of its chat, newer messages since, 
   assert.deepEqual(page.errors, []);
 }));
 
+// A colleague files the chat under labels while the agent, scrolled up a
+// little, presses a message's Reply: the header wraps anew, taller, and the
+// history keeps what is on screen where it was, so the click lands on what
+// was pressed. Taken off again, at the newest: the newest stays in view.
+test('a press on Reply lands while a colleague\'s labels make the header taller', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15551031', 'support', 'Ava');
+  for (let i = 1; i <= 20; i += 1) await userSays(server, '15551031', `line ${i}`);  // more than the pane shows
+  await userSays(server, '15551031', 'my order is 98765');
+  await admin('POST', '/conversations/15551031/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15551031"]').click();
+  const order = page.locator('.message.user', { hasText: 'my order is 98765' });
+  await order.waitFor();
+  const headerHeight = () => page.locator('.conversation-header').evaluate((el) => el.offsetHeight);
+  const before = await headerHeight();
+  // Scrolled up a little, to an earlier line.
+  const list = page.locator('#messages');
+  await list.evaluate((el) => { el.scrollTop -= 120; });
+  const line = page.locator('.message.user', { hasText: /^line 15/ });
+  await line.hover();
+  await line.getByRole('button', { name: 'Reply quoting this message' }).hover();
+  await page.mouse.down();
+  const labels = ['billing-dispute', 'refund-requested', 'priority-customer', 'call-back-tomorrow', 'escalated-twice'];
+  await admin('PUT', '/conversations/15551031/labels', { labels });
+  await page.locator('#conv-labels', { hasText: 'escalated-twice' }).waitFor();
+  assert.ok(await headerHeight() >= before + 20, `the header went from ${before} to ${await headerHeight()} px`);
+  await page.mouse.up();
+  await page.locator('#replying-to', { hasText: 'line 15' }).waitFor();
+  // At the newest, the labels taken off: the header shorter, the history
+  // still ends with the newest message (the browser has cut its scroll back
+  // already: nothing more is taken off it).
+  await list.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  const atEnd = () => list.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  assert.ok(await atEnd() < 1);
+  await admin('PUT', '/conversations/15551031/labels', { labels: [] });
+  await page.locator('#conv-labels', { hasText: 'escalated-twice' }).waitFor({ state: 'detached' });
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));  // the header's watch has run
+  assert.equal(await headerHeight(), before);
+  assert.ok(await atEnd() < 1, `${await atEnd()} px short of the newest`);
+  assert.deepEqual(page.errors, []);
+}));
+
 // Items the history keeps as drawn while their messages stay as they were
 // are drawn anew when what they show beside the message changes: the
 // user's name on theirs, and Reply once the chat is the agent's.

@@ -128,6 +128,7 @@ export class ConversationPane {
     this.scrollWhenLetGo = false;  // a message came during the press
     this.list.addEventListener('pointerdown', () => { this.pressing = true; });
     for (const end of ['pointerup', 'pointercancel']) document.addEventListener(end, () => this.pressEnded());
+    this.header = document.querySelector('#conversation .conversation-header');
     $('new-messages').addEventListener('click', () => this.scrollToBottom());
     const text = $('composer-text');
     text.addEventListener('keydown', (e) => {
@@ -299,11 +300,34 @@ export class ConversationPane {
     $('pane-empty').hidden = false;
   }
 
+  // The header's parts, drawn as the chat changes under the agent. Each may
+  // make the header taller or shorter (a label, a badge, its buttons
+  // wrapping anew), which moves the history below by as much: the history
+  // is scrolled by as much from where it was, so that what the agent reads
+  // or presses stays where it was. Measured around the drawing itself: a
+  // history that grew had its scroll cut back to its new end by then.
+  renderHeader() { this.keepingHistoryInPlace(() => this.drawHeader()); }
+  renderChips() { this.keepingHistoryInPlace(() => this.drawChips()); }
+  renderViewers() { this.keepingHistoryInPlace(() => this.drawViewers()); }
+  renderFollowers() { this.keepingHistoryInPlace(() => this.drawFollowers()); }
+  renderWait() { this.keepingHistoryInPlace(() => this.drawWait()); }
+  renderTeam() { this.keepingHistoryInPlace(() => this.drawTeam()); }
+
+  keepingHistoryInPlace(draw) {
+    if ($('conversation').hidden) return draw();
+    const before = this.header.getBoundingClientRect().height;
+    const top = this.list.scrollTop;
+    const atEnd = this.list.scrollHeight - top - this.list.clientHeight < 2;  // kept there exactly, whatever the rounding
+    draw();
+    const after = this.header.getBoundingClientRect().height;
+    if (after !== before) this.list.scrollTop = atEnd ? this.list.scrollHeight : top + after - before;
+  }
+
   // The labels and details in the header: redrawn only when they changed,
   // and not while the agent types a new one there (another agent's change
   // would take the text away); the editors' focusout catches up. Saves
   // apply to the latest, not to the chips as drawn.
-  renderChips() {
+  drawChips() {
     const c = this.conv;
     const labels = c.labels ?? [];
     // Drawn anew when the catalog changes too: a label's colour.
@@ -317,7 +341,7 @@ export class ConversationPane {
   }
 
   // The other agents with this chat open: whoever answers should know.
-  renderViewers() {
+  drawViewers() {
     const others = this.phone ? this.viewers.others(this.phone) : [];
     $('conv-viewers').hidden = others.length === 0;
     $('conv-viewers').textContent = `👀 ${namesText(others)} ${others.length > 1 ? 'have' : 'has'} it open too`;
@@ -327,7 +351,7 @@ export class ConversationPane {
 
   following() { return (this.conv?.participants ?? []).includes(this.me.username); }
 
-  renderFollowers() {
+  drawFollowers() {
     const names = this.conv.participants ?? [];
     const following = this.following();
     $('follow').textContent = following ? '👁 Following' : '👁 Follow';
@@ -353,7 +377,7 @@ export class ConversationPane {
 
   // How long the user has waited for an answer, and whether the chat is
   // open past the resolution target; the clock moves them on.
-  renderWait() {
+  drawWait() {
     const c = this.conv;
     const unresolved = Boolean(c) && this.targets.pastResolution(c);
     $('conv-overdue').hidden = !unresolved;
@@ -373,7 +397,7 @@ export class ConversationPane {
       + (within ? `; the target (${this.targets.targetText(c)}) is due at ${clockTime(due)}` : '');
   }
 
-  renderHeader() {
+  drawHeader() {
     const c = this.conv;
     $('conv-name').textContent = userName(c);
     $('conv-phone').textContent = `+${c.phone}`;
@@ -392,20 +416,20 @@ export class ConversationPane {
       $('conv-snoozed').title = c.snoozed_until ? 'Out of Active and Mine until then, or until the user writes'
         : 'Out of Active and Mine until the user writes';
     }
-    this.renderWait();
+    this.drawWait();
     $('conv-priority').value = c.priority ?? 'none';
     $('conv-priority').dataset.priority = c.priority ?? 'none';
-    this.renderTeam();
+    this.drawTeam();
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
     $('delete-conversation').hidden = this.me.role !== 'admin';
     // Unread for the moment between a user's message and its read as shown:
     // disabled, not hidden, so the header does not wrap anew under a pointer.
     $('mark-unread').disabled = c.unread > 0;
-    this.renderFollowers();
-    this.renderViewers();
+    this.drawFollowers();
+    this.drawViewers();
     $('conv-assignee').textContent = c.assignee ? `Assigned to ${c.assignee === this.me.username ? 'you' : c.assignee}`
       : c.queue_position != null ? `Waiting in queue (#${c.queue_position})` : '';
-    this.renderChips();
+    this.drawChips();
     const canManage = c.chat_support_active && (!c.assignee || c.assignee === this.me.username || this.me.role === 'admin');
     $('start-chat').hidden = c.blocked || this.mine() || (c.chat_support_active && c.assignee && c.assignee !== this.me.username);
     $('start-chat').textContent = c.chat_support_active ? 'Claim Chat' : 'Start Chat';
@@ -621,7 +645,11 @@ export class ConversationPane {
   }
 
   nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }
-  scrollToBottom() { this.list.scrollTop = this.list.scrollHeight; $('new-messages').hidden = true; this.markRead(); }
+  scrollToBottom() {
+    this.list.scrollTop = this.list.scrollHeight;
+    $('new-messages').hidden = true;
+    this.markRead();
+  }
 
   // To a new message, unless a press in the history holds it until let go.
   followNewest() {
@@ -953,7 +981,7 @@ export class ConversationPane {
 
   // The header's team picker: shown once there are teams, or the chat has
   // one (its team since deleted stays offered until it is changed).
-  renderTeam() {
+  drawTeam() {
     const team = this.conv.team ?? null;
     const select = $('conv-team');
     this.teams.fill(select, [{ value: '', text: 'No team' }], team);
