@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappHoldsFiles, whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -152,10 +152,7 @@ test('an agent\'s console, a chat of theirs open', () => withMemoryServer(['--ou
 test('a WhatsApp chat with files and a reaction, past its 24-hour window, and the template dialog', () => withMemoryServer(['--wa-api-base', receiver.url, '--wa-business-account-id', 'waba-1'], async (server) => {
   receiver.templates = [{ name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
     { type: 'HEADER', format: 'TEXT', text: 'Your order' }, { type: 'BODY', text: 'Hi {{1}}, order {{2}} has shipped.' }] }];
-  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
-  receiver.media.set('9101', { type: 'image/png', bytes: png });
-  receiver.media.set('9102', { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
-  receiver.media.set('9103', { type: 'application/pdf', bytes: Buffer.from('%PDF-1.4 not really') });
+  whatsappHoldsFiles({ image: '9101', audio: '9102', document: '9103' });
   const sends = (id, type, file, text) => whatsappUserSends(server, '15551231', id, type, file, text);
   try {
     await sends('wamid.a11y-1', 'text', null, 'support');

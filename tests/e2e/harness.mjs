@@ -173,6 +173,18 @@ export async function userSays(server, from, text, name) {
   return res.json();
 }
 
+// A picture 4 pixels wide and 3 high.
+export const PNG_4X3 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
+
+// Files WhatsApp holds for the receiver (as --wa-api-base) to serve by
+// their media ids: that picture, a voice message and a PDF (neither of the
+// last two real). A test clears `receiver.media` when done.
+export function whatsappHoldsFiles({ image, audio, document }) {
+  receiver.media.set(image, { type: 'image/png', bytes: PNG_4X3 });
+  receiver.media.set(audio, { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
+  receiver.media.set(document, { type: 'application/pdf', bytes: Buffer.from('%PDF-1.4 not really') });
+}
+
 // A WhatsApp user's message (`type` and its object, or a text), through
 // /webhook/whatsapp as Meta sends it.
 export async function whatsappUserSends(server, from, id, type, file, text) {

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, userSays, whatsappUserSends,
-  withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, PNG_4X3, receiver, shareBrowserAndReceiver, userSays,
+  whatsappHoldsFiles, whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -224,7 +224,6 @@ test('past the 24-hour window an agent sends an approved WhatsApp template', () 
 // uploaded to the Graph API stand-in, sent by its id, and shown in the chat
 // as the user's files are. One WhatsApp does not take can be sent again.
 test('an agent sends a file with 📎, pastes a picture and drops a file, and one WhatsApp refused goes again', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
-  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
   try {
     await whatsappUserSends(server, '15551201', 'wamid.jo-1', 'text', null, 'support');
     const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
@@ -257,7 +256,7 @@ test('an agent sends a file with 📎, pastes a picture and drops a file, and on
       const data = new DataTransfer();
       data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
       document.querySelector('#composer-text').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, [...png]);
+    }, [...PNG_4X3]);
     assert.match(await page.locator('#attached-name').textContent(), /image\.png/);
     await page.keyboard.press('Enter');
     const image = await receiver.waitFor((m) => m.type === 'image');
@@ -299,10 +298,7 @@ test('an agent sends a file with 📎, pastes a picture and drops a file, and on
 // stand-in), a voice message to play, a document to download. A file
 // WhatsApp no longer has says so.
 test('a photo, a voice message, a document and a reaction a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
-  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4IScHRww4OQD1xwwxB+utmQAAAABJRU5ErkJggg==', 'base64');
-  receiver.media.set('9001', { type: 'image/png', bytes: png });
-  receiver.media.set('9002', { type: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS not really') });
-  receiver.media.set('9003', { type: 'application/pdf', bytes: Buffer.from('%PDF-1.4 not really') });
+  whatsappHoldsFiles({ image: '9001', audio: '9002', document: '9003' });
   const sends = (id, type, file, text) => whatsappUserSends(server, '15551101', id, type, file, text);
   try {
     await sends('wamid.ines-1', 'image', { id: '9001', mime_type: 'image/png', caption: 'my receipt' });
