@@ -185,7 +185,7 @@ test('a WhatsApp chat with files and a reaction, past its 24-hour window, and th
 
 // What arrives in the chat open is read out by a screen reader (a status
 // line out of sight): the user's words and a colleague's, not the agent's
-// own nor the bot's.
+// own nor the bot's, each once.
 test('a screen reader is told what the user and a colleague write in the chat open', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
@@ -207,6 +207,9 @@ test('a screen reader is told what the user and a colleague write in the chat op
   await page.locator('.message.admin', { hasText: 'From my other tab' }).waitFor();
   assert.equal(await arrived.textContent(), 'lea, private note: she called earlier');  // not the agent's own
   assert.ok((await arrived.boundingBox()).width <= 1);  // out of sight
+  // The history itself is no live region: that read out every message a
+  // second time, and the agent's own, the bot's and a page of 50 older ones.
+  assert.equal(await page.locator('#messages').getAttribute('aria-live'), null);
   // Another chat opened: what came in the last is not its.
   await userSays(server, '15551242', 'hello', 'Gus');
   await page.locator('#conversation-list li[data-phone="15551242"]').click();

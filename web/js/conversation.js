@@ -578,10 +578,10 @@ export class ConversationPane {
   // Drawn again on every message, each item as it is now, but in place
   // where it was shown: an item replaced between a press and its release
   // loses the click (Reply, Delete, Send again), and one replaced loses
-  // the text an agent had selected in it.
-  // An item shown for the same message object, drawn in the same context,
-  // is kept without building it again: building every item of a long
-  // history to compare it was most of the time a new message took.
+  // the text an agent had selected in it. An item shown for the same
+  // message object, drawn in the same context, is kept without building it
+  // again: building every item of a long history to compare it was most of
+  // the time a new message took.
   renderMessages() {
     const shown = new Map([...this.list.children].map((li) => [li.dataset.key, li]));
     const items = [];
@@ -645,11 +645,7 @@ export class ConversationPane {
   }
 
   nearBottom() { return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 60; }
-  scrollToBottom() {
-    this.list.scrollTop = this.list.scrollHeight;
-    $('new-messages').hidden = true;
-    this.markRead();
-  }
+  scrollToBottom() { this.list.scrollTop = this.list.scrollHeight; $('new-messages').hidden = true; this.markRead(); }
 
   // To a new message, unless a press in the history holds it until let go.
   followNewest() {
