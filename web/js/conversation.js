@@ -43,6 +43,9 @@ function choicesOf(m) {
     m.choices.map((c) => h('li', { text: c.title, title: `Sends "${c.text}"` })));
 }
 
+// The seq the history begins at: a copy still being sent has none.
+function oldestSeq(messages) { return messages.find((m) => m.seq)?.seq; }
+
 function newClientId() { return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`; }
 
 // A file's size as the composer shows it.
@@ -625,7 +628,7 @@ export class ConversationPane {
   async historyBackTo(phone, newest, at) {
     let messages = newest;
     for (let pages = 0; pages < 10; pages += 1) {
-      const oldest = messages.find((m) => m.seq)?.seq;
+      const oldest = oldestSeq(messages);
       if (!oldest || oldest <= at) break;
       const { messages: older } = await api.get(`/conversations/${enc(phone)}/messages?before=${oldest}&limit=200`);
       if (!older.length) break;
@@ -662,19 +665,19 @@ export class ConversationPane {
 
   async onScroll() {
     if (this.nearBottom()) { $('new-messages').hidden = true; this.markRead(); }
-    const oldest = this.messages.find((m) => m.seq)?.seq;
+    const oldest = oldestSeq(this.messages);
     if (this.list.scrollTop > 40 || this.loadingOlder || !oldest || oldest <= 1) return;
     this.loadingOlder = true;
     const phone = this.phone;
-    // The page joins the history only if it still begins where it was asked
-    // from: the chat opened again meanwhile (a resync, a click on its row)
-    // holds the newest page, which newer messages may have moved past it.
-    const joins = () => phone === this.phone && this.messages.find((m) => m.seq)?.seq === oldest;
     let joined = false;
     try {
       await this.olderPages.read(() => api.get(`/conversations/${enc(phone)}/messages?before=${oldest}&limit=50`),
         ({ messages }) => {
-          joined = joins();
+          // The page joins the history only if it still begins where it was
+          // asked from: the chat opened again meanwhile (a resync, a click on
+          // its row) holds the newest page, which newer messages may have
+          // moved past it.
+          joined = phone === this.phone && oldestSeq(this.messages) === oldest;
           if (joined) this.messages = [...messages, ...this.messages];
         });
       if (!joined) return;

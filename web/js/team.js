@@ -66,12 +66,12 @@ export class TeamPanel {
     const row = [...$('team-rows').children].find((tr) => tr.dataset.username === a.username);
     const shown = row?.querySelector('.presence');
     if (!shown) return;  // not listed yet, or deactivated
-    shown.className = `presence ${a.online ? 'online' : 'offline'}`;
-    shown.textContent = a.online ? '● Online' : '○ Offline';
+    shown.replaceWith(presenceBadge(a));
+    // The checkbox set in place: one drawn anew under a press loses its click.
     const available = row.querySelector('.available');
     const box = available.querySelector('input');
     if (box) box.checked = a.available;
-    else available.textContent = a.available ? 'yes' : 'away';
+    else available.textContent = availableWord(a);
   }
 
   render() {
@@ -90,7 +90,7 @@ export class TeamPanel {
     const available = mayEdit
       ? h('input', { type: 'checkbox', checked: a.available, 'aria-label': `${name} available`,
         onchange: (e) => this.patch(a, { available: e.target.checked }, `${name} is ${e.target.checked ? 'available' : 'away'}.`) })
-      : (a.available ? 'yes' : 'away');
+      : availableWord(a);
     const most = mayEdit
       ? h('input', { type: 'number', min: 1, max: 100, value: a.max_chats, class: 'max-chats', 'aria-label': `Most chats for ${name}`,
         onchange: (e) => this.patch(a, { max_chats: Number(e.target.value) }, `${name} takes at most ${e.target.value} chats.`) })
@@ -100,7 +100,7 @@ export class TeamPanel {
       h('th', { scope: 'row' }, h('span', { class: 'name', text: name }), ' ',
         h('span', { class: 'muted', text: `@${a.username}${self ? ' (you)' : ''}` })),
       h('td', {}, role),
-      h('td', {}, h('span', { class: `presence ${a.online ? 'online' : 'offline'}`, text: a.online ? '● Online' : '○ Offline' })),
+      h('td', {}, presenceBadge(a)),
       h('td', { class: 'available' }, available),
       h('td', { class: 'chats' }, `${a.open_chats ?? 0} / `, most),
       h('td', {}, this.isAdmin() && !self ? h('div', { class: 'admin-actions' },
@@ -240,3 +240,11 @@ export class TeamPanel {
 
   say(text, isError = false) { showStatus($('team-status'), text, isError); }
 }
+
+// Whether an agent has a console open, as their row shows it.
+function presenceBadge(a) {
+  return h('span', { class: `presence ${a.online ? 'online' : 'offline'}`, text: a.online ? '● Online' : '○ Offline' });
+}
+
+// Whether routing may give them chats, to one who may not change it.
+function availableWord(a) { return a.available ? 'yes' : 'away'; }
