@@ -96,10 +96,22 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         changes.password = string_field(o, "password", true);
         if (auto why = auth::validate_password(*changes.password); !why.empty()) throw field_error{"password", why};
     }
+    if (auto* v = o.if_contains("two_factor")) {
+        // Turned on only by the agent, with their app (POST /auth/two-factor/…);
+        // an admin turns it off for one who lost their phone and recovery codes.
+        if (!v->is_bool()) throw field_error{"two_factor", "two_factor must be false"};
+        if (v->as_bool())
+            throw field_error{"two_factor", "two_factor is turned on only by the agent, with POST /auth/two-factor/setup"};
+        if (!who.is_admin() || self)
+            throw chat::command_error(chat::command_error::kind::forbidden,
+                                      self ? "turn your own off with POST /auth/two-factor/disable, which asks for a code"
+                                           : "only an admin may turn off another agent's two-factor authentication");
+        changes.two_factor = false;
+    }
     if (!changes.available && !changes.max_chats && !changes.display_name && !changes.role && !changes.active &&
-        !changes.password && !changes.signature && !changes.email)
+        !changes.password && !changes.signature && !changes.email && !changes.two_factor)
         throw field_error{"body", "nothing to change: give available, max_chats, display_name, signature, email, role, "
-                                  "active or password"};
+                                  "active, password or two_factor"};
 
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);
@@ -112,6 +124,7 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
     if (changes.display_name) changed["display_name"] = *changes.display_name;
     if (changes.password) changed["password_set"] = true;  // never the password
     if (changes.email) changed["email"] = *changes.email;
+    if (changes.two_factor) changed["two_factor"] = false;
     if (!changed.empty()) {
         auto audited = audit(ctx, who.username, "agent.updated", username, std::move(changed));
         co_await std::move(audited);

@@ -1,9 +1,12 @@
-// POST /auth/login, POST /auth/logout, POST /auth/password, GET /me, and
-// /auth/tokens: an agent's API tokens.
+// POST /auth/login, POST /auth/logout, POST /auth/password, GET /me,
+// /auth/tokens: an agent's API tokens, and /auth/two-factor: their
+// two-factor authentication.
 #include "audit.hpp"
 #include "request_helpers.hpp"
 
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/auth/qr_svg.hpp"
+#include "switchboard/auth/two_factor.hpp"
 #include "switchboard/notify/mailer.hpp"
 #include "switchboard/ws/hub.hpp"
 
@@ -28,9 +31,14 @@ boost::asio::awaitable<http::response> login(api_context& ctx, http::request& re
     auto* pass = o.if_contains("password");
     if (!user || !user->is_string()) co_return http::response::invalid_field("username", "username must be a string");
     if (!pass || !pass->is_string()) co_return http::response::invalid_field("password", "password must be a string");
+    auto* code = o.if_contains("code");
+    if (code && !code->is_string() && !code->is_null())
+        co_return http::response::invalid_field("code", "code must be a string");
 
     auto username = std::string(user->as_string());
-    auto result = co_await ctx.agents.login(username, std::string(pass->as_string()), req.remote_address);
+    std::string second_factor;  // named: GCC 12 miscompiles a conditional's temporary in a co_await's arguments
+    if (code && code->is_string()) second_factor = code->as_string();
+    auto result = co_await ctx.agents.login(username, std::string(pass->as_string()), second_factor, req.remote_address);
     using outcome = auth::agents_service::login_result::outcome;
     // A refused one past the limit is not kept: the limit is there for floods.
     if (result.what == outcome::rate_limited) {
@@ -38,11 +46,24 @@ boost::asio::awaitable<http::response> login(api_context& ctx, http::request& re
         r.set_header("Retry-After", std::to_string(result.retry_after.count()));
         co_return r;
     }
+    if (result.what == outcome::code_required)
+        co_return http::response::error(401, "two_factor_required",
+                                        "this account asks for a code from its authenticator app, or a recovery code");
     boost::json::object from{{"address", req.remote_address}};
+    if (result.what == outcome::wrong_code) {
+        from["reason"] = "code";
+        auto audited = audit(ctx, username.substr(0, 64), "session.login_failed", "", std::move(from));
+        co_await std::move(audited);
+        co_return http::response::error(401, "invalid_code", "wrong or used authentication code");
+    }
     if (result.what != outcome::ok) {
         auto audited = audit(ctx, username.substr(0, 64), "session.login_failed", "", std::move(from));
         co_await std::move(audited);
         co_return http::response::error(401, "invalid_credentials", "wrong username or password");
+    }
+    if (result.used_recovery_code) {
+        from["recovery_code"] = true;
+        from["recovery_codes_left"] = result.who.recovery_codes_left;
     }
     auto audited = audit(ctx, result.who.username, "session.login", "", std::move(from));
     co_await std::move(audited);
@@ -112,6 +133,109 @@ boost::asio::awaitable<http::response> revoke_token(api_context& ctx, http::requ
     co_return json_response(200, {{"revoked", id}});
 }
 
+// The agent's own record, with what only they see of it.
+boost::json::object own_agent_json(const auth::agent& a) {
+    auto o = agent_json(a);
+    if (a.two_factor) o["recovery_codes_left"] = a.recovery_codes_left;
+    return o;
+}
+
+// A refused two-factor change as the API answers it; none when it was done.
+void refuse_two_factor(const auth::agents_service::two_factor_result& r) {
+    using outcome = auth::agents_service::two_factor_result::outcome;
+    using kind = chat::command_error::kind;
+    switch (r.what) {
+        case outcome::done: return;
+        case outcome::wrong_password: throw field_error{"password", "password is not your password"};
+        case outcome::wrong_code: throw field_error{"code", "code is wrong or used: give the app's current code, or a recovery code"};
+        case outcome::already_on: throw chat::command_error(kind::conflict, "two-factor authentication is on already");
+        case outcome::not_on: throw chat::command_error(kind::conflict, "two-factor authentication is off");
+        case outcome::not_begun:
+            throw chat::command_error(kind::conflict, "begin with POST /auth/two-factor/setup, then enable with its code");
+        case outcome::rate_limited: break;
+    }
+}
+
+http::response two_factor_answer(const auth::agents_service::two_factor_result& r, boost::json::object body) {
+    if (r.what == auth::agents_service::two_factor_result::outcome::rate_limited) {
+        auto res = http::response::error(429, "too_many_attempts", "too many wrong passwords or codes: try again later");
+        res.set_header("Retry-After", std::to_string(r.retry_after.count()));
+        return res;
+    }
+    refuse_two_factor(r);
+    body["agent"] = own_agent_json(r.who);
+    if (!r.recovery_codes.empty()) {
+        boost::json::array codes;
+        for (auto& c : r.recovery_codes) codes.emplace_back(c);
+        body["recovery_codes"] = std::move(codes);
+    }
+    auto res = json_response(200, std::move(body));
+    res.set_header("Cache-Control", "no-store");  // a secret or recovery codes
+    return res;
+}
+
+constexpr std::string_view issuer = "Switchboard";
+
+// {"password"} → a new secret, pending until enable gets a code made from it.
+boost::asio::awaitable<http::response> begin_two_factor(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    auto password = string_field(o, "password", true);
+    auto r = co_await ctx.agents.begin_two_factor(who.username, password, req.remote_address);
+    boost::json::object body;
+    if (r.what == auth::agents_service::two_factor_result::outcome::done) {
+        body["secret"] = r.secret;
+        body["otpauth_uri"] = auth::two_factor::otpauth_uri(issuer, who.username, r.secret);
+        body["qr"] = "/auth/two-factor/qr.svg";
+    }
+    co_return two_factor_answer(r, std::move(body));
+}
+
+// The pending secret's otpauth URI as a QR code, for the app to scan.
+boost::asio::awaitable<http::response> two_factor_qr(api_context& ctx, http::request&, const auth::agent& who) {
+    auto secret = ctx.agents.pending_two_factor_secret(who.username);
+    if (!secret)
+        throw chat::command_error(chat::command_error::kind::not_found,
+                                  "no two-factor set-up is under way: begin with POST /auth/two-factor/setup");
+    auto res = http::response::text(200, auth::qr_svg(auth::two_factor::otpauth_uri(issuer, who.username, *secret)),
+                                    "image/svg+xml");
+    res.set_header("Cache-Control", "no-store");
+    co_return res;
+}
+
+boost::asio::awaitable<http::response> enable_two_factor(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    auto code = string_field(o, "code", true);
+    auto r = co_await ctx.agents.enable_two_factor(who.username, code, req.remote_address);
+    if (r.what == auth::agents_service::two_factor_result::outcome::done) {
+        auto audited = audit(ctx, who.username, "agent.two_factor_enabled", who.username);
+        co_await std::move(audited);
+    }
+    co_return two_factor_answer(r, {});
+}
+
+boost::asio::awaitable<http::response> disable_two_factor(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    auto password = string_field(o, "password", true);
+    auto code = string_field(o, "code", true);
+    auto r = co_await ctx.agents.disable_two_factor(who.username, password, code, req.remote_address);
+    if (r.what == auth::agents_service::two_factor_result::outcome::done) {
+        auto audited = audit(ctx, who.username, "agent.two_factor_disabled", who.username);
+        co_await std::move(audited);
+    }
+    co_return two_factor_answer(r, {});
+}
+
+boost::asio::awaitable<http::response> renew_recovery_codes(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto o = object_body(req);
+    auto code = string_field(o, "code", true);
+    auto r = co_await ctx.agents.new_recovery_codes(who.username, code, req.remote_address);
+    if (r.what == auth::agents_service::two_factor_result::outcome::done) {
+        auto audited = audit(ctx, who.username, "agent.recovery_codes_renewed", who.username);
+        co_await std::move(audited);
+    }
+    co_return two_factor_answer(r, {});
+}
+
 }  // namespace
 
 void add_auth_routes(http::router& routes, api_context& ctx) {
@@ -139,9 +263,20 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
     routes.add(http::verb::delete_, "/auth/tokens/{id}",
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return revoke_token(ctx, req, who); }));
 
+    routes.add(http::verb::post, "/auth/two-factor/setup",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return begin_two_factor(ctx, req, who); }));
+    routes.add(http::verb::get, "/auth/two-factor/qr.svg",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return two_factor_qr(ctx, req, who); }));
+    routes.add(http::verb::post, "/auth/two-factor/enable",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return enable_two_factor(ctx, req, who); }));
+    routes.add(http::verb::post, "/auth/two-factor/disable",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return disable_two_factor(ctx, req, who); }));
+    routes.add(http::verb::post, "/auth/two-factor/recovery-codes",
+               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return renew_recovery_codes(ctx, req, who); }));
+
     routes.add(http::verb::get, "/me",
                authed(ctx, [&ctx](http::request&, const auth::agent& who) -> boost::asio::awaitable<http::response> {
-                   co_return json_response(200, {{"agent", agent_json(who)},
+                   co_return json_response(200, {{"agent", own_agent_json(who)},
                                                  {"new_conversation_channels", opening_channels(ctx)},
                                                  {"campaign_channels", campaign_channels(ctx)},
                                                  {"import_channels", import_channels(ctx)},

@@ -257,7 +257,8 @@ chat::agent_ref as_ref(const auth::agent& a) { return {a.username, a.display_nam
 boost::json::object agent_json(const auth::agent& a) {
     return {{"username", a.username},       {"display_name", a.display_name}, {"role", a.role},
             {"available", a.available},     {"max_chats", a.max_chats},       {"created_at", to_iso8601(a.created_at)},
-            {"active", a.active},           {"signature", a.signature},       {"email", a.email}};
+            {"active", a.active},           {"signature", a.signature},       {"email", a.email},
+            {"two_factor", a.two_factor}};
 }
 
 }  // namespace switchboard::api

@@ -24,6 +24,7 @@ constexpr const char* usage =
     "Usage:\n"
     "  switchboard agent add USERNAME --password PASSWORD [--role agent|admin] [--display-name NAME] [--data DIR]\n"
     "  switchboard agent passwd USERNAME --password PASSWORD [--data DIR]\n"
+    "  switchboard agent two-factor-off USERNAME [--data DIR]\n"
     "  switchboard agent list [--data DIR]\n"
     "The password may also come from SWITCHBOARD_AGENT_PASSWORD; --data from SWITCHBOARD_DATA.\n";
 
@@ -73,12 +74,18 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
     // Everything the words alone can refuse is refused before the store is
     // opened: a refused command must not create a data directory (and its
     // admin account) on the way.
-    bool known = !words.empty() && (words[0] == "list" || words[0] == "add" || words[0] == "passwd");
+    bool known = !words.empty() &&
+                 (words[0] == "list" || words[0] == "add" || words[0] == "passwd" || words[0] == "two-factor-off");
     if (!known || (words[0] != "list" && words.size() != 2) || (words[0] == "list" && words.size() != 1)) {
         std::cerr << usage;
         return 2;
     }
-    if (words[0] != "list") {
+    if (words[0] == "two-factor-off") {
+        if (auto problem = auth::validate_username(words[1]); !problem.empty()) {
+            std::cerr << "switchboard agent: " << problem << "\n";
+            return 2;
+        }
+    } else if (words[0] != "list") {
         if (!flags.count("--password")) {
             std::cerr << "switchboard agent: " << words[0] << " needs --password (or SWITCHBOARD_AGENT_PASSWORD)\n"
                       << usage;
@@ -103,7 +110,8 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         // set behind its back would leave the old password's sessions open
         // until its next start. So passwd waits for the server to stop;
         // add and list go ahead beside it (logins read the store).
-        o.lock_directory = words[0] == "passwd";
+        // So do two-factor-off, whose account the server holds in memory too.
+        o.lock_directory = words[0] == "passwd" || words[0] == "two-factor-off";
         o.search_index = false;  // the server keeps it
         auto db = store::open_sqlite_store(flags["--data"], o);
         auth::agents_service agents(*db, {});
@@ -119,6 +127,14 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
             auto a = run(agents.create(words[1], flags["--password"], flags["--role"], flags["--display-name"]));
             record(*db, "agent.created", a.username, R"({"role":")" + a.role + R"("})");
             std::cout << "added " << a.role << " " << a.username << "\n";
+        } else if (words[0] == "two-factor-off") {
+            // The way back in for the team's only admin, who lost their phone
+            // and recovery codes: an admin does it for anyone else.
+            auth::agent_changes off;
+            off.two_factor = false;
+            run(agents.update(words[1], off));
+            record(*db, "agent.updated", words[1], R"({"two_factor":false})");
+            std::cout << "two-factor authentication is off for " << words[1] << "\n";
         } else {  // passwd
             run(agents.set_password(words[1], flags["--password"]));
             record(*db, "agent.updated", words[1], R"({"password_set":true})");
@@ -127,9 +143,14 @@ int run_agent_cli(const std::vector<std::string>& args, const std::vector<std::s
         db->close();
         return 0;
     } catch (const store::directory_in_use& e) {
-        std::cerr << "switchboard agent: " << e.what() << ". Its sessions live in that server, so a password set here "
-                  << "would leave them open: stop it first, or have an admin set it there with PATCH /agents/"
-                  << words[1] << " {\"password\":…}, which ends " << words[1] << "'s sessions at once\n";
+        if (words[0] == "two-factor-off")
+            std::cerr << "switchboard agent: " << e.what() << ". That server holds its accounts in memory: stop it "
+                      << "first, or have an admin turn it off there with PATCH /agents/" << words[1]
+                      << " {\"two_factor\":false}\n";
+        else
+            std::cerr << "switchboard agent: " << e.what() << ". Its sessions live in that server, so a password set "
+                      << "here would leave them open: stop it first, or have an admin set it there with PATCH /agents/"
+                      << words[1] << " {\"password\":…}, which ends " << words[1] << "'s sessions at once\n";
         return 1;
     } catch (const std::exception& e) {
         std::cerr << "switchboard agent: " << e.what() << "\n";

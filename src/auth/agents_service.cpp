@@ -5,6 +5,7 @@
 // behind every hash queued meanwhile, and ten logins at once were all
 // answered when the last was done.
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/auth/two_factor.hpp"
 
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
@@ -96,7 +97,34 @@ std::string validate_email(std::string_view e) {
 namespace {
 
 agent public_view(const store::agent_record& r) {
-    return {r.username, r.display_name, r.role, r.available, r.max_chats, r.created_at, r.active, r.signature, r.email};
+    return {r.username,  r.display_name,
+            r.role,      r.available,
+            r.max_chats, r.created_at,
+            r.active,    r.signature,
+            r.email,     !r.totp_secret.empty(),
+            two_factor::split_hashes(r.recovery_codes).size()};
+}
+
+enum class code_use { wrong, totp, recovery };
+
+// Checks `code` against the account's secret, or else its recovery codes,
+// and uses it up: a one-time code's step is kept (it works once), a recovery
+// code is taken off.
+code_use use_code(store::agent_record& r, std::string_view code) {
+    if (r.totp_secret.empty()) return code_use::wrong;
+    if (two_factor::looks_like_totp(code)) {
+        auto now = two_factor::step_at(std::chrono::system_clock::now());
+        auto step = two_factor::matching_step(r.totp_secret, code, now, r.totp_last_step);
+        if (!step) return code_use::wrong;
+        r.totp_last_step = *step;
+        return code_use::totp;
+    }
+    auto kept = two_factor::split_hashes(r.recovery_codes);
+    auto it = std::find(kept.begin(), kept.end(), two_factor::recovery_code_hash(code));
+    if (it == kept.end()) return code_use::wrong;
+    kept.erase(it);
+    r.recovery_codes = two_factor::join_hashes(kept);
+    return code_use::recovery;
 }
 
 // Runs a store write to completion from plain code (start-up, the CLI).
@@ -145,6 +173,9 @@ struct agents_service::impl {
     mutable std::mutex mutex;  // accounts and sessions; never held across an await
     std::map<std::string, store::agent_record> agents;
     std::unordered_map<std::string, store::session_record> sessions;  // by token hash
+    // Two-factor secrets begun and not yet enabled, by username: in memory
+    // only, as a restart meanwhile just means beginning again.
+    std::unordered_map<std::string, std::string> pending_secrets;
     failure_log failures;
     net::thread_pool hashing{1};
     // A password's hash, made on the hashing thread. Its job is a named
@@ -226,8 +257,16 @@ std::optional<std::string> agents_service::bootstrap(const std::string& admin_pa
     return std::nullopt;
 }
 
+struct agents_service::two_factor_request {
+    enum class kind { login, begin, enable, disable, renew } what;
+    std::string username;
+    std::string password;  // begin, disable
+    std::string code;      // login, enable, disable, renew
+    std::string address;
+};
+
 net::awaitable<agents_service::login_result> agents_service::login(std::string username, std::string password,
-                                                                   std::string address) {
+                                                                   std::string code, std::string address) {
     login_result out;
     out.retry_after = impl_->wait_before_trying(username, address, options_);
     if (out.retry_after.count() > 0) {
@@ -242,6 +281,27 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
     if (!ok) {
         impl_->count_failure(username, address, options_);
         co_return out;
+    }
+    if (!record->totp_secret.empty()) {
+        if (code.empty()) {  // not a failure: the password was right, and the console asks for the code next
+            out.what = login_result::outcome::code_required;
+            co_return out;
+        }
+        auto checked = check_second_factor(username, code, address);
+        auto second = co_await std::move(checked);
+        using second_outcome = two_factor_result::outcome;
+        if (second.what == second_outcome::rate_limited) {
+            out.what = login_result::outcome::rate_limited;
+            out.retry_after = second.retry_after;
+            co_return out;
+        }
+        if (second.what == second_outcome::wrong_code) {
+            out.what = login_result::outcome::wrong_code;
+            co_return out;
+        }  // else done, or not_on: an admin turned it off meanwhile, and the password is enough
+        out.used_recovery_code = second.used_recovery_code;
+        record = store_.find_agent(username);  // as the code's use left it
+        if (!record) co_return login_result{};
     }
 
     auto token = random_hex_id("", 32);  // 256 bits
@@ -370,6 +430,12 @@ store::agent_record changed(store::agent_record r, const agent_changes& c,
                             r.username + " is the only admin: make another agent admin first");
     if (c.role) r.role = *c.role;
     if (c.active) r.active = *c.active;
+    if (c.two_factor) {
+        if (*c.two_factor)
+            throw std::invalid_argument("two_factor is turned on only by the agent, with a code from their app");
+        r.totp_secret.clear();
+        r.recovery_codes.clear();
+    }
     return r;
 }
 
@@ -526,6 +592,131 @@ net::awaitable<std::optional<std::string>> agents_service::revoke_api_token(std:
     b.sessions_remove.push_back(*hash);
     co_await store_.write(std::move(b));
     co_return hash;
+}
+
+// Not coroutines: GCC 12 destroys a brace-made argument of a call within a
+// coroutine twice, and these are where the requests are made.
+net::awaitable<agents_service::two_factor_result> agents_service::two_factor_turn(two_factor_request request) {
+    return net::co_spawn(impl_->changes, two_factor_in_turn(std::move(request)), net::use_awaitable);
+}
+
+net::awaitable<agents_service::two_factor_result> agents_service::begin_two_factor(std::string username,
+                                                                                   std::string password,
+                                                                                   std::string address) {
+    return two_factor_turn({two_factor_request::kind::begin, std::move(username), std::move(password), {},
+                            std::move(address)});
+}
+
+net::awaitable<agents_service::two_factor_result> agents_service::enable_two_factor(std::string username,
+                                                                                    std::string code,
+                                                                                    std::string address) {
+    return two_factor_turn(
+        {two_factor_request::kind::enable, std::move(username), {}, std::move(code), std::move(address)});
+}
+
+net::awaitable<agents_service::two_factor_result> agents_service::disable_two_factor(std::string username,
+                                                                                     std::string password,
+                                                                                     std::string code,
+                                                                                     std::string address) {
+    return two_factor_turn({two_factor_request::kind::disable, std::move(username), std::move(password),
+                            std::move(code), std::move(address)});
+}
+
+net::awaitable<agents_service::two_factor_result> agents_service::new_recovery_codes(std::string username,
+                                                                                     std::string code,
+                                                                                     std::string address) {
+    return two_factor_turn(
+        {two_factor_request::kind::renew, std::move(username), {}, std::move(code), std::move(address)});
+}
+
+net::awaitable<agents_service::two_factor_result> agents_service::check_second_factor(std::string username,
+                                                                                      std::string code,
+                                                                                      std::string address) {
+    return two_factor_turn(
+        {two_factor_request::kind::login, std::move(username), {}, std::move(code), std::move(address)});
+}
+
+std::optional<std::string> agents_service::pending_two_factor_secret(std::string_view username) const {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->pending_secrets.find(std::string(username));
+    if (it == impl_->pending_secrets.end()) return std::nullopt;
+    return it->second;
+}
+
+// In turn with every other change of the account: a code's use is a write of
+// it, which must not undo (or be undone by) an admin's change meanwhile.
+net::awaitable<agents_service::two_factor_result> agents_service::two_factor_in_turn(two_factor_request q) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
+    using kind = two_factor_request::kind;
+    using outcome = two_factor_result::outcome;
+    two_factor_result out;
+    out.retry_after = impl_->wait_before_trying(q.username, q.address, options_);
+    if (out.retry_after.count() > 0) {
+        out.what = outcome::rate_limited;
+        co_return out;
+    }
+    // From the store, not the cache: `switchboard agent passwd` may have changed the password.
+    auto record = store_.find_agent(q.username);
+    if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + q.username);
+    auto refused = [&](outcome why) {
+        impl_->count_failure(q.username, q.address, options_);
+        out.what = why;
+        return out;
+    };
+    bool on = !record->totp_secret.empty();
+    if (on && (q.what == kind::begin || q.what == kind::enable)) {
+        out.what = outcome::already_on;
+        co_return out;
+    }
+    if (!on && (q.what == kind::login || q.what == kind::disable || q.what == kind::renew)) {
+        out.what = outcome::not_on;
+        co_return out;
+    }
+    if (q.what == kind::begin || q.what == kind::disable) {
+        auto verify = [&] { return verify_password(q.password, record->password_hash); };
+        if (!co_await run_apart(impl_->hashing.get_executor(), verify)) co_return refused(outcome::wrong_password);
+    }
+    if (q.what == kind::begin) {
+        out.secret = two_factor::new_secret();
+        std::lock_guard lock(impl_->mutex);
+        impl_->pending_secrets[q.username] = out.secret;
+        out.who = public_view(*record);
+        co_return out;
+    }
+    if (q.what == kind::enable) {
+        auto pending = pending_two_factor_secret(q.username);
+        if (!pending) {
+            out.what = outcome::not_begun;
+            co_return out;
+        }
+        auto now = two_factor::step_at(std::chrono::system_clock::now());
+        auto step = two_factor::matching_step(*pending, q.code, now, 0);
+        if (!step) co_return refused(outcome::wrong_code);
+        record->totp_secret = *pending;
+        record->totp_last_step = *step;
+    } else {  // login, disable, renew: a code from the app, or a recovery code
+        auto used = use_code(*record, q.code);
+        if (used == code_use::wrong) co_return refused(outcome::wrong_code);
+        out.used_recovery_code = used == code_use::recovery;
+        if (q.what == kind::disable) {
+            record->totp_secret.clear();
+            record->recovery_codes.clear();
+        }
+    }
+    if (q.what == kind::enable || q.what == kind::renew) {
+        out.recovery_codes = two_factor::new_recovery_codes();
+        std::vector<std::string> hashes;
+        for (auto& c : out.recovery_codes) hashes.push_back(two_factor::recovery_code_hash(c));
+        record->recovery_codes = two_factor::join_hashes(hashes);
+    }
+    co_await save(*record, {});
+    if (q.what == kind::enable) {
+        std::lock_guard lock(impl_->mutex);
+        impl_->pending_secrets.erase(q.username);
+    }
+    out.who = public_view(*record);
+    co_return out;
 }
 
 net::awaitable<void> agents_service::save(store::agent_record r, std::vector<std::string> ended_sessions) {

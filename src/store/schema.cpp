@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 47> migrations{
+constexpr std::array<std::string_view, 48> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -537,6 +537,13 @@ ALTER TABLE messages ADD COLUMN choices TEXT NOT NULL DEFAULT '';
 WITH listed(ids) AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'campaigns'), '[]'))
 DELETE FROM settings WHERE key LIKE 'campaign:%' AND (SELECT json_valid(ids) FROM listed) AND substr(key, 10) NOT IN (
     SELECT kept.value FROM listed, json_each(CASE WHEN json_valid(listed.ids) THEN listed.ids ELSE '[]' END) AS kept);
+)sql",
+    // 48: an agent's two-factor authentication (agent_record::totp_secret,
+    // totp_last_step, recovery_codes); '' for off.
+    R"sql(
+ALTER TABLE agents ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE agents ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agents ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -202,7 +202,7 @@ chat::chat_record read_chat(const sqlite::statement& st) {
 agent_record read_agent(const sqlite::statement& st) {
     return {st.get_text(0), st.get_text(1), st.get_text(2), st.get_text(3), st.get_int(4) != 0,
             static_cast<std::uint32_t>(st.get_int(5)), from_unix_ms(st.get_int(6)), st.get_int(7) != 0, st.get_text(8),
-            st.get_text(9)};
+            st.get_text(9), st.get_text(10), st.get_int(11), st.get_text(12)};
 }
 
 using completion = store::write_done;
@@ -323,7 +323,8 @@ public:
           put_dedupe_(db.prepare("INSERT INTO dedupe (key, answer, at) VALUES (?,?,?)")),
           put_rating_(db.prepare("INSERT INTO ratings (phone, ticket_id, agent, score, at) VALUES (?,?,?,?,?)")),
           put_agent_(db.prepare(R"(INSERT OR REPLACE INTO agents (username, display_name, role, password_hash,
-              available, max_chats, created_at, active, signature, email) VALUES (?,?,?,?,?,?,?,?,?,?))")),
+              available, max_chats, created_at, active, signature, email, totp_secret, totp_last_step,
+              recovery_codes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?))")),
           put_session_(db.prepare(
               "INSERT OR REPLACE INTO sessions (token_hash, username, created_at, expires_at, name) VALUES (?,?,?,?,?)")),
           remove_session_(db.prepare("DELETE FROM sessions WHERE token_hash = ?")),
@@ -502,6 +503,9 @@ public:
                 .bind(8, std::int64_t{a.active})
                 .bind(9, a.signature)
                 .bind(10, a.email)
+                .bind(11, a.totp_secret)
+                .bind(12, a.totp_last_step)
+                .bind(13, a.recovery_codes)
                 .run();
         for (auto& x : b.sessions_put)
             put_session_.bind(1, x.token_hash)
@@ -1195,7 +1199,8 @@ public:
     std::vector<agent_record> load_agents() const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(
-            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature, email FROM agents "
+            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature, email, "
+            "totp_secret, totp_last_step, recovery_codes FROM agents "
             "ORDER BY username"));
         auto& st = *st_guard;
         std::vector<agent_record> out;
@@ -1206,7 +1211,8 @@ public:
     std::optional<agent_record> find_agent(std::string_view username) const override {
         std::lock_guard lock(quick_reads_->mutex);
         reset_on_exit st_guard(prepared(
-            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature, email FROM agents "
+            "SELECT username, display_name, role, password_hash, available, max_chats, created_at, active, signature, email, "
+            "totp_secret, totp_last_step, recovery_codes FROM agents "
             "WHERE username = ?"));
         auto& st = *st_guard;
         st.bind(1, username);

@@ -33,6 +33,9 @@ struct agent {
     // Where their notifications are e-mailed while no console of theirs is
     // open (--smtp-url). Empty: none are.
     std::string email;
+    // Two-factor authentication is on: a login asks for a code from their app.
+    bool two_factor = false;
+    std::size_t recovery_codes_left = 0;  // with two_factor: the unused ones
     bool is_admin() const { return role == "admin"; }
 };
 
@@ -75,6 +78,9 @@ struct agent_changes {
     std::optional<std::string> password;
     std::optional<std::string> signature;  // empty: none
     std::optional<std::string> email;      // empty: none
+    // false: an admin turns another's two-factor authentication off (a lost
+    // phone and lost recovery codes). Only the agent turns it on.
+    std::optional<bool> two_factor;
 };
 
 // Why `email` is not an address notifications can go to (one line, no
@@ -98,12 +104,18 @@ public:
     std::optional<std::string> bootstrap(const std::string& admin_password);
 
     struct login_result {
-        enum class outcome { ok, bad_credentials, rate_limited } what = outcome::bad_credentials;
+        // code_required: the password is right, and the agent's two-factor
+        // authentication asks for a code too; wrong_code counts as a failure.
+        enum class outcome { ok, bad_credentials, rate_limited, code_required, wrong_code } what =
+            outcome::bad_credentials;
         std::string token;
         agent who;
         std::chrono::seconds retry_after{0};
+        bool used_recovery_code = false;
     };
-    boost::asio::awaitable<login_result> login(std::string username, std::string password, std::string address);
+    // `code`: the agent's one-time code or a recovery code, when they have two-factor authentication.
+    boost::asio::awaitable<login_result> login(std::string username, std::string password, std::string code,
+                                               std::string address);
     boost::asio::awaitable<void> logout(std::string token);
     // The agent a session token belongs to, if it is live.
     std::optional<agent> authenticate(std::string_view token) const;
@@ -138,6 +150,32 @@ public:
 
     std::chrono::seconds session_ttl() const { return options_.session_ttl; }
 
+    // Two-factor authentication, each the agent's own. begin asks for the
+    // password and makes a secret, pending until enable gets a code from it
+    // (so that a secret the app never took cannot lock the agent out);
+    // enable turns it on and gives ten recovery codes; disable asks for the
+    // password and a code; new_recovery_codes asks for a code and replaces
+    // them. A wrong password or code counts as a failed login.
+    struct two_factor_result {
+        enum class outcome { done, wrong_password, wrong_code, rate_limited, already_on, not_on, not_begun } what =
+            outcome::done;
+        std::chrono::seconds retry_after{0};
+        std::string secret;                       // begin: base32
+        std::vector<std::string> recovery_codes;  // enable, new_recovery_codes: shown once, never stored
+        bool used_recovery_code = false;
+        agent who;
+    };
+    boost::asio::awaitable<two_factor_result> begin_two_factor(std::string username, std::string password,
+                                                               std::string address);
+    boost::asio::awaitable<two_factor_result> enable_two_factor(std::string username, std::string code,
+                                                                std::string address);
+    boost::asio::awaitable<two_factor_result> disable_two_factor(std::string username, std::string password,
+                                                                 std::string code, std::string address);
+    boost::asio::awaitable<two_factor_result> new_recovery_codes(std::string username, std::string code,
+                                                                 std::string address);
+    // The secret begin made for the agent, while it waits for enable.
+    std::optional<std::string> pending_two_factor_secret(std::string_view username) const;
+
     // API tokens: sessions an agent makes for a script or an integration,
     // named, that last until revoked. A new password or deactivation ends
     // them with every other session: whoever had the old password may have
@@ -171,6 +209,12 @@ private:
     boost::asio::awaitable<password_change> change_own_password_in_turn(std::string username, std::string current,
                                                                         std::string next, std::string keep_token,
                                                                         std::string address);
+    struct two_factor_request;
+    boost::asio::awaitable<two_factor_result> two_factor_turn(two_factor_request request);
+    boost::asio::awaitable<two_factor_result> two_factor_in_turn(two_factor_request request);
+    // A login's code, in turn with the account's changes: its use is a write.
+    boost::asio::awaitable<two_factor_result> check_second_factor(std::string username, std::string code,
+                                                                  std::string address);
     // Writes the account, with the sessions a change ended, then caches it.
     boost::asio::awaitable<void> save(store::agent_record r, std::vector<std::string> ended_sessions);
     // Under the lock: the agent's sessions but `keep_hash` leave the cache;

@@ -53,6 +53,12 @@ struct agent_record {
     bool active = true;  // false: deactivated by an admin; cannot log in
     std::string signature;  // what the console adds under the agent's replies, when asked; empty: none
     std::string email;      // where their notifications go while they are away; empty: nowhere
+    // Two-factor authentication (auth/two_factor.hpp): the TOTP secret,
+    // base32 (empty: off); the time step of the last code used, so that a
+    // code works once; the unused recovery codes' hashes, space-separated.
+    std::string totp_secret;
+    std::int64_t totp_last_step = 0;
+    std::string recovery_codes;
 };
 
 struct session_record {
