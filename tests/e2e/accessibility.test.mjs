@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappHoldsFiles, whatsappUserSends, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappHoldsFiles, whatsappUserSends,
+  withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -54,6 +55,36 @@ test('the login page', () => withMemoryServer([], async (server) => {
   await page.locator('#login-error:not(:empty)').waitFor();
   assert.deepEqual(await violations(page), []);
   await context.close();
+}));
+
+test('two-factor authentication: its set-up with the QR code, the recovery codes, and the login\'s code step', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  const found = findings();
+  const page = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await page.locator('#team').click();
+  await page.locator('#two-factor-begin-form').getByLabel('Current password').fill('lea-secret-1');
+  await page.getByRole('button', { name: 'Set up' }).click();
+  await page.locator('#two-factor-secret:not(:empty)').waitFor();
+  await page.evaluate(() => document.getElementById('two-factor-qr').decode());
+  await found.check(page, 'set-up');
+  const secret = (await page.locator('#two-factor-secret').textContent()).replaceAll(' ', '');
+  await page.getByLabel('Code from the app', { exact: true }).fill(appCode(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.locator('#two-factor-codes:not([hidden])').waitFor();
+  await found.check(page, 'on, with its recovery codes');
+  await page.keyboard.press('Escape');
+  await page.locator('#logout').click();
+  await page.locator('#login-username').fill('lea');
+  await page.locator('#login-password').fill('lea-secret-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByLabel('Authentication code').waitFor();
+  await found.check(page, 'the login\'s code step');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#login-error:not(:empty)').waitFor();
+  await found.check(page, 'the login\'s code step, refused');
+  assert.equal(found.none(), 4);
+  await page.context().close();
 }));
 
 test('an admin\'s console, in each of its states', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {

@@ -1,6 +1,7 @@
 // What the console tests stand on: the real server, a receiver for outbound
 // messages, and Debian's chromium driven by playwright-core.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -208,6 +209,23 @@ export async function apiAs(server, username, password) {
     });
     return res.json();
   };
+}
+
+// The 30-second step an authenticator app is at now (RFC 6238).
+export const stepNow = () => Math.floor(Date.now() / 30000);
+
+// The six digits an authenticator app shows for a base32 `secret` at `step`
+// (RFC 4226's HMAC-SHA1 and truncation), made here apart from the server's.
+export function appCode(secret, step = stepNow()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
 // playwright-core gives every launch a fresh, empty --user-data-dir of its own

@@ -50,17 +50,44 @@ function showLogin() {
   $('login-username').focus();
 }
 
+// Two steps for an agent with two-factor authentication: the password,
+// then, once the server asks for it, the code; the password is kept in its
+// field meanwhile and sent again with the code.
+function showLoginStep(askingForCode) {
+  $('login-password-step').hidden = askingForCode;
+  $('login-code-step').hidden = !askingForCode;
+  $('login-back').hidden = !askingForCode;
+  $('login-code').value = '';
+  $(askingForCode ? 'login-code' : 'login-password').focus();
+}
+
 $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('login-error').textContent = '';
+  const askingForCode = !$('login-code-step').hidden;
   try {
     Alerts.askToNotify();  // the submit is the agent's own act, which a browser asks for
-    const { agent } = await api.post('/auth/login', { username: $('login-username').value.trim(), password: $('login-password').value });
+    const { agent } = await api.post('/auth/login', {
+      username: $('login-username').value.trim(), password: $('login-password').value,
+      ...(askingForCode ? { code: $('login-code').value.trim() } : {}),
+    });
     $('login-password').value = '';
+    $('login-code').value = '';
     start(agent);
   } catch (err) {
-    $('login-error').textContent = err.status === 429 ? 'Too many attempts. Try again in a few minutes.' : 'Wrong username or password.';
+    if (err.code === 'two_factor_required' && !askingForCode) return showLoginStep(true);
+    if (askingForCode) $('login-code').focus();
+    if (err.code === 'invalid_code') $('login-code').value = '';
+    $('login-error').textContent = err.status === 429 ? 'Too many attempts. Try again in a few minutes.'
+      : err.code === 'invalid_code' ? 'That code is wrong or was used already.'
+        : err.code === 'two_factor_required' ? 'Enter the code from your authenticator app.' : 'Wrong username or password.';
   }
+});
+
+$('login-back').addEventListener('click', () => {
+  $('login-error').textContent = '';
+  $('login-password').value = '';
+  showLoginStep(false);
 });
 
 $('logout').addEventListener('click', async () => {

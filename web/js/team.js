@@ -1,10 +1,13 @@
 // The Team dialog: who is on the team, online and available, and how many
 // chats each holds. Admins add agents and set roles, capacity and other
 // agents' passwords; everyone sets their own availability, capacity, name,
-// signature, e-mail address and password, and makes and revokes their own API tokens. What it shows
-// is what the server answered.
+// signature, e-mail address and password, their two-factor authentication
+// (two_factor.js), and makes and revokes their own API tokens; admins turn
+// off another agent's two-factor authentication. What it shows is what the
+// server answered.
 import { api, enc, ReadsAcrossEvents } from './api.js';
 import { $, dialogFromTemplate, h, onSubmit, showStatus } from './dom.js';
+import { TwoFactorSection } from './two_factor.js';
 
 export class TeamPanel {
   constructor({ me, onMe }) {
@@ -12,6 +15,7 @@ export class TeamPanel {
     this.onMe = onMe;  // the signed-in agent's own record changed
     this.agents = new Map();  // username → agent, as GET /agents has it
     this.reads = new ReadsAcrossEvents();  // a colleague who logs in as the dialog opens shows online
+    this.twoFactor = new TwoFactorSection({ onMe: (agent) => this.ownChanged(agent), say: (text) => this.say(text) });
     $('team').addEventListener('click', () => this.open());
   }
 
@@ -23,7 +27,16 @@ export class TeamPanel {
       onSubmit($('email-form'), (form) => this.setEmail(form));
       onSubmit($('password-form'), (form) => this.changePassword(form));
       onSubmit($('token-form'), (form) => this.makeToken(form));
+      this.twoFactor.setUp();
     });
+  }
+
+  // The agent's own record, changed in this dialog: their row says so too.
+  ownChanged(agent) {
+    this.onMe(agent);
+    const a = this.agents.get(agent.username);
+    if (a) this.agents.set(agent.username, { ...a, ...agent });
+    this.render();
   }
 
   isAdmin() { return this.me.role === 'admin'; }
@@ -36,7 +49,7 @@ export class TeamPanel {
     $('email-form').elements.email.value = this.me.email ?? '';
     $('token-made').hidden = true;  // a token is shown once, in the dialog it was made in
     $('token-value').value = '';
-    await this.offerEmail();  // first: the rows offer an admin each agent's address then
+    await this.readMe();  // first: the rows offer an admin each agent's address then
     await Promise.all([this.reload(), this.reloadTokens()]);
     if (!dialog.open) dialog.showModal();
   }
@@ -98,7 +111,8 @@ export class TeamPanel {
     if (a.active === false) return this.inactiveRow(a);
     return h('tr', { 'data-username': a.username },
       h('th', { scope: 'row' }, h('span', { class: 'name', text: name }), ' ',
-        h('span', { class: 'muted', text: `@${a.username}${self ? ' (you)' : ''}` })),
+        h('span', { class: 'muted', text: `@${a.username}${self ? ' (you)' : ''}` }),
+        a.two_factor ? [' ', h('span', { class: 'badge two-factor', title: 'Two-factor authentication is on', text: '🔐 2FA' })] : null),
       h('td', {}, role),
       h('td', {}, presenceBadge(a)),
       h('td', { class: 'available' }, available),
@@ -106,6 +120,9 @@ export class TeamPanel {
       h('td', {}, this.isAdmin() && !self ? h('div', { class: 'admin-actions' },
         this.passwordReset(a),
         this.mailOffered ? this.emailSet(a) : null,
+        a.two_factor ? h('button', { type: 'button', class: 'link danger', text: 'Turn off 2FA',
+          'aria-label': `Turn off two-factor authentication for ${name}`,
+          onclick: () => this.patch(a, { two_factor: false }, `${name}'s two-factor authentication is off: their password alone logs them in.`) }) : null,
         h('button', { type: 'button', class: 'link danger', text: 'Deactivate', 'aria-label': `Deactivate ${name}`,
           onclick: () => this.patch(a, { active: false }, `${name} is deactivated: logged out, and cannot log in.`) })) : null));
   }
@@ -187,10 +204,12 @@ export class TeamPanel {
   }
 
   // The address field, where the server e-mails agents who are away.
-  async offerEmail() {
-    const { email_notifications: offered } = await api.get('/me');
+  // And the agent's two-factor authentication, with their recovery codes' count, which only /me has.
+  async readMe() {
+    const { email_notifications: offered, agent } = await api.get('/me');
     this.mailOffered = offered;
     $('email-form').hidden = !offered;
+    this.twoFactor.show(agent, { keepCodes: false });
   }
 
   async setEmail(form) {

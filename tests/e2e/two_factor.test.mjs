@@ -1,0 +1,179 @@
+// The console in real headless chromium against the real server: two-factor
+// authentication. An agent scans the Team dialog's QR code as a phone's app
+// would (jsQR reads it off the page), turns it on with the app's code, keeps
+// the recovery codes, and each login then asks for a code; an admin turns
+// a colleague's off, and the agent their own.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import jsQR from 'jsqr';
+import {
+  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, shareBrowserAndReceiver, stepNow, withMemoryServer,
+} from './harness.mjs';
+
+shareBrowserAndReceiver();
+
+// What a phone's camera reads off the QR code on the page.
+async function scanQrCode(page) {
+  const size = 360;
+  const pixels = await page.evaluate(async (size) => {
+    const img = document.getElementById('two-factor-qr');
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0, size, size);
+    return Array.from(context.getImageData(0, 0, size, size).data);
+  }, size);
+  const read = jsQR(Uint8ClampedArray.from(pixels), size, size);
+  assert.ok(read, 'the QR code on the page does not read');
+  return read.data;
+}
+
+async function logIn(page, username, password) {
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+async function logOut(page) {
+  await page.locator('#logout').click();
+  await page.locator('#login-username').waitFor();
+}
+
+test('an agent sets it up by scanning its QR code, and each login then asks for a code from the app', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  const page = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await page.locator('#team').click();
+  await page.locator('#two-factor-state', { hasText: 'Off: your password alone logs you in.' }).waitFor();
+
+  // The password first.
+  const begin = page.locator('#two-factor-begin-form');
+  await begin.getByLabel('Current password').fill('not-my-password');
+  await begin.getByRole('button', { name: 'Set up' }).click();
+  await begin.locator('.error', { hasText: 'password is not your password' }).waitFor();
+  await begin.getByLabel('Current password').fill('lea-secret-1');
+  await begin.getByRole('button', { name: 'Set up' }).click();
+  const enable = page.locator('#two-factor-enable-form');
+  await enable.waitFor();
+  assert.equal(await begin.isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'code');
+
+  const uri = await scanQrCode(page);
+  const scanned = new URL(uri);
+  assert.equal(scanned.protocol, 'otpauth:');
+  assert.equal(scanned.host, 'totp');
+  assert.equal(decodeURIComponent(scanned.pathname), '/Switchboard:lea');
+  assert.equal(scanned.searchParams.get('issuer'), 'Switchboard');
+  const secret = scanned.searchParams.get('secret');
+  // The key shown to type in, in fours, is the one the code holds.
+  assert.equal((await page.locator('#two-factor-secret').textContent()).replaceAll(' ', ''), secret);
+
+  await enable.getByLabel('Code from the app').fill('000000');
+  await enable.getByRole('button', { name: 'Turn on' }).click();
+  await enable.locator('.error', { hasText: 'code is wrong or used' }).waitFor();
+  assert.equal((await admin('GET', '/agents')).agents.find((a) => a.username === 'lea').two_factor, false);
+  const step = stepNow();
+  await enable.getByLabel('Code from the app').fill(appCode(secret, step));
+  await enable.getByRole('button', { name: 'Turn on' }).click();
+  await page.locator('#two-factor-state', { hasText: 'On: each login asks for a code from your authenticator app. 10 recovery codes left.' }).waitFor();
+  const codes = (await page.locator('#two-factor-recovery').inputValue()).split('\n');
+  assert.equal(codes.length, 10);
+  for (const code of codes) assert.match(code, /^[a-z2-7]{5}-[a-z2-7]{5}$/);
+  assert.equal(await enable.isVisible(), false);
+  await page.locator('#team-rows tr[data-username="lea"] .badge.two-factor').waitFor();
+  assert.equal((await admin('GET', '/agents')).agents.find((a) => a.username === 'lea').two_factor, true);
+  await page.keyboard.press('Escape');
+
+  // The password, then the code.
+  await logOut(page);
+  await logIn(page, 'lea', 'lea-secret-1');
+  await page.getByLabel('Authentication code').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'login-code');
+  assert.equal(await page.locator('#login-password').isVisible(), false);
+  await page.getByLabel('Authentication code').fill('000000');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#login-error', { hasText: 'That code is wrong or was used already.' }).waitFor();
+  assert.equal(await page.getByLabel('Authentication code').inputValue(), '');
+  // A recovery code, as typed from paper.
+  await page.getByLabel('Authentication code').fill(codes[0].toUpperCase());
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#connection.live').waitFor();
+  await page.locator('#team').click();
+  await page.locator('#two-factor-state', { hasText: '9 recovery codes left.' }).waitFor();
+  assert.equal(await page.locator('#two-factor-codes').isVisible(), false);  // shown once, in the dialog that made them
+  await page.keyboard.press('Escape');
+
+  // Back to the password; then the app's next code.
+  await logOut(page);
+  await logIn(page, 'lea', 'lea-secret-1');
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.locator('#login-password').waitFor();
+  assert.equal(await page.locator('#login-password').inputValue(), '');
+  assert.equal(await page.getByLabel('Authentication code').isVisible(), false);
+  await logIn(page, 'lea', 'lea-secret-1');
+  await page.getByLabel('Authentication code').fill(appCode(secret, step + 1));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#connection.live').waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+}));
+
+test('an agent makes new recovery codes and turns it off; an admin turns off a colleague\'s', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const secrets = {};
+  let recoveryCodes;
+  for (const username of ['lea', 'max']) {
+    await admin('POST', '/agents', { username, password: `${username}-secret-1`, display_name: username });
+    const agent = await apiAs(server, username, `${username}-secret-1`);
+    secrets[username] = (await agent('POST', '/auth/two-factor/setup', { password: `${username}-secret-1` })).secret;
+    const { recovery_codes: codes } = await agent('POST', '/auth/two-factor/enable', { code: appCode(secrets[username]) });
+    if (username === 'lea') recoveryCodes = codes;
+  }
+  const step = stepNow();
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#team').click();
+  const maxRow = page.locator('#team-rows tr[data-username="max"]');
+  await maxRow.locator('.badge.two-factor').waitFor();
+  assert.equal(await page.locator('#team-rows tr[data-username="admin"] .badge.two-factor').count(), 0);
+  await maxRow.getByRole('button', { name: 'Turn off two-factor authentication for max' }).click();
+  await page.locator('#team-status', { hasText: 'max\'s two-factor authentication is off' }).waitFor();
+  assert.equal(await maxRow.locator('.badge.two-factor').count(), 0);
+  assert.equal((await admin('GET', '/agents')).agents.find((a) => a.username === 'max').two_factor, false);
+  assert.equal(await page.locator('#team-rows tr[data-username="lea"] .badge.two-factor').count(), 1);
+  await page.context().close();
+
+  // Lea, logged in with her app's code, makes new recovery codes and turns it off.
+  const context = await browser.browser.newContext();
+  const own = await context.newPage();
+  await own.goto(server.url + '/');
+  await logIn(own, 'lea', 'lea-secret-1');
+  await own.getByLabel('Authentication code').fill(appCode(secrets.lea, step + 1));
+  await own.getByRole('button', { name: 'Log in' }).click();
+  await own.locator('#connection.live').waitFor();
+  await own.locator('#team').click();
+  await own.locator('#two-factor-state', { hasText: '10 recovery codes left.' }).waitFor();
+  assert.equal(await own.locator('#two-factor-begin-form').isVisible(), false);
+  const renew = own.locator('#two-factor-renew-form');
+  await renew.getByLabel('Code from the app, or a recovery code').fill('000000');
+  await renew.getByRole('button', { name: 'New recovery codes' }).click();
+  await renew.locator('.error', { hasText: 'code is wrong or used' }).waitFor();
+  await renew.getByLabel('Code from the app, or a recovery code').fill(appCode(secrets.lea, step + 1));  // used to log in
+  await renew.getByRole('button', { name: 'New recovery codes' }).click();
+  await renew.locator('.error', { hasText: 'code is wrong or used' }).waitFor();
+  await renew.getByLabel('Code from the app, or a recovery code').fill(recoveryCodes[2]);
+  await renew.getByRole('button', { name: 'New recovery codes' }).click();
+  await own.locator('#team-status', { hasText: 'You have ten new recovery codes' }).waitFor();
+  const codes = (await own.locator('#two-factor-recovery').inputValue()).split('\n');
+  assert.equal(codes.length, 10);
+
+  const off = own.locator('#two-factor-off-form');
+  await off.getByLabel('Current password').fill('lea-secret-1');
+  await off.getByLabel('Code from the app, or a recovery code').fill(codes[4]);
+  await off.getByRole('button', { name: 'Turn off' }).click();
+  await own.locator('#two-factor-state', { hasText: 'Off: your password alone logs you in.' }).waitFor();
+  assert.equal(await own.locator('#two-factor-codes').isVisible(), false);
+  assert.equal(await own.locator('#two-factor-begin-form').isVisible(), true);
+  assert.equal((await admin('GET', '/agents')).agents.find((a) => a.username === 'lea').two_factor, false);
+  await context.close();
+}));
