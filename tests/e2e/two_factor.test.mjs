@@ -84,6 +84,12 @@ test('an agent sets it up by scanning its QR code, and each login then asks for 
   await page.locator('#team-rows tr[data-username="lea"] .badge.two-factor').waitFor();
   assert.equal((await admin('GET', '/agents')).agents.find((a) => a.username === 'lea').two_factor, true);
   await page.keyboard.press('Escape');
+  // Shown once: the dialog opened again has them no more.
+  await page.locator('#team').click();
+  await page.locator('#two-factor-renew-form').waitFor();
+  assert.equal(await page.locator('#two-factor-codes').isVisible(), false);
+  assert.equal(await page.locator('#two-factor-recovery').inputValue(), '');
+  await page.keyboard.press('Escape');
 
   // The password, then the code.
   await logOut(page);
