@@ -202,15 +202,22 @@ boost::asio::awaitable<http::response> two_factor_qr(api_context& ctx, http::req
     co_return res;
 }
 
-boost::asio::awaitable<http::response> enable_two_factor(api_context& ctx, http::request& req, const auth::agent& who) {
-    auto o = object_body(req);
-    auto code = string_field(o, "code", true);
-    auto r = co_await ctx.agents.enable_two_factor(who.username, code, req.remote_address);
+// A change's audit entry, when it was done, and its answer.
+boost::asio::awaitable<http::response> two_factor_changed(api_context& ctx, const auth::agent& who,
+                                                          auth::agents_service::two_factor_result r,
+                                                          std::string action) {
     if (r.what == auth::agents_service::two_factor_result::outcome::done) {
-        auto audited = audit(ctx, who.username, "agent.two_factor_enabled", who.username);
+        auto audited = audit(ctx, who.username, std::move(action), who.username);
         co_await std::move(audited);
     }
     co_return two_factor_answer(r, {});
+}
+
+boost::asio::awaitable<http::response> enable_two_factor(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto code = string_field(object_body(req), "code", true);
+    auto r = co_await ctx.agents.enable_two_factor(who.username, code, req.remote_address);
+    auto answer = two_factor_changed(ctx, who, std::move(r), "agent.two_factor_enabled");
+    co_return co_await std::move(answer);
 }
 
 boost::asio::awaitable<http::response> disable_two_factor(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -218,22 +225,15 @@ boost::asio::awaitable<http::response> disable_two_factor(api_context& ctx, http
     auto password = string_field(o, "password", true);
     auto code = string_field(o, "code", true);
     auto r = co_await ctx.agents.disable_two_factor(who.username, password, code, req.remote_address);
-    if (r.what == auth::agents_service::two_factor_result::outcome::done) {
-        auto audited = audit(ctx, who.username, "agent.two_factor_disabled", who.username);
-        co_await std::move(audited);
-    }
-    co_return two_factor_answer(r, {});
+    auto answer = two_factor_changed(ctx, who, std::move(r), "agent.two_factor_disabled");
+    co_return co_await std::move(answer);
 }
 
 boost::asio::awaitable<http::response> renew_recovery_codes(api_context& ctx, http::request& req, const auth::agent& who) {
-    auto o = object_body(req);
-    auto code = string_field(o, "code", true);
+    auto code = string_field(object_body(req), "code", true);
     auto r = co_await ctx.agents.new_recovery_codes(who.username, code, req.remote_address);
-    if (r.what == auth::agents_service::two_factor_result::outcome::done) {
-        auto audited = audit(ctx, who.username, "agent.recovery_codes_renewed", who.username);
-        co_await std::move(audited);
-    }
-    co_return two_factor_answer(r, {});
+    auto answer = two_factor_changed(ctx, who, std::move(r), "agent.recovery_codes_renewed");
+    co_return co_await std::move(answer);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "switchboard/auth/two_factor.hpp"
 
 #include "switchboard/core/ids.hpp"
+#include "switchboard/core/space_separated.hpp"
 #include "switchboard/core/log.hpp"
 
 #include "../core/run_apart.hpp"
@@ -102,7 +103,7 @@ agent public_view(const store::agent_record& r) {
             r.max_chats, r.created_at,
             r.active,    r.signature,
             r.email,     !r.totp_secret.empty(),
-            two_factor::split_hashes(r.recovery_codes).size()};
+            split_space_separated(r.recovery_codes).size()};
 }
 
 enum class code_use { wrong, totp, recovery };
@@ -119,11 +120,11 @@ code_use use_code(store::agent_record& r, std::string_view code) {
         r.totp_last_step = *step;
         return code_use::totp;
     }
-    auto kept = two_factor::split_hashes(r.recovery_codes);
+    auto kept = split_space_separated(r.recovery_codes);
     auto it = std::find(kept.begin(), kept.end(), two_factor::recovery_code_hash(code));
     if (it == kept.end()) return code_use::wrong;
     kept.erase(it);
-    r.recovery_codes = two_factor::join_hashes(kept);
+    r.recovery_codes = join_space_separated(kept);
     return code_use::recovery;
 }
 
@@ -708,7 +709,7 @@ net::awaitable<agents_service::two_factor_result> agents_service::two_factor_in_
         out.recovery_codes = two_factor::new_recovery_codes();
         std::vector<std::string> hashes;
         for (auto& c : out.recovery_codes) hashes.push_back(two_factor::recovery_code_hash(c));
-        record->recovery_codes = two_factor::join_hashes(hashes);
+        record->recovery_codes = join_space_separated(hashes);
     }
     co_await save(*record, {});
     if (q.what == kind::enable) {

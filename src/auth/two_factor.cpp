@@ -1,6 +1,7 @@
 #include "switchboard/auth/two_factor.hpp"
 
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/http/message.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -30,22 +31,6 @@ std::string digits_of(std::string_view code) {
         if (c == ' ') continue;
         if (c < '0' || c > '9') return {};
         out.push_back(c);
-    }
-    return out;
-}
-
-std::string percent_encoded(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
     }
     return out;
 }
@@ -131,8 +116,8 @@ std::optional<std::int64_t> matching_step(std::string_view secret_base32, std::s
 }
 
 std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view secret_base32) {
-    auto label = percent_encoded(issuer) + ":" + percent_encoded(account);
-    return "otpauth://totp/" + label + "?secret=" + std::string(secret_base32) + "&issuer=" + percent_encoded(issuer) +
+    auto label = http::percent_encode(issuer) + ":" + http::percent_encode(account);
+    return "otpauth://totp/" + label + "?secret=" + std::string(secret_base32) + "&issuer=" + http::percent_encode(issuer) +
            "&algorithm=SHA1&digits=6&period=" + std::to_string(step_length.count());
 }
 
@@ -154,24 +139,6 @@ std::string recovery_code_hash(std::string_view code) {
         letters.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
     }
     return sha256_hex(letters);
-}
-
-std::string join_hashes(const std::vector<std::string>& hashes) {
-    std::string out;
-    for (auto& h : hashes) out += (out.empty() ? "" : " ") + h;
-    return out;
-}
-
-std::vector<std::string> split_hashes(std::string_view joined) {
-    std::vector<std::string> out;
-    while (!joined.empty()) {
-        auto space = joined.find(' ');
-        auto word = joined.substr(0, space);
-        if (!word.empty()) out.emplace_back(word);
-        if (space == std::string_view::npos) break;
-        joined.remove_prefix(space + 1);
-    }
-    return out;
 }
 
 }  // namespace switchboard::auth::two_factor

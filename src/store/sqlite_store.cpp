@@ -21,6 +21,7 @@
 #include "switchboard/chat/bot.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/core/repeated_problem.hpp"
+#include "switchboard/core/space_separated.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -136,24 +137,6 @@ std::vector<std::pair<timestamp, timestamp>> waits_from_text(std::string_view te
     return out;
 }
 
-// A conversation's or a chat's labels (or followers) as kept in its row:
-// joined by spaces, which no label (nor username) has.
-std::string joined_labels(const std::vector<std::string>& labels) {
-    std::string out;
-    for (auto& l : labels) out += (out.empty() ? "" : " ") + l;
-    return out;
-}
-std::vector<std::string> split_labels(std::string_view joined) {
-    std::vector<std::string> out;
-    while (!joined.empty()) {
-        auto space = joined.find(' ');
-        if (space) out.emplace_back(joined.substr(0, space));
-        if (space == std::string_view::npos) break;
-        joined.remove_prefix(space + 1);
-    }
-    return out;
-}
-
 constexpr std::string_view chat_select =
     "SELECT ticket_id, phone, opened_at, opened_by, queued_at, assigned_at, agent, first_response_at, "
     "last_assigned_at, last_response_at, closed_at, close_reason, waiting_since, target_missed_for, answered_waits, "
@@ -194,7 +177,7 @@ chat::chat_record read_chat(const sqlite::statement& st) {
             waits_from_text(st.get_text(14)),
             st.get_int(15) != 0,
             st.get_text(16),
-            split_labels(st.get_text(17)),
+            split_space_separated(st.get_text(17)),
             static_cast<std::uint64_t>(st.get_int(18)),
             chat::channel_from_string(st.get_text(19)).value_or(chat::channel::plain)};
 }
@@ -397,13 +380,13 @@ public:
                 .bind(23, static_cast<std::int64_t>(c.last_message_seq))
                 .bind(24, std::int64_t{c.undelivered})
                 .bind(25, c.last_message_kind)
-                .bind(26, joined_labels(c.labels))
+                .bind(26, join_space_separated(c.labels))
                 .bind(27, std::int64_t{c.blocked})
                 .bind(28, static_cast<std::int64_t>(c.priority))
                 .bind(29, joined_attributes(c.attributes))
                 .bind_optional(30, ms(c.snoozed_until))
                 .bind(31, c.team)
-                .bind(32, joined_labels(c.participants))
+                .bind(32, join_space_separated(c.participants))
                 .run();
         }
         message_rows.clear();
@@ -570,7 +553,7 @@ public:
                 .bind(15, waits_text(c.answered_waits))
                 .bind(16, std::int64_t{c.resolution_missed})
                 .bind(17, c.team)
-                .bind(18, joined_labels(c.labels))
+                .bind(18, join_space_separated(c.labels))
                 .bind(19, static_cast<std::int64_t>(c.first_seq))
                 .bind(20, chat::to_string(c.via))
                 .run();
@@ -883,13 +866,13 @@ public:
             c.last_message_seq = static_cast<std::uint64_t>(st.get_int(22));
             c.undelivered = static_cast<std::uint32_t>(st.get_int(23));
             c.last_message_kind = st.get_text(24);
-            c.labels = split_labels(st.get_text(25));
+            c.labels = split_space_separated(st.get_text(25));
             c.blocked = st.get_int(26) != 0;
             c.priority = static_cast<chat::conv_priority>(std::clamp<std::int64_t>(st.get_int(27), 0, 4));
             c.attributes = split_attributes(st.get_text(28));
             c.snoozed_until = time_of(st.get_optional_int(29));
             c.team = st.get_text(30);
-            c.participants = split_labels(st.get_text(31));
+            c.participants = split_space_separated(st.get_text(31));
             out.push_back(std::move(c));
         }
         return out;

@@ -80,9 +80,6 @@ BOOST_AUTO_TEST_CASE(recovery_codes_are_ten_and_match_however_typed) {
     BOOST_TEST(tf::recovery_code_hash("ABCDE-FGHIJ") == tf::recovery_code_hash("abcdefghij"));
     BOOST_TEST(tf::recovery_code_hash("abcde fghij") == tf::recovery_code_hash("abcdefghij"));
     BOOST_TEST(tf::recovery_code_hash("abcde-fghik") != tf::recovery_code_hash("abcdefghij"));
-    std::vector<std::string> hashes{tf::recovery_code_hash("a"), tf::recovery_code_hash("b")};
-    BOOST_TEST(tf::split_hashes(tf::join_hashes(hashes)) == hashes);
-    BOOST_TEST(tf::split_hashes("").empty());
 }
 
 BOOST_AUTO_TEST_CASE(the_uri_an_app_scans) {

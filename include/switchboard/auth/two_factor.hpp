@@ -45,11 +45,8 @@ std::string otpauth_uri(std::string_view issuer, std::string_view account, std::
 // Ten new recovery codes, as shown once: `xxxxx-xxxxx`, lower-case base32 (50 bits each).
 std::vector<std::string> new_recovery_codes();
 // What a recovery code is kept as: SHA-256 hex of its letters, lower case,
-// without the hyphen or spaces, so that it matches however it is typed.
+// without the hyphen or spaces, so that it matches however it is typed. The
+// store keeps them space-separated (core/space_separated.hpp).
 std::string recovery_code_hash(std::string_view code);
-
-// The kept hashes, space-separated as the store keeps them, and back.
-std::string join_hashes(const std::vector<std::string>& hashes);
-std::vector<std::string> split_hashes(std::string_view joined);
 
 }  // namespace switchboard::auth::two_factor
