@@ -280,7 +280,8 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
                                                  {"new_conversation_channels", opening_channels(ctx)},
                                                  {"campaign_channels", campaign_channels(ctx)},
                                                  {"import_channels", import_channels(ctx)},
-                                                 {"email_notifications", ctx.mailer && ctx.mailer->enabled()}});
+                                                 {"email_notifications", ctx.mailer && ctx.mailer->enabled()},
+                                                 {"team_requires_two_factor", ctx.agents.two_factor_required()}});
                }));
 }
 

@@ -55,8 +55,10 @@ http::response command_failure(const chat::command_error& e) {
 // The wrapper's coroutine, a plain function of its arguments (no captures).
 boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed_handler& h, bool admin_only,
                                                   http::request& req) {
-    auto who = ctx.agents.authenticate(session_token(req, false));
+    auto token = session_token(req, false);
+    auto who = ctx.agents.authenticate(token);
     if (!who) co_return http::response::error(401, "unauthorized", "log in first: no valid session");
+    if (auto held = held_for_two_factor(ctx, *who, token, req)) co_return std::move(*held);
     if (admin_only && !who->is_admin()) co_return http::response::error(403, "forbidden", "only an admin may do this");
     http::response res;
     try {
@@ -81,6 +83,18 @@ boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed
 }
 
 }  // namespace
+
+std::optional<http::response> held_for_two_factor(api_context& ctx, const auth::agent& who, std::string_view token,
+                                                  const http::request& req) {
+    if (who.two_factor || !ctx.agents.two_factor_required()) return std::nullopt;
+    auto& path = req.path;
+    bool sets_it_up = path.starts_with("/auth/two-factor/") || path == "/auth/logout" || path == "/auth/password" ||
+                      (path == "/me" && req.method == http::verb::get);
+    if (sets_it_up || ctx.agents.is_api_token(token)) return std::nullopt;
+    return http::response::error(403, "two_factor_setup_required",
+                                 "your team requires two-factor authentication: set yours up with POST "
+                                 "/auth/two-factor/setup, then POST /auth/two-factor/enable");
+}
 
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only) {
     return [&ctx, h = std::move(h), admin_only](http::request& req) { return run_authed(ctx, h, admin_only, req); };

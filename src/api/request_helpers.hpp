@@ -41,6 +41,13 @@ using authed_handler = std::function<boost::asio::awaitable<http::response>(http
 // 401 without a live session; command_error, auth::agent_refusal and bad input mapped to 4xx.
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only = false);
 
+// The team requires two-factor authentication and `who` has none: a login's
+// session may then only set it up (/auth/two-factor/…), read GET /me,
+// change its password or log out; an API token, a script's, acts on. The
+// 403 to answer, or none. `authed` asks it, and so does /ws.
+std::optional<http::response> held_for_two_factor(api_context& ctx, const auth::agent& who, std::string_view token,
+                                                  const http::request& req);
+
 // The body as a JSON object, or the 400 to answer (for handlers outside `authed`).
 std::variant<boost::json::object, http::response> json_body(const http::request& req);
 // The body as a JSON object; field_error("body", why) otherwise.

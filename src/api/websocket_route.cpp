@@ -28,8 +28,10 @@ bool origin_allowed(const api_context& ctx, const http::request& req) {
 
 void add_websocket_route(http::router& routes, api_context& ctx) {
     routes.add(http::verb::get, "/ws", [&ctx](http::request& req) -> boost::asio::awaitable<http::response> {
-        auto who = ctx.agents.authenticate(session_token(req, true));
+        auto token = session_token(req, true);
+        auto who = ctx.agents.authenticate(token);
         if (!who) co_return http::response::error(401, "unauthorized", "log in first: no valid session");
+        if (auto held = held_for_two_factor(ctx, *who, token, req)) co_return std::move(*held);
         if (!origin_allowed(ctx, req))
             co_return http::response::error(403, "forbidden_origin", "this origin may not open agent sockets");
         if (!req.websocket) co_return http::response::error(426, "upgrade_required", "/ws speaks WebSocket only");

@@ -343,6 +343,13 @@ bool agents_service::session_live(const std::string& token_hash) const {
     return a != impl_->agents.end() && a->second.active;
 }
 
+bool agents_service::is_api_token(std::string_view token) const {
+    auto h = sha256_hex(token);
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->sessions.find(h);
+    return it != impl_->sessions.end() && !it->second.name.empty();
+}
+
 std::optional<agent> agents_service::authenticate(std::string_view token) const {
     if (token.empty()) return std::nullopt;
     auto h = sha256_hex(token);

@@ -261,6 +261,8 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"POST", "/auth/two-factor/enable"},
              {"POST", "/auth/two-factor/disable"},
              {"POST", "/auth/two-factor/recovery-codes"},
+             {"GET", "/settings/security"},
+             {"PUT", "/settings/security"},
              {"GET", "/reports/summary"},
              {"GET", "/export"},
              {"GET", "/canned-responses"},

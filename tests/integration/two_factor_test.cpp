@@ -293,3 +293,64 @@ BOOST_AUTO_TEST_CASE(the_operator_turns_it_off_from_the_shell) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(two_factor_required)
+
+// An admin requires it of the team (having it themselves): an agent without
+// it may then only set it up, with the session they have, and their scripts'
+// API tokens act on. Kept across a restart.
+BOOST_AUTO_TEST_CASE(the_team_requires_it_and_an_agent_without_it_may_only_set_it_up) {
+    temp_dir dir;
+    std::string lea_session, lea_script;
+    {
+        server_process server(kept_in(dir.path()));
+        auto admin = known_admin(server.port());
+        auto lea = agent_client(admin, "lea");
+        auto bob = agent_client(admin, "bob");
+        lea_session = lea.token;
+        lea_script = std::string(lea.json("POST", "/auth/tokens", R"({"name":"CRM sync"})", 201).at("token").as_string());
+        BOOST_TEST(admin.json("GET", "/settings/security").at("require_two_factor").as_bool() == false);
+
+        BOOST_TEST(refusal_message(admin.call("PUT", "/settings/security", R"({"require_two_factor":true})"), 409)
+                       .find("turn on your own") != std::string::npos);
+        BOOST_TEST(bob.call("PUT", "/settings/security", R"({"require_two_factor":true})").status == 403u);
+        BOOST_TEST(refused_field(admin.call("PUT", "/settings/security", R"({"require_two_factor":"yes"})")) ==
+                   "require_two_factor");
+        BOOST_TEST(refused_field(admin.call("PUT", "/settings/security", R"({"require_two_factor":true,"x":1})")) == "x");
+        BOOST_TEST(bob.json("GET", "/conversations").is_object());  // nothing changed
+        turn_on(admin, known_admin_password);
+        BOOST_TEST(admin.json("PUT", "/settings/security", R"({"require_two_factor":true})").at("require_two_factor").as_bool());
+        BOOST_TEST(admin.json("GET", "/settings/security").at("require_two_factor").as_bool());
+        auto log = admin.json("GET", "/audit-log");
+        auto& entry = log.at("entries").at(0);
+        BOOST_TEST(entry.at("action") == "security.updated");
+        BOOST_TEST(json::serialize(entry.at("details")) == R"({"require_two_factor":true})");
+
+        // Held: but for what sets it up.
+        auto held = lea.call("GET", "/conversations");
+        BOOST_TEST(held.status == 403u);
+        BOOST_TEST(error_of(held) == "two_factor_setup_required");
+        BOOST_TEST(lea.call("POST", "/auth/tokens", R"({"name":"another"})").status == 403u);
+        BOOST_TEST(http_request(server.port(), "GET", "/ws?token=" + lea.token).status == 403u);
+        auto me = lea.json("GET", "/me");
+        BOOST_TEST(me.at("team_requires_two_factor").as_bool());
+        BOOST_TEST(!me.at("agent").at("two_factor").as_bool());
+        // A script's token acts on; the admin, who has it, too.
+        BOOST_TEST(api_client({server.port(), lea_script}).call("GET", "/conversations").status == 200u);
+        BOOST_TEST(admin.call("GET", "/conversations").status == 200u);
+        BOOST_TEST(http_request(server.port(), "GET", "/ws?token=" + admin.token).status == 426u);  // past the hold
+
+        turn_on(lea, "secret-lea");  // with the session she has
+        BOOST_TEST(lea.call("GET", "/conversations").status == 200u);
+        BOOST_TEST(bob.call("GET", "/conversations").status == 403u);
+        server.send_signal(SIGTERM);
+        server.wait_exit(10s);
+    }
+    server_process server(kept_in(dir.path()));
+    BOOST_TEST(api_client({server.port(), lea_session}).call("GET", "/conversations").status == 200u);
+    auto bob = api_client{server.port(), login(server.port(), "bob", "secret-bob")};
+    BOOST_TEST(bob.call("GET", "/conversations").status == 403u);
+    BOOST_TEST(bob.json("GET", "/me").at("team_requires_two_factor").as_bool());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

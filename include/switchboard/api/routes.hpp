@@ -111,6 +111,7 @@ void add_attachment_route(http::router& routes, api_context& ctx);
 void add_template_routes(http::router& routes, api_context& ctx);
 void add_business_hours_route(http::router& routes, api_context& ctx);
 void add_sla_routes(http::router& routes, api_context& ctx);
+void add_security_route(http::router& routes, api_context& ctx);
 void add_team_routes(http::router& routes, api_context& ctx);
 void add_label_routes(http::router& routes, api_context& ctx);
 void add_audit_route(http::router& routes, api_context& ctx);
@@ -142,6 +143,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_template_routes(routes, ctx);
     add_business_hours_route(routes, ctx);
     add_sla_routes(routes, ctx);
+    add_security_route(routes, ctx);
     add_team_routes(routes, ctx);
     add_label_routes(routes, ctx);
     add_audit_route(routes, ctx);

@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -176,6 +177,14 @@ public:
     // The secret begin made for the agent, while it waits for enable.
     std::optional<std::string> pending_two_factor_secret(std::string_view username) const;
 
+    // Whether the team requires two-factor authentication (PUT
+    // /settings/security): a login's session of an agent without it may then
+    // only set it up. Set at start-up and by that route.
+    bool two_factor_required() const { return two_factor_required_.load(); }
+    void require_two_factor(bool required) { two_factor_required_.store(required); }
+    // Whether `token` is an API token's (a script's), not a login's.
+    bool is_api_token(std::string_view token) const;
+
     // API tokens: sessions an agent makes for a script or an integration,
     // named, that last until revoked. A new password or deactivation ends
     // them with every other session: whoever had the old password may have
@@ -223,6 +232,7 @@ private:
 
     store::store& store_;
     agents_options options_;
+    std::atomic<bool> two_factor_required_{false};
     std::unique_ptr<impl> impl_;
 };
 
