@@ -8,8 +8,8 @@
 #include "switchboard/auth/two_factor.hpp"
 
 #include "switchboard/core/ids.hpp"
-#include "switchboard/core/space_separated.hpp"
 #include "switchboard/core/log.hpp"
+#include "switchboard/core/space_separated.hpp"
 
 #include "../core/run_apart.hpp"
 #include "../core/strand_semaphore.hpp"

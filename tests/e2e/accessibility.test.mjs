@@ -63,15 +63,15 @@ test('two-factor authentication: its set-up with the QR code, the recovery codes
   const found = findings();
   const page = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
   await page.locator('#team').click();
-  await page.locator('#two-factor-begin-form').getByLabel('Current password').fill('lea-secret-1');
+  await page.locator('#team-dialog .begin-form').getByLabel('Current password').fill('lea-secret-1');
   await page.getByRole('button', { name: 'Set up' }).click();
-  await page.locator('#two-factor-secret:not(:empty)').waitFor();
-  await page.evaluate(() => document.getElementById('two-factor-qr').decode());
+  await page.locator('#team-dialog .secret:not(:empty)').waitFor();
+  await page.evaluate(() => document.querySelector('#team-dialog .qr').decode());
   await found.check(page, 'set-up');
-  const secret = (await page.locator('#two-factor-secret').textContent()).replaceAll(' ', '');
+  const secret = (await page.locator('#team-dialog .secret').textContent()).replaceAll(' ', '');
   await page.getByLabel('Code from the app', { exact: true }).fill(appCode(secret));
   await page.getByRole('button', { name: 'Turn on' }).click();
-  await page.locator('#two-factor-codes:not([hidden])').waitFor();
+  await page.locator('#team-dialog .two-factor .codes:not([hidden])').waitFor();
   await found.check(page, 'on, with its recovery codes');
   await page.keyboard.press('Escape');
   await page.locator('#logout').click();
@@ -85,6 +85,30 @@ test('two-factor authentication: its set-up with the QR code, the recovery codes
   await found.check(page, 'the login\'s code step, refused');
   assert.equal(found.none(), 4);
   await page.context().close();
+}));
+
+test('the view that holds an agent whose team requires two-factor authentication', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const secret = (await admin('POST', '/auth/two-factor/setup', { password: ADMIN_PASSWORD })).secret;
+  await admin('POST', '/auth/two-factor/enable', { code: appCode(secret) });
+  await admin('PUT', '/settings/security', { require_two_factor: true });
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await page.locator('#login-username').fill('lea');
+  await page.locator('#login-password').fill('lea-secret-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#two-factor-view').waitFor();
+  const found = findings();
+  await found.check(page, 'held');
+  await page.locator('#two-factor-view .begin-form').getByLabel('Current password').fill('lea-secret-1');
+  await page.getByRole('button', { name: 'Set up' }).click();
+  await page.locator('#two-factor-view .secret:not(:empty)').waitFor();
+  await page.evaluate(() => document.querySelector('#two-factor-view .qr').decode());
+  await found.check(page, 'held, its set-up');
+  assert.equal(found.none(), 2);
+  await context.close();
 }));
 
 test('an admin\'s console, in each of its states', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {

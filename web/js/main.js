@@ -1,7 +1,7 @@
 // The console's entry point: login, then the live list and the open chat.
 import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
-import { $, clockTime, h } from './dom.js';
+import { $, clockTime, h, showStatus } from './dom.js';
 import { BulkActions } from './bulk.js';
 import { BusinessHours } from './hours.js';
 import { Drafts } from './drafts.js';
@@ -17,6 +17,7 @@ import { NotificationInbox, headline } from './notifications.js';
 import { ReportsPanel } from './reports.js';
 import { RepliesPanel, ReplyPicker } from './saved_replies.js';
 import { TeamPanel } from './team.js';
+import { TwoFactorSection } from './two_factor.js';
 import { TeamRoster, TeamsPanel } from './teams.js';
 import { LabelCatalog, LabelsPanel } from './label_catalog.js';
 import { SavedViews } from './views.js';
@@ -36,12 +37,40 @@ const labelCatalog = new LabelCatalog();
 
 async function boot() {
   try {
-    const { agent } = await api.get('/me');
-    start(agent);
+    await enter();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) showLogin();
     else throw e;
   }
+}
+
+// The console, or, when the team requires two-factor authentication and
+// the agent has none, the view that sets it up first: until then the
+// server answers nothing else.
+async function enter() {
+  const { agent, team_requires_two_factor: required } = await api.get('/me');
+  if (required && !agent.two_factor) holdForTwoFactor(agent);
+  else start(agent);
+}
+
+function holdForTwoFactor(agent) {
+  $('login-view').hidden = true;
+  $('two-factor-view').hidden = false;
+  const section = new TwoFactorSection({
+    slot: $('two-factor-view').querySelector('.two-factor-slot'),
+    onMe: (updated) => {
+      agent = { ...agent, ...updated };
+      $('two-factor-continue').hidden = !agent.two_factor;
+    },
+    say: (text) => showStatus($('two-factor-view-status'), text),
+    setUpOnly: true,
+  });
+  section.show(agent, { keepCodes: false });
+  section.focus();
+  $('two-factor-continue').addEventListener('click', () => {
+    $('two-factor-view').hidden = true;
+    start(agent);
+  });
 }
 
 function showLogin() {
@@ -67,13 +96,13 @@ $('login-form').addEventListener('submit', async (e) => {
   const askingForCode = !$('login-code-step').hidden;
   try {
     Alerts.askToNotify();  // the submit is the agent's own act, which a browser asks for
-    const { agent } = await api.post('/auth/login', {
+    await api.post('/auth/login', {
       username: $('login-username').value.trim(), password: $('login-password').value,
       ...(askingForCode ? { code: $('login-code').value.trim() } : {}),
     });
     $('login-password').value = '';
     $('login-code').value = '';
-    start(agent);
+    await enter();
   } catch (err) {
     if (err.code === 'two_factor_required' && !askingForCode) return showLoginStep(true);
     if (askingForCode) $('login-code').focus();
@@ -90,12 +119,14 @@ $('login-back').addEventListener('click', () => {
   showLoginStep(false);
 });
 
-$('logout').addEventListener('click', async () => {
+async function logOut() {
   try { await api.post('/auth/logout'); } catch { /* the session is gone either way */ }
   Drafts.forgetAll();
   live?.close();
   location.reload();
-});
+}
+$('logout').addEventListener('click', logOut);
+$('two-factor-logout').addEventListener('click', logOut);
 
 function setStatus(state, seconds) {
   const el = $('connection');
@@ -410,6 +441,12 @@ function onEvent(e) {
       break;
     case 'sla.updated':
       targets.set(e.data);
+      break;
+    case 'security.updated':
+      // Required now of an agent without it: the server answers them nothing
+      // else, so the console starts again, at the view that sets it up.
+      if (e.data.require_two_factor && !me.two_factor) location.reload();
+      team.securityChanged(e.data);
       break;
     case 'teams.updated':
       teams.set(e.data.teams);

@@ -15,7 +15,6 @@ export class TeamPanel {
     this.onMe = onMe;  // the signed-in agent's own record changed
     this.agents = new Map();  // username → agent, as GET /agents has it
     this.reads = new ReadsAcrossEvents();  // a colleague who logs in as the dialog opens shows online
-    this.twoFactor = new TwoFactorSection({ onMe: (agent) => this.ownChanged(agent), say: (text) => this.say(text) });
     $('team').addEventListener('click', () => this.open());
   }
 
@@ -27,7 +26,9 @@ export class TeamPanel {
       onSubmit($('email-form'), (form) => this.setEmail(form));
       onSubmit($('password-form'), (form) => this.changePassword(form));
       onSubmit($('token-form'), (form) => this.makeToken(form));
-      this.twoFactor.setUp();
+      this.twoFactor = new TwoFactorSection({ slot: $('team-dialog').querySelector('.two-factor-slot'),
+        onMe: (agent) => this.ownChanged(agent), say: (text) => this.say(text) });
+      $('require-two-factor').addEventListener('change', (e) => this.requireTwoFactor(e.target));
     });
   }
 
@@ -204,12 +205,32 @@ export class TeamPanel {
   }
 
   // The address field, where the server e-mails agents who are away.
-  // And the agent's two-factor authentication, with their recovery codes' count, which only /me has.
+  // And the agent's two-factor authentication, with their recovery codes'
+  // count, which only /me has, and whether the team requires it.
   async readMe() {
-    const { email_notifications: offered, agent } = await api.get('/me');
+    const { email_notifications: offered, agent, team_requires_two_factor: required } = await api.get('/me');
     this.mailOffered = offered;
     $('email-form').hidden = !offered;
     this.twoFactor.show(agent, { keepCodes: false });
+    this.securityChanged({ require_two_factor: required });
+  }
+
+  // security.updated, or as /me has it: the admins' switch.
+  securityChanged({ require_two_factor: required }) {
+    if (!$('require-two-factor')) return;  // the dialog not made yet: read when it opens
+    $('require-two-factor-row').hidden = !this.isAdmin();
+    $('require-two-factor').checked = required;
+  }
+
+  async requireTwoFactor(box) {
+    try {
+      const { require_two_factor: required } = await api.put('/settings/security', { require_two_factor: box.checked });
+      this.say(required ? 'Everyone now needs two-factor authentication: those without it set it up at their next step.'
+        : 'Two-factor authentication is no longer required.');
+    } catch (err) {
+      box.checked = !box.checked;
+      this.say(err.message, true);
+    }
   }
 
   async setEmail(form) {

@@ -16,8 +16,8 @@ inline constexpr std::chrono::seconds step_length{30};
 inline constexpr std::size_t recovery_code_count = 10;
 
 // RFC 4648 base32, upper case, without padding: the form authenticator apps
-// take a secret in. decode ignores spaces and case, and is empty-optional on
-// anything else.
+// take a secret in. decode ignores spaces, padding and case, and answers
+// none for any other character.
 std::string base32_encode(std::string_view bytes);
 std::optional<std::string> base32_decode(std::string_view text);
 
