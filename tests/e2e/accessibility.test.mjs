@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, whatsappHoldsFiles, whatsappUserSends,
-  withMemoryServer,
+  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, logIn, receiver, shareBrowserAndReceiver, userSays, whatsappHoldsFiles,
+  whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -75,9 +75,7 @@ test('two-factor authentication: its set-up with the QR code, the recovery codes
   await found.check(page, 'on, with its recovery codes');
   await page.keyboard.press('Escape');
   await page.locator('#logout').click();
-  await page.locator('#login-username').fill('lea');
-  await page.locator('#login-password').fill('lea-secret-1');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, 'lea', 'lea-secret-1');
   await page.getByLabel('Authentication code').waitFor();
   await found.check(page, 'the login\'s code step');
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -96,9 +94,7 @@ test('the view that holds an agent whose team requires two-factor authentication
   const context = await browser.browser.newContext();
   const page = await context.newPage();
   await page.goto(server.url + '/');
-  await page.locator('#login-username').fill('lea');
-  await page.locator('#login-password').fill('lea-secret-1');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, 'lea', 'lea-secret-1');
   await page.locator('#two-factor-view').waitFor();
   const found = findings();
   await found.check(page, 'held');

@@ -251,11 +251,16 @@ export async function consolePage(browser, server, username, password, { beforeL
   page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss(); });
   page.on('pageerror', (e) => page.errors.push(e.message));
   await page.goto(server.url + '/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, username, password);
   await page.locator('#connection.live').waitFor();
   return page;
+}
+
+// Fills the login form's first step and sends it.
+export async function logIn(page, username, password) {
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 // Makes the page's next request to `pattern` an answer older than what it

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import jsQR from 'jsqr';
 import {
-  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, shareBrowserAndReceiver, stepNow, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, logIn, shareBrowserAndReceiver, stepNow, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -27,12 +27,6 @@ async function scanQrCode(page, where) {
   const read = jsQR(Uint8ClampedArray.from(pixels), size, size);
   assert.ok(read, 'the QR code on the page does not read');
   return read.data;
-}
-
-async function logIn(page, username, password) {
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 async function logOut(page) {
