@@ -524,6 +524,19 @@ test('an admin makes a team in its dialog; agents file chats under it, by hand, 
   assert.deepEqual(max.errors, []);
 }));
 
+test('the audit log says in words what was done to a label', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('PUT', '/labels/vip', { description: 'Pays for priority', color: '#aa3377' });
+  await admin('PUT', '/labels/vip', { color: '#3377aa' });
+  await admin('DELETE', '/labels/vip');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  await page.locator('#audit-rows tr').first().waitFor();
+  const said = await page.locator('#audit-rows tr').evaluateAll((rows) => rows.map((r) => r.cells[2].textContent));
+  assert.deepEqual(said.slice(1, 4), ['deleted label vip', 'changed label vip', 'added label vip']);
+  await page.context().close();
+}));
+
 test('an admin reads the audit log, a page at a time; an agent has none', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'max', password: 'max-secret-1', display_name: 'Max' });

@@ -236,6 +236,15 @@ test('an admin requires it of the team: an agent without it is brought to its se
   await page.locator('#team-status', { hasText: 'no longer required' }).waitFor();
   await logIn(max, 'max', 'max-secret-1');
   await max.locator('#connection.live').waitFor();
+
+  // The audit log says who did which, in words.
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  await page.locator('#audit-rows tr').first().waitFor();
+  const said = (await page.locator('#audit-rows tr').evaluateAll((rows) => rows.map((r) => [...r.cells].slice(1, 3).map((c) => c.textContent).join(' | '))))
+    .filter((line) => line.includes('two-factor'));
+  assert.deepEqual(said, ['admin | stopped requiring two-factor authentication', 'lea | turned on two-factor authentication',
+    'admin | required two-factor authentication of everyone', 'admin | turned on two-factor authentication']);
   assert.deepEqual([...lea.errors, ...maxErrors], []);
   await Promise.all([context.close(), maxContext.close(), lea.context().close()]);
 }));

@@ -4,7 +4,7 @@
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, h } from './dom.js';
 
-// An entry's action in words; `t` its target.
+// An entry's action in words; `t` its target, `d` its details.
 const WORDS = {
   'session.login': () => 'logged in',
   'session.login_failed': () => 'failed to log in',
@@ -12,6 +12,13 @@ const WORDS = {
   'agent.created': (t) => `added agent ${t}`,
   'agent.updated': (t) => `changed agent ${t}`,
   'agent.password_changed': () => 'changed their password',
+  'agent.two_factor_enabled': () => 'turned on two-factor authentication',
+  'agent.two_factor_disabled': () => 'turned off two-factor authentication',
+  'agent.recovery_codes_renewed': () => 'made new recovery codes',
+  'security.updated': (t, d) => (d.require_two_factor ? 'required two-factor authentication of everyone'
+    : 'stopped requiring two-factor authentication'),
+  'transcript.emailed': (t) => `e-mailed the transcript of +${t}`,
+  'contacts.imported': () => 'imported contacts',
   'token.created': () => 'made an API token',
   'token.revoked': () => 'revoked an API token',
   'sla.updated': () => 'changed the SLA targets',
@@ -20,11 +27,11 @@ const WORDS = {
   'conversation.deleted_again': (t) => `deleted the conversation with +${t}, again when a backup that held it was put back`,
   'note.deleted': (t) => `deleted a private note in the conversation with +${t}`,
 };
-const NOUNS = { macro: 'macro', automation: 'automation', saved_reply: 'saved reply', team: 'team' };
+const NOUNS = { macro: 'macro', automation: 'automation', saved_reply: 'saved reply', team: 'team', label: 'label', campaign: 'campaign' };
 const VERBS = { created: 'added', updated: 'changed', deleted: 'deleted' };
 
 export function describeAction({ action, target, details }) {
-  if (WORDS[action]) return WORDS[action](target);
+  if (WORDS[action]) return WORDS[action](target, details);
   const [kind, verb] = action.split('.');
   const name = details.name ?? (kind === 'saved_reply' ? `/${target}` : target);
   return NOUNS[kind] && VERBS[verb] ? `${VERBS[verb]} ${NOUNS[kind]} ${name ?? ''}`.trim() : action;
