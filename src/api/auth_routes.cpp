@@ -152,6 +152,9 @@ void refuse_two_factor(const auth::agents_service::two_factor_result& r) {
         case outcome::not_on: throw chat::command_error(kind::conflict, "two-factor authentication is off");
         case outcome::not_begun:
             throw chat::command_error(kind::conflict, "begin with POST /auth/two-factor/setup, then enable with its code");
+        case outcome::required_by_team:
+            throw chat::command_error(kind::conflict,
+                                      "your team requires two-factor authentication: it stays on while it does");
         case outcome::rate_limited: break;
     }
 }

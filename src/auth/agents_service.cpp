@@ -681,6 +681,10 @@ net::awaitable<agents_service::two_factor_result> agents_service::two_factor_in_
         out.what = outcome::not_on;
         co_return out;
     }
+    if (q.what == kind::disable && two_factor_required()) {
+        out.what = outcome::required_by_team;
+        co_return out;
+    }
     if (q.what == kind::begin || q.what == kind::disable) {
         auto verify = [&] { return verify_password(q.password, record->password_hash); };
         if (!co_await run_apart(impl_->hashing.get_executor(), verify)) co_return refused(outcome::wrong_password);

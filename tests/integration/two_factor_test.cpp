@@ -340,8 +340,15 @@ BOOST_AUTO_TEST_CASE(the_team_requires_it_and_an_agent_without_it_may_only_set_i
         BOOST_TEST(admin.call("GET", "/conversations").status == 200u);
         BOOST_TEST(http_request(server.port(), "GET", "/ws?token=" + admin.token).status == 426u);  // past the hold
 
-        turn_on(lea, "secret-lea");  // with the session she has
+        auto lea_on = turn_on(lea, "secret-lea");  // with the session she has
         BOOST_TEST(lea.call("GET", "/conversations").status == 200u);
+        // It stays on while the team requires it.
+        BOOST_TEST(refusal_message(lea.call("POST", "/auth/two-factor/disable",
+                                            json::serialize(json::object{{"password", "secret-lea"},
+                                                                         {"code", lea_on.recovery_codes[0]}})),
+                                   409)
+                       .find("your team requires") != std::string::npos);
+        BOOST_TEST(two_factor_of(lea));
         BOOST_TEST(bob.call("GET", "/conversations").status == 403u);
         server.send_signal(SIGTERM);
         server.wait_exit(10s);

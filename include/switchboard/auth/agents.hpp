@@ -158,8 +158,17 @@ public:
     // password and a code; new_recovery_codes asks for a code and replaces
     // them. A wrong password or code counts as a failed login.
     struct two_factor_result {
-        enum class outcome { done, wrong_password, wrong_code, rate_limited, already_on, not_on, not_begun } what =
-            outcome::done;
+        // required_by_team: disable, while the team requires it of everyone.
+        enum class outcome {
+            done,
+            wrong_password,
+            wrong_code,
+            rate_limited,
+            already_on,
+            not_on,
+            not_begun,
+            required_by_team
+        } what = outcome::done;
         std::chrono::seconds retry_after{0};
         std::string secret;                       // begin: base32
         std::vector<std::string> recovery_codes;  // enable, new_recovery_codes: shown once, never stored
