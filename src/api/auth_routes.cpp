@@ -18,6 +18,13 @@ bool over_tls(const http::request& req) {
     return req.secure || http::iequals(req.header("X-Forwarded-Proto"), "https");
 }
 
+// A refusal past the failed-login limit, with when to try again.
+http::response too_many_attempts(std::chrono::seconds retry_after, std::string_view message) {
+    auto r = http::response::error(429, "too_many_attempts", message);
+    r.set_header("Retry-After", std::to_string(retry_after.count()));
+    return r;
+}
+
 std::string cookie(const http::request& req, std::string_view token, std::chrono::seconds max_age) {
     return std::string(session_cookie) + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
            std::to_string(max_age.count()) + (over_tls(req) ? "; Secure" : "");
@@ -41,25 +48,20 @@ boost::asio::awaitable<http::response> login(api_context& ctx, http::request& re
     auto result = co_await ctx.agents.login(username, std::string(pass->as_string()), second_factor, req.remote_address);
     using outcome = auth::agents_service::login_result::outcome;
     // A refused one past the limit is not kept: the limit is there for floods.
-    if (result.what == outcome::rate_limited) {
-        auto r = http::response::error(429, "too_many_attempts", "too many failed logins: try again later");
-        r.set_header("Retry-After", std::to_string(result.retry_after.count()));
-        co_return r;
-    }
+    if (result.what == outcome::rate_limited)
+        co_return too_many_attempts(result.retry_after, "too many failed logins: try again later");
     if (result.what == outcome::code_required)
         co_return http::response::error(401, "two_factor_required",
                                         "this account asks for a code from its authenticator app, or a recovery code");
     boost::json::object from{{"address", req.remote_address}};
-    if (result.what == outcome::wrong_code) {
-        from["reason"] = "code";
-        auto audited = audit(ctx, username.substr(0, 64), "session.login_failed", "", std::move(from));
-        co_await std::move(audited);
-        co_return http::response::error(401, "invalid_code", "wrong or used authentication code");
-    }
     if (result.what != outcome::ok) {
+        bool code_wrong = result.what == outcome::wrong_code;
+        if (code_wrong) from["reason"] = "code";
         auto audited = audit(ctx, username.substr(0, 64), "session.login_failed", "", std::move(from));
         co_await std::move(audited);
-        co_return http::response::error(401, "invalid_credentials", "wrong username or password");
+        auto refused = code_wrong ? http::response::error(401, "invalid_code", "wrong or used authentication code")
+                                  : http::response::error(401, "invalid_credentials", "wrong username or password");
+        co_return refused;
     }
     if (result.used_recovery_code) {
         from["recovery_code"] = true;
@@ -84,11 +86,8 @@ boost::asio::awaitable<http::response> change_password(api_context& ctx, http::r
     auto result =
         co_await ctx.agents.change_own_password(who.username, current, next, session_token(req, false), req.remote_address);
     using outcome = auth::agents_service::password_change::outcome;
-    if (result.what == outcome::rate_limited) {
-        auto r = http::response::error(429, "too_many_attempts", "too many wrong passwords: try again later");
-        r.set_header("Retry-After", std::to_string(result.retry_after.count()));
-        co_return r;
-    }
+    if (result.what == outcome::rate_limited)
+        co_return too_many_attempts(result.retry_after, "too many wrong passwords: try again later");
     if (result.what == outcome::wrong_password)
         throw field_error{"current_password", "current_password is not your password"};
     ctx.hub.end_sessions(result.ended_sessions);
@@ -160,11 +159,8 @@ void refuse_two_factor(const auth::agents_service::two_factor_result& r) {
 }
 
 http::response two_factor_answer(const auth::agents_service::two_factor_result& r, boost::json::object body) {
-    if (r.what == auth::agents_service::two_factor_result::outcome::rate_limited) {
-        auto res = http::response::error(429, "too_many_attempts", "too many wrong passwords or codes: try again later");
-        res.set_header("Retry-After", std::to_string(r.retry_after.count()));
-        return res;
-    }
+    if (r.what == auth::agents_service::two_factor_result::outcome::rate_limited)
+        return too_many_attempts(r.retry_after, "too many wrong passwords or codes: try again later");
     refuse_two_factor(r);
     body["agent"] = own_agent_json(r.who);
     if (!r.recovery_codes.empty()) {

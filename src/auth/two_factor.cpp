@@ -1,6 +1,7 @@
 #include "switchboard/auth/two_factor.hpp"
 
 #include "switchboard/auth/agents.hpp"
+#include "switchboard/core/ascii_case.hpp"
 #include "switchboard/http/message.hpp"
 
 #include <openssl/crypto.h>
@@ -59,9 +60,9 @@ std::optional<std::string> base32_decode(std::string_view text) {
     int bits = 0;
     for (char c : text) {
         if (c == ' ' || c == '=') continue;
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        c = ascii_lower(c);
         int v = -1;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
+        if (c >= 'a' && c <= 'z') v = c - 'a';
         if (c >= '2' && c <= '7') v = c - '2' + 26;
         if (v < 0) return std::nullopt;
         buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
@@ -124,9 +125,7 @@ std::string otpauth_uri(std::string_view issuer, std::string_view account, std::
 std::vector<std::string> new_recovery_codes() {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < recovery_code_count; ++i) {
-        auto letters = base32_encode(random_bytes(7)).substr(0, 10);  // 50 of the 56 bits
-        for (auto& c : letters)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        auto letters = ascii_lowered(base32_encode(random_bytes(7)).substr(0, 10));  // 50 of the 56 bits
         out.push_back(letters.substr(0, 5) + "-" + letters.substr(5));
     }
     return out;
@@ -135,8 +134,7 @@ std::vector<std::string> new_recovery_codes() {
 std::string recovery_code_hash(std::string_view code) {
     std::string letters;
     for (char c : code) {
-        if (c == '-' || c == ' ') continue;
-        letters.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+        if (c != '-' && c != ' ') letters.push_back(ascii_lower(c));
     }
     return sha256_hex(letters);
 }

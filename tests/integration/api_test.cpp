@@ -88,10 +88,6 @@ json::object seen_in(ws_client& ws, const std::string& phone) {
     }
 }
 
-std::string error_code(const http_result& r) {
-    return std::string(json::parse(r.body).at("error").at("code").as_string());
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(api)

@@ -35,8 +35,6 @@ http_result log_in(unsigned short port, const std::string& username, const std::
     return http_request(port, "POST", "/auth/login", json::serialize(body));
 }
 
-std::string error_of(const http_result& r) { return std::string(json::parse(r.body).at("error").at("code").as_string()); }
-
 struct turned_on {
     std::string secret;
     std::int64_t step;  // the step whose code turned it on: used
@@ -127,26 +125,26 @@ BOOST_AUTO_TEST_CASE(each_login_then_asks_for_a_code_that_works_once) {
 
     auto bare = log_in(port, "lea", "secret-lea");
     BOOST_TEST(bare.status == 401u);
-    BOOST_TEST(error_of(bare) == "two_factor_required");
+    BOOST_TEST(error_code(bare) == "two_factor_required");
     BOOST_TEST(bare.header("set-cookie").empty());
     // A wrong password says so first, code or not: the code is no hint.
     // (Four failures from this address in all: the fifth would block it.)
-    BOOST_TEST(error_of(log_in(port, "lea", "not-hers-at-all", app_code(on.secret, on.step + 1))) == "invalid_credentials");
+    BOOST_TEST(error_code(log_in(port, "lea", "not-hers-at-all", app_code(on.secret, on.step + 1))) == "invalid_credentials");
     // The code that turned it on is used: seen over a shoulder, it lets nobody in.
-    BOOST_TEST(error_of(log_in(port, "lea", "secret-lea", app_code(on.secret, on.step))) == "invalid_code");
+    BOOST_TEST(error_code(log_in(port, "lea", "secret-lea", app_code(on.secret, on.step))) == "invalid_code");
 
     auto next = app_code(on.secret, on.step + 1);  // within a step of the server's clock
     auto in = log_in(port, "lea", "secret-lea", next.substr(0, 3) + " " + next.substr(3));
     BOOST_TEST(in.status == 200u, in.body);
     api_client session{port, std::string(json::parse(in.body).at("token").as_string())};
     BOOST_TEST(session.json("GET", "/me").at("agent").at("username") == "lea");
-    BOOST_TEST(error_of(log_in(port, "lea", "secret-lea", next)) == "invalid_code");  // once
+    BOOST_TEST(error_code(log_in(port, "lea", "secret-lea", next)) == "invalid_code");  // once
 
     // A recovery code, however typed, once; and the audit log says so.
     std::string upper;
     for (char c : on.recovery_codes[3]) upper.push_back(c == '-' ? ' ' : static_cast<char>(std::toupper(c)));
     BOOST_TEST(log_in(port, "lea", "secret-lea", upper).status == 200u);
-    BOOST_TEST(error_of(log_in(port, "lea", "secret-lea", on.recovery_codes[3])) == "invalid_code");
+    BOOST_TEST(error_code(log_in(port, "lea", "secret-lea", on.recovery_codes[3])) == "invalid_code");
     BOOST_TEST(lea.json("GET", "/me").at("agent").at("recovery_codes_left").as_int64() == 9);
 
     json::array logins;
@@ -177,7 +175,7 @@ BOOST_AUTO_TEST_CASE(wrong_codes_count_as_failed_logins) {
     auto admin = admin_client(server);
     auto lea = agent_client(admin, "lea");
     auto on = turn_on(lea, "secret-lea");
-    for (int i = 0; i < 4; ++i) BOOST_TEST(error_of(log_in(server.port(), "lea", "secret-lea", "000000")) == "invalid_code");
+    for (int i = 0; i < 4; ++i) BOOST_TEST(error_code(log_in(server.port(), "lea", "secret-lea", "000000")) == "invalid_code");
     BOOST_TEST(refused_field(lea.call("POST", "/auth/two-factor/recovery-codes", R"({"code":"000000"})")) == "code");
     auto limited = log_in(server.port(), "lea", "secret-lea", app_code(on.secret, on.step + 1));
     BOOST_TEST(limited.status == 429u);
@@ -200,7 +198,7 @@ BOOST_AUTO_TEST_CASE(turning_it_off_asks_for_the_password_and_a_code) {
                             json::serialize(json::object{{"code", on.recovery_codes[0]}}));
     BOOST_TEST(renewed.at("recovery_codes").as_array().size() == 10u);
     BOOST_TEST(renewed.at("agent").at("recovery_codes_left").as_int64() == 10);
-    BOOST_TEST(error_of(log_in(server.port(), "lea", "secret-lea", on.recovery_codes[1])) == "invalid_code");
+    BOOST_TEST(error_code(log_in(server.port(), "lea", "secret-lea", on.recovery_codes[1])) == "invalid_code");
     std::string fresh(renewed.at("recovery_codes").at(0).as_string());
 
     auto off = [&](const std::string& password, const std::string& code) {
@@ -257,9 +255,9 @@ BOOST_AUTO_TEST_CASE(it_stays_on_across_a_restart) {
         server.wait_exit(10s);
     }
     server_process server(kept_in(dir.path()));
-    BOOST_TEST(error_of(log_in(server.port(), "lea", "secret-lea")) == "two_factor_required");
-    BOOST_TEST(error_of(log_in(server.port(), "lea", "secret-lea", next)) == "invalid_code");
-    BOOST_TEST(error_of(log_in(server.port(), "lea", "secret-lea", on.recovery_codes[0])) == "invalid_code");
+    BOOST_TEST(error_code(log_in(server.port(), "lea", "secret-lea")) == "two_factor_required");
+    BOOST_TEST(error_code(log_in(server.port(), "lea", "secret-lea", next)) == "invalid_code");
+    BOOST_TEST(error_code(log_in(server.port(), "lea", "secret-lea", on.recovery_codes[0])) == "invalid_code");
     BOOST_TEST(log_in(server.port(), "lea", "secret-lea", on.recovery_codes[1]).status == 200u);
 }
 
@@ -274,7 +272,7 @@ BOOST_AUTO_TEST_CASE(the_operator_turns_it_off_from_the_shell) {
         auto refused = run_binary({"agent", "two-factor-off", "admin", "--data", data});
         BOOST_TEST(refused.exit_code == 1);
         BOOST_TEST(refused.err.find(R"(PATCH /agents/admin {"two_factor":false})") != std::string::npos, refused.err);
-        BOOST_TEST(error_of(log_in(server.port(), "admin", known_admin_password)) == "two_factor_required");
+        BOOST_TEST(error_code(log_in(server.port(), "admin", known_admin_password)) == "two_factor_required");
         server.send_signal(SIGTERM);
         server.wait_exit(10s);
     }
@@ -329,7 +327,7 @@ BOOST_AUTO_TEST_CASE(the_team_requires_it_and_an_agent_without_it_may_only_set_i
         // Held: but for what sets it up.
         auto held = lea.call("GET", "/conversations");
         BOOST_TEST(held.status == 403u);
-        BOOST_TEST(error_of(held) == "two_factor_setup_required");
+        BOOST_TEST(error_code(held) == "two_factor_setup_required");
         BOOST_TEST(lea.call("POST", "/auth/tokens", R"({"name":"another"})").status == 403u);
         BOOST_TEST(http_request(server.port(), "GET", "/ws?token=" + lea.token).status == 403u);
         auto me = lea.json("GET", "/me");

@@ -108,6 +108,10 @@ std::string refusal_message(const http_result& r, unsigned status) {
     return std::string(error_of(r, status).at("message").as_string());
 }
 
+std::string error_code(const http_result& r) {
+    return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
+}
+
 std::vector<std::string> kept_in(const std::filesystem::path& data) {
     return {"--data", data.string(), "--admin-password", known_admin_password};
 }

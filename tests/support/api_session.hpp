@@ -49,6 +49,8 @@ void act_in_bulk(const api_client& agent, const std::vector<std::string>& phones
 std::string refused_field(const http_result& r);
 // The message of an error answer of `status`; throws, with the answer, for any other.
 std::string refusal_message(const http_result& r, unsigned status);
+// The code of an error answer (`two_factor_required`), whatever its status.
+std::string error_code(const http_result& r);
 
 // The admin's password in tests that start a server more than once (a
 // first start makes one up): each start then logs in alike.

@@ -65,7 +65,7 @@ function holdForTwoFactor(agent) {
     say: (text) => showStatus($('two-factor-view-status'), text),
     setUpOnly: true,
   });
-  section.show(agent, { keepCodes: false });
+  section.show(agent);
   section.focus();
   $('two-factor-continue').addEventListener('click', () => {
     $('two-factor-view').hidden = true;

@@ -211,7 +211,7 @@ export class TeamPanel {
     const { email_notifications: offered, agent, team_requires_two_factor: required } = await api.get('/me');
     this.mailOffered = offered;
     $('email-form').hidden = !offered;
-    this.twoFactor.show(agent, { keepCodes: false });
+    this.twoFactor.show(agent);
     this.securityChanged({ require_two_factor: required });
   }
 

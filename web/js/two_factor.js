@@ -25,8 +25,9 @@ export class TwoFactorSection {
 
   part(selector) { return this.root.querySelector(selector); }
 
-  // The agent as GET /me has it; recovery codes shown stay unless `keepCodes` is false.
-  show(me, { keepCodes = true } = {}) {
+  // The agent as GET /me has it. Recovery codes once shown go too: they
+  // are shown once, by `changed`.
+  show(me) {
     this.me = me;
     const on = Boolean(me.two_factor);
     const left = me.recovery_codes_left ?? 0;
@@ -40,10 +41,8 @@ export class TwoFactorSection {
     this.part('.off-form').hidden = !on || this.setUpOnly;
     this.part('.qr').removeAttribute('src');
     this.part('.secret').textContent = '';
-    if (!keepCodes) {
-      this.part('.codes').hidden = true;
-      this.part('.recovery-codes').value = '';
-    }
+    this.part('.codes').hidden = true;
+    this.part('.recovery-codes').value = '';
   }
 
   focus() { (this.me?.two_factor ? this.part('.renew-form') : this.part('.begin-form')).elements[0].focus(); }
@@ -79,7 +78,7 @@ export class TwoFactorSection {
   }
 
   changed(agent, codes) {
-    this.show(agent, { keepCodes: false });
+    this.show(agent);
     if (codes) {
       this.part('.recovery-codes').value = codes.join('\n');
       this.part('.codes').hidden = false;
