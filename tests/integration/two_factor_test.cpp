@@ -66,6 +66,10 @@ BOOST_AUTO_TEST_CASE(an_agent_turns_it_on_with_a_code_from_their_app) {
     // The password first: a session left open cannot lock its agent out.
     auto wrong = lea.call("POST", "/auth/two-factor/setup", R"({"password":"not-hers-at-all"})");
     BOOST_TEST(refused_field(wrong) == "password");
+    BOOST_TEST(refused_field(lea.call("POST", "/auth/two-factor/setup", "{}")) == "password");
+    // A login's code, when given, is text.
+    BOOST_TEST(refused_field(http_request(server.port(), "POST", "/auth/login",
+                                          R"({"username":"lea","password":"secret-lea","code":123456})")) == "code");
     BOOST_TEST(lea.call("GET", "/auth/two-factor/qr.svg").status == 404u);
     BOOST_TEST(refusal_message(lea.call("POST", "/auth/two-factor/enable", R"({"code":"123456"})"), 409)
                    .find("POST /auth/two-factor/setup") != std::string::npos);
