@@ -124,6 +124,15 @@ std::vector<received_request> receiver::wait_for(std::size_t count, std::chrono:
     return impl_->seen;
 }
 
+std::vector<received_request> receiver::wait_until(std::function<bool(const std::vector<received_request>&)> done,
+                                                   std::chrono::milliseconds timeout) {
+    std::unique_lock lock(impl_->mutex);
+    if (!impl_->arrived.wait_for(lock, timeout, [&] { return done(impl_->seen); }))
+        throw std::runtime_error("receiver got " + std::to_string(impl_->seen.size()) +
+                                 " requests, and not those awaited");
+    return impl_->seen;
+}
+
 std::string receiver::wait_for_text(const std::string& to, const std::string& text, std::chrono::milliseconds timeout) {
     std::unique_lock lock(impl_->mutex);
     std::string found;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,9 @@ public:
     // Blocks until at least `count` requests have arrived; throws after `timeout`.
     std::vector<received_request> wait_for(std::size_t count,
                                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Blocks until `done` holds of every request so far; throws after `timeout`.
+    std::vector<received_request> wait_until(std::function<bool(const std::vector<received_request>&)> done,
+                                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
     std::vector<received_request> requests() const;
     // Blocks until a plain-webhook message {"to","text"} to `to` containing `text` arrives; returns its text.
     std::string wait_for_text(const std::string& to, const std::string& text,
