@@ -1,8 +1,9 @@
-// /agents: the team, with presence; admins add agents; capacity and
-// availability are set with PATCH.
+// /agents: the team, with presence; admins add agents, or invite them by
+// e-mail; capacity and availability are set with PATCH.
 #include "audit.hpp"
 #include "request_helpers.hpp"
 
+#include "switchboard/notify/mailer.hpp"
 #include "switchboard/ws/hub.hpp"
 
 #include <algorithm>
@@ -28,21 +29,64 @@ awaitable<http::response> list_agents(api_context& ctx, http::request&, const au
     co_return json_response(200, {{"agents", std::move(list)}});
 }
 
+bool sends_mail(const api_context& ctx) { return ctx.mailer && ctx.mailer->enabled() && ctx.console_url; }
+
+// A new invitation mailed to an invited agent, as Chatwoot invites one: a
+// link to choose their password. The agent as it left them.
+awaitable<auth::agent> mail_invitation(api_context& ctx, std::string username, const auth::agent& by) {
+    auto invited = co_await ctx.agents.invite(username);
+    auto url = notify::console_link(*ctx.console_url, "password=" + invited.token);
+    auto& a = invited.who;
+    ctx.mailer->send(notify::invitation_mail(a.email, a.display_name, a.username,
+                                             by.display_name.empty() ? by.username : by.display_name, url));
+    auto audited = audit(ctx, by.username, "agent.invited", a.username, {{"email", a.email}});
+    co_await std::move(audited);
+    co_return a;
+}
+
+// With a password, the agent logs in with it; without, and with an e-mail
+// address, they are invited to choose one.
 awaitable<http::response> create_agent(api_context& ctx, http::request& req, const auth::agent& who) {
     auto o = object_body(req);
     auto username = string_field(o, "username", true);
-    auto password = string_field(o, "password", true);
+    auto password = string_field(o, "password", false);
     auto role = string_field(o, "role", false);
     auto display = trimmed_field(o, "display_name", false, 64);
+    auto email = trimmed_field(o, "email", false, 254);
     if (role.empty()) role = "agent";
     if (auto why = auth::validate_username(username); !why.empty()) throw field_error{"username", why};
-    if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
+    bool invite = password.empty();
+    if (invite && email.empty())
+        throw field_error{"password", "password is required, or an email to send an invitation to"};
+    if (invite && !sends_mail(ctx))
+        throw field_error{"password", "password is required: this server sends no e-mail (--smtp-url), so an "
+                                      "invitation cannot go"};
+    if (!invite)
+        if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
     if (auto why = auth::validate_role(role); !why.empty()) throw field_error{"role", why};
-    auto a = co_await ctx.agents.create(username, password, role, display);
-    auto audited =
-        audit(ctx, who.username, "agent.created", a.username, {{"role", a.role}, {"display_name", a.display_name}});
+    if (!email.empty())
+        if (auto why = auth::validate_email(email); !why.empty()) throw field_error{"email", why};
+    auto a = co_await ctx.agents.create(username, password, role, display, email);
+    auto audited = audit(ctx, who.username, "agent.created", a.username,
+                         {{"role", a.role}, {"display_name", a.display_name}, {"invited", invite}});
     co_await std::move(audited);
+    if (invite) {
+        auto invited = mail_invitation(ctx, a.username, who);
+        a = co_await std::move(invited);
+    }
     co_return json_response(201, agent_json(a));
+}
+
+// The invitation again, for an invited agent who lost it or let it expire:
+// the earlier links stop working.
+awaitable<http::response> invite_again(api_context& ctx, http::request& req, const auth::agent& who) {
+    std::string username(req.param("username"));
+    if (!sends_mail(ctx))
+        throw chat::command_error(chat::command_error::kind::conflict,
+                                  "this server sends no e-mail (--smtp-url): set a password for " + username + " instead");
+    auto invited = mail_invitation(ctx, username, who);
+    auto a = co_await std::move(invited);
+    co_return json_response(200, agent_json(a));
 }
 
 awaitable<http::response> patch_agent(api_context& ctx, http::request& req, const auth::agent& who) {
@@ -153,6 +197,8 @@ void add_agent_routes(http::router& routes, api_context& ctx) {
     routes.add(http::verb::post, "/agents", authed(ctx, [&ctx](http::request& r, const auth::agent& w) {
                    return create_agent(ctx, r, w);
                }, true));
+    routes.add(http::verb::post, "/agents/{username}/invitation",
+               authed(ctx, [&ctx](http::request& r, const auth::agent& w) { return invite_again(ctx, r, w); }, true));
     routes.add(http::verb::patch, "/agents/{username}", authed(ctx, [&ctx](http::request& r, const auth::agent& w) {
                    return patch_agent(ctx, r, w);
                }));

@@ -1,4 +1,5 @@
 // POST /auth/login, POST /auth/logout, POST /auth/password, GET /me,
+// /auth/password-reset: a forgotten password's mail and its link,
 // /auth/tokens: an agent's API tokens, and /auth/two-factor: their
 // two-factor authentication.
 #include "audit.hpp"
@@ -95,6 +96,51 @@ boost::asio::awaitable<http::response> change_password(api_context& ctx, http::r
                          {{"ended_sessions", result.ended_sessions.size()}});
     co_await std::move(audited);
     co_return json_response(200, {{"agent", agent_json(who)}, {"ended_sessions", result.ended_sessions.size()}});
+}
+
+// "Forgot your password?" {"login": username or e-mail address}: a link
+// to choose a new one goes to the agent's address. The answer is the same
+// whether or not there is such an agent, so it tells nobody who has an
+// account; only the limit on how many are asked for answers otherwise.
+boost::asio::awaitable<http::response> ask_for_password_mail(api_context& ctx, http::request& req) {
+    auto o = object_body(req);
+    auto login = trimmed_field(o, "login", true, 254);
+    if (!ctx.mailer || !ctx.mailer->enabled() || !ctx.console_url)
+        co_return http::response::error(503, "email_not_configured",
+                                        "this server sends no e-mail: ask an admin to set a new password for you");
+    auto asked = ctx.agents.password_reset_link(login, req.remote_address);
+    if (asked.retry_after.count() > 0)
+        co_return too_many_attempts(asked.retry_after, "too many password mails asked for: try again later");
+    if (auto& link = asked.link) {
+        auto url = notify::console_link(*ctx.console_url, "password=" + link->token);
+        ctx.mailer->send(notify::password_reset_mail(link->who.email, link->who.display_name, link->who.username, url));
+        auto audited = audit(ctx, link->who.username, "agent.password_mail_sent", link->who.username,
+                             {{"address", req.remote_address}});
+        co_await std::move(audited);
+    }
+    co_return json_response(202, {{"status", "if an agent has that username or e-mail address, a link to choose a "
+                                              "new password is on its way to their address"}});
+}
+
+// {"token", "password"}: the password a mailed link chooses, a forgotten
+// one's or an invited agent's first. Every session of the agent ends.
+boost::asio::awaitable<http::response> set_password_by_link(api_context& ctx, http::request& req) {
+    auto o = object_body(req);
+    auto token = string_field(o, "token", true, 512);
+    auto password = string_field(o, "password", true);
+    if (auto why = auth::validate_password(password); !why.empty()) throw field_error{"password", why};
+    auto used = co_await ctx.agents.set_password_by_link(token, password);
+    if (!used)
+        co_return http::response::error(400, "invalid_link",
+                                        "this link has expired, has been used, or its password changed since: ask "
+                                        "for a new one");
+    ctx.hub.end_sessions(used->ended_sessions);
+    bool invitation = used->purpose == auth::link_purpose::invitation;
+    std::string action = invitation ? "agent.invitation_accepted" : "agent.password_reset";  // named: GCC 12
+    auto audited =
+        audit(ctx, used->who.username, action, used->who.username, {{"ended_sessions", used->ended_sessions.size()}});
+    co_await std::move(audited);
+    co_return json_response(200, {{"agent", agent_json(used->who)}, {"purpose", invitation ? "invitation" : "reset"}});
 }
 
 boost::json::object token_json(const auth::agents_service::api_token& t) {
@@ -254,6 +300,10 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
 
     routes.add(http::verb::post, "/auth/password",
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return change_password(ctx, req, who); }));
+    routes.add(http::verb::post, "/auth/password-reset",
+               open_route([&ctx](http::request& req) { return ask_for_password_mail(ctx, req); }));
+    routes.add(http::verb::post, "/auth/password-reset/confirm",
+               open_route([&ctx](http::request& req) { return set_password_by_link(ctx, req); }));
 
     routes.add(http::verb::get, "/auth/tokens",
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return list_tokens(ctx, req, who); }));

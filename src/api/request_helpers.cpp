@@ -52,6 +52,8 @@ http::response command_failure(const chat::command_error& e) {
     return http::response::error(status, code, e.what());
 }
 
+boost::asio::awaitable<http::response> with_refusals_answered(boost::asio::awaitable<http::response> work);
+
 // The wrapper's coroutine, a plain function of its arguments (no captures).
 boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed_handler& h, bool admin_only,
                                                   http::request& req) {
@@ -60,9 +62,16 @@ boost::asio::awaitable<http::response> run_authed(api_context& ctx, const authed
     if (!who) co_return http::response::error(401, "unauthorized", "log in first: no valid session");
     if (auto held = held_for_two_factor(ctx, *who, token, req)) co_return std::move(*held);
     if (admin_only && !who->is_admin()) co_return http::response::error(403, "forbidden", "only an admin may do this");
+    auto work = h(req, *who);
+    auto answered = with_refusals_answered(std::move(work));
+    co_return co_await std::move(answered);
+}
+
+// The handler's answer, or the one its refusal or bad input gets.
+boost::asio::awaitable<http::response> with_refusals_answered(boost::asio::awaitable<http::response> work) {
     http::response res;
     try {
-        res = co_await h(req, *who);
+        res = co_await std::move(work);
     } catch (const chat::command_error& e) {
         res = command_failure(e);
     } catch (const field_error& e) {
@@ -94,6 +103,10 @@ std::optional<http::response> held_for_two_factor(api_context& ctx, const auth::
     return http::response::error(403, "two_factor_setup_required",
                                  "your team requires two-factor authentication: set yours up with POST "
                                  "/auth/two-factor/setup, then POST /auth/two-factor/enable");
+}
+
+http::handler open_route(open_handler h) {
+    return [h = std::move(h)](http::request& req) { return with_refusals_answered(h(req)); };
 }
 
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only) {
@@ -272,7 +285,7 @@ boost::json::object agent_json(const auth::agent& a) {
     return {{"username", a.username},       {"display_name", a.display_name}, {"role", a.role},
             {"available", a.available},     {"max_chats", a.max_chats},       {"created_at", to_iso8601(a.created_at)},
             {"active", a.active},           {"signature", a.signature},       {"email", a.email},
-            {"two_factor", a.two_factor}};
+            {"two_factor", a.two_factor},   {"invited", a.invited}};
 }
 
 }  // namespace switchboard::api

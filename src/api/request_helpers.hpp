@@ -41,6 +41,11 @@ using authed_handler = std::function<boost::asio::awaitable<http::response>(http
 // 401 without a live session; command_error, auth::agent_refusal and bad input mapped to 4xx.
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only = false);
 
+// A route for anyone, logged in or not (a forgotten password's): its
+// refusals and bad input are answered as `authed` answers them.
+using open_handler = std::function<boost::asio::awaitable<http::response>(http::request&)>;
+http::handler open_route(open_handler h);
+
 // The team requires two-factor authentication and `who` has none: a login's
 // session may then only set it up (/auth/two-factor/…), read GET /me,
 // change its password or log out; an API token, a script's, acts on. The

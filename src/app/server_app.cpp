@@ -244,7 +244,8 @@ int run_server(const config& cfg) {
         channels::template_catalog templates(ioc, template_options_from(cfg));
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
                                  engine_hours.get(), &automations, &notifications,
-                                 {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, &mailer};
+                                 {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, &mailer,
+                                 &console_url};
 
         http::router routes;
         api::add_system_routes(routes, metrics);

@@ -7,6 +7,7 @@
 #include "switchboard/auth/agents.hpp"
 #include "switchboard/auth/two_factor.hpp"
 
+#include "switchboard/core/ascii_case.hpp"
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
 #include "switchboard/core/space_separated.hpp"
@@ -21,7 +22,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include <openssl/sha.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -43,18 +43,6 @@ std::string hash_password(std::string_view password) {
 bool verify_password(std::string_view password, std::string_view hash) {
     std::string h(hash);
     return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (auto b : digest) {
-        out.push_back(hex[b >> 4]);
-        out.push_back(hex[b & 15]);
-    }
-    return out;
 }
 
 std::string validate_username(std::string_view u) {
@@ -103,7 +91,8 @@ agent public_view(const store::agent_record& r) {
             r.max_chats, r.created_at,
             r.active,    r.signature,
             r.email,     !r.totp_secret.empty(),
-            split_space_separated(r.recovery_codes).size()};
+            split_space_separated(r.recovery_codes).size(),
+            is_unusable_password_hash(r.password_hash)};
 }
 
 enum class code_use { wrong, totp, recovery };
@@ -376,16 +365,21 @@ std::optional<agent> agents_service::find(std::string_view username) const {
 }
 
 net::awaitable<agent> agents_service::create(std::string username, std::string password, std::string role,
-                                             std::string display_name) {
-    co_return co_await net::co_spawn(impl_->changes, create_in_turn(username, password, role, display_name),
+                                             std::string display_name, std::string email) {
+    co_return co_await net::co_spawn(impl_->changes, create_in_turn(username, password, role, display_name, email),
                                      net::use_awaitable);
 }
 
 net::awaitable<agent> agents_service::create_in_turn(std::string username, std::string password, std::string role,
-                                                     std::string display_name) {
+                                                     std::string display_name, std::string email) {
     co_await impl_->turn.acquire();
     semaphore_permit permit(impl_->turn);
-    for (auto why : {validate_username(username), validate_password(password), validate_role(role)})
+    bool invited = password.empty() && !email.empty();
+    // Named, not conditionals in the list: GCC 12 mishandles such temporaries in coroutines.
+    std::string password_refusal, email_refusal;
+    if (!invited) password_refusal = validate_password(password);
+    if (!email.empty()) email_refusal = validate_email(email);
+    for (auto why : {validate_username(username), password_refusal, validate_role(role), email_refusal})
         if (!why.empty()) throw std::invalid_argument(why);
     if (display_name.empty()) display_name = username;
     if (display_name.size() > 256) throw std::invalid_argument("display_name must be 1 to 64 characters");
@@ -393,10 +387,100 @@ net::awaitable<agent> agents_service::create_in_turn(std::string username, std::
         std::lock_guard lock(impl_->mutex);
         if (impl_->agents.count(username)) throw agent_refusal(agent_refusal::kind::conflict, "agent " + username + " exists already");
     }
-    auto hash = co_await impl_->hashed(password);
+    std::string hash = unusable_password_hash();
+    if (!invited) hash = co_await impl_->hashed(password);
     store::agent_record r{username, display_name, role, hash, true, 5, std::chrono::system_clock::now()};
+    r.email = email;
     co_await save(r, {});
     co_return public_view(r);
+}
+
+namespace {
+
+std::optional<store::agent_record> by_username_or_email(const std::map<std::string, store::agent_record>& agents,
+                                                        const std::string& login) {
+    if (auto it = agents.find(login); it != agents.end()) return it->second;
+    for (auto& [_, r] : agents)
+        if (!r.email.empty() && ascii_lowered(r.email) == login) return r;
+    return std::nullopt;
+}
+
+}  // namespace
+
+agents_service::reset_request agents_service::password_reset_link(std::string_view login, const std::string& address) {
+    reset_request out;
+    auto typed = ascii_lowered(std::string(login));
+    std::optional<store::agent_record> record;
+    {
+        auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(impl_->mutex);
+        auto& f = impl_->failures;
+        constexpr auto hour = std::chrono::hours(1);
+        auto per_login = options_.max_reset_mails, per_client = options_.max_reset_mails_per_client;
+        out.retry_after = std::max(f.blocked_for("reset-u:" + typed, per_login, hour, now),
+                                   f.blocked_for("reset-a:" + address, per_client, hour, now));
+        if (out.retry_after.count() > 0) return out;
+        f.add("reset-u:" + typed, per_login, now);
+        f.add("reset-a:" + address, per_client, now);
+        record = by_username_or_email(impl_->agents, typed);
+    }
+    if (!record || !record->active || record->email.empty()) return out;
+    // The stored hash, not the cached one: `switchboard agent passwd` may have changed it.
+    auto stored = store_.find_agent(record->username);
+    if (!stored) return out;
+    auto expires = std::chrono::system_clock::now() + reset_link_life;
+    out.link = mailed_link{make_password_link(link_purpose::reset, stored->username, expires, stored->password_hash),
+                           public_view(*stored), expires};
+    return out;
+}
+
+net::awaitable<agents_service::mailed_link> agents_service::invite(std::string username) {
+    co_return co_await net::co_spawn(impl_->changes, invite_in_turn(username), net::use_awaitable);
+}
+
+net::awaitable<agents_service::mailed_link> agents_service::invite_in_turn(std::string username) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
+    auto record = store_.find_agent(username);
+    if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
+    if (!is_unusable_password_hash(record->password_hash))
+        throw agent_refusal(agent_refusal::kind::conflict, username + " has chosen a password already");
+    if (!record->active) throw agent_refusal(agent_refusal::kind::conflict, username + " is deactivated");
+    if (record->email.empty()) throw agent_refusal(agent_refusal::kind::conflict, username + " has no e-mail address");
+    record->password_hash = unusable_password_hash();  // the earlier invitations' links stop working
+    co_await save(*record, {});
+    mailed_link out;
+    out.expires = std::chrono::system_clock::now() + invitation_link_life;
+    out.token = make_password_link(link_purpose::invitation, username, out.expires, record->password_hash);
+    out.who = public_view(*record);
+    co_return out;
+}
+
+net::awaitable<std::optional<agents_service::link_use>> agents_service::set_password_by_link(std::string token,
+                                                                                            std::string password) {
+    co_return co_await net::co_spawn(impl_->changes, set_password_by_link_in_turn(token, password), net::use_awaitable);
+}
+
+net::awaitable<std::optional<agents_service::link_use>> agents_service::set_password_by_link_in_turn(
+    std::string token, std::string password) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
+    if (auto why = validate_password(password); !why.empty()) throw std::invalid_argument(why);
+    auto link = read_password_link(token);
+    if (!link) co_return std::nullopt;
+    auto record = store_.find_agent(link->username);
+    if (!record || !record->active || !password_link_holds(*link, record->password_hash, std::chrono::system_clock::now()))
+        co_return std::nullopt;
+    record->password_hash = co_await impl_->hashed(password);
+    link_use out;
+    out.purpose = link->purpose;
+    {
+        std::lock_guard lock(impl_->mutex);
+        out.ended_sessions = drop_sessions_locked(record->username, {});
+    }
+    co_await save(*record, out.ended_sessions);
+    out.who = public_view(*record);
+    co_return out;
 }
 
 namespace {

@@ -7,9 +7,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cctype>
@@ -258,27 +255,11 @@ std::variant<wa_payload, wa_parse_error> parse_whatsapp_webhook(std::string_view
     }
 }
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-         data.size(), digest, &len);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out.push_back(hex[digest[i] >> 4]);
-        out.push_back(hex[digest[i] & 15]);
-    }
-    return out;
-}
-
 bool valid_signature(std::string_view app_secret, std::string_view body, std::string_view header) {
     constexpr std::string_view prefix = "sha256=";
     if (!header.starts_with(prefix)) return false;
     auto given = ascii_lowered(std::string(header.substr(prefix.size())));
-    auto expected = hmac_sha256_hex(app_secret, body);
-    if (given.size() != expected.size()) return false;
-    return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+    return same_secret(given, hmac_sha256_hex(app_secret, body));
 }
 
 }  // namespace switchboard::channels

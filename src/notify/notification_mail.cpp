@@ -107,6 +107,12 @@ std::string_view bare_address(std::string_view from) {
     return from.substr(open + 1, close - open - 1);
 }
 
+std::string console_link(std::string_view console_url, std::string_view fragment) {
+    std::string out(console_url);
+    if (!out.empty() && out.back() != '/') out += '/';
+    return out + "#" + std::string(fragment);
+}
+
 mail notification_mail(const notification& n, std::string_view to, std::string_view console_url) {
     auto phone = "+" + n.conversation;
     auto who = n.name.empty() ? phone : n.name + " (" + phone + ")";
@@ -125,9 +131,7 @@ mail notification_mail(const notification& n, std::string_view to, std::string_v
         m.subject = who + " wrote in a conversation you follow";
         m.body = who + " wrote:\n\n" + n.text;
     }
-    std::string base(console_url);
-    if (!base.empty() && base.back() != '/') base += '/';
-    m.body += "\n\nOpen it: " + base + "#conversation=" + n.conversation +
+    m.body += "\n\nOpen it: " + console_link(console_url, "conversation=" + n.conversation) +
               "\n\n-- \nSwitchboard, while no console of yours is open. To get no more, clear your e-mail address "
               "in the console's Team dialog.";
     return m;

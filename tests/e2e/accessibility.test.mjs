@@ -1,6 +1,6 @@
 // The console in real headless chromium against the real server, read by
 // axe-core (WCAG 2 A and AA, and its best practices) in each of its states:
-// the login, the list, a chat with messages of every kind, the composer's
+// the login, a forgotten password's forms, the list, a chat with messages of every kind, the composer's
 // pickers, select mode, every dialog and menu, a dark theme and a narrow
 // window, for an admin and for an agent; and the keyboard's place in the
 // list kept when the row it is on is drawn again.
@@ -54,6 +54,19 @@ test('the login page', () => withMemoryServer([], async (server) => {
   await page.getByRole('button', { name: 'Log in' }).click();  // nothing typed: said so
   await page.locator('#login-error:not(:empty)').waitFor();
   assert.deepEqual(await violations(page), []);
+  // "Forgot your password?", refused by a server that sends no e-mail.
+  await page.getByRole('button', { name: 'Forgot your password?' }).click();
+  await page.locator('#forgot-login').fill('admin');
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await page.locator('#forgot-error:not(:empty)').waitFor();
+  assert.deepEqual(await violations(page), []);
+  // A mailed link's form, and its refusal of two passwords that differ.
+  const linked = await context.newPage();
+  await linked.goto(`${server.url}/#password=i.1.${'0'.repeat(64)}.lea`);
+  await linked.locator('#password-link-new').fill('one-password');
+  await linked.getByRole('button', { name: 'Set password' }).click();
+  await linked.locator('#password-link-error:not(:empty)').waitFor();
+  assert.deepEqual(await violations(linked), []);
   await context.close();
 }));
 

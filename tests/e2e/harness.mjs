@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -163,6 +164,67 @@ export function startReceiver() {
     receiver.url = `http://127.0.0.1:${server.address().port}/inbox`;
     resolve(receiver);
   }));
+}
+
+// A mail server for --smtp-url: takes every mail over plain SMTP (no TLS,
+// no login) and keeps it as { to, data, body }, dot-stuffing undone.
+export function startMailReceiver() {
+  const mails = [];
+  const waiters = [];
+  const server = createNetServer((socket) => {
+    let buffered = '', to = [], data = null;
+    const say = (line) => socket.write(`${line}\r\n`);
+    say('220 mail.test ESMTP');
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString('latin1');
+      for (let end; (end = buffered.indexOf('\r\n')) >= 0;) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (data) {
+          if (line !== '.') { data.push(line.startsWith('..') ? line.slice(1) : line); continue; }
+          const text = Buffer.from(data.join('\r\n'), 'latin1').toString('utf8');
+          mails.push({ to, data: text, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+          data = null;
+          to = [];
+          say('250 kept');
+          for (const w of waiters.splice(0)) w();
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') { say('250-mail.test'); say('250 8BITMIME'); }
+        else if (verb === 'RCPT') { to.push(/<([^>]*)>/.exec(line)[1]); say('250 ok'); }
+        else if (verb === 'DATA') { data = []; say('354 go on'); }
+        else if (verb === 'QUIT') { say('221 bye'); socket.end(); }
+        else say('250 ok');  // HELO, MAIL, RSET, NOOP
+      }
+    });
+    socket.on('error', () => {});
+  });
+  const receiver = {
+    url: '',
+    mails,
+    // Resolves with the `count`th mail once it is in.
+    async waitFor(count, timeoutMs = 10000) {
+      const deadline = Date.now() + timeoutMs;
+      while (mails.length < count) {
+        if (Date.now() > deadline) throw new Error(`${mails.length} mails came, not ${count}`);
+        await new Promise((r) => { waiters.push(r); setTimeout(r, 200); });
+      }
+      return mails[count - 1];
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    receiver.url = `smtp://127.0.0.1:${server.address().port}`;
+    resolve(receiver);
+  }));
+}
+
+// The console link a mail gives (its first "http…#password=…" or the like).
+export function linkIn(mail, fragment) {
+  const found = new RegExp(`https?://\\S*#${fragment}=\\S+`).exec(mail.body);
+  if (!found) throw new Error(`no #${fragment}= link in ${mail.body}`);
+  return found[0];
 }
 
 export async function userSays(server, from, text, name) {

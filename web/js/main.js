@@ -25,6 +25,7 @@ import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
+import { passwordLinkInHash, setUpPasswordForms } from './password_links.js';
 import { NewConversation } from './new_conversation.js';
 import { CampaignsPanel } from './campaigns.js';
 import { ContactsPanel } from './contacts.js';
@@ -35,7 +36,11 @@ let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaign
 const teams = new TeamRoster();
 const labelCatalog = new LabelCatalog();
 
+const showPasswordForm = setUpPasswordForms({ showLogin });
+
 async function boot() {
+  const linked = passwordLinkInHash();
+  if (linked) return showPasswordForm(linked);  // a mailed link chooses a password, whoever is logged in here
   try {
     await enter();
   } catch (e) {
@@ -73,10 +78,15 @@ function holdForTwoFactor(agent) {
   });
 }
 
-function showLogin() {
+// The login, with `username` filled in and `said` above it when given.
+function showLogin(username = '', said = '') {
   $('app-view').hidden = true;
+  $('forgot-form').hidden = true;
+  $('login-form').hidden = false;
   $('login-view').hidden = false;
-  $('login-username').focus();
+  if (username) $('login-username').value = username;
+  $('login-status').textContent = said;
+  $(username ? 'login-password' : 'login-username').focus();
 }
 
 // Two steps for an agent with two-factor authentication: the password,
@@ -86,6 +96,7 @@ function showLoginStep(askingForCode) {
   $('login-password-step').hidden = askingForCode;
   $('login-code-step').hidden = !askingForCode;
   $('login-back').hidden = !askingForCode;
+  $('forgot-password').hidden = askingForCode;
   $('login-code').value = '';
   $(askingForCode ? 'login-code' : 'login-password').focus();
 }
@@ -93,6 +104,7 @@ function showLoginStep(askingForCode) {
 $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('login-error').textContent = '';
+  $('login-status').textContent = '';
   const askingForCode = !$('login-code-step').hidden;
   try {
     Alerts.askToNotify();  // the submit is the agent's own act, which a browser asks for

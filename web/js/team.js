@@ -1,6 +1,6 @@
 // The Team dialog: who is on the team, online and available, and how many
-// chats each holds. Admins add agents and set roles, capacity and other
-// agents' passwords; everyone sets their own availability, capacity, name,
+// chats each holds. Admins add agents (or invite them by e-mail) and set
+// roles, capacity and other agents' passwords; everyone sets their own availability, capacity, name,
 // signature, e-mail address and password, their two-factor authentication
 // (two_factor.js), and makes and revokes their own API tokens; admins turn
 // off another agent's two-factor authentication. What it shows is what the
@@ -113,7 +113,8 @@ export class TeamPanel {
     return h('tr', { 'data-username': a.username },
       h('th', { scope: 'row' }, h('span', { class: 'name', text: name }), ' ',
         h('span', { class: 'muted', text: `@${a.username}${self ? ' (you)' : ''}` }),
-        a.two_factor ? [' ', h('span', { class: 'badge two-factor', title: 'Two-factor authentication is on', text: '🔐 2FA' })] : null),
+        a.two_factor ? [' ', h('span', { class: 'badge two-factor', title: 'Two-factor authentication is on', text: '🔐 2FA' })] : null,
+        a.invited ? [' ', h('span', { class: 'badge invited', title: 'Invited by e-mail: has not chosen a password yet', text: '✉ Invited' })] : null),
       h('td', {}, role),
       h('td', {}, presenceBadge(a)),
       h('td', { class: 'available' }, available),
@@ -121,6 +122,8 @@ export class TeamPanel {
       h('td', {}, this.isAdmin() && !self ? h('div', { class: 'admin-actions' },
         this.passwordReset(a),
         this.mailOffered ? this.emailSet(a) : null,
+        a.invited && this.mailOffered ? h('button', { type: 'button', class: 'link', text: 'Invite again',
+          'aria-label': `Send ${name} the invitation again`, onclick: () => this.inviteAgain(a) }) : null,
         a.two_factor ? h('button', { type: 'button', class: 'link danger', text: 'Turn off 2FA',
           'aria-label': `Turn off two-factor authentication for ${name}`,
           onclick: () => this.patch(a, { two_factor: false }, `${name}'s two-factor authentication is off: their password alone logs them in.`) }) : null,
@@ -179,15 +182,31 @@ export class TeamPanel {
     this.render();  // as the server has it, refused or not
   }
 
+  // With a password, they log in with it; without, where the server sends
+  // e-mail, the address gets an invitation to choose one.
   async add(form) {
     const f = form.elements;
     const created = await api.post('/agents', {
       username: f.username.value.trim(), display_name: f.display_name.value.trim(),
-      role: f.role.value, password: f.password.value,
+      role: f.role.value, password: f.password.value, email: f.email.value.trim(),
     });
     form.reset();
     await this.reload();
-    this.say(`${created.display_name} is on the team. They log in as ${created.username}.`);
+    this.say(created.invited
+      ? `${created.display_name} is invited: a link to choose their password is on its way to ${created.email}. They log in as ${created.username}.`
+      : `${created.display_name} is on the team. They log in as ${created.username}.`);
+  }
+
+  // A new invitation; the link of the last one stops working.
+  async inviteAgain(a) {
+    try {
+      const updated = await api.post(`/agents/${enc(a.username)}/invitation`);
+      this.agents.set(a.username, { ...a, ...updated });
+      this.say(`A new invitation is on its way to ${updated.email}; the last one's link no longer works.`);
+    } catch (err) {
+      this.say(err.message, true);
+    }
+    this.render();
   }
 
   async rename(form) {
@@ -211,6 +230,7 @@ export class TeamPanel {
     const { email_notifications: offered, agent, team_requires_two_factor: required } = await api.get('/me');
     this.mailOffered = offered;
     $('email-form').hidden = !offered;
+    $('agent-form-hint').hidden = !offered;
     this.twoFactor.show(agent);
     this.securityChanged({ require_two_factor: required });
   }

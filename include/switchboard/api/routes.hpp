@@ -77,6 +77,10 @@ struct api_context {
     // their conversation's transcript; the console offers the address field
     // then. Null: none.
     notify::mailer* mailer = nullptr;
+    // Where agents reach the console (--public-url, else the listening
+    // address): the links mails give. Never a request's Host header, which
+    // whoever asks for a password mail chooses.
+    const std::string* console_url = nullptr;
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);

@@ -2,6 +2,8 @@
 // session tokens stored only as hashes, and a limit on failed logins.
 #pragma once
 
+#include "switchboard/auth/password_link.hpp"
+#include "switchboard/core/digest.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -37,13 +39,15 @@ struct agent {
     // Two-factor authentication is on: a login asks for a code from their app.
     bool two_factor = false;
     std::size_t recovery_codes_left = 0;  // with two_factor: the unused ones
+    // Invited by e-mail, and has not chosen a password yet: cannot log in.
+    bool invited = false;
     bool is_admin() const { return role == "admin"; }
 };
 
 // libsodium's crypto_pwhash_str (Argon2id); slow on purpose.
 std::string hash_password(std::string_view password);
 bool verify_password(std::string_view password, std::string_view hash);
-std::string sha256_hex(std::string_view data);
+using switchboard::sha256_hex;  // core/digest.hpp: what session tokens are kept as
 
 // Checks of new-account input; an empty string when valid, else the reason.
 std::string validate_username(std::string_view u);
@@ -92,6 +96,11 @@ struct agents_options {
     std::chrono::seconds session_ttl{std::chrono::hours(12)};
     std::size_t max_failed_logins = 5;  // per username and per client address, within the window
     std::chrono::seconds failure_window{300};
+    // "Forgot your password?" mails asked for, in an hour: for one username
+    // or address typed (mail to one person), and from one client address
+    // (mail to many).
+    std::size_t max_reset_mails = 3;
+    std::size_t max_reset_mails_per_client = 10;
 };
 
 class agents_service {
@@ -127,8 +136,10 @@ public:
     std::vector<agent> list() const;
     std::optional<agent> find(std::string_view username) const;
     // Throws std::invalid_argument with a field-naming reason, or agent_refusal.
+    // Without a password, with an e-mail address: invited (invite() makes
+    // the link they choose one with).
     boost::asio::awaitable<agent> create(std::string username, std::string password, std::string role,
-                                         std::string display_name);
+                                         std::string display_name, std::string email = {});
     // Throws std::invalid_argument (bad value) or agent_refusal. `ended_sessions`
     // gets the token hashes of the sessions a new password ended.
     boost::asio::awaitable<agent> update(std::string username, agent_changes changes,
@@ -150,6 +161,35 @@ public:
     boost::asio::awaitable<void> set_password(std::string username, std::string password);
 
     std::chrono::seconds session_ttl() const { return options_.session_ttl; }
+
+    // A link to the agent's mailbox that lets them choose a password
+    // (auth/password_link.hpp), and whom it goes to.
+    struct mailed_link {
+        std::string token;
+        agent who;  // with the address it goes to
+        std::chrono::system_clock::time_point expires;
+    };
+    // "Forgot your password?": the link for the active agent whose username
+    // or e-mail address `login` is, when they have an address; none for
+    // anyone else (the caller says the same either way). `retry_after` is
+    // set when too many were asked for.
+    struct reset_request {
+        std::optional<mailed_link> link;
+        std::chrono::seconds retry_after{0};
+    };
+    reset_request password_reset_link(std::string_view login, const std::string& address);
+    // A new invitation for an invited agent: earlier ones stop working.
+    // Throws agent_refusal: not_found, or conflict when they chose a
+    // password already or have no address.
+    boost::asio::awaitable<mailed_link> invite(std::string username);
+    // A link's password: every session of the agent ends. None when the
+    // link is not one, has expired, or its password changed since.
+    struct link_use {
+        agent who;
+        link_purpose purpose = link_purpose::reset;
+        std::vector<std::string> ended_sessions;  // token hashes
+    };
+    boost::asio::awaitable<std::optional<link_use>> set_password_by_link(std::string token, std::string password);
 
     // Two-factor authentication, each the agent's own. begin asks for the
     // password and makes a secret, pending until enable gets a code from it
@@ -220,7 +260,10 @@ public:
 private:
     // Each public change runs its *_in_turn on the changes strand, one at a time.
     boost::asio::awaitable<agent> create_in_turn(std::string username, std::string password, std::string role,
-                                                 std::string display_name);
+                                                 std::string display_name, std::string email);
+    boost::asio::awaitable<mailed_link> invite_in_turn(std::string username);
+    boost::asio::awaitable<std::optional<link_use>> set_password_by_link_in_turn(std::string token,
+                                                                                 std::string password);
     boost::asio::awaitable<agent> update_in_turn(std::string username, agent_changes changes,
                                                  std::vector<std::string>* ended_sessions);
     boost::asio::awaitable<new_api_token> create_api_token_in_turn(std::string username, std::string name);

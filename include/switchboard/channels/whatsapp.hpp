@@ -3,6 +3,7 @@
 #pragma once
 
 #include "switchboard/chat/conversation.hpp"
+#include "switchboard/core/digest.hpp"
 
 #include <string>
 #include <string_view>
@@ -45,6 +46,6 @@ std::variant<wa_payload, wa_parse_error> parse_whatsapp_webhook(std::string_view
 
 // `header` is X-Hub-Signature-256 ("sha256=<hex>"); compared in constant time.
 bool valid_signature(std::string_view app_secret, std::string_view body, std::string_view header);
-std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+using switchboard::hmac_sha256_hex;  // core/digest.hpp: the event webhook signs with it too
 
 }  // namespace switchboard::channels

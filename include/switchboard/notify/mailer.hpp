@@ -41,6 +41,16 @@ struct mail {
 // its conversation in the console at `console_url`.
 mail notification_mail(const notification& n, std::string_view to, std::string_view console_url);
 
+// `console_url` with `fragment` (after its '#'): where the console opens at it.
+std::string console_link(std::string_view console_url, std::string_view fragment);
+
+// The mails that let an agent choose a password (auth/password_link.hpp):
+// "Forgot your password?", and an admin's invitation by `invited_by`. Each
+// has the link `url` to the console's password form, and how long it lasts.
+mail password_reset_mail(std::string_view to, std::string_view name, std::string_view username, std::string_view url);
+mail invitation_mail(std::string_view to, std::string_view name, std::string_view username,
+                     std::string_view invited_by, std::string_view url);
+
 // The message as it goes on the wire: RFC 5322 headers (a subject outside
 // ASCII as an RFC 2047 word), then the body, lines ending CRLF.
 std::string wire_message(const mail& m, std::string_view from, timestamp at, std::string_view message_id);

@@ -1,0 +1,325 @@
+// Passwords chosen from a mailed link, through the real server and a real
+// SMTP receiver: "Forgot your password?", and an admin's invitation by
+// e-mail, where the agent chooses their first.
+#include "api_session.hpp"
+#include "http_client.hpp"
+#include "server_process.hpp"
+#include "smtp_receiver.hpp"
+#include "sqlite_probe.hpp"
+#include "temp_dir.hpp"
+
+#include "switchboard/auth/password_link.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+
+using namespace switchboard::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+namespace auth = switchboard::auth;
+
+namespace {
+
+constexpr const char* console = "https://support.example.test/console/";
+
+// A server's arguments that mail through `smtp`, its console at `console`.
+std::vector<std::string> mailing(const smtp_receiver& smtp, std::vector<std::string> args = {}) {
+    std::vector<std::string> more{"--smtp-url", smtp.url(), "--smtp-from", "Switchboard <support@example.com>",
+                                  "--public-url", console};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+// The link's token in a mail: what follows "#password=" up to the line's end.
+std::string token_in(const received_mail& m) {
+    auto body = m.body();
+    auto at = body.find(std::string(console) + "#password=");
+    BOOST_TEST_REQUIRE(at != std::string::npos, body);
+    at += std::string(console).size() + 10;
+    return body.substr(at, body.find_first_of("\r\n", at) - at);
+}
+
+http_result ask_for_mail(unsigned short port, const std::string& login) {
+    return http_request(port, "POST", "/auth/password-reset", json::serialize(json::object{{"login", login}}));
+}
+
+http_result choose(unsigned short port, const std::string& token, const std::string& password) {
+    return http_request(port, "POST", "/auth/password-reset/confirm",
+                        json::serialize(json::object{{"token", token}, {"password", password}}));
+}
+
+unsigned login_status(unsigned short port, const std::string& username, const std::string& password) {
+    return http_request(port, "POST", "/auth/login",
+                        json::serialize(json::object{{"username", username}, {"password", password}}))
+        .status;
+}
+
+std::vector<std::string> audited_actions(const api_client& admin) {
+    std::vector<std::string> out;
+    auto entries = admin.json("GET", "/audit-log").at("entries").as_array();
+    for (auto& e : entries) out.emplace_back(e.at("action").as_string());
+    return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// eve, with a password and an address.
+api_client eve_with_address(const api_client& admin) {
+    auto eve = agent_client(admin, "eve");
+    admin.json("PATCH", "/agents/eve", R"({"email":"Eve@Example.com","display_name":"Eve Adams"})");
+    return eve;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(password_reset)
+
+BOOST_AUTO_TEST_CASE(a_forgotten_password_is_chosen_anew_from_the_mailed_link) {
+    smtp_receiver smtp;
+    server_process server(mailing(smtp));
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto eve = eve_with_address(admin);
+
+    // By the address, however it is capitalised; the link is the console's
+    // public address, whatever Host the request named.
+    auto asked = http_request(p, "POST", "/auth/password-reset", R"({"login":" eve@example.COM "})",
+                              {{"Host", "attacker.example"}});
+    BOOST_TEST(asked.status == 202u, asked.body);
+    auto mail = smtp.wait_for(1).at(0);
+    BOOST_TEST(mail.to == std::vector<std::string>{"Eve@Example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(mail.header("Subject") == "Choose a new Switchboard password");
+    BOOST_TEST(mail.body().find("Hello Eve Adams,") != std::string::npos, mail.body());
+    BOOST_TEST(mail.body().find("attacker") == std::string::npos);
+    auto token = token_in(mail);
+
+    // A password the rules refuse leaves the link working.
+    auto short_one = choose(p, token, "short");
+    BOOST_TEST(refused_field(short_one) == "password");
+    auto chosen = choose(p, token, "a-new-password-1");
+    BOOST_TEST(chosen.status == 200u, chosen.body);
+    auto body = json::parse(chosen.body);
+    BOOST_TEST(body.at("purpose").as_string() == "reset");
+    BOOST_TEST(body.at("agent").at("username").as_string() == "eve");
+
+    BOOST_TEST(login_status(p, "eve", "secret-eve") == 401u);
+    BOOST_TEST(login_status(p, "eve", "a-new-password-1") == 200u);
+    BOOST_TEST(eve.call("GET", "/me").status == 401u);  // whoever held the old password is logged out
+    // It works once.
+    auto again = choose(p, token, "a-third-password");
+    BOOST_TEST(again.status == 400u);
+    BOOST_TEST(error_code(again) == "invalid_link");
+    BOOST_TEST(login_status(p, "eve", "a-new-password-1") == 200u);
+
+    auto actions = audited_actions(admin);
+    BOOST_TEST(has(actions, "agent.password_mail_sent"));
+    BOOST_TEST(has(actions, "agent.password_reset"));
+}
+
+BOOST_AUTO_TEST_CASE(the_answer_tells_nobody_who_has_an_account) {
+    smtp_receiver smtp;
+    server_process server(mailing(smtp));
+    auto p = server.port();
+    auto admin = admin_client(server);
+    agent_client(admin, "noaddress");
+    agent_client(admin, "gone");
+    admin.json("PATCH", "/agents/gone", R"({"email":"gone@example.com"})");
+    admin.json("PATCH", "/agents/gone", R"({"active":false})");
+    eve_with_address(admin);
+
+    auto known = ask_for_mail(p, "eve");
+    for (auto login : {"nobody", "nobody@example.com", "noaddress", "gone", "gone@example.com"}) {
+        auto r = ask_for_mail(p, login);
+        BOOST_TEST(r.status == 202u, login);
+        BOOST_TEST(r.body == known.body, login);
+    }
+    // Mails go in the order asked: one to eve after them all means none went before it.
+    ask_for_mail(p, "eve@example.com");
+    auto mails = smtp.wait_for(2);
+    BOOST_TEST(mails.size() == 2u);
+    for (auto& m : mails) BOOST_TEST(m.to == std::vector<std::string>{"Eve@Example.com"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_link_dies_when_it_expires_is_altered_or_a_later_one_is_used) {
+    temp_dir data;
+    smtp_receiver smtp;
+    server_process server(mailing(smtp, kept_in(data.path())));
+    auto p = server.port();
+    auto admin = known_admin(p);
+    eve_with_address(admin);
+
+    // Made as the server makes them, with the account's hash: expired, and
+    // the same but for its time.
+    auto hash = sqlite_value(data.path() / "switchboard.db", "SELECT password_hash FROM agents WHERE username = 'eve'");
+    auto now = std::chrono::system_clock::now();
+    auto expired = auth::make_password_link(auth::link_purpose::reset, "eve", now - 1s, hash);
+    auto current = auth::make_password_link(auth::link_purpose::reset, "eve", now + 1min, hash);
+    BOOST_TEST(error_code(choose(p, expired, "expired-password-1")) == "invalid_link");
+    // Another agent's name, or another purpose, in a link: its HMAC no longer holds.
+    auto for_admin = current.substr(0, current.size() - 3) + "admin";
+    BOOST_TEST(error_code(choose(p, for_admin, "takeover-password")) == "invalid_link");
+    auto as_invitation = "i" + current.substr(1);
+    BOOST_TEST(error_code(choose(p, as_invitation, "takeover-password")) == "invalid_link");
+    for (auto junk : {"", "r.", "r.1.abc.eve", "x.99999999999.0000.eve"})
+        BOOST_TEST(choose(p, junk, "whatever-password").status == 400u, junk);
+
+    // Two mails asked for; the later one used: the earlier stops working.
+    ask_for_mail(p, "eve");
+    ask_for_mail(p, "eve");
+    auto mails = smtp.wait_for(2);
+    BOOST_TEST(choose(p, token_in(mails[1]), "second-link-password").status == 200u);
+    BOOST_TEST(error_code(choose(p, token_in(mails[0]), "first-link-password")) == "invalid_link");
+    BOOST_TEST(error_code(choose(p, current, "made-link-password")) == "invalid_link");
+    BOOST_TEST(login_status(p, "eve", "second-link-password") == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(a_link_works_across_a_restart) {
+    temp_dir data;
+    smtp_receiver smtp;
+    std::string token;
+    {
+        server_process server(mailing(smtp, kept_in(data.path())));
+        eve_with_address(known_admin(server.port()));
+        ask_for_mail(server.port(), "eve");
+        token = token_in(smtp.wait_for(1).at(0));
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(10s).has_value());
+    }
+    server_process server(mailing(smtp, kept_in(data.path())));
+    BOOST_TEST(choose(server.port(), token, "after-restart-1").status == 200u);
+    BOOST_TEST(login_status(server.port(), "eve", "after-restart-1") == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(too_many_mails_wait_an_hour) {
+    smtp_receiver smtp;
+    server_process server(mailing(smtp));
+    auto p = server.port();
+    eve_with_address(admin_client(server));
+    for (int i = 0; i < 3; ++i) BOOST_TEST(ask_for_mail(p, "eve").status == 202u);
+    auto refused = ask_for_mail(p, "eve");
+    BOOST_TEST(refused.status == 429u);
+    BOOST_TEST(error_code(refused) == "too_many_attempts");
+    auto wait = std::stoi(refused.header("retry-after"));
+    BOOST_TEST((wait > 3000 && wait <= 3600), wait);
+    BOOST_TEST(smtp.wait_for(3).size() == 3u);
+    // Ten from one client, whatever they name (a refused one is not
+    // counted): more would mail a crowd.
+    for (int i = 0; i < 7; ++i) BOOST_TEST(ask_for_mail(p, "someone" + std::to_string(i)).status == 202u);
+    BOOST_TEST(ask_for_mail(p, "someone-else").status == 429u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_refused_naming_the_field) {
+    smtp_receiver smtp;
+    server_process server(mailing(smtp));
+    auto p = server.port();
+    BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset", "{}")) == "login");
+    BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset", R"({"login":"   "})")) == "login");
+    BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset", R"({"login":7})")) == "login");
+    BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset", "not json")) == "body");
+    BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset/confirm", R"({"password":"long-enough-1"})")) ==
+               "token");
+    BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset/confirm", R"({"token":"r.1","password":5})")) ==
+               "password");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_email_says_so) {
+    server_process server(std::vector<std::string>{});
+    auto p = server.port();
+    auto asked = ask_for_mail(p, "admin");
+    BOOST_TEST(asked.status == 503u);
+    BOOST_TEST(error_code(asked) == "email_not_configured");
+    // Nor does it invite: an agent is added with a password.
+    auto admin = admin_client(server);
+    auto invited = admin.call("POST", "/agents", R"({"username":"lea","email":"lea@example.com"})");
+    BOOST_TEST(refused_field(invited) == "password");
+    BOOST_TEST(refusal_message(invited, 400).find("--smtp-url") != std::string::npos);
+    BOOST_TEST(admin.call("GET", "/agents").body.find("\"lea\"") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(invitations)
+
+BOOST_AUTO_TEST_CASE(an_admin_invites_an_agent_who_chooses_their_password) {
+    smtp_receiver smtp;
+    server_process server(mailing(smtp));
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto made = admin.json("POST", "/agents", R"({"username":"lea","email":"lea@example.com","display_name":"Lea Park"})",
+                           201);
+    BOOST_TEST(made.at("invited").as_bool());
+    BOOST_TEST(made.at("email").as_string() == "lea@example.com");
+    auto mail = smtp.wait_for(1).at(0);
+    BOOST_TEST(mail.to == std::vector<std::string>{"lea@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(mail.header("Subject") == "Administrator invited you to Switchboard");
+    BOOST_TEST(mail.body().find("Your username is lea.") != std::string::npos, mail.body());
+    BOOST_TEST(mail.body().find("within 7 days") != std::string::npos, mail.body());
+
+    // No password lets an invited agent in until they choose one.
+    for (auto guess : {"", "unset$", "not-a-password"}) BOOST_TEST(login_status(p, "lea", guess) == 401u, guess);
+    auto chosen = choose(p, token_in(mail), "leas-own-password");
+    BOOST_TEST(chosen.status == 200u, chosen.body);
+    BOOST_TEST(json::parse(chosen.body).at("purpose").as_string() == "invitation");
+    BOOST_TEST(json::parse(chosen.body).at("agent").at("invited").as_bool() == false);
+    BOOST_TEST(login_status(p, "lea", "leas-own-password") == 200u);
+
+    auto actions = audited_actions(admin);
+    BOOST_TEST(has(actions, "agent.invited"));
+    BOOST_TEST(has(actions, "agent.invitation_accepted"));
+    // Once chosen, there is nothing to invite them to.
+    BOOST_TEST(admin.call("POST", "/agents/lea/invitation").status == 409u);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_invitation_replaces_the_last) {
+    temp_dir data;
+    smtp_receiver smtp;
+    std::string first;
+    {
+        server_process server(mailing(smtp, kept_in(data.path())));
+        auto admin = known_admin(server.port());
+        admin.json("POST", "/agents", R"({"username":"lea","email":"lea@example.com"})", 201);
+        first = token_in(smtp.wait_for(1).at(0));
+        server.send_signal(SIGTERM);
+        BOOST_TEST_REQUIRE(server.wait_exit(10s).has_value());
+    }
+    // Still invited after a restart; the admin sends it again.
+    server_process server(mailing(smtp, kept_in(data.path())));
+    auto p = server.port();
+    auto admin = known_admin(p);
+    auto listed = admin.json("GET", "/agents").at("agents").as_array();
+    auto lea = std::find_if(listed.begin(), listed.end(), [](auto& a) { return a.at("username") == "lea"; });
+    BOOST_TEST_REQUIRE((lea != listed.end()));
+    BOOST_TEST(lea->at("invited").as_bool());
+    auto agent = agent_client(admin, "max");
+    BOOST_TEST(agent.call("POST", "/agents/lea/invitation").status == 403u);
+    BOOST_TEST(admin.call("POST", "/agents/nobody/invitation").status == 404u);
+    BOOST_TEST(admin.json("POST", "/agents/lea/invitation").at("invited").as_bool());
+    auto second = token_in(smtp.wait_for(2).at(1));
+    BOOST_TEST(error_code(choose(p, first, "first-invitation-1")) == "invalid_link");
+    BOOST_TEST(choose(p, second, "second-invitation-1").status == 200u);
+    BOOST_TEST(login_status(p, "lea", "second-invitation-1") == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(an_invitation_needs_an_address_that_is_one) {
+    smtp_receiver smtp;
+    server_process server(mailing(smtp));
+    auto admin = admin_client(server);
+    BOOST_TEST(refused_field(admin.call("POST", "/agents", R"({"username":"lea"})")) == "password");
+    BOOST_TEST(refused_field(admin.call("POST", "/agents", R"({"username":"lea","email":"not an address"})")) == "email");
+    BOOST_TEST(refused_field(admin.call("POST", "/agents", R"({"username":"lea","email":"lea@example.com","password":"short"})")) ==
+               "password");
+    // An address with a password: no invitation, and the address kept.
+    auto made = admin.json("POST", "/agents",
+                           R"({"username":"lea","email":"lea@example.com","password":"leas-password-1"})", 201);
+    BOOST_TEST(made.at("invited").as_bool() == false);
+    BOOST_TEST(made.at("email").as_string() == "lea@example.com");
+    BOOST_TEST(login_status(server.port(), "lea", "leas-password-1") == 200u);
+    BOOST_TEST(admin.call("POST", "/agents/lea/invitation").status == 409u);
+    // Mails go in the order asked: this one first means no invitation went.
+    ask_for_mail(server.port(), "lea");
+    BOOST_TEST(smtp.wait_for(1).at(0).header("Subject") == "Choose a new Switchboard password");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

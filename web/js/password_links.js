@@ -1,0 +1,97 @@
+// Passwords chosen from the agent's mailbox, as Chatwoot's: "Forgot your
+// password?" on the login asks for a link, and the link (#password=…, from
+// that mail or from an admin's invitation) opens a form that sets one.
+// The link's token stays in the fragment, which no request carries, and
+// leaves the address bar once used.
+import { api } from './api.js';
+import { $, showStatus } from './dom.js';
+
+// The token of a password link the page was opened at, or null.
+export function passwordLinkInHash() {
+  return new URLSearchParams(location.hash.slice(1)).get('password');
+}
+
+// `showLogin(username, said)`: back to the login, its username filled in
+// and `said` there, when given.
+export function setUpPasswordForms({ showLogin }) {
+  const forgot = $('forgot-form');
+  const showForgot = (login) => {
+    $('login-form').hidden = true;
+    $('password-view').hidden = true;
+    $('login-view').hidden = false;
+    forgot.hidden = false;
+    $('forgot-status').textContent = '';
+    $('forgot-error').textContent = '';
+    $('forgot-login').value = login;
+    $('forgot-login').focus();
+  };
+  $('forgot-password').addEventListener('click', () => showForgot($('login-username').value.trim()));
+  $('forgot-back').addEventListener('click', () => {
+    forgot.hidden = true;
+    $('login-form').hidden = false;
+    showLogin($('forgot-login').value.includes('@') ? '' : $('forgot-login').value.trim());
+  });
+  forgot.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    $('forgot-error').textContent = '';
+    $('forgot-status').textContent = '';
+    const login = $('forgot-login').value.trim();
+    if (!login) {
+      $('forgot-error').textContent = 'Give your username or e-mail address.';
+      return $('forgot-login').focus();
+    }
+    try {
+      await api.post('/auth/password-reset', { login });
+      // The server says the same whether or not there is such an account.
+      showStatus($('forgot-status'), 'If an account has that username or address, a link is on its way to its e-mail. It works for an hour.');
+    } catch (err) {
+      $('forgot-error').textContent = err.code === 'email_not_configured'
+        ? 'This server sends no e-mail. Ask an admin to set a new password for you.'
+        : err.status === 429 ? 'Too many links asked for. Try again in an hour.' : err.message;
+    }
+  });
+
+  const form = $('password-link-form');
+  let token = null;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const chosen = $('password-link-new').value;
+    const error = (text, field) => {
+      $('password-link-error').textContent = text;
+      field?.focus();
+    };
+    if (chosen.length < 8) return error('Use at least 8 characters.', $('password-link-new'));
+    if (chosen !== $('password-link-again').value) return error('The two passwords differ.', $('password-link-again'));
+    error('');
+    try {
+      const { agent } = await api.post('/auth/password-reset/confirm', { token, password: chosen });
+      form.reset();
+      history.replaceState(null, '', location.pathname + location.search);  // the used link leaves the address bar
+      $('password-view').hidden = true;
+      showLogin(agent.username, 'Your password is set. Log in with it.');
+    } catch (err) {
+      if (err.code !== 'invalid_link') return error(err.message, $('password-link-new'));
+      error('This link has expired or was used already. Ask for a new one.');
+      $('password-link-ask').hidden = false;
+      $('password-link-ask').focus();
+    }
+  });
+  $('password-link-ask').addEventListener('click', () => showForgot($('password-link-username').value));
+
+  // The form for the link `linked`: an invitation's token starts "i.", a
+  // reset's "r.", and ends with the username.
+  return function showPasswordForm(linked) {
+    token = linked;
+    const invited = linked.startsWith('i.');
+    $('login-view').hidden = true;
+    $('app-view').hidden = true;
+    $('password-view').hidden = false;
+    $('password-link-ask').hidden = true;
+    $('password-link-error').textContent = '';
+    $('password-link-intro').textContent = invited
+      ? 'Welcome to the team. Choose the password you will log in with.'
+      : 'Choose a new password for your account.';
+    $('password-link-username').value = linked.split('.').slice(3).join('.');
+    $('password-link-new').focus();
+  };
+}
