@@ -703,3 +703,38 @@ test("the list narrows to one agent's chats, and an agent's saved views show it 
   assert.deepEqual(other.errors, []);
   assert.deepEqual(bobPage.errors, []);
 }));
+
+// A message draws the pressed row anew before the release: the browser
+// clicks nothing then, and the agent's click was lost.
+test('a press on a row that a message draws anew before the release still opens its chat', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15557300003', 'hello', 'Cy');
+  await userSays(server, '15557300002', 'hello', 'Ben');
+  await userSays(server, '15557300001', 'hello', 'Ana');  // the newest: on top, where her next message keeps her
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15557300001"]');
+  await row.waitFor();
+  const pressed = await row.elementHandle();
+  const box = await row.locator('button.row').boundingBox();
+  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  await page.mouse.down();
+  await userSays(server, '15557300001', 'are you there?');
+  await page.waitForFunction((el) => !el.isConnected, pressed);
+  assert.equal(await page.locator('#conversation-list li').first().getAttribute('data-phone'), '15557300001');
+  await page.mouse.up();
+  await page.locator('#conv-name', { hasText: 'Ana' }).waitFor();
+  await page.locator('#messages .message', { hasText: 'are you there?' }).waitFor();
+
+  // A row drawn anew that moved away, another under the release: no click.
+  const cy = page.locator('#conversation-list li[data-phone="15557300003"]');
+  const cyPressed = await cy.elementHandle();
+  const cyBox = await cy.locator('button.row').boundingBox();
+  await page.mouse.move(cyBox.x + 20, cyBox.y + cyBox.height / 2);
+  await page.mouse.down();
+  await userSays(server, '15557300003', 'me first');  // Cy to the top: Ben comes under the pointer
+  await page.waitForFunction((el) => !el.isConnected, cyPressed);
+  assert.equal(await page.locator('#conversation-list li').nth(2).getAttribute('data-phone'), '15557300002');
+  await page.mouse.up();
+  assert.equal(await row.getAttribute('aria-current'), 'true');
+  assert.equal(await page.locator('#conversation-list li[aria-current="true"]').count(), 1);
+  assert.deepEqual(page.errors, []);
+}));

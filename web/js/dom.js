@@ -51,6 +51,29 @@ export function refreshedInPlace(el, fresh) {
   return el;
 }
 
+// A press and a release on an item of `container` that was drawn anew
+// between them (the same thing, by `keyOf`, in a new element): the browser
+// clicks nothing then, as neither element had both. Here it is a click on
+// what the release was on, with the release's keys (Shift for a range).
+export function keepClicksAcrossRedraws(container, itemSelector, keyOf) {
+  let pressed = null;
+  container.addEventListener('pointerdown', (e) => {
+    const item = e.button === 0 ? e.target.closest(itemSelector) : null;
+    pressed = item ? { item, key: keyOf(item) } : null;
+  });
+  container.addEventListener('pointerup', (e) => {
+    const was = pressed;
+    pressed = null;
+    if (!was || e.button !== 0 || was.item.isConnected) return;  // the same element: the browser's own click comes
+    const item = e.target.closest(itemSelector);
+    if (!item || keyOf(item) !== was.key) return;  // a press dragged elsewhere is no click
+    e.target.dispatchEvent(new MouseEvent('click', {
+      bubbles: true, cancelable: true, view: window, detail: 1, button: 0, clientX: e.clientX, clientY: e.clientY,
+      shiftKey: e.shiftKey, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey,
+    }));
+  });
+}
+
 // A text box typed into in place of `hide` (hidden meanwhile, the box after
 // the last of them, then `companions`): Enter hands `onEnter` what was
 // typed, trimmed, if anything; Escape or leaving the box drops it.

@@ -2,7 +2,7 @@
 // last message or change of the chat; an agent reading it is not one), or
 // the most urgent first and each priority so, kept in step with events.
 // Rows are keyed by phone, so no order of events can produce a duplicate.
-import { h, $, clockTime, refreshedInPlace, relativeTime } from './dom.js';
+import { h, $, clockTime, keepClicksAcrossRedraws, refreshedInPlace, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
 import { userName, waitsForAnswer } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
@@ -104,6 +104,9 @@ export class ConversationList {
     // from before one are older than what it shows.
     this.countMoves = 0;
     this.erasedAt = new Map();  // phone → when an admin erased its conversation (ms), for answers read before
+    // A row is built anew when its conversation changes, which a message
+    // can do between an agent's press and release: that click still opens it.
+    keepClicksAcrossRedraws(this.el, 'li[data-phone]', (li) => li.dataset.phone);
   }
 
   // Times in rows ("5 min ago", how long in the queue) are read again.
