@@ -1,5 +1,6 @@
 // /agents: the team, with presence; admins add agents, or invite them by
 // e-mail; capacity and availability are set with PATCH.
+#include "account_notice.hpp"
 #include "audit.hpp"
 #include "request_helpers.hpp"
 
@@ -67,8 +68,9 @@ awaitable<http::response> create_agent(api_context& ctx, http::request& req, con
     if (!email.empty())
         if (auto why = auth::validate_email(email); !why.empty()) throw field_error{"email", why};
     auto a = co_await ctx.agents.create(username, password, role, display, email);
-    auto audited = audit(ctx, who.username, "agent.created", a.username,
-                         {{"role", a.role}, {"display_name", a.display_name}, {"invited", invite}});
+    json::object details{{"role", a.role}, {"display_name", a.display_name}};
+    if (invite) details["invited"] = true;
+    auto audited = audit(ctx, who.username, "agent.created", a.username, std::move(details));
     co_await std::move(audited);
     if (invite) {
         auto invited = mail_invitation(ctx, a.username, who);
@@ -160,6 +162,9 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);
     ctx.hub.end_sessions(ended);
+    auto admin = "An admin, " + (who.display_name.empty() ? who.username : who.display_name) + ", ";
+    if (changes.password) tell_account_owner(ctx, a, admin + "set a new password for your account", req);
+    if (changes.two_factor) tell_account_owner(ctx, a, admin + "turned off your two-factor authentication", req);
     // The account's changes; availability is presence (agent.presence), not one.
     boost::json::object changed;
     if (changes.role) changed["role"] = *changes.role;

@@ -2,6 +2,7 @@
 // /auth/password-reset: a forgotten password's mail and its link,
 // /auth/tokens: an agent's API tokens, and /auth/two-factor: their
 // two-factor authentication.
+#include "account_notice.hpp"
 #include "audit.hpp"
 #include "request_helpers.hpp"
 
@@ -67,6 +68,10 @@ boost::asio::awaitable<http::response> login(api_context& ctx, http::request& re
     if (result.used_recovery_code) {
         from["recovery_code"] = true;
         from["recovery_codes_left"] = result.who.recovery_codes_left;
+        tell_account_owner(ctx, result.who,
+                           "A recovery code was used to log in; " + std::to_string(result.who.recovery_codes_left) +
+                               " are left",
+                           req);
     }
     auto audited = audit(ctx, result.who.username, "session.login", "", std::move(from));
     co_await std::move(audited);
@@ -92,6 +97,7 @@ boost::asio::awaitable<http::response> change_password(api_context& ctx, http::r
     if (result.what == outcome::wrong_password)
         throw field_error{"current_password", "current_password is not your password"};
     ctx.hub.end_sessions(result.ended_sessions);
+    tell_account_owner(ctx, who, "Your password was changed", req);
     auto audited = audit(ctx, who.username, "agent.password_changed", who.username,
                          {{"ended_sessions", result.ended_sessions.size()}});
     co_await std::move(audited);
@@ -136,6 +142,7 @@ boost::asio::awaitable<http::response> set_password_by_link(api_context& ctx, ht
                                         "for a new one");
     ctx.hub.end_sessions(used->ended_sessions);
     bool invitation = used->purpose == auth::link_purpose::invitation;
+    if (!invitation) tell_account_owner(ctx, used->who, "Your password was changed, from a link mailed to you", req);
     std::string action = invitation ? "agent.invitation_accepted" : "agent.password_reset";  // named: GCC 12
     auto audited =
         audit(ctx, used->who.username, action, used->who.username, {{"ended_sessions", used->ended_sessions.size()}});
@@ -248,12 +255,15 @@ boost::asio::awaitable<http::response> two_factor_qr(api_context& ctx, http::req
 }
 
 // A change's audit entry, when it was done, and its answer.
-boost::asio::awaitable<http::response> two_factor_changed(api_context& ctx, const auth::agent& who,
+// Done: audited, and the agent told by mail (`notice`).
+boost::asio::awaitable<http::response> two_factor_changed(api_context& ctx, const http::request& req,
+                                                          const auth::agent& who,
                                                           auth::agents_service::two_factor_result r,
-                                                          std::string action) {
+                                                          std::string action, std::string notice) {
     if (r.what == auth::agents_service::two_factor_result::outcome::done) {
         auto audited = audit(ctx, who.username, std::move(action), who.username);
         co_await std::move(audited);
+        tell_account_owner(ctx, r.who, notice, req);
     }
     co_return two_factor_answer(r, {});
 }
@@ -261,7 +271,8 @@ boost::asio::awaitable<http::response> two_factor_changed(api_context& ctx, cons
 boost::asio::awaitable<http::response> enable_two_factor(api_context& ctx, http::request& req, const auth::agent& who) {
     auto code = string_field(object_body(req), "code", true);
     auto r = co_await ctx.agents.enable_two_factor(who.username, code, req.remote_address);
-    auto answer = two_factor_changed(ctx, who, std::move(r), "agent.two_factor_enabled");
+    auto answer = two_factor_changed(ctx, req, who, std::move(r), "agent.two_factor_enabled",
+                                     "Two-factor authentication was turned on");
     co_return co_await std::move(answer);
 }
 
@@ -270,14 +281,16 @@ boost::asio::awaitable<http::response> disable_two_factor(api_context& ctx, http
     auto password = string_field(o, "password", true);
     auto code = string_field(o, "code", true);
     auto r = co_await ctx.agents.disable_two_factor(who.username, password, code, req.remote_address);
-    auto answer = two_factor_changed(ctx, who, std::move(r), "agent.two_factor_disabled");
+    auto answer = two_factor_changed(ctx, req, who, std::move(r), "agent.two_factor_disabled",
+                                     "Your two-factor authentication was turned off");
     co_return co_await std::move(answer);
 }
 
 boost::asio::awaitable<http::response> renew_recovery_codes(api_context& ctx, http::request& req, const auth::agent& who) {
     auto code = string_field(object_body(req), "code", true);
     auto r = co_await ctx.agents.new_recovery_codes(who.username, code, req.remote_address);
-    auto answer = two_factor_changed(ctx, who, std::move(r), "agent.recovery_codes_renewed");
+    auto answer = two_factor_changed(ctx, req, who, std::move(r), "agent.recovery_codes_renewed",
+                                     "New recovery codes were made, and the old ones no longer work");
     co_return co_await std::move(answer);
 }
 

@@ -1,6 +1,10 @@
-// The mails that let an agent choose a password: the link is the secret,
-// so the mail says what it is for and what to do if it was not asked for.
+// The mails about an agent's own account: the links that let them choose a
+// password (the link is the secret, so the mail says what it is for and
+// what to do if it was not asked for), and the notice of a change to its
+// security.
 #include "switchboard/notify/mailer.hpp"
+
+#include "switchboard/core/time.hpp"
 
 namespace switchboard::notify {
 
@@ -29,6 +33,18 @@ mail invitation_mail(std::string_view to, std::string_view name, std::string_vie
     m.body += std::string(invited_by) + " invited you to answer chats on Switchboard. Your username is " +
               std::string(username) + ". To choose your password, open this link within 7 days:\n\n" +
               std::string(url) + "\n\nIt works once.";
+    m.body += signature;
+    return m;
+}
+
+mail account_notice_mail(std::string_view to, std::string_view name, std::string_view username, std::string_view what,
+                         timestamp at, std::string_view address) {
+    auto when = to_iso8601(at);
+    mail m{std::string(to), "Switchboard: " + std::string(what), greeting(name, username)};
+    m.body += std::string(what) + " (your account " + std::string(username) + ", " + when.substr(0, 10) + " " +
+              when.substr(11, 5) + " UTC" + (address.empty() ? std::string() : ", from " + std::string(address)) +
+              ").\n\nIf it was you, there is nothing to do. If it was not, tell an admin at once: they can set a new "
+              "password for you, which logs out whoever is in your account.";
     m.body += signature;
     return m;
 }

@@ -1,7 +1,9 @@
-// Passwords chosen from a mailed link, through the real server and a real
-// SMTP receiver: "Forgot your password?", and an admin's invitation by
-// e-mail, where the agent chooses their first.
+// Mails about an agent's own account, through the real server and a real
+// SMTP receiver: passwords chosen from a mailed link ("Forgot your
+// password?", and an admin's invitation by e-mail, where the agent chooses
+// their first), and the notice of each change to the account's security.
 #include "api_session.hpp"
+#include "authenticator_app.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
 #include "smtp_receiver.hpp"
@@ -51,9 +53,7 @@ http_result choose(unsigned short port, const std::string& token, const std::str
 }
 
 unsigned login_status(unsigned short port, const std::string& username, const std::string& password) {
-    return http_request(port, "POST", "/auth/login",
-                        json::serialize(json::object{{"username", username}, {"password", password}}))
-        .status;
+    return log_in(port, username, password).status;
 }
 
 std::vector<std::string> audited_actions(const api_client& admin) {
@@ -320,6 +320,57 @@ BOOST_AUTO_TEST_CASE(an_invitation_needs_an_address_that_is_one) {
     // Mails go in the order asked: this one first means no invitation went.
     ask_for_mail(server.port(), "lea");
     BOOST_TEST(smtp.wait_for(1).at(0).header("Subject") == "Choose a new Switchboard password");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(account_notices)
+
+// Each change to an agent's account's security is mailed to them, with
+// when and from where: one they did not make tells them someone has it.
+BOOST_AUTO_TEST_CASE(an_agent_is_told_of_each_change_to_their_accounts_security) {
+    smtp_receiver smtp;
+    server_process server(mailing(smtp));
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto eve = eve_with_address(admin);
+    std::size_t mails = 0;
+    auto next_mail = [&] {
+        ++mails;
+        return smtp.wait_for(mails).at(mails - 1);
+    };
+    auto next_is = [&](const std::string& subject) {
+        auto m = next_mail();
+        BOOST_TEST(m.to == std::vector<std::string>{"Eve@Example.com"}, boost::test_tools::per_element());
+        BOOST_TEST(m.header("Subject") == "Switchboard: " + subject);
+        BOOST_TEST(m.body().find("your account eve, ") != std::string::npos, m.body());
+        BOOST_TEST(m.body().find("from 127.0.0.1") != std::string::npos, m.body());
+        return m;
+    };
+
+    eve.json("POST", "/auth/password", R"({"current_password":"secret-eve","new_password":"eve-password-2"})");
+    next_is("Your password was changed");
+    auto app = turn_on(eve, "eve-password-2");
+    next_is("Two-factor authentication was turned on");
+    BOOST_TEST(log_in(p, "eve", "eve-password-2", app.recovery_codes[0]).status == 200u);
+    next_is("A recovery code was used to log in; 9 are left");
+    admin.json("PATCH", "/agents/eve", R"({"two_factor":false})");
+    next_is("An admin, Administrator, turned off your two-factor authentication");
+    admin.json("PATCH", "/agents/eve", R"({"password":"set-by-the-admin"})");
+    next_is("An admin, Administrator, set a new password for your account");
+    ask_for_mail(p, "eve");
+    auto link = token_in(next_mail());
+    BOOST_TEST(choose(p, link, "eve-password-3").status == 200u);
+    next_is("Your password was changed, from a link mailed to you");
+
+    // An agent without an address is told nothing; nor is one for a change
+    // that is no change of security (a name).
+    auto max = agent_client(admin, "max");
+    max.json("POST", "/auth/password", R"({"current_password":"secret-max","new_password":"max-password-2"})");
+    admin.json("PATCH", "/agents/eve", R"({"display_name":"Eve A."})");
+    eve = api_client{p, login(p, "eve", "eve-password-3")};
+    eve.json("POST", "/auth/password", R"({"current_password":"eve-password-3","new_password":"eve-password-4"})");
+    next_is("Your password was changed");  // the next mail, in the order asked: none came between
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 // once, recovery codes let them in without the phone, and an admin or the
 // machine's operator turns it off for someone locked out.
 #include "api_session.hpp"
+#include "authenticator_app.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
 #include "temp_dir.hpp"
@@ -20,36 +21,6 @@ namespace json = boost::json;
 namespace tf = switchboard::auth::two_factor;
 
 namespace {
-
-std::int64_t step_now() { return tf::step_at(std::chrono::system_clock::now()); }
-
-// What the agent's app shows at `step` for the secret.
-std::string app_code(const std::string& secret, std::int64_t step) {
-    return tf::hotp(tf::base32_decode(secret).value(), static_cast<std::uint64_t>(step));
-}
-
-http_result log_in(unsigned short port, const std::string& username, const std::string& password,
-                   const std::string& code = {}) {
-    json::object body{{"username", username}, {"password", password}};
-    if (!code.empty()) body["code"] = code;
-    return http_request(port, "POST", "/auth/login", json::serialize(body));
-}
-
-struct turned_on {
-    std::string secret;
-    std::int64_t step;  // the step whose code turned it on: used
-    std::vector<std::string> recovery_codes;
-};
-
-// `agent` (whose password is `password`) turns two-factor authentication on.
-turned_on turn_on(const api_client& agent, const std::string& password) {
-    auto begun = agent.json("POST", "/auth/two-factor/setup", json::serialize(json::object{{"password", password}}));
-    turned_on out{std::string(begun.at("secret").as_string()), step_now(), {}};
-    auto enabled = agent.json("POST", "/auth/two-factor/enable",
-                              json::serialize(json::object{{"code", app_code(out.secret, out.step)}}));
-    for (auto& c : enabled.at("recovery_codes").as_array()) out.recovery_codes.emplace_back(c.as_string());
-    return out;
-}
 
 bool two_factor_of(const api_client& agent) { return agent.json("GET", "/me").at("agent").at("two_factor").as_bool(); }
 

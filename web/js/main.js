@@ -25,7 +25,7 @@ import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
-import { passwordLinkInHash, setUpPasswordForms } from './password_links.js';
+import { PasswordForms, passwordLinkInHash } from './password_links.js';
 import { NewConversation } from './new_conversation.js';
 import { CampaignsPanel } from './campaigns.js';
 import { ContactsPanel } from './contacts.js';
@@ -36,11 +36,11 @@ let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaign
 const teams = new TeamRoster();
 const labelCatalog = new LabelCatalog();
 
-const showPasswordForm = setUpPasswordForms({ showLogin });
+const passwordForms = new PasswordForms({ showLogin });
 
 async function boot() {
   const linked = passwordLinkInHash();
-  if (linked) return showPasswordForm(linked);  // a mailed link chooses a password, whoever is logged in here
+  if (linked) return passwordForms.showPasswordForm(linked);  // a mailed link chooses a password, whoever is logged in here
   try {
     await enter();
   } catch (e) {
@@ -81,8 +81,7 @@ function holdForTwoFactor(agent) {
 // The login, with `username` filled in and `said` above it when given.
 function showLogin(username = '', said = '') {
   $('app-view').hidden = true;
-  $('forgot-form').hidden = true;
-  $('login-form').hidden = false;
+  passwordForms.hideForgot();
   $('login-view').hidden = false;
   if (username) $('login-username').value = username;
   $('login-status').textContent = said;

@@ -51,6 +51,13 @@ mail password_reset_mail(std::string_view to, std::string_view name, std::string
 mail invitation_mail(std::string_view to, std::string_view name, std::string_view username,
                      std::string_view invited_by, std::string_view url);
 
+// What an agent is told of a change to their account's security (their
+// password changed, two-factor authentication turned off, a recovery code
+// used), at `at`, asked from `address` (empty: not known): a change they
+// did not make is how they learn someone else has their account.
+mail account_notice_mail(std::string_view to, std::string_view name, std::string_view username, std::string_view what,
+                         timestamp at, std::string_view address);
+
 // The message as it goes on the wire: RFC 5322 headers (a subject outside
 // ASCII as an RFC 2047 word), then the body, lines ending CRLF.
 std::string wire_message(const mail& m, std::string_view from, timestamp at, std::string_view message_id);
