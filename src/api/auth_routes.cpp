@@ -117,13 +117,17 @@ boost::asio::awaitable<http::response> ask_for_password_mail(api_context& ctx, h
     auto asked = ctx.agents.password_reset_link(login, req.remote_address);
     if (asked.retry_after.count() > 0)
         co_return too_many_attempts(asked.retry_after, "too many password mails asked for: try again later");
+    // Audited either way, as a failed login is: admins see who is asked
+    // about, and an answer for an account takes as long as one for none.
+    std::string who = login.substr(0, 64);
     if (auto& link = asked.link) {
         auto url = notify::console_link(*ctx.console_url, "password=" + link->token);
         ctx.mailer->send(notify::password_reset_mail(link->who.email, link->who.display_name, link->who.username, url));
-        auto audited = audit(ctx, link->who.username, "agent.password_mail_sent", link->who.username,
-                             {{"address", req.remote_address}});
-        co_await std::move(audited);
+        who = link->who.username;
     }
+    auto audited = audit(ctx, who, "agent.password_mail_asked", who,
+                         {{"address", req.remote_address}, {"mailed", asked.link.has_value()}});
+    co_await std::move(audited);
     co_return json_response(202, {{"status", "if an agent has that username or e-mail address, a link to choose a "
                                               "new password is on its way to their address"}});
 }

@@ -264,10 +264,13 @@ net::awaitable<agents_service::login_result> agents_service::login(std::string u
         co_return out;
     }
     auto record = store_.find_agent(username);
-    // Verified even for unknown users, so that timing does not tell which exist.
-    auto verify = [&] { return verify_password(password, record ? record->password_hash : decoy_hash()); };
+    // Verified even for unknown users, and for invited ones (who have no
+    // password yet), so that timing does not tell which exist; the decoy's
+    // own password lets none of them in.
+    bool usable = record && !is_unusable_password_hash(record->password_hash);
+    auto verify = [&] { return verify_password(password, usable ? record->password_hash : decoy_hash()); };
     bool ok = co_await run_apart(impl_->hashing.get_executor(), verify);
-    ok = ok && record.has_value() && record->active;
+    ok = ok && usable && record->active;
     if (!ok) {
         impl_->count_failure(username, address, options_);
         co_return out;

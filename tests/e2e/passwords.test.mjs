@@ -113,6 +113,13 @@ test('an admin invites an agent by e-mail, who chooses their own password from t
   await page.locator('#team').click();
   await row.locator('.name', { hasText: 'Lea Park' }).waitFor();
   assert.equal(await row.locator('.badge.invited').count(), 0);
+  // And the audit log says in words what happened, newest first.
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  await page.locator('#audit-rows tr').first().waitFor();
+  const said = await page.locator('#audit-rows tr').evaluateAll((rows) => rows.map((r) => `${r.cells[1].textContent} ${r.cells[2].textContent}`));
+  assert.deepEqual(said.slice(1, 5), ['lea chose their password from an invitation', 'admin invited lea by e-mail (lea@example.com)',
+    'admin invited lea by e-mail (lea@example.com)', 'admin added agent lea']);
   for (const p of [page, stale, lea]) assert.deepEqual(p.errors, []);
 }));
 

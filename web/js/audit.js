@@ -14,7 +14,8 @@ const WORDS = {
   'agent.password_changed': () => 'changed their password',
   'agent.invited': (t, d) => `invited ${t} by e-mail${d.email ? ` (${d.email})` : ''}`,
   'agent.invitation_accepted': () => 'chose their password from an invitation',
-  'agent.password_mail_sent': () => 'was e-mailed a link to choose a new password',
+  'agent.password_mail_asked': (t, d) => (d.mailed ? 'was e-mailed a link to choose a new password'
+    : 'was asked for by "Forgot your password?": no mail went (no such active agent with an address)'),
   'agent.password_reset': () => 'chose a new password from a mailed link',
   'agent.two_factor_enabled': () => 'turned on two-factor authentication',
   'agent.two_factor_disabled': () => 'turned off two-factor authentication',
