@@ -73,15 +73,19 @@ api_client eve_with_address(const api_client& admin) {
     return eve;
 }
 
+// A server that mails through its own SMTP receiver, and its admin.
+struct mailing_server {
+    smtp_receiver smtp;
+    server_process server{mailing(smtp)};
+    unsigned short p = server.port();
+    api_client admin = admin_client(server);
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(password_reset)
 
-BOOST_AUTO_TEST_CASE(a_forgotten_password_is_chosen_anew_from_the_mailed_link) {
-    smtp_receiver smtp;
-    server_process server(mailing(smtp));
-    auto p = server.port();
-    auto admin = admin_client(server);
+BOOST_FIXTURE_TEST_CASE(a_forgotten_password_is_chosen_anew_from_the_mailed_link, mailing_server) {
     auto eve = eve_with_address(admin);
 
     // By the address, however it is capitalised; the link is the console's
@@ -119,11 +123,7 @@ BOOST_AUTO_TEST_CASE(a_forgotten_password_is_chosen_anew_from_the_mailed_link) {
     BOOST_TEST(has(actions, "agent.password_reset"));
 }
 
-BOOST_AUTO_TEST_CASE(the_answer_tells_nobody_who_has_an_account) {
-    smtp_receiver smtp;
-    server_process server(mailing(smtp));
-    auto p = server.port();
-    auto admin = admin_client(server);
+BOOST_FIXTURE_TEST_CASE(the_answer_tells_nobody_who_has_an_account, mailing_server) {
     agent_client(admin, "noaddress");
     agent_client(admin, "gone");
     admin.json("PATCH", "/agents/gone", R"({"email":"gone@example.com"})");
@@ -203,11 +203,8 @@ BOOST_AUTO_TEST_CASE(a_link_works_across_a_restart) {
     BOOST_TEST(login_status(server.port(), "eve", "after-restart-1") == 200u);
 }
 
-BOOST_AUTO_TEST_CASE(too_many_mails_wait_an_hour) {
-    smtp_receiver smtp;
-    server_process server(mailing(smtp));
-    auto p = server.port();
-    eve_with_address(admin_client(server));
+BOOST_FIXTURE_TEST_CASE(too_many_mails_wait_an_hour, mailing_server) {
+    eve_with_address(admin);
     for (int i = 0; i < 3; ++i) BOOST_TEST(ask_for_mail(p, "eve").status == 202u);
     auto refused = ask_for_mail(p, "eve");
     BOOST_TEST(refused.status == 429u);
@@ -221,10 +218,7 @@ BOOST_AUTO_TEST_CASE(too_many_mails_wait_an_hour) {
     BOOST_TEST(ask_for_mail(p, "someone-else").status == 429u);
 }
 
-BOOST_AUTO_TEST_CASE(bad_input_is_refused_naming_the_field) {
-    smtp_receiver smtp;
-    server_process server(mailing(smtp));
-    auto p = server.port();
+BOOST_FIXTURE_TEST_CASE(bad_input_is_refused_naming_the_field, mailing_server) {
     BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset", "{}")) == "login");
     BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset", R"({"login":"   "})")) == "login");
     BOOST_TEST(refused_field(http_request(p, "POST", "/auth/password-reset", R"({"login":7})")) == "login");
@@ -253,11 +247,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(invitations)
 
-BOOST_AUTO_TEST_CASE(an_admin_invites_an_agent_who_chooses_their_password) {
-    smtp_receiver smtp;
-    server_process server(mailing(smtp));
-    auto p = server.port();
-    auto admin = admin_client(server);
+BOOST_FIXTURE_TEST_CASE(an_admin_invites_an_agent_who_chooses_their_password, mailing_server) {
     auto made = admin.json("POST", "/agents", R"({"username":"lea","email":"lea@example.com","display_name":"Lea Park"})",
                            201);
     BOOST_TEST(made.at("invited").as_bool());
@@ -315,10 +305,7 @@ BOOST_AUTO_TEST_CASE(a_new_invitation_replaces_the_last) {
     BOOST_TEST(login_status(p, "lea", "second-invitation-1") == 200u);
 }
 
-BOOST_AUTO_TEST_CASE(an_invitation_needs_an_address_that_is_one) {
-    smtp_receiver smtp;
-    server_process server(mailing(smtp));
-    auto admin = admin_client(server);
+BOOST_FIXTURE_TEST_CASE(an_invitation_needs_an_address_that_is_one, mailing_server) {
     BOOST_TEST(refused_field(admin.call("POST", "/agents", R"({"username":"lea"})")) == "password");
     BOOST_TEST(refused_field(admin.call("POST", "/agents", R"({"username":"lea","email":"not an address"})")) == "email");
     BOOST_TEST(refused_field(admin.call("POST", "/agents", R"({"username":"lea","email":"lea@example.com","password":"short"})")) ==
@@ -341,11 +328,7 @@ BOOST_AUTO_TEST_SUITE(account_notices)
 
 // Each change to an agent's account's security is mailed to them, with
 // when and from where: one they did not make tells them someone has it.
-BOOST_AUTO_TEST_CASE(an_agent_is_told_of_each_change_to_their_accounts_security) {
-    smtp_receiver smtp;
-    server_process server(mailing(smtp));
-    auto p = server.port();
-    auto admin = admin_client(server);
+BOOST_FIXTURE_TEST_CASE(an_agent_is_told_of_each_change_to_their_accounts_security, mailing_server) {
     auto eve = eve_with_address(admin);
     std::size_t mails = 0;
     auto next_mail = [&] {
