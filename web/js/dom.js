@@ -55,10 +55,12 @@ export function refreshedInPlace(el, fresh) {
 // between them (the same thing, by `keyOf`, in a new element): the browser
 // clicks nothing then, as neither element had both. Here it is a click on
 // what the release was on, with the release's keys (Shift for a range).
+// A mouse's only: a touch's click comes from the browser's tap gesture, and
+// is left to it.
 export function keepClicksAcrossRedraws(container, itemSelector, keyOf) {
   let pressed = null;
   container.addEventListener('pointerdown', (e) => {
-    const item = e.button === 0 ? e.target.closest(itemSelector) : null;
+    const item = e.button === 0 && e.pointerType === 'mouse' ? e.target.closest(itemSelector) : null;
     pressed = item ? { item, key: keyOf(item) } : null;
   });
   container.addEventListener('pointerup', (e) => {
