@@ -5,7 +5,7 @@
 namespace switchboard::api {
 
 void tell_account_owner(api_context& ctx, const auth::agent& a, std::string_view what, const http::request& req) {
-    if (!ctx.mailer || !ctx.mailer->enabled() || a.email.empty()) return;
+    if (!sends_mail(ctx) || a.email.empty()) return;
     ctx.mailer->send(notify::account_notice_mail(a.email, a.display_name, a.username, what,
                                                  std::chrono::system_clock::now(), req.remote_address));
 }

@@ -30,8 +30,6 @@ awaitable<http::response> list_agents(api_context& ctx, http::request&, const au
     co_return json_response(200, {{"agents", std::move(list)}});
 }
 
-bool sends_mail(const api_context& ctx) { return ctx.mailer && ctx.mailer->enabled() && ctx.console_url; }
-
 // A new invitation mailed to an invited agent, as Chatwoot invites one: a
 // link to choose their password. The agent as it left them.
 awaitable<auth::agent> mail_invitation(api_context& ctx, std::string username, const auth::agent& by) {
@@ -39,7 +37,7 @@ awaitable<auth::agent> mail_invitation(api_context& ctx, std::string username, c
     auto url = notify::console_link(*ctx.console_url, "password=" + invited.token);
     auto& a = invited.who;
     ctx.mailer->send(notify::invitation_mail(a.email, a.display_name, a.username,
-                                             by.display_name.empty() ? by.username : by.display_name, url));
+                                             by.shown_name(), url));
     auto audited = audit(ctx, by.username, "agent.invited", a.username, {{"email", a.email}});
     co_await std::move(audited);
     co_return a;
@@ -59,7 +57,7 @@ awaitable<http::response> create_agent(api_context& ctx, http::request& req, con
     bool invite = password.empty();
     if (invite && email.empty())
         throw field_error{"password", "password is required, or an email to send an invitation to"};
-    if (invite && !sends_mail(ctx))
+    if (invite && !mails_console_links(ctx))
         throw field_error{"password", "password is required: this server sends no e-mail (--smtp-url), so an "
                                       "invitation cannot go"};
     if (!invite)
@@ -83,7 +81,7 @@ awaitable<http::response> create_agent(api_context& ctx, http::request& req, con
 // the earlier links stop working.
 awaitable<http::response> invite_again(api_context& ctx, http::request& req, const auth::agent& who) {
     std::string username(req.param("username"));
-    if (!sends_mail(ctx))
+    if (!mails_console_links(ctx))
         throw chat::command_error(chat::command_error::kind::conflict,
                                   "this server sends no e-mail (--smtp-url): set a password for " + username + " instead");
     auto invited = mail_invitation(ctx, username, who);
@@ -162,7 +160,7 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);
     ctx.hub.end_sessions(ended);
-    auto admin = "An admin, " + (who.display_name.empty() ? who.username : who.display_name) + ", ";
+    auto admin = "An admin, " + who.shown_name() + ", ";
     if (changes.password) tell_account_owner(ctx, a, admin + "set a new password for your account", req);
     if (changes.two_factor) tell_account_owner(ctx, a, admin + "turned off your two-factor authentication", req);
     // The account's changes; availability is presence (agent.presence), not one.

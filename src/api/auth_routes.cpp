@@ -111,7 +111,7 @@ boost::asio::awaitable<http::response> change_password(api_context& ctx, http::r
 boost::asio::awaitable<http::response> ask_for_password_mail(api_context& ctx, http::request& req) {
     auto o = object_body(req);
     auto login = trimmed_field(o, "login", true, 254);
-    if (!ctx.mailer || !ctx.mailer->enabled() || !ctx.console_url)
+    if (!mails_console_links(ctx))
         co_return http::response::error(503, "email_not_configured",
                                         "this server sends no e-mail: ask an admin to set a new password for you");
     auto asked = ctx.agents.password_reset_link(login, req.remote_address);
@@ -346,7 +346,7 @@ void add_auth_routes(http::router& routes, api_context& ctx) {
                                                  {"new_conversation_channels", opening_channels(ctx)},
                                                  {"campaign_channels", campaign_channels(ctx)},
                                                  {"import_channels", import_channels(ctx)},
-                                                 {"email_notifications", ctx.mailer && ctx.mailer->enabled()},
+                                                 {"email_notifications", sends_mail(ctx)},
                                                  {"team_requires_two_factor", ctx.agents.two_factor_required()}});
                }));
 }

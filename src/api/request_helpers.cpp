@@ -2,6 +2,7 @@
 
 #include "switchboard/core/json_text.hpp"
 #include "switchboard/core/whole_number.hpp"
+#include "switchboard/notify/mailer.hpp"
 #include "switchboard/store/store.hpp"
 
 #include <boost/json/parse.hpp>
@@ -104,6 +105,10 @@ std::optional<http::response> held_for_two_factor(api_context& ctx, const auth::
                                  "your team requires two-factor authentication: set yours up with POST "
                                  "/auth/two-factor/setup, then POST /auth/two-factor/enable");
 }
+
+bool sends_mail(const api_context& ctx) { return ctx.mailer && ctx.mailer->enabled(); }
+
+bool mails_console_links(const api_context& ctx) { return sends_mail(ctx) && ctx.console_url; }
 
 http::handler open_route(open_handler h) {
     return [h = std::move(h)](http::request& req) { return with_refusals_answered(h(req)); };

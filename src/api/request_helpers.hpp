@@ -41,6 +41,11 @@ using authed_handler = std::function<boost::asio::awaitable<http::response>(http
 // 401 without a live session; command_error, auth::agent_refusal and bad input mapped to 4xx.
 http::handler authed(api_context& ctx, authed_handler h, bool admin_only = false);
 
+// Whether the server sends e-mail (--smtp-url); and mail with links to the
+// console in it, which needs where the console is too.
+bool sends_mail(const api_context& ctx);
+bool mails_console_links(const api_context& ctx);
+
 // A route for anyone, logged in or not (a forgotten password's): its
 // refusals and bad input are answered as `authed` answers them.
 using open_handler = std::function<boost::asio::awaitable<http::response>(http::request&)>;

@@ -80,7 +80,7 @@ awaitable<http::response> email_transcript(api_context& ctx, http::request& req,
     auto phone = require_phone(req);
     auto o = req.body.empty() ? json::object{} : object_body(req);
     auto to = trimmed_field(o, "to", false, 254);
-    if (!ctx.mailer || !ctx.mailer->enabled())
+    if (!sends_mail(ctx))
         co_return not_configured("e-mail is not set up: the server needs --smtp-url and --smtp-from");
     auto v = co_await ctx.engine.view(phone);
     if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);

@@ -433,7 +433,7 @@ agents_service::reset_request agents_service::password_reset_link(std::string_vi
     if (!stored) return out;
     auto expires = std::chrono::system_clock::now() + reset_link_life;
     out.link = mailed_link{make_password_link(link_purpose::reset, stored->username, expires, stored->password_hash),
-                           public_view(*stored), expires};
+                           public_view(*stored)};
     return out;
 }
 
@@ -453,8 +453,8 @@ net::awaitable<agents_service::mailed_link> agents_service::invite_in_turn(std::
     record->password_hash = unusable_password_hash();  // the earlier invitations' links stop working
     co_await save(*record, {});
     mailed_link out;
-    out.expires = std::chrono::system_clock::now() + invitation_link_life;
-    out.token = make_password_link(link_purpose::invitation, username, out.expires, record->password_hash);
+    auto expires = std::chrono::system_clock::now() + invitation_link_life;
+    out.token = make_password_link(link_purpose::invitation, username, expires, record->password_hash);
     out.who = public_view(*record);
     co_return out;
 }

@@ -1435,17 +1435,6 @@ net::awaitable<conversation> conversation_actor::set_blocked(agent_ref by, bool 
     });
 }
 
-namespace {
-
-// 2026-12-05T09:00:00.000Z → "2026-12-05 09:00 UTC": a note is read by
-// agents in any zone, and kept as written.
-std::string utc_minute_text(timestamp t) {
-    auto iso = to_iso8601(t);
-    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
-}
-
-}  // namespace
-
 net::awaitable<conversation> conversation_actor::snooze(agent_ref by, std::optional<timestamp> until) {
     return existing<conversation>([this, by = std::move(by), until]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();

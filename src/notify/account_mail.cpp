@@ -39,10 +39,9 @@ mail invitation_mail(std::string_view to, std::string_view name, std::string_vie
 
 mail account_notice_mail(std::string_view to, std::string_view name, std::string_view username, std::string_view what,
                          timestamp at, std::string_view address) {
-    auto when = to_iso8601(at);
     mail m{std::string(to), "Switchboard: " + std::string(what), greeting(name, username)};
-    m.body += std::string(what) + " (your account " + std::string(username) + ", " + when.substr(0, 10) + " " +
-              when.substr(11, 5) + " UTC" + (address.empty() ? std::string() : ", from " + std::string(address)) +
+    m.body += std::string(what) + " (your account " + std::string(username) + ", " + utc_minute_text(at) +
+              (address.empty() ? std::string() : ", from " + std::string(address)) +
               ").\n\nIf it was you, there is nothing to do. If it was not, tell an admin at once: they can set a new "
               "password for you, which logs out whoever is in your account.";
     m.body += signature;

@@ -170,9 +170,13 @@ export class TeamPanel {
     return h('details', {}, h('summary', { text: 'E-mail' }), form);
   }
 
-  async patch(a, body, done) {
+  patch(a, body, done) { return this.change(a, () => api.patch(`/agents/${enc(a.username)}`, body), done); }
+
+  // `request` changes the agent `a` and answers them as they are now: their
+  // row shows that, and the dialog says `done`, or why it was refused.
+  async change(a, request, done) {
     try {
-      const updated = await api.patch(`/agents/${enc(a.username)}`, body);
+      const updated = await request();
       this.agents.set(a.username, { ...a, ...updated });
       if (a.username === this.me.username) this.onMe(updated);
       this.say(done);
@@ -198,15 +202,9 @@ export class TeamPanel {
   }
 
   // A new invitation; the link of the last one stops working.
-  async inviteAgain(a) {
-    try {
-      const updated = await api.post(`/agents/${enc(a.username)}/invitation`);
-      this.agents.set(a.username, { ...a, ...updated });
-      this.say(`A new invitation is on its way to ${updated.email}; the last one's link no longer works.`);
-    } catch (err) {
-      this.say(err.message, true);
-    }
-    this.render();
+  inviteAgain(a) {
+    return this.change(a, () => api.post(`/agents/${enc(a.username)}/invitation`),
+      `A new invitation is on its way to ${a.email}; the last one's link no longer works.`);
   }
 
   async rename(form) {

@@ -42,6 +42,8 @@ struct agent {
     // Invited by e-mail, and has not chosen a password yet: cannot log in.
     bool invited = false;
     bool is_admin() const { return role == "admin"; }
+    // What people see them as: their display name, else their username.
+    const std::string& shown_name() const { return display_name.empty() ? username : display_name; }
 };
 
 // libsodium's crypto_pwhash_str (Argon2id); slow on purpose.
@@ -167,7 +169,6 @@ public:
     struct mailed_link {
         std::string token;
         agent who;  // with the address it goes to
-        std::chrono::system_clock::time_point expires;
     };
     // "Forgot your password?": the link for the active agent whose username
     // or e-mail address `login` is, when they have an address; none for

@@ -12,6 +12,8 @@ namespace switchboard {
 using timestamp = std::chrono::system_clock::time_point;
 
 std::string to_iso8601(timestamp t);  // 2026-11-24T04:40:00.123Z
+// "2026-11-24 04:40 UTC": for people in any zone (a note, a mail).
+std::string utc_minute_text(timestamp t);
 void append_iso8601(std::string& out, timestamp t);
 inline constexpr std::size_t iso8601_chars = 24;
 // The same into room the caller has made: returns the end of what it wrote.
