@@ -4,6 +4,7 @@
 #include "audit.hpp"
 #include "request_helpers.hpp"
 
+#include "switchboard/core/ascii_case.hpp"
 #include "switchboard/notify/mailer.hpp"
 #include "switchboard/ws/hub.hpp"
 
@@ -157,12 +158,34 @@ awaitable<http::response> patch_agent(api_context& ctx, http::request& req, cons
         throw field_error{"body", "nothing to change: give available, max_chats, display_name, signature, email, role, "
                                   "active, password or two_factor"};
 
+    bool moves_address = changes.email && ascii_lowered(*changes.email) != ascii_lowered(target->email);
+    if (moves_address && self) {
+        // A password link goes to this address: a session left open must not
+        // send the next one elsewhere. So GitHub asks for the password too.
+        auto password = string_field(o, "current_password", false);
+        if (password.empty())
+            throw field_error{"current_password", "current_password is required to change your e-mail address"};
+        auto checked = co_await ctx.agents.check_own_password(username, password, req.remote_address);
+        using outcome = auth::agents_service::password_check::outcome;
+        if (checked.what == outcome::rate_limited)
+            co_return too_many_attempts(checked.retry_after, "too many wrong passwords: try again later");
+        if (checked.what == outcome::wrong_password)
+            throw field_error{"current_password", "current_password is not your password"};
+    }
+
     std::vector<std::string> ended;
     auto a = co_await ctx.agents.update(username, changes, &ended);
     ctx.hub.end_sessions(ended);
     auto admin = "An admin, " + who.shown_name() + ", ";
     if (changes.password) tell_account_owner(ctx, a, admin + "set a new password for your account", req);
     if (changes.two_factor) tell_account_owner(ctx, a, admin + "turned off your two-factor authentication", req);
+    if (moves_address) {
+        // To the address it was: the one that learns of a change its owner did not make.
+        std::string what = self ? "Your e-mail address was " : admin;
+        if (self) what += a.email.empty() ? "removed" : "changed to " + a.email;
+        else what += a.email.empty() ? "removed your e-mail address" : "changed your e-mail address to " + a.email;
+        tell_account_owner(ctx, *target, what, req);
+    }
     // The account's changes; availability is presence (agent.presence), not one.
     boost::json::object changed;
     if (changes.role) changed["role"] = *changes.role;

@@ -20,13 +20,6 @@ bool over_tls(const http::request& req) {
     return req.secure || http::iequals(req.header("X-Forwarded-Proto"), "https");
 }
 
-// A refusal past the failed-login limit, with when to try again.
-http::response too_many_attempts(std::chrono::seconds retry_after, std::string_view message) {
-    auto r = http::response::error(429, "too_many_attempts", message);
-    r.set_header("Retry-After", std::to_string(retry_after.count()));
-    return r;
-}
-
 std::string cookie(const http::request& req, std::string_view token, std::chrono::seconds max_age) {
     return std::string(session_cookie) + "=" + std::string(token) + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
            std::to_string(max_age.count()) + (over_tls(req) ? "; Secure" : "");

@@ -31,6 +31,12 @@ std::string session_token(const http::request& req, bool allow_query) {
 
 http::response not_configured(std::string why) { return http::response::error(409, "not_configured", std::move(why)); }
 
+http::response too_many_attempts(std::chrono::seconds retry_after, std::string_view message) {
+    auto r = http::response::error(429, "too_many_attempts", message);
+    r.set_header("Retry-After", std::to_string(retry_after.count()));
+    return r;
+}
+
 http::response json_response(unsigned status, const boost::json::value& v) {
     return http::response::json(status, json_text(v));
 }

@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -91,6 +92,8 @@ boost::json::array import_channels(const api_context& ctx);
 http::response json_response(unsigned status, const boost::json::value& v);
 // 409 not_configured: what the server lacks for the request, and the flag that gives it.
 http::response not_configured(std::string why);
+// 429 too_many_attempts past the failed-login limit, with when to try again (Retry-After).
+http::response too_many_attempts(std::chrono::seconds retry_after, std::string_view message);
 boost::json::object agent_json(const auth::agent& a);
 
 // The message with `seq` that an agent's reply quotes: one the user saw

@@ -157,6 +157,17 @@ private:
     std::unordered_map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
 };
 
+// One address, one account: a password link asked for by an address goes
+// to one agent, and a mailbox holds the key to the account it names.
+void refuse_anothers_address(const std::map<std::string, store::agent_record>& agents, const std::string& email,
+                             const std::string& username) {
+    if (email.empty()) return;
+    auto wanted = ascii_lowered(email);
+    for (auto& [name, r] : agents)
+        if (name != username && !r.email.empty() && ascii_lowered(r.email) == wanted)
+            throw agent_refusal(agent_refusal::kind::conflict, "the e-mail address " + email + " is " + name + "'s already");
+}
+
 }  // namespace
 
 struct agents_service::impl {
@@ -389,6 +400,7 @@ net::awaitable<agent> agents_service::create_in_turn(std::string username, std::
     {
         std::lock_guard lock(impl_->mutex);
         if (impl_->agents.count(username)) throw agent_refusal(agent_refusal::kind::conflict, "agent " + username + " exists already");
+        refuse_anothers_address(impl_->agents, email, username);
     }
     std::string hash = unusable_password_hash();
     if (!invited) hash = co_await impl_->hashed(password);
@@ -514,6 +526,7 @@ store::agent_record changed(store::agent_record r, const agent_changes& c,
     if (c.email) {
         if (!c.email->empty())
             if (auto why = validate_email(*c.email); !why.empty()) throw std::invalid_argument(why);
+        refuse_anothers_address(all, *c.email, r.username);
         r.email = *c.email;
     }
     if (c.role)
@@ -617,6 +630,35 @@ net::awaitable<agents_service::password_change> agents_service::change_own_passw
     }
     co_await save(*record, out.ended_sessions);
     out.what = password_change::outcome::changed;
+    co_return out;
+}
+
+net::awaitable<agents_service::password_check> agents_service::check_own_password(std::string username,
+                                                                                  std::string password,
+                                                                                  std::string address) {
+    co_return co_await net::co_spawn(impl_->changes, check_own_password_in_turn(username, password, address),
+                                     net::use_awaitable);
+}
+
+net::awaitable<agents_service::password_check> agents_service::check_own_password_in_turn(std::string username,
+                                                                                          std::string password,
+                                                                                          std::string address) {
+    co_await impl_->turn.acquire();
+    semaphore_permit permit(impl_->turn);
+    password_check out;
+    out.retry_after = impl_->wait_before_trying(username, address, options_);
+    if (out.retry_after.count() > 0) {
+        out.what = password_check::outcome::rate_limited;
+        co_return out;
+    }
+    auto record = store_.find_agent(username);
+    if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
+    auto verify = [&] { return verify_password(password, record->password_hash); };
+    if (!co_await run_apart(impl_->hashing.get_executor(), verify)) {
+        impl_->count_failure(username, address, options_);
+        co_return out;
+    }
+    out.what = password_check::outcome::right;
     co_return out;
 }
 

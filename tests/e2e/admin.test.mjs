@@ -818,13 +818,23 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   await page.getByRole('button', { name: 'Team', exact: true }).click();
   const team = page.locator('#team-dialog');
   const form = team.locator('#email-form');
+  // A password link would go to the address: a new one asks for the password.
   await form.getByLabel('E-mail').fill('ada@example');
+  await form.getByRole('button', { name: 'Save e-mail' }).click();
+  await form.locator('.error', { hasText: 'Type your current password to change your e-mail address.' }).waitFor();
+  await form.getByLabel('Current password').fill(ADMIN_PASSWORD);
   await form.getByRole('button', { name: 'Save e-mail' }).click();
   await form.locator('.error', { hasText: 'email must be an address such as name@example.com' }).waitFor();
   await form.getByLabel('E-mail').fill(' ada@example.com ');
+  await form.getByLabel('Current password').fill('not-the-password');
+  await form.getByRole('button', { name: 'Save e-mail' }).click();
+  await form.locator('.error', { hasText: 'current_password is not your password' }).waitFor();
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  assert.equal((await admin('GET', '/me')).agent.email, '');
+  await form.getByLabel('Current password').fill(ADMIN_PASSWORD);
   await form.getByRole('button', { name: 'Save e-mail' }).click();
   await team.locator('#team-status', { hasText: 'Your notifications go to ada@example.com while you are away.' }).waitFor();
-  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  assert.equal(await form.getByLabel('Current password').inputValue(), '');  // not kept in the page
   assert.equal((await admin('GET', '/me')).agent.email, 'ada@example.com');
   await team.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Team', exact: true }).click();

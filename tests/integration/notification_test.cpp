@@ -346,7 +346,7 @@ BOOST_AUTO_TEST_SUITE(notification_mail)
 api_client mention_bob_away(server_process& server, const std::string& phone) {
     auto admin = admin_client(server);
     auto bob = agent_client(admin, "bob");
-    bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})");
+    bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com","current_password":"secret-bob"})");
     user_says(server.port(), phone, "support");
     admin.json("POST", "/conversations/" + phone + "/chat-support/start");
     admin.json("POST", "/conversations/" + phone + "/notes", R"({"text":"@bob look"})", 201);
@@ -366,7 +366,7 @@ BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
     auto bob = agent_client(admin, "bob");
     agent_client(admin, "carol");
     agent_client(admin, "dave");  // gives no address
-    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com"})").at("email") == "bob@example.com");
+    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"email":"bob@example.com","current_password":"secret-bob"})").at("email") == "bob@example.com");
     BOOST_TEST(admin.json("PATCH", "/agents/carol", R"({"email":" carol@example.com "})").at("email") == "carol@example.com");
     user_says(p, "5301", "support", "Zoë Lee");
     admin.json("POST", "/conversations/5301/chat-support/start");
@@ -436,7 +436,7 @@ BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
     BOOST_TEST(refusal_message(bob.call("PATCH", "/agents/carol", R"({"email":"bob@example.com"})"), 403) ==
                "agents may change only themselves");
     BOOST_TEST(bob.json("GET", "/me").at("agent").at("email") == "bob@example.com");
-    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"email":null})").at("email") == "");
+    BOOST_TEST(bob.json("PATCH", "/agents/bob", R"({"email":null,"current_password":"secret-bob"})").at("email") == "");
 }
 
 // A mail server that does not answer: each mail is tried three times, then

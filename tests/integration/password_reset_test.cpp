@@ -370,3 +370,78 @@ BOOST_FIXTURE_TEST_CASE(an_agent_is_told_of_each_change_to_their_accounts_securi
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(agent_addresses)
+
+namespace {
+
+std::string email_of(const api_client& admin, const std::string& username) {
+    auto agents = admin.json("GET", "/agents").at("agents").as_array();
+    for (auto& a : agents)
+        if (a.at("username") == username.c_str()) return std::string(a.at("email").as_string());
+    return "(no agent " + username + ")";
+}
+
+}  // namespace
+
+// One address, one account, in any case: a password link asked for by an
+// address goes to one agent.
+BOOST_FIXTURE_TEST_CASE(an_address_is_one_agents_in_any_case, mailing_server) {
+    auto eve = eve_with_address(admin);  // Eve@Example.com
+    auto max = agent_client(admin, "max");
+    const std::string taken = "the e-mail address EVE@example.com is eve's already";
+    BOOST_TEST(refusal_message(admin.call("POST", "/agents", R"({"username":"lea","email":"EVE@example.com"})"), 409) ==
+               taken);
+    BOOST_TEST(email_of(admin, "lea") == "(no agent lea)");
+    BOOST_TEST(refusal_message(admin.call("PATCH", "/agents/max", R"({"email":"EVE@example.com"})"), 409) == taken);
+    BOOST_TEST(refusal_message(max.call("PATCH", "/agents/max",
+                                        R"({"email":"EVE@example.com","current_password":"secret-max"})"),
+                               409) == taken);
+    BOOST_TEST(email_of(admin, "max") == "");
+
+    // One's own address in another case is the same mailbox: no password asked, nobody told.
+    BOOST_TEST(eve.json("PATCH", "/agents/eve", R"({"email":"eve@example.com"})").at("email") == "eve@example.com");
+    ask_for_mail(p, "EVE@EXAMPLE.COM");
+    auto first = smtp.wait_for(1).at(0);  // neither the refused invitation's nor a notice came first
+    BOOST_TEST(first.to == std::vector<std::string>{"eve@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(first.body().find("account, eve.") != std::string::npos, first.body());
+}
+
+// A password link goes to the agent's address: a session left open must not
+// send the next one elsewhere. A new address asks for the password, and the
+// one it replaces is told, as GitHub does.
+BOOST_FIXTURE_TEST_CASE(a_new_address_asks_for_the_password_and_the_old_one_is_told, mailing_server) {
+    auto eve = eve_with_address(admin);
+    BOOST_TEST(refused_field(eve.call("PATCH", "/agents/eve", R"({"email":"thief@example.net"})")) == "current_password");
+    BOOST_TEST(refused_field(eve.call("PATCH", "/agents/eve",
+                                      R"({"email":"thief@example.net","current_password":"a-guess-1"})")) ==
+               "current_password");
+    BOOST_TEST(email_of(admin, "eve") == "Eve@Example.com");
+    BOOST_TEST(eve.json("PATCH", "/agents/eve", R"({"email":"eve@new.example","current_password":"secret-eve"})")
+                   .at("email") == "eve@new.example");
+    auto told = [&](std::size_t n, const std::string& to, const std::string& what) {
+        auto m = smtp.wait_for(n).at(n - 1);
+        BOOST_TEST(m.to == std::vector<std::string>{to}, boost::test_tools::per_element());
+        BOOST_TEST(m.header("Subject") == "Switchboard: " + what);
+    };
+    told(1, "Eve@Example.com", "Your e-mail address was changed to eve@new.example");
+    admin.json("PATCH", "/agents/eve", R"({"email":"eve@third.example"})");  // an admin's: no password of theirs asked
+    told(2, "eve@new.example", "An admin, Administrator, changed your e-mail address to eve@third.example");
+    admin.json("PATCH", "/agents/eve", R"({"email":""})");
+    told(3, "eve@third.example", "An admin, Administrator, removed your e-mail address");
+
+    // A first address asks for it too, and a wrong one counts as a failed
+    // login (5 from one client address, with eve's above).
+    auto max = agent_client(admin, "max");
+    BOOST_TEST(refused_field(max.call("PATCH", "/agents/max", R"({"email":"max@example.com"})")) == "current_password");
+    for (int i = 0; i < 4; ++i)
+        BOOST_TEST(refused_field(max.call("PATCH", "/agents/max",
+                                          R"({"email":"max@example.com","current_password":"a-guess-2"})")) ==
+                   "current_password");
+    auto limited = max.call("PATCH", "/agents/max", R"({"email":"max@example.com","current_password":"secret-max"})");
+    BOOST_TEST(limited.status == 429u);
+    BOOST_TEST(!limited.header("retry-after").empty());
+    BOOST_TEST(email_of(admin, "max") == "");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

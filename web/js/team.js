@@ -252,9 +252,17 @@ export class TeamPanel {
   }
 
   async setEmail(form) {
-    const updated = await api.patch(`/agents/${enc(this.me.username)}`, { email: form.elements.email.value });
+    const f = form.elements;
+    const email = f.email.value.trim();
+    const body = { email };
+    if (email.toLowerCase() !== (this.me.email ?? '').toLowerCase()) {
+      if (!f.current_password.value) throw new Error('Type your current password to change your e-mail address.');
+      body.current_password = f.current_password.value;
+    }
+    const updated = await api.patch(`/agents/${enc(this.me.username)}`, body);
     this.onMe(updated);
-    form.elements.email.value = updated.email;
+    f.email.value = updated.email;
+    f.current_password.value = '';
     this.say(updated.email ? `Your notifications go to ${updated.email} while you are away.` : 'You get no e-mail now.');
   }
 

@@ -137,12 +137,14 @@ public:
 
     std::vector<agent> list() const;
     std::optional<agent> find(std::string_view username) const;
-    // Throws std::invalid_argument with a field-naming reason, or agent_refusal.
+    // Throws std::invalid_argument with a field-naming reason, or agent_refusal
+    // (conflict: the username, or another agent's e-mail address in any case).
     // Without a password, with an e-mail address: invited (invite() makes
     // the link they choose one with).
     boost::asio::awaitable<agent> create(std::string username, std::string password, std::string role,
                                          std::string display_name, std::string email = {});
-    // Throws std::invalid_argument (bad value) or agent_refusal. `ended_sessions`
+    // Throws std::invalid_argument (bad value) or agent_refusal (conflict: the
+    // last admin, or another agent's e-mail address). `ended_sessions`
     // gets the token hashes of the sessions a new password ended.
     boost::asio::awaitable<agent> update(std::string username, agent_changes changes,
                                          std::vector<std::string>* ended_sessions = nullptr);
@@ -159,6 +161,15 @@ public:
     boost::asio::awaitable<password_change> change_own_password(std::string username, std::string current,
                                                                 std::string next, std::string keep_token,
                                                                 std::string address);
+    // Whether `password` is the agent's own, for a change that asks for it
+    // (their e-mail address, where a reset link would go): a wrong one
+    // counts as a failed login, as change_own_password's does.
+    struct password_check {
+        enum class outcome { right, wrong_password, rate_limited } what = outcome::wrong_password;
+        std::chrono::seconds retry_after{0};
+    };
+    boost::asio::awaitable<password_check> check_own_password(std::string username, std::string password,
+                                                              std::string address);
     // The operator's reset (`switchboard agent passwd`): ends every session.
     boost::asio::awaitable<void> set_password(std::string username, std::string password);
 
@@ -268,6 +279,8 @@ private:
     boost::asio::awaitable<agent> update_in_turn(std::string username, agent_changes changes,
                                                  std::vector<std::string>* ended_sessions);
     boost::asio::awaitable<new_api_token> create_api_token_in_turn(std::string username, std::string name);
+    boost::asio::awaitable<password_check> check_own_password_in_turn(std::string username, std::string password,
+                                                                      std::string address);
     boost::asio::awaitable<password_change> change_own_password_in_turn(std::string username, std::string current,
                                                                         std::string next, std::string keep_token,
                                                                         std::string address);
