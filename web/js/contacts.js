@@ -24,6 +24,8 @@ export class ContactsPanel {
     this.admin = me.role === 'admin';
     this.next = null;  // where the next page starts
     this.asked = 0;    // the latest load: an answer to an earlier one (a search typed over) is dropped
+    this.counting = false;  // a count of the total alone on its way (recount)
+    this.countAgain = false;
     this.reads = new ReadsAcrossEvents();  // a user renamed or deleted as a page is read shows so
     this.selected = new Set();
     $('contacts').addEventListener('click', () => this.open());
@@ -151,15 +153,44 @@ export class ContactsPanel {
   }
 
   // A page read before the deletion holds the row, and its total counts it.
+  // One not shown (on a page not read yet, or not found by the search) may
+  // or may not be in the total: the server counts again.
   forget(phone) {
     this.reads.change(() => {
+      if (!document.getElementById('contacts-dialog')?.open) return;
       const row = this.rowOf(phone);
-      if (!row) return;
+      if (!row) {
+        this.recount();
+        return;
+      }
       row.remove();
       this.pick(phone, false);
       const total = Number($('contacts-total').dataset.total) - 1;
       this.showTotal(total, $('contacts-search').value.trim());
     });
+  }
+
+  // One count on its way at a time: a bulk deletion's hundred events ask
+  // for one more after it, not a hundred.
+  async recount() {
+    if (this.counting) {
+      this.countAgain = true;
+      return;
+    }
+    this.counting = true;
+    try {
+      do {
+        this.countAgain = false;
+        const list = this.asked;
+        const q = $('contacts-search').value.trim();
+        const { total } = await contactsPage(1, q, null);
+        if (list === this.asked && !this.countAgain) this.showTotal(total, q);
+      } while (this.countAgain);
+    } catch {
+      // Left as it was: the next list read counts again.
+    } finally {
+      this.counting = false;
+    }
   }
 
   rowOf(phone) {
