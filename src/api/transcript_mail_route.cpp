@@ -2,11 +2,13 @@
 // saw it, e-mailed to them (Chatwoot's "Send transcript"): to the address
 // given, or to the `email` among their details. Their messages, the bot's
 // and the agents' that reached them, oldest first; never a private note, a
-// system note or a message that was not delivered. Through the mailer that
+// system note or a message that was not delivered. As text, and as a page
+// beside it for the mail programs that show one. Through the mailer that
 // e-mails agents (--smtp-url).
 #include "audit.hpp"
 #include "request_helpers.hpp"
 
+#include "switchboard/core/html_text.hpp"
 #include "switchboard/core/time.hpp"
 #include "switchboard/notify/mailer.hpp"
 #include "switchboard/store/store.hpp"
@@ -35,14 +37,22 @@ std::string first_name(const chat::conversation& c) {
     return c.name.substr(0, c.name.find(' '));
 }
 
-// The mail: a greeting, then each message as "[time] who: text".
+// "2026-12-07 09:05": a message's minute, in UTC.
+std::string minute_of(const chat::message& m) {
+    auto at = to_iso8601(m.at);
+    return at.substr(0, 10) + " " + at.substr(11, 5);
+}
+
+// The mail: a greeting, then each message, as text ("[time] who: text")
+// and as a page, where the user's are on the right, as their phone shows
+// them, and the team's on the left.
 struct transcript_mail {
     const store::store& store;
     const auth::agents_service& agents;
     std::shared_ptr<const chat::conversation> c;
     std::size_t included = 0;
 
-    std::string operator()() {
+    notify::mail operator()() {
         auto before = c->last_seq + 1;
         std::vector<chat::message> kept;  // newest first while read
         while (before > 1 && kept.size() < most_messages) {
@@ -53,16 +63,54 @@ struct transcript_mail {
                 if (user_saw(*it)) kept.push_back(std::move(*it));
         }
         included = kept.size();
+        bool cut = before > 1 && kept.size() == most_messages;
+        std::reverse(kept.begin(), kept.end());
+        notify::mail out;
+        out.subject = "Your conversation with us";
+        out.body = text(kept, cut);
+        out.html = page(kept, cut);
+        return out;
+    }
+
+    std::string greeting() const {
         auto name = first_name(*c);
-        std::string out = "Hello" + (name.empty() ? std::string() : " " + name) + ",\n\n";
-        out += "Here is your conversation with us, oldest first (times in UTC).\n";
-        if (before > 1 && kept.size() == most_messages)
-            out += "It is long: these are its latest " + std::to_string(most_messages) + " messages.\n";
+        return "Hello" + (name.empty() ? std::string() : " " + name) + ",";
+    }
+
+    static std::string cut_note() {
+        return "It is long: these are its latest " + std::to_string(most_messages) + " messages.";
+    }
+
+    std::string text(const std::vector<chat::message>& oldest_first, bool cut) const {
+        std::string out = greeting() + "\n\nHere is your conversation with us, oldest first (times in UTC).\n";
+        if (cut) out += cut_note() + "\n";
         out += "\n";
-        for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
-            auto at = to_iso8601(it->at);
-            out += "[" + at.substr(0, 10) + " " + at.substr(11, 5) + "] " + who(*it) + ": " + it->text + "\n";
+        for (auto& m : oldest_first) out += "[" + minute_of(m) + "] " + who(m) + ": " + m.text + "\n";
+        return out;
+    }
+
+    // Styled inline, and laid out by a table: what mail programs keep.
+    std::string page(const std::vector<chat::message>& oldest_first, bool cut) const {
+        std::string out =
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width\"><title>Your conversation with us</title></head>\n"
+            "<body style=\"margin:0;padding:16px;background:#f3f4f6;font-family:-apple-system,'Segoe UI',Helvetica,"
+            "Arial,sans-serif;font-size:15px;line-height:1.4;color:#1f2937\">\n"
+            "<div style=\"max-width:600px;margin:0 auto;background:#ffffff;border-radius:8px;padding:20px\">\n";
+        out += "<p style=\"margin:0 0 8px\">" + html_escaped(greeting()) + "</p>\n";
+        out += "<p style=\"margin:0 0 16px;color:#4b5563\">Here is your conversation with us, oldest first (times in UTC).";
+        if (cut) out += " " + cut_note();
+        out += "</p>\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\">\n";
+        for (auto& m : oldest_first) {
+            bool theirs = m.from == chat::sender::user;
+            std::string side = theirs ? "right" : "left", shade = theirs ? "#dcf8c6" : "#eef2f7";
+            out += "<tr><td align=\"" + side + "\" style=\"padding:4px 0\">";
+            out += "<div style=\"display:inline-block;max-width:85%;text-align:left;border-radius:10px;padding:8px 12px;"
+                   "background:" + shade + "\">";
+            out += "<div style=\"font-size:12px;color:#6b7280\">" + html_escaped(who(m)) + " · " + minute_of(m) + "</div>";
+            out += "<div>" + html_escaped(m.text, true) + "</div></div></td></tr>\n";
         }
+        out += "</table>\n</div>\n</body></html>\n";
         return out;
     }
 
@@ -94,10 +142,11 @@ awaitable<http::response> email_transcript(api_context& ctx, http::request& req,
     if (auto why = auth::validate_email(to); !why.empty()) throw field_error{"to", why};
 
     transcript_mail render{ctx.store, ctx.agents, v->record};
-    auto body = co_await scan(ctx, req, render);
+    auto mail = co_await scan(ctx, req, render);
     if (render.included == 0)
         throw chat::command_error(chat::command_error::kind::conflict, "the user has seen no message yet: nothing to send");
-    if (!ctx.mailer->send({to, "Your conversation with us", std::move(body)}))
+    mail.to = to;
+    if (!ctx.mailer->send(std::move(mail)))
         co_return http::response::error(503, "mail_queue_full", "too many mails wait to be sent: try again in a minute");
     json::object details{{"to", to}, {"messages", render.included}};
     auto auditing = audit(ctx, who.username, "transcript.emailed", phone, std::move(details));

@@ -81,6 +81,20 @@ void append_line(std::string& out, std::string_view line) {
     out.append(line).append("\r\n");
 }
 
+// A text/plain part's headers and its lines, as 8bit: readable as sent.
+void append_text_part(std::string& out, std::string_view body) {
+    out += "Content-Type: text/plain; charset=utf-8\r\n";
+    out += "Content-Transfer-Encoding: 8bit\r\n\r\n";
+    while (!body.empty()) {
+        auto end = body.find('\n');
+        auto line = body.substr(0, end);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        append_line(out, line);
+        if (end == std::string_view::npos) break;
+        body.remove_prefix(end + 1);
+    }
+}
+
 std::string_view target_words(std::string_view target) {
     if (target == "first_reply") return "first reply";
     if (target == "next_reply") return "next reply";
@@ -147,17 +161,22 @@ std::string wire_message(const mail& m, std::string_view from, timestamp at, std
     out += "Message-ID: <" + one_line(message_id) + ">\r\n";
     out += "Auto-Submitted: auto-generated\r\n";  // RFC 3834: no vacation replies to it
     out += "MIME-Version: 1.0\r\n";
-    out += "Content-Type: text/plain; charset=utf-8\r\n";
-    out += "Content-Transfer-Encoding: 8bit\r\n\r\n";
-    std::string_view body = m.body;
-    while (!body.empty()) {
-        auto end = body.find('\n');
-        auto line = body.substr(0, end);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        append_line(out, line);
-        if (end == std::string_view::npos) break;
-        body.remove_prefix(end + 1);
+    if (m.html.empty()) {
+        append_text_part(out, m.body);
+        return out;
     }
+    // '_' is in no base64 text, and the text part would have to hold this
+    // message's own id to hold the boundary.
+    auto boundary = "=_switchboard_" + base64(message_id).substr(0, 40);
+    out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+    out += "--" + boundary + "\r\n";
+    append_text_part(out, m.body);
+    out += "--" + boundary + "\r\n";
+    out += "Content-Type: text/html; charset=utf-8\r\n";
+    out += "Content-Transfer-Encoding: base64\r\n\r\n";
+    auto encoded = base64(m.html);
+    for (std::size_t at = 0; at < encoded.size(); at += 76) out.append(encoded, at, 76).append("\r\n");
+    out += "--" + boundary + "--\r\n";
     return out;
 }
 

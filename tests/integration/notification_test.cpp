@@ -481,6 +481,7 @@ BOOST_AUTO_TEST_CASE(a_user_is_emailed_their_conversation_as_they_saw_it) {
     admin.json("POST", "/conversations/5401/chat-support/start");
     admin.json("POST", "/conversations/5401/chat-support/send", R"({"text":"Hello Ana, how can I help?"})", 201);
     user_says(p, "5401", "Where is my order?");
+    user_says(p, "5401", "It says <b>shipped</b> & \"late\"\nsince Monday");
     admin.json("POST", "/conversations/5401/notes", R"({"text":"refund approved internally"})", 201);
     outbound.wait_for_text("5401", "Hello Ana, how can I help?");  // the next one sent is the one refused
     outbound.script({{400, R"({"error":"no such user"})", {}}});  // this one never reaches her
@@ -514,7 +515,7 @@ BOOST_AUTO_TEST_CASE(a_user_is_emailed_their_conversation_as_they_saw_it) {
     auto mail = smtp.wait_for(1)[0];
     BOOST_TEST(mail.to == std::vector<std::string>{"ana@example.com"}, boost::test_tools::per_element());
     BOOST_TEST(mail.header("Subject") == "Your conversation with us");
-    auto body = mail.body();
+    auto body = mail.part("text/plain");
     BOOST_TEST(body.starts_with("Hello Ana,\r\n"), body);
     BOOST_TEST(body.find("] You: support\r\n") != std::string::npos, body);
     BOOST_TEST(body.find("] Administrator: Hello Ana, how can I help?\r\n") != std::string::npos, body);
@@ -522,6 +523,21 @@ BOOST_AUTO_TEST_CASE(a_user_is_emailed_their_conversation_as_they_saw_it) {
     BOOST_TEST(body.find("refund approved") == std::string::npos, body);
     BOOST_TEST(body.find("Lost on the way") == std::string::npos, body);
     BOOST_TEST(body.find("You: support") < body.find("Where is my order?"));
+    // And as a page beside the text, for the mail programs that show one:
+    // each message as the user saw it, her words never markup.
+    auto page = mail.part("text/html");
+    BOOST_TEST(page.starts_with("<!DOCTYPE html>"), page);
+    BOOST_TEST(page.find("Hello Ana,") != std::string::npos, page);
+    BOOST_TEST(page.find("<div>Hello Ana, how can I help?</div>") != std::string::npos, page);
+    BOOST_TEST(page.find(">Administrator · ") != std::string::npos, page);
+    BOOST_TEST(page.find("<div>It says &lt;b&gt;shipped&lt;/b&gt; &amp; &quot;late&quot;<br>\nsince Monday</div>") !=
+                   std::string::npos,
+               page);
+    BOOST_TEST(page.find("<b>") == std::string::npos, page);
+    BOOST_TEST(page.find("refund approved") == std::string::npos, page);
+    BOOST_TEST(page.find("Lost on the way") == std::string::npos, page);
+    BOOST_TEST(page.find("Where is my order?") < page.find("It says"));
+    BOOST_TEST(page.find("<td align=\"right\"") < page.find("Where is my order?"));  // hers, on her side
 
     // To another address, given: the team lead's, say.
     BOOST_TEST(admin.json("POST", "/conversations/5401/transcript/email", R"({"to":" lead@example.com "})", 202)

@@ -29,7 +29,9 @@ std::string address_in(const std::string& line) {
 
 }  // namespace
 
-std::string received_mail::header(const std::string& name) const {
+std::string received_mail::header(const std::string& name) const { return header_of(data, name); }
+
+std::string header_of(const std::string& data, const std::string& name) {
     auto wanted = lower(name) + ":";
     std::size_t at = 0;
     while (at < data.size()) {
@@ -70,6 +72,50 @@ std::string decoded_words(const std::string& header) {
 std::string received_mail::body() const {
     auto blank = data.find("\r\n\r\n");
     return blank == std::string::npos ? std::string{} : data.substr(blank + 4);
+}
+
+std::string received_mail::part(const std::string& type) const { return mime_part(data, type); }
+
+namespace {
+
+std::string base64_decoded(std::string text) {
+    std::erase_if(text, [](char c) { return c == '\r' || c == '\n'; });
+    std::string bytes(text.size(), '\0');
+    auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                             reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0) throw std::runtime_error("not base64");
+    bytes.resize(static_cast<std::size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
+    return bytes;
+}
+
+// An entity's body as its Content-Transfer-Encoding says, or empty when its type is not `type`.
+std::string entity_content(const std::string& entity, const std::string& type) {
+    if (!lower(header_of(entity, "Content-Type")).starts_with(type)) return {};
+    auto blank = entity.find("\r\n\r\n");
+    auto content = blank == std::string::npos ? std::string{} : entity.substr(blank + 4);
+    return lower(header_of(entity, "Content-Transfer-Encoding")) == "base64" ? base64_decoded(content) : content;
+}
+
+}  // namespace
+
+std::string mime_part(const std::string& message, const std::string& type) {
+    auto content_type = header_of(message, "Content-Type");
+    if (!lower(content_type).starts_with("multipart/")) return entity_content(message, type);
+    auto at = content_type.find("boundary=\"");
+    if (at == std::string::npos) throw std::runtime_error("a multipart without its boundary: " + content_type);
+    at += 10;
+    auto delimiter = "\r\n--" + content_type.substr(at, content_type.find('"', at) - at);
+    auto body = "\r\n" + message.substr(message.find("\r\n\r\n") + 4);
+    for (auto start = body.find(delimiter); start != std::string::npos;) {
+        start += delimiter.size();
+        if (body.compare(start, 2, "--") == 0) break;  // the close delimiter
+        start = body.find("\r\n", start) + 2;
+        auto end = body.find(delimiter, start);
+        if (end == std::string::npos) throw std::runtime_error("a part without the close delimiter");
+        if (auto content = entity_content(body.substr(start, end - start), type); !content.empty()) return content;
+        start = end;
+    }
+    return {};
 }
 
 // One connection at a time, blocking, on a thread of its own: the mailer

@@ -16,10 +16,18 @@ struct received_mail {
     // A header's value (the first of that name, unfolded), or empty.
     std::string header(const std::string& name) const;
     std::string body() const;  // after the blank line
+    // The content of the part of that type ("text/html"), decoded: see mime_part.
+    std::string part(const std::string& type) const;
 };
 
 // The text of a header's RFC 2047 words (=?UTF-8?B?…?=), decoded and joined.
 std::string decoded_words(const std::string& header);
+// A header of a message or a MIME part (the first of that name, unfolded), or empty.
+std::string header_of(const std::string& entity, const std::string& name);
+// The content of `message`'s part of that type (text/plain, text/html),
+// its transfer encoding undone: a part of a multipart message, or the
+// message's own body when it is of that type. Empty when it has none.
+std::string mime_part(const std::string& message, const std::string& type);
 
 class smtp_receiver {
 public:

@@ -118,6 +118,31 @@ BOOST_AUTO_TEST_CASE(the_body_goes_in_crlf_lines_short_enough_for_smtp) {
     BOOST_TEST(notify::bare_address("support@example.com") == "support@example.com");
 }
 
+// A mail with a page goes as the text and the page, alternatives: the text
+// readable as sent, the page in base64 lines short enough for SMTP, whatever
+// its own lines' length.
+BOOST_AUTO_TEST_CASE(a_page_goes_beside_the_text_as_its_alternative) {
+    std::string page = "<p>" + std::string(3000, 'y') + "</p>\n<p>Zoë &amp; you</p>";
+    notify::mail m{"ana@example.com", "Your conversation with us", "Hello Ana,\nZoë here", page};
+    auto wire = notify::wire_message(m, "support@example.com", {}, "mail_7@switchboard");
+    auto type = test::header_of(wire, "Content-Type");
+    BOOST_TEST(type.starts_with("multipart/alternative; boundary=\""), type);
+    BOOST_TEST(test::mime_part(wire, "text/plain") == "Hello Ana,\r\nZoë here");
+    BOOST_TEST(test::mime_part(wire, "text/html") == page);
+    auto body = wire.substr(wire.find("\r\n\r\n") + 4);
+    std::size_t at = 0, longest = 0;
+    for (auto end = body.find("\r\n"); end != std::string::npos; at = end + 2, end = body.find("\r\n", at))
+        longest = std::max(longest, end - at);
+    BOOST_TEST(longest <= 78u);
+    BOOST_TEST(body.ends_with("--\r\n"));  // the close delimiter
+
+    // Without one, the text alone, as before.
+    m.html.clear();
+    auto plain = notify::wire_message(m, "support@example.com", {}, "mail_8@switchboard");
+    BOOST_TEST(test::header_of(plain, "Content-Type") == "text/plain; charset=utf-8");
+    BOOST_TEST(test::mime_part(plain, "text/html") == "");
+}
+
 // A followed conversation's messages mail an away agent once a quiet
 // spell; every other kind goes each time.
 BOOST_AUTO_TEST_CASE(a_followed_conversation_mails_its_messages_once_a_quiet_spell) {

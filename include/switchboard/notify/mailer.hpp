@@ -35,6 +35,10 @@ struct mail {
     std::string to;  // the address
     std::string subject;
     std::string body;  // plain text, UTF-8, lines joined by \n
+    // The same as a web page, for the mail programs that show one (none:
+    // the text alone). Sent as the text's alternative, in base64: a long
+    // line of it is never cut.
+    std::string html;
 };
 
 // The e-mail that tells the agent at `to` of `n`, with a link that opens
@@ -59,7 +63,8 @@ mail account_notice_mail(std::string_view to, std::string_view name, std::string
                          timestamp at, std::string_view address);
 
 // The message as it goes on the wire: RFC 5322 headers (a subject outside
-// ASCII as an RFC 2047 word), then the body, lines ending CRLF.
+// ASCII as an RFC 2047 word), then the body, lines ending CRLF; with
+// `html`, a multipart/alternative of the text and the page (RFC 2046).
 std::string wire_message(const mail& m, std::string_view from, timestamp at, std::string_view message_id);
 
 // Which notifications an away agent is mailed: every mention, chat handed
