@@ -92,8 +92,10 @@ std::string text_of(const json::object& m, const std::string& kind) {
                 return v && v->is_number() ? std::to_string(v->to_number<double>()) : std::string{};
             };
             out += " " + num("latitude") + "," + num("longitude");
+            std::string place;  // "Main Street Store, 1 Main Street": the console shows it beside a map link
             for (auto k : {"name", "address"})
-                if (auto s = optional_string(*l, k); !s.empty()) out += " " + s;
+                if (auto s = optional_string(*l, k); !s.empty()) place += (place.empty() ? "" : ", ") + s;
+            if (!place.empty()) out += " " + place;
         }
         return out;
     }

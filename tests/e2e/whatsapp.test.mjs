@@ -297,7 +297,7 @@ test('an agent sends a file with 📎, pastes a picture and drops a file, and on
 // photo shown in the chat (fetched through the server from the Graph API
 // stand-in), a voice message to play, a document to download. A file
 // WhatsApp no longer has says so.
-test('a photo, a voice message, a document and a reaction a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+test('a photo, a voice message, a document, a place and a reaction a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   whatsappHoldsFiles({ image: '9001', audio: '9002', document: '9003' });
   const sends = (id, type, file, text) => whatsappUserSends(server, '15551101', id, type, file, text);
   try {
@@ -330,6 +330,14 @@ test('a photo, a voice message, a document and a reaction a user sends are shown
     assert.equal(await page.evaluate(() => document.querySelector('.attachment.audio audio') === window.playerBefore), true);
     await sends('wamid.ines-6', 'document', { id: '9003', mime_type: 'application/pdf', caption: 'the second page', filename: 'p2.pdf' });
     await row.locator('.preview', { hasText: '📄 the second page p2.pdf' }).waitFor();
+    // A shared place: its name and address, and a link that shows it on a map.
+    await sends('wamid.ines-8', 'location', { latitude: 38.7223, longitude: -9.1393, name: 'Main Street Store', address: '1 Main Street' });
+    const place = page.locator('.message.user .location');
+    await place.locator('.text', { hasText: '📍 Main Street Store, 1 Main Street' }).waitFor();
+    assert.equal(await place.getByRole('link', { name: 'Open in a map' }).getAttribute('href'),
+      'https://www.openstreetmap.org/?mlat=38.7223&mlon=-9.1393#map=17/38.7223/-9.1393');
+    assert.equal(await page.locator('.message.user', { hasText: '[location]' }).count(), 0);
+    await row.locator('.preview', { hasText: '📍 Main Street Store, 1 Main Street' }).waitFor();
     // A reaction is shown as one, and the bot said nothing to it.
     const bot = await page.locator('.message.bot').count();
     await sends('wamid.ines-7', 'reaction', { message_id: 'wamid.out-1', emoji: '👍' });

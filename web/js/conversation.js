@@ -3,7 +3,7 @@
 import { api, enc, ReadsAcrossEvents } from './api.js';
 import { h, $, clockTime, confirmed, dayLabel, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
-import { attachmentElement, captionOf, reactionText } from './media.js';
+import { attachmentElement, captionOf, locationElement, locationOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
@@ -533,10 +533,16 @@ export class ConversationPane {
       m.reply_to ? this.quoteOf(m) : null,
       m.attachment ? this.attachmentOf(m) : null,
       m.deleted ? h('span', { class: 'text deleted', text: 'This note was deleted' })
-        : m.type === 'rating' ? rating(m.text) : text ? this.textElement(m, text) : null,
+        : m.type === 'rating' ? rating(m.text) : this.placeOf(m) ?? (text ? this.textElement(m, text) : null),
       m.choices?.length ? choicesOf(m) : null,
       h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable, deletable),
       m.status === 'failed' ? this.failure(m) : null);
+  }
+
+  // A shared location: its place and a map link, not the server's "[location] 38.98,…".
+  placeOf(m) {
+    const where = m.type === 'location' ? locationOf(m.text) : null;
+    return where ? locationElement(where) : null;
   }
 
   textElement(m, text) {

@@ -1,6 +1,6 @@
 // What a WhatsApp user sends besides text, as the console shows it: files
 // in the chat (a picture, a player or a download) and in the list's
-// preview, and reactions.
+// preview, shared places, and reactions.
 import { h } from './dom.js';
 
 // What a user sent, named where there is no caption to say what it is.
@@ -38,6 +38,25 @@ export function attachmentElement(m) {
   return h('span', { class: 'attachment file' }, h('a', { href: url, download: filename || '', text: `${MEDIA_ICONS.document} ${filename || what}` }));
 }
 
+// A place a user shared, which the server writes "[location] 38.980626,-131.942861
+// Main Street Store, 1 Main Street": where it is, and its name and address if sent.
+export function locationOf(text) {
+  const found = /^\[location\] (-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)(?: ([\s\S]*))?$/.exec(text);
+  if (!found) return null;
+  const latitude = Number(found[1]), longitude = Number(found[2]);
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
+  return { latitude, longitude, place: (found[3] ?? '').trim() };
+}
+
+// The place in the chat, with a link that shows it on a map, as a phone shows a shared location.
+export function locationElement({ latitude, longitude, place }) {
+  const href = `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=17/${latitude}/${longitude}`;
+  return h('span', { class: 'location' },
+    h('span', { class: 'text', text: `${MEDIA_ICONS.location} ${place || MEDIA_NAMES.location}` }), ' ',
+    h('a', { class: 'map-link', href, target: '_blank', rel: 'noopener noreferrer', text: 'Open in a map',
+      title: `${latitude}, ${longitude}` }));
+}
+
 // A reaction, which the server writes "[reaction] 👍".
 export function reactionText(text) {
   return `Reacted ${text.replace(/^\[reaction\]\s*/, '')}`;
@@ -49,6 +68,8 @@ export function reactionText(text) {
 export function previewOf({ text, type }) {
   if (type === 'rating') return `Rated the chat ${text} of 5`;
   if (type === 'reaction') return reactionText(text);
+  const where = type === 'location' ? locationOf(text) : null;
+  if (where) return `${MEDIA_ICONS.location} ${where.place || MEDIA_NAMES.location}`;
   if (!MEDIA_ICONS[type] || !text.startsWith(`[${type}]`)) return text;
   const rest = text.slice(type.length + 2).trim();
   return `${MEDIA_ICONS[type]} ${rest || MEDIA_NAMES[type]}`;
