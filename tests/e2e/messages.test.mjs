@@ -548,3 +548,39 @@ test('an agent signs their replies with the signature they wrote, never a note, 
   await receiver.waitFor((m) => m.to === '15551601' && m.text === 'Bye Sam');
   assert.deepEqual(page.errors, []);
 }));
+
+// Chatwoot's reply box has an emoji picker: one goes in where the caret is,
+// and the reply goes with it.
+test('an agent puts an emoji in a reply from the picker, where the caret is', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  await userSays(server, '15551701', 'support', 'Ola');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15551701"]').click();
+  assert.equal(await page.locator('#emoji').isDisabled(), true);  // no reply here yet: not the agent's chat
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
+  const text = page.locator('#composer-text');
+  await text.fill('Thanks for waiting');
+  await text.evaluate((t) => t.setSelectionRange(6, 6));  // after "Thanks"
+  await page.getByRole('button', { name: 'Insert an emoji' }).click();
+  const panel = page.getByRole('group', { name: 'Emoji' });
+  await panel.waitFor();
+  assert.equal(await page.locator('#emoji').getAttribute('aria-expanded'), 'true');
+  await panel.getByRole('button', { name: 'folded hands' }).click();
+  assert.equal(await text.inputValue(), 'Thanks🙏 for waiting');
+  assert.equal(await panel.isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'composer-text');
+  assert.equal(await text.evaluate((t) => t.selectionStart), 'Thanks🙏'.length);  // typing goes on after it
+
+  // Escape closes the picker alone, and the button has the focus again.
+  await page.getByRole('button', { name: 'Insert an emoji' }).click();
+  await panel.waitFor();
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'emoji');
+  assert.equal(await page.locator('#conv-name', { hasText: 'Ola' }).isVisible(), true);  // the chat still open
+
+  await text.press('End');
+  await text.press('Enter');
+  await receiver.waitFor((m) => m.to === '15551701' && m.text === 'Thanks🙏 for waiting');
+  assert.deepEqual(page.errors, []);
+}));

@@ -3,6 +3,7 @@
 import { api, enc, ReadsAcrossEvents } from './api.js';
 import { h, $, clockTime, confirmed, dayLabel, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
+import { EmojiPicker } from './emoji.js';
 import { attachmentElement, captionOf, locationElement, locationOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
@@ -122,6 +123,7 @@ export class ConversationPane {
     this.mode = 'reply';  // or 'note': a private note for the agents
     this.drafts = drafts;
     this.file = null;  // a file picked or pasted to send with the next reply
+    this.emoji = new EmojiPicker({ textarea: $('composer-text'), button: $('emoji'), panel: $('emoji-panel') });
     this.list = $('messages');
     this.list.addEventListener('scroll', () => this.onScroll());
     // A press in the history (on Reply, Delete, or dragging a selection)
@@ -462,6 +464,8 @@ export class ConversationPane {
     $('send').disabled = !enabled;
     $('attach').hidden = note || c.channel !== 'whatsapp';  // a file goes to a WhatsApp user, never in a note
     $('attach').disabled = !enabled;
+    $('emoji').disabled = !enabled;
+    if (!enabled) this.emoji.close(false);
     // A template is what reaches the user once the window has closed.
     $('send-template').hidden = note || c.channel !== 'whatsapp' || !this.mine();
     $('send').textContent = note ? 'Add note' : 'Send';
