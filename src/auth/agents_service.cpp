@@ -611,18 +611,13 @@ net::awaitable<agents_service::password_change> agents_service::change_own_passw
     semaphore_permit permit(impl_->turn);
     password_change out;
     if (auto why = validate_password(next); !why.empty()) throw std::invalid_argument(why);
-    out.retry_after = impl_->wait_before_trying(username, address, options_);
-    if (out.retry_after.count() > 0) {
-        out.what = password_change::outcome::rate_limited;
+    auto checked = co_await password_checked(username, current, address);
+    out.retry_after = checked.check.retry_after;
+    if (checked.check.what != password_check::outcome::right) {
+        if (checked.check.what == password_check::outcome::rate_limited) out.what = password_change::outcome::rate_limited;
         co_return out;
     }
-    auto record = store_.find_agent(username);
-    if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
-    auto verify = [&] { return verify_password(current, record->password_hash); };
-    if (!co_await run_apart(impl_->hashing.get_executor(), verify)) {
-        impl_->count_failure(username, address, options_);
-        co_return out;
-    }
+    auto& record = checked.record;
     record->password_hash = co_await impl_->hashed(next);
     {
         std::lock_guard lock(impl_->mutex);
@@ -645,20 +640,28 @@ net::awaitable<agents_service::password_check> agents_service::check_own_passwor
                                                                                           std::string address) {
     co_await impl_->turn.acquire();
     semaphore_permit permit(impl_->turn);
-    password_check out;
-    out.retry_after = impl_->wait_before_trying(username, address, options_);
-    if (out.retry_after.count() > 0) {
-        out.what = password_check::outcome::rate_limited;
+    auto checked = co_await password_checked(username, password, address);
+    co_return checked.check;
+}
+
+// From the store, not the cache: `switchboard agent passwd` may have changed it.
+net::awaitable<agents_service::checked_password> agents_service::password_checked(std::string username,
+                                                                                 std::string password,
+                                                                                 std::string address) {
+    checked_password out;
+    out.check.retry_after = impl_->wait_before_trying(username, address, options_);
+    if (out.check.retry_after.count() > 0) {
+        out.check.what = password_check::outcome::rate_limited;
         co_return out;
     }
-    auto record = store_.find_agent(username);
-    if (!record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
-    auto verify = [&] { return verify_password(password, record->password_hash); };
+    out.record = store_.find_agent(username);
+    if (!out.record) throw agent_refusal(agent_refusal::kind::not_found, "no agent named " + username);
+    auto verify = [&] { return verify_password(password, out.record->password_hash); };
     if (!co_await run_apart(impl_->hashing.get_executor(), verify)) {
         impl_->count_failure(username, address, options_);
         co_return out;
     }
-    out.what = password_check::outcome::right;
+    out.check.what = password_check::outcome::right;
     co_return out;
 }
 

@@ -102,15 +102,20 @@ std::string text_of(const json::object& m, const std::string& kind) {
     std::string out = "[" + kind + "]";
     auto* list = m.if_contains(kind);
     if (kind == "contacts" && list && list->is_array()) {  // shared contact cards: each name and first number
+        std::string cards;  // "Ana Lima +55 11 5555-0100, Bo"
         for (auto& card : list->as_array()) {
             if (!card.is_object()) continue;
+            std::string one;
             auto* name = card.as_object().if_contains("name");
             if (name && name->is_object())
-                if (auto n = optional_string(name->as_object(), "formatted_name"); !n.empty()) out += " " + n;
+                if (auto n = optional_string(name->as_object(), "formatted_name"); !n.empty()) one = n;
             auto* phones = card.as_object().if_contains("phones");
             if (phones && phones->is_array() && !phones->as_array().empty() && phones->as_array()[0].is_object())
-                if (auto p = optional_string(phones->as_array()[0].as_object(), "phone"); !p.empty()) out += " " + p;
+                if (auto p = optional_string(phones->as_array()[0].as_object(), "phone"); !p.empty())
+                    one += (one.empty() ? "" : " ") + p;
+            if (!one.empty()) cards += (cards.empty() ? "" : ", ") + one;
         }
+        if (!cards.empty()) out += " " + cards;
         return out;
     }
     if (kind == "unsupported") {  // a poll, a view-once photo…: Meta says what it held back

@@ -739,12 +739,15 @@ test('an older page read across a re-opening of its chat, newer messages since, 
 // little, presses a message's Reply: the header wraps anew, taller, and the
 // history keeps what is on screen where it was, so the click lands on what
 // was pressed. Taken off again, at the newest: the newest stays in view.
-test('a press on Reply lands while a colleague\'s labels make the header taller', () => withMemoryServer([], async (server) => {
+test('a press on Reply lands while a colleague\'s labels make the header taller', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15551031', 'support', 'Ava');
   for (let i = 1; i <= 20; i += 1) await userSays(server, '15551031', `line ${i}`);  // more than the pane shows
   await userSays(server, '15551031', 'my order is 98765');
   await admin('POST', '/conversations/15551031/chat-support/start');
+  // Answered: no "Waiting for an answer · 9s" in the header, whose growing
+  // count ("· 10s") could wrap it anew between the heights compared below.
+  await admin('POST', '/conversations/15551031/chat-support/send', { text: 'Looking' });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li[data-phone="15551031"]').click();
   const order = page.locator('.message.user', { hasText: 'my order is 98765' });

@@ -297,7 +297,7 @@ test('an agent sends a file with 📎, pastes a picture and drops a file, and on
 // photo shown in the chat (fetched through the server from the Graph API
 // stand-in), a voice message to play, a document to download. A file
 // WhatsApp no longer has says so.
-test('a photo, a voice message, a document, a place and a reaction a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+test('a photo, a voice message, a document, a place, contact cards and a reaction a user sends are shown in the chat', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   whatsappHoldsFiles({ image: '9001', audio: '9002', document: '9003' });
   const sends = (id, type, file, text) => whatsappUserSends(server, '15551101', id, type, file, text);
   try {
@@ -338,6 +338,12 @@ test('a photo, a voice message, a document, a place and a reaction a user sends 
       'https://www.openstreetmap.org/?mlat=38.7223&mlon=-9.1393#map=17/38.7223/-9.1393');
     assert.equal(await page.locator('.message.user', { hasText: '[location]' }).count(), 0);
     await row.locator('.preview', { hasText: '📍 Main Street Store, 1 Main Street' }).waitFor();
+    // Contact cards: each name and number, as the phone shows them.
+    await sends('wamid.ines-9', 'contacts', [
+      { name: { formatted_name: 'Ana Lima' }, phones: [{ phone: '+55 11 5555-0100', type: 'CELL' }] }, { name: { formatted_name: 'Bo' } }]);
+    await page.locator('.message.user .text', { hasText: '👤 Ana Lima +55 11 5555-0100, Bo' }).waitFor();
+    await row.locator('.preview', { hasText: '👤 Ana Lima +55 11 5555-0100, Bo' }).waitFor();
+    assert.equal(await page.locator('.message.user', { hasText: '[contacts]' }).count(), 0);
     // A reaction is shown as one, and the bot said nothing to it.
     const bot = await page.locator('.message.bot').count();
     await sends('wamid.ines-7', 'reaction', { message_id: 'wamid.out-1', emoji: '👍' });

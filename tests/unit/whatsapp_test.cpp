@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(contacts_a_new_number_and_what_whatsapp_held_back) {
         {"name":{"formatted_name":"Ana Lima","first_name":"Ana"},"phones":[{"phone":"+55 11 5555-0100","type":"CELL"}]},
         {"name":{"formatted_name":"Bo"}}])");
     BOOST_TEST(contacts.kind == "contacts");
-    BOOST_TEST(contacts.text == "[contacts] Ana Lima +55 11 5555-0100 Bo");
+    BOOST_TEST(contacts.text == "[contacts] Ana Lima +55 11 5555-0100, Bo");
     auto system = one(R"("type":"system","system":{"body":"User A changed from 16505551234 to 16505550000",
         "wa_id":"16505550000","type":"user_changed_number"})");
     BOOST_TEST(system.text == "[system] User A changed from 16505551234 to 16505550000");

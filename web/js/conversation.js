@@ -4,7 +4,7 @@ import { api, enc, ReadsAcrossEvents } from './api.js';
 import { h, $, clockTime, confirmed, dayLabel, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { EmojiPicker } from './emoji.js';
-import { attachmentElement, captionOf, locationElement, locationOf, reactionText } from './media.js';
+import { attachmentElement, captionOf, contactsText, locationElement, locationOf, reactionText } from './media.js';
 import { labelsEditor } from './labels.js';
 import { detailsEditor } from './details.js';
 import { TemplatePicker } from './templates.js';
@@ -815,7 +815,11 @@ export class ConversationPane {
   }
 
   // The text a message shows under its file or in place of its raw form.
-  textOf(m) { return m.attachment ? captionOf(m) : m.type === 'reaction' ? reactionText(m.text) : m.text; }
+  textOf(m) {
+    if (m.attachment) return captionOf(m);
+    if (m.type === 'reaction') return reactionText(m.text);
+    return m.type === 'contacts' ? contactsText(m.text) : m.text;
+  }
 
   excerptOf(m) {
     const text = this.textOf(m) || `[${m.type}]`;

@@ -4,8 +4,8 @@
 import { h } from './dom.js';
 
 // What a user sent, named where there is no caption to say what it is.
-const MEDIA_NAMES = { image: 'Photo', sticker: 'Sticker', audio: 'Audio', video: 'Video', document: 'Document', location: 'Location' };
-const MEDIA_ICONS = { image: '📷', sticker: '💟', audio: '🎵', video: '🎥', document: '📄', location: '📍' };
+const MEDIA_NAMES = { image: 'Photo', sticker: 'Sticker', audio: 'Audio', video: 'Video', document: 'Document', location: 'Location', contacts: 'Contact' };
+const MEDIA_ICONS = { image: '📷', sticker: '💟', audio: '🎵', video: '🎥', document: '📄', location: '📍', contacts: '👤' };
 // What the browser is given to show in the page (the server sends anything
 // else as a download): SVG, which can hold script, is not among them.
 const SHOWN_IMAGE = /^image\/(jpeg|png|webp|gif)(;|$)/;
@@ -55,6 +55,13 @@ export function locationElement({ latitude, longitude, place }) {
     h('span', { class: 'text', text: `${MEDIA_ICONS.location} ${place || MEDIA_NAMES.location}` }), ' ',
     h('a', { class: 'map-link', href, target: '_blank', rel: 'noopener noreferrer', text: 'Open in a map',
       title: `${latitude}, ${longitude}` }));
+}
+
+// Contact cards a user shared, which the server writes "[contacts] Ana Lima
+// +55 11 5555-0100, Bo": as their phone shows them, each name and number.
+export function contactsText(text) {
+  const cards = text.replace(/^\[contacts\]\s*/, '');
+  return `${MEDIA_ICONS.contacts} ${cards || MEDIA_NAMES.contacts}`;
 }
 
 // A reaction, which the server writes "[reaction] 👍".

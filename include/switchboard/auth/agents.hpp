@@ -281,6 +281,14 @@ private:
     boost::asio::awaitable<new_api_token> create_api_token_in_turn(std::string username, std::string name);
     boost::asio::awaitable<password_check> check_own_password_in_turn(std::string username, std::string password,
                                                                       std::string address);
+    // Within a turn: whether `password` is the agent's, and their stored
+    // record; a wrong one counts as a failed login.
+    struct checked_password {
+        password_check check;
+        std::optional<store::agent_record> record;
+    };
+    boost::asio::awaitable<checked_password> password_checked(std::string username, std::string password,
+                                                              std::string address);
     boost::asio::awaitable<password_change> change_own_password_in_turn(std::string username, std::string current,
                                                                         std::string next, std::string keep_token,
                                                                         std::string address);
