@@ -1,6 +1,6 @@
 // What a WhatsApp user sends besides text, as the console shows it: files
 // in the chat (a picture, a player or a download) and in the list's
-// preview, shared places, and reactions.
+// preview, shared places and contact cards, and reactions.
 import { h } from './dom.js';
 
 // What a user sent, named where there is no caption to say what it is.
