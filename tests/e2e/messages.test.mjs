@@ -555,6 +555,7 @@ test('an agent puts an emoji in a reply from the picker, where the caret is', ()
   await userSays(server, '15551701', 'support', 'Ola');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li[data-phone="15551701"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).waitFor();  // the chat drawn
   assert.equal(await page.locator('#emoji').isDisabled(), true);  // no reply here yet: not the agent's chat
   await page.getByRole('button', { name: 'Claim Chat' }).click();
   await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
