@@ -37,12 +37,6 @@ std::string first_name(const chat::conversation& c) {
     return c.name.substr(0, c.name.find(' '));
 }
 
-// "2026-12-07 09:05": a message's minute, in UTC.
-std::string minute_of(const chat::message& m) {
-    auto at = to_iso8601(m.at);
-    return at.substr(0, 10) + " " + at.substr(11, 5);
-}
-
 // The mail: a greeting, then each message, as text ("[time] who: text")
 // and as a page, where the user's are on the right, as their phone shows
 // them, and the team's on the left.
@@ -85,7 +79,7 @@ struct transcript_mail {
         std::string out = greeting() + "\n\nHere is your conversation with us, oldest first (times in UTC).\n";
         if (cut) out += cut_note() + "\n";
         out += "\n";
-        for (auto& m : oldest_first) out += "[" + minute_of(m) + "] " + who(m) + ": " + m.text + "\n";
+        for (auto& m : oldest_first) out += "[" + utc_minute(m.at) + "] " + who(m) + ": " + m.text + "\n";
         return out;
     }
 
@@ -107,7 +101,7 @@ struct transcript_mail {
             out += "<tr><td align=\"" + side + "\" style=\"padding:4px 0\">";
             out += "<div style=\"display:inline-block;max-width:85%;text-align:left;border-radius:10px;padding:8px 12px;"
                    "background:" + shade + "\">";
-            out += "<div style=\"font-size:12px;color:#6b7280\">" + html_escaped(who(m)) + " · " + minute_of(m) + "</div>";
+            out += "<div style=\"font-size:12px;color:#6b7280\">" + html_escaped(who(m)) + " · " + utc_minute(m.at) + "</div>";
             out += "<div>" + html_escaped(m.text, true) + "</div></div></td></tr>\n";
         }
         out += "</table>\n</div>\n</body></html>\n";

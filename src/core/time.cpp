@@ -87,10 +87,12 @@ std::string to_iso8601(timestamp t) {
     return out;
 }
 
-std::string utc_minute_text(timestamp t) {
+std::string utc_minute(timestamp t) {
     auto iso = to_iso8601(t);
-    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+    return iso.substr(0, 10) + " " + iso.substr(11, 5);
 }
+
+std::string utc_minute_text(timestamp t) { return utc_minute(t) + " UTC"; }
 
 std::optional<timestamp> parse_iso8601(std::string_view s) {
     // YYYY-MM-DDTHH:MM:SS[.fff]Z

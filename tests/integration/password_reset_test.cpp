@@ -17,6 +17,7 @@
 
 #include <csignal>
 #include <map>
+#include <optional>
 
 using namespace switchboard::test;
 using namespace std::chrono_literals;
@@ -65,6 +66,14 @@ std::vector<std::string> audited_actions(const api_client& admin) {
 }
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// The agent as GET /agents lists them, if it does.
+std::optional<json::object> listed_agent(const api_client& admin, const std::string& username) {
+    auto agents = admin.json("GET", "/agents").at("agents").as_array();
+    for (auto& a : agents)
+        if (a.at("username") == username.c_str()) return a.as_object();
+    return std::nullopt;
+}
 
 // eve, with a password and an address.
 api_client eve_with_address(const api_client& admin) {
@@ -291,9 +300,8 @@ BOOST_AUTO_TEST_CASE(a_new_invitation_replaces_the_last) {
     server_process server(mailing(smtp, kept_in(data.path())));
     auto p = server.port();
     auto admin = known_admin(p);
-    auto listed = admin.json("GET", "/agents").at("agents").as_array();
-    auto lea = std::find_if(listed.begin(), listed.end(), [](auto& a) { return a.at("username") == "lea"; });
-    BOOST_TEST_REQUIRE((lea != listed.end()));
+    auto lea = listed_agent(admin, "lea");
+    BOOST_TEST_REQUIRE(lea.has_value());
     BOOST_TEST(lea->at("invited").as_bool());
     auto agent = agent_client(admin, "max");
     BOOST_TEST(agent.call("POST", "/agents/lea/invitation").status == 403u);
@@ -376,10 +384,8 @@ BOOST_AUTO_TEST_SUITE(agent_addresses)
 namespace {
 
 std::string email_of(const api_client& admin, const std::string& username) {
-    auto agents = admin.json("GET", "/agents").at("agents").as_array();
-    for (auto& a : agents)
-        if (a.at("username") == username.c_str()) return std::string(a.at("email").as_string());
-    return "(no agent " + username + ")";
+    auto a = listed_agent(admin, username);
+    return a ? std::string(a->at("email").as_string()) : "(no agent " + username + ")";
 }
 
 }  // namespace

@@ -21,6 +21,16 @@ std::string lower(std::string s) {
     return s;
 }
 
+std::string base64_decoded(std::string text) {
+    std::erase_if(text, [](char c) { return c == '\r' || c == '\n'; });
+    std::string bytes(text.size(), '\0');
+    auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                             reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0) throw std::runtime_error("not base64");
+    bytes.resize(static_cast<std::size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
+    return bytes;
+}
+
 // The address in "MAIL FROM:<a@b>" or "RCPT TO:<a@b>".
 std::string address_in(const std::string& line) {
     auto open = line.find('<'), close = line.rfind('>');
@@ -58,12 +68,7 @@ std::string decoded_words(const std::string& header) {
     std::string out;
     for (auto at = header.find("=?UTF-8?B?"); at != std::string::npos; at = header.find("=?UTF-8?B?", at)) {
         auto start = at + 10, end = header.find("?=", start);
-        auto word = header.substr(start, end - start);
-        std::string bytes(word.size(), '\0');
-        auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                                 reinterpret_cast<const unsigned char*>(word.data()), static_cast<int>(word.size()));
-        bytes.resize(static_cast<std::size_t>(n) - (word.ends_with("==") ? 2 : word.ends_with("=") ? 1 : 0));
-        out += bytes;
+        out += base64_decoded(header.substr(start, end - start));
         at = end;
     }
     return out;
@@ -77,16 +82,6 @@ std::string received_mail::body() const {
 std::string received_mail::part(const std::string& type) const { return mime_part(data, type); }
 
 namespace {
-
-std::string base64_decoded(std::string text) {
-    std::erase_if(text, [](char c) { return c == '\r' || c == '\n'; });
-    std::string bytes(text.size(), '\0');
-    auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                             reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0) throw std::runtime_error("not base64");
-    bytes.resize(static_cast<std::size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
-    return bytes;
-}
 
 // An entity's body as its Content-Transfer-Encoding says, or empty when its type is not `type`.
 std::string entity_content(const std::string& entity, const std::string& type) {

@@ -12,6 +12,8 @@ namespace switchboard {
 using timestamp = std::chrono::system_clock::time_point;
 
 std::string to_iso8601(timestamp t);  // 2026-11-24T04:40:00.123Z
+// "2026-11-24 04:40", in UTC: a time to the minute, for people.
+std::string utc_minute(timestamp t);
 // "2026-11-24 04:40 UTC": for people in any zone (a note, a mail).
 std::string utc_minute_text(timestamp t);
 void append_iso8601(std::string& out, timestamp t);
