@@ -169,8 +169,8 @@ boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::st
         return engine.snooze(std::move(phone), std::move(by), until);
     }
     if (a == "read") return engine.mark_read(std::move(phone), std::move(by), UINT64_MAX);
-    if (a == "priority") return engine.set_priority(std::move(phone), c.priority);
-    if (a == "label" || a == "unlabel") return engine.set_label(std::move(phone), c.text, a == "label");
+    if (a == "priority") return engine.set_priority(std::move(phone), std::move(by), c.priority);
+    if (a == "label" || a == "unlabel") return engine.set_label(std::move(phone), std::move(by), c.text, a == "label");
     if (a == "follow" || a == "unfollow") {
         auto name = c.agent.empty() ? who.username : c.agent;
         // Read again, as for assign; and an automation is nobody to follow.
@@ -183,7 +183,7 @@ boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::st
         // Read again: the team a macro names may have gone since it was made.
         if (auto why = c.text.empty() ? std::nullopt : missing_team(ctx, c.text))
             throw chat::command_error(chat::command_error::kind::conflict, std::move(*why));
-        return engine.set_team(std::move(phone), c.text);
+        return engine.set_team(std::move(phone), std::move(by), c.text);
     }
     return write_message(ctx, std::move(phone), std::move(by), c.text, a == "note");
 }

@@ -304,26 +304,26 @@ awaitable<http::response> mark_unread(api_context& ctx, http::request& req, cons
 }
 
 // {"priority":"none"|"low"|"medium"|"high"|"urgent"}
-awaitable<http::response> set_priority(api_context& ctx, http::request& req, const auth::agent&) {
+awaitable<http::response> set_priority(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto priority = priority_field(object_body(req));
-    auto c = co_await ctx.engine.set_priority(phone, priority);
+    auto c = co_await ctx.engine.set_priority(phone, as_ref(who), priority);
     co_return co_await conversation_answer(ctx, c);
 }
 
 // {"team":"billing"|null}: a team there is, or none.
-awaitable<http::response> set_team(api_context& ctx, http::request& req, const auth::agent&) {
+awaitable<http::response> set_team(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto team = team_field(ctx, object_body(req));
-    auto c = co_await ctx.engine.set_team(phone, std::move(team));
+    auto c = co_await ctx.engine.set_team(phone, as_ref(who), std::move(team));
     co_return co_await conversation_answer(ctx, c);
 }
 
 // {"labels":[…]}: each as label_from keeps it, at most max_labels.
-awaitable<http::response> set_labels(api_context& ctx, http::request& req, const auth::agent&) {
+awaitable<http::response> set_labels(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
     auto labels = labels_field(object_body(req));  // named: no temporaries inside co_await (GCC 12)
-    auto c = co_await ctx.engine.set_labels(phone, std::move(labels));
+    auto c = co_await ctx.engine.set_labels(phone, as_ref(who), std::move(labels));
     co_return co_await conversation_answer(ctx, c);
 }
 

@@ -89,7 +89,7 @@ awaitable<http::response> delete_team(api_context& ctx, http::request& req, cons
     std::size_t moved = 0;
     for (auto& row : page.rows) {
         auto phone = row.record->phone;
-        auto leaving = ctx.engine.leave_team(std::move(phone), name);
+        auto leaving = ctx.engine.leave_team(std::move(phone), as_ref(who), name);
         std::optional<chat::conversation> c;
         try {
             c = co_await std::move(leaving);

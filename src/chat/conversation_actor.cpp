@@ -3,6 +3,7 @@
 // nothing.
 #include "conversation_actor.hpp"
 
+#include "switchboard/chat/filing_note.hpp"
 #include "switchboard/chat/json.hpp"
 #include "switchboard/core/ids.hpp"
 #include "switchboard/core/log.hpp"
@@ -1324,14 +1325,14 @@ net::awaitable<void> conversation_actor::agent_typing(std::string agent) {
 }
 
 // Filing is no activity: the list's order and the idle timeout stay.
-net::awaitable<conversation> conversation_actor::set_labels(std::vector<std::string> labels) {
-    return annotate(replacing(&conversation::labels, sorted_set(std::move(labels))));
+net::awaitable<conversation> conversation_actor::set_labels(agent_ref by, std::vector<std::string> labels) {
+    return annotate(replacing(&conversation::labels, sorted_set(std::move(labels))), std::move(by));
 }
 
 // One label put on or taken off, the others kept: a bulk action's, which
 // must not undo another agent's filing of the same conversation meanwhile.
-net::awaitable<conversation> conversation_actor::set_label(std::string label, bool filed) {
-    return annotate(toggling(&conversation::labels, std::move(label), filed, max_labels, "labels"));
+net::awaitable<conversation> conversation_actor::set_label(agent_ref by, std::string label, bool filed) {
+    return annotate(toggling(&conversation::labels, std::move(label), filed, max_labels, "labels"), std::move(by));
 }
 
 net::awaitable<conversation> conversation_actor::set_participants(std::vector<std::string> usernames) {
@@ -1345,20 +1346,22 @@ net::awaitable<conversation> conversation_actor::set_participant(std::string use
                              "followers"));
 }
 
-net::awaitable<conversation> conversation_actor::set_priority(conv_priority priority) {
-    return annotate(replacing(&conversation::priority, priority));
+net::awaitable<conversation> conversation_actor::set_priority(agent_ref by, conv_priority priority) {
+    return annotate(replacing(&conversation::priority, priority), std::move(by));
 }
 
-net::awaitable<conversation> conversation_actor::set_team(std::string team) {
-    return annotate(replacing(&conversation::team, std::move(team)));
+net::awaitable<conversation> conversation_actor::set_team(agent_ref by, std::string team) {
+    return annotate(replacing(&conversation::team, std::move(team)), std::move(by));
 }
 
-net::awaitable<conversation> conversation_actor::leave_team(std::string team) {
-    return annotate([team = std::move(team)](conversation& c) {
-        if (c.team != team) return false;
-        c.team.clear();
-        return true;
-    });
+net::awaitable<conversation> conversation_actor::leave_team(agent_ref by, std::string team) {
+    return annotate(
+        [team = std::move(team)](conversation& c) {
+            if (c.team != team) return false;
+            c.team.clear();
+            return true;
+        },
+        std::move(by));
 }
 
 net::awaitable<conversation> conversation_actor::set_attributes(
@@ -1369,15 +1372,20 @@ net::awaitable<conversation> conversation_actor::set_attributes(
 
 // What the agents keep on a conversation (its labels, priority, team, attributes); `change`
 // says whether it changed anything. No activity: the list's order and the
-// idle timeout stay.
-net::awaitable<conversation> conversation_actor::annotate(std::function<bool(conversation&)> change) {
-    return existing<conversation>([this, change = std::move(change)]() -> net::awaitable<conversation> {
+// idle timeout stay, as with the notes of a rename.
+net::awaitable<conversation> conversation_actor::annotate(std::function<bool(conversation&)> change,
+                                                          std::optional<agent_ref> by) {
+    return existing<conversation>([this, change = std::move(change),
+                                   by = std::move(by)]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();
         step s{*own_};
         auto& c = s.next;
         if (!change(c)) co_return c;
         c.updated_at = now;
         follow_filing(c);
+        if (by) {
+            if (auto note = filing_note(*own_, c, by->username); !note.empty()) add_system_note(s, std::move(note), now);
+        }
         if (c.chat && c.chat.operator->() != own_->chat.operator->()) save_chat(s);  // the change edited the open chat
         co_await learn_queue_position(s);
         s.conversation_updated(now);

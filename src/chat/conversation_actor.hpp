@@ -49,8 +49,8 @@ public:
     boost::asio::awaitable<import_outcome> import_contact(imported_contact contact);
     // engine::send_campaign.
     boost::asio::awaitable<std::optional<message>> send_campaign(agent_ref by, campaign_message m);
-    boost::asio::awaitable<conversation> set_labels(std::vector<std::string> labels);
-    boost::asio::awaitable<conversation> set_label(std::string label, bool filed);
+    boost::asio::awaitable<conversation> set_labels(agent_ref by, std::vector<std::string> labels);
+    boost::asio::awaitable<conversation> set_label(agent_ref by, std::string label, bool filed);
     boost::asio::awaitable<conversation> set_participants(std::vector<std::string> usernames);
     boost::asio::awaitable<conversation> set_participant(std::string username, bool following);
     boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
@@ -66,9 +66,9 @@ public:
     boost::asio::awaitable<conversation> return_to_queue(agent_ref by);
     boost::asio::awaitable<conversation> mark_read(agent_ref by, std::uint64_t up_to);
     boost::asio::awaitable<conversation> mark_unread();
-    boost::asio::awaitable<conversation> set_priority(conv_priority priority);
-    boost::asio::awaitable<conversation> set_team(std::string team);
-    boost::asio::awaitable<conversation> leave_team(std::string team);
+    boost::asio::awaitable<conversation> set_priority(agent_ref by, conv_priority priority);
+    boost::asio::awaitable<conversation> set_team(agent_ref by, std::string team);
+    boost::asio::awaitable<conversation> leave_team(agent_ref by, std::string team);
     boost::asio::awaitable<conversation> set_attributes(std::vector<std::pair<std::string, std::string>> attributes);
     // The assigned agent is writing to a WhatsApp user: they see "typing…".
     boost::asio::awaitable<void> agent_typing(std::string agent);
@@ -256,7 +256,10 @@ private:
     void announce(step& s);
     // The board's copy of what lists and the idle sweep read.
     void update_board();
-    boost::asio::awaitable<conversation> annotate(std::function<bool(conversation&)> change);
+    // With `by`, a change of labels, priority or team leaves a line in the
+    // history saying who made it (filing_note).
+    boost::asio::awaitable<conversation> annotate(std::function<bool(conversation&)> change,
+                                                  std::optional<agent_ref> by = std::nullopt);
     timestamp idle_deadline(const conversation& c) const;
 
     engine_context& ctx_;

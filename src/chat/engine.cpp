@@ -435,19 +435,19 @@ void engine::agent_typing(std::string phone, std::string agent) {
                   [](std::exception_ptr e) { log::failure("typing indicator not shown", e); });
 }
 
-net::awaitable<conversation> engine::set_priority(std::string phone, conv_priority priority) {
+net::awaitable<conversation> engine::set_priority(std::string phone, agent_ref by, conv_priority priority) {
     auto actor = impl_->require(phone);
-    co_return co_await actor->set_priority(priority);
+    co_return co_await actor->set_priority(std::move(by), priority);
 }
 
-net::awaitable<conversation> engine::set_team(std::string phone, std::string team) {
+net::awaitable<conversation> engine::set_team(std::string phone, agent_ref by, std::string team) {
     auto actor = impl_->require(phone);
-    co_return co_await actor->set_team(std::move(team));
+    co_return co_await actor->set_team(std::move(by), std::move(team));
 }
 
-net::awaitable<conversation> engine::leave_team(std::string phone, std::string team) {
+net::awaitable<conversation> engine::leave_team(std::string phone, agent_ref by, std::string team) {
     auto actor = impl_->require(phone);
-    co_return co_await actor->leave_team(std::move(team));
+    co_return co_await actor->leave_team(std::move(by), std::move(team));
 }
 
 net::awaitable<conversation> engine::set_attributes(std::string phone,
@@ -456,14 +456,14 @@ net::awaitable<conversation> engine::set_attributes(std::string phone,
     co_return co_await actor->set_attributes(std::move(attributes));
 }
 
-net::awaitable<conversation> engine::set_labels(std::string phone, std::vector<std::string> labels) {
+net::awaitable<conversation> engine::set_labels(std::string phone, agent_ref by, std::vector<std::string> labels) {
     auto actor = impl_->require(phone);
-    co_return co_await actor->set_labels(std::move(labels));
+    co_return co_await actor->set_labels(std::move(by), std::move(labels));
 }
 
-net::awaitable<conversation> engine::set_label(std::string phone, std::string label, bool filed) {
+net::awaitable<conversation> engine::set_label(std::string phone, agent_ref by, std::string label, bool filed) {
     auto actor = impl_->require(phone);
-    co_return co_await actor->set_label(std::move(label), filed);
+    co_return co_await actor->set_label(std::move(by), std::move(label), filed);
 }
 
 net::awaitable<conversation> engine::set_participants(std::string phone, std::vector<std::string> usernames) {

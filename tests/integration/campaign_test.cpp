@@ -321,7 +321,8 @@ BOOST_AUTO_TEST_CASE(a_campaign_refused_changes_nothing) {
             "not_configured", "--wa-business-account-id");
 
     BOOST_TEST(campaigns_of(admin).empty());
-    BOOST_TEST(admin.json("GET", "/conversations/15550001").at("messages").as_array().size() == 2u);  // hi, the menu
+    // hi, the menu, and the note of the label put on
+    BOOST_TEST(admin.json("GET", "/conversations/15550001").at("messages").as_array().size() == 3u);
     BOOST_TEST(outbound.requests().empty());
 
     // Without --outbound-url a plain-webhook user cannot be reached.

@@ -1,4 +1,5 @@
 #include "switchboard/chat/conversation.hpp"
+#include "switchboard/chat/filing_note.hpp"
 #include "switchboard/core/time.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -122,6 +123,28 @@ BOOST_AUTO_TEST_CASE(open_chat_is_copied_only_when_a_copy_changes_it) {
     step.chat.reset();
     BOOST_TEST(!step.chat);
     BOOST_TEST(state.chat->ticket_id == "T-1");
+}
+
+// The history's line for a filing names each change once, in words, and
+// who made it; several in one change are one line.
+BOOST_AUTO_TEST_CASE(a_filing_is_told_in_words) {
+    conversation was, now;
+    BOOST_TEST(filing_note(was, now, "ada").empty());
+    now.labels = {"a", "b", "c"};
+    BOOST_TEST(filing_note(was, now, "ada") == "Labels a, b and c added by ada");
+    was = now;
+    now.labels = {"b", "d"};
+    now.priority = conv_priority::high;
+    now.team = "sales";
+    BOOST_TEST(filing_note(was, now, "ada") ==
+               "Labels d added, a and c removed; priority set to high; filed under the team sales by ada");
+    was = now;
+    now.team = "billing";
+    BOOST_TEST(filing_note(was, now, "automation") == "Moved from the team sales to billing by automation");
+    was = now;
+    now.attributes = {{"plan", "pro"}};  // details are not filing
+    now.participants = {"ada"};
+    BOOST_TEST(filing_note(was, now, "ada").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -738,8 +738,9 @@ BOOST_AUTO_TEST_CASE(a_teams_own_targets_hold_its_chats) {
     engine_fixture f(store::make_memory_store());
     auto check = [&](timestamp at) { return f.run(f.engine.check_reply_targets(at)); };
     for (auto phone : {"1571", "1572", "1573"}) f.say(phone, "support");
-    f.run(f.engine.set_team("1571", "vip"));
-    f.run(f.engine.set_team("1572", "billing"));  // a team without targets of its own
+    chat::agent_ref bob{"bob", "Bob", false};
+    f.run(f.engine.set_team("1571", bob, "vip"));
+    f.run(f.engine.set_team("1572", bob, "billing"));  // a team without targets of its own
     auto since = *chat::waiting_since(*f.run(f.engine.find("1573")));
     chat::reply_policy policy{{30, 60}, {}};
     policy.by_team["vip"] = {2, 60, false, 120};  // its first reply sooner, and a resolution target
@@ -757,11 +758,10 @@ BOOST_AUTO_TEST_CASE(a_teams_own_targets_hold_its_chats) {
     BOOST_TEST(check(since + minutes(5)) == 1u);
     BOOST_TEST(reported() == std::vector<std::string>{"1571 first_reply 2"});
     // 1573 moves to vip: held to its two minutes now; 1572 still to the standard's thirty.
-    f.run(f.engine.set_team("1573", "vip"));
+    f.run(f.engine.set_team("1573", bob, "vip"));
     BOOST_TEST(check(since + minutes(6)) == 1u);
     BOOST_TEST(check(since + minutes(31)) == 1u);
     // 1571 answered: no longer waiting, still open.
-    chat::agent_ref bob{"bob", "Bob", false};
     f.run(f.engine.start_chat("1571", bob));
     f.run(f.engine.send("1571", bob, "Hello", ""));
     BOOST_TEST(check(since + minutes(121)) == 2u);  // vip's resolution target; the standard has none
@@ -885,15 +885,16 @@ BOOST_AUTO_TEST_CASE(the_list_follows_each_step) {
     // goes back.
     chat::list_query by_priority;
     by_priority.by = chat::list_query::order::priority;
+    chat::agent_ref bob{"bob", "Bob", false};
     auto place_of_quiet = [&] {
         auto phones = read_pages(f.engine, by_priority, 50);
         return static_cast<std::size_t>(std::find(phones.begin(), phones.end(), quiet) - phones.begin());
     };
     BOOST_TEST(place_of_quiet() == 499u);
-    f.run(f.engine.set_priority(quiet, chat::conv_priority::urgent));
+    f.run(f.engine.set_priority(quiet, bob, chat::conv_priority::urgent));
     BOOST_TEST(place_of_quiet() <= urgent);
     BOOST_TEST(first(all) != quiet);  // marking is no activity
-    f.run(f.engine.set_priority(quiet, chat::conv_priority::none));
+    f.run(f.engine.set_priority(quiet, bob, chat::conv_priority::none));
     BOOST_TEST(place_of_quiet() == 499u);
 }
 

@@ -413,11 +413,13 @@ public:
     void agent_typing(std::string phone, std::string agent);
     // Files the conversation under `labels` (label_from's form, each once,
     // at most max_labels), in place of those it had. Any agent, any state.
-    boost::asio::awaitable<conversation> set_labels(std::string phone, std::vector<std::string> labels);
+    boost::asio::awaitable<conversation> set_labels(std::string phone, agent_ref by,
+                                                    std::vector<std::string> labels);
     // Files it under `label` (label_from's form), or takes that label off,
     // keeping the others. command_error (conflict) when it would make more
     // than max_labels.
-    boost::asio::awaitable<conversation> set_label(std::string phone, std::string label, bool filed);
+    boost::asio::awaitable<conversation> set_label(std::string phone, agent_ref by, std::string label,
+                                                   bool filed);
     // Its followers (conversation::participants; the caller knows each is an
     // agent), in place of those it had. Any agent, any state.
     boost::asio::awaitable<conversation> set_participants(std::string phone, std::vector<std::string> usernames);
@@ -425,12 +427,12 @@ public:
     // command_error (conflict) when it would make more than max_participants.
     boost::asio::awaitable<conversation> set_participant(std::string phone, std::string username, bool following);
     // Marks how urgent the conversation is. Any agent, any state.
-    boost::asio::awaitable<conversation> set_priority(std::string phone, conv_priority priority);
+    boost::asio::awaitable<conversation> set_priority(std::string phone, agent_ref by, conv_priority priority);
     // Files the conversation under a team (label_from's form; the caller
     // knows it exists), or under none (empty). Any agent, any state.
-    boost::asio::awaitable<conversation> set_team(std::string phone, std::string team);
+    boost::asio::awaitable<conversation> set_team(std::string phone, agent_ref by, std::string team);
     // Under no team, if it is still under `team` (a team deleted).
-    boost::asio::awaitable<conversation> leave_team(std::string phone, std::string team);
+    boost::asio::awaitable<conversation> leave_team(std::string phone, agent_ref by, std::string team);
     // What the agents know of the user, in place of what they had (keys in
     // attribute_key_from's form, each once; at most max_attributes). Any
     // agent, any state.
