@@ -143,6 +143,10 @@ test('an agent labels a conversation, every console shows it, and the list filte
   await page.keyboard.press('Enter');
   await page.locator('#conv-labels .label-name', { hasText: 'billing-issue' }).waitFor();
   await page.locator('#conversation-list li[data-phone="15550701"] .badge.label', { hasText: 'billing-issue' }).waitFor();
+  // The history says who filed it, as a line of what happened: its time, no author, no tick.
+  const filed = page.locator('.message.system', { hasText: 'Label billing-issue added by admin' });
+  await filed.waitFor();
+  assert.match(await filed.locator('.meta').innerText(), /^\d{1,2}:\d{2}( [AP]M)?$/);
   await lea.locator('#conversation-list li[data-phone="15550701"] .badge.label', { hasText: 'billing-issue' }).waitFor();
 
   // Adding to another offers the labels in use.

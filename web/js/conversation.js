@@ -522,7 +522,10 @@ export class ConversationPane {
     const what = m.type === 'note' ? ' · private note' : m.type === 'template' ? ' · template' : '';
     const who = `${this.authorOf(m)}${m.sender === 'admin' ? what : ''}`;
     const text = this.textOf(m);
-    const ticks = m.sender === 'user' || m.type === 'note' ? null
+    // A line of what happened (a transfer, a label put on) is the server's
+    // own: no author, and nothing delivered to tick.
+    const happened = m.type === 'system';
+    const ticks = m.sender === 'user' || m.type === 'note' || happened ? null
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     const calls = m.type === 'note' && m.agent !== this.me.username && mentions(m.text, this.me.username) ? ' mentions-me' : '';
     // What the user saw can be quoted in a reply; a note or the bot's own notice cannot.
@@ -539,7 +542,7 @@ export class ConversationPane {
       m.deleted ? h('span', { class: 'text deleted', text: 'This note was deleted' })
         : m.type === 'rating' ? rating(m.text) : this.placeOf(m) ?? (text ? this.textElement(m, text) : null),
       m.choices?.length ? choicesOf(m) : null,
-      h('span', { class: 'meta' }, h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable, deletable),
+      h('span', { class: 'meta' }, happened ? null : h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable, deletable),
       m.status === 'failed' ? this.failure(m) : null);
   }
 
