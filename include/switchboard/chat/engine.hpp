@@ -413,6 +413,8 @@ public:
     void agent_typing(std::string phone, std::string agent);
     // Files the conversation under `labels` (label_from's form, each once,
     // at most max_labels), in place of those it had. Any agent, any state.
+    // This and the filings below leave a line in the history saying what
+    // changed and `by` whom (filing_note), when anything did.
     boost::asio::awaitable<conversation> set_labels(std::string phone, agent_ref by,
                                                     std::vector<std::string> labels);
     // Files it under `label` (label_from's form), or takes that label off,
