@@ -86,4 +86,31 @@ BOOST_AUTO_TEST_CASE(each_change_of_labels_priority_or_team_leaves_a_line_saying
     for (auto& r : outbound.requests()) BOOST_TEST(r.body.find(" by ") == std::string::npos, r.body);
 }
 
+// An automation's filing is signed `automation`, a macro's by whoever ran it.
+BOOST_AUTO_TEST_CASE(an_automations_filing_is_signed_automation_and_a_macros_its_runner) {
+    server_process server;
+    auto p = server.port();
+    auto admin = admin_client(server);
+    auto bob = agent_client(admin, "bob");
+    admin.json("POST", "/automations",
+               R"({"name":"Refunds","event":"user_message","contains":["refund"],)"
+               R"("actions":[{"action":"label","label":"billing"},{"action":"priority","priority":"urgent"}]})",
+               201);
+    auto macro = admin.json("POST", "/macros", R"({"name":"Calm down","actions":[{"action":"priority","priority":"low"}]})",
+                            201);
+    ws_client ws(p, "/ws?token=" + bob.token);
+    ws.next_of_type("hello");
+    auto line = [&] {
+        for (;;) {
+            auto m = ws.next_of_type("message.created").at("data").as_object();
+            if (m.at("type") == "system") return std::string(m.at("text").as_string());
+        }
+    };
+    user_says(p, "15550003", "I want a refund");
+    BOOST_TEST(line() == "Label billing added by automation");
+    BOOST_TEST(line() == "Priority set to urgent by automation");
+    bob.json("POST", "/conversations/15550003/macros/" + std::string(macro.at("id").as_string()));
+    BOOST_TEST(line() == "Priority set to low by bob");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
