@@ -529,7 +529,7 @@ export class ConversationPane {
       : h('span', { class: `ticks ${m.status}`, text: m.pending ? '…' : TICKS[m.status] ?? '', title: m.status, 'aria-label': m.pending ? 'sending' : m.status });
     const calls = m.type === 'note' && m.agent !== this.me.username && mentions(m.text, this.me.username) ? ' mentions-me' : '';
     // What the user saw can be quoted in a reply; a note or the bot's own notice cannot.
-    const quotable = m.seq && m.type !== 'note' && m.type !== 'system' && this.mode === 'reply' && this.canReply()
+    const quotable = m.seq && m.type !== 'note' && !happened && this.mode === 'reply' && this.canReply()
       ? h('button', { type: 'button', class: 'reply-to', text: 'Reply', 'aria-label': 'Reply quoting this message', onclick: () => this.quote(this.current(m)) })
       : null;
     // A note goes by its writer's hand or an admin's, as the server allows.
