@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, logIn, receiver, shareBrowserAndReceiver, userSays, whatsappHoldsFiles,
-  whatsappUserSends, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, logIn, openSetting, receiver, shareBrowserAndReceiver,
+  userSays, whatsappHoldsFiles, whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -38,6 +38,7 @@ function findings() {
 // Opens what `button` opens, waits for `ready` in it, reads it, and closes
 // it with Escape, as the keyboard does.
 async function checkDialog(page, found, button, ready) {
+  if (await page.locator(`#settings-items #${button}`).count()) await page.locator('#settings-menu summary').click();
   await page.locator(`#${button}`).click();
   await page.locator(ready).first().waitFor();
   await found.check(page, `dialog of #${button}`);
@@ -75,7 +76,7 @@ test('two-factor authentication: its set-up with the QR code, the recovery codes
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
   const found = findings();
   const page = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   await page.locator('#team-dialog .begin-form').getByLabel('Current password').fill('lea-secret-1');
   await page.getByRole('button', { name: 'Set up' }).click();
   await page.locator('#team-dialog .secret:not(:empty)').waitFor();
@@ -156,6 +157,12 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await page.locator('#composer-text').press('Escape');
   await page.locator('#composer-text').fill('');
   await page.getByRole('tab', { name: 'Reply' }).click();
+
+  await page.locator('#settings-menu summary').click();
+  await page.locator('#audit').waitFor();
+  await found.check(page, 'the Settings menu');
+  await page.keyboard.press('Escape');
+  await page.locator('#audit').waitFor({ state: 'hidden' });
 
   for (const [button, ready] of [
     ['inbox', '#inbox-rows li'], ['shortcuts', '#shortcuts-dialog[open] tr'], ['contacts', '#contacts-rows li'],

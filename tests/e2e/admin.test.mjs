@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, closedHours, consolePage, holdNextAnswer, newUserShows, openSetting, receiver,
+  shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -23,7 +24,7 @@ test('an admin runs the team from the console, and an agent their own account', 
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const carolOnServer = async () => (await admin('GET', '/agents')).agents.find((a) => a.username === 'carol');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   const team = page.locator('#team-dialog');
   await team.locator('tr[data-username="admin"]', { hasText: '(you)' }).waitFor();
 
@@ -72,7 +73,7 @@ test('an admin runs the team from the console, and an agent their own account', 
   await carol.locator('#connection.live').waitFor();
 
   // An agent's Team: nobody to add, no roles or passwords of others to set.
-  await carol.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(carol, 'Team');
   const own = carol.locator('#team-dialog');
   await own.locator('tr[data-username="admin"]').waitFor();
   assert.equal(await own.locator('#agent-form').isVisible(), false);
@@ -124,7 +125,7 @@ test('a colleague who logs in while the Team dialog reads the agents shows onlin
   await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const held = await holdNextAnswer(page, /\/agents$/);
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   await held.read;  // Carol offline and available
   const carol = await consolePage(browser.browser, server, 'carol', 'carol-secret-1');
   await admin('PATCH', '/agents/carol', { available: false });
@@ -148,7 +149,7 @@ test('presence shows in its row and leaves what an admin is typing in the Team d
   await admin('POST', '/agents', { username: 'carol', password: 'carol-secret-1', display_name: 'Carol' });
   await admin('POST', '/agents', { username: 'dave', password: 'dave-secret-1', display_name: 'Dave' });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   const team = page.locator('#team-dialog');
   await team.locator('tr[data-username="dave"] summary', { hasText: 'Set password' }).click();
   await team.getByLabel('New password for Dave').fill('dave-secret-2');
@@ -162,7 +163,7 @@ test('presence shows in its row and leaves what an admin is typing in the Team d
   assert.equal(await team.getByLabel('New password for Dave').inputValue(), 'dave-secret-2');
   assert.equal(await team.getByLabel('Most chats for Carol').inputValue(), '7');
   // An agent's Team says another's availability in words, in place too.
-  await theirs.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(theirs, 'Team');
   const dave = theirs.locator('#team-dialog tr[data-username="dave"]');
   await dave.locator('td.available', { hasText: 'yes' }).waitFor();
   await admin('PATCH', '/agents/dave', { available: false });
@@ -173,7 +174,7 @@ test('presence shows in its row and leaves what an admin is typing in the Team d
 test('an agent makes an API token, sees it once, and revokes it', () => withMemoryServer([], async (server) => {
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const asToken = (token) => fetch(`${server.url}/me`, { headers: { Authorization: `Bearer ${token}` } });
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   const team = page.locator('#team-dialog');
   const form = team.locator('#token-form');
   await form.getByRole('button', { name: 'Make a token' }).click();
@@ -192,7 +193,7 @@ test('an agent makes an API token, sees it once, and revokes it', () => withMemo
 
   // Shown once: open again, and it is listed by name alone.
   await team.getByRole('button', { name: 'Close' }).click();
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   await team.locator('#token-list li', { hasText: 'CRM sync' }).waitFor();
   assert.equal(await team.locator('#token-made').isVisible(), false);
   assert.equal(await team.locator('#token-value').inputValue(), '');
@@ -355,7 +356,7 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'dana', password: 'dana-secret-1', display_name: 'Dana' });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Saved replies' }).click();
+  await openSetting(page, 'Saved replies');
   const dialog = page.locator('#replies-dialog');
   await dialog.locator('#replies-empty').waitFor();
   const form = dialog.locator('#reply-form');
@@ -375,7 +376,7 @@ test('saved replies: an admin writes them, an agent inserts one with / and the k
 
   // An agent: the list without the pen, and "/" in a chat's composer.
   const dana = await consolePage(browser.browser, server, 'dana', 'dana-secret-1');
-  await dana.getByRole('button', { name: 'Saved replies' }).click();
+  await openSetting(dana, 'Saved replies');
   await dana.locator('#replies-list li[data-shortcut="hours"]').waitFor();
   assert.equal(await dana.locator('#reply-form').isVisible(), false);
   assert.equal(await dana.getByRole('button', { name: 'Edit /hours' }).count(), 0);
@@ -440,7 +441,7 @@ test('an admin makes a team in its dialog; agents file chats under it, by hand, 
   assert.equal(await max.locator('#team-filter').isHidden(), true);
 
   // Made in the Teams dialog, where its members are ticked.
-  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  await openSetting(page, 'Teams');
   const dialog = page.locator('#teams-dialog');
   await dialog.locator('#teams-empty').waitFor();
   await dialog.getByLabel('Name').fill('Billing');
@@ -479,7 +480,7 @@ test('an admin makes a team in its dialog; agents file chats under it, by hand, 
   await max.locator('#bulk-team').selectOption('billing');
   await max.locator('#bulk-status', { hasText: 'Filed under billing' }).waitFor();
   await max.getByRole('button', { name: 'Done selecting' }).click();
-  await page.locator('#macros').click();
+  await openSetting(page, 'Macros');
   await actionRow(page, 1, 'team', 'billing');
   await page.locator('#macros-dialog').getByLabel('Name', { exact: true }).fill('To billing');
   await page.getByRole('button', { name: 'Add macro' }).click();
@@ -507,13 +508,13 @@ test('an admin makes a team in its dialog; agents file chats under it, by hand, 
   await max.waitForFunction(() => document.querySelectorAll('#conversation-list li').length === 3);
 
   // An agent reads the teams and does not write them.
-  await max.getByRole('button', { name: 'Teams', exact: true }).click();
+  await openSetting(max, 'Teams');
   await max.locator('#teams-dialog li[data-team="billing"]', { hasText: 'Refunds and invoices' }).waitFor();
   assert.equal(await max.locator('#teams-form').isHidden(), true);
   assert.equal(await max.locator('#teams-dialog').getByRole('button', { name: 'Delete billing' }).count(), 0);
 
   // Deleted: its chats are under none in every console, and the pickers go.
-  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  await openSetting(page, 'Teams');
   await dialog.getByRole('button', { name: 'Delete billing' }).click();
   await dialog.locator('#teams-status', { hasText: 'billing is deleted' }).waitFor();
   await max.locator('#teams-dialog li[data-team="billing"]').waitFor({ state: 'detached' });  // an open dialog follows
@@ -530,7 +531,7 @@ test('the audit log says in words what was done to a label', () => withMemorySer
   await admin('PUT', '/labels/vip', { color: '#3377aa' });
   await admin('DELETE', '/labels/vip');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Audit log' }).click();
+  await openSetting(page, 'Audit log');
   await page.locator('#audit-rows tr').first().waitFor();
   const said = await page.locator('#audit-rows tr').evaluateAll((rows) => rows.map((r) => r.cells[2].textContent));
   assert.deepEqual(said.slice(1, 4), ['deleted label vip', 'changed label vip', 'added label vip']);
@@ -546,9 +547,11 @@ test('an admin reads the audit log, a page at a time; an agent has none', () => 
   await admin('PUT', '/teams/billing', { members: ['max'] });
   const max = await consolePage(browser.browser, server, 'max', 'max-secret-1');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await max.locator('#settings-menu summary').click();
+  await max.locator('#sla').waitFor();  // the menu is open: what is hidden in it is hidden for max
   assert.equal(await max.locator('#audit').isHidden(), true);
 
-  await page.getByRole('button', { name: 'Audit log' }).click();
+  await openSetting(page, 'Audit log');
   const rows = page.locator('#audit-rows tr');
   await rows.first().waitFor();
   // Newest first: max's login and the admin's own, then the team.
@@ -599,7 +602,7 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await row('15550964').waitFor();
 
   // Written in the Macros dialog: a name and its actions, one row each.
-  await page.locator('#macros').click();
+  await openSetting(page, 'Macros');
   await page.locator('#macros-empty').waitFor();
   const action = (n, type, value) => actionRow(page, n, type, value);
   await page.getByLabel('Name', { exact: true }).fill('Billing escalation');
@@ -665,7 +668,7 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
     assert.deepEqual((await admin('GET', `/conversations/${phone}`)).participants, ['admin'], phone);
 
   // Changed and deleted in the dialog.
-  await page.locator('#macros').click();
+  await openSetting(page, 'Macros');
   await page.getByRole('button', { name: 'Edit Billing escalation' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Billing');
   await page.getByRole('button', { name: 'Remove action 3' }).click();
@@ -693,7 +696,7 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
 
   // Lea reads and runs them; only admins write them.
   const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
-  await lea.locator('#macros').click();
+  await openSetting(lea, 'Macros');
   await lea.locator('#macros-list li', { hasText: 'Billing' }).waitFor();
   assert.equal(await lea.locator('#macro-form').isVisible(), false);
   assert.equal(await lea.locator('#macros-list').getByRole('button', { name: 'Delete Billing' }).count(), 0);
@@ -707,7 +710,7 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   const row = page.locator('#conversation-list li[data-phone="15551201"]');
   await row.waitFor();
 
-  await page.locator('#automations').click();
+  await openSetting(page, 'Automations');
   await page.locator('#automations-empty').waitFor();
   const form = page.locator('#automation-form');
   await form.getByLabel('Name').fill('Refunds');
@@ -785,7 +788,7 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await row.click();
 
   // Switched off in the form, then deleted.
-  await page.locator('#automations').click();
+  await openSetting(page, 'Automations');
   await page.getByRole('button', { name: 'Edit Refunds' }).click();
   assert.equal(await form.getByLabel('Containing any of').inputValue(), 'refund, money back');
   await form.getByLabel('On', { exact: true }).uncheck();
@@ -798,7 +801,7 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
 
   // Lea reads them; only admins write them.
   const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
-  await lea.locator('#automations').click();
+  await openSetting(lea, 'Automations');
   await lea.locator('#automations-list li', { hasText: 'New chats' }).waitFor();
   assert.equal(await lea.locator('#automation-form').isVisible(), false);
   assert.deepEqual([...page.errors, ...lea.errors], []);
@@ -815,7 +818,7 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   assert.equal(await page.locator('#inbox-kinds').isVisible(), true);
   assert.equal(await page.locator('#inbox-mail-kinds').isVisible(), false);
   await page.keyboard.press('Escape');
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   const team = page.locator('#team-dialog');
   const form = team.locator('#email-form');
   // A password link would go to the address: a new one asks for the password.
@@ -837,13 +840,13 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   assert.equal(await form.getByLabel('Current password').inputValue(), '');  // not kept in the page
   assert.equal((await admin('GET', '/me')).agent.email, 'ada@example.com');
   await team.getByRole('button', { name: 'Close' }).click();
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   assert.equal(await form.getByLabel('E-mail').inputValue(), 'ada@example.com');  // as the server keeps it
   await team.getByRole('button', { name: 'Close' }).click();
 
   // An admin sets another agent's address in that agent's row.
   await admin('POST', '/agents', { username: 'carl', password: 'carl-secret-1', display_name: 'Carl' });
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   const carl = team.locator('tr[data-username="carl"]');
   await carl.getByText('E-mail', { exact: true }).click();
   await carl.getByLabel('E-mail of Carl').fill('carl@example.com');
@@ -888,5 +891,50 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   await page.goto('about:blank');
   await page.goto(`${server.url}/#conversation=15551701`);
   await page.locator('#conv-name', { hasText: 'Noor' }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+test('the top bar keeps to one row at 1280 pixels, the dialogs opened now and then in its Settings menu', () => withMemoryServer(
+  ['--business-hours', closedHours.spec, '--outbound-url', receiver.url], async (server) => {
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  // An admin's widest bar: the hours' badge and Campaigns shown too.
+  await page.locator('#hours').waitFor();
+  await page.locator('#campaigns').waitFor();
+  const rows = () => page.evaluate(() => {
+    const shown = [...document.querySelector('.topbar').children].filter((e) => e.checkVisibility());
+    return new Set(shown.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))).size;
+  });
+  assert.equal(await rows(), 1);
+
+  const summary = page.locator('#settings-menu summary');
+  const items = page.locator('#settings-items');
+  await summary.click();
+  assert.deepEqual(await items.getByRole('button').allTextContents(),
+    ['Team', 'Teams', 'Labels', 'Saved replies', 'Macros', 'Automations', 'SLA', 'Audit log']);
+  // Escape closes it, and leaves the keyboard on it.
+  await page.keyboard.press('Escape');
+  await items.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id || document.activeElement.parentElement.id), 'settings-menu');
+  // So does a click anywhere else.
+  await summary.click();
+  await items.waitFor();
+  await page.locator('#pane').click({ position: { x: 300, y: 300 } });
+  await items.waitFor({ state: 'hidden' });
+  // A dialog opened from it closes it, and gives the keyboard back to it as it closes.
+  await summary.click();
+  await items.getByRole('button', { name: 'Audit log' }).click();  // a dialog shown before its rows load
+  await page.locator('#audit-dialog[open]').waitFor();
+  assert.equal(await items.isVisible(), false);
+  await page.keyboard.press('Escape');
+  await page.locator('#audit-dialog[open]').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.parentElement.id), 'settings-menu');
+
+  // In a phone's width it opens across the bar, wholly in the window.
+  await page.setViewportSize({ width: 400, height: 760 });
+  await summary.click();
+  await items.waitFor();
+  const box = await items.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 400, `the menu spans ${box.x} to ${box.x + box.width} in a 400px window`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
   assert.deepEqual(page.errors, []);
 }));

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, openSetting, receiver, shareBrowserAndReceiver, userSays,
+  withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -250,7 +251,7 @@ test('the console reads well light or dark: it follows the system until the agen
   assert.equal(await theme(), 'dark');
   assert.equal(await pageBackground(), 'rgb(15, 17, 21)');
   assert.deepEqual(await lowContrast(page), []);
-  await page.locator('#macros').click();  // a dialog, and its form, too
+  await openSetting(page, 'Macros');  // a dialog, and its form, too
   await page.locator('#macros-dialog').waitFor();
   assert.deepEqual(await lowContrast(page), []);
   await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, freePort, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, startServer,
+  ADMIN_PASSWORD, apiAs, browser, closedHours, consolePage, freePort, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, startServer,
   tempDir, userSays, withMemoryServer,
 } from './harness.mjs';
 
@@ -313,14 +313,6 @@ test('an agent sets themselves away and back, for automatic routing', () => with
   assert.equal(await availableOnServer(), true);
   assert.deepEqual(page.errors, []);
 }));
-
-// Three days from today in UTC, 10:00-11:00: closed whenever this runs.
-const closedHours = (() => {
-  const day = new Date(Date.now() + 3 * 86400000);
-  day.setUTCHours(10, 0, 0, 0);
-  const name = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][day.getUTCDay()];
-  return { spec: `${name} 10:00-11:00`, opens: day, name };
-})();
 
 test('outside business hours the top bar says until when, in the agent\'s own time', () => withMemoryServer(['--business-hours', closedHours.spec], async (server) => {
   // An agent in India (UTC+05:30) reads 10:00 UTC as 15:30.

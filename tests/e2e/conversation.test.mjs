@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, openSetting, shareBrowserAndReceiver, userSays,
+  withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -685,7 +686,7 @@ test('an admin defines labels in the Labels dialog, and every console paints the
   const badge = (p, phone, label) => p.locator(`#conversation-list li[data-phone="${phone}"] .badge.label`, { hasText: label });
   assert.equal(await badge(lea, '15550781', 'refund').getAttribute('data-color'), null);  // not in the catalog yet
 
-  await page.getByRole('button', { name: 'Labels', exact: true }).click();
+  await openSetting(page, 'Labels');
   const dialog = page.locator('#labels-dialog');
   await dialog.locator('#labels-empty').waitFor();
   await dialog.getByLabel('Name').fill('Refund');
@@ -709,7 +710,7 @@ test('an admin defines labels in the Labels dialog, and every console paints the
 
   // Offered first, then the others in use; and where a macro names one.
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await page.getByRole('button', { name: 'Macros', exact: true }).click();
+  await openSetting(page, 'Macros');
   await page.locator('#macros-dialog[open]').waitFor();  // shown once its list is loaded: closed before, it would open after
   assert.equal(await page.getByLabel("Action 1's value").getAttribute('list'), 'catalog-labels');
   assert.deepEqual(await page.locator('#catalog-labels option').evaluateAll((o) => o.map((x) => x.value)), ['refund', 'vip']);
@@ -723,7 +724,7 @@ test('an admin defines labels in the Labels dialog, and every console paints the
   await page.locator('#conv-labels .label-chip.colored[data-color="#f04438"]', { hasText: 'refund' }).waitFor();
 
   // A new colour repaints the open chat's chips and every row.
-  await page.getByRole('button', { name: 'Labels', exact: true }).click();
+  await openSetting(page, 'Labels');
   await dialog.getByRole('button', { name: 'Edit refund' }).click();
   assert.equal(await dialog.getByLabel('Colour').inputValue(), '#f04438');
   await dialog.getByLabel('Colour').fill('#12b76a');
@@ -737,7 +738,7 @@ test('an admin defines labels in the Labels dialog, and every console paints the
   assert.deepEqual((await admin('GET', '/conversations/15550781')).labels, ['refund', 'vip']);
 
   // An agent reads the catalog and cannot write it.
-  await lea.getByRole('button', { name: 'Labels', exact: true }).click();
+  await openSetting(lea, 'Labels');
   await lea.locator('#labels-dialog li[data-label="refund"]').waitFor();
   assert.equal(await lea.locator('#labels-form').isVisible(), false);
   assert.equal(await lea.locator('#labels-dialog').getByRole('button', { name: 'Edit refund' }).count(), 0);

@@ -318,6 +318,20 @@ export async function consolePage(browser, server, username, password, { beforeL
   return page;
 }
 
+// Three days from today in UTC, 10:00-11:00: closed whenever this runs.
+export const closedHours = (() => {
+  const day = new Date(Date.now() + 3 * 86400000);
+  day.setUTCHours(10, 0, 0, 0);
+  const name = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][day.getUTCDay()];
+  return { spec: `${name} 10:00-11:00`, opens: day, name };
+})();
+
+// Opens a dialog from the top bar's Settings menu (Team, Teams, Labels, …).
+export async function openSetting(page, name) {
+  await page.locator('#settings-menu summary').click();
+  await page.locator('#settings-items').getByRole('button', { name, exact: true }).click();
+}
+
 // Fills the login form's first step and sends it.
 export async function logIn(page, username, password) {
   await page.locator('#login-username').fill(username);

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, newUserShows, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, newUserShows, openSetting, receiver, shareBrowserAndReceiver,
+  userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -121,7 +122,7 @@ test('a note is deleted by its writer or an admin, after a confirmation, and eve
   assert.equal(await maxPage.locator('#inbox-rows', { hasText: '7731' }).count(), 0);
   assert.equal((await eve('GET', '/conversations/15550651')).messages.some((m) => m.text.includes('7731')), false);
   // The admins' audit log says who deleted which, never its words.
-  await adminPage.getByRole('button', { name: 'Audit log' }).click();
+  await openSetting(adminPage, 'Audit log');
   const entry = adminPage.locator('#audit-rows tr').first();
   await entry.waitFor();
   assert.match((await entry.locator('td').allTextContents()).slice(1).join(' | '),
@@ -431,7 +432,7 @@ test('a long word, link or name wraps where it is shown and never widens the pag
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const shortcut = 'track-the-order-with-this-link-1';  // 32 characters, the most a shortcut has
   await admin('POST', '/canned-responses', { shortcut, text: `Track it here: ${longLink}` });
-  await page.getByRole('button', { name: 'Saved replies' }).click();
+  await openSetting(page, 'Saved replies');
   const reply = page.locator(`#replies-list li[data-shortcut="${shortcut}"]`);
   await reply.locator('.reply-text').waitFor();
   assert.ok(await reply.evaluate((li) => [li, ...li.querySelectorAll('*')].every((e) => e.scrollWidth <= e.clientWidth + 1)),
@@ -509,7 +510,7 @@ test('an agent signs their replies with the signature they wrote, never a note, 
   assert.equal(await page.locator('#sign').isVisible(), false);  // no signature yet
 
   // Written in the Team dialog, kept on the server.
-  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await openSetting(page, 'Team');
   const team = page.locator('#team-dialog');
   assert.equal(await team.locator('#email-form').isVisible(), false);  // this server sends no e-mail
   assert.equal(await page.locator('#mail-transcript').evaluate((f) => f.hidden), true);  // nor transcripts

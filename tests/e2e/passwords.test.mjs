@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, linkIn, logIn, shareBrowserAndReceiver, startMailReceiver, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, linkIn, logIn, openSetting, shareBrowserAndReceiver,
+  startMailReceiver, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -75,7 +76,7 @@ test('an agent who forgot their password has a link mailed, and the link sets a 
 
 test('an admin invites an agent by e-mail, who chooses their own password from the newest invitation', () => withMemoryServer(mailing(), async (server) => {
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   const form = page.locator('#agent-form');
   await form.locator('#agent-form-hint', { hasText: 'Leave the password blank' }).waitFor();
   await form.getByLabel('Username').fill('lea');
@@ -110,12 +111,12 @@ test('an admin invites an agent by e-mail, who chooses their own password from t
 
   // The admin's dialog, opened again, shows her with a password of her own.
   await page.keyboard.press('Escape');
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   await row.locator('.name', { hasText: 'Lea Park' }).waitFor();
   assert.equal(await row.locator('.badge.invited').count(), 0);
   // And the audit log says in words what happened, newest first.
   await page.keyboard.press('Escape');
-  await page.getByRole('button', { name: 'Audit log' }).click();
+  await openSetting(page, 'Audit log');
   await page.locator('#audit-rows tr').first().waitFor();
   const said = await page.locator('#audit-rows tr').evaluateAll((rows) => rows.map((r) => `${r.cells[1].textContent} ${r.cells[2].textContent}`));
   assert.deepEqual(said.slice(1, 5), ['lea chose their password from an invitation', 'admin invited lea by e-mail (lea@example.com)',
@@ -134,7 +135,7 @@ test('a server that sends no e-mail says so, and adds agents with a password onl
   await page.locator('#login-password').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#connection.live').waitFor();
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   const form = page.locator('#agent-form');
   await form.getByLabel('Username').waitFor();
   assert.equal(await form.locator('#agent-form-hint').isVisible(), false);

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, consolePage, openSetting, shareBrowserAndReceiver, userSays,
+  withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -20,14 +21,14 @@ test('an admin sets reply-time targets in the SLA dialog; a chat whose user wait
   await row.waitFor();
   assert.equal(await row.locator('.badge.waiting').count(), 0);  // in the queue, and no target yet
 
-  await page.getByRole('button', { name: 'SLA' }).click();
+  await openSetting(page, 'SLA');
   await page.getByLabel('First reply in a chat within (minutes)').fill('1');
   await page.getByLabel('Each reply after it within (minutes)').fill('2');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('#sla-status', { hasText: 'Saved.' }).waitFor();
   await page.locator('#sla-close').click();
   // Erin's console heard of it: her dialog shows the targets, for reading only.
-  await agentPage.getByRole('button', { name: 'SLA' }).click();
+  await openSetting(agentPage, 'SLA');
   await agentPage.waitForFunction(() => document.getElementById('sla-first').value === '1');
   assert.equal(await agentPage.locator('#sla-next').inputValue(), '2');
   assert.equal(await agentPage.locator('#sla-first').isDisabled(), true);
@@ -94,7 +95,7 @@ test('a target counted only in business hours waits for the team to open, in the
     await row.click();
     await page.locator('#hours', { hasText: 'Closed until' }).waitFor();
 
-    await page.getByRole('button', { name: 'SLA' }).click();
+    await openSetting(page, 'SLA');
     await page.getByLabel('First reply in a chat within (minutes)').fill('1');
     await page.getByLabel('Count only business hours').check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -116,7 +117,7 @@ test('a target counted only in business hours waits for the team to open, in the
     const agentPage = await consolePage(browser.browser, server, 'erin', 'erin-password');
     await admin('PUT', '/sla', { first_reply_minutes: 1, only_during_business_hours: false });
     await page.locator('#conv-waiting.late', { hasText: 'late: the target is 1 min' }).waitFor();
-    await agentPage.getByRole('button', { name: 'SLA' }).click();
+    await openSetting(agentPage, 'SLA');
     await agentPage.waitForFunction(() => !document.getElementById('sla-business-hours').checked);
     await admin('PUT', '/sla', { first_reply_minutes: 1, only_during_business_hours: true });
     await page.locator('#conv-waiting:not(.late)').waitFor();
@@ -149,13 +150,13 @@ test('a chat open past the resolution target is overdue until it ends, and repor
   const agentPage = await consolePage(browser.browser, server, 'erin', 'erin-password');
   const row = page.locator('#conversation-list li[data-phone="15550894"]');
   await row.click();
-  await page.getByRole('button', { name: 'SLA' }).click();
+  await openSetting(page, 'SLA');
   await page.getByLabel('Resolve each chat within (minutes)').fill('2');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('#sla-status', { hasText: 'Saved.' }).waitFor();
   await page.locator('#sla-close').click();
   assert.equal((await admin('GET', '/sla')).resolution_minutes, 2);
-  await agentPage.getByRole('button', { name: 'SLA' }).click();
+  await openSetting(agentPage, 'SLA');
   await agentPage.waitForFunction(() => document.getElementById('sla-resolution').value === '2');
 
   // The console's 30-second refresh runs at 95 s, and next at 125 s.
@@ -264,7 +265,7 @@ test("a team's own targets, set in the Teams dialog, make its chats late by them
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
     beforeLoad: async (p) => { await p.clock.install(); },
   });
-  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  await openSetting(page, 'Teams');
   const dialog = page.locator('#teams-dialog');
   await dialog.getByLabel('Name').fill('vip');
   await dialog.getByLabel('First reply within (minutes)').fill('1');
@@ -281,7 +282,7 @@ test("a team's own targets, set in the Teams dialog, make its chats late by them
   assert.deepEqual(await ownOf(), { first_reply_minutes: 1, next_reply_minutes: null, resolution_minutes: null });
   await dialog.getByRole('button', { name: 'Close' }).click();
   // The audit log says what they are, in words.
-  await page.getByRole('button', { name: 'Audit log' }).click();
+  await openSetting(page, 'Audit log');
   await page.locator('#audit-rows tr', { hasText: 'sla: first_reply_minutes 1' }).first().waitFor();
   await page.locator('#audit-dialog').evaluate((d) => d.close());
 
@@ -297,7 +298,7 @@ test("a team's own targets, set in the Teams dialog, make its chats late by them
   await page.locator('#conv-waiting.late', { hasText: 'late: the target is 1 min' }).waitFor();
 
   // A team with no first-reply target, whatever the standard's: "none for this team".
-  await page.getByRole('button', { name: 'Teams', exact: true }).click();
+  await openSetting(page, 'Teams');
   await dialog.getByLabel('Name').fill('calm');
   await dialog.getByLabel('First reply within (minutes)').fill('3');
   await dialog.locator('input[name="first_reply_minutes_none"]').check();

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import jsQR from 'jsqr';
 import {
-  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, logIn, shareBrowserAndReceiver, stepNow, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, logIn, openSetting, shareBrowserAndReceiver, stepNow,
+  withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -38,7 +39,7 @@ test('an agent sets it up by scanning its QR code, and each login then asks for 
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
   const page = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   await page.locator('#team-dialog .two-factor .state', { hasText: 'Off: your password alone logs you in.' }).waitFor();
 
   // The password first.
@@ -79,7 +80,7 @@ test('an agent sets it up by scanning its QR code, and each login then asks for 
   assert.equal((await admin('GET', '/agents')).agents.find((a) => a.username === 'lea').two_factor, true);
   await page.keyboard.press('Escape');
   // Shown once: the dialog opened again has them no more.
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   await page.locator('#team-dialog .renew-form').waitFor();
   assert.equal(await page.locator('#team-dialog .two-factor .codes').isVisible(), false);
   assert.equal(await page.locator('#team-dialog .recovery-codes').inputValue(), '');
@@ -99,7 +100,7 @@ test('an agent sets it up by scanning its QR code, and each login then asks for 
   await page.getByLabel('Authentication code').fill(codes[0].toUpperCase());
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#connection.live').waitFor();
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   await page.locator('#team-dialog .two-factor .state', { hasText: '9 recovery codes left.' }).waitFor();
   assert.equal(await page.locator('#team-dialog .two-factor .codes').isVisible(), false);  // shown once, in the dialog that made them
   await page.keyboard.press('Escape');
@@ -132,7 +133,7 @@ test('an agent makes new recovery codes and turns it off; an admin turns off a c
   }
   const step = stepNow();
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   const maxRow = page.locator('#team-rows tr[data-username="max"]');
   await maxRow.locator('.badge.two-factor').waitFor();
   assert.equal(await page.locator('#team-rows tr[data-username="admin"] .badge.two-factor').count(), 0);
@@ -151,7 +152,7 @@ test('an agent makes new recovery codes and turns it off; an admin turns off a c
   await own.getByLabel('Authentication code').fill(appCode(secrets.lea, step + 1));
   await own.getByRole('button', { name: 'Log in' }).click();
   await own.locator('#connection.live').waitFor();
-  await own.locator('#team').click();
+  await openSetting(own, 'Team');
   await own.locator('#team-dialog .two-factor .state', { hasText: '10 recovery codes left.' }).waitFor();
   assert.equal(await own.locator('#team-dialog .begin-form').isVisible(), false);
   const renew = own.locator('#team-dialog .renew-form');
@@ -192,7 +193,7 @@ test('an admin requires it of the team: an agent without it is brought to its se
   await page.getByLabel('Authentication code').fill(appCode(adminSecret, stepNow() + 1));
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#connection.live').waitFor();
-  await page.locator('#team').click();
+  await openSetting(page, 'Team');
   const required = page.getByLabel('Require two-factor authentication of everyone');
   assert.equal(await required.isChecked(), false);
   await required.check();
@@ -239,7 +240,7 @@ test('an admin requires it of the team: an agent without it is brought to its se
 
   // The audit log says who did which, in words.
   await page.keyboard.press('Escape');
-  await page.getByRole('button', { name: 'Audit log' }).click();
+  await openSetting(page, 'Audit log');
   await page.locator('#audit-rows tr').first().waitFor();
   const said = (await page.locator('#audit-rows tr').evaluateAll((rows) => rows.map((r) => [...r.cells].slice(1, 3).map((c) => c.textContent).join(' | '))))
     .filter((line) => line.includes('two-factor'));
