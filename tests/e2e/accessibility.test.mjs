@@ -38,7 +38,8 @@ function findings() {
 // Opens what `button` opens, waits for `ready` in it, reads it, and closes
 // it with Escape, as the keyboard does.
 async function checkDialog(page, found, button, ready) {
-  if (await page.locator(`#settings-items #${button}`).count()) await page.locator('#settings-menu summary').click();
+  const menu = page.locator(`details.menu:has(#${button}) > summary`);  // in a menu: opened first
+  if (await menu.count()) await menu.click();
   await page.locator(`#${button}`).click();
   await page.locator(ready).first().waitFor();
   await found.check(page, `dialog of #${button}`);
@@ -158,7 +159,7 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await page.locator('#composer-text').fill('');
   await page.getByRole('tab', { name: 'Reply' }).click();
 
-  await page.locator('#settings-menu summary').click();
+  await page.locator('#settings-menu > summary').click();
   await page.locator('#audit').waitFor();
   await found.check(page, 'the Settings menu');
   await page.keyboard.press('Escape');

@@ -1,10 +1,11 @@
 // The console in real headless chromium against the real server: how the console gets an agent's
-// attention and reads: chimes, desktop notices, the keyboard, narrow windows and contrast.
+// attention and reads: chimes, desktop notices, the keyboard, narrow windows and contrast, and
+// its layout: rows that keep to one line, menus that open inside the window.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, openSetting, receiver, shareBrowserAndReceiver, userSays,
-  withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, closedHours, consolePage, openSetting, receiver, shareBrowserAndReceiver,
+  userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -300,5 +301,90 @@ test('? lists the keyboard shortcuts, except where the agent types, where it is 
   await dialog.waitFor();
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'hidden' });
+  assert.deepEqual(page.errors, []);
+}));
+
+// What is shown inside `selector` but reaches out of its box, described.
+const spilling = (page, selector) => page.evaluate((selector) => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return [...document.querySelectorAll(`${selector} *`)].filter((e) => e.checkVisibility()).filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+  }).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${e.textContent.trim().slice(0, 20)}"`);
+}, selector);
+
+test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is used now and then in their menus; nothing spills out of the bar or the list\'s tools', () => withMemoryServer(
+  ['--business-hours', closedHours.spec, '--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('PUT', '/labels/vip', { color: '#aa3377' });  // the list's label filter shows
+  await admin('PUT', '/teams/billing', { members: ['admin'] });  // and its team filter
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  // An admin's widest bar: the hours' badge and Campaigns shown too.
+  await page.locator('#hours').waitFor();
+  await page.locator('#campaigns').waitFor();
+  await page.locator('#label-select').waitFor();
+  await page.locator('#team-filter').waitFor();
+  const rows = () => page.evaluate(() => {
+    const shown = [...document.querySelector('.topbar').children].filter((e) => e.checkVisibility());
+    return new Set(shown.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))).size;
+  });
+  assert.equal(await rows(), 1);
+  assert.deepEqual(await spilling(page, '.topbar'), []);
+  assert.deepEqual(await spilling(page, '.sidebar'), []);
+
+  const summary = page.locator('#settings-menu > summary');
+  const items = page.locator('#settings-menu > .menu-items');
+  await summary.click();
+  assert.deepEqual(await items.getByRole('button').allTextContents(),
+    ['Team', 'Teams', 'Labels', 'Saved replies', 'Macros', 'Automations', 'SLA', 'Audit log']);
+  // Escape closes it, and leaves the keyboard on it.
+  await page.keyboard.press('Escape');
+  await items.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id || document.activeElement.parentElement.id), 'settings-menu');
+  // So does a click anywhere else.
+  await summary.click();
+  await items.waitFor();
+  await page.locator('#pane').click({ position: { x: 300, y: 300 } });
+  await items.waitFor({ state: 'hidden' });
+  // A dialog opened from it closes it, and gives the keyboard back to it as it closes.
+  await summary.click();
+  await items.getByRole('button', { name: 'Audit log' }).click();  // a dialog shown before its rows load
+  await page.locator('#audit-dialog[open]').waitFor();
+  assert.equal(await items.isVisible(), false);
+  await page.keyboard.press('Escape');
+  await page.locator('#audit-dialog[open]').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.parentElement.id), 'settings-menu');
+
+  // A chat's header: its actions in one row, the rarer ones (Mark unread, Block, Delete) under More.
+  await userSays(server, '15551801', 'support', 'Ava');
+  await admin('POST', '/conversations/15551801/chat-support/start');
+  await admin('POST', '/conversations/15551801/participants');  // "👁 Following", its widest
+  await page.locator('#conversation-list li[data-phone="15551801"]').click();
+  await page.locator('#end-chat').waitFor();
+  const actionRows = () => page.evaluate(() => {
+    const shown = [...document.querySelectorAll('#conversation .actions > *')].filter((e) => e.checkVisibility());
+    return new Set(shown.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))).size;
+  });
+  assert.equal(await actionRows(), 1);
+  await page.locator('#more-menu > summary').click();
+  assert.deepEqual(await page.locator('#more-menu > .menu-items').getByRole('button').allTextContents(),
+    ['Mark unread', 'Block', 'Delete']);
+  await page.keyboard.press('Escape');
+
+  // At any width, each menu opens wholly inside the window: across the bar
+  // in a phone's, and from a summary's left edge where its right has no room.
+  for (let width = 400; width <= 1280; width += 40) {
+    await page.setViewportSize({ width, height: 760 });
+    for (const menu of ['#settings-menu', '#more-menu']) {
+      await page.locator(`${menu} > summary`).click();
+      const panel = page.locator(`${menu} > .menu-items`);
+      await panel.waitFor();
+      const box = await panel.boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= width, `${menu} spans ${box.x} to ${box.x + box.width} in a ${width}px window`);
+      await page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'hidden' });
+    }
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${width}px: sideways scrolling`);
+  }
   assert.deepEqual(page.errors, []);
 }));

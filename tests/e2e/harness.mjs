@@ -326,11 +326,15 @@ export const closedHours = (() => {
   return { spec: `${name} 10:00-11:00`, opens: day, name };
 })();
 
-// Opens a dialog from the top bar's Settings menu (Team, Teams, Labels, …).
-export async function openSetting(page, name) {
-  await page.locator('#settings-menu summary').click();
-  await page.locator('#settings-items').getByRole('button', { name, exact: true }).click();
+// Picks `name` from one of the console's menus (menus.js): its summary opens it.
+async function fromMenu(page, menu, name) {
+  await page.locator(`${menu} > summary`).click();
+  await page.locator(`${menu} > .menu-items`).getByRole('button', { name, exact: true }).click();
 }
+// A dialog from the top bar's Settings menu (Team, Teams, Labels, …).
+export const openSetting = (page, name) => fromMenu(page, '#settings-menu', name);
+// An action from the open chat's More menu (Mark unread, Block, Unblock, Delete).
+export const chatAction = (page, name) => fromMenu(page, '#more-menu', name);
 
 // Fills the login form's first step and sends it.
 export async function logIn(page, username, password) {

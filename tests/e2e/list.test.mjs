@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, chatAction, consolePage, holdNextAnswer, newUserShows, receiver,
+  shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -351,7 +352,7 @@ test('the Blocked tab lists the blocked users, those blocked long ago too', () =
   await page.locator('#conversation-list li[data-phone="15550771"] .badge.blocked').waitFor();
   assert.equal(await page.locator('#conversation-list li').count(), 1);
   await page.locator('#conversation-list li[data-phone="15550771"]').click();
-  await page.getByRole('button', { name: 'Unblock' }).click();
+  await chatAction(page, 'Unblock');
   await page.locator('#list-empty').waitFor();  // unblocked: no longer under the tab
   await page.locator('.tabs [data-filter="blocked"] .count', { hasText: /^$/ }).waitFor({ state: 'attached' });
   assert.deepEqual(page.errors, []);

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, chatAction, consolePage, holdNextAnswer, receiver, shareBrowserAndReceiver,
+  userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -19,12 +20,12 @@ test('an agent blocks a user after a confirmation, every console shows it, and u
   await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
 
   // Cancelled: nothing changes.
-  await page.getByRole('button', { name: 'Block', exact: true }).click();
+  await chatAction(page, 'Block');
   await page.locator('#block-who', { hasText: 'Spammy (+15550751)' }).waitFor();
   await page.locator('#block-dialog').getByRole('button', { name: 'Cancel' }).click();
   assert.equal((await admin('GET', '/conversations/15550751')).blocked, false);
 
-  await page.getByRole('button', { name: 'Block', exact: true }).click();
+  await chatAction(page, 'Block');
   await page.locator('#block-confirm').click();
   await page.locator('#conv-blocked').waitFor();
   await page.locator('.message.system', { hasText: 'Blocked by admin' }).waitFor();
@@ -45,12 +46,12 @@ test('an agent blocks a user after a confirmation, every console shows it, and u
   assert.equal(await page.locator('#composer-text').isDisabled(), false);
   await page.getByRole('tab', { name: 'Reply' }).click();
 
-  await page.getByRole('button', { name: 'Unblock' }).click();
+  await chatAction(page, 'Unblock');
   await page.locator('#conv-blocked').waitFor({ state: 'hidden' });
   await page.locator('.message.system', { hasText: 'Unblocked by admin' }).waitFor();
   await lea.locator('#conversation-list li[data-phone="15550751"] .badge.blocked').waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Start Chat' }).waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Block', exact: true }).isVisible(), true);
+  assert.equal(await page.locator('#block-user').textContent(), 'Block');
   assert.equal(await page.locator('.message', { hasText: 'BUY NOW' }).count(), 0);
   assert.deepEqual([...page.errors, ...lea.errors], []);
 }));
@@ -68,7 +69,10 @@ test('an admin deletes a conversation for good, and every console lets it go', (
   // Lea starts a note to Nia's chat, and goes on to Oz's.
   await lea.locator('#conversation-list li[data-phone="15550761"]').click();
   await lea.locator('#conv-name', { hasText: 'Nia' }).waitFor();
-  assert.equal(await lea.getByRole('button', { name: 'Delete', exact: true }).isVisible(), false);  // admins only
+  await lea.locator('#more-menu > summary').click();
+  await lea.locator('#block-user').waitFor();
+  assert.equal(await lea.locator('#delete-conversation').isVisible(), false);  // admins only
+  await lea.keyboard.press('Escape');
   await lea.getByRole('tab', { name: 'Private note' }).click();
   await lea.locator('#composer-text').fill('We are refunding the second');
   await lea.locator('#conversation-list li[data-phone="15550762"]').click();
@@ -83,12 +87,12 @@ test('an admin deletes a conversation for good, and every console lets it go', (
   await page.locator('#conv-name', { hasText: 'Nia' }).waitFor();
 
   // Cancelled: nothing changes.
-  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await chatAction(page, 'Delete');
   await page.locator('#delete-who', { hasText: 'Nia (+15550761)' }).waitFor();
   await page.locator('#delete-dialog').getByRole('button', { name: 'Cancel' }).click();
   assert.equal((await admin('GET', '/conversations/15550761')).name, 'Nia');
 
-  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await chatAction(page, 'Delete');
   await page.locator('#delete-confirm').click();
   await page.locator('#pane-empty', { hasText: 'The conversation with Nia was deleted by admin.' }).waitFor();
   assert.equal(await page.locator('#conversation').isVisible(), false);

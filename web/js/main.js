@@ -23,7 +23,7 @@ import { LabelCatalog, LabelsPanel } from './label_catalog.js';
 import { SavedViews } from './views.js';
 import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
-import { setUpSettingsMenu } from './settings_menu.js';
+import { setUpMenus } from './menus.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
 import { PasswordForms, passwordLinkInHash } from './password_links.js';
@@ -541,7 +541,7 @@ function start(agent) {
   alerts = new Alerts();
   setUpThemeButton();
   setUpShortcutsHelp();
-  setUpSettingsMenu();
+  setUpMenus();
   const hours = new BusinessHours({ onChange: () => targets.hoursChanged() });
   new ReportsPanel({ me, hours, openConversation });  // these live by their buttons
   new RepliesPanel({ me });
