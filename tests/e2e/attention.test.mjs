@@ -370,6 +370,25 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   assert.deepEqual(await page.locator('#more-menu > .menu-items').getByRole('button').allTextContents(),
     ['Mark unread', 'Block', 'Delete']);
   await page.keyboard.press('Escape');
+  // Every popover closes on a press elsewhere, and on Escape, which leaves the keyboard on its summary.
+  await page.locator('#snooze-menu > summary').click();
+  await page.locator('#snooze-at').waitFor();
+  await page.locator('#messages').click({ position: { x: 5, y: 5 } });
+  await page.locator('#snooze-at').waitFor({ state: 'hidden' });
+  await page.locator('#past-chats > summary').click();
+  await page.locator('#past-chat-rows li').first().waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('#past-chats[open]').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.parentElement.id), 'past-chats');
+  // In select mode, Escape in the bulk bar's Label closes it alone: select mode stays.
+  await page.getByRole('button', { name: 'Select' }).click();
+  await page.locator('#bulk-label-menu > summary').click();
+  await page.locator('#bulk-label').focus();
+  await page.keyboard.press('Escape');
+  await page.locator('#bulk-label').waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('#bulk-bar').isVisible(), true);
+  await page.keyboard.press('Escape');  // and the next leaves it
+  await page.locator('#bulk-bar').waitFor({ state: 'hidden' });
 
   // At any width, each menu opens wholly inside the window: across the bar
   // in a phone's, and from a summary's left edge where its right has no room.

@@ -1,26 +1,34 @@
-// The console's menus (`details.menu`): a summary, and under it a panel of
-// buttons (`.menu-items`) that each do their own thing (open a dialog, mark
-// a chat unread). This only makes them behave as menus: one closes as a
-// button in it is picked, on Escape, and on a click anywhere else, and it
-// opens towards where the window has room.
+// The console's popovers: each `details` of the page, a panel under its
+// summary (Snooze, Macros, Chats, Transcript, Save view, the bulk bar's).
+// One closes on a press anywhere else and on Escape, which leaves the
+// keyboard on its summary. A menu (`details.menu`) is one whose panel
+// (`.menu-items`) is buttons that each do their own thing (open a dialog,
+// mark a chat unread): it closes too as one is picked, and opens towards
+// where the window has room.
+
+function closesOnLeave(details) {
+  const summary = details.querySelector(':scope > summary');
+  details.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || !details.open) return;
+    e.preventDefault();
+    e.stopPropagation();  // the popover alone: select mode stays, for one
+    details.open = false;
+    summary.focus();
+  });
+  document.addEventListener('pointerdown', (e) => { if (details.open && !details.contains(e.target)) details.open = false; });
+}
 
 function setUpMenu(menu) {
   const summary = menu.querySelector(':scope > summary');
   const items = menu.querySelector(':scope > .menu-items');
-  const close = () => {
-    menu.open = false;
-    summary.focus();
-  };
   // In the capture phase, before the button's own listener: a dialog it
   // opens finds the focus on the summary, and gives it back there as it
   // closes (the button itself is hidden in the closed menu by then).
-  items.addEventListener('click', (e) => { if (e.target.closest('button')) close(); }, { capture: true });
-  menu.addEventListener('keydown', (e) => {
-    if (e.key !== 'Escape' || !menu.open) return;
-    e.preventDefault();
-    close();
-  });
-  document.addEventListener('click', (e) => { if (menu.open && !menu.contains(e.target)) menu.open = false; });
+  items.addEventListener('click', (e) => {
+    if (!e.target.closest('button')) return;
+    menu.open = false;
+    summary.focus();
+  }, { capture: true });
   // Under its summary's right edge, unless the window has no room for it
   // on the left: then from its left edge.
   menu.addEventListener('toggle', () => {
@@ -30,6 +38,8 @@ function setUpMenu(menu) {
   });
 }
 
+// Those in the page from the start; a dialog's own (made from a template) are its dialog's.
 export function setUpMenus() {
-  for (const menu of document.querySelectorAll('details.menu')) setUpMenu(menu);
+  for (const details of document.querySelectorAll('#app-view details')) closesOnLeave(details);
+  for (const menu of document.querySelectorAll('#app-view details.menu')) setUpMenu(menu);
 }
