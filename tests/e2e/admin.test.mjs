@@ -72,6 +72,13 @@ test('an admin runs the team from the console, and an agent their own account', 
   await carol.getByRole('button', { name: 'Log in' }).click();
   await carol.locator('#connection.live').waitFor();
 
+  // Her own name in the top bar opens her own account, in the Team dialog.
+  await carol.getByRole('button', { name: 'Carol Danvers (agent)' }).click();
+  await carol.locator('#team-dialog[open]').waitFor();
+  assert.equal(await carol.evaluate(() => document.activeElement.closest('form')?.id), 'name-form');
+  await carol.keyboard.press('Escape');
+  await carol.locator('#team-dialog[open]').waitFor({ state: 'detached' });
+
   // An agent's Team: nobody to add, no roles or passwords of others to set.
   await openSetting(carol, 'Team');
   const own = carol.locator('#team-dialog');

@@ -16,6 +16,12 @@ export class TeamPanel {
     this.agents = new Map();  // username → agent, as GET /agents has it
     this.reads = new ReadsAcrossEvents();  // a colleague who logs in as the dialog opens shows online
     $('team').addEventListener('click', () => this.open());
+    // One's own name in the top bar opens the dialog at one's own account,
+    // as an avatar opens Chatwoot's profile settings.
+    $('me').addEventListener('click', async () => {
+      await this.open();
+      $('name-form').elements.display_name.focus();
+    });
   }
 
   dialog() {
