@@ -341,6 +341,21 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await page.keyboard.press('Escape');
   await items.waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => document.activeElement.id || document.activeElement.parentElement.id), 'settings-menu');
+  // The arrows move through it: ↓ from the summary opens it at the first, ↑ from the first goes to the last.
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'team');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'teams');
+  await page.keyboard.press('End');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'audit');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'team');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'audit');
+  await page.keyboard.press('Home');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'team');
+  await page.keyboard.press('Escape');
+  await items.waitFor({ state: 'hidden' });
   // So does a click anywhere else.
   await summary.click();
   await items.waitFor();

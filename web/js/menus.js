@@ -3,8 +3,8 @@
 // One closes on a press anywhere else and on Escape, which leaves the
 // keyboard on its summary. A menu (`details.menu`) is one whose panel
 // (`.menu-items`) is buttons that each do their own thing (open a dialog,
-// mark a chat unread): it closes too as one is picked, and opens towards
-// where the window has room.
+// mark a chat unread): it closes too as one is picked, the arrow keys move
+// through it, and it opens towards where the window has room.
 
 function closesOnLeave(details) {
   const summary = details.querySelector(':scope > summary');
@@ -29,6 +29,20 @@ function setUpMenu(menu) {
     menu.open = false;
     summary.focus();
   }, { capture: true });
+  // The arrows move through its items (from the summary, ↓ opens it at
+  // the first), Home and End go to the first and the last; Tab goes on
+  // through them as well.
+  menu.addEventListener('keydown', (e) => {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
+    const shown = [...items.querySelectorAll('button')].filter((b) => !b.hidden && !b.disabled);
+    if (!shown.length || (!menu.open && e.key !== 'ArrowDown')) return;
+    e.preventDefault();
+    menu.open = true;
+    const at = shown.indexOf(document.activeElement);
+    const next = e.key === 'Home' ? 0 : e.key === 'End' ? shown.length - 1
+      : e.key === 'ArrowDown' ? (at + 1) % shown.length : (at <= 0 ? shown.length : at) - 1;
+    shown[next].focus();
+  });
   // Under its summary's right edge, unless the window has no room for it
   // on the left: then from its left edge.
   menu.addEventListener('toggle', () => {
