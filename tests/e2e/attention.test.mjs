@@ -247,11 +247,19 @@ test('the console reads well light or dark: it follows the system until the agen
   assert.equal(await theme(), 'light');
   assert.equal(await pageBackground(), 'rgb(246, 247, 249)');
   assert.deepEqual(await lowContrast(page), []);
+  await page.locator('#more-menu > summary').click();  // a menu open: its items, Delete's red among them
+  await page.locator('#delete-conversation').waitFor();
+  assert.deepEqual(await lowContrast(page), []);
+  await page.keyboard.press('Escape');
   // The system turns dark: so does the console, at once, and it stays legible.
   await systemTurns('dark');
   assert.equal(await theme(), 'dark');
   assert.equal(await pageBackground(), 'rgb(15, 17, 21)');
   assert.deepEqual(await lowContrast(page), []);
+  await page.locator('#more-menu > summary').click();
+  await page.locator('#delete-conversation').waitFor();
+  assert.deepEqual(await lowContrast(page), []);
+  await page.keyboard.press('Escape');
   await openSetting(page, 'Macros');  // a dialog, and its form, too
   await page.locator('#macros-dialog').waitFor();
   assert.deepEqual(await lowContrast(page), []);
