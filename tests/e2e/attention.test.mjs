@@ -350,18 +350,11 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await items.waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => document.activeElement.id || document.activeElement.parentElement.id), 'settings-menu');
   // The arrows move through it: ↓ from the summary opens it at the first, ↑ from the first goes to the last.
-  await page.keyboard.press('ArrowDown');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'team');
-  await page.keyboard.press('ArrowDown');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'teams');
-  await page.keyboard.press('End');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'audit');
-  await page.keyboard.press('ArrowDown');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'team');
-  await page.keyboard.press('ArrowUp');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'audit');
-  await page.keyboard.press('Home');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'team');
+  for (const [key, focused] of [['ArrowDown', 'team'], ['ArrowDown', 'teams'], ['End', 'audit'], ['ArrowDown', 'team'],
+    ['ArrowUp', 'audit'], ['Home', 'team']]) {
+    await page.keyboard.press(key);
+    assert.equal(await page.evaluate(() => document.activeElement.id), focused, `after ${key}`);
+  }
   await page.keyboard.press('Escape');
   await items.waitFor({ state: 'hidden' });
   // So does a click anywhere else.
@@ -403,6 +396,12 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await page.keyboard.press('Escape');
   await page.locator('#past-chats[open]').waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement.parentElement.id), 'past-chats');
+  await page.locator('#view-save-menu > summary').click();
+  await page.locator('#view-name').waitFor();  // the menu puts the cursor there
+  await page.waitForFunction(() => document.activeElement.id === 'view-name');
+  await page.keyboard.press('Escape');
+  await page.locator('#view-save-menu[open]').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.parentElement.id), 'view-save-menu');
   // In select mode, Escape in the bulk bar's Label closes it alone: select mode stays.
   await page.getByRole('button', { name: 'Select' }).click();
   await page.locator('#bulk-label-menu > summary').click();

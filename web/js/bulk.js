@@ -21,10 +21,11 @@ export class BulkActions {
     this.onChange = onChange;  // a conversation as the server left it
     this.busy = false;
     $('select-mode').addEventListener('click', () => this.setSelecting(!list.selecting));
-    // Escape in the list or the bar leaves select mode (a menu's Escape closes the menu first).
+    // Escape in the list or the bar leaves select mode (an open menu of the
+    // bar's takes its Escape first and keeps it: menus.js).
     for (const el of [list.el, $('bulk-bar')])
       el.addEventListener('keydown', (e) => {
-        if (e.key !== 'Escape' || !list.selecting || e.target.closest('details[open]')) return;
+        if (e.key !== 'Escape' || !list.selecting) return;
         e.preventDefault();
         this.setSelecting(false);
         $('select-mode').focus();

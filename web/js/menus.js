@@ -6,29 +6,29 @@
 // mark a chat unread): it closes too as one is picked, the arrow keys move
 // through it, and it opens towards where the window has room.
 
+// Returns how it closes with the keyboard left on its summary.
 function closesOnLeave(details) {
   const summary = details.querySelector(':scope > summary');
+  const close = () => {
+    details.open = false;
+    summary.focus();
+  };
   details.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || !details.open) return;
     e.preventDefault();
     e.stopPropagation();  // the popover alone: select mode stays, for one
-    details.open = false;
-    summary.focus();
+    close();
   });
   document.addEventListener('pointerdown', (e) => { if (details.open && !details.contains(e.target)) details.open = false; });
+  return close;
 }
 
-function setUpMenu(menu) {
-  const summary = menu.querySelector(':scope > summary');
+function setUpMenu(menu, close) {
   const items = menu.querySelector(':scope > .menu-items');
   // In the capture phase, before the button's own listener: a dialog it
   // opens finds the focus on the summary, and gives it back there as it
   // closes (the button itself is hidden in the closed menu by then).
-  items.addEventListener('click', (e) => {
-    if (!e.target.closest('button')) return;
-    menu.open = false;
-    summary.focus();
-  }, { capture: true });
+  items.addEventListener('click', (e) => { if (e.target.closest('button')) close(); }, { capture: true });
   // The arrows move through its items (from the summary, ↓ opens it at
   // the first), Home and End go to the first and the last; Tab goes on
   // through them as well.
@@ -54,6 +54,8 @@ function setUpMenu(menu) {
 
 // Those in the page from the start; a dialog's own (made from a template) are its dialog's.
 export function setUpMenus() {
-  for (const details of document.querySelectorAll('#app-view details')) closesOnLeave(details);
-  for (const menu of document.querySelectorAll('#app-view details.menu')) setUpMenu(menu);
+  for (const details of document.querySelectorAll('#app-view details')) {
+    const close = closesOnLeave(details);
+    if (details.matches('.menu')) setUpMenu(details, close);
+  }
 }

@@ -34,7 +34,6 @@ export class SavedViews {
     $('view-save').addEventListener('click', () => this.save());
     $('view-update').addEventListener('click', () => this.update());
     $('view-name').addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') $('view-save-menu').open = false;
       if (e.key !== 'Enter') return;
       e.preventDefault();
       this.save();
