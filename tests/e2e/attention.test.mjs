@@ -312,6 +312,11 @@ test('? lists the keyboard shortcuts, except where the agent types, where it is 
   assert.deepEqual(page.errors, []);
 }));
 
+// How many rows the shown elements `selector` finds take.
+const rowsOf = (page, selector) => page.evaluate((selector) => new Set([...document.querySelectorAll(selector)]
+  .filter((e) => e.checkVisibility())
+  .map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))).size, selector);
+
 // What is shown inside `selector` but reaches out of its box, described.
 const spilling = (page, selector) => page.evaluate((selector) => {
   const box = document.querySelector(selector).getBoundingClientRect();
@@ -332,11 +337,7 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await page.locator('#campaigns').waitFor();
   await page.locator('#label-select').waitFor();
   await page.locator('#team-filter').waitFor();
-  const rows = () => page.evaluate(() => {
-    const shown = [...document.querySelector('.topbar').children].filter((e) => e.checkVisibility());
-    return new Set(shown.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))).size;
-  });
-  assert.equal(await rows(), 1);
+  assert.equal(await rowsOf(page, '.topbar > *'), 1);
   assert.deepEqual(await spilling(page, '.topbar'), []);
   assert.deepEqual(await spilling(page, '.sidebar'), []);
 
@@ -377,11 +378,7 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await admin('POST', '/conversations/15551801/participants');  // "👁 Following", its widest
   await page.locator('#conversation-list li[data-phone="15551801"]').click();
   await page.locator('#end-chat').waitFor();
-  const actionRows = () => page.evaluate(() => {
-    const shown = [...document.querySelectorAll('#conversation .actions > *')].filter((e) => e.checkVisibility());
-    return new Set(shown.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))).size;
-  });
-  assert.equal(await actionRows(), 1);
+  assert.equal(await rowsOf(page, '#conversation .actions > *'), 1);
   await page.locator('#more-menu > summary').click();
   assert.deepEqual(await page.locator('#more-menu > .menu-items').getByRole('button').allTextContents(),
     ['Mark unread', 'Block', 'Delete']);
@@ -412,20 +409,103 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await page.keyboard.press('Escape');  // and the next leaves it
   await page.locator('#bulk-bar').waitFor({ state: 'hidden' });
 
-  // At any width, each menu opens wholly inside the window: across the bar
-  // in a phone's, and from a summary's left edge where its right has no room.
+  // At any width, each popover opens wholly inside the window, over the
+  // messages (the header keeps its height): across the bar or the chat's
+  // header in a phone's, and from a summary's left edge where its right
+  // has no room. A phone's shows the list or the chat, and the top bar's
+  // menus with the list.
+  await admin('POST', '/macros', { name: 'Billing follow-up', actions: [{ action: 'label', label: 'vip' }] });
+  const opensInside = async (menu, width) => {
+    const header = await page.locator('.conversation-header').boundingBox();
+    await page.locator(`${menu} > summary`).click();
+    const panel = page.locator(`${menu} > .popover-panel`);
+    await panel.waitFor();
+    if (menu === '#macro-menu') await panel.getByRole('button', { name: 'Billing follow-up' }).waitFor();
+    const box = await panel.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= width, `${menu} spans ${box.x} to ${box.x + box.width} in a ${width}px window`);
+    if (menu !== '#settings-menu') {
+      assert.equal((await page.locator('.conversation-header').boundingBox()).height, header.height, `${menu} moved the header at ${width}px`);
+    }
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+  };
   for (let width = 400; width <= 1280; width += 40) {
     await page.setViewportSize({ width, height: 760 });
-    for (const menu of ['#settings-menu', '#more-menu']) {
-      await page.locator(`${menu} > summary`).click();
-      const panel = page.locator(`${menu} > .menu-items`);
-      await panel.waitFor();
-      const box = await panel.boundingBox();
-      assert.ok(box.x >= 0 && box.x + box.width <= width, `${menu} spans ${box.x} to ${box.x + box.width} in a ${width}px window`);
-      await page.keyboard.press('Escape');
-      await panel.waitFor({ state: 'hidden' });
-    }
+    if (await page.locator('#back').isVisible()) await page.locator('#back').click();
+    await opensInside('#settings-menu', width);
+    await page.locator('#conversation-list li[data-phone="15551801"]').click();
+    for (const menu of ['#snooze-menu', '#macro-menu', '#more-menu', '#past-chats', '#transcript-menu']) await opensInside(menu, width);
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${width}px: sideways scrolling`);
   }
+  assert.deepEqual(page.errors, []);
+}));
+
+test('on a phone, a chat\'s header takes the top bar\'s place and folds what the chat is filed under, so that its messages keep most of the screen', () => withMemoryServer(
+  ['--business-hours', closedHours.spec], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('PUT', '/teams/billing', { members: ['admin'] });
+  await userSays(server, '15551811', 'support', 'Ana Lima');
+  await userSays(server, '15551811', 'My order A-77 has not arrived');
+  await admin('POST', '/conversations/15551811/chat-support/start');
+  await admin('PUT', '/conversations/15551811/labels', { labels: ['vip', 'refund'] });
+  await admin('PUT', '/conversations/15551811/priority', { priority: 'high' });
+  await admin('PUT', '/conversations/15551811/team', { team: 'billing' });
+  await admin('PUT', '/conversations/15551811/attributes', { attributes: { email: 'ana@example.com', order_id: 'A-77' } });
+  await admin('POST', '/conversations/15551811/participants');
+  await userSays(server, '15551812', 'support', 'Bo');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD,
+    { context: { viewport: { width: 390, height: 844 } } });
+  await page.locator('#hours').waitFor();
+  const shownInBar = () => page.evaluate(() => [...document.querySelector('.topbar').children]
+    .filter((e) => e.checkVisibility()).map((e) => e.id || e.className));
+  const beside = await shownInBar();
+  assert.ok(beside.includes('settings-menu') && beside.includes('hours'), beside.join());
+
+  await page.locator('#conversation-list li[data-phone="15551811"]').click();
+  await page.locator('#end-chat').waitFor();
+  // In the chat, the bar keeps its name and the connection, on one row.
+  assert.deepEqual(await shownInBar(), ['brand', 'connection']);
+  assert.equal(await rowsOf(page, '.topbar > *'), 1);
+  // What the chat is filed under is folded; its state and who has it are not.
+  const fold = page.getByRole('button', { name: 'Labels and details' });
+  assert.equal(await fold.getAttribute('aria-expanded'), 'false');
+  for (const shown of ['#conv-name', '#conv-live', '#conv-waiting', '#conv-assignee', '#back']) {
+    assert.equal(await page.locator(shown).isVisible(), true, shown);
+  }
+  for (const folded of ['#conv-priority', '#conv-team', '#conv-labels', '#conv-followers', '#conv-details']) {
+    assert.equal(await page.locator(folded).isVisible(), false, folded);
+  }
+  // ← Back is beside the name, not on a row of its own.
+  const [back, name] = [await page.locator('#back').boundingBox(), await page.locator('#conv-name').boundingBox()];
+  assert.ok(Math.abs(back.y + back.height / 2 - (name.y + name.height / 2)) < 8, 'Back and the name on one row');
+  const actionRows = await rowsOf(page, '#conversation .actions > *');
+  assert.ok(actionRows <= 2, `the actions take ${actionRows} rows`);
+  const messages = await page.locator('#messages').boundingBox();
+  assert.ok(messages.height >= 844 * 0.55, `the messages have ${messages.height} of 844 pixels`);
+
+  // Unfolded, all of it, and it can be changed there.
+  await fold.click();
+  assert.equal(await fold.getAttribute('aria-expanded'), 'true');
+  await page.locator('#conv-labels').getByText('refund').waitFor();
+  await page.locator('#conv-details').getByText('ana@example.com').waitFor();
+  await page.locator('#conv-followers', { hasText: 'Followed by you' }).waitFor();
+  assert.equal(await page.locator('#conv-team').inputValue(), 'billing');
+  await page.locator('#conv-priority').selectOption('urgent');
+  await page.locator('#messages').getByText('Priority set to urgent by admin').waitFor();
+  // It stays as the agent left it in the next chat; folded again, it hides.
+  await page.locator('#back').click();
+  assert.deepEqual(await shownInBar(), beside);
+  await page.locator('#conversation-list li[data-phone="15551812"]').click();
+  await page.locator('#conv-name', { hasText: 'Bo' }).waitFor();
+  assert.equal(await page.locator('#conv-priority').isVisible(), true);
+  await fold.click();
+  assert.equal(await page.locator('#conv-priority').isVisible(), false);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'sideways scrolling');
+
+  // In a wider window, nothing is folded and the fold is not there.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.equal(await fold.isVisible(), false);
+  assert.equal(await page.locator('#conv-priority').isVisible(), true);
+  assert.equal(await page.locator('#settings-menu').isVisible(), true);
   assert.deepEqual(page.errors, []);
 }));

@@ -432,6 +432,7 @@ test('a long word, link or name wraps where it is shown and never widens the pag
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const shortcut = 'track-the-order-with-this-link-1';  // 32 characters, the most a shortcut has
   await admin('POST', '/canned-responses', { shortcut, text: `Track it here: ${longLink}` });
+  await page.locator('#back').click();  // a phone's width shows the top bar with the list
   await openSetting(page, 'Saved replies');
   const reply = page.locator(`#replies-list li[data-shortcut="${shortcut}"]`);
   await reply.locator('.reply-text').waitFor();
@@ -441,6 +442,7 @@ test('a long word, link or name wraps where it is shown and never widens the pag
   const dialog = await page.locator('#replies-dialog').boundingBox();
   assert.ok(edit.x + edit.width <= dialog.x + dialog.width, 'its Edit button is outside the dialog');
   await page.locator('#replies-dialog').getByRole('button', { name: 'Close' }).click();
+  await page.locator('#conversation-list li[data-phone="15550009"]').click();
   await page.getByRole('button', { name: 'Claim Chat' }).click();
   await page.waitForFunction(() => !document.getElementById('composer-text').disabled);
   await page.locator('#composer-text').pressSequentially('/tr');

@@ -59,7 +59,7 @@ export class MacroMenu {
             onError(on, e.message);
           }
         },
-      })) : [h('p', { class: 'muted', text: 'No macros yet: an admin adds them under Macros.' })]));
+      })) : [h('p', { class: 'muted', text: 'No macros yet: an admin adds them under Settings › Macros.' })]));
     });
   }
 }

@@ -634,6 +634,11 @@ function start(agent) {
     searchTimer = setTimeout(() => { list.query = $('search').value.trim(); loadList(); }, 250);
   });
   $('back').addEventListener('click', closeConversation);
+  // Only a phone's width shows the fold (console.css); it stays as the agent left it, chat to chat.
+  $('conv-fold').addEventListener('click', (e) => {
+    const fold = e.currentTarget;
+    fold.setAttribute('aria-expanded', String(fold.getAttribute('aria-expanded') !== 'true'));
+  });
   // Alt+J / Alt+K: the next or previous conversation in the list, from anywhere
   // (the composer included), as in Chatwoot; by key position, so any layout.
   document.addEventListener('keydown', (e) => {

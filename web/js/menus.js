@@ -4,7 +4,8 @@
 // keyboard on its summary. A menu (`details.menu`) is one whose panel
 // (`.menu-items`) is buttons that each do their own thing (open a dialog,
 // mark a chat unread): it closes too as one is picked, the arrow keys move
-// through it, and it opens towards where the window has room.
+// through it. A popover's panel (`.popover-panel`) floats, and opens
+// towards where the window has room.
 
 // Returns how it closes with the keyboard left on its summary.
 function closesOnLeave(details) {
@@ -43,12 +44,15 @@ function setUpMenu(menu, close) {
       : e.key === 'ArrowDown' ? (at + 1) % shown.length : (at <= 0 ? shown.length : at) - 1;
     shown[next].focus();
   });
-  // Under its summary's right edge, unless the window has no room for it
-  // on the left: then from its left edge.
-  menu.addEventListener('toggle', () => {
-    if (!menu.open) return;
-    items.classList.remove('flip');
-    if (items.getBoundingClientRect().left < 0) items.classList.add('flip');
+}
+
+// A panel hangs from its summary's right edge, unless the window has no
+// room for it on the left: then from its left edge.
+function opensInside(details, panel) {
+  details.addEventListener('toggle', () => {
+    if (!details.open) return;
+    panel.classList.remove('flip');
+    if (panel.getBoundingClientRect().left < 0) panel.classList.add('flip');
   });
 }
 
@@ -57,5 +61,7 @@ export function setUpMenus() {
   for (const details of document.querySelectorAll('#app-view details')) {
     const close = closesOnLeave(details);
     if (details.matches('.menu')) setUpMenu(details, close);
+    const panel = details.querySelector(':scope > .popover-panel');
+    if (panel) opensInside(details, panel);
   }
 }

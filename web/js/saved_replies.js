@@ -49,7 +49,7 @@ export class ReplyPicker extends SuggestionPicker {
     this.show([...byShortcut, ...byText].slice(0, 8), (r) => ({
       data: { 'data-shortcut': r.shortcut },
       children: [h('span', { class: 'shortcut', text: `/${r.shortcut}` }), h('span', { class: 'preview', text: r.text })],
-    }), this.replies.length ? `No saved reply matches /${q}` : 'No saved replies yet. An admin adds them under Saved replies.');
+    }), this.replies.length ? `No saved reply matches /${q}` : 'No saved replies yet. An admin adds them under Settings › Saved replies.');
   }
 
   pick(reply) {
