@@ -26,21 +26,11 @@ std::string cookie(const http::request& req, std::string_view token, std::chrono
 }
 
 boost::asio::awaitable<http::response> login(api_context& ctx, http::request& req) {
-    auto body = json_body(req);
-    if (auto* err = std::get_if<http::response>(&body)) co_return std::move(*err);
-    auto& o = std::get<boost::json::object>(body);
-    auto* user = o.if_contains("username");
-    auto* pass = o.if_contains("password");
-    if (!user || !user->is_string()) co_return http::response::invalid_field("username", "username must be a string");
-    if (!pass || !pass->is_string()) co_return http::response::invalid_field("password", "password must be a string");
-    auto* code = o.if_contains("code");
-    if (code && !code->is_string() && !code->is_null())
-        co_return http::response::invalid_field("code", "code must be a string");
-
-    auto username = std::string(user->as_string());
-    std::string second_factor;  // named: GCC 12 miscompiles a conditional's temporary in a co_await's arguments
-    if (code && code->is_string()) second_factor = code->as_string();
-    auto result = co_await ctx.agents.login(username, std::string(pass->as_string()), second_factor, req.remote_address);
+    auto o = object_body(req);
+    auto username = string_field(o, "username", true);
+    auto password = string_field(o, "password", true);
+    auto second_factor = string_field(o, "code", false);
+    auto result = co_await ctx.agents.login(username, password, second_factor, req.remote_address);
     using outcome = auth::agents_service::login_result::outcome;
     // A refused one past the limit is not kept: the limit is there for floods.
     if (result.what == outcome::rate_limited)
@@ -294,7 +284,7 @@ boost::asio::awaitable<http::response> renew_recovery_codes(api_context& ctx, ht
 }  // namespace
 
 void add_auth_routes(http::router& routes, api_context& ctx) {
-    routes.add(http::verb::post, "/auth/login", [&ctx](http::request& req) { return login(ctx, req); });
+    routes.add(http::verb::post, "/auth/login", open_route([&ctx](http::request& req) { return login(ctx, req); }));
 
     routes.add(http::verb::post, "/auth/logout",
                authed(ctx, [&ctx](http::request& req, const auth::agent& who) -> boost::asio::awaitable<http::response> {

@@ -124,39 +124,14 @@ http::handler authed(api_context& ctx, authed_handler h, bool admin_only) {
     return [&ctx, h = std::move(h), admin_only](http::request& req) { return run_authed(ctx, h, admin_only, req); };
 }
 
-namespace {
-
-// The body as an object, or why not.
-std::optional<boost::json::object> parse_object(const http::request& req, std::string& why) {
-    if (req.body.empty()) return boost::json::object{};
+boost::json::object object_body(const http::request& req) {
+    if (req.body.empty()) return {};
     boost::system::error_code ec;
     auto v = boost::json::parse(req.body, ec);
-    if (ec) {
-        why = "body is not valid JSON: " + ec.message();
-        return std::nullopt;
-    }
-    if (!v.is_object()) {
-        why = "body must be a JSON object";
-        return std::nullopt;
-    }
+    if (ec) throw field_error{"body", "body is not valid JSON: " + ec.message()};
+    if (!v.is_object()) throw field_error{"body", "body must be a JSON object"};
     return std::move(v.as_object());
 }
-
-}  // namespace
-
-std::variant<boost::json::object, http::response> json_body(const http::request& req) {
-    std::string why;
-    if (auto o = parse_object(req, why)) return std::move(*o);
-    return http::response::invalid_field("body", why);
-}
-
-boost::json::object object_body(const http::request& req) {
-    std::string why;
-    auto o = parse_object(req, why);
-    if (!o) throw field_error{"body", why};
-    return std::move(*o);
-}
-
 
 namespace {
 

@@ -59,8 +59,6 @@ http::handler open_route(open_handler h);
 std::optional<http::response> held_for_two_factor(api_context& ctx, const auth::agent& who, std::string_view token,
                                                   const http::request& req);
 
-// The body as a JSON object, or the 400 to answer (for handlers outside `authed`).
-std::variant<boost::json::object, http::response> json_body(const http::request& req);
 // The body as a JSON object; field_error("body", why) otherwise.
 boost::json::object object_body(const http::request& req);
 // A string field: field_error when required and missing, not a string, or
