@@ -260,7 +260,7 @@ test("reports show the period's figures, and admins can download its messages", 
   assert.match(await page.locator('#reports-teams tr[data-team="billing"]').textContent(), /^billing115\.00 \/ 5/);
   // By label: a chat under two counts in both. Each table is headed by what names its rows.
   assert.equal(await page.locator('#reports-by-label').isVisible(), true);
-  const heads = await page.locator('#reports-dialog table:not(.traffic) thead').evaluateAll((all) => all.map((t) => t.innerText.split('\t')[0]));
+  const heads = await page.locator('#reports-dialog table:not(.traffic, .now-agents) thead').evaluateAll((all) => all.map((t) => t.innerText.split('\t')[0]));
   assert.deepEqual(heads, ['Agent', 'Team', 'Label', 'Channel']);
   assert.equal(await page.locator('#reports-by-label thead th').last().textContent(), 'Resolved on time');
   assert.equal(await page.locator('#reports-labels tr').count(), 2);
@@ -336,6 +336,61 @@ test("reports show the period's figures, and admins can download its messages", 
 }));
 
 // Ten ratings a page, the newest first; Older brings the ten before them.
+test('reports show what is happening now, and keep it up to date while open: the queue, the live chats, the waits and each agent', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea Roth' });
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-secret-1' });
+  await admin('POST', '/agents', { username: 'gone', password: 'gone-secret-1' });
+  await admin('PATCH', '/agents/lea', { max_chats: 3 });
+  await admin('PATCH', '/agents/gone', { active: false });
+  const lea = await apiAs(server, 'lea', 'lea-secret-1');
+  for (const phone of ['15551901', '15551902', '15551903', '15551904']) await userSays(server, phone, 'support');
+  await admin('POST', '/conversations/15551901/chat-support/start');
+  await lea('POST', '/conversations/15551902/chat-support/start');
+  await lea('PUT', '/conversations/15551902/snooze', { until: 'next_reply' });
+  await lea('POST', '/conversations/15551904/chat-support/start');
+  await admin('POST', '/conversations/15551901/chat-support/send', { text: 'Hello, how can I help?' });
+  const leaPage = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  await admin('PATCH', '/agents/lea', { available: false });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Reports' }).click();
+
+  const figure = (name) => page.locator(`#reports-now-figures [data-figure="${name}"]`);
+  // Within a second of what changed it: within 10 s, on a busy machine, and well before its half-minute read.
+  const shows = async (name, value, note) => {
+    await figure(name).locator('.value', { hasText: new RegExp(`^${value}$`) }).waitFor({ timeout: 10000 });
+    if (note) assert.match(await figure(name).locator('.muted').textContent(), note, name);
+  };
+  // One in the queue; two live chats and one snoozed; the queued one and Lea's unanswered one wait for an answer
+  // (the snoozed one is put aside, the admin's answered).
+  await shows('In the queue', 1, /^the longest for \d+[sm]$/);
+  await shows('Live chats', 2, /^and 1 snoozed$/);
+  await shows('Waiting for an answer', 2, /^the longest for \d+[sm]$/);
+  await shows('Agents online', 2, /^1 available · 3 in all$/);
+  // Each active agent: online and available first, then away (Lea, with more chats), then offline; their live
+  // chats (the snoozed one too: still hers) of their most.
+  const rows = () => page.locator('#reports-now-agents tr').evaluateAll((trs) => trs.map((tr) =>
+    [...tr.children].map((c) => c.textContent).join(' | ')));
+  assert.deepEqual(await rows(), [
+    'Administrator (admin) | ● Online | 1 of 5',
+    'Lea Roth (lea) | ● Away | 2 of 3',
+    'bob | ○ Offline | 0 of 5',
+  ]);
+
+  // While it is open, it follows what happens: a user asks for support, one is claimed, Lea leaves.
+  await userSays(server, '15551905', 'support');
+  await shows('In the queue', 2);
+  await shows('Waiting for an answer', 3);
+  await admin('POST', '/conversations/15551903/chat-support/start');
+  await shows('Live chats', 3);
+  await shows('In the queue', 1);
+  await page.locator('#reports-now-agents tr[data-agent="admin"]', { hasText: '2 of 5' }).waitFor({ timeout: 10000 });
+  await leaPage.close();
+  await page.locator('#reports-now-agents tr[data-agent="lea"]', { hasText: '○ Offline' }).waitFor({ timeout: 10000 });
+  await shows('Agents online', 1, /^1 available · 3 in all$/);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('the reports list the ratings ten at a time, newest first', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   for (let i = 0; i < 11; i += 1) {

@@ -33,7 +33,7 @@ import { ContactsPanel } from './contacts.js';
 import { previewOf } from './media.js';
 import { mentions, userName, withMessage } from './model.js';
 
-let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaigns, contacts;
+let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaigns, contacts, reports;
 const teams = new TeamRoster();
 const labelCatalog = new LabelCatalog();
 
@@ -396,7 +396,12 @@ function notice(e) {
   return [who, previewOf(e.data)];
 }
 
+// The events that change what Reports shows as happening now.
+const CHANGES_NOW = new Set(['conversation.updated', 'conversation.deleted', 'message.created', 'chat.started',
+  'chat.queued', 'chat.assigned', 'chat.ended', 'chat.transferred', 'agent.presence']);
+
 function onEvent(e) {
+  if (CHANGES_NOW.has(e.type)) reports.changed();
   if (e.type === 'message.created' && e.data.sender === 'user' && list.rows.get(e.conversation)?.snoozed)
     userWroteWhileSnoozed.set(e.conversation, e.at);
   if (worthAChime(e)) {
@@ -543,7 +548,7 @@ function start(agent) {
   setUpShortcutsHelp();
   setUpMenus();
   const hours = new BusinessHours({ onChange: () => targets.hoursChanged() });
-  new ReportsPanel({ me, hours, openConversation });  // these live by their buttons
+  reports = new ReportsPanel({ me, hours, openConversation });
   new RepliesPanel({ me });
   new MacrosPanel({ me, teams });
   new AutomationsPanel({ me, teams });

@@ -1,9 +1,11 @@
-// The Reports dialog: GET /reports/summary for a period, overall, by day
+// The Reports dialog: what is happening now (reports_now.js), then
+// GET /reports/summary for a period, overall, by day
 // (in the agent's own time zone), per agent, team, label and channel, as a support lead reads it;
 // admins also get the period's messages as a download (GET /export).
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h, relativeTime } from './dom.js';
 import { channelName, stars } from './model.js';
+import { RightNow } from './reports_now.js';
 
 export class ReportsPanel {
   // `hours`: the BusinessHours of the top bar, which knows whether any are set.
@@ -12,7 +14,13 @@ export class ReportsPanel {
     this.me = me;
     this.hours = hours;
     this.openConversation = openConversation;
+    this.now = new RightNow();
     $('reports').addEventListener('click', () => this.open());
+  }
+
+  // An event that may change what is happening now.
+  changed() {
+    this.now.changed();
   }
 
   async open() {
@@ -29,7 +37,7 @@ export class ReportsPanel {
     });
     $('reports-hours-option').hidden = !this.hours.configured;
     if (!dialog.open) dialog.showModal();
-    await this.load();
+    await Promise.all([this.now.start(dialog), this.load()]);
   }
 
   async load() {
