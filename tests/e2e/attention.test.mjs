@@ -482,6 +482,9 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   assert.ok(actionRows <= 2, `the actions take ${actionRows} rows`);
   const messages = await page.locator('#messages').boundingBox();
   assert.ok(messages.height >= 844 * 0.55, `the messages have ${messages.height} of 844 pixels`);
+  // A phone's keyboard has its own Enter: the reply box says only what fits it.
+  const placeholder = () => page.locator('#composer-text').getAttribute('placeholder');
+  assert.equal(await placeholder(), 'Write a reply… (/ for a saved reply)');
 
   // Unfolded, all of it, and it can be changed there.
   await fold.click();
@@ -504,6 +507,7 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
 
   // In a wider window, nothing is folded and the fold is not there.
   await page.setViewportSize({ width: 1280, height: 800 });
+  assert.equal(await placeholder(), 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)');
   assert.equal(await fold.isVisible(), false);
   assert.equal(await page.locator('#conv-priority').isVisible(), true);
   assert.equal(await page.locator('#settings-menu').isVisible(), true);

@@ -1,7 +1,7 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc, ReadsAcrossEvents } from './api.js';
-import { h, $, clockTime, confirmed, dayLabel, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
+import { h, $, clockTime, confirmed, dayLabel, PHONE_WIDTH, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { EmojiPicker } from './emoji.js';
 import { attachmentElement, captionOf, contactsText, locationElement, locationOf, reactionText } from './media.js';
@@ -180,6 +180,7 @@ export class ConversationPane {
     this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
     this.pastChats = new PastChats({ openAt: (seq) => this.open(this.phone, seq) });
     this.transcriptMail = new TranscriptMail({ phone: () => this.phone });
+    PHONE_WIDTH.addEventListener('change', () => { if (this.conv) this.renderHeader(); });  // the composer's placeholder
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
     // The choices are made from the time the menu opens, not the page's load.
@@ -471,8 +472,10 @@ export class ConversationPane {
     $('send').textContent = note ? 'Add note' : 'Send';
     this.renderSign();
     $('composer').classList.toggle('note', note);
+    // A phone's keyboard has its own Enter: only the saved replies' key is said there, in two lines' room.
     $('composer-text').placeholder = note ? 'Write a private note: only agents see it'
-      : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
+      : PHONE_WIDTH.matches ? 'Write a reply… (/ for a saved reply)'
+        : 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)';
     $('composer-hint').textContent = enabled
       ? (lastHour && !note ? `WhatsApp takes replies to ${userName(c)} for ${Math.ceil(waWindow.left / 60_000)} more min `
         + '(24 hours from their last message); after that only a Template reaches them.' : '')

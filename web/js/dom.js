@@ -158,6 +158,9 @@ export function duration(seconds) {
   return `${Math.floor(s / 86400)}d ${Math.floor(s / 3600) % 24}h`;
 }
 
+// console.css's layout for a phone: the list or a chat, not both.
+export const PHONE_WIDTH = window.matchMedia('(max-width: 760px)');
+
 // "1 contact", "3 contacts".
 export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
