@@ -513,3 +513,54 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   assert.equal(await page.locator('#settings-menu').isVisible(), true);
   assert.deepEqual(page.errors, []);
 }));
+
+// What is shown in the open dialog but reaches past its content (into its
+// padding or out of it); a table that scrolls sideways by design is left out.
+const outsideDialog = (page) => page.evaluate(() => {
+  const dialog = document.querySelector('dialog[open]');
+  const style = getComputedStyle(dialog);
+  const box = dialog.getBoundingClientRect();
+  const [left, right] = [box.left + parseFloat(style.paddingLeft), box.right - parseFloat(style.paddingRight)];
+  return [...dialog.querySelectorAll('*')].filter((e) => e.checkVisibility() && !e.closest('.table-scroll')).filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.left < left - 0.5 || r.right > right + 0.5);
+  }).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${e.textContent.trim().slice(0, 20)}"`);
+});
+
+test('at a phone\'s width every dialog keeps what it holds inside it: a macro\'s or an automation\'s actions shrink to fit', () => withMemoryServer(
+  ['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea Roth' });
+  await admin('PUT', '/teams/billing', { members: ['admin', 'lea'], description: 'Refunds and invoices' });
+  await admin('PUT', '/labels/vip', { color: '#aa3377', description: 'Pays for the premium plan' });
+  await admin('POST', '/macros', { name: 'Billing follow-up', actions: [{ action: 'label', label: 'vip' }, { action: 'priority', priority: 'high' }] });
+  await admin('POST', '/canned-responses', { shortcut: 'hello', text: 'Hello {{name}}, how can I help?' });
+  await userSays(server, '15551821', 'support', 'Ana');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD,
+    { context: { viewport: { width: 390, height: 844 } } });
+  const fits = async (name, ready) => {
+    await page.locator(ready).first().waitFor();
+    assert.deepEqual(await outsideDialog(page), [], `the ${name} dialog`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name}: sideways scrolling`);
+    await page.keyboard.press('Escape');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  };
+  for (const [name, ready] of [['Team', '#team-rows tr'], ['Teams', '#teams-list li'], ['Labels', '#labels-list li'],
+    ['Saved replies', '#replies-list li'], ['Macros', '#macros-dialog .macro-actions li'],
+    ['Automations', '#automations-dialog .macro-actions li'], ['SLA', '#sla-dialog[open]'], ['Audit log', '#audit-rows tr']]) {
+    await openSetting(page, name);
+    await fits(name, ready);
+  }
+  for (const [name, ready] of [['Contacts', '#contacts-rows li'], ['Reports', '#reports-now-agents tr'],
+    ['Campaigns', '#campaigns-dialog[open]'], ['Notifications', '#inbox-dialog[open]'], ['Keyboard shortcuts', '#shortcuts-dialog[open] tr']]) {
+    await page.getByRole('button', { name, exact: true }).click();
+    await fits(name, ready);
+  }
+  await page.locator('#conversation-list li[data-phone="15551821"]').click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  for (const [name, ready] of [['Transfer', '#transfer-dialog[open]'], ['End Chat', '#end-dialog[open]']]) {
+    await page.getByRole('button', { name, exact: true }).click();
+    await fits(name, ready);
+  }
+  assert.deepEqual(page.errors, []);
+}));
