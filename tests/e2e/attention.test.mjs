@@ -495,9 +495,17 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   assert.equal(await page.locator('#conv-team').inputValue(), 'billing');
   await page.locator('#conv-priority').selectOption('urgent');
   await page.locator('#messages').getByText('Priority set to urgent by admin').waitFor();
-  // It stays as the agent left it in the next chat; folded again, it hides.
-  await page.locator('#back').click();
+  // A label's chip there shows the list, of the conversations under it.
+  await page.locator('#conv-labels').getByRole('button', { name: 'refund', exact: true }).click();
+  await page.locator('#label-filter-name', { hasText: 'refund' }).waitFor();
+  assert.equal(await page.locator('#conversation-list').isVisible(), true);
+  assert.equal(await page.locator('#pane').isVisible(), false);
+  assert.deepEqual(await page.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone)), ['15551811']);
+  assert.equal(await page.locator('#filters-fold').textContent(), 'Filters (1)');
+  await page.locator('#label-filter-clear').click();
+  assert.equal(await page.locator('#filters-fold').textContent(), 'Filters');
   assert.deepEqual(await shownInBar(), beside);
+  // The fold stays as the agent left it in the next chat; folded again, it hides.
   await page.locator('#conversation-list li[data-phone="15551812"]').click();
   await page.locator('#conv-name', { hasText: 'Bo' }).waitFor();
   assert.equal(await page.locator('#conv-priority').isVisible(), true);
@@ -505,12 +513,36 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   assert.equal(await page.locator('#conv-priority').isVisible(), false);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'sideways scrolling');
 
-  // In a wider window, nothing is folded and the fold is not there.
+  // The list's filters fold behind one button too, which says how many are on.
+  await page.locator('#back').click();
+  const filters = page.locator('#filters-fold');
+  assert.equal(await filters.textContent(), 'Filters');
+  for (const filter of ['#priority-filter', '#list-order', '#assignee-filter', '#view-save-menu']) {
+    assert.equal(await page.locator(filter).isVisible(), false, filter);
+  }
+  await filters.click();
+  await page.locator('#priority-filter').selectOption('urgent');
+  await page.locator('#list-order').selectOption('priority');
+  await filters.click();
+  assert.equal(await filters.textContent(), 'Filters (2)');
+  assert.equal(await page.locator('#priority-filter').isVisible(), false);
+  await page.locator('#conversation-list li[data-phone="15551812"]').waitFor({ state: 'detached' });  // Bo's is not urgent
+  assert.equal(await page.locator('#conversation-list li').count(), 1);
+  // The order is this browser's: after a reload, one filter is on.
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  assert.equal(await filters.textContent(), 'Filters (1)');
+  await page.locator('#conversation-list li[data-phone="15551811"]').click();
+
+  // In a wider window, nothing is folded and the folds are not there.
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.equal(await placeholder(), 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)');
   assert.equal(await fold.isVisible(), false);
   assert.equal(await page.locator('#conv-priority').isVisible(), true);
   assert.equal(await page.locator('#settings-menu').isVisible(), true);
+  assert.equal(await filters.isVisible(), false);
+  assert.equal(await page.locator('#list-order').inputValue(), 'priority');
+  assert.equal(await page.locator('#list-order').isVisible(), true);
   assert.deepEqual(page.errors, []);
 }));
 

@@ -1,7 +1,7 @@
 // The console's entry point: login, then the live list and the open chat.
 import { Alerts } from './alerts.js';
 import { api, ApiError, enc } from './api.js';
-import { $, clockTime, h, showStatus } from './dom.js';
+import { $, clockTime, h, PHONE_WIDTH, showStatus } from './dom.js';
 import { BulkActions } from './bulk.js';
 import { BusinessHours } from './hours.js';
 import { Drafts } from './drafts.js';
@@ -577,7 +577,7 @@ function start(agent) {
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, viewers, onChange: changed,
-    onLabel: filterByLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams, labelCatalog });
+    onLabel: showUnderLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams, labelCatalog });
   const opening = new NewConversation({ templates: pane.templates, openExisting: openConversation,
     onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } });
   campaigns = new CampaignsPanel({ me, templates: pane.templates });
@@ -633,17 +633,21 @@ function start(agent) {
     list.render();
     loadList();
   });
+  showFiltersOn();  // the order this browser chose is one
   let searchTimer;
   $('search').addEventListener('input', () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => { list.query = $('search').value.trim(); loadList(); }, 250);
   });
   $('back').addEventListener('click', closeConversation);
-  // Only a phone's width shows the fold (console.css); it stays as the agent left it, chat to chat.
-  $('conv-fold').addEventListener('click', (e) => {
-    const fold = e.currentTarget;
-    fold.setAttribute('aria-expanded', String(fold.getAttribute('aria-expanded') !== 'true'));
-  });
+  // Only a phone's width shows the folds (console.css); each stays as the agent left it.
+  for (const id of ['conv-fold', 'filters-fold']) {
+    $(id).addEventListener('click', (e) => {
+      const fold = e.currentTarget;
+      fold.setAttribute('aria-expanded', String(fold.getAttribute('aria-expanded') !== 'true'));
+    });
+  }
+  document.querySelector('.sidebar').addEventListener('change', showFiltersOn);  // after each filter's own listener
   // Alt+J / Alt+K: the next or previous conversation in the list, from anywhere
   // (the composer included), as in Chatwoot; by key position, so any layout.
   document.addEventListener('keydown', (e) => {
@@ -747,11 +751,25 @@ function watchForCrossings() {
   if (next < now + REFRESH_EVERY_MS) crossingTimer = setTimeout(refreshTimes, next - now + 1);
 }
 
+// A label's chip in a chat's header: the list of the conversations under
+// it, which a phone's width shows in place of the chat.
+function showUnderLabel(label) {
+  filterByLabel(label);
+  if (PHONE_WIDTH.matches) closeConversation();
+}
+
+// Folded at a phone's width, the filters still say how many are on.
+function showFiltersOn() {
+  const on = [list.priority, list.team, list.assignee, list.label].filter(Boolean).length + (list.order === 'activity' ? 0 : 1);
+  $('filters-fold').textContent = on ? `Filters (${on})` : 'Filters';
+}
+
 // The list shows only the conversations under `label` (null: all of them),
 // each tab and the search within it; the server sends those it holds beyond
 // what the console has.
 function filterByLabel(label) {
   list.label = label;
+  showFiltersOn();
   $('label-filter').hidden = !label;
   $('label-filter-name').textContent = label ?? '';
   fillLabelSelect();
