@@ -220,10 +220,21 @@ test('the console reads well light or dark: it follows the system until the agen
   await userSays(server, '15551002', 'thanks *a lot*, see `A-77`');
   await admin('PUT', '/conversations/15551003/snooze', { until: 'next_reply' });
   await admin('PUT', '/conversations/15551005/blocked', { blocked: true });
+  // Reports' Right now shows every presence: the admin away, Lea offline.
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1' });
+  await admin('PATCH', '/agents/admin', { available: false });
 
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
     beforeLoad: (p) => p.emulateMedia({ colorScheme: 'light' }),
   });
+  const reportsReadWell = async () => {
+    await page.getByRole('button', { name: 'Reports' }).click();
+    await page.locator('#reports-now-agents tr[data-agent="admin"]', { hasText: '● Away' }).waitFor();
+    await page.locator('#reports-now-agents tr[data-agent="lea"]', { hasText: '○ Offline' }).waitFor();
+    assert.deepEqual(await lowContrast(page), []);
+    await page.keyboard.press('Escape');
+    await page.locator('#reports-dialog[open]').waitFor({ state: 'detached' });
+  };
   const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
   // The system's scheme changes, and the page has heard it (its listeners ran).
   const systemTurns = async (scheme) => {
@@ -251,6 +262,7 @@ test('the console reads well light or dark: it follows the system until the agen
   await page.locator('#delete-conversation').waitFor();
   assert.deepEqual(await lowContrast(page), []);
   await page.keyboard.press('Escape');
+  await reportsReadWell();
   // The system turns dark: so does the console, at once, and it stays legible.
   await systemTurns('dark');
   assert.equal(await theme(), 'dark');
@@ -264,6 +276,7 @@ test('the console reads well light or dark: it follows the system until the agen
   await page.locator('#macros-dialog').waitFor();
   assert.deepEqual(await lowContrast(page), []);
   await page.locator('#macros-dialog').getByRole('button', { name: 'Close' }).click();
+  await reportsReadWell();
 
   // Picked: dark whatever the system, then light, kept through a reload.
   const button = page.locator('#theme');
