@@ -447,6 +447,7 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
     if (await page.locator('#back').isVisible()) await page.locator('#back').click();
     await opensInside('#settings-menu', width);
     await page.locator('#conversation-list li[data-phone="15551801"]').click();
+    await page.locator('.conversation-header').waitFor();  // after Back, once the chat is read again
     for (const menu of ['#snooze-menu', '#macro-menu', '#more-menu', '#past-chats', '#transcript-menu']) await opensInside(menu, width);
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${width}px: sideways scrolling`);
   }
@@ -546,6 +547,7 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   await page.locator('#connection.live').waitFor();
   assert.equal(await filters.textContent(), 'Filters (1)');
   await page.locator('#conversation-list li[data-phone="15551811"]').click();
+  await page.locator('#conv-name', { hasText: 'Ana Lima' }).waitFor();
 
   // In a wider window, nothing is folded and the folds are not there.
   await page.setViewportSize({ width: 1280, height: 800 });
