@@ -388,6 +388,24 @@ test('reports show what is happening now, and keep it up to date while open: the
   await leaPage.close();
   await page.locator('#reports-now-agents tr[data-agent="lea"]', { hasText: '○ Offline' }).waitFor({ timeout: 10000 });
   await shows('Agents online', 1, /^1 available · 3 in all$/);
+
+  // The queue, and an agent's chats, open in the list (the dialog closes; other filters go).
+  const listed = async (phones, gone) => {
+    for (const phone of phones) await page.locator(`#conversation-list li[data-phone="${phone}"]`).waitFor();
+    for (const phone of gone) await page.locator(`#conversation-list li[data-phone="${phone}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual(await page.locator('#conversation-list li').evaluateAll((rows) => rows.map((r) => r.dataset.phone).sort()), phones);
+  };
+  await page.locator('#priority-filter').selectOption('high');  // left on: showing the queue takes it off
+  await figure('In the queue').getByRole('button', { name: 'In the queue: 1, in the list' }).click();
+  await page.locator('#reports-dialog[open]').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('.tabs [aria-selected="true"]').getAttribute('data-filter'), 'queued');
+  assert.equal(await page.locator('#priority-filter').inputValue(), '');
+  await listed(['15551905'], ['15551901', '15551904']);
+  await page.getByRole('button', { name: 'Reports' }).click();
+  await page.locator('#reports-now-agents').getByRole('button', { name: 'Lea Roth (lea): 2 live chats, in the list' }).click();
+  assert.equal(await page.locator('.tabs [aria-selected="true"]').getAttribute('data-filter'), 'all');
+  assert.equal(await page.locator('#assignee-filter').inputValue(), 'lea');
+  await listed(['15551902', '15551904'], ['15551901', '15551905']);
   assert.deepEqual(page.errors, []);
 }));
 

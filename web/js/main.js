@@ -548,7 +548,8 @@ function start(agent) {
   setUpShortcutsHelp();
   setUpMenus();
   const hours = new BusinessHours({ onChange: () => targets.hoursChanged() });
-  reports = new ReportsPanel({ me, hours, openConversation });
+  // Right now's queue or an agent's chats: the list as a view shows it (a phone's width offers Reports only with the list shown).
+  reports = new ReportsPanel({ me, hours, openConversation, showList: applyView });
   new RepliesPanel({ me });
   new MacrosPanel({ me, teams });
   new AutomationsPanel({ me, teams });

@@ -9,12 +9,13 @@ import { RightNow } from './reports_now.js';
 
 export class ReportsPanel {
   // `hours`: the BusinessHours of the top bar, which knows whether any are set.
-  // `openConversation(phone)`: a rating's row opens its chat.
-  constructor({ me, hours, openConversation }) {
+  // `openConversation(phone)`: a rating's row opens its chat. `showList(query)`:
+  // the list as a saved view's query has it (Right now's queue, say).
+  constructor({ me, hours, openConversation, showList }) {
     this.me = me;
     this.hours = hours;
     this.openConversation = openConversation;
-    this.now = new RightNow();
+    this.now = new RightNow({ showList });
     $('reports').addEventListener('click', () => this.open());
   }
 

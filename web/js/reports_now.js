@@ -2,6 +2,7 @@
 // chats, the users waiting for an answer and each agent at this moment.
 // Read as the dialog opens, again as events change them (at most once a
 // second, however busy the line), and each half minute for the waits' ages.
+// The queue, the waiting and an agent's chats open in the list.
 import { api } from './api.js';
 import { $, h, plural, relativeTime } from './dom.js';
 
@@ -9,6 +10,11 @@ const AT_MOST_EVERY_MS = 1000;
 const AGES_EVERY_MS = 30000;
 
 export class RightNow {
+  // `showList(query)`: the list as a saved view's query has it (the dialog closes first).
+  constructor({ showList }) {
+    this.showList = showList;
+  }
+
   // The dialog is open (`dialog`): read now, and keep it fresh until it closes.
   start(dialog) {
     clearInterval(this.ticker);
@@ -31,37 +37,47 @@ export class RightNow {
         api.get('/conversations?filter=waiting&order=waiting&limit=1'), api.get('/agents')]);
       if (asked !== this.asked) return;  // a later read is on its way
       $('reports-now-status').textContent = '';
-      render(queue, waiting, agents.filter((a) => a.active));
+      this.render(queue, waiting, agents.filter((a) => a.active));
     } catch (err) {
       $('reports-now-status').textContent = `What is happening now could not be read: ${err.message}`;
     }
   }
-}
 
-function render(queue, waiting, agents) {
-  const { counts } = waiting;
-  const figure = (name, value, note) => h('div', { class: 'figure', 'data-figure': name },
-    h('dt', { text: name }),
-    h('dd', {}, h('span', { class: 'value', text: String(value) }), note ? h('span', { class: 'muted', text: note }) : null));
-  const head = queue.queue[0];
-  const longestWaiting = waiting.conversations[0]?.waiting_since;
-  const online = agents.filter((a) => a.online);
-  $('reports-now-figures').replaceChildren(
-    figure('In the queue', queue.total, head ? `the longest for ${relativeTime(head.queued_at)}` : null),
-    // `active` counts the queue's chats too, and not the snoozed ones.
-    figure('Live chats', counts.active - counts.queued, counts.snoozed ? `and ${counts.snoozed} snoozed` : null),
-    figure('Waiting for an answer', counts.waiting, longestWaiting ? `the longest for ${relativeTime(longestWaiting)}` : null),
-    figure('Agents online', online.length, `${online.filter((a) => a.available).length} available · ${agents.length} in all`));
-  // Those online first, the busiest first among them; then by name.
-  const order = (a) => (a.online ? (a.available ? 0 : 1) : 2);
-  const sorted = [...agents].sort((a, b) => order(a) - order(b) || b.open_chats - a.open_chats
-    || a.display_name.localeCompare(b.display_name));
-  $('reports-now-agents').replaceChildren(...sorted.map((a) => {
-    // As the Team dialog says it; away: online, and automatic routing gives them no chats.
-    const [kind, status] = !a.online ? ['offline', '○ Offline'] : a.available ? ['online', '● Online'] : ['away', '● Away'];
-    return h('tr', { 'data-agent': a.username },
-      h('th', { scope: 'row', text: a.display_name === a.username ? a.username : `${a.display_name} (${a.username})` }),
-      h('td', {}, h('span', { class: `presence ${kind}`, text: status })),
-      h('td', { text: `${a.open_chats} of ${a.max_chats}`, title: plural(a.open_chats, 'live chat') }));
-  }));
+  // A button that shows `query`'s conversations in the list.
+  opener(text, label, query) {
+    return h('button', { type: 'button', class: 'link value', text, 'aria-label': label,
+      onclick: () => { $('reports-dialog').close(); this.showList(query); } });
+  }
+
+  render(queue, waiting, agents) {
+    const { counts } = waiting;
+    const figure = (name, value, note, query) => h('div', { class: 'figure', 'data-figure': name },
+      h('dt', { text: name }),
+      h('dd', {}, query ? this.opener(String(value), `${name}: ${value}, in the list`, query) : h('span', { class: 'value', text: String(value) }),
+        note ? h('span', { class: 'muted', text: note }) : null));
+    const head = queue.queue[0];
+    const longestWaiting = waiting.conversations[0]?.waiting_since;
+    const online = agents.filter((a) => a.online);
+    $('reports-now-figures').replaceChildren(
+      figure('In the queue', queue.total, head ? `the longest for ${relativeTime(head.queued_at)}` : null, { filter: 'queued' }),
+      // `active` counts the queue's chats too, and not the snoozed ones.
+      figure('Live chats', counts.active - counts.queued, counts.snoozed ? `and ${counts.snoozed} snoozed` : null),
+      figure('Waiting for an answer', counts.waiting, longestWaiting ? `the longest for ${relativeTime(longestWaiting)}` : null,
+        { filter: 'waiting' }),
+      figure('Agents online', online.length, `${online.filter((a) => a.available).length} available · ${agents.length} in all`));
+    // Those online first, the busiest first among them; then by name.
+    const order = (a) => (a.online ? (a.available ? 0 : 1) : 2);
+    const sorted = [...agents].sort((a, b) => order(a) - order(b) || b.open_chats - a.open_chats
+      || a.display_name.localeCompare(b.display_name));
+    $('reports-now-agents').replaceChildren(...sorted.map((a) => {
+      // As the Team dialog says it; away: online, and automatic routing gives them no chats.
+      const [kind, status] = !a.online ? ['offline', '○ Offline'] : a.available ? ['online', '● Online'] : ['away', '● Away'];
+      const name = a.display_name === a.username ? a.username : `${a.display_name} (${a.username})`;
+      return h('tr', { 'data-agent': a.username },
+        h('th', { scope: 'row', text: name }),
+        h('td', {}, h('span', { class: `presence ${kind}`, text: status })),
+        h('td', {}, this.opener(`${a.open_chats} of ${a.max_chats}`, `${name}: ${plural(a.open_chats, 'live chat')}, in the list`,
+          { filter: 'all', assignee: a.username })));
+    }));
+  }
 }
