@@ -402,7 +402,7 @@ test('reports show what is happening now, and keep it up to date while open: the
   assert.equal(await page.locator('#priority-filter').inputValue(), '');
   await listed(['15551905'], ['15551901', '15551904']);
   await page.getByRole('button', { name: 'Reports' }).click();
-  await page.locator('#reports-now-agents').getByRole('button', { name: 'Lea Roth (lea): 2 live chats, in the list' }).click();
+  await page.locator('#reports-now-agents').getByRole('button', { name: 'Lea Roth (lea): 2 of 3 live chats, in the list' }).click();
   assert.equal(await page.locator('.tabs [aria-selected="true"]').getAttribute('data-filter'), 'all');
   assert.equal(await page.locator('#assignee-filter').inputValue(), 'lea');
   await listed(['15551902', '15551904'], ['15551901', '15551905']);
