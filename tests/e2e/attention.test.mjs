@@ -563,6 +563,14 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
 
 // What is shown in the open dialog but reaches past its content (into its
 // padding or out of it); a table that scrolls sideways by design is left out.
+// A button's words on more than one line, in the open dialog.
+const wrappedButtons = (page) => page.evaluate(() => [...document.querySelectorAll('dialog[open] button')]
+  .filter((b) => b.checkVisibility()).filter((b) => {
+    const words = document.createRange();
+    words.selectNodeContents(b);
+    return new Set([...words.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+  }).map((b) => b.textContent.trim()));
+
 const outsideDialog = (page) => page.evaluate(() => {
   const dialog = document.querySelector('dialog[open]');
   const style = getComputedStyle(dialog);
@@ -588,6 +596,7 @@ test('at a phone\'s width every dialog keeps what it holds inside it: a macro\'s
   const fits = async (name, ready) => {
     await page.locator(ready).first().waitFor();
     assert.deepEqual(await outsideDialog(page), [], `the ${name} dialog`);
+    assert.deepEqual(await wrappedButtons(page), [], `the ${name} dialog's buttons`);
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name}: sideways scrolling`);
     await page.keyboard.press('Escape');
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
