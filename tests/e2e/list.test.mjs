@@ -523,6 +523,8 @@ test('settings read at a connect that bring nothing new leave the rows as they w
     beforeLoad: (p) => p.route(settings, async (route) => { await held; await route.continue(); }),
   });
   await userSays(server, '15550421', 'support', 'Ada');
+  // Her row as drawn once all her events are in (a later user's row shows): each may draw it anew.
+  await newUserShows(page, server, '15550420', 'Zed');
   const row = await page.locator('#conversation-list li[data-phone="15550421"]').elementHandle();
   const answered = new Set();
   const allAnswered = new Promise((resolve) => page.on('requestfinished', (r) => {
