@@ -5,7 +5,7 @@
 import { api, enc } from './api.js';
 import { $, dialogFromTemplate, duration, h, relativeTime } from './dom.js';
 import { channelName, stars } from './model.js';
-import { RightNow } from './reports_now.js';
+import { figure, RightNow } from './reports_now.js';
 
 export class ReportsPanel {
   // `hours`: the BusinessHours of the top bar, which knows whether any are set.
@@ -74,9 +74,6 @@ export class ReportsPanel {
   }
 
   render({ overall, agents, teams, labels, channels, days }) {
-    const figure = (name, value, note) => h('div', { class: 'figure' },
-      h('dt', { text: name }),
-      h('dd', {}, h('span', { class: 'value', text: value }), note ? h('span', { class: 'muted', text: note }) : null));
     $('reports-overall').replaceChildren(...[
       figure('Chats opened', String(overall.chats_opened)),
       figure('Chats closed', String(overall.chats_closed)),

@@ -7,6 +7,12 @@ import { api } from './api.js';
 import { $, h, relativeTime } from './dom.js';
 
 const AT_MOST_EVERY_MS = 1000;
+
+// A report's figure: its name, its value (text, or a button that opens it), a note under it.
+export const figure = (name, value, note = null) => h('div', { class: 'figure', 'data-figure': name },
+  h('dt', { text: name }),
+  h('dd', {}, typeof value === 'string' ? h('span', { class: 'value', text: value }) : value,
+    note ? h('span', { class: 'muted', text: note }) : null));
 const AGES_EVERY_MS = 30000;
 
 export class RightNow {
@@ -51,20 +57,19 @@ export class RightNow {
 
   render(queue, waiting, agents) {
     const { counts } = waiting;
-    const figure = (name, value, note, query) => h('div', { class: 'figure', 'data-figure': name },
-      h('dt', { text: name }),
-      h('dd', {}, query ? this.opener(String(value), `${name}: ${value}, in the list`, query) : h('span', { class: 'value', text: String(value) }),
-        note ? h('span', { class: 'muted', text: note }) : null));
+    // The queue's and the waiting's open in the list.
+    const opens = (name, value, query) => this.opener(String(value), `${name}: ${value}, in the list`, query);
     const head = queue.queue[0];
     const longestWaiting = waiting.conversations[0]?.waiting_since;
     const online = agents.filter((a) => a.online);
     $('reports-now-figures').replaceChildren(
-      figure('In the queue', queue.total, head ? `the longest for ${relativeTime(head.queued_at)}` : null, { filter: 'queued' }),
+      figure('In the queue', opens('In the queue', queue.total, { filter: 'queued' }),
+        head ? `the longest for ${relativeTime(head.queued_at)}` : null),
       // `active` counts the queue's chats too, and not the snoozed ones.
-      figure('Live chats', counts.active - counts.queued, counts.snoozed ? `and ${counts.snoozed} snoozed` : null),
-      figure('Waiting for an answer', counts.waiting, longestWaiting ? `the longest for ${relativeTime(longestWaiting)}` : null,
-        { filter: 'waiting' }),
-      figure('Agents online', online.length, `${online.filter((a) => a.available).length} available · ${agents.length} in all`));
+      figure('Live chats', String(counts.active - counts.queued), counts.snoozed ? `and ${counts.snoozed} snoozed` : null),
+      figure('Waiting for an answer', opens('Waiting for an answer', counts.waiting, { filter: 'waiting' }),
+        longestWaiting ? `the longest for ${relativeTime(longestWaiting)}` : null),
+      figure('Agents online', String(online.length), `${online.filter((a) => a.available).length} available · ${agents.length} in all`));
     // Those online first, the busiest first among them; then by name.
     const order = (a) => (a.online ? (a.available ? 0 : 1) : 2);
     const sorted = [...agents].sort((a, b) => order(a) - order(b) || b.open_chats - a.open_chats
