@@ -551,7 +551,8 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
 
   // In a wider window, nothing is folded and the folds are not there.
   await page.setViewportSize({ width: 1280, height: 800 });
-  assert.equal(await placeholder(), 'Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)');
+  // A media query's change reaches the page's listeners at its next frame, not with the resize.
+  await page.locator('#composer-text[placeholder="Write a reply… (Enter sends, Shift+Enter for a new line, / for a saved reply)"]').waitFor();
   assert.equal(await fold.isVisible(), false);
   assert.equal(await page.locator('#conv-priority').isVisible(), true);
   assert.equal(await page.locator('#settings-menu').isVisible(), true);
