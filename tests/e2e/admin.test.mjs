@@ -409,6 +409,23 @@ test('reports show what is happening now, and keep it up to date while open: the
   assert.deepEqual(page.errors, []);
 }));
 
+// Right now reads again at each change: a read answered after a later one's
+// does not put back the figures it held.
+test('a Right now read answered after a later one leaves the later one\'s figures', () => withMemoryServer([], async (server) => {
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const held = await holdNextAnswer(page, /\/queue\?limit=1$/);
+  await page.getByRole('button', { name: 'Reports' }).click();
+  await held.read;  // the queue as the dialog opened: empty
+  await userSays(server, '15551951', 'support');
+  const queued = page.locator('#reports-now-figures [data-figure="In the queue"] .value');
+  await queued.filter({ hasText: /^1$/ }).waitFor({ timeout: 10000 });  // the later read, a second after the event
+  await held.handOver();
+  // A conversation drawn after the answer says the console has had it.
+  await newUserShows(page, server, '15551952', 'Cy');
+  assert.equal(await queued.textContent(), '1');
+  assert.deepEqual(page.errors, []);
+}));
+
 test('the reports list the ratings ten at a time, newest first', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   for (let i = 0; i < 11; i += 1) {
