@@ -312,6 +312,7 @@ export async function consolePage(browser, server, username, password, { beforeL
   page.errors = [];
   page.on('dialog', (d) => { page.dialogs.push(d.message()); d.dismiss(); });
   page.on('pageerror', (e) => page.errors.push(e.message));
+  recordForFailures(page, username);
   await page.goto(server.url + '/');
   await logIn(page, username, password);
   await page.locator('#connection.live').waitFor();
@@ -392,13 +393,59 @@ export function shareBrowserAndReceiver() {
   });
 }
 
+// What each console page of the test running now saw last: its requests,
+// the events it was sent, what it logged and its errors, printed when the test fails. A wait that
+// times out says only what it waited for; a failure on a busy CI machine
+// that does not come again here is read from this.
+const pagesOfTest = new Map();  // page → its lines, the newest last
+const LINES_KEPT = 80;
+
+function recordForFailures(page, who) {
+  const lines = [];
+  pagesOfTest.set(page, { who, lines });
+  const started = Date.now();
+  const note = (line) => {
+    lines.push(`${String(Date.now() - started).padStart(6)} ms  ${line}`);
+    if (lines.length > LINES_KEPT) lines.shift();
+  };
+  const path = (url) => url.replace(/^https?:\/\/[^/]+/, '');
+  const api = (r) => !['document', 'script', 'stylesheet', 'image', 'font'].includes(r.resourceType());
+  page.on('requestfinished', async (r) => api(r) && note(`${r.method()} ${path(r.url())} ${(await r.response().catch(() => null))?.status() ?? '?'}`));
+  page.on('requestfailed', (r) => note(`${r.method()} ${path(r.url())} failed: ${r.failure()?.errorText}`));
+  page.on('websocket', (ws) => {
+    note(`websocket ${path(ws.url())} opened`);
+    ws.on('framereceived', ({ payload }) => {
+      const event = (() => { try { return JSON.parse(payload); } catch { return null; } })();
+      note(`event ${event?.type ?? String(payload).slice(0, 60)}${event?.conversation ? ` ${event.conversation}` : ''}`);
+    });
+    ws.on('close', () => note(`websocket ${path(ws.url())} closed`));
+  });
+  page.on('console', (m) => note(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => note(`page error: ${e.message}`));
+}
+
+function reportPages(err) {
+  for (const [page, { who, lines }] of pagesOfTest) {
+    console.log(`${who}'s console page${page.isClosed() ? ' (closed)' : ''}, its last ${lines.length} events (test failed: ${String(err?.message ?? err).split('\n')[0]}):`);
+    for (const line of lines) console.log(`  ${line}`);
+  }
+}
+
 // Runs `body` against a fresh server on `:memory:` with `args`, and stops it
 // whatever happens.
 export async function withMemoryServer(args, body) {
+  pagesOfTest.clear();
   const server = await startServer(['--port', '0', '--data', ':memory:', ...args]);
   try {
     await body(server);
+  } catch (err) {
+    reportPages(err);
+    throw err;
   } finally {
+    // A test's pages would go on reconnecting to its stopped server, and
+    // ticking, through every later test of the file.
+    await Promise.all([...new Set([...pagesOfTest.keys()].map((page) => page.context()))].map((c) => c.close().catch(() => {})));
+    pagesOfTest.clear();
     await server.stop();
   }
 }
