@@ -657,6 +657,12 @@ test('an admin reads the audit log, a page at a time; an agent has none', () => 
   assert.deepEqual([await what(0), await what(1), await what(2)], [
     'admin | logged in | address: 127.0.0.1', 'max | logged in | address: 127.0.0.1', 'admin | added team billing | description: — · members: max']);
   assert.match(await what(3), /^admin \| changed the SLA targets \| first_reply_minutes: 50 · /);
+  // When: as a chat's days say it (Today; Yesterday past a midnight), the whole date in its title.
+  const when = rows.first().locator('td').first();
+  assert.match(await when.textContent(), /^(Today|Yesterday), \d{1,2}:\d{2}/);
+  const at = Date.parse(await when.locator('time').getAttribute('datetime'));
+  assert.ok(Math.abs(at - Date.now()) < 10 * 60000, `${at}`);
+  assert.match(await when.getAttribute('title'), new RegExp(`${new Date(at).getFullYear()}`));
   // Older: the rest, down to the first login.
   await page.getByRole('button', { name: 'Older' }).click();
   await page.waitForFunction(() => document.querySelectorAll('#audit-rows tr').length === 57);

@@ -470,10 +470,42 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD,
     { context: { viewport: { width: 390, height: 844 } } });
   await page.locator('#hours').waitFor();
+  // What the bar shows (a screen reader's alone left out).
   const shownInBar = () => page.evaluate(() => [...document.querySelector('.topbar').children]
-    .filter((e) => e.checkVisibility()).map((e) => e.id || e.className));
+    .filter((e) => e.checkVisibility() && e.getBoundingClientRect().width > 1).map((e) => e.id || e.className));
+  // Beside the list, the bar is one row of what an agent uses, and being closed under it; the rest is in its menu.
   const beside = await shownInBar();
-  assert.ok(beside.includes('settings-menu') && beside.includes('hours'), beside.join());
+  assert.deepEqual(beside, ['connection', 'hours', 'availability', 'inbox', 'sound', 'theme', 'settings-menu']);
+  assert.equal(await rowsOf(page, '.topbar > :not(.hours, .brand)'), 1);
+  assert.equal(await rowsOf(page, '.topbar > :not(.brand)'), 2);
+  assert.equal(await page.getByRole('heading', { level: 1, name: 'Switchboard' }).count(), 1);  // the page's title, for a screen reader
+  const [bar, live] = [await page.locator('.topbar').boundingBox(), await page.locator('#connection').boundingBox()];
+  assert.ok(bar.x + bar.width - (live.x + live.width) < 12, 'the connection at the row\'s end, as in a chat');
+  const menu = page.locator('#settings-menu');
+  assert.equal(await menu.locator('summary').innerText(), '☰ Menu');
+  await menu.locator('summary').click();
+  // No Campaigns, as the wider bar has no 📣: it takes --outbound-url.
+  assert.deepEqual(await menu.locator('.menu-items button').evaluateAll((items) => items.filter((b) => b.checkVisibility())
+    .map((b) => b.textContent)), ['Your account', 'Contacts', 'Reports', 'Team', 'Teams', 'Labels', 'Saved replies',
+    'Macros', 'Automations', 'SLA', 'Audit log', 'Keyboard shortcuts', 'Log out']);
+  await menu.getByRole('button', { name: 'Reports' }).click();  // does what the wider bar's button does
+  await page.locator('#reports-now-agents tr').first().waitFor();
+  await page.keyboard.press('Escape');
+  // The tabs: one row, scrolled to the one a saved view selects.
+  assert.equal(await rowsOf(page, '.tabs > *'), 1);
+  await admin('POST', '/views', { name: 'Followed', query: { filter: 'following' } });
+  await page.locator('.view-chip button', { hasText: 'Followed' }).click();
+  const tabInView = () => page.evaluate(() => {
+    const tab = document.querySelector('.tabs [aria-selected="true"]').getBoundingClientRect();
+    const strip = document.querySelector('.tabs').getBoundingClientRect();
+    return tab.left >= strip.left && tab.right <= strip.right;
+  });
+  assert.equal(await page.locator('.tabs [aria-selected="true"]').getAttribute('data-filter'), 'following');
+  assert.equal(await tabInView(), true);
+  await admin('POST', '/views', { name: 'Everything', query: {} });
+  await page.locator('.view-chip button', { hasText: 'Everything' }).click();  // All, back at the row's start
+  await page.locator('.tabs [data-filter="all"][aria-selected="true"]').waitFor();
+  assert.equal(await tabInView(), true);
 
   await page.locator('#conversation-list li[data-phone="15551811"]').click();
   await page.locator('#end-chat').waitFor();
@@ -556,6 +588,8 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   assert.equal(await fold.isVisible(), false);
   assert.equal(await page.locator('#conv-priority').isVisible(), true);
   assert.equal(await page.locator('#settings-menu').isVisible(), true);
+  assert.equal(await menu.locator('summary').innerText(), 'Settings');
+  assert.equal(await page.getByRole('button', { name: 'Contacts' }).count(), 1);  // the bar's; the menu's is a phone's
   assert.equal(await filters.isVisible(), false);
   assert.equal(await page.locator('#list-order').inputValue(), 'priority');
   assert.equal(await page.locator('#list-order').isVisible(), true);
@@ -606,13 +640,20 @@ test('at a phone\'s width every dialog keeps what it holds inside it: a macro\'s
     ['Saved replies', '#replies-list li'], ['Macros', '#macros-dialog .macro-actions li'],
     ['Automations', '#automations-dialog .macro-actions li'], ['SLA', '#sla-dialog[open]'], ['Audit log', '#audit-rows tr']]) {
     await openSetting(page, name);
+    if (name === 'Audit log') {  // an entry's day and its time each keep to one line
+      await page.locator('#audit-rows .when').first().waitFor();
+      assert.deepEqual(await page.locator('#audit-rows .when span').evaluateAll((spans) => spans
+        .filter((span) => span.getClientRects().length > 1).map((span) => span.textContent)), []);
+    }
     await fits(name, ready);
   }
-  for (const [name, ready] of [['Contacts', '#contacts-rows li'], ['Reports', '#reports-now-agents tr'],
-    ['Campaigns', '#campaigns-dialog[open]'], ['Notifications', '#inbox-dialog[open]'], ['Keyboard shortcuts', '#shortcuts-dialog[open] tr']]) {
-    await page.getByRole('button', { name, exact: true }).click();
+  for (const [name, ready] of [['Your account', '#team-rows tr'], ['Contacts', '#contacts-rows li'], ['Reports', '#reports-now-agents tr'],
+    ['Campaigns', '#campaigns-dialog[open]'], ['Keyboard shortcuts', '#shortcuts-dialog[open] tr']]) {
+    await openSetting(page, name);  // the top bar's, in its menu at this width
     await fits(name, ready);
   }
+  await page.getByRole('button', { name: 'Notifications', exact: true }).click();
+  await fits('Notifications', '#inbox-dialog[open]');
   await page.locator('#conversation-list li[data-phone="15551821"]').click();
   await page.getByRole('button', { name: 'Claim Chat' }).click();
   for (const [name, ready] of [['Transfer', '#transfer-dialog[open]'], ['End Chat', '#end-dialog[open]']]) {

@@ -354,6 +354,8 @@ test('the Blocked tab lists the blocked users, those blocked long ago too', () =
   await page.locator('#conversation-list li[data-phone="15550771"]').click();
   await chatAction(page, 'Unblock');
   await page.locator('#list-empty').waitFor();  // unblocked: no longer under the tab
+  const empty = await page.locator('#list-empty').boundingBox();
+  assert.ok(empty.y < 300, `the empty list says so at y ${empty.y}: under the tools, not at the window's foot`);
   await page.locator('.tabs [data-filter="blocked"] .count', { hasText: /^$/ }).waitFor({ state: 'attached' });
   assert.deepEqual(page.errors, []);
 }));

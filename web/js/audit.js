@@ -2,7 +2,7 @@
 // settings, and every login, newest first (GET /audit-log), a page at a
 // time with "Older".
 import { api, enc } from './api.js';
-import { $, dialogFromTemplate, h } from './dom.js';
+import { $, clockTime, dayLabel, dialogFromTemplate, h } from './dom.js';
 
 // An entry's action in words; `t` its target, `d` its details.
 const WORDS = {
@@ -73,7 +73,9 @@ export class AuditPanel {
       const { entries, next_before: next } = await api.get(`/audit-log?limit=50${before ? `&before=${enc(before)}` : ''}`);
       this.next = next;
       $('audit-rows').append(...entries.map((e) => h('tr', { 'data-action': e.action },
-        h('td', { text: new Date(e.at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) }),
+        // As the chat's days say it (Today, Yesterday, Mon 30 Nov): at a phone's width two short lines, not four.
+        h('td', { title: new Date(e.at).toLocaleString([], { dateStyle: 'full', timeStyle: 'medium' }) },
+          h('time', { datetime: e.at, class: 'when' }, h('span', { text: `${dayLabel(e.at)},` }), ' ', h('span', { text: clockTime(e.at) }))),
         h('td', { text: e.actor }),
         h('td', { text: describeAction(e) }),
         h('td', { class: 'muted', text: detailText(e.details) }))));

@@ -675,8 +675,19 @@ function start(agent) {
 const tabsFromServer = ['blocked', 'snoozed', 'waiting', 'following'];
 
 function selectTab(filter) {
-  for (const t of document.querySelectorAll('.tabs [role=tab]')) t.setAttribute('aria-selected', String(t.dataset.filter === filter));
+  for (const t of document.querySelectorAll('.tabs [role=tab]')) {
+    t.setAttribute('aria-selected', String(t.dataset.filter === filter));
+    if (t.dataset.filter === filter) showInStrip(t);
+  }
   list.filter = filter;
+}
+
+// At a phone's width the tabs are one row that scrolls sideways: the one
+// selected (by a saved view, say) is scrolled to, the page is not.
+function showInStrip(tab) {
+  const strip = tab.parentElement, at = tab.getBoundingClientRect(), room = strip.getBoundingClientRect();
+  if (at.left < room.left) strip.scrollLeft -= Math.ceil(room.left - at.left);  // whole pixels: a scroll is in them
+  else if (at.right > room.right) strip.scrollLeft += Math.ceil(at.right - room.right);
 }
 
 function fillTeamFilter() {

@@ -26,6 +26,7 @@ function closesOnLeave(details) {
 
 function setUpMenu(menu, close) {
   const items = menu.querySelector(':scope > .menu-items');
+  setUpMirrors(items);
   // In the capture phase, before the button's own listener: a dialog it
   // opens finds the focus on the summary, and gives it back there as it
   // closes (the button itself is hidden in the closed menu by then).
@@ -34,16 +35,30 @@ function setUpMenu(menu, close) {
   // the first), Home and End go to the first and the last; Tab goes on
   // through them as well.
   menu.addEventListener('keydown', (e) => {
-    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
-    const shown = [...items.querySelectorAll('button')].filter((b) => !b.hidden && !b.disabled);
-    if (!shown.length || (!menu.open && e.key !== 'ArrowDown')) return;
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key) || (!menu.open && e.key !== 'ArrowDown')) return;
     e.preventDefault();
     menu.open = true;
+    // Shown: not hidden, nor left out at this width (a phone's items, say).
+    const shown = [...items.querySelectorAll('button')].filter((b) => b.checkVisibility() && !b.disabled);
+    if (!shown.length) return;
     const at = shown.indexOf(document.activeElement);
     const next = e.key === 'Home' ? 0 : e.key === 'End' ? shown.length - 1
       : e.key === 'ArrowDown' ? (at + 1) % shown.length : (at <= 0 ? shown.length : at) - 1;
     shown[next].focus();
   });
+}
+
+// A menu's item that does what a button elsewhere does (`data-mirrors`:
+// its id), and is offered when that one is (an admin's alone, say): the top
+// bar's, which its menu holds at a phone's width.
+function setUpMirrors(items) {
+  for (const item of items.querySelectorAll(':scope > [data-mirrors]')) {
+    const original = document.getElementById(item.dataset.mirrors);
+    item.addEventListener('click', () => original.click());
+    const follow = () => { item.hidden = original.hidden; };
+    new MutationObserver(follow).observe(original, { attributes: true, attributeFilter: ['hidden'] });
+    follow();
+  }
 }
 
 // A panel hangs from its summary's right edge, unless the window has no
