@@ -633,6 +633,9 @@ test('at a phone\'s width every dialog keeps what it holds inside it: a macro\'s
     assert.deepEqual(await outsideDialog(page), [], `the ${name} dialog`);
     assert.deepEqual(await wrappedButtons(page), [], `the ${name} dialog's buttons`);
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name}: sideways scrolling`);
+    // But a report's: columns of figures, read as a spreadsheet's are.
+    assert.deepEqual(await page.locator('dialog[open]:not(#reports-dialog) .table-scroll').evaluateAll((boxes) => boxes
+      .filter((box) => box.scrollWidth > box.clientWidth).map((box) => box.querySelector('table').className)), [], `${name}: a table scrolls sideways`);
     await page.keyboard.press('Escape');
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
   };
@@ -644,6 +647,15 @@ test('at a phone\'s width every dialog keeps what it holds inside it: a macro\'s
       await page.locator('#audit-rows .when').first().waitFor();
       assert.deepEqual(await page.locator('#audit-rows .when span').evaluateAll((spans) => spans
         .filter((span) => span.getClientRects().length > 1).map((span) => span.textContent)), []);
+    }
+    // An agent, an entry: a card, what is said of it under its name or its time, not columns beside it.
+    const cards = { 'Team': ['#team-rows tr', 'th', 'td'], 'Audit log': ['#audit-rows tr', 'td:nth-child(1)', 'td:nth-child(3)'] }[name];
+    if (cards) {
+      const [rows, head, rest] = cards;
+      await page.locator(rows).first().waitFor();
+      assert.deepEqual(await page.locator(rows).evaluateAll((trs, [head, rest]) => trs.filter((tr) =>
+        tr.querySelector(rest).getBoundingClientRect().top < tr.querySelector(head).getBoundingClientRect().bottom)
+        .map((tr) => tr.textContent.slice(0, 30)), [head, rest]), [], `the ${name} dialog's cards`);
     }
     await fits(name, ready);
   }
