@@ -415,8 +415,9 @@ function recordForFailures(page, who) {
   page.on('websocket', (ws) => {
     note(`websocket ${path(ws.url())} opened`);
     ws.on('framereceived', ({ payload }) => {
-      const event = (() => { try { return JSON.parse(payload); } catch { return null; } })();
-      note(`event ${event?.type ?? String(payload).slice(0, 60)}${event?.conversation ? ` ${event.conversation}` : ''}`);
+      const events = (() => { try { return [].concat(JSON.parse(payload)); } catch { return null; } })();
+      note(events ? `${events.length > 1 ? 'events' : 'event'} ${events.map((e) => [e.seq, e.type, e.conversation].filter(Boolean).join(' ')).join(', ')}`
+        : `frame ${String(payload).slice(0, 60)}`);
     });
     ws.on('close', () => note(`websocket ${path(ws.url())} closed`));
   });

@@ -455,6 +455,39 @@ test('a queue read answered after a later one leaves the later one\'s counts', (
   assert.deepEqual(page.errors, []);
 }));
 
+// The queue's pages are read again as it moves (a read each 200 ms at
+// most), and a read may be answered after an event that came after it was
+// asked: a user queued since is not on its pages, and stays queued.
+test('a queue read asked before a user asked for support, and answered after it, leaves them in the queue', () => withMemoryServer([], async (server) => {
+  const held = [];  // every queue read's answer, the server's as it was asked, held until handed over
+  let heldTwo, lettingGo = false;
+  const firstRead = new Promise((resolve) => { heldTwo = resolve; });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.route(/filter=queued/, async (route) => {
+      const answer = { route, response: await route.fetch() };
+      if (lettingGo) return route.fulfill({ response: answer.response });
+      held.push(answer);
+      if (held.length === 2) heldTwo();  // the head and the newest page: one read
+    }),
+  });
+  await firstRead;  // the queue as the console connected: empty
+  await userSays(server, '15550441', 'support', 'Ann');
+  const queued = page.locator('#conversation-list li[data-phone="15550441"] .badge.queued');
+  await queued.waitFor();  // from the events
+  const taken = held.slice(0, 2).map(({ route, response }) => {
+    const finished = page.waitForEvent('requestfinished', (r) => r === route.request());
+    route.fulfill({ response });
+    return finished;
+  });
+  await Promise.all(taken);
+  // A conversation drawn after the answer says the console has had it.
+  await newUserShows(page, server, '15550442', 'Ben');
+  assert.equal(await queued.count(), 1);
+  assert.deepEqual(page.errors, []);
+  lettingGo = true;
+  await Promise.all(held.slice(2).map(({ route, response }) => route.fulfill({ response })));
+}));
+
 // A page of the list read before an admin erased a user, and answered
 // after the erasure's event, does not bring their row back; a conversation
 // they begin afterwards is listed as any.
@@ -475,6 +508,41 @@ test('a list read before a user was erased and answered after it does not bring 
   // Bo writes again: a new conversation, listed.
   await userSays(server, '15550461', 'hello again', 'Bo');
   await page.locator('#conversation-list li[data-phone="15550461"]').waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+// A conversation's updated_at is to the millisecond: a read's copy as old
+// as the one an event brought (changed in the same millisecond) but read
+// before that event came is the older. Here the read's is made so.
+test('a list read asked before a message, its copy as old as the message\'s, does not take the row back', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550476', 'first', 'Ann');
+  const list = /\/conversations\?limit=200$/;
+  let answered, release, held = false;
+  const read = new Promise((resolve) => { answered = resolve; });
+  const stamped = new Promise((resolve) => { release = resolve; });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: (p) => p.route(list, async (route) => {
+      if (held) return route.continue();
+      held = true;
+      const response = await route.fetch();
+      const json = await response.json();
+      answered();
+      const stamp = await stamped;  // the updated_at of the copy her message's event brought
+      for (const c of json.conversations) if (c.phone === '15550476') c.updated_at = stamp;
+      await route.fulfill({ response, json });
+    }),
+  });
+  await read;  // Ann, with her first message
+  await userSays(server, '15550476', 'second');
+  const row = page.locator('#conversation-list li[data-phone="15550476"]');
+  await row.locator('.preview', { hasText: 'second' }).waitFor();
+  const finished = page.waitForEvent('requestfinished', (r) => list.test(r.url()));
+  release((await admin('GET', '/conversations/15550476')).updated_at);
+  await finished;
+  // A conversation drawn after the answer says the console has had it.
+  await newUserShows(page, server, '15550477', 'Ben');
+  assert.equal(await row.locator('.preview').textContent(), 'second');
   assert.deepEqual(page.errors, []);
 }));
 

@@ -104,6 +104,8 @@ export class ConversationList {
     // from before one are older than what it shows.
     this.countMoves = 0;
     this.erasedAt = new Map();  // phone → when an admin erased its conversation (ms), for answers read before
+    this.heard = 0;              // events about a conversation, counted
+    this.heardOf = new Map();    // phone → the count at its latest event
     // A row is built anew when its conversation changes, which a message
     // can do between an agent's press and release: that click still opens it.
     keepClicksAcrossRedraws(this.el, 'li[data-phone]', (li) => li.dataset.phone);
@@ -128,14 +130,32 @@ export class ConversationList {
   // again (the list, the queue's head and the agent's own chats overlap, and
   // all three load at each connect) is not taken: its row would be built
   // anew, and a row replaced between a press and its release loses the click.
-  upsert(c) {
+  // `read`: the readMark() of the read it came in, if one did. A copy as old
+  // as the one held (updated_at is to the millisecond, and a message's event
+  // leaves it as it was), read before an event about it came, is older than
+  // that event's.
+  upsert(c, read = null) {
     const erased = this.erasedAt.get(c.phone);
     if (erased !== undefined && Date.parse(c.updated_at) <= erased) return;
     const known = this.rows.get(c.phone);
     if (known && Date.parse(known.updated_at) > Date.parse(c.updated_at)) return;
-    if (known && known.updated_at === c.updated_at && JSON.stringify(known) === JSON.stringify(c)) return;
+    if (known && known.updated_at === c.updated_at
+      && (JSON.stringify(known) === JSON.stringify(c) || (read !== null && this.heardSince(c.phone, read)))) return;
     this.rows.set(c.phone, c);
   }
+
+  // Events about each conversation, counted, so that a read's answer can be
+  // told from what came after it was asked.
+  heardAbout(phone) {
+    this.heardOf.set(phone, ++this.heard);
+    // The conversations the list holds, and those it may yet: not every one that ever wrote.
+    if (this.heardOf.size > 2 * heldAtMost) for (const p of this.heardOf.keys()) if (!this.rows.has(p)) this.heardOf.delete(p);
+  }
+
+  // Marks a read as it is asked; heardSince(phone, mark) says whether an
+  // event about `phone` came since.
+  readMark() { return this.heard; }
+  heardSince(phone, mark) { return (this.heardOf.get(phone) ?? 0) > mark; }
 
   replaceAll(list) {
     this.rows.clear();

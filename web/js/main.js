@@ -164,13 +164,14 @@ async function loadList() {
   listLoading?.abort();
   const loading = listLoading = new AbortController();
   try {
+    const read = list.readMark();
     const { conversations } = await api.get(`/conversations?${params}`, loading.signal);
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
     if (query !== list.query || label !== list.label || priority !== list.priority || inTeam !== list.team
       || assignee !== list.assignee || order !== list.order) return;
     list.setTextHits(query ? new Map(conversations.map((c) => [c.phone, c.match ?? null])) : null);
-    for (const { match, ...c } of conversations) list.upsert(c);
+    for (const { match, ...c } of conversations) list.upsert(c, read);
     list.render();
     watchForCrossings();
   } catch (e) {
@@ -253,15 +254,17 @@ const queueNewest = '/conversations?filter=queued&limit=200';
 // is read again when it comes forward. A Waiting count asked for before
 // the console moved it itself (a user's message that came meanwhile) may
 // not have that move in it: the console keeps its own and asks again.
-function takeQueuePages(head, newest, waitingCurrent) {
+// `read`: the list's readMark() as the pages were asked for. One that left
+// the queue since is not on them; one queued since may not be yet.
+function takeQueuePages(head, newest, waitingCurrent, read) {
   const seen = new Set([...head.conversations, ...newest.conversations].map((c) => c.phone));
   const oldestNewest = newest.conversations.at(-1);
   const newerThanPage = (c) => newest.next_cursor === null || !oldestNewest ||
     Date.parse(c.last_activity_at) > Date.parse(oldestNewest.last_activity_at);
   for (const c of list.rows.values())
-    if (c.queue_position != null && !seen.has(c.phone) && (head.next_cursor === null || newerThanPage(c)))
+    if (c.queue_position != null && !seen.has(c.phone) && !list.heardSince(c.phone, read) && (head.next_cursor === null || newerThanPage(c)))
       list.rows.set(c.phone, { ...c, queue_position: null });
-  for (const c of [...head.conversations, ...newest.conversations]) list.upsert(c);
+  for (const c of [...head.conversations, ...newest.conversations]) list.upsert(c, read);
   const waiting = list.counts?.waiting;
   list.counts = head.counts;
   if (!waitingCurrent) {
@@ -278,10 +281,11 @@ let queueReadTaken = 0;
 async function loadQueue() {
   const read = ++queueReadsAsked;
   const moves = list.countMoves;
+  const heard = list.readMark();
   const [head, newest] = await Promise.all([api.get(queueHead), api.get(queueNewest)]);
   if (read < queueReadTaken) return;
   queueReadTaken = read;
-  takeQueuePages(head, newest, list.countMoves === moves);
+  takeQueuePages(head, newest, list.countMoves === moves, heard);
 }
 
 // At most one look each 200 ms, however many events ask. Put off again by
@@ -303,8 +307,9 @@ function refreshQueueSoon() {
 const quietly = (loading) => loading.catch(() => {});
 
 async function loadMine() {
+  const read = list.readMark();
   const { conversations } = await api.get('/conversations?filter=mine&limit=200');
-  for (const c of conversations) list.upsert(c);
+  for (const c of conversations) list.upsert(c, read);
   list.renderSoon();
   watchForCrossings();
 }
@@ -325,8 +330,9 @@ function countsChanged(c) {
 // the waiting ones longest first, as the tab lists them.
 async function loadFiltered(filter) {
   const order = filter === 'waiting' ? '&order=waiting' : '';
+  const read = list.readMark();
   const { conversations } = await api.get(`/conversations?filter=${filter}${order}&limit=200`);
-  for (const c of conversations) list.upsert(c);
+  for (const c of conversations) list.upsert(c, read);
   list.renderSoon();
 }
 
@@ -401,6 +407,7 @@ const CHANGES_NOW = new Set(['conversation.updated', 'conversation.deleted', 'me
   'chat.queued', 'chat.assigned', 'chat.ended', 'chat.transferred', 'agent.presence']);
 
 function onEvent(e) {
+  if (e.conversation && typeof e.seq === 'number') list.heardAbout(e.conversation);  // a read asked before is older
   if (CHANGES_NOW.has(e.type)) reports.changed();
   if (e.type === 'message.created' && e.data.sender === 'user' && list.rows.get(e.conversation)?.snoozed)
     userWroteWhileSnoozed.set(e.conversation, e.at);
