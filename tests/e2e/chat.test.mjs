@@ -152,8 +152,9 @@ test('the console recovers from a server restart without missing a message', asy
 // A console that comes back further behind than --ws-max-lag gets resync
 // (a backlog that long would have its socket closed as too far behind) and
 // reloads its list and open conversation over REST. Its reconnection is held
-// until the messages are in, so that it is behind by that much.
-test('a console too far behind to replay reloads over REST and misses nothing', async () => {
+// until the messages are in, so that it is behind by that much. A message
+// that comes while the list is read again is not undone by that read.
+test('a console too far behind to replay reloads over REST and misses nothing, nor what comes meanwhile', async () => {
   const data = tempDir();
   const port = String(await freePort());
   const args = ['--port', port, '--data', data.dir, '--ws-max-lag', '20'];
@@ -174,11 +175,29 @@ test('a console too far behind to replay reloads over REST and misses nothing', 
     for (let i = 1; i <= 15; i += 1) await userSays(server, '15550003', `while you were away ${i}`);  // 30 events and more
     await userSays(server, '15550004', 'hello', 'Linus');  // a conversation new meanwhile
 
-    const reloaded = page.waitForRequest((r) => r.url().includes('/conversations?limit=200'), { timeout: 20000 });
+    // The list's read again is answered by the server at once, and handed to the page after Linus writes again.
+    let readAtServer, handOver;
+    const reloaded = new Promise((resolve) => { readAtServer = resolve; });
+    const handedOver = new Promise((resolve) => { handOver = resolve; });
+    await page.route(/\/conversations\?limit=200$/, async (route) => {
+      const response = await route.fetch();
+      readAtServer();
+      await handedOver;
+      await route.fulfill({ response });
+    });
     release();
     await reloaded;
     await page.locator('#connection.live').waitFor({ timeout: 20000 });
-    await page.locator('#conversation-list li[data-phone="15550004"]').waitFor();
+    await userSays(server, '15550004', 'and while the list was read');
+    const linus = page.locator('#conversation-list li[data-phone="15550004"]');
+    await linus.locator('.preview', { hasText: 'and while the list was read' }).waitFor();
+    const finished = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/conversations?limit=200'));
+    handOver();
+    await finished;
+    await page.unroute(/\/conversations\?limit=200$/);
+    await userSays(server, '15550005', 'hello', 'Ada');  // her row drawn after the answer: the console has had it
+    await page.locator('#conversation-list li[data-phone="15550005"]').waitFor();
+    assert.equal(await linus.locator('.preview').textContent(), 'and while the list was read');
     await page.locator('.message.user', { hasText: 'while you were away 15' }).waitFor();
     const away = (await page.locator('.message.user .text').allTextContents()).filter((t) => t.startsWith('while you were away'));
     assert.deepEqual(away, Array.from({ length: 15 }, (_, i) => `while you were away ${i + 1}`));

@@ -157,10 +157,13 @@ export class ConversationList {
   readMark() { return this.heard; }
   heardSince(phone, mark) { return (this.heardOf.get(phone) ?? 0) > mark; }
 
-  replaceAll(list) {
-    this.rows.clear();
+  // After a resync: what a read holds (readMark() `read` as it was asked),
+  // in place of every conversation held, but those an event came about
+  // since it was asked: the read's copy of those is taken only if newer.
+  replaceAll(list, read) {
+    for (const phone of [...this.rows.keys()]) if (!this.heardSince(phone, read)) this.rows.delete(phone);
     this.built.clear();
-    for (const c of list) this.rows.set(c.phone, c);
+    for (const c of list) this.upsert(c, read);
   }
 
   // What the list shows, as a saved view's query keeps it (GET /views): the

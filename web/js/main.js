@@ -185,8 +185,9 @@ async function loadList() {
 // After a resync: everything from REST again, the newest page first, then
 // what it may not hold (the agent's own chats, the queue's head).
 async function reload() {
+  const read = list.readMark();
   const { conversations } = await api.get('/conversations?limit=200');
-  list.replaceAll(conversations);
+  list.replaceAll(conversations, read);
   await Promise.all([loadMine(), loadQueue()]);
   list.render();
   if (pane.phone) await pane.open(pane.phone);
