@@ -161,6 +161,7 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
   let server = await startServer(args);
   try {
     await userSays(server, '15550003', 'support', 'Grace');
+    await userSays(server, '15550006', 'hello', 'Ana');  // in the list, and in no queue nor anyone's chats
     const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
     await page.locator('#conversation-list li[data-phone="15550003"]').click();
     await page.locator('#conv-name', { hasText: 'Grace' }).waitFor();
@@ -189,8 +190,11 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
     await reloaded;
     await page.locator('#connection.live').waitFor({ timeout: 20000 });
     await userSays(server, '15550004', 'and while the list was read');
+    await userSays(server, '15550006', 'Ana while the list was read');
     const linus = page.locator('#conversation-list li[data-phone="15550004"]');
+    const ana = page.locator('#conversation-list li[data-phone="15550006"]');
     await linus.locator('.preview', { hasText: 'and while the list was read' }).waitFor();
+    await ana.locator('.preview', { hasText: 'Ana while the list was read' }).waitFor();
     const finished = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/conversations?limit=200'));
     handOver();
     await finished;
@@ -198,6 +202,7 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
     await userSays(server, '15550005', 'hello', 'Ada');  // her row drawn after the answer: the console has had it
     await page.locator('#conversation-list li[data-phone="15550005"]').waitFor();
     assert.equal(await linus.locator('.preview').textContent(), 'and while the list was read');
+    assert.equal(await ana.locator('.preview').textContent(), 'Ana while the list was read');
     await page.locator('.message.user', { hasText: 'while you were away 15' }).waitFor();
     const away = (await page.locator('.message.user .text').allTextContents()).filter((t) => t.startsWith('while you were away'));
     assert.deepEqual(away, Array.from({ length: 15 }, (_, i) => `while you were away ${i + 1}`));

@@ -131,9 +131,9 @@ export class ConversationList {
   // all three load at each connect) is not taken: its row would be built
   // anew, and a row replaced between a press and its release loses the click.
   // `read`: the readMark() of the read it came in, if one did. A copy as old
-  // as the one held (updated_at is to the millisecond, and a message's event
-  // leaves it as it was), read before an event about it came, is older than
-  // that event's.
+  // as the one held (updated_at is to the millisecond: two changes in one
+  // share it), read before an event about it came, is older than that
+  // event's.
   upsert(c, read = null) {
     const erased = this.erasedAt.get(c.phone);
     if (erased !== undefined && Date.parse(c.updated_at) <= erased) return;
@@ -157,13 +157,13 @@ export class ConversationList {
   readMark() { return this.heard; }
   heardSince(phone, mark) { return (this.heardOf.get(phone) ?? 0) > mark; }
 
-  // After a resync: what a read holds (readMark() `read` as it was asked),
-  // in place of every conversation held, but those an event came about
-  // since it was asked: the read's copy of those is taken only if newer.
-  replaceAll(list, read) {
-    for (const phone of [...this.rows.keys()]) if (!this.heardSince(phone, read)) this.rows.delete(phone);
+  // After a resync: what a read holds, in place of every conversation held
+  // (but one erased since it was asked). The events that came while it was
+  // on its way are done again on top of it (main.js).
+  replaceAll(list) {
+    this.rows.clear();
     this.built.clear();
-    for (const c of list) this.upsert(c, read);
+    for (const c of list) this.upsert(c);
   }
 
   // What the list shows, as a saved view's query keeps it (GET /views): the

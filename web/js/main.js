@@ -1,6 +1,6 @@
 // The console's entry point: login, then the live list and the open chat.
 import { Alerts } from './alerts.js';
-import { api, ApiError, enc } from './api.js';
+import { api, ApiError, enc, ReadsAcrossEvents } from './api.js';
 import { $, clockTime, h, PHONE_WIDTH, showStatus } from './dom.js';
 import { BulkActions } from './bulk.js';
 import { BusinessHours } from './hours.js';
@@ -183,11 +183,12 @@ async function loadList() {
 }
 
 // After a resync: everything from REST again, the newest page first, then
-// what it may not hold (the agent's own chats, the queue's head).
+// what it may not hold (the agent's own chats, the queue's head). What
+// events bring to the list while the page is on its way (each through
+// `reloads.change`) is done again on top of it.
+const reloads = new ReadsAcrossEvents();
 async function reload() {
-  const read = list.readMark();
-  const { conversations } = await api.get('/conversations?limit=200');
-  list.replaceAll(conversations, read);
+  await reloads.read(() => api.get('/conversations?limit=200'), ({ conversations }) => list.replaceAll(conversations));
   await Promise.all([loadMine(), loadQueue()]);
   list.render();
   if (pane.phone) await pane.open(pane.phone);
@@ -219,7 +220,8 @@ function unlistedMessage(phone, m) {
 function takeConversation(c) {
   const before = unlisted.get(c.phone);
   unlisted.delete(c.phone);
-  list.upsert(before ? before.reduce(withMessage, c) : c);
+  const taken = before ? before.reduce(withMessage, c) : c;
+  reloads.change(() => list.upsert(taken));
 }
 
 async function fetchUnlisted() {
@@ -430,9 +432,11 @@ function onEvent(e) {
       if (pane.conv?.phone === e.conversation) pane.updateConversation(withMessage(pane.conv, e.data));
       if (list.rows.has(e.conversation)) {
         const known = list.rows.get(e.conversation);
-        const next = withMessage(known, e.data);
-        list.countWaitingChange(known, next);
-        list.upsert(next);
+        list.countWaitingChange(known, withMessage(known, e.data));
+        reloads.change(() => {
+          const held = list.rows.get(e.conversation);
+          if (held) list.upsert(withMessage(held, e.data));
+        });
         list.renderSoon();
       } else {
         unlistedMessage(e.conversation, e.data);
