@@ -162,6 +162,7 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
   try {
     await userSays(server, '15550003', 'support', 'Grace');
     await userSays(server, '15550006', 'hello', 'Ana');  // in the list, and in no queue nor anyone's chats
+    await userSays(server, '15550007', 'my card is 4111 1111', 'Bo');  // to be erased while the list is read
     const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
     await page.locator('#conversation-list li[data-phone="15550003"]').click();
     await page.locator('#conv-name', { hasText: 'Grace' }).waitFor();
@@ -191,6 +192,9 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
     await page.locator('#connection.live').waitFor({ timeout: 20000 });
     await userSays(server, '15550004', 'and while the list was read');
     await userSays(server, '15550006', 'Ana while the list was read');
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    assert.equal((await admin('DELETE', '/conversations/15550007')).deleted, '15550007');
+    await page.locator('#conversation-list li[data-phone="15550007"]').waitFor({ state: 'detached' });
     const linus = page.locator('#conversation-list li[data-phone="15550004"]');
     const ana = page.locator('#conversation-list li[data-phone="15550006"]');
     await linus.locator('.preview', { hasText: 'and while the list was read' }).waitFor();
@@ -203,6 +207,7 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
     await page.locator('#conversation-list li[data-phone="15550005"]').waitFor();
     assert.equal(await linus.locator('.preview').textContent(), 'and while the list was read');
     assert.equal(await ana.locator('.preview').textContent(), 'Ana while the list was read');
+    assert.equal(await page.locator('#conversation-list li[data-phone="15550007"]').count(), 0);  // on the page, erased since
     await page.locator('.message.user', { hasText: 'while you were away 15' }).waitFor();
     const away = (await page.locator('.message.user .text').allTextContents()).filter((t) => t.startsWith('while you were away'));
     assert.deepEqual(away, Array.from({ length: 15 }, (_, i) => `while you were away ${i + 1}`));
