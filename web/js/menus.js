@@ -63,12 +63,16 @@ function setUpMirrors(items) {
 
 // A panel hangs from its summary's right edge, unless the window has no
 // room for it on the left: then from its left edge.
+// Placed again when, open, it no longer fits: its summary moved (the row
+// it is in drawn anew, wrapping otherwise).
 function opensInside(details, panel) {
-  details.addEventListener('toggle', () => {
-    if (!details.open) return;
+  const place = () => {
     panel.classList.remove('flip');
     if (panel.getBoundingClientRect().left < 0) panel.classList.add('flip');
-  });
+  };
+  details.addEventListener('toggle', () => { if (details.open) place(); });
+  new IntersectionObserver((seen) => { if (details.open && seen.some((e) => e.intersectionRatio < 1)) place(); }, { threshold: 1 })
+    .observe(panel);
 }
 
 // Those in the page from the start; a dialog's own (made from a template) are its dialog's.
