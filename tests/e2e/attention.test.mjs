@@ -247,6 +247,8 @@ test('the console reads well light or dark: it follows the system until the agen
   await page.locator('#conversation-list li[data-phone="15551002"]').click();
   await page.locator('.message.note', { hasText: 'Refund approved' }).waitFor();
   await page.locator('#composer-text').fill('a draft');
+  // Its row says so (a line taller) before the next row is clicked: a row that moves between a press and its release loses the click.
+  await page.locator('#conversation-list li[data-phone="15551002"] .badge.draft').waitFor();
   await page.locator('#conversation-list li[data-phone="15551003"]').click();
   await page.locator('#conv-snoozed').waitFor();
   await page.locator('#conversation-list li[data-phone="15552002"], #conversation-list li[data-phone="15551002"] .badge.draft').first().waitFor();
