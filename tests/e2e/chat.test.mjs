@@ -178,17 +178,9 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
     await userSays(server, '15550004', 'hello', 'Linus');  // a conversation new meanwhile
 
     // The list's read again is answered by the server at once, and handed to the page after Linus writes again.
-    let readAtServer, handOver;
-    const reloaded = new Promise((resolve) => { readAtServer = resolve; });
-    const handedOver = new Promise((resolve) => { handOver = resolve; });
-    await page.route(/\/conversations\?limit=200$/, async (route) => {
-      const response = await route.fetch();
-      readAtServer();
-      await handedOver;
-      await route.fulfill({ response });
-    });
+    const reloaded = await holdNextAnswer(page, /\/conversations\?limit=200$/);
     release();
-    await reloaded;
+    await reloaded.read;
     await page.locator('#connection.live').waitFor({ timeout: 20000 });
     await userSays(server, '15550004', 'and while the list was read');
     await userSays(server, '15550006', 'Ana while the list was read');
@@ -199,10 +191,7 @@ test('a console too far behind to replay reloads over REST and misses nothing, n
     const ana = page.locator('#conversation-list li[data-phone="15550006"]');
     await linus.locator('.preview', { hasText: 'and while the list was read' }).waitFor();
     await ana.locator('.preview', { hasText: 'Ana while the list was read' }).waitFor();
-    const finished = page.waitForEvent('requestfinished', (r) => r.url().endsWith('/conversations?limit=200'));
-    handOver();
-    await finished;
-    await page.unroute(/\/conversations\?limit=200$/);
+    await reloaded.handOver();
     await userSays(server, '15550005', 'hello', 'Ada');  // her row drawn after the answer: the console has had it
     await page.locator('#conversation-list li[data-phone="15550005"]').waitFor();
     assert.equal(await linus.locator('.preview').textContent(), 'and while the list was read');

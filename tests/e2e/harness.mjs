@@ -346,8 +346,9 @@ export async function logIn(page, username, password) {
 
 // Makes the page's next request to `pattern` an answer older than what it
 // heard since: the server answers it at once (`read` resolves then), and
-// the page has the answer only at `handOver()`, which resolves once the
-// request is finished. Requests after it pass.
+// the page has the answer only at `handOver(rewrite?)`, which resolves once
+// the request is finished; `rewrite(json)` changes its JSON body first (to
+// make it as a rarer moment would). Requests after it pass.
 export async function holdNextAnswer(page, pattern) {
   let answeredAtServer, release;
   const read = new Promise((resolve) => { answeredAtServer = resolve; });
@@ -358,12 +359,12 @@ export async function holdNextAnswer(page, pattern) {
     held = true;
     const response = await route.fetch();
     answeredAtServer();
-    await released;
-    await route.fulfill({ response });
+    const rewrite = await released;
+    await route.fulfill(rewrite ? { response, json: rewrite(await response.json()) } : { response });
   });
-  const handOver = async () => {
+  const handOver = async (rewrite = null) => {
     const finished = page.waitForEvent('requestfinished', (r) => pattern.test(r.url()));
-    release();
+    release(rewrite);
     await finished;
   };
   return { read, handOver };

@@ -488,16 +488,23 @@ test('a queue read asked before a user asked for support, and answered after it,
   await Promise.all(held.slice(2).map(({ route, response }) => route.fulfill({ response })));
 }));
 
+// An admin's console whose first page of the list the server answers at
+// once and the page has only at `held.handOver()`.
+async function consoleHoldingFirstPage(server) {
+  let held;
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
+    beforeLoad: async (p) => { held = await holdNextAnswer(p, /\/conversations\?limit=200$/); },
+  });
+  return { page, held };
+}
+
 // A page of the list read before an admin erased a user, and answered
 // after the erasure's event, does not bring their row back; a conversation
 // they begin afterwards is listed as any.
 test('a list read before a user was erased and answered after it does not bring them back', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550461', 'my card is 4111 1111', 'Bo');
-  let held;
-  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
-    beforeLoad: async (p) => { held = await holdNextAnswer(p, /\/conversations\?limit=200$/); },
-  });
+  const { page, held } = await consoleHoldingFirstPage(server);
   await held.read;  // Bo is on it
   assert.equal((await admin('DELETE', '/conversations/15550461')).deleted, '15550461');
   // Conversations drawn after the erasure, and after the answer, say the console has had each.
@@ -517,29 +524,16 @@ test('a list read before a user was erased and answered after it does not bring 
 test('a list read asked before a message, its copy as old as the message\'s, does not take the row back', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550476', 'first', 'Ann');
-  const list = /\/conversations\?limit=200$/;
-  let answered, release, held = false;
-  const read = new Promise((resolve) => { answered = resolve; });
-  const stamped = new Promise((resolve) => { release = resolve; });
-  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, {
-    beforeLoad: (p) => p.route(list, async (route) => {
-      if (held) return route.continue();
-      held = true;
-      const response = await route.fetch();
-      const json = await response.json();
-      answered();
-      const stamp = await stamped;  // the updated_at of the copy her message's event brought
-      for (const c of json.conversations) if (c.phone === '15550476') c.updated_at = stamp;
-      await route.fulfill({ response, json });
-    }),
-  });
-  await read;  // Ann, with her first message
+  const { page, held } = await consoleHoldingFirstPage(server);
+  await held.read;  // Ann, with her first message
   await userSays(server, '15550476', 'second');
   const row = page.locator('#conversation-list li[data-phone="15550476"]');
   await row.locator('.preview', { hasText: 'second' }).waitFor();
-  const finished = page.waitForEvent('requestfinished', (r) => list.test(r.url()));
-  release((await admin('GET', '/conversations/15550476')).updated_at);
-  await finished;
+  const stamp = (await admin('GET', '/conversations/15550476')).updated_at;  // of the copy her message's event brought
+  await held.handOver((json) => {
+    for (const c of json.conversations) if (c.phone === '15550476') c.updated_at = stamp;
+    return json;
+  });
   // A conversation drawn after the answer says the console has had it.
   await newUserShows(page, server, '15550477', 'Ben');
   assert.equal(await row.locator('.preview').textContent(), 'second');

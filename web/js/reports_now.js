@@ -7,13 +7,13 @@ import { api } from './api.js';
 import { $, h, relativeTime } from './dom.js';
 
 const AT_MOST_EVERY_MS = 1000;
+const AGES_EVERY_MS = 30000;
 
 // A report's figure: its name, its value (text, or a button that opens it), a note under it.
 export const figure = (name, value, note = null) => h('div', { class: 'figure', 'data-figure': name },
   h('dt', { text: name }),
   h('dd', {}, typeof value === 'string' ? h('span', { class: 'value', text: value }) : value,
     note ? h('span', { class: 'muted', text: note }) : null));
-const AGES_EVERY_MS = 30000;
 
 export class RightNow {
   // `showList(query)`: the list as a saved view's query has it (the dialog closes first).
