@@ -648,6 +648,30 @@ test('a message and a change that come while a chat opens are not lost to its hi
   assert.deepEqual(page.errors, []);
 }));
 
+// The open chat's row clicked again reads the chat again; the agent opens
+// Snooze before that read comes back. The keyboard stays in Snooze: Escape
+// closes it (the answer once took the keyboard to the reply box).
+test('a chat read again while the agent opens Snooze leaves the keyboard in Snooze', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550966', 'support', 'Ava');
+  await admin('POST', '/conversations/15550966/chat-support/start');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550966"]');
+  await row.click();
+  await page.locator('#composer-text:focus').waitFor();  // a chat opened takes the keyboard to its reply box
+  const held = await holdNextAnswer(page, /\/conversations\/15550966$/);
+  await row.click();
+  await held.read;
+  await page.locator('#snooze-menu > summary').click();
+  await page.locator('#snooze-at').waitFor();
+  await held.handOver((chat) => ({ ...chat, name: 'Ava Read Again' }));
+  await page.locator('#conv-name', { hasText: 'Ava Read Again' }).waitFor();  // the answer taken
+  assert.equal(await page.evaluate(() => document.activeElement.closest('#snooze-menu') !== null), true);
+  await page.keyboard.press('Escape');
+  await page.locator('#snooze-at').waitFor({ state: 'hidden' });
+  assert.deepEqual(page.errors, []);
+}));
+
 // A note deleted as its chat opens: the history read before the deletion
 // and answered after its event shows the note deleted (message.updated).
 test('a note deleted while its chat opens shows deleted, not as the history read before had it', () => withMemoryServer([], async (server) => {

@@ -65,9 +65,10 @@ test('an agent back from away finds mentions and chats handed to them in the inb
   await page.locator('#inbox-read-all').click();
   await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
   assert.equal(await badge.isVisible(), false);
-  await page.locator('#inbox-rows li.unread').waitFor({ state: 'detached' });
+  // first(): the rows may not be drawn anew yet, and a wait on two rows at once is refused.
+  await page.locator('#inbox-rows li.unread').first().waitFor({ state: 'detached' });
   await other.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
-  await other.locator('#inbox-rows li.unread').waitFor({ state: 'detached' });
+  await other.locator('#inbox-rows li.unread').first().waitFor({ state: 'detached' });
   assert.equal(await other.locator('#inbox-rows li').count(), 3);
   await page.locator('#inbox-dialog').getByRole('button', { name: 'Close' }).click();
 

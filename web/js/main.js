@@ -832,7 +832,12 @@ async function openConversation(phone, at = null, words = '') {
   viewers.show(phone);
   $('app-view').classList.add('show-pane');
   inbox.conversationOpened(phone);
-  await pane.open(phone, at, words);
+  const opened = pane.open(phone, at, words);
+  const focusWas = document.activeElement;  // where the click (and the pane's change of chat) left it
+  await opened;
+  // The agent may have gone on while the chat was read (opened Snooze,
+  // typed a search): the keyboard stays where they took it.
+  if (document.activeElement !== focusWas && document.activeElement !== document.body) return;
   $('composer-text').disabled ? $('start-chat').focus() : $('composer-text').focus();
 }
 
