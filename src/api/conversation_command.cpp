@@ -70,12 +70,12 @@ conversation_command read_command(api_context& ctx, const json::object& o, comma
     } else if (a == "follow" || a == "unfollow") {
         // Whom: an active agent; unset, whoever gives the command (runs the macro).
         if (o.contains("username")) c.agent = active_agent_field(ctx, o, "username").username;
-    } else if (a != "return" && a != "read") {
+    } else if (a != "return" && a != "read" && a != "mute" && a != "unmute") {
         throw field_error{"action", use == command_use::macro
                                         ? "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "team, follow, unfollow, note or send"
+                                          "team, follow, unfollow, mute, unmute, note or send"
                                         : "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "team, follow, unfollow, note, macro or delete"};
+                                          "team, follow, unfollow, mute, unmute, note, macro or delete"};
     }
     return c;
 }
@@ -169,6 +169,7 @@ boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::st
         return engine.snooze(std::move(phone), std::move(by), until);
     }
     if (a == "read") return engine.mark_read(std::move(phone), std::move(by), UINT64_MAX);
+    if (a == "mute" || a == "unmute") return engine.set_muted(std::move(phone), std::move(by), a == "mute");
     if (a == "priority") return engine.set_priority(std::move(phone), std::move(by), c.priority);
     if (a == "label" || a == "unlabel") return engine.set_label(std::move(phone), std::move(by), c.text, a == "label");
     if (a == "follow" || a == "unfollow") {

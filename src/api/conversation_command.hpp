@@ -14,7 +14,7 @@
 namespace switchboard::api {
 
 struct conversation_command {
-    std::string action;  // assign, return, end, snooze, read, priority, label, unlabel, team, follow, unfollow, note, send
+    std::string action;  // assign, return, end, snooze, read, priority, label, unlabel, team, follow, unfollow, mute, unmute, note, send
     std::string agent;   // assign: whom to; (un)follow: who, or empty for whoever gives it
     // end: the closing message (may be empty); note, send: the text;
     // (un)label: the label; team: the team's name, empty for none

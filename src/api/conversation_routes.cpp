@@ -335,13 +335,25 @@ awaitable<http::response> set_attributes(api_context& ctx, http::request& req, c
     co_return co_await conversation_answer(ctx, c);
 }
 
+// The body of a switch's route: {"<name>":true|false}.
+bool switch_body(http::request& req, const std::string& name) {
+    auto o = object_body(req);
+    auto* v = o.if_contains(name);
+    if (!v || !v->is_bool()) throw field_error{name, name + " must be true or false"};
+    return v->as_bool();
+}
+
 // {"blocked":true|false}
 awaitable<http::response> set_blocked(api_context& ctx, http::request& req, const auth::agent& who) {
     auto phone = require_phone(req);
-    auto o = object_body(req);
-    auto* v = o.if_contains("blocked");
-    if (!v || !v->is_bool()) throw field_error{"blocked", "blocked must be true or false"};
-    auto c = co_await ctx.engine.set_blocked(phone, as_ref(who), v->as_bool());
+    auto c = co_await ctx.engine.set_blocked(phone, as_ref(who), switch_body(req, "blocked"));
+    co_return co_await conversation_answer(ctx, c);
+}
+
+// {"muted":true|false}
+awaitable<http::response> set_muted(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto c = co_await ctx.engine.set_muted(phone, as_ref(who), switch_body(req, "muted"));
     co_return co_await conversation_answer(ctx, c);
 }
 
@@ -415,6 +427,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx, std::shared
     add(routes, ctx, verb::put, "/conversations/{phone}/team", set_team);
     add(routes, ctx, verb::put, "/conversations/{phone}/attributes", set_attributes);
     add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
+    add(routes, ctx, verb::put, "/conversations/{phone}/muted", set_muted);
     add(routes, ctx, verb::put, "/conversations/{phone}/name", set_name);
     add(routes, ctx, verb::put, "/conversations/{phone}/snooze", snooze);
     add(routes, ctx, verb::get, "/queue", get_queue);

@@ -210,7 +210,7 @@ bool implied_by_messages(const conversation& before, const conversation& after, 
         return std::tie(c.phone, c.name, c.registered, c.state, c.in_chat_support, c.chat_support_active,
                         c.chat_start_time, c.support_ticket_id, c.assignee, c.queued_at, c.rated_ticket_id,
                         c.rated_agent, c.via, c.wa_phone_number_id, c.read_seq, c.undelivered, c.created_at, c.labels,
-                        c.participants, c.blocked, c.priority, c.team, c.attributes, c.snoozed_until);
+                        c.participants, c.blocked, c.muted, c.priority, c.team, c.attributes, c.snoozed_until);
     };
     auto implied = [](const conversation& c) {
         return std::tie(c.last_seq, c.unread, c.last_message, c.last_message_kind, c.last_sender, c.last_message_seq,

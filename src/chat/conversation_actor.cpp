@@ -1443,6 +1443,23 @@ net::awaitable<conversation> conversation_actor::set_blocked(agent_ref by, bool 
     });
 }
 
+// Muting changes no chat: it only keeps the user's messages from ringing
+// (the consoles read `muted`) and from the followers' inboxes.
+net::awaitable<conversation> conversation_actor::set_muted(agent_ref by, bool muted) {
+    return existing<conversation>([this, by = std::move(by), muted]() -> net::awaitable<conversation> {
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        auto& c = s.next;
+        if (c.muted == muted) co_return c;
+        c.muted = muted;
+        c.updated_at = now;
+        add_system_note(s, (muted ? "Muted by " : "Unmuted by ") + by.username, now);
+        s.conversation_updated(now);
+        co_await commit(s);
+        co_return *own_;
+    });
+}
+
 net::awaitable<conversation> conversation_actor::snooze(agent_ref by, std::optional<timestamp> until) {
     return existing<conversation>([this, by = std::move(by), until]() -> net::awaitable<conversation> {
         auto now = std::chrono::system_clock::now();

@@ -54,6 +54,7 @@ public:
     boost::asio::awaitable<conversation> set_participants(std::vector<std::string> usernames);
     boost::asio::awaitable<conversation> set_participant(std::string username, bool following);
     boost::asio::awaitable<conversation> set_blocked(agent_ref by, bool blocked);
+    boost::asio::awaitable<conversation> set_muted(agent_ref by, bool muted);
     boost::asio::awaitable<conversation> set_name(agent_ref by, std::string name);
     // engine::delete_conversation: the actor is as new, unknown, after it.
     boost::asio::awaitable<std::uint64_t> erase(agent_ref by);

@@ -481,6 +481,11 @@ net::awaitable<conversation> engine::set_blocked(std::string phone, agent_ref by
     co_return co_await actor->set_blocked(std::move(by), blocked);
 }
 
+net::awaitable<conversation> engine::set_muted(std::string phone, agent_ref by, bool muted) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->set_muted(std::move(by), muted);
+}
+
 net::awaitable<conversation> engine::snooze(std::string phone, agent_ref by, std::optional<timestamp> until) {
     auto actor = impl_->require(phone);
     co_return co_await actor->snooze(std::move(by), until);

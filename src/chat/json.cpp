@@ -81,6 +81,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["labels"] = std::move(labels);
     o["participants"] = boost::json::array(c.participants.begin(), c.participants.end());
     o["blocked"] = c.blocked;
+    o["muted"] = c.muted;
     o["priority"] = to_string(c.priority);
     o["team"] = optional_text(c.team);
     o["snoozed"] = c.snoozed_until.has_value();
@@ -312,6 +313,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     strings(w, "labels", c.labels);
     strings(w, "participants", c.participants);
     boolean(w, "blocked", c.blocked);
+    boolean(w, "muted", c.muted);
     w.key("priority");
     w.name(to_string(c.priority));
     str_or_null(w, "team", c.team);

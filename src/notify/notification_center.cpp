@@ -209,6 +209,7 @@ std::optional<notification> notification_center::missed_target(const chat::conve
 
 std::vector<notification> notification_center::user_wrote(const chat::conversation& c, const chat::message& m) {
     std::vector<notification> out;
+    if (c.muted) return out;  // an agent muted it: nobody is told
     for (auto& name : c.participants) {
         // The agent who has the chat sees it in their list, unread, and hears it.
         if (name == c.assignee || !impl_->is_agent(name) || !impl_->wants(name, "message")) continue;

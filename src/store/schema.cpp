@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 48> migrations{
+constexpr std::array<std::string_view, 49> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -544,6 +544,10 @@ DELETE FROM settings WHERE key LIKE 'campaign:%' AND (SELECT json_valid(ids) FRO
 ALTER TABLE agents ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE agents ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE agents ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '';
+)sql",
+    // 49: an agent muted the conversation (conversation::muted).
+    R"sql(
+ALTER TABLE conversations ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -241,13 +241,13 @@ void complete(std::unique_ptr<pending_write> p, std::exception_ptr e) {
     ex.execute([p = std::move(p), e]() mutable { std::move(p->done)(e); });
 }
 
-constexpr std::array<std::string_view, 32> conversation_columns{
+constexpr std::array<std::string_view, 33> conversation_columns{
     "phone",         "name",        "registered", "state",      "in_chat_support",    "chat_support_active",
     "chat_start_time", "support_ticket_id", "assignee", "queued_at", "rated_ticket_id", "rated_agent",
     "channel",       "wa_phone_number_id", "last_seq", "read_seq", "unread",           "last_message",
     "last_sender",   "created_at",  "updated_at", "last_activity", "last_message_seq", "undelivered",
     "last_message_kind", "labels", "blocked", "priority", "attributes", "snoozed_until", "team",
-    "participants"};
+    "participants", "muted"};
 
 // A conversation's attributes as kept in its row: "key\tvalue" lines. Keys
 // are tokens and values one line without control characters (the API's
@@ -387,6 +387,7 @@ public:
                 .bind_optional(30, ms(c.snoozed_until))
                 .bind(31, c.team)
                 .bind(32, join_space_separated(c.participants))
+                .bind(33, std::int64_t{c.muted})
                 .run();
         }
         message_rows.clear();
@@ -836,7 +837,7 @@ public:
             chat_start_time, support_ticket_id, assignee, queued_at, rated_ticket_id, rated_agent, channel,
             wa_phone_number_id, last_seq, read_seq, unread, last_message, last_sender, created_at, updated_at,
             last_activity, last_message_seq, undelivered, last_message_kind, labels, blocked, priority, attributes,
-            snoozed_until, team, participants FROM conversations)"));
+            snoozed_until, team, participants, muted FROM conversations)"));
         auto& st = *st_guard;
         std::vector<conversation> out;
         while (st.step()) {
@@ -873,6 +874,7 @@ public:
             c.snoozed_until = time_of(st.get_optional_int(29));
             c.team = st.get_text(30);
             c.participants = split_space_separated(st.get_text(31));
+            c.muted = st.get_int(32) != 0;
             out.push_back(std::move(c));
         }
         return out;

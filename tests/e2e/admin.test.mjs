@@ -778,14 +778,15 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await action(4, 'snooze-reply');  // the rows are numbered again: the new one is the fourth
   await action(5, 'follow', 'lea');
   await action(6, 'unfollow', '');  // whoever runs it
+  await action(7, 'mute');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#macros-status', { hasText: 'Billing is saved.' }).waitFor();
   assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
-    'Label billing → Priority high → Assign to lea → Snooze until the user replies → lea follows → Unfollow (whoever runs it)');
+    'Label billing → Priority high → Assign to lea → Snooze until the user replies → lea follows → Unfollow (whoever runs it) → Mute');
   const [kept] = (await admin('GET', '/macros')).macros;
-  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze', 'follow', 'unfollow']);
+  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze', 'follow', 'unfollow', 'mute']);
   assert.equal(kept.actions[3].until, 'next_reply');
-  assert.deepEqual(kept.actions.slice(4), [{ action: 'follow', username: 'lea' }, { action: 'unfollow' }]);
+  assert.deepEqual(kept.actions.slice(4), [{ action: 'follow', username: 'lea' }, { action: 'unfollow' }, { action: 'mute' }]);
   // Edited again, each row is the kind it was saved as.
   await page.getByRole('button', { name: 'Edit Billing' }).click();
   assert.equal(await page.getByLabel('Action 4', { exact: true }).inputValue(), 'snooze-reply');

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, closedHours, consolePage, openSetting, receiver, shareBrowserAndReceiver,
-  userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, chatAction, closedHours, consolePage, openSetting, receiver,
+  shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -59,6 +59,57 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   await userSays(server, '15550703', 'anyone?');
   await unread('15550703', 2);
   assert.equal(await rang(), 0);  // a new page, and nothing rang
+  assert.deepEqual(page.errors, []);
+}));
+
+// Muted (the chat's More menu, Chatwoot's mute), a conversation rings for
+// nothing its user does: a message in the agent's own chat, a queue joined.
+// Its row, its header and its menu say so; unmuted, it rings again.
+test('a muted conversation rings for nothing its user does, and says so', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
+  const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
+
+  await userSays(server, '15550711', 'support', 'Pia');
+  await rings(1);
+  await admin('POST', '/conversations/15550711/chat-support/start');
+  await row('15550711').click();
+  await page.locator('#conv-name', { hasText: 'Pia' }).waitFor();
+  await chatAction(page, 'Mute');
+  await page.locator('#conv-muted', { hasText: '🔇 Muted' }).waitFor();
+  await row('15550711').locator('.badge.muted').waitFor();
+  await page.locator('.message.system', { hasText: 'Muted by admin' }).waitFor();
+  await page.locator('#more-menu > summary').click();
+  assert.deepEqual(await page.locator('#more-menu > .menu-items').getByRole('button').allTextContents(),
+    ['Mark unread', 'Unmute', 'Block', 'Delete']);
+  await page.keyboard.press('Escape');
+
+  // Out of sight of the chat: another is open.
+  await userSays(server, '15550712', 'hi', 'Quinn');
+  await row('15550712').click();
+  await page.locator('#conv-name', { hasText: 'Quinn' }).waitFor();
+  await userSays(server, '15550711', 'are you there?');
+  await row('15550711').locator('.badge.unread', { hasText: '1 unread' }).waitFor();
+  await admin('PUT', '/conversations/15550712/muted', { muted: true });
+  await userSays(server, '15550712', 'support');
+  await row('15550712').locator('.badge.queued').waitFor();
+  // A later user's chime: every event before it has had its say.
+  await userSays(server, '15550713', 'support', 'Ria');
+  await rings(2);
+
+  // Unmuted, its user's message rings again.
+  await row('15550711').click();
+  await page.locator('#conv-name', { hasText: 'Pia' }).waitFor();
+  await chatAction(page, 'Unmute');
+  await page.locator('#conv-muted').waitFor({ state: 'hidden' });
+  await row('15550711').locator('.badge.muted').waitFor({ state: 'detached' });
+  await row('15550712').click();
+  await page.locator('#conv-name', { hasText: 'Quinn' }).waitFor();
+  await userSays(server, '15550711', 'hello?');
+  await row('15550711').locator('.badge.unread', { hasText: '1 unread' }).waitFor();  // its chime comes before
+  assert.equal(await rang(), 3);  // Pia's support, Ria's, Pia's hello: nothing from the muted
   assert.deepEqual(page.errors, []);
 }));
 
@@ -205,7 +256,7 @@ async function lowContrast(page) {
 test('the console reads well light or dark: it follows the system until the agent picks one with ◐, which this browser keeps', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   // Chats in every state a row or a chat can show: queued, the agent's own
-  // at each priority, labelled, snoozed, blocked; notes, replies, the bot's.
+  // at each priority, labelled, muted, snoozed, blocked; notes, replies, the bot's.
   for (const [phone, name] of [['15551001', 'Ana'], ['15551002', 'Ben'], ['15551003', 'Cai'], ['15551004', 'Dee']])
     await userSays(server, phone, 'support', name);
   await userSays(server, '15551005', 'hi', 'Eve');
@@ -213,6 +264,7 @@ test('the console reads well light or dark: it follows the system until the agen
   for (const [phone, priority] of [['15551002', 'urgent'], ['15551003', 'high'], ['15551004', 'medium'], ['15551005', 'low']])
     await admin('PUT', `/conversations/${phone}/priority`, { priority });
   await admin('PUT', '/conversations/15551002/labels', { labels: ['billing'] });
+  await admin('PUT', '/conversations/15551002/muted', { muted: true });
   await admin('POST', '/conversations/15551002/notes', { text: 'Refund approved by @admin' });
   const deleted = await admin('POST', '/conversations/15551002/notes', { text: 'a note deleted since' });
   await admin('DELETE', `/conversations/15551002/notes/${deleted.seq}`);
@@ -396,7 +448,7 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   assert.equal(await rowsOf(page, '#conversation .actions > *'), 1);
   await page.locator('#more-menu > summary').click();
   assert.deepEqual(await page.locator('#more-menu > .menu-items').getByRole('button').allTextContents(),
-    ['Mark unread', 'Block', 'Delete']);
+    ['Mark unread', 'Mute', 'Block', 'Delete']);
   await page.keyboard.press('Escape');
   // Every popover closes on a press elsewhere, and on Escape, which leaves the keyboard on its summary.
   await page.locator('#snooze-menu > summary').click();

@@ -334,7 +334,7 @@ async function fromMenu(page, menu, name) {
 }
 // A dialog from the top bar's Settings menu (Team, Teams, Labels, …).
 export const openSetting = (page, name) => fromMenu(page, '#settings-menu', name);
-// An action from the open chat's More menu (Mark unread, Block, Unblock, Delete).
+// An action from the open chat's More menu (Mark unread, Mute, Unmute, Block, Unblock, Delete).
 export const chatAction = (page, name) => fromMenu(page, '#more-menu', name);
 
 // Fills the login form's first step and sends it.

@@ -248,6 +248,7 @@ BOOST_AUTO_TEST_CASE(every_route_needs_auth_first_even_for_unknown_phones) {
              {"PUT", "/conversations/999/attributes"},
              {"POST", "/conversations/999/notes"},
              {"PUT", "/conversations/999/blocked"},
+             {"PUT", "/conversations/999/muted"},
              {"PUT", "/conversations/999/name"},
              {"GET", "/conversations/999/transcript"},
              {"GET", "/queue"},

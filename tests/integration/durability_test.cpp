@@ -558,6 +558,7 @@ BOOST_AUTO_TEST_CASE(the_chats_open_at_the_upgrade_to_schema_30_learn_who_waits)
                       "ALTER TABLE chats DROP COLUMN waiting_since; "
                       "ALTER TABLE messages DROP COLUMN choices; "
                       "ALTER TABLE agents DROP COLUMN totp_secret; ALTER TABLE agents DROP COLUMN totp_last_step; ALTER TABLE agents DROP COLUMN recovery_codes; "
+                      "ALTER TABLE conversations DROP COLUMN muted; "
                       "PRAGMA user_version = 29;");
     server_process server({"--data", dir.path().string()});
     api_client admin{server.port(), token};

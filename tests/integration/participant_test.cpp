@@ -164,6 +164,73 @@ BOOST_AUTO_TEST_CASE(followers_hear_of_the_users_messages_while_someone_else_has
     BOOST_TEST((told_of(carol) == names{"still there?", "it was order 7", "thanks"}));
 }
 
+// Muted (Chatwoot's mute), a conversation's user still writes to the bot
+// and to the chat as ever, but no follower is told; the switch leaves a
+// note and a conversation.updated, changes no chat, and is kept.
+BOOST_AUTO_TEST_CASE(a_muted_conversation_tells_no_follower) {
+    temp_dir dir;
+    auto args = kept_in(dir.path());
+    std::string token;
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        auto bob = agent_client(admin, "bob");
+        token = bob.token;
+        user_says(p, "5451", "support", "Ann");
+        admin.json("POST", "/conversations/5451/chat-support/start");
+        bob.json("POST", "/conversations/5451/participants");
+        ws_client ws(p, "/ws?token=" + bob.token);
+        ws.next_of_type("hello");
+
+        auto c = bob.json("PUT", "/conversations/5451/muted", R"({"muted":true})");
+        BOOST_TEST(c.at("muted").as_bool());
+        BOOST_TEST(c.at("is_chat_support").as_bool());  // the chat goes on
+        BOOST_TEST(c.at("assignee") == "admin");
+        auto note = ws.next_of_type("message.created");
+        BOOST_TEST(note.at("data").at("type") == "system");
+        BOOST_TEST(note.at("data").at("text") == "Muted by bob");
+        BOOST_TEST(ws.next_of_type("conversation.updated").at("data").at("muted").as_bool());
+        // Again: nothing to do.
+        BOOST_TEST(bob.json("PUT", "/conversations/5451/muted", R"({"muted":true})").at("muted").as_bool());
+
+        user_says(p, "5451", "are you there?");
+        auto said = ws.next_of_type("message.created");  // comes to the consoles as ever
+        BOOST_TEST(said.at("data").at("text") == "are you there?");
+        BOOST_TEST(told_of(bob).empty());
+        BOOST_TEST(bob.json("GET", "/notifications").at("unread") == 0);
+
+        // Bad input: a clear error, and nothing changes.
+        auto refused = [&](const std::string& body) {
+            auto res = bob.call("PUT", "/conversations/5451/muted", body);
+            BOOST_TEST(res.status == 400u, body);
+            BOOST_TEST(res.body.find("muted must be true or false") != std::string::npos, res.body);
+        };
+        refused(R"({})");
+        refused(R"({"muted":"no"})");
+        refused(R"({"muted":0})");
+        BOOST_TEST(bob.json("GET", "/conversations/5451").at("muted").as_bool());
+        BOOST_TEST(bob.call("PUT", "/conversations/5499/muted", R"({"muted":true})").status == 404u);
+        BOOST_TEST(http_request(p, "PUT", "/conversations/5451/muted", R"({"muted":false})").status == 401u);
+        server.send_signal(SIGKILL);  // no flush at a stop: what was answered is on disk
+        server.wait_exit(5s);
+    }
+
+    // Kept, across a crash too; unmuted, the followers are told again.
+    server_process server(args);
+    auto p = server.port();
+    api_client bob{p, token};
+    BOOST_TEST(bob.json("GET", "/conversations/5451").at("muted").as_bool());
+    user_says(p, "5451", "hello?");
+    BOOST_TEST(told_of(bob).empty());
+    auto c = bob.json("PUT", "/conversations/5451/muted", R"({"muted":false})");
+    BOOST_TEST(!c.at("muted").as_bool());
+    auto history = bob.json("GET", "/conversations/5451/messages?limit=1");
+    BOOST_TEST(history.at("messages").at(0).at("text") == "Unmuted by bob");
+    user_says(p, "5451", "still there?");
+    BOOST_TEST((told_of(bob) == names{"still there?"}));
+}
+
 // Each user's message makes a notification for each follower: at most
 // max_participants (25) of them.
 BOOST_AUTO_TEST_CASE(a_conversation_has_at_most_25_followers) {
@@ -246,6 +313,43 @@ BOOST_AUTO_TEST_CASE(bulk_actions_macros_and_automations_follow_and_unfollow) {
     BOOST_TEST(kept.at(0).at("actions") == macro.at("actions"));
     auto r = bob.call("POST", "/conversations/5603/macros/" + std::string(macro.at("id").as_string()));
     BOOST_TEST(refusal_message(r, 409) == "Watch, action 2 of 2 (unfollow): carol is deactivated");
+}
+
+// Muting as a command among others: a bulk action, a macro's step, and an
+// automation's (a user who asks to hear no more is muted).
+BOOST_AUTO_TEST_CASE(bulk_actions_macros_and_automations_mute_and_unmute) {
+    server_process server({"--admin-password", known_admin_password});
+    auto p = server.port();
+    auto admin = known_admin(p);
+    for (auto phone : {"5701", "5702", "5703"}) user_says(p, phone, "hello");
+    auto muted = [&](const std::string& phone) { return admin.json("GET", "/conversations/" + phone).at("muted").as_bool(); };
+
+    auto bulk = [&](const std::string& body) { return admin.json("POST", "/conversations/bulk", body); };
+    BOOST_TEST(bulk(R"({"phones":["5701","5702"],"action":"mute"})").at("succeeded") == 2);
+    BOOST_TEST(muted("5701"));
+    BOOST_TEST(muted("5702"));
+    BOOST_TEST(!muted("5703"));
+    bulk(R"({"phones":["5702"],"action":"unmute"})");
+    BOOST_TEST(!muted("5702"));
+    BOOST_TEST(refused_field(admin.call("POST", "/conversations/bulk", R"({"phones":["5703"],"action":"silence"})")) ==
+               "action");
+
+    auto macro = admin.json("POST", "/macros", R"({"name":"Quiet","actions":[{"action":"mute"}]})", 201);
+    BOOST_TEST(macro.at("actions") == json::parse(R"([{"action":"mute"}])"));
+    admin.json("POST", "/conversations/5703/macros/" + std::string(macro.at("id").as_string()));
+    BOOST_TEST(muted("5703"));
+
+    admin.json("POST", "/automations",
+               R"({"name":"Opt-outs","event":"user_message","contains":["unsubscribe"],"actions":[{"action":"mute"}]})",
+               201);
+    ws_client ws(p, "/ws?token=" + admin.token);
+    ws.next_of_type("hello");
+    user_says(p, "5702", "unsubscribe me");
+    for (;;) {  // the rule runs after the message
+        auto e = ws.next_of_type("conversation.updated");
+        if (e.at("conversation") == "5702" && e.at("data").at("muted").as_bool()) break;
+    }
+    BOOST_TEST(muted("5702"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

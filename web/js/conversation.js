@@ -214,6 +214,10 @@ export class ConversationPane {
       }
     });
     $('follow').addEventListener('click', () => this.follow(!this.following()));
+    $('mute-conversation').addEventListener('click', () => {
+      const muted = !this.conv.muted;
+      this.change('muted', { muted }, muted ? 'Not muted' : 'Not unmuted');
+    });
     $('block-user').addEventListener('click', () => {
       if (this.conv.blocked) return this.change('blocked', { blocked: false }, 'Not unblocked');
       $('block-who').textContent = `${userName(this.conv)} (+${this.conv.phone})`;
@@ -416,6 +420,7 @@ export class ConversationPane {
     $('conv-state').dataset.state = c.state;
     $('conv-live').hidden = !c.chat_support_active;
     $('conv-blocked').hidden = !c.blocked;
+    $('conv-muted').hidden = !c.muted;
     $('conv-snoozed').hidden = !c.snoozed;
     if (c.snoozed) {
       $('conv-snoozed').textContent = `💤 Snoozed until ${snoozedUntil(c)}`;
@@ -427,6 +432,7 @@ export class ConversationPane {
     $('conv-priority').dataset.priority = c.priority ?? 'none';
     this.drawTeam();
     $('block-user').textContent = c.blocked ? 'Unblock' : 'Block';
+    $('mute-conversation').textContent = c.muted ? 'Unmute' : 'Mute';
     $('delete-conversation').hidden = this.me.role !== 'admin';
     // Unread for the moment between a user's message and its read as shown:
     // disabled, not hidden, so the header does not wrap anew under a pointer.

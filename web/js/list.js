@@ -416,6 +416,7 @@ export class ConversationList {
     else if (c.assignee) badges.push(h('span', { class: 'badge', text: `@${c.assignee}` }));
     if (c.unread > 0) badges.push(h('span', { class: 'badge unread', text: `${c.unread} unread`, 'aria-label': `${c.unread} unread messages` }));
     if (c.blocked) badges.push(h('span', { class: 'badge blocked', text: '🚫 Blocked' }));
+    if (c.muted) badges.push(h('span', { class: 'badge muted', text: '🔇 Muted', title: 'What the user writes rings nowhere' }));
     if (c.snoozed)
       badges.push(c.snoozed_until
         ? h('span', { class: 'badge snoozed', text: `💤 ${snoozeEnd(c.snoozed_until)}`, title: 'Snoozed until then, or until the user writes' })

@@ -25,6 +25,8 @@ const ACTIONS = [
     reads: () => 'Snooze until the user replies' },
   { action: 'snooze', text: 'Snooze for hours', field: 'hours', reads: (a) => `Snooze ${a.hours} h` },
   { action: 'read', text: 'Mark read', reads: () => 'Mark read' },
+  { action: 'mute', text: 'Mute', reads: () => 'Mute' },
+  { action: 'unmute', text: 'Unmute', reads: () => 'Unmute' },
   { action: 'follow', text: 'Follow', field: 'username', optional: true,
     reads: (a) => (a.username ? `${a.username} follows` : 'Follow (whoever runs it)') },
   { action: 'unfollow', text: 'Unfollow', field: 'username', optional: true,

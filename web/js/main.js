@@ -380,17 +380,19 @@ function announceLateChats() {
 // Whether an event is something the agent should hear about.
 function worthAChime(e) {
   const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
+  // A muted conversation's user is heard in the list alone.
+  const muted = Boolean(list.rows.get(e.conversation)?.muted);
   if (e.type === 'conversation.updated') return snoozeEnded(e) && !looking;
   // Someone joined the queue (or went back to it): queued now, not a move
   // up; a team's chat, for its members (one no longer known, for everyone).
-  if (e.type === 'chat.queued') return e.data.queued_at === e.at && teams.mayAnswer(e.data.team, me.username);
+  if (e.type === 'chat.queued') return e.data.queued_at === e.at && teams.mayAnswer(e.data.team, me.username) && !muted;
   // A chat handed to the agent, by a colleague or by routing (a mention
   // rings as its note comes, below).
   if (e.type === 'notification.created') return e.data.notification.type === 'assigned' && !looking;
   if (e.type !== 'message.created') return false;
   // Another agent's note that names this one, in any chat.
   if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking && inbox.wants('mention');
-  if (e.data.sender !== 'user') return false;
+  if (e.data.sender !== 'user' || muted) return false;
   return list.rows.get(e.conversation)?.assignee === me.username && !looking;
 }
 

@@ -204,6 +204,9 @@ struct conversation {
     // An agent blocked the user: what they write is acknowledged and dropped
     // (no bot reply, nothing kept), and no chat can be opened with them.
     bool blocked = false;
+    // An agent muted it (Chatwoot's mute): what the user writes comes in as
+    // ever, but tells no follower and rings in no console.
+    bool muted = false;
     conv_priority priority = conv_priority::none;
     // The team it is filed under ("billing"; label_from's form), as
     // Chatwoot's and Intercom's team inboxes: automatic routing gives it to

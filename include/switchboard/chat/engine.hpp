@@ -444,6 +444,10 @@ public:
     // and from then on what they write is acknowledged and dropped, and no
     // chat can be opened with them. Unblocking undoes it for what comes next.
     boost::asio::awaitable<conversation> set_blocked(std::string phone, agent_ref by, bool blocked);
+    // Mutes the conversation (any agent), as Chatwoot's mute: the user's
+    // messages come in and are answered as ever, but make no follower's
+    // notification, and consoles do not ring for them. No chat changes.
+    boost::asio::awaitable<conversation> set_muted(std::string phone, agent_ref by, bool muted);
     // Puts a live chat aside until `until` (its agent or an admin), as
     // Chatwoot's snooze: out of the active and mine lists and no idle
     // timeout until then, or until the user writes; none wakes it now.
