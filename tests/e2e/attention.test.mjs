@@ -439,13 +439,18 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await page.locator('#audit-dialog[open]').waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement.parentElement.id), 'settings-menu');
 
-  // A chat's header: its actions in one row, the rarer ones (Mark unread, Block, Delete) under More.
+  // A chat's header: its actions in one row, the rarer ones (Mark unread, Mute, Block, Delete) under More;
+  // packed closer in a laptop's narrower window, at 1080 pixels too.
   await userSays(server, '15551801', 'support', 'Ava');
   await admin('POST', '/conversations/15551801/chat-support/start');
   await admin('POST', '/conversations/15551801/participants');  // "👁 Following", its widest
   await page.locator('#conversation-list li[data-phone="15551801"]').click();
   await page.locator('#end-chat').waitFor();
   assert.equal(await rowsOf(page, '#conversation .actions > *'), 1);
+  await page.setViewportSize({ width: 1080, height: 800 });
+  await page.waitForFunction(() => innerWidth === 1080);  // a layout read from here on is the narrower window's
+  assert.equal(await rowsOf(page, '#conversation .actions > *'), 1);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.locator('#more-menu > summary').click();
   assert.deepEqual(await page.locator('#more-menu > .menu-items').getByRole('button').allTextContents(),
     ['Mark unread', 'Mute', 'Block', 'Delete']);
