@@ -779,14 +779,15 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await action(5, 'follow', 'lea');
   await action(6, 'unfollow', '');  // whoever runs it
   await action(7, 'mute');
+  await action(8, 'unmute');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#macros-status', { hasText: 'Billing is saved.' }).waitFor();
   assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
-    'Label billing → Priority high → Assign to lea → Snooze until the user replies → lea follows → Unfollow (whoever runs it) → Mute');
+    'Label billing → Priority high → Assign to lea → Snooze until the user replies → lea follows → Unfollow (whoever runs it) → Mute → Unmute');
   const [kept] = (await admin('GET', '/macros')).macros;
-  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze', 'follow', 'unfollow', 'mute']);
+  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze', 'follow', 'unfollow', 'mute', 'unmute']);
   assert.equal(kept.actions[3].until, 'next_reply');
-  assert.deepEqual(kept.actions.slice(4), [{ action: 'follow', username: 'lea' }, { action: 'unfollow' }, { action: 'mute' }]);
+  assert.deepEqual(kept.actions.slice(4), [{ action: 'follow', username: 'lea' }, { action: 'unfollow' }, { action: 'mute' }, { action: 'unmute' }]);
   // Edited again, each row is the kind it was saved as.
   await page.getByRole('button', { name: 'Edit Billing' }).click();
   assert.equal(await page.getByLabel('Action 4', { exact: true }).inputValue(), 'snooze-reply');
