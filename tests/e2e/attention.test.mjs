@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, chatAction, closedHours, consolePage, openSetting, receiver,
-  shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, chatAction, chimes, chimesReach, closedHours, consolePage, openSetting,
+  receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -13,21 +13,19 @@ shareBrowserAndReceiver();
 test('a chime for a new chat in the queue and for a message in the agent\'s own chat, and the bell mutes it', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
-  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
   const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
   // Events come in order: once a later one shows, every earlier one has had its say.
   const unread = (phone, n) => row(phone).locator('.badge.unread', { hasText: `${n} unread` }).waitFor();
 
   await userSays(server, '15550701', 'support', 'Pia');
-  await rings(1);
+  await chimesReach(page, 1);
   await userSays(server, '15550702', 'support', 'Quinn');
-  await rings(2);
+  await chimesReach(page, 2);
   // Moving up the queue is no news; a message in one's own chat is.
   await admin('POST', '/conversations/15550701/chat-support/start');
   await userSays(server, '15550701', 'are you there?');
   await unread('15550701', 2);
-  assert.equal(await rang(), 3);
+  assert.equal(await chimes(page), 3);
   // Not while it is the chat open, nor in someone else's chat.
   await row('15550701').click();
   await page.locator('#conv-name', { hasText: 'Pia' }).waitFor();
@@ -35,7 +33,7 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
   await userSays(server, '15550702', 'still waiting');
   await unread('15550702', 2);
-  assert.equal(await rang(), 3);
+  assert.equal(await chimes(page), 3);
   // A team's chat joining the queue rings for its members alone.
   await admin('PUT', '/teams/tech', { members: [] });
   await admin('PUT', '/teams/billing', { members: ['admin'] });
@@ -47,7 +45,7 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   }
   await admin('PUT', '/conversations/15550705/priority', { priority: 'high' });  // after both, in order
   await row('15550705').locator('.badge.priority').waitFor();
-  assert.equal(await rang(), 4);
+  assert.equal(await chimes(page), 4);
 
   // Muted, it stays quiet, across a reload too.
   await page.getByRole('button', { name: 'Sound alerts' }).click();
@@ -58,7 +56,7 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
   await userSays(server, '15550703', 'support', 'Ria');
   await userSays(server, '15550703', 'anyone?');
   await unread('15550703', 2);
-  assert.equal(await rang(), 0);  // a new page, and nothing rang
+  assert.equal(await chimes(page), 0);  // a new page, and nothing rang
   assert.deepEqual(page.errors, []);
 }));
 
@@ -68,12 +66,10 @@ test('a chime for a new chat in the queue and for a message in the agent\'s own 
 test('a muted conversation rings for nothing its user does, and says so', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
-  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
   const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
 
   await userSays(server, '15550711', 'support', 'Pia');
-  await rings(1);
+  await chimesReach(page, 1);
   await admin('POST', '/conversations/15550711/chat-support/start');
   await row('15550711').click();
   await page.locator('#conv-name', { hasText: 'Pia' }).waitFor();
@@ -97,7 +93,7 @@ test('a muted conversation rings for nothing its user does, and says so', () => 
   await row('15550712').locator('.badge.queued').waitFor();
   // A later user's chime: every event before it has had its say.
   await userSays(server, '15550713', 'support', 'Ria');
-  await rings(2);
+  await chimesReach(page, 2);
 
   // Unmuted, its user's message rings again.
   await row('15550711').click();
@@ -109,7 +105,7 @@ test('a muted conversation rings for nothing its user does, and says so', () => 
   await page.locator('#conv-name', { hasText: 'Quinn' }).waitFor();
   await userSays(server, '15550711', 'hello?');
   await row('15550711').locator('.badge.unread', { hasText: '1 unread' }).waitFor();  // its chime comes before
-  assert.equal(await rang(), 3);  // Pia's support, Ria's, Pia's hello: nothing from the muted
+  assert.equal(await chimes(page), 3);  // Pia's support, Ria's, Pia's hello: nothing from the muted
   assert.deepEqual(page.errors, []);
 }));
 
@@ -131,14 +127,13 @@ test('out of sight, the console tells the agent on the desktop, and a click open
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { beforeLoad: (p) => p.addInitScript(standIns) });
   assert.equal(await page.evaluate(() => window.asked_), 1);  // logging in asked
   const shown = () => page.evaluate(() => window.shown_.map(({ title, body, tag }) => ({ title, body, tag })));
-  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
 
   await page.evaluate(() => { window.hidden_ = true; });
   await userSays(server, '15551301', 'support', 'Tara');
-  await rings(1);
+  await chimesReach(page, 1);
   await admin('POST', '/conversations/15551301/chat-support/start');
   await userSays(server, '15551301', 'my parcel is late');
-  await rings(2);
+  await chimesReach(page, 2);
   assert.deepEqual(await shown(), [
     { title: 'Tara is waiting for a chat', body: 'Number 1 in the queue', tag: '15551301' },
     { title: 'Tara', body: 'my parcel is late', tag: '15551301' }]);
@@ -146,7 +141,7 @@ test('out of sight, the console tells the agent on the desktop, and a click open
   // In sight, the chime is enough.
   await page.evaluate(() => { window.hidden_ = false; });
   await userSays(server, '15551301', 'hello?');
-  await rings(3);
+  await chimesReach(page, 3);
   assert.equal((await shown()).length, 2);
 
   // A click on one brings the chat up.

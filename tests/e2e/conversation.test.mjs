@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, chatAction, consolePage, openSetting, shareBrowserAndReceiver, userSays,
-  withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, chatAction, chimes, chimesReach, consolePage, openSetting,
+  shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -511,8 +511,6 @@ test('a chat snoozed until a time rings for its agent when the time comes', () =
   }
   await admin('PUT', '/conversations/15550792/snooze', { until: new Date(Date.now() + 3_600_000).toISOString() });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
-  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
-  const rings = (n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
   const row = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"]`);
   await row('15550792').locator('.badge.snoozed').waitFor();
   // Both unread, and only the one awake waits for the agent.
@@ -522,13 +520,13 @@ test('a chat snoozed until a time rings for its agent when the time comes', () =
   // Woken by the server's sweep (each 5 s with this idle timeout).
   await admin('PUT', '/conversations/15550791/snooze', { until: new Date(Date.now() + 1500).toISOString() });
   await row('15550791').locator('.badge.snoozed').waitFor();
-  await rings(1);
+  await chimesReach(page, 1);
   await row('15550791').locator('.badge.snoozed').waitFor({ state: 'detached' });
 
   await userSays(server, '15550792', 'here now');
   await row('15550792').locator('.badge.snoozed').waitFor({ state: 'detached' });
   await row('15550792').locator('.badge.unread', { hasText: '2 unread' }).waitFor();
-  assert.equal(await rang(), 2);  // the message alone
+  assert.equal(await chimes(page), 2);  // the message alone
 
   // The user writes after the time, before the sweep has woken the chat:
   // their message rings, and the wake it brings does not ring again.
@@ -543,7 +541,7 @@ test('a chat snoozed until a time rings for its agent when the time comes', () =
   await row('15550791').locator('.badge.snoozed').waitFor({ state: 'detached' });
   await row('15550791').locator('.preview', { hasText: 'back again' }).waitFor();
   // Unless the sweep came in the few milliseconds between (its note says so).
-  assert.equal(await rang(), 3 + (await sweepWakes()) - wokenBefore);
+  assert.equal(await chimes(page), 3 + (await sweepWakes()) - wokenBefore);
   assert.deepEqual(page.errors, []);
 }));
 

@@ -337,6 +337,11 @@ export const openSetting = (page, name) => fromMenu(page, '#settings-menu', name
 // An action from the open chat's More menu (Mark unread, Mute, Unmute, Block, Unblock, Delete).
 export const chatAction = (page, name) => fromMenu(page, '#more-menu', name);
 
+// How many times a console has chimed (alerts.js counts each on <html>),
+// and a wait for it to have chimed `n` times.
+export const chimes = (page) => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
+export const chimesReach = (page, n) => page.waitForFunction((want) => Number(document.documentElement.dataset.alerts ?? 0) === want, n);
+
 // Fills the login form's first step and sends it.
 export async function logIn(page, username, password) {
   await page.locator('#login-username').fill(username);

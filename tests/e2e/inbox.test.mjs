@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, holdNextAnswer, newUserShows, shareBrowserAndReceiver, userSays, withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, chimes, consolePage, holdNextAnswer, newUserShows,
+  shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -118,14 +119,13 @@ test('a chat handed to an agent rings for them, and a desktop notice out of sigh
     };
   };
   const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1', { beforeLoad: (p) => p.addInitScript(standIns) });
-  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
   await userSays(server, '15550911', 'support', 'Cy');
   await page.locator('#conversation-list li[data-phone="15550911"]').waitFor();
-  const before = await rang();  // the queue's own chime
+  const before = await chimes(page);  // the queue's own chime
   await page.evaluate(() => { window.hidden_ = true; });
   await admin('POST', '/conversations/15550911/chat-support/transfer', { to: 'eve' });
   await page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
-  assert.equal(await rang(), before + 1);
+  assert.equal(await chimes(page), before + 1);
   const shown = await page.evaluate(() => window.shown_.map(({ title, body, tag }) => ({ title, body, tag })));
   assert.deepEqual(shown.at(-1), { title: 'admin assigned you a chat', body: 'Cy', tag: '15550911' });
   await page.evaluate(() => window.shown_.at(-1).onclick());
@@ -196,7 +196,6 @@ test('an agent turns off the kinds of notification they do not want, in every co
   await admin('POST', '/conversations/15550931/chat-support/start');
   const page = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
   const other = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
-  const rang = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
 
   await page.locator('#inbox').click();
   await page.getByText('Which notifications you get').click();
@@ -213,11 +212,11 @@ test('an agent turns off the kinds of notification they do not want, in every co
   await page.keyboard.press('Escape');
 
   // A note that mentions eve neither rings nor comes; the chat handed to her after it does both.
-  const before = await rang();
+  const before = await chimes(page);
   await admin('POST', '/conversations/15550931/notes', { text: '@eve a look at this?' });
   await admin('POST', '/conversations/15550931/chat-support/transfer', { to: 'eve' });
   await page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
-  assert.equal(await rang(), before + 1);
+  assert.equal(await chimes(page), before + 1);
   assert.deepEqual((await eve('GET', '/notifications')).notifications.map((n) => n.type), ['assigned']);
 
   // Kept: a reload shows it off; turned on again, mentions come again.

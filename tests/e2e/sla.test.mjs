@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, consolePage, openSetting, shareBrowserAndReceiver, userSays,
-  withMemoryServer,
+  ADMIN_PASSWORD, apiAs, browser, chimes, chimesReach, consolePage, openSetting, shareBrowserAndReceiver,
+  userSays, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -49,15 +49,14 @@ test('an admin sets reply-time targets in the SLA dialog; a chat whose user wait
   // Half a minute of the two left: said in seconds.
   await page.locator('#conv-waiting:not(.late)', { hasText: /^⏳ Waiting for an answer · 1m · due in \d+s$/ }).waitFor();
   // Now the admin's own chat: crossing its target rings, once.
-  const rung = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
-  const before = await rung();
+  const before = await chimes(page);
   await page.clock.fastForward(60_000);
   await row.locator('.badge.waiting.late').waitFor();
   await page.locator('#conv-waiting.late', { hasText: 'late: the target is 2 min' }).waitFor();
-  await page.waitForFunction((n) => Number(document.documentElement.dataset.alerts ?? 0) === n + 1, before);
+  await chimesReach(page, before + 1);
   await page.clock.fastForward(60_000);  // still late: no second chime
   await page.locator('#conv-waiting.late').waitFor();
-  assert.equal(await rung(), before + 1);
+  assert.equal(await chimes(page), before + 1);
   // The report counts the first reply against its target, as the server
   // timed it (seconds after the `support`), and the next one, answered now,
   // against the next target.
@@ -170,18 +169,17 @@ test('a chat open past the resolution target is overdue until it ends, and repor
   await admin('POST', '/conversations/15550894/chat-support/start');
   await admin('POST', '/conversations/15550894/chat-support/send', { text: 'Looking into it' });
   await row.locator('.badge.mine').waitFor();
-  const rung = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
-  const before = await rung();
+  const before = await chimes(page);
   // Paused a second short of the line, then past it: the chat is overdue
   // when it crosses, before the next refresh.
   await page.clock.pauseAt(start + 119_000);
   await page.clock.fastForward(2000);
   await row.locator('.badge.overdue', { hasText: 'Overdue' }).waitFor();
   await page.locator('#conv-overdue', { hasText: 'Open past the resolution target (2 min)' }).waitFor();
-  await page.waitForFunction((n) => Number(document.documentElement.dataset.alerts ?? 0) === n + 1, before);
+  await chimesReach(page, before + 1);
   await page.clock.fastForward(60_000);  // still overdue: no second chime
   await row.locator('.badge.overdue').waitFor();
-  assert.equal(await rung(), before + 1);
+  assert.equal(await chimes(page), before + 1);
   await page.clock.resume();
   await admin('POST', '/conversations/15550894/chat-support/end', {});
   await row.locator('.badge.overdue').waitFor({ state: 'detached' });
@@ -248,11 +246,10 @@ test('an agent who turned off notices of missed targets is not rung when their c
   await page.getByText('Which notifications you get').click();
   await page.waitForFunction(() => document.querySelector('#inbox-kinds input[name="sla_missed"]').checked === false);
   await page.keyboard.press('Escape');
-  const rung = () => page.evaluate(() => Number(document.documentElement.dataset.alerts ?? 0));
-  const before = await rung();
+  const before = await chimes(page);
   await page.clock.fastForward(90_000);
   await row.locator('.badge.waiting.late').waitFor();  // the same refresh would have rung
-  assert.equal(await rung(), before);
+  assert.equal(await chimes(page), before);
   assert.deepEqual(page.errors, []);
 }));
 
