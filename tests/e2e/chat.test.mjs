@@ -1,7 +1,8 @@
 // The console in real headless chromium against the real server: an agent's chat from its first
-// message to its end, the connection and the session.
+// message to its end, the connection and the session, and the README's picture of a working hour.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,9 +12,55 @@ import {
 
 shareBrowserAndReceiver();
 
-// docs/console.png is refreshed with SWITCHBOARD_SCREENSHOT=docs/console.png; a plain run keeps the tree clean.
-const screenshot = process.env.SWITCHBOARD_SCREENSHOT
-  ?? join(tmpdir(), `switchboard-console-${process.pid}.png`);
+
+// The README's picture (docs/console.png): a working hour's console, taken
+// again with SWITCHBOARD_SCREENSHOT=docs/console.png; a plain run takes it
+// to a temporary file, and removes it.
+test('a working hour\'s console, as the README shows it', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'bob', password: 'bob-password', display_name: 'Bob' });
+  const bob = await apiAs(server, 'bob', 'bob-password');
+  const users = [['15550105', 'Omar Haddad', 'hi'], ['15550104', 'Lucía Gómez', 'support'], ['15550103', 'Aiko Tanaka', 'support'],
+    ['15550102', 'Tom Becker', 'support'], ['15550106', 'Priya Natarajan', 'support'], ['15550101', 'Maria Santos', 'support']];
+  for (const [phone, name, text] of users) await userSays(server, phone, text, name);
+  await bob('POST', '/conversations/15550103/chat-support/start');
+  await userSays(server, '15550103', 'Can I change my plan to yearly billing?');
+  await bob('PUT', '/conversations/15550103/labels', { labels: ['vip'] });
+  await admin('POST', '/conversations/15550104/chat-support/start');
+  await admin('POST', '/conversations/15550104/chat-support/send', { text: 'I have sent you a new link: tell me when you have tried it.' });
+  await admin('PUT', '/conversations/15550104/snooze', { until: 'next_reply' });
+  await userSays(server, '15550102', 'I cannot log in since this morning');
+  await admin('PUT', '/conversations/15550106/priority', { priority: 'urgent' });
+  await userSays(server, '15550106', 'I was charged twice for the same order');
+  await admin('PUT', '/conversations/15550106/labels', { labels: ['billing'] });
+
+  await admin('POST', '/conversations/15550101/chat-support/start');
+  await userSays(server, '15550101', 'Hi! My order A-1042 has not arrived yet');
+  await admin('POST', '/conversations/15550101/chat-support/send', { text: 'Hi Maria, sorry about that: let me check with the courier.' });
+  await admin('POST', '/conversations/15550101/notes', { text: '@bob the courier says it left the depot yesterday, can you confirm?' });
+  await bob('POST', '/conversations/15550101/notes', { text: 'Confirmed: out for delivery today, before 6 pm' });
+  await admin('POST', '/conversations/15550101/chat-support/send', { text: 'Good news: it is out for delivery today and will reach you before 6 pm.' });
+  await userSays(server, '15550101', 'Great, thank you so much!');
+  await admin('PUT', '/conversations/15550101/priority', { priority: 'high' });
+  await admin('PUT', '/conversations/15550101/labels', { labels: ['delivery'] });
+  await admin('PUT', '/conversations/15550101/attributes', { attributes: { order_id: 'A-1042', email: 'maria@example.com' } });
+
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const rows = page.locator('#conversation-list li');
+  await rows.nth(users.length - 1).waitFor();
+  assert.equal(await rows.count(), users.length);
+  await page.locator('#conversation-list li[data-phone="15550101"]').click();
+  await page.locator('.message.user .text', { hasText: 'thank you so much' }).waitFor();
+  await page.locator('#composer-text:focus').waitFor();
+  await page.locator('#composer-text').pressSequentially('Anything else I can help with?');
+  await page.locator('#conversation-list li[data-phone="15550101"] .badge.draft').waitFor();
+  await page.locator('#conversation-list li[data-phone="15550101"] .badge.unread').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('.message.note').count(), 2);
+  assert.deepEqual(page.errors, []);
+  const picture = process.env.SWITCHBOARD_SCREENSHOT ?? join(tmpdir(), `switchboard-console-${process.pid}.png`);
+  await page.screenshot({ path: picture });
+  if (!process.env.SWITCHBOARD_SCREENSHOT) rmSync(picture);
+}));
 
 test('an agent works a chat from the first message to its end', async () => {
   const data = tempDir();
@@ -87,8 +134,6 @@ test('an agent works a chat from the first message to its end', async () => {
     if (!readUpTo.some((s) => s >= seq))
       await page.waitForEvent('requestfinished', (r) => isRead(r) && JSON.parse(r.postData()).up_to >= seq);
     assert.equal((await admin('GET', '/conversations/15550001')).unread, 0);
-
-    await page.screenshot({ path: screenshot });
 
     // End the chat with a closing message.
     await page.getByRole('button', { name: 'End Chat' }).click();
