@@ -769,6 +769,15 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await page.locator('#bulk-status', { hasText: 'Followed: 2 of 2 conversations.' }).waitFor();
   for (const phone of ['15550962', '15550963'])
     assert.deepEqual((await admin('GET', `/conversations/${phone}`)).participants, ['admin'], phone);
+  // And muted (a wave of spam, say).
+  await row('15550962').click();
+  await row('15550963').click();
+  await page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await page.locator('#bulk-status', { hasText: 'Muted: 2 of 2 conversations.' }).waitFor();
+  for (const phone of ['15550962', '15550963']) {
+    assert.equal((await admin('GET', `/conversations/${phone}`)).muted, true, phone);
+    await row(phone).locator('.badge.muted').waitFor();
+  }
 
   // Changed and deleted in the dialog.
   await openSetting(page, 'Macros');

@@ -86,6 +86,7 @@ export class BulkActions {
     $('bulk-note-add').addEventListener('click', typedIn('bulk-note-menu', 'bulk-note', 'note', 'text', 'Noted'));
     $('bulk-read').addEventListener('click', () => this.run('read', {}, 'Marked read'));
     $('bulk-follow').addEventListener('click', () => this.run('follow', {}, 'Followed'));
+    $('bulk-mute').addEventListener('click', () => this.run('mute', {}, 'Muted'));
     $('bulk-return').addEventListener('click', () => this.run('return', {}, 'Returned to the queue'));
     $('bulk-end').addEventListener('click', () => { $('bulk-end-message').value = ''; $('bulk-end-dialog').showModal(); });
     $('bulk-end-dialog').addEventListener('close', () => {
