@@ -488,6 +488,30 @@ test('a queue read asked before a user asked for support, and answered after it,
   await Promise.all(held.slice(2).map(({ route, response }) => route.fulfill({ response })));
 }));
 
+// The list counts the events about each conversation (so that a read asked
+// before one is known to be older), and keeps that count bounded: past 4,000
+// conversations it forgets those it holds no row of, but never one it holds,
+// nor the one whose event it has just counted (its row may be on its way).
+test('the count of events per conversation is bounded, and keeps those the list holds', () => withMemoryServer([], async (server) => {
+  const page = await browser.browser.newPage();
+  try {
+    await page.goto(server.url + '/');
+    const kept = await page.evaluate(async () => {
+      const { ConversationList } = await import('/js/list.js');
+      const list = new ConversationList({ me: { username: 'admin', role: 'admin' }, drafts: new Map(), onOpen: () => {} });
+      list.rows.set('held', { phone: 'held' });
+      list.heardAbout('held');
+      const mark = list.readMark();
+      for (let i = 0; i < 4000; i += 1) list.heardAbout(`p${i}`);  // the 4,000th takes it past 4,000
+      return { size: list.heardOf.size, held: list.heardSince('held', mark - 1), last: list.heardSince('p3999', mark),
+        before: list.heardSince('p3998', mark) };
+    });
+    assert.deepEqual(kept, { size: 2, held: true, last: true, before: false });
+  } finally {
+    await page.close();
+  }
+}));
+
 // An admin's console whose first page of the list the server answers at
 // once and the page has only at `held.handOver()`.
 async function consoleHoldingFirstPage(server) {

@@ -148,8 +148,10 @@ export class ConversationList {
   // told from what came after it was asked.
   heardAbout(phone) {
     this.heardOf.set(phone, ++this.heard);
-    // The conversations the list holds, and those it may yet: not every one that ever wrote.
-    if (this.heardOf.size > 2 * heldAtMost) for (const p of this.heardOf.keys()) if (!this.rows.has(p)) this.heardOf.delete(p);
+    // The conversations the list holds, and this one (its event may be about
+    // to bring its row): not every one that ever wrote.
+    if (this.heardOf.size > 2 * heldAtMost)
+      for (const p of this.heardOf.keys()) if (!this.rows.has(p) && p !== phone) this.heardOf.delete(p);
   }
 
   // Marks a read as it is asked; heardSince(phone, mark) says whether an
