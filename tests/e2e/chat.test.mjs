@@ -12,7 +12,6 @@ import {
 
 shareBrowserAndReceiver();
 
-
 // The README's picture (docs/console.png): a working hour's console, taken
 // again with SWITCHBOARD_SCREENSHOT=docs/console.png; a plain run takes it
 // to a temporary file, and removes it.

@@ -380,8 +380,9 @@ function announceLateChats() {
 // Whether an event is something the agent should hear about.
 function worthAChime(e) {
   const looking = pane.phone === e.conversation && document.visibilityState === 'visible';
+  const row = list.rows.get(e.conversation);
   // A muted conversation's user is heard in the list alone.
-  const muted = Boolean(list.rows.get(e.conversation)?.muted);
+  const muted = Boolean(row?.muted);
   if (e.type === 'conversation.updated') return snoozeEnded(e) && !looking;
   // Someone joined the queue (or went back to it): queued now, not a move
   // up; a team's chat, for its members (one no longer known, for everyone).
@@ -393,7 +394,7 @@ function worthAChime(e) {
   // Another agent's note that names this one, in any chat.
   if (e.data.type === 'note') return e.data.agent !== me.username && mentions(e.data.text, me.username) && !looking && inbox.wants('mention');
   if (e.data.sender !== 'user' || muted) return false;
-  return list.rows.get(e.conversation)?.assignee === me.username && !looking;
+  return row?.assignee === me.username && !looking;
 }
 
 // The news of an event worth a chime, in a notification's words.
