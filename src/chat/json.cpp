@@ -68,6 +68,7 @@ boost::json::object to_json(const conversation& c, std::optional<std::size_t> qu
     o["queued_at"] = optional_time(c.queued_at);
     o["channel"] = to_string(c.via);
     o["unread"] = c.unread;
+    o["read_seq"] = c.read_seq;
     o["undelivered"] = c.undelivered;
     if (c.last_message_seq == 0)
         o["last_message"] = nullptr;
@@ -295,6 +296,7 @@ void write_conversation(W& w, const conversation& c, std::optional<std::size_t> 
     time_or_null(w, "queued_at", c.queued_at);
     name(w, "channel", to_string(c.via));
     num(w, "unread", c.unread);
+    num(w, "read_seq", c.read_seq);
     num(w, "undelivered", c.undelivered);
     w.key("last_message");
     if (c.last_message_seq == 0) {

@@ -299,9 +299,12 @@ test('the console reads well light or dark: it follows the system until the agen
   await page.locator('#conversation-list li[data-phone="15551003"]').click();
   await page.locator('#conv-snoozed').waitFor();
   await page.locator('#conversation-list li[data-phone="15552002"], #conversation-list li[data-phone="15551002"] .badge.draft').first().waitFor();
+  await admin('POST', '/conversations/15551002/unread');  // opened again at its unread line
+  await page.locator('#conversation-list li[data-phone="15551002"] .badge.unread').waitFor();
   await page.locator('#conversation-list li[data-phone="15551002"]').click();
   await page.locator('.message.note', { hasText: 'Refund approved' }).waitFor();
   await page.locator('.message.note .text.deleted').waitFor();
+  await page.locator('#messages .unread-line', { hasText: '1 unread message' }).waitFor();
 
   // Automatic: light on a light system, and everything legible.
   assert.equal(await theme(), 'light');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, browser, chatAction, chimes, chimesReach, consolePage, openSetting,
+  ADMIN_PASSWORD, apiAs, browser, chatAction, chimes, chimesReach, consolePage, holdNextAnswer, openSetting,
   shareBrowserAndReceiver, userSays, withMemoryServer,
 } from './harness.mjs';
 
@@ -64,6 +64,61 @@ test('an agent marks a conversation unread, and every console lists it unread', 
   await jo.locator('#mark-unread:enabled').waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(jo.errors, []);
+}));
+
+// As a chat app's "3 unread messages": the line above what no agent had
+// read when the chat opened. Read from then on, the line stays until the
+// agent answers; unread messages past the history's height keep it at the
+// top, and are read once the agent reaches the newest.
+test('a chat opens at a line above the messages no agent had read, which stays until the agent answers', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550745', 'support', 'Ida');
+  await admin('POST', '/conversations/15550745/chat-support/start');
+  await admin('POST', '/conversations/15550745/chat-support/send', { text: 'Hi Ida, what can I do?' });
+  await admin('POST', '/conversations/15550745/read', { up_to: 1000 });  // all there is
+  for (const text of ['my card was charged twice', 'on the 3rd', 'and again today']) await userSays(server, '15550745', text);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const row = page.locator('#conversation-list li[data-phone="15550745"]');
+  await row.click();
+  const line = page.locator('#messages li.unread-line');
+  await line.filter({ hasText: '3 unread messages' }).waitFor();
+  const around = () => line.evaluate((li) => [li.previousElementSibling, li.nextElementSibling].map((m) => m.querySelector('.text').textContent));
+  assert.deepEqual(await around(), ['Hi Ida, what can I do?', 'my card was charged twice']);
+  assert.equal(await page.locator('#new-messages').isHidden(), true);  // all three in sight: read at once
+  await row.locator('.badge.unread').waitFor({ state: 'detached' });
+  assert.equal((await admin('GET', '/conversations/15550745')).unread, 0);
+
+  // Read again (its row clicked), nothing is unread: the line stays, where it was.
+  const held = await holdNextAnswer(page, /\/conversations\/15550745$/);
+  await row.click();
+  await held.read;
+  await held.handOver((c) => ({ ...c, name: 'Ida M.' }));
+  await page.locator('#conv-name', { hasText: 'Ida M.' }).waitFor();
+  assert.deepEqual(await around(), ['Hi Ida, what can I do?', 'my card was charged twice']);
+  // The user writes on while the agent looks: no line of its own; the count stays as it was.
+  await userSays(server, '15550745', 'hello?');
+  await page.locator('.message.user', { hasText: 'hello?' }).waitFor();
+  assert.deepEqual(await line.allTextContents(), ['3 unread messages']);
+  // The agent's answer takes it away.
+  await page.locator('#composer-text').fill('Looking at it now');
+  await page.locator('#composer-text').press('Enter');
+  await line.waitFor({ state: 'detached' });
+
+  // Forty unread messages, forty of the bot's answers between them: the
+  // history goes back past its first page to the first unread, puts its
+  // line at the top, and reads nothing until the agent is at the newest.
+  for (let i = 1; i <= 40; i += 1) await userSays(server, '15550746', `question ${i}`, 'Jon');
+  await page.locator('#conversation-list li[data-phone="15550746"]').click();
+  await line.filter({ hasText: '40 unread messages' }).waitFor();
+  assert.equal(await line.evaluate((li) => li.nextElementSibling.querySelector('.text').textContent), 'question 1');
+  const [lineTop, listTop] = await line.evaluate((li) => [li.getBoundingClientRect().top, li.parentElement.getBoundingClientRect().top]);
+  assert.ok(lineTop >= listTop && lineTop < listTop + 40, `the line at the top of the history: ${lineTop} against ${listTop}`);
+  await page.locator('#new-messages').waitFor();
+  assert.equal((await admin('GET', '/conversations/15550746')).unread, 40);
+  await page.locator('#new-messages').click();
+  await page.locator('#conversation-list li[data-phone="15550746"] .badge.unread').waitFor({ state: 'detached' });
+  assert.equal((await admin('GET', '/conversations/15550746')).unread, 0);
+  assert.deepEqual(page.errors, []);
 }));
 
 // Details of the user (the conversation's attributes): typed as "name: value"

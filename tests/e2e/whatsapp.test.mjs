@@ -471,7 +471,9 @@ test('a quote of a message older than the pages loaded is fetched and shown', ()
       messages: [{ from: phone, id: 'wamid.o-61', timestamp: '1763900000', type: 'text', text: { body: 'SN-4711' },
         context: { from: '15550783881', id: 'wamid.old-q' } }] } }] }] };
     assert.equal((await fetch(`${server.url}/webhook/whatsapp`, { method: 'POST', body: JSON.stringify(payload) })).status, 200);
-    // Opened afresh: the newest 50 messages, the question not among them.
+    // Opened afresh, read: the newest 50 messages, the question not among them.
+    const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+    await admin('POST', `/conversations/${phone}/read`, { up_to: 1000 });
     await page.reload();
     await row.click();
     const answer = page.locator('.message.user', { hasText: 'SN-4711' });

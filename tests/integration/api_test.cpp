@@ -2243,10 +2243,18 @@ BOOST_AUTO_TEST_CASE(read_marks_clear_unread) {
     server_process server;
     auto admin = admin_client(server);
     for (int i = 0; i < 3; ++i) user_says(server.port(), "1555", "hi " + std::to_string(i));
-    BOOST_TEST(admin.json("GET", "/conversations/1555").at("unread").as_int64() == 3);
-    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":3})").at("unread").as_int64() == 1);
-    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":6})").at("unread").as_int64() == 0);
-    BOOST_TEST(admin.json("POST", "/conversations/1555/read", R"({"up_to":2})").at("unread").as_int64() == 0);
+    auto fresh = admin.json("GET", "/conversations/1555");
+    BOOST_TEST(fresh.at("unread").as_int64() == 3);
+    BOOST_TEST(fresh.at("read_seq").as_int64() == 0);  // the user's are 1, 3 and 5: all after it
+    auto some = admin.json("POST", "/conversations/1555/read", R"({"up_to":3})");
+    BOOST_TEST(some.at("unread").as_int64() == 1);
+    BOOST_TEST(some.at("read_seq").as_int64() == 3);
+    auto all = admin.json("POST", "/conversations/1555/read", R"({"up_to":6})");
+    BOOST_TEST(all.at("unread").as_int64() == 0);
+    BOOST_TEST(all.at("read_seq").as_int64() == 6);
+    auto back = admin.json("POST", "/conversations/1555/read", R"({"up_to":2})");  // reads nothing it had not
+    BOOST_TEST(back.at("unread").as_int64() == 0);
+    BOOST_TEST(back.at("read_seq").as_int64() == 6);
 }
 
 // "Mark as unread" (Chatwoot's): the user's newest message counts as unread
@@ -2264,6 +2272,7 @@ BOOST_AUTO_TEST_CASE(an_agent_marks_a_conversation_unread_again) {
 
     auto c = admin.json("POST", "/conversations/1555/unread");
     BOOST_TEST(c.at("unread").as_int64() == 1);
+    BOOST_TEST(c.at("read_seq").as_int64() == 4);  // just before the user's newest, seq 5
     auto event = ws.next_of_type("conversation.updated");
     BOOST_TEST(event.at("data").at("phone").as_string() == "1555");
     BOOST_TEST(event.at("data").at("unread").as_int64() == 1);

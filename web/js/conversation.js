@@ -255,7 +255,8 @@ export class ConversationPane {
   // `at`: a message to show (a search's match) rather than the newest, with
   // the `words` found in it marked.
   async open(phone, at = null, words = '') {
-    if (phone !== this.phone) {
+    const again = phone === this.phone;
+    if (!again) {
       this.saveDraft();
       this.stoppedTyping();
       for (const timer of this.typingTimers.values()) clearTimeout(timer);  // who typed in the chat left
@@ -277,10 +278,15 @@ export class ConversationPane {
       const data = await api.get(`/conversations/${enc(phone)}`);
       if (overtaken()) return;
       const { messages, last_user_message_at: userWroteAt, ...conv } = data;
-      const history = at ? await this.historyBackTo(phone, messages, at) : messages;
+      // Back to the message asked for, or to the first the agents have not
+      // read, unless the agent wrote since (its line would not show).
+      const unreadBack = conv.unread > 0 && !messages.some((m) => this.ownMessage(m)) ? conv.read_seq + 1 : Infinity;
+      const back = Math.min(at ?? Infinity, unreadBack);
+      const history = back < Infinity ? await this.historyBackTo(phone, messages, back) : messages;
       if (overtaken()) return;
       this.conv = newerOf(arriving.conv, conv);
       this.messages = history;
+      this.markUnreadFrom(again);
       for (const change of arriving.changes) change();
       this.userWroteAt = userWroteAt;
     } finally {
@@ -292,7 +298,7 @@ export class ConversationPane {
     $('conversation').hidden = false;
     this.renderHeader();
     this.renderMessages();
-    if (!at || !this.reveal(at)) this.scrollToBottom();
+    if (!at || !this.reveal(at)) this.scrollToUnread();
     $('typing').textContent = '';
     $('arrived').textContent = '';  // another chat's
     this.markRead();
@@ -305,6 +311,7 @@ export class ConversationPane {
     this.saveDraft();
     this.stoppedTyping();
     this.phone = null;
+    this.unreadLine = null;
     clearTimeout(this.dayTimer);
     $('conversation').hidden = true;
     $('pane-empty').hidden = false;
@@ -621,10 +628,15 @@ export class ConversationPane {
     // another message: those are always built).
     const context = [userName(this.conv), this.mode, this.canReply(), this.found, this.foundWords, this.me.username, this.me.role].join('\n');
     let shownDay = null;
+    const unreadFrom = this.unreadLineAt();
     for (const m of this.messages) {
       const day = new Date(m.timestamp).toDateString();
       if (day !== shownDay) add(`${this.phone} day ${day}`, h('li', { class: 'day', text: dayLabel(m.timestamp) }));
       shownDay = day;
+      if (m.seq && m.seq === unreadFrom) {
+        const n = this.unreadLine.count;
+        add(`${this.phone} unread`, h('li', { class: 'unread-line', text: `${n} unread message${n === 1 ? '' : 's'}` }));
+      }
       const key = `${this.phone} ${m.seq ? `seq ${m.seq}` : `client ${m.client_id}`}`;
       const was = shown.get(key);
       const drawn = was && this.drawnFrom.get(was);
@@ -657,6 +669,43 @@ export class ConversationPane {
       messages = [...older, ...messages];
     }
     return messages;
+  }
+
+  // As a chat app's "3 unread messages": a line above the first message of
+  // the user's that no agent had read when the chat opened, saying how many
+  // there were. Read again (a click on its row, a resync), a chat with
+  // nothing unread keeps the line it had.
+  markUnreadFrom(again) {
+    const c = this.conv;
+    const first = c.unread > 0 ? this.messages.find((m) => m.sender === 'user' && m.seq > c.read_seq) : null;
+    if (first) this.unreadLine = { seq: first.seq, count: c.unread };
+    else if (!again) this.unreadLine = null;
+  }
+
+  // The seq the line stands above, while it stands: until the agent writes
+  // in the chat after it (a reply, a note), as WhatsApp's goes once one answers.
+  unreadLineAt() {
+    const line = this.unreadLine;
+    if (!line) return null;
+    const i = this.messages.findIndex((m) => m.seq === line.seq);
+    if (i < 0 || this.messages.slice(i).some((m) => this.ownMessage(m))) return null;
+    return line.seq;
+  }
+
+  ownMessage(m) { return m.sender === 'admin' && m.agent === this.me.username; }
+
+  // To the newest message, or, when the unread ones are more than the
+  // history's height shows, to their line at the top: they are read (and
+  // the list's count cleared) once the agent reaches the newest.
+  scrollToUnread() {
+    this.list.scrollTop = this.list.scrollHeight;
+    $('new-messages').hidden = true;
+    const line = this.list.querySelector('li.unread-line');
+    if (!line) return;
+    const above = line.getBoundingClientRect().top - this.list.getBoundingClientRect().top - 8;
+    if (above >= 0) return;
+    this.list.scrollTop += above;
+    $('new-messages').hidden = false;
   }
 
   // Scrolls the message `seq` into view and flashes it; false when it is not on the page.
