@@ -45,7 +45,7 @@ std::string assignee_named(api_context& ctx, const std::string& name) {
 bool list_params::passes(const chat::conversation& c) const {
     return (!label || std::binary_search(c.labels.begin(), c.labels.end(), *label)) &&
            (!priority || c.priority == *priority) && (!team || c.team == *team) &&
-           (!assignee || c.assignee == *assignee);
+           (!assignee || c.assignee == *assignee) && (!via || c.via == *via);
 }
 
 bool person_matches(const chat::conversation& c, std::string_view q) {
@@ -76,11 +76,15 @@ list_params read_list_params(api_context& ctx, const param_lookup& get) {
     if (auto v = get("priority")) p.priority = priority_field({{"priority", *v}});
     if (auto t = get("team")) p.team = team_named(*t);
     if (auto a = get("assignee")) p.assignee = assignee_named(ctx, *a);
+    if (auto v = get("channel")) {
+        p.via = chat::channel_from_string(*v);
+        if (!p.via) throw field_error{"channel", "channel must be whatsapp or plain, or left out for both"};
+    }
 
     if (p.order_name == "queue") {
         if (p.filter != chat::list_query::only::queued || !p.q.empty() || p.narrows())
             throw field_error{"order", "order=queue lists the queue: use it with filter=queued and without q, label, "
-                                       "priority, team or assignee"};
+                                       "priority, team, assignee or channel"};
         p.queue_order = true;
     } else if (p.order_name == "priority") {
         p.by = chat::list_query::order::priority;

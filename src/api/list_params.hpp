@@ -20,8 +20,8 @@ struct api_context;
 
 // The parameters that say what the list holds and in which order; a saved
 // view keeps these, and a page's `cursor` and `limit` come with each request.
-inline constexpr std::array<std::string_view, 7> list_param_names{"filter",   "order", "q",       "label",
-                                                                  "priority", "team",  "assignee"};
+inline constexpr std::array<std::string_view, 8> list_param_names{"filter", "order",    "q",       "label",
+                                                                  "priority", "team", "assignee", "channel"};
 
 struct list_params {
     bool queue_order = false;  // order=queue: the queue from its head
@@ -33,9 +33,10 @@ struct list_params {
     std::optional<chat::conv_priority> priority;
     std::optional<std::string> team;      // "": under no team
     std::optional<std::string> assignee;  // whose chats: an agent's username
-    // Whether any of label, priority, team and assignee narrows the list,
-    // and whether the conversation passes those that do.
-    bool narrows() const { return label || priority || team || assignee; }
+    std::optional<chat::channel> via;     // which channel the user writes on (Chatwoot's inbox)
+    // Whether any of label, priority, team, assignee and channel narrows
+    // the list, and whether the conversation passes those that do.
+    bool narrows() const { return label || priority || team || assignee || via; }
     bool passes(const chat::conversation& c) const;
 };
 

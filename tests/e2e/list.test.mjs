@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   ADMIN_PASSWORD, apiAs, browser, chatAction, consolePage, holdNextAnswer, newUserShows, receiver,
-  shareBrowserAndReceiver, userSays, withMemoryServer,
+  shareBrowserAndReceiver, userSays, whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -793,6 +793,46 @@ test("the list narrows to one agent's chats, and an agent's saved views show it 
   assert.deepEqual(page.errors, []);
   assert.deepEqual(other.errors, []);
   assert.deepEqual(bobPage.errors, []);
+}));
+
+// Chatwoot's inbox filter: one channel's users, offered once the list holds
+// users of both; the server lists those beyond the rows held; a saved view
+// keeps it.
+test("the list narrows to one channel's users, offered once there are users of both", () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550411', 'hello', 'Ann');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const shown = (phones) => page.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
+    .map((li) => li.dataset.phone).sort().join() === want, phones.join());
+  await shown(['15550411']);
+  const filter = page.locator('#channel-filter');
+  assert.equal(await filter.isHidden(), true);  // one channel: nothing to narrow to
+  await whatsappUserSends(server, '15550412', 'wamid.412', 'text', null, 'hola');
+  await shown(['15550411', '15550412']);
+  await filter.waitFor();
+
+  const asked = page.waitForRequest((r) => /\/conversations\?.*channel=whatsapp/.test(r.url()));
+  await filter.selectOption('whatsapp');
+  await shown(['15550412']);
+  await asked;
+  assert.equal(await page.locator('#filters-fold').textContent(), 'Filters (1)');
+  await filter.selectOption('plain');
+  await shown(['15550411']);
+  // Saved as a view, and shown again by it.
+  await filter.selectOption('whatsapp');
+  await page.getByText('☆ Save view').click();
+  await page.getByLabel('Name of the view').fill('WhatsApp users');
+  await page.getByLabel('Name of the view').press('Enter');
+  const chip = page.locator('#views .view-open', { hasText: 'WhatsApp users' });
+  await chip.waitFor();
+  assert.deepEqual((await admin('GET', '/views')).views.map((v) => v.query), [{ channel: 'whatsapp' }]);
+  await filter.selectOption('');
+  await shown(['15550411', '15550412']);
+  assert.equal(await page.locator('#filters-fold').textContent(), 'Filters');
+  await chip.click();
+  await shown(['15550412']);
+  assert.equal(await filter.inputValue(), 'whatsapp');
+  assert.deepEqual(page.errors, []);
 }));
 
 // A message draws the pressed row anew before the release: the browser

@@ -79,6 +79,36 @@ BOOST_FIXTURE_TEST_CASE(the_list_narrows_to_one_agents_chats, four_chats) {
     BOOST_TEST(refused_field(carol.call("GET", "/conversations?filter=queued&order=queue&assignee=bob")) == "order");
 }
 
+// Chatwoot's inbox filter: the users of one channel, with the rest of the
+// list's narrowing, in a saved view too.
+BOOST_FIXTURE_TEST_CASE(the_list_narrows_to_one_channel, four_chats) {
+    whatsapp_user_says(p, "8105", "wamid.8105.1", "hola");
+    whatsapp_user_says(p, "8106", "wamid.8106.1", "support");
+    bob.json("PUT", "/conversations/8106/priority", R"({"priority":"urgent"})");
+
+    BOOST_TEST(listed(carol, "?channel=whatsapp") == (phones{"8105", "8106"}));
+    BOOST_TEST(listed(carol, "?channel=plain") == (phones{"8101", "8102", "8103", "8104"}));
+    BOOST_TEST(listed(carol, "?channel=whatsapp&priority=urgent") == phones{"8106"});
+    BOOST_TEST(listed(carol, "?channel=plain&filter=queued") == phones{"8104"});
+    BOOST_TEST(listed(carol, "?channel=whatsapp&order=priority&limit=1") == phones{"8106"});
+    BOOST_TEST(listed(carol, "?channel=whatsapp&q=hola") == phones{"8105"});
+    // The tabs' counts stay the whole list's.
+    BOOST_TEST(carol.json("GET", "/conversations?channel=whatsapp").at("counts") ==
+               carol.json("GET", "/conversations").at("counts"));
+
+    BOOST_TEST(refused_field(carol.call("GET", "/conversations?channel=sms")) == "channel");
+    BOOST_TEST(refused_field(carol.call("GET", "/conversations?channel=")) == "channel");
+    BOOST_TEST(refused_field(carol.call("GET", "/conversations?filter=queued&order=queue&channel=plain")) == "order");
+
+    auto wa = carol.json("POST", "/views", R"({"name":"WhatsApp","query":{"channel":"whatsapp"}})", 201);
+    BOOST_TEST(listed(carol, "?view=" + std::string(wa.at("id").as_string())) == (phones{"8105", "8106"}));
+    BOOST_TEST(refused_field(carol.call("GET", "/conversations?view=" + std::string(wa.at("id").as_string()) +
+                                                   "&channel=plain")) == "channel");
+    BOOST_TEST(refused_field(carol.call("POST", "/views", R"({"name":"SMS","query":{"channel":"sms"}})")) ==
+               "query.channel");
+    BOOST_TEST(carol.json("GET", "/views").at("views").as_array().size() == 1u);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_agent_lists_by_their_saved_views, four_chats) {
     ws_client bob_ws(p, "/ws?token=" + bob.token);
     ws_client carol_ws(p, "/ws?token=" + carol.token);

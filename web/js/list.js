@@ -85,6 +85,8 @@ export class ConversationList {
     this.priority = null;   // only the conversations marked so, when set
     this.team = null;       // only those under this team, or 'none': under none; when set
     this.assignee = null;   // only the chats this agent has, when set
+    this.channel = null;    // only the users who write on it ('whatsapp', 'plain'), when set
+    this.channels = new Set();  // the channels of every conversation held so far
     this.order = 'activity';  // or 'priority': the most urgent first
     this.textHits = null;   // phone → its newest message the server matched `query` in (or null), for `query`
     this.current = null;
@@ -142,6 +144,7 @@ export class ConversationList {
     if (known && known.updated_at === c.updated_at
       && (JSON.stringify(known) === JSON.stringify(c) || (read !== null && this.heardSince(c.phone, read)))) return;
     this.rows.set(c.phone, c);
+    this.channels.add(c.channel);
   }
 
   // Events about each conversation, counted, so that a read's answer can be
@@ -178,6 +181,7 @@ export class ConversationList {
     if (this.priority) q.priority = this.priority;
     if (this.team) q.team = this.team;
     if (this.assignee) q.assignee = this.assignee;
+    if (this.channel) q.channel = this.channel;
     if (this.order === 'priority') q.order = 'priority';
     else if (this.filter === 'waiting') q.order = 'waiting';
     return q;
@@ -203,6 +207,7 @@ export class ConversationList {
     if (this.priority && c.priority !== this.priority) return false;
     if (this.team && (c.team ?? 'none') !== this.team) return false;
     if (this.assignee && c.assignee !== this.assignee) return false;
+    if (this.channel && c.channel !== this.channel) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
     return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (c.labels ?? []).some((l) => l.includes(q))

@@ -150,13 +150,14 @@ const listOrderKey = 'switchboard.listOrder';
 let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
 let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
-  const { query, label, priority, team: inTeam, assignee, order } = list;
+  const { query, label, priority, team: inTeam, assignee, channel, order } = list;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
   if (label) params.set('label', label);
   if (priority) params.set('priority', priority);
   if (inTeam) params.set('team', inTeam);
   if (assignee) params.set('assignee', assignee);
+  if (channel) params.set('channel', channel);
   if (order !== 'activity') params.set('order', order);
   // A search typed over is dropped: the connection closes, and the server
   // skips its scan if its turn has not come (searches of message text take
@@ -169,7 +170,7 @@ async function loadList() {
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
     if (query !== list.query || label !== list.label || priority !== list.priority || inTeam !== list.team
-      || assignee !== list.assignee || order !== list.order) return;
+      || assignee !== list.assignee || channel !== list.channel || order !== list.order) return;
     list.setTextHits(query ? new Map(conversations.map((c) => [c.phone, c.match ?? null])) : null);
     for (const { match, ...c } of conversations) list.upsert(c, read);
     list.render();
@@ -585,7 +586,7 @@ function start(agent) {
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.rowChanged(phone) });
   let bulk = null;
   list = new ConversationList({ me, drafts, onOpen: openConversation, onSelection: () => bulk?.update(),
-    onRender: () => views?.mark(), overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c),
+    onRender: () => { views?.mark(); offerChannelFilter(); }, overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c),
     viewersOf: (phone) => viewers.others(phone), labelCatalog });
   labelCatalog.onChange(() => { list.rowChanged(null); if (pane.conv) pane.renderChips(); fillLabelSelect(); });
   $('label-select').addEventListener('change', (e) => filterByLabel(e.target.value || null));
@@ -639,6 +640,13 @@ function start(agent) {
     if (list.assignee) loadList();
   });
   $('assignee-filter').addEventListener('focus', () => quietly(fillAssignees()));
+  // Likewise one channel's users (Chatwoot's inbox), offered once the list
+  // holds users of both.
+  $('channel-filter').addEventListener('change', (e) => {
+    list.channel = e.target.value || null;
+    list.render();
+    if (list.channel) loadList();
+  });
   // The list's order, as this browser last chose it. By priority, the
   // server sends the most urgent beyond the pages held.
   const order = $('list-order');
@@ -705,6 +713,13 @@ function showInStrip(tab) {
   else if (at.right > room.right) strip.scrollLeft += Math.ceil(at.right - room.right);
 }
 
+// Shown once the list holds users of both channels, or narrows to one.
+function offerChannelFilter() {
+  const select = $('channel-filter');
+  const hide = list.channels.size < 2 && !list.channel;
+  if (select.hidden !== hide) select.hidden = hide;
+}
+
 function fillTeamFilter() {
   const teamFilter = $('team-filter');
   teams.fill(teamFilter, [{ value: '', text: 'Any team' }, { value: 'none', text: 'No team' }], list.team === 'none' ? null : list.team);
@@ -749,6 +764,8 @@ function applyView(q) {
   if (list.assignee && ![...$('assignee-filter').options].some((o) => o.value === list.assignee))
     $('assignee-filter').append(h('option', { value: list.assignee, text: list.assignee }));
   $('assignee-filter').value = list.assignee ?? '';
+  list.channel = q.channel ?? null;
+  $('channel-filter').value = list.channel ?? '';
   list.order = q.order === 'priority' ? 'priority' : 'activity';
   $('list-order').value = list.order;
   filterByLabel(q.label ?? null);  // renders
@@ -787,7 +804,7 @@ function showUnderLabel(label) {
 
 // Folded at a phone's width, the filters still say how many are on.
 function showFiltersOn() {
-  const on = [list.priority, list.team, list.assignee, list.label].filter(Boolean).length + (list.order === 'activity' ? 0 : 1);
+  const on = [list.priority, list.team, list.assignee, list.channel, list.label].filter(Boolean).length + (list.order === 'activity' ? 0 : 1);
   $('filters-fold').textContent = on ? `Filters (${on})` : 'Filters';
 }
 
