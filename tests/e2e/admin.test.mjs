@@ -982,11 +982,11 @@ test('an agent gives the address their notifications are e-mailed to, and a link
   assert.equal(preferences.mention, true);  // the inbox still gets them
   await page.keyboard.press('Escape');
 
-  // The mail's link: the conversation opens, and the address bar forgets it.
+  // The mail's link: the conversation opens, and the address bar names it.
   await admin('PUT', '/conversations/15551701/attributes', { attributes: { email: 'noor@example.com' } });
   await page.goto(`${server.url}/#conversation=15551701`);
   await page.locator('#conv-name', { hasText: 'Noor' }).waitFor();
-  assert.equal(new URL(page.url()).hash, '');
+  assert.equal(new URL(page.url()).hash, '#conversation=15551701');
 
   // The transcript goes to the user's e-mail, the one among their details unless another is typed.
   await page.locator('summary', { hasText: 'Transcript' }).click();

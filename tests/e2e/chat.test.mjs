@@ -650,6 +650,55 @@ test('a wrong password is refused and the session survives a reload', () => with
   await page.locator('#login-view').waitFor();
 }));
 
+// As Chatwoot's: the address bar names the open chat, so that a reload
+// opens it again, Back and Forward go from chat to chat (at a phone's width,
+// to the list), and an address to a conversation there is not says so.
+test('the address bar names the open chat: a reload, Back and Forward open it again', () => withMemoryServer([], async (server) => {
+  await userSays(server, '15550751', 'hello', 'Ada');
+  await userSays(server, '15550752', 'hello', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const hash = () => new URL(page.url()).hash;
+  const showing = (name) => page.locator('#conv-name', { hasText: name }).waitFor();
+  await page.locator('#conversation-list li[data-phone="15550751"]').click();
+  await showing('Ada');
+  assert.equal(hash(), '#conversation=15550751');
+  await page.locator('#conversation-list li[data-phone="15550752"]').click();
+  await showing('Ben');
+  assert.equal(hash(), '#conversation=15550752');
+  await page.locator('#conversation-list li[data-phone="15550752"]').click();  // read again: no entry more
+  await page.goBack();
+  await showing('Ada');
+  assert.equal(await page.locator('#conversation-list li[aria-current="true"]').getAttribute('data-phone'), '15550751');
+  await page.goForward();
+  await showing('Ben');
+  await page.reload();
+  await page.locator('#connection.live').waitFor();
+  await showing('Ben');
+  // An address of a conversation there is not.
+  await page.goto(`${server.url}/#conversation=15559999`);
+  await page.locator('#pane-empty', { hasText: 'There is no conversation with 15559999.' }).waitFor();
+  assert.equal(hash(), '');
+  assert.equal(await page.locator('#conversation').isHidden(), true);
+
+  // At a phone's width, Back goes from the chat to the list.
+  const phone = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD, { context: { viewport: { width: 400, height: 800 } } });
+  await phone.locator('#conversation-list li[data-phone="15550751"]').click();
+  await phone.locator('#conv-name', { hasText: 'Ada' }).waitFor();
+  assert.equal(await phone.locator('#conversation-list').isVisible(), false);
+  await phone.goBack();
+  await phone.locator('#conversation-list').waitFor();
+  assert.equal(new URL(phone.url()).hash, '');
+  assert.equal(await phone.locator('#conversation').isVisible(), false);
+  // Logged out, the next login starts at the list.
+  await page.locator('#conversation-list li[data-phone="15550751"]').click();
+  await showing('Ada');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.locator('#login-view').waitFor();
+  assert.equal(hash(), '');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(phone.errors, []);
+}));
+
 // The chat of `phone` clicked open in `page`, its history's answer held:
 // read by the server, not yet by the page.
 async function openedWithHistoryHeld(page, phone) {

@@ -135,6 +135,7 @@ async function logOut() {
   try { await api.post('/auth/logout'); } catch { /* the session is gone either way */ }
   Drafts.forgetAll();
   live?.close();
+  history.replaceState(null, '', location.pathname + location.search);  // the next login starts at the list
   location.reload();
 }
 $('logout').addEventListener('click', logOut);
@@ -682,12 +683,13 @@ function start(agent) {
     if (phone && phone !== list.current) openConversation(phone);
   });
   setInterval(refreshTimes, REFRESH_EVERY_MS);
-  // A link from an e-mail (#conversation=<phone>) opens that conversation.
+  // The address bar's chat (#conversation=<phone>): a link from an e-mail,
+  // a reload, the browser's Back and Forward (a move between two entries
+  // of this page whose addresses' #… differ is a hashchange).
   const openLinked = () => {
-    const phone = new URLSearchParams(location.hash.slice(1)).get('conversation');
-    if (!phone) return;
-    history.replaceState(null, '', location.pathname + location.search);
-    openConversation(phone);
+    const phone = linkedPhone();
+    if (phone && phone !== list.current) openConversation(phone);
+    else if (!phone && list.current) closeConversation();
   };
   window.addEventListener('hashchange', openLinked);
   openLinked();
@@ -821,7 +823,20 @@ function filterByLabel(label) {
   if (label) loadList();
 }
 
+// The address bar names the open chat, as Chatwoot's does: a reload opens
+// it again, its address opens it from anywhere, and Back goes to the chat
+// before (at a phone's width, from a chat to the list). A chat closed here
+// takes its name out of the entry it had, rather than adding one.
+const linkedPhone = () => new URLSearchParams(location.hash.slice(1)).get('conversation');
+function showInAddressBar(phone) {
+  if (linkedPhone() === phone) return;
+  const url = location.pathname + location.search + (phone ? `#conversation=${encodeURIComponent(phone)}` : '');
+  if (phone) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+}
+
 function closeConversation() {
+  showInAddressBar(null);
   $('app-view').classList.remove('show-pane');
   pane.close();
   viewers.show(null);
@@ -847,6 +862,7 @@ function forgetConversation(phone, by, at) {
 
 // `at`: the message to show, when a search found the chat by it (`words`).
 async function openConversation(phone, at = null, words = '') {
+  showInAddressBar(phone);
   list.current = phone;
   list.render();
   viewers.show(phone);
@@ -854,7 +870,16 @@ async function openConversation(phone, at = null, words = '') {
   inbox.conversationOpened(phone);
   const opened = pane.open(phone, at, words);
   const focusWas = document.activeElement;  // where the click (and the pane's change of chat) left it
-  await opened;
+  try {
+    await opened;
+  } catch (e) {
+    // An address of a conversation erased since, or mistyped.
+    if (list.current !== phone) return;
+    closeConversation();
+    $('pane-empty').textContent = e instanceof ApiError && e.status === 404
+      ? `There is no conversation with ${phone}.` : `The conversation with ${phone} did not open: ${e.message}`;
+    return;
+  }
   // The agent may have gone on while the chat was read (opened Snooze,
   // typed a search): the keyboard stays where they took it.
   if (document.activeElement !== focusWas && document.activeElement !== document.body) return;
