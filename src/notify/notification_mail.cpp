@@ -145,7 +145,10 @@ mail notification_mail(const notification& n, std::string_view to, std::string_v
         m.subject = who + " wrote in a conversation you follow";
         m.body = who + " wrote:\n\n" + n.text;
     }
-    m.body += "\n\nOpen it: " + console_link(console_url, "conversation=" + n.conversation) +
+    // At the note that mentions them, or the message written: the console opens the chat there.
+    auto fragment = "conversation=" + n.conversation;
+    if (n.seq != 0) fragment += "&message=" + std::to_string(n.seq);
+    m.body += "\n\nOpen it: " + console_link(console_url, fragment) +
               "\n\n-- \nSwitchboard, while no console of yours is open. To get no more, clear your e-mail address "
               "in the console's Team dialog.";
     return m;

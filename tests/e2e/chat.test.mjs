@@ -655,6 +655,8 @@ test('a wrong password is refused and the session survives a reload', () => with
 // to the list), and an address to a conversation there is not says so.
 test('the address bar names the open chat: a reload, Back and Forward open it again', () => withMemoryServer([], async (server) => {
   await userSays(server, '15550751', 'hello', 'Ada');
+  for (let i = 1; i <= 30; i += 1) await userSays(server, '15550751', `line ${i}`);  // 62 messages with the bot's
+  await (await apiAs(server, 'admin', ADMIN_PASSWORD))('POST', '/conversations/15550751/read', { up_to: 1000 });
   await userSays(server, '15550752', 'hello', 'Ben');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const hash = () => new URL(page.url()).hash;
@@ -662,6 +664,11 @@ test('the address bar names the open chat: a reload, Back and Forward open it ag
   await page.locator('#conversation-list li[data-phone="15550751"]').click();
   await showing('Ada');
   assert.equal(hash(), '#conversation=15550751');
+  // An address that names a message (an e-mail's link to a note) opens the chat at it, the chat open too.
+  await page.locator('.message .text', { hasText: 'line 30' }).waitFor();
+  assert.equal(await page.locator('.message[data-seq="1"]').count(), 0);  // older than the newest 50
+  await page.evaluate(() => { location.hash = '#conversation=15550751&message=1'; });
+  await page.locator('.message[data-seq="1"]', { hasText: 'hello' }).waitFor();
   await page.locator('#conversation-list li[data-phone="15550752"]').click();
   await showing('Ben');
   assert.equal(hash(), '#conversation=15550752');

@@ -379,7 +379,7 @@ BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
     }
     wait_for_metric_at_most(p, "switchboard_ws_connections", 0);  // and now he is away
 
-    admin.json("POST", "/conversations/5301/notes", R"({"text":"@bob @dave @carol the refund. is it done?"})", 201);
+    auto note = admin.json("POST", "/conversations/5301/notes", R"({"text":"@bob @dave @carol the refund. is it done?"})", 201);
     admin.json("POST", "/conversations/5301/chat-support/transfer", R"({"to":"carol"})");
     auto mails = smtp.wait_for(3);
     BOOST_TEST_REQUIRE(mails.size() == 3u);
@@ -394,7 +394,8 @@ BOOST_AUTO_TEST_CASE(an_agent_away_is_emailed_what_their_inbox_gets) {
     BOOST_TEST(to_bob.body().find("admin mentioned you in a private note in the conversation with Zoë Lee (+5301):\r\n\r\n"
                                   "@bob @dave @carol the refund. is it done?\r\n") != std::string::npos,
                to_bob.body());
-    BOOST_TEST(to_bob.body().find("Open it: https://support.example.test/app/#conversation=5301\r\n") != std::string::npos,
+    BOOST_TEST(to_bob.body().find("Open it: https://support.example.test/app/#conversation=5301&message=" +
+                                  std::to_string(note.at("seq").as_int64()) + "\r\n") != std::string::npos,
                to_bob.body());
     BOOST_TEST(to_bob.body().find("while you are here") == std::string::npos);
     BOOST_TEST(mails[1].to == std::vector<std::string>{"carol@example.com"}, boost::test_tools::per_element());

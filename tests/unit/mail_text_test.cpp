@@ -50,10 +50,13 @@ notify::notification mention(std::string name, std::string text) {
 BOOST_AUTO_TEST_SUITE(mail_text)
 
 BOOST_AUTO_TEST_CASE(each_kind_says_what_happened_and_links_to_the_conversation) {
-    auto m = notify::notification_mail(mention("Ana", "@bob look"), "bob@example.com", "https://support.example.test");
+    auto note = mention("Ana", "@bob look");
+    note.seq = 41;
+    auto m = notify::notification_mail(note, "bob@example.com", "https://support.example.test");
     BOOST_TEST(m.to == "bob@example.com");
     BOOST_TEST(m.subject == "lea mentioned you: Ana (+15550100)");
-    BOOST_TEST(m.body.find("@bob look\n\nOpen it: https://support.example.test/#conversation=15550100\n") !=
+    // At the note.
+    BOOST_TEST(m.body.find("@bob look\n\nOpen it: https://support.example.test/#conversation=15550100&message=41\n") !=
                std::string::npos, m.body);
     auto n = mention("", "");
     n.type = "assigned";
@@ -61,6 +64,9 @@ BOOST_AUTO_TEST_CASE(each_kind_says_what_happened_and_links_to_the_conversation)
     BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").subject == "A chat for you: +15550100");
     BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").body.starts_with(
         "Automatic routing gave you the chat with +15550100."));
+    // A chat handed over is no message of its own: the chat opens at its newest.
+    BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").body.find(
+                   "Open it: http://h/#conversation=15550100\n") != std::string::npos);
     n.type = "sla_missed";
     n.target = "first_reply";
     BOOST_TEST(notify::notification_mail(n, "b@example.com", "http://h/").body.starts_with(

@@ -685,10 +685,13 @@ function start(agent) {
   setInterval(refreshTimes, REFRESH_EVERY_MS);
   // The address bar's chat (#conversation=<phone>): a link from an e-mail,
   // a reload, the browser's Back and Forward (a move between two entries
-  // of this page whose addresses' #… differ is a hashchange).
+  // of this page whose addresses' #… differ is a hashchange). An e-mail's
+  // link names the message too (&message=<seq>): the chat opens at it,
+  // the chat open already too.
   const openLinked = () => {
     const phone = linkedPhone();
-    if (phone && phone !== list.current) openConversation(phone);
+    const at = Number(new URLSearchParams(location.hash.slice(1)).get('message')) || null;
+    if (phone && (phone !== list.current || at)) openConversation(phone, at);
     else if (!phone && list.current) closeConversation();
   };
   window.addEventListener('hashchange', openLinked);
