@@ -165,6 +165,13 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await page.keyboard.press('Escape');
   await page.locator('#audit').waitFor({ state: 'hidden' });
 
+  await page.keyboard.press('Control+k');
+  await page.locator('#command-input').fill('bo');
+  await page.locator('#command-list [role="option"]', { hasText: 'Bo · +15551202' }).waitFor();
+  await found.check(page, 'the command bar');
+  await page.keyboard.press('Escape');
+  await page.locator('#command-bar[open]').waitFor({ state: 'detached' });
+
   for (const [button, ready] of [
     ['inbox', '#inbox-rows li'], ['shortcuts', '#shortcuts-dialog[open] tr'], ['contacts', '#contacts-rows li'],
     ['team', '#team-rows tr'], ['teams', '#teams-list li'], ['labels', '#labels-list li'],
@@ -292,6 +299,96 @@ test('a screen reader is told what the user and a colleague write in the chat op
 
 // A row drawn anew (a message changed it) while the keyboard is on it: the
 // keyboard stays on that conversation's row, for the next Enter to open it.
+// As Chatwoot's Ctrl+K: one box finds a conversation, an action on the
+// chat open, a tab or a dialog, and does it, by keyboard alone.
+test('the command bar finds a conversation, an action on the open chat, a tab and a dialog, and does it', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550761', 'hello', 'Ada');
+  await userSays(server, '15550762', 'support', 'Ben');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator('#conversation-list li[data-phone="15550762"]').waitFor();
+  const input = page.locator('#command-input');
+  const options = page.locator('#command-list [role="option"]');
+  const active = () => page.evaluate(() => document.getElementById(document.getElementById('command-input')
+    .getAttribute('aria-activedescendant'))?.querySelector('.command-label').textContent);
+  const command = async (typed, first) => {
+    await page.keyboard.press('Control+k');
+    await page.locator('#command-bar[open]').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'command-input');
+    await input.pressSequentially(typed);
+    await page.waitForFunction((want) => document.querySelector('#command-list [aria-selected="true"] .command-label')?.textContent === want, first);
+    await input.press('Enter');
+    await page.locator('#command-bar[open]').waitFor({ state: 'detached' });
+  };
+
+  // A conversation, by its user's name, then by some digits of the phone.
+  await command('ben', 'Ben · +15550762');
+  await page.locator('#conv-name', { hasText: 'Ben' }).waitFor();
+  await command('0761', 'Ada · +15550761');
+  await page.locator('#conv-name', { hasText: 'Ada' }).waitFor();
+  await command('ben', 'Ben · +15550762');
+  await page.locator('#conv-name', { hasText: 'Ben' }).waitFor();
+  // The chat's own actions, as its buttons say them now.
+  await command('claim', 'Claim Chat');
+  await page.locator('#conv-assignee', { hasText: 'Assigned to you' }).waitFor();
+  const offers = async (typed) => {
+    await page.keyboard.press('Control+k');
+    await input.fill(typed);
+    const labels = await page.locator('#command-list .command-label').allTextContents();
+    await input.press('Escape');
+    await page.locator('#command-bar[open]').waitFor({ state: 'detached' });
+    return labels;
+  };
+  assert.deepEqual(await offers('claim'), []);  // claimed: the button is gone, and so is its command
+  await command('mute', 'Mute');
+  await page.locator('#conv-muted').waitFor();
+  assert.equal((await admin('GET', '/conversations/15550762')).muted, true);
+  await command('mute', 'Unmute');
+  await page.locator('#conv-muted').waitFor({ state: 'hidden' });
+  await command('note', 'Write a private note');
+  assert.equal(await page.locator('#mode-note').getAttribute('aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'composer-text');
+  assert.deepEqual(await offers('write'), ['Write a reply']);
+  await command('snooze', 'Snooze');
+  await page.locator('#snooze-menu[open]').waitFor();
+  await page.keyboard.press('Escape');
+  // A tab of the list, and a dialog.
+  await command('queued', 'Show Queued');
+  assert.equal(await page.locator('.tabs [data-filter="queued"]').getAttribute('aria-selected'), 'true');
+  await command('saved rep', 'Saved replies');
+  await page.locator('#replies-dialog[open]').waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('#replies-dialog[open]').waitFor({ state: 'detached' });
+
+  // The arrows move through what is offered, round from the first to the last.
+  await page.keyboard.press('Control+k');
+  await page.locator('#command-bar[open]').waitFor();
+  const count = await options.count();
+  assert.ok(count > 10, `${count} commands`);
+  const first = await active();
+  await input.press('ArrowDown');
+  assert.equal(await active(), await options.nth(1).locator('.command-label').textContent());
+  await input.press('ArrowUp');
+  await input.press('ArrowUp');
+  assert.equal(await active(), await options.nth(count - 1).locator('.command-label').textContent());
+  await input.press('ArrowDown');
+  assert.equal(await active(), first);
+  // Nothing matches: Enter does nothing; Escape closes, the focus back where it was.
+  await input.fill('zzz');
+  await page.locator('#command-list li', { hasText: 'Nothing called “zzz”' }).waitFor();
+  await input.press('Enter');
+  assert.equal(await page.locator('#command-bar').getAttribute('open'), '');
+  await input.press('Escape');
+  await page.locator('#command-bar[open]').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('.tabs [data-filter="queued"]').getAttribute('aria-selected'), 'true');
+  // Not over another dialog.
+  await page.locator('#shortcuts').click();
+  await page.locator('#shortcuts-dialog[open]').waitFor();
+  await page.keyboard.press('Control+k');
+  assert.equal(await page.locator('#command-bar[open]').count(), 0);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('the keyboard stays on a row of the list that a message draws again', () => withMemoryServer([], async (server) => {
   await userSays(server, '15551221', 'support', 'Di');
   await userSays(server, '15551222', 'support', 'Ed');

@@ -23,6 +23,7 @@ import { LabelCatalog, LabelsPanel } from './label_catalog.js';
 import { SavedViews } from './views.js';
 import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
+import { CommandBar } from './command_bar.js';
 import { setUpMenus } from './menus.js';
 import { ReplyTargets } from './sla.js';
 import { setUpThemeButton } from './theme.js';
@@ -606,6 +607,7 @@ function start(agent) {
     campaigns.imports.offer(about.import_channels ?? []);
     pane.transcriptMail.offer(Boolean(about.email_notifications));
   }));
+  new CommandBar({ conversations: () => list.rows.values(), openConversation });
   new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });
