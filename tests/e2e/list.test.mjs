@@ -807,9 +807,14 @@ test("the list narrows to one channel's users, offered once there are users of b
   await shown(['15550411']);
   const filter = page.locator('#channel-filter');
   assert.equal(await filter.isHidden(), true);  // one channel: nothing to narrow to
+  const channelOf = (phone) => page.locator(`#conversation-list li[data-phone="${phone}"] .badge.channel`);
+  assert.equal(await channelOf('15550411').count(), 0);  // nor to say on each row
   await whatsappUserSends(server, '15550412', 'wamid.412', 'text', null, 'hola');
   await shown(['15550411', '15550412']);
   await filter.waitFor();
+  // Each row says its channel from the render that brought the second, as Chatwoot's cards name their inbox.
+  assert.deepEqual(await page.evaluate(() => ['15550411', '15550412'].map((phone) =>
+    document.querySelector(`#conversation-list li[data-phone="${phone}"] .badge.channel`)?.textContent)), ['Webhook', 'WhatsApp']);
 
   const asked = page.waitForRequest((r) => /\/conversations\?.*channel=whatsapp/.test(r.url()));
   await filter.selectOption('whatsapp');

@@ -4,7 +4,7 @@
 // Rows are keyed by phone, so no order of events can produce a duplicate.
 import { h, $, clockTime, keepClicksAcrossRedraws, refreshedInPlace, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
-import { userName, waitsForAnswer } from './model.js';
+import { channelName, userName, waitsForAnswer } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
 import { snoozeEnd } from './snooze.js';
 import { namesText } from './viewers.js';
@@ -144,7 +144,9 @@ export class ConversationList {
     if (known && known.updated_at === c.updated_at
       && (JSON.stringify(known) === JSON.stringify(c) || (read !== null && this.heardSince(c.phone, read)))) return;
     this.rows.set(c.phone, c);
+    if (this.channels.has(c.channel)) return;
     this.channels.add(c.channel);
+    if (this.channels.size > 1) this.built.clear();  // each row says its channel from now on
   }
 
   // Events about each conversation, counted, so that a read's answer can be
@@ -431,6 +433,8 @@ export class ConversationList {
     if (priorityBadge(c.priority))
       badges.push(h('span', { class: `badge priority ${c.priority}`, text: priorityBadge(c.priority), title: `Priority: ${c.priority}` }));
     if (c.team) badges.push(h('span', { class: 'badge team', text: `👥 ${c.team}`, title: `Team: ${c.team}` }));
+    // Which channel, once there are two, as Chatwoot's cards name their inbox.
+    if (this.channels.size > 1) badges.push(h('span', { class: 'badge channel', text: channelName(c.channel), title: `Writes on ${channelName(c.channel)}` }));
     if (c.undelivered > 0) badges.push(h('span', { class: 'badge undelivered', text: `⚠ ${c.undelivered} not delivered`, 'aria-label': `${c.undelivered} messages not delivered` }));
     if (this.drafts.get(c.phone)) badges.push(h('span', { class: 'badge draft', text: '✎ Draft', title: 'You typed here and have not sent it' }));
     const viewers = this.viewersOf(c.phone);
