@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import {
-  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, logIn, openSetting, receiver, shareBrowserAndReceiver,
+  ADMIN_PASSWORD, apiAs, appCode, browser, consolePage, holdNextAnswer, logIn, openSetting, receiver, shareBrowserAndReceiver,
   userSays, whatsappHoldsFiles, whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
@@ -305,6 +305,7 @@ test('the command bar finds a conversation, an action on the open chat, a tab an
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550761', 'hello', 'Ada');
   await userSays(server, '15550762', 'support', 'Ben');
+  await admin('POST', '/views', { name: 'Urgent ones', query: { priority: 'urgent' } });
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   await page.locator('#conversation-list li[data-phone="15550762"]').waitFor();
   const input = page.locator('#command-input');
@@ -352,6 +353,22 @@ test('the command bar finds a conversation, an action on the open chat, a tab an
   await command('snooze', 'Snooze');
   await page.locator('#snooze-menu[open]').waitFor();
   await page.keyboard.press('Escape');
+  // A macro, by its name, on the chat open: the macros are read as the bar opens, and offered once read.
+  await admin('POST', '/macros', { name: 'File as VIP', actions: [{ action: 'label', label: 'vip' }] });
+  const macrosRead = await holdNextAnswer(page, /\/macros$/);
+  await page.keyboard.press('Control+k');
+  await input.fill('vip');
+  await macrosRead.read;
+  await page.locator('#command-list li', { hasText: 'Nothing called “vip”' }).waitFor();
+  await macrosRead.handOver();
+  await page.locator('#command-list [aria-selected="true"]', { hasText: 'Run File as VIP' }).waitFor();
+  await input.press('Enter');
+  await page.locator('#conv-labels', { hasText: 'vip' }).waitFor();
+  assert.deepEqual((await admin('GET', '/conversations/15550762')).labels, ['vip']);
+  // A saved view.
+  await command('urgent', 'Show Urgent ones');
+  await page.locator('#views .view-open[aria-pressed="true"]', { hasText: 'Urgent ones' }).waitFor();
+  assert.equal(await page.locator('#priority-filter').inputValue(), 'urgent');
   // A tab of the list, and a dialog.
   await command('queued', 'Show Queued');
   assert.equal(await page.locator('.tabs [data-filter="queued"]').getAttribute('aria-selected'), 'true');

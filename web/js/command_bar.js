@@ -3,7 +3,8 @@
 // on the chat open, a tab of the list or a dialog, and does it on Enter.
 // An action or a dialog is the console's own button, clicked: it does what
 // the button does, under the same rules, and is offered only while the
-// button is there to press.
+// button is there to press. The macros (Macros' menu) and the saved views
+// (their chips) are commands too.
 import { h, $ } from './dom.js';
 
 // The chat's own actions, by the id of the control that does each; the
@@ -26,10 +27,13 @@ const digits = (s) => s.replace(/\D/g, '');
 
 export class CommandBar {
   // `conversations()`: the conversation objects the list holds;
-  // `openConversation(phone)` opens one.
-  constructor({ conversations, openConversation }) {
+  // `openConversation(phone)` opens one; `macros.load()` reads the macros,
+  // `macros.run(macro)` runs one on the chat open.
+  constructor({ conversations, openConversation, macros }) {
     this.conversations = conversations;
     this.openConversation = openConversation;
+    this.macros = macros;
+    this.macroList = [];  // as last read
     this.dialog = $('command-bar');
     this.input = $('command-input');
     this.list = $('command-list');
@@ -53,6 +57,12 @@ export class CommandBar {
     this.render();
     this.dialog.showModal();
     this.input.focus();
+    // Offered as they were last read until they are read again.
+    if (!$('conversation').hidden)
+      this.macros.load().then((macros) => {
+        this.macroList = macros;
+        if (this.dialog.open) this.render();
+      }).catch(() => {});
   }
 
   // Every command there is now, in the order offered: the conversations
@@ -65,12 +75,16 @@ export class CommandBar {
         const el = $(id);
         if (offered(el)) out.push({ group: name, label: textOf(el), run: pressOf(el) });
       }
+      if (offered($('macro-menu')))
+        for (const m of this.macroList) out.push({ group: name, label: `Run ${m.name}`, run: () => this.macros.run(m) });
       for (const tab of document.querySelectorAll('.composer-mode [role=tab]'))
         if (offered(tab) && tab.getAttribute('aria-selected') !== 'true')
           out.push({ group: name, label: `Write a ${textOf(tab).toLowerCase()}`, run: () => { tab.click(); $('composer-text').focus(); } });
     }
     for (const tab of document.querySelectorAll('.tabs [role=tab]'))
       out.push({ group: 'List', label: `Show ${tab.firstChild.textContent.trim()}`, run: () => tab.click() });
+    for (const view of document.querySelectorAll('#views .view-open'))
+      out.push({ group: 'Saved view', label: `Show ${textOf(view)}`, run: () => view.click() });
     for (const [id, label] of dialogs) {
       const el = $(id);
       if (offered(el)) out.push({ group: 'Open', label, run: pressOf(el) });

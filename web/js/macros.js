@@ -52,17 +52,18 @@ export class MacroMenu {
       const macros = await loadMacros();
       $('macro-choices').replaceChildren(...(macros.length ? macros.map((m) => h('button', {
         type: 'button', text: m.name, title: describeActions(m.actions),
-        onclick: async () => {
-          menu.open = false;
-          const on = phone();  // the chat open now, which may change before the answer
-          try {
-            onDone(on, await api.post(`/conversations/${enc(on)}/macros/${enc(m.id)}`));
-          } catch (e) {
-            onError(on, e.message);
-          }
-        },
+        onclick: () => { menu.open = false; this.run(m); },
       })) : [h('p', { class: 'muted', text: 'No macros yet: an admin adds them under Settings › Macros.' })]));
     });
+    // On the chat open now, which may change before the answer.
+    this.run = async (m) => {
+      const on = phone();
+      try {
+        onDone(on, await api.post(`/conversations/${enc(on)}/macros/${enc(m.id)}`));
+      } catch (e) {
+        onError(on, e.message);
+      }
+    };
   }
 }
 

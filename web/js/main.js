@@ -11,7 +11,7 @@ import { ConversationList } from './list.js';
 import { ConversationPane } from './conversation.js';
 import { AuditPanel } from './audit.js';
 import { AutomationsPanel } from './automations.js';
-import { MacroMenu, MacrosPanel } from './macros.js';
+import { loadMacros, MacroMenu, MacrosPanel } from './macros.js';
 import { MentionPicker } from './mentions.js';
 import { NotificationInbox, headline } from './notifications.js';
 import { ReportsPanel } from './reports.js';
@@ -607,10 +607,11 @@ function start(agent) {
     campaigns.imports.offer(about.import_channels ?? []);
     pane.transcriptMail.offer(Boolean(about.email_notifications));
   }));
-  new CommandBar({ conversations: () => list.rows.values(), openConversation });
-  new MacroMenu({ phone: () => pane.phone,
+  const macroMenu = new MacroMenu({ phone: () => pane.phone,
     onDone: (phone, c) => { pane.doneFor(phone); changed(c); pane.updateConversation(c); },
     onError: (phone, why) => pane.refusedFor(phone, userName(list.rows.get(phone) ?? { phone }), why) });
+  new CommandBar({ conversations: () => list.rows.values(), openConversation,
+    macros: { load: loadMacros, run: (m) => macroMenu.run(m) } });
   live.connect();
 
   for (const tab of document.querySelectorAll('.tabs [role=tab]'))
@@ -666,7 +667,7 @@ function start(agent) {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => { list.query = $('search').value.trim(); loadList(); }, 250);
   });
-  $('back').addEventListener('click', closeConversation);
+  $('back').addEventListener('click', backToList);
   // Only a phone's width shows the folds (console.css); each stays as the agent left it.
   for (const id of ['conv-fold', 'filters-fold']) {
     $(id).addEventListener('click', (e) => {
@@ -831,13 +832,20 @@ function filterByLabel(label) {
 // The address bar names the open chat, as Chatwoot's does: a reload opens
 // it again, its address opens it from anywhere, and Back goes to the chat
 // before (at a phone's width, from a chat to the list). A chat closed here
-// takes its name out of the entry it had, rather than adding one.
+// takes its name out of the entry it had, rather than adding one; the
+// pane's ← Back on a chat opened from the list is the browser's Back, so
+// that the next Back does not stay on the list.
 const linkedPhone = () => new URLSearchParams(location.hash.slice(1)).get('conversation');
 function showInAddressBar(phone) {
   if (linkedPhone() === phone) return;
   const url = location.pathname + location.search + (phone ? `#conversation=${encodeURIComponent(phone)}` : '');
-  if (phone) history.pushState(null, '', url);
+  if (phone) history.pushState({ fromList: !linkedPhone() }, '', url);
   else history.replaceState(null, '', url);
+}
+
+function backToList() {
+  if (history.state?.fromList && linkedPhone() === list.current) history.back();  // its hashchange closes the chat
+  else closeConversation();
 }
 
 function closeConversation() {
