@@ -698,18 +698,19 @@ test('the address bar names the open chat: a reload, Back and Forward open it ag
   assert.equal(await phone.locator('#conversation').isVisible(), false);
   // The pane's ← Back is the browser's: Forward opens the chat again, and
   // from a chat opened from another, it closes that one (Back, then, goes to the other).
+  const backToTheList = async () => {
+    await phone.getByRole('button', { name: '← Back' }).click();
+    await phone.locator('#conversation-list').waitFor();
+    assert.equal(new URL(phone.url()).hash, '');
+  };
   await phone.goForward();
   await phone.locator('#conv-name', { hasText: 'Ada' }).waitFor();
-  await phone.getByRole('button', { name: '← Back' }).click();
-  await phone.locator('#conversation-list').waitFor();
-  assert.equal(new URL(phone.url()).hash, '');
+  await backToTheList();
   await phone.goForward();
   await phone.locator('#conv-name', { hasText: 'Ada' }).waitFor();
   await phone.evaluate(() => { location.hash = '#conversation=15550752'; });  // Ben's, from Ada's
   await phone.locator('#conv-name', { hasText: 'Ben' }).waitFor();
-  await phone.getByRole('button', { name: '← Back' }).click();
-  await phone.locator('#conversation-list').waitFor();
-  assert.equal(new URL(phone.url()).hash, '');
+  await backToTheList();
   await phone.goBack();
   await phone.locator('#conv-name', { hasText: 'Ada' }).waitFor();
   // Logged out, the next login starts at the list.

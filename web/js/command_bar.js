@@ -6,6 +6,7 @@
 // button is there to press. The macros (Macros' menu) and the saved views
 // (their chips) are commands too.
 import { h, $ } from './dom.js';
+import { movedByArrows } from './picker.js';
 
 // The chat's own actions, by the id of the control that does each; the
 // label is the control's text as it is now (Claim Chat or Start Chat, Mute
@@ -123,13 +124,7 @@ export class CommandBar {
   }
 
   onKey(e) {
-    const move = (by) => {
-      if (!this.shown.length) return;
-      this.active = (this.active + by + this.shown.length) % this.shown.length;
-      this.render();
-    };
-    if (e.key === 'ArrowDown') move(1);
-    else if (e.key === 'ArrowUp') move(-1);
+    if (movedByArrows(e, this)) { /* moved */ }
     else if (e.key === 'Enter' && this.shown.length) this.run(this.shown[this.active]);
     else return;
     e.preventDefault();

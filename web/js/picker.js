@@ -4,6 +4,19 @@
 // (onInput), what it lists (render, through show) and what a pick does.
 import { h } from './dom.js';
 
+// The arrows' moves through a listbox driven from a text field (`box`:
+// its `shown` options, the `active` one's index, and `render()`), round
+// from the last option to the first. True when `e` was one of them.
+export function movedByArrows(e, box) {
+  const by = { ArrowDown: 1, ArrowUp: -1 }[e.key];
+  if (!by) return false;
+  if (box.shown.length) {
+    box.active = (box.active + by + box.shown.length) % box.shown.length;
+    box.render();
+  }
+  return true;
+}
+
 export class SuggestionPicker {
   constructor({ textarea, list, optionPrefix }) {
     this.textarea = textarea;
@@ -39,13 +52,7 @@ export class SuggestionPicker {
 
   onKey(e) {
     if (this.list.hidden) return;
-    const move = (by) => {
-      if (!this.shown.length) return;
-      this.active = (this.active + by + this.shown.length) % this.shown.length;
-      this.render();
-    };
-    if (e.key === 'ArrowDown') move(1);
-    else if (e.key === 'ArrowUp') move(-1);
+    if (movedByArrows(e, this)) { /* moved */ }
     else if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey && this.shown.length) this.pick(this.shown[this.active]);
     else if (e.key === 'Escape') this.close();
     else return;
