@@ -24,6 +24,9 @@ std::vector<conversation_command> automation_steps_field(api_context& ctx, const
         if (steps[i].action == "send")
             throw field_error{"actions", at + ": an automation does not write to users (the bot answers them, their "
                                               "agent replies); a note does for the agents"};
+        if (steps[i].action == "transcript")
+            throw field_error{"actions", at + ": an automation e-mails no transcript (a macro does, run by an agent "
+                                              "who knows the user asked for it)"};
         if ((steps[i].action == "follow" || steps[i].action == "unfollow") && steps[i].agent.empty())
             throw field_error{"actions", at + ": an automation is nobody to follow a conversation: name the agent "
                                               "(\"username\")"};

@@ -1,6 +1,9 @@
 #include "conversation_command.hpp"
 
 #include "command_fields.hpp"
+#include "transcript_mail.hpp"
+
+#include "switchboard/auth/agents.hpp"
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/chat/json.hpp"
@@ -67,13 +70,18 @@ conversation_command read_command(api_context& ctx, const json::object& o, comma
         c.text = team_field(ctx, o);
     } else if (a == "note" || (a == "send" && use == command_use::macro)) {
         c.text = a == "note" ? trimmed_field(o, "text", true, max_text_chars) : string_field(o, "text", true, max_text_chars);
+    } else if (a == "transcript" && use == command_use::macro) {
+        // Where to: an address, or none for the `email` among the user's details when it runs.
+        c.text = trimmed_field(o, "to", false, 254);
+        if (auto why = c.text.empty() ? std::string() : auth::validate_email(c.text); !why.empty())
+            throw field_error{"to", why};
     } else if (a == "follow" || a == "unfollow") {
         // Whom: an active agent; unset, whoever gives the command (runs the macro).
         if (o.contains("username")) c.agent = active_agent_field(ctx, o, "username").username;
     } else if (a != "return" && a != "read" && a != "mute" && a != "unmute") {
         throw field_error{"action", use == command_use::macro
                                         ? "action must be assign, return, end, snooze, read, priority, label, unlabel, "
-                                          "team, follow, unfollow, mute, unmute, note or send"
+                                          "team, follow, unfollow, mute, unmute, note, send or transcript"
                                         : "action must be assign, return, end, snooze, read, priority, label, unlabel, "
                                           "team, follow, unfollow, mute, unmute, note, macro or delete"};
     }
@@ -89,6 +97,7 @@ json::object command_json(const conversation_command& c) {
     if (a == "label" || a == "unlabel") o["label"] = c.text;
     if (a == "team") o["team"] = c.text.empty() ? json::value(nullptr) : json::value(c.text);
     if (a == "note" || a == "send") o["text"] = c.text;
+    if (a == "transcript" && !c.text.empty()) o["to"] = c.text;
     if (a == "priority") o["priority"] = chat::to_string(c.priority);
     if (a == "snooze") {
         if (c.for_hours.count() > 0)
@@ -145,6 +154,30 @@ boost::asio::awaitable<chat::conversation> write_message(api_context& ctx, std::
     co_return std::move(*now);
 }
 
+// The transcript e-mailed to the user, then the conversation as it is: a
+// step that cannot be done (no e-mail set up, no address) is refused, as
+// the route refuses it, in words.
+boost::asio::awaitable<chat::conversation> mail_transcript_step(api_context& ctx, std::string phone, std::string to,
+                                                                std::string by) {
+    using chat::command_error;
+    if (!sends_mail(ctx))
+        throw command_error(command_error::kind::conflict, "e-mail is not set up: the server needs --smtp-url and --smtp-from");
+    std::optional<std::string> refused;
+    transcript_mailed sent;
+    try {
+        auto mailing = mail_transcript(ctx, phone, std::move(to), std::move(by));  // by name: see write_message
+        sent = co_await std::move(mailing);
+    } catch (const field_error& e) {
+        refused = e.message;
+    }
+    if (refused) throw command_error(command_error::kind::conflict, std::move(*refused));
+    if (!sent.queued) throw command_error(command_error::kind::conflict, "too many mails wait to be sent: try again in a minute");
+    auto reading = ctx.engine.find(phone);
+    auto now = co_await std::move(reading);
+    if (!now) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
+    co_return std::move(*now);
+}
+
 }  // namespace
 
 // Not a coroutine: it only picks the engine's command, which takes its
@@ -186,6 +219,7 @@ boost::asio::awaitable<chat::conversation> run_command(api_context& ctx, std::st
             throw chat::command_error(chat::command_error::kind::conflict, std::move(*why));
         return engine.set_team(std::move(phone), std::move(by), c.text);
     }
+    if (a == "transcript") return mail_transcript_step(ctx, std::move(phone), c.text, who.username);
     return write_message(ctx, std::move(phone), std::move(by), c.text, a == "note");
 }
 

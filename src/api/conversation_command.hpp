@@ -14,10 +14,11 @@
 namespace switchboard::api {
 
 struct conversation_command {
-    std::string action;  // assign, return, end, snooze, read, priority, label, unlabel, team, follow, unfollow, mute, unmute, note, send
+    std::string action;  // assign, return, end, snooze, read, priority, label, unlabel, team, follow, unfollow, mute, unmute, note, send, transcript
     std::string agent;   // assign: whom to; (un)follow: who, or empty for whoever gives it
     // end: the closing message (may be empty); note, send: the text;
-    // (un)label: the label; team: the team's name, empty for none
+    // (un)label: the label; team: the team's name, empty for none;
+    // transcript: the address, empty for the user's `email` detail
     std::string text;
     chat::conv_priority priority{};
     std::optional<timestamp> until;  // snooze: until then; none, with no `for_hours`: awake now

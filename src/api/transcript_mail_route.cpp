@@ -7,6 +7,7 @@
 // e-mails agents (--smtp-url).
 #include "audit.hpp"
 #include "request_helpers.hpp"
+#include "transcript_mail.hpp"
 
 #include "switchboard/core/html_text.hpp"
 #include "switchboard/core/time.hpp"
@@ -124,6 +125,16 @@ awaitable<http::response> email_transcript(api_context& ctx, http::request& req,
     auto to = trimmed_field(o, "to", false, 254);
     if (!sends_mail(ctx))
         co_return not_configured("e-mail is not set up: the server needs --smtp-url and --smtp-from");
+    auto mailing = mail_transcript(ctx, std::move(phone), std::move(to), who.username);  // by name: GCC 12
+    auto sent = co_await std::move(mailing);
+    if (!sent.queued)
+        co_return http::response::error(503, "mail_queue_full", "too many mails wait to be sent: try again in a minute");
+    co_return json_response(202, json::object{{"to", sent.to}, {"messages", sent.messages}});
+}
+
+}  // namespace
+
+awaitable<transcript_mailed> mail_transcript(api_context& ctx, std::string phone, std::string to, std::string by) {
     auto v = co_await ctx.engine.view(phone);
     if (!v) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
     if (to.empty()) {
@@ -136,19 +147,18 @@ awaitable<http::response> email_transcript(api_context& ctx, http::request& req,
     if (auto why = auth::validate_email(to); !why.empty()) throw field_error{"to", why};
 
     transcript_mail render{ctx.store, ctx.agents, v->record};
-    auto mail = co_await scan(ctx, req, render);
+    auto mail = co_await scan(ctx, render);
     if (render.included == 0)
         throw chat::command_error(chat::command_error::kind::conflict, "the user has seen no message yet: nothing to send");
     mail.to = to;
-    if (!ctx.mailer->send(std::move(mail)))
-        co_return http::response::error(503, "mail_queue_full", "too many mails wait to be sent: try again in a minute");
+    transcript_mailed sent{to, render.included, false};
+    if (!ctx.mailer->send(std::move(mail))) co_return sent;
+    sent.queued = true;
     json::object details{{"to", to}, {"messages", render.included}};
-    auto auditing = audit(ctx, who.username, "transcript.emailed", phone, std::move(details));
+    auto auditing = audit(ctx, by, "transcript.emailed", phone, std::move(details));
     co_await std::move(auditing);
-    co_return json_response(202, json::object{{"to", to}, {"messages", render.included}});
+    co_return sent;
 }
-
-}  // namespace
 
 void add_transcript_mail_route(http::router& routes, api_context& ctx) {
     routes.add(http::verb::post, "/conversations/{phone}/transcript/email",

@@ -789,14 +789,20 @@ test('an admin writes a macro, and an agent runs it on a chat and on those selec
   await action(6, 'unfollow', '');  // whoever runs it
   await action(7, 'mute');
   await action(8, 'unmute');
+  await action(9, 'transcript', '');  // to the user's email detail
+  assert.equal(await page.getByLabel("Action 9's value").getAttribute('placeholder'), "address (blank: the user's email detail)");
+  await action(10, 'transcript', 'lead@example.com');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('#macros-status', { hasText: 'Billing is saved.' }).waitFor();
   assert.equal(await page.locator('#macros-list li .reply-text').textContent(),
-    'Label billing → Priority high → Assign to lea → Snooze until the user replies → lea follows → Unfollow (whoever runs it) → Mute → Unmute');
+    'Label billing → Priority high → Assign to lea → Snooze until the user replies → lea follows → Unfollow (whoever runs it) → Mute → Unmute'
+    + " → Transcript to the user's email → Transcript to lead@example.com");
   const [kept] = (await admin('GET', '/macros')).macros;
-  assert.deepEqual(kept.actions.map((a) => a.action), ['label', 'priority', 'assign', 'snooze', 'follow', 'unfollow', 'mute', 'unmute']);
+  assert.deepEqual(kept.actions.map((a) => a.action),
+    ['label', 'priority', 'assign', 'snooze', 'follow', 'unfollow', 'mute', 'unmute', 'transcript', 'transcript']);
   assert.equal(kept.actions[3].until, 'next_reply');
-  assert.deepEqual(kept.actions.slice(4), [{ action: 'follow', username: 'lea' }, { action: 'unfollow' }, { action: 'mute' }, { action: 'unmute' }]);
+  assert.deepEqual(kept.actions.slice(4), [{ action: 'follow', username: 'lea' }, { action: 'unfollow' }, { action: 'mute' }, { action: 'unmute' },
+    { action: 'transcript' }, { action: 'transcript', to: 'lead@example.com' }]);
   // Edited again, each row is the kind it was saved as.
   await page.getByRole('button', { name: 'Edit Billing' }).click();
   assert.equal(await page.getByLabel('Action 4', { exact: true }).inputValue(), 'snooze-reply');
@@ -830,8 +836,9 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await form.getByLabel('Name').fill('Refunds');
   assert.equal(await form.getByLabel('Containing any of').isVisible(), true);
   await form.getByLabel('Containing any of').fill('refund,  money back ');
-  // No reply to the user among its actions: the bot and their agent write to them.
+  // No reply or transcript to the user among its actions: the bot and their agent write to them.
   assert.equal(await page.getByLabel('Action 1', { exact: true }).locator('option[value="send"]').count(), 0);
+  assert.equal(await page.getByLabel('Action 1', { exact: true }).locator('option[value="transcript"]').count(), 0);
   await actionRow(page, 1, 'label', 'billing');
   await actionRow(page, 2, 'priority', 'high');
   await page.getByRole('button', { name: 'Add automation' }).click();

@@ -469,15 +469,20 @@ BOOST_AUTO_TEST_CASE(a_mail_under_way_does_not_hold_up_the_exit) {
     BOOST_TEST(*code == 0);
 }
 
-// Chatwoot's "Send transcript": the conversation as the user saw it, mailed
-// to the address among their details or the one given; never a private note.
-BOOST_AUTO_TEST_CASE(a_user_is_emailed_their_conversation_as_they_saw_it) {
+// A server that mails through `smtp`, and sends plain-webhook users what
+// agents write to `outbound`; its admin logged in.
+struct mailing_server {
     smtp_receiver smtp;
     receiver outbound;
-    server_process server({"--smtp-url", smtp.url(), "--smtp-from", "Switchboard <support@example.com>",
-                           "--outbound-url", outbound.url()});
-    auto p = server.port();
-    auto admin = admin_client(server);
+    server_process server{{"--smtp-url", smtp.url(), "--smtp-from", "Switchboard <support@example.com>", "--outbound-url",
+                           outbound.url()}};
+    unsigned short p = server.port();
+    api_client admin = admin_client(server);
+};
+
+// Chatwoot's "Send transcript": the conversation as the user saw it, mailed
+// to the address among their details or the one given; never a private note.
+BOOST_FIXTURE_TEST_CASE(a_user_is_emailed_their_conversation_as_they_saw_it, mailing_server) {
     user_says(p, "5401", "support", "Ana Lima");
     admin.json("POST", "/conversations/5401/chat-support/start");
     admin.json("POST", "/conversations/5401/chat-support/send", R"({"text":"Hello Ana, how can I help?"})", 201);
@@ -557,6 +562,74 @@ BOOST_AUTO_TEST_CASE(a_user_is_emailed_their_conversation_as_they_saw_it) {
     auto refused = other.call("POST", "/conversations/5402/transcript/email", R"({"to":"ana@example.com"})");
     BOOST_TEST(refused.status == 409u, refused.body);
     BOOST_TEST(refused.body.find("--smtp-url") != std::string::npos, refused.body);
+}
+
+// Chatwoot's macro action "Send an email transcript": to the user's email
+// detail, or an address the macro names; refused in words when it cannot
+// be sent, the steps before it staying done.
+BOOST_FIXTURE_TEST_CASE(a_macro_emails_the_transcript, mailing_server) {
+    user_says(p, "5501", "support", "Bo Reyes");
+    admin.json("POST", "/conversations/5501/chat-support/start");
+    admin.json("POST", "/conversations/5501/chat-support/send", R"({"text":"Hello Bo"})", 201);
+
+    auto to_user = admin.json("POST", "/macros",
+                              R"({"name":"Mail it","actions":[{"action":"label","label":"mailed"},{"action":"transcript"}]})",
+                              201);
+    BOOST_TEST(to_user.at("actions").at(1) == json::parse(R"({"action":"transcript"})"));
+    auto run = [&](const json::value& macro) {
+        return admin.call("POST", "/conversations/5501/macros/" + std::string(macro.at("id").as_string()));
+    };
+    // No address among his details: refused, in words; the label stays.
+    auto refused = run(to_user);
+    BOOST_TEST(refused.status == 409u, refused.body);
+    BOOST_TEST(refused.body.find("Mail it, action 2 of 2 (transcript): the user has no email among their details") !=
+                   std::string::npos,
+               refused.body);
+    BOOST_TEST(admin.json("GET", "/conversations/5501").at("labels") == json::parse(R"(["mailed"])"));
+    BOOST_TEST(smtp.mails().empty());
+
+    admin.json("PUT", "/conversations/5501/attributes", R"({"attributes":{"email":"bo@example.com"}})");
+    BOOST_TEST(run(to_user).status == 200u);
+    auto mail = smtp.wait_for(1)[0];
+    BOOST_TEST(mail.to == std::vector<std::string>{"bo@example.com"}, boost::test_tools::per_element());
+    BOOST_TEST(mail.header("Subject") == "Your conversation with us");
+    BOOST_TEST(mail.part("text/plain").find("] Administrator: Hello Bo") != std::string::npos, mail.part("text/plain"));
+    auto audit = admin.json("GET", "/audit-log").at("entries").as_array();
+    BOOST_TEST(audit[0].at("action").as_string() == "transcript.emailed");
+    BOOST_TEST(audit[0].at("actor").as_string() == "admin");
+    BOOST_TEST(audit[0].at("details").at("to").as_string() == "bo@example.com");
+
+    // To an address the macro names.
+    auto to_lead = admin.json("POST", "/macros",
+                              R"({"name":"To the lead","actions":[{"action":"transcript","to":" lead@example.com "}]})", 201);
+    BOOST_TEST(to_lead.at("actions").at(0) == json::parse(R"({"action":"transcript","to":"lead@example.com"})"));
+    BOOST_TEST(run(to_lead).status == 200u);
+    BOOST_TEST(smtp.wait_for(2)[1].to == std::vector<std::string>{"lead@example.com"}, boost::test_tools::per_element());
+
+    // Bad input changes nothing: a bad address; an automation's (it is no
+    // agent who knows the user asked); a bulk action's.
+    auto bad = admin.call("POST", "/macros", R"({"name":"Bad","actions":[{"action":"transcript","to":"nope"}]})");
+    BOOST_TEST(bad.status == 400u, bad.body);
+    BOOST_TEST(refused_field(bad) == "actions");
+    auto automated = admin.call("POST", "/automations",
+                                R"({"name":"Mail all","event":"user_message","actions":[{"action":"transcript"}]})");
+    BOOST_TEST(automated.status == 400u, automated.body);
+    BOOST_TEST(automated.body.find("e-mails no transcript") != std::string::npos, automated.body);
+    auto bulk = admin.call("POST", "/conversations/bulk", R"({"phones":["5501"],"action":"transcript"})");
+    BOOST_TEST(bulk.status == 400u, bulk.body);
+    BOOST_TEST(admin.json("GET", "/macros").at("macros").as_array().size() == 2u);
+    BOOST_TEST(admin.json("GET", "/automations").at("automations").as_array().empty());
+    BOOST_TEST(smtp.mails().size() == 2u);
+
+    // Without a mail server, the step is refused and says what is missing.
+    server_process no_mail;
+    auto other = admin_client(no_mail);
+    user_says(no_mail.port(), "5502", "hi");
+    auto macro = other.json("POST", "/macros",
+                            R"({"name":"Mail it","actions":[{"action":"transcript","to":"a@example.com"}]})", 201);
+    auto none = other.call("POST", "/conversations/5502/macros/" + std::string(macro.at("id").as_string()));
+    BOOST_TEST(none.status == 409u, none.body);
+    BOOST_TEST(none.body.find("--smtp-url") != std::string::npos, none.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -29,7 +29,7 @@ export function describeTrigger(a) {
 export class AutomationsPanel extends ActionListPanel {
   constructor({ me, teams }) {
     super({ me, teams, plural: 'automations', singular: 'automation', path: '/automations', title: 'an automation', trigger: true,
-      without: ['send'], texts: {
+      without: ['send', 'transcript'], texts: {
         heading: 'Automations',
         intro: "An automation's actions run by themselves, one after another, when a user writes or a chat joins the queue: "
           + 'each automation that matches, in the order of their names, signed automation.',

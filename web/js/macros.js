@@ -34,6 +34,9 @@ const ACTIONS = [
   { action: 'return', text: 'Return to queue', reads: () => 'Return to queue' },
   { action: 'end', text: 'End the chat', field: 'message', optional: true,
     reads: (a) => (a.message ? `End: ${a.message}` : 'End the chat') },
+  { action: 'transcript', text: 'E-mail the transcript', field: 'to', optional: true,
+    placeholder: "address (blank: the user's email detail)",
+    reads: (a) => (a.to ? `Transcript to ${a.to}` : "Transcript to the user's email") },
 ];
 const keyOf = (k) => k.key ?? k.action;
 const byKey = (key) => ACTIONS.find((k) => keyOf(k) === key);
@@ -102,8 +105,8 @@ export class ActionsEditor {
       value.type = k.field === 'hours' ? 'number' : 'text';
       if (k.field === 'label') value.setAttribute('list', 'catalog-labels');  // the catalog's, offered
       else value.removeAttribute('list');
-      value.placeholder = { label: 'billing', to: 'username', text: 'The text', hours: '4', message: 'Closing message (optional)',
-        username: 'username (blank: whoever runs it)' }[k.field] ?? '';
+      value.placeholder = k.placeholder ?? { label: 'billing', to: 'username', text: 'The text', hours: '4',
+        message: 'Closing message (optional)', username: 'username (blank: whoever runs it)' }[k.field] ?? '';
     };
     type.addEventListener('change', show);
     const field = kind(a)?.field;
