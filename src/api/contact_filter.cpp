@@ -17,10 +17,7 @@ bool contact_filter::passes(const chat::conversation& c) const {
 
 contact_filter read_contact_filter(const http::request& req) {
     contact_filter f;
-    if (auto typed = req.query_param("channel")) {
-        f.via = chat::channel_from_string(*typed);
-        if (!f.via) throw field_error{"channel", "channel must be whatsapp or plain, or left out for both"};
-    }
+    if (auto typed = req.query_param("channel")) f.via = channel_param(*typed);
     if (auto typed = req.query_param("label")) {
         auto l = chat::label_from(*typed);
         if (!l) throw field_error{"label", std::string(label_rule)};

@@ -132,6 +132,14 @@ std::string fill_placeholders(std::string_view text, std::string_view user_name,
 
 namespace {
 
+// The conversation as a command left it, for a command whose own answer is not it.
+boost::asio::awaitable<chat::conversation> conversation_now(api_context& ctx, std::string phone) {
+    auto reading = ctx.engine.find(phone);
+    auto now = co_await std::move(reading);
+    if (!now) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
+    co_return std::move(*now);
+}
+
 // A message written, then the conversation as it left it. A reply's
 // placeholders are filled in first, as the console fills a saved reply's.
 boost::asio::awaitable<chat::conversation> write_message(api_context& ctx, std::string phone, chat::agent_ref by,
@@ -148,10 +156,8 @@ boost::asio::awaitable<chat::conversation> write_message(api_context& ctx, std::
         auto writing = ctx.engine.send(phone, by, std::move(filled), std::string());
         co_await std::move(writing);
     }
-    auto reading = ctx.engine.find(phone);
-    auto now = co_await std::move(reading);
-    if (!now) throw chat::command_error(chat::command_error::kind::not_found, "no conversation with " + phone);
-    co_return std::move(*now);
+    auto reading = conversation_now(ctx, std::move(phone));
+    co_return co_await std::move(reading);
 }
 
 // The transcript e-mailed to the user, then the conversation as it is: a
@@ -160,8 +166,7 @@ boost::asio::awaitable<chat::conversation> write_message(api_context& ctx, std::
 boost::asio::awaitable<chat::conversation> mail_transcript_step(api_context& ctx, std::string phone, std::string to,
                                                                 std::string by) {
     using chat::command_error;
-    if (!sends_mail(ctx))
-        throw command_error(command_error::kind::conflict, "e-mail is not set up: the server needs --smtp-url and --smtp-from");
+    if (!sends_mail(ctx)) throw command_error(command_error::kind::conflict, std::string(mail_not_set_up));
     std::optional<std::string> refused;
     transcript_mailed sent;
     try {
@@ -171,11 +176,9 @@ boost::asio::awaitable<chat::conversation> mail_transcript_step(api_context& ctx
         refused = e.message;
     }
     if (refused) throw command_error(command_error::kind::conflict, std::move(*refused));
-    if (!sent.queued) throw command_error(command_error::kind::conflict, "too many mails wait to be sent: try again in a minute");
-    auto reading = ctx.engine.find(phone);
-    auto now = co_await std::move(reading);
-    if (!now) throw command_error(command_error::kind::not_found, "no conversation with " + phone);
-    co_return std::move(*now);
+    if (!sent.queued) throw command_error(command_error::kind::conflict, std::string(mail_queue_full));
+    auto reading = conversation_now(ctx, std::move(phone));
+    co_return co_await std::move(reading);
 }
 
 }  // namespace

@@ -42,6 +42,12 @@ std::string assignee_named(api_context& ctx, const std::string& name) {
 
 }  // namespace
 
+chat::channel channel_param(std::string_view typed) {
+    auto via = chat::channel_from_string(typed);
+    if (!via) throw field_error{"channel", "channel must be whatsapp or plain, or left out for both"};
+    return *via;
+}
+
 bool list_params::passes(const chat::conversation& c) const {
     return (!label || std::binary_search(c.labels.begin(), c.labels.end(), *label)) &&
            (!priority || c.priority == *priority) && (!team || c.team == *team) &&
@@ -76,10 +82,7 @@ list_params read_list_params(api_context& ctx, const param_lookup& get) {
     if (auto v = get("priority")) p.priority = priority_field({{"priority", *v}});
     if (auto t = get("team")) p.team = team_named(*t);
     if (auto a = get("assignee")) p.assignee = assignee_named(ctx, *a);
-    if (auto v = get("channel")) {
-        p.via = chat::channel_from_string(*v);
-        if (!p.via) throw field_error{"channel", "channel must be whatsapp or plain, or left out for both"};
-    }
+    if (auto v = get("channel")) p.via = channel_param(*v);
 
     if (p.order_name == "queue") {
         if (p.filter != chat::list_query::only::queued || !p.q.empty() || p.narrows())

@@ -40,6 +40,10 @@ struct list_params {
     bool passes(const chat::conversation& c) const;
 };
 
+// ?channel= of the list and of the contacts: whatsapp or plain; field_error
+// naming `channel` for anything else.
+chat::channel channel_param(std::string_view typed);
+
 // Whether `q` (in lower case) is in the user's name, phone, labels or
 // details: what a search of the list finds beside the messages' text, and
 // a search of the contacts finds.

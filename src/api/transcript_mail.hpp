@@ -9,8 +9,13 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace switchboard::api {
+
+// Why a transcript is not sent, the route's and the macro step's alike.
+inline constexpr std::string_view mail_not_set_up = "e-mail is not set up: the server needs --smtp-url and --smtp-from";
+inline constexpr std::string_view mail_queue_full = "too many mails wait to be sent: try again in a minute";
 
 struct transcript_mailed {
     std::string to;

@@ -124,11 +124,11 @@ awaitable<http::response> email_transcript(api_context& ctx, http::request& req,
     auto o = req.body.empty() ? json::object{} : object_body(req);
     auto to = trimmed_field(o, "to", false, 254);
     if (!sends_mail(ctx))
-        co_return not_configured("e-mail is not set up: the server needs --smtp-url and --smtp-from");
+        co_return not_configured(std::string(mail_not_set_up));
     auto mailing = mail_transcript(ctx, std::move(phone), std::move(to), who.username);  // by name: GCC 12
     auto sent = co_await std::move(mailing);
     if (!sent.queued)
-        co_return http::response::error(503, "mail_queue_full", "too many mails wait to be sent: try again in a minute");
+        co_return http::response::error(503, "mail_queue_full", std::string(mail_queue_full));
     co_return json_response(202, json::object{{"to", sent.to}, {"messages", sent.messages}});
 }
 
