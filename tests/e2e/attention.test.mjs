@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   ADMIN_PASSWORD, apiAs, browser, chatAction, chimes, chimesReach, closedHours, consolePage, openSetting,
-  receiver, shareBrowserAndReceiver, userSays, withMemoryServer,
+  receiver, shareBrowserAndReceiver, userSays, whatsappUserSends, withMemoryServer,
 } from './harness.mjs';
 
 shareBrowserAndReceiver();
@@ -396,13 +396,19 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('PUT', '/labels/vip', { color: '#aa3377' });  // the list's label filter shows
   await admin('PUT', '/teams/billing', { members: ['admin'] });  // and its team filter
+  await userSays(server, '15550901', 'hello');  // users of both channels: its channel filter
+  await whatsappUserSends(server, '15550902', 'wamid.902', 'text', null, 'hola');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   // An admin's widest bar: the hours' badge and Campaigns shown too.
   await page.locator('#hours').waitFor();
   await page.locator('#campaigns').waitFor();
   await page.locator('#label-select').waitFor();
   await page.locator('#team-filter').waitFor();
+  await page.locator('#channel-filter').waitFor();
   assert.equal(await rowsOf(page, '.topbar > *'), 1);
+  // The list's tools: the search and the sort, then the three filters; no third row for the sort alone.
+  assert.equal(await rowsOf(page, '.list-tools > *'), 2);
+  assert.equal(await rowsOf(page, '.list-tools > :is(#search, #list-order)'), 1);
   assert.deepEqual(await spilling(page, '.topbar'), []);
   assert.deepEqual(await spilling(page, '.sidebar'), []);
 
