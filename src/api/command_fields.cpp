@@ -136,6 +136,13 @@ bool is_attribute_value(std::string_view text) {
     return chars > 0 && chars <= chat::max_attribute_chars && one_line(text);
 }
 
+// The contacts' file has columns of these names (POST /contacts/import
+// reads them, the export writes them): a detail so named would be written
+// twice there, and read back as the column.
+bool is_contact_column(std::string_view key) {
+    return key == "phone" || key == "phone_number" || key == "name" || key == "labels" || key == "channel";
+}
+
 std::vector<std::pair<std::string, std::string>> attributes_field(const boost::json::object& o) {
     auto* v = o.if_contains("attributes");
     if (!v || !v->is_object()) throw field_error{"attributes", "attributes must be an object of names and texts"};
@@ -150,13 +157,9 @@ std::vector<std::pair<std::string, std::string>> attributes_field(const boost::j
                               "an attribute's name is 1 to 32 characters of a-z, 0-9, - and _ (spaces become _)"};
         if (std::any_of(attributes.begin(), attributes.end(), [&](auto& a) { return a.first == *key; }))
             throw field_error{"attributes", "the attribute " + *key + " is named twice"};
-        // The contacts' file has columns of these names (POST /contacts/import
-        // reads them, the export writes them): a detail so named would be
-        // written twice there, and read back as the column.
-        for (std::string_view column : {"phone", "phone_number", "name", "labels", "channel"})
-            if (*key == column)
-                throw field_error{"attributes", "an attribute cannot be named " + *key +
-                                                    ": the contacts' file has a column of that name"};
+        if (is_contact_column(*key))
+            throw field_error{"attributes", "an attribute cannot be named " + *key +
+                                                ": the contacts' file has a column of that name"};
         auto text = value.is_string() ? std::string(chat::trim(value.as_string())) : std::string();
         if (!is_attribute_value(text))
             throw field_error{"attributes", "the attribute " + *key + " must be a text of 1 to " +

@@ -30,6 +30,9 @@ std::vector<std::string> labels_in_text(std::string_view typed, const std::strin
 // Whether `text`, trimmed, is an attribute's value: 1 to max_attribute_chars
 // characters of UTF-8 on one line. An API request's and an imported file's.
 bool is_attribute_value(std::string_view text);
+// Whether a detail cannot be named `key`: the contacts' file has a column
+// so named.
+bool is_contact_column(std::string_view key);
 // "attributes": {"email":"ana@example.com",…}, keys as attribute_key_from
 // keeps them, each once; values trimmed, 1 to max_attribute_chars
 // characters on one line; at most max_attributes. Required.

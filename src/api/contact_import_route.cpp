@@ -6,6 +6,7 @@
 // file is read and checked first: one bad line is a 400 naming it, and
 // nothing is imported.
 #include "audit.hpp"
+#include "attribute_catalog.hpp"
 #include "command_fields.hpp"
 #include "csv_reader.hpp"
 
@@ -126,7 +127,9 @@ chat::channel channel_of(const csv_record& r, const columns& cols, chat::channel
     return *own;
 }
 
-contact_line contact_of(const csv_record& r, const columns& cols, chat::channel via, const std::string& wa_number) {
+// A custom attribute's detail as its type reads it (attribute_catalog.hpp).
+contact_line contact_of(const csv_record& r, const columns& cols, chat::channel via, const std::string& wa_number,
+                        const attribute_catalog& types) {
     if (r.fields.size() != cols.count)
         throw at_line(r.line, "file",
                       "the line has " + std::to_string(r.fields.size()) + " fields where the first line names " +
@@ -157,6 +160,7 @@ contact_line contact_of(const csv_record& r, const columns& cols, chat::channel 
                               " characters on one line, in UTF-8");
         out.contact.attributes.emplace_back(key, std::move(value));
     }
+    if (auto refused = types.conform(out.contact.attributes)) throw at_line(r.line, refused->key, refused->problem);
     std::sort(out.contact.attributes.begin(), out.contact.attributes.end());
     return out;
 }
@@ -164,7 +168,7 @@ contact_line contact_of(const csv_record& r, const columns& cols, chat::channel 
 // Every line of the file, checked, or the first problem; each filed under
 // `for_all` too.
 std::vector<contact_line> contacts_in(const std::string& body, chat::channel via, const std::string& wa_number,
-                                      const std::vector<std::string>& for_all) {
+                                      const std::vector<std::string>& for_all, const attribute_catalog& types) {
     std::vector<csv_record> records;
     try {
         records = read_csv(body);
@@ -180,7 +184,7 @@ std::vector<contact_line> contacts_in(const std::string& body, chat::channel via
     out.reserve(records.size() - 1);
     std::unordered_map<std::string, std::size_t> line_of;
     for (auto r = records.begin() + 1; r != records.end(); ++r) {
-        auto c = contact_of(*r, cols, via, wa_number);
+        auto c = contact_of(*r, cols, via, wa_number, types);
         for (auto& l : for_all) add_label_once(c.contact.labels, l);
         if (c.contact.labels.size() > chat::max_labels)
             throw at_line(c.line, "labels",
@@ -231,7 +235,8 @@ awaitable<outcome_counts> import_in_lanes(api_context& ctx, std::shared_ptr<std:
     co_return total;
 }
 
-awaitable<http::response> import_contacts(api_context& ctx, http::request& req, const auth::agent& who) {
+awaitable<http::response> import_contacts(api_context& ctx, const attribute_catalog& types, http::request& req,
+                                          const auth::agent& who) {
     auto via = chat::channel_from_string(req.query_param("channel").value_or(""));
     if (!via) throw field_error{"channel", "channel must be whatsapp or plain: the channel the contacts are reached on"};
     if (*via == chat::channel::whatsapp && ctx.openings.wa_phone_number_id.empty())
@@ -240,7 +245,7 @@ awaitable<http::response> import_contacts(api_context& ctx, http::request& req, 
     // Labels every contact of the file is filed under too (a list from a
     // fair: labels=spring-fair), beside their own.
     auto for_all = labels_in_text(req.query_param("labels").value_or(""), "labels");
-    auto reading = [&] { return contacts_in(req.body, *via, ctx.openings.wa_phone_number_id, for_all); };
+    auto reading = [&] { return contacts_in(req.body, *via, ctx.openings.wa_phone_number_id, for_all, types); };
     auto lines = co_await scan(ctx, reading);
     // Checked against the conversations as they are, before any changes:
     // an import that cannot be whole changes nothing.
@@ -269,11 +274,14 @@ json::array import_channels(const api_context& ctx) {
     return out;
 }
 
-void add_contact_import_route(http::router& routes, api_context& ctx) {
+void add_contact_import_route(http::router& routes, api_context& ctx,
+                              std::shared_ptr<const attribute_catalog> attributes) {
     constexpr std::string_view pattern = "/contacts/import";
     routes.add(http::verb::post, pattern,
                authed(
-                   ctx, [&ctx](http::request& req, const auth::agent& who) { return import_contacts(ctx, req, who); },
+                   ctx, [&ctx, attributes](http::request& req, const auth::agent& who) {
+                       return import_contacts(ctx, *attributes, req, who);
+                   },
                    true));
     // An admin's session is checked before megabytes are read.
     routes.allow_body(http::verb::post, pattern, max_file_bytes,

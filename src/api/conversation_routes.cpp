@@ -1,5 +1,6 @@
 // /conversations…, /queue: what agents read and the commands they give.
 #include "audit.hpp"
+#include "attribute_catalog.hpp"
 #include "command_fields.hpp"
 #include "list_params.hpp"
 #include "request_helpers.hpp"
@@ -327,10 +328,10 @@ awaitable<http::response> set_labels(api_context& ctx, http::request& req, const
     co_return co_await conversation_answer(ctx, c);
 }
 
-// {"attributes":{"email":"ana@example.com",…}}
-awaitable<http::response> set_attributes(api_context& ctx, http::request& req, const auth::agent&) {
+// {"attributes":{"email":"ana@example.com",…}}, a custom attribute's as its type reads it.
+awaitable<http::response> set_attributes(api_context& ctx, const attribute_catalog& types, http::request& req) {
     auto phone = require_phone(req);
-    auto attributes = attributes_field(object_body(req));  // named, as above
+    auto attributes = typed_attributes_field(types, object_body(req));  // named, as above
     auto c = co_await ctx.engine.set_attributes(phone, std::move(attributes));
     co_return co_await conversation_answer(ctx, c);
 }
@@ -406,7 +407,8 @@ void add(http::router& routes, api_context& ctx, http::verb v, std::string_view 
 
 }  // namespace
 
-void add_conversation_routes(http::router& routes, api_context& ctx, std::shared_ptr<view_book> views) {
+void add_conversation_routes(http::router& routes, api_context& ctx, std::shared_ptr<view_book> views,
+                             std::shared_ptr<const attribute_catalog> attributes) {
     using http::verb;
     routes.add(verb::get, "/conversations", authed(ctx, [&ctx, views](http::request& req, const auth::agent& who) {
                    return list_conversations(ctx, *views, req, who);
@@ -425,7 +427,10 @@ void add_conversation_routes(http::router& routes, api_context& ctx, std::shared
     add(routes, ctx, verb::put, "/conversations/{phone}/labels", set_labels);
     add(routes, ctx, verb::put, "/conversations/{phone}/priority", set_priority);
     add(routes, ctx, verb::put, "/conversations/{phone}/team", set_team);
-    add(routes, ctx, verb::put, "/conversations/{phone}/attributes", set_attributes);
+    routes.add(verb::put, "/conversations/{phone}/attributes",
+               authed(ctx, [&ctx, attributes](http::request& req, const auth::agent&) {
+                   return set_attributes(ctx, *attributes, req);
+               }));
     add(routes, ctx, verb::put, "/conversations/{phone}/blocked", set_blocked);
     add(routes, ctx, verb::put, "/conversations/{phone}/muted", set_muted);
     add(routes, ctx, verb::put, "/conversations/{phone}/name", set_name);

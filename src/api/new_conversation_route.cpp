@@ -4,6 +4,7 @@
 // message is an approved template, the one kind WhatsApp delivers to a user
 // who has not written in 24 hours; on the plain webhook it is a text,
 // POSTed to --outbound-url. The user's answer comes to the agent's chat.
+#include "attribute_catalog.hpp"
 #include "command_fields.hpp"
 #include "template_request.hpp"
 
@@ -24,7 +25,8 @@ awaitable<void> refuse_if_known(api_context& ctx, std::string phone) {
         throw chat::command_error(chat::command_error::kind::exists, phone + " has a conversation already: open it");
 }
 
-awaitable<http::response> open_conversation(api_context& ctx, http::request& req, const auth::agent& who) {
+awaitable<http::response> open_conversation(api_context& ctx, const attribute_catalog& types, http::request& req,
+                                            const auth::agent& who) {
     auto o = object_body(req);
     auto phone = chat::normalize_phone(string_field(o, "phone", true, 33));
     if (!phone) throw field_error{"phone", "phone must be 1 to 32 digits, with or without a leading +"};
@@ -35,7 +37,7 @@ awaitable<http::response> open_conversation(api_context& ctx, http::request& req
     first.name = trimmed_field(o, "name", false, 64);
     first.client_id = string_field(o, "client_id", false, 128);
     if (o.contains("labels")) first.labels = labels_field(o);
-    if (o.contains("attributes")) first.attributes = attributes_field(o);
+    if (o.contains("attributes")) first.attributes = typed_attributes_field(types, o);
 
     if (*via == chat::channel::whatsapp) {
         if (o.contains("text"))
@@ -74,9 +76,12 @@ json::array opening_channels(const api_context& ctx) {
     return out;
 }
 
-void add_new_conversation_route(http::router& routes, api_context& ctx) {
+void add_new_conversation_route(http::router& routes, api_context& ctx,
+                                std::shared_ptr<const attribute_catalog> attributes) {
     routes.add(http::verb::post, "/conversations",
-               authed(ctx, [&ctx](http::request& req, const auth::agent& who) { return open_conversation(ctx, req, who); }));
+               authed(ctx, [&ctx, attributes](http::request& req, const auth::agent& who) {
+                   return open_conversation(ctx, *attributes, req, who);
+               }));
 }
 
 }  // namespace switchboard::api

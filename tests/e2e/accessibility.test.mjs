@@ -134,6 +134,10 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await admin('POST', '/conversations/15551201/chat-support/start');
   await admin('POST', '/conversations/15551201/chat-support/send', { text: 'Looking into it now' });
   await admin('PUT', '/conversations/15551201/labels', { labels: ['vip'] });
+  // Custom attributes: a chip by its name, a link's ↗ (the header's state with the chat open).
+  await admin('PUT', '/custom-attributes/plan', { display_name: 'Plan', type: 'list', values: ['Gold', 'Silver'] });
+  await admin('PUT', '/custom-attributes/profile', { display_name: 'Profile', type: 'link' });
+  await admin('PUT', '/conversations/15551201/attributes', { attributes: { plan: 'Gold', profile: 'https://example.com/u/1' } });
   const lea = await apiAs(server, 'lea', 'lea-secret-1');
   await lea('POST', '/conversations/15551201/notes', { text: '@admin this one is a VIP' });  // the admin's inbox
   await admin('POST', '/campaigns', { name: 'Spring', channel: 'plain', labels: ['vip'], text: 'Spring sale',
@@ -175,7 +179,7 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   for (const [button, ready] of [
     ['inbox', '#inbox-rows li'], ['shortcuts', '#shortcuts-dialog[open] tr'], ['contacts', '#contacts-rows li'],
     ['team', '#team-rows tr'], ['teams', '#teams-list li'], ['labels', '#labels-list li'],
-    ['reports', '#reports-traffic tbody tr'], ['replies', '#replies-list li'], ['macros', 'dialog[open] li'],
+    ['custom-attributes', '#attributes-list li'], ['reports', '#reports-traffic tbody tr'], ['replies', '#replies-list li'], ['macros', 'dialog[open] li'],
     ['automations', 'dialog[open]'], ['sla', '#sla-dialog[open]'], ['audit', '#audit-rows tr'],
     ['campaigns', '#campaigns-list li'],
     ['transfer-chat', '#transfer-dialog[open]'], ['end-chat', '#end-dialog[open]'],

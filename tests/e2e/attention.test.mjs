@@ -416,7 +416,7 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   const items = page.locator('#settings-menu > .menu-items');
   await summary.click();
   assert.deepEqual(await items.getByRole('button').allTextContents(),
-    ['Team', 'Teams', 'Labels', 'Saved replies', 'Macros', 'Automations', 'SLA', 'Audit log']);
+    ['Team', 'Teams', 'Labels', 'Custom attributes', 'Saved replies', 'Macros', 'Automations', 'SLA', 'Audit log']);
   // Escape closes it, and leaves the keyboard on it.
   await page.keyboard.press('Escape');
   await items.waitFor({ state: 'hidden' });
@@ -564,8 +564,8 @@ test('on a phone, a chat\'s header takes the top bar\'s place and folds what the
   await menu.locator('summary').click();
   // No Campaigns, as the wider bar has no 📣: it takes --outbound-url.
   assert.deepEqual(await menu.locator('.menu-items button').evaluateAll((items) => items.filter((b) => b.checkVisibility())
-    .map((b) => b.textContent)), ['Your account', 'Contacts', 'Reports', 'Team', 'Teams', 'Labels', 'Saved replies',
-    'Macros', 'Automations', 'SLA', 'Audit log', 'Keyboard shortcuts', 'Log out']);
+    .map((b) => b.textContent)), ['Your account', 'Contacts', 'Reports', 'Team', 'Teams', 'Labels', 'Custom attributes',
+    'Saved replies', 'Macros', 'Automations', 'SLA', 'Audit log', 'Keyboard shortcuts', 'Log out']);
   await menu.getByRole('button', { name: 'Reports' }).click();  // does what the wider bar's button does
   await page.locator('#reports-now-agents tr').first().waitFor();
   await page.keyboard.press('Escape');
@@ -718,7 +718,7 @@ test('at a phone\'s width every dialog keeps what it holds inside it: a macro\'s
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
   };
   for (const [name, ready] of [['Team', '#team-rows tr'], ['Teams', '#teams-list li'], ['Labels', '#labels-list li'],
-    ['Saved replies', '#replies-list li'], ['Macros', '#macros-dialog .macro-actions li'],
+    ['Custom attributes', '#attributes-dialog[open]'], ['Saved replies', '#replies-list li'], ['Macros', '#macros-dialog .macro-actions li'],
     ['Automations', '#automations-dialog .macro-actions li'], ['SLA', '#sla-dialog[open]'], ['Audit log', '#audit-rows tr']]) {
     await openSetting(page, name);
     if (name === 'Audit log') {  // an entry's day and its time each keep to one line

@@ -724,6 +724,104 @@ test('every console shows who else has a conversation open', () => withMemorySer
   for (const p of [page, max, lee]) assert.deepEqual(p.errors, []);
 }));
 
+// Chatwoot's Custom Attributes: an admin defines the details the team keeps,
+// each of a type; a chat's header offers them first under + Detail, takes
+// each by its type, shows each under its name, and follows the catalog.
+test('an admin defines custom attributes, and a chat\'s header offers them first and takes each by its type', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550791', 'hello', 'Uma');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  for (const p of [page, lea]) {
+    await p.locator('#conversation-list li[data-phone="15550791"]').click();
+    await p.locator('#conv-name', { hasText: 'Uma' }).waitFor();
+  }
+  const chip = (p, key) => p.locator(`#conv-details .detail-chip[data-key="${key}"]`);
+  const details = async () => (await admin('GET', '/conversations/15550791')).attributes;
+
+  // Written in the dialog: a list's choices asked for a list alone; one refused says why and adds nothing.
+  await openSetting(page, 'Custom attributes');
+  const dialog = page.locator('#attributes-dialog');
+  await dialog.locator('#attributes-empty').waitFor();
+  await dialog.getByLabel('Name').fill('Plan');
+  assert.equal(await dialog.getByLabel('Choices').isVisible(), false);
+  await dialog.getByLabel('Type').selectOption('list');
+  await dialog.getByRole('button', { name: 'Add attribute' }).click();
+  await dialog.locator('#attributes-form .error', { hasText: 'values' }).waitFor();
+  await dialog.getByLabel('Choices').fill('Gold, Silver ,, Bronze');
+  await dialog.getByLabel('Description').fill('What they pay for');
+  await dialog.getByRole('button', { name: 'Add attribute' }).click();
+  await dialog.locator('li[data-key="plan"]', { hasText: 'plan · List: Gold, Silver, Bronze' }).waitFor();
+  await dialog.getByLabel('Name').fill('Signed up');
+  await dialog.getByLabel('Type').selectOption('date');
+  await dialog.getByRole('button', { name: 'Add attribute' }).click();
+  await dialog.locator('li[data-key="signed_up"]', { hasText: 'signed_up · Date' }).waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await admin('PUT', '/custom-attributes/profile', { display_name: 'Profile', type: 'link' });
+  await admin('PUT', '/custom-attributes/newsletter', { display_name: 'Newsletter', type: 'checkbox' });
+
+  // + Detail offers them first, in another console from the socket; each is taken by its type.
+  const addDetail = async (name) => {
+    await lea.getByRole('button', { name: '+ Detail' }).click();
+    await lea.getByLabel('New detail').selectOption({ label: name });
+  };
+  await lea.getByRole('button', { name: '+ Detail' }).click();
+  await lea.locator('#conv-details select option', { hasText: 'Newsletter' }).waitFor({ state: 'attached' });
+  assert.deepEqual(await lea.locator('#conv-details select option').allTextContents(),
+    ['Which detail…', 'Newsletter', 'Plan', 'Profile', 'Signed up', 'Other…']);
+  // Another agent's change while the agent picks: the picker stays, and the change is drawn once it closes.
+  await admin('PUT', '/conversations/15550791/attributes', { attributes: { email: 'uma@example.com' } });
+  await chip(page, 'email').waitFor();
+  assert.equal(await lea.getByLabel('New detail').isVisible(), true);
+  await lea.getByLabel('New detail').press('Escape');
+  await chip(lea, 'email').waitFor();
+  await admin('PUT', '/conversations/15550791/attributes', { attributes: {} });
+  await chip(lea, 'email').waitFor({ state: 'detached' });
+  await addDetail('Plan');
+  assert.deepEqual(await lea.getByLabel('Plan: What they pay for').locator('option').allTextContents(), ['Plan…', 'Gold', 'Silver', 'Bronze']);
+  await lea.getByLabel('Plan: What they pay for').selectOption('Silver');
+  await chip(page, 'plan').filter({ hasText: 'Plan: Silver' }).waitFor();  // the other console, from the socket
+  await addDetail('Newsletter');
+  await lea.getByLabel('Newsletter').selectOption({ label: 'Yes' });
+  await chip(lea, 'newsletter').filter({ hasText: 'Newsletter: Yes' }).waitFor();
+  await addDetail('Signed up');
+  assert.equal(await lea.getByLabel('Signed up').getAttribute('type'), 'date');
+  await lea.getByLabel('Signed up').fill('2025-03-01');
+  await lea.getByLabel('Signed up').press('Enter');
+  await chip(lea, 'signed_up').filter({ hasText: 'Signed up: 2025-03-01' }).waitFor();
+  await addDetail('Profile');
+  assert.equal(await lea.getByLabel('Profile').getAttribute('type'), 'url');
+  await lea.getByLabel('Profile').fill('https://example.com/u/791');
+  await lea.getByLabel('Profile').press('Enter');
+  await chip(lea, 'profile').locator('a.detail-link[href="https://example.com/u/791"]').waitFor();
+  assert.deepEqual(await lea.locator('#conv-details .detail-chip').allTextContents(),
+    ['Newsletter: Yes✕', 'Plan: Silver✕', 'Profile: https://example.com/u/791↗✕', 'Signed up: 2025-03-01✕']);
+  assert.deepEqual(await details(), { newsletter: 'true', plan: 'Silver', profile: 'https://example.com/u/791', signed_up: '2025-03-01' });
+
+  // Every one set: + Detail is typed as name: value, and the server refuses what its type does not take.
+  await lea.getByRole('button', { name: '+ Detail' }).click();
+  await lea.getByLabel('New detail').fill('profile: example.com');
+  await lea.getByLabel('New detail').press('Enter');
+  await lea.locator('#composer-hint', { hasText: 'the attribute profile is a link' }).waitFor();
+  // A click changes one by its type.
+  await chip(lea, 'plan').locator('.detail-text').click();
+  await lea.getByLabel('Plan: What they pay for').selectOption('Gold');
+  await chip(page, 'plan').filter({ hasText: 'Plan: Gold' }).waitFor();
+  assert.deepEqual(await details(), { newsletter: 'true', plan: 'Gold', profile: 'https://example.com/u/791', signed_up: '2025-03-01' });
+
+  // The catalog's changes redraw the chips: a new name; one deleted shows its detail plain.
+  await admin('PUT', '/custom-attributes/plan', { display_name: 'Tier', type: 'list', values: ['Gold', 'Silver'] });
+  await chip(lea, 'plan').filter({ hasText: 'Tier: Gold' }).waitFor();
+  await admin('DELETE', '/custom-attributes/newsletter');
+  await chip(lea, 'newsletter').filter({ hasText: 'newsletter: true' }).waitFor();
+  // An agent reads the dialog and cannot write it.
+  await openSetting(lea, 'Custom attributes');
+  await lea.locator('#attributes-dialog li[data-key="plan"]').waitFor();
+  assert.equal(await lea.locator('#attributes-form').isVisible(), false);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));
+
 // Chatwoot's Labels settings: an admin defines labels with a colour and a
 // description; every console paints the chips with them at once, offers
 // them first, and shows a label deleted from the catalog plain.

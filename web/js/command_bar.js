@@ -16,8 +16,8 @@ const chatActions = ['start-chat', 'transfer-chat', 'return-chat', 'snooze-menu'
 // The top bar's and Settings' dialogs, each under the name an agent calls it.
 const dialogs = [['new-conversation', 'New conversation'], ['inbox', 'Notifications'], ['contacts', 'Contacts'],
   ['reports', 'Reports'], ['campaigns', 'Campaigns'], ['me', 'Your account'], ['team', 'Team'], ['teams', 'Teams'],
-  ['labels', 'Labels'], ['replies', 'Saved replies'], ['macros', 'Macros'], ['automations', 'Automations'],
-  ['sla', 'SLA'], ['audit', 'Audit log'], ['shortcuts', 'Keyboard shortcuts'], ['theme', 'Light or dark'],
+  ['labels', 'Labels'], ['custom-attributes', 'Custom attributes'], ['replies', 'Saved replies'], ['macros', 'Macros'],
+  ['automations', 'Automations'], ['sla', 'SLA'], ['audit', 'Audit log'], ['shortcuts', 'Keyboard shortcuts'], ['theme', 'Light or dark'],
   ['logout', 'Log out']];
 const conversationsShown = 8;
 

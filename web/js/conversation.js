@@ -70,7 +70,7 @@ function newerOf(known, incoming) {
 // box in it has the focus (a chip's button may: it is drawn anew).
 function redrawUnlessTyping(container, shown, build) {
   const text = JSON.stringify(shown);
-  const typing = document.activeElement?.tagName === 'INPUT' && container.contains(document.activeElement);
+  const typing = ['INPUT', 'SELECT'].includes(document.activeElement?.tagName) && container.contains(document.activeElement);
   if (container.dataset.shown === text || typing) return;
   container.dataset.shown = text;
   container.replaceChildren(...build());
@@ -83,7 +83,7 @@ export class ConversationPane {
   // pane closes, as the Back button closes it; `teams`: the team roster
   // (teams.js), which the header's team picker offers; `viewers`: who else
   // has each conversation open (viewers.js).
-  constructor({ me, live, drafts, viewers, onChange, onLabel, knownLabels, onLeave, targets, teams, labelCatalog }) {
+  constructor({ me, live, drafts, viewers, onChange, onLabel, knownLabels, onLeave, targets, teams, labelCatalog, attributeCatalog }) {
     this.me = me;
     this.teams = teams;
     // The team's targets: how long past one the user has waited, whether the
@@ -96,6 +96,7 @@ export class ConversationPane {
     this.onLabel = onLabel;
     this.knownLabels = knownLabels;
     this.labelCatalog = labelCatalog;  // the chips' colours (label_catalog.js)
+    this.attributeCatalog = attributeCatalog;  // the details' names and types (attribute_catalog.js)
     this.phone = null;
     this.conv = null;
     this.messages = [];  // sorted by seq; optimistic copies have no seq yet
@@ -352,7 +353,8 @@ export class ConversationPane {
       onSave: (edit) => this.changeSet('labels', [], edit, 'Labels not saved'), onFilter: this.onLabel, known: this.knownLabels,
       paint: (label, title) => this.labelCatalog.chip(label, title) }));
     const details = c.attributes ?? {};
-    redrawUnlessTyping($('conv-details'), details, () => detailsEditor(details, {
+    // Drawn anew when the catalog changes too: a detail's name and type.
+    redrawUnlessTyping($('conv-details'), [details, this.attributeCatalog.version], () => detailsEditor(details, this.attributeCatalog, {
       onSave: (edit) => this.changeSet('attributes', {}, edit, 'Details not saved'),
       onRefused: (why) => this.showNotice(why) }));
   }

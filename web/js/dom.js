@@ -104,6 +104,27 @@ export function typeInPlace(hide, attrs, onEnter, companions = []) {
   return input;
 }
 
+// typeInPlace's choice from a list: `options` ([value, text] pairs) in a
+// select in place of `hide`, the first a prompt to pick one; a choice calls
+// onPick(value), Escape or leaving it puts `hide` back.
+export function pickInPlace(hide, options, attrs, onPick) {
+  const select = h('select', attrs, ...options.map(([value, text], i) => h('option', { value, text, disabled: i === 0, selected: i === 0 })));
+  let open = true;
+  const done = () => {
+    if (!open) return;
+    open = false;
+    select.remove();
+    for (const el of hide) el.hidden = false;
+  };
+  select.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); done(); } });
+  select.addEventListener('change', () => { const value = select.value; done(); onPick(value); });
+  select.addEventListener('blur', done);
+  for (const el of hide) el.hidden = true;
+  hide[hide.length - 1].after(select);
+  select.focus();
+  return select;
+}
+
 // A span of time in its largest whole unit: 45s, 12m, 3h, 2d.
 function spanText(ms) {
   const seconds = Math.max(0, Math.round(ms / 1000));

@@ -20,6 +20,7 @@ import { TeamPanel } from './team.js';
 import { TwoFactorSection } from './two_factor.js';
 import { TeamRoster, TeamsPanel } from './teams.js';
 import { LabelCatalog, LabelsPanel } from './label_catalog.js';
+import { AttributeCatalog, AttributesPanel } from './attribute_catalog.js';
 import { SavedViews } from './views.js';
 import { Viewers } from './viewers.js';
 import { setUpShortcutsHelp } from './shortcuts.js';
@@ -37,6 +38,7 @@ import { mentions, userName, withMessage } from './model.js';
 let live, list, pane, team, alerts, me, targets, inbox, views, viewers, campaigns, contacts, reports;
 const teams = new TeamRoster();
 const labelCatalog = new LabelCatalog();
+const attributeCatalog = new AttributeCatalog();
 
 const passwordForms = new PasswordForms({ showLogin });
 
@@ -489,6 +491,9 @@ function onEvent(e) {
     case 'labels.updated':
       labelCatalog.set(e.data.labels);
       break;
+    case 'custom_attributes.updated':
+      attributeCatalog.set(e.data.custom_attributes);
+      break;
     case 'conversation.deleted':
       forgetConversation(e.conversation, e.data.by, e.at);
       break;
@@ -573,6 +578,7 @@ function start(agent) {
   new AutomationsPanel({ me, teams });
   new TeamsPanel({ me, roster: teams });
   new LabelsPanel({ me, catalog: labelCatalog });
+  new AttributesPanel({ me, catalog: attributeCatalog });
   new AuditPanel({ me });
   // Lateness moves with the targets: every row and the open chat anew.
   targets = new ReplyTargets({ me, hours, teams, onChange: () => { if (list && pane) refreshTimes(); } });
@@ -582,7 +588,7 @@ function start(agent) {
   inbox = new NotificationInbox({ me, openConversation });
   // What came while the socket was down came to nobody: ask each time it is back.
   const onStatus = (status, ...rest) => { setStatus(status, ...rest); if (status === 'live') inbox.refresh(); };
-  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(labelCatalog.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); },
+  live = new Live({ onEvent, onStatus, onResync: reload, onHello: () => { quietly(loadList()); quietly(loadMine()); quietly(loadQueue()); quietly(targets.load()); quietly(teams.load()); quietly(labelCatalog.load()); quietly(attributeCatalog.load()); quietly(views.load()); quietly(fillAssignees()); hours.refresh(); },
     onConnected: (hello) => viewers.connected(hello), onPolicyClose: checkSession });
   viewers = new Viewers({ me, live, onChange: (phone) => { list.rowChanged(phone); pane.renderViewers(); } });
   const drafts = new Drafts(me.username, { onPresence: (phone) => list.rowChanged(phone) });
@@ -591,12 +597,13 @@ function start(agent) {
     onRender: () => { views?.mark(); offerChannelFilter(); }, overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c),
     viewersOf: (phone) => viewers.others(phone), labelCatalog });
   labelCatalog.onChange(() => { list.rowChanged(null); if (pane.conv) pane.renderChips(); fillLabelSelect(); });
+  attributeCatalog.onChange(() => { if (pane.conv) pane.renderChips(); });
   $('label-select').addEventListener('change', (e) => filterByLabel(e.target.value || null));
   views = new SavedViews({ me, current: () => list.viewQuery(), apply: applyView });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
   bulk = new BulkActions({ list, me, onChange: changed, teams });
   pane = new ConversationPane({ me, live, drafts, viewers, onChange: changed,
-    onLabel: showUnderLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams, labelCatalog });
+    onLabel: showUnderLabel, knownLabels: () => list.knownLabels(), onLeave: closeConversation, targets, teams, labelCatalog, attributeCatalog });
   const opening = new NewConversation({ templates: pane.templates, openExisting: openConversation,
     onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } });
   campaigns = new CampaignsPanel({ me, templates: pane.templates });

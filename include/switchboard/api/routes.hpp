@@ -87,8 +87,13 @@ void add_auth_routes(http::router& routes, api_context& ctx);
 class view_book;
 // Returns the saved views, which GET /conversations?view= lists by.
 std::shared_ptr<view_book> add_view_routes(http::router& routes, api_context& ctx);
-void add_conversation_routes(http::router& routes, api_context& ctx, std::shared_ptr<view_book> views);
-void add_new_conversation_route(http::router& routes, api_context& ctx);
+class attribute_catalog;
+// Returns the custom attributes, which a user's details are checked against.
+std::shared_ptr<const attribute_catalog> add_attribute_routes(http::router& routes, api_context& ctx);
+void add_conversation_routes(http::router& routes, api_context& ctx, std::shared_ptr<view_book> views,
+                             std::shared_ptr<const attribute_catalog> attributes);
+void add_new_conversation_route(http::router& routes, api_context& ctx,
+                                std::shared_ptr<const attribute_catalog> attributes);
 void add_participant_routes(http::router& routes, api_context& ctx);
 void add_past_chats_route(http::router& routes, api_context& ctx);
 class macro_book;
@@ -98,7 +103,8 @@ void add_bulk_route(http::router& routes, api_context& ctx, std::shared_ptr<macr
 void add_automation_routes(http::router& routes, api_context& ctx);
 // Starts the campaign runner too (api_context::campaigns).
 void add_campaign_routes(http::router& routes, api_context& ctx);
-void add_contact_import_route(http::router& routes, api_context& ctx);
+void add_contact_import_route(http::router& routes, api_context& ctx,
+                              std::shared_ptr<const attribute_catalog> attributes);
 void add_contact_export_route(http::router& routes, api_context& ctx);
 void add_contact_list_route(http::router& routes, api_context& ctx);
 void add_conversation_delete_route(http::router& routes, api_context& ctx);
@@ -123,15 +129,16 @@ void add_notification_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
-    add_conversation_routes(routes, ctx, add_view_routes(routes, ctx));
-    add_new_conversation_route(routes, ctx);
+    auto attributes = add_attribute_routes(routes, ctx);
+    add_conversation_routes(routes, ctx, add_view_routes(routes, ctx), attributes);
+    add_new_conversation_route(routes, ctx, attributes);
     add_conversation_delete_route(routes, ctx);
     add_participant_routes(routes, ctx);
     add_past_chats_route(routes, ctx);
     add_bulk_route(routes, ctx, add_macro_routes(routes, ctx));
     add_automation_routes(routes, ctx);
     add_campaign_routes(routes, ctx);
-    add_contact_import_route(routes, ctx);
+    add_contact_import_route(routes, ctx, attributes);
     add_contact_export_route(routes, ctx);
     add_contact_list_route(routes, ctx);
     add_agent_routes(routes, ctx);
