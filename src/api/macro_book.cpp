@@ -1,6 +1,7 @@
 #include "macro_book.hpp"
 
 #include "audit.hpp"
+#include "command_fields.hpp"
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/ascii_case.hpp"
@@ -40,6 +41,9 @@ bool macro_trigger::holds_for(const chat::conversation& c, chat::channel via) co
     return enabled && (!channel || *channel == via) && (!team || *team == c.team) &&
            (!priority || *priority == c.priority) &&
            (label.empty() || std::find(c.labels.begin(), c.labels.end(), label) != c.labels.end()) &&
+           (attribute_key.empty() ||
+            std::any_of(c.attributes.begin(), c.attributes.end(),
+                        [&](auto& a) { return a.first == attribute_key && ascii_lowered(a.second) == ascii_lowered(attribute_value); })) &&
            (!assigned || *assigned == !c.assignee.empty());
 }
 
@@ -115,6 +119,22 @@ macro_trigger trigger_fields(const json::object& o, macro_trigger t, bool creati
             throw field_error{"label", "label must be a label (1 to 32 characters of a-z, 0-9, - and _) or null (any)"};
         t.label = name.value_or(std::string());
     }
+    if (auto* v = o.if_contains("attribute")) {
+        constexpr std::string_view rule =
+            "attribute must be {\"key\",\"value\"}: a detail's name and the value the user's is, in any case (1 to 256 "
+            "characters on one line), or null (any)";
+        t.attribute_key.clear();
+        t.attribute_value.clear();
+        if (!v->is_null()) {
+            auto* key = v->is_object() ? v->as_object().if_contains("key") : nullptr;
+            auto* value = v->is_object() ? v->as_object().if_contains("value") : nullptr;
+            auto name = key && key->is_string() ? chat::attribute_key_from(key->as_string()) : std::nullopt;
+            auto text = value && value->is_string() ? std::string(chat::trim(value->as_string())) : std::string();
+            if (!name || !is_attribute_value(text)) throw field_error{"attribute", std::string(rule)};
+            t.attribute_key = std::move(*name);
+            t.attribute_value = std::move(text);
+        }
+    }
     if (auto* v = o.if_contains("assigned")) {
         if (!v->is_null() && !v->is_bool())
             throw field_error{"assigned", "assigned must be true (an agent has the chat), false (nobody) or null (either)"};
@@ -141,6 +161,9 @@ json::object macro_json(const macro& m) {
         o["team"] = !t->team ? json::value(nullptr) : t->team->empty() ? json::value("none") : json::value(*t->team);
         o["priority"] = t->priority ? json::value(chat::to_string(*t->priority)) : json::value(nullptr);
         o["label"] = t->label.empty() ? json::value(nullptr) : json::value(t->label);
+        o["attribute"] = t->attribute_key.empty()
+                             ? json::value(nullptr)
+                             : json::value(json::object{{"key", t->attribute_key}, {"value", t->attribute_value}});
         o["assigned"] = t->assigned ? json::value(*t->assigned) : json::value(nullptr);
         o["enabled"] = t->enabled;
     }

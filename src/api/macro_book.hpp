@@ -44,6 +44,10 @@ struct macro_trigger {
     std::optional<chat::conv_priority> priority;
     // A label the conversation has after the step; empty: any.
     std::string label;
+    // A detail the user has after the step (a custom attribute's, as
+    // Chatwoot's conditions): its key, and its value as typed, which the
+    // user's matches in any case; an empty key: any.
+    std::string attribute_key, attribute_value;
     // Whether an agent has its chat after the step (one in the queue, or
     // none open, is nobody's); unset: either.
     std::optional<bool> assigned;
@@ -53,7 +57,7 @@ struct macro_trigger {
 
 private:
     // What the conversation must be, whatever the event: its channel, team,
-    // priority, label and assignee.
+    // priority, label, detail and assignee.
     bool holds_for(const chat::conversation& c, chat::channel via) const;
 };
 

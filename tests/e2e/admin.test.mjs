@@ -876,10 +876,17 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   await form.locator('select[name="priority"]').selectOption('urgent');
   await form.getByLabel('With the label').fill(' VIP ');
   await form.locator('select[name="assigned"]').selectOption('false');
+  // Whose detail is a value: the custom attributes offered; a detail without its value refused in words.
+  await admin('PUT', '/custom-attributes/plan', { display_name: 'Plan', type: 'list', values: ['Gold', 'Silver'] });
+  await page.waitForFunction(() => [...document.querySelectorAll('#catalog-attributes option')].map((o) => o.value).join() === 'plan');
+  await form.getByLabel('Whose detail').fill('plan');
+  await page.getByRole('button', { name: 'Add automation' }).click();
+  await page.locator('#automation-form .error', { hasText: 'attribute must be' }).waitFor();
+  await form.getByLabel('Is', { exact: true }).fill('Gold');
   await page.getByRole('button', { name: 'Add automation' }).click();
   await page.locator('#automations-status', { hasText: 'Late is saved.' }).waitFor();
   assert.equal(await page.locator('#automations-list li', { hasText: 'Late' }).locator('.automation-when').textContent(),
-    "When a chat misses its resolution target, for billing's chats, marked urgent, labelled vip, while nobody has it");
+    "When a chat misses its resolution target, for billing's chats, marked urgent, labelled vip, whose plan is Gold, while nobody has it");
   const late = (await admin('GET', '/automations')).automations.find((a) => a.name === 'Late');
   assert.equal(late.event, 'sla_missed');
   assert.equal(late.target, 'resolution');
@@ -887,9 +894,14 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   assert.equal(late.priority, 'urgent');
   assert.equal(late.label, 'vip');
   assert.equal(late.assigned, false);
+  assert.deepEqual(late.attribute, { key: 'plan', value: 'Gold' });
+  assert.equal(await form.getByLabel('Whose detail').inputValue(), '');  // the form blank again, for the next
   // Its form shows them again; "no priority" is a priority of its own.
   await page.getByRole('button', { name: 'Edit Late' }).click();
   assert.equal(await form.locator('select[name="priority"]').inputValue(), 'urgent');
+  assert.deepEqual([await form.getByLabel('Whose detail').inputValue(), await form.getByLabel('Is', { exact: true }).inputValue()], ['plan', 'Gold']);
+  await form.getByLabel('Whose detail').fill('');
+  await form.getByLabel('Is', { exact: true }).fill('');
   assert.equal(await form.getByLabel('With the label').inputValue(), 'vip');
   assert.equal(await form.locator('select[name="assigned"]').inputValue(), 'false');
   await form.locator('select[name="priority"]').selectOption('none');
@@ -900,6 +912,7 @@ test('an admin writes an automation in its dialog, and it labels a chat by itsel
   const edited = (await admin('GET', '/automations')).automations.find((a) => a.name === 'Late');
   assert.equal(edited.priority, 'none');
   assert.equal(edited.assigned, null);
+  assert.equal(edited.attribute, null);
   await page.locator('#automations-dialog').getByRole('button', { name: 'Close' }).click();
 
   // The user writes its words: the chat is labelled and marked by itself, in every console.

@@ -194,4 +194,64 @@ BOOST_AUTO_TEST_CASE(an_imported_detail_of_a_defined_attribute_reads_as_its_type
     BOOST_TEST(admin.json("GET", "/conversations/15550102").at("attributes") == json::parse(R"({"plan":"Silver"})"));
 }
 
+// Chatwoot's automation condition on a custom attribute: the rule acts on
+// the users whose detail is that value, in any case.
+BOOST_AUTO_TEST_CASE(an_automation_acts_on_the_users_of_a_detail) {
+    temp_dir dir;
+    auto args = kept_in(dir.path());
+    auto run = [&](server_process& server, const std::vector<std::string>& phones) {
+        auto p = server.port();
+        auto admin = known_admin(p);
+        ws_client ws(p, "/ws?token=" + admin.token);
+        ws.next_of_type("hello");
+        std::vector<std::string> labelled;
+        for (auto& phone : phones) {
+            user_says(p, phone, "hello again");
+            // The rules run by name: once the last one's note is there, the first one has run.
+            for (;;) {
+                auto e = ws.next_of_type("message.created");
+                if (e.at("conversation").as_string() == phone && e.at("data").at("type") == "note") break;
+            }
+            labelled.push_back(phone + " " + json::serialize(admin.json("GET", "/conversations/" + phone).at("labels")));
+        }
+        return labelled;
+    };
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        admin.json("PUT", "/custom-attributes/plan", R"({"type":"list","values":["Gold","Silver"]})", 201);
+        auto rule = admin.json("POST", "/automations",
+                               R"({"name":"Gold line","event":"user_message","attribute":{"key":"Plan","value":" gold "},)"
+                               R"("actions":[{"action":"label","label":"gold-line"}]})",
+                               201);
+        BOOST_TEST(rule.at("attribute") == json::parse(R"({"key":"plan","value":"gold"})"));
+        auto any = admin.json("POST", "/automations",
+                              R"({"name":"Zz seen","event":"user_message","actions":[{"action":"note","text":"Seen"}]})", 201);
+        BOOST_TEST(any.at("attribute").is_null());
+        std::string read = R"("actions":[{"action":"read"}])";
+        for (auto attribute : {R"("gold")", R"({"key":"plan"})", R"({"value":"Gold"})", R"({"key":"!!","value":"Gold"})",
+                               R"({"key":"plan","value":" "})", R"({"key":"plan","value":"a\nb"})"})
+            BOOST_TEST(refused_field(admin.call("POST", "/automations",
+                                                std::string(R"({"name":"x","event":"user_message","attribute":)") +
+                                                    attribute + "," + read + "}")) == "attribute",
+                       attribute);
+        for (auto [phone, plan] : {std::pair{"8831", "gold"}, {"8832", "Silver"}}) {
+            user_says(p, phone, "hi");
+            admin.json("PUT", std::string("/conversations/") + phone + "/attributes",
+                       std::string(R"({"attributes":{"plan":")") + plan + R"("}})");
+        }
+        user_says(p, "8833", "hi");
+        BOOST_TEST(run(server, {"8831", "8832", "8833"}) ==
+                   (std::vector<std::string>{R"(8831 ["gold-line"])", "8832 []", "8833 []"}));
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // Kept across a restart.
+    server_process server(args);
+    auto admin = known_admin(server.port());
+    admin.json("PUT", "/conversations/8831/labels", R"({"labels":[]})");
+    BOOST_TEST(run(server, {"8831", "8832"}) == (std::vector<std::string>{R"(8831 ["gold-line"])", "8832 []"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,8 @@ export class AttributeCatalog {
     this.attributes = attributes;
     this.byKey = new Map(attributes.map((a) => [a.key, a]));
     this.version += 1;
+    // Offered where an automation names a detail.
+    $('catalog-attributes')?.replaceChildren(...attributes.map((a) => h('option', { value: a.key, label: a.display_name })));
     for (const listener of this.listeners) listener();
   }
 

@@ -1,6 +1,6 @@
 // Automations, as Chatwoot's automation rules: a macro's actions that run by
 // themselves when a user writes (words in the message, a channel, the
-// conversation's team, priority, a label, whether someone has the chat) or
+// conversation's team, priority, a label, a detail of the user, whether someone has the chat) or
 // a chat joins the queue. Admins write them in the Automations dialog;
 // everyone reads them there.
 import { $, h } from './dom.js';
@@ -11,7 +11,7 @@ import { TARGET_WORDS } from './sla.js';
 const CHANNELS = { whatsapp: 'WhatsApp', plain: 'the webhook' };
 
 // "When a user writes “refund” or “money back”, on WhatsApp, for billing's
-// chats, marked urgent, labelled vip, while nobody has it · off"
+// chats, marked urgent, labelled vip, whose plan is Gold, while nobody has it · off"
 export function describeTrigger(a) {
   const words = a.contains.map((w) => `“${w}”`).join(' or ');
   let when = a.event === 'chat_queued' ? 'When a chat joins the queue'
@@ -22,6 +22,7 @@ export function describeTrigger(a) {
   if (a.team) when += a.team === 'none' ? ', for chats under no team' : `, for ${a.team}'s chats`;
   if (a.priority) when += a.priority === 'none' ? ', of no priority' : `, marked ${a.priority}`;
   if (a.label) when += `, labelled ${a.label}`;
+  if (a.attribute) when += `, whose ${a.attribute.key} is ${a.attribute.value}`;
   if (a.assigned != null) when += a.assigned ? ', while an agent has it' : ', while nobody has it';
   return a.enabled ? when : `${when} · off`;
 }
@@ -76,6 +77,8 @@ export class AutomationsPanel extends ActionListPanel {
     this.fillTeams(a?.team ?? '');
     f.priority.value = a?.priority ?? '';
     f.label.value = a?.label ?? '';
+    f.attribute_key.value = a?.attribute?.key ?? '';
+    f.attribute_value.value = a?.attribute?.value ?? '';
     f.assigned.value = a?.assigned == null ? '' : String(a.assigned);
     f.enabled.checked = a?.enabled ?? true;
     this.showWords();
@@ -92,6 +95,9 @@ export class AutomationsPanel extends ActionListPanel {
       team: f.team.value || null,
       priority: f.priority.value || null,
       label: f.label.value.trim() || null,
+      // Both or neither: one without the other is the server's to refuse, in words.
+      attribute: f.attribute_key.value.trim() || f.attribute_value.value.trim()
+        ? { key: f.attribute_key.value.trim(), value: f.attribute_value.value.trim() } : null,
       assigned: f.assigned.value === '' ? null : f.assigned.value === 'true',
       enabled: f.enabled.checked,
     };
