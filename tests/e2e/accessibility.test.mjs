@@ -307,6 +307,9 @@ test('a screen reader is told what the user and a colleague write in the chat op
 // chat open, a tab or a dialog, and does it, by keyboard alone.
 test('the command bar finds a conversation, an action on the open chat, a tab and a dialog, and does it', () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550760', 'hi', 'Zed');  // the oldest of 203: beyond the newest 200 the list holds
+  for (let i = 0; i < 200; i += 20)
+    await Promise.all(Array.from({ length: 20 }, (_, k) => userSays(server, String(15551000 + i + k), 'hi')));
   await userSays(server, '15550761', 'hello', 'Ada');
   await userSays(server, '15550762', 'support', 'Ben');
   await admin('POST', '/views', { name: 'Urgent ones', query: { priority: 'urgent' } });
@@ -331,6 +334,10 @@ test('the command bar finds a conversation, an action on the open chat, a tab an
   await page.locator('#conv-name', { hasText: 'Ben' }).waitFor();
   await command('0761', 'Ada · +15550761');
   await page.locator('#conv-name', { hasText: 'Ada' }).waitFor();
+  // Beyond the newest 200 the list holds: the server finds Zed.
+  assert.equal(await page.locator('#conversation-list li[data-phone="15550760"]').count(), 0);
+  await command('zed', 'Zed · +15550760');
+  await page.locator('#conv-name', { hasText: 'Zed' }).waitFor();
   await command('ben', 'Ben · +15550762');
   await page.locator('#conv-name', { hasText: 'Ben' }).waitFor();
   // The chat's own actions, as its buttons say them now.

@@ -1,10 +1,12 @@
 // The command bar, as Chatwoot's (Ctrl+K, or ⌘K on a Mac, from anywhere):
-// one box that finds a conversation by its user's name or phone, an action
+// one box that finds a conversation by its user's name or phone (those the
+// list holds at once, then those the server finds beyond them), an action
 // on the chat open, a tab of the list or a dialog, and does it on Enter.
 // An action or a dialog is the console's own button, clicked: it does what
 // the button does, under the same rules, and is offered only while the
 // button is there to press. The macros (Macros' menu) and the saved views
 // (their chips) are commands too.
+import { api, enc } from './api.js';
 import { h, $ } from './dom.js';
 import { movedByArrows } from './picker.js';
 
@@ -20,6 +22,8 @@ const dialogs = [['new-conversation', 'New conversation'], ['inbox', 'Notificati
   ['automations', 'Automations'], ['sla', 'SLA'], ['audit', 'Audit log'], ['shortcuts', 'Keyboard shortcuts'], ['theme', 'Light or dark'],
   ['logout', 'Log out']];
 const conversationsShown = 8;
+// The server is asked once typing pauses this long, for two characters or more.
+const searchPauseMs = 150;
 
 const textOf = (el) => (el.tagName === 'DETAILS' ? el.querySelector('summary') : el).textContent.replace(/\s+/g, ' ').trim();
 const offered = (el) => el && !el.disabled && !el.closest('[hidden]');  // hidden, or in what is
@@ -40,13 +44,15 @@ export class CommandBar {
     this.list = $('command-list');
     this.shown = [];
     this.active = 0;
+    this.searched = { query: '', conversations: [] };  // the server's answer for the last query asked
+    this.searchTimer = null;
     document.addEventListener('keydown', (e) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.key.toLowerCase() !== 'k') return;
       if (document.querySelector('dialog[open]') || $('app-view').hidden) return;
       e.preventDefault();
       this.open();
     });
-    this.input.addEventListener('input', () => { this.active = 0; this.render(); });
+    this.input.addEventListener('input', () => { this.active = 0; this.render(); this.searchSoon(); });
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     // A click outside the box closes it, as Escape does.
     this.dialog.addEventListener('click', (e) => { if (e.target === this.dialog) this.dialog.close(); });
@@ -93,18 +99,38 @@ export class CommandBar {
     return out;
   }
 
-  // The conversations the list holds whose user's name or phone has what
-  // was typed in it, the newest activity first.
+  // The conversations whose user's name or phone has what was typed in it,
+  // the newest activity first: those the list holds, and those the server
+  // found for it beyond them (an older user's, the list holding the newest 200).
   found(query) {
     const typed = query.toLowerCase();
     const number = digits(query);
     const at = (c) => Date.parse(c.last_activity_at ?? c.updated_at);
-    return [...this.conversations()]
+    const held = [...this.conversations()];
+    const phones = new Set(held.map((c) => c.phone));
+    const beyond = this.searched.query === query ? this.searched.conversations.filter((c) => !phones.has(c.phone)) : [];
+    return [...held, ...beyond]
       .filter((c) => (c.name ?? '').toLowerCase().includes(typed) || (number && c.phone.includes(number)))
       .sort((a, b) => at(b) - at(a))
       .slice(0, conversationsShown)
       .map((c) => ({ group: 'Conversation', label: c.name ? `${c.name} · +${c.phone}` : `+${c.phone}`, found: true,
         run: () => this.openConversation(c.phone) }));
+  }
+
+  // The server's search for what is typed, once typing pauses; its answer
+  // is drawn while the same text is there. It also finds users by their
+  // messages, labels and details: found() keeps those of that name or phone.
+  searchSoon() {
+    clearTimeout(this.searchTimer);
+    const query = this.input.value.trim();
+    if (query.length < 2) return;
+    this.searchTimer = setTimeout(async () => {
+      try {
+        const { conversations } = await api.get(`/conversations?q=${enc(query)}&limit=50`);
+        this.searched = { query, conversations };
+        if (this.dialog.open && this.input.value.trim() === query) this.render();
+      } catch { /* the list's own rows stay offered */ }
+    }, searchPauseMs);
   }
 
   // The commands whose label holds every word typed, in any case; a
