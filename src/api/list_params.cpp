@@ -40,6 +40,17 @@ std::string assignee_named(api_context& ctx, const std::string& name) {
     return name;
 }
 
+// ?attribute=key:value: a detail's name as PUT …/attributes keys it, and a
+// value of 1 to max_attribute_chars characters on one line.
+std::pair<std::string, std::string> attribute_named(std::string_view typed) {
+    auto colon = typed.find(':');
+    auto key = chat::attribute_key_from(typed.substr(0, colon));
+    auto value = colon == std::string_view::npos ? std::string() : std::string(chat::trim(typed.substr(colon + 1)));
+    if (!key || !is_attribute_value(value))
+        throw field_error{"attribute", "attribute must be a detail and its value, as plan:Gold"};
+    return {std::move(*key), std::move(value)};
+}
+
 }  // namespace
 
 chat::channel channel_param(std::string_view typed) {
@@ -51,7 +62,8 @@ chat::channel channel_param(std::string_view typed) {
 bool list_params::passes(const chat::conversation& c) const {
     return (!label || std::binary_search(c.labels.begin(), c.labels.end(), *label)) &&
            (!priority || c.priority == *priority) && (!team || c.team == *team) &&
-           (!assignee || c.assignee == *assignee) && (!via || c.via == *via);
+           (!assignee || c.assignee == *assignee) && (!via || c.via == *via) &&
+           (!attribute || has_detail(c, attribute->first, attribute->second));
 }
 
 bool person_matches(const chat::conversation& c, std::string_view q) {
@@ -60,6 +72,12 @@ bool person_matches(const chat::conversation& c, std::string_view q) {
            std::any_of(c.labels.begin(), c.labels.end(), labelled) ||
            std::any_of(c.attributes.begin(), c.attributes.end(),
                        [&](auto& a) { return contains_ignoring_case(a.second, q); });
+}
+
+bool has_detail(const chat::conversation& c, std::string_view key, std::string_view value) {
+    auto lower = ascii_lowered(std::string(value));
+    return std::any_of(c.attributes.begin(), c.attributes.end(),
+                       [&](auto& a) { return a.first == key && ascii_lowered(a.second) == lower; });
 }
 
 param_lookup params_in(boost::json::object query) {
@@ -83,11 +101,12 @@ list_params read_list_params(api_context& ctx, const param_lookup& get) {
     if (auto t = get("team")) p.team = team_named(*t);
     if (auto a = get("assignee")) p.assignee = assignee_named(ctx, *a);
     if (auto v = get("channel")) p.via = channel_param(*v);
+    if (auto v = get("attribute")) p.attribute = attribute_named(*v);
 
     if (p.order_name == "queue") {
         if (p.filter != chat::list_query::only::queued || !p.q.empty() || p.narrows())
             throw field_error{"order", "order=queue lists the queue: use it with filter=queued and without q, label, "
-                                       "priority, team, assignee or channel"};
+                                       "priority, team, assignee, channel or attribute"};
         p.queue_order = true;
     } else if (p.order_name == "priority") {
         p.by = chat::list_query::order::priority;

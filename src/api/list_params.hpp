@@ -20,8 +20,8 @@ struct api_context;
 
 // The parameters that say what the list holds and in which order; a saved
 // view keeps these, and a page's `cursor` and `limit` come with each request.
-inline constexpr std::array<std::string_view, 8> list_param_names{"filter", "order",    "q",       "label",
-                                                                  "priority", "team", "assignee", "channel"};
+inline constexpr std::array<std::string_view, 9> list_param_names{"filter",   "order", "q",        "label",    "priority",
+                                                                  "team",     "assignee", "channel", "attribute"};
 
 struct list_params {
     bool queue_order = false;  // order=queue: the queue from its head
@@ -34,9 +34,12 @@ struct list_params {
     std::optional<std::string> team;      // "": under no team
     std::optional<std::string> assignee;  // whose chats: an agent's username
     std::optional<chat::channel> via;     // which channel the user writes on (Chatwoot's inbox)
-    // Whether any of label, priority, team, assignee and channel narrows
-    // the list, and whether the conversation passes those that do.
-    bool narrows() const { return label || priority || team || assignee || via; }
+    // ?attribute=plan:Gold: the users with that detail (a custom attribute's,
+    // as Chatwoot's filter), its value matched in any case; the value as typed.
+    std::optional<std::pair<std::string, std::string>> attribute;
+    // Whether any of label, priority, team, assignee, channel and attribute
+    // narrows the list, and whether the conversation passes those that do.
+    bool narrows() const { return label || priority || team || assignee || via || attribute; }
     bool passes(const chat::conversation& c) const;
 };
 
@@ -48,6 +51,10 @@ chat::channel channel_param(std::string_view typed);
 // details: what a search of the list finds beside the messages' text, and
 // a search of the contacts finds.
 bool person_matches(const chat::conversation& c, std::string_view q);
+
+// Whether the user has the detail `key` of `value`, in any case (`gold` is
+// `Gold`): the list's ?attribute= and an automation's condition.
+bool has_detail(const chat::conversation& c, std::string_view key, std::string_view value);
 
 // A parameter's value by its name; nullopt when not given.
 using param_lookup = std::function<std::optional<std::string>(std::string_view)>;

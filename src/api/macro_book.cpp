@@ -2,6 +2,7 @@
 
 #include "audit.hpp"
 #include "command_fields.hpp"
+#include "list_params.hpp"
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/ascii_case.hpp"
@@ -41,9 +42,7 @@ bool macro_trigger::holds_for(const chat::conversation& c, chat::channel via) co
     return enabled && (!channel || *channel == via) && (!team || *team == c.team) &&
            (!priority || *priority == c.priority) &&
            (label.empty() || std::find(c.labels.begin(), c.labels.end(), label) != c.labels.end()) &&
-           (attribute_key.empty() ||
-            std::any_of(c.attributes.begin(), c.attributes.end(),
-                        [&](auto& a) { return a.first == attribute_key && ascii_lowered(a.second) == ascii_lowered(attribute_value); })) &&
+           (attribute_key.empty() || has_detail(c, attribute_key, attribute_value)) &&
            (!assigned || *assigned == !c.assignee.empty());
 }
 

@@ -65,7 +65,7 @@ json::object view_query_field(api_context& ctx, const json::object& body) {
         if (std::find(list_param_names.begin(), list_param_names.end(), key) == list_param_names.end())
             throw field_error{"query", "query." + name +
                                            " is not one of the list's parameters: filter, order, q, label, priority, "
-                                           "team, assignee or channel"};
+                                           "team, assignee, channel or attribute"};
         if (!value.is_string())
             throw field_error{"query." + name, "query." + name + " must be a string, as in the list's query"};
         query[key] = value;
@@ -82,6 +82,7 @@ json::object view_query_field(api_context& ctx, const json::object& body) {
     // and team as its filters name them.
     if (read.label) query["label"] = *read.label;
     if (read.team) query["team"] = read.team->empty() ? "none" : *read.team;
+    if (read.attribute) query["attribute"] = read.attribute->first + ":" + read.attribute->second;
     return query;
 }
 

@@ -109,6 +109,34 @@ BOOST_FIXTURE_TEST_CASE(the_list_narrows_to_one_channel, four_chats) {
     BOOST_TEST(carol.json("GET", "/views").at("views").as_array().size() == 1u);
 }
 
+// Chatwoot's custom attribute filter: the users with a detail of a value,
+// in any case, with the rest of the list's narrowing, in a saved view too.
+BOOST_FIXTURE_TEST_CASE(the_list_narrows_to_the_users_of_a_detail, four_chats) {
+    admin.json("PUT", "/conversations/8101/attributes", R"({"attributes":{"plan":"Gold","email":"a@example.com"}})");
+    admin.json("PUT", "/conversations/8102/attributes", R"({"attributes":{"plan":"gold"}})");
+    admin.json("PUT", "/conversations/8103/attributes", R"({"attributes":{"plan":"Silver","tier":"Gold"}})");
+
+    BOOST_TEST(listed(carol, "?attribute=plan:Gold") == (phones{"8101", "8102"}));
+    BOOST_TEST(listed(carol, "?attribute=Plan:%20GOLD%20") == (phones{"8101", "8102"}));
+    BOOST_TEST(listed(carol, "?attribute=plan:Silver") == phones{"8103"});
+    BOOST_TEST(listed(carol, "?attribute=plan:Bronze").empty());
+    BOOST_TEST(listed(carol, "?attribute=plan:Gold&priority=urgent") == phones{"8102"});
+    BOOST_TEST(listed(carol, "?attribute=plan:Gold&assignee=bob&q=810") == (phones{"8101", "8102"}));
+    BOOST_TEST(listed(carol, "?attribute=plan:Gold&order=priority&limit=1") == phones{"8102"});
+    BOOST_TEST(carol.json("GET", "/conversations?attribute=plan:Gold").at("counts") ==
+               carol.json("GET", "/conversations").at("counts"));
+
+    for (auto bad : {"plan", "plan:", "plan:%20", ":Gold", "!!:Gold"})
+        BOOST_TEST(refused_field(carol.call("GET", std::string("/conversations?attribute=") + bad)) == "attribute", bad);
+    BOOST_TEST(refused_field(carol.call("GET", "/conversations?filter=queued&order=queue&attribute=plan:Gold")) == "order");
+
+    auto gold = carol.json("POST", "/views", R"({"name":"Gold","query":{"attribute":"Plan: Gold"}})", 201);
+    BOOST_TEST(gold.at("query") == json::parse(R"({"attribute":"plan:Gold"})"));
+    BOOST_TEST(listed(carol, "?view=" + std::string(gold.at("id").as_string())) == (phones{"8101", "8102"}));
+    BOOST_TEST(refused_field(carol.call("POST", "/views", R"({"name":"x","query":{"attribute":"plan"}})")) ==
+               "query.attribute");
+}
+
 BOOST_FIXTURE_TEST_CASE(an_agent_lists_by_their_saved_views, four_chats) {
     ws_client bob_ws(p, "/ws?token=" + bob.token);
     ws_client carol_ws(p, "/ws?token=" + carol.token);
