@@ -396,6 +396,7 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('PUT', '/labels/vip', { color: '#aa3377' });  // the list's label filter shows
   await admin('PUT', '/teams/billing', { members: ['admin'] });  // and its team filter
+  await admin('PUT', '/custom-attributes/plan', { display_name: 'Plan', type: 'list', values: ['Gold', 'Silver'] });  // its detail filter
   await userSays(server, '15550901', 'hello');  // users of both channels: its channel filter
   await whatsappUserSends(server, '15550902', 'wamid.902', 'text', null, 'hola');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
@@ -405,6 +406,7 @@ test('the top bar and a chat\'s actions keep to one row at 1280 pixels, what is 
   await page.locator('#label-select').waitFor();
   await page.locator('#team-filter').waitFor();
   await page.locator('#channel-filter').waitFor();
+  await page.locator('#attribute-filter').waitFor();
   assert.equal(await rowsOf(page, '.topbar > *'), 1);
   // The list's tools: the search and the sort, then the three filters; no third row for the sort alone.
   assert.equal(await rowsOf(page, '.list-tools > *'), 2);

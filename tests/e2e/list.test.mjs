@@ -798,6 +798,53 @@ test("the list narrows to one agent's chats, and an agent's saved views show it 
 // Chatwoot's inbox filter: one channel's users, offered once the list holds
 // users of both; the server lists those beyond the rows held; a saved view
 // keeps it.
+test('the list narrows to the users of a detail, offered once a custom attribute has choices', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550421', 'hello', 'Ann');
+  await userSays(server, '15550422', 'hello', 'Bo');
+  await userSays(server, '15550423', 'hello', 'Cy');
+  await admin('PUT', '/conversations/15550421/attributes', { attributes: { plan: 'Gold' } });
+  await admin('PUT', '/conversations/15550422/attributes', { attributes: { plan: 'silver' } });
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const shown = (phones) => page.waitForFunction((want) => [...document.querySelectorAll('#conversation-list li')]
+    .map((li) => li.dataset.phone).sort().join() === want, phones.join());
+  await shown(['15550421', '15550422', '15550423']);
+  const filter = page.locator('#attribute-filter');
+  assert.equal(await filter.isHidden(), true);  // no custom attribute to pick from
+  await admin('PUT', '/custom-attributes/plan', { display_name: 'Plan', type: 'list', values: ['Gold', 'Silver'] });
+  await admin('PUT', '/custom-attributes/newsletter', { display_name: 'Newsletter', type: 'checkbox' });
+  await admin('PUT', '/custom-attributes/email', { type: 'text' });  // nothing to pick: not offered
+  await page.waitForFunction(() => document.querySelectorAll('#attribute-filter option').length === 5);
+  assert.deepEqual(await filter.locator('option').allTextContents(),
+    ['Any detail', 'Newsletter: Yes', 'Newsletter: No', 'Plan: Gold', 'Plan: Silver']);
+
+  const asked = page.waitForRequest((r) => /\/conversations\?.*attribute=plan%3AGold/.test(r.url()));
+  await filter.selectOption('plan:Gold');
+  await shown(['15550421']);
+  await asked;
+  assert.equal(await page.locator('#filters-fold').textContent(), 'Filters (1)');
+  await filter.selectOption('plan:Silver');
+  await shown(['15550422']);  // silver, in any case
+  // A user given the detail joins the list as it comes.
+  await filter.selectOption('plan:Gold');
+  await shown(['15550421']);
+  await admin('PUT', '/conversations/15550423/attributes', { attributes: { plan: 'GOLD' } });
+  await shown(['15550421', '15550423']);
+  // Saved as a view, and shown again by it.
+  await page.getByText('☆ Save view').click();
+  await page.getByLabel('Name of the view').fill('Gold plans');
+  await page.getByLabel('Name of the view').press('Enter');
+  const chip = page.locator('#views .view-open', { hasText: 'Gold plans' });
+  await chip.waitFor();
+  assert.deepEqual((await admin('GET', '/views')).views.map((v) => v.query), [{ attribute: 'plan:Gold' }]);
+  await filter.selectOption('');
+  await shown(['15550421', '15550422', '15550423']);
+  await chip.click();
+  await shown(['15550421', '15550423']);
+  assert.equal(await filter.inputValue(), 'plan:Gold');
+  assert.deepEqual(page.errors, []);
+}));
+
 test("the list narrows to one channel's users, offered once there are users of both", () => withMemoryServer([], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550411', 'hello', 'Ann');

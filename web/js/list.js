@@ -59,6 +59,13 @@ const shownAtMost = 200;
 // anew, as one from before the first page is.
 const heldAtMost = 2000;
 
+// Whether the user has the detail `attribute` names ('plan:Gold'), its value in any case, as the server's ?attribute=.
+function hasDetail(c, attribute) {
+  const colon = attribute.indexOf(':');
+  const have = c.attributes?.[attribute.slice(0, colon)];
+  return have !== undefined && have.toLowerCase() === attribute.slice(colon + 1).toLowerCase();
+}
+
 export class ConversationList {
   constructor({ me, drafts, onOpen, onSelection = () => {}, onRender = () => {}, overdueMs = () => 0, pastResolution = () => false,
     viewersOf = () => [], labelCatalog = null }) {
@@ -86,6 +93,7 @@ export class ConversationList {
     this.team = null;       // only those under this team, or 'none': under none; when set
     this.assignee = null;   // only the chats this agent has, when set
     this.channel = null;    // only the users who write on it ('whatsapp', 'plain'), when set
+    this.attribute = null;  // only the users with that detail ('plan:Gold', its value in any case), when set
     this.channels = new Set();  // the channels of every conversation held so far
     this.order = 'activity';  // or 'priority': the most urgent first
     this.textHits = null;   // phone → its newest message the server matched `query` in (or null), for `query`
@@ -184,6 +192,7 @@ export class ConversationList {
     if (this.team) q.team = this.team;
     if (this.assignee) q.assignee = this.assignee;
     if (this.channel) q.channel = this.channel;
+    if (this.attribute) q.attribute = this.attribute;
     if (this.order === 'priority') q.order = 'priority';
     else if (this.filter === 'waiting') q.order = 'waiting';
     return q;
@@ -210,6 +219,7 @@ export class ConversationList {
     if (this.team && (c.team ?? 'none') !== this.team) return false;
     if (this.assignee && c.assignee !== this.assignee) return false;
     if (this.channel && c.channel !== this.channel) return false;
+    if (this.attribute && !hasDetail(c, this.attribute)) return false;
     if (!this.query) return true;
     const q = this.query.toLowerCase();
     return (c.name || '').toLowerCase().includes(q) || c.phone.includes(q) || (c.labels ?? []).some((l) => l.includes(q))

@@ -154,7 +154,7 @@ const listOrderKey = 'switchboard.listOrder';
 let listLoads = 0;  // answers taken, dropped or aborted, as #conversation-list's data-loads
 let listLoading = null;  // the AbortController of the list request in flight
 async function loadList() {
-  const { query, label, priority, team: inTeam, assignee, channel, order } = list;
+  const { query, label, priority, team: inTeam, assignee, channel, attribute, order } = list;
   const params = new URLSearchParams({ limit: '200' });
   if (query) params.set('q', query);
   if (label) params.set('label', label);
@@ -162,6 +162,7 @@ async function loadList() {
   if (inTeam) params.set('team', inTeam);
   if (assignee) params.set('assignee', assignee);
   if (channel) params.set('channel', channel);
+  if (attribute) params.set('attribute', attribute);
   if (order !== 'activity') params.set('order', order);
   // A search typed over is dropped: the connection closes, and the server
   // skips its scan if its turn has not come (searches of message text take
@@ -174,7 +175,7 @@ async function loadList() {
     // An earlier search can still answer after a later one: its matches
     // are not this query's.
     if (query !== list.query || label !== list.label || priority !== list.priority || inTeam !== list.team
-      || assignee !== list.assignee || channel !== list.channel || order !== list.order) return;
+      || assignee !== list.assignee || channel !== list.channel || attribute !== list.attribute || order !== list.order) return;
     list.setTextHits(query ? new Map(conversations.map((c) => [c.phone, c.match ?? null])) : null);
     for (const { match, ...c } of conversations) list.upsert(c, read);
     list.render();
@@ -597,7 +598,7 @@ function start(agent) {
     onRender: () => { views?.mark(); offerChannelFilter(); }, overdueMs: (c) => targets.overdueMs(c), pastResolution: (c) => targets.pastResolution(c),
     viewersOf: (phone) => viewers.others(phone), labelCatalog });
   labelCatalog.onChange(() => { list.rowChanged(null); if (pane.conv) pane.renderChips(); fillLabelSelect(); });
-  attributeCatalog.onChange(() => { if (pane.conv) pane.renderChips(); });
+  attributeCatalog.onChange(() => { if (pane.conv) pane.renderChips(); fillAttributeFilter(); });
   $('label-select').addEventListener('change', (e) => filterByLabel(e.target.value || null));
   views = new SavedViews({ me, current: () => list.viewQuery(), apply: applyView });
   const changed = (c) => { if (countsChanged(c)) refreshQueueSoon(); list.upsert(c); list.renderSoon(); };
@@ -657,6 +658,12 @@ function start(agent) {
     list.channel = e.target.value || null;
     list.render();
     if (list.channel) loadList();
+  });
+  // Likewise the users with a detail (Chatwoot's custom attribute filter).
+  $('attribute-filter').addEventListener('change', (e) => {
+    list.attribute = e.target.value || null;
+    list.render();
+    if (list.attribute) loadList();
   });
   // The list's order, as this browser last chose it. By priority, the
   // server sends the most urgent beyond the pages held.
@@ -754,6 +761,22 @@ function fillLabelSelect() {
   select.hidden = names.length === 0;
 }
 
+// The custom attributes' choices to narrow the list to (a list's, yes or
+// no), as Chatwoot's filter offers them, and the one it narrows to now
+// though the catalog lacks it (a saved view's); shown once there is one.
+function fillAttributeFilter() {
+  const select = $('attribute-filter');
+  const choices = attributeCatalog.attributes.filter((a) => a.type === 'list' || a.type === 'checkbox').map((a) => h('optgroup', { label: a.display_name },
+    ...(a.type === 'list' ? a.values.map((v) => [v, v]) : [['true', 'Yes'], ['false', 'No']])
+      .map(([value, text]) => h('option', { value: `${a.key}:${value}`, text: `${a.display_name}: ${text}` }))));
+  const options = [h('option', { value: '', text: 'Any detail' }), ...choices];
+  if (list.attribute && !choices.some((g) => [...g.children].some((o) => o.value === list.attribute)))
+    options.push(h('option', { value: list.attribute, text: list.attribute }));
+  select.replaceChildren(...options);
+  select.value = list.attribute ?? '';
+  select.hidden = options.length === 1;
+}
+
 // Whose chats the list may narrow to: every active agent, and the one it
 // narrows to now even if deactivated since.
 async function fillAssignees() {
@@ -781,6 +804,8 @@ function applyView(q) {
   $('assignee-filter').value = list.assignee ?? '';
   list.channel = q.channel ?? null;
   $('channel-filter').value = list.channel ?? '';
+  list.attribute = q.attribute ?? null;
+  fillAttributeFilter();
   list.order = q.order === 'priority' ? 'priority' : 'activity';
   $('list-order').value = list.order;
   filterByLabel(q.label ?? null);  // renders
@@ -819,7 +844,7 @@ function showUnderLabel(label) {
 
 // Folded at a phone's width, the filters still say how many are on.
 function showFiltersOn() {
-  const on = [list.priority, list.team, list.assignee, list.channel, list.label].filter(Boolean).length + (list.order === 'activity' ? 0 : 1);
+  const on = [list.priority, list.team, list.assignee, list.channel, list.attribute, list.label].filter(Boolean).length + (list.order === 'activity' ? 0 : 1);
   $('filters-fold').textContent = on ? `Filters (${on})` : 'Filters';
 }
 
