@@ -804,9 +804,14 @@ test('an admin defines custom attributes, and a chat\'s header offers them first
   await lea.getByLabel('New detail').fill('profile: example.com');
   await lea.getByLabel('New detail').press('Enter');
   await lea.locator('#composer-hint', { hasText: 'the attribute profile is a link' }).waitFor();
-  // A click changes one by its type.
+  // A click changes one by its type; by the keyboard, the arrows move and Enter picks.
   await chip(lea, 'plan').locator('.detail-text').click();
-  await lea.getByLabel('Plan: What they pay for').selectOption('Gold');
+  const plan = lea.getByLabel('Plan: What they pay for');
+  await plan.press('ArrowDown');
+  await plan.press('ArrowDown');
+  assert.equal(await plan.inputValue(), 'Silver');  // still open: the first arrow picked nothing
+  await plan.press('ArrowUp');
+  await plan.press('Enter');
   await chip(page, 'plan').filter({ hasText: 'Plan: Gold' }).waitFor();
   assert.deepEqual(await details(), { newsletter: 'true', plan: 'Gold', profile: 'https://example.com/u/791', signed_up: '2025-03-01' });
 

@@ -106,18 +106,30 @@ export function typeInPlace(hide, attrs, onEnter, companions = []) {
 
 // typeInPlace's choice from a list: `options` ([value, text] pairs) in a
 // select in place of `hide`, the first a prompt to pick one; a choice calls
-// onPick(value), Escape or leaving it puts `hide` back.
+// onPick(value), Escape or leaving it puts `hide` back. A click picks at
+// once; the arrow keys only move, and Enter picks, so that the keyboard
+// can reach the third choice without picking the first.
+const MOVING_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
 export function pickInPlace(hide, options, attrs, onPick) {
   const select = h('select', attrs, ...options.map(([value, text], i) => h('option', { value, text, disabled: i === 0, selected: i === 0 })));
   let open = true;
+  let moved = false;  // by a key: the change that follows waits for Enter
   const done = () => {
     if (!open) return;
     open = false;
     select.remove();
     for (const el of hide) el.hidden = false;
   };
-  select.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); done(); } });
-  select.addEventListener('change', () => { const value = select.value; done(); onPick(value); });
+  const pick = () => { const value = select.value; done(); onPick(value); };
+  select.addEventListener('keydown', (e) => {
+    if (MOVING_KEYS.has(e.key)) moved = true;
+    else if (e.key === 'Escape') { e.preventDefault(); done(); }
+    else if (e.key === 'Enter' && select.selectedIndex > 0) { e.preventDefault(); pick(); }
+  });
+  select.addEventListener('change', () => {
+    if (moved) { moved = false; return; }
+    pick();
+  });
   select.addEventListener('blur', done);
   for (const el of hide) el.hidden = true;
   hide[hide.length - 1].after(select);
