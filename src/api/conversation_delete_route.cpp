@@ -5,6 +5,7 @@
 #include "audit.hpp"
 #include "conversation_erasure.hpp"
 
+#include "switchboard/api/scheduled_replies.hpp"
 #include "switchboard/chat/engine.hpp"
 
 namespace switchboard::api {
@@ -14,6 +15,10 @@ using boost::asio::awaitable;
 awaitable<boost::json::object> erase_conversation(api_context& ctx, std::string phone, auth::agent who) {
     auto erasing = ctx.engine.delete_conversation(phone, as_ref(who));
     auto messages = co_await std::move(erasing);
+    if (ctx.scheduled) {  // their replies not sent yet go with them
+        auto forgetting = ctx.scheduled->forget(phone);
+        co_await std::move(forgetting);
+    }
     auto audited = audit(ctx, who.username, "conversation.deleted", phone, {{"messages", messages}});
     co_await std::move(audited);
     co_return boost::json::object{{"deleted", std::move(phone)}, {"messages", messages}};

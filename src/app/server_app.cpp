@@ -3,6 +3,7 @@
 
 #include "switchboard/api/automations.hpp"
 #include "switchboard/api/campaigns.hpp"
+#include "switchboard/api/scheduled_replies.hpp"
 #include "switchboard/api/routes.hpp"
 #include "switchboard/api/system_routes.hpp"
 #include "switchboard/auth/agents.hpp"
@@ -242,10 +243,11 @@ int run_server(const config& cfg) {
         net::thread_pool scans(1);  // stopped before the store closes (below)
         channels::media_fetcher media(ioc, metrics, media_options_from(cfg));
         channels::template_catalog templates(ioc, template_options_from(cfg));
+        api::scheduled_replies scheduled(ioc);  // sends once the API is there (add_scheduled_routes)
         api::api_context api_ctx{engine, agents, teams, hub, *store, scans, media, templates, split_origins(cfg.allowed_origins),
                                  engine_hours.get(), &automations, &notifications,
                                  {cfg.wa_phone_number_id, !cfg.outbound_url.empty()}, &campaigns, &mailer,
-                                 &console_url};
+                                 &console_url, &scheduled};
 
         http::router routes;
         api::add_system_routes(routes, metrics);
@@ -285,6 +287,7 @@ int run_server(const config& cfg) {
             mailer.stop();  // a mail under way is cut short: the inbox has it
             templates.stop();
             campaigns.stop();  // after the user it is at: its place is kept for the next start
+            scheduled.stop();  // one being sent finishes; the rest wait for the next start
             // The backstop stands until both HTTP connections and agent sockets are gone.
             auto pending = std::make_shared<int>(2);
             auto one_done = [&, pending] {

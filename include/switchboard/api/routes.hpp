@@ -38,6 +38,7 @@ namespace switchboard::api {
 
 class automation_runner;
 class campaign_runner;
+class scheduled_replies;
 
 // Where an agent may open a conversation with a user who has not written
 // (POST /conversations).
@@ -81,6 +82,8 @@ struct api_context {
     // address): the links mails give. Never a request's Host header, which
     // whoever asks for a password mail chooses.
     const std::string* console_url = nullptr;
+    // Replies agents scheduled, sent at their time; null: no /scheduled.
+    scheduled_replies* scheduled = nullptr;
 };
 
 void add_auth_routes(http::router& routes, api_context& ctx);
@@ -126,6 +129,8 @@ void add_team_routes(http::router& routes, api_context& ctx);
 void add_label_routes(http::router& routes, api_context& ctx);
 void add_audit_route(http::router& routes, api_context& ctx);
 void add_notification_routes(http::router& routes, api_context& ctx);
+// Starts sending the scheduled replies too (api_context::scheduled).
+void add_scheduled_routes(http::router& routes, api_context& ctx);
 
 inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_auth_routes(routes, ctx);
@@ -159,6 +164,7 @@ inline void add_api_routes(http::router& routes, api_context& ctx) {
     add_label_routes(routes, ctx);
     add_audit_route(routes, ctx);
     if (ctx.notifications) add_notification_routes(routes, ctx);
+    if (ctx.scheduled) add_scheduled_routes(routes, ctx);
 }
 
 }  // namespace switchboard::api
