@@ -138,6 +138,8 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await admin('PUT', '/custom-attributes/plan', { display_name: 'Plan', type: 'list', values: ['Gold', 'Silver'] });
   await admin('PUT', '/custom-attributes/profile', { display_name: 'Profile', type: 'link' });
   await admin('PUT', '/conversations/15551201/attributes', { attributes: { plan: 'Gold', profile: 'https://example.com/u/1' } });
+  // A reply to go later, over the composer.
+  await admin('POST', '/conversations/15551201/scheduled', { text: 'Any news on the order?', send_at: new Date(Date.now() + 86_400_000).toISOString() });
   const lea = await apiAs(server, 'lea', 'lea-secret-1');
   await lea('POST', '/conversations/15551201/notes', { text: '@admin this one is a VIP' });  // the admin's inbox
   await admin('POST', '/campaigns', { name: 'Spring', channel: 'plain', labels: ['vip'], text: 'Spring sale',
@@ -150,7 +152,12 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await found.check(page, 'the list');
   await page.locator('#conversation-list li[data-phone="15551201"]').click();
   await page.locator('.message.note', { hasText: 'this one is a VIP' }).waitFor();
+  await page.locator('#scheduled-list li').waitFor();
   await found.check(page, 'a chat open');
+  await page.locator('#send-later summary').click();
+  await page.locator('#send-later-choices button').first().waitFor();
+  await found.check(page, 'the send later menu');
+  await page.keyboard.press('Escape');
   await page.locator('#composer-text').fill('/h');
   await page.locator('#reply-suggestions [role="option"]').waitFor();
   await found.check(page, 'the saved replies\' picker');

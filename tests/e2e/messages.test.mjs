@@ -588,3 +588,66 @@ test('an agent puts an emoji in a reply from the picker, where the caret is', ()
   await receiver.waitFor((m) => m.to === '15551701' && m.text === 'Thanks🙏 for waiting');
   assert.deepEqual(page.errors, []);
 }));
+
+// Intercom's send later: ⏰ beside Send schedules what the composer holds;
+// the strip over the composer lists it, in every console, until it goes or
+// is cancelled; one that could not go says why, until deleted.
+test('an agent schedules a reply to go later: it waits over the composer, goes at its time, or says why it could not', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await userSays(server, '15550951', 'support', 'Rita');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
+  for (const p of [page, lea]) {
+    await p.locator('#conversation-list li[data-phone="15550951"]').click();
+    await p.locator('#conv-name', { hasText: 'Rita' }).waitFor();
+  }
+  const later = page.locator('#send-later');
+  assert.equal(await later.isVisible(), false);  // not the admin's chat yet
+  await page.locator('#start-chat').click();  // Claim Chat: it waits in the queue
+  await later.waitFor();
+  assert.equal(await lea.locator('#send-later').isVisible(), false);  // nor lea's
+  const scheduled = async () => (await admin('GET', '/conversations/15550951/scheduled')).scheduled;
+
+  // Nothing written: nothing to schedule.
+  await later.locator('summary').click();
+  await page.getByRole('button', { name: 'In an hour' }).click();
+  await page.locator('#composer-hint', { hasText: 'Write the reply first' }).waitFor();
+  // Written, then sent next Monday at 09:00, the agent's own time: listed in every console.
+  await page.locator('#composer-text').fill('Following up on your order');
+  await later.locator('summary').click();
+  await page.getByRole('button', { name: 'Next week, Mon 09:00' }).click();
+  for (const p of [page, lea])
+    await p.locator('#scheduled-list li', { hasText: 'Following up on your order' }).filter({ hasText: '⏰' }).waitFor();
+  assert.equal(await page.locator('#composer-text').inputValue(), '');
+  await lea.reload();  // read with the chat, not only heard of
+  await lea.locator('#scheduled-list li', { hasText: 'Following up on your order' }).waitFor();
+  const [kept] = await scheduled();
+  assert.deepEqual(await page.evaluate((iso) => [new Date(iso).getDay(), new Date(iso).getHours(), new Date(iso).getMinutes()], kept.send_at), [1, 9, 0]);
+  await page.locator('#composer-hint', { hasText: 'Your reply goes' }).waitFor();
+  // Cancelled: gone from every console.
+  await page.getByRole('button', { name: /^Cancel the reply scheduled for/ }).click();
+  await lea.locator('#scheduled-list li').waitFor({ state: 'detached' });
+  assert.deepEqual(await scheduled(), []);
+  assert.equal(await page.locator('#scheduled-list').isVisible(), false);
+
+  // One due in a moment: listed, then sent at its time as a reply of the admin's, and off the list.
+  await admin('POST', '/conversations/15550951/scheduled', { text: 'Here is your tracking number', send_at: new Date(Date.now() + 1500).toISOString() });
+  await page.locator('#scheduled-list li', { hasText: 'Here is your tracking number' }).waitFor();
+  await receiver.waitFor((m) => m.to === '15550951' && m.text === 'Here is your tracking number');
+  await page.locator('#messages .message', { hasText: 'Here is your tracking number' }).waitFor();
+  await page.locator('#scheduled-list li').waitFor({ state: 'detached' });
+
+  // One whose chat ended before its time: not sent, saying why, until deleted.
+  await admin('POST', '/conversations/15550951/scheduled', { text: 'Too late', send_at: new Date(Date.now() + 1000).toISOString() });
+  await page.locator('#scheduled-list li', { hasText: 'Too late' }).waitFor();
+  await admin('POST', '/conversations/15550951/chat-support/end', {});
+  const failed = page.locator('#scheduled-list li.failed', { hasText: 'Too late' });
+  await failed.filter({ hasText: 'Not sent' }).filter({ hasText: 'no chat is active with 15550951' }).waitFor();
+  await lea.locator('#scheduled-list li.failed', { hasText: 'Too late' }).waitFor();
+  assert.equal(await later.isVisible(), false);  // the chat is over: nothing more to schedule
+  await failed.getByRole('button', { name: 'Delete the reply not sent' }).click();
+  await lea.locator('#scheduled-list li').waitFor({ state: 'detached' });
+  assert.deepEqual(await scheduled(), []);
+  assert.deepEqual([...page.errors, ...lea.errors], []);
+}));

@@ -13,6 +13,7 @@ import { TranscriptMail } from './transcript_mail.js';
 import { namesText } from './viewers.js';
 import { channelName, mentions, stars, userName, waitsForAnswer } from './model.js';
 import { fillPriorities } from './priority.js';
+import { ScheduledReplies } from './scheduled.js';
 import { fromLocalInput, snoozeChoices, snoozedUntil, untilBody } from './snooze.js';
 
 const TICKS = { received: '✓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠ failed' };
@@ -181,6 +182,8 @@ export class ConversationPane {
     this.templates = new TemplatePicker({ onSent: (m) => this.addMessage(m) });
     this.pastChats = new PastChats({ openAt: (seq) => this.open(this.phone, seq) });
     this.transcriptMail = new TranscriptMail({ phone: () => this.phone });
+    this.scheduled = new ScheduledReplies({ phone: () => this.phone, take: () => this.replyText(),
+      taken: () => { $('composer-text').value = ''; this.saveDraft(); }, notice: (text) => this.showNotice(text) });
     PHONE_WIDTH.addEventListener('change', () => { if (this.conv) this.renderHeader(); });  // the composer's placeholder
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
@@ -273,6 +276,8 @@ export class ConversationPane {
       this.quote(null);  // nor a message of another chat to quote
       this.pastChats.show(phone);
     }
+    // Read again with the chat (after a reconnect too): no event is kept for a console away.
+    this.scheduled.load(phone).catch(() => {});  // none shown: the chat opens as it would
     const arriving = this.arriving = { changes: [], conv: null };
     const overtaken = () => this.phone !== phone || this.arriving !== arriving;
     try {
@@ -484,6 +489,9 @@ export class ConversationPane {
     if (!enabled) this.emoji.close(false);
     // A template is what reaches the user once the window has closed.
     $('send-template').hidden = note || c.channel !== 'whatsapp' || !this.mine();
+    // A reply to go later: from the agent whose chat it is, as one sent now.
+    $('send-later').hidden = note || !enabled;
+    if ($('send-later').hidden) $('send-later').open = false;
     $('send').textContent = note ? 'Add note' : 'Send';
     this.renderSign();
     $('composer').classList.toggle('note', note);
@@ -844,11 +852,16 @@ export class ConversationPane {
     sign.title = this.signing ? 'Your signature goes under your replies (click to stop)' : 'Sign your replies';
   }
 
+  // What the composer holds as a reply goes: signed while ✍ Sign is on.
+  replyText() {
+    const typed = $('composer-text').value.trim();
+    return typed && this.signing && this.me.signature ? `${typed}\n\n${this.me.signature}` : typed;
+  }
+
   send() {
     const box = $('composer-text');
     const note = this.mode === 'note';
-    const typed = box.value.trim();
-    const text = typed && !note && this.signing && this.me.signature ? `${typed}\n\n${this.me.signature}` : typed;
+    const text = note ? box.value.trim() : this.replyText();
     const file = note ? null : this.file;
     if (!(text || file) || !(note || this.canReply())) return;
     box.value = '';

@@ -492,6 +492,9 @@ function onEvent(e) {
     case 'labels.updated':
       labelCatalog.set(e.data.labels);
       break;
+    case 'scheduled.updated':
+      pane.scheduled.heard(e.conversation, e.data.scheduled);
+      break;
     case 'custom_attributes.updated':
       attributeCatalog.set(e.data.custom_attributes);
       break;
