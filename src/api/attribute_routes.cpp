@@ -93,10 +93,10 @@ awaitable<http::response> put_attribute(api_context& ctx, attribute_catalog& att
                                       " custom attributes already, the most there are");
     announce(ctx, attributes);
     auto about = attribute_json(put->saved);
-    auto audited = audit(ctx, who.username, put->created ? "custom_attribute.created" : "custom_attribute.updated",
-                         put->saved.name, {{"display_name", about.at("display_name")}, {"type", about.at("type")}});
-    co_await std::move(audited);
-    co_return json_response(put->created ? 201 : 200, about);
+    json::object details{{"display_name", about.at("display_name")}, {"type", about.at("type")}};
+    auto answering = audited_save(ctx, who.username, "custom_attribute", put->created, put->saved.name,
+                                  std::move(details), std::move(about));  // named: GCC 12
+    co_return co_await std::move(answering);
 }
 
 // The catalog forgets it; the users' details of that key stay, as plain text.
@@ -106,9 +106,8 @@ awaitable<http::response> delete_attribute(api_context& ctx, attribute_catalog& 
     bool removed = co_await attributes.remove(key);
     if (!removed) throw chat::command_error(chat::command_error::kind::not_found, "no custom attribute " + key);
     announce(ctx, attributes);
-    auto audited = audit(ctx, who.username, "custom_attribute.deleted", key, {});
-    co_await std::move(audited);
-    co_return json_response(200, {{"deleted", key}});
+    auto answering = audited_delete(ctx, who.username, "custom_attribute", key);  // named: GCC 12
+    co_return co_await std::move(answering);
 }
 
 }  // namespace

@@ -22,4 +22,14 @@ namespace switchboard::api {
 boost::asio::awaitable<void> audit(api_context& ctx, std::string actor, std::string action, std::string target,
                                    boost::json::object details = {});
 
+// A setting's item saved (a label, a team, a custom attribute): audited as
+// `<noun>.created` or `<noun>.updated` with `details`, then answered with
+// `about`, 201 for one made.
+boost::asio::awaitable<http::response> audited_save(api_context& ctx, std::string actor, std::string noun, bool created,
+                                                    std::string target, boost::json::object details,
+                                                    boost::json::object about);
+// One deleted: audited as `<noun>.deleted`, then answered {"deleted":target}.
+boost::asio::awaitable<http::response> audited_delete(api_context& ctx, std::string actor, std::string noun,
+                                                      std::string target);
+
 }  // namespace switchboard::api

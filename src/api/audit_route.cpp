@@ -30,6 +30,20 @@ awaitable<void> audit(api_context& ctx, std::string actor, std::string action, s
     }
 }
 
+awaitable<http::response> audited_save(api_context& ctx, std::string actor, std::string noun, bool created,
+                                       std::string target, json::object details, json::object about) {
+    auto audited = audit(ctx, std::move(actor), noun + (created ? ".created" : ".updated"), std::move(target),
+                         std::move(details));
+    co_await std::move(audited);
+    co_return json_response(created ? 201 : 200, std::move(about));
+}
+
+awaitable<http::response> audited_delete(api_context& ctx, std::string actor, std::string noun, std::string target) {
+    auto audited = audit(ctx, std::move(actor), noun + ".deleted", target);
+    co_await std::move(audited);
+    co_return json_response(200, {{"deleted", std::move(target)}});
+}
+
 namespace {
 
 constexpr std::size_t default_page = 50, max_page = 200, csv_page = 1000;

@@ -177,9 +177,8 @@ awaitable<http::response> delete_reply(api_context& ctx, saved_replies& replies,
                                          const auth::agent& who) {
     std::string shortcut(req.param("shortcut"));
     co_await replies.remove(shortcut);
-    auto audited = audit(ctx, who.username, "saved_reply.deleted", shortcut);
-    co_await std::move(audited);
-    co_return json_response(200, {{"deleted", shortcut}});
+    auto answering = audited_delete(ctx, who.username, "saved_reply", shortcut);  // named: GCC 12
+    co_return co_await std::move(answering);
 }
 
 using reply_route = awaitable<http::response> (*)(api_context&, saved_replies&, http::request&, const auth::agent&);

@@ -73,10 +73,10 @@ awaitable<http::response> put_label(api_context& ctx, label_catalog& labels, htt
                                   "there are " + std::to_string(max_catalog_labels) + " labels already, the most there are");
     announce(ctx, labels);
     auto about = label_json(put->saved);
-    auto audited = audit(ctx, who.username, put->created ? "label.created" : "label.updated", put->saved.name,
-                         {{"description", about.at("description")}, {"color", about.at("color")}});
-    co_await std::move(audited);
-    co_return json_response(put->created ? 201 : 200, about);
+    json::object details{{"description", about.at("description")}, {"color", about.at("color")}};
+    auto answering = audited_save(ctx, who.username, "label", put->created, put->saved.name, std::move(details),
+                                  std::move(about));  // named: GCC 12
+    co_return co_await std::move(answering);
 }
 
 // The catalog forgets it; conversations filed under it keep it, as in Chatwoot.
@@ -86,9 +86,8 @@ awaitable<http::response> delete_label(api_context& ctx, label_catalog& labels, 
     bool removed = co_await labels.remove(name);
     if (!removed) throw chat::command_error(chat::command_error::kind::not_found, "no label named " + name);
     announce(ctx, labels);
-    auto audited = audit(ctx, who.username, "label.deleted", name, {});
-    co_await std::move(audited);
-    co_return json_response(200, {{"deleted", name}});
+    auto answering = audited_delete(ctx, who.username, "label", name);  // named: GCC 12
+    co_return co_await std::move(answering);
 }
 
 }  // namespace

@@ -70,10 +70,9 @@ awaitable<http::response> put_team(api_context& ctx, http::request& req, const a
     auto about = auth::team_json(put->saved);
     json::object details{{"description", about.at("description")}, {"members", about.at("members")}};
     if (!about.at("sla").is_null()) details["sla"] = about.at("sla");  // its own targets, when it has them
-    auto audited = audit(ctx, who.username, put->created ? "team.created" : "team.updated", put->saved.name,
-                         std::move(details));
-    co_await std::move(audited);
-    co_return json_response(put->created ? 201 : 200, about);
+    auto answering = audited_save(ctx, who.username, "team", put->created, put->saved.name, std::move(details),
+                                  std::move(about));  // named: GCC 12
+    co_return co_await std::move(answering);
 }
 
 // The team goes, and every conversation filed under it is under none,
