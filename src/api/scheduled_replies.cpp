@@ -94,6 +94,9 @@ struct scheduled_replies::impl : std::enable_shared_from_this<impl> {
     // "sending" first, so that a restart in between marks it failed rather
     // than sending it again.
     net::awaitable<void> send(scheduled_reply r) {
+        // Cancelled, or erased with its user, while the one before it was sent.
+        auto still = kept->find(r.name);
+        if (!still || still->status != "scheduled") co_return;
         r.status = std::string(sending_status);
         auto marking = save(r);
         co_await std::move(marking);
@@ -110,7 +113,7 @@ struct scheduled_replies::impl : std::enable_shared_from_this<impl> {
         if (why.empty()) {
             auto removing = kept->remove(r.name);
             co_await std::move(removing);
-        } else {
+        } else if (kept->find(r.name)) {  // not erased with its user meanwhile
             r.status = "failed";
             r.error = why;
             auto failing = save(r);
