@@ -142,10 +142,19 @@ struct scheduled_replies::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    // One being sent when the server stopped may have gone or not: the
-    // history says, and it is not sent twice.
-    net::awaitable<void> settle_interrupted() {
+    // At start. One whose user is not there, or is there anew, was erased
+    // with them: a backup put back brought it (the store erased the user
+    // again, not the settings). One being sent when the server stopped may
+    // have gone or not: the history says, and it is not sent twice.
+    net::awaitable<void> settle_at_start() {
         for (auto r : kept->list()) {
+            auto viewing = ctx->engine.view(r.phone);
+            auto c = co_await std::move(viewing);
+            if (!c || c->record->created_at > r.created_at) {
+                auto removing = kept->remove(r.name);
+                co_await std::move(removing);
+                continue;
+            }
             if (r.status != sending_status) continue;
             r.status = "failed";
             r.error = "the server stopped as it was being sent: the chat's history says whether it went";
@@ -164,7 +173,7 @@ void scheduled_replies::attach(api_context& ctx) {
         ctx.store, "scheduled_replies", max_scheduled_replies,
         impl::book::codec{scheduled_json, stored_reply}, "scheduled reply");
     auto start = [](std::shared_ptr<impl> self) -> net::awaitable<void> {
-        auto settling = self->settle_interrupted();
+        auto settling = self->settle_at_start();
         co_await std::move(settling);
         auto looping = self->loop();
         co_await std::move(looping);

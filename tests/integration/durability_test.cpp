@@ -757,6 +757,13 @@ BOOST_AUTO_TEST_CASE(users_erased_after_a_backup_are_erased_again_when_it_is_put
         user_says(p, "15550101", "my order 4242 is late", "Ana");
         user_says(p, "15550102", "hello", "Ben");
         user_says(p, "15550103", "hi", "Cy");
+        // A reply Ben's agent scheduled, which the backup holds too.
+        user_says(p, "15550102", "support");
+        admin.json("POST", "/conversations/15550102/chat-support/start");
+        admin.json("POST", "/conversations/15550102/scheduled",
+                   R"({"text":"About your order","send_at":")" +
+                       switchboard::to_iso8601(std::chrono::system_clock::now() + std::chrono::hours(1)) + "\"}",
+                   201);
         backup(before_erasures);
         admin.json("DELETE", "/conversations/15550101");
         admin.json("DELETE", "/conversations/15550102");
@@ -780,6 +787,7 @@ BOOST_AUTO_TEST_CASE(users_erased_after_a_backup_are_erased_again_when_it_is_put
         BOOST_TEST(admin.call("GET", "/conversations/15550102").status == 404u);  // his return came after this backup
         BOOST_TEST(first_text(admin, "15550103") == "hi");
         BOOST_TEST(admin.json("GET", "/conversations?q=4242").at("conversations").as_array().empty());
+        BOOST_TEST(admin.json("GET", "/conversations/15550102/scheduled") == json::parse(R"({"scheduled":[]})"));
         // The backup's event log held their events: placeholders now, but for the erasures' own.
         auto resumed = resumed_from_start(server.port(), admin.token);
         BOOST_TEST(std::any_of(resumed.begin(), resumed.end(), [](auto& e) { return e.at("type") == "erased"; }));
