@@ -632,15 +632,16 @@ test('an agent schedules a reply to go later: it waits over the composer, goes a
   assert.equal(await page.locator('#scheduled-list').isVisible(), false);
 
   // One due in a moment: listed, then sent at its time as a reply of the admin's, and off the list.
-  await admin('POST', '/conversations/15550951/scheduled', { text: 'Here is your tracking number', send_at: new Date(Date.now() + 1500).toISOString() });
+  // Three seconds: room for the strip to show it first on a busy machine.
+  await admin('POST', '/conversations/15550951/scheduled', { text: 'Here is your tracking number', send_at: new Date(Date.now() + 3000).toISOString() });
   await page.locator('#scheduled-list li', { hasText: 'Here is your tracking number' }).waitFor();
   await receiver.waitFor((m) => m.to === '15550951' && m.text === 'Here is your tracking number');
   await page.locator('#messages .message', { hasText: 'Here is your tracking number' }).waitFor();
   await page.locator('#scheduled-list li').waitFor({ state: 'detached' });
 
   // One whose chat ended before its time: not sent, saying why, until deleted.
-  await admin('POST', '/conversations/15550951/scheduled', { text: 'Too late', send_at: new Date(Date.now() + 1000).toISOString() });
-  await page.locator('#scheduled-list li', { hasText: 'Too late' }).waitFor();
+  // The chat ended at once, well before its time (three seconds).
+  await admin('POST', '/conversations/15550951/scheduled', { text: 'Too late', send_at: new Date(Date.now() + 3000).toISOString() });
   await admin('POST', '/conversations/15550951/chat-support/end', {});
   const failed = page.locator('#scheduled-list li.failed', { hasText: 'Too late' });
   await failed.filter({ hasText: 'Not sent' }).filter({ hasText: 'no chat is active with 15550951' }).waitFor();
