@@ -3,6 +3,7 @@
 
 #include "../store/named_setting_list_impl.hpp"
 #include "switchboard/core/ascii_case.hpp"
+#include "switchboard/http/message.hpp"
 
 #include <array>
 #include <cctype>
@@ -31,9 +32,11 @@ bool is_number(std::string_view v) {
 
 // http(s)://, something after it and no white space: what the consoles open.
 bool is_link(std::string_view v) {
-    auto lower = ascii_lowered(std::string(v.substr(0, 8)));
-    auto rest = lower.starts_with("https://") ? v.substr(8) : lower.starts_with("http://") ? v.substr(7) : std::string_view{};
-    return !rest.empty() && std::none_of(v.begin(), v.end(), [](unsigned char c) { return std::isspace(c); });
+    auto scheme_then_more = [&](std::string_view scheme) {
+        return v.size() > scheme.size() && http::iequals(v.substr(0, scheme.size()), scheme);
+    };
+    return (scheme_then_more("https://") || scheme_then_more("http://")) &&
+           std::none_of(v.begin(), v.end(), [](unsigned char c) { return std::isspace(c); });
 }
 
 // YYYY-MM-DD, a day there is.
@@ -108,7 +111,7 @@ typed_value as_typed(const attribute_definition& a, std::string_view value) {
     }
     case attribute_type::list:
         for (auto& choice : a.values)
-            if (ascii_lowered(choice) == ascii_lowered(std::string(value))) return {choice, {}};
+            if (http::iequals(choice, value)) return {choice, {}};
         return {std::nullopt, is + "one of: " + joined(a.values)};
     }
     return {std::nullopt, is + "of no type there is"};

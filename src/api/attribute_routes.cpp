@@ -11,7 +11,7 @@
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/chat/bot.hpp"
-#include "switchboard/core/ascii_case.hpp"
+#include "switchboard/http/message.hpp"
 #include "switchboard/ws/hub.hpp"
 
 #include <boost/json/array.hpp>
@@ -61,7 +61,7 @@ std::vector<std::string> values_field(const json::object& o, attribute_type type
         auto chars = chat::utf8_length(text).value_or(0);
         if (chars == 0 || chars > max_list_value_chars || !one_line(text)) throw field_error{"values", rule};
         for (auto& had : values)
-            if (ascii_lowered(had) == ascii_lowered(text)) throw field_error{"values", "values: " + text + " is there twice"};
+            if (http::iequals(had, text)) throw field_error{"values", "values: " + text + " is there twice"};
         values.push_back(std::move(text));
     }
     return values;

@@ -5,6 +5,7 @@
 
 #include "switchboard/chat/conversation.hpp"
 #include "switchboard/core/ascii_case.hpp"
+#include "switchboard/http/message.hpp"
 
 #include <algorithm>
 
@@ -75,9 +76,8 @@ bool person_matches(const chat::conversation& c, std::string_view q) {
 }
 
 bool has_detail(const chat::conversation& c, std::string_view key, std::string_view value) {
-    auto lower = ascii_lowered(std::string(value));
     return std::any_of(c.attributes.begin(), c.attributes.end(),
-                       [&](auto& a) { return a.first == key && ascii_lowered(a.second) == lower; });
+                       [&](auto& a) { return a.first == key && http::iequals(a.second, value); });
 }
 
 param_lookup params_in(boost::json::object query) {

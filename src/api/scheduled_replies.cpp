@@ -1,5 +1,6 @@
 #include "switchboard/api/scheduled_replies.hpp"
 
+#include "command_fields.hpp"
 #include "request_helpers.hpp"
 
 #include "switchboard/api/routes.hpp"
@@ -87,7 +88,10 @@ struct scheduled_replies::impl : std::enable_shared_from_this<impl> {
     net::awaitable<void> save(scheduled_reply r) {
         auto putting = kept->put(std::move(r));  // named: GCC 12 and temporaries in co_await
         auto put = co_await std::move(putting);
-        if (!put) throw chat::command_error(chat::command_error::kind::conflict, "too many replies are scheduled");
+        if (!put)  // a new one past the list's bound
+            throw chat::command_error(chat::command_error::kind::conflict,
+                                      "the server holds at most " + std::to_string(max_scheduled_replies) +
+                                          " scheduled replies");
     }
 
     // Sent as the agent's reply, under the send route's rules; kept as
@@ -102,10 +106,11 @@ struct scheduled_replies::impl : std::enable_shared_from_this<impl> {
         co_await std::move(marking);
         std::string why;
         try {
-            auto agent = ctx->agents.find(r.by);
-            if (!agent || !agent->active)
-                throw chat::command_error(chat::command_error::kind::conflict, r.by + " is deactivated");
-            auto sending = ctx->engine.send(r.phone, as_ref(*agent), r.text, "scheduled:" + r.name, {});
+            auto agent = assignable_agent(*ctx, r.by);
+            if (auto* why = std::get_if<std::string>(&agent))
+                throw chat::command_error(chat::command_error::kind::conflict, std::move(*why));
+            auto sending =
+                ctx->engine.send(r.phone, as_ref(std::get<auth::agent>(agent)), r.text, "scheduled:" + r.name, {});
             co_await std::move(sending);
         } catch (const std::exception& e) {
             why = e.what();
@@ -198,10 +203,6 @@ net::awaitable<scheduled_reply> scheduled_replies::add(scheduled_reply r) {
             throw chat::command_error(chat::command_error::kind::conflict,
                                       "a conversation has at most " + std::to_string(max_scheduled_per_conversation) +
                                           " scheduled replies: send or delete one first");
-        if (self->kept->list().size() >= max_scheduled_replies)
-            throw chat::command_error(chat::command_error::kind::conflict,
-                                      "the server holds at most " + std::to_string(max_scheduled_replies) +
-                                          " scheduled replies");
         r.name = unique_id("sch_");
         r.status = "scheduled";
         r.created_at = std::chrono::system_clock::now();

@@ -76,31 +76,39 @@ export function keepClicksAcrossRedraws(container, itemSelector, keyOf) {
   });
 }
 
-// A text box typed into in place of `hide` (hidden meanwhile, the box after
-// the last of them, then `companions`): Enter hands `onEnter` what was
-// typed, trimmed, if anything; Escape or leaving the box drops it.
-export function typeInPlace(hide, attrs, onEnter, companions = []) {
-  const input = h('input', { type: 'text', autocomplete: 'off', ...attrs });
-  let open = true;  // removing the box blurs it, which comes back here
+// `control` in place of `hide` (hidden meanwhile, the control after the
+// last of them, then `companions`), focused; Escape or leaving it puts
+// `hide` back. Returns `done`, which does so (once: removing the control
+// blurs it, which comes back here).
+function inPlace(hide, control, companions = []) {
+  let open = true;
   const done = () => {
     if (!open) return;
     open = false;
-    input.remove();
+    control.remove();
     for (const c of companions) c.remove();
     for (const el of hide) el.hidden = false;
   };
+  control.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); done(); } });
+  control.addEventListener('blur', done);
+  for (const el of hide) el.hidden = true;
+  hide[hide.length - 1].after(control, ...companions);
+  control.focus();
+  return done;
+}
+
+// A text box typed into in place of `hide`: Enter hands `onEnter` what was
+// typed, trimmed, if anything; Escape or leaving the box drops it.
+export function typeInPlace(hide, attrs, onEnter, companions = []) {
+  const input = h('input', { type: 'text', autocomplete: 'off', ...attrs });
+  const done = inPlace(hide, input, companions);
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { e.preventDefault(); done(); }
     if (e.key !== 'Enter') return;
     e.preventDefault();
     const typed = input.value.trim();
     done();
     if (typed) onEnter(typed);
   });
-  input.addEventListener('blur', done);
-  for (const el of hide) el.hidden = true;
-  hide[hide.length - 1].after(input, ...companions);
-  input.focus();
   return input;
 }
 
@@ -112,28 +120,17 @@ export function typeInPlace(hide, attrs, onEnter, companions = []) {
 const MOVING_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
 export function pickInPlace(hide, options, attrs, onPick) {
   const select = h('select', attrs, ...options.map(([value, text], i) => h('option', { value, text, disabled: i === 0, selected: i === 0 })));
-  let open = true;
+  const done = inPlace(hide, select);
   let moved = false;  // by a key: the change that follows waits for Enter
-  const done = () => {
-    if (!open) return;
-    open = false;
-    select.remove();
-    for (const el of hide) el.hidden = false;
-  };
   const pick = () => { const value = select.value; done(); onPick(value); };
   select.addEventListener('keydown', (e) => {
     if (MOVING_KEYS.has(e.key)) moved = true;
-    else if (e.key === 'Escape') { e.preventDefault(); done(); }
     else if (e.key === 'Enter' && select.selectedIndex > 0) { e.preventDefault(); pick(); }
   });
   select.addEventListener('change', () => {
     if (moved) { moved = false; return; }
     pick();
   });
-  select.addEventListener('blur', done);
-  for (const el of hide) el.hidden = true;
-  hide[hide.length - 1].after(select);
-  select.focus();
   return select;
 }
 
