@@ -251,17 +251,42 @@ awaitable<http::response> add_note(api_context& ctx, http::request& req, const a
     co_return json_response(201, chat::to_json(m));
 }
 
-// DELETE …/notes/{seq}: its writer or an admin; audited, without its text.
-awaitable<http::response> delete_note(api_context& ctx, http::request& req, const auth::agent& who) {
-    auto phone = require_phone(req);
+// The {seq} of …/notes/{seq}: a path that names no note is one not there.
+std::uint64_t note_seq(const http::request& req, const std::string& phone) {
     auto seq = parse_whole_number(req.param("seq"));
     if (!seq || *seq == 0)
         throw chat::command_error(chat::command_error::kind::not_found,
                                   "no note " + std::string(req.param("seq")) + " in " + phone);
-    auto deleting = ctx.engine.delete_note(phone, as_ref(who), *seq);
+    return *seq;
+}
+
+// DELETE …/notes/{seq}: its writer or an admin; audited, without its text.
+awaitable<http::response> delete_note(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto deleting = ctx.engine.delete_note(phone, as_ref(who), note_seq(req, phone));
     auto m = co_await std::move(deleting);
     auto audited = audit(ctx, who.username, "note.deleted", phone, {{"seq", m.seq}, {"writer", m.agent}});
     co_await std::move(audited);
+    co_return json_response(200, chat::to_json(m));
+}
+
+// PATCH …/notes/{seq} {"text"}: its writer alone, read as a new note's
+// text is; audited, without its words, when they changed.
+awaitable<http::response> edit_note(api_context& ctx, http::request& req, const auth::agent& who) {
+    auto phone = require_phone(req);
+    auto o = object_body(req);
+    for (auto& field : o)
+        if (field.key() != "text")
+            throw field_error{std::string(field.key()),
+                              "unknown field " + std::string(field.key()) + ": a note's edit has its text alone"};
+    auto text = trimmed_field(o, "text", true, max_text_chars);
+    auto seq = note_seq(req, phone);
+    auto editing = ctx.engine.edit_note(phone, as_ref(who), seq, std::move(text));
+    auto m = co_await std::move(editing);
+    if (chat::was_edited(m)) {
+        auto audited = audit(ctx, who.username, "note.edited", phone, {{"seq", m.seq}});
+        co_await std::move(audited);
+    }
     co_return json_response(200, chat::to_json(m));
 }
 
@@ -420,6 +445,7 @@ void add_conversation_routes(http::router& routes, api_context& ctx, std::shared
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/end", end_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/notes", add_note);
     add(routes, ctx, verb::delete_, "/conversations/{phone}/notes/{seq}", delete_note);
+    add(routes, ctx, verb::patch, "/conversations/{phone}/notes/{seq}", edit_note);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/transfer", transfer_chat);
     add(routes, ctx, verb::post, "/conversations/{phone}/chat-support/return", return_to_queue);
     add(routes, ctx, verb::post, "/conversations/{phone}/read", mark_read);

@@ -1131,15 +1131,8 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
         m.client_id = client_id;
         m.status = message_status::sent;
         auto note = m;
-        if (auto* n = ctx_.options.notifier) s.batch.notifications_put = n->mentioned_in(s.next, note);
-        // Called in, they follow it from here, as in Chatwoot: the user's answer reaches them too.
-        auto& c = s.next;
-        for (auto& called : s.batch.notifications_put) {
-            auto [at, has] = place_in(c.participants, called.agent);
-            if (has || c.participants.size() >= max_participants) continue;  // full: the mention alone
-            c.participants.insert(at, called.agent);
-            c.updated_at = now;
-        }
+        if (auto* n = ctx_.options.notifier) s.batch.notifications_put = n->mentioned_in(s.next, note, {});
+        follow_mentions(s, now);
         s.message_created(note, now);
         s.conversation_updated_beyond_messages(*own_, now);
         co_await commit(s);
@@ -1147,27 +1140,76 @@ net::awaitable<message> conversation_actor::add_note(agent_ref by, std::string t
     });
 }
 
-net::awaitable<message> conversation_actor::delete_note(agent_ref by, std::uint64_t seq) {
-    return existing<message>([this, by = std::move(by), seq]() -> net::awaitable<message> {
-        auto m = ctx_.store.find_message(own_->phone, seq);
-        auto which = "note " + std::to_string(seq) + " in " + own_->phone;
-        if (!m || m->kind != "note") refuse(command_error::kind::not_found, "no " + which);
-        if (is_deleted_note(*m)) refuse(command_error::kind::not_found, which + " is deleted already");
-        if (m->agent != by.username && !by.is_admin)
-            refuse(command_error::kind::forbidden, "only " + m->agent + " or an admin can delete this note");
+// Those a note calls in follow it from there, as in Chatwoot: the user's
+// answer reaches them too.
+void conversation_actor::follow_mentions(step& s, timestamp now) {
+    auto& c = s.next;
+    for (auto& called : s.batch.notifications_put) {
+        auto [at, has] = place_in(c.participants, called.agent);
+        if (has || c.participants.size() >= max_participants) continue;  // full: the mention alone
+        c.participants.insert(at, called.agent);
+        c.updated_at = now;
+    }
+}
+
+// The note of `seq` found for a change by `by`, or refused.
+message conversation_actor::note_to_change(const agent_ref& by, std::uint64_t seq, bool writer_only) {
+    auto m = ctx_.store.find_message(own_->phone, seq);
+    auto which = "note " + std::to_string(seq) + " in " + own_->phone;
+    if (!m || m->kind != "note") refuse(command_error::kind::not_found, "no " + which);
+    if (is_deleted_note(*m)) refuse(command_error::kind::not_found, which + " is deleted already");
+    if (m->agent != by.username && (writer_only || !by.is_admin))
+        refuse(command_error::kind::forbidden, "only " + m->agent + (writer_only ? " can edit" : " or an admin can delete") +
+                                                   " this note");
+    return std::move(*m);
+}
+
+// The note's words replaced (Intercom's edited notes), as only its writer
+// may: its place, time and writer stay, `edited_at` says when. The
+// agents it called see its new words in their notifications, and those it
+// calls anew are told and follow it, as a new note's are.
+net::awaitable<message> conversation_actor::edit_note(agent_ref by, std::uint64_t seq, std::string text) {
+    return existing<message>([this, by = std::move(by), seq, text = std::move(text)]() -> net::awaitable<message> {
+        auto m = note_to_change(by, seq, true);
+        if (m.text == text) co_return m;  // nothing to change: no event, no edit time
         auto now = std::chrono::system_clock::now();
         step s{*own_};
-        if (auto* n = ctx_.options.notifier) s.notices_rewritten = n->note_deleted(s.next, *m);
-        m->text.clear();
-        s.message_event("message.updated", *m, now);
-        s.batch.messages.push_back(*m);
-        co_await commit(s);
-        // The message.created that announced it holds its words: kept for resumes and the event webhook.
-        std::string now_json;
-        append_message_json(now_json, *m);
-        ctx_.events.rewrite({m->id, m->at, std::move(now_json)});
-        co_return *m;
+        auto before = std::exchange(m.text, text);
+        m.edited_at = now;
+        if (auto* n = ctx_.options.notifier) {
+            s.notices_rewritten = n->note_rewritten(s.next, m.seq, before, m.text);
+            s.batch.notifications_put = n->mentioned_in(s.next, m, before);
+        }
+        follow_mentions(s, now);
+        co_await rewrite_note(s, m, now);
+        co_return m;
     });
+}
+
+net::awaitable<message> conversation_actor::delete_note(agent_ref by, std::uint64_t seq) {
+    return existing<message>([this, by = std::move(by), seq]() -> net::awaitable<message> {
+        auto m = note_to_change(by, seq, false);
+        auto now = std::chrono::system_clock::now();
+        step s{*own_};
+        if (auto* n = ctx_.options.notifier) s.notices_rewritten = n->note_rewritten(s.next, m.seq, m.text, "");
+        m.text.clear();
+        m.edited_at = {};  // its words gone, and when they last changed with them
+        co_await rewrite_note(s, m, now);
+        co_return m;
+    });
+}
+
+// A note changed in place, told as message.updated. The message.created
+// that announced it holds its old words, kept for resumes and the event
+// webhook: rewritten to the new ones.
+net::awaitable<void> conversation_actor::rewrite_note(step& s, const message& m, timestamp now) {
+    s.message_event("message.updated", m, now);
+    if (s.next.participants != own_->participants) s.conversation_updated(now);
+    s.batch.messages.push_back(m);
+    co_await commit(s);
+    std::string now_json;
+    append_message_json(now_json, m);
+    ctx_.events.rewrite({m.id, m.at, std::move(now_json)});
 }
 
 net::awaitable<conversation> conversation_actor::end_chat(agent_ref by, std::string closing_message) {

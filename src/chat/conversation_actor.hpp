@@ -61,6 +61,7 @@ public:
     // Until `until`, or awake again when none.
     boost::asio::awaitable<conversation> snooze(agent_ref by, std::optional<timestamp> until);
     boost::asio::awaitable<message> add_note(agent_ref by, std::string text, std::string client_id);
+    boost::asio::awaitable<message> edit_note(agent_ref by, std::uint64_t seq, std::string text);
     boost::asio::awaitable<message> delete_note(agent_ref by, std::uint64_t seq);
     boost::asio::awaitable<conversation> end_chat(agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(agent_ref by, agent_ref to);
@@ -176,6 +177,9 @@ private:
     // A notification the step keeps (none: nothing to tell), its agent
     // told once the step is kept (commit).
     void keep_notice(step& s, std::optional<notify::notification> made);
+    void follow_mentions(step& s, timestamp now);
+    message note_to_change(const agent_ref& by, std::uint64_t seq, bool writer_only);
+    boost::asio::awaitable<void> rewrite_note(step& s, const message& m, timestamp now);
     void finish_receive(step& s, const inbound_message& in, const bot_decision& decision, conv_state was,
                         const std::string& key, timestamp now, std::vector<std::string>& replies,
                         const bot_choices*& offered, std::string& answer);

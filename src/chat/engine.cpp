@@ -403,6 +403,11 @@ net::awaitable<message> engine::delete_note(std::string phone, agent_ref by, std
     co_return co_await actor->delete_note(std::move(by), seq);
 }
 
+net::awaitable<message> engine::edit_note(std::string phone, agent_ref by, std::uint64_t seq, std::string text) {
+    auto actor = impl_->require(phone);
+    co_return co_await actor->edit_note(std::move(by), seq, std::move(text));
+}
+
 net::awaitable<conversation> engine::end_chat(std::string phone, agent_ref by, std::string closing_message) {
     auto actor = impl_->require(phone);
     co_return co_await actor->end_chat(std::move(by), std::move(closing_message));

@@ -42,6 +42,7 @@ boost::json::object to_json(const message& m) {
     if (!m.error.empty()) o["error"] = m.error;
     if (m.reply_to) o["reply_to"] = m.reply_to;
     if (is_deleted_note(m)) o["deleted"] = true;
+    if (was_edited(m)) o["edited_at"] = to_iso8601(m.edited_at);
     if (m.media) {
         boost::json::object a{{"mime_type", m.media->mime_type}};
         if (!m.media->filename.empty()) a["filename"] = m.media->filename;
@@ -258,6 +259,7 @@ void write_message(W& w, const message& m) {
     if (!m.error.empty()) str(w, "error", m.error);
     if (m.reply_to) num(w, "reply_to", m.reply_to);
     if (is_deleted_note(m)) boolean(w, "deleted", true);
+    if (was_edited(m)) time(w, "edited_at", m.edited_at);
     if (m.media) {
         w.key("attachment");
         w.lit("{\"mime_type\":");

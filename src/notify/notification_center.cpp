@@ -182,10 +182,13 @@ notification_center::notification_center(net::io_context& ioc, store::store& sto
 
 notification_center::~notification_center() = default;
 
-std::vector<notification> notification_center::mentioned_in(const chat::conversation& c, const chat::message& note) {
+std::vector<notification> notification_center::mentioned_in(const chat::conversation& c, const chat::message& note,
+                                                            std::string_view named_before) {
     std::vector<notification> out;
+    auto before = mentioned_names(named_before);
     for (auto& name : mentioned_names(note.text)) {
         if (name == note.agent || !impl_->is_agent(name) || !impl_->wants(name, "mention")) continue;
+        if (std::find(before.begin(), before.end(), name) != before.end()) continue;  // told already
         out.push_back(impl_->about(c, name, "mention", note.agent, note));
     }
     return out;
@@ -218,14 +221,15 @@ std::vector<notification> notification_center::user_wrote(const chat::conversati
     return out;
 }
 
-std::vector<notification> notification_center::note_deleted(const chat::conversation& c, const chat::message& note) {
+std::vector<notification> notification_center::note_rewritten(const chat::conversation& c, std::uint64_t seq,
+                                                              std::string_view named, std::string_view text) {
     // Those it made are its mentions' agents' (any since deactivated too),
     // among each one's newest notifications_kept.
     std::vector<notification> out;
-    for (auto& name : mentioned_names(note.text))
+    for (auto& name : mentioned_names(named))
         for (auto& n : impl_->store.load_notifications(name, UINT64_MAX, notifications_kept, false))
-            if (n.type == "mention" && n.conversation == c.phone && n.seq == note.seq) {
-                n.text.clear();
+            if (n.type == "mention" && n.conversation == c.phone && n.seq == seq) {
+                n.text = chat::utf8_prefix(text, max_text_chars);
                 out.push_back(std::move(n));
             }
     return out;

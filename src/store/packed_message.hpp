@@ -24,12 +24,14 @@ public:
           status(m.status),
           has_media(m.media.has_value()),
           has_reply(m.reply_to != 0),
-          has_choices(m.choices != nullptr) {
+          has_choices(m.choices != nullptr),
+          has_edit(chat::was_edited(m)) {
         const std::array<std::string_view, fields - 1> parts{m.id,   m.agent,      m.text,
                                                               m.kind, m.channel_id, m.client_id};
         std::size_t total = 0;
         for (std::size_t i = 0; i + 1 < fields; ++i) total += sizes_[i] = static_cast<std::uint32_t>(parts[i].size());
-        std::size_t detail = m.error.size() + (has_reply ? sizeof m.reply_to : 0) + (has_choices ? sizeof m.choices : 0);
+        std::size_t detail = m.error.size() + (has_reply ? sizeof m.reply_to : 0) + (has_choices ? sizeof m.choices : 0) +
+                             (has_edit ? sizeof m.edited_at : 0);
         if (has_media) detail += m.media->media_id.size() + m.media->mime_type.size() + m.media->filename.size() + 3;
         total += sizes_[fields - 1] = static_cast<std::uint32_t>(detail);
         // Written in place: a menu's message has a detail (its choices), and
@@ -52,6 +54,7 @@ public:
         // process's life: chat::kept_choices), their 8 bytes as they are.
         if (has_reply) put(&m.reply_to, sizeof m.reply_to);
         if (has_choices) put(&m.choices, sizeof m.choices);
+        if (has_edit) put(&m.edited_at, sizeof m.edited_at);
         put(m.error.data(), m.error.size());
     }
 
@@ -88,6 +91,10 @@ public:
             std::memcpy(&m.choices, detail.data(), sizeof m.choices);
             detail.remove_prefix(sizeof m.choices);
         }
+        if (has_edit) {
+            std::memcpy(&m.edited_at, detail.data(), sizeof m.edited_at);
+            detail.remove_prefix(sizeof m.edited_at);
+        }
         m.error = detail;
         return m;
     }
@@ -99,11 +106,12 @@ public:
     bool has_media : 1;
     bool has_reply : 1;
     bool has_choices : 1;
+    bool has_edit : 1;
 
 private:
     // id, agent, text, kind, channel id, client id, and the error after the
-    // attachment's strings, the quoted message's seq and the bot's choices
-    // when there are those: most messages have none, and a part of their
+    // attachment's strings, the quoted message's seq, the bot's choices and
+    // when a note was edited, when there are those: most messages have none, and a part of their
     // own would make every message 8 bytes longer.
     static constexpr std::size_t fields = 7;
 

@@ -9,7 +9,7 @@ namespace switchboard::store {
 namespace {
 
 // Timestamps are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<std::string_view, 49> migrations{
+constexpr std::array<std::string_view, 50> migrations{
     // 1: the conversation engine.
     R"sql(
 CREATE TABLE conversations (
@@ -548,6 +548,17 @@ ALTER TABLE agents ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '';
     // 49: an agent muted the conversation (conversation::muted).
     R"sql(
 ALTER TABLE conversations ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 50: when a private note's writer last changed it (message::edited_at,
+    // Unix ms). Few messages are edited notes: a table of their own, as
+    // v17's errors.
+    R"sql(
+CREATE TABLE message_edits (
+    phone TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (phone, seq)
+) WITHOUT ROWID;
 )sql",
 };
 

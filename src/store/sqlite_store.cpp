@@ -75,15 +75,15 @@ std::string side_column(std::string_view when, std::string_view table, std::stri
            std::string(table) + " x WHERE x.phone = messages.phone AND x.seq = messages.seq), '') ELSE '' END";
 }
 
-// A message as read: its columns, why it failed when it did (schema v17)
-// and a media message's file (v19). Those two are kept in tables of their
+// A message as read: its columns, why it failed when it did (schema v17),
+// a media message's file (v19) and when a note was edited (v50). Those are kept in tables of their
 // own, so a message's row is written as before, and looked up by (phone,
 // seq) only for the rows that can have them.
 const std::string message_select = [] {
     auto is_media = "kind IN " + media_kinds_sql();
     return "SELECT " + std::string(message_columns) + side_column("status = 'failed'", "message_errors", "error") +
            side_column(is_media, "message_media", "media_id") + side_column(is_media, "message_media", "mime_type") +
-           side_column(is_media, "message_media", "filename");
+           side_column(is_media, "message_media", "filename") + side_column("kind = 'note'", "message_edits", "at");
 }();
 
 message read_message(const sqlite::statement& st) {
@@ -105,6 +105,7 @@ message read_message(const sqlite::statement& st) {
     m.error = st.get_text(13);
     if (auto media_id = st.get_text(14); !media_id.empty())
         m.media = chat::attachment{std::move(media_id), st.get_text(15), st.get_text(16)};
+    if (auto edited = st.get_int(17)) m.edited_at = from_unix_ms(edited);  // '' (none) reads 0
     return m;
 }
 
@@ -300,6 +301,7 @@ public:
               db.prepare("INSERT OR REPLACE INTO message_errors (phone, seq, error) VALUES (?,?,?)")),
           put_message_media_(db.prepare(
               "INSERT OR REPLACE INTO message_media (phone, seq, media_id, mime_type, filename) VALUES (?,?,?,?,?)")),
+          put_message_edit_(db.prepare("INSERT OR REPLACE INTO message_edits (phone, seq, at) VALUES (?,?,?)")),
           put_outbox_(db.prepare(R"(INSERT OR REPLACE INTO outbox (message_id, phone, seq, channel,
               wa_phone_number_id, text, attempts, created_at, kind, ref, filename, context) VALUES (?,?,?,?,?,?,?,?,?,?,?,?))")),
           remove_outbox_(db.prepare("DELETE FROM outbox WHERE message_id = ?")),
@@ -394,14 +396,15 @@ public:
         dedupe_rows.assign(b.dedupe.size(), dedupe_row{});
         for (auto& m : b.messages) {
             auto row = row_of(b, m);
-            // A deleted note moves to a new row and its old one goes: the
-            // search index's entry of the old row, which holds its text,
+            // A note rewritten (deleted, or edited by its writer) moves to
+            // a new row and its old one goes: the
+            // search index's entry of the old row, which holds its old text,
             // then names no message (a search checks each row it finds
             // against the message index), across a restart too, until
             // the index drops it. Moved, since a row rewritten in place
             // would still be the message that entry names.
             std::optional<std::int64_t> moved_from;
-            if (row && chat::is_deleted_note(m)) moved_from = std::exchange(row, std::nullopt);
+            if (row && m.kind == "note") moved_from = std::exchange(row, std::nullopt);
             auto at_ms = to_unix_ms(m.at);
             // The dedupe record this row carries, if the row is new: one
             // answering this message, not placed yet.
@@ -434,6 +437,13 @@ public:
                     .bind(3, m.media->media_id)
                     .bind(4, m.media->mime_type)
                     .bind(5, m.media->filename)
+                    .run();
+            if (chat::was_edited(m))
+                put_message_edit_.bind(1, m.phone).bind(2, static_cast<std::int64_t>(m.seq)).bind(3, to_unix_ms(m.edited_at)).run();
+            else if (moved_from)  // deleted: its words and when they changed go together
+                db_.prepare("DELETE FROM message_edits WHERE phone = ? AND seq = ?")
+                    .bind(1, m.phone)
+                    .bind(2, static_cast<std::int64_t>(m.seq))
                     .run();
             bool from_user = m.from == chat::sender::user;
             if (row) {
@@ -628,7 +638,8 @@ private:
         // Ratings by their chats' tickets, which they have an index on.
         for (const char* sql : {"DELETE FROM ratings WHERE ticket_id IN (SELECT ticket_id FROM chats WHERE phone = ?1)",
                                 "DELETE FROM chats WHERE phone = ?1", "DELETE FROM message_errors WHERE phone = ?1",
-                                "DELETE FROM message_media WHERE phone = ?1", "DELETE FROM outbox WHERE phone = ?1",
+                                "DELETE FROM message_media WHERE phone = ?1", "DELETE FROM message_edits WHERE phone = ?1",
+                                "DELETE FROM outbox WHERE phone = ?1",
                                 "DELETE FROM notifications WHERE conversation = ?1",
                                 "DELETE FROM conversations WHERE phone = ?1"})
             db_.prepare(sql).bind(1, phone).run();
@@ -651,9 +662,9 @@ private:
         }
     };
 
-    std::array<sqlite::statement*, 27> all() {
+    std::array<sqlite::statement*, 28> all() {
         return {&put_conversation_, &insert_message_, &update_message_, &put_message_error_, &put_message_media_,
-                &put_outbox_,
+                &put_message_edit_, &put_outbox_,
                 &remove_outbox_, &put_dedupe_, &put_rating_, &put_agent_, &put_session_, &remove_session_,
                 &remove_expired_sessions_, &put_block_, &put_block_filter_, &old_blocks_, &remove_block_, &rewrite_block_,
                 &put_canned_, &remove_canned_, &put_setting_, &remove_setting_, &put_chat_, &put_audit_, &prune_audit_,
@@ -667,7 +678,7 @@ private:
     // once it commits; a later batch of the same group may update them.
     std::unordered_map<std::pair<std::string_view, std::uint64_t>, std::int64_t, phone_seq_hash> transaction_rows_;
     sqlite::statement put_conversation_, insert_message_, update_message_, put_message_error_, put_message_media_,
-        put_outbox_,
+        put_message_edit_, put_outbox_,
         remove_outbox_, put_dedupe_, put_rating_, put_agent_, put_session_, remove_session_, remove_expired_sessions_,
         put_block_, put_block_filter_, old_blocks_, remove_block_, rewrite_block_, put_canned_, remove_canned_, put_setting_,
         remove_setting_, put_chat_,

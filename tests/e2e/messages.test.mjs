@@ -130,6 +130,92 @@ test('a note is deleted by its writer or an admin, after a confirmation, and eve
   for (const page of [evePage, maxPage, adminPage]) assert.deepEqual(page.errors, []);
 }));
 
+test('a note is edited in place by its writer alone, and every console and inbox shows its new words', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  for (const name of ['eve', 'max']) await admin('POST', '/agents', { username: name, password: `${name}-secret-1`, display_name: name });
+  const eve = await apiAs(server, 'eve', 'eve-secret-1');
+  await userSays(server, '15550661', 'support', 'Sol');
+  await eve('POST', '/conversations/15550661/chat-support/start');
+  await eve('POST', '/conversations/15550661/notes', { text: '@max meet at 3' });
+  await admin('POST', '/conversations/15550661/notes', { text: 'from the admin' });
+  const open = async (page) => {
+    await page.locator('#conversation-list li[data-phone="15550661"]').click();
+    await page.locator('.message.note', { hasText: 'from the admin' }).waitFor();
+    return page.locator('.message.note').first();
+  };
+  const evePage = await consolePage(browser.browser, server, 'eve', 'eve-secret-1');
+  const maxPage = await consolePage(browser.browser, server, 'max', 'max-secret-1');
+  const adminPage = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  const atEve = await open(evePage), atMax = await open(maxPage), atAdmin = await open(adminPage);
+  // Only its writer edits it: not another agent, nor an admin (who may delete it).
+  assert.equal(await evePage.locator('.edit-note').count(), 1);
+  assert.equal(await atEve.locator('.edit-note').count(), 1);
+  assert.equal(await maxPage.locator('.edit-note').count(), 0);
+  assert.equal(await atAdmin.locator('.edit-note').count(), 0);
+  assert.equal(await adminPage.locator('.message.note', { hasText: 'from the admin' }).locator('.edit-note').count(), 1);
+  await maxPage.locator('#inbox').click();
+  const mention = maxPage.locator('#inbox-rows li', { hasText: 'eve mentioned you' });
+  await mention.waitFor();
+
+  // Escape leaves it as it was, even changed; the box holds its words, multi-line.
+  const edit = async () => {
+    await atEve.hover();
+    await atEve.getByRole('button', { name: 'Edit this note' }).click();
+    const box = evePage.getByRole('textbox', { name: 'Edit the note' });
+    await box.waitFor();
+    return box;
+  };
+  let box = await edit();
+  assert.equal(await box.inputValue(), '@max meet at 3');
+  assert.equal(await atEve.locator('.text').isVisible(), false);
+  await box.press('End');
+  await box.pressSequentially(' or 4');
+  await box.press('Escape');
+  await atEve.locator('.text', { hasText: '@max meet at 3' }).waitFor();
+  assert.equal(await evePage.locator('.note-editor').count(), 0);
+  assert.equal((await eve('GET', '/conversations/15550661')).messages.find((m) => m.type === 'note').edited_at, undefined);
+
+  // The chat ended by the admin while eve types: the pane is drawn again, but the words being typed stay.
+  box = await edit();
+  await box.fill('@max meet at 4');
+  await admin('POST', '/conversations/15550661/chat-support/end', {});
+  await evePage.locator('#composer-hint', { hasText: 'Start a chat to reply' }).waitFor();
+  assert.equal(await box.inputValue(), '@max meet at 4');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('bring the form');
+  await box.press('Enter');
+  for (const page of [evePage, maxPage, adminPage]) {
+    const note = page.locator('.message.note').first();
+    await note.locator('.text', { hasText: 'bring the form' }).waitFor();
+    assert.equal(await note.locator('.text').innerText(), '@max meet at 4\nbring the form');
+    assert.match(await note.locator('.edited').getAttribute('title'), /^Edited /);
+    assert.equal(await note.locator('.meta .edited').textContent(), 'edited');
+  }
+  assert.equal(await atAdmin.locator('.edited').count(), 1);
+  assert.equal(await adminPage.locator('.message.note', { hasText: 'from the admin' }).locator('.edited').count(), 0);
+  await mention.locator('.preview', { hasText: 'bring the form' }).waitFor();
+  const stored = (await eve('GET', '/conversations/15550661')).messages.find((m) => m.type === 'note');
+  assert.equal(stored.text, '@max meet at 4\nbring the form');
+  assert.ok(stored.edited_at);
+  // Enter on words unchanged sends nothing.
+  const patches = [];
+  evePage.on('request', (r) => { if (r.method() === 'PATCH') patches.push(r.url()); });
+  box = await edit();
+  await box.press('Enter');
+  assert.equal(await evePage.locator('.note-editor').count(), 0);
+  // The page's own request after Enter: one Enter sent would have been seen before it.
+  assert.equal(await evePage.evaluate(() => fetch('/healthz').then((r) => r.status)), 200);
+  assert.deepEqual(patches, []);
+  assert.equal((await eve('GET', '/conversations/15550661')).messages.find((m) => m.type === 'note').edited_at, stored.edited_at);
+
+  await openSetting(adminPage, 'Audit log');
+  const entry = adminPage.locator('#audit-rows tr').first();
+  await entry.waitFor();
+  assert.match((await entry.locator('td').allTextContents()).slice(1).join(' | '),
+    /^eve \| edited a private note in the conversation with \+15550661 \| seq: \d+$/);
+  for (const page of [evePage, maxPage, adminPage]) assert.deepEqual(page.errors, []);
+}));
+
 test('a message that did not reach the user says why, and is sent again with a click', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await userSays(server, '15550701', 'support', 'Pia');

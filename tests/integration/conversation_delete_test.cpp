@@ -77,7 +77,9 @@ BOOST_AUTO_TEST_CASE(an_admin_erases_a_user_and_all_that_is_kept_of_them) {
         user_says(p, "15550001", "support");
         admin.json("POST", "/conversations/15550001/chat-support/start");
         admin.json("POST", "/conversations/15550001/chat-support/send", R"({"text":"Looking into 4242"})", 201);
-        admin.json("POST", "/conversations/15550001/notes", R"({"text":"@lea see order 4242"})", 201);
+        auto note = admin.json("POST", "/conversations/15550001/notes", R"({"text":"@lea see order 4242"})", 201);
+        admin.json("PATCH", "/conversations/15550001/notes/" + json::serialize(note.at("seq")),
+                   R"({"text":"@lea see order 4242 first"})");  // edited: a row of message_edits too
         admin.json("POST", "/conversations/15550001/chat-support/end");
         user_says(p, "15550001", "5");
         user_says(p, "15550001", "support");
@@ -130,7 +132,7 @@ BOOST_AUTO_TEST_CASE(an_admin_erases_a_user_and_all_that_is_kept_of_them) {
         BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
     }
     auto db = data.path() / "switchboard.db";
-    for (const char* table : {"conversations", "messages", "chats", "outbox"})
+    for (const char* table : {"conversations", "messages", "chats", "outbox", "message_edits"})
         BOOST_TEST(sqlite_value(db, std::string("SELECT count(*) FROM ") + table + " WHERE phone = '15550001'") == "0",
                    table);
     BOOST_TEST(sqlite_value(db, "SELECT count(*) FROM ratings") == "0");

@@ -1025,10 +1025,10 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         return a.id == b.id && a.phone == b.phone && a.seq == b.seq && a.from == b.from && a.agent == b.agent &&
                a.text == b.text && a.kind == b.kind && a.at == b.at && a.status == b.status &&
                a.channel_id == b.channel_id && a.client_id == b.client_id && a.error == b.error &&
-               a.media == b.media && a.reply_to == b.reply_to && a.choices == b.choices;
+               a.media == b.media && a.reply_to == b.reply_to && a.choices == b.choices && a.edited_at == b.edited_at;
     };
     for (auto& db : stores) {
-        auto first = full_message(1), second = full_message(2), third = full_message(3);
+        auto first = full_message(1), second = full_message(2), third = full_message(3), fourth = full_message(4);
         // A file and an error on one message: the in-memory store packs them together.
         first.status = chat::message_status::failed;
         first.error = "HTTP 400: (#131053) Media upload error";
@@ -1043,19 +1043,26 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
         first.choices = chat::kept_choices(R"([{"text":"support","title":"Support"}])");  // and the bot's buttons, after the quote
         third.reply_to = 2;  // a quote alone
         third.choices = chat::kept_choices(R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])");  // with choices
+        fourth.kind = "note";  // a note, edited since, with an error (packed after its edit's time)
+        fourth.status = chat::message_status::failed;
+        fourth.error = "kept";
         store::write_batch b;
-        b.messages = {first, second, third};
+        b.messages = {first, second, third, fourth};
         write(*db, b);
         third.status = chat::message_status::read;
+        fourth.text = "edited words";
+        fourth.edited_at = from_unix_ms(1763900009999);
         store::write_batch status;
-        status.messages = {third};
+        status.messages = {third, fourth};
         write(*db, status);
 
         auto page = db->load_messages("15550001", 10, 10);
-        BOOST_REQUIRE(page.size() == 3u);
+        BOOST_REQUIRE(page.size() == 4u);
         BOOST_TEST(same(page[0], first));
         BOOST_TEST(same(page[1], second));
         BOOST_TEST(same(page[2], third));
+        BOOST_TEST(same(page[3], fourth));
+        BOOST_TEST(!chat::was_edited(page[0]));
         BOOST_TEST(same(db->find_message("15550001", 2).value(), second));
         BOOST_TEST(same(db->find_message_by_channel_id("15550001", "wamid.3").value(), third));
         auto between = db->load_messages_between(from_unix_ms(0), from_unix_ms(1763900000502), std::nullopt, 10);
@@ -1070,6 +1077,9 @@ BOOST_AUTO_TEST_CASE(messages_read_back_whole_in_both_stores) {
     BOOST_TEST(reopened->find_message("15550001", 3)->media.has_value() == false);
     BOOST_TEST(*reopened->find_message("15550001", 3)->choices == R"([{"text":"1","title":"1 ★"},{"text":"5","title":"5 ★★★★★"}])");
     BOOST_TEST(reopened->find_message("15550001", 2)->choices == nullptr);
+    BOOST_TEST(to_unix_ms(reopened->find_message("15550001", 4)->edited_at) == 1763900009999);
+    BOOST_TEST(reopened->find_message("15550001", 4)->text == "edited words");
+    BOOST_TEST(!chat::was_edited(*reopened->find_message("15550001", 3)));
 }
 
 // Choices are served as JSON as they are kept: a row edited into anything
@@ -1726,7 +1736,7 @@ BOOST_AUTO_TEST_CASE(migration_47_drops_the_rows_of_campaigns_the_list_no_longer
         store::open_sqlite_store(dir.path().string());
         auto db = dir.path() / "switchboard.db";
         test::sqlite_script(db, "INSERT INTO settings (key, value) VALUES ('campaign:cmp_kept', '{}'), "
-                                "('campaign:cmp_gone', '{}'), ('campaigns', '" + list + "'); " "ALTER TABLE agents DROP COLUMN totp_secret; ALTER TABLE agents DROP COLUMN totp_last_step; ALTER TABLE agents DROP COLUMN recovery_codes; " "ALTER TABLE conversations DROP COLUMN muted; " "PRAGMA user_version = 46;");
+                                "('campaign:cmp_gone', '{}'), ('campaigns', '" + list + "'); " "ALTER TABLE agents DROP COLUMN totp_secret; ALTER TABLE agents DROP COLUMN totp_last_step; ALTER TABLE agents DROP COLUMN recovery_codes; " "ALTER TABLE conversations DROP COLUMN muted; DROP TABLE message_edits; " "PRAGMA user_version = 46;");
         store::open_sqlite_store(dir.path().string());
         std::string keys;
         for (auto& row : test::sqlite_rows(db, "SELECT key FROM settings WHERE key LIKE 'campaign%' ORDER BY key"))

@@ -31,6 +31,7 @@ const WORDS = {
   // At start-up, from the list of erasures: a backup put back held the user. The admin is the one who erased them.
   'conversation.deleted_again': (t) => `deleted the conversation with +${t}, again when a backup that held it was put back`,
   'note.deleted': (t) => `deleted a private note in the conversation with +${t}`,
+  'note.edited': (t) => `edited a private note in the conversation with +${t}`,
 };
 const NOUNS = { macro: 'macro', automation: 'automation', saved_reply: 'saved reply', team: 'team', label: 'label', campaign: 'campaign' };
 const VERBS = { created: 'added', updated: 'changed', deleted: 'deleted' };

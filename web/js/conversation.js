@@ -1,7 +1,7 @@
 // The open conversation: header, history (older pages on scroll-up), the
 // composer with optimistic sends, typing and read receipts.
 import { api, enc, ReadsAcrossEvents } from './api.js';
-import { h, $, clockTime, confirmed, dayLabel, PHONE_WIDTH, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
+import { h, $, clockTime, confirmed, dayLabel, editInPlace, PHONE_WIDTH, refreshedInPlace, relativeTime, timeLeft, typeInPlace } from './dom.js';
 import { markWords, richText } from './rich_text.js';
 import { EmojiPicker } from './emoji.js';
 import { attachmentElement, captionOf, contactsText, locationElement, locationOf, reactionText } from './media.js';
@@ -562,13 +562,20 @@ export class ConversationPane {
     const deletable = m.seq && m.type === 'note' && !m.deleted && (m.agent === this.me.username || this.me.role === 'admin')
       ? h('button', { type: 'button', class: 'delete-note', text: 'Delete', 'aria-label': 'Delete this note', onclick: () => this.deleteNote(this.current(m)) })
       : null;
+    // And is edited by its writer's alone.
+    const editable = m.seq && m.type === 'note' && !m.deleted && m.agent === this.me.username
+      ? h('button', { type: 'button', class: 'edit-note', text: 'Edit', 'aria-label': 'Edit this note', onclick: (e) => this.editNote(this.current(m), e.target.closest('li')) })
+      : null;
+    const edited = m.edited_at && !m.deleted
+      ? h('span', { class: 'edited', text: 'edited', title: `Edited ${new Date(m.edited_at).toLocaleString()}` })
+      : null;
     return h('li', { class: `message ${kind}${m.type === 'rating' || m.type === 'reaction' ? ` ${m.type}` : ''}${m.pending ? ' pending' : ''}${calls}${m.seq && m.seq === this.found ? ' found' : ''}`, 'data-seq': m.seq ?? '', 'data-client-id': m.client_id ?? '' },
       m.reply_to ? this.quoteOf(m) : null,
       m.attachment ? this.attachmentOf(m) : null,
       m.deleted ? h('span', { class: 'text deleted', text: 'This note was deleted' })
         : m.type === 'rating' ? rating(m.text) : this.placeOf(m) ?? (text ? this.textElement(m, text) : null),
       m.choices?.length ? choicesOf(m) : null,
-      h('span', { class: 'meta' }, happened ? null : h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), ticks, quotable, deletable),
+      h('span', { class: 'meta' }, happened ? null : h('span', { text: who }), h('time', { datetime: m.timestamp, text: clockTime(m.timestamp) }), edited, ticks, quotable, editable, deletable),
       m.status === 'failed' ? this.failure(m) : null);
   }
 
@@ -650,15 +657,19 @@ export class ConversationPane {
       const key = `${this.phone} ${m.seq ? `seq ${m.seq}` : `client ${m.client_id}`}`;
       const was = shown.get(key);
       const drawn = was && this.drawnFrom.get(was);
-      if (drawn?.m === m && drawn.context === context && !m.reply_to) items.push(was);
+      if (was && key === this.editingNote) items.push(was);  // its editor open: drawn once it closes
+      else if (drawn?.m === m && drawn.context === context && !m.reply_to) items.push(was);
       else this.drawnFrom.set(add(key, this.messageItem(m)), { m, context });
     }
+    // Those drawn anew leave first, so that the items kept stay where they
+    // are: moving one would blur what has focus in it (a note's editor).
     // Moved only where the order changed: most often one item is added at the end.
+    const kept = new Set(items);
+    for (const li of [...this.list.children]) if (!kept.has(li)) li.remove();
     items.forEach((item, i) => {
       const there = this.list.children[i];
       if (there !== item) this.list.insertBefore(item, there ?? null);
     });
-    while (this.list.children.length > items.length) this.list.lastElementChild.remove();
     // "Today" turns into "Yesterday" at midnight, message or not.
     clearTimeout(this.dayTimer);
     const now = new Date();
@@ -819,6 +830,28 @@ export class ConversationPane {
     const i = this.messages.findIndex((x) => x.seq === m.seq);
     if (i >= 0) this.messages[i] = m;
     return i >= 0;
+  }
+
+  // In place of its words, until Enter saves them or Escape (or a click
+  // elsewhere) leaves them. Meanwhile the pane keeps its item as it is
+  // (renderMessages), so that a message arriving does not take the words
+  // being typed; a change to the note that came meanwhile is drawn once it
+  // closes. The message.updated that follows tells every other console.
+  editNote(m, item) {
+    const words = item?.querySelector(':scope > .text');
+    if (!words) return;
+    this.editingNote = item.dataset.key;
+    const phone = m.conversation;
+    editInPlace([words], m.text, { class: 'note-editor', 'aria-label': 'Edit the note' }, async (text) => {
+      try {
+        this.replaceMessage(await api.patch(`/conversations/${enc(phone)}/notes/${m.seq}`, { text }));
+      } catch (e) {
+        if (this.phone === phone) this.showNotice(`Not saved: ${e.message}`);
+      }
+    }, [h('span', { class: 'note-editor-hint', text: 'Enter saves · Shift+Enter for a new line · Esc cancels' })], () => {
+      this.editingNote = null;
+      if (this.phone === phone) this.renderMessages();
+    });
   }
 
   // The message.updated that follows tells every other console.

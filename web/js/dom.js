@@ -78,9 +78,9 @@ export function keepClicksAcrossRedraws(container, itemSelector, keyOf) {
 
 // `control` in place of `hide` (hidden meanwhile, the control after the
 // last of them, then `companions`), focused; Escape or leaving it puts
-// `hide` back. Returns `done`, which does so (once: removing the control
-// blurs it, which comes back here).
-function inPlace(hide, control, companions = []) {
+// `hide` back, and calls onDone. Returns `done`, which does so (once:
+// removing the control blurs it, which comes back here).
+function inPlace(hide, control, companions = [], onDone = () => {}) {
   let open = true;
   const done = () => {
     if (!open) return;
@@ -88,6 +88,7 @@ function inPlace(hide, control, companions = []) {
     control.remove();
     for (const c of companions) c.remove();
     for (const el of hide) el.hidden = false;
+    onDone();
   };
   control.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); done(); } });
   control.addEventListener('blur', done);
@@ -110,6 +111,26 @@ export function typeInPlace(hide, attrs, onEnter, companions = []) {
     if (typed) onEnter(typed);
   });
   return input;
+}
+
+// typeInPlace's for words of several lines (a note's): a text area holding
+// `text`, as tall as they are; Enter hands `onSave` what it holds, trimmed,
+// when that is something else, and Shift+Enter starts a new line, as the
+// composer's keys do; Escape or leaving it drops the change. `onDone` once
+// it closes, either way.
+export function editInPlace(hide, text, attrs, onSave, companions, onDone) {
+  const area = h('textarea', { rows: String(Math.min(8, text.split('\n').length + 1)), ...attrs });
+  area.value = text;
+  const done = inPlace(hide, area, companions, onDone);
+  area.setSelectionRange(text.length, text.length);
+  area.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+    e.preventDefault();
+    const typed = area.value.trim();
+    done();
+    if (typed && typed !== text.trim()) onSave(typed);
+  });
+  return area;
 }
 
 // typeInPlace's choice from a list: `options` ([value, text] pairs) in a

@@ -454,9 +454,9 @@ function onEvent(e) {
     case 'message.status':
       pane.replaceMessage(e.data);
       break;
-    case 'message.updated':  // a note deleted
+    case 'message.updated':  // a note edited or deleted
       pane.replaceMessage(e.data);
-      if (e.data.deleted) inbox.noteDeleted(e.conversation, e.data.seq);
+      if (e.data.type === 'note') inbox.noteRewritten(e.conversation, e.data.seq, e.data.text);
       break;
     case 'chat.queued':
     case 'chat.assigned':

@@ -208,11 +208,12 @@ export class NotificationInbox {
     }
   }
 
-  // A note of `phone`'s was deleted: the mention shown of it loses its words, as the server's did.
-  noteDeleted(phone, seq) {
+  // A note of `phone`'s was edited (`text` its words now) or deleted (''):
+  // the mention shown of it reads so, as the server's does.
+  noteRewritten(phone, seq, text) {
     for (const n of this.shown.values())
       if (n.type === 'mention' && n.conversation === phone && n.seq === seq) {
-        n.text = '';
+        n.text = text;
         n.row.replaceWith(this.row(n));
       }
   }

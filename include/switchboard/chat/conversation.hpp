@@ -95,6 +95,9 @@ struct message {
     // The seq of the message this one answers, as the user's WhatsApp or
     // the agent's reply quotes it; 0 for none.
     std::uint64_t reply_to = 0;
+    // When its writer last changed its words (a private note, as Intercom's
+    // edited notes); the epoch for never.
+    timestamp edited_at{};
     // The bot's keywords offered with it to tap, as the user was shown them
     // (a plain webhook's widget; WhatsApp's buttons with --wa-buttons): a
     // JSON array, [{"text":"support","title":"Support"}]; null for none.
@@ -109,6 +112,7 @@ struct message {
 // a note without text is a deleted one.
 // The text first: nearly every message has one, and the test is then one load.
 inline bool is_deleted_note(const message& m) { return m.text.empty() && m.kind == "note"; }
+inline bool was_edited(const message& m) { return m.edited_at != timestamp{}; }
 
 // One support chat (a ticket) from opening to close: what reports are
 // computed from. The open one rides along with its conversation.

@@ -74,8 +74,10 @@ public:
 class agent_notifier {
 public:
     virtual ~agent_notifier() = default;
-    // For each agent `note` names (@username), but its writer.
-    virtual std::vector<notify::notification> mentioned_in(const conversation& c, const message& note) = 0;
+    // For each agent `note` names (@username), but its writer and those
+    // `named_before` named already (the words an edit replaced).
+    virtual std::vector<notify::notification> mentioned_in(const conversation& c, const message& note,
+                                                           std::string_view named_before) = 0;
     // For `to`, handed the chat by `by` (empty: automatic routing); none
     // when they took it themselves.
     virtual std::optional<notify::notification> assigned(const conversation& c, std::string_view to,
@@ -86,9 +88,11 @@ public:
     // For each agent who follows `c` (conversation::participants) but the
     // one who has its chat, of the user's message `m`.
     virtual std::vector<notify::notification> user_wrote(const conversation& c, const message& m) = 0;
-    // Those `note` made (mentioned_in), each as it is kept once the note
-    // is deleted: their text gone with it. Not new: nobody is told again.
-    virtual std::vector<notify::notification> note_deleted(const conversation& c, const message& note) = 0;
+    // Those the note of `seq` made (mentioned_in) while its words were
+    // `named`, each as it is kept once they are `text`: its writer's edit,
+    // or none when it is deleted. Not new: nobody is told again.
+    virtual std::vector<notify::notification> note_rewritten(const conversation& c, std::uint64_t seq,
+                                                             std::string_view named, std::string_view text) = 0;
     virtual void kept(std::vector<notify::notification> made) = 0;
 };
 
@@ -399,6 +403,12 @@ public:
     // message.updated. Its writer or an admin (command_error forbidden);
     // not_found when `seq` is no note, or one deleted already.
     boost::asio::awaitable<message> delete_note(std::string phone, agent_ref by, std::uint64_t seq);
+    // Replaces the words of the note of `seq`, as only its writer may
+    // (forbidden for anyone else): they go from the store, the search and
+    // the mentions it made, where its new words are, told as
+    // message.updated with `edited_at`; the agents the new words call
+    // anew are told. not_found as delete_note's.
+    boost::asio::awaitable<message> edit_note(std::string phone, agent_ref by, std::uint64_t seq, std::string text);
     boost::asio::awaitable<conversation> end_chat(std::string phone, agent_ref by, std::string closing_message);
     boost::asio::awaitable<conversation> transfer(std::string phone, agent_ref by, agent_ref to);
     // Hands an assigned chat back to the head of the queue: its agent or an admin.

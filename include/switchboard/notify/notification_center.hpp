@@ -56,12 +56,14 @@ public:
     ~notification_center() override;
 
     // chat::agent_notifier.
-    std::vector<notification> mentioned_in(const chat::conversation& c, const chat::message& note) override;
+    std::vector<notification> mentioned_in(const chat::conversation& c, const chat::message& note,
+                                           std::string_view named_before) override;
     std::optional<notification> assigned(const chat::conversation& c, std::string_view to,
                                          std::string_view by) override;
     std::optional<notification> missed_target(const chat::conversation& c, std::string_view target) override;
     std::vector<notification> user_wrote(const chat::conversation& c, const chat::message& m) override;
-    std::vector<notification> note_deleted(const chat::conversation& c, const chat::message& note) override;
+    std::vector<notification> note_rewritten(const chat::conversation& c, std::uint64_t seq, std::string_view named,
+                                             std::string_view text) override;
     void kept(std::vector<notification> made) override;
     // Also told of each one kept, after its sockets (for e-mail to an agent
     // who has none open). Set before the engine starts; called on one strand.
