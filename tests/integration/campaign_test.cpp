@@ -493,10 +493,7 @@ BOOST_AUTO_TEST_CASE(a_database_from_before_loses_the_rows_of_campaigns_deleted_
     // As a deletion left a campaign's row before it removed it too.
     auto db = data.path() / "switchboard.db";
     sqlite_script(db, "INSERT INTO settings (key, value) SELECT 'campaign:cmp_gone', value FROM settings "
-                      "WHERE key = 'campaign:" + kept + "'; "
-                      "ALTER TABLE agents DROP COLUMN totp_secret; ALTER TABLE agents DROP COLUMN totp_last_step; "
-                      "ALTER TABLE agents DROP COLUMN recovery_codes; ALTER TABLE conversations DROP COLUMN muted; "
-                      "PRAGMA user_version = 46;");
+                      "WHERE key = 'campaign:" + kept + "'; " + schema_back_to(46));
     BOOST_TEST_REQUIRE(campaign_rows(data.path()).size() == 2u);
     server_process server(args);
     BOOST_TEST(campaign_rows(data.path()) == std::vector<std::string>{kept});

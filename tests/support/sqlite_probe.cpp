@@ -69,4 +69,36 @@ void sqlite_script(const std::filesystem::path& db, const std::string& sql) {
     }
 }
 
+std::string schema_back_to(int version) {
+    // What each migration from 30 on added (store/schema.cpp), by its number; 47 changed rows alone.
+    static const std::vector<std::pair<int, std::string>> undo{
+        {50, "DROP TABLE message_edits;"},
+        {49, "ALTER TABLE conversations DROP COLUMN muted;"},
+        {48, "ALTER TABLE agents DROP COLUMN totp_secret; ALTER TABLE agents DROP COLUMN totp_last_step; "
+             "ALTER TABLE agents DROP COLUMN recovery_codes;"},
+        {46, "ALTER TABLE messages DROP COLUMN choices;"},
+        {45, "DROP TRIGGER event_block_filters_go; DROP TABLE event_block_filters; DROP TABLE event_erasures;"},
+        {44, "ALTER TABLE agents DROP COLUMN email;"},
+        {43, "ALTER TABLE chats DROP COLUMN channel;"},
+        {42, "ALTER TABLE chats DROP COLUMN first_seq;"},
+        {41, "DROP INDEX chats_by_phone; DROP INDEX ratings_by_ticket;"},
+        {40, "ALTER TABLE conversations DROP COLUMN participants;"},
+        {39, "DROP TABLE notifications;"},
+        {38, "ALTER TABLE agents DROP COLUMN signature;"},
+        {37, "ALTER TABLE chats DROP COLUMN labels;"},
+        {36, "DROP TABLE audit_log;"},
+        {35, "ALTER TABLE chats DROP COLUMN team;"},
+        {34, "ALTER TABLE conversations DROP COLUMN team;"},
+        {33, "ALTER TABLE chats DROP COLUMN resolution_missed;"},
+        {32, "ALTER TABLE chats DROP COLUMN answered_waits;"},
+        {31, "ALTER TABLE chats DROP COLUMN target_missed_for;"},
+        {30, "ALTER TABLE chats DROP COLUMN waiting_since;"},
+    };
+    if (version < 29) throw std::invalid_argument("schema_back_to knows the migrations from 30 on");
+    std::string sql;
+    for (auto& [number, statements] : undo)
+        if (number > version) sql += statements + ' ';
+    return sql + "PRAGMA user_version = " + std::to_string(version) + ";";
+}
+
 }  // namespace switchboard::test

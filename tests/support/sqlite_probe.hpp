@@ -29,5 +29,9 @@ std::vector<std::vector<std::string>> sqlite_rows(const std::filesystem::path& d
 std::string sqlite_value(const std::filesystem::path& db, const std::string& sql);
 // Runs a script (several statements), e.g. a fixture.
 void sqlite_script(const std::filesystem::path& db, const std::string& sql);
+// A script that takes a database of this build back to schema `version`
+// (29 or later), as an older build left it, for a test of the upgrades
+// after it: each later migration undone, newest first, then the version.
+std::string schema_back_to(int version);
 
 }  // namespace switchboard::test

@@ -1736,7 +1736,7 @@ BOOST_AUTO_TEST_CASE(migration_47_drops_the_rows_of_campaigns_the_list_no_longer
         store::open_sqlite_store(dir.path().string());
         auto db = dir.path() / "switchboard.db";
         test::sqlite_script(db, "INSERT INTO settings (key, value) VALUES ('campaign:cmp_kept', '{}'), "
-                                "('campaign:cmp_gone', '{}'), ('campaigns', '" + list + "'); " "ALTER TABLE agents DROP COLUMN totp_secret; ALTER TABLE agents DROP COLUMN totp_last_step; ALTER TABLE agents DROP COLUMN recovery_codes; " "ALTER TABLE conversations DROP COLUMN muted; DROP TABLE message_edits; " "PRAGMA user_version = 46;");
+                                "('campaign:cmp_gone', '{}'), ('campaigns', '" + list + "'); " + test::schema_back_to(46));
         store::open_sqlite_store(dir.path().string());
         std::string keys;
         for (auto& row : test::sqlite_rows(db, "SELECT key FROM settings WHERE key LIKE 'campaign%' ORDER BY key"))
