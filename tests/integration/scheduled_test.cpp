@@ -7,6 +7,7 @@
 #include "receiver.hpp"
 #include "refusals.hpp"
 #include "server_process.hpp"
+#include "sqlite_probe.hpp"
 #include "temp_dir.hpp"
 #include "ws_client.hpp"
 
@@ -154,6 +155,54 @@ BOOST_AUTO_TEST_CASE(they_outlive_a_restart_and_go_with_the_users_erasure) {
     server_process again(args);
     BOOST_TEST(known_admin(again.port()).json("GET", "/conversations/8904/scheduled") ==
                json::parse(R"({"scheduled":[]})"));
+}
+
+// What a start settles: a reply the server stopped in the middle of sending
+// is not sent twice, and one kept from before its conversation began (a
+// backup's, of a user erased since who wrote again) is not sent to the new one.
+BOOST_AUTO_TEST_CASE(a_start_fails_a_reply_caught_sending_and_drops_one_older_than_its_conversation) {
+    temp_dir dir;
+    receiver outbound;
+    auto args = kept_in(dir.path());
+    args.insert(args.end(), {"--outbound-url", outbound.url()});
+    std::string caught, older, kept;
+    {
+        server_process server(args);
+        auto p = server.port();
+        auto admin = known_admin(p);
+        for (auto phone : {"8905", "8906", "8907"}) {
+            user_says(p, phone, "support");
+            admin.json("POST", std::string("/conversations/") + phone + "/chat-support/start");
+        }
+        caught = admin.json("POST", "/conversations/8905/scheduled", later("Caught", 1h), 201).at("id").as_string();
+        older = admin.json("POST", "/conversations/8906/scheduled", later("Older", 1h), 201).at("id").as_string();
+        kept = admin.json("POST", "/conversations/8907/scheduled", later("Kept", 1h), 201).at("id").as_string();
+        server.send_signal(SIGTERM);
+        server.wait_exit(5s);
+    }
+    // As a stop between its "sending" and its send left it; as a backup put back keeps one of the number's last
+    // user; and all three due by the next start.
+    auto with = [](const std::string& id, const std::string& path, const std::string& value) {
+        return "UPDATE settings SET value = (SELECT json_group_array(CASE WHEN json_extract(j.value, '$.id') = '" + id +
+               "' THEN json_set(j.value, '" + path + "', '" + value +
+               "') ELSE json(j.value) END) FROM json_each(settings.value) j) WHERE key = 'scheduled_replies';";
+    };
+    sqlite_script(dir.path() / "switchboard.db",
+                  with(caught, "$.status", "sending") + with(older, "$.created_at", "2001-01-01T00:00:00.000Z") +
+                      with(caught, "$.send_at", iso_in(-1min)) + with(older, "$.send_at", iso_in(-1min)) +
+                      with(kept, "$.send_at", iso_in(-1min)));
+
+    server_process server(args);
+    auto admin = known_admin(server.port());
+    outbound.wait_for_text("8907", "Kept");  // the runner's first send: the start's settling is done
+    auto failed = admin.json("GET", "/conversations/8905/scheduled").at("scheduled").as_array();
+    BOOST_TEST_REQUIRE(failed.size() == 1u);
+    BOOST_TEST(failed.at(0).at("status").as_string() == "failed");
+    BOOST_TEST(std::string(failed.at(0).at("error").as_string()).find("history says whether it went") != std::string::npos);
+    BOOST_TEST(admin.json("GET", "/conversations/8906/scheduled") == json::parse(R"({"scheduled":[]})"));
+    // Neither was sent: the receiver has the third and the claims' notices alone.
+    for (auto& r : outbound.requests())
+        BOOST_TEST((r.body.find("Caught") == std::string::npos && r.body.find("Older") == std::string::npos), r.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
