@@ -12,7 +12,7 @@ namespace switchboard::api {
 
 bool contact_filter::passes(const chat::conversation& c) const {
     return (!via || c.via == *via) && (label.empty() || std::binary_search(c.labels.begin(), c.labels.end(), label)) &&
-           (q.empty() || person_matches(c, q));
+           (q.empty() || person_matches(c, q)) && (!attribute || has_detail(c, attribute->first, attribute->second));
 }
 
 contact_filter read_contact_filter(const http::request& req) {
@@ -24,6 +24,7 @@ contact_filter read_contact_filter(const http::request& req) {
         f.label = std::move(*l);
     }
     f.q = ascii_lowered(req.query_param("q").value_or(""));
+    if (auto typed = req.query_param("attribute")) f.attribute = attribute_param(*typed);
     return f;
 }
 

@@ -1,5 +1,5 @@
-// Which users a contacts' list or export is of: a channel, a label, and a
-// search of their names, phones, labels and details, each optional, read
+// Which users a contacts' list or export is of: a channel, a label, a
+// detail, and a search of their names, phones, labels and details, each optional, read
 // from the request's query. Internal to src/api.
 #pragma once
 
@@ -19,6 +19,8 @@ struct contact_filter {
     std::optional<chat::channel> via;  // ?channel=plain|whatsapp
     std::string label;                 // ?label=, as label_from reads it; empty: any
     std::string q;                     // ?q=, in lower case; empty: no search
+    // ?attribute=plan:Gold: the users with that detail, as the list's.
+    std::optional<std::pair<std::string, std::string>> attribute;
     bool passes(const chat::conversation& c) const;
 };
 

@@ -41,9 +41,10 @@ std::string assignee_named(api_context& ctx, const std::string& name) {
     return name;
 }
 
-// ?attribute=key:value: a detail's name as PUT …/attributes keys it, and a
-// value of 1 to max_attribute_chars characters on one line.
-std::pair<std::string, std::string> attribute_named(std::string_view typed) {
+}  // namespace
+
+// A value of 1 to max_attribute_chars characters on one line.
+std::pair<std::string, std::string> attribute_param(std::string_view typed) {
     auto colon = typed.find(':');
     auto key = chat::attribute_key_from(typed.substr(0, colon));
     auto value = colon == std::string_view::npos ? std::string() : std::string(chat::trim(typed.substr(colon + 1)));
@@ -51,8 +52,6 @@ std::pair<std::string, std::string> attribute_named(std::string_view typed) {
         throw field_error{"attribute", "attribute must be a detail and its value, as plan:Gold"};
     return {std::move(*key), std::move(value)};
 }
-
-}  // namespace
 
 chat::channel channel_param(std::string_view typed) {
     auto via = chat::channel_from_string(typed);
@@ -101,7 +100,7 @@ list_params read_list_params(api_context& ctx, const param_lookup& get) {
     if (auto t = get("team")) p.team = team_named(*t);
     if (auto a = get("assignee")) p.assignee = assignee_named(ctx, *a);
     if (auto v = get("channel")) p.via = channel_param(*v);
-    if (auto v = get("attribute")) p.attribute = attribute_named(*v);
+    if (auto v = get("attribute")) p.attribute = attribute_param(*v);
 
     if (p.order_name == "queue") {
         if (p.filter != chat::list_query::only::queued || !p.q.empty() || p.narrows())

@@ -52,8 +52,12 @@ chat::channel channel_param(std::string_view typed);
 // a search of the contacts finds.
 bool person_matches(const chat::conversation& c, std::string_view q);
 
+// ?attribute=key:value of the list and of the contacts: a detail's key as
+// PUT …/attributes keys it and a value; field_error naming `attribute` else.
+std::pair<std::string, std::string> attribute_param(std::string_view typed);
+
 // Whether the user has the detail `key` of `value`, in any case (`gold` is
-// `Gold`): the list's ?attribute= and an automation's condition.
+// `Gold`): the list's and the contacts' ?attribute= and an automation's condition.
 bool has_detail(const chat::conversation& c, std::string_view key, std::string_view value);
 
 // A parameter's value by its name; nullopt when not given.

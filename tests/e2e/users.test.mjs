@@ -236,6 +236,54 @@ test('the Contacts dialog lists every user, searches them, and opens one nobody 
   assert.deepEqual([...lea.errors, ...page.errors], []);
 }));
 
+test('the Contacts dialog narrows to the users of a custom attribute\'s choice, whom an admin selects and deletes at once', () => withMemoryServer([], async (server) => {
+  const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
+  await userSays(server, '15550781', 'hi', 'Ana');
+  const { token } = await (await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) })).json();
+  const gold = Array.from({ length: 60 }, (_, i) => `155509${String(i).padStart(2, '0')},,gold`).join('\n');
+  const imported = await fetch(`${server.url}/contacts/import?channel=plain`, { method: 'POST', headers: { Authorization: `Bearer ${token}` },
+    body: `phone,name,plan\n15550782,Bo,silver\n15550783,Cy,\n${gold}\n` });
+  assert.equal(imported.status, 200);
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+  const dialog = page.locator('#contacts-dialog');
+  await dialog.locator('#contacts-total', { hasText: '63 contacts' }).waitFor();
+  const detail = dialog.getByRole('combobox', { name: 'Detail filter' });
+  assert.equal(await detail.isVisible(), false);  // no custom attribute has choices yet
+
+  // Defined while the dialog is open: offered at once, each choice, a yes or no too.
+  await admin('PUT', '/custom-attributes/plan', { display_name: 'Plan', type: 'list', values: ['Gold', 'Silver'] });
+  await admin('PUT', '/custom-attributes/signup', { display_name: 'Signed up', type: 'date' });
+  await detail.waitFor();
+  await admin('PUT', '/conversations/15550781/attributes', { attributes: { plan: 'gold' } });
+  assert.deepEqual(await detail.locator('option').allTextContents(), ['Any detail', 'Plan: Gold', 'Plan: Silver']);
+  await detail.selectOption({ label: 'Plan: Gold' });
+  await dialog.locator('#contacts-total', { hasText: '61 contacts found' }).waitFor();
+  assert.equal(await dialog.locator('#contacts-rows li').count(), 50);
+  await dialog.getByLabel('Search contacts').fill('ana');
+  await dialog.locator('#contacts-total', { hasText: '1 contact found' }).waitFor();
+  assert.deepEqual(await dialog.locator('#contacts-rows li').evaluateAll((rows) => rows.map((r) => r.dataset.phone)), ['15550781']);
+  await dialog.getByLabel('Search contacts').fill('');
+  await dialog.locator('#contacts-total', { hasText: '61 contacts found' }).waitFor();
+  await admin('PUT', '/custom-attributes/plan', { display_name: 'Plan', type: 'list', values: ['Gold', 'Silver', 'Bronze'] });
+  await detail.locator('option', { hasText: 'Plan: Bronze' }).waitFor({ state: 'attached' });
+  assert.equal(await detail.inputValue(), 'plan:Gold');  // still the one the rows are of
+
+  // All 61 of Gold, those not shown too, and none of the others.
+  await dialog.getByRole('button', { name: 'Select all 61 found' }).click();
+  await dialog.locator('#contacts-selected', { hasText: '61 selected' }).waitFor();
+  await dialog.getByRole('button', { name: 'Delete selected' }).click();
+  await page.locator('#erase-many-count', { hasText: '61 contacts will be deleted.' }).waitFor();
+  await page.locator('#erase-many-confirm').click();
+  await dialog.locator('#contacts-status', { hasText: 'Deleted 61 of 61.' }).waitFor();
+  await dialog.locator('#contacts-total', { hasText: '0 contacts found' }).waitFor();
+  assert.deepEqual((await admin('GET', '/contacts')).contacts.map((c) => c.phone), ['15550782', '15550783']);
+  await detail.selectOption({ label: 'Any detail' });
+  await dialog.locator('#contacts-total', { hasText: /^2 contacts$/ }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
 // A user renamed and another deleted as the Contacts dialog reads its first
 // page: the page read before and answered after their events shows them
 // as the events said.

@@ -242,6 +242,16 @@ BOOST_AUTO_TEST_CASE(the_contacts_list_shows_every_user_by_phone_a_page_at_a_tim
     BOOST_TEST(phones_of("?q=0202") == "15550202* of 1 next null");  // a phone
     BOOST_TEST(phones_of("?label=vip") == "15550202* of 1 next null");
     BOOST_TEST(phones_of("?channel=whatsapp") == " of 0 next null");
+    // A detail, as the conversation list's filter: its value in any case, the whole value, with the search too.
+    BOOST_TEST(phones_of("?attribute=plan:Gold") == "15550203* of 1 next null");
+    BOOST_TEST(phones_of("?attribute=plan:gol") == " of 0 next null");
+    BOOST_TEST(phones_of("?attribute=plan:gold&q=an") == " of 0 next null");
+    BOOST_TEST(phones_of("?attribute=plan:gold&label=news") == "15550203* of 1 next null");
+    for (auto bad : {"plan", "plan:", ":gold", "pl%40n:gold"})
+        refused_naming(lea.call("GET", std::string("/contacts?attribute=") + bad), "attribute", "as plan:Gold");
+    BOOST_TEST(admin.call("GET", "/contacts/export?attribute=plan:GOLD").body ==
+               "phone,name,labels,channel,plan\r\n15550203,Cy,news,plain,gold\r\n");
+    refused_naming(admin.call("GET", "/contacts/export?attribute=plan"), "attribute", "as plan:Gold");
     auto cy = lea.json("GET", "/contacts?q=cy").at("contacts").at(0);
     BOOST_TEST(cy.at("name").as_string() == "Cy");
     BOOST_TEST(json::serialize(cy.at("labels")) == R"(["news"])");

@@ -37,6 +37,23 @@ export class AttributeCatalog {
   }
 
   onChange(listener) { this.listeners.push(listener); }
+
+  // `select` offering the custom attributes' choices to narrow to (a
+  // list's, yes or no), as Chatwoot's filter offers them, `current`
+  // (`plan:Gold`, null for any) chosen, kept though the catalog lacks it (a
+  // saved view's); shown once there is one. The list's Detail filter and
+  // the Contacts'.
+  fillDetailFilter(select, current) {
+    const choices = this.attributes.filter((a) => a.type === 'list' || a.type === 'checkbox').map((a) => h('optgroup', { label: a.display_name },
+      ...(a.type === 'list' ? a.values.map((v) => [v, v]) : [['true', 'Yes'], ['false', 'No']])
+        .map(([value, text]) => h('option', { value: `${a.key}:${value}`, text: `${a.display_name}: ${text}` }))));
+    const options = [h('option', { value: '', text: 'Any detail' }), ...choices];
+    if (current && !choices.some((g) => [...g.children].some((o) => o.value === current)))
+      options.push(h('option', { value: current, text: current }));
+    select.replaceChildren(...options);
+    select.value = current ?? '';
+    select.hidden = options.length === 1;
+  }
 }
 
 // The Custom attributes dialog.

@@ -1,7 +1,8 @@
 // The Contacts dialog, as Chatwoot's Contacts: every user the server knows,
 // those who wrote and those imported whom nobody has written to yet (whom
 // the list leaves out), by phone, a page at a time (GET /contacts), and a
-// search of their names, phones, labels and details. Open shows one in the
+// search of their names, phones, labels and details, narrowed to the users
+// of a custom attribute's choice (`Plan: Gold`) as the list is. Open shows one in the
 // chat pane, where an agent writes to them first and an admin deletes them.
 // Admins select contacts and delete them at once (POST /conversations/bulk):
 // those imported whom nobody has written to are in no list to select from.
@@ -13,14 +14,20 @@ import { channelName, userName } from './model.js';
 const PAGE = 50;
 const BULK = 200;  // phones a bulk action takes at once
 
-// A page of GET /contacts: `q` searched, after the phone `after` (null: from the first).
-const contactsPage = (limit, q, after) =>
-  api.get(`/contacts?limit=${limit}${q ? `&q=${enc(q)}` : ''}${after ? `&after=${enc(after)}` : ''}`);
+// A page of GET /contacts: `q` searched and narrowed to the users with the
+// detail `attribute` (`plan:Gold`), after the phone `after` (null: from the first).
+const contactsPage = (limit, { q, attribute }, after) =>
+  api.get(`/contacts?limit=${limit}${q ? `&q=${enc(q)}` : ''}${attribute ? `&attribute=${enc(attribute)}` : ''}${after ? `&after=${enc(after)}` : ''}`);
+
+// What the dialog's search and Detail filter ask for now.
+const shownFilter = () => ({ q: $('contacts-search').value.trim(), attribute: $('contacts-attribute').value || null });
+const narrowed = ({ q, attribute }) => Boolean(q || attribute);
 
 export class ContactsPanel {
   // `openConversation(phone)`: shows the user's conversation in the pane.
-  constructor({ openConversation, me }) {
+  constructor({ openConversation, me, catalog }) {
     this.openConversation = openConversation;
+    this.catalog = catalog;
     this.admin = me.role === 'admin';
     this.next = null;  // where the next page starts
     this.asked = 0;    // the latest load: an answer to an earlier one (a search typed over) is dropped
@@ -29,12 +36,21 @@ export class ContactsPanel {
     this.reads = new ReadsAcrossEvents();  // a user renamed or deleted as a page is read shows so
     this.selected = new Set();
     $('contacts').addEventListener('click', () => this.open());
+    // A choice added or taken away while the dialog is open is offered so at once.
+    catalog.onChange(() => { if ($('contacts-dialog')?.open) this.fillDetailFilter(); });
+  }
+
+  // The one chosen stays chosen, though the catalog lost it: the rows shown are of it.
+  fillDetailFilter() {
+    const select = $('contacts-attribute');
+    this.catalog.fillDetailFilter(select, select.value || null);
   }
 
   async open() {
     const dialog = dialogFromTemplate('contacts-template', 'contacts-dialog', () => {
       $('contacts-more').addEventListener('click', () => this.load(this.next));
       $('contacts-search').addEventListener('input', () => this.load(null));
+      $('contacts-attribute').addEventListener('change', () => this.load(null));
       $('contacts-admin-tools').hidden = !this.admin;
       $('contacts-select-shown').addEventListener('click', () => this.selectShown(true));
       $('contacts-select-none').addEventListener('click', () => { this.selected.clear(); this.selectShown(false); });
@@ -43,6 +59,7 @@ export class ContactsPanel {
         if (await confirmErasure(this.selected.size, 'contact')) this.deleteSelected();
       });
     });
+    this.fillDetailFilter();
     if (!dialog.open) dialog.showModal();
     await this.load(null);
   }
@@ -58,13 +75,13 @@ export class ContactsPanel {
   // Every contact the search finds, those not shown yet too (a wrong import,
   // by its label): their phones, a bulk action's worth a request.
   async selectFound() {
-    const q = $('contacts-search').value.trim();
+    const filter = shownFilter();
     const asked = this.asked;
     $('contacts-select-found').disabled = true;
     try {
       let after = null;
       do {
-        const page = await contactsPage(BULK, q, after);
+        const page = await contactsPage(BULK, filter, after);
         if (asked !== this.asked) return;  // searched again meanwhile
         for (const c of page.contacts) this.selected.add(c.phone);
         after = page.next_after;
@@ -119,7 +136,7 @@ export class ContactsPanel {
 
   async load(after) {
     const asked = ++this.asked;
-    const q = $('contacts-search').value.trim();
+    const filter = shownFilter();
     if (!after) {  // another list: what was picked from the last is let go
       this.selected.clear();
       this.showPicked();
@@ -127,13 +144,13 @@ export class ContactsPanel {
     showStatus($('contacts-status'), '');
     $('contacts-refused').replaceChildren();
     try {
-      await this.reads.read(() => contactsPage(PAGE, q, after), (page) => {
+      await this.reads.read(() => contactsPage(PAGE, filter, after), (page) => {
         if (asked !== this.asked) return;
         if (!after) $('contacts-rows').replaceChildren();
         $('contacts-rows').append(...page.contacts.map((c) => this.row(c)));
         this.next = page.next_after;
         $('contacts-more').hidden = !this.next;
-        this.showTotal(page.total, q);
+        this.showTotal(page.total, filter);
       });
     } catch (err) {
       if (asked === this.asked) $('contacts-status').textContent = `The contacts could not be loaded: ${err.message}`;
@@ -166,7 +183,7 @@ export class ContactsPanel {
       row.remove();
       this.pick(phone, false);
       const total = Number($('contacts-total').dataset.total) - 1;
-      this.showTotal(total, $('contacts-search').value.trim());
+      this.showTotal(total, shownFilter());
     });
   }
 
@@ -182,9 +199,9 @@ export class ContactsPanel {
       do {
         this.countAgain = false;
         const list = this.asked;
-        const q = $('contacts-search').value.trim();
-        const { total } = await contactsPage(1, q, null);
-        if (list === this.asked && !this.countAgain) this.showTotal(total, q);
+        const filter = shownFilter();
+        const { total } = await contactsPage(1, filter, null);
+        if (list === this.asked && !this.countAgain) this.showTotal(total, filter);
       } while (this.countAgain);
     } catch {
       // Left as it was: the next list read counts again.
@@ -198,13 +215,14 @@ export class ContactsPanel {
       ? [...$('contacts-rows').children].find((li) => li.dataset.phone === phone) : null;
   }
 
-  showTotal(total, q) {
+  showTotal(total, filter) {
+    const found = narrowed(filter) ? ' found' : '';
     $('contacts-total').dataset.total = String(total);
-    $('contacts-total').textContent = `${plural(total, 'contact')}${q ? ' found' : ''}`;
+    $('contacts-total').textContent = `${plural(total, 'contact')}${found}`;
     $('contacts-empty').hidden = total > 0;
-    const found = $('contacts-select-found');
-    found.hidden = !this.admin || !this.next;  // all shown: Select all shown does
-    found.textContent = `Select all ${total}${q ? ' found' : ''}`;
+    const all = $('contacts-select-found');
+    all.hidden = !this.admin || !this.next;  // all shown: Select all shown does
+    all.textContent = `Select all ${total}${found}`;
   }
 
   row(c) {

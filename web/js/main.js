@@ -611,7 +611,7 @@ function start(agent) {
   const opening = new NewConversation({ templates: pane.templates, openExisting: openConversation,
     onOpened: ({ conversation }) => { changed(conversation); openConversation(conversation.phone); } });
   campaigns = new CampaignsPanel({ me, templates: pane.templates });
-  contacts = new ContactsPanel({ openConversation, me });
+  contacts = new ContactsPanel({ openConversation, me, catalog: attributeCatalog });
   quietly(api.get('/me').then((about) => {
     opening.offer(about.new_conversation_channels ?? []);
     campaigns.offer(about.campaign_channels ?? []);
@@ -764,21 +764,8 @@ function fillLabelSelect() {
   select.hidden = names.length === 0;
 }
 
-// The custom attributes' choices to narrow the list to (a list's, yes or
-// no), as Chatwoot's filter offers them, and the one it narrows to now
-// though the catalog lacks it (a saved view's); shown once there is one.
-function fillAttributeFilter() {
-  const select = $('attribute-filter');
-  const choices = attributeCatalog.attributes.filter((a) => a.type === 'list' || a.type === 'checkbox').map((a) => h('optgroup', { label: a.display_name },
-    ...(a.type === 'list' ? a.values.map((v) => [v, v]) : [['true', 'Yes'], ['false', 'No']])
-      .map(([value, text]) => h('option', { value: `${a.key}:${value}`, text: `${a.display_name}: ${text}` }))));
-  const options = [h('option', { value: '', text: 'Any detail' }), ...choices];
-  if (list.attribute && !choices.some((g) => [...g.children].some((o) => o.value === list.attribute)))
-    options.push(h('option', { value: list.attribute, text: list.attribute }));
-  select.replaceChildren(...options);
-  select.value = list.attribute ?? '';
-  select.hidden = options.length === 1;
-}
+// The custom attributes' choices to narrow the list to, and the one it narrows to now.
+function fillAttributeFilter() { attributeCatalog.fillDetailFilter($('attribute-filter'), list.attribute); }
 
 // Whose chats the list may narrow to: every active agent, and the one it
 // narrows to now even if deactivated since.
