@@ -142,6 +142,7 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await admin('POST', '/conversations/15551201/scheduled', { text: 'Any news on the order?', send_at: new Date(Date.now() + 86_400_000).toISOString() });
   const lea = await apiAs(server, 'lea', 'lea-secret-1');
   await lea('POST', '/conversations/15551201/notes', { text: '@admin this one is a VIP' });  // the admin's inbox
+  await admin('POST', '/conversations/15551201/notes', { text: 'Checked with the courier' });  // the admin's own, to edit
   await admin('POST', '/campaigns', { name: 'Spring', channel: 'plain', labels: ['vip'], text: 'Spring sale',
     scheduled_at: new Date(Date.now() + 86400000).toISOString() });
   await userSays(server, '15551202', 'support', 'Bo');
@@ -169,6 +170,12 @@ test('an admin\'s console, in each of its states', () => withMemoryServer(['--ou
   await page.locator('#composer-text').press('Escape');
   await page.locator('#composer-text').fill('');
   await page.getByRole('tab', { name: 'Reply' }).click();
+  const own = page.locator('.message.note', { hasText: 'Checked with the courier' });
+  await own.hover();
+  await own.getByRole('button', { name: 'Edit this note' }).click();
+  await page.getByRole('textbox', { name: 'Edit the note' }).waitFor();
+  await found.check(page, 'a note being edited');
+  await page.keyboard.press('Escape');
 
   await page.locator('#settings-menu > summary').click();
   await page.locator('#audit').waitFor();

@@ -208,6 +208,20 @@ test('a note is edited in place by its writer alone, and every console and inbox
   assert.deepEqual(patches, []);
   assert.equal((await eve('GET', '/conversations/15550661')).messages.find((m) => m.type === 'note').edited_at, stored.edited_at);
 
+  // ↑ in an empty note edits her newest one, and Escape gives the keyboard back to the composer; not with words typed.
+  await eve('POST', '/conversations/15550661/notes', { text: 'her newest note' });
+  await evePage.locator('.message.note', { hasText: 'her newest note' }).waitFor();
+  await evePage.getByRole('tab', { name: 'Private note' }).click();
+  const composer = evePage.locator('#composer-text');
+  await composer.press('ArrowUp');
+  box = evePage.getByRole('textbox', { name: 'Edit the note' });
+  assert.equal(await box.inputValue(), 'her newest note');
+  await box.press('Escape');
+  await evePage.waitForFunction(() => document.activeElement?.id === 'composer-text');
+  await composer.fill('typed');
+  await composer.press('ArrowUp');
+  assert.equal(await evePage.locator('.note-editor').count(), 0);
+
   await openSetting(adminPage, 'Audit log');
   const entry = adminPage.locator('#audit-rows tr').first();
   await entry.waitFor();

@@ -140,6 +140,9 @@ export class ConversationPane {
     const text = $('composer-text');
     text.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.send(); }
+      // As Slack's: ↑ in an empty note edits the agent's last one.
+      if (e.key === 'ArrowUp' && !text.value && this.mode === 'note' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey
+        && this.editLastNote()) e.preventDefault();
     });
     text.addEventListener('input', () => { this.saveDraft(); this.typing(); });
     window.addEventListener('pagehide', () => this.saveDraft());
@@ -837,7 +840,9 @@ export class ConversationPane {
   // (renderMessages), so that a message arriving does not take the words
   // being typed; a change to the note that came meanwhile is drawn once it
   // closes. The message.updated that follows tells every other console.
-  editNote(m, item) {
+  // `back`: where the keyboard goes once it closes by a key (the composer,
+  // for ↑), not where a click elsewhere took it.
+  editNote(m, item, back = null) {
     const words = item?.querySelector(':scope > .text');
     if (!words) return;
     this.editingNote = item.dataset.key;
@@ -851,7 +856,18 @@ export class ConversationPane {
     }, [h('span', { class: 'note-editor-hint', text: 'Enter saves · Shift+Enter for a new line · Esc cancels' })], () => {
       this.editingNote = null;
       if (this.phone === phone) this.renderMessages();
+      if (back) setTimeout(() => { if (document.activeElement === document.body) back.focus(); });
     });
+  }
+
+  // The agent's newest note in the pane, if any, opened for editing, in view.
+  editLastNote() {
+    const m = this.messages.findLast((x) => x.seq && x.type === 'note' && !x.deleted && x.agent === this.me.username);
+    const item = m && this.list.querySelector(`li[data-seq="${m.seq}"]`);
+    if (!item) return false;
+    item.scrollIntoView({ block: 'nearest' });
+    this.editNote(m, item, $('composer-text'));
+    return true;
   }
 
   // The message.updated that follows tells every other console.
