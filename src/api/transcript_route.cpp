@@ -62,7 +62,10 @@ private:
         if (m.from == chat::sender::user) return c_->name.empty() ? c_->phone : c_->name;
         if (m.from == chat::sender::admin)
             return "Agent " + m.agent +
-                   (chat::is_deleted_note(m) ? " (private note, deleted)" : m.kind == "note" ? " (private note)" : "");
+                   (chat::is_deleted_note(m) ? " (private note, deleted)"
+                    : m.kind != "note"       ? ""
+                    : chat::was_edited(m)    ? " (private note, edited)"
+                                             : " (private note)");
         return "Bot";
     }
 

@@ -695,6 +695,7 @@ test('an agent puts an emoji in a reply from the picker, where the caret is', ()
 test('an agent schedules a reply to go later: it waits over the composer, goes at its time, or says why it could not', () => withMemoryServer(['--outbound-url', receiver.url], async (server) => {
   const admin = await apiAs(server, 'admin', ADMIN_PASSWORD);
   await admin('POST', '/agents', { username: 'lea', password: 'lea-secret-1', display_name: 'Lea' });
+  await admin('PATCH', '/agents/admin', { signature: 'Ada' });
   await userSays(server, '15550951', 'support', 'Rita');
   const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
   const lea = await consolePage(browser.browser, server, 'lea', 'lea-secret-1');
@@ -731,6 +732,29 @@ test('an agent schedules a reply to go later: it waits over the composer, goes a
   assert.deepEqual(await scheduled(), []);
   assert.equal(await page.locator('#scheduled-list').isVisible(), false);
 
+  // Edit, its writer's alone: taken back into the composer as typed (signed again as it is sent), once the
+  // composer is free, and off every console's strip.
+  await page.locator('#sign').click();
+  await page.locator('#composer-text').fill('Your refund is on its way');
+  await later.locator('summary').click();
+  await page.getByRole('button', { name: 'In an hour' }).click();
+  const waiting = page.locator('#scheduled-list li', { hasText: 'Your refund is on its way' });
+  await waiting.waitFor();
+  assert.equal((await scheduled())[0].text, 'Your refund is on its way\n\nAda');
+  await lea.locator('#scheduled-list li', { hasText: 'Your refund is on its way' }).waitFor();
+  assert.equal(await lea.getByRole('button', { name: /^Edit the reply/ }).count(), 0);
+  await page.locator('#composer-text').fill('half a thought');
+  await waiting.getByRole('button', { name: /^Edit the reply scheduled for/ }).click();
+  await page.locator('#composer-hint', { hasText: 'Send or clear what the composer holds first' }).waitFor();
+  assert.equal((await scheduled()).length, 1);
+  await page.locator('#composer-text').fill('');
+  await waiting.getByRole('button', { name: /^Edit the reply scheduled for/ }).click();
+  await lea.locator('#scheduled-list li').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#composer-text').inputValue(), 'Your refund is on its way');
+  assert.deepEqual(await scheduled(), []);
+  await page.locator('#composer-text').fill('');
+  await page.locator('#sign').click();
+
   // One due in a moment: listed, then sent at its time as a reply of the admin's, and off the list.
   // Three seconds: room for the strip to show it first on a busy machine.
   await admin('POST', '/conversations/15550951/scheduled', { text: 'Here is your tracking number', send_at: new Date(Date.now() + 3000).toISOString() });
@@ -747,6 +771,9 @@ test('an agent schedules a reply to go later: it waits over the composer, goes a
   await failed.filter({ hasText: 'Not sent' }).filter({ hasText: 'no chat is active with 15550951' }).waitFor();
   await lea.locator('#scheduled-list li.failed', { hasText: 'Too late' }).waitFor();
   assert.equal(await later.isVisible(), false);  // the chat is over: nothing more to schedule
+  await failed.getByRole('button', { name: 'Edit the reply not sent' }).click();  // nor to write until it is the admin's again
+  await page.locator('#composer-hint', { hasText: 'once the chat is yours again' }).waitFor();
+  assert.equal((await scheduled()).length, 1);
   await failed.getByRole('button', { name: 'Delete the reply not sent' }).click();
   await lea.locator('#scheduled-list li').waitFor({ state: 'detached' });
   assert.deepEqual(await scheduled(), []);

@@ -244,6 +244,8 @@ BOOST_AUTO_TEST_CASE(a_notes_writer_edits_it_and_its_new_words_replace_the_old_e
         BOOST_TEST(audit.at("actor").as_string() == "bob");
         BOOST_TEST(audit.at("details").at("seq").as_int64() == seq);
         BOOST_TEST(!mentions(json::serialize(audit), "5528"));
+        auto transcript = admin.call("GET", "/conversations/15550611/transcript").body;
+        BOOST_TEST(mentions(transcript, "Agent bob (private note, edited): @carol @dave the gate code is 5528"), transcript);
         server.send_signal(SIGTERM);
         BOOST_TEST_REQUIRE(server.wait_exit(std::chrono::seconds(10)).has_value());
     }

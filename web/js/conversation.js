@@ -186,7 +186,8 @@ export class ConversationPane {
     this.pastChats = new PastChats({ openAt: (seq) => this.open(this.phone, seq) });
     this.transcriptMail = new TranscriptMail({ phone: () => this.phone });
     this.scheduled = new ScheduledReplies({ phone: () => this.phone, take: () => this.replyText(),
-      taken: () => { $('composer-text').value = ''; this.saveDraft(); }, notice: (text) => this.showNotice(text) });
+      taken: () => { $('composer-text').value = ''; this.saveDraft(); }, putBack: (text) => this.putBack(text),
+      notice: (text) => this.showNotice(text), me: this.me.username });
     PHONE_WIDTH.addEventListener('change', () => { if (this.conv) this.renderHeader(); });  // the composer's placeholder
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());
@@ -902,6 +903,23 @@ export class ConversationPane {
   }
 
   // What the composer holds as a reply goes: signed while ✍ Sign is on.
+  // A reply taken back into the composer (a scheduled one's, to change):
+  // why it cannot be, or null once it is there (`text` null: only asked),
+  // as typed (without the signature Sign adds again). Asked first, it waits
+  // while the agent is writing something else.
+  putBack(text) {
+    const box = $('composer-text');
+    if (!this.canReply()) return 'You can write to them once the chat is yours again.';
+    if (text === null) return box.value.trim() ? 'Send or clear what the composer holds first.' : null;
+    if (this.mode !== 'reply') this.setMode('reply');
+    const signed = this.me.signature ? `\n\n${this.me.signature}` : null;
+    const taken = this.signing && signed && text.endsWith(signed) ? text.slice(0, -signed.length) : text;
+    box.value = box.value.trim() ? `${box.value}\n${taken}` : taken;  // typed while it was taken off: both kept
+    this.saveDraft();
+    box.focus();
+    return null;
+  }
+
   replyText() {
     const typed = $('composer-text').value.trim();
     return typed && this.signing && this.me.signature ? `${typed}\n\n${this.me.signature}` : typed;

@@ -2,8 +2,10 @@
 // …/scheduled): ⏰ beside Send offers a time (in an hour, tomorrow or next
 // Monday at 09:00, or one picked) for what the composer holds, and a strip
 // above the composer lists the chat's replies waiting for their time, each
-// with Cancel, and those that could not go, saying why, with Delete. Every
-// console follows them (scheduled.updated).
+// with Cancel, and those that could not go, saying why, with Delete; its
+// writer's own with Edit too, which takes it back into the composer to
+// change and send or schedule again. Every console follows them
+// (scheduled.updated).
 import { api, enc } from './api.js';
 import { $, h } from './dom.js';
 import { fromLocalInput, snoozeChoices, snoozeEnd } from './snooze.js';
@@ -13,9 +15,11 @@ const CHOICES = ['In an hour', 'Tomorrow, 09:00', 'Next week, Mon 09:00'];
 export class ScheduledReplies {
   // `phone()`: the chat open; `take()`: the reply the composer holds, as
   // Send would send it ('' when empty), `taken()`: it went, so the composer
-  // empties; `notice(text)` says something under the composer.
-  constructor({ phone, take, taken, notice }) {
-    Object.assign(this, { phone, take, taken, notice });
+  // empties; `putBack(text)`: a reply back in the composer, or why it
+  // cannot be; `notice(text)` says something under the composer; `me`: the
+  // agent's username.
+  constructor({ phone, take, taken, putBack, notice, me }) {
+    Object.assign(this, { phone, take, taken, putBack, notice, me });
     this.list = [];
     this.heardAt = 0;  // one more at each event: a read answered after one is older
     $('send-later').addEventListener('toggle', () => {
@@ -56,6 +60,8 @@ export class ScheduledReplies {
       return h('li', { class: failed ? 'failed' : '', 'data-id': r.id },
         h('span', { class: 'scheduled-when', text: failed ? `⚠ Not sent (${when}): ${r.error}` : `⏰ ${when}`, title: new Date(r.send_at).toLocaleString() }),
         h('span', { class: 'scheduled-text', text: r.text }),
+        r.by === this.me ? h('button', { type: 'button', class: 'link', text: 'Edit',
+          'aria-label': `Edit the reply ${failed ? 'not sent' : `scheduled for ${when}`}`, onclick: () => this.edit(phone, r) }) : null,
         h('button', { type: 'button', class: 'link', text: failed ? 'Delete' : 'Cancel',
           'aria-label': `${failed ? 'Delete' : 'Cancel'} the reply ${failed ? 'not sent' : `scheduled for ${when}`}`,
           onclick: () => this.remove(phone, r) }));
@@ -74,6 +80,19 @@ export class ScheduledReplies {
     } catch (e) {
       this.notice(`Not scheduled: ${e.message}`);
     }
+  }
+
+  // Off the list, then into the composer: one sent meanwhile is not in both.
+  async edit(phone, r) {
+    const why = this.putBack(null);
+    if (why) { this.notice(why); return; }
+    try {
+      await api.del(`/conversations/${enc(phone)}/scheduled/${enc(r.id)}`);
+    } catch (e) {
+      this.notice(`Not taken back: ${e.message}`);
+      return;
+    }
+    if (this.phone() === phone) this.putBack(r.text);
   }
 
   async remove(phone, r) {
