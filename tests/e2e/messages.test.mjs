@@ -227,6 +227,17 @@ test('a note is edited in place by its writer alone, and every console and inbox
   await entry.waitFor();
   assert.match((await entry.locator('td').allTextContents()).slice(1).join(' | '),
     /^eve \| edited a private note in the conversation with \+15550661 \| seq: \d+$/);
+
+  // Another chat opened by the keyboard from the editor leaves it behind: back, the note is drawn as events say.
+  await userSays(server, '15550662', 'hi', 'Tom');
+  await evePage.locator('#conversation-list li[data-phone="15550662"]').waitFor();
+  box = await edit();
+  await box.press('Alt+K');
+  await evePage.locator('#conv-name', { hasText: 'Tom' }).waitFor();
+  await evePage.locator('#conversation-list li[data-phone="15550661"]').click();
+  await atEve.locator('.text', { hasText: 'bring the form' }).waitFor();
+  await admin('DELETE', `/conversations/15550661/notes/${stored.seq}`);
+  await atEve.locator('.text.deleted', { hasText: 'This note was deleted' }).waitFor();
   for (const page of [evePage, maxPage, adminPage]) assert.deepEqual(page.errors, []);
 }));
 

@@ -661,7 +661,8 @@ export class ConversationPane {
       const key = `${this.phone} ${m.seq ? `seq ${m.seq}` : `client ${m.client_id}`}`;
       const was = shown.get(key);
       const drawn = was && this.drawnFrom.get(was);
-      if (was && key === this.editingNote) items.push(was);  // its editor open: drawn once it closes
+      // Its editor open: drawn once it closes. (One left behind by another chat's opening closed nothing.)
+      if (was && key === this.editingNote && was.querySelector('.note-editor')) items.push(was);
       else if (drawn?.m === m && drawn.context === context && !m.reply_to) items.push(was);
       else this.drawnFrom.set(add(key, this.messageItem(m)), { m, context });
     }
@@ -902,7 +903,6 @@ export class ConversationPane {
     sign.title = this.signing ? 'Your signature goes under your replies (click to stop)' : 'Sign your replies';
   }
 
-  // What the composer holds as a reply goes: signed while ✍ Sign is on.
   // A reply taken back into the composer (a scheduled one's, to change):
   // why it cannot be, or null once it is there (`text` null: only asked),
   // as typed (without the signature Sign adds again). Asked first, it waits
@@ -920,6 +920,7 @@ export class ConversationPane {
     return null;
   }
 
+  // What the composer holds as a reply goes: signed while ✍ Sign is on.
   replyText() {
     const typed = $('composer-text').value.trim();
     return typed && this.signing && this.me.signature ? `${typed}\n\n${this.me.signature}` : typed;
