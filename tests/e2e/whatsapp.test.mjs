@@ -451,6 +451,32 @@ test('a WhatsApp user sees "typing…" while the agent writes a reply, not while
   assert.deepEqual(page.errors, []);
 }));
 
+test('a reply scheduled past WhatsApp\'s 24-hour window says it will not go unless the user writes again', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
+  const phone = '15550962';
+  await whatsappUserSends(server, phone, 'wamid.w-1', 'text', null, 'support');
+  const page = await consolePage(browser.browser, server, 'admin', ADMIN_PASSWORD);
+  await page.locator(`#conversation-list li[data-phone="${phone}"]`).click();
+  await page.getByRole('button', { name: 'Claim Chat' }).click();
+  await page.locator('#send-later').waitFor();
+  // At a time picked, in the agent's own: an hour on, then two days on (past the window, whatever the day).
+  const later = async (hours, text) => {
+    await page.locator('#composer-text').fill(text);
+    await page.locator('#send-later summary').click();
+    await page.locator('#send-later-at').fill(await page.evaluate((h) => {
+      const at = new Date(Date.now() + h * 3_600_000);
+      return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    }, hours));
+    await page.locator('#send-later-custom').click();
+    await page.locator('#scheduled-list li', { hasText: text }).waitFor();
+    return page.locator('#composer-hint').textContent();
+  };
+  assert.match(await later(1, 'Within the window'), /^Your reply goes [^.]+\.$/);
+  assert.match(await later(48, 'Past the window'),
+    /^Your reply goes .+\. WhatsApp's 24-hour window closes .+: unless they write again by then, it will not go \(a Template would\)\.$/);
+  assert.equal((await (await apiAs(server, 'admin', ADMIN_PASSWORD))('GET', `/conversations/${phone}/scheduled`)).scheduled.length, 2);
+  assert.deepEqual(page.errors, []);
+}));
+
 test('a quote of a message older than the pages loaded is fetched and shown', () => withMemoryServer(['--wa-api-base', receiver.url], async (server) => {
   const phone = '15550952';
   receiver.refuse = (m) => (m.text?.body === 'What is the serial number?' ? [200, '{"messages":[{"id":"wamid.old-q"}]}'] : null);

@@ -187,7 +187,8 @@ export class ConversationPane {
     this.transcriptMail = new TranscriptMail({ phone: () => this.phone });
     this.scheduled = new ScheduledReplies({ phone: () => this.phone, take: () => this.replyText(),
       taken: () => { $('composer-text').value = ''; this.saveDraft(); }, putBack: (text) => this.putBack(text),
-      notice: (text) => this.showNotice(text), me: this.me.username });
+      notice: (text) => this.showNotice(text), me: this.me.username,
+      windowEnd: () => { const w = this.replyWindow(); return w ? Date.now() + w.left : null; } });
     PHONE_WIDTH.addEventListener('change', () => { if (this.conv) this.renderHeader(); });  // the composer's placeholder
     $('send-template').addEventListener('click', () => this.templates.open(this.phone));
     $('transfer-chat').addEventListener('click', () => this.openTransfer());

@@ -17,9 +17,10 @@ export class ScheduledReplies {
   // Send would send it ('' when empty), `taken()`: it went, so the composer
   // empties; `putBack(text)`: a reply back in the composer, or why it
   // cannot be; `notice(text)` says something under the composer; `me`: the
-  // agent's username.
-  constructor({ phone, take, taken, putBack, notice, me }) {
-    Object.assign(this, { phone, take, taken, putBack, notice, me });
+  // agent's username; `windowEnd()`: when WhatsApp's 24-hour window for
+  // replies to the user closes (ms), null for a user of another channel.
+  constructor({ phone, take, taken, putBack, notice, me, windowEnd }) {
+    Object.assign(this, { phone, take, taken, putBack, notice, me, windowEnd });
     this.list = [];
     this.heardAt = 0;  // one more at each event: a read answered after one is older
     $('send-later').addEventListener('toggle', () => {
@@ -76,7 +77,11 @@ export class ScheduledReplies {
     try {
       const r = await api.post(`/conversations/${enc(phone)}/scheduled`, { text, send_at: at.toISOString() });
       if (this.phone() === phone) this.taken();
-      this.notice(`Your reply goes ${snoozeEnd(r.send_at)}.`);
+      // Scheduled all the same: the user may write again before it goes, which opens the window anew.
+      const closes = this.phone() === phone ? this.windowEnd() : null;
+      const late = closes !== null && Date.parse(r.send_at) > closes
+        ? ` WhatsApp's 24-hour window closes ${snoozeEnd(closes)}: unless they write again by then, it will not go (a Template would).` : '';
+      this.notice(`Your reply goes ${snoozeEnd(r.send_at)}.${late}`);
     } catch (e) {
       this.notice(`Not scheduled: ${e.message}`);
     }
