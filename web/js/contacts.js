@@ -9,7 +9,7 @@
 import { api, enc, ReadsAcrossEvents } from './api.js';
 import { $, dialogFromTemplate, h, plural, showStatus } from './dom.js';
 import { confirmErasure } from './erasure.js';
-import { channelName, userName } from './model.js';
+import { channelName, hasDetail, userName } from './model.js';
 
 const PAGE = 50;
 const BULK = 200;  // phones a bulk action takes at once
@@ -158,11 +158,16 @@ export class ContactsPanel {
   }
 
   // Events while the dialog is open: a user renamed or labelled shows so;
-  // one deleted leaves it.
+  // one deleted, or no longer of the detail it is narrowed to, leaves it.
   update(c) {
     this.reads.change(() => {
       const row = this.rowOf(c.phone);
       if (!row) return;
+      const detail = $('contacts-attribute').value;
+      if (detail && !hasDetail(c, detail)) {
+        this.drop(row, c.phone);
+        return;
+      }
       // An event's conversation does not say; nobody has written while it shows no message.
       const waiting = row.querySelector('.badge') !== null && !c.last_message;
       row.replaceWith(this.row({ ...c, no_message_yet: c.no_message_yet ?? waiting }));
@@ -180,11 +185,14 @@ export class ContactsPanel {
         this.recount();
         return;
       }
-      row.remove();
-      this.pick(phone, false);
-      const total = Number($('contacts-total').dataset.total) - 1;
-      this.showTotal(total, shownFilter());
+      this.drop(row, phone);
     });
+  }
+
+  drop(row, phone) {
+    row.remove();
+    this.pick(phone, false);
+    this.showTotal(Number($('contacts-total').dataset.total) - 1, shownFilter());
   }
 
   // One count on its way at a time: a bulk deletion's hundred events ask

@@ -4,7 +4,7 @@
 // Rows are keyed by phone, so no order of events can produce a duplicate.
 import { h, $, clockTime, keepClicksAcrossRedraws, refreshedInPlace, relativeTime } from './dom.js';
 import { previewOf } from './media.js';
-import { channelName, userName, waitsForAnswer } from './model.js';
+import { channelName, hasDetail, userName, waitsForAnswer } from './model.js';
 import { priorityBadge, priorityRank } from './priority.js';
 import { snoozeEnd } from './snooze.js';
 import { namesText } from './viewers.js';
@@ -58,13 +58,6 @@ const shownAtMost = 200;
 // the agent needs least are let go; one that writes again is fetched
 // anew, as one from before the first page is.
 const heldAtMost = 2000;
-
-// Whether the user has the detail `attribute` names ('plan:Gold'), its value in any case, as the server's ?attribute=.
-function hasDetail(c, attribute) {
-  const colon = attribute.indexOf(':');
-  const have = c.attributes?.[attribute.slice(0, colon)];
-  return have !== undefined && have.toLowerCase() === attribute.slice(colon + 1).toLowerCase();
-}
 
 export class ConversationList {
   constructor({ me, drafts, onOpen, onSelection = () => {}, onRender = () => {}, overdueMs = () => 0, pastResolution = () => false,

@@ -35,6 +35,15 @@ function waitAfter(c, m) {
 // is put aside, and waits on nobody's list.
 export const waitsForAnswer = (c) => Boolean(c?.waiting_since) && !c.snoozed;
 
+// Whether the user has the detail `attribute` names ('plan:Gold'), its
+// value in any case, as the server's ?attribute=: the list's Detail filter
+// and the Contacts'.
+export function hasDetail(c, attribute) {
+  const colon = attribute.indexOf(':');
+  const have = c.attributes?.[attribute.slice(0, colon)];
+  return have !== undefined && have.toLowerCase() === attribute.slice(colon + 1).toLowerCase();
+}
+
 export function withMessage(c, m) {
   if (c.last_message && c.last_message.seq >= m.seq) return c;
   const movesPreview = m.sender !== 'bot' && m.type !== 'note';
