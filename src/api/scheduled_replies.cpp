@@ -107,8 +107,8 @@ struct scheduled_replies::impl : std::enable_shared_from_this<impl> {
         std::string why;
         try {
             auto agent = assignable_agent(*ctx, r.by);
-            if (auto* why = std::get_if<std::string>(&agent))
-                throw chat::command_error(chat::command_error::kind::conflict, std::move(*why));
+            if (auto* refusal = std::get_if<std::string>(&agent))
+                throw chat::command_error(chat::command_error::kind::conflict, std::move(*refusal));
             auto sending =
                 ctx->engine.send(r.phone, as_ref(std::get<auth::agent>(agent)), r.text, "scheduled:" + r.name, {});
             co_await std::move(sending);

@@ -186,7 +186,8 @@ export class ConversationPane {
     this.pastChats = new PastChats({ openAt: (seq) => this.open(this.phone, seq) });
     this.transcriptMail = new TranscriptMail({ phone: () => this.phone });
     this.scheduled = new ScheduledReplies({ phone: () => this.phone, take: () => this.replyText(),
-      taken: () => { $('composer-text').value = ''; this.saveDraft(); }, putBack: (text) => this.putBack(text),
+      taken: () => { $('composer-text').value = ''; this.saveDraft(); },
+      cannotPutBack: () => this.cannotPutBack(), putBack: (text) => this.putBack(text),
       notice: (text) => this.showNotice(text), me: this.me.username,
       windowEnd: () => { const w = this.replyWindow(); return w ? Date.now() + w.left : null; } });
     PHONE_WIDTH.addEventListener('change', () => { if (this.conv) this.renderHeader(); });  // the composer's placeholder
@@ -904,21 +905,24 @@ export class ConversationPane {
     sign.title = this.signing ? 'Your signature goes under your replies (click to stop)' : 'Sign your replies';
   }
 
-  // A reply taken back into the composer (a scheduled one's, to change):
-  // why it cannot be, or null once it is there (`text` null: only asked),
-  // as typed (without the signature Sign adds again). Asked first, it waits
-  // while the agent is writing something else.
+  // Why a reply cannot be taken back into the composer now (a scheduled
+  // one's, to change), or null: it waits while the agent is writing
+  // something else.
+  cannotPutBack() {
+    if (!this.canReply()) return 'You can write to them once the chat is yours again.';
+    return $('composer-text').value.trim() ? 'Send or clear what the composer holds first.' : null;
+  }
+
+  // The reply back in the composer, as typed (without the signature Sign
+  // adds again), after anything typed since cannotPutBack said yes.
   putBack(text) {
     const box = $('composer-text');
-    if (!this.canReply()) return 'You can write to them once the chat is yours again.';
-    if (text === null) return box.value.trim() ? 'Send or clear what the composer holds first.' : null;
     if (this.mode !== 'reply') this.setMode('reply');
     const signed = this.me.signature ? `\n\n${this.me.signature}` : null;
     const taken = this.signing && signed && text.endsWith(signed) ? text.slice(0, -signed.length) : text;
     box.value = box.value.trim() ? `${box.value}\n${taken}` : taken;  // typed while it was taken off: both kept
     this.saveDraft();
     box.focus();
-    return null;
   }
 
   // What the composer holds as a reply goes: signed while ✍ Sign is on.

@@ -11,16 +11,17 @@ import { $, h } from './dom.js';
 import { fromLocalInput, snoozeChoices, snoozeEnd } from './snooze.js';
 
 const CHOICES = ['In an hour', 'Tomorrow, 09:00', 'Next week, Mon 09:00'];
+const unschedule = (phone, r) => api.del(`/conversations/${enc(phone)}/scheduled/${enc(r.id)}`);
 
 export class ScheduledReplies {
   // `phone()`: the chat open; `take()`: the reply the composer holds, as
   // Send would send it ('' when empty), `taken()`: it went, so the composer
-  // empties; `putBack(text)`: a reply back in the composer, or why it
-  // cannot be; `notice(text)` says something under the composer; `me`: the
+  // empties; `cannotPutBack()`: why a reply cannot go back into the
+  // composer now (null: it can), `putBack(text)` puts it there; `notice(text)` says something under the composer; `me`: the
   // agent's username; `windowEnd()`: when WhatsApp's 24-hour window for
   // replies to the user closes (ms), null for a user of another channel.
-  constructor({ phone, take, taken, putBack, notice, me, windowEnd }) {
-    Object.assign(this, { phone, take, taken, putBack, notice, me, windowEnd });
+  constructor({ phone, take, taken, cannotPutBack, putBack, notice, me, windowEnd }) {
+    Object.assign(this, { phone, take, taken, cannotPutBack, putBack, notice, me, windowEnd });
     this.list = [];
     this.heardAt = 0;  // one more at each event: a read answered after one is older
     $('send-later').addEventListener('toggle', () => {
@@ -58,13 +59,14 @@ export class ScheduledReplies {
     strip.replaceChildren(...scheduled.map((r) => {
       const failed = r.status === 'failed';
       const when = snoozeEnd(r.send_at);
+      const which = `the reply ${failed ? 'not sent' : `scheduled for ${when}`}`;
       return h('li', { class: failed ? 'failed' : '', 'data-id': r.id },
         h('span', { class: 'scheduled-when', text: failed ? `⚠ Not sent (${when}): ${r.error}` : `⏰ ${when}`, title: new Date(r.send_at).toLocaleString() }),
         h('span', { class: 'scheduled-text', text: r.text }),
         r.by === this.me ? h('button', { type: 'button', class: 'link', text: 'Edit',
-          'aria-label': `Edit the reply ${failed ? 'not sent' : `scheduled for ${when}`}`, onclick: () => this.edit(phone, r) }) : null,
+          'aria-label': `Edit ${which}`, onclick: () => this.edit(phone, r) }) : null,
         h('button', { type: 'button', class: 'link', text: failed ? 'Delete' : 'Cancel',
-          'aria-label': `${failed ? 'Delete' : 'Cancel'} the reply ${failed ? 'not sent' : `scheduled for ${when}`}`,
+          'aria-label': `${failed ? 'Delete' : 'Cancel'} ${which}`,
           onclick: () => this.remove(phone, r) }));
     }));
   }
@@ -89,10 +91,10 @@ export class ScheduledReplies {
 
   // Off the list, then into the composer: one sent meanwhile is not in both.
   async edit(phone, r) {
-    const why = this.putBack(null);
+    const why = this.cannotPutBack();
     if (why) { this.notice(why); return; }
     try {
-      await api.del(`/conversations/${enc(phone)}/scheduled/${enc(r.id)}`);
+      await unschedule(phone, r);
     } catch (e) {
       this.notice(`Not taken back: ${e.message}`);
       return;
@@ -102,7 +104,7 @@ export class ScheduledReplies {
 
   async remove(phone, r) {
     try {
-      await api.del(`/conversations/${enc(phone)}/scheduled/${enc(r.id)}`);
+      await unschedule(phone, r);
     } catch (e) {
       this.notice(`Not deleted: ${e.message}`);
     }
